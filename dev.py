@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set up and run the project with nothing but Python >= 3.11.
+
+    python3 dev.py demo     # chat with the supply-chain copilot in your terminal
+    python3 dev.py test     # lint, type-check and run the whole test suite
+
+Both create ``.venv`` and install the project into it on first use (again only when
+``pyproject.toml`` changes), so they are idempotent and fast when run again. Extra arguments
+after ``test`` go to pytest; after ``demo``, to ``omnitrack demo``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".omnitrack-installed"
+
+
+def _say(text: str) -> None:
+    print(f"[dev] {text}", flush=True)
+
+
+def _run(*args: str | Path) -> int:
+    return subprocess.call([str(arg) for arg in args], cwd=ROOT)
+
+
+def ensure_env() -> None:
+    """Create the virtual environment and install the project, unless already up to date."""
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file runs before the venv exists)
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        _say(f"creating {VENV.name}/")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    _say("installing the project and its test tools (first run only)")
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    if _run(PYTHON, "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
+        sys.exit("could not upgrade pip in .venv")
+    if _run(PYTHON, "-m", "pip", "install", *quiet, "-e", ".[dev]") != 0:
+        sys.exit("could not install the project into .venv")
+    STAMP.write_text(wanted)
+
+
+def test(extra: list[str]) -> int:
+    ensure_env()
+    steps: list[tuple[str, list[str | Path]]] = [
+        ("ruff", [BIN / "ruff", "check", "src", "tests", "bench", "dev.py"]),
+        ("ruff format", [BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py"]),
+        ("mypy --strict src", [BIN / "mypy"]),
+    ]
+    if not extra:
+        for name, command in steps:
+            _say(name)
+            if _run(*command) != 0:
+                _say(f"{name} failed")
+                return 1
+    _say("pytest")
+    return _run(PYTHON, "-m", "pytest", *extra)
+
+
+def demo(extra: list[str]) -> int:
+    ensure_env()
+    return _run(BIN / "omnitrack", "demo", *extra)
+
+
+def main(argv: list[str]) -> int:
+    commands = {"test": test, "demo": demo}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,256 @@
+"""Messages of the ``/copilot`` channel, as typed structs (see docs/protocol.md).
+
+Field names are snake_case in Python and camelCase on the wire (``rename="camel"``). Every
+extension field is optional and defaults to ``None``; encoders omit defaults, so a seed peer
+never sees a field it does not know unless it carries a value. Unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "Acknowledgment",
+    "AssistantMessage",
+    "AuthAction",
+    "AuthOk",
+    "CancelAction",
+    "ClientAction",
+    "Complete",
+    "ErrorMessage",
+    "History",
+    "HistoryAction",
+    "HistoryEntry",
+    "MessageAction",
+    "PingAction",
+    "Pong",
+    "ReadAction",
+    "ReadReceipt",
+    "RequestQueued",
+    "ResumeAction",
+    "ServerMessage",
+    "StreamComplete",
+    "StreamInterrupted",
+    "StreamStart",
+    "StreamToken",
+    "Suggestions",
+    "Timestamp",
+    "Typing",
+    "TypingAction",
+    "UserTyping",
+]
+
+#: Integer milliseconds since the epoch on our servers; seed servers may send seconds or ISO-8601.
+Timestamp = int | float | str | None
+
+
+class _ClientBase(
+    msgspec.Struct, tag_field="action", rename="camel", omit_defaults=True, kw_only=True
+):
+    pass
+
+
+class _ServerBase(
+    msgspec.Struct, tag_field="type", rename="camel", omit_defaults=True, kw_only=True
+):
+    pass
+
+
+# --------------------------------------------------------------------------- client -> server
+
+
+class MessageAction(_ClientBase, tag="message"):
+    """Send a chat message. ``conversation_id=None`` starts a new conversation."""
+
+    message: str
+    conversation_id: str | None = None
+    streaming: bool = True
+    client_message_id: str | None = None
+
+
+class CancelAction(_ClientBase, tag="cancel"):
+    conversation_id: str
+    stream_id: str | None = None
+
+
+class ResumeAction(_ClientBase, tag="resume"):
+    conversation_id: str
+    stream_id: str
+    after_seq: int = 0
+
+
+class TypingAction(_ClientBase, tag="typing"):
+    conversation_id: str | None = None
+
+
+class ReadAction(_ClientBase, tag="read"):
+    conversation_id: str
+    message_id: str
+
+
+class HistoryAction(_ClientBase, tag="history"):
+    conversation_id: str
+    limit: int | None = None
+    before: str | None = None
+
+
+class AuthAction(_ClientBase, tag="auth"):
+    token: str
+
+    def __repr__(self) -> str:  # never print a token, not even in a traceback
+        return "AuthAction(token=<redacted>)"
+
+
+class PingAction(_ClientBase, tag="ping"):
+    pass
+
+
+ClientAction = (
+    MessageAction
+    | CancelAction
+    | ResumeAction
+    | TypingAction
+    | ReadAction
+    | HistoryAction
+    | AuthAction
+    | PingAction
+)
+
+# --------------------------------------------------------------------------- server -> client
+
+
+class Acknowledgment(_ServerBase, tag="acknowledgment"):
+    message: str = ""
+    timestamp: Timestamp = None
+    conversation_id: str | None = None
+    client_message_id: str | None = None
+    message_id: str | None = None
+
+
+class Typing(_ServerBase, tag="typing"):
+    timestamp: Timestamp = None
+    conversation_id: str | None = None
+
+
+class AssistantMessage(_ServerBase, tag="message"):
+    """A whole (non-streamed) assistant answer."""
+
+    content: str = ""
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    message_id: str | None = None
+
+
+class StreamStart(_ServerBase, tag="stream_start"):
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    stream_id: str | None = None
+    message_id: str | None = None
+
+
+class StreamToken(_ServerBase, tag="stream_token"):
+    token: str = ""
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+    stream_id: str | None = None
+    seq: int | None = None
+
+
+class StreamComplete(_ServerBase, tag="stream_complete"):
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    stream_id: str | None = None
+
+
+class StreamInterrupted(_ServerBase, tag="stream_interrupted"):
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+    error: str = ""
+    partial_response: str = ""
+    stream_id: str | None = None
+    seq: int | None = None
+
+
+class Suggestions(_ServerBase, tag="suggestions"):
+    suggestions: list[str] = msgspec.field(default_factory=list)
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+
+
+class Complete(_ServerBase, tag="complete"):
+    conversation_id: str | None = None
+    timestamp: Timestamp = None
+
+
+class ErrorMessage(_ServerBase, tag="error"):
+    error: str = ""
+    timestamp: Timestamp = None
+    code: str | None = None
+    conversation_id: str | None = None
+    client_message_id: str | None = None
+    retry_after: float | None = None
+
+
+class RequestQueued(_ServerBase, tag="request_queued"):
+    message: str = ""
+    timestamp: Timestamp = None
+    position: int | None = None
+
+
+class UserTyping(_ServerBase, tag="user_typing"):
+    conversation_id: str | None = None
+    user_id: str | None = None
+    timestamp: Timestamp = None
+
+
+class ReadReceipt(_ServerBase, tag="read_receipt"):
+    conversation_id: str | None = None
+    message_id: str | None = None
+    user_id: str | None = None
+    timestamp: Timestamp = None
+
+
+class HistoryEntry(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+    message_id: str
+    role: str
+    content: str
+    timestamp: Timestamp = None
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class History(_ServerBase, tag="history"):
+    conversation_id: str | None = None
+    messages: list[HistoryEntry] = msgspec.field(default_factory=list)
+
+
+class AuthOk(_ServerBase, tag="auth_ok"):
+    expires_at: int | None = None
+
+
+class Pong(_ServerBase, tag="pong"):
+    timestamp: Timestamp = None
+
+
+ServerMessage = (
+    Acknowledgment
+    | Typing
+    | AssistantMessage
+    | StreamStart
+    | StreamToken
+    | StreamComplete
+    | StreamInterrupted
+    | Suggestions
+    | Complete
+    | ErrorMessage
+    | RequestQueued
+    | UserTyping
+    | ReadReceipt
+    | History
+    | AuthOk
+    | Pong
+)
