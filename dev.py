@@ -54,9 +54,10 @@ def ensure_env() -> None:
 
 def test(extra: list[str]) -> int:
     ensure_env()
+    code = [name for name in ("src", "tests", "bench", "dev.py") if (ROOT / name).exists()]
     steps: list[tuple[str, list[str | Path]]] = [
-        ("ruff", [BIN / "ruff", "check", "src", "tests", "bench", "dev.py"]),
-        ("ruff format", [BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py"]),
+        ("ruff", [BIN / "ruff", "check", *code]),
+        ("ruff format", [BIN / "ruff", "format", "--check", *code]),
         ("mypy --strict src", [BIN / "mypy"]),
     ]
     if not extra:
