@@ -1,0 +1,80 @@
+"""Plain-text rendering shared by the terminal faces (``omnitrack listen``, ``chat``, the TUI).
+
+Pure functions: no I/O, no terminal codes. The callers decide where the text goes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "SEVERITY_STYLES",
+    "event_line",
+    "event_severity",
+    "event_summary",
+    "redact_url",
+]
+
+#: Rich style per alert severity, from calm to loud; unknown severities use ``info``.
+SEVERITY_STYLES: Mapping[str, str] = {
+    "info": "cyan",
+    "low": "green",
+    "medium": "yellow",
+    "warning": "yellow",
+    "high": "bold red",
+    "critical": "bold white on red",
+}
+
+
+def event_severity(event_type: str, data: Any) -> str | None:
+    """The severity of an alert event (lower case), or ``None`` for other events."""
+    if not isinstance(data, Mapping):
+        return None
+    severity = data.get("severity")
+    if isinstance(severity, str) and severity:
+        return severity.lower()
+    return "info" if event_type == "alert_notification" else None
+
+
+def _short(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def event_summary(event_type: str, data: Any, *, limit: int = 120) -> str:
+    """What happened, in one short human sentence-ish line (no timestamp, no type)."""
+    if isinstance(data, Mapping):
+        for key in ("message", "title", "summary", "description"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return _short(value, limit)
+        if event_type == "digital_twin_update":
+            entity = data.get("entity") or data.get("entityType") or data.get("kind")
+            change = data.get("change") or data.get("action") or data.get("operation")
+            name = data.get("name") or data.get("id") or data.get("entityId")
+            words = [str(w) for w in (change, entity, name) if w]
+            if words:
+                return _short(" ".join(words), limit)
+    if data is None:
+        return ""
+    return _short(data, limit)
+
+
+def event_line(event_type: str, data: Any, timestamp: str | None = None) -> str:
+    """One readable line per event, as ``omnitrack listen`` prints it."""
+    severity = event_severity(event_type, data)
+    parts = [timestamp or "-", event_type]
+    if severity is not None:
+        parts.append(f"[{severity}]")
+    summary = event_summary(event_type, data)
+    if summary:
+        parts.append(summary)
+    return "  ".join(parts)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its query string (it may carry a token) for messages and logs."""
+    head, sep, _query = url.partition("?")
+    return f"{head}?…" if sep else head

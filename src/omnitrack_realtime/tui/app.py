@@ -1,0 +1,255 @@
+"""The full-screen chat with the copilot: :class:`ChatApp`.
+
+The app drives an async ``CopilotClient`` (and optionally an ``EventClient``) on Textual's own
+event loop. The clients' ``on_change`` callbacks only mark the screen dirty; a short timer then
+copies the client state into the widgets, so a fast token stream costs a bounded number of
+redraws. Network work (connect, send, listen) runs in workers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, ClassVar, Protocol
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+
+from ..errors import OmniTrackError
+from .view import ConnectionView, status_line
+from .widgets import (
+    ChatInput,
+    ErrorBanner,
+    EventsPanel,
+    MessageList,
+    StatusBar,
+    SuggestionChosen,
+    SuggestionList,
+    TypingIndicator,
+)
+
+__all__ = ["ChatApp", "ChatSource", "EventSource", "connection_view"]
+
+#: Seconds between a state change and the redraw it causes (coalesces token bursts).
+REDRAW_DELAY = 0.03
+
+
+class ChatSource(Protocol):
+    """What the app needs from a copilot client (``omnitrack_realtime.CopilotClient``)."""
+
+    @property
+    def messages(self) -> Sequence[Any]: ...
+    @property
+    def is_typing(self) -> bool: ...
+    @property
+    def suggestions(self) -> Sequence[str]: ...
+    @property
+    def error(self) -> str | None: ...
+
+    def on_change(self, callback: Callable[..., Any]) -> Callable[[], None]: ...
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def send_message(self, text: str) -> Any: ...
+
+
+class EventSource(Protocol):
+    """What the events panel needs from an ``omnitrack_realtime.EventClient``."""
+
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    def listen(self, *types: str) -> AsyncIterator[Any]: ...
+
+
+def _state_name(client: Any) -> str:
+    state = getattr(client, "state", None)
+    value = getattr(state, "value", state)
+    return str(value) if value is not None else "idle"
+
+
+def connection_view(client: Any) -> ConnectionView:
+    """Read the status bar's facts off a client (extra facts are used when it offers them)."""
+    info = getattr(client, "reconnect_info", None)
+    attempt = getattr(info, "attempt", None) if info is not None else None
+    policy = getattr(client, "reconnect_policy", None) or getattr(client, "reconnect", None)
+    max_attempts = getattr(info, "max_attempts", None) if info is not None else None
+    if max_attempts is None and policy is not None:
+        max_attempts = getattr(policy, "max_attempts", None)
+    retry_at = getattr(info, "retry_at", None) if info is not None else None
+    queued = getattr(client, "queued", 0)
+    if callable(queued):
+        queued = queued()
+    return ConnectionView(
+        state=_state_name(client),
+        error=getattr(client, "error", None),
+        attempt=int(attempt or 0),
+        max_attempts=max_attempts if isinstance(max_attempts, int) else None,
+        retry_at=float(retry_at) if isinstance(retry_at, int | float) else None,
+        queued=int(queued) if isinstance(queued, int) else 0,
+    )
+
+
+class ChatApp(App[int]):
+    """Chat with the copilot: messages, streaming answer, suggestions, status, events."""
+
+    TITLE = "OmniTrack copilot"
+    CSS = """
+    Screen { layout: vertical; }
+    StatusBar { height: 1; background: $primary-background; color: $text; padding: 0 1; }
+    ErrorBanner { height: auto; max-height: 3; background: $error; color: $text;
+                  padding: 0 1; display: none; }
+    #body { height: 1fr; }
+    MessageList { width: 1fr; padding: 0 1; }
+    MessageBubble { margin: 0 0 1 0; padding: 0 1; }
+    MessageBubble.user { background: $boost; border-left: thick $accent; }
+    MessageBubble.assistant { border-left: thick $success; }
+    MessageBubble.streaming { border-left: thick $warning; }
+    EventsPanel { width: 30; border-left: solid $primary; padding: 0 1; }
+    TypingIndicator { height: 1; color: $text-muted; padding: 0 1; text-style: italic; }
+    SuggestionList { height: auto; max-height: 4; padding: 0 1; display: none; }
+    SuggestionItem { height: 1; color: $accent; }
+    SuggestionItem:hover { background: $boost; }
+    ChatInput { dock: bottom; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        copilot: ChatSource,
+        events: EventSource | None = None,
+        *,
+        event_types: Sequence[str] = (),
+        first_message: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.copilot = copilot
+        self.events = events
+        self.event_types = tuple(event_types)
+        self.first_message = first_message
+        self._unsubscribe: Callable[[], None] | None = None
+        self._redraw_pending = False
+        self._local_error: str | None = None
+        self._thread_id = threading.get_ident()
+
+    # ----------------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield ErrorBanner(id="error")
+        with Horizontal(id="body"):
+            yield MessageList(id="messages")
+            if self.events is not None:
+                yield EventsPanel(id="events")
+        with Vertical(id="footer", classes="footer"):
+            yield TypingIndicator(id="typing")
+            yield SuggestionList(id="suggestions")
+        yield ChatInput(placeholder="Ask the copilot… (Enter sends, ↑/↓ history)", id="input")
+
+    def on_mount(self) -> None:
+        self._thread_id = threading.get_ident()
+        self._unsubscribe = self.copilot.on_change(self._on_client_change)
+        self.set_interval(0.5, self.refresh_from_client)  # the retry countdown ticks
+        self.refresh_from_client()
+        self.query_one(ChatInput).focus()
+        self._connect_copilot()
+        if self.events is not None:
+            self._pump_events()
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.copilot.disconnect()
+        if self.events is not None:
+            await self.events.disconnect()
+
+    # ----------------------------------------------------------------------- state -> widgets
+
+    def _on_client_change(self, *_args: Any) -> None:
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self._schedule_redraw)
+        else:
+            self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.set_timer(REDRAW_DELAY, self.refresh_from_client)
+
+    def refresh_from_client(self) -> None:
+        """Copy the copilot client's state into the widgets."""
+        self._redraw_pending = False
+        copilot = self.copilot
+        self.query_one(MessageList).sync(list(copilot.messages))
+        self.query_one(TypingIndicator).typing = copilot.is_typing
+        suggestions = list(copilot.suggestions)
+        self.query_one(SuggestionList).show(suggestions)
+        self.query_one(ChatInput).suggestions = suggestions[:4]
+        self.query_one(ErrorBanner).error = copilot.error or self._local_error
+        view = connection_view(copilot)
+        self.query_one(StatusBar).text = status_line(view, self._clock())
+
+    def _clock(self) -> float:
+        return time.monotonic()
+
+    def show_error(self, text: str | None) -> None:
+        """Show an error of this app's own (a send refused, a connect that failed)."""
+        self._local_error = text
+        self.query_one(ErrorBanner).error = self.copilot.error or text
+
+    # ----------------------------------------------------------------------- I/O in workers
+
+    @work(exclusive=True, group="connect")
+    async def _connect_copilot(self) -> None:
+        try:
+            await self.copilot.connect()
+        except OmniTrackError as exc:
+            self.refresh_from_client()
+            self.show_error(str(exc))
+            return
+        self.refresh_from_client()
+        if self.first_message:
+            await self._send(self.first_message)
+
+    @work(group="events")
+    async def _pump_events(self) -> None:
+        assert self.events is not None
+        panel = self.query_one(EventsPanel)
+        try:
+            await self.events.connect()
+            async for event in self.events.listen(*self.event_types):
+                panel.add_event(str(event.type), event.data, event.timestamp)
+        except OmniTrackError as exc:
+            panel.add_event("error", {"message": f"events unavailable: {exc}"})
+
+    async def _send(self, text: str) -> None:
+        self._local_error = None
+        try:
+            await self.copilot.send_message(text)
+        except OmniTrackError as exc:
+            self.show_error(str(exc))
+        self.refresh_from_client()
+
+    @work(group="send")
+    async def send(self, text: str) -> None:
+        """Send ``text`` as the user's message (what Enter and a suggestion do)."""
+        await self._send(text)
+
+    # ----------------------------------------------------------------------- input
+
+    def on_input_submitted(self, event: ChatInput.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        chat_input = self.query_one(ChatInput)
+        chat_input.history.push(text)
+        chat_input.value = ""
+        self.send(text)
+
+    def on_suggestion_chosen(self, event: SuggestionChosen) -> None:
+        self.query_one(ChatInput).history.push(event.text)
+        self.send(event.text)

@@ -1,0 +1,118 @@
+"""What the chat UI shows, computed without Textual: status text, message Markdown, input
+history. Pure, so the rules are tested without a terminal or a socket.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = [
+    "INTERRUPTED_MARKER",
+    "STREAMING_MARKER",
+    "ConnectionView",
+    "InputHistory",
+    "message_markdown",
+    "status_line",
+]
+
+#: Appended to the message being streamed: the terminal's version of the seed's pulsing bubble.
+STREAMING_MARKER = "▍"
+#: The seed's marker for an answer cut off mid-stream (the client SDK appends it to the text).
+INTERRUPTED_MARKER = "[interrupted]"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionView:
+    """A snapshot of what the status bar needs from a client.
+
+    ``retry_at`` is when the next attempt is due on the same clock as ``now`` passed to
+    :func:`status_line`; ``attempt`` counts retries (1 for the first retry).
+    """
+
+    state: str
+    error: str | None = None
+    attempt: int = 0
+    max_attempts: int | None = None
+    retry_at: float | None = None
+    queued: int = 0
+
+
+def status_line(view: ConnectionView, now: float) -> str:
+    """The status bar's text, e.g. ``reconnecting in 4 s (attempt 3 of 5) · 2 queued``."""
+    state = view.state
+    if state == "open":
+        text = "● connected"
+    elif state == "connecting":
+        text = "◌ connecting…"
+    elif state == "reconnecting":
+        of = f" of {view.max_attempts}" if view.max_attempts is not None else ""
+        attempt = f"attempt {max(view.attempt, 1)}{of}"
+        if view.retry_at is not None and view.retry_at > now:
+            seconds = math.ceil(view.retry_at - now)
+            text = f"◌ reconnecting in {seconds} s ({attempt})"
+        else:
+            text = f"◌ reconnecting… ({attempt})"
+    elif state == "failed":
+        text = f"✖ failed: {view.error}" if view.error else "✖ failed"
+    elif state == "closed":
+        text = "○ disconnected"
+    else:
+        text = "○ not connected"
+    if view.queued and state != "open":
+        noun = "message" if view.queued == 1 else "messages"
+        text += f" · {view.queued} queued {noun}"
+    return text
+
+
+def message_markdown(content: str, *, is_streaming: bool) -> str:
+    """The Markdown a message bubble shows: the text, plus the marker while it streams."""
+    if is_streaming:
+        return f"{content}{STREAMING_MARKER}"
+    return content
+
+
+class InputHistory:
+    """Shell-like input history: ``previous``/``following`` walk the sent lines; the line being
+    typed is kept as a draft and comes back after walking past the newest entry."""
+
+    def __init__(self, limit: int = 500) -> None:
+        self._entries: list[str] = []
+        self._limit = limit
+        self._position: int | None = None  # index into _entries while walking, else None
+        self._draft = ""
+
+    @property
+    def entries(self) -> list[str]:
+        return list(self._entries)
+
+    def push(self, line: str) -> None:
+        """Record a sent line (consecutive duplicates and blank lines are not recorded)."""
+        self._position = None
+        self._draft = ""
+        if not line.strip() or (self._entries and self._entries[-1] == line):
+            return
+        self._entries.append(line)
+        if len(self._entries) > self._limit:
+            del self._entries[0]
+
+    def previous(self, current: str) -> str:
+        """The line before the one shown (Up); ``current`` is kept as the draft."""
+        if not self._entries:
+            return current
+        if self._position is None:
+            self._draft = current
+            self._position = len(self._entries) - 1
+        elif self._position > 0:
+            self._position -= 1
+        return self._entries[self._position]
+
+    def following(self) -> str:
+        """The line after the one shown (Down); past the newest, the draft."""
+        if self._position is None:
+            return self._draft
+        if self._position < len(self._entries) - 1:
+            self._position += 1
+            return self._entries[self._position]
+        self._position = None
+        return self._draft

@@ -1,0 +1,201 @@
+"""The chat UI's widgets. Each one shows a piece of state handed to it; none does I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Markdown, RichLog, Static
+
+from ..cli.render import SEVERITY_STYLES, event_severity, event_summary
+from .view import InputHistory, message_markdown
+
+__all__ = [
+    "ChatInput",
+    "ErrorBanner",
+    "EventsPanel",
+    "MessageBubble",
+    "MessageList",
+    "StatusBar",
+    "SuggestionChosen",
+    "SuggestionItem",
+    "SuggestionList",
+    "TypingIndicator",
+]
+
+
+class SuggestionChosen(Message):
+    """The user picked a suggestion (key 1-4 or a click): send ``text``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class StatusBar(Static):
+    """One line: the connection state and the queued messages."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def watch_text(self, text: str) -> None:
+        self.update(text)
+
+
+class ErrorBanner(Static):
+    """The last error (``copilot.error``), hidden when there is none."""
+
+    error: reactive[str | None] = reactive(None)
+
+    def watch_error(self, error: str | None) -> None:
+        self.display = error is not None
+        self.update(f"⚠ {error}" if error else "")
+
+
+class TypingIndicator(Static):
+    """Shown while the server says the copilot is typing."""
+
+    typing: reactive[bool] = reactive(False)
+
+    def on_mount(self) -> None:
+        self.update("copilot is typing…")
+        self.display = False
+
+    def watch_typing(self, typing: bool) -> None:
+        self.display = typing
+
+
+class MessageBubble(Markdown):
+    """One chat message, Markdown rendered; ``shown`` is the exact Markdown on screen."""
+
+    def __init__(self, message_id: str, role: str) -> None:
+        super().__init__("", classes=role)
+        self.message_id = message_id
+        self.role = role
+        self.shown = ""
+        self.streaming = False
+
+    def show(self, content: str, *, is_streaming: bool) -> None:
+        markdown = message_markdown(content, is_streaming=is_streaming)
+        if markdown == self.shown and is_streaming == self.streaming:
+            return
+        self.shown = markdown
+        self.streaming = is_streaming
+        self.set_class(is_streaming, "streaming")
+        self.update(markdown)
+
+
+class MessageList(VerticalScroll):
+    """The conversation, oldest first, kept scrolled to the newest message."""
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    def bubbles(self) -> list[MessageBubble]:
+        return list(self.query(MessageBubble))
+
+    def sync(self, messages: Sequence[Any]) -> None:
+        """Make the bubbles match ``messages`` (objects with id, role, content, is_streaming)."""
+        existing = {bubble.message_id: bubble for bubble in self.query(MessageBubble)}
+        for message in messages:
+            bubble = existing.get(message.id)
+            if bubble is None:
+                bubble = MessageBubble(message.id, message.role)
+                self.mount(bubble)
+                existing[message.id] = bubble
+            bubble.show(message.content, is_streaming=message.is_streaming)
+
+
+class SuggestionItem(Static):
+    """One suggestion; a click sends it."""
+
+    def __init__(self, index: int, text: str) -> None:
+        super().__init__(f"[b]{index}[/b] {text}", markup=True)
+        self.index = index
+        self.text = text
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(SuggestionChosen(self.text))
+
+
+class SuggestionList(Vertical):
+    """Up to four follow-ups after an answer, numbered for keys 1-4."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.items: list[str] = []
+
+    def show(self, suggestions: Sequence[str]) -> None:
+        items = list(suggestions[:4])
+        if items == self.items:
+            return
+        self.items = items
+        self.remove_children()
+        self.mount_all(SuggestionItem(i, text) for i, text in enumerate(items, start=1))
+        self.display = bool(items)
+
+
+class EventsPanel(RichLog):
+    """Events from ``/ws`` as they arrive: alerts coloured by severity, twin updates."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_lines=500, wrap=True, markup=False, **kwargs)
+        self.entries: list[str] = []  # the plain text of every line shown, for tests and copy
+
+    def add_event(self, event_type: str, data: Any, timestamp: Any = None) -> None:
+        severity = event_severity(event_type, data)
+        summary = event_summary(event_type, data, limit=200)
+        label = event_type.replace("_notification", "").replace("digital_twin_", "twin ")
+        clock = timestamp[11:19] if isinstance(timestamp, str) and len(timestamp) >= 19 else ""
+        line = Text()
+        if clock:
+            line.append(f"{clock} ", style="dim")
+        if severity is not None:
+            line.append(f"{label} {severity}", style=SEVERITY_STYLES.get(severity, "cyan"))
+        else:
+            line.append(label, style="bold blue")
+        if summary:
+            line.append(f" {summary}")
+        self.entries.append(line.plain)
+        del self.entries[:-500]
+        self.write(line)
+
+
+class ChatInput(Input):
+    """The message box: Enter sends, Up/Down walk the history, 1-4 on an empty box pick a
+    suggestion (digits are typed normally once the box holds text)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history_previous", "Previous message", show=False),
+        Binding("down", "history_next", "Next message", show=False),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.history = InputHistory()
+        self.suggestions: list[str] = []
+
+    def action_history_previous(self) -> None:
+        self.value = self.history.previous(self.value)
+        self.cursor_position = len(self.value)
+
+    def action_history_next(self) -> None:
+        self.value = self.history.following()
+        self.cursor_position = len(self.value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.character or ""
+        if not self.value and key in ("1", "2", "3", "4"):
+            index = int(key) - 1
+            if index < len(self.suggestions):
+                event.stop()
+                event.prevent_default()
+                self.post_message(SuggestionChosen(self.suggestions[index]))
+                return
+        await super()._on_key(event)

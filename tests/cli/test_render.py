@@ -1,0 +1,32 @@
+"""One readable line per event, as ``omnitrack listen`` and the events panel show them."""
+
+from __future__ import annotations
+
+from omnitrack_realtime.cli.render import event_line, event_severity, event_summary, redact_url
+
+
+def test_alert_line_has_severity_and_message() -> None:
+    data = {"severity": "HIGH", "message": "Port of Rotterdam congested"}
+    assert event_severity("alert_notification", data) == "high"
+    line = event_line("alert_notification", data, "2026-01-01T00:00:00.000Z")
+    assert line == (
+        "2026-01-01T00:00:00.000Z  alert_notification  [high]  Port of Rotterdam congested"
+    )
+
+
+def test_twin_update_summary_from_its_fields() -> None:
+    data = {"action": "created", "entityType": "supplier", "name": "Shenzhen Parts"}
+    assert event_summary("digital_twin_update", data) == "created supplier Shenzhen Parts"
+    assert event_severity("digital_twin_update", data) is None
+
+
+def test_other_payloads_become_short_json() -> None:
+    assert event_summary("x", [1, 2]) == "[1,2]"
+    assert event_summary("x", None) == ""
+    assert event_summary("x", "a" * 300, limit=10) == "a" * 9 + "…"
+    assert event_line("x", None) == "-  x"
+
+
+def test_redact_url_drops_the_query() -> None:
+    assert redact_url("ws://h:1/copilot?token=secret") == "ws://h:1/copilot?…"
+    assert redact_url("ws://h:1/ws") == "ws://h:1/ws"
