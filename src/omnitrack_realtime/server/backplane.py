@@ -1,0 +1,267 @@
+"""Fan-out of ``/ws`` events across server processes.
+
+Every process calls :meth:`Backplane.start` with its ``deliver`` callback, and publishes events
+with :meth:`Backplane.publish`; each published event reaches the ``deliver`` of every started
+process (this one included) exactly once, so a process never delivers locally "on the side".
+
+- :class:`MemoryBackplane`: one process (or several backplanes sharing one :class:`MemoryHub`,
+  which is how tests stand for several processes). Delivery is synchronous inside ``publish``.
+- :class:`RedisBackplane`: Redis pub/sub on one channel; events are JSON (msgspec). Redis errors
+  become :class:`BackplaneError`; a dropped subscription is re-established with backoff (events
+  published while it is down are lost: pub/sub keeps nothing).
+
+Per-user event ``seq`` numbers are NOT the backplane's job: the session core numbers the events
+it delivers to its own connections. The trade-off: with several processes, each process numbers
+its own connections' events, so one user connected to two processes sees two independent
+sequences, and ``afterSeq`` replay only works against the process that buffered the events
+(which is where a client usually reconnects with sticky load balancing). Global numbering would
+need a shared counter (e.g. Redis ``INCR`` per user) on every publish: one more round trip and a
+single point of ordering, for a guarantee the protocol does not make.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import msgspec
+
+from ..errors import OmniTrackError
+
+__all__ = [
+    "Backplane",
+    "BackplaneError",
+    "BackplaneEvent",
+    "Deliver",
+    "MemoryBackplane",
+    "MemoryHub",
+    "RedisBackplane",
+    "new_origin",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BackplaneEvent:
+    """One event for ``/ws``: for ``user_id``'s connections, or every connection when ``None``.
+
+    ``origin`` names the publishing process (see :func:`new_origin`); ``data`` must be
+    JSON-serialisable for the Redis backplane.
+    """
+
+    user_id: str | None
+    event_type: str
+    data: Any
+    origin: str
+
+
+Deliver = Callable[[BackplaneEvent], Awaitable[None] | None]
+"""A process's receiver of events: a plain or ``async`` function."""
+
+
+class BackplaneError(OmniTrackError):
+    """The backplane could not publish or subscribe (e.g. Redis unreachable)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def new_origin() -> str:
+    """A process identity for ``BackplaneEvent.origin``: host, pid and a random suffix."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class Backplane(Protocol):
+    """How events reach every server process."""
+
+    async def start(self, deliver: Deliver) -> None:
+        """Begin delivering published events to ``deliver``; returns once subscribed."""
+        ...
+
+    async def publish(self, event: BackplaneEvent) -> None:
+        """Send ``event`` to the ``deliver`` of every started process, this one included."""
+        ...
+
+    async def close(self) -> None:
+        """Stop delivering and release resources; idempotent."""
+        ...
+
+
+async def _call(deliver: Deliver, event: BackplaneEvent) -> None:
+    """Run ``deliver``; its failure is logged, never propagated into the backplane."""
+    try:
+        result = deliver(event)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        logger.exception("event delivery failed (%s)", event.event_type)
+
+
+class MemoryHub:
+    """What several :class:`MemoryBackplane` instances share, like a Redis server."""
+
+    def __init__(self) -> None:
+        self.subscribers: list[Deliver] = []
+
+
+class MemoryBackplane:
+    """The in-process backplane; pass one ``hub`` to several to stand for several processes."""
+
+    def __init__(self, hub: MemoryHub | None = None) -> None:
+        self.hub = hub if hub is not None else MemoryHub()
+        self.origin = new_origin()
+        self._deliver: Deliver | None = None
+
+    async def start(self, deliver: Deliver) -> None:
+        if self._deliver is not None:
+            raise BackplaneError("the backplane is already started")
+        self._deliver = deliver
+        self.hub.subscribers.append(deliver)
+
+    async def publish(self, event: BackplaneEvent) -> None:
+        for deliver in list(self.hub.subscribers):
+            await _call(deliver, event)
+
+    async def close(self) -> None:
+        if self._deliver is not None:
+            with contextlib.suppress(ValueError):
+                self.hub.subscribers.remove(self._deliver)
+            self._deliver = None
+
+
+class _WireEvent(msgspec.Struct, frozen=True):
+    type: str
+    data: Any
+    origin: str
+    user: str | None = None
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(_WireEvent)
+
+
+class RedisBackplane:
+    """Redis pub/sub backplane on ``channel`` (one channel for every event; each process
+    filters by user locally, which keeps subscriptions constant as users come and go)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        channel: str = "omnitrack:events",
+        reconnect_delay: float = 0.5,
+        max_reconnect_delay: float = 10.0,
+    ) -> None:
+        import redis.asyncio as aioredis
+
+        self.url = url
+        self.channel = channel
+        self.origin = new_origin()
+        self._reconnect_delay = reconnect_delay
+        self._max_reconnect_delay = max_reconnect_delay
+        self._redis = aioredis.Redis.from_url(url)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self, deliver: Deliver) -> None:
+        import redis
+
+        if self._reader is not None:
+            raise BackplaneError("the backplane is already started")
+        if self._closed:
+            raise BackplaneError("the backplane is closed")
+        pubsub: Any = self._redis.pubsub(ignore_subscribe_messages=False)
+        try:
+            await pubsub.subscribe(self.channel)
+            # Wait for Redis to confirm: events published after start() returns must arrive.
+            while True:
+                message = await pubsub.get_message(timeout=5.0)
+                if message is None:
+                    raise BackplaneError(
+                        f"Redis did not confirm the subscription to {self.channel}"
+                    )
+                if message.get("type") == "subscribe":
+                    break
+        except redis.RedisError as exc:
+            await pubsub.aclose()
+            raise BackplaneError(f"cannot subscribe to Redis channel {self.channel}") from exc
+        self._pubsub = pubsub
+        self._reader = asyncio.create_task(self._read(pubsub, deliver), name="redis-backplane")
+
+    async def _read(self, pubsub: Any, deliver: Deliver) -> None:
+        import redis
+
+        delay = self._reconnect_delay
+        while not self._closed:
+            try:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+            except redis.RedisError as exc:
+                # redis-py reconnects and re-subscribes on the next call; back off meanwhile.
+                logger.warning(
+                    "Redis backplane connection lost (%s); retrying in %.1fs",
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_reconnect_delay)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            delay = self._reconnect_delay
+            try:
+                wire = _decoder.decode(message["data"])
+            except msgspec.DecodeError:
+                logger.warning("ignored a malformed event on Redis channel %s", self.channel)
+                continue
+            event = BackplaneEvent(
+                user_id=wire.user, event_type=wire.type, data=wire.data, origin=wire.origin
+            )
+            await _call(deliver, event)
+
+    async def publish(self, event: BackplaneEvent) -> None:
+        import redis
+
+        if self._closed:
+            raise BackplaneError("the backplane is closed")
+        try:
+            payload = _encoder.encode(
+                _WireEvent(
+                    type=event.event_type, data=event.data, origin=event.origin, user=event.user_id
+                )
+            )
+        except (TypeError, msgspec.EncodeError) as exc:
+            raise BackplaneError(f"event {event.event_type!r} data is not JSON") from exc
+        try:
+            await self._redis.publish(self.channel, payload)
+        except redis.RedisError as exc:
+            raise BackplaneError(f"cannot publish to Redis channel {self.channel}") from exc
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+            self._pubsub = None
+        with contextlib.suppress(Exception):
+            await self._redis.aclose()

@@ -1,0 +1,533 @@
+"""Conversations, their messages, and the ``clientMessageId`` values already processed.
+
+One interface (:class:`ConversationStore`) with two implementations:
+
+- :class:`SQLiteStore`: the real one. WAL journal; tables prefixed ``srv_`` because the engine
+  keeps its ``twin_`` tables in the same database file; the schema version lives in the table
+  ``server_schema_version`` (not ``PRAGMA user_version``, which the file has only one of).
+  Every query runs on ONE dedicated worker thread that owns the connection: the event loop
+  never blocks on disk or on a lock held by the engine's connection, and the queries stay
+  strictly ordered without a lock of our own.
+- :class:`MemoryStore`: the twin for tests and ``--db :memory:``-like use, same behaviour.
+
+Processed ids are kept per user for at least ``keep_processed`` entries (1,000) or
+``processed_ttl`` seconds (10 minutes), whichever keeps more: an entry is dropped only when it
+is both older than the TTL and outside the newest ``keep_processed``. ``processed_at`` is epoch
+seconds (``time.time()``); the stores take an injectable wall clock for the TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import sqlite3
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import msgspec
+
+from ..errors import OmniTrackError
+from ..protocol import now_ms
+
+__all__ = [
+    "ConversationStore",
+    "MemoryStore",
+    "ProcessedMessage",
+    "SQLiteStore",
+    "StoreError",
+    "StoredMessage",
+    "UnknownConversation",
+]
+
+_T = TypeVar("_T")
+
+KEEP_PROCESSED = 1000
+PROCESSED_TTL = 600.0
+
+
+class StoreError(OmniTrackError):
+    """The store could not do what was asked (database unavailable, corrupt, closed)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class UnknownConversation(StoreError, LookupError):
+    """A write named a conversation that does not exist."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"conversation {conversation_id!r} does not exist")
+        self.conversation_id = conversation_id
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """One message of a conversation; ``timestamp`` is epoch milliseconds."""
+
+    message_id: str
+    conversation_id: str
+    role: str
+    content: str
+    timestamp: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedMessage:
+    """What a ``clientMessageId`` produced: the conversation, the stored user message, and the
+    answer's stream (``stream_id``; ``None`` for a non-streamed turn)."""
+
+    client_message_id: str
+    conversation_id: str
+    message_id: str
+    stream_id: str | None
+    streaming: bool
+    processed_at: float
+
+
+class ConversationStore(Protocol):
+    """Where the server keeps conversations (see the module docstring)."""
+
+    async def create_conversation(self, user_id: str) -> str:
+        """A new conversation owned by ``user_id``; its id is ``conv-<uuid4>``."""
+        ...
+
+    async def owns(self, user_id: str, conversation_id: str) -> bool:
+        """Whether ``conversation_id`` exists and belongs to ``user_id`` (False for both an
+        unknown id and another user's conversation, so the two are indistinguishable)."""
+        ...
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> StoredMessage:
+        """Append a message (raises :class:`UnknownConversation`)."""
+        ...
+
+    async def last_messages(self, conversation_id: str, limit: int = 5) -> list[StoredMessage]:
+        """The conversation's newest ``limit`` messages, oldest first."""
+        ...
+
+    async def history(
+        self, conversation_id: str, *, limit: int = 50, before: str | None = None
+    ) -> list[StoredMessage]:
+        """Up to ``limit`` messages older than message ``before`` (or the newest), oldest
+        first; an unknown ``before`` gives an empty list."""
+        ...
+
+    async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
+        """Record (or update) what ``processed.client_message_id`` produced for ``user_id``."""
+        ...
+
+    async def find_processed(self, user_id: str, client_message_id: str) -> ProcessedMessage | None:
+        """What ``client_message_id`` produced for ``user_id``, if still remembered."""
+        ...
+
+    async def close(self) -> None:
+        """Flush and release resources; idempotent."""
+        ...
+
+
+def _new_conversation_id() -> str:
+    return f"conv-{uuid.uuid4()}"
+
+
+def _new_message_id() -> str:
+    return f"msg-{uuid.uuid4()}"
+
+
+class MemoryStore:
+    """The in-memory :class:`ConversationStore` (state is lost at exit)."""
+
+    def __init__(
+        self,
+        *,
+        keep_processed: int = KEEP_PROCESSED,
+        processed_ttl: float = PROCESSED_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._keep = keep_processed
+        self._ttl = processed_ttl
+        self._clock = clock
+        self._owners: dict[str, str] = {}
+        self._messages: dict[str, list[StoredMessage]] = {}
+        self._processed: dict[str, OrderedDict[str, ProcessedMessage]] = {}
+
+    async def create_conversation(self, user_id: str) -> str:
+        conversation_id = _new_conversation_id()
+        self._owners[conversation_id] = user_id
+        self._messages[conversation_id] = []
+        return conversation_id
+
+    async def owns(self, user_id: str, conversation_id: str) -> bool:
+        return self._owners.get(conversation_id) == user_id
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> StoredMessage:
+        messages = self._messages.get(conversation_id)
+        if messages is None:
+            raise UnknownConversation(conversation_id)
+        message = StoredMessage(
+            message_id=_new_message_id(),
+            conversation_id=conversation_id,
+            role=role,
+            content=content,
+            timestamp=now_ms(),
+            metadata=dict(metadata or {}),
+        )
+        messages.append(message)
+        return message
+
+    async def last_messages(self, conversation_id: str, limit: int = 5) -> list[StoredMessage]:
+        messages = self._messages.get(conversation_id, [])
+        return list(messages[-limit:]) if limit > 0 else []
+
+    async def history(
+        self, conversation_id: str, *, limit: int = 50, before: str | None = None
+    ) -> list[StoredMessage]:
+        messages = self._messages.get(conversation_id, [])
+        if before is not None:
+            index = next((i for i, m in enumerate(messages) if m.message_id == before), None)
+            if index is None:
+                return []
+            messages = messages[:index]
+        return list(messages[-limit:]) if limit > 0 else []
+
+    async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
+        entries = self._processed.setdefault(user_id, OrderedDict())
+        entries[processed.client_message_id] = processed
+        entries.move_to_end(processed.client_message_id)
+        horizon = self._clock() - self._ttl
+        # Oldest first: drop while over the count AND too old (the union keeps more).
+        while len(entries) > self._keep:
+            oldest = next(iter(entries.values()))
+            if oldest.processed_at >= horizon:
+                break
+            entries.popitem(last=False)
+
+    async def find_processed(self, user_id: str, client_message_id: str) -> ProcessedMessage | None:
+        entries = self._processed.get(user_id)
+        return None if entries is None else entries.get(client_message_id)
+
+    async def close(self) -> None:
+        return None
+
+
+_SCHEMA_VERSION = 1
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE srv_conversations (
+            conversation_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )""",
+        "CREATE INDEX srv_conversations_user ON srv_conversations (user_id)",
+        """CREATE TABLE srv_messages (
+            position INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id TEXT NOT NULL UNIQUE,
+            conversation_id TEXT NOT NULL
+                REFERENCES srv_conversations (conversation_id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            metadata TEXT NOT NULL
+        )""",
+        "CREATE INDEX srv_messages_conversation ON srv_messages (conversation_id, position)",
+        """CREATE TABLE srv_processed (
+            user_id TEXT NOT NULL,
+            client_message_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            stream_id TEXT,
+            streaming INTEGER NOT NULL,
+            processed_at REAL NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (user_id, client_message_id)
+        )""",
+        "CREATE INDEX srv_processed_age ON srv_processed (user_id, position)",
+    ),
+}
+
+_MESSAGE_COLUMNS = "message_id, conversation_id, role, content, timestamp, metadata"
+_PROCESSED_COLUMNS = (
+    "client_message_id, conversation_id, message_id, stream_id, streaming, processed_at"
+)
+_metadata_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+def _message(row: tuple[Any, ...]) -> StoredMessage:
+    return StoredMessage(
+        message_id=row[0],
+        conversation_id=row[1],
+        role=row[2],
+        content=row[3],
+        timestamp=int(row[4]),
+        metadata=_metadata_decoder.decode(row[5]),
+    )
+
+
+def _processed(row: tuple[Any, ...]) -> ProcessedMessage:
+    return ProcessedMessage(
+        client_message_id=row[0],
+        conversation_id=row[1],
+        message_id=row[2],
+        stream_id=row[3],
+        streaming=bool(row[4]),
+        processed_at=float(row[5]),
+    )
+
+
+class SQLiteStore:
+    """The SQLite :class:`ConversationStore` (see the module docstring for the threading).
+
+    The database is opened (and migrated) lazily by the first call, on the worker thread;
+    ``path`` may be ``":memory:"``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        keep_processed: int = KEEP_PROCESSED,
+        processed_ttl: float = PROCESSED_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = str(path)
+        self._keep = keep_processed
+        self._ttl = processed_ttl
+        self._clock = clock
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="omnitrack-store"
+        )
+        self._db: sqlite3.Connection | None = None
+        self._closed = False
+
+    # -- worker-thread side -------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=5000")
+            self._migrate(db)
+            self._db = db
+        return self._db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
+            row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
+            current = int(row[0]) if row and row[0] is not None else 0
+            for version in range(current + 1, _SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    db.execute(statement)
+                db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _call(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+        return function(self._connection())
+
+    async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+        if self._closed:
+            raise StoreError("the store is closed")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._executor, functools.partial(self._call, function)
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error in {self.path}: {exc}") from exc
+        except RuntimeError as exc:  # the executor was shut down under us
+            raise StoreError("the store is closed") from exc
+
+    # -- interface ----------------------------------------------------------------------------
+
+    async def create_conversation(self, user_id: str) -> str:
+        conversation_id = _new_conversation_id()
+
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO srv_conversations (conversation_id, user_id, created_at)"
+                " VALUES (?, ?, ?)",
+                (conversation_id, user_id, now_ms()),
+            )
+
+        await self._run(insert)
+        return conversation_id
+
+    async def owns(self, user_id: str, conversation_id: str) -> bool:
+        def select(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT 1 FROM srv_conversations WHERE conversation_id = ? AND user_id = ?",
+                (conversation_id, user_id),
+            ).fetchone()
+            return row is not None
+
+        return await self._run(select)
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> StoredMessage:
+        message = StoredMessage(
+            message_id=_new_message_id(),
+            conversation_id=conversation_id,
+            role=role,
+            content=content,
+            timestamp=now_ms(),
+            metadata=dict(metadata or {}),
+        )
+        encoded = msgspec.json.encode(message.metadata).decode()
+
+        def insert(db: sqlite3.Connection) -> bool:
+            try:
+                db.execute(
+                    f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        message.message_id,
+                        conversation_id,
+                        role,
+                        content,
+                        message.timestamp,
+                        encoded,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            return True
+
+        if not await self._run(insert):
+            raise UnknownConversation(conversation_id)
+        return message
+
+    async def last_messages(self, conversation_id: str, limit: int = 5) -> list[StoredMessage]:
+        return await self.history(conversation_id, limit=limit)
+
+    async def history(
+        self, conversation_id: str, *, limit: int = 50, before: str | None = None
+    ) -> list[StoredMessage]:
+        if limit <= 0:
+            return []
+
+        def select(db: sqlite3.Connection) -> list[StoredMessage]:
+            if before is None:
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE conversation_id = ?"
+                    " ORDER BY position DESC LIMIT ?",
+                    (conversation_id, limit),
+                ).fetchall()
+            else:
+                anchor = db.execute(
+                    "SELECT position FROM srv_messages WHERE message_id = ?"
+                    " AND conversation_id = ?",
+                    (before, conversation_id),
+                ).fetchone()
+                if anchor is None:
+                    return []
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE conversation_id = ?"
+                    " AND position < ? ORDER BY position DESC LIMIT ?",
+                    (conversation_id, anchor[0], limit),
+                ).fetchall()
+            return [_message(row) for row in reversed(rows)]
+
+        return await self._run(select)
+
+    async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
+        horizon = self._clock() - self._ttl
+        keep = self._keep
+
+        def upsert(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN")
+            try:
+                row = db.execute(
+                    "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
+                    (user_id,),
+                ).fetchone()
+                position = int(row[0]) + 1
+                db.execute(
+                    f"INSERT OR REPLACE INTO srv_processed (user_id, {_PROCESSED_COLUMNS},"
+                    " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user_id,
+                        processed.client_message_id,
+                        processed.conversation_id,
+                        processed.message_id,
+                        processed.stream_id,
+                        int(processed.streaming),
+                        processed.processed_at,
+                        position,
+                    ),
+                )
+                # Drop only what is both outside the newest `keep` and older than the TTL.
+                db.execute(
+                    "DELETE FROM srv_processed WHERE user_id = ? AND position <= ?"
+                    " AND processed_at < ?",
+                    (user_id, position - keep, horizon),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        await self._run(upsert)
+
+    async def find_processed(self, user_id: str, client_message_id: str) -> ProcessedMessage | None:
+        def select(db: sqlite3.Connection) -> ProcessedMessage | None:
+            row = db.execute(
+                f"SELECT {_PROCESSED_COLUMNS} FROM srv_processed"
+                " WHERE user_id = ? AND client_message_id = ?",
+                (user_id, client_message_id),
+            ).fetchone()
+            return None if row is None else _processed(row)
+
+        return await self._run(select)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+
+        def shutdown(db: sqlite3.Connection | None) -> None:
+            if db is not None:
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    db.close()
+
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, shutdown, self._db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error closing {self.path}: {exc}") from exc
+        finally:
+            self._closed = True
+            self._db = None
+            self._executor.shutdown(wait=False)
