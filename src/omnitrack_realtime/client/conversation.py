@@ -1,0 +1,596 @@
+"""The state of a copilot conversation, as a pure reducer (no asyncio, no I/O).
+
+``reduce(state, server_message) -> state`` is :meth:`Conversation.apply`: it folds one decoded
+``/copilot`` frame into the state *in place* (so appending a streamed token is O(1) amortised
+rather than a copy of the whole answer) and returns the :data:`ConversationEvent` values that
+happened, which the asyncio layer hands to ``ask()`` / ``stream()`` waiters.
+
+The rules (issue 2, "Copilot conversation state", and protocol.md):
+
+- ``typing`` sets :attr:`Conversation.is_typing`; ``message``, ``stream_start``,
+  ``stream_complete``, ``stream_interrupted``, ``error``, ``complete`` and a lost connection
+  clear it.
+- ``message`` appends an assistant message with its metadata. ``stream_start`` appends an empty
+  streaming assistant message with the start metadata. ``stream_token`` appends to its stream
+  (by ``streamId`` when present, else the open stream); a token with no open stream opens one.
+  Tokens carrying a ``seq`` are applied in ``seq`` order exactly once: duplicates are dropped,
+  early ones are held until the gap before them fills. ``stream_complete`` closes the stream
+  and merges its metadata. Frames for a stream already finished never create a second message.
+- ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
+  seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
+- ``error`` sets :attr:`Conversation.error` and appends the seed's apology message.
+- ``suggestions`` replaces :attr:`Conversation.suggestions`; ``conversation_id`` is taken from
+  ``acknowledgment``, ``message``, ``stream_start`` and ``suggestions``.
+- Frames of unknown types are ignored and counted in :attr:`Conversation.ignored`.
+
+Reply matching: each assistant answer records ``reply_to``, the ``clientMessageId`` of the user
+message it answers. The server answers one connection's turns in order, so user messages
+awaiting an answer are matched first in, first out; an ``error`` carrying a
+``clientMessageId`` matches that message; a replayed answer (same ``streamId`` or
+``messageId``) belongs to the original.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import uuid4
+
+from ..protocol import (
+    Acknowledgment,
+    AssistantMessage,
+    Complete,
+    ErrorMessage,
+    ResumeAction,
+    ServerMessage,
+    StreamComplete,
+    StreamInterrupted,
+    StreamStart,
+    StreamToken,
+    Suggestions,
+    Timestamp,
+    Typing,
+    UnknownMessage,
+    parse_timestamp,
+)
+
+__all__ = [
+    "ERROR_REPLY",
+    "INTERRUPTED_MARKER",
+    "ChatMessage",
+    "Conversation",
+    "ConversationEvent",
+    "ReplyFinished",
+    "TokenAppended",
+]
+
+#: The seed's marker on an answer that stopped before its end.
+INTERRUPTED_MARKER = " [interrupted]"
+#: The seed's assistant message for a server ``error``.
+ERROR_REPLY = "Sorry, I encountered an error processing your request."
+
+Role = Literal["user", "assistant"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True, eq=False, init=False, repr=False)
+class ChatMessage:
+    """One message of the conversation, as the UI shows it.
+
+    ``status`` of a user message: ``"queued"`` (offline), ``"sent"`` (written),
+    ``"delivered"`` (acknowledged) or ``"failed"``; of an assistant message: ``"streaming"``,
+    ``"complete"``, ``"interrupted"`` or ``"error"``. ``client_message_id`` is set on user
+    messages, ``reply_to`` (the ``client_message_id`` it answers, when known) and ``stream_id``
+    on assistant ones. Messages compare by identity.
+    """
+
+    id: str
+    role: Role
+    timestamp: datetime
+    is_streaming: bool
+    metadata: dict[str, Any]
+    status: str
+    client_message_id: str | None
+    reply_to: str | None
+    stream_id: str | None
+    conversation_id: str | None
+    # The text, as parts appended in O(1) and joined lazily; `_text` caches the join.
+    _parts: list[str] = field(default_factory=list)
+    _text: str | None = None
+    # Streams with seq: the next seq to apply, and tokens that arrived before their turn.
+    _next_seq: int = 1
+    _early: dict[int, str] = field(default_factory=dict)
+    _uses_seq: bool | None = None  # None until the first token says
+
+    def __init__(
+        self,
+        id: str,
+        role: Role,
+        timestamp: datetime,
+        content: str = "",
+        *,
+        is_streaming: bool = False,
+        metadata: dict[str, Any] | None = None,
+        status: str = "sent",
+        client_message_id: str | None = None,
+        reply_to: str | None = None,
+        stream_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        self.id = id
+        self.role = role
+        self.timestamp = timestamp
+        self.is_streaming = is_streaming
+        self.metadata = {} if metadata is None else metadata
+        self.status = status
+        self.client_message_id = client_message_id
+        self.reply_to = reply_to
+        self.stream_id = stream_id
+        self.conversation_id = conversation_id
+        self._parts = [content] if content else []
+        self._text = content
+        self._next_seq = 1
+        self._early = {}
+        self._uses_seq = None
+
+    @property
+    def content(self) -> str:
+        """The text so far (joined once per read after appends, not once per append)."""
+        if self._text is None:
+            self._text = "".join(self._parts)
+            self._parts = [self._text] if self._text else []
+        return self._text
+
+    @content.setter
+    def content(self, text: str) -> None:
+        self._parts = [text] if text else []
+        self._text = text
+
+    def _append(self, token: str) -> None:
+        if token:
+            self._parts.append(token)
+            self._text = None
+
+    @property
+    def applied_seq(self) -> int:
+        """The highest ``seq`` applied with none missing before it (a resume's ``afterSeq``)."""
+        return self._next_seq - 1
+
+    def __repr__(self) -> str:
+        return (
+            f"ChatMessage(id={self.id!r}, role={self.role!r}, status={self.status!r}, "
+            f"is_streaming={self.is_streaming!r}, content={self.content!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenAppended:
+    """A token was added to a streaming assistant message."""
+
+    message_id: str
+    token: str
+    reply_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFinished:
+    """An answer ended: a whole ``message``, ``stream_complete``, ``stream_interrupted`` (or a
+    lost connection that cannot be resumed), or an ``error``. ``message.status`` says which."""
+
+    message: ChatMessage
+    reply_to: str | None
+
+
+ConversationEvent = TokenAppended | ReplyFinished
+
+
+class Conversation:
+    """The state of one copilot conversation, updated by :meth:`apply` (the reducer).
+
+    Public state (read it; the asyncio layer may also reset ``error``): ``messages``,
+    ``is_typing``, ``error``, ``conversation_id``, ``suggestions``, ``ignored``.
+    ``new_id`` makes message ids and ``clock`` timestamps for messages whose frame has none;
+    inject both for deterministic tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        new_id: Callable[[], str] = lambda: uuid4().hex,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._new_id = new_id
+        self._clock = clock
+        self.messages: list[ChatMessage] = []
+        self.is_typing = False
+        self.error: str | None = None
+        self.conversation_id: str | None = None
+        self.suggestions: list[str] = []
+        self.ignored = 0
+        # User messages by clientMessageId, and those still awaiting an answer, oldest first.
+        self._users: dict[str, ChatMessage] = {}
+        self._awaiting: deque[str] = deque()
+        # Open streams: by streamId, and the most recently opened one (for frames without id).
+        self._open: dict[str, ChatMessage] = {}
+        self._streaming: dict[int, ChatMessage] = {}  # id(message) -> message, every open one
+        self._current: ChatMessage | None = None
+        # Finished streams and stored answers, so replays never create a second message.
+        self._finished_streams: set[str] = set()
+        self._answers: dict[str, ChatMessage] = {}  # server messageId -> assistant message
+
+    # ------------------------------------------------------------------ user side
+
+    def add_user_message(self, text: str, *, client_message_id: str, queued: bool) -> ChatMessage:
+        """Append the user's message at once (status ``"queued"`` or ``"sent"``), clear the
+        suggestions, and expect an answer to it."""
+        message = ChatMessage(
+            self._new_id(),
+            "user",
+            self._clock(),
+            text,
+            status="queued" if queued else "sent",
+            client_message_id=client_message_id,
+            conversation_id=self.conversation_id,
+        )
+        self.messages.append(message)
+        self._users[client_message_id] = message
+        self._awaiting.append(client_message_id)
+        self.suggestions = []
+        return message
+
+    def mark_sent(self, client_message_id: str) -> None:
+        """The message was written to the connection (a queued one no longer waits)."""
+        message = self._users.get(client_message_id)
+        if message is not None and message.status == "queued":
+            message.status = "sent"
+
+    def mark_delivered(self, client_message_id: str) -> None:
+        """The server acknowledged the message."""
+        message = self._users.get(client_message_id)
+        if message is not None and message.status in ("queued", "sent"):
+            message.status = "delivered"
+
+    def mark_failed(self, client_message_id: str, error: str) -> None:
+        """The message cannot be delivered (refused by the server, or dropped on close); no
+        answer is expected for it any more."""
+        message = self._users.get(client_message_id)
+        if message is not None:
+            message.status = "failed"
+            message.metadata["error"] = error
+        self._stop_awaiting(client_message_id)
+
+    # ------------------------------------------------------------------ the reducer
+
+    def apply(self, message: ServerMessage | UnknownMessage) -> list[ConversationEvent]:
+        """Fold one server frame into the state and return what happened.
+
+        This is the reducer ``reduce(state, message) -> state``; it mutates the state in place
+        (see the module docstring for why) and never raises for any decoded frame.
+        """
+        if isinstance(message, StreamToken):  # by far the most frequent: test it first
+            return self._on_token(message)
+        if isinstance(message, Typing):
+            self.is_typing = True
+            return []
+        if isinstance(message, StreamStart):
+            return self._on_stream_start(message)
+        if isinstance(message, StreamComplete):
+            return self._on_stream_complete(message)
+        if isinstance(message, StreamInterrupted):
+            return self._on_stream_interrupted(message)
+        if isinstance(message, AssistantMessage):
+            return self._on_message(message)
+        if isinstance(message, Acknowledgment):
+            self._take_conversation(message.conversation_id)
+            self._on_acknowledgment(message.client_message_id)
+            return []
+        if isinstance(message, ErrorMessage):
+            return self._on_error(message)
+        if isinstance(message, Suggestions):
+            self._take_conversation(message.conversation_id)
+            self.suggestions = list(message.suggestions)
+            return []
+        if isinstance(message, Complete):
+            self.is_typing = False
+            return []
+        if isinstance(message, UnknownMessage):
+            self.ignored += 1
+            return []
+        # Known frames that do not change the conversation (pong, auth_ok, request_queued,
+        # user_typing, read_receipt, history): the asyncio layer handles what it needs.
+        return []
+
+    # ------------------------------------------------------------------ connection events
+
+    def connection_lost(self, *, resumable: bool) -> list[ConversationEvent]:
+        """The connection dropped: typing stops. Open streams the server can resume (it
+        supports resume, and the stream has a ``streamId`` and uses ``seq``) stay open for
+        :meth:`resume_actions`; the others are interrupted. Returns their ``ReplyFinished``."""
+        self.is_typing = False
+        doomed = [
+            stream
+            for stream in self._open_streams()
+            if not (resumable and self._is_resumable(stream))
+        ]
+        return [self._interrupt(stream, "Connection lost", None) for stream in doomed]
+
+    def resume_actions(self) -> list[ResumeAction]:
+        """A ``resume`` action for every open stream that can continue after a reconnect,
+        asking for the tokens after the last one applied without a gap."""
+        actions = []
+        for stream in self._open_streams():
+            conversation_id = stream.conversation_id or self.conversation_id
+            if stream.stream_id is None or conversation_id is None or stream._uses_seq is False:
+                continue
+            actions.append(
+                ResumeAction(
+                    conversation_id=conversation_id,
+                    stream_id=stream.stream_id,
+                    after_seq=stream.applied_seq,
+                )
+            )
+        return actions
+
+    def interrupt_open_streams(self, reason: str) -> list[ConversationEvent]:
+        """End every open stream with the interrupted marker (resume impossible or refused)."""
+        self.is_typing = False
+        return [self._interrupt(stream, reason, None) for stream in self._open_streams()]
+
+    @property
+    def open_streams(self) -> list[ChatMessage]:
+        """Assistant messages still streaming, oldest first."""
+        return self._open_streams()
+
+    @property
+    def awaiting_reply(self) -> list[str]:
+        """clientMessageIds of user messages still waiting for an answer, oldest first."""
+        return list(self._awaiting)
+
+    # ------------------------------------------------------------------ handlers
+
+    def _on_token(self, frame: StreamToken) -> list[ConversationEvent]:
+        stream = self._stream_for(frame.stream_id)
+        if stream is None:
+            if frame.stream_id is not None and frame.stream_id in self._finished_streams:
+                return []  # a replay of an answer we already have
+            # A token with no open stream opens one rather than being lost.
+            stream = self._open_stream(
+                stream_id=frame.stream_id,
+                conversation_id=frame.conversation_id,
+                timestamp=frame.timestamp,
+                metadata={},
+                message_id=None,
+            )
+        if frame.conversation_id is not None and stream.conversation_id is None:
+            stream.conversation_id = frame.conversation_id
+        seq = frame.seq
+        if seq is None:
+            if stream._uses_seq is None:
+                stream._uses_seq = False
+            stream._append(frame.token)
+            return [TokenAppended(stream.id, frame.token, stream.reply_to)]
+        stream._uses_seq = True
+        expected = stream._next_seq
+        if seq < expected:
+            return []  # already applied: a replay
+        if seq > expected:
+            stream._early.setdefault(seq, frame.token)  # hold it until the gap fills
+            return []
+        stream._append(frame.token)
+        events: list[ConversationEvent] = [TokenAppended(stream.id, frame.token, stream.reply_to)]
+        expected += 1
+        early = stream._early
+        while early and expected in early:
+            token = early.pop(expected)
+            stream._append(token)
+            events.append(TokenAppended(stream.id, token, stream.reply_to))
+            expected += 1
+        stream._next_seq = expected
+        return events
+
+    def _on_stream_start(self, frame: StreamStart) -> list[ConversationEvent]:
+        self.is_typing = False
+        self._take_conversation(frame.conversation_id)
+        if frame.stream_id is not None:
+            if frame.stream_id in self._finished_streams:
+                return []  # a replayed answer we already have
+            existing = self._open.get(frame.stream_id)
+            if existing is not None:  # a replay of a stream still open: same message
+                self._merge_metadata(existing, frame.metadata)
+                return []
+        if frame.message_id is not None and frame.message_id in self._answers:
+            return []
+        self._open_stream(
+            stream_id=frame.stream_id,
+            conversation_id=frame.conversation_id,
+            timestamp=frame.timestamp,
+            metadata=dict(frame.metadata),
+            message_id=frame.message_id,
+        )
+        return []
+
+    def _on_stream_complete(self, frame: StreamComplete) -> list[ConversationEvent]:
+        self.is_typing = False
+        stream = self._stream_for(frame.stream_id)
+        if stream is None:
+            if frame.stream_id is not None:
+                self._finished_streams.add(frame.stream_id)
+            self.ignored += 1  # nothing open to complete (a replay, or a stray frame)
+            return []
+        # Tokens still held for a gap that never filled: better shown late than lost.
+        for seq in sorted(stream._early):
+            stream._append(stream._early[seq])
+        stream._early.clear()
+        self._merge_metadata(stream, frame.metadata)
+        return [self._finish(stream, "complete")]
+
+    def _on_stream_interrupted(self, frame: StreamInterrupted) -> list[ConversationEvent]:
+        self.is_typing = False
+        stream = self._stream_for(frame.stream_id)
+        if stream is None:
+            if frame.stream_id is not None and frame.stream_id in self._finished_streams:
+                return []
+            if not frame.partial_response:
+                if frame.error:
+                    self.error = frame.error
+                self.ignored += 1
+                return []
+            stream = self._open_stream(
+                stream_id=frame.stream_id,
+                conversation_id=frame.conversation_id,
+                timestamp=frame.timestamp,
+                metadata={},
+                message_id=None,
+            )
+        return [self._interrupt(stream, frame.error or "Response interrupted", frame)]
+
+    def _on_message(self, frame: AssistantMessage) -> list[ConversationEvent]:
+        self.is_typing = False
+        self._take_conversation(frame.conversation_id)
+        if frame.message_id is not None and frame.message_id in self._answers:
+            return []  # a replayed answer we already have
+        message = ChatMessage(
+            frame.message_id or self._new_id(),
+            "assistant",
+            self._timestamp(frame.timestamp),
+            frame.content,
+            metadata=dict(frame.metadata),
+            status="complete",
+            reply_to=self._next_awaiting(),
+            conversation_id=frame.conversation_id or self.conversation_id,
+        )
+        self._store_answer(message, frame.message_id)
+        return [ReplyFinished(message, message.reply_to)]
+
+    def _on_acknowledgment(self, client_message_id: str | None) -> None:
+        if client_message_id is not None:
+            self.mark_delivered(client_message_id)
+            return
+        # A seed server acknowledges every message in order, without ids.
+        for message in self.messages:
+            if message.role == "user" and message.status == "sent":
+                message.status = "delivered"
+                return
+
+    def _on_error(self, frame: ErrorMessage) -> list[ConversationEvent]:
+        self.is_typing = False
+        self.error = frame.error or "The server reported an error"
+        if frame.client_message_id is not None:
+            reply_to: str | None = frame.client_message_id
+            self.mark_failed(frame.client_message_id, self.error)
+        else:
+            reply_to = self._next_awaiting()
+        metadata: dict[str, Any] = {"error": self.error}
+        if frame.code is not None:
+            metadata["code"] = frame.code
+        if frame.retry_after is not None:
+            metadata["retryAfter"] = frame.retry_after
+        message = ChatMessage(
+            self._new_id(),
+            "assistant",
+            self._timestamp(frame.timestamp),
+            ERROR_REPLY,
+            metadata=metadata,
+            status="error",
+            reply_to=reply_to,
+            conversation_id=frame.conversation_id or self.conversation_id,
+        )
+        self.messages.append(message)
+        return [ReplyFinished(message, reply_to)]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _take_conversation(self, conversation_id: str | None) -> None:
+        if conversation_id is not None:
+            self.conversation_id = conversation_id
+
+    def _timestamp(self, value: Timestamp) -> datetime:
+        return parse_timestamp(value) or self._clock()
+
+    def _next_awaiting(self) -> str | None:
+        return self._awaiting.popleft() if self._awaiting else None
+
+    def _stop_awaiting(self, client_message_id: str) -> None:
+        with contextlib.suppress(ValueError):  # it may have been answered already
+            self._awaiting.remove(client_message_id)
+
+    def _stream_for(self, stream_id: str | None) -> ChatMessage | None:
+        if stream_id is not None:
+            return self._open.get(stream_id)
+        return self._current
+
+    def _open_stream(
+        self,
+        *,
+        stream_id: str | None,
+        conversation_id: str | None,
+        timestamp: Timestamp,
+        metadata: dict[str, Any],
+        message_id: str | None,
+    ) -> ChatMessage:
+        stream = ChatMessage(
+            message_id or self._new_id(),
+            "assistant",
+            self._timestamp(timestamp),
+            is_streaming=True,
+            metadata=metadata,
+            status="streaming",
+            reply_to=self._next_awaiting(),
+            stream_id=stream_id,
+            conversation_id=conversation_id or self.conversation_id,
+        )
+        self._store_answer(stream, message_id)
+        if stream_id is not None:
+            self._open[stream_id] = stream
+        self._streaming[id(stream)] = stream
+        self._current = stream
+        return stream
+
+    def _store_answer(self, message: ChatMessage, message_id: str | None) -> None:
+        self.messages.append(message)
+        if message_id is not None:
+            self._answers[message_id] = message
+
+    def _open_streams(self) -> list[ChatMessage]:
+        return list(self._streaming.values())
+
+    def _is_resumable(self, stream: ChatMessage) -> bool:
+        return stream.stream_id is not None and stream._uses_seq is not False
+
+    @staticmethod
+    def _merge_metadata(message: ChatMessage, metadata: dict[str, Any]) -> None:
+        if metadata:
+            message.metadata.update(metadata)
+
+    def _finish(self, stream: ChatMessage, status: str) -> ReplyFinished:
+        stream.is_streaming = False
+        stream.status = status
+        if stream.stream_id is not None:
+            self._open.pop(stream.stream_id, None)
+            self._finished_streams.add(stream.stream_id)
+        self._streaming.pop(id(stream), None)
+        if self._current is stream:
+            # Frames without a streamId go to the most recently opened stream still open.
+            self._current = next(reversed(self._streaming.values()), None)
+        return ReplyFinished(stream, stream.reply_to)
+
+    def _interrupt(
+        self, stream: ChatMessage, error: str, frame: StreamInterrupted | None
+    ) -> ReplyFinished:
+        # Tokens held for a gap are part of what the user already could have seen.
+        for seq in sorted(stream._early):
+            stream._append(stream._early[seq])
+        stream._early.clear()
+        local = stream.content
+        partial = frame.partial_response if frame is not None else ""
+        text = partial if len(partial) > len(local) else local
+        stream.content = text + INTERRUPTED_MARKER
+        self.error = error
+        return self._finish(stream, "interrupted")
