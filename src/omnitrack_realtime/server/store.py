@@ -325,11 +325,15 @@ class SQLiteStore:
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=5000")
-            self._migrate(db)
+            try:
+                db.execute("PRAGMA busy_timeout=5000")
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                self._migrate(db)
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
 
@@ -346,7 +350,8 @@ class SQLiteStore:
                 db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def _call(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
@@ -495,7 +500,8 @@ class SQLiteStore:
                 )
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
 
         await self._run(upsert)

@@ -1,0 +1,215 @@
+"""One contract for every ConversationStore: MemoryStore and SQLiteStore (real SQLite file)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime.server.store import (
+    ConversationStore,
+    MemoryStore,
+    ProcessedMessage,
+    SQLiteStore,
+    StoreError,
+    UnknownConversation,
+)
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[ConversationStore]:
+    made: MemoryStore | SQLiteStore
+    if request.param == "memory":
+        made = MemoryStore(keep_processed=3, processed_ttl=60.0, clock=clock)
+    else:
+        made = SQLiteStore(
+            tmp_path / "server.db", keep_processed=3, processed_ttl=60.0, clock=clock
+        )
+    yield made
+    await made.close()
+
+
+def _processed(client_id: str, at: float, conversation: str = "conv-1") -> ProcessedMessage:
+    return ProcessedMessage(
+        client_message_id=client_id,
+        conversation_id=conversation,
+        message_id=f"msg-{client_id}",
+        stream_id=f"stream-{client_id}",
+        streaming=True,
+        processed_at=at,
+    )
+
+
+class TestConversationStoreContract:
+    async def test_created_conversation_is_owned_by_its_user_only(
+        self, store: ConversationStore
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        assert conversation.startswith("conv-")
+        assert await store.owns("alice", conversation)
+        assert not await store.owns("bob", conversation)
+        assert not await store.owns("alice", "conv-does-not-exist")
+        assert conversation != await store.create_conversation("alice")
+
+    async def test_messages_round_trip_in_order(self, store: ConversationStore) -> None:
+        conversation = await store.create_conversation("alice")
+        first = await store.add_message(conversation, "user", "hello", {"n": 1})
+        second = await store.add_message(conversation, "assistant", "hi **there**", {"ok": True})
+        assert first.message_id.startswith("msg-") and first.message_id != second.message_id
+        assert first.conversation_id == conversation
+        assert first.timestamp > 1_700_000_000_000
+        assert await store.history(conversation) == [first, second]
+        assert second.metadata == {"ok": True}
+
+    async def test_last_messages_are_the_newest_oldest_first(
+        self, store: ConversationStore
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        stored = [await store.add_message(conversation, "user", f"m{i}") for i in range(8)]
+        assert await store.last_messages(conversation) == stored[-5:]
+        assert await store.last_messages(conversation, limit=2) == stored[-2:]
+        assert await store.last_messages(conversation, limit=0) == []
+
+    async def test_history_pages_backwards_with_before(self, store: ConversationStore) -> None:
+        conversation = await store.create_conversation("alice")
+        stored = [await store.add_message(conversation, "user", f"m{i}") for i in range(6)]
+        assert await store.history(conversation, limit=2) == stored[4:]
+        page = await store.history(conversation, limit=3, before=stored[4].message_id)
+        assert page == stored[1:4]
+        assert await store.history(conversation, before=stored[0].message_id) == []
+        assert await store.history(conversation, before="msg-unknown") == []
+
+    async def test_conversations_are_isolated(self, store: ConversationStore) -> None:
+        alice = await store.create_conversation("alice")
+        bob = await store.create_conversation("bob")
+        await store.add_message(alice, "user", "alice's")
+        await store.add_message(bob, "user", "bob's")
+        assert [m.content for m in await store.history(alice)] == ["alice's"]
+        assert [m.content for m in await store.history(bob)] == ["bob's"]
+        # Another conversation's message id is not an anchor in this one.
+        bob_message = (await store.history(bob))[0]
+        assert await store.history(alice, before=bob_message.message_id) == []
+
+    async def test_unknown_conversation_write_is_refused(self, store: ConversationStore) -> None:
+        with pytest.raises(UnknownConversation):
+            await store.add_message("conv-nope", "user", "hello")
+        assert await store.history("conv-nope") == []
+
+    async def test_processed_ids_are_per_user(self, store: ConversationStore) -> None:
+        entry = _processed("c1", at=1.0)
+        await store.remember_processed("alice", entry)
+        assert await store.find_processed("alice", "c1") == entry
+        assert await store.find_processed("bob", "c1") is None
+        assert await store.find_processed("alice", "c2") is None
+
+    async def test_processed_entry_can_be_updated(self, store: ConversationStore) -> None:
+        await store.remember_processed("alice", _processed("c1", at=1.0))
+        done = ProcessedMessage("c1", "conv-1", "msg-c1", None, False, 2.0)
+        await store.remember_processed("alice", done)
+        assert await store.find_processed("alice", "c1") == done
+
+    async def test_processed_window_keeps_recent_ones_beyond_the_count(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        # keep_processed=3, ttl=60 s: young entries stay even when there are more than 3.
+        for i in range(5):
+            await store.remember_processed("alice", _processed(f"c{i}", at=clock.now - 10))
+        for i in range(5):
+            assert await store.find_processed("alice", f"c{i}") is not None
+
+    async def test_processed_window_drops_old_ones_beyond_the_count(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        for i in range(5):
+            await store.remember_processed("alice", _processed(f"old{i}", at=clock.now - 120))
+        await store.remember_processed("alice", _processed("new", at=clock.now))
+        found = [await store.find_processed("alice", f"old{i}") for i in range(5)]
+        # The newest 3 (old3, old4, new) are kept whatever their age; old0..old2 are gone.
+        assert [entry is not None for entry in found] == [False, False, False, True, True]
+        assert await store.find_processed("alice", "new") is not None
+
+    async def test_processed_window_is_per_user(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        await store.remember_processed("bob", _processed("b0", at=clock.now - 120))
+        for i in range(5):
+            await store.remember_processed("alice", _processed(f"a{i}", at=clock.now - 120))
+        assert await store.find_processed("bob", "b0") is not None
+
+    async def test_close_is_idempotent(self, store: ConversationStore) -> None:
+        await store.close()
+        await store.close()
+
+
+class TestSQLiteStore:
+    async def test_persists_across_reopen(self, tmp_path: Path) -> None:
+        path = tmp_path / "server.db"
+        first = SQLiteStore(path)
+        conversation = await first.create_conversation("alice")
+        message = await first.add_message(conversation, "user", "remember me", {"k": [1, 2]})
+        entry = _processed("c1", at=5.0, conversation=conversation)
+        await first.remember_processed("alice", entry)
+        await first.close()
+
+        second = SQLiteStore(path)
+        try:
+            assert await second.owns("alice", conversation)
+            assert await second.history(conversation) == [message]
+            assert await second.find_processed("alice", "c1") == entry
+        finally:
+            await second.close()
+
+    async def test_schema_is_versioned_in_its_own_table_with_srv_prefix(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "shared.db"
+        # The engine owns PRAGMA user_version and its twin_ tables in the same file.
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA user_version = 7")
+            db.execute("CREATE TABLE twin_nodes (id TEXT)")
+        store = SQLiteStore(path)
+        await store.create_conversation("alice")
+        await store.close()
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA user_version").fetchone() == (7,)
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            versions = db.execute("SELECT version FROM server_schema_version").fetchall()
+            tables = {
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        assert versions == [(1,)]
+        assert {"srv_conversations", "srv_messages", "srv_processed", "twin_nodes"} <= tables
+        reopened = SQLiteStore(path)  # migrating again is a no-op
+        assert await reopened.history("conv-x") == []
+        await reopened.close()
+
+    async def test_closed_store_raises_store_error(self, tmp_path: Path) -> None:
+        store = SQLiteStore(tmp_path / "server.db")
+        await store.close()
+        with pytest.raises(StoreError):
+            await store.create_conversation("alice")
+
+    async def test_unreadable_database_raises_store_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "not-a-db"
+        path.write_bytes(b"this is not a sqlite database" * 100)
+        store = SQLiteStore(path)
+        with pytest.raises(StoreError):
+            await store.create_conversation("alice")
+        await store.close()
