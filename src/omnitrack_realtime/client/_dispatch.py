@@ -1,0 +1,137 @@
+"""Private: how frames reach user code without user code running inside the read loop.
+
+The read loop only ever *puts* into a :class:`Mailbox` (never blocks, never awaits user code);
+each user handler drains its own mailbox in its own task (:class:`HandlerWorker`), so a slow
+handler delays only itself and a raising one is logged while the others go on. Buffers are
+bounded: on overflow the oldest item is dropped and counted, never the connection stalled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+__all__ = ["HandlerWorker", "Mailbox"]
+
+_T = TypeVar("_T")
+
+logger = logging.getLogger("omnitrack_realtime")
+
+
+class Mailbox(Generic[_T]):
+    """A bounded buffer between one producer that must never block and one async consumer.
+
+    ``put`` on a full mailbox drops the oldest item and calls ``on_drop``. ``close(error)`` ends
+    the consumer's iteration once the buffer is drained (raising ``error`` if given).
+    """
+
+    __slots__ = ("_closed", "_error", "_items", "_limit", "_on_drop", "_waiter")
+
+    def __init__(self, limit: int, on_drop: Callable[[], None] | None = None) -> None:
+        self._items: collections.deque[_T] = collections.deque()
+        self._limit = limit
+        self._on_drop = on_drop
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed = False
+        self._error: BaseException | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def put(self, item: _T) -> None:
+        if self._closed:
+            return
+        if len(self._items) >= self._limit:
+            self._items.popleft()
+            if self._on_drop is not None:
+                self._on_drop()
+        self._items.append(item)
+        self._wake()
+
+    def close(self, error: BaseException | None = None) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._error = error
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def __aiter__(self) -> Mailbox[_T]:
+        return self
+
+    async def __anext__(self) -> _T:
+        while not self._items:
+            if self._closed:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
+class HandlerWorker(Generic[_T]):
+    """Runs one user handler (sync or async) on every submitted item, in its own task.
+
+    The task starts on the first submit (so workers can be made before any event loop runs)
+    and stops with :meth:`stop`. An exception in the handler is logged with the handler's name
+    and the worker goes on with the next item.
+    """
+
+    __slots__ = ("_handler", "_mailbox", "_name", "_task")
+
+    def __init__(
+        self,
+        handler: Callable[[_T], Any],
+        *,
+        limit: int,
+        on_drop: Callable[[], None] | None = None,
+    ) -> None:
+        self._handler = handler
+        self._mailbox: Mailbox[_T] = Mailbox(limit, on_drop)
+        self._name = getattr(handler, "__qualname__", None) or repr(handler)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def handler(self) -> Callable[[_T], Any]:
+        return self._handler
+
+    def submit(self, item: _T) -> None:
+        if self._mailbox.closed:
+            return
+        self._mailbox.put(item)
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"omnitrack handler {self._name}"
+            )
+
+    async def _run(self) -> None:
+        async for item in self._mailbox:
+            try:
+                result = self._handler(item)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                logger.exception("handler %s raised; the other handlers go on", self._name)
+
+    def stop(self) -> None:
+        """Stop at once: items not handled yet are discarded."""
+        self._mailbox.close()
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()

@@ -1,0 +1,117 @@
+"""Private helpers of the client drivers: where the url and token come from, how they go on the
+wire, and how they are kept out of log lines. Pure except for reading the environment."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..errors import ConfigurationError
+
+__all__ = [
+    "COPILOT_URL_DEFAULT",
+    "COPILOT_URL_ENV",
+    "EVENTS_URL_DEFAULT",
+    "EVENTS_URL_ENV",
+    "TOKEN_ENV",
+    "TokenProvider",
+    "redact_url",
+    "redacting_logger",
+    "resolve_token",
+    "resolve_url",
+    "websocket_uri",
+]
+
+#: A token, or a callable (sync or async) returning one; ``None`` reads ``OMNITRACK_TOKEN``.
+TokenProvider = str | Callable[[], str | Awaitable[str | None] | None] | None
+
+TOKEN_ENV = "OMNITRACK_TOKEN"
+COPILOT_URL_ENV = ("OMNITRACK_COPILOT_WS_URL", "NEXT_PUBLIC_COPILOT_WS_URL")
+COPILOT_URL_DEFAULT = "ws://localhost:3001/copilot"
+EVENTS_URL_ENV = ("OMNITRACK_WS_URL", "NEXT_PUBLIC_WS_URL")
+EVENTS_URL_DEFAULT = "ws://localhost:3001/ws"
+
+
+def resolve_url(
+    url: str | None,
+    env_names: tuple[str, ...],
+    default: str,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The url to use: the explicit one, else the first non-empty environment variable, else the
+    local default. Raises :class:`ConfigurationError` unless it is a ``ws://`` or ``wss://`` url."""
+    env = os.environ if environ is None else environ
+    chosen = url
+    if not chosen:
+        chosen = next((env[name] for name in env_names if env.get(name)), default)
+    parts = urlsplit(chosen)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ConfigurationError(
+            f"not a WebSocket url: {redact_url(chosen)!r} (expected ws://host/path or wss://...)"
+        )
+    return chosen
+
+
+def redact_url(url: str) -> str:
+    """The url without query string, fragment or credentials: safe for a log line."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def websocket_uri(url: str, *, user_id: str | None, token: str | None, token_in_query: bool) -> str:
+    """The handshake uri: ``url``, plus ``?userId=&token=`` when ``token_in_query`` (seed)."""
+    if not token_in_query:
+        return url
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    extra = {"userId": user_id, "token": token}
+    query = [(key, value) for key, value in query if key not in extra]
+    query += [(key, value) for key, value in extra.items() if value is not None]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+async def resolve_token(
+    provider: TokenProvider, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """Call the token provider (a fresh token on every connection attempt)."""
+    if provider is None:
+        env = os.environ if environ is None else environ
+        return env.get(TOKEN_ENV) or None
+    if isinstance(provider, str):
+        return provider or None
+    value = provider()
+    if inspect.isawaitable(value):
+        value = await value
+    if value is not None and not isinstance(value, str):
+        raise ConfigurationError(f"the token provider returned {type(value).__name__}, not str")
+    return value or None
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites websockets' debug lines that would print the handshake path (with the query
+    string) or the Authorization header."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args:
+            if record.msg == "> GET %s HTTP/1.1":
+                path, query_mark, _query = str(args[0]).partition("?")
+                record.args = (path + (query_mark and "?<redacted>"),)
+            elif record.msg == "> %s: %s" and str(args[0]).lower() in _SECRET_HEADERS:
+                record.args = (args[0], "<redacted>")
+        return True
+
+
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "sec-websocket-protocol"})
+
+
+def redacting_logger() -> logging.Logger:
+    """The logger handed to websockets: ``omnitrack_realtime.wire``, with secrets redacted."""
+    logger = logging.getLogger("omnitrack_realtime.wire")
+    if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
+        logger.addFilter(_RedactingFilter())
+    return logger
