@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -74,6 +74,9 @@ INTERRUPTED_MARKER = " [interrupted]"
 ERROR_REPLY = "Sorry, I encountered an error processing your request."
 
 Role = Literal["user", "assistant"]
+
+# The one place a message's parts are joined (a seam tests use to count joins).
+_join: Callable[[Iterable[str]], str] = "".join
 
 
 def _utc_now() -> datetime:
@@ -144,7 +147,7 @@ class ChatMessage:
     def content(self) -> str:
         """The text so far (joined once per read after appends, not once per append)."""
         if self._text is None:
-            self._text = "".join(self._parts)
+            self._text = _join(self._parts)
             self._parts = [self._text] if self._text else []
         return self._text
 
