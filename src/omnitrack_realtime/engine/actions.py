@@ -1,0 +1,893 @@
+"""Execute :class:`~.commands.Command` objects on the twin: resolve node references, validate,
+change the twin, and say what happened. Synchronous (SQLite), no asyncio.
+
+:func:`execute` runs one step inside one twin transaction and returns an :class:`ActionResult`:
+the answer, whether it worked, the changes and alerts to publish, and the nodes it mentioned
+(what "it" means in the next step). Errors a user can cause (a missing node, a duplicate
+connection, an invalid value) are failed results with a clear answer, never exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import answers
+from .analysis import (
+    find_bottlenecks,
+    haversine_km,
+    identify_risks,
+    scan_anomalies,
+    utilization_report,
+)
+from .answers import Answer
+from .commands import INTENTS, NODE_TYPES, Command, NodeRef, Place
+from .simulation import (
+    SCENARIOS,
+    SEVERITIES,
+    STAGES,
+    Area,
+    ScenarioError,
+    ScenarioRequest,
+    simulate,
+)
+from .twin import (
+    ALERT_SEVERITIES,
+    CURRENCIES,
+    INDUSTRIES,
+    NODE_STATUSES,
+    REGIONS,
+    RISK_PROFILES,
+    SHIPPING_METHODS,
+    Alert,
+    Connection,
+    Location,
+    Node,
+    Twin,
+)
+
+__all__ = [
+    "ADD_INTENT_TYPES",
+    "DEFAULT_CAPACITY",
+    "ActionResult",
+    "ScenarioRun",
+    "execute",
+    "resolve_nodes",
+]
+
+#: The node type each add-* intent creates.
+ADD_INTENT_TYPES = {
+    "add-supplier": "supplier",
+    "add-manufacturer": "manufacturer",
+    "add-warehouse": "warehouse",
+    "add-distributor": "distribution_center",
+    "add-retailer": "retailer",
+}
+#: Capacity (units) of a new node when the user gives none.
+DEFAULT_CAPACITY = {
+    "supplier": 10_000,
+    "manufacturer": 8_000,
+    "warehouse": 20_000,
+    "distribution_center": 15_000,
+    "retailer": 2_000,
+}
+#: The word a default name ends with ("Berlin Plant", "Chicago Distribution Center").
+_NAME_SUFFIX = {
+    "supplier": "Supplier",
+    "manufacturer": "Plant",
+    "warehouse": "Warehouse",
+    "distribution_center": "Distribution Center",
+    "retailer": "Store",
+}
+#: Words that name a node type inside a reference ("the Berlin factory").
+_TYPE_WORDS = {
+    "supplier": ("supplier", "vendor"),
+    "manufacturer": ("manufacturer", "plant", "factory", "fab", "mill"),
+    "warehouse": ("warehouse", "depot", "storage"),
+    "distribution_center": ("distribution", "center", "centre", "dc", "distributor", "hub"),
+    "retailer": ("retailer", "store", "shop", "outlet"),
+}
+_PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
+_MAX_CAPACITY = 1_000_000_000
+_PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
+_STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRun:
+    """A simulation that ran: what to report through ``scenario_progress``."""
+
+    scenario_id: str
+    kind: str
+    stages: tuple[str, ...]
+    affected: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What one step did. ``changes`` feed ``digital_twin_update``; ``alerts``,
+    ``alert_notification``; ``scenario``, ``scenario_progress``."""
+
+    intent: str
+    success: bool
+    answer: Answer
+    changes: tuple[dict[str, Any], ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    scenario: ScenarioRun | None = None
+    mentioned: tuple[str, ...] = ()
+
+
+class _Failed(Exception):
+    """Raised inside a handler to end the step with a failed answer."""
+
+    def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(text)
+        self.answer = answers.failure(text, suggestions)
+
+
+@dataclass(slots=True)
+class _Step:
+    twin: Twin
+    user_id: str
+    conversation_id: str
+    intent: str
+    params: Mapping[str, Any]
+    _nodes: list[Node] | None = None
+
+    def nodes(self) -> list[Node]:
+        if self._nodes is None:
+            self._nodes = self.twin.list_nodes(self.user_id)
+        return self._nodes
+
+    def result(
+        self,
+        answer: Answer,
+        *,
+        changes: Sequence[dict[str, Any]] = (),
+        alerts: Sequence[Alert] = (),
+        scenario: ScenarioRun | None = None,
+        mentioned: Sequence[str] = (),
+    ) -> ActionResult:
+        return ActionResult(
+            self.intent, True, answer, tuple(changes), tuple(alerts), scenario, tuple(mentioned)
+        )
+
+
+# ---------------------------------------------------------------------------- resolution
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w]
+
+
+def _list_names(nodes: Sequence[Node], limit: int = 5) -> str:
+    names = ", ".join(f"{n.name} (`{n.id}`)" for n in nodes[:limit])
+    return names + (f" and {len(nodes) - limit} more" if len(nodes) > limit else "")
+
+
+def _by_place(nodes: Sequence[Node], place: Place) -> list[Node]:
+    if place.city is not None and not place.approximate:
+        city = place.city.lower()
+        found = [n for n in nodes if (n.location.city or "").lower() == city]
+        if found:
+            return found
+        return [
+            n
+            for n in nodes
+            if haversine_km(
+                place.latitude, place.longitude, n.location.latitude, n.location.longitude
+            )
+            <= 50.0
+        ]
+    if place.country is not None:
+        country = place.country.lower()
+        return [n for n in nodes if (n.location.country or "").lower() == country]
+    return [n for n in nodes if n.location.region == place.region]
+
+
+def resolve_nodes(
+    ref: NodeRef | str,
+    twin: Twin,
+    user_id: str,
+    conversation_id: str,
+    *,
+    nodes: Sequence[Node] | None = None,
+) -> list[Node]:
+    """The node(s) a reference points at, or raise with an answer saying what is wrong.
+
+    By id, by name (exact, then case-insensitive partial, then by words), by place and type
+    ("the Rotterdam warehouse"), by pronoun (the conversation's last mentioned nodes). Only
+    a plural pronoun ("them") may give more than one node; any other ambiguity fails with the
+    candidates listed.
+    """
+    if isinstance(ref, str):
+        ref = NodeRef(ref)
+    label = ref.text.strip() or "that node"
+    if ref.kind == "pronoun":
+        ids = twin.get_context(user_id, conversation_id)
+        found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
+        if not found:
+            raise _Failed(
+                f'I don\'t know which node "{label}" means here: nothing was mentioned yet. '
+                "Name it, e.g. *Shanghai Supplier*.",
+                ("Show the network summary", "help"),
+            )
+        if label.lower() in _PLURAL_PRONOUNS:
+            return found
+        return found[-1:]
+    if ref.kind == "id" or ref.kind == "name":
+        exact = twin.get_node(user_id, label) or twin.find_by_name(user_id, label)
+        if exact is not None:
+            return [exact]
+    everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
+    candidates = everything
+    if ref.node_type is not None:
+        candidates = [n for n in everything if n.type == ref.node_type]
+    if ref.kind == "place" and ref.place is not None:
+        found = _by_place(candidates, ref.place)
+    else:
+        wanted = label.lower()
+        found = [n for n in candidates if wanted in n.name.lower()]
+        if not found:
+            type_words = {w for words in _TYPE_WORDS.values() for w in words}
+            words = [w for w in _words(label) if w not in ("the", "a", "an", "our", "my")]
+            core = [w for w in words if w not in type_words] or words
+            found = [n for n in candidates if core and set(core) <= set(_words(n.name))]
+            if not found and core:
+                place_text = " ".join(core)
+                found = [
+                    n
+                    for n in candidates
+                    if place_text
+                    in ((n.location.city or "").lower(), (n.location.country or "").lower())
+                ]
+    if len(found) == 1:
+        return found
+    kind = answers.type_label(ref.node_type) if ref.node_type else "node"
+    if not found:
+        hint = f" Your nodes include {_list_names(everything)}." if everything else ""
+        raise _Failed(
+            f'I can\'t find a {kind} matching "{label}".{hint}',
+            ("Show the network summary", f"Add a {kind} in Shanghai"),
+        )
+    raise _Failed(
+        f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
+        tuple(f"Show details of {n.name}" for n in found[:3]),
+    )
+
+
+def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:
+    ref = step.params.get(key)
+    if ref is None:
+        if required:
+            raise _Failed(f"Which node? Please name the {key.replace('_', ' ')}.")
+        return None
+    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id, nodes=None)[-1]
+
+
+def _many(step: _Step, key: str) -> list[Node]:
+    ref = step.params.get(key)
+    if ref is None:
+        raise _Failed("Which node? Please name it, e.g. *Shanghai Supplier*.")
+    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _choice(value: Any, allowed: Sequence[str], what: str, *, upper: bool = False) -> str:
+    text = str(value).strip().replace(" ", "-").replace("_", "-")
+    text = text.upper() if upper else text.lower()
+    if what == "node status":
+        text = text.replace("-", "_")
+    if text not in allowed:
+        raise _Failed(f"{value!r} is not a valid {what}; choose one of {', '.join(allowed)}.")
+    return text
+
+
+def _int(value: Any, what: str, *, minimum: int, maximum: int = _MAX_CAPACITY) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _Failed(f"{value!r} is not a valid {what}; give a whole number.") from None
+    if number != number or not minimum <= number <= maximum or number != int(number):
+        raise _Failed(
+            f"{value!r} is not a valid {what}; it must be between {minimum:,} and {maximum:,}."
+        )
+    return int(number)
+
+
+def _float(value: Any, what: str, *, minimum: float, maximum: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _Failed(f"{value!r} is not a valid {what}.") from None
+    if number != number or not minimum <= number <= maximum:
+        raise _Failed(
+            f"{value!r} is not a valid {what}; it must be between {minimum:g} and {maximum:g}."
+        )
+    return number
+
+
+def _location(place: Place) -> tuple[Location, bool]:
+    """A node location from a place; a country or region gets its representative city."""
+    if place.city is None or place.approximate:
+        from .gazetteer import nearest_city  # the gazetteer is big: load it only when needed
+
+        city = nearest_city(place.latitude, place.longitude, region=place.region)
+        return Location(city.city, city.country, city.region, city.latitude, city.longitude), True
+    return Location(place.city, place.country, place.region, place.latitude, place.longitude), False
+
+
+def _place_words(place: Place) -> str:
+    if place.city and not place.approximate:
+        return place.city
+    return place.country or place.region
+
+
+def _require_place(value: Any, what: str) -> Place:
+    if not isinstance(value, Place):
+        raise _Failed(
+            f"Where should the {what} be? Name a city, country or region, "
+            f"e.g. *add a {what} in Rotterdam*.",
+            (f"Add a {what} in Rotterdam", f"Add a {what} in Asia"),
+        )
+    return value
+
+
+def _counts_change(step: _Step, change: str, **data: Any) -> dict[str, Any]:
+    return {"change": change, **data}
+
+
+# ---------------------------------------------------------------------------- build
+
+
+def _add_node(step: _Step) -> ActionResult:
+    node_type = ADD_INTENT_TYPES[step.intent]
+    label = answers.type_label(node_type)
+    place = _require_place(step.params.get("place"), label)
+    capacity = DEFAULT_CAPACITY[node_type]
+    if step.params.get("capacity") is not None:
+        capacity = _int(step.params["capacity"], "capacity", minimum=1)
+    location, approximate = _location(place)
+    name = str(step.params.get("name") or "").strip()
+    if name:
+        existing = step.twin.find_by_name(step.user_id, name)
+        if existing is not None:
+            raise _Failed(
+                f"There is already a node called **{existing.name}** (`{existing.id}`); "
+                "pick another name.",
+                (f"Show details of {existing.name}", f"Add a {label} named {name} 2"),
+            )
+    else:
+        base = f"{location.city or _place_words(place)} {_NAME_SUFFIX[node_type]}"
+        name, suffix = base, 2
+        while step.twin.find_by_name(step.user_id, name) is not None:
+            name, suffix = f"{base} {suffix}", suffix + 1
+    node = step.twin.add_node(
+        step.user_id, type=node_type, name=name, location=location, capacity=capacity
+    )
+    answer = answers.node_added(node, approximate=approximate, where_asked=_place_words(place))
+    return step.result(
+        answer,
+        changes=[_counts_change(step, "node_added", node=node.to_dict())],
+        mentioned=[node.id],
+    )
+
+
+def _remove_node(step: _Step) -> ActionResult:
+    targets = _many(step, "node")
+    changes = []
+    texts = []
+    removed_connections = 0
+    for node in targets:
+        removed = step.twin.remove_node(step.user_id, node.id)
+        removed_connections += len(removed)
+        changes.append(
+            _counts_change(
+                step,
+                "node_removed",
+                nodeId=node.id,
+                name=node.name,
+                connections=[c.to_dict() for c in removed],
+            )
+        )
+        texts.append((node, len(removed)))
+    remaining = len(step.twin.list_nodes(step.user_id))
+    if len(texts) == 1:
+        answer = answers.node_removed(texts[0][0], texts[0][1], remaining)
+    else:
+        names = ", ".join(f"**{n.name}**" for n, _ in texts)
+        answer = Answer(
+            f"Removed {len(texts)} nodes ({names}) and {removed_connections} connections. "
+            f"{remaining} nodes remain.",
+            ("Identify risks", "Show the network summary"),
+        )
+    return step.result(answer, changes=changes)
+
+
+def _update_node(step: _Step) -> ActionResult:
+    targets = _many(step, "node")
+    params = step.params
+    fields = [
+        k
+        for k in ("capacity", "status", "place", "inventory", "utilization")
+        if params.get(k) is not None
+    ]
+    if not fields:
+        names = ", ".join(n.name for n in targets)
+        raise _Failed(
+            f"What should change on {names}? I can set capacity, status, location, inventory "
+            "or utilization.",
+            (
+                f"Set the capacity of {targets[0].name} to 5,000",
+                f"Mark {targets[0].name} as degraded",
+            ),
+        )
+    results: list[tuple[Node, Node]] = []
+    for node in targets:
+        new: dict[str, Any] = {}
+        if "capacity" in fields:
+            new["capacity"] = _int(params["capacity"], "capacity", minimum=1)
+        if "status" in fields:
+            new["status"] = _choice(params["status"], NODE_STATUSES, "node status")
+        if "place" in fields:
+            new["location"], _ = _location(_require_place(params["place"], "node"))
+        capacity = new.get("capacity", node.capacity)
+        if "inventory" in fields:
+            new["inventory"] = _int(params["inventory"], "inventory", minimum=0)
+            if new["inventory"] > capacity:
+                raise _Failed(
+                    f"Inventory {new['inventory']:,} is over {node.name}'s capacity of "
+                    f"{capacity:,} units."
+                )
+        if "utilization" in fields:
+            new["utilization"] = _float(params["utilization"], "utilization", minimum=0, maximum=1)
+        results.append((node, step.twin.update_node(step.user_id, node.id, **new)))
+    alerts = []
+    for before, after in results:
+        severity = _STATUS_ALERT.get(after.status)
+        if severity and before.status != after.status:
+            alerts.append(
+                step.twin.add_alert(
+                    step.user_id,
+                    severity=severity,
+                    message=f"{after.name} is {after.status}",
+                    node_ids=[after.id],
+                    recommended_actions=[
+                        f"Reroute supply around {after.name}",
+                        f"Simulate the failure of {after.name} to see what depends on it",
+                    ],
+                )
+            )
+    answer = answers.node_updated(*results[0])
+    if len(results) > 1:
+        answer = Answer(
+            "\n\n".join(answers.node_updated(b, a).text for b, a in results),
+            answer.suggestions,
+        )
+    changes = [
+        _counts_change(step, "node_updated", node=after.to_dict(), fields=fields)
+        for _, after in results
+    ]
+    return step.result(answer, changes=changes, alerts=alerts, mentioned=[a.id for _, a in results])
+
+
+def _connect(step: _Step) -> ActionResult:
+    source = _one(step, "source")
+    target = _one(step, "target")
+    assert source is not None and target is not None
+    if source.id == target.id:
+        raise _Failed(f"**{source.name}** cannot be connected to itself.")
+    existing = step.twin.find_connection(step.user_id, source.id, target.id)
+    if existing is not None:
+        raise _Failed(
+            f"**{source.name}** and **{target.name}** are already connected"
+            + (f" (by {existing.shipping_method})." if existing.shipping_method else "."),
+            (f"Disconnect {source.name} from {target.name}", f"Show details of {source.name}"),
+        )
+    method = step.params.get("shipping_method")
+    if method is not None:
+        method = _choice(method, SHIPPING_METHODS, "shipping method")
+    bidirectional = bool(step.params.get("bidirectional", True))
+    connection = Connection(source.id, target.id, method, bidirectional)
+    step.twin.add_connection(step.user_id, connection)
+    return step.result(
+        answers.connected(source, target, connection),
+        changes=[_counts_change(step, "connection_added", connection=connection.to_dict())],
+        mentioned=[source.id, target.id],
+    )
+
+
+def _disconnect(step: _Step) -> ActionResult:
+    source = _one(step, "source")
+    target = _one(step, "target")
+    assert source is not None and target is not None
+    if step.twin.remove_connection(step.user_id, source.id, target.id) == 0:
+        raise _Failed(
+            f"**{source.name}** and **{target.name}** are not connected.",
+            (f"Show details of {source.name}", "Show the network summary"),
+        )
+    return step.result(
+        answers.disconnected(source, target),
+        changes=[_counts_change(step, "connection_removed", source=source.id, target=target.id)],
+        mentioned=[source.id, target.id],
+    )
+
+
+# ---------------------------------------------------------------------------- configure
+
+
+def _setting(
+    field: str, key: str, allowed: Sequence[str], label: str, upper: bool = False
+) -> Callable[[_Step], ActionResult]:
+    def handler(step: _Step) -> ActionResult:
+        value = step.params.get(key)
+        if value is None:
+            raise _Failed(f"Which {label.lower()}? Choose one of {', '.join(allowed)}.")
+        new = _choice(value, allowed, label.lower(), upper=upper)
+        old = getattr(step.twin.get_settings(step.user_id), field)
+        settings = step.twin.update_settings(step.user_id, **{field: new})
+        change = _counts_change(
+            step, "settings_updated", field=field, old=old, new=new, settings=settings.to_dict()
+        )
+        return step.result(
+            answers.setting_changed(label, old, new), changes=[change] if old != new else []
+        )
+
+    return handler
+
+
+def _add_shipping_method(step: _Step) -> ActionResult:
+    value = step.params.get("method")
+    if value is None:
+        raise _Failed(f"Which shipping method? Choose one of {', '.join(SHIPPING_METHODS)}.")
+    method = _choice(value, SHIPPING_METHODS, "shipping method")
+    node = _one(step, "node", required=False)
+    count = 0
+    if node is not None:
+        count = step.twin.set_shipping_method(step.user_id, node.id, method)
+        if count == 0:
+            raise _Failed(
+                f"**{node.name}** has no connections yet, so there is no lane to ship {method} on.",
+                (f"Connect {node.name} to another node", "Show the network summary"),
+            )
+    settings = step.twin.get_settings(step.user_id)
+    changes = []
+    already = method in settings.shipping_methods
+    if not already:
+        settings = step.twin.update_settings(
+            step.user_id, shipping_methods=(*settings.shipping_methods, method)
+        )
+        changes.append(
+            _counts_change(
+                step,
+                "settings_updated",
+                field="shipping_methods",
+                new=method,
+                settings=settings.to_dict(),
+            )
+        )
+    if node is None:
+        answer = answers.shipping_method_added(method, settings, already=already)
+        return step.result(answer, changes=changes)
+    changes.append(
+        _counts_change(
+            step, "connections_updated", nodeId=node.id, shippingMethod=method, count=count
+        )
+    )
+    answer = answers.shipping_method_added(method, settings, node=node, connections_changed=count)
+    return step.result(answer, changes=changes, mentioned=[node.id])
+
+
+# ---------------------------------------------------------------------------- analyze
+
+
+def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
+    """The nodes an analysis covers, a label for them, and the ids named by the user."""
+    nodes = step.nodes()
+    node = _one(step, "node", required=False)
+    if node is not None:
+        return [node], f"**{node.name}**", [node.id]
+    node_type = step.params.get("node_type")
+    if node_type:
+        node_type = _choice(node_type, NODE_TYPES, "node type").replace("-", "_")
+        return (
+            [n for n in nodes if n.type == node_type],
+            f"the {answers.type_label(node_type)}s",
+            [],
+        )
+    return nodes, "the network", []
+
+
+def _scan(step: _Step) -> ActionResult:
+    scoped, label, mentioned = _scope(step)
+    findings = scan_anomalies(
+        scoped,
+        step.twin.list_connections(step.user_id),
+        now_ms=step.twin.clock(),
+        network_size=len(step.nodes()),
+    )
+    open_messages = {a.message for a in step.twin.list_alerts(step.user_id, status="active")}
+    alerts = []
+    for finding in findings:
+        if (
+            finding.severity in ("medium", "high", "critical")
+            and finding.message not in open_messages
+        ):
+            alerts.append(
+                step.twin.add_alert(
+                    step.user_id,
+                    severity=finding.severity,
+                    message=finding.message,
+                    node_ids=finding.node_ids,
+                    recommended_actions=[finding.recommendation],
+                )
+            )
+            open_messages.add(finding.message)
+    return step.result(
+        answers.anomalies(findings, label, alerts), alerts=alerts, mentioned=mentioned
+    )
+
+
+def _risks(step: _Step) -> ActionResult:
+    scoped, label, mentioned = _scope(step)
+    nodes = step.nodes()
+    findings = identify_risks(
+        nodes,
+        step.twin.list_connections(step.user_id),
+        step.twin.list_alerts(step.user_id, status="active"),
+    )
+    if len(scoped) != len(nodes):
+        ids = {n.id for n in scoped}
+        findings = [f for f in findings if ids.intersection(f.node_ids)]
+    return step.result(answers.risks(findings, label), mentioned=mentioned)
+
+
+def _bottlenecks(step: _Step) -> ActionResult:
+    scoped, label, mentioned = _scope(step)
+    found = find_bottlenecks(
+        step.nodes(), step.twin.list_connections(step.user_id), limit=len(step.nodes())
+    )
+    ids = {n.id for n in scoped}
+    found = [b for b in found if b.node.id in ids][:5]
+    return step.result(
+        answers.bottlenecks(found, label), mentioned=mentioned or [b.node.id for b in found[:1]]
+    )
+
+
+def _utilization(step: _Step) -> ActionResult:
+    scoped, label, mentioned = _scope(step)
+    return step.result(answers.utilization(utilization_report(scoped), label), mentioned=mentioned)
+
+
+# ---------------------------------------------------------------------------- simulate
+
+
+def _duration(step: _Step, default: float) -> float:
+    value = step.params.get("duration_hours")
+    if value is None:
+        return default
+    return _float(value, "duration (hours)", minimum=0.1, maximum=24 * 365 * 2)
+
+
+def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
+    """Where a scenario strikes: an area, named nodes, and a label for the answer."""
+    node = _one(step, "node", required=False)
+    if node is not None:
+        return None, (node.id,), f"**{node.name}**"
+    place = step.params.get("place")
+    if isinstance(place, Place):
+        area = Area(
+            _place_words(place),
+            place.latitude,
+            place.longitude,
+            None if place.approximate else place.city,
+            place.country,
+            place.region,
+        )
+        return area, (), _place_words(place)
+    return None, (), "the network"
+
+
+def _simulate(
+    step: _Step, kind: str, *, severity: str, duration: float, percent: float = 30.0
+) -> ActionResult:
+    area, node_ids, label = _target(step)
+    request = ScenarioRequest(kind, severity, duration, area, node_ids, percent)
+    nodes = step.nodes()
+    try:
+        result = simulate(request, nodes, step.twin.list_connections(step.user_id))
+    except ScenarioError as exc:
+        raise _Failed(
+            f"I can't run that simulation: {exc}.", ("Show the network summary", "help")
+        ) from None
+    scenario_id = step.twin.next_id(step.user_id, "sim")
+    alert = None
+    if result.alert_severity is not None:
+        hit = result.overloaded if kind == "demand-spike" else result.affected
+        summary = (
+            f"{len(result.overloaded)} nodes over capacity"
+            if kind == "demand-spike"
+            else f"{len(result.affected)} nodes affected, "
+            f"{answers.pct(result.capacity_share)} of capacity at risk"
+        )
+        alert = step.twin.add_alert(
+            step.user_id,
+            severity=result.alert_severity,
+            message=f"Simulation {scenario_id} ({kind.replace('-', ' ')} at "
+            f"{label.strip('*')}): {summary}",
+            node_ids=[i.node.id for i in hit[:10]],
+            recommended_actions=result.recommendations,
+        )
+    if kind == "supplier-failure" and not node_ids and result.direct:
+        label = f"**{result.direct[0].node.name}** (the supplier with the most dependants)"
+    run = ScenarioRun(scenario_id, kind, STAGES, len(result.affected))
+    return step.result(
+        answers.simulation(result, scenario_id, label, alert),
+        alerts=[alert] if alert else [],
+        scenario=run,
+        mentioned=node_ids or tuple(i.node.id for i in result.direct[:1]),
+    )
+
+
+def _severity(step: _Step, default: str) -> str:
+    value = step.params.get("severity")
+    return default if value is None else _choice(value, SEVERITIES, "severity")
+
+
+def _run_simulation(step: _Step) -> ActionResult:
+    value = step.params.get("scenario")
+    if value is None:
+        raise _Failed(
+            "Which scenario should I simulate? One of: "
+            + ", ".join(s.replace("-", " ") for s in SCENARIOS)
+            + ".",
+            (
+                "Simulate a natural disaster in Tokyo",
+                "Simulate a supplier failure",
+                "Simulate a demand spike of 40%",
+            ),
+        )
+    kind = _choice(value, SCENARIOS, "scenario")
+    severity = _severity(step, "medium")
+    percent = step.params.get("percent")
+    spike = (
+        _PERCENT_BY_SEVERITY[severity]
+        if percent is None
+        else _float(percent, "percentage", minimum=1, maximum=1000)
+    )
+    return _simulate(step, kind, severity=severity, duration=_duration(step, 168.0), percent=spike)
+
+
+def _port_closure(step: _Step) -> ActionResult:
+    if step.params.get("place") is None and step.params.get("node") is None:
+        raise _Failed(
+            "Which port should close? Name a port city, e.g. *Rotterdam*.",
+            (
+                "What if the port of Rotterdam closes?",
+                "What if the port of Shanghai closes for two weeks?",
+            ),
+        )
+    return _simulate(
+        step, "port-closure", severity=_severity(step, "high"), duration=_duration(step, 168.0)
+    )
+
+
+def _supplier_failure(step: _Step) -> ActionResult:
+    return _simulate(
+        step,
+        "supplier-failure",
+        severity=_severity(step, "critical"),
+        duration=_duration(step, 336.0),
+    )
+
+
+def _demand_spike(step: _Step) -> ActionResult:
+    percent = step.params.get("percent")
+    spike = 30.0 if percent is None else _float(percent, "percentage", minimum=1, maximum=1000)
+    return _simulate(
+        step,
+        "demand-spike",
+        severity=_severity(step, "medium"),
+        duration=_duration(step, 168.0),
+        percent=spike,
+    )
+
+
+# ---------------------------------------------------------------------------- query
+
+
+def _details(step: _Step) -> ActionResult:
+    targets = _many(step, "node")
+    parts = []
+    for node in targets[:5]:
+        by_id = {n.id: n for n in step.nodes()}
+        neighbours: list[tuple[str, Node, Connection]] = []
+        for conn in step.twin.list_connections(step.user_id):
+            if not conn.touches(node.id):
+                continue
+            other = by_id.get(conn.target if conn.source == node.id else conn.source)
+            if other is None:
+                continue
+            direction = "↔" if conn.bidirectional else ("→" if conn.source == node.id else "←")
+            neighbours.append((direction, other, conn))
+        alerts = [
+            a for a in step.twin.list_alerts(step.user_id, status="active") if node.id in a.node_ids
+        ]
+        parts.append(answers.node_details(node, neighbours, alerts))
+    answer = Answer("\n\n".join(p.text for p in parts), parts[0].suggestions)
+    return step.result(answer, mentioned=[n.id for n in targets])
+
+
+def _summary(step: _Step) -> ActionResult:
+    nodes = step.nodes()
+    return step.result(
+        answers.network_summary(
+            nodes,
+            len(step.twin.list_connections(step.user_id)),
+            step.twin.get_settings(step.user_id),
+            step.twin.status_counts(step.user_id),
+            len(step.twin.list_alerts(step.user_id, status="active")),
+        )
+    )
+
+
+def _alerts(step: _Step) -> ActionResult:
+    severity = step.params.get("severity")
+    if severity is not None:
+        severity = _choice(severity, ALERT_SEVERITIES, "severity")
+    limit = 5
+    if step.params.get("limit") is not None:
+        limit = _int(step.params["limit"], "number of alerts", minimum=1, maximum=50)
+    found = step.twin.list_alerts(step.user_id, severity=severity, limit=limit)
+    return step.result(answers.alerts_list(found, severity))
+
+
+def _help(step: _Step) -> ActionResult:
+    topic = step.params.get("topic")
+    return step.result(answers.help_answer(str(topic) if topic else None))
+
+
+_HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
+    **dict.fromkeys(ADD_INTENT_TYPES, _add_node),
+    "remove-node": _remove_node,
+    "update-node": _update_node,
+    "connect-nodes": _connect,
+    "disconnect-nodes": _disconnect,
+    "set-region": _setting("region", "region", REGIONS, "Region"),
+    "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),
+    "set-currency": _setting("currency", "currency", CURRENCIES, "Currency", upper=True),
+    "add-shipping-method": _add_shipping_method,
+    "set-risk-profile": _setting("risk_profile", "level", RISK_PROFILES, "Risk profile"),
+    "scan-anomalies": _scan,
+    "identify-risks": _risks,
+    "find-bottlenecks": _bottlenecks,
+    "calculate-utilization": _utilization,
+    "run-simulation": _run_simulation,
+    "what-if-port-closure": _port_closure,
+    "what-if-supplier-failure": _supplier_failure,
+    "what-if-demand-spike": _demand_spike,
+    "get-node-details": _details,
+    "get-network-summary": _summary,
+    "get-recent-alerts": _alerts,
+    "help": _help,
+}
+assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
+
+
+def execute(command: Command, twin: Twin, user_id: str, conversation_id: str) -> ActionResult:
+    """Run one step in one twin transaction; a failed step changes nothing."""
+    handler = _HANDLERS.get(command.intent)
+    if handler is None:
+        return ActionResult(command.intent, False, answers.unknown(command.text or command.intent))
+    step = _Step(twin, user_id, conversation_id, command.intent, command.params)
+    try:
+        with twin.transaction():
+            result = handler(step)
+            if result.mentioned:
+                twin.set_context(user_id, conversation_id, result.mentioned)
+    except _Failed as failed:
+        return ActionResult(command.intent, False, failed.answer)
+    return result

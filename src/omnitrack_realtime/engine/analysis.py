@@ -1,0 +1,408 @@
+"""Analyses of a twin: anomalies, risks, bottlenecks, utilization. Pure functions, no I/O.
+
+Every function takes the nodes, connections (and alerts) as plain values and returns findings in
+a stable order, so the same twin always gives the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .twin import Alert, Connection, Node
+
+__all__ = [
+    "CLUSTER_RADIUS_KM",
+    "HIGH_UTILIZATION",
+    "LOW_INVENTORY_RATIO",
+    "STALE_AFTER_MS",
+    "TIER",
+    "Bottleneck",
+    "Finding",
+    "UtilizationReport",
+    "adjacency",
+    "downstream",
+    "find_bottlenecks",
+    "haversine_km",
+    "identify_risks",
+    "node_distance_km",
+    "scan_anomalies",
+    "upstream",
+    "utilization_report",
+]
+
+HIGH_UTILIZATION = 0.9
+LOW_INVENTORY_RATIO = 0.10
+STALE_AFTER_MS = 24 * 3600 * 1000
+CLUSTER_RADIUS_KM = 100.0
+
+#: Position of each node type in the flow of goods; goods flow from low tiers to high tiers.
+TIER = {
+    "supplier": 0,
+    "manufacturer": 1,
+    "warehouse": 2,
+    "distribution_center": 3,
+    "retailer": 4,
+}
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def node_distance_km(a: Node, b: Node) -> float:
+    return haversine_km(
+        a.location.latitude, a.location.longitude, b.location.latitude, b.location.longitude
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One anomaly or risk: its kind, how bad, in words, and the nodes concerned."""
+
+    kind: str
+    severity: str
+    message: str
+    node_ids: tuple[str, ...]
+    recommendation: str
+
+
+# ---------------------------------------------------------------------------- graph
+
+
+def _flows(connection: Connection, tiers: dict[str, int]) -> list[tuple[str, str]]:
+    """The directions goods move along an edge.
+
+    A one-way edge moves goods source -> target. A two-way edge moves goods both ways in the
+    network, but "downstream" means towards the customer: from the lower tier to the higher one
+    (both ways between nodes of the same tier).
+    """
+    if not connection.bidirectional:
+        return [(connection.source, connection.target)]
+    a, b = connection.source, connection.target
+    tier_a, tier_b = tiers.get(a, 0), tiers.get(b, 0)
+    if tier_a < tier_b:
+        return [(a, b)]
+    if tier_b < tier_a:
+        return [(b, a)]
+    return [(a, b), (b, a)]
+
+
+def adjacency(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[str, list[str]]:
+    """Downstream neighbours of each node (see :func:`_flows`), in a stable order."""
+    tiers = {node.id: TIER.get(node.type, 0) for node in nodes}
+    graph: dict[str, list[str]] = {node.id: [] for node in nodes}
+    for connection in connections:
+        for src, dst in _flows(connection, tiers):
+            if src in graph and dst in graph and dst not in graph[src]:
+                graph[src].append(dst)
+    return graph
+
+
+def _reverse(graph: dict[str, list[str]]) -> dict[str, list[str]]:
+    reverse: dict[str, list[str]] = {node_id: [] for node_id in graph}
+    for src, targets in graph.items():
+        for dst in targets:
+            reverse[dst].append(src)
+    return reverse
+
+
+def _reach(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, int]:
+    """Breadth-first: every node reachable from ``starts`` (excluded) with its hop count."""
+    start_set = list(dict.fromkeys(starts))
+    seen = dict.fromkeys(start_set, 0)
+    frontier = start_set
+    depth = 0
+    while frontier:
+        depth += 1
+        nxt: list[str] = []
+        for node_id in frontier:
+            for neighbour in graph.get(node_id, ()):
+                if neighbour not in seen:
+                    seen[neighbour] = depth
+                    nxt.append(neighbour)
+        frontier = nxt
+    return {node_id: hops for node_id, hops in seen.items() if node_id not in start_set}
+
+
+def downstream(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, int]:
+    """Nodes fed (directly or not) by ``starts``, with their distance in hops."""
+    return _reach(graph, starts)
+
+
+def upstream(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, int]:
+    """Nodes that feed ``starts``, with their distance in hops."""
+    return _reach(_reverse(graph), starts)
+
+
+# ---------------------------------------------------------------------------- anomalies
+
+
+def scan_anomalies(
+    nodes: Sequence[Node],
+    connections: Sequence[Connection],
+    *,
+    now_ms: int,
+    network_size: int | None = None,
+) -> list[Finding]:
+    """Utilization over 90 %, inventory under 10 % of capacity, no update for 24 h, isolated.
+
+    ``nodes`` may be part of the network (``network_size`` nodes in all, default
+    ``len(nodes)``); a lone node in a one-node network is not called isolated.
+    """
+    size = len(nodes) if network_size is None else network_size
+    connected = {c.source for c in connections} | {c.target for c in connections}
+    findings: list[Finding] = []
+    for node in nodes:
+        if node.utilization > HIGH_UTILIZATION:
+            findings.append(
+                Finding(
+                    "high-utilization",
+                    "critical" if node.utilization >= 0.98 else "high",
+                    f"{node.name} runs at {node.utilization:.0%} utilization",
+                    (node.id,),
+                    f"Shift load from {node.name} or raise its capacity",
+                )
+            )
+        if node.capacity > 0 and node.inventory < LOW_INVENTORY_RATIO * node.capacity:
+            findings.append(
+                Finding(
+                    "low-inventory",
+                    "high" if node.inventory == 0 else "medium",
+                    f"{node.name} holds {node.inventory:,} units, under 10% of its "
+                    f"{node.capacity:,} capacity",
+                    (node.id,),
+                    f"Replenish {node.name}",
+                )
+            )
+        if now_ms - node.updated_at > STALE_AFTER_MS:
+            hours = (now_ms - node.updated_at) // 3_600_000
+            findings.append(
+                Finding(
+                    "stale-data",
+                    "low",
+                    f"{node.name} has not reported for {hours} hours",
+                    (node.id,),
+                    f"Check the data feed of {node.name}",
+                )
+            )
+        if node.id not in connected and size > 1:
+            findings.append(
+                Finding(
+                    "isolated",
+                    "medium",
+                    f"{node.name} is not connected to any other node",
+                    (node.id,),
+                    f"Connect {node.name} to the network",
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------------------- risks
+
+
+def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]) -> list[Finding]:
+    """Nodes that are the only feeder of some node: if they fail, it has no supply."""
+    by_id = {node.id: node for node in nodes}
+    feeders = _reverse(graph)
+    dependants: dict[str, list[str]] = defaultdict(list)
+    for node_id, sources in feeders.items():
+        if len(sources) == 1 and TIER.get(by_id[node_id].type, 0) > 0:
+            dependants[sources[0]].append(node_id)
+    findings = []
+    for node in nodes:
+        fed = dependants.get(node.id)
+        if not fed:
+            continue
+        cascade = downstream(graph, [node.id])
+        names = ", ".join(by_id[i].name for i in fed[:3])
+        findings.append(
+            Finding(
+                "single-point-of-failure",
+                "high" if len(cascade) >= 3 else "medium",
+                f"{node.name} is the only source of {names}"
+                f"{' and more' if len(fed) > 3 else ''} ({len(cascade)} nodes downstream)",
+                (node.id, *fed),
+                f"Add a second source next to {node.name}",
+            )
+        )
+    return findings
+
+
+def _clusters(nodes: Sequence[Node]) -> list[Finding]:
+    """Groups of 3+ nodes within 100 km of each other: one regional event hits them all.
+
+    Single-linkage grouping; a grid of ~1° cells keeps it near-linear on big twins.
+    """
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, node in enumerate(nodes):
+        cells[(int(node.location.latitude // 1), int(node.location.longitude // 1))].append(index)
+    parent = list(range(len(nodes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (lat_cell, lon_cell), members in cells.items():
+        # 100 km is under 1° of latitude; longitude cells shrink near the poles, so look
+        # further east-west there.
+        lon_reach = 1 + int(1 / max(0.05, math.cos(math.radians(lat_cell + 0.5))))
+        for dlat in (-1, 0, 1):
+            for dlon in range(-lon_reach, lon_reach + 1):
+                others = cells.get((lat_cell + dlat, lon_cell + dlon))
+                if not others:
+                    continue
+                for i in members:
+                    for j in others:
+                        if i < j and node_distance_km(nodes[i], nodes[j]) <= CLUSTER_RADIUS_KM:
+                            parent[find(i)] = find(j)
+    groups: dict[int, list[Node]] = defaultdict(list)
+    for index, node in enumerate(nodes):
+        groups[find(index)].append(node)
+    findings = []
+    for group in sorted(groups.values(), key=lambda group: group[0].id):
+        if len(group) < 3:
+            continue
+        place = group[0].location.city or group[0].location.label
+        findings.append(
+            Finding(
+                "geographic-cluster",
+                "high" if len(group) >= 5 else "medium",
+                f"{len(group)} nodes within {CLUSTER_RADIUS_KM:.0f} km around {place}",
+                tuple(node.id for node in group),
+                f"Spread capacity away from {place}",
+            )
+        )
+    return findings
+
+
+def identify_risks(
+    nodes: Sequence[Node], connections: Sequence[Connection], alerts: Sequence[Alert]
+) -> list[Finding]:
+    """Single points of failure, geographic clusters, high utilization, open critical alerts."""
+    graph = adjacency(nodes, connections)
+    findings = _single_points_of_failure(nodes, graph)
+    findings += _clusters(nodes)
+    for node in nodes:
+        if node.utilization > HIGH_UTILIZATION:
+            findings.append(
+                Finding(
+                    "high-utilization",
+                    "high",
+                    f"{node.name} runs at {node.utilization:.0%}, no headroom for a surge",
+                    (node.id,),
+                    f"Add capacity next to {node.name}",
+                )
+            )
+    for alert in alerts:
+        if alert.severity == "critical" and alert.status == "active":
+            findings.append(
+                Finding(
+                    "open-critical-alert",
+                    "critical",
+                    f"Open critical alert {alert.id}: {alert.message}",
+                    alert.node_ids,
+                    f"Resolve alert {alert.id}",
+                )
+            )
+    return findings
+
+
+# ---------------------------------------------------------------------------- bottlenecks
+
+
+@dataclass(frozen=True, slots=True)
+class Bottleneck:
+    """A node that limits throughput: its load, its degree in the flow, and a score (0..)."""
+
+    node: Node
+    inbound: int
+    outbound: int
+    score: float
+    reason: str
+
+
+def find_bottlenecks(
+    nodes: Sequence[Node], connections: Sequence[Connection], *, limit: int = 5
+) -> list[Bottleneck]:
+    """Rank nodes by load times how much of the flow passes through them.
+
+    The score is utilization x (1 + number of downstream nodes / network size), raised for
+    nodes not fully operational; only nodes at 75 %+ utilization or not operational count.
+    """
+    graph = adjacency(nodes, connections)
+    reverse = _reverse(graph)
+    size = max(1, len(nodes))
+    status_factor = {"operational": 1.0, "degraded": 1.3, "disrupted": 1.6, "offline": 2.0}
+    ranked = []
+    for node in nodes:
+        if node.utilization < 0.75 and node.status == "operational":
+            continue
+        reach = len(downstream(graph, [node.id]))
+        score = node.utilization * (1 + reach / size) * status_factor.get(node.status, 1.0)
+        reasons = [f"{node.utilization:.0%} utilized"]
+        if node.status != "operational":
+            reasons.append(node.status)
+        if reach:
+            reasons.append(f"feeds {reach} node{'s' if reach != 1 else ''}")
+        ranked.append(
+            Bottleneck(
+                node,
+                len(reverse[node.id]),
+                len(graph[node.id]),
+                round(score, 3),
+                ", ".join(reasons),
+            )
+        )
+    ranked.sort(key=lambda b: (-b.score, b.node.id))
+    return ranked[:limit]
+
+
+# ---------------------------------------------------------------------------- utilization
+
+
+@dataclass(frozen=True, slots=True)
+class UtilizationReport:
+    """Capacity-weighted utilization, overall and by node type."""
+
+    overall: float
+    by_type: dict[str, float]
+    total_capacity: int
+    used_capacity: int
+    busiest: tuple[Node, ...]
+    idlest: tuple[Node, ...]
+
+
+def utilization_report(nodes: Sequence[Node], *, top: int = 3) -> UtilizationReport:
+    total = sum(node.capacity for node in nodes)
+    used = sum(node.capacity * node.utilization for node in nodes)
+    by_type_cap: dict[str, int] = defaultdict(int)
+    by_type_used: dict[str, float] = defaultdict(float)
+    for node in nodes:
+        by_type_cap[node.type] += node.capacity
+        by_type_used[node.type] += node.capacity * node.utilization
+    by_type = {
+        node_type: (by_type_used[node_type] / cap if cap else 0.0)
+        for node_type, cap in sorted(by_type_cap.items(), key=lambda kv: TIER.get(kv[0], 9))
+    }
+    ordered = sorted(nodes, key=lambda node: (-node.utilization, node.id))
+    return UtilizationReport(
+        overall=used / total if total else 0.0,
+        by_type=by_type,
+        total_capacity=total,
+        used_capacity=round(used),
+        busiest=tuple(ordered[:top]),
+        idlest=tuple(reversed(ordered[-top:])) if len(ordered) > top else (),
+    )

@@ -1,0 +1,522 @@
+"""The copilot's words: short Markdown answers and 2-4 follow-up suggestions. Pure.
+
+Every function takes what an action did (nodes, findings, results) and returns an
+:class:`Answer`. Answers name things (node names and ids), give numbers, and say what changed;
+suggestions are phrased as requests the copilot understands, fitting the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .analysis import Bottleneck, Finding, UtilizationReport
+from .commands import INTENTS
+from .simulation import NodeImpact, SimulationResult
+from .twin import Alert, Connection, Node, Settings
+
+__all__ = [
+    "Answer",
+    "alerts_list",
+    "anomalies",
+    "bottlenecks",
+    "clarification",
+    "connected",
+    "disconnected",
+    "failure",
+    "help_answer",
+    "network_summary",
+    "node_added",
+    "node_details",
+    "node_removed",
+    "node_updated",
+    "pct",
+    "risks",
+    "setting_changed",
+    "shipping_method_added",
+    "simulation",
+    "type_label",
+    "units",
+    "unknown",
+    "utilization",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+
+def units(value: float) -> str:
+    return f"{round(value):,}"
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def type_label(node_type: str) -> str:
+    return node_type.replace("_", " ")
+
+
+def _ref(node: Node) -> str:
+    return f"**{node.name}** (`{node.id}`)"
+
+
+def _hours(hours: float) -> str:
+    if hours >= 48 and hours % 24 == 0:
+        return f"{hours / 24:.0f} days"
+    if hours >= 48:
+        return f"{hours / 24:.1f} days"
+    return f"{hours:g} hours"
+
+
+_NEXT_TYPE = {
+    "supplier": "manufacturer",
+    "manufacturer": "warehouse",
+    "warehouse": "distribution center",
+    "distribution_center": "retailer",
+    "retailer": "distribution center",
+}
+
+
+def failure(text: str, suggestions: Sequence[str] = ()) -> Answer:
+    return Answer(text, tuple(suggestions) or ("Show the network summary", "help"))
+
+
+# ---------------------------------------------------------------------------- build
+
+
+def node_added(node: Node, *, approximate: bool, where_asked: str | None = None) -> Answer:
+    loc = node.location
+    text = (
+        f"Added {_ref(node)}, a {type_label(node.type)} in {loc.label} "
+        f"({loc.region}), capacity {units(node.capacity)} units."
+    )
+    if approximate:
+        text += (
+            f"\n\nYou named only {where_asked or loc.region}, so I placed it in "
+            f"{loc.label}; say *move it to <city>* to change that."
+        )
+    partner = _NEXT_TYPE[node.type]
+    return Answer(
+        text,
+        (
+            f"Connect {node.name} to a {partner}",
+            f"Set the shipping method of {node.name} to sea",
+            f"Set the capacity of {node.name} to {units(node.capacity * 2)}",
+            "Show the network summary",
+        ),
+    )
+
+
+def node_removed(node: Node, removed_connections: int, remaining: int) -> Answer:
+    plural = "s" if removed_connections != 1 else ""
+    return Answer(
+        f"Removed {_ref(node)}, a {type_label(node.type)} in {node.location.label}, "
+        f"and its {removed_connections} connection{plural}. {remaining} nodes remain.",
+        ("Identify risks", "Scan for anomalies", "Show the network summary"),
+    )
+
+
+def node_updated(before: Node, after: Node) -> Answer:
+    lines = []
+    if before.capacity != after.capacity:
+        lines.append(f"capacity {units(before.capacity)} → {units(after.capacity)} units")
+    if before.status != after.status:
+        lines.append(f"status {before.status} → {after.status}")
+    if before.location != after.location:
+        lines.append(f"location {before.location.label} → {after.location.label}")
+    if before.inventory != after.inventory:
+        lines.append(f"inventory {units(before.inventory)} → {units(after.inventory)} units")
+    if before.utilization != after.utilization:
+        lines.append(f"utilization {pct(before.utilization)} → {pct(after.utilization)}")
+    changes = "\n".join(f"- {line}" for line in lines) or "- nothing changed"
+    suggestions = [f"Show details of {after.name}"]
+    if after.status in ("disrupted", "offline"):
+        suggestions.append(f"What if {after.name} fails?")
+    suggestions += ["Find bottlenecks", "Calculate utilization"]
+    return Answer(f"Updated {_ref(after)}:\n{changes}", tuple(suggestions[:4]))
+
+
+def connected(source: Node, target: Node, connection: Connection) -> Answer:
+    arrow = "↔" if connection.bidirectional else "→"
+    method = f" by {connection.shipping_method}" if connection.shipping_method else ""
+    suggestions = []
+    if connection.shipping_method is None:
+        suggestions.append(f"Set the shipping method of {source.name} to sea")
+    suggestions += [
+        f"What if {source.name} fails?",
+        "Identify risks",
+        "Show the network summary",
+    ]
+    return Answer(f"Connected {_ref(source)} {arrow} {_ref(target)}{method}.", tuple(suggestions))
+
+
+def disconnected(source: Node, target: Node) -> Answer:
+    return Answer(
+        f"Disconnected {_ref(source)} from {_ref(target)}.",
+        (
+            "Scan for anomalies",
+            f"Connect {target.name} to another supplier",
+            "Show the network summary",
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- configure
+
+
+def setting_changed(label: str, old: str | None, new: str) -> Answer:
+    was = f" (was {old})" if old and old != new else ""
+    same = " It was already set to that." if old == new else ""
+    return Answer(
+        f"{label} set to **{new}**{was}.{same}",
+        ("Show the network summary", "Identify risks", "Add a supplier in Shanghai"),
+    )
+
+
+def shipping_method_added(
+    method: str,
+    settings: Settings,
+    *,
+    node: Node | None = None,
+    connections_changed: int = 0,
+    already: bool = False,
+) -> Answer:
+    if node is not None:
+        if connections_changed == 0:
+            return failure(
+                f"{_ref(node)} has no connections yet, so there is no lane to ship {method} on.",
+                (f"Connect {node.name} to a {_NEXT_TYPE[node.type]}", "Show the network summary"),
+            )
+        plural = "s" if connections_changed != 1 else ""
+        text = (
+            f"Shipping method of {_ref(node)} set to **{method}** on its "
+            f"{connections_changed} connection{plural}."
+        )
+    elif already:
+        text = f"**{method}** shipping was already enabled."
+    else:
+        text = f"Enabled **{method}** shipping."
+    enabled = ", ".join(settings.shipping_methods)
+    return Answer(
+        f"{text} Network methods: {enabled}.",
+        ("Simulate a transportation delay", "Show the network summary", "Identify risks"),
+    )
+
+
+# ---------------------------------------------------------------------------- analyze
+
+
+def _findings_list(findings: Sequence[Finding], limit: int = 8) -> str:
+    lines = [f"- **{f.severity}** {f.message}" for f in findings[:limit]]
+    if len(findings) > limit:
+        lines.append(f"- … and {len(findings) - limit} more")
+    return "\n".join(lines)
+
+
+def anomalies(findings: Sequence[Finding], scope: str, new_alerts: Sequence[Alert]) -> Answer:
+    if not findings:
+        return Answer(
+            f"No anomalies in {scope}: utilization, inventory, freshness and connectivity "
+            "are all within bounds.",
+            ("Identify risks", "Find bottlenecks", "Run a demand spike simulation"),
+        )
+    kinds = sorted({f.kind for f in findings})
+    alert_note = (
+        f"\n\nRaised {len(new_alerts)} new alert{'s' if len(new_alerts) != 1 else ''}."
+        if new_alerts
+        else ""
+    )
+    suggestions = []
+    if "isolated" in kinds:
+        suggestions.append("Connect the isolated nodes")
+    if "high-utilization" in kinds:
+        suggestions.append("Find bottlenecks")
+    suggestions += ["Show recent alerts", "Identify risks"]
+    return Answer(
+        f"Found {len(findings)} anomal{'ies' if len(findings) != 1 else 'y'} in {scope}:\n"
+        f"{_findings_list(findings)}{alert_note}",
+        tuple(suggestions[:4]),
+    )
+
+
+def risks(findings: Sequence[Finding], scope: str) -> Answer:
+    if not findings:
+        return Answer(
+            f"No significant risks in {scope}: no single points of failure, no clusters "
+            "within 100 km, no node over 90% and no open critical alert.",
+            ("Run a natural disaster simulation", "Find bottlenecks", "Scan for anomalies"),
+        )
+    suggestions = [f.recommendation for f in findings[:2]]
+    suggestions += ["Run a supplier failure simulation", "Find bottlenecks"]
+    return Answer(
+        f"Found {len(findings)} risk{'s' if len(findings) != 1 else ''} in {scope}:\n"
+        f"{_findings_list(findings)}",
+        tuple(dict.fromkeys(suggestions))[:4],
+    )
+
+
+def bottlenecks(found: Sequence[Bottleneck], scope: str) -> Answer:
+    if not found:
+        return Answer(
+            f"No bottlenecks in {scope}: every node is under 75% utilization and operational.",
+            ("Calculate utilization", "Run a demand spike simulation", "Identify risks"),
+        )
+    lines = [
+        f"{rank}. {_ref(b.node)}: {b.reason} (score {b.score:.2f})"
+        for rank, b in enumerate(found, start=1)
+    ]
+    top = found[0].node
+    return Answer(
+        f"Top {len(found)} bottleneck{'s' if len(found) != 1 else ''} in {scope}:\n"
+        + "\n".join(lines),
+        (
+            f"Set the capacity of {top.name} to {units(top.capacity * 1.5)}",
+            f"What if demand rises 20% at {top.name}?",
+            "Calculate utilization",
+        ),
+    )
+
+
+def utilization(report: UtilizationReport, scope: str) -> Answer:
+    if report.total_capacity == 0:
+        return Answer(
+            f"There are no nodes in {scope} to measure.",
+            ("Add a supplier in Shanghai", "help"),
+        )
+    lines = [
+        f"Utilization of {scope}: **{pct(report.overall)}** "
+        f"({units(report.used_capacity)} of {units(report.total_capacity)} units).",
+    ]
+    lines += [f"- {type_label(t)}: {pct(u)}" for t, u in report.by_type.items()]
+    if report.busiest:
+        busiest = ", ".join(f"{n.name} {pct(n.utilization)}" for n in report.busiest)
+        lines.append(f"\nBusiest: {busiest}.")
+    if report.idlest:
+        idlest = ", ".join(f"{n.name} {pct(n.utilization)}" for n in report.idlest)
+        lines.append(f"Most idle: {idlest}.")
+    return Answer(
+        "\n".join(lines),
+        ("Find bottlenecks", "Run a demand spike simulation", "Scan for anomalies"),
+    )
+
+
+# ---------------------------------------------------------------------------- simulate
+
+_KIND_LABEL = {
+    "natural-disaster": "Natural disaster",
+    "supplier-failure": "Supplier failure",
+    "transportation-delay": "Transportation delay",
+    "demand-spike": "Demand spike",
+    "quality-issue": "Quality issue",
+    "geopolitical": "Geopolitical event",
+    "cyber-attack": "Cyber attack",
+    "labor-shortage": "Labor shortage",
+    "port-closure": "Port closure",
+}
+
+
+def _impact_line(impact: NodeImpact) -> str:
+    if impact.projected_utilization is not None:
+        return (
+            f"- {_ref(impact.node)}: {pct(impact.node.utilization)} → "
+            f"{pct(impact.projected_utilization)}"
+        )
+    where = "direct" if impact.hops == 0 else f"{impact.hops} hop{'s' if impact.hops > 1 else ''}"
+    return f"- {_ref(impact.node)}: −{pct(impact.loss)} capacity ({where})"
+
+
+def simulation(
+    result: SimulationResult, scenario_id: str, target: str, alert: Alert | None
+) -> Answer:
+    request = result.request
+    label = _KIND_LABEL.get(request.kind, request.kind)
+    head = f"**{label}** at {target}"
+    if request.kind == "demand-spike":
+        head = f"**Demand spike** of +{request.percent:g}% at {target}"
+    lines = [
+        f"{head}, severity {request.severity}, for {_hours(request.duration_hours)} "
+        f"(`{scenario_id}`):"
+    ]
+    if request.kind == "demand-spike":
+        if result.overloaded:
+            lines.append(
+                f"{len(result.overloaded)} node(s) pushed over capacity, shortfall "
+                f"{units(result.capacity_at_risk)} units:"
+            )
+            lines += [_impact_line(i) for i in result.overloaded[:6]]
+        else:
+            busiest = max(
+                result.affected, key=lambda i: i.projected_utilization or 0.0, default=None
+            )
+            peak = pct(busiest.projected_utilization or 0.0) if busiest else "0%"
+            lines.append(f"The network absorbs it: the busiest node peaks at {peak}.")
+    elif not result.affected:
+        lines.append("No node of the network is affected.")
+    else:
+        lines.append(
+            f"{len(result.direct)} node(s) hit directly, {len(result.cascade)} downstream; "
+            f"{units(result.capacity_at_risk)} units of capacity at risk "
+            f"({pct(result.capacity_share)} of the network). Estimated recovery: "
+            f"{_hours(result.recovery_hours)}."
+        )
+        lines += [_impact_line(i) for i in result.affected[:6]]
+        if len(result.affected) > 6:
+            lines.append(f"- … and {len(result.affected) - 6} more")
+    if alert is not None:
+        lines.append(f"\nRaised alert `{alert.id}` ({alert.severity}).")
+    if result.recommendations and (result.affected and alert is not None):
+        lines.append("Recommended: " + "; ".join(result.recommendations) + ".")
+    suggestions = list(result.recommendations[:1])
+    suggestions += ["Identify risks", "Show recent alerts", "Find bottlenecks"]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+# ---------------------------------------------------------------------------- query
+
+
+def node_details(
+    node: Node, neighbours: Sequence[tuple[str, Node, Connection]], alerts: Sequence[Alert]
+) -> Answer:
+    loc = node.location
+    lines = [
+        f"{_ref(node)}: {type_label(node.type)} in {loc.label} ({loc.region}), "
+        f"{loc.latitude:.2f}, {loc.longitude:.2f}",
+        f"- status: {node.status}",
+        f"- capacity: {units(node.capacity)} units; inventory {units(node.inventory)} "
+        f"({pct(node.inventory / node.capacity if node.capacity else 0)})",
+        f"- utilization: {pct(node.utilization)}",
+    ]
+    if neighbours:
+        links = ", ".join(
+            f"{direction} {other.name}"
+            + (f" ({conn.shipping_method})" if conn.shipping_method else "")
+            for direction, other, conn in neighbours[:8]
+        )
+        lines.append(f"- connections ({len(neighbours)}): {links}")
+    else:
+        lines.append("- connections: none")
+    if alerts:
+        lines.append(f"- open alerts: {', '.join(f'`{a.id}` {a.severity}' for a in alerts[:5])}")
+    suggestions = []
+    if not neighbours:
+        suggestions.append(f"Connect {node.name} to a {_NEXT_TYPE[node.type]}")
+    suggestions += [
+        f"What if {node.name} fails?" if node.type == "supplier" else "Find bottlenecks",
+        f"Set the capacity of {node.name} to {units(node.capacity * 2)}",
+        "Scan for anomalies",
+    ]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+def network_summary(
+    nodes: Sequence[Node],
+    connection_count: int,
+    settings: Settings,
+    status_counts: Mapping[str, int],
+    active_alerts: int,
+) -> Answer:
+    if not nodes:
+        return Answer(
+            "Your network is empty. Start by adding a supplier, a factory and a warehouse.",
+            ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
+        )
+    by_type: dict[str, int] = {}
+    for node in nodes:
+        by_type[node.type] = by_type.get(node.type, 0) + 1
+    types = ", ".join(f"{count} {type_label(t)}" for t, count in by_type.items())
+    statuses = ", ".join(f"{count} {s}" for s, count in status_counts.items() if count)
+    capacity = sum(node.capacity for node in nodes)
+    mean_util = sum(node.utilization for node in nodes) / len(nodes)
+    regions = sorted({node.location.region for node in nodes})
+    configured = [
+        f"region {settings.region or 'not set'}",
+        f"industry {settings.industry or 'not set'}",
+        f"currency {settings.currency}",
+        f"risk profile {settings.risk_profile}",
+        f"shipping {', '.join(settings.shipping_methods)}",
+    ]
+    return Answer(
+        f"**{len(nodes)} nodes** ({types}) and **{connection_count} connections** across "
+        f"{', '.join(regions)}.\n"
+        f"- status: {statuses}\n"
+        f"- total capacity {units(capacity)} units, mean utilization {pct(mean_util)}\n"
+        f"- active alerts: {active_alerts}\n"
+        f"- settings: {'; '.join(configured)}",
+        ("Scan for anomalies", "Identify risks", "Calculate utilization", "Show recent alerts"),
+    )
+
+
+def alerts_list(alerts: Sequence[Alert], severity: str | None) -> Answer:
+    which = f"{severity} " if severity else ""
+    if not alerts:
+        return Answer(
+            f"No {which}alerts. Scans and simulations raise alerts when they find problems.",
+            ("Scan for anomalies", "Run a supplier failure simulation", "Identify risks"),
+        )
+    lines = [f"Latest {len(alerts)} {which}alert{'s' if len(alerts) != 1 else ''}:"]
+    for alert in alerts:
+        lines.append(f"- `{alert.id}` **{alert.severity}** ({alert.status}): {alert.message}")
+    return Answer(
+        "\n".join(lines),
+        ("Identify risks", "Scan for anomalies", "Show the network summary"),
+    )
+
+
+_HELP_EXAMPLES = {
+    "build": (
+        "Add a supplier in Shanghai with capacity 5,000",
+        "Add a warehouse in Rotterdam and then connect it to Shanghai Supplier",
+        "Set the status of Berlin Plant to degraded",
+        "Remove the Rotterdam warehouse",
+    ),
+    "configure": (
+        "Set the region to Europe",
+        "Our industry is automotive",
+        "Use EUR",
+        "Add air shipping",
+        "Set the risk profile to high",
+    ),
+    "analyze": ("Scan for anomalies", "Identify risks", "Find bottlenecks", "How busy are we?"),
+    "simulate": (
+        "Simulate an earthquake in Tokyo, critical, for two weeks",
+        "What if the port of Rotterdam closes for 10 days?",
+        "What if Shanghai Supplier fails?",
+        "What if demand jumps 40%?",
+    ),
+    "query": ("Tell me about Berlin Plant", "Show the network summary", "Show recent alerts"),
+}
+
+
+def help_answer(topic: str | None) -> Answer:
+    groups = [g for g in INTENTS if topic and (topic.lower() in g or g in topic.lower())]
+    chosen = groups or list(INTENTS)
+    lines = ["I manage your supply-chain twin in plain English. Try:"]
+    for group in chosen:
+        lines.append(f"\n**{group.capitalize()}**")
+        lines += [f"- {example}" for example in _HELP_EXAMPLES[group]]
+    return Answer(
+        "\n".join(lines),
+        ("Show the network summary", "Add a supplier in Shanghai", "Scan for anomalies"),
+    )
+
+
+def unknown(text: str) -> Answer:
+    shown = text.strip()
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    return Answer(
+        f"I did not understand *{shown}*. I can build, configure, analyze and simulate your "
+        "supply-chain network; type **help** to see what I can do.",
+        ("help", "Show the network summary", "Add a supplier in Shanghai"),
+    )
+
+
+def clarification(question: str, intent: str | None) -> Answer:
+    suggestions = ["help", "Show the network summary"]
+    if intent and intent.startswith("add-"):
+        suggestions.insert(0, f"{intent.replace('-', ' ').capitalize()} in Shanghai")
+    return Answer(question, tuple(suggestions))

@@ -1,0 +1,719 @@
+"""The digital twin: one supply-chain network per user, stored in SQLite.
+
+Tables are prefixed ``twin_`` because the server may keep its own tables in the same file; the
+schema version lives in ``twin_schema_version`` (never ``PRAGMA user_version``, which the file's
+other owners may use). Migrations run in order at open time, each in its own transaction.
+
+Concurrency: one :class:`sqlite3.Connection` opened with ``check_same_thread=False`` and guarded
+by one re-entrant lock. Every public method takes the lock; :meth:`Twin.transaction` holds it
+across several calls (``BEGIN IMMEDIATE`` ... ``COMMIT``), so two conversations of the same user
+never interleave the reads and writes of one step. WAL mode and a busy timeout let other
+connections (the server's store, another process) read and write the same file meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError
+
+__all__ = [
+    "ALERT_SEVERITIES",
+    "ALERT_STATUSES",
+    "CURRENCIES",
+    "INDUSTRIES",
+    "NODE_STATUSES",
+    "REGIONS",
+    "RISK_PROFILES",
+    "SCHEMA_VERSION",
+    "SHIPPING_METHODS",
+    "Alert",
+    "Connection",
+    "Location",
+    "Node",
+    "Settings",
+    "Twin",
+]
+
+NODE_STATUSES = ("operational", "degraded", "disrupted", "offline")
+ALERT_SEVERITIES = ("low", "medium", "high", "critical")
+ALERT_STATUSES = ("active", "acknowledged", "resolved")
+SHIPPING_METHODS = ("sea", "air", "rail", "truck", "express")
+REGIONS = ("asia-pacific", "north-america", "europe", "latin-america", "middle-east")
+INDUSTRIES = (
+    "electronics",
+    "automotive",
+    "pharmaceuticals",
+    "food-beverage",
+    "fashion",
+    "chemicals",
+)
+CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY")
+RISK_PROFILES = ("low", "medium", "high")
+
+# Each entry is one migration; the schema version is its 1-based position. Never edit a released
+# entry: append a new one.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE twin_nodes (
+        user_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        city TEXT,
+        country TEXT,
+        region TEXT NOT NULL,
+        latitude REAL NOT NULL,
+        longitude REAL NOT NULL,
+        capacity INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        inventory INTEGER NOT NULL,
+        utilization REAL NOT NULL,
+        updated_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (user_id, id)
+    );
+    CREATE UNIQUE INDEX twin_nodes_name ON twin_nodes (user_id, name COLLATE NOCASE);
+    CREATE TABLE twin_connections (
+        user_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        shipping_method TEXT,
+        bidirectional INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, source, target)
+    );
+    CREATE TABLE twin_settings (
+        user_id TEXT PRIMARY KEY,
+        region TEXT,
+        industry TEXT,
+        currency TEXT NOT NULL,
+        risk_profile TEXT NOT NULL,
+        shipping_methods TEXT NOT NULL
+    );
+    CREATE TABLE twin_alerts (
+        user_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        node_ids TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        recommended_actions TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (user_id, id)
+    );
+    CREATE TABLE twin_context (
+        user_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        node_ids TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, conversation_id)
+    );
+    CREATE TABLE twin_counters (
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (user_id, kind)
+    );
+    """,
+)
+
+#: The schema version this code writes.
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_NODE_COLUMNS = (
+    "id, type, name, city, country, region, latitude, longitude, capacity, status, inventory, "
+    "utilization, updated_at"
+)
+_ALERT_COLUMNS = "id, severity, message, node_ids, status, created_at, recommended_actions"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a node is. ``city`` is None when only a country or region was given."""
+
+    city: str | None
+    country: str | None
+    region: str
+    latitude: float
+    longitude: float
+
+    @property
+    def label(self) -> str:
+        """The place in words: "Rotterdam, Netherlands", or the country, or the region."""
+        parts = [part for part in (self.city, self.country) if part]
+        return ", ".join(parts) if parts else self.region
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "city": self.city,
+            "country": self.country,
+            "region": self.region,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One facility of the network. ``updated_at`` is epoch milliseconds."""
+
+    id: str
+    type: str
+    name: str
+    location: Location
+    capacity: int
+    status: str
+    inventory: int
+    utilization: float
+    updated_at: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The node as JSON-ready data (the shape ``/ws`` events carry)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "location": self.location.to_dict(),
+            "capacity": self.capacity,
+            "status": self.status,
+            "inventory": self.inventory,
+            "utilization": self.utilization,
+            "updatedAt": self.updated_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A directed edge ``source -> target``; ``bidirectional`` edges carry goods both ways."""
+
+    source: str
+    target: str
+    shipping_method: str | None = None
+    bidirectional: bool = True
+
+    def touches(self, node_id: str) -> bool:
+        return node_id in (self.source, self.target)
+
+    def links(self, a: str, b: str) -> bool:
+        """Whether this edge joins ``a`` and ``b`` in either direction."""
+        return {self.source, self.target} == {a, b}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "shippingMethod": self.shipping_method,
+            "bidirectional": self.bidirectional,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Network-wide settings. ``region`` and ``industry`` are None until set."""
+
+    region: str | None = None
+    industry: str | None = None
+    currency: str = "USD"
+    risk_profile: str = "medium"
+    shipping_methods: tuple[str, ...] = ("sea", "truck")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "industry": self.industry,
+            "currency": self.currency,
+            "riskProfile": self.risk_profile,
+            "shippingMethods": list(self.shipping_methods),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A problem worth the user's attention. ``created_at`` is epoch milliseconds."""
+
+    id: str
+    severity: str
+    message: str
+    node_ids: tuple[str, ...]
+    status: str
+    created_at: int
+    recommended_actions: tuple[str, ...] = field(default=())
+
+    def to_event(self) -> dict[str, Any]:
+        """The ``alert_notification`` payload."""
+        return {
+            "alertId": self.id,
+            "severity": self.severity,
+            "message": self.message,
+            "nodeIds": list(self.node_ids),
+            "recommendedActions": list(self.recommended_actions),
+            "status": self.status,
+            "createdAt": self.created_at,
+        }
+
+
+def _system_clock() -> int:
+    return int(time.time() * 1000)
+
+
+_TYPE_PREFIX = {
+    "supplier": "sup",
+    "manufacturer": "mfg",
+    "warehouse": "wh",
+    "distribution_center": "dc",
+    "retailer": "ret",
+}
+
+
+class Twin:
+    """The SQLite store of every user's twin (see the module docstring for concurrency).
+
+    ``clock`` returns epoch milliseconds; tests inject a fixed one so staleness is deterministic.
+    """
+
+    def __init__(self, db_path: str | Path, *, clock: Callable[[], int] = _system_clock) -> None:
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._db = sqlite3.connect(
+                str(db_path), check_same_thread=False, isolation_level=None, timeout=10.0
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise ConfigurationError(f"cannot open the twin database {db_path}: {exc}") from exc
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Twin:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT MAX(version) FROM twin_schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _migrate(self) -> None:
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS twin_schema_version "
+            "(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+        )
+        current = self.schema_version()
+        for version, script in enumerate(_MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            with self.transaction():
+                # Re-check inside the write lock: another process may have migrated meanwhile.
+                row = self._db.execute("SELECT MAX(version) FROM twin_schema_version").fetchone()
+                if int(row[0] or 0) >= version:
+                    continue
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(
+                    "INSERT INTO twin_schema_version (version, applied_at) VALUES (?, ?)",
+                    (version, self.clock()),
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the writer lock and one SQLite transaction; nested uses join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self._db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self._db.execute("COMMIT")
+
+    def _next(self, user_id: str, kind: str) -> int:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO twin_counters (user_id, kind, value) VALUES (?, ?, 1) "
+                "ON CONFLICT (user_id, kind) DO UPDATE SET value = value + 1",
+                (user_id, kind),
+            )
+            row = self._db.execute(
+                "SELECT value FROM twin_counters WHERE user_id = ? AND kind = ?", (user_id, kind)
+            ).fetchone()
+        return int(row[0])
+
+    def next_id(self, user_id: str, kind: str) -> str:
+        """A fresh id of a kind (``"sim"``, ``"alert"``, ...) for this user: ``sim-1``, ..."""
+        return f"{kind}-{self._next(user_id, kind)}"
+
+    # ------------------------------------------------------------------ nodes
+
+    @staticmethod
+    def _node(row: Sequence[Any]) -> Node:
+        return Node(
+            id=row[0],
+            type=row[1],
+            name=row[2],
+            location=Location(row[3], row[4], row[5], float(row[6]), float(row[7])),
+            capacity=int(row[8]),
+            status=row[9],
+            inventory=int(row[10]),
+            utilization=float(row[11]),
+            updated_at=int(row[12]),
+        )
+
+    def add_node(
+        self,
+        user_id: str,
+        *,
+        type: str,
+        name: str,
+        location: Location,
+        capacity: int,
+        status: str = "operational",
+        inventory: int | None = None,
+        utilization: float = 0.5,
+    ) -> Node:
+        """Insert a node with a fresh id (``sup-1``, ``wh-2``, ...) and return it."""
+        with self.transaction():
+            seq = self._next(user_id, "node")
+            node = Node(
+                id=f"{_TYPE_PREFIX.get(type, 'node')}-{seq}",
+                type=type,
+                name=name,
+                location=location,
+                capacity=capacity,
+                status=status,
+                inventory=capacity // 2 if inventory is None else inventory,
+                utilization=utilization,
+                updated_at=self.clock(),
+            )
+            self._write_node(user_id, node, seq)
+        return node
+
+    def _write_node(self, user_id: str, node: Node, seq: int) -> None:
+        loc = node.location
+        self._db.execute(
+            f"INSERT OR REPLACE INTO twin_nodes (user_id, {_NODE_COLUMNS}, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                node.id,
+                node.type,
+                node.name,
+                loc.city,
+                loc.country,
+                loc.region,
+                loc.latitude,
+                loc.longitude,
+                node.capacity,
+                node.status,
+                node.inventory,
+                node.utilization,
+                node.updated_at,
+                seq,
+            ),
+        )
+
+    def put_node(self, user_id: str, node: Node) -> None:
+        """Insert or replace a node exactly as given (imports, tests, benchmarks)."""
+        with self.transaction():
+            row = self._db.execute(
+                "SELECT seq FROM twin_nodes WHERE user_id = ? AND id = ?", (user_id, node.id)
+            ).fetchone()
+            self._write_node(user_id, node, int(row[0]) if row else self._next(user_id, "node"))
+
+    def get_node(self, user_id: str, node_id: str) -> Node | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_NODE_COLUMNS} FROM twin_nodes WHERE user_id = ? AND id = ? "
+                "COLLATE NOCASE",
+                (user_id, node_id),
+            ).fetchone()
+        return self._node(row) if row else None
+
+    def find_by_name(self, user_id: str, name: str) -> Node | None:
+        """The node called exactly ``name`` (case-insensitive), if any."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_NODE_COLUMNS} FROM twin_nodes WHERE user_id = ? "
+                "AND name = ? COLLATE NOCASE",
+                (user_id, name),
+            ).fetchone()
+        return self._node(row) if row else None
+
+    def list_nodes(self, user_id: str) -> list[Node]:
+        """Every node of the user, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_NODE_COLUMNS} FROM twin_nodes WHERE user_id = ? ORDER BY seq",
+                (user_id,),
+            ).fetchall()
+        return [self._node(row) for row in rows]
+
+    def node_names(self, user_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT name FROM twin_nodes WHERE user_id = ? ORDER BY seq", (user_id,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def update_node(self, user_id: str, node_id: str, **changes: Any) -> Node:
+        """Replace some fields of a node (``capacity``, ``status``, ``location``, ...).
+
+        Raises KeyError when there is no such node.
+        """
+        with self.transaction():
+            node = self.get_node(user_id, node_id)
+            if node is None:
+                raise KeyError(node_id)
+            updated = replace(node, **changes, updated_at=self.clock())
+            row = self._db.execute(
+                "SELECT seq FROM twin_nodes WHERE user_id = ? AND id = ?", (user_id, node.id)
+            ).fetchone()
+            self._write_node(user_id, updated, int(row[0]))
+        return updated
+
+    def remove_node(self, user_id: str, node_id: str) -> list[Connection]:
+        """Delete a node and its connections; return the connections removed."""
+        with self.transaction():
+            removed = [c for c in self.list_connections(user_id) if c.touches(node_id)]
+            self._db.execute(
+                "DELETE FROM twin_connections WHERE user_id = ? AND (source = ? OR target = ?)",
+                (user_id, node_id, node_id),
+            )
+            self._db.execute(
+                "DELETE FROM twin_nodes WHERE user_id = ? AND id = ?", (user_id, node_id)
+            )
+        return removed
+
+    def status_counts(self, user_id: str) -> dict[str, int]:
+        """How many nodes are in each status (every status present, zeros included)."""
+        counts = dict.fromkeys(NODE_STATUSES, 0)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT status, COUNT(*) FROM twin_nodes WHERE user_id = ? GROUP BY status",
+                (user_id,),
+            ).fetchall()
+        for status, count in rows:
+            counts[status] = int(count)
+        return counts
+
+    # ------------------------------------------------------------------ connections
+
+    def list_connections(self, user_id: str) -> list[Connection]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, target, shipping_method, bidirectional FROM twin_connections "
+                "WHERE user_id = ? ORDER BY created_at, rowid",
+                (user_id,),
+            ).fetchall()
+        return [Connection(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def find_connection(self, user_id: str, a: str, b: str) -> Connection | None:
+        """The edge joining ``a`` and ``b`` in either direction, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT source, target, shipping_method, bidirectional FROM twin_connections "
+                "WHERE user_id = ? "
+                "AND ((source = ? AND target = ?) OR (source = ? AND target = ?))",
+                (user_id, a, b, b, a),
+            ).fetchone()
+        return Connection(row[0], row[1], row[2], bool(row[3])) if row else None
+
+    def add_connection(self, user_id: str, connection: Connection) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO twin_connections "
+                "(user_id, source, target, shipping_method, bidirectional, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    connection.source,
+                    connection.target,
+                    connection.shipping_method,
+                    int(connection.bidirectional),
+                    self.clock(),
+                ),
+            )
+
+    def remove_connection(self, user_id: str, a: str, b: str) -> int:
+        """Delete the edge(s) joining ``a`` and ``b``; return how many were deleted."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "DELETE FROM twin_connections WHERE user_id = ? "
+                "AND ((source = ? AND target = ?) OR (source = ? AND target = ?))",
+                (user_id, a, b, b, a),
+            )
+        return int(cursor.rowcount)
+
+    def set_shipping_method(self, user_id: str, node_id: str, method: str) -> int:
+        """Set the shipping method of every connection of a node; return how many changed."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "UPDATE twin_connections SET shipping_method = ? "
+                "WHERE user_id = ? AND (source = ? OR target = ?)",
+                (method, user_id, node_id, node_id),
+            )
+        return int(cursor.rowcount)
+
+    # ------------------------------------------------------------------ settings
+
+    def get_settings(self, user_id: str) -> Settings:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT region, industry, currency, risk_profile, shipping_methods "
+                "FROM twin_settings WHERE user_id = ?",
+                (user_id,),
+            ).fetchone()
+        if row is None:
+            return Settings()
+        return Settings(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])))
+
+    def update_settings(self, user_id: str, **changes: Any) -> Settings:
+        with self.transaction():
+            settings = replace(self.get_settings(user_id), **changes)
+            self._db.execute(
+                "INSERT OR REPLACE INTO twin_settings "
+                "(user_id, region, industry, currency, risk_profile, shipping_methods) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    settings.region,
+                    settings.industry,
+                    settings.currency,
+                    settings.risk_profile,
+                    json.dumps(list(settings.shipping_methods)),
+                ),
+            )
+        return settings
+
+    # ------------------------------------------------------------------ alerts
+
+    @staticmethod
+    def _alert(row: Sequence[Any]) -> Alert:
+        return Alert(
+            id=row[0],
+            severity=row[1],
+            message=row[2],
+            node_ids=tuple(json.loads(row[3])),
+            status=row[4],
+            created_at=int(row[5]),
+            recommended_actions=tuple(json.loads(row[6])),
+        )
+
+    def add_alert(
+        self,
+        user_id: str,
+        *,
+        severity: str,
+        message: str,
+        node_ids: Sequence[str] = (),
+        recommended_actions: Sequence[str] = (),
+    ) -> Alert:
+        with self.transaction():
+            seq = self._next(user_id, "alert")
+            alert = Alert(
+                id=f"alert-{seq}",
+                severity=severity,
+                message=message,
+                node_ids=tuple(node_ids),
+                status="active",
+                created_at=self.clock(),
+                recommended_actions=tuple(recommended_actions),
+            )
+            self._db.execute(
+                f"INSERT INTO twin_alerts (user_id, {_ALERT_COLUMNS}, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    alert.id,
+                    alert.severity,
+                    alert.message,
+                    json.dumps(list(alert.node_ids)),
+                    alert.status,
+                    alert.created_at,
+                    json.dumps(list(alert.recommended_actions)),
+                    seq,
+                ),
+            )
+        return alert
+
+    def list_alerts(
+        self,
+        user_id: str,
+        *,
+        severity: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[Alert]:
+        """Alerts, newest first, optionally filtered."""
+        sql = f"SELECT {_ALERT_COLUMNS} FROM twin_alerts WHERE user_id = ?"
+        args: list[Any] = [user_id]
+        if severity is not None:
+            sql += " AND severity = ?"
+            args.append(severity)
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
+        sql += " ORDER BY seq DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [self._alert(row) for row in rows]
+
+    def set_alert_status(self, user_id: str, alert_id: str, status: str) -> bool:
+        with self.transaction():
+            cursor = self._db.execute(
+                "UPDATE twin_alerts SET status = ? WHERE user_id = ? AND id = ?",
+                (status, user_id, alert_id),
+            )
+        return cursor.rowcount > 0
+
+    # ------------------------------------------------------------------ conversation context
+
+    def get_context(self, user_id: str, conversation_id: str) -> tuple[str, ...]:
+        """The node ids the conversation mentioned last (what "it" and "them" mean)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT node_ids FROM twin_context WHERE user_id = ? AND conversation_id = ?",
+                (user_id, conversation_id),
+            ).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
+
+    def set_context(self, user_id: str, conversation_id: str, node_ids: Sequence[str]) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO twin_context (user_id, conversation_id, node_ids, "
+                "updated_at) VALUES (?, ?, ?, ?)",
+                (user_id, conversation_id, json.dumps(list(node_ids)), self.clock()),
+            )
