@@ -1,0 +1,98 @@
+"""Assembling and running a server: config in, a started :class:`WebSocketServer` out.
+
+``create_server`` builds the hub (store, backplane, engine, metrics) and the websockets driver;
+``run_server`` serves until SIGINT/SIGTERM (or ``stop`` is set) and shuts down gracefully;
+``serve`` is its blocking form for the CLI, returning the process exit status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+
+from ..seam import CopilotEngine
+from .backplane import Backplane, MemoryBackplane, RedisBackplane
+from .config import ServerConfig
+from .demo_engine import default_engine
+from .hub import Hub
+from .metrics import Metrics
+from .store import ConversationStore, MemoryStore, SQLiteStore
+from .ws_driver import WebSocketServer
+
+__all__ = ["build_hub", "create_server", "run_server", "serve"]
+
+logger = logging.getLogger("omnitrack_realtime.server")
+
+
+def build_hub(
+    config: ServerConfig,
+    *,
+    engine: CopilotEngine | None = None,
+    store: ConversationStore | None = None,
+    backplane: Backplane | None = None,
+    metrics: Metrics | None = None,
+) -> Hub:
+    """The transport-agnostic core of a server, from its configuration (a driver serves it)."""
+    if store is None:
+        store = SQLiteStore(config.db_path) if config.db_path is not None else MemoryStore()
+    if backplane is None:
+        backplane = RedisBackplane(config.redis_url) if config.redis_url else MemoryBackplane()
+    if engine is None:
+        engine = default_engine(config.db_path)
+    return Hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)
+
+
+async def create_server(
+    config: ServerConfig,
+    *,
+    engine: CopilotEngine | None = None,
+    store: ConversationStore | None = None,
+    backplane: Backplane | None = None,
+    metrics: Metrics | None = None,
+) -> WebSocketServer:
+    """A started server (listening); stop it with :meth:`WebSocketServer.shutdown`."""
+    hub = build_hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)
+    server = WebSocketServer(hub)
+    await server.start()
+    return server
+
+
+async def run_server(
+    config: ServerConfig,
+    *,
+    engine: CopilotEngine | None = None,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[WebSocketServer], None] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM or ``stop``, then shut down gracefully."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+            installed.append(signum)
+    server = await create_server(config, engine=engine)
+    try:
+        if on_ready is not None:
+            on_ready(server)
+        await stop.wait()
+        logger.info("shutting down")
+    finally:
+        await server.shutdown()
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+def serve(
+    config: ServerConfig,
+    *,
+    engine: CopilotEngine | None = None,
+    on_ready: Callable[[WebSocketServer], None] | None = None,
+) -> int:
+    """Run a server in this thread until SIGINT/SIGTERM; 0 after a graceful shutdown."""
+    asyncio.run(run_server(config, engine=engine, on_ready=on_ready))
+    return 0

@@ -1,0 +1,67 @@
+"""Configuration of the reference server: one frozen value object, keyword-only, ``None`` = off.
+
+The numbers default to the issue's (and the seed backend's): 64 KiB frames, 2,000-character
+messages, 20 messages a minute with a burst of 5, 10 connections per user, streams kept 5
+minutes, a 10 s handshake timeout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigurationError
+from .auth import AuthConfig
+
+__all__ = ["Limits", "ServerConfig"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """What one user may do: message rate, flooding tolerance, concurrent connections."""
+
+    messages_per_minute: float = 20
+    burst: int = 5
+    #: Rate-limited messages within ``flood_window`` seconds before the socket is closed 4429.
+    flood_strikes: int = 10
+    flood_window: float = 60.0
+    connections_per_user: int = 10
+    #: Seconds a client over ``connections_per_user`` is told to wait (HTTP 429 Retry-After).
+    connection_retry_after: int = 5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerConfig:
+    """Everything ``omnitrack serve`` can be told; tests build one with port 0 and delay 0."""
+
+    host: str = "127.0.0.1"
+    port: int = 3001
+    #: SQLite file shared with the engine; ``None`` keeps conversations in memory.
+    db_path: Path | None = None
+    #: Pause after each streamed token, like a model's output; 0 streams as fast as possible.
+    token_delay: float = 0.02
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    limits: Limits = field(default_factory=Limits)
+    #: Redis URL of the event backplane (several server processes); ``None`` = this process only.
+    redis_url: str | None = None
+    #: Largest inbound frame in bytes; a bigger one closes the connection with 1009.
+    max_frame: int = 64 * 1024
+    max_message_chars: int = 2000
+    handshake_timeout: float = 10.0
+    #: Bytes a connection may have waiting to be written; over it, the socket is closed 1013.
+    outbound_buffer: int = 1024 * 1024
+    #: Seconds a finished stream's tokens stay available for ``resume`` and replays.
+    stream_retention: float = 300.0
+    #: Recent events kept per user for ``subscribe`` with ``afterSeq``.
+    event_buffer: int = 1000
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 5.0
+    #: Seconds a graceful shutdown waits for interrupted streams to be stored.
+    shutdown_timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.token_delay < 0:
+            raise ConfigurationError("token_delay must be >= 0")
+        if self.max_frame <= 0 or self.outbound_buffer <= 0:
+            raise ConfigurationError("max_frame and outbound_buffer must be positive")

@@ -1,0 +1,462 @@
+"""Per-process state of the server, shared by every session, whatever the transport.
+
+The :class:`Hub` owns what outlives a single connection:
+
+- the copilot turns being generated (a task per turn, recorded in the :class:`StreamRegistry`;
+  a turn goes on when its connection drops, so a reconnecting client can ``resume`` it);
+- the ``/ws`` connections by user, each user's event ``seq`` and recent-event buffer, and the
+  backplane that carries events between server processes;
+- the limits (message rate, flooding, connections per user), the store and the metrics.
+
+Sessions (:mod:`.session`) translate one connection's frames into calls on the hub; drivers
+(:mod:`.ws_driver`, the ASGI driver) only move bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+import msgspec
+
+from ..protocol import (
+    AssistantMessage,
+    Event,
+    StreamComplete,
+    StreamInterrupted,
+    StreamStart,
+    encode,
+    now_iso,
+    now_ms,
+)
+from ..protocol.copilot import ServerMessage
+from ..seam import (
+    AnswerEnd,
+    AnswerStart,
+    AnswerText,
+    CopilotEngine,
+    EngineRequest,
+    HistoryTurn,
+    split_tokens,
+)
+from .backplane import Backplane, BackplaneEvent, MemoryBackplane
+from .config import ServerConfig
+from .eventlog import EventLogs
+from .limits import ConnectionLimiter, FloodGuard, TokenBucket
+from .metrics import Metrics
+from .store import ConversationStore, ProcessedMessage, StoredMessage
+from .streams import FrameSink, Stream, StreamRegistry
+
+__all__ = ["EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
+
+logger = logging.getLogger("omnitrack_realtime.server")
+
+#: Said to the followers of a stream stopped by a graceful shutdown.
+SHUTDOWN_REASON = "The server is shutting down"
+ENGINE_FAILED = "The copilot could not finish this answer; please try again"
+ANSWER_LOST = "The answer was interrupted and is no longer available"
+
+
+#: Fields the seed's clients read unconditionally; the structs omit them when empty.
+_ALWAYS: dict[type[Any], dict[str, Any]] = {
+    StreamStart: {"metadata": {}},
+    StreamComplete: {"metadata": {}},
+    AssistantMessage: {"content": "", "metadata": {}},
+    StreamInterrupted: {"error": "", "partialResponse": ""},
+}
+
+
+def encode_frame(frame: ServerMessage) -> bytes:
+    """Encode a ``/copilot`` frame, keeping the fields a seed client always reads."""
+    always = _ALWAYS.get(type(frame))
+    if always is None:
+        return encode(frame)
+    data: dict[str, Any] = msgspec.to_builtins(frame)
+    for key, value in always.items():
+        data.setdefault(key, value)
+    return encode(data)
+
+
+class EventSubscriber(Protocol):
+    """A ``/ws`` connection as the hub sees it."""
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def channels(self) -> set[str]: ...
+
+    def send(self, data: bytes) -> None: ...
+
+
+class KeyedLock:
+    """One :class:`asyncio.Lock` per key, forgotten when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class _HubPublisher:
+    """The :class:`~omnitrack_realtime.seam.EventPublisher` handed to the engine."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    async def publish(self, user_id: str, event_type: str, data: Any) -> None:
+        await self._hub.publish_event(user_id, event_type, data)
+
+
+class Hub:
+    """Everything a server process shares between its connections (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        *,
+        engine: CopilotEngine,
+        store: ConversationStore,
+        backplane: Backplane | None = None,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.engine = engine
+        self.store = store
+        self.backplane: Backplane = backplane if backplane is not None else MemoryBackplane()
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.clock = clock
+        self.wall_clock = wall_clock
+        limits = config.limits
+        self.rate = TokenBucket(
+            per_minute=limits.messages_per_minute, burst=limits.burst, clock=clock
+        )
+        self.flood = FloodGuard(
+            strikes=limits.flood_strikes, window=limits.flood_window, clock=clock
+        )
+        self.connections = ConnectionLimiter(
+            per_user=limits.connections_per_user, retry_after=limits.connection_retry_after
+        )
+        self.streams = StreamRegistry(retention=config.stream_retention, clock=clock)
+        self.intake = KeyedLock()
+        self.publisher = _HubPublisher(self)
+        #: Identifies this process on the backplane.
+        self.origin = uuid.uuid4().hex
+        self._event_logs = EventLogs(capacity=config.event_buffer)
+        self._subscribers: dict[str, set[EventSubscriber]] = {}
+        self._copilot_sinks: dict[str, set[FrameSink]] = {}
+        self._turns: dict[str, asyncio.Task[None]] = {}
+        self._cancel_reasons: dict[str, str] = {}
+        self._started = False
+        self._closed = False
+        self.closing = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        if not self._started:
+            self._started = True
+            await self.backplane.start(self._deliver)
+
+    async def interrupt_all(self, reason: str = SHUTDOWN_REASON) -> None:
+        """Stop every running turn with ``stream_interrupted`` (partial text) and store it."""
+        self.closing = True
+        tasks = [task for key, task in self._turns.items() if self._cancel(key, reason)]
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.config.shutdown_timeout)
+
+    async def close(self) -> None:
+        """Interrupt what runs, then release the backplane and flush the store; idempotent."""
+        if self._closed:
+            return
+        await self.interrupt_all()
+        self._closed = True
+        try:
+            await self.backplane.close()
+        finally:
+            await self.store.close()
+
+    # ------------------------------------------------------------------ connections
+
+    def add_copilot(self, user_id: str, sink: FrameSink) -> None:
+        self._copilot_sinks.setdefault(user_id, set()).add(sink)
+        self.metrics.inc("connections", channel="copilot")
+
+    def remove_copilot(self, user_id: str, sink: FrameSink) -> None:
+        sinks = self._copilot_sinks.get(user_id)
+        if sinks is not None and sink in sinks:
+            sinks.discard(sink)
+            if not sinks:
+                del self._copilot_sinks[user_id]
+            self.metrics.dec("connections", channel="copilot")
+
+    def copilot_peers(self, user_id: str, sink: FrameSink) -> list[FrameSink]:
+        """The user's other ``/copilot`` connections (typing indicators, read receipts)."""
+        return [other for other in self._copilot_sinks.get(user_id, ()) if other is not sink]
+
+    def add_subscriber(self, subscriber: EventSubscriber) -> None:
+        self._subscribers.setdefault(subscriber.user_id, set()).add(subscriber)
+        self.metrics.inc("connections", channel="events")
+
+    def remove_subscriber(self, subscriber: EventSubscriber) -> None:
+        subscribers = self._subscribers.get(subscriber.user_id)
+        if subscribers is not None and subscriber in subscribers:
+            subscribers.discard(subscriber)
+            if not subscribers:
+                del self._subscribers[subscriber.user_id]
+            self.metrics.dec("connections", channel="events")
+
+    # ------------------------------------------------------------------ frames
+
+    def send(self, sink: FrameSink, frame: ServerMessage, *, channel: str = "copilot") -> None:
+        sink.send(encode_frame(frame))
+        self.metrics.inc("messages_out", channel=channel)
+
+    def fan_out(self, sinks: Iterable[FrameSink], frames: Sequence[ServerMessage]) -> None:
+        """Send ``frames`` to every sink, each frame encoded once."""
+        targets = list(sinks)
+        if not targets or not frames:
+            return
+        for frame in frames:
+            data = encode_frame(frame)
+            for sink in targets:
+                sink.send(data)
+        self.metrics.inc("messages_out", len(targets) * len(frames), channel="copilot")
+
+    # ------------------------------------------------------------------ events (/ws)
+
+    async def publish_event(self, user_id: str | None, event_type: str, data: Any) -> None:
+        """Publish an event to ``user_id``'s ``/ws`` connections (``None``: everyone subscribed),
+        through the backplane so that every server process delivers it."""
+        self.metrics.inc("events_published")
+        await self.backplane.publish(
+            BackplaneEvent(user_id=user_id, event_type=event_type, data=data, origin=self.origin)
+        )
+
+    def replay_events(self, user_id: str, after_seq: int, channels: set[str]) -> list[bytes]:
+        return self._event_logs.get(user_id).since(after_seq, channels)
+
+    def _deliver(self, event: BackplaneEvent) -> None:
+        """Number, buffer and send one event in this process.
+
+        A user's ``seq`` is counted by each process for its own connections: with several
+        processes, two connections of one user on different processes see different numbers for
+        the same event (each consistent with its own replay buffer, which is what ``afterSeq``
+        needs as long as a client reconnects to the same process; the redis backplane's
+        docstring discusses the trade-off).
+        """
+        if event.user_id is not None:
+            users: Iterable[str] = (event.user_id,)
+        else:
+            users = list(self._subscribers)
+        timestamp = now_iso()
+        event_id = f"evt-{uuid.uuid4().hex}"
+        sent = 0
+        for user_id in users:
+            log = self._event_logs.get(user_id)
+            seq = log.next_seq()
+            try:
+                frame = encode(
+                    Event(
+                        type=event.event_type,
+                        data=event.data,
+                        timestamp=timestamp,
+                        id=event_id,
+                        seq=seq,
+                    )
+                )
+            except (TypeError, msgspec.EncodeError):
+                logger.warning("dropped an event of type %r: data is not JSON", event.event_type)
+                return
+            log.record(seq, event.event_type, frame)
+            for subscriber in list(self._subscribers.get(user_id, ())):
+                if event.event_type in subscriber.channels:
+                    subscriber.send(frame)
+                    sent += 1
+        if sent:
+            self.metrics.inc("messages_out", sent, channel="events")
+
+    # ------------------------------------------------------------------ copilot turns
+
+    def start_turn(self, stream: Stream, request: EngineRequest) -> None:
+        """Register ``stream`` and generate its answer in a task of its own."""
+        self.streams.add(stream)
+        if stream.streaming:
+            self.metrics.inc("streams_started")
+        task = asyncio.get_running_loop().create_task(
+            self._run_turn(stream, request), name=f"turn-{stream.stream_id}"
+        )
+        self._turns[stream.stream_id] = task
+        task.add_done_callback(lambda _: self._turns.pop(stream.stream_id, None))
+
+    def cancel(self, stream: Stream, reason: str) -> bool:
+        """Stop a running turn; its followers get ``stream_interrupted`` with the partial text."""
+        return self._cancel(stream.stream_id, reason)
+
+    def _cancel(self, stream_id: str, reason: str) -> bool:
+        task = self._turns.get(stream_id)
+        if task is None or task.done() or stream_id in self._cancel_reasons:
+            return False
+        self._cancel_reasons[stream_id] = reason
+        task.cancel()
+        return True
+
+    def _emit(self, stream: Stream, frames: Sequence[ServerMessage]) -> None:
+        self.fan_out(stream.followers, frames)
+        if not stream.running:
+            stream.followers.clear()
+
+    async def _run_turn(self, stream: Stream, request: EngineRequest) -> None:
+        end: AnswerEnd | None = None
+        answer = self.engine.respond(request, self.publisher)
+        delay = self.config.token_delay if stream.streaming else 0.0
+        try:
+            try:
+                async for part in answer:
+                    if isinstance(part, AnswerStart):
+                        self._emit(stream, stream.begin(part.metadata, now_ms()))
+                    elif isinstance(part, AnswerText):
+                        if not stream.started:
+                            self._emit(stream, stream.begin({}, now_ms()))
+                        if part.text:
+                            self._emit(stream, stream.add_token(part.text, now_ms()))
+                            # Pacing, and a turn that yields to the others (delay 0 included).
+                            await asyncio.sleep(delay)
+                    elif isinstance(part, AnswerEnd):
+                        end = part
+                        break
+            finally:
+                aclose = getattr(answer, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            if not stream.started:
+                self._emit(stream, stream.begin({}, now_ms()))
+            metadata = dict(end.metadata) if end else {"actionSuccess": False}
+            suggestions = list(end.suggestions) if end else []
+            stored = await self._store_answer(stream, {**stream.start_metadata, **metadata})
+            stream.message_id = stored.message_id
+            self._emit(stream, stream.complete(metadata, suggestions, now_ms(), now=self.clock()))
+            if stream.streaming:
+                self.metrics.inc("streams_completed")
+        except asyncio.CancelledError:
+            reason = self._cancel_reasons.pop(stream.stream_id, None)
+            if reason is None:
+                raise
+            await self._interrupt(stream, reason)
+        except Exception:
+            # Never a raw exception text to a client: log it here, say something generic there.
+            logger.exception("copilot turn %s failed", stream.stream_id)
+            await self._interrupt(stream, ENGINE_FAILED)
+
+    async def _interrupt(self, stream: Stream, reason: str) -> None:
+        if not stream.running:
+            return
+        self._emit(stream, stream.interrupt(reason, now_ms(), now=self.clock()))
+        self.metrics.inc("streams_interrupted")
+        try:
+            stored = await self._store_answer(stream, {"interrupted": True, "error": reason})
+            stream.message_id = stored.message_id
+        except Exception:
+            logger.exception("could not store the partial answer of %s", stream.stream_id)
+
+    async def _store_answer(self, stream: Stream, metadata: dict[str, Any]) -> StoredMessage:
+        return await self.store.add_message(
+            stream.conversation_id,
+            "assistant",
+            stream.text,
+            {
+                **metadata,
+                "streamId": stream.stream_id,
+                "streaming": stream.streaming,
+                "suggestions": list(stream.suggestions),
+            },
+        )
+
+    async def recover_answer(self, user_id: str, processed: ProcessedMessage) -> Stream:
+        """An ended stream rebuilt from the store, for a replay after the registry forgot it
+        (retention over, or another process or a previous run generated it)."""
+        stream = Stream(
+            stream_id=processed.stream_id or f"stream-{uuid.uuid4()}",
+            user_id=user_id,
+            conversation_id=processed.conversation_id,
+            streaming=processed.streaming,
+            client_message_id=processed.client_message_id,
+            user_message_id=processed.message_id,
+        )
+        messages = await self.store.history(processed.conversation_id, limit=200)
+        stored = next(
+            (
+                message
+                for message in messages
+                if message.role == "assistant"
+                and message.metadata.get("streamId") == processed.stream_id
+            ),
+            None,
+        )
+        now = self.clock()
+        if stored is None:
+            stream.begin({}, now_ms())
+            stream.interrupt(ANSWER_LOST, now_ms(), now=now)
+            return stream
+        metadata = {
+            key: value
+            for key, value in stored.metadata.items()
+            if key not in ("streamId", "streaming", "suggestions", "interrupted", "error")
+        }
+        stream.begin(metadata, stored.timestamp)
+        for text in split_tokens(stored.content):
+            stream.add_token(text, stored.timestamp)
+        stream.message_id = stored.message_id
+        if stored.metadata.get("interrupted"):
+            stream.interrupt(
+                str(stored.metadata.get("error", ANSWER_LOST)), stored.timestamp, now=now
+            )
+        else:
+            suggestions = stored.metadata.get("suggestions") or []
+            stream.complete(metadata, [str(s) for s in suggestions], stored.timestamp, now=now)
+        return stream
+
+    @staticmethod
+    def history_turns(messages: Sequence[StoredMessage]) -> list[HistoryTurn]:
+        return [
+            HistoryTurn(
+                role="assistant" if message.role == "assistant" else "user",
+                content=message.content,
+                metadata=message.metadata,
+            )
+            for message in messages
+        ]
+
+    # ------------------------------------------------------------------ introspection
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "turns_running": len(self._turns),
+            "streams_kept": len(self.streams),
+            "copilot_users": len(self._copilot_sinks),
+            "event_users": len(self._subscribers),
+        }

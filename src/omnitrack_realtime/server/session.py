@@ -1,0 +1,512 @@
+"""One connection's protocol logic, transport-agnostic: principal in, frames in, frames out.
+
+A driver (the ``websockets`` server, the ASGI app, a test) authenticates the handshake, builds
+an :class:`Outbound` for the socket, creates a :class:`CopilotSession` (``/copilot``) or an
+:class:`EventSession` (``/ws``), and then only calls :meth:`~CopilotSession.open`, feeds every
+inbound frame to :meth:`~CopilotSession.receive` and calls :meth:`~CopilotSession.close` when
+the socket is gone. Sessions never raise into the driver: a bad frame gets an ``error`` frame
+and the connection goes on; an unexpected failure is logged and answered with a generic error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import uuid
+from typing import Any, Protocol
+
+from ..errors import ProtocolError
+from ..protocol import (
+    Acknowledgment,
+    AuthAction,
+    AuthOk,
+    CancelAction,
+    ErrorMessage,
+    Event,
+    History,
+    HistoryAction,
+    HistoryEntry,
+    MessageAction,
+    PingAction,
+    Pong,
+    PublishAction,
+    ReadAction,
+    ReadReceipt,
+    ResumeAction,
+    SubscribeAction,
+    Typing,
+    TypingAction,
+    UnsubscribeAction,
+    UserTyping,
+    decode_client_action,
+    decode_event_action,
+    encode,
+    now_iso,
+    now_ms,
+)
+from ..protocol.closecodes import AUTH_EXPIRED, RATE_LIMITED
+from ..protocol.copilot import ServerMessage
+from ..protocol.events import DEFAULT_CHANNELS
+from ..seam import EngineRequest
+from .auth import AuthRejected, Principal, verify_token
+from .hub import Hub
+from .store import ProcessedMessage
+from .streams import Stream
+
+__all__ = [
+    "CONVERSATION_NOT_FOUND",
+    "PUBLISH_SCOPE",
+    "CopilotSession",
+    "EventSession",
+    "Outbound",
+]
+
+logger = logging.getLogger("omnitrack_realtime.server")
+
+CONVERSATION_NOT_FOUND = "Conversation not found"
+PUBLISH_SCOPE = "events:publish"
+_INTERNAL_ERROR = "Internal server error; the request was not processed"
+_BINARY = "Binary frames are not supported; send JSON text frames"
+_MAX_HISTORY = 200
+_MAX_CHANNEL = 100
+
+
+class Outbound(Protocol):
+    """A connection's way out, implemented by each driver.
+
+    ``send`` never blocks: it queues the frame (a text frame) or, when the connection already
+    has more than its bound waiting to be written, closes it with 1013 and drops the frame.
+    ``close`` starts the closing handshake and returns at once; both are no-ops once closing.
+    """
+
+    def send(self, data: bytes) -> None: ...
+
+    def close(self, code: int, reason: str) -> None: ...
+
+
+class _Session:
+    """What both channels share: the principal, token expiry (4401), the decode-guard."""
+
+    channel = "copilot"
+
+    def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
+        self.hub = hub
+        self.principal = principal
+        self.outbound = outbound
+        self._expiry: asyncio.TimerHandle | None = None
+        self._closed = False
+
+    @property
+    def user_id(self) -> str:
+        return self.principal.user_id
+
+    def send(self, data: bytes) -> None:
+        self.outbound.send(data)
+
+    def _schedule_expiry(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+        delay = max(0.0, self.principal.expires_at - self.hub.wall_clock())
+        self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        self._expiry = None
+        if not self._closed:
+            self.outbound.close(AUTH_EXPIRED, "token expired")
+
+    def _token_expired(self) -> bool:
+        return self.hub.wall_clock() >= self.principal.expires_at
+
+    def _close_common(self) -> None:
+        self._closed = True
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+
+    async def receive(self, frame: str | bytes) -> None:
+        """Handle one inbound frame; never raises (except cancellation)."""
+        if self._closed:
+            return
+        self.hub.metrics.inc("messages_in", channel=self.channel)
+        try:
+            await self._receive(frame)
+        except ProtocolError as exc:
+            self._error(exc.reason, code="invalid_message")
+        except Exception:
+            logger.exception("%s session of %s failed on a frame", self.channel, self.user_id)
+            self._error(_INTERNAL_ERROR, code="internal_error")
+
+    async def _receive(self, frame: str | bytes) -> None:
+        raise NotImplementedError
+
+    def _error(self, text: str, **fields: Any) -> None:
+        raise NotImplementedError
+
+
+class CopilotSession(_Session):
+    """A ``/copilot`` connection: chat turns, replays, resume, cancel, history, receipts."""
+
+    channel = "copilot"
+
+    def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
+        super().__init__(hub, principal, outbound)
+        self._following: set[Stream] = set()
+
+    async def open(self) -> None:
+        self.hub.add_copilot(self.user_id, self)
+        self._schedule_expiry()
+
+    async def close(self) -> None:
+        """The socket is gone: stop following streams (they go on for a later ``resume``)."""
+        if self._closed:
+            return
+        self._close_common()
+        self.hub.remove_copilot(self.user_id, self)
+        for stream in self._following:
+            stream.detach(self)
+        self._following.clear()
+
+    # ------------------------------------------------------------------ sending
+
+    def _reply(self, frame: ServerMessage) -> None:
+        self.hub.send(self, frame)
+
+    def _error(self, text: str, **fields: Any) -> None:
+        self._reply(ErrorMessage(error=text, timestamp=now_ms(), **fields))
+
+    def _follow(self, stream: Stream, *, after_seq: int = 0, with_start: bool = True) -> None:
+        frames = stream.attach(self, after_seq=after_seq, with_start=with_start)
+        if stream.running:
+            self._following.add(stream)
+        self.hub.fan_out((self,), frames)
+
+    # ------------------------------------------------------------------ dispatch
+
+    async def _receive(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            self._error(_BINARY, code="invalid_message")
+            return
+        action = decode_client_action(frame)
+        if isinstance(action, MessageAction):
+            await self._on_message(action)
+        elif isinstance(action, PingAction):
+            self._reply(Pong(timestamp=now_ms()))
+        elif isinstance(action, CancelAction):
+            await self._on_cancel(action)
+        elif isinstance(action, ResumeAction):
+            await self._on_resume(action)
+        elif isinstance(action, HistoryAction):
+            await self._on_history(action)
+        elif isinstance(action, TypingAction):
+            await self._on_typing(action)
+        elif isinstance(action, ReadAction):
+            await self._on_read(action)
+        elif isinstance(action, AuthAction):
+            self._on_auth(action)
+
+    async def _owns(self, conversation_id: str) -> bool:
+        if await self.hub.store.owns(self.user_id, conversation_id):
+            return True
+        # The same answer for another user's conversation and for one that does not exist.
+        self._error(CONVERSATION_NOT_FOUND, code="not_found", conversation_id=conversation_id)
+        return False
+
+    # ------------------------------------------------------------------ message
+
+    async def _on_message(self, action: MessageAction) -> None:
+        client_message_id = action.client_message_id
+        text = action.message
+        limit = self.hub.config.max_message_chars
+        if len(text) > limit:
+            self._error(
+                f"Message is too long (max {limit} characters)",
+                code="message_too_long",
+                conversation_id=action.conversation_id,
+                client_message_id=client_message_id,
+            )
+            return
+        if not text.strip():
+            self._error(
+                "Message is empty",
+                code="invalid_message",
+                conversation_id=action.conversation_id,
+                client_message_id=client_message_id,
+            )
+            return
+        # One intake at a time per user: a resend racing its original sees it as processed,
+        # and one session's messages are stored in the order they were sent.
+        async with self.hub.intake.hold(self.user_id):
+            if client_message_id:
+                processed = await self.hub.store.find_processed(self.user_id, client_message_id)
+                if processed is not None:
+                    await self._replay(processed)
+                    return
+            if not self._admit(action):
+                return
+            if action.conversation_id is not None and not await self._owns(action.conversation_id):
+                return
+            await self._start_turn(action)
+
+    def _admit(self, action: MessageAction) -> bool:
+        """The per-user message rate limit; a client that keeps flooding is closed 4429."""
+        retry_after = self.hub.rate.take(self.user_id)
+        if retry_after is None:
+            return True
+        seconds = math.ceil(retry_after * 10) / 10
+        self.hub.metrics.inc("rate_limited")
+        self._error(
+            f"Too many messages; retry in {seconds:g} s",
+            code="rate_limited",
+            retry_after=seconds,
+            conversation_id=action.conversation_id,
+            client_message_id=action.client_message_id,
+        )
+        if self.hub.flood.strike(self.user_id):
+            self.outbound.close(RATE_LIMITED, f"rate limited; retry-after={math.ceil(seconds)}")
+        return False
+
+    async def _start_turn(self, action: MessageAction) -> None:
+        store = self.hub.store
+        conversation_id = action.conversation_id or await store.create_conversation(self.user_id)
+        context = await store.last_messages(conversation_id, 5)
+        metadata = {"clientMessageId": action.client_message_id} if action.client_message_id else {}
+        user_message = await store.add_message(conversation_id, "user", action.message, metadata)
+        stream = Stream(
+            stream_id=f"stream-{uuid.uuid4()}",
+            user_id=self.user_id,
+            conversation_id=conversation_id,
+            streaming=action.streaming,
+            client_message_id=action.client_message_id,
+            user_message_id=user_message.message_id,
+        )
+        if action.client_message_id:
+            await store.remember_processed(
+                self.user_id,
+                ProcessedMessage(
+                    client_message_id=action.client_message_id,
+                    conversation_id=conversation_id,
+                    message_id=user_message.message_id,
+                    stream_id=stream.stream_id,
+                    streaming=action.streaming,
+                    processed_at=self.hub.wall_clock(),
+                ),
+            )
+        now = now_ms()
+        self._reply(
+            Acknowledgment(
+                message="Message received. Processing...",
+                timestamp=now,
+                conversation_id=conversation_id,
+                client_message_id=action.client_message_id,
+                message_id=user_message.message_id,
+            )
+        )
+        self._reply(Typing(timestamp=now, conversation_id=conversation_id))
+        stream.followers.append(self)
+        self._following.add(stream)
+        self.hub.start_turn(
+            stream,
+            EngineRequest(
+                user_id=self.user_id,
+                conversation_id=conversation_id,
+                message=action.message,
+                history=self.hub.history_turns(context),
+            ),
+        )
+
+    async def _replay(self, processed: ProcessedMessage) -> None:
+        """A resend of a processed ``clientMessageId``: acknowledge again, replay the answer."""
+        self._reply(
+            Acknowledgment(
+                message="Message already received.",
+                timestamp=now_ms(),
+                conversation_id=processed.conversation_id,
+                client_message_id=processed.client_message_id,
+                message_id=processed.message_id,
+            )
+        )
+        stream = self.hub.streams.get(processed.stream_id) if processed.stream_id else None
+        if stream is None or stream.user_id != self.user_id:
+            stream = await self.hub.recover_answer(self.user_id, processed)
+        self._follow(stream)
+
+    # ------------------------------------------------------------------ streams
+
+    async def _on_cancel(self, action: CancelAction) -> None:
+        if not await self._owns(action.conversation_id):
+            return
+        streams = [
+            stream
+            for stream in self.hub.streams.running_in(self.user_id, action.conversation_id)
+            if action.stream_id is None or stream.stream_id == action.stream_id
+        ]
+        if not streams:
+            self._error(
+                "No answer is being generated in this conversation",
+                code="no_active_stream",
+                conversation_id=action.conversation_id,
+            )
+            return
+        for stream in streams:
+            # The canceller hears the interruption even if another connection started it.
+            if self not in stream.followers:
+                stream.followers.append(self)
+                self._following.add(stream)
+            self.hub.cancel(stream, "Cancelled")
+
+    async def _on_resume(self, action: ResumeAction) -> None:
+        if not await self._owns(action.conversation_id):
+            return
+        stream = self.hub.streams.get(action.stream_id)
+        if (
+            stream is None
+            or stream.user_id != self.user_id
+            or stream.conversation_id != action.conversation_id
+        ):
+            self._error(
+                "Stream not found",
+                code="stream_not_found",
+                conversation_id=action.conversation_id,
+            )
+            return
+        after_seq = max(action.after_seq, 0)
+        self._follow(stream, after_seq=after_seq, with_start=after_seq == 0)
+
+    # ------------------------------------------------------------------ the rest
+
+    async def _on_history(self, action: HistoryAction) -> None:
+        if not await self._owns(action.conversation_id):
+            return
+        limit = min(max(action.limit or 50, 1), _MAX_HISTORY)
+        messages = await self.hub.store.history(
+            action.conversation_id, limit=limit, before=action.before
+        )
+        self._reply(
+            History(
+                conversation_id=action.conversation_id,
+                messages=[
+                    HistoryEntry(
+                        message_id=message.message_id,
+                        role=message.role,
+                        content=message.content,
+                        timestamp=message.timestamp,
+                        metadata=message.metadata,
+                    )
+                    for message in messages
+                ],
+            )
+        )
+
+    async def _on_typing(self, action: TypingAction) -> None:
+        if action.conversation_id is None or not await self._owns(action.conversation_id):
+            return
+        frame = UserTyping(
+            conversation_id=action.conversation_id, user_id=self.user_id, timestamp=now_ms()
+        )
+        self.hub.fan_out(self.hub.copilot_peers(self.user_id, self), [frame])
+
+    async def _on_read(self, action: ReadAction) -> None:
+        if not await self._owns(action.conversation_id):
+            return
+        frame = ReadReceipt(
+            conversation_id=action.conversation_id,
+            message_id=action.message_id,
+            user_id=self.user_id,
+            timestamp=now_ms(),
+        )
+        self.hub.fan_out(self.hub.copilot_peers(self.user_id, self), [frame])
+
+    def _on_auth(self, action: AuthAction) -> None:
+        _refresh(self, action.token)
+
+
+def _refresh(session: _Session, token: str) -> None:
+    """In-band token refresh: same user, later expiry; a failure closes 4401 if expired."""
+    hub = session.hub
+    try:
+        principal = verify_token(token, hub.config.auth)
+        if principal.user_id != session.user_id:
+            raise AuthRejected(403, "token is for another user")
+    except AuthRejected as exc:
+        hub.metrics.inc("auth_failures", status=str(exc.status), where="in_band")
+        session._error(f"Token refresh failed: {exc.reason}", code="auth_failed")
+        if session._token_expired():
+            session.outbound.close(AUTH_EXPIRED, "token expired")
+        return
+    session.principal = principal
+    session._schedule_expiry()
+    expires_at = int(principal.expires_at * 1000)
+    if isinstance(session, CopilotSession):
+        session._reply(AuthOk(expires_at=expires_at))
+    else:
+        session.send(encode(Event(type="auth_ok", data={"expiresAt": expires_at})))
+
+
+class EventSession(_Session):
+    """A ``/ws`` connection: subscriptions, per-user ``seq`` replay, publishing."""
+
+    channel = "events"
+
+    def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
+        super().__init__(hub, principal, outbound)
+        self.channels: set[str] = set(DEFAULT_CHANNELS)
+
+    async def open(self) -> None:
+        self.hub.add_subscriber(self)
+        self._schedule_expiry()
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._close_common()
+        self.hub.remove_subscriber(self)
+
+    def _reply(self, event_type: str, data: Any) -> None:
+        self.outbound.send(encode(Event(type=event_type, data=data, timestamp=now_iso())))
+        self.hub.metrics.inc("messages_out", channel=self.channel)
+
+    def _error(self, text: str, **fields: Any) -> None:
+        self._reply("error", {"error": text, **{k: v for k, v in fields.items() if v is not None}})
+
+    async def _receive(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            self._error(_BINARY, code="invalid_message")
+            return
+        action = decode_event_action(frame)
+        if isinstance(action, SubscribeAction):
+            channels = _channels(action.channels)
+            self.channels.update(channels)
+            self._reply("subscribed", {"channels": channels})
+            if action.after_seq is not None:
+                frames = self.hub.replay_events(self.user_id, action.after_seq, self.channels)
+                for data in frames:
+                    self.outbound.send(data)
+                self.hub.metrics.inc("messages_out", len(frames), channel=self.channel)
+        elif isinstance(action, UnsubscribeAction):
+            channels = _channels(action.channels)
+            self.channels.difference_update(channels)
+            self._reply("unsubscribed", {"channels": channels})
+        elif isinstance(action, PublishAction):
+            await self._on_publish(action)
+        elif isinstance(action, PingAction):
+            self._reply("pong", None)
+
+    async def _on_publish(self, action: PublishAction) -> None:
+        if not self.principal.has_scope(PUBLISH_SCOPE):
+            self._error(f"Publishing needs the '{PUBLISH_SCOPE}' scope", code="forbidden")
+            return
+        event_type = action.event_type.strip()
+        if not event_type or len(event_type) > _MAX_CHANNEL:
+            raise ProtocolError(f"Invalid eventType (1 to {_MAX_CHANNEL} characters)")
+        await self.hub.publish_event(action.user_id, event_type, action.data)
+        self._reply("published", {"eventType": event_type, "userId": action.user_id})
+
+
+def _channels(channels: list[str]) -> list[str]:
+    if not channels:
+        raise ProtocolError("Invalid message: 'channels' is empty")
+    for channel in channels:
+        if not channel or len(channel) > _MAX_CHANNEL:
+            raise ProtocolError(f"Invalid channel (1 to {_MAX_CHANNEL} characters)")
+    return list(dict.fromkeys(channels))

@@ -1,0 +1,275 @@
+"""Answers being (or recently) generated, kept so they can be replayed, resumed and cancelled.
+
+Pure: no asyncio, no I/O; the clock is injected. A :class:`Stream` records one turn's answer
+(start metadata, every token with its ``seq``, the end) and the sinks that follow it live. The
+hub's turn runner drives it (``begin`` / ``add_token`` / ``complete`` / ``interrupt``) and sends
+the frames it returns; :meth:`Stream.attach` gives a late follower (a resend of the same
+``clientMessageId``, a ``resume`` after a reconnect) what it missed and, while the answer is
+still running, adds it to the live followers, in one synchronous step so that no token can fall
+between the replay and the live feed.
+
+Non-streamed turns (``streaming: false``) are streams too, so their replay works the same way;
+their followers get no tokens, only ``message`` / ``suggestions`` / ``complete`` at the end.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..protocol import (
+    AssistantMessage,
+    Complete,
+    StreamComplete,
+    StreamInterrupted,
+    StreamStart,
+    StreamToken,
+    Suggestions,
+)
+from ..protocol.copilot import ServerMessage
+
+__all__ = [
+    "FrameSink",
+    "Stream",
+    "StreamRegistry",
+    "StreamState",
+    "TokenRecord",
+]
+
+
+class FrameSink(Protocol):
+    """Where a stream's encoded frames go (a connection's outbound buffer)."""
+
+    def send(self, data: bytes) -> None: ...
+
+
+class StreamState(enum.Enum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    seq: int  # 1-based position in the stream
+    text: str
+    timestamp: int  # ms
+
+
+@dataclass(slots=True, kw_only=True, eq=False)
+class Stream:
+    """One turn's answer: what was produced so far and who is following it live."""
+
+    stream_id: str
+    user_id: str
+    conversation_id: str
+    streaming: bool
+    client_message_id: str | None = None
+    user_message_id: str | None = None
+    state: StreamState = StreamState.RUNNING
+    started: bool = False
+    start_metadata: dict[str, Any] = field(default_factory=dict)
+    start_timestamp: int | None = None
+    tokens: list[TokenRecord] = field(default_factory=list)
+    end_metadata: dict[str, Any] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
+    end_timestamp: int | None = None
+    #: The stored assistant message, once stored.
+    message_id: str | None = None
+    error: str = ""
+    #: Clock reading when the stream ended (for retention); ``None`` while running.
+    ended_at: float | None = None
+    followers: list[FrameSink] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(token.text for token in self.tokens)
+
+    @property
+    def running(self) -> bool:
+        return self.state is StreamState.RUNNING
+
+    # ------------------------------------------------------------------ driving (the runner)
+
+    def begin(self, metadata: Mapping[str, Any], timestamp: int) -> list[ServerMessage]:
+        """The engine opened its answer: the frames every live follower gets now."""
+        self.started = True
+        self.start_metadata = dict(metadata)
+        self.start_timestamp = timestamp
+        return [self.start_frame()] if self.streaming else []
+
+    def add_token(self, text: str, timestamp: int) -> list[ServerMessage]:
+        token = TokenRecord(len(self.tokens) + 1, text, timestamp)
+        self.tokens.append(token)
+        return [self.token_frame(token)] if self.streaming else []
+
+    def complete(
+        self,
+        metadata: Mapping[str, Any],
+        suggestions: Sequence[str],
+        timestamp: int,
+        *,
+        now: float,
+    ) -> list[ServerMessage]:
+        """The answer is whole and stored: its closing frames; followers are released."""
+        self.state = StreamState.COMPLETE
+        self.end_metadata = {
+            **self.start_metadata,
+            **metadata,
+            "tokenCount": len(self.tokens),
+        }
+        self.suggestions = list(suggestions)
+        self.end_timestamp = timestamp
+        self.ended_at = now
+        return self.end_frames()
+
+    def interrupt(self, error: str, timestamp: int, *, now: float) -> list[ServerMessage]:
+        """The answer stopped early (cancel, engine failure, shutdown): its closing frame."""
+        self.state = StreamState.INTERRUPTED
+        self.error = error
+        self.end_timestamp = timestamp
+        self.ended_at = now
+        return self.end_frames()
+
+    # ------------------------------------------------------------------ following
+
+    def attach(
+        self, sink: FrameSink, *, after_seq: int = 0, with_start: bool = True
+    ) -> list[ServerMessage]:
+        """Frames that bring ``sink`` up to date; while running, ``sink`` then follows live."""
+        frames: list[ServerMessage] = []
+        if self.streaming:
+            if self.started and with_start:
+                frames.append(self.start_frame())
+            frames.extend(self.token_frame(token) for token in self.tokens[max(after_seq, 0) :])
+        if self.running:
+            if sink not in self.followers:
+                self.followers.append(sink)
+        else:
+            frames.extend(self.end_frames())
+        return frames
+
+    def detach(self, sink: FrameSink) -> None:
+        if sink in self.followers:
+            self.followers.remove(sink)
+
+    # ------------------------------------------------------------------ frames
+
+    def start_frame(self) -> StreamStart:
+        return StreamStart(
+            conversation_id=self.conversation_id,
+            timestamp=self.start_timestamp,
+            metadata=self.start_metadata,
+            stream_id=self.stream_id,
+        )
+
+    def token_frame(self, token: TokenRecord) -> StreamToken:
+        return StreamToken(
+            token=token.text,
+            conversation_id=self.conversation_id,
+            timestamp=token.timestamp,
+            stream_id=self.stream_id,
+            seq=token.seq,
+        )
+
+    def end_frames(self) -> list[ServerMessage]:
+        """The closing frames of an ended stream (empty while it runs)."""
+        if self.state is StreamState.RUNNING:
+            return []
+        conversation_id, timestamp = self.conversation_id, self.end_timestamp
+        if self.state is StreamState.INTERRUPTED:
+            return [
+                StreamInterrupted(
+                    conversation_id=conversation_id,
+                    timestamp=timestamp,
+                    error=self.error,
+                    partial_response=self.text,
+                    stream_id=self.stream_id,
+                    seq=len(self.tokens),
+                )
+            ]
+        frames: list[ServerMessage] = []
+        if self.streaming:
+            frames.append(
+                StreamComplete(
+                    conversation_id=conversation_id,
+                    timestamp=timestamp,
+                    metadata=self.end_metadata,
+                    stream_id=self.stream_id,
+                )
+            )
+        else:
+            frames.append(
+                AssistantMessage(
+                    content=self.text,
+                    conversation_id=conversation_id,
+                    timestamp=timestamp,
+                    metadata=self.end_metadata,
+                    message_id=self.message_id,
+                )
+            )
+        if self.suggestions:
+            frames.append(
+                Suggestions(
+                    suggestions=self.suggestions,
+                    conversation_id=conversation_id,
+                    timestamp=timestamp,
+                )
+            )
+        if not self.streaming:
+            frames.append(Complete(conversation_id=conversation_id, timestamp=timestamp))
+        return frames
+
+
+class StreamRegistry:
+    """Streams by id; a stream is kept ``retention`` seconds after it ended."""
+
+    def __init__(
+        self, *, retention: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.retention = retention
+        self.clock = clock
+        self._streams: dict[str, Stream] = {}
+        self._last_purge = clock()
+
+    def __len__(self) -> int:
+        return len(self._streams)
+
+    def add(self, stream: Stream) -> Stream:
+        if self.clock() - self._last_purge >= 1.0:  # amortized: a purge walks every stream
+            self.purge()
+        self._streams[stream.stream_id] = stream
+        return stream
+
+    def get(self, stream_id: str) -> Stream | None:
+        stream = self._streams.get(stream_id)
+        if stream is not None and self._expired(stream):
+            del self._streams[stream_id]
+            return None
+        return stream
+
+    def running(self) -> list[Stream]:
+        return [stream for stream in self._streams.values() if stream.running]
+
+    def running_in(self, user_id: str, conversation_id: str) -> list[Stream]:
+        return [
+            stream
+            for stream in self._streams.values()
+            if stream.running
+            and stream.user_id == user_id
+            and stream.conversation_id == conversation_id
+        ]
+
+    def purge(self) -> int:
+        """Forget streams that ended more than ``retention`` seconds ago; how many."""
+        self._last_purge = self.clock()
+        expired = [key for key, stream in self._streams.items() if self._expired(stream)]
+        for key in expired:
+            del self._streams[key]
+        return len(expired)
+
+    def _expired(self, stream: Stream) -> bool:
+        return stream.ended_at is not None and self.clock() - stream.ended_at > self.retention

@@ -1,0 +1,155 @@
+"""Test parts for the server's protocol tests: a scripted engine, servers per driver, clients.
+
+The engine is deterministic and controllable: ``hold NAME N`` streams N tokens, then waits
+until the test opens gate NAME (so a test can drop, resume or cancel a stream at a known
+point without sleeping); ``event TYPE`` publishes a twin event; ``boom`` fails inside the
+engine; anything else is echoed as ``Echo: <message>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from omnitrack_realtime.seam import (
+    AnswerEnd,
+    AnswerPart,
+    AnswerStart,
+    AnswerText,
+    EngineRequest,
+    EventPublisher,
+    split_tokens,
+)
+from omnitrack_realtime.server import Hub, WebSocketServer
+from omnitrack_realtime.server.auth import AuthConfig, mint_token
+
+SECRET = "test-secret-for-the-protocol-tests-0123456789"
+AUTH = AuthConfig(secret=SECRET)
+TIMEOUT = 5.0
+SUGGESTIONS = ["Tell me more", "Help"]
+
+
+class ScriptedEngine:
+    """A deterministic copilot for tests (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.requests: list[EngineRequest] = []
+        self._gates: dict[str, asyncio.Event] = {}
+        self._waiting: dict[str, asyncio.Event] = {}
+
+    def gate(self, name: str) -> asyncio.Event:
+        return self._gates.setdefault(name, asyncio.Event())
+
+    def waiting(self, name: str) -> asyncio.Event:
+        """Set when a ``hold NAME`` answer has streamed its first part and waits on the gate."""
+        return self._waiting.setdefault(name, asyncio.Event())
+
+    async def respond(
+        self, request: EngineRequest, publisher: EventPublisher
+    ) -> AsyncIterator[AnswerPart]:
+        self.requests.append(request)
+        words = request.message.split()
+        yield AnswerStart({"intent": "echo", "confidence": 1.0})
+        if words[0] == "hold":
+            name, count = words[1], int(words[2])
+            for index in range(count):
+                yield AnswerText(f" t{index + 1}")
+            self.waiting(name).set()
+            await self.gate(name).wait()
+            yield AnswerText(" after")
+        elif words[0] == "event":
+            await publisher.publish(request.user_id, words[1], {"from": "engine"})
+            yield AnswerText("published")
+        elif words[0] == "boom":
+            raise RuntimeError("internal detail: /etc/secret-path")
+        else:
+            for token in split_tokens(f"Echo: {request.message}"):
+                yield AnswerText(token)
+        yield AnswerEnd({"actionSuccess": True}, SUGGESTIONS)
+
+
+@dataclass
+class RunningServer:
+    """A server under test, whatever its driver."""
+
+    url: str  # ws://127.0.0.1:PORT
+    hub: Hub
+    engine: ScriptedEngine
+    stop: Callable[[], Awaitable[None]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def http_url(self) -> str:
+        return "http" + self.url[2:]
+
+
+async def _start_websockets(hub: Hub) -> tuple[str, Callable[[], Awaitable[None]]]:
+    server = WebSocketServer(hub)
+    await server.start()
+    return f"ws://127.0.0.1:{server.port}", server.shutdown
+
+
+#: Driver name -> coroutine that serves ``hub`` on 127.0.0.1 and returns (ws url, shutdown).
+#: The ASGI driver adds itself here.
+DRIVERS: dict[str, Callable[[Hub], Awaitable[tuple[str, Callable[[], Awaitable[None]]]]]] = {
+    "websockets": _start_websockets,
+}
+
+
+def token_for(
+    user: str = "alice", *, ttl: float = 3600, scopes: tuple[str, ...] = (), auth: AuthConfig = AUTH
+) -> str:
+    return mint_token(user, auth, ttl=ttl, scopes=scopes)
+
+
+def open_client(
+    server: RunningServer,
+    path: str = "/copilot",
+    *,
+    user: str = "alice",
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``websockets`` client context manager, authenticated with a Bearer header by default."""
+    all_headers = {"Authorization": f"Bearer {token or token_for(user)}"}
+    all_headers.update(headers or {})
+    return connect(server.url + path, additional_headers=all_headers, **kwargs)
+
+
+async def recv_json(ws: ClientConnection, within: float = TIMEOUT) -> dict[str, Any]:
+    raw = await asyncio.wait_for(ws.recv(), within)
+    assert isinstance(raw, str), "the server sends text frames only"
+    value = json.loads(raw)
+    assert isinstance(value, dict)
+    return value
+
+
+async def recv_until(
+    ws: ClientConnection, frame_type: str, within: float = TIMEOUT
+) -> list[dict[str, Any]]:
+    """Frames up to and including the first of ``frame_type``."""
+    frames: list[dict[str, Any]] = []
+    async with asyncio.timeout(within):
+        while True:
+            frame = await recv_json(ws, within)
+            frames.append(frame)
+            if frame.get("type") == frame_type:
+                return frames
+
+
+async def send_json(ws: ClientConnection, value: dict[str, Any]) -> None:
+    await ws.send(json.dumps(value))
+
+
+def types(frames: list[dict[str, Any]]) -> list[str]:
+    return [frame["type"] for frame in frames]
+
+
+def stream_text(frames: list[dict[str, Any]]) -> str:
+    return "".join(f["token"] for f in frames if f["type"] == "stream_token")
