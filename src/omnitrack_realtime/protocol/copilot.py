@@ -61,8 +61,13 @@ class _ServerBase(
 # --------------------------------------------------------------------------- client -> server
 
 
-class MessageAction(_ClientBase, tag="message"):
-    """Send a chat message. ``conversation_id=None`` starts a new conversation."""
+class MessageAction(_ClientBase, tag="message", omit_defaults=False):
+    """Send a chat message. ``conversation_id=None`` starts a new conversation.
+
+    Encoded with every field, defaults included: a seed server reads ``streaming`` and
+    ``conversationId`` from each message (a missing ``streaming`` would mean a non-streamed
+    answer there), so they are always on the wire, as in the seed's own client.
+    """
 
     message: str
     conversation_id: str | None = None
