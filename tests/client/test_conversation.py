@@ -387,7 +387,7 @@ def test_replay_of_a_completed_stream_never_creates_a_second_message() -> None:
     conv = make()
     conv.add_user_message("q", client_message_id="u1", queued=False)
     conv.add_user_message("next", client_message_id="u2", queued=False)
-    answer = [
+    answer: list[ServerMessage] = [
         StreamStart(stream_id="s", conversation_id="c1"),
         StreamToken(token="a", stream_id="s", seq=1),
         StreamToken(token="b", stream_id="s", seq=2),

@@ -301,10 +301,10 @@ def test_effectively_once_across_repeated_drops() -> None:
         sent += ids(written)
         # The server acknowledges the first message it got in this connection, then drops.
         if written:
-            cid = written[0].client_message_id
-            assert cid is not None
-            assert outbox.acknowledged(cid) is not None
-            acked.append(cid)
+            first = written[0].client_message_id
+            assert first is not None
+            assert outbox.acknowledged(first) is not None
+            acked.append(first)
         outbox.connection_lost()
         assert len(outbox) == 6 - round_ - 1
     assert acked == ["a", "b", "c", "d"]

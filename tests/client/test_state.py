@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import TypeAlias
 
 import pytest
 
@@ -13,9 +14,9 @@ from omnitrack_realtime.client.state import (
     Transition,
 )
 
-S = ConnectionState
+S: TypeAlias = ConnectionState
 
-LEGAL = {
+LEGAL: set[tuple[S, S]] = {
     (S.IDLE, S.CONNECTING),
     (S.CONNECTING, S.OPEN),
     (S.CONNECTING, S.RECONNECTING),
@@ -49,7 +50,11 @@ def test_table_is_exactly_the_legal_set() -> None:
     assert set(LEGAL_TRANSITIONS) == set(S)
 
 
-@pytest.mark.parametrize(("old", "new"), sorted(LEGAL, key=lambda p: (p[0].value, p[1].value)))
+def by_value(pair: tuple[S, S]) -> tuple[str, str]:
+    return pair[0].value, pair[1].value
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(LEGAL, key=by_value))
 def test_legal_transition_returns_what_changed(old: S, new: S) -> None:
     machine = StateMachine(old)
     assert machine.can_transition(new)

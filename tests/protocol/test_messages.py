@@ -151,7 +151,10 @@ def walk_keys(value: Any) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("message", FULL_CLIENT + FULL_SERVER + FULL_EVENT_ACTIONS, ids=name)
+ALL: list[msgspec.Struct] = [*FULL_CLIENT, *FULL_SERVER, *FULL_EVENT_ACTIONS]
+
+
+@pytest.mark.parametrize("message", ALL, ids=name)
 def test_wire_names_are_camel_case(message: msgspec.Struct) -> None:
     wire = json.loads(encode(message))
     protocol_keys = [k for k in walk_keys(wire) if k not in ("metadata", "data")]
