@@ -4,6 +4,11 @@ The public client surface is listed in ``__all__``; the server (``omnitrack_real
 the engine and the terminal tools are separate packages behind extras.
 """
 
+from .client.backoff import ReconnectPolicy
+from .client.conversation import ChatMessage
+from .client.copilot import CopilotClient
+from .client.events import EventClient
+from .client.state import ConnectionState
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -13,16 +18,23 @@ from .errors import (
     ProtocolError,
     QueueFull,
 )
+from .protocol import Event
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",
+    "ChatMessage",
     "ConfigurationError",
     "ConnectionFailed",
+    "ConnectionState",
+    "CopilotClient",
+    "Event",
+    "EventClient",
     "MessageTooLarge",
     "OmniTrackError",
     "ProtocolError",
     "QueueFull",
+    "ReconnectPolicy",
     "__version__",
 ]

@@ -19,6 +19,7 @@ from omnitrack_realtime.client.connection import (
     classify_closed,
     classify_failure,
 )
+from omnitrack_realtime.client.outbox import OutboxItem
 from omnitrack_realtime.client.state import ConnectionState, Transition
 from omnitrack_realtime.errors import (
     AuthenticationError,
@@ -42,6 +43,7 @@ class Recorder:
         self.transitions: list[Transition] = []
         self.frames: list[bytes] = []
         self.lost = 0
+        self.written: list[bytes] = []
         self.open_frames: list[bytes] = []
         self.known = True
 
@@ -62,6 +64,9 @@ class Recorder:
                 await self.changed.wait()
 
         await asyncio.wait_for(loop(), 5)
+
+    def on_written(self, item: OutboxItem) -> None:
+        self.written.append(item.payload)
 
     def on_lost(self) -> None:
         self.lost += 1
@@ -364,6 +369,7 @@ async def test_offline_queue_flushes_in_order_after_open_frames(server: FakeServ
     assert [f.get("n") for f in server.received] == [None, 0, 1, 2, 3, 4]
     assert server.received[0]["action"] == "first"
     assert conn.stats().queued == 0 and conn.stats().messages_sent == 6
+    assert len(recorder.written) == 5  # the open frames are not outbox items
     await conn.disconnect()
 
 

@@ -21,7 +21,7 @@ import logging
 import random as _random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 from websockets.asyncio.client import ClientConnection
@@ -139,6 +139,10 @@ def classify_closed(rcvd: Close | None) -> Failure:
 # --------------------------------------------------------------------------- the driver
 
 
+def _ignore_written(item: OutboxItem) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionStats:
     """Counters of a client since it was made (``stats()``)."""
@@ -152,10 +156,17 @@ class ConnectionStats:
     dropped: int  # events dropped by a full listen()/handler buffer
     last_rtt: float | None  # last ping round trip in seconds, None before the first pong
 
+    def as_dict(self) -> dict[str, int | float | None]:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
 
 class ConnectionHandler(Protocol):
     """What a client plugs into a :class:`Connection`. All hooks are synchronous and quick:
-    they run in the driver's tasks and must not run user code or block."""
+    they run in the driver's tasks and must not run user code or block.
+
+    Optional hook: ``on_written(item: OutboxItem) -> None``, called after a queued frame was
+    written (it may still await its acknowledgment).
+    """
 
     def on_state(self, transition: Transition) -> None:
         """Every state change, after it was made and logged."""
@@ -510,6 +521,9 @@ class Connection:
 
     async def _write(self, ws: ClientConnection) -> None:
         outbox = self.outbox
+        on_written: Callable[[OutboxItem], object] = getattr(
+            self._handler, "on_written", _ignore_written
+        )
         try:
             while True:
                 await self._wake.wait()
@@ -519,6 +533,7 @@ class Connection:
                     await ws.send(item.payload, text=True)
                     self._sent += 1
                     outbox.written_without_ack(item)
+                    on_written(item)
         except ConnectionClosed:
             return  # the read loop sees the close and decides what comes next
 

@@ -1,0 +1,412 @@
+"""The copilot chat client: the Python counterpart of the seed's ``useCopilotWebSocket``.
+
+:class:`CopilotClient` = one :class:`~.connection.Connection` (reconnects, offline queue,
+keepalive) + one :class:`~.conversation.Conversation` (the pure reducer of the chat state).
+Frames are decoded with msgspec and folded into the conversation inside the read loop; user
+code (``on_change`` callbacks, ``ask``/``stream`` callers) runs in other tasks.
+
+After a reconnect the client first asks the server to ``resume`` every answer that was still
+streaming (with ``afterSeq``, so no token is lost or doubled), then flushes the outbox. Against
+a seed server (no ``streamId``/``seq``) a lost answer is marked `` [interrupted]`` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random as _random
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import Any, Self
+from uuid import uuid4
+
+from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
+from ..protocol import (
+    Acknowledgment,
+    CancelAction,
+    ErrorMessage,
+    Pong,
+    StreamToken,
+    decode_server_message,
+    encode,
+)
+from ._dispatch import HandlerWorker, Mailbox
+from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, TokenProvider, resolve_url
+from .backoff import ReconnectPolicy
+from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
+from .conversation import ChatMessage, Conversation, ConversationEvent, ReplyFinished
+from .outbox import OutboxItem
+from .state import ConnectionState, Transition
+
+__all__ = ["ChatMessage", "CopilotClient"]  # ChatMessage: re-exported for convenience
+
+logger = logging.getLogger("omnitrack_realtime")
+
+_DEFAULT_POLICY = ReconnectPolicy()
+# A stream() consumer is the caller's own loop: never drop its tokens (memory is bounded by
+# the answer's length, which the caller asked for).
+_STREAM_BUFFER = 1 << 62
+
+
+class _Finished:
+    """Marks the end of a stream() in its mailbox."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: ChatMessage) -> None:
+        self.message = message
+
+
+class CopilotClient:
+    """A resilient copilot chat session.
+
+    ``url=None`` reads ``OMNITRACK_COPILOT_WS_URL``, then ``NEXT_PUBLIC_COPILOT_WS_URL``, then
+    uses ``ws://localhost:3001/copilot``. ``token`` is a string or a (sync or async) callable
+    called on every (re)connect; ``None`` reads ``OMNITRACK_TOKEN``. It goes in an
+    ``Authorization: Bearer`` header, and also in the query string when ``token_in_query``.
+    ``reconnect=None`` turns reconnection off.
+
+    State (read-only; ``on_change`` callbacks run after it changes): ``messages``,
+    ``is_connected``, ``is_connecting``, ``is_typing``, ``error``, ``conversation_id``,
+    ``suggestions``, ``state``.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        user_id: str | None = None,
+        token: TokenProvider = None,
+        token_in_query: bool = False,
+        reconnect: ReconnectPolicy | None = _DEFAULT_POLICY,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float | None = 20.0,
+        open_timeout: float | None = 10.0,
+        max_queue: int = 1000,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        streaming: bool = True,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._streaming = streaming
+        self._conversation = Conversation()
+        self._handler = _Handler(self)
+        self._conn = Connection(
+            resolve_url(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT),
+            handler=self._handler,
+            user_id=user_id,
+            token=token,
+            token_in_query=token_in_query,
+            reconnect=reconnect,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            max_message_size=max_message_size,
+            random=random,
+        )
+        # Texts of queued messages by clientMessageId: a message queued before the
+        # conversation id was known is re-encoded with it once it is.
+        self._texts: dict[str, str] = {}
+        self._reply_waiters: dict[str, asyncio.Future[ChatMessage]] = {}
+        self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
+        self._change_workers: list[HandlerWorker[CopilotClient]] = []
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def connect(self) -> None:
+        """Connect; returns once the first attempt succeeded or failed (retries continue in
+        the background). Raises only terminal errors, e.g. :class:`AuthenticationError`."""
+        await self._conn.connect()
+
+    async def disconnect(self) -> None:
+        """Close (code 1000), cancel pending retries; answers still streaming are interrupted."""
+        await self._conn.disconnect()
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.disconnect()
+        for worker in self._change_workers:
+            worker.stop()
+        self._change_workers.clear()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The conversation, oldest first (the live list: read it, do not change it)."""
+        return self._conversation.messages
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._conn.state
+
+    @property
+    def is_connected(self) -> bool:
+        return self._conn.is_connected
+
+    @property
+    def is_connecting(self) -> bool:
+        return self._conn.is_connecting
+
+    @property
+    def is_typing(self) -> bool:
+        return self._conversation.is_typing
+
+    @property
+    def error(self) -> str | None:
+        """The last error to show: a server ``error`` or interruption, else why the
+        connection is failing; ``None`` when all is well."""
+        if self._conversation.error is not None:
+            return self._conversation.error
+        failure = self._conn.error
+        return str(failure) if failure is not None else None
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self._conversation.conversation_id
+
+    @property
+    def suggestions(self) -> list[str]:
+        return self._conversation.suggestions
+
+    @property
+    def connection(self) -> Connection:
+        """The underlying connection (state waits, ping, outbox)."""
+        return self._conn
+
+    def stats(self) -> ConnectionStats:
+        return self._conn.stats()
+
+    def on_change(self, callback: Callable[[CopilotClient], Any]) -> Callable[[], None]:
+        """Call ``callback(client)`` (sync or async) after state changes; returns the function
+        that unsubscribes it. Calls are coalesced: a slow callback sees the latest state once
+        rather than every intermediate one, and never delays the connection."""
+        worker: HandlerWorker[CopilotClient] = HandlerWorker(callback, limit=1)
+        self._change_workers.append(worker)
+
+        def unsubscribe() -> None:
+            if worker in self._change_workers:
+                self._change_workers.remove(worker)
+            worker.stop()
+
+        return unsubscribe
+
+    # ------------------------------------------------------------------ sending
+
+    async def send_message(self, text: str) -> ChatMessage:
+        """Send a chat message (queued when offline); returns the user message, appended at
+        once. Raises :class:`MessageTooLarge` or :class:`QueueFull` (nothing is appended)."""
+        return self._send(text)
+
+    # `timeout` is the issue's public signature (the seed's style), hence the noqa.
+    async def ask(self, text: str, timeout: float | None = None) -> ChatMessage:  # noqa: ASYNC109
+        """Send ``text`` and wait for the whole answer (its ``status`` says how it ended:
+        ``"complete"``, ``"interrupted"`` or ``"error"``). Raises :class:`TimeoutError` after
+        ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first."""
+        future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
+        message = self._send(text)
+        cmid = message.client_message_id
+        assert cmid is not None
+        self._reply_waiters[cmid] = future
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            self._reply_waiters.pop(cmid, None)
+
+    async def stream(self, text: str) -> AsyncIterator[str]:
+        """Send ``text`` and yield the answer's text as it arrives, token by token (a whole
+        non-streamed answer, an interruption marker or the error reply come as one piece)."""
+        mailbox: Mailbox[str | _Finished] = Mailbox(_STREAM_BUFFER)
+        message = self._send(text)
+        cmid = message.client_message_id
+        assert cmid is not None
+        self._stream_waiters[cmid] = mailbox
+        yielded: list[str] = []
+        try:
+            async for item in mailbox:
+                if isinstance(item, _Finished):
+                    # What the final text has beyond the tokens: a whole answer, the
+                    # interrupted marker, a longer partialResponse, the error reply.
+                    so_far = "".join(yielded)
+                    final = item.message.content
+                    rest = final[len(so_far) :] if final.startswith(so_far) else ""
+                    if rest:
+                        yield rest
+                    return
+                yielded.append(item)
+                yield item
+        finally:
+            self._stream_waiters.pop(cmid, None)
+
+    async def cancel(self) -> None:
+        """Ask the server to stop the answer being generated (no-op before a conversation)."""
+        conversation_id = self._conversation.conversation_id
+        if conversation_id is None:
+            return
+        streams = self._conversation.open_streams
+        stream_id = streams[-1].stream_id if streams else None
+        action = CancelAction(conversation_id=conversation_id, stream_id=stream_id)
+        self._conn.send(encode(action))
+
+    def _send(self, text: str) -> ChatMessage:
+        cmid = uuid4().hex
+        conversation_id = self._conversation.conversation_id
+        # A plain dict, not MessageAction: seed servers read `streaming` and `conversationId`
+        # and the struct would omit them at their defaults.
+        self._conn.send(
+            self._encode_message(text, cmid, conversation_id),
+            client_message_id=cmid,
+            needs_conversation=conversation_id is None,
+        )
+        self._texts[cmid] = text
+        self._conversation.error = None
+        message = self._conversation.add_user_message(
+            text, client_message_id=cmid, queued=not self._conn.is_connected
+        )
+        self._changed()
+        return message
+
+    def _encode_message(self, text: str, cmid: str, conversation_id: str | None) -> bytes:
+        return encode(
+            {
+                "action": "message",
+                "message": text,
+                "conversationId": conversation_id,
+                "streaming": self._streaming,
+                "clientMessageId": cmid,
+            }
+        )
+
+    # ------------------------------------------------------------------ driver hooks
+
+    def _on_frame(self, data: bytes) -> None:
+        try:
+            message = decode_server_message(data)
+        except ProtocolError as exc:
+            self._conversation.ignored += 1
+            logger.debug("ignored a malformed copilot frame: %s", exc)
+            return
+        if type(message) is StreamToken:  # the hot path: nothing but the reducer
+            events = self._conversation.apply(message)
+            if self._stream_waiters or self._change_workers:
+                self._route(events)
+            return
+        if isinstance(message, Pong):
+            return
+        known_before = self._conversation.conversation_id is not None
+        if isinstance(message, Acknowledgment):
+            item = self._conn.outbox.acknowledged(message.client_message_id)
+            if item is not None and item.client_message_id is not None:
+                self._texts.pop(item.client_message_id, None)
+        elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
+            self._conn.outbox.failed(message.client_message_id)
+            self._texts.pop(message.client_message_id, None)
+        events = self._conversation.apply(message)
+        if not known_before and self._conversation.conversation_id is not None:
+            self._fill_conversation()
+        if isinstance(message, Acknowledgment | ErrorMessage):
+            self._conn.flush()  # an acknowledgment may let the next message go
+        self._route(events)
+
+    def _route(self, events: list[ConversationEvent]) -> None:
+        for event in events:
+            if isinstance(event, ReplyFinished):
+                if event.reply_to is not None:
+                    future = self._reply_waiters.get(event.reply_to)
+                    if future is not None and not future.done():
+                        future.set_result(event.message)
+                    mailbox = self._stream_waiters.get(event.reply_to)
+                    if mailbox is not None:
+                        mailbox.put(_Finished(event.message))
+                        mailbox.close()
+            elif event.reply_to is not None:
+                mailbox = self._stream_waiters.get(event.reply_to)
+                if mailbox is not None:
+                    mailbox.put(event.token)
+        self._changed()
+
+    def _fill_conversation(self) -> None:
+        """Queued messages written before the conversation id was known get it now."""
+        conversation_id = self._conversation.conversation_id
+
+        def fill(item: OutboxItem) -> OutboxItem:
+            if not item.needs_conversation or item.written or item.client_message_id is None:
+                return item
+            text = self._texts.get(item.client_message_id)
+            if text is None:
+                return item
+            payload = self._encode_message(text, item.client_message_id, conversation_id)
+            return OutboxItem(payload, item.client_message_id)
+
+        self._conn.outbox.rewrite(fill)
+
+    def _on_written(self, item: OutboxItem) -> None:
+        if item.client_message_id is not None:
+            self._conversation.mark_sent(item.client_message_id)
+            self._changed()
+
+    def _process_open(self) -> list[bytes]:
+        if self._conversation.conversation_id is not None:
+            self._fill_conversation()
+        return [encode(action) for action in self._conversation.resume_actions()]
+
+    def _on_lost(self) -> None:
+        self._route(self._conversation.connection_lost(resumable=True))
+
+    def _on_state(self, transition: Transition) -> None:
+        if transition.new.is_terminal:
+            reason = "Connection closed" if transition.new is ConnectionState.CLOSED else "failed"
+            events = self._conversation.interrupt_open_streams(
+                str(self._conn.error) if self._conn.error is not None else reason
+            )
+            self._route(events)
+            error: OmniTrackError = self._conn.error or ConnectionFailed(
+                f"the connection closed: {transition.reason}"
+            )
+            for future in self._reply_waiters.values():
+                if not future.done():
+                    future.set_exception(error)
+                    future.exception()  # the waiter re-raises it; no "never retrieved" noise
+            for mailbox in self._stream_waiters.values():
+                mailbox.close(error)
+        self._changed()
+
+    def _changed(self) -> None:
+        for worker in self._change_workers:
+            worker.submit(self)
+
+
+class _Handler:
+    """Adapts the driver's hooks to the client's private methods (keeps them off its API)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: CopilotClient) -> None:
+        self._client = client
+
+    def on_state(self, transition: Transition) -> None:
+        self._client._on_state(transition)
+
+    def process_open(self) -> list[bytes]:
+        return self._client._process_open()
+
+    def on_frame(self, data: bytes) -> None:
+        self._client._on_frame(data)
+
+    def on_written(self, item: OutboxItem) -> None:
+        self._client._on_written(item)
+
+    def on_lost(self) -> None:
+        self._client._on_lost()
+
+    def conversation_known(self) -> bool:
+        return self._client._conversation.conversation_id is not None

@@ -1,0 +1,433 @@
+"""The event client: the Python counterpart of the seed's ``useWebSocket`` (the ``/ws`` channel).
+
+:class:`EventClient` = one :class:`~.connection.Connection` + subscriptions. Handlers get
+:class:`~omnitrack_realtime.protocol.Event` values in their own tasks (a slow or failing handler
+never stalls the socket or the other handlers); ``listen()`` iterators read from bounded
+buffers that drop their oldest event when full (counted in ``stats().dropped``).
+
+Subscriptions survive reconnects: on every new connection the client sends one ``subscribe``
+with every type it wants and ``afterSeq`` = the last ``seq`` it saw, so the server replays what
+was missed; replayed events already seen are dropped by ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random as _random
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
+from ..protocol import (
+    KNOWN_EVENT_TYPES,
+    Event,
+    SubscribeAction,
+    UnsubscribeAction,
+    decode_event,
+    encode,
+)
+from ._dispatch import HandlerWorker, Mailbox
+from ._env import EVENTS_URL_DEFAULT, EVENTS_URL_ENV, TokenProvider, resolve_url
+from .backoff import ReconnectPolicy
+from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
+from .state import ConnectionState, Transition
+
+# Event is re-exported for convenience (it is defined in the protocol package).
+__all__ = ["ALL_EVENTS", "Event", "EventClient", "EventHandler", "SharedEventClient"]
+
+logger = logging.getLogger("omnitrack_realtime")
+
+#: Subscribe with this type to receive every event.
+ALL_EVENTS = "*"
+#: A handler gets one :class:`Event`; it may be sync or async.
+EventHandler = Callable[[Event], Any]
+
+_DEFAULT_POLICY = ReconnectPolicy()
+
+
+class _SeenSeqs:
+    """The ``seq`` values seen recently, to drop replayed duplicates in O(1) and bounded memory."""
+
+    __slots__ = ("_order", "_seen", "_window", "high")
+
+    def __init__(self, window: int = 10_000) -> None:
+        self._seen: set[int] = set()
+        self._order: deque[int] = deque()
+        self._window = window
+        self.high: int | None = None  # the highest seq seen (the next afterSeq)
+
+    def add(self, seq: int) -> bool:
+        """Record ``seq``; False if it was seen already (or is too old to tell: a replay)."""
+        if seq in self._seen:
+            return False
+        if len(self._order) >= self._window:
+            if self._order and seq < self._order[0]:
+                return False
+            self._seen.discard(self._order.popleft())
+        self._seen.add(seq)
+        self._order.append(seq)
+        if self.high is None or seq > self.high:
+            self.high = seq
+        return True
+
+
+@dataclass(eq=False)
+class _Listener:
+    types: frozenset[str]
+    mailbox: Mailbox[Event] = field(repr=False)
+
+    def wants(self, event_type: str) -> bool:
+        return ALL_EVENTS in self.types or event_type in self.types
+
+
+class EventClient:
+    """A resilient subscription to the ``/ws`` event channel.
+
+    ``url=None`` reads ``OMNITRACK_WS_URL``, then ``NEXT_PUBLIC_WS_URL``, then uses
+    ``ws://localhost:3001/ws``. Authentication and reconnection options are those of
+    :class:`~omnitrack_realtime.CopilotClient`. ``buffer_size`` bounds each handler's and each
+    ``listen()`` iterator's buffer.
+    """
+
+    _shared: ClassVar[dict[tuple[Any, ...], _SharedEntry]] = {}
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        user_id: str | None = None,
+        token: TokenProvider = None,
+        token_in_query: bool = False,
+        reconnect: ReconnectPolicy | None = _DEFAULT_POLICY,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float | None = 20.0,
+        open_timeout: float | None = 10.0,
+        max_queue: int = 1000,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        buffer_size: int = 1000,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._buffer_size = buffer_size
+        self._conn = Connection(
+            resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT),
+            handler=_Handler(self),
+            user_id=user_id,
+            token=token,
+            token_in_query=token_in_query,
+            reconnect=reconnect,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            max_message_size=max_message_size,
+            random=random,
+        )
+        self._handlers: dict[str, list[HandlerWorker[Event]]] = {}
+        self._listeners: list[_Listener] = []
+        self._seen = _SeenSeqs()
+        self._change_workers: list[HandlerWorker[EventClient]] = []
+        self.ignored = 0  # frames that were not valid events
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def connect(self) -> None:
+        """Connect; returns once the first attempt succeeded or failed (retries continue in
+        the background). Raises only terminal errors, e.g. :class:`AuthenticationError`."""
+        await self._conn.connect()
+
+    async def disconnect(self) -> None:
+        """Close (code 1000) and cancel pending retries; ``listen()`` iterators end."""
+        await self._conn.disconnect()
+
+    async def close(self) -> None:
+        """Disconnect and stop every handler task."""
+        await self.disconnect()
+        for workers in self._handlers.values():
+            for worker in workers:
+                worker.stop()
+        for change_worker in self._change_workers:
+            change_worker.stop()
+        self._handlers.clear()
+        self._change_workers.clear()
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._conn.state
+
+    @property
+    def is_connected(self) -> bool:
+        return self._conn.is_connected
+
+    @property
+    def is_connecting(self) -> bool:
+        return self._conn.is_connecting
+
+    @property
+    def error(self) -> str | None:
+        failure = self._conn.error
+        return str(failure) if failure is not None else None
+
+    @property
+    def last_seq(self) -> int | None:
+        """The highest event ``seq`` seen (what a resubscription asks to continue after)."""
+        return self._seen.high
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
+
+    def stats(self) -> ConnectionStats:
+        return self._conn.stats()
+
+    def on_change(self, callback: Callable[[EventClient], Any]) -> Callable[[], None]:
+        """Call ``callback(client)`` (sync or async) after every connection state change;
+        returns the function that unsubscribes it (calls are coalesced, as in
+        :meth:`CopilotClient.on_change <omnitrack_realtime.CopilotClient.on_change>`)."""
+        worker: HandlerWorker[EventClient] = HandlerWorker(callback, limit=1)
+        self._change_workers.append(worker)
+
+        def unsubscribe() -> None:
+            if worker in self._change_workers:
+                self._change_workers.remove(worker)
+            worker.stop()
+
+        return unsubscribe
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def subscribe(self, event_type: str, handler: EventHandler) -> Callable[[], None]:
+        """Call ``handler(event)`` (sync or async) for every event of ``event_type`` (``"*"``:
+        every event); returns the function that unsubscribes it."""
+        before = self._wanted_types()
+        worker: HandlerWorker[Event] = HandlerWorker(
+            handler, limit=self._buffer_size, on_drop=self._conn.count_dropped
+        )
+        self._handlers.setdefault(event_type, []).append(worker)
+        self._update_subscription(before)
+
+        def unsubscribe() -> None:
+            before = self._wanted_types()
+            workers = self._handlers.get(event_type, [])
+            if worker in workers:
+                workers.remove(worker)
+                if not workers:
+                    del self._handlers[event_type]
+            worker.stop()
+            self._update_subscription(before)
+
+        return unsubscribe
+
+    def listen(self, *event_types: str) -> AsyncGenerator[Event]:
+        """Iterate over events of ``event_types`` (none: every event) as they arrive.
+
+        Registered at once (events arriving before the first ``__anext__`` are kept). The
+        buffer holds ``buffer_size`` events; when full the oldest is dropped and counted. Ends
+        when the client is disconnected; raises :class:`ConnectionFailed` if it fails.
+        """
+        before = self._wanted_types()
+        listener = _Listener(
+            frozenset(event_types or (ALL_EVENTS,)),
+            Mailbox(self._buffer_size, self._conn.count_dropped),
+        )
+        self._listeners.append(listener)
+        self._update_subscription(before)
+        return self._iterate(listener)
+
+    async def _iterate(self, listener: _Listener) -> AsyncGenerator[Event]:
+        try:
+            async for event in listener.mailbox:
+                yield event
+        finally:
+            before = self._wanted_types()
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+            self._update_subscription(before)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        """Send one action (e.g. ``{"action": "ping"}``); queued while offline.
+
+        Raises :class:`MessageTooLarge` or :class:`QueueFull`.
+        """
+        self._conn.send(encode(message))
+
+    # ------------------------------------------------------------------ shared instances
+
+    @classmethod
+    def shared(
+        cls, url: str | None = None, *, user_id: str | None = None, **options: Any
+    ) -> SharedEventClient:
+        """A reference-counted client shared by every user of the same url and user in this
+        event loop: ``async with EventClient.shared(user_id="u") as events: ...``. The first
+        user connects it (with its ``options``); the last one to exit closes it."""
+        return SharedEventClient(
+            cls, resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), user_id, options
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    def _wanted_types(self) -> frozenset[str]:
+        types = set(self._handlers)
+        for listener in self._listeners:
+            types |= listener.types
+        if ALL_EVENTS in types:
+            types.discard(ALL_EVENTS)
+            types.update(KNOWN_EVENT_TYPES)
+        return frozenset(types)
+
+    def _update_subscription(self, before: frozenset[str]) -> None:
+        """Tell the server about types that became (un)wanted, if connected; a new connection
+        subscribes to everything wanted anyway (see ``_process_open``)."""
+        if not self._conn.is_connected:
+            return
+        after = self._wanted_types()
+        added, removed = sorted(after - before), sorted(before - after)
+        if added:
+            self._conn.send(encode(SubscribeAction(channels=added)))
+        if removed:
+            self._conn.send(encode(UnsubscribeAction(channels=removed)))
+
+    def _on_frame(self, data: bytes) -> None:
+        try:
+            event = decode_event(data)
+        except ProtocolError as exc:
+            self.ignored += 1
+            logger.debug("ignored a malformed event frame: %s", exc)
+            return
+        if event.seq is not None and not self._seen.add(event.seq):
+            return  # a replay of an event already delivered
+        for key in (event.type, ALL_EVENTS):
+            workers = self._handlers.get(key)
+            if workers:
+                for worker in workers:
+                    worker.submit(event)
+        for listener in self._listeners:
+            if listener.wants(event.type):
+                listener.mailbox.put(event)
+
+    def _process_open(self) -> list[bytes]:
+        wanted = self._wanted_types()
+        if not wanted:
+            return []
+        action = SubscribeAction(channels=sorted(wanted), after_seq=self._seen.high)
+        return [encode(action)]
+
+    def _on_state(self, transition: Transition) -> None:
+        for worker in self._change_workers:
+            worker.submit(self)
+        if not transition.new.is_terminal:
+            return
+        error: OmniTrackError | None = None
+        if transition.new is ConnectionState.FAILED:
+            error = self._conn.error or ConnectionFailed(transition.reason)
+        for listener in self._listeners:
+            listener.mailbox.close(error)
+
+
+class _Handler:
+    """Adapts the driver's hooks to the client's private methods (keeps them off its API)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: EventClient) -> None:
+        self._client = client
+
+    def on_state(self, transition: Transition) -> None:
+        self._client._on_state(transition)
+
+    def process_open(self) -> list[bytes]:
+        return self._client._process_open()
+
+    def on_frame(self, data: bytes) -> None:
+        self._client._on_frame(data)
+
+    def on_lost(self) -> None:
+        pass
+
+    def conversation_known(self) -> bool:
+        return True
+
+
+@dataclass(eq=False)
+class _SharedEntry:
+    client: EventClient
+    users: int = 0
+    ready: asyncio.Future[None] | None = None
+
+
+class SharedEventClient:
+    """The async context manager :meth:`EventClient.shared` returns."""
+
+    def __init__(
+        self, cls: type[EventClient], url: str, user_id: str | None, options: dict[str, Any]
+    ) -> None:
+        self._cls = cls
+        self._url = url
+        self._user_id = user_id
+        self._options = options
+        self._key: tuple[Any, ...] | None = None
+
+    async def __aenter__(self) -> EventClient:
+        loop = asyncio.get_running_loop()
+        key = (self._url, self._user_id, loop)
+        self._key = key
+        entry = EventClient._shared.get(key)
+        if entry is None:
+            client = self._cls(self._url, user_id=self._user_id, **self._options)
+            entry = _SharedEntry(client, ready=loop.create_future())
+            EventClient._shared[key] = entry
+            entry.users += 1
+            try:
+                await client.connect()
+            except BaseException as exc:
+                entry.users -= 1
+                EventClient._shared.pop(key, None)
+                assert entry.ready is not None
+                entry.ready.set_exception(
+                    exc if isinstance(exc, Exception) else ConnectionFailed("cancelled")
+                )
+                entry.ready.exception()
+                raise
+            assert entry.ready is not None
+            entry.ready.set_result(None)
+            return client
+        entry.users += 1
+        assert entry.ready is not None
+        try:
+            await asyncio.shield(entry.ready)
+        except BaseException:
+            entry.users -= 1
+            raise
+        return entry.client
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        key = self._key
+        entry = EventClient._shared.get(key) if key is not None else None
+        if key is None or entry is None:
+            return
+        entry.users -= 1
+        if entry.users <= 0:
+            EventClient._shared.pop(key, None)
+            await entry.client.close()
