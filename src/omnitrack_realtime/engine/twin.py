@@ -401,7 +401,10 @@ class Twin:
         inventory: int | None = None,
         utilization: float = 0.5,
     ) -> Node:
-        """Insert a node with a fresh id (``sup-1``, ``wh-2``, ...) and return it."""
+        """Insert a node with a fresh id (``sup-1``, ``wh-2``, ...) and return it.
+
+        Raises ValueError when the user already has a node of that name (case-insensitive).
+        """
         with self.transaction():
             seq = self._next(user_id, "node")
             node = Node(
@@ -419,28 +422,39 @@ class Twin:
         return node
 
     def _write_node(self, user_id: str, node: Node, seq: int) -> None:
+        """Insert or update by id; a name another node already has raises ValueError (the
+        plain upsert keeps SQLite from silently replacing that other node)."""
         loc = node.location
-        self._db.execute(
-            f"INSERT OR REPLACE INTO twin_nodes (user_id, {_NODE_COLUMNS}, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                node.id,
-                node.type,
-                node.name,
-                loc.city,
-                loc.country,
-                loc.region,
-                loc.latitude,
-                loc.longitude,
-                node.capacity,
-                node.status,
-                node.inventory,
-                node.utilization,
-                node.updated_at,
-                seq,
-            ),
-        )
+        try:
+            self._db.execute(
+                f"INSERT INTO twin_nodes (user_id, {_NODE_COLUMNS}, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, id) DO UPDATE SET type = excluded.type, "
+                "name = excluded.name, city = excluded.city, country = excluded.country, "
+                "region = excluded.region, latitude = excluded.latitude, "
+                "longitude = excluded.longitude, capacity = excluded.capacity, "
+                "status = excluded.status, inventory = excluded.inventory, "
+                "utilization = excluded.utilization, updated_at = excluded.updated_at",
+                (
+                    user_id,
+                    node.id,
+                    node.type,
+                    node.name,
+                    loc.city,
+                    loc.country,
+                    loc.region,
+                    loc.latitude,
+                    loc.longitude,
+                    node.capacity,
+                    node.status,
+                    node.inventory,
+                    node.utilization,
+                    node.updated_at,
+                    seq,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"a node named {node.name!r} already exists") from exc
 
     def put_node(self, user_id: str, node: Node) -> None:
         """Insert or replace a node exactly as given (imports, tests, benchmarks)."""

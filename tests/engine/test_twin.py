@@ -1,0 +1,188 @@
+"""The SQLite twin: schema migrations, CRUD of every entity, persistence, concurrency."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime.engine.twin import SCHEMA_VERSION, Connection, Settings, Twin
+from omnitrack_realtime.errors import ConfigurationError
+
+from .twin_helpers import T0, USER, Clock, location, make_twin, node
+
+
+def test_fresh_database_is_migrated_and_leaves_user_version_alone(tmp_path: Path) -> None:
+    db = tmp_path / "twin.db"
+    other = sqlite3.connect(db)
+    other.execute("PRAGMA user_version = 7")  # the server's own schema marker
+    other.close()
+    with Twin(db) as twin:
+        assert twin.schema_version() == SCHEMA_VERSION
+    check = sqlite3.connect(db)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    check.close()
+    assert {"twin_nodes", "twin_connections", "twin_alerts", "twin_schema_version"} <= tables
+    assert all(name.startswith("twin_") for name in tables)
+
+
+def test_reopening_does_not_rerun_migrations(tmp_path: Path) -> None:
+    with make_twin(tmp_path) as twin:
+        twin.add_node(USER, type="supplier", name="A", location=location("Shanghai"), capacity=5)
+    with make_twin(tmp_path) as twin:
+        assert twin.schema_version() == SCHEMA_VERSION
+        assert [n.name for n in twin.list_nodes(USER)] == ["A"]
+
+
+def test_unopenable_path_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError):
+        Twin(tmp_path / "missing-dir" / "twin.db")
+
+
+def test_nodes_crud_ids_and_timestamps(tmp_path: Path) -> None:
+    clock = Clock()
+    twin = make_twin(tmp_path, clock)
+    a = twin.add_node(
+        USER, type="supplier", name="Shanghai Supplier", location=location("Shanghai"), capacity=10
+    )
+    b = twin.add_node(
+        USER,
+        type="warehouse",
+        name="Rotterdam Warehouse",
+        location=location("Rotterdam"),
+        capacity=200,
+    )
+    assert (a.id, b.id) == ("sup-1", "wh-2")
+    assert a.inventory == 5 and a.status == "operational" and a.updated_at == T0
+    assert twin.get_node(USER, "SUP-1") == a  # ids match case-insensitively
+    assert twin.find_by_name(USER, "shanghai supplier") == a
+    clock.now += 1000
+    updated = twin.update_node(USER, a.id, capacity=20, status="degraded")
+    assert (updated.capacity, updated.status, updated.updated_at) == (20, "degraded", T0 + 1000)
+    assert twin.get_node(USER, a.id) == updated
+    assert twin.status_counts(USER) == {
+        "operational": 1,
+        "degraded": 1,
+        "disrupted": 0,
+        "offline": 0,
+    }
+    with pytest.raises(KeyError):
+        twin.update_node(USER, "nope", capacity=1)
+    twin.add_connection(USER, Connection(a.id, b.id, "sea"))
+    removed = twin.remove_node(USER, a.id)
+    assert removed == [Connection(a.id, b.id, "sea", True)]
+    assert twin.list_connections(USER) == []
+    assert [n.id for n in twin.list_nodes(USER)] == [b.id]
+
+
+def test_names_are_unique_per_user_case_insensitively(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    twin.add_node(USER, type="supplier", name="Alpha", location=location("Tokyo"), capacity=1)
+    with pytest.raises(ValueError, match="already exists"):
+        twin.add_node(USER, type="supplier", name="ALPHA", location=location("Tokyo"), capacity=1)
+    beta = twin.add_node(USER, type="supplier", name="Beta", location=location("Tokyo"), capacity=1)
+    with pytest.raises(ValueError, match="already exists"):
+        twin.update_node(USER, beta.id, name="alpha")
+    # Another user may use the same name.
+    twin.add_node("user-2", type="supplier", name="Alpha", location=location("Tokyo"), capacity=1)
+    assert [n.name for n in twin.list_nodes(USER)] == ["Alpha", "Beta"]
+    assert len(twin.list_nodes("user-2")) == 1
+
+
+def test_connections_in_either_direction(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    twin.add_connection(USER, Connection("a", "b", None, bidirectional=False))
+    assert twin.find_connection(USER, "b", "a") == Connection("a", "b", None, False)
+    assert twin.set_shipping_method(USER, "a", "rail") == 1
+    assert twin.list_connections(USER)[0].shipping_method == "rail"
+    assert twin.remove_connection(USER, "b", "a") == 1
+    assert twin.find_connection(USER, "a", "b") is None
+
+
+def test_settings_alerts_and_context(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    assert twin.get_settings(USER) == Settings()
+    twin.update_settings(USER, region="europe", shipping_methods=("sea", "air"))
+    assert twin.get_settings(USER).region == "europe"
+    assert twin.get_settings(USER).shipping_methods == ("sea", "air")
+    first = twin.add_alert(USER, severity="high", message="one", node_ids=["a"])
+    second = twin.add_alert(
+        USER, severity="critical", message="two", node_ids=["b"], recommended_actions=["fix"]
+    )
+    assert [a.id for a in twin.list_alerts(USER)] == [second.id, first.id]
+    assert twin.list_alerts(USER, severity="high") == [first]
+    assert twin.list_alerts(USER, limit=1) == [second]
+    assert second.to_event()["recommendedActions"] == ["fix"]
+    assert twin.set_alert_status(USER, first.id, "resolved")
+    assert twin.list_alerts(USER, status="active") == [second]
+    assert twin.get_context(USER, "c") == ()
+    twin.set_context(USER, "c", ["a", "b"])
+    assert twin.get_context(USER, "c") == ("a", "b")
+    assert twin.get_context(USER, "other") == ()
+
+
+def test_everything_survives_a_restart(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    twin.put_node(USER, node("n1", "Berlin"))
+    twin.add_connection(USER, Connection("n1", "n2", "truck"))
+    twin.update_settings(USER, currency="EUR")
+    twin.add_alert(USER, severity="low", message="m")
+    twin.set_context(USER, "c", ["n1"])
+    twin.close()
+    again = make_twin(tmp_path)
+    assert again.get_node(USER, "n1") == node("n1", "Berlin")
+    assert again.list_connections(USER) == [Connection("n1", "n2", "truck")]
+    assert again.get_settings(USER).currency == "EUR"
+    assert [a.message for a in again.list_alerts(USER)] == ["m"]
+    assert again.get_context(USER, "c") == ("n1",)
+
+
+def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    with pytest.raises(RuntimeError), twin.transaction():
+        twin.put_node(USER, node("n1", "Berlin"))
+        with twin.transaction():  # nested: joins the outer transaction
+            twin.add_alert(USER, severity="low", message="m")
+        raise RuntimeError("boom")
+    assert twin.list_nodes(USER) == [] and twin.list_alerts(USER) == []
+
+
+def test_concurrent_writers_on_one_twin_and_on_two_connections(tmp_path: Path) -> None:
+    shared = make_twin(tmp_path)
+    second = make_twin(tmp_path)  # another connection to the same file (another process)
+    per_thread = 25
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def writer(twin: Twin, prefix: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            for i in range(per_thread):
+                with twin.transaction():
+                    twin.add_node(
+                        USER,
+                        type="warehouse",
+                        name=f"{prefix}-{i}",
+                        location=location("Hamburg"),
+                        capacity=100,
+                    )
+                    twin.set_context(USER, prefix, [f"{prefix}-{i}"])
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=writer, args=(twin, f"t{i}"))
+        for i, twin in enumerate((shared, shared, second, second))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    nodes = shared.list_nodes(USER)
+    assert len(nodes) == 4 * per_thread
+    assert len({n.id for n in nodes}) == 4 * per_thread  # the id counter never repeats

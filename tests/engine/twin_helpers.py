@@ -1,0 +1,77 @@
+"""Helpers for the twin-layer tests: a twin on a tmp SQLite file with a settable clock, places
+from the real gazetteer, and hand-built commands (no parser needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from omnitrack_realtime.engine.actions import ActionResult, execute
+from omnitrack_realtime.engine.commands import Command, NodeRef, Place
+from omnitrack_realtime.engine.gazetteer import lookup
+from omnitrack_realtime.engine.twin import Location, Node, Twin
+
+T0 = 1_800_000_000_000  # a fixed "now" in epoch ms
+USER = "user-1"
+CONV = "conv-1"
+
+
+class Clock:
+    """A settable clock in epoch milliseconds."""
+
+    def __init__(self, now: int = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def place(text: str) -> Place:
+    found = lookup(text)
+    assert found is not None, text
+    return found
+
+
+def location(text: str) -> Location:
+    p = place(text)
+    assert p.city is not None
+    return Location(p.city, p.country, p.region, p.latitude, p.longitude)
+
+
+def make_twin(tmp_path: Path, clock: Clock | None = None) -> Twin:
+    return Twin(tmp_path / "twin.db", clock=clock or Clock())
+
+
+def node(
+    node_id: str,
+    city: str,
+    *,
+    type: str = "supplier",
+    capacity: int = 1000,
+    inventory: int = 500,
+    utilization: float = 0.5,
+    status: str = "operational",
+    updated_at: int = T0,
+    name: str | None = None,
+) -> Node:
+    return Node(
+        node_id,
+        type,
+        name or f"{city} {type} {node_id}",
+        location(city),
+        capacity,
+        status,
+        inventory,
+        utilization,
+        updated_at,
+    )
+
+
+def run(
+    twin: Twin, intent: str, conversation: str = CONV, user: str = USER, **params: Any
+) -> ActionResult:
+    return execute(Command(intent, params), twin, user, conversation)
+
+
+def ref(text: str, kind: str = "name", node_type: str | None = None) -> NodeRef:
+    return NodeRef(text, kind, node_type)  # type: ignore[arg-type]
