@@ -16,6 +16,7 @@ import pytest
 from omnitrack_realtime.server import ServerConfig, build_hub
 from omnitrack_realtime.server.store import SQLiteStore
 
+from . import asgi_driver  # noqa: F401  (registers the "asgi" driver in DRIVERS)
 from .helpers import AUTH, DRIVERS, RunningServer, ScriptedEngine
 
 StartServer = Callable[..., Awaitable[RunningServer]]

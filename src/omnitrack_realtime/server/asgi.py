@@ -1,0 +1,423 @@
+"""The ASGI driver: the same session core as :mod:`.ws_driver`, as an ASGI 3 application.
+
+Mount it in Starlette or FastAPI, or serve it with any ASGI server that speaks WebSocket::
+
+    omnitrack = create_asgi_app(ServerConfig(...))
+    app = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
+    # uvicorn module:app --ws websockets-sansio ...  (see uvicorn_options() for the settings)
+
+Scopes: ``websocket`` on ``/copilot`` and ``/ws``, ``http`` on ``/healthz`` and ``/metrics``
+(paths relative to the mount point), ``lifespan`` when it is the top-level application.
+Mounted apps get no lifespan events, so the hub also starts on the first request; pass
+``lifespan=omnitrack.lifespan`` (or call :meth:`OmniTrackASGI.shutdown`) for a graceful stop.
+
+What the driver does, mirroring :mod:`.ws_driver`: authenticate the handshake and enforce the
+per-user connection limit BEFORE accepting, answering 401/403/404/429 with the ASGI
+"WebSocket Denial Response" extension (``websocket.http.response``; servers without it can
+only refuse with 403); feed frames to a :class:`~.session.CopilotSession` or
+:class:`~.session.EventSession`; give it an outbound that never blocks. ASGI's ``send`` is a
+coroutine, so the outbound is a bounded queue drained by one writer task per connection:
+a connection with more than ``outbound_buffer`` bytes waiting is closed 1013 and counted.
+
+What the ASGI server does (configure it with :func:`uvicorn_options` or its equivalent): the
+frame size limit (1009; the app also closes 1009 for a larger frame the server let through),
+keepalive pings, handshake timeout, and no permessage-deflate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from ..protocol.closecodes import GOING_AWAY, MESSAGE_TOO_BIG, TRY_AGAIN_LATER
+from ..seam import CopilotEngine
+from .auth import AuthRejected, authenticate_handshake, redact_path
+from .backplane import Backplane
+from .config import ServerConfig
+from .hub import Hub
+from .metrics import Metrics
+from .session import CopilotSession, EventSession
+from .store import ConversationStore
+from .ws_driver import RedactingFilter
+
+__all__ = ["OmniTrackASGI", "create_asgi_app", "uvicorn_options"]
+
+logger = logging.getLogger("omnitrack_realtime.server")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_PATHS = ("/copilot", "/ws")
+_DENIAL_EXTENSION = "websocket.http.response"
+#: Loggers of ASGI servers that print request paths (query strings included).
+_SERVER_LOGGERS = ("uvicorn.error", "uvicorn.access", "hypercorn.access", "hypercorn.error")
+
+
+class _Headers(Mapping[str, str]):
+    """ASGI's raw header list as the case-insensitive multi-mapping auth expects."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]] | list[list[bytes]]) -> None:
+        self._items = [
+            (name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in raw
+        ]
+
+    def get_all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [value for key, value in self._items if key == lowered]
+
+    def __getitem__(self, name: str) -> str:
+        values = self.get_all(name)
+        if not values:
+            raise KeyError(name)
+        return values[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(key for key, _ in self._items))
+
+    def __len__(self) -> int:
+        return len({key for key, _ in self._items})
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the mount point (Starlette keeps the full path and sets root_path)."""
+    path: str = scope.get("path", "") or "/"
+    root: str = scope.get("root_path", "") or ""
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("/", ""):
+        path = path[len(root) :] or "/"
+    return path
+
+
+class _QueueOutbound:
+    """:class:`~.session.Outbound` over ASGI ``send``: a bounded queue and a writer task.
+
+    ``send`` and ``close`` never block. Frames go out in order; ``close`` goes out after the
+    frames queued before it (so an ``error`` frame arrives before its 4429/4401 close), except
+    for a slow consumer, whose backlog is dropped before closing it 1013.
+    """
+
+    __slots__ = (
+        "_closing",
+        "_frames",
+        "_limit",
+        "_metrics",
+        "_queued",
+        "_send",
+        "_shut",
+        "_wakeup",
+        "_writer",
+        "user_id",
+    )
+
+    def __init__(self, send: Send, *, limit: int, metrics: Metrics, user_id: str) -> None:
+        self._send = send
+        self._limit = limit
+        self._metrics = metrics
+        self.user_id = user_id
+        self._frames: deque[bytes] = deque()
+        self._queued = 0
+        self._closing: tuple[int, str] | None = None
+        self._shut = False  # the writer stopped: nothing can be sent any more
+        self._wakeup = asyncio.Event()
+        self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    def send(self, data: bytes) -> None:
+        if self._closing is not None or self._shut:
+            return
+        if self._queued + len(data) > self._limit:
+            self._metrics.inc("slow_consumers_closed")
+            logger.warning("closing a slow consumer (user %s)", self.user_id)
+            self._frames.clear()
+            self._queued = 0
+            self.close(TRY_AGAIN_LATER, "slow consumer")
+            return
+        self._frames.append(data)
+        self._queued += len(data)
+        self._wakeup.set()
+
+    def close(self, code: int, reason: str) -> None:
+        if self._closing is not None or self._shut:
+            return
+        self._closing = (code, reason)
+        self._wakeup.set()
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                while self._frames:
+                    data = self._frames.popleft()
+                    self._queued -= len(data)
+                    await self._send({"type": "websocket.send", "text": data.decode()})
+                if self._closing is not None:
+                    code, reason = self._closing
+                    await self._send({"type": "websocket.close", "code": code, "reason": reason})
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the peer is gone (the server raises on send): the reader sees it
+            logger.debug("write failed", exc_info=True)
+        finally:
+            self._shut = True
+            self._frames.clear()
+
+    async def stop(self, grace: float) -> None:
+        """The connection ended: let a pending close go out (``grace`` seconds at most), then
+        stop the writer."""
+        if self._closing is not None and not self._writer.done():
+            await asyncio.wait([self._writer], timeout=grace)
+        self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._writer
+
+
+class OmniTrackASGI:
+    """The ASGI application (see the module docstring); build it with :func:`create_asgi_app`."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.config: ServerConfig = hub.config
+        self._outbounds: set[_QueueOutbound] = set()
+        self._handlers: set[asyncio.Future[None]] = set()
+        self._started = False
+        self._closing = False
+        self._stopped = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def startup(self) -> None:
+        """Start the hub (backplane subscription); idempotent, also done on first request."""
+        if not self._started:
+            self._started = True
+            await self.hub.start()
+
+    async def shutdown(self) -> None:
+        """Graceful: refuse new sockets, interrupt open streams (``stream_interrupted`` with the
+        partial text), close every socket with 1001, then flush the store. Idempotent."""
+        if self._closing:
+            return
+        self._closing = True
+        await self.hub.interrupt_all()
+        for outbound in list(self._outbounds):
+            outbound.close(GOING_AWAY, "server shutting down")
+        if self._handlers:
+            await asyncio.wait(list(self._handlers), timeout=self.config.close_timeout)
+        await self.hub.close()
+        self._stopped = True
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
+        """A Starlette/FastAPI ``lifespan``: start with the host app, stop gracefully with it."""
+        await self.startup()
+        try:
+            yield
+        finally:
+            await self.shutdown()
+
+    # ------------------------------------------------------------------ ASGI
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "websocket":
+            await self._websocket(scope, receive, send)
+        elif kind == "http":
+            await self._http(scope, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    logger.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, send: Send) -> None:
+        path = _route_path(scope)
+        content_type = b"text/plain; charset=utf-8"
+        if path == "/healthz":
+            status, body = (503, "shutting down\n") if self._closing else (200, "ok\n")
+        elif path == "/metrics":
+            status, body = 200, self.hub.metrics.render()
+            content_type = b"text/plain; version=0.0.4; charset=utf-8"
+        else:
+            status, body = 404, "Not found\n"
+        payload = body.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _deny(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        reason: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        """Refuse the handshake with an HTTP response (403 without the denial extension)."""
+        if _DENIAL_EXTENSION in (scope.get("extensions") or {}):
+            body = f"{reason}\n".encode()
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()),
+                        *(headers or []),
+                    ],
+                }
+            )
+            await send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        await self.startup()
+        path = _route_path(scope)
+        query = scope.get("query_string", b"").decode("latin-1")
+        full_path = f"{path}?{query}" if query else path
+        if self._closing:
+            await self._deny(
+                scope, send, http.HTTPStatus.SERVICE_UNAVAILABLE, "server shutting down"
+            )
+            return
+        if path not in _PATHS:
+            await self._deny(scope, send, http.HTTPStatus.NOT_FOUND, "Not found")
+            return
+        try:
+            principal, subprotocol = authenticate_handshake(
+                full_path, _Headers(scope.get("headers") or []), self.config.auth
+            )
+        except AuthRejected as exc:
+            self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
+            logger.info("refused %s (%d %s)", redact_path(full_path), exc.status, exc.reason)
+            await self._deny(scope, send, exc.status, exc.reason)
+            return
+        limiter = self.hub.connections
+        if not limiter.acquire(principal.user_id):
+            retry_after = str(self.config.limits.connection_retry_after).encode()
+            await self._deny(
+                scope,
+                send,
+                http.HTTPStatus.TOO_MANY_REQUESTS,
+                f"Too many connections for this user (max {limiter.per_user})",
+                [(b"retry-after", retry_after)],
+            )
+            return
+        handler = asyncio.get_running_loop().create_future()
+        self._handlers.add(handler)
+        try:
+            await send({"type": "websocket.accept", "subprotocol": subprotocol})
+            await self._serve(principal.user_id, path, principal, receive, send)
+        finally:
+            limiter.release(principal.user_id)
+            handler.set_result(None)
+            self._handlers.discard(handler)
+
+    async def _serve(
+        self, user_id: str, path: str, principal: Any, receive: Receive, send: Send
+    ) -> None:
+        outbound = _QueueOutbound(
+            send, limit=self.config.outbound_buffer, metrics=self.hub.metrics, user_id=user_id
+        )
+        self._outbounds.add(outbound)
+        session: CopilotSession | EventSession
+        if path == "/copilot":
+            session = CopilotSession(self.hub, principal, outbound)
+        else:
+            session = EventSession(self.hub, principal, outbound)
+        max_frame = self.config.max_frame
+        try:
+            await session.open()
+            if self._closing:  # shutdown began while this one was being accepted
+                outbound.close(GOING_AWAY, "server shutting down")
+            while True:
+                message = await receive()
+                if message["type"] != "websocket.receive":
+                    break  # websocket.disconnect
+                text = message.get("text")
+                frame: str | bytes = text if text is not None else message.get("bytes") or b""
+                if len(frame) > max_frame:
+                    outbound.close(MESSAGE_TOO_BIG, "frame too large")
+                    continue
+                await session.receive(frame)
+        finally:
+            self._outbounds.discard(outbound)
+            await session.close()
+            await outbound.stop(self.config.close_timeout)
+
+
+def create_asgi_app(
+    config: ServerConfig | None = None,
+    *,
+    hub: Hub | None = None,
+    engine: CopilotEngine | None = None,
+    store: ConversationStore | None = None,
+    backplane: Backplane | None = None,
+    metrics: Metrics | None = None,
+) -> OmniTrackASGI:
+    """The reference server as an ASGI app: from a ``config`` (the hub is built as for
+    ``omnitrack serve``: SQLite at ``db_path``, Redis when ``redis_url``, the default engine) or
+    from a ready ``hub``. Installs the token-redacting log filter on ASGI servers' loggers."""
+    if hub is None:
+        from .app import build_hub
+
+        hub = build_hub(
+            config or ServerConfig(),
+            engine=engine,
+            store=store,
+            backplane=backplane,
+            metrics=metrics,
+        )
+    _install_redaction()
+    return OmniTrackASGI(hub)
+
+
+def _install_redaction() -> None:
+    for name in _SERVER_LOGGERS:
+        server_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in server_logger.filters):
+            server_logger.addFilter(RedactingFilter())
+
+
+def uvicorn_options(config: ServerConfig) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.Config`` / ``uvicorn.run`` that match ``config``: the
+    sans-I/O ``websockets`` implementation, the frame limit, keepalive, no compression."""
+    return {
+        "ws": "websockets-sansio",
+        "ws_max_size": config.max_frame,
+        "ws_ping_interval": config.ping_interval,
+        "ws_ping_timeout": config.ping_timeout,
+        "ws_per_message_deflate": False,
+        "timeout_graceful_shutdown": config.shutdown_timeout,
+    }
