@@ -582,6 +582,82 @@ def test_error_without_text_still_sets_error() -> None:
     assert assistant(conv)[0].reply_to is None
 
 
+def resuming_conversation() -> Conversation:
+    """Two answers streaming in conversation c when the connection drops."""
+    conv = make()
+    conv.add_user_message("1", client_message_id="u1", queued=False)
+    conv.add_user_message("2", client_message_id="u2", queued=False)
+    conv.add_user_message("3", client_message_id="u3", queued=True)
+    feed(
+        conv,
+        Acknowledgment(client_message_id="u1", conversation_id="c"),
+        StreamStart(stream_id="s1", conversation_id="c"),
+        StreamToken(token="a", stream_id="s1", seq=1),
+        StreamStart(stream_id="s2", conversation_id="c"),
+        StreamToken(token="b", stream_id="s2", seq=1),
+    )
+    assert conv.connection_lost(resumable=True) == []
+    return conv
+
+
+def test_refused_resume_interrupts_the_streams_waiting_for_it() -> None:
+    conv = resuming_conversation()
+    # s1's resume worked: its frames arrive again, so only s2 was refused.
+    feed(conv, StreamToken(token="a2", stream_id="s1", seq=2))
+    events = feed(
+        conv, ErrorMessage(error="Stream not found", code="stream_not_found", conversation_id="c")
+    )
+    one, two = assistant(conv)
+    assert events == [ReplyFinished(two, "u2")]
+    assert (two.content, two.status) == ("b" + INTERRUPTED_MARKER, "interrupted")
+    assert (one.content, one.status) == ("aa2", "streaming")
+    assert conv.error == "Stream not found"
+    assert len(conv.messages) == 5  # no apology message
+    assert conv.awaiting_reply == ["u3"]  # the queued message's turn is not consumed
+
+
+def test_refused_resume_naming_its_stream() -> None:
+    conv = resuming_conversation()
+    events = feed(conv, ErrorMessage(error="gone", code="stream_not_found", stream_id="s1"))
+    one, two = assistant(conv)
+    assert events == [ReplyFinished(one, "u1")]
+    assert two.is_streaming
+
+
+def test_refused_resume_of_another_conversation_touches_nothing() -> None:
+    conv = resuming_conversation()
+    assert feed(conv, ErrorMessage(code="stream_not_found", conversation_id="other")) == []
+    assert len(conv.open_streams) == 2
+
+
+def test_refused_resume_after_the_stream_came_back_touches_nothing() -> None:
+    conv = resuming_conversation()
+    feed(
+        conv,
+        StreamStart(stream_id="s1", conversation_id="c"),  # replay from 0 with its start
+        StreamToken(token="b2", stream_id="s2", seq=2),
+    )
+    assert feed(conv, ErrorMessage(code="stream_not_found")) == []
+    assert len(conv.open_streams) == 2
+
+
+@pytest.mark.parametrize("code", ["no_active_stream", "auth_failed"])
+def test_control_errors_answer_no_message(code: str) -> None:
+    conv = make()
+    conv.add_user_message("q", client_message_id="u1", queued=False)
+    assert feed(conv, ErrorMessage(error="nope", code=code)) == []
+    assert conv.error == "nope"
+    assert assistant(conv) == [] and conv.awaiting_reply == ["u1"]
+
+
+def test_other_coded_errors_without_id_still_answer_the_oldest_turn() -> None:
+    conv = make()
+    conv.add_user_message("q", client_message_id="u1", queued=False)
+    events = feed(conv, ErrorMessage(error="boom", code="internal_error"))
+    (reply,) = assistant(conv)
+    assert events == [ReplyFinished(reply, "u1")] and reply.content == ERROR_REPLY
+
+
 # ------------------------------------------------------------------ suggestions, ids, unknown
 
 

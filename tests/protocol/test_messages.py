@@ -90,6 +90,7 @@ FULL_SERVER: list[ServerMessage] = [
         conversation_id="c",
         client_message_id="m1",
         retry_after=1.5,
+        stream_id="s",
     ),
     RequestQueued(message="wait", timestamp=11, position=2),
     UserTyping(conversation_id="c", user_id="u", timestamp=12),

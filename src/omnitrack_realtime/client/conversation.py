@@ -18,7 +18,10 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
   and merges its metadata. Frames for a stream already finished never create a second message.
 - ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
   seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
-- ``error`` sets :attr:`Conversation.error` and appends the seed's apology message.
+- ``error`` sets :attr:`Conversation.error` and appends the seed's apology message, except
+  for errors about control actions (:data:`CONTROL_ERROR_CODES`: a refused ``resume``,
+  ``cancel`` or ``auth``), which answer no chat message. A refused ``resume`` ends the
+  streams that were waiting for it with the interrupted marker.
 - ``suggestions`` replaces :attr:`Conversation.suggestions`; ``conversation_id`` is taken from
   ``acknowledgment``, ``message``, ``stream_start`` and ``suggestions``.
 - Frames of unknown types are ignored and counted in :attr:`Conversation.ignored`.
@@ -26,7 +29,8 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
 Reply matching: each assistant answer records ``reply_to``, the ``clientMessageId`` of the user
 message it answers. The server answers one connection's turns in order, so user messages
 awaiting an answer are matched first in, first out; an ``error`` carrying a
-``clientMessageId`` matches that message; a replayed answer (same ``streamId`` or
+``clientMessageId`` matches that message (an error about a control action matches none); a
+replayed answer (same ``streamId`` or
 ``messageId``) belongs to the original.
 """
 
@@ -59,6 +63,7 @@ from ..protocol import (
 )
 
 __all__ = [
+    "CONTROL_ERROR_CODES",
     "ERROR_REPLY",
     "INTERRUPTED_MARKER",
     "ChatMessage",
@@ -72,6 +77,10 @@ __all__ = [
 INTERRUPTED_MARKER = " [interrupted]"
 #: The seed's assistant message for a server ``error``.
 ERROR_REPLY = "Sorry, I encountered an error processing your request."
+
+#: ``error`` codes (protocol extension) about a control action, not a chat message.
+RESUME_REFUSED = "stream_not_found"
+CONTROL_ERROR_CODES = frozenset({RESUME_REFUSED, "no_active_stream", "auth_failed"})
 
 Role = Literal["user", "assistant"]
 
@@ -224,6 +233,8 @@ class Conversation:
         self._open: dict[str, ChatMessage] = {}
         self._streaming: dict[int, ChatMessage] = {}  # id(message) -> message, every open one
         self._current: ChatMessage | None = None
+        # Streams kept open across a lost connection, until a frame of theirs arrives again.
+        self._resuming: dict[int, ChatMessage] = {}
         # Finished streams and stored answers, so replays never create a second message.
         self._finished_streams: set[str] = set()
         self._answers: dict[str, ChatMessage] = {}  # server messageId -> assistant message
@@ -317,12 +328,13 @@ class Conversation:
         supports resume, and the stream has a ``streamId`` and uses ``seq``) stay open for
         :meth:`resume_actions`; the others are interrupted. Returns their ``ReplyFinished``."""
         self.is_typing = False
-        doomed = [
-            stream
-            for stream in self._open_streams()
-            if not (resumable and self._is_resumable(stream))
-        ]
-        return [self._interrupt(stream, "Connection lost", None) for stream in doomed]
+        events: list[ConversationEvent] = []
+        for stream in self._open_streams():
+            if resumable and self._is_resumable(stream):
+                self._resuming[id(stream)] = stream
+            else:
+                events.append(self._interrupt(stream, "Connection lost", None))
+        return events
 
     def resume_actions(self) -> list[ResumeAction]:
         """A ``resume`` action for every open stream that can continue after a reconnect,
@@ -371,6 +383,8 @@ class Conversation:
                 metadata={},
                 message_id=None,
             )
+        if self._resuming:
+            self._resuming.pop(id(stream), None)
         if frame.conversation_id is not None and stream.conversation_id is None:
             stream.conversation_id = frame.conversation_id
         seq = frame.seq
@@ -406,6 +420,7 @@ class Conversation:
                 return []  # a replayed answer we already have
             existing = self._open.get(frame.stream_id)
             if existing is not None:  # a replay of a stream still open: same message
+                self._resuming.pop(id(existing), None)
                 self._merge_metadata(existing, frame.metadata)
                 return []
         if frame.message_id is not None and frame.message_id in self._answers:
@@ -485,6 +500,13 @@ class Conversation:
     def _on_error(self, frame: ErrorMessage) -> list[ConversationEvent]:
         self.is_typing = False
         self.error = frame.error or "The server reported an error"
+        if frame.code in CONTROL_ERROR_CODES and frame.client_message_id is None:
+            if frame.code != RESUME_REFUSED:
+                return []
+            return [
+                self._interrupt(stream, self.error, None)
+                for stream in self._refused_resumes(frame.stream_id, frame.conversation_id)
+            ]
         if frame.client_message_id is not None:
             reply_to: str | None = frame.client_message_id
             self.mark_failed(frame.client_message_id, self.error)
@@ -564,6 +586,19 @@ class Conversation:
     def _open_streams(self) -> list[ChatMessage]:
         return list(self._streaming.values())
 
+    def _refused_resumes(
+        self, stream_id: str | None, conversation_id: str | None
+    ) -> list[ChatMessage]:
+        if stream_id is not None:
+            stream = self._open.get(stream_id)
+            return [stream] if stream is not None else []
+        return [
+            stream
+            for stream in self._resuming.values()
+            if conversation_id is None
+            or (stream.conversation_id or self.conversation_id) == conversation_id
+        ]
+
     def _is_resumable(self, stream: ChatMessage) -> bool:
         return stream.stream_id is not None and stream._uses_seq is not False
 
@@ -579,6 +614,7 @@ class Conversation:
             self._open.pop(stream.stream_id, None)
             self._finished_streams.add(stream.stream_id)
         self._streaming.pop(id(stream), None)
+        self._resuming.pop(id(stream), None)
         if self._current is stream:
             # Frames without a streamId go to the most recently opened stream still open.
             self._current = next(reversed(self._streaming.values()), None)

@@ -193,12 +193,16 @@ class Complete(_ServerBase, tag="complete"):
 
 
 class ErrorMessage(_ServerBase, tag="error"):
+    """An error. ``client_message_id`` names the message it refuses; ``stream_id`` (extension)
+    the stream a refused ``resume`` or ``cancel`` was about."""
+
     error: str = ""
     timestamp: Timestamp = None
     code: str | None = None
     conversation_id: str | None = None
     client_message_id: str | None = None
     retry_after: float | None = None
+    stream_id: str | None = None
 
 
 class RequestQueued(_ServerBase, tag="request_queued"):
