@@ -1,0 +1,219 @@
+"""The ASGI driver on its own: mounted in Starlette, lifespan, denial fallback, 1009, slow
+consumers. (The protocol tests run against it too, through the ``driver`` fixture.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from websockets.asyncio.client import connect
+
+from omnitrack_realtime.server import ServerConfig, build_hub
+from omnitrack_realtime.server.asgi import OmniTrackASGI, _QueueOutbound, create_asgi_app
+from omnitrack_realtime.server.metrics import Metrics
+from omnitrack_realtime.server.store import MemoryStore
+
+from .helpers import AUTH, TIMEOUT, ScriptedEngine, recv_json, token_for
+
+
+def _app(**overrides: Any) -> OmniTrackASGI:
+    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH, **overrides)
+    return create_asgi_app(config, engine=ScriptedEngine(), store=MemoryStore())
+
+
+class FakeASGI:
+    """Drives an ASGI app by hand: scripted inbound messages, recorded outbound ones."""
+
+    def __init__(self) -> None:
+        self.inbound: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.sent: list[dict[str, Any]] = []
+        self._changed = asyncio.Condition()
+
+    async def receive(self) -> dict[str, Any]:
+        return await self.inbound.get()
+
+    async def send(self, message: Any) -> None:
+        async with self._changed:
+            self.sent.append(dict(message))
+            self._changed.notify_all()
+
+    async def wait_for(self, kind: str) -> dict[str, Any]:
+        async def found() -> dict[str, Any]:
+            async with self._changed:
+                await self._changed.wait_for(lambda: any(m["type"] == kind for m in self.sent))
+                return next(m for m in self.sent if m["type"] == kind)
+
+        return await asyncio.wait_for(found(), TIMEOUT)
+
+
+def _ws_scope(path: str, token: str | None, *, extensions: dict[str, Any] | None = None) -> Any:
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    return {
+        "type": "websocket",
+        "path": path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "subprotocols": [],
+        "extensions": extensions if extensions is not None else {},
+    }
+
+
+async def test_denial_without_the_extension_closes_before_accepting() -> None:
+    app = _app()
+    fake = FakeASGI()
+    await fake.inbound.put({"type": "websocket.connect"})
+    await app(_ws_scope("/copilot", None), fake.receive, fake.send)
+    assert fake.sent == [{"type": "websocket.close", "code": 1008, "reason": "missing token"}]
+    assert app.hub.metrics.get("auth_failures", status="401", where="handshake") == 1
+    await app.shutdown()
+
+
+async def test_denial_with_the_extension_is_an_http_response() -> None:
+    app = _app()
+    fake = FakeASGI()
+    await fake.inbound.put({"type": "websocket.connect"})
+    scope = _ws_scope("/nowhere", token_for("alice"), extensions={"websocket.http.response": {}})
+    await app(scope, fake.receive, fake.send)
+    assert fake.sent[0]["type"] == "websocket.http.response.start"
+    assert fake.sent[0]["status"] == 404
+    assert fake.sent[1] == {"type": "websocket.http.response.body", "body": b"Not found\n"}
+    await app.shutdown()
+
+
+async def test_frame_over_the_limit_closes_1009() -> None:
+    app = _app(max_frame=1024)
+    fake = FakeASGI()
+    await fake.inbound.put({"type": "websocket.connect"})
+    await fake.inbound.put({"type": "websocket.receive", "text": "x" * 2000})
+    handler = asyncio.create_task(
+        app(_ws_scope("/ws", token_for("alice")), fake.receive, fake.send)
+    )
+    close = await fake.wait_for("websocket.close")
+    assert close["code"] == 1009
+    await fake.inbound.put({"type": "websocket.disconnect", "code": 1009})
+    await asyncio.wait_for(handler, TIMEOUT)
+    assert app.hub.connections.count("alice") == 0
+    await app.shutdown()
+
+
+async def test_lifespan_starts_and_stops_the_hub() -> None:
+    app = _app()
+    fake = FakeASGI()
+    await fake.inbound.put({"type": "lifespan.startup"})
+    await fake.inbound.put({"type": "lifespan.shutdown"})
+    await app({"type": "lifespan"}, fake.receive, fake.send)
+    assert [m["type"] for m in fake.sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+    fake = FakeASGI()
+    await app({"type": "http", "path": "/healthz"}, fake.receive, fake.send)
+    assert fake.sent[0]["status"] == 503
+
+
+class TestQueueOutbound:
+    async def test_frames_then_close_in_order(self) -> None:
+        fake = FakeASGI()
+        outbound = _QueueOutbound(fake.send, limit=1000, metrics=Metrics(), user_id="alice")
+        outbound.send(b'{"n":1}')
+        outbound.send(b'{"n":2}')
+        outbound.close(4429, "rate limited")
+        outbound.send(b'{"n":3}')  # after close: dropped
+        await fake.wait_for("websocket.close")
+        await outbound.stop(TIMEOUT)
+        assert fake.sent == [
+            {"type": "websocket.send", "text": '{"n":1}'},
+            {"type": "websocket.send", "text": '{"n":2}'},
+            {"type": "websocket.close", "code": 4429, "reason": "rate limited"},
+        ]
+
+    async def test_slow_consumer_is_closed_1013_and_counted(self) -> None:
+        gate = asyncio.Event()
+        sent: list[dict[str, Any]] = []
+        closed = asyncio.Event()
+
+        async def blocked_send(message: Any) -> None:
+            await gate.wait()  # the peer does not read: the first write never completes
+            sent.append(dict(message))
+            if message["type"] == "websocket.close":
+                closed.set()
+
+        metrics = Metrics()
+        outbound = _QueueOutbound(blocked_send, limit=100, metrics=metrics, user_id="slow")
+        for n in range(20):
+            outbound.send(b'{"event":%d}' % n)
+        assert metrics.get("slow_consumers_closed") == 1
+        gate.set()
+        await asyncio.wait_for(closed.wait(), TIMEOUT)
+        await outbound.stop(TIMEOUT)
+        assert sent[-1] == {"type": "websocket.close", "code": 1013, "reason": "slow consumer"}
+        # The backlog was dropped: at most the frame already being written went out.
+        assert len(sent) <= 2
+
+    async def test_a_failing_send_stops_the_writer_quietly(self) -> None:
+        async def failing(message: Any) -> None:
+            raise OSError("peer gone")
+
+        outbound = _QueueOutbound(failing, limit=100, metrics=Metrics(), user_id="gone")
+        outbound.send(b"{}")
+        await outbound.stop(0)
+        outbound.send(b"{}")  # no error, no effect
+
+
+@pytest.fixture
+async def mounted(tmp_path: Path) -> AsyncIterator[tuple[str, OmniTrackASGI]]:
+    """The ASGI app mounted at /realtime in a Starlette app served by uvicorn (with lifespan)."""
+    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH)
+    omnitrack = create_asgi_app(hub=build_hub(config, engine=ScriptedEngine(), store=MemoryStore()))
+    host = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
+    server_config = uvicorn.Config(
+        host, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="websockets-sansio"
+    )
+    server_config.load()
+    server = uvicorn.Server(server_config)
+    server.lifespan = server_config.lifespan_class(server_config)
+    await server.startup()
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"127.0.0.1:{port}", omnitrack
+    finally:
+        for listener in server.servers:
+            listener.close()
+        for connection in list(server.server_state.connections):
+            connection.shutdown()
+        await server.lifespan.shutdown()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+async def test_mounted_in_starlette(mounted: tuple[str, OmniTrackASGI]) -> None:
+    address, omnitrack = mounted
+    headers = {"Authorization": f"Bearer {token_for('alice')}"}
+    async with connect(f"ws://{address}/realtime/copilot", additional_headers=headers) as ws:
+        await ws.send(json.dumps({"action": "ping"}))
+        assert (await recv_json(ws))["type"] == "pong"
+        async with connect(f"ws://{address}/realtime/ws", additional_headers=headers) as events:
+            await events.send(json.dumps({"action": "ping"}))
+            assert (await recv_json(events))["type"] == "pong"
+    assert await asyncio.to_thread(_get, f"http://{address}/realtime/healthz") == (200, "ok\n")
+    status, metrics = await asyncio.to_thread(_get, f"http://{address}/realtime/metrics")
+    assert status == 200
+    assert 'omnitrack_messages_in_total{channel="copilot"} 1' in metrics
+    assert (await asyncio.to_thread(_get, f"http://{address}/realtime/other"))[0] == 404
+    assert omnitrack.hub.metrics.get("messages_in", channel="events") == 1
