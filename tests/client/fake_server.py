@@ -88,6 +88,7 @@ class FakeServer:
         self.plans: deque[Plan] = deque()
         self.always: Plan | None = None  # applied to every connection when plans are empty
         self.drop_after_tokens: int | None = None  # one-shot: close 1012 after token k
+        self.drop_before_ack = 0  # this many times: process a message, then close 1012 unacked
         self.on_frame: Callable[[ServerConnection, Frame], Awaitable[bool]] | None = None
         self.hold_answers = asyncio.Event()  # cleared: answers wait before streaming
         self.hold_answers.set()
@@ -111,6 +112,7 @@ class FakeServer:
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
+        self.hold_answers.set()  # let held handlers finish
         self._server.close()
         await self._server.wait_closed()
 
@@ -268,6 +270,10 @@ class FakeServer:
                 self.processed_messages.append(cmid)
             self.message_texts.append(text)
             self._touch()
+        if self.drop_before_ack > 0:
+            self.drop_before_ack -= 1
+            await ws.close(1012, "restarting")
+            return
         ack: Frame = {"type": "acknowledgment", "message": "Message received. Processing..."}
         ack["timestamp"] = 1_700_000_000_000
         if not self.seed:
