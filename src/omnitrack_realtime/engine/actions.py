@@ -323,7 +323,7 @@ def _location(place: Place) -> tuple[Location, bool]:
 def _place_words(place: Place) -> str:
     if place.city and not place.approximate:
         return place.city
-    return place.country or place.region
+    return place.country or answers.region_label(place.region)
 
 
 def _require_place(value: Any, what: str) -> Place:
@@ -673,10 +673,10 @@ def _duration(step: _Step, default: float) -> float:
 
 
 def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
-    """Where a scenario strikes: an area, named nodes, and a label for the answer."""
+    """Where a scenario strikes: an area, named nodes, and words for it ("at Rotterdam")."""
     node = _one(step, "node", required=False)
     if node is not None:
-        return None, (node.id,), f"**{node.name}**"
+        return None, (node.id,), f"at **{node.name}**"
     place = step.params.get("place")
     if isinstance(place, Place):
         area = Area(
@@ -687,14 +687,14 @@ def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
             place.country,
             place.region,
         )
-        return area, (), _place_words(place)
-    return None, (), "the network"
+        return area, (), f"at {_place_words(place)}"
+    return None, (), "across the network"
 
 
 def _simulate(
     step: _Step, kind: str, *, severity: str, duration: float, percent: float = 30.0
 ) -> ActionResult:
-    area, node_ids, label = _target(step)
+    area, node_ids, where = _target(step)
     request = ScenarioRequest(kind, severity, duration, area, node_ids, percent)
     nodes = step.nodes()
     try:
@@ -704,28 +704,28 @@ def _simulate(
             f"I can't run that simulation: {exc}.", ("Show the network summary", "help")
         ) from None
     scenario_id = step.twin.next_id(step.user_id, "sim")
+    if kind == "supplier-failure" and not node_ids and result.direct:
+        where = f"at **{result.direct[0].node.name}** (the supplier with the most dependants)"
     alert = None
     if result.alert_severity is not None:
         hit = result.overloaded if kind == "demand-spike" else result.affected
         summary = (
-            f"{len(result.overloaded)} nodes over capacity"
+            f"{answers.plural(len(result.overloaded), 'node')} over capacity"
             if kind == "demand-spike"
-            else f"{len(result.affected)} nodes affected, "
+            else f"{answers.plural(len(result.affected), 'node')} affected, "
             f"{answers.pct(result.capacity_share)} of capacity at risk"
         )
+        short_where = where.replace("**", "").split(" (")[0]
         alert = step.twin.add_alert(
             step.user_id,
             severity=result.alert_severity,
-            message=f"Simulation {scenario_id} ({kind.replace('-', ' ')} at "
-            f"{label.strip('*')}): {summary}",
+            message=f"Simulation {scenario_id} ({kind.replace('-', ' ')} {short_where}): {summary}",
             node_ids=[i.node.id for i in hit[:10]],
             recommended_actions=result.recommendations,
         )
-    if kind == "supplier-failure" and not node_ids and result.direct:
-        label = f"**{result.direct[0].node.name}** (the supplier with the most dependants)"
     run = ScenarioRun(scenario_id, kind, STAGES, len(result.affected))
     return step.result(
-        answers.simulation(result, scenario_id, label, alert),
+        answers.simulation(result, scenario_id, where, alert),
         alerts=[alert] if alert else [],
         scenario=run,
         mentioned=node_ids or tuple(i.node.id for i in result.direct[:1]),

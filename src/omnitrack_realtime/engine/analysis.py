@@ -231,7 +231,8 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
                 "single-point-of-failure",
                 "high" if len(cascade) >= 3 else "medium",
                 f"{node.name} is the only source of {names}"
-                f"{' and more' if len(fed) > 3 else ''} ({len(cascade)} nodes downstream)",
+                f"{' and more' if len(fed) > 3 else ''} ({len(cascade)} "
+                f"node{'' if len(cascade) == 1 else 's'} downstream)",
                 (node.id, *fed),
                 f"Add a second source next to {node.name}",
             )
@@ -404,5 +405,6 @@ def utilization_report(nodes: Sequence[Node], *, top: int = 3) -> UtilizationRep
         total_capacity=total,
         used_capacity=round(used),
         busiest=tuple(ordered[:top]),
-        idlest=tuple(reversed(ordered[-top:])) if len(ordered) > top else (),
+        # The idlest exclude the busiest, so a small network does not list a node twice.
+        idlest=tuple(reversed(ordered[top:][-top:])),
     )

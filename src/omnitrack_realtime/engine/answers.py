@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .analysis import Bottleneck, Finding, UtilizationReport
 from .commands import INTENTS
 from .simulation import NodeImpact, SimulationResult
-from .twin import Alert, Connection, Node, Settings
+from .twin import REGION_LABELS, Alert, Connection, Node, Settings
 
 __all__ = [
     "Answer",
@@ -31,6 +31,8 @@ __all__ = [
     "node_removed",
     "node_updated",
     "pct",
+    "plural",
+    "region_label",
     "risks",
     "setting_changed",
     "shipping_method_added",
@@ -58,6 +60,15 @@ def pct(value: float) -> str:
 
 def type_label(node_type: str) -> str:
     return node_type.replace("_", " ")
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 node"``, ``"2 nodes"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def region_label(region: str) -> str:
+    return REGION_LABELS.get(region, region)
 
 
 def _ref(node: Node) -> str:
@@ -92,11 +103,11 @@ def node_added(node: Node, *, approximate: bool, where_asked: str | None = None)
     loc = node.location
     text = (
         f"Added {_ref(node)}, a {type_label(node.type)} in {loc.label} "
-        f"({loc.region}), capacity {units(node.capacity)} units."
+        f"({region_label(loc.region)}), capacity {units(node.capacity)} units."
     )
     if approximate:
         text += (
-            f"\n\nYou named only {where_asked or loc.region}, so I placed it in "
+            f"\n\nYou named only {where_asked or region_label(loc.region)}, so I placed it in "
             f"{loc.label}; say *move it to <city>* to change that."
         )
     partner = _NEXT_TYPE[node.type]
@@ -334,9 +345,9 @@ def simulation(
 ) -> Answer:
     request = result.request
     label = _KIND_LABEL.get(request.kind, request.kind)
-    head = f"**{label}** at {target}"
+    head = f"**{label}** {target}"
     if request.kind == "demand-spike":
-        head = f"**Demand spike** of +{request.percent:g}% at {target}"
+        head = f"**Demand spike** of +{request.percent:g}% {target}"
     lines = [
         f"{head}, severity {request.severity}, for {_hours(request.duration_hours)} "
         f"(`{scenario_id}`):"
@@ -344,7 +355,7 @@ def simulation(
     if request.kind == "demand-spike":
         if result.overloaded:
             lines.append(
-                f"{len(result.overloaded)} node(s) pushed over capacity, shortfall "
+                f"{plural(len(result.overloaded), 'node')} pushed over capacity, shortfall "
                 f"{units(result.capacity_at_risk)} units:"
             )
             lines += [_impact_line(i) for i in result.overloaded[:6]]
@@ -358,7 +369,7 @@ def simulation(
         lines.append("No node of the network is affected.")
     else:
         lines.append(
-            f"{len(result.direct)} node(s) hit directly, {len(result.cascade)} downstream; "
+            f"{plural(len(result.direct), 'node')} hit directly, {len(result.cascade)} downstream; "
             f"{units(result.capacity_at_risk)} units of capacity at risk "
             f"({pct(result.capacity_share)} of the network). Estimated recovery: "
             f"{_hours(result.recovery_hours)}."
@@ -383,7 +394,7 @@ def node_details(
 ) -> Answer:
     loc = node.location
     lines = [
-        f"{_ref(node)}: {type_label(node.type)} in {loc.label} ({loc.region}), "
+        f"{_ref(node)}: {type_label(node.type)} in {loc.label} ({region_label(loc.region)}), "
         f"{loc.latitude:.2f}, {loc.longitude:.2f}",
         f"- status: {node.status}",
         f"- capacity: {units(node.capacity)} units; inventory {units(node.inventory)} "
@@ -431,9 +442,9 @@ def network_summary(
     statuses = ", ".join(f"{count} {s}" for s, count in status_counts.items() if count)
     capacity = sum(node.capacity for node in nodes)
     mean_util = sum(node.utilization for node in nodes) / len(nodes)
-    regions = sorted({node.location.region for node in nodes})
+    regions = sorted({region_label(node.location.region) for node in nodes})
     configured = [
-        f"region {settings.region or 'not set'}",
+        f"region {region_label(settings.region) if settings.region else 'not set'}",
         f"industry {settings.industry or 'not set'}",
         f"currency {settings.currency}",
         f"risk profile {settings.risk_profile}",

@@ -32,6 +32,7 @@ __all__ = [
     "INDUSTRIES",
     "NODE_STATUSES",
     "REGIONS",
+    "REGION_LABELS",
     "RISK_PROFILES",
     "SCHEMA_VERSION",
     "SHIPPING_METHODS",
@@ -58,6 +59,14 @@ INDUSTRIES = (
 )
 CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY")
 RISK_PROFILES = ("low", "medium", "high")
+#: How a region id reads in an answer.
+REGION_LABELS = {
+    "asia-pacific": "Asia-Pacific",
+    "north-america": "North America",
+    "europe": "Europe",
+    "latin-america": "Latin America",
+    "middle-east": "Middle East",
+}
 
 # Each entry is one migration; the schema version is its 1-based position. Never edit a released
 # entry: append a new one.
@@ -151,7 +160,9 @@ class Location:
     def label(self) -> str:
         """The place in words: "Rotterdam, Netherlands", or the country, or the region."""
         parts = [part for part in (self.city, self.country) if part]
-        return ", ".join(parts) if parts else self.region
+        if len(parts) == 2 and parts[0] == parts[1]:  # city-states: "Singapore"
+            parts = parts[:1]
+        return ", ".join(parts) if parts else REGION_LABELS.get(self.region, self.region)
 
     def to_dict(self) -> dict[str, Any]:
         return {
