@@ -357,7 +357,9 @@ class Hub:
                 self._emit(stream, stream.begin({}, now_ms()))
             metadata = dict(end.metadata) if end else {"actionSuccess": False}
             suggestions = list(end.suggestions) if end else []
-            stored = await self._store_answer(stream, {**stream.start_metadata, **metadata})
+            stored = await self._store_answer(
+                stream, {**stream.start_metadata, **metadata}, suggestions
+            )
             stream.message_id = stored.message_id
             self._emit(stream, stream.complete(metadata, suggestions, now_ms(), now=self.clock()))
             if stream.streaming:
@@ -378,12 +380,14 @@ class Hub:
         self._emit(stream, stream.interrupt(reason, now_ms(), now=self.clock()))
         self.metrics.inc("streams_interrupted")
         try:
-            stored = await self._store_answer(stream, {"interrupted": True, "error": reason})
+            stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
             stream.message_id = stored.message_id
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
 
-    async def _store_answer(self, stream: Stream, metadata: dict[str, Any]) -> StoredMessage:
+    async def _store_answer(
+        self, stream: Stream, metadata: dict[str, Any], suggestions: Sequence[str]
+    ) -> StoredMessage:
         return await self.store.add_message(
             stream.conversation_id,
             "assistant",
@@ -392,7 +396,7 @@ class Hub:
                 **metadata,
                 "streamId": stream.stream_id,
                 "streaming": stream.streaming,
-                "suggestions": list(stream.suggestions),
+                "suggestions": list(suggestions),
             },
         )
 
@@ -427,7 +431,8 @@ class Hub:
             for key, value in stored.metadata.items()
             if key not in ("streamId", "streaming", "suggestions", "interrupted", "error")
         }
-        stream.begin(metadata, stored.timestamp)
+        start: dict[str, Any] = {k: metadata[k] for k in ("intent", "confidence") if k in metadata}
+        stream.begin(start, stored.timestamp)
         for text in split_tokens(stored.content):
             stream.add_token(text, stored.timestamp)
         stream.message_id = stored.message_id

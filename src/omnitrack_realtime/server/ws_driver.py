@@ -191,6 +191,7 @@ class WebSocketServer:
             return connection.respond(http.HTTPStatus.OK, "ok\n")
         if path == "/metrics":
             response = connection.respond(http.HTTPStatus.OK, self.hub.metrics.render())
+            del response.headers["Content-Type"]
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             return response
         if path not in _PATHS:

@@ -1,0 +1,222 @@
+"""``omnitrack serve``, ``omnitrack token`` and ``omnitrack publish``: the server's faces.
+
+``serve`` runs the reference server until SIGINT/SIGTERM; ``token`` prints a JWT signed with
+the configured key; ``publish`` sends one ``/ws`` event through a running server (with a token
+that has the ``events:publish`` scope). With no secret configured (``OMNITRACK_JWT_SECRET``),
+``serve`` and ``token`` share a generated development secret kept in the user's config
+directory, and ``serve`` says so at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError, ConnectionFailed
+
+__all__ = ["register"]
+
+_PUBLISH_SCOPE = "events:publish"
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the reference server (/copilot and /ws on one port)",
+        description="Run the OmniTrack reference server until Ctrl-C / SIGTERM.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3001, help="port (default 3001; 0: any)")
+    serve.add_argument(
+        "--db", default="omnitrack.db", help="SQLite file (default ./omnitrack.db; ':memory:')"
+    )
+    serve.add_argument(
+        "--token-delay",
+        type=float,
+        default=0.02,
+        help="seconds between streamed tokens (default 0.02; 0 = as fast as possible)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a browser Origin allowed to connect (repeatable; default: any)",
+    )
+    serve.add_argument(
+        "--jwt-public-key", metavar="FILE", help="PEM public key: accept RS256/ES256 tokens"
+    )
+    serve.add_argument("--redis-url", help="Redis URL of the event backplane (several processes)")
+    serve.add_argument("--rate", type=float, default=20, help="messages per minute per user")
+    serve.add_argument("--burst", type=int, default=5, help="message burst per user")
+    serve.set_defaults(handler=_serve)
+
+    token = subparsers.add_parser(
+        "token",
+        help="print a JWT for a user, signed with the configured key",
+        description="Print a JWT for --user (HS256 with OMNITRACK_JWT_SECRET or the "
+        "development secret; RS256/ES256 with --jwt-private-key).",
+    )
+    token.add_argument("--user", required=True, help="the user id (the 'sub' claim)")
+    token.add_argument("--ttl", type=float, default=3600, help="seconds of validity (3600)")
+    token.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help=f"a scope to grant, e.g. {_PUBLISH_SCOPE} (repeatable)",
+    )
+    token.add_argument("--jwt-private-key", metavar="FILE", help="PEM private key (RS/ES)")
+    token.set_defaults(handler=_token)
+
+    publish = subparsers.add_parser(
+        "publish",
+        help="publish one /ws event through a running server",
+        description="Publish an event, e.g. omnitrack publish alert_notification "
+        '\'{"severity": "high", "message": "Port closed"}\' --user alice',
+    )
+    publish.add_argument("type", help="event type (digital_twin_update, alert_notification, ...)")
+    publish.add_argument("data", help="event data as JSON")
+    publish.add_argument("--user", help="deliver to this user only (default: every subscriber)")
+    publish.add_argument(
+        "--url", default="ws://127.0.0.1:3001", help="server URL (default ws://127.0.0.1:3001)"
+    )
+    publish.add_argument(
+        "--token", help=f"a token with the {_PUBLISH_SCOPE} scope (default: minted locally)"
+    )
+    publish.set_defaults(handler=_publish)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _read_key(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the key file {path}") from exc
+
+
+def _auth_config(
+    *,
+    public_key: str | None = None,
+    private_key: str | None = None,
+    allowed_origins: tuple[str, ...] = (),
+    announce: bool = False,
+) -> Any:
+    from ..server.auth import AuthConfig, algorithms_for_key, development_secret
+
+    algorithms = None
+    if private_key is not None and public_key is None:
+        algorithms = algorithms_for_key(private_key)
+    config = AuthConfig.from_env(
+        public_key=public_key,
+        private_key=private_key,
+        algorithms=algorithms,
+        allowed_origins=allowed_origins or None,
+    )
+    if config.secret is None and config.public_key is None and config.private_key is None:
+        secret, path = development_secret()
+        config = dataclasses.replace(config, secret=secret)
+        if announce:
+            _say(
+                f"omnitrack: no OMNITRACK_JWT_SECRET set; using the development secret in {path} "
+                "(shared with 'omnitrack token'; not for production)"
+            )
+    return config
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..server import Limits, ServerConfig, WebSocketServer, serve
+
+    auth = _auth_config(
+        public_key=_read_key(args.jwt_public_key),
+        allowed_origins=tuple(args.allow_origin),
+        announce=True,
+    )
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        db_path=None if args.db == ":memory:" else Path(args.db),
+        token_delay=args.token_delay,
+        auth=auth,
+        limits=Limits(messages_per_minute=args.rate, burst=args.burst),
+        redis_url=args.redis_url,
+    )
+
+    def ready(server: WebSocketServer) -> None:
+        print(
+            f"omnitrack: serving {server.url} (/copilot, /ws, /healthz, /metrics); Ctrl-C to stop",
+            flush=True,
+        )
+
+    code = serve(config, on_ready=ready)
+    _say("omnitrack: server stopped")
+    return code
+
+
+def _token(args: argparse.Namespace) -> int:
+    from ..server.auth import mint_token
+
+    config = _auth_config(private_key=_read_key(args.jwt_private_key))
+    scopes = [word for scope in args.scope for word in scope.split()]
+    print(mint_token(args.user, config, ttl=args.ttl, scopes=scopes))
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(args.data)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"the event data is not JSON ({exc.msg})") from exc
+    token = args.token
+    if token is None:
+        from ..server.auth import mint_token
+
+        token = mint_token("omnitrack-cli", _auth_config(), ttl=300, scopes=[_PUBLISH_SCOPE])
+    reply = asyncio.run(_send_publish(args.url, token, args.type, data, args.user))
+    if reply.get("type") == "error":
+        error = reply.get("data", {}).get("error", "refused")
+        _say(f"omnitrack: the server refused the event: {error}")
+        return 1
+    target = f"user {args.user}" if args.user else "every subscriber"
+    print(f"published {args.type} to {target}")
+    return 0
+
+
+async def _send_publish(
+    url: str, token: str, event_type: str, data: Any, user: str | None
+) -> dict[str, Any]:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus, WebSocketException
+
+    action: dict[str, Any] = {"action": "publish", "eventType": event_type, "data": data}
+    if user is not None:
+        action["userId"] = user
+    try:
+        async with (
+            asyncio.timeout(10),
+            connect(
+                url.rstrip("/") + "/ws",
+                additional_headers={"Authorization": f"Bearer {token}"},
+                compression=None,
+            ) as ws,
+        ):
+            await ws.send(json.dumps(action))
+            async for raw in ws:
+                reply = json.loads(raw)
+                if isinstance(reply, dict) and reply.get("type") in ("published", "error"):
+                    return reply
+    except InvalidStatus as exc:
+        status = exc.response.status_code
+        raise ConnectionFailed(f"the server refused the connection (HTTP {status})") from exc
+    except (OSError, TimeoutError, WebSocketException) as exc:
+        raise ConnectionFailed(f"could not publish through {url}: {exc}") from exc
+    raise ConnectionFailed("the server closed the connection before answering")

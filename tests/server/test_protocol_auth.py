@@ -1,0 +1,174 @@
+"""Authentication at the socket level: HTTP statuses before the upgrade, expiry, refresh."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+import urllib.request
+from typing import Any
+
+import jwt
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from omnitrack_realtime.server.auth import AuthConfig
+
+from .conftest import StartServer
+from .helpers import (
+    SECRET,
+    RunningServer,
+    open_client,
+    recv_json,
+    send_json,
+    token_for,
+)
+
+
+def _b64(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def _alg_none_token(user: str = "alice") -> str:
+    claims = {"sub": user, "exp": int(time.time()) + 3600}
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+
+
+async def _status_of(url: str, **kwargs: Any) -> int:
+    with pytest.raises(InvalidStatus) as info:
+        async with connect(url, **kwargs):
+            pass
+    return info.value.response.status_code
+
+
+@pytest.mark.parametrize(
+    ("token", "status"),
+    [
+        pytest.param(lambda: None, 401, id="missing"),
+        pytest.param(lambda: "not-a-jwt", 401, id="malformed"),
+        pytest.param(_alg_none_token, 401, id="alg-none"),
+        pytest.param(
+            lambda: token_for(auth=AuthConfig(secret="another-secret-" * 3)), 401, id="wrong-key"
+        ),
+        pytest.param(
+            lambda: jwt.encode({"sub": "alice", "exp": int(time.time()) - 120}, SECRET),
+            401,
+            id="expired",
+        ),
+        pytest.param(lambda: jwt.encode({"sub": "alice"}, SECRET), 401, id="no-exp"),
+    ],
+)
+async def test_bad_tokens_get_401_before_the_upgrade(
+    server: RunningServer, token: Any, status: int
+) -> None:
+    value = token()
+    headers = {"Authorization": f"Bearer {value}"} if value else {}
+    for path in ("/copilot", "/ws"):
+        assert await _status_of(server.url + path, additional_headers=headers) == status
+    assert server.hub.metrics.total("auth_failures") == 2
+
+
+async def test_token_sources_and_user_id_check(server: RunningServer) -> None:
+    token = token_for("alice")
+    # Query string (seed compatibility), with a matching userId.
+    async with connect(f"{server.url}/copilot?token={token}&userId=alice") as ws:
+        await send_json(ws, {"action": "ping"})
+        assert (await recv_json(ws))["type"] == "pong"
+    # Subprotocol (browsers): the answer is omnitrack.v1, never the token.
+    async with connect(
+        f"{server.url}/copilot", subprotocols=["omnitrack.v1", f"bearer.{token}"]
+    ) as ws:  # type: ignore[list-item]
+        assert ws.subprotocol == "omnitrack.v1"
+    # userId that differs from sub: 403.
+    assert await _status_of(f"{server.url}/copilot?token={token}&userId=bob") == 403
+
+
+async def test_origin_allow_list(start_server: StartServer) -> None:
+    auth = AuthConfig(secret=SECRET, allowed_origins=("https://app.example",))
+    server = await start_server(auth=auth)
+    token = token_for("alice")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (
+        await _status_of(
+            server.url + "/ws", additional_headers=headers, origin="https://evil.example"
+        )
+        == 403
+    )
+    async with connect(
+        server.url + "/ws", additional_headers=headers, origin="https://app.example"
+    ):
+        pass
+    async with connect(server.url + "/ws", additional_headers=headers):  # no Origin: an SDK
+        pass
+
+
+async def test_unknown_path_is_404_and_health_and_metrics_answer(server: RunningServer) -> None:
+    assert await _status_of(server.url + "/nope", additional_headers={}) == 404
+
+    def get(path: str) -> tuple[int, str, str]:
+        with urllib.request.urlopen(server.http_url + path, timeout=5) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+
+    status, _, body = await asyncio.to_thread(get, "/healthz")
+    assert (status, body) == (200, "ok\n")
+    async with open_client(server) as ws:
+        await send_json(ws, {"action": "ping"})
+        await recv_json(ws)
+        status, content_type, body = await asyncio.to_thread(get, "/metrics")
+    assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
+    assert 'omnitrack_connections{channel="copilot"} 1' in body
+    assert 'omnitrack_messages_in_total{channel="copilot"} 1' in body
+
+
+async def test_expired_token_closes_4401(server: RunningServer) -> None:
+    token = token_for("alice", ttl=60)
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    # The server's clock says the token has 0.05 s left.
+    server.hub.wall_clock = lambda: expires_at - 0.05 + 0 * time.time()
+    async with open_client(server, token=token) as ws:
+        with pytest.raises(ConnectionClosed) as info:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert info.value.rcvd is not None and info.value.rcvd.code == 4401
+
+
+async def test_in_band_refresh_keeps_the_connection(server: RunningServer) -> None:
+    token = token_for("alice", ttl=60)
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    server.hub.wall_clock = lambda: time.time() + (expires_at - time.time()) - 0.3
+    async with open_client(server, token=token) as ws:
+        await send_json(ws, {"action": "auth", "token": token_for("bob")})
+        refused = await recv_json(ws)
+        assert refused["type"] == "error" and refused["code"] == "auth_failed"
+
+        fresh = token_for("alice", ttl=7200)
+        server.hub.wall_clock = time.time
+        await send_json(ws, {"action": "auth", "token": fresh})
+        ok = await recv_json(ws)
+        assert ok["type"] == "auth_ok"
+        assert ok["expiresAt"] > (time.time() + 7000) * 1000
+        # Past the old deadline the connection is still open and working.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ws.recv(), 0.6)
+        await send_json(ws, {"action": "ping"})
+        assert (await recv_json(ws))["type"] == "pong"
+
+
+async def test_eleventh_connection_gets_429_with_retry_after(start_server: StartServer) -> None:
+    server = await start_server()
+    clients = [open_client(server) for _ in range(10)]
+    opened = [await client.__aenter__() for client in clients]
+    try:
+        with pytest.raises(InvalidStatus) as info:
+            async with open_client(server):
+                pass
+        assert info.value.response.status_code == 429
+        assert info.value.response.headers["Retry-After"] == "5"
+        # Another user is not affected.
+        async with open_client(server, user="bob"):
+            pass
+    finally:
+        for client in clients:
+            await client.__aexit__(None, None, None)
+    assert len(opened) == 10
