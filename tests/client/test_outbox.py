@@ -3,9 +3,13 @@ conversation is unknown (protocol.md, "delivery guarantees")."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from omnitrack_realtime.client.outbox import AckMode, Outbox, OutboxItem
 from omnitrack_realtime.errors import ConfigurationError, QueueFull
@@ -309,3 +313,122 @@ def test_effectively_once_across_repeated_drops() -> None:
         assert len(outbox) == 6 - round_ - 1
     assert acked == ["a", "b", "c", "d"]
     assert ids(list(outbox)) == ["e", "f"]
+
+
+def test_seed_server_starters_go_one_per_acknowledgment_then_as_written() -> None:
+    """A seed server's first id-less acknowledgment opens the gate; from then on written
+    counts as delivered, so nothing is in flight to wait for (the seed's own behaviour)."""
+    outbox = Outbox()
+    for cid in "abc":
+        outbox.put(msg(cid, new_conversation=True))
+    assert ids(write_all(outbox, conversation_known=False)) == ["a"]
+    assert outbox.sendable(conversation_known=False) == []
+    outbox.acknowledged(None)
+    assert outbox.mode is AckMode.SEED
+    assert ids(write_all(outbox, conversation_known=False)) == ["b"]
+    assert ids(write_all(outbox, conversation_known=False)) == ["c"]
+    assert len(outbox) == 0
+
+
+# ------------------------------------------------------------------ a model of the whole loop
+
+
+class DeliveryModel(RuleBasedStateMachine):
+    """The outbox driven as the io layer drives it, against a model of an acknowledging server
+    that dedupes by clientMessageId, with drops at any moment: every message is processed
+    exactly once, in order, and one session's messages land in one conversation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outbox = Outbox(limit=8)
+        self.put_order: list[str] = []
+        self.counter = 0
+        self.wire: list[OutboxItem] = []  # written to the current connection, unprocessed
+        self.acks: list[str] = []  # acknowledgments on their way back
+        self.processed: list[str] = []
+        self.conversations = 0  # conversations the server created
+        self.client_knows = False
+
+    @rule(starter=st.booleans())
+    def send(self, starter: bool) -> None:
+        cid = f"m{self.counter}"
+        self.counter += 1
+        needs = starter and not self.client_knows
+        try:
+            self.outbox.put(msg(cid, new_conversation=needs))
+        except QueueFull:
+            return
+        self.put_order.append(cid)
+
+    @rule()
+    def send_ping(self) -> None:
+        with contextlib.suppress(QueueFull):
+            self.outbox.put(ping())
+
+    @rule()
+    def write(self) -> None:
+        for item in self.outbox.sendable(conversation_known=self.client_knows):
+            self.wire.append(item)
+            self.outbox.written_without_ack(item)
+
+    @rule()
+    def server_processes_one(self) -> None:
+        if not self.wire:
+            return
+        item = self.wire.pop(0)
+        cid = item.client_message_id
+        if cid is None:
+            return
+        if cid not in self.processed:
+            self.processed.append(cid)
+            if item.needs_conversation and self.conversations == 0:
+                self.conversations += 1
+            elif item.needs_conversation:
+                self.conversations += 1  # a second conversation: the invariant below fails
+        self.acks.append(cid)
+
+    @rule()
+    def client_receives_one_ack(self) -> None:
+        if not self.acks:
+            return
+        cid = self.acks.pop(0)
+        self.outbox.acknowledged(cid)
+        if not self.client_knows:
+            self.client_knows = True  # our acknowledgments carry the conversationId
+            self.outbox.rewrite(
+                lambda item: (
+                    item if item.written else dataclasses.replace(item, needs_conversation=False)
+                )
+            )
+
+    @rule()
+    def drop(self) -> None:
+        self.wire.clear()
+        self.acks.clear()
+        self.outbox.connection_lost()
+
+    @invariant()
+    def bounded_ordered_one_conversation(self) -> None:
+        assert len(self.outbox) <= 8
+        assert self.conversations <= 1
+        assert self.processed == self.put_order[: len(self.processed)]
+        if not self.client_knows:
+            starters = [i for i in self.outbox if i.written and i.needs_conversation]
+            assert len(starters) <= 1
+
+    def teardown(self) -> None:
+        # Whatever happened, a stable connection delivers the rest, each exactly once.
+        for _ in range(100):
+            if len(self.outbox) == 0:
+                break
+            self.write()
+            while self.wire:
+                self.server_processes_one()
+            while self.acks:
+                self.client_receives_one_ack()
+        assert len(self.outbox) == 0
+        assert self.processed == self.put_order
+
+
+DeliveryModel.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
+test_delivery_model = DeliveryModel.TestCase

@@ -118,7 +118,8 @@ class Outbox:
 
         While the conversation is unknown, at most one ``needs_conversation`` message may be in
         flight (written, not acknowledged): nothing after it is returned until it is
-        acknowledged or the conversation becomes known.
+        acknowledged or the conversation becomes known. (With a seed server written counts
+        as delivered, so the next one follows at once: the seed's own behaviour.)
         """
         if conversation_known:
             self._gate = None
