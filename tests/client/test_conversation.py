@@ -833,3 +833,67 @@ def test_drops_and_resumes_lose_and_double_nothing(words: list[str], data: st.Da
     assert reply.content == "".join(words)
     assert tokens(events) == "".join(words)
     assert finished(events) == [ReplyFinished(reply, "u1")]
+
+
+stream_ids = st.sampled_from([None, "s1", "s2"])
+seqs = st.one_of(st.none(), st.integers(min_value=-1, max_value=6))
+small_text = st.text(alphabet="ab ", max_size=3)
+any_frame = st.one_of(
+    st.builds(Typing),
+    st.builds(Complete),
+    st.builds(
+        Acknowledgment,
+        client_message_id=st.sampled_from([None, "u1", "u2", "zz"]),
+        conversation_id=st.sampled_from([None, "c"]),
+    ),
+    st.builds(AssistantMessage, content=small_text, message_id=st.sampled_from([None, "m1"])),
+    st.builds(StreamStart, stream_id=stream_ids, message_id=st.sampled_from([None, "m2"])),
+    st.builds(StreamToken, token=small_text, stream_id=stream_ids, seq=seqs),
+    st.builds(StreamComplete, stream_id=stream_ids, metadata=st.just({"tokenCount": 1})),
+    st.builds(StreamInterrupted, stream_id=stream_ids, partial_response=small_text),
+    st.builds(
+        ErrorMessage,
+        code=st.sampled_from([None, "stream_not_found", "rate_limited"]),
+        client_message_id=st.sampled_from([None, "u1"]),
+        stream_id=stream_ids,
+    ),
+    st.builds(Suggestions, suggestions=st.lists(small_text, max_size=2)),
+    st.builds(UnknownMessage, type=st.just("mystery")),
+    st.just("lost"),
+    st.just("lost-resumable"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(frames=st.lists(any_frame, max_size=30))
+def test_any_frame_sequence_keeps_the_state_consistent(
+    frames: list[ServerMessage | UnknownMessage | str],
+) -> None:
+    conv = make()
+    conv.add_user_message("1", client_message_id="u1", queued=False)
+    conv.add_user_message("2", client_message_id="u2", queued=True)
+    finished_ids: list[int] = []
+    for frame in frames:
+        if frame == "lost":
+            events = conv.connection_lost(resumable=False)
+        elif frame == "lost-resumable":
+            events = conv.connection_lost(resumable=True)
+        else:
+            assert not isinstance(frame, str)
+            events = conv.apply(frame)
+        finished_ids += [id(e.message) for e in finished(events)]
+        for event in events:
+            if isinstance(event, TokenAppended):
+                (owner,) = [m for m in conv.messages if m.id == event.message_id]
+                assert owner.is_streaming
+    answers = assistant(conv)
+    # An answer finishes at most once, and only finished answers stop streaming.
+    assert len(finished_ids) == len(set(finished_ids))
+    for message in answers:
+        assert message.is_streaming == (message.status == "streaming")
+        assert message.is_streaming == (id(message) not in finished_ids)
+    # One message per stream id, and the open streams are exactly the streaming messages.
+    with_ids = [m.stream_id for m in answers if m.stream_id is not None]
+    assert len(with_ids) == len(set(with_ids))
+    assert conv.open_streams == [m for m in answers if m.is_streaming]
+    assert conv.ignored >= sum(isinstance(f, UnknownMessage) for f in frames)
