@@ -88,6 +88,19 @@ def test_chat_message_content_is_appended_and_cached() -> None:
     assert message.metadata == {} and message.status == "sent" and not message.is_streaming
 
 
+def test_chat_message_as_a_dict() -> None:
+    message = ChatMessage("m1", "assistant", T0, "hi", metadata={"intent": "x"}, status="complete")
+    assert message.to_dict() == {
+        "id": "m1",
+        "role": "assistant",
+        "content": "hi",
+        "timestamp": "2026-01-02T03:04:05+00:00",
+        "isStreaming": False,
+        "metadata": {"intent": "x"},
+        "status": "complete",
+    }
+
+
 def test_chat_messages_compare_by_identity() -> None:
     one = ChatMessage("m1", "user", T0, "x")
     two = ChatMessage("m1", "user", T0, "x")

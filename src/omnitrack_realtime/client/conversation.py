@@ -170,6 +170,19 @@ class ChatMessage:
             self._parts.append(token)
             self._text = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The message as the seed's ``ChatMessage`` (camelCase keys, ISO timestamp), e.g. for
+        JSON output; ``dataclasses.asdict`` would show internals instead of ``content``."""
+        return {
+            "id": self.id,
+            "role": self.role,
+            "content": self.content,
+            "timestamp": self.timestamp.isoformat(),
+            "isStreaming": self.is_streaming,
+            "metadata": dict(self.metadata),
+            "status": self.status,
+        }
+
     @property
     def applied_seq(self) -> int:
         """The highest ``seq`` applied with none missing before it (a resume's ``afterSeq``)."""
