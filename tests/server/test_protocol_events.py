@@ -1,0 +1,120 @@
+"""/ws over real sockets: envelope, default channels, subscriptions, publish scope, replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .helpers import (
+    RunningServer,
+    open_client,
+    recv_json,
+    recv_until,
+    send_json,
+    token_for,
+)
+
+
+async def test_envelope_default_channels_and_per_user_seq(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events:
+        await server.hub.publish_event("alice", "digital_twin_update", {"node": "n1"})
+        await server.hub.publish_event("alice", "scenario_progress", {"percent": 10})  # filtered
+        await server.hub.publish_event("bob", "alert_notification", {"for": "bob"})  # not alice's
+        await server.hub.publish_event("alice", "alert_notification", {"severity": "high"})
+        first, second = await recv_json(events), await recv_json(events)
+    assert first["type"] == "digital_twin_update" and first["data"] == {"node": "n1"}
+    assert datetime.fromisoformat(first["timestamp"].replace("Z", "+00:00")).tzinfo
+    assert first["id"].startswith("evt-") and first["id"] != second["id"]
+    # The filtered scenario_progress still took alice's seq 2: numbering is per user, not per
+    # connection, so a client can tell what it missed.
+    assert (first["seq"], second["seq"]) == (1, 3)
+    assert second["type"] == "alert_notification" and second["data"] == {"severity": "high"}
+
+
+async def test_subscribe_and_unsubscribe(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events:
+        await send_json(events, {"action": "subscribe", "channels": ["scenario_progress"]})
+        reply = await recv_json(events)
+        assert reply["type"] == "subscribed"
+        assert reply["data"] == {"channels": ["scenario_progress"]}
+        await send_json(events, {"action": "unsubscribe", "channels": ["alert_notification"]})
+        reply = await recv_json(events)
+        assert reply["type"] == "unsubscribed"
+        assert reply["data"] == {"channels": ["alert_notification"]}
+        await server.hub.publish_event("alice", "alert_notification", {"n": 1})
+        await server.hub.publish_event("alice", "scenario_progress", {"n": 2})
+        event = await recv_json(events)
+        assert (event["type"], event["data"]) == ("scenario_progress", {"n": 2})
+
+
+async def test_subscribe_after_seq_replays_missed_events(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events:
+        for number in (1, 2, 3):
+            await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+        assert (await recv_json(events))["seq"] == 1  # then the connection "drops"
+    for number in (4, 5):  # published while alice is away
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+    async with open_client(server, "/ws") as events:
+        await send_json(
+            events, {"action": "subscribe", "channels": ["digital_twin_update"], "afterSeq": 1}
+        )
+        frames = await recv_until(events, "digital_twin_update")
+        assert frames[0]["type"] == "subscribed"
+        replayed = [frames[-1]] + [await recv_json(events) for _ in range(3)]
+        assert [f["seq"] for f in replayed] == [2, 3, 4, 5]
+        assert [f["data"]["n"] for f in replayed] == [2, 3, 4, 5]
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": 6})
+        assert (await recv_json(events))["seq"] == 6
+
+
+async def test_publish_needs_the_scope_and_targets_a_user_or_everyone(
+    server: RunningServer,
+) -> None:
+    publisher_token = token_for("ops", scopes=("events:publish",))
+    async with (
+        open_client(server, "/ws", user="alice") as alice,
+        open_client(server, "/ws", user="bob") as bob,
+        open_client(server, "/ws", user="eve") as eve,
+        open_client(server, "/ws", token=publisher_token) as ops,
+    ):
+        await send_json(eve, {"action": "publish", "eventType": "alert_notification", "data": 1})
+        refused = await recv_json(eve)
+        assert refused["type"] == "error" and "events:publish" in refused["data"]["error"]
+
+        await send_json(
+            ops,
+            {
+                "action": "publish",
+                "eventType": "alert_notification",
+                "data": {"to": "bob"},
+                "userId": "bob",
+            },
+        )
+        assert (await recv_json(ops))["type"] == "published"
+        await send_json(
+            ops, {"action": "publish", "eventType": "alert_notification", "data": {"to": "all"}}
+        )
+        # ops itself is subscribed to alerts by default, so it gets the broadcast too (the
+        # in-process backplane delivers it before the "published" reply).
+        replies = {frame["type"]: frame for frame in [await recv_json(ops), await recv_json(ops)]}
+        assert set(replies) == {"published", "alert_notification"}
+        assert replies["alert_notification"]["data"] == {"to": "all"}
+
+        bob_frames = [await recv_json(bob), await recv_json(bob)]
+        assert [f["data"] for f in bob_frames] == [{"to": "bob"}, {"to": "all"}]
+        assert (await recv_json(alice))["data"] == {"to": "all"}  # not bob's event first
+        assert (await recv_json(eve))["data"] == {"to": "all"}
+    assert server.hub.metrics.total("events_published") == 2
+
+
+async def test_engine_events_reach_the_owners_ws_connections(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events, open_client(server) as chat:
+        await send_json(chat, {"action": "message", "message": "event digital_twin_update"})
+        await recv_until(chat, "suggestions")
+        event = await recv_json(events)
+    assert event["type"] == "digital_twin_update" and event["data"] == {"from": "engine"}
+
+
+async def test_ws_ping(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events:
+        await send_json(events, {"action": "ping"})
+        assert (await recv_json(events))["type"] == "pong"

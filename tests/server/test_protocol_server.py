@@ -1,0 +1,103 @@
+"""Server-wide behaviour over real sockets: slow consumers, graceful shutdown, the backplane."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub, RedisBackplane
+from omnitrack_realtime.server.store import SQLiteStore
+
+from .conftest import StartServer
+from .helpers import open_client, recv_json, recv_until, send_json
+
+PAYLOAD = {"blob": "x" * 8192}
+
+
+async def test_a_slow_reader_is_closed_1013_and_does_not_slow_the_others(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(outbound_buffer=64 * 1024)
+    metrics = server.hub.metrics
+    # The slow client reads nothing and lets only one frame queue up on its side, so the
+    # socket buffers fill and the server's outbound buffer grows past its bound.
+    async with (
+        open_client(server, "/ws", user="slow", max_queue=1, max_size=None) as slow,
+        open_client(server, "/ws", user="fast", max_size=None) as fast,
+    ):
+        published = 0
+        while metrics.total("slow_consumers_closed") == 0:
+            assert published < 20_000, "the slow consumer was never closed"
+            await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
+            published += 1
+            # The fast reader keeps up with every event, before and after the slow one goes.
+            assert (await recv_json(fast))["seq"] == published
+        for _ in range(3):
+            await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
+            published += 1
+            assert (await recv_json(fast))["seq"] == published
+        # The slow client drains what reached it, then finds the 1013 close.
+        with pytest.raises(ConnectionClosed) as info:
+            while True:
+                await recv_json(slow)
+    assert info.value.rcvd is not None and info.value.rcvd.code == 1013
+    assert metrics.total("slow_consumers_closed") == 1
+
+
+async def test_graceful_shutdown_interrupts_streams_closes_1001_and_stores(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "shutdown.db"
+    server = await start_server(store=SQLiteStore(path))
+    async with open_client(server) as chat, open_client(server, "/ws") as events:
+        await send_json(chat, {"action": "message", "message": "hold s 2"})
+        await asyncio.wait_for(server.engine.waiting("s").wait(), 5)
+        head = await recv_until(chat, "stream_token")
+        head.append(await recv_json(chat))
+        conversation_id = head[0]["conversationId"]
+
+        await server.stop()
+
+        interrupted = await recv_json(chat)
+        assert interrupted["type"] == "stream_interrupted"
+        assert interrupted["partialResponse"] == " t1 t2"
+        for ws in (chat, events):
+            with pytest.raises(ConnectionClosed) as info:
+                await recv_json(ws)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 1001
+
+    reopened = SQLiteStore(path)
+    try:
+        history = await reopened.history(conversation_id)
+    finally:
+        await reopened.close()
+    assert [(m.role, m.content) for m in history] == [("user", "hold s 2"), ("assistant", " t1 t2")]
+    assert history[-1].metadata["interrupted"] is True
+
+
+async def test_events_cross_server_processes_through_a_shared_backplane(
+    start_server: StartServer,
+) -> None:
+    shared = MemoryHub()
+    first = await start_server(backplane=MemoryBackplane(shared))
+    second = await start_server(backplane=MemoryBackplane(shared))
+    async with open_client(second, "/ws") as events:
+        await first.hub.publish_event("alice", "alert_notification", {"via": "backplane"})
+        event = await recv_json(events)
+    assert event["data"] == {"via": "backplane"} and event["seq"] == 1
+
+
+async def test_events_cross_servers_through_redis(
+    start_server: StartServer, redis_url: str
+) -> None:
+    channel = f"omnitrack:test:{uuid.uuid4().hex}"
+    first = await start_server(backplane=RedisBackplane(redis_url, channel=channel))
+    second = await start_server(backplane=RedisBackplane(redis_url, channel=channel))
+    async with open_client(first, "/ws") as here, open_client(second, "/ws") as there:
+        await first.hub.publish_event("alice", "digital_twin_update", {"via": "redis"})
+        assert (await recv_json(here))["data"] == {"via": "redis"}
+        assert (await recv_json(there))["data"] == {"via": "redis"}
