@@ -90,6 +90,9 @@ class FakeServer:
         self.drop_after_tokens: int | None = None  # one-shot: close 1012 after token k
         self.drop_before_ack = 0  # this many times: process a message, then close 1012 unacked
         self.on_frame: Callable[[ServerConnection, Frame], Awaitable[bool]] | None = None
+        self.handshake_gate = asyncio.Event()  # cleared: handshakes wait (counted in attempts)
+        self.handshake_gate.set()
+        self.attempts = 0
         self.hold_answers = asyncio.Event()  # cleared: answers wait before streaming
         self.hold_answers.set()
         # State
@@ -113,6 +116,7 @@ class FakeServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self.hold_answers.set()  # let held handlers finish
+        self.handshake_gate.set()
         self._server.close()
         await self._server.wait_closed()
 
@@ -180,7 +184,12 @@ class FakeServer:
 
     # ------------------------------------------------------------------ handshake
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        self.attempts += 1
+        self._touch()
+        await self.handshake_gate.wait()
         parts = urlsplit(request.path)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         authorization = request.headers.get("Authorization")

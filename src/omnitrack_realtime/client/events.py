@@ -37,12 +37,14 @@ from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
 from .state import ConnectionState, Transition
 
 # Event is re-exported for convenience (it is defined in the protocol package).
-__all__ = ["ALL_EVENTS", "Event", "EventClient", "EventHandler", "SharedEventClient"]
+__all__ = ["ALL_EVENTS", "REPLY_TYPES", "Event", "EventClient", "EventHandler", "SharedEventClient"]
 
 logger = logging.getLogger("omnitrack_realtime")
 
-#: Subscribe with this type to receive every event.
+#: Subscribe with this type to receive every event (but not the replies below).
 ALL_EVENTS = "*"
+#: The server's replies to actions: delivered only to handlers of that exact type.
+REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "pong", "error"})
 #: A handler gets one :class:`Event`; it may be sync or async.
 EventHandler = Callable[[Event], Any]
 
@@ -81,7 +83,9 @@ class _Listener:
     mailbox: Mailbox[Event] = field(repr=False)
 
     def wants(self, event_type: str) -> bool:
-        return ALL_EVENTS in self.types or event_type in self.types
+        if event_type in self.types:
+            return True
+        return ALL_EVENTS in self.types and event_type not in REPLY_TYPES
 
 
 class EventClient:
@@ -235,17 +239,18 @@ class EventClient:
 
         return unsubscribe
 
-    def listen(self, *event_types: str) -> AsyncGenerator[Event]:
+    def listen(self, *event_types: str, buffer_size: int | None = None) -> AsyncGenerator[Event]:
         """Iterate over events of ``event_types`` (none: every event) as they arrive.
 
         Registered at once (events arriving before the first ``__anext__`` are kept). The
-        buffer holds ``buffer_size`` events; when full the oldest is dropped and counted. Ends
-        when the client is disconnected; raises :class:`ConnectionFailed` if it fails.
+        buffer holds ``buffer_size`` events (default: the client's); when full the oldest is
+        dropped and counted. Ends when the client is disconnected; raises
+        :class:`ConnectionFailed` if it fails.
         """
         before = self._wanted_types()
         listener = _Listener(
             frozenset(event_types or (ALL_EVENTS,)),
-            Mailbox(self._buffer_size, self._conn.count_dropped),
+            Mailbox(buffer_size or self._buffer_size, self._conn.count_dropped),
         )
         self._listeners.append(listener)
         self._update_subscription(before)
@@ -313,7 +318,10 @@ class EventClient:
             return
         if event.seq is not None and not self._seen.add(event.seq):
             return  # a replay of an event already delivered
-        for key in (event.type, ALL_EVENTS):
+        if event.type == "error":
+            logger.debug("the event server reported an error: %r", event.data)
+        keys = (event.type,) if event.type in REPLY_TYPES else (event.type, ALL_EVENTS)
+        for key in keys:
             workers = self._handlers.get(key)
             if workers:
                 for worker in workers:
