@@ -1,0 +1,279 @@
+"""The engine through its seam: ``SupplyChainEngine.respond`` with a recording publisher.
+
+The parser is replaced by a table of hand-built parse results, so these tests pin the
+engine's behaviour (steps, metadata, events, errors) independently of the language layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from omnitrack_realtime.engine import create_engine
+from omnitrack_realtime.engine.commands import Clarification, Command, ParseResult
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
+
+from .twin_helpers import Clock, place, ref
+
+USER = "alice"
+
+
+class RecordingPublisher:
+    def __init__(self, *, fail: bool = False) -> None:
+        self.events: list[tuple[str, str, Any]] = []
+        self.fail = fail
+
+    async def publish(self, user_id: str, event_type: str, data: Any) -> None:
+        if self.fail:
+            raise RuntimeError("backplane down")
+        self.events.append((user_id, event_type, data))
+
+    def of(self, event_type: str) -> list[Any]:
+        return [data for _, kind, data in self.events if kind == event_type]
+
+
+class TableParser:
+    """Answers each message from a table; records the known names it was given."""
+
+    def __init__(self, table: dict[str, ParseResult]) -> None:
+        self.table = table
+        self.known_names: list[Sequence[str]] = []
+
+    def __call__(self, text: str, known_names: Sequence[str]) -> ParseResult:
+        self.known_names.append(list(known_names))
+        return self.table.get(text, ParseResult())
+
+
+def one(intent: str, confidence: float = 0.9, **params: Any) -> ParseResult:
+    return ParseResult((Command(intent, params, confidence),))
+
+
+TABLE = {
+    "add shanghai supplier": one("add-supplier", place=place("Shanghai")),
+    "add berlin plant": one("add-manufacturer", place=place("Berlin"), name="Berlin Plant"),
+    "connect": one("connect-nodes", source=ref("Shanghai Supplier"), target=ref("Berlin Plant")),
+    "quake": one(
+        "run-simulation", scenario="natural-disaster", place=place("Shanghai"), severity="high"
+    ),
+    "warehouse then connect": ParseResult(
+        (
+            Command("add-warehouse", {"place": place("Rotterdam")}, 0.8),
+            Command(
+                "connect-nodes",
+                {"source": ref("it", "pronoun"), "target": ref("Berlin Plant")},
+                0.7,
+            ),
+        )
+    ),
+    "three steps failing in the middle": ParseResult(
+        (
+            Command("add-retailer", {"place": place("Paris")}),
+            Command("remove-node", {"node": ref("Atlantis")}),
+            Command("add-retailer", {"place": place("Lyon")}),
+        )
+    ),
+    "too many": ParseResult(
+        tuple(Command("add-retailer", {"place": place(c)}) for c in ("Paris", "Lyon")),
+        too_many_steps=True,
+    ),
+    "which one?": ParseResult(clarification=Clarification("Which supplier do you mean?")),
+    "add a supplier somewhere": ParseResult(
+        clarification=Clarification("Where should the supplier be?", "add-supplier", 0.6)
+    ),
+    "buggy": one("remove-node", node=42),
+}
+
+
+@pytest.fixture
+def parser() -> TableParser:
+    return TableParser(TABLE)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, parser: TableParser) -> SupplyChainEngine:
+    return SupplyChainEngine(tmp_path / "app.db", parser=parser, clock=Clock())
+
+
+async def ask(
+    engine: SupplyChainEngine,
+    message: str,
+    publisher: RecordingPublisher | None = None,
+    conversation: str = "c1",
+) -> tuple[dict[str, Any], str, list[str], RecordingPublisher]:
+    """One turn: (merged metadata, the text, suggestions, the publisher)."""
+    publisher = publisher or RecordingPublisher()
+    parts = [
+        part async for part in engine.respond(EngineRequest(USER, conversation, message), publisher)
+    ]
+    start, *texts, end = parts
+    assert isinstance(start, AnswerStart) and isinstance(end, AnswerEnd)
+    assert texts and all(isinstance(t, AnswerText) for t in texts)
+    assert "intent" in start.metadata and "confidence" in start.metadata
+    assert "actionSuccess" in end.metadata
+    metadata = {**start.metadata, **end.metadata}
+    text = "".join(t.text for t in texts if isinstance(t, AnswerText))
+    return metadata, text, list(end.suggestions), publisher
+
+
+async def test_a_build_turn_streams_and_publishes_a_twin_update(
+    engine: SupplyChainEngine, parser: TableParser
+) -> None:
+    metadata, text, suggestions, publisher = await ask(engine, "add shanghai supplier")
+    assert metadata == {"intent": "add-supplier", "confidence": 0.9, "actionSuccess": True}
+    assert "Added **Shanghai Supplier** (`sup-1`)" in text
+    assert 2 <= len(suggestions) <= 4
+    [(user, kind, data)] = publisher.events
+    assert (user, kind) == (USER, "digital_twin_update")
+    assert data["changes"][0]["change"] == "node_added"
+    assert data["nodeCounts"] == {"operational": 1, "degraded": 0, "disrupted": 0, "offline": 0}
+    assert data["totalNodes"] == 1 and data["conversationId"] == "c1"
+    await ask(engine, "add berlin plant")
+    assert parser.known_names[-1] == ["Shanghai Supplier"]  # the parser sees the user's names
+
+
+async def test_a_simulation_publishes_progress_then_its_alert(engine: SupplyChainEngine) -> None:
+    await ask(engine, "add shanghai supplier")
+    metadata, text, _, publisher = await ask(engine, "quake")
+    assert metadata["intent"] == "run-simulation" and metadata["actionSuccess"] is True
+    assert "**Natural disaster** at Shanghai" in text
+    kinds = [kind for _, kind, _ in publisher.events]
+    assert kinds == ["scenario_progress"] * 6 + ["alert_notification"]
+    progress = publisher.of("scenario_progress")
+    assert [p["progress"] for p in progress] == [0, 20, 40, 60, 80, 100]
+    assert [p["status"] for p in progress] == ["started"] + ["running"] * 4 + ["completed"]
+    assert {p["scenarioId"] for p in progress} == {"sim-1"}
+    [alert] = publisher.of("alert_notification")
+    assert alert["alertId"] == "alert-1" and alert["nodeIds"] == ["sup-1"]
+    assert alert["severity"] in ("high", "critical") and alert["recommendedActions"]
+    assert alert["message"].startswith("Simulation sim-1")
+
+
+async def test_multi_step_runs_in_order_and_resolves_it_to_the_new_node(
+    engine: SupplyChainEngine,
+) -> None:
+    await ask(engine, "add berlin plant")
+    metadata, text, suggestions, publisher = await ask(engine, "warehouse then connect")
+    assert metadata["intent"] == "multi-step"
+    assert metadata["confidence"] == 0.7
+    assert metadata["actionSuccess"] is True
+    assert metadata["steps"] == [
+        {"intent": "add-warehouse", "actionSuccess": True},
+        {"intent": "connect-nodes", "actionSuccess": True},
+    ]
+    assert "**Step 1: add-warehouse**" in text and "**Step 2: connect-nodes**" in text
+    assert "Connected **Rotterdam Warehouse** (`wh-2`) ↔ **Berlin Plant**" in text
+    assert suggestions
+    assert len(publisher.of("digital_twin_update")) == 2
+    connections = engine.twin.list_connections(USER)
+    assert [(c.source, c.target) for c in connections] == [("wh-2", "mfg-1")]
+
+
+async def test_multi_step_stops_at_the_first_failure_and_says_so(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, text, _, publisher = await ask(engine, "three steps failing in the middle")
+    assert metadata["intent"] == "multi-step" and metadata["actionSuccess"] is False
+    assert metadata["steps"] == [
+        {"intent": "add-retailer", "actionSuccess": True},
+        {"intent": "remove-node", "actionSuccess": False},
+        {"intent": "add-retailer", "actionSuccess": None},
+    ]
+    assert "**Step 2: remove-node — failed**" in text and 'matching "Atlantis"' in text
+    assert "I stopped at step 2 of 3; the last 1 step(s) were not run." in text
+    assert [n.name for n in engine.twin.list_nodes(USER)] == ["Paris Store"]
+    assert len(publisher.of("digital_twin_update")) == 1
+
+
+async def test_more_than_five_steps_is_said(engine: SupplyChainEngine) -> None:
+    metadata, text, _, _ = await ask(engine, "too many")
+    assert metadata["actionSuccess"] is True
+    assert "more than 5 steps" in text
+
+
+async def test_clarifications_change_nothing(engine: SupplyChainEngine) -> None:
+    metadata, text, suggestions, publisher = await ask(engine, "which one?")
+    assert metadata["intent"] == "clarification" and metadata["actionSuccess"] is False
+    assert text == "Which supplier do you mean?" and suggestions
+    metadata, text, _, _ = await ask(engine, "add a supplier somewhere")
+    assert metadata == {"intent": "add-supplier", "confidence": 0.6, "actionSuccess": False}
+    assert publisher.events == [] and engine.twin.list_nodes(USER) == []
+
+
+async def test_unknown_requests_point_to_help(engine: SupplyChainEngine) -> None:
+    metadata, text, suggestions, _ = await ask(engine, "sing me a song")
+    assert metadata["intent"] == "unknown" and metadata["actionSuccess"] is False
+    assert "*sing me a song*" in text and "**help**" in text
+    assert "help" in suggestions
+
+
+async def test_a_bug_in_an_action_is_an_answer_not_an_exception(
+    engine: SupplyChainEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    metadata, text, _, _ = await ask(engine, "buggy")
+    assert metadata["intent"] == "remove-node" and metadata["actionSuccess"] is False
+    assert "went wrong on my side" in text
+    assert "action remove-node failed" in caplog.text
+
+
+async def test_a_failing_publisher_does_not_lose_the_answer(engine: SupplyChainEngine) -> None:
+    metadata, text, _, _ = await ask(engine, "add shanghai supplier", RecordingPublisher(fail=True))
+    assert metadata["actionSuccess"] is True and "Shanghai Supplier" in text
+    assert len(engine.twin.list_nodes(USER)) == 1
+
+
+async def test_concurrent_conversations_of_one_user(tmp_path: Path) -> None:
+    cities = ["Paris", "Lyon", "Berlin", "Hamburg", "Tokyo", "Osaka", "Madrid", "Rome"]
+    table = {c: one("add-retailer", place=place(c)) for c in cities}
+    engine = SupplyChainEngine(tmp_path / "app.db", parser=TableParser(table))
+    results = await asyncio.wait_for(
+        asyncio.gather(*(ask(engine, c, conversation=f"conv-{c}") for c in cities)), 30
+    )
+    assert all(metadata["actionSuccess"] for metadata, *_ in results)
+    nodes = engine.twin.list_nodes(USER)
+    assert sorted(n.location.city or "" for n in nodes) == sorted(cities)
+    assert len({n.id for n in nodes}) == len(cities)
+    for city in cities:  # each conversation's "it" is its own store
+        [node_id] = engine.twin.get_context(USER, f"conv-{city}")
+        assert engine.twin.get_node(USER, node_id).location.city == city  # type: ignore[union-attr]
+
+
+async def test_the_twin_survives_a_restart(tmp_path: Path, parser: TableParser) -> None:
+    first = SupplyChainEngine(tmp_path / "app.db", parser=parser)
+    await ask(first, "add shanghai supplier")
+    first.close()
+    second = SupplyChainEngine(tmp_path / "app.db", parser=parser)
+    await ask(second, "add berlin plant")
+    metadata, _, _, _ = await ask(second, "connect")
+    assert metadata["actionSuccess"] is True
+    assert [n.name for n in second.twin.list_nodes(USER)] == ["Shanghai Supplier", "Berlin Plant"]
+
+
+def test_create_engine_builds_the_default_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OMNITRACK_LLM_URL", raising=False)
+    engine = create_engine(tmp_path / "app.db")
+    assert isinstance(engine, SupplyChainEngine)
+    engine.close()
+    from omnitrack_realtime.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        create_engine(tmp_path / "app.db", llm=True)
+
+
+def test_importing_the_engine_package_is_cheap() -> None:
+    code = (
+        "import sys, omnitrack_realtime.engine as e; "
+        "print(sorted(m for m in sys.modules if m.startswith('omnitrack_realtime.engine.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"
