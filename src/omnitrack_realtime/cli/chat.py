@@ -1,0 +1,262 @@
+"""``omnitrack chat [MESSAGE]``: talk to the copilot.
+
+Without a message: the full-screen chat UI (needs the ``tui`` extra). With a message: one turn,
+the answer printed as it streams, then the suggestions; ``--json`` prints every server frame of
+the turn as one JSON line instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import uuid
+from typing import Any, TextIO
+
+import msgspec
+
+from ..errors import OmniTrackError
+from ..protocol import (
+    Acknowledgment,
+    AssistantMessage,
+    Complete,
+    ErrorMessage,
+    MessageAction,
+    StreamComplete,
+    StreamInterrupted,
+    Suggestions,
+    decode_server_message,
+    encode,
+)
+from .options import (
+    ConnectionOptions,
+    add_connection_options,
+    connection_options,
+    explain_failure,
+)
+
+__all__ = ["SUGGESTION_GRACE", "register", "run_json_turn", "run_turn"]
+
+#: Seconds to wait after an answer for its suggestions (they follow ``stream_complete``).
+SUGGESTION_GRACE = 1.0
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "chat",
+        help="chat with the copilot (full-screen, or one turn with MESSAGE)",
+        description="Without MESSAGE, open the full-screen chat UI. With MESSAGE, send it, "
+        "print the answer as it streams, then the suggestions.",
+    )
+    parser.add_argument("message", nargs="?", metavar="MESSAGE", help="send one message")
+    parser.add_argument(
+        "--json", action="store_true", help="print every server frame as one JSON line"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="give up on an answer after S seconds (default 120)",
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    options = connection_options(args)
+    if args.message is None:
+        if args.json:
+            print("omnitrack: --json needs a MESSAGE (one turn)", file=sys.stderr)
+            return 2
+        return run_tui(options)
+    runner = run_json_turn if args.json else run_turn
+    try:
+        return asyncio.run(runner(options, args.message, answer_timeout=args.timeout))
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_tui(options: ConnectionOptions, *, first_message: str | None = None) -> int:
+    """Open the chat UI against ``options``' server; returns the exit code."""
+    try:
+        from ..tui.app import ChatApp
+    except ModuleNotFoundError as exc:
+        print(
+            f"omnitrack: the chat UI needs {exc.name}; install 'omnitrack-realtime[tui]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .. import CopilotClient, EventClient
+
+    copilot = CopilotClient(url=options.copilot_url, user_id=options.user_id, token=options.token)
+    events = EventClient(url=options.events_url, user_id=options.user_id, token=options.token)
+    app = ChatApp(copilot, events, first_message=first_message)
+    app.run()
+    return app.return_code or 0
+
+
+async def run_turn(
+    options: ConnectionOptions,
+    text: str,
+    *,
+    answer_timeout: float = 120.0,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    **client_options: Any,
+) -> int:
+    """One turn in plain text: the answer as it streams, then the numbered suggestions."""
+    from .. import CopilotClient
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    url = options.copilot_url
+    client = CopilotClient(url=url, user_id=options.user_id, token=options.token, **client_options)
+    try:
+        try:
+            await client.connect()
+        except OmniTrackError as exc:
+            print(f"omnitrack: {explain_failure(exc, url)}", file=err)
+            return 1
+        if not client.is_connected:
+            print(f"omnitrack: {explain_failure(client.error, url)}", file=err)
+            return 1
+        try:
+            async with asyncio.timeout(answer_timeout):
+                async for token in client.stream(text):
+                    out.write(token)
+                    out.flush()
+        except TimeoutError:
+            print(f"\nomnitrack: no complete answer within {answer_timeout:g} s", file=err)
+            return 1
+        except OmniTrackError as exc:
+            print(f"\nomnitrack: {exc}", file=err)
+            return 1
+        out.write("\n")
+        answer = client.messages[-1] if client.messages else None
+        if answer is not None and answer.role == "assistant" and not answer.content:
+            out.write("(empty answer)\n")
+        if client.error:
+            print(f"omnitrack: {client.error}", file=err)
+            return 1
+        suggestions = await _wait_suggestions(client, SUGGESTION_GRACE)
+        if suggestions:
+            out.write("\nSuggestions:\n")
+            for index, suggestion in enumerate(suggestions, start=1):
+                out.write(f"  {index}. {suggestion}\n")
+        out.flush()
+        return 0
+    finally:
+        await client.disconnect()
+
+
+async def _wait_suggestions(client: Any, grace: float) -> list[str]:
+    """The suggestions of the last answer, waiting up to ``grace`` seconds for them."""
+    arrived = asyncio.Event()
+    unsubscribe = client.on_change(lambda *_: arrived.set() if client.suggestions else None)
+    try:
+        if not client.suggestions:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), grace)
+        return list(client.suggestions)
+    finally:
+        unsubscribe()
+
+
+class _JsonTurn:
+    """Prints every frame of one turn as a JSON line and knows when the turn is over."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.connection: Any = None
+        self.answered = asyncio.Event()  # an answer (or error) arrived; suggestions may follow
+        self.finished = asyncio.Event()  # nothing more belongs to this turn
+        self.failed = False
+
+    # ConnectionHandler hooks -------------------------------------------------------------
+    def on_state(self, transition: Any) -> None:
+        if transition.new.value in ("failed", "closed") and not self.finished.is_set():
+            self.failed = transition.new.value == "failed"
+            self.answered.set()
+            self.finished.set()
+
+    def process_open(self) -> list[bytes]:
+        return []
+
+    def on_frame(self, data: bytes) -> None:
+        try:
+            line = msgspec.json.encode(msgspec.json.decode(data)).decode()
+        except msgspec.DecodeError:
+            line = msgspec.json.encode({"invalidFrame": data.decode(errors="replace")}).decode()
+        self.out.write(line + "\n")
+        self.out.flush()
+        try:
+            message = decode_server_message(data)
+        except OmniTrackError:
+            return
+        if isinstance(message, Acknowledgment) and self.connection is not None:
+            self.connection.outbox.acknowledged(message.client_message_id)
+            self.connection.flush()
+        elif isinstance(message, StreamComplete | AssistantMessage):
+            self.answered.set()
+        elif isinstance(message, Suggestions | Complete | StreamInterrupted):
+            self.answered.set()
+            self.finished.set()
+        elif isinstance(message, ErrorMessage):
+            self.failed = True
+            self.answered.set()
+            self.finished.set()
+
+    def on_lost(self) -> None:
+        return None
+
+    def conversation_known(self) -> bool:
+        return True
+
+
+async def run_json_turn(
+    options: ConnectionOptions,
+    text: str,
+    *,
+    answer_timeout: float = 120.0,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    **client_options: Any,
+) -> int:
+    """One turn, every server frame printed as one JSON line (for scripts and debugging)."""
+    from ..client.connection import Connection
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    url = options.copilot_url
+    turn = _JsonTurn(out)
+    connection = Connection(
+        url, handler=turn, user_id=options.user_id, token=options.token, **client_options
+    )
+    turn.connection = connection
+    try:
+        try:
+            await connection.connect()
+        except OmniTrackError as exc:
+            print(f"omnitrack: {explain_failure(exc, url)}", file=err)
+            return 1
+        if not connection.is_connected:
+            print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+            return 1
+        client_message_id = str(uuid.uuid4())
+        action = MessageAction(message=text, client_message_id=client_message_id)
+        connection.send(encode(action), client_message_id=client_message_id)
+        try:
+            async with asyncio.timeout(answer_timeout):
+                await turn.answered.wait()
+        except TimeoutError:
+            print(f"omnitrack: no complete answer within {answer_timeout:g} s", file=err)
+            return 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(turn.finished.wait(), SUGGESTION_GRACE)
+        if turn.failed and connection.error is not None:
+            print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+        return 1 if turn.failed else 0
+    finally:
+        await connection.disconnect()

@@ -1,0 +1,143 @@
+"""Connection options shared by ``chat``, ``listen`` and the TUI, and the one-sentence
+explanations of the failures a user can cause.
+
+Where a setting comes from, first match wins: the command-line flag, then ``OMNITRACK_*``, then
+the seed's ``NEXT_PUBLIC_*``, then the local default. The events url defaults to the copilot
+url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
+from .render import redact_url
+
+__all__ = [
+    "COPILOT_URL_DEFAULT",
+    "EVENTS_URL_DEFAULT",
+    "ConnectionOptions",
+    "add_connection_options",
+    "connection_options",
+    "explain_failure",
+    "sibling_url",
+]
+
+COPILOT_URL_DEFAULT = "ws://localhost:3001/copilot"
+EVENTS_URL_DEFAULT = "ws://localhost:3001/ws"
+_COPILOT_ENV = ("OMNITRACK_COPILOT_WS_URL", "NEXT_PUBLIC_COPILOT_WS_URL")
+_EVENTS_ENV = ("OMNITRACK_WS_URL", "NEXT_PUBLIC_WS_URL")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    """Where to connect and as whom. ``token`` is never printed (see ``__repr__``)."""
+
+    copilot_url: str
+    events_url: str
+    user_id: str | None
+    token: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"ConnectionOptions(copilot_url={redact_url(self.copilot_url)!r}, "
+            f"events_url={redact_url(self.events_url)!r}, user_id={self.user_id!r}, "
+            f"token={'<set>' if self.token else None})"
+        )
+
+
+def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = False) -> None:
+    """Add ``--url``, ``--user`` and ``--token`` (and ``--events-url`` when ``events``)."""
+    url_help = (
+        "the /ws events url (env OMNITRACK_WS_URL or NEXT_PUBLIC_WS_URL; default "
+        f"{EVENTS_URL_DEFAULT})"
+        if events
+        else "the /copilot url (env OMNITRACK_COPILOT_WS_URL or NEXT_PUBLIC_COPILOT_WS_URL; "
+        f"default {COPILOT_URL_DEFAULT})"
+    )
+    parser.add_argument("--url", metavar="URL", help=url_help)
+    if not events:
+        parser.add_argument(
+            "--events-url",
+            metavar="URL",
+            help="the /ws events url (default: the --url server with path /ws)",
+        )
+    parser.add_argument("--user", metavar="ID", help="your user id (env OMNITRACK_USER)")
+    parser.add_argument(
+        "--token", metavar="JWT", help="the access token (env OMNITRACK_TOKEN; never logged)"
+    )
+
+
+def sibling_url(url: str, path: str) -> str:
+    """``url`` with its path replaced (``/copilot`` -> ``/ws``), query and fragment dropped."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _first_env(names: tuple[str, ...], environ: Mapping[str, str]) -> str | None:
+    return next((environ[name] for name in names if environ.get(name)), None)
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ConfigurationError(
+            f"{redact_url(url)!r} is not a WebSocket url; use ws://host:port/path or wss://..."
+        )
+    return url
+
+
+def connection_options(
+    args: argparse.Namespace, *, events: bool = False, environ: Mapping[str, str] | None = None
+) -> ConnectionOptions:
+    """Resolve the connection settings of a parsed command line (flags, env, defaults)."""
+    env = os.environ if environ is None else environ
+    flag_url: str | None = getattr(args, "url", None)
+    if events:
+        events_url = flag_url or _first_env(_EVENTS_ENV, env) or EVENTS_URL_DEFAULT
+        copilot_url = _first_env(_COPILOT_ENV, env) or sibling_url(events_url, "/copilot")
+    else:
+        env_copilot = _first_env(_COPILOT_ENV, env)
+        copilot_url = flag_url or env_copilot or COPILOT_URL_DEFAULT
+        events_flag: str | None = getattr(args, "events_url", None)
+        if events_flag:
+            events_url = events_flag
+        elif flag_url:
+            events_url = sibling_url(flag_url, "/ws")
+        else:
+            events_url = _first_env(_EVENTS_ENV, env) or sibling_url(copilot_url, "/ws")
+    user = getattr(args, "user", None) or env.get("OMNITRACK_USER") or None
+    token = getattr(args, "token", None) or env.get("OMNITRACK_TOKEN") or None
+    return ConnectionOptions(
+        copilot_url=_check_url(copilot_url),
+        events_url=_check_url(events_url),
+        user_id=user,
+        token=token,
+    )
+
+
+def explain_failure(error: OmniTrackError | str | None, url: str) -> str:
+    """One sentence a user can act on, for a connection that failed (no traceback, no token)."""
+    where = redact_url(url)
+    if isinstance(error, AuthenticationError):
+        return (
+            f"the server at {where} refused the credentials ({error}); pass a valid --token or "
+            "set OMNITRACK_TOKEN (mint one with: omnitrack token)"
+        )
+    if isinstance(error, ConfigurationError):
+        return str(error)
+    detail = str(error) if error else "no answer"
+    status = error.status if isinstance(error, ConnectionFailed) else None
+    if status == 404:
+        return (
+            f"nothing answers WebSocket requests at {where} (HTTP 404); check the url's path "
+            "(/copilot for chat, /ws for events)"
+        )
+    return (
+        f"cannot connect to {where} ({detail}); is the server running? "
+        "(start one with: omnitrack serve)"
+    )

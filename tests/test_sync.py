@@ -1,0 +1,136 @@
+"""The blocking API (``omnitrack_realtime.sync``) against a real server on loopback."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from frontdoor_support import USER, ThreadedServer, token_for
+from omnitrack_realtime import AuthenticationError, ConnectionState, ReconnectPolicy
+from omnitrack_realtime.protocol import Event
+from omnitrack_realtime.sync import CopilotClient, EventClient
+
+FAST = ReconnectPolicy(max_attempts=1, initial_delay=0.01, max_delay=0.01, jitter=0)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ThreadedServer]:
+    with ThreadedServer(tmp_path / "twin.db") as running:
+        yield running
+
+
+def _threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.name.startswith("omnitrack-sync-")}
+
+
+def test_ask_returns_the_whole_reply(server: ThreadedServer) -> None:
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for()) as copilot:
+        assert copilot.is_connected
+        assert copilot.state is ConnectionState.OPEN
+        reply = copilot.ask("Add a new supplier in Asia", timeout=30)
+        assert reply.role == "assistant"
+        assert reply.status == "complete"
+        assert reply.content
+        assert copilot.conversation_id is not None
+        assert [m.role for m in copilot.messages] == ["user", "assistant"]
+        assert copilot.stats().connects == 1
+    assert not _threads()  # the loop and callback threads are gone
+
+
+def test_stream_is_a_plain_iterator_of_tokens(server: ThreadedServer) -> None:
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for()) as copilot:
+        tokens = list(copilot.stream("Show me the network summary", timeout=30))
+        assert len(tokens) > 3  # streamed, not one block
+        answer = copilot.messages[-1]
+        assert "".join(tokens) == answer.content
+        assert not answer.is_streaming
+        assert not copilot.is_typing
+        assert copilot.error is None
+
+
+def test_suggestions_and_on_change_from_the_callback_thread(server: ThreadedServer) -> None:
+    seen: queue.SimpleQueue[str] = queue.SimpleQueue()
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for()) as copilot:
+        unsubscribe = copilot.on_change(lambda: seen.put(threading.current_thread().name))
+        copilot.ask("Add a warehouse in Rotterdam", timeout=30)
+        assert seen.get(timeout=10) == "omnitrack-sync-copilot-callbacks"
+        unsubscribe()
+        # Suggestions follow the answer: poll the property with a deadline, no fixed sleep.
+        deadline = threading.Event()
+        for _ in range(200):
+            if copilot.suggestions:
+                break
+            deadline.wait(0.01)
+        assert 1 <= len(copilot.suggestions) <= 4
+
+
+def test_send_message_returns_the_user_message_at_once(server: ThreadedServer) -> None:
+    copilot = CopilotClient(server.copilot_url, user_id=USER, token=token_for())
+    try:
+        message = copilot.send_message("Add a supplier in Shanghai")  # not connected: queued
+        assert message.role == "user"
+        assert message.status == "queued"
+        assert copilot.state is ConnectionState.IDLE
+        copilot.connect()
+        assert copilot.is_connected
+    finally:
+        copilot.close()
+    copilot.close()  # idempotent
+
+
+def test_listen_and_subscribe_get_events(server: ThreadedServer) -> None:
+    handled: queue.SimpleQueue[tuple[str, Event]] = queue.SimpleQueue()
+    with EventClient(server.events_url, user_id=USER, token=token_for()) as events:
+        events.subscribe(
+            "alert_notification",
+            lambda event: handled.put((threading.current_thread().name, event)),
+        )
+        stream = events.listen("alert_notification", timeout=0.05)
+        alert = {"severity": "high", "message": "Port closed"}
+        event = _publish_until_received(server, stream, "alert_notification", alert)
+        assert event.type == "alert_notification"
+        assert event.data == {"severity": "high", "message": "Port closed"}
+        thread, handled_event = handled.get(timeout=10)
+        assert thread == "omnitrack-sync-events-callbacks"
+        assert handled_event.data == event.data
+        stream.close()  # closing early closes the async iterator on the loop
+        events.send({"action": "ping"})
+    assert not _threads()
+
+
+def test_bad_token_raises_authentication_error(server: ThreadedServer) -> None:
+    with (
+        pytest.raises(AuthenticationError),
+        CopilotClient(server.copilot_url, user_id=USER, token="not-a-jwt", reconnect=FAST),
+    ):
+        pass
+    assert not _threads()
+
+
+def test_iterator_timeout_raises_and_the_iterator_stays_usable(server: ThreadedServer) -> None:
+    with EventClient(server.events_url, user_id=USER, token=token_for()) as events:
+        stream = events.listen("scenario_progress", timeout=0.05)
+        with pytest.raises(TimeoutError):
+            next(stream)
+        assert events.is_connected
+        with stream:
+            event = _publish_until_received(server, stream, "scenario_progress", {"p": 0.5})
+            assert event.data == {"p": 0.5}
+
+
+def _publish_until_received(
+    server: ThreadedServer, stream: Iterator[Event], event_type: str, data: object
+) -> Event:
+    """Publish until the event comes through: the server learns of a subscription
+    asynchronously, so the first publish may precede it (bounded: 100 x 0.05 s)."""
+    for _ in range(100):
+        server.publish(event_type, data)
+        try:
+            return next(stream)
+        except TimeoutError:
+            continue
+    raise AssertionError(f"{event_type} never arrived")
