@@ -1,0 +1,130 @@
+"""End to end: the SDK's clients against ``omnitrack serve`` running in a subprocess.
+
+A streamed answer arrives in ``CopilotClient``'s state, an event published with ``omnitrack
+publish`` for that user arrives in its ``EventClient``, ``omnitrack token`` mints what the
+server accepts, and SIGTERM shuts the server down gracefully with exit status 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime import CopilotClient, EventClient
+
+SECRET = "e2e-secret-0123456789-0123456789-0123456789"
+READY = re.compile(r"serving (ws://\S+)")
+
+
+@dataclass
+class ServeProcess:
+    process: asyncio.subprocess.Process
+    url: str
+    env: dict[str, str]
+
+
+async def _omnitrack(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "omnitrack_realtime.cli.main",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+@pytest.fixture
+async def serve(tmp_path: Path) -> AsyncIterator[ServeProcess]:
+    env = {
+        **os.environ,
+        "OMNITRACK_JWT_SECRET": SECRET,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "omnitrack_realtime.cli.main",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(tmp_path / "e2e.db"),
+        "--token-delay",
+        "0",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        match = READY.search(line)
+        assert match, f"unexpected first line: {line!r}"
+        yield ServeProcess(process, match[1], env)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def test_clients_against_omnitrack_serve(serve: ServeProcess) -> None:
+    code, out, _ = await _omnitrack(serve.env, "token", "--user", "alice")
+    assert code == 0
+    token = out.strip()
+
+    async with (
+        CopilotClient(f"{serve.url}/copilot", token=token) as copilot,
+        EventClient(f"{serve.url}/ws", token=token) as events,
+    ):
+        alerts = events.listen("alert_notification")
+        reply = await copilot.ask("help", timeout=20)
+        assert reply.status == "complete"
+        assert reply.content
+        assert reply.stream_id
+        assert copilot.messages[-1] is reply
+        assert copilot.conversation_id is not None and copilot.conversation_id.startswith("conv-")
+
+        code, out, err = await _omnitrack(
+            serve.env,
+            "publish",
+            "alert_notification",
+            json.dumps({"severity": "high", "message": "Port closed"}),
+            "--user",
+            "alice",
+            "--url",
+            serve.url,
+        )
+        assert code == 0, err
+        event = await asyncio.wait_for(anext(alerts), 10)
+        assert event.type == "alert_notification"
+        assert event.data == {"severity": "high", "message": "Port closed"}
+
+    serve.process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(serve.process.wait(), 30) == 0
+    assert serve.process.stderr is not None
+    log = (await serve.process.stderr.read()).decode()
+    assert token not in log and SECRET not in log
+
+
+async def test_publish_without_the_scope_is_refused(serve: ServeProcess) -> None:
+    code, out, _ = await _omnitrack(serve.env, "token", "--user", "mallory")
+    token = out.strip()
+    code, _, err = await _omnitrack(
+        serve.env, "publish", "alert_notification", "{}", "--url", serve.url, "--token", token
+    )
+    assert code == 1
+    assert "events:publish" in err
