@@ -1,0 +1,1716 @@
+"""The rule-based language layer: plain English in, typed :class:`~.commands.ParseResult` out.
+
+Pure and fast: no I/O, no model. Every regular expression and lookup table is built once at
+import; one call costs a few hundred microseconds.
+
+How a message is read:
+
+1. **Clean and correct.** Whitespace and quotes are normalised, then words of five letters or
+   more that are one edit (Damerau) away from a keyword are corrected ("suplier", "warehose",
+   "anomolies"), except words of the user's node names and of places.
+2. **Split into steps** on numbered lists, ";", "then", "after that", and on "and" / "," when
+   what follows starts a new request ("..., connect it to ..."); "add a supplier in Busan and a
+   plant in Ulsan" becomes two adds. At most five steps are kept (``too_many_steps``).
+3. **Read each step.** Node names (``known_names``, case-insensitive, one typo per long word
+   allowed), node ids (``sup-3``) and places (the gazetteer) are found first and masked, so that
+   words inside them ("Berlin *Plant*", "*Port* Klang") do not trigger intents. Intents are then
+   recognised by ordered rules, from the most specific ("disconnect", "what if ... port ...
+   closes") to the most general ("show me ..."), and their parameters read from the step.
+4. **Ask rather than guess.** A step whose intent is clear but whose required parameter is
+   missing or unknown gives a :class:`~.commands.Clarification` with a specific question; the
+   whole message is then answered with that question and nothing is executed.
+
+Conventions the twin layer relies on (see :mod:`.commands` for the parameter keys):
+
+* A node named in ``known_names`` comes back as ``NodeRef(<the known name>, "name")``.
+* "the Rotterdam warehouse" with no such known name is ``NodeRef("Rotterdam warehouse",
+  "place", node_type="warehouse", place=<Rotterdam>)``; a bare type ("the warehouse") is
+  ``NodeRef("warehouse", "name", node_type="warehouse")``.
+* Pronouns keep their word: ``NodeRef("it", "pronoun")``, ``NodeRef("them", "pronoun")``.
+  "connect them" gives ``source`` and ``target`` both ``NodeRef("them", "pronoun")``: the
+  last two nodes mentioned, in order.
+* Analysis intents narrow by ``node_type`` when only a type was named ("all warehouses").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import gazetteer
+from .commands import Clarification, Command, NodeRef, ParseResult, Place
+
+__all__ = ["MAX_STEPS", "parse", "parse_duration_hours", "parse_number", "parse_percent"]
+
+MAX_STEPS = 5
+
+# ---------------------------------------------------------------------------------------------
+# Numbers, durations, percentages
+
+_SMALL = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "a couple of": 2,
+    "a couple": 2,
+    "a few": 3,
+    "several": 3,
+    "a dozen": 12,
+    "dozen": 12,
+    "half a": 0.5,
+    "half an": 0.5,
+}
+_SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000}
+_SCALE["million"] = 1_000_000
+
+_WORD_NUM = "|".join(
+    sorted((re.escape(w) for w in _SMALL if w not in ("a", "an")), key=len, reverse=True)
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+#: A number: digits with separators and an optional scale ("5,000", "5k", "1.5 million"), or
+#: number words ("twenty five thousand", "fifty").
+_NUMBER = (
+    rf"(?:(?:{_DIGITS})(?:\s?(?:k|m|mn)\b|\s(?:hundred|thousand|million)\b)?"
+    rf"|(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))*(?:\s(?:hundred|thousand|million))*)"
+)
+_NUMBER_RE = re.compile(rf"(?<![\w.])({_NUMBER})(?![\w])", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a number written in digits or words ("5,000", "5k", "twenty five
+    thousand", "1.5 million"), else None."""
+    words = text.strip().lower().replace("-", " ")
+    if not words:
+        return None
+    match = re.fullmatch(rf"({_DIGITS})\s?(k|m|mn|hundred|thousand|million)?", words)
+    if match:
+        value = float(match.group(1).replace(",", ""))
+        return value * _SCALE.get(match.group(2) or "", 1)
+    total = 0.0
+    current = 0.0
+    seen = False
+    tokens = words.split()
+    i = 0
+    while i < len(tokens):
+        pair = " ".join(tokens[i : i + 2])
+        triple = " ".join(tokens[i : i + 3])
+        if triple in _SMALL:
+            current += _SMALL[triple]
+            i += 3
+        elif pair in _SMALL:
+            current += _SMALL[pair]
+            i += 2
+        elif tokens[i] in _SMALL:
+            current += _SMALL[tokens[i]]
+            i += 1
+        elif tokens[i] in ("hundred",):
+            current = (current or 1) * 100
+            i += 1
+        elif tokens[i] in ("thousand", "million", "k"):
+            total += (current or 1) * _SCALE[tokens[i]]
+            current = 0
+            i += 1
+        elif tokens[i] == "and" and seen:
+            i += 1
+            continue
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+_UNIT_HOURS = {
+    "h": 1.0,
+    "hr": 1.0,
+    "hrs": 1.0,
+    "hour": 1.0,
+    "hours": 1.0,
+    "d": 24.0,
+    "day": 24.0,
+    "days": 24.0,
+    "w": 168.0,
+    "wk": 168.0,
+    "wks": 168.0,
+    "week": 168.0,
+    "weeks": 168.0,
+    "fortnight": 336.0,
+    "fortnights": 336.0,
+    "month": 720.0,
+    "months": 720.0,
+    "mo": 720.0,
+}
+_DURATION_RE = re.compile(
+    rf"(?:(?<![\w.])(?P<num>{_NUMBER}|an?|half an?)\s?-?\s?"
+    r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|fortnights?|months?|mo)\b"
+    r"|\b(?P<lone>fortnight|overnight)\b)",
+    re.IGNORECASE,
+)
+# A duration only counts as one when it says how long ("for 3 days", "lasting two weeks",
+# "72 hours"), not when it says when ("next month", "in 2 weeks", "2 days ago").
+_NOT_DURATION_BEFORE = re.compile(r"\b(?:next|in|within|after|last|past|every|per)\s*$", re.I)
+
+
+def parse_duration_hours(text: str) -> float | None:
+    """The first duration in ``text`` in hours ("two weeks" -> 336, "72h" -> 72, "a month" ->
+    720), ignoring time references such as "next month" or "in 2 days"."""
+    for match in _DURATION_RE.finditer(text):
+        before = text[: match.start()]
+        after = text[match.end() : match.end() + 6].lower()
+        if _NOT_DURATION_BEFORE.search(before) or after.startswith(" ago"):
+            continue
+        if match.group("lone"):
+            return 336.0 if match.group("lone").lower() == "fortnight" else 12.0
+        num_text = match.group("num").lower()
+        unit = match.group("unit").lower()
+        if num_text in ("a", "an") and unit in ("d", "w", "h", "mo"):
+            continue
+        value = parse_number(num_text)
+        if value is None:
+            continue
+        return value * _UNIT_HOURS[unit]
+    return None
+
+
+_PERCENT_RE = re.compile(
+    rf"(?<![\w.])(?P<num>{_NUMBER})\s?(?:%|percent\b|per\s?cent\b|pct\b)", re.IGNORECASE
+)
+_MULTIPLIER_RE = re.compile(
+    r"\b(?P<word>doubl\w*|twice|tripl\w*|quadrupl\w*|(?P<x>\d+(?:\.\d+)?)\s?x|x\s?(?P<x2>\d+))\b",
+    re.IGNORECASE,
+)
+
+
+def parse_percent(text: str) -> float | None:
+    """The first percentage in ``text`` ("30%", "thirty percent"), or the increase a
+    multiplier means ("doubles" -> 100, "triples" -> 200, "3x" -> 200), else None."""
+    match = _PERCENT_RE.search(text)
+    if match:
+        return parse_number(match.group("num"))
+    match = _MULTIPLIER_RE.search(text)
+    if match:
+        word = match.group("word").lower()
+        if word.startswith(("doubl", "twice")):
+            return 100.0
+        if word.startswith("tripl"):
+            return 200.0
+        if word.startswith("quadrupl"):
+            return 300.0
+        factor = float(match.group("x") or match.group("x2"))
+        if factor > 1:
+            return (factor - 1) * 100
+    if re.search(r"\bby half\b|\bhalf again\b", text, re.IGNORECASE):
+        return 50.0
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+_TYPE_PATTERNS = {
+    "distribution_center": (
+        r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
+        r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?|dcs?|distributors?"
+        r"|distribution|hubs?"
+    ),
+    "manufacturer": (
+        r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
+        r"|production\s(?:sites?|plants?|facilit(?:y|ies)|lines?)|assembly\s(?:plants?|lines?)"
+        r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?"
+    ),
+    "warehouse": (
+        r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
+        r"|stockrooms?|storehouses?|storage"
+    ),
+    "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
+    "retailer": (
+        r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
+        r"|shops?|outlets?|boutiques?|points?\sof\ssale"
+    ),
+}
+_TYPE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items()) + r")\b",
+    re.IGNORECASE,
+)
+_ADD_INTENT = {
+    "supplier": "add-supplier",
+    "manufacturer": "add-manufacturer",
+    "warehouse": "add-warehouse",
+    "distribution_center": "add-distributor",
+    "retailer": "add-retailer",
+}
+_TYPE_LABEL = {
+    "supplier": "supplier",
+    "manufacturer": "manufacturer",
+    "warehouse": "warehouse",
+    "distribution_center": "distribution center",
+    "retailer": "retailer",
+}
+
+_STATUS_WORDS = {
+    "operational": (
+        r"operational|back\s(?:online|up|in\sservice|to\snormal)|online|up\sand\srunning"
+        r"|restored|recovered|running\s(?:again|normally|fine)|working\s(?:again|fine|normally)"
+        r"|healthy|active"
+    ),
+    "degraded": r"degraded|impaired|partially\s\w+|struggling|slowed|limping|reduced\scapacity",
+    "disrupted": r"disrupted|disruption|interrupted|hit\sby|impacted|affected",
+    "offline": (
+        r"offline|off[\s-]line|down|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
+        r"|closed|inactive|unavailable|dark"
+    ),
+}
+_STATUS_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _STATUS_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+_SCENARIO_WORDS = {
+    "natural-disaster": (
+        r"natural\sdisasters?|earthquakes?|quakes?|typhoons?|hurricanes?|cyclones?|floods?"
+        r"|flooding|tsunamis?|storms?|wildfires?|fires?|volcan\w*|tornado\w*|droughts?"
+        r"|blizzards?|snowstorms?|heat\s?waves?|landslides?|monsoons?"
+    ),
+    "cyber-attack": (
+        r"cyber[\s-]?attacks?|cyber\w*|ransomware|hack\w*|malware|ddos|data\sbreach|it\soutage"
+    ),
+    "geopolitical": (
+        r"geopolitic\w*|sanctions?|tariffs?|trade\swars?|wars?|embargo\w*|political\w*"
+        r"|conflicts?|coup|unrest|border\sclosures?|export\s(?:ban|controls?)"
+    ),
+    "labor-shortage": (
+        r"labou?r\s(?:shortages?|strikes?|disputes?|issues?)|labou?r|workers?\sshortages?"
+        r"|staff(?:ing)?\sshortages?|strikes?|walkouts?|worker\w*|staffing"
+    ),
+    "quality-issue": (
+        r"quality(?:\sissues?|\sproblems?|\sfailures?)?|recalls?|defects?|defective"
+        r"|contaminat\w*|faulty"
+    ),
+    "transportation-delay": (
+        r"transport(?:ation)?\sdelays?|shipping\sdelays?|logistics\s(?:delays?|disruptions?)"
+        r"|freight\sdelays?|delays?|delayed|congestion|late\sshipments?|transit\sdisruptions?"
+    ),
+    "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
+    "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
+}
+_SCENARIO_RE = re.compile(
+    r"\b(?:"
+    + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _SCENARIO_WORDS.items())
+    + r")\b",
+    re.IGNORECASE,
+)
+
+_SEVERITY_WORDS = {
+    "critical": (
+        r"critical|catastrophic|extreme|massive|devastating|worst[\s-]case|huge|disastrous"
+        r"|crippling"
+    ),
+    "high": r"high|major|severe|serious|big|large|significant|strong|heavy|bad",
+    "medium": r"medium|moderate|mid|average|normal|medium[\s-]sized",
+    "low": r"low|minor|mild|small|light|slight|minimal|little",
+}
+_SEVERITY_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _SEVERITY_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+_INDUSTRY_WORDS = {
+    "electronics": (
+        r"consumer\selectronics|electronics?|semiconductors?|semis|chips?|microchips?|tech"
+        r"|hardware|computers?|devices?"
+    ),
+    "automotive": r"automotive|auto(?:mobiles?|s)?|cars?|vehicles?|evs?|car\sparts",
+    "pharmaceuticals": (
+        r"pharma\w*|drugs?|medicines?|medical|healthcare|health\scare|biotech|life\ssciences"
+    ),
+    "food-beverage": (
+        r"food(?:\s(?:and|&)\s(?:beverages?|drinks?))?|beverages?|f\s?&\s?b|fnb|drinks?"
+        r"|groceries|grocery|fmcg|cpg|food-beverage"
+    ),
+    "fashion": (
+        r"fashion|apparel|clothing|clothes|garments?|textiles?|footwear|shoes|luxury\sgoods"
+    ),
+    "chemicals": r"petro\s?chemicals?|chemicals?|chemistry|specialty\schemicals",
+}
+_INDUSTRY_RE = re.compile(
+    r"(?<![\w&])(?:"
+    + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _INDUSTRY_WORDS.items())
+    + r")(?![\w&])",
+    re.IGNORECASE,
+)
+
+_CURRENCY_WORDS = {
+    "USD": r"usd|us\s?dollars?|u\.s\.\sdollars?|american\sdollars?|dollars?|bucks|\$",
+    "EUR": r"eur|euros?|€",
+    "GBP": r"gbp|british\spounds?|pounds?(?:\ssterling)?|sterling|quid|£",
+    "CNY": r"cny|rmb|yuan|renminbi|chinese\s(?:yuan|currency)",
+    "JPY": r"jpy|yen|japanese\syen|¥",
+}
+_CURRENCY_RE = re.compile(
+    r"(?<![\w$€£¥])(?:"
+    + "|".join(f"(?P<{c}>{p})" for c, p in _CURRENCY_WORDS.items())
+    + r")(?![\w])",
+    re.IGNORECASE,
+)
+
+_METHOD_WORDS = {
+    "express": r"express|couriers?|expedited|overnight|next[\s-]day",
+    "air": r"air(?:\s?(?:freight|cargo|shipping|transport))?|airfreight|planes?|flights?|by\sair",
+    "rail": r"rail(?:ways?|roads?)?|trains?|freight\strains?",
+    "truck": r"trucks?|trucking|road(?:\sfreight|\stransport)?|lorr(?:y|ies)|ground",
+    "sea": r"sea(?:\s?freight)?|ocean(?:\sfreight)?|maritime|vessels?|container\sships?|boats?",
+}
+_METHOD_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{m}>{p})" for m, p in _METHOD_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+_RISK_LEVEL_WORDS = {
+    "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful",
+    "medium": r"medium|moderate|balanced|normal|standard|mid|middle",
+    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous",
+}
+_RISK_LEVEL_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{lvl}>{p})" for lvl, p in _RISK_LEVEL_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+#: Words the typo corrector knows. Words of five letters or more one edit away from one of
+#: these are corrected to it; these words and the common words below are never changed.
+_KEYWORDS = """
+supplier suppliers vendor vendors manufacturer manufacturers manufacturing factory factories
+warehouse warehouses distribution distributor distributors center centers centre centres
+retailer retailers retail outlet outlets store stores plant plants depot depots storage
+anomaly anomalies anomalous outlier outliers unusual bottleneck bottlenecks utilization
+utilisation utilized utilised simulate simulation simulations scenario scenarios summary
+summarize summarise overview network capacity inventory status connect connection
+connections disconnect remove delete update change increase decrease region industry currency
+shipping shipment shipments alerts alert warnings warning alarms details detail information
+identify risks vulnerable vulnerability vulnerabilities calculate earthquake typhoon hurricane
+disaster transportation transport delays delay geopolitical shortage quality severity
+critical medium operational degraded disrupted offline online relocate aggressive
+conservative electronics automotive pharmaceuticals pharmaceutical chemicals chemical fashion
+apparel beverage beverages express between demand closure closed closes failure fails
+bankrupt doubles triples percent weeks hours months recent notifications choke points
+analyze analyse analysis property profile tolerance appetite railway freight trucking
+please create remove establish register onboard decommission capacity units thousand
+million anything something whether overloaded utilisation locate located called named
+"""
+_COMMON = """
+about above after again against before being below could doing during every further
+having other over should their there these those through under until where which while
+would place places plans plane remote enter score chance state states stated short shore
+sport river rivers stone notes modes routes route later alter items deliver terms cases
+needs north south great power paris since still thing think three today where world years
+month weeks hours there sales scale share model models trade brand price prices shall
+stake stock stocks spend spent ports storm storms started planet first second
+"""
+_VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
+_CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _build_deletes() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for word in _CORRECTABLE:
+        for variant in _deletes(word) | {word}:
+            table.setdefault(variant, set()).add(word)
+    return table
+
+
+_DELETES = _build_deletes()
+
+
+def _damerau_at_most_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one insertion, deletion, substitution or adjacent
+    transposition apart."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    # b is a with one letter inserted
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def _correct_word(word: str) -> str | None:
+    """The keyword ``word`` is a typo of, or None (unknown, known, or ambiguous)."""
+    low = word.lower()
+    if len(low) < 5 or low in _VOCAB or not low.isalpha():
+        return None
+    candidates: set[str] = set()
+    for variant in _deletes(low) | {low}:
+        candidates |= _DELETES.get(variant, set())
+    hits = sorted(c for c in candidates if _damerau_at_most_one(low, c))
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        # Prefer the candidate with the same first letter and length ("warehose" -> warehouse).
+        same = [h for h in hits if h[0] == low[0] and abs(len(h) - len(low)) <= 1]
+        return same[0] if len(same) == 1 else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Known node names
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """An index of the user's node names for finding them in a message."""
+
+    by_words: dict[tuple[str, ...], str]
+    by_length: dict[int, list[tuple[tuple[str, ...], str]]]
+    token_names: dict[str, list[tuple[tuple[str, ...], str]]]
+    unique_tokens: dict[str, str]
+    tokens: frozenset[str]
+    longest: int
+
+
+_NAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_GENERIC_NAME_WORDS = frozenset(
+    str.split(
+        "the a an of and de la le el in at on for to supplier suppliers plant warehouse store hub "
+        "dc center centre factory depot shop outlet retailer vendor distribution distributor "
+        "manufacturer main central north south east west new old city port inc ltd llc co gmbh "
+        "corp company group global international logistics 1 2 3 4 5"
+    )
+)
+
+
+def _name_words(text: str) -> tuple[str, ...]:
+    return tuple(m.group().lower() for m in _NAME_WORD.finditer(gazetteer.fold(text)))
+
+
+@functools.lru_cache(maxsize=64)
+def _name_index(names: tuple[str, ...]) -> _Names:
+    by_words: dict[tuple[str, ...], str] = {}
+    by_length: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+    token_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    counts: dict[str, set[str]] = {}
+    for name in names:
+        words = _name_words(name)
+        if not words:
+            continue
+        if words[0] == "the" and len(words) > 1:
+            words = words[1:]
+        by_words.setdefault(words, name)
+        by_length.setdefault(len(words), []).append((words, name))
+        for word in set(words):
+            token_names.setdefault(word, []).append((words, name))
+            counts.setdefault(word, set()).add(name)
+    unique = {
+        word: next(iter(owners))
+        for word, owners in counts.items()
+        if len(owners) == 1
+        and len(word) >= 4
+        and word not in _GENERIC_NAME_WORDS
+        and word not in _VOCAB
+        and gazetteer.lookup(word) is None
+    }
+    return _Names(
+        by_words,
+        by_length,
+        token_names,
+        unique,
+        frozenset(counts),
+        max(by_length, default=0),
+    )
+
+
+_EMPTY_NAMES = _name_index(())
+
+
+def _find_names(text: str, names: _Names) -> list[tuple[int, int, str, bool]]:
+    """Spans of known node names in ``text``: (start, end, name, fuzzy)."""
+    if not names.by_words:
+        return []
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _NAME_WORD.finditer(text)]
+    words = [t[2] for t in tokens]
+    found: list[tuple[int, int, str, bool]] = []
+    i = 0
+    while i < len(tokens):
+        hit: tuple[int, str, bool] | None = None
+        for size in range(min(names.longest, len(tokens) - i), 0, -1):
+            window = tuple(words[i : i + size])
+            name = names.by_words.get(window)
+            if name is not None:
+                hit = (size, name, False)
+                break
+            if size >= 2 or len(window[0]) >= 5:
+                close = _fuzzy_name(window, names)
+                if close is not None:
+                    hit = (size, close, True)
+                    break
+        if hit is None and words[i] in names.unique_tokens:
+            hit = (1, names.unique_tokens[words[i]], True)
+        if hit is None:
+            i += 1
+            continue
+        size, name, fuzzy = hit
+        found.append((tokens[i][0], tokens[i + size - 1][1], name, fuzzy))
+        i += size
+    return found
+
+
+def _fuzzy_name(window: tuple[str, ...], names: _Names) -> str | None:
+    """The one known name ``window`` spells with at most one typo per long word."""
+    candidates: dict[str, tuple[str, ...]] = {}
+    for word in window:
+        for words, name in names.token_names.get(word, ()):
+            if len(words) == len(window):
+                candidates[name] = words
+    matches = [
+        name
+        for name, words in candidates.items()
+        if all(
+            a == b or (min(len(a), len(b)) >= 4 and _damerau_at_most_one(a, b))
+            for a, b in zip(window, words, strict=True)
+        )
+        and sum(a == b for a, b in zip(window, words, strict=True)) >= max(1, len(words) - 1)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning and splitting
+
+_WS = re.compile(r"[ \t\u00a0]+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+_VERBS = (
+    r"add|create|make|build|open|set\s?up|establish|register|onboard|put|connect|link|hook"
+    r"|disconnect|unlink|cut|remove|delete|drop|decommission|get\srid|kill|update|change|set"
+    r"|mark|move|relocate|increase|decrease|raise|lower|reduce|bump|scan|check|find|identify"
+    r"|calculate|compute|analy[sz]e|run|simulate|model|stress[\s-]test|show|give|list|tell"
+    r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
+    r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
+    r"|evaluate|measure|also\sadd|then"
+)
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
+_HARD_SPLIT = re.compile(
+    r"\s*(?:;|\n+|[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
+    r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
+    r"|,?\s+and\s+finally,?\s+|,?\s+finally,?\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
+    r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
+    re.IGNORECASE,
+)
+_SOFT_SPLIT = re.compile(
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+&\s+)(?=(?:please\s+|pls\s+|also\s+"
+    rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
+    re.IGNORECASE,
+)
+_TYPE_ONLY = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
+    r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
+    re.IGNORECASE,
+)
+_ADD_VERB_RE = re.compile(
+    r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
+    r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get|include"
+    r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus)\b",
+    re.IGNORECASE,
+)
+
+_FILLER = re.compile(
+    r"^(?:\s|[,.!?:;-])*(?:(?:hey|hi|hello|yo|ok|okay|alright|so|um+|uh+|well|please|pls|plz"
+    r"|kindly|now|first(?:ly)?|also|just|and|oh|right|great|thanks|thank\syou|cool|sure"
+    r"|could\syou|can\syou|could\su|can\su|would\syou|will\syou|i'?d\slike\s(?:you\s)?to"
+    r"|i\swould\slike\s(?:you\s)?to|i\swant\s(?:you\s)?to|i\sneed\syou\sto|let'?s|go\sahead\sand"
+    r"|maybe|do\sthe\sfollowing|the\sfollowing|as\sfollows|here'?s\swhat\si\sneed"
+    r"|i\swas\sthinking|then|next|finally)\b(?:\s|[,.!?:;-])*)+",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    text = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _correct(text: str, names: _Names) -> tuple[str, int]:
+    """``text`` with keyword typos fixed, and how many words were fixed."""
+    protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
+    protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
+    parts: list[str] = []
+    fixes = 0
+    last = 0
+    for match in re.finditer(r"[A-Za-z]{5,}", text):
+        start, end = match.span()
+        if match.group().lower() in names.tokens:
+            continue
+        if any(s <= start < e for s, e in protected):
+            continue
+        fixed = _correct_word(match.group())
+        if fixed is None:
+            continue
+        parts.append(text[last:start])
+        parts.append(fixed.capitalize() if match.group()[0].isupper() else fixed)
+        last = end
+        fixes += 1
+    parts.append(text[last:])
+    return "".join(parts), fixes
+
+
+def _split(text: str) -> list[str]:
+    """The steps of a message, in order."""
+    pieces: list[str] = []
+    numbered = re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
+    for chunk in _HARD_SPLIT.split(text):
+        if numbered:
+            chunk_parts = [p for p in _LIST_MARKER.split(chunk) if p.strip()]
+        else:
+            chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
+        for part in chunk_parts:
+            pieces.extend(_soft_split(part))
+    return [p.strip(" ,.;:!?-") for p in pieces if p.strip(" ,.;:!?-")]
+
+
+def _soft_split(text: str) -> list[str]:
+    out: list[str] = []
+    for part in _SOFT_SPLIT.split(text):
+        # "add a supplier in Busan and a plant in Ulsan": the second part reuses the verb.
+        sub = _TYPE_ONLY.split(part)
+        if len(sub) > 1 and _ADD_VERB_RE.search(sub[0]) and _TYPE_RE.search(sub[0]):
+            out.append(sub[0])
+            out.extend(f"add {s.strip()}" for s in sub[1:])
+        else:
+            out.append(part)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# One step
+
+
+_ID_RE = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]{1,12}[-_]\d[\w-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
+    r"-[0-9a-f]{12})(?![\w-])"
+)
+_NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
+_PRONOUN_RE = re.compile(
+    r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
+    r"|both(?:\sof\sthem)?|they)"
+    r"|(?P<single>it|its|it's|that\sone|this\sone|the\snew\sone|the\slast\sone"
+    r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
+    r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
+    r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for)\b))))",
+    re.IGNORECASE,
+)
+_PLACE_LINK = re.compile(
+    r"^\s*(?:in|at|near|from|of|located\sin|based\sin|out\sof|over\sin|down\sin|up\sin"
+    r"|on|around|outside)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_UNKNOWN_PLACE = re.compile(
+    r"\b(?:in|at|near|located\sin|based\sin|from|to)\s+(?:the\s+)?"
+    r"(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+_NAME_CLAUSE = re.compile(
+    r"\b(?:called|named|name\sit|with\sthe\sname|titled|labell?ed)\s+"
+    r"(?:[\"'](?P<quoted>[^\"']+)[\"']|(?P<plain>.+?))"
+    r"(?=\s+(?:with|in|at|near|and|that|which|having|holding|for|located|based|capacity)\b"
+    r"|\s*[,.;!?(]|\s*$)",
+    re.IGNORECASE,
+)
+_CAPACITY_RE = re.compile(
+    rf"(?:\bcapacity\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
+    rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
+    rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
+    rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
+    rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
+    rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s)?"
+    rf"(?P<d>{_NUMBER}))",
+    re.IGNORECASE,
+)
+_LIMIT_RE = re.compile(
+    rf"\b(?:last|latest|recent|top|first|past|most\srecent)\s+(?P<a>{_NUMBER})\b"
+    rf"|\b(?P<b>{_NUMBER})\s+(?:most\s+recent|latest|recent|last|newest|new)?\s*"
+    r"(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class _Ref:
+    start: int
+    end: int
+    ref: NodeRef
+    bare_type: bool = False  # only a type was named ("the warehouse")
+
+
+@dataclass(slots=True)
+class _Step:
+    """One step's text with what was found in it, ready for the intent rules."""
+
+    text: str
+    masked: str  # lower-case, node names/ids as "§", places as "¤", same length as text
+    names: list[tuple[int, int, str, bool]]
+    ids: list[tuple[int, int, str]]
+    places: list[tuple[int, int, Place]]
+    name_clause: tuple[int, int, str] | None
+    fuzzy: bool = False
+    _refs: list[_Ref] | None = field(default=None)
+
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        return pattern.search(self.masked) is not None
+
+    def refs(self) -> list[_Ref]:
+        if self._refs is None:
+            self._refs = _node_refs(self)
+        return self._refs
+
+    def node_refs(self) -> list[_Ref]:
+        """References to specific nodes (not bare types)."""
+        return [r for r in self.refs() if not r.bare_type]
+
+    def free_places(self) -> list[tuple[int, int, Place]]:
+        """Places not used inside a node reference."""
+        used = [(r.start, r.end) for r in self.refs() if r.ref.kind == "place"]
+        return [p for p in self.places if not any(s <= p[0] < e for s, e in used)]
+
+    def types(self) -> list[tuple[int, int, str, str]]:
+        """Node-type words: (start, end, type, surface)."""
+        out = []
+        for match in _TYPE_RE.finditer(self.masked):
+            kind = match.lastgroup
+            assert kind is not None
+            out.append((match.start(), match.end(), kind, match.group()))
+        return out
+
+
+def _lower_same_length(text: str) -> str:
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _analyse(text: str, names: _Names) -> _Step:
+    found_names = _find_names(text, names)
+    ids = [
+        (m.start(), m.end(), m.group())
+        for m in _ID_RE.finditer(text)
+        if m.group().lower() not in _NOT_IDS
+        and not any(s <= m.start() < e for s, e, _n, _f in found_names)
+    ]
+    clause = _NAME_CLAUSE.search(text)
+    name_clause: tuple[int, int, str] | None = None
+    if clause is not None:
+        group = "quoted" if clause.group("quoted") else "plain"
+        value = clause.group(group).strip(" \"'")
+        if value:
+            name_clause = (clause.start(group), clause.end(group), value)
+    taken = [(s, e) for s, e, _n, _f in found_names] + [(s, e) for s, e, _i in ids]
+    if name_clause is not None:
+        taken.append((name_clause[0], name_clause[1]))
+    places = [
+        (s, e, place)
+        for (s, e), place in gazetteer.find_places(text)
+        if not any(a <= s < b or s <= a < e for a, b in taken)
+    ]
+    chars = list(_lower_same_length(text))
+    for start, end in taken:
+        chars[start:end] = "§" * (end - start)
+    for start, end, _place in places:
+        chars[start:end] = "¤" * (end - start)
+    return _Step(
+        text=text,
+        masked="".join(chars),
+        names=found_names,
+        ids=ids,
+        places=places,
+        name_clause=name_clause,
+        fuzzy=any(f for _s, _e, _n, f in found_names),
+    )
+
+
+def _node_refs(step: _Step) -> list[_Ref]:
+    refs: list[_Ref] = [_Ref(s, e, NodeRef(n, "name")) for s, e, n, _f in step.names]
+    refs += [_Ref(s, e, NodeRef(i, "id")) for s, e, i in step.ids]
+    if step.name_clause is not None:
+        clause_span = (step.name_clause[0], step.name_clause[1])
+    else:
+        clause_span = (-1, -1)
+    for match in _PRONOUN_RE.finditer(step.masked):
+        if clause_span[0] <= match.start() < clause_span[1]:
+            continue
+        word = "them" if match.group("plural") else match.group().lower()
+        if word in ("its", "it's"):
+            word = "it"
+        refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
+    for start, end, kind, _surface in step.types():
+        if clause_span[0] <= start < clause_span[1]:
+            continue
+        place_ref = _place_for_type(step, start, end)
+        if place_ref is not None:
+            p_start, p_end, place = place_ref
+            span_start, span_end = min(start, p_start), max(end, p_end)
+            text = step.text[span_start:span_end]
+            ref = NodeRef(text, "place", node_type=kind, place=place)
+            refs.append(_Ref(span_start, span_end, ref))
+        else:
+            singular = _TYPE_LABEL[kind]
+            refs.append(_Ref(start, end, NodeRef(singular, "name", node_type=kind), True))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place] | None:
+    """The place a type word is tied to: "the Rotterdam warehouse", "the warehouse in
+    Rotterdam", "our Jakarta vendor"."""
+    for p_start, p_end, place in step.places:
+        gap = step.text[p_end:start]
+        if p_end <= start and re.fullmatch(r"(?:'s)?\s*(?:-\s*)?", gap):
+            return p_start, p_end, place
+        if p_start >= end and _PLACE_LINK.match(step.text[end:p_start]):
+            return p_start, p_end, place
+    return None
+
+
+# --- intent rules (on the masked, lower-case text)
+
+_HOW_TO = re.compile(
+    r"^(?:\W*)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
+    r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
+    r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
+    r"|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|help\b)",
+    re.IGNORECASE,
+)
+_DISCONNECT = re.compile(
+    r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*"
+    r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
+    r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
+    r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
+    r"|deliver|route)s?)\b",
+    re.IGNORECASE,
+)
+_CONNECT = re.compile(
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s"
+    r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
+    r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
+    r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
+    r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
+    r"|supplies|feeds|delivers\sto|sends\sto)|->|→",
+    re.IGNORECASE,
+)
+_PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
+_CLOSE = re.compile(
+    r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
+    r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"
+)
+_DEMAND = re.compile(r"\bdemand\b|\borders?\b|\bsales\b")
+_SPIKE = re.compile(
+    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
+    r"|tripl\w*|quadrupl\w*|twice|goes\sup|go\sup|shoot\w*|soar\w*|peak\w*|explod\w*"
+    r"|skyrocket\w*|up|higher|more)\b|%|\bpercent\b|\b\d+(?:\.\d+)?\s?x\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
+    r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
+    r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
+    r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
+)
+_SIMULATE = re.compile(
+    r"\bsimulat\w*|\bscenario\w*|\bstress[\s-]?test\w*|\bmodel\b|\bwhat\sif\b"
+    r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|\bsuppose\b|\bimagine\b"
+)
+_FAIL = re.compile(
+    r"\b(?:fail\w*|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
+    r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
+    r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
+    r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
+    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone))\b"
+)
+_UPDATE_VERB = re.compile(
+    r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
+    r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
+    r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
+    r"|now)\b"
+)
+_STATE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
+    r"|becomes|now|currently|just|been|mark\w*|flag\w*|set|put|take|took|bring|brought)\b"
+)
+_FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b")
+_FIELD_INVENTORY = re.compile(r"\binventory\b|\bstock(?:\slevels?)?\b|\bon\shand\b|\bunits\sin\b")
+_FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
+_FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")
+_MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
+_REMOVE = re.compile(
+    r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
+    r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
+    r"|take\s.*\bout\b|rip\sout|ditch|dump|purge)\b"
+)
+_ANOMALY = re.compile(
+    r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
+    r"|(?:anything|something)\s(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
+    r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness)\b"
+)
+_RISK_PROFILE = re.compile(
+    r"\brisk\s(?:profile|tolerance|appetite|level|posture|setting|mode|stance|preference)s?\b"
+    r"|\brisk[\s-](?:averse|tolerant|seeking|neutral)\b|\bappetite\sfor\srisk\b"
+    r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
+)
+_RISKS = re.compile(
+    r"\b(?:risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
+    r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
+    r"|resilien\w*|what\scould\sgo\swrong|at\srisk)\b"
+)
+_BOTTLENECK = re.compile(
+    r"\b(?:bottle\s?necks?|choke\s?points?|pinch\s?points?|constraints?|constrained"
+    r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
+    r"|slow\w*\s(?:\w+\s)?down|holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
+)
+_UTILIZATION = re.compile(
+    r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    r"|fill\srates?|capacity\suse|throughput|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse))\b"
+)
+_ALERTS = re.compile(
+    r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
+    r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems))\b"
+)
+_SUMMARY = re.compile(
+    r"\b(?:summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
+    r"|(?:status|state|shape|health)\sof\s(?:the\s|my\s|our\s)?(?:whole\s|entire\s)?(?:network"
+    r"|supply\schain|twin)|how(?:'s|\sis|\sare)\s(?:my|the|our)\s(?:whole\s|entire\s)?(?:network"
+    r"|supply\schain|twin|things)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
+    r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what'?s\sin\s(?:my|the|our)"
+    r"|list\s(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?nodes|show\s(?:me\s)?(?:the\s|my\s|our\s)?"
+    r"(?:whole\s|entire\s|full\s)?(?:network|supply\schain|twin)|how\smany\s(?:nodes|sites"
+    r"|facilities|locations)|network\sstatus|describe\s(?:the\s|my\s|our\s)?(?:network"
+    r"|supply\schain))\b"
+)
+_DETAILS = re.compile(
+    r"\b(?:details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
+    r"|lookup|doing|status|stats|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
+    r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
+)
+_REGION_CUE = re.compile(
+    r"\bregions?\b|\b(?:operat\w*|focus\w*|based|located|headquartered|work\w*|expand\w*"
+    r"|do\sbusiness|active|concentrat\w*|home\smarket|market)\s(?:mainly\s|mostly\s|primarily\s"
+    r"|largely\s|chiefly\s|only\s)?(?:in|on|across|to|is)\b|\bswitch\s(?:over\s)?to\b"
+    r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
+)
+_INDUSTRY_CUE = re.compile(
+    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bcompany\b|\bfirm\b|\bbrand\b"
+    r"|\bwe\s(?:make|produce|manufacture|sell|build|do|ship)\b|\bwe'?re\s(?:in|an?)\b"
+    r"|\bwe\sare\s(?:in|an?)\b|\bour\s(?:products?|goods)\b|\bdomain\b|\bin\sthe\s\w+\s(?:space"
+    r"|game|trade)\b"
+)
+_CURRENCY_CUE = re.compile(
+    r"\bcurrenc\w*|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b|\bcosts?\b"
+    r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b"
+)
+_METHOD_CUE = re.compile(
+    r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
+    r"|\benabl\w*|\ballow\w*|\bsupport\w*|\blanes?\b|\bcarriers?\b|\bdelivery\b|\blogistics\b"
+    r"|\bvia\b|\bby\b|\buse\b"
+)
+_HELP_ANY = re.compile(r"\bhelp\b|\bassist\w*|\bsupport\b|\bconfused\b|\bstuck\b|\bguide\b")
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    if match is None:
+        return None
+    return match.lastgroup.replace("_", "-") if match.lastgroup else None
+
+
+def _value_after_to(pattern: re.Pattern[str], text: str) -> str | None:
+    """The value named after "to"/"as"/"is"/":" if any ("set risk profile to high"), else the
+    first value anywhere."""
+    anchor = re.search(r"\b(?:to|as|is|at|=|:)\s", text)
+    if anchor is not None:
+        value = _first(pattern, text[anchor.end() :])
+        if value is not None:
+            return value
+    return _first(pattern, text)
+
+
+# What a step yields: commands, a question, or nothing understood.
+_Outcome = list[Command] | Clarification | None
+
+
+def _parse_step(text: str, names: _Names) -> _Outcome:
+    step = _analyse(text, names)
+    m = step.masked
+    for rule in _RULES:
+        outcome = rule(step, m)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _cmd(step: _Step, intent: str, params: dict[str, Any], confidence: float) -> list[Command]:
+    if step.fuzzy:
+        confidence -= 0.05
+    return [Command(intent, params, round(max(0.3, min(1.0, confidence)), 2), step.text)]
+
+
+def _ask(step: _Step, question: str, intent: str | None, confidence: float = 0.5) -> Clarification:
+    return Clarification(question, intent, confidence, step.text)
+
+
+def _place_phrase(place: Place) -> str:
+    return place.city or place.country or place.region
+
+
+# Each rule returns an outcome when it recognises its intent, else None; first hit wins.
+
+
+def _rule_help(step: _Step, m: str) -> _Outcome:
+    if _HOW_TO.search(m):
+        topic = _HOW_TO.sub("", m, count=1).strip(" ?.!")
+        return _cmd(
+            step,
+            "help",
+            {"topic": step.text[len(m) - len(topic) :].strip(" ?.!")} if topic else {},
+            0.9,
+        )
+    return None
+
+
+def _rule_disconnect(step: _Step, m: str) -> _Outcome:
+    if not _DISCONNECT.search(m):
+        return None
+    return _two_nodes(step, "disconnect-nodes", "disconnect", {})
+
+
+def _rule_connect(step: _Step, m: str) -> _Outcome:
+    if not _CONNECT.search(m):
+        return None
+    # "Simulate a route disruption ..." is not a request to connect anything.
+    if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
+        return None
+    params: dict[str, Any] = {}
+    method = _first(_METHOD_RE, m)
+    if method is not None:
+        params["shipping_method"] = method
+    return _two_nodes(step, "connect-nodes", "connect", params)
+
+
+def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
+    refs = step.node_refs()
+    if not refs:
+        refs = step.refs()
+    if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
+        params.update(source=refs[0].ref, target=refs[0].ref)
+        return _cmd(step, intent, params, 0.75)
+    if len(refs) < 2:
+        if refs:
+            label = refs[0].ref.text
+            word = "from" if verb == "disconnect" else "to"
+            return _ask(step, f"{verb.capitalize()} {label} {word} which node?", intent, 0.5)
+        return _ask(
+            step,
+            f"Which two nodes should I {verb}? For example: "
+            f'"{verb} Shanghai Supplier {"from" if verb == "disconnect" else "to"} Berlin Plant".',
+            intent,
+            0.45,
+        )
+    source, target = refs[0], refs[1]
+    # "connect A to B" / "ship from A to B" / "between A and B" keep their order; "B is
+    # supplied by A" reverses it.
+    between = step.masked[source.end : target.start]
+    if re.search(r"\b(?:supplied|fed|served|delivered)\s+by\b", between):
+        source, target = target, source
+    params.update(source=source.ref, target=target.ref)
+    confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
+    return _cmd(step, intent, params, confidence)
+
+
+def _rule_port_closure(step: _Step, m: str) -> _Outcome:
+    if not (_PORT.search(m) and (_CLOSE.search(m) or re.search(r"\bclosure", m))):
+        return None
+    params = _where(step, allow_node=True)
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    if "place" not in params and "node" not in params:
+        return _ask(
+            step,
+            "Which port should I close? Name its city, e.g. Rotterdam, Shanghai or Los Angeles.",
+            "what-if-port-closure",
+        )
+    return _cmd(step, "what-if-port-closure", params, 0.9)
+
+
+def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
+    if not (_DEMAND.search(m) and _SPIKE.search(m)):
+        return None
+    params = _where(step, allow_node=True)
+    percent = parse_percent(step.text)
+    if percent is not None:
+        params["percent"] = percent
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    return _cmd(step, "what-if-demand-spike", params, 0.9 if percent is not None else 0.8)
+
+
+def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
+    if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
+        return None
+    params: dict[str, Any] = {}
+    refs = step.node_refs()
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    if refs:
+        params["node"] = refs[0].ref
+        return _cmd(step, "what-if-supplier-failure", params, 0.9)
+    if re.search(r"\bsimulat\w*|\bscenario|\bstress|\brun\b|\bmodel\b", m):
+        params["scenario"] = "supplier-failure"
+        params.update(_where(step, allow_node=False))
+        severity = _first(_SEVERITY_RE, m)
+        if severity is not None:
+            params["severity"] = severity
+        return _cmd(step, "run-simulation", params, 0.85)
+    bare = [r for r in step.refs() if r.bare_type and r.ref.node_type == "supplier"]
+    if bare or re.search(r"\bsuppliers?\b|\bvendors?\b", m):
+        return _cmd(step, "what-if-supplier-failure", params, 0.75)
+    return None
+
+
+def _rule_simulation(step: _Step, m: str) -> _Outcome:
+    scenario = _first(_SCENARIO_RE, m)
+    simulate = _SIMULATE.search(m) is not None
+    if scenario is None:
+        if simulate and re.search(r"\bsimulat\w*|\bscenario|\bstress[\s-]?test", m):
+            return _ask(
+                step,
+                "Which scenario should I simulate? One of: natural disaster, supplier failure, "
+                "transportation delay, demand spike, quality issue, geopolitical, cyber attack, "
+                "labor shortage (optionally with a place, severity and duration).",
+                "run-simulation",
+                0.5,
+            )
+        return None
+    hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
+    if not hypothetical:
+        return None
+    if scenario == "demand-spike":
+        return _rule_demand_spike(step, m + " demand spike")
+    params: dict[str, Any] = {"scenario": scenario}
+    params.update(_where(step, allow_node=True))
+    severity = _first(_SEVERITY_RE, m)
+    if severity is not None:
+        params["severity"] = severity
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    return _cmd(step, "run-simulation", params, 0.9)
+
+
+def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
+    """The node and/or place a simulation is about."""
+    params: dict[str, Any] = {}
+    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun" or allow_node]
+    if allow_node and refs:
+        first = refs[0].ref
+        params["node"] = first
+        if first.kind == "place" and first.place is not None:
+            params["place"] = first.place
+    places = step.free_places()
+    if places and "place" not in params:
+        params["place"] = places[0][2]
+    return params
+
+
+def _rule_risk_profile(step: _Step, m: str) -> _Outcome:
+    if not _RISK_PROFILE.search(m):
+        return None
+    level = _value_after_to(_RISK_LEVEL_RE, m)
+    if level is None:
+        return _ask(step, "Which risk profile: low, medium or high?", "set-risk-profile", 0.5)
+    return _cmd(step, "set-risk-profile", {"level": level}, 0.9)
+
+
+def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
+    method_match = _METHOD_RE.search(m)
+    named = re.search(r"\bshipping\s(?:methods?|modes?|options?)\b|\btransport\smodes?\b", m)
+    if method_match is None:
+        if named and re.search(r"\b(?:add|enable|set|change|use|allow|new)\b", m):
+            return _ask(
+                step,
+                "Which shipping method: sea, air, rail, truck or express?",
+                "add-shipping-method",
+                0.5,
+            )
+        return None
+    blanked = m.replace(method_match.group(), " " * len(method_match.group()))
+    if not _METHOD_CUE.search(blanked) and not named:
+        return None
+    # "add a warehouse ... by truck" is about the warehouse; only a method request counts.
+    if _TYPE_RE.search(m) and _ADD_VERB_RE.search(m) and not named:
+        bare_types = [r for r in step.refs() if r.bare_type]
+        if bare_types and not re.search(r"\b(?:for|on|to)\s", m):
+            return None
+    method = _value_after_to(_METHOD_RE, m) or method_match.lastgroup
+    assert method is not None
+    params: dict[str, Any] = {"method": method}
+    refs = step.node_refs()
+    if refs:
+        params["node"] = refs[0].ref
+    return _cmd(step, "add-shipping-method", params, 0.85)
+
+
+def _rule_add(step: _Step, m: str) -> _Outcome:
+    verb = _ADD_VERB_RE.search(m)
+    if verb is None:
+        return None
+    kinds = [t for t in step.types() if t[0] >= verb.start() or t[1] <= verb.start()]
+    clause = step.name_clause
+    kinds = [t for t in kinds if clause is None or not clause[0] <= t[0] < clause[1]]
+    if not kinds:
+        return None
+    _start, _end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
+    intent = _ADD_INTENT[kind]
+    label = _TYPE_LABEL[kind]
+    params: dict[str, Any] = {}
+    if clause is not None:
+        params["name"] = clause[2]
+    capacity = _capacity(step.text, clause)
+    if capacity is not None:
+        params["capacity"] = capacity
+    places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
+    if not places:
+        unknown = _UNKNOWN_PLACE.search(step.text)
+        if unknown is not None and not _TYPE_RE.fullmatch(unknown.group("place").lower()):
+            where = unknown.group("place")
+            return _ask(
+                step,
+                f'I don\'t know where "{where}" is. Where should the new {label} be? '
+                "Name a major city, a country or a region (e.g. Jakarta, Germany, Asia).",
+                intent,
+                0.45,
+            )
+        return _ask(
+            step,
+            f"Where should the new {label} be? Name a city, a country or a region "
+            "(e.g. Jakarta, Germany or Asia).",
+            intent,
+            0.5,
+        )
+    plural = surface.endswith("s") and not surface.endswith("ss")
+    several = plural or re.search(r"\b(?:two|three|four|five|both|each|one\sin)\b", m)
+    if len(places) > 1 and several and "name" not in params:
+        commands: list[Command] = []
+        for _s, _e, place in places:
+            commands += _cmd(step, intent, {**params, "place": place}, 0.85)
+        return commands
+    params["place"] = places[0][2]
+    confidence = 0.95 if places[0][2].city else 0.85
+    return _cmd(step, intent, params, confidence)
+
+
+def _capacity(text: str, clause: tuple[int, int, str] | None) -> int | None:
+    for match in _CAPACITY_RE.finditer(text):
+        if clause is not None and clause[0] <= match.start() < clause[1]:
+            continue
+        raw = next(g for g in (match.group(k) for k in "abcd") if g)
+        value = parse_number(raw)
+        if value is not None and value >= 1:
+            return round(value)
+    return None
+
+
+def _rule_remove(step: _Step, m: str) -> _Outcome:
+    if not _REMOVE.search(m):
+        return None
+    refs = step.node_refs()
+    if not refs:
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            refs = bare
+    if not refs:
+        if step.places:
+            place = step.places[0][2]
+            ref = NodeRef(_place_phrase(place), "place", place=place)
+            return _cmd(step, "remove-node", {"node": ref}, 0.6)
+        return _ask(step, "Which node should I remove? Give its name or id.", "remove-node")
+    confidence = 0.9 if not refs[0].bare_type else 0.65
+    return _cmd(step, "remove-node", {"node": refs[0].ref}, confidence)
+
+
+def _rule_update(step: _Step, m: str) -> _Outcome:
+    refs = step.node_refs()
+    verb = _UPDATE_VERB.search(m)
+    state = _STATE_VERB.search(m)
+    status = _first(_STATUS_RE, m)
+    fields: dict[str, Any] = {}
+    field_named = False
+    if _FIELD_CAPACITY.search(m):
+        field_named = True
+        value = _number_after(m, _FIELD_CAPACITY)
+        if value is not None:
+            fields["capacity"] = round(value)
+    if _FIELD_INVENTORY.search(m):
+        field_named = True
+        value = _number_after(m, _FIELD_INVENTORY)
+        if value is not None:
+            fields["inventory"] = round(value)
+    if _FIELD_UTILIZATION.search(m) and verb is not None:
+        field_named = True
+        pct = _PERCENT_RE.search(m)
+        if pct is not None:
+            value = parse_number(pct.group("num"))
+            if value is not None:
+                fields["utilization"] = round(value / 100, 4)
+        else:
+            value = _number_after(m, _FIELD_UTILIZATION)
+            if value is not None:
+                fields["utilization"] = value / 100 if value > 1 else value
+    if status is not None and (verb is not None or state is not None):
+        fields["status"] = status
+    elif _FIELD_STATUS.search(m) and verb is not None:
+        field_named = True
+    if _MOVE.search(m):
+        field_named = True
+        moved_to = [p for p in step.free_places() if re.search(r"\bto\s+(?:the\s+)?$", m[: p[0]])]
+        if moved_to:
+            fields["place"] = moved_to[0][2]
+    if not fields and not (field_named and verb is not None):
+        if refs and re.search(r"\b(?:update|modify|edit|change|adjust)\b", m):
+            node = refs[0].ref
+            return _ask(
+                step,
+                f"What should I change about {node.text}: its capacity, status, inventory or "
+                f'location? For example: "set the capacity of {node.text} to 5,000".',
+                "update-node",
+            )
+        return None
+    if not refs:
+        if not (verb is not None and (fields or field_named)):
+            return None
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare and fields:
+            return _cmd(step, "update-node", {"node": bare[0].ref, **fields}, 0.6)
+        return _ask(step, "Which node should I update? Give its name or id.", "update-node")
+    node = refs[0].ref
+    if not fields:
+        return _ask(
+            step,
+            f"What should I change about {node.text}: its capacity, status, inventory or "
+            "location? For example: "
+            f'"set the capacity of {node.text} to 5,000".',
+            "update-node",
+        )
+    if verb is None and not fields.get("status"):
+        return None
+    return _cmd(step, "update-node", {"node": node, **fields}, 0.9)
+
+
+def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
+    match = field_re.search(m)
+    assert match is not None
+    rest = m[match.end() :]
+    # "increase the capacity of Berlin Plant to 15,000": the value follows "to"/"at"/":".
+    number = re.search(rf"(?:\bto\b|\bat\b|=|:|\bof\b|\bis\b|\bbe\b)?\s*(?P<n>{_NUMBER})", rest)
+    while number is not None:
+        value = parse_number(number.group("n"))
+        if value is not None and number.group("n").lower() not in ("a", "an"):
+            return value
+        number = re.search(rf"(?<![\w.])(?P<n>{_NUMBER})", rest[number.end() :])
+    before = re.findall(rf"(?<![\w.])({_DIGITS}\s?k?)\s+(?:units?\s+)?$", m[: match.start()])
+    if before:
+        return parse_number(before[-1])
+    # "bump its capacity to 9k" and "set Acme's capacity to 2500 units" are covered above;
+    # a number before the field word ("a 5,000 unit capacity") is the last resort.
+    return None
+
+
+def _rule_analysis(step: _Step, m: str) -> _Outcome:
+    intent = None
+    if _ANOMALY.search(m):
+        intent = "scan-anomalies"
+    elif _BOTTLENECK.search(m):
+        intent = "find-bottlenecks"
+    elif _RISKS.search(m):
+        intent = "identify-risks"
+    elif _UTILIZATION.search(m):
+        intent = "calculate-utilization"
+    if intent is None:
+        return None
+    params: dict[str, Any] = {}
+    refs = step.node_refs()
+    if refs:
+        params["node"] = refs[0].ref
+    else:
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            params["node_type"] = bare[0].ref.node_type
+    return _cmd(step, intent, params, 0.9)
+
+
+def _rule_region(step: _Step, m: str) -> _Outcome:
+    cue = _REGION_CUE.search(m)
+    if cue is None:
+        return None
+    region_places = [p for p in step.places if p[2].city is None]
+    if not region_places and re.search(r"\bregions?\b", m):
+        cities = [p for p in step.places]
+        if cities:
+            region_places = cities
+    if not region_places:
+        if re.search(r"\bregions?\b", m) and re.search(
+            r"\b(?:set|change|switch|update|pick"
+            r"|choose|select|our|my)\b",
+            m,
+        ):
+            return _ask(
+                step,
+                "Which region: Asia-Pacific, North America, Europe, Latin America or the "
+                "Middle East?",
+                "set-region",
+                0.5,
+            )
+        return None
+    place = region_places[0][2]
+    confidence = 0.9 if place.country is None else 0.75
+    return _cmd(step, "set-region", {"region": place.region}, confidence)
+
+
+def _rule_industry(step: _Step, m: str) -> _Outcome:
+    cue = _INDUSTRY_CUE.search(m)
+    if cue is None:
+        return None
+    industry = _value_after_to(_INDUSTRY_RE, m)
+    if industry is None:
+        if re.search(r"\bindustr\w*|\bsectors?\b|\bverticals?\b", m):
+            return _ask(
+                step,
+                "Which industry: electronics, automotive, pharmaceuticals, food & beverage, "
+                "fashion or chemicals?",
+                "set-industry",
+                0.5,
+            )
+        return None
+    return _cmd(step, "set-industry", {"industry": industry}, 0.9)
+
+
+def _rule_currency(step: _Step, m: str) -> _Outcome:
+    currency = _value_after_to(_CURRENCY_RE, step.masked)
+    if currency is None:
+        if re.search(r"\bcurrenc\w*", m):
+            return _ask(step, "Which currency: USD, EUR, GBP, CNY or JPY?", "set-currency", 0.5)
+        return None
+    if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", m):
+        return None
+    return _cmd(step, "set-currency", {"currency": currency}, 0.9)
+
+
+def _rule_alerts(step: _Step, m: str) -> _Outcome:
+    if not _ALERTS.search(m):
+        return None
+    params: dict[str, Any] = {}
+    severity = _first(_SEVERITY_RE, m)
+    if severity is not None:
+        params["severity"] = severity
+    limit = _LIMIT_RE.search(m)
+    if limit is not None:
+        value = parse_number(limit.group("a") or limit.group("b"))
+        if value is not None and value >= 1:
+            params["limit"] = round(value)
+    return _cmd(step, "get-recent-alerts", params, 0.9)
+
+
+def _rule_summary(step: _Step, m: str) -> _Outcome:
+    if not _SUMMARY.search(m):
+        return None
+    return _cmd(step, "get-network-summary", {}, 0.9)
+
+
+def _rule_details(step: _Step, m: str) -> _Outcome:
+    refs = step.node_refs()
+    cue = _DETAILS.search(m)
+    if refs and cue:
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.85)
+    if cue and re.search(r"\bdetails?\b|\binfo\b|\binformation\b", m):
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.55)
+        return _ask(step, "Details of which node? Give its name or id.", "get-node-details")
+    if refs and not re.sub(r"[§\W]|\b(?:the|about|and|node|please|pls)\b", "", m):
+        # Only a node was named ("Berlin Plant?"): show it.
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)
+    return None
+
+
+def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
+    if _HELP_ANY.search(m):
+        return _cmd(step, "help", {}, 0.7)
+    return None
+
+
+_RULES = (
+    _rule_help,
+    _rule_disconnect,
+    _rule_port_closure,
+    _rule_demand_spike,
+    _rule_supplier_failure,
+    _rule_connect,
+    _rule_simulation,
+    _rule_risk_profile,
+    _rule_add,
+    _rule_shipping_method,
+    _rule_update,
+    _rule_remove,
+    _rule_analysis,
+    _rule_currency,
+    _rule_region,
+    _rule_industry,
+    _rule_alerts,
+    _rule_summary,
+    _rule_details,
+    _rule_help_fallback,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole message
+
+
+def _is_filler(text: str) -> bool:
+    rest = _FILLER.sub("", text)
+    rest = re.sub(
+        r"\b(?:thanks?|thank\syou|cheers|please|pls|ok|okay|hi|hello|hey)\b",
+        "",
+        rest,
+        flags=re.IGNORECASE,
+    )
+    return len(re.findall(r"\w+", rest)) <= 1
+
+
+_SETTINGS = frozenset({"set-region", "set-industry", "set-currency", "set-risk-profile"})
+
+
+def _merge_repeats(commands: list[Command]) -> list[Command]:
+    """Drop a step that repeats the one before it ("we're risk averse, set our risk tolerance
+    to low" is one request said twice)."""
+    out: list[Command] = []
+    for command in commands:
+        if out and out[-1].intent == command.intent:
+            previous = out[-1]
+            if command.intent in _SETTINGS or previous.params == command.params:
+                out[-1] = command if command.confidence >= previous.confidence else previous
+                continue
+        out.append(command)
+    return out
+
+
+def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:
+    """Whether a step only repeats the previous request ("the store is degraded, please
+    update it"): a question about the same intent, pointing back with a pronoun."""
+    return (
+        bool(commands)
+        and question.intent == commands[-1].intent
+        and re.search(r"\b(?:it|that|this|them)\b", piece, re.IGNORECASE) is not None
+    )
+
+
+def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
+    """What the user's message asks for: 1 to 5 commands, a clarifying question, or nothing
+    (an unknown request).
+
+    ``known_names`` are the names of the user's nodes, so that "connect Shanghai Supplier to
+    Berlin Plant" finds them even with small typos or odd case.
+    """
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    cleaned = _clean(text)
+    if not cleaned:
+        return ParseResult()
+    corrected, fixes = _correct(cleaned, names)
+    penalty = min(0.2, 0.05 * fixes)
+    pieces = _split(corrected)
+    commands: list[Command] = []
+    not_understood: list[str] = []
+    for piece in pieces:
+        outcome = _parse_step(piece, names)
+        if outcome is None:
+            stripped = _FILLER.sub("", piece).strip()
+            if stripped:
+                again = _parse_step(stripped, names) if stripped != piece else None
+                if isinstance(again, Clarification):
+                    return ParseResult(clarification=again)
+                if again:
+                    commands.extend(again)
+                    continue
+            if not _is_filler(piece):
+                not_understood.append(piece)
+            continue
+        if isinstance(outcome, Clarification):
+            if _restates(outcome, piece, commands):
+                continue
+            return ParseResult(clarification=outcome)
+        commands.extend(outcome)
+    if not commands:
+        return ParseResult()
+    if not_understood:
+        if len(commands) >= 1 and all(len(re.findall(r"\w+", p)) <= 3 for p in not_understood):
+            penalty += 0.1
+        else:
+            steps = ", ".join(f'"{p}"' for p in not_understood[:2])
+            return ParseResult(
+                clarification=Clarification(
+                    f"I understood part of that, but not {steps}. Could you rephrase that "
+                    'part (or say "help" to see what I can do)?',
+                    None,
+                    0.4,
+                    corrected,
+                )
+            )
+    if penalty:
+        commands = [
+            Command(c.intent, c.params, round(max(0.3, c.confidence - penalty), 2), c.text)
+            for c in commands
+        ]
+    commands = _merge_repeats(commands)
+    too_many = len(commands) > MAX_STEPS
+    return ParseResult(commands=tuple(commands[:MAX_STEPS]), too_many_steps=too_many)

@@ -1,0 +1,98 @@
+"""The evaluation set: at least 95% of the hard requests in tests/data must be understood."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from omnitrack_realtime.engine.commands import ParseResult
+from omnitrack_realtime.engine.language import parse
+
+EVAL_FILE = Path(__file__).resolve().parent.parent / "data" / "eval_requests.jsonl"
+TARGET = 0.95
+
+
+def load_cases() -> list[dict[str, Any]]:
+    with EVAL_FILE.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+    return obj
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, bool) or expected is None:
+        return actual is expected
+    if isinstance(expected, int | float):
+        return isinstance(actual, int | float) and abs(float(actual) - float(expected)) < 1e-6
+    return isinstance(actual, str) and actual.casefold() == str(expected).casefold()
+
+
+def check(case: dict[str, Any], result: ParseResult) -> str | None:
+    """None when ``result`` matches the case, else what is wrong."""
+    expected = case["intents"]
+    if expected == ["clarification"]:
+        if result.clarification is None:
+            return f"expected a clarification, got {[c.intent for c in result.commands]}"
+        wanted = case.get("clarify_intent")
+        if wanted is not None and result.clarification.intent != wanted:
+            return f"clarification for {result.clarification.intent}, expected {wanted}"
+        return None
+    if result.clarification is not None:
+        return f"unexpected clarification: {result.clarification.question}"
+    got = [c.intent for c in result.commands]
+    if got != expected:
+        return f"intents {got}, expected {expected}"
+    if bool(case.get("too_many_steps", False)) != result.too_many_steps:
+        return f"too_many_steps {result.too_many_steps}"
+    for command, params in zip(result.commands, case.get("params", []), strict=False):
+        for path, value in params.items():
+            actual = _get(command.params, path)
+            if not _same(value, actual):
+                return f"{command.intent}: {path} = {actual!r}, expected {value!r}"
+    return None
+
+
+def score() -> tuple[float, list[tuple[str, str]]]:
+    cases = load_cases()
+    failures = []
+    for case in cases:
+        result = parse(case["text"], known_names=case.get("known_names", ()))
+        problem = check(case, result)
+        if problem is not None:
+            failures.append((case["text"], problem))
+    return 1 - len(failures) / len(cases), failures
+
+
+def test_the_set_is_big_and_covers_every_intent() -> None:
+    from omnitrack_realtime.engine.commands import INTENTS
+
+    cases = load_cases()
+    assert len(cases) >= 150
+    covered = {intent for case in cases for intent in case["intents"]}
+    every = {intent for group in INTENTS.values() for intent in group}
+    assert every <= covered
+    assert any(case["intents"] == ["clarification"] for case in cases)
+    assert any(case["intents"] == [] for case in cases)
+    assert any(len(case["intents"]) > 1 for case in cases)
+
+
+def test_at_least_95_percent_understood() -> None:
+    value, failures = score()
+    print(f"\neval set: {value:.1%} understood ({len(failures)} misses)")
+    for text, problem in failures:
+        print(f"  MISS {text!r}: {problem}")
+    assert value >= TARGET, failures
+
+
+if __name__ == "__main__":
+    value, failures = score()
+    for text, problem in failures:
+        print(f"MISS {text!r}: {problem}")
+    print(f"score {value:.1%} ({len(failures)} misses)")
