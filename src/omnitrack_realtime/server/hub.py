@@ -189,6 +189,12 @@ class Hub:
         if tasks:
             await asyncio.wait(tasks, timeout=self.config.shutdown_timeout)
 
+    async def wait_turns(self) -> None:
+        """Wait until every turn running now has ended (draining, tests)."""
+        tasks = list(self._turns.values())
+        if tasks:
+            await asyncio.wait(tasks)
+
     async def close(self) -> None:
         """Interrupt what runs, then release the backplane and flush the store; idempotent."""
         if self._closed:
