@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import json
 import time
 import urllib.request
@@ -11,6 +13,8 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -172,3 +176,31 @@ async def test_eleventh_connection_gets_429_with_retry_after(start_server: Start
         for client in clients:
             await client.__aexit__(None, None, None)
     assert len(opened) == 10
+
+
+async def test_rs256_configuration_refuses_hs256_signed_with_the_public_key(
+    start_server: StartServer,
+) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    auth = AuthConfig(public_key=public_pem, private_key=private_pem, algorithms=("RS256",))
+    server = await start_server(auth=auth)
+    async with open_client(server, token=token_for("alice", auth=auth)) as ws:
+        await send_json(ws, {"action": "ping"})
+        assert (await recv_json(ws))["type"] == "pong"
+    claims = {"sub": "alice", "exp": int(time.time()) + 3600}
+    header = _b64({"alg": "HS256", "typ": "JWT"})
+    body = _b64(claims)
+    signature = hmac.new(public_pem.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
+    forged = f"{header}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+    headers = {"Authorization": f"Bearer {forged}"}
+    assert await _status_of(server.url + "/copilot", additional_headers=headers) == 401
