@@ -655,7 +655,8 @@ _TYPE_ONLY = re.compile(
 _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get|include"
-    r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus)\b",
+    r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
+    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired)\b",
     re.IGNORECASE,
 )
 
@@ -714,9 +715,24 @@ def _split(text: str) -> list[str]:
     return [p.strip(" ,.;:!?-") for p in pieces if p.strip(" ,.;:!?-")]
 
 
+_SETTING_ONLY = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+|our\s+|my\s+)?(?:region|industry|currency"
+    r"|risk\s(?:profile|tolerance|appetite|level))\s+(?:to|=|:|as)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
     out: list[str] = []
-    for part in _SOFT_SPLIT.split(text):
+    parts = _SOFT_SPLIT.split(text)
+    if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
+        # "set currency to EUR and industry to fashion": the second setting reuses the verb.
+        parts = [
+            piece if i == 0 else f"set {piece}"
+            for part in parts
+            for i, piece in enumerate(_SETTING_ONLY.split(part))
+        ]
+    for part in parts:
         # "add a supplier in Busan and a plant in Ulsan": the second part reuses the verb.
         sub = _TYPE_ONLY.split(part)
         if len(sub) > 1 and _ADD_VERB_RE.search(sub[0]) and _TYPE_RE.search(sub[0]):
@@ -916,7 +932,7 @@ def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place]
 # --- intent rules (on the masked, lower-case text)
 
 _HOW_TO = re.compile(
-    r"^(?:\W*)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
+    r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
     r"|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|help\b)",
@@ -927,7 +943,8 @@ _DISCONNECT = re.compile(
     r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
     r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
     r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
-    r"|deliver|route)s?)\b",
+    r"|deliver|route)s?|(?:shouldn'?t|should\snot|mustn'?t|must\snot|don'?t|do\snot|no\slonger"
+    r"|not)\s(?:be\s)?(?:\w+\s)?(?:link|connect|ship|suppl|feed|deliver|rout)\w*)\b",
     re.IGNORECASE,
 )
 _CONNECT = re.compile(
@@ -990,7 +1007,8 @@ _REMOVE = re.compile(
 _ANOMALY = re.compile(
     r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
     r"|(?:anything|something)\s(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
-    r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness)\b"
+    r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness"
+    r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck)\b"
 )
 _RISK_PROFILE = re.compile(
     r"\brisk\s(?:profile|tolerance|appetite|level|posture|setting|mode|stance|preference)s?\b"
@@ -1000,7 +1018,7 @@ _RISK_PROFILE = re.compile(
 _RISKS = re.compile(
     r"\b(?:risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
-    r"|resilien\w*|what\scould\sgo\swrong|at\srisk)\b"
+    r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
 )
 _BOTTLENECK = re.compile(
     r"\b(?:bottle\s?necks?|choke\s?points?|pinch\s?points?|constraints?|constrained"
@@ -1013,7 +1031,8 @@ _UTILIZATION = re.compile(
 )
 _ALERTS = re.compile(
     r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
-    r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems))\b"
+    r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems)|lately|recently"
+    r"|(?:come|came|popped|pop|show\w*)\sup\s(?:lately|recently|today)|anything\snew)\b"
 )
 _SUMMARY = re.compile(
     r"\b(?:summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
@@ -1034,7 +1053,7 @@ _DETAILS = re.compile(
 _REGION_CUE = re.compile(
     r"\bregions?\b|\b(?:operat\w*|focus\w*|based|located|headquartered|work\w*|expand\w*"
     r"|do\sbusiness|active|concentrat\w*|home\smarket|market)\s(?:mainly\s|mostly\s|primarily\s"
-    r"|largely\s|chiefly\s|only\s)?(?:in|on|across|to|is)\b|\bswitch\s(?:over\s)?to\b"
+    r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is)\b|\bswitch\s(?:over\s)?to\b"
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
 )
 _INDUSTRY_CUE = re.compile(
@@ -1052,7 +1071,9 @@ _METHOD_CUE = re.compile(
     r"|\benabl\w*|\ballow\w*|\bsupport\w*|\blanes?\b|\bcarriers?\b|\bdelivery\b|\blogistics\b"
     r"|\bvia\b|\bby\b|\buse\b"
 )
-_HELP_ANY = re.compile(r"\bhelp\b|\bassist\w*|\bsupport\b|\bconfused\b|\bstuck\b|\bguide\b")
+_HELP_ANY = re.compile(
+    r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
+)
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
@@ -1645,6 +1666,14 @@ def _merge_repeats(commands: list[Command]) -> list[Command]:
     return out
 
 
+def _is_aside(piece: str, names: _Names) -> bool:
+    """Whether a step nobody understood is short or names no node, place or number."""
+    if len(re.findall(r"\w+", piece)) <= 3:
+        return True
+    step = _analyse(piece, names)
+    return not (step.names or step.ids or step.places or re.search(r"\d", piece))
+
+
 def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:
     """Whether a step only repeats the previous request ("the store is degraded, please
     update it"): a question about the same intent, pointing back with a pronoun."""
@@ -1693,8 +1722,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if not commands:
         return ParseResult()
     if not_understood:
-        if len(commands) >= 1 and all(len(re.findall(r"\w+", p)) <= 3 for p in not_understood):
-            penalty += 0.1
+        if all(_is_aside(p, names) for p in not_understood):
+            # "where could things break? show me the risks": the aside names nothing the twin
+            # could act on, so answering the understood part is safe; confidence drops.
+            penalty += 0.15
         else:
             steps = ", ".join(f'"{p}"' for p in not_understood[:2])
             return ParseResult(
