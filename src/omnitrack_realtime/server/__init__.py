@@ -1,6 +1,6 @@
 """The OmniTrack reference server: ``/copilot`` and ``/ws`` on one port (extra ``[server]``).
 
-Layers, one-way: drivers (:mod:`.ws_driver`, the ASGI driver) move bytes; sessions
+Layers, one-way: drivers (:mod:`.ws_driver`, :mod:`.asgi`) move bytes; sessions
 (:mod:`.session`) speak the protocol for one connection; the :class:`Hub` (:mod:`.hub`) holds
 what connections share (turns being generated, event numbering, limits); the building blocks
 (:mod:`.auth`, :mod:`.limits`, :mod:`.store`, :mod:`.backplane`, :mod:`.metrics`,
@@ -14,6 +14,7 @@ what connections share (turns being generated, event numbering, limits); the bui
 
 from ..seam import CopilotEngine, EventPublisher
 from .app import build_hub, create_server, run_server, serve
+from .asgi import OmniTrackASGI, create_asgi_app
 from .auth import AuthConfig, AuthRejected, Principal, mint_token
 from .config import Limits, ServerConfig
 from .demo_engine import DemoEngine, default_engine
@@ -31,11 +32,13 @@ __all__ = [
     "EventSession",
     "Hub",
     "Limits",
+    "OmniTrackASGI",
     "Outbound",
     "Principal",
     "ServerConfig",
     "WebSocketServer",
     "build_hub",
+    "create_asgi_app",
     "create_server",
     "default_engine",
     "mint_token",

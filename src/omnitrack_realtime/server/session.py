@@ -137,10 +137,30 @@ class _Session:
             logger.exception("%s session of %s failed on a frame", self.channel, self.user_id)
             self._error(_INTERNAL_ERROR, code="internal_error")
 
+    def _on_auth(self, token: str) -> None:
+        """In-band token refresh: same user, new expiry; a refused one closes 4401 if the
+        current token has expired meanwhile."""
+        try:
+            principal = verify_token(token, self.hub.config.auth)
+            if principal.user_id != self.user_id:
+                raise AuthRejected(403, "token is for another user")
+        except AuthRejected as exc:
+            self.hub.metrics.inc("auth_failures", status=str(exc.status), where="in_band")
+            self._error(f"Token refresh failed: {exc.reason}", code="auth_failed")
+            if self._token_expired():
+                self.outbound.close(AUTH_EXPIRED, "token expired")
+            return
+        self.principal = principal
+        self._schedule_expiry()
+        self._auth_ok(int(principal.expires_at * 1000))
+
     async def _receive(self, frame: str | bytes) -> None:
         raise NotImplementedError
 
     def _error(self, text: str, **fields: Any) -> None:
+        raise NotImplementedError
+
+    def _auth_ok(self, expires_at: int) -> None:
         raise NotImplementedError
 
 
@@ -203,7 +223,7 @@ class CopilotSession(_Session):
         elif isinstance(action, ReadAction):
             await self._on_read(action)
         elif isinstance(action, AuthAction):
-            self._on_auth(action)
+            self._on_auth(action.token)
 
     async def _owns(self, conversation_id: str) -> bool:
         if await self.hub.store.owns(self.user_id, conversation_id):
@@ -417,30 +437,8 @@ class CopilotSession(_Session):
         )
         self.hub.fan_out(self.hub.copilot_peers(self.user_id, self), [frame])
 
-    def _on_auth(self, action: AuthAction) -> None:
-        _refresh(self, action.token)
-
-
-def _refresh(session: _Session, token: str) -> None:
-    """In-band token refresh: same user, later expiry; a failure closes 4401 if expired."""
-    hub = session.hub
-    try:
-        principal = verify_token(token, hub.config.auth)
-        if principal.user_id != session.user_id:
-            raise AuthRejected(403, "token is for another user")
-    except AuthRejected as exc:
-        hub.metrics.inc("auth_failures", status=str(exc.status), where="in_band")
-        session._error(f"Token refresh failed: {exc.reason}", code="auth_failed")
-        if session._token_expired():
-            session.outbound.close(AUTH_EXPIRED, "token expired")
-        return
-    session.principal = principal
-    session._schedule_expiry()
-    expires_at = int(principal.expires_at * 1000)
-    if isinstance(session, CopilotSession):
-        session._reply(AuthOk(expires_at=expires_at))
-    else:
-        session.send(encode(Event(type="auth_ok", data={"expiresAt": expires_at})))
+    def _auth_ok(self, expires_at: int) -> None:
+        self._reply(AuthOk(expires_at=expires_at))
 
 
 class EventSession(_Session):
@@ -461,6 +459,9 @@ class EventSession(_Session):
             return
         self._close_common()
         self.hub.remove_subscriber(self)
+
+    def _auth_ok(self, expires_at: int) -> None:
+        self._reply("auth_ok", {"expiresAt": expires_at})
 
     def _reply(self, event_type: str, data: Any) -> None:
         self.outbound.send(encode(Event(type=event_type, data=data, timestamp=now_iso())))
