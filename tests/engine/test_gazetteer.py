@@ -1,0 +1,202 @@
+"""The built-in gazetteer: coverage, lookups, aliases, regions, spans and distances."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnitrack_realtime.engine import gazetteer
+from omnitrack_realtime.engine.commands import Place
+from omnitrack_realtime.engine.gazetteer import (
+    CITIES,
+    COUNTRIES,
+    REGION_IDS,
+    find_places,
+    haversine_km,
+    lookup,
+    nearest_city,
+    region_of,
+)
+
+
+def _city(name: str) -> Place:
+    place = lookup(name)
+    assert place is not None, name
+    return place
+
+
+def test_at_least_200_cities_with_sane_rows() -> None:
+    assert len(CITIES) >= 200
+    names = [row[0] for row in CITIES]
+    assert len(set(names)) == len(names)
+    for name, country, code, lat, lon, _aliases in CITIES:
+        assert -90 <= lat <= 90 and -180 <= lon <= 180, name
+        assert code in ("AP", "NA", "EU", "LA", "ME"), name
+        assert country, name
+        place = _city(name)
+        assert place.city == name and place.region in REGION_IDS and not place.approximate
+
+
+def test_every_region_has_many_cities() -> None:
+    by_region: dict[str, int] = {}
+    for name, *_rest in CITIES:
+        region = _city(name).region
+        by_region[region] = by_region.get(region, 0) + 1
+    assert set(by_region) == set(REGION_IDS)
+    assert min(by_region.values()) >= 30
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("NYC", "New York"),
+        ("new york city", "New York"),
+        ("LA", "Los Angeles"),
+        ("Saigon", "Ho Chi Minh City"),
+        ("HCMC", "Ho Chi Minh City"),
+        ("Bombay", "Mumbai"),
+        ("Bengaluru", "Bangalore"),
+        ("São Paulo", "São Paulo"),
+        ("Sao Paulo", "São Paulo"),
+        ("SAO PAULO", "São Paulo"),
+        ("Peking", "Beijing"),
+        ("Köln", "Cologne"),
+        ("Koln", "Cologne"),
+        ("Lodz", "Łódź"),
+        ("St. Louis", "St. Louis"),
+        ("saint louis", "St. Louis"),
+        ("Washington D.C.", "Washington"),
+        ("the Hague", "The Hague"),
+        ("Kiev", "Kyiv"),
+        ("  rotterdam. ", "Rotterdam"),
+    ],
+)
+def test_cities_and_aliases(text: str, city: str) -> None:
+    assert _city(text).city == city
+
+
+def test_short_codes_only_in_capitals() -> None:
+    assert lookup("la") is None
+    assert lookup("us") is None
+    assert lookup("eu") is None
+    assert _city("US").country == "United States"
+    assert _city("U.S.").country == "United States"
+    assert _city("UK").country == "United Kingdom"
+    assert _city("UAE").country == "United Arab Emirates"
+    assert _city("EU").region == "europe"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "region"),
+    [
+        ("Germany", "Germany", "europe"),
+        ("the Netherlands", "Netherlands", "europe"),
+        ("Holland", "Netherlands", "europe"),
+        ("Vietnam", "Vietnam", "asia-pacific"),
+        ("USA", "United States", "north-america"),
+        ("Mexico", "Mexico", "latin-america"),
+        ("Brasil", "Brazil", "latin-america"),
+        ("Saudi Arabia", "Saudi Arabia", "middle-east"),
+        ("Nigeria", "Nigeria", "middle-east"),  # Africa folds into middle-east (MEA)
+        ("Australia", "Australia", "asia-pacific"),  # Oceania folds into asia-pacific
+        ("Turkey", "Turkey", "europe"),
+        ("Côte d'Ivoire", "Ivory Coast", "middle-east"),
+    ],
+)
+def test_countries_resolve_to_a_representative_city(text: str, country: str, region: str) -> None:
+    place = _city(text)
+    assert place.city is None and place.approximate
+    assert place.country == country and place.region == region
+    rep = next(rep for name, rep, _a in COUNTRIES if name == country)
+    assert (place.latitude, place.longitude) == (_city(rep).latitude, _city(rep).longitude)
+
+
+def test_a_city_named_like_its_country_is_the_city() -> None:
+    assert _city("Singapore").city == "Singapore"
+    assert _city("Hong Kong").city == "Hong Kong"
+    assert _city("Mexico City").city == "Mexico City"
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Asia", "asia-pacific"),
+        ("APAC", "asia-pacific"),
+        ("apac", "asia-pacific"),
+        ("Asia Pacific", "asia-pacific"),
+        ("asia-pacific", "asia-pacific"),
+        ("Southeast Asia", "asia-pacific"),
+        ("Oceania", "asia-pacific"),
+        ("Europe", "europe"),
+        ("EU", "europe"),
+        ("Scandinavia", "europe"),
+        ("North America", "north-america"),
+        ("north-america", "north-america"),
+        ("LATAM", "latin-america"),
+        ("South America", "latin-america"),
+        ("Central America", "latin-america"),
+        ("Middle East", "middle-east"),
+        ("MENA", "middle-east"),
+        ("the Gulf", "middle-east"),
+        ("Africa", "middle-east"),
+    ],
+)
+def test_regions_and_synonyms(text: str, region: str) -> None:
+    place = _city(text)
+    assert place.region == region
+    assert place.city is None and place.country is None and place.approximate
+    # The representative point lies in the region: its nearest city is of that region.
+    assert nearest_city(place.latitude, place.longitude).region == region
+    assert region_of(text) == region
+
+
+def test_unknown_places() -> None:
+    assert lookup("Narnia") is None
+    assert lookup("") is None
+    assert lookup("the") is None
+    assert region_of("Atlantis") is None
+
+
+def test_find_places_spans_and_longest_match() -> None:
+    text = "Add a plant in Mexico City, one in São Paulo and a DC near the US border"
+    found = find_places(text)
+    assert [text[s:e] for (s, e), _p in found] == ["Mexico City", "São Paulo", "US"]
+    assert [p.city for _s, p in found] == ["Mexico City", "São Paulo", None]
+
+
+def test_find_places_ignores_ordinary_words() -> None:
+    assert find_places("let us go, la la la, me and you") == []
+    assert find_places("nothing to see here") == []
+
+
+def test_find_places_multiword_aliases_and_punctuation() -> None:
+    found = find_places("from NYC to L.A., then St. Louis and Washington D.C.")
+    assert [p.city for _s, p in found] == ["New York", "Los Angeles", "St. Louis", "Washington"]
+
+
+def test_haversine_known_distances() -> None:
+    assert haversine_km(_city("London"), _city("Paris")) == pytest.approx(344, abs=5)
+    assert haversine_km(_city("New York"), _city("Los Angeles")) == pytest.approx(3936, abs=30)
+    assert haversine_km(_city("Tokyo"), _city("Osaka")) == pytest.approx(397, abs=10)
+    assert haversine_km(_city("Singapore"), _city("Kuala Lumpur")) == pytest.approx(316, abs=10)
+    assert haversine_km(_city("Rotterdam"), _city("Amsterdam")) == pytest.approx(57, abs=5)
+    assert haversine_km(_city("Shanghai"), _city("Beijing")) == pytest.approx(1067, abs=20)
+    assert haversine_km(_city("Sydney"), _city("Melbourne")) == pytest.approx(714, abs=15)
+
+
+def test_haversine_properties() -> None:
+    a, b = _city("Jakarta"), _city("Lima")
+    assert haversine_km(a, a) == 0
+    assert haversine_km(a, b) == pytest.approx(haversine_km(b, a))
+    assert haversine_km((0.0, 0.0), (0.0, 180.0)) == pytest.approx(20015, abs=5)
+
+
+def test_nearest_city() -> None:
+    assert nearest_city(51.9, 4.5).city == "Rotterdam"
+    assert nearest_city(1.3, 103.8).city == "Singapore"
+    # Restricted to a region, the nearest city of that region wins.
+    assert nearest_city(41.0, 29.0, region="middle-east").region == "middle-east"
+
+
+def test_fold_keeps_length() -> None:
+    for text in ("São Paulo", "Łódź", "Düsseldorf", "İstanbul", "plain"):
+        assert len(gazetteer.fold(text)) == len(text)
