@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
 from omnitrack_realtime.engine.analysis import (
+    TIER,
     adjacency,
     downstream,
     find_bottlenecks,
     haversine_km,
     identify_risks,
+    reach_counts,
     scan_anomalies,
     upstream,
     utilization_report,
@@ -133,3 +137,20 @@ def test_utilization_is_capacity_weighted() -> None:
     assert [n.id for n in report.busiest] == ["a", "c"]
     assert [n.id for n in report.idlest] == ["d", "b"]
     assert utilization_report([]).overall == 0.0
+
+
+def test_reach_counts_equal_one_search_per_node() -> None:
+    rng = random.Random(7)
+    types = list(TIER)
+    cities = ["Berlin", "Paris", "Tokyo", "Shanghai", "Rotterdam"]
+    for _ in range(30):
+        nodes = [node(f"n{i}", rng.choice(cities), type=rng.choice(types)) for i in range(12)]
+        links = [
+            Connection(rng.choice(nodes).id, rng.choice(nodes).id, bidirectional=rng.random() < 0.7)
+            for _ in range(18)
+        ]
+        links = [c for c in links if c.source != c.target]
+        graph = adjacency(nodes, links)
+        tiers = {n.id: TIER[n.type] for n in nodes}
+        expected = {n.id: len(downstream(graph, [n.id])) for n in nodes}
+        assert reach_counts(graph, tiers) == expected

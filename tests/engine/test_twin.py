@@ -186,3 +186,21 @@ def test_concurrent_writers_on_one_twin_and_on_two_connections(tmp_path: Path) -
     nodes = shared.list_nodes(USER)
     assert len(nodes) == 4 * per_thread
     assert len({n.id for n in nodes}) == 4 * per_thread  # the id counter never repeats
+
+
+def test_cached_lists_see_other_connections_writes_and_drop_rolled_back_rows(
+    tmp_path: Path,
+) -> None:
+    mine, other = make_twin(tmp_path), make_twin(tmp_path)
+    mine.put_node(USER, node("n1", "Berlin"))
+    assert [n.id for n in mine.list_nodes(USER)] == ["n1"]  # now cached
+    other.put_node(USER, node("n2", "Paris"))
+    other.add_connection(USER, Connection("n1", "n2"))
+    assert [n.id for n in mine.list_nodes(USER)] == ["n1", "n2"]
+    assert mine.list_connections(USER) == [Connection("n1", "n2")]
+    with pytest.raises(RuntimeError), mine.transaction():
+        mine.put_node(USER, node("n3", "Tokyo"))
+        assert len(mine.list_nodes(USER)) == 3  # cached inside the transaction...
+        raise RuntimeError("boom")
+    assert [n.id for n in mine.list_nodes(USER)] == ["n1", "n2"]  # ...and dropped with it
+    assert mine.node_names(USER) == [n.name for n in mine.list_nodes(USER)]

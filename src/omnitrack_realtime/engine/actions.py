@@ -609,7 +609,7 @@ def _scan(step: _Step) -> ActionResult:
         now_ms=step.twin.clock(),
         network_size=len(step.nodes()),
     )
-    open_messages = {a.message for a in step.twin.list_alerts(step.user_id, status="active")}
+    open_messages = step.twin.alert_messages(step.user_id)
     alerts = []
     for finding in findings:
         if (
@@ -637,7 +637,7 @@ def _risks(step: _Step) -> ActionResult:
     findings = identify_risks(
         nodes,
         step.twin.list_connections(step.user_id),
-        step.twin.list_alerts(step.user_id, status="active"),
+        step.twin.list_alerts(step.user_id, severity="critical", status="active"),
     )
     if len(scoped) != len(nodes):
         ids = {n.id for n in scoped}
@@ -814,7 +814,9 @@ def _details(step: _Step) -> ActionResult:
             direction = "↔" if conn.bidirectional else ("→" if conn.source == node.id else "←")
             neighbours.append((direction, other, conn))
         alerts = [
-            a for a in step.twin.list_alerts(step.user_id, status="active") if node.id in a.node_ids
+            a
+            for a in step.twin.list_alerts(step.user_id, status="active", node_id=node.id)
+            if node.id in a.node_ids
         ]
         parts.append(answers.node_details(node, neighbours, alerts))
     answer = Answer("\n\n".join(p.text for p in parts), parts[0].suggestions)
@@ -829,7 +831,7 @@ def _summary(step: _Step) -> ActionResult:
             len(step.twin.list_connections(step.user_id)),
             step.twin.get_settings(step.user_id),
             step.twin.status_counts(step.user_id),
-            len(step.twin.list_alerts(step.user_id, status="active")),
+            step.twin.count_alerts(step.user_id, status="active"),
         )
     )
 

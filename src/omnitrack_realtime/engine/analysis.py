@@ -28,6 +28,7 @@ __all__ = [
     "haversine_km",
     "identify_risks",
     "node_distance_km",
+    "reach_counts",
     "scan_anomalies",
     "upstream",
     "utilization_report",
@@ -134,6 +135,30 @@ def _reach(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, int]
     return {node_id: hops for node_id, hops in seen.items() if node_id not in start_set}
 
 
+def reach_counts(graph: dict[str, list[str]], tiers: dict[str, int]) -> dict[str, int]:
+    """How many nodes each node feeds, directly or not, for every node at once.
+
+    Bitsets (Python ints) propagated from the customer end up: visiting nodes from the
+    highest tier down settles an acyclic flow in one pass; same-tier loops take a few more
+    passes to reach the fixpoint. Near-linear where one search per node would be quadratic.
+    """
+    index = {node_id: i for i, node_id in enumerate(graph)}
+    reach = dict.fromkeys(graph, 0)
+    order = sorted(graph, key=lambda node_id: -tiers.get(node_id, 0))
+    changed = True
+    while changed:
+        changed = False
+        for node_id in order:
+            bits = reach[node_id]
+            for child in graph[node_id]:
+                bits |= (1 << index[child]) | reach[child]
+            bits &= ~(1 << index[node_id])
+            if bits != reach[node_id]:
+                reach[node_id] = bits
+                changed = True
+    return {node_id: bits.bit_count() for node_id, bits in reach.items()}
+
+
 def downstream(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, int]:
     """Nodes fed (directly or not) by ``starts``, with their distance in hops."""
     return _reach(graph, starts)
@@ -215,6 +240,7 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
     """Nodes that are the only feeder of some node: if they fail, it has no supply."""
     by_id = {node.id: node for node in nodes}
     feeders = _reverse(graph)
+    reach = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
     dependants: dict[str, list[str]] = defaultdict(list)
     for node_id, sources in feeders.items():
         if len(sources) == 1 and TIER.get(by_id[node_id].type, 0) > 0:
@@ -224,15 +250,15 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
         fed = dependants.get(node.id)
         if not fed:
             continue
-        cascade = downstream(graph, [node.id])
+        cascade = reach[node.id]
         names = ", ".join(by_id[i].name for i in fed[:3])
         findings.append(
             Finding(
                 "single-point-of-failure",
-                "high" if len(cascade) >= 3 else "medium",
+                "high" if cascade >= 3 else "medium",
                 f"{node.name} is the only source of {names}"
-                f"{' and more' if len(fed) > 3 else ''} ({len(cascade)} "
-                f"node{'' if len(cascade) == 1 else 's'} downstream)",
+                f"{' and more' if len(fed) > 3 else ''} ({cascade} "
+                f"node{'' if cascade == 1 else 's'} downstream)",
                 (node.id, *fed),
                 f"Add a second source next to {node.name}",
             )
@@ -243,12 +269,17 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
 def _clusters(nodes: Sequence[Node]) -> list[Finding]:
     """Groups of 3+ nodes within 100 km of each other: one regional event hits them all.
 
-    Single-linkage grouping; a grid of ~1° cells keeps it near-linear on big twins.
+    Single-linkage grouping over the distinct coordinates (many nodes share a city), with a
+    grid of 1-degree cells so only neighbouring cells are compared.
     """
+    points: dict[tuple[float, float], list[Node]] = defaultdict(list)
+    for node in nodes:
+        points[(node.location.latitude, node.location.longitude)].append(node)
+    coords = list(points)
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, node in enumerate(nodes):
-        cells[(int(node.location.latitude // 1), int(node.location.longitude // 1))].append(index)
-    parent = list(range(len(nodes)))
+    for index, (lat, lon) in enumerate(coords):
+        cells[(int(lat // 1), int(lon // 1))].append(index)
+    parent = list(range(len(coords)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -257,8 +288,8 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
         return i
 
     for (lat_cell, lon_cell), members in cells.items():
-        # 100 km is under 1° of latitude; longitude cells shrink near the poles, so look
-        # further east-west there.
+        # 100 km is under 1 degree of latitude; longitude degrees shrink towards the poles,
+        # so look further east-west there.
         lon_reach = 1 + int(1 / max(0.05, math.cos(math.radians(lat_cell + 0.5))))
         for dlat in (-1, 0, 1):
             for dlon in range(-lon_reach, lon_reach + 1):
@@ -267,13 +298,18 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
                     continue
                 for i in members:
                     for j in others:
-                        if i < j and node_distance_km(nodes[i], nodes[j]) <= CLUSTER_RADIUS_KM:
-                            parent[find(i)] = find(j)
+                        if i < j and find(i) != find(j):
+                            (lat1, lon1), (lat2, lon2) = coords[i], coords[j]
+                            if haversine_km(lat1, lon1, lat2, lon2) <= CLUSTER_RADIUS_KM:
+                                parent[find(i)] = find(j)
     groups: dict[int, list[Node]] = defaultdict(list)
-    for index, node in enumerate(nodes):
-        groups[find(index)].append(node)
+    for index, point in enumerate(coords):
+        groups[find(index)].extend(points[point])
+    position = {node.id: i for i, node in enumerate(nodes)}
+    for group in groups.values():
+        group.sort(key=lambda node: position[node.id])  # network order, whatever the city
     findings = []
-    for group in sorted(groups.values(), key=lambda group: group[0].id):
+    for group in sorted(groups.values(), key=lambda group: position[group[0].id]):
         if len(group) < 3:
             continue
         place = group[0].location.city or group[0].location.label
@@ -345,13 +381,14 @@ def find_bottlenecks(
     """
     graph = adjacency(nodes, connections)
     reverse = _reverse(graph)
+    reaches = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
     size = max(1, len(nodes))
     status_factor = {"operational": 1.0, "degraded": 1.3, "disrupted": 1.6, "offline": 2.0}
     ranked = []
     for node in nodes:
         if node.utilization < 0.75 and node.status == "operational":
             continue
-        reach = len(downstream(graph, [node.id]))
+        reach = reaches[node.id]
         score = node.utilization * (1 + reach / size) * status_factor.get(node.status, 1.0)
         reasons = [f"{node.utilization:.0%} utilized"]
         if node.status != "operational":

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .analysis import adjacency, downstream, haversine_km, upstream
+from .analysis import TIER, adjacency, downstream, haversine_km, reach_counts, upstream
 from .twin import Connection, Node
 
 __all__ = [
@@ -202,7 +202,8 @@ def _direct_targets(
         if not suppliers:
             raise ScenarioError("there is no supplier in the network to fail")
         # The most damaging failure: the supplier with the most nodes downstream.
-        worst = max(suppliers, key=lambda n: (len(downstream(graph, [n.id])), n.capacity))
+        reach = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
+        worst = max(suppliers, key=lambda n: (reach[n.id], n.capacity))
         return {worst.id: 1.0}
     if kind == "transportation-delay":
         receivers = {dst for targets in graph.values() for dst in targets}

@@ -9,6 +9,12 @@ by one re-entrant lock. Every public method takes the lock; :meth:`Twin.transact
 across several calls (``BEGIN IMMEDIATE`` ... ``COMMIT``), so two conversations of the same user
 never interleave the reads and writes of one step. WAL mode and a busy timeout let other
 connections (the server's store, another process) read and write the same file meanwhile.
+
+Reads of a user's whole node and connection lists (what every analysis needs) are cached in
+memory. A cached list is valid while ``PRAGMA data_version`` (which changes when *another*
+connection commits) has not moved; this twin's own writes patch the cached lists in place
+(so a write does not cost a reload of 1,000 nodes), and a rolled-back transaction drops the
+whole cache, so it never holds rows that were not committed.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -296,6 +303,9 @@ class Twin:
         self.clock = clock
         self._lock = threading.RLock()
         self._depth = 0
+        # (kind, user_id) -> ((data_version, generation), value); see the module docstring.
+        self._cache: OrderedDict[tuple[str, str], tuple[tuple[int, int], Any]] = OrderedDict()
+        self._generation = 0
         try:
             self._db = sqlite3.connect(
                 str(db_path), check_same_thread=False, isolation_level=None, timeout=10.0
@@ -364,9 +374,39 @@ class Twin:
             except BaseException:
                 self._depth = 0
                 self._db.execute("ROLLBACK")
+                self._invalidate()
                 raise
             self._depth = 0
             self._db.execute("COMMIT")
+
+    _CACHED_USERS = 32
+
+    def _invalidate(self) -> None:
+        """A rollback makes every cached list suspect."""
+        self._generation += 1
+        self._cache.clear()
+
+    def _patch(self, kind: str, user_id: str, change: Callable[[Any], Any]) -> None:
+        """Apply our own committed-to-be write to a cached list (no-op when not cached)."""
+        key = (kind, user_id)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache[key] = (hit[0], change(hit[1]))
+
+    def _cached(self, kind: str, user_id: str, load: Callable[[], Any]) -> Any:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            stamp = (version, self._generation)
+            key = (kind, user_id)
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == stamp:
+                self._cache.move_to_end(key)
+                return hit[1]
+            value = load()
+            self._cache[key] = (stamp, value)
+            if len(self._cache) > 2 * self._CACHED_USERS:
+                self._cache.popitem(last=False)
+            return value
 
     def _next(self, user_id: str, kind: str) -> int:
         with self.transaction():
@@ -467,6 +507,13 @@ class Twin:
         except sqlite3.IntegrityError as exc:
             raise ValueError(f"a node named {node.name!r} already exists") from exc
 
+        def upsert(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+            if any(n.id == node.id for n in nodes):
+                return tuple(node if n.id == node.id else n for n in nodes)
+            return (*nodes, node)  # a new node has the highest seq: it goes last
+
+        self._patch("nodes", user_id, upsert)
+
     def put_node(self, user_id: str, node: Node) -> None:
         """Insert or replace a node exactly as given (imports, tests, benchmarks)."""
         with self.transaction():
@@ -495,20 +542,20 @@ class Twin:
         return self._node(row) if row else None
 
     def list_nodes(self, user_id: str) -> list[Node]:
-        """Every node of the user, oldest first."""
-        with self._lock:
+        """Every node of the user, oldest first (a fresh list; the nodes are immutable)."""
+
+        def load() -> tuple[Node, ...]:
             rows = self._db.execute(
                 f"SELECT {_NODE_COLUMNS} FROM twin_nodes WHERE user_id = ? ORDER BY seq",
                 (user_id,),
             ).fetchall()
-        return [self._node(row) for row in rows]
+            return tuple(self._node(row) for row in rows)
+
+        nodes: tuple[Node, ...] = self._cached("nodes", user_id, load)
+        return list(nodes)
 
     def node_names(self, user_id: str) -> list[str]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT name FROM twin_nodes WHERE user_id = ? ORDER BY seq", (user_id,)
-            ).fetchall()
-        return [row[0] for row in rows]
+        return [node.name for node in self.list_nodes(user_id)]
 
     def update_node(self, user_id: str, node_id: str, **changes: Any) -> Node:
         """Replace some fields of a node (``capacity``, ``status``, ``location``, ...).
@@ -537,6 +584,10 @@ class Twin:
             self._db.execute(
                 "DELETE FROM twin_nodes WHERE user_id = ? AND id = ?", (user_id, node_id)
             )
+            self._patch("nodes", user_id, lambda ns: tuple(n for n in ns if n.id != node_id))
+            self._patch(
+                "connections", user_id, lambda cs: tuple(c for c in cs if not c.touches(node_id))
+            )
         return removed
 
     def status_counts(self, user_id: str) -> dict[str, int]:
@@ -554,13 +605,16 @@ class Twin:
     # ------------------------------------------------------------------ connections
 
     def list_connections(self, user_id: str) -> list[Connection]:
-        with self._lock:
+        def load() -> tuple[Connection, ...]:
             rows = self._db.execute(
                 "SELECT source, target, shipping_method, bidirectional FROM twin_connections "
-                "WHERE user_id = ? ORDER BY created_at, rowid",
+                "WHERE user_id = ? ORDER BY rowid",
                 (user_id,),
             ).fetchall()
-        return [Connection(row[0], row[1], row[2], bool(row[3])) for row in rows]
+            return tuple(Connection(row[0], row[1], row[2], bool(row[3])) for row in rows)
+
+        connections: tuple[Connection, ...] = self._cached("connections", user_id, load)
+        return list(connections)
 
     def find_connection(self, user_id: str, a: str, b: str) -> Connection | None:
         """The edge joining ``a`` and ``b`` in either direction, if any."""
@@ -588,6 +642,7 @@ class Twin:
                     self.clock(),
                 ),
             )
+            self._patch("connections", user_id, lambda cs: (*cs, connection))
 
     def remove_connection(self, user_id: str, a: str, b: str) -> int:
         """Delete the edge(s) joining ``a`` and ``b``; return how many were deleted."""
@@ -596,6 +651,9 @@ class Twin:
                 "DELETE FROM twin_connections WHERE user_id = ? "
                 "AND ((source = ? AND target = ?) OR (source = ? AND target = ?))",
                 (user_id, a, b, b, a),
+            )
+            self._patch(
+                "connections", user_id, lambda cs: tuple(c for c in cs if not c.links(a, b))
             )
         return int(cursor.rowcount)
 
@@ -606,6 +664,13 @@ class Twin:
                 "UPDATE twin_connections SET shipping_method = ? "
                 "WHERE user_id = ? AND (source = ? OR target = ?)",
                 (method, user_id, node_id, node_id),
+            )
+            self._patch(
+                "connections",
+                user_id,
+                lambda cs: tuple(
+                    replace(c, shipping_method=method) if c.touches(node_id) else c for c in cs
+                ),
             )
         return int(cursor.rowcount)
 
@@ -697,11 +762,15 @@ class Twin:
         *,
         severity: str | None = None,
         status: str | None = None,
+        node_id: str | None = None,
         limit: int | None = None,
     ) -> list[Alert]:
-        """Alerts, newest first, optionally filtered."""
+        """Alerts, newest first, optionally filtered (``node_id``: alerts about that node)."""
         sql = f"SELECT {_ALERT_COLUMNS} FROM twin_alerts WHERE user_id = ?"
         args: list[Any] = [user_id]
+        if node_id is not None:
+            sql += " AND instr(node_ids, ?) > 0"  # node_ids is a JSON list of quoted ids
+            args.append(json.dumps(node_id))
         if severity is not None:
             sql += " AND severity = ?"
             args.append(severity)
@@ -715,6 +784,25 @@ class Twin:
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
         return [self._alert(row) for row in rows]
+
+    def alert_messages(self, user_id: str, *, status: str = "active") -> set[str]:
+        """The messages of the user's alerts in ``status`` (to avoid raising one twice)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT message FROM twin_alerts WHERE user_id = ? AND status = ?",
+                (user_id, status),
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def count_alerts(self, user_id: str, *, status: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM twin_alerts WHERE user_id = ?"
+        args: list[Any] = [user_id]
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
+        with self._lock:
+            row = self._db.execute(sql, args).fetchone()
+        return int(row[0])
 
     def set_alert_status(self, user_id: str, alert_id: str, status: str) -> bool:
         with self.transaction():

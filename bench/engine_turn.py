@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Engine turn cost: CPU time per copilot turn on a twin of 1,000 nodes, against a baseline.
+
+Builds a seeded random network (1,000 nodes over the gazetteer's cities, ~1,500 connections)
+in a temporary SQLite file, then runs a mix of turns (queries, analyses, simulations, updates,
+add + remove) through ``SupplyChainEngine.run_turn`` (the whole synchronous turn: parse, act,
+compute events and answer) and measures ``time.process_time`` over many rounds.
+
+The baseline, in the same run: JSON-encoding the twin's node list
+(``json.dumps([node.to_dict() for node in twin.list_nodes(user)])``; the list itself comes
+from the twin's in-memory cache), i.e. about the least any answer that looks at every node
+must do. Printed: CPU ms per turn by intent, the mean, and
+ratio = turn / baseline. The target of issue 4 is a mean under 5 ms of CPU per turn.
+
+When the rule parser (``engine.language``) is installed the turns are plain English and the
+parse is included; otherwise the commands are handed in pre-parsed and the report says so.
+
+    python bench/engine_turn.py            # 1,000 nodes, 20 rounds of the mix
+    python bench/engine_turn.py --nodes 5000 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from omnitrack_realtime.engine.commands import Command, NodeRef, ParseResult
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.gazetteer import CITIES, lookup
+from omnitrack_realtime.engine.twin import Connection, Location, Node
+from omnitrack_realtime.seam import EngineRequest
+
+USER = "bench-user"
+MIX = {  # nodes by type, as shares of the total
+    "supplier": 0.1,
+    "manufacturer": 0.1,
+    "warehouse": 0.2,
+    "distribution_center": 0.2,
+    "retailer": 0.4,
+}
+PREFIX = {
+    "supplier": "sup",
+    "manufacturer": "mfg",
+    "warehouse": "wh",
+    "distribution_center": "dc",
+    "retailer": "ret",
+}
+
+
+def build_network(engine: SupplyChainEngine, size: int, seed: int) -> list[Node]:
+    rng = random.Random(seed)
+    places = [p for p in (lookup(row[0]) for row in CITIES) if p is not None and p.city]
+    nodes: list[Node] = []
+    by_type: dict[str, list[Node]] = {}
+    for node_type, share in MIX.items():
+        for _ in range(round(size * share)):
+            place = rng.choice(places)
+            index = len(nodes) + 1
+            capacity = rng.randrange(1_000, 50_000)
+            node = Node(
+                id=f"{PREFIX[node_type]}-{index}",
+                type=node_type,
+                name=f"{place.city} {node_type.replace('_', ' ').title()} {index}",
+                location=Location(
+                    place.city, place.country, place.region, place.latitude, place.longitude
+                ),
+                capacity=capacity,
+                status=rng.choices(("operational", "degraded", "disrupted"), (0.9, 0.07, 0.03))[0],
+                inventory=rng.randrange(0, capacity),
+                utilization=round(rng.uniform(0.3, 0.97), 3),
+                updated_at=engine.twin.clock(),
+            )
+            nodes.append(node)
+            by_type.setdefault(node_type, []).append(node)
+    order = list(MIX)
+    with engine.twin.transaction():
+        for node in nodes:
+            engine.twin.put_node(USER, node)
+        for upper, lower in itertools.pairwise(order):
+            for node in by_type[lower]:
+                for feeder in rng.sample(
+                    by_type[upper], k=min(len(by_type[upper]), rng.choice((1, 2)))
+                ):
+                    engine.twin.add_connection(
+                        USER, Connection(feeder.id, node.id, rng.choice(("sea", "truck", "rail")))
+                    )
+    return nodes
+
+
+def turn_mix(nodes: Sequence[Node]) -> list[tuple[str, str, ParseResult]]:
+    """(label, English text, the parse it should give) for each turn of one round."""
+    supplier = next(n for n in nodes if n.type == "supplier")
+    warehouse = next(n for n in nodes if n.type == "warehouse")
+    rotterdam = lookup("Rotterdam")
+    shanghai = lookup("Shanghai")
+    assert rotterdam is not None and shanghai is not None
+
+    def one(intent: str, **params: Any) -> ParseResult:
+        return ParseResult((Command(intent, params),))
+
+    return [
+        ("get-network-summary", "give me an overview of the network", one("get-network-summary")),
+        (
+            "get-node-details",
+            f"tell me about {supplier.name}",
+            one("get-node-details", node=NodeRef(supplier.name)),
+        ),
+        (
+            "update-node",
+            f"set the capacity of {warehouse.name} to 30000",
+            one("update-node", node=NodeRef(warehouse.name), capacity=30_000),
+        ),
+        ("scan-anomalies", "scan for anomalies", one("scan-anomalies")),
+        ("identify-risks", "what are our biggest risks?", one("identify-risks")),
+        ("find-bottlenecks", "find the bottlenecks", one("find-bottlenecks")),
+        ("calculate-utilization", "how busy are we?", one("calculate-utilization")),
+        (
+            "run-simulation",
+            "simulate an earthquake in Shanghai, high severity",
+            one("run-simulation", scenario="natural-disaster", place=shanghai, severity="high"),
+        ),
+        (
+            "what-if-supplier-failure",
+            f"what if {supplier.name} fails?",
+            one("what-if-supplier-failure", node=NodeRef(supplier.name)),
+        ),
+        (
+            "what-if-port-closure",
+            "what if the port of Rotterdam closes?",
+            one("what-if-port-closure", place=rotterdam),
+        ),
+        (
+            "add-warehouse",
+            "add a warehouse in Rotterdam named Bench Depot",
+            one("add-warehouse", place=rotterdam, name="Bench Depot"),
+        ),
+        ("remove-node", "remove Bench Depot", one("remove-node", node=NodeRef("Bench Depot"))),
+        ("help", "help", one("help")),
+    ]
+
+
+def cpu_ms(function: Callable[[], object], repeat: int) -> float:
+    start = time.process_time()
+    for _ in range(repeat):
+        function()
+    return (time.process_time() - start) * 1000 / repeat
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    try:
+        from omnitrack_realtime.engine.language import parse  # noqa: F401
+
+        use_rules = True
+    except ImportError:
+        use_rules = False
+
+    with tempfile.TemporaryDirectory() as tmp:
+        table: dict[str, ParseResult] = {}
+
+        def table_parser(text: str, known_names: Sequence[str]) -> ParseResult:
+            return table[text]
+
+        engine = SupplyChainEngine(
+            Path(tmp) / "bench.db", parser=None if use_rules else table_parser
+        )
+        nodes = build_network(engine, args.nodes, args.seed)
+        mix = turn_mix(nodes)
+        table.update({text: parsed for _, text, parsed in mix})
+        connections = len(engine.twin.list_connections(USER))
+
+        def baseline() -> None:
+            json.dumps([node.to_dict() for node in engine.twin.list_nodes(USER)])
+
+        # Warm up (imports, SQLite page cache) and check each turn does what it says.
+        baseline()
+        for label, text, _ in mix:
+            outcome = engine.run_turn(EngineRequest(USER, "bench", text))
+            intent = outcome.start_metadata["intent"]
+            if intent != label or not outcome.end_metadata["actionSuccess"]:
+                print(
+                    f"warning: {text!r} ran as {intent} (success: "
+                    f"{outcome.end_metadata['actionSuccess']}), not {label}"
+                )
+
+        per_intent: dict[str, list[float]] = {label: [] for label, _, _ in mix}
+        base_samples = []
+        for _ in range(args.rounds):
+            base_samples.append(cpu_ms(baseline, 1))
+            for label, text, _ in mix:
+                request = EngineRequest(USER, "bench", text)
+                per_intent[label].append(cpu_ms(lambda r=request: engine.run_turn(r), 1))
+        engine.close()
+
+    base = statistics.mean(base_samples)
+    means = {label: statistics.mean(samples) for label, samples in per_intent.items()}
+    overall = statistics.mean(means.values())
+    print(
+        f"engine turn CPU on a twin of {len(nodes):,} nodes / {connections:,} connections, "
+        f"{args.rounds} rounds"
+    )
+    parsing = (
+        "rule parser (engine.language) included"
+        if use_rules
+        else "pre-parsed commands (engine.language not installed)"
+    )
+    print(f"parser: {parsing}")
+    print(f"baseline (JSON-encode the twin's node list): {base:.2f} ms CPU")
+    for label, value in sorted(means.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:26s} {value:7.2f} ms   ratio {value / base:5.2f}")
+    worst = max(means.values())
+    print(
+        f"mean per turn: {overall:.2f} ms CPU (ratio {overall / base:.2f}); "
+        f"worst intent {worst:.2f} ms; target < 5 ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
