@@ -68,20 +68,32 @@ class Mailbox(Generic[_T]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def __aiter__(self) -> Mailbox[_T]:
-        return self
+    def take_all(self) -> collections.deque[_T]:
+        """Everything buffered now, oldest first (the mailbox is left empty)."""
+        items, self._items = self._items, collections.deque()
+        return items
 
-    async def __anext__(self) -> _T:
+    async def wait(self) -> bool:
+        """Wait until an item is buffered (True) or the mailbox is closed and drained (False,
+        or the close error raised)."""
         while not self._items:
             if self._closed:
                 if self._error is not None:
                     raise self._error
-                raise StopAsyncIteration
+                return False
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
+        return True
+
+    def __aiter__(self) -> Mailbox[_T]:
+        return self
+
+    async def __anext__(self) -> _T:
+        if not self._items and not await self.wait():
+            raise StopAsyncIteration
         return self._items.popleft()
 
 

@@ -232,18 +232,21 @@ class CopilotClient:
         self._stream_waiters[cmid] = mailbox
         yielded: list[str] = []
         try:
-            async for item in mailbox:
-                if isinstance(item, _Finished):
-                    # What the final text has beyond the tokens: a whole answer, the
-                    # interrupted marker, a longer partialResponse, the error reply.
-                    so_far = "".join(yielded)
-                    final = item.message.content
-                    rest = final[len(so_far) :] if final.startswith(so_far) else ""
-                    if rest:
-                        yield rest
-                    return
-                yielded.append(item)
-                yield item
+            # Drain in batches: frames arrive in bursts, and one wait per burst (rather than
+            # one per token) halves the cost of handing tokens to the caller.
+            while await mailbox.wait():
+                for item in mailbox.take_all():
+                    if isinstance(item, _Finished):
+                        # What the final text has beyond the tokens: a whole answer, the
+                        # interrupted marker, a longer partialResponse, the error reply.
+                        so_far = "".join(yielded)
+                        final = item.message.content
+                        rest = final[len(so_far) :] if final.startswith(so_far) else ""
+                        if rest:
+                            yield rest
+                        return
+                    yielded.append(item)
+                    yield item
         finally:
             self._stream_waiters.pop(cmid, None)
 
@@ -388,19 +391,18 @@ class CopilotClient:
 class _Handler:
     """Adapts the driver's hooks to the client's private methods (keeps them off its API)."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "on_frame")
 
     def __init__(self, client: CopilotClient) -> None:
         self._client = client
+        # The per-frame hook is the client's own bound method: no extra call per token.
+        self.on_frame: Callable[[bytes], None] = client._on_frame
 
     def on_state(self, transition: Transition) -> None:
         self._client._on_state(transition)
 
     def process_open(self) -> list[bytes]:
         return self._client._process_open()
-
-    def on_frame(self, data: bytes) -> None:
-        self._client._on_frame(data)
 
     def on_written(self, item: OutboxItem) -> None:
         self._client._on_written(item)
