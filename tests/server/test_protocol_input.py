@@ -229,3 +229,19 @@ async def test_a_resend_after_the_stream_was_forgotten_replays_from_the_store(
     assert stream_text(second) == stream_text(first) == "Echo: old news"
     assert second[-1]["suggestions"] == first[-1]["suggestions"]
     assert len(server.engine.requests) == 1
+
+
+async def test_the_same_message_on_two_connections_at_once_is_processed_once(
+    server: RunningServer,
+) -> None:
+    message = {"action": "message", "message": "race", "clientMessageId": "race-1"}
+    async with open_client(server) as first, open_client(server) as second:
+        await asyncio.gather(send_json(first, message), send_json(second, message))
+        answers = await asyncio.gather(
+            recv_until(first, "suggestions"), recv_until(second, "suggestions")
+        )
+    assert len(server.engine.requests) == 1
+    acks = [frames[0] for frames in answers]
+    assert acks[0]["conversationId"] == acks[1]["conversationId"]
+    assert acks[0]["messageId"] == acks[1]["messageId"]
+    assert stream_text(answers[0]) == stream_text(answers[1]) == "Echo: race"
