@@ -284,7 +284,7 @@ def test_context_is_per_conversation_and_per_user(network: Twin) -> None:
 @pytest.mark.parametrize(
     ("intent", "key", "value", "field", "stored", "shown"),
     [
-        ("set-region", "region", "Europe", "region", "europe", "**europe**"),
+        ("set-region", "region", "Europe", "region", "europe", "**Europe**"),
         ("set-industry", "industry", "food beverage", "industry", "food-beverage", "food-beverage"),
         ("set-currency", "currency", "eur", "currency", "EUR", "**EUR** (was USD)"),
         ("set-risk-profile", "level", "HIGH", "risk_profile", "high", "(was medium)"),

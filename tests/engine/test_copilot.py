@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime.engine import create_engine
-from omnitrack_realtime.engine.commands import Clarification, Command, ParseResult
+from omnitrack_realtime.engine.commands import INTENTS, Clarification, Command, ParseResult
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
@@ -277,3 +277,179 @@ def test_importing_the_engine_package_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+# ------------------------------------------------------------------ end to end, in English
+# The real rule parser (engine.language) and the real twin: several natural phrasings per
+# intent, each on a fresh four-node network, checking intent, success, a key fact of the
+# answer and the events that must (or must not) follow.
+
+SEED = (
+    "add a supplier in Shanghai",
+    "add a factory in Berlin called Berlin Plant",
+    "add a warehouse in Rotterdam",
+    "add a shop in Paris",
+    "connect Shanghai Supplier to Berlin Plant",
+    "connect Berlin Plant to Rotterdam Warehouse",
+    "connect Rotterdam Warehouse to Paris Store",
+)
+
+PHRASINGS = [
+    # (intent, phrasing, fact in answer)
+    ("add-supplier", "Add a supplier in Jakarta", "Jakarta Supplier"),
+    ("add-supplier", "we need a new vendor in jakarta with 5k units capacity", "5,000"),
+    ("add-supplier", "add a new supplier in Asia", "You named only Asia-Pacific"),
+    ("add-manufacturer", "add a factory in Munich", "Munich Plant"),
+    ("add-manufacturer", "Create a manufacturing plant in Detroit called Motor City", "Motor City"),
+    ("add-manufacturer", "new plant in shenzhen pls", "Shenzhen Plant"),
+    ("add-warehouse", "add a warehouse in Hamburg", "Hamburg Warehouse"),
+    ("add-warehouse", "put a depot in singapore, capacity 30,000", "30,000"),
+    ("add-warehouse", "new warehouse in Dubai please", "Dubai Warehouse"),
+    ("add-distributor", "put a DC in Chicago", "Chicago Distribution Center"),
+    ("add-distributor", "add a distribution center in Madrid", "Madrid Distribution Center"),
+    ("add-distributor", "add a distributor in Mexico City", "Mexico City Distribution Center"),
+    ("add-retailer", "open a shop in Lyon", "Lyon Store"),
+    ("add-retailer", "add a retail store in New York", "New York Store"),
+    ("add-retailer", "add a retailer in Japan", "You named only Japan"),
+    ("remove-node", "remove Paris Store", "Removed **Paris Store**"),
+    ("remove-node", "delete the Paris store", "Removed **Paris Store**"),
+    ("remove-node", "get rid of ret-4", "Removed **Paris Store**"),
+    ("update-node", "set the capacity of Berlin Plant to 12k", "capacity 8,000 → 12,000"),
+    ("update-node", "mark the Rotterdam warehouse as disrupted", "status operational → disrupted"),
+    ("update-node", "Berlin Plant is now offline", "status operational → offline"),
+    (
+        "connect-nodes",
+        "connect Shanghai Supplier to Paris Store",
+        "Connected **Shanghai Supplier**",
+    ),
+    ("connect-nodes", "link the berlin plant to paris store by rail", "by rail"),
+    ("connect-nodes", "hook up Paris Store with Berlin Plant", "Connected"),
+    ("disconnect-nodes", "disconnect Berlin Plant from Rotterdam Warehouse", "Disconnected"),
+    ("disconnect-nodes", "unlink the Rotterdam warehouse and the Paris store", "Disconnected"),
+    (
+        "disconnect-nodes",
+        "remove the connection between Shanghai Supplier and Berlin Plant",
+        "Disconnected",
+    ),
+    ("set-region", "set the region to europe", "Region set to **Europe**"),
+    ("set-region", "we operate mainly in north america", "North America"),
+    ("set-region", "switch region to APAC", "Asia-Pacific"),
+    ("set-industry", "we're in automotive", "**automotive**"),
+    ("set-industry", "set industry to pharma", "**pharmaceuticals**"),
+    ("set-industry", "our industry is food and beverage", "**food-beverage**"),
+    ("set-currency", "switch currency to euros", "**EUR**"),
+    ("set-currency", "use GBP", "**GBP**"),
+    ("set-currency", "set the currency to yen", "**JPY**"),
+    ("add-shipping-method", "add air as a shipping method", "air"),
+    ("add-shipping-method", "enable rail as a shipping method", "rail"),
+    ("add-shipping-method", "we also ship by express", "express"),
+    ("set-risk-profile", "set risk profile to high", "**high**"),
+    ("set-risk-profile", "we are risk averse, use a low risk profile", "**low**"),
+    ("set-risk-profile", "medium risk tolerance please", "**medium**"),
+    ("scan-anomalies", "scan for anomalies", "anomal"),
+    ("scan-anomalies", "any anomalies?", "anomal"),
+    ("scan-anomalies", "check the network for anything unusual", "anomal"),
+    ("identify-risks", "what are our risks?", "risk"),
+    ("identify-risks", "identify risks", "risk"),
+    ("identify-risks", "where are we vulnerable?", "risk"),
+    ("find-bottlenecks", "find bottlenecks", "bottleneck"),
+    ("find-bottlenecks", "where are the bottlenecks", "bottleneck"),
+    ("find-bottlenecks", "what's slowing us down?", "bottleneck"),
+    ("calculate-utilization", "how busy is the network?", "Utilization of"),
+    ("calculate-utilization", "calculate utilization", "Utilization of"),
+    ("calculate-utilization", "what's our capacity utilization", "Utilization of"),
+    (
+        "run-simulation",
+        "simulate an earthquake in Shanghai, critical, for two weeks",
+        "**Natural disaster** at Shanghai",
+    ),
+    ("run-simulation", "run a cyber attack simulation", "**Cyber attack**"),
+    ("run-simulation", "simulate a labor shortage in Germany for 72 hours", "**Labor shortage**"),
+    (
+        "what-if-port-closure",
+        "what if the port of Rotterdam closes for 10 days?",
+        "**Port closure** at Rotterdam",
+    ),
+    ("what-if-port-closure", "what happens if Rotterdam port shuts down", "**Port closure**"),
+    ("what-if-port-closure", "simulate a port closure in Shanghai", "**Port closure** at Shanghai"),
+    (
+        "what-if-supplier-failure",
+        "what if Shanghai Supplier fails?",
+        "**Supplier failure** at **Shanghai Supplier**",
+    ),
+    (
+        "what-if-supplier-failure",
+        "what happens if our Shanghai supplier goes down",
+        "**Supplier failure**",
+    ),
+    ("what-if-supplier-failure", "what if sup-1 went bankrupt?", "**Supplier failure**"),
+    ("run-simulation", "simulate a supplier failure", "**Supplier failure**"),
+    ("what-if-demand-spike", "what if demand jumps 40%?", "+40%"),
+    ("what-if-demand-spike", "what if demand doubles at Paris Store", "+100%"),
+    ("what-if-demand-spike", "simulate a 25% demand spike", "+25%"),
+    ("get-node-details", "tell me about Berlin Plant", "**Berlin Plant** (`mfg-2`)"),
+    ("get-node-details", "show details of the Rotterdam warehouse", "**Rotterdam Warehouse**"),
+    ("get-node-details", "what's the status of sup-1", "**Shanghai Supplier**"),
+    ("get-network-summary", "give me an overview", "**4 nodes**"),
+    ("get-network-summary", "network summary", "**4 nodes**"),
+    ("get-network-summary", "summarize my supply chain", "**4 nodes**"),
+    ("get-recent-alerts", "show recent alerts", "alert"),
+    ("get-recent-alerts", "any critical alerts?", "alert"),
+    ("get-recent-alerts", "list the last 3 alerts", "alert"),
+    ("help", "help", "plain English"),
+    ("help", "what can you do?", "plain English"),
+    ("help", "how do I run simulations?", "**Simulate**"),
+]
+
+CHANGES_TWIN = {"build", "configure"}
+
+
+@pytest.mark.parametrize(("intent", "text", "fact"), PHRASINGS)
+async def test_natural_phrasings_end_to_end(
+    tmp_path: Path, intent: str, text: str, fact: str
+) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    for line in SEED:
+        metadata, *_ = await ask(engine, line, conversation="setup")
+        assert metadata["actionSuccess"] is True, line
+    metadata, answer, suggestions, publisher = await ask(engine, text)
+    assert metadata["intent"] == intent, answer
+    assert metadata["actionSuccess"] is True, answer
+    assert 0 < metadata["confidence"] <= 1
+    assert fact in answer
+    assert 2 <= len(suggestions) <= 4
+    group = next(g for g, intents in INTENTS.items() if intent in intents)
+    updates = publisher.of("digital_twin_update")
+    if group in CHANGES_TWIN:
+        assert updates or "already" in answer
+    else:
+        assert updates == []
+    if group == "simulate":
+        assert publisher.of("scenario_progress")[-1]["progress"] == 100
+
+
+async def test_a_conversation_in_english(tmp_path: Path) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    for line in SEED:
+        await ask(engine, line, conversation="setup")
+    metadata, text, _, publisher = await ask(
+        engine, "add a warehouse in Hamburg and then connect it to the Shanghai supplier"
+    )
+    assert metadata["intent"] == "multi-step" and metadata["actionSuccess"] is True
+    assert [s["intent"] for s in metadata["steps"]] == ["add-warehouse", "connect-nodes"]
+    assert "Connected **Hamburg Warehouse** (`wh-5`) ↔ **Shanghai Supplier**" in text
+    assert len(publisher.of("digital_twin_update")) == 2
+    # "it" is now the pair just connected; the last of them is the Shanghai supplier.
+    metadata, text, _, _ = await ask(engine, "tell me about it")
+    assert metadata["intent"] == "get-node-details" and "**Shanghai Supplier**" in text
+    # Error paths in words: a duplicate connection, a missing node, an unclear request.
+    metadata, text, _, _ = await ask(engine, "connect Shanghai Supplier to Berlin Plant")
+    assert metadata["actionSuccess"] is False and "already connected" in text
+    metadata, text, _, _ = await ask(engine, "remove Atlantis Depot")
+    assert metadata["actionSuccess"] is False
+    assert engine.twin.get_node(USER, "wh-5") is not None
+    metadata, text, _, _ = await ask(engine, "connect it to")
+    assert metadata["actionSuccess"] is False and metadata["intent"] == "connect-nodes"
+    metadata, text, _, _ = await ask(engine, "sing me a song")
+    assert metadata["intent"] == "unknown" and "**help**" in text
+    assert len(engine.twin.list_connections(USER)) == 4

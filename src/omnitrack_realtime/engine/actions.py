@@ -532,8 +532,10 @@ def _setting(
         change = _counts_change(
             step, "settings_updated", field=field, old=old, new=new, settings=settings.to_dict()
         )
+        shown = answers.region_label if field == "region" else str
         return step.result(
-            answers.setting_changed(label, old, new), changes=[change] if old != new else []
+            answers.setting_changed(label, shown(old) if old else None, shown(new)),
+            changes=[change] if old != new else [],
         )
 
     return handler

@@ -123,10 +123,14 @@ def node_added(node: Node, *, approximate: bool, where_asked: str | None = None)
 
 
 def node_removed(node: Node, removed_connections: int, remaining: int) -> Answer:
-    plural = "s" if removed_connections != 1 else ""
+    links = (
+        f"and its {plural(removed_connections, 'connection')}"
+        if removed_connections
+        else "(it had no connections)"
+    )
     return Answer(
         f"Removed {_ref(node)}, a {type_label(node.type)} in {node.location.label}, "
-        f"and its {removed_connections} connection{plural}. {remaining} nodes remain.",
+        f"{links}. {plural(remaining, 'node')} remain{'s' if remaining == 1 else ''}.",
         ("Identify risks", "Scan for anomalies", "Show the network summary"),
     )
 
@@ -438,7 +442,7 @@ def network_summary(
     by_type: dict[str, int] = {}
     for node in nodes:
         by_type[node.type] = by_type.get(node.type, 0) + 1
-    types = ", ".join(f"{count} {type_label(t)}" for t, count in by_type.items())
+    types = ", ".join(plural(count, type_label(t)) for t, count in by_type.items())
     statuses = ", ".join(f"{count} {s}" for s, count in status_counts.items() if count)
     capacity = sum(node.capacity for node in nodes)
     mean_util = sum(node.utilization for node in nodes) / len(nodes)

@@ -17,7 +17,6 @@ action is logged and answered the same way, and its transaction is rolled back.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,10 +43,9 @@ MAX_STEPS = 5
 
 
 def _rule_parser(text: str, known_names: Sequence[str]) -> ParseResult:
-    # Imported on first use: keeps `import engine` cheap (the language layer is big).
-    language = importlib.import_module(f"{__package__}.language")
-    result: ParseResult = language.parse(text, known_names=known_names)
-    return result
+    from .language import parse  # on first use: keeps `import engine` cheap (it is big)
+
+    return parse(text, known_names=known_names)
 
 
 @dataclass(slots=True)
