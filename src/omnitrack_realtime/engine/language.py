@@ -480,6 +480,16 @@ def _damerau_at_most_one(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def _inflection(word: str, keyword: str) -> bool:
+    """Whether ``word`` looks like another form of ``keyword`` rather than a typo of it
+    ("supplied"/"supplier", "names"/"named", "updates"/"update")."""
+    if word[-1] not in "sd":
+        return False
+    if len(word) == len(keyword):
+        return word[:-1] == keyword[:-1]
+    return word[:-1] == keyword
+
+
 def _correct_word(word: str) -> str | None:
     """The keyword ``word`` is a typo of, or None (unknown, known, or ambiguous)."""
     low = word.lower()
@@ -488,7 +498,7 @@ def _correct_word(word: str) -> str | None:
     candidates: set[str] = set()
     for variant in _deletes(low) | {low}:
         candidates |= _DELETES.get(variant, set())
-    hits = sorted(c for c in candidates if _damerau_at_most_one(low, c))
+    hits = sorted(c for c in candidates if _damerau_at_most_one(low, c) and not _inflection(low, c))
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
@@ -953,7 +963,8 @@ _CONNECT = re.compile(
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
-    r"|supplies|feeds|delivers\sto|sends\sto)|->|→",
+    r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
+    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|->|→",
     re.IGNORECASE,
 )
 _PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
@@ -1179,7 +1190,11 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     # "connect A to B" / "ship from A to B" / "between A and B" keep their order; "B is
     # supplied by A" reverses it.
     between = step.masked[source.end : target.start]
-    if re.search(r"\b(?:supplied|fed|served|delivered)\s+by\b", between):
+    if re.search(
+        r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?)\s"
+        r"(?:\w+\s)?from\b",
+        between,
+    ):
         source, target = target, source
     params.update(source=source.ref, target=target.ref)
     confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
@@ -1668,8 +1683,6 @@ def _merge_repeats(commands: list[Command]) -> list[Command]:
 
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is short or names no node, place or number."""
-    if len(re.findall(r"\w+", piece)) <= 3:
-        return True
     step = _analyse(piece, names)
     return not (step.names or step.ids or step.places or re.search(r"\d", piece))
 
@@ -1680,7 +1693,12 @@ def _restates(question: Clarification, piece: str, commands: list[Command]) -> b
     return (
         bool(commands)
         and question.intent == commands[-1].intent
-        and re.search(r"\b(?:it|that|this|them)\b", piece, re.IGNORECASE) is not None
+        and re.search(
+            r"\b(?:it|that|this|them|accordingly|that\sway|likewise|as\swell|too)\b",
+            piece,
+            re.IGNORECASE,
+        )
+        is not None
     )
 
 

@@ -1,0 +1,707 @@
+"""The language layer: every intent from natural phrasings, parameters, references, steps,
+clarifications and unknown requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omnitrack_realtime.engine.commands import INTENTS, Command, NodeRef, ParseResult, Place
+from omnitrack_realtime.engine.language import (
+    MAX_STEPS,
+    parse,
+    parse_duration_hours,
+    parse_number,
+    parse_percent,
+)
+
+NAMES = (
+    "Shanghai Supplier",
+    "Berlin Plant",
+    "Rotterdam Warehouse",
+    "Chicago DC",
+    "NYC Flagship Store",
+    "Jakarta Textiles",
+    "Acme Components",
+)
+
+
+def one(text: str, names: tuple[str, ...] = NAMES) -> Command:
+    result = parse(text, known_names=names)
+    assert result.clarification is None, result.clarification
+    assert len(result.commands) == 1, result.commands
+    command = result.commands[0]
+    assert 0 <= command.confidence <= 1
+    return command
+
+
+def intents(text: str, names: tuple[str, ...] = NAMES) -> list[str]:
+    result = parse(text, known_names=names)
+    assert result.clarification is None, result.clarification
+    return [c.intent for c in result.commands]
+
+
+def question(text: str, names: tuple[str, ...] = NAMES) -> tuple[str | None, str]:
+    result = parse(text, known_names=names)
+    assert result.clarification is not None, result.commands
+    assert not result.commands
+    return result.clarification.intent, result.clarification.question
+
+
+def ref(command: Command, key: str = "node") -> NodeRef:
+    value = command.params[key]
+    assert isinstance(value, NodeRef)
+    return value
+
+
+def place(command: Command, key: str = "place") -> Place:
+    value = command.params[key]
+    assert isinstance(value, Place)
+    return value
+
+
+# --- build: add
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "city"),
+    [
+        ("add a supplier in Jakarta", "add-supplier", "Jakarta"),
+        ("Please onboard a new vendor based in Hanoi", "add-supplier", "Hanoi"),
+        ("we need a factory in Monterrey", "add-manufacturer", "Monterrey"),
+        ("build a fab near Hsinchu", "add-manufacturer", "Hsinchu"),
+        ("create a manufacturing plant in Pune", "add-manufacturer", "Pune"),
+        ("add a warehouse in Rotterdam", "add-warehouse", "Rotterdam"),
+        ("open a depot in Lagos", "add-warehouse", "Lagos"),
+        ("set up a storage facility in Dubai", "add-warehouse", "Dubai"),
+        ("add a DC in Chicago", "add-distributor", "Chicago"),
+        ("new distribution hub in Frankfurt", "add-distributor", "Frankfurt"),
+        ("add a distributor in Toronto", "add-distributor", "Toronto"),
+        ("open a store in NYC", "add-retailer", "New York"),
+        ("add a shop in Sao Paulo", "add-retailer", "São Paulo"),
+        ("launch an outlet in Saigon", "add-retailer", "Ho Chi Minh City"),
+    ],
+)
+def test_add_node_phrasings(text: str, intent: str, city: str) -> None:
+    command = one(text)
+    assert command.intent == intent
+    assert place(command).city == city
+    assert command.confidence >= 0.8
+
+
+def test_add_with_name_and_capacity() -> None:
+    command = one("add a vendor in Shenzhen called Pearl River Electronics with capacity 5,000")
+    assert command.params["name"] == "Pearl River Electronics"
+    assert command.params["capacity"] == 5000
+    assert place(command).city == "Shenzhen"
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("add a warehouse in Hamburg with 5k units", 5000),
+        ("add a warehouse in Hamburg, capacity 10,000 units", 10000),
+        ("add a warehouse in Hamburg that holds 20000", 20000),
+        ("add a warehouse in Hamburg with room for twelve thousand units", 12000),
+        ("add a warehouse in Hamburg with a capacity of 1.5 million", 1_500_000),
+    ],
+)
+def test_add_capacity_phrasings(text: str, capacity: int) -> None:
+    assert one(text).params["capacity"] == capacity
+
+
+def test_add_in_a_region_is_approximate() -> None:
+    command = one("Add a new supplier in Asia")
+    where = place(command)
+    assert where.region == "asia-pacific" and where.approximate and where.city is None
+
+
+def test_add_in_a_country() -> None:
+    where = place(one("add a plant in Germany"))
+    assert where.country == "Germany" and where.approximate
+
+
+def test_add_several_places_makes_several_steps() -> None:
+    result = parse("add two warehouses, one in Hamburg and one in Antwerp")
+    assert [place(c).city for c in result.commands] == ["Hamburg", "Antwerp"]
+    assert {c.intent for c in result.commands} == {"add-warehouse"}
+
+
+def test_add_without_place_asks_where() -> None:
+    intent, text = question("add a supplier")
+    assert intent == "add-supplier"
+    assert "Where" in text
+
+
+def test_add_in_unknown_place_asks() -> None:
+    intent, text = question("add a warehouse in Narnia")
+    assert intent == "add-warehouse"
+    assert "Narnia" in text
+
+
+# --- build: remove, update
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remove Berlin Plant",
+        "delete the berlin plant please",
+        "get rid of Berlin Plant",
+        "decommission berlin plant",
+        "drop the Berlin plant from the network",
+    ],
+)
+def test_remove_by_name(text: str) -> None:
+    command = one(text)
+    assert command.intent == "remove-node"
+    assert ref(command) == NodeRef("Berlin Plant", "name")
+
+
+def test_remove_by_id_pronoun_and_place() -> None:
+    assert ref(one("remove sup-3", ())) == NodeRef("sup-3", "id")
+    assert ref(one("delete it")) == NodeRef("it", "pronoun")
+    node = ref(one("remove the warehouse in Lisbon", ()))
+    assert node.kind == "place" and node.node_type == "warehouse"
+    assert node.place is not None and node.place.city == "Lisbon"
+
+
+def test_remove_without_node_asks() -> None:
+    assert question("remove")[0] == "remove-node"
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        ("increase the capacity of Berlin Plant to 15,000", {"capacity": 15000}),
+        ("set Berlin Plant capacity to 8k", {"capacity": 8000}),
+        ("mark Berlin Plant as degraded", {"status": "degraded"}),
+        ("Berlin Plant is offline", {"status": "offline"}),
+        ("berlin plant is back online", {"status": "operational"}),
+        ("Berlin Plant has been disrupted", {"status": "disrupted"}),
+        ("set inventory at Berlin Plant to 400", {"inventory": 400}),
+        ("set utilization of Berlin Plant to 85%", {"utilization": 0.85}),
+    ],
+)
+def test_update_node(text: str, changes: dict[str, Any]) -> None:
+    command = one(text)
+    assert command.intent == "update-node"
+    assert ref(command).text == "Berlin Plant"
+    for key, value in changes.items():
+        assert command.params[key] == value
+
+
+def test_update_location() -> None:
+    command = one("move the Chicago DC to Dallas")
+    assert ref(command).text == "Chicago DC"
+    assert place(command).city == "Dallas"
+
+
+def test_update_without_field_asks_what() -> None:
+    intent, text = question("update the Berlin Plant")
+    assert intent == "update-node"
+    assert "Berlin Plant" in text
+
+
+# --- build: connect, disconnect
+
+
+def test_connect_by_names_with_method() -> None:
+    command = one("hook up Jakarta Textiles to rotterdam warehouse by sea")
+    assert command.intent == "connect-nodes"
+    assert ref(command, "source").text == "Jakarta Textiles"
+    assert ref(command, "target").text == "Rotterdam Warehouse"
+    assert command.params["shipping_method"] == "sea"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connect Shanghai Supplier to Berlin Plant",
+        "link shanghai supplier with berlin plant",
+        "Shanghai Supplier should supply Berlin Plant",
+        "ship from Shanghai Supplier to Berlin Plant",
+        "create a route between Shanghai Supplier and Berlin Plant",
+        "Berlin Plant is supplied by Shanghai Supplier",
+        "Berlin Plant buys parts from Shanghai Supplier",
+    ],
+)
+def test_connect_keeps_direction(text: str) -> None:
+    command = parse(text, known_names=NAMES).commands[0]
+    assert command.intent == "connect-nodes"
+    assert ref(command, "source").text == "Shanghai Supplier"
+    assert ref(command, "target").text == "Berlin Plant"
+
+
+def test_connect_by_place_and_type_without_known_names() -> None:
+    command = one("connect the Shanghai supplier to the Rotterdam warehouse", ())
+    source, target = ref(command, "source"), ref(command, "target")
+    assert source.kind == "place" and source.node_type == "supplier"
+    assert source.place is not None and source.place.city == "Shanghai"
+    assert target.node_type == "warehouse"
+    assert target.place is not None and target.place.city == "Rotterdam"
+
+
+def test_connect_them_uses_the_plural_pronoun() -> None:
+    command = one("connect them")
+    assert ref(command, "source") == ref(command, "target") == NodeRef("them", "pronoun")
+
+
+def test_connect_with_one_node_asks_to_what() -> None:
+    intent, text = question("connect it")
+    assert intent == "connect-nodes"
+    assert "to which node" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "disconnect Shanghai Supplier from Berlin Plant",
+        "cut the link between Shanghai Supplier and Berlin Plant",
+        "remove the connection between Shanghai Supplier and Berlin Plant",
+        "stop shipping from Shanghai Supplier to Berlin Plant",
+        "Shanghai Supplier should no longer supply Berlin Plant",
+    ],
+)
+def test_disconnect(text: str) -> None:
+    command = one(text)
+    assert command.intent == "disconnect-nodes"
+    assert ref(command, "source").text == "Shanghai Supplier"
+    assert ref(command, "target").text == "Berlin Plant"
+
+
+# --- configure
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "key", "value"),
+    [
+        ("set region to Europe", "set-region", "region", "europe"),
+        ("we operate mostly in APAC", "set-region", "region", "asia-pacific"),
+        ("switch the region to LATAM", "set-region", "region", "latin-america"),
+        ("our region is the Middle East", "set-region", "region", "middle-east"),
+        ("set industry to pharma", "set-industry", "industry", "pharmaceuticals"),
+        ("we make cars", "set-industry", "industry", "automotive"),
+        ("we're a fashion brand", "set-industry", "industry", "fashion"),
+        ("our sector is food and beverage", "set-industry", "industry", "food-beverage"),
+        ("we're in the chemicals business", "set-industry", "industry", "chemicals"),
+        ("industry: semiconductors", "set-industry", "industry", "electronics"),
+        ("switch currency to euros", "set-currency", "currency", "EUR"),
+        ("show prices in yen", "set-currency", "currency", "JPY"),
+        ("currency: renminbi", "set-currency", "currency", "CNY"),
+        ("use pounds sterling", "set-currency", "currency", "GBP"),
+        ("set the currency to USD", "set-currency", "currency", "USD"),
+        ("enable air freight", "add-shipping-method", "method", "air"),
+        ("add rail as a shipping method", "add-shipping-method", "method", "rail"),
+        ("we also ship by sea", "add-shipping-method", "method", "sea"),
+        ("allow trucking", "add-shipping-method", "method", "truck"),
+        ("enable express shipping", "add-shipping-method", "method", "express"),
+        ("set risk profile to high", "set-risk-profile", "level", "high"),
+        ("our risk tolerance is low", "set-risk-profile", "level", "low"),
+        ("moderate risk appetite please", "set-risk-profile", "level", "medium"),
+        ("we're risk averse, set our risk profile accordingly", "set-risk-profile", "level", "low"),
+    ],
+)
+def test_configure(text: str, intent: str, key: str, value: str) -> None:
+    command = one(text)
+    assert command.intent == intent
+    assert command.params[key] == value
+
+
+def test_shipping_method_on_a_node() -> None:
+    command = one("use express shipping for Berlin Plant")
+    assert command.params["method"] == "express"
+    assert ref(command).text == "Berlin Plant"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("set the region", "set-region"),
+        ("change the currency", "set-currency"),
+        ("change our industry", "set-industry"),
+        ("change risk profile", "set-risk-profile"),
+        ("add a shipping method", "add-shipping-method"),
+    ],
+)
+def test_configure_without_value_asks(text: str, intent: str) -> None:
+    assert question(text)[0] == intent
+
+
+# --- analyze
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("scan for anomalies", "scan-anomalies"),
+        ("scan for anomolies", "scan-anomalies"),
+        ("anything unusual in the network?", "scan-anomalies"),
+        ("any outliers", "scan-anomalies"),
+        ("identify risks", "identify-risks"),
+        ("what are my biggest vulnerabilities", "identify-risks"),
+        ("do we have single points of failure?", "identify-risks"),
+        ("find bottlenecks", "find-bottlenecks"),
+        ("where are the choke points", "find-bottlenecks"),
+        ("which sites are overloaded", "find-bottlenecks"),
+        ("calculate utilization", "calculate-utilization"),
+        ("how busy is the network", "calculate-utilization"),
+        ("capacity utilisation report", "calculate-utilization"),
+    ],
+)
+def test_analyze(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+def test_analyze_narrowed_to_a_node_or_type() -> None:
+    assert ref(one("check for anomalies at Berlin Plant")).text == "Berlin Plant"
+    assert one("find bottlenecks among the warehouses").params["node_type"] == "warehouse"
+    assert one("how busy are my stores?").params["node_type"] == "retailer"
+
+
+# --- simulate
+
+
+def test_run_simulation_with_everything() -> None:
+    command = one("simulate a severe earthquake in Tokyo lasting 3 days")
+    assert command.intent == "run-simulation"
+    assert command.params["scenario"] == "natural-disaster"
+    assert command.params["severity"] == "high"
+    assert command.params["duration_hours"] == 72
+    assert place(command).city == "Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("text", "scenario"),
+    [
+        ("simulate a typhoon", "natural-disaster"),
+        ("run a ransomware scenario", "cyber-attack"),
+        ("simulate a cyber attack on Berlin Plant", "cyber-attack"),
+        ("what if new tariffs hit China", "geopolitical"),
+        ("simulate a labour strike in France", "labor-shortage"),
+        ("run a quality issue scenario", "quality-issue"),
+        ("model a product recall", "quality-issue"),
+        ("simulate transportation delays", "transportation-delay"),
+        ("simulate a supplier failure", "supplier-failure"),
+    ],
+)
+def test_run_simulation_scenarios(text: str, scenario: str) -> None:
+    command = one(text)
+    assert command.intent == "run-simulation"
+    assert command.params["scenario"] == scenario
+
+
+def test_simulation_without_scenario_asks() -> None:
+    assert question("run a simulation")[0] == "run-simulation"
+
+
+def test_port_closure() -> None:
+    command = one("what if the port of Rotterdam closes for a week")
+    assert command.intent == "what-if-port-closure"
+    assert place(command).city == "Rotterdam"
+    assert command.params["duration_hours"] == 168
+    assert place(one("what if LA port shuts down")).city == "Los Angeles"
+
+
+def test_supplier_failure() -> None:
+    command = one("what if Shanghai Supplier fails for two weeks")
+    assert command.intent == "what-if-supplier-failure"
+    assert ref(command).text == "Shanghai Supplier"
+    assert command.params["duration_hours"] == 336
+    node = ref(one("what happens if our vendor in Jakarta goes bankrupt?", ()))
+    assert node.kind == "place" and node.node_type == "supplier"
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("what if demand spikes 30%", 30),
+        ("what if demand doubles", 100),
+        ("what if demand triples", 200),
+        ("simulate a demand surge of fifty percent", 50),
+        ("demand jumps 2x", 100),
+    ],
+)
+def test_demand_spike(text: str, percent: float) -> None:
+    command = one(text)
+    assert command.intent == "what-if-demand-spike"
+    assert command.params["percent"] == percent
+
+
+def test_demand_spike_where() -> None:
+    assert place(one("what if demand doubles in Europe")).region == "europe"
+    assert ref(one("demand at NYC Flagship Store spikes 40%")).text == "NYC Flagship Store"
+
+
+def test_a_statement_is_not_a_simulation() -> None:
+    command = one("Shanghai Supplier has been disrupted by the typhoon")
+    assert command.intent == "update-node"
+    assert command.params["status"] == "disrupted"
+
+
+# --- query
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tell me about Berlin Plant", "show details for Berlin Plant", "how's Berlin Plant doing?"],
+)
+def test_node_details(text: str) -> None:
+    command = one(text)
+    assert command.intent == "get-node-details"
+    assert ref(command).text == "Berlin Plant"
+
+
+def test_node_details_by_id_and_pronoun() -> None:
+    assert ref(one("show details for wh-2", ())) == NodeRef("wh-2", "id")
+    assert ref(one("what's the status of it")).kind == "pronoun"
+    assert question("show details")[0] == "get-node-details"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "give me an overview of my network",
+        "network summary",
+        "summarize the supply chain",
+        "how many nodes do I have?",
+        "what does my network look like",
+    ],
+)
+def test_network_summary(text: str) -> None:
+    assert one(text).intent == "get-network-summary"
+
+
+def test_recent_alerts() -> None:
+    assert one("show recent alerts").params == {}
+    assert one("any critical alerts?").params == {"severity": "critical"}
+    assert one("show me the last 5 warnings").params == {"limit": 5}
+    assert one("top three high alerts").params == {"severity": "high", "limit": 3}
+
+
+@pytest.mark.parametrize("text", ["help", "what can you do?", "how do I add a node?", "Help!"])
+def test_help(text: str) -> None:
+    assert one(text).intent == "help"
+
+
+# --- references
+
+
+def test_known_names_are_case_and_typo_tolerant() -> None:
+    assert ref(one("delete berlin plnat")).text == "Berlin Plant"
+    assert ref(one("remove the shanghai suplier")).text == "Shanghai Supplier"
+    assert ref(one("remove Acme")).text == "Acme Components"
+
+
+def test_words_inside_names_do_not_trigger_intents() -> None:
+    # "Plant", "Store", "DC" are node types, "Supplier" a failure cue: all masked as names.
+    assert one("tell me about NYC Flagship Store").intent == "get-node-details"
+    assert one("how's the Chicago DC doing").intent == "get-node-details"
+
+
+def test_pronouns() -> None:
+    assert ref(one("remove that")).text == "that"
+    assert ref(one("remove this one")).text == "this one"
+    assert ref(one("delete them")).text == "them"
+    assert ref(one("bump its capacity to 9k")).text == "it"
+
+
+# --- multi-step
+
+
+def test_multi_step_in_order_with_pronoun() -> None:
+    result = parse(
+        "add a warehouse in Rotterdam and then connect it to the Shanghai Supplier",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
+    connect = result.commands[1]
+    assert ref(connect, "source").kind == "pronoun"
+    assert ref(connect, "target").text == "Shanghai Supplier"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scan for anomalies; find bottlenecks",
+        "scan for anomalies, then find bottlenecks",
+        "scan for anomalies and after that find bottlenecks",
+        "1. scan for anomalies 2. find bottlenecks",
+        "1) scan for anomalies\n2) find bottlenecks",
+        "- scan for anomalies\n- find bottlenecks",
+        "scan for anomalies. Then find bottlenecks.",
+    ],
+)
+def test_step_separators(text: str) -> None:
+    assert intents(text) == ["scan-anomalies", "find-bottlenecks"]
+
+
+def test_shared_verb_is_reused() -> None:
+    result = parse("add a supplier in Busan and a plant in Ulsan")
+    assert [c.intent for c in result.commands] == ["add-supplier", "add-manufacturer"]
+    assert [place(c).city for c in result.commands] == ["Busan", "Ulsan"]
+    assert intents("set currency to EUR and industry to fashion") == [
+        "set-currency",
+        "set-industry",
+    ]
+
+
+def test_at_most_five_steps() -> None:
+    text = "; ".join(f"add a store in {city}" for city in ("Paris", "Lyon", "Lille", "Nantes"))
+    assert not parse(text).too_many_steps
+    result = parse(text + "; add a store in Toulouse; add a store in Bordeaux")
+    assert result.too_many_steps
+    assert len(result.commands) == MAX_STEPS
+    assert place(result.commands[-1]).city == "Toulouse"
+
+
+def test_a_clarification_in_any_step_stops_everything() -> None:
+    result = parse("add a warehouse in Dubai and then add a supplier")
+    assert not result.commands
+    assert result.clarification is not None
+    assert result.clarification.intent == "add-supplier"
+
+
+def test_a_meaningful_part_not_understood_asks() -> None:
+    result = parse("add a warehouse in Dubai and then frobnicate Berlin Plant", known_names=NAMES)
+    assert not result.commands
+    assert result.clarification is not None and result.clarification.intent is None
+    assert "frobnicate" in result.clarification.question
+
+
+def test_connect_and_between_are_not_step_separators() -> None:
+    assert intents("connect Berlin Plant and Chicago DC") == ["connect-nodes"]
+    assert intents("we make semiconductors and consumer electronics") == ["set-industry"]
+
+
+# --- filler, typos, confidence, unknown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey can you please add a supplier in Lima",
+        "Hi! So um, could you maybe add a supplier in Lima?",
+        "I'd like to add a supplier in Lima, thanks",
+        "ADD A SUPPLIER IN LIMA",
+        "add a suplier in lima",
+    ],
+)
+def test_filler_case_and_typos(text: str) -> None:
+    command = one(text)
+    assert command.intent == "add-supplier"
+    assert place(command).city == "Lima"
+
+
+def test_typos_lower_confidence() -> None:
+    clean = one("scan for anomalies").confidence
+    typo = one("scan for anomolies").confidence
+    assert typo < clean
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what's the weather like", "tell me a joke", "blah blah", "", "   ", "42", "🙂"],
+)
+def test_unknown_requests(text: str) -> None:
+    result = parse(text)
+    assert result == ParseResult()
+
+
+# --- numbers, durations, percentages
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("5,000", 5000),
+        ("5k", 5000),
+        ("5 k", 5000),
+        ("1.5m", 1_500_000),
+        ("twenty five", 25),
+        ("twenty-five thousand", 25000),
+        ("two hundred", 200),
+        ("a dozen", 12),
+        ("three million", 3_000_000),
+        ("12", 12),
+        ("banana", None),
+    ],
+)
+def test_parse_number(text: str, value: float | None) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("for two weeks", 336),
+        ("72 hours", 72),
+        ("48h", 48),
+        ("3 days", 72),
+        ("a month", 720),
+        ("lasting a fortnight", 336),
+        ("half a day", 12),
+        ("10 days", 240),
+        ("next month", None),
+        ("in 2 weeks", None),
+        ("2 days ago", None),
+        ("no duration here", None),
+    ],
+)
+def test_parse_duration(text: str, hours: float | None) -> None:
+    assert parse_duration_hours(text) == hours
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("30%", 30),
+        ("thirty percent", 30),
+        ("12.5 per cent", 12.5),
+        ("doubles", 100),
+        ("triples", 200),
+        ("3x", 200),
+        ("grows by half", 50),
+        ("nothing", None),
+    ],
+)
+def test_parse_percent(text: str, percent: float | None) -> None:
+    assert parse_percent(text) == percent
+
+
+# --- invariants
+
+
+def _check_invariants(result: ParseResult) -> None:
+    every = {intent for group in INTENTS.values() for intent in group}
+    assert not (result.commands and result.clarification)
+    assert len(result.commands) <= MAX_STEPS
+    for command in result.commands:
+        assert command.intent in every
+        assert 0 <= command.confidence <= 1
+    if result.clarification is not None:
+        assert result.clarification.question
+        assert result.clarification.intent is None or result.clarification.intent in every
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_without_error(text: str) -> None:
+    _check_invariants(parse(text, known_names=NAMES))
+
+
+WORDS = [
+    "add", "a", "supplier", "in", "Jakarta", "connect", "it", "to", "Berlin Plant", "then",
+    "and", "remove", "the", "warehouse", "what", "if", "demand", "doubles", "port", "closes",
+    "scan", "anomalies", "50%", "for", "3 days", "set", "region", "Europe", ";", "1.", "2.",
+    "capacity", "5k", "them", "simulate", "earthquake", "show", "alerts", "help", "sup-1",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=30))
+def test_any_word_salad_parses_without_error(words: list[str]) -> None:
+    _check_invariants(parse(" ".join(words), known_names=NAMES))
