@@ -47,6 +47,7 @@ class Plan:
     close_reason: str = ""
     close_after_frames: int = 0  # ... after receiving this many frames (0: right away)
     send_on_open: list[Frame] = field(default_factory=list)
+    go_silent: bool = False  # stop reading (no pongs) until ``FakeServer.unsilence`` is set
 
 
 @dataclass
@@ -88,12 +89,14 @@ class FakeServer:
         self.plans: deque[Plan] = deque()
         self.always: Plan | None = None  # applied to every connection when plans are empty
         self.drop_after_tokens: int | None = None  # one-shot: close 1012 after token k
+        self.forget_streams = False  # answer every resume with stream_not_found
         self.drop_before_ack = 0  # this many times: process a message, then close 1012 unacked
         self.on_frame: Callable[[ServerConnection, Frame], Awaitable[bool]] | None = None
         self.handshake_gate = asyncio.Event()  # cleared: handshakes wait (counted in attempts)
         self.handshake_gate.set()
         self.attempts = 0
         self.hold_answers = asyncio.Event()  # cleared: answers wait before streaming
+        self.unsilence = asyncio.Event()  # ends the silence of go_silent connections
         self.hold_answers.set()
         # State
         self.connections: list[ServerConnection] = []
@@ -116,6 +119,7 @@ class FakeServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self.hold_answers.set()  # let held handlers finish
+        self.unsilence.set()
         self.handshake_gate.set()
         self._server.close()
         await self._server.wait_closed()
@@ -216,6 +220,10 @@ class FakeServer:
         self._touch()
         try:
             if plan is not None:
+                if plan.go_silent:  # a dead peer: the socket stays up, nothing is answered
+                    ws.transport.pause_reading()
+                    await self.unsilence.wait()
+                    ws.transport.resume_reading()
                 for frame in plan.send_on_open:
                     await ws.send(json.dumps(frame))
                 if plan.close_code is not None and plan.close_after_frames == 0:
@@ -351,8 +359,15 @@ class FakeServer:
     async def _on_resume(self, ws: ServerConnection, frame: Frame) -> None:
         stream_id = frame.get("streamId")
         answer = next((a for a in self._answers.values() if a.stream_id == stream_id), None)
-        if answer is None:
-            await ws.send(json.dumps({"type": "error", "error": "unknown stream", "timestamp": 1}))
+        if answer is None or self.forget_streams:
+            error = {
+                "type": "error",
+                "error": "Stream not found",
+                "code": "stream_not_found",
+                "conversationId": frame.get("conversationId"),
+                "timestamp": 1,
+            }
+            await ws.send(json.dumps(error))
             return
         await self._stream(ws, answer, after_seq=int(frame.get("afterSeq", 0)))
 

@@ -425,3 +425,30 @@ async def test_received_frames_reach_the_handler_and_ping_measures_rtt(
     assert stats.messages_received == 1 and stats.last_rtt == rtt
     await conn.disconnect()
     assert recorder.lost == 1
+
+
+async def test_dead_peer_detected_by_ping_timeout(server: FakeServer) -> None:
+    server.plans.append(Plan(go_silent=True))
+    recorder = Recorder()
+    conn = make(
+        server.copilot_url, recorder, ping_interval=0.05, ping_timeout=0.05, close_timeout=0.05
+    )
+    await conn.connect()
+    await server.wait_for(lambda: server.opened == 2)  # it gave up on the dead one, reconnected
+    lost = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
+    assert lost[0].startswith("the connection dropped without a close frame")
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    await conn.disconnect()
+
+
+async def test_jitter_uses_the_injected_random(server: FakeServer) -> None:
+    server.reject_next(503, 503, 503)
+    recorder = Recorder()
+    policy = ReconnectPolicy(max_attempts=3, initial_delay=0.01, multiplier=2, jitter=0.5)
+    draws = iter([0.0, 1.0, 0.5])  # factors 0.5, 1.5, 1.0
+    conn = make(server.copilot_url, recorder, reconnect=policy, random=lambda: next(draws))
+    await conn.connect()
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
+    assert [r.rsplit(" in ", 1)[1] for r in reasons] == ["0.01s", "0.03s", "0.04s"]
+    await conn.disconnect()

@@ -150,6 +150,18 @@ async def test_resume_mid_stream_no_gap_no_duplicate(server: FakeServer) -> None
         assert copilot.stats().reconnects == 1
 
 
+async def test_refused_resume_interrupts_without_an_apology(server: FakeServer) -> None:
+    server.answer = lambda text: list(TOKENS)
+    server.drop_after_tokens = 3
+    server.forget_streams = True  # as after a server restart
+    async with client_for(server) as copilot:
+        reply = await copilot.ask("x", timeout=5)
+        assert reply.content == "".join(TOKENS[:3]) + INTERRUPTED_MARKER
+        assert reply.status == "interrupted" and copilot.error == "Stream not found"
+        assert [m.role for m in copilot.messages] == ["user", "assistant"]
+        assert len(server.frames("resume")) == 1
+
+
 async def test_interruption_marker_without_resume_support() -> None:
     async with FakeServer(seed=True, answer=lambda text: ["par", "tial", " answer"]) as server:
         server.drop_after_tokens = 2

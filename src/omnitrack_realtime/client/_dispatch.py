@@ -100,12 +100,14 @@ class Mailbox(Generic[_T]):
 class HandlerWorker(Generic[_T]):
     """Runs one user handler (sync or async) on every submitted item, in its own task.
 
-    The task starts on the first submit (so workers can be made before any event loop runs)
-    and stops with :meth:`stop`. An exception in the handler is logged with the handler's name
-    and the worker goes on with the next item.
+    The task exists only while there is work: it starts on a submit and ends when the buffer
+    is empty, so an idle subscription holds no task (nothing to clean up at loop shutdown).
+    An exception in the handler is logged with the handler's name and the worker goes on with
+    the next item. The buffer keeps ``limit`` items; on overflow the oldest is dropped and
+    ``on_drop`` called.
     """
 
-    __slots__ = ("_handler", "_mailbox", "_name", "_task")
+    __slots__ = ("_handler", "_items", "_limit", "_name", "_on_drop", "_stopped", "_task")
 
     def __init__(
         self,
@@ -115,35 +117,53 @@ class HandlerWorker(Generic[_T]):
         on_drop: Callable[[], None] | None = None,
     ) -> None:
         self._handler = handler
-        self._mailbox: Mailbox[_T] = Mailbox(limit, on_drop)
+        self._items: collections.deque[_T] = collections.deque()
+        self._limit = limit
+        self._on_drop = on_drop
         self._name = getattr(handler, "__qualname__", None) or repr(handler)
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
 
     @property
     def handler(self) -> Callable[[_T], Any]:
         return self._handler
 
     def submit(self, item: _T) -> None:
-        if self._mailbox.closed:
+        if self._stopped:
             return
-        self._mailbox.put(item)
+        if len(self._items) >= self._limit:
+            self._items.popleft()
+            if self._on_drop is not None:
+                self._on_drop()
+        self._items.append(item)
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name=f"omnitrack handler {self._name}"
             )
 
     async def _run(self) -> None:
-        async for item in self._mailbox:
-            try:
-                result = self._handler(item)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                logger.exception("handler %s raised; the other handlers go on", self._name)
+        items = self._items
+        try:
+            while items:
+                item = items.popleft()
+                try:
+                    result = self._handler(item)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    logger.exception("handler %s raised; the other handlers go on", self._name)
+        finally:
+            self._task = None
 
-    def stop(self) -> None:
-        """Stop at once: items not handled yet are discarded."""
-        self._mailbox.close()
+    def cancel_pending(self) -> None:
+        """Discard buffered items and cancel a handler still running (e.g. the client is
+        closing); the worker stays usable."""
+        self._items.clear()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
+
+    def stop(self) -> None:
+        """Stop for good (unsubscribed): like :meth:`cancel_pending`, and ignore later items."""
+        self._stopped = True
+        self.cancel_pending()

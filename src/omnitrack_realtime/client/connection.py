@@ -205,6 +205,7 @@ class Connection:
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
         open_timeout: float | None = 10.0,
+        close_timeout: float | None = 10.0,
         max_queue: int = 1000,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         random: Callable[[], float] = _random.random,
@@ -222,6 +223,7 @@ class Connection:
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._open_timeout = open_timeout
+        self._close_timeout = close_timeout
         self._max_message_size = max_message_size
         self._clock = clock
         self._backoff = Backoff(self._policy, random=random)
@@ -462,6 +464,7 @@ class Connection:
                 uri,
                 additional_headers=headers,
                 open_timeout=self._open_timeout,
+                close_timeout=self._close_timeout,
                 ping_interval=self._ping_interval,
                 ping_timeout=self._ping_timeout,
                 max_size=_MAX_INCOMING,

@@ -46,6 +46,8 @@ _DEFAULT_POLICY = ReconnectPolicy()
 # A stream() consumer is the caller's own loop: never drop its tokens (memory is bounded by
 # the answer's length, which the caller asked for).
 _STREAM_BUFFER = 1 << 62
+# The error code our server answers a resume with when it no longer has the stream.
+_STREAM_NOT_FOUND = "stream_not_found"
 
 
 class _Finished:
@@ -82,6 +84,7 @@ class CopilotClient:
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
         open_timeout: float | None = 10.0,
+        close_timeout: float | None = 10.0,
         max_queue: int = 1000,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         streaming: bool = True,
@@ -100,6 +103,7 @@ class CopilotClient:
             ping_interval=ping_interval,
             ping_timeout=ping_timeout,
             open_timeout=open_timeout,
+            close_timeout=close_timeout,
             max_queue=max_queue,
             max_message_size=max_message_size,
             random=random,
@@ -110,6 +114,7 @@ class CopilotClient:
         self._reply_waiters: dict[str, asyncio.Future[ChatMessage]] = {}
         self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
         self._change_workers: list[HandlerWorker[CopilotClient]] = []
+        self._resuming = False  # resume actions sent on this connection, not refused
 
     # ------------------------------------------------------------------ life cycle
 
@@ -133,9 +138,8 @@ class CopilotClient:
         tb: TracebackType | None,
     ) -> None:
         await self.disconnect()
-        for worker in self._change_workers:
-            worker.stop()
-        self._change_workers.clear()
+        for worker in self._change_workers:  # subscriptions stay for a later connect()
+            worker.cancel_pending()
 
     # ------------------------------------------------------------------ state
 
@@ -310,9 +314,16 @@ class CopilotClient:
             item = self._conn.outbox.acknowledged(message.client_message_id)
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
-        elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
-            self._conn.outbox.failed(message.client_message_id)
-            self._texts.pop(message.client_message_id, None)
+        elif isinstance(message, ErrorMessage):
+            if message.code == _STREAM_NOT_FOUND and self._resuming:
+                # Our resume was refused (e.g. the server restarted): those answers cannot
+                # continue. This is not an answer to a user message, so no apology reply.
+                self._resuming = False
+                self._route(self._conversation.interrupt_open_streams(message.error))
+                return
+            if message.client_message_id is not None:
+                self._conn.outbox.failed(message.client_message_id)
+                self._texts.pop(message.client_message_id, None)
         events = self._conversation.apply(message)
         if not known_before and self._conversation.conversation_id is not None:
             self._fill_conversation()
@@ -360,7 +371,9 @@ class CopilotClient:
     def _process_open(self) -> list[bytes]:
         if self._conversation.conversation_id is not None:
             self._fill_conversation()
-        return [encode(action) for action in self._conversation.resume_actions()]
+        actions = self._conversation.resume_actions()
+        self._resuming = bool(actions)
+        return [encode(action) for action in actions]
 
     def _on_lost(self) -> None:
         self._route(self._conversation.connection_lost(resumable=True))

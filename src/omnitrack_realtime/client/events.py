@@ -110,6 +110,7 @@ class EventClient:
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
         open_timeout: float | None = 10.0,
+        close_timeout: float | None = 10.0,
         max_queue: int = 1000,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         buffer_size: int = 1000,
@@ -126,6 +127,7 @@ class EventClient:
             ping_interval=ping_interval,
             ping_timeout=ping_timeout,
             open_timeout=open_timeout,
+            close_timeout=close_timeout,
             max_queue=max_queue,
             max_message_size=max_message_size,
             random=random,
@@ -148,15 +150,14 @@ class EventClient:
         await self._conn.disconnect()
 
     async def close(self) -> None:
-        """Disconnect and stop every handler task."""
+        """Disconnect and cancel handlers still running; subscriptions stay for a later
+        ``connect()``."""
         await self.disconnect()
         for workers in self._handlers.values():
             for worker in workers:
-                worker.stop()
+                worker.cancel_pending()
         for change_worker in self._change_workers:
-            change_worker.stop()
-        self._handlers.clear()
-        self._change_workers.clear()
+            change_worker.cancel_pending()
 
     async def __aenter__(self) -> Self:
         await self.connect()
