@@ -118,3 +118,13 @@ async def test_ws_ping(server: RunningServer) -> None:
     async with open_client(server, "/ws") as events:
         await send_json(events, {"action": "ping"})
         assert (await recv_json(events))["type"] == "pong"
+
+
+async def test_ws_accepts_an_in_band_token_refresh(server: RunningServer) -> None:
+    async with open_client(server, "/ws") as events:
+        await send_json(events, {"action": "auth", "token": token_for("alice", ttl=7200)})
+        reply = await recv_json(events)
+        assert reply["type"] == "auth_ok" and reply["data"]["expiresAt"] > 0
+        await send_json(events, {"action": "auth", "token": "garbage"})
+        refused = await recv_json(events)
+        assert refused["type"] == "error" and refused["data"]["code"] == "auth_failed"

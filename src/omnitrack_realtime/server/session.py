@@ -474,7 +474,15 @@ class EventSession(_Session):
         if isinstance(frame, bytes):
             self._error(_BINARY, code="invalid_message")
             return
-        action = decode_event_action(frame)
+        try:
+            action = decode_event_action(frame)
+        except ProtocolError:
+            # ``auth`` (in-band refresh) is shared with /copilot but not an EventAction.
+            refresh = _auth_action(frame)
+            if refresh is None:
+                raise
+            self._on_auth(refresh.token)
+            return
         if isinstance(action, SubscribeAction):
             channels = _channels(action.channels)
             self.channels.update(channels)
@@ -502,6 +510,14 @@ class EventSession(_Session):
             raise ProtocolError(f"Invalid eventType (1 to {_MAX_CHANNEL} characters)")
         await self.hub.publish_event(action.user_id, event_type, action.data)
         self._reply("published", {"eventType": event_type, "userId": action.user_id})
+
+
+def _auth_action(frame: str) -> AuthAction | None:
+    try:
+        action = decode_client_action(frame)
+    except ProtocolError:
+        return None
+    return action if isinstance(action, AuthAction) else None
 
 
 def _channels(channels: list[str]) -> list[str]:
