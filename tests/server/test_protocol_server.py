@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from omnitrack_realtime.errors import ConfigurationError
+from omnitrack_realtime.server import ServerConfig, create_server
 from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub, RedisBackplane
 from omnitrack_realtime.server.store import SQLiteStore
 
 from .conftest import StartServer
-from .helpers import open_client, recv_json, recv_until, send_json
+from .helpers import AUTH, ScriptedEngine, open_client, recv_json, recv_until, send_json
 
 PAYLOAD = {"blob": "x" * 8192}
 
@@ -101,3 +103,11 @@ async def test_events_cross_servers_through_redis(
         await first.hub.publish_event("alice", "digital_twin_update", {"via": "redis"})
         assert (await recv_json(here))["data"] == {"via": "redis"}
         assert (await recv_json(there))["data"] == {"via": "redis"}
+
+
+async def test_a_busy_port_is_a_clear_configuration_error(start_server: StartServer) -> None:
+    running = await start_server()
+    port = int(running.url.rsplit(":", 1)[1])
+    config = ServerConfig(port=port, token_delay=0.0, auth=AUTH)
+    with pytest.raises(ConfigurationError, match=f"cannot listen on 127.0.0.1:{port}"):
+        await create_server(config, engine=ScriptedEngine())

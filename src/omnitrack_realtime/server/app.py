@@ -75,14 +75,16 @@ async def run_server(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
             installed.append(signum)
-    server = await create_server(config, engine=engine)
     try:
-        if on_ready is not None:
-            on_ready(server)
-        await stop.wait()
-        logger.info("shutting down")
+        server = await create_server(config, engine=engine)
+        try:
+            if on_ready is not None:
+                on_ready(server)
+            await stop.wait()
+            logger.info("shutting down")
+        finally:
+            await server.shutdown()
     finally:
-        await server.shutdown()
         for signum in installed:
             loop.remove_signal_handler(signum)
 

@@ -27,6 +27,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
+from ..errors import ConfigurationError
 from ..protocol.closecodes import GOING_AWAY, TRY_AGAIN_LATER
 from .auth import SUBPROTOCOL, AuthRejected, Principal, authenticate_handshake, redact_path
 from .hub import Hub
@@ -123,7 +124,18 @@ class WebSocketServer:
     async def start(self) -> None:
         await self.hub.start()
         config = self.config
-        self._server = await serve(
+        try:
+            self._server = await self._listen()
+        except OSError as exc:
+            await self.hub.close()
+            reason = exc.strerror or str(exc)
+            raise ConfigurationError(
+                f"cannot listen on {config.host}:{config.port} ({reason})"
+            ) from exc
+
+    async def _listen(self) -> Server:
+        config = self.config
+        return await serve(
             self._handle,
             config.host,
             config.port,
