@@ -400,15 +400,19 @@ class Connection:
                     self._settle_first_attempt(step)
                     return
                 self._error = failure.error()
-                self._set_state(
-                    ConnectionState.RECONNECTING,
-                    f"{failure.reason}; retry {self._backoff.retries} in {step:.2f}s"
-                    if step
-                    else f"{failure.reason}; retrying at once with a fresh token",
-                )
-                if step:
-                    # The caller of connect() learns the first attempt failed (retryable).
-                    self._settle_first_attempt()
+                if failure.disposition is Disposition.REFRESH_AUTH:
+                    # Part of the same attempt as far as connect() is concerned: it learns
+                    # the outcome of the retry with the fresh token.
+                    self._set_state(
+                        ConnectionState.RECONNECTING,
+                        f"{failure.reason}; retrying at once with a fresh token",
+                    )
+                else:
+                    self._set_state(
+                        ConnectionState.RECONNECTING,
+                        f"{failure.reason}; retry {self._backoff.retries} in {step:.2f}s",
+                    )
+                    self._settle_first_attempt()  # connect() returns: retries go on behind
                     await asyncio.sleep(step)
                 self._set_state(ConnectionState.CONNECTING, "retrying")
         except asyncio.CancelledError:
@@ -551,7 +555,10 @@ class Connection:
         waiter = self._state_waiters.pop(new, None)
         if waiter is not None:
             waiter.set()
-        self._handler.on_state(change)
+        try:
+            self._handler.on_state(change)
+        except Exception:  # a client's bug must not derail the driver's state handling
+            logger.exception("the state hook failed on %s", change)
 
     def _settle_first_attempt(self, error: OmniTrackError | None = None) -> None:
         first = self._first_attempt
