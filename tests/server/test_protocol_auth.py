@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 import urllib.request
 from typing import Any
@@ -205,3 +206,23 @@ async def test_rs256_configuration_refuses_hs256_signed_with_the_public_key(
     forged = f"{header}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
     headers = {"Authorization": f"Bearer {forged}"}
     assert await _status_of(server.url + "/copilot", additional_headers=headers) == 401
+
+
+async def test_no_token_reaches_the_logs_even_at_debug_level(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = token_for("alice")
+    with (
+        caplog.at_level(logging.DEBUG, logger="omnitrack_realtime"),
+        caplog.at_level(logging.DEBUG, logger="uvicorn"),
+    ):
+        async with connect(f"{server.url}/copilot?userId=alice&token={token}") as ws:
+            await send_json(ws, {"action": "auth", "token": token})
+            assert (await recv_json(ws))["type"] == "auth_ok"
+        async with open_client(server, token=token) as ws:
+            await send_json(ws, {"action": "ping"})
+            await recv_json(ws)
+        await _status_of(f"{server.url}/ws?token={token}x")  # refused: logged with its path
+    assert caplog.records, "debug logging produced nothing to check"
+    assert token not in caplog.text
+    assert token.split(".")[2] not in caplog.text  # not even the signature
