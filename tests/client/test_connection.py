@@ -452,3 +452,35 @@ async def test_jitter_uses_the_injected_random(server: FakeServer) -> None:
     reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
     assert [r.rsplit(" in ", 1)[1] for r in reasons] == ["0.01s", "0.03s", "0.04s"]
     await conn.disconnect()
+
+
+async def test_token_provider_failure_is_retried_without_leaking(server: FakeServer) -> None:
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("vault unreachable: secret=hunter2")
+        return "tok"
+
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder, token=flaky)
+    await conn.connect()
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
+    assert reasons == ["the token provider raised RuntimeError; retry 1 in 0.01s"]
+    await conn.disconnect()
+
+
+def test_invalid_urls_are_configuration_errors() -> None:
+    from omnitrack_realtime import CopilotClient, EventClient
+    from omnitrack_realtime.errors import ConfigurationError
+
+    for url in ("http://localhost/copilot", "localhost:3001", "ws://"):
+        with pytest.raises(ConfigurationError):
+            CopilotClient(url)
+        with pytest.raises(ConfigurationError):
+            EventClient(url)
+    with pytest.raises(ConfigurationError, match="not a WebSocket url") as info:
+        CopilotClient("http://user:pw@host/x?token=secret")
+    assert "secret" not in str(info.value) and "pw" not in str(info.value)

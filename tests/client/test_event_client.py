@@ -241,3 +241,14 @@ async def test_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert EventClient().connection.url == "wss://seed.example/ws"
     monkeypatch.setenv("OMNITRACK_WS_URL", "ws://ours.example/ws")
     assert EventClient().connection.url == "ws://ours.example/ws"
+
+
+async def test_shared_connect_failure_leaves_no_entry(server: FakeServer) -> None:
+    from omnitrack_realtime import AuthenticationError
+
+    server.reject_next(403)
+    with pytest.raises(AuthenticationError):
+        async with EventClient.shared(server.events_url, user_id="u9", token="t"):
+            pass
+    async with EventClient.shared(server.events_url, user_id="u9", token="t") as events:
+        assert events.is_connected
