@@ -705,3 +705,68 @@ WORDS = [
 @given(st.lists(st.sampled_from(WORDS), max_size=30))
 def test_any_word_salad_parses_without_error(words: list[str]) -> None:
     _check_invariants(parse(" ".join(words), known_names=NAMES))
+
+
+# --- questions versus statements, relative changes
+
+
+def test_a_question_about_a_node_is_not_an_update() -> None:
+    command = one("is Berlin Plant operational?")
+    assert command.intent == "get-node-details"
+    assert ref(command).text == "Berlin Plant"
+    assert one("Berlin Plant is operational again").params["status"] == "operational"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("shut down Berlin Plant", "offline"),
+        ("take Berlin Plant offline", "offline"),
+        ("close the Berlin plant", "offline"),
+        ("bring Berlin Plant back online", "operational"),
+        ("reopen Berlin Plant", "operational"),
+    ],
+)
+def test_status_verbs(text: str, status: str) -> None:
+    command = one(text)
+    assert command.intent == "update-node"
+    assert command.params["status"] == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["increase capacity of Berlin Plant by 2000", "double the capacity of Berlin Plant"],
+)
+def test_relative_changes_ask_for_the_exact_value(text: str) -> None:
+    intent, text = question(text)
+    assert intent == "update-node"
+    assert "Berlin Plant" in text
+
+
+def test_demand_drop_is_not_a_spike() -> None:
+    assert question("simulate a 20% demand drop")[0] == "what-if-demand-spike"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's my current region",
+        "show settings",
+        "how many suppliers do I have",
+        "list my warehouses",
+        "status",
+    ],
+)
+def test_questions_about_the_network_get_the_summary(text: str) -> None:
+    assert one(text).intent == "get-network-summary"
+
+
+def test_possessive_names() -> None:
+    command = one("set Berlin Plant's status to operational")
+    assert ref(command) == NodeRef("Berlin Plant", "name")
+
+
+def test_inflections_are_not_typos() -> None:
+    command = one("Acme Components supplies Berlin Plant by rail")
+    assert command.intent == "connect-nodes"
+    assert ref(command, "source").text == "Acme Components"

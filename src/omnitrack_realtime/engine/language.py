@@ -433,6 +433,11 @@ sport river rivers stone notes modes routes route later alter items deliver term
 needs north south great power paris since still thing think three today where world years
 month weeks hours there sales scale share model models trade brand price prices shall
 stake stock stocks spend spent ports storm storms started planet first second
+supplies supplied supply supplying supple falls fallen fells hails tails mails nails rails
+sails wails fairs faith cloves clones stones stoves stares scores snore plank slant giant
+relays charge charges chargers shopping chipping whipping summery median tedium equality
+percept seeks weeps yours tours pours fours mouths unity unite caller naked chose chore
+chock inline leverage outset retain retains factor factors avert doubled tripled remand
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
@@ -524,7 +529,7 @@ class _Names:
     longest: int
 
 
-_NAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_NAME_WORD = re.compile(r"[^\W_]+(?:['’](?!s\b)[^\W_]+)*")
 _GENERIC_NAME_WORDS = frozenset(
     str.split(
         "the a an of and de la le el in at on for to supplier suppliers plant warehouse store hub "
@@ -978,6 +983,14 @@ _SPIKE = re.compile(
     r"|tripl\w*|quadrupl\w*|twice|goes\sup|go\sup|shoot\w*|soar\w*|peak\w*|explod\w*"
     r"|skyrocket\w*|up|higher|more)\b|%|\bpercent\b|\b\d+(?:\.\d+)?\s?x\b"
 )
+_SPIKE_WORDS = re.compile(
+    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
+    r"|tripl\w*|quadrupl\w*|twice|up|higher|more|soar\w*|shoot\w*|skyrocket\w*|peak\w*)\b"
+)
+_DROP = re.compile(
+    r"\b(?:drops?|dropping|fall\w*|fell|declin\w*|decreas\w*|slump\w*|crash\w*|plummet\w*"
+    r"|shrink\w*|dips?|down|lower|less|reduc\w*|halv\w*)\b"
+)
 _HYPOTHETICAL = re.compile(
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
     r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
@@ -1009,6 +1022,20 @@ _FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b")
 _FIELD_INVENTORY = re.compile(r"\binventory\b|\bstock(?:\slevels?)?\b|\bon\shand\b|\bunits\sin\b")
 _FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
 _FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")
+_QUESTION = re.compile(
+    r"^[^\w§¤]*(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s",
+    re.IGNORECASE,
+)
+_STATUS_VERB = re.compile(
+    r"\b(?:(?P<offline>shut\s(?:down|off)|close|take\s(?:\S+\s){1,4}offline|pause|suspend"
+    r"|deactivate|turn\soff|switch\soff|mothball)"
+    r"|(?P<operational>reopen|re-open|restart|restore|reactivate|re-activate|turn\son"
+    r"|bring\s(?:\S+\s){1,4}(?:back\s)?online|bring\s(?:\S+\s){1,4}back))\b"
+)
+_RELATIVE = re.compile(
+    r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
+    r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
+)
 _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
     r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
@@ -1027,7 +1054,7 @@ _RISK_PROFILE = re.compile(
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
 )
 _RISKS = re.compile(
-    r"\b(?:risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
+    r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
 )
@@ -1046,7 +1073,19 @@ _ALERTS = re.compile(
     r"|(?:come|came|popped|pop|show\w*)\sup\s(?:lately|recently|today)|anything\snew)\b"
 )
 _SUMMARY = re.compile(
-    r"\b(?:summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
+    r"^\W*(?:status|overview|summary|settings|config\w*)\W*$"
+    r"|\b(?:how\smany\s(?:\w+\s)?(?:suppliers|vendors|manufacturers|factories|plants|warehouses"
+    r"|depots|distributors|dcs|distribution\scent(?:er|re)s|retailers|stores|shops|outlets|nodes"
+    r"|sites|facilities|locations|connections|links|routes)"
+    r"|(?:list|show|display|see)\s(?:me\s)?(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?(?:\w+\s)?"
+    r"(?:suppliers|vendors|manufacturers|factories|plants|warehouses|depots|distributors|dcs"
+    r"|retailers|stores|shops|outlets|nodes|sites|facilities|connections|links|routes|settings"
+    r"|config\w*)"
+    r"|status\sreport|how\sare\sthings|how'?s\severything|how\sis\severything"
+    r"|(?:what'?s|what\sis|what\sare|which\sis|show)\s(?:me\s)?(?:my|our|the)\s(?:current\s)?"
+    r"(?:region|industry|currency|risk\sprofile|settings|shipping\smethods)"
+    r"|current\s(?:settings|region|industry|currency)"
+    r"|summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
     r"|(?:status|state|shape|health)\sof\s(?:the\s|my\s|our\s)?(?:whole\s|entire\s)?(?:network"
     r"|supply\schain|twin)|how(?:'s|\sis|\sare)\s(?:my|the|our)\s(?:whole\s|entire\s)?(?:network"
     r"|supply\schain|twin|things)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
@@ -1057,7 +1096,7 @@ _SUMMARY = re.compile(
     r"|supply\schain))\b"
 )
 _DETAILS = re.compile(
-    r"\b(?:details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
+    r"\b(?:where\s(?:is|are)|located|location\sof|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
     r"|lookup|doing|status|stats|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
 )
@@ -1218,6 +1257,14 @@ def _rule_port_closure(step: _Step, m: str) -> _Outcome:
 
 
 def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
+    if _DEMAND.search(m) and _DROP.search(m) and not _SPIKE_WORDS.search(m):
+        return _ask(
+            step,
+            "I can simulate demand increases only. How much should demand rise, e.g. "
+            '"what if demand spikes 30%"?',
+            "what-if-demand-spike",
+            0.45,
+        )
     if not (_DEMAND.search(m) and _SPIKE.search(m)):
         return None
     params = _where(step, allow_node=True)
@@ -1418,10 +1465,26 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
 def _rule_update(step: _Step, m: str) -> _Outcome:
     refs = step.node_refs()
     verb = _UPDATE_VERB.search(m)
+    if _QUESTION.match(m) and verb is None:
+        return None  # "is Berlin Plant operational?" asks, it does not tell
     state = _STATE_VERB.search(m)
     status = _first(_STATUS_RE, m)
+    imperative = _STATUS_VERB.search(m)
+    if imperative is not None and refs:
+        status = imperative.lastgroup
+        verb = imperative
     fields: dict[str, Any] = {}
     field_named = False
+    relative = _RELATIVE.search(m)
+    if relative is not None and refs and (_FIELD_CAPACITY.search(m) or _FIELD_INVENTORY.search(m)):
+        what = "capacity" if _FIELD_CAPACITY.search(m) else "inventory"
+        node = refs[0].ref
+        return _ask(
+            step,
+            f"What should the new {what} of {node.text} be? I set exact values, e.g. "
+            f'"set the {what} of {node.text} to 12,000".',
+            "update-node",
+        )
     if _FIELD_CAPACITY.search(m):
         field_named = True
         value = _number_after(m, _FIELD_CAPACITY)
@@ -1432,7 +1495,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         value = _number_after(m, _FIELD_INVENTORY)
         if value is not None:
             fields["inventory"] = round(value)
-    if _FIELD_UTILIZATION.search(m) and verb is not None:
+    if _FIELD_UTILIZATION.search(m) and (verb is not None or (state and _PERCENT_RE.search(m))):
         field_named = True
         pct = _PERCENT_RE.search(m)
         if pct is not None:
@@ -1478,7 +1541,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             f'"set the capacity of {node.text} to 5,000".',
             "update-node",
         )
-    if verb is None and not fields.get("status"):
+    if verb is None and not fields.get("status") and "utilization" not in fields:
         return None
     return _cmd(step, "update-node", {"node": node, **fields}, 0.9)
 
@@ -1613,9 +1676,25 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         if bare:
             return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.55)
         return _ask(step, "Details of which node? Give its name or id.", "get-node-details")
+    if refs and _QUESTION.match(m):
+        # "is Berlin Plant operational?": answer with its details.
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
     if refs and not re.sub(r"[§\W]|\b(?:the|about|and|node|please|pls)\b", "", m):
         # Only a node was named ("Berlin Plant?"): show it.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)
+    return None
+
+
+_SETTINGS_QUERY = re.compile(
+    r"\b(?:what'?s|what\sis|what\sare|which\sis|which\sare|show|tell\sme)\s(?:me\s)?(?:my|our|the)"
+    r"\s(?:current\s)?(?:region|industry|currency|risk\s(?:profile|tolerance|level)|settings"
+    r"|shipping\smethods|configuration)\b(?!\s(?:to|=|:))"
+)
+
+
+def _rule_settings_query(step: _Step, m: str) -> _Outcome:
+    if _SETTINGS_QUERY.search(m) and not re.search(r"\b(?:set|change|switch|make)\b", m):
+        return _cmd(step, "get-network-summary", {}, 0.8)
     return None
 
 
@@ -1627,6 +1706,7 @@ def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
 
 _RULES = (
     _rule_help,
+    _rule_settings_query,
     _rule_disconnect,
     _rule_port_closure,
     _rule_demand_spike,
