@@ -199,7 +199,8 @@ async def test_send_and_offline_queue(server: FakeServer) -> None:
     assert server.frames("ping") == [{"action": "ping"}]
     stats = events.stats()
     assert (stats.connects, stats.queued) == (1, 0)
-    assert stats.messages_sent == 2  # the subscribe on open, then the queued ping
+    assert stats.messages_sent == 1  # the queued ping (no subscribe: replies need none)
+    assert server.frames("subscribe") == []
     await events.close()
 
 

@@ -296,7 +296,7 @@ class EventClient:
         if ALL_EVENTS in types:
             types.discard(ALL_EVENTS)
             types.update(KNOWN_EVENT_TYPES)
-        return frozenset(types)
+        return frozenset(types - REPLY_TYPES)  # replies come without subscribing
 
     def _update_subscription(self, before: frozenset[str]) -> None:
         """Tell the server about types that became (un)wanted, if connected; a new connection
