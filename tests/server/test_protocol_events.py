@@ -128,3 +128,16 @@ async def test_ws_accepts_an_in_band_token_refresh(server: RunningServer) -> Non
         await send_json(events, {"action": "auth", "token": "garbage"})
         refused = await recv_json(events)
         assert refused["type"] == "error" and refused["data"]["code"] == "auth_failed"
+
+
+async def test_numbering_continues_after_what_a_client_saw_before_a_restart(
+    server: RunningServer,
+) -> None:
+    # A fresh server (seq 0 for alice) and a client that saw up to 100 from a previous run.
+    async with open_client(server, "/ws") as events:
+        await send_json(
+            events, {"action": "subscribe", "channels": ["digital_twin_update"], "afterSeq": 100}
+        )
+        assert (await recv_json(events))["type"] == "subscribed"
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
+        assert (await recv_json(events))["seq"] == 101

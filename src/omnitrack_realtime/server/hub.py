@@ -60,6 +60,10 @@ logger = logging.getLogger("omnitrack_realtime.server")
 _YIELD_EVERY = 16
 
 
+#: The largest seq a JavaScript client can hold exactly (2**53 - 1).
+_MAX_SEQ = 2**53 - 1
+
+
 def _now_ms() -> int:
     # The hot path's clock (per token): same value as protocol.now_ms, without a datetime.
     return time.time_ns() // 1_000_000
@@ -273,7 +277,16 @@ class Hub:
         )
 
     def replay_events(self, user_id: str, after_seq: int, channels: set[str]) -> list[bytes]:
-        return self._event_logs.get(user_id).since(after_seq, channels)
+        """The buffered events a client that saw up to ``after_seq`` missed.
+
+        A client may have seen more than this process numbered (the server restarted, or the
+        events came from another process): the user's next events are then numbered after
+        ``after_seq``, so the client never drops them as replays of what it already has.
+        """
+        log = self._event_logs.get(user_id)
+        if log.seq < after_seq <= _MAX_SEQ:
+            log.seq = after_seq
+        return log.since(after_seq, channels)
 
     def _deliver(self, event: BackplaneEvent) -> None:
         """Number, buffer and send one event in this process.
@@ -281,8 +294,9 @@ class Hub:
         A user's ``seq`` is counted by each process for its own connections: with several
         processes, two connections of one user on different processes see different numbers for
         the same event (each consistent with its own replay buffer, which is what ``afterSeq``
-        needs as long as a client reconnects to the same process; the redis backplane's
-        docstring discusses the trade-off).
+        needs as long as a client reconnects to the same process; the backplane module's
+        docstring discusses the trade-off). A broadcast (``user_id`` None) is numbered and
+        buffered for the users connected to this process at the time.
         """
         if event.user_id is not None:
             users: Iterable[str] = (event.user_id,)
