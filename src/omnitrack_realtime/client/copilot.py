@@ -35,7 +35,7 @@ from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, TokenProvider, resolve_u
 from .backoff import ReconnectPolicy
 from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
 from .conversation import ChatMessage, Conversation, ConversationEvent, ReplyFinished
-from .outbox import OutboxItem
+from .outbox import AckMode, OutboxItem
 from .state import ConnectionState, Transition
 
 __all__ = ["ChatMessage", "CopilotClient"]  # ChatMessage: re-exported for convenience
@@ -364,8 +364,11 @@ class CopilotClient:
         self._conn.outbox.rewrite(fill)
 
     def _on_written(self, item: OutboxItem) -> None:
-        if item.client_message_id is not None:
-            self._conversation.mark_sent(item.client_message_id)
+        cmid = item.client_message_id
+        if cmid is not None:
+            self._conversation.mark_sent(cmid)
+            if self._conn.outbox.mode is AckMode.SEED:  # delivered once written: never resent
+                self._texts.pop(cmid, None)
             self._changed()
 
     def _process_open(self) -> list[bytes]:
@@ -380,7 +383,8 @@ class CopilotClient:
 
     def _on_state(self, transition: Transition) -> None:
         if transition.new.is_terminal:
-            reason = "Connection closed" if transition.new is ConnectionState.CLOSED else "failed"
+            closed = transition.new is ConnectionState.CLOSED
+            reason = "Connection closed" if closed else "Connection failed"
             events = self._conversation.interrupt_open_streams(
                 str(self._conn.error) if self._conn.error is not None else reason
             )
