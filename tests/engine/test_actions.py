@@ -211,7 +211,7 @@ def test_connect_with_shipping_method_and_pronoun(network: Twin) -> None:
     assert connection is not None and connection.shipping_method == "rail"
     assert "Paris Store" in result.answer.text and "by rail" in result.answer.text
     assert result.changes[0]["change"] == "connection_added"
-    assert network.get_context(USER, CONV) == ("ret-4", "wh-3")
+    assert network.get_context(USER, CONV) == ("wh-3", "ret-4")  # "it" is still the store
 
 
 def test_connect_errors(network: Twin) -> None:
@@ -510,3 +510,33 @@ def test_a_failing_step_rolls_back_its_partial_changes(network: Twin) -> None:
     network.set_context(USER, CONV, ["mfg-2", "sup-1"])
     failed(run(network, "update-node", node=ref("them", "pronoun"), inventory=5000))
     assert network.get_node(USER, "mfg-2").inventory == 4000  # type: ignore[union-attr]
+
+
+def test_analyses_narrow_to_a_node_type_however_it_is_written(network: Twin) -> None:
+    ok(run(network, "add-distributor", place=place("Chicago")))
+    for written in ("distribution_center", "distribution-center", "Distribution Center"):
+        result = ok(run(network, "calculate-utilization", node_type=written))
+        assert "the distribution centers" in result.answer.text
+        assert "15,000 units" in result.answer.text
+    failed(run(network, "calculate-utilization", node_type="spaceport"), "not a valid node type")
+
+
+def test_connect_them_joins_the_last_two_mentioned_nodes(network: Twin) -> None:
+    ok(run(network, "add-retailer", place=place("Lyon")))
+    store = network.get_context(USER, CONV)
+    them = ref("them", "pronoun")
+    execute(  # a later step of the same turn: the turn's earlier mentions are kept
+        Command("get-node-details", {"node": ref("Rotterdam Warehouse")}),
+        network,
+        USER,
+        CONV,
+        earlier_mentions=store,
+    )
+    assert network.get_context(USER, CONV) == (*store, "wh-3")
+    result = ok(run(network, "connect-nodes", source=them, target=them, shipping_method="truck"))
+    assert network.find_connection(USER, "ret-4", "wh-3") is not None
+    assert "Lyon Store" in result.answer.text
+    ok(run(network, "disconnect-nodes", source=them))
+    assert network.find_connection(USER, "ret-4", "wh-3") is None
+    network.set_context(USER, CONV, ["wh-3"])
+    failed(run(network, "connect-nodes", source=them, target=them), "which two nodes")

@@ -439,9 +439,14 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     assert [s["intent"] for s in metadata["steps"]] == ["add-warehouse", "connect-nodes"]
     assert "Connected **Hamburg Warehouse** (`wh-5`) ↔ **Shanghai Supplier**" in text
     assert len(publisher.of("digital_twin_update")) == 2
-    # "it" is now the pair just connected; the last of them is the Shanghai supplier.
+    # "it" is still the warehouse the user is talking about, not the node it was linked to.
     metadata, text, _, _ = await ask(engine, "tell me about it")
-    assert metadata["intent"] == "get-node-details" and "**Shanghai Supplier**" in text
+    assert metadata["intent"] == "get-node-details" and "**Hamburg Warehouse**" in text
+    metadata, text, _, _ = await ask(
+        engine, "add a store in Lyon and a DC in Madrid, then connect them by truck"
+    )
+    assert metadata["actionSuccess"] is True, text
+    assert "Connected **Lyon Store** (`ret-6`) ↔ **Madrid Distribution Center**" in text
     # Error paths in words: a duplicate connection, a missing node, an unclear request.
     metadata, text, _, _ = await ask(engine, "connect Shanghai Supplier to Berlin Plant")
     assert metadata["actionSuccess"] is False and "already connected" in text
@@ -452,4 +457,4 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     assert metadata["actionSuccess"] is False and metadata["intent"] == "connect-nodes"
     metadata, text, _, _ = await ask(engine, "sing me a song")
     assert metadata["intent"] == "unknown" and "**help**" in text
-    assert len(engine.twin.list_connections(USER)) == 4
+    assert len(engine.twin.list_connections(USER)) == 5

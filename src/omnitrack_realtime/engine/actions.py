@@ -263,7 +263,7 @@ def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:
         if required:
             raise _Failed(f"Which node? Please name the {key.replace('_', ' ')}.")
         return None
-    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id, nodes=None)[-1]
+    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)[-1]
 
 
 def _many(step: _Step, key: str) -> list[Node]:
@@ -276,14 +276,17 @@ def _many(step: _Step, key: str) -> list[Node]:
 # ---------------------------------------------------------------------------- validation
 
 
-def _choice(value: Any, allowed: Sequence[str], what: str, *, upper: bool = False) -> str:
-    text = str(value).strip().replace(" ", "-").replace("_", "-")
-    text = text.upper() if upper else text.lower()
-    if what == "node status":
-        text = text.replace("-", "_")
-    if text not in allowed:
-        raise _Failed(f"{value!r} is not a valid {what}; choose one of {', '.join(allowed)}.")
-    return text
+def _choice(value: Any, allowed: Sequence[str], what: str) -> str:
+    """The allowed value ``value`` names, ignoring case and " " / "_" / "-" differences."""
+
+    def norm(text: str) -> str:
+        return text.strip().lower().replace(" ", "-").replace("_", "-")
+
+    wanted = norm(str(value))
+    for option in allowed:
+        if norm(option) == wanted:
+            return option
+    raise _Failed(f"{value!r} is not a valid {what}; choose one of {', '.join(allowed)}.")
 
 
 def _int(value: Any, what: str, *, minimum: int, maximum: int = _MAX_CAPACITY) -> int:
@@ -336,7 +339,8 @@ def _require_place(value: Any, what: str) -> Place:
     return value
 
 
-def _counts_change(step: _Step, change: str, **data: Any) -> dict[str, Any]:
+def _change(change: str, **data: Any) -> dict[str, Any]:
+    """One entry of a ``digital_twin_update``'s ``changes``: what happened, and to what."""
     return {"change": change, **data}
 
 
@@ -371,7 +375,7 @@ def _add_node(step: _Step) -> ActionResult:
     answer = answers.node_added(node, approximate=approximate, where_asked=_place_words(place))
     return step.result(
         answer,
-        changes=[_counts_change(step, "node_added", node=node.to_dict())],
+        changes=[_change("node_added", node=node.to_dict())],
         mentioned=[node.id],
     )
 
@@ -385,8 +389,7 @@ def _remove_node(step: _Step) -> ActionResult:
         removed = step.twin.remove_node(step.user_id, node.id)
         removed_connections += len(removed)
         changes.append(
-            _counts_change(
-                step,
+            _change(
                 "node_removed",
                 nodeId=node.id,
                 name=node.name,
@@ -467,17 +470,35 @@ def _update_node(step: _Step) -> ActionResult:
             "\n\n".join(answers.node_updated(b, a).text for b, a in results),
             answer.suggestions,
         )
-    changes = [
-        _counts_change(step, "node_updated", node=after.to_dict(), fields=fields)
-        for _, after in results
-    ]
+    changes = [_change("node_updated", node=after.to_dict(), fields=fields) for _, after in results]
     return step.result(answer, changes=changes, alerts=alerts, mentioned=[a.id for _, a in results])
 
 
-def _connect(step: _Step) -> ActionResult:
+def _pair(step: _Step) -> tuple[Node, Node]:
+    """The two ends of a (dis)connection. "Connect them" (one plural pronoun for both ends, or
+    for the source alone) joins the last two nodes the conversation mentioned."""
+    source_ref, target_ref = step.params.get("source"), step.params.get("target")
+    if (
+        isinstance(source_ref, NodeRef)
+        and source_ref.kind == "pronoun"
+        and source_ref.text.strip().lower() in _PLURAL_PRONOUNS
+        and (target_ref is None or target_ref == source_ref)
+    ):
+        nodes = _many(step, "source")
+        if len(nodes) < 2:
+            raise _Failed(
+                f'"{source_ref.text}" means only **{nodes[0].name}** here; which two nodes '
+                "should I join?"
+            )
+        return nodes[-2], nodes[-1]
     source = _one(step, "source")
     target = _one(step, "target")
     assert source is not None and target is not None
+    return source, target
+
+
+def _connect(step: _Step) -> ActionResult:
+    source, target = _pair(step)
     if source.id == target.id:
         raise _Failed(f"**{source.name}** cannot be connected to itself.")
     existing = step.twin.find_connection(step.user_id, source.id, target.id)
@@ -495,15 +516,14 @@ def _connect(step: _Step) -> ActionResult:
     step.twin.add_connection(step.user_id, connection)
     return step.result(
         answers.connected(source, target, connection),
-        changes=[_counts_change(step, "connection_added", connection=connection.to_dict())],
-        mentioned=[source.id, target.id],
+        changes=[_change("connection_added", connection=connection.to_dict())],
+        # The source last: in "connect it to X", "it" stays the node being talked about.
+        mentioned=[target.id, source.id],
     )
 
 
 def _disconnect(step: _Step) -> ActionResult:
-    source = _one(step, "source")
-    target = _one(step, "target")
-    assert source is not None and target is not None
+    source, target = _pair(step)
     if step.twin.remove_connection(step.user_id, source.id, target.id) == 0:
         raise _Failed(
             f"**{source.name}** and **{target.name}** are not connected.",
@@ -511,8 +531,8 @@ def _disconnect(step: _Step) -> ActionResult:
         )
     return step.result(
         answers.disconnected(source, target),
-        changes=[_counts_change(step, "connection_removed", source=source.id, target=target.id)],
-        mentioned=[source.id, target.id],
+        changes=[_change("connection_removed", source=source.id, target=target.id)],
+        mentioned=[target.id, source.id],
     )
 
 
@@ -520,17 +540,19 @@ def _disconnect(step: _Step) -> ActionResult:
 
 
 def _setting(
-    field: str, key: str, allowed: Sequence[str], label: str, upper: bool = False
+    field: str, key: str, allowed: Sequence[str], label: str
 ) -> Callable[[_Step], ActionResult]:
+    """The handler of one set-* intent: validate ``params[key]`` and store it in ``field``."""
+
     def handler(step: _Step) -> ActionResult:
         value = step.params.get(key)
         if value is None:
             raise _Failed(f"Which {label.lower()}? Choose one of {', '.join(allowed)}.")
-        new = _choice(value, allowed, label.lower(), upper=upper)
+        new = _choice(value, allowed, label.lower())
         old = getattr(step.twin.get_settings(step.user_id), field)
         settings = step.twin.update_settings(step.user_id, **{field: new})
-        change = _counts_change(
-            step, "settings_updated", field=field, old=old, new=new, settings=settings.to_dict()
+        change = _change(
+            "settings_updated", field=field, old=old, new=new, settings=settings.to_dict()
         )
         shown = answers.region_label if field == "region" else str
         return step.result(
@@ -563,8 +585,7 @@ def _add_shipping_method(step: _Step) -> ActionResult:
             step.user_id, shipping_methods=(*settings.shipping_methods, method)
         )
         changes.append(
-            _counts_change(
-                step,
+            _change(
                 "settings_updated",
                 field="shipping_methods",
                 new=method,
@@ -575,9 +596,7 @@ def _add_shipping_method(step: _Step) -> ActionResult:
         answer = answers.shipping_method_added(method, settings, already=already)
         return step.result(answer, changes=changes)
     changes.append(
-        _counts_change(
-            step, "connections_updated", nodeId=node.id, shippingMethod=method, count=count
-        )
+        _change("connections_updated", nodeId=node.id, shippingMethod=method, count=count)
     )
     answer = answers.shipping_method_added(method, settings, node=node, connections_changed=count)
     return step.result(answer, changes=changes, mentioned=[node.id])
@@ -594,7 +613,7 @@ def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
         return [node], f"**{node.name}**", [node.id]
     node_type = step.params.get("node_type")
     if node_type:
-        node_type = _choice(node_type, NODE_TYPES, "node type").replace("-", "_")
+        node_type = _choice(node_type, NODE_TYPES, "node type")
         return (
             [n for n in nodes if n.type == node_type],
             f"the {answers.type_label(node_type)}s",
@@ -862,7 +881,7 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "disconnect-nodes": _disconnect,
     "set-region": _setting("region", "region", REGIONS, "Region"),
     "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),
-    "set-currency": _setting("currency", "currency", CURRENCIES, "Currency", upper=True),
+    "set-currency": _setting("currency", "currency", CURRENCIES, "Currency"),
     "add-shipping-method": _add_shipping_method,
     "set-risk-profile": _setting("risk_profile", "level", RISK_PROFILES, "Risk profile"),
     "scan-anomalies": _scan,
@@ -881,8 +900,20 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
 assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 
-def execute(command: Command, twin: Twin, user_id: str, conversation_id: str) -> ActionResult:
-    """Run one step in one twin transaction; a failed step changes nothing."""
+def execute(
+    command: Command,
+    twin: Twin,
+    user_id: str,
+    conversation_id: str,
+    *,
+    earlier_mentions: Sequence[str] = (),
+) -> ActionResult:
+    """Run one step in one twin transaction; a failed step changes nothing.
+
+    The conversation's context becomes the nodes this step mentioned, after
+    ``earlier_mentions`` (those of the turn's earlier steps), so in "add a warehouse in Hamburg
+    and a store in Lyon, then connect them", "them" is both new nodes and "it" the last one.
+    """
     handler = _HANDLERS.get(command.intent)
     if handler is None:
         return ActionResult(command.intent, False, answers.unknown(command.text or command.intent))
@@ -891,7 +922,8 @@ def execute(command: Command, twin: Twin, user_id: str, conversation_id: str) ->
         with twin.transaction():
             result = handler(step)
             if result.mentioned:
-                twin.set_context(user_id, conversation_id, result.mentioned)
+                earlier = [i for i in earlier_mentions if i not in result.mentioned]
+                twin.set_context(user_id, conversation_id, [*earlier, *result.mentioned])
     except _Failed as failed:
         return ActionResult(command.intent, False, failed.answer)
     return result

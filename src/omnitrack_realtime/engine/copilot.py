@@ -142,9 +142,17 @@ class SupplyChainEngine:
             )
         return outcome
 
-    def _execute(self, command: Command, request: EngineRequest) -> ActionResult:
+    def _execute(
+        self, command: Command, request: EngineRequest, earlier_mentions: Sequence[str]
+    ) -> ActionResult:
         try:
-            return execute(command, self.twin, request.user_id, request.conversation_id)
+            return execute(
+                command,
+                self.twin,
+                request.user_id,
+                request.conversation_id,
+                earlier_mentions=earlier_mentions,
+            )
         except Exception:
             logger.exception("action %s failed", command.intent)
             return ActionResult(
@@ -158,8 +166,10 @@ class SupplyChainEngine:
     def _run_steps(self, request: EngineRequest, commands: Sequence[Command]) -> TurnOutcome:
         results: list[ActionResult] = []
         events: list[tuple[str, Any]] = []
+        mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
         for command in commands:
-            result = self._execute(command, request)
+            result = self._execute(command, request, mentioned)
+            mentioned += [i for i in result.mentioned if i not in mentioned]
             results.append(result)
             events += self._events(request, result)
             if not result.success:
