@@ -246,3 +246,23 @@ async def test_the_same_message_on_two_connections_at_once_is_processed_once(
     assert acks[0]["conversationId"] == acks[1]["conversationId"]
     assert acks[0]["messageId"] == acks[1]["messageId"]
     assert stream_text(answers[0]) == stream_text(answers[1]) == "Echo: race"
+
+
+async def test_a_resend_of_a_cancelled_answer_replays_the_interruption(
+    server: RunningServer,
+) -> None:
+    message = {"action": "message", "message": "hold k 2", "clientMessageId": "cancelled-1"}
+    async with open_client(server) as chat:
+        await send_json(chat, message)
+        await asyncio.wait_for(server.engine.waiting("k").wait(), 5)
+        head = await recv_until(chat, "stream_start")
+        await send_json(chat, {"action": "cancel", "conversationId": head[0]["conversationId"]})
+        await recv_until(chat, "stream_interrupted")
+        for retention in (300.0, -1.0):  # from the registry, then rebuilt from the store
+            server.hub.streams.retention = retention
+            await send_json(chat, message)
+            replay = await recv_until(chat, "stream_interrupted")
+            assert types(replay)[:2] == ["acknowledgment", "stream_start"]
+            assert replay[-1]["partialResponse"] == " t1 t2"
+            assert replay[-1]["streamId"] == head[-1]["streamId"]
+    assert len(server.engine.requests) == 1
