@@ -1,9 +1,10 @@
 """Private: how frames reach user code without user code running inside the read loop.
 
-The read loop only ever *puts* into a :class:`Mailbox` (never blocks, never awaits user code);
-each user handler drains its own mailbox in its own task (:class:`HandlerWorker`), so a slow
-handler delays only itself and a raising one is logged while the others go on. Buffers are
-bounded: on overflow the oldest item is dropped and counted, never the connection stalled.
+The read loop only ever *puts* (never blocks, never awaits user code): into a
+:class:`Mailbox` that an iterator (``listen()``, ``stream()``) drains in the caller's task, or
+into a :class:`HandlerWorker` that runs one handler in a task of its own, so a slow handler
+delays only itself and a raising one is logged while the others go on. Buffers are bounded:
+on overflow the oldest item is dropped and counted, the connection is never stalled.
 """
 
 from __future__ import annotations
