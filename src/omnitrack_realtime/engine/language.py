@@ -522,8 +522,8 @@ class _Names:
     """An index of the user's node names for finding them in a message."""
 
     by_words: dict[tuple[str, ...], str]
-    by_length: dict[int, list[tuple[tuple[str, ...], str]]]
-    token_names: dict[str, list[tuple[tuple[str, ...], str]]]
+    # (number of words, position, word) -> the names with that word there, for typo matching
+    positions: dict[tuple[int, int, str], list[tuple[tuple[str, ...], str]]]
     unique_tokens: dict[str, str]
     tokens: frozenset[str]
     longest: int
@@ -540,15 +540,21 @@ _GENERIC_NAME_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def _name_words(text: str) -> tuple[str, ...]:
     return tuple(m.group().lower() for m in _NAME_WORD.finditer(gazetteer.fold(text)))
 
 
+@functools.lru_cache(maxsize=16384)
+def _is_place_word(word: str) -> bool:
+    return gazetteer.lookup(word) is not None
+
+
+# Rebuilt whenever the user's names change (a node added): the per-name work above is cached.
 @functools.lru_cache(maxsize=64)
 def _name_index(names: tuple[str, ...]) -> _Names:
     by_words: dict[tuple[str, ...], str] = {}
-    by_length: dict[int, list[tuple[tuple[str, ...], str]]] = {}
-    token_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    positions: dict[tuple[int, int, str], list[tuple[tuple[str, ...], str]]] = {}
     counts: dict[str, set[str]] = {}
     for name in names:
         words = _name_words(name)
@@ -557,9 +563,8 @@ def _name_index(names: tuple[str, ...]) -> _Names:
         if words[0] == "the" and len(words) > 1:
             words = words[1:]
         by_words.setdefault(words, name)
-        by_length.setdefault(len(words), []).append((words, name))
-        for word in set(words):
-            token_names.setdefault(word, []).append((words, name))
+        for position, word in enumerate(words):
+            positions.setdefault((len(words), position, word), []).append((words, name))
             counts.setdefault(word, set()).add(name)
     unique = {
         word: next(iter(owners))
@@ -568,15 +573,14 @@ def _name_index(names: tuple[str, ...]) -> _Names:
         and len(word) >= 4
         and word not in _GENERIC_NAME_WORDS
         and word not in _VOCAB
-        and gazetteer.lookup(word) is None
+        and not _is_place_word(word)
     }
     return _Names(
         by_words,
-        by_length,
-        token_names,
+        positions,
         unique,
         frozenset(counts),
-        max(by_length, default=0),
+        max((len(words) for words in by_words), default=0),
     )
 
 
@@ -599,7 +603,7 @@ def _find_names(text: str, names: _Names) -> list[tuple[int, int, str, bool]]:
             if name is not None:
                 hit = (size, name, False)
                 break
-            if size >= 2 or len(window[0]) >= 5:
+            if size >= 2:
                 close = _fuzzy_name(window, names)
                 if close is not None:
                     hit = (size, close, True)
@@ -616,22 +620,23 @@ def _find_names(text: str, names: _Names) -> list[tuple[int, int, str, bool]]:
 
 
 def _fuzzy_name(window: tuple[str, ...], names: _Names) -> str | None:
-    """The one known name ``window`` spells with at most one typo per long word."""
-    candidates: dict[str, tuple[str, ...]] = {}
-    for word in window:
-        for words, name in names.token_names.get(word, ()):
-            if len(words) == len(window):
-                candidates[name] = words
-    matches = [
+    """The one known name ``window`` spells with one typo in one word of four letters or more
+    ("berlin plnat"); the other words must be exact."""
+    size = len(window)
+    unknown = [j for j, word in enumerate(window) if word not in names.tokens]
+    if len(unknown) != 1 or len(window[unknown[0]]) < 4:
+        return None
+    typo = unknown[0]
+    pools = [names.positions.get((size, j, w), []) for j, w in enumerate(window) if j != typo]
+    pool = min(pools, key=len)
+    matches = {
         name
-        for name, words in candidates.items()
-        if all(
-            a == b or (min(len(a), len(b)) >= 4 and _damerau_at_most_one(a, b))
-            for a, b in zip(window, words, strict=True)
-        )
-        and sum(a == b for a, b in zip(window, words, strict=True)) >= max(1, len(words) - 1)
-    ]
-    return matches[0] if len(matches) == 1 else None
+        for words, name in pool
+        if all(words[j] == window[j] for j in range(size) if j != typo)
+        and len(words[typo]) >= 4
+        and _damerau_at_most_one(window[typo], words[typo])
+    }
+    return matches.pop() if len(matches) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1799,6 +1804,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     commands: list[Command] = []
     not_understood: list[str] = []
     for piece in pieces:
+        if len(commands) > MAX_STEPS:
+            break  # enough to know there are too many steps
         outcome = _parse_step(piece, names)
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()
