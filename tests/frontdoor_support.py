@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -130,3 +130,16 @@ class ThreadedServer:
     @property
     def events_url(self) -> str:
         return self.local.events_url
+
+
+async def wait_until(
+    pilot: Any, condition: Callable[[], bool], what: str, limit: float = 10.0
+) -> None:
+    """Let a Textual app run until ``condition()`` holds; fail naming ``what`` after
+    ``limit`` seconds (a bounded wait on a condition, never a fixed sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.01)

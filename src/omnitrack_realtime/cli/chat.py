@@ -34,6 +34,7 @@ from .options import (
     add_connection_options,
     connection_options,
     explain_failure,
+    quiet_logs,
 )
 
 __all__ = ["SUGGESTION_GRACE", "register", "run_json_turn", "run_turn"]
@@ -66,6 +67,7 @@ def register(subparsers: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     options = connection_options(args)
+    quiet_logs(args, silent=args.message is None)
     if args.message is None:
         if args.json:
             print("omnitrack: --json needs a MESSAGE (one turn)", file=sys.stderr)
@@ -120,7 +122,7 @@ async def run_turn(
             print(f"omnitrack: {explain_failure(exc, url)}", file=err)
             return 1
         if not client.is_connected:
-            print(f"omnitrack: {explain_failure(client.error, url)}", file=err)
+            print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
             return 1
         try:
             async with asyncio.timeout(answer_timeout):

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import msgspec
 
 from ..errors import OmniTrackError
-from .options import add_connection_options, connection_options, explain_failure
+from .options import add_connection_options, connection_options, explain_failure, quiet_logs
 from .render import event_line
 
 __all__ = ["register", "run_listen"]
@@ -47,6 +47,7 @@ def register(subparsers: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     options = connection_options(args, events=True)
+    quiet_logs(args)
     try:
         return asyncio.run(
             run_listen(
@@ -115,7 +116,7 @@ async def run_listen(
             print(f"omnitrack: {explain_failure(exc, url)}", file=err)
             return 1
         if not client.is_connected:
-            print(f"omnitrack: {explain_failure(client.error, url)}", file=err)
+            print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
             return 1
         print(f"omnitrack: listening on {url.split('?')[0]} (Ctrl-C stops)", file=err, flush=True)
         seen = 0
@@ -127,7 +128,7 @@ async def run_listen(
                 await asyncio.wait({next_event, failed}, return_when=asyncio.FIRST_COMPLETED)
                 if not next_event.done():
                     next_event.cancel()
-                    print(f"omnitrack: {explain_failure(client.error, url)}", file=err)
+                    print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
                     return 1
                 event = next_event.result()
                 if as_json:

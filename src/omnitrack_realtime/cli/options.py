@@ -9,6 +9,7 @@ url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ __all__ = [
     "add_connection_options",
     "connection_options",
     "explain_failure",
+    "quiet_logs",
     "sibling_url",
 ]
 
@@ -48,6 +50,16 @@ class ConnectionOptions:
             f"events_url={redact_url(self.events_url)!r}, user_id={self.user_id!r}, "
             f"token={'<set>' if self.token else None})"
         )
+
+
+def quiet_logs(args: argparse.Namespace, *, silent: bool = False) -> None:
+    """Keep the library's log lines off a user's terminal unless ``--verbose``: commands say
+    what went wrong in their own one sentence. ``silent`` (full-screen UI) hides even errors,
+    which the UI shows itself."""
+    if getattr(args, "verbose", False):
+        return
+    level = logging.CRITICAL + 1 if silent else logging.ERROR
+    logging.getLogger("omnitrack_realtime").setLevel(level)
 
 
 def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = False) -> None:
@@ -123,20 +135,28 @@ def connection_options(
 def explain_failure(error: OmniTrackError | str | None, url: str) -> str:
     """One sentence a user can act on, for a connection that failed (no traceback, no token)."""
     where = redact_url(url)
-    if isinstance(error, AuthenticationError):
-        return (
-            f"the server at {where} refused the credentials ({error}); pass a valid --token or "
-            "set OMNITRACK_TOKEN (mint one with: omnitrack token)"
-        )
     if isinstance(error, ConfigurationError):
         return str(error)
-    detail = str(error) if error else "no answer"
     status = error.status if isinstance(error, ConnectionFailed) else None
+    code = error.code if isinstance(error, ConnectionFailed) else None
+    if isinstance(error, AuthenticationError):
+        if status == 403 or code in (4403, 1008):
+            why = f"HTTP {status}" if status else f"close code {code}"
+            return (
+                f"the server at {where} refused the connection ({why}: forbidden); check that "
+                "--user matches the token's user and that your origin is allowed"
+            )
+        why = f"HTTP {status}" if status else f"close code {code}" if code else str(error)
+        return (
+            f"the server at {where} refused the token ({why}); pass a valid --token or set "
+            "OMNITRACK_TOKEN (mint one with: omnitrack token --user NAME)"
+        )
     if status == 404:
         return (
             f"nothing answers WebSocket requests at {where} (HTTP 404); check the url's path "
             "(/copilot for chat, /ws for events)"
         )
+    detail = str(error) if error else "no answer"
     return (
         f"cannot connect to {where} ({detail}); is the server running? "
         "(start one with: omnitrack serve)"

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 
+from ..client.backoff import ReconnectPolicy
+from ..client.copilot import CopilotClient
+from ..client.events import EventClient
 from ..errors import OmniTrackError
-from .view import ConnectionView, status_line
+from .view import ConnectionView, RetryClock, status_line
 from .widgets import (
     ChatInput,
     ErrorBanner,
@@ -31,63 +35,25 @@ from .widgets import (
     TypingIndicator,
 )
 
-__all__ = ["ChatApp", "ChatSource", "EventSource", "connection_view"]
+__all__ = ["ChatApp", "connection_view"]
 
 #: Seconds between a state change and the redraw it causes (coalesces token bursts).
 REDRAW_DELAY = 0.03
 
 
-class ChatSource(Protocol):
-    """What the app needs from a copilot client (``omnitrack_realtime.CopilotClient``)."""
-
-    @property
-    def messages(self) -> Sequence[Any]: ...
-    @property
-    def is_typing(self) -> bool: ...
-    @property
-    def suggestions(self) -> Sequence[str]: ...
-    @property
-    def error(self) -> str | None: ...
-
-    def on_change(self, callback: Callable[..., Any]) -> Callable[[], None]: ...
-    async def connect(self) -> None: ...
-    async def disconnect(self) -> None: ...
-    async def send_message(self, text: str) -> Any: ...
-
-
-class EventSource(Protocol):
-    """What the events panel needs from an ``omnitrack_realtime.EventClient``."""
-
-    async def connect(self) -> None: ...
-    async def disconnect(self) -> None: ...
-    def listen(self, *types: str) -> AsyncIterator[Any]: ...
-
-
-def _state_name(client: Any) -> str:
-    state = getattr(client, "state", None)
-    value = getattr(state, "value", state)
-    return str(value) if value is not None else "idle"
-
-
-def connection_view(client: Any) -> ConnectionView:
-    """Read the status bar's facts off a client (extra facts are used when it offers them)."""
-    info = getattr(client, "reconnect_info", None)
-    attempt = getattr(info, "attempt", None) if info is not None else None
-    policy = getattr(client, "reconnect_policy", None) or getattr(client, "reconnect", None)
-    max_attempts = getattr(info, "max_attempts", None) if info is not None else None
-    if max_attempts is None and policy is not None:
-        max_attempts = getattr(policy, "max_attempts", None)
-    retry_at = getattr(info, "retry_at", None) if info is not None else None
-    queued = getattr(client, "queued", 0)
-    if callable(queued):
-        queued = queued()
+def connection_view(
+    client: CopilotClient, clock: RetryClock, now: float, max_attempts: int | None
+) -> ConnectionView:
+    """Read the status bar's facts off a copilot client."""
+    connection = client.connection
+    failure = connection.error
     return ConnectionView(
-        state=_state_name(client),
-        error=getattr(client, "error", None),
-        attempt=int(attempt or 0),
-        max_attempts=max_attempts if isinstance(max_attempts, int) else None,
-        retry_at=float(retry_at) if isinstance(retry_at, int | float) else None,
-        queued=int(queued) if isinstance(queued, int) else 0,
+        state=client.state.value,
+        error=str(failure) if failure is not None else client.error,
+        attempt=connection.retries,
+        max_attempts=max_attempts,
+        retry_at=clock.observe(client.state.value, connection.retries, now),
+        queued=client.stats().queued,
     )
 
 
@@ -120,13 +86,19 @@ class ChatApp(App[int]):
 
     def __init__(
         self,
-        copilot: ChatSource,
-        events: EventSource | None = None,
+        copilot: CopilotClient,
+        events: EventClient | None = None,
         *,
         event_types: Sequence[str] = (),
         first_message: str | None = None,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
+        """``reconnect`` is the policy the copilot client was made with (for the countdown and
+        the "attempt k of N" in the status bar; default: the default policy)."""
         super().__init__()
+        policy = reconnect or ReconnectPolicy()
+        self._max_attempts = policy.max_attempts
+        self._retry_clock = RetryClock(lambda retry: policy.delay(retry, lambda: 0.5))
         self.copilot = copilot
         self.events = events
         self.event_types = tuple(event_types)
@@ -150,7 +122,8 @@ class ChatApp(App[int]):
             yield SuggestionList(id="suggestions")
         yield ChatInput(placeholder="Ask the copilot… (Enter sends, ↑/↓ history)", id="input")
 
-    def on_mount(self) -> None:
+    def on_ready(self) -> None:
+        """The screen is composed and shown: start following the clients."""
         self._thread_id = threading.get_ident()
         self._unsubscribe = self.copilot.on_change(self._on_client_change)
         self.set_interval(0.5, self.refresh_from_client)  # the retry countdown ticks
@@ -165,7 +138,7 @@ class ChatApp(App[int]):
             self._unsubscribe()
         await self.copilot.disconnect()
         if self.events is not None:
-            await self.events.disconnect()
+            await self.events.close()
 
     # ----------------------------------------------------------------------- state -> widgets
 
@@ -183,15 +156,20 @@ class ChatApp(App[int]):
     def refresh_from_client(self) -> None:
         """Copy the copilot client's state into the widgets."""
         self._redraw_pending = False
+        try:
+            messages = self.query_one(MessageList)
+        except NoMatches:  # shutting down: the screen is gone
+            return
         copilot = self.copilot
-        self.query_one(MessageList).sync(list(copilot.messages))
+        messages.sync(list(copilot.messages))
         self.query_one(TypingIndicator).typing = copilot.is_typing
         suggestions = list(copilot.suggestions)
         self.query_one(SuggestionList).show(suggestions)
         self.query_one(ChatInput).suggestions = suggestions[:4]
         self.query_one(ErrorBanner).error = copilot.error or self._local_error
-        view = connection_view(copilot)
-        self.query_one(StatusBar).text = status_line(view, self._clock())
+        now = self._clock()
+        view = connection_view(copilot, self._retry_clock, now, self._max_attempts)
+        self.query_one(StatusBar).text = status_line(view, now)
 
     def _clock(self) -> float:
         return time.monotonic()

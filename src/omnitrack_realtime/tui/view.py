@@ -5,6 +5,7 @@ history. Pure, so the rules are tested without a terminal or a socket.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "STREAMING_MARKER",
     "ConnectionView",
     "InputHistory",
+    "RetryClock",
     "message_markdown",
     "status_line",
 ]
@@ -116,3 +118,29 @@ class InputHistory:
             return self._entries[self._position]
         self._position = None
         return self._draft
+
+
+class RetryClock:
+    """Estimates when the next reconnection attempt is due, for the countdown.
+
+    The client waits ``policy.delay(k)`` (with jitter) after retry ``k`` is scheduled; the UI
+    sees the state become ``reconnecting`` with the retry count, and assumes the jitter-free
+    delay from that moment. ``delay`` maps a 0-based retry number to seconds.
+    """
+
+    def __init__(self, delay: Callable[[int], float]) -> None:
+        self._delay = delay
+        self._key: tuple[str, int] | None = None
+        self._due: float | None = None
+
+    def observe(self, state: str, retries: int, now: float) -> float | None:
+        """The due time of the next attempt while ``reconnecting``, else ``None``."""
+        if state != "reconnecting" or retries < 1:
+            self._key = None
+            self._due = None
+            return None
+        key = (state, retries)
+        if key != self._key:
+            self._key = key
+            self._due = now + self._delay(retries - 1)
+        return self._due

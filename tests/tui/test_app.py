@@ -1,0 +1,251 @@
+"""The chat UI driven with Textual's Pilot against a real server on loopback (80x24)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from frontdoor_support import USER, LocalServer, token_for, wait_until
+from omnitrack_realtime import CopilotClient, EventClient, ReconnectPolicy
+from omnitrack_realtime.tui.app import ChatApp
+from omnitrack_realtime.tui.view import STREAMING_MARKER
+from omnitrack_realtime.tui.widgets import (
+    ChatInput,
+    ErrorBanner,
+    EventsPanel,
+    MessageBubble,
+    MessageList,
+    StatusBar,
+    SuggestionList,
+    TypingIndicator,
+)
+
+FAST = ReconnectPolicy(max_attempts=5, initial_delay=0.05, max_delay=0.2, jitter=0, stable_after=0)
+
+
+def make_app(
+    server: LocalServer, *, events: bool = True, policy: ReconnectPolicy = FAST
+) -> ChatApp:
+    token = token_for()
+    copilot = CopilotClient(server.copilot_url, user_id=USER, token=token, reconnect=policy)
+    event_client = (
+        EventClient(server.events_url, user_id=USER, token=token, reconnect=policy)
+        if events
+        else None
+    )
+    return ChatApp(copilot, event_client, reconnect=policy)
+
+
+def bubbles(app: ChatApp) -> list[MessageBubble]:
+    return app.query_one(MessageList).bubbles()
+
+
+def answered(app: ChatApp, count: int) -> bool:
+    """``count`` complete assistant answers are on screen."""
+    done = [b for b in bubbles(app) if b.role == "assistant" and not b.streaming]
+    return len(done) >= count
+
+
+async def test_type_a_message_and_see_the_streamed_answer(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        status = app.query_one(StatusBar)
+        await wait_until(pilot, lambda: status.text == "● connected", "the connected status")
+        await pilot.press(*"help", "enter")
+        await wait_until(pilot, lambda: answered(app, 1), "the answer")
+        user, answer = bubbles(app)
+        assert (user.role, user.shown) == ("user", "help")
+        assert answer.shown == app.copilot.messages[-1].content
+        assert "Scan for anomalies" in answer.shown  # rendered from the engine's Markdown
+        assert STREAMING_MARKER not in answer.shown
+        assert not app.query_one(TypingIndicator).typing
+        assert app.query_one(ChatInput).value == ""
+
+
+async def test_the_streaming_message_grows_with_a_marker(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "twin.db", token_delay=0.01)
+    await server.start()
+    try:
+        app = make_app(server, events=False)
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            await pilot.press(*"help", "enter")
+            seen: list[str] = []
+
+            def streaming_seen() -> bool:
+                for bubble in bubbles(app):
+                    if bubble.streaming and bubble.shown not in seen:
+                        seen.append(bubble.shown)
+                return len(seen) >= 2
+
+            await wait_until(pilot, streaming_seen, "two states of the streaming message")
+            assert all(text.endswith(STREAMING_MARKER) for text in seen)
+            assert len(seen[1]) > len(seen[0])  # it grew
+            await wait_until(pilot, lambda: answered(app, 1), "the end of the answer")
+            assert not bubbles(app)[-1].shown.endswith(STREAMING_MARKER)
+    finally:
+        await server.stop()
+
+
+async def test_an_answer_cut_off_shows_interrupted(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "twin.db", token_delay=0.05)
+    await server.start()
+    app = make_app(server, events=False)
+    try:
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            await pilot.press(*"help", "enter")
+            await wait_until(
+                pilot, lambda: any(b.streaming for b in bubbles(app)), "the answer to start"
+            )
+            await server.stop()  # mid-answer: the server interrupts the stream and goes away
+            await wait_until(
+                pilot, lambda: bubbles(app)[-1].shown.endswith("[interrupted]"), "[interrupted]"
+            )
+            answer = bubbles(app)[-1]
+            assert not answer.streaming
+            assert STREAMING_MARKER not in answer.shown
+    finally:
+        await server.stop()
+
+
+async def test_select_a_suggestion_with_a_key(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        await pilot.press(*"help", "enter")
+        suggestions = app.query_one(SuggestionList)
+        await wait_until(pilot, lambda: bool(suggestions.items), "the suggestions")
+        assert 1 <= len(suggestions.items) <= 4
+        second = suggestions.items[min(1, len(suggestions.items) - 1)]
+        await pilot.press("2" if len(suggestions.items) > 1 else "1")
+        await wait_until(pilot, lambda: answered(app, 2), "the answer to the suggestion")
+        users = [b.shown for b in bubbles(app) if b.role == "user"]
+        assert users == ["help", second]
+        assert app.query_one(ChatInput).value == ""  # the digit was not typed
+
+
+async def test_click_a_suggestion(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        await pilot.press(*"help", "enter")
+        suggestions = app.query_one(SuggestionList)
+        await wait_until(pilot, lambda: bool(suggestions.items), "the suggestions")
+        first = suggestions.items[0]
+        await pilot.click("SuggestionItem")
+        await wait_until(pilot, lambda: answered(app, 2), "the answer to the clicked one")
+        assert [b.shown for b in bubbles(app) if b.role == "user"] == ["help", first]
+
+
+async def test_digits_are_typed_once_the_box_holds_text(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        await pilot.press(*"help", "enter")
+        await wait_until(pilot, lambda: bool(app.query_one(SuggestionList).items), "suggestions")
+        await pilot.press(*"add 2")
+        assert app.query_one(ChatInput).value == "add 2"
+
+
+async def test_input_history_with_up_and_down(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        chat_input = app.query_one(ChatInput)
+        await pilot.press(*"help", "enter")
+        await wait_until(pilot, lambda: answered(app, 1), "the first answer")
+        await pilot.press(*"show the network summary", "enter")
+        await wait_until(pilot, lambda: answered(app, 2), "the second answer")
+        await pilot.press(*"draft")
+        await pilot.press("up")
+        assert chat_input.value == "show the network summary"
+        await pilot.press("up")
+        assert chat_input.value == "help"
+        await pilot.press("down", "down")
+        assert chat_input.value == "draft"
+
+
+async def test_an_event_arrives_in_the_events_panel(local_server: LocalServer) -> None:
+    app = make_app(local_server)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.events is not None and app.events.is_connected, "/ws")
+        panel = app.query_one(EventsPanel)
+        alert = {"severity": "critical", "message": "Port of Rotterdam closed"}
+        loop_deadline = 100
+        # The server learns of the subscription asynchronously: publish until it shows.
+        while not any("Port of Rotterdam closed" in line for line in panel.entries):
+            loop_deadline -= 1
+            assert loop_deadline > 0, "the alert never arrived"
+            await local_server.publish("alert_notification", alert)
+            await pilot.pause(0.02)
+        line = next(line for line in panel.entries if "Rotterdam" in line)
+        assert "alert critical" in line
+
+
+async def test_twin_updates_from_a_turn_reach_the_panel(local_server: LocalServer) -> None:
+    app = make_app(local_server)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.events is not None and app.events.is_connected, "/ws")
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        await pilot.press(*"Add a warehouse in Rotterdam", "enter")
+        await wait_until(pilot, lambda: answered(app, 1), "the answer")
+        panel = app.query_one(EventsPanel)
+        await wait_until(pilot, lambda: bool(panel.entries), "an event from the turn")
+
+
+async def test_status_follows_the_server_going_away_and_back(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        status = app.query_one(StatusBar)
+        await wait_until(pilot, lambda: status.text == "● connected", "connected")
+        await local_server.stop()
+        await wait_until(pilot, lambda: "reconnecting" in status.text, "reconnecting")
+        assert "of 5)" in status.text
+        await pilot.press(*"help", "enter")  # sent while offline: queued
+        await wait_until(pilot, lambda: "1 queued message" in status.text, "the queued count")
+        await local_server.start()  # same port
+        await wait_until(pilot, lambda: status.text == "● connected", "connected again")
+        await wait_until(pilot, lambda: answered(app, 1), "the queued message's answer")
+
+
+async def test_failed_status_and_error_banner_when_retries_run_out(
+    local_server: LocalServer,
+) -> None:
+    policy = ReconnectPolicy(max_attempts=1, initial_delay=0.01, max_delay=0.01, jitter=0)
+    app = make_app(local_server, events=False, policy=policy)
+    async with app.run_test() as pilot:
+        status = app.query_one(StatusBar)
+        await wait_until(pilot, lambda: status.text == "● connected", "connected")
+        await local_server.stop()
+        await wait_until(pilot, lambda: status.text.startswith("✖ failed"), "failed")
+        assert "after 1 retries" in status.text
+        banner = app.query_one(ErrorBanner)
+        assert banner.display and banner.error
+
+
+async def test_bad_token_shows_why_in_the_banner(local_server: LocalServer) -> None:
+    copilot = CopilotClient(local_server.copilot_url, user_id=USER, token="bad", reconnect=FAST)
+    app = ChatApp(copilot, reconnect=FAST)
+    async with app.run_test() as pilot:
+        banner = app.query_one(ErrorBanner)
+        await wait_until(pilot, lambda: bool(banner.error), "the error banner")
+        assert "401" in (banner.error or "")
+        assert app.query_one(StatusBar).text.startswith("✖ failed")
+
+
+async def test_usable_at_80x24_and_ctrl_q_quits(local_server: LocalServer) -> None:
+    app = make_app(local_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        screen = app.screen.region
+        for widget in (
+            app.query_one(StatusBar),
+            app.query_one(ChatInput),
+            app.query_one(MessageList),
+        ):
+            assert screen.contains_region(widget.region), widget
+            assert widget.region.width > 0 and widget.region.height > 0
+        assert app.query_one(MessageList).region.width >= 40  # room to read answers
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running, "the app to quit")
+    assert app.copilot.state.value == "closed"
