@@ -111,3 +111,19 @@ async def test_a_busy_port_is_a_clear_configuration_error(start_server: StartSer
     config = ServerConfig(port=port, token_delay=0.0, auth=AUTH)
     with pytest.raises(ConfigurationError, match=f"cannot listen on 127.0.0.1:{port}"):
         await create_server(config, engine=ScriptedEngine())
+
+
+async def test_a_silent_handshake_times_out(tmp_path: Path) -> None:
+    """websockets driver: a TCP connection that never sends its HTTP request is dropped."""
+    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH, handshake_timeout=0.2)
+    server = await create_server(
+        config, engine=ScriptedEngine(), store=SQLiteStore(tmp_path / "t.db")
+    )
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server
+        finally:
+            writer.close()
+    finally:
+        await server.shutdown()
