@@ -299,3 +299,21 @@ async def test_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OMNITRACK_COPILOT_WS_URL", "ws://ours.example:9/copilot?x=secret")
     assert CopilotClient().connection.url == "ws://ours.example:9/copilot"
     assert CopilotClient("ws://explicit:1/c").connection.url == "ws://explicit:1/c"
+
+
+async def test_close_1009_fails_that_message_and_reconnects(server: FakeServer) -> None:
+    async def too_big(ws: ServerConnection, frame: dict[str, Any]) -> bool:
+        if frame.get("message") == "huge":
+            await ws.close(1009, "message too big")
+            return True
+        return False
+
+    server.on_frame = too_big
+    async with client_for(server) as copilot:
+        with pytest.raises(ConnectionFailed, match="too large for the server") as info:
+            await copilot.ask("huge", timeout=5)
+        assert info.value.code == 1009
+        assert copilot.messages[0].status == "failed"
+        reply = await copilot.ask("small", timeout=5)  # reconnected; the big one is not resent
+        assert reply.content == "Echo: small"
+        assert [f["message"] for f in server.frames("message")] == ["huge", "small"]

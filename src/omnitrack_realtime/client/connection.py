@@ -164,8 +164,10 @@ class ConnectionHandler(Protocol):
     """What a client plugs into a :class:`Connection`. All hooks are synchronous and quick:
     they run in the driver's tasks and must not run user code or block.
 
-    Optional hook: ``on_written(item: OutboxItem) -> None``, called after a queued frame was
-    written (it may still await its acknowledgment).
+    Optional hooks: ``on_written(item: OutboxItem) -> None``, called after a queued frame was
+    written (it may still await its acknowledgment); ``on_refused(item: OutboxItem, error:
+    OmniTrackError) -> None``, called when the server closed with 1009 (too big) after that
+    frame was written: it left the outbox and will not be resent.
     """
 
     def on_state(self, transition: Transition) -> None:
@@ -246,6 +248,7 @@ class Connection:
         self._resent = 0
         self._dropped = 0
         self._last_rtt: float | None = None
+        self._last_written: OutboxItem | None = None  # the culprit if the server says 1009
 
     # ------------------------------------------------------------------ facts
 
@@ -431,6 +434,8 @@ class Connection:
         disposition = failure.disposition
         if disposition is Disposition.DONE:
             return None
+        if disposition is Disposition.TOO_LARGE:
+            self._refuse_last_written(failure)
         if disposition is Disposition.TERMINAL:
             return failure.error()
         if disposition is Disposition.REFRESH_AUTH:
@@ -539,12 +544,32 @@ class Connection:
                 for item in batch:
                     await ws.send(item.payload, text=True)
                     self._sent += 1
+                    self._last_written = item
                     outbox.written_without_ack(item)
                     on_written(item)
         except ConnectionClosed:
             return  # the read loop sees the close and decides what comes next
 
     # ------------------------------------------------------------------ internals
+
+    def _refuse_last_written(self, failure: Failure) -> None:
+        """The server closed with 1009: the last frame written was too big for it. It leaves
+        the outbox (resending it would only fail again) and the client is told."""
+        item, self._last_written = self._last_written, None
+        if item is None or item.client_message_id is None:
+            return  # id-less frames already left the outbox once written
+        if self.outbox.failed(item.client_message_id) is None:
+            return
+        # Not MessageTooLarge: that one names a limit, and the server's is unknown here.
+        error = ConnectionFailed(
+            f"{failure.reason}: the {len(item.payload)}-byte message was too large for the "
+            "server and was dropped",
+            code=failure.code,
+        )
+        logger.warning("%s: %s", self._safe_url, error)
+        on_refused = getattr(self._handler, "on_refused", None)
+        if on_refused is not None:
+            on_refused(item, error)
 
     def _set_state(self, new: ConnectionState, reason: str) -> None:
         if new is self._machine.state:

@@ -371,6 +371,21 @@ class CopilotClient:
                 self._texts.pop(cmid, None)
             self._changed()
 
+    def _on_refused(self, item: OutboxItem, error: OmniTrackError) -> None:
+        cmid = item.client_message_id
+        if cmid is None:
+            return
+        self._texts.pop(cmid, None)
+        self._conversation.mark_failed(cmid, str(error))
+        future = self._reply_waiters.get(cmid)
+        if future is not None and not future.done():
+            future.set_exception(error)
+            future.exception()
+        mailbox = self._stream_waiters.get(cmid)
+        if mailbox is not None:
+            mailbox.close(error)
+        self._changed()
+
     def _process_open(self) -> list[bytes]:
         if self._conversation.conversation_id is not None:
             self._fill_conversation()
@@ -423,6 +438,9 @@ class _Handler:
 
     def on_written(self, item: OutboxItem) -> None:
         self._client._on_written(item)
+
+    def on_refused(self, item: OutboxItem, error: OmniTrackError) -> None:
+        self._client._on_refused(item, error)
 
     def on_lost(self) -> None:
         self._client._on_lost()
