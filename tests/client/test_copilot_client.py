@@ -110,11 +110,12 @@ async def test_offline_queue_order_one_conversation(server: FakeServer) -> None:
     await copilot.disconnect()
 
 
-async def test_effectively_once_across_forced_drops(server: FakeServer) -> None:
-    """The server processes a message, then drops before acknowledging, twice: the client
-    resends with the same clientMessageId, the server dedupes; each is processed once, in
-    order, and each gets exactly one answer."""
-    server.drop_before_ack = 2
+@pytest.mark.parametrize("drops", [1, 2, 4])
+async def test_effectively_once_across_forced_drops(server: FakeServer, drops: int) -> None:
+    """The server processes a message, then drops before acknowledging (``drops`` times): the
+    client resends with the same clientMessageId, the server dedupes; each is processed once,
+    in order, and each gets exactly one answer."""
+    server.drop_before_ack = drops
     copilot = client_for(server)
     sent = [await copilot.send_message(f"m{n}") for n in range(3)]
     await copilot.connect()
@@ -132,13 +133,14 @@ async def test_effectively_once_across_forced_drops(server: FakeServer) -> None:
     answers = [m for m in copilot.messages if m.role == "assistant"]
     assert [a.content for a in answers] == ["Echo: m0", "Echo: m1", "Echo: m2"]
     assert [a.reply_to for a in answers] == ids
-    assert copilot.stats().resent >= 2
+    assert copilot.stats().resent >= drops
     await copilot.disconnect()
 
 
-async def test_resume_mid_stream_no_gap_no_duplicate(server: FakeServer) -> None:
+@pytest.mark.parametrize("drop_after", [1, 4, 9])
+async def test_resume_mid_stream_no_gap_no_duplicate(server: FakeServer, drop_after: int) -> None:
     server.answer = lambda text: list(TOKENS)
-    server.drop_after_tokens = 4
+    server.drop_after_tokens = drop_after
     async with client_for(server) as copilot:
         tokens = [token async for token in copilot.stream("long")]
         assert tokens == TOKENS
@@ -146,7 +148,7 @@ async def test_resume_mid_stream_no_gap_no_duplicate(server: FakeServer) -> None
         assert reply.content == "".join(TOKENS) and reply.status == "complete"
         assert [m.role for m in copilot.messages] == ["user", "assistant"]
         resume = server.frames("resume")
-        assert [(f["streamId"], f["afterSeq"]) for f in resume] == [(reply.stream_id, 4)]
+        assert [(f["streamId"], f["afterSeq"]) for f in resume] == [(reply.stream_id, drop_after)]
         assert copilot.stats().reconnects == 1
 
 

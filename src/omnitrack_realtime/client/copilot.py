@@ -71,6 +71,13 @@ class CopilotClient:
     State (read-only; ``on_change`` callbacks run after it changes): ``messages``,
     ``is_connected``, ``is_connecting``, ``is_typing``, ``error``, ``conversation_id``,
     ``suggestions``, ``state``.
+
+    ::
+
+        async with CopilotClient(user_id="user-123", token=get_token) as copilot:
+            reply = await copilot.ask("Run a supply chain analysis")
+            async for token in copilot.stream("Show me recent alerts"):
+                print(token, end="")
     """
 
     def __init__(

@@ -95,6 +95,13 @@ class EventClient:
     ``ws://localhost:3001/ws``. Authentication and reconnection options are those of
     :class:`~omnitrack_realtime.CopilotClient`. ``buffer_size`` bounds each handler's and each
     ``listen()`` iterator's buffer.
+
+    ::
+
+        async with EventClient(user_id="user-123", token=get_token) as events:
+            unsubscribe = events.subscribe("alert_notification", on_alert)
+            async for event in events.listen("digital_twin_update"):
+                print(event.seq, event.data)
     """
 
     _shared: ClassVar[dict[tuple[Any, ...], _SharedEntry]] = {}
