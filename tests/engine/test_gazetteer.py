@@ -200,3 +200,16 @@ def test_nearest_city() -> None:
 def test_fold_keeps_length() -> None:
     for text in ("São Paulo", "Łódź", "Düsseldorf", "İstanbul", "plain"):
         assert len(gazetteer.fold(text)) == len(text)
+
+
+def test_suggest_corrects_one_typo_only() -> None:
+    from omnitrack_realtime.engine.gazetteer import suggest, within_one_edit
+
+    assert suggest("Jakrta") == lookup("Jakarta")
+    assert suggest("Rotterdm") == lookup("Rotterdam")
+    assert suggest("Singapore") == lookup("Singapore")
+    assert suggest("Narnia") is None
+    assert suggest("Lim") is None  # too short to guess
+    assert within_one_edit("warehose", "warehouse")
+    assert within_one_edit("netwrok", "network")
+    assert not within_one_edit("abc", "cba")

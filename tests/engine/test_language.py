@@ -770,3 +770,46 @@ def test_inflections_are_not_typos() -> None:
     command = one("Acme Components supplies Berlin Plant by rail")
     assert command.intent == "connect-nodes"
     assert ref(command, "source").text == "Acme Components"
+
+
+# --- round-3 behaviours
+
+
+def test_place_with_a_typo_is_recognised_with_less_confidence() -> None:
+    command = one("add a suplier in Jakrta")
+    assert place(command).city == "Jakarta"
+    assert command.confidence < one("add a supplier in Jakarta").confidence
+
+
+def test_quoted_name() -> None:
+    command = one("create 'Nordic Freight Hub' as a distribution center in Oslo")
+    assert command.intent == "add-distributor"
+    assert command.params["name"] == "Nordic Freight Hub"
+    assert place(command).city == "Oslo"
+
+
+def test_lists_of_nodes_and_methods_make_several_steps() -> None:
+    result = parse("remove Berlin Plant and Chicago DC", known_names=NAMES)
+    assert [ref(c).text for c in result.commands] == ["Berlin Plant", "Chicago DC"]
+    result = parse("enable trucks and rail")
+    assert [c.params["method"] for c in result.commands] == ["truck", "rail"]
+
+
+def test_a_stated_value_without_verb_updates() -> None:
+    command = one("Chicago DC: capacity 20,000")
+    assert command.intent == "update-node"
+    assert command.params["capacity"] == 20000
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("we're fine with high risk", "high"),
+        ("set risk to low", "low"),
+        ("we can take on more risk, set our risk appetite accordingly", "high"),
+    ],
+)
+def test_risk_profile_phrasings(text: str, level: str) -> None:
+    command = parse(text).commands[-1]
+    assert command.intent == "set-risk-profile"
+    assert command.params["level"] == level

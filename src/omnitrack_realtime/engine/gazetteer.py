@@ -42,6 +42,8 @@ __all__ = [
     "lookup",
     "nearest_city",
     "region_of",
+    "suggest",
+    "within_one_edit",
 ]
 
 REGION_IDS = ("asia-pacific", "north-america", "europe", "latin-america", "middle-east")
@@ -732,6 +734,54 @@ def _build() -> tuple[dict[str, Place], dict[str, Place], list[City], int]:
 
 
 _INSENSITIVE, _SENSITIVE, _CITY_ROWS, _LONGEST = _build()
+_BY_LENGTH: dict[int, list[str]] = {}
+for _k in _INSENSITIVE:
+    if len(_k) >= 5:
+        _BY_LENGTH.setdefault(len(_k), []).append(_k)
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one insertion, deletion, substitution or adjacent
+    transposition apart (Damerau-Levenshtein distance <= 1)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def suggest(text: str) -> Place | None:
+    """The one place ``text`` names with a single typo ("Jakrta", "Rotterdm"), for names of
+    five letters or more; None when there is no such place or more than one."""
+    exact = lookup(text)
+    if exact is not None:
+        return exact
+    key = _key(text)
+    if len(key) < 5:
+        return None
+    found = {
+        id(_INSENSITIVE[k]): _INSENSITIVE[k]
+        for size in (len(key) - 1, len(key), len(key) + 1)
+        for k in _BY_LENGTH.get(size, ())
+        if within_one_edit(key, k)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def lookup(text: str) -> Place | None:

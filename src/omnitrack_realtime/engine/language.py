@@ -35,6 +35,7 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -395,9 +396,9 @@ _METHOD_RE = re.compile(
 )
 
 _RISK_LEVEL_WORDS = {
-    "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful",
+    "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful|less|little",
     "medium": r"medium|moderate|balanced|normal|standard|mid|middle",
-    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous",
+    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof",
 }
 _RISK_LEVEL_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{lvl}>{p})" for lvl, p in _RISK_LEVEL_WORDS.items()) + r")\b",
@@ -438,6 +439,7 @@ sails wails fairs faith cloves clones stones stoves stares scores snore plank sl
 relays charge charges chargers shopping chipping whipping summery median tedium equality
 percept seeks weeps yours tours pours fours mouths unity unite caller naked chose chore
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
+manufacture manufactures manufactured distribute distributes retailing storing
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
@@ -458,31 +460,7 @@ def _build_deletes() -> dict[str, set[str]]:
 _DELETES = _build_deletes()
 
 
-def _damerau_at_most_one(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` are at most one insertion, deletion, substitution or adjacent
-    transposition apart."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diffs = [i for i in range(la) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    if la > lb:
-        a, b = b, a
-    # b is a with one letter inserted
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
+_damerau_at_most_one = gazetteer.within_one_edit
 
 
 def _inflection(word: str, keyword: str) -> bool:
@@ -797,6 +775,8 @@ _NAME_CLAUSE = re.compile(
     r"|\s*[,.;!?(]|\s*$)",
     re.IGNORECASE,
 )
+# A quoted phrase names the node: create 'Nordic Freight Hub' as a DC in Oslo.
+_QUOTED = re.compile(r"(?<![\w'])[\"'](\w[^\"']{1,60}?)[\"'](?![\w'])")
 _CAPACITY_RE = re.compile(
     rf"(?:\bcapacity\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
     rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
@@ -882,6 +862,10 @@ def _analyse(text: str, names: _Names) -> _Step:
         value = clause.group(group).strip(" \"'")
         if value:
             name_clause = (clause.start(group), clause.end(group), value)
+    else:
+        quoted = _QUOTED.search(text)
+        if quoted is not None:
+            name_clause = (quoted.start(1), quoted.end(1), quoted.group(1).strip())
     taken = [(s, e) for s, e, _n, _f in found_names] + [(s, e) for s, e, _i in ids]
     if name_clause is not None:
         taken.append((name_clause[0], name_clause[1]))
@@ -959,7 +943,8 @@ _HOW_TO = re.compile(
     re.IGNORECASE,
 )
 _DISCONNECT = re.compile(
-    r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*"
+    r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*|unhook\w*"
+    r"|uncouple\w*|unpair\w*|untie\w*"
     r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
     r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
     r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
@@ -968,7 +953,8 @@ _DISCONNECT = re.compile(
     re.IGNORECASE,
 )
 _CONNECT = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s"
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|pair\w*|couple\s"
+    r"|attach\w*|bridge\s"
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
@@ -1007,7 +993,7 @@ _SIMULATE = re.compile(
     r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|\bsuppose\b|\bimagine\b"
 )
 _FAIL = re.compile(
-    r"\b(?:fail\w*|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
+    r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
@@ -1045,7 +1031,7 @@ _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
     r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
-    r"|take\s.*\bout\b|rip\sout|ditch|dump|purge)\b"
+    r"|take\s.*\bout\b|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
 )
 _ANOMALY = re.compile(
     r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
@@ -1057,6 +1043,10 @@ _RISK_PROFILE = re.compile(
     r"\brisk\s(?:profile|tolerance|appetite|level|posture|setting|mode|stance|preference)s?\b"
     r"|\brisk[\s-](?:averse|tolerant|seeking|neutral)\b|\bappetite\sfor\srisk\b"
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
+    r"|\b(?:fine|ok|okay|comfortable|happy|good|cool|willing)\s(?:with|to\stake)\s(?:a\s|on\s)?"
+    r"(?:low|medium|moderate|high|more|less|some|lots\sof|little)\s(?:risk|risks)\b"
+    r"|\b(?:take|taking|accept\w*|tolerate)\s(?:on\s)?(?:more|less|low|high|medium|moderate)"
+    r"\s(?:risk|risks)\b|\b(?:set|change|make|switch)\s(?:the\s|our\s|my\s)?risk\s(?:to|at|as)\b"
 )
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
@@ -1064,13 +1054,15 @@ _RISKS = re.compile(
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
 )
 _BOTTLENECK = re.compile(
-    r"\b(?:bottle\s?necks?|choke\s?points?|pinch\s?points?|constraints?|constrained"
+    r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
     r"|slow\w*\s(?:\w+\s)?down|holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
-    r"|fill\srates?|capacity\suse|throughput|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse))\b"
+    r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
+    r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
+    r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse))\b"
 )
 _ALERTS = re.compile(
     r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
@@ -1101,7 +1093,7 @@ _SUMMARY = re.compile(
     r"|supply\schain))\b"
 )
 _DETAILS = re.compile(
-    r"\b(?:where\s(?:is|are)|located|location\sof|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
+    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
     r"|lookup|doing|status|stats|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
 )
@@ -1128,6 +1120,7 @@ _METHOD_CUE = re.compile(
 )
 _HELP_ANY = re.compile(
     r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
+    r"|\bcommands?\b|\bcapabilit\w*|\bfeatures\b|\bwhat\scan\s(?:i|we)\s(?:say|ask|do|type)\b"
 )
 
 
@@ -1386,6 +1379,16 @@ def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     refs = step.node_refs()
     if refs:
         params["node"] = refs[0].ref
+    methods = [x for x in _METHOD_RE.finditer(m)]
+    listed = len(methods) > 1 and all(
+        re.fullmatch(r"\s*(?:,|and|&|,\s*and|plus|as\swell\sas)\s*", m[a.end() : b.start()])
+        for a, b in itertools.pairwise(methods)
+    )
+    if listed:
+        commands: list[Command] = []
+        for name in dict.fromkeys(x.lastgroup for x in methods if x.lastgroup):
+            commands += _cmd(step, "add-shipping-method", {**params, "method": name}, 0.85)
+        return commands
     return _cmd(step, "add-shipping-method", params, 0.85)
 
 
@@ -1409,6 +1412,10 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         params["capacity"] = capacity
     places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
     if not places:
+        guess = _guess_place(step)
+        if guess is not None:
+            params["place"] = guess
+            return _cmd(step, intent, params, 0.75)
         unknown = _UNKNOWN_PLACE.search(step.text)
         if unknown is not None and not _TYPE_RE.fullmatch(unknown.group("place").lower()):
             where = unknown.group("place")
@@ -1438,6 +1445,24 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     return _cmd(step, intent, params, confidence)
 
 
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|at|near|from|to|located\sin|based\sin|out\sof)\s+(?:the\s+)?"
+    r"(?P<one>[A-Za-z][\w'-]+)(?:\s+(?P<two>[A-Za-z][\w'-]+))?",
+    re.IGNORECASE,
+)
+
+
+def _guess_place(step: _Step) -> Place | None:
+    """A place named with one typo after "in"/"at"/"near" ("add a supplier in Jakrta")."""
+    for match in _PLACE_AFTER.finditer(step.text):
+        one, two = match.group("one"), match.group("two")
+        for candidate in ((f"{one} {two}",) if two else ()) + (one,):
+            place = gazetteer.suggest(candidate)
+            if place is not None:
+                return place
+    return None
+
+
 def _capacity(text: str, clause: tuple[int, int, str] | None) -> int | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
@@ -1464,7 +1489,23 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
             return _cmd(step, "remove-node", {"node": ref}, 0.6)
         return _ask(step, "Which node should I remove? Give its name or id.", "remove-node")
     confidence = 0.9 if not refs[0].bare_type else 0.65
+    listed = _listed(step, refs)
+    if len(listed) > 1:
+        return [c for r in listed for c in _cmd(step, "remove-node", {"node": r.ref}, 0.85)]
     return _cmd(step, "remove-node", {"node": refs[0].ref}, confidence)
+
+
+def _listed(step: _Step, refs: list[_Ref]) -> list[_Ref]:
+    """The references named as a list at the start of ``refs`` ("A, B and C")."""
+    out = refs[:1]
+    for before, after in itertools.pairwise(refs):
+        gap = step.masked[before.end : after.start]
+        if before.bare_type or after.bare_type:
+            break
+        if not re.fullmatch(r"\s*(?:,|and|&|,\s*and|as\swell\sas|plus)\s*(?:the\s+)?", gap):
+            break
+        out.append(after)
+    return out
 
 
 def _rule_update(step: _Step, m: str) -> _Outcome:
@@ -1547,7 +1588,14 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             "update-node",
         )
     if verb is None and not fields.get("status") and "utilization" not in fields:
-        return None
+        # "Chicago DC: capacity 20,000" states a value; anything else without a verb is not
+        # an update.
+        if not (
+            ("capacity" in fields or "inventory" in fields)
+            and re.match(r"^\W*(?:the\s)?§+\s*(?::|-|,|now|has|holds|is\sat)", m)
+        ):
+            return None
+        return _cmd(step, "update-node", {"node": node, **fields}, 0.75)
     return _cmd(step, "update-node", {"node": node, **fields}, 0.9)
 
 
