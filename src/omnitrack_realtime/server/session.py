@@ -225,11 +225,15 @@ class CopilotSession(_Session):
         elif isinstance(action, AuthAction):
             self._on_auth(action.token)
 
-    async def _owns(self, conversation_id: str) -> bool:
+    async def _owns(self, conversation_id: str, **correlation: str | None) -> bool:
+        """Whether this user owns the conversation; if not, answer "Conversation not found"
+        with ``correlation`` (clientMessageId, streamId) so the client knows what failed."""
         if await self.hub.store.owns(self.user_id, conversation_id):
             return True
         # The same answer for another user's conversation and for one that does not exist.
-        self._error(CONVERSATION_NOT_FOUND, code="not_found", conversation_id=conversation_id)
+        self._error(
+            CONVERSATION_NOT_FOUND, code="not_found", conversation_id=conversation_id, **correlation
+        )
         return False
 
     # ------------------------------------------------------------------ message
@@ -264,7 +268,9 @@ class CopilotSession(_Session):
                     return
             if not self._admit(action):
                 return
-            if action.conversation_id is not None and not await self._owns(action.conversation_id):
+            if action.conversation_id is not None and not await self._owns(
+                action.conversation_id, client_message_id=client_message_id
+            ):
                 return
             await self._start_turn(action)
 
@@ -376,7 +382,7 @@ class CopilotSession(_Session):
             self.hub.cancel(stream, "Cancelled")
 
     async def _on_resume(self, action: ResumeAction) -> None:
-        if not await self._owns(action.conversation_id):
+        if not await self._owns(action.conversation_id, stream_id=action.stream_id):
             return
         stream = self.hub.streams.get(action.stream_id)
         if (
@@ -388,6 +394,7 @@ class CopilotSession(_Session):
                 "Stream not found",
                 code="stream_not_found",
                 conversation_id=action.conversation_id,
+                stream_id=action.stream_id,
             )
             return
         after_seq = max(action.after_seq, 0)
