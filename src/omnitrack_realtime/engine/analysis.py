@@ -17,6 +17,7 @@ __all__ = [
     "CLUSTER_RADIUS_KM",
     "HIGH_UTILIZATION",
     "LOW_INVENTORY_RATIO",
+    "SEVERITY_RANK",
     "STALE_AFTER_MS",
     "TIER",
     "Bottleneck",
@@ -49,6 +50,7 @@ TIER = {
 }
 
 _EARTH_RADIUS_KM = 6371.0088
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -102,10 +104,25 @@ def adjacency(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[
     """Downstream neighbours of each node (see :func:`_flows`), in a stable order."""
     tiers = {node.id: TIER.get(node.type, 0) for node in nodes}
     graph: dict[str, list[str]] = {node.id: [] for node in nodes}
-    for connection in connections:
-        for src, dst in _flows(connection, tiers):
-            if src in graph and dst in graph and dst not in graph[src]:
-                graph[src].append(dst)
+    seen: set[tuple[str, str]] = set()
+
+    def add(src: str, dst: str) -> None:
+        if (src, dst) not in seen:
+            seen.add((src, dst))
+            graph[src].append(dst)
+
+    for connection in connections:  # _flows, inlined: this loop is hot on big twins
+        a, b = connection.source, connection.target
+        tier_a, tier_b = tiers.get(a), tiers.get(b)
+        if tier_a is None or tier_b is None:
+            continue  # an edge to a node that is gone
+        if not connection.bidirectional or tier_a < tier_b:
+            add(a, b)
+        elif tier_b < tier_a:
+            add(b, a)
+        else:
+            add(a, b)
+            add(b, a)
     return graph
 
 
@@ -139,12 +156,20 @@ def reach_counts(graph: dict[str, list[str]], tiers: dict[str, int]) -> dict[str
     """How many nodes each node feeds, directly or not, for every node at once.
 
     Bitsets (Python ints) propagated from the customer end up: visiting nodes from the
-    highest tier down settles an acyclic flow in one pass; same-tier loops take a few more
-    passes to reach the fixpoint. Near-linear where one search per node would be quadratic.
+    highest tier down, every child of a higher tier is final when its parent is visited, so a
+    flow whose edges all climb a tier settles in one pass; other edges (same-tier links,
+    one-way returns) take a few more passes to reach the fixpoint. Near-linear where one
+    search per node would be quadratic.
     """
     index = {node_id: i for i, node_id in enumerate(graph)}
     reach = dict.fromkeys(graph, 0)
     order = sorted(graph, key=lambda node_id: -tiers.get(node_id, 0))
+    # Edges that do not climb a tier (same-tier links, one-way returns) need more passes.
+    backward = any(
+        tiers.get(child, 0) <= tiers.get(node_id, 0)
+        for node_id, children in graph.items()
+        for child in children
+    )
     changed = True
     while changed:
         changed = False
@@ -156,6 +181,7 @@ def reach_counts(graph: dict[str, list[str]], tiers: dict[str, int]) -> dict[str
             if bits != reach[node_id]:
                 reach[node_id] = bits
                 changed = True
+        changed = changed and backward
     return {node_id: bits.bit_count() for node_id, bits in reach.items()}
 
 
@@ -269,16 +295,14 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
 def _clusters(nodes: Sequence[Node]) -> list[Finding]:
     """Groups of 3+ nodes within 100 km of each other: one regional event hits them all.
 
-    Single-linkage grouping over the distinct coordinates (many nodes share a city), with a
-    grid of 1-degree cells so only neighbouring cells are compared.
+    Single-linkage grouping over the distinct coordinates (many nodes share a city), swept in
+    order of latitude: only points less than 100 km apart north-south are compared, and a
+    cheap east-west bound skips most of those before the exact haversine distance.
     """
     points: dict[tuple[float, float], list[Node]] = defaultdict(list)
     for node in nodes:
         points[(node.location.latitude, node.location.longitude)].append(node)
-    coords = list(points)
-    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, (lat, lon) in enumerate(coords):
-        cells[(int(lat // 1), int(lon // 1))].append(index)
+    coords = sorted(points)  # by latitude, then longitude
     parent = list(range(len(coords)))
 
     def find(i: int) -> int:
@@ -287,21 +311,21 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
             i = parent[i]
         return i
 
-    for (lat_cell, lon_cell), members in cells.items():
-        # 100 km is under 1 degree of latitude; longitude degrees shrink towards the poles,
-        # so look further east-west there.
-        lon_reach = 1 + int(1 / max(0.05, math.cos(math.radians(lat_cell + 0.5))))
-        for dlat in (-1, 0, 1):
-            for dlon in range(-lon_reach, lon_reach + 1):
-                others = cells.get((lat_cell + dlat, lon_cell + dlon))
-                if not others:
-                    continue
-                for i in members:
-                    for j in others:
-                        if i < j and find(i) != find(j):
-                            (lat1, lon1), (lat2, lon2) = coords[i], coords[j]
-                            if haversine_km(lat1, lon1, lat2, lon2) <= CLUSTER_RADIUS_KM:
-                                parent[find(i)] = find(j)
+    km_per_degree = 111.19
+    lat_window = CLUSTER_RADIUS_KM / km_per_degree
+    cosines = [math.cos(math.radians(lat)) for lat, _ in coords]
+    for i, (lat1, lon1) in enumerate(coords):
+        for j in range(i + 1, len(coords)):
+            lat2, lon2 = coords[j]
+            if lat2 - lat1 > lat_window:
+                break
+            dlon = abs(lon1 - lon2)
+            dlon = min(dlon, 360.0 - dlon)
+            # East-west, the distance is at least dlon at the wider of the two parallels.
+            if dlon * km_per_degree * min(cosines[i], cosines[j]) > CLUSTER_RADIUS_KM * 1.01:
+                continue
+            if find(i) != find(j) and haversine_km(lat1, lon1, lat2, lon2) <= CLUSTER_RADIUS_KM:
+                parent[find(i)] = find(j)
     groups: dict[int, list[Node]] = defaultdict(list)
     for index, point in enumerate(coords):
         groups[find(index)].extend(points[point])
@@ -328,7 +352,8 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
 def identify_risks(
     nodes: Sequence[Node], connections: Sequence[Connection], alerts: Sequence[Alert]
 ) -> list[Finding]:
-    """Single points of failure, geographic clusters, high utilization, open critical alerts."""
+    """Single points of failure, geographic clusters, high utilization, open critical alerts;
+    the most severe first."""
     graph = adjacency(nodes, connections)
     findings = _single_points_of_failure(nodes, graph)
     findings += _clusters(nodes)
@@ -354,6 +379,8 @@ def identify_risks(
                     f"Resolve alert {alert.id}",
                 )
             )
+    # Worst first (a stable sort keeps the kinds' order within a severity).
+    findings.sort(key=lambda finding: -SEVERITY_RANK[finding.severity])
     return findings
 
 
