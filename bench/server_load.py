@@ -16,8 +16,14 @@ else: no auth, no storage, no limits, no per-user numbering or replay buffers. R
 ours / bare (for throughput, bare / ours), so 1.0 means "as fast as the bare server", and
 a ratio above 1 is the price of the reference server's features.
 
-    python bench/server_load.py                       # the issue's sizes (~1-2 minutes)
+Both servers run side by side during the whole run and every measurement alternates between
+them (flipping the order each time), so a noisy moment on a shared machine hits both alike;
+the streaming figures are medians over ``--runs``, the fan-out percentiles are over every
+delivery of ``--rounds`` alternating rounds (after one uncounted warm-up round each).
+
+    python bench/server_load.py                       # the issue's sizes (~30 s)
     python bench/server_load.py --conversations 20 --tokens 200 --connections 500 --rounds 3
+    OMNITRACK_BENCH_PROFILE=/tmp/ours.prof python bench/server_load.py --only stream --runs 1
 
 permessage-deflate is off on both sides (the server's default). Loopback only.
 """
@@ -29,6 +35,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -185,9 +192,11 @@ async def _serve_ours(host: str, db_path: str) -> None:
     from omnitrack_realtime.server.store import SQLiteStore
 
     server = await create_server(config, engine=BenchEngine(), store=SQLiteStore(db_path))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print(f"{READY}{server.port}", flush=True)
     try:
-        await asyncio.Future()
+        await stop.wait()
     finally:
         await server.shutdown()
 
@@ -485,7 +494,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.serve == "bare":
         asyncio.run(_serve_bare(args.host))
     elif args.serve == "ours":
-        asyncio.run(_serve_ours(args.host, args.db))
+        profile = os.environ.get("OMNITRACK_BENCH_PROFILE")  # a path: cProfile the server
+        if profile:
+            import cProfile
+
+            cProfile.runctx(
+                "asyncio.run(_serve_ours(args.host, args.db))", globals(), locals(), profile
+            )
+        else:
+            asyncio.run(_serve_ours(args.host, args.db))
     else:
         args.only = set(args.only.split(","))
         asyncio.run(run(args))
