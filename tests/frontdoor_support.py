@@ -119,6 +119,14 @@ class ThreadedServer:
     def publish(self, event_type: str, data: Any, user: str | None = USER) -> None:
         self._run(self.local.publish(event_type, data, user))
 
+    def stop(self) -> None:
+        """Stop serving (clients see the server go away); ``start()`` serves again."""
+        self._run(self.local.stop())
+
+    def start(self) -> None:
+        """Serve again on the same port."""
+        self._run(self.local.start())
+
     @property
     def url(self) -> str:
         return self.local.url

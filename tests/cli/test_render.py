@@ -30,3 +30,24 @@ def test_other_payloads_become_short_json() -> None:
 def test_redact_url_drops_the_query() -> None:
     assert redact_url("ws://h:1/copilot?token=secret") == "ws://h:1/copilot?…"
     assert redact_url("ws://h:1/ws") == "ws://h:1/ws"
+
+
+def test_engine_changes_are_described_one_by_one() -> None:
+    data = {
+        "intent": "multi-step",
+        "changes": [
+            {"change": "node_added", "node": {"id": "wh-2", "type": "warehouse", "name": "RW"}},
+            {"change": "connection_added", "connection": {"source": "wh-2", "target": "sup-1"}},
+            {"change": "connection_removed", "source": "a", "target": "b"},
+            {"change": "connections_updated", "nodeId": "sup-1"},
+        ],
+    }
+    assert event_summary("digital_twin_update", data) == (
+        "node added warehouse RW; connection added wh-2 → sup-1; "
+        "connection removed a → b; connections updated sup-1"
+    )
+
+
+def test_scenario_progress_summary() -> None:
+    data = {"scenario": "port-closure", "progress": 40, "stage": "cascade"}
+    assert event_summary("scenario_progress", data) == "port-closure 40% cascade"

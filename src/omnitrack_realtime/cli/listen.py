@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from ..client.backoff import ReconnectPolicy
 from ..errors import OmniTrackError
 from .options import add_connection_options, connection_options, explain_failure, quiet_logs
 from .render import event_line
@@ -57,6 +58,7 @@ def _handle(args: argparse.Namespace) -> int:
                 types=tuple(args.types),
                 as_json=bool(args.json),
                 count=args.count,
+                reconnect=ReconnectPolicy(max_attempts=None),  # a tail keeps trying
             )
         )
     except KeyboardInterrupt:

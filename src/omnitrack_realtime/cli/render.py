@@ -50,6 +50,15 @@ def event_summary(event_type: str, data: Any, *, limit: int = 120) -> str:
             value = data.get(key)
             if isinstance(value, str) and value:
                 return _short(value, limit)
+        changes = data.get("changes")
+        if isinstance(changes, list) and changes:
+            described = [_describe_change(c) for c in changes if isinstance(c, Mapping)]
+            if described:
+                return _short("; ".join(described), limit)
+        if event_type == "scenario_progress" and "progress" in data:
+            scenario = data.get("scenario") or data.get("scenarioId") or "scenario"
+            stage = data.get("stage") or data.get("status") or ""
+            return _short(f"{scenario} {data['progress']}% {stage}".strip(), limit)
         if event_type == "digital_twin_update":
             entity = data.get("entity") or data.get("entityType") or data.get("kind")
             change = data.get("change") or data.get("action") or data.get("operation")
@@ -60,6 +69,22 @@ def event_summary(event_type: str, data: Any, *, limit: int = 120) -> str:
     if data is None:
         return ""
     return _short(data, limit)
+
+
+def _describe_change(change: Mapping[str, Any]) -> str:
+    """``node_added supplier Singapore Supplier``, ``connection_added wh-2 → sup-1``."""
+    words = [str(change.get("change", "changed")).replace("_", " ")]
+    node = change.get("node")
+    connection = change.get("connection")
+    if isinstance(node, Mapping):
+        words += [str(node[key]) for key in ("type", "name") if node.get(key)]
+    elif isinstance(connection, Mapping):
+        words.append(f"{connection.get('source', '?')} → {connection.get('target', '?')}")
+    elif change.get("source") or change.get("target"):
+        words.append(f"{change.get('source', '?')} → {change.get('target', '?')}")
+    elif change.get("nodeId"):
+        words.append(str(change["nodeId"]))
+    return " ".join(words)
 
 
 def event_line(event_type: str, data: Any, timestamp: str | None = None) -> str:

@@ -1,0 +1,193 @@
+"""``omnitrack chat`` and ``omnitrack listen`` run in-process against a real loopback server."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import json
+import socket
+from typing import Any
+
+import pytest
+
+from frontdoor_support import USER, ThreadedServer, token_for
+from omnitrack_realtime import ReconnectPolicy
+from omnitrack_realtime.cli.listen import run_listen
+from omnitrack_realtime.cli.main import main
+
+
+def test_chat_one_turn_prints_the_answer_then_suggestions(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["chat", "--url", server.copilot_url, "--token", token_for(), "help"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    answer, _, suggestions = out.partition("\nSuggestions:\n")
+    assert "Scan for anomalies" in answer
+    lines = suggestions.splitlines()
+    assert 1 <= len(lines) <= 4
+    assert lines[0].startswith("  1. ")
+    assert err == ""
+
+
+def test_chat_reads_url_user_and_token_from_the_environment(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEXT_PUBLIC_COPILOT_WS_URL", server.copilot_url)  # the seed's name
+    monkeypatch.setenv("OMNITRACK_TOKEN", token_for())
+    monkeypatch.setenv("OMNITRACK_USER", USER)
+    assert main(["chat", "Show the network summary"]) == 0
+    assert "network" in capsys.readouterr().out
+
+
+def test_chat_json_prints_every_frame_as_a_json_line(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["chat", "--json", "--url", server.copilot_url, "--token", token_for(), "help"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    frames = [json.loads(line) for line in out.splitlines()]
+    types = [frame["type"] for frame in frames]
+    assert types[0] == "acknowledgment"
+    assert "typing" in types
+    assert types.index("stream_start") < types.index("stream_token")
+    assert types.index("stream_complete") > types.index("stream_token")
+    assert types[-1] == "suggestions"
+    tokens = "".join(f["token"] for f in frames if f["type"] == "stream_token")
+    assert "Scan for anomalies" in tokens
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _one_sentence_error(capsys: pytest.CaptureFixture[str]) -> str:
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("omnitrack: ")
+    return lines[0]
+
+
+def test_server_not_running_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"ws://127.0.0.1:{_free_port()}/copilot"
+    assert main(["chat", "--url", url, "--token", "t", "hello"]) == 1
+    line = _one_sentence_error(capsys)
+    assert line.startswith(f"omnitrack: cannot connect to {url} (network error")
+    assert line.endswith("is the server running? (start one with: omnitrack serve)")
+
+
+def test_bad_token_is_one_sentence(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["chat", "--url", server.copilot_url, "--token", "not-a-jwt", "hello"]) == 1
+    assert _one_sentence_error(capsys) == (
+        f"omnitrack: the server at {server.copilot_url} refused the token (HTTP 401); pass a "
+        "valid --token or set OMNITRACK_TOKEN (mint one with: omnitrack token --user NAME)"
+    )
+
+
+def test_wrong_path_is_one_sentence(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"{server.url}/chat"
+    assert main(["chat", "--url", url, "--token", token_for(), "hello"]) == 1
+    assert _one_sentence_error(capsys) == (
+        f"omnitrack: nothing answers WebSocket requests at {url} (HTTP 404); check the url's "
+        "path (/copilot for chat, /ws for events)"
+    )
+
+
+def test_not_a_websocket_url_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chat", "--url", "http://localhost:3001/copilot", "hello"]) == 1
+    assert _one_sentence_error(capsys) == (
+        "omnitrack: 'http://localhost:3001/copilot' is not a WebSocket url; "
+        "use ws://host:port/path or wss://..."
+    )
+
+
+def test_listen_errors_are_one_sentence_too(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"ws://127.0.0.1:{_free_port()}/ws"
+    assert main(["listen", "--url", url, "--token", "t"]) == 1
+    assert _one_sentence_error(capsys).startswith(f"omnitrack: cannot connect to {url}")
+
+
+def _run_in_thread(function: Any, *args: Any) -> concurrent.futures.Future[Any]:
+    executor = concurrent.futures.ThreadPoolExecutor(1)
+    future = executor.submit(function, *args)
+    executor.shutdown(wait=False)
+    return future
+
+
+def _publish_until_done(
+    server: ThreadedServer, future: concurrent.futures.Future[Any], event_type: str, data: Any
+) -> Any:
+    """Publish until the command under test has what it waits for (it subscribes
+    asynchronously, so early events may precede its subscription); bounded at 10 s."""
+    for _ in range(200):
+        server.publish(event_type, data)
+        try:
+            return future.result(timeout=0.05)
+        except concurrent.futures.TimeoutError:
+            continue
+    raise AssertionError("the command never finished")
+
+
+def test_listen_prints_a_line_per_event(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["listen", "alert_notification", "--count", "1", "--url", server.events_url]
+    future = _run_in_thread(main, [*argv, "--token", token_for()])
+    alert = {"severity": "high", "message": "Port of Rotterdam closed"}
+    assert _publish_until_done(server, future, "alert_notification", alert) == 0
+    out, err = capsys.readouterr()
+    line = out.splitlines()[0]
+    assert line.endswith("  alert_notification  [high]  Port of Rotterdam closed")
+    assert "listening on" in err
+
+
+def test_listen_json(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["listen", "--json", "--count", "1", "--url", server.events_url]
+    future = _run_in_thread(main, [*argv, "--token", token_for()])
+    assert _publish_until_done(server, future, "agent_status", {"agent": "a"}) == 0
+    event = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert event["type"] == "agent_status"
+    assert event["data"] == {"agent": "a"}
+    assert isinstance(event["timestamp"], str)
+
+
+def test_listen_reconnects_and_says_so(server: ThreadedServer) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    policy = ReconnectPolicy(max_attempts=None, initial_delay=0.02, max_delay=0.05, jitter=0)
+
+    def listen() -> int:
+        return asyncio.run(
+            run_listen(
+                server.events_url,
+                user_id=USER,
+                token=token_for(),
+                count=2,
+                out=out,
+                err=err,
+                reconnect=policy,
+            )
+        )
+
+    future = _run_in_thread(listen)
+    for _ in range(200):  # the first event
+        server.publish("agent_status", {"n": 1})
+        if out.getvalue():
+            break
+        concurrent.futures.wait([future], timeout=0.05)
+    assert out.getvalue()
+    server.stop()
+    server.start()
+    assert _publish_until_done(server, future, "agent_status", {"n": 2}) == 0
+    assert "omnitrack: connection lost; reconnecting…" in err.getvalue()
+    assert "omnitrack: reconnected" in err.getvalue()

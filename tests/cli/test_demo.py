@@ -1,0 +1,44 @@
+"""``omnitrack demo`` end to end: the real command in a subprocess (stdout is a pipe, so it
+plays the scripted conversation against its in-process server)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from omnitrack_realtime.cli.demo import SCRIPT, run_script
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_script_completes_every_turn() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "omnitrack_realtime.cli.main", "demo", "--token-delay", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"omnitrack demo: {len(SCRIPT)} of {len(SCRIPT)} turns completed" in result.stderr
+    out = result.stdout
+    for text in SCRIPT:
+        assert f"› {text}" in out
+    assert "Added **Singapore Supplier**" in out or "Added **" in out
+    assert "⚡ digital_twin_update" in out  # events received from /ws
+    assert "suggestions:" in out
+
+
+async def test_a_turn_that_fails_makes_the_demo_fail() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = await run_script(token_delay=0, script=("Connect it to the moon",), out=out, err=err)
+    assert code == 1
+    assert "this turn did not complete" in out.getvalue()
+    assert "0 of 1 turns completed" in err.getvalue()
