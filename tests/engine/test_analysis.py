@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from omnitrack_realtime.engine.analysis import (
     TIER,
@@ -16,7 +17,7 @@ from omnitrack_realtime.engine.analysis import (
     upstream,
     utilization_report,
 )
-from omnitrack_realtime.engine.twin import Alert, Connection
+from omnitrack_realtime.engine.twin import Alert, Connection, Location, Node
 
 from .twin_helpers import T0, node
 
@@ -154,3 +155,18 @@ def test_reach_counts_equal_one_search_per_node() -> None:
         tiers = {n.id: TIER[n.type] for n in nodes}
         expected = {n.id: len(downstream(graph, [n.id])) for n in nodes}
         assert reach_counts(graph, tiers) == expected
+
+
+def test_clusters_span_the_antimeridian_and_ignore_far_points() -> None:
+    def at(node_id: str, lat: float, lon: float) -> Node:
+        base = node(node_id, "Tokyo")
+        return replace(base, location=Location(None, "Fiji", "asia-pacific", lat, lon))
+
+    nodes = [
+        at("a", -17.0, 179.9),
+        at("b", -17.0, -179.9),  # 21 km east of a, across the date line
+        at("c", -17.3, 179.95),
+        at("d", -17.0, 178.0),  # 200 km west: not part of it
+    ]
+    [cluster] = [f for f in identify_risks(nodes, [], []) if f.kind == "geographic-cluster"]
+    assert cluster.node_ids == ("a", "b", "c")

@@ -6,6 +6,7 @@ a stable order, so the same twin always gives the same answer.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -292,28 +293,19 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
     return findings
 
 
-def _clusters(nodes: Sequence[Node]) -> list[Finding]:
-    """Groups of 3+ nodes within 100 km of each other: one regional event hits them all.
+@functools.lru_cache(maxsize=16)
+def _near_pairs(coords: tuple[tuple[float, float], ...]) -> tuple[tuple[int, int], ...]:
+    """Index pairs of the (latitude-sorted) points that lie within 100 km of each other.
 
-    Single-linkage grouping over the distinct coordinates (many nodes share a city), swept in
-    order of latitude: only points less than 100 km apart north-south are compared, and a
-    cheap east-west bound skips most of those before the exact haversine distance.
+    Swept in order of latitude: only points less than 100 km apart north-south are compared,
+    and a cheap east-west bound skips most of those before the exact haversine distance.
+    Memoized: nodes sit in gazetteer cities, so the set of distinct points rarely changes
+    from one turn to the next, and this is the costly part of clustering.
     """
-    points: dict[tuple[float, float], list[Node]] = defaultdict(list)
-    for node in nodes:
-        points[(node.location.latitude, node.location.longitude)].append(node)
-    coords = sorted(points)  # by latitude, then longitude
-    parent = list(range(len(coords)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     km_per_degree = 111.19
     lat_window = CLUSTER_RADIUS_KM / km_per_degree
     cosines = [math.cos(math.radians(lat)) for lat, _ in coords]
+    pairs = []
     for i, (lat1, lon1) in enumerate(coords):
         for j in range(i + 1, len(coords)):
             lat2, lon2 = coords[j]
@@ -324,8 +316,30 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
             # East-west, the distance is at least dlon at the wider of the two parallels.
             if dlon * km_per_degree * min(cosines[i], cosines[j]) > CLUSTER_RADIUS_KM * 1.01:
                 continue
-            if find(i) != find(j) and haversine_km(lat1, lon1, lat2, lon2) <= CLUSTER_RADIUS_KM:
-                parent[find(i)] = find(j)
+            if haversine_km(lat1, lon1, lat2, lon2) <= CLUSTER_RADIUS_KM:
+                pairs.append((i, j))
+    return tuple(pairs)
+
+
+def _clusters(nodes: Sequence[Node]) -> list[Finding]:
+    """Groups of 3+ nodes within 100 km of each other: one regional event hits them all.
+
+    Single-linkage grouping (union-find) over the distinct points (many nodes share a city).
+    """
+    points: dict[tuple[float, float], list[Node]] = defaultdict(list)
+    for node in nodes:
+        points[(node.location.latitude, node.location.longitude)].append(node)
+    coords = tuple(sorted(points))
+    parent = list(range(len(coords)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in _near_pairs(coords):
+        parent[find(i)] = find(j)
     groups: dict[int, list[Node]] = defaultdict(list)
     for index, point in enumerate(coords):
         groups[find(index)].extend(points[point])
