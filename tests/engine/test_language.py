@@ -813,3 +813,44 @@ def test_risk_profile_phrasings(text: str, level: str) -> None:
     command = parse(text).commands[-1]
     assert command.intent == "set-risk-profile"
     assert command.params["level"] == level
+
+
+# --- never act against the words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't add a supplier in Jakarta",
+        "I don't want to remove Berlin Plant",
+        "never mind, don't delete it",
+        "never mind",
+    ],
+)
+def test_negated_requests_change_nothing(text: str) -> None:
+    intent, _question = question(text)
+    assert intent is None
+
+
+def test_advice_question_is_not_an_order() -> None:
+    intent, _question = question("should I add a warehouse in Rotterdam?")
+    assert intent == "add-warehouse"
+
+
+def test_questions_about_connections_are_details() -> None:
+    assert one("what's connected to Berlin Plant?").intent == "get-node-details"
+    assert one("which nodes are connected to Chicago DC").intent == "get-node-details"
+
+
+def test_sentences_continue_the_previous_step() -> None:
+    result = parse("add a supplier in Jakarta. It should have a capacity of 4000.")
+    assert [c.intent for c in result.commands] == ["add-supplier", "update-node"]
+    assert result.commands[1].params["capacity"] == 4000
+    result = parse("Add a supplier in Jakarta! Then a warehouse in Singapore.")
+    assert [c.intent for c in result.commands] == ["add-supplier", "add-warehouse"]
+
+
+def test_a_bare_scenario_is_a_less_certain_simulation() -> None:
+    command = one("earthquake in Tokyo")
+    assert command.intent == "run-simulation"
+    assert command.confidence < one("simulate an earthquake in Tokyo").confidence

@@ -984,6 +984,7 @@ _DROP = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
+    r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
     r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
     r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
@@ -1093,7 +1094,8 @@ _SUMMARY = re.compile(
     r"|supply\schain))\b"
 )
 _DETAILS = re.compile(
-    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
+    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|connected\sto|linked\sto"
+    r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
     r"|lookup|doing|status|stats|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
 )
@@ -1191,8 +1193,14 @@ def _rule_disconnect(step: _Step, m: str) -> _Outcome:
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 
 
+_ASKS_CONNECTIONS = re.compile(
+    r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
+    r"\b(?:connected|linked|attached|hooked\sup)\b"
+)
+
+
 def _rule_connect(step: _Step, m: str) -> _Outcome:
-    if not _CONNECT.search(m):
+    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m):
         return None
     # "Simulate a route disruption ..." is not a request to connect anything.
     if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
@@ -1314,7 +1322,8 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
             )
         return None
     hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
-    if not hypothetical:
+    short = len(re.findall(r"[\w§¤]+", m)) <= 6 and not _STATUS_RE.search(m)
+    if not hypothetical and not short:
         return None
     if scenario == "demand-spike":
         return _rule_demand_spike(step, m + " demand spike")
@@ -1404,6 +1413,14 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     _start, _end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
     intent = _ADD_INTENT[kind]
     label = _TYPE_LABEL[kind]
+    if re.match(r"^\W*(?:should|shall|would\sit|do|does|is\sit)\s(?:i|we|you|it)\b", m):
+        return _ask(
+            step,
+            f"Do you want me to add a {label}? Say it as a request, e.g. "
+            f'"add a {label} in Rotterdam", and I will.',
+            intent,
+            0.4,
+        )
     params: dict[str, Any] = {}
     if clause is not None:
         params["name"] = clause[2]
@@ -1592,7 +1609,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         # an update.
         if not (
             ("capacity" in fields or "inventory" in fields)
-            and re.match(r"^\W*(?:the\s)?§+\s*(?::|-|,|now|has|holds|is\sat)", m)
+            and re.match(
+                r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)\s*(?::|-|,|now|has|have|holds?"
+                r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold))",
+                m,
+            )
         ):
             return None
         return _cmd(step, "update-node", {"node": node, **fields}, 0.75)
@@ -1751,6 +1772,21 @@ def _rule_settings_query(step: _Step, m: str) -> _Outcome:
     return None
 
 
+_NEGATED = re.compile(
+    r"\b(?:don'?t|do\snot|never|no\sneed\sto|not|cancel|stop|never\smind|forget)\s+(?:\w+\s+){0,3}?"
+    r"(?:add|create|remove|delete|drop|connect|link|disconnect|change|update|set|move|simulate"
+    r"|run|open|build|mark|increase|decrease|make)\b"
+    r"|^\W*(?:never\s?mind|cancel|forget\s(?:it|that|about\sit))\b"
+)
+
+
+def _rule_negated(step: _Step, m: str) -> _Outcome:
+    """ "Don't add a supplier" must not add one."""
+    if _NEGATED.search(m):
+        return _ask(step, "Understood, I won't change anything. What would you like to do?", None)
+    return None
+
+
 def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
     if _HELP_ANY.search(m):
         return _cmd(step, "help", {}, 0.7)
@@ -1761,6 +1797,7 @@ _RULES = (
     _rule_help,
     _rule_settings_query,
     _rule_disconnect,
+    _rule_negated,
     _rule_port_closure,
     _rule_demand_spike,
     _rule_supplier_failure,
@@ -1855,6 +1892,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if len(commands) > MAX_STEPS:
             break  # enough to know there are too many steps
         outcome = _parse_step(piece, names)
+        if outcome is None and commands and commands[-1].intent in _ADD_INTENT.values():
+            # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
+            bare = _FILLER.sub("", piece).strip()
+            if re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE) and _TYPE_RE.search(
+                bare
+            ):
+                outcome = _parse_step(f"add {bare}", names)
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()
             if stripped:
