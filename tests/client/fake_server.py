@@ -365,6 +365,7 @@ class FakeServer:
                 "error": "Stream not found",
                 "code": "stream_not_found",
                 "conversationId": frame.get("conversationId"),
+                "streamId": stream_id,
                 "timestamp": 1,
             }
             await ws.send(json.dumps(error))

@@ -46,8 +46,6 @@ _DEFAULT_POLICY = ReconnectPolicy()
 # A stream() consumer is the caller's own loop: never drop its tokens (memory is bounded by
 # the answer's length, which the caller asked for).
 _STREAM_BUFFER = 1 << 62
-# The error code our server answers a resume with when it no longer has the stream.
-_STREAM_NOT_FOUND = "stream_not_found"
 
 
 class _Finished:
@@ -121,7 +119,6 @@ class CopilotClient:
         self._reply_waiters: dict[str, asyncio.Future[ChatMessage]] = {}
         self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
         self._change_workers: list[HandlerWorker[CopilotClient]] = []
-        self._resuming = False  # resume actions sent on this connection, not refused
 
     # ------------------------------------------------------------------ life cycle
 
@@ -321,16 +318,11 @@ class CopilotClient:
             item = self._conn.outbox.acknowledged(message.client_message_id)
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
-        elif isinstance(message, ErrorMessage):
-            if message.code == _STREAM_NOT_FOUND and self._resuming:
-                # Our resume was refused (e.g. the server restarted): those answers cannot
-                # continue. This is not an answer to a user message, so no apology reply.
-                self._resuming = False
-                self._route(self._conversation.interrupt_open_streams(message.error))
-                return
-            if message.client_message_id is not None:
-                self._conn.outbox.failed(message.client_message_id)
-                self._texts.pop(message.client_message_id, None)
+        elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
+            # The server refused that message: it leaves the outbox, never resent. (A refused
+            # resume is the reducer's business: it interrupts the streams concerned.)
+            self._conn.outbox.failed(message.client_message_id)
+            self._texts.pop(message.client_message_id, None)
         events = self._conversation.apply(message)
         if not known_before and self._conversation.conversation_id is not None:
             self._fill_conversation()
@@ -396,9 +388,7 @@ class CopilotClient:
     def _process_open(self) -> list[bytes]:
         if self._conversation.conversation_id is not None:
             self._fill_conversation()
-        actions = self._conversation.resume_actions()
-        self._resuming = bool(actions)
-        return [encode(action) for action in actions]
+        return [encode(action) for action in self._conversation.resume_actions()]
 
     def _on_lost(self) -> None:
         self._route(self._conversation.connection_lost(resumable=True))
