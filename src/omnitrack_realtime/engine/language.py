@@ -1335,7 +1335,7 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
-    return _cmd(step, "run-simulation", params, 0.9)
+    return _cmd(step, "run-simulation", params, 0.9 if hypothetical else 0.6)
 
 
 def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
@@ -1895,9 +1895,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if outcome is None and commands and commands[-1].intent in _ADD_INTENT.values():
             # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
             bare = _FILLER.sub("", piece).strip()
-            if re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE) and _TYPE_RE.search(
-                bare
-            ):
+            starts = re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE)
+            if starts and _TYPE_RE.search(bare):
                 outcome = _parse_step(f"add {bare}", names)
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()
