@@ -939,7 +939,7 @@ _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
-    r"|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|help\b)",
+    r"|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
 )
 _DISCONNECT = re.compile(
@@ -1176,15 +1176,11 @@ def _place_phrase(place: Place) -> str:
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
-    if _HOW_TO.search(m):
-        topic = _HOW_TO.sub("", m, count=1).strip(" ?.!")
-        return _cmd(
-            step,
-            "help",
-            {"topic": step.text[len(m) - len(topic) :].strip(" ?.!")} if topic else {},
-            0.9,
-        )
-    return None
+    match = _HOW_TO.search(m)
+    if match is None:
+        return None
+    topic = step.text[match.end() :].strip(" ?.!")
+    return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
 
 
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
