@@ -18,7 +18,14 @@ How a message is read:
    closes") to the most general ("show me ..."), and their parameters read from the step.
 4. **Ask rather than guess.** A step whose intent is clear but whose required parameter is
    missing or unknown gives a :class:`~.commands.Clarification` with a specific question; the
-   whole message is then answered with that question and nothing is executed.
+   whole message is then answered with that question and nothing is executed. So do requests
+   the twin cannot express exactly: relative changes ("increase capacity *by* 2,000"), demand
+   *drops*, advice questions ("should I add a warehouse?"), and negations ("don't add ...").
+   Questions ("is Berlin Plant operational?") read the twin instead of changing it. A place
+   written with one typo ("Jakrta") is accepted with a lower confidence.
+5. **Confidence** starts from how specific the rule was (0.95 for an add with a city, 0.6 for
+   a bare scenario such as "earthquake in Tokyo") and drops for typo corrections, fuzzy name
+   matches and parts of the message that were ignored.
 
 Conventions the twin layer relies on (see :mod:`.commands` for the parameter keys):
 
