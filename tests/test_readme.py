@@ -1,0 +1,195 @@
+"""The README is true: its Python examples run against a local server, its commands exist, and
+the error texts it quotes are the ones our commands print."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from argparse import Namespace
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from frontdoor_support import USER, ThreadedServer, token_for
+from omnitrack_realtime import CopilotClient, ReconnectPolicy
+from omnitrack_realtime.cli.chat import run_turn
+from omnitrack_realtime.cli.main import build_parser, main
+from omnitrack_realtime.cli.options import connection_options
+from omnitrack_realtime.tui.view import ConnectionView, status_line
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: The url the README's examples of error texts use; tests substitute their own server's.
+README_BASE = "ws://localhost:3001"
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedServer]:
+    with ThreadedServer(tmp_path_factory.mktemp("readme") / "twin.db") as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("OMNITRACK_", "NEXT_PUBLIC_")):
+            monkeypatch.delenv(name)
+
+
+def test_the_readme_has_an_async_and_a_sync_example() -> None:
+    examples = _blocks("python")
+    assert len(examples) == 2
+    async_example, sync_example = examples
+    assert "asyncio.run(main())" in async_example
+    assert len(async_example.strip().splitlines()) <= 25
+    assert "omnitrack_realtime.sync" in sync_example
+    assert len(sync_example.strip().splitlines()) <= 10
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["async", "sync"])
+def test_the_python_examples_run_against_a_local_server(server: ThreadedServer, index: int) -> None:
+    code = _blocks("python")[index]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
+    env |= {
+        "OMNITRACK_COPILOT_WS_URL": server.copilot_url,
+        "OMNITRACK_WS_URL": server.events_url,
+        "OMNITRACK_TOKEN": token_for(USER),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "anomal" in result.stdout.lower()  # both end with "Scan for anomalies"
+
+
+def _shell_lines() -> list[str]:
+    lines = []
+    for block in _blocks("bash"):
+        for line in block.splitlines():
+            command = line.split("  #")[0].strip()
+            if command:
+                lines.append(command)
+    return lines
+
+
+def test_the_two_set_up_commands_exist_and_ci_runs_the_test_one() -> None:
+    lines = _shell_lines()
+    assert lines[:2] == ["python3 dev.py demo", "python3 dev.py test"]
+    dev = (ROOT / "dev.py").read_text(encoding="utf-8")
+    assert '"test": test' in dev and '"demo": demo' in dev
+    assert "python3 dev.py test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_omnitrack_command_in_the_readme_parses() -> None:
+    parser = build_parser()
+    commands = [line for line in _shell_lines() if line.startswith("omnitrack ")]
+    assert {shlex.split(c)[1] for c in commands} >= {"serve", "token", "chat", "listen"}
+    for command in commands:
+        args = shlex.split(command)[1:]
+        assert isinstance(parser.parse_args(args), Namespace), command
+
+
+def test_every_linked_file_exists() -> None:
+    for target in re.findall(r"\]\(([^)#]+)", README):
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
+    for path in re.findall(r"`(bench/[\w.]+\.py)`", README):
+        assert (ROOT / path).exists(), path
+
+
+def _quoted(prefix: str) -> list[str]:
+    return [text for text in re.findall(r"`([^`\n]+)`", README) if text.startswith(prefix)]
+
+
+def _readme_error(fragment: str) -> str:
+    matches = [text for text in _quoted("omnitrack: ") if fragment in text]
+    assert len(matches) == 1, fragment
+    return matches[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _printed_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 1
+    return capsys.readouterr().err.strip()
+
+
+def test_server_not_running_text(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()
+    quoted = _readme_error("is the server running?")
+    expected = quoted.replace(README_BASE, f"ws://127.0.0.1:{port}").replace(
+        "('127.0.0.1', 3001)", f"('127.0.0.1', {port})"
+    )
+    url = f"ws://127.0.0.1:{port}/copilot"
+    assert _printed_error(capsys, ["chat", "--url", url, "--token", "t", "hi"]) == expected
+
+
+def test_wrong_path_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _readme_error("(HTTP 404)").replace(README_BASE, server.url)
+    argv = ["chat", "--url", f"{server.url}/chat", "--token", token_for(), "hi"]
+    assert _printed_error(capsys, argv) == expected
+
+
+def test_not_a_websocket_url_text(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _readme_error("is not a WebSocket url")
+    argv = ["chat", "--url", "http://localhost:3001/copilot", "hi"]
+    assert _printed_error(capsys, argv) == expected
+
+
+def test_bad_token_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _readme_error("(HTTP 401)").replace(README_BASE, server.url)
+    argv = ["chat", "--url", server.copilot_url, "--token", "expired", "hi"]
+    assert _printed_error(capsys, argv) == expected
+
+
+def test_forbidden_text(server: ThreadedServer) -> None:
+    expected = _readme_error("(HTTP 403: forbidden)").replace(README_BASE, server.url)
+    # userId in the query differs from the token's user: the server answers 403.
+    args = Namespace(url=server.copilot_url, user="mallory", token=token_for(USER))
+    err = io.StringIO()
+    options = connection_options(args, environ={})
+    code = asyncio.run(run_turn(options, "hi", err=err, token_in_query=True))
+    assert code == 1
+    assert err.getvalue().strip() == expected
+
+
+def test_status_bar_texts() -> None:
+    offline = ConnectionView("reconnecting", attempt=3, max_attempts=5, retry_at=4.0, queued=1)
+    assert f"`{status_line(offline, now=0.0)}`" in README
+
+
+async def test_failed_after_retries_text() -> None:
+    port = _free_port()
+    quoted = next(text for text in _quoted("✖ failed: "))
+    expected = quoted.replace(README_BASE, f"ws://127.0.0.1:{port}").replace(
+        "('127.0.0.1', 3001)", f"('127.0.0.1', {port})"
+    )
+    policy = ReconnectPolicy(max_attempts=5, initial_delay=0.001, max_delay=0.001, jitter=0)
+    client = CopilotClient(f"ws://127.0.0.1:{port}/copilot", token="t", reconnect=policy)
+    await client.connect()
+    await asyncio.wait_for(client.connection.wait_for_state(client.state.FAILED), 10)
+    view = ConnectionView("failed", error=str(client.connection.error))
+    assert status_line(view, now=0.0) == expected
+    await client.disconnect()
