@@ -86,8 +86,16 @@ def test_add_node_with_defaults(
     assert result.changes[0]["change"] == "node_added"
     assert result.changes[0]["node"]["id"] == node.id
     assert result.mentioned == (node.id,)
-    assert any("Connect" in s for s in result.answer.suggestions)
+    # Nothing to connect it to yet: the first suggestion builds the next tier next to it.
+    assert result.answer.suggestions[0].startswith("Add a ")
+    assert result.answer.suggestions[0].endswith(" in Jakarta")
     assert twin.get_context(USER, CONV) == (node.id,)
+
+
+def test_add_node_suggests_connecting_it_to_the_nearest_next_tier_node(network: Twin) -> None:
+    ok(run(network, "add-manufacturer", place=place("Tokyo"), name="Tokyo Plant"))
+    result = ok(run(network, "add-supplier", place=place("Osaka")))
+    assert result.answer.suggestions[0] == "Connect Osaka Supplier to Tokyo Plant"
 
 
 def test_add_node_with_name_and_capacity(twin: Twin) -> None:
@@ -540,3 +548,18 @@ def test_connect_them_joins_the_last_two_mentioned_nodes(network: Twin) -> None:
     assert network.find_connection(USER, "ret-4", "wh-3") is None
     network.set_context(USER, CONV, ["wh-3"])
     failed(run(network, "connect-nodes", source=them, target=them), "which two nodes")
+
+
+def test_one_scan_raises_at_most_ten_alerts_worst_first(twin: Twin) -> None:
+    cities = ["Paris", "Lyon", "Berlin", "Hamburg", "Tokyo", "Osaka", "Madrid", "Rome"]
+    cities += ["Milan", "Vienna", "Prague", "Warsaw", "Oslo", "Dublin", "Lisbon"]
+    for city in cities:
+        ok(run(twin, "add-retailer", place=place(city)))
+    twin.update_node(USER, "ret-15", utilization=0.99)  # critical: alerted first
+    first = ok(run(twin, "scan-anomalies"))
+    assert len(first.alerts) == 10
+    assert first.alerts[0].severity == "critical" and first.alerts[0].node_ids == ("ret-15",)
+    assert "Raised 10 new alerts for the most severe; 6 more not alerted." in first.answer.text
+    second = ok(run(twin, "scan-anomalies"))
+    assert len(second.alerts) == 6
+    assert ok(run(twin, "scan-anomalies")).alerts == ()

@@ -18,6 +18,7 @@ import pytest
 from omnitrack_realtime.engine import create_engine
 from omnitrack_realtime.engine.commands import INTENTS, Clarification, Command, ParseResult
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
 from .twin_helpers import Clock, place, ref
@@ -418,6 +419,9 @@ async def test_natural_phrasings_end_to_end(
     assert 0 < metadata["confidence"] <= 1
     assert fact in answer
     assert 2 <= len(suggestions) <= 4
+    names = engine.twin.node_names(USER)
+    for suggestion in suggestions:  # every suggestion is a request the copilot understands
+        assert parse(suggestion, known_names=names).commands, suggestion
     group = next(g for g, intents in INTENTS.items() if intent in intents)
     updates = publisher.of("digital_twin_update")
     if group in CHANGES_TWIN:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import answers
 from .analysis import (
+    SEVERITY_RANK,
     find_bottlenecks,
     haversine_km,
     identify_risks,
@@ -92,6 +93,8 @@ _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 _MAX_CAPACITY = 1_000_000_000
 _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
 _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
+#: New alerts one anomaly scan may raise (the most severe findings first).
+_MAX_ALERTS_PER_SCAN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +332,31 @@ def _place_words(place: Place) -> str:
     return place.country or answers.region_label(place.region)
 
 
+#: The node type a new node of each type is usually connected to.
+_PARTNER_TYPE = {
+    "supplier": "manufacturer",
+    "manufacturer": "warehouse",
+    "warehouse": "distribution_center",
+    "distribution_center": "retailer",
+    "retailer": "distribution_center",
+}
+
+
+def _partner(step: _Step, node: Node) -> Node | None:
+    """The nearest node of the type ``node`` would usually connect to, for a suggestion."""
+    wanted = _PARTNER_TYPE[node.type]
+    here = node.location
+    candidates = [n for n in step.nodes() if n.type == wanted and n.id != node.id]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda n: haversine_km(
+            here.latitude, here.longitude, n.location.latitude, n.location.longitude
+        ),
+    )
+
+
 def _require_place(value: Any, what: str) -> Place:
     if not isinstance(value, Place):
         raise _Failed(
@@ -372,7 +400,12 @@ def _add_node(step: _Step) -> ActionResult:
     node = step.twin.add_node(
         step.user_id, type=node_type, name=name, location=location, capacity=capacity
     )
-    answer = answers.node_added(node, approximate=approximate, where_asked=_place_words(place))
+    answer = answers.node_added(
+        node,
+        approximate=approximate,
+        where_asked=_place_words(place),
+        partner=_partner(step, node),
+    )
     return step.result(
         answer,
         changes=[_change("node_added", node=node.to_dict())],
@@ -630,25 +663,30 @@ def _scan(step: _Step) -> ActionResult:
         now_ms=step.twin.clock(),
         network_size=len(step.nodes()),
     )
+    findings.sort(key=lambda finding: -SEVERITY_RANK[finding.severity])  # worst first
     open_messages = step.twin.alert_messages(step.user_id)
-    alerts = []
+    alerts: list[Alert] = []
+    skipped = 0
     for finding in findings:
-        if (
-            finding.severity in ("medium", "high", "critical")
-            and finding.message not in open_messages
-        ):
+        if finding.severity == "low" or finding.message in open_messages:
+            continue
+        if len(alerts) >= _MAX_ALERTS_PER_SCAN:
+            skipped += 1  # a first scan of a big twin must not flood /ws with alerts
+        else:
             alerts.append(
                 step.twin.add_alert(
                     step.user_id,
                     severity=finding.severity,
                     message=finding.message,
                     node_ids=finding.node_ids,
-                    recommended_actions=[finding.recommendation],
+                    recommended_actions=[
+                        action for action in (finding.recommendation, finding.suggestion) if action
+                    ],
                 )
             )
             open_messages.add(finding.message)
     return step.result(
-        answers.anomalies(findings, label, alerts), alerts=alerts, mentioned=mentioned
+        answers.anomalies(findings, label, alerts, skipped), alerts=alerts, mentioned=mentioned
     )
 
 
@@ -839,7 +877,8 @@ def _details(step: _Step) -> ActionResult:
             for a in step.twin.list_alerts(step.user_id, status="active", node_id=node.id)
             if node.id in a.node_ids
         ]
-        parts.append(answers.node_details(node, neighbours, alerts))
+        partner = None if neighbours else _partner(step, node)
+        parts.append(answers.node_details(node, neighbours, alerts, partner))
     answer = Answer("\n\n".join(p.text for p in parts), parts[0].suggestions)
     return step.result(answer, mentioned=[n.id for n in targets])
 

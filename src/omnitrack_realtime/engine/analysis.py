@@ -71,13 +71,25 @@ def node_distance_km(a: Node, b: Node) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One anomaly or risk: its kind, how bad, in words, and the nodes concerned."""
+    """One anomaly or risk: its kind, how bad, in words, the nodes concerned, advice, and a
+    request the copilot understands that acts on it (``suggestion``, None when none fits)."""
 
     kind: str
     severity: str
     message: str
     node_ids: tuple[str, ...]
     recommendation: str
+    suggestion: str | None = None
+
+
+def _more_capacity(node: Node) -> str:
+    """The request that gives a busy node 25 % headroom over its current load."""
+    wanted = max(node.capacity + 1, round(node.capacity * node.utilization * 1.25, -2))
+    return f"Set the capacity of {node.name} to {int(wanted):,}"
+
+
+def _place_of(node: Node) -> str:
+    return node.location.city or node.location.country or node.location.label
 
 
 # ---------------------------------------------------------------------------- graph
@@ -223,6 +235,7 @@ def scan_anomalies(
                     f"{node.name} runs at {node.utilization:.0%} utilization",
                     (node.id,),
                     f"Shift load from {node.name} or raise its capacity",
+                    _more_capacity(node),
                 )
             )
         if node.capacity > 0 and node.inventory < LOW_INVENTORY_RATIO * node.capacity:
@@ -234,6 +247,7 @@ def scan_anomalies(
                     f"{node.capacity:,} capacity",
                     (node.id,),
                     f"Replenish {node.name}",
+                    f"Set the inventory of {node.name} to {node.capacity // 2:,}",
                 )
             )
         if now_ms - node.updated_at > STALE_AFTER_MS:
@@ -245,6 +259,7 @@ def scan_anomalies(
                     f"{node.name} has not reported for {hours} hours",
                     (node.id,),
                     f"Check the data feed of {node.name}",
+                    f"Show details of {node.name}",
                 )
             )
         if node.id not in connected and size > 1:
@@ -255,6 +270,7 @@ def scan_anomalies(
                     f"{node.name} is not connected to any other node",
                     (node.id,),
                     f"Connect {node.name} to the network",
+                    f"Show details of {node.name}",
                 )
             )
     return findings
@@ -288,6 +304,7 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
                 f"node{'' if cascade == 1 else 's'} downstream)",
                 (node.id, *fed),
                 f"Add a second source next to {node.name}",
+                f"Add a {node.type.replace('_', ' ')} in {_place_of(node)}",
             )
         )
     return findings
@@ -380,6 +397,7 @@ def identify_risks(
                     f"{node.name} runs at {node.utilization:.0%}, no headroom for a surge",
                     (node.id,),
                     f"Add capacity next to {node.name}",
+                    _more_capacity(node),
                 )
             )
     for alert in alerts:
@@ -391,6 +409,7 @@ def identify_risks(
                     f"Open critical alert {alert.id}: {alert.message}",
                     alert.node_ids,
                     f"Resolve alert {alert.id}",
+                    "Show recent alerts",
                 )
             )
     # Worst first (a stable sort keeps the kinds' order within a severity).

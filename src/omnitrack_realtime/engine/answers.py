@@ -93,13 +93,37 @@ _NEXT_TYPE = {
 
 
 def failure(text: str, suggestions: Sequence[str] = ()) -> Answer:
-    return Answer(text, tuple(suggestions) or ("Show the network summary", "help"))
+    """A step that did not work: what is wrong, and at least two ways on."""
+    chosen = list(dict.fromkeys(suggestions))
+    for fallback in ("Show the network summary", "help"):
+        if len(chosen) < 2 and fallback not in chosen:
+            chosen.append(fallback)
+    return Answer(text, tuple(chosen[:4]))
+
+
+def _connect_to(node: Node, partner: Node | None) -> str:
+    """A request that links ``node`` into the network: to ``partner`` (the nearest node of
+    the next tier) when there is one, else adding such a node next to it."""
+    if partner is not None:
+        return f"Connect {node.name} to {partner.name}"
+    where = node.location.city or node.location.country or region_label(node.location.region)
+    return f"Add a {_NEXT_TYPE[node.type]} in {where}"
+
+
+def _from_findings(findings: Sequence[Finding], generic: Sequence[str]) -> tuple[str, ...]:
+    """Up to two requests acting on the worst findings, then generic follow-ups: 2-4 in all."""
+    specific = [f.suggestion for f in findings if f.suggestion]
+    chosen = list(dict.fromkeys(specific))[:2]
+    chosen += [g for g in generic if g not in chosen]
+    return tuple(chosen[:4])
 
 
 # ---------------------------------------------------------------------------- build
 
 
-def node_added(node: Node, *, approximate: bool, where_asked: str | None = None) -> Answer:
+def node_added(
+    node: Node, *, approximate: bool, where_asked: str | None = None, partner: Node | None = None
+) -> Answer:
     loc = node.location
     text = (
         f"Added {_ref(node)}, a {type_label(node.type)} in {loc.label} "
@@ -110,11 +134,10 @@ def node_added(node: Node, *, approximate: bool, where_asked: str | None = None)
             f"\n\nYou named only {where_asked or region_label(loc.region)}, so I placed it in "
             f"{loc.label}; say *move it to <city>* to change that."
         )
-    partner = _NEXT_TYPE[node.type]
     return Answer(
         text,
         (
-            f"Connect {node.name} to a {partner}",
+            _connect_to(node, partner),
             f"Set the shipping method of {node.name} to sea",
             f"Set the capacity of {node.name} to {units(node.capacity * 2)}",
             "Show the network summary",
@@ -174,7 +197,8 @@ def disconnected(source: Node, target: Node) -> Answer:
         f"Disconnected {_ref(source)} from {_ref(target)}.",
         (
             "Scan for anomalies",
-            f"Connect {target.name} to another supplier",
+            f"Show details of {target.name}",
+            f"Connect {source.name} to {target.name}",
             "Show the network summary",
         ),
     )
@@ -232,29 +256,28 @@ def _findings_list(findings: Sequence[Finding], limit: int = 8) -> str:
     return "\n".join(lines)
 
 
-def anomalies(findings: Sequence[Finding], scope: str, new_alerts: Sequence[Alert]) -> Answer:
+def anomalies(
+    findings: Sequence[Finding],
+    scope: str,
+    new_alerts: Sequence[Alert],
+    skipped_alerts: int = 0,
+) -> Answer:
     if not findings:
         return Answer(
             f"No anomalies in {scope}: utilization, inventory, freshness and connectivity "
             "are all within bounds.",
             ("Identify risks", "Find bottlenecks", "Run a demand spike simulation"),
         )
-    kinds = sorted({f.kind for f in findings})
-    alert_note = (
-        f"\n\nRaised {len(new_alerts)} new alert{'s' if len(new_alerts) != 1 else ''}."
-        if new_alerts
-        else ""
-    )
-    suggestions = []
-    if "isolated" in kinds:
-        suggestions.append("Connect the isolated nodes")
-    if "high-utilization" in kinds:
-        suggestions.append("Find bottlenecks")
-    suggestions += ["Show recent alerts", "Identify risks"]
+    alert_note = ""
+    if new_alerts:
+        alert_note = f"\n\nRaised {plural(len(new_alerts), 'new alert')}"
+        if skipped_alerts:
+            alert_note += f" for the most severe; {skipped_alerts} more not alerted"
+        alert_note += "."
     return Answer(
         f"Found {len(findings)} anomal{'ies' if len(findings) != 1 else 'y'} in {scope}:\n"
         f"{_findings_list(findings)}{alert_note}",
-        tuple(suggestions[:4]),
+        _from_findings(findings, ("Show recent alerts", "Identify risks", "Find bottlenecks")),
     )
 
 
@@ -265,12 +288,10 @@ def risks(findings: Sequence[Finding], scope: str) -> Answer:
             "within 100 km, no node over 90% and no open critical alert.",
             ("Run a natural disaster simulation", "Find bottlenecks", "Scan for anomalies"),
         )
-    suggestions = [f.recommendation for f in findings[:2]]
-    suggestions += ["Run a supplier failure simulation", "Find bottlenecks"]
     return Answer(
         f"Found {len(findings)} risk{'s' if len(findings) != 1 else ''} in {scope}:\n"
         f"{_findings_list(findings)}",
-        tuple(dict.fromkeys(suggestions))[:4],
+        _from_findings(findings, ("Run a supplier failure simulation", "Find bottlenecks")),
     )
 
 
@@ -385,7 +406,13 @@ def simulation(
         lines.append(f"\nRaised alert `{alert.id}` ({alert.severity}).")
     if result.recommendations and (result.affected and alert is not None):
         lines.append("Recommended: " + "; ".join(result.recommendations) + ".")
-    suggestions = list(result.recommendations[:1])
+    suggestions = []
+    if result.overloaded:
+        top = result.overloaded[0]
+        need = (top.projected_utilization or 1.0) * top.node.capacity * 1.1
+        suggestions.append(f"Set the capacity of {top.node.name} to {units(round(need, -2))}")
+    elif result.direct:
+        suggestions.append(f"Show details of {result.direct[0].node.name}")
     suggestions += ["Identify risks", "Show recent alerts", "Find bottlenecks"]
     return Answer("\n".join(lines), tuple(suggestions[:4]))
 
@@ -394,7 +421,10 @@ def simulation(
 
 
 def node_details(
-    node: Node, neighbours: Sequence[tuple[str, Node, Connection]], alerts: Sequence[Alert]
+    node: Node,
+    neighbours: Sequence[tuple[str, Node, Connection]],
+    alerts: Sequence[Alert],
+    partner: Node | None = None,
 ) -> Answer:
     loc = node.location
     lines = [
@@ -418,7 +448,7 @@ def node_details(
         lines.append(f"- open alerts: {', '.join(f'`{a.id}` {a.severity}' for a in alerts[:5])}")
     suggestions = []
     if not neighbours:
-        suggestions.append(f"Connect {node.name} to a {_NEXT_TYPE[node.type]}")
+        suggestions.append(_connect_to(node, partner))
     suggestions += [
         f"What if {node.name} fails?" if node.type == "supplier" else "Find bottlenecks",
         f"Set the capacity of {node.name} to {units(node.capacity * 2)}",
