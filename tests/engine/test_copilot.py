@@ -187,7 +187,7 @@ async def test_multi_step_stops_at_the_first_failure_and_says_so(
         {"intent": "add-retailer", "actionSuccess": None},
     ]
     assert "**Step 2: remove-node — failed**" in text and 'matching "Atlantis"' in text
-    assert "I stopped at step 2 of 3; the last 1 step(s) were not run." in text
+    assert "I stopped at step 2 of 3; the last step was not run." in text
     assert [n.name for n in engine.twin.list_nodes(USER)] == ["Paris Store"]
     assert len(publisher.of("digital_twin_update")) == 1
 

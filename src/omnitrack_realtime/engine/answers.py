@@ -560,8 +560,22 @@ def unknown(text: str) -> Answer:
     )
 
 
+#: A complete example request for a guessed intent, offered beside a clarifying question.
+_EXAMPLE_FOR = {
+    "add-supplier": "Add a supplier in Shanghai",
+    "add-manufacturer": "Add a manufacturer in Berlin",
+    "add-warehouse": "Add a warehouse in Rotterdam",
+    "add-distributor": "Add a distribution center in Chicago",
+    "add-retailer": "Add a retailer in Paris",
+    "run-simulation": "Simulate a natural disaster in Tokyo",
+    "what-if-port-closure": "What if the port of Rotterdam closes?",
+    "what-if-demand-spike": "What if demand rises 30%?",
+}
+
+
 def clarification(question: str, intent: str | None) -> Answer:
     suggestions = ["help", "Show the network summary"]
-    if intent and intent.startswith("add-"):
-        suggestions.insert(0, f"{intent.replace('-', ' ').capitalize()} in Shanghai")
+    example = _EXAMPLE_FOR.get(intent or "")
+    if example is not None:
+        suggestions.insert(0, example)
     return Answer(question, tuple(suggestions))

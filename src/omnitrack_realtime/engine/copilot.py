@@ -11,7 +11,9 @@
    ``alert_notification``), then stream the answer through :func:`~.seam.answer_from_text`.
 
 Everything the user can get wrong is an answer with ``actionSuccess: False``; a bug in an
-action is logged and answered the same way, and its transaction is rolled back.
+action is logged and answered the same way, and its transaction is rolled back. If the server
+stops iterating early (cancel, shutdown), the worker thread still finishes the step it is in
+and commits it whole: the twin is never left half-changed.
 """
 
 from __future__ import annotations
@@ -191,8 +193,13 @@ class SupplyChainEngine:
             parts.append(f"**Step {number}: {command.intent}{status}**\n{result.answer.text}")
         if not success:
             skipped = len(commands) - len(results)
+            not_run = (
+                "; the last step was not run."
+                if skipped == 1
+                else f"; the last {skipped} steps were not run."
+            )
             tail = f"I stopped at step {len(results)} of {len(commands)}" + (
-                f"; the last {skipped} step(s) were not run." if skipped else "."
+                not_run if skipped else "."
             )
             parts.append(tail)
         steps = [
