@@ -192,3 +192,39 @@ class TestRedisBackplane:
         finally:
             await client.aclose()
             await backplane.close()
+
+    async def test_resubscribes_after_the_connection_is_killed(self, redis_url: str) -> None:
+        import redis.asyncio as aioredis
+
+        backplane = RedisBackplane(
+            redis_url, channel=f"omnitrack:test:{uuid.uuid4().hex}", reconnect_delay=0.01
+        )
+        inbox = Inbox()
+        admin = aioredis.Redis.from_url(redis_url)
+        try:
+            await backplane.start(inbox.deliver)
+            # Kill only this backplane's subscriber connection (others share this Redis).
+            clients = await admin.client_list()
+            subscriber_ids = [
+                client["id"]
+                for client in clients
+                if client.get("name") == backplane.client_name and client.get("sub") != "0"
+            ]
+            assert len(subscriber_ids) == 1
+            await admin.client_kill_filter(_id=subscriber_ids[0])
+            await asyncio.wait_for(backplane.wait_subscribed(2), TIMEOUT)
+            await backplane.publish(_event(1))
+            assert await inbox.wait_for(1) == [_event(1)]
+            # The publishing connection was not touched; kill it too: publish retries once.
+            publisher_ids = [
+                client["id"]
+                for client in await admin.client_list()
+                if client.get("name") == backplane.client_name and client.get("sub") == "0"
+            ]
+            assert len(publisher_ids) == 1
+            await admin.client_kill_filter(_id=publisher_ids[0])
+            await backplane.publish(_event(2))
+            assert await inbox.wait_for(2) == [_event(1), _event(2)]
+        finally:
+            await admin.aclose()
+            await backplane.close()

@@ -155,7 +155,13 @@ _decoder = msgspec.json.Decoder(_WireEvent)
 
 class RedisBackplane:
     """Redis pub/sub backplane on ``channel`` (one channel for every event; each process
-    filters by user locally, which keeps subscriptions constant as users come and go)."""
+    filters by user locally, which keeps subscriptions constant as users come and go).
+
+    The subscription is ours to keep: redis-py's own retries are off, and when the
+    subscribing connection drops the reader subscribes again on a fresh connection, retrying
+    with backoff from ``reconnect_delay`` up to ``max_reconnect_delay``. Connections carry the
+    client name ``omnitrack:<origin>`` (visible in ``CLIENT LIST``).
+    """
 
     def __init__(
         self,
@@ -166,16 +172,51 @@ class RedisBackplane:
         max_reconnect_delay: float = 10.0,
     ) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self.url = url
         self.channel = channel
         self.origin = new_origin()
+        self.client_name = f"omnitrack:{self.origin}"
+        #: Successful subscriptions so far (1 after start, +1 per re-subscription).
+        self.subscriptions = 0
         self._reconnect_delay = reconnect_delay
         self._max_reconnect_delay = max_reconnect_delay
-        self._redis = aioredis.Redis.from_url(url)
+        self._redis = aioredis.Redis.from_url(
+            url, client_name=self.client_name, retry=Retry(NoBackoff(), 0)
+        )
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Condition()
         self._closed = False
+
+    async def _subscribe(self) -> Any:
+        """A new pub/sub connection subscribed to the channel (confirmed by Redis)."""
+        pubsub: Any = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(self.channel)
+            # Wait for the confirmation: events published after this returns must arrive.
+            while True:
+                message = await pubsub.get_message(timeout=5.0)
+                if message is None:
+                    reason = f"Redis did not confirm the subscription to {self.channel}"
+                    raise BackplaneError(reason)
+                if message.get("type") == "subscribe":
+                    break
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            raise
+        async with self._changed:
+            self.subscriptions += 1
+            self._changed.notify_all()
+        return pubsub
+
+    async def wait_subscribed(self, count: int = 1) -> None:
+        """Wait until the backplane has subscribed ``count`` times (re-subscriptions count)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.subscriptions >= count)
 
     async def start(self, deliver: Deliver) -> None:
         import redis
@@ -184,44 +225,45 @@ class RedisBackplane:
             raise BackplaneError("the backplane is already started")
         if self._closed:
             raise BackplaneError("the backplane is closed")
-        pubsub: Any = self._redis.pubsub(ignore_subscribe_messages=False)
         try:
-            await pubsub.subscribe(self.channel)
-            # Wait for Redis to confirm: events published after start() returns must arrive.
-            while True:
-                message = await pubsub.get_message(timeout=5.0)
-                if message is None:
-                    raise BackplaneError(
-                        f"Redis did not confirm the subscription to {self.channel}"
-                    )
-                if message.get("type") == "subscribe":
-                    break
-        except redis.RedisError as exc:
-            await pubsub.aclose()
+            self._pubsub = await self._subscribe()
+        except (redis.RedisError, OSError) as exc:
             raise BackplaneError(f"cannot subscribe to Redis channel {self.channel}") from exc
-        self._pubsub = pubsub
-        self._reader = asyncio.create_task(self._read(pubsub, deliver), name="redis-backplane")
+        self._reader = asyncio.create_task(self._read(deliver), name="redis-backplane")
 
-    async def _read(self, pubsub: Any, deliver: Deliver) -> None:
+    async def _read(self, deliver: Deliver) -> None:
         import redis
 
         delay = self._reconnect_delay
         while not self._closed:
+            if self._pubsub is None:
+                try:
+                    self._pubsub = await self._subscribe()
+                except (redis.RedisError, OSError, BackplaneError) as exc:
+                    logger.warning(
+                        "Redis backplane cannot subscribe (%s); retrying in %.2fs",
+                        type(exc).__name__,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self._max_reconnect_delay)
+                    continue
+                logger.info("Redis backplane subscribed again to %s", self.channel)
+                delay = self._reconnect_delay
             try:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
-            except redis.RedisError as exc:
-                # redis-py reconnects and re-subscribes on the next call; back off meanwhile.
-                logger.warning(
-                    "Redis backplane connection lost (%s); retrying in %.1fs",
-                    type(exc).__name__,
-                    delay,
+                message = await self._pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=None
                 )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._max_reconnect_delay)
+            except (redis.RedisError, OSError) as exc:
+                # Events published until the new subscription is confirmed are lost:
+                # pub/sub keeps nothing (clients recover with `afterSeq` where it matters).
+                logger.warning("Redis backplane connection lost (%s)", type(exc).__name__)
+                pubsub, self._pubsub = self._pubsub, None
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
                 continue
             if message is None or message.get("type") != "message":
                 continue
-            delay = self._reconnect_delay
             try:
                 wire = _decoder.decode(message["data"])
             except msgspec.DecodeError:
@@ -245,10 +287,17 @@ class RedisBackplane:
             )
         except (TypeError, msgspec.EncodeError) as exc:
             raise BackplaneError(f"event {event.event_type!r} data is not JSON") from exc
-        try:
-            await self._redis.publish(self.channel, payload)
-        except redis.RedisError as exc:
-            raise BackplaneError(f"cannot publish to Redis channel {self.channel}") from exc
+        for attempt in (1, 2):
+            try:
+                await self._redis.publish(self.channel, payload)
+                return
+            except redis.ConnectionError as exc:
+                # A pooled connection that Redis dropped while idle: one fresh try.
+                if attempt == 2:
+                    reason = f"cannot publish to Redis channel {self.channel}"
+                    raise BackplaneError(reason) from exc
+            except (redis.RedisError, OSError) as exc:
+                raise BackplaneError(f"cannot publish to Redis channel {self.channel}") from exc
 
     async def close(self) -> None:
         if self._closed:
