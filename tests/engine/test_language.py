@@ -854,3 +854,35 @@ def test_a_bare_scenario_is_a_less_certain_simulation() -> None:
     command = one("earthquake in Tokyo")
     assert command.intent == "run-simulation"
     assert command.confidence < one("simulate an earthquake in Tokyo").confidence
+
+
+# --- round-4 behaviours
+
+
+def test_key_value_fragments_join_the_request() -> None:
+    command = one("Add warehouse. Location: Hamburg. Capacity: 12k.")
+    assert command.intent == "add-warehouse"
+    assert place(command).city == "Hamburg"
+    assert command.params["capacity"] == 12000
+
+
+def test_demonstrative_with_a_type_is_a_pronoun() -> None:
+    node = ref(one("could you get rid of that warehouse"))
+    assert node.kind == "pronoun" and node.node_type == "warehouse"
+    source = ref(one("connect the new warehouse to Berlin Plant"), "source")
+    assert source.kind == "pronoun" and source.node_type == "warehouse"
+
+
+def test_an_arrow_to_a_number_is_a_value_not_a_link() -> None:
+    command = one("Berlin Plant capacity -> 9,500")
+    assert command.intent == "update-node"
+    assert command.params["capacity"] == 9500
+
+
+def test_restock_sets_inventory() -> None:
+    assert one("restock Berlin Plant to 10,000 units").params["inventory"] == 10000
+
+
+def test_turning_a_method_off_is_not_adding_it() -> None:
+    intent, _text = question("turn off air freight")
+    assert intent is None

@@ -659,7 +659,7 @@ _TYPE_ONLY = re.compile(
 )
 _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
-    r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get|include"
+    r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
     r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired)\b",
     re.IGNORECASE,
@@ -717,7 +717,23 @@ def _split(text: str) -> list[str]:
             chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
         for part in chunk_parts:
             pieces.extend(_soft_split(part))
-    return [p.strip(" ,.;:!?-") for p in pieces if p.strip(" ,.;:!?-")]
+    out: list[str] = []
+    for piece in (p.strip(" ,.;:!?-") for p in pieces):
+        if not piece:
+            continue
+        if out and _FRAGMENT.match(piece):
+            # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request.
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+_FRAGMENT = re.compile(
+    r"(?:location|place|city|country|region|where|capacity|size|units|name|called|named"
+    r"|inventory|stock|status|severity|duration|method|shipping)\s*[:=]",
+    re.IGNORECASE,
+)
 
 
 _SETTING_ONLY = re.compile(
@@ -914,8 +930,13 @@ def _node_refs(step: _Step) -> list[_Ref]:
     for start, end, kind, _surface in step.types():
         if clause_span[0] <= start < clause_span[1]:
             continue
+        pointer = _POINTER.search(step.masked[:start])
         place_ref = _place_for_type(step, start, end)
-        if place_ref is not None:
+        if pointer is not None and place_ref is None:
+            # "that warehouse", "the new plant": the node the conversation just mentioned.
+            span = step.text[pointer.start() : end]
+            refs.append(_Ref(pointer.start(), end, NodeRef(span, "pronoun", node_type=kind)))
+        elif place_ref is not None:
             p_start, p_end, place = place_ref
             span_start, span_end = min(start, p_start), max(end, p_end)
             text = step.text[span_start:span_end]
@@ -926,6 +947,11 @@ def _node_refs(step: _Step) -> list[_Ref]:
             refs.append(_Ref(start, end, NodeRef(singular, "name", node_type=kind), True))
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+_POINTER = re.compile(
+    r"\b(?:that|this|the\s(?:new|newest|latest|last|same|one\si\sjust\sadded)|said)\s+(?:new\s+)?$"
+)
 
 
 def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place] | None:
@@ -946,7 +972,7 @@ _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
-    r"|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
+    r"|what\s(?:can|does)\s(?:this|it|the\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
 )
 _DISCONNECT = re.compile(
@@ -967,7 +993,7 @@ _CONNECT = re.compile(
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
-    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|->|→",
+    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
     re.IGNORECASE,
 )
 _PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
@@ -1018,7 +1044,10 @@ _STATE_VERB = re.compile(
     r"|becomes|now|currently|just|been|mark\w*|flag\w*|set|put|take|took|bring|brought)\b"
 )
 _FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b")
-_FIELD_INVENTORY = re.compile(r"\binventory\b|\bstock(?:\slevels?)?\b|\bon\shand\b|\bunits\sin\b")
+_FIELD_INVENTORY = re.compile(
+    r"\binventory\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
+    r"|\bunits\sin\b"
+)
 _FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
 _FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")
 _QUESTION = re.compile(
@@ -1057,7 +1086,9 @@ _RISK_PROFILE = re.compile(
     r"\s(?:risk|risks)\b|\b(?:set|change|make|switch)\s(?:the\s|our\s|my\s)?risk\s(?:to|at|as)\b"
 )
 _RISKS = re.compile(
-    r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest|vulnerab\w*|single\spoints?\sof\sfailure|spofs?"
+    r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
+    r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\son"
+    r"|single[\s-]sourc\w*|concentrat\w*"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
 )
@@ -1113,7 +1144,7 @@ _REGION_CUE = re.compile(
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
 )
 _INDUSTRY_CUE = re.compile(
-    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bcompany\b|\bfirm\b|\bbrand\b"
+    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bbiz\b|\bcompany\b|\bfirm\b|\bbrand\b"
     r"|\bwe\s(?:make|produce|manufacture|sell|build|do|ship)\b|\bwe'?re\s(?:in|an?)\b"
     r"|\bwe\sare\s(?:in|an?)\b|\bour\s(?:products?|goods)\b|\bdomain\b|\bin\sthe\s\w+\s(?:space"
     r"|game|trade)\b"
@@ -1325,7 +1356,11 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
             )
         return None
     hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
-    short = len(re.findall(r"[\w§¤]+", m)) <= 6 and not _STATUS_RE.search(m)
+    short = (
+        len(re.findall(r"[\w§¤]+", m)) <= 6
+        and not _STATUS_RE.search(m)
+        and not re.match(r"^\W*(?:where|which|what|how|why|when|who|is|are|any)\b", m)
+    )
     if not hypothetical and not short:
         return None
     if scenario == "demand-spike":
@@ -1367,6 +1402,14 @@ def _rule_risk_profile(step: _Step, m: str) -> _Outcome:
 
 def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     method_match = _METHOD_RE.search(m)
+    if method_match is not None and _STOP_METHOD.search(m):
+        return _ask(
+            step,
+            "I can add shipping methods but not turn one off yet. Which method should I "
+            "add instead: sea, air, rail, truck or express?",
+            None,
+            0.4,
+        )
     named = re.search(r"\bshipping\s(?:methods?|modes?|options?)\b|\btransport\smodes?\b", m)
     if method_match is None:
         if named and re.search(r"\b(?:add|enable|set|change|use|allow|new)\b", m):
@@ -1402,6 +1445,11 @@ def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
             commands += _cmd(step, "add-shipping-method", {**params, "method": name}, 0.85)
         return commands
     return _cmd(step, "add-shipping-method", params, 0.85)
+
+
+_STOP_METHOD = re.compile(
+    r"\b(?:turn\soff|switch\soff|disable|deactivate|stop\susing|no\smore|remove|drop|ban)\b"
+)
 
 
 def _rule_add(step: _Step, m: str) -> _Outcome:
@@ -1613,7 +1661,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         if not (
             ("capacity" in fields or "inventory" in fields)
             and re.match(
-                r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)\s*(?::|-|,|now|has|have|holds?"
+                r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
+                r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
                 r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold))",
                 m,
             )
@@ -1770,7 +1819,8 @@ _SETTINGS_QUERY = re.compile(
 
 
 def _rule_settings_query(step: _Step, m: str) -> _Outcome:
-    if _SETTINGS_QUERY.search(m) and not re.search(r"\b(?:set|change|switch|make)\b", m):
+    changing = re.search(r"\b(?:set|change|switch|make)\b(?!\s+(?:to|as|at)\W*$)", m)
+    if _SETTINGS_QUERY.search(m) and not changing:
         return _cmd(step, "get-network-summary", {}, 0.8)
     return None
 
