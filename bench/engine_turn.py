@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_samples.append(cpu_ms(baseline, 1))
             for label, text, _ in mix:
                 request = EngineRequest(USER, "bench", text)
-                per_intent[label].append(cpu_ms(lambda r=request: engine.run_turn(r), 1))
+                per_intent[label].append(cpu_ms(partial(engine.run_turn, request), 1))
         engine.close()
 
     base = statistics.mean(base_samples)

@@ -4,6 +4,7 @@ answer's key facts, success, suggestions; and the error paths."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,7 +198,7 @@ def test_status_change_to_disrupted_raises_an_alert(network: Twin) -> None:
     ],
 )
 def test_update_node_invalid_values_change_nothing(
-    network: Twin, params: dict[str, object], fact: str
+    network: Twin, params: dict[str, Any], fact: str
 ) -> None:
     before = network.get_node(USER, "mfg-2")
     failed(run(network, "update-node", node=ref("Berlin Plant"), **params), fact)
@@ -414,7 +415,11 @@ def test_run_simulation_natural_disaster(network: Twin) -> None:
 
 
 def test_simulations_are_deterministic(network: Twin) -> None:
-    params = {"scenario": "cyber-attack", "severity": "critical", "duration_hours": 48}
+    params: dict[str, Any] = {
+        "scenario": "cyber-attack",
+        "severity": "critical",
+        "duration_hours": 48,
+    }
     first = ok(run(network, "run-simulation", **params)).answer.text
     second = ok(run(network, "run-simulation", **params)).answer.text
     assert first.replace("sim-1", "sim-2").replace("alert-1", "alert-2") == second

@@ -15,7 +15,13 @@ import pytest
 from omnitrack_realtime.engine.commands import NodeRef, ParseResult
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.llm import LLMIntentClassifier, LLMUnavailable
-from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
+from omnitrack_realtime.seam import (
+    AnswerEnd,
+    AnswerStart,
+    AnswerText,
+    CopilotEngine,
+    EngineRequest,
+)
 
 KEY = "sk-test-secret-123"
 
@@ -168,7 +174,7 @@ def test_from_env() -> None:
     assert KEY not in repr(built)
 
 
-async def _turn(engine: SupplyChainEngine, message: str) -> tuple[dict[str, Any], str]:
+async def _turn(engine: CopilotEngine, message: str) -> tuple[dict[str, Any], str]:
     class Publisher:
         async def publish(self, user_id: str, event_type: str, data: Any) -> None:
             pass
@@ -206,3 +212,27 @@ async def test_engine_uses_the_model_and_falls_back_to_rules(
     state.content = {"intent": "set-currency", "params": {"currency": "DOGE"}}
     metadata, text = await _turn(engine, "use doge")
     assert metadata["actionSuccess"] is False and "not a valid currency" in text
+
+
+async def test_create_engine_uses_the_model_when_configured(
+    model: tuple[FakeModel, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omnitrack_realtime.engine import create_engine
+
+    state, url = model
+    monkeypatch.setenv("OMNITRACK_LLM_URL", url)
+    monkeypatch.setenv("OMNITRACK_LLM_MODEL", "tiny-model")
+    monkeypatch.setenv("OMNITRACK_LLM_KEY", KEY)
+    engine = create_engine(tmp_path / "app.db")
+    assert isinstance(engine, SupplyChainEngine)
+    state.content = {"intent": "set-industry", "params": {"industry": "fashion"}}
+    metadata, text = await _turn(engine, "we sell clothes")
+    assert metadata["intent"] == "set-industry" and "**fashion**" in text
+    assert state.requests[-1][2]["model"] == "tiny-model"
+    state.status = 500  # down: the rule parser understands this one on its own
+    metadata, text = await _turn(engine, "set the currency to yen")
+    assert metadata["intent"] == "set-currency" and "**JPY**" in text
+    without = create_engine(tmp_path / "other.db", llm=False)
+    state.requests.clear()
+    await _turn(without, "help")
+    assert state.requests == []
