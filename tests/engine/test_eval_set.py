@@ -1,4 +1,15 @@
-"""The evaluation set: at least 95% of the hard requests in tests/data must be understood."""
+"""The evaluation set: at least 95% of the hard requests in tests/data must be understood.
+
+Each line is one request: ``text``, the expected ``intents`` in order (``["clarification"]``
+when the parser must ask, optionally about ``clarify_intent``; ``[]`` for an unknown request),
+``params`` (one dict per step of dotted paths into the command's parameters, e.g.
+``"place.city"``, ``"source.text"``), optional ``known_names`` and ``too_many_steps``.
+``round`` says when a case was written: round 1 before the parser existed, rounds 2-4 each
+before the parser was tuned against them (their first-try scores are in the commit log and the
+engine-lang report).
+
+Run it as a script to see every miss: ``python tests/engine/test_eval_set.py``.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +96,7 @@ def test_the_set_is_big_and_covers_every_intent() -> None:
 
 def test_at_least_95_percent_understood() -> None:
     value, failures = score()
-    print(f"\neval set: {value:.1%} understood ({len(failures)} misses)")
+    print(f"\neval set: {value:.1%} of {len(load_cases())} understood ({len(failures)} misses)")
     for text, problem in failures:
         print(f"  MISS {text!r}: {problem}")
     assert value >= TARGET, failures
