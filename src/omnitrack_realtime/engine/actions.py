@@ -15,6 +15,7 @@ from typing import Any
 
 from . import answers
 from .analysis import (
+    PARTNER_TYPE,
     SEVERITY_RANK,
     find_bottlenecks,
     haversine_km,
@@ -332,19 +333,9 @@ def _place_words(place: Place) -> str:
     return place.country or answers.region_label(place.region)
 
 
-#: The node type a new node of each type is usually connected to.
-_PARTNER_TYPE = {
-    "supplier": "manufacturer",
-    "manufacturer": "warehouse",
-    "warehouse": "distribution_center",
-    "distribution_center": "retailer",
-    "retailer": "distribution_center",
-}
-
-
 def _partner(step: _Step, node: Node) -> Node | None:
     """The nearest node of the type ``node`` would usually connect to, for a suggestion."""
-    wanted = _PARTNER_TYPE[node.type]
+    wanted = PARTNER_TYPE[node.type]
     here = node.location
     candidates = [n for n in step.nodes() if n.type == wanted and n.id != node.id]
     if not candidates:
@@ -390,7 +381,10 @@ def _add_node(step: _Step) -> ActionResult:
             raise _Failed(
                 f"There is already a node called **{existing.name}** (`{existing.id}`); "
                 "pick another name.",
-                (f"Show details of {existing.name}", f"Add a {label} named {name} 2"),
+                (
+                    f"Add a {label} in {_place_words(place)} named {name} 2",
+                    f"Show details of {existing.name}",
+                ),
             )
     else:
         base = f"{location.city or _place_words(place)} {_NAME_SUFFIX[node_type]}"

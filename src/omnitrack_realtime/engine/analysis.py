@@ -18,6 +18,7 @@ __all__ = [
     "CLUSTER_RADIUS_KM",
     "HIGH_UTILIZATION",
     "LOW_INVENTORY_RATIO",
+    "PARTNER_TYPE",
     "SEVERITY_RANK",
     "STALE_AFTER_MS",
     "TIER",
@@ -48,6 +49,15 @@ TIER = {
     "warehouse": 2,
     "distribution_center": 3,
     "retailer": 4,
+}
+
+#: The type of node each type usually ships to (a store is fed by a distribution center).
+PARTNER_TYPE = {
+    "supplier": "manufacturer",
+    "manufacturer": "warehouse",
+    "warehouse": "distribution_center",
+    "distribution_center": "retailer",
+    "retailer": "distribution_center",
 }
 
 _EARTH_RADIUS_KM = 6371.0088

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .analysis import Bottleneck, Finding, UtilizationReport
+from .analysis import PARTNER_TYPE, Bottleneck, Finding, UtilizationReport
 from .commands import INTENTS
 from .simulation import NodeImpact, SimulationResult
 from .twin import REGION_LABELS, Alert, Connection, Node, Settings
@@ -83,15 +83,6 @@ def _hours(hours: float) -> str:
     return f"{hours:g} hours"
 
 
-_NEXT_TYPE = {
-    "supplier": "manufacturer",
-    "manufacturer": "warehouse",
-    "warehouse": "distribution center",
-    "distribution_center": "retailer",
-    "retailer": "distribution center",
-}
-
-
 def failure(text: str, suggestions: Sequence[str] = ()) -> Answer:
     """A step that did not work: what is wrong, and at least two ways on."""
     chosen = list(dict.fromkeys(suggestions))
@@ -107,7 +98,7 @@ def _connect_to(node: Node, partner: Node | None) -> str:
     if partner is not None:
         return f"Connect {node.name} to {partner.name}"
     where = node.location.city or node.location.country or region_label(node.location.region)
-    return f"Add a {_NEXT_TYPE[node.type]} in {where}"
+    return f"Add a {type_label(PARTNER_TYPE[node.type])} in {where}"
 
 
 def _from_findings(findings: Sequence[Finding], generic: Sequence[str]) -> tuple[str, ...]:
@@ -225,15 +216,9 @@ def shipping_method_added(
     already: bool = False,
 ) -> Answer:
     if node is not None:
-        if connections_changed == 0:
-            return failure(
-                f"{_ref(node)} has no connections yet, so there is no lane to ship {method} on.",
-                (f"Connect {node.name} to a {_NEXT_TYPE[node.type]}", "Show the network summary"),
-            )
-        plural = "s" if connections_changed != 1 else ""
         text = (
             f"Shipping method of {_ref(node)} set to **{method}** on its "
-            f"{connections_changed} connection{plural}."
+            f"{plural(connections_changed, 'connection')}."
         )
     elif already:
         text = f"**{method}** shipping was already enabled."
