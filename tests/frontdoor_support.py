@@ -8,7 +8,6 @@ on a loop of its own thread, for blocking code (the sync API, subprocesses).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -17,7 +16,6 @@ from typing import Any
 
 from omnitrack_realtime.server import (
     AuthConfig,
-    DemoEngine,
     Limits,
     ServerConfig,
     create_server,
@@ -36,22 +34,12 @@ def token_for(user: str = USER, scopes: Sequence[str] = (), ttl: float = 3600) -
     return mint_token(user, AUTH, ttl=ttl, scopes=scopes)
 
 
-def _engine_ready() -> bool:
-    try:
-        importlib.import_module("omnitrack_realtime.engine.language")
-    except ImportError:
-        return False
-    return True
-
-
 class LocalServer:
     """A server on the current event loop; ``stop()`` and ``start()`` again on the same port."""
 
     def __init__(self, db_path: Path, **overrides: Any) -> None:
         self.db_path = db_path
         self.overrides = overrides
-        if "engine" not in overrides and not _engine_ready():
-            overrides["engine"] = DemoEngine()  # while the supply-chain parser is being built
         self.port = 0
         self.server: WebSocketServer | None = None
 

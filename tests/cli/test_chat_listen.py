@@ -191,3 +191,10 @@ def test_listen_reconnects_and_says_so(server: ThreadedServer) -> None:
     assert _publish_until_done(server, future, "agent_status", {"n": 2}) == 0
     assert "omnitrack: connection lost; reconnecting…" in err.getvalue()
     assert "omnitrack: reconnected" in err.getvalue()
+
+
+def test_chat_ui_without_a_terminal_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chat"]) == 2  # pytest's stdin and stdout are not terminals
+    assert capsys.readouterr().err == (
+        "omnitrack: the chat UI needs a terminal; pass a MESSAGE for one turn\n"
+    )

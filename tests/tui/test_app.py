@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets.markdown import MarkdownBlock
+
 from frontdoor_support import USER, LocalServer, token_for, wait_until
 from omnitrack_realtime import CopilotClient, EventClient, ReconnectPolicy
 from omnitrack_realtime.tui.app import ChatApp
@@ -59,6 +61,10 @@ async def test_type_a_message_and_see_the_streamed_answer(local_server: LocalSer
         assert STREAMING_MARKER not in answer.shown
         assert not app.query_one(TypingIndicator).typing
         assert app.query_one(ChatInput).value == ""
+        # Rendered, not just stored: Markdown blocks on screen, the answer's end visible.
+        await wait_until(pilot, lambda: answer.region.height > 2, "the answer on screen")
+        assert answer.query(MarkdownBlock)
+        assert "Show&#160;recent&#160;alerts" in app.export_screenshot()
 
 
 async def test_the_streaming_message_grows_with_a_marker(tmp_path: Path) -> None:

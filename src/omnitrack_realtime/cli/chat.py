@@ -72,6 +72,12 @@ def _handle(args: argparse.Namespace) -> int:
         if args.json:
             print("omnitrack: --json needs a MESSAGE (one turn)", file=sys.stderr)
             return 2
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print(
+                "omnitrack: the chat UI needs a terminal; pass a MESSAGE for one turn",
+                file=sys.stderr,
+            )
+            return 2
         return run_tui(options)
     runner = run_json_turn if args.json else run_turn
     try:

@@ -72,7 +72,8 @@ class ChatApp(App[int]):
     MessageBubble.user { background: $boost; border-left: thick $accent; }
     MessageBubble.assistant { border-left: thick $success; }
     MessageBubble.streaming { border-left: thick $warning; }
-    EventsPanel { width: 30; border-left: solid $primary; padding: 0 1; }
+    MessageBubble.streaming.pulse { border-left: thick $warning-darken-3; }
+    EventsPanel { width: 32; border: round $primary-darken-1; padding: 0 1; }
     TypingIndicator { height: 1; color: $text-muted; padding: 0 1; text-style: italic; }
     SuggestionList { height: auto; max-height: 4; padding: 0 1; display: none; }
     SuggestionItem { height: 1; color: $accent; }
@@ -106,6 +107,7 @@ class ChatApp(App[int]):
         self._unsubscribe: Callable[[], None] | None = None
         self._redraw_pending = False
         self._local_error: str | None = None
+        self._pulse = False
         self._thread_id = threading.get_ident()
 
     # ----------------------------------------------------------------------- layout
@@ -126,7 +128,7 @@ class ChatApp(App[int]):
         """The screen is composed and shown: start following the clients."""
         self._thread_id = threading.get_ident()
         self._unsubscribe = self.copilot.on_change(self._on_client_change)
-        self.set_interval(0.5, self.refresh_from_client)  # the retry countdown ticks
+        self.set_interval(0.5, self._tick)
         self.refresh_from_client()
         self.query_one(ChatInput).focus()
         self._connect_copilot()
@@ -170,6 +172,18 @@ class ChatApp(App[int]):
         now = self._clock()
         view = connection_view(copilot, self._retry_clock, now, self._max_attempts)
         self.query_one(StatusBar).text = status_line(view, now)
+
+    def _tick(self) -> None:
+        """Twice a second: the retry countdown, the events panel's state, the pulse of the
+        message being streamed (the seed's pulsing bubble)."""
+        self.refresh_from_client()
+        self._pulse = not self._pulse
+        for bubble in self.query_one(MessageList).bubbles():
+            bubble.set_class(self._pulse and bubble.streaming, "pulse")
+        if self.events is not None:
+            state = self.events.state.value
+            mark = "●" if state == "open" else "○"
+            self.query_one(EventsPanel).border_title = f"events {mark} {state}"
 
     def _clock(self) -> float:
         return time.monotonic()

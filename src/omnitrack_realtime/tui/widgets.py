@@ -71,14 +71,23 @@ class TypingIndicator(Static):
 
 
 class MessageBubble(Markdown):
-    """One chat message, Markdown rendered; ``shown`` is the exact Markdown on screen."""
+    """One chat message, Markdown rendered; ``shown`` is the exact Markdown it displays."""
 
-    def __init__(self, message_id: str, role: str) -> None:
-        super().__init__("", classes=role)
+    def __init__(self, message_id: str, role: str, content: str, *, is_streaming: bool) -> None:
+        self.shown = message_markdown(content, is_streaming=is_streaming)
+        super().__init__(self.shown, classes=role)
         self.message_id = message_id
         self.role = role
-        self.shown = ""
-        self.streaming = False
+        self.streaming = is_streaming
+        self._rendered = self.shown  # what the Markdown widget was last asked to render
+        self.set_class(is_streaming, "streaming")
+
+    def on_mount(self) -> None:
+        # Changes that arrived between construction and mounting (Markdown renders its
+        # initial text on mount; an update() before that would be lost).
+        if self.shown != self._rendered:
+            self._rendered = self.shown
+            self.update(self.shown)
 
     def show(self, content: str, *, is_streaming: bool) -> None:
         markdown = message_markdown(content, is_streaming=is_streaming)
@@ -87,7 +96,9 @@ class MessageBubble(Markdown):
         self.shown = markdown
         self.streaming = is_streaming
         self.set_class(is_streaming, "streaming")
-        self.update(markdown)
+        if self.is_mounted:
+            self._rendered = markdown
+            self.update(markdown)
 
 
 class MessageList(VerticalScroll):
@@ -105,10 +116,13 @@ class MessageList(VerticalScroll):
         for message in messages:
             bubble = existing.get(message.id)
             if bubble is None:
-                bubble = MessageBubble(message.id, message.role)
+                bubble = MessageBubble(
+                    message.id, message.role, message.content, is_streaming=message.is_streaming
+                )
                 self.mount(bubble)
                 existing[message.id] = bubble
-            bubble.show(message.content, is_streaming=message.is_streaming)
+            else:
+                bubble.show(message.content, is_streaming=message.is_streaming)
 
 
 class SuggestionItem(Static):
@@ -145,7 +159,7 @@ class EventsPanel(RichLog):
     """Events from ``/ws`` as they arrive: alerts coloured by severity, twin updates."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_lines=500, wrap=True, markup=False, **kwargs)
+        super().__init__(max_lines=500, wrap=True, markup=False, min_width=10, **kwargs)
         self.entries: list[str] = []  # the plain text of every line shown, for tests and copy
 
     def add_event(self, event_type: str, data: Any, timestamp: Any = None) -> None:
