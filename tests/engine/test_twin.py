@@ -204,3 +204,25 @@ def test_cached_lists_see_other_connections_writes_and_drop_rolled_back_rows(
         raise RuntimeError("boom")
     assert [n.id for n in mine.list_nodes(USER)] == ["n1", "n2"]  # ...and dropped with it
     assert mine.node_names(USER) == [n.name for n in mine.list_nodes(USER)]
+
+
+def test_an_in_memory_twin_works_from_several_threads() -> None:
+    with Twin(":memory:", clock=Clock()) as twin:  # what `omnitrack demo` uses
+        assert twin.schema_version() == SCHEMA_VERSION
+        errors: list[BaseException] = []
+
+        def add(city: str) -> None:
+            try:
+                twin.add_node(
+                    USER, type="retailer", name=city, location=location(city), capacity=10
+                )
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=add, args=(c,)) for c in ("Paris", "Lyon", "Nice")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert sorted(twin.node_names(USER)) == ["Lyon", "Nice", "Paris"]
