@@ -886,3 +886,25 @@ def test_restock_sets_inventory() -> None:
 def test_turning_a_method_off_is_not_adding_it() -> None:
     intent, _text = question("turn off air freight")
     assert intent is None
+
+
+# --- round-5 behaviours
+
+
+def test_call_it_names_the_node() -> None:
+    command = one("Add a supplier in Shenzhen, capacity 8000, call it Bay Area Electronics")
+    assert command.params["name"] == "Bay Area Electronics"
+    assert command.params["capacity"] == 8000
+
+
+def test_both_the_a_and_the_b() -> None:
+    result = parse("please remove both the Chicago DC and the Berlin Plant", known_names=NAMES)
+    assert [ref(c).text for c in result.commands] == ["Chicago DC", "Berlin Plant"]
+
+
+def test_named_status_without_verb() -> None:
+    assert one("Berlin Plant: status degraded").params["status"] == "degraded"
+
+
+def test_plural_of_a_known_word_is_not_corrected() -> None:
+    assert one("can we also use planes?").params["method"] == "air"

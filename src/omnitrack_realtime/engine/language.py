@@ -480,11 +480,18 @@ def _inflection(word: str, keyword: str) -> bool:
     return word[:-1] == keyword
 
 
+_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"))
+
+
 def _correct_word(word: str) -> str | None:
     """The keyword ``word`` is a typo of, or None (unknown, known, or ambiguous)."""
     low = word.lower()
     if len(low) < 5 or low in _VOCAB or not low.isalpha():
         return None
+    for suffix, restore in _INFLECTIONS:
+        # "planes", "places", "stored": another form of a known word, not a typo.
+        if low.endswith(suffix) and low[: -len(suffix)] + restore in _VOCAB:
+            return None
     candidates: set[str] = set()
     for variant in _deletes(low) | {low}:
         candidates |= _DELETES.get(variant, set())
@@ -775,7 +782,7 @@ _ID_RE = re.compile(
 _NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
-    r"|both(?:\sof\sthem)?|they)"
+    r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
     r"|(?P<single>it|its|it's|that\sone|this\sone|the\snew\sone|the\slast\sone"
     r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
     r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
@@ -792,7 +799,7 @@ _UNKNOWN_PLACE = re.compile(
     r"(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
 )
 _NAME_CLAUSE = re.compile(
-    r"\b(?:called|named|name\sit|with\sthe\sname|titled|labell?ed)\s+"
+    r"\b(?:called|named|name\sit|call\sit|with\sthe\sname|titled|labell?ed)\s+"
     r"(?:[\"'](?P<quoted>[^\"']+)[\"']|(?P<plain>.+?))"
     r"(?=\s+(?:with|in|at|near|and|that|which|having|holding|for|located|based|capacity)\b"
     r"|\s*[,.;!?(]|\s*$)",
@@ -1140,7 +1147,7 @@ _DETAILS = re.compile(
 _REGION_CUE = re.compile(
     r"\bregions?\b|\b(?:operat\w*|focus\w*|based|located|headquartered|work\w*|expand\w*"
     r"|do\sbusiness|active|concentrat\w*|home\smarket|market)\s(?:mainly\s|mostly\s|primarily\s"
-    r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is)\b|\bswitch\s(?:over\s)?to\b"
+    r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is|out\sof)\b|\bswitch\s(?:over\s)?to\b"
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
 )
 _INDUSTRY_CUE = re.compile(
@@ -1156,7 +1163,7 @@ _CURRENCY_CUE = re.compile(
 _METHOD_CUE = re.compile(
     r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
     r"|\benabl\w*|\ballow\w*|\bsupport\w*|\blanes?\b|\bcarriers?\b|\bdelivery\b|\blogistics\b"
-    r"|\bvia\b|\bby\b|\buse\b"
+    r"|\bvia\b|\bby\b|\buse\b|\badd\b"
 )
 _HELP_ANY = re.compile(
     r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
@@ -1620,7 +1627,9 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             value = _number_after(m, _FIELD_UTILIZATION)
             if value is not None:
                 fields["utilization"] = value / 100 if value > 1 else value
-    if status is not None and (verb is not None or state is not None):
+    status_match = _STATUS_RE.search(m)
+    named = status_match is not None and re.search(r"\bstatus\W*$", m[: status_match.start()])
+    if status is not None and (verb is not None or state is not None or named):
         fields["status"] = status
     elif _FIELD_STATUS.search(m) and verb is not None:
         field_named = True
