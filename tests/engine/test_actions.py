@@ -511,8 +511,11 @@ def test_get_recent_alerts(network: Twin) -> None:
 def test_help(twin: Twin) -> None:
     everything = ok(run(twin, "help")).answer.text
     assert all(f"**{group.capitalize()}**" in everything for group in INTENTS)
-    simulate = ok(run(twin, "help", topic="simulate")).answer.text
-    assert "**Simulate**" in simulate and "**Build**" not in simulate
+    for topic in ("simulate", "simulations", "what-if scenarios"):
+        simulate = ok(run(twin, "help", topic=topic)).answer.text
+        assert "**Simulate**" in simulate and "**Build**" not in simulate
+    assert "**Configure**" in ok(run(twin, "help", topic="currency")).answer.text
+    assert "**Build**" in ok(run(twin, "help", topic="the weather")).answer.text
 
 
 def test_a_failing_step_rolls_back_its_partial_changes(network: Twin) -> None:

@@ -521,8 +521,19 @@ _HELP_EXAMPLES = {
 }
 
 
+#: Word stems that point a help topic at a group of intents.
+_HELP_TOPICS = {
+    "build": ("build", "add", "node", "connect", "remove", "update", "network"),
+    "configure": ("config", "setting", "region", "industry", "currency", "shipping", "profile"),
+    "analyze": ("analy", "anomal", "risk", "bottleneck", "utiliz", "utilis"),
+    "simulate": ("simul", "what if", "what-if", "scenario", "disaster", "closure", "spike"),
+    "query": ("query", "detail", "summary", "overview", "alert", "status"),
+}
+
+
 def help_answer(topic: str | None) -> Answer:
-    groups = [g for g in INTENTS if topic and (topic.lower() in g or g in topic.lower())]
+    words = (topic or "").lower()
+    groups = [g for g, stems in _HELP_TOPICS.items() if any(stem in words for stem in stems)]
     chosen = groups or list(INTENTS)
     lines = ["I manage your supply-chain twin in plain English. Try:"]
     for group in chosen:
