@@ -530,7 +530,7 @@ def test_a_failing_step_rolls_back_its_partial_changes(network: Twin) -> None:
 
 def test_analyses_narrow_to_a_node_type_however_it_is_written(network: Twin) -> None:
     ok(run(network, "add-distributor", place=place("Chicago")))
-    for written in ("distribution_center", "distribution-center", "Distribution Center"):
+    for written in ("distribution_center", "distribution-center", "Distribution Center", "DCs"):
         result = ok(run(network, "calculate-utilization", node_type=written))
         assert "the distribution centers" in result.answer.text
         assert "15,000 units" in result.answer.text
@@ -571,3 +571,12 @@ def test_one_scan_raises_at_most_ten_alerts_worst_first(twin: Twin) -> None:
     second = ok(run(twin, "scan-anomalies"))
     assert len(second.alerts) == 6
     assert ok(run(twin, "scan-anomalies")).alerts == ()
+
+
+def test_analyses_accept_common_words_for_node_types(network: Twin) -> None:
+    for written, label in (
+        ("plants", "manufacturers"),
+        ("stores", "retailers"),
+        ("depot", "warehouses"),
+    ):
+        assert f"the {label}" in ok(run(network, "find-bottlenecks", node_type=written)).answer.text

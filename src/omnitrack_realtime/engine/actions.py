@@ -293,6 +293,16 @@ def _choice(value: Any, allowed: Sequence[str], what: str) -> str:
     raise _Failed(f"{value!r} is not a valid {what}; choose one of {', '.join(allowed)}.")
 
 
+def _node_type(value: Any) -> str:
+    """A node type from its id or a common word for it, singular or plural ("plants")."""
+    word = str(value).strip().lower()
+    for candidate in (word, word.removesuffix("s"), word.removesuffix("es")):
+        for node_type, words in _TYPE_WORDS.items():
+            if candidate in words and candidate not in ("center", "centre", "distribution"):
+                return node_type
+    return _choice(value, NODE_TYPES, "node type")
+
+
 def _int(value: Any, what: str, *, minimum: int, maximum: int = _MAX_CAPACITY) -> int:
     try:
         number = float(value)
@@ -640,7 +650,7 @@ def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
         return [node], f"**{node.name}**", [node.id]
     node_type = step.params.get("node_type")
     if node_type:
-        node_type = _choice(node_type, NODE_TYPES, "node type")
+        node_type = _node_type(node_type)
         return (
             [n for n in nodes if n.type == node_type],
             f"the {answers.type_label(node_type)}s",
