@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from frontdoor_support import USER, ThreadedServer, token_for
-from omnitrack_realtime import AuthenticationError, ConnectionState, ReconnectPolicy
+from omnitrack_realtime import (
+    AuthenticationError,
+    ConnectionFailed,
+    ConnectionState,
+    MessageTooLarge,
+    ReconnectPolicy,
+)
 from omnitrack_realtime.protocol import Event
 from omnitrack_realtime.sync import CopilotClient, EventClient
 
@@ -80,6 +86,9 @@ def test_send_message_returns_the_user_message_at_once(server: ThreadedServer) -
     finally:
         copilot.close()
     copilot.close()  # idempotent
+    assert copilot.state is ConnectionState.CLOSED  # still readable
+    with pytest.raises(ConnectionFailed, match="the client is closed"):
+        copilot.send_message("too late")
 
 
 def test_listen_and_subscribe_get_events(server: ThreadedServer) -> None:
@@ -134,3 +143,27 @@ def _publish_until_received(
         except TimeoutError:
             continue
     raise AssertionError(f"{event_type} never arrived")
+
+
+def test_event_client_mirrors_state_and_change_callbacks(server: ThreadedServer) -> None:
+    changes: queue.SimpleQueue[str] = queue.SimpleQueue()
+    events = EventClient(server.events_url, user_id=USER, token=token_for())
+    try:
+        events.on_change(lambda: changes.put(threading.current_thread().name))
+        events.connect()
+        assert changes.get(timeout=10) == "omnitrack-sync-events-callbacks"
+        assert events.is_connected and not events.is_connecting and events.error is None
+        stream = events.listen("agent_status", timeout=0.05)
+        _publish_until_received(server, stream, "agent_status", {"agent": "a"})
+        assert events.last_seq is not None
+        assert events.stats().messages_received >= 1
+    finally:
+        events.close()
+    assert events.state is ConnectionState.CLOSED
+
+
+def test_message_too_large_is_raised_in_the_caller(server: ThreadedServer) -> None:
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for()) as copilot:
+        with pytest.raises(MessageTooLarge):
+            copilot.send_message("x" * 70_000)
+        assert copilot.messages == []

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import inspect
 import logging
 import queue
 import threading
@@ -35,6 +36,7 @@ from .client.conversation import ChatMessage
 from .client.copilot import CopilotClient as AsyncCopilotClient
 from .client.events import EventClient as AsyncEventClient
 from .client.state import ConnectionState
+from .errors import ConnectionFailed
 from .protocol import Event
 
 __all__ = ["CopilotClient", "EventClient"]
@@ -61,7 +63,16 @@ class _LoopThread:
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self.loop.is_closed()
+
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
+        if not self.running:
+            if inspect.iscoroutine(coro):
+                coro.close()  # never started: no "never awaited" warning
+            raise ConnectionFailed("the client is closed")
+
         async def _wrapped() -> T:
             return await coro
 
@@ -80,8 +91,9 @@ class _LoopThread:
             raise
 
     def call(self, function: Callable[[], T]) -> T:
-        """Evaluate ``function`` on the loop thread (a consistent read of client state)."""
-        if threading.current_thread() is self._thread:
+        """Evaluate ``function`` on the loop thread (a consistent read of client state); once
+        the loop has stopped nothing else touches the client, so read it directly."""
+        if threading.current_thread() is self._thread or not self.running:
             return function()
 
         async def _call() -> T:
@@ -220,6 +232,23 @@ class _SyncClient(Generic[ClientT]):
     def is_connecting(self) -> bool:
         return self.state in (ConnectionState.CONNECTING, ConnectionState.RECONNECTING)
 
+    def on_change(self, callback: Callable[[], Any]) -> Callable[[], None]:
+        """Call ``callback()`` after state changes (coalesced, as in the async client), on
+        this client's callback thread. Returns a function that unsubscribes it."""
+        callbacks = self._callback_thread()
+
+        def _relay(*_args: Any) -> None:
+            callbacks.put(callback)
+
+        unsubscribe: Callable[[], None] = self._loop.call(lambda: self._client.on_change(_relay))
+        return lambda: self._loop.call(unsubscribe)
+
+    @property
+    def error(self) -> str | None:
+        """The last error to show (see the async client's ``error``); ``None`` if all is well."""
+        error: str | None = self._loop.call(lambda: self._client.error)
+        return error
+
     def stats(self) -> ConnectionStats:
         """The async client's counters (connects, reconnects, messages sent/received, ...)."""
         stats: ConnectionStats = self._loop.call(lambda: self._client.stats())
@@ -313,18 +342,9 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
         """
         return self._iterate(lambda: self._client.stream(text), timeout)
 
-    def on_change(self, callback: Callable[[], Any]) -> Callable[[], None]:
-        """Call ``callback()`` after every state change, on this client's callback thread.
-
-        Returns a function that unsubscribes it.
-        """
-        callbacks = self._callback_thread()
-
-        def _relay(*_args: Any) -> None:
-            callbacks.put(callback)
-
-        unsubscribe: Callable[[], None] = self._loop.call(lambda: self._client.on_change(_relay))
-        return lambda: self._loop.call(unsubscribe)
+    def cancel(self, timeout: float | None = None) -> None:
+        """Ask the server to stop the answer being generated."""
+        self._loop.run(self._client.cancel(), timeout)
 
     @property
     def messages(self) -> list[ChatMessage]:
@@ -333,11 +353,6 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
     @property
     def is_typing(self) -> bool:
         return bool(self._loop.call(lambda: self._client.is_typing))
-
-    @property
-    def error(self) -> str | None:
-        error: str | None = self._loop.call(lambda: self._client.error)
-        return error
 
     @property
     def conversation_id(self) -> str | None:
@@ -391,6 +406,12 @@ class EventClient(_SyncClient[AsyncEventClient]):
         ``timeout`` bounds the wait for each event (``TimeoutError``).
         """
         return self._iterate(lambda: self._client.listen(*event_types), timeout)
+
+    @property
+    def last_seq(self) -> int | None:
+        """The highest event ``seq`` seen (resubscriptions continue after it)."""
+        seq: int | None = self._loop.call(lambda: self._client.last_seq)
+        return seq
 
     def send(self, message: dict[str, Any], timeout: float | None = None) -> None:
         """Send one action to the server (``{"action": "ping"}``, ``subscribe``, ...)."""

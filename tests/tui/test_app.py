@@ -255,3 +255,17 @@ async def test_usable_at_80x24_and_ctrl_q_quits(local_server: LocalServer) -> No
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running, "the app to quit")
     assert app.copilot.state.value == "closed"
+
+
+async def test_a_refused_send_shows_in_the_error_banner(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        app.send("x" * 70_000)  # what Enter does, with a message over the 64 KiB limit
+        banner = app.query_one(ErrorBanner)
+        await wait_until(pilot, lambda: bool(banner.error), "the error banner")
+        assert banner.error is not None and "over the 65536-byte limit" in banner.error
+        assert banner.display
+        await pilot.press(*"help", "enter")  # the next send clears it
+        await wait_until(pilot, lambda: answered(app, 1), "the answer")
+        await wait_until(pilot, lambda: not banner.display, "the banner to go")
