@@ -908,3 +908,40 @@ def test_named_status_without_verb() -> None:
 
 def test_plural_of_a_known_word_is_not_corrected() -> None:
     assert one("can we also use planes?").params["method"] == "air"
+
+
+# --- round-6 behaviours
+
+
+def test_lists_of_pairs_and_nodes() -> None:
+    result = parse(
+        "connect Acme Components with Berlin Plant and Berlin Plant with Chicago DC",
+        known_names=NAMES,
+    )
+    pairs = [(ref(c, "source").text, ref(c, "target").text) for c in result.commands]
+    assert pairs == [("Acme Components", "Berlin Plant"), ("Berlin Plant", "Chicago DC")]
+    result = parse("mark Jakarta Textiles and Acme Components as offline", known_names=NAMES)
+    assert [(ref(c).text, c.params["status"]) for c in result.commands] == [
+        ("Jakarta Textiles", "offline"),
+        ("Acme Components", "offline"),
+    ]
+    assert intents("what's the status of Shanghai Supplier and Berlin Plant") == [
+        "get-node-details",
+        "get-node-details",
+    ]
+
+
+def test_abbreviations_do_not_end_sentences() -> None:
+    assert place(one("open a store in St. Petersburg")).city == "Saint Petersburg"
+    assert place(one("add a DC in Washington D.C. please")).city == "Washington"
+
+
+def test_alert_limit_with_a_severity_between() -> None:
+    params = one("show me the 3 most recent critical alerts").params
+    assert params == {"limit": 3, "severity": "critical"}
+
+
+def test_make_that_a_warehouse() -> None:
+    command = one("hmm, actually make that a warehouse in Bergen")
+    assert command.intent == "add-warehouse"
+    assert place(command).city == "Bergen"

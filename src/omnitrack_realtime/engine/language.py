@@ -648,7 +648,8 @@ _VERBS = (
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 _HARD_SPLIT = re.compile(
-    r"\s*(?:;|\n+|[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
+    r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
+    r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
     r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
     r"|,?\s+and\s+finally,?\s+|,?\s+finally,?\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
     r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
@@ -668,7 +669,8 @@ _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
-    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired)\b",
+    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired"
+    r"|make(?:\s(?:that|it|this))?(?=\s+an?\s))\b",
     re.IGNORECASE,
 )
 
@@ -819,7 +821,7 @@ _CAPACITY_RE = re.compile(
 )
 _LIMIT_RE = re.compile(
     rf"\b(?:last|latest|recent|top|first|past|most\srecent)\s+(?P<a>{_NUMBER})\b"
-    rf"|\b(?P<b>{_NUMBER})\s+(?:most\s+recent|latest|recent|last|newest|new)?\s*"
+    rf"|\b(?P<b>{_NUMBER})\s+(?:most\s+recent|latest|recent|last|newest|new)?\s*(?:[\w-]+\s+)?"
     r"(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b",
     re.IGNORECASE,
 )
@@ -1272,6 +1274,14 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             intent,
             0.45,
         )
+    pairs = _pairs(step, refs)
+    if len(pairs) > 1:
+        # "connect A with B and B with C": one step per pair.
+        return [
+            c
+            for a, b in pairs
+            for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
+        ]
     source, target = refs[0], refs[1]
     # "connect A to B" / "ship from A to B" / "between A and B" keep their order; "B is
     # supplied by A" reverses it.
@@ -1285,6 +1295,25 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     params.update(source=source.ref, target=target.ref)
     confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
     return _cmd(step, intent, params, confidence)
+
+
+_LINK_WORD = re.compile(r"\s*(?:to|with|and|->|→|-)\s*(?:the\s+)?", re.IGNORECASE)
+_LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and|;)\s*(?:(?:then\s+)?(?:also\s+)?)(?:the\s+)?")
+
+
+def _pairs(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
+    """Pairs of nodes listed as "A to B and C to D" (empty unless there are two or more)."""
+    if len(refs) < 4 or len(refs) % 2 or any(r.bare_type for r in refs):
+        return []
+    pairs = []
+    for i in range(0, len(refs), 2):
+        a, b = refs[i], refs[i + 1]
+        if not _LINK_WORD.fullmatch(step.masked[a.end : b.start]):
+            return []
+        if i + 2 < len(refs) and not _LIST_GAP.fullmatch(step.masked[b.end : refs[i + 2].start]):
+            return []
+        pairs.append((a, b))
+    return pairs
 
 
 def _rule_port_closure(step: _Step, m: str) -> _Outcome:
@@ -1678,7 +1707,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         ):
             return None
         return _cmd(step, "update-node", {"node": node, **fields}, 0.75)
-    return _cmd(step, "update-node", {"node": node, **fields}, 0.9)
+    listed = _listed(step, refs)
+    return [c for r in listed for c in _cmd(step, "update-node", {"node": r.ref, **fields}, 0.9)]
 
 
 def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
@@ -1805,7 +1835,8 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
     refs = step.node_refs()
     cue = _DETAILS.search(m)
     if refs and cue:
-        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.85)
+        listed = _listed(step, refs)
+        return [c for r in listed for c in _cmd(step, "get-node-details", {"node": r.ref}, 0.85)]
     if cue and re.search(r"\bdetails?\b|\binfo\b|\binformation\b", m):
         bare = [r for r in step.refs() if r.bare_type]
         if bare:
@@ -1914,7 +1945,7 @@ def _merge_repeats(commands: list[Command]) -> list[Command]:
 
 
 def _is_aside(piece: str, names: _Names) -> bool:
-    """Whether a step nobody understood is short or names no node, place or number."""
+    """Whether a step nobody understood names no node, place or number (safe to skip)."""
     step = _analyse(piece, names)
     return not (step.names or step.ids or step.places or re.search(r"\d", piece))
 
