@@ -162,22 +162,25 @@ async def _serve_bare(host: str) -> None:
         await asyncio.Future()
 
 
-async def _serve_ours(host: str, db_path: str) -> None:
-    """The reference server with a bench engine whose answer is the asked number of tokens."""
-    from omnitrack_realtime.seam import AnswerEnd, AnswerPart, AnswerStart, AnswerText
+class BenchEngine:
+    """Answers "stream N" with exactly N tokens."""
+
+    async def respond(self, request: Any, publisher: Any) -> AsyncIterator[Any]:
+        from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText
+
+        words = request.message.split()
+        count = int(words[-1]) if words else 0
+        yield AnswerStart({"intent": "bench", "confidence": 1.0})
+        for seq in range(1, count + 1):
+            yield AnswerText(f" tok{seq}")
+        yield AnswerEnd({"actionSuccess": True})
+
+
+def _bench_config(host: str, db_path: str) -> Any:
     from omnitrack_realtime.server.auth import AuthConfig
     from omnitrack_realtime.server.config import Limits, ServerConfig
 
-    class BenchEngine:
-        async def respond(self, request: Any, publisher: Any) -> AsyncIterator[AnswerPart]:
-            words = request.message.split()
-            count = int(words[-1]) if words else 0
-            yield AnswerStart({"intent": "bench", "confidence": 1.0})
-            for seq in range(1, count + 1):
-                yield AnswerText(f" tok{seq}")
-            yield AnswerEnd({"actionSuccess": True})
-
-    config = ServerConfig(
+    return ServerConfig(
         host=host,
         port=0,
         db_path=Path(db_path),
@@ -188,9 +191,14 @@ async def _serve_ours(host: str, db_path: str) -> None:
         ),
         outbound_buffer=64 * 1024 * 1024,
     )
+
+
+async def _serve_ours(host: str, db_path: str) -> None:
+    """The reference server (websockets driver, SQLite) with the bench engine."""
     from omnitrack_realtime.server.app import create_server
     from omnitrack_realtime.server.store import SQLiteStore
 
+    config = _bench_config(host, db_path)
     server = await create_server(config, engine=BenchEngine(), store=SQLiteStore(db_path))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -199,6 +207,30 @@ async def _serve_ours(host: str, db_path: str) -> None:
         await stop.wait()
     finally:
         await server.shutdown()
+
+
+async def _serve_asgi(host: str, db_path: str) -> None:
+    """The same core through the ASGI driver, served by uvicorn (websockets-sansio)."""
+    import socket
+
+    import uvicorn
+
+    from omnitrack_realtime.server.app import build_hub
+    from omnitrack_realtime.server.asgi import create_asgi_app, uvicorn_options
+    from omnitrack_realtime.server.store import SQLiteStore
+
+    config = _bench_config(host, db_path)
+    hub = build_hub(config, engine=BenchEngine(), store=SQLiteStore(db_path))
+    app = create_asgi_app(hub=hub)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((host, 0))
+    print(f"{READY}{listener.getsockname()[1]}", flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, lifespan="on", log_level="warning", backlog=4096, **uvicorn_options(config)
+        )
+    )
+    await server.serve(sockets=[listener])  # SIGTERM: uvicorn's graceful shutdown
 
 
 @dataclass
@@ -408,7 +440,7 @@ async def run(args: argparse.Namespace) -> None:
     streams: dict[str, list[StreamResult]] = {name: [] for name in names}
     memory: dict[str, float] = {}
     latencies: dict[str, list[float]] = {name: [] for name in names}
-    # Both servers run side by side and the measurements alternate between them (the order
+    # The servers run side by side and the measurements alternate between them (the order
     # flipping every time), so a noisy moment on a shared machine hits both alike.
     with contextlib.ExitStack() as stack:
         servers = {name: stack.enter_context(_server(name, args.host)) for name in names}
@@ -433,48 +465,47 @@ async def run(args: argparse.Namespace) -> None:
                         latencies[name] += delays
             for subscribers in idle.values():
                 await subscribers.close()
-    other = "ours" if "ours" in names else "bare"  # `--servers bare` checks the harness alone
     print(
-        f"server_load: python {sys.version.split()[0]}, websockets {websockets.__version__}, "
-        f"{os.cpu_count()} cores, loopback"
+        f"server_load: python {sys.version.split()[0]}, websockets {websockets.__version__},"
+        f" {os.cpu_count()} cores, loopback; ratios are against bare"
     )
-    if streams["bare"]:
-        b, o = _median(streams["bare"]), _median(streams[other])
+    if "stream" in args.only:
         print(
             f"(1) {args.conversations} conversations x {args.tokens} tokens, token delay 0"
             f" (median of {args.runs} runs each)"
         )
         print(
-            f"    tokens/s     bare {b.tokens_per_s:>10,.0f}   ours {o.tokens_per_s:>10,.0f}"
-            f"   ratio bare/ours {b.tokens_per_s / o.tokens_per_s:.2f}x"
+            f"    {'server':<8}{'tokens/s':>10}{'ratio':>8}{'TTFT p50':>12}{'ratio':>8}"
+            f"{'TTFT p99':>12}{'ratio':>8}"
         )
-        print(
-            f"    TTFT p50     bare {_ms(b.ttft_p50):>10}   ours {_ms(o.ttft_p50):>10}"
-            f"   ratio {o.ttft_p50 / b.ttft_p50:.2f}x"
-        )
-        print(
-            f"    TTFT p99     bare {_ms(b.ttft_p99):>10}   ours {_ms(o.ttft_p99):>10}"
-            f"   ratio {o.ttft_p99 / b.ttft_p99:.2f}x"
-        )
-    if memory:
-        b_mem, o_mem = memory["bare"], memory[other]
-        print(f"(2) {args.connections} idle /ws connections: server RSS growth per connection")
-        print(
-            f"    per conn     bare {b_mem / 1024:>7.1f} KiB   ours {o_mem / 1024:>7.1f} KiB"
-            f"   ratio {o_mem / b_mem:.2f}x   (target: ours < 20 KiB)"
-        )
-        b_lat, o_lat = latencies["bare"], latencies[other]
-        print(
-            f"(3) one event to {args.connections} subscribers, {args.rounds} rounds each,"
-            f" alternating ({len(o_lat)} deliveries each)"
-        )
-        for label, fraction in (("p50", 0.5), ("p99", 0.99)):
-            b_value, o_value = _percentile(b_lat, fraction), _percentile(o_lat, fraction)
-            target = "   (target: within 1.5x)" if label == "p50" else ""
+        base = _median(streams["bare"])
+        for name in names:
+            r = _median(streams[name])
             print(
-                f"    latency {label}  bare {_ms(b_value):>10}   ours {_ms(o_value):>10}"
-                f"   ratio {o_value / b_value:.2f}x{target}"
+                f"    {name:<8}{r.tokens_per_s:>10,.0f}{base.tokens_per_s / r.tokens_per_s:>7.2f}x"
+                f"{_ms(r.ttft_p50):>12}{r.ttft_p50 / base.ttft_p50:>7.2f}x"
+                f"{_ms(r.ttft_p99):>12}{r.ttft_p99 / base.ttft_p99:>7.2f}x"
             )
+        print("    (tokens/s ratio is bare/server: above 1 means slower than bare)")
+    if memory:
+        print(
+            f"(2) {args.connections} idle /ws connections: server RSS growth per connection"
+            " (target < 20 KiB)"
+        )
+        for name in names:
+            print(
+                f"    {name:<8}{memory[name] / 1024:>8.1f} KiB"
+                f"{memory[name] / memory['bare']:>7.2f}x"
+            )
+        print(
+            f"(3) one event to {args.connections} subscribers, {args.rounds} alternating rounds"
+            f" ({len(latencies['bare'])} deliveries per server; target p50 within 1.5x)"
+        )
+        print(f"    {'server':<8}{'p50':>10}{'ratio':>8}{'p99':>12}{'ratio':>8}")
+        b50, b99 = _percentile(latencies["bare"], 0.5), _percentile(latencies["bare"], 0.99)
+        for name in names:
+            p50, p99 = _percentile(latencies[name], 0.5), _percentile(latencies[name], 0.99)
+            print(f"    {name:<8}{_ms(p50):>10}{p50 / b50:>7.2f}x{_ms(p99):>12}{p99 / b99:>7.2f}x")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -487,12 +518,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="streaming runs per server")
     parser.add_argument("--only", default="stream,idle,fanout")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--servers", default="bare,ours", help=argparse.SUPPRESS)
-    parser.add_argument("--serve", choices=["bare", "ours"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--servers",
+        default="bare,ours,asgi",
+        help="comma-separated: bare (baseline, always first), ours (websockets driver), asgi",
+    )
+    parser.add_argument("--serve", choices=["bare", "ours", "asgi"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve == "bare":
         asyncio.run(_serve_bare(args.host))
+    elif args.serve == "asgi":
+        asyncio.run(_serve_asgi(args.host, args.db))
     elif args.serve == "ours":
         profile = os.environ.get("OMNITRACK_BENCH_PROFILE")  # a path: cProfile the server
         if profile:

@@ -101,7 +101,8 @@ class _QueueOutbound:
 
     ``send`` and ``close`` never block. Frames go out in order; ``close`` goes out after the
     frames queued before it (so an ``error`` frame arrives before its 4429/4401 close), except
-    for a slow consumer, whose backlog is dropped before closing it 1013.
+    for a slow consumer, whose backlog is dropped before closing it 1013. The writer task
+    exists only while there is something to write: an idle connection costs no task.
     """
 
     __slots__ = (
@@ -112,7 +113,6 @@ class _QueueOutbound:
         "_queued",
         "_send",
         "_shut",
-        "_wakeup",
         "_writer",
         "user_id",
     )
@@ -122,12 +122,11 @@ class _QueueOutbound:
         self._limit = limit
         self._metrics = metrics
         self.user_id = user_id
-        self._frames: deque[bytes] = deque()
+        self._frames: deque[bytes] | None = None  # made on first use: idle sockets are many
         self._queued = 0
         self._closing: tuple[int, str] | None = None
-        self._shut = False  # the writer stopped: nothing can be sent any more
-        self._wakeup = asyncio.Event()
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self._shut = False  # a write failed or the close went out: nothing more can be sent
+        self._writer: asyncio.Task[None] | None = None
 
     def send(self, data: bytes) -> None:
         if self._closing is not None or self._shut:
@@ -135,49 +134,61 @@ class _QueueOutbound:
         if self._queued + len(data) > self._limit:
             self._metrics.inc("slow_consumers_closed")
             logger.warning("closing a slow consumer (user %s)", self.user_id)
-            self._frames.clear()
+            self._frames = None
             self._queued = 0
             self.close(TRY_AGAIN_LATER, "slow consumer")
             return
+        if self._frames is None:
+            self._frames = deque()
         self._frames.append(data)
         self._queued += len(data)
-        self._wakeup.set()
+        self._wake()
 
     def close(self, code: int, reason: str) -> None:
         if self._closing is not None or self._shut:
             return
         self._closing = (code, reason)
-        self._wakeup.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
         try:
-            while True:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                while self._frames:
-                    data = self._frames.popleft()
-                    self._queued -= len(data)
-                    await self._send({"type": "websocket.send", "text": data.decode()})
-                if self._closing is not None:
-                    code, reason = self._closing
-                    await self._send({"type": "websocket.close", "code": code, "reason": reason})
-                    return
+            while self._frames:
+                data = self._frames.popleft()
+                self._queued -= len(data)
+                await self._send({"type": "websocket.send", "text": data.decode()})
+            if self._closing is not None:
+                code, reason = self._closing
+                self._shut = True
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
         except asyncio.CancelledError:
+            self._shut = True
             raise
         except Exception:  # the peer is gone (the server raises on send): the reader sees it
             logger.debug("write failed", exc_info=True)
-        finally:
             self._shut = True
-            self._frames.clear()
+            self._frames = None
+        finally:
+            self._writer = None
+            if self._frames and not self._shut:  # queued while the last send was finishing
+                self._wake()
 
     async def stop(self, grace: float) -> None:
         """The connection ended: let a pending close go out (``grace`` seconds at most), then
-        stop the writer."""
-        if self._closing is not None and not self._writer.done():
-            await asyncio.wait([self._writer], timeout=grace)
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
+        stop writing."""
+        writer = self._writer
+        if writer is not None and self._closing is not None:
+            await asyncio.wait([writer], timeout=grace)
+        self._shut = True
+        self._frames = None
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
 
 
 class OmniTrackASGI:
