@@ -945,3 +945,51 @@ def test_make_that_a_warehouse() -> None:
     command = one("hmm, actually make that a warehouse in Bergen")
     assert command.intent == "add-warehouse"
     assert place(command).city == "Bergen"
+
+
+# --- round-7 behaviours (a demo conversation)
+
+
+def test_several_settings_in_one_sentence_keep_their_order() -> None:
+    result = parse("we're an electronics maker based in Asia")
+    assert [(c.intent, *c.params.values()) for c in result.commands] == [
+        ("set-industry", "electronics"),
+        ("set-region", "asia-pacific"),
+    ]
+
+
+def test_one_source_several_targets() -> None:
+    result = parse("connect it to Berlin Plant and Chicago DC", known_names=NAMES)
+    assert [ref(c, "target").text for c in result.commands] == ["Berlin Plant", "Chicago DC"]
+    assert {ref(c, "source").kind for c in result.commands} == {"pronoun"}
+
+
+def test_verbless_link_and_status() -> None:
+    command = one("and the plant to the store")
+    assert command.intent == "connect-nodes" and command.confidence <= 0.6
+    assert ref(command, "source") == NodeRef("plant", "name", node_type="manufacturer")
+    assert ref(command, "target") == NodeRef("store", "name", node_type="retailer")
+    command = one("Berlin Plant back to normal")
+    assert command.params["status"] == "operational"
+
+
+def test_demand_spike_at_a_type_of_node() -> None:
+    node = ref(one("what if demand spikes 40% at the store"))
+    assert node.node_type == "retailer"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("any red flags?", "identify-risks"),
+        ("where are we most stretched?", "find-bottlenecks"),
+        ("how much of our capacity is in use", "calculate-utilization"),
+        ("what's the latest?", "get-recent-alerts"),
+        ("go with medium risk", "set-risk-profile"),
+        ("pounds please", "set-currency"),
+        ("help with simulations", "help"),
+        ("what if the Suez canal is blocked for 6 days", "run-simulation"),
+    ],
+)
+def test_conversational_phrasings(text: str, intent: str) -> None:
+    assert one(text).intent == intent

@@ -31,8 +31,9 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
 
 * A node named in ``known_names`` comes back as ``NodeRef(<the known name>, "name")``.
 * "the Rotterdam warehouse" with no such known name is ``NodeRef("Rotterdam warehouse",
-  "place", node_type="warehouse", place=<Rotterdam>)``; a bare type ("the warehouse") is
-  ``NodeRef("warehouse", "name", node_type="warehouse")``.
+  "place", node_type="warehouse", place=<Rotterdam>)``; a bare type ("the store") is
+  ``NodeRef("store", "name", node_type="retailer")``, its text the word the twin ends default
+  names with ("Sydney Store"); "that warehouse" / "the new plant" are pronouns with a type.
 * Pronouns keep their word: ``NodeRef("it", "pronoun")``, ``NodeRef("them", "pronoun")``.
   "connect them" gives ``source`` and ``target`` both ``NodeRef("them", "pronoun")``: the
   last two nodes mentioned, in order.
@@ -276,6 +277,15 @@ _ADD_INTENT = {
     "distribution_center": "add-distributor",
     "retailer": "add-retailer",
 }
+#: What a bare type reference ("the store") carries as text: the word the twin ends default
+#: names with ("Sydney Store"), so a partial-name match finds the node.
+_DEFAULT_NAME_WORD = {
+    "supplier": "supplier",
+    "manufacturer": "plant",
+    "warehouse": "warehouse",
+    "distribution_center": "distribution center",
+    "retailer": "store",
+}
 _TYPE_LABEL = {
     "supplier": "supplier",
     "manufacturer": "manufacturer",
@@ -326,6 +336,7 @@ _SCENARIO_WORDS = {
     "transportation-delay": (
         r"transport(?:ation)?\sdelays?|shipping\sdelays?|logistics\s(?:delays?|disruptions?)"
         r"|freight\sdelays?|delays?|delayed|congestion|late\sshipments?|transit\sdisruptions?"
+        r"|canals?|straits?|shipping\slanes?\s(?:\w+\s)?(?:closed|blocked)"
     ),
     "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
     "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
@@ -952,8 +963,8 @@ def _node_refs(step: _Step) -> list[_Ref]:
             ref = NodeRef(text, "place", node_type=kind, place=place)
             refs.append(_Ref(span_start, span_end, ref))
         else:
-            singular = _TYPE_LABEL[kind]
-            refs.append(_Ref(start, end, NodeRef(singular, "name", node_type=kind), True))
+            word = _DEFAULT_NAME_WORD[kind]
+            refs.append(_Ref(start, end, NodeRef(word, "name", node_type=kind), True))
     refs.sort(key=lambda r: r.start)
     return refs
 
@@ -978,7 +989,7 @@ def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place]
 # --- intent rules (on the masked, lower-case text)
 
 _HOW_TO = re.compile(
-    r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|what\s(?:can|do)\s(?:i|we)\s"
+    r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
     r"|what\s(?:can|does)\s(?:this|it|the\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
@@ -1087,6 +1098,8 @@ _ANOMALY = re.compile(
 )
 _RISK_PROFILE = re.compile(
     r"\brisk\s(?:profile|tolerance|appetite|level|posture|setting|mode|stance|preference)s?\b"
+    r"|\b(?:go|going|stick|run)\swith\s(?:a\s)?(?:low|medium|moderate|high)[\s-]risk\b"
+    r"|\b(?:low|medium|moderate|high)[\s-]risk\s(?:approach|strategy|setting|mode)\b"
     r"|\brisk[\s-](?:averse|tolerant|seeking|neutral)\b|\bappetite\sfor\srisk\b"
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
     r"|\b(?:fine|ok|okay|comfortable|happy|good|cool|willing)\s(?:with|to\stake)\s(?:a\s|on\s)?"
@@ -1096,6 +1109,7 @@ _RISK_PROFILE = re.compile(
 )
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
+    r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
     r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\son"
     r"|single[\s-]sourc\w*|concentrat\w*"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
@@ -1103,17 +1117,20 @@ _RISKS = re.compile(
 )
 _BOTTLENECK = re.compile(
     r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
+    r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
     r"|slow\w*\s(?:\w+\s)?down|holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    r"|how\smuch\sof\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:is\s)?in\suse"
     r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse))\b"
 )
 _ALERTS = re.compile(
     r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
+    r"|what'?s\s(?:the\s)?latest|what'?s\snew|any\snews"
     r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems)|lately|recently"
     r"|(?:come|came|popped|pop|show\w*)\sup\s(?:lately|recently|today)|anything\snew)\b"
 )
@@ -1200,8 +1217,16 @@ def _parse_step(text: str, names: _Names) -> _Outcome:
     m = step.masked
     for rule in _RULES:
         outcome = rule(step, m)
-        if outcome is not None:
-            return outcome
+        if outcome is None:
+            continue
+        if rule in _SETTING_RULES and isinstance(outcome, list):
+            # "we're an electronics maker based in Asia" sets the industry and the region.
+            for other in _SETTING_RULES:
+                extra = other(step, m) if other is not rule else None
+                if isinstance(extra, list) and extra[0].intent != outcome[0].intent:
+                    outcome = outcome + extra
+            outcome.sort(key=lambda c: _setting_position(step, c.intent))
+        return outcome
     return None
 
 
@@ -1274,6 +1299,14 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             intent,
             0.45,
         )
+    targets = _listed(step, refs[1:])
+    if len(refs) > 2 and len(targets) == len(refs) - 1 and not refs[0].bare_type:
+        # "connect it to Berlin Plant and Chicago DC": one step per target.
+        return [
+            c
+            for t in targets
+            for c in _cmd(step, intent, {**params, "source": refs[0].ref, "target": t.ref}, 0.85)
+        ]
     pairs = _pairs(step, refs)
     if len(pairs) > 1:
         # "connect A with B and B with C": one step per pair.
@@ -1416,6 +1449,14 @@ def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
     """The node and/or place a simulation is about."""
     params: dict[str, Any] = {}
     refs = [r for r in step.node_refs() if r.ref.kind != "pronoun" or allow_node]
+    if not refs and allow_node:
+        # "demand spikes 40% at the store": the one node of that type, if the twin has one.
+        refs = [
+            r
+            for r in step.refs()
+            if r.bare_type
+            and re.search(r"\b(?:at|in|for|on)\s+(?:the|our|my)\s+$", step.masked[: r.start])
+        ]
     if allow_node and refs:
         first = refs[0].ref
         params["node"] = first
@@ -1805,7 +1846,8 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
         if re.search(r"\bcurrenc\w*", m):
             return _ask(step, "Which currency: USD, EUR, GBP, CNY or JPY?", "set-currency", 0.5)
         return None
-    if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", m):
+    alone = re.sub(r"\b(?:please|pls|thanks|thank\syou|then|ok|okay)\b", "", m)
+    if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", alone):
         return None
     return _cmd(step, "set-currency", {"currency": currency}, 0.9)
 
@@ -1880,12 +1922,59 @@ def _rule_negated(step: _Step, m: str) -> _Outcome:
     return None
 
 
+def _setting_position(step: _Step, intent: str) -> int:
+    """Where a setting's value is named, to keep several settings in the user's order."""
+    if intent == "set-region":
+        return min((p[0] for p in step.places), default=len(step.masked))
+    pattern = {
+        "set-industry": _INDUSTRY_RE,
+        "set-currency": _CURRENCY_RE,
+        "set-risk-profile": _RISK_LEVEL_RE,
+    }[intent]
+    match = pattern.search(step.masked)
+    return match.start() if match else len(step.masked)
+
+
+def _setting_rules() -> tuple[Any, ...]:
+    return (_rule_risk_profile, _rule_currency, _rule_region, _rule_industry)
+
+
+def _rule_bare_link(step: _Step, m: str) -> _Outcome:
+    """ "(and) the plant to the store": a connection said without its verb."""
+    refs = step.refs()
+    if len(refs) != 2:
+        return None
+    a, b = refs
+    rest = m[: a.start] + " " + m[a.end : b.start] + " " + m[b.end :]
+    if not re.fullmatch(
+        r"\W*(?:(?:and|also|then|now|ok|okay|so|next|plus)\W+)*(?:the\s+)?\W*(?:to|->|→|with)\W+"
+        r"(?:the\s+)?\W*(?:(?:too|as\swell|please|pls)\W*)*",
+        rest,
+    ):
+        return None
+    params = {"source": a.ref, "target": b.ref}
+    return _cmd(step, "connect-nodes", params, 0.6)
+
+
+def _rule_status_statement(step: _Step, m: str) -> _Outcome:
+    """ "Berlin Plant back to normal": a node and its new status, nothing else."""
+    refs = step.node_refs()
+    match = _STATUS_RE.search(m)
+    if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
+        return None
+    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
+    if re.fullmatch(r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully)\W+)*\W*", rest):
+        return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)
+    return None
+
+
 def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
     if _HELP_ANY.search(m):
         return _cmd(step, "help", {}, 0.7)
     return None
 
 
+_SETTING_RULES = _setting_rules()
 _RULES = (
     _rule_help,
     _rule_settings_query,
@@ -1907,6 +1996,8 @@ _RULES = (
     _rule_industry,
     _rule_alerts,
     _rule_summary,
+    _rule_bare_link,
+    _rule_status_statement,
     _rule_details,
     _rule_help_fallback,
 )
