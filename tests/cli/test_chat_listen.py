@@ -7,6 +7,7 @@ import concurrent.futures
 import io
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,30 +166,43 @@ def test_listen_json(server: ThreadedServer, capsys: pytest.CaptureFixture[str])
 def test_listen_reconnects_and_says_so(server: ThreadedServer) -> None:
     out, err = io.StringIO(), io.StringIO()
     policy = ReconnectPolicy(max_attempts=None, initial_delay=0.02, max_delay=0.05, jitter=0)
+    started: concurrent.futures.Future[tuple[asyncio.AbstractEventLoop, asyncio.Task[int]]]
+    started = concurrent.futures.Future()
 
-    def listen() -> int:
-        return asyncio.run(
+    async def listen_until_cancelled() -> int:
+        task = asyncio.ensure_future(
             run_listen(
                 server.events_url,
                 user_id=USER,
                 token=token_for(),
-                count=2,
                 out=out,
                 err=err,
                 reconnect=policy,
             )
         )
+        started.set_result((asyncio.get_running_loop(), task))
+        try:
+            return await task
+        except asyncio.CancelledError:  # what Ctrl-C does to the command
+            return 130
 
-    future = _run_in_thread(listen)
-    for _ in range(200):  # the first event
-        server.publish("agent_status", {"n": 1})
-        if out.getvalue():
-            break
-        concurrent.futures.wait([future], timeout=0.05)
-    assert out.getvalue()
+    future = _run_in_thread(asyncio.run, listen_until_cancelled())
+    loop, task = started.result(timeout=10)
+
+    def publish_until_shown(marker: str) -> None:
+        for _ in range(200):  # bounded: 200 x 0.05 s
+            server.publish("agent_status", {"marker": marker})
+            if marker in out.getvalue():
+                return
+            concurrent.futures.wait([future], timeout=0.05)
+        raise AssertionError(f"{marker} never shown")
+
+    publish_until_shown("before")
     server.stop()
-    server.start()
-    assert _publish_until_done(server, future, "agent_status", {"n": 2}) == 0
+    server.start()  # same port
+    publish_until_shown("after")
+    loop.call_soon_threadsafe(task.cancel)
+    assert future.result(timeout=10) == 130
     assert "omnitrack: connection lost; reconnecting…" in err.getvalue()
     assert "omnitrack: reconnected" in err.getvalue()
 
@@ -198,3 +212,39 @@ def test_chat_ui_without_a_terminal_says_so(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err == (
         "omnitrack: the chat UI needs a terminal; pass a MESSAGE for one turn\n"
     )
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_server_error_is_reported_and_fails_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_json: bool
+) -> None:
+    with ThreadedServer(tmp_path / "twin.db", max_message_chars=5) as small:
+        flags = ["--json"] if as_json else []
+        argv = ["chat", *flags, "--url", small.copilot_url, "--token", token_for(), "too long"]
+        assert main(argv) == 1
+    out, err = capsys.readouterr()
+    if as_json:
+        assert json.loads(out.splitlines()[-1])["type"] == "error"
+    else:
+        assert "Sorry, I encountered an error processing your request." in out
+        assert err == "omnitrack: Message is too long (max 5 characters)\n"
+
+
+def test_a_missing_extra_is_one_sentence_and_other_commands_still_work(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib
+
+    real_import = importlib.import_module
+
+    def without_serve(name: str, package: str | None = None) -> Any:
+        if name.endswith(".cli.serve"):
+            raise ModuleNotFoundError("No module named 'jwt'", name="jwt")
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_serve)
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        "omnitrack: 'serve' needs jwt; install 'omnitrack-realtime[server]'\n"
+    )
+    assert main(["chat", "--url", "http://x/copilot", "hi"]) == 1  # chat is still there

@@ -13,6 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import OmniTrackError
 
@@ -33,28 +34,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, _extra in SUBCOMMAND_MODULES:
+    for name, extra in SUBCOMMAND_MODULES:
         try:
             module = importlib.import_module(f"{__package__}.{name}")
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith(f"{__package__}."):
                 continue  # that subcommand is not written yet
-            raise
+            # A dependency of an extra is missing: the other subcommands still work, and this
+            # one says what to install instead of failing with a traceback.
+            _register_unavailable(subparsers, name, extra or "all", exc.name or "a module")
+            continue
         module.register(subparsers)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        parser = build_parser()
-    except ModuleNotFoundError as exc:
-        extra = next((e for n, e in SUBCOMMAND_MODULES if e), "all")
+def _register_unavailable(subparsers: Any, name: str, extra: str, missing: str) -> None:
+    stub = subparsers.add_parser(name, help=f"(needs 'omnitrack-realtime[{extra}]')")
+
+    def explain(_args: argparse.Namespace) -> int:
         print(
-            f"omnitrack: a dependency is missing ({exc.name}); install "
-            f"'omnitrack-realtime[{extra}]'.",
+            f"omnitrack: '{name}' needs {missing}; install 'omnitrack-realtime[{extra}]'",
             file=sys.stderr,
         )
         return 2
+
+    stub.set_defaults(handler=explain)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
