@@ -18,6 +18,8 @@ A country or a region resolves to a representative city's coordinates with ``cit
 ``approximate=True``; :func:`nearest_city` names the city so an answer can say which.
 Matching folds case and accents ("Sao Paulo" finds São Paulo), except for short upper-case
 aliases ("LA", "US", "UK", "EU", "UAE") that would otherwise match ordinary words.
+:func:`find_places` scans a sentence word by word (longest name first), :func:`suggest`
+accepts one typo in a name of five letters or more ("Jakrta").
 """
 
 from __future__ import annotations
