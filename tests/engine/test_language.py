@@ -993,3 +993,16 @@ def test_demand_spike_at_a_type_of_node() -> None:
 )
 def test_conversational_phrasings(text: str, intent: str) -> None:
     assert one(text).intent == intent
+
+
+def test_name_index_extended_after_an_add_matches_a_fresh_one() -> None:
+    from omnitrack_realtime.engine import language
+
+    base = [f"{city} Supplier {i}" for i, city in enumerate(["Lima", "Oslo", "Kyiv"] * 50)]
+    grown = [*base, "Zephyr Optics", "Lima Supplier 0"]  # a new unique word, and a duplicate
+    language.parse("hello", known_names=base)
+    extended = language._name_index(tuple(grown))
+    fresh = language._build_names(tuple(grown), None, 0)
+    assert extended == fresh
+    assert ref(one("remove zephyr", tuple(grown))).text == "Zephyr Optics"
+    assert ref(one("remove Zephyr Optcs", tuple(grown))).text == "Zephyr Optics"

@@ -530,6 +530,7 @@ class _Names:
     unique_tokens: dict[str, str]
     tokens: frozenset[str]
     longest: int
+    owners: dict[str, str | None]  # word -> the one name that has it, None when several
 
 
 _NAME_WORD = re.compile(r"[^\W_]+(?:['’](?!s\b)[^\W_]+)*")
@@ -556,23 +557,50 @@ def _is_place_word(word: str) -> bool:
 # Rebuilt whenever the user's names change (a node added): the per-name work above is cached.
 @functools.lru_cache(maxsize=64)
 def _name_index(names: tuple[str, ...]) -> _Names:
-    by_words: dict[tuple[str, ...], str] = {}
-    positions: dict[tuple[int, int, str], list[tuple[tuple[str, ...], str]]] = {}
-    counts: dict[str, set[str]] = {}
-    for name in names:
+    # A node added since the last turn extends the previous index instead of rebuilding it:
+    # that keeps the turn after an "add" cheap on a twin of 1,000 nodes.
+    previous = _LATEST[0] if _LATEST else None
+    if (
+        previous is not None
+        and len(names) > len(previous[0])
+        and names[: len(previous[0])] == (previous[0])
+    ):
+        index = _build_names(names, previous[1], len(previous[0]))
+    else:
+        index = _build_names(names, None, 0)
+    _LATEST[:] = [(names, index)]
+    return index
+
+
+_LATEST: list[tuple[tuple[str, ...], _Names]] = []
+
+
+def _build_names(names: tuple[str, ...], base: _Names | None, start: int) -> _Names:
+    by_words = dict(base.by_words) if base else {}
+    positions = dict(base.positions) if base else {}
+    owners = dict(base.owners) if base else {}
+    fresh: set[tuple[int, int, str]] = set()  # lists created here, safe to append to
+    for name in names[start:]:
         words = _name_words(name)
         if not words:
             continue
         if words[0] == "the" and len(words) > 1:
             words = words[1:]
         by_words.setdefault(words, name)
+        entry = (words, name)
         for position, word in enumerate(words):
-            positions.setdefault((len(words), position, word), []).append((words, name))
-            counts.setdefault(word, set()).add(name)
+            key = (len(words), position, word)
+            if key in fresh:
+                positions[key].append(entry)
+            else:
+                positions[key] = [*positions.get(key, ()), entry]
+                fresh.add(key)
+            owner = owners.get(word, _NO_OWNER)
+            owners[word] = name if owner is _NO_OWNER or owner == name else None
     unique = {
-        word: next(iter(owners))
-        for word, owners in counts.items()
-        if len(owners) == 1
+        word: owner
+        for word, owner in owners.items()
+        if owner is not None
         and len(word) >= 4
         and word not in _GENERIC_NAME_WORDS
         and word not in _VOCAB
@@ -582,9 +610,13 @@ def _name_index(names: tuple[str, ...]) -> _Names:
         by_words,
         positions,
         unique,
-        frozenset(counts),
+        frozenset(owners),
         max((len(words) for words in by_words), default=0),
+        owners,
     )
+
+
+_NO_OWNER = "\x00"
 
 
 _EMPTY_NAMES = _name_index(())
