@@ -1120,7 +1120,7 @@ _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
     r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
-    r"|take\s.*\bout\b|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
+    r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
 )
 _ANOMALY = re.compile(
     r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
@@ -1131,6 +1131,7 @@ _ANOMALY = re.compile(
 _RISK_PROFILE = re.compile(
     r"\brisk\s(?:profile|tolerance|appetite|level|posture|setting|mode|stance|preference)s?\b"
     r"|\b(?:go|going|stick|run)\swith\s(?:a\s)?(?:low|medium|moderate|high)[\s-]risk\b"
+    r"|\bplay(?:ing)?\sit\s(?:safe|cautious|conservative)\b"
     r"|\b(?:low|medium|moderate|high)[\s-]risk\s(?:approach|strategy|setting|mode)\b"
     r"|\brisk[\s-](?:averse|tolerant|seeking|neutral)\b|\bappetite\sfor\srisk\b"
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
@@ -1168,6 +1169,7 @@ _ALERTS = re.compile(
 )
 _SUMMARY = re.compile(
     r"^\W*(?:status|overview|summary|settings|config\w*)\W*$"
+    r"|\bshow\s(?:me\s)?(?:everything|it\sall|all\sof\sit|the\swhole\sthing)\b"
     r"|\b(?:how\smany\s(?:\w+\s)?(?:suppliers|vendors|manufacturers|factories|plants|warehouses"
     r"|depots|distributors|dcs|distribution\scent(?:er|re)s|retailers|stores|shops|outlets|nodes"
     r"|sites|facilities|locations|connections|links|routes)"
