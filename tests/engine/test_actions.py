@@ -271,6 +271,32 @@ def test_references_by_id_partial_name_and_ambiguity(network: Twin) -> None:
     )
 
 
+def test_a_bare_type_means_the_only_node_of_that_type(network: Twin) -> None:
+    # Berlin Plant's name does not contain "factory", Rotterdam Warehouse's does contain
+    # "warehouse": both are found because each is the only node of its type.
+    factory = ref("factory", node_type="manufacturer")
+    assert ok(run(network, "get-node-details", node=factory)).mentioned == ("mfg-2",)
+    the_warehouse = ref("the warehouse", node_type="warehouse")
+    assert ok(run(network, "get-node-details", node=the_warehouse)).mentioned == ("wh-3",)
+    failed(
+        run(network, "get-node-details", node=ref("store", node_type="retailer")),
+        "You have no retailer yet",
+    )
+
+
+def test_a_bare_type_with_several_nodes_asks_which_naming_them(network: Twin) -> None:
+    ok(run(network, "add-retailer", place=place("Sydney")))
+    ok(run(network, "add-retailer", place=place("Melbourne"), name="Collins Street Shop"))
+    # "Sydney Store" contains the word "store", but so could any other store: still ask.
+    failed(
+        run(network, "get-node-details", node=ref("store", node_type="retailer")),
+        "You have 2 retailers",
+        "Sydney Store",
+        "Collins Street Shop",
+        "Which one",
+    )
+
+
 def test_pronoun_without_context_asks_for_a_name(network: Twin) -> None:
     failed(
         run(network, "remove-node", "fresh-conversation", node=ref("it", "pronoun")),

@@ -190,6 +190,16 @@ def _by_place(nodes: Sequence[Node], place: Place) -> list[Node]:
     return [n for n in nodes if n.location.region == place.region]
 
 
+_ARTICLES = frozenset({"the", "a", "an", "our", "my", "that", "this", "one"})
+_TYPE_WORD_SET = frozenset(w for words in _TYPE_WORDS.values() for w in words)
+
+
+def _only_type_words(label: str) -> bool:
+    """Whether a reference names only a type ("the store", "our distribution center")."""
+    words = [w for w in _words(label) if w not in _ARTICLES]
+    return bool(words) and all(w in _TYPE_WORD_SET for w in words)
+
+
 def resolve_nodes(
     ref: NodeRef | str,
     twin: Twin,
@@ -230,6 +240,10 @@ def resolve_nodes(
         candidates = [n for n in everything if n.type == ref.node_type]
     if ref.kind == "place" and ref.place is not None:
         found = _by_place(candidates, ref.place)
+    elif ref.node_type is not None and _only_type_words(label):
+        # "the store": the one node of that type; with several, the answer names them all
+        # (a name that merely contains the word, like "Sydney Store", is no better a match).
+        found = candidates
     else:
         wanted = label.lower()
         found = [n for n in candidates if wanted in n.name.lower()]
@@ -249,11 +263,22 @@ def resolve_nodes(
     if len(found) == 1:
         return found
     kind = answers.type_label(ref.node_type) if ref.node_type else "node"
+    type_only = ref.node_type is not None and ref.kind != "place" and _only_type_words(label)
     if not found:
         hint = f" Your nodes include {_list_names(everything)}." if everything else ""
+        missing = (
+            f"You have no {kind} yet."
+            if type_only
+            else f'I can\'t find a {kind} matching "{label}".'
+        )
         raise _Failed(
-            f'I can\'t find a {kind} matching "{label}".{hint}',
+            f"{missing}{hint}",
             ("Show the network summary", f"Add a {kind} in Shanghai"),
+        )
+    if type_only:
+        raise _Failed(
+            f"You have {len(found)} {kind}s: {_list_names(found)}. Which one do you mean?",
+            tuple(f"Show details of {n.name}" for n in found[:3]),
         )
     raise _Failed(
         f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
