@@ -4,11 +4,12 @@ consumers. (The protocol tests run against it too, through the ``driver`` fixtur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,14 +171,11 @@ class TestQueueOutbound:
         outbound.send(b"{}")  # no error, no effect
 
 
-@pytest.fixture
-async def mounted(tmp_path: Path) -> AsyncIterator[tuple[str, OmniTrackASGI]]:
-    """The ASGI app mounted at /realtime in a Starlette app served by uvicorn (with lifespan)."""
-    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH)
-    omnitrack = create_asgi_app(hub=build_hub(config, engine=ScriptedEngine(), store=MemoryStore()))
-    host = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
+@contextlib.asynccontextmanager
+async def _uvicorn(app: Any, *, log_level: str = "warning") -> AsyncIterator[str]:
+    """Serve ``app`` (with lifespan) with uvicorn on loopback; yields "127.0.0.1:PORT"."""
     server_config = uvicorn.Config(
-        host, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="websockets-sansio"
+        app, host="127.0.0.1", port=0, lifespan="on", log_level=log_level, ws="websockets-sansio"
     )
     server_config.load()
     server = uvicorn.Server(server_config)
@@ -185,13 +183,23 @@ async def mounted(tmp_path: Path) -> AsyncIterator[tuple[str, OmniTrackASGI]]:
     await server.startup()
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"127.0.0.1:{port}", omnitrack
+        yield f"127.0.0.1:{port}"
     finally:
         for listener in server.servers:
             listener.close()
         for connection in list(server.server_state.connections):
             connection.shutdown()
         await server.lifespan.shutdown()
+
+
+@pytest.fixture
+async def mounted() -> AsyncIterator[tuple[str, OmniTrackASGI]]:
+    """The ASGI app mounted at /realtime in a Starlette app served by uvicorn (with lifespan)."""
+    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH)
+    omnitrack = create_asgi_app(hub=build_hub(config, engine=ScriptedEngine(), store=MemoryStore()))
+    host = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
+    async with _uvicorn(host) as address:
+        yield address, omnitrack
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -217,3 +225,35 @@ async def test_mounted_in_starlette(mounted: tuple[str, OmniTrackASGI]) -> None:
     assert 'omnitrack_messages_in_total{channel="copilot"} 1' in metrics
     assert (await asyncio.to_thread(_get, f"http://{address}/realtime/other"))[0] == 404
     assert omnitrack.hub.metrics.get("messages_in", channel="events") == 1
+
+
+async def test_no_token_reaches_the_asgi_servers_logs() -> None:
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    collector = Collect()
+    omnitrack = _app()
+    token = token_for("alice")
+    # "uvicorn" sees what uvicorn.error logs; uvicorn.access does not propagate.
+    loggers = [logging.getLogger("uvicorn"), logging.getLogger("uvicorn.access")]
+    async with _uvicorn(omnitrack, log_level="info") as address:
+        for each in loggers:  # after uvicorn has configured its logging
+            each.addHandler(collector)
+        try:
+            url = f"ws://{address}/copilot?userId=alice&token={token}"
+            async with connect(url) as ws:
+                await ws.send(json.dumps({"action": "ping"}))
+                assert (await recv_json(ws))["type"] == "pong"
+            status, _ = await asyncio.to_thread(_get, f"http://{address}/healthz?token={token}")
+            assert status == 200
+        finally:
+            for each in loggers:
+                each.removeHandler(collector)
+    logged = "\n".join(records)
+    assert "/copilot?userId=alice&token=[redacted]" in logged  # the access lines are there...
+    assert "/healthz?token=[redacted]" in logged
+    assert token not in logged  # ...without the token
+    assert token.split(".")[1] not in logged
