@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from textual.widgets.markdown import MarkdownBlock
 
 from frontdoor_support import USER, LocalServer, token_for, wait_until
 from omnitrack_realtime import CopilotClient, EventClient, ReconnectPolicy
+from omnitrack_realtime.seam import AnswerPart, EngineRequest, EventPublisher, answer_from_text
 from omnitrack_realtime.tui.app import ChatApp
 from omnitrack_realtime.tui.view import STREAMING_MARKER
 from omnitrack_realtime.tui.widgets import (
@@ -269,3 +272,38 @@ async def test_a_refused_send_shows_in_the_error_banner(local_server: LocalServe
         await pilot.press(*"help", "enter")  # the next send clears it
         await wait_until(pilot, lambda: answered(app, 1), "the answer")
         await wait_until(pilot, lambda: not banner.display, "the banner to go")
+
+
+class GatedEngine:
+    """Answers only when the test opens the gate: the copilot is "typing" until then."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+
+    async def respond(
+        self, request: EngineRequest, publisher: EventPublisher
+    ) -> AsyncIterator[AnswerPart]:
+        await self.gate.wait()
+        async for part in answer_from_text("Done **now**.", {"intent": "test", "confidence": 1}):
+            yield part
+
+
+async def test_typing_indicator_while_the_copilot_works(tmp_path: Path) -> None:
+    engine = GatedEngine()
+    server = LocalServer(tmp_path / "twin.db", engine=engine)
+    await server.start()
+    try:
+        app = make_app(server, events=False)
+        async with app.run_test() as pilot:
+            indicator = app.query_one(TypingIndicator)
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            assert not indicator.display
+            await pilot.press(*"hello", "enter")
+            await wait_until(pilot, lambda: indicator.display, "the typing indicator")
+            assert "typing" in str(indicator.render())
+            engine.gate.set()
+            await wait_until(pilot, lambda: answered(app, 1), "the answer")
+            await wait_until(pilot, lambda: not indicator.display, "the indicator to go")
+            assert bubbles(app)[-1].shown == "Done **now**."
+    finally:
+        await server.stop()

@@ -86,7 +86,7 @@ def _handle(args: argparse.Namespace) -> int:
         return 130
 
 
-def run_tui(options: ConnectionOptions, *, first_message: str | None = None) -> int:
+def run_tui(options: ConnectionOptions) -> int:
     """Open the chat UI against ``options``' server; returns the exit code."""
     try:
         from ..tui.app import ChatApp
@@ -100,7 +100,7 @@ def run_tui(options: ConnectionOptions, *, first_message: str | None = None) -> 
 
     copilot = CopilotClient(url=options.copilot_url, user_id=options.user_id, token=options.token)
     events = EventClient(url=options.events_url, user_id=options.user_id, token=options.token)
-    app = ChatApp(copilot, events, first_message=first_message)
+    app = ChatApp(copilot, events)
     app.run()
     return app.return_code or 0
 

@@ -91,7 +91,6 @@ class ChatApp(App[int]):
         events: EventClient | None = None,
         *,
         event_types: Sequence[str] = (),
-        first_message: str | None = None,
         reconnect: ReconnectPolicy | None = None,
     ) -> None:
         """``reconnect`` is the policy the copilot client was made with (for the countdown and
@@ -103,7 +102,6 @@ class ChatApp(App[int]):
         self.copilot = copilot
         self.events = events
         self.event_types = tuple(event_types)
-        self.first_message = first_message
         self._unsubscribe: Callable[[], None] | None = None
         self._redraw_pending = False
         self._local_error: str | None = None
@@ -122,7 +120,10 @@ class ChatApp(App[int]):
         with Vertical(id="footer", classes="footer"):
             yield TypingIndicator(id="typing")
             yield SuggestionList(id="suggestions")
-        yield ChatInput(placeholder="Ask the copilot… (Enter sends, ↑/↓ history)", id="input")
+        yield ChatInput(
+            placeholder="Ask the copilot…  (Enter sends · ↑↓ history · Ctrl-Q quits)",
+            id="input",
+        )
 
     def on_ready(self) -> None:
         """The screen is composed and shown: start following the clients."""
@@ -159,11 +160,13 @@ class ChatApp(App[int]):
         """Copy the copilot client's state into the widgets."""
         self._redraw_pending = False
         try:
-            messages = self.query_one(MessageList)
-        except NoMatches:  # shutting down: the screen is gone
+            self._copy_state()
+        except NoMatches:  # shutting down: widgets are being removed
             return
+
+    def _copy_state(self) -> None:
         copilot = self.copilot
-        messages.sync(list(copilot.messages))
+        self.query_one(MessageList).sync(list(copilot.messages))
         self.query_one(TypingIndicator).typing = copilot.is_typing
         suggestions = list(copilot.suggestions)
         self.query_one(SuggestionList).show(suggestions)
@@ -178,12 +181,15 @@ class ChatApp(App[int]):
         message being streamed (the seed's pulsing bubble)."""
         self.refresh_from_client()
         self._pulse = not self._pulse
-        for bubble in self.query_one(MessageList).bubbles():
-            bubble.set_class(self._pulse and bubble.streaming, "pulse")
-        if self.events is not None:
-            state = self.events.state.value
-            mark = "●" if state == "open" else "○"
-            self.query_one(EventsPanel).border_title = f"events {mark} {state}"
+        try:
+            for bubble in self.query_one(MessageList).bubbles():
+                bubble.set_class(self._pulse and bubble.streaming, "pulse")
+            if self.events is not None:
+                state = self.events.state.value
+                mark = "●" if state == "open" else "○"
+                self.query_one(EventsPanel).border_title = f"events {mark} {state}"
+        except NoMatches:  # shutting down
+            return
 
     def _clock(self) -> float:
         return time.monotonic()
@@ -191,7 +197,7 @@ class ChatApp(App[int]):
     def show_error(self, text: str | None) -> None:
         """Show an error of this app's own (a send refused, a connect that failed)."""
         self._local_error = text
-        self.query_one(ErrorBanner).error = self.copilot.error or text
+        self.refresh_from_client()
 
     # ----------------------------------------------------------------------- I/O in workers
 
@@ -204,8 +210,6 @@ class ChatApp(App[int]):
             self.show_error(str(exc))
             return
         self.refresh_from_client()
-        if self.first_message:
-            await self._send(self.first_message)
 
     @work(group="events")
     async def _pump_events(self) -> None:
