@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from frontdoor_support import ThreadedServer, token_for
 from omnitrack_realtime.cli.demo import SCRIPT, run_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,3 +44,26 @@ async def test_a_turn_that_fails_makes_the_demo_fail() -> None:
     assert code == 1
     assert "this turn did not complete" in out.getvalue()
     assert "0 of 1 turns completed" in err.getvalue()
+
+
+def test_ctrl_c_exits_cleanly(tmp_path: Path) -> None:
+    with ThreadedServer(tmp_path / "twin.db") as server:
+        argv = ["listen", "--url", server.events_url, "--token", token_for()]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "omnitrack_realtime.cli.main", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        try:
+            assert process.stderr is not None
+            first = process.stderr.readline()  # blocks until the command is listening
+            assert first.startswith("omnitrack: listening on"), first
+            process.send_signal(signal.SIGINT)
+            _out, err = process.communicate(timeout=30)
+        finally:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "Traceback" not in err
