@@ -7,12 +7,15 @@ import hashlib
 import hmac
 import json
 import stat
+import string
 from pathlib import Path
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server.auth import (
@@ -371,3 +374,16 @@ class TestRedactPath:
     def test_paths_without_query_are_unchanged(self) -> None:
         assert redact_path("/copilot") == "/copilot"
         assert redact_path("/ws?") == "/ws?"
+
+    @given(
+        token=st.text(alphabet=string.ascii_letters + string.digits + "-_.~%+", min_size=8),
+        user=st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=20),
+        name=st.sampled_from(["token", "access_token", "jwt", "TOKEN"]),
+        first=st.booleans(),
+    )
+    def test_no_token_value_survives(self, token: str, user: str, name: str, first: bool) -> None:
+        def path(value: str) -> str:
+            params = [f"{name}={value}", f"userId={user}"]
+            return "/copilot?" + "&".join(params if first else params[::-1])
+
+        assert redact_path(path(token)) == path("[redacted]")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server.limits import ConnectionLimiter, FloodGuard, TokenBucket
@@ -131,3 +133,31 @@ class TestConnectionLimiter:
         limiter = ConnectionLimiter()
         assert [limiter.acquire("u") for _ in range(11)].count(True) == 10
         assert limiter.retry_after > 0
+
+
+@given(
+    steps=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=10, allow_nan=False), st.booleans()),
+        max_size=200,
+    )
+)
+def test_token_bucket_never_allows_more_than_burst_plus_refill(
+    steps: list[tuple[float, bool]],
+) -> None:
+    """Whatever the timing, allowed takes <= burst + elapsed * rate; and after a refusal,
+    waiting exactly the given retry-after is enough (``retry`` chooses whether to)."""
+    clock = FakeClock(0.0)
+    bucket = TokenBucket(per_minute=20, burst=5, clock=clock)
+    allowed = 0
+    for advance, retry in steps:
+        clock.advance(advance)
+        retry_after = bucket.take("k")
+        if retry_after is None:
+            allowed += 1
+        else:
+            assert retry_after > 0
+            if retry:
+                clock.advance(retry_after)
+                assert bucket.take("k") is None
+                allowed += 1
+        assert allowed <= 5 + clock.now * 20 / 60 + 1e-6

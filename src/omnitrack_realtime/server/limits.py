@@ -62,8 +62,9 @@ class TokenBucket:
             self.prune()
         bucket = self._buckets.get(key)
         tokens = float(self.burst) if bucket is None else self._refilled(bucket, now)
-        if tokens >= 1.0:
-            self._buckets[key] = _Bucket(tokens - 1.0, now)
+        # The epsilon makes "retry after exactly retryAfter seconds" succeed despite rounding.
+        if tokens >= 1.0 - 1e-9:
+            self._buckets[key] = _Bucket(max(0.0, tokens - 1.0), now)
             return None
         if bucket is not None:
             bucket.tokens, bucket.updated_at = tokens, now
