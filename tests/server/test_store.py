@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -199,6 +200,25 @@ class TestSQLiteStore:
         reopened = SQLiteStore(path)  # migrating again is a no-op
         assert await reopened.history("conv-x") == []
         await reopened.close()
+
+    async def test_waits_for_a_write_lock_held_by_another_connection(self, tmp_path: Path) -> None:
+        # The engine writes its twin_ tables in the same file through its own connection.
+        path = tmp_path / "shared.db"
+        store = SQLiteStore(path)
+        conversation = await store.create_conversation("alice")
+        engine = sqlite3.connect(path, isolation_level=None)
+        try:
+            engine.execute("BEGIN IMMEDIATE")
+            adding = asyncio.create_task(store.add_message(conversation, "user", "hi"))
+            for _ in range(3):
+                await asyncio.sleep(0)  # the event loop keeps running meanwhile
+            assert not adding.done()
+            engine.execute("COMMIT")
+            message = await asyncio.wait_for(adding, 5.0)
+            assert await store.history(conversation) == [message]
+        finally:
+            engine.close()
+            await store.close()
 
     async def test_closed_store_raises_store_error(self, tmp_path: Path) -> None:
         store = SQLiteStore(tmp_path / "server.db")
