@@ -199,17 +199,17 @@ class OmniTrackASGI:
         self.config: ServerConfig = hub.config
         self._outbounds: set[_QueueOutbound] = set()
         self._handlers: set[asyncio.Future[None]] = set()
-        self._started = False
+        self._starting: asyncio.Future[None] | None = None
         self._closing = False
-        self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
 
     async def startup(self) -> None:
-        """Start the hub (backplane subscription); idempotent, also done on first request."""
-        if not self._started:
-            self._started = True
-            await self.hub.start()
+        """Start the hub (backplane subscription); idempotent, also done on first request.
+        Requests arriving while it starts wait for it to finish."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self.hub.start())
+        await asyncio.shield(self._starting)
 
     async def shutdown(self) -> None:
         """Graceful: refuse new sockets, interrupt open streams (``stream_interrupted`` with the
@@ -223,7 +223,6 @@ class OmniTrackASGI:
         if self._handlers:
             await asyncio.wait(list(self._handlers), timeout=self.config.close_timeout)
         await self.hub.close()
-        self._stopped = True
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
