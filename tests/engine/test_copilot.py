@@ -306,6 +306,8 @@ PHRASINGS = [
     ("add-warehouse", "add a warehouse in Hamburg", "Hamburg Warehouse"),
     ("add-warehouse", "put a depot in singapore, capacity 30,000", "30,000"),
     ("add-warehouse", "new warehouse in Dubai please", "Dubai Warehouse"),
+    ("add-warehouse", "I'd like a warehouse in Dubai", "Dubai Warehouse"),
+    ("add-supplier", "we should probably have a vendor in Mexico too", "Mexico City Supplier"),
     ("add-distributor", "put a DC in Chicago", "Chicago Distribution Center"),
     ("add-distributor", "add a distribution center in Madrid", "Madrid Distribution Center"),
     ("add-distributor", "add a distributor in Mexico City", "Mexico City Distribution Center"),
@@ -318,6 +320,12 @@ PHRASINGS = [
     ("update-node", "set the capacity of Berlin Plant to 12k", "capacity 8,000 → 12,000"),
     ("update-node", "mark the Rotterdam warehouse as disrupted", "status operational → disrupted"),
     ("update-node", "Berlin Plant is now offline", "status operational → offline"),
+    (
+        "update-node",
+        "Berlin Plant's having some issues, mark it degraded",
+        "status operational → degraded",
+    ),
+    ("update-node", "the Paris store has only 300 units left in stock", "inventory"),
     (
         "connect-nodes",
         "connect Shanghai Supplier to Paris Store",
@@ -391,6 +399,9 @@ PHRASINGS = [
     ("get-node-details", "tell me about Berlin Plant", "**Berlin Plant** (`mfg-2`)"),
     ("get-node-details", "show details of the Rotterdam warehouse", "**Rotterdam Warehouse**"),
     ("get-node-details", "what's the status of sup-1", "**Shanghai Supplier**"),
+    ("get-node-details", "show me the store", "**Paris Store**"),
+    ("get-node-details", "how's the factory doing?", "**Berlin Plant**"),
+    ("get-network-summary", "how does my supply chain look?", "**4 nodes**"),
     ("get-network-summary", "give me an overview", "**4 nodes**"),
     ("get-network-summary", "network summary", "**4 nodes**"),
     ("get-network-summary", "summarize my supply chain", "**4 nodes**"),
@@ -430,6 +441,17 @@ async def test_natural_phrasings_end_to_end(
         assert updates == []
     if group == "simulate":
         assert publisher.of("scenario_progress")[-1]["progress"] == 100
+
+
+async def test_a_bare_type_with_several_nodes_asks_which_one(tmp_path: Path) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    for line in (*SEED, "open a store in Lyon"):
+        metadata, *_ = await ask(engine, line, conversation="setup")
+        assert metadata["actionSuccess"] is True, line
+    metadata, text, suggestions, _ = await ask(engine, "show me the store")
+    assert metadata["intent"] == "get-node-details" and metadata["actionSuccess"] is False
+    assert "You have 2 retailers" in text and "Paris Store" in text and "Lyon Store" in text
+    assert "Show details of Lyon Store" in suggestions
 
 
 async def test_a_conversation_in_english(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ Each line is one request: ``text``, the expected ``intents`` in order (``["clari
 when the parser must ask, optionally about ``clarify_intent``; ``[]`` for an unknown request),
 ``params`` (one dict per step of dotted paths into the command's parameters, e.g.
 ``"place.city"``, ``"source.text"``), optional ``known_names`` and ``too_many_steps``.
-``round`` says when a case was written: round 1 before the parser existed, rounds 2-4 each
+``round`` says when a case was written: round 1 before the parser existed, later rounds each
 before the parser was tuned against them (their first-try scores are in the commit log and the
-engine-lang report).
+engine reports; round 9, a chatty user, scored 69/81 = 85.2% on first try).
 
 Run it as a script to see every miss: ``python tests/engine/test_eval_set.py``.
 """

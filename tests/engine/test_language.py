@@ -1006,3 +1006,98 @@ def test_name_index_extended_after_an_add_matches_a_fresh_one() -> None:
     assert extended == fresh
     assert ref(one("remove zephyr", tuple(grown))).text == "Zephyr Optics"
     assert ref(one("remove Zephyr Optcs", tuple(grown))).text == "Zephyr Optics"
+
+
+# --- round-9 behaviours (a chatty user)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "country"),
+    [
+        ("I'd like a warehouse in Dubai", "add-warehouse", "United Arab Emirates"),
+        ("we'd love a store in Lyon", "add-retailer", "France"),
+        ("we should probably have a vendor in Mexico too", "add-supplier", "Mexico"),
+        ("could we get one more plant in Poland", "add-manufacturer", "Poland"),
+    ],
+)
+def test_wishes_are_adds(text: str, intent: str, country: str) -> None:
+    command = one(text)
+    assert command.intent == intent and place(command).country == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how does my supply chain look?",
+        "how does the network look right now?",
+        "how do things look?",
+        "how are we doing",
+        "summery of my network pls",
+    ],
+)
+def test_how_does_it_look_is_a_summary(text: str) -> None:
+    assert one(text).intent == "get-network-summary"
+
+
+@pytest.mark.parametrize(
+    ("text", "node_type"),
+    [
+        ("show me the store", "retailer"),
+        ("how's the warehouse doing?", "warehouse"),
+        ("tell me about our plant", "manufacturer"),
+    ],
+)
+def test_a_bare_type_is_shown_as_the_one_node_of_that_type(text: str, node_type: str) -> None:
+    command = one(text, ("Sydney Store", "Perth Warehouse", "Penang Plant"))
+    assert command.intent == "get-node-details"
+    assert ref(command).node_type == node_type and ref(command).kind == "name"
+
+
+def test_plural_types_are_not_one_node() -> None:
+    assert one("show me the stores").intent == "get-network-summary"
+
+
+def test_a_pronoun_points_at_the_node_of_the_step_before() -> None:
+    command = one("Berlin Plant's having some issues, mark it degraded")
+    assert command.intent == "update-node" and command.params["status"] == "degraded"
+    assert ref(command) == NodeRef("Berlin Plant", "name")
+    command = one("Acme Components has been unreliable lately, remove it")
+    assert command.intent == "remove-node" and ref(command).text == "Acme Components"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "key", "value"),
+    [
+        (
+            "can we up the capacity of Rotterdam Warehouse to 20,000?",
+            "update-node",
+            "capacity",
+            20000,
+        ),
+        ("the NYC store has only 300 units left in stock", "update-node", "inventory", 300),
+        (
+            "can Shanghai Supplier ship to Berlin Plant by sea?",
+            "connect-nodes",
+            "shipping_method",
+            "sea",
+        ),
+        ("we're mainly in Europe these days", "set-region", "region", "europe"),
+        ("we can tolerate a lot of risk", "set-risk-profile", "level", "high"),
+    ],
+)
+def test_round_9_phrasings(text: str, intent: str, key: str, value: Any) -> None:
+    command = one(text)
+    assert command.intent == intent and command.params[key] == value
+
+
+def test_not_needing_a_link_disconnects() -> None:
+    command = one("we don't need the link between Chicago DC and NYC Flagship Store anymore")
+    assert command.intent == "disconnect-nodes"
+    assert (ref(command, "source").text, ref(command, "target").text) == (
+        "Chicago DC",
+        "NYC Flagship Store",
+    )
+
+
+def test_a_question_about_shipping_does_not_connect() -> None:
+    assert "connect-nodes" not in intents("does Shanghai Supplier ship to Berlin Plant?")

@@ -416,7 +416,8 @@ _METHOD_RE = re.compile(
 _RISK_LEVEL_WORDS = {
     "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful|less|little",
     "medium": r"medium|moderate|balanced|normal|standard|mid|middle",
-    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof",
+    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof"
+    r"|a\slot\sof|plenty\sof",
 }
 _RISK_LEVEL_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{lvl}>{p})" for lvl, p in _RISK_LEVEL_WORDS.items()) + r")\b",
@@ -454,7 +455,7 @@ month weeks hours there sales scale share model models trade brand price prices 
 stake stock stocks spend spent ports storm storms started planet first second
 supplies supplied supply supplying supple falls fallen fells hails tails mails nails rails
 sails wails fairs faith cloves clones stones stoves stares scores snore plank slant giant
-relays charge charges chargers shopping chipping whipping summery median tedium equality
+relays charge charges chargers shopping chipping whipping median tedium equality
 percept seeks weeps yours tours pours fours mouths unity unite caller naked chose chore
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
 manufacture manufactures manufactured distribute distributes retailing storing
@@ -712,7 +713,10 @@ _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
-    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired"
+    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired|one\smore"
+    r"|(?:i|we)(?:'d|\swould)\s(?:like|love)|(?:i|we)(?:'d|\swould)\sneed"
+    r"|(?:should|could|must|need\sto|want\sto|ought\sto|(?:'d|\swould)\s(?:like|love)\sto)"
+    r"(?:\s(?:probably|also|really|definitely|maybe))?\s(?:have|get|open)"
     r"|make(?:\s(?:that|it|this))?(?=\s+an?\s))\b",
     re.IGNORECASE,
 )
@@ -1032,6 +1036,9 @@ _DISCONNECT = re.compile(
     r"|uncouple\w*|unpair\w*|untie\w*"
     r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
     r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
+    r"|(?:don'?t|do\snot|no\slonger)\s(?:need|want|use)\s(?:the\s|that\s|this\s|any\s)?(?:\w+\s)?"
+    r"(?:link|connection|route|lane|tie)s?|get\srid\sof\s(?:the\s|that\s|this\s)?(?:\w+\s)?"
+    r"(?:link|connection|route|lane|tie)s?"
     r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
     r"|deliver|route)s?|(?:shouldn'?t|should\snot|mustn'?t|must\snot|don'?t|do\snot|no\slonger"
     r"|not)\s(?:be\s)?(?:\w+\s)?(?:link|connect|ship|suppl|feed|deliver|rout)\w*)\b",
@@ -1043,6 +1050,7 @@ _CONNECT = re.compile(
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
+    r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
     r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
@@ -1089,7 +1097,7 @@ _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
-    r"|now)\b"
+    r"|now|up(?=\s(?:the|its|their|our|my)\s))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
@@ -1137,8 +1145,8 @@ _RISK_PROFILE = re.compile(
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
     r"|\b(?:fine|ok|okay|comfortable|happy|good|cool|willing)\s(?:with|to\stake)\s(?:a\s|on\s)?"
     r"(?:low|medium|moderate|high|more|less|some|lots\sof|little)\s(?:risk|risks)\b"
-    r"|\b(?:take|taking|accept\w*|tolerate)\s(?:on\s)?(?:more|less|low|high|medium|moderate)"
-    r"\s(?:risk|risks)\b|\b(?:set|change|make|switch)\s(?:the\s|our\s|my\s)?risk\s(?:to|at|as)\b"
+    r"|\b(?:take|taking|accept\w*|tolerat\w*|handle|stomach|live\swith)\s(?:on\s)?(?:more|less"
+    r"|low|high|medium|moderate|a\slot\sof|lots\sof|plenty\sof|(?:very\s)?little)\s(?:risk|risks)\b|\b(?:set|change|make|switch)\s(?:the\s|our\s|my\s)?risk\s(?:to|at|as)\b"
 )
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
@@ -1167,6 +1175,7 @@ _ALERTS = re.compile(
     r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems)|lately|recently"
     r"|(?:come|came|popped|pop|show\w*)\sup\s(?:lately|recently|today)|anything\snew)\b"
 )
+_ALERT_WORD = re.compile(r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b")
 _SUMMARY = re.compile(
     r"^\W*(?:status|overview|summary|settings|config\w*)\W*$"
     r"|\bshow\s(?:me\s)?(?:everything|it\sall|all\sof\sit|the\swhole\sthing)\b"
@@ -1183,8 +1192,9 @@ _SUMMARY = re.compile(
     r"|current\s(?:settings|region|industry|currency)"
     r"|summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
     r"|(?:status|state|shape|health)\sof\s(?:the\s|my\s|our\s)?(?:whole\s|entire\s)?(?:network"
-    r"|supply\schain|twin)|how(?:'s|\sis|\sare)\s(?:my|the|our)\s(?:whole\s|entire\s)?(?:network"
-    r"|supply\schain|twin|things)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
+    r"|supply\schain|twin)|how(?:'s|\sis|\sare|\sdoes|\sdo)\s(?:my|the|our)\s(?:whole\s|entire\s|overall\s)?"
+    r"(?:network|supply\schain|twin|things|setup|operations?)(?!\s*§)"
+    r"|how\s(?:do|are|is)\s(?:things|we|everything)\s(?:look\w*|doing|going|shaping\sup)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
     r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what'?s\sin\s(?:my|the|our)"
     r"|list\s(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?nodes|show\s(?:me\s)?(?:the\s|my\s|our\s)?"
     r"(?:whole\s|entire\s|full\s)?(?:network|supply\schain|twin)|how\smany\s(?:nodes|sites"
@@ -1202,6 +1212,7 @@ _REGION_CUE = re.compile(
     r"|do\sbusiness|active|concentrat\w*|home\smarket|market)\s(?:mainly\s|mostly\s|primarily\s"
     r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is|out\sof)\b|\bswitch\s(?:over\s)?to\b"
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
+    r"|\b(?:we'?re|we\sare|i'?m|i\sam)\s(?:\w+ly\s)?(?:in|across|all\sover|out\sof)\b"
 )
 _INDUSTRY_CUE = re.compile(
     r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bbiz\b|\bcompany\b|\bfirm\b|\bbrand\b"
@@ -1301,8 +1312,12 @@ _ASKS_CONNECTIONS = re.compile(
 )
 
 
+# "does Shanghai Supplier ship to Berlin Plant?" asks; "can it ship to ..." requests.
+_ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u\b)")
+
+
 def _rule_connect(step: _Step, m: str) -> _Outcome:
-    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m):
+    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or _ASKS_FACT.match(m):
         return None
     # "Simulate a route disruption ..." is not a request to connect anything.
     if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
@@ -1771,13 +1786,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     if verb is None and not fields.get("status") and "utilization" not in fields:
         # "Chicago DC: capacity 20,000" states a value; anything else without a verb is not
         # an update.
+        # The node may be any reference ("the NYC store has only 300 units left").
+        subject = m[: refs[0].start] + "§" + m[refs[0].end :]
         if not (
             ("capacity" in fields or "inventory" in fields)
             and re.match(
                 r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
                 r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
                 r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold))",
-                m,
+                subject,
             )
         ):
             return None
@@ -1797,7 +1814,12 @@ def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
         if value is not None and number.group("n").lower() not in ("a", "an"):
             return value
         number = re.search(rf"(?<![\w.])(?P<n>{_NUMBER})", rest[number.end() :])
-    before = re.findall(rf"(?<![\w.])({_DIGITS}\s?k?)\s+(?:units?\s+)?$", m[: match.start()])
+    # "300 units left in stock", "5k units of inventory": the number before the field word.
+    before = re.findall(
+        rf"(?<![\w.])({_DIGITS}\s?k?)\s+(?:units?\s+|items?\s+|pallets?\s+)?"
+        r"(?:(?:left|remaining|of)\s+)?(?:in\s+|on\s+)?$",
+        m[: match.start()],
+    )
     if before:
         return parse_number(before[-1])
     # "bump its capacity to 9k" and "set Acme's capacity to 2500 units" are covered above;
@@ -1889,6 +1911,8 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
 def _rule_alerts(step: _Step, m: str) -> _Outcome:
     if not _ALERTS.search(m):
         return None
+    if step.node_refs() and not _ALERT_WORD.search(m):
+        return None  # "Acme has been unreliable lately" talks about Acme, not the alerts
     params: dict[str, Any] = {}
     severity = _first(_SEVERITY_RE, m)
     if severity is not None:
@@ -1918,6 +1942,13 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         if bare:
             return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.55)
         return _ask(step, "Details of which node? Give its name or id.", "get-node-details")
+    if cue and not refs:
+        # "show me the store", "how's the warehouse doing?": the one node of that type (the
+        # twin asks which one, naming them, when there are several).
+        bare = [r for r in step.refs() if r.bare_type and _THE_ONE.search(m[: r.start])]
+        surface = m[bare[0].start : bare[0].end] if len(bare) == 1 else ""
+        if surface and not (surface.endswith("s") and not surface.endswith("ss")):
+            return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.6)
     if refs and _QUESTION.match(m):
         # "is Berlin Plant operational?": answer with its details.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
@@ -1926,6 +1957,8 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)
     return None
 
+
+_THE_ONE = re.compile(r"\b(?:the|our|my)\s+(?:only\s+|one\s+|single\s+)?$")
 
 _SETTINGS_QUERY = re.compile(
     r"\b(?:what'?s|what\sis|what\sare|which\sis|which\sare|show|tell\sme)\s(?:me\s)?(?:my|our|the)"
@@ -2090,6 +2123,33 @@ def _restates(question: Clarification, piece: str, commands: list[Command]) -> b
     )
 
 
+def _antecedent(piece: str, names: _Names) -> NodeRef | None:
+    """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
+    a pronoun in the next step ("..., mark it degraded") to point at."""
+    refs = [r for r in _analyse(piece, names).node_refs() if r.ref.kind != "pronoun"]
+    return refs[0].ref if len(refs) == 1 else None
+
+
+def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
+    """``commands`` with their singular pronouns replaced by ``node``, or None if they have
+    none."""
+    out: list[Command] = []
+    replaced = False
+    for command in commands:
+        params = dict(command.params)
+        for key, value in command.params.items():
+            if (
+                isinstance(value, NodeRef)
+                and value.kind == "pronoun"
+                and value.text != "them"
+                and value.node_type in (None, node.node_type)
+            ):
+                params[key] = node
+                replaced = True
+        out.append(Command(command.intent, params, command.confidence, command.text))
+    return out if replaced else None
+
+
 def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
     """What the user's message asks for: 1 to 5 commands, a clarifying question, or nothing
     (an unknown request).
@@ -2106,7 +2166,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     pieces = _split(corrected)
     commands: list[Command] = []
     not_understood: list[str] = []
+    previous_unknown: str | None = None  # the step before, when nobody understood it
     for piece in pieces:
+        unknown_before, previous_unknown = previous_unknown, None
         if len(commands) > MAX_STEPS:
             break  # enough to know there are too many steps
         outcome = _parse_step(piece, names)
@@ -2127,11 +2189,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     continue
             if not _is_filler(piece):
                 not_understood.append(piece)
+                previous_unknown = piece
             continue
         if isinstance(outcome, Clarification):
             if _restates(outcome, piece, commands):
                 continue
             return ParseResult(clarification=outcome)
+        if unknown_before is not None:
+            # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
+            node = _antecedent(unknown_before, names)
+            pointed = _point_back(outcome, node) if node is not None else None
+            if pointed is not None:
+                outcome = pointed
+                not_understood.remove(unknown_before)
         commands.extend(outcome)
     if not commands:
         return ParseResult()
