@@ -307,3 +307,51 @@ async def test_typing_indicator_while_the_copilot_works(tmp_path: Path) -> None:
             assert bubbles(app)[-1].shown == "Done **now**."
     finally:
         await server.stop()
+
+
+class LongEngine:
+    """A long answer: 50 paragraphs, 3,000 tokens, streamed as fast as the server can."""
+
+    text = "\n\n".join(f"Paragraph {i}:" + " word" * 58 + "." for i in range(50))
+
+    async def respond(
+        self, request: EngineRequest, publisher: EventPublisher
+    ) -> AsyncIterator[AnswerPart]:
+        async for part in answer_from_text(self.text, {"intent": "test", "confidence": 1}):
+            yield part
+
+
+async def test_a_long_fast_stream_ends_rendered_in_full(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "twin.db", engine=LongEngine())
+    await server.start()
+    try:
+        app = make_app(server, events=False)
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            await pilot.press(*"long", "enter")
+            await wait_until(pilot, lambda: answered(app, 1), "the answer", limit=30)
+            answer = bubbles(app)[-1]
+            await wait_until(pilot, lambda: answer.rendered == answer.shown, "the last render")
+            assert answer.shown == LongEngine.text
+            assert "Paragraph&#160;49:" in app.export_screenshot()  # the end is in view
+    finally:
+        await server.stop()
+
+
+async def test_a_server_error_shows_the_banner_and_the_seed_reply(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "twin.db", max_message_chars=5)
+    await server.start()
+    try:
+        app = make_app(server, events=False)
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            await pilot.press(*"far too long", "enter")
+            banner = app.query_one(ErrorBanner)
+            await wait_until(pilot, lambda: banner.display, "the error banner")
+            assert banner.error == "Message is too long (max 5 characters)"
+            await wait_until(pilot, lambda: len(bubbles(app)) == 2, "the error reply")
+            reply = bubbles(app)[-1]
+            assert reply.role == "assistant"
+            assert reply.shown == "Sorry, I encountered an error processing your request."
+    finally:
+        await server.stop()

@@ -71,7 +71,12 @@ class TypingIndicator(Static):
 
 
 class MessageBubble(Markdown):
-    """One chat message, Markdown rendered; ``shown`` is the exact Markdown it displays."""
+    """One chat message, Markdown rendered; ``shown`` is the exact Markdown it displays.
+
+    Rendering is coalesced: while one render is in progress, newer text only replaces the
+    target, so a fast stream never queues up renders (each is a full Markdown parse); the
+    bubble always ends on the latest text.
+    """
 
     def __init__(self, message_id: str, role: str, content: str, *, is_streaming: bool) -> None:
         self.shown = message_markdown(content, is_streaming=is_streaming)
@@ -79,15 +84,12 @@ class MessageBubble(Markdown):
         self.message_id = message_id
         self.role = role
         self.streaming = is_streaming
-        self._rendered = self.shown  # what the Markdown widget was last asked to render
+        self._rendered = self.shown  # Markdown renders its initial text itself, on mount
+        self._rendering = False
         self.set_class(is_streaming, "streaming")
 
     def on_mount(self) -> None:
-        # Changes that arrived between construction and mounting (Markdown renders its
-        # initial text on mount; an update() before that would be lost).
-        if self.shown != self._rendered:
-            self._rendered = self.shown
-            self.update(self.shown)
+        self._render_latest()  # text that changed between construction and mounting
 
     def show(self, content: str, *, is_streaming: bool) -> None:
         markdown = message_markdown(content, is_streaming=is_streaming)
@@ -97,8 +99,27 @@ class MessageBubble(Markdown):
         self.streaming = is_streaming
         self.set_class(is_streaming, "streaming")
         if self.is_mounted:
-            self._rendered = markdown
-            self.update(markdown)
+            self._render_latest()
+
+    @property
+    def rendered(self) -> str:
+        """The Markdown last rendered (``shown`` once rendering has caught up)."""
+        return self._rendered
+
+    def _render_latest(self) -> None:
+        if self._rendering or self.shown == self._rendered:
+            return
+        self._rendering = True
+        self.run_worker(self._render_until_current(), group="render", exit_on_error=False)
+
+    async def _render_until_current(self) -> None:
+        try:
+            while self.shown != self._rendered:
+                target = self.shown
+                await self.update(target)
+                self._rendered = target
+        finally:
+            self._rendering = False
 
 
 class MessageList(VerticalScroll):
