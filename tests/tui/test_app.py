@@ -189,6 +189,10 @@ async def test_an_event_arrives_in_the_events_panel(local_server: LocalServer) -
             await pilot.pause(0.02)
         line = next(line for line in panel.entries if "Rotterdam" in line)
         assert "alert critical" in line
+        # Coloured by severity: critical is white on red.
+        await wait_until(pilot, lambda: bool(panel.lines), "the panel to render")
+        styles = [seg.style for strip in panel.lines for seg in strip if seg.style]
+        assert any(style.bgcolor is not None and style.bgcolor.name == "red" for style in styles)
 
 
 async def test_twin_updates_from_a_turn_reach_the_panel(local_server: LocalServer) -> None:
