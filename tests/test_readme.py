@@ -4,7 +4,6 @@ the error texts it quotes are the ones our commands print."""
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import re
 import shlex
@@ -19,9 +18,7 @@ import pytest
 
 from frontdoor_support import USER, ThreadedServer, token_for
 from omnitrack_realtime import CopilotClient, ReconnectPolicy
-from omnitrack_realtime.cli.chat import run_turn
 from omnitrack_realtime.cli.main import build_parser, main
-from omnitrack_realtime.cli.options import connection_options
 from omnitrack_realtime.tui.view import ConnectionView, status_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,15 +161,11 @@ def test_bad_token_text(server: ThreadedServer, capsys: pytest.CaptureFixture[st
     assert _printed_error(capsys, argv) == expected
 
 
-def test_forbidden_text(server: ThreadedServer) -> None:
+def test_forbidden_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
     expected = _readme_error("(HTTP 403: forbidden)").replace(README_BASE, server.url)
     # userId in the query differs from the token's user: the server answers 403.
-    args = Namespace(url=server.copilot_url, user="mallory", token=token_for(USER))
-    err = io.StringIO()
-    options = connection_options(args, environ={})
-    code = asyncio.run(run_turn(options, "hi", err=err, token_in_query=True))
-    assert code == 1
-    assert err.getvalue().strip() == expected
+    argv = ["chat", "--url", server.copilot_url, "--user", "mallory", "--token", token_for(USER)]
+    assert _printed_error(capsys, [*argv, "--token-in-query", "hi"]) == expected
 
 
 def test_status_bar_texts() -> None:

@@ -98,8 +98,8 @@ def run_tui(options: ConnectionOptions) -> int:
         return 2
     from .. import CopilotClient, EventClient
 
-    copilot = CopilotClient(url=options.copilot_url, user_id=options.user_id, token=options.token)
-    events = EventClient(url=options.events_url, user_id=options.user_id, token=options.token)
+    copilot = CopilotClient(url=options.copilot_url, **options.client_options())
+    events = EventClient(url=options.events_url, **options.client_options())
     app = ChatApp(copilot, events)
     app.run()
     return app.return_code or 0
@@ -120,7 +120,7 @@ async def run_turn(
     out = out or sys.stdout
     err = err or sys.stderr
     url = options.copilot_url
-    client = CopilotClient(url=url, user_id=options.user_id, token=options.token, **client_options)
+    client = CopilotClient(url=url, **(options.client_options() | client_options))
     try:
         try:
             await client.connect()
@@ -239,9 +239,7 @@ async def run_json_turn(
     err = err or sys.stderr
     url = options.copilot_url
     turn = _JsonTurn(out)
-    connection = Connection(
-        url, handler=turn, user_id=options.user_id, token=options.token, **client_options
-    )
+    connection = Connection(url, handler=turn, **(options.client_options() | client_options))
     turn.connection = connection
     try:
         try:

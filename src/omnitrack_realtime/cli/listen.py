@@ -55,6 +55,7 @@ def _handle(args: argparse.Namespace) -> int:
                 options.events_url,
                 user_id=options.user_id,
                 token=options.token,
+                token_in_query=options.token_in_query,
                 types=tuple(args.types),
                 as_json=bool(args.json),
                 count=args.count,

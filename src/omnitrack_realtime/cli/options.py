@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
@@ -43,12 +44,22 @@ class ConnectionOptions:
     events_url: str
     user_id: str | None
     token: str | None
+    #: Also send ``?userId=&token=`` (servers written for the seed read only the query).
+    token_in_query: bool = False
+
+    def client_options(self) -> dict[str, Any]:
+        """The keyword arguments every client and connection of a command gets."""
+        return {
+            "user_id": self.user_id,
+            "token": self.token,
+            "token_in_query": self.token_in_query,
+        }
 
     def __repr__(self) -> str:
         return (
             f"ConnectionOptions(copilot_url={redact_url(self.copilot_url)!r}, "
             f"events_url={redact_url(self.events_url)!r}, user_id={self.user_id!r}, "
-            f"token={'<set>' if self.token else None})"
+            f"token={'<set>' if self.token else None}, token_in_query={self.token_in_query})"
         )
 
 
@@ -81,6 +92,11 @@ def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = Fa
     parser.add_argument("--user", metavar="ID", help="your user id (env OMNITRACK_USER)")
     parser.add_argument(
         "--token", metavar="JWT", help="the access token (env OMNITRACK_TOKEN; never logged)"
+    )
+    parser.add_argument(
+        "--token-in-query",
+        action="store_true",
+        help="also send ?userId=&token= in the url (for servers written for the seed)",
     )
 
 
@@ -129,6 +145,7 @@ def connection_options(
         events_url=_check_url(events_url),
         user_id=user,
         token=token,
+        token_in_query=bool(getattr(args, "token_in_query", False)),
     )
 
 
