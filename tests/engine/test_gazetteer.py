@@ -213,3 +213,12 @@ def test_suggest_corrects_one_typo_only() -> None:
     assert within_one_edit("warehose", "warehouse")
     assert within_one_edit("netwrok", "network")
     assert not within_one_edit("abc", "cba")
+
+
+def test_a_possessive_place_is_found() -> None:
+    from omnitrack_realtime.engine.gazetteer import find_places
+
+    (span, port), *_ = find_places("what if Rotterdam's port closes")
+    assert port.city == "Rotterdam" and span == (8, 17)
+    ((_, china),) = find_places("a plant in the People's Republic of China")
+    assert china.country == "China" and china.city is None

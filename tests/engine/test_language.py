@@ -1101,3 +1101,62 @@ def test_not_needing_a_link_disconnects() -> None:
 
 def test_a_question_about_shipping_does_not_connect() -> None:
     assert "connect-nodes" not in intents("does Shanghai Supplier ship to Berlin Plant?")
+
+
+# --- round-10 behaviours (the same user, a held-out round)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("would be great to have a supplier in Taiwan", "add-supplier"),
+        ("does anything look off?", "scan-anomalies"),
+        ("quick status update on everything?", "get-network-summary"),
+        ("what have I got so far?", "get-network-summary"),
+        ("anything I should worry about in the alerts?", "get-recent-alerts"),
+        ("how does this work?", "help"),
+        ("what if Rotterdam's port closes", "what-if-port-closure"),
+    ],
+)
+def test_round_10_phrasings(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("could we have a look at the warehouse", "get-node-details"),
+        ("I'd like a look at the Rotterdam warehouse", "get-node-details"),
+        ("I'd like to see the warehouse", "get-node-details"),
+        ("I'd like a quick summary", "get-network-summary"),
+    ],
+)
+def test_wishes_to_look_are_not_adds(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+def test_a_status_update_on_a_node_is_its_details() -> None:
+    command = one("give me a status update on Berlin Plant")
+    assert command.intent == "get-node-details" and ref(command).text == "Berlin Plant"
+
+
+def test_causative_supply_connects() -> None:
+    command = one("have the Penang plant feed the Sydney store", ("Penang Plant", "Sydney Store"))
+    assert command.intent == "connect-nodes"
+    assert (ref(command, "source").text, ref(command, "target").text) == (
+        "Penang Plant",
+        "Sydney Store",
+    )
+
+
+def test_a_bare_type_completes_a_pair() -> None:
+    command = one("connect Berlin Plant to the store")
+    assert ref(command, "source").text == "Berlin Plant"
+    assert ref(command, "target") == NodeRef("store", "name", node_type="retailer")
+
+
+def test_two_settings_after_one_verb() -> None:
+    assert [c.params for c in parse("set us to Europe and euros").commands] == [
+        {"region": "europe"},
+        {"currency": "EUR"},
+    ]

@@ -667,7 +667,7 @@ def _strip_accents(text: str) -> str:
     return "".join(out)
 
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_WORD = re.compile(r"\w+(?:['’](?!s\b)\w+)*")  # "Rotterdam's" is Rotterdam
 
 # Short all-caps aliases that are also ordinary words or abbreviations when lower-case: they
 # match only when written in capitals ("LA" is Los Angeles, "la" is not).
@@ -819,9 +819,9 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
         size = min(_LONGEST, count - i)
         while size > 0:
             window = tokens[i : i + size]
-            # Words of one name are separated by spaces, hyphens or dots only.
+            # Words of one name are separated by spaces, hyphens, dots or apostrophes only.
             if size > 1 and any(
-                plain[a[1] : b[0]].strip(" .-") for a, b in itertools.pairwise(window)
+                plain[a[1] : b[0]].strip(" .-'") for a, b in itertools.pairwise(window)
             ):
                 size -= 1
                 continue

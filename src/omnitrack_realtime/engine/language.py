@@ -714,9 +714,12 @@ _ADD_VERB_RE = re.compile(
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
     r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired|one\smore"
-    r"|(?:i|we)(?:'d|\swould)\s(?:like|love)|(?:i|we)(?:'d|\swould)\sneed"
+    r"|(?:i|we)(?:'d|\swould)\s(?:like|love|need)(?!\sto\b|\s(?:a|an|the)\s(?:quick\s|closer\s)?"
+    r"(?:look|peek|glance|word|summary|report|check|list|breakdown|update|overview|view)\b)"
     r"|(?:should|could|must|need\sto|want\sto|ought\sto|(?:'d|\swould)\s(?:like|love)\sto)"
     r"(?:\s(?:probably|also|really|definitely|maybe))?\s(?:have|get|open)"
+    r"(?!\s(?:a|an|the)\s(?:quick\s|closer\s)?(?:look|peek|glance|word|summary|report|check)\b)"
+    r"|to\shave(?=\s(?:an?|another|one\smore)\s)"
     r"|make(?:\s(?:that|it|this))?(?=\s+an?\s))\b",
     re.IGNORECASE,
 )
@@ -1026,7 +1029,8 @@ def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place]
 
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
-    r"(?:ask|say|type|do)|what\scan\syou\sdo|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
+    r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
+    r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
     r"|what\s(?:can|does)\s(?:this|it|the\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
@@ -1052,6 +1056,7 @@ _CONNECT = re.compile(
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
     r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
+    r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
     r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
     re.IGNORECASE,
@@ -1132,7 +1137,7 @@ _REMOVE = re.compile(
 )
 _ANOMALY = re.compile(
     r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
-    r"|(?:anything|something)\s(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
+    r"|(?:anything|something)\s(?:(?:look|seem|feel)s?\s)?(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
     r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness"
     r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck)\b"
 )
@@ -1195,7 +1200,8 @@ _SUMMARY = re.compile(
     r"|supply\schain|twin)|how(?:'s|\sis|\sare|\sdoes|\sdo)\s(?:my|the|our)\s(?:whole\s|entire\s|overall\s)?"
     r"(?:network|supply\schain|twin|things|setup|operations?)(?!\s*§)"
     r"|how\s(?:do|are|is)\s(?:things|we|everything)\s(?:look\w*|doing|going|shaping\sup)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
-    r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what'?s\sin\s(?:my|the|our)"
+    r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what\shave\s(?:i|we)\s(?:got|built)"
+    r"|what\s(?:i|we)'?ve\s(?:got|built)|status\s(?:update|report)|what'?s\sin\s(?:my|the|our)"
     r"|list\s(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?nodes|show\s(?:me\s)?(?:the\s|my\s|our\s)?"
     r"(?:whole\s|entire\s|full\s)?(?:network|supply\schain|twin)|how\smany\s(?:nodes|sites"
     r"|facilities|locations)|network\sstatus|describe\s(?:the\s|my\s|our\s)?(?:network"
@@ -1204,7 +1210,8 @@ _SUMMARY = re.compile(
 _DETAILS = re.compile(
     r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|connected\sto|linked\sto"
     r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
-    r"|lookup|doing|status|stats|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
+    r"|lookup|doing|status|stats|look\sat|see|view"
+    r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
 )
 _REGION_CUE = re.compile(
@@ -1213,6 +1220,7 @@ _REGION_CUE = re.compile(
     r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is|out\sof)\b|\bswitch\s(?:over\s)?to\b"
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
     r"|\b(?:we'?re|we\sare|i'?m|i\sam)\s(?:\w+ly\s)?(?:in|across|all\sover|out\sof)\b"
+    r"|\b(?:set|switch|change|move)\s(?:us|me|things|everything)\s(?:over\s)?(?:up\s)?(?:to|for|in)\b"
 )
 _INDUSTRY_CUE = re.compile(
     r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bbiz\b|\bcompany\b|\bfirm\b|\bbrand\b"
@@ -1222,7 +1230,7 @@ _INDUSTRY_CUE = re.compile(
 )
 _CURRENCY_CUE = re.compile(
     r"\bcurrenc\w*|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b|\bcosts?\b"
-    r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b"
+    r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b"
 )
 _METHOD_CUE = re.compile(
     r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
@@ -1331,8 +1339,9 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
 
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
-    if not refs:
-        refs = step.refs()
+    if len(refs) < 2:
+        # "connect Berlin Plant to the store": a bare type counts when a node is missing.
+        refs = step.refs() if len(step.refs()) > len(refs) else refs
     if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
         params.update(source=refs[0].ref, target=refs[0].ref)
         return _cmd(step, intent, params, 0.75)
@@ -1702,7 +1711,12 @@ def _listed(step: _Step, refs: list[_Ref]) -> list[_Ref]:
     return out
 
 
+_STATUS_REPORT = re.compile(r"\bstatus\s(?:updates?|reports?|check)\b")
+
+
 def _rule_update(step: _Step, m: str) -> _Outcome:
+    if _STATUS_REPORT.search(m):
+        return None  # "a status update on everything" asks for the status
     refs = step.node_refs()
     verb = _UPDATE_VERB.search(m)
     if _QUESTION.match(m) and verb is None:
@@ -1839,6 +1853,8 @@ def _rule_analysis(step: _Step, m: str) -> _Outcome:
         intent = "calculate-utilization"
     if intent is None:
         return None
+    if intent == "identify-risks" and _ALERT_WORD.search(m):
+        return None  # "anything to worry about in the alerts?" asks for the alerts
     params: dict[str, Any] = {}
     refs = step.node_refs()
     if refs:
@@ -1928,6 +1944,8 @@ def _rule_alerts(step: _Step, m: str) -> _Outcome:
 def _rule_summary(step: _Step, m: str) -> _Outcome:
     if not _SUMMARY.search(m):
         return None
+    if step.node_refs() and _STATUS_REPORT.search(m):
+        return None  # "a status update on Berlin Plant" is about Berlin Plant
     return _cmd(step, "get-network-summary", {}, 0.9)
 
 
