@@ -67,6 +67,7 @@ class ChatApp(App[int]):
     ErrorBanner { height: auto; max-height: 3; background: $error; color: $text;
                   padding: 0 1; display: none; }
     #body { height: 1fr; }
+    #footer { height: auto; }
     MessageList { width: 1fr; padding: 0 1; }
     MessageBubble { margin: 0 0 1 0; padding: 0 1; }
     MessageBubble.user { background: $boost; border-left: thick $accent; }
