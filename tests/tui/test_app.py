@@ -259,6 +259,7 @@ async def test_usable_at_80x24_and_ctrl_q_quits(local_server: LocalServer) -> No
             assert screen.contains_region(widget.region), widget
             assert widget.region.width > 0 and widget.region.height > 0
         assert app.query_one(MessageList).region.width >= 40  # room to read answers
+        assert app.query_one(MessageList).region.height >= 15  # the footer takes what it needs
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running, "the app to quit")
     assert app.copilot.state.value == "closed"
