@@ -401,6 +401,12 @@ PHRASINGS = [
     ("get-node-details", "what's the status of sup-1", "**Shanghai Supplier**"),
     ("get-node-details", "show me the store", "**Paris Store**"),
     ("get-node-details", "how's the factory doing?", "**Berlin Plant**"),
+    ("get-node-details", "is the store ok?", "**Paris Store**"),
+    (
+        "what-if-supplier-failure",
+        "what if the plant goes offline?",
+        "**Supplier failure** at **Berlin Plant**",
+    ),
     ("get-network-summary", "how does my supply chain look?", "**4 nodes**"),
     ("get-network-summary", "give me an overview", "**4 nodes**"),
     ("get-network-summary", "network summary", "**4 nodes**"),

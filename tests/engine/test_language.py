@@ -1160,3 +1160,32 @@ def test_two_settings_after_one_verb() -> None:
         {"region": "europe"},
         {"currency": "EUR"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("how's Chicago DC holding up?", "get-node-details"),
+        ("what's holding things up?", "find-bottlenecks"),
+        ("could you tell me what's going on with the network", "get-network-summary"),
+        ("can you remind me what region we're in?", "get-network-summary"),
+        ("how are things doing", "get-network-summary"),
+        ("what does a simulation do?", "help"),
+    ],
+)
+def test_more_conversational_phrasings(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+def test_the_one_node_of_a_type_in_questions_and_what_ifs() -> None:
+    assert ref(one("is the store ok?")) == NodeRef("store", "name", node_type="retailer")
+    command = one("what if the plant goes offline?")
+    assert command.intent == "what-if-supplier-failure"
+    assert ref(command).node_type == "manufacturer"
+    assert "node" not in one("what if a supplier fails?").params  # "a": any supplier
+
+
+def test_how_are_the_plural_types_doing_is_their_utilization() -> None:
+    command = one("how are the warehouses doing?")
+    assert command.intent == "calculate-utilization"
+    assert command.params == {"node_type": "warehouse"}

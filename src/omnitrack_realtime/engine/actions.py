@@ -210,8 +210,9 @@ def resolve_nodes(
 ) -> list[Node]:
     """The node(s) a reference points at, or raise with an answer saying what is wrong.
 
-    By id, by name (exact, then case-insensitive partial, then by words), by place and type
-    ("the Rotterdam warehouse"), by pronoun (the conversation's last mentioned nodes). Only
+    By id, by name (exact, then case-insensitive partial, then by words), by type only ("the
+    store": the only node of that type), by place and type ("the Rotterdam warehouse"), by
+    pronoun (the conversation's last mentioned nodes). Only
     a plural pronoun ("them") may give more than one node; any other ambiguity fails with the
     candidates listed.
     """

@@ -33,7 +33,10 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
 * "the Rotterdam warehouse" with no such known name is ``NodeRef("Rotterdam warehouse",
   "place", node_type="warehouse", place=<Rotterdam>)``; a bare type ("the store") is
   ``NodeRef("store", "name", node_type="retailer")``, its text the word the twin ends default
-  names with ("Sydney Store"); "that warehouse" / "the new plant" are pronouns with a type.
+  names with ("Sydney Store"); the twin resolves it to the only node of that type, or asks
+  which one naming them. "that warehouse" / "the new plant" are pronouns with a type.
+* A pronoun in the step after one nobody understood points at the node that step named:
+  "Berlin Plant's having some issues, mark it degraded" updates Berlin Plant.
 * Pronouns keep their word: ``NodeRef("it", "pronoun")``, ``NodeRef("them", "pronoun")``.
   "connect them" gives ``source`` and ``target`` both ``NodeRef("them", "pronoun")``: the
   last two nodes mentioned, in order.
@@ -1032,7 +1035,7 @@ _HOW_TO = re.compile(
     r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
-    r"|what\s(?:can|does)\s(?:this|it|the\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
+    r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
 )
 _DISCONNECT = re.compile(
@@ -1165,14 +1168,15 @@ _BOTTLENECK = re.compile(
     r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
     r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
-    r"|slow\w*\s(?:\w+\s)?down|holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
+    r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:is\s)?in\suse"
     r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
-    r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse))\b"
+    r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
+    r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
 )
 _ALERTS = re.compile(
     r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
@@ -1202,6 +1206,8 @@ _SUMMARY = re.compile(
     r"|how\s(?:do|are|is)\s(?:things|we|everything)\s(?:look\w*|doing|going|shaping\sup)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
     r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what\shave\s(?:i|we)\s(?:got|built)"
     r"|what\s(?:i|we)'?ve\s(?:got|built)|status\s(?:update|report)|what'?s\sin\s(?:my|the|our)"
+    r"|what'?s\s(?:going\son|happening)\s(?:with|in|across)\s(?:the\s|my\s|our\s)(?:whole\s|entire\s)?"
+    r"(?:network|supply\schain|twin)"
     r"|list\s(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?nodes|show\s(?:me\s)?(?:the\s|my\s|our\s)?"
     r"(?:whole\s|entire\s|full\s)?(?:network|supply\schain|twin)|how\smany\s(?:nodes|sites"
     r"|facilities|locations)|network\sstatus|describe\s(?:the\s|my\s|our\s)?(?:network"
@@ -1448,7 +1454,7 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
         return None
     params: dict[str, Any] = {}
-    refs = step.node_refs()
+    refs = step.node_refs() or _the_one(step, m)
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
@@ -1960,13 +1966,12 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         if bare:
             return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.55)
         return _ask(step, "Details of which node? Give its name or id.", "get-node-details")
-    if cue and not refs:
-        # "show me the store", "how's the warehouse doing?": the one node of that type (the
-        # twin asks which one, naming them, when there are several).
-        bare = [r for r in step.refs() if r.bare_type and _THE_ONE.search(m[: r.start])]
-        surface = m[bare[0].start : bare[0].end] if len(bare) == 1 else ""
-        if surface and not (surface.endswith("s") and not surface.endswith("ss")):
-            return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.6)
+    if (cue or _QUESTION.match(m)) and not refs:
+        # "show me the store", "how's the warehouse doing?", "is the plant ok?": the one node
+        # of that type (the twin asks which one, naming them, when there are several).
+        the_one = _the_one(step, m)
+        if the_one:
+            return _cmd(step, "get-node-details", {"node": the_one[0].ref}, 0.6)
     if refs and _QUESTION.match(m):
         # "is Berlin Plant operational?": answer with its details.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
@@ -1978,10 +1983,22 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
 
 _THE_ONE = re.compile(r"\b(?:the|our|my)\s+(?:only\s+|one\s+|single\s+)?$")
 
+
+def _the_one(step: _Step, m: str) -> list[_Ref]:
+    """The single bare type named with "the" ("the store"), as a one-item list, else []."""
+    bare = [r for r in step.refs() if r.bare_type and _THE_ONE.search(m[: r.start])]
+    if len(bare) != 1:
+        return []
+    surface = m[bare[0].start : bare[0].end]
+    return [] if surface.endswith("s") and not surface.endswith("ss") else bare
+
+
 _SETTINGS_QUERY = re.compile(
     r"\b(?:what'?s|what\sis|what\sare|which\sis|which\sare|show|tell\sme)\s(?:me\s)?(?:my|our|the)"
     r"\s(?:current\s)?(?:region|industry|currency|risk\s(?:profile|tolerance|level)|settings"
     r"|shipping\smethods|configuration)\b(?!\s(?:to|=|:))"
+    r"|\bwhat\s(?:region|industry|currency|risk\sprofile)\s(?:(?:are|is|am|do)\s(?:we|i)"
+    r"|we'?re|we\sare|i'?m)\b"
 )
 
 
