@@ -44,6 +44,15 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _restore_log_level() -> Iterator[None]:
+    """The commands quiet the library's logger for the process; give other tests theirs back."""
+    logger = logging.getLogger("omnitrack_realtime")
+    level = logger.level
+    yield
+    logger.setLevel(level)
+
+
 def test_the_readme_has_an_async_and_a_sync_example() -> None:
     examples = _blocks("python")
     assert len(examples) == 2
