@@ -4,6 +4,7 @@ the error texts it quotes are the ones our commands print."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import shlex
