@@ -521,6 +521,18 @@ def test_get_network_summary(network: Twin, twin: Twin) -> None:
     assert "empty" in empty.answer.text
 
 
+def test_network_summary_counts_in_the_singular(twin: Twin) -> None:
+    ok(run(twin, "add-supplier", place=place("Jakarta")))
+    ok(run(twin, "add-warehouse", place=place("Singapore")))
+    ok(
+        run(
+            twin, "connect-nodes", source=ref("Jakarta Supplier"), target=ref("Singapore Warehouse")
+        )
+    )
+    text = ok(run(twin, "get-network-summary")).answer.text
+    assert "**2 nodes**" in text and "**1 connection** across" in text
+
+
 def test_get_recent_alerts(network: Twin) -> None:
     assert "No alerts" in ok(run(network, "get-recent-alerts")).answer.text
     for i in range(7):

@@ -123,7 +123,7 @@ def node_added(
     if approximate:
         text += (
             f"\n\nYou named only {where_asked or region_label(loc.region)}, so I placed it in "
-            f"{loc.label}; say *move it to <city>* to change that."
+            f"{loc.label}; say *move it to* and a city to change that."
         )
     return Answer(
         text,
@@ -470,7 +470,8 @@ def network_summary(
         f"shipping {', '.join(settings.shipping_methods)}",
     ]
     return Answer(
-        f"**{len(nodes)} nodes** ({types}) and **{connection_count} connections** across "
+        f"**{plural(len(nodes), 'node')}** ({types}) and "
+        f"**{plural(connection_count, 'connection')}** across "
         f"{', '.join(regions)}.\n"
         f"- status: {statuses}\n"
         f"- total capacity {units(capacity)} units, mean utilization {pct(mean_util)}\n"
