@@ -29,9 +29,9 @@ import logging
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
-from .client.connection import ConnectionStats
+from .client.connection import ConnectionStats, RetryInfo
 from .client.conversation import ChatMessage
 from .client.copilot import CopilotClient as AsyncCopilotClient
 from .client.events import EventClient as AsyncEventClient
@@ -249,6 +249,12 @@ class _SyncClient(Generic[ClientT]):
         error: str | None = self._loop.call(lambda: self._client.error)
         return error
 
+    @property
+    def next_retry(self) -> RetryInfo | None:
+        """The pending retry while reconnecting (see the async client's ``next_retry``)."""
+        retry: RetryInfo | None = self._loop.call(lambda: self._client.next_retry)
+        return retry
+
     def stats(self) -> ConnectionStats:
         """The async client's counters (connects, reconnects, messages sent/received, ...)."""
         stats: ConnectionStats = self._loop.call(lambda: self._client.stats())
@@ -263,7 +269,19 @@ class _SyncClient(Generic[ClientT]):
         self._loop.run(self._client.disconnect(), timeout)
 
     async def _shutdown(self) -> None:
-        await self._client.disconnect()
+        # Leaving the async client's context: disconnects and stops its callback tasks.
+        await self._client.__aexit__(None, None, None)
+
+    def __enter__(self) -> Self:
+        try:
+            self.connect()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Disconnect and stop this client's threads. Idempotent."""
@@ -308,20 +326,6 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
 
     def __init__(self, url: str | None = None, **options: Any) -> None:
         super().__init__(lambda: AsyncCopilotClient(url=url, **options), "copilot")
-
-    async def _shutdown(self) -> None:
-        await self._client.__aexit__(None, None, None)  # disconnects, stops callback tasks
-
-    def __enter__(self) -> CopilotClient:
-        try:
-            self.connect()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def send_message(self, text: str, timeout: float | None = None) -> ChatMessage:
         """Send a message (queued while offline); returns the user's message at once."""
@@ -373,20 +377,6 @@ class EventClient(_SyncClient[AsyncEventClient]):
 
     def __init__(self, url: str | None = None, **options: Any) -> None:
         super().__init__(lambda: AsyncEventClient(url=url, **options), "events")
-
-    async def _shutdown(self) -> None:
-        await self._client.close()  # disconnects, stops handler tasks
-
-    def __enter__(self) -> EventClient:
-        try:
-            self.connect()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def subscribe(self, event_type: str, handler: Callable[[Event], Any]) -> Callable[[], None]:
         """Call ``handler(event)`` for each event of ``event_type``; returns the unsubscriber."""

@@ -55,6 +55,7 @@ __all__ = [
     "ConnectionHandler",
     "ConnectionStats",
     "Failure",
+    "RetryInfo",
     "classify_closed",
     "classify_failure",
 ]
@@ -160,6 +161,20 @@ class ConnectionStats:
         return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
+@dataclass(frozen=True, slots=True)
+class RetryInfo:
+    """The retry a connection is waiting to make (``Connection.next_retry``)."""
+
+    attempt: int  # 1 for the first retry after the initial attempt
+    max_attempts: int | None  # the policy's limit (None: retry forever)
+    due: float  # when it starts, on the connection's monotonic clock
+    delay: float  # the wait chosen (backoff with jitter, or the server's retry-after)
+
+    def remaining(self, now: float) -> float:
+        """Seconds left until ``due`` at monotonic time ``now`` (never negative)."""
+        return max(self.due - now, 0.0)
+
+
 class ConnectionHandler(Protocol):
     """What a client plugs into a :class:`Connection`. All hooks are synchronous and quick:
     they run in the driver's tasks and must not run user code or block.
@@ -239,6 +254,7 @@ class Connection:
         self._stopping = False
         self._auth_retry_used = False
         self._error: OmniTrackError | None = None
+        self._next_retry: RetryInfo | None = None
         # A fired event per state, so tests and callers can wait for a state without polling.
         self._state_waiters: dict[ConnectionState, asyncio.Event] = {}
 
@@ -278,6 +294,17 @@ class Connection:
     def retries(self) -> int:
         """Retries used since the attempt counter last reset."""
         return self._backoff.retries
+
+    @property
+    def next_retry(self) -> RetryInfo | None:
+        """The retry being waited for while RECONNECTING (exact: the delay really slept, jitter
+        and retry-after included), else ``None``."""
+        return self._next_retry
+
+    def retry_in(self) -> float | None:
+        """Seconds until the pending retry starts, ``None`` when none is pending."""
+        retry = self._next_retry
+        return retry.remaining(self._clock()) if retry is not None else None
 
     def stats(self) -> ConnectionStats:
         self._refresh_rtt()
@@ -411,12 +438,22 @@ class Connection:
                         f"{failure.reason}; retrying at once with a fresh token",
                     )
                 else:
+                    # Known before the state changes, so on_state observers can show it.
+                    self._next_retry = RetryInfo(
+                        attempt=self._backoff.retries,
+                        max_attempts=self._policy.max_attempts,
+                        due=self._clock() + step,
+                        delay=step,
+                    )
                     self._set_state(
                         ConnectionState.RECONNECTING,
                         f"{failure.reason}; retry {self._backoff.retries} in {step:.2f}s",
                     )
                     self._settle_first_attempt()  # connect() returns: retries go on behind
-                    await asyncio.sleep(step)
+                    try:
+                        await asyncio.sleep(step)
+                    finally:
+                        self._next_retry = None
                 self._set_state(ConnectionState.CONNECTING, "retrying")
         except asyncio.CancelledError:
             self._settle_first_attempt()

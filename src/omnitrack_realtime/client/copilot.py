@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random as _random
-from collections.abc import AsyncIterator, Callable
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import AsyncIterator
+from typing import Unpack
 from uuid import uuid4
 
 from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
@@ -30,10 +28,9 @@ from ..protocol import (
     decode_server_message,
     encode,
 )
-from ._dispatch import HandlerWorker, Mailbox
-from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, TokenProvider, resolve_url
-from .backoff import ReconnectPolicy
-from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
+from ._dispatch import Mailbox
+from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, resolve_url
+from ._surface import ClientSurface, ConnectionOptions
 from .conversation import ChatMessage, Conversation, ConversationEvent, ReplyFinished
 from .outbox import AckMode, OutboxItem
 from .state import ConnectionState, Transition
@@ -42,7 +39,6 @@ __all__ = ["ChatMessage", "CopilotClient"]  # ChatMessage: re-exported for conve
 
 logger = logging.getLogger("omnitrack_realtime")
 
-_DEFAULT_POLICY = ReconnectPolicy()
 # A stream() consumer is the caller's own loop: never drop its tokens (memory is bounded by
 # the answer's length, which the caller asked for).
 _STREAM_BUFFER = 1 << 62
@@ -57,14 +53,16 @@ class _Finished:
         self.message = message
 
 
-class CopilotClient:
+class CopilotClient(ClientSurface):
     """A resilient copilot chat session.
 
     ``url=None`` reads ``OMNITRACK_COPILOT_WS_URL``, then ``NEXT_PUBLIC_COPILOT_WS_URL``, then
     uses ``ws://localhost:3001/copilot``. ``token`` is a string or a (sync or async) callable
     called on every (re)connect; ``None`` reads ``OMNITRACK_TOKEN``. It goes in an
     ``Authorization: Bearer`` header, and also in the query string when ``token_in_query``.
-    ``reconnect=None`` turns reconnection off.
+    ``reconnect=None`` turns reconnection off. Other keywords (see ``ConnectionOptions``):
+    ``ping_interval``, ``ping_timeout``, ``open_timeout``, ``close_timeout`` (seconds or
+    ``None``), ``max_queue``, ``max_message_size``, ``random`` (the jitter's source).
 
     State (read-only; ``on_change`` callbacks run after it changes): ``messages``,
     ``is_connected``, ``is_connecting``, ``is_typing``, ``error``, ``conversation_id``,
@@ -82,68 +80,21 @@ class CopilotClient:
         self,
         url: str | None = None,
         *,
-        user_id: str | None = None,
-        token: TokenProvider = None,
-        token_in_query: bool = False,
-        reconnect: ReconnectPolicy | None = _DEFAULT_POLICY,
-        ping_interval: float | None = 20.0,
-        ping_timeout: float | None = 20.0,
-        open_timeout: float | None = 10.0,
-        close_timeout: float | None = 10.0,
-        max_queue: int = 1000,
-        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         streaming: bool = True,
-        random: Callable[[], float] = _random.random,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         self._streaming = streaming
         self._conversation = Conversation()
-        self._handler = _Handler(self)
-        self._conn = Connection(
-            resolve_url(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT),
-            handler=self._handler,
-            user_id=user_id,
-            token=token,
-            token_in_query=token_in_query,
-            reconnect=reconnect,
-            ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
-            open_timeout=open_timeout,
-            close_timeout=close_timeout,
-            max_queue=max_queue,
-            max_message_size=max_message_size,
-            random=random,
-        )
+        super().__init__(resolve_url(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT), options)
         # Texts of queued messages by clientMessageId: a message queued before the
         # conversation id was known is re-encoded with it once it is.
         self._texts: dict[str, str] = {}
         self._reply_waiters: dict[str, asyncio.Future[ChatMessage]] = {}
         self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
-        self._change_workers: list[HandlerWorker[CopilotClient]] = []
-
-    # ------------------------------------------------------------------ life cycle
-
-    async def connect(self) -> None:
-        """Connect; returns once the first attempt succeeded or failed (retries continue in
-        the background). Raises only terminal errors, e.g. :class:`AuthenticationError`."""
-        await self._conn.connect()
 
     async def disconnect(self) -> None:
         """Close (code 1000), cancel pending retries; answers still streaming are interrupted."""
         await self._conn.disconnect()
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.disconnect()
-        for worker in self._change_workers:  # subscriptions stay for a later connect()
-            worker.cancel_pending()
 
     # ------------------------------------------------------------------ state
 
@@ -151,18 +102,6 @@ class CopilotClient:
     def messages(self) -> list[ChatMessage]:
         """The conversation, oldest first (the live list: read it, do not change it)."""
         return self._conversation.messages
-
-    @property
-    def state(self) -> ConnectionState:
-        return self._conn.state
-
-    @property
-    def is_connected(self) -> bool:
-        return self._conn.is_connected
-
-    @property
-    def is_connecting(self) -> bool:
-        return self._conn.is_connecting
 
     @property
     def is_typing(self) -> bool:
@@ -174,8 +113,7 @@ class CopilotClient:
         connection is failing; ``None`` when all is well."""
         if self._conversation.error is not None:
             return self._conversation.error
-        failure = self._conn.error
-        return str(failure) if failure is not None else None
+        return super().error
 
     @property
     def conversation_id(self) -> str | None:
@@ -184,28 +122,6 @@ class CopilotClient:
     @property
     def suggestions(self) -> list[str]:
         return self._conversation.suggestions
-
-    @property
-    def connection(self) -> Connection:
-        """The underlying connection (state waits, ping, outbox)."""
-        return self._conn
-
-    def stats(self) -> ConnectionStats:
-        return self._conn.stats()
-
-    def on_change(self, callback: Callable[[CopilotClient], Any]) -> Callable[[], None]:
-        """Call ``callback(client)`` (sync or async) after state changes; returns the function
-        that unsubscribes it. Calls are coalesced: a slow callback sees the latest state once
-        rather than every intermediate one, and never delays the connection."""
-        worker: HandlerWorker[CopilotClient] = HandlerWorker(callback, limit=1)
-        self._change_workers.append(worker)
-
-        def unsubscribe() -> None:
-            if worker in self._change_workers:
-                self._change_workers.remove(worker)
-            worker.stop()
-
-        return unsubscribe
 
     # ------------------------------------------------------------------ sending
 
@@ -390,6 +306,9 @@ class CopilotClient:
             self._fill_conversation()
         return [encode(action) for action in self._conversation.resume_actions()]
 
+    def _conversation_known(self) -> bool:
+        return self._conversation.conversation_id is not None
+
     def _on_lost(self) -> None:
         self._route(self._conversation.connection_lost(resumable=True))
 
@@ -411,36 +330,3 @@ class CopilotClient:
             for mailbox in self._stream_waiters.values():
                 mailbox.close(error)
         self._changed()
-
-    def _changed(self) -> None:
-        for worker in self._change_workers:
-            worker.submit(self)
-
-
-class _Handler:
-    """Adapts the driver's hooks to the client's private methods (keeps them off its API)."""
-
-    __slots__ = ("_client", "on_frame")
-
-    def __init__(self, client: CopilotClient) -> None:
-        self._client = client
-        # The per-frame hook is the client's own bound method: no extra call per token.
-        self.on_frame: Callable[[bytes], None] = client._on_frame
-
-    def on_state(self, transition: Transition) -> None:
-        self._client._on_state(transition)
-
-    def process_open(self) -> list[bytes]:
-        return self._client._process_open()
-
-    def on_written(self, item: OutboxItem) -> None:
-        self._client._on_written(item)
-
-    def on_refused(self, item: OutboxItem, error: OmniTrackError) -> None:
-        self._client._on_refused(item, error)
-
-    def on_lost(self) -> None:
-        self._client._on_lost()
-
-    def conversation_known(self) -> bool:
-        return self._client._conversation.conversation_id is not None

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random as _random
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Unpack
 
 from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
 from ..protocol import (
@@ -31,9 +30,8 @@ from ..protocol import (
     encode,
 )
 from ._dispatch import HandlerWorker, Mailbox
-from ._env import EVENTS_URL_DEFAULT, EVENTS_URL_ENV, TokenProvider, resolve_url
-from .backoff import ReconnectPolicy
-from .connection import DEFAULT_MAX_MESSAGE_SIZE, Connection, ConnectionStats
+from ._env import EVENTS_URL_DEFAULT, EVENTS_URL_ENV, resolve_url
+from ._surface import ClientSurface, ConnectionOptions
 from .state import ConnectionState, Transition
 
 # Event is re-exported for convenience (it is defined in the protocol package).
@@ -47,8 +45,6 @@ ALL_EVENTS = "*"
 REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "pong", "error"})
 #: A handler gets one :class:`Event`; it may be sync or async.
 EventHandler = Callable[[Event], Any]
-
-_DEFAULT_POLICY = ReconnectPolicy()
 
 
 class _SeenSeqs:
@@ -88,7 +84,7 @@ class _Listener:
         return ALL_EVENTS in self.types and event_type not in REPLY_TYPES
 
 
-class EventClient:
+class EventClient(ClientSurface):
     """A resilient subscription to the ``/ws`` event channel.
 
     ``url=None`` reads ``OMNITRACK_WS_URL``, then ``NEXT_PUBLIC_WS_URL``, then uses
@@ -110,47 +106,17 @@ class EventClient:
         self,
         url: str | None = None,
         *,
-        user_id: str | None = None,
-        token: TokenProvider = None,
-        token_in_query: bool = False,
-        reconnect: ReconnectPolicy | None = _DEFAULT_POLICY,
-        ping_interval: float | None = 20.0,
-        ping_timeout: float | None = 20.0,
-        open_timeout: float | None = 10.0,
-        close_timeout: float | None = 10.0,
-        max_queue: int = 1000,
-        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         buffer_size: int = 1000,
-        random: Callable[[], float] = _random.random,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         self._buffer_size = buffer_size
-        self._conn = Connection(
-            resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT),
-            handler=_Handler(self),
-            user_id=user_id,
-            token=token,
-            token_in_query=token_in_query,
-            reconnect=reconnect,
-            ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
-            open_timeout=open_timeout,
-            close_timeout=close_timeout,
-            max_queue=max_queue,
-            max_message_size=max_message_size,
-            random=random,
-        )
         self._handlers: dict[str, list[HandlerWorker[Event]]] = {}
         self._listeners: list[_Listener] = []
         self._seen = _SeenSeqs()
-        self._change_workers: list[HandlerWorker[EventClient]] = []
         self.ignored = 0  # frames that were not valid events
+        super().__init__(resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), options)
 
     # ------------------------------------------------------------------ life cycle
-
-    async def connect(self) -> None:
-        """Connect; returns once the first attempt succeeded or failed (retries continue in
-        the background). Raises only terminal errors, e.g. :class:`AuthenticationError`."""
-        await self._conn.connect()
 
     async def disconnect(self) -> None:
         """Close (code 1000) and cancel pending retries; ``listen()`` iterators end."""
@@ -160,68 +126,20 @@ class EventClient:
         """Disconnect and cancel handlers still running; subscriptions stay for a later
         ``connect()``."""
         await self.disconnect()
+        self._cancel_pending_callbacks()
+
+    def _cancel_pending_callbacks(self) -> None:
         for workers in self._handlers.values():
             for worker in workers:
                 worker.cancel_pending()
-        for change_worker in self._change_workers:
-            change_worker.cancel_pending()
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        super()._cancel_pending_callbacks()
 
     # ------------------------------------------------------------------ state
-
-    @property
-    def state(self) -> ConnectionState:
-        return self._conn.state
-
-    @property
-    def is_connected(self) -> bool:
-        return self._conn.is_connected
-
-    @property
-    def is_connecting(self) -> bool:
-        return self._conn.is_connecting
-
-    @property
-    def error(self) -> str | None:
-        failure = self._conn.error
-        return str(failure) if failure is not None else None
 
     @property
     def last_seq(self) -> int | None:
         """The highest event ``seq`` seen (what a resubscription asks to continue after)."""
         return self._seen.high
-
-    @property
-    def connection(self) -> Connection:
-        return self._conn
-
-    def stats(self) -> ConnectionStats:
-        return self._conn.stats()
-
-    def on_change(self, callback: Callable[[EventClient], Any]) -> Callable[[], None]:
-        """Call ``callback(client)`` (sync or async) after every connection state change;
-        returns the function that unsubscribes it (calls are coalesced, as in
-        :meth:`CopilotClient.on_change <omnitrack_realtime.CopilotClient.on_change>`)."""
-        worker: HandlerWorker[EventClient] = HandlerWorker(callback, limit=1)
-        self._change_workers.append(worker)
-
-        def unsubscribe() -> None:
-            if worker in self._change_workers:
-                self._change_workers.remove(worker)
-            worker.stop()
-
-        return unsubscribe
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -346,8 +264,7 @@ class EventClient:
         return [encode(action)]
 
     def _on_state(self, transition: Transition) -> None:
-        for worker in self._change_workers:
-            worker.submit(self)
+        self._changed()
         if not transition.new.is_terminal:
             return
         error: OmniTrackError | None = None
@@ -355,30 +272,6 @@ class EventClient:
             error = self._conn.error or ConnectionFailed(transition.reason)
         for listener in self._listeners:
             listener.mailbox.close(error)
-
-
-class _Handler:
-    """Adapts the driver's hooks to the client's private methods (keeps them off its API)."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: EventClient) -> None:
-        self._client = client
-
-    def on_state(self, transition: Transition) -> None:
-        self._client._on_state(transition)
-
-    def process_open(self) -> list[bytes]:
-        return self._client._process_open()
-
-    def on_frame(self, data: bytes) -> None:
-        self._client._on_frame(data)
-
-    def on_lost(self) -> None:
-        pass
-
-    def conversation_known(self) -> bool:
-        return True
 
 
 @dataclass(eq=False)
