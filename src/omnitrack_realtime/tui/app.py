@@ -23,7 +23,7 @@ from ..client.backoff import ReconnectPolicy
 from ..client.copilot import CopilotClient
 from ..client.events import EventClient
 from ..errors import OmniTrackError
-from .view import ConnectionView, RetryClock, status_line
+from .view import connection_view, status_line
 from .widgets import (
     ChatInput,
     ErrorBanner,
@@ -39,22 +39,6 @@ __all__ = ["ChatApp", "connection_view"]
 
 #: Seconds between a state change and the redraw it causes (coalesces token bursts).
 REDRAW_DELAY = 0.03
-
-
-def connection_view(
-    client: CopilotClient, clock: RetryClock, now: float, max_attempts: int | None
-) -> ConnectionView:
-    """Read the status bar's facts off a copilot client."""
-    connection = client.connection
-    failure = connection.error
-    return ConnectionView(
-        state=client.state.value,
-        error=str(failure) if failure is not None else client.error,
-        attempt=connection.retries,
-        max_attempts=max_attempts,
-        retry_at=clock.observe(client.state.value, connection.retries, now),
-        queued=client.stats().queued,
-    )
 
 
 class ChatApp(App[int]):
@@ -99,7 +83,6 @@ class ChatApp(App[int]):
         super().__init__()
         policy = reconnect or ReconnectPolicy()
         self._max_attempts = policy.max_attempts
-        self._retry_clock = RetryClock(lambda retry: policy.delay(retry, lambda: 0.5))
         self.copilot = copilot
         self.events = events
         self.event_types = tuple(event_types)
@@ -174,7 +157,7 @@ class ChatApp(App[int]):
         self.query_one(ChatInput).suggestions = suggestions[:4]
         self.query_one(ErrorBanner).error = copilot.error or self._local_error
         now = self._clock()
-        view = connection_view(copilot, self._retry_clock, now, self._max_attempts)
+        view = connection_view(copilot, self._max_attempts)
         self.query_one(StatusBar).text = status_line(view, now)
 
     def _tick(self) -> None:

@@ -5,15 +5,18 @@ history. Pure, so the rules are tested without a terminal or a socket.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..client.copilot import CopilotClient
 
 __all__ = [
     "INTERRUPTED_MARKER",
     "STREAMING_MARKER",
     "ConnectionView",
     "InputHistory",
-    "RetryClock",
+    "connection_view",
     "message_markdown",
     "status_line",
 ]
@@ -38,6 +41,27 @@ class ConnectionView:
     max_attempts: int | None = None
     retry_at: float | None = None
     queued: int = 0
+
+
+def connection_view(client: CopilotClient, max_attempts: int | None = None) -> ConnectionView:
+    """Read the status bar's facts off a copilot client.
+
+    The countdown is the client's own pending retry (``next_retry``): its due time is exact,
+    jitter and a server's retry-after included, on the ``time.monotonic`` clock.
+    ``max_attempts`` is shown while no retry is pending (e.g. the immediate retry with a
+    fresh token).
+    """
+    connection = client.connection
+    failure = connection.error
+    retry = client.next_retry
+    return ConnectionView(
+        state=client.state.value,
+        error=str(failure) if failure is not None else client.error,
+        attempt=retry.attempt if retry is not None else connection.retries,
+        max_attempts=retry.max_attempts if retry is not None else max_attempts,
+        retry_at=retry.due if retry is not None else None,
+        queued=client.stats().queued,
+    )
 
 
 def status_line(view: ConnectionView, now: float) -> str:
@@ -118,29 +142,3 @@ class InputHistory:
             return self._entries[self._position]
         self._position = None
         return self._draft
-
-
-class RetryClock:
-    """Estimates when the next reconnection attempt is due, for the countdown.
-
-    The client waits ``policy.delay(k)`` (with jitter) after retry ``k`` is scheduled; the UI
-    sees the state become ``reconnecting`` with the retry count, and assumes the jitter-free
-    delay from that moment. ``delay`` maps a 0-based retry number to seconds.
-    """
-
-    def __init__(self, delay: Callable[[int], float]) -> None:
-        self._delay = delay
-        self._key: tuple[str, int] | None = None
-        self._due: float | None = None
-
-    def observe(self, state: str, retries: int, now: float) -> float | None:
-        """The due time of the next attempt while ``reconnecting``, else ``None``."""
-        if state != "reconnecting" or retries < 1:
-            self._key = None
-            self._due = None
-            return None
-        key = (state, retries)
-        if key != self._key:
-            self._key = key
-            self._due = now + self._delay(retries - 1)
-        return self._due
