@@ -38,6 +38,7 @@ class ConnectionOptions(TypedDict, total=False):
     max_queue: int
     max_message_size: int
     random: Callable[[], float]
+    clock: Callable[[], float]  # monotonic seconds: retry deadlines, rate-limit holds (tests)
 
 
 class ClientSurface:

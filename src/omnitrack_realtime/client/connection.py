@@ -17,6 +17,7 @@ synchronously in the read loop; handlers must only update state and hand work to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random as _random
 import time
@@ -156,6 +157,7 @@ class ConnectionStats:
     resent: int  # frames written again after a reconnect
     dropped: int  # events dropped by a full listen()/handler buffer
     last_rtt: float | None  # last ping round trip in seconds, None before the first pong
+    rate_limited: int = 0  # messages the server refused for its rate limit (then resent)
 
     def as_dict(self) -> dict[str, int | float | None]:
         return {item.name: getattr(self, item.name) for item in fields(self)}
@@ -263,6 +265,7 @@ class Connection:
         self._received = 0
         self._resent = 0
         self._dropped = 0
+        self._rate_limited = 0
         self._last_rtt: float | None = None
         self._last_written: OutboxItem | None = None  # the culprit if the server says 1009
 
@@ -317,6 +320,7 @@ class Connection:
             resent=self._resent,
             dropped=self._dropped,
             last_rtt=self._last_rtt,
+            rate_limited=self._rate_limited,
         )
 
     def count_dropped(self, count: int = 1) -> None:
@@ -354,6 +358,20 @@ class Connection:
         self.outbox.put(item)
         self.flush()
         return item
+
+    def rate_limited(self, client_message_id: str, retry_after: float) -> bool:
+        """The server refused that message for its rate limit: it is resent, in its place and
+        with the same id, after ``retry_after`` seconds, and nothing queued behind it is written
+        before. False if it is no longer queued (nothing to resend)."""
+        until = self._clock() + max(retry_after, 0.0)
+        if self.outbox.rate_limited(client_message_id, until) is None:
+            return False
+        self._rate_limited += 1
+        logger.info(
+            "%s: a message was rate limited; resending it in %.2fs", self._safe_url, retry_after
+        )
+        self._wake.set()  # the writer re-arms its wait for the new deadline
+        return True
 
     def flush(self) -> None:
         """Ask the writer to write what the outbox allows now (after an ack, a new id...)."""
@@ -575,9 +593,10 @@ class Connection:
         )
         try:
             while True:
-                await self._wake.wait()
-                self._wake.clear()
-                batch = outbox.sendable(conversation_known=self._handler.conversation_known())
+                await self._wait_for_work()
+                batch = outbox.sendable(
+                    conversation_known=self._handler.conversation_known(), now=self._clock()
+                )
                 for item in batch:
                     await ws.send(item.payload, text=True)
                     self._sent += 1
@@ -586,6 +605,18 @@ class Connection:
                     on_written(item)
         except ConnectionClosed:
             return  # the read loop sees the close and decides what comes next
+
+    async def _wait_for_work(self) -> None:
+        """Until the writer is woken or, while a rate limit holds the outbox, the hold ends."""
+        held_until = self.outbox.held_until
+        if held_until is None:
+            await self._wake.wait()
+        else:
+            remaining = held_until - self._clock()
+            if remaining > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), remaining)
+        self._wake.clear()
 
     # ------------------------------------------------------------------ internals
 

@@ -278,6 +278,13 @@ class Conversation:
         if message is not None and message.status == "queued":
             message.status = "sent"
 
+    def mark_queued(self, client_message_id: str) -> None:
+        """The message waits to be written again (the server's rate limit refused it); its
+        answer is still expected."""
+        message = self._users.get(client_message_id)
+        if message is not None and message.status == "sent":
+            message.status = "queued"
+
     def mark_delivered(self, client_message_id: str) -> None:
         """The server acknowledged the message."""
         message = self._users.get(client_message_id)

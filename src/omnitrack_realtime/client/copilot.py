@@ -42,6 +42,8 @@ logger = logging.getLogger("omnitrack_realtime")
 # A stream() consumer is the caller's own loop: never drop its tokens (memory is bounded by
 # the answer's length, which the caller asked for).
 _STREAM_BUFFER = 1 << 62
+#: The ``error`` code of a message refused by the server's rate limit (protocol.md).
+RATE_LIMITED_CODE = "rate_limited"
 
 
 class _Finished:
@@ -235,6 +237,8 @@ class CopilotClient(ClientSurface):
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
         elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
+            if self._rate_limited(message, message.client_message_id):
+                return
             # The server refused that message: it leaves the outbox, never resent. (A refused
             # resume is the reducer's business: it interrupts the streams concerned.)
             self._conn.outbox.failed(message.client_message_id)
@@ -245,6 +249,19 @@ class CopilotClient(ClientSurface):
         if isinstance(message, Acknowledgment | ErrorMessage):
             self._conn.flush()  # an acknowledgment may let the next message go
         self._route(events)
+
+    def _rate_limited(self, message: ErrorMessage, cmid: str) -> bool:
+        """A message refused for the server's rate limit is kept: queued again in its place and
+        resent (same id) after ``retryAfter``; its ``ask()``/``stream()`` caller keeps waiting.
+        False when this error is not that (or the message can no longer be resent)."""
+        retry_after = message.retry_after
+        if message.code != RATE_LIMITED_CODE or retry_after is None:
+            return False
+        if cmid not in self._texts or not self._conn.rate_limited(cmid, retry_after):
+            return False
+        self._conversation.mark_queued(cmid)
+        self._changed()
+        return True
 
     def _route(self, events: list[ConversationEvent]) -> None:
         for event in events:

@@ -14,6 +14,11 @@ delivered:
 While the conversation id is unknown, at most one message that would start a conversation is
 in flight, so one session's messages land in one conversation rather than each creating its own.
 
+A message the server refused for its rate limit (``error`` ``rate_limited`` with ``retryAfter``
+and its ``clientMessageId``) is not lost: :meth:`Outbox.rate_limited` puts it back to pending in
+its place (ahead of everything queued after it) and holds the whole outbox until the time the
+server named, so nothing overtakes it; then it is written again with the same id.
+
 The driver's loop: ``put`` -> (when open) ``sendable`` -> write each -> ``written_without_ack``;
 frames in: ``acknowledged`` / ``failed``; on a drop: ``connection_lost``.
 """
@@ -54,7 +59,16 @@ class Outbox:
     it and :meth:`put` raises :class:`~omnitrack_realtime.errors.QueueFull` beyond it.
     """
 
-    __slots__ = ("_by_id", "_by_object", "_gate", "_items", "_limit", "_mode", "_next_key")
+    __slots__ = (
+        "_by_id",
+        "_by_object",
+        "_gate",
+        "_held_until",
+        "_items",
+        "_limit",
+        "_mode",
+        "_next_key",
+    )
 
     def __init__(self, limit: int = 1000) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -70,6 +84,8 @@ class Outbox:
         # The key of the conversation-starting message in flight while the conversation is
         # unknown: nothing after it is written until it is acknowledged or the id is known.
         self._gate: int | None = None
+        # Nothing is written before this time (the caller's monotonic clock): a rate limit.
+        self._held_until: float | None = None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -96,6 +112,11 @@ class Outbox:
         """Items not written to the current connection yet."""
         return len(self._items) - self.in_flight
 
+    @property
+    def held_until(self) -> float | None:
+        """While a rate limit holds the outbox: when writing may resume, else ``None``."""
+        return self._held_until
+
     def put(self, item: OutboxItem) -> None:
         """Queue ``item`` behind everything already queued; raises ``QueueFull`` when full.
 
@@ -113,14 +134,20 @@ class Outbox:
         item.written = False
         self._index(key, item)
 
-    def sendable(self, *, conversation_known: bool) -> list[OutboxItem]:
+    def sendable(self, *, conversation_known: bool, now: float | None = None) -> list[OutboxItem]:
         """Items to write now, in order, and marks them written.
 
         While the conversation is unknown, at most one ``needs_conversation`` message may be in
         flight (written, not acknowledged): nothing after it is returned until it is
         acknowledged or the conversation becomes known. (With a seed server written counts
-        as delivered, so the next one follows at once: the seed's own behaviour.)
+        as delivered, so the next one follows at once: the seed's own behaviour.) While a rate
+        limit holds the outbox (see :meth:`rate_limited`) nothing is returned before ``now``
+        reaches :attr:`held_until` (``now=None``: the hold is still on).
         """
+        if self._held_until is not None:
+            if now is None or now < self._held_until:
+                return []
+            self._held_until = None
         if conversation_known:
             self._gate = None
         elif self._gate is not None:
@@ -167,6 +194,21 @@ class Outbox:
         key = self._by_id.get(client_message_id)
         return self._remove(key) if key is not None else None
 
+    def rate_limited(self, client_message_id: str, until: float) -> OutboxItem | None:
+        """The server refused that message for its rate limit: it goes back to pending in its
+        place (ahead of everything queued after it) and nothing is written before ``until``.
+        Returns it, or ``None`` if it is no longer queued (then nothing is held)."""
+        key = self._by_id.get(client_message_id)
+        if key is None:
+            return None
+        item = self._items[key]
+        item.written = False
+        if self._gate == key:
+            self._gate = None  # it is in flight no more: it may start the conversation again
+        if self._held_until is None or until > self._held_until:
+            self._held_until = until
+        return item
+
     def connection_lost(self) -> int:
         """Written-but-unacknowledged items go back to pending, keeping their place (they are
         resent, with the same clientMessageId, after the reconnect). Returns how many."""
@@ -200,6 +242,7 @@ class Outbox:
         self._by_id.clear()
         self._by_object.clear()
         self._gate = None
+        self._held_until = None
         return items
 
     # ------------------------------------------------------------------ internals

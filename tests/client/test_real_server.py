@@ -1,0 +1,242 @@
+"""The copilot client against the REAL reference server (not the fake): rate-limited messages
+are kept and resent, a dropped stream resumes exactly, a server-side interruption is marked.
+
+The server runs on loopback with the scripted test engine (``hold NAME N`` streams N tokens and
+waits on a gate), so every drop happens at a known token; nothing sleeps, every wait is a
+condition with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime import ChatMessage, CopilotClient, ReconnectPolicy
+from omnitrack_realtime.client.state import ConnectionState
+from omnitrack_realtime.server import Limits, ServerConfig, WebSocketServer, build_hub
+from omnitrack_realtime.server.limits import TokenBucket
+from omnitrack_realtime.server.store import SQLiteStore
+from server.helpers import AUTH, ScriptedEngine, token_for
+
+TIMEOUT = 10.0
+FAST = ReconnectPolicy(max_attempts=20, initial_delay=0.01, max_delay=0.05, jitter=0.0)
+
+
+class PausableClock:
+    """A monotonic clock that stands still until :meth:`release`, then runs in real time:
+    time-based behaviour (a rate limit's refill, a client's hold) waits for the test."""
+
+    def __init__(self) -> None:
+        self._frozen_at: float | None = time.monotonic()
+
+    def __call__(self) -> float:
+        return self._frozen_at if self._frozen_at is not None else time.monotonic()
+
+    def release(self) -> None:
+        self._frozen_at = None
+
+
+class Server:
+    """The reference server (websockets driver) on 127.0.0.1 with the scripted engine."""
+
+    def __init__(self, tmp_path: Path, limits: Limits | None = None) -> None:
+        self.engine = ScriptedEngine()
+        config = ServerConfig(port=0, token_delay=0.0, auth=AUTH, limits=limits or Limits())
+        self.hub = build_hub(config, engine=self.engine, store=SQLiteStore(tmp_path / "s.db"))
+        self.driver = WebSocketServer(self.hub)
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.driver.port}/copilot"
+
+    def drop_connections(self) -> int:
+        """Abort every open socket, as a network failure would (no close frame)."""
+        listening = self.driver._server  # the websockets server; tests only
+        assert listening is not None
+        sockets = list(listening.connections)
+        for connection in sockets:
+            connection.transport.abort()
+        return len(sockets)
+
+    def requests(self) -> list[str]:
+        return [request.message for request in self.engine.requests]
+
+
+@pytest.fixture
+async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
+    started: list[Server] = []
+
+    async def _start(limits: Limits | None = None) -> Server:
+        server = Server(tmp_path, limits)
+        await server.driver.start()
+        started.append(server)
+        return server
+
+    yield _start
+    for server in started:
+        await server.driver.shutdown()
+
+
+def client_for(server: Server, **options: object) -> CopilotClient:
+    options.setdefault("reconnect", FAST)
+    options.setdefault("token", token_for("alice"))
+    return CopilotClient(server.url, user_id="alice", **options)  # type: ignore[arg-type]
+
+
+async def until(client: CopilotClient, condition: Callable[[], bool], what: str) -> None:
+    """Wait (bounded) until ``condition()`` holds after one of the client's state changes."""
+    changed = asyncio.Event()
+    unsubscribe = client.on_change(lambda _client: changed.set())
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while not condition():
+                await changed.wait()
+                changed.clear()
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+    finally:
+        unsubscribe()
+
+
+def user_message(client: CopilotClient, text: str) -> ChatMessage:
+    return next(m for m in client.messages if m.role == "user" and m.content == text)
+
+
+# --------------------------------------------------------------------------- rate limit
+
+
+async def test_rate_limited_messages_are_resent_in_order_and_nothing_is_lost(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    server = await start(Limits(messages_per_minute=6000, burst=1, flood_strikes=1000))
+    server_clock = PausableClock()  # the bucket does not refill until the test says so
+    server.hub.rate = TokenBucket(per_minute=6000, burst=1, clock=server_clock)
+    client_clock = PausableClock()  # and the client's hold does not end before that either
+    async with client_for(server, clock=client_clock) as client:
+        first = await client.ask("first", timeout=TIMEOUT)
+        assert first.content == "Echo: first"
+        # Both written at once (the conversation is known); the bucket is empty: both refused.
+        asking = asyncio.ensure_future(client.ask("second", timeout=TIMEOUT))
+        streaming = asyncio.ensure_future(_collect(client.stream("third")))
+        await until(client, lambda: client.stats().rate_limited == 2, "two refusals")
+        assert [user_message(client, t).status for t in ("second", "third")] == ["queued"] * 2
+        assert client.connection.outbox.held_until is not None
+        assert client.error is None  # nothing went wrong as far as the user is concerned
+        assert not asking.done() and not streaming.done()  # the callers keep waiting
+        assert server.requests() == ["first"]
+
+        server_clock.release()
+        client_clock.release()
+        client.connection.flush()  # the hold may have ended already: look again now
+        second = await asyncio.wait_for(asking, TIMEOUT)
+        third = await asyncio.wait_for(streaming, TIMEOUT)
+    assert second.content == "Echo: second" and second.status == "complete"
+    assert third == "Echo: third"
+    assert server.requests() == ["first", "second", "third"]  # in order, each exactly once
+    assert [m.status for m in client.messages if m.role == "user"] == ["delivered"] * 3
+    assert [m.content for m in client.messages if m.role == "assistant"] == [
+        "Echo: first",
+        "Echo: second",
+        "Echo: third",
+    ]
+    stats = client.stats()
+    assert stats.rate_limited >= 2 and stats.queued == 0
+
+
+async def _collect(tokens: AsyncIterator[str]) -> str:
+    return "".join([token async for token in tokens])
+
+
+# --------------------------------------------------------------------------- resume
+
+
+class TokenGate:
+    """A token provider whose calls after the first wait for :meth:`open` (holds a reconnect)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.opened = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.calls > 1:
+            self.waiting.set()
+            await self.opened.wait()
+        return token_for("alice")
+
+
+async def test_stream_dropped_mid_answer_resumes_with_exactly_the_full_text(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    server = await start()
+    token = TokenGate()
+    client = client_for(server, token=token)
+    await client.connect()
+    try:
+        streaming = asyncio.ensure_future(_collect(client.stream("hold g 3")))
+        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
+        reply = lambda: client.messages[-1]  # noqa: E731
+        await until(client, lambda: reply().content == " t1 t2 t3", "three tokens received")
+        assert server.drop_connections() == 1  # the drop happens at token 3, known
+        await asyncio.wait_for(token.waiting.wait(), TIMEOUT)  # reconnecting, held
+        assert reply().is_streaming  # not interrupted: it will resume
+        server.engine.gate("g").set()  # the rest is produced while the client is away
+        token.opened.set()
+        text = await asyncio.wait_for(streaming, TIMEOUT)
+    finally:
+        await client.disconnect()
+    assert text == " t1 t2 t3 after"  # no gap, no duplicate
+    assert reply().content == " t1 t2 t3 after" and reply().status == "complete"
+    assert [m.role for m in client.messages] == ["user", "assistant"]  # one reply, not two
+    assert client.stats().reconnects == 1
+    assert server.requests() == ["hold g 3"]  # resumed, not asked again
+
+
+async def test_stream_resumes_when_the_rest_arrives_after_the_reconnect(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    server = await start()
+    client = client_for(server)
+    await client.connect()
+    try:
+        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
+        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
+        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        server.drop_connections()
+        await asyncio.wait_for(
+            client.connection.wait_for_state(ConnectionState.RECONNECTING), TIMEOUT
+        )
+        await until(client, lambda: client.stats().reconnects == 1, "the reconnect")
+        server.engine.gate("g").set()
+        text = await asyncio.wait_for(streaming, TIMEOUT)
+    finally:
+        await client.disconnect()
+    assert text == " t1 t2 after"
+    assert client.messages[-1].content == " t1 t2 after"
+    assert len(client.messages) == 2
+
+
+async def test_server_interruption_without_resume_is_marked_interrupted(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    server = await start()
+    client = client_for(server, reconnect=None)
+    await client.connect()
+    try:
+        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
+        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
+        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        await server.driver.shutdown()  # graceful: stream_interrupted with the partial text
+        text = await asyncio.wait_for(streaming, TIMEOUT)
+    finally:
+        await client.disconnect()
+    reply = client.messages[-1]
+    assert text == " t1 t2 [interrupted]"
+    assert reply.content == " t1 t2 [interrupted]"
+    assert reply.status == "interrupted" and not reply.is_streaming
+    assert client.error is not None
