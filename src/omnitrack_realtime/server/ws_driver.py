@@ -77,13 +77,14 @@ class _SocketOutbound:
     buffer, and a connection over ``limit`` bytes is closed 1013 ("slow consumer") and counted.
     """
 
-    __slots__ = ("_closing", "_connection", "_driver", "_limit")
+    __slots__ = ("_batching", "_closing", "_connection", "_driver", "_limit")
 
     def __init__(self, connection: ServerConnection, driver: WebSocketServer, limit: int) -> None:
         self._connection = connection
         self._driver = driver
         self._limit = limit
         self._closing = False
+        self._batching = False
 
     def send(self, data: bytes) -> None:
         connection = self._connection
@@ -96,7 +97,46 @@ class _SocketOutbound:
             return
         try:
             connection.protocol.send_text(data)
-            connection.send_data()
+        except Exception:  # the peer vanished under us: the handler's loop will see it
+            logger.debug("write failed", exc_info=True)
+            return
+        if self._batching:
+            return  # leaves with the rest of this loop iteration's frames
+        # The first frame of a loop iteration leaves at once (an event fanned out to many
+        # connections is written like websockets.broadcast does); frames that follow in the
+        # same iteration (a burst of tokens) are joined into one write at its end, so one
+        # system call carries many frames.
+        self.flush()
+        self._batching = True
+        self._driver.flush_soon(self)
+
+    def end_batch(self) -> None:
+        self._batching = False
+        self.flush()
+
+    def flush(self) -> None:
+        """Write every frame queued since the last flush in one ``transport.write``.
+
+        ``ServerConnection.send_data`` writes frame by frame, and each write of an idle
+        transport is a system call; joining them is what makes a burst one call.
+        """
+        transport = self._connection.transport
+        pending: list[bytes] = []
+        try:
+            for data in self._connection.protocol.data_to_send():
+                if data:
+                    pending.append(data)
+                    continue
+                # End of stream (a close completed meanwhile): what came before goes first.
+                if pending:
+                    transport.write(b"".join(pending))
+                    pending.clear()
+                if transport.can_write_eof():
+                    transport.write_eof()
+                else:
+                    transport.close()
+            if pending:
+                transport.write(b"".join(pending))
         except Exception:  # the peer vanished under us: the handler's loop will see it
             logger.debug("write failed", exc_info=True)
 
@@ -113,6 +153,7 @@ class WebSocketServer:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.config = hub.config
+        self._unflushed: list[_SocketOutbound] = []
         self._server: Server | None = None
         self._principals: dict[ServerConnection, Principal] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -185,6 +226,18 @@ class WebSocketServer:
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
+
+    def flush_soon(self, outbound: _SocketOutbound) -> None:
+        """Flush ``outbound`` at the end of this loop iteration, with every other connection
+        written to meanwhile: one callback for a fan-out to thousands, not one each."""
+        self._unflushed.append(outbound)
+        if len(self._unflushed) == 1:
+            asyncio.get_running_loop().call_soon(self._flush_all)
+
+    def _flush_all(self) -> None:
+        unflushed, self._unflushed = self._unflushed, []
+        for outbound in unflushed:
+            outbound.end_batch()
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
