@@ -167,3 +167,21 @@ def test_message_too_large_is_raised_in_the_caller(server: ThreadedServer) -> No
         with pytest.raises(MessageTooLarge):
             copilot.send_message("x" * 70_000)
         assert copilot.messages == []
+
+
+def test_next_retry_shows_the_pending_retry(tmp_path: Path) -> None:
+    with ThreadedServer(tmp_path / "gone.db") as gone:
+        url = gone.copilot_url  # nothing listens there once the server stopped
+    hour = ReconnectPolicy(max_attempts=3, initial_delay=3600, max_delay=3600, jitter=0)
+    copilot = CopilotClient(url, user_id=USER, token=token_for(), reconnect=hour)
+    try:
+        assert copilot.next_retry is None
+        copilot.connect(timeout=30)
+        retry = copilot.next_retry
+        assert copilot.state is ConnectionState.RECONNECTING
+        assert retry is not None and (retry.attempt, retry.max_attempts) == (1, 3)
+        assert retry.delay == 3600
+        assert copilot.stats().rate_limited == 0
+    finally:
+        copilot.close()
+    assert copilot.next_retry is None
