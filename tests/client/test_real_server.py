@@ -20,6 +20,7 @@ from omnitrack_realtime.client.state import ConnectionState
 from omnitrack_realtime.server import Limits, ServerConfig, WebSocketServer, build_hub
 from omnitrack_realtime.server.limits import TokenBucket
 from omnitrack_realtime.server.store import SQLiteStore
+from omnitrack_realtime.tui.view import connection_view, status_line
 from server.helpers import AUTH, ScriptedEngine, token_for
 
 TIMEOUT = 10.0
@@ -124,7 +125,10 @@ async def test_rate_limited_messages_are_resent_in_order_and_nothing_is_lost(
         streaming = asyncio.ensure_future(_collect(client.stream("third")))
         await until(client, lambda: client.stats().rate_limited == 2, "two refusals")
         assert [user_message(client, t).status for t in ("second", "third")] == ["queued"] * 2
-        assert client.connection.outbox.held_until is not None
+        assert client.connection.outbox.held_until == client_clock() + 0.1  # retryAfter 0.1
+        assert status_line(connection_view(client), now=client_clock()) == (
+            "● connected · 2 queued messages · rate limited, resending in 1 s"
+        )
         assert client.error is None  # nothing went wrong as far as the user is concerned
         assert not asking.done() and not streaming.done()  # the callers keep waiting
         assert server.requests() == ["first"]

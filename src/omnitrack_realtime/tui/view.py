@@ -41,6 +41,8 @@ class ConnectionView:
     max_attempts: int | None = None
     retry_at: float | None = None
     queued: int = 0
+    #: While the server's rate limit holds the queue: when sending resumes (same clock).
+    held_until: float | None = None
 
 
 def connection_view(client: CopilotClient, max_attempts: int | None = None) -> ConnectionView:
@@ -61,11 +63,13 @@ def connection_view(client: CopilotClient, max_attempts: int | None = None) -> C
         max_attempts=retry.max_attempts if retry is not None else max_attempts,
         retry_at=retry.due if retry is not None else None,
         queued=client.stats().queued,
+        held_until=connection.outbox.held_until,
     )
 
 
 def status_line(view: ConnectionView, now: float) -> str:
-    """The status bar's text, e.g. ``reconnecting in 4 s (attempt 3 of 5) · 2 queued``."""
+    """The status bar's text, e.g. ``reconnecting in 4 s (attempt 3 of 5) · 2 queued``, or
+    ``connected · 1 queued message · rate limited, resending in 2 s``."""
     state = view.state
     if state == "open":
         text = "● connected"
@@ -85,9 +89,17 @@ def status_line(view: ConnectionView, now: float) -> str:
         text = "○ disconnected"
     else:
         text = "○ not connected"
-    if view.queued and state != "open":
+    # Seconds the server's rate limit still holds the queue of an open connection, if any.
+    held = (
+        math.ceil(view.held_until - now)
+        if state == "open" and view.held_until is not None and view.held_until > now
+        else None
+    )
+    if view.queued and (state != "open" or held is not None):
         noun = "message" if view.queued == 1 else "messages"
         text += f" · {view.queued} queued {noun}"
+    if held is not None:
+        text += f" · rate limited, resending in {held} s"
     return text
 
 
