@@ -44,9 +44,9 @@ class PausableClock:
 class Server:
     """The reference server (websockets driver) on 127.0.0.1 with the scripted engine."""
 
-    def __init__(self, tmp_path: Path, limits: Limits | None = None) -> None:
+    def __init__(self, tmp_path: Path, limits: Limits | None = None, port: int = 0) -> None:
         self.engine = ScriptedEngine()
-        config = ServerConfig(port=0, token_delay=0.0, auth=AUTH, limits=limits or Limits())
+        config = ServerConfig(port=port, token_delay=0.0, auth=AUTH, limits=limits or Limits())
         self.hub = build_hub(config, engine=self.engine, store=SQLiteStore(tmp_path / "s.db"))
         self.driver = WebSocketServer(self.hub)
 
@@ -71,8 +71,8 @@ class Server:
 async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
     started: list[Server] = []
 
-    async def _start(limits: Limits | None = None) -> Server:
-        server = Server(tmp_path, limits)
+    async def _start(limits: Limits | None = None, port: int = 0) -> Server:
+        server = Server(tmp_path, limits, port)
         await server.driver.start()
         started.append(server)
         return server
@@ -244,3 +244,30 @@ async def test_server_interruption_without_resume_is_marked_interrupted(
     assert reply.content == " t1 t2 [interrupted]"
     assert reply.status == "interrupted" and not reply.is_streaming
     assert client.error is not None
+
+
+async def test_dropped_stream_the_restarted_server_cannot_resume_is_marked_interrupted(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    first = await start()
+    token = TokenGate()
+    client = client_for(first, token=token)
+    await client.connect()
+    try:
+        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
+        await asyncio.wait_for(first.engine.waiting("g").wait(), TIMEOUT)
+        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        first.drop_connections()  # the client loses the socket without a word...
+        await asyncio.wait_for(token.waiting.wait(), TIMEOUT)
+        port = first.driver.port
+        await first.driver.shutdown()  # ...and the server goes away with its streams
+        second = await start(port=port)  # same store and port, no memory of the stream
+        token.opened.set()
+        text = await asyncio.wait_for(streaming, TIMEOUT)  # its resume is refused
+    finally:
+        await client.disconnect()
+    reply = client.messages[-1]
+    assert text == " t1 t2 [interrupted]"
+    assert reply.content == " t1 t2 [interrupted]" and reply.status == "interrupted"
+    assert client.error is not None
+    assert second.requests() == []  # nothing asked again
