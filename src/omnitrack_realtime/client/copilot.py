@@ -8,6 +8,11 @@ code (``on_change`` callbacks, ``ask``/``stream`` callers) runs in other tasks.
 After a reconnect the client first asks the server to ``resume`` every answer that was still
 streaming (with ``afterSeq``, so no token is lost or doubled), then flushes the outbox. Against
 a seed server (no ``streamId``/``seq``) a lost answer is marked `` [interrupted]`` instead.
+
+A message the server refuses for its rate limit (``error`` with code ``rate_limited``,
+``retryAfter`` and the message's ``clientMessageId``) is not failed: it becomes ``queued``
+again, keeps its place at the head of what is unsent, and is resent with the same id after
+``retryAfter`` (see :meth:`.outbox.Outbox.rate_limited`); ``ask()``/``stream()`` keep waiting.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ class CopilotClient(ClientSurface):
     ``Authorization: Bearer`` header, and also in the query string when ``token_in_query``.
     ``reconnect=None`` turns reconnection off. Other keywords (see ``ConnectionOptions``):
     ``ping_interval``, ``ping_timeout``, ``open_timeout``, ``close_timeout`` (seconds or
-    ``None``), ``max_queue``, ``max_message_size``, ``random`` (the jitter's source).
+    ``None``), ``max_queue``, ``max_message_size``, ``random`` (the jitter's source),
+    ``clock`` (monotonic seconds, for retry deadlines and rate-limit holds).
 
     State (read-only; ``on_change`` callbacks run after it changes): ``messages``,
     ``is_connected``, ``is_connecting``, ``is_typing``, ``error``, ``conversation_id``,
