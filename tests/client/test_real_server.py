@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from asyncio import Future
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -158,6 +159,17 @@ async def _collect(tokens: AsyncIterator[str]) -> str:
 # --------------------------------------------------------------------------- resume
 
 
+async def stream_held_answer(client: CopilotClient, server: Server, tokens: int) -> Future[str]:
+    """Ask for an answer that stops after ``tokens`` tokens (until gate ``g`` opens); return
+    its ``stream()`` text as a future, once the client holds those tokens: the drop that
+    follows happens at a known token."""
+    streaming = asyncio.ensure_future(_collect(client.stream(f"hold g {tokens}")))
+    await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
+    so_far = "".join(f" t{index + 1}" for index in range(tokens))
+    await until(client, lambda: client.messages[-1].content == so_far, f"{tokens} tokens")
+    return streaming
+
+
 class TokenGate:
     """A token provider whose calls after the first wait for :meth:`open` (holds a reconnect)."""
 
@@ -182,10 +194,8 @@ async def test_stream_dropped_mid_answer_resumes_with_exactly_the_full_text(
     client = client_for(server, token=token)
     await client.connect()
     try:
-        streaming = asyncio.ensure_future(_collect(client.stream("hold g 3")))
-        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
+        streaming = await stream_held_answer(client, server, 3)
         reply = lambda: client.messages[-1]  # noqa: E731
-        await until(client, lambda: reply().content == " t1 t2 t3", "three tokens received")
         assert server.drop_connections() == 1  # the drop happens at token 3, known
         await asyncio.wait_for(token.waiting.wait(), TIMEOUT)  # reconnecting, held
         assert reply().is_streaming  # not interrupted: it will resume
@@ -208,9 +218,7 @@ async def test_stream_resumes_when_the_rest_arrives_after_the_reconnect(
     client = client_for(server)
     await client.connect()
     try:
-        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
-        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
-        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        streaming = await stream_held_answer(client, server, 2)
         server.drop_connections()
         await asyncio.wait_for(
             client.connection.wait_for_state(ConnectionState.RECONNECTING), TIMEOUT
@@ -232,9 +240,7 @@ async def test_server_interruption_without_resume_is_marked_interrupted(
     client = client_for(server, reconnect=None)
     await client.connect()
     try:
-        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
-        await asyncio.wait_for(server.engine.waiting("g").wait(), TIMEOUT)
-        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        streaming = await stream_held_answer(client, server, 2)
         await server.driver.shutdown()  # graceful: stream_interrupted with the partial text
         text = await asyncio.wait_for(streaming, TIMEOUT)
     finally:
@@ -254,9 +260,7 @@ async def test_dropped_stream_the_restarted_server_cannot_resume_is_marked_inter
     client = client_for(first, token=token)
     await client.connect()
     try:
-        streaming = asyncio.ensure_future(_collect(client.stream("hold g 2")))
-        await asyncio.wait_for(first.engine.waiting("g").wait(), TIMEOUT)
-        await until(client, lambda: client.messages[-1].content == " t1 t2", "two tokens")
+        streaming = await stream_held_answer(client, first, 2)
         first.drop_connections()  # the client loses the socket without a word...
         await asyncio.wait_for(token.waiting.wait(), TIMEOUT)
         port = first.driver.port
