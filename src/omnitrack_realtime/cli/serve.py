@@ -16,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigurationError, ConnectionFailed
 
@@ -83,7 +84,9 @@ def register(subparsers: Any) -> None:
     publish.add_argument("data", help="event data as JSON")
     publish.add_argument("--user", help="deliver to this user only (default: every subscriber)")
     publish.add_argument(
-        "--url", default="ws://127.0.0.1:3001", help="server URL (default ws://127.0.0.1:3001)"
+        "--url",
+        default="ws://127.0.0.1:3001",
+        help="the server, ws://HOST:PORT or its /ws url (default ws://127.0.0.1:3001)",
     )
     publish.add_argument(
         "--token", help=f"a token with the {_PUBLISH_SCOPE} scope (default: minted locally)"
@@ -191,6 +194,14 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _events_url(url: str) -> str:
+    """The server's ``/ws`` url, from either the server's url or the ``/ws`` url itself."""
+    parts = urlsplit(url)
+    if parts.path.rstrip("/") in ("", "/"):
+        return urlunsplit(parts._replace(path="/ws"))
+    return url
+
+
 async def _send_publish(
     url: str, token: str, event_type: str, data: Any, user: str | None
 ) -> dict[str, Any]:
@@ -204,7 +215,7 @@ async def _send_publish(
         async with (
             asyncio.timeout(10),
             connect(
-                url.rstrip("/") + "/ws",
+                _events_url(url),
                 additional_headers={"Authorization": f"Bearer {token}"},
                 compression=None,
             ) as ws,
