@@ -32,6 +32,7 @@ from ..protocol import (
 from .options import (
     ConnectionOptions,
     add_connection_options,
+    connect_or_explain,
     connection_options,
     explain_failure,
     quiet_logs,
@@ -122,13 +123,7 @@ async def run_turn(
     url = options.copilot_url
     client = CopilotClient(url=url, **(options.client_options() | client_options))
     try:
-        try:
-            await client.connect()
-        except OmniTrackError as exc:
-            print(f"omnitrack: {explain_failure(exc, url)}", file=err)
-            return 1
-        if not client.is_connected:
-            print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
+        if not await connect_or_explain(client.connection, url, err):
             return 1
         try:
             async with asyncio.timeout(answer_timeout):
@@ -242,13 +237,7 @@ async def run_json_turn(
     connection = Connection(url, handler=turn, **(options.client_options() | client_options))
     turn.connection = connection
     try:
-        try:
-            await connection.connect()
-        except OmniTrackError as exc:
-            print(f"omnitrack: {explain_failure(exc, url)}", file=err)
-            return 1
-        if not connection.is_connected:
-            print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+        if not await connect_or_explain(connection, url, err):
             return 1
         client_message_id = str(uuid.uuid4())
         action = MessageAction(message=text, client_message_id=client_message_id)

@@ -15,8 +15,13 @@ from typing import Any, TextIO
 import msgspec
 
 from ..client.backoff import ReconnectPolicy
-from ..errors import OmniTrackError
-from .options import add_connection_options, connection_options, explain_failure, quiet_logs
+from .options import (
+    add_connection_options,
+    connect_or_explain,
+    connection_options,
+    explain_failure,
+    quiet_logs,
+)
 from .render import event_line
 
 __all__ = ["register", "run_listen"]
@@ -113,13 +118,7 @@ async def run_listen(
     client = EventClient(url=url, user_id=user_id, token=token, **client_options)
     client.on_change(_StatusPrinter(client, err))
     try:
-        try:
-            await client.connect()
-        except OmniTrackError as exc:
-            print(f"omnitrack: {explain_failure(exc, url)}", file=err)
-            return 1
-        if not client.is_connected:
-            print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
+        if not await connect_or_explain(client.connection, url, err):
             return 1
         print(f"omnitrack: listening on {url.split('?')[0]} (Ctrl-C stops)", file=err, flush=True)
         seen = 0

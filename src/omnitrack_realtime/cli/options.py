@@ -13,11 +13,14 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
 from .render import redact_url
+
+if TYPE_CHECKING:
+    from ..client.connection import Connection
 
 __all__ = [
     "COPILOT_URL_DEFAULT",
@@ -178,3 +181,17 @@ def explain_failure(error: OmniTrackError | str | None, url: str) -> str:
         f"cannot connect to {where} ({detail}); is the server running? "
         "(start one with: omnitrack serve)"
     )
+
+
+async def connect_or_explain(connection: Connection, url: str, err: TextIO) -> bool:
+    """Make the first connection attempt; on failure print why in one sentence to ``err``
+    and return False (the caller exits 1)."""
+    try:
+        await connection.connect()
+    except OmniTrackError as exc:
+        print(f"omnitrack: {explain_failure(exc, url)}", file=err)
+        return False
+    if not connection.is_connected:
+        print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+        return False
+    return True
