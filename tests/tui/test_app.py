@@ -11,7 +11,7 @@ from textual.widgets.markdown import MarkdownBlock
 from frontdoor_support import USER, LocalServer, token_for, wait_until
 from omnitrack_realtime import CopilotClient, EventClient, ReconnectPolicy
 from omnitrack_realtime.seam import AnswerPart, EngineRequest, EventPublisher, answer_from_text
-from omnitrack_realtime.tui.app import ChatApp
+from omnitrack_realtime.tui.app import STARTER_SUGGESTIONS, ChatApp
 from omnitrack_realtime.tui.view import STREAMING_MARKER
 from omnitrack_realtime.tui.widgets import (
     ChatInput,
@@ -131,6 +131,21 @@ async def test_select_a_suggestion_with_a_key(local_server: LocalServer) -> None
         users = [b.shown for b in bubbles(app) if b.role == "user"]
         assert users == ["help", second]
         assert app.query_one(ChatInput).value == ""  # the digit was not typed
+
+
+async def test_an_empty_conversation_offers_starters(local_server: LocalServer) -> None:
+    app = make_app(local_server, events=False)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+        suggestions = app.query_one(SuggestionList)
+        await wait_until(pilot, lambda: bool(suggestions.items), "the starters")
+        assert suggestions.items == list(STARTER_SUGGESTIONS)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: answered(app, 1), "the answer to the first starter")
+        assert [b.shown for b in bubbles(app) if b.role == "user"] == [STARTER_SUGGESTIONS[0]]
+        await wait_until(
+            pilot, lambda: suggestions.items != list(STARTER_SUGGESTIONS), "the answer's own"
+        )
 
 
 async def test_click_a_suggestion(local_server: LocalServer) -> None:

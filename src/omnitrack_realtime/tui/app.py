@@ -35,10 +35,18 @@ from .widgets import (
     TypingIndicator,
 )
 
-__all__ = ["ChatApp", "connection_view"]
+__all__ = ["STARTER_SUGGESTIONS", "ChatApp", "connection_view"]
 
 #: Seconds between a state change and the redraw it causes (coalesces token bursts).
 REDRAW_DELAY = 0.03
+
+#: What an empty conversation offers (keys 1-4), so a new user has something to try at once.
+STARTER_SUGGESTIONS = (
+    "Add a new supplier in Asia",
+    "Show the network summary",
+    "Scan for anomalies",
+    "help",
+)
 
 
 class ChatApp(App[int]):
@@ -153,6 +161,8 @@ class ChatApp(App[int]):
         self.query_one(MessageList).sync(list(copilot.messages))
         self.query_one(TypingIndicator).typing = copilot.is_typing
         suggestions = list(copilot.suggestions)
+        if not suggestions and not copilot.messages:
+            suggestions = list(STARTER_SUGGESTIONS)
         self.query_one(SuggestionList).show(suggestions)
         self.query_one(ChatInput).suggestions = suggestions[:4]
         self.query_one(ErrorBanner).error = copilot.error or self._local_error
