@@ -42,7 +42,13 @@ def ensure_env() -> None:
         return
     if not PYTHON.exists():
         _say(f"creating {VENV.name}/")
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            sys.exit(
+                f"could not create {VENV.name}/ ({exc}); this Python lacks venv or ensurepip "
+                "(on Debian or Ubuntu: apt install python3-venv), then run this again"
+            )
     _say("installing the project and its test tools (first run only)")
     quiet = ["--quiet", "--disable-pip-version-check"]
     if _run(PYTHON, "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
