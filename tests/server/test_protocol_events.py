@@ -141,3 +141,24 @@ async def test_numbering_continues_after_what_a_client_saw_before_a_restart(
         assert (await recv_json(events))["type"] == "subscribed"
         await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
         assert (await recv_json(events))["seq"] == 101
+
+
+async def test_subscriptions_per_connection_are_bounded(server: RunningServer) -> None:
+    # A hostile client subscribing to ever new channel names must not grow the server's
+    # memory without bound: past the cap it is refused, and what it had stays in force.
+    async with open_client(server, "/ws") as events:
+        accepted = 0
+        for batch in range(100):
+            channels = [f"junk-{batch}-{index}-" + "x" * 80 for index in range(50)]
+            await send_json(events, {"action": "subscribe", "channels": channels})
+            reply = await recv_json(events)
+            if reply["type"] == "error":
+                break
+            accepted += 1
+        assert reply["type"] == "error" and reply["data"]["code"] == "too_many_channels"
+        assert "max" in reply["data"]["error"]
+        assert accepted < 100
+        # The connection still works, with its earlier subscriptions.
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
+        event = await recv_json(events)
+        assert (event["type"], event["data"]) == ("digital_twin_update", {"n": 1})

@@ -70,6 +70,9 @@ _INTERNAL_ERROR = "Internal server error; the request was not processed"
 _BINARY = "Binary frames are not supported; send JSON text frames"
 _MAX_HISTORY = 200
 _MAX_CHANNEL = 100
+#: Channels one ``/ws`` connection may be subscribed to at once (the known event types are a
+#: handful; the cap keeps a client inventing names from growing the server's memory).
+_MAX_SUBSCRIPTIONS = 100
 
 
 class Outbound(Protocol):
@@ -492,6 +495,12 @@ class EventSession(_Session):
             return
         if isinstance(action, SubscribeAction):
             channels = _channels(action.channels)
+            if len(self.channels.union(channels)) > _MAX_SUBSCRIPTIONS:
+                self._error(
+                    f"Too many channels (max {_MAX_SUBSCRIPTIONS} per connection)",
+                    code="too_many_channels",
+                )
+                return
             self.channels.update(channels)
             self._reply("subscribed", {"channels": channels})
             if action.after_seq is not None:
