@@ -484,3 +484,25 @@ def test_invalid_urls_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError, match="not a WebSocket url") as info:
         CopilotClient("http://user:pw@host/x?token=secret")
     assert "secret" not in str(info.value) and "pw" not in str(info.value)
+
+
+async def test_hanging_token_provider_does_not_hang_connect(server: FakeServer) -> None:
+    """README: 'connect() never hangs'. A provider that never answers counts as a failed
+    attempt after open_timeout, and the retry asks it again."""
+    never = asyncio.Event()
+    calls: list[int] = []
+
+    async def stuck_then_fine() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            await never.wait()
+        return "tok"
+
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder, token=stuck_then_fine, open_timeout=0.05)
+    await asyncio.wait_for(conn.connect(), 5)
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
+    assert reasons == ["the token provider did not answer within 0.05s; retry 1 in 0.01s"]
+    assert len(calls) == 2
+    await conn.disconnect()

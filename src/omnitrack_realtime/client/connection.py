@@ -515,9 +515,18 @@ class Connection:
         return delay
 
     async def _attempt(self) -> Failure:
+        # The token provider is user code: bounded like the handshake, so that a provider that
+        # never answers is a failed attempt (retried) and connect() never hangs on it.
+        deadline = asyncio.timeout(self._open_timeout)
         try:
-            token = await resolve_token(self._token)
+            async with deadline:
+                token = await resolve_token(self._token)
         except Exception as exc:
+            if deadline.expired():
+                return Failure(
+                    Disposition.RETRY,
+                    f"the token provider did not answer within {self._open_timeout:g}s",
+                )
             return Failure(Disposition.RETRY, f"the token provider raised {type(exc).__name__}")
         uri = websocket_uri(
             self._url, user_id=self._user_id, token=token, token_in_query=self._token_in_query
