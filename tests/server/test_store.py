@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -216,6 +217,39 @@ class TestSQLiteStore:
             engine.execute("COMMIT")
             message = await asyncio.wait_for(adding, 5.0)
             assert await store.history(conversation) == [message]
+        finally:
+            engine.close()
+            await store.close()
+
+    async def test_remembering_a_processed_id_survives_an_engine_commit_meanwhile(
+        self, tmp_path: Path
+    ) -> None:
+        # The engine commits its twin_ writes through its own connection while the store
+        # records a clientMessageId. A deferred transaction that reads first and then writes
+        # cannot take the write lock once another connection committed after its read
+        # (SQLITE_BUSY at once, whatever the busy timeout): the write must start IMMEDIATE.
+        path = tmp_path / "shared.db"
+        store = SQLiteStore(path)
+        conversation = await store.create_conversation("alice")
+        engine = sqlite3.connect(path, isolation_level=None)
+        blocked = threading.Event()
+
+        def trace(statement: str) -> None:
+            # The statement that waits for the engine's write lock has started.
+            if statement.startswith(("BEGIN IMMEDIATE", "INSERT OR REPLACE INTO srv_processed")):
+                blocked.set()
+
+        try:
+            engine.execute("CREATE TABLE twin_nodes (id TEXT)")
+            await store._run(lambda db: db.set_trace_callback(trace))
+            engine.execute("BEGIN IMMEDIATE")
+            engine.execute("INSERT INTO twin_nodes VALUES ('n1')")
+            entry = _processed("c1", at=5.0, conversation=conversation)
+            remembering = asyncio.create_task(store.remember_processed("alice", entry))
+            assert await asyncio.to_thread(blocked.wait, 5.0)
+            engine.execute("COMMIT")
+            await asyncio.wait_for(remembering, 5.0)
+            assert await store.find_processed("alice", "c1") == entry
         finally:
             engine.close()
             await store.close()

@@ -471,7 +471,9 @@ class SQLiteStore:
         keep = self._keep
 
         def upsert(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN")
+            # IMMEDIATE: a read-then-write transaction cannot be upgraded to a writer once
+            # another connection (the engine's, on the same file) committed after its read.
+            db.execute("BEGIN IMMEDIATE")
             try:
                 row = db.execute(
                     "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
