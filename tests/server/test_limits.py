@@ -110,6 +110,20 @@ class TestFloodGuard:
         assert guard.count("c1") == 0
         assert guard.strike("c1") is False
 
+    def test_users_without_recent_strikes_are_forgotten(self) -> None:
+        # One entry per user ever rate limited would grow for the life of the process.
+        clock = FakeClock()
+        guard = FloodGuard(strikes=3, window=10.0, clock=clock)
+        for number in range(2048):
+            guard.strike(f"old-{number}")
+        clock.advance(10.0)
+        for number in range(2048):
+            guard.strike(f"new-{number}")
+        assert len(guard) == 2048  # pruned as it goes: only the users struck in the window
+        clock.advance(10.0)
+        guard.prune()
+        assert len(guard) == 0
+
 
 class TestConnectionLimiter:
     def test_limit_per_user(self) -> None:

@@ -90,8 +90,12 @@ class FloodGuard:
     """Counts refusals (strikes) per key; ``strikes`` within ``window`` seconds means: close it.
 
     The server strikes a connection each time it is rate limited; an honest client backs off
-    after ``retryAfter`` and never gets near the threshold.
+    after ``retryAfter`` and never gets near the threshold. Keys without a strike inside the
+    window are forgotten as strikes come in, so the memory used follows the recently
+    rate-limited users, not every user ever limited.
     """
+
+    _PRUNE_EVERY = 1024
 
     def __init__(
         self, *, strikes: int = 10, window: float = 60.0, clock: Clock = time.monotonic
@@ -102,10 +106,14 @@ class FloodGuard:
         self.window = window
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
+        self._strikes = 0
 
     def strike(self, key: str) -> bool:
         """Record one strike for ``key``; ``True`` when it has reached the threshold."""
         now = self._clock()
+        self._strikes += 1
+        if self._strikes % self._PRUNE_EVERY == 0:
+            self.prune()
         hits = self._hits.setdefault(key, deque())
         hits.append(now)
         horizon = now - self.window
@@ -124,6 +132,16 @@ class FloodGuard:
     def forget(self, key: str) -> None:
         """Drop ``key`` (its connection is gone)."""
         self._hits.pop(key, None)
+
+    def prune(self) -> None:
+        """Forget keys whose strikes have all left the window."""
+        horizon = self._clock() - self.window
+        stale = [key for key, hits in self._hits.items() if not hits or hits[-1] <= horizon]
+        for key in stale:
+            del self._hits[key]
+
+    def __len__(self) -> int:
+        return len(self._hits)
 
 
 class ConnectionLimiter:
