@@ -319,3 +319,42 @@ async def test_close_1009_fails_that_message_and_reconnects(server: FakeServer) 
         reply = await copilot.ask("small", timeout=5)  # reconnected; the big one is not resent
         assert reply.content == "Echo: small"
         assert [f["message"] for f in server.frames("message")] == ["huge", "small"]
+
+
+async def test_an_oversized_frame_from_the_server_does_not_blame_our_message(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client closes with 1009 itself when the *server* sends a frame over its limit; the
+    server's echo of that close must not make the client drop its own (small) message as 'too
+    large for the server'. The message is resent after the reconnect and answered."""
+    from omnitrack_realtime.client import connection
+
+    monkeypatch.setattr(connection, "_MAX_INCOMING", 4096)
+    sent_huge = False
+
+    async def huge_answer_once(ws: ServerConnection, frame: dict[str, Any]) -> bool:
+        nonlocal sent_huge
+        if frame.get("action") == "message" and not sent_huge:
+            sent_huge = True
+            await ws.send(json.dumps({"type": "message", "content": "x" * 10_000}))
+            return True
+        return False
+
+    server.on_frame = huge_answer_once
+    async with client_for(server) as copilot:
+        reasons: list[str] = []
+        original = copilot._on_state
+
+        def record(transition: Any) -> None:
+            reasons.append(transition.reason)
+            original(transition)
+
+        copilot._on_state = record  # type: ignore[method-assign]
+        reply = await copilot.ask("hello", timeout=5)
+        # Said as it is, not as "the connection dropped without a close frame".
+        expected = "the server sent a frame over the client's limit"
+        assert any(reason.startswith(expected) for reason in reasons), reasons
+        assert reply.content == "Echo: hello"
+        assert copilot.messages[0].status == "delivered"
+        assert copilot.stats().reconnects == 1
+        assert [f["message"] for f in server.frames("message")] == ["hello", "hello"]

@@ -69,6 +69,7 @@ _NO_RETRY = ReconnectPolicy(max_attempts=0)
 # Incoming frames may be larger than outgoing ones (a replayed history, a long answer).
 _MAX_INCOMING = 16 * 1024 * 1024
 _POLICY_VIOLATION = 1008
+_MESSAGE_TOO_BIG = 1009
 
 
 # --------------------------------------------------------------------------- pure classification
@@ -125,9 +126,17 @@ def classify_failure(exc: BaseException) -> Failure:
     return Failure(Disposition.RETRY, f"the handshake failed ({type(exc).__name__})")
 
 
-def classify_closed(rcvd: Close | None) -> Failure:
-    """What the end of an open connection means, from the close frame received (if any)."""
+def classify_closed(rcvd: Close | None, sent: Close | None = None) -> Failure:
+    """What the end of an open connection means, from the close frame received (if any) and
+    the one the client sent (if any)."""
     if rcvd is None:
+        if sent is not None and sent.code == _MESSAGE_TOO_BIG:
+            # The client failed the connection itself: a frame from the server exceeded its
+            # limit. Not the server refusing our message (that is a 1009 *received*).
+            return Failure(
+                Disposition.RETRY,
+                f"the server sent a frame over the client's limit ({_MAX_INCOMING} bytes)",
+            )
         return Failure(Disposition.RETRY, "the connection dropped without a close frame")
     disposition = classify_close(rcvd.code)
     reason = f"the server closed the connection with code {rcvd.code}"
@@ -555,6 +564,7 @@ class Connection:
         self._backoff.opened(opened_at)
         writer: asyncio.Task[None] | None = None
         rcvd: Close | None = None
+        sent: Close | None = None
         try:
             self._set_state(
                 ConnectionState.OPEN,
@@ -576,7 +586,7 @@ class Connection:
                 except Exception:  # a bug in a client's state code must not kill the socket
                     logger.exception("a frame from %s could not be handled", self._safe_url)
         except ConnectionClosed as exc:
-            rcvd = exc.rcvd
+            rcvd, sent = exc.rcvd, exc.sent
         finally:
             # Synchronous clean-up first: disconnect() may cancel this task at the await below.
             if writer is not None:
@@ -593,7 +603,7 @@ class Connection:
             self._handler.on_lost()
             if writer is not None:
                 await asyncio.wait([writer])
-        return classify_closed(rcvd)
+        return classify_closed(rcvd, sent)
 
     async def _write(self, ws: ClientConnection) -> None:
         outbox = self.outbox
