@@ -253,3 +253,33 @@ async def test_shared_connect_failure_leaves_no_entry(server: FakeServer) -> Non
             pass
     async with EventClient.shared(server.events_url, user_id="u9", token="t") as events:
         assert events.is_connected
+
+
+async def test_shared_first_user_cancelled_while_connecting_closes_the_client(
+    server: FakeServer,
+) -> None:
+    """The first user of a shared client is cancelled while it connects: nobody else holds the
+    client (its entry is gone), so it must be closed, not left connecting and retrying forever
+    in the background."""
+    made: list[EventClient] = []
+
+    class Tracked(EventClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    server.handshake_gate.clear()  # the handshake waits: the first user is still connecting
+
+    async def use() -> None:
+        async with Tracked.shared(server.events_url, user_id="u1", token="t", reconnect=FAST):
+            pass
+
+    task = asyncio.create_task(use())
+    await server.wait_for(lambda: server.attempts == 1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [client] = made
+    await asyncio.wait_for(client.connection.wait_for_state(S.CLOSED, S.FAILED), 5)
+    server.handshake_gate.set()
+    assert client.state is S.CLOSED

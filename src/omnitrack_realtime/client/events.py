@@ -313,6 +313,9 @@ class SharedEventClient:
                     exc if isinstance(exc, Exception) else ConnectionFailed("cancelled")
                 )
                 entry.ready.exception()
+                # Cancelled (or failed) mid-connect: nobody else can reach this client now, so
+                # stop it rather than leave it connecting and retrying in the background.
+                await asyncio.shield(client.close())
                 raise
             assert entry.ready is not None
             entry.ready.set_result(None)
