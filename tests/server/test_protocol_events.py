@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from omnitrack_realtime.server.backplane import RedisBackplane
+
+from .conftest import StartServer
 from .helpers import (
     RunningServer,
     open_client,
@@ -162,3 +168,67 @@ async def test_subscriptions_per_connection_are_bounded(server: RunningServer) -
         await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
         event = await recv_json(events)
         assert (event["type"], event["data"]) == ("digital_twin_update", {"n": 1})
+
+
+class _RedisProxy:
+    """A TCP relay to the real Redis that a test can take away (Redis 'goes down')."""
+
+    def __init__(self, redis_url: str) -> None:
+        parts = urlsplit(redis_url)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 6379)
+        self._path = parts.path
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{port}{self._path}"
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+        self._writers |= {writer, upstream_writer}
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            await self._server.wait_closed()
+
+
+async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
+    start_server: StartServer, redis_url: str
+) -> None:
+    proxy = _RedisProxy(redis_url)
+    backplane = RedisBackplane(
+        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
+    )
+    server = await start_server(backplane=backplane)
+    publisher_token = token_for("ops", scopes=("events:publish",))
+    action = {"action": "publish", "eventType": "alert_notification", "data": 1, "userId": "bob"}
+    try:
+        async with open_client(server, "/ws", token=publisher_token) as ops:
+            await send_json(ops, action)
+            assert (await recv_json(ops))["type"] == "published"
+            await proxy.stop()
+            await send_json(ops, action)
+            refused = await recv_json(ops)
+            assert refused["type"] == "error"
+            assert refused["data"]["code"] == "unavailable"
+            assert "try again" in refused["data"]["error"]
+            # The connection goes on.
+            await send_json(ops, {"action": "ping"})
+            assert (await recv_json(ops))["type"] == "pong"
+    finally:
+        await proxy.stop()

@@ -50,6 +50,7 @@ from ..protocol.copilot import ServerMessage
 from ..protocol.events import DEFAULT_CHANNELS
 from ..seam import EngineRequest
 from .auth import AuthRejected, Principal, verify_token
+from .backplane import BackplaneError
 from .hub import Hub
 from .store import ProcessedMessage
 from .streams import Stream
@@ -524,7 +525,17 @@ class EventSession(_Session):
         event_type = action.event_type.strip()
         if not event_type or len(event_type) > _MAX_CHANNEL:
             raise ProtocolError(f"Invalid eventType (1 to {_MAX_CHANNEL} characters)")
-        await self.hub.publish_event(action.user_id, event_type, action.data)
+        try:
+            await self.hub.publish_event(action.user_id, event_type, action.data)
+        except BackplaneError as exc:
+            # Redis is away: the publisher's problem is transient, not an internal failure.
+            logger.warning("publish of %r refused: %s", event_type, exc.reason)
+            self._error(
+                "Events cannot be delivered right now (the event backplane is unavailable); "
+                "try again later",
+                code="unavailable",
+            )
+            return
         self._reply("published", {"eventType": event_type, "userId": action.user_id})
 
 
