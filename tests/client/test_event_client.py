@@ -283,3 +283,21 @@ async def test_shared_first_user_cancelled_while_connecting_closes_the_client(
     await asyncio.wait_for(client.connection.wait_for_state(S.CLOSED, S.FAILED), 5)
     server.handshake_gate.set()
     assert client.state is S.CLOSED
+
+
+async def test_listen_iterator_dropped_without_iterating_is_released(server: FakeServer) -> None:
+    """A listen() iterator that is never iterated and then dropped stops buffering events and
+    its types are unsubscribed (it used to stay registered for the client's whole life)."""
+    async with client_for(server) as events:
+        forgotten = events.listen("alert_notification")
+        await subscribed(server, "alert_notification")
+        del forgotten
+        await server.wait_for(lambda: bool(server.frames("unsubscribe")))
+        assert server.frames("unsubscribe")[0]["channels"] == ["alert_notification"]
+        for n in range(3):
+            await server.publish("alert_notification", n)
+        kept = events.listen("digital_twin_update")  # still works, nothing held for the old one
+        await server.publish("digital_twin_update", "x")
+        assert (await asyncio.wait_for(anext(kept), 5)).data == "x"
+        assert events.stats().dropped == 0
+        await kept.aclose()

@@ -13,7 +13,9 @@ was missed; replayed events already seen are dropped by ``seq``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
@@ -171,7 +173,8 @@ class EventClient(ClientSurface):
         Registered at once (events arriving before the first ``__anext__`` are kept). The
         buffer holds ``buffer_size`` events (default: the client's); when full the oldest is
         dropped and counted. Ends when the client is disconnected; raises
-        :class:`ConnectionFailed` if it fails.
+        :class:`ConnectionFailed` if it fails. Closing the iterator (``aclose()``, leaving its
+        ``async for``) or dropping it, even never iterated, unregisters it.
         """
         before = self._wanted_types()
         listener = _Listener(
@@ -180,17 +183,31 @@ class EventClient(ClientSurface):
         )
         self._listeners.append(listener)
         self._update_subscription(before)
-        return self._iterate(listener)
+        iterator = self._iterate(listener)
+        # A generator never iterated runs no `finally` when dropped: release its listener when
+        # it is garbage collected, on the client's loop (it may be dropped in another thread).
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        release = weakref.finalize(iterator, _release_listener, self, listener, loop)
+        release.atexit = False
+        return iterator
 
     async def _iterate(self, listener: _Listener) -> AsyncGenerator[Event]:
         try:
             async for event in listener.mailbox:
                 yield event
         finally:
-            before = self._wanted_types()
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-            self._update_subscription(before)
+            self._remove_listener(listener)
+
+    def _remove_listener(self, listener: _Listener) -> None:
+        if listener not in self._listeners:
+            return
+        before = self._wanted_types()
+        self._listeners.remove(listener)
+        listener.mailbox.close()
+        self._update_subscription(before)
 
     async def send(self, message: dict[str, Any]) -> None:
         """Send one action (e.g. ``{"action": "ping"}``); queued while offline.
@@ -272,6 +289,17 @@ class EventClient(ClientSurface):
             error = self._conn.error or ConnectionFailed(transition.reason)
         for listener in self._listeners:
             listener.mailbox.close(error)
+
+
+def _release_listener(
+    client: EventClient, listener: _Listener, loop: asyncio.AbstractEventLoop | None
+) -> None:
+    """The finalizer of a dropped ``listen()`` iterator (see :meth:`EventClient.listen`)."""
+    if loop is None:
+        client._remove_listener(listener)
+        return
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nothing left to release
+        loop.call_soon_threadsafe(client._remove_listener, listener)
 
 
 @dataclass(eq=False)
