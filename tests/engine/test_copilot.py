@@ -490,3 +490,26 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     metadata, text, _, _ = await ask(engine, "sing me a song")
     assert metadata["intent"] == "unknown" and "**help**" in text
     assert len(engine.twin.list_connections(USER)) == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add a warehouse in Hamburg with capacity " + "9" * 400,
+        "set the capacity of Paris Store to " + "9" * 400,
+        "set the inventory of Paris Store to " + "9" * 400,
+        "list the last " + "9" * 400 + " alerts",
+        "simulate a " + "9" * 400 + " day delay at Paris Store",
+    ],
+)
+async def test_a_number_too_big_for_a_float_is_refused_in_words(tmp_path: Path, text: str) -> None:
+    # 400 digits parse to infinity; rounding it raised OverflowError and the turn failed.
+    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    for line in SEED:
+        await ask(engine, line, conversation="setup")
+    nodes_before = engine.twin.list_nodes(USER)
+    metadata, answer, _, publisher = await ask(engine, text)
+    assert metadata["actionSuccess"] is False, answer
+    assert "out of range" in answer and "inf" not in answer
+    assert engine.twin.list_nodes(USER) == nodes_before
+    assert publisher.of("digital_twin_update") == []

@@ -9,6 +9,7 @@ connection, an invalid value) are failed results with a clear answer, never exce
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -334,6 +335,11 @@ def _int(value: Any, what: str, *, minimum: int, maximum: int = _MAX_CAPACITY) -
         number = float(value)
     except (TypeError, ValueError):
         raise _Failed(f"{value!r} is not a valid {what}; give a whole number.") from None
+    if math.isinf(number):  # hundreds of digits: say so in words, not "inf"
+        raise _Failed(
+            f"That number is out of range for a {what}; it must be between {minimum:,} and "
+            f"{maximum:,}."
+        )
     if number != number or not minimum <= number <= maximum or number != int(number):
         raise _Failed(
             f"{value!r} is not a valid {what}; it must be between {minimum:,} and {maximum:,}."
@@ -346,6 +352,11 @@ def _float(value: Any, what: str, *, minimum: float, maximum: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise _Failed(f"{value!r} is not a valid {what}.") from None
+    if math.isinf(number):
+        raise _Failed(
+            f"That number is out of range for a {what}; it must be between {minimum:g} and "
+            f"{maximum:g}."
+        )
     if number != number or not minimum <= number <= maximum:
         raise _Failed(
             f"{value!r} is not a valid {what}; it must be between {minimum:g} and {maximum:g}."

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1672,14 +1673,20 @@ def _guess_place(step: _Step) -> Place | None:
     return None
 
 
-def _capacity(text: str, clause: tuple[int, int, str] | None) -> int | None:
+def _whole(value: float) -> float:
+    """``value`` rounded to a whole number; infinity (a number with hundreds of digits) stays
+    as it is, for the action's range check to refuse in words (``round`` would raise)."""
+    return round(value) if math.isfinite(value) else value
+
+
+def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
         raw = next(g for g in (match.group(k) for k in "abcd") if g)
         value = parse_number(raw)
         if value is not None and value >= 1:
-            return round(value)
+            return _whole(value)
     return None
 
 
@@ -1749,12 +1756,12 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         field_named = True
         value = _number_after(m, _FIELD_CAPACITY)
         if value is not None:
-            fields["capacity"] = round(value)
+            fields["capacity"] = _whole(value)
     if _FIELD_INVENTORY.search(m):
         field_named = True
         value = _number_after(m, _FIELD_INVENTORY)
         if value is not None:
-            fields["inventory"] = round(value)
+            fields["inventory"] = _whole(value)
     if _FIELD_UTILIZATION.search(m) and (verb is not None or (state and _PERCENT_RE.search(m))):
         field_named = True
         pct = _PERCENT_RE.search(m)
@@ -1943,7 +1950,7 @@ def _rule_alerts(step: _Step, m: str) -> _Outcome:
     if limit is not None:
         value = parse_number(limit.group("a") or limit.group("b"))
         if value is not None and value >= 1:
-            params["limit"] = round(value)
+            params["limit"] = _whole(value)
     return _cmd(step, "get-recent-alerts", params, 0.9)
 
 
