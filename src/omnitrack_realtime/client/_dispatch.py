@@ -154,7 +154,10 @@ class HandlerWorker(Generic[_T]):
                 except Exception:
                     logger.exception("handler %s raised; the other handlers go on", self._name)
         finally:
-            self._task = None
+            # Only if it is still ours: after cancel_pending() a new task may have started,
+            # and forgetting it would let the next submit start a second, concurrent one.
+            if self._task is asyncio.current_task():
+                self._task = None
 
     def cancel_pending(self) -> None:
         """Discard buffered items and cancel a handler still running (e.g. the client is
