@@ -106,6 +106,16 @@ def test_add_node_with_name_and_capacity(twin: Twin) -> None:
     assert "**Acme**" in result.answer.text and "5,000" in result.answer.text
 
 
+def test_add_node_refuses_a_name_over_80_characters(twin: Twin) -> None:
+    # A 1,900-character "name" was stored and repeated in every later answer that lists nodes.
+    failed(
+        run(twin, "add-warehouse", place=place("Berlin"), name="A" * 1900),
+        "at most 80 characters",
+    )
+    assert twin.list_nodes(USER) == []
+    ok(run(twin, "add-warehouse", place=place("Berlin"), name="B" * 80))
+
+
 def test_add_node_in_a_region_picks_a_city_and_says_which(twin: Twin) -> None:
     result = ok(run(twin, "add-supplier", place=place("Asia")))
     [node] = twin.list_nodes(USER)

@@ -93,6 +93,8 @@ _TYPE_WORDS = {
 }
 _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 _MAX_CAPACITY = 1_000_000_000
+#: A node's name is repeated in answers, lists and events: a whole message is not a name.
+_MAX_NAME = 80
 _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
 _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
 #: New alerts one anomaly scan may raise (the most severe findings first).
@@ -422,6 +424,11 @@ def _add_node(step: _Step) -> ActionResult:
         capacity = _int(step.params["capacity"], "capacity", minimum=1)
     location, approximate = _location(place)
     name = str(step.params.get("name") or "").strip()
+    if len(name) > _MAX_NAME:
+        raise _Failed(
+            f"A node's name is at most {_MAX_NAME} characters; give a shorter one.",
+            (f"Add a {label} in {_place_words(place)} named {name[:40].strip()}",),
+        )
     if name:
         existing = step.twin.find_by_name(step.user_id, name)
         if existing is not None:
