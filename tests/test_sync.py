@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -185,3 +186,37 @@ def test_next_retry_shows_the_pending_retry(tmp_path: Path) -> None:
     finally:
         copilot.close()
     assert copilot.next_retry is None
+
+
+def test_subscribing_from_several_threads_makes_one_callback_thread(
+    server: ThreadedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads subscribing at once used to make a callback thread each: handlers then ran
+    on two threads (out of order) and close() stopped only one (the other leaked)."""
+    from omnitrack_realtime import sync
+
+    both_inside = threading.Barrier(2, timeout=0.5)
+    original = sync._CallbackThread.__init__
+
+    def meet_then_init(self: sync._CallbackThread, name: str) -> None:
+        # Without a lock both subscribers get here; with one, the second waits and this
+        # barrier breaks after its timeout instead.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_inside.wait()
+        original(self, name)
+
+    monkeypatch.setattr(sync._CallbackThread, "__init__", meet_then_init)
+    with EventClient(server.events_url, user_id=USER, token=token_for(), reconnect=FAST) as events:
+        subscribers = [
+            threading.Thread(target=events.subscribe, args=("alert_notification", print))
+            for _ in range(2)
+        ]
+        for thread in subscribers:
+            thread.start()
+        for thread in subscribers:
+            thread.join()
+        callback_threads = [
+            t for t in threading.enumerate() if t.name == "omnitrack-sync-events-callbacks"
+        ]
+        assert len(callback_threads) == 1
+    assert not _threads()

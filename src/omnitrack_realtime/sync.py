@@ -204,6 +204,8 @@ class _SyncClient(Generic[ClientT]):
         self._loop = _LoopThread(f"omnitrack-sync-{name}-loop")
         self._callbacks: _CallbackThread | None = None
         self._closed = False
+        # Callers may use one client from several threads: one callback thread, one close.
+        self._lock = threading.Lock()
 
         async def _create() -> ClientT:
             return factory()  # on the loop: the async client may bind to the running loop
@@ -215,9 +217,10 @@ class _SyncClient(Generic[ClientT]):
             raise
 
     def _callback_thread(self) -> _CallbackThread:
-        if self._callbacks is None:
-            self._callbacks = _CallbackThread(f"omnitrack-sync-{self._name}-callbacks")
-        return self._callbacks
+        with self._lock:
+            if self._callbacks is None:
+                self._callbacks = _CallbackThread(f"omnitrack-sync-{self._name}-callbacks")
+            return self._callbacks
 
     @property
     def state(self) -> ConnectionState:
@@ -285,9 +288,10 @@ class _SyncClient(Generic[ClientT]):
 
     def close(self) -> None:
         """Disconnect and stop this client's threads. Idempotent."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         try:
             self._loop.run(self._shutdown(), timeout=10)
         except Exception:
