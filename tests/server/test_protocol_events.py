@@ -232,3 +232,20 @@ async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
             assert (await recv_json(ops))["type"] == "pong"
     finally:
         await proxy.stop()
+
+
+async def test_a_connected_users_numbering_survives_the_event_log_limit(
+    start_server: StartServer,
+) -> None:
+    # Beyond `event_buffer_users` the least recently active user's log is forgotten; a user
+    # who is connected must keep counting, or the client drops the next events (seq 1, 2...)
+    # as duplicates of those it already has.
+    server = await start_server(event_buffer_users=2)
+    async with open_client(server, "/ws", user="alice") as events:
+        await server.hub.publish_event("alice", "alert_notification", {"n": 1})
+        assert (await recv_json(events))["seq"] == 1
+        for other in ("bob", "carol", "dave"):
+            await server.hub.publish_event(other, "alert_notification", {"n": 0})
+        await server.hub.publish_event("alice", "alert_notification", {"n": 2})
+        event = await recv_json(events)
+        assert (event["data"], event["seq"]) == ({"n": 2}, 2)

@@ -118,3 +118,18 @@ def test_event_logs_number_per_user_and_replay_by_channel() -> None:
     assert logs.get("bob").next_seq() == 1
     logs.get("carol")  # over max_users: the least recently used (alice) is forgotten
     assert logs.get("alice").seq == 0
+
+
+def test_event_logs_never_forget_a_live_user() -> None:
+    live = {"alice"}
+    logs = EventLogs(capacity=3, max_users=2, is_live=live.__contains__)
+    logs.get("alice").next_seq()
+    logs.get("bob")
+    logs.get("carol")  # over max_users: bob goes, not alice (least recently used but live)
+    assert logs.get("alice").seq == 1 and len(logs) == 2
+    live.add("carol")
+    logs.get("dave").next_seq()  # the others are live: kept over the limit, dave too
+    assert len(logs) == 3 and logs.get("dave").seq == 1
+    live.clear()
+    logs.get("erin")
+    assert len(logs) == 2

@@ -54,6 +54,8 @@ class ServerConfig:
     stream_retention: float = 300.0
     #: Recent events kept per user for ``subscribe`` with ``afterSeq``.
     event_buffer: int = 1000
+    #: Users whose event logs are kept (least recently active forgotten; never a connected one).
+    event_buffer_users: int = 10_000
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 5.0

@@ -8,7 +8,7 @@ process delivers them; the last ``capacity`` encoded envelopes are kept so a rec
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 __all__ = ["EventLog", "EventLogs"]
@@ -41,11 +41,24 @@ class EventLog:
 
 
 class EventLogs:
-    """Event logs by user, the least recently used forgotten beyond ``max_users``."""
+    """Event logs by user, the least recently used forgotten beyond ``max_users``.
 
-    def __init__(self, *, capacity: int = 1000, max_users: int = 10_000) -> None:
+    A user for whom ``is_live`` answers True (connected to ``/ws`` right now) is never
+    forgotten: their numbering would restart at 1 and their client drop the next events as
+    duplicates of ones it already has. A user who comes back later says ``afterSeq`` and the
+    numbering continues from there (see ``Hub.replay_events``).
+    """
+
+    def __init__(
+        self,
+        *,
+        capacity: int = 1000,
+        max_users: int = 10_000,
+        is_live: Callable[[str], bool] | None = None,
+    ) -> None:
         self.capacity = capacity
         self.max_users = max_users
+        self._is_live = is_live
         self._logs: OrderedDict[str, EventLog] = OrderedDict()
 
     def __len__(self) -> int:
@@ -55,8 +68,19 @@ class EventLogs:
         log = self._logs.get(user_id)
         if log is None:
             log = self._logs[user_id] = EventLog(self.capacity)
-            while len(self._logs) > self.max_users:
-                self._logs.popitem(last=False)
+            self._evict(keep=user_id)
         else:
             self._logs.move_to_end(user_id)
         return log
+
+    def _evict(self, *, keep: str) -> None:
+        """Forget the least recently used logs of users who are not live (nor ``keep``, the
+        one just asked for), down to ``max_users`` (more are kept while that many are live)."""
+        checked = 0
+        while len(self._logs) > self.max_users and checked < len(self._logs):
+            user_id = next(iter(self._logs))
+            if user_id == keep or (self._is_live is not None and self._is_live(user_id)):
+                self._logs.move_to_end(user_id)  # checked once per pass, not again and again
+                checked += 1
+            else:
+                del self._logs[user_id]

@@ -179,8 +179,12 @@ class Hub:
         self.publisher = _HubPublisher(self)
         #: Identifies this process on the backplane.
         self.origin = uuid.uuid4().hex
-        self._event_logs = EventLogs(capacity=config.event_buffer)
         self._subscribers: dict[str, set[EventSubscriber]] = {}
+        self._event_logs = EventLogs(
+            capacity=config.event_buffer,
+            max_users=config.event_buffer_users,
+            is_live=self._subscribers.__contains__,
+        )
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
         self._turns: dict[str, asyncio.Task[None]] = {}
         self._cancel_reasons: dict[str, str] = {}
