@@ -248,3 +248,31 @@ def test_a_missing_extra_is_one_sentence_and_other_commands_still_work(
         "omnitrack: 'serve' needs jwt; install 'omnitrack-realtime[server]'\n"
     )
     assert main(["chat", "--url", "http://x/copilot", "hi"]) == 1  # chat is still there
+
+
+async def test_a_server_that_never_answers_does_not_hold_the_command_after_its_timeout() -> None:
+    """`omnitrack chat MESSAGE --timeout S` against a server that accepted the connection and
+    then stopped answering: the command ends soon after S, not after a further close
+    handshake timeout (10 s by default) spent waiting for a close frame that never comes."""
+    from websockets.asyncio.server import ServerConnection, serve
+
+    from omnitrack_realtime.cli.chat import run_turn
+    from omnitrack_realtime.cli.options import ConnectionOptions
+
+    async def silent(ws: ServerConnection) -> None:
+        ws.transport.pause_reading()  # alive, but reads (and answers) nothing
+        await ws.wait_closed()
+
+    async with serve(silent, "127.0.0.1", 0, close_timeout=0.1) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        options = ConnectionOptions(
+            copilot_url=f"ws://127.0.0.1:{port}/copilot",
+            events_url=f"ws://127.0.0.1:{port}/ws",
+            user_id=None,
+            token=None,
+        )
+        out, err = io.StringIO(), io.StringIO()
+        turn = run_turn(options, "hello", answer_timeout=0.05, out=out, err=err)
+        code = await asyncio.wait_for(turn, 5)
+    assert code == 1
+    assert "no complete answer within 0.05 s" in err.getvalue()

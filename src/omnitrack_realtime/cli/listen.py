@@ -16,6 +16,7 @@ import msgspec
 
 from ..client.backoff import ReconnectPolicy
 from .options import (
+    CLOSE_TIMEOUT,
     add_connection_options,
     connect_or_explain,
     connection_options,
@@ -61,6 +62,7 @@ def _handle(args: argparse.Namespace) -> int:
                 user_id=options.user_id,
                 token=options.token,
                 token_in_query=options.token_in_query,
+                close_timeout=CLOSE_TIMEOUT,  # Ctrl-C quits soon, even if the server hangs
                 types=tuple(args.types),
                 as_json=bool(args.json),
                 count=args.count,

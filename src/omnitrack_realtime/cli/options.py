@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..client.connection import Connection
 
 __all__ = [
+    "CLOSE_TIMEOUT",
     "COPILOT_URL_DEFAULT",
     "EVENTS_URL_DEFAULT",
     "ConnectionOptions",
@@ -32,6 +33,11 @@ __all__ = [
     "quiet_logs",
     "sibling_url",
 ]
+
+#: Seconds a command that is ending waits for the server's close frame. The library's default
+#: (10 s) suits long-lived programs; a user who quits, or a turn that timed out against a
+#: server that stopped answering, should not wait that long for a frame that may never come.
+CLOSE_TIMEOUT = 1.0
 
 COPILOT_URL_DEFAULT = "ws://localhost:3001/copilot"
 EVENTS_URL_DEFAULT = "ws://localhost:3001/ws"
@@ -56,6 +62,7 @@ class ConnectionOptions:
             "user_id": self.user_id,
             "token": self.token,
             "token_in_query": self.token_in_query,
+            "close_timeout": CLOSE_TIMEOUT,
         }
 
     def __repr__(self) -> str:
