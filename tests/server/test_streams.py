@@ -133,3 +133,18 @@ def test_event_logs_never_forget_a_live_user() -> None:
     live.clear()
     logs.get("erin")
     assert len(logs) == 2
+
+
+def test_event_logs_keep_to_a_byte_budget_oldest_frames_first() -> None:
+    # 10,000 users x 1,000 events x a few KiB each is gigabytes: the buffers share a budget.
+    logs = EventLogs(capacity=1000, max_users=100, max_bytes=10_000)
+    for user in ("alice", "bob"):
+        for _ in range(8):
+            log = logs.get(user)
+            logs.record(log, log.next_seq(), "a", b"x" * 1000)
+    assert logs.bytes <= 10_000
+    # The least recently active user's oldest frames went first; every numbering stays.
+    assert len(logs.get("bob").since(0, {"a"})) == 8
+    assert 0 < len(logs.get("alice").since(0, {"a"})) < 8
+    assert (logs.get("alice").seq, logs.get("bob").seq) == (8, 8)
+    assert logs.bytes == 1000 * (len(logs.get("alice").recent) + 8)

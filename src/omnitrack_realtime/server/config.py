@@ -56,6 +56,9 @@ class ServerConfig:
     event_buffer: int = 1000
     #: Users whose event logs are kept (least recently active forgotten; never a connected one).
     event_buffer_users: int = 10_000
+    #: Bytes of buffered events across every user; over it the least recently active users'
+    #: oldest events go first.
+    event_buffer_bytes: int = 64 * 1024 * 1024
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 5.0

@@ -21,15 +21,27 @@ class EventLog:
     capacity: int
     seq: int = 0
     recent: deque[tuple[int, str, bytes]] = field(default_factory=deque)
+    #: Bytes of the buffered frames.
+    size: int = 0
 
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
 
-    def record(self, seq: int, event_type: str, frame: bytes) -> None:
+    def record(self, seq: int, event_type: str, frame: bytes) -> int:
+        """Buffer one frame (the oldest leave beyond ``capacity``); the change in ``size``."""
+        before = self.size
         self.recent.append((seq, event_type, frame))
+        self.size += len(frame)
         while len(self.recent) > self.capacity:
-            self.recent.popleft()
+            self.drop_oldest()
+        return self.size - before
+
+    def drop_oldest(self) -> int:
+        """Forget the oldest buffered frame (the numbering stays); the bytes freed."""
+        _, _, frame = self.recent.popleft()
+        self.size -= len(frame)
+        return len(frame)
 
     def since(self, after_seq: int, channels: Collection[str]) -> list[bytes]:
         """Buffered frames with ``seq > after_seq`` whose type is in ``channels``, in order."""
@@ -41,7 +53,8 @@ class EventLog:
 
 
 class EventLogs:
-    """Event logs by user, the least recently used forgotten beyond ``max_users``.
+    """Event logs by user, the least recently used forgotten beyond ``max_users``, their
+    frames kept within ``max_bytes`` in all (see :meth:`record`).
 
     A user for whom ``is_live`` answers True (connected to ``/ws`` right now) is never
     forgotten: their numbering would restart at 1 and their client drop the next events as
@@ -54,10 +67,14 @@ class EventLogs:
         *,
         capacity: int = 1000,
         max_users: int = 10_000,
+        max_bytes: int = 64 * 1024 * 1024,
         is_live: Callable[[str], bool] | None = None,
     ) -> None:
         self.capacity = capacity
         self.max_users = max_users
+        self.max_bytes = max_bytes
+        #: Bytes buffered across every user's log.
+        self.bytes = 0
         self._is_live = is_live
         self._logs: OrderedDict[str, EventLog] = OrderedDict()
 
@@ -83,4 +100,20 @@ class EventLogs:
                 self._logs.move_to_end(user_id)  # checked once per pass, not again and again
                 checked += 1
             else:
-                del self._logs[user_id]
+                self.bytes -= self._logs.pop(user_id).size
+
+    def record(self, log: EventLog, seq: int, event_type: str, frame: bytes) -> None:
+        """Buffer one frame in ``log`` (one of these logs) within the byte budget: over it,
+        the oldest frames of the least recently active users go first (their numbering
+        stays; a replay then starts later)."""
+        self.bytes += log.record(seq, event_type, frame)
+        if self.bytes <= self.max_bytes:
+            return
+        # Down to 90 %: the walk over the users happens once per tenth of the budget, not
+        # once per event.
+        target = self.max_bytes * 9 // 10
+        for other in list(self._logs.values()):
+            while other.recent and self.bytes > target:
+                self.bytes -= other.drop_oldest()
+            if self.bytes <= target:
+                return

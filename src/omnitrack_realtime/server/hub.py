@@ -183,6 +183,7 @@ class Hub:
         self._event_logs = EventLogs(
             capacity=config.event_buffer,
             max_users=config.event_buffer_users,
+            max_bytes=config.event_buffer_bytes,
             is_live=self._subscribers.__contains__,
         )
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
@@ -325,7 +326,7 @@ class Hub:
             except (TypeError, msgspec.EncodeError):
                 logger.warning("dropped an event of type %r: data is not JSON", event.event_type)
                 return
-            log.record(seq, event.event_type, frame)
+            self._event_logs.record(log, seq, event.event_type, frame)
             for subscriber in list(self._subscribers.get(user_id, ())):
                 if event.event_type in subscriber.channels:
                     subscriber.send(frame)
