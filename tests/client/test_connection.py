@@ -506,3 +506,16 @@ async def test_hanging_token_provider_does_not_hang_connect(server: FakeServer) 
     assert reasons == ["the token provider did not answer within 0.05s; retry 1 in 0.01s"]
     assert len(calls) == 2
     await conn.disconnect()
+
+
+async def test_token_provider_returning_a_non_string_fails_at_once_saying_so(
+    server: FakeServer,
+) -> None:
+    """A provider that returns the wrong type is a programming error: retrying cannot help, and
+    'the token provider raised ConfigurationError' after every retry hides what is wrong."""
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder, token=lambda: 12345)
+    with pytest.raises(ConnectionFailed, match="the token provider returned int, not str"):
+        await asyncio.wait_for(conn.connect(), 5)
+    assert conn.state is S.FAILED
+    assert server.attempts == 0

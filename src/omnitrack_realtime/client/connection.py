@@ -530,6 +530,8 @@ class Connection:
         try:
             async with deadline:
                 token = await resolve_token(self._token)
+        except ConfigurationError as exc:  # it returned a non-string: retrying cannot help
+            return Failure(Disposition.TERMINAL, str(exc))
         except Exception as exc:
             if deadline.expired():
                 return Failure(
