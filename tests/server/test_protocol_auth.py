@@ -130,19 +130,34 @@ async def test_unknown_path_is_404_and_health_and_metrics_answer(server: Running
 async def test_expired_token_closes_4401(server: RunningServer) -> None:
     token = token_for("alice", ttl=60)
     expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
-    # The server's clock says the token has 0.05 s left.
-    server.hub.wall_clock = lambda: expires_at - 0.05
+    # The server's clock says the token has 0.05 s left (its leeway included).
+    leeway = server.hub.config.auth.leeway
+    server.hub.wall_clock = lambda: expires_at + leeway - 0.05
     async with open_client(server, token=token) as ws:
         with pytest.raises(ConnectionClosed) as info:
             await asyncio.wait_for(ws.recv(), 5)
     assert info.value.rcvd is not None and info.value.rcvd.code == 4401
 
 
+async def test_a_token_the_leeway_accepts_is_not_closed_at_once(server: RunningServer) -> None:
+    # exp passed 5 s ago on the server's clock (clock skew with the issuer): within the
+    # leeway the handshake accepts the token, so the expiry timer must not close it 4401 at
+    # once (a client whose clock says the token is fine would reconnect with it forever).
+    leeway = server.hub.config.auth.leeway
+    assert leeway > 5
+    token = jwt.encode({"sub": "alice", "exp": int(time.time()) - 5}, SECRET)
+    async with open_client(server, token=token) as ws:
+        await send_json(ws, {"action": "ping"})
+        assert (await recv_json(ws))["type"] == "pong"
+
+
 async def test_in_band_refresh_keeps_the_connection(server: RunningServer) -> None:
     token = token_for("alice", ttl=60)
     expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
-    # The server's clock says the token has 1 s left when the connection opens.
-    server.hub.wall_clock = lambda: expires_at - 1.0
+    # The server's clock says the token has 1 s left (its leeway included) when the
+    # connection opens.
+    leeway = server.hub.config.auth.leeway
+    server.hub.wall_clock = lambda: expires_at + leeway - 1.0
     async with open_client(server, token=token) as ws:
         await send_json(ws, {"action": "auth", "token": token_for("bob")})
         refused = await recv_json(ws)

@@ -131,7 +131,8 @@ async def test_expiry_closes_4401_for_both_channels() -> None:
     hub = _hub()
     for session_type in (CopilotSession, EventSession):
         outbound = FakeOutbound()
-        session = session_type(hub, _alice(ttl=0.01), outbound)
+        # Expires in 0.01 s as the server counts: exp plus its clock-skew leeway.
+        session = session_type(hub, _alice(ttl=0.01 - hub.config.auth.leeway), outbound)
         await session.open()
         assert await outbound.wait_closed() == (4401, "token expired")
         await session.close()

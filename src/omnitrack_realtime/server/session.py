@@ -108,10 +108,15 @@ class _Session:
     def send(self, data: bytes) -> None:
         self.outbound.send(data)
 
+    def _deadline(self) -> float:
+        """When the token stops being accepted: ``exp`` plus the clock-skew leeway, the same
+        rule the handshake applies (a token accepted there must not be closed at once)."""
+        return self.principal.expires_at + self.hub.config.auth.leeway
+
     def _schedule_expiry(self) -> None:
         if self._expiry is not None:
             self._expiry.cancel()
-        delay = max(0.0, self.principal.expires_at - self.hub.wall_clock())
+        delay = max(0.0, self._deadline() - self.hub.wall_clock())
         self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
 
     def _expire(self) -> None:
@@ -120,7 +125,7 @@ class _Session:
             self.outbound.close(AUTH_EXPIRED, "token expired")
 
     def _token_expired(self) -> bool:
-        return self.hub.wall_clock() >= self.principal.expires_at
+        return self.hub.wall_clock() >= self._deadline()
 
     def _close_common(self) -> None:
         self._closed = True
@@ -145,7 +150,7 @@ class _Session:
         """In-band token refresh: same user, new expiry; a refused one closes 4401 if the
         current token has expired meanwhile."""
         try:
-            principal = verify_token(token, self.hub.config.auth)
+            principal = verify_token(token, self.hub.config.auth, now=self.hub.wall_clock())
             if principal.user_id != self.user_id:
                 raise AuthRejected(403, "token is for another user")
         except AuthRejected as exc:
