@@ -179,6 +179,8 @@ class _RedisProxy:
         self._path = parts.path
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        #: Set: bytes are swallowed, connections stay open (a network partition).
+        self.blackhole = False
 
     async def start(self) -> str:
         self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
@@ -192,8 +194,9 @@ class _RedisProxy:
         async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             with contextlib.suppress(OSError):
                 while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
+                    if not self.blackhole:
+                        sink.write(data)
+                        await sink.drain()
             sink.close()
 
         await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
@@ -249,3 +252,30 @@ async def test_a_connected_users_numbering_survives_the_event_log_limit(
         await server.hub.publish_event("alice", "alert_notification", {"n": 2})
         event = await recv_json(events)
         assert (event["data"], event["seq"]) == ({"n": 2}, 2)
+
+
+async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
+    start_server: StartServer, redis_url: str
+) -> None:
+    # A partition (no reset, no answer): a publish must not wait forever, or the engine's
+    # turn (which publishes before it answers) and the publisher's socket hang with it.
+    proxy = _RedisProxy(redis_url)
+    backplane = RedisBackplane(
+        await proxy.start(),
+        channel=f"test-{id(proxy)}",
+        reconnect_delay=0.01,
+        publish_timeout=0.2,
+    )
+    server = await start_server(backplane=backplane)
+    publisher_token = token_for("ops", scopes=("events:publish",))
+    action = {"action": "publish", "eventType": "alert_notification", "data": 1, "userId": "bob"}
+    try:
+        async with open_client(server, "/ws", token=publisher_token) as ops:
+            await send_json(ops, action)
+            assert (await recv_json(ops))["type"] == "published"
+            proxy.blackhole = True
+            await send_json(ops, action)
+            refused = await recv_json(ops)
+            assert refused["type"] == "error" and refused["data"]["code"] == "unavailable"
+    finally:
+        await proxy.stop()

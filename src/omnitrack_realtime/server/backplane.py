@@ -159,8 +159,9 @@ class RedisBackplane:
 
     The subscription is ours to keep: redis-py's own retries are off, and when the
     subscribing connection drops the reader subscribes again on a fresh connection, retrying
-    with backoff from ``reconnect_delay`` up to ``max_reconnect_delay``. Connections carry the
-    client name ``omnitrack:<origin>`` (visible in ``CLIENT LIST``).
+    with backoff from ``reconnect_delay`` up to ``max_reconnect_delay``. A publish that Redis
+    does not answer within ``publish_timeout`` seconds fails (BackplaneError). Connections
+    carry the client name ``omnitrack:<origin>`` (visible in ``CLIENT LIST``).
     """
 
     def __init__(
@@ -170,6 +171,7 @@ class RedisBackplane:
         channel: str = "omnitrack:events",
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 10.0,
+        publish_timeout: float = 2.0,
     ) -> None:
         import redis.asyncio as aioredis
         from redis.asyncio.retry import Retry
@@ -182,6 +184,7 @@ class RedisBackplane:
         #: Successful subscriptions so far (1 after start, +1 per re-subscription).
         self.subscriptions = 0
         self._reconnect_delay = reconnect_delay
+        self._publish_timeout = publish_timeout
         self._max_reconnect_delay = max_reconnect_delay
         self._redis = aioredis.Redis.from_url(
             url, client_name=self.client_name, retry=Retry(NoBackoff(), 0)
@@ -289,8 +292,14 @@ class RedisBackplane:
             raise BackplaneError(f"event {event.event_type!r} data is not JSON") from exc
         for attempt in (1, 2):
             try:
-                await self._redis.publish(self.channel, payload)
+                # Bounded: a Redis that stops answering (a partition, no reset) would hold the
+                # publisher, and an engine turn that publishes before answering, forever.
+                async with asyncio.timeout(self._publish_timeout):
+                    await self._redis.publish(self.channel, payload)
                 return
+            except TimeoutError as exc:
+                reason = f"Redis did not answer a publish within {self._publish_timeout:g}s"
+                raise BackplaneError(reason) from exc
             except redis.ConnectionError as exc:
                 # A pooled connection that Redis dropped while idle: one fresh try.
                 if attempt == 2:
