@@ -276,3 +276,37 @@ async def test_a_server_that_never_answers_does_not_hold_the_command_after_its_t
         code = await asyncio.wait_for(turn, 5)
     assert code == 1
     assert "no complete answer within 0.05 s" in err.getvalue()
+
+
+async def test_chat_turn_output_cannot_drive_the_terminal() -> None:
+    """The answer and suggestions come from the server (and an answer may echo what a model was
+    told to say): escape sequences in them are shown, not executed; newlines stay."""
+    from websockets.asyncio.server import ServerConnection, serve
+
+    from omnitrack_realtime.cli.chat import run_turn
+    from omnitrack_realtime.cli.options import ConnectionOptions
+
+    async def answer(ws: ServerConnection) -> None:
+        async for raw in ws:
+            frame = json.loads(raw)
+            reply = {"type": "message", "content": "hi\x1b[2J there\nline 2", "conversationId": "c"}
+            await ws.send(json.dumps(reply))
+            chips = {"type": "suggestions", "suggestions": ["next\x1b]0;pwned\x07"]}
+            await ws.send(json.dumps(chips | {"conversationId": "c"}))
+            assert frame["action"] == "message"
+
+    async with serve(answer, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        options = ConnectionOptions(
+            copilot_url=f"ws://127.0.0.1:{port}/copilot",
+            events_url=f"ws://127.0.0.1:{port}/ws",
+            user_id=None,
+            token=None,
+        )
+        out, err = io.StringIO(), io.StringIO()
+        code = await asyncio.wait_for(run_turn(options, "hello", out=out, err=err), 5)
+    assert code == 0, err.getvalue()
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "hi\\x1b[2J there\nline 2" in text
+    assert "1. next\\x1b]0;pwned\\x07" in text

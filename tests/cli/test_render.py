@@ -51,3 +51,15 @@ def test_engine_changes_are_described_one_by_one() -> None:
 def test_scenario_progress_summary() -> None:
     data = {"scenario": "port-closure", "progress": 40, "stage": "cascade"}
     assert event_summary("scenario_progress", data) == "port-closure 40% cascade"
+
+
+def test_event_lines_from_the_server_cannot_drive_the_terminal_or_split_the_line() -> None:
+    """Event fields come from the server: an escape sequence in them must not retitle, clear or
+    rewrite the user's terminal, and a newline must not break 'one line per event'."""
+    data = {"severity": "high", "message": "port\x1b]0;pwned\x07 closed\r\nsecond\x9b2J line"}
+    line = event_line("alert\x1b[2J_notification", data, "2026-01-01T00:00:00.000Z\x1b[1A")
+    assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in line), repr(line)
+    assert "port\\x1b]0;pwned\\x07 closed\\r\\nsecond\\x9b2J line" in line
+    assert line.startswith("2026-01-01T00:00:00.000Z\\x1b[1A  alert\\x1b[2J_notification  [high]")
+    # Printable text is untouched.
+    assert event_line("x", {"message": "Café → 東京 ✓"}) == "-  x  Café → 東京 ✓"

@@ -37,6 +37,7 @@ from .options import (
     explain_failure,
     quiet_logs,
 )
+from .render import terminal_safe
 
 __all__ = ["SUGGESTION_GRACE", "register", "run_json_turn", "run_turn"]
 
@@ -128,26 +129,26 @@ async def run_turn(
         try:
             async with asyncio.timeout(answer_timeout):
                 async for token in client.stream(text):
-                    out.write(token)
+                    out.write(terminal_safe(token))  # server text: shown, never executed
                     out.flush()
         except TimeoutError:
             print(f"\nomnitrack: no complete answer within {answer_timeout:g} s", file=err)
             return 1
         except OmniTrackError as exc:
-            print(f"\nomnitrack: {exc}", file=err)
+            print(f"\nomnitrack: {terminal_safe(str(exc))}", file=err)
             return 1
         out.write("\n")
         answer = client.messages[-1] if client.messages else None
         if answer is not None and answer.role == "assistant" and not answer.content:
             out.write("(empty answer)\n")
         if client.error:
-            print(f"omnitrack: {client.error}", file=err)
+            print(f"omnitrack: {terminal_safe(client.error, one_line=True)}", file=err)
             return 1
         suggestions = await _wait_suggestions(client, SUGGESTION_GRACE)
         if suggestions:
             out.write("\nSuggestions:\n")
             for index, suggestion in enumerate(suggestions, start=1):
-                out.write(f"  {index}. {suggestion}\n")
+                out.write(f"  {index}. {terminal_safe(suggestion, one_line=True)}\n")
         out.flush()
         return 0
     finally:

@@ -23,7 +23,7 @@ from .options import (
     explain_failure,
     quiet_logs,
 )
-from .render import event_line
+from .render import event_line, terminal_safe
 
 __all__ = ["register", "run_listen"]
 
@@ -94,7 +94,8 @@ class _StatusPrinter:
                 print("omnitrack: reconnected", file=self.err, flush=True)
         elif state == "reconnecting" and previous == "open":
             print(
-                f"omnitrack: connection lost; reconnecting… ({client.error})",
+                "omnitrack: connection lost; reconnecting… "
+                f"({terminal_safe(str(client.error), one_line=True)})",
                 file=self.err,
                 flush=True,
             )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
-from .render import redact_url
+from .render import redact_url, terminal_safe
 
 if TYPE_CHECKING:
     from ..client.connection import Connection
@@ -160,7 +160,12 @@ def connection_options(
 
 
 def explain_failure(error: OmniTrackError | str | None, url: str) -> str:
-    """One sentence a user can act on, for a connection that failed (no traceback, no token)."""
+    """One sentence a user can act on, for a connection that failed (no traceback, no token).
+    Safe to print: a close reason from the server cannot drive the terminal."""
+    return terminal_safe(_explain_failure(error, url), one_line=True)
+
+
+def _explain_failure(error: OmniTrackError | str | None, url: str) -> str:
     where = redact_url(url)
     if isinstance(error, ConfigurationError):
         return str(error)

@@ -6,6 +6,7 @@ Pure functions: no I/O, no terminal codes. The callers decide where the text goe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ __all__ = [
     "event_severity",
     "event_summary",
     "redact_url",
+    "terminal_safe",
 ]
 
 #: Rich style per alert severity, from calm to loud; unknown severities use ``info``.
@@ -26,6 +28,24 @@ SEVERITY_STYLES: Mapping[str, str] = {
     "high": "bold red",
     "critical": "bold white on red",
 }
+
+
+# C0 controls (but tab and newline), DEL and C1 controls: what a terminal may act on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\x{ord(char):02x}"
+
+
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """``text`` from the server, safe to print: control characters (an escape sequence could
+    retitle, clear or rewrite the user's terminal) are shown as ``\\x1b``-style escapes.
+    Newlines and tabs are kept unless ``one_line`` (then ``\\n``, ``\\t``)."""
+    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
+    return pattern.sub(_escape, text)
 
 
 def event_severity(event_type: str, data: Any) -> str | None:
@@ -96,7 +116,7 @@ def event_line(event_type: str, data: Any, timestamp: str | None = None) -> str:
     summary = event_summary(event_type, data)
     if summary:
         parts.append(summary)
-    return "  ".join(parts)
+    return terminal_safe("  ".join(parts), one_line=True)  # every part came from the server
 
 
 def redact_url(url: str) -> str:
