@@ -301,3 +301,16 @@ async def test_listen_iterator_dropped_without_iterating_is_released(server: Fak
         assert (await asyncio.wait_for(anext(kept), 5)).data == "x"
         assert events.stats().dropped == 0
         await kept.aclose()
+
+
+async def test_a_buffer_size_below_one_is_a_configuration_error() -> None:
+    """buffer_size=0 used to be accepted, then every event raised IndexError in the read loop
+    (a full buffer of size 0 'dropped its oldest' from an empty deque) and none was delivered."""
+    from omnitrack_realtime.errors import ConfigurationError
+
+    for size in (0, -1):
+        with pytest.raises(ConfigurationError, match="buffer_size"):
+            EventClient("ws://127.0.0.1:9/ws", buffer_size=size)
+    events = EventClient("ws://127.0.0.1:9/ws")
+    with pytest.raises(ConfigurationError, match="buffer_size"):
+        events.listen(buffer_size=-5)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Unpack
 
-from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
+from ..errors import ConfigurationError, ConnectionFailed, OmniTrackError, ProtocolError
 from ..protocol import (
     KNOWN_EVENT_TYPES,
     Event,
@@ -111,7 +111,7 @@ class EventClient(ClientSurface):
         buffer_size: int = 1000,
         **options: Unpack[ConnectionOptions],
     ) -> None:
-        self._buffer_size = buffer_size
+        self._buffer_size = _check_buffer_size(buffer_size)
         self._handlers: dict[str, list[HandlerWorker[Event]]] = {}
         self._listeners: list[_Listener] = []
         self._seen = _SeenSeqs()
@@ -176,10 +176,11 @@ class EventClient(ClientSurface):
         :class:`ConnectionFailed` if it fails. Closing the iterator (``aclose()``, leaving its
         ``async for``) or dropping it, even never iterated, unregisters it.
         """
+        size = self._buffer_size if buffer_size is None else _check_buffer_size(buffer_size)
         before = self._wanted_types()
         listener = _Listener(
             frozenset(event_types or (ALL_EVENTS,)),
-            Mailbox(buffer_size or self._buffer_size, self._conn.count_dropped),
+            Mailbox(size, self._conn.count_dropped),
         )
         self._listeners.append(listener)
         self._update_subscription(before)
@@ -289,6 +290,13 @@ class EventClient(ClientSurface):
             error = self._conn.error or ConnectionFailed(transition.reason)
         for listener in self._listeners:
             listener.mailbox.close(error)
+
+
+def _check_buffer_size(size: int) -> int:
+    # A buffer of 0 cannot hold the event being delivered (it would fail on every event).
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigurationError(f"buffer_size must be an integer >= 1, not {size!r}")
+    return size
 
 
 def _release_listener(
