@@ -9,10 +9,12 @@ engine; anything else is echoed as ``Echo: <message>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -153,3 +155,50 @@ def types(frames: list[dict[str, Any]]) -> list[str]:
 
 def stream_text(frames: list[dict[str, Any]]) -> str:
     return "".join(f["token"] for f in frames if f["type"] == "stream_token")
+
+
+class RedisProxy:
+    """A TCP relay to the real Redis that a test can take away: ``stop`` (Redis is gone:
+    connections reset, new ones refused) or ``stall`` (a partition: the connections open now
+    stay open but carry nothing more; new connections work)."""
+
+    def __init__(self, redis_url: str) -> None:
+        parts = urlsplit(redis_url)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 6379)
+        self._path = parts.path
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._stalled: set[asyncio.StreamWriter] = set()
+        #: Connections accepted so far.
+        self.accepted = 0
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{port}{self._path}"
+
+    def stall(self) -> None:
+        self._stalled |= self._writers
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+        self._writers |= {writer, upstream_writer}
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    if sink not in self._stalled:
+                        sink.write(data)
+                        await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            await self._server.wait_closed()

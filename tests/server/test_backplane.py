@@ -17,6 +17,8 @@ from omnitrack_realtime.server.backplane import (
     RedisBackplane,
 )
 
+from .helpers import RedisProxy
+
 TIMEOUT = 5.0
 
 
@@ -228,3 +230,24 @@ class TestRedisBackplane:
         finally:
             await admin.aclose()
             await backplane.close()
+
+    async def test_resubscribes_when_the_subscription_goes_silent(self, redis_url: str) -> None:
+        # A partition: the subscriber's connection stays open but nothing arrives on it any
+        # more (no reset). Waiting on it forever would lose every event from then on.
+        proxy = RedisProxy(redis_url)
+        channel = f"omnitrack:test:{uuid.uuid4().hex}"
+        backplane = RedisBackplane(
+            await proxy.start(), channel=channel, reconnect_delay=0.01, liveness_interval=0.05
+        )
+        publisher = RedisBackplane(redis_url, channel=channel)
+        inbox = Inbox()
+        try:
+            await backplane.start(inbox.deliver)
+            proxy.stall()
+            await asyncio.wait_for(backplane.wait_subscribed(2), TIMEOUT)
+            await publisher.publish(_event(1))
+            assert await inbox.wait_for(1) == [_event(1)]
+        finally:
+            await backplane.close()
+            await publisher.close()
+            await proxy.stop()

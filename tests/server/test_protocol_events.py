@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from omnitrack_realtime.server.backplane import RedisBackplane
 
 from .conftest import StartServer
 from .helpers import (
+    RedisProxy,
     RunningServer,
     open_client,
     recv_json,
@@ -170,50 +168,10 @@ async def test_subscriptions_per_connection_are_bounded(server: RunningServer) -
         assert (event["type"], event["data"]) == ("digital_twin_update", {"n": 1})
 
 
-class _RedisProxy:
-    """A TCP relay to the real Redis that a test can take away (Redis 'goes down')."""
-
-    def __init__(self, redis_url: str) -> None:
-        parts = urlsplit(redis_url)
-        self._target = (parts.hostname or "127.0.0.1", parts.port or 6379)
-        self._path = parts.path
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        #: Set: bytes are swallowed, connections stay open (a network partition).
-        self.blackhole = False
-
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"redis://127.0.0.1:{port}{self._path}"
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
-        self._writers |= {writer, upstream_writer}
-
-        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError):
-                while data := await source.read(65536):
-                    if not self.blackhole:
-                        sink.write(data)
-                        await sink.drain()
-            sink.close()
-
-        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for writer in self._writers:
-            writer.close()
-        if self._server is not None:
-            await self._server.wait_closed()
-
-
 async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
     start_server: StartServer, redis_url: str
 ) -> None:
-    proxy = _RedisProxy(redis_url)
+    proxy = RedisProxy(redis_url)
     backplane = RedisBackplane(
         await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
     )
@@ -259,7 +217,7 @@ async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
 ) -> None:
     # A partition (no reset, no answer): a publish must not wait forever, or the engine's
     # turn (which publishes before it answers) and the publisher's socket hang with it.
-    proxy = _RedisProxy(redis_url)
+    proxy = RedisProxy(redis_url)
     backplane = RedisBackplane(
         await proxy.start(),
         channel=f"test-{id(proxy)}",
@@ -273,7 +231,7 @@ async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
         async with open_client(server, "/ws", token=publisher_token) as ops:
             await send_json(ops, action)
             assert (await recv_json(ops))["type"] == "published"
-            proxy.blackhole = True
+            proxy.stall()
             await send_json(ops, action)
             refused = await recv_json(ops)
             assert refused["type"] == "error" and refused["data"]["code"] == "unavailable"

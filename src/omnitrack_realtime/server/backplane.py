@@ -160,7 +160,9 @@ class RedisBackplane:
     The subscription is ours to keep: redis-py's own retries are off, and when the
     subscribing connection drops the reader subscribes again on a fresh connection, retrying
     with backoff from ``reconnect_delay`` up to ``max_reconnect_delay``. A publish that Redis
-    does not answer within ``publish_timeout`` seconds fails (BackplaneError). Connections
+    does not answer within ``publish_timeout`` seconds fails (BackplaneError); a subscription
+    quiet for ``liveness_interval`` seconds is PINGed and, without an answer by the next
+    interval, replaced (a partition leaves a connection open and silent). Connections
     carry the client name ``omnitrack:<origin>`` (visible in ``CLIENT LIST``).
     """
 
@@ -172,6 +174,7 @@ class RedisBackplane:
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 10.0,
         publish_timeout: float = 2.0,
+        liveness_interval: float = 15.0,
     ) -> None:
         import redis.asyncio as aioredis
         from redis.asyncio.retry import Retry
@@ -185,6 +188,7 @@ class RedisBackplane:
         self.subscriptions = 0
         self._reconnect_delay = reconnect_delay
         self._publish_timeout = publish_timeout
+        self._liveness_interval = liveness_interval
         self._max_reconnect_delay = max_reconnect_delay
         self._redis = aioredis.Redis.from_url(
             url, client_name=self.client_name, retry=Retry(NoBackoff(), 0)
@@ -238,6 +242,7 @@ class RedisBackplane:
         import redis
 
         delay = self._reconnect_delay
+        awaiting_pong = False
         while not self._closed:
             if self._pubsub is None:
                 try:
@@ -253,10 +258,21 @@ class RedisBackplane:
                     continue
                 logger.info("Redis backplane subscribed again to %s", self.channel)
                 delay = self._reconnect_delay
+                awaiting_pong = False
             try:
                 message = await self._pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=None
+                    ignore_subscribe_messages=True, timeout=self._liveness_interval
                 )
+                if message is None:
+                    # Quiet for a while: a PING proves the connection still carries anything
+                    # (a partition leaves it open and silent); no answer by the next quiet
+                    # spell means it is gone.
+                    if awaiting_pong:
+                        raise redis.ConnectionError("the subscription stopped answering")
+                    await self._pubsub.ping()
+                    awaiting_pong = True
+                    continue
+                awaiting_pong = False
             except (redis.RedisError, OSError) as exc:
                 # Events published until the new subscription is confirmed are lost:
                 # pub/sub keeps nothing (clients recover with `afterSeq` where it matters).
