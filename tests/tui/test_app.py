@@ -375,3 +375,47 @@ async def test_a_server_error_shows_the_banner_and_the_seed_reply(tmp_path: Path
             assert reply.shown == "Sorry, I encountered an error processing your request."
     finally:
         await server.stop()
+
+
+async def test_server_text_with_square_brackets_is_shown_not_parsed_as_markup() -> None:
+    """Suggestions and errors come from the server; '[/b]' or '[red]' in them used to be read
+    as Textual markup: a stray closing tag crashed the whole chat UI (MarkupError)."""
+    import json
+
+    from websockets.asyncio.server import ServerConnection, serve
+
+    from omnitrack_realtime.tui.widgets import SuggestionItem
+
+    suggestions = ["Show [/b] alerts", "[red]Scan[/red] now"]
+
+    async def answer(ws: ServerConnection) -> None:
+        async for raw in ws:
+            if json.loads(raw).get("action") != "message":
+                continue
+            for frame in (
+                {"type": "message", "content": "ok", "conversationId": "c"},
+                {"type": "suggestions", "suggestions": suggestions, "conversationId": "c"},
+                {"type": "error", "error": "field [/] is [link=x]bad[/link]"},
+            ):
+                await ws.send(json.dumps(frame))
+
+    async with serve(answer, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        copilot = CopilotClient(f"ws://127.0.0.1:{port}/copilot", reconnect=FAST)
+        app = ChatApp(copilot, reconnect=FAST)
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: app.copilot.is_connected, "the connection")
+            await pilot.press(*"hi", "enter")
+            banner = app.query_one(ErrorBanner)
+            await wait_until(pilot, lambda: banner.display, "the error banner")
+            await wait_until(
+                pilot,
+                lambda: [item.text for item in app.query(SuggestionItem)] == suggestions,
+                "the suggestions",
+            )
+            await pilot.pause()
+            screen = app.export_screenshot().replace("&#160;", " ")
+            assert "field [/] is [link=x]bad[/link]" in screen
+            assert "Show [/b] alerts" in screen
+            assert "[red]Scan[/red] now" in screen
+        assert app.return_code in (None, 0)

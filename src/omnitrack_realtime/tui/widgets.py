@@ -44,7 +44,7 @@ class StatusBar(Static):
     text: reactive[str] = reactive("", layout=False)
 
     def watch_text(self, text: str) -> None:
-        self.update(text)
+        self.update(Text(text))  # a Text, not markup: the text may carry the server's words
 
 
 class ErrorBanner(Static):
@@ -54,7 +54,7 @@ class ErrorBanner(Static):
 
     def watch_error(self, error: str | None) -> None:
         self.display = error is not None
-        self.update(f"⚠ {error}" if error else "")
+        self.update(Text(f"⚠ {error}" if error else ""))  # server text: never read as markup
 
 
 class TypingIndicator(Static):
@@ -150,7 +150,8 @@ class SuggestionItem(Static):
     """One suggestion; a click sends it."""
 
     def __init__(self, index: int, text: str) -> None:
-        super().__init__(f"[b]{index}[/b] {text}", markup=True)
+        # The suggestion is the server's text: '[/b]' in it must show, not be parsed as markup.
+        super().__init__(Text.assemble((str(index), "bold"), " ", text))
         self.index = index
         self.text = text
 
