@@ -63,6 +63,9 @@ async def _status_of(url: str, **kwargs: Any) -> int:
             id="expired",
         ),
         pytest.param(lambda: jwt.encode({"sub": "alice"}, SECRET), 401, id="no-exp"),
+        pytest.param(
+            lambda: jwt.encode({"sub": "alice", "exp": 10**400}, SECRET), 401, id="exp-overflows"
+        ),
     ],
 )
 async def test_bad_tokens_get_401_before_the_upgrade(

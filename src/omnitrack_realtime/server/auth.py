@@ -263,7 +263,10 @@ def _number(claims: Mapping[str, Any], name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AuthRejected(401, f"token '{name}' claim is not a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer of hundreds of digits: no time anyone means
+        raise AuthRejected(401, f"token '{name}' claim is out of range") from None
 
 
 def _principal(claims: Mapping[str, Any], config: AuthConfig, now: float) -> Principal:
