@@ -266,3 +266,17 @@ async def test_a_resend_of_a_cancelled_answer_replays_the_interruption(
             assert replay[-1]["partialResponse"] == " t1 t2"
             assert replay[-1]["streamId"] == head[-1]["streamId"]
     assert len(server.engine.requests) == 1
+
+
+async def test_a_client_message_id_longer_than_an_id_is_refused(server: RunningServer) -> None:
+    # The id is stored with the message and in the processed window (1,000 per user): 60 KiB
+    # ids would sidestep the 2,000-character message limit 30 times over.
+    async with open_client(server) as chat:
+        long_id = "m" * 10_000
+        await send_json(chat, {"action": "message", "message": "hi", "clientMessageId": long_id})
+        error = await recv_json(chat)
+        assert error["type"] == "error" and error["code"] == "invalid_message"
+        assert "clientMessageId" in error["error"] and "clientMessageId" not in error
+        assert server.engine.requests == []
+        await send_json(chat, {"action": "message", "message": "hi", "clientMessageId": "m" * 128})
+        assert stream_text(await recv_until(chat, "suggestions")) == "Echo: hi"

@@ -71,6 +71,9 @@ _INTERNAL_ERROR = "Internal server error; the request was not processed"
 _BINARY = "Binary frames are not supported; send JSON text frames"
 _MAX_HISTORY = 200
 _MAX_CHANNEL = 100
+#: A clientMessageId is an id (a UUID is 36 characters); it is stored with the message and in
+#: the processed window, so a long one would sidestep the message length limit.
+_MAX_CLIENT_MESSAGE_ID = 128
 #: Channels one ``/ws`` connection may be subscribed to at once (the known event types are a
 #: handful; the cap keeps a client inventing names from growing the server's memory).
 _MAX_SUBSCRIPTIONS = 100
@@ -257,6 +260,14 @@ class CopilotSession(_Session):
                 code="message_too_long",
                 conversation_id=action.conversation_id,
                 client_message_id=client_message_id,
+            )
+            return
+        if client_message_id is not None and len(client_message_id) > _MAX_CLIENT_MESSAGE_ID:
+            # Not echoed: the point is not to carry it around.
+            self._error(
+                f"clientMessageId is too long (max {_MAX_CLIENT_MESSAGE_ID} characters)",
+                code="invalid_message",
+                conversation_id=action.conversation_id,
             )
             return
         if not text.strip():
