@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import time
@@ -14,7 +15,7 @@ from omnitrack_realtime.server import Hub, ServerConfig
 from omnitrack_realtime.server.auth import Principal
 from omnitrack_realtime.server.session import CopilotSession, EventSession
 from omnitrack_realtime.server.store import MemoryStore
-from omnitrack_realtime.server.streams import StreamState
+from omnitrack_realtime.server.streams import Stream, StreamState
 from omnitrack_realtime.server.ws_driver import RedactingFilter
 
 from .helpers import AUTH, ScriptedEngine
@@ -47,6 +48,12 @@ class FakeOutbound:
         async with asyncio.timeout(5), self._changed:
             await self._changed.wait_for(lambda: any(f["type"] == frame_type for f in self.frames))
         return next(f for f in self.frames if f["type"] == frame_type)
+
+    async def wait_count(self, frame_type: str, count: int) -> None:
+        async with asyncio.timeout(5), self._changed:
+            await self._changed.wait_for(
+                lambda: sum(f["type"] == frame_type for f in self.frames) >= count
+            )
 
     async def wait_closed(self) -> tuple[int, str]:
         async with asyncio.timeout(5), self._changed:
@@ -157,3 +164,24 @@ def test_the_redacting_filter_removes_tokens_headers_and_jwts() -> None:
     kept = logging.LogRecord("ws", logging.DEBUG, __file__, 1, "< GET /ws?userId=%s", ("a",), None)
     log_filter.filter(kept)
     assert kept.getMessage() == "< GET /ws?userId=a"
+
+
+async def test_a_long_lived_connection_does_not_keep_its_finished_streams() -> None:
+    # Every turn's stream (with all its tokens) stayed referenced by the session until the
+    # socket closed: a chat open for days held every answer it ever streamed.
+    config = ServerConfig(port=0, token_delay=0.0, auth=AUTH, stream_retention=0.0)
+    hub = Hub(config, engine=ScriptedEngine(), store=MemoryStore())
+    outbound = FakeOutbound()
+    session = CopilotSession(hub, _alice(), outbound)
+    await session.open()
+    gc.collect()
+    baseline = sum(isinstance(o, Stream) for o in gc.get_objects())
+    for number in range(3):
+        await session.receive(f'{{"action": "message", "message": "turn {number}"}}')
+        await outbound.wait_count("suggestions", number + 1)
+    await hub.wait_turns()
+    hub.streams.purge()  # retention 0: the registry lets them go
+    gc.collect()
+    assert sum(isinstance(o, Stream) for o in gc.get_objects()) <= baseline
+    await session.close()
+    await hub.close()

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import math
 import uuid
+import weakref
 from typing import Any, Protocol
 
 from ..errors import ProtocolError
@@ -183,7 +184,9 @@ class CopilotSession(_Session):
 
     def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
         super().__init__(hub, principal, outbound)
-        self._following: set[Stream] = set()
+        # Weak: the hub keeps a stream while it runs and for its retention; a connection open
+        # for days must not keep every answer it ever streamed.
+        self._following: weakref.WeakSet[Stream] = weakref.WeakSet()
 
     async def open(self) -> None:
         self.hub.add_copilot(self.user_id, self)
@@ -195,7 +198,7 @@ class CopilotSession(_Session):
             return
         self._close_common()
         self.hub.remove_copilot(self.user_id, self)
-        for stream in self._following:
+        for stream in list(self._following):
             stream.detach(self)
         self._following.clear()
 

@@ -59,7 +59,7 @@ class TokenRecord:
     timestamp: int  # ms
 
 
-@dataclass(slots=True, kw_only=True, eq=False)
+@dataclass(slots=True, kw_only=True, eq=False, weakref_slot=True)
 class Stream:
     """One turn's answer: what was produced so far and who is following it live."""
 
