@@ -310,3 +310,32 @@ async def test_chat_turn_output_cannot_drive_the_terminal() -> None:
     assert "\x1b" not in text and "\x07" not in text
     assert "hi\\x1b[2J there\nline 2" in text
     assert "1. next\\x1b]0;pwned\\x07" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ws://[::1/copilot", "Invalid IPv6 URL"),
+        ("ws://localhost:99999/copilot", "Port out of range"),
+    ],
+)
+def test_a_malformed_url_is_one_sentence_not_a_traceback_or_retries(
+    url: str, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A url urllib cannot parse raised ValueError (a traceback); an out-of-range port was
+    retried five times and blamed on the server ('the handshake failed (ValueError)')."""
+    assert main(["chat", "--url", url, "hello"]) == 1
+    line = _one_sentence_error(capsys)
+    assert "is not a WebSocket url" in line and why in line
+    assert "is the server running" not in line
+
+
+def test_a_malformed_url_is_a_configuration_error_in_the_library() -> None:
+    from omnitrack_realtime import CopilotClient, EventClient
+    from omnitrack_realtime.errors import ConfigurationError
+
+    for url in ("ws://[::1/copilot", "ws://localhost:99999/copilot"):
+        with pytest.raises(ConfigurationError, match="not a WebSocket url"):
+            CopilotClient(url)
+        with pytest.raises(ConfigurationError, match="not a WebSocket url"):
+            EventClient(url)

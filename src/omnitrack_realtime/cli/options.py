@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
+from ..client._env import url_problem
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
 from .render import redact_url, terminal_safe
 
@@ -111,8 +112,12 @@ def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = Fa
 
 
 def sibling_url(url: str, path: str) -> str:
-    """``url`` with its path replaced (``/copilot`` -> ``/ws``), query and fragment dropped."""
-    parts = urlsplit(url)
+    """``url`` with its path replaced (``/copilot`` -> ``/ws``), query and fragment dropped.
+    A url that does not parse comes back as it is (``_check_url`` then says what is wrong)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -121,10 +126,14 @@ def _first_env(names: tuple[str, ...], environ: Mapping[str, str]) -> str | None
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+    problem = url_problem(url)
+    if problem is not None:
+        # The scheme and host rules were always said by the advice; other problems (a port out
+        # of range, a broken IPv6 address) are named, since the advice does not cover them.
+        detail = "" if problem.startswith(("the scheme", "no host")) else f" ({problem})"
         raise ConfigurationError(
-            f"{redact_url(url)!r} is not a WebSocket url; use ws://host:port/path or wss://..."
+            f"{redact_url(url)!r} is not a WebSocket url{detail}; use ws://host:port/path or "
+            "wss://..."
         )
     return url
 

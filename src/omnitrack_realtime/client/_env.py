@@ -22,6 +22,7 @@ __all__ = [
     "redacting_logger",
     "resolve_token",
     "resolve_url",
+    "url_problem",
     "websocket_uri",
 ]
 
@@ -47,19 +48,38 @@ def resolve_url(
     chosen = url
     if not chosen:
         chosen = next((env[name] for name in env_names if env.get(name)), default)
-    parts = urlsplit(chosen)
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+    problem = url_problem(chosen)
+    if problem is not None:
         raise ConfigurationError(
-            f"not a WebSocket url: {redact_url(chosen)!r} (expected ws://host/path or wss://...)"
+            f"not a WebSocket url: {redact_url(chosen)!r} ({problem}; expected ws://host/path "
+            "or wss://...)"
         )
     return chosen
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a WebSocket url (one phrase), or ``None`` if it can."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing it raises for a port out of range or not a number
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        return str(exc)
+    if parts.scheme not in ("ws", "wss"):
+        return "the scheme must be ws or wss"
+    if not parts.hostname:
+        return "no host"
+    return None
+
+
 def redact_url(url: str) -> str:
-    """The url without query string, fragment or credentials: safe for a log line."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    """The url without query string, fragment or credentials: safe for a log line (even for a
+    url that does not parse)."""
+    head = url.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = head.partition("://")
+    if not sep:
+        return head.rpartition("@")[2]
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
 
 
 def websocket_uri(url: str, *, user_id: str | None, token: str | None, token_in_query: bool) -> str:
