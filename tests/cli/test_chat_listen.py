@@ -339,3 +339,13 @@ def test_a_malformed_url_is_a_configuration_error_in_the_library() -> None:
             CopilotClient(url)
         with pytest.raises(ConfigurationError, match="not a WebSocket url"):
             EventClient(url)
+
+
+def test_credentials_in_the_url_are_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()
+    url = f"ws://alice:s3cret@127.0.0.1:{port}/copilot?token=t0ken"
+    assert main(["chat", "--url", url, "hello"]) == 1
+    line = _one_sentence_error(capsys)
+    assert "s3cret" not in line and "t0ken" not in line
+    assert "alice" not in line
+    assert line.startswith(f"omnitrack: cannot connect to ws://127.0.0.1:{port}/copilot?… (")

@@ -120,6 +120,11 @@ def event_line(event_type: str, data: Any, timestamp: str | None = None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL without its query string (it may carry a token) for messages and logs."""
+    """The URL without its query string (it may carry a token) or credentials
+    (``user:password@``), for messages and logs; ``?…`` marks a dropped query."""
     head, sep, _query = url.partition("?")
+    scheme, scheme_sep, rest = head.partition("://")
+    if scheme_sep:
+        authority, slash, path = rest.partition("/")
+        head = f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
     return f"{head}?…" if sep else head
