@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from omnitrack_realtime.engine import actions
 from omnitrack_realtime.engine.actions import ActionResult, execute
 from omnitrack_realtime.engine.commands import INTENTS, Command
 from omnitrack_realtime.engine.twin import Twin
@@ -114,6 +115,21 @@ def test_add_node_refuses_a_name_over_80_characters(twin: Twin) -> None:
     )
     assert twin.list_nodes(USER) == []
     ok(run(twin, "add-warehouse", place=place("Berlin"), name="B" * 80))
+
+
+def test_a_users_network_has_a_size_limit(twin: Twin, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every turn loads a user's whole network: adding nodes forever must stop somewhere.
+    monkeypatch.setattr(actions, "MAX_NODES", 3)
+    monkeypatch.setattr(actions, "MAX_CONNECTIONS", 1)
+    for city in ("Berlin", "Paris", "Rome"):
+        ok(run(twin, "add-warehouse", place=place(city)))
+    failed(run(twin, "add-warehouse", place=place("Oslo")), "3 nodes, the most it can hold")
+    ok(run(twin, "connect-nodes", source=ref("Berlin Warehouse"), target=ref("Paris Warehouse")))
+    failed(
+        run(twin, "connect-nodes", source=ref("Paris Warehouse"), target=ref("Rome Warehouse")),
+        "1 connections, the most",
+    )
+    assert len(twin.list_nodes(USER)) == 3 and len(twin.list_connections(USER)) == 1
 
 
 def test_add_node_in_a_region_picks_a_city_and_says_which(twin: Twin) -> None:

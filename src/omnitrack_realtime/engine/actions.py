@@ -95,6 +95,10 @@ _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 _MAX_CAPACITY = 1_000_000_000
 #: A node's name is repeated in answers, lists and events: a whole message is not a name.
 _MAX_NAME = 80
+#: One user's network at most: every turn loads it whole, so a client adding nodes forever
+#: (5 per message) must not grow it, the twin's cache and the answers without bound.
+MAX_NODES = 5_000
+MAX_CONNECTIONS = 20_000
 _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
 _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
 #: New alerts one anomaly scan may raise (the most severe findings first).
@@ -423,6 +427,11 @@ def _add_node(step: _Step) -> ActionResult:
     if step.params.get("capacity") is not None:
         capacity = _int(step.params["capacity"], "capacity", minimum=1)
     location, approximate = _location(place)
+    if len(step.twin.list_nodes(step.user_id)) >= MAX_NODES:
+        raise _Failed(
+            f"Your network has {MAX_NODES:,} nodes, the most it can hold; remove some first.",
+            ("Show my network summary", "List my nodes"),
+        )
     name = str(step.params.get("name") or "").strip()
     if len(name) > _MAX_NAME:
         raise _Failed(
@@ -593,6 +602,12 @@ def _connect(step: _Step) -> ActionResult:
     if method is not None:
         method = _choice(method, SHIPPING_METHODS, "shipping method")
     bidirectional = bool(step.params.get("bidirectional", True))
+    if len(step.twin.list_connections(step.user_id)) >= MAX_CONNECTIONS:
+        raise _Failed(
+            f"Your network has {MAX_CONNECTIONS:,} connections, the most it can hold; "
+            "disconnect some first.",
+            ("Show my network summary", f"Show details of {source.name}"),
+        )
     connection = Connection(source.id, target.id, method, bidirectional)
     step.twin.add_connection(step.user_id, connection)
     return step.result(
