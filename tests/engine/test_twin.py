@@ -125,6 +125,18 @@ def test_settings_alerts_and_context(tmp_path: Path) -> None:
     assert twin.get_context(USER, "other") == ()
 
 
+def test_only_the_newest_alerts_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every simulation may raise alerts: a user running them forever must not grow the table
+    # (and every "show alerts" scan) without bound.
+    monkeypatch.setattr(Twin, "KEEP_ALERTS", 3)
+    twin = make_twin(tmp_path)
+    alerts = [twin.add_alert(USER, severity="low", message=f"m{n}") for n in range(5)]
+    twin.add_alert("bob", severity="low", message="bob's")
+    assert [a.id for a in twin.list_alerts(USER)] == [a.id for a in reversed(alerts[2:])]
+    assert twin.count_alerts(USER) == 3 and twin.count_alerts("bob") == 1
+    assert twin.add_alert(USER, severity="low", message="m5").id == "alert-6"  # ids go on
+
+
 def test_everything_survives_a_restart(tmp_path: Path) -> None:
     twin = make_twin(tmp_path)
     twin.put_node(USER, node("n1", "Berlin"))

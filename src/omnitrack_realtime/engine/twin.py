@@ -299,6 +299,9 @@ class Twin:
     ``clock`` returns epoch milliseconds; tests inject a fixed one so staleness is deterministic.
     """
 
+    #: Alerts kept per user, the newest: simulations raise them as long as a user runs them.
+    KEEP_ALERTS = 1000
+
     def __init__(self, db_path: str | Path, *, clock: Callable[[], int] = _system_clock) -> None:
         self.clock = clock
         self._lock = threading.RLock()
@@ -753,6 +756,10 @@ class Twin:
                     json.dumps(list(alert.recommended_actions)),
                     seq,
                 ),
+            )
+            self._db.execute(
+                "DELETE FROM twin_alerts WHERE user_id = ? AND seq <= ?",
+                (user_id, seq - self.KEEP_ALERTS),
             )
         return alert
 
