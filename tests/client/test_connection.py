@@ -519,3 +519,20 @@ async def test_token_provider_returning_a_non_string_fails_at_once_saying_so(
         await asyncio.wait_for(conn.connect(), 5)
     assert conn.state is S.FAILED
     assert server.attempts == 0
+
+
+@pytest.mark.parametrize("retry_after", ["inf", "Infinity", "1e999"])
+async def test_an_infinite_retry_after_falls_back_to_backoff(
+    server: FakeServer, retry_after: str
+) -> None:
+    """float() reads 'inf': a 429 with 'Retry-After: inf' made the client wait forever (never
+    retrying, nothing failing) and the status bar's countdown raised OverflowError. A
+    Retry-After that is not a finite number is ignored like an HTTP date: backoff decides."""
+    server.reject_next(429, retry_after=retry_after)
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder)
+    await conn.connect()
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
+    assert reasons == ["the server rejected the connection with HTTP 429; retry 1 in 0.01s"]
+    await conn.disconnect()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random as _random
 import time
 from collections.abc import Callable
@@ -103,7 +104,8 @@ def _parse_retry_after(value: str | None) -> float | None:
         seconds = float(value.strip())
     except ValueError:  # an HTTP date: rare enough that backoff alone is fine
         return None
-    return seconds if seconds >= 0 else None
+    # float() also reads "inf" and "nan": waiting forever is not what any server means.
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def classify_failure(exc: BaseException) -> Failure:
