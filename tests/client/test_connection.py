@@ -536,3 +536,25 @@ async def test_an_infinite_retry_after_falls_back_to_backoff(
     reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
     assert reasons == ["the server rejected the connection with HTTP 429; retry 1 in 0.01s"]
     await conn.disconnect()
+
+
+async def test_a_token_read_with_its_trailing_newline_still_works(server: FakeServer) -> None:
+    """A token read from a file keeps its newline; websockets refuses that header value, and the
+    client retried it as 'the handshake failed (InvalidHeaderValue)' until it gave up."""
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder, token=lambda: "tok-secret\n")
+    await asyncio.wait_for(conn.connect(), 5)
+    assert conn.state is S.OPEN
+    assert server.handshakes[-1].authorization == "Bearer tok-secret"
+    await conn.disconnect()
+
+
+async def test_a_token_with_a_line_break_inside_fails_at_once_saying_so(
+    server: FakeServer,
+) -> None:
+    recorder = Recorder()
+    conn = make(server.copilot_url, recorder, token="tok\r\nX-Injected: 1")
+    with pytest.raises(ConnectionFailed, match="the token contains a control character"):
+        await asyncio.wait_for(conn.connect(), 5)
+    assert conn.state is S.FAILED
+    assert server.attempts == 0

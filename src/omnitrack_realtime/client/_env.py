@@ -97,18 +97,29 @@ def websocket_uri(url: str, *, user_id: str | None, token: str | None, token_in_
 async def resolve_token(
     provider: TokenProvider, environ: Mapping[str, str] | None = None
 ) -> str | None:
-    """Call the token provider (a fresh token on every connection attempt)."""
+    """Call the token provider (a fresh token on every connection attempt).
+
+    Surrounding whitespace is dropped (a token read from a file keeps its newline); a token
+    with a control character inside raises :class:`ConfigurationError` (it cannot go in a
+    header, and retrying will not change it)."""
     if provider is None:
         env = os.environ if environ is None else environ
-        return env.get(TOKEN_ENV) or None
+        return _clean_token(env.get(TOKEN_ENV))
     if isinstance(provider, str):
-        return provider or None
+        return _clean_token(provider)
     value = provider()
     if inspect.isawaitable(value):
         value = await value
     if value is not None and not isinstance(value, str):
         raise ConfigurationError(f"the token provider returned {type(value).__name__}, not str")
-    return value or None
+    return _clean_token(value)
+
+
+def _clean_token(token: str | None) -> str | None:
+    token = token.strip() if token else None
+    if token and any(ord(char) < 0x20 or ord(char) == 0x7F for char in token):
+        raise ConfigurationError("the token contains a control character (a line break?)")
+    return token or None
 
 
 class _RedactingFilter(logging.Filter):
