@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -12,10 +13,18 @@ from websockets.exceptions import ConnectionClosed
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server import ServerConfig, create_server
 from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub, RedisBackplane
-from omnitrack_realtime.server.store import SQLiteStore
+from omnitrack_realtime.server.store import SQLiteStore, StoredMessage
 
 from .conftest import StartServer
-from .helpers import AUTH, ScriptedEngine, open_client, recv_json, recv_until, send_json
+from .helpers import (
+    AUTH,
+    ScriptedEngine,
+    open_client,
+    recv_json,
+    recv_until,
+    send_json,
+    stream_text,
+)
 
 PAYLOAD = {"blob": "x" * 8192}
 
@@ -127,3 +136,60 @@ async def test_a_silent_handshake_times_out(tmp_path: Path) -> None:
             writer.close()
     finally:
         await server.shutdown()
+
+
+class _GatedStore(SQLiteStore):
+    """Holds the storing of each answer until the test opens ``gate``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.storing = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def add_message(
+        self, conversation_id: str, role: str, content: str, metadata: Any = None
+    ) -> StoredMessage:
+        if role == "assistant":
+            self.storing.set()
+            await self.gate.wait()
+        return await super().add_message(conversation_id, role, content, metadata)
+
+
+async def test_a_shutdown_while_a_whole_answer_is_being_stored_lets_it_complete(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    # The answer is whole and being stored when the shutdown starts: interrupting it then
+    # told the client 'interrupted' about a complete answer and stored it as interrupted
+    # (with SQLite, after the complete copy had been written too).
+    path = tmp_path / "gated.db"
+    store = _GatedStore(path)
+    server = await start_server(store=store)
+    interrupting = asyncio.Event()
+    interrupt_all = server.hub.interrupt_all
+
+    async def spy(*args: Any) -> None:
+        interrupting.set()
+        await interrupt_all(*args)
+
+    server.hub.interrupt_all = spy  # type: ignore[method-assign]
+    async with open_client(server) as chat:
+        await send_json(chat, {"action": "message", "message": "hello there"})
+        conversation_id = (await recv_json(chat))["conversationId"]
+        await asyncio.wait_for(store.storing.wait(), 5)
+        stopping = asyncio.create_task(server.stop())
+        await asyncio.wait_for(interrupting.wait(), 5)  # the shutdown has cancelled what runs
+        store.gate.set()
+        frames = await recv_until(chat, "stream_complete")
+        assert "stream_interrupted" not in [f["type"] for f in frames]
+        assert stream_text(frames) == "Echo: hello there"
+        await asyncio.wait_for(stopping, 10)
+    reopened = SQLiteStore(path)
+    try:
+        history = await reopened.history(conversation_id)
+    finally:
+        await reopened.close()
+    assert [(m.role, m.content) for m in history] == [
+        ("user", "hello there"),
+        ("assistant", "Echo: hello there"),
+    ]
+    assert "interrupted" not in history[-1].metadata

@@ -189,6 +189,8 @@ class Hub:
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
         self._turns: dict[str, asyncio.Task[None]] = {}
         self._cancel_reasons: dict[str, str] = {}
+        #: Turns whose answer has ended and is being stored: too late to interrupt.
+        self._storing: set[str] = set()
         self._started = False
         self._closed = False
         self.closing = False
@@ -203,7 +205,10 @@ class Hub:
     async def interrupt_all(self, reason: str = SHUTDOWN_REASON) -> None:
         """Stop every running turn with ``stream_interrupted`` (partial text) and store it."""
         self.closing = True
-        tasks = [task for key, task in self._turns.items() if self._cancel(key, reason)]
+        for key in list(self._turns):
+            self._cancel(key, reason)
+        # Every turn, also those already cancelled or storing their end: the store closes next.
+        tasks = list(self._turns.values())
         if tasks:
             await asyncio.wait(tasks, timeout=self.config.shutdown_timeout)
 
@@ -353,7 +358,12 @@ class Hub:
 
     def _cancel(self, stream_id: str, reason: str) -> bool:
         task = self._turns.get(stream_id)
-        if task is None or task.done() or stream_id in self._cancel_reasons:
+        if (
+            task is None
+            or task.done()
+            or stream_id in self._cancel_reasons
+            or stream_id in self._storing
+        ):
             return False
         self._cancel_reasons[stream_id] = reason
         task.cancel()
@@ -395,6 +405,9 @@ class Hub:
                 self._emit(stream, stream.begin({}, now_ms()))
             metadata = dict(end.metadata) if end else {"actionSuccess": False}
             suggestions = list(end.suggestions) if end else []
+            # The answer is whole: a cancel or a shutdown from now on would only turn it into
+            # an 'interrupted' copy of itself (stored twice, with SQLite).
+            self._storing.add(stream.stream_id)
             stored = await self._store_answer(
                 stream, {**stream.start_metadata, **metadata}, suggestions
             )
@@ -411,10 +424,13 @@ class Hub:
             # Never a raw exception text to a client: log it here, say something generic there.
             logger.exception("copilot turn %s failed", stream.stream_id)
             await self._interrupt(stream, ENGINE_FAILED)
+        finally:
+            self._storing.discard(stream.stream_id)
 
     async def _interrupt(self, stream: Stream, reason: str) -> None:
         if not stream.running:
             return
+        self._storing.add(stream.stream_id)  # the partial answer is stored once, uninterrupted
         self._emit(stream, stream.interrupt(reason, now_ms(), now=self.clock()))
         self.metrics.inc("streams_interrupted")
         try:
