@@ -237,3 +237,30 @@ async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
             assert refused["type"] == "error" and refused["data"]["code"] == "unavailable"
     finally:
         await proxy.stop()
+
+
+async def test_a_replay_larger_than_the_outbound_buffer_keeps_the_newest_that_fit(
+    start_server: StartServer,
+) -> None:
+    # A client that missed more than `outbound_buffer` bytes of events was closed 1013 as a
+    # slow consumer by its own replay (ASGI at once; websockets as soon as a live event came
+    # before the socket drained), then reconnected, asked for the same replay: forever.
+    # The replay is the newest events that fit in half the buffer (older ones are no longer
+    # buffered for this client, as when the log's capacity drops them).
+    server = await start_server(outbound_buffer=64 * 1024)
+    for number in range(1, 101):  # ~100 KiB while alice is away
+        await server.hub.publish_event(
+            "alice", "digital_twin_update", {"n": number, "pad": "x" * 1000}
+        )
+    async with open_client(server, "/ws", max_size=None) as events:
+        await send_json(
+            events, {"action": "subscribe", "channels": ["digital_twin_update"], "afterSeq": 0}
+        )
+        assert (await recv_json(events))["type"] == "subscribed"
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": 101})
+        seqs: list[int] = []
+        while not seqs or seqs[-1] != 101:
+            seqs.append((await recv_json(events))["seq"])
+    assert 10 < len(seqs) < 40
+    assert seqs == list(range(seqs[0], 102))
+    assert server.hub.metrics.total("slow_consumers_closed") == 0

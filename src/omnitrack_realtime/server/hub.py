@@ -287,7 +287,8 @@ class Hub:
         )
 
     def replay_events(self, user_id: str, after_seq: int, channels: set[str]) -> list[bytes]:
-        """The buffered events a client that saw up to ``after_seq`` missed.
+        """The buffered events a client that saw up to ``after_seq`` missed (the newest of
+        them that fit in half the outbound buffer).
 
         A client may have seen more than this process numbered (the server restarted, or the
         events came from another process): the user's next events are then numbered after
@@ -296,7 +297,16 @@ class Hub:
         log = self._event_logs.get(user_id)
         if log.seq < after_seq <= _MAX_SEQ:
             log.seq = after_seq
-        return log.since(after_seq, channels)
+        frames = log.since(after_seq, channels)
+        # The newest that fit in half the connection's outbound buffer: a bigger replay would
+        # close the client as a slow consumer, and it would reconnect and ask for it again.
+        budget = self.config.outbound_buffer // 2
+        total = 0
+        first = len(frames)
+        while first > 0 and total + len(frames[first - 1]) <= budget:
+            first -= 1
+            total += len(frames[first])
+        return frames[first:]
 
     def _deliver(self, event: BackplaneEvent) -> None:
         """Number, buffer and send one event in this process.
