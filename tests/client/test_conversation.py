@@ -588,6 +588,50 @@ def test_error_with_client_message_id_fails_that_message() -> None:
     assert assistant(conv)[1].reply_to == "u1"
 
 
+def test_a_seed_error_mid_stream_interrupts_the_stream() -> None:
+    """The seed: "If streaming is interrupted (connection lost, error, etc.)" the partial answer
+    keeps its text with the marker and stops streaming. It used to stay streaming forever (the
+    chat UI's marker pulsing) while the apology answered the *next* user message."""
+    conv = make()
+    conv.add_user_message("q", client_message_id="u1", queued=False)
+    conv.add_user_message("next", client_message_id="u2", queued=False)
+    seed(
+        conv,
+        '{"type":"stream_start","conversationId":"c","timestamp":1,"metadata":{}}',
+        '{"type":"stream_token","token":"I\'ve added","conversationId":"c","timestamp":2}',
+    )
+    events = seed(conv, '{"type":"error","error":"Failed to process request","timestamp":3}')
+    partial, apology = assistant(conv)
+    assert (partial.content, partial.is_streaming, partial.status) == (
+        "I've added" + INTERRUPTED_MARKER,
+        False,
+        "interrupted",
+    )
+    assert (apology.content, apology.status, apology.reply_to) == (ERROR_REPLY, "error", "u1")
+    assert events == [ReplyFinished(partial, "u1"), ReplyFinished(apology, "u1")]
+    assert conv.open_streams == [] and conv.awaiting_reply == ["u2"]
+    assert conv.error == "Failed to process request"
+
+
+def test_an_error_for_a_message_interrupts_only_its_stream() -> None:
+    conv = make()
+    conv.add_user_message("1", client_message_id="u1", queued=False)
+    conv.add_user_message("2", client_message_id="u2", queued=False)
+    feed(
+        conv,
+        StreamStart(stream_id="s1", conversation_id="c"),
+        StreamToken(token="a", stream_id="s1", seq=1),
+        StreamStart(stream_id="s2", conversation_id="c"),
+        StreamToken(token="b", stream_id="s2", seq=1),
+    )
+    first, second = assistant(conv)
+    events = feed(conv, ErrorMessage(error="boom", code="internal_error", client_message_id="u1"))
+    apology = assistant(conv)[-1]
+    assert events == [ReplyFinished(first, "u1"), ReplyFinished(apology, "u1")]
+    assert first.content == "a" + INTERRUPTED_MARKER and not first.is_streaming
+    assert second.is_streaming and conv.open_streams == [second]
+
+
 def test_error_without_text_still_sets_error() -> None:
     conv = make()
     feed(conv, ErrorMessage())

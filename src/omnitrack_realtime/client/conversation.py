@@ -18,7 +18,8 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
   and merges its metadata. Frames for a stream already finished never create a second message.
 - ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
   seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
-- ``error`` sets :attr:`Conversation.error` and appends the seed's apology message, except
+- ``error`` interrupts the answer it is about if that is streaming (its ``clientMessageId``,
+  else the open stream), sets :attr:`Conversation.error` and appends the seed's apology, except
   for errors about control actions (:data:`CONTROL_ERROR_CODES`: a refused ``resume``,
   ``cancel`` or ``auth``), which answer no chat message. A refused ``resume`` ends the
   streams that were waiting for it with the interrupted marker.
@@ -527,11 +528,20 @@ class Conversation:
                 self._interrupt(stream, self.error, None)
                 for stream in self._refused_resumes(frame.stream_id, frame.conversation_id)
             ]
+        # An error ends the answer it is about while it streams (the seed: "interrupted
+        # (connection lost, error, etc.)"): by clientMessageId, else the open stream.
+        cut: list[ChatMessage]
         if frame.client_message_id is not None:
             reply_to: str | None = frame.client_message_id
+            cut = [s for s in self._open_streams() if s.reply_to == reply_to]
             self.mark_failed(frame.client_message_id, self.error)
+        elif self._current is not None:
+            cut = [self._current]
+            reply_to = self._current.reply_to
         else:
+            cut = []
             reply_to = self._next_awaiting()
+        events: list[ConversationEvent] = [self._interrupt(s, self.error, None) for s in cut]
         metadata: dict[str, Any] = {"error": self.error}
         if frame.code is not None:
             metadata["code"] = frame.code
@@ -548,7 +558,8 @@ class Conversation:
             conversation_id=frame.conversation_id or self.conversation_id,
         )
         self.messages.append(message)
-        return [ReplyFinished(message, reply_to)]
+        events.append(ReplyFinished(message, reply_to))
+        return events
 
     # ------------------------------------------------------------------ helpers
 
