@@ -88,11 +88,19 @@ class SupplyChainEngine:
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
         outcome = await asyncio.to_thread(self.run_turn, request)
-        for event_type, data in outcome.events:
+        for index, (event_type, data) in enumerate(outcome.events):
             try:
                 await publisher.publish(request.user_id, event_type, data)
-            except Exception:  # a lost event must not lose the answer
-                logger.warning("could not publish %s", event_type, exc_info=True)
+            except Exception:
+                # A lost event must not lose the answer, nor delay it once per event (each
+                # attempt may last the backplane's whole timeout): the rest are skipped.
+                logger.warning(
+                    "could not publish %s; skipped %d more event(s) of this turn",
+                    event_type,
+                    len(outcome.events) - index - 1,
+                    exc_info=True,
+                )
+                break
         async for part in answer_from_text(
             outcome.text,
             outcome.start_metadata,
