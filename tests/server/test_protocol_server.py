@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server import ServerConfig, create_server
+from omnitrack_realtime.server.auth import AuthConfig
 from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub, RedisBackplane
 from omnitrack_realtime.server.store import SQLiteStore, StoredMessage
 
@@ -193,3 +194,22 @@ async def test_a_shutdown_while_a_whole_answer_is_being_stored_lets_it_complete(
         ("assistant", "Echo: hello there"),
     ]
     assert "interrupted" not in history[-1].metadata
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        pytest.param(AuthConfig(), id="no-secret"),
+        pytest.param(
+            AuthConfig(secret="s" * 32, algorithms=("HS256", "RS256")), id="no-public-key"
+        ),
+    ],
+)
+async def test_a_server_that_cannot_verify_an_accepted_algorithm_does_not_start(
+    auth: AuthConfig,
+) -> None:
+    # It started, and answered every handshake naming that algorithm with HTTP 500 and a
+    # traceback in the log (any unauthenticated client could fill the log with them).
+    config = ServerConfig(port=0, token_delay=0.0, auth=auth)
+    with pytest.raises(ConfigurationError, match="needs a"):
+        await create_server(config, engine=ScriptedEngine())

@@ -7,7 +7,7 @@ what connections share (turns being generated, event numbering, limits); the bui
 :mod:`.streams`, :mod:`.eventlog`) know nothing of sockets. The copilot itself sits behind
 :class:`~omnitrack_realtime.seam.CopilotEngine`.
 
-    server = await create_server(ServerConfig(port=0, token_delay=0))
+    server = await create_server(ServerConfig(port=0, token_delay=0, auth=AuthConfig(secret=...)))
     ...
     await server.shutdown()
 """

@@ -157,6 +157,10 @@ class Hub:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        # Fail at start, not with an HTTP 500 (and a traceback) for each handshake whose token
+        # names an accepted algorithm the configuration has no key for.
+        for algorithm in config.auth.algorithms:
+            config.auth.verification_key(algorithm)
         self.config = config
         self.engine = engine
         self.store = store
