@@ -280,3 +280,23 @@ async def test_a_client_message_id_longer_than_an_id_is_refused(server: RunningS
         assert server.engine.requests == []
         await send_json(chat, {"action": "message", "message": "hi", "clientMessageId": "m" * 128})
         assert stream_text(await recv_until(chat, "suggestions")) == "Echo: hi"
+
+
+async def test_a_forgotten_answer_followed_by_a_long_conversation_is_replayed(
+    server: RunningServer,
+) -> None:
+    # The store was searched for the answer among the conversation's newest 200 messages
+    # only: with more after it, a resend got 'no longer available' for a stored answer.
+    message = {"action": "message", "message": "old news", "clientMessageId": "old-1"}
+    async with open_client(server) as chat:
+        await send_json(chat, message)
+        first = await recv_until(chat, "suggestions")
+        conversation_id = first[0]["conversationId"]
+        for number in range(210):  # the conversation went on (written straight to the store)
+            role = "user" if number % 2 == 0 else "assistant"
+            await server.hub.store.add_message(conversation_id, role, f"more {number}")
+        server.hub.streams.retention = -1.0  # every ended stream is now past its retention
+        await send_json(chat, message)
+        second = await recv_until(chat, "suggestions")
+    assert "stream_interrupted" not in types(second)
+    assert stream_text(second) == stream_text(first) == "Echo: old news"

@@ -60,6 +60,9 @@ logger = logging.getLogger("omnitrack_realtime.server")
 _YIELD_EVERY = 16
 
 
+#: Messages read per page when looking for a forgotten stream's stored answer.
+_RECOVER_PAGE = 200
+
 #: The largest seq a JavaScript client can hold exactly (2**53 - 1).
 _MAX_SEQ = 2**53 - 1
 
@@ -479,16 +482,7 @@ class Hub:
             client_message_id=processed.client_message_id,
             user_message_id=processed.message_id,
         )
-        messages = await self.store.history(processed.conversation_id, limit=200)
-        stored = next(
-            (
-                message
-                for message in messages
-                if message.role == "assistant"
-                and message.metadata.get("streamId") == processed.stream_id
-            ),
-            None,
-        )
+        stored = await self._find_answer(processed)
         now = self.clock()
         if stored is None:
             stream.begin({}, now_ms())
@@ -512,6 +506,24 @@ class Hub:
             suggestions = stored.metadata.get("suggestions") or []
             stream.complete(metadata, [str(s) for s in suggestions], stored.timestamp, now=now)
         return stream
+
+    async def _find_answer(self, processed: ProcessedMessage) -> StoredMessage | None:
+        """The stored answer of ``processed``: paging back from the conversation's newest
+        message down to the user message it answers (any number of messages may follow)."""
+        before: str | None = None
+        while True:
+            page = await self.store.history(
+                processed.conversation_id, limit=_RECOVER_PAGE, before=before
+            )
+            for message in page:
+                if (
+                    message.role == "assistant"
+                    and message.metadata.get("streamId") == processed.stream_id
+                ):
+                    return message
+            if not page or any(m.message_id == processed.message_id for m in page):
+                return None
+            before = page[0].message_id
 
     @staticmethod
     def history_turns(messages: Sequence[StoredMessage]) -> list[HistoryTurn]:
