@@ -220,3 +220,14 @@ def test_subscribing_from_several_threads_makes_one_callback_thread(
         ]
         assert len(callback_threads) == 1
     assert not _threads()
+
+
+def test_a_listen_iterator_closed_before_iterating_stops_listening(
+    server: ThreadedServer,
+) -> None:
+    with EventClient(server.events_url, user_id=USER, token=token_for(), reconnect=FAST) as events:
+        iterator = events.listen("alert_notification", timeout=5)
+        iterator.close()  # type: ignore[attr-defined]
+        assert events._loop.call(lambda: events._client._listeners) == []
+        with pytest.raises(StopIteration):
+            next(iterator)

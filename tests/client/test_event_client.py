@@ -314,3 +314,15 @@ async def test_a_buffer_size_below_one_is_a_configuration_error() -> None:
     events = EventClient("ws://127.0.0.1:9/ws")
     with pytest.raises(ConfigurationError, match="buffer_size"):
         events.listen(buffer_size=-5)
+
+
+async def test_listen_iterator_closed_before_iterating_is_released(server: FakeServer) -> None:
+    """aclose() on a generator never started runs no `finally`: the listener stayed registered
+    (buffering, subscribed) for as long as the closed iterator object lived."""
+    async with client_for(server) as events:
+        stream = events.listen("alert_notification")
+        await subscribed(server, "alert_notification")
+        await stream.aclose()
+        await server.wait_for(lambda: bool(server.frames("unsubscribe")))
+        assert server.frames("unsubscribe")[0]["channels"] == ["alert_notification"]
+        assert [event async for event in stream] == []  # closed: nothing more

@@ -127,6 +127,7 @@ async def run_listen(
         seen = 0
         listener = client.listen(*types).__aiter__()
         failed = asyncio.ensure_future(_wait_failed(client))
+        next_event: asyncio.Future[Any] | None = None
         try:
             while count is None or seen < count:
                 next_event = asyncio.ensure_future(anext(listener))
@@ -147,6 +148,10 @@ async def run_listen(
             return 0
         finally:
             failed.cancel()
+            if next_event is not None and not next_event.done():
+                # Ctrl-C while waiting: the disconnect below would end it with an exception
+                # nobody retrieves (logged as "Task exception was never retrieved").
+                next_event.cancel()
         return 0
     finally:
         await client.disconnect()

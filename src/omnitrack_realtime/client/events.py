@@ -184,7 +184,7 @@ class EventClient(ClientSurface):
         )
         self._listeners.append(listener)
         self._update_subscription(before)
-        iterator = self._iterate(listener)
+        iterator = _Listening(self, listener)
         # A generator never iterated runs no `finally` when dropped: release its listener when
         # it is garbage collected, on the client's loop (it may be dropped in another thread).
         try:
@@ -290,6 +290,37 @@ class EventClient(ClientSurface):
             error = self._conn.error or ConnectionFailed(transition.reason)
         for listener in self._listeners:
             listener.mailbox.close(error)
+
+
+class _Listening(AsyncGenerator[Event, None]):
+    """What ``listen()`` returns: its generator, plus an ``aclose()`` that unregisters the
+    listener even before the first ``__anext__`` (a generator closed unstarted runs no
+    ``finally``)."""
+
+    __slots__ = ("__weakref__", "_client", "_inner", "_listener")
+
+    def __init__(self, client: EventClient, listener: _Listener) -> None:
+        self._client = client
+        self._listener = listener
+        self._inner = client._iterate(listener)
+
+    def __aiter__(self) -> _Listening:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self._inner.__anext__()
+
+    async def asend(self, value: None) -> Event:
+        return await self._inner.asend(value)
+
+    async def athrow(self, typ: Any, *rest: Any) -> Event:
+        return await self._inner.athrow(typ, *rest)  # as given: the 3-argument form is deprecated
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            self._client._remove_listener(self._listener)
 
 
 def _check_buffer_size(size: int) -> int:
