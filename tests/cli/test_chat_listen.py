@@ -349,3 +349,20 @@ def test_credentials_in_the_url_are_never_printed(capsys: pytest.CaptureFixture[
     assert "s3cret" not in line and "t0ken" not in line
     assert "alice" not in line
     assert line.startswith(f"omnitrack: cannot connect to ws://127.0.0.1:{port}/copilot?… (")
+
+
+async def test_listen_never_prints_the_credentials_of_its_url() -> None:
+    from websockets.asyncio.server import ServerConnection, serve
+
+    async def accept(ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+    async with serve(accept, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        url = f"ws://alice:s3cret@127.0.0.1:{port}/ws?token=t0ken"
+        out, err = io.StringIO(), io.StringIO()
+        code = await run_listen(url, user_id=None, token=None, count=0, out=out, err=err)
+    assert code == 0, err.getvalue()
+    text = err.getvalue()
+    assert f"omnitrack: listening on ws://127.0.0.1:{port}/ws" in text
+    assert "s3cret" not in text and "alice" not in text and "t0ken" not in text

@@ -23,7 +23,7 @@ from .options import (
     explain_failure,
     quiet_logs,
 )
-from .render import event_line, terminal_safe
+from .render import event_line, redact_url, terminal_safe
 
 __all__ = ["register", "run_listen"]
 
@@ -123,7 +123,7 @@ async def run_listen(
     try:
         if not await connect_or_explain(client.connection, url, err):
             return 1
-        print(f"omnitrack: listening on {url.split('?')[0]} (Ctrl-C stops)", file=err, flush=True)
+        print(f"omnitrack: listening on {redact_url(url)} (Ctrl-C stops)", file=err, flush=True)
         seen = 0
         listener = client.listen(*types).__aiter__()
         failed = asyncio.ensure_future(_wait_failed(client))
