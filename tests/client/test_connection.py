@@ -558,3 +558,15 @@ async def test_a_token_with_a_line_break_inside_fails_at_once_saying_so(
         await asyncio.wait_for(conn.connect(), 5)
     assert conn.state is S.FAILED
     assert server.attempts == 0
+
+
+async def test_credentials_in_the_url_do_not_replace_the_bearer_token(server: FakeServer) -> None:
+    """websockets turns 'user:password@' into an 'Authorization: Basic' header, sent before our
+    Bearer one: the server read the Basic one and refused a valid token with 401."""
+    recorder = Recorder()
+    url = server.copilot_url.replace("ws://", "ws://alice:pw@")
+    conn = make(url, recorder, token="tok-secret")
+    await asyncio.wait_for(conn.connect(), 5)
+    assert server.handshakes[-1].authorization == "Bearer tok-secret"
+    assert conn.state is S.OPEN
+    await conn.disconnect()

@@ -83,10 +83,17 @@ def redact_url(url: str) -> str:
 
 
 def websocket_uri(url: str, *, user_id: str | None, token: str | None, token_in_query: bool) -> str:
-    """The handshake uri: ``url``, plus ``?userId=&token=`` when ``token_in_query`` (seed)."""
+    """The handshake uri: ``url``, plus ``?userId=&token=`` when ``token_in_query`` (seed).
+
+    With a token, credentials in the url (``user:password@``) are dropped: websockets would send
+    them as an ``Authorization: Basic`` header ahead of our Bearer one, and the server would read
+    that one instead of the token."""
+    parts = urlsplit(url)
+    if token is not None and "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+        url = urlunsplit(parts)
     if not token_in_query:
         return url
-    parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     extra = {"userId": user_id, "token": token}
     query = [(key, value) for key, value in query if key not in extra]
