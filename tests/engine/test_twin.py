@@ -218,6 +218,26 @@ def test_cached_lists_see_other_connections_writes_and_drop_rolled_back_rows(
     assert mine.node_names(USER) == [n.name for n in mine.list_nodes(USER)]
 
 
+def test_cached_lists_survive_commits_that_do_not_touch_them(tmp_path: Path) -> None:
+    """The server's store commits to the same file on every turn; that must not cost the
+    engine a reload of the user's whole network."""
+    mine, other = make_twin(tmp_path), make_twin(tmp_path)
+    mine.put_node(USER, node("n1", "Berlin"))
+    mine.put_node(USER, node("n2", "Paris"))
+    cached = mine.list_nodes(USER)
+    store = sqlite3.connect(tmp_path / "twin.db", isolation_level=None)
+    store.execute("CREATE TABLE srv_messages (id INTEGER PRIMARY KEY, content TEXT)")
+    store.execute("INSERT INTO srv_messages (content) VALUES ('a turn')")
+    store.close()
+    other.put_node("someone-else", node("n9", "Tokyo"))
+    other.add_alert(USER, severity="low", message="an alert is not a node")
+    again = mine.list_nodes(USER)
+    assert again == cached
+    assert all(a is b for a, b in zip(again, cached, strict=True))  # not reloaded
+    other.put_node(USER, node("n3", "Rome"))  # this one does touch them
+    assert [n.id for n in mine.list_nodes(USER)] == ["n1", "n2", "n3"]
+
+
 def test_an_in_memory_twin_works_from_several_threads() -> None:
     with Twin(":memory:", clock=Clock()) as twin:  # what `omnitrack demo` uses
         assert twin.schema_version() == SCHEMA_VERSION

@@ -11,10 +11,14 @@ never interleave the reads and writes of one step. WAL mode and a busy timeout l
 connections (the server's store, another process) read and write the same file meanwhile.
 
 Reads of a user's whole node and connection lists (what every analysis needs) are cached in
-memory. A cached list is valid while ``PRAGMA data_version`` (which changes when *another*
-connection commits) has not moved; this twin's own writes patch the cached lists in place
-(so a write does not cost a reload of 1,000 nodes), and a rolled-back transaction drops the
-whole cache, so it never holds rows that were not committed.
+memory, stamped with the user's row in ``twin_revisions``, which every write to those lists
+bumps in its own transaction, whoever makes it (this twin, another process). A cached list is
+valid while that revision has not moved; this twin's own writes patch the cached lists in place
+and move the stamp with the revision (so a write does not cost a reload of 1,000 nodes), and a
+rolled-back transaction drops the whole cache, so it never holds rows that were not committed.
+The stamp is per user and per twin data on purpose: ``PRAGMA data_version`` moves on every
+commit to the file by any connection, and the server's store, which shares the file, commits
+on every turn, so it would reload the whole network every turn.
 """
 
 from __future__ import annotations
@@ -140,6 +144,13 @@ _MIGRATIONS: tuple[str, ...] = (
         value INTEGER NOT NULL,
         PRIMARY KEY (user_id, kind)
     );
+    """,
+    # 2: a per-user revision of the node and connection lists, the cache's validity stamp.
+    """
+    CREATE TABLE twin_revisions (
+        user_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    ) WITHOUT ROWID;
     """,
 )
 
@@ -306,7 +317,7 @@ class Twin:
         self.clock = clock
         self._lock = threading.RLock()
         self._depth = 0
-        # (kind, user_id) -> ((data_version, generation), value); see the module docstring.
+        # (kind, user_id) -> ((revision, generation), value); see the module docstring.
         self._cache: OrderedDict[tuple[str, str], tuple[tuple[int, int], Any]] = OrderedDict()
         self._generation = 0
         try:
@@ -390,16 +401,35 @@ class Twin:
         self._cache.clear()
 
     def _patch(self, kind: str, user_id: str, change: Callable[[Any], Any]) -> None:
-        """Apply our own committed-to-be write to a cached list (no-op when not cached)."""
-        key = (kind, user_id)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache[key] = (hit[0], change(hit[1]))
+        """Record our own write to a user's ``kind`` list (inside its transaction): bump the
+        user's revision and apply ``change`` to the cached list, so the cache stays valid."""
+        row = self._db.execute(
+            "INSERT INTO twin_revisions (user_id, revision) VALUES (?, 1) "
+            "ON CONFLICT (user_id) DO UPDATE SET revision = revision + 1 RETURNING revision",
+            (user_id,),
+        ).fetchone()
+        revision = int(row[0])
+        before, after = (revision - 1, self._generation), (revision, self._generation)
+        for cached_kind in ("nodes", "connections"):
+            key = (cached_kind, user_id)
+            hit = self._cache.get(key)
+            if hit is None:
+                continue
+            if hit[0] != before:  # already stale (another writer): reload on the next read
+                del self._cache[key]
+                continue
+            value = change(hit[1]) if cached_kind == kind else hit[1]
+            self._cache[key] = (after, value)
+
+    def _revision(self, user_id: str) -> int:
+        row = self._db.execute(
+            "SELECT revision FROM twin_revisions WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     def _cached(self, kind: str, user_id: str, load: Callable[[], Any]) -> Any:
         with self._lock:
-            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
-            stamp = (version, self._generation)
+            stamp = (self._revision(user_id), self._generation)
             key = (kind, user_id)
             hit = self._cache.get(key)
             if hit is not None and hit[0] == stamp:
