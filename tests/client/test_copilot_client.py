@@ -358,3 +358,20 @@ async def test_an_oversized_frame_from_the_server_does_not_blame_our_message(
         assert copilot.messages[0].status == "delivered"
         assert copilot.stats().reconnects == 1
         assert [f["message"] for f in server.frames("message")] == ["hello", "hello"]
+
+
+def test_one_client_used_from_two_event_loops(tmp_path: Any) -> None:
+    """A client used in one asyncio.run() and then in another (a script's two phases, a
+    notebook's restarted loop): its writer waited on an Event bound to the first loop, died
+    with RuntimeError, and every later message stayed unsent (ask() timed out)."""
+    from frontdoor_support import USER, ThreadedServer, token_for
+
+    with ThreadedServer(tmp_path / "twin.db") as server:
+        client = CopilotClient(server.copilot_url, user_id=USER, token=token_for(), reconnect=FAST)
+
+        async def turn() -> str:
+            async with client:
+                return (await client.ask("help", timeout=10)).status
+
+        assert asyncio.run(turn()) == "complete"
+        assert asyncio.run(turn()) == "complete"

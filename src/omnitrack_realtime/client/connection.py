@@ -260,6 +260,7 @@ class Connection:
         self._machine = StateMachine()
         self.outbox = Outbox(max_queue)
 
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the last connect()
         self._supervisor: asyncio.Task[None] | None = None
         self._first_attempt: asyncio.Future[None] | None = None
         self._ws: ClientConnection | None = None
@@ -418,6 +419,13 @@ class Connection:
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            # Used from another event loop than before (a second asyncio.run()): events are
+            # bound to the loop that first waited on them and would fail on this one.
+            self._loop = loop
+            self._wake = asyncio.Event()
+            self._wake.set()  # whatever is queued is written once open
+            self._state_waiters.clear()
         self._stopping = False
         self._auth_retry_used = False
         self._error = None
