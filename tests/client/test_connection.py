@@ -570,3 +570,30 @@ async def test_credentials_in_the_url_do_not_replace_the_bearer_token(server: Fa
     assert server.handshakes[-1].authorization == "Bearer tok-secret"
     assert conn.state is S.OPEN
     await conn.disconnect()
+
+
+async def test_a_failing_writer_reconnects_instead_of_leaving_messages_unsent(
+    server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unexpected error in the writer (here a handler hook that raises) used to end the
+    writer task silently while the read loop went on: the connection looked open and nothing
+    queued was ever written again. Now it is logged and the connection is made anew."""
+
+    class Flaky(Recorder):
+        failed = False
+
+        def on_written(self, item: OutboxItem) -> None:
+            if not Flaky.failed:
+                Flaky.failed = True
+                raise RuntimeError("bug in a hook")
+            super().on_written(item)
+
+    recorder = Flaky()
+    conn = make(server.copilot_url, recorder)
+    await conn.connect()
+    conn.send(b'{"action":"noop","n":1}')
+    await server.wait_for(lambda: server.opened == 2)  # closed and made anew
+    conn.send(b'{"action":"noop","n":2}')
+    await server.wait_for(lambda: [f.get("n") for f in server.frames("noop")] == [1, 2])
+    assert "the writer of" in caplog.text
+    await conn.disconnect()

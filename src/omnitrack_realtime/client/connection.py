@@ -636,6 +636,12 @@ class Connection:
                     on_written(item)
         except ConnectionClosed:
             return  # the read loop sees the close and decides what comes next
+        except Exception:
+            # A bug: without a writer the connection would look open and write nothing again.
+            # Close it instead; the read loop sees the close and a new connection follows.
+            logger.exception("the writer of %s failed; reconnecting", self._safe_url)
+            with contextlib.suppress(Exception):
+                await ws.close(1011, "client error")
 
     async def _wait_for_work(self) -> None:
         """Until the writer is woken or, while a rate limit holds the outbox, the hold ends."""
