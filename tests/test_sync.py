@@ -231,3 +231,32 @@ def test_a_listen_iterator_closed_before_iterating_stops_listening(
         assert events._loop.call(lambda: events._client._listeners) == []
         with pytest.raises(StopIteration):
             next(iterator)
+
+
+def _drain_callbacks(client: CopilotClient | EventClient) -> None:
+    """Wait until every callback queued so far has run (they run in order on one thread)."""
+    done = threading.Event()
+    client._callback_thread().put(done.set)
+    assert done.wait(10)
+
+
+def test_a_slow_on_change_callback_is_coalesced_not_queued_per_change() -> None:
+    """The docstring promises coalesced calls, as in the async client; the relay queued one
+    call per change instead, so a slow callback fell ever further behind (one per token)."""
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow() -> None:
+        calls.append(1)
+        release.wait(10)
+
+    copilot = CopilotClient("ws://127.0.0.1:9/copilot", reconnect=None)  # never connected
+    try:
+        copilot.on_change(slow)
+        for n in range(20):  # 20 changes, each handed over on its own (one loop turn each)
+            copilot.send_message(f"queued {n}")
+        release.set()
+        _drain_callbacks(copilot)
+        assert 1 <= len(calls) <= 2, len(calls)
+    finally:
+        copilot.close()

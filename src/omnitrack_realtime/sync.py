@@ -239,9 +239,17 @@ class _SyncClient(Generic[ClientT]):
         """Call ``callback()`` after state changes (coalesced, as in the async client), on
         this client's callback thread. Returns a function that unsubscribes it."""
         callbacks = self._callback_thread()
+        # At most one call waits on the callback thread: changes while it waits are seen by
+        # that call (it reads the latest state), so a slow callback never falls behind.
+        waiting = threading.Lock()
+
+        def _call() -> None:
+            waiting.release()  # changes from now on need a call of their own
+            callback()
 
         def _relay(*_args: Any) -> None:
-            callbacks.put(callback)
+            if waiting.acquire(blocking=False):
+                callbacks.put(_call)
 
         unsubscribe: Callable[[], None] = self._loop.call(lambda: self._client.on_change(_relay))
         return lambda: self._loop.call(unsubscribe)
