@@ -260,3 +260,33 @@ def test_a_slow_on_change_callback_is_coalesced_not_queued_per_change() -> None:
         assert 1 <= len(calls) <= 2, len(calls)
     finally:
         copilot.close()
+
+
+def test_a_slow_subscribe_handler_keeps_a_bounded_buffer(server: ThreadedServer) -> None:
+    """buffer_size bounds each handler's buffer (oldest dropped, counted) in the async client;
+    the sync relay queued every event on the callback thread without bound instead."""
+    release = threading.Event()
+    blocked = threading.Event()
+    seen: list[object] = []
+
+    def slow(event: Event) -> None:
+        seen.append(event.data)
+        blocked.set()
+        release.wait(10)
+
+    with EventClient(
+        server.events_url, user_id=USER, token=token_for(), buffer_size=3, reconnect=FAST
+    ) as events:
+        events.subscribe("alert_notification", slow)
+        stream = events.listen("alert_notification", timeout=0.05)
+        _publish_until_received(server, stream, "alert_notification", {"n": 0})
+        assert blocked.wait(10)
+        for n in range(1, 11):  # each one read here too: all reached the client
+            server.publish("alert_notification", {"n": n})
+            assert next(stream).data == {"n": n}
+        release.set()
+        _drain_callbacks(events)
+        assert seen[0] == {"n": 0}
+        assert seen[1:] == [{"n": 8}, {"n": 9}, {"n": 10}]
+        assert events.stats().dropped >= 7
+        stream.close()  # type: ignore[attr-defined]

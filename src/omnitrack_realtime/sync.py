@@ -23,6 +23,7 @@ buffer and overflow rule apply unchanged.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import inspect
 import logging
@@ -391,11 +392,42 @@ class EventClient(_SyncClient[AsyncEventClient]):
         super().__init__(lambda: AsyncEventClient(url=url, **options), "events")
 
     def subscribe(self, event_type: str, handler: Callable[[Event], Any]) -> Callable[[], None]:
-        """Call ``handler(event)`` for each event of ``event_type``; returns the unsubscriber."""
-        callbacks = self._callback_thread()
+        """Call ``handler(event)`` for each event of ``event_type``; returns the unsubscriber.
 
-        def _relay(event: Event) -> None:
-            callbacks.put(handler, event)
+        Events wait for a slow handler in a buffer of the client's ``buffer_size``; when it is
+        full the oldest is dropped and counted in ``stats().dropped`` (as in the async client).
+        """
+        callbacks = self._callback_thread()
+        client = self._client
+        limit: int = self._loop.call(lambda: client._buffer_size)
+        pending: collections.deque[Event] = collections.deque()
+        lock = threading.Lock()
+        draining = False  # a drain is queued on the callback thread
+
+        def _drain() -> None:  # on the callback thread
+            nonlocal draining
+            while True:
+                with lock:
+                    if not pending:
+                        draining = False
+                        return
+                    event = pending.popleft()
+                try:
+                    handler(event)
+                except Exception:
+                    _log.exception("handler %r failed", handler)
+
+        def _relay(event: Event) -> None:  # on the loop
+            nonlocal draining
+            with lock:
+                if len(pending) >= limit:
+                    pending.popleft()
+                    client.connection.count_dropped()
+                pending.append(event)
+                if draining:
+                    return
+                draining = True
+            callbacks.put(_drain)
 
         unsubscribe: Callable[[], None] = self._loop.call(
             lambda: self._client.subscribe(event_type, _relay)
