@@ -375,3 +375,24 @@ def test_one_client_used_from_two_event_loops(tmp_path: Any) -> None:
 
         assert asyncio.run(turn()) == "complete"
         assert asyncio.run(turn()) == "complete"
+
+
+async def test_ask_and_stream_on_a_client_that_gave_up_fail_at_once(server: FakeServer) -> None:
+    """After the connection failed for good, ask() (without a timeout) waited forever: nothing
+    would ever answer. It now raises the connection's error at once and appends nothing;
+    connect() again makes the client usable."""
+    from omnitrack_realtime import AuthenticationError
+
+    server.reject_next(403)
+    copilot = client_for(server)
+    with pytest.raises(AuthenticationError):
+        await copilot.connect()
+    assert copilot.state is S.FAILED
+    with pytest.raises(AuthenticationError):
+        await asyncio.wait_for(copilot.ask("x"), 5)
+    with pytest.raises(AuthenticationError):
+        await asyncio.wait_for(anext(copilot.stream("y")), 5)
+    assert copilot.messages == [] and copilot.stats().queued == 0
+    await copilot.connect()  # the server accepts now
+    assert (await copilot.ask("z", timeout=5)).content == "Echo: z"
+    await copilot.disconnect()

@@ -142,7 +142,9 @@ class CopilotClient(ClientSurface):
     async def ask(self, text: str, timeout: float | None = None) -> ChatMessage:  # noqa: ASYNC109
         """Send ``text`` and wait for the whole answer (its ``status`` says how it ended:
         ``"complete"``, ``"interrupted"`` or ``"error"``). Raises :class:`TimeoutError` after
-        ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first."""
+        ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first (at
+        once, sending nothing, if it already has: state ``FAILED``)."""
+        self._raise_if_failed()
         future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
         message = self._send(text)
         cmid = message.client_message_id
@@ -157,6 +159,7 @@ class CopilotClient(ClientSurface):
     async def stream(self, text: str) -> AsyncIterator[str]:
         """Send ``text`` and yield the answer's text as it arrives, token by token (a whole
         non-streamed answer, an interruption marker or the error reply come as one piece)."""
+        self._raise_if_failed()
         mailbox: Mailbox[str | _Finished] = Mailbox(_STREAM_BUFFER)
         message = self._send(text)
         cmid = message.client_message_id
@@ -191,6 +194,12 @@ class CopilotClient(ClientSurface):
         stream_id = streams[-1].stream_id if streams else None
         action = CancelAction(conversation_id=conversation_id, stream_id=stream_id)
         self._conn.send(encode(action))
+
+    def _raise_if_failed(self) -> None:
+        """ask()/stream() on a client whose connection gave up would wait for ever: nothing
+        answers until connect() is called again. Raise why it failed instead."""
+        if self._conn.state is ConnectionState.FAILED:
+            raise self._conn.error or ConnectionFailed("the connection failed; connect() again")
 
     def _send(self, text: str) -> ChatMessage:
         cmid = uuid4().hex
