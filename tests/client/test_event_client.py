@@ -326,3 +326,16 @@ async def test_listen_iterator_closed_before_iterating_is_released(server: FakeS
         await server.wait_for(lambda: bool(server.frames("unsubscribe")))
         assert server.frames("unsubscribe")[0]["channels"] == ["alert_notification"]
         assert [event async for event in stream] == []  # closed: nothing more
+
+
+async def test_listen_on_a_client_that_gave_up_raises_at_once(server: FakeServer) -> None:
+    """listen() after the connection failed for good waited forever (its iterator is ended
+    only by a later state change); it raises the connection's error instead."""
+    from omnitrack_realtime import AuthenticationError
+
+    server.reject_next(403)
+    events = client_for(server)
+    with pytest.raises(AuthenticationError):
+        await events.connect()
+    with pytest.raises(AuthenticationError):
+        await asyncio.wait_for(anext(events.listen()), 5)

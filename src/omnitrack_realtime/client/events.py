@@ -173,7 +173,7 @@ class EventClient(ClientSurface):
         Registered at once (events arriving before the first ``__anext__`` are kept). The
         buffer holds ``buffer_size`` events (default: the client's); when full the oldest is
         dropped and counted. Ends when the client is disconnected; raises
-        :class:`ConnectionFailed` if it fails. Closing the iterator (``aclose()``, leaving its
+        :class:`ConnectionFailed` if it fails (or already has). Closing the iterator (``aclose()``, leaving its
         ``async for``) or dropping it, even never iterated, unregisters it.
         """
         size = self._buffer_size if buffer_size is None else _check_buffer_size(buffer_size)
@@ -184,6 +184,8 @@ class EventClient(ClientSurface):
         )
         self._listeners.append(listener)
         self._update_subscription(before)
+        if self._conn.state is ConnectionState.FAILED:  # nothing will end it otherwise
+            listener.mailbox.close(self._conn.error or ConnectionFailed("the connection failed"))
         iterator = _Listening(self, listener)
         # A generator never iterated runs no `finally` when dropped: release its listener when
         # it is garbage collected, on the client's loop (it may be dropped in another thread).
