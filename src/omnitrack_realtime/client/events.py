@@ -173,8 +173,9 @@ class EventClient(ClientSurface):
         Registered at once (events arriving before the first ``__anext__`` are kept). The
         buffer holds ``buffer_size`` events (default: the client's); when full the oldest is
         dropped and counted. Ends when the client is disconnected; raises
-        :class:`ConnectionFailed` if it fails (or already has). Closing the iterator (``aclose()``, leaving its
-        ``async for``) or dropping it, even never iterated, unregisters it.
+        :class:`ConnectionFailed` if it fails (or already has). Closing the iterator
+        (``aclose()``, leaving its ``async for``) or dropping it, even never iterated,
+        unregisters it.
         """
         size = self._buffer_size if buffer_size is None else _check_buffer_size(buffer_size)
         before = self._wanted_types()
