@@ -59,7 +59,17 @@ def test_event_lines_from_the_server_cannot_drive_the_terminal_or_split_the_line
     data = {"severity": "high", "message": "port\x1b]0;pwned\x07 closed\r\nsecond\x9b2J line"}
     line = event_line("alert\x1b[2J_notification", data, "2026-01-01T00:00:00.000Z\x1b[1A")
     assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in line), repr(line)
-    assert "port\\x1b]0;pwned\\x07 closed\\r\\nsecond\\x9b2J line" in line
+    assert "port\\x1b]0;pwned\\x07 closed\\nsecond\\x9b2J line" in line
     assert line.startswith("2026-01-01T00:00:00.000Z\\x1b[1A  alert\\x1b[2J_notification  [high]")
     # Printable text is untouched.
     assert event_line("x", {"message": "Café → 東京 ✓"}) == "-  x  Café → 東京 ✓"
+
+
+def test_terminal_safe_keeps_windows_line_ends_as_line_ends() -> None:
+    """An answer written with CRLF line ends prints as lines, not as '\\r' escapes; a lone
+    carriage return (which could overwrite what the line showed) is still escaped."""
+    from omnitrack_realtime.cli.render import terminal_safe
+
+    assert terminal_safe("one\r\ntwo\r\n") == "one\ntwo\n"
+    assert terminal_safe("safe\rEVIL") == "safe\\rEVIL"
+    assert terminal_safe("one\r\ntwo", one_line=True) == "one\\ntwo"

@@ -44,6 +44,7 @@ def terminal_safe(text: str, *, one_line: bool = False) -> str:
     """``text`` from the server, safe to print: control characters (an escape sequence could
     retitle, clear or rewrite the user's terminal) are shown as ``\\x1b``-style escapes.
     Newlines and tabs are kept unless ``one_line`` (then ``\\n``, ``\\t``)."""
+    text = text.replace("\r\n", "\n")  # a line end written the Windows way is a line end
     pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
     return pattern.sub(_escape, text)
 
