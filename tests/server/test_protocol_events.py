@@ -195,6 +195,36 @@ async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
         await proxy.stop()
 
 
+async def test_this_processs_subscribers_get_events_while_redis_is_away(
+    start_server: StartServer, redis_url: str
+) -> None:
+    # Local connections are served first and directly: a Redis outage only costs the other
+    # server processes their copy, and the engine's twin events still reach this user.
+    proxy = RedisProxy(redis_url)
+    backplane = RedisBackplane(
+        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
+    )
+    server = await start_server(backplane=backplane)
+    publisher_token = token_for("ops", scopes=("events:publish",))
+    action = {"action": "publish", "eventType": "alert_notification", "data": 2, "userId": "bob"}
+    try:
+        async with (
+            open_client(server, "/ws", user="bob") as bob,
+            open_client(server, "/ws", token=publisher_token) as ops,
+        ):
+            await server.hub.publish_event("bob", "alert_notification", 1)
+            assert (await recv_json(bob))["data"] == 1
+            await proxy.stop()
+            await send_json(ops, action)
+            refused = await recv_json(ops)
+            assert refused["data"]["code"] == "unavailable"
+            assert "this server's connections only" in refused["data"]["error"]
+            event = await recv_json(bob)
+            assert (event["data"], event["seq"]) == (2, 2)
+    finally:
+        await proxy.stop()
+
+
 async def test_a_connected_users_numbering_survives_the_event_log_limit(
     start_server: StartServer,
 ) -> None:

@@ -207,7 +207,7 @@ class Hub:
     async def start(self) -> None:
         if not self._started:
             self._started = True
-            await self.backplane.start(self._deliver)
+            await self.backplane.start(self._deliver_from_backplane)
 
     async def interrupt_all(self, reason: str = SHUTDOWN_REASON) -> None:
         """Stop every running turn with ``stream_interrupted`` (partial text) and store it."""
@@ -286,12 +286,23 @@ class Hub:
     # ------------------------------------------------------------------ events (/ws)
 
     async def publish_event(self, user_id: str | None, event_type: str, data: Any) -> None:
-        """Publish an event to ``user_id``'s ``/ws`` connections (``None``: everyone subscribed),
-        through the backplane so that every server process delivers it."""
+        """Publish an event to ``user_id``'s ``/ws`` connections (``None``: everyone subscribed):
+        this process's connections at once, the other processes' through the backplane.
+
+        Delivering locally first means this process's users neither wait for a Redis round
+        trip nor lose their events while Redis is away; the backplane's failure
+        (:class:`~.backplane.BackplaneError`) then only says the other processes missed it.
+        """
         self.metrics.inc("events_published")
-        await self.backplane.publish(
-            BackplaneEvent(user_id=user_id, event_type=event_type, data=data, origin=self.origin)
+        event = BackplaneEvent(
+            user_id=user_id, event_type=event_type, data=data, origin=self.origin
         )
+        self._deliver(event)
+        await self.backplane.publish(event)
+
+    def _deliver_from_backplane(self, event: BackplaneEvent) -> None:
+        if event.origin != self.origin:  # our own were delivered when published
+            self._deliver(event)
 
     def replay_events(self, user_id: str, after_seq: int, channels: set[str]) -> list[bytes]:
         """The buffered events a client that saw up to ``after_seq`` missed (the newest of

@@ -550,8 +550,8 @@ class EventSession(_Session):
             # Redis is away: the publisher's problem is transient, not an internal failure.
             logger.warning("publish of %r refused: %s", event_type, exc.reason)
             self._error(
-                "Events cannot be delivered right now (the event backplane is unavailable); "
-                "try again later",
+                "The event reached this server's connections only: the event backplane "
+                "is unavailable, so other server processes did not get it; try again later",
                 code="unavailable",
             )
             return
