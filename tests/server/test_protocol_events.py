@@ -225,6 +225,25 @@ async def test_this_processs_subscribers_get_events_while_redis_is_away(
         await proxy.stop()
 
 
+async def test_engine_events_keep_reaching_this_process_while_redis_is_away(
+    start_server: StartServer, redis_url: str
+) -> None:
+    proxy = RedisProxy(redis_url)
+    backplane = RedisBackplane(
+        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
+    )
+    server = await start_server(backplane=backplane)
+    try:
+        async with open_client(server, "/ws", user="bob") as bob:
+            await proxy.stop()
+            for n in range(3):  # the engine's publisher: never raises for the backplane
+                await server.hub.publisher.publish("bob", "digital_twin_update", n)
+            received = [(await recv_json(bob))["data"] for _ in range(3)]
+            assert received == [0, 1, 2]
+    finally:
+        await proxy.stop()
+
+
 async def test_a_connected_users_numbering_survives_the_event_log_limit(
     start_server: StartServer,
 ) -> None:

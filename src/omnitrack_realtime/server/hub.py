@@ -44,7 +44,7 @@ from ..seam import (
     HistoryTurn,
     split_tokens,
 )
-from .backplane import Backplane, BackplaneEvent, MemoryBackplane
+from .backplane import Backplane, BackplaneError, BackplaneEvent, MemoryBackplane
 from .config import ServerConfig
 from .eventlog import EventLogs
 from .limits import ConnectionLimiter, FloodGuard, TokenBucket
@@ -98,6 +98,10 @@ def encode_frame(frame: ServerMessage) -> bytes:
     return encode(data)
 
 
+#: Seconds during which publishes skip a backplane that just failed (this process still delivers).
+BACKPLANE_RETRY_AFTER = 2.0
+
+
 class EventSubscriber(Protocol):
     """A ``/ws`` connection as the hub sees it."""
 
@@ -143,7 +147,12 @@ class _HubPublisher:
         self._hub = hub
 
     async def publish(self, user_id: str, event_type: str, data: Any) -> None:
-        await self._hub.publish_event(user_id, event_type, data)
+        try:
+            await self._hub.publish_event(user_id, event_type, data)
+        except BackplaneError as exc:
+            # This process's connections have it; only the other processes missed it, and
+            # that is the backplane's outage to report (logged there), not the engine's.
+            logger.debug("%s reached this process only: %s", event_type, exc.reason)
 
 
 class Hub:
@@ -170,6 +179,7 @@ class Hub:
         self.backplane: Backplane = backplane if backplane is not None else MemoryBackplane()
         self.metrics = metrics if metrics is not None else Metrics()
         self.clock = clock
+        self._backplane_down_until = float("-inf")
         self.wall_clock = wall_clock
         limits = config.limits
         self.rate = TokenBucket(
@@ -298,7 +308,15 @@ class Hub:
             user_id=user_id, event_type=event_type, data=data, origin=self.origin
         )
         self._deliver(event)
-        await self.backplane.publish(event)
+        if self.clock() < self._backplane_down_until:
+            # Fail fast for a while after a failure: every publish would otherwise wait out
+            # the backplane's timeout, and an engine turn publishes several events.
+            raise BackplaneError("the event backplane is unavailable")
+        try:
+            await self.backplane.publish(event)
+        except BackplaneError:
+            self._backplane_down_until = self.clock() + BACKPLANE_RETRY_AFTER
+            raise
 
     def _deliver_from_backplane(self, event: BackplaneEvent) -> None:
         if event.origin != self.origin:  # our own were delivered when published
