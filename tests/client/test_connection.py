@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
@@ -596,4 +597,26 @@ async def test_a_failing_writer_reconnects_instead_of_leaving_messages_unsent(
     conn.send(b'{"action":"noop","n":2}')
     await server.wait_for(lambda: [f.get("n") for f in server.frames("noop")] == [1, 2])
     assert "the writer of" in caplog.text
+    await conn.disconnect()
+
+
+async def test_a_blocking_token_provider_does_not_block_the_event_loop(server: FakeServer) -> None:
+    """A sync provider may do blocking I/O; it runs off the loop, so the loop (pings, other
+    connections) goes on. Were it called on the loop, the release below could never run and
+    the provider would time out unreleased."""
+    called, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def blocking_provider() -> str:
+        called.set()
+        released.append(release.wait(timeout=5))
+        return "tok"
+
+    conn = make(server.copilot_url, Recorder(), token=blocking_provider)
+    connecting = asyncio.create_task(conn.connect())
+    assert await asyncio.wait_for(asyncio.to_thread(called.wait, 5), 6)
+    release.set()  # only possible if the loop runs while the provider blocks
+    await asyncio.wait_for(connecting, 5)
+    assert released == [True]
+    assert conn.is_connected
     await conn.disconnect()

@@ -3,6 +3,7 @@ wire, and how they are kept out of log lines. Pure except for reading the enviro
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import os
@@ -114,7 +115,14 @@ async def resolve_token(
         return _clean_token(env.get(TOKEN_ENV))
     if isinstance(provider, str):
         return _clean_token(provider)
-    value = provider()
+    if inspect.iscoroutinefunction(provider) or inspect.iscoroutinefunction(
+        getattr(provider, "__call__", None)  # noqa: B004 (an object with an async __call__)
+    ):
+        value = provider()
+    else:
+        # A plain function may block (read a file, call an identity provider): it runs in a
+        # worker thread so that pings and the other connections go on meanwhile.
+        value = await asyncio.to_thread(provider)
     if inspect.isawaitable(value):
         value = await value
     if value is not None and not isinstance(value, str):
