@@ -98,6 +98,8 @@ class FakeServer:
         self.hold_answers = asyncio.Event()  # cleared: answers wait before streaming
         self.unsilence = asyncio.Event()  # ends the silence of go_silent connections
         self.hold_answers.set()
+        self.hold_acks = asyncio.Event()  # cleared: messages wait before their acknowledgment
+        self.hold_acks.set()
         # State
         self.connections: list[ServerConnection] = []
         self._answers: dict[str, Answer] = {}  # clientMessageId -> answer
@@ -119,6 +121,7 @@ class FakeServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self.hold_answers.set()  # let held handlers finish
+        self.hold_acks.set()
         self.unsilence.set()
         self.handshake_gate.set()
         self._server.close()
@@ -291,6 +294,7 @@ class FakeServer:
             self.drop_before_ack -= 1
             await ws.close(1012, "restarting")
             return
+        await self.hold_acks.wait()
         ack: Frame = {"type": "acknowledgment", "message": "Message received. Processing..."}
         ack["timestamp"] = 1_700_000_000_000
         if not self.seed:

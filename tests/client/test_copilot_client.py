@@ -396,3 +396,22 @@ async def test_ask_and_stream_on_a_client_that_gave_up_fail_at_once(server: Fake
     await copilot.connect()  # the server accepts now
     assert (await copilot.ask("z", timeout=5)).content == "Echo: z"
     await copilot.disconnect()
+
+
+async def test_status_is_queued_until_written_then_sent_then_delivered(
+    server: FakeServer,
+) -> None:
+    """A message held back (here: behind the first one, while the conversation id is unknown)
+    says "queued", not "sent", until it is really written."""
+    server.hold_acks.clear()
+    client = client_for(server)
+    await client.connect()
+    first = await client.send_message("one")
+    second = await client.send_message("two")
+    await server.wait_for(lambda: server.message_texts == ["one"])
+    assert (first.status, second.status) == ("sent", "queued")
+    server.hold_acks.set()
+    await server.wait_for(lambda: server.message_texts == ["one", "two"])
+    await asyncio.wait_for(client.ask("three"), 5)
+    assert (first.status, second.status) == ("delivered", "delivered")
+    await client.disconnect()

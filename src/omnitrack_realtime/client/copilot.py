@@ -213,9 +213,10 @@ class CopilotClient(ClientSurface):
         )
         self._texts[cmid] = text
         self._conversation.error = None
-        message = self._conversation.add_user_message(
-            text, client_message_id=cmid, queued=not self._conn.is_connected
-        )
+        # "queued" until the writer has really written it (then "sent", see _on_written):
+        # connected or not, the outbox may hold it back (one in flight while the conversation
+        # is unknown, a rate-limit hold).
+        message = self._conversation.add_user_message(text, client_message_id=cmid, queued=True)
         self._changed()
         return message
 
