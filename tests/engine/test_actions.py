@@ -150,6 +150,16 @@ def test_default_names_never_collide(twin: Twin) -> None:
     assert "Rotterdam Warehouse 2" in second.answer.text
 
 
+def test_a_name_with_markdown_is_refused_with_a_plain_suggestion(twin: Twin) -> None:
+    result = failed(
+        run(twin, "add-supplier", place=place("Paris"), name="**Evil** [x](http://e.vil)"),
+        "can't contain",
+    )
+    assert twin.list_nodes(USER) == []
+    assert result.answer.suggestions[0] == "Add a supplier in Paris named Evil x (http://e.vil)"
+    ok(run(twin, "add-supplier", place=place("Paris"), name="Müller & Söhne (Paris) #2"))
+
+
 def test_add_node_errors(twin: Twin) -> None:
     failed(run(twin, "add-supplier"), "Where should the supplier be?")
     failed(run(twin, "add-supplier", place=place("Tokyo"), capacity=-5), "not a valid capacity")

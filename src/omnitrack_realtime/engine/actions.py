@@ -10,6 +10,7 @@ connection, an invalid value) are failed results with a clear answer, never exce
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,9 @@ _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 _MAX_CAPACITY = 1_000_000_000
 #: A node's name is repeated in answers, lists and events: a whole message is not a name.
 _MAX_NAME = 80
+# Markdown's inline syntax: a name is shown inside answers, where these would restyle them or
+# make links, so a name may not contain them.
+_MARKDOWN_IN_NAME = re.compile(r"[*_`\[\]<>|\\~]")
 #: One user's network at most: every turn loads it whole, so a client adding nodes forever
 #: (5 per message) must not grow it, the twin's cache and the answers without bound.
 MAX_NODES = 5_000
@@ -437,6 +441,13 @@ def _add_node(step: _Step) -> ActionResult:
         raise _Failed(
             f"A node's name is at most {_MAX_NAME} characters; give a shorter one.",
             (f"Add a {label} in {_place_words(place)} named {name[:40].strip()}",),
+        )
+    if _MARKDOWN_IN_NAME.search(name):
+        plain = " ".join(_MARKDOWN_IN_NAME.sub(" ", name).split())
+        raise _Failed(
+            "A node's name can't contain `* _ [ ] < > | \\ ~` or backquotes (they are "
+            "formatting in answers); letters, digits, spaces and `- ' & . , / ( ) #` are fine.",
+            (f"Add a {label} in {_place_words(place)} named {plain}",) if plain else (),
         )
     if name:
         existing = step.twin.find_by_name(step.user_id, name)
