@@ -53,8 +53,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import gazetteer
-from .commands import Clarification, Command, NodeRef, ParseResult, Place
+from .. import gazetteer
+from ..commands import Clarification, Command, NodeRef, ParseResult, Place
 
 __all__ = ["MAX_STEPS", "parse", "parse_duration_hours", "parse_number", "parse_percent"]
 
