@@ -1,0 +1,282 @@
+"""The words the parser knows: node types, statuses, scenarios, severities, industries,
+currencies, shipping methods, risk levels, the verbs of adding a node, and the keywords the
+typo corrector may correct to.
+
+Each table maps a value of :mod:`..commands` to a regular-expression alternation of the ways
+people say it; a compiled pattern with one named group per value finds them (a group name is
+the value with "-" as "_"). Pure; everything is built once at import.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TYPE_PATTERNS = {
+    "distribution_center": (
+        r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
+        r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?|dcs?|distributors?"
+        r"|distribution|hubs?"
+    ),
+    "manufacturer": (
+        r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
+        r"|production\s(?:sites?|plants?|facilit(?:y|ies)|lines?)|assembly\s(?:plants?|lines?)"
+        r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?"
+    ),
+    "warehouse": (
+        r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
+        r"|stockrooms?|storehouses?|storage"
+    ),
+    "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
+    "retailer": (
+        r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
+        r"|shops?|outlets?|boutiques?|points?\sof\ssale"
+    ),
+}
+
+
+_TYPE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+_ADD_INTENT = {
+    "supplier": "add-supplier",
+    "manufacturer": "add-manufacturer",
+    "warehouse": "add-warehouse",
+    "distribution_center": "add-distributor",
+    "retailer": "add-retailer",
+}
+
+
+#: What a bare type reference ("the store") carries as text: the word the twin ends default
+#: names with ("Sydney Store"), so a partial-name match finds the node.
+_DEFAULT_NAME_WORD = {
+    "supplier": "supplier",
+    "manufacturer": "plant",
+    "warehouse": "warehouse",
+    "distribution_center": "distribution center",
+    "retailer": "store",
+}
+
+
+_TYPE_LABEL = {
+    "supplier": "supplier",
+    "manufacturer": "manufacturer",
+    "warehouse": "warehouse",
+    "distribution_center": "distribution center",
+    "retailer": "retailer",
+}
+
+
+_STATUS_WORDS = {
+    "operational": (
+        r"operational|back\s(?:online|up|in\sservice|to\snormal)|online|up\sand\srunning"
+        r"|restored|recovered|running\s(?:again|normally|fine)|working\s(?:again|fine|normally)"
+        r"|healthy|active"
+    ),
+    "degraded": r"degraded|impaired|partially\s\w+|struggling|slowed|limping|reduced\scapacity",
+    "disrupted": r"disrupted|disruption|interrupted|hit\sby|impacted|affected",
+    "offline": (
+        r"offline|off[\s-]line|down|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
+        r"|closed|inactive|unavailable|dark"
+    ),
+}
+
+
+_STATUS_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _STATUS_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+_SCENARIO_WORDS = {
+    "natural-disaster": (
+        r"natural\sdisasters?|earthquakes?|quakes?|typhoons?|hurricanes?|cyclones?|floods?"
+        r"|flooding|tsunamis?|storms?|wildfires?|fires?|volcan\w*|tornado\w*|droughts?"
+        r"|blizzards?|snowstorms?|heat\s?waves?|landslides?|monsoons?"
+    ),
+    "cyber-attack": (
+        r"cyber[\s-]?attacks?|cyber\w*|ransomware|hack\w*|malware|ddos|data\sbreach|it\soutage"
+    ),
+    "geopolitical": (
+        r"geopolitic\w*|sanctions?|tariffs?|trade\swars?|wars?|embargo\w*|political\w*"
+        r"|conflicts?|coup|unrest|border\sclosures?|export\s(?:ban|controls?)"
+    ),
+    "labor-shortage": (
+        r"labou?r\s(?:shortages?|strikes?|disputes?|issues?)|labou?r|workers?\sshortages?"
+        r"|staff(?:ing)?\sshortages?|strikes?|walkouts?|worker\w*|staffing"
+    ),
+    "quality-issue": (
+        r"quality(?:\sissues?|\sproblems?|\sfailures?)?|recalls?|defects?|defective"
+        r"|contaminat\w*|faulty"
+    ),
+    "transportation-delay": (
+        r"transport(?:ation)?\sdelays?|shipping\sdelays?|logistics\s(?:delays?|disruptions?)"
+        r"|freight\sdelays?|delays?|delayed|congestion|late\sshipments?|transit\sdisruptions?"
+        r"|canals?|straits?|shipping\slanes?\s(?:\w+\s)?(?:closed|blocked)"
+    ),
+    "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
+    "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
+}
+
+
+_SCENARIO_RE = re.compile(
+    r"\b(?:"
+    + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _SCENARIO_WORDS.items())
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+_SEVERITY_WORDS = {
+    "critical": (
+        r"critical|catastrophic|extreme|massive|devastating|worst[\s-]case|huge|disastrous"
+        r"|crippling"
+    ),
+    "high": r"high|major|severe|serious|big|large|significant|strong|heavy|bad",
+    "medium": r"medium|moderate|mid|average|normal|medium[\s-]sized",
+    "low": r"low|minor|mild|small|light|slight|minimal|little",
+}
+
+
+_SEVERITY_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _SEVERITY_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+_INDUSTRY_WORDS = {
+    "electronics": (
+        r"consumer\selectronics|electronics?|semiconductors?|semis|chips?|microchips?|tech"
+        r"|hardware|computers?|devices?"
+    ),
+    "automotive": r"automotive|auto(?:mobiles?|s)?|cars?|vehicles?|evs?|car\sparts",
+    "pharmaceuticals": (
+        r"pharma\w*|drugs?|medicines?|medical|healthcare|health\scare|biotech|life\ssciences"
+    ),
+    "food-beverage": (
+        r"food(?:\s(?:and|&)\s(?:beverages?|drinks?))?|beverages?|f\s?&\s?b|fnb|drinks?"
+        r"|groceries|grocery|fmcg|cpg|food-beverage"
+    ),
+    "fashion": (
+        r"fashion|apparel|clothing|clothes|garments?|textiles?|footwear|shoes|luxury\sgoods"
+    ),
+    "chemicals": r"petro\s?chemicals?|chemicals?|chemistry|specialty\schemicals",
+}
+
+
+_INDUSTRY_RE = re.compile(
+    r"(?<![\w&])(?:"
+    + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _INDUSTRY_WORDS.items())
+    + r")(?![\w&])",
+    re.IGNORECASE,
+)
+
+
+_CURRENCY_WORDS = {
+    "USD": r"usd|us\s?dollars?|u\.s\.\sdollars?|american\sdollars?|dollars?|bucks|\$",
+    "EUR": r"eur|euros?|€",
+    "GBP": r"gbp|british\spounds?|pounds?(?:\ssterling)?|sterling|quid|£",
+    "CNY": r"cny|rmb|yuan|renminbi|chinese\s(?:yuan|currency)",
+    "JPY": r"jpy|yen|japanese\syen|¥",
+}
+
+
+_CURRENCY_RE = re.compile(
+    r"(?<![\w$€£¥])(?:"
+    + "|".join(f"(?P<{c}>{p})" for c, p in _CURRENCY_WORDS.items())
+    + r")(?![\w])",
+    re.IGNORECASE,
+)
+
+
+_METHOD_WORDS = {
+    "express": r"express|couriers?|expedited|overnight|next[\s-]day",
+    "air": r"air(?:\s?(?:freight|cargo|shipping|transport))?|airfreight|planes?|flights?|by\sair",
+    "rail": r"rail(?:ways?|roads?)?|trains?|freight\strains?",
+    "truck": r"trucks?|trucking|road(?:\sfreight|\stransport)?|lorr(?:y|ies)|ground",
+    "sea": r"sea(?:\s?freight)?|ocean(?:\sfreight)?|maritime|vessels?|container\sships?|boats?",
+}
+
+
+_METHOD_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{m}>{p})" for m, p in _METHOD_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+_RISK_LEVEL_WORDS = {
+    "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful|less|little",
+    "medium": r"medium|moderate|balanced|normal|standard|mid|middle",
+    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof"
+    r"|a\slot\sof|plenty\sof",
+}
+
+
+_RISK_LEVEL_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{lvl}>{p})" for lvl, p in _RISK_LEVEL_WORDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+#: Words the typo corrector knows. Words of five letters or more one edit away from one of
+#: these are corrected to it; these words and the common words below are never changed.
+_KEYWORDS = """
+supplier suppliers vendor vendors manufacturer manufacturers manufacturing factory factories
+warehouse warehouses distribution distributor distributors center centers centre centres
+retailer retailers retail outlet outlets store stores plant plants depot depots storage
+anomaly anomalies anomalous outlier outliers unusual bottleneck bottlenecks utilization
+utilisation utilized utilised simulate simulation simulations scenario scenarios summary
+summarize summarise overview network capacity inventory status connect connection
+connections disconnect remove delete update change increase decrease region industry currency
+shipping shipment shipments alerts alert warnings warning alarms details detail information
+identify risks vulnerable vulnerability vulnerabilities calculate earthquake typhoon hurricane
+disaster transportation transport delays delay geopolitical shortage quality severity
+critical medium operational degraded disrupted offline online relocate aggressive
+conservative electronics automotive pharmaceuticals pharmaceutical chemicals chemical fashion
+apparel beverage beverages express between demand closure closed closes failure fails
+bankrupt doubles triples percent weeks hours months recent notifications choke points
+analyze analyse analysis property profile tolerance appetite railway freight trucking
+please create remove establish register onboard decommission capacity units thousand
+million anything something whether overloaded utilisation locate located called named
+"""
+
+
+_COMMON = """
+about above after again against before being below could doing during every further
+having other over should their there these those through under until where which while
+would place places plans plane remote enter score chance state states stated short shore
+sport river rivers stone notes modes routes route later alter items deliver terms cases
+needs north south great power paris since still thing think three today where world years
+month weeks hours there sales scale share model models trade brand price prices shall
+stake stock stocks spend spent ports storm storms started planet first second
+supplies supplied supply supplying supple falls fallen fells hails tails mails nails rails
+sails wails fairs faith cloves clones stones stoves stares scores snore plank slant giant
+relays charge charges chargers shopping chipping whipping median tedium equality
+percept seeks weeps yours tours pours fours mouths unity unite caller naked chose chore
+chock inline leverage outset retain retains factor factors avert doubled tripled remand
+manufacture manufactures manufactured distribute distributes retailing storing
+"""
+
+
+_VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
+
+
+_CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
+
+
+_ADD_VERB_RE = re.compile(
+    r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
+    r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
+    r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
+    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired|one\smore"
+    r"|(?:i|we)(?:'d|\swould)\s(?:like|love|need)(?!\sto\b|\s(?:a|an|the)\s(?:quick\s|closer\s)?"
+    r"(?:look|peek|glance|word|summary|report|check|list|breakdown|update|overview|view)\b)"
+    r"|(?:should|could|must|need\sto|want\sto|ought\sto|(?:'d|\swould)\s(?:like|love)\sto)"
+    r"(?:\s(?:probably|also|really|definitely|maybe))?\s(?:have|get|open)"
+    r"(?!\s(?:a|an|the)\s(?:quick\s|closer\s)?(?:look|peek|glance|word|summary|report|check)\b)"
+    r"|to\shave(?=\s(?:an?|another|one\smore)\s)"
+    r"|make(?:\s(?:that|it|this))?(?=\s+an?\s))\b",
+    re.IGNORECASE,
+)
