@@ -54,7 +54,8 @@ from typing import Any
 
 from .. import gazetteer
 from ..commands import Clarification, Command, NodeRef, ParseResult, Place
-from .names import _EMPTY_NAMES, _damerau_at_most_one, _find_names, _Names
+from .cleaning import _clean, _correct
+from .names import _EMPTY_NAMES, _find_names, _Names
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import (
@@ -65,10 +66,10 @@ from .numbers import (
     parse_number,
     parse_percent,
 )
+from .steps import _split
 from .vocabulary import (
     _ADD_INTENT,
     _ADD_VERB_RE,
-    _CORRECTABLE,
     _CURRENCY_RE,
     _DEFAULT_NAME_WORD,
     _INDUSTRY_RE,
@@ -78,100 +79,13 @@ from .vocabulary import (
     _SEVERITY_RE,
     _STATUS_RE,
     _TYPE_LABEL,
-    _TYPE_PATTERNS,
     _TYPE_RE,
-    _VOCAB,
 )
 
 __all__ = ["MAX_STEPS", "parse", "parse_duration_hours", "parse_number", "parse_percent"]
 
 MAX_STEPS = 5
 
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _build_deletes() -> dict[str, set[str]]:
-    table: dict[str, set[str]] = {}
-    for word in _CORRECTABLE:
-        for variant in _deletes(word) | {word}:
-            table.setdefault(variant, set()).add(word)
-    return table
-
-
-_DELETES = _build_deletes()
-
-
-def _inflection(word: str, keyword: str) -> bool:
-    """Whether ``word`` looks like another form of ``keyword`` rather than a typo of it
-    ("supplied"/"supplier", "names"/"named", "updates"/"update")."""
-    if word[-1] not in "sd":
-        return False
-    if len(word) == len(keyword):
-        return word[:-1] == keyword[:-1]
-    return word[:-1] == keyword
-
-
-_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"))
-
-
-def _correct_word(word: str) -> str | None:
-    """The keyword ``word`` is a typo of, or None (unknown, known, or ambiguous)."""
-    low = word.lower()
-    if len(low) < 5 or low in _VOCAB or not low.isalpha():
-        return None
-    for suffix, restore in _INFLECTIONS:
-        # "planes", "places", "stored": another form of a known word, not a typo.
-        if low.endswith(suffix) and low[: -len(suffix)] + restore in _VOCAB:
-            return None
-    candidates: set[str] = set()
-    for variant in _deletes(low) | {low}:
-        candidates |= _DELETES.get(variant, set())
-    hits = sorted(c for c in candidates if _damerau_at_most_one(low, c) and not _inflection(low, c))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        # Prefer the candidate with the same first letter and length ("warehose" -> warehouse).
-        same = [h for h in hits if h[0] == low[0] and abs(len(h) - len(low)) <= 1]
-        return same[0] if len(same) == 1 else None
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Cleaning and splitting
-
-_WS = re.compile(r"[ \t\u00a0]+")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-
-_VERBS = (
-    r"add|create|make|build|open|set\s?up|establish|register|onboard|put|connect|link|hook"
-    r"|disconnect|unlink|cut|remove|delete|drop|decommission|get\srid|kill|update|change|set"
-    r"|mark|move|relocate|increase|decrease|raise|lower|reduce|bump|scan|check|find|identify"
-    r"|calculate|compute|analy[sz]e|run|simulate|model|stress[\s-]test|show|give|list|tell"
-    r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
-    r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
-    r"|evaluate|measure|also\sadd|then"
-)
-_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
-_HARD_SPLIT = re.compile(
-    r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
-    r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
-    r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
-    r"|,?\s+and\s+finally,?\s+|,?\s+finally,?\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
-    r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
-    re.IGNORECASE,
-)
-_SOFT_SPLIT = re.compile(
-    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+&\s+)(?=(?:please\s+|pls\s+|also\s+"
-    rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
-    re.IGNORECASE,
-)
-_TYPE_ONLY = re.compile(
-    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
-    r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
-    re.IGNORECASE,
-)
 
 _FILLER = re.compile(
     r"^(?:\s|[,.!?:;-])*(?:(?:hey|hi|hello|yo|ok|okay|alright|so|um+|uh+|well|please|pls|plz"
@@ -182,94 +96,6 @@ _FILLER = re.compile(
     r"|i\swas\sthinking|then|next|finally)\b(?:\s|[,.!?:;-])*)+",
     re.IGNORECASE,
 )
-
-
-def _clean(text: str) -> str:
-    text = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
-
-
-def _correct(text: str, names: _Names) -> tuple[str, int]:
-    """``text`` with keyword typos fixed, and how many words were fixed."""
-    protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
-    protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
-    parts: list[str] = []
-    fixes = 0
-    last = 0
-    for match in re.finditer(r"[A-Za-z]{5,}", text):
-        start, end = match.span()
-        if match.group().lower() in names.tokens:
-            continue
-        if any(s <= start < e for s, e in protected):
-            continue
-        fixed = _correct_word(match.group())
-        if fixed is None:
-            continue
-        parts.append(text[last:start])
-        parts.append(fixed.capitalize() if match.group()[0].isupper() else fixed)
-        last = end
-        fixes += 1
-    parts.append(text[last:])
-    return "".join(parts), fixes
-
-
-def _split(text: str) -> list[str]:
-    """The steps of a message, in order."""
-    pieces: list[str] = []
-    numbered = re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
-    for chunk in _HARD_SPLIT.split(text):
-        if numbered:
-            chunk_parts = [p for p in _LIST_MARKER.split(chunk) if p.strip()]
-        else:
-            chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
-        for part in chunk_parts:
-            pieces.extend(_soft_split(part))
-    out: list[str] = []
-    for piece in (p.strip(" ,.;:!?-") for p in pieces):
-        if not piece:
-            continue
-        if out and _FRAGMENT.match(piece):
-            # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request.
-            out[-1] = f"{out[-1]}, {piece}"
-        else:
-            out.append(piece)
-    return out
-
-
-_FRAGMENT = re.compile(
-    r"(?:location|place|city|country|region|where|capacity|size|units|name|called|named"
-    r"|inventory|stock|status|severity|duration|method|shipping)\s*[:=]",
-    re.IGNORECASE,
-)
-
-
-_SETTING_ONLY = re.compile(
-    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+|our\s+|my\s+)?(?:region|industry|currency"
-    r"|risk\s(?:profile|tolerance|appetite|level))\s+(?:to|=|:|as)\s)",
-    re.IGNORECASE,
-)
-
-
-def _soft_split(text: str) -> list[str]:
-    out: list[str] = []
-    parts = _SOFT_SPLIT.split(text)
-    if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
-        # "set currency to EUR and industry to fashion": the second setting reuses the verb.
-        parts = [
-            piece if i == 0 else f"set {piece}"
-            for part in parts
-            for i, piece in enumerate(_SETTING_ONLY.split(part))
-        ]
-    for part in parts:
-        # "add a supplier in Busan and a plant in Ulsan": the second part reuses the verb.
-        sub = _TYPE_ONLY.split(part)
-        if len(sub) > 1 and _ADD_VERB_RE.search(sub[0]) and _TYPE_RE.search(sub[0]):
-            out.append(sub[0])
-            out.extend(f"add {s.strip()}" for s in sub[1:])
-        else:
-            out.append(part)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

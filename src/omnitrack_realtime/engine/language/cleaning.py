@@ -1,0 +1,101 @@
+"""Cleaning a message before it is read: whitespace, quotes and dashes normalised, then
+keyword typos corrected ("suplier", "warehose", "anomolies").
+
+A word of five letters or more one edit (Damerau) away from exactly one keyword of
+:mod:`.vocabulary` is corrected to it, unless it is another form of a known word ("planes",
+"stored") or part of a place or of one of the user's node names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import gazetteer
+from .names import _damerau_at_most_one, _find_names, _Names
+from .vocabulary import _CORRECTABLE, _VOCAB
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _build_deletes() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for word in _CORRECTABLE:
+        for variant in _deletes(word) | {word}:
+            table.setdefault(variant, set()).add(word)
+    return table
+
+
+_DELETES = _build_deletes()
+
+
+def _inflection(word: str, keyword: str) -> bool:
+    """Whether ``word`` looks like another form of ``keyword`` rather than a typo of it
+    ("supplied"/"supplier", "names"/"named", "updates"/"update")."""
+    if word[-1] not in "sd":
+        return False
+    if len(word) == len(keyword):
+        return word[:-1] == keyword[:-1]
+    return word[:-1] == keyword
+
+
+_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"))
+
+
+def _correct_word(word: str) -> str | None:
+    """The keyword ``word`` is a typo of, or None (unknown, known, or ambiguous)."""
+    low = word.lower()
+    if len(low) < 5 or low in _VOCAB or not low.isalpha():
+        return None
+    for suffix, restore in _INFLECTIONS:
+        # "planes", "places", "stored": another form of a known word, not a typo.
+        if low.endswith(suffix) and low[: -len(suffix)] + restore in _VOCAB:
+            return None
+    candidates: set[str] = set()
+    for variant in _deletes(low) | {low}:
+        candidates |= _DELETES.get(variant, set())
+    hits = sorted(c for c in candidates if _damerau_at_most_one(low, c) and not _inflection(low, c))
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        # Prefer the candidate with the same first letter and length ("warehose" -> warehouse).
+        same = [h for h in hits if h[0] == low[0] and abs(len(h) - len(low)) <= 1]
+        return same[0] if len(same) == 1 else None
+    return None
+
+
+_WS = re.compile(r"[ \t\u00a0]+")
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+
+def _clean(text: str) -> str:
+    text = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _correct(text: str, names: _Names) -> tuple[str, int]:
+    """``text`` with keyword typos fixed, and how many words were fixed."""
+    protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
+    protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
+    parts: list[str] = []
+    fixes = 0
+    last = 0
+    for match in re.finditer(r"[A-Za-z]{5,}", text):
+        start, end = match.span()
+        if match.group().lower() in names.tokens:
+            continue
+        if any(s <= start < e for s, e in protected):
+            continue
+        fixed = _correct_word(match.group())
+        if fixed is None:
+            continue
+        parts.append(text[last:start])
+        parts.append(fixed.capitalize() if match.group()[0].isupper() else fixed)
+        last = end
+        fixes += 1
+    parts.append(text[last:])
+    return "".join(parts), fixes

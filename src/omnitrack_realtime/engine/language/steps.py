@@ -1,0 +1,106 @@
+"""Splitting a message into steps, in order: on numbered lists, ";", sentence ends, "then",
+"after that", and on "and" / "," when what follows starts a new request ("..., connect it to
+..."). A step that only names another node type ("add a supplier in Busan and a plant in
+Ulsan") or another setting ("set currency to EUR and industry to fashion") reuses the verb.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .vocabulary import _ADD_VERB_RE, _TYPE_PATTERNS, _TYPE_RE
+
+_VERBS = (
+    r"add|create|make|build|open|set\s?up|establish|register|onboard|put|connect|link|hook"
+    r"|disconnect|unlink|cut|remove|delete|drop|decommission|get\srid|kill|update|change|set"
+    r"|mark|move|relocate|increase|decrease|raise|lower|reduce|bump|scan|check|find|identify"
+    r"|calculate|compute|analy[sz]e|run|simulate|model|stress[\s-]test|show|give|list|tell"
+    r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
+    r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
+    r"|evaluate|measure|also\sadd|then"
+)
+
+
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
+
+
+_HARD_SPLIT = re.compile(
+    r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
+    r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
+    r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
+    r"|,?\s+and\s+finally,?\s+|,?\s+finally,?\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
+    r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
+    re.IGNORECASE,
+)
+
+
+_SOFT_SPLIT = re.compile(
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+&\s+)(?=(?:please\s+|pls\s+|also\s+"
+    rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
+    re.IGNORECASE,
+)
+
+
+_TYPE_ONLY = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
+    r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
+    re.IGNORECASE,
+)
+
+
+def _split(text: str) -> list[str]:
+    """The steps of a message, in order."""
+    pieces: list[str] = []
+    numbered = re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
+    for chunk in _HARD_SPLIT.split(text):
+        if numbered:
+            chunk_parts = [p for p in _LIST_MARKER.split(chunk) if p.strip()]
+        else:
+            chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
+        for part in chunk_parts:
+            pieces.extend(_soft_split(part))
+    out: list[str] = []
+    for piece in (p.strip(" ,.;:!?-") for p in pieces):
+        if not piece:
+            continue
+        if out and _FRAGMENT.match(piece):
+            # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request.
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+_FRAGMENT = re.compile(
+    r"(?:location|place|city|country|region|where|capacity|size|units|name|called|named"
+    r"|inventory|stock|status|severity|duration|method|shipping)\s*[:=]",
+    re.IGNORECASE,
+)
+
+
+_SETTING_ONLY = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+|our\s+|my\s+)?(?:region|industry|currency"
+    r"|risk\s(?:profile|tolerance|appetite|level))\s+(?:to|=|:|as)\s)",
+    re.IGNORECASE,
+)
+
+
+def _soft_split(text: str) -> list[str]:
+    out: list[str] = []
+    parts = _SOFT_SPLIT.split(text)
+    if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
+        # "set currency to EUR and industry to fashion": the second setting reuses the verb.
+        parts = [
+            piece if i == 0 else f"set {piece}"
+            for part in parts
+            for i, piece in enumerate(_SETTING_ONLY.split(part))
+        ]
+    for part in parts:
+        # "add a supplier in Busan and a plant in Ulsan": the second part reuses the verb.
+        sub = _TYPE_ONLY.split(part)
+        if len(sub) > 1 and _ADD_VERB_RE.search(sub[0]) and _TYPE_RE.search(sub[0]):
+            out.append(sub[0])
+            out.extend(f"add {s.strip()}" for s in sub[1:])
+        else:
+            out.append(part)
+    return out
