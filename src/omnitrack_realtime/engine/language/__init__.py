@@ -49,13 +49,12 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import gazetteer
 from ..commands import Clarification, Command, NodeRef, ParseResult, Place
 from .cleaning import _clean, _correct
-from .names import _EMPTY_NAMES, _find_names, _Names
+from .names import _EMPTY_NAMES, _Names
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import (
@@ -66,12 +65,12 @@ from .numbers import (
     parse_number,
     parse_percent,
 )
+from .references import _analyse, _Ref, _Step
 from .steps import _split
 from .vocabulary import (
     _ADD_INTENT,
     _ADD_VERB_RE,
     _CURRENCY_RE,
-    _DEFAULT_NAME_WORD,
     _INDUSTRY_RE,
     _METHOD_RE,
     _RISK_LEVEL_RE,
@@ -102,38 +101,10 @@ _FILLER = re.compile(
 # One step
 
 
-_ID_RE = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]{1,12}[-_]\d[\w-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
-    r"-[0-9a-f]{12})(?![\w-])"
-)
-_NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
-_PRONOUN_RE = re.compile(
-    r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
-    r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
-    r"|(?P<single>it|its|it's|that\sone|this\sone|the\snew\sone|the\slast\sone"
-    r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
-    r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
-    r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for)\b))))",
-    re.IGNORECASE,
-)
-_PLACE_LINK = re.compile(
-    r"^\s*(?:in|at|near|from|of|located\sin|based\sin|out\sof|over\sin|down\sin|up\sin"
-    r"|on|around|outside)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
 _UNKNOWN_PLACE = re.compile(
     r"\b(?:in|at|near|located\sin|based\sin|from|to)\s+(?:the\s+)?"
     r"(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
 )
-_NAME_CLAUSE = re.compile(
-    r"\b(?:called|named|name\sit|call\sit|with\sthe\sname|titled|labell?ed)\s+"
-    r"(?:[\"'](?P<quoted>[^\"']+)[\"']|(?P<plain>.+?))"
-    r"(?=\s+(?:with|in|at|near|and|that|which|having|holding|for|located|based|capacity)\b"
-    r"|\s*[,.;!?(]|\s*$)",
-    re.IGNORECASE,
-)
-# A quoted phrase names the node: create 'Nordic Freight Hub' as a DC in Oslo.
-_QUOTED = re.compile(r"(?<![\w'])[\"'](\w[^\"']{1,60}?)[\"'](?![\w'])")
 _CAPACITY_RE = re.compile(
     rf"(?:\bcapacity\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
     rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
@@ -150,154 +121,6 @@ _LIMIT_RE = re.compile(
     r"(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(slots=True)
-class _Ref:
-    start: int
-    end: int
-    ref: NodeRef
-    bare_type: bool = False  # only a type was named ("the warehouse")
-
-
-@dataclass(slots=True)
-class _Step:
-    """One step's text with what was found in it, ready for the intent rules."""
-
-    text: str
-    masked: str  # lower-case, node names/ids as "§", places as "¤", same length as text
-    names: list[tuple[int, int, str, bool]]
-    ids: list[tuple[int, int, str]]
-    places: list[tuple[int, int, Place]]
-    name_clause: tuple[int, int, str] | None
-    fuzzy: bool = False
-    _refs: list[_Ref] | None = field(default=None)
-
-    def has(self, pattern: re.Pattern[str]) -> bool:
-        return pattern.search(self.masked) is not None
-
-    def refs(self) -> list[_Ref]:
-        if self._refs is None:
-            self._refs = _node_refs(self)
-        return self._refs
-
-    def node_refs(self) -> list[_Ref]:
-        """References to specific nodes (not bare types)."""
-        return [r for r in self.refs() if not r.bare_type]
-
-    def free_places(self) -> list[tuple[int, int, Place]]:
-        """Places not used inside a node reference."""
-        used = [(r.start, r.end) for r in self.refs() if r.ref.kind == "place"]
-        return [p for p in self.places if not any(s <= p[0] < e for s, e in used)]
-
-    def types(self) -> list[tuple[int, int, str, str]]:
-        """Node-type words: (start, end, type, surface)."""
-        out = []
-        for match in _TYPE_RE.finditer(self.masked):
-            kind = match.lastgroup
-            assert kind is not None
-            out.append((match.start(), match.end(), kind, match.group()))
-        return out
-
-
-def _lower_same_length(text: str) -> str:
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
-def _analyse(text: str, names: _Names) -> _Step:
-    found_names = _find_names(text, names)
-    ids = [
-        (m.start(), m.end(), m.group())
-        for m in _ID_RE.finditer(text)
-        if m.group().lower() not in _NOT_IDS
-        and not any(s <= m.start() < e for s, e, _n, _f in found_names)
-    ]
-    clause = _NAME_CLAUSE.search(text)
-    name_clause: tuple[int, int, str] | None = None
-    if clause is not None:
-        group = "quoted" if clause.group("quoted") else "plain"
-        value = clause.group(group).strip(" \"'")
-        if value:
-            name_clause = (clause.start(group), clause.end(group), value)
-    else:
-        quoted = _QUOTED.search(text)
-        if quoted is not None:
-            name_clause = (quoted.start(1), quoted.end(1), quoted.group(1).strip())
-    taken = [(s, e) for s, e, _n, _f in found_names] + [(s, e) for s, e, _i in ids]
-    if name_clause is not None:
-        taken.append((name_clause[0], name_clause[1]))
-    places = [
-        (s, e, place)
-        for (s, e), place in gazetteer.find_places(text)
-        if not any(a <= s < b or s <= a < e for a, b in taken)
-    ]
-    chars = list(_lower_same_length(text))
-    for start, end in taken:
-        chars[start:end] = "§" * (end - start)
-    for start, end, _place in places:
-        chars[start:end] = "¤" * (end - start)
-    return _Step(
-        text=text,
-        masked="".join(chars),
-        names=found_names,
-        ids=ids,
-        places=places,
-        name_clause=name_clause,
-        fuzzy=any(f for _s, _e, _n, f in found_names),
-    )
-
-
-def _node_refs(step: _Step) -> list[_Ref]:
-    refs: list[_Ref] = [_Ref(s, e, NodeRef(n, "name")) for s, e, n, _f in step.names]
-    refs += [_Ref(s, e, NodeRef(i, "id")) for s, e, i in step.ids]
-    if step.name_clause is not None:
-        clause_span = (step.name_clause[0], step.name_clause[1])
-    else:
-        clause_span = (-1, -1)
-    for match in _PRONOUN_RE.finditer(step.masked):
-        if clause_span[0] <= match.start() < clause_span[1]:
-            continue
-        word = "them" if match.group("plural") else match.group().lower()
-        if word in ("its", "it's"):
-            word = "it"
-        refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
-    for start, end, kind, _surface in step.types():
-        if clause_span[0] <= start < clause_span[1]:
-            continue
-        pointer = _POINTER.search(step.masked[:start])
-        place_ref = _place_for_type(step, start, end)
-        if pointer is not None and place_ref is None:
-            # "that warehouse", "the new plant": the node the conversation just mentioned.
-            span = step.text[pointer.start() : end]
-            refs.append(_Ref(pointer.start(), end, NodeRef(span, "pronoun", node_type=kind)))
-        elif place_ref is not None:
-            p_start, p_end, place = place_ref
-            span_start, span_end = min(start, p_start), max(end, p_end)
-            text = step.text[span_start:span_end]
-            ref = NodeRef(text, "place", node_type=kind, place=place)
-            refs.append(_Ref(span_start, span_end, ref))
-        else:
-            word = _DEFAULT_NAME_WORD[kind]
-            refs.append(_Ref(start, end, NodeRef(word, "name", node_type=kind), True))
-    refs.sort(key=lambda r: r.start)
-    return refs
-
-
-_POINTER = re.compile(
-    r"\b(?:that|this|the\s(?:new|newest|latest|last|same|one\si\sjust\sadded)|said)\s+(?:new\s+)?$"
-)
-
-
-def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place] | None:
-    """The place a type word is tied to: "the Rotterdam warehouse", "the warehouse in
-    Rotterdam", "our Jakarta vendor"."""
-    for p_start, p_end, place in step.places:
-        gap = step.text[p_end:start]
-        if p_end <= start and re.fullmatch(r"(?:'s)?\s*(?:-\s*)?", gap):
-            return p_start, p_end, place
-        if p_start >= end and _PLACE_LINK.match(step.text[end:p_start]):
-            return p_start, p_end, place
-    return None
 
 
 # --- intent rules (on the masked, lower-case text)

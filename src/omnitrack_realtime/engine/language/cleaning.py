@@ -66,8 +66,6 @@ def _correct_word(word: str) -> str | None:
 
 
 _WS = re.compile(r"[ \t\u00a0]+")
-
-
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 

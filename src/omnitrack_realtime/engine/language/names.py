@@ -32,8 +32,6 @@ class _Names:
 
 
 _NAME_WORD = re.compile(r"[^\W_]+(?:['’](?!s\b)[^\W_]+)*")
-
-
 _GENERIC_NAME_WORDS = frozenset(
     str.split(
         "the a an of and de la le el in at on for to supplier suppliers plant warehouse store hub "

@@ -51,30 +51,19 @@ _SMALL = {
     "half a": 0.5,
     "half an": 0.5,
 }
-
-
 _SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000}
-
-
 _SCALE["million"] = 1_000_000
-
 
 _WORD_NUM = "|".join(
     sorted((re.escape(w) for w in _SMALL if w not in ("a", "an")), key=len, reverse=True)
 )
-
-
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-
-
 #: A number: digits with separators and an optional scale ("5,000", "5k", "1.5 million"), or
 #: number words ("twenty five thousand", "fifty").
 _NUMBER = (
     rf"(?:(?:{_DIGITS})(?:\s?(?:k|m|mn)\b|\s(?:hundred|thousand|million)\b)?"
     rf"|(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))*(?:\s(?:hundred|thousand|million))*)"
 )
-
-
 _NUMBER_RE = re.compile(rf"(?<![\w.])({_NUMBER})(?![\w])", re.IGNORECASE)
 
 
@@ -141,16 +130,12 @@ _UNIT_HOURS = {
     "months": 720.0,
     "mo": 720.0,
 }
-
-
 _DURATION_RE = re.compile(
     rf"(?:(?<![\w.])(?P<num>{_NUMBER}|an?|half an?)\s?-?\s?"
     r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|fortnights?|months?|mo)\b"
     r"|\b(?P<lone>fortnight|overnight)\b)",
     re.IGNORECASE,
 )
-
-
 # A duration only counts as one when it says how long ("for 3 days", "lasting two weeks",
 # "72 hours"), not when it says when ("next month", "in 2 weeks", "2 days ago").
 _NOT_DURATION_BEFORE = re.compile(r"\b(?:next|in|within|after|last|past|every|per)\s*$", re.I)
@@ -180,8 +165,6 @@ def parse_duration_hours(text: str) -> float | None:
 _PERCENT_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUMBER})\s?(?:%|percent\b|per\s?cent\b|pct\b)", re.IGNORECASE
 )
-
-
 _MULTIPLIER_RE = re.compile(
     r"\b(?P<word>doubl\w*|twice|tripl\w*|quadrupl\w*|(?P<x>\d+(?:\.\d+)?)\s?x|x\s?(?P<x2>\d+))\b",
     re.IGNORECASE,

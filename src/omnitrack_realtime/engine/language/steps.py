@@ -19,11 +19,7 @@ _VERBS = (
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
     r"|evaluate|measure|also\sadd|then"
 )
-
-
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
-
-
 _HARD_SPLIT = re.compile(
     r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
     r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
@@ -32,15 +28,11 @@ _HARD_SPLIT = re.compile(
     r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
     re.IGNORECASE,
 )
-
-
 _SOFT_SPLIT = re.compile(
     rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+&\s+)(?=(?:please\s+|pls\s+|also\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
-
-
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
     r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",

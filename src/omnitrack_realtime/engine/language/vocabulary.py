@@ -32,14 +32,10 @@ _TYPE_PATTERNS = {
         r"|shops?|outlets?|boutiques?|points?\sof\ssale"
     ),
 }
-
-
 _TYPE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items()) + r")\b",
     re.IGNORECASE,
 )
-
-
 _ADD_INTENT = {
     "supplier": "add-supplier",
     "manufacturer": "add-manufacturer",
@@ -47,8 +43,6 @@ _ADD_INTENT = {
     "distribution_center": "add-distributor",
     "retailer": "add-retailer",
 }
-
-
 #: What a bare type reference ("the store") carries as text: the word the twin ends default
 #: names with ("Sydney Store"), so a partial-name match finds the node.
 _DEFAULT_NAME_WORD = {
@@ -58,8 +52,6 @@ _DEFAULT_NAME_WORD = {
     "distribution_center": "distribution center",
     "retailer": "store",
 }
-
-
 _TYPE_LABEL = {
     "supplier": "supplier",
     "manufacturer": "manufacturer",
@@ -67,7 +59,6 @@ _TYPE_LABEL = {
     "distribution_center": "distribution center",
     "retailer": "retailer",
 }
-
 
 _STATUS_WORDS = {
     "operational": (
@@ -82,13 +73,10 @@ _STATUS_WORDS = {
         r"|closed|inactive|unavailable|dark"
     ),
 }
-
-
 _STATUS_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _STATUS_WORDS.items()) + r")\b",
     re.IGNORECASE,
 )
-
 
 _SCENARIO_WORDS = {
     "natural-disaster": (
@@ -119,15 +107,12 @@ _SCENARIO_WORDS = {
     "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
     "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
 }
-
-
 _SCENARIO_RE = re.compile(
     r"\b(?:"
     + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _SCENARIO_WORDS.items())
     + r")\b",
     re.IGNORECASE,
 )
-
 
 _SEVERITY_WORDS = {
     "critical": (
@@ -138,13 +123,10 @@ _SEVERITY_WORDS = {
     "medium": r"medium|moderate|mid|average|normal|medium[\s-]sized",
     "low": r"low|minor|mild|small|light|slight|minimal|little",
 }
-
-
 _SEVERITY_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{s}>{p})" for s, p in _SEVERITY_WORDS.items()) + r")\b",
     re.IGNORECASE,
 )
-
 
 _INDUSTRY_WORDS = {
     "electronics": (
@@ -164,15 +146,12 @@ _INDUSTRY_WORDS = {
     ),
     "chemicals": r"petro\s?chemicals?|chemicals?|chemistry|specialty\schemicals",
 }
-
-
 _INDUSTRY_RE = re.compile(
     r"(?<![\w&])(?:"
     + "|".join(f"(?P<{s.replace('-', '_')}>{p})" for s, p in _INDUSTRY_WORDS.items())
     + r")(?![\w&])",
     re.IGNORECASE,
 )
-
 
 _CURRENCY_WORDS = {
     "USD": r"usd|us\s?dollars?|u\.s\.\sdollars?|american\sdollars?|dollars?|bucks|\$",
@@ -181,15 +160,12 @@ _CURRENCY_WORDS = {
     "CNY": r"cny|rmb|yuan|renminbi|chinese\s(?:yuan|currency)",
     "JPY": r"jpy|yen|japanese\syen|¥",
 }
-
-
 _CURRENCY_RE = re.compile(
     r"(?<![\w$€£¥])(?:"
     + "|".join(f"(?P<{c}>{p})" for c, p in _CURRENCY_WORDS.items())
     + r")(?![\w])",
     re.IGNORECASE,
 )
-
 
 _METHOD_WORDS = {
     "express": r"express|couriers?|expedited|overnight|next[\s-]day",
@@ -198,13 +174,10 @@ _METHOD_WORDS = {
     "truck": r"trucks?|trucking|road(?:\sfreight|\stransport)?|lorr(?:y|ies)|ground",
     "sea": r"sea(?:\s?freight)?|ocean(?:\sfreight)?|maritime|vessels?|container\sships?|boats?",
 }
-
-
 _METHOD_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{m}>{p})" for m, p in _METHOD_WORDS.items()) + r")\b",
     re.IGNORECASE,
 )
-
 
 _RISK_LEVEL_WORDS = {
     "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful|less|little",
@@ -212,13 +185,10 @@ _RISK_LEVEL_WORDS = {
     "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof"
     r"|a\slot\sof|plenty\sof",
 }
-
-
 _RISK_LEVEL_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{lvl}>{p})" for lvl, p in _RISK_LEVEL_WORDS.items()) + r")\b",
     re.IGNORECASE,
 )
-
 
 #: Words the typo corrector knows. Words of five letters or more one edit away from one of
 #: these are corrected to it; these words and the common words below are never changed.
@@ -241,8 +211,6 @@ analyze analyse analysis property profile tolerance appetite railway freight tru
 please create remove establish register onboard decommission capacity units thousand
 million anything something whether overloaded utilisation locate located called named
 """
-
-
 _COMMON = """
 about above after again against before being below could doing during every further
 having other over should their there these those through under until where which while
@@ -258,11 +226,7 @@ percept seeks weeps yours tours pours fours mouths unity unite caller naked chos
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
 manufacture manufactures manufactured distribute distributes retailing storing
 """
-
-
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
-
-
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
 
 
