@@ -46,7 +46,6 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -64,6 +63,20 @@ from .numbers import (
     parse_duration_hours,
     parse_number,
     parse_percent,
+)
+from .outcomes import (
+    _QUESTION,
+    _SIMULATE,
+    _STATUS_REPORT,
+    _ask,
+    _cmd,
+    _first,
+    _listed,
+    _Outcome,
+    _place_phrase,
+    _the_one,
+    _value_after_to,
+    _whole,
 )
 from .references import _analyse, _Ref, _Step
 from .steps import _split
@@ -185,10 +198,6 @@ _HYPOTHETICAL = re.compile(
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
     r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
 )
-_SIMULATE = re.compile(
-    r"\bsimulat\w*|\bscenario\w*|\bstress[\s-]?test\w*|\bmodel\b|\bwhat\sif\b"
-    r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|\bsuppose\b|\bimagine\b"
-)
 _FAIL = re.compile(
     r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
@@ -213,10 +222,6 @@ _FIELD_INVENTORY = re.compile(
 )
 _FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
 _FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")
-_QUESTION = re.compile(
-    r"^[^\w§¤]*(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s",
-    re.IGNORECASE,
-)
 _STATUS_VERB = re.compile(
     r"\b(?:(?P<offline>shut\s(?:down|off)|close|take\s(?:\S+\s){1,4}offline|pause|suspend"
     r"|deactivate|turn\soff|switch\soff|mothball)"
@@ -344,28 +349,6 @@ _HELP_ANY = re.compile(
 )
 
 
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    if match is None:
-        return None
-    return match.lastgroup.replace("_", "-") if match.lastgroup else None
-
-
-def _value_after_to(pattern: re.Pattern[str], text: str) -> str | None:
-    """The value named after "to"/"as"/"is"/":" if any ("set risk profile to high"), else the
-    first value anywhere."""
-    anchor = re.search(r"\b(?:to|as|is|at|=|:)\s", text)
-    if anchor is not None:
-        value = _first(pattern, text[anchor.end() :])
-        if value is not None:
-            return value
-    return _first(pattern, text)
-
-
-# What a step yields: commands, a question, or nothing understood.
-_Outcome = list[Command] | Clarification | None
-
-
 def _parse_step(text: str, names: _Names) -> _Outcome:
     step = _analyse(text, names)
     m = step.masked
@@ -382,20 +365,6 @@ def _parse_step(text: str, names: _Names) -> _Outcome:
             outcome.sort(key=lambda c: _setting_position(step, c.intent))
         return outcome
     return None
-
-
-def _cmd(step: _Step, intent: str, params: dict[str, Any], confidence: float) -> list[Command]:
-    if step.fuzzy:
-        confidence -= 0.05
-    return [Command(intent, params, round(max(0.3, min(1.0, confidence)), 2), step.text)]
-
-
-def _ask(step: _Step, question: str, intent: str | None, confidence: float = 0.5) -> Clarification:
-    return Clarification(question, intent, confidence, step.text)
-
-
-def _place_phrase(place: Place) -> str:
-    return place.city or place.country or place.region
 
 
 # Each rule returns an outcome when it recognises its intent, else None; first hit wins.
@@ -767,12 +736,6 @@ def _guess_place(step: _Step) -> Place | None:
     return None
 
 
-def _whole(value: float) -> float:
-    """``value`` rounded to a whole number; infinity (a number with hundreds of digits) stays
-    as it is, for the action's range check to refuse in words (``round`` would raise)."""
-    return round(value) if math.isfinite(value) else value
-
-
 def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
@@ -803,22 +766,6 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
     if len(listed) > 1:
         return [c for r in listed for c in _cmd(step, "remove-node", {"node": r.ref}, 0.85)]
     return _cmd(step, "remove-node", {"node": refs[0].ref}, confidence)
-
-
-def _listed(step: _Step, refs: list[_Ref]) -> list[_Ref]:
-    """The references named as a list at the start of ``refs`` ("A, B and C")."""
-    out = refs[:1]
-    for before, after in itertools.pairwise(refs):
-        gap = step.masked[before.end : after.start]
-        if before.bare_type or after.bare_type:
-            break
-        if not re.fullmatch(r"\s*(?:,|and|&|,\s*and|as\swell\sas|plus)\s*(?:the\s+)?", gap):
-            break
-        out.append(after)
-    return out
-
-
-_STATUS_REPORT = re.compile(r"\bstatus\s(?:updates?|reports?|check)\b")
 
 
 def _rule_update(step: _Step, m: str) -> _Outcome:
@@ -1080,18 +1027,6 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         # Only a node was named ("Berlin Plant?"): show it.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)
     return None
-
-
-_THE_ONE = re.compile(r"\b(?:the|our|my)\s+(?:only\s+|one\s+|single\s+)?$")
-
-
-def _the_one(step: _Step, m: str) -> list[_Ref]:
-    """The single bare type named with "the" ("the store"), as a one-item list, else []."""
-    bare = [r for r in step.refs() if r.bare_type and _THE_ONE.search(m[: r.start])]
-    if len(bare) != 1:
-        return []
-    surface = m[bare[0].start : bare[0].end]
-    return [] if surface.endswith("s") and not surface.endswith("ss") else bare
 
 
 _SETTINGS_QUERY = re.compile(
