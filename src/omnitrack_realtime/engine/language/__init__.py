@@ -53,6 +53,7 @@ from typing import Any
 from .. import gazetteer
 from ..commands import Clarification, Command, NodeRef, ParseResult, Place
 from .cleaning import _clean, _correct
+from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .names import _EMPTY_NAMES, _Names
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
@@ -66,7 +67,6 @@ from .numbers import (
 )
 from .outcomes import (
     _QUESTION,
-    _SIMULATE,
     _STATUS_REPORT,
     _ask,
     _cmd,
@@ -78,7 +78,13 @@ from .outcomes import (
     _value_after_to,
     _whole,
 )
-from .references import _analyse, _Ref, _Step
+from .references import _analyse, _Step
+from .scenarios import (
+    _rule_demand_spike,
+    _rule_port_closure,
+    _rule_simulation,
+    _rule_supplier_failure,
+)
 from .steps import _split
 from .vocabulary import (
     _ADD_INTENT,
@@ -87,7 +93,6 @@ from .vocabulary import (
     _INDUSTRY_RE,
     _METHOD_RE,
     _RISK_LEVEL_RE,
-    _SCENARIO_RE,
     _SEVERITY_RE,
     _STATUS_RE,
     _TYPE_LABEL,
@@ -145,65 +150,6 @@ _HOW_TO = re.compile(
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
     r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
-)
-_DISCONNECT = re.compile(
-    r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*|unhook\w*"
-    r"|uncouple\w*|unpair\w*|untie\w*"
-    r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
-    r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
-    r"|(?:don'?t|do\snot|no\slonger)\s(?:need|want|use)\s(?:the\s|that\s|this\s|any\s)?(?:\w+\s)?"
-    r"(?:link|connection|route|lane|tie)s?|get\srid\sof\s(?:the\s|that\s|this\s)?(?:\w+\s)?"
-    r"(?:link|connection|route|lane|tie)s?"
-    r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
-    r"|deliver|route)s?|(?:shouldn'?t|should\snot|mustn'?t|must\snot|don'?t|do\snot|no\slonger"
-    r"|not)\s(?:be\s)?(?:\w+\s)?(?:link|connect|ship|suppl|feed|deliver|rout)\w*)\b",
-    re.IGNORECASE,
-)
-_CONNECT = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|pair\w*|couple\s"
-    r"|attach\w*|bridge\s"
-    r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
-    r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
-    r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
-    r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
-    r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
-    r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
-    r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
-    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
-    re.IGNORECASE,
-)
-_PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
-_CLOSE = re.compile(
-    r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
-    r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"
-)
-_DEMAND = re.compile(r"\bdemand\b|\borders?\b|\bsales\b")
-_SPIKE = re.compile(
-    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
-    r"|tripl\w*|quadrupl\w*|twice|goes\sup|go\sup|shoot\w*|soar\w*|peak\w*|explod\w*"
-    r"|skyrocket\w*|up|higher|more)\b|%|\bpercent\b|\b\d+(?:\.\d+)?\s?x\b"
-)
-_SPIKE_WORDS = re.compile(
-    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
-    r"|tripl\w*|quadrupl\w*|twice|up|higher|more|soar\w*|shoot\w*|skyrocket\w*|peak\w*)\b"
-)
-_DROP = re.compile(
-    r"\b(?:drops?|dropping|fall\w*|fell|declin\w*|decreas\w*|slump\w*|crash\w*|plummet\w*"
-    r"|shrink\w*|dips?|down|lower|less|reduc\w*|halv\w*)\b"
-)
-_HYPOTHETICAL = re.compile(
-    r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
-    r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
-    r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
-    r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
-    r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
-)
-_FAIL = re.compile(
-    r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
-    r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
-    r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
-    r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
-    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone))\b"
 )
 _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
@@ -376,224 +322,6 @@ def _rule_help(step: _Step, m: str) -> _Outcome:
         return None
     topic = step.text[match.end() :].strip(" ?.!")
     return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
-
-
-def _rule_disconnect(step: _Step, m: str) -> _Outcome:
-    if not _DISCONNECT.search(m):
-        return None
-    return _two_nodes(step, "disconnect-nodes", "disconnect", {})
-
-
-_ASKS_CONNECTIONS = re.compile(
-    r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
-    r"\b(?:connected|linked|attached|hooked\sup)\b"
-)
-
-
-# "does Shanghai Supplier ship to Berlin Plant?" asks; "can it ship to ..." requests.
-_ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u\b)")
-
-
-def _rule_connect(step: _Step, m: str) -> _Outcome:
-    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or _ASKS_FACT.match(m):
-        return None
-    # "Simulate a route disruption ..." is not a request to connect anything.
-    if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
-        return None
-    params: dict[str, Any] = {}
-    method = _first(_METHOD_RE, m)
-    if method is not None:
-        params["shipping_method"] = method
-    return _two_nodes(step, "connect-nodes", "connect", params)
-
-
-def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
-    refs = step.node_refs()
-    if len(refs) < 2:
-        # "connect Berlin Plant to the store": a bare type counts when a node is missing.
-        refs = step.refs() if len(step.refs()) > len(refs) else refs
-    if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
-        params.update(source=refs[0].ref, target=refs[0].ref)
-        return _cmd(step, intent, params, 0.75)
-    if len(refs) < 2:
-        if refs:
-            label = refs[0].ref.text
-            word = "from" if verb == "disconnect" else "to"
-            return _ask(step, f"{verb.capitalize()} {label} {word} which node?", intent, 0.5)
-        return _ask(
-            step,
-            f"Which two nodes should I {verb}? For example: "
-            f'"{verb} Shanghai Supplier {"from" if verb == "disconnect" else "to"} Berlin Plant".',
-            intent,
-            0.45,
-        )
-    targets = _listed(step, refs[1:])
-    if len(refs) > 2 and len(targets) == len(refs) - 1 and not refs[0].bare_type:
-        # "connect it to Berlin Plant and Chicago DC": one step per target.
-        return [
-            c
-            for t in targets
-            for c in _cmd(step, intent, {**params, "source": refs[0].ref, "target": t.ref}, 0.85)
-        ]
-    pairs = _pairs(step, refs)
-    if len(pairs) > 1:
-        # "connect A with B and B with C": one step per pair.
-        return [
-            c
-            for a, b in pairs
-            for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
-        ]
-    source, target = refs[0], refs[1]
-    # "connect A to B" / "ship from A to B" / "between A and B" keep their order; "B is
-    # supplied by A" reverses it.
-    between = step.masked[source.end : target.start]
-    if re.search(
-        r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?)\s"
-        r"(?:\w+\s)?from\b",
-        between,
-    ):
-        source, target = target, source
-    params.update(source=source.ref, target=target.ref)
-    confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
-    return _cmd(step, intent, params, confidence)
-
-
-_LINK_WORD = re.compile(r"\s*(?:to|with|and|->|→|-)\s*(?:the\s+)?", re.IGNORECASE)
-_LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and|;)\s*(?:(?:then\s+)?(?:also\s+)?)(?:the\s+)?")
-
-
-def _pairs(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
-    """Pairs of nodes listed as "A to B and C to D" (empty unless there are two or more)."""
-    if len(refs) < 4 or len(refs) % 2 or any(r.bare_type for r in refs):
-        return []
-    pairs = []
-    for i in range(0, len(refs), 2):
-        a, b = refs[i], refs[i + 1]
-        if not _LINK_WORD.fullmatch(step.masked[a.end : b.start]):
-            return []
-        if i + 2 < len(refs) and not _LIST_GAP.fullmatch(step.masked[b.end : refs[i + 2].start]):
-            return []
-        pairs.append((a, b))
-    return pairs
-
-
-def _rule_port_closure(step: _Step, m: str) -> _Outcome:
-    if not (_PORT.search(m) and (_CLOSE.search(m) or re.search(r"\bclosure", m))):
-        return None
-    params = _where(step, allow_node=True)
-    duration = parse_duration_hours(step.text)
-    if duration is not None:
-        params["duration_hours"] = duration
-    if "place" not in params and "node" not in params:
-        return _ask(
-            step,
-            "Which port should I close? Name its city, e.g. Rotterdam, Shanghai or Los Angeles.",
-            "what-if-port-closure",
-        )
-    return _cmd(step, "what-if-port-closure", params, 0.9)
-
-
-def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
-    if _DEMAND.search(m) and _DROP.search(m) and not _SPIKE_WORDS.search(m):
-        return _ask(
-            step,
-            "I can simulate demand increases only. How much should demand rise, e.g. "
-            '"what if demand spikes 30%"?',
-            "what-if-demand-spike",
-            0.45,
-        )
-    if not (_DEMAND.search(m) and _SPIKE.search(m)):
-        return None
-    params = _where(step, allow_node=True)
-    percent = parse_percent(step.text)
-    if percent is not None:
-        params["percent"] = percent
-    duration = parse_duration_hours(step.text)
-    if duration is not None:
-        params["duration_hours"] = duration
-    return _cmd(step, "what-if-demand-spike", params, 0.9 if percent is not None else 0.8)
-
-
-def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
-    if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
-        return None
-    params: dict[str, Any] = {}
-    refs = step.node_refs() or _the_one(step, m)
-    duration = parse_duration_hours(step.text)
-    if duration is not None:
-        params["duration_hours"] = duration
-    if refs:
-        params["node"] = refs[0].ref
-        return _cmd(step, "what-if-supplier-failure", params, 0.9)
-    if re.search(r"\bsimulat\w*|\bscenario|\bstress|\brun\b|\bmodel\b", m):
-        params["scenario"] = "supplier-failure"
-        params.update(_where(step, allow_node=False))
-        severity = _first(_SEVERITY_RE, m)
-        if severity is not None:
-            params["severity"] = severity
-        return _cmd(step, "run-simulation", params, 0.85)
-    bare = [r for r in step.refs() if r.bare_type and r.ref.node_type == "supplier"]
-    if bare or re.search(r"\bsuppliers?\b|\bvendors?\b", m):
-        return _cmd(step, "what-if-supplier-failure", params, 0.75)
-    return None
-
-
-def _rule_simulation(step: _Step, m: str) -> _Outcome:
-    scenario = _first(_SCENARIO_RE, m)
-    simulate = _SIMULATE.search(m) is not None
-    if scenario is None:
-        if simulate and re.search(r"\bsimulat\w*|\bscenario|\bstress[\s-]?test", m):
-            return _ask(
-                step,
-                "Which scenario should I simulate? One of: natural disaster, supplier failure, "
-                "transportation delay, demand spike, quality issue, geopolitical, cyber attack, "
-                "labor shortage (optionally with a place, severity and duration).",
-                "run-simulation",
-                0.5,
-            )
-        return None
-    hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
-    short = (
-        len(re.findall(r"[\w§¤]+", m)) <= 6
-        and not _STATUS_RE.search(m)
-        and not re.match(r"^\W*(?:where|which|what|how|why|when|who|is|are|any)\b", m)
-    )
-    if not hypothetical and not short:
-        return None
-    if scenario == "demand-spike":
-        return _rule_demand_spike(step, m + " demand spike")
-    params: dict[str, Any] = {"scenario": scenario}
-    params.update(_where(step, allow_node=True))
-    severity = _first(_SEVERITY_RE, m)
-    if severity is not None:
-        params["severity"] = severity
-    duration = parse_duration_hours(step.text)
-    if duration is not None:
-        params["duration_hours"] = duration
-    return _cmd(step, "run-simulation", params, 0.9 if hypothetical else 0.6)
-
-
-def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
-    """The node and/or place a simulation is about."""
-    params: dict[str, Any] = {}
-    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun" or allow_node]
-    if not refs and allow_node:
-        # "demand spikes 40% at the store": the one node of that type, if the twin has one.
-        refs = [
-            r
-            for r in step.refs()
-            if r.bare_type
-            and re.search(r"\b(?:at|in|for|on)\s+(?:the|our|my)\s+$", step.masked[: r.start])
-        ]
-    if allow_node and refs:
-        first = refs[0].ref
-        params["node"] = first
-        if first.kind == "place" and first.place is not None:
-            params["place"] = first.place
-    places = step.free_places()
-    if places and "place" not in params:
-        params["place"] = places[0][2]
-    return params
 
 
 def _rule_risk_profile(step: _Step, m: str) -> _Outcome:
@@ -1075,23 +803,6 @@ def _setting_position(step: _Step, intent: str) -> int:
 
 def _setting_rules() -> tuple[Any, ...]:
     return (_rule_risk_profile, _rule_currency, _rule_region, _rule_industry)
-
-
-def _rule_bare_link(step: _Step, m: str) -> _Outcome:
-    """ "(and) the plant to the store": a connection said without its verb."""
-    refs = step.refs()
-    if len(refs) != 2:
-        return None
-    a, b = refs
-    rest = m[: a.start] + " " + m[a.end : b.start] + " " + m[b.end :]
-    if not re.fullmatch(
-        r"\W*(?:(?:and|also|then|now|ok|okay|so|next|plus)\W+)*(?:the\s+)?\W*(?:to|->|→|with)\W+"
-        r"(?:the\s+)?\W*(?:(?:too|as\swell|please|pls)\W*)*",
-        rest,
-    ):
-        return None
-    params = {"source": a.ref, "target": b.ref}
-    return _cmd(step, "connect-nodes", params, 0.6)
 
 
 def _rule_status_statement(step: _Step, m: str) -> _Outcome:

@@ -1,0 +1,156 @@
+"""The rules that link and unlink nodes: "connect A to B", "ship from A to B", "B is
+supplied by A" (order reversed), "connect it to B and C" and "A to B and C to D" (one command
+per pair), "disconnect A from B", and a link said without its verb ("the plant to the store").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
+from .references import _Ref, _Step
+from .vocabulary import _METHOD_RE, _SCENARIO_RE
+
+_DISCONNECT = re.compile(
+    r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*|unhook\w*"
+    r"|uncouple\w*|unpair\w*|untie\w*"
+    r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
+    r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
+    r"|(?:don'?t|do\snot|no\slonger)\s(?:need|want|use)\s(?:the\s|that\s|this\s|any\s)?(?:\w+\s)?"
+    r"(?:link|connection|route|lane|tie)s?|get\srid\sof\s(?:the\s|that\s|this\s)?(?:\w+\s)?"
+    r"(?:link|connection|route|lane|tie)s?"
+    r"|stop\s(?:shipping|sending|supplying|delivering|routing)|no\slonger\s(?:ship|supply|send"
+    r"|deliver|route)s?|(?:shouldn'?t|should\snot|mustn'?t|must\snot|don'?t|do\snot|no\slonger"
+    r"|not)\s(?:be\s)?(?:\w+\s)?(?:link|connect|ship|suppl|feed|deliver|rout)\w*)\b",
+    re.IGNORECASE,
+)
+_CONNECT = re.compile(
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|pair\w*|couple\s"
+    r"|attach\w*|bridge\s"
+    r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
+    r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
+    r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
+    r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
+    r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
+    r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
+    r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
+    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
+    re.IGNORECASE,
+)
+
+
+def _rule_disconnect(step: _Step, m: str) -> _Outcome:
+    if not _DISCONNECT.search(m):
+        return None
+    return _two_nodes(step, "disconnect-nodes", "disconnect", {})
+
+
+_ASKS_CONNECTIONS = re.compile(
+    r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
+    r"\b(?:connected|linked|attached|hooked\sup)\b"
+)
+
+
+# "does Shanghai Supplier ship to Berlin Plant?" asks; "can it ship to ..." requests.
+_ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u\b)")
+
+
+def _rule_connect(step: _Step, m: str) -> _Outcome:
+    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or _ASKS_FACT.match(m):
+        return None
+    # "Simulate a route disruption ..." is not a request to connect anything.
+    if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
+        return None
+    params: dict[str, Any] = {}
+    method = _first(_METHOD_RE, m)
+    if method is not None:
+        params["shipping_method"] = method
+    return _two_nodes(step, "connect-nodes", "connect", params)
+
+
+def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
+    refs = step.node_refs()
+    if len(refs) < 2:
+        # "connect Berlin Plant to the store": a bare type counts when a node is missing.
+        refs = step.refs() if len(step.refs()) > len(refs) else refs
+    if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
+        params.update(source=refs[0].ref, target=refs[0].ref)
+        return _cmd(step, intent, params, 0.75)
+    if len(refs) < 2:
+        if refs:
+            label = refs[0].ref.text
+            word = "from" if verb == "disconnect" else "to"
+            return _ask(step, f"{verb.capitalize()} {label} {word} which node?", intent, 0.5)
+        return _ask(
+            step,
+            f"Which two nodes should I {verb}? For example: "
+            f'"{verb} Shanghai Supplier {"from" if verb == "disconnect" else "to"} Berlin Plant".',
+            intent,
+            0.45,
+        )
+    targets = _listed(step, refs[1:])
+    if len(refs) > 2 and len(targets) == len(refs) - 1 and not refs[0].bare_type:
+        # "connect it to Berlin Plant and Chicago DC": one step per target.
+        return [
+            c
+            for t in targets
+            for c in _cmd(step, intent, {**params, "source": refs[0].ref, "target": t.ref}, 0.85)
+        ]
+    pairs = _pairs(step, refs)
+    if len(pairs) > 1:
+        # "connect A with B and B with C": one step per pair.
+        return [
+            c
+            for a, b in pairs
+            for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
+        ]
+    source, target = refs[0], refs[1]
+    # "connect A to B" / "ship from A to B" / "between A and B" keep their order; "B is
+    # supplied by A" reverses it.
+    between = step.masked[source.end : target.start]
+    if re.search(
+        r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?)\s"
+        r"(?:\w+\s)?from\b",
+        between,
+    ):
+        source, target = target, source
+    params.update(source=source.ref, target=target.ref)
+    confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
+    return _cmd(step, intent, params, confidence)
+
+
+_LINK_WORD = re.compile(r"\s*(?:to|with|and|->|→|-)\s*(?:the\s+)?", re.IGNORECASE)
+_LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and|;)\s*(?:(?:then\s+)?(?:also\s+)?)(?:the\s+)?")
+
+
+def _pairs(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
+    """Pairs of nodes listed as "A to B and C to D" (empty unless there are two or more)."""
+    if len(refs) < 4 or len(refs) % 2 or any(r.bare_type for r in refs):
+        return []
+    pairs = []
+    for i in range(0, len(refs), 2):
+        a, b = refs[i], refs[i + 1]
+        if not _LINK_WORD.fullmatch(step.masked[a.end : b.start]):
+            return []
+        if i + 2 < len(refs) and not _LIST_GAP.fullmatch(step.masked[b.end : refs[i + 2].start]):
+            return []
+        pairs.append((a, b))
+    return pairs
+
+
+def _rule_bare_link(step: _Step, m: str) -> _Outcome:
+    """ "(and) the plant to the store": a connection said without its verb."""
+    refs = step.refs()
+    if len(refs) != 2:
+        return None
+    a, b = refs
+    rest = m[: a.start] + " " + m[a.end : b.start] + " " + m[b.end :]
+    if not re.fullmatch(
+        r"\W*(?:(?:and|also|then|now|ok|okay|so|next|plus)\W+)*(?:the\s+)?\W*(?:to|->|→|with)\W+"
+        r"(?:the\s+)?\W*(?:(?:too|as\swell|please|pls)\W*)*",
+        rest,
+    ):
+        return None
+    params = {"source": a.ref, "target": b.ref}
+    return _cmd(step, "connect-nodes", params, 0.6)

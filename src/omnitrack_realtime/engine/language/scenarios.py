@@ -1,0 +1,169 @@
+"""The what-if rules: port closures, demand spikes (increases only; a drop is asked about),
+supplier failures and the other simulated scenarios, each with the node or place it is about,
+its severity and its duration.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .numbers import parse_duration_hours, parse_percent
+from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
+from .references import _Step
+from .vocabulary import _SCENARIO_RE, _SEVERITY_RE, _STATUS_RE
+
+_PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
+_CLOSE = re.compile(
+    r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
+    r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"
+)
+_DEMAND = re.compile(r"\bdemand\b|\borders?\b|\bsales\b")
+_SPIKE = re.compile(
+    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
+    r"|tripl\w*|quadrupl\w*|twice|goes\sup|go\sup|shoot\w*|soar\w*|peak\w*|explod\w*"
+    r"|skyrocket\w*|up|higher|more)\b|%|\bpercent\b|\b\d+(?:\.\d+)?\s?x\b"
+)
+_SPIKE_WORDS = re.compile(
+    r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
+    r"|tripl\w*|quadrupl\w*|twice|up|higher|more|soar\w*|shoot\w*|skyrocket\w*|peak\w*)\b"
+)
+_DROP = re.compile(
+    r"\b(?:drops?|dropping|fall\w*|fell|declin\w*|decreas\w*|slump\w*|crash\w*|plummet\w*"
+    r"|shrink\w*|dips?|down|lower|less|reduc\w*|halv\w*)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
+    r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
+    r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
+    r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
+    r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
+)
+
+
+_FAIL = re.compile(
+    r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
+    r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
+    r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
+    r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
+    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone))\b"
+)
+
+
+def _rule_port_closure(step: _Step, m: str) -> _Outcome:
+    if not (_PORT.search(m) and (_CLOSE.search(m) or re.search(r"\bclosure", m))):
+        return None
+    params = _where(step, allow_node=True)
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    if "place" not in params and "node" not in params:
+        return _ask(
+            step,
+            "Which port should I close? Name its city, e.g. Rotterdam, Shanghai or Los Angeles.",
+            "what-if-port-closure",
+        )
+    return _cmd(step, "what-if-port-closure", params, 0.9)
+
+
+def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
+    if _DEMAND.search(m) and _DROP.search(m) and not _SPIKE_WORDS.search(m):
+        return _ask(
+            step,
+            "I can simulate demand increases only. How much should demand rise, e.g. "
+            '"what if demand spikes 30%"?',
+            "what-if-demand-spike",
+            0.45,
+        )
+    if not (_DEMAND.search(m) and _SPIKE.search(m)):
+        return None
+    params = _where(step, allow_node=True)
+    percent = parse_percent(step.text)
+    if percent is not None:
+        params["percent"] = percent
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    return _cmd(step, "what-if-demand-spike", params, 0.9 if percent is not None else 0.8)
+
+
+def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
+    if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
+        return None
+    params: dict[str, Any] = {}
+    refs = step.node_refs() or _the_one(step, m)
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    if refs:
+        params["node"] = refs[0].ref
+        return _cmd(step, "what-if-supplier-failure", params, 0.9)
+    if re.search(r"\bsimulat\w*|\bscenario|\bstress|\brun\b|\bmodel\b", m):
+        params["scenario"] = "supplier-failure"
+        params.update(_where(step, allow_node=False))
+        severity = _first(_SEVERITY_RE, m)
+        if severity is not None:
+            params["severity"] = severity
+        return _cmd(step, "run-simulation", params, 0.85)
+    bare = [r for r in step.refs() if r.bare_type and r.ref.node_type == "supplier"]
+    if bare or re.search(r"\bsuppliers?\b|\bvendors?\b", m):
+        return _cmd(step, "what-if-supplier-failure", params, 0.75)
+    return None
+
+
+def _rule_simulation(step: _Step, m: str) -> _Outcome:
+    scenario = _first(_SCENARIO_RE, m)
+    simulate = _SIMULATE.search(m) is not None
+    if scenario is None:
+        if simulate and re.search(r"\bsimulat\w*|\bscenario|\bstress[\s-]?test", m):
+            return _ask(
+                step,
+                "Which scenario should I simulate? One of: natural disaster, supplier failure, "
+                "transportation delay, demand spike, quality issue, geopolitical, cyber attack, "
+                "labor shortage (optionally with a place, severity and duration).",
+                "run-simulation",
+                0.5,
+            )
+        return None
+    hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
+    short = (
+        len(re.findall(r"[\w§¤]+", m)) <= 6
+        and not _STATUS_RE.search(m)
+        and not re.match(r"^\W*(?:where|which|what|how|why|when|who|is|are|any)\b", m)
+    )
+    if not hypothetical and not short:
+        return None
+    if scenario == "demand-spike":
+        return _rule_demand_spike(step, m + " demand spike")
+    params: dict[str, Any] = {"scenario": scenario}
+    params.update(_where(step, allow_node=True))
+    severity = _first(_SEVERITY_RE, m)
+    if severity is not None:
+        params["severity"] = severity
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration
+    return _cmd(step, "run-simulation", params, 0.9 if hypothetical else 0.6)
+
+
+def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
+    """The node and/or place a simulation is about."""
+    params: dict[str, Any] = {}
+    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun" or allow_node]
+    if not refs and allow_node:
+        # "demand spikes 40% at the store": the one node of that type, if the twin has one.
+        refs = [
+            r
+            for r in step.refs()
+            if r.bare_type
+            and re.search(r"\b(?:at|in|for|on)\s+(?:the|our|my)\s+$", step.masked[: r.start])
+        ]
+    if allow_node and refs:
+        first = refs[0].ref
+        params["node"] = first
+        if first.kind == "place" and first.place is not None:
+            params["place"] = first.place
+    places = step.free_places()
+    if places and "place" not in params:
+        params["place"] = places[0][2]
+    return params
