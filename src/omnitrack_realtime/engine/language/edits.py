@@ -1,0 +1,333 @@
+"""The rules that change nodes: add one (its type, place, name and capacity; a place with
+one typo is accepted, an unknown one asked about), remove some, update their capacity,
+inventory, utilisation, status or location ("set", "mark", "move ... to"), and a node with
+its new status said without a verb ("Berlin Plant back to normal").
+
+Relative changes ("increase capacity *by* 2,000") are asked about: the twin sets exact values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import gazetteer
+from ..commands import Command, NodeRef, Place
+from .numbers import _DIGITS, _NUMBER, _PERCENT_RE, parse_number
+from .outcomes import (
+    _QUESTION,
+    _STATUS_REPORT,
+    _ask,
+    _cmd,
+    _first,
+    _listed,
+    _Outcome,
+    _place_phrase,
+    _whole,
+)
+from .references import _Step
+from .vocabulary import _ADD_INTENT, _ADD_VERB_RE, _STATUS_RE, _TYPE_LABEL, _TYPE_RE
+
+_UNKNOWN_PLACE = re.compile(
+    r"\b(?:in|at|near|located\sin|based\sin|from|to)\s+(?:the\s+)?"
+    r"(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+
+
+_CAPACITY_RE = re.compile(
+    rf"(?:\bcapacity\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
+    rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
+    rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
+    rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
+    rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
+    rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s)?"
+    rf"(?P<d>{_NUMBER}))",
+    re.IGNORECASE,
+)
+
+
+_UPDATE_VERB = re.compile(
+    r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
+    r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
+    r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
+    r"|now|up(?=\s(?:the|its|their|our|my)\s))\b"
+)
+_STATE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
+    r"|becomes|now|currently|just|been|mark\w*|flag\w*|set|put|take|took|bring|brought)\b"
+)
+_FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b")
+_FIELD_INVENTORY = re.compile(
+    r"\binventory\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
+    r"|\bunits\sin\b"
+)
+_FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
+_FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")
+
+
+_STATUS_VERB = re.compile(
+    r"\b(?:(?P<offline>shut\s(?:down|off)|close|take\s(?:\S+\s){1,4}offline|pause|suspend"
+    r"|deactivate|turn\soff|switch\soff|mothball)"
+    r"|(?P<operational>reopen|re-open|restart|restore|reactivate|re-activate|turn\son"
+    r"|bring\s(?:\S+\s){1,4}(?:back\s)?online|bring\s(?:\S+\s){1,4}back))\b"
+)
+_RELATIVE = re.compile(
+    r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
+    r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
+)
+_MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
+_REMOVE = re.compile(
+    r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
+    r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
+    r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
+)
+
+
+def _rule_add(step: _Step, m: str) -> _Outcome:
+    verb = _ADD_VERB_RE.search(m)
+    if verb is None:
+        return None
+    kinds = [t for t in step.types() if t[0] >= verb.start() or t[1] <= verb.start()]
+    clause = step.name_clause
+    kinds = [t for t in kinds if clause is None or not clause[0] <= t[0] < clause[1]]
+    if not kinds:
+        return None
+    _start, _end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
+    intent = _ADD_INTENT[kind]
+    label = _TYPE_LABEL[kind]
+    if re.match(r"^\W*(?:should|shall|would\sit|do|does|is\sit)\s(?:i|we|you|it)\b", m):
+        return _ask(
+            step,
+            f"Do you want me to add a {label}? Say it as a request, e.g. "
+            f'"add a {label} in Rotterdam", and I will.',
+            intent,
+            0.4,
+        )
+    params: dict[str, Any] = {}
+    if clause is not None:
+        params["name"] = clause[2]
+    capacity = _capacity(step.text, clause)
+    if capacity is not None:
+        params["capacity"] = capacity
+    places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
+    if not places:
+        guess = _guess_place(step)
+        if guess is not None:
+            params["place"] = guess
+            return _cmd(step, intent, params, 0.75)
+        unknown = _UNKNOWN_PLACE.search(step.text)
+        if unknown is not None and not _TYPE_RE.fullmatch(unknown.group("place").lower()):
+            where = unknown.group("place")
+            return _ask(
+                step,
+                f'I don\'t know where "{where}" is. Where should the new {label} be? '
+                "Name a major city, a country or a region (e.g. Jakarta, Germany, Asia).",
+                intent,
+                0.45,
+            )
+        return _ask(
+            step,
+            f"Where should the new {label} be? Name a city, a country or a region "
+            "(e.g. Jakarta, Germany or Asia).",
+            intent,
+            0.5,
+        )
+    plural = surface.endswith("s") and not surface.endswith("ss")
+    several = plural or re.search(r"\b(?:two|three|four|five|both|each|one\sin)\b", m)
+    if len(places) > 1 and several and "name" not in params:
+        commands: list[Command] = []
+        for _s, _e, place in places:
+            commands += _cmd(step, intent, {**params, "place": place}, 0.85)
+        return commands
+    params["place"] = places[0][2]
+    confidence = 0.95 if places[0][2].city else 0.85
+    return _cmd(step, intent, params, confidence)
+
+
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|at|near|from|to|located\sin|based\sin|out\sof)\s+(?:the\s+)?"
+    r"(?P<one>[A-Za-z][\w'-]+)(?:\s+(?P<two>[A-Za-z][\w'-]+))?",
+    re.IGNORECASE,
+)
+
+
+def _guess_place(step: _Step) -> Place | None:
+    """A place named with one typo after "in"/"at"/"near" ("add a supplier in Jakrta")."""
+    for match in _PLACE_AFTER.finditer(step.text):
+        one, two = match.group("one"), match.group("two")
+        for candidate in ((f"{one} {two}",) if two else ()) + (one,):
+            place = gazetteer.suggest(candidate)
+            if place is not None:
+                return place
+    return None
+
+
+def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
+    for match in _CAPACITY_RE.finditer(text):
+        if clause is not None and clause[0] <= match.start() < clause[1]:
+            continue
+        raw = next(g for g in (match.group(k) for k in "abcd") if g)
+        value = parse_number(raw)
+        if value is not None and value >= 1:
+            return _whole(value)
+    return None
+
+
+def _rule_remove(step: _Step, m: str) -> _Outcome:
+    if not _REMOVE.search(m):
+        return None
+    refs = step.node_refs()
+    if not refs:
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            refs = bare
+    if not refs:
+        if step.places:
+            place = step.places[0][2]
+            ref = NodeRef(_place_phrase(place), "place", place=place)
+            return _cmd(step, "remove-node", {"node": ref}, 0.6)
+        return _ask(step, "Which node should I remove? Give its name or id.", "remove-node")
+    confidence = 0.9 if not refs[0].bare_type else 0.65
+    listed = _listed(step, refs)
+    if len(listed) > 1:
+        return [c for r in listed for c in _cmd(step, "remove-node", {"node": r.ref}, 0.85)]
+    return _cmd(step, "remove-node", {"node": refs[0].ref}, confidence)
+
+
+def _rule_update(step: _Step, m: str) -> _Outcome:
+    if _STATUS_REPORT.search(m):
+        return None  # "a status update on everything" asks for the status
+    refs = step.node_refs()
+    verb = _UPDATE_VERB.search(m)
+    if _QUESTION.match(m) and verb is None:
+        return None  # "is Berlin Plant operational?" asks, it does not tell
+    state = _STATE_VERB.search(m)
+    status = _first(_STATUS_RE, m)
+    imperative = _STATUS_VERB.search(m)
+    if imperative is not None and refs:
+        status = imperative.lastgroup
+        verb = imperative
+    fields: dict[str, Any] = {}
+    field_named = False
+    relative = _RELATIVE.search(m)
+    if relative is not None and refs and (_FIELD_CAPACITY.search(m) or _FIELD_INVENTORY.search(m)):
+        what = "capacity" if _FIELD_CAPACITY.search(m) else "inventory"
+        node = refs[0].ref
+        return _ask(
+            step,
+            f"What should the new {what} of {node.text} be? I set exact values, e.g. "
+            f'"set the {what} of {node.text} to 12,000".',
+            "update-node",
+        )
+    if _FIELD_CAPACITY.search(m):
+        field_named = True
+        value = _number_after(m, _FIELD_CAPACITY)
+        if value is not None:
+            fields["capacity"] = _whole(value)
+    if _FIELD_INVENTORY.search(m):
+        field_named = True
+        value = _number_after(m, _FIELD_INVENTORY)
+        if value is not None:
+            fields["inventory"] = _whole(value)
+    if _FIELD_UTILIZATION.search(m) and (verb is not None or (state and _PERCENT_RE.search(m))):
+        field_named = True
+        pct = _PERCENT_RE.search(m)
+        if pct is not None:
+            value = parse_number(pct.group("num"))
+            if value is not None:
+                fields["utilization"] = round(value / 100, 4)
+        else:
+            value = _number_after(m, _FIELD_UTILIZATION)
+            if value is not None:
+                fields["utilization"] = value / 100 if value > 1 else value
+    status_match = _STATUS_RE.search(m)
+    named = status_match is not None and re.search(r"\bstatus\W*$", m[: status_match.start()])
+    if status is not None and (verb is not None or state is not None or named):
+        fields["status"] = status
+    elif _FIELD_STATUS.search(m) and verb is not None:
+        field_named = True
+    if _MOVE.search(m):
+        field_named = True
+        moved_to = [p for p in step.free_places() if re.search(r"\bto\s+(?:the\s+)?$", m[: p[0]])]
+        if moved_to:
+            fields["place"] = moved_to[0][2]
+    if not fields and not (field_named and verb is not None):
+        if refs and re.search(r"\b(?:update|modify|edit|change|adjust)\b", m):
+            node = refs[0].ref
+            return _ask(
+                step,
+                f"What should I change about {node.text}: its capacity, status, inventory or "
+                f'location? For example: "set the capacity of {node.text} to 5,000".',
+                "update-node",
+            )
+        return None
+    if not refs:
+        if not (verb is not None and (fields or field_named)):
+            return None
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare and fields:
+            return _cmd(step, "update-node", {"node": bare[0].ref, **fields}, 0.6)
+        return _ask(step, "Which node should I update? Give its name or id.", "update-node")
+    node = refs[0].ref
+    if not fields:
+        return _ask(
+            step,
+            f"What should I change about {node.text}: its capacity, status, inventory or "
+            "location? For example: "
+            f'"set the capacity of {node.text} to 5,000".',
+            "update-node",
+        )
+    if verb is None and not fields.get("status") and "utilization" not in fields:
+        # "Chicago DC: capacity 20,000" states a value; anything else without a verb is not
+        # an update.
+        # The node may be any reference ("the NYC store has only 300 units left").
+        subject = m[: refs[0].start] + "§" + m[refs[0].end :]
+        if not (
+            ("capacity" in fields or "inventory" in fields)
+            and re.match(
+                r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
+                r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
+                r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold))",
+                subject,
+            )
+        ):
+            return None
+        return _cmd(step, "update-node", {"node": node, **fields}, 0.75)
+    listed = _listed(step, refs)
+    return [c for r in listed for c in _cmd(step, "update-node", {"node": r.ref, **fields}, 0.9)]
+
+
+def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
+    match = field_re.search(m)
+    assert match is not None
+    rest = m[match.end() :]
+    # "increase the capacity of Berlin Plant to 15,000": the value follows "to"/"at"/":".
+    number = re.search(rf"(?:\bto\b|\bat\b|=|:|\bof\b|\bis\b|\bbe\b)?\s*(?P<n>{_NUMBER})", rest)
+    while number is not None:
+        value = parse_number(number.group("n"))
+        if value is not None and number.group("n").lower() not in ("a", "an"):
+            return value
+        number = re.search(rf"(?<![\w.])(?P<n>{_NUMBER})", rest[number.end() :])
+    # "300 units left in stock", "5k units of inventory": the number before the field word.
+    before = re.findall(
+        rf"(?<![\w.])({_DIGITS}\s?k?)\s+(?:units?\s+|items?\s+|pallets?\s+)?"
+        r"(?:(?:left|remaining|of)\s+)?(?:in\s+|on\s+)?$",
+        m[: match.start()],
+    )
+    if before:
+        return parse_number(before[-1])
+    # "bump its capacity to 9k" and "set Acme's capacity to 2500 units" are covered above;
+    # a number before the field word ("a 5,000 unit capacity") is the last resort.
+    return None
+
+
+def _rule_status_statement(step: _Step, m: str) -> _Outcome:
+    """ "Berlin Plant back to normal": a node and its new status, nothing else."""
+    refs = step.node_refs()
+    match = _STATUS_RE.search(m)
+    if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
+        return None
+    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
+    if re.fullmatch(r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully)\W+)*\W*", rest):
+        return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)
+    return None
