@@ -1,0 +1,192 @@
+"""The whole message: cleaned, split into steps, each step read by the rules, and the
+results joined into one :class:`~..commands.ParseResult` (at most :data:`MAX_STEPS` commands,
+or one clarifying question, or nothing understood).
+
+Also here: a step only of courtesy words is skipped, an add verb carries on to the next step
+("Add a supplier in Jakarta! Then a warehouse in Singapore."), a pronoun after a step nobody
+understood points at the node that step named, a request said twice is kept once, and
+confidence drops for typo corrections and ignored asides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ..commands import Clarification, Command, NodeRef, ParseResult
+from .cleaning import _clean, _correct
+from .names import _EMPTY_NAMES, _name_index, _Names
+from .references import _analyse
+from .rules import _parse_step
+from .settings import _SETTINGS
+from .steps import _split
+from .vocabulary import _ADD_INTENT, _TYPE_RE
+
+__all__ = ["MAX_STEPS", "parse"]
+
+MAX_STEPS = 5
+
+
+_FILLER = re.compile(
+    r"^(?:\s|[,.!?:;-])*(?:(?:hey|hi|hello|yo|ok|okay|alright|so|um+|uh+|well|please|pls|plz"
+    r"|kindly|now|first(?:ly)?|also|just|and|oh|right|great|thanks|thank\syou|cool|sure"
+    r"|could\syou|can\syou|could\su|can\su|would\syou|will\syou|i'?d\slike\s(?:you\s)?to"
+    r"|i\swould\slike\s(?:you\s)?to|i\swant\s(?:you\s)?to|i\sneed\syou\sto|let'?s|go\sahead\sand"
+    r"|maybe|do\sthe\sfollowing|the\sfollowing|as\sfollows|here'?s\swhat\si\sneed"
+    r"|i\swas\sthinking|then|next|finally)\b(?:\s|[,.!?:;-])*)+",
+    re.IGNORECASE,
+)
+
+
+def _is_filler(text: str) -> bool:
+    rest = _FILLER.sub("", text)
+    rest = re.sub(
+        r"\b(?:thanks?|thank\syou|cheers|please|pls|ok|okay|hi|hello|hey)\b",
+        "",
+        rest,
+        flags=re.IGNORECASE,
+    )
+    return len(re.findall(r"\w+", rest)) <= 1
+
+
+def _merge_repeats(commands: list[Command]) -> list[Command]:
+    """Drop a step that repeats the one before it ("we're risk averse, set our risk tolerance
+    to low" is one request said twice)."""
+    out: list[Command] = []
+    for command in commands:
+        if out and out[-1].intent == command.intent:
+            previous = out[-1]
+            if command.intent in _SETTINGS or previous.params == command.params:
+                out[-1] = command if command.confidence >= previous.confidence else previous
+                continue
+        out.append(command)
+    return out
+
+
+def _is_aside(piece: str, names: _Names) -> bool:
+    """Whether a step nobody understood names no node, place or number (safe to skip)."""
+    step = _analyse(piece, names)
+    return not (step.names or step.ids or step.places or re.search(r"\d", piece))
+
+
+def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:
+    """Whether a step only repeats the previous request ("the store is degraded, please
+    update it"): a question about the same intent, pointing back with a pronoun."""
+    return (
+        bool(commands)
+        and question.intent == commands[-1].intent
+        and re.search(
+            r"\b(?:it|that|this|them|accordingly|that\sway|likewise|as\swell|too)\b",
+            piece,
+            re.IGNORECASE,
+        )
+        is not None
+    )
+
+
+def _antecedent(piece: str, names: _Names) -> NodeRef | None:
+    """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
+    a pronoun in the next step ("..., mark it degraded") to point at."""
+    refs = [r for r in _analyse(piece, names).node_refs() if r.ref.kind != "pronoun"]
+    return refs[0].ref if len(refs) == 1 else None
+
+
+def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
+    """``commands`` with their singular pronouns replaced by ``node``, or None if they have
+    none."""
+    out: list[Command] = []
+    replaced = False
+    for command in commands:
+        params = dict(command.params)
+        for key, value in command.params.items():
+            if (
+                isinstance(value, NodeRef)
+                and value.kind == "pronoun"
+                and value.text != "them"
+                and value.node_type in (None, node.node_type)
+            ):
+                params[key] = node
+                replaced = True
+        out.append(Command(command.intent, params, command.confidence, command.text))
+    return out if replaced else None
+
+
+def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
+    """What the user's message asks for: 1 to 5 commands, a clarifying question, or nothing
+    (an unknown request).
+
+    ``known_names`` are the names of the user's nodes, so that "connect Shanghai Supplier to
+    Berlin Plant" finds them even with small typos or odd case.
+    """
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    cleaned = _clean(text)
+    if not cleaned:
+        return ParseResult()
+    corrected, fixes = _correct(cleaned, names)
+    penalty = min(0.2, 0.05 * fixes)
+    pieces = _split(corrected)
+    commands: list[Command] = []
+    not_understood: list[str] = []
+    previous_unknown: str | None = None  # the step before, when nobody understood it
+    for piece in pieces:
+        unknown_before, previous_unknown = previous_unknown, None
+        if len(commands) > MAX_STEPS:
+            break  # enough to know there are too many steps
+        outcome = _parse_step(piece, names)
+        if outcome is None and commands and commands[-1].intent in _ADD_INTENT.values():
+            # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
+            bare = _FILLER.sub("", piece).strip()
+            starts = re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE)
+            if starts and _TYPE_RE.search(bare):
+                outcome = _parse_step(f"add {bare}", names)
+        if outcome is None:
+            stripped = _FILLER.sub("", piece).strip()
+            if stripped:
+                again = _parse_step(stripped, names) if stripped != piece else None
+                if isinstance(again, Clarification):
+                    return ParseResult(clarification=again)
+                if again:
+                    commands.extend(again)
+                    continue
+            if not _is_filler(piece):
+                not_understood.append(piece)
+                previous_unknown = piece
+            continue
+        if isinstance(outcome, Clarification):
+            if _restates(outcome, piece, commands):
+                continue
+            return ParseResult(clarification=outcome)
+        if unknown_before is not None:
+            # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
+            node = _antecedent(unknown_before, names)
+            pointed = _point_back(outcome, node) if node is not None else None
+            if pointed is not None:
+                outcome = pointed
+                not_understood.remove(unknown_before)
+        commands.extend(outcome)
+    if not commands:
+        return ParseResult()
+    if not_understood:
+        if all(_is_aside(p, names) for p in not_understood):
+            # "where could things break? show me the risks": the aside names nothing the twin
+            # could act on, so answering the understood part is safe; confidence drops.
+            penalty += 0.15
+        else:
+            steps = ", ".join(f'"{p}"' for p in not_understood[:2])
+            return ParseResult(
+                clarification=Clarification(
+                    f"I understood part of that, but not {steps}. Could you rephrase that "
+                    'part (or say "help" to see what I can do)?',
+                    None,
+                    0.4,
+                    corrected,
+                )
+            )
+    if penalty:
+        commands = [
+            Command(c.intent, c.params, round(max(0.3, c.confidence - penalty), 2), c.text)
+            for c in commands
+        ]
+    commands = _merge_repeats(commands)
+    too_many = len(commands) > MAX_STEPS
+    return ParseResult(commands=tuple(commands[:MAX_STEPS]), too_many_steps=too_many)

@@ -1,0 +1,182 @@
+"""The rules that read the twin without changing it: analyses (anomalies, bottlenecks, risks,
+utilisation, narrowed to a node or a node type), recent alerts (severity, how many), the
+network summary, and a node's details ("where is ...", "is Berlin Plant operational?", or
+only a node named).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .numbers import _NUMBER, parse_number
+from .outcomes import (
+    _QUESTION,
+    _STATUS_REPORT,
+    _ask,
+    _cmd,
+    _first,
+    _listed,
+    _Outcome,
+    _the_one,
+    _whole,
+)
+from .references import _Step
+from .vocabulary import _SEVERITY_RE
+
+_LIMIT_RE = re.compile(
+    rf"\b(?:last|latest|recent|top|first|past|most\srecent)\s+(?P<a>{_NUMBER})\b"
+    rf"|\b(?P<b>{_NUMBER})\s+(?:most\s+recent|latest|recent|last|newest|new)?\s*(?:[\w-]+\s+)?"
+    r"(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b",
+    re.IGNORECASE,
+)
+
+
+_ANOMALY = re.compile(
+    r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
+    r"|(?:anything|something)\s(?:(?:look|seem|feel)s?\s)?(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
+    r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness"
+    r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck)\b"
+)
+
+
+_RISKS = re.compile(
+    r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
+    r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
+    r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\son"
+    r"|single[\s-]sourc\w*|concentrat\w*"
+    r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
+    r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
+)
+_BOTTLENECK = re.compile(
+    r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
+    r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
+    r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
+    r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
+)
+_UTILIZATION = re.compile(
+    r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    r"|how\smuch\sof\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:is\s)?in\suse"
+    r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
+    r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
+    r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
+    r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
+)
+_ALERTS = re.compile(
+    r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"
+    r"|what'?s\s(?:the\s)?latest|what'?s\snew|any\snews"
+    r"|(?:issues|problems)\s(?:lately|recently)|recent\s(?:issues|problems)|lately|recently"
+    r"|(?:come|came|popped|pop|show\w*)\sup\s(?:lately|recently|today)|anything\snew)\b"
+)
+_ALERT_WORD = re.compile(r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?)\b")
+_SUMMARY = re.compile(
+    r"^\W*(?:status|overview|summary|settings|config\w*)\W*$"
+    r"|\bshow\s(?:me\s)?(?:everything|it\sall|all\sof\sit|the\swhole\sthing)\b"
+    r"|\b(?:how\smany\s(?:\w+\s)?(?:suppliers|vendors|manufacturers|factories|plants|warehouses"
+    r"|depots|distributors|dcs|distribution\scent(?:er|re)s|retailers|stores|shops|outlets|nodes"
+    r"|sites|facilities|locations|connections|links|routes)"
+    r"|(?:list|show|display|see)\s(?:me\s)?(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?(?:\w+\s)?"
+    r"(?:suppliers|vendors|manufacturers|factories|plants|warehouses|depots|distributors|dcs"
+    r"|retailers|stores|shops|outlets|nodes|sites|facilities|connections|links|routes|settings"
+    r"|config\w*)"
+    r"|status\sreport|how\sare\sthings|how'?s\severything|how\sis\severything"
+    r"|(?:what'?s|what\sis|what\sare|which\sis|show)\s(?:me\s)?(?:my|our|the)\s(?:current\s)?"
+    r"(?:region|industry|currency|risk\sprofile|settings|shipping\smethods)"
+    r"|current\s(?:settings|region|industry|currency)"
+    r"|summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
+    r"|(?:status|state|shape|health)\sof\s(?:the\s|my\s|our\s)?(?:whole\s|entire\s)?(?:network"
+    r"|supply\schain|twin)|how(?:'s|\sis|\sare|\sdoes|\sdo)\s(?:my|the|our)\s(?:whole\s|entire\s|overall\s)?"
+    r"(?:network|supply\schain|twin|things|setup|operations?)(?!\s*§)"
+    r"|how\s(?:do|are|is)\s(?:things|we|everything)\s(?:look\w*|doing|going|shaping\sup)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
+    r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what\shave\s(?:i|we)\s(?:got|built)"
+    r"|what\s(?:i|we)'?ve\s(?:got|built)|status\s(?:update|report)|what'?s\sin\s(?:my|the|our)"
+    r"|what'?s\s(?:going\son|happening)\s(?:with|in|across)\s(?:the\s|my\s|our\s)(?:whole\s|entire\s)?"
+    r"(?:network|supply\schain|twin)"
+    r"|list\s(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?nodes|show\s(?:me\s)?(?:the\s|my\s|our\s)?"
+    r"(?:whole\s|entire\s|full\s)?(?:network|supply\schain|twin)|how\smany\s(?:nodes|sites"
+    r"|facilities|locations)|network\sstatus|describe\s(?:the\s|my\s|our\s)?(?:network"
+    r"|supply\schain))\b"
+)
+_DETAILS = re.compile(
+    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|connected\sto|linked\sto"
+    r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
+    r"|lookup|doing|status|stats|look\sat|see|view"
+    r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
+    r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
+)
+
+
+def _rule_analysis(step: _Step, m: str) -> _Outcome:
+    intent = None
+    if _ANOMALY.search(m):
+        intent = "scan-anomalies"
+    elif _BOTTLENECK.search(m):
+        intent = "find-bottlenecks"
+    elif _RISKS.search(m):
+        intent = "identify-risks"
+    elif _UTILIZATION.search(m):
+        intent = "calculate-utilization"
+    if intent is None:
+        return None
+    if intent == "identify-risks" and _ALERT_WORD.search(m):
+        return None  # "anything to worry about in the alerts?" asks for the alerts
+    params: dict[str, Any] = {}
+    refs = step.node_refs()
+    if refs:
+        params["node"] = refs[0].ref
+    else:
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            params["node_type"] = bare[0].ref.node_type
+    return _cmd(step, intent, params, 0.9)
+
+
+def _rule_alerts(step: _Step, m: str) -> _Outcome:
+    if not _ALERTS.search(m):
+        return None
+    if step.node_refs() and not _ALERT_WORD.search(m):
+        return None  # "Acme has been unreliable lately" talks about Acme, not the alerts
+    params: dict[str, Any] = {}
+    severity = _first(_SEVERITY_RE, m)
+    if severity is not None:
+        params["severity"] = severity
+    limit = _LIMIT_RE.search(m)
+    if limit is not None:
+        value = parse_number(limit.group("a") or limit.group("b"))
+        if value is not None and value >= 1:
+            params["limit"] = _whole(value)
+    return _cmd(step, "get-recent-alerts", params, 0.9)
+
+
+def _rule_summary(step: _Step, m: str) -> _Outcome:
+    if not _SUMMARY.search(m):
+        return None
+    if step.node_refs() and _STATUS_REPORT.search(m):
+        return None  # "a status update on Berlin Plant" is about Berlin Plant
+    return _cmd(step, "get-network-summary", {}, 0.9)
+
+
+def _rule_details(step: _Step, m: str) -> _Outcome:
+    refs = step.node_refs()
+    cue = _DETAILS.search(m)
+    if refs and cue:
+        listed = _listed(step, refs)
+        return [c for r in listed for c in _cmd(step, "get-node-details", {"node": r.ref}, 0.85)]
+    if cue and re.search(r"\bdetails?\b|\binfo\b|\binformation\b", m):
+        bare = [r for r in step.refs() if r.bare_type]
+        if bare:
+            return _cmd(step, "get-node-details", {"node": bare[0].ref}, 0.55)
+        return _ask(step, "Details of which node? Give its name or id.", "get-node-details")
+    if (cue or _QUESTION.match(m)) and not refs:
+        # "show me the store", "how's the warehouse doing?", "is the plant ok?": the one node
+        # of that type (the twin asks which one, naming them, when there are several).
+        the_one = _the_one(step, m)
+        if the_one:
+            return _cmd(step, "get-node-details", {"node": the_one[0].ref}, 0.6)
+    if refs and _QUESTION.match(m):
+        # "is Berlin Plant operational?": answer with its details.
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
+    if refs and not re.sub(r"[§\W]|\b(?:the|about|and|node|please|pls)\b", "", m):
+        # Only a node was named ("Berlin Plant?"): show it.
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)
+    return None

@@ -1,0 +1,125 @@
+"""Reading one step: the intent rules tried in order, the first that recognises its intent
+winning, from the most specific ("disconnect", "what if ... port ... closes") to the most
+general ("show me ..."). The rules read the masked, lower-case step (see :mod:`.references`);
+each family lives in its own module (:mod:`.connections`, :mod:`.edits`, :mod:`.scenarios`,
+:mod:`.settings`, :mod:`.queries`). Here too: the help rules and the negation guard ("don't
+add a supplier" must not add one).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
+from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
+from .names import _Names
+from .outcomes import _ask, _cmd, _Outcome
+from .queries import _rule_alerts, _rule_analysis, _rule_details, _rule_summary
+from .references import _analyse, _Step
+from .scenarios import (
+    _rule_demand_spike,
+    _rule_port_closure,
+    _rule_simulation,
+    _rule_supplier_failure,
+)
+from .settings import (
+    _SETTING_RULES,
+    _rule_currency,
+    _rule_industry,
+    _rule_region,
+    _rule_risk_profile,
+    _rule_settings_query,
+    _rule_shipping_method,
+    _setting_position,
+)
+
+_HOW_TO = re.compile(
+    r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
+    r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
+    r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
+    r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
+    r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
+    re.IGNORECASE,
+)
+
+
+def _rule_help(step: _Step, m: str) -> _Outcome:
+    match = _HOW_TO.search(m)
+    if match is None:
+        return None
+    topic = step.text[match.end() :].strip(" ?.!")
+    return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
+
+
+_NEGATED = re.compile(
+    r"\b(?:don'?t|do\snot|never|no\sneed\sto|not|cancel|stop|never\smind|forget)\s+(?:\w+\s+){0,3}?"
+    r"(?:add|create|remove|delete|drop|connect|link|disconnect|change|update|set|move|simulate"
+    r"|run|open|build|mark|increase|decrease|make)\b"
+    r"|^\W*(?:never\s?mind|cancel|forget\s(?:it|that|about\sit))\b"
+)
+
+
+def _rule_negated(step: _Step, m: str) -> _Outcome:
+    """ "Don't add a supplier" must not add one."""
+    if _NEGATED.search(m):
+        return _ask(step, "Understood, I won't change anything. What would you like to do?", None)
+    return None
+
+
+_HELP_ANY = re.compile(
+    r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
+    r"|\bcommands?\b|\bcapabilit\w*|\bfeatures\b|\bwhat\scan\s(?:i|we)\s(?:say|ask|do|type)\b"
+)
+
+
+def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
+    if _HELP_ANY.search(m):
+        return _cmd(step, "help", {}, 0.7)
+    return None
+
+
+# Each rule returns an outcome when it recognises its intent, else None; first hit wins.
+_RULES = (
+    _rule_help,
+    _rule_settings_query,
+    _rule_disconnect,
+    _rule_negated,
+    _rule_port_closure,
+    _rule_demand_spike,
+    _rule_supplier_failure,
+    _rule_connect,
+    _rule_simulation,
+    _rule_risk_profile,
+    _rule_add,
+    _rule_shipping_method,
+    _rule_update,
+    _rule_remove,
+    _rule_analysis,
+    _rule_currency,
+    _rule_region,
+    _rule_industry,
+    _rule_alerts,
+    _rule_summary,
+    _rule_bare_link,
+    _rule_status_statement,
+    _rule_details,
+    _rule_help_fallback,
+)
+
+
+def _parse_step(text: str, names: _Names) -> _Outcome:
+    step = _analyse(text, names)
+    m = step.masked
+    for rule in _RULES:
+        outcome = rule(step, m)
+        if outcome is None:
+            continue
+        if rule in _SETTING_RULES and isinstance(outcome, list):
+            # "we're an electronics maker based in Asia" sets the industry and the region.
+            for other in _SETTING_RULES:
+                extra = other(step, m) if other is not rule else None
+                if isinstance(extra, list) and extra[0].intent != outcome[0].intent:
+                    outcome = outcome + extra
+            outcome.sort(key=lambda c: _setting_position(step, c.intent))
+        return outcome
+    return None
