@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import answers
-from .analysis import (
+from .. import answers
+from ..analysis import (
     PARTNER_TYPE,
     SEVERITY_RANK,
     find_bottlenecks,
@@ -25,9 +25,9 @@ from .analysis import (
     scan_anomalies,
     utilization_report,
 )
-from .answers import Answer
-from .commands import INTENTS, NODE_TYPES, Command, NodeRef, Place
-from .simulation import (
+from ..answers import Answer
+from ..commands import INTENTS, NODE_TYPES, Command, NodeRef, Place
+from ..simulation import (
     SCENARIOS,
     SEVERITIES,
     STAGES,
@@ -36,7 +36,7 @@ from .simulation import (
     ScenarioRequest,
     simulate,
 )
-from .twin import (
+from ..twin import (
     ALERT_SEVERITIES,
     CURRENCIES,
     INDUSTRIES,
@@ -377,7 +377,7 @@ def _float(value: Any, what: str, *, minimum: float, maximum: float) -> float:
 def _location(place: Place) -> tuple[Location, bool]:
     """A node location from a place; a country or region gets its representative city."""
     if place.city is None or place.approximate:
-        from .gazetteer import nearest_city  # the gazetteer is big: load it only when needed
+        from ..gazetteer import nearest_city  # the gazetteer is big: load it only when needed
 
         city = nearest_city(place.latitude, place.longitude, region=place.region)
         return Location(city.city, city.country, city.region, city.latitude, city.longitude), True
