@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import answers
@@ -50,6 +49,7 @@ from ..twin import (
     Node,
     Twin,
 )
+from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
 
 __all__ = [
     "ADD_INTENT_TYPES",
@@ -107,66 +107,6 @@ _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 1
 _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
 #: New alerts one anomaly scan may raise (the most severe findings first).
 _MAX_ALERTS_PER_SCAN = 10
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioRun:
-    """A simulation that ran: what to report through ``scenario_progress``."""
-
-    scenario_id: str
-    kind: str
-    stages: tuple[str, ...]
-    affected: int
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """What one step did. ``changes`` feed ``digital_twin_update``; ``alerts``,
-    ``alert_notification``; ``scenario``, ``scenario_progress``."""
-
-    intent: str
-    success: bool
-    answer: Answer
-    changes: tuple[dict[str, Any], ...] = ()
-    alerts: tuple[Alert, ...] = ()
-    scenario: ScenarioRun | None = None
-    mentioned: tuple[str, ...] = ()
-
-
-class _Failed(Exception):
-    """Raised inside a handler to end the step with a failed answer."""
-
-    def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
-        super().__init__(text)
-        self.answer = answers.failure(text, suggestions)
-
-
-@dataclass(slots=True)
-class _Step:
-    twin: Twin
-    user_id: str
-    conversation_id: str
-    intent: str
-    params: Mapping[str, Any]
-    _nodes: list[Node] | None = None
-
-    def nodes(self) -> list[Node]:
-        if self._nodes is None:
-            self._nodes = self.twin.list_nodes(self.user_id)
-        return self._nodes
-
-    def result(
-        self,
-        answer: Answer,
-        *,
-        changes: Sequence[dict[str, Any]] = (),
-        alerts: Sequence[Alert] = (),
-        scenario: ScenarioRun | None = None,
-        mentioned: Sequence[str] = (),
-    ) -> ActionResult:
-        return ActionResult(
-            self.intent, True, answer, tuple(changes), tuple(alerts), scenario, tuple(mentioned)
-        )
 
 
 # ---------------------------------------------------------------------------- resolution
@@ -413,11 +353,6 @@ def _require_place(value: Any, what: str) -> Place:
             (f"Add a {what} in Rotterdam", f"Add a {what} in Asia"),
         )
     return value
-
-
-def _change(change: str, **data: Any) -> dict[str, Any]:
-    """One entry of a ``digital_twin_update``'s ``changes``: what happened, and to what."""
-    return {"change": change, **data}
 
 
 # ---------------------------------------------------------------------------- build

@@ -1,0 +1,79 @@
+"""What a handler works with and gives back: the step (the twin, the user, the command's
+parameters and the user's nodes, loaded once), the :class:`ActionResult` it returns, and
+:class:`_Failed`, raised anywhere inside a handler to end the step with a failed answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import answers
+from ..answers import Answer
+from ..twin import Alert, Node, Twin
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRun:
+    """A simulation that ran: what to report through ``scenario_progress``."""
+
+    scenario_id: str
+    kind: str
+    stages: tuple[str, ...]
+    affected: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What one step did. ``changes`` feed ``digital_twin_update``; ``alerts``,
+    ``alert_notification``; ``scenario``, ``scenario_progress``."""
+
+    intent: str
+    success: bool
+    answer: Answer
+    changes: tuple[dict[str, Any], ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    scenario: ScenarioRun | None = None
+    mentioned: tuple[str, ...] = ()
+
+
+class _Failed(Exception):
+    """Raised inside a handler to end the step with a failed answer."""
+
+    def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(text)
+        self.answer = answers.failure(text, suggestions)
+
+
+@dataclass(slots=True)
+class _Step:
+    twin: Twin
+    user_id: str
+    conversation_id: str
+    intent: str
+    params: Mapping[str, Any]
+    _nodes: list[Node] | None = None
+
+    def nodes(self) -> list[Node]:
+        if self._nodes is None:
+            self._nodes = self.twin.list_nodes(self.user_id)
+        return self._nodes
+
+    def result(
+        self,
+        answer: Answer,
+        *,
+        changes: Sequence[dict[str, Any]] = (),
+        alerts: Sequence[Alert] = (),
+        scenario: ScenarioRun | None = None,
+        mentioned: Sequence[str] = (),
+    ) -> ActionResult:
+        return ActionResult(
+            self.intent, True, answer, tuple(changes), tuple(alerts), scenario, tuple(mentioned)
+        )
+
+
+def _change(change: str, **data: Any) -> dict[str, Any]:
+    """One entry of a ``digital_twin_update``'s ``changes``: what happened, and to what."""
+    return {"change": change, **data}
