@@ -9,23 +9,20 @@ connection, an invalid value) are failed results with a clear answer, never exce
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import answers
 from ..analysis import (
-    PARTNER_TYPE,
     SEVERITY_RANK,
     find_bottlenecks,
-    haversine_km,
     identify_risks,
     scan_anomalies,
     utilization_report,
 )
 from ..answers import Answer
-from ..commands import INTENTS, NODE_TYPES, Command, NodeRef, Place
+from ..commands import INTENTS, Command, NodeRef, Place
 from ..simulation import (
     SCENARIOS,
     SEVERITIES,
@@ -45,11 +42,12 @@ from ..twin import (
     SHIPPING_METHODS,
     Alert,
     Connection,
-    Location,
     Node,
     Twin,
 )
 from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
+from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
+from .validation import _choice, _float, _int, _location, _node_type, _place_words, _require_place
 
 __all__ = [
     "ADD_INTENT_TYPES",
@@ -84,16 +82,6 @@ _NAME_SUFFIX = {
     "distribution_center": "Distribution Center",
     "retailer": "Store",
 }
-#: Words that name a node type inside a reference ("the Berlin factory").
-_TYPE_WORDS = {
-    "supplier": ("supplier", "vendor"),
-    "manufacturer": ("manufacturer", "plant", "factory", "fab", "mill"),
-    "warehouse": ("warehouse", "depot", "storage"),
-    "distribution_center": ("distribution", "center", "centre", "dc", "distributor", "hub"),
-    "retailer": ("retailer", "store", "shop", "outlet"),
-}
-_PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
-_MAX_CAPACITY = 1_000_000_000
 #: A node's name is repeated in answers, lists and events: a whole message is not a name.
 _MAX_NAME = 80
 # Markdown's inline syntax: a name is shown inside answers, where these would restyle them or
@@ -112,247 +100,7 @@ _MAX_ALERTS_PER_SCAN = 10
 # ---------------------------------------------------------------------------- resolution
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w]
-
-
-def _list_names(nodes: Sequence[Node], limit: int = 5) -> str:
-    names = ", ".join(f"{n.name} (`{n.id}`)" for n in nodes[:limit])
-    return names + (f" and {len(nodes) - limit} more" if len(nodes) > limit else "")
-
-
-def _by_place(nodes: Sequence[Node], place: Place) -> list[Node]:
-    if place.city is not None and not place.approximate:
-        city = place.city.lower()
-        found = [n for n in nodes if (n.location.city or "").lower() == city]
-        if found:
-            return found
-        return [
-            n
-            for n in nodes
-            if haversine_km(
-                place.latitude, place.longitude, n.location.latitude, n.location.longitude
-            )
-            <= 50.0
-        ]
-    if place.country is not None:
-        country = place.country.lower()
-        return [n for n in nodes if (n.location.country or "").lower() == country]
-    return [n for n in nodes if n.location.region == place.region]
-
-
-_ARTICLES = frozenset({"the", "a", "an", "our", "my", "that", "this", "one"})
-_TYPE_WORD_SET = frozenset(w for words in _TYPE_WORDS.values() for w in words)
-
-
-def _only_type_words(label: str) -> bool:
-    """Whether a reference names only a type ("the store", "our distribution center")."""
-    words = [w for w in _words(label) if w not in _ARTICLES]
-    return bool(words) and all(w in _TYPE_WORD_SET for w in words)
-
-
-def resolve_nodes(
-    ref: NodeRef | str,
-    twin: Twin,
-    user_id: str,
-    conversation_id: str,
-    *,
-    nodes: Sequence[Node] | None = None,
-) -> list[Node]:
-    """The node(s) a reference points at, or raise with an answer saying what is wrong.
-
-    By id, by name (exact, then case-insensitive partial, then by words), by type only ("the
-    store": the only node of that type), by place and type ("the Rotterdam warehouse"), by
-    pronoun (the conversation's last mentioned nodes). Only
-    a plural pronoun ("them") may give more than one node; any other ambiguity fails with the
-    candidates listed.
-    """
-    if isinstance(ref, str):
-        ref = NodeRef(ref)
-    label = ref.text.strip() or "that node"
-    if ref.kind == "pronoun":
-        ids = twin.get_context(user_id, conversation_id)
-        found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
-        if not found:
-            raise _Failed(
-                f'I don\'t know which node "{label}" means here: nothing was mentioned yet. '
-                "Name it, e.g. *Shanghai Supplier*.",
-                ("Show the network summary", "help"),
-            )
-        if label.lower() in _PLURAL_PRONOUNS:
-            return found
-        return found[-1:]
-    if ref.kind == "id" or ref.kind == "name":
-        exact = twin.get_node(user_id, label) or twin.find_by_name(user_id, label)
-        if exact is not None:
-            return [exact]
-    everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
-    candidates = everything
-    if ref.node_type is not None:
-        candidates = [n for n in everything if n.type == ref.node_type]
-    if ref.kind == "place" and ref.place is not None:
-        found = _by_place(candidates, ref.place)
-    elif ref.node_type is not None and _only_type_words(label):
-        # "the store": the one node of that type; with several, the answer names them all
-        # (a name that merely contains the word, like "Sydney Store", is no better a match).
-        found = candidates
-    else:
-        wanted = label.lower()
-        found = [n for n in candidates if wanted in n.name.lower()]
-        if not found:
-            type_words = {w for words in _TYPE_WORDS.values() for w in words}
-            words = [w for w in _words(label) if w not in ("the", "a", "an", "our", "my")]
-            core = [w for w in words if w not in type_words] or words
-            found = [n for n in candidates if core and set(core) <= set(_words(n.name))]
-            if not found and core:
-                place_text = " ".join(core)
-                found = [
-                    n
-                    for n in candidates
-                    if place_text
-                    in ((n.location.city or "").lower(), (n.location.country or "").lower())
-                ]
-    if len(found) == 1:
-        return found
-    kind = answers.type_label(ref.node_type) if ref.node_type else "node"
-    type_only = ref.node_type is not None and ref.kind != "place" and _only_type_words(label)
-    if not found:
-        hint = f" Your nodes include {_list_names(everything)}." if everything else ""
-        missing = (
-            f"You have no {kind} yet."
-            if type_only
-            else f'I can\'t find a {kind} matching "{label}".'
-        )
-        raise _Failed(
-            f"{missing}{hint}",
-            ("Show the network summary", f"Add a {kind} in Shanghai"),
-        )
-    if type_only:
-        raise _Failed(
-            f"You have {len(found)} {kind}s: {_list_names(found)}. Which one do you mean?",
-            tuple(f"Show details of {n.name}" for n in found[:3]),
-        )
-    raise _Failed(
-        f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
-        tuple(f"Show details of {n.name}" for n in found[:3]),
-    )
-
-
-def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:
-    ref = step.params.get(key)
-    if ref is None:
-        if required:
-            raise _Failed(f"Which node? Please name the {key.replace('_', ' ')}.")
-        return None
-    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)[-1]
-
-
-def _many(step: _Step, key: str) -> list[Node]:
-    ref = step.params.get(key)
-    if ref is None:
-        raise _Failed("Which node? Please name it, e.g. *Shanghai Supplier*.")
-    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)
-
-
 # ---------------------------------------------------------------------------- validation
-
-
-def _choice(value: Any, allowed: Sequence[str], what: str) -> str:
-    """The allowed value ``value`` names, ignoring case and " " / "_" / "-" differences."""
-
-    def norm(text: str) -> str:
-        return text.strip().lower().replace(" ", "-").replace("_", "-")
-
-    wanted = norm(str(value))
-    for option in allowed:
-        if norm(option) == wanted:
-            return option
-    raise _Failed(f"{value!r} is not a valid {what}; choose one of {', '.join(allowed)}.")
-
-
-def _node_type(value: Any) -> str:
-    """A node type from its id or a common word for it, singular or plural ("plants")."""
-    word = str(value).strip().lower()
-    for candidate in (word, word.removesuffix("s"), word.removesuffix("es")):
-        for node_type, words in _TYPE_WORDS.items():
-            if candidate in words and candidate not in ("center", "centre", "distribution"):
-                return node_type
-    return _choice(value, NODE_TYPES, "node type")
-
-
-def _int(value: Any, what: str, *, minimum: int, maximum: int = _MAX_CAPACITY) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _Failed(f"{value!r} is not a valid {what}; give a whole number.") from None
-    if math.isinf(number):  # hundreds of digits: say so in words, not "inf"
-        raise _Failed(
-            f"That number is out of range for a {what}; it must be between {minimum:,} and "
-            f"{maximum:,}."
-        )
-    if number != number or not minimum <= number <= maximum or number != int(number):
-        raise _Failed(
-            f"{value!r} is not a valid {what}; it must be between {minimum:,} and {maximum:,}."
-        )
-    return int(number)
-
-
-def _float(value: Any, what: str, *, minimum: float, maximum: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _Failed(f"{value!r} is not a valid {what}.") from None
-    if math.isinf(number):
-        raise _Failed(
-            f"That number is out of range for a {what}; it must be between {minimum:g} and "
-            f"{maximum:g}."
-        )
-    if number != number or not minimum <= number <= maximum:
-        raise _Failed(
-            f"{value!r} is not a valid {what}; it must be between {minimum:g} and {maximum:g}."
-        )
-    return number
-
-
-def _location(place: Place) -> tuple[Location, bool]:
-    """A node location from a place; a country or region gets its representative city."""
-    if place.city is None or place.approximate:
-        from ..gazetteer import nearest_city  # the gazetteer is big: load it only when needed
-
-        city = nearest_city(place.latitude, place.longitude, region=place.region)
-        return Location(city.city, city.country, city.region, city.latitude, city.longitude), True
-    return Location(place.city, place.country, place.region, place.latitude, place.longitude), False
-
-
-def _place_words(place: Place) -> str:
-    if place.city and not place.approximate:
-        return place.city
-    return place.country or answers.region_label(place.region)
-
-
-def _partner(step: _Step, node: Node) -> Node | None:
-    """The nearest node of the type ``node`` would usually connect to, for a suggestion."""
-    wanted = PARTNER_TYPE[node.type]
-    here = node.location
-    candidates = [n for n in step.nodes() if n.type == wanted and n.id != node.id]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda n: haversine_km(
-            here.latitude, here.longitude, n.location.latitude, n.location.longitude
-        ),
-    )
-
-
-def _require_place(value: Any, what: str) -> Place:
-    if not isinstance(value, Place):
-        raise _Failed(
-            f"Where should the {what} be? Name a city, country or region, "
-            f"e.g. *add a {what} in Rotterdam*.",
-            (f"Add a {what} in Rotterdam", f"Add a {what} in Asia"),
-        )
-    return value
 
 
 # ---------------------------------------------------------------------------- build

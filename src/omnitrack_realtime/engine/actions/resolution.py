@@ -1,0 +1,183 @@
+"""Finding nodes: which node(s) a :class:`~..commands.NodeRef` points at (by id, name, type,
+place and type, or pronoun), and the nearest partner node to suggest connecting a node to.
+
+A reference that matches nothing, or several nodes where one is meant, raises
+:class:`~.context._Failed` with an answer naming the candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import answers
+from ..analysis import PARTNER_TYPE, haversine_km
+from ..commands import NodeRef, Place
+from ..twin import Node, Twin
+from .context import _Failed, _Step
+
+#: Words that name a node type inside a reference ("the Berlin factory").
+_TYPE_WORDS = {
+    "supplier": ("supplier", "vendor"),
+    "manufacturer": ("manufacturer", "plant", "factory", "fab", "mill"),
+    "warehouse": ("warehouse", "depot", "storage"),
+    "distribution_center": ("distribution", "center", "centre", "dc", "distributor", "hub"),
+    "retailer": ("retailer", "store", "shop", "outlet"),
+}
+_PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w]
+
+
+def _list_names(nodes: Sequence[Node], limit: int = 5) -> str:
+    names = ", ".join(f"{n.name} (`{n.id}`)" for n in nodes[:limit])
+    return names + (f" and {len(nodes) - limit} more" if len(nodes) > limit else "")
+
+
+def _by_place(nodes: Sequence[Node], place: Place) -> list[Node]:
+    if place.city is not None and not place.approximate:
+        city = place.city.lower()
+        found = [n for n in nodes if (n.location.city or "").lower() == city]
+        if found:
+            return found
+        return [
+            n
+            for n in nodes
+            if haversine_km(
+                place.latitude, place.longitude, n.location.latitude, n.location.longitude
+            )
+            <= 50.0
+        ]
+    if place.country is not None:
+        country = place.country.lower()
+        return [n for n in nodes if (n.location.country or "").lower() == country]
+    return [n for n in nodes if n.location.region == place.region]
+
+
+_ARTICLES = frozenset({"the", "a", "an", "our", "my", "that", "this", "one"})
+_TYPE_WORD_SET = frozenset(w for words in _TYPE_WORDS.values() for w in words)
+
+
+def _only_type_words(label: str) -> bool:
+    """Whether a reference names only a type ("the store", "our distribution center")."""
+    words = [w for w in _words(label) if w not in _ARTICLES]
+    return bool(words) and all(w in _TYPE_WORD_SET for w in words)
+
+
+def resolve_nodes(
+    ref: NodeRef | str,
+    twin: Twin,
+    user_id: str,
+    conversation_id: str,
+    *,
+    nodes: Sequence[Node] | None = None,
+) -> list[Node]:
+    """The node(s) a reference points at, or raise with an answer saying what is wrong.
+
+    By id, by name (exact, then case-insensitive partial, then by words), by type only ("the
+    store": the only node of that type), by place and type ("the Rotterdam warehouse"), by
+    pronoun (the conversation's last mentioned nodes). Only
+    a plural pronoun ("them") may give more than one node; any other ambiguity fails with the
+    candidates listed.
+    """
+    if isinstance(ref, str):
+        ref = NodeRef(ref)
+    label = ref.text.strip() or "that node"
+    if ref.kind == "pronoun":
+        ids = twin.get_context(user_id, conversation_id)
+        found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
+        if not found:
+            raise _Failed(
+                f'I don\'t know which node "{label}" means here: nothing was mentioned yet. '
+                "Name it, e.g. *Shanghai Supplier*.",
+                ("Show the network summary", "help"),
+            )
+        if label.lower() in _PLURAL_PRONOUNS:
+            return found
+        return found[-1:]
+    if ref.kind == "id" or ref.kind == "name":
+        exact = twin.get_node(user_id, label) or twin.find_by_name(user_id, label)
+        if exact is not None:
+            return [exact]
+    everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
+    candidates = everything
+    if ref.node_type is not None:
+        candidates = [n for n in everything if n.type == ref.node_type]
+    if ref.kind == "place" and ref.place is not None:
+        found = _by_place(candidates, ref.place)
+    elif ref.node_type is not None and _only_type_words(label):
+        # "the store": the one node of that type; with several, the answer names them all
+        # (a name that merely contains the word, like "Sydney Store", is no better a match).
+        found = candidates
+    else:
+        wanted = label.lower()
+        found = [n for n in candidates if wanted in n.name.lower()]
+        if not found:
+            type_words = {w for words in _TYPE_WORDS.values() for w in words}
+            words = [w for w in _words(label) if w not in ("the", "a", "an", "our", "my")]
+            core = [w for w in words if w not in type_words] or words
+            found = [n for n in candidates if core and set(core) <= set(_words(n.name))]
+            if not found and core:
+                place_text = " ".join(core)
+                found = [
+                    n
+                    for n in candidates
+                    if place_text
+                    in ((n.location.city or "").lower(), (n.location.country or "").lower())
+                ]
+    if len(found) == 1:
+        return found
+    kind = answers.type_label(ref.node_type) if ref.node_type else "node"
+    type_only = ref.node_type is not None and ref.kind != "place" and _only_type_words(label)
+    if not found:
+        hint = f" Your nodes include {_list_names(everything)}." if everything else ""
+        missing = (
+            f"You have no {kind} yet."
+            if type_only
+            else f'I can\'t find a {kind} matching "{label}".'
+        )
+        raise _Failed(
+            f"{missing}{hint}",
+            ("Show the network summary", f"Add a {kind} in Shanghai"),
+        )
+    if type_only:
+        raise _Failed(
+            f"You have {len(found)} {kind}s: {_list_names(found)}. Which one do you mean?",
+            tuple(f"Show details of {n.name}" for n in found[:3]),
+        )
+    raise _Failed(
+        f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
+        tuple(f"Show details of {n.name}" for n in found[:3]),
+    )
+
+
+def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:
+    ref = step.params.get(key)
+    if ref is None:
+        if required:
+            raise _Failed(f"Which node? Please name the {key.replace('_', ' ')}.")
+        return None
+    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)[-1]
+
+
+def _many(step: _Step, key: str) -> list[Node]:
+    ref = step.params.get(key)
+    if ref is None:
+        raise _Failed("Which node? Please name it, e.g. *Shanghai Supplier*.")
+    return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id)
+
+
+def _partner(step: _Step, node: Node) -> Node | None:
+    """The nearest node of the type ``node`` would usually connect to, for a suggestion."""
+    wanted = PARTNER_TYPE[node.type]
+    here = node.location
+    candidates = [n for n in step.nodes() if n.type == wanted and n.id != node.id]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda n: haversine_km(
+            here.latitude, here.longitude, n.location.latitude, n.location.longitude
+        ),
+    )
