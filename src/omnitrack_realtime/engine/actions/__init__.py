@@ -5,6 +5,16 @@ change the twin, and say what happened. Synchronous (SQLite), no asyncio.
 the answer, whether it worked, the changes and alerts to publish, and the nodes it mentioned
 (what "it" means in the next step). Errors a user can cause (a missing node, a duplicate
 connection, an invalid value) are failed results with a clear answer, never exceptions.
+
+The modules, each importing only those above it:
+
+* :mod:`.context`: the step a handler works with, its :class:`ActionResult`, and ``_Failed``;
+* :mod:`.resolution`: which node(s) a reference points at (:func:`resolve_nodes`);
+* :mod:`.validation`: parameter values checked and converted;
+* :mod:`.settings`, :mod:`.analyses`, :mod:`.scenarios`, :mod:`.queries`: the handlers, one
+  family each;
+* this module: the handlers that edit the network (next to the limits they check), the
+  dispatch from intent to handler, and :func:`execute`.
 """
 
 from __future__ import annotations
@@ -14,40 +24,26 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import answers
-from ..analysis import (
-    SEVERITY_RANK,
-    find_bottlenecks,
-    identify_risks,
-    scan_anomalies,
-    utilization_report,
-)
 from ..answers import Answer
-from ..commands import INTENTS, Command, NodeRef, Place
-from ..simulation import (
-    SCENARIOS,
-    SEVERITIES,
-    STAGES,
-    Area,
-    ScenarioError,
-    ScenarioRequest,
-    simulate,
-)
+from ..commands import INTENTS, Command, NodeRef
 from ..twin import (
-    ALERT_SEVERITIES,
     CURRENCIES,
     INDUSTRIES,
     NODE_STATUSES,
     REGIONS,
     RISK_PROFILES,
     SHIPPING_METHODS,
-    Alert,
     Connection,
     Node,
     Twin,
 )
+from .analyses import _bottlenecks, _risks, _scan, _utilization
 from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
+from .queries import _alerts, _details, _help, _summary
 from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
-from .validation import _choice, _float, _int, _location, _node_type, _place_words, _require_place
+from .scenarios import _demand_spike, _port_closure, _run_simulation, _supplier_failure
+from .settings import _add_shipping_method, _setting
+from .validation import _choice, _float, _int, _location, _place_words, _require_place
 
 __all__ = [
     "ADD_INTENT_TYPES",
@@ -91,19 +87,12 @@ _MARKDOWN_IN_NAME = re.compile(r"[*_`\[\]<>|\\~]")
 #: (5 per message) must not grow it, the twin's cache and the answers without bound.
 MAX_NODES = 5_000
 MAX_CONNECTIONS = 20_000
-_PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
 _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical"}
-#: New alerts one anomaly scan may raise (the most severe findings first).
-_MAX_ALERTS_PER_SCAN = 10
-
-
-# ---------------------------------------------------------------------------- resolution
-
-
-# ---------------------------------------------------------------------------- validation
 
 
 # ---------------------------------------------------------------------------- build
+# Here rather than in a module of their own: they check MAX_NODES and MAX_CONNECTIONS, which
+# callers (and the tests) set on this module.
 
 
 def _add_node(step: _Step) -> ActionResult:
@@ -326,348 +315,7 @@ def _disconnect(step: _Step) -> ActionResult:
     )
 
 
-# ---------------------------------------------------------------------------- configure
-
-
-def _setting(
-    field: str, key: str, allowed: Sequence[str], label: str
-) -> Callable[[_Step], ActionResult]:
-    """The handler of one set-* intent: validate ``params[key]`` and store it in ``field``."""
-
-    def handler(step: _Step) -> ActionResult:
-        value = step.params.get(key)
-        if value is None:
-            raise _Failed(f"Which {label.lower()}? Choose one of {', '.join(allowed)}.")
-        new = _choice(value, allowed, label.lower())
-        old = getattr(step.twin.get_settings(step.user_id), field)
-        settings = step.twin.update_settings(step.user_id, **{field: new})
-        change = _change(
-            "settings_updated", field=field, old=old, new=new, settings=settings.to_dict()
-        )
-        shown = answers.region_label if field == "region" else str
-        return step.result(
-            answers.setting_changed(label, shown(old) if old else None, shown(new)),
-            changes=[change] if old != new else [],
-        )
-
-    return handler
-
-
-def _add_shipping_method(step: _Step) -> ActionResult:
-    value = step.params.get("method")
-    if value is None:
-        raise _Failed(f"Which shipping method? Choose one of {', '.join(SHIPPING_METHODS)}.")
-    method = _choice(value, SHIPPING_METHODS, "shipping method")
-    node = _one(step, "node", required=False)
-    count = 0
-    if node is not None:
-        count = step.twin.set_shipping_method(step.user_id, node.id, method)
-        if count == 0:
-            raise _Failed(
-                f"**{node.name}** has no connections yet, so there is no lane to ship {method} on.",
-                (f"Connect {node.name} to another node", "Show the network summary"),
-            )
-    settings = step.twin.get_settings(step.user_id)
-    changes = []
-    already = method in settings.shipping_methods
-    if not already:
-        settings = step.twin.update_settings(
-            step.user_id, shipping_methods=(*settings.shipping_methods, method)
-        )
-        changes.append(
-            _change(
-                "settings_updated",
-                field="shipping_methods",
-                new=method,
-                settings=settings.to_dict(),
-            )
-        )
-    if node is None:
-        answer = answers.shipping_method_added(method, settings, already=already)
-        return step.result(answer, changes=changes)
-    changes.append(
-        _change("connections_updated", nodeId=node.id, shippingMethod=method, count=count)
-    )
-    answer = answers.shipping_method_added(method, settings, node=node, connections_changed=count)
-    return step.result(answer, changes=changes, mentioned=[node.id])
-
-
-# ---------------------------------------------------------------------------- analyze
-
-
-def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
-    """The nodes an analysis covers, a label for them, and the ids named by the user."""
-    nodes = step.nodes()
-    node = _one(step, "node", required=False)
-    if node is not None:
-        return [node], f"**{node.name}**", [node.id]
-    node_type = step.params.get("node_type")
-    if node_type:
-        node_type = _node_type(node_type)
-        return (
-            [n for n in nodes if n.type == node_type],
-            f"the {answers.type_label(node_type)}s",
-            [],
-        )
-    return nodes, "the network", []
-
-
-def _scan(step: _Step) -> ActionResult:
-    scoped, label, mentioned = _scope(step)
-    findings = scan_anomalies(
-        scoped,
-        step.twin.list_connections(step.user_id),
-        now_ms=step.twin.clock(),
-        network_size=len(step.nodes()),
-    )
-    findings.sort(key=lambda finding: -SEVERITY_RANK[finding.severity])  # worst first
-    open_messages = step.twin.alert_messages(step.user_id)
-    alerts: list[Alert] = []
-    skipped = 0
-    for finding in findings:
-        if finding.severity == "low" or finding.message in open_messages:
-            continue
-        if len(alerts) >= _MAX_ALERTS_PER_SCAN:
-            skipped += 1  # a first scan of a big twin must not flood /ws with alerts
-        else:
-            alerts.append(
-                step.twin.add_alert(
-                    step.user_id,
-                    severity=finding.severity,
-                    message=finding.message,
-                    node_ids=finding.node_ids,
-                    recommended_actions=[
-                        action for action in (finding.recommendation, finding.suggestion) if action
-                    ],
-                )
-            )
-            open_messages.add(finding.message)
-    return step.result(
-        answers.anomalies(findings, label, alerts, skipped), alerts=alerts, mentioned=mentioned
-    )
-
-
-def _risks(step: _Step) -> ActionResult:
-    scoped, label, mentioned = _scope(step)
-    nodes = step.nodes()
-    findings = identify_risks(
-        nodes,
-        step.twin.list_connections(step.user_id),
-        step.twin.list_alerts(step.user_id, severity="critical", status="active"),
-    )
-    if len(scoped) != len(nodes):
-        ids = {n.id for n in scoped}
-        findings = [f for f in findings if ids.intersection(f.node_ids)]
-    return step.result(answers.risks(findings, label), mentioned=mentioned)
-
-
-def _bottlenecks(step: _Step) -> ActionResult:
-    scoped, label, mentioned = _scope(step)
-    found = find_bottlenecks(
-        step.nodes(), step.twin.list_connections(step.user_id), limit=len(step.nodes())
-    )
-    ids = {n.id for n in scoped}
-    found = [b for b in found if b.node.id in ids][:5]
-    return step.result(
-        answers.bottlenecks(found, label), mentioned=mentioned or [b.node.id for b in found[:1]]
-    )
-
-
-def _utilization(step: _Step) -> ActionResult:
-    scoped, label, mentioned = _scope(step)
-    return step.result(answers.utilization(utilization_report(scoped), label), mentioned=mentioned)
-
-
-# ---------------------------------------------------------------------------- simulate
-
-
-def _duration(step: _Step, default: float) -> float:
-    value = step.params.get("duration_hours")
-    if value is None:
-        return default
-    return _float(value, "duration (hours)", minimum=0.1, maximum=24 * 365 * 2)
-
-
-def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
-    """Where a scenario strikes: an area, named nodes, and words for it ("at Rotterdam")."""
-    node = _one(step, "node", required=False)
-    if node is not None:
-        return None, (node.id,), f"at **{node.name}**"
-    place = step.params.get("place")
-    if isinstance(place, Place):
-        area = Area(
-            _place_words(place),
-            place.latitude,
-            place.longitude,
-            None if place.approximate else place.city,
-            place.country,
-            place.region,
-        )
-        return area, (), f"at {_place_words(place)}"
-    return None, (), "across the network"
-
-
-def _simulate(
-    step: _Step, kind: str, *, severity: str, duration: float, percent: float = 30.0
-) -> ActionResult:
-    area, node_ids, where = _target(step)
-    request = ScenarioRequest(kind, severity, duration, area, node_ids, percent)
-    nodes = step.nodes()
-    try:
-        result = simulate(request, nodes, step.twin.list_connections(step.user_id))
-    except ScenarioError as exc:
-        raise _Failed(
-            f"I can't run that simulation: {exc}.", ("Show the network summary", "help")
-        ) from None
-    scenario_id = step.twin.next_id(step.user_id, "sim")
-    if kind == "supplier-failure" and not node_ids and result.direct:
-        where = f"at **{result.direct[0].node.name}** (the supplier with the most dependants)"
-    alert = None
-    if result.alert_severity is not None:
-        hit = result.overloaded if kind == "demand-spike" else result.affected
-        summary = (
-            f"{answers.plural(len(result.overloaded), 'node')} over capacity"
-            if kind == "demand-spike"
-            else f"{answers.plural(len(result.affected), 'node')} affected, "
-            f"{answers.pct(result.capacity_share)} of capacity at risk"
-        )
-        short_where = where.replace("**", "").split(" (")[0]
-        alert = step.twin.add_alert(
-            step.user_id,
-            severity=result.alert_severity,
-            message=f"Simulation {scenario_id} ({kind.replace('-', ' ')} {short_where}): {summary}",
-            node_ids=[i.node.id for i in hit[:10]],
-            recommended_actions=result.recommendations,
-        )
-    run = ScenarioRun(scenario_id, kind, STAGES, len(result.affected))
-    return step.result(
-        answers.simulation(result, scenario_id, where, alert),
-        alerts=[alert] if alert else [],
-        scenario=run,
-        mentioned=node_ids or tuple(i.node.id for i in result.direct[:1]),
-    )
-
-
-def _severity(step: _Step, default: str) -> str:
-    value = step.params.get("severity")
-    return default if value is None else _choice(value, SEVERITIES, "severity")
-
-
-def _run_simulation(step: _Step) -> ActionResult:
-    value = step.params.get("scenario")
-    if value is None:
-        raise _Failed(
-            "Which scenario should I simulate? One of: "
-            + ", ".join(s.replace("-", " ") for s in SCENARIOS)
-            + ".",
-            (
-                "Simulate a natural disaster in Tokyo",
-                "Simulate a supplier failure",
-                "Simulate a demand spike of 40%",
-            ),
-        )
-    kind = _choice(value, SCENARIOS, "scenario")
-    severity = _severity(step, "medium")
-    percent = step.params.get("percent")
-    spike = (
-        _PERCENT_BY_SEVERITY[severity]
-        if percent is None
-        else _float(percent, "percentage", minimum=1, maximum=1000)
-    )
-    return _simulate(step, kind, severity=severity, duration=_duration(step, 168.0), percent=spike)
-
-
-def _port_closure(step: _Step) -> ActionResult:
-    if step.params.get("place") is None and step.params.get("node") is None:
-        raise _Failed(
-            "Which port should close? Name a port city, e.g. *Rotterdam*.",
-            (
-                "What if the port of Rotterdam closes?",
-                "What if the port of Shanghai closes for two weeks?",
-            ),
-        )
-    return _simulate(
-        step, "port-closure", severity=_severity(step, "high"), duration=_duration(step, 168.0)
-    )
-
-
-def _supplier_failure(step: _Step) -> ActionResult:
-    return _simulate(
-        step,
-        "supplier-failure",
-        severity=_severity(step, "critical"),
-        duration=_duration(step, 336.0),
-    )
-
-
-def _demand_spike(step: _Step) -> ActionResult:
-    percent = step.params.get("percent")
-    spike = 30.0 if percent is None else _float(percent, "percentage", minimum=1, maximum=1000)
-    return _simulate(
-        step,
-        "demand-spike",
-        severity=_severity(step, "medium"),
-        duration=_duration(step, 168.0),
-        percent=spike,
-    )
-
-
-# ---------------------------------------------------------------------------- query
-
-
-def _details(step: _Step) -> ActionResult:
-    targets = _many(step, "node")
-    parts = []
-    for node in targets[:5]:
-        by_id = {n.id: n for n in step.nodes()}
-        neighbours: list[tuple[str, Node, Connection]] = []
-        for conn in step.twin.list_connections(step.user_id):
-            if not conn.touches(node.id):
-                continue
-            other = by_id.get(conn.target if conn.source == node.id else conn.source)
-            if other is None:
-                continue
-            direction = "↔" if conn.bidirectional else ("→" if conn.source == node.id else "←")
-            neighbours.append((direction, other, conn))
-        alerts = [
-            a
-            for a in step.twin.list_alerts(step.user_id, status="active", node_id=node.id)
-            if node.id in a.node_ids
-        ]
-        partner = None if neighbours else _partner(step, node)
-        parts.append(answers.node_details(node, neighbours, alerts, partner))
-    answer = Answer("\n\n".join(p.text for p in parts), parts[0].suggestions)
-    return step.result(answer, mentioned=[n.id for n in targets])
-
-
-def _summary(step: _Step) -> ActionResult:
-    nodes = step.nodes()
-    return step.result(
-        answers.network_summary(
-            nodes,
-            len(step.twin.list_connections(step.user_id)),
-            step.twin.get_settings(step.user_id),
-            step.twin.status_counts(step.user_id),
-            step.twin.count_alerts(step.user_id, status="active"),
-        )
-    )
-
-
-def _alerts(step: _Step) -> ActionResult:
-    severity = step.params.get("severity")
-    if severity is not None:
-        severity = _choice(severity, ALERT_SEVERITIES, "severity")
-    limit = 5
-    if step.params.get("limit") is not None:
-        limit = _int(step.params["limit"], "number of alerts", minimum=1, maximum=50)
-    found = step.twin.list_alerts(step.user_id, severity=severity, limit=limit)
-    return step.result(answers.alerts_list(found, severity))
-
-
-def _help(step: _Step) -> ActionResult:
-    topic = step.params.get("topic")
-    return step.result(answers.help_answer(str(topic) if topic else None))
-
+# ---------------------------------------------------------------------------- dispatch
 
 _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     **dict.fromkeys(ADD_INTENT_TYPES, _add_node),
