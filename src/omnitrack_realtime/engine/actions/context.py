@@ -13,6 +13,8 @@ from .. import answers
 from ..answers import Answer
 from ..twin import Alert, Node, Twin
 
+__all__ = ["ActionResult", "ScenarioRun"]
+
 
 @dataclass(frozen=True, slots=True)
 class ScenarioRun:

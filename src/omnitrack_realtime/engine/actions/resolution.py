@@ -15,6 +15,8 @@ from ..commands import NodeRef, Place
 from ..twin import Node, Twin
 from .context import _Failed, _Step
 
+__all__ = ["resolve_nodes"]
+
 #: Words that name a node type inside a reference ("the Berlin factory").
 _TYPE_WORDS = {
     "supplier": ("supplier", "vendor"),

@@ -212,7 +212,7 @@ def _setting_rules() -> tuple[Any, ...]:
     return (_rule_risk_profile, _rule_currency, _rule_region, _rule_industry)
 
 
+#: The setting rules: when one matches a step, the others are tried on it too.
 _SETTING_RULES = _setting_rules()
-
-
+#: The setting intents: the same setting said twice in one message is one request.
 _SETTINGS = frozenset({"set-region", "set-industry", "set-currency", "set-risk-profile"})
