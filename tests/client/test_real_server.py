@@ -275,3 +275,32 @@ async def test_dropped_stream_the_restarted_server_cannot_resume_is_marked_inter
     assert reply.content == " t1 t2 [interrupted]" and reply.status == "interrupted"
     assert client.error is not None
     assert second.requests() == []  # nothing asked again
+
+
+# --------------------------------------------------------------------------- restart
+
+
+async def test_a_message_sent_during_shutdown_reaches_the_restarted_server(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    """A rolling restart loses nothing: the stopping server refuses new messages for now
+    (``unavailable`` + ``retryAfter``) instead of starting turns it would only interrupt, and
+    the client resends them to the server it reconnects to."""
+    first = await start()
+    client_clock = PausableClock()  # the client's hold ends when the test says so
+    async with client_for(first, clock=client_clock) as client:
+        assert (await client.ask("before", timeout=TIMEOUT)).content == "Echo: before"
+        first.hub.closing = True  # what interrupt_all() sets first when a shutdown begins
+        asking = asyncio.ensure_future(client.ask("during", timeout=TIMEOUT))
+        await until(client, lambda: client.stats().rate_limited == 1, "the refusal")
+        assert user_message(client, "during").status == "queued"
+        assert client.error is None and not asking.done()
+        port = first.driver.port
+        await first.driver.shutdown()
+        second = await start(port=port)  # same store and port
+        client_clock.release()
+        client.connection.flush()
+        reply = await asyncio.wait_for(asking, TIMEOUT)
+    assert reply.content == "Echo: during" and reply.status == "complete"
+    assert first.requests() == ["before"] and second.requests() == ["during"]
+    assert [m.status for m in client.messages if m.role == "user"] == ["delivered"] * 2

@@ -205,3 +205,16 @@ async def test_resume_after_a_drop_replays_then_continues_live(server: RunningSe
         )
         error = await recv_json(ws)
         assert error["type"] == "error" and error["code"] == "stream_not_found"
+
+
+async def test_a_message_during_shutdown_is_refused_for_now_not_processed(
+    server: RunningServer,
+) -> None:
+    async with open_client(server) as ws:
+        server.hub.closing = True  # what interrupt_all() sets when a shutdown begins
+        await send_json(ws, {"action": "message", "message": "late", "clientMessageId": "m-1"})
+        refused = await recv_json(ws)
+    assert refused["type"] == "error" and refused["code"] == "unavailable"
+    assert refused["clientMessageId"] == "m-1" and refused["retryAfter"] > 0
+    assert "again" in refused["error"]
+    assert server.engine.requests == []

@@ -380,7 +380,10 @@ class Connection:
             return False
         self._rate_limited += 1
         logger.info(
-            "%s: a message was rate limited; resending it in %.2fs", self._safe_url, retry_after
+            "%s: the server asked for a message later (rate limit or restart); resending it "
+            "in %.2fs",
+            self._safe_url,
+            retry_after,
         )
         self._wake.set()  # the writer re-arms its wait for the new deadline
         return True

@@ -9,10 +9,11 @@ After a reconnect the client first asks the server to ``resume`` every answer th
 streaming (with ``afterSeq``, so no token is lost or doubled), then flushes the outbox. Against
 a seed server (no ``streamId``/``seq``) a lost answer is marked `` [interrupted]`` instead.
 
-A message the server refuses for its rate limit (``error`` with code ``rate_limited``,
-``retryAfter`` and the message's ``clientMessageId``) is not failed: it becomes ``queued``
-again, keeps its place at the head of what is unsent, and is resent with the same id after
-``retryAfter`` (see :meth:`.outbox.Outbox.rate_limited`); ``ask()``/``stream()`` keep waiting.
+A message the server refuses for now (``error`` with code ``rate_limited``, or ``unavailable``
+from a server that is restarting, with ``retryAfter`` and the message's ``clientMessageId``) is
+not failed: it becomes ``queued`` again, keeps its place at the head of what is unsent, and is
+resent with the same id after ``retryAfter`` (see :meth:`.outbox.Outbox.rate_limited`), to the
+server the client reconnects to if this one goes away; ``ask()``/``stream()`` keep waiting.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ logger = logging.getLogger("omnitrack_realtime")
 _STREAM_BUFFER = 1 << 62
 #: The ``error`` code of a message refused by the server's rate limit (protocol.md).
 RATE_LIMITED_CODE = "rate_limited"
+#: ``error`` codes that refuse a message for now, not for good: with ``retryAfter`` it is kept
+#: and resent (a rate limit; a server that is shutting down).
+RESEND_LATER_CODES = frozenset({RATE_LIMITED_CODE, "unavailable"})
 
 
 class _Finished:
@@ -253,7 +257,7 @@ class CopilotClient(ClientSurface):
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
         elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
-            if self._rate_limited(message, message.client_message_id):
+            if self._resend_later(message, message.client_message_id):
                 return
             # The server refused that message: it leaves the outbox, never resent. (A refused
             # resume is the reducer's business: it interrupts the streams concerned.)
@@ -266,12 +270,13 @@ class CopilotClient(ClientSurface):
             self._conn.flush()  # an acknowledgment may let the next message go
         self._route(events)
 
-    def _rate_limited(self, message: ErrorMessage, cmid: str) -> bool:
-        """A message refused for the server's rate limit is kept: queued again in its place and
-        resent (same id) after ``retryAfter``; its ``ask()``/``stream()`` caller keeps waiting.
-        False when this error is not that (or the message can no longer be resent)."""
+    def _resend_later(self, message: ErrorMessage, cmid: str) -> bool:
+        """A message refused for now (:data:`RESEND_LATER_CODES`) is kept: queued again in its
+        place and resent (same id) after ``retryAfter``; its ``ask()``/``stream()`` caller
+        keeps waiting. False when this error is not that (or the message can no longer be
+        resent)."""
         retry_after = message.retry_after
-        if message.code != RATE_LIMITED_CODE or retry_after is None:
+        if message.code not in RESEND_LATER_CODES or retry_after is None:
             return False
         if cmid not in self._texts or not self._conn.rate_limited(cmid, retry_after):
             return False

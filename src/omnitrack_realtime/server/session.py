@@ -80,6 +80,10 @@ _MAX_CLIENT_MESSAGE_ID = 128
 _MAX_SUBSCRIPTIONS = 100
 
 
+#: Seconds a message refused during shutdown asks its client to wait before resending it.
+RESTART_RETRY_AFTER = 1.0
+
+
 class Outbound(Protocol):
     """A connection's way out, implemented by each driver.
 
@@ -255,6 +259,17 @@ class CopilotSession(_Session):
 
     async def _on_message(self, action: MessageAction) -> None:
         client_message_id = action.client_message_id
+        if self.hub.closing:
+            # Shutting down: a turn started now would only be interrupted. Refused unprocessed,
+            # with retryAfter, a client keeps it and resends it to the server it reconnects to.
+            self._error(
+                "The server is restarting; send this message again in a moment",
+                code="unavailable",
+                retry_after=RESTART_RETRY_AFTER,
+                conversation_id=action.conversation_id,
+                client_message_id=client_message_id,
+            )
+            return
         text = action.message
         limit = self.hub.config.max_message_chars
         if len(text) > limit:
