@@ -295,6 +295,9 @@ async def test_a_message_sent_during_shutdown_reaches_the_restarted_server(
         await until(client, lambda: client.stats().rate_limited == 1, "the refusal")
         assert user_message(client, "during").status == "queued"
         assert client.error is None and not asking.done()
+        assert status_line(connection_view(client), now=client_clock()) == (
+            "● connected · 1 queued message · server restarting, resending in 1 s"
+        )
         port = first.driver.port
         await first.driver.shutdown()
         second = await start(port=port)  # same store and port

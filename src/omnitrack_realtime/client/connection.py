@@ -278,6 +278,9 @@ class Connection:
         self._resent = 0
         self._dropped = 0
         self._rate_limited = 0
+        #: Why the server holds the queue (see :meth:`rate_limited`), while ``outbox.held_until``
+        #: is set: "rate limited" or "server restarting".
+        self.hold_reason = "rate limited"
         self._last_rtt: float | None = None
         self._last_written: OutboxItem | None = None  # the culprit if the server says 1009
 
@@ -371,13 +374,17 @@ class Connection:
         self.flush()
         return item
 
-    def rate_limited(self, client_message_id: str, retry_after: float) -> bool:
-        """The server refused that message for its rate limit: it is resent, in its place and
-        with the same id, after ``retry_after`` seconds, and nothing queued behind it is written
-        before. False if it is no longer queued (nothing to resend)."""
+    def rate_limited(
+        self, client_message_id: str, retry_after: float, *, reason: str = "rate limited"
+    ) -> bool:
+        """The server refused that message for now (its rate limit, a restart): it is resent,
+        in its place and with the same id, after ``retry_after`` seconds, and nothing queued
+        behind it is written before. ``reason`` is what :attr:`hold_reason` shows meanwhile.
+        False if it is no longer queued (nothing to resend)."""
         until = self._clock() + max(retry_after, 0.0)
         if self.outbox.rate_limited(client_message_id, until) is None:
             return False
+        self.hold_reason = reason
         self._rate_limited += 1
         logger.info(
             "%s: the server asked for a message later (rate limit or restart); resending it "

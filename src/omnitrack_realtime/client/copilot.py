@@ -278,7 +278,8 @@ class CopilotClient(ClientSurface):
         retry_after = message.retry_after
         if message.code not in RESEND_LATER_CODES or retry_after is None:
             return False
-        if cmid not in self._texts or not self._conn.rate_limited(cmid, retry_after):
+        reason = "rate limited" if message.code == RATE_LIMITED_CODE else "server restarting"
+        if cmid not in self._texts or not self._conn.rate_limited(cmid, retry_after, reason=reason):
             return False
         self._conversation.mark_queued(cmid)
         self._changed()

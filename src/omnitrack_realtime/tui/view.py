@@ -41,8 +41,10 @@ class ConnectionView:
     max_attempts: int | None = None
     retry_at: float | None = None
     queued: int = 0
-    #: While the server's rate limit holds the queue: when sending resumes (same clock).
+    #: While the server holds the queue (rate limit, restart): when sending resumes (same
+    #: clock), and why.
     held_until: float | None = None
+    hold_reason: str = "rate limited"
 
 
 def connection_view(client: CopilotClient, max_attempts: int | None = None) -> ConnectionView:
@@ -64,6 +66,7 @@ def connection_view(client: CopilotClient, max_attempts: int | None = None) -> C
         retry_at=retry.due if retry is not None else None,
         queued=client.stats().queued,
         held_until=connection.outbox.held_until,
+        hold_reason=connection.hold_reason,
     )
 
 
@@ -89,7 +92,7 @@ def status_line(view: ConnectionView, now: float) -> str:
         text = "○ disconnected"
     else:
         text = "○ not connected"
-    # Seconds the server's rate limit still holds the queue of an open connection, if any.
+    # Seconds the server still holds the queue of an open connection, if any.
     held = (
         math.ceil(view.held_until - now)
         if state == "open" and view.held_until is not None and view.held_until > now
@@ -99,7 +102,7 @@ def status_line(view: ConnectionView, now: float) -> str:
         noun = "message" if view.queued == 1 else "messages"
         text += f" · {view.queued} queued {noun}"
     if held is not None:
-        text += f" · rate limited, resending in {held} s"
+        text += f" · {view.hold_reason}, resending in {held} s"
     return text
 
 
