@@ -1189,3 +1189,102 @@ def test_how_are_the_plural_types_doing_is_their_utilization() -> None:
     command = one("how are the warehouses doing?")
     assert command.intent == "calculate-utilization"
     assert command.params == {"node_type": "warehouse"}
+
+
+# Round 11 of the eval set: the general patterns its first try missed.
+
+
+def test_a_place_with_one_resolves_to_the_known_name_there() -> None:
+    # "the Rotterdam one" and "the store of Sydney": the user's node at that place.
+    assert one("tell me about the Rotterdam one").params["node"] == NodeRef(
+        "Rotterdam Warehouse", "name"
+    )
+    store = one("remove please the store of Sydney", ("Sydney Store", "Perth Warehouse"))
+    assert store.params["node"].text == "Sydney Store"
+    # No known name there: a place reference for the twin to resolve.
+    ref = one("tell me about the Lisbon one").params["node"]
+    assert (ref.kind, ref.place.city) == ("place", "Lisbon")
+
+
+def test_the_node_i_just_added_is_a_pronoun_with_its_type() -> None:
+    ref = one("delete the warehouse I just added").params["node"]
+    assert (ref.kind, ref.node_type) == ("pronoun", "warehouse")
+
+
+def test_a_pronoun_repeating_the_node_is_not_a_second_node() -> None:
+    command = one("the warehouse of Perth, it have now 4000 of stock", ("Perth Warehouse",))
+    assert command.params["node"].text == "Perth Warehouse"
+    assert command.params["inventory"] == 4000
+
+
+def test_ops_shorthand() -> None:
+    add = one("new wh Hamburg cap 15k")
+    assert (add.intent, add.params["capacity"]) == ("add-warehouse", 15000)
+    cap = one("cap Chicago DC 25k")
+    assert (cap.intent, cap.params["capacity"]) == ("update-node", 25000)
+    arrow = one("Berlin Plant -> degraded")
+    assert (arrow.intent, arrow.params["status"]) == ("update-node", "degraded")
+    assert one("util by warehouse").params == {"node_type": "warehouse"}
+    assert one("sim Shanghai Supplier failure 48h").intent == "what-if-supplier-failure"
+    assert one("Berlin Plant -> Chicago DC").intent == "connect-nodes"
+
+
+def test_a_qualifier_after_a_sentence_end_belongs_to_the_step_before() -> None:
+    assert one("alerts. critical only.").params == {"severity": "critical"}
+    assert one("what alerts fired recently? just the last 3").params == {"limit": 3}
+    link = one("connect Shanghai Supplier to Berlin Plant? By sea I think")
+    assert link.params["shipping_method"] == "sea"
+
+
+def test_a_lettered_checklist_is_split() -> None:
+    result = parse(
+        "a) remove Acme Components b) connect Jakarta Textiles to Berlin Plant c) scan anomalies",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == [
+        "remove-node",
+        "connect-nodes",
+        "scan-anomalies",
+    ]
+
+
+def test_a_hedge_before_but_is_an_aside() -> None:
+    result = parse("I'm not totally sure how to read this, but is anything in my network at risk?")
+    assert [(c.intent, c.params) for c in result.commands] == [("identify-risks", {})]
+    assert one("I don't know how to add a supplier").intent == "help"
+
+
+def test_an_add_said_over_several_sentences() -> None:
+    result = parse(
+        "Okay so we've just started working with a supplier over in Ho Chi Minh City, could "
+        "you put them in the system? They can do about 6,000 units"
+    )
+    assert [c.intent for c in result.commands] == ["add-supplier"]
+    assert result.commands[0].params["capacity"] == 6000
+    # An update of another field stays an update.
+    steps = parse("add a supplier in Jakarta. It should have a capacity of 4000.")
+    assert [c.intent for c in steps.commands] == ["add-supplier", "update-node"]
+
+
+def test_imperative_negation_of_a_link_asks() -> None:
+    result = parse("don't connect Shanghai Supplier to Chicago DC", known_names=NAMES)
+    assert result.clarification is not None and not result.commands
+    assert one("Shanghai Supplier shouldn't ship to Chicago DC").intent == "disconnect-nodes"
+
+
+def test_writing_an_email_is_out_of_scope() -> None:
+    assert parse("can you write an email to our supplier about the delay?") == ParseResult()
+
+
+def test_round_11_phrasings_of_settings_and_scenarios() -> None:
+    assert one("turn on sea freight for Shanghai Supplier").intent == "add-shipping-method"
+    assert one("our company makes phones and laptops").params == {"industry": "electronics"}
+    both = parse("we're a fashion brand, mostly selling in LatAm").commands
+    assert [c.intent for c in both] == ["set-industry", "set-region"]
+    assert one("risk: medium").params == {"level": "medium"}
+    stuck = one("what if our shipments get stuck at customs for 5 days")
+    assert stuck.params == {"scenario": "transportation-delay", "duration_hours": 120}
+    hurt = one("could a quality problem at Berlin Plant hurt us?")
+    assert hurt.params["scenario"] == "quality-issue"
+    status = one("Berlin Plant is not working since yesterday")
+    assert status.params["status"] == "offline"

@@ -10,7 +10,10 @@ from typing import Any
 
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
 from .references import _Ref, _Step
-from .vocabulary import _METHOD_RE, _SCENARIO_RE
+from .vocabulary import _METHOD_RE, _SCENARIO_RE, _STATUS_WORDS
+
+# "Berlin Plant -> degraded" gives a new status, not a link: an arrow to a status or a number.
+_NOT_A_TARGET = r"\s*(?:[\d$€£¥]|(?:" + "|".join(_STATUS_WORDS.values()) + r")\b)"
 
 _DISCONNECT = re.compile(
     r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*|unhook\w*"
@@ -35,13 +38,22 @@ _CONNECT = re.compile(
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
-    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)|(?:->|→)(?!\s*[\d$€£¥])",
+    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)"
+    r"|(?:->|→)(?!" + _NOT_A_TARGET + ")",
     re.IGNORECASE,
 )
 
 
+# "don't connect A to B" forbids a change (the negation rule asks); "A shouldn't ship to B"
+# states that the link must go.
+_DONT_LINK = re.compile(
+    r"^\W*(?:please\s+|pls\s+)?(?:don'?t|do\snot|never)\s+(?:\w+\s+)?(?:connect|link|hook"
+    r"|join|attach|route|wire)"
+)
+
+
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
-    if not _DISCONNECT.search(m):
+    if not _DISCONNECT.search(m) or _DONT_LINK.match(m):
         return None
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 

@@ -35,7 +35,7 @@ _UNKNOWN_PLACE = re.compile(
 
 
 _CAPACITY_RE = re.compile(
-    rf"(?:\bcapacity\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
+    rf"(?:\b(?:capacity|cap)\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
     rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
     rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
@@ -56,7 +56,7 @@ _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
     r"|becomes|now|currently|just|been|mark\w*|flag\w*|set|put|take|took|bring|brought)\b"
 )
-_FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b")
+_FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b|\bcap\b")
 _FIELD_INVENTORY = re.compile(
     r"\binventory\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
     r"|\bunits\sin\b"
@@ -285,9 +285,12 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         if not (
             ("capacity" in fields or "inventory" in fields)
             and re.match(
-                r"^\W*(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
+                # "cap Chicago DC 25k": a field, the node and the value, in an ops shorthand.
+                r"^\W*(?:(?:capacity|cap|inventory|stock)\s+(?:of\s+|for\s+|at\s+)?(?:the\s)?§+"
+                r"\s*(?::|=|->|→|to|at)?\s*\d"
+                r"|(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
                 r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
-                r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold))",
+                r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold)))",
                 subject,
             )
         ):
@@ -328,6 +331,7 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None
     rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
+    # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
     if re.fullmatch(r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully)\W+)*\W*", rest):
         return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)
     return None

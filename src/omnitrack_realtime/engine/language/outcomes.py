@@ -63,7 +63,8 @@ def _listed(step: _Step, refs: list[_Ref]) -> list[_Ref]:
     out = refs[:1]
     for before, after in itertools.pairwise(refs):
         gap = step.masked[before.end : after.start]
-        if before.bare_type or after.bare_type:
+        if before.bare_type or after.bare_type or after.ref.kind == "pronoun":
+            # "the warehouse of Perth, it has ...": the pronoun repeats the node, no list.
             break
         if not re.fullmatch(r"\s*(?:,|and|&|,\s*and|as\swell\sas|plus)\s*(?:the\s+)?", gap):
             break
@@ -91,6 +92,6 @@ _QUESTION = re.compile(
 )
 _STATUS_REPORT = re.compile(r"\bstatus\s(?:updates?|reports?|check)\b")
 _SIMULATE = re.compile(
-    r"\bsimulat\w*|\bscenario\w*|\bstress[\s-]?test\w*|\bmodel\b|\bwhat\sif\b"
+    r"\bsimulat\w*|\bsims?\b|\bscenario\w*|\bstress[\s-]?test\w*|\bmodel\b|\bwhat\sif\b"
     r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|\bsuppose\b|\bimagine\b"
 )

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from ..commands import Clarification, Command, NodeRef, ParseResult
 from .cleaning import _clean, _correct
+from .edits import _capacity
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
-from .rules import _parse_step
+from .rules import _is_hedge, _parse_step
 from .settings import _SETTINGS
 from .steps import _split
 from .vocabulary import _ADD_INTENT, _TYPE_RE
@@ -84,6 +85,34 @@ def _restates(question: Clarification, piece: str, commands: list[Command]) -> b
     )
 
 
+# After an add, "could you put them in the system?" repeats it and "they can do about 6,000
+# units" gives its capacity.
+_RESTATED_ADD = re.compile(
+    r"^\W*(?:(?:could|can|would|will)\s(?:you|u)\s|please\s|pls\s)?(?:put|add|enter|register"
+    r"|include|save|record|log|get)\s(?:it|them|that|this|those)(?:\s(?:in|into|to|on)\s(?:the\s)?"
+    r"(?:system|twin|network|map|list|model|app|tool))?\W*(?:please|pls|thanks)?\W*$",
+    re.IGNORECASE,
+)
+_ITS_CAPACITY = re.compile(
+    r"^\W*(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
+    r"|has|have|holds?|handles?|does|do|is|are))?\b",
+    re.IGNORECASE,
+)
+
+
+def _capacity_for(piece: str, add: Command) -> Command | None:
+    """``add`` with the capacity a step nobody understood gives it ("they can do about 6,000
+    units"), else None."""
+    if not _ITS_CAPACITY.match(piece) or "capacity" in add.params:
+        return None
+    if re.search(r"\b(?:inventory|stock|utili[sz]\w*|load)\b", piece, re.IGNORECASE):
+        return None  # "it has 300 units in stock" is another update
+    capacity = _capacity(piece, None)
+    if capacity is None:
+        return None
+    return Command(add.intent, {**add.params, "capacity": capacity}, add.confidence, add.text)
+
+
 def _antecedent(piece: str, names: _Names) -> NodeRef | None:
     """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
     a pronoun in the next step ("..., mark it degraded") to point at."""
@@ -132,8 +161,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         unknown_before, previous_unknown = previous_unknown, None
         if len(commands) > MAX_STEPS:
             break  # enough to know there are too many steps
+        after_add = bool(commands) and commands[-1].intent in _ADD_INTENT.values()
+        if after_add and _RESTATED_ADD.match(piece):
+            continue
         outcome = _parse_step(piece, names)
-        if outcome is None and commands and commands[-1].intent in _ADD_INTENT.values():
+        completed = _capacity_for(piece, commands[-1]) if after_add and not outcome else None
+        if completed is not None:
+            commands[-1] = completed
+            continue
+        if outcome is None and after_add:
             # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
             bare = _FILLER.sub("", piece).strip()
             starts = re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE)
@@ -164,6 +200,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 outcome = pointed
                 not_understood.remove(unknown_before)
         commands.extend(outcome)
+    if any(not _is_hedge(c) for c in commands):
+        commands = [c for c in commands if not _is_hedge(c)]
     if not commands:
         return ParseResult()
     if not_understood:

@@ -36,14 +36,15 @@ _ANOMALY = re.compile(
     r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
     r"|(?:anything|something)\s(?:(?:look|seem|feel)s?\s)?(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
     r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness"
-    r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck)\b"
+    r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck|stale|outdated|out\sof\sdate"
+    r"|isolated|orphan\w*|unconnected|dangling)\b"
 )
 
 
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
     r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
-    r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\son"
+    r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\s(?:\w+\s){0,3}?on"
     r"|single[\s-]sourc\w*|concentrat\w*"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
@@ -55,8 +56,8 @@ _BOTTLENECK = re.compile(
     r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
 )
 _UTILIZATION = re.compile(
-    r"\b(?:utili[sz]\w*|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
-    r"|how\smuch\sof\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:is\s)?in\suse"
+    r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"
     r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
@@ -98,7 +99,7 @@ _SUMMARY = re.compile(
     r"|supply\schain))\b"
 )
 _DETAILS = re.compile(
-    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about|connected\sto|linked\sto"
+    r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about(?!\s+~?\d)|connected\sto|linked\sto"
     r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
     r"|lookup|doing|status|stats|look\sat|see|view"
     r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
@@ -122,8 +123,10 @@ def _rule_analysis(step: _Step, m: str) -> _Outcome:
         return None  # "anything to worry about in the alerts?" asks for the alerts
     params: dict[str, Any] = {}
     refs = step.node_refs()
+    named = [r for r in refs if r.ref.kind != "pronoun"]
     if refs:
-        params["node"] = refs[0].ref
+        # "how much of its capacity is Berlin Plant using?": the name, not the pronoun.
+        params["node"] = (named or refs)[0].ref
     else:
         bare = [r for r in step.refs() if r.bare_type]
         if bare:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import gazetteer
 from ..commands import NodeRef, Place
-from .names import _find_names, _Names
+from .names import _EMPTY_NAMES, _find_names, _name_words, _Names
 from .vocabulary import _DEFAULT_NAME_WORD, _TYPE_RE
 
 _ID_RE = re.compile(
@@ -68,6 +68,7 @@ class _Step:
     places: list[tuple[int, int, Place]]
     name_clause: tuple[int, int, str] | None
     fuzzy: bool = False
+    known: _Names = _EMPTY_NAMES  # the user's node names, to resolve "the Rotterdam one"
     _refs: list[_Ref] | None = field(default=None)
 
     def has(self, pattern: re.Pattern[str]) -> bool:
@@ -141,6 +142,7 @@ def _analyse(text: str, names: _Names) -> _Step:
         places=places,
         name_clause=name_clause,
         fuzzy=any(f for _s, _e, _n, f in found_names),
+        known=names,
     )
 
 
@@ -163,7 +165,12 @@ def _node_refs(step: _Step) -> list[_Ref]:
             continue
         pointer = _POINTER.search(step.masked[:start])
         place_ref = _place_for_type(step, start, end)
-        if pointer is not None and place_ref is None:
+        just_added = _JUST_ADDED.match(step.masked, end) if place_ref is None else None
+        if just_added is not None:
+            # "the warehouse I just added": the node the conversation just mentioned.
+            span = step.text[start : just_added.end()]
+            refs.append(_Ref(start, just_added.end(), NodeRef(span, "pronoun", node_type=kind)))
+        elif pointer is not None and place_ref is None:
             # "that warehouse", "the new plant": the node the conversation just mentioned.
             span = step.text[pointer.start() : end]
             refs.append(_Ref(pointer.start(), end, NodeRef(span, "pronoun", node_type=kind)))
@@ -171,13 +178,55 @@ def _node_refs(step: _Step) -> list[_Ref]:
             p_start, p_end, place = place_ref
             span_start, span_end = min(start, p_start), max(end, p_end)
             text = step.text[span_start:span_end]
-            ref = NodeRef(text, "place", node_type=kind, place=place)
+            known = _known_at(step, p_start, p_end, kind)
+            if known is not None:
+                # "the store of Sydney" is the user's "Sydney Store".
+                ref = NodeRef(known, "name", node_type=kind)
+            else:
+                ref = NodeRef(text, "place", node_type=kind, place=place)
             refs.append(_Ref(span_start, span_end, ref))
         else:
             word = _DEFAULT_NAME_WORD[kind]
             refs.append(_Ref(start, end, NodeRef(word, "name", node_type=kind), True))
+    for p_start, p_end, place in step.places:
+        # "the Rotterdam one": the user's node there (by name when one name has the place).
+        before = _THE_PLACE_ONE.search(step.masked, 0, p_start)
+        after = _ONE.match(step.masked, p_end)
+        if before is None or after is None or any(r.start <= p_start < r.end for r in refs):
+            continue
+        known = _known_at(step, p_start, p_end, None)
+        text = step.text[p_start : after.end()]
+        ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
+        refs.append(_Ref(before.start(), after.end(), ref))
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+_JUST_ADDED = re.compile(
+    r"\s+(?:(?:that|which)\s+)?(?:i|we|you)\s+(?:just\s+|recently\s+|only\s+just\s+)?"
+    r"(?:added|created|made|set\s?up|opened|built|put\sin)\b"
+)
+_THE_PLACE_ONE = re.compile(r"\b(?:the|that|our|my)\s+$")
+_ONE = re.compile(r"(?:'s)?\s+one\b(?!\s+(?:of|more)\b)")
+
+
+def _known_at(step: _Step, start: int, end: int, kind: str | None) -> str | None:
+    """The one known node name that has all the words of the place at ``start:end`` (and, when
+    ``kind`` is given, a word of that node type), else None."""
+    owners = step.known.owners
+    if not owners:
+        return None
+    found = {owners.get(word) for word in _name_words(step.text[start:end])}
+    if len(found) != 1:
+        return None
+    name = found.pop()
+    if name is None:
+        return None
+    if kind is not None:
+        typed = [m.lastgroup for m in _TYPE_RE.finditer(name)]
+        if kind not in typed and not name.lower().endswith(_DEFAULT_NAME_WORD[kind]):
+            return None
+    return name
 
 
 _POINTER = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..commands import Command
 from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
 from .names import _Names
@@ -37,10 +38,23 @@ _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
+    r"|what\s(?:kinds?|sorts?|types?)\sof\s(?:things|stuff|questions|requests|commands)\s"
+    r"(?:can|could|should|do)\s(?:i|we|you)"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
     r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
 )
+
+
+# "I'm not sure how to read this, but is anything at risk?": a hedge, not a request for help
+# when the message asks something else too.
+_HEDGE = re.compile(
+    r"\b(?:not\s(?:\w+\s)?sure|unsure|no\sidea|don'?t\s(?:\w+\s)?know|new\sto)\b", re.I
+)
+
+
+def _is_hedge(command: Command) -> bool:
+    return command.intent == "help" and _HEDGE.search(command.text) is not None
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
@@ -107,9 +121,19 @@ _RULES = (
 )
 
 
+# Requests no intent serves, whatever nodes they mention ("write an email to our supplier").
+_OUT_OF_SCOPE = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s(?:you|u)\s(?:please\s)?|please\s|pls\s)?"
+    r"(?:write|draft|compose|send|translate)\s(?:me\s|us\s)?(?:an?\s|the\s)?(?:\w+\s)?"
+    r"(?:e-?mails?|letters?|messages?|notes?|memos?|repl(?:y|ies)|poems?|essays?|texts?)\b"
+)
+
+
 def _parse_step(text: str, names: _Names) -> _Outcome:
     step = _analyse(text, names)
     m = step.masked
+    if _OUT_OF_SCOPE.match(m):
+        return None
     for rule in _RULES:
         outcome = rule(step, m)
         if outcome is None:

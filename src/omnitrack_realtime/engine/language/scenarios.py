@@ -37,7 +37,8 @@ _HYPOTHETICAL = re.compile(
     r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
     r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
-    r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b"
+    r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b|\bsims?\b"
+    r"|\b(?:hurt|affect|impact|hit|harm|disrupt)\s(?:us|our\s\w+|the\snetwork)\b"
 )
 
 

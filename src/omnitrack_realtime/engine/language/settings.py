@@ -30,6 +30,7 @@ _RISK_PROFILE = re.compile(
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
     r"|\b(?:fine|ok|okay|comfortable|happy|good|cool|willing)\s(?:with|to\stake)\s(?:a\s|on\s)?"
     r"(?:low|medium|moderate|high|more|less|some|lots\sof|little)\s(?:risk|risks)\b"
+    r"|^\W*risk\s*(?::|=|-)?\s*(?:low|medium|moderate|high)\W*$"  # a checklist: "risk: medium"
     r"|\b(?:take|taking|accept\w*|tolerat\w*|handle|stomach|live\swith)\s(?:on\s)?(?:more|less"
     r"|low|high|medium|moderate|a\slot\sof|lots\sof|plenty\sof|(?:very\s)?little)\s(?:risk|risks)\b|\b(?:set|change|make|switch)\s(?:the\s|our\s|my\s)?risk\s(?:to|at|as)\b"
 )
@@ -37,6 +38,7 @@ _RISK_PROFILE = re.compile(
 
 _REGION_CUE = re.compile(
     r"\bregions?\b|\b(?:operat\w*|focus\w*|based|located|headquartered|work\w*|expand\w*"
+    r"|sell\w*|(?:business|sales|customers|clients|operations)\s(?:is|are)"
     r"|do\sbusiness|active|concentrat\w*|home\smarket|market)\s(?:mainly\s|mostly\s|primarily\s"
     r"|largely\s|chiefly\s|only\s)?(?:in|into|on|across|to|is|out\sof)\b|\bswitch\s(?:over\s)?to\b"
     r"|\bchange\s(?:over\s)?to\b|\bmove\s(?:over\s)?to\b"
@@ -56,7 +58,7 @@ _CURRENCY_CUE = re.compile(
 _METHOD_CUE = re.compile(
     r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
     r"|\benabl\w*|\ballow\w*|\bsupport\w*|\blanes?\b|\bcarriers?\b|\bdelivery\b|\blogistics\b"
-    r"|\bvia\b|\bby\b|\buse\b|\badd\b"
+    r"|\bvia\b|\bby\b|\buse\b|\badd\b|\b(?:turn|switch)\w*\son\b|\bactivat\w*|\boffer\w*"
 )
 
 

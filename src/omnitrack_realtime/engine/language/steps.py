@@ -20,6 +20,9 @@ _VERBS = (
     r"|evaluate|measure|also\sadd|then"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
+# "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
+_LETTERED = re.compile(r"(?:^|[\s:])\(?a\)\s")
+_LETTER_MARKER = re.compile(r"(?:^|(?<=\s))\(?[a-j]\)\s+")
 _HARD_SPLIT = re.compile(
     r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
     r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
@@ -33,6 +36,11 @@ _SOFT_SPLIT = re.compile(
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
+# "I'm not sure how to read this, but is anything at risk?": what follows "but" is a request.
+_BUT_REQUEST = re.compile(
+    rf",\s*but\s+(?=(?:{_VERBS}|is|are|can|could|do|does|what|where|which|how|who)\b)",
+    re.IGNORECASE,
+)
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
     r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
@@ -44,9 +52,11 @@ def _split(text: str) -> list[str]:
     """The steps of a message, in order."""
     pieces: list[str] = []
     numbered = re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
+    lettered = _LETTERED.search(text) is not None
     for chunk in _HARD_SPLIT.split(text):
-        if numbered:
-            chunk_parts = [p for p in _LIST_MARKER.split(chunk) if p.strip()]
+        if numbered or lettered:
+            marker = _LIST_MARKER if numbered else _LETTER_MARKER
+            chunk_parts = [p for p in marker.split(chunk) if p.strip()]
         else:
             chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
         for part in chunk_parts:
@@ -55,8 +65,9 @@ def _split(text: str) -> list[str]:
     for piece in (p.strip(" ,.;:!?-") for p in pieces):
         if not piece:
             continue
-        if out and _FRAGMENT.match(piece):
-            # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request.
+        if out and (_FRAGMENT.match(piece) or _QUALIFIER.match(piece)):
+            # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request, and so is
+            # "alerts. critical only." and "connect A to B? By sea I think".
             out[-1] = f"{out[-1]}, {piece}"
         else:
             out.append(piece)
@@ -70,6 +81,17 @@ _FRAGMENT = re.compile(
 )
 
 
+_QUALIFIER = re.compile(
+    r"(?:just|only)\s+(?:the\s+)?(?:last|latest|most\srecent|newest|top|first|critical|high"
+    r"|medium|low|severe|major|minor)\b"
+    r"|(?:the\s+)?(?:critical|high|medium|low|severe|major|minor)(?:[\s-]+(?:severity|priority))?"
+    r"(?:\s+(?:ones|alerts))?\s+only\b"
+    r"|(?:by|via)\s+(?:sea|air|rail|train|truck|road|ocean|express|courier)\b"
+    r"(?:\s+(?:i\s+think|i\s+guess|probably|please|pls|maybe))?\W*$",
+    re.IGNORECASE,
+)
+
+
 _SETTING_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+|our\s+|my\s+)?(?:region|industry|currency"
     r"|risk\s(?:profile|tolerance|appetite|level))\s+(?:to|=|:|as)\s)",
@@ -79,7 +101,7 @@ _SETTING_ONLY = re.compile(
 
 def _soft_split(text: str) -> list[str]:
     out: list[str] = []
-    parts = _SOFT_SPLIT.split(text)
+    parts = [p for piece in _BUT_REQUEST.split(text) for p in _SOFT_SPLIT.split(piece)]
     if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
         # "set currency to EUR and industry to fashion": the second setting reuses the verb.
         parts = [

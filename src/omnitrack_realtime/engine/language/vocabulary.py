@@ -24,7 +24,7 @@ _TYPE_PATTERNS = {
     ),
     "warehouse": (
         r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
-        r"|stockrooms?|storehouses?|storage"
+        r"|stockrooms?|storehouses?|storage|whs?"
     ),
     "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
     "retailer": (
@@ -70,7 +70,8 @@ _STATUS_WORDS = {
     "disrupted": r"disrupted|disruption|interrupted|hit\sby|impacted|affected",
     "offline": (
         r"offline|off[\s-]line|down|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
-        r"|closed|inactive|unavailable|dark"
+        r"|closed|inactive|unavailable|dark|not\s(?:working|running|operating|producing)"
+        r"|stopped\s(?:working|running|operating)"
     ),
 }
 _STATUS_RE = re.compile(
@@ -103,6 +104,8 @@ _SCENARIO_WORDS = {
         r"transport(?:ation)?\sdelays?|shipping\sdelays?|logistics\s(?:delays?|disruptions?)"
         r"|freight\sdelays?|delays?|delayed|congestion|late\sshipments?|transit\sdisruptions?"
         r"|canals?|straits?|shipping\slanes?\s(?:\w+\s)?(?:closed|blocked)"
+        r"|(?:shipments?|cargo|goods|containers?|freight|orders?|deliveries|trucks?)\s(?:\w+\s)?"
+        r"(?:stuck|held\sup|backed\sup)|customs\s(?:delays?|holds?|hold-?ups?|checks?)|at\scustoms"
     ),
     "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
     "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
@@ -131,7 +134,8 @@ _SEVERITY_RE = re.compile(
 _INDUSTRY_WORDS = {
     "electronics": (
         r"consumer\selectronics|electronics?|semiconductors?|semis|chips?|microchips?|tech"
-        r"|hardware|computers?|devices?"
+        r"|hardware|computers?|devices?|(?:smart\s?|mobile\s|cell\s)?phones?|laptops?|tablets?"
+        r"|gadgets?|pcs|consumer\stech"
     ),
     "automotive": r"automotive|auto(?:mobiles?|s)?|cars?|vehicles?|evs?|car\sparts",
     "pharmaceuticals": (
@@ -231,10 +235,12 @@ _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
 
 
 _ADD_VERB_RE = re.compile(
-    r"\b(?:add|adding|create|creating|set\s?up|setting\sup|open|opening|build|building"
+    r"\b(?:add|adding|ad(?=\s(?:an?|another|new|one)\s)|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
-    r"|contracted|onboarded|partnered\swith|acquired|bought|opened|hired|one\smore"
+    r"|contracted|onboarded|partnered\swith"
+    r"|(?:started|begun|began|starting)\s(?:working|partnering|sourcing|dealing)\s(?:with|from)"
+    r"|acquired|bought|opened|hired|one\smore"
     r"|(?:i|we)(?:'d|\swould)\s(?:like|love|need)(?!\sto\b|\s(?:a|an|the)\s(?:quick\s|closer\s)?"
     r"(?:look|peek|glance|word|summary|report|check|list|breakdown|update|overview|view)\b)"
     r"|(?:should|could|must|need\sto|want\sto|ought\sto|(?:'d|\swould)\s(?:like|love)\sto)"
