@@ -429,6 +429,19 @@ PHRASINGS = [
     ("help", "help", "plain English"),
     ("help", "what can you do?", "plain English"),
     ("help", "how do I run simulations?", "**Simulate**"),
+    # Round 11 of the eval set: ops shorthand, references by place, chatty and pasted requests.
+    ("update-node", "cap Berlin Plant 12k", "capacity 8,000 → 12,000"),
+    ("update-node", "Berlin Plant -> degraded", "status operational → degraded"),
+    ("get-node-details", "tell me about the Rotterdam one", "**Rotterdam Warehouse**"),
+    ("remove-node", "remove please the store of Paris", "Removed **Paris Store**"),
+    ("what-if-supplier-failure", "what if the Shanghai one fails for a week", "7 days"),
+    ("calculate-utilization", "util by warehouse", "Utilization of the warehouses"),
+    ("get-recent-alerts", "alerts. critical only.", "critical"),
+    (
+        "identify-risks",
+        "I'm not totally sure how to read this, but is anything in my network at risk?",
+        "risk",
+    ),
 ]
 
 CHANGES_TWIN = {"build", "configure"}
