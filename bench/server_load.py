@@ -23,7 +23,8 @@ delivery of ``--rounds`` alternating rounds (after one uncounted warm-up round e
 
     python bench/server_load.py                       # the issue's sizes (~30 s)
     python bench/server_load.py --conversations 20 --tokens 200 --connections 500 --rounds 3
-    OMNITRACK_BENCH_PROFILE=/tmp/ours.prof python bench/server_load.py --only stream --runs 1
+    OMNITRACK_BENCH_PROFILE=/tmp/p python bench/server_load.py --only stream --runs 1
+    # cProfiles each server but bare into /tmp/p.ours, /tmp/p.asgi
 
 permessage-deflate is off on both sides (the server's default). Loopback only.
 """
@@ -230,6 +231,9 @@ async def _serve_asgi(host: str, db_path: str) -> None:
             app, lifespan="on", log_level="warning", backlog=4096, **uvicorn_options(config)
         )
     )
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; a no-op handler lets the
+    # process end normally (and a cProfile run write its file).
+    signal.signal(signal.SIGTERM, lambda *_: None)
     await server.serve(sockets=[listener])  # SIGTERM: uvicorn's graceful shutdown
 
 
@@ -526,20 +530,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--serve", choices=["bare", "ours", "asgi"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve == "bare":
-        asyncio.run(_serve_bare(args.host))
-    elif args.serve == "asgi":
-        asyncio.run(_serve_asgi(args.host, args.db))
-    elif args.serve == "ours":
-        profile = os.environ.get("OMNITRACK_BENCH_PROFILE")  # a path: cProfile the server
-        if profile:
+    servers = {
+        "bare": lambda: _serve_bare(args.host),
+        "ours": lambda: _serve_ours(args.host, args.db),
+        "asgi": lambda: _serve_asgi(args.host, args.db),
+    }
+    if args.serve:
+        serve = servers[args.serve]
+        profile = os.environ.get("OMNITRACK_BENCH_PROFILE")  # a path: cProfile our servers
+        if profile and args.serve != "bare":
             import cProfile
 
-            cProfile.runctx(
-                "asyncio.run(_serve_ours(args.host, args.db))", globals(), locals(), profile
-            )
+            cProfile.runctx("asyncio.run(serve())", globals(), locals(), f"{profile}.{args.serve}")
         else:
-            asyncio.run(_serve_ours(args.host, args.db))
+            asyncio.run(serve())
     else:
         args.only = set(args.only.split(","))
         asyncio.run(run(args))
