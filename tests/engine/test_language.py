@@ -1288,3 +1288,17 @@ def test_round_11_phrasings_of_settings_and_scenarios() -> None:
     assert hurt.params["scenario"] == "quality-issue"
     status = one("Berlin Plant is not working since yesterday")
     assert status.params["status"] == "offline"
+
+
+def test_an_add_verb_inside_a_reference_is_not_an_add() -> None:
+    ref = one("delete the store we just opened").params["node"]
+    assert (ref.kind, ref.node_type) == ("pronoun", "retailer")
+
+
+def test_a_real_help_question_after_a_hedge_is_kept() -> None:
+    result = parse("I'm new to this, how do I add a supplier? also show me the network")
+    assert [c.intent for c in result.commands] == ["help", "get-network-summary"]
+
+
+def test_not_operational_is_offline() -> None:
+    assert one("Berlin Plant is not operational").params["status"] == "offline"

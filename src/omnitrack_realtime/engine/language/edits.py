@@ -87,6 +87,19 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     verb = _ADD_VERB_RE.search(m)
     if verb is None:
         return None
+    pointed = [(r.start, r.end) for r in step.refs() if r.ref.kind == "pronoun"]
+    if any(s <= verb.start() < e for s, e in pointed):
+        # "delete the store we just opened": that verb is inside a reference.
+        verb = next(
+            (
+                v
+                for v in _ADD_VERB_RE.finditer(m)
+                if not any(s <= v.start() < e for s, e in pointed)
+            ),
+            None,
+        )
+        if verb is None:
+            return None
     kinds = [t for t in step.types() if t[0] >= verb.start() or t[1] <= verb.start()]
     clause = step.name_clause
     kinds = [t for t in kinds if clause is None or not clause[0] <= t[0] < clause[1]]

@@ -53,8 +53,17 @@ _HEDGE = re.compile(
 )
 
 
+_VAGUE_TOPIC = re.compile(r"(?:\w+\s)?(?:this|that|it|these|those|all\sthis)?", re.I)
+
+
 def _is_hedge(command: Command) -> bool:
-    return command.intent == "help" and _HEDGE.search(command.text) is not None
+    """A help step that only hedges ("I'm not sure how to read this"); "I'm new to this, how
+    do I add a supplier?" asks a real question."""
+    return (
+        command.intent == "help"
+        and _HEDGE.search(command.text) is not None
+        and _VAGUE_TOPIC.fullmatch(str(command.params.get("topic", ""))) is not None
+    )
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:

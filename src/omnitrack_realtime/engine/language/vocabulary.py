@@ -70,7 +70,7 @@ _STATUS_WORDS = {
     "disrupted": r"disrupted|disruption|interrupted|hit\sby|impacted|affected",
     "offline": (
         r"offline|off[\s-]line|down|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
-        r"|closed|inactive|unavailable|dark|not\s(?:working|running|operating|producing)"
+        r"|closed|inactive|unavailable|dark|not\s(?:working|running|operating|producing|operational|online|active)"
         r"|stopped\s(?:working|running|operating)"
     ),
 }
