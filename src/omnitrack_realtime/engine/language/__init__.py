@@ -34,7 +34,10 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
   "place", node_type="warehouse", place=<Rotterdam>)``; a bare type ("the store") is
   ``NodeRef("store", "name", node_type="retailer")``, its text the word the twin ends default
   names with ("Sydney Store"); the twin resolves it to the only node of that type, or asks
-  which one naming them. "that warehouse" / "the new plant" are pronouns with a type.
+  which one naming them. "that warehouse" / "the new plant" / "the warehouse I just added"
+  are pronouns with a type. A place-tied reference that one known name fits ("the store of
+  Sydney", "the Rotterdam one") is that name; otherwise "the Rotterdam one" is a place
+  reference without a type.
 * A pronoun in the step after one nobody understood points at the node that step named:
   "Berlin Plant's having some issues, mark it degraded" updates Berlin Plant.
 * Pronouns keep their word: ``NodeRef("it", "pronoun")``, ``NodeRef("them", "pronoun")``.
