@@ -161,6 +161,69 @@ class TestQueueOutbound:
         # The backlog was dropped: at most the frame already being written went out.
         assert len(sent) <= 2
 
+    async def test_a_send_that_does_not_suspend_is_written_on_the_spot(self) -> None:
+        sent: list[dict[str, Any]] = []
+
+        async def immediate_send(message: Any) -> None:
+            sent.append(dict(message))
+
+        tasks_before = len(asyncio.all_tasks())
+        outbound = _QueueOutbound(immediate_send, limit=100, metrics=Metrics(), user_id="alice")
+        outbound.send(b'{"n":1}')
+        outbound.send(b'{"n":2}')
+        outbound.close(1000, "bye")
+        # Written before this coroutine yields once, without a writer task.
+        assert sent == [
+            {"type": "websocket.send", "text": '{"n":1}'},
+            {"type": "websocket.send", "text": '{"n":2}'},
+            {"type": "websocket.close", "code": 1000, "reason": "bye"},
+        ]
+        assert len(asyncio.all_tasks()) == tasks_before
+        await outbound.stop(TIMEOUT)
+
+    async def test_frames_sent_while_a_write_is_suspended_follow_it_in_order(self) -> None:
+        writable = asyncio.Event()
+        sent: list[dict[str, Any]] = []
+        closed = asyncio.Event()
+
+        async def paused_send(message: Any) -> None:
+            await writable.wait()  # the transport is over its high-water mark for a while
+            await asyncio.sleep(0)  # and the server yields once more (a bare yield)
+            sent.append(dict(message))
+            if message["type"] == "websocket.close":
+                closed.set()
+
+        outbound = _QueueOutbound(paused_send, limit=1000, metrics=Metrics(), user_id="alice")
+        for n in range(3):
+            outbound.send(b'{"n":%d}' % n)
+        outbound.close(4429, "rate limited")
+        assert sent == []
+        writable.set()
+        await asyncio.wait_for(closed.wait(), TIMEOUT)
+        await outbound.stop(TIMEOUT)
+        assert [m.get("text", m.get("code")) for m in sent] == [
+            '{"n":0}',
+            '{"n":1}',
+            '{"n":2}',
+            4429,
+        ]
+
+    async def test_stop_cancels_a_suspended_write(self) -> None:
+        cleaned_up = asyncio.Event()
+
+        async def never_writable(message: Any) -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                cleaned_up.set()
+
+        outbound = _QueueOutbound(never_writable, limit=1000, metrics=Metrics(), user_id="stuck")
+        outbound.send(b"{}")
+        outbound.send(b"{}")
+        await outbound.stop(0)
+        assert cleaned_up.is_set()
+        outbound.send(b"{}")  # no error, no effect
+
     async def test_a_failing_send_stops_the_writer_quietly(self) -> None:
         async def failing(message: Any) -> None:
             raise OSError("peer gone")

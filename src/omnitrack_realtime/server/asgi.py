@@ -150,6 +150,7 @@ class _QueueOutbound:
         "_queued",
         "_send",
         "_shut",
+        "_suspended",
         "_writer",
         "user_id",
     )
@@ -164,6 +165,7 @@ class _QueueOutbound:
         self._closing: tuple[int, str] | None = None
         self._shut = False  # a write failed or the close went out: nothing more can be sent
         self._writer: asyncio.Task[None] | None = None
+        self._suspended: Generator[Any, None, Any] | None = None  # a started send, unfinished
 
     def send(self, data: bytes) -> None:
         if self._closing is not None or self._shut:
@@ -202,11 +204,13 @@ class _QueueOutbound:
             logger.debug("write failed", exc_info=True)
             self._shut = True
             return
+        self._suspended = steps
         self._writer = asyncio.get_running_loop().create_task(self._write(steps, waiting))
 
     async def _write(self, steps: Generator[Any, None, Any], waiting: Any) -> None:
         try:
             await _finish_suspended(steps, waiting)
+            self._suspended = None
             while self._frames and not self._shut:
                 data = self._frames.popleft()
                 self._queued -= len(data)
@@ -239,6 +243,10 @@ class _QueueOutbound:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
+        self._writer = None
+        if self._suspended is not None:  # the writer was cancelled before it began
+            self._suspended.close()
+            self._suspended = None
 
 
 class OmniTrackASGI:
