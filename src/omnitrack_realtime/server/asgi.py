@@ -402,30 +402,27 @@ class OmniTrackASGI:
                 [(b"retry-after", retry_after)],
             )
             return
+        # One coroutine from here to the end of the connection (no helper coroutine): each
+        # coroutine frame is ~0.3 KiB that every idle connection keeps.
         handler = asyncio.get_running_loop().create_future()
         self._handlers.add(handler)
-        try:
-            await send({"type": "websocket.accept", "subprotocol": subprotocol})
-            await self._serve(principal.user_id, path, principal, receive, send)
-        finally:
-            limiter.release(principal.user_id)
-            handler.set_result(None)
-            self._handlers.discard(handler)
-
-    async def _serve(
-        self, user_id: str, path: str, principal: Any, receive: Receive, send: Send
-    ) -> None:
         outbound = _QueueOutbound(
-            send, limit=self.config.outbound_buffer, metrics=self.hub.metrics, user_id=user_id
+            send,
+            limit=self.config.outbound_buffer,
+            metrics=self.hub.metrics,
+            user_id=principal.user_id,
         )
-        self._outbounds.add(outbound)
         session: CopilotSession | EventSession
         if path == "/copilot":
             session = CopilotSession(self.hub, principal, outbound)
         else:
             session = EventSession(self.hub, principal, outbound)
         max_frame = self.config.max_frame
+        accepted = False
         try:
+            await send({"type": "websocket.accept", "subprotocol": subprotocol})
+            accepted = True
+            self._outbounds.add(outbound)
             await session.open()
             if self._closing:  # shutdown began while this one was being accepted
                 outbound.close(GOING_AWAY, "server shutting down")
@@ -440,9 +437,15 @@ class OmniTrackASGI:
                     continue
                 await session.receive(frame)
         finally:
-            self._outbounds.discard(outbound)
-            await session.close()
-            await outbound.stop(self.config.close_timeout)
+            try:
+                if accepted:
+                    self._outbounds.discard(outbound)
+                    await session.close()
+                    await outbound.stop(self.config.close_timeout)
+            finally:
+                limiter.release(principal.user_id)
+                handler.set_result(None)
+                self._handlers.discard(handler)
 
 
 def create_asgi_app(
