@@ -16,8 +16,10 @@ per-user connection limit BEFORE accepting, answering 401/403/404/429 with the A
 "WebSocket Denial Response" extension (``websocket.http.response``; servers without it can
 only refuse with 403); feed frames to a :class:`~.session.CopilotSession` or
 :class:`~.session.EventSession`; give it an outbound that never blocks. ASGI's ``send`` is a
-coroutine, so the outbound is a bounded queue drained by one writer task per connection:
-a connection with more than ``outbound_buffer`` bytes waiting is closed 1013 and counted.
+coroutine: the outbound runs it on the spot and it usually completes without suspending (a
+fan-out is then synchronous writes, as in the websockets driver); only a send that suspends
+(the peer is not reading) gets a writer task, with a bounded queue behind it: a connection
+with more than ``outbound_buffer`` bytes waiting is closed 1013 and counted.
 
 What the ASGI server does (configure it with :func:`uvicorn_options` or its equivalent): the
 frame size limit (1009; the app also closes 1009 for a larger frame the server let through),
