@@ -224,6 +224,25 @@ class TestQueueOutbound:
         assert cleaned_up.is_set()
         outbound.send(b"{}")  # no error, no effect
 
+    async def test_a_send_failing_after_it_suspended_stops_the_writer_quietly(self) -> None:
+        writable = asyncio.Event()
+        attempts: list[dict[str, Any]] = []
+
+        async def vanishing_peer(message: Any) -> None:
+            attempts.append(dict(message))
+            await writable.wait()
+            raise OSError("peer gone")
+
+        outbound = _QueueOutbound(vanishing_peer, limit=1000, metrics=Metrics(), user_id="gone")
+        outbound.send(b'{"n":0}')
+        outbound.send(b'{"n":1}')  # queued behind the suspended write, then dropped
+        outbound.close(1000, "bye")  # so that stop() waits for the writer to finish
+        writable.set()
+        await outbound.stop(TIMEOUT)
+        outbound.send(b'{"n":2}')  # no error, no effect
+        # Neither the queued frame nor the close was attempted on the dead connection.
+        assert attempts == [{"type": "websocket.send", "text": '{"n":0}'}]
+
     async def test_a_failing_send_stops_the_writer_quietly(self) -> None:
         async def failing(message: Any) -> None:
             raise OSError("peer gone")
