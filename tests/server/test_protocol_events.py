@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+
+import pytest
 
 from omnitrack_realtime.server.backplane import RedisBackplane
 
@@ -16,6 +19,35 @@ from .helpers import (
     send_json,
     token_for,
 )
+
+BehindRedis = Callable[..., Awaitable[tuple[RunningServer, RedisProxy]]]
+#: A token that may publish on /ws.
+PUBLISHER = token_for("ops", scopes=("events:publish",))
+
+
+def publish_to_bob(data: object) -> dict[str, object]:
+    return {"action": "publish", "eventType": "alert_notification", "data": data, "userId": "bob"}
+
+
+@pytest.fixture
+async def behind_redis(start_server: StartServer, redis_url: str) -> AsyncIterator[BehindRedis]:
+    """A server whose Redis backplane goes through a proxy the test can stop or stall."""
+    proxies: list[RedisProxy] = []
+
+    async def start(**backplane_options: float) -> tuple[RunningServer, RedisProxy]:
+        proxy = RedisProxy(redis_url)
+        proxies.append(proxy)
+        backplane = RedisBackplane(
+            await proxy.start(),
+            channel=f"test-{id(proxy)}",
+            reconnect_delay=0.01,
+            **backplane_options,
+        )
+        return await start_server(backplane=backplane), proxy
+
+    yield start
+    for proxy in proxies:
+        await proxy.stop()
 
 
 async def test_envelope_default_channels_and_per_user_seq(server: RunningServer) -> None:
@@ -73,12 +105,11 @@ async def test_subscribe_after_seq_replays_missed_events(server: RunningServer) 
 async def test_publish_needs_the_scope_and_targets_a_user_or_everyone(
     server: RunningServer,
 ) -> None:
-    publisher_token = token_for("ops", scopes=("events:publish",))
     async with (
         open_client(server, "/ws", user="alice") as alice,
         open_client(server, "/ws", user="bob") as bob,
         open_client(server, "/ws", user="eve") as eve,
-        open_client(server, "/ws", token=publisher_token) as ops,
+        open_client(server, "/ws", token=PUBLISHER) as ops,
     ):
         await send_json(eve, {"action": "publish", "eventType": "alert_notification", "data": 1})
         refused = await recv_json(eve)
@@ -169,79 +200,56 @@ async def test_subscriptions_per_connection_are_bounded(server: RunningServer) -
 
 
 async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
-    start_server: StartServer, redis_url: str
+    behind_redis: BehindRedis,
 ) -> None:
-    proxy = RedisProxy(redis_url)
-    backplane = RedisBackplane(
-        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
-    )
-    server = await start_server(backplane=backplane)
-    publisher_token = token_for("ops", scopes=("events:publish",))
-    action = {"action": "publish", "eventType": "alert_notification", "data": 1, "userId": "bob"}
-    try:
-        async with open_client(server, "/ws", token=publisher_token) as ops:
-            await send_json(ops, action)
-            assert (await recv_json(ops))["type"] == "published"
-            await proxy.stop()
-            await send_json(ops, action)
-            refused = await recv_json(ops)
-            assert refused["type"] == "error"
-            assert refused["data"]["code"] == "unavailable"
-            assert "try again" in refused["data"]["error"]
-            # The connection goes on.
-            await send_json(ops, {"action": "ping"})
-            assert (await recv_json(ops))["type"] == "pong"
-    finally:
+    server, proxy = await behind_redis()
+    action = publish_to_bob(1)
+    async with open_client(server, "/ws", token=PUBLISHER) as ops:
+        await send_json(ops, action)
+        assert (await recv_json(ops))["type"] == "published"
         await proxy.stop()
+        await send_json(ops, action)
+        refused = await recv_json(ops)
+        assert refused["type"] == "error"
+        assert refused["data"]["code"] == "unavailable"
+        assert "try again" in refused["data"]["error"]
+        # The connection goes on.
+        await send_json(ops, {"action": "ping"})
+        assert (await recv_json(ops))["type"] == "pong"
 
 
 async def test_this_processs_subscribers_get_events_while_redis_is_away(
-    start_server: StartServer, redis_url: str
+    behind_redis: BehindRedis,
 ) -> None:
     # Local connections are served first and directly: a Redis outage only costs the other
     # server processes their copy, and the engine's twin events still reach this user.
-    proxy = RedisProxy(redis_url)
-    backplane = RedisBackplane(
-        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
-    )
-    server = await start_server(backplane=backplane)
-    publisher_token = token_for("ops", scopes=("events:publish",))
-    action = {"action": "publish", "eventType": "alert_notification", "data": 2, "userId": "bob"}
-    try:
-        async with (
-            open_client(server, "/ws", user="bob") as bob,
-            open_client(server, "/ws", token=publisher_token) as ops,
-        ):
-            await server.hub.publish_event("bob", "alert_notification", 1)
-            assert (await recv_json(bob))["data"] == 1
-            await proxy.stop()
-            await send_json(ops, action)
-            refused = await recv_json(ops)
-            assert refused["data"]["code"] == "unavailable"
-            assert "this server's connections only" in refused["data"]["error"]
-            event = await recv_json(bob)
-            assert (event["data"], event["seq"]) == (2, 2)
-    finally:
+    server, proxy = await behind_redis()
+    action = publish_to_bob(2)
+    async with (
+        open_client(server, "/ws", user="bob") as bob,
+        open_client(server, "/ws", token=PUBLISHER) as ops,
+    ):
+        await server.hub.publish_event("bob", "alert_notification", 1)
+        assert (await recv_json(bob))["data"] == 1
         await proxy.stop()
+        await send_json(ops, action)
+        refused = await recv_json(ops)
+        assert refused["data"]["code"] == "unavailable"
+        assert "this server's connections only" in refused["data"]["error"]
+        event = await recv_json(bob)
+        assert (event["data"], event["seq"]) == (2, 2)
 
 
 async def test_engine_events_keep_reaching_this_process_while_redis_is_away(
-    start_server: StartServer, redis_url: str
+    behind_redis: BehindRedis,
 ) -> None:
-    proxy = RedisProxy(redis_url)
-    backplane = RedisBackplane(
-        await proxy.start(), channel=f"test-{id(proxy)}", reconnect_delay=0.01
-    )
-    server = await start_server(backplane=backplane)
-    try:
-        async with open_client(server, "/ws", user="bob") as bob:
-            await proxy.stop()
-            for n in range(3):  # the engine's publisher: never raises for the backplane
-                await server.hub.publisher.publish("bob", "digital_twin_update", n)
-            received = [(await recv_json(bob))["data"] for _ in range(3)]
-            assert received == [0, 1, 2]
-    finally:
+    server, proxy = await behind_redis()
+    async with open_client(server, "/ws", user="bob") as bob:
         await proxy.stop()
+        for n in range(3):  # the engine's publisher: never raises for the backplane
+            await server.hub.publisher.publish("bob", "digital_twin_update", n)
+        received = [(await recv_json(bob))["data"] for _ in range(3)]
+        assert received == [0, 1, 2]
 
 
 async def test_a_connected_users_numbering_survives_the_event_log_limit(
@@ -262,30 +270,19 @@ async def test_a_connected_users_numbering_survives_the_event_log_limit(
 
 
 async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
-    start_server: StartServer, redis_url: str
+    behind_redis: BehindRedis,
 ) -> None:
     # A partition (no reset, no answer): a publish must not wait forever, or the engine's
     # turn (which publishes before it answers) and the publisher's socket hang with it.
-    proxy = RedisProxy(redis_url)
-    backplane = RedisBackplane(
-        await proxy.start(),
-        channel=f"test-{id(proxy)}",
-        reconnect_delay=0.01,
-        publish_timeout=0.2,
-    )
-    server = await start_server(backplane=backplane)
-    publisher_token = token_for("ops", scopes=("events:publish",))
-    action = {"action": "publish", "eventType": "alert_notification", "data": 1, "userId": "bob"}
-    try:
-        async with open_client(server, "/ws", token=publisher_token) as ops:
-            await send_json(ops, action)
-            assert (await recv_json(ops))["type"] == "published"
-            proxy.stall()
-            await send_json(ops, action)
-            refused = await recv_json(ops)
-            assert refused["type"] == "error" and refused["data"]["code"] == "unavailable"
-    finally:
-        await proxy.stop()
+    server, proxy = await behind_redis(publish_timeout=0.2)
+    action = publish_to_bob(1)
+    async with open_client(server, "/ws", token=PUBLISHER) as ops:
+        await send_json(ops, action)
+        assert (await recv_json(ops))["type"] == "published"
+        proxy.stall()
+        await send_json(ops, action)
+        refused = await recv_json(ops)
+        assert refused["type"] == "error" and refused["data"]["code"] == "unavailable"
 
 
 async def test_a_replay_larger_than_the_outbound_buffer_keeps_the_newest_that_fit(
