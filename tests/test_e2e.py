@@ -9,80 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
 import signal
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from omnitrack_realtime import CopilotClient, EventClient
+from serve_process import ServeProcess, run_omnitrack, serving
 
 SECRET = "e2e-secret-0123456789-0123456789-0123456789"
-READY = re.compile(r"serving (ws://\S+)")
-
-
-@dataclass
-class ServeProcess:
-    process: asyncio.subprocess.Process
-    url: str
-    env: dict[str, str]
-
-
-async def _omnitrack(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omnitrack_realtime.cli.main",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
 
 
 @pytest.fixture
 async def serve(tmp_path: Path) -> AsyncIterator[ServeProcess]:
-    env = {
-        **os.environ,
-        "OMNITRACK_JWT_SECRET": SECRET,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omnitrack_realtime.cli.main",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "e2e.db"),
-        "--token-delay",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-        match = READY.search(line)
-        assert match, f"unexpected first line: {line!r}"
-        yield ServeProcess(process, match[1], env)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    async with serving(tmp_path, SECRET) as process:
+        yield process
 
 
 async def test_clients_against_omnitrack_serve(serve: ServeProcess) -> None:
-    code, out, _ = await _omnitrack(serve.env, "token", "--user", "alice")
+    code, out, _ = await run_omnitrack(serve.env, "token", "--user", "alice")
     assert code == 0
     token = out.strip()
 
@@ -98,7 +44,7 @@ async def test_clients_against_omnitrack_serve(serve: ServeProcess) -> None:
         assert copilot.messages[-1] is reply
         assert copilot.conversation_id is not None and copilot.conversation_id.startswith("conv-")
 
-        code, out, err = await _omnitrack(
+        code, out, err = await run_omnitrack(
             serve.env,
             "publish",
             "alert_notification",
@@ -121,9 +67,9 @@ async def test_clients_against_omnitrack_serve(serve: ServeProcess) -> None:
 
 
 async def test_publish_without_the_scope_is_refused(serve: ServeProcess) -> None:
-    code, out, _ = await _omnitrack(serve.env, "token", "--user", "mallory")
+    code, out, _ = await run_omnitrack(serve.env, "token", "--user", "mallory")
     token = out.strip()
-    code, _, err = await _omnitrack(
+    code, _, err = await run_omnitrack(
         serve.env, "publish", "alert_notification", "{}", "--url", serve.url, "--token", token
     )
     assert code == 1

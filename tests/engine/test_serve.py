@@ -4,9 +4,6 @@ and the matching ``/ws`` events (twin updates, simulation progress, alerts) for 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,61 +11,18 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime import CopilotClient, EventClient
+from serve_process import run_omnitrack, serving
 
 SECRET = "engine-e2e-secret-0123456789-0123456789-0123"
-READY = re.compile(r"serving (ws://\S+)")
-
-
-async def _cli(env: dict[str, str], *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omnitrack_realtime.cli.main",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()
-    return stdout.decode().strip()
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """(base URL, a token for alice) of a running ``omnitrack serve``."""
-    env = {
-        **os.environ,
-        "OMNITRACK_JWT_SECRET": SECRET,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    env.pop("OMNITRACK_LLM_URL", None)  # the rule engine, whatever the machine says
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omnitrack_realtime.cli.main",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "serve.db"),
-        "--token-delay",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-        match = READY.search(line)
-        assert match, f"unexpected first line: {line!r}"
-        token = await _cli(env, "token", "--user", "alice")
-        yield match[1], token
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), 30)
+    async with serving(tmp_path, SECRET) as serve:
+        code, token, err = await run_omnitrack(serve.env, "token", "--user", "alice")
+        assert code == 0, err
+        yield serve.url, token.strip()
 
 
 async def _events_until(stream: AsyncIterator[Any], done: Any, seen: list[tuple[str, Any]]) -> None:
