@@ -140,6 +140,31 @@ def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
     return out if replaced else None
 
 
+_POINTS_BACK = re.compile(
+    r"\b(?:it|that|this|them|they|accordingly|that\sway|the\s(?:region|industry|currency"
+    r"|profile|recall|fallout|impact|scenario|consequences|effects?))\b",
+    re.IGNORECASE,
+)
+
+
+def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
+    """The one command a step that points back ("..., set the industry accordingly",
+    "..., simulate 5 days of that") gives read together with the step before, else None."""
+    if not _POINTS_BACK.search(piece):
+        return None
+    joined = _parse_step(f"{context}, {piece}", names)
+    if not isinstance(joined, list) or len(joined) != 1:
+        return None
+    # The pronoun points at what the context said, which is now in the same step.
+    command = joined[0]
+    params = {
+        key: value
+        for key, value in command.params.items()
+        if not (isinstance(value, NodeRef) and value.kind == "pronoun")
+    }
+    return [Command(command.intent, params, command.confidence, command.text)]
+
+
 def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
     """What the user's message asks for: 1 to 5 commands, a clarifying question, or nothing
     (an unknown request).
@@ -157,6 +182,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     commands: list[Command] = []
     not_understood: list[str] = []
     previous_unknown: str | None = None  # the step before, when nobody understood it
+    last_piece = ""  # the words of the last understood step
     for piece in pieces:
         unknown_before, previous_unknown = previous_unknown, None
         if len(commands) > MAX_STEPS:
@@ -189,6 +215,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 previous_unknown = piece
             continue
         if isinstance(outcome, Clarification):
+            context = unknown_before or (last_piece if commands else None)
+            joined = _read_with(context, piece, names) if context is not None else None
+            if joined is not None and unknown_before is not None:
+                # "We're moving into pharma, set the industry accordingly": one request.
+                not_understood.remove(unknown_before)
+                commands.extend(joined)
+                last_piece = f"{unknown_before}, {piece}"
+                continue
+            if joined is not None and joined[0].intent == commands[-1].intent:
+                # "dock workers walked out in Felixstowe, simulate 5 days of that": the
+                # step refines the one before.
+                commands[-1:] = joined
+                last_piece = f"{last_piece}, {piece}"
+                continue
             if _restates(outcome, piece, commands):
                 continue
             return ParseResult(clarification=outcome)
@@ -196,10 +236,16 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
             pointed = _point_back(outcome, node) if node is not None else None
+            if pointed is None and len(outcome) == 1:
+                # "Acme Components shipped faulty parts, simulate the recall": one request.
+                joined = _read_with(unknown_before, piece, names)
+                if joined is not None and joined[0].intent == outcome[0].intent:
+                    pointed = joined
             if pointed is not None:
                 outcome = pointed
                 not_understood.remove(unknown_before)
         commands.extend(outcome)
+        last_piece = piece
     if any(not _is_hedge(c) for c in commands):
         commands = [c for c in commands if not _is_hedge(c)]
     if not commands:
