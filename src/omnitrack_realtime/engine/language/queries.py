@@ -47,18 +47,20 @@ _RISKS = re.compile(
     r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\s(?:\w+\s){0,3}?on"
     r"|single[\s-]sourc\w*|concentrat\w*"
     r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
-    r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong))\b"
+    r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong)"
+    r"|(?:hurt|harm|damage|hit|cost)\s(?:us\s)?(?:the\s)?(?:most|worst|hardest))\b"
 )
 _BOTTLENECK = re.compile(
     r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
     r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
-    r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch)\b"
+    r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch"
+    r"|pil(?:e|es|ing)\s(?:\w+\s)?up|pile[\s-]?ups?)\b"
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"
-    r"|fill\srates?|capacity\suse|throughput|(?:percent\w*|share|fraction|proportion)\sof"
+    r"|fill\srates?|capacity\suse|throughput|(?:close|near)\sto\s(?:full\s|max\w*\s)?capacity|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
     r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
@@ -103,6 +105,7 @@ _DETAILS = re.compile(
     r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
     r"|lookup|doing|status|stats|look\sat|see|view"
     r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
+    r"|brief\s(?:me\s)?(?:on|about)|fill\sme\sin\s(?:on|about)|(?:rundown|lowdown)\son"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
 )
 

@@ -37,6 +37,10 @@ from .settings import (
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
+    r"|how\s(?:does|do)\s(?:the|an?)\s(?P<works>[\w-]+(?:\s[\w-]+){0,2})\swork\b"
+    r"|what\s(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
+    r"|what\sis\smeant\sby|explain\s(?:to\sme\s)?(?:what|how|why)(?!\s(?:happens|would|will|if)\b)"
+    r"|what'?s\sthe\sdifference\sbetween"
     r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
     r"|what\s(?:kinds?|sorts?|types?)\sof\s(?:things|stuff|questions|requests|commands)\s"
     r"(?:can|could|should|do)\s(?:i|we|you)"
@@ -70,7 +74,10 @@ def _rule_help(step: _Step, m: str) -> _Outcome:
     match = _HOW_TO.search(m)
     if match is None:
         return None
-    topic = step.text[match.end() :].strip(" ?.!")
+    # "how does the bottleneck analysis work": the topic is inside the question.
+    inside = next((g for g in ("works", "means") if match.group(g) is not None), None)
+    start, end = match.span(inside) if inside is not None else (match.end(), len(step.text))
+    topic = step.text[start:end].strip(" ?.!'\"")
     return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
 
 

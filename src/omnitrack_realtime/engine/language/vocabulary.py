@@ -82,7 +82,7 @@ _STATUS_RE = re.compile(
 _SCENARIO_WORDS = {
     "natural-disaster": (
         r"natural\sdisasters?|earthquakes?|quakes?|typhoons?|hurricanes?|cyclones?|floods?"
-        r"|flooding|tsunamis?|storms?|wildfires?|fires?|volcan\w*|tornado\w*|droughts?"
+        r"|flooding|tsunamis?|storms?|wildfires?|(?<!alerts\s)(?<!alarms\s)fires?|volcan\w*|tornado\w*|droughts?"
         r"|blizzards?|snowstorms?|heat\s?waves?|landslides?|monsoons?"
     ),
     "cyber-attack": (
@@ -158,11 +158,13 @@ _INDUSTRY_RE = re.compile(
 )
 
 _CURRENCY_WORDS = {
-    "USD": r"usd|us\s?dollars?|u\.s\.\sdollars?|american\sdollars?|dollars?|bucks|\$",
+    "USD": (
+        r"usd|us\s?dollars?|u\.s\.\sdollars?|american\s(?:dollars?|currency)|dollars?|bucks|\$"
+    ),
     "EUR": r"eur|euros?|€",
-    "GBP": r"gbp|british\spounds?|pounds?(?:\ssterling)?|sterling|quid|£",
+    "GBP": r"gbp|british\s(?:pounds?|currency)|pounds?(?:\ssterling)?|sterling|quid|£",
     "CNY": r"cny|rmb|yuan|renminbi|chinese\s(?:yuan|currency)",
-    "JPY": r"jpy|yen|japanese\syen|¥",
+    "JPY": r"jpy|yen|japanese\s(?:yen|currency)|¥",
 }
 _CURRENCY_RE = re.compile(
     r"(?<![\w$€£¥])(?:"
@@ -184,9 +186,13 @@ _METHOD_RE = re.compile(
 )
 
 _RISK_LEVEL_WORDS = {
-    "low": r"low|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful|less|little",
-    "medium": r"medium|moderate|balanced|normal|standard|mid|middle",
-    "high": r"high|aggressive|bold|risk[\s-]tolerant|tolerant|risky|adventurous|more|lots\sof"
+    "low": (
+        r"low|lowest|minimum|conservative|cautious|risk[\s-]averse|averse|minimal|safe|careful"
+        r"|less|little"
+    ),
+    "medium": r"medium|moderate|balanced|normal|standard|mid|middle|middling|intermediate",
+    "high": r"high|highest|maximum|aggressive|bold|risk[\s-](?:tolerant|taking|seeking)|tolerant"
+    r"|risky|adventurous|more|lots\sof"
     r"|a\slot\sof|plenty\sof",
 }
 _RISK_LEVEL_RE = re.compile(
