@@ -18,6 +18,11 @@ _CLOSE = re.compile(
     r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
     r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"
 )
+# Sea lanes whose closure delays transport rather than closing a port; read unmasked, since
+# some are also places ("Suez", "Panama City").
+_CHOKEPOINT = re.compile(
+    r"\b(?:suez|panama\scanal|hormuz|malacca|bosphorus|bab[\s-]el[\s-]mandeb|gibraltar)\b", re.I
+)
 _DEMAND = re.compile(r"\bdemand\b|\borders?\b|\bsales\b")
 _SPIKE = re.compile(
     r"\b(?:spik\w*|surg\w*|jump\w*|increas\w*|ris(?:e|es|ing)|rose|grow\w*|boom\w*|doubl\w*"
@@ -35,7 +40,7 @@ _DROP = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
     r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
-    r"|\bsupposing\b|\bimagine\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
+    r"|\bsupposing\b|\bimagine\b|\bpretend\w*|\bmight\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
     r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b|\bsims?\b"
     r"|\b(?:hurt|affect|impact|hit|harm|disrupt)\s(?:us|our\s\w+|the\snetwork)\b"
@@ -47,7 +52,8 @@ _FAIL = re.compile(
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
-    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone))\b"
+    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
+    r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+))\b"
 )
 
 
@@ -114,6 +120,8 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
 
 def _rule_simulation(step: _Step, m: str) -> _Outcome:
     scenario = _first(_SCENARIO_RE, m)
+    if scenario is None and _CHOKEPOINT.search(step.text) and _CLOSE.search(m):
+        scenario = "transportation-delay"  # "suez blocked 1 wk": the canal, not the city
     simulate = _SIMULATE.search(m) is not None
     if scenario is None:
         if simulate and re.search(r"\bsimulat\w*|\bscenario|\bstress[\s-]?test", m):
@@ -126,7 +134,9 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
                 0.5,
             )
         return None
-    hypothetical = simulate or _HYPOTHETICAL.search(m) is not None
+    # "geopolitical tension in the Strait of Hormuz, high severity": a severity makes a
+    # scenario of a bare event.
+    hypothetical = simulate or _HYPOTHETICAL.search(m) is not None or "severity" in m
     short = (
         len(re.findall(r"[\w§¤]+", m)) <= 6
         and not _STATUS_RE.search(m)

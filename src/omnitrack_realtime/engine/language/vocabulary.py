@@ -95,6 +95,7 @@ _SCENARIO_WORDS = {
     "labor-shortage": (
         r"labou?r\s(?:shortages?|strikes?|disputes?|issues?)|labou?r|workers?\sshortages?"
         r"|staff(?:ing)?\sshortages?|strikes?|walkouts?|worker\w*|staffing"
+        r"|call(?:s|ed|ing)?\sin\ssick|sick\s(?:leave|days?|outs?)|absentee\w*"
     ),
     "quality-issue": (
         r"quality(?:\sissues?|\sproblems?|\sfailures?)?|recalls?|defects?|defective"
