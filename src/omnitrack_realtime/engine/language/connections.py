@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..commands import NodeRef
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
 from .references import _Ref, _Step
 from .vocabulary import _METHOD_RE, _SCENARIO_RE, _STATUS_WORDS
@@ -81,6 +82,12 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
     return _two_nodes(step, "connect-nodes", "connect", params)
 
 
+_ELIDED_SOURCE = re.compile(
+    r"^\W*(?:(?:please|pls|also|then|and)\s)*(?:connect|link|hook|tie|disconnect|unlink|unhook)"
+    r"\w*(?:\s(?:up|it|back))?\s(?:to|with|into|from)\s+(?:the\s+)?$"
+)
+
+
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
     if len(refs) < 2:
@@ -89,6 +96,10 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
         params.update(source=refs[0].ref, target=refs[0].ref)
         return _cmd(step, intent, params, 0.75)
+    if len(refs) == 1 and _ELIDED_SOURCE.match(step.masked[: refs[0].start]):
+        # "add wh in antwerp + connect to chicago dc": the object left out is the last node.
+        params.update(source=NodeRef("it", "pronoun"), target=refs[0].ref)
+        return _cmd(step, intent, params, 0.8)
     if len(refs) < 2:
         if refs:
             label = refs[0].ref.text

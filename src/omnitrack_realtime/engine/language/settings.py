@@ -28,6 +28,8 @@ _RISK_PROFILE = re.compile(
     r"|\b(?:low|medium|moderate|high)[\s-]risk\s(?:approach|strategy|setting|mode)\b"
     r"|\brisk[\s-](?:averse|tolerant|seeking|taking|neutral)\b|\bappetite\sfor\srisk\b"
     r"|\btolerat\w*\s(?:an?\s)?(?:\w+\s){0,3}risks?\b"
+    r"|^\W*(?:set|change|make|switch|put)\s(?:the\s|our\s|my\s)?risk\s(?:(?:to|=|:|as)\s)?"
+    r"(?:low|medium|moderate|high)\b"
     r"|\b(?:be|play\sit|more|less)\s(?:more\s)?(?:conservative|aggressive|cautious)\b"
     r"|\b(?:fine|ok|okay|comfortable|happy|good|cool|willing)\s(?:with|to\stake)\s(?:a\s|on\s)?"
     r"(?:low|medium|moderate|high|more|less|some|lots\sof|little)\s(?:risk|risks)\b"

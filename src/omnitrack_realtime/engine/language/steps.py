@@ -17,7 +17,7 @@ _VERBS = (
     r"|calculate|compute|analy[sz]e|run|simulate|model|stress[\s-]test|show|give|list|tell"
     r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
-    r"|evaluate|measure|also\sadd|then"
+    r"|evaluate|measure|also\sadd|then|take"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
@@ -32,7 +32,7 @@ _HARD_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _SOFT_SPLIT = re.compile(
-    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+&\s+)(?=(?:please\s+|pls\s+|also\s+"
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:please\s+|pls\s+|also\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
@@ -42,8 +42,8 @@ _BUT_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _TYPE_ONLY = re.compile(
-    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+)(?=(?:an?|another|one\smore|also\san?)"
-    r"\s+(?:new\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
+    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:an?|another|one\smore"
+    r"|also\san?)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
     re.IGNORECASE,
 )
 
@@ -94,7 +94,7 @@ _QUALIFIER = re.compile(
 
 _SETTING_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+|our\s+|my\s+)?(?:region|industry|currency"
-    r"|risk\s(?:profile|tolerance|appetite|level))\s+(?:to|=|:|as)\s)",
+    r"|risk(?:\s(?:profile|tolerance|appetite|level))?)\s+(?:(?:to|=|:|as)\s)?(?=\w))",
     re.IGNORECASE,
 )
 
