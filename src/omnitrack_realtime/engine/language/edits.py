@@ -58,7 +58,7 @@ _STATE_VERB = re.compile(
 )
 _FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b|\bcap\b")
 _FIELD_INVENTORY = re.compile(
-    r"\binventory\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
+    r"\binventory\b|\binv\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
     r"|\bunits\sin\b"
 )
 _FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
@@ -299,8 +299,9 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             ("capacity" in fields or "inventory" in fields)
             and re.match(
                 # "cap Chicago DC 25k": a field, the node and the value, in an ops shorthand.
-                r"^\W*(?:(?:capacity|cap|inventory|stock)\s+(?:of\s+|for\s+|at\s+)?(?:the\s)?§+"
-                r"\s*(?::|=|->|→|to|at)?\s*\d"
+                r"^\W*(?:(?:capacity|cap|inventory|inv|stock)\s+(?:of\s+|for\s+|at\s+)?(?:the\s)?§+"
+                r"\s*(?::|=|->|→|to|at|is)?\s*\d"
+                r"|(?:the\s)?§+(?:'s)?\s*(?:capacity|cap|inventory|inv|stock)\s*\d"
                 r"|(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
                 r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
                 r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold)))",
@@ -345,6 +346,11 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
         return None
     rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
     # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
-    if re.fullmatch(r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully)\W+)*\W*", rest):
+    # "berlin plant fixed, operational again": words of repair may come with it.
+    if re.fullmatch(
+        r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully|fixed|repaired|sorted"
+        r"|finally|back)\b\W*)*",
+        rest,
+    ):
         return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)
     return None

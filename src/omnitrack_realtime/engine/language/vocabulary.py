@@ -24,7 +24,7 @@ _TYPE_PATTERNS = {
     ),
     "warehouse": (
         r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
-        r"|stockrooms?|storehouses?|storage|whs?"
+        r"|stockrooms?|storehouses?|storage|whs?|whses?"
     ),
     "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
     "retailer": (
