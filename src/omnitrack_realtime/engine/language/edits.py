@@ -207,9 +207,20 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "remove-node", {"node": refs[0].ref}, confidence)
 
 
+_RENAME = re.compile(r"\brenam\w*|\bchange\s(?:the\s|its\s|their\s)?names?\b")
+
+
 def _rule_update(step: _Step, m: str) -> _Outcome:
     if _STATUS_REPORT.search(m):
         return None  # "a status update on everything" asks for the status
+    if _RENAME.search(m) and step.node_refs():
+        return _ask(
+            step,
+            "I can't rename a node yet. I can change its capacity, status, inventory or "
+            "location, or remove it and add one with the new name.",
+            "update-node",
+            0.4,
+        )
     refs = step.node_refs()
     verb = _UPDATE_VERB.search(m)
     if _QUESTION.match(m) and verb is None:

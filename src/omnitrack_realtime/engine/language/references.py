@@ -25,7 +25,9 @@ _NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
     r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
-    r"|(?P<single>it|its|it's|that\sone|this\sone|the\snew\sone|the\slast\sone"
+    r"|(?P<single>the\s(?:last|latest|newest|most\srecent)\s(?:thing|node|site|one|item)"
+    r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"
+    r"|it|its|it's|that\sone|this\sone|the\snew\sone"
     r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
     r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
     r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for)\b))))",

@@ -96,6 +96,26 @@ def _rule_negated(step: _Step, m: str) -> _Outcome:
     return None
 
 
+# "should we close the Chicago DC?" asks for advice: the copilot helps judge, not decides.
+_ADVICE = re.compile(
+    r"^\W*(?:so\s|and\s|but\s)?(?:should|shall|ought)\s(?:i|we)\s(?:to\s)?"
+    r"(?!(?:be\s)?(?:worried|concerned|look|check|see|know|worry)\b)"
+)
+
+
+def _rule_advice(step: _Step, m: str) -> _Outcome:
+    if _ADVICE.match(m):
+        return _ask(
+            step,
+            "That's your call, but I can help you weigh it: I can identify risks, find "
+            'bottlenecks, or simulate the change first (e.g. "what if Chicago DC goes '
+            'offline"). What would you like to look at?',
+            None,
+            0.4,
+        )
+    return None
+
+
 _HELP_ANY = re.compile(
     r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
     r"|\bcommands?\b|\bcapabilit\w*|\bfeatures\b|\bwhat\scan\s(?:i|we)\s(?:say|ask|do|type)\b"
@@ -121,6 +141,7 @@ _RULES = (
     _rule_simulation,
     _rule_risk_profile,
     _rule_add,
+    _rule_advice,
     _rule_shipping_method,
     _rule_update,
     _rule_remove,

@@ -146,6 +146,14 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
         return None
     if scenario == "demand-spike":
         return _rule_demand_spike(step, m + " demand spike")
+    named = [r.ref for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    if scenario == "supplier-failure" and named:
+        # "run a supplier failure on Shanghai Supplier": that supplier's downstream cascade.
+        failure: dict[str, Any] = {"node": named[0]}
+        hours = parse_duration_hours(step.text)
+        if hours is not None:
+            failure["duration_hours"] = hours
+        return _cmd(step, "what-if-supplier-failure", failure, 0.9)
     params: dict[str, Any] = {"scenario": scenario}
     params.update(_where(step, allow_node=True))
     severity = _first(_SEVERITY_RE, m)
