@@ -442,6 +442,25 @@ PHRASINGS = [
         "I'm not totally sure how to read this, but is anything in my network at risk?",
         "risk",
     ),
+    # Round 12: a procurement lead, a logistics planner on a phone, a student, an executive.
+    ("update-node", "rotterdam whse cap 25k", "capacity 20,000 → 25,000"),
+    ("set-industry", "We're moving into pharma, set the industry accordingly", "pharmaceuticals"),
+    (
+        "run-simulation",
+        "Berlin Plant shipped a batch of faulty parts, simulate the recall",
+        "**Quality issue** at **Berlin Plant**",
+    ),
+    (
+        "what-if-supplier-failure",
+        "run a supplier failure on Shanghai Supplier",
+        "**Supplier failure** at **Shanghai Supplier**",
+    ),
+    (
+        "run-simulation",
+        "dock workers walked out in Rotterdam, simulate 5 days of that",
+        "for 5 days",
+    ),
+    ("get-node-details", "Brief me on Berlin Plant", "**Berlin Plant** (`mfg-2`)"),
 ]
 
 CHANGES_TWIN = {"build", "configure"}

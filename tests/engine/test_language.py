@@ -1302,3 +1302,63 @@ def test_a_real_help_question_after_a_hedge_is_kept() -> None:
 
 def test_not_operational_is_offline() -> None:
     assert one("Berlin Plant is not operational").params["status"] == "offline"
+
+
+def test_a_step_that_points_back_is_read_with_the_step_before() -> None:
+    assert one("We're moving into pharma, set the industry accordingly").params == {
+        "industry": "pharmaceuticals"
+    }
+    recall = one("Acme Components shipped a batch of faulty parts, simulate the recall")
+    assert recall.params == {"scenario": "quality-issue", "node": NodeRef("Acme Components")}
+    strike = one("dock workers walked out in Felixstowe, simulate 5 days of that")
+    assert (strike.params["scenario"], strike.params["duration_hours"]) == ("labor-shortage", 120)
+    assert "node" not in strike.params  # "that" is the walkout, not a node
+    onboard = parse(
+        "We've signed with a supplier in Penang, please onboard them with 3,500 units of capacity"
+    ).commands
+    assert [(c.intent, c.params["capacity"]) for c in onboard] == [("add-supplier", 3500)]
+
+
+def test_advice_and_renaming_are_asked_about() -> None:
+    advice = parse("Should we close the Chicago DC?", known_names=NAMES).clarification
+    assert advice is not None and advice.intent is None
+    rename = parse("rename Berlin Plant to Berlin Assembly", known_names=NAMES).clarification
+    assert rename is not None and rename.intent == "update-node"
+    assert one("should we be worried about anything?").intent == "identify-risks"
+
+
+def test_round_12_shorthand_and_lists() -> None:
+    result = parse("add wh in antwerp + connect to chicago dc by sea", known_names=NAMES)
+    add, link = result.commands
+    assert add.intent == "add-warehouse"
+    assert (link.params["source"], link.params["target"]) == (
+        NodeRef("it", "pronoun"),
+        NodeRef("Chicago DC"),
+    )
+    assert one("rotterdam whse cap 20k").params["capacity"] == 20000
+    assert one("inv at chicago dc is 1200 now").params["inventory"] == 1200
+    settings_list = parse("set region europe, industry chemicals, currency euro, risk high")
+    assert [c.intent for c in settings_list.commands] == [
+        "set-region",
+        "set-industry",
+        "set-currency",
+        "set-risk-profile",
+    ]
+    two = parse("Open a flagship store in Dubai and a regional warehouse in Jebel Ali").commands
+    assert [c.intent for c in two] == ["add-retailer", "add-warehouse"]
+    assert one("Drop the last thing I added").params["node"].kind == "pronoun"
+
+
+def test_round_12_scenarios_and_questions() -> None:
+    assert one("Did any alerts fire overnight?").intent == "get-recent-alerts"
+    suez = one("suez blocked 1 wk impact?")
+    assert (suez.params["scenario"], suez.params["duration_hours"]) == (
+        "transportation-delay",
+        168,
+    )
+    failure = one("run a supplier failure on Shanghai Supplier")
+    assert failure.intent == "what-if-supplier-failure"
+    assert one("How does the bottleneck analysis work here?").params == {
+        "topic": "bottleneck analysis"
+    }
+    assert one("Dial our risk tolerance down to the minimum").params == {"level": "low"}

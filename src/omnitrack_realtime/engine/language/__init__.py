@@ -44,6 +44,12 @@ Conventions the twin layer relies on (see :mod:`.commands` for the parameter key
   "connect them" gives ``source`` and ``target`` both ``NodeRef("them", "pronoun")``: the
   last two nodes mentioned, in order.
 * Analysis intents narrow by ``node_type`` when only a type was named ("all warehouses").
+* A step that points back ("..., set the industry accordingly", "..., simulate 5 days of
+  that", "..., simulate the recall") is read together with the step before it, when alone it
+  would ask or would leave that step not understood; its pronoun then names no node.
+* "connect to Chicago DC" (no source said) connects ``NodeRef("it", "pronoun")``; "the last
+  thing I added" is a pronoun too. "Should we close X?" asks for advice: a clarification
+  with no intent, offering the analyses and simulations that help decide.
 
 The modules, each importing only those above it:
 

@@ -104,16 +104,18 @@ _ADVICE = re.compile(
 
 
 def _rule_advice(step: _Step, m: str) -> _Outcome:
-    if _ADVICE.match(m):
-        return _ask(
-            step,
-            "That's your call, but I can help you weigh it: I can identify risks, find "
-            'bottlenecks, or simulate the change first (e.g. "what if Chicago DC goes '
-            'offline"). What would you like to look at?',
-            None,
-            0.4,
-        )
-    return None
+    if not _ADVICE.match(m):
+        return None
+    named = [r.ref.text for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    example = f"what if {named[0]} goes offline" if named else "what if demand spikes 30%"
+    return _ask(
+        step,
+        "That's your call, but I can help you weigh it: I can identify risks, find "
+        f'bottlenecks, or simulate the change first (e.g. "{example}"). What would you like '
+        "to look at?",
+        None,
+        0.4,
+    )
 
 
 _HELP_ANY = re.compile(
