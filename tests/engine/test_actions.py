@@ -654,3 +654,14 @@ def test_analyses_accept_common_words_for_node_types(network: Twin) -> None:
         ("depot", "warehouses"),
     ):
         assert f"the {label}" in ok(run(network, "find-bottlenecks", node_type=written)).answer.text
+
+
+def test_help_defines_a_term_and_shows_a_topics_requests(twin: Twin) -> None:
+    term = ok(run(twin, "help", topic="degraded")).answer.text
+    assert term.startswith("**degraded**: the node works at reduced capacity")
+    assert "Try:" not in term
+    topic = ok(run(twin, "help", topic="bottleneck analysis")).answer.text
+    assert topic.startswith("**bottleneck**:")
+    assert "**Analyze**" in topic and "Find bottlenecks" in topic and "**Build**" not in topic
+    everything = ok(run(twin, "help")).answer.text
+    assert all(f"**{group.capitalize()}**" in everything for group in INTENTS)

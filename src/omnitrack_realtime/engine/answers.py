@@ -532,11 +532,42 @@ _HELP_TOPICS = {
 }
 
 
+#: Short definitions for "what does X mean?" (matched as words of the help topic).
+_GLOSSARY = {
+    "operational": "**operational**: the node works normally.",
+    "degraded": "**degraded**: the node works at reduced capacity (a problem, not an outage).",
+    "disrupted": "**disrupted**: the node is badly impaired; shipments through it are at risk.",
+    "offline": "**offline**: the node does not work at all; nothing flows through it.",
+    "utilization": "**utilization**: how much of a node's capacity is in use (0-100%); "
+    "above 90% is flagged as an anomaly.",
+    "bottleneck": "**bottleneck**: a busy node that many others depend on, where a slowdown "
+    "holds up everything downstream.",
+    "anomaly": "**anomaly**: utilization over 90%, inventory under 10% of capacity, data older "
+    "than 24 hours, or a node with no connections.",
+    "cascade": "**cascade**: how a failure spreads to the nodes downstream of it.",
+    "single point of failure": "**single point of failure**: a node whose loss cuts others "
+    "off from all their supply.",
+}
+_GLOSSARY_ALIASES = {
+    "utilisation": "utilization",
+    "anomalies": "anomaly",
+    "bottlenecks": "bottleneck",
+}
+
+
 def help_answer(topic: str | None) -> Answer:
     words = (topic or "").lower()
+    terms = {_GLOSSARY_ALIASES.get(word, word) for word in words.replace("-", " ").split()}
+    defined = [text for term, text in _GLOSSARY.items() if term in terms or term in words]
     groups = [g for g, stems in _HELP_TOPICS.items() if any(stem in words for stem in stems)]
+    if defined and not groups:
+        return Answer(
+            "\n".join(defined),
+            ("Scan for anomalies", "Show the network summary", "help"),
+        )
     chosen = groups or list(INTENTS)
-    lines = ["I manage your supply-chain twin in plain English. Try:"]
+    lines = [*defined, ""] if defined else []
+    lines.append("I manage your supply-chain twin in plain English. Try:")
     for group in chosen:
         lines.append(f"\n**{group.capitalize()}**")
         lines += [f"- {example}" for example in _HELP_EXAMPLES[group]]
