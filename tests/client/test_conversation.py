@@ -726,6 +726,25 @@ def test_suggestions_replace() -> None:
     assert conv.conversation_id == "c1"
 
 
+def test_suggestions_in_the_closing_metadata_are_taken_with_the_answer() -> None:
+    conv = make()
+    feed(
+        conv,
+        StreamStart(stream_id="s1"),
+        StreamToken(token="hi", stream_id="s1", seq=1),
+        StreamComplete(stream_id="s1", metadata={"suggestions": ["next", "other"]}),
+    )
+    assert conv.suggestions == ["next", "other"]
+    feed(conv, AssistantMessage(content="whole", metadata={"suggestions": ["third"]}))
+    assert conv.suggestions == ["third"]
+    feed(conv, StreamStart(stream_id="s2"), StreamComplete(stream_id="s2", metadata={"x": 1}))
+    assert conv.suggestions == ["third"]  # no list there: the suggestions frame decides
+    feed(conv, StreamComplete(stream_id="s1", metadata={"suggestions": ["replayed"]}))
+    assert conv.suggestions == ["third"]  # a replay of a finished answer changes nothing
+    feed(conv, AssistantMessage(content="odd", metadata={"suggestions": [1, 2]}))
+    assert conv.suggestions == ["third"]  # not a list of strings: ignored
+
+
 @pytest.mark.parametrize(
     "frame",
     [

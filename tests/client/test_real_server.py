@@ -22,7 +22,7 @@ from omnitrack_realtime.server import Limits, ServerConfig, WebSocketServer, bui
 from omnitrack_realtime.server.limits import TokenBucket
 from omnitrack_realtime.server.store import SQLiteStore
 from omnitrack_realtime.tui.view import connection_view, status_line
-from server.helpers import AUTH, ScriptedEngine, token_for
+from server.helpers import AUTH, SUGGESTIONS, ScriptedEngine, token_for
 
 TIMEOUT = 10.0
 FAST = ReconnectPolicy(max_attempts=20, initial_delay=0.01, max_delay=0.05, jitter=0.0)
@@ -150,6 +150,17 @@ async def test_rate_limited_messages_are_resent_in_order_and_nothing_is_lost(
     ]
     stats = client.stats()
     assert stats.rate_limited >= 2 and stats.queued == 0
+
+
+async def test_suggestions_are_there_when_ask_returns(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    server = await start()
+    async with client_for(server) as client:
+        reply = await client.ask("hello", timeout=TIMEOUT)
+        # No wait for the suggestions frame: they came with stream_complete's metadata.
+        assert client.suggestions == list(SUGGESTIONS)
+        assert reply.metadata["suggestions"] == list(SUGGESTIONS)
 
 
 async def _collect(tokens: AsyncIterator[str]) -> str:

@@ -49,6 +49,7 @@ def test_a_stream_numbers_its_tokens_and_ends_with_merged_metadata() -> None:
         "confidence": 0.5,
         "actionSuccess": True,
         "tokenCount": 2,
+        "suggestions": ["next"],  # also in the closing metadata (extension)
     }
     assert stream.text == "a b" and stream.state is StreamState.COMPLETE
 

@@ -468,7 +468,16 @@ class Conversation:
             stream._append(stream._early[seq])
         stream._early.clear()
         self._merge_metadata(stream, frame.metadata)
+        self._take_suggestions(frame.metadata)
         return [self._finish(stream, "complete")]
+
+    def _take_suggestions(self, metadata: dict[str, Any]) -> None:
+        """Suggestions our server also puts in the closing metadata (an extension): taken at
+        once, so they are there when ``ask()`` returns; the ``suggestions`` frame that follows
+        carries the same list."""
+        suggestions = metadata.get("suggestions")
+        if isinstance(suggestions, list) and all(isinstance(s, str) for s in suggestions):
+            self.suggestions = list(suggestions)
 
     def _on_stream_interrupted(self, frame: StreamInterrupted) -> list[ConversationEvent]:
         self.is_typing = False
@@ -506,6 +515,7 @@ class Conversation:
             conversation_id=frame.conversation_id or self.conversation_id,
         )
         self._store_answer(message, frame.message_id)
+        self._take_suggestions(frame.metadata)
         return [ReplyFinished(message, message.reply_to)]
 
     def _on_acknowledgment(self, client_message_id: str | None) -> None:

@@ -192,12 +192,19 @@ class Stream:
                 )
             ]
         frames: list[ServerMessage] = []
+        # The suggestions ride along in the closing metadata too (an extension seed clients
+        # ignore), so a client has them the moment the answer is complete, not one frame later.
+        metadata = (
+            {**self.end_metadata, "suggestions": self.suggestions}
+            if self.suggestions
+            else self.end_metadata
+        )
         if self.streaming:
             frames.append(
                 StreamComplete(
                     conversation_id=conversation_id,
                     timestamp=timestamp,
-                    metadata=self.end_metadata,
+                    metadata=metadata,
                     stream_id=self.stream_id,
                 )
             )
@@ -207,7 +214,7 @@ class Stream:
                     content=self.text,
                     conversation_id=conversation_id,
                     timestamp=timestamp,
-                    metadata=self.end_metadata,
+                    metadata=metadata,
                     message_id=self.message_id,
                 )
             )
