@@ -14,8 +14,11 @@ Build
     ``update-node``: ``node`` (*required*), and at least one of ``capacity`` (int),
     ``status`` (operational|degraded|disrupted|offline), ``place`` (Place), ``inventory`` (int),
     ``utilization`` (float 0..1).
-    ``connect-nodes``: ``source``, ``target`` (NodeRef, *required*), ``shipping_method``.
+    ``connect-nodes``: ``source``, ``target`` (NodeRef, *required*), ``shipping_method``,
+    ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``).
     ``disconnect-nodes``: ``source``, ``target`` (*required*).
+    ``rename-node``: ``node`` (*required*), ``name`` (str, *required*).
+    ``undo``: none (reverts the conversation's last change).
 Configure
     ``set-region``: ``region`` (asia-pacific|north-america|europe|latin-america|middle-east).
     ``set-industry``: ``industry`` (electronics|automotive|pharmaceuticals|food-beverage|
@@ -26,6 +29,9 @@ Configure
 Analyze
     ``scan-anomalies``, ``identify-risks``, ``find-bottlenecks``, ``calculate-utilization``:
     ``node`` (NodeRef, to narrow to one node), ``node_type`` (str).
+    ``explain``: ``node`` (NodeRef: why it is flagged), ``topic`` (str: an analysis or score,
+    e.g. "risk", "bottleneck", "utilization", "anomaly", "simulation"; none: the last answer).
+    ``recommend``: ``node`` (NodeRef), ``goal`` (alternate-supplier|capacity|risk|close).
 Simulate
     ``run-simulation``: ``scenario`` (natural-disaster|supplier-failure|transportation-delay|
     demand-spike|quality-issue|geopolitical|cyber-attack|labor-shortage), ``place``, ``node``,
@@ -34,9 +40,21 @@ Simulate
     ``what-if-supplier-failure``: ``node``, ``duration_hours``.
     ``what-if-demand-spike``: ``percent`` (float, 50 means +50%), ``node`` or ``place``,
     ``duration_hours``.
+    ``compare-simulations``: ``count`` (int, default 2: the conversation's last simulations).
 Query
     ``get-node-details``: ``node`` (*required*). ``get-network-summary``: none.
     ``get-recent-alerts``: ``severity``, ``limit`` (int). ``help``: ``topic`` (str).
+    ``list-nodes``: any of ``node_type``, ``place`` (Place), ``status``, ``min_capacity``,
+    ``max_capacity`` (int); the answer lists the matches with their count and total capacity.
+    ``compare-nodes``: ``nodes`` (tuple of NodeRef, two or more) or ``node_type`` (all of it).
+    ``trace-upstream``, ``trace-downstream``: ``node`` (*required*).
+    ``get-settings``: ``setting`` (region|industry|currency|risk_profile|shipping_methods; none:
+    all of them).
+    ``acknowledge-alert``, ``resolve-alert``: ``alert`` (an alert id), or ``node`` (its
+    alerts), or ``all`` (bool); ``severity`` narrows.
+
+Dialogue outcomes (``metadata.intent`` values that are not commands, see docs/copilot.md):
+:data:`DIALOGUE_INTENTS`.
 """
 
 from __future__ import annotations
@@ -45,13 +63,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "CHANGING_INTENTS",
+    "DIALOGUE_INTENTS",
     "INTENTS",
     "NODE_TYPES",
+    "Act",
+    "ActKind",
     "Clarification",
     "Command",
     "NodeRef",
     "ParseResult",
     "Place",
+    "Step",
 ]
 
 NODE_TYPES = ("supplier", "manufacturer", "warehouse", "distribution_center", "retailer")
@@ -68,6 +91,8 @@ INTENTS = {
         "update-node",
         "connect-nodes",
         "disconnect-nodes",
+        "rename-node",
+        "undo",
     ),
     "configure": (
         "set-region",
@@ -76,15 +101,51 @@ INTENTS = {
         "add-shipping-method",
         "set-risk-profile",
     ),
-    "analyze": ("scan-anomalies", "identify-risks", "find-bottlenecks", "calculate-utilization"),
+    "analyze": (
+        "scan-anomalies",
+        "identify-risks",
+        "find-bottlenecks",
+        "calculate-utilization",
+        "explain",
+        "recommend",
+    ),
     "simulate": (
         "run-simulation",
         "what-if-port-closure",
         "what-if-supplier-failure",
         "what-if-demand-spike",
+        "compare-simulations",
     ),
-    "query": ("get-node-details", "get-network-summary", "get-recent-alerts", "help"),
+    "query": (
+        "get-node-details",
+        "get-network-summary",
+        "get-recent-alerts",
+        "help",
+        "list-nodes",
+        "compare-nodes",
+        "trace-upstream",
+        "trace-downstream",
+        "get-settings",
+        "acknowledge-alert",
+        "resolve-alert",
+    ),
 }
+
+#: Intents that change the twin (the others only read it, or simulate on a copy).
+CHANGING_INTENTS = frozenset(
+    (*INTENTS["build"], *INTENTS["configure"], "acknowledge-alert", "resolve-alert")
+)
+
+#: What a turn reports when it runs no command: asked a question, waits for a yes/no, was
+#: told not to (or said no), cannot do it, did not understand, or was only courtesy.
+DIALOGUE_INTENTS = (
+    "clarification",
+    "confirmation",
+    "cancelled",
+    "out-of-scope",
+    "unknown",
+    "smalltalk",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +200,43 @@ class Clarification:
     text: str = ""
 
 
+#: What a part of a message that is no command was: a yes or no (to a pending question),
+#: a negated request, courtesy, something the copilot cannot do, or nothing understood.
+ActKind = Literal["yes", "no", "cancelled", "smalltalk", "out-of-scope", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """A dialogue act: part of a message that asks for no command. ``topic`` says what an
+    out-of-scope or negated request was about ("book trucks", "add a supplier in Busan")."""
+
+    kind: ActKind
+    text: str = ""
+    topic: str = ""
+
+
+#: One step of a message, in the order the user wrote it.
+Step = Command | Clarification | Act
+
+
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """What the parser understood of one user message.
 
-    Exactly one of: ``commands`` non-empty (1 to 5 steps, run in order), ``clarification``
-    set, or neither (an unknown request: answer with a pointer to ``help``).
+    ``steps`` are the message's parts in order: commands to run, at most one clarification
+    (the unclear part: the understood parts still run) and dialogue acts. Older callers
+    build it from ``commands`` and ``clarification`` alone: :meth:`ordered` then gives the
+    commands followed by the clarification. Neither set: an unknown request.
     """
 
     commands: tuple[Command, ...] = ()
     clarification: Clarification | None = None
     too_many_steps: bool = False  # more than 5 steps were asked; only the first 5 are here
+    steps: tuple[Step, ...] = ()
+
+    def ordered(self) -> tuple[Step, ...]:
+        if self.steps:
+            return self.steps
+        if self.clarification is not None and not self.commands:
+            return (self.clarification,)
+        return (*self.commands, *((self.clarification,) if self.clarification else ()))

@@ -152,6 +152,16 @@ _MIGRATIONS: tuple[str, ...] = (
         revision INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 3: a conversation's dialogue state (see get_dialogue): one JSON document per conversation.
+    """
+    CREATE TABLE twin_dialogue (
+        user_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, conversation_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 #: The schema version this code writes.
@@ -867,3 +877,36 @@ class Twin:
                 "updated_at) VALUES (?, ?, ?, ?)",
                 (user_id, conversation_id, json.dumps(list(node_ids)), self.clock()),
             )
+
+    # ------------------------------------------------------------------ dialogue state
+
+    def get_dialogue(self, user_id: str, conversation_id: str) -> dict[str, Any]:
+        """A conversation's dialogue state: a JSON object whose keys each owner documents
+        (the dialogue manager's pending question and mentions, the actions' undo journal and
+        simulation history); ``{}`` for a new conversation."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state FROM twin_dialogue WHERE user_id = ? AND conversation_id = ?",
+                (user_id, conversation_id),
+            ).fetchone()
+        state = json.loads(row[0]) if row else {}
+        return state if isinstance(state, dict) else {}
+
+    def set_dialogue(self, user_id: str, conversation_id: str, state: dict[str, Any]) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO twin_dialogue (user_id, conversation_id, state, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, conversation_id) DO UPDATE SET "
+                "state = excluded.state, updated_at = excluded.updated_at",
+                (user_id, conversation_id, json.dumps(state), self.clock()),
+            )
+
+    def update_dialogue(
+        self, user_id: str, conversation_id: str, change: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        """Read, change in place and write back the dialogue state in one transaction."""
+        with self.transaction():
+            state = self.get_dialogue(user_id, conversation_id)
+            change(state)
+            self.set_dialogue(user_id, conversation_id, state)
+        return state

@@ -341,6 +341,14 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "get-recent-alerts": _alerts,
     "help": _help,
 }
+
+
+def _not_yet(step: _Step) -> ActionResult:
+    raise _Failed(f"I can't do `{step.intent}` yet.", ("Help",))
+
+
+for _intent in (i for group in INTENTS.values() for i in group):
+    _HANDLERS.setdefault(_intent, _not_yet)
 assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 
