@@ -167,12 +167,15 @@ class NodeRef:
 
     ``kind``: ``"id"`` (``text`` is a node id), ``"name"`` (``text`` is a name or part of one),
     ``"place"`` (a node at ``place``, e.g. "the Rotterdam warehouse"), ``"pronoun"`` ("it",
-    "that", "them": the last node(s) the conversation mentioned). ``node_type`` narrows the
-    match when the words named a type.
+    "that", "them": the last node(s) the conversation mentioned), ``"ordinal"`` (``text`` is a
+    1-based position among the user's nodes of ``node_type`` (all nodes when None) in the
+    order they were created, negative from the end: "the second warehouse" is ``"2"``, "the
+    last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created).
+    ``node_type`` narrows the match when the words named a type.
     """
 
     text: str
-    kind: Literal["id", "name", "place", "pronoun"] = "name"
+    kind: Literal["id", "name", "place", "pronoun", "ordinal"] = "name"
     node_type: str | None = None
     place: Place | None = None
 
