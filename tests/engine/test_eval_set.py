@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from omnitrack_realtime.engine.commands import ParseResult
+from omnitrack_realtime.engine.commands import Clarification, Command, ParseResult, Step
 from omnitrack_realtime.engine.language import parse
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "data" / "eval_requests.jsonl"
@@ -62,9 +62,21 @@ def _same(expected: Any, actual: Any) -> bool:
     return isinstance(actual, str) and actual.casefold() == str(expected).casefold()
 
 
+_ACTS = {"yes", "no", "cancelled", "correction", "smalltalk", "out-of-scope", "unknown"}
+
+
+def _label(step: Step) -> str:
+    if isinstance(step, Command):
+        return step.intent
+    if isinstance(step, Clarification):
+        return "clarification"
+    return step.kind
+
+
 def check(case: dict[str, Any], result: ParseResult) -> str | None:
     """None when ``result`` matches the case, else what is wrong."""
     expected = case["intents"]
+    acts_expected = any(e in _ACTS for e in expected)
     if expected == ["clarification"]:
         if result.clarification is None:
             return f"expected a clarification, got {[c.intent for c in result.commands]}"
@@ -74,7 +86,8 @@ def check(case: dict[str, Any], result: ParseResult) -> str | None:
         return None
     if result.clarification is not None:
         return f"unexpected clarification: {result.clarification.question}"
-    got = [c.intent for c in result.commands]
+    labels = [_label(step) for step in result.ordered()]
+    got = [label for label in labels if label not in _ACTS or (acts_expected and label in expected)]
     if got != expected:
         return f"intents {got}, expected {expected}"
     if bool(case.get("too_many_steps", False)) != result.too_many_steps:
@@ -112,12 +125,18 @@ def test_the_set_is_big_and_covers_every_intent() -> None:
     assert any(len(case["intents"]) > 1 for case in cases)
 
 
-def test_at_least_95_percent_understood() -> None:
+#: Cases allowed to fail: this list may shrink, never grow (a 95% gate let whole rules be
+#: deleted unnoticed).
+KNOWN_MISSES: frozenset[str] = frozenset()
+
+
+def test_no_case_that_passed_regresses() -> None:
     value, failures = score()
     print(f"\neval set: {value:.1%} of {len(load_cases())} understood ({len(failures)} misses)")
     for text, problem in failures:
         print(f"  MISS {text!r}: {problem}")
-    assert value >= TARGET, failures
+    assert value >= TARGET
+    assert [f for f in failures if f[0] not in KNOWN_MISSES] == []
 
 
 if __name__ == "__main__":

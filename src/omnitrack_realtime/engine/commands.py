@@ -204,8 +204,9 @@ class Clarification:
 
 
 #: What a part of a message that is no command was: a yes or no (to a pending question),
-#: a negated request, courtesy, something the copilot cannot do, or nothing understood.
-ActKind = Literal["yes", "no", "cancelled", "smalltalk", "out-of-scope", "unknown"]
+#: a negated request, a correction of the last change ("no wait, Chennai not Mumbai"),
+#: courtesy, something the copilot cannot do, or nothing understood.
+ActKind = Literal["yes", "no", "cancelled", "correction", "smalltalk", "out-of-scope", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ per pair), "disconnect A from B", and a link said without its verb ("the plant t
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -88,14 +89,52 @@ _ELIDED_SOURCE = re.compile(
 )
 
 
+_BOTH_WAYS = re.compile(
+    r"\b(?:both\sways|both\sdirections|two[\s-]ways?|bi-?directional(?:ly)?|back\sand\sforth"
+    r"|either\sway|each\sway|in\sboth\sdirections|mutually|(?:<->|↔))"
+)
+_IN_ORDER = re.compile(
+    r"\b(?:in\s(?:that|this|the\ssame|this\sexact)\sorder|in\sorder|in\sa\schain"
+    r"|one\safter\sanother|in\ssequence|sequentially)\b"
+)
+_ARROW = re.compile(r"\s*(?:->|→|=>|>)\s*")
+
+
+def _plural(ref: NodeRef) -> bool:
+    return (ref.kind == "pronoun" and ref.text == "them") or (
+        ref.kind == "ordinal" and ref.text.endswith(":")
+    )
+
+
+def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
+    """ "A -> B -> C", "connect A, B and C in that order": each node to the next."""
+    if len(refs) < 3 or any(r.bare_type for r in refs):
+        return []
+    gaps = [step.masked[a.end : b.start] for a, b in itertools.pairwise(refs)]
+    arrows = all(_ARROW.fullmatch(gap) for gap in gaps)
+    listed = len(_listed(step, refs)) == len(refs) and _IN_ORDER.search(step.masked)
+    if not (arrows or listed):
+        return []
+    return list(itertools.pairwise(refs))
+
+
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         refs = step.refs() if len(step.refs()) > len(refs) else refs
-    if len(refs) == 1 and refs[0].ref.kind == "pronoun" and refs[0].ref.text == "them":
+    if intent == "connect-nodes" and _BOTH_WAYS.search(step.masked):
+        params["bidirectional"] = True
+    if len(refs) == 1 and _plural(refs[0].ref):
         params.update(source=refs[0].ref, target=refs[0].ref)
         return _cmd(step, intent, params, 0.75)
+    chain = _chain(step, refs)
+    if chain:
+        return [
+            c
+            for a, b in chain
+            for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
+        ]
     if len(refs) == 1 and _ELIDED_SOURCE.match(step.masked[: refs[0].start]):
         # "add wh in antwerp + connect to chicago dc": the object left out is the last node.
         params.update(source=NodeRef("it", "pronoun"), target=refs[0].ref)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from ..commands import Clarification, Command, NodeRef, ParseResult
+from ..commands import Act, Clarification, Command, NodeRef, ParseResult, Step
 from .cleaning import _clean, _correct
 from .edits import _capacity
+from .mood import dialogue_act
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
-from .rules import _is_hedge, _parse_step
+from .rules import _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _split
 from .vocabulary import _ADD_INTENT, _TYPE_RE
@@ -50,16 +51,19 @@ def _is_filler(text: str) -> bool:
     return len(re.findall(r"\w+", rest)) <= 1
 
 
-def _merge_repeats(commands: list[Command]) -> list[Command]:
+def _merge_repeats(steps: list[Step]) -> list[Step]:
     """Drop a step that repeats the one before it ("we're risk averse, set our risk tolerance
     to low" is one request said twice)."""
-    out: list[Command] = []
-    for command in commands:
-        if out and out[-1].intent == command.intent:
-            previous = out[-1]
-            if command.intent in _SETTINGS or previous.params == command.params:
-                out[-1] = command if command.confidence >= previous.confidence else previous
-                continue
+    out: list[Step] = []
+    for command in steps:
+        previous = out[-1] if out else None
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent == command.intent
+        ) and (command.intent in _SETTINGS or previous.params == command.params):
+            out[-1] = command if command.confidence >= previous.confidence else previous
+            continue
         out.append(command)
     return out
 
@@ -165,9 +169,20 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     return [Command(command.intent, params, command.confidence, command.text)]
 
 
+def _unclear(piece: str) -> Clarification:
+    return Clarification(
+        f'I didn\'t understand "{piece}"; what should I do with it? (say "help" to see what '
+        "I can do)",
+        None,
+        0.4,
+        piece,
+    )
+
+
 def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
-    """What the user's message asks for: 1 to 5 commands, a clarifying question, or nothing
-    (an unknown request).
+    """What the user's message asks for, step by step: commands to run, questions about the
+    unclear parts, and dialogue acts (yes, no, a negated request, courtesy, something out of
+    scope), in the order the user wrote them.
 
     ``known_names`` are the names of the user's nodes, so that "connect Shanghai Supplier to
     Berlin Plant" finds them even with small typos or odd case.
@@ -176,24 +191,39 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     cleaned = _clean(text)
     if not cleaned:
         return ParseResult()
+    whole = _analyse(cleaned, names).masked
+    act = dialogue_act(whole)
+    if act is not None:
+        return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
-    commands: list[Command] = []
+    steps: list[Step] = []
     not_understood: list[str] = []
     previous_unknown: str | None = None  # the step before, when nobody understood it
     last_piece = ""  # the words of the last understood step
+
+    def commands() -> list[Command]:
+        return [s for s in steps if isinstance(s, Command)]
+
+    def last_command() -> Command | None:
+        return steps[-1] if steps and isinstance(steps[-1], Command) else None
+
     for piece in pieces:
         unknown_before, previous_unknown = previous_unknown, None
-        if len(commands) > MAX_STEPS:
+        if len(commands()) > MAX_STEPS:
             break  # enough to know there are too many steps
-        after_add = bool(commands) and commands[-1].intent in _ADD_INTENT.values()
+        last = last_command()
+        after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
-        outcome = _parse_step(piece, names)
-        completed = _capacity_for(piece, commands[-1]) if after_add and not outcome else None
+        outcome = _read_clause(piece, names)
+        if isinstance(outcome, Act):
+            steps.append(outcome)
+            continue
+        completed = _capacity_for(piece, last) if last and after_add and not outcome else None
         if completed is not None:
-            commands[-1] = completed
+            steps[-1] = completed
             continue
         if outcome is None and after_add:
             # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
@@ -204,34 +234,41 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()
             if stripped:
-                again = _parse_step(stripped, names) if stripped != piece else None
+                again = _read_clause(stripped, names) if stripped != piece else None
+                if isinstance(again, Act):
+                    steps.append(again)
+                    continue
                 if isinstance(again, Clarification):
-                    return ParseResult(clarification=again)
+                    steps.append(again)
+                    continue
                 if again:
-                    commands.extend(again)
+                    steps.extend(again)
                     continue
             if not _is_filler(piece):
                 not_understood.append(piece)
+                steps.append(Act("unknown", piece))
                 previous_unknown = piece
             continue
         if isinstance(outcome, Clarification):
-            context = unknown_before or (last_piece if commands else None)
+            context = unknown_before or (last_piece if commands() else None)
             joined = _read_with(context, piece, names) if context is not None else None
             if joined is not None and unknown_before is not None:
                 # "We're moving into pharma, set the industry accordingly": one request.
-                not_understood.remove(unknown_before)
-                commands.extend(joined)
+                _forget(steps, not_understood, unknown_before)
+                steps.extend(joined)
                 last_piece = f"{unknown_before}, {piece}"
                 continue
-            if joined is not None and joined[0].intent == commands[-1].intent:
+            last = last_command()
+            if joined is not None and last is not None and joined[0].intent == last.intent:
                 # "dock workers walked out in Felixstowe, simulate 5 days of that": the
                 # step refines the one before.
-                commands[-1:] = joined
+                steps[-1:] = joined
                 last_piece = f"{last_piece}, {piece}"
                 continue
-            if _restates(outcome, piece, commands):
+            if _restates(outcome, piece, commands()):
                 continue
-            return ParseResult(clarification=outcome)
+            steps.append(outcome)
+            continue
         if unknown_before is not None:
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
@@ -243,34 +280,65 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     pointed = joined
             if pointed is not None:
                 outcome = pointed
-                not_understood.remove(unknown_before)
-        commands.extend(outcome)
+                _forget(steps, not_understood, unknown_before)
+        steps.extend(outcome)
         last_piece = piece
-    if any(not _is_hedge(c) for c in commands):
-        commands = [c for c in commands if not _is_hedge(c)]
-    if not commands:
+    found = commands()
+    if any(not _is_hedge(c) for c in found):
+        steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]
+    if not steps:
         return ParseResult()
-    if not_understood:
+    if not_understood and commands():
         if all(_is_aside(p, names) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin
             # could act on, so answering the understood part is safe; confidence drops.
             penalty += 0.15
+            steps = [s for s in steps if not (isinstance(s, Act) and s.kind == "unknown")]
         else:
-            steps = ", ".join(f'"{p}"' for p in not_understood[:2])
-            return ParseResult(
-                clarification=Clarification(
-                    f"I understood part of that, but not {steps}. Could you rephrase that "
-                    'part (or say "help" to see what I can do)?',
-                    None,
-                    0.4,
-                    corrected,
-                )
-            )
+            # The understood parts run; the unclear one is asked about where it stood.
+            steps = [
+                _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
+            ]
+    elif not commands() and all(isinstance(s, Act) and s.kind == "unknown" for s in steps):
+        return ParseResult()
     if penalty:
-        commands = [
-            Command(c.intent, c.params, round(max(0.3, c.confidence - penalty), 2), c.text)
-            for c in commands
+        steps = [
+            Command(s.intent, s.params, round(max(0.3, s.confidence - penalty), 2), s.text)
+            if isinstance(s, Command)
+            else s
+            for s in steps
         ]
-    commands = _merge_repeats(commands)
-    too_many = len(commands) > MAX_STEPS
-    return ParseResult(commands=tuple(commands[:MAX_STEPS]), too_many_steps=too_many)
+    steps = _merge_repeats(steps)
+    found = commands_of(steps)
+    too_many = len(found) > MAX_STEPS
+    if too_many:
+        kept: list[Step] = []
+        count = 0
+        for s in steps:
+            if isinstance(s, Command):
+                count += 1
+                if count > MAX_STEPS:
+                    continue
+            kept.append(s)
+        steps = kept
+    clarification = next((s for s in steps if isinstance(s, Clarification)), None)
+    return ParseResult(
+        commands=tuple(commands_of(steps)),
+        clarification=clarification,
+        too_many_steps=too_many,
+        steps=tuple(steps),
+    )
+
+
+def commands_of(steps: Sequence[Step]) -> list[Command]:
+    return [s for s in steps if isinstance(s, Command)]
+
+
+def _forget(steps: list[Step], not_understood: list[str], piece: str) -> None:
+    """A step nobody understood turned out to belong to the next one."""
+    not_understood.remove(piece)
+    for index in range(len(steps) - 1, -1, -1):
+        step = steps[index]
+        if isinstance(step, Act) and step.kind == "unknown" and step.text == piece:
+            del steps[index]
+            return

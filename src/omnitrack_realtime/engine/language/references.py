@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .. import gazetteer
 from ..commands import NodeRef, Place
 from .names import _EMPTY_NAMES, _find_names, _name_words, _Names
-from .vocabulary import _DEFAULT_NAME_WORD, _TYPE_RE
+from .vocabulary import _DEFAULT_NAME_WORD, _TYPE_PATTERNS, _TYPE_RE
 
 _ID_RE = re.compile(
     r"(?<![\w-])(?:[A-Za-z]{1,12}[-_]\d[\w-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
@@ -162,8 +162,23 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if word in ("its", "it's"):
             word = "it"
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
+    for match in _LAST_FEW.finditer(step.masked):
+        # "the last two", "the last 3 warehouses": the nodes created last, in order.
+        count = _ORDINAL_WORDS.get(match.group("count"), match.group("count"))
+        kind = _type_of(match.group("type")) if match.group("type") else None
+        refs.append(
+            _Ref(match.start(), match.end(), NodeRef(f"-{count}:", "ordinal", node_type=kind))
+        )
     for start, end, kind, _surface in step.types():
         if clause_span[0] <= start < clause_span[1]:
+            continue
+        if any(r.start <= start < r.end for r in refs):
+            continue
+        ordinal = _ORDINAL.search(step.masked[:start])
+        if ordinal is not None:
+            # "the second warehouse": the user's second warehouse, in creation order.
+            position = _ORDINAL_WORDS[ordinal.group("ord")]
+            refs.append(_Ref(ordinal.start(), end, NodeRef(position, "ordinal", node_type=kind)))
             continue
         pointer = _POINTER.search(step.masked[:start])
         place_ref = _place_for_type(step, start, end)
@@ -229,6 +244,42 @@ def _known_at(step: _Step, start: int, end: int, kind: str | None) -> str | None
         if kind not in typed and not name.lower().endswith(_DEFAULT_NAME_WORD[kind]):
             return None
     return name
+
+
+_ORDINAL_WORDS = {
+    "first": "1",
+    "1st": "1",
+    "second": "2",
+    "2nd": "2",
+    "third": "3",
+    "3rd": "3",
+    "fourth": "4",
+    "4th": "4",
+    "fifth": "5",
+    "5th": "5",
+    "sixth": "6",
+    "6th": "6",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+}
+_ORDINAL = re.compile(
+    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th)"
+    r"\s+(?:new\s+|other\s+)?$"
+)
+_LAST_FEW = re.compile(
+    r"\bthe\s(?:last|latest)\s(?P<count>two|three|four|five|[2-5])"
+    r"(?:\s(?:new\s)?(?P<type>" + "|".join(_TYPE_PATTERNS.values()) + r")"
+    r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
+    r"|\s(?:we|i)\s(?:just\s)?added)?"
+    r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on)\b))"
+)
+
+
+def _type_of(word: str) -> str | None:
+    match = _TYPE_RE.fullmatch(word)
+    return match.lastgroup if match is not None else None
 
 
 _POINTER = re.compile(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
-from ..commands import Command
+from ..commands import CHANGING_INTENTS, Act, Clarification, Command, NodeRef
+from .capabilities import CAPABILITY_RULES, _rule_explain
 from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
+from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_topic
 from .names import _Names
 from .outcomes import _ask, _cmd, _Outcome
 from .queries import _rule_alerts, _rule_analysis, _rule_details, _rule_summary
@@ -132,10 +134,12 @@ def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
 
 # Each rule returns an outcome when it recognises its intent, else None; first hit wins.
 _RULES = (
+    *CAPABILITY_RULES[:3],
+    _rule_explain,
     _rule_help,
+    *(rule for rule in CAPABILITY_RULES[3:] if rule is not _rule_explain),
     _rule_settings_query,
     _rule_disconnect,
-    _rule_negated,
     _rule_port_closure,
     _rule_demand_spike,
     _rule_supplier_failure,
@@ -143,7 +147,6 @@ _RULES = (
     _rule_simulation,
     _rule_risk_profile,
     _rule_add,
-    _rule_advice,
     _rule_shipping_method,
     _rule_update,
     _rule_remove,
@@ -170,7 +173,10 @@ _OUT_OF_SCOPE = re.compile(
 
 def _parse_step(text: str, names: _Names) -> _Outcome:
     step = _analyse(text, names)
-    m = step.masked
+    return _apply_rules(step, step.masked)
+
+
+def _apply_rules(step: _Step, m: str) -> _Outcome:
     if _OUT_OF_SCOPE.match(m):
         return None
     for rule in _RULES:
@@ -186,3 +192,116 @@ def _parse_step(text: str, names: _Names) -> _Outcome:
             outcome.sort(key=lambda c: _setting_position(step, c.intent))
         return outcome
     return None
+
+
+# The out-of-scope verb opens the clause ("book a truck from Hamburg to Lyon"): the places in
+# it do not make it a request to link them.
+_LEADS = re.compile(r"^\W*(?:(?:please|pls|can\syou|could\syou|and|also|then|now)\W+)*\w+")
+
+
+def _read_clause(text: str, names: _Names) -> _Outcome | Act:
+    """One clause, its mood read before its intent: a negated clause does nothing, a
+    hypothetical one simulates or asks, a question reads instead of changing, a correction
+    of the last change is handed to the dialogue manager, and what no intent serves is said
+    to be out of scope."""
+    step = _analyse(text, names)
+    m = step.masked
+    kind = mood(m)
+    if kind is Mood.NEGATED:
+        return Act("cancelled", text, text)
+    outcome = _apply_rules(step, m)
+    topic = out_of_scope_topic(m)
+    if topic is not None:
+        lead = _LEADS.match(m)
+        opens = lead is not None and out_of_scope_topic(m[: lead.end() + 12]) == topic
+        if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
+            return Act("out-of-scope", text, topic)
+    if kind is Mood.CORRECTION and not isinstance(outcome, list):
+        return Act("correction", text)
+    if isinstance(outcome, list):
+        if kind is Mood.HYPOTHETICAL:
+            return _as_hypothetical(step, outcome)
+        if kind is Mood.QUESTION:
+            return _as_question(outcome)
+    return outcome
+
+
+def _node_of(command: Command) -> NodeRef | None:
+    for key in ("node", "source"):
+        value = command.params.get(key)
+        if isinstance(value, NodeRef):
+            return value
+    return None
+
+
+def _as_hypothetical(step: _Step, commands: list[Command]) -> _Outcome:
+    """ "What if we removed Lyon Plant?" simulates losing it; a hypothetical never changes
+    the twin."""
+    out: list[Command] = []
+    for command in commands:
+        if command.intent not in CHANGING_INTENTS:
+            out.append(command)
+            continue
+        node = _node_of(command)
+        outage = command.intent == "remove-node" or (
+            command.intent == "update-node"
+            and command.params.get("status") in ("offline", "disrupted", "degraded")
+        )
+        if outage and node is not None:
+            out.append(
+                Command("what-if-supplier-failure", {"node": node}, command.confidence, step.text)
+            )
+            continue
+        return Clarification(
+            "That sounds hypothetical: should I simulate it, or make the change for real?",
+            command.intent,
+            0.5,
+            step.text,
+        )
+    return out
+
+
+_SETTING_OF = {
+    "set-region": "region",
+    "set-industry": "industry",
+    "set-currency": "currency",
+    "set-risk-profile": "risk_profile",
+    "add-shipping-method": "shipping_methods",
+}
+
+
+def _as_question(commands: list[Command]) -> list[Command]:
+    """A question reads the twin: "is A connected to B?" shows A, "are we in euros?" the
+    settings, "do we have a warehouse in Lyon?" the warehouses there."""
+    out: list[Command] = []
+    for command in commands:
+        if command.intent not in CHANGING_INTENTS or command.intent == "undo":
+            out.append(command)
+            continue
+        node = _node_of(command)
+        if command.intent in _SETTING_OF:
+            params = {"setting": _SETTING_OF[command.intent]}
+            out.append(Command("get-settings", params, command.confidence, command.text))
+        elif command.intent.startswith("add-") and command.intent != "add-shipping-method":
+            params = {"node_type": _ADD_TYPE[command.intent]}
+            if command.params.get("place") is not None:
+                params["place"] = command.params["place"]
+            out.append(Command("list-nodes", params, command.confidence, command.text))
+        elif command.intent in ("acknowledge-alert", "resolve-alert"):
+            out.append(Command("get-recent-alerts", {}, command.confidence, command.text))
+        elif node is not None:
+            out.append(
+                Command("get-node-details", {"node": node}, command.confidence, command.text)
+            )
+        else:
+            out.append(command)
+    return out
+
+
+_ADD_TYPE = {
+    "add-supplier": "supplier",
+    "add-manufacturer": "manufacturer",
+    "add-warehouse": "warehouse",
+    "add-distributor": "distribution_center",
+    "add-retailer": "retailer",
+}

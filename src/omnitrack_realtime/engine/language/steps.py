@@ -99,9 +99,22 @@ _SETTING_ONLY = re.compile(
 )
 
 
+# "add a warehouse in Lyon but don't connect it yet": the negated part is a step of its own.
+_BUT_NOT = re.compile(
+    r"(?:,\s*|\s+)(?:but|and|though)\s+(?=(?:please\s+)?(?:don'?t|do\snot|not\s(?:yet|now)"
+    r"|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
     out: list[str] = []
-    parts = [p for piece in _BUT_REQUEST.split(text) for p in _SOFT_SPLIT.split(piece)]
+    parts = [
+        p
+        for negated in _BUT_NOT.split(text)
+        for piece in _BUT_REQUEST.split(negated)
+        for p in _SOFT_SPLIT.split(piece)
+    ]
     if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
         # "set currency to EUR and industry to fashion": the second setting reuses the verb.
         parts = [

@@ -1,0 +1,453 @@
+"""The rules of the later capabilities: list and filter nodes, compare nodes, trace what feeds
+a node and what it feeds, show the settings, explain, recommend, compare simulations, rename,
+undo, and acknowledge or resolve alerts.
+
+Each rule reads one masked, lower-case step like the other families (see :mod:`.rules`) and
+returns commands, a question, or None. They run before the older families, so "what feeds
+Lyon Plant?" is a trace and not a link, and "should we close the Chicago DC?" a
+recommendation and not a status change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .numbers import parse_number
+from .outcomes import _ask, _cmd, _listed, _Outcome
+from .references import _Step
+from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPE_PATTERNS
+
+_TYPES = "|".join(_TYPE_PATTERNS.values())
+_NODE_REF = r"(?:§|it|that|this|them|they|those|these|the\s[\w\s]{1,30}?)"
+
+
+def _first_node(step: _Step) -> Any:
+    refs = step.node_refs()
+    if refs:
+        return refs[0].ref
+    bare = [r for r in step.refs() if r.bare_type]
+    return bare[0].ref if bare else None
+
+
+# ----------------------------------------------------------------------------- undo
+
+_UNDO = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|oops|ugh|no|hmm|actually|just|can\syou|could\syou)\W+)*"
+    r"(?:undo|revert|roll\s?back|reverse|take\s(?:that|it|this)\sback|go\sback"
+    r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
+    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
+    r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
+    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}\W*$"
+)
+
+
+def _rule_undo(step: _Step, m: str) -> _Outcome:
+    if _UNDO.match(m):
+        return _cmd(step, "undo", {}, 0.95)
+    return None
+
+
+# ----------------------------------------------------------------------------- rename
+
+_RENAME = re.compile(
+    r"\b(?:rename|re-name|change\s(?:the\s)?name\sof|change\s(?:its|their)\sname)\b"
+    r"|\b(?:call|name)\s(?:it|that|this|§|the\s\w+(?:\s\w+)?)\s(?!by\b|for\b)"
+    r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
+)
+_NEW_NAME = re.compile(
+    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$"
+    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§|the\s\w+(?:\s\w+)?)\s+[\"'“]?(?P<called>[^\"'”]+?)"
+    r"[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _rule_rename(step: _Step, m: str) -> _Outcome:
+    if not _RENAME.search(m) or _ADD_VERB_RE.search(m) or re.search(r"\brename\snothing\b", m):
+        return None  # "add a supplier ..., call it Bay Area Electronics" names the new node
+    refs = step.node_refs() or [r for r in step.refs() if r.bare_type]
+    match = _NEW_NAME.search(step.text)
+    name = None
+    if match is not None:
+        name = (match.group("name") or match.group("called") or "").strip(" .!?")
+    if refs and match is not None:
+        # The new name is not a reference: drop one that lies inside it.
+        start = match.start("name") if match.group("name") else match.start("called")
+        before = [r for r in refs if r.start < start]
+        refs = before or refs
+    if not refs:
+        return _ask(step, "Which node should I rename, and to what?", "rename-node")
+    if not name:
+        return _ask(step, f"What should the new name of {refs[0].ref.text} be?", "rename-node")
+    return _cmd(step, "rename-node", {"node": refs[0].ref, "name": name}, 0.9)
+
+
+# ----------------------------------------------------------------------------- alerts
+
+_ACK = re.compile(r"\b(?:acknowledg\w*|ack|acked|seen|noted|i'?ve\sseen|got\sit)\b")
+_RESOLVE = re.compile(
+    r"\b(?:resolv\w*|clos\w*|clear\w*|dismiss\w*|fix(?:ed)?|done\swith|close\sout|mark\w*\s(?:\w+\s)*"
+    r"(?:as\s)?(?:resolved|closed|done|fixed))\b"
+)
+_ALERT_WORD = re.compile(r"\balerts?\b|\bwarnings?\b|\bincidents?\b|\balarms?\b|\balert-\d+")
+_ALERT_ID = re.compile(r"\balert-\d+\b")
+
+
+def _rule_alert_status(step: _Step, m: str) -> _Outcome:
+    if not _ALERT_WORD.search(m):
+        return None
+    acknowledge = _ACK.search(m) is not None
+    resolve = _RESOLVE.search(m) is not None
+    if not (acknowledge or resolve):
+        return None
+    if re.match(r"^\W*(?:show|list|what|which|any|are|is|how)\b", m) and not re.search(
+        r"\b(?:then|and)\s(?:ack|acknowledg|resolv|clos|clear|dismiss)", m
+    ):
+        return None  # "which alerts are resolved?" reads them
+    params: dict[str, Any] = {}
+    alert = _ALERT_ID.search(m)
+    if alert is not None:
+        params["alert"] = alert.group()
+    node = _first_node(step)
+    if node is not None and "alert" not in params:
+        params["node"] = node
+    if re.search(r"\b(?:all|every|everything|each)\b", m) or (
+        "alert" not in params and "node" not in params
+    ):
+        params["all"] = True
+    severity = _SEVERITY_RE.search(m)
+    if severity is not None and severity.lastgroup is not None:
+        params["severity"] = severity.lastgroup
+    intent = "resolve-alert" if resolve else "acknowledge-alert"
+    return _cmd(step, intent, params, 0.85)
+
+
+# ----------------------------------------------------------------------------- trace
+
+_UPSTREAM = re.compile(
+    r"\bwhat\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|goes\sinto|flows\sinto"
+    r"|comes\sinto|is\supstream\sof|'?s\supstream\sof)\b"
+    r"|\bwho\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|serves)\b"
+    r"|\bwhich\s(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
+    r"|send\sto|serve)\b"
+    r"|\bwhere\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
+    r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
+    r"|\bupstream\b|\b(?:suppliers?|sources?|inputs?|feeders?)\s(?:of|for|to)\s(?:§|it|that"
+    r"|the\s)|\b(?:§|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
+    r"|\bwhat\s(?:does|do)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
+)
+_DOWNSTREAM = re.compile(
+    r"\bwhat\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
+    r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
+    r"|\bwhich\s(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
+    r"|\bwhere\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|feed)\b(?:\sto)?"
+    r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
+    r"|\b(?:§|its|it's)\s(?:customers|dependents|dependants)\b"
+    r"|\bwho\s(?:does|do)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
+)
+
+
+# "connect the Shanghai supplier to the plant" links; it does not ask what feeds the plant.
+_COMMAND_VERB = re.compile(
+    r"^[^\w§¤]*(?:(?:please|pls|now|then|also|and|ok|okay|so|next)[^\w§¤]+)*(?:connect|link|hook"
+    r"|attach|wire|tie|join|add|create|set\s?up|make|have|route|open|build|put|register|onboard"
+    r"|remove|delete|drop|disconnect|unlink|move|mark|update|change|increase|decrease|double"
+    r"|halve|rename|simulate|run)\b"
+)
+
+
+def _rule_trace(step: _Step, m: str) -> _Outcome:
+    if _COMMAND_VERB.match(m):
+        return None
+    down = _DOWNSTREAM.search(m)
+    up = _UPSTREAM.search(m)
+    if down is None and up is None:
+        return None
+    if up is not None and down is not None:
+        intent = "trace-upstream" if up.start() <= down.start() else "trace-downstream"
+    else:
+        intent = "trace-upstream" if up is not None else "trace-downstream"
+    if "upstream" in m and "downstream" not in m:
+        intent = "trace-upstream"
+    node = _first_node(step)
+    if node is None:
+        direction = "feeds" if intent == "trace-upstream" else "is fed by"
+        return _ask(step, f"Which node? I can show what {direction} any node you name.", intent)
+    return _cmd(step, intent, {"node": node}, 0.9)
+
+
+# ----------------------------------------------------------------------------- settings
+
+_SETTING_WORDS = {
+    "region": r"region",
+    "industry": r"industry|sector",
+    "currency": r"currency|currencies|money",
+    "risk_profile": r"risk\s(?:profile|tolerance|appetite|level|setting)|risk\sprofile",
+    "shipping_methods": r"shipping\s(?:methods?|modes?|options?)|transport\s(?:modes?|methods?)",
+}
+_SETTING_RE = re.compile(
+    "|".join(f"(?P<{key}>\\b(?:{words})\\b)" for key, words in _SETTING_WORDS.items())
+)
+_SHOW_SETTINGS = re.compile(
+    r"\b(?:settings?|config(?:uration)?|preferences|set\s?up)\b(?!\s(?:to|=|:))"
+)
+_ASKS = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also|now|then|hmm|remind\sme)\W+)*(?:what(?:'s|\sis|\sare|\swere)?"
+    r"|which|show|list|tell\sme|display|give\sme|remind\sme|how\sis|how'?s|are\swe|is\sour"
+    r"|is\sthe|do\swe\shave|did\syou|current|check|view|see)\b"
+)
+
+
+def _rule_get_settings(step: _Step, m: str) -> _Outcome:
+    if not _ASKS.match(m) or re.search(r"\b(?:set|change|switch|update|make)\b\s(?!me\b)", m):
+        return None
+    if re.search(r"\b(?:what|which)\s(?:if|happens|would)\b", m):
+        return None
+    found = [match.lastgroup for match in _SETTING_RE.finditer(m) if match.lastgroup]
+    if re.search(r"\brisks?\b(?!\s(?:profile|tolerance|appetite|level|setting))", m):
+        found = [f for f in found if f != "risk_profile"] if "risk_profile" not in found else found
+    if not found and not _SHOW_SETTINGS.search(m):
+        return None
+    if _SHOW_SETTINGS.search(m) and not found:
+        return _cmd(step, "get-settings", {}, 0.9)
+    if len(set(found)) == 1:
+        return _cmd(step, "get-settings", {"setting": found[0]}, 0.9)
+    return _cmd(step, "get-settings", {}, 0.85)
+
+
+# ----------------------------------------------------------------------------- list and compare
+
+_LIST_VERB = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
+    r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
+    r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
+    r"|any|is\sthere|anything|total|sum|what'?s|whats)\b"
+)
+_PLURAL_TYPE = re.compile(
+    r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
+    r"|the\snetwork'?s\snodes|what\sis\sleft|what'?s\sleft|what\sremains|whats\sleft"
+    r"|what\swe\shave|what\sdo\swe\shave|what\si\shave)|(?P<type>" + _TYPES + r"))\b"
+)
+_HOW_MANY = re.compile(r"\bhow\smany\b|\bnumber\sof\b|\bcount\b")
+_TOTAL = re.compile(
+    r"\b(?:total|combined|overall|sum|aggregate|altogether|in\stotal)\b(?:\s\w+)?\s?(?:capacity"
+    r"|units|throughput)?|\bhow\smuch\s(?:\w+\s)?(?:capacity|room|space|throughput)\b"
+)
+_MIN_CAP = re.compile(
+    r"\b(?:over|above|more\sthan|at\sleast|bigger\sthan|larger\sthan|greater\sthan|>|>=)\s"
+    r"(?P<n>[\d.,]+\s?(?:k|m|thousand|million)?)"
+)
+_MAX_CAP = re.compile(
+    r"\b(?:under|below|less\sthan|at\smost|smaller\sthan|fewer\sthan|<|<=)\s"
+    r"(?P<n>[\d.,]+\s?(?:k|m|thousand|million)?)"
+)
+_WHATS_IN = re.compile(
+    r"\bwhat(?:'s|\sis|s|\sdo\swe\shave|\sdo\si\shave|\sdoes\s(?:the\snetwork|it)\shave"
+    r"|\swe\shave|\sremains)\s(?:left\s)?in\s¤|\b(?:nodes|sites|facilities|everything|anything"
+    r"|locations|all)\s(?:we\shave\s)?(?:in|at)\s¤"
+)
+_NOT_A_LIST = re.compile(
+    r"\b(?:choke\w*|slow\w*|over\scapacity|unusual|odd|strange|weird|single\spoints?|weather|if"
+    r"|happen\w*|would|bottleneck\w*|earthquakes?|typhoons?|floods?"
+    r"|risks?|risky|bottlenecks?|anomal\w*|utili[sz]\w*|alerts?|summary|overview|settings?"
+    r"|simulat\w*|scenarios?|region|industry|currency|connected|linked|links?|connections?"
+    r"|feeds?|suppl(?:y|ies)\s(?:to|§)|upstream|downstream|depend\w*)\b"
+)
+
+
+def _number(text: str) -> float | None:
+    text = text.replace(",", "").strip()
+    scale = 1.0
+    for suffix, factor in (("thousand", 1e3), ("million", 1e6), ("k", 1e3), ("m", 1e6)):
+        if text.endswith(suffix):
+            text, scale = text[: -len(suffix)].strip(), factor
+            break
+    value = parse_number(text)
+    return None if value is None else value * scale
+
+
+def _rule_list(step: _Step, m: str) -> _Outcome:
+    if not _LIST_VERB.match(m):
+        return None
+    if _NOT_A_LIST.search(m) and not _HOW_MANY.search(m):
+        return None
+    plural = _PLURAL_TYPE.search(m)
+    in_place = _WHATS_IN.search(m)
+    status = _STATUS_RE.search(m)
+    if step.node_refs() and (not plural or plural.group("all")):
+        return None  # about one node: its details
+    everything = plural is not None and plural.group("all") and not (in_place or status)
+    if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
+        return None  # "how many nodes do we have", "show me everything": the summary
+    if plural is None and in_place is None and status is None and not _TOTAL.search(m):
+        return None
+    if plural is not None and plural.group("type"):
+        word = plural.group("type")
+        singular = not (word.endswith("s") and not word.endswith("ss"))
+        if singular and not _HOW_MANY.search(m) and not re.search(r"\b(?:all|every|each|any)\s", m):
+            return None  # "show the warehouse": one node
+    params: dict[str, Any] = {}
+    types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in step.node_refs())]
+    if types:
+        params["node_type"] = types[0][2]
+    if step.places:
+        params["place"] = step.places[0][2]
+    if status is not None and status.lastgroup is not None:
+        params["status"] = status.lastgroup
+    low = _MIN_CAP.search(m)
+    if low is not None and (value := _number(low.group("n"))) is not None:
+        params["min_capacity"] = int(value)
+    high = _MAX_CAP.search(m)
+    if high is not None and (value := _number(high.group("n"))) is not None:
+        params["max_capacity"] = int(value)
+    return _cmd(step, "list-nodes", params, 0.85)
+
+
+_COMPARE = re.compile(
+    r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b"
+    r"|\bwhich\s(?:one|of\s(?:them|the\s\w+|these|those)|\w+)\s(?:is|has)\s(?:the\s)?(?:bigger"
+    r"|larger|smaller|busier|more|less|higher|lower|biggest|largest|smallest|busiest|most|least)\b"
+    r"|\b(?:bigger|larger|busier)\s(?:than|or)\b"
+)
+_SIMULATIONS = re.compile(
+    r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
+    r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurt|had|did)\b"
+    r"|\b(?:worse|hurt\smore|more\sdamag\w*|bigger\simpact|more\simpact)\b"
+)
+
+
+def _rule_compare(step: _Step, m: str) -> _Outcome:
+    compare = _COMPARE.search(m)
+    worse = re.search(
+        r"\bwhich\s(?:one\s|scenario\s|simulation\s|of\sthe\s\w+\s|of\sthem\s|event\s)?"
+        r"(?:was|is|would\sbe|did|had)?\s?(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging"
+        r"|more\sserious|bigger|the\sbigger\simpact|more\simpact)\b",
+        m,
+    )
+    if compare is None and worse is None:
+        return None
+    refs = step.node_refs()
+    if (_SIMULATIONS.search(m) and len(refs) < 2) or (worse is not None and not refs):
+        count = re.search(r"\b(?:last|past|previous)\s(?P<n>two|three|four|five|[2-5])\b", m)
+        params: dict[str, Any] = {}
+        if count is not None:
+            value = parse_number(count.group("n"))
+            if value is not None:
+                params["count"] = int(value)
+        return _cmd(step, "compare-simulations", params, 0.85)
+    if compare is None:
+        return None
+    listed = _listed(step, refs)
+    if len(listed) < 2 and len(refs) >= 2:
+        listed = refs
+    if len(listed) >= 2:
+        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in listed)}, 0.9)
+    if len(refs) == 1 and refs[0].ref.kind in ("pronoun", "ordinal") and _plural_ref(refs[0]):
+        return _cmd(step, "compare-nodes", {"nodes": (refs[0].ref,)}, 0.8)
+    types = step.types()
+    if types:
+        return _cmd(step, "compare-nodes", {"node_type": types[0][2]}, 0.8)
+    return None
+
+
+def _plural_ref(ref: Any) -> bool:
+    return bool(ref.ref.text == "them" or ref.ref.text.endswith(":"))
+
+
+# ----------------------------------------------------------------------------- explain
+
+_EXPLAIN = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also)\W+)*"
+    r"(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
+    r"|how\s(?:did|do|does|is|are|was)\s(?:you|it|that|this|the\s[\w\s]{1,30}?)\s(?:get|compute|calculate"
+    r"|computed|calculated|work\sout|figure|derive|determined?|measured?|scored?|decided?|come\sup"
+    r"|arrive|rate|rated|estimate|estimated)"
+    r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
+    r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
+    r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor)"
+)
+_TOPIC = {
+    "risk": r"risks?|risky|at\srisk|exposed|exposure|vulnerab\w*",
+    "single point of failure": r"single\spoints?\sof\sfailure|spof",
+    "bottleneck": r"bottlenecks?|choke\s?points?|constrain\w*",
+    "utilization": r"utili[sz]\w*|load(?:ed)?|busy|capacity",
+    "anomaly": r"anomal\w*|odd|unusual|flagged|weird|strange",
+    "simulation": r"simulat\w*|scenarios?|impact|what[\s-]if",
+}
+_TOPIC_RE = re.compile(
+    "|".join(f"(?P<{key.replace(' ', '_')}>\\b(?:{words})\\b)" for key, words in _TOPIC.items())
+)
+
+
+def _rule_explain(step: _Step, m: str) -> _Outcome:
+    if not _EXPLAIN.search(m):
+        return None
+    params: dict[str, Any] = {}
+    node = _first_node(step)
+    if node is not None:
+        params["node"] = node
+    topic = _TOPIC_RE.search(m)
+    if topic is not None and topic.lastgroup is not None:
+        params["topic"] = topic.lastgroup.replace("_", " ")
+    return _cmd(step, "explain", params, 0.85)
+
+
+# ----------------------------------------------------------------------------- recommend
+
+_RECOMMEND = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
+    r"|\bwhat\s(?:should|shall|would|could|can|do)\s(?:i|we|you)\s(?:do|suggest|recommend|advise"
+    r"|propose)\b|\bwhat\sdo\syou\s(?:suggest|recommend|advise|propose|think\swe\sshould)\b"
+    r"|\b(?:any\s|some\s|your\s)?(?:suggestions?|recommendations?|advice|ideas)\b(?!\s(?:above|below))"
+    r"|\brecommend\w*\b|\badvis\w*\b|\bwhat\swould\syou\s(?:do|suggest|recommend)\b"
+    r"|\balternat\w*\s(?:suppliers?|sources?|vendors?|plants?|warehouses?|nodes?|options?|routes?)"
+    r"|\bbackup\s(?:suppliers?|sources?|vendors?|options?)\b|\breplacements?\sfor\b"
+    r"|\bwhere\s(?:should|could|would)\s(?:i|we)\s(?:add|put|open|build|place|locate)\b"
+    r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|improve|fix|mitigate"
+    r"|de-?risk|avoid|relieve|ease|balance|handle|deal\swith|prevent)\b"
+    r"|\bis\sit\s(?:a\sgood\sidea|wise|smart|worth)\b|\bbest\s(?:way|option|move)\b"
+    r"|\bwhat\sare\s(?:my|our)\soptions\b"
+)
+_GOAL = {
+    "close": r"clos\w*|shut\w*|remov\w*|drop\w*|get\srid|decommission\w*|retire|cut|axe|phase\sout",
+    "alternate-supplier": r"alternat\w*|backup|replace\w*|another\ssupplier|second\ssource|dual",
+    "capacity": r"capacity|overload\w*|utili[sz]\w*|bottleneck\w*|expand\w*|add\b|more\sroom",
+    "risk": r"risks?|exposure|resilien\w*|vulnerab\w*|de-?risk",
+}
+_GOAL_RE = re.compile(
+    "|".join(f"(?P<{key.replace('-', '_')}>\\b(?:{words}))" for key, words in _GOAL.items())
+)
+
+
+def _rule_recommend(step: _Step, m: str) -> _Outcome:
+    if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
+        return None
+    if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
+        return _cmd(step, "identify-risks", {}, 0.7)
+    params: dict[str, Any] = {}
+    node = _first_node(step)
+    if node is not None:
+        params["node"] = node
+    goal = _GOAL_RE.search(m)
+    if goal is not None and goal.lastgroup is not None:
+        params["goal"] = goal.lastgroup.replace("_", "-")
+    return _cmd(step, "recommend", params, 0.8)
+
+
+#: In the order they are tried, before the older families.
+CAPABILITY_RULES = (
+    _rule_undo,
+    _rule_rename,
+    _rule_alert_status,
+    _rule_explain,
+    _rule_recommend,
+    _rule_trace,
+    _rule_get_settings,
+    _rule_compare,
+    _rule_list,
+)

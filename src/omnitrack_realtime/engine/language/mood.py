@@ -1,0 +1,167 @@
+"""A clause's mood, read before its intent: is it a command, a question, a hypothetical, a
+negation or a correction, or a dialogue act (yes, no, courtesy, something out of scope)?
+
+The intent rules answer *what* a clause is about; the mood decides what may happen: a
+question and a hypothetical never change the twin, a negated clause does nothing, a
+correction replaces the last value. Every pattern reads the masked, lower-case clause of
+:mod:`.references` (node names are "§", places "¤"), so a node called "Never Mind Ltd" or a
+city named "Nice" is never a mood word.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+__all__ = ["ALWAYS_OUT_OF_SCOPE", "Mood", "dialogue_act", "mood", "out_of_scope_topic"]
+
+
+class Mood(Enum):
+    COMMAND = "command"
+    QUESTION = "question"
+    HYPOTHETICAL = "hypothetical"
+    NEGATED = "negated"
+    CORRECTION = "correction"
+
+
+_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|ya|yes\splease|sure|ok(?:ay)?|confirm(?:ed)?|correct|right"
+    r"|do\sit|go\sahead|go\sfor\sit|proceed|please\sdo|absolutely|affirmative|y|of\scourse"
+    r"|that'?s\sright|sounds\sgood|let'?s\sdo\sit|yes,?\s(?:do\sit|go\sahead|remove\sit"
+    r"|delete\sit|please|confirm))(?:\W+(?:please|thanks|thank\syou|do\sit|go\sahead))*\W*$"
+)
+_NO = re.compile(
+    r"^\W*(?:no|nope|nah|n|no\sthanks|no,?\sthank\syou|cancel(?:\sthat|\sit)?|never\s?mind"
+    r"|forget\s(?:it|that|about\sit)|don'?t|do\snot|stop|abort|leave\sit|keep\sit"
+    r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
+    r"|scratch\sthat)(?:\W+(?:please|thanks|thank\syou|then))*\W*$"
+)
+_SMALLTALK = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|howdy|yo|good\s(?:morning|afternoon|evening)|greetings"
+    r"|thanks?|thank\syou(?:\svery\smuch|\sso\smuch)?|thx|ty|cheers|great|perfect|awesome"
+    r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
+    r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"
+    r"|you'?re\sthe\sbest|well\sdone|good\sjob|lovely|wonderful|there|everyone|team|copilot"
+    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing)\W*)+$"
+)
+
+_NEGATED = re.compile(
+    r"^[^\w§¤]*(?:(?:and|but|so|oh|ok|okay|also|please|pls)[^\w§¤]+)*(?:(?:actually|wait|hmm)\W+)?"
+    r"(?:don'?t|do\snot|dont|never|no\sneed\sto|no\sneed\sfor|not\syet|hold\soff(?:\son)?"
+    r"|let'?s\snot|we\sdon'?t\sneed\sto|i\sdon'?t\s(?:want|need)\s(?:you\s)?to|there'?s\sno\sneed\sto"
+    r"|skip|forget\sabout|you\sdon'?t\sneed\sto|you\scan\sskip|please\sdon'?t)\b"
+    r"|\b(?:but|and)\s(?:don'?t|do\snot|not)\s(?:\w+\s){0,2}?(?:yet|now|for\snow)\b"
+)
+# "don't connect it yet" negates; "why don't we ..." and "don't you think" propose or ask.
+_NOT_A_NEGATION = re.compile(r"\bwhy\s(?:don'?t|not)\b|\bdon'?t\syou\b|\bdo\snot\sknow\b")
+
+_HYPOTHETICAL = re.compile(
+    r"\bwhat\s(?:if|happens|would\shappen|will\shappen)\b|\bwhat\sabout\sif\b|\bsuppose\b"
+    r"|\bsupposing\b|\bimagine\b|\bpretend\b|\bhypothetical\w*|\bin\scase\b|\bassum(?:e|ing)\b"
+    r"|\bwould\s(?:it|we|that|this|things|the\snetwork)\s(?:\w+\s){0,3}?(?:if|be\saffected"
+    r"|cope|survive|hurt|break|suffer|look)\b|\bif\s(?:§|¤|it|they|we|the\s\w+)(?:\s\w+){0,4}?\s"
+    r"(?:fail\w*|clos\w*|went|goes|go|shut\w*|flood\w*|were|was|had|lost|lose|stopp?\w*|collaps\w*"
+    r"|disappear\w*|dies|died|burn\w*|strike\w*|struck)\b"
+)
+# A polite request is a command, not a question: "can you add a supplier in Lyon?".
+_POLITE = re.compile(
+    r"^[^\w§¤]*(?:(?:hi|hey|hello|ok|okay|so|and|also|now|then|please|pls)[^\w§¤]+)*"
+    r"(?:can|could|would|will|wud|cud|may|might)\s|^[^\w§¤]*(?:is|would)\s(?:it\s)?(?:be\s)?"
+    r"(?:possible|great|good|nice|ideal|best|helpful)\sto\b"
+)
+_QUESTION_START = re.compile(
+    r"^[^\w§¤]*(?:(?:and|but|so|ok|okay|also|now|then|hmm|oh|quick\squestion)[^\w§¤]+)*"
+    r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|does|do|did"
+    r"|(?:has|have|had)\s(?:we|you|i|they|there)|should|shall|am|isn'?t|aren'?t|doesn'?t"
+    r"|any|anything|tell\sme|do\syou\sknow|i\swonder|i'?m\swondering|wondering)\b"
+)
+_CORRECTION = re.compile(
+    r"^\W*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)\W+)*(?:wait\W+)?(?:(?:sorry|oops)\W+)?"
+    r"(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat|scratch\sthat|correction"
+    r"|actually|not\s[¤§][\s,]+(?:but\s)?[¤§]|[¤§](?:\s\w+)?[\s,]+not\s[¤§]|change\sthat\sto"
+    r"|typo|should\shave\sbeen|instead)\b"
+    r"|^\W*(?:no|nope)\W+(?:wait\W+)?[¤§]"
+    r"|^\W*wait\W+(?:no\W+)?[¤§]"
+    r"|\b[¤§]\W+not\s[¤§]\W*$|\bnot\s[¤§]\W*$"
+)
+
+_OUT_OF_SCOPE = {
+    "book trucks or shipments": r"\bbook\w*\b|\breserve\b|\bcharter\b",
+    "send email or messages": (
+        r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,3}?(?:e-?mails?|letters?"
+        r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
+        r"|my|him|her|them|it|to)\b|\bemail\b"
+    ),
+    "call or message people": (
+        r"\b(?:call|phone|ring|text|whatsapp|ping)\s(?:the|our|my|him|her|them)\b"
+    ),
+    "place orders or payments": (
+        r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
+        r"|invoices?)\b|\b(?:pay|invoice|purchase|buy)\s(?:the|our|them|for|\d)|\border\s\d"
+    ),
+    "check the weather": r"\bweather\b|\bforecast\b|\btemperature\b",
+    "look up prices, markets or news": (
+        r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bnews\b|\bmarkets?\sprices?"
+        r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
+    ),
+    "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",
+    "measure emissions": r"\bemissions?\b|\bcarbon\b|\bco2\b|\bfootprint\b|\bsustainab\w*",
+    "track shipments or trucks": (
+        r"\btrack\w*\s(?:the\s|my\s|our\s|a\s)?(?:shipments?|trucks?|parcels?|packages?"
+        r"|containers?|orders?)\b|\bwhere\sis\s(?:my|our|the)\s(?:shipment|truck|order|parcel"
+        r"|container)\b"
+    ),
+    "hire or manage staff": r"\b(?:hire|fire|recruit|payroll|salar(?:y|ies))\b",
+    "tell jokes or chat about other topics": (
+        r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b|\bbooks?\b"
+        r"|\bmovies?\b|\brestaurants?\b"
+    ),
+    "export files": (
+        r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"
+        r"|report|results|it|them|everything|to)\b|\bpdf\b|\bexcel\b|\bspreadsheet\b|\bcsv\b"
+    ),
+    "translate": r"\btranslat\w*",
+}
+_OUT_OF_SCOPE_RE = re.compile(
+    "|".join(f"(?P<g{i}>{pattern})" for i, pattern in enumerate(_OUT_OF_SCOPE.values()))
+)
+_TOPICS = tuple(_OUT_OF_SCOPE)
+#: Topics that no node or place in the clause can turn into a request.
+ALWAYS_OUT_OF_SCOPE = frozenset(
+    ("check the weather", "tell jokes or chat about other topics", "send email or messages")
+)
+
+
+def dialogue_act(m: str) -> str | None:
+    """``"yes"``, ``"no"`` or ``"smalltalk"`` when the whole (masked, lower-case) message is
+    only that, else None."""
+    if _YES.match(m):
+        return "yes"
+    if _NO.match(m):
+        return "no"
+    if _SMALLTALK.match(m):
+        return "smalltalk"
+    return None
+
+
+def out_of_scope_topic(m: str) -> str | None:
+    """What the clause asks that no intent serves ("book trucks or shipments"), else None."""
+    match = _OUT_OF_SCOPE_RE.search(m)
+    if match is None or match.lastgroup is None:
+        return None
+    return _TOPICS[int(match.lastgroup[1:])]
+
+
+def mood(m: str) -> Mood:
+    """The mood of one masked, lower-case clause."""
+    if _CORRECTION.search(m):
+        return Mood.CORRECTION
+    if _NEGATED.search(m) and not _NOT_A_NEGATION.search(m):
+        return Mood.NEGATED
+    if _HYPOTHETICAL.search(m):
+        return Mood.HYPOTHETICAL
+    if _POLITE.match(m):
+        return Mood.COMMAND
+    if _QUESTION_START.match(m) or m.rstrip().endswith("?"):
+        return Mood.QUESTION
+    return Mood.COMMAND
