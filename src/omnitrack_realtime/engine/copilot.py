@@ -26,9 +26,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..seam import AnswerPart, EngineRequest, EventPublisher, answer_from_text
-from . import answers
-from .actions import ActionResult, execute
-from .commands import Command, ParseResult
+from . import answers, replies
+from .actions import ActionResult, execute, resolve_nodes
+from .commands import (
+    CHANGING_INTENTS,
+    Act,
+    Clarification,
+    Command,
+    NodeRef,
+    ParseResult,
+    Step,
+)
+from .dialogue import DESTRUCTIVE_INTENTS, DialogueState, Pending, needs_confirmation
+from .language.fragments import Correction, read_correction, read_reference
 from .twin import Twin
 
 if TYPE_CHECKING:
@@ -122,35 +132,291 @@ class SupplyChainEngine:
 
     def run_turn(self, request: EngineRequest) -> TurnOutcome:
         """Understand and act on one turn (blocking: SQLite, maybe HTTP)."""
-        parsed = self.understand(request.user_id, request.message)
-        if parsed.clarification is not None:
-            clarification = parsed.clarification
-            answer = answers.clarification(clarification.question, clarification.intent)
-            return TurnOutcome(
-                answer.text,
-                {
-                    "intent": clarification.intent or "clarification",
-                    "confidence": clarification.confidence,
-                },
-                {"actionSuccess": False},
-                answer.suggestions,
+        user, conversation = request.user_id, request.conversation_id
+        state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
+        parsed = self.understand(user, request.message)
+        steps: list[Step] = list(parsed.ordered())
+        pending, state.pending = state.pending, None
+        if pending is not None:
+            answered = self._answer_pending(pending, steps, request)
+            if answered is not None:
+                steps = answered
+        if not steps:
+            steps = [Act("unknown", request.message)]
+        turn = _Turn()
+        self._run_steps(request, steps, state, turn)
+        if parsed.too_many_steps:
+            turn.note = (
+                f"You asked for more than {MAX_STEPS} steps; I ran at most the first {MAX_STEPS}."
             )
-        if not parsed.commands:
-            answer = answers.unknown(request.message)
-            return TurnOutcome(
-                answer.text,
-                {"intent": "unknown", "confidence": 0.0},
-                {"actionSuccess": False},
-                answer.suggestions,
+        self.twin.update_dialogue(user, conversation, state.merge_into)
+        return turn.outcome()
+
+    # ------------------------------------------------------------------ dialogue
+
+    def _answer_pending(
+        self, pending: Pending, steps: list[Step], request: EngineRequest
+    ) -> list[Step] | None:
+        """What the reply to a pending question asks for, or None when it is a new request
+        (the question is then dropped)."""
+        act = steps[0].kind if len(steps) == 1 and isinstance(steps[0], Act) else None
+        if act in ("no", "cancelled"):
+            return [Act("cancelled", request.message, pending.question)]
+        if pending.kind == "confirmation":
+            return list(pending.commands) if act == "yes" else None
+        if act == "yes" and pending.commands:
+            return list(pending.commands)
+        names = self.twin.node_names(request.user_id)
+        words = len(request.message.split())
+        commands = [s for s in steps if isinstance(s, Command)]
+        restated = any(
+            c.intent == pending.intent or c.intent in CHANGING_INTENTS for c in commands
+        ) and not any(isinstance(s, Clarification) for s in steps)
+        if restated or words > 8:
+            return None
+        if pending.commands and pending.slot is not None:
+            waiting = pending.commands[0]
+            old = waiting.params.get(pending.slot)
+            node_type = old.node_type if isinstance(old, NodeRef) else None
+            ref = read_reference(request.message, known_names=names, node_type=node_type)
+            if ref is not None:
+                params = {**waiting.params, pending.slot: ref}
+                filled = Command(waiting.intent, params, waiting.confidence, waiting.text)
+                return [filled, *pending.commands[1:]]
+        if not pending.text:
+            return None
+        reply = request.message.strip().rstrip(".!?")
+        for joined in (f"{pending.text} {reply}", f"{pending.text} in {reply}"):
+            parsed = self._parser(joined, names)
+            found = parsed.commands
+            if (
+                found
+                and parsed.clarification is None
+                and (pending.intent is None or found[0].intent == pending.intent)
+            ):
+                return [*parsed.ordered(), *pending.commands[1:]]
+        return None
+
+    def _run_steps(
+        self, request: EngineRequest, steps: Sequence[Step], state: DialogueState, turn: _Turn
+    ) -> None:
+        mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
+        for index, step in enumerate(steps):
+            if turn.stopped:
+                if isinstance(step, Command):
+                    turn.not_run.append(step)
+                continue
+            if isinstance(step, Clarification):
+                answer = answers.clarification(step.question, step.intent)
+                turn.add("clarification", None, answer, confidence=step.confidence)
+                if state.pending is None:
+                    state.pending = Pending("clarification", step.question, step.intent, step.text)
+                continue
+            if isinstance(step, Act):
+                self._act(request, step, state, turn, mentioned)
+                continue
+            command = self._prepare(request, step, turn)
+            if command is None:
+                continue
+            confirm = self._confirmation(request, command)
+            if confirm is not None:
+                question, resolved = confirm
+                later = [s for s in steps[index + 1 :] if isinstance(s, Command)]
+                state.pending = Pending(
+                    "confirmation", question, command.intent, step.text, [*resolved, *later]
+                )
+                turn.add("confirmation", None, answers.Answer(question, ("yes", "no")))
+                turn.stopped = True
+                turn.waiting = len(later)
+                break
+            self._run_command(request, command, state, turn, mentioned)
+        self._remember_mentions(request, steps, mentioned)
+
+    def _run_command(
+        self,
+        request: EngineRequest,
+        command: Command,
+        state: DialogueState,
+        turn: _Turn,
+        mentioned: list[str],
+        *,
+        label: str | None = None,
+    ) -> ActionResult:
+        result = self._execute(command, request, mentioned)
+        mentioned += [i for i in result.mentioned if i not in mentioned]
+        turn.events += self._events(request, result)
+        if result.success:
+            if command.intent in CHANGING_INTENTS and command.intent != "undo":
+                state.last_command = command
+            setting = _SETTING_OF.get(command.intent) or command.params.get("setting")
+            if isinstance(setting, str):
+                state.last_setting = setting
+            turn.add(label or command.intent, True, result.answer, confidence=command.confidence)
+            return result
+        if _asks(result.answer.text):
+            # "Which warehouse: Rotterdam Warehouse or Antwerp Warehouse?": the next reply may
+            # be just the node.
+            state.pending = Pending(
+                "clarification",
+                result.answer.text,
+                command.intent,
+                command.text,
+                [command],
+                _slot(command),
             )
-        commands = parsed.commands[:MAX_STEPS]
-        outcome = self._run_steps(request, commands)
-        if parsed.too_many_steps or len(parsed.commands) > MAX_STEPS:
-            outcome.text += (
-                f"\n\nYou asked for more than {MAX_STEPS} steps; "
-                f"I ran at most the first {MAX_STEPS}."
+            turn.add("clarification", None, result.answer, confidence=command.confidence)
+        else:
+            turn.add(label or command.intent, False, result.answer, confidence=command.confidence)
+        turn.stopped = True
+        return result
+
+    def _act(
+        self,
+        request: EngineRequest,
+        act: Act,
+        state: DialogueState,
+        turn: _Turn,
+        mentioned: list[str],
+    ) -> None:
+        if act.kind == "correction":
+            self._correct(request, act, state, turn, mentioned)
+        elif act.kind in ("cancelled", "no"):
+            turn.add("cancelled", None, replies.cancelled(act.topic or act.text))
+        elif act.kind == "yes":
+            turn.add(
+                "unknown",
+                None,
+                answers.Answer(
+                    "Nothing is waiting for a yes right now. What would you like to do?",
+                    ("help", "Show the network summary"),
+                ),
             )
-        return outcome
+        elif act.kind == "smalltalk":
+            turn.add("smalltalk", None, replies.smalltalk(act.text))
+        elif act.kind == "out-of-scope":
+            turn.add("out-of-scope", None, replies.out_of_scope(act.topic))
+        else:
+            turn.add("unknown", None, replies.unknown(act.text))
+
+    def _correct(
+        self,
+        request: EngineRequest,
+        act: Act,
+        state: DialogueState,
+        turn: _Turn,
+        mentioned: list[str],
+    ) -> None:
+        """ "No wait, Chennai not Mumbai": undo the last change and make it again with the new
+        value."""
+        last = state.last_command
+        names = self.twin.node_names(request.user_id)
+        corrected = _corrected(last, read_correction(act.text, known_names=names)) if last else None
+        if last is None or corrected is None:
+            what = "the last change" if last is None else f"the last step ({last.intent})"
+            question = f"What should I correct about {what}? Say the new value, e.g. the city."
+            turn.add("clarification", None, answers.clarification(question, None))
+            return
+        undone = self._execute(Command("undo", {}, 1.0, act.text), request, mentioned)
+        turn.events += self._events(request, undone)
+        if not undone.success:
+            turn.add(corrected.intent, False, undone.answer)
+            turn.stopped = True
+            return
+        self._run_command(request, corrected, state, turn, mentioned)
+
+    def _prepare(self, request: EngineRequest, command: Command, turn: _Turn) -> Command | None:
+        """The command with relative values made absolute ("double it", "add 2k to its
+        capacity"), or None when that failed (the failure is in ``turn``)."""
+        factor = command.params.get("capacity_factor")
+        delta = command.params.get("capacity_delta")
+        if factor is None and delta is None:
+            return command
+        ref = command.params.get("node")
+        if not isinstance(ref, NodeRef):
+            return command  # the action says what is missing
+        try:
+            nodes = resolve_nodes(ref, self.twin, request.user_id, request.conversation_id)
+        except Exception as exc:  # the resolver's own failure answer
+            answer = getattr(exc, "answer", None) or answers.failure(str(exc))
+            turn.add(command.intent, False, answer)
+            turn.stopped = True
+            return None
+        node = nodes[0]
+        if factor is not None:
+            value = node.capacity * float(factor)
+        else:
+            value = node.capacity + float(delta or 0)
+        params = {
+            k: v
+            for k, v in command.params.items()
+            if k not in ("capacity_factor", "capacity_delta")
+        }
+        params.update(node=NodeRef(node.id, "id"), capacity=max(1, round(value)))
+        return Command(command.intent, params, command.confidence, command.text)
+
+    def _confirmation(
+        self, request: EngineRequest, command: Command
+    ) -> tuple[str, list[Command]] | None:
+        """The yes/no question a destructive or bulk change needs first, with the commands
+        (nodes by id) to run on "yes"; None when it may run now."""
+        if command.intent not in DESTRUCTIVE_INTENTS and command.intent != "update-node":
+            return None
+        ref = command.params.get("node")
+        if not isinstance(ref, NodeRef):
+            return None
+        try:
+            nodes = resolve_nodes(ref, self.twin, request.user_id, request.conversation_id)
+        except Exception:
+            return None  # the step itself says what is wrong
+        names = [n.name for n in self.twin.list_nodes(request.user_id)]
+        if not needs_confirmation(command, names, len(nodes)):
+            return None
+        resolved = [
+            Command(
+                command.intent,
+                {**command.params, "node": NodeRef(n.id, "id")},
+                command.confidence,
+                command.text,
+            )
+            for n in nodes
+        ]
+        connections = self.twin.list_connections(request.user_id)
+        if command.intent == "remove-node":
+            parts = []
+            for node in nodes:
+                links = sum(1 for c in connections if c.touches(node.id))
+                parts.append(f"**{node.name}** and its {answers.plural(links, 'link')}")
+            question = f"Remove {', '.join(parts)}? (yes/no)"
+        else:
+            shown = ", ".join(f"**{n.name}**" for n in nodes[:6])
+            more = f" and {len(nodes) - 6} more" if len(nodes) > 6 else ""
+            question = f"Change {len(nodes)} nodes ({shown}{more})? (yes/no)"
+        return question, resolved
+
+    def _remember_mentions(
+        self, request: EngineRequest, steps: Sequence[Step], mentioned: list[str]
+    ) -> None:
+        """A turn that changed nothing still moves "it" to the node it named outright ("is
+        Lyon Plant ok?" ... "remove it" is Lyon Plant)."""
+        if mentioned:
+            return
+        found: list[str] = []
+        for step in steps:
+            if not isinstance(step, Command):
+                continue
+            for value in step.params.values():
+                for ref in value if isinstance(value, tuple) else (value,):
+                    if not isinstance(ref, NodeRef) or ref.kind not in ("name", "id"):
+                        continue
+                    node = (
+                        self.twin.get_node(request.user_id, ref.text)
+                        if ref.kind == "id"
+                        else self.twin.find_by_name(request.user_id, ref.text)
+                    )
+                    if node is not None and node.id not in found:
+                        found.append(node.id)
+        if found:
+            self.twin.set_context(request.user_id, request.conversation_id, found)
 
     def _execute(
         self, command: Command, request: EngineRequest, earlier_mentions: Sequence[str]
@@ -172,62 +438,6 @@ class SupplyChainEngine:
                     "Something went wrong on my side while doing that; nothing was changed."
                 ),
             )
-
-    def _run_steps(self, request: EngineRequest, commands: Sequence[Command]) -> TurnOutcome:
-        results: list[ActionResult] = []
-        events: list[tuple[str, Any]] = []
-        mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
-        for command in commands:
-            result = self._execute(command, request, mentioned)
-            mentioned += [i for i in result.mentioned if i not in mentioned]
-            results.append(result)
-            events += self._events(request, result)
-            if not result.success:
-                break
-        confidence = min(command.confidence for command in commands)
-        success = all(result.success for result in results) and len(results) == len(commands)
-        if len(commands) == 1:
-            result = results[0]
-            return TurnOutcome(
-                result.answer.text,
-                {"intent": result.intent, "confidence": confidence},
-                {"actionSuccess": result.success},
-                result.answer.suggestions,
-                events,
-            )
-        parts = []
-        for number, (command, result) in enumerate(zip(commands, results, strict=False), 1):
-            status = "" if result.success else " — failed"
-            parts.append(f"**Step {number}: {command.intent}{status}**\n{result.answer.text}")
-        if not success:
-            skipped = len(commands) - len(results)
-            not_run = (
-                "; the last step was not run."
-                if skipped == 1
-                else f"; the last {skipped} steps were not run."
-            )
-            tail = f"I stopped at step {len(results)} of {len(commands)}" + (
-                not_run if skipped else "."
-            )
-            parts.append(tail)
-        steps = [
-            {
-                "intent": command.intent,
-                "actionSuccess": results[i].success if i < len(results) else None,
-            }
-            for i, command in enumerate(commands)
-        ]
-        return TurnOutcome(
-            "\n\n".join(parts),
-            {
-                "intent": "multi-step",
-                "confidence": confidence,
-                "steps": [command.intent for command in commands],
-            },
-            {"actionSuccess": success, "steps": steps},
-            results[-1].answer.suggestions,
-            events,
-        )
 
     def _events(self, request: EngineRequest, result: ActionResult) -> list[tuple[str, Any]]:
         events: list[tuple[str, Any]] = []
@@ -287,3 +497,166 @@ class SupplyChainEngine:
         for alert in result.alerts:
             events.append(("alert_notification", alert.to_event()))
         return events
+
+
+_SETTING_OF = {
+    "set-region": "region",
+    "set-industry": "industry",
+    "set-currency": "currency",
+    "set-risk-profile": "risk_profile",
+    "add-shipping-method": "shipping_methods",
+}
+#: Outcomes listed in ``metadata.steps`` only when nothing else happened in the turn.
+_QUIET = frozenset({"cancelled", "smalltalk"})
+_TITLES = {
+    "add-supplier": "Added a supplier",
+    "add-manufacturer": "Added a manufacturer",
+    "add-warehouse": "Added a warehouse",
+    "add-distributor": "Added a distribution center",
+    "add-retailer": "Added a retailer",
+    "remove-node": "Removed a node",
+    "update-node": "Updated a node",
+    "rename-node": "Renamed a node",
+    "connect-nodes": "Connected",
+    "disconnect-nodes": "Disconnected",
+    "clarification": "A question",
+    "confirmation": "Please confirm",
+    "out-of-scope": "Not something I can do",
+    "unknown": "Not understood",
+    "cancelled": "Not done",
+}
+
+
+def _title(label: str, success: bool | None) -> str:
+    title = _TITLES.get(label) or label.replace("-", " ").capitalize()
+    return f"{title} (failed)" if success is False else title
+
+
+def _asks(text: str) -> bool:
+    """Whether a failed step's answer is a question the user can answer ("Which warehouse:
+    A or B?")."""
+    first = text.strip().split("\n", 1)[0]
+    return first.rstrip(" *_").endswith("?")
+
+
+def _slot(command: Command) -> str | None:
+    for key in ("node", "source", "target"):
+        value = command.params.get(key)
+        if isinstance(value, NodeRef) and value.kind != "id":
+            return key
+    return None
+
+
+def _corrected(last: Command, correction: Correction) -> Command | None:
+    """``last`` with the values a correction gives, or None when none applies to it."""
+    params = dict(last.params)
+    intent = last.intent
+    changed = False
+    if intent.startswith("add-") and intent != "add-shipping-method":
+        if correction.place is not None:
+            params["place"], changed = correction.place, True
+        if correction.capacity is not None:
+            params["capacity"], changed = correction.capacity, True
+        if correction.node_type is not None:
+            intent, changed = _ADD_FOR_TYPE[correction.node_type], True
+    elif intent == "update-node":
+        if correction.place is not None:
+            params["place"], changed = correction.place, True
+        if correction.capacity is not None and "capacity" in params:
+            params["capacity"], changed = correction.capacity, True
+        if "status" in correction.values:
+            params["status"], changed = correction.values["status"], True
+    elif intent in ("connect-nodes", "disconnect-nodes") and correction.node is not None:
+        params["target"], changed = correction.node, True
+    elif intent == "set-region" and correction.place is not None:
+        params["region"], changed = correction.place.region, True
+    else:
+        key = {
+            "set-currency": "currency",
+            "set-industry": "industry",
+            "set-risk-profile": "level",
+            "add-shipping-method": "method",
+        }.get(intent)
+        if key is not None and key in correction.values:
+            params[key], changed = correction.values[key], True
+    return Command(intent, params, last.confidence, last.text) if changed else None
+
+
+_ADD_FOR_TYPE = {
+    "supplier": "add-supplier",
+    "manufacturer": "add-manufacturer",
+    "warehouse": "add-warehouse",
+    "distribution_center": "add-distributor",
+    "retailer": "add-retailer",
+}
+
+
+@dataclass(slots=True)
+class _Part:
+    label: str  # the intent, or a dialogue outcome (clarification, cancelled, ...)
+    success: bool | None  # None: no command ran
+    answer: answers.Answer
+    confidence: float
+
+
+@dataclass(slots=True)
+class _Turn:
+    """What a turn did, part by part, turned into one answer at the end."""
+
+    parts: list[_Part] = field(default_factory=list)
+    events: list[tuple[str, Any]] = field(default_factory=list)
+    not_run: list[Command] = field(default_factory=list)
+    stopped: bool = False
+    waiting: int = 0  # commands held with a confirmation
+    note: str = ""
+
+    def add(
+        self,
+        label: str,
+        success: bool | None,
+        answer: answers.Answer,
+        *,
+        confidence: float = 0.9,
+    ) -> None:
+        self.parts.append(_Part(label, success, answer, confidence))
+
+    def outcome(self) -> TurnOutcome:
+        parts = [p for p in self.parts if p.label not in _QUIET] or self.parts
+        if len(parts) == 1:
+            text = parts[0].answer.text
+        else:
+            text = "\n\n".join(
+                f"**{n}. {_title(p.label, p.success)}**\n{p.answer.text}"
+                for n, p in enumerate(parts, 1)
+            )
+        if self.not_run:
+            skipped = len(self.not_run)
+            not_run = (
+                "the last step was not run"
+                if skipped == 1
+                else f"the last {skipped} steps were not run"
+            )
+            text += f"\n\nI stopped at step {len(parts)} of {len(parts) + skipped}; {not_run}."
+        if self.waiting:
+            text += f"\n\n{answers.plural(self.waiting, 'later step')} will run after your yes."
+        if self.note:
+            text += f"\n\n{self.note}"
+        labels = [p.label for p in parts]
+        ran = [p for p in parts if p.success is not None]
+        success = bool(ran) and all(p.success for p in ran) and not self.not_run
+        if any(p.label in ("clarification", "confirmation") for p in parts):
+            success = success and len(ran) > 0
+        steps = [{"intent": p.label, "actionSuccess": bool(p.success)} for p in parts] + [
+            {"intent": c.intent, "actionSuccess": None} for c in self.not_run
+        ]
+        confidence = min((p.confidence for p in parts), default=0.5)
+        intent = labels[0] if len(labels) == 1 else "multi-step"
+        start: dict[str, Any] = {"intent": intent, "confidence": confidence}
+        end: dict[str, Any] = {"actionSuccess": success}
+        if len(steps) > 1:  # one step says it all in ``intent``
+            start["steps"] = labels
+            end["steps"] = steps
+        suggestions = next(
+            (p.answer.suggestions for p in reversed(parts) if p.answer.suggestions), ()
+        )
+        return TurnOutcome(text, start, end, tuple(suggestions), self.events)

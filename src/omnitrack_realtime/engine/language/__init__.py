@@ -68,9 +68,19 @@ The modules, each importing only those above it:
 
 from __future__ import annotations
 
+from .fragments import Correction, read_correction, read_reference
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import parse_duration_hours, parse_number, parse_percent
 from .parser import MAX_STEPS, parse
 
-__all__ = ["MAX_STEPS", "parse", "parse_duration_hours", "parse_number", "parse_percent"]
+__all__ = [
+    "MAX_STEPS",
+    "Correction",
+    "parse",
+    "parse_duration_hours",
+    "parse_number",
+    "parse_percent",
+    "read_correction",
+    "read_reference",
+]

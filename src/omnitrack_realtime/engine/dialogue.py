@@ -1,0 +1,166 @@
+"""A conversation's dialogue state, and the execution policy's pure decisions.
+
+The state lives in the twin's ``twin_dialogue`` row of the conversation (a JSON object, so any
+process can pick the conversation up); this module owns three of its keys:
+
+``pending``
+    The question the copilot asked and waits on: a ``clarification`` (a missing or ambiguous
+    detail; the next reply may be just that detail) or a ``confirmation`` (a yes/no before a
+    destructive or bulk change, with the exact commands, nodes by id, to run on "yes").
+``last_command``
+    The last change that worked, for corrections ("no wait, Chennai not Mumbai").
+``last_setting``
+    The setting last talked about, for "make it medium".
+
+The actions own the other keys (``journal`` for undo, ``simulations``, ``last_analysis``).
+Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .commands import Command, NodeRef, Place
+
+__all__ = [
+    "DialogueState",
+    "Pending",
+    "command_from_json",
+    "command_to_json",
+    "needs_confirmation",
+]
+
+_OWN_KEYS = ("pending", "last_command", "last_setting")
+
+
+def _value_to_json(value: Any) -> Any:
+    if isinstance(value, NodeRef):
+        data = asdict(value)
+        if value.place is not None:
+            data["place"] = asdict(value.place)
+        return {"$ref": data}
+    if isinstance(value, Place):
+        return {"$place": asdict(value)}
+    if isinstance(value, tuple | list):
+        return [_value_to_json(v) for v in value]
+    return value
+
+
+def _value_from_json(value: Any) -> Any:
+    if isinstance(value, dict) and "$ref" in value:
+        data = dict(value["$ref"])
+        place = data.pop("place", None)
+        return NodeRef(**data, place=Place(**place) if place else None)
+    if isinstance(value, dict) and "$place" in value:
+        return Place(**value["$place"])
+    if isinstance(value, list):
+        return tuple(_value_from_json(v) for v in value)
+    return value
+
+
+def command_to_json(command: Command) -> dict[str, Any]:
+    return {
+        "intent": command.intent,
+        "params": {k: _value_to_json(v) for k, v in command.params.items()},
+        "confidence": command.confidence,
+        "text": command.text,
+    }
+
+
+def command_from_json(data: Mapping[str, Any]) -> Command:
+    params = {k: _value_from_json(v) for k, v in dict(data.get("params", {})).items()}
+    return Command(
+        str(data["intent"]), params, float(data.get("confidence", 1.0)), str(data.get("text", ""))
+    )
+
+
+@dataclass(slots=True)
+class Pending:
+    """A question waiting for the user's reply."""
+
+    kind: Literal["clarification", "confirmation"]
+    question: str
+    intent: str | None = None
+    text: str = ""  # the words of the step asked about
+    commands: list[Command] = field(default_factory=list)  # what runs once it is answered
+    slot: str | None = None  # the node parameter a "which one?" reply fills
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "question": self.question,
+            "intent": self.intent,
+            "text": self.text,
+            "commands": [command_to_json(c) for c in self.commands],
+            "slot": self.slot,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Pending:
+        kind: Literal["clarification", "confirmation"] = (
+            "confirmation" if data.get("kind") == "confirmation" else "clarification"
+        )
+        return cls(
+            kind,
+            str(data.get("question", "")),
+            data.get("intent"),
+            str(data.get("text", "")),
+            [command_from_json(c) for c in data.get("commands", ())],
+            data.get("slot"),
+        )
+
+
+@dataclass(slots=True)
+class DialogueState:
+    pending: Pending | None = None
+    last_command: Command | None = None
+    last_setting: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
+        pending = data.get("pending")
+        last = data.get("last_command")
+        try:
+            return cls(
+                Pending.from_json(pending) if isinstance(pending, dict) else None,
+                command_from_json(last) if isinstance(last, dict) else None,
+                data.get("last_setting") if isinstance(data.get("last_setting"), str) else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return cls()  # a state written by another version: start afresh
+
+    def merge_into(self, data: dict[str, Any]) -> None:
+        """Write this module's keys into the conversation's state, keeping the others."""
+        for key in _OWN_KEYS:
+            data.pop(key, None)
+        if self.pending is not None:
+            data["pending"] = self.pending.to_json()
+        if self.last_command is not None:
+            data["last_command"] = command_to_json(self.last_command)
+        if self.last_setting is not None:
+            data["last_setting"] = self.last_setting
+
+
+#: Changes that ask for a yes first unless the user named the node outright.
+DESTRUCTIVE_INTENTS = frozenset({"remove-node"})
+
+
+def needs_confirmation(command: Command, node_names: list[str], resolved: int) -> bool:
+    """Whether a change must be confirmed: a removal whose node was not named outright (by
+    its exact name or id), or any change of several nodes at once (``resolved`` > 1)."""
+    if command.intent not in DESTRUCTIVE_INTENTS and command.intent != "update-node":
+        return False
+    if resolved > 1:
+        return True
+    if command.intent != "remove-node":
+        return False
+    ref = command.params.get("node")
+    if not isinstance(ref, NodeRef):
+        return False
+    if ref.kind == "id":
+        return False
+    if ref.kind == "name":
+        return ref.text.casefold() not in {n.casefold() for n in node_names}
+    return True

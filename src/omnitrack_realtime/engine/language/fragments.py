@@ -1,0 +1,125 @@
+"""Reading the pieces of a reply that are not requests on their own: the node a user points at
+when answering "which one?" ("the Rotterdam one", "Antwerp", "the second"), and the new values
+a correction gives ("no wait, Chennai not Mumbai", "I meant 5k", "make that a warehouse").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..commands import NodeRef, Place
+from .edits import _capacity
+from .names import _EMPTY_NAMES, _name_index
+from .numbers import parse_number
+from .references import _analyse
+from .vocabulary import (
+    _CURRENCY_RE,
+    _INDUSTRY_RE,
+    _METHOD_RE,
+    _RISK_LEVEL_RE,
+    _STATUS_RE,
+)
+
+__all__ = ["Correction", "read_correction", "read_reference"]
+
+
+def read_reference(
+    text: str, *, known_names: Iterable[str] = (), node_type: str | None = None
+) -> NodeRef | None:
+    """The node a short reply points at: a name, an id, "the Rotterdam one", an ordinal, a
+    type with a place, or a bare place ("Rotterdam": the node of ``node_type`` there)."""
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    step = _analyse(text, names)
+    refs = [r.ref for r in step.node_refs() if r.ref.kind != "pronoun"]
+    if refs:
+        ref = refs[0]
+        if ref.node_type is None and node_type is not None and ref.kind != "name":
+            return NodeRef(ref.text, ref.kind, node_type, ref.place)
+        return ref
+    ordinal = re.search(
+        r"\b(?P<ord>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\sone)?\b",
+        step.masked,
+    )
+    if ordinal is not None:
+        word = ordinal.group("ord")
+        position = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3"}.get(
+            word, {"3rd": "3", "fourth": "4", "4th": "4", "fifth": "5", "5th": "5"}.get(word, "-1")
+        )
+        return NodeRef(position, "ordinal", node_type)
+    if len(step.places) == 1:
+        place = step.places[0][2]
+        return NodeRef(text.strip(" .!?"), "place", node_type, place)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What a correction says the last change should have had."""
+
+    place: Place | None = None
+    capacity: int | None = None
+    node_type: str | None = None
+    node: NodeRef | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # setting or status values
+
+    def empty(self) -> bool:
+        return not (self.place or self.capacity or self.node_type or self.node or self.values)
+
+
+_NOT_BEFORE = re.compile(r"\b(?:not|instead\sof|rather\sthan|no)\s+(?:the\s+|in\s+)?$")
+
+
+def _not_negated(masked: str, spans: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
+    """The spans not preceded by "not" ("Chennai, not Mumbai" keeps Chennai)."""
+    kept = [
+        span
+        for span in spans
+        if not re.search(
+            r"\b(?:not|instead\sof|rather\sthan|no)\s+(?:the\s+|in\s+)?$", masked[: span[0]]
+        )
+    ]
+    return kept or spans[-1:]
+
+
+def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction:
+    """The new values of "no wait, Chennai not Mumbai", "I meant 5k units", "make that a
+    warehouse", "sorry, to Lyon Plant", "actually EUR"."""
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    step = _analyse(text, names)
+    m = step.masked
+    places = _not_negated(m, list(step.places))
+    place = places[0][2] if places else None
+    refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    node = None
+    if refs:
+        spans = _not_negated(m, [(r.start, r.end, r.ref) for r in refs])
+        node = spans[0][2]
+    types = _not_negated(m, [(s, e, t) for s, e, t, _w in step.types()])
+    node_type = types[0][2] if types and not refs else None
+    capacity = _capacity(m, None)
+    if capacity is None:
+        number = re.search(r"(?<![\w.])(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", m)
+        capacity = parse_number(number.group(1)) if number is not None else None
+    values: dict[str, Any] = {}
+    for key, pattern in (
+        ("currency", _CURRENCY_RE),
+        ("industry", _INDUSTRY_RE),
+        ("level", _RISK_LEVEL_RE),
+        ("method", _METHOD_RE),
+        ("status", _STATUS_RE),
+    ):
+        found = [(mt.start(), mt.end(), mt.lastgroup) for mt in pattern.finditer(m) if mt.lastgroup]
+        if found:
+            values[key] = str(_not_negated(m, found)[0][2]).replace("_", "-")
+    if "currency" in values:
+        values["currency"] = values["currency"].upper()
+    return Correction(
+        place=place,
+        capacity=int(capacity) if capacity is not None else None,
+        node_type=node_type,
+        node=node,
+        values=values,
+    )
