@@ -765,13 +765,28 @@ def test_status_verbs(text: str, status: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["increase capacity of Berlin Plant by 2000", "double the capacity of Berlin Plant"],
+    ("text", "key", "value"),
+    [
+        ("increase capacity of Berlin Plant by 2000", "capacity_delta", 2000),
+        ("double the capacity of Berlin Plant", "capacity_factor", 2),
+        ("halve Berlin Plant's capacity", "capacity_factor", 0.5),
+        ("cut the capacity of Berlin Plant by 2k", "capacity_delta", -2000),
+        ("add 2,000 to Berlin Plant's capacity", "capacity_delta", 2000),
+        ("raise Berlin Plant's capacity by 20%", "capacity_factor", 1.2),
+        ("bump Berlin Plant up by another 500 units", "capacity_delta", 500),
+    ],
 )
-def test_relative_changes_ask_for_the_exact_value(text: str) -> None:
-    intent, text = question(text)
-    assert intent == "update-node"
-    assert "Berlin Plant" in text
+def test_relative_changes_are_read_for_the_engine_to_make_exact(
+    text: str, key: str, value: float
+) -> None:
+    command = one(text, NAMES)
+    assert command.intent == "update-node" and ref(command).text == "Berlin Plant"
+    assert command.params[key] == pytest.approx(value)
+
+
+def test_a_relative_inventory_change_still_asks_for_the_exact_value() -> None:
+    intent, text = question("increase inventory of Berlin Plant by 200")
+    assert intent == "update-node" and "Berlin Plant" in text
 
 
 def test_demand_drop_is_not_a_spike() -> None:

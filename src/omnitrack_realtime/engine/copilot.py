@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,7 +297,27 @@ class SupplyChainEngine:
         elif act.kind == "out-of-scope":
             turn.add("out-of-scope", None, replies.out_of_scope(act.topic))
         else:
-            turn.add("unknown", None, replies.unknown(act.text))
+            again = self._about_last_setting(request, act.text, state)
+            if again is not None:
+                self._run_command(request, again, state, turn, mentioned)
+            else:
+                turn.add("unknown", None, replies.unknown(act.text))
+
+    def _about_last_setting(
+        self, request: EngineRequest, text: str, state: DialogueState
+    ) -> Command | None:
+        """ "make it medium" right after talking about the risk profile sets that setting."""
+        if state.last_setting is None or state.last_setting == "shipping_methods":
+            return None
+        value = _IT_TO.sub("", text).strip(" .!?")
+        if not value or len(value.split()) > 3:
+            return None
+        label = state.last_setting.replace("_", " ")
+        parsed = self._parser(f"set the {label} to {value}", ())
+        wanted = next(i for i, s in _SETTING_OF.items() if s == state.last_setting)
+        if len(parsed.commands) == 1 and parsed.commands[0].intent == wanted:
+            return parsed.commands[0]
+        return None
 
     def _correct(
         self,
@@ -506,6 +527,11 @@ _SETTING_OF = {
     "set-risk-profile": "risk_profile",
     "add-shipping-method": "shipping_methods",
 }
+_IT_TO = re.compile(
+    r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn)"
+    r"\s(?:it|that|this|them)\s(?:to\s|at\s|as\s|into\s)?|\s(?:please|instead|then)\W*$",
+    re.IGNORECASE,
+)
 #: Outcomes listed in ``metadata.steps`` only when nothing else happened in the turn.
 _QUIET = frozenset({"cancelled", "smalltalk"})
 _TITLES = {

@@ -75,6 +75,53 @@ _RELATIVE = re.compile(
     r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
     r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
 )
+_MULTIPLIER = re.compile(r"\b(?:doubl\w*|tripl\w*|quadrupl\w*|halv\w*|half)\b")
+_UP = re.compile(
+    r"\b(?:increas\w*|rais\w*|up|bump\w*|grow\w*|boost\w*|expand\w*|add\w*|extend\w*|more"
+    r"|another|extra|additional|plus)\b"
+)
+_DOWN = re.compile(
+    r"\b(?:cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|shrink\w*|trim\w*|less|fewer|minus"
+    r"|remov\w*|take\s(?:off|away))\b"
+)
+
+
+def _relative_change(m: str) -> tuple[str, float] | None:
+    """("capacity_factor", 2.0) for "double it", ("capacity_delta", -2000) for "cut its
+    capacity by 2k"; None when the words give no exact change."""
+    multiplier = _MULTIPLIER.search(m)
+    if multiplier is not None:
+        word = multiplier.group()
+        factor = 2.0 if word.startswith("doubl") else 3.0 if word.startswith("tripl") else 4.0
+        return ("capacity_factor", 0.5 if word.startswith(("halv", "half")) else factor)
+    sign = -1.0 if _DOWN.search(m) else 1.0 if _UP.search(m) else 0.0
+    if not sign:
+        return None
+    percent = _PERCENT_RE.search(m)
+    if percent is not None:
+        value = parse_number(percent.group("num"))
+        return None if value is None else ("capacity_factor", 1 + sign * value / 100)
+    amount = re.search(
+        r"\b(?:by|with|add|another|extra|additional|plus|minus)\s(?:another\s|an\sextra\s)?"
+        r"(?P<n>[\d][\d,.]*\s?(?:k|m|thousand)?|[a-z]+\s(?:thousand|hundred))"
+        r"|(?P<m>[\d][\d,.]*\s?(?:k|m|thousand)?)\s(?:more|extra|additional|fewer|less)\b",
+        m,
+    )
+    if amount is None:
+        return None
+    value = _amount(amount.group("n") or amount.group("m"))
+    return None if value is None else ("capacity_delta", sign * value)
+
+
+def _amount(text: str) -> float | None:
+    text = text.replace(",", "").strip()
+    for suffix, scale in (("thousand", 1e3), ("k", 1e3), ("m", 1e6)):
+        if text.endswith(suffix) and text[: -len(suffix)].strip():
+            value = parse_number(text[: -len(suffix)].strip())
+            return None if value is None else value * scale
+    return parse_number(text)
+
+
 _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
     r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
@@ -234,9 +281,23 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     fields: dict[str, Any] = {}
     field_named = False
     relative = _RELATIVE.search(m)
-    if relative is not None and refs and (_FIELD_CAPACITY.search(m) or _FIELD_INVENTORY.search(m)):
-        what = "capacity" if _FIELD_CAPACITY.search(m) else "inventory"
+    if relative is None and re.search(r"\badd\s(?:another\s|an\sextra\s)?\d", m) and refs:
+        relative = _FIELD_CAPACITY.search(m)  # "add 2,000 to its capacity"
+    multiplied = not _FIELD_INVENTORY.search(m) and (
+        _MULTIPLIER.search(m) is not None
+        or (relative is not None and re.search(r"\bunits\b|\bup\sby\b|\bdown\sby\b", m) is not None)
+    )
+    if (
+        relative is not None
+        and refs
+        and (_FIELD_CAPACITY.search(m) or _FIELD_INVENTORY.search(m) or multiplied)
+    ):
+        what = "capacity" if _FIELD_CAPACITY.search(m) or multiplied else "inventory"
         node = refs[0].ref
+        change = _relative_change(m) if what == "capacity" else None
+        if change is not None:
+            # "double it", "add 2,000 to its capacity": the engine makes it exact.
+            return _cmd(step, "update-node", {"node": node, change[0]: change[1]}, 0.85)
         return _ask(
             step,
             f"What should the new {what} of {node.text} be? I set exact values, e.g. "
