@@ -19,7 +19,7 @@ from .references import _Step
 from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPE_PATTERNS
 
 _TYPES = "|".join(_TYPE_PATTERNS.values())
-_NODE_REF = r"(?:§|it|that|this|them|they|those|these|the\s[\w\s]{1,30}?)"
+_NODE_REF = r"(?:§+|it|that|this|them|they|those|these|the\s[\w\s]{1,30}?)"
 
 
 def _first_node(step: _Step) -> Any:
@@ -52,12 +52,12 @@ def _rule_undo(step: _Step, m: str) -> _Outcome:
 
 _RENAME = re.compile(
     r"\b(?:rename|re-name|change\s(?:the\s)?name\sof|change\s(?:its|their)\sname)\b"
-    r"|\b(?:call|name)\s(?:it|that|this|§|the\s\w+(?:\s\w+)?)\s(?!by\b|for\b)"
+    r"|\b(?:call|name)\s(?:it|that|this|§+|the\s\w+(?:\s\w+)?)\s(?!by\b|for\b)"
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
 )
 _NEW_NAME = re.compile(
     r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$"
-    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§|the\s\w+(?:\s\w+)?)\s+[\"'“]?(?P<called>[^\"'”]+?)"
+    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s\w+(?:\s\w+)?)\s+[\"'“]?(?P<called>[^\"'”]+?)"
     r"[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$",
     re.IGNORECASE,
 )
@@ -131,23 +131,23 @@ _UPSTREAM = re.compile(
     r"|\bwho\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|serves)\b"
     r"|\bwhich\s(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
     r"|send\sto|serve)\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
-    r"|\bupstream\b|\b(?:suppliers?|sources?|inputs?|feeders?)\s(?:of|for|to)\s(?:§|it|that"
-    r"|the\s)|\b(?:§|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
-    r"|\bwhat\s(?:does|do)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bupstream\b|\b(?:suppliers?|sources?|inputs?|feeders?)\s(?:of|for|to)\s(?:§+|it|that"
+    r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
+    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
-    r"\bwhat\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
     r"|\bwhich\s(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:ship|send|deliver|supply"
     r"|feed)\b(?:\sto)?"
     r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
-    r"|\b(?:§|its|it's)\s(?:customers|dependents|dependants)\b"
-    r"|\bwho\s(?:does|do)\s(?:§|it|they|the\s[\w\s]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|\b(?:§+|its|it's)\s(?:customers|dependents|dependants)\b"
+    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:supply|serve|feed|ship\sto"
     r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
 )
 
@@ -248,15 +248,22 @@ _MAX_CAP = re.compile(
 )
 _WHATS_IN = re.compile(
     r"\bwhat(?:'s|\sis|s|\sdo\swe\shave|\sdo\si\shave|\sdoes\s(?:the\snetwork|it)\shave"
-    r"|\swe\shave|\sremains)\s(?:left\s)?in\s¤|\b(?:nodes|sites|facilities|everything|anything"
-    r"|locations|all)\s(?:we\shave\s)?(?:in|at)\s¤"
+    r"|\swe\shave|\sremains)\s(?:left\s)?in\s¤+|\b(?:nodes|sites|facilities|everything|anything"
+    r"|locations|all)\s(?:we\shave\s)?(?:in|at)\s¤+"
 )
 _NOT_A_LIST = re.compile(
     r"\b(?:choke\w*|slow\w*|over\scapacity|unusual|odd|strange|weird|single\spoints?|weather|if"
     r"|happen\w*|would|bottleneck\w*|earthquakes?|typhoons?|floods?"
     r"|risks?|risky|bottlenecks?|anomal\w*|utili[sz]\w*|alerts?|summary|overview|settings?"
     r"|simulat\w*|scenarios?|region|industry|currency|connected|linked|links?|connections?"
-    r"|feeds?|suppl(?:y|ies)\s(?:to|§)|upstream|downstream|depend\w*)\b"
+    r"|feeds?|suppl(?:y|ies)\s(?:to|§+)|upstream|downstream|depend\w*)\b"
+)
+
+
+# "do we have a warehouse in Lyon?": a singular type that asks whether any exists.
+_ANY_OF_TYPE = re.compile(
+    r"\b(?:all|every|each|any)\s|\b(?:do|does)\s(?:we|i|you)\s(?:already\s)?have\s(?:an?|any)\b"
+    r"|\bis\sthere\s(?:already\s)?(?:an?|any)\b|\bare\sthere\s"
 )
 
 
@@ -289,7 +296,7 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if plural is not None and plural.group("type"):
         word = plural.group("type")
         singular = not (word.endswith("s") and not word.endswith("ss"))
-        if singular and not _HOW_MANY.search(m) and not re.search(r"\b(?:all|every|each|any)\s", m):
+        if singular and not _HOW_MANY.search(m) and not _ANY_OF_TYPE.search(m):
             return None  # "show the warehouse": one node
     params: dict[str, Any] = {}
     types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in step.node_refs())]

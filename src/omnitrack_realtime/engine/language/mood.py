@@ -25,28 +25,28 @@ class Mood(Enum):
 
 
 _YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|ya|yes\splease|sure|ok(?:ay)?|confirm(?:ed)?|correct|right"
+    r"^[^\w§¤]*(?:yes|yeah|yep|yup|ya|yes\splease|sure|ok(?:ay)?|confirm(?:ed)?|correct|right"
     r"|do\sit|go\sahead|go\sfor\sit|proceed|please\sdo|absolutely|affirmative|y|of\scourse"
     r"|that'?s\sright|sounds\sgood|let'?s\sdo\sit|yes,?\s(?:do\sit|go\sahead|remove\sit"
-    r"|delete\sit|please|confirm))(?:\W+(?:please|thanks|thank\syou|do\sit|go\sahead))*\W*$"
+    r"|delete\sit|please|confirm))(?:[^\w§¤]+(?:please|thanks|thank\syou|do\sit|go\sahead))*[^\w§¤]*$"
 )
 _NO = re.compile(
-    r"^\W*(?:no|nope|nah|n|no\sthanks|no,?\sthank\syou|cancel(?:\sthat|\sit)?|never\s?mind"
+    r"^[^\w§¤]*(?:no|nope|nah|n|no\sthanks|no,?\sthank\syou|cancel(?:\sthat|\sit)?|never\s?mind"
     r"|forget\s(?:it|that|about\sit)|don'?t|do\snot|stop|abort|leave\sit|keep\sit"
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
-    r"|scratch\sthat)(?:\W+(?:please|thanks|thank\syou|then))*\W*$"
+    r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"
 )
 _SMALLTALK = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|hiya|howdy|yo|good\s(?:morning|afternoon|evening)|greetings"
+    r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|good\s(?:morning|afternoon|evening)|greetings"
     r"|thanks?|thank\syou(?:\svery\smuch|\sso\smuch)?|thx|ty|cheers|great|perfect|awesome"
     r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
     r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"
     r"|you'?re\sthe\sbest|well\sdone|good\sjob|lovely|wonderful|there|everyone|team|copilot"
-    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing)\W*)+$"
+    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing)[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(
-    r"^[^\w§¤]*(?:(?:and|but|so|oh|ok|okay|also|please|pls)[^\w§¤]+)*(?:(?:actually|wait|hmm)\W+)?"
+    r"^[^\w§¤]*(?:(?:and|but|so|oh|ok|okay|also|please|pls)[^\w§¤]+)*(?:(?:actually|wait|hmm)[^\w§¤]+)?"
     r"(?:don'?t|do\snot|dont|never|no\sneed\sto|no\sneed\sfor|not\syet|hold\soff(?:\son)?"
     r"|let'?s\snot|we\sdon'?t\sneed\sto|i\sdon'?t\s(?:want|need)\s(?:you\s)?to|there'?s\sno\sneed\sto"
     r"|skip|forget\sabout|you\sdon'?t\sneed\sto|you\scan\sskip|please\sdon'?t)\b"
@@ -59,7 +59,7 @@ _HYPOTHETICAL = re.compile(
     r"\bwhat\s(?:if|happens|would\shappen|will\shappen)\b|\bwhat\sabout\sif\b|\bsuppose\b"
     r"|\bsupposing\b|\bimagine\b|\bpretend\b|\bhypothetical\w*|\bin\scase\b|\bassum(?:e|ing)\b"
     r"|\bwould\s(?:it|we|that|this|things|the\snetwork)\s(?:\w+\s){0,3}?(?:if|be\saffected"
-    r"|cope|survive|hurt|break|suffer|look)\b|\bif\s(?:§|¤|it|they|we|the\s\w+)(?:\s\w+){0,4}?\s"
+    r"|cope|survive|hurt|break|suffer|look)\b|\bif\s(?:§+|¤+|it|they|we|the\s\w+)(?:\s\w+){0,4}?\s"
     r"(?:fail\w*|clos\w*|went|goes|go|shut\w*|flood\w*|were|was|had|lost|lose|stopp?\w*|collaps\w*"
     r"|disappear\w*|dies|died|burn\w*|strike\w*|struck)\b"
 )
@@ -75,14 +75,15 @@ _QUESTION_START = re.compile(
     r"|(?:has|have|had)\s(?:we|you|i|they|there)|should|shall|am|isn'?t|aren'?t|doesn'?t"
     r"|any|anything|tell\sme|do\syou\sknow|i\swonder|i'?m\swondering|wondering)\b"
 )
+_LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
 _CORRECTION = re.compile(
-    r"^\W*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)\W+)*(?:wait\W+)?(?:(?:sorry|oops)\W+)?"
-    r"(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat|scratch\sthat|correction"
-    r"|actually|not\s[¤§][\s,]+(?:but\s)?[¤§]|[¤§](?:\s\w+)?[\s,]+not\s[¤§]|change\sthat\sto"
-    r"|typo|should\shave\sbeen|instead)\b"
-    r"|^\W*(?:no|nope)\W+(?:wait\W+)?[¤§]"
-    r"|^\W*wait\W+(?:no\W+)?[¤§]"
-    r"|\b[¤§]\W+not\s[¤§]\W*$|\bnot\s[¤§]\W*$"
+    _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat"
+    r"|scratch\sthat|correction|actually|change\sthat\sto|typo|should\shave\sbeen|instead)\b"
+    r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s)?[¤§]+"
+    r"|^[^\w§¤]*(?:no|nope|oops|sorry|whoops|my\sbad)[^\w§¤]+(?:wait[^\w§¤]+)?[¤§]+"
+    r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
+    r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
+    r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
 )
 
 _OUT_OF_SCOPE = {
@@ -154,10 +155,10 @@ def out_of_scope_topic(m: str) -> str | None:
 
 def mood(m: str) -> Mood:
     """The mood of one masked, lower-case clause."""
-    if _CORRECTION.search(m):
-        return Mood.CORRECTION
     if _NEGATED.search(m) and not _NOT_A_NEGATION.search(m):
         return Mood.NEGATED
+    if _CORRECTION.search(m):
+        return Mood.CORRECTION
     if _HYPOTHETICAL.search(m):
         return Mood.HYPOTHETICAL
     if _POLITE.match(m):

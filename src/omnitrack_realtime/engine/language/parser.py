@@ -169,6 +169,28 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     return [Command(command.intent, params, command.confidence, command.text)]
 
 
+# "Hypothetically, delete Chicago DC": a marker split off its clause goes back to it.
+_MARKER_ONLY = re.compile(
+    r"^\W*(?:just\s|purely\s)?(?:hypothetically|in\stheory|theoretically|for\sargument'?s\ssake"
+    r"|as\sa\sthought\sexperiment|just\sa\sthought)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _carry_markers(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    carried = ""
+    for piece in pieces:
+        if _MARKER_ONLY.match(piece):
+            carried = f"{carried}{piece}, "
+            continue
+        out.append(carried + piece)
+        carried = ""
+    if carried:
+        out.append(carried.rstrip(", "))
+    return out
+
+
 def _unclear(piece: str) -> Clarification:
     return Clarification(
         f'I didn\'t understand "{piece}"; what should I do with it? (say "help" to see what '
@@ -209,6 +231,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     def last_command() -> Command | None:
         return steps[-1] if steps and isinstance(steps[-1], Command) else None
 
+    pieces = _carry_markers(pieces)
     for piece in pieces:
         unknown_before, previous_unknown = previous_unknown, None
         if len(commands()) > MAX_STEPS:
