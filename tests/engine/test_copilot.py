@@ -436,7 +436,7 @@ PHRASINGS = [
     ("update-node", "cap Berlin Plant 12k", "capacity 8,000 → 12,000"),
     ("update-node", "Berlin Plant -> degraded", "status operational → degraded"),
     ("get-node-details", "tell me about the Rotterdam one", "**Rotterdam Warehouse**"),
-    ("remove-node", "remove please the store of Paris", "Removed **Paris Store**"),
+    ("remove-node", "remove please paris store", "Removed **Paris Store**"),
     ("what-if-supplier-failure", "what if the Shanghai one fails for a week", "7 days"),
     ("calculate-utilization", "util by warehouse", "Utilization of the warehouses"),
     ("get-recent-alerts", "alerts. critical only.", "critical"),

@@ -162,5 +162,9 @@ def needs_confirmation(command: Command, node_names: list[str], resolved: int) -
     if ref.kind == "id":
         return False
     if ref.kind == "name":
-        return ref.text.casefold() not in {n.casefold() for n in node_names}
+        # Named outright: the exact name, written in the words of the step ("the Rotterdam
+        # one" resolves to Rotterdam Warehouse but does not name it; neither does a typo).
+        if ref.text.casefold() not in {n.casefold() for n in node_names}:
+            return True
+        return bool(command.text) and ref.text.casefold() not in command.text.casefold()
     return True

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from ..commands import Act, Clarification, Command, NodeRef, ParseResult, Step
 from .cleaning import _clean, _correct
 from .edits import _capacity
-from .mood import dialogue_act
+from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
 from .rules import _is_hedge, _parse_step, _read_clause
@@ -68,10 +68,26 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
     return out
 
 
+_REMARK = re.compile(
+    r"^\W*(?:i|i'?m|im|i'?d|we|we'?re|our|it|it'?s|this|that|there|not|maybe|probably|hmm+"
+    r"|so|well|ok|okay|honestly|btw|fyi|by\sthe\sway|just|also|anyway|oh|ah|sounds|looks"
+    r"|seems|cool|great|nice|out\sof\scuriosity|curious|quick\squestion|just\swondering)\b"
+    r"|^\W*(?:\w+\s){0,2}(?:checklist|list|plan|to-?dos?|tasks|agenda|notes|steps)\W*$",
+    re.IGNORECASE,
+)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
-    """Whether a step nobody understood names no node, place or number (safe to skip)."""
+    """Whether a step nobody understood is a remark or a question that names no node, place
+    or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
     step = _analyse(piece, names)
-    return not (step.names or step.ids or step.places or re.search(r"\d", piece))
+    if step.names or step.ids or step.places or re.search(r"\d", piece):
+        return False
+    return (
+        mood(step.masked) in (Mood.QUESTION, Mood.HYPOTHETICAL)
+        or _REMARK.match(piece) is not None
+        or _POINTS_BACK.search(piece) is not None  # "..., show me the impact"
+    )
 
 
 def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:

@@ -1,0 +1,323 @@
+"""The dialogue manager: pending questions answered by a fragment, confirmations, corrections,
+relative values, "it" after a turn that changed nothing, and the state that carries them from
+turn to turn (the real parser, the real engine, a real SQLite twin)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omnitrack_realtime.engine.commands import Command, NodeRef
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.dialogue import (
+    DialogueState,
+    Pending,
+    command_from_json,
+    command_to_json,
+    needs_confirmation,
+)
+from omnitrack_realtime.seam import EngineRequest
+
+from .twin_helpers import Clock, place
+
+USER = "user-1"
+CONV = "conv-1"
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=Clock())
+    yield engine
+    engine.close()
+
+
+def say(
+    engine: SupplyChainEngine, text: str, conversation: str = CONV
+) -> tuple[dict[str, Any], str]:
+    outcome = engine.run_turn(EngineRequest(USER, conversation, text))
+    return {**outcome.start_metadata, **outcome.end_metadata}, outcome.text
+
+
+def names(engine: SupplyChainEngine) -> list[str]:
+    return sorted(n.name for n in engine.twin.list_nodes(USER))
+
+
+# ------------------------------------------------------------------ pure parts
+
+
+def test_commands_survive_the_json_round_trip() -> None:
+    command = Command(
+        "connect-nodes",
+        {
+            "source": NodeRef("Rotterdam warehouse", "place", "warehouse", place("Rotterdam")),
+            "target": NodeRef("sup-1", "id"),
+            "nodes": (NodeRef("it", "pronoun"), NodeRef("2", "ordinal", "warehouse")),
+            "capacity": 5000,
+        },
+        0.8,
+        "text",
+    )
+    assert command_from_json(command_to_json(command)) == command
+
+
+def test_the_state_keeps_the_keys_of_others_and_drops_its_own_when_cleared() -> None:
+    data: dict[str, Any] = {"journal": [1, 2], "pending": {"kind": "clarification"}}
+    state = DialogueState(None, Command("set-currency", {"currency": "EUR"}), "currency")
+    state.merge_into(data)
+    assert data["journal"] == [1, 2] and "pending" not in data
+    again = DialogueState.from_json(data)
+    assert again.last_command == state.last_command and again.last_setting == "currency"
+
+
+def test_a_state_from_another_version_starts_afresh() -> None:
+    assert DialogueState.from_json({"pending": {"commands": [{"nope": 1}]}}) == DialogueState()
+
+
+def test_pending_round_trip() -> None:
+    pending = Pending(
+        "confirmation", "Remove X?", "remove-node", "remove it", [Command("remove-node", {})]
+    )
+    assert Pending.from_json(pending.to_json()) == pending
+
+
+@pytest.mark.parametrize(
+    ("ref", "resolved", "confirm"),
+    [
+        (NodeRef("Berlin Plant", "name"), 1, False),
+        (NodeRef("berlin plant", "name"), 1, False),
+        (NodeRef("Berlin", "name"), 1, True),  # a part of a name is not the name
+        (NodeRef("mfg-1", "id"), 1, False),
+        (NodeRef("it", "pronoun"), 1, True),
+        (NodeRef("2", "ordinal", "warehouse"), 1, True),
+        (NodeRef("Rotterdam warehouse", "place", "warehouse"), 1, True),
+        (NodeRef("Berlin Plant", "name"), 2, True),
+    ],
+)
+def test_which_removals_are_confirmed_first(ref: NodeRef, resolved: int, confirm: bool) -> None:
+    command = Command("remove-node", {"node": ref})
+    assert needs_confirmation(command, ["Berlin Plant"], resolved) is confirm
+
+
+def test_a_name_not_written_in_the_request_is_not_named_outright() -> None:
+    by_name = Command("remove-node", {"node": NodeRef("Berlin Plant")}, text="remove Berlin Plant")
+    assert not needs_confirmation(by_name, ["Berlin Plant"], 1)
+    described = Command(
+        "remove-node", {"node": NodeRef("Berlin Plant")}, text="drop the Berlin one"
+    )
+    assert needs_confirmation(described, ["Berlin Plant"], 1)
+
+
+def test_a_change_of_several_nodes_is_confirmed_first() -> None:
+    command = Command("update-node", {"node": NodeRef("them", "pronoun"), "status": "offline"})
+    assert needs_confirmation(command, [], 2) and not needs_confirmation(command, [], 1)
+
+
+# ------------------------------------------------------------------ through the engine
+
+
+def test_a_missing_place_is_asked_and_the_reply_is_just_the_city(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, text = say(engine, "add a supplier")
+    assert metadata["intent"] == "clarification" and "supplier" in text.lower()
+    metadata, _ = say(engine, "Hamburg")
+    assert metadata["intent"] == "add-supplier" and metadata["actionSuccess"] is True
+    assert names(engine) == ["Hamburg Supplier"]
+
+
+def test_a_new_request_drops_the_pending_question(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier")
+    metadata, _ = say(engine, "add a warehouse in Rotterdam")
+    assert metadata["intent"] == "add-warehouse"
+    metadata, _ = say(engine, "Hamburg")  # nothing waits any more
+    assert metadata["intent"] != "add-supplier"
+    assert names(engine) == ["Rotterdam Warehouse"]
+
+
+def test_which_one_is_answered_with_the_place(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Rotterdam and a warehouse in Antwerp")
+    metadata, text = say(engine, "show me the warehouse")
+    assert metadata["intent"] == "clarification" and "Antwerp Warehouse" in text
+    metadata, text = say(engine, "the Antwerp one")
+    assert metadata["intent"] == "get-node-details" and "Antwerp Warehouse" in text
+
+
+def test_a_removal_by_pronoun_waits_for_yes(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Hamburg and a plant in Lyon")
+    say(engine, "connect Hamburg Supplier to Lyon Plant")
+    metadata, text = say(engine, "is Lyon Plant ok?")
+    assert metadata["intent"] == "get-node-details"
+    metadata, text = say(engine, "remove it")
+    assert metadata["intent"] == "confirmation"
+    assert "**Lyon Plant** and its 1 link" in text and names(engine) == [
+        "Hamburg Supplier",
+        "Lyon Plant",
+    ]
+    metadata, _ = say(engine, "yes")
+    assert metadata["intent"] == "remove-node" and metadata["actionSuccess"] is True
+    assert names(engine) == ["Hamburg Supplier"]
+
+
+def test_no_cancels_a_confirmation(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Rotterdam")
+    metadata, _ = say(engine, "delete the Rotterdam one")
+    assert metadata["intent"] == "confirmation"
+    metadata, text = say(engine, "no")
+    assert metadata["intent"] == "cancelled" and "Nothing was changed" in text
+    metadata, _ = say(engine, "yes")  # the question is gone
+    assert metadata["intent"] != "remove-node"
+    assert names(engine) == ["Rotterdam Warehouse"]
+
+
+def test_a_removal_by_exact_name_runs_at_once(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Rotterdam")
+    metadata, _ = say(engine, "remove Rotterdam Warehouse")
+    assert metadata["intent"] == "remove-node" and names(engine) == []
+
+
+def test_it_follows_a_node_named_in_a_turn_that_changed_nothing(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a supplier in Hamburg and a plant in Lyon")  # "it" is Lyon Plant
+    metadata, _ = say(engine, "set the inventory of Hamburg Supplier to 999,999")
+    assert metadata["actionSuccess"] is False  # over capacity: fails, but names the node
+    metadata, text = say(engine, "tell me about it")
+    assert metadata["intent"] == "get-node-details" and "**Hamburg Supplier**" in text
+
+
+def test_relative_capacity_changes_are_made_exact(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Rotterdam with capacity 10,000")
+    metadata, _ = say(engine, "double it")
+    assert metadata["intent"] == "update-node" and metadata["actionSuccess"] is True
+    assert engine.twin.list_nodes(USER)[0].capacity == 20_000
+    say(engine, "cut its capacity by 2k")
+    assert engine.twin.list_nodes(USER)[0].capacity == 18_000
+
+
+def test_make_it_medium_sets_the_setting_last_talked_about(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(engine, "set our risk profile to high")
+    assert metadata["intent"] == "set-risk-profile"
+    metadata, _ = say(engine, "make it medium")
+    assert metadata["intent"] == "set-risk-profile" and metadata["actionSuccess"] is True
+    assert engine.twin.get_settings(USER).risk_profile == "medium"
+
+
+def test_the_dialogue_state_is_per_conversation(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier", conversation="a")
+    metadata, _ = say(engine, "Hamburg", conversation="b")
+    assert metadata["intent"] != "add-supplier" and names(engine) == []
+    metadata, _ = say(engine, "Hamburg", conversation="a")
+    assert metadata["intent"] == "add-supplier"
+
+
+def test_understood_steps_run_and_the_unclear_one_is_asked_about(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, text = say(
+        engine,
+        "- add a supplier in Hamburg\n- frobnicate the gizmo\n- add a plant in Lyon",
+    )
+    steps = [step["intent"] for step in metadata["steps"]]
+    assert steps == ["add-supplier", "clarification", "add-manufacturer"]
+    assert "frobnicate" in text and names(engine) == ["Hamburg Supplier", "Lyon Plant"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hi", "smalltalk"),
+        ("thanks!", "smalltalk"),
+        ("book a truck from Hamburg to Lyon", "out-of-scope"),
+        ("don't add a supplier in Busan", "cancelled"),
+        ("qwertyuiop", "unknown"),
+    ],
+)
+def test_turns_that_run_no_command(engine: SupplyChainEngine, text: str, intent: str) -> None:
+    metadata, answer = say(engine, text)
+    assert metadata["intent"] == intent and metadata["actionSuccess"] is False
+    assert answer and names(engine) == []
+
+
+# ------------------------------------------------------------------ property
+
+_SETUP = (
+    "add a supplier in Hamburg, 8,000 units",
+    "add a plant in Lyon",
+    "add a warehouse in Rotterdam",
+    "connect Hamburg Supplier to Lyon Plant",
+    "connect Lyon Plant to Rotterdam Warehouse",
+    "set the currency to EUR",
+)
+_NODES = ["Hamburg Supplier", "Lyon Plant", "Rotterdam Warehouse", "it", "the second one"]
+_REFUSALS = [
+    "don't remove {n}",
+    "no need to delete {n}",
+    "do not connect {n} to {m}",
+    "never mind, don't disconnect {n} from {m}",
+    "what if {n} fails?",
+    "what if we removed {n}?",
+    "suppose {n} goes offline",
+    "hypothetically, delete {n}",
+    "is {n} connected to {m}?",
+    "should we close {n}?",
+    "should I remove {n}?",
+    "what feeds {n}?",
+    "what does {n} supply?",
+    "are we in euros?",
+    "is {n} offline?",
+    "book a truck from {n} to {m}",
+    "email {n} about the delay",
+    "what's the weather at {n}?",
+    "add a supplier",  # asks where
+    "remove the warehouse",  # by description: confirmation first
+    "delete it",  # by pronoun: confirmation first
+    "why is {n} at risk?",
+    "compare {n} and {m}",
+    "list everything that is degraded",
+]
+
+
+def _snapshot(engine: SupplyChainEngine) -> tuple[Any, ...]:
+    return (
+        sorted(
+            (n.id, n.name, n.capacity, n.status, n.location.city)
+            for n in engine.twin.list_nodes(USER)
+        ),
+        sorted(
+            (c.source, c.target, c.bidirectional, c.shipping_method)
+            for c in engine.twin.list_connections(USER)
+        ),
+        engine.twin.get_settings(USER),
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_REFUSALS), st.sampled_from(_NODES), st.sampled_from(_NODES)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_no_refusal_question_or_hypothetical_ever_changes_the_twin(
+    tmp_path_factory: pytest.TempPathFactory, turns: list[tuple[str, str, str]]
+) -> None:
+    engine = SupplyChainEngine(tmp_path_factory.mktemp("twin") / "twin.db", clock=Clock())
+    try:
+        for line in _SETUP:
+            assert say(engine, line, "setup")[0]["actionSuccess"] is True, line
+        before = _snapshot(engine)
+        for template, n, m in turns:
+            say(engine, template.format(n=n, m=m))
+        assert _snapshot(engine) == before
+    finally:
+        engine.close()
