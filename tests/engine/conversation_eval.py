@@ -7,6 +7,8 @@ holds every ``mentions`` word), twins exact (nodes, links with direction and the
 settings), and wrong destructive actions. The format is in the folder's README.
 
 Run as a script to print every miss: ``python tests/engine/conversation_eval.py [13 14 ...]``.
+A new round is sealed until ``python tests/engine/conversation_eval.py --first-try N`` runs it
+once and records its score in ``first_tries.json``; only measured rounds run in the tests.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omnitrack_realtime.engine import SupplyChainEngine
-from omnitrack_realtime.engine.copilot import TurnOutcome
+from omnitrack_realtime.engine.copilot import SupplyChainEngine, TurnOutcome
 from omnitrack_realtime.engine.gazetteer import lookup
 from omnitrack_realtime.engine.twin import Connection, Location, Node, Twin
 from omnitrack_realtime.seam import EngineRequest
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "conversations"
 KNOWN_FAILURES = DATA / "known_failures.json"
+FIRST_TRIES = DATA / "first_tries.json"
 USER = "eval-user"
 T0 = 1_800_000_000_000
 
@@ -49,6 +51,40 @@ def load_round(number: int) -> list[dict[str, Any]]:
 
 def rounds() -> list[int]:
     return sorted(int(p.stem.split("_")[1]) for p in DATA.glob("round_*.jsonl"))
+
+
+def first_tries() -> dict[str, dict[str, Any]]:
+    """The first-try score of every round the engine has run on (the others are sealed)."""
+    if not FIRST_TRIES.exists():
+        return {}
+    data: dict[str, dict[str, Any]] = json.loads(FIRST_TRIES.read_text(encoding="utf-8"))
+    return data
+
+
+def measured_rounds() -> list[int]:
+    return sorted(int(number) for number in first_tries())
+
+
+def record_first_try(number: int) -> RoundScore:
+    """Run a sealed round for the first time and record its score; refuses a second time."""
+    import subprocess
+
+    tries = first_tries()
+    if str(number) in tries:
+        raise SystemExit(f"round {number} already had its first try: {tries[str(number)]}")
+    score = score_round(number)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    tries[str(number)] = {
+        "turns": f"{score.turns_correct}/{score.turns}",
+        "turns_pct": round(100 * score.turns_correct / max(1, score.turns), 1),
+        "twins": f"{score.twins_exact}/{len(score.conversations)}",
+        "wrong_destructive": len(score.wrong_destructive),
+        "commit": commit,
+    }
+    FIRST_TRIES.write_text(json.dumps(tries, indent=1) + "\n", encoding="utf-8")
+    return score
 
 
 @dataclass
@@ -333,7 +369,15 @@ def report(score: RoundScore) -> str:
 
 
 def main(argv: Iterable[str]) -> None:
-    wanted = [int(a) for a in argv] or rounds()
+    args = list(argv)
+    if args[:1] == ["--first-try"]:
+        for number in (int(a) for a in args[1:]):
+            print(report(record_first_try(number)))
+        return
+    wanted = [int(a) for a in args] or measured_rounds()
+    sealed = sorted(set(wanted) - set(measured_rounds()))
+    if sealed:
+        raise SystemExit(f"rounds {sealed} are sealed: run --first-try on them first")
     totals = Counter[str]()
     for number in wanted:
         score = score_round(number)
