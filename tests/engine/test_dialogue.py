@@ -321,3 +321,10 @@ def test_no_refusal_question_or_hypothetical_ever_changes_the_twin(
         assert _snapshot(engine) == before
     finally:
         engine.close()
+
+
+def test_not_understood_offers_requests_about_what_it_named(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Berlin")
+    metadata, text = say(engine, "blorp the Berlin Plant")
+    assert metadata["intent"] == "unknown"
+    assert "didn't understand" in text and '"Show details of Berlin Plant"' in text

@@ -39,7 +39,12 @@ from .commands import (
     Step,
 )
 from .dialogue import DESTRUCTIVE_INTENTS, DialogueState, Pending, needs_confirmation
-from .language.fragments import Correction, read_correction, read_reference
+from .language.fragments import (
+    Correction,
+    read_correction,
+    read_reference,
+    suggestions_for,
+)
 from .twin import Twin
 
 if TYPE_CHECKING:
@@ -301,7 +306,9 @@ class SupplyChainEngine:
             if again is not None:
                 self._run_command(request, again, state, turn, mentioned)
             else:
-                turn.add("unknown", None, replies.unknown(act.text))
+                names = self.twin.node_names(request.user_id)
+                offered = suggestions_for(act.text, known_names=names)
+                turn.add("unknown", None, replies.unknown(act.text, offered))
 
     def _about_last_setting(
         self, request: EngineRequest, text: str, state: DialogueState

@@ -23,7 +23,7 @@ from .vocabulary import (
     _STATUS_RE,
 )
 
-__all__ = ["Correction", "read_correction", "read_reference"]
+__all__ = ["Correction", "read_correction", "read_reference", "suggestions_for"]
 
 
 def read_reference(
@@ -123,3 +123,34 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         node=node,
         values=values,
     )
+
+
+_PLURAL_LABEL = {
+    "supplier": "suppliers",
+    "manufacturer": "plants",
+    "warehouse": "warehouses",
+    "distribution_center": "distribution centers",
+    "retailer": "stores",
+}
+
+
+def suggestions_for(text: str, *, known_names: Iterable[str] = ()) -> tuple[str, ...]:
+    """Concrete requests close to a message nobody understood: about the node, the type or
+    the place it names."""
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    step = _analyse(text, names)
+    out: list[str] = []
+    named = [r.ref.text for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    if named:
+        out += [f"Show details of {named[0]}", f"What feeds {named[0]}?"]
+    types = step.types()
+    place = step.places[0][2] if step.places else None
+    where = (place.city or place.country or "") if place is not None else ""
+    if types:
+        kind = types[0][2]
+        label = _PLURAL_LABEL[kind][:-1] if kind != "distribution_center" else "distribution center"
+        out.append(f"Add a {label} in {where or 'Shanghai'}")
+        out.append(f"List my {_PLURAL_LABEL[kind]}")
+    elif where:
+        out += [f"Add a warehouse in {where}", f"Simulate a natural disaster in {where}"]
+    return tuple(dict.fromkeys(out))[:3]
