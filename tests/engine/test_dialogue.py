@@ -328,3 +328,28 @@ def test_not_understood_offers_requests_about_what_it_named(engine: SupplyChainE
     metadata, text = say(engine, "blorp the Berlin Plant")
     assert metadata["intent"] == "unknown"
     assert "didn't understand" in text and '"Show details of Berlin Plant"' in text
+
+
+def test_a_city_two_typos_away_is_offered_and_yes_adds_there(engine: SupplyChainEngine) -> None:
+    metadata, text = say(engine, "add a supplier in Shnzhn")
+    assert metadata["intent"] == "clarification" and "Did you mean Shenzhen" in text
+    metadata, _ = say(engine, "yes")
+    assert metadata["intent"] == "add-supplier" and names(engine) == ["Shenzhen Supplier"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add a retailr in monterey mx", ["Monterrey Store"]),
+        ("add a supplier in Hamburgg, Germany", ["Hamburg Supplier"]),
+        ("add mfg in Lyon, France", ["Lyon Plant"]),
+        (
+            "a supplier in Hamburg, about 8,000 units a month, and then a plant in Lyon",
+            ["Hamburg Supplier", "Lyon Plant"],
+        ),
+    ],
+)
+def test_details_are_not_dropped(engine: SupplyChainEngine, text: str, expected: list[str]) -> None:
+    metadata, answer = say(engine, text)
+    assert metadata["actionSuccess"] is True, answer
+    assert names(engine) == expected

@@ -194,13 +194,14 @@ class Command:
 class Clarification:
     """The request was understood only in part: ask instead of guessing.
 
-    ``intent`` is the guessed intent when there is one (the answer then carries it with
-    ``actionSuccess: False``), else None (intent ``clarification``)."""
+    ``intent`` is the guessed intent when there is one, else None. ``proposal`` is the
+    command a "yes" runs when the question offers one ("Did you mean Shenzhen?")."""
 
     question: str
     intent: str | None = None
     confidence: float = 0.5
     text: str = ""
+    proposal: Command | None = None
 
 
 #: What a part of a message that is no command was: a yes or no (to a pending question),

@@ -216,7 +216,10 @@ class SupplyChainEngine:
                 answer = answers.clarification(step.question, step.intent)
                 turn.add("clarification", None, answer, confidence=step.confidence)
                 if state.pending is None:
-                    state.pending = Pending("clarification", step.question, step.intent, step.text)
+                    offered = [step.proposal] if step.proposal is not None else []
+                    state.pending = Pending(
+                        "clarification", step.question, step.intent, step.text, offered
+                    )
                 continue
             if isinstance(step, Act):
                 self._act(request, step, state, turn, mentioned)

@@ -786,6 +786,41 @@ def suggest(text: str) -> Place | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or ``limit + 1`` as soon as it is known to exceed ``limit``."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def closest(text: str, *, max_edits: int = 2) -> Place | None:
+    """The one city ``text`` is nearest to within ``max_edits`` edits ("Shnzhn" is Shenzhen),
+    for a "did you mean" question; None when there is none or a tie."""
+    key = _key(text)
+    if len(key) < 4:
+        return None
+    best: list[tuple[int, Place]] = []
+    for size in range(len(key) - max_edits, len(key) + max_edits + 1):
+        for candidate in _BY_LENGTH.get(size, ()):
+            distance = _distance(key, candidate, max_edits)
+            if distance <= max_edits:
+                best.append((distance, _INSENSITIVE[candidate]))
+    if not best:
+        return None
+    best.sort(key=lambda item: item[0])
+    top = [place for distance, place in best if distance == best[0][0]]
+    unique = {id(place): place for place in top}
+    return top[0] if len(unique) == 1 else None
+
+
 def lookup(text: str) -> Place | None:
     """The place ``text`` names exactly (a city, alias, country or region), else None.
 

@@ -61,6 +61,9 @@ def _correct_word(word: str) -> str | None:
     if len(hits) > 1:
         # Prefer the candidate with the same first letter and length ("warehose" -> warehouse).
         same = [h for h in hits if h[0] == low[0] and abs(len(h) - len(low)) <= 1]
+        if len(same) > 1:
+            # "retailr": retailer (same last letter) rather than retail.
+            same = [h for h in same if h[-1] == low[-1]]
         return same[0] if len(same) == 1 else None
     return None
 

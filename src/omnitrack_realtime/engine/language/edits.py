@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .. import gazetteer
-from ..commands import Command, NodeRef, Place
+from ..commands import Clarification, Command, NodeRef, Place
 from .numbers import _DIGITS, _NUMBER, _PERCENT_RE, parse_number
 from .outcomes import (
     _QUESTION,
@@ -178,6 +178,18 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         unknown = _UNKNOWN_PLACE.search(step.text)
         if unknown is not None and not _TYPE_RE.fullmatch(unknown.group("place").lower()):
             where = unknown.group("place")
+            near = gazetteer.closest(where)
+            if near is not None and near.city is not None:
+                # "Shnzhn": offer the city, and a "yes" adds the node there.
+                proposal = _cmd(step, intent, {**params, "place": near}, 0.7)[0]
+                return Clarification(
+                    f'I don\'t know "{where}". Did you mean {near.city}, {near.country}? '
+                    f"(yes, or name the place of the new {label})",
+                    intent,
+                    0.45,
+                    step.text,
+                    proposal,
+                )
             return _ask(
                 step,
                 f'I don\'t know where "{where}" is. Where should the new {label} be? '
@@ -200,6 +212,12 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
             commands += _cmd(step, intent, {**params, "place": place}, 0.85)
         return commands
     params["place"] = places[0][2]
+    if places[0][2].city is None:
+        # "Hamburgg, Germany": a city with a typo beside its country is the city.
+        guess = _guess_place(step)
+        if guess is not None and guess.city is not None and guess.country == places[0][2].country:
+            params["place"] = guess
+            return _cmd(step, intent, params, 0.8)
     confidence = 0.95 if places[0][2].city else 0.85
     return _cmd(step, intent, params, confidence)
 

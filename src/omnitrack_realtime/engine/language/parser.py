@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .. import gazetteer
 from ..commands import Act, Clarification, Command, NodeRef, ParseResult, Step
 from .cleaning import _clean, _correct
 from .edits import _capacity
@@ -264,11 +265,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if completed is not None:
             steps[-1] = completed
             continue
-        if outcome is None and after_add:
-            # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on.
+        if outcome is None:
+            # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on;
+            # "a supplier in Hamburg, about 8,000 units a month": a node said alone is an add.
             bare = _FILLER.sub("", piece).strip()
-            starts = re.match(r"(?:an?|another|one\smore)\s", bare, re.IGNORECASE)
-            if starts and _TYPE_RE.search(bare):
+            starts = re.match(r"(?:an?|another|one\smore|one|new)\s", bare, re.IGNORECASE)
+            if starts and _TYPE_RE.search(bare) and (after_add or gazetteer.find_places(bare)):
                 outcome = _parse_step(f"add {bare}", names)
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()

@@ -15,12 +15,13 @@ _TYPE_PATTERNS = {
     "distribution_center": (
         r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
         r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?|dcs?|distributors?"
+        r"|dist(?:ribution)?\.?\s(?:ctrs?|cntrs?)"
         r"|distribution|hubs?"
     ),
     "manufacturer": (
         r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
         r"|production\s(?:sites?|plants?|facilit(?:y|ies)|lines?)|assembly\s(?:plants?|lines?)"
-        r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?"
+        r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?|mfgs?|mfrs?|manufs?"
     ),
     "warehouse": (
         r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
