@@ -165,7 +165,7 @@ def _node(what: str, *, name: str = "node", required: bool = False) -> Param:
     return Param(
         name,
         "node",
-        f"{what}: a node id (sup-3) or exact name, or 'it' / 'them' (the last node(s) talked about)",
+        f"{what}: a node id (sup-3) or exact name, or 'it' / 'them' (the last node(s) named)",
         required,
     )
 
@@ -550,12 +550,16 @@ def _number(param: Param, value: Any) -> float:
         raise ValueError("expected a finite number")
     low, high = param.minimum, param.maximum
     if low is not None and high is not None and not low <= number <= high:
-        raise ValueError(f"{number:g} is out of range; it must be between {low:g} and {high:g}")
+        raise ValueError(f"{_show(number)} is out of range: from {_show(low)} to {_show(high)}")
     if low is not None and number < low:
-        raise ValueError(f"{number:g} is out of range; it must be at least {low:g}")
+        raise ValueError(f"{_show(number)} is out of range: at least {_show(low)}")
     if high is not None and number > high:
-        raise ValueError(f"{number:g} is out of range; it must be at most {high:g}")
+        raise ValueError(f"{_show(number)} is out of range: at most {_show(high)}")
     return number
+
+
+def _show(number: float) -> str:
+    return f"{int(number):,}" if number == int(number) else f"{number:g}"
 
 
 def _integer(param: Param, value: Any) -> int:
