@@ -352,9 +352,7 @@ class ChatStream:
         call_id = fragment.get("id")
         index = fragment.get("index")
         if not isinstance(index, int):  # servers that send whole calls without an index
-            ids = [call.id for call in self._calls.values()]
-            new = (call_id and call_id not in ids) or (function.get("name") and not call_id)
-            index = len(self._calls) if new or not self._calls else max(self._calls)
+            index = self._index_of(call_id, function)
         call = self._calls.setdefault(index, ToolCall())
         if isinstance(call_id, str) and call_id and not call.id:
             call.id = call_id
@@ -366,6 +364,21 @@ class ChatStream:
             arguments = json.dumps(arguments)
         if isinstance(arguments, str):
             call.arguments += arguments
+
+    def _index_of(self, call_id: Any, function: dict[str, Any]) -> int:
+        """Where a fragment without an index goes: the call with its id, else a new call
+        when it names a tool after a call whose arguments are whole, else the last call."""
+        if not self._calls:
+            return 0
+        last = max(self._calls)
+        if isinstance(call_id, str) and call_id:
+            for index, call in self._calls.items():
+                if call.id == call_id:
+                    return index
+            return last + 1
+        if function.get("name") and _is_json_object(self._calls[last].arguments):
+            return last + 1
+        return last
 
 
 # ---------------------------------------------------------------------------- the planner
@@ -531,7 +544,7 @@ class LLMPlanner:
         try:
             with urllib.request.urlopen(request, timeout=self.config.timeout) as response:
                 if response.headers.get_content_type() == "application/json":
-                    stream.feed(response.read(_MAX_ANSWER).decode("utf-8"))  # not streamed
+                    on_text(stream.feed(response.read(_MAX_ANSWER).decode("utf-8")))
                     stream.done = True
                 else:
                     self._read_events(response, stream, on_text)
@@ -638,18 +651,21 @@ def _assistant_message(text: str, calls: Sequence[ToolCall]) -> dict[str, Any]:
                 "type": "function",
                 # Some servers parse the arguments of earlier turns: send broken ones as {}
                 # (the tool's result tells the model what was wrong).
-                "function": {"name": call.name, "arguments": _json_or_empty(call.arguments)},
+                "function": {
+                    "name": call.name,
+                    "arguments": call.arguments if _is_json_object(call.arguments) else "{}",
+                },
             }
             for call in calls
         ],
     }
 
 
-def _json_or_empty(arguments: str) -> str:
+def _is_json_object(text: str) -> bool:
     try:
-        return arguments if isinstance(json.loads(arguments), dict) else "{}"
+        return isinstance(json.loads(text), dict)
     except ValueError:
-        return "{}"
+        return False
 
 
 def _excerpt(error: urllib.error.HTTPError) -> str:
