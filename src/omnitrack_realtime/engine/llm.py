@@ -436,7 +436,11 @@ class LLMPlanner:
         on_text: Callable[[str], None],
     ) -> PlanResult:
         """Plan ``request`` with the model, run its tool calls through ``execute``, stream the
-        answer to ``on_text`` (blocking; raises :class:`LLMUnavailable`)."""
+        answer to ``on_text`` (blocking; raises :class:`LLMUnavailable`).
+
+        An exception from ``execute`` is logged and told to the model as a failed step; one
+        from ``on_text`` (the caller's own) ends the turn unchanged.
+        """
         turn = _Turn(request, execute, on_text, self._messages(request, context))
         try:
             return self._plan(turn)
@@ -449,7 +453,7 @@ class LLMPlanner:
             )
             raise LLMUnavailable(
                 exc.reason, streamed=bool(turn.parts), executed=tuple(turn.executed)
-            ) from exc.__cause__
+            ) from None
 
     def _plan(self, turn: _Turn) -> PlanResult:
         rounds = self.config.max_rounds
