@@ -18,21 +18,21 @@ __all__ = ["create_engine"]
 def create_engine(db_path: str | Path, **options: Any) -> CopilotEngine:
     """Build the default copilot engine on the twin database at ``db_path``.
 
-    Options: ``llm`` (True: use the model backend configured by ``OMNITRACK_LLM_URL``,
-    ``OMNITRACK_LLM_MODEL``, ``OMNITRACK_LLM_KEY``; False: never; default: when
-    ``OMNITRACK_LLM_URL`` is set), and whatever :class:`~.copilot.SupplyChainEngine` takes
-    (``parser``, ``classifier``, ``clock``).
+    Options: ``llm`` (True: use the model planner configured by ``OMNITRACK_LLM_URL``,
+    ``OMNITRACK_LLM_MODEL``, ``OMNITRACK_LLM_API_KEY``, ``OMNITRACK_LLM_TIMEOUT``, see
+    :mod:`.llm`; False: never; default: when ``OMNITRACK_LLM_URL`` is set), and whatever
+    :class:`~.copilot.SupplyChainEngine` takes (``parser``, ``classifier``, ``clock``).
     """
     from .copilot import SupplyChainEngine  # lazy: the package import stays cheap
 
     use_llm = options.pop("llm", None)
     if use_llm is not False and "classifier" not in options:
-        from .llm import LLMIntentClassifier
+        from .llm import LLMPlanner
 
-        classifier = LLMIntentClassifier.from_env()
-        if classifier is None and use_llm:
+        planner = LLMPlanner.from_env()
+        if planner is None and use_llm:
             from ..errors import ConfigurationError
 
             raise ConfigurationError("llm=True needs OMNITRACK_LLM_URL to be set")
-        options["classifier"] = classifier
+        options["classifier"] = planner
     return SupplyChainEngine(db_path, **options)
