@@ -515,10 +515,11 @@ async def test_the_engine_uses_the_planner_through_the_classifier_seam(
     assert "Rotterdam Warehouse" in fake.received[1].messages[0]["content"]  # node names
     fake.add(Reply(status=503, body=b""))  # down: the rule parser answers
     metadata, _ = await _turn(engine, "gibberish")
-    assert metadata["intent"] == "unknown" and rule_calls == ["gibberish"]
+    # (the rules also try the reply as the answer to the pending question first)
+    assert metadata["intent"] == "unknown" and rule_calls[-1] == "gibberish"
     fake.add(tool_calls(("b", "add_supplier", '{"place": "Atlantis"}')))  # does not fit
     await _turn(engine, "a supplier in atlantis")
-    assert rule_calls == ["gibberish", "a supplier in atlantis"]
+    assert rule_calls[-1] == "a supplier in atlantis"
     # The same validation applies whoever understood: an invalid value is refused.
     fake.add(tool_calls(("c", "update_node", '{"node": "Nowhere Plant", "capacity": 5}')))
     metadata, _ = await _turn(engine, "set nowhere plant to 5")
