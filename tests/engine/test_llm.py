@@ -552,3 +552,70 @@ async def test_create_engine_builds_the_planner_from_the_environment(
     assert len(fake.received) == before
     engine.close()
     without.close()
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+
+    async def publish(self, user_id: str, event_type: str, data: Any) -> None:
+        self.events.append((event_type, data))
+
+
+async def _parts(engine: SupplyChainEngine, message: str, publisher: _Recorder) -> list[Any]:
+    return [p async for p in engine.respond(EngineRequest("u", "c", message), publisher)]
+
+
+async def test_the_model_plans_the_turn_and_its_answer_streams_from_its_deltas(
+    fake: FakeLLM, tmp_path: Path
+) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", planner=planner(fake))
+    fake.add(tool_calls(("a", "add_warehouse", '{"place": "Rotterdam"}')))
+    fake.add(text("Added ", "a warehouse ", "in Rotterdam."))
+    publisher = _Recorder()
+    parts = await _parts(engine, "we need storage near rotterdam", publisher)
+    assert [p.text for p in parts if isinstance(p, AnswerText)] == [
+        "Added ",
+        "a warehouse ",
+        "in Rotterdam.",
+    ]
+    end = parts[-1]
+    assert isinstance(end, AnswerEnd)
+    assert end.metadata["intent"] == "add-warehouse" and end.metadata["actionSuccess"] is True
+    assert end.metadata["planner"] == "model" and end.metadata["toolCalls"] == 1
+    assert [n.name for n in engine.twin.list_nodes("u")] == ["Rotterdam Warehouse"]
+    assert [kind for kind, _ in publisher.events] == ["digital_twin_update"]
+    # The tool result the model saw is the engine's own answer.
+    tool_message = fake.received[1].messages[-1]
+    assert tool_message["role"] == "tool" and "Rotterdam Warehouse" in tool_message["content"]
+    engine.close()
+
+
+async def test_a_removal_the_model_asks_for_goes_through_the_confirmation_policy(
+    fake: FakeLLM, tmp_path: Path
+) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", planner=planner(fake))
+    fake.add(tool_calls(("a", "add_warehouse", '{"place": "Rotterdam"}')), text("Done."))
+    await _parts(engine, "a warehouse in rotterdam", _Recorder())
+    fake.add(tool_calls(("b", "remove_node", '{"node": "it"}')), text("Remove it? yes/no"))
+    parts = await _parts(engine, "get rid of it", _Recorder())
+    assert parts[-1].metadata["intent"] == "confirmation"
+    assert "needs the user's confirmation" in fake.received[-1].messages[-1]["content"]
+    assert len(engine.twin.list_nodes("u")) == 1  # not removed yet
+    parts = await _parts(engine, "yes", _Recorder())  # the engine runs what was confirmed
+    metadata = {**parts[0].metadata, **parts[-1].metadata}
+    assert metadata["intent"] == "remove-node" and engine.twin.list_nodes("u") == []
+    engine.close()
+
+
+async def test_a_model_down_before_anything_happened_falls_back_to_the_rules(
+    fake: FakeLLM, tmp_path: Path
+) -> None:
+    engine = SupplyChainEngine(tmp_path / "app.db", planner=planner(fake))
+    fake.add(Reply(status=503, body=b""))
+    parts = await _parts(engine, "add a supplier in Busan", _Recorder())
+    start, end = parts[0], parts[-1]
+    assert isinstance(start, AnswerStart) and start.metadata["intent"] == "add-supplier"
+    assert end.metadata["planner"] == "rules" and "503" in end.metadata["fallbackReason"]
+    assert [n.name for n in engine.twin.list_nodes("u")] == ["Busan Supplier"]
+    engine.close()

@@ -21,12 +21,12 @@ def create_engine(db_path: str | Path, **options: Any) -> CopilotEngine:
     Options: ``llm`` (True: use the model planner configured by ``OMNITRACK_LLM_URL``,
     ``OMNITRACK_LLM_MODEL``, ``OMNITRACK_LLM_API_KEY``, ``OMNITRACK_LLM_TIMEOUT``, see
     :mod:`.llm`; False: never; default: when ``OMNITRACK_LLM_URL`` is set), and whatever
-    :class:`~.copilot.SupplyChainEngine` takes (``parser``, ``classifier``, ``clock``).
+    :class:`~.copilot.SupplyChainEngine` takes (``parser``, ``planner``, ``classifier``, ``clock``).
     """
     from .copilot import SupplyChainEngine  # lazy: the package import stays cheap
 
     use_llm = options.pop("llm", None)
-    if use_llm is not False and "classifier" not in options:
+    if use_llm is not False and "classifier" not in options and "planner" not in options:
         from .llm import LLMPlanner
 
         planner = LLMPlanner.from_env()
@@ -34,5 +34,5 @@ def create_engine(db_path: str | Path, **options: Any) -> CopilotEngine:
             from ..errors import ConfigurationError
 
             raise ConfigurationError("llm=True needs OMNITRACK_LLM_URL to be set")
-        options["classifier"] = planner
+        options["planner"] = planner
     return SupplyChainEngine(db_path, **options)

@@ -26,7 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..seam import AnswerPart, EngineRequest, EventPublisher, answer_from_text
+from ..seam import (
+    AnswerEnd,
+    AnswerPart,
+    AnswerStart,
+    AnswerText,
+    EngineRequest,
+    EventPublisher,
+    answer_from_text,
+)
 from . import answers, replies
 from .actions import ActionResult, execute, resolve_nodes
 from .commands import (
@@ -48,7 +56,7 @@ from .language.fragments import (
 from .twin import Twin
 
 if TYPE_CHECKING:
-    from .llm import LLMIntentClassifier
+    from .llm import LLMIntentClassifier, LLMPlanner
 
 __all__ = ["Parser", "SupplyChainEngine", "TurnOutcome"]
 
@@ -91,11 +99,13 @@ class SupplyChainEngine:
         *,
         parser: Parser | None = None,
         classifier: LLMIntentClassifier | None = None,
+        planner: LLMPlanner | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.twin = Twin(db_path) if clock is None else Twin(db_path, clock=clock)
         self._parser = parser or _rule_parser
         self._classifier = classifier
+        self._planner = planner
 
     def close(self) -> None:
         self.twin.close()
@@ -103,8 +113,30 @@ class SupplyChainEngine:
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
+        if self._planner is not None:
+            async for part in self._respond_with_model(request, publisher, self._planner):
+                yield part
+            return
         outcome = await asyncio.to_thread(self.run_turn, request)
-        for index, (event_type, data) in enumerate(outcome.events):
+        async for part in self._answer(request, publisher, outcome):
+            yield part
+
+    async def _answer(
+        self, request: EngineRequest, publisher: EventPublisher, outcome: TurnOutcome
+    ) -> AsyncIterator[AnswerPart]:
+        await self._publish(request, publisher, outcome.events)
+        async for part in answer_from_text(
+            outcome.text,
+            outcome.start_metadata,
+            end_metadata=outcome.end_metadata,
+            suggestions=outcome.suggestions,
+        ):
+            yield part
+
+    async def _publish(
+        self, request: EngineRequest, publisher: EventPublisher, events: Sequence[tuple[str, Any]]
+    ) -> None:
+        for index, (event_type, data) in enumerate(events):
             try:
                 await publisher.publish(request.user_id, event_type, data)
             except Exception:
@@ -113,17 +145,151 @@ class SupplyChainEngine:
                 logger.warning(
                     "could not publish %s; skipped %d more event(s) of this turn",
                     event_type,
-                    len(outcome.events) - index - 1,
+                    len(events) - index - 1,
                     exc_info=True,
                 )
                 break
-        async for part in answer_from_text(
-            outcome.text,
-            outcome.start_metadata,
-            end_metadata=outcome.end_metadata,
-            suggestions=outcome.suggestions,
-        ):
-            yield part
+
+    # ------------------------------------------------------------------ the model path
+
+    async def _respond_with_model(
+        self, request: EngineRequest, publisher: EventPublisher, planner: LLMPlanner
+    ) -> AsyncIterator[AnswerPart]:
+        """The model plans the turn with the engine's commands as tools; each tool call goes
+        through the same validation and confirmation policy as the rules' steps, and the
+        answer streams from the model's deltas. On a failure before anything was said or
+        done, the rules answer the turn instead and the metadata says why."""
+        from .llm import LLMUnavailable, ToolResult
+
+        loop = asyncio.get_running_loop()
+        deltas: asyncio.Queue[str] = asyncio.Queue()
+        events: list[tuple[str, Any]] = []
+        mentioned: list[str] = []
+        user, conversation = request.user_id, request.conversation_id
+        state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
+        if state.pending is not None and state.pending.kind == "confirmation":
+            # "yes" / "no" to a confirmation the model asked for: the engine runs exactly
+            # what was confirmed (nodes by id), as for the rules.
+            reply = self._parser(request.message, ()).ordered()
+            if len(reply) == 1 and isinstance(reply[0], Act) and reply[0].kind in ("yes", "no"):
+                outcome = await asyncio.to_thread(self.run_turn, request)
+                async for part in self._answer(request, publisher, outcome):
+                    yield part
+                return
+        state.pending = None
+
+        def execute(command: Command) -> str:
+            confirm = self._confirmation(request, command)
+            if confirm is not None:
+                question, resolved = confirm
+                state.pending = Pending("confirmation", question, command.intent, "", resolved)
+                return ToolResult(
+                    f"not run: needs the user's confirmation; ask them: {question}", success=False
+                )
+            turn = _Turn()
+            prepared = self._prepare(request, command, turn)
+            if prepared is None:
+                return ToolResult(turn.parts[-1].answer.text, success=False)
+            result = self._execute(prepared, request, mentioned)
+            mentioned.extend(i for i in result.mentioned if i not in mentioned)
+            events.extend(self._events(request, result))
+            if result.success and prepared.intent in CHANGING_INTENTS:
+                state.last_command = prepared
+            return ToolResult(result.answer.text, success=result.success)
+
+        def on_text(delta: str) -> None:
+            loop.call_soon_threadsafe(deltas.put_nowait, delta)
+
+        context = await asyncio.to_thread(self._model_context, user)
+        task = asyncio.ensure_future(
+            asyncio.to_thread(planner.run, request, context, execute, on_text)
+        )
+        first = asyncio.ensure_future(deltas.get())
+        await asyncio.wait({task, first}, return_when=asyncio.FIRST_COMPLETED)
+        failure: LLMUnavailable | None = None
+        if task.done() and deltas.empty() and not first.done():
+            first.cancel()
+            failure = task.exception() if isinstance(task.exception(), LLMUnavailable) else None  # type: ignore[assignment]
+            if failure is not None and not failure.streamed and not failure.executed:
+                outcome = await asyncio.to_thread(self.run_turn, request)
+                end = {**outcome.end_metadata, "planner": "rules", "fallbackReason": failure.reason}
+                outcome.end_metadata = end
+                async for part in self._answer(request, publisher, outcome):
+                    yield part
+                return
+        yield AnswerStart({"intent": "model", "confidence": 1.0, "planner": "model"})
+        if first.done() and not first.cancelled():
+            yield AnswerText(first.result())
+        else:
+            first.cancel()
+        while not (task.done() and deltas.empty()):
+            getter = asyncio.ensure_future(deltas.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield AnswerText(getter.result())
+            else:
+                getter.cancel()
+        metadata: dict[str, Any]
+        try:
+            plan = task.result()
+            executed = plan.executed
+            metadata = dict(plan.metadata)
+        except LLMUnavailable as exc:
+            # What ran is said from the engine's own answers: never claim less or more.
+            executed = exc.executed
+            metadata = {"planner": "model", "fallbackReason": exc.reason}
+            done = "\n\n".join(str(e.result) for e in executed)
+            note = "The model stopped before answering"
+            yield AnswerText(f"\n\n{done}\n\n({note}.)" if done else f"({note}; nothing was done.)")
+        except Exception:
+            logger.exception("the model planner failed")
+            executed = ()
+            metadata = {"planner": "model", "fallbackReason": "internal error"}
+            yield AnswerText("Something went wrong on my side while planning that.")
+        self.twin.update_dialogue(user, conversation, state.merge_into)
+        await self._publish(request, publisher, events)
+        executed = tuple(e for e in executed if not str(e.result).startswith("not run"))
+        ran: list[dict[str, Any]] = [
+            {"intent": e.intent, "actionSuccess": e.success} for e in executed
+        ]
+        intent = ran[0]["intent"] if len(ran) == 1 else ("multi-step" if ran else "answer")
+        if state.pending is not None and not ran:
+            intent = "confirmation"
+        end = {
+            **metadata,
+            "intent": intent,
+            "actionSuccess": bool(ran) and all(e.success for e in executed),
+        }
+        if len(ran) > 1:
+            end["steps"] = ran
+        yield AnswerEnd(end, ())
+
+    def _model_context(self, user_id: str) -> str:
+        """A compact view of the user's twin and settings for the model (no other user's)."""
+        nodes = self.twin.list_nodes(user_id)
+        lines = [
+            f"{n.id} | {n.name} | {n.type} | {n.location.city or n.location.country or ''} | "
+            f"{n.status} | capacity {n.capacity}"
+            for n in nodes[:200]
+        ]
+        if len(nodes) > 200:
+            lines.append(f"... and {len(nodes) - 200} more nodes")
+        names = {n.id: n.name for n in nodes}
+        links = [
+            f"{names.get(c.source, c.source)} {'<->' if c.bidirectional else '->'} "
+            f"{names.get(c.target, c.target)}"
+            for c in self.twin.list_connections(user_id)[:300]
+        ]
+        settings = self.twin.get_settings(user_id)
+        return "\n".join(
+            [
+                "Nodes (id | name | type | place | status | capacity):",
+                *(lines or ["(none yet)"]),
+                "Links:",
+                *(links or ["(none)"]),
+                f"Settings: {settings.to_dict()}",
+            ]
+        )
 
     # ------------------------------------------------------------------ the turn (sync)
 
