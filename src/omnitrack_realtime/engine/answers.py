@@ -18,6 +18,7 @@ from .twin import REGION_LABELS, Alert, Connection, Node, Settings
 __all__ = [
     "Answer",
     "alerts_list",
+    "alerts_moved",
     "anomalies",
     "bottlenecks",
     "clarification",
@@ -25,10 +26,13 @@ __all__ = [
     "disconnected",
     "failure",
     "help_answer",
+    "link_words",
     "network_summary",
     "node_added",
+    "node_changes",
     "node_details",
     "node_removed",
+    "node_renamed",
     "node_updated",
     "pct",
     "plural",
@@ -38,6 +42,7 @@ __all__ = [
     "shipping_method_added",
     "simulation",
     "type_label",
+    "undone",
     "units",
     "unknown",
     "utilization",
@@ -149,8 +154,11 @@ def node_removed(node: Node, removed_connections: int, remaining: int) -> Answer
     )
 
 
-def node_updated(before: Node, after: Node) -> Answer:
+def node_changes(before: Node, after: Node) -> list[str]:
+    """What differs between two versions of a node: ``["capacity 8,000 → 12,000 units"]``."""
     lines = []
+    if before.name != after.name:
+        lines.append(f"name {before.name} → {after.name}")
     if before.capacity != after.capacity:
         lines.append(f"capacity {units(before.capacity)} → {units(after.capacity)} units")
     if before.status != after.status:
@@ -161,6 +169,11 @@ def node_updated(before: Node, after: Node) -> Answer:
         lines.append(f"inventory {units(before.inventory)} → {units(after.inventory)} units")
     if before.utilization != after.utilization:
         lines.append(f"utilization {pct(before.utilization)} → {pct(after.utilization)}")
+    return lines
+
+
+def node_updated(before: Node, after: Node) -> Answer:
+    lines = node_changes(before, after)
     changes = "\n".join(f"- {line}" for line in lines) or "- nothing changed"
     suggestions = [f"Show details of {after.name}"]
     if after.status in ("disrupted", "offline"):
@@ -169,8 +182,38 @@ def node_updated(before: Node, after: Node) -> Answer:
     return Answer(f"Updated {_ref(after)}:\n{changes}", tuple(suggestions[:4]))
 
 
+def node_renamed(before: Node, after: Node) -> Answer:
+    return Answer(
+        f"Renamed **{before.name}** (`{after.id}`) to **{after.name}**.",
+        (f"Show details of {after.name}", "List my nodes", "Undo"),
+    )
+
+
+def undone(intent: str, done: Sequence[str], problems: Sequence[str], left: int) -> Answer:
+    """What an undo reverted (``done``), what it could not (``problems``), and how many
+    earlier changes can still be undone."""
+    more = (
+        f"\n\n{plural(left, 'earlier change')} can still be undone, one per *undo*." if left else ""
+    )
+    not_done = ""
+    if problems:
+        not_done = "\n\nCould not undo: " + "; ".join(problems) + "."
+    suggestions = ["Undo"] if left else []
+    suggestions += ["Show the network summary", "List my nodes"]
+    if not done:
+        return failure(
+            f"I could not undo your last change (**{intent}**): the network has changed "
+            f"since.{not_done}{more}",
+            suggestions,
+        )
+    lines = "\n".join(f"- {line}" for line in done)
+    return Answer(
+        f"Undid your last change (**{intent}**):\n{lines}{not_done}{more}", tuple(suggestions)
+    )
+
+
 def connected(source: Node, target: Node, connection: Connection) -> Answer:
-    arrow = "↔" if connection.bidirectional else "→"
+    arrow = connection.arrow
     method = f" by {connection.shipping_method}" if connection.shipping_method else ""
     suggestions = []
     if connection.shipping_method is None:
@@ -183,9 +226,11 @@ def connected(source: Node, target: Node, connection: Connection) -> Answer:
     return Answer(f"Connected {_ref(source)} {arrow} {_ref(target)}{method}.", tuple(suggestions))
 
 
-def disconnected(source: Node, target: Node) -> Answer:
+def disconnected(source: Node, target: Node, removed: Sequence[Connection] = ()) -> Answer:
+    names = {source.id: source.name, target.id: target.name}
+    what = "; ".join(link_words(c, names) for c in removed)
     return Answer(
-        f"Disconnected {_ref(source)} from {_ref(target)}.",
+        f"Disconnected {_ref(source)} from {_ref(target)}" + (f" ({what})." if what else "."),
         (
             "Scan for anomalies",
             f"Show details of {target.name}",
@@ -405,9 +450,16 @@ def simulation(
 # ---------------------------------------------------------------------------- query
 
 
+def link_words(connection: Connection, names: Mapping[str, str]) -> str:
+    """A link as answers show it: ``A → B`` (goods flow one way) or ``A ↔ B`` (both ways)."""
+    source = names.get(connection.source, connection.source)
+    target = names.get(connection.target, connection.target)
+    return f"{source} {connection.arrow} {target}"
+
+
 def node_details(
     node: Node,
-    neighbours: Sequence[tuple[str, Node, Connection]],
+    neighbours: Sequence[tuple[Node, Connection]],
     alerts: Sequence[Alert],
     partner: Node | None = None,
 ) -> Answer:
@@ -422,11 +474,12 @@ def node_details(
     ]
     if neighbours:
         links = ", ".join(
-            f"{direction} {other.name}"
+            link_words(conn, {node.id: node.name, other.id: other.name})
             + (f" ({conn.shipping_method})" if conn.shipping_method else "")
-            for direction, other, conn in neighbours[:8]
+            for other, conn in neighbours[:8]
         )
-        lines.append(f"- connections ({len(neighbours)}): {links}")
+        more = f" and {len(neighbours) - 8} more" if len(neighbours) > 8 else ""
+        lines.append(f"- connections ({len(neighbours)}): {links}{more}")
     else:
         lines.append("- connections: none")
     if alerts:
@@ -494,6 +547,19 @@ def alerts_list(alerts: Sequence[Alert], severity: str | None) -> Answer:
     return Answer(
         "\n".join(lines),
         ("Identify risks", "Scan for anomalies", "Show the network summary"),
+    )
+
+
+def alerts_moved(alerts: Sequence[Alert], status: str, *, listed: int = 10) -> Answer:
+    """Alerts acknowledged or resolved (``alerts`` as they were before)."""
+    verb = status.capitalize()
+    lines = [f"{verb} {plural(len(alerts), 'alert')}:"]
+    lines += [f"- `{a.id}` **{a.severity}** (was {a.status}): {a.message}" for a in alerts[:listed]]
+    if len(alerts) > listed:
+        lines.append(f"- … and {len(alerts) - listed} more")
+    return Answer(
+        "\n".join(lines),
+        ("Show recent alerts", "Scan for anomalies", "Undo"),
     )
 
 

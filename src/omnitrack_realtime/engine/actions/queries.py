@@ -15,17 +15,13 @@ from .validation import _choice, _int
 def _details(step: _Step) -> ActionResult:
     targets = _many(step, "node")
     parts = []
+    by_id = {n.id: n for n in step.nodes()}
     for node in targets[:5]:
-        by_id = {n.id: n for n in step.nodes()}
-        neighbours: list[tuple[str, Node, Connection]] = []
-        for conn in step.twin.list_connections(step.user_id):
-            if not conn.touches(node.id):
-                continue
+        neighbours: list[tuple[Node, Connection]] = []
+        for conn in step.twin.node_connections(step.user_id, node.id):
             other = by_id.get(conn.target if conn.source == node.id else conn.source)
-            if other is None:
-                continue
-            direction = "↔" if conn.bidirectional else ("→" if conn.source == node.id else "←")
-            neighbours.append((direction, other, conn))
+            if other is not None:
+                neighbours.append((other, conn))
         alerts = [
             a
             for a in step.twin.list_alerts(step.user_id, status="active", node_id=node.id)
