@@ -39,6 +39,7 @@ from ..twin import (
 )
 from .alerts import _set_alert_status
 from .analyses import _bottlenecks, _risks, _scan, _utilization
+from .browse import _compare_nodes, _get_settings, _list_nodes, _trace
 from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
 from .memory import record_change
 from .queries import _alerts, _details, _help, _summary
@@ -373,6 +374,11 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "rename-node": _rename,
     "undo": _undo,
     "acknowledge-alert": _set_alert_status,
+    "list-nodes": _list_nodes,
+    "compare-nodes": _compare_nodes,
+    "trace-upstream": _trace,
+    "trace-downstream": _trace,
+    "get-settings": _get_settings,
     "resolve-alert": _set_alert_status,
     "set-region": _setting("region", "region", REGIONS, "Region"),
     "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),

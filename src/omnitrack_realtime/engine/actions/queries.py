@@ -33,6 +33,9 @@ def _details(step: _Step) -> ActionResult:
     return step.result(answer, mentioned=[n.id for n in targets])
 
 
+_SUMMARY_LISTED = 10
+
+
 def _summary(step: _Step) -> ActionResult:
     nodes = step.nodes()
     return step.result(
@@ -42,7 +45,9 @@ def _summary(step: _Step) -> ActionResult:
             step.twin.get_settings(step.user_id),
             step.twin.status_counts(step.user_id),
             step.twin.count_alerts(step.user_id, status="active"),
-        )
+            listed=_SUMMARY_LISTED,
+        ),
+        mentioned=[n.id for n in nodes[:_SUMMARY_LISTED]],
     )
 
 
