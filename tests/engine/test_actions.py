@@ -541,7 +541,11 @@ def test_get_node_details(network: Twin) -> None:
     text = result.answer.text
     assert "**Berlin Plant** (`mfg-2`): manufacturer in Berlin, Germany (Europe)" in text
     assert "capacity: 8,000 units" in text
-    assert "connections (2): ↔ Shanghai Supplier, ↔ Rotterdam Warehouse" in text
+    # connect-nodes links one way by default: goods flow source -> target.
+    assert (
+        "connections (2): Shanghai Supplier → Berlin Plant, Berlin Plant → Rotterdam Warehouse"
+        in text
+    )
     assert "`alert-1` high" in text
     failed(run(network, "get-node-details"), "Which node?")
 
@@ -665,3 +669,34 @@ def test_help_defines_a_term_and_shows_a_topics_requests(twin: Twin) -> None:
     assert "**Analyze**" in topic and "Find bottlenecks" in topic and "**Build**" not in topic
     everything = ok(run(twin, "help")).answer.text
     assert all(f"**{group.capitalize()}**" in everything for group in INTENTS)
+
+
+# ---------------------------------------------------------------------------- ordinals
+
+
+def test_ordinals_count_nodes_of_a_type_in_creation_order(network: Twin) -> None:
+    ok(run(network, "add-warehouse", place=place("Hamburg")))
+    ok(run(network, "add-warehouse", place=place("Antwerp")))
+    second = ok(run(network, "get-node-details", node=ref("2", "ordinal", "warehouse")))
+    assert second.mentioned == ("wh-4",)  # Rotterdam wh-3, Hamburg wh-4, Antwerp wh-5
+    last = ok(run(network, "get-node-details", node=ref("-1", "ordinal", "warehouse")))
+    assert last.mentioned == ("wh-5",)
+    first_node = ok(run(network, "get-node-details", node=ref("1", "ordinal")))
+    assert first_node.mentioned == ("sup-1",)
+    failed(
+        run(network, "get-node-details", node=ref("4", "ordinal", "warehouse")),
+        "You have 3 warehouses",
+        "no fourth one",
+    )
+    failed(run(network, "get-node-details", node=ref("1", "ordinal", "retailer")), "no retailer")
+
+
+def test_the_last_two_nodes_created(network: Twin) -> None:
+    ok(run(network, "add-retailer", place=place("Paris")))
+    both = ref("-2:", "ordinal")
+    assert ok(run(network, "get-node-details", node=both)).mentioned == ("wh-3", "ret-4")
+    last = ref("-1:", "ordinal")
+    result = ok(run(network, "connect-nodes", source=ref("-2", "ordinal"), target=last))
+    assert network.find_connection(USER, "wh-3", "ret-4") is not None
+    assert "Rotterdam Warehouse" in result.answer.text
+    failed(run(network, "get-node-details", node=ref("-2:", "ordinal", "retailer")), "fewer")

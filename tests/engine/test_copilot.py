@@ -173,7 +173,7 @@ async def test_multi_step_runs_in_order_and_resolves_it_to_the_new_node(
     # Each step under a plain-words title, never an intent name.
     assert "**1. Added a warehouse**" in text and "**2. Connected**" in text
     assert "add-warehouse" not in text
-    assert "Connected **Rotterdam Warehouse** (`wh-2`) ↔ **Berlin Plant**" in text
+    assert "Connected **Rotterdam Warehouse** (`wh-2`) → **Berlin Plant**" in text
     assert suggestions
     assert len(publisher.of("digital_twin_update")) == 2
     connections = engine.twin.list_connections(USER)
@@ -517,7 +517,7 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     )
     assert metadata["intent"] == "multi-step" and metadata["actionSuccess"] is True
     assert [s["intent"] for s in metadata["steps"]] == ["add-warehouse", "connect-nodes"]
-    assert "Connected **Hamburg Warehouse** (`wh-5`) ↔ **Shanghai Supplier**" in text
+    assert "Connected **Hamburg Warehouse** (`wh-5`) → **Shanghai Supplier**" in text
     assert len(publisher.of("digital_twin_update")) == 2
     # "it" is still the warehouse the user is talking about, not the node it was linked to.
     metadata, text, _, _ = await ask(engine, "tell me about it")
@@ -526,7 +526,7 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
         engine, "add a store in Lyon and a DC in Madrid, then connect them by truck"
     )
     assert metadata["actionSuccess"] is True, text
-    assert "Connected **Lyon Store** (`ret-6`) ↔ **Madrid Distribution Center**" in text
+    assert "Connected **Lyon Store** (`ret-6`) → **Madrid Distribution Center**" in text
     # Error paths in words: a duplicate connection, a missing node, an unclear request.
     metadata, text, _, _ = await ask(engine, "connect Shanghai Supplier to Berlin Plant")
     assert metadata["actionSuccess"] is False and "already connected" in text

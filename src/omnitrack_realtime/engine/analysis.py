@@ -30,6 +30,7 @@ __all__ = [
     "find_bottlenecks",
     "haversine_km",
     "identify_risks",
+    "link_graph",
     "node_distance_km",
     "reach_counts",
     "scan_anomalies",
@@ -146,6 +147,24 @@ def adjacency(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[
         else:
             add(a, b)
             add(b, a)
+    return graph
+
+
+def link_graph(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[str, list[str]]:
+    """Where goods can move along the links as they are drawn: a one-way link
+    ``source -> target`` one way, a two-way link both ways. Unlike :func:`adjacency`, no tier
+    decides the direction of a two-way link: tracing what feeds a node follows every link
+    that can bring goods in. Edges to nodes that are gone are skipped."""
+    graph: dict[str, list[str]] = {node.id: [] for node in nodes}
+    seen: set[tuple[str, str]] = set()
+    for connection in connections:
+        a, b = connection.source, connection.target
+        if a not in graph or b not in graph:
+            continue
+        for src, dst in ((a, b), (b, a)) if connection.bidirectional else ((a, b),):
+            if (src, dst) not in seen:
+                seen.add((src, dst))
+                graph[src].append(dst)
     return graph
 
 

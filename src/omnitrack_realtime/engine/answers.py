@@ -18,6 +18,7 @@ from .twin import REGION_LABELS, Alert, Connection, Node, Settings
 __all__ = [
     "Answer",
     "alerts_list",
+    "alerts_moved",
     "anomalies",
     "bottlenecks",
     "clarification",
@@ -25,19 +26,28 @@ __all__ = [
     "disconnected",
     "failure",
     "help_answer",
+    "link_words",
     "network_summary",
+    "no_nodes_listed",
     "node_added",
+    "node_changes",
     "node_details",
+    "node_list",
     "node_removed",
+    "node_renamed",
     "node_updated",
+    "nodes_compared",
     "pct",
     "plural",
     "region_label",
     "risks",
     "setting_changed",
+    "settings_shown",
     "shipping_method_added",
     "simulation",
+    "traced",
     "type_label",
+    "undone",
     "units",
     "unknown",
     "utilization",
@@ -69,6 +79,11 @@ def plural(count: int, noun: str) -> str:
 
 def region_label(region: str) -> str:
     return REGION_LABELS.get(region, region)
+
+
+def _city(node: Node) -> str:
+    """Where a node is, in one or two words: its city, else its country or region."""
+    return node.location.city or node.location.country or region_label(node.location.region)
 
 
 def _ref(node: Node) -> str:
@@ -149,8 +164,11 @@ def node_removed(node: Node, removed_connections: int, remaining: int) -> Answer
     )
 
 
-def node_updated(before: Node, after: Node) -> Answer:
+def node_changes(before: Node, after: Node) -> list[str]:
+    """What differs between two versions of a node: ``["capacity 8,000 → 12,000 units"]``."""
     lines = []
+    if before.name != after.name:
+        lines.append(f"name {before.name} → {after.name}")
     if before.capacity != after.capacity:
         lines.append(f"capacity {units(before.capacity)} → {units(after.capacity)} units")
     if before.status != after.status:
@@ -161,6 +179,11 @@ def node_updated(before: Node, after: Node) -> Answer:
         lines.append(f"inventory {units(before.inventory)} → {units(after.inventory)} units")
     if before.utilization != after.utilization:
         lines.append(f"utilization {pct(before.utilization)} → {pct(after.utilization)}")
+    return lines
+
+
+def node_updated(before: Node, after: Node) -> Answer:
+    lines = node_changes(before, after)
     changes = "\n".join(f"- {line}" for line in lines) or "- nothing changed"
     suggestions = [f"Show details of {after.name}"]
     if after.status in ("disrupted", "offline"):
@@ -169,8 +192,38 @@ def node_updated(before: Node, after: Node) -> Answer:
     return Answer(f"Updated {_ref(after)}:\n{changes}", tuple(suggestions[:4]))
 
 
+def node_renamed(before: Node, after: Node) -> Answer:
+    return Answer(
+        f"Renamed **{before.name}** (`{after.id}`) to **{after.name}**.",
+        (f"Show details of {after.name}", "List my nodes", "Undo"),
+    )
+
+
+def undone(intent: str, done: Sequence[str], problems: Sequence[str], left: int) -> Answer:
+    """What an undo reverted (``done``), what it could not (``problems``), and how many
+    earlier changes can still be undone."""
+    more = (
+        f"\n\n{plural(left, 'earlier change')} can still be undone, one per *undo*." if left else ""
+    )
+    not_done = ""
+    if problems:
+        not_done = "\n\nCould not undo: " + "; ".join(problems) + "."
+    suggestions = ["Undo"] if left else []
+    suggestions += ["Show the network summary", "List my nodes"]
+    if not done:
+        return failure(
+            f"I could not undo your last change (**{intent}**): the network has changed "
+            f"since.{not_done}{more}",
+            suggestions,
+        )
+    lines = "\n".join(f"- {line}" for line in done)
+    return Answer(
+        f"Undid your last change (**{intent}**):\n{lines}{not_done}{more}", tuple(suggestions)
+    )
+
+
 def connected(source: Node, target: Node, connection: Connection) -> Answer:
-    arrow = "↔" if connection.bidirectional else "→"
+    arrow = connection.arrow
     method = f" by {connection.shipping_method}" if connection.shipping_method else ""
     suggestions = []
     if connection.shipping_method is None:
@@ -183,9 +236,11 @@ def connected(source: Node, target: Node, connection: Connection) -> Answer:
     return Answer(f"Connected {_ref(source)} {arrow} {_ref(target)}{method}.", tuple(suggestions))
 
 
-def disconnected(source: Node, target: Node) -> Answer:
+def disconnected(source: Node, target: Node, removed: Sequence[Connection] = ()) -> Answer:
+    names = {source.id: source.name, target.id: target.name}
+    what = "; ".join(link_words(c, names) for c in removed)
     return Answer(
-        f"Disconnected {_ref(source)} from {_ref(target)}.",
+        f"Disconnected {_ref(source)} from {_ref(target)}" + (f" ({what})." if what else "."),
         (
             "Scan for anomalies",
             f"Show details of {target.name}",
@@ -405,9 +460,16 @@ def simulation(
 # ---------------------------------------------------------------------------- query
 
 
+def link_words(connection: Connection, names: Mapping[str, str]) -> str:
+    """A link as answers show it: ``A → B`` (goods flow one way) or ``A ↔ B`` (both ways)."""
+    source = names.get(connection.source, connection.source)
+    target = names.get(connection.target, connection.target)
+    return f"{source} {connection.arrow} {target}"
+
+
 def node_details(
     node: Node,
-    neighbours: Sequence[tuple[str, Node, Connection]],
+    neighbours: Sequence[tuple[Node, Connection]],
     alerts: Sequence[Alert],
     partner: Node | None = None,
 ) -> Answer:
@@ -422,11 +484,12 @@ def node_details(
     ]
     if neighbours:
         links = ", ".join(
-            f"{direction} {other.name}"
+            link_words(conn, {node.id: node.name, other.id: other.name})
             + (f" ({conn.shipping_method})" if conn.shipping_method else "")
-            for direction, other, conn in neighbours[:8]
+            for other, conn in neighbours[:8]
         )
-        lines.append(f"- connections ({len(neighbours)}): {links}")
+        more = f" and {len(neighbours) - 8} more" if len(neighbours) > 8 else ""
+        lines.append(f"- connections ({len(neighbours)}): {links}{more}")
     else:
         lines.append("- connections: none")
     if alerts:
@@ -448,10 +511,14 @@ def network_summary(
     settings: Settings,
     status_counts: Mapping[str, int],
     active_alerts: int,
+    *,
+    listed: int = 10,
 ) -> Answer:
+    """The network at a glance; names the first ``listed`` nodes (in creation order)."""
     if not nodes:
         return Answer(
-            "Your network is empty. Start by adding a supplier, a factory and a warehouse.",
+            "Your network is empty: it has no nodes yet. Start by adding a supplier, a factory "
+            "and a warehouse.",
             ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
         )
     by_type: dict[str, int] = {}
@@ -469,16 +536,227 @@ def network_summary(
         f"risk profile {settings.risk_profile}",
         f"shipping {', '.join(settings.shipping_methods)}",
     ]
+    named = ", ".join(
+        f"{node.name} ({type_label(node.type)}, {_city(node)})" for node in nodes[:listed]
+    )
+    if len(nodes) > listed:
+        named += f" and {len(nodes) - listed} more"
     return Answer(
         f"**{plural(len(nodes), 'node')}** ({types}) and "
         f"**{plural(connection_count, 'connection')}** across "
         f"{', '.join(regions)}.\n"
+        f"- nodes: {named}\n"
         f"- status: {statuses}\n"
         f"- total capacity {units(capacity)} units, mean utilization {pct(mean_util)}\n"
         f"- active alerts: {active_alerts}\n"
         f"- settings: {'; '.join(configured)}",
         ("Scan for anomalies", "Identify risks", "Calculate utilization", "Show recent alerts"),
     )
+
+
+def _node_line(node: Node) -> str:
+    return (
+        f"{_ref(node)}: {type_label(node.type)}, {_city(node)}, {node.status}, "
+        f"{units(node.capacity)} units, {pct(node.utilization)} utilized"
+    )
+
+
+def _names(nodes: Sequence[Node], limit: int = 5) -> str:
+    """``"A (Berlin, operational), B (Paris, degraded) and 3 more"``."""
+    shown = [f"{n.name} ({_city(n)}, {n.status})" for n in nodes[:limit]]
+    more = len(nodes) - limit
+    if more > 0:
+        return ", ".join(shown) + f" and {more} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def node_list(nodes: Sequence[Node], noun: str, qualifier: str, *, listed: int = 20) -> Answer:
+    """The nodes matching a list request ("degraded warehouse" + " in Europe"): their
+    count, total capacity, and the first ``listed``."""
+    total = sum(n.capacity for n in nodes)
+    lines = [
+        f"You have **{plural(len(nodes), noun)}{qualifier}**, total capacity "
+        f"**{units(total)} units**:",
+        *(f"{i}. {_node_line(n)}" for i, n in enumerate(nodes[:listed], start=1)),
+    ]
+    if len(nodes) > listed:
+        lines.append(f"- … and {len(nodes) - listed} more")
+    first = nodes[0]
+    suggestions = [f"Show details of {first.name}"]
+    if len(nodes) >= 2:
+        suggestions.insert(0, f"Compare {first.name} and {nodes[1].name}")
+    suggestions += ["Calculate utilization", "Find bottlenecks"]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+def no_nodes_listed(
+    noun: str, qualifier: str, kind: str, same_type: Sequence[Node], everything: Sequence[Node]
+) -> Answer:
+    """Nothing matched a list request: say so, and what there is instead (the nodes of that
+    type, else what the network holds)."""
+    if not everything:
+        return Answer(
+            f"You have no {noun}s{qualifier}: your network has no nodes yet.",
+            ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
+        )
+    if same_type:
+        instead = f"Your {plural(len(same_type), kind)}: {_names(same_type)}."
+    else:
+        counts: dict[str, int] = {}
+        for node in everything:
+            counts[node.type] = counts.get(node.type, 0) + 1
+        have = [plural(c, type_label(t)) for t, c in counts.items()]
+        joined = have[0] if len(have) == 1 else ", ".join(have[:-1]) + " and " + have[-1]
+        instead = f"Your network has {joined}."
+    suggestions = [f"Add a {kind if kind != 'node' else 'supplier'} in Shanghai"]
+    suggestions += ["List my nodes", "Show the network summary"]
+    return Answer(f"You have no {noun}s{qualifier}. {instead}", tuple(suggestions))
+
+
+def nodes_compared(
+    nodes: Sequence[Node],
+    inbound: Mapping[str, int],
+    outbound: Mapping[str, int],
+    *,
+    scope: str = "",
+    shown: int = 10,
+) -> Answer:
+    """Nodes side by side (one row each), then which is bigger and which is busier."""
+    head = f"Comparing your {len(nodes)} {scope}" if scope else f"Comparing {len(nodes)} nodes"
+    rows = [
+        f"{head}:",
+        "",
+        "| node | type | city | status | capacity | utilization | inventory | links in / out |",
+        "|---|---|---|---|---:|---:|---:|---:|",
+    ]
+    for n in nodes[:shown]:
+        name = n.name.replace("|", "/")
+        stock = pct(n.inventory / n.capacity) if n.capacity else "0%"
+        rows.append(
+            f"| **{name}** | {type_label(n.type)} | {_city(n)} | {n.status} | "
+            f"{units(n.capacity)} | {pct(n.utilization)} | {units(n.inventory)} ({stock}) | "
+            f"{inbound.get(n.id, 0)} / {outbound.get(n.id, 0)} |"
+        )
+    if len(nodes) > shown:
+        rows.append(f"\n… and {len(nodes) - shown} more (the verdict below covers them all).")
+    biggest = max(nodes, key=lambda n: n.capacity)
+    busiest = max(nodes, key=lambda n: n.utilization)
+    if len(nodes) == 2:
+        a, b = nodes
+        if a.capacity == b.capacity:
+            size = f"Both have {units(a.capacity)} units of capacity"
+        else:
+            small = b if biggest is a else a
+            size = (
+                f"**{biggest.name}** is bigger ({units(biggest.capacity)} vs "
+                f"{units(small.capacity)} units)"
+            )
+        if a.utilization == b.utilization:
+            load = f"both run at {pct(a.utilization)}"
+        else:
+            idle = b if busiest is a else a
+            load = (
+                f"**{busiest.name}** is busier ({pct(busiest.utilization)} vs "
+                f"{pct(idle.utilization)})"
+            )
+        verdict = f"{size}; {load}."
+    else:
+        verdict = (
+            f"Biggest: **{biggest.name}** ({units(biggest.capacity)} units); busiest: "
+            f"**{busiest.name}** ({pct(busiest.utilization)})."
+        )
+    rows.append(f"\n{verdict}")
+    return Answer(
+        "\n".join(rows),
+        (
+            f"Show details of {busiest.name}",
+            f"What should I do about {busiest.name}?",
+            "Find bottlenecks",
+        ),
+    )
+
+
+def traced(
+    node: Node, tiers: Mapping[int, Sequence[Node]], *, upstream: bool, listed: int = 20
+) -> Answer:
+    """What feeds ``node`` (``upstream``) or what it feeds, tier by tier (1 = direct)."""
+    count = sum(len(found) for found in tiers.values())
+    if not count:
+        text = (
+            f"Nothing feeds {_ref(node)}: no link brings goods into it."
+            if upstream
+            else f"{_ref(node)} feeds nothing: no link takes goods out of it."
+        )
+        partner_type = "supplier" if upstream else PARTNER_TYPE[node.type]
+        return Answer(
+            text,
+            (
+                f"Add a {type_label(partner_type)} in {_city(node)}",
+                f"Show details of {node.name}",
+                "Show the network summary",
+            ),
+        )
+    verb = "is fed by" if upstream else "feeds"
+    capacity = sum(n.capacity for found in tiers.values() for n in found)
+    lines = [
+        f"{_ref(node)} {verb} **{plural(count, 'node')}** ({units(capacity)} units of "
+        f"capacity), {'upstream' if upstream else 'downstream'} along the links:"
+    ]
+    left = listed
+    for tier in sorted(tiers):
+        found = tiers[tier]
+        label = "tier 1 (direct)" if tier == 1 else f"tier {tier}"
+        if left <= 0:
+            lines.append(f"- {label}: {plural(len(found), 'node')}")
+            continue
+        names = ", ".join(f"{n.name} ({type_label(n.type)}, {_city(n)})" for n in found[:left])
+        more = f" and {len(found) - left} more" if len(found) > left else ""
+        lines.append(f"- {label}: {names}{more}")
+        left -= len(found)
+    first = tiers[min(tiers)][0]
+    suggestion = f"What if {first.name} fails?" if upstream else f"What if {node.name} fails?"
+    return Answer(
+        "\n".join(lines),
+        (suggestion, f"Show details of {first.name}", "Identify risks"),
+    )
+
+
+_SETTING_NAMES = {
+    "region": "region",
+    "industry": "industry",
+    "currency": "currency",
+    "risk_profile": "risk profile",
+    "shipping_methods": "shipping methods",
+}
+
+
+def settings_shown(settings: Settings, field: str | None) -> Answer:
+    """One setting (``field``) or all of them."""
+    values = {
+        "region": region_label(settings.region) if settings.region else None,
+        "industry": settings.industry,
+        "currency": settings.currency,
+        "risk_profile": settings.risk_profile,
+        "shipping_methods": ", ".join(settings.shipping_methods) or None,
+    }
+    suggestions = []
+    if settings.region is None:
+        suggestions.append("Set the region to Europe")
+    if settings.industry is None:
+        suggestions.append("Set the industry to electronics")
+    suggestions += ["Set the currency to EUR", "Show the network summary"]
+    if field is not None:
+        value = values[field]
+        name = _SETTING_NAMES[field]
+        verb = "are" if field == "shipping_methods" else "is"
+        text = f"Your {name} {verb} **{value}**." if value else f"Your {name} is not set yet."
+        return Answer(text, tuple(suggestions[:4]))
+    lines = ["Your settings:"]
+    lines += [
+        f"- {_SETTING_NAMES[key]}: {f'**{value}**' if value else 'not set'}"
+        for key, value in values.items()
+    ]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
 
 
 def alerts_list(alerts: Sequence[Alert], severity: str | None) -> Answer:
@@ -494,6 +772,19 @@ def alerts_list(alerts: Sequence[Alert], severity: str | None) -> Answer:
     return Answer(
         "\n".join(lines),
         ("Identify risks", "Scan for anomalies", "Show the network summary"),
+    )
+
+
+def alerts_moved(alerts: Sequence[Alert], status: str, *, listed: int = 10) -> Answer:
+    """Alerts acknowledged or resolved (``alerts`` as they were before)."""
+    verb = status.capitalize()
+    lines = [f"{verb} {plural(len(alerts), 'alert')}:"]
+    lines += [f"- `{a.id}` **{a.severity}** (was {a.status}): {a.message}" for a in alerts[:listed]]
+    if len(alerts) > listed:
+        lines.append(f"- … and {len(alerts) - listed} more")
+    return Answer(
+        "\n".join(lines),
+        ("Show recent alerts", "Scan for anomalies", "Undo"),
     )
 
 

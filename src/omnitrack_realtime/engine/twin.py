@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -201,6 +201,17 @@ class Location:
             "longitude": self.longitude,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Location:
+        """The location :meth:`to_dict` gave (an undo journal keeps nodes as JSON)."""
+        return cls(
+            data.get("city"),
+            data.get("country"),
+            str(data["region"]),
+            float(data["latitude"]),
+            float(data["longitude"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -230,15 +241,38 @@ class Node:
             "updatedAt": self.updated_at,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Node:
+        """The node :meth:`to_dict` gave."""
+        return cls(
+            id=str(data["id"]),
+            type=str(data["type"]),
+            name=str(data["name"]),
+            location=Location.from_dict(data["location"]),
+            capacity=int(data["capacity"]),
+            status=str(data["status"]),
+            inventory=int(data["inventory"]),
+            utilization=float(data["utilization"]),
+            updated_at=int(data["updatedAt"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A directed edge ``source -> target``; ``bidirectional`` edges carry goods both ways."""
+    """A directed edge ``source -> target``: goods flow from ``source`` to ``target``;
+    ``bidirectional`` edges carry goods both ways. (The constructor's default stays two-way
+    for imports and fixtures; the copilot's ``connect-nodes`` makes one-way links unless
+    asked otherwise.)"""
 
     source: str
     target: str
     shipping_method: str | None = None
     bidirectional: bool = True
+
+    @property
+    def arrow(self) -> str:
+        """How answers and events draw the link: ``→`` one-way, ``↔`` both ways."""
+        return "↔" if self.bidirectional else "→"
 
     def touches(self, node_id: str) -> bool:
         return node_id in (self.source, self.target)
@@ -253,7 +287,19 @@ class Connection:
             "target": self.target,
             "shippingMethod": self.shipping_method,
             "bidirectional": self.bidirectional,
+            "arrow": self.arrow,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Connection:
+        """The connection :meth:`to_dict` gave."""
+        method = data.get("shippingMethod")
+        return cls(
+            str(data["source"]),
+            str(data["target"]),
+            None if method is None else str(method),
+            bool(data.get("bidirectional", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,6 +611,24 @@ class Twin:
             ).fetchone()
             self._write_node(user_id, node, int(row[0]) if row else self._next(user_id, "node"))
 
+    def node_seq(self, user_id: str, node_id: str) -> int | None:
+        """A node's position in creation order (what :meth:`restore_node` puts back)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq FROM twin_nodes WHERE user_id = ? AND id = ?", (user_id, node_id)
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def restore_node(self, user_id: str, node: Node, seq: int | None = None) -> None:
+        """Put a removed node back exactly as it was: its id, and its place in creation order
+        when ``seq`` (from :meth:`node_seq`) is given, so "the second warehouse" still means
+        it. Raises ValueError when another node has its name now."""
+        with self.transaction():
+            self._write_node(user_id, node, self._next(user_id, "node") if seq is None else seq)
+            if seq is not None:
+                # The cached list is patched by appending; an old seq belongs in the middle.
+                self._cache.pop(("nodes", user_id), None)
+
     def get_node(self, user_id: str, node_id: str) -> Node | None:
         with self._lock:
             row = self._db.execute(
@@ -669,6 +733,50 @@ class Twin:
                 (user_id, a, b, b, a),
             ).fetchone()
         return Connection(row[0], row[1], row[2], bool(row[3])) if row else None
+
+    def connections_between(self, user_id: str, a: str, b: str) -> list[Connection]:
+        """Every edge joining ``a`` and ``b``, in either direction."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, target, shipping_method, bidirectional FROM twin_connections "
+                "WHERE user_id = ? "
+                "AND ((source = ? AND target = ?) OR (source = ? AND target = ?)) ORDER BY rowid",
+                (user_id, a, b, b, a),
+            ).fetchall()
+        return [Connection(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def node_connections(self, user_id: str, node_id: str) -> list[Connection]:
+        """The edges of one node (without loading the user's whole list)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, target, shipping_method, bidirectional FROM twin_connections "
+                "WHERE user_id = ? AND (source = ? OR target = ?) ORDER BY rowid",
+                (user_id, node_id, node_id),
+            ).fetchall()
+        return [Connection(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def set_connection_method(
+        self, user_id: str, source: str, target: str, method: str | None
+    ) -> bool:
+        """Set the shipping method of the edge ``source -> target``; False when there is none."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "UPDATE twin_connections SET shipping_method = ? "
+                "WHERE user_id = ? AND source = ? AND target = ?",
+                (method, user_id, source, target),
+            )
+            if cursor.rowcount:
+                self._patch(
+                    "connections",
+                    user_id,
+                    lambda cs: tuple(
+                        replace(c, shipping_method=method)
+                        if (c.source, c.target) == (source, target)
+                        else c
+                        for c in cs
+                    ),
+                )
+        return cursor.rowcount > 0
 
     def add_connection(self, user_id: str, connection: Connection) -> None:
         with self.transaction():
@@ -850,6 +958,15 @@ class Twin:
         with self._lock:
             row = self._db.execute(sql, args).fetchone()
         return int(row[0])
+
+    def get_alert(self, user_id: str, alert_id: str) -> Alert | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ALERT_COLUMNS} FROM twin_alerts WHERE user_id = ? AND id = ? "
+                "COLLATE NOCASE",
+                (user_id, alert_id),
+            ).fetchone()
+        return self._alert(row) if row else None
 
     def set_alert_status(self, user_id: str, alert_id: str, status: str) -> bool:
         with self.transaction():

@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import answers
 from ..answers import Answer
-from ..commands import INTENTS, Command, NodeRef
+from ..commands import CHANGING_INTENTS, INTENTS, Command, NodeRef
 from ..twin import (
     CURRENCIES,
     INDUSTRIES,
@@ -37,12 +37,16 @@ from ..twin import (
     Node,
     Twin,
 )
+from .alerts import _set_alert_status
 from .analyses import _bottlenecks, _risks, _scan, _utilization
+from .browse import _compare_nodes, _get_settings, _list_nodes, _trace
 from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
+from .memory import record_change
 from .queries import _alerts, _details, _help, _summary
 from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
 from .scenarios import _demand_spike, _port_closure, _run_simulation, _supplier_failure
 from .settings import _add_shipping_method, _setting
+from .undo import _undo
 from .validation import _choice, _float, _int, _location, _place_words, _require_place
 
 __all__ = [
@@ -95,6 +99,34 @@ _STATUS_ALERT = {"degraded": "medium", "disrupted": "high", "offline": "critical
 # callers (and the tests) set on this module.
 
 
+def _check_name(
+    step: _Step, name: str, retry: Callable[[str], str], *, node: Node | None = None
+) -> None:
+    """Refuse a name answers cannot show, or one another node has (``node`` may keep its
+    own name in another case). ``retry(name)`` is a request that tries another name."""
+    if not name:
+        raise _Failed("What should the name be?", (retry("Midwest Hub"),))
+    if len(name) > _MAX_NAME:
+        raise _Failed(
+            f"A node's name is at most {_MAX_NAME} characters; give a shorter one.",
+            (retry(name[:40].strip()),),
+        )
+    if _MARKDOWN_IN_NAME.search(name):
+        plain = " ".join(_MARKDOWN_IN_NAME.sub(" ", name).split())
+        raise _Failed(
+            "A node's name can't contain `* _ [ ] < > | \\ ~` or backquotes (they are "
+            "formatting in answers); letters, digits, spaces and `- ' & . , / ( ) #` are fine.",
+            (retry(plain),) if plain else (),
+        )
+    existing = step.twin.find_by_name(step.user_id, name)
+    if existing is not None and (node is None or existing.id != node.id):
+        raise _Failed(
+            f"There is already a node called **{existing.name}** (`{existing.id}`); "
+            "pick another name.",
+            (retry(f"{name} 2"), f"Show details of {existing.name}"),
+        )
+
+
 def _add_node(step: _Step) -> ActionResult:
     node_type = ADD_INTENT_TYPES[step.intent]
     label = answers.type_label(node_type)
@@ -109,29 +141,8 @@ def _add_node(step: _Step) -> ActionResult:
             ("Show my network summary", "List my nodes"),
         )
     name = str(step.params.get("name") or "").strip()
-    if len(name) > _MAX_NAME:
-        raise _Failed(
-            f"A node's name is at most {_MAX_NAME} characters; give a shorter one.",
-            (f"Add a {label} in {_place_words(place)} named {name[:40].strip()}",),
-        )
-    if _MARKDOWN_IN_NAME.search(name):
-        plain = " ".join(_MARKDOWN_IN_NAME.sub(" ", name).split())
-        raise _Failed(
-            "A node's name can't contain `* _ [ ] < > | \\ ~` or backquotes (they are "
-            "formatting in answers); letters, digits, spaces and `- ' & . , / ( ) #` are fine.",
-            (f"Add a {label} in {_place_words(place)} named {plain}",) if plain else (),
-        )
     if name:
-        existing = step.twin.find_by_name(step.user_id, name)
-        if existing is not None:
-            raise _Failed(
-                f"There is already a node called **{existing.name}** (`{existing.id}`); "
-                "pick another name.",
-                (
-                    f"Add a {label} in {_place_words(place)} named {name} 2",
-                    f"Show details of {existing.name}",
-                ),
-            )
+        _check_name(step, name, lambda n: f"Add a {label} in {_place_words(place)} named {n}")
     else:
         base = f"{location.city or _place_words(place)} {_NAME_SUFFIX[node_type]}"
         name, suffix = base, 2
@@ -159,6 +170,9 @@ def _remove_node(step: _Step) -> ActionResult:
     texts = []
     removed_connections = 0
     for node in targets:
+        seq = step.twin.node_seq(step.user_id, node.id)
+        if seq is not None:
+            step.seqs[node.id] = seq  # undo puts it back in its place in creation order
         removed = step.twin.remove_node(step.user_id, node.id)
         removed_connections += len(removed)
         changes.append(
@@ -166,6 +180,7 @@ def _remove_node(step: _Step) -> ActionResult:
                 "node_removed",
                 nodeId=node.id,
                 name=node.name,
+                node=node.to_dict(),
                 connections=[c.to_dict() for c in removed],
             )
         )
@@ -243,7 +258,10 @@ def _update_node(step: _Step) -> ActionResult:
             "\n\n".join(answers.node_updated(b, a).text for b, a in results),
             answer.suggestions,
         )
-    changes = [_change("node_updated", node=after.to_dict(), fields=fields) for _, after in results]
+    changes = [
+        _change("node_updated", node=after.to_dict(), before=before.to_dict(), fields=fields)
+        for before, after in results
+    ]
     return step.result(answer, changes=changes, alerts=alerts, mentioned=[a.id for _, a in results])
 
 
@@ -284,7 +302,7 @@ def _connect(step: _Step) -> ActionResult:
     method = step.params.get("shipping_method")
     if method is not None:
         method = _choice(method, SHIPPING_METHODS, "shipping method")
-    bidirectional = bool(step.params.get("bidirectional", True))
+    bidirectional = bool(step.params.get("bidirectional", False))  # goods flow source -> target
     if len(step.twin.list_connections(step.user_id)) >= MAX_CONNECTIONS:
         raise _Failed(
             f"Your network has {MAX_CONNECTIONS:,} connections, the most it can hold; "
@@ -303,15 +321,45 @@ def _connect(step: _Step) -> ActionResult:
 
 def _disconnect(step: _Step) -> ActionResult:
     source, target = _pair(step)
-    if step.twin.remove_connection(step.user_id, source.id, target.id) == 0:
+    removed = step.twin.connections_between(step.user_id, source.id, target.id)
+    if not removed or step.twin.remove_connection(step.user_id, source.id, target.id) == 0:
         raise _Failed(
             f"**{source.name}** and **{target.name}** are not connected.",
             (f"Show details of {source.name}", "Show the network summary"),
         )
     return step.result(
-        answers.disconnected(source, target),
-        changes=[_change("connection_removed", source=source.id, target=target.id)],
+        answers.disconnected(source, target, removed),
+        changes=[
+            _change("connection_removed", source=c.source, target=c.target, connection=c.to_dict())
+            for c in removed
+        ],
         mentioned=[target.id, source.id],
+    )
+
+
+def _rename(step: _Step) -> ActionResult:
+    node = _one(step, "node")
+    assert node is not None
+    name = " ".join(str(step.params.get("name") or "").split())
+    _check_name(step, name, lambda n: f"Rename {node.name} to {n}", node=node)
+    if name == node.name:
+        raise _Failed(
+            f"**{node.name}** (`{node.id}`) is already called that; nothing changed.",
+            (f"Show details of {node.name}", "List my nodes"),
+        )
+    renamed = step.twin.update_node(step.user_id, node.id, name=name)
+    return step.result(
+        answers.node_renamed(node, renamed),
+        changes=[
+            _change(
+                "node_renamed",
+                nodeId=node.id,
+                name=renamed.name,
+                oldName=node.name,
+                node=renamed.to_dict(),
+            )
+        ],
+        mentioned=[node.id],
     )
 
 
@@ -323,6 +371,15 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "update-node": _update_node,
     "connect-nodes": _connect,
     "disconnect-nodes": _disconnect,
+    "rename-node": _rename,
+    "undo": _undo,
+    "acknowledge-alert": _set_alert_status,
+    "list-nodes": _list_nodes,
+    "compare-nodes": _compare_nodes,
+    "trace-upstream": _trace,
+    "trace-downstream": _trace,
+    "get-settings": _get_settings,
+    "resolve-alert": _set_alert_status,
     "set-region": _setting("region", "region", REGIONS, "Region"),
     "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),
     "set-currency": _setting("currency", "currency", CURRENCIES, "Currency"),
@@ -352,6 +409,10 @@ for _intent in (i for group in INTENTS.values() for i in group):
 assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 
+#: The steps ``undo`` can revert: every change but an undo itself.
+_JOURNALED = CHANGING_INTENTS - {"undo"}
+
+
 def execute(
     command: Command,
     twin: Twin,
@@ -373,6 +434,8 @@ def execute(
     try:
         with twin.transaction():
             result = handler(step)
+            if result.success and result.changes and command.intent in _JOURNALED:
+                record_change(step, result)
             if result.mentioned:
                 earlier = [i for i in earlier_mentions if i not in result.mentioned]
                 twin.set_context(user_id, conversation_id, [*earlier, *result.mentioned])

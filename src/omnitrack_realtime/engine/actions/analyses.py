@@ -39,6 +39,7 @@ def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
 
 
 def _scan(step: _Step) -> ActionResult:
+    step.require_nodes("scan for anomalies")
     scoped, label, mentioned = _scope(step)
     findings = scan_anomalies(
         scoped,
@@ -74,6 +75,7 @@ def _scan(step: _Step) -> ActionResult:
 
 
 def _risks(step: _Step) -> ActionResult:
+    step.require_nodes("assess for risks")
     scoped, label, mentioned = _scope(step)
     nodes = step.nodes()
     findings = identify_risks(
@@ -88,6 +90,7 @@ def _risks(step: _Step) -> ActionResult:
 
 
 def _bottlenecks(step: _Step) -> ActionResult:
+    step.require_nodes("check for bottlenecks")
     scoped, label, mentioned = _scope(step)
     found = find_bottlenecks(
         step.nodes(), step.twin.list_connections(step.user_id), limit=len(step.nodes())
@@ -100,5 +103,6 @@ def _bottlenecks(step: _Step) -> ActionResult:
 
 
 def _utilization(step: _Step) -> ActionResult:
+    step.require_nodes("measure")
     scoped, label, mentioned = _scope(step)
     return step.result(answers.utilization(utilization_report(scoped), label), mentioned=mentioned)

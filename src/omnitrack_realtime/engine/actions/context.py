@@ -6,7 +6,7 @@ parameters and the user's nodes, loaded once), the :class:`ActionResult` it retu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import answers
@@ -50,17 +50,33 @@ class _Failed(Exception):
 
 @dataclass(slots=True)
 class _Step:
+    """One command being executed. ``seqs``: the creation-order positions of the nodes this
+    step removed (for the undo journal, see :mod:`.memory`)."""
+
     twin: Twin
     user_id: str
     conversation_id: str
     intent: str
     params: Mapping[str, Any]
     _nodes: list[Node] | None = None
+    seqs: dict[str, int] = field(default_factory=dict)
 
     def nodes(self) -> list[Node]:
         if self._nodes is None:
             self._nodes = self.twin.list_nodes(self.user_id)
         return self._nodes
+
+    def require_nodes(self, doing: str) -> list[Node]:
+        """The user's nodes; an empty network ends the step with an honest failed answer
+        (an analysis of nothing must not read as "all clear")."""
+        nodes = self.nodes()
+        if not nodes:
+            raise _Failed(
+                f"Your network has no nodes yet, so there is nothing to {doing}. "
+                "Add a few first, e.g. *add a supplier in Shanghai*.",
+                ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
+            )
+        return nodes
 
     def result(
         self,

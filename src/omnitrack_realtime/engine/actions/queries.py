@@ -15,17 +15,13 @@ from .validation import _choice, _int
 def _details(step: _Step) -> ActionResult:
     targets = _many(step, "node")
     parts = []
+    by_id = {n.id: n for n in step.nodes()}
     for node in targets[:5]:
-        by_id = {n.id: n for n in step.nodes()}
-        neighbours: list[tuple[str, Node, Connection]] = []
-        for conn in step.twin.list_connections(step.user_id):
-            if not conn.touches(node.id):
-                continue
+        neighbours: list[tuple[Node, Connection]] = []
+        for conn in step.twin.node_connections(step.user_id, node.id):
             other = by_id.get(conn.target if conn.source == node.id else conn.source)
-            if other is None:
-                continue
-            direction = "↔" if conn.bidirectional else ("→" if conn.source == node.id else "←")
-            neighbours.append((direction, other, conn))
+            if other is not None:
+                neighbours.append((other, conn))
         alerts = [
             a
             for a in step.twin.list_alerts(step.user_id, status="active", node_id=node.id)
@@ -37,6 +33,9 @@ def _details(step: _Step) -> ActionResult:
     return step.result(answer, mentioned=[n.id for n in targets])
 
 
+_SUMMARY_LISTED = 10
+
+
 def _summary(step: _Step) -> ActionResult:
     nodes = step.nodes()
     return step.result(
@@ -46,7 +45,9 @@ def _summary(step: _Step) -> ActionResult:
             step.twin.get_settings(step.user_id),
             step.twin.status_counts(step.user_id),
             step.twin.count_alerts(step.user_id, status="active"),
-        )
+            listed=_SUMMARY_LISTED,
+        ),
+        mentioned=[n.id for n in nodes[:_SUMMARY_LISTED]],
     )
 
 

@@ -1,5 +1,6 @@
 """Finding nodes: which node(s) a :class:`~..commands.NodeRef` points at (by id, name, type,
-place and type, or pronoun), and the nearest partner node to suggest connecting a node to.
+place and type, pronoun, or position in creation order), and the nearest partner node to
+suggest connecting a node to.
 
 A reference that matches nothing, or several nodes where one is meant, raises
 :class:`~.context._Failed` with an answer naming the candidates.
@@ -67,6 +68,62 @@ def _only_type_words(label: str) -> bool:
     return bool(words) and all(w in _TYPE_WORD_SET for w in words)
 
 
+def _position_words(position: int) -> str:
+    """ "second", "last", "second to last", "7th" (1-based; negative from the end)."""
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+    if position > 0:
+        return words.get(position, f"{position}th")
+    if position == -1:
+        return "last"
+    return f"{words.get(-position, f'{-position}th')} to last"
+
+
+def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
+    """Nodes by their position in creation order among ``ref.node_type`` (all nodes when
+    None): ``"2"`` the second, ``"-1"`` the last, ``"-2:"`` the last two, ``"1:3"`` the first
+    three (1-based, inclusive; negative counts from the end)."""
+    candidates = [n for n in everything if ref.node_type is None or n.type == ref.node_type]
+    kind = answers.type_label(ref.node_type) if ref.node_type else "node"
+    text = ref.text.strip()
+    single = ":" not in text
+    first, _, last = text.partition(":")
+    try:
+        start = int(first) if first.strip() else 1
+        end = None if single or not last.strip() else int(last)
+    except ValueError:
+        raise _Failed(
+            f'I can\'t read "{text}" as a position; say e.g. *the second {kind}*.'
+        ) from None
+    if start == 0 or end == 0:
+        raise _Failed(f"Positions start at 1: which {kind} do you mean?")
+    if not candidates:
+        raise _Failed(
+            f"You have no {kind} yet." if ref.node_type else "Your network has no nodes yet.",
+            (f"Add a {kind if ref.node_type else 'supplier'} in Shanghai", "List my nodes"),
+        )
+    have = f"You have {answers.plural(len(candidates), kind)}: {_list_names(candidates)}"
+    begin = start - 1 if start > 0 else start
+    if single:
+        if not -len(candidates) <= begin < len(candidates):
+            raise _Failed(
+                f"{have}; there is no {_position_words(start)} one.",
+                tuple(f"Show details of {n.name}" for n in candidates[-2:]),
+            )
+        return [candidates[begin]]
+    stop = None if end is None else (end if end > 0 else (end + 1 or None))
+    found = candidates[begin:stop]
+    # How many the words asked for, when they say: "the last two" is two.
+    wanted = -start if start < 0 and end is None else None
+    if start > 0 and end is not None and end > 0:
+        wanted = end - start + 1
+    if not found or (wanted is not None and len(found) < wanted):
+        raise _Failed(
+            f"{have}; that is fewer than you asked for.",
+            ("List my nodes", "Show the network summary"),
+        )
+    return found
+
+
 def resolve_nodes(
     ref: NodeRef | str,
     twin: Twin,
@@ -79,8 +136,9 @@ def resolve_nodes(
 
     By id, by name (exact, then case-insensitive partial, then by words), by type only ("the
     store": the only node of that type), by place and type ("the Rotterdam warehouse"), by
-    pronoun (the conversation's last mentioned nodes). Only
-    a plural pronoun ("them") may give more than one node; any other ambiguity fails with the
+    pronoun (the conversation's last mentioned nodes), by ordinal (position in creation
+    order: "the second warehouse", "the last two"). Only a plural pronoun ("them") or an
+    ordinal range ("-2:") may give more than one node; any other ambiguity fails with the
     candidates listed.
     """
     if isinstance(ref, str):
@@ -103,6 +161,8 @@ def resolve_nodes(
         if exact is not None:
             return [exact]
     everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
+    if ref.kind == "ordinal":
+        return _by_ordinal(ref, everything)
     candidates = everything
     if ref.node_type is not None:
         candidates = [n for n in everything if n.type == ref.node_type]

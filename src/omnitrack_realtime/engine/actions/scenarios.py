@@ -96,6 +96,7 @@ def _severity(step: _Step, default: str) -> str:
 
 
 def _run_simulation(step: _Step) -> ActionResult:
+    step.require_nodes("simulate on")
     value = step.params.get("scenario")
     if value is None:
         raise _Failed(
@@ -120,6 +121,7 @@ def _run_simulation(step: _Step) -> ActionResult:
 
 
 def _port_closure(step: _Step) -> ActionResult:
+    step.require_nodes("simulate on")
     if step.params.get("place") is None and step.params.get("node") is None:
         raise _Failed(
             "Which port should close? Name a port city, e.g. *Rotterdam*.",
@@ -134,6 +136,7 @@ def _port_closure(step: _Step) -> ActionResult:
 
 
 def _supplier_failure(step: _Step) -> ActionResult:
+    step.require_nodes("simulate on")
     return _simulate(
         step,
         "supplier-failure",
@@ -143,6 +146,7 @@ def _supplier_failure(step: _Step) -> ActionResult:
 
 
 def _demand_spike(step: _Step) -> ActionResult:
+    step.require_nodes("simulate on")
     percent = step.params.get("percent")
     spike = 30.0 if percent is None else _float(percent, "percentage", minimum=1, maximum=1000)
     return _simulate(

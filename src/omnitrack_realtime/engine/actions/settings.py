@@ -6,6 +6,7 @@ one node's connections).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .. import answers
 from ..twin import SHIPPING_METHODS
@@ -45,7 +46,9 @@ def _add_shipping_method(step: _Step) -> ActionResult:
     method = _choice(value, SHIPPING_METHODS, "shipping method")
     node = _one(step, "node", required=False)
     count = 0
+    before: list[dict[str, Any]] = []
     if node is not None:
+        before = [c.to_dict() for c in step.twin.node_connections(step.user_id, node.id)]
         count = step.twin.set_shipping_method(step.user_id, node.id, method)
         if count == 0:
             raise _Failed(
@@ -56,6 +59,7 @@ def _add_shipping_method(step: _Step) -> ActionResult:
     changes = []
     already = method in settings.shipping_methods
     if not already:
+        old = list(settings.shipping_methods)
         settings = step.twin.update_settings(
             step.user_id, shipping_methods=(*settings.shipping_methods, method)
         )
@@ -63,6 +67,7 @@ def _add_shipping_method(step: _Step) -> ActionResult:
             _change(
                 "settings_updated",
                 field="shipping_methods",
+                old=old,
                 new=method,
                 settings=settings.to_dict(),
             )
@@ -71,7 +76,13 @@ def _add_shipping_method(step: _Step) -> ActionResult:
         answer = answers.shipping_method_added(method, settings, already=already)
         return step.result(answer, changes=changes)
     changes.append(
-        _change("connections_updated", nodeId=node.id, shippingMethod=method, count=count)
+        _change(
+            "connections_updated",
+            nodeId=node.id,
+            shippingMethod=method,
+            count=count,
+            before=before,
+        )
     )
     answer = answers.shipping_method_added(method, settings, node=node, connections_changed=count)
     return step.result(answer, changes=changes, mentioned=[node.id])

@@ -1,0 +1,121 @@
+"""What the twin layer remembers of a conversation, kept in its dialogue state
+(:meth:`~..twin.Twin.update_dialogue`, one JSON object per conversation), so it is written in
+the same twin transaction as the step it describes and survives restarts.
+
+This module owns three keys of that object and touches no other (the dialogue manager owns
+the rest):
+
+``"journal"``
+    The conversation's last :data:`MAX_JOURNAL` changes, oldest first, for ``undo``. An entry
+    is ``{"intent", "at", "changes", "seqs", "alerts"}``: the step's change dicts as published
+    (they carry the before-values: the removed node and its links, the node before an update,
+    the old name, the old setting...), the creation-order positions of removed nodes, and the
+    ids of the alerts the step raised. Only what changed is stored, never the network.
+``"simulations"``
+    The last :data:`MAX_SIMULATIONS` simulations, oldest first, for ``compare-simulations``:
+    ``{"id", "kind", "where", "severity", "durationHours", "affected", "capacityLost",
+    "share", "overloaded", "worst"}`` (``worst``: ``{"id", "name"}`` or None).
+``"last_analysis"``
+    The last analysis or simulation, for ``explain``: ``{"intent", "topic", "scope",
+    "findings", "nodeIds"}`` (``findings``: up to 5 short lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .context import ActionResult, _Step
+
+JOURNAL = "journal"
+SIMULATIONS = "simulations"
+LAST_ANALYSIS = "last_analysis"
+#: Changes a conversation can undo, the newest.
+MAX_JOURNAL = 20
+#: Simulations a conversation can compare, the newest.
+MAX_SIMULATIONS = 5
+_MAX_FINDINGS = 5
+
+
+def _entries(state: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The list under ``key``, whatever an older or damaged state holds there."""
+    value = state.get(key)
+    return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+
+
+def record_change(step: _Step, result: ActionResult) -> None:
+    """Journal a successful changing step (inside its transaction)."""
+    entry: dict[str, Any] = {
+        "intent": result.intent,
+        "at": step.twin.clock(),
+        "changes": list(result.changes),
+        "seqs": dict(step.seqs),
+        "alerts": [alert.id for alert in result.alerts],
+    }
+
+    def change(state: dict[str, Any]) -> None:
+        state[JOURNAL] = [*_entries(state, JOURNAL), entry][-MAX_JOURNAL:]
+
+    step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+
+
+def pop_change(step: _Step) -> tuple[dict[str, Any] | None, int]:
+    """Take the newest journal entry off (None when there is none) and how many remain."""
+    taken: list[dict[str, Any]] = []
+    left: list[int] = []
+
+    def change(state: dict[str, Any]) -> None:
+        entries = _entries(state, JOURNAL)
+        if entries:
+            taken.append(entries.pop())
+        state[JOURNAL] = entries
+        left.append(len(entries))
+
+    step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+    return (taken[0] if taken else None), left[0]
+
+
+def journal_size(step: _Step) -> int:
+    state = step.twin.get_dialogue(step.user_id, step.conversation_id)
+    return len(_entries(state, JOURNAL))
+
+
+def record_simulation(step: _Step, summary: dict[str, Any]) -> None:
+    def change(state: dict[str, Any]) -> None:
+        state[SIMULATIONS] = [*_entries(state, SIMULATIONS), summary][-MAX_SIMULATIONS:]
+
+    step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+
+
+def simulations(step: _Step) -> list[dict[str, Any]]:
+    """The conversation's recorded simulations, oldest first."""
+    return _entries(step.twin.get_dialogue(step.user_id, step.conversation_id), SIMULATIONS)
+
+
+def record_analysis(
+    step: _Step,
+    *,
+    topic: str,
+    scope: str,
+    findings: Sequence[str],
+    node_ids: Sequence[str] = (),
+) -> None:
+    """Remember this step as the conversation's last analysis (what "explain" explains)."""
+    record = {
+        "intent": step.intent,
+        "topic": topic,
+        "scope": scope,
+        "findings": list(findings[:_MAX_FINDINGS]),
+        "more": max(0, len(findings) - _MAX_FINDINGS),
+        "nodeIds": list(dict.fromkeys(node_ids))[:_MAX_FINDINGS],
+    }
+
+    def change(state: dict[str, Any]) -> None:
+        state[LAST_ANALYSIS] = record
+
+    step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+
+
+def last_analysis(step: _Step) -> dict[str, Any] | None:
+    value = step.twin.get_dialogue(step.user_id, step.conversation_id).get(LAST_ANALYSIS)
+    return value if isinstance(value, dict) else None
