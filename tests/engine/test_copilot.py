@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime.engine import create_engine
-from omnitrack_realtime.engine.commands import INTENTS, Clarification, Command, ParseResult
+from omnitrack_realtime.engine.commands import (
+    INTENTS,
+    Clarification,
+    Command,
+    NodeRef,
+    ParseResult,
+)
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
@@ -78,6 +84,12 @@ TABLE = {
     "three steps failing in the middle": ParseResult(
         (
             Command("add-retailer", {"place": place("Paris")}),
+            Command("remove-node", {"node": ref("Atlantis")}),
+            Command("update-node", {"node": NodeRef("it", "pronoun"), "status": "degraded"}),
+        )
+    ),
+    "an independent step after a failure": ParseResult(
+        (
             Command("remove-node", {"node": ref("Atlantis")}),
             Command("add-retailer", {"place": place("Lyon")}),
         )
@@ -180,7 +192,7 @@ async def test_multi_step_runs_in_order_and_resolves_it_to_the_new_node(
     assert [(c.source, c.target) for c in connections] == [("wh-2", "mfg-1")]
 
 
-async def test_multi_step_stops_at_the_first_failure_and_says_so(
+async def test_after_a_failure_the_steps_that_point_back_at_it_do_not_run(
     engine: SupplyChainEngine,
 ) -> None:
     metadata, text, _, publisher = await ask(engine, "three steps failing in the middle")
@@ -188,12 +200,24 @@ async def test_multi_step_stops_at_the_first_failure_and_says_so(
     assert metadata["steps"] == [
         {"intent": "add-retailer", "actionSuccess": True},
         {"intent": "remove-node", "actionSuccess": False},
-        {"intent": "add-retailer", "actionSuccess": None},
+        {"intent": "update-node", "actionSuccess": None},
     ]
     assert "**2. Removed a node (failed)**" in text and 'matching "Atlantis"' in text
-    assert "I stopped at step 2 of 3; the last step was not run." in text
+    assert "Not run: updated a node, because it depends on a step that did not work." in text
     assert [n.name for n in engine.twin.list_nodes(USER)] == ["Paris Store"]
     assert len(publisher.of("digital_twin_update")) == 1
+
+
+async def test_after_a_failure_an_independent_step_still_runs(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, text, _, _ = await ask(engine, "an independent step after a failure")
+    assert metadata["steps"] == [
+        {"intent": "remove-node", "actionSuccess": False},
+        {"intent": "add-retailer", "actionSuccess": True},
+    ]
+    assert metadata["actionSuccess"] is False and "Not run" not in text
+    assert [n.name for n in engine.twin.list_nodes(USER)] == ["Lyon Store"]
 
 
 async def test_more_than_five_steps_is_said(engine: SupplyChainEngine) -> None:

@@ -374,7 +374,9 @@ class SupplyChainEngine:
     ) -> None:
         mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
         for index, step in enumerate(steps):
-            if turn.stopped:
+            if turn.stopped or (turn.failed and isinstance(step, Command) and _depends(step)):
+                # After a confirmation everything waits; after a failure, what points back at
+                # it ("..., then connect it to ...") does not run, and the rest does.
                 if isinstance(step, Command):
                     turn.not_run.append(step)
                 continue
@@ -442,7 +444,7 @@ class SupplyChainEngine:
             turn.add("clarification", None, result.answer, confidence=command.confidence)
         else:
             turn.add(label or command.intent, False, result.answer, confidence=command.confidence)
-        turn.stopped = True
+        turn.failed = True
         return result
 
     def _act(
@@ -704,8 +706,9 @@ _SETTING_OF = {
     "add-shipping-method": "shipping_methods",
 }
 _IT_TO = re.compile(
-    r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn)"
-    r"\s(?:it|that|this|them)\s(?:to\s|at\s|as\s|into\s)?|\s(?:please|instead|then)\W*$",
+    r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn"
+    r"|raise|lower|increase|decrease|bump|drop|move|take)\s(?:it|that|this|them)\s(?:up\s|down\s)?"
+    r"(?:to\s|at\s|as\s|into\s)?|\s(?:please|instead|then)\W*$",
     re.IGNORECASE,
 )
 #: Outcomes listed in ``metadata.steps`` only when nothing else happened in the turn.
@@ -739,6 +742,15 @@ def _asks(text: str) -> bool:
     A or B?")."""
     first = text.strip().split("\n", 1)[0]
     return first.rstrip(" *_").endswith("?")
+
+
+def _depends(command: Command) -> bool:
+    """Whether a step points back at an earlier one ("it", "them", "the last two")."""
+    for value in command.params.values():
+        for ref in value if isinstance(value, tuple) else (value,):
+            if isinstance(ref, NodeRef) and ref.kind in ("pronoun", "ordinal"):
+                return True
+    return False
 
 
 def _slot(command: Command) -> str | None:
@@ -808,7 +820,8 @@ class _Turn:
     parts: list[_Part] = field(default_factory=list)
     events: list[tuple[str, Any]] = field(default_factory=list)
     not_run: list[Command] = field(default_factory=list)
-    stopped: bool = False
+    stopped: bool = False  # a confirmation holds the rest of the turn
+    failed: bool = False  # a step failed: the steps that point back at it do not run
     waiting: int = 0  # commands held with a confirmation
     note: str = ""
 
@@ -833,17 +846,16 @@ class _Turn:
             )
         if self.not_run:
             skipped = len(self.not_run)
-            not_run = (
-                "the last step was not run"
-                if skipped == 1
-                else f"the last {skipped} steps were not run"
+            listed = ", ".join(_title(c.intent, None).lower() for c in self.not_run)
+            text += (
+                f"\n\nNot run: {listed}, because {'it depends' if skipped == 1 else 'they depend'}"
+                " on a step that did not work."
             )
-            text += f"\n\nI stopped at step {len(parts)} of {len(parts) + skipped}; {not_run}."
         if self.waiting:
             text += f"\n\n{answers.plural(self.waiting, 'later step')} will run after your yes."
         if self.note:
             text += f"\n\n{self.note}"
-        labels = [p.label for p in parts]
+        labels = [p.label for p in parts] + [c.intent for c in self.not_run]
         ran = [p for p in parts if p.success is not None]
         success = bool(ran) and all(p.success for p in ran) and not self.not_run
         if any(p.label in ("clarification", "confirmation") for p in parts):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..commands import NodeRef
 from .numbers import parse_number
 from .outcomes import _ask, _cmd, _listed, _Outcome
 from .references import _Step
@@ -204,7 +205,10 @@ _ASKS = re.compile(
 
 
 def _rule_get_settings(step: _Step, m: str) -> _Outcome:
-    if not _ASKS.match(m) or re.search(r"\b(?:set|change|switch|update|make)\b\s(?!me\b)", m):
+    changing = re.search(r"\b(?:set|change|switch|update|make)\b\s(?!me\b)", m)
+    if changing is not None and re.match(r"^\W*(?:what|which|how|remind)\b", m):
+        changing = None  # "what is our risk profile set to?" asks
+    if not _ASKS.match(m) or changing is not None:
         return None
     if re.search(r"\b(?:what|which)\s(?:if|happens|would)\b", m):
         return None
@@ -226,7 +230,7 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|total|sum|what'?s|whats)\b"
+    r"|any|is\sthere|anything|total|sum|what'?s|whats|how\smuch|so\swhat)\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
@@ -281,7 +285,7 @@ def _number(text: str) -> float | None:
 def _rule_list(step: _Step, m: str) -> _Outcome:
     if not _LIST_VERB.match(m):
         return None
-    if _NOT_A_LIST.search(m) and not _HOW_MANY.search(m):
+    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m)):
         return None
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
@@ -296,7 +300,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if plural is not None and plural.group("type"):
         word = plural.group("type")
         singular = not (word.endswith("s") and not word.endswith("ss"))
-        if singular and not _HOW_MANY.search(m) and not _ANY_OF_TYPE.search(m):
+        asks_all = _HOW_MANY.search(m) or _ANY_OF_TYPE.search(m) or _TOTAL.search(m)
+        if singular and not asks_all:
             return None  # "show the warehouse": one node
     params: dict[str, Any] = {}
     types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in step.node_refs())]
@@ -317,8 +322,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
 
 _COMPARE = re.compile(
     r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b"
-    r"|\bwhich\s(?:one|of\s(?:them|the\s\w+|these|those)|\w+)\s(?:is|has)\s(?:the\s)?(?:bigger"
-    r"|larger|smaller|busier|more|less|higher|lower|biggest|largest|smallest|busiest|most|least)\b"
+    r"|\bwhich\b[^?.;]{0,50}?\b(?:bigger|larger|smaller|busier|more|less|higher|lower|biggest"
+    r"|largest|smallest|busiest|most|least|greater|fuller|emptier)\b"
     r"|\b(?:bigger|larger|busier)\s(?:than|or)\b"
 )
 _SIMULATIONS = re.compile(
@@ -354,9 +359,16 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         listed = refs
     if len(listed) >= 2:
         return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in listed)}, 0.9)
+    types = step.types()
+    if len(step.places) >= 2 and not refs:
+        # "between Hamburg and Antwerp, which warehouse ...": the nodes at those places.
+        kind = types[0][2] if types else None
+        nodes = tuple(
+            NodeRef(step.text[start:end], "place", kind, place) for start, end, place in step.places
+        )
+        return _cmd(step, "compare-nodes", {"nodes": nodes}, 0.8)
     if len(refs) == 1 and refs[0].ref.kind in ("pronoun", "ordinal") and _plural_ref(refs[0]):
         return _cmd(step, "compare-nodes", {"nodes": (refs[0].ref,)}, 0.8)
-    types = step.types()
     if types:
         return _cmd(step, "compare-nodes", {"node_type": types[0][2]}, 0.8)
     return None

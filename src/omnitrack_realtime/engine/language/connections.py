@@ -209,10 +209,13 @@ def _rule_bare_link(step: _Step, m: str) -> _Outcome:
     a, b = refs
     rest = m[: a.start] + " " + m[a.end : b.start] + " " + m[b.end :]
     if not re.fullmatch(
-        r"\W*(?:(?:and|also|then|now|ok|okay|so|next|plus)\W+)*(?:the\s+)?\W*(?:to|->|→|with)\W+"
-        r"(?:the\s+)?\W*(?:(?:too|as\swell|please|pls)\W*)*",
+        r"\W*(?:(?:and|also|then|now|ok|okay|so|next|plus)\W+)*(?:the\s+)?\W*(?:to|->|→|with|<->|↔)"
+        r"\W+(?:the\s+)?\W*(?:(?:too|as\swell|please|pls|both\sways|two[\s-]ways?|bi-?directional"
+        r"|in\sboth\sdirections|one[\s-]way)\W*)*",
         rest,
     ):
         return None
-    params = {"source": a.ref, "target": b.ref}
+    params: dict[str, Any] = {"source": a.ref, "target": b.ref}
+    if _BOTH_WAYS.search(m):
+        params["bidirectional"] = True
     return _cmd(step, "connect-nodes", params, 0.6)

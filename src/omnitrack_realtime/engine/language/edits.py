@@ -122,6 +122,11 @@ def _amount(text: str) -> float | None:
     return parse_number(text)
 
 
+_BARE_THOUSANDS = re.compile(
+    r"(?<![\w.$€£¥])(?P<n>\d[\d,.]*\s?(?:k|thousand))(?!\s*(?:%|percent|per\s?cent|days?|hours?"
+    r"|weeks?|h|d)\b)\b",
+    re.IGNORECASE,
+)
 _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
     r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
@@ -150,6 +155,10 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     kinds = [t for t in step.types() if t[0] >= verb.start() or t[1] <= verb.start()]
     clause = step.name_clause
     kinds = [t for t in kinds if clause is None or not clause[0] <= t[0] < clause[1]]
+    # "put 25k of capacity on the second warehouse": a type inside a reference to an existing
+    # node is no new node.
+    existing = [(r.start, r.end) for r in step.refs() if r.ref.kind in ("ordinal", "pronoun")]
+    kinds = [t for t in kinds if not any(s <= t[0] < e for s, e in existing)]
     if not kinds:
         return None
     _start, _end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
@@ -167,8 +176,13 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     if clause is not None:
         params["name"] = clause[2]
     capacity = _capacity(step.text, clause)
+    if capacity is None:
+        # "add wh in dubai 15k": a round number with its thousands is the capacity.
+        bare = _BARE_THOUSANDS.search(step.text)
+        if bare is not None and (clause is None or not clause[0] <= bare.start() < clause[1]):
+            capacity = _amount(bare.group("n").lower())
     if capacity is not None:
-        params["capacity"] = capacity
+        params["capacity"] = _whole(capacity)
     places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
     if not places:
         guess = _guess_place(step)
@@ -354,6 +368,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         moved_to = [p for p in step.free_places() if re.search(r"\bto\s+(?:the\s+)?$", m[: p[0]])]
         if moved_to:
             fields["place"] = moved_to[0][2]
+    if not fields and not field_named and verb is not None and refs:
+        # "raise Guadalajara Plant to 14,000 units": a number of units is a capacity.
+        units = re.search(r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$", m)
+        if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m):
+            value = _capacity(step.text, None)
+            if value is None and units is not None:
+                value = _amount(units.group("n"))
+            if value is not None:
+                fields["capacity"] = _whole(value)
     if not fields and not (field_named and verb is not None):
         if refs and re.search(r"\b(?:update|modify|edit|change|adjust)\b", m):
             node = refs[0].ref

@@ -42,7 +42,10 @@ _SMALLTALK = re.compile(
     r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
     r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"
     r"|you'?re\sthe\sbest|well\sdone|good\sjob|lovely|wonderful|there|everyone|team|copilot"
-    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing)[^\w§¤]*)+$"
+    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing|so\smuch|very\smuch"
+    r"|that'?s\s(?:really\s|very\s|super\s|so\s)?(?:helpful|useful|great|perfect|clear|good"
+    r"|nice|awesome)|(?:really\s|very\s|super\s)?(?:helpful|useful)|you'?re\s(?:a\s)?star"
+    r"|makes\ssense|ok\sgot\sit|good\sto\sknow)[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(
@@ -122,6 +125,10 @@ _OUT_OF_SCOPE = {
         r"|report|results|it|them|everything|to)\b|\bpdf\b|\bexcel\b|\bspreadsheet\b|\bcsv\b"
     ),
     "translate": r"\btranslat\w*",
+    "sync with other systems (SAP, ERP, spreadsheets)": (
+        r"\b(?:sync\w*|integrat\w*|import\w*|upload\w*|push\w*|pull\w*)\b.{0,40}?\b(?:sap|erp|crm"
+        r"|salesforce|oracle|netsuite|systems?|instance|database|sheets?)\b|\bsap\b|\berp\b"
+    ),
 }
 _OUT_OF_SCOPE_RE = re.compile(
     "|".join(f"(?P<g{i}>{pattern})" for i, pattern in enumerate(_OUT_OF_SCOPE.values()))

@@ -23,7 +23,7 @@ from .references import _analyse
 from .rules import _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _split
-from .vocabulary import _ADD_INTENT, _TYPE_RE
+from .vocabulary import _ADD_INTENT, _TYPE_PATTERNS, _TYPE_RE
 
 __all__ = ["MAX_STEPS", "parse"]
 
@@ -72,7 +72,8 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
 _REMARK = re.compile(
     r"^\W*(?:i|i'?m|im|i'?d|we|we'?re|our|it|it'?s|this|that|there|not|maybe|probably|hmm+"
     r"|so|well|ok|okay|honestly|btw|fyi|by\sthe\sway|just|also|anyway|oh|ah|sounds|looks"
-    r"|seems|cool|great|nice|out\sof\scuriosity|curious|quick\squestion|just\swondering)\b"
+    r"|seems|cool|great|nice|out\sof\scuriosity|curious|quick\squestion|just\swondering"
+    r"|before|after|once|if|when|while|since|because|given|as\ssoon\sas|sorry|apologies)\b"
     r"|^\W*(?:\w+\s){0,2}(?:checklist|list|plan|to-?dos?|tasks|agenda|notes|steps)\W*$",
     re.IGNORECASE,
 )
@@ -115,7 +116,8 @@ _RESTATED_ADD = re.compile(
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
-    r"^\W*(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
+    r"^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
+    r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
     re.IGNORECASE,
 )
@@ -194,6 +196,69 @@ _MARKER_ONLY = re.compile(
 )
 
 
+_TYPE_WORD = {
+    "add-supplier": "supplier",
+    "add-manufacturer": "plant",
+    "add-warehouse": "warehouse",
+    "add-distributor": "distribution center",
+    "add-retailer": "store",
+}
+_SAME_AGAIN = re.compile(
+    r"^\W*(?:(?:and|then|also|plus)\s+)*(?:one|another|one\smore|a\ssecond|a\sthird|the\ssame"
+    r"|same)\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
+    re.IGNORECASE,
+)
+_BARE_ADD = re.compile(
+    r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
+    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
+    r"|out\sof|@)\s+\w",
+    re.IGNORECASE,
+)
+_DEFAULT_SUFFIX = {
+    "add-supplier": "Supplier",
+    "add-manufacturer": "Plant",
+    "add-warehouse": "Warehouse",
+    "add-distributor": "Distribution Center",
+    "add-retailer": "Store",
+}
+
+
+def _last_add(steps: list[Step]) -> Command | None:
+    for step in reversed(steps):
+        if isinstance(step, Command):
+            return step if step.intent in _DEFAULT_SUFFIX else None
+    return None
+
+
+def _with_new_names(names: _Names, commands: list[Command]) -> _Names:
+    """The user's names and those the message's earlier steps give ("add a plant in Wroclaw
+    ...; Gdansk Supplier -> Silesia Works"), so later steps can name the new nodes."""
+    new: list[str] = []
+    for command in commands:
+        if command.intent == "rename-node" or command.params.get("name"):
+            new.append(str(command.params["name"]))
+        elif command.intent in _DEFAULT_SUFFIX:
+            place = command.params.get("place")
+            if place is not None and place.city:
+                new.append(f"{place.city} {_DEFAULT_SUFFIX[command.intent]}")
+    known = tuple(dict.fromkeys(names.by_words.values()))
+    if not new or {n.casefold() for n in new} <= {k.casefold() for k in known}:
+        return names
+    return _name_index(tuple(dict.fromkeys((*known, *new))))
+
+
+def _header(text: str, pieces: list[str]) -> str | None:
+    """The heading of a pasted list ("Morning, EU setup:" before its bullets), if any."""
+    if len(pieces) < 2:
+        return None
+    first = pieces[0]
+    after = text.find(first)
+    rest = text[after + len(first) :] if after >= 0 else ""
+    if re.match(r"\s*:\s*\n", rest) and len(first.split()) <= 6:
+        return first
+    return None
+
+
 def _carry_markers(pieces: list[str]) -> list[str]:
     out: list[str] = []
     carried = ""
@@ -206,6 +271,31 @@ def _carry_markers(pieces: list[str]) -> list[str]:
     if carried:
         out.append(carried.rstrip(", "))
     return out
+
+
+def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
+    """ "What is a distribution center? Is it different from a warehouse?": after a question
+    about a term, "it" is that term, not a node."""
+    out: list[Step] = []
+    for step in steps:
+        previous = out[-1] if out else None
+        if (
+            isinstance(step, Command)
+            and isinstance(previous, Command)
+            and previous.intent == "help"
+            and step.intent == "get-node-details"
+            and isinstance(step.params.get("node"), NodeRef)
+            and step.params["node"].kind == "pronoun"
+        ):
+            continue
+        out.append(step)
+    return out
+
+
+def _is_details(outcome: object) -> bool:
+    return (
+        isinstance(outcome, list) and len(outcome) == 1 and outcome[0].intent == "get-node-details"
+    )
 
 
 def _unclear(piece: str) -> Clarification:
@@ -249,19 +339,37 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         return steps[-1] if steps and isinstance(steps[-1], Command) else None
 
     pieces = _carry_markers(pieces)
+    header = _header(corrected, pieces)
     for piece in pieces:
         unknown_before, previous_unknown = previous_unknown, None
+        if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
+            # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
+            steps.append(Act("smalltalk", piece))
+            continue
+        last_add = _last_add(steps)
+        if last_add is not None and _SAME_AGAIN.match(piece):
+            # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
+            piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
+        elif _BARE_ADD.match(piece):
+            # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
+            # with its place and no verb is an add.
+            piece = f"add {piece}"
         if len(commands()) > MAX_STEPS:
             break  # enough to know there are too many steps
         last = last_command()
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        names = _with_new_names(names, commands())
         outcome = _read_clause(piece, names)
         if isinstance(outcome, Act):
             steps.append(outcome)
             continue
-        completed = _capacity_for(piece, last) if last and after_add and not outcome else None
+        # "... add a factory in Monterrey? I think it makes about five thousand units.": the
+        # capacity of the node just added, even where "it makes" reads like a question.
+        completed = _capacity_for(piece, last) if last and after_add else None
+        if completed is not None and outcome and not _is_details(outcome):
+            completed = None
         if completed is not None:
             steps[-1] = completed
             continue
@@ -324,6 +432,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _forget(steps, not_understood, unknown_before)
         steps.extend(outcome)
         last_piece = piece
+    steps = _drop_topic_pronouns(steps)
     found = commands()
     if any(not _is_hedge(c) for c in found):
         steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]

@@ -35,6 +35,7 @@ from .settings import (
     _rule_shipping_method,
     _setting_position,
 )
+from .vocabulary import _TYPE_PATTERNS
 
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
@@ -70,6 +71,22 @@ def _is_hedge(command: Command) -> bool:
         and _HEDGE.search(command.text) is not None
         and _VAGUE_TOPIC.fullmatch(str(command.params.get("topic", ""))) is not None
     )
+
+
+# "what is a distribution center?": a definition (help on that term), not a node's details.
+_DEFINITION = re.compile(
+    r"\bwhat\s(?:is|'s|are|exactly\sis)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
+    r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
+)
+
+
+def _rule_definition(step: _Step, m: str) -> _Outcome:
+    match = _DEFINITION.search(m)
+    if match is None:
+        return None
+    return _cmd(step, "help", {"topic": match.group("term")}, 0.85)
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
@@ -136,6 +153,7 @@ def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
 _RULES = (
     *CAPABILITY_RULES[:3],
     _rule_explain,
+    _rule_definition,
     _rule_help,
     *(rule for rule in CAPABILITY_RULES[3:] if rule is not _rule_explain),
     _rule_settings_query,

@@ -17,7 +17,8 @@ _VERBS = (
     r"|calculate|compute|analy[sz]e|run|simulate|model|stress[\s-]test|show|give|list|tell"
     r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
-    r"|evaluate|measure|also\sadd|then|take"
+    r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
+    r"|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
