@@ -19,6 +19,7 @@ and commits it whole: the twin is never left half-changed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -51,6 +52,7 @@ from .language.fragments import (
     Correction,
     read_correction,
     read_reference,
+    read_scenario_values,
     suggestions_for,
 )
 from .twin import Twin
@@ -406,8 +408,42 @@ class SupplyChainEngine:
                 turn.stopped = True
                 turn.waiting = len(later)
                 break
-            self._run_command(request, command, state, turn, mentioned)
+            if command.params.get("chain"):
+                self._run_chain(request, command, state, turn, mentioned)
+            else:
+                self._run_command(request, command, state, turn, mentioned)
         self._remember_mentions(request, steps, mentioned)
+
+    def _run_chain(
+        self,
+        request: EngineRequest,
+        command: Command,
+        state: DialogueState,
+        turn: _Turn,
+        mentioned: list[str],
+    ) -> None:
+        """ "Connect them in that order": each of the nodes to the next, as one step."""
+        ref = command.params.get("source")
+        try:
+            nodes = resolve_nodes(
+                ref or "them", self.twin, request.user_id, request.conversation_id
+            )
+        except Exception as exc:
+            answer = getattr(exc, "answer", None) or answers.failure(str(exc))
+            turn.add(command.intent, False, answer, source=command.text)
+            turn.failed = True
+            return
+        params = {k: v for k, v in command.params.items() if k not in ("chain", "source", "target")}
+        for a, b in itertools.pairwise(nodes):
+            link = Command(
+                command.intent,
+                {**params, "source": NodeRef(a.id, "id"), "target": NodeRef(b.id, "id")},
+                command.confidence,
+                command.text,
+            )
+            self._run_command(request, link, state, turn, mentioned)
+            if turn.failed:
+                break
 
     def _run_command(
         self,
@@ -423,12 +459,19 @@ class SupplyChainEngine:
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
         if result.success:
+            state.last_step = command
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
             setting = _SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
-            turn.add(label or command.intent, True, result.answer, confidence=command.confidence)
+            turn.add(
+                label or command.intent,
+                True,
+                result.answer,
+                confidence=command.confidence,
+                source=command.text,
+            )
             return result
         if _asks(result.answer.text):
             # "Which warehouse: Rotterdam Warehouse or Antwerp Warehouse?": the next reply may
@@ -443,7 +486,13 @@ class SupplyChainEngine:
             )
             turn.add("clarification", None, result.answer, confidence=command.confidence)
         else:
-            turn.add(label or command.intent, False, result.answer, confidence=command.confidence)
+            turn.add(
+                label or command.intent,
+                False,
+                result.answer,
+                confidence=command.confidence,
+                source=command.text,
+            )
         turn.failed = True
         return result
 
@@ -473,13 +522,32 @@ class SupplyChainEngine:
         elif act.kind == "out-of-scope":
             turn.add("out-of-scope", None, replies.out_of_scope(act.topic))
         else:
-            again = self._about_last_setting(request, act.text, state)
+            again = self._about_last_setting(request, act.text, state) or self._follow_up(
+                act.text, state
+            )
             if again is not None:
                 self._run_command(request, again, state, turn, mentioned)
             else:
                 names = self.twin.node_names(request.user_id)
                 offered = suggestions_for(act.text, known_names=names)
                 turn.add("unknown", None, replies.unknown(act.text, offered))
+
+    def _follow_up(self, text: str, state: DialogueState) -> Command | None:
+        """ "And a milder case, +20% for two weeks?": the last simulation again, with the
+        values this message gives."""
+        last = state.last_step
+        if last is None or last.intent not in _SIMULATIONS:
+            return None
+        values = read_scenario_values(text)
+        if not values:
+            return None
+        if "percent" in values and last.intent != "what-if-demand-spike":
+            values.pop("percent")
+        if "place" in values and last.params.get("node") is not None:
+            values.pop("place")
+        if not values:
+            return None
+        return Command(last.intent, {**last.params, **values}, last.confidence, text)
 
     def _about_last_setting(
         self, request: EngineRequest, text: str, state: DialogueState
@@ -698,6 +766,9 @@ class SupplyChainEngine:
         return events
 
 
+_SIMULATIONS = frozenset(
+    ("run-simulation", "what-if-port-closure", "what-if-supplier-failure", "what-if-demand-spike")
+)
 _SETTING_OF = {
     "set-region": "region",
     "set-industry": "industry",
@@ -811,6 +882,7 @@ class _Part:
     success: bool | None  # None: no command ran
     answer: answers.Answer
     confidence: float
+    source: str = ""  # the words of the step
 
 
 @dataclass(slots=True)
@@ -832,8 +904,23 @@ class _Turn:
         answer: answers.Answer,
         *,
         confidence: float = 0.9,
+        source: str = "",
     ) -> None:
-        self.parts.append(_Part(label, success, answer, confidence))
+        last = self.parts[-1] if self.parts else None
+        if (
+            last is not None
+            and source
+            and last.source == source
+            and last.label == label
+            and label in ("connect-nodes", "disconnect-nodes")
+        ):
+            # "A -> B -> C" is one step that makes two links.
+            last.answer = answers.Answer(
+                f"{last.answer.text}\n{answer.text}", answer.suggestions or last.answer.suggestions
+            )
+            last.success = bool(last.success) and bool(success)
+            return
+        self.parts.append(_Part(label, success, answer, confidence, source))
 
     def outcome(self) -> TurnOutcome:
         parts = [p for p in self.parts if p.label not in _QUIET] or self.parts

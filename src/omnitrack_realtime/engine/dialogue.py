@@ -11,6 +11,8 @@ process can pick the conversation up); this module owns three of its keys:
     The last change that worked, for corrections ("no wait, Chennai not Mumbai").
 ``last_setting``
     The setting last talked about, for "make it medium".
+``last_step``
+    The last step that worked, whatever it was, for follow-ups ("and a milder case, +20%?").
 
 The actions own the other keys (``journal`` for undo, ``simulations``, ``last_analysis``).
 Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
@@ -32,7 +34,7 @@ __all__ = [
     "needs_confirmation",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting")
+_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step")
 
 
 def _value_to_json(value: Any) -> Any:
@@ -117,16 +119,19 @@ class DialogueState:
     pending: Pending | None = None
     last_command: Command | None = None
     last_setting: str | None = None
+    last_step: Command | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
         pending = data.get("pending")
         last = data.get("last_command")
+        step = data.get("last_step")
         try:
             return cls(
                 Pending.from_json(pending) if isinstance(pending, dict) else None,
                 command_from_json(last) if isinstance(last, dict) else None,
                 data.get("last_setting") if isinstance(data.get("last_setting"), str) else None,
+                command_from_json(step) if isinstance(step, dict) else None,
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -141,6 +146,8 @@ class DialogueState:
             data["last_command"] = command_to_json(self.last_command)
         if self.last_setting is not None:
             data["last_setting"] = self.last_setting
+        if self.last_step is not None:
+            data["last_step"] = command_to_json(self.last_step)
 
 
 #: Changes that ask for a yes first unless the user named the node outright.

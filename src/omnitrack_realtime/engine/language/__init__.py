@@ -68,7 +68,13 @@ The modules, each importing only those above it:
 
 from __future__ import annotations
 
-from .fragments import Correction, read_correction, read_reference, suggestions_for
+from .fragments import (
+    Correction,
+    read_correction,
+    read_reference,
+    read_scenario_values,
+    suggestions_for,
+)
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import parse_duration_hours, parse_number, parse_percent
@@ -83,5 +89,6 @@ __all__ = [
     "parse_percent",
     "read_correction",
     "read_reference",
+    "read_scenario_values",
     "suggestions_for",
 ]

@@ -34,7 +34,8 @@ def _first_node(step: _Step) -> Any:
 # ----------------------------------------------------------------------------- undo
 
 _UNDO = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|oops|ugh|no|hmm|actually|just|can\syou|could\syou)\W+)*"
+    r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hmm|actually|just|can\syou|could\syou"
+    r"|sorry|my\sbad|wait|oh|typo|wrong\s\w+|that'?s\swrong|mistake)\W+)*"
     r"(?:undo|revert|roll\s?back|reverse|take\s(?:that|it|this)\sback|go\sback"
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
@@ -57,9 +58,10 @@ _RENAME = re.compile(
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
 )
 _NEW_NAME = re.compile(
-    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$"
-    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s\w+(?:\s\w+)?)\s+[\"'“]?(?P<called>[^\"'”]+?)"
-    r"[\"'”]?\s*(?:instead|please|pls|thanks)?\W*$",
+    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?"
+    r"(?:\W*$|\s*[,;])"
+    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s\w+(?:\s\w+)?)\s+[\"'“]?"
+    r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?(?:\W*$|\s*[,;])",
     re.IGNORECASE,
 )
 
@@ -292,7 +294,10 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     status = _STATUS_RE.search(m)
     if step.node_refs() and (not plural or plural.group("all")):
         return None  # about one node: its details
-    everything = plural is not None and plural.group("all") and not (in_place or status)
+    listing = re.match(r"^\W*(?:please\s)?(?:list|enumerate)\b", m) is not None
+    everything = (
+        plural is not None and plural.group("all") and not (in_place or status) and not listing
+    )
     if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
         return None  # "how many nodes do we have", "show me everything": the summary
     if plural is None and in_place is None and status is None and not _TOTAL.search(m):
@@ -338,13 +343,25 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     worse = re.search(
         r"\bwhich\s(?:one\s|scenario\s|simulation\s|of\sthe\s\w+\s|of\sthem\s|event\s)?"
         r"(?:was|is|would\sbe|did|had)?\s?(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging"
-        r"|more\sserious|bigger|the\sbigger\simpact|more\simpact)\b",
+        r"|more\sserious|the\sbigger\simpact|more\simpact)\b",
         m,
     )
     if compare is None and worse is None:
         return None
     refs = step.node_refs()
-    if (_SIMULATIONS.search(m) and len(refs) < 2) or (worse is not None and not refs):
+    if re.search(r"\bif\b", m) and not re.search(r"\bcompar\w*", m):
+        return None  # "if one site went down, which would hurt us most?" asks about risks
+    about_runs = (
+        re.search(
+            r"\b(?:simulations?|sims?|scenarios?|runs?|results|what-?ifs?|stress\stests?|case|cases)\b",
+            m,
+        )
+        or worse
+    )
+    if about_runs is None and not refs and re.search(r"\b(?:the|these|those)\stwo\b", m):
+        # "which of the two is bigger now?": the two nodes just talked about.
+        return _cmd(step, "compare-nodes", {"nodes": (NodeRef("them", "pronoun"),)}, 0.8)
+    if (about_runs is not None and len(refs) < 2) or (worse is not None and not refs):
         count = re.search(r"\b(?:last|past|previous)\s(?P<n>two|three|four|five|[2-5])\b", m)
         params: dict[str, Any] = {}
         if count is not None:

@@ -127,6 +127,8 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         params["bidirectional"] = True
     if len(refs) == 1 and _plural(refs[0].ref):
         params.update(source=refs[0].ref, target=refs[0].ref)
+        if _IN_ORDER.search(step.masked):
+            params["chain"] = True  # "connect them in that order": each to the next
         return _cmd(step, intent, params, 0.75)
     chain = _chain(step, refs)
     if chain:

@@ -259,6 +259,8 @@ def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
         raw = next(g for g in (match.group(k) for k in "abcd") if g)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw.strip()):
+            raw = raw.replace(".", "")  # "9.000 units": a capacity is never a fraction
         value = parse_number(raw)
         if value is not None and value >= 1:
             return _whole(value)
@@ -314,9 +316,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     field_named = False
     relative = _RELATIVE.search(m)
     if relative is None and re.search(r"\badd\s(?:another\s|an\sextra\s)?\d", m) and refs:
-        relative = _FIELD_CAPACITY.search(m)  # "add 2,000 to its capacity"
+        # "add 2,000 to its capacity", "add 2k to the Rotterdam one"
+        relative = _FIELD_CAPACITY.search(m) or re.search(r"\bto\s", m)
     multiplied = not _FIELD_INVENTORY.search(m) and (
         _MULTIPLIER.search(m) is not None
+        or (relative is not None and re.match(r"^\W*add\s", m) is not None)
         or (relative is not None and re.search(r"\bunits\b|\bup\sby\b|\bdown\sby\b", m) is not None)
     )
     if (

@@ -13,17 +13,24 @@ from typing import Any
 from ..commands import NodeRef, Place
 from .edits import _capacity
 from .names import _EMPTY_NAMES, _name_index
-from .numbers import parse_number
+from .numbers import parse_duration_hours, parse_number, parse_percent
 from .references import _analyse
 from .vocabulary import (
     _CURRENCY_RE,
     _INDUSTRY_RE,
     _METHOD_RE,
     _RISK_LEVEL_RE,
+    _SEVERITY_RE,
     _STATUS_RE,
 )
 
-__all__ = ["Correction", "read_correction", "read_reference", "suggestions_for"]
+__all__ = [
+    "Correction",
+    "read_correction",
+    "read_reference",
+    "read_scenario_values",
+    "suggestions_for",
+]
 
 
 def read_reference(
@@ -154,3 +161,22 @@ def suggestions_for(text: str, *, known_names: Iterable[str] = ()) -> tuple[str,
     elif where:
         out += [f"Add a warehouse in {where}", f"Simulate a natural disaster in {where}"]
     return tuple(dict.fromkeys(out))[:3]
+
+
+def read_scenario_values(text: str) -> dict[str, Any]:
+    """The scenario values a follow-up gives ("and a milder case, +20% for two weeks?"):
+    ``percent``, ``duration_hours``, ``severity``, ``place``; empty when it gives none."""
+    step = _analyse(text, _EMPTY_NAMES)
+    values: dict[str, Any] = {}
+    percent = parse_percent(text)
+    if percent is not None:
+        values["percent"] = percent
+    hours = parse_duration_hours(text)
+    if hours is not None:
+        values["duration_hours"] = hours
+    severity = _SEVERITY_RE.search(step.masked)
+    if severity is not None and severity.lastgroup:
+        values["severity"] = severity.lastgroup
+    if step.places:
+        values["place"] = step.places[0][2]
+    return values

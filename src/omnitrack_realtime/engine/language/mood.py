@@ -35,6 +35,9 @@ _NO = re.compile(
     r"|forget\s(?:it|that|about\sit)|don'?t|do\snot|stop|abort|leave\sit|keep\sit"
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
     r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"
+    # "no, leave it, we still need the space": a no with its reason.
+    r"|^[^\w§¤]*(?:no|nope|nah)[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow|cancel"
+    r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
 )
 _SMALLTALK = re.compile(
     r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|good\s(?:morning|afternoon|evening)|greetings"
@@ -45,7 +48,9 @@ _SMALLTALK = re.compile(
     r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing|so\smuch|very\smuch"
     r"|that'?s\s(?:really\s|very\s|super\s|so\s)?(?:helpful|useful|great|perfect|clear|good"
     r"|nice|awesome)|(?:really\s|very\s|super\s)?(?:helpful|useful)|you'?re\s(?:a\s)?star"
-    r"|makes\ssense|ok\sgot\sit|good\sto\sknow)[^\w§¤]*)+$"
+    r"|makes\ssense|ok\sgot\sit|good\sto\sknow|reassuring|that'?s\sreassuring|good\snews"
+    r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
+    r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff)[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(

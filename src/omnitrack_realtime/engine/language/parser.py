@@ -73,8 +73,25 @@ _REMARK = re.compile(
     r"^\W*(?:i|i'?m|im|i'?d|we|we'?re|our|it|it'?s|this|that|there|not|maybe|probably|hmm+"
     r"|so|well|ok|okay|honestly|btw|fyi|by\sthe\sway|just|also|anyway|oh|ah|sounds|looks"
     r"|seems|cool|great|nice|out\sof\scuriosity|curious|quick\squestion|just\swondering"
-    r"|before|after|once|if|when|while|since|because|given|as\ssoon\sas|sorry|apologies)\b"
+    r"|before|after|once|if|when|while|since|because|given|as\ssoon\sas|sorry|apologies"
+    r"|ugh|argh|oops|whoops|my\sbad|wait|hi|hey|hello|morning|evening|thanks|cheers|my|he|she"
+    r"|they|you|typo|wrong|right|alright|fine|let\sme|let'?s\ssee)\b"
     r"|^\W*(?:\w+\s){0,2}(?:checklist|list|plan|to-?dos?|tasks|agenda|notes|steps)\W*$",
+    re.IGNORECASE,
+)
+
+
+_GO_ON = re.compile(
+    r"^\W*(?:(?:ok|okay|so|right|alright|then)\W+)*(?:let'?s\s)?(?:build|start|go|do|begin"
+    r"|continue|proceed|carry\son|move\son)(?:\s(?:it|that|this|first|then|now|later|again|too"
+    r"|please|ahead|on))*\W*$",
+    re.IGNORECASE,
+)
+_CONTEXT = re.compile(
+    r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically)\W+)*(?:we|i|our|my|we'?re|i'?m"
+    r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
+    r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
+    r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b",
     re.IGNORECASE,
 )
 
@@ -83,6 +100,12 @@ def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
     step = _analyse(piece, names)
+    if _GO_ON.match(piece):
+        return True  # "build first then", "let's go": a cue, not a request
+    if _CONTEXT.match(piece) and not re.search(r"\d", piece):
+        # "We buy everything for our Lyon plant from a single vendor in China": context the
+        # user gives, not a request, even when it names a place.
+        return True
     if step.names or step.ids or step.places or re.search(r"\d", piece):
         return False
     return (
@@ -178,8 +201,11 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     joined = _parse_step(f"{context}, {piece}", names)
     if not isinstance(joined, list) or len(joined) != 1:
         return None
-    # The pronoun points at what the context said, which is now in the same step.
+    # The pronoun points at what the context said, which is now in the same step; when the
+    # context names no node ("press is fixed, set it back to operational"), "it" stays.
     command = joined[0]
+    if _antecedent(context, names) is None:
+        return [command]
     params = {
         key: value
         for key, value in command.params.items()
@@ -204,14 +230,19 @@ _TYPE_WORD = {
     "add-retailer": "store",
 }
 _SAME_AGAIN = re.compile(
-    r"^\W*(?:(?:and|then|also|plus)\s+)*(?:one|another|one\smore|a\ssecond|a\sthird|the\ssame"
-    r"|same)\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
+    r"^\W*(?:(?:and|then|also|plus)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
+    r"|a\sthird|the\ssame|same)\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
     re.IGNORECASE,
 )
 _BARE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
+    re.IGNORECASE,
+)
+_LABEL_PREFIX = re.compile(
+    r"^\W*(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
+    r"|audit|request|todo|task|next)\b[^:]{0,25}:\s+(?=\w)",
     re.IGNORECASE,
 )
 _DEFAULT_SUFFIX = {
@@ -292,6 +323,32 @@ def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
     return out
 
 
+_ANY_OF_THOSE = re.compile(
+    r"^\W*(?:and\s)?(?:do|does|did|are|is)\s(?:i|we|you|there|they|it)\s(?:have\s|got\s)?"
+    r"(?:any|some|one|those|them)\b",
+    re.IGNORECASE,
+)
+_ANALYSIS_OF_TOPIC = (
+    ("single point", "identify-risks"),
+    ("risk", "identify-risks"),
+    ("bottleneck", "find-bottlenecks"),
+    ("choke", "find-bottlenecks"),
+    ("anomal", "scan-anomalies"),
+    ("utili", "calculate-utilization"),
+)
+
+
+def _last_help_topic(steps: list[Step]) -> str | None:
+    """The analysis that finds the term the last help step defined, if any."""
+    for step in reversed(steps):
+        if isinstance(step, Command):
+            if step.intent != "help":
+                return None
+            topic = str(step.params.get("topic", "")).lower()
+            return next((intent for word, intent in _ANALYSIS_OF_TOPIC if word in topic), None)
+    return None
+
+
 def _is_details(outcome: object) -> bool:
     return (
         isinstance(outcome, list) and len(outcome) == 1 and outcome[0].intent == "get-node-details"
@@ -350,7 +407,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if last_add is not None and _SAME_AGAIN.match(piece):
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
-        elif _BARE_ADD.match(piece):
+        elif _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece):
+            # "For the audit: list all our suppliers": the label says why, the rest what.
+            piece = _LABEL_PREFIX.sub("", piece, count=1)
+        if _BARE_ADD.match(piece):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"
@@ -380,6 +440,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             starts = re.match(r"(?:an?|another|one\smore|one|new)\s", bare, re.IGNORECASE)
             if starts and _TYPE_RE.search(bare) and (after_add or gazetteer.find_places(bare)):
                 outcome = _parse_step(f"add {bare}", names)
+        if outcome is None and _ANY_OF_THOSE.match(piece):
+            # "what is a single point of failure, and do I have any?": the analysis that
+            # finds what was just defined.
+            topic = _last_help_topic(steps)
+            if topic is not None:
+                outcome = [Command(topic, {}, 0.8, piece)]
         if outcome is None:
             stripped = _FILLER.sub("", piece).strip()
             if stripped:

@@ -33,7 +33,8 @@ _HARD_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _SOFT_SPLIT = re.compile(
-    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:please\s+|pls\s+|also\s+"
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
+    rf"(?=(?:please\s+|pls\s+|also\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
@@ -102,8 +103,12 @@ _SETTING_ONLY = re.compile(
 
 # "add a warehouse in Lyon but don't connect it yet": the negated part is a step of its own.
 _BUT_NOT = re.compile(
-    r"(?:,\s*|\s+)(?:but|and|though)\s+(?=(?:please\s+)?(?:don'?t|do\snot|not\s(?:yet|now)"
-    r"|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)",
+    r"(?:(?:,\s*|\s+)(?:but|and|though)\s+|\s+[-–—]+\s+)(?=(?:please\s+)?(?:don'?t|do\snot"
+    r"|not\s(?:yet|now)|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)"
+    # "what is a single point of failure, and do I have any?": a second question.
+    r"|,\s*and\s+(?=(?:do|does|did|are|is|can|what|which|where|how|who)\s)"
+    # "a distribution center in Sevilla and other in Barcelona": the same type again.
+    r"|\s+and\s+(?=(?:one|another|other|the\sother|one\smore)\s+(?:in|at|near)\s)",
     re.IGNORECASE,
 )
 
