@@ -37,6 +37,7 @@ from ..twin import (
     Node,
     Twin,
 )
+from .advice import _explain, _recommend
 from .alerts import _set_alert_status
 from .analyses import _bottlenecks, _risks, _scan, _utilization
 from .browse import _compare_nodes, _get_settings, _list_nodes, _trace
@@ -44,7 +45,13 @@ from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
 from .memory import record_change
 from .queries import _alerts, _details, _help, _summary
 from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
-from .scenarios import _demand_spike, _port_closure, _run_simulation, _supplier_failure
+from .scenarios import (
+    _compare_simulations,
+    _demand_spike,
+    _port_closure,
+    _run_simulation,
+    _supplier_failure,
+)
 from .settings import _add_shipping_method, _setting
 from .undo import _undo
 from .validation import _choice, _float, _int, _location, _place_words, _require_place
@@ -379,6 +386,9 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "trace-upstream": _trace,
     "trace-downstream": _trace,
     "get-settings": _get_settings,
+    "compare-simulations": _compare_simulations,
+    "explain": _explain,
+    "recommend": _recommend,
     "resolve-alert": _set_alert_status,
     "set-region": _setting("region", "region", REGIONS, "Region"),
     "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),
@@ -400,12 +410,6 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
 }
 
 
-def _not_yet(step: _Step) -> ActionResult:
-    raise _Failed(f"I can't do `{step.intent}` yet.", ("Help",))
-
-
-for _intent in (i for group in INTENTS.values() for i in group):
-    _HANDLERS.setdefault(_intent, _not_yet)
 assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 
