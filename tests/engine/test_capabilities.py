@@ -557,3 +557,38 @@ def test_compare_more_simulations_than_were_run(busy: Twin) -> None:
     assert "Only 2 simulations are recorded here" in text
     assert "| `sim-1` | demand spike | across the network |" in text and "units short" in text
     failed(run(busy, "compare-simulations", count=1), "not a valid number of simulations")
+
+
+# ---------------------------------------------------------------------------- directed links
+
+
+def test_connect_is_one_way_by_default_and_both_ways_when_asked(network: Twin) -> None:
+    link = network.find_connection(USER, "sup-1", "mfg-2")
+    assert link is not None and (link.source, link.bidirectional) == ("sup-1", False)
+    ok(run(network, "add-retailer", place=place("Paris")))
+    result = ok(
+        run(
+            network,
+            "connect-nodes",
+            source=ref("Paris Store"),
+            target=ref("wh-3", "id"),
+            bidirectional=True,
+        )
+    )
+    assert "Connected **Paris Store** (`ret-4`) ↔ **Rotterdam Warehouse**" in result.answer.text
+    assert result.changes[0]["connection"]["arrow"] == "↔"
+    one_way = ok(run(network, "connect-nodes", source=ref("Paris Store"), target=ref("Shanghai")))
+    assert "Connected **Paris Store** (`ret-4`) → **Shanghai Supplier**" in one_way.answer.text
+    connection = one_way.changes[0]["connection"]
+    assert (connection["bidirectional"], connection["arrow"]) == (False, "→")
+    details = ok(run(network, "get-node-details", node=ref("Paris Store"))).answer.text
+    assert "Paris Store ↔ Rotterdam Warehouse, Paris Store → Shanghai Supplier" in details
+
+
+def test_disconnect_names_the_link_it_removed(network: Twin) -> None:
+    # Written target first: the link removed is still drawn the way goods flowed.
+    result = ok(run(network, "disconnect-nodes", source=ref("wh-3", "id"), target=ref("Berlin")))
+    assert "(Berlin Plant → Rotterdam Warehouse)" in result.answer.text
+    [change] = result.changes
+    assert (change["source"], change["target"]) == ("mfg-2", "wh-3")
+    assert change["connection"]["bidirectional"] is False

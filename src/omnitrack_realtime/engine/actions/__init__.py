@@ -3,16 +3,20 @@ change the twin, and say what happened. Synchronous (SQLite), no asyncio.
 
 :func:`execute` runs one step inside one twin transaction and returns an :class:`ActionResult`:
 the answer, whether it worked, the changes and alerts to publish, and the nodes it mentioned
-(what "it" means in the next step). Errors a user can cause (a missing node, a duplicate
-connection, an invalid value) are failed results with a clear answer, never exceptions.
+(what "it" and "them" mean next, in the order the answer names them). Errors a user can
+cause (a missing node, a duplicate connection, an invalid value) are failed results with a
+clear answer, never exceptions. A successful change is journaled in the same transaction, so
+``undo`` can revert it (:mod:`.memory`).
 
 The modules, each importing only those above it:
 
 * :mod:`.context`: the step a handler works with, its :class:`ActionResult`, and ``_Failed``;
 * :mod:`.resolution`: which node(s) a reference points at (:func:`resolve_nodes`);
 * :mod:`.validation`: parameter values checked and converted;
-* :mod:`.settings`, :mod:`.analyses`, :mod:`.scenarios`, :mod:`.queries`: the handlers, one
-  family each;
+* :mod:`.memory`: what the twin layer keeps in a conversation's dialogue state (the undo
+  journal, the simulations, the last analysis);
+* :mod:`.settings`, :mod:`.analyses`, :mod:`.scenarios`, :mod:`.queries`, :mod:`.browse`,
+  :mod:`.advice`, :mod:`.alerts`, :mod:`.undo`: the handlers, one family each;
 * this module: the handlers that edit the network (next to the limits they check), the
   dispatch from intent to handler, and :func:`execute`.
 """

@@ -112,22 +112,6 @@ def _remember(step: _Step, result: SimulationResult, scenario_id: str, where: st
         hit = max(result.affected, key=lambda i: (i.loss, i.node.capacity))
         worst = {"id": hit.node.id, "name": hit.node.name, "loss": hit.loss}
     plain = where.replace("**", "")
-    memory.record_simulation(
-        step,
-        {
-            "id": scenario_id,
-            "kind": request.kind,
-            "where": plain,
-            "severity": request.severity,
-            "durationHours": request.duration_hours,
-            "percent": request.percent if request.kind == "demand-spike" else None,
-            "affected": len(result.affected),
-            "capacityLost": result.capacity_at_risk,
-            "share": round(result.capacity_share, 4),
-            "overloaded": len(result.overloaded),
-            "worst": worst,
-        },
-    )
     label = request.kind.replace("-", " ")
     findings = [
         f"{answers.plural(len(result.direct), 'node')} hit directly, "
@@ -138,13 +122,27 @@ def _remember(step: _Step, result: SimulationResult, scenario_id: str, where: st
     ]
     if worst is not None:
         findings.append(f"worst hit: {worst['name']}")
-    memory.record_analysis(
+    summary = {
+        "id": scenario_id,
+        "kind": request.kind,
+        "where": plain,
+        "severity": request.severity,
+        "durationHours": request.duration_hours,
+        "percent": request.percent if request.kind == "demand-spike" else None,
+        "affected": len(result.affected),
+        "capacityLost": result.capacity_at_risk,
+        "share": round(result.capacity_share, 4),
+        "overloaded": len(result.overloaded),
+        "worst": worst,
+    }
+    analysis = memory.analysis_record(
         step,
         topic="simulation",
         scope=f"{label} {plain} (`{scenario_id}`)",
         findings=findings,
         node_ids=[i.node.id for i in result.affected[:5]],
     )
+    memory.record_simulation(step, summary, analysis)
 
 
 def _compare_simulations(step: _Step) -> ActionResult:
