@@ -592,3 +592,11 @@ def test_disconnect_names_the_link_it_removed(network: Twin) -> None:
     [change] = result.changes
     assert (change["source"], change["target"]) == ("mfg-2", "wh-3")
     assert change["connection"]["bidirectional"] is False
+
+
+def test_explain_after_a_recommendation_explains_it(busy: Twin) -> None:
+    ok(run(busy, "recommend", node=ref("Rotterdam Warehouse")))
+    text = ok(run(busy, "explain")).answer.text
+    assert "Your last analysis was **recommend** on Rotterdam Warehouse." in text
+    assert "- alternate: Hamburg Warehouse, 413 km away, 9,000 units spare" in text
+    assert "How it works: **Recommendations** never change the twin" in text

@@ -332,11 +332,24 @@ def _recommend(step: _Step) -> ActionResult:
         closure=None if closure is None else (closure.cut_off, closure.still_fed, closure.load),
         target=TARGET_UTILIZATION,
     )
+    findings = [
+        f"alternate: {other.name}, {answers.units(km)} km away, {answers.units(spare)} units spare"
+        for other, km, spare in alternates
+    ]
+    findings += [
+        f"move {answers.units(m.units)} units from {m.source.name} to {m.target.name}"
+        for m in moves
+    ]
+    findings += [f"{f.severity}: {f.message}" for f in risks]
+    if closure is not None:
+        findings.insert(
+            0, f"closing it leaves {answers.plural(len(closure.cut_off), 'node')} without supply"
+        )
     memory.record_analysis(
         step,
         topic="recommend",
         scope=node.name,
-        findings=[line for line in answer.text.splitlines() if line.startswith(("1.", "- "))],
+        findings=findings,
         node_ids=[node.id, *(n.id for n, _, _ in alternates)],
     )
     return step.result(answer, mentioned=[*(n.id for n, _, _ in alternates), node.id])
