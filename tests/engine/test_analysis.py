@@ -12,6 +12,7 @@ from omnitrack_realtime.engine.analysis import (
     find_bottlenecks,
     haversine_km,
     identify_risks,
+    link_graph,
     reach_counts,
     scan_anomalies,
     upstream,
@@ -75,6 +76,25 @@ def test_downstream_follows_tiers_on_two_way_edges_and_direction_on_one_way() ->
     graph = adjacency(nodes, links)
     assert downstream(graph, ["s"]) == {"m": 1, "w": 2, "r": 3}
     assert upstream(graph, ["r"]) == {"w": 1, "m": 2, "x": 2, "s": 3}
+
+
+def test_link_graph_follows_links_as_drawn() -> None:
+    nodes = [
+        node("s", "Shanghai", type="supplier"),
+        node("m", "Suzhou", type="manufacturer"),
+        node("w", "Rotterdam", type="warehouse"),
+        node("x", "Paris", type="warehouse"),
+    ]
+    links = [
+        Connection("s", "m", bidirectional=False),
+        Connection("m", "w", bidirectional=False),
+        Connection("x", "w", bidirectional=True),  # both ways, whatever the tiers
+        Connection("w", "gone", bidirectional=False),  # to a node that is gone: skipped
+    ]
+    graph = link_graph(nodes, links)
+    assert graph == {"s": ["m"], "m": ["w"], "w": ["x"], "x": ["w"]}
+    assert upstream(graph, ["x"]) == {"w": 1, "m": 2, "s": 3}
+    assert downstream(graph, ["m"]) == {"w": 1, "x": 2}
 
 
 def test_risks_single_point_of_failure_cluster_utilization_and_critical_alerts() -> None:

@@ -314,6 +314,10 @@ def test_get_settings_one_or_all(twin: Twin) -> None:
         ("what-if-port-closure", {"place": place("Rotterdam")}),
         ("what-if-supplier-failure", {}),
         ("what-if-demand-spike", {"percent": 20}),
+        ("explain", {}),
+        ("explain", {"node": ref("Berlin Plant")}),
+        ("recommend", {}),
+        ("recommend", {"node": ref("Berlin Plant"), "goal": "close"}),
     ],
 )
 def test_an_empty_network_is_said_to_be_empty(
@@ -332,3 +336,267 @@ def test_the_summary_names_the_nodes(twin: Twin) -> None:
     assert "- nodes: Shop 0 (retailer, Lyon), Shop 1 (retailer, Lyon)" in result.answer.text
     assert "Shop 9 (retailer, Lyon) and 3 more" in result.answer.text
     assert len(result.mentioned) == 10 and result.mentioned[0] == "ret-1"
+
+
+def test_explaining_a_topic_on_an_empty_network_says_it_is_empty_then_explains(twin: Twin) -> None:
+    result = failed(run(twin, "explain", topic="risk"), "Your network has no nodes yet")
+    assert "In general: **Risks** come from four checks" in result.answer.text
+
+
+# ---------------------------------------------------------------------------- explain
+
+
+@pytest.fixture
+def busy(network: Twin) -> Twin:
+    """The network plus Hamburg Warehouse (wh-4, 30%) fed by Berlin Plant; Rotterdam
+    Warehouse at 95%."""
+    ok(run(network, "add-warehouse", place=place("Hamburg")))
+    ok(run(network, "connect-nodes", source=ref("Berlin Plant"), target=ref("wh-4", "id")))
+    network.update_node(USER, "wh-3", utilization=0.95)
+    network.update_node(USER, "wh-4", utilization=0.3)
+    return network
+
+
+def test_explain_a_node_rule_by_rule_with_numbers_and_thresholds(busy: Twin) -> None:
+    result = ok(run(busy, "explain", node=ref("Rotterdam Warehouse")))
+    text = result.answer.text
+    assert text.startswith("**Rotterdam Warehouse** (`wh-3`) is flagged by 3 of 9 checks")
+    assert "⚠ **utilization**: utilization 95% is over the 90% threshold" in text
+    assert "⚠ **single source**: all its supply comes through Berlin Plant" in text
+    assert "⚠ **bottleneck**: 95% utilized: score 0.95, rank 1 of 1 candidates" in text
+    assert "✓ inventory: inventory 10,000 units is 50% of capacity, at or above the 10%" in text
+    assert "✓ freshness: last report 0 hours ago, within the 24-hour limit" in text
+    assert "✓ cluster: 0 other nodes within 100 km (3 together make a cluster)" in text
+    assert result.mentioned == ("wh-3",)
+    plant = ok(run(busy, "explain", node=ref("Berlin Plant"))).answer.text
+    assert "⚠ **single point of failure**: Berlin Plant is the only source of" in plant
+    assert "✓ bottleneck: not a candidate: under 75% utilization and operational" in plant
+
+
+def test_explain_a_node_that_nothing_flags(twin: Twin) -> None:
+    ok(run(twin, "add-supplier", place=place("Lima")))
+    text = ok(run(twin, "explain", node=ref("Lima Supplier"))).answer.text
+    assert "is not flagged by any of the" in text and "⚠" not in text
+
+
+@pytest.mark.parametrize(
+    ("topic", "facts"),
+    [
+        ("how is risk computed?", ("single point of failure", "3+ nodes", "100 km", "90%")),
+        ("bottleneck score", ("75%+", "degraded 1.3", "offline 2", "top 5")),
+        ("utilisation", ("Σ(capacity × utilization) ÷ Σ capacity", "90%")),
+        ("anomalies", ("over 90%", "critical at 98%+", "under 10% of capacity", "24 hours")),
+        ("the simulation", ("never changes the twin", "90% of its feeders' mean loss", "5%")),
+        ("single point of failure", ("only feeder of another", "3+ nodes")),
+        ("geographic cluster", ("3+ nodes within 100 km", "5+")),
+        ("recommendations", ("never change the twin", "nearest first")),
+    ],
+)
+def test_explain_a_topic_names_the_thresholds(
+    network: Twin, topic: str, facts: tuple[str, ...]
+) -> None:
+    text = ok(run(network, "explain", topic=topic)).answer.text
+    for fact in facts:
+        assert fact in text, (fact, text)
+
+
+def test_explain_an_unknown_topic_says_what_it_can_explain(network: Twin) -> None:
+    failed(run(network, "explain", topic="the weather"), "I can explain risks")
+
+
+def test_explain_the_last_analysis(busy: Twin) -> None:
+    failed(run(busy, "explain"), "no analysis in this conversation")
+    ok(run(busy, "identify-risks"))
+    assert busy.get_dialogue(USER, CONV)["last_analysis"]["intent"] == "identify-risks"
+    result = ok(run(busy, "explain"))
+    text = result.answer.text
+    assert "Your last analysis was **identify-risks** on the network." in text
+    assert "- high: Rotterdam Warehouse runs at 95%" in text
+    assert "How it works: **Risks** come from four checks" in text
+    ok(run(busy, "find-bottlenecks"))
+    text = ok(run(busy, "explain")).answer.text
+    assert "**find-bottlenecks**" in text and "Rotterdam Warehouse: 95% utilized" in text
+    ok(run(busy, "what-if-supplier-failure", node=ref("Shanghai Supplier")))
+    text = ok(run(busy, "explain")).answer.text
+    assert "**what-if-supplier-failure** on supplier failure at Shanghai Supplier (`sim-1`)" in (
+        text
+    )
+    assert "How it works: A **simulation** never changes the twin" in text
+    # The last analysis is per conversation.
+    failed(run(busy, "explain", "elsewhere"), "no analysis in this conversation")
+
+
+# ---------------------------------------------------------------------------- recommend
+
+
+def test_recommend_for_a_busy_node_alternates_moves_and_risks(busy: Twin) -> None:
+    before = (busy.list_nodes(USER), busy.list_connections(USER))
+    result = ok(run(busy, "recommend", node=ref("Rotterdam Warehouse")))
+    text = result.answer.text
+    assert "1. **Hamburg Warehouse** (`wh-4`) in Hamburg, 413 km away: 9,000 units spare" in text
+    assert "- move 4,000 units from **Rotterdam Warehouse** (`wh-3`) (95%) to **Hamburg" in text
+    assert "Rotterdam Warehouse runs at 95%, no headroom for a surge (high)" in text
+    assert result.changes == () and (busy.list_nodes(USER), busy.list_connections(USER)) == before
+    assert result.mentioned == ("wh-4", "wh-3")  # "it" stays the node asked about
+    assert "Set the capacity of Rotterdam Warehouse to 23,800" in result.answer.suggestions
+
+
+def test_recommend_alternates_rank_by_distance_and_skip_busy_nodes(busy: Twin) -> None:
+    ok(run(busy, "add-warehouse", place=place("Antwerp")))  # wh-5, nearest to Rotterdam
+    ok(run(busy, "add-warehouse", place=place("Lisbon")))  # wh-6, far
+    ok(run(busy, "add-warehouse", place=place("Brussels")))  # wh-7, near but busy
+    busy.update_node(USER, "wh-7", utilization=0.8)
+    result = ok(run(busy, "recommend", node=ref("Rotterdam Warehouse")))
+    assert result.mentioned == ("wh-5", "wh-4", "wh-6", "wh-3")
+    assert "Brussels" not in result.answer.text.split("**Rebalance")[0]
+
+
+def test_recommend_alternate_suppliers_for_a_plant(busy: Twin) -> None:
+    ok(run(busy, "add-supplier", place=place("Shenzhen")))
+    ok(run(busy, "add-supplier", place=place("Prague")))
+    result = ok(run(busy, "recommend", node=ref("Berlin Plant"), goal="alternate-supplier"))
+    text = result.answer.text
+    assert "operational suppliers under 75% utilization, nearest first" in text
+    assert text.index("Prague Supplier") < text.index("Shenzhen Supplier")
+    assert "Shanghai Supplier" not in text.split("**Alternates**")[1]  # it feeds the plant already
+    assert result.answer.suggestions[0] == "Connect Prague Supplier to Berlin Plant"
+    assert result.mentioned == ("sup-6", "sup-5", "mfg-2")
+
+
+def test_recommend_closing_a_node_says_what_it_would_cut_off(busy: Twin) -> None:
+    result = ok(run(busy, "recommend", node=ref("Berlin Plant"), goal="close"))
+    text = result.answer.text
+    assert "**If you close it**: 2 nodes downstream would be left with no supply " in text
+    assert "(Rotterdam Warehouse, Hamburg Warehouse), 40,000 units of capacity" in text
+    assert "Its load, 4,000 units, would need a new home" in text
+    assert busy.get_node(USER, "mfg-2") is not None
+    # A second plant feeding Rotterdam keeps it supplied.
+    ok(run(busy, "add-manufacturer", place=place("Munich")))
+    ok(run(busy, "connect-nodes", source=ref("Shanghai"), target=ref("Munich Plant")))
+    ok(run(busy, "connect-nodes", source=ref("Munich Plant"), target=ref("wh-3", "id")))
+    text = ok(run(busy, "recommend", node=ref("Berlin Plant"), goal="close")).answer.text
+    assert "1 node downstream would be left with no supply (Hamburg Warehouse)" in text
+    assert "1. **Munich Plant**" in text
+
+
+def test_recommend_without_a_node_gives_the_top_three(busy: Twin) -> None:
+    result = ok(run(busy, "recommend"))
+    text = result.answer.text
+    assert text.startswith("Top 3 recommendations")
+    assert (
+        "1. **Add a second source next to Shanghai Supplier**: Shanghai Supplier is the only"
+        in (text)
+    )
+    assert (
+        "2. **Add capacity next to Rotterdam Warehouse**: Rotterdam Warehouse runs at 95%" in text
+    )
+    assert result.mentioned == ("sup-1", "wh-3", "mfg-2")
+    capacity = ok(run(busy, "recommend", goal="capacity")).answer.text
+    assert "**Relieve Rotterdam Warehouse**: bottleneck: 95% utilized, score 0.95" in capacity
+
+
+def test_recommend_on_a_calm_network_says_nothing_is_pressing(twin: Twin) -> None:
+    ok(run(twin, "add-supplier", place=place("Lima")))
+    assert "Nothing pressing" in ok(run(twin, "recommend")).answer.text
+    failed(run(twin, "recommend", goal="close"), "Which node would you close?")
+    failed(run(twin, "recommend", goal="world peace"), "not a valid goal")
+
+
+# ---------------------------------------------------------------------------- compare-simulations
+
+
+def test_simulations_are_recorded_in_the_conversation(busy: Twin) -> None:
+    ok(run(busy, "what-if-supplier-failure", node=ref("Shanghai Supplier")))
+    [record] = busy.get_dialogue(USER, CONV)["simulations"]
+    assert record["id"] == "sim-1" and record["kind"] == "supplier-failure"
+    assert record["affected"] == 4 and record["worst"]["name"] == "Shanghai Supplier"
+    for _ in range(6):
+        ok(run(busy, "run-simulation", scenario="cyber-attack"))
+    kept = busy.get_dialogue(USER, CONV)["simulations"]
+    assert [r["id"] for r in kept] == ["sim-3", "sim-4", "sim-5", "sim-6", "sim-7"]
+
+
+def test_compare_the_last_two_simulations(busy: Twin) -> None:
+    failed(run(busy, "compare-simulations"), "no simulation has run")
+    ok(run(busy, "what-if-supplier-failure", node=ref("Shanghai Supplier")))
+    failed(run(busy, "compare-simulations"), "only one simulation (`sim-1`)")
+    ok(
+        run(
+            busy,
+            "run-simulation",
+            scenario="natural-disaster",
+            place=place("Rotterdam"),
+            severity="low",
+        )
+    )
+    result = ok(run(busy, "compare-simulations"))
+    text = result.answer.text
+    assert (
+        "| `sim-1` | supplier failure | at Shanghai Supplier | critical | 14 days | 4 nodes |"
+        in (text)
+    )
+    assert (
+        "| `sim-2` | natural disaster | at Rotterdam | low | 7 days | 1 node | 5,000 units" in text
+    )
+    assert "**`sim-1` (supplier failure at Shanghai Supplier) was worse**" in text
+    assert "49,600 units of capacity at risk (86% of the network), 4 nodes affected; against " in (
+        text
+    )
+    assert "5,000 units of capacity at risk (9% of the network), 1 node affected for `sim-2`" in (
+        text
+    )
+    assert result.answer.suggestions[0] == "What should I do about Shanghai Supplier?"
+    # Simulations of another conversation are not this one's.
+    failed(run(busy, "compare-simulations", "elsewhere"), "no simulation has run")
+
+
+def test_compare_more_simulations_than_were_run(busy: Twin) -> None:
+    ok(run(busy, "what-if-demand-spike", percent=40))
+    ok(run(busy, "what-if-supplier-failure", node=ref("Shanghai Supplier")))
+    text = ok(run(busy, "compare-simulations", count=5)).answer.text
+    assert "Only 2 simulations are recorded here" in text
+    assert "| `sim-1` | demand spike | across the network |" in text and "units short" in text
+    failed(run(busy, "compare-simulations", count=1), "not a valid number of simulations")
+
+
+# ---------------------------------------------------------------------------- directed links
+
+
+def test_connect_is_one_way_by_default_and_both_ways_when_asked(network: Twin) -> None:
+    link = network.find_connection(USER, "sup-1", "mfg-2")
+    assert link is not None and (link.source, link.bidirectional) == ("sup-1", False)
+    ok(run(network, "add-retailer", place=place("Paris")))
+    result = ok(
+        run(
+            network,
+            "connect-nodes",
+            source=ref("Paris Store"),
+            target=ref("wh-3", "id"),
+            bidirectional=True,
+        )
+    )
+    assert "Connected **Paris Store** (`ret-4`) ↔ **Rotterdam Warehouse**" in result.answer.text
+    assert result.changes[0]["connection"]["arrow"] == "↔"
+    one_way = ok(run(network, "connect-nodes", source=ref("Paris Store"), target=ref("Shanghai")))
+    assert "Connected **Paris Store** (`ret-4`) → **Shanghai Supplier**" in one_way.answer.text
+    connection = one_way.changes[0]["connection"]
+    assert (connection["bidirectional"], connection["arrow"]) == (False, "→")
+    details = ok(run(network, "get-node-details", node=ref("Paris Store"))).answer.text
+    assert "Paris Store ↔ Rotterdam Warehouse, Paris Store → Shanghai Supplier" in details
+
+
+def test_disconnect_names_the_link_it_removed(network: Twin) -> None:
+    # Written target first: the link removed is still drawn the way goods flowed.
+    result = ok(run(network, "disconnect-nodes", source=ref("wh-3", "id"), target=ref("Berlin")))
+    assert "(Berlin Plant → Rotterdam Warehouse)" in result.answer.text
+    [change] = result.changes
+    assert (change["source"], change["target"]) == ("mfg-2", "wh-3")
+    assert change["connection"]["bidirectional"] is False
+
+
+def test_explain_after_a_recommendation_explains_it(busy: Twin) -> None:
+    ok(run(busy, "recommend", node=ref("Rotterdam Warehouse")))
+    text = ok(run(busy, "explain")).answer.text
+    assert "Your last analysis was **recommend** on Rotterdam Warehouse." in text
+    assert "- alternate: Hamburg Warehouse, 413 km away, 9,000 units spare" in text
+    assert "How it works: **Recommendations** never change the twin" in text

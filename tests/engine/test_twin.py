@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from omnitrack_realtime.engine.twin import SCHEMA_VERSION, Connection, Settings, Twin
+from omnitrack_realtime.engine.twin import SCHEMA_VERSION, Connection, Node, Settings, Twin
 from omnitrack_realtime.errors import ConfigurationError
 
 from .twin_helpers import T0, USER, Clock, location, make_twin, node
@@ -103,6 +103,46 @@ def test_connections_in_either_direction(tmp_path: Path) -> None:
     assert twin.find_connection(USER, "a", "b") is None
 
 
+def test_restore_node_keeps_its_id_and_place_in_creation_order(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    for name in ("A", "B", "C"):
+        twin.add_node(USER, type="warehouse", name=name, location=location("Oslo"), capacity=1)
+    b = twin.list_nodes(USER)[1]
+    seq = twin.node_seq(USER, b.id)
+    twin.remove_node(USER, b.id)
+    assert [n.name for n in twin.list_nodes(USER)] == ["A", "C"]  # cached list, patched
+    twin.restore_node(USER, b, seq)
+    assert twin.list_nodes(USER) == [twin.get_node(USER, i) for i in ("wh-1", "wh-2", "wh-3")]
+    assert twin.list_nodes(USER)[1] == b
+    twin.remove_node(USER, b.id)
+    twin.restore_node(USER, b)  # no position known: it comes last
+    assert [n.name for n in twin.list_nodes(USER)] == ["A", "C", "B"]
+    assert twin.node_seq(USER, "nope") is None
+
+
+def test_connections_of_a_node_and_between_two(tmp_path: Path) -> None:
+    twin = make_twin(tmp_path)
+    twin.add_connection(USER, Connection("a", "b", "sea", bidirectional=False))
+    twin.add_connection(USER, Connection("c", "a", None, bidirectional=True))
+    twin.add_connection(USER, Connection("b", "c"))
+    assert twin.node_connections(USER, "a") == [
+        Connection("a", "b", "sea", False),
+        Connection("c", "a", None, True),
+    ]
+    assert twin.connections_between(USER, "b", "a") == [Connection("a", "b", "sea", False)]
+    assert twin.set_connection_method(USER, "a", "b", "air")
+    assert not twin.set_connection_method(USER, "b", "a", "air")  # direction matters
+    assert twin.list_connections(USER)[0].shipping_method == "air"  # the cache follows
+
+
+def test_nodes_and_connections_round_trip_through_dicts() -> None:
+    a = node("sup-1", "Shanghai")
+    assert Node.from_dict(a.to_dict()) == a
+    one_way = Connection("a", "b", "rail", bidirectional=False)
+    assert one_way.to_dict()["arrow"] == "→" and Connection("a", "b").arrow == "↔"
+    assert Connection.from_dict(one_way.to_dict()) == one_way
+
+
 def test_settings_alerts_and_context(tmp_path: Path) -> None:
     twin = make_twin(tmp_path)
     assert twin.get_settings(USER) == Settings()
@@ -117,6 +157,8 @@ def test_settings_alerts_and_context(tmp_path: Path) -> None:
     assert twin.list_alerts(USER, severity="high") == [first]
     assert twin.list_alerts(USER, limit=1) == [second]
     assert second.to_event()["recommendedActions"] == ["fix"]
+    assert twin.get_alert(USER, first.id.upper()) == first
+    assert twin.get_alert(USER, "alert-99") is None
     assert twin.set_alert_status(USER, first.id, "resolved")
     assert twin.list_alerts(USER, status="active") == [second]
     assert twin.get_context(USER, "c") == ()

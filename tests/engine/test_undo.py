@@ -233,3 +233,14 @@ def test_undo_of_a_remove_when_the_name_is_taken_again(network: Twin) -> None:
     ok(run(network, "add-warehouse", "other", place=place("Hamburg"), name="Rotterdam Warehouse"))
     result = undo(network)
     assert not result.success and "has that name now" in result.answer.text
+
+
+def test_undo_removing_two_linked_nodes_restores_the_link_between_them(network: Twin) -> None:
+    links = sorted(network.list_connections(USER), key=str)
+    network.set_context(USER, CONV, ["sup-1", "mfg-2"])
+    ok(run(network, "remove-node", node=ref("them", "pronoun")))
+    assert [n.id for n in network.list_nodes(USER)] == ["wh-3"]
+    result = ok(undo(network))
+    assert [n.id for n in network.list_nodes(USER)] == ["sup-1", "mfg-2", "wh-3"]
+    assert sorted(network.list_connections(USER), key=str) == links
+    assert result.mentioned == ("mfg-2", "sup-1")

@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from .twin import Alert, Connection, Node
 
 __all__ = [
+    "BOTTLENECK_UTILIZATION",
+    "CLUSTER_HIGH_NODES",
+    "CLUSTER_MIN_NODES",
     "CLUSTER_RADIUS_KM",
+    "CRITICAL_UTILIZATION",
     "HIGH_UTILIZATION",
     "LOW_INVENTORY_RATIO",
     "PARTNER_TYPE",
     "SEVERITY_RANK",
+    "SPOF_HIGH_CASCADE",
     "STALE_AFTER_MS",
+    "STATUS_FACTOR",
     "TIER",
     "Bottleneck",
     "Finding",
@@ -38,10 +44,23 @@ __all__ = [
     "utilization_report",
 ]
 
+#: Utilization over this is an anomaly and a risk (at CRITICAL_UTILIZATION+, a critical one).
 HIGH_UTILIZATION = 0.9
+CRITICAL_UTILIZATION = 0.98
+#: Inventory under this share of capacity is an anomaly.
 LOW_INVENTORY_RATIO = 0.10
+#: A node that has not reported for this long is stale.
 STALE_AFTER_MS = 24 * 3600 * 1000
+#: CLUSTER_MIN_NODES+ nodes this close together are a cluster (high at CLUSTER_HIGH_NODES+).
 CLUSTER_RADIUS_KM = 100.0
+CLUSTER_MIN_NODES = 3
+CLUSTER_HIGH_NODES = 5
+#: A single point of failure with this many nodes downstream is a high risk.
+SPOF_HIGH_CASCADE = 3
+#: Nodes at this utilization or more, or not operational, are bottleneck candidates.
+BOTTLENECK_UTILIZATION = 0.75
+#: How much a node's status raises its bottleneck score.
+STATUS_FACTOR = {"operational": 1.0, "degraded": 1.3, "disrupted": 1.6, "offline": 2.0}
 
 #: Position of each node type in the flow of goods; goods flow from low tiers to high tiers.
 TIER = {
@@ -260,7 +279,7 @@ def scan_anomalies(
             findings.append(
                 Finding(
                     "high-utilization",
-                    "critical" if node.utilization >= 0.98 else "high",
+                    "critical" if node.utilization >= CRITICAL_UTILIZATION else "high",
                     f"{node.name} runs at {node.utilization:.0%} utilization",
                     (node.id,),
                     f"Shift load from {node.name} or raise its capacity",
@@ -327,7 +346,7 @@ def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]
         findings.append(
             Finding(
                 "single-point-of-failure",
-                "high" if cascade >= 3 else "medium",
+                "high" if cascade >= SPOF_HIGH_CASCADE else "medium",
                 f"{node.name} is the only source of {names}"
                 f"{' and more' if len(fed) > 3 else ''} ({cascade} "
                 f"node{'' if cascade == 1 else 's'} downstream)",
@@ -394,13 +413,13 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
         group.sort(key=lambda node: position[node.id])  # network order, whatever the city
     findings = []
     for group in sorted(groups.values(), key=lambda group: position[group[0].id]):
-        if len(group) < 3:
+        if len(group) < CLUSTER_MIN_NODES:
             continue
         place = group[0].location.city or group[0].location.label
         findings.append(
             Finding(
                 "geographic-cluster",
-                "high" if len(group) >= 5 else "medium",
+                "high" if len(group) >= CLUSTER_HIGH_NODES else "medium",
                 f"{len(group)} nodes within {CLUSTER_RADIUS_KM:.0f} km around {place}",
                 tuple(node.id for node in group),
                 f"Spread capacity away from {place}",
@@ -472,13 +491,12 @@ def find_bottlenecks(
     reverse = _reverse(graph)
     reaches = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
     size = max(1, len(nodes))
-    status_factor = {"operational": 1.0, "degraded": 1.3, "disrupted": 1.6, "offline": 2.0}
     ranked = []
     for node in nodes:
-        if node.utilization < 0.75 and node.status == "operational":
+        if node.utilization < BOTTLENECK_UTILIZATION and node.status == "operational":
             continue
         reach = reaches[node.id]
-        score = node.utilization * (1 + reach / size) * status_factor.get(node.status, 1.0)
+        score = node.utilization * (1 + reach / size) * STATUS_FACTOR.get(node.status, 1.0)
         reasons = [f"{node.utilization:.0%} utilized"]
         if node.status != "operational":
             reasons.append(node.status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .analysis import PARTNER_TYPE, Bottleneck, Finding, UtilizationReport
 from .commands import INTENTS
@@ -16,7 +17,11 @@ from .simulation import NodeImpact, SimulationResult
 from .twin import REGION_LABELS, Alert, Connection, Node, Settings
 
 __all__ = [
+    "EXPLAINABLE",
     "Answer",
+    "Check",
+    "Move",
+    "Recommendation",
     "alerts_list",
     "alerts_moved",
     "anomalies",
@@ -24,15 +29,21 @@ __all__ = [
     "clarification",
     "connected",
     "disconnected",
+    "explanation",
+    "explanation_key",
     "failure",
     "help_answer",
+    "last_analysis_explained",
     "link_words",
+    "network_recommendations",
     "network_summary",
     "no_nodes_listed",
     "node_added",
     "node_changes",
     "node_details",
+    "node_explained",
     "node_list",
+    "node_recommendations",
     "node_removed",
     "node_renamed",
     "node_updated",
@@ -45,6 +56,8 @@ __all__ = [
     "settings_shown",
     "shipping_method_added",
     "simulation",
+    "simulations_compared",
+    "topic_explained",
     "traced",
     "type_label",
     "undone",
@@ -380,6 +393,333 @@ def utilization(report: UtilizationReport, scope: str) -> Answer:
     )
 
 
+# ---------------------------------------------------------------------------- explain
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One analysis rule applied to one node: its name, whether it flags the node, and the
+    numbers against the threshold in words."""
+
+    rule: str
+    flagged: bool
+    detail: str
+
+
+def _explanations() -> dict[str, str]:
+    """How each analysis works, in words, with the thresholds the code uses."""
+    from . import analysis as a
+    from . import simulation as sim
+
+    factors = ", ".join(f"{status} {factor:g}" for status, factor in a.STATUS_FACTOR.items())
+    severities = ", ".join(f"{s} {f:g}" for s, f in sim.SEVERITY_FACTOR.items())
+    radii = "–".join(f"{r:.0f}" for r in sim.DISASTER_RADIUS_KM.values())
+    spof = (
+        f"a **single point of failure** is a node that is the only feeder of another, "
+        f"following the flow of goods (a one-way link carries goods source → target; a two-way "
+        f"link from the lower tier to the higher: supplier, manufacturer, warehouse, "
+        f"distribution center, retailer); high when {a.SPOF_HIGH_CASCADE}+ nodes are "
+        f"downstream of it, else medium"
+    )
+    cluster = (
+        f"a **geographic cluster** is {a.CLUSTER_MIN_NODES}+ nodes within "
+        f"{a.CLUSTER_RADIUS_KM:.0f} km of each other, which one regional event would hit "
+        f"together (high at {a.CLUSTER_HIGH_NODES}+)"
+    )
+    return {
+        "anomaly": (
+            "An **anomaly scan** checks every node against four rules: utilization over "
+            f"{pct(a.HIGH_UTILIZATION)} (critical at {pct(a.CRITICAL_UTILIZATION)}+, else "
+            f"high); inventory under {pct(a.LOW_INVENTORY_RATIO)} of capacity (high when "
+            f"empty, else medium); no report for {a.STALE_AFTER_MS // 3_600_000} hours (low); "
+            "and no link at all in a network of more than one node (medium). Findings of "
+            "medium severity or worse raise alerts, at most 10 per scan, never twice."
+        ),
+        "risk": (
+            f"**Risks** come from four checks: {spof}; {cluster}; utilization over "
+            f"{pct(a.HIGH_UTILIZATION)} (high: no headroom for a surge); and open critical "
+            "alerts (critical). They are listed worst first."
+        ),
+        "single-point-of-failure": spof[0].upper() + spof[1:] + ".",
+        "cluster": cluster[0].upper() + cluster[1:] + ".",
+        "bottleneck": (
+            "A **bottleneck** is a busy node that many others depend on. Candidates are nodes "
+            f"at {pct(a.BOTTLENECK_UTILIZATION)}+ utilization or not operational; each scores "
+            "utilization × (1 + nodes downstream ÷ network size) × a status factor "
+            f"({factors}). The top 5 scores are listed."
+        ),
+        "utilization": (
+            "**Utilization** is the share of a node's capacity in use. For the network or a "
+            "node type it is weighted by capacity: Σ(capacity × utilization) ÷ Σ capacity, so "
+            f"big nodes count more. Over {pct(a.HIGH_UTILIZATION)} is an anomaly and a risk; "
+            f"{pct(a.BOTTLENECK_UTILIZATION)}+ makes a node a bottleneck candidate."
+        ),
+        "simulation": (
+            "A **simulation** never changes the twin. The scenario picks the nodes it hits "
+            f"directly: near a city (within {sim.CITY_RADIUS_KM:.0f} km; a natural disaster "
+            f"{radii} km by severity, a port closure {sim.PORT_RADIUS_KM:.0f} km), a whole "
+            "country or region, or the named nodes. Each loses capacity: the scenario's "
+            f"strength × a severity factor ({severities}), fading to 30% at the edge of the "
+            "area. Losses cascade downstream along the flow of goods: a node loses "
+            f"{pct(sim.CASCADE_SHARE)} of its feeders' mean loss, so a second healthy feeder "
+            f"halves it; losses under {pct(sim.MIN_IMPACT)} are ignored. Capacity at risk is "
+            "Σ capacity × loss; recovery is the duration × (1 + half the worst direct loss). "
+            "A demand spike instead raises utilization at its targets and, 20% less per hop, "
+            "upstream; nodes pushed over 100% are short."
+        ),
+        "recommend": (
+            "**Recommendations** never change the twin. For a node: alternates of the same "
+            "type (or suppliers, for an alternate supplier) that are operational and under "
+            f"{pct(a.BOTTLENECK_UTILIZATION)} utilization, nearest first; load to move "
+            f"between it and its nearest peers, from over {pct(a.BOTTLENECK_UTILIZATION)} to "
+            "under 50%, sized to bring them towards "
+            f"{pct(a.BOTTLENECK_UTILIZATION)}; its risks; and for closing it, the downstream "
+            "nodes that would be left with no supply. For the network: the three most severe "
+            "actions from the risks, the bottlenecks and the load gaps, one per node."
+        ),
+    }
+
+
+#: Words that name each explainable topic.
+_EXPLANATION_WORDS = {
+    "single-point-of-failure": ("single point", "spof", "single source", "only source"),
+    "cluster": ("cluster", "geographic", "concentrat"),
+    "anomaly": ("anomal", "odd", "unusual", "scan", "stale", "inventory", "isolated"),
+    "bottleneck": ("bottleneck", "throughput", "choke", "constraint"),
+    "utilization": ("utiliz", "utilis", "load", "busy", "capacity"),
+    "simulation": ("simul", "scenario", "what-if", "what if", "cascade", "disaster", "impact"),
+    "recommend": ("recommend", "advice", "advise", "suggest"),
+    "risk": ("risk", "expos", "vulnerab", "danger"),
+}
+#: The topics in words, for "I can explain ...".
+EXPLAINABLE = (
+    "risks, single points of failure, clusters, anomalies, bottlenecks, utilization, "
+    "simulations and recommendations"
+)
+
+
+def explanation_key(topic: str) -> str | None:
+    """Which explanation a topic asks for (``"how is risk scored"`` -> ``"risk"``)."""
+    words = topic.lower().replace("_", " ")
+    for key, stems in _EXPLANATION_WORDS.items():
+        if any(stem in words for stem in stems):
+            return key
+    return None
+
+
+def explanation(key: str) -> str:
+    return _explanations()[key]
+
+
+_EXPLAIN_NEXT = {
+    "anomaly": "Scan for anomalies",
+    "risk": "Identify risks",
+    "single-point-of-failure": "Identify risks",
+    "cluster": "Identify risks",
+    "bottleneck": "Find bottlenecks",
+    "utilization": "Calculate utilization",
+    "simulation": "Simulate a supplier failure",
+    "recommend": "What should I do?",
+}
+
+
+def topic_explained(key: str) -> Answer:
+    return Answer(
+        explanation(key),
+        (_EXPLAIN_NEXT[key], "Explain the last analysis", "help"),
+    )
+
+
+def node_explained(node: Node, checks: Sequence[Check]) -> Answer:
+    """Why a node is or is not flagged, rule by rule, flagged rules first."""
+    flagged = [c for c in checks if c.flagged]
+    if flagged:
+        head = (
+            f"{_ref(node)} is flagged by {len(flagged)} of {len(checks)} checks "
+            f"({node.status}, {pct(node.utilization)} utilized):"
+        )
+    else:
+        head = (
+            f"{_ref(node)} is not flagged by any of the {len(checks)} checks "
+            f"({node.status}, {pct(node.utilization)} utilized):"
+        )
+    lines = [head]
+    lines += [f"- ⚠ **{c.rule}**: {c.detail}" for c in flagged]
+    lines += [f"- ✓ {c.rule}: {c.detail}" for c in checks if not c.flagged]
+    suggestions = [f"What should I do about {node.name}?"] if flagged else []
+    suggestions += [f"What feeds {node.name}?", f"What if {node.name} fails?", "Identify risks"]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+def last_analysis_explained(last: Mapping[str, Any]) -> Answer:
+    """The conversation's last analysis (as :mod:`.actions.memory` keeps it): what it found,
+    then how it works."""
+    intent = str(last.get("intent", "analysis"))
+    scope = str(last.get("scope", "the network"))
+    findings = [str(f) for f in last.get("findings", []) if f]
+    more = int(last.get("more") or 0)
+    key = str(last.get("topic", ""))
+    lines = [f"Your last analysis was **{intent}** on {scope}."]
+    if findings:
+        lines.append("It found:")
+        lines += [f"- {f}" for f in findings]
+        if more:
+            lines.append(f"- … and {more} more")
+    else:
+        lines.append("It found nothing to flag.")
+    if key in _EXPLANATION_WORDS:
+        lines.append(f"\nHow it works: {explanation(key)}")
+    return Answer(
+        "\n".join(lines),
+        (_EXPLAIN_NEXT.get(key, "Identify risks"), "What should I do?", "Show recent alerts"),
+    )
+
+
+# ---------------------------------------------------------------------------- recommend
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Load to shift: ``units`` of it from ``source`` to ``target`` (same node type)."""
+
+    source: Node
+    target: Node
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One action for the network: what to do, why (the numbers), the node it is about,
+    and a request the copilot understands that acts on it."""
+
+    action: str
+    why: str
+    node_id: str | None
+    suggestion: str | None
+
+
+def node_recommendations(
+    node: Node,
+    *,
+    alternates: Sequence[tuple[Node, float, int]],
+    alternate_type: str,
+    moves: Sequence[Move],
+    risks: Sequence[Finding],
+    closure: tuple[Sequence[Node], int, int] | None,
+    target: float,
+) -> Answer:
+    """Advice about one node (nothing is changed): ``alternates`` (node, km, spare units),
+    load ``moves``, its ``risks`` and what closing it would cut off (``closure``: the nodes
+    left without supply, how many downstream keep another source, its load in units)."""
+    lines = [f"Recommendations for {_ref(node)} (nothing changes until you ask):"]
+    suggestions: list[str] = []
+    kind = type_label(alternate_type)
+    if closure is not None:
+        cut, still_fed, load = closure
+        if cut:
+            names = ", ".join(n.name for n in cut[:8]) + (
+                f" and {len(cut) - 8} more" if len(cut) > 8 else ""
+            )
+            lines.append(
+                f"\n**If you close it**: {plural(len(cut), 'node')} downstream would be left "
+                f"with no supply ({names}), {units(sum(n.capacity for n in cut))} units of "
+                "capacity."
+            )
+        else:
+            lines.append(
+                "\n**If you close it**: no node would be left without supply"
+                + (
+                    f"; {plural(still_fed, 'node')} downstream keep another source."
+                    if still_fed
+                    else "; nothing depends on it downstream."
+                )
+            )
+        spare = sum(s for _, _, s in alternates)
+        home = (
+            f"the {plural(len(alternates), kind)} below have {units(spare)} units to spare"
+            if alternates
+            else f"no operational {kind} under {pct(target)} utilization could take it"
+        )
+        lines.append(f"Its load, {units(load)} units, would need a new home: {home}.")
+    if alternates:
+        lines.append(
+            f"\n**Alternates** (operational {kind}s under {pct(target)} utilization, "
+            "nearest first):"
+        )
+        for rank, (other, km, spare) in enumerate(alternates, start=1):
+            lines.append(
+                f"{rank}. {_ref(other)} in {_city(other)}, {units(km)} km away: "
+                f"{units(spare)} units spare ({pct(other.utilization)} utilized)"
+            )
+        best = alternates[0][0]
+        if alternate_type != node.type:
+            suggestions.append(f"Connect {best.name} to {node.name}")
+        else:
+            suggestions.append(f"Compare {node.name} and {best.name}")
+    elif closure is not None or alternate_type != node.type:
+        if closure is None:
+            lines.append(f"\nNo operational {kind} under {pct(target)} utilization to turn to.")
+        suggestions.append(f"Add a {kind} in {_city(node)}")
+    if moves:
+        lines.append("\n**Rebalance load**:")
+        for move in moves:
+            lines.append(
+                f"- move {units(move.units)} units from {_ref(move.source)} "
+                f"({pct(move.source.utilization)}) to {_ref(move.target)} "
+                f"({pct(move.target.utilization)})"
+            )
+    if risks:
+        lines.append("\n**Risks**:")
+        lines += [f"- {f.recommendation}: {f.message} ({f.severity})" for f in risks]
+        suggestions += [f.suggestion for f in risks if f.suggestion][:1]
+    more_capacity = f"Set the capacity of {node.name} to "
+    if (
+        moves
+        and node.utilization > target
+        and not any(s.startswith(more_capacity) for s in suggestions)
+    ):
+        suggestions.append(
+            more_capacity + units(round(node.capacity * node.utilization / target, -2))
+        )
+    if len(lines) == 1:
+        lines.append(
+            f"Nothing to recommend: it is {node.status}, {pct(node.utilization)} utilized, "
+            "with no risk on it and no load to move."
+        )
+    suggestions += [f"What if {node.name} fails?", f"Explain {node.name}", "Identify risks"]
+    return Answer("\n".join(lines), tuple(list(dict.fromkeys(suggestions))[:4]))
+
+
+def network_recommendations(
+    chosen: Sequence[Recommendation], goal: str | None, *, target: float
+) -> Answer:
+    """The network's top actions, with the numbers behind each (nothing is changed)."""
+    if not chosen:
+        what = {
+            "risk": "no risk to act on",
+            "alternate-supplier": "no single point of failure to back up",
+            "capacity": f"no bottleneck (every node under {pct(target)} and operational) and "
+            "no load to move",
+        }.get(
+            goal or "",
+            f"no risks, no bottleneck (every node under {pct(target)} and operational) and "
+            "no load to move",
+        )
+        return Answer(
+            f"Nothing pressing: {what}.",
+            ("Run a natural disaster simulation", "Scan for anomalies", "Calculate utilization"),
+        )
+    lines = [
+        f"Top {len(chosen)} recommendation{'s' if len(chosen) != 1 else ''} "
+        "(nothing changes until you ask):"
+    ]
+    for rank, rec in enumerate(chosen, start=1):
+        lines.append(f"{rank}. **{rec.action}**: {rec.why}.")
+    suggestions = [r.suggestion for r in chosen if r.suggestion]
+    suggestions += ["Identify risks", "Find bottlenecks"]
+    return Answer("\n".join(lines), tuple(list(dict.fromkeys(suggestions))[:4]))
+
+
 # ---------------------------------------------------------------------------- simulate
 
 _KIND_LABEL = {
@@ -454,6 +794,79 @@ def simulation(
     elif result.direct:
         suggestions.append(f"Show details of {result.direct[0].node.name}")
     suggestions += ["Identify risks", "Show recent alerts", "Find bottlenecks"]
+    return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+def _sim_loss(record: Mapping[str, Any]) -> str:
+    """The table cell: units lost (or short, for demand) and the share of the network."""
+    lost = units(float(record.get("capacityLost") or 0))
+    share = pct(float(record.get("share") or 0.0))
+    short = " short" if record.get("kind") == "demand-spike" else ""
+    return f"{lost} units{short} ({share})"
+
+
+def _sim_impact(record: Mapping[str, Any]) -> str:
+    """The impact in words: "12,000 units of capacity at risk (30%), 3 nodes affected"."""
+    lost = units(float(record.get("capacityLost") or 0))
+    share = pct(float(record.get("share") or 0.0))
+    affected = plural(int(record.get("affected") or 0), "node")
+    if record.get("kind") == "demand-spike":
+        over = plural(int(record.get("overloaded") or 0), "node")
+        return f"a shortfall of {lost} units ({share}), {over} over capacity"
+    return f"{lost} units of capacity at risk ({share} of the network), {affected} affected"
+
+
+def _sim_name(record: Mapping[str, Any]) -> str:
+    kind = str(record.get("kind", "scenario"))
+    label = _KIND_LABEL.get(kind, kind).lower()
+    if kind == "demand-spike" and record.get("percent"):
+        label += f" +{float(record['percent']):g}%"
+    return f"`{record.get('id', '?')}` ({label} {record.get('where', '')})".replace(" )", ")")
+
+
+def simulations_compared(records: Sequence[Mapping[str, Any]], *, asked: int = 2) -> Answer:
+    """The conversation's last simulations side by side (``records`` as
+    :mod:`.actions.memory` keeps them, oldest first), and which hit hardest and why."""
+    lines = []
+    if asked > len(records):
+        lines.append(f"Only {len(records)} simulations are recorded here; comparing them all.\n")
+    lines += [
+        "| simulation | scenario | where | severity | duration | affected | capacity lost |",
+        "|---|---|---|---|---|---:|---:|",
+    ]
+    for record in records:
+        kind = str(record.get("kind", ""))
+        hours = float(record.get("durationHours") or 0)
+        lines.append(
+            f"| `{record.get('id', '?')}` | {_KIND_LABEL.get(kind, kind).lower()} | "
+            f"{record.get('where', '')} | {record.get('severity', '')} | {_hours(hours)} | "
+            f"{plural(int(record.get('affected') or 0), 'node')} | {_sim_loss(record)} |"
+        )
+
+    def weight(record: Mapping[str, Any]) -> tuple[float, float, int]:
+        return (
+            float(record.get("capacityLost") or 0),
+            float(record.get("share") or 0),
+            int(record.get("affected") or 0),
+        )
+
+    ranked = sorted(records, key=weight, reverse=True)
+    worst, mildest = ranked[0], ranked[-1]
+    if weight(worst) == weight(mildest):
+        verdict = f"They hit equally hard: {_sim_impact(worst)} each."
+    else:
+        verdict = (
+            f"**{_sim_name(worst)} was worse**: {_sim_impact(worst)}; against "
+            f"{_sim_impact(mildest)} for {_sim_name(mildest)}."
+        )
+        hit = worst.get("worst")
+        if isinstance(hit, Mapping) and hit.get("name"):
+            verdict += f" Its worst-hit node: **{hit['name']}**."
+    lines.append(f"\n{verdict}")
+    suggestions = ["Identify risks", "Find bottlenecks", "Show recent alerts"]
+    hit = worst.get("worst")
+    if isinstance(hit, Mapping) and hit.get("name"):
+        suggestions.insert(0, f"What should I do about {hit['name']}?")
     return Answer("\n".join(lines), tuple(suggestions[:4]))
 
 

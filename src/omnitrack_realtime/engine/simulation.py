@@ -20,9 +20,16 @@ from .analysis import TIER, adjacency, downstream, haversine_km, reach_counts, u
 from .twin import Connection, Node
 
 __all__ = [
+    "CASCADE_SHARE",
+    "CITY_RADIUS_KM",
+    "DISASTER_RADIUS_KM",
+    "MIN_IMPACT",
+    "PORT_RADIUS_KM",
     "SCENARIOS",
     "SEVERITIES",
+    "SEVERITY_FACTOR",
     "STAGES",
+    "STRENGTH",
     "Area",
     "NodeImpact",
     "ScenarioError",
@@ -44,9 +51,9 @@ SCENARIOS = (
 #: The what-if kinds beyond the eight scenario types.
 _EXTRA_KINDS = ("port-closure",)
 SEVERITIES = ("low", "medium", "high", "critical")
-_SEVERITY_FACTOR = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
+SEVERITY_FACTOR = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 #: Base strength of each kind: the capacity loss of a directly hit node at critical severity.
-_STRENGTH = {
+STRENGTH = {
     "natural-disaster": 1.0,
     "supplier-failure": 1.0,
     "transportation-delay": 0.5,
@@ -58,11 +65,14 @@ _STRENGTH = {
     "port-closure": 1.0,
 }
 #: Radius of an area scenario around a city, by severity (km).
-_DISASTER_RADIUS = {"low": 50.0, "medium": 150.0, "high": 300.0, "critical": 500.0}
-_CITY_RADIUS = 100.0
-_PORT_RADIUS = 50.0
-_CASCADE = 0.9
-_MIN_IMPACT = 0.05
+DISASTER_RADIUS_KM = {"low": 50.0, "medium": 150.0, "high": 300.0, "critical": 500.0}
+#: Radius of a city-wide scenario (other kinds), and of a port closure (km).
+CITY_RADIUS_KM = 100.0
+PORT_RADIUS_KM = 50.0
+#: A node downstream loses this share of its feeders' mean loss.
+CASCADE_SHARE = 0.9
+#: Losses under this share are not counted as an impact.
+MIN_IMPACT = 0.05
 
 #: The steps a simulation reports through ``scenario_progress``.
 STAGES = (
@@ -177,15 +187,15 @@ def _direct_targets(
             anchor = by_id[request.node_ids[0]].location
             area = Area(anchor.label, anchor.latitude, anchor.longitude, anchor.city)
             for node in nodes:
-                near = _in_area(node, area, _PORT_RADIUS)
+                near = _in_area(node, area, PORT_RADIUS_KM)
                 if near is not None:
                     targets.setdefault(node.id, near)
         return targets
     if request.area is not None:
         radius = {
-            "natural-disaster": _DISASTER_RADIUS[request.severity],
-            "port-closure": _PORT_RADIUS,
-        }.get(kind, _CITY_RADIUS)
+            "natural-disaster": DISASTER_RADIUS_KM[request.severity],
+            "port-closure": PORT_RADIUS_KM,
+        }.get(kind, CITY_RADIUS_KM)
         area = request.area
         if kind == "geopolitical" and area.city is not None and area.country is not None:
             area = Area(area.label, area.latitude, area.longitude, None, area.country)
@@ -282,9 +292,9 @@ def simulate(
     if request.kind == "demand-spike":
         return _demand_spike(request, nodes, graph, targets, total_capacity)
 
-    strength = _STRENGTH[request.kind] * _SEVERITY_FACTOR[request.severity]
+    strength = STRENGTH[request.kind] * SEVERITY_FACTOR[request.severity]
     if request.kind == "port-closure":
-        strength = _STRENGTH["port-closure"] * max(0.75, _SEVERITY_FACTOR[request.severity])
+        strength = STRENGTH["port-closure"] * max(0.75, SEVERITY_FACTOR[request.severity])
     loss = {node_id: strength * closeness for node_id, closeness in targets.items()}
     if request.kind == "port-closure":
         # Nodes shipping by sea through the port lose that lane too.
@@ -307,13 +317,13 @@ def simulate(
     for _ in range(3):
         for node_id in order:
             sources = feeders[node_id]
-            loss[node_id] = _CASCADE * sum(loss.get(s, 0.0) for s in sources) / len(sources)
+            loss[node_id] = CASCADE_SHARE * sum(loss.get(s, 0.0) for s in sources) / len(sources)
     direct = sorted(
-        (NodeImpact(by_id[i], round(loss[i], 3), 0) for i in direct_ids if loss[i] >= _MIN_IMPACT),
+        (NodeImpact(by_id[i], round(loss[i], 3), 0) for i in direct_ids if loss[i] >= MIN_IMPACT),
         key=lambda impact: (-impact.loss, impact.node.id),
     )
     cascade = sorted(
-        (NodeImpact(by_id[i], round(loss[i], 3), hops[i]) for i in order if loss[i] >= _MIN_IMPACT),
+        (NodeImpact(by_id[i], round(loss[i], 3), hops[i]) for i in order if loss[i] >= MIN_IMPACT),
         key=lambda impact: (impact.hops, -impact.loss, impact.node.id),
     )
     at_risk = sum(impact.node.capacity * impact.loss for impact in (*direct, *cascade))

@@ -3,16 +3,20 @@ change the twin, and say what happened. Synchronous (SQLite), no asyncio.
 
 :func:`execute` runs one step inside one twin transaction and returns an :class:`ActionResult`:
 the answer, whether it worked, the changes and alerts to publish, and the nodes it mentioned
-(what "it" means in the next step). Errors a user can cause (a missing node, a duplicate
-connection, an invalid value) are failed results with a clear answer, never exceptions.
+(what "it" and "them" mean next, in the order the answer names them). Errors a user can
+cause (a missing node, a duplicate connection, an invalid value) are failed results with a
+clear answer, never exceptions. A successful change is journaled in the same transaction, so
+``undo`` can revert it (:mod:`.memory`).
 
 The modules, each importing only those above it:
 
 * :mod:`.context`: the step a handler works with, its :class:`ActionResult`, and ``_Failed``;
 * :mod:`.resolution`: which node(s) a reference points at (:func:`resolve_nodes`);
 * :mod:`.validation`: parameter values checked and converted;
-* :mod:`.settings`, :mod:`.analyses`, :mod:`.scenarios`, :mod:`.queries`: the handlers, one
-  family each;
+* :mod:`.memory`: what the twin layer keeps in a conversation's dialogue state (the undo
+  journal, the simulations, the last analysis);
+* :mod:`.settings`, :mod:`.analyses`, :mod:`.scenarios`, :mod:`.queries`, :mod:`.browse`,
+  :mod:`.advice`, :mod:`.alerts`, :mod:`.undo`: the handlers, one family each;
 * this module: the handlers that edit the network (next to the limits they check), the
   dispatch from intent to handler, and :func:`execute`.
 """
@@ -37,6 +41,7 @@ from ..twin import (
     Node,
     Twin,
 )
+from .advice import _explain, _recommend
 from .alerts import _set_alert_status
 from .analyses import _bottlenecks, _risks, _scan, _utilization
 from .browse import _compare_nodes, _get_settings, _list_nodes, _trace
@@ -44,7 +49,13 @@ from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
 from .memory import record_change
 from .queries import _alerts, _details, _help, _summary
 from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
-from .scenarios import _demand_spike, _port_closure, _run_simulation, _supplier_failure
+from .scenarios import (
+    _compare_simulations,
+    _demand_spike,
+    _port_closure,
+    _run_simulation,
+    _supplier_failure,
+)
 from .settings import _add_shipping_method, _setting
 from .undo import _undo
 from .validation import _choice, _float, _int, _location, _place_words, _require_place
@@ -379,6 +390,9 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "trace-upstream": _trace,
     "trace-downstream": _trace,
     "get-settings": _get_settings,
+    "compare-simulations": _compare_simulations,
+    "explain": _explain,
+    "recommend": _recommend,
     "resolve-alert": _set_alert_status,
     "set-region": _setting("region", "region", REGIONS, "Region"),
     "set-industry": _setting("industry", "industry", INDUSTRIES, "Industry"),
@@ -400,12 +414,6 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
 }
 
 
-def _not_yet(step: _Step) -> ActionResult:
-    raise _Failed(f"I can't do `{step.intent}` yet.", ("Help",))
-
-
-for _intent in (i for group in INTENTS.values() for i in group):
-    _HANDLERS.setdefault(_intent, _not_yet)
 assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 

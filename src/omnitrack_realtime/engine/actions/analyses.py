@@ -1,18 +1,23 @@
 """The handlers of the analysis intents: anomaly scans (raising alerts for the most severe
 findings), risks, bottlenecks and utilisation, over the network, one node or one node type.
+Each is remembered as the conversation's last analysis (:mod:`.memory`), for ``explain``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .. import answers
 from ..analysis import (
     SEVERITY_RANK,
+    Finding,
     find_bottlenecks,
     identify_risks,
     scan_anomalies,
     utilization_report,
 )
 from ..twin import Alert, Node
+from . import memory
 from .context import ActionResult, _Step
 from .resolution import _one
 from .validation import _node_type
@@ -36,6 +41,17 @@ def _scope(step: _Step) -> tuple[list[Node], str, list[str]]:
             [],
         )
     return nodes, "the network", []
+
+
+def _remember(step: _Step, topic: str, label: str, findings: Sequence[Finding]) -> None:
+    """This analysis is the conversation's last (what "explain" explains)."""
+    memory.record_analysis(
+        step,
+        topic=topic,
+        scope=label.replace("**", ""),
+        findings=[f"{f.severity}: {f.message}" for f in findings],
+        node_ids=[i for f in findings[:5] for i in f.node_ids[:1]],
+    )
 
 
 def _scan(step: _Step) -> ActionResult:
@@ -69,6 +85,7 @@ def _scan(step: _Step) -> ActionResult:
                 )
             )
             open_messages.add(finding.message)
+    _remember(step, "anomaly", label, findings)
     return step.result(
         answers.anomalies(findings, label, alerts, skipped), alerts=alerts, mentioned=mentioned
     )
@@ -86,6 +103,7 @@ def _risks(step: _Step) -> ActionResult:
     if len(scoped) != len(nodes):
         ids = {n.id for n in scoped}
         findings = [f for f in findings if ids.intersection(f.node_ids)]
+    _remember(step, "risk", label, findings)
     return step.result(answers.risks(findings, label), mentioned=mentioned)
 
 
@@ -97,6 +115,13 @@ def _bottlenecks(step: _Step) -> ActionResult:
     )
     ids = {n.id for n in scoped}
     found = [b for b in found if b.node.id in ids][:5]
+    memory.record_analysis(
+        step,
+        topic="bottleneck",
+        scope=label.replace("**", ""),
+        findings=[f"{b.node.name}: {b.reason} (score {b.score:.2f})" for b in found],
+        node_ids=[b.node.id for b in found],
+    )
     return step.result(
         answers.bottlenecks(found, label), mentioned=mentioned or [b.node.id for b in found[:1]]
     )
@@ -105,4 +130,15 @@ def _bottlenecks(step: _Step) -> ActionResult:
 def _utilization(step: _Step) -> ActionResult:
     step.require_nodes("measure")
     scoped, label, mentioned = _scope(step)
-    return step.result(answers.utilization(utilization_report(scoped), label), mentioned=mentioned)
+    report = utilization_report(scoped)
+    findings = [f"overall {answers.pct(report.overall)}"]
+    findings += [f"{answers.type_label(t)}: {answers.pct(u)}" for t, u in report.by_type.items()]
+    findings += [f"busiest: {n.name} {answers.pct(n.utilization)}" for n in report.busiest[:1]]
+    memory.record_analysis(
+        step,
+        topic="utilization",
+        scope=label.replace("**", ""),
+        findings=findings,
+        node_ids=[n.id for n in report.busiest],
+    )
+    return step.result(answers.utilization(report, label), mentioned=mentioned)

@@ -80,9 +80,16 @@ def journal_size(step: _Step) -> int:
     return len(_entries(state, JOURNAL))
 
 
-def record_simulation(step: _Step, summary: dict[str, Any]) -> None:
+def record_simulation(
+    step: _Step, summary: dict[str, Any], analysis: dict[str, Any] | None = None
+) -> None:
+    """Remember a simulation (and, in the same write, it as the last analysis: see
+    :func:`analysis_record`)."""
+
     def change(state: dict[str, Any]) -> None:
         state[SIMULATIONS] = [*_entries(state, SIMULATIONS), summary][-MAX_SIMULATIONS:]
+        if analysis is not None:
+            state[LAST_ANALYSIS] = analysis
 
     step.twin.update_dialogue(step.user_id, step.conversation_id, change)
 
@@ -90,6 +97,25 @@ def record_simulation(step: _Step, summary: dict[str, Any]) -> None:
 def simulations(step: _Step) -> list[dict[str, Any]]:
     """The conversation's recorded simulations, oldest first."""
     return _entries(step.twin.get_dialogue(step.user_id, step.conversation_id), SIMULATIONS)
+
+
+def analysis_record(
+    step: _Step,
+    *,
+    topic: str,
+    scope: str,
+    findings: Sequence[str],
+    node_ids: Sequence[str] = (),
+) -> dict[str, Any]:
+    """What ``"last_analysis"`` keeps of this step."""
+    return {
+        "intent": step.intent,
+        "topic": topic,
+        "scope": scope,
+        "findings": list(findings[:_MAX_FINDINGS]),
+        "more": max(0, len(findings) - _MAX_FINDINGS),
+        "nodeIds": list(dict.fromkeys(node_ids))[:_MAX_FINDINGS],
+    }
 
 
 def record_analysis(
@@ -101,14 +127,7 @@ def record_analysis(
     node_ids: Sequence[str] = (),
 ) -> None:
     """Remember this step as the conversation's last analysis (what "explain" explains)."""
-    record = {
-        "intent": step.intent,
-        "topic": topic,
-        "scope": scope,
-        "findings": list(findings[:_MAX_FINDINGS]),
-        "more": max(0, len(findings) - _MAX_FINDINGS),
-        "nodeIds": list(dict.fromkeys(node_ids))[:_MAX_FINDINGS],
-    }
+    record = analysis_record(step, topic=topic, scope=scope, findings=findings, node_ids=node_ids)
 
     def change(state: dict[str, Any]) -> None:
         state[LAST_ANALYSIS] = record

@@ -1,9 +1,12 @@
 """The handlers of the simulated scenarios: a named scenario, a port closure, a supplier
 failure and a demand spike, each resolved to an area or nodes, run through
-:func:`~..simulation.simulate`, and reported as a :class:`~.context.ScenarioRun`.
+:func:`~..simulation.simulate`, reported as a :class:`~.context.ScenarioRun` and remembered
+in the conversation (:mod:`.memory`); and the comparison of the last simulations.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .. import answers
 from ..commands import Place
@@ -14,11 +17,13 @@ from ..simulation import (
     Area,
     ScenarioError,
     ScenarioRequest,
+    SimulationResult,
     simulate,
 )
+from . import memory
 from .context import ActionResult, ScenarioRun, _Failed, _Step
 from .resolution import _one
-from .validation import _choice, _float, _place_words
+from .validation import _choice, _float, _int, _place_words
 
 _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
 
@@ -81,6 +86,7 @@ def _simulate(
             node_ids=[i.node.id for i in hit[:10]],
             recommended_actions=result.recommendations,
         )
+    _remember(step, result, scenario_id, where)
     run = ScenarioRun(scenario_id, kind, STAGES, len(result.affected))
     return step.result(
         answers.simulation(result, scenario_id, where, alert),
@@ -88,6 +94,73 @@ def _simulate(
         scenario=run,
         mentioned=node_ids or tuple(i.node.id for i in result.direct[:1]),
     )
+
+
+def _remember(step: _Step, result: SimulationResult, scenario_id: str, where: str) -> None:
+    """Record the run for compare-simulations and explain (see :mod:`.memory`)."""
+    request = result.request
+    worst: dict[str, Any] | None = None
+    if request.kind == "demand-spike":
+        peak = max(result.affected, key=lambda i: i.projected_utilization or 0.0, default=None)
+        if peak is not None:
+            worst = {
+                "id": peak.node.id,
+                "name": peak.node.name,
+                "utilization": peak.projected_utilization,
+            }
+    elif result.affected:
+        hit = max(result.affected, key=lambda i: (i.loss, i.node.capacity))
+        worst = {"id": hit.node.id, "name": hit.node.name, "loss": hit.loss}
+    plain = where.replace("**", "")
+    label = request.kind.replace("-", " ")
+    findings = [
+        f"{answers.plural(len(result.direct), 'node')} hit directly, "
+        f"{len(result.cascade)} downstream",
+        f"{answers.units(result.capacity_at_risk)} units "
+        + ("of shortfall" if request.kind == "demand-spike" else "of capacity at risk")
+        + f" ({answers.pct(result.capacity_share)} of the network)",
+    ]
+    if worst is not None:
+        findings.append(f"worst hit: {worst['name']}")
+    summary = {
+        "id": scenario_id,
+        "kind": request.kind,
+        "where": plain,
+        "severity": request.severity,
+        "durationHours": request.duration_hours,
+        "percent": request.percent if request.kind == "demand-spike" else None,
+        "affected": len(result.affected),
+        "capacityLost": result.capacity_at_risk,
+        "share": round(result.capacity_share, 4),
+        "overloaded": len(result.overloaded),
+        "worst": worst,
+    }
+    analysis = memory.analysis_record(
+        step,
+        topic="simulation",
+        scope=f"{label} {plain} (`{scenario_id}`)",
+        findings=findings,
+        node_ids=[i.node.id for i in result.affected[:5]],
+    )
+    memory.record_simulation(step, summary, analysis)
+
+
+def _compare_simulations(step: _Step) -> ActionResult:
+    count = 2
+    if step.params.get("count") is not None:
+        count = _int(step.params["count"], "number of simulations", minimum=2, maximum=5)
+    recorded = memory.simulations(step)
+    if len(recorded) < 2:
+        ran = (
+            f"only one simulation (`{recorded[0].get('id')}`) has run"
+            if recorded
+            else "no simulation has run"
+        )
+        raise _Failed(
+            f"There is nothing to compare: {ran} in this conversation. Run another first.",
+            ("Simulate a supplier failure", "What if the port of Rotterdam closes?"),
+        )
+    return step.result(answers.simulations_compared(recorded[-count:], asked=count))
 
 
 def _severity(step: _Step, default: str) -> str:
