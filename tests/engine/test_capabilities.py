@@ -259,12 +259,13 @@ def test_trace_upstream_follows_link_direction_by_tier(chain: Twin) -> None:
     assert "- tier 1 (direct): Rotterdam Warehouse (warehouse, Rotterdam)" in text
     assert "- tier 2: Berlin Plant (manufacturer, Berlin), Antwerp Warehouse" in text
     assert "- tier 3: Shanghai Supplier (supplier, Shanghai), Osaka Supplier" in text
-    assert result.mentioned == ("wh-3", "mfg-2", "wh-6", "sup-1", "sup-5")
+    # the found nodes by tier, then the traced node ("it" next turn)
+    assert result.mentioned == ("wh-3", "mfg-2", "wh-6", "sup-1", "sup-5", "ret-4")
 
 
 def test_trace_downstream_and_two_way_links(chain: Twin) -> None:
     result = ok(run(chain, "trace-downstream", node=ref("Shanghai Supplier")))
-    assert result.mentioned == ("mfg-2", "wh-3", "ret-4", "wh-6")
+    assert result.mentioned == ("mfg-2", "wh-3", "ret-4", "wh-6", "sup-1")
     # The two-way link carries goods both ways: Antwerp is fed by Rotterdam and feeds it.
     antwerp_up = ok(run(chain, "trace-upstream", node=ref("Antwerp Warehouse")))
     assert antwerp_up.mentioned[0] == "wh-3"

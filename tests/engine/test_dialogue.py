@@ -353,3 +353,61 @@ def test_details_are_not_dropped(engine: SupplyChainEngine, text: str, expected:
     metadata, answer = say(engine, text)
     assert metadata["actionSuccess"] is True, answer
     assert names(engine) == expected
+
+
+def test_a_correction_redoes_the_last_change_with_the_new_value(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a supplier in Mumbai")
+    metadata, text = say(engine, "no wait, Chennai not Mumbai")
+    assert metadata["intent"] == "add-supplier" and metadata["actionSuccess"] is True
+    assert names(engine) == ["Chennai Supplier"]
+
+
+def test_a_correction_of_a_value_the_last_change_did_not_have_asks_instead(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a distribution center in Seville")
+    metadata, text = say(engine, "sorry, Valencia not Barcelona")
+    assert metadata["intent"] == "clarification"
+    assert names(engine) == ["Seville Distribution Center"]  # nothing undone
+
+
+def test_undo_twice_goes_further_back(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Hamburg")
+    say(engine, "add a plant in Lyon")
+    say(engine, "undo")
+    assert names(engine) == ["Hamburg Supplier"]
+    metadata, _ = say(engine, "undo that too")
+    assert metadata["intent"] == "undo" and names(engine) == []
+
+
+def test_connect_them_in_that_order_links_each_to_the_next_as_one_step(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a supplier in Sao Paulo, a factory in Curitiba and a store in Rio")
+    metadata, text = say(engine, "now connect them in that order")
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    links = {(c.source, c.target, c.bidirectional) for c in engine.twin.list_connections(USER)}
+    assert links == {("sup-1", "mfg-2", False), ("mfg-2", "ret-3", False)}
+
+
+def test_a_chain_of_arrows_is_one_step(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Busan, a plant in Ulsan and a warehouse in Incheon")
+    metadata, _ = say(engine, "Busan Supplier -> Ulsan Plant -> Incheon Warehouse")
+    assert metadata["intent"] == "connect-nodes" and len(engine.twin.list_connections(USER)) == 2
+    metadata, _ = say(engine, "link Ulsan Plant and Incheon Warehouse both ways")
+    assert metadata["actionSuccess"] is True
+    two_way = [c for c in engine.twin.list_connections(USER) if c.bidirectional]
+    assert [(c.source, c.target) for c in two_way] == [("mfg-2", "wh-3")]
+
+
+def test_a_simulation_follow_up_reruns_it_with_the_new_values(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a plant in Dallas and a DC in Chicago")
+    metadata, _ = say(engine, "what if demand in North America jumps 40% for a month?")
+    assert metadata["intent"] == "what-if-demand-spike"
+    metadata, text = say(engine, "and a milder case, +20% for two weeks?")
+    assert metadata["intent"] == "what-if-demand-spike" and metadata["actionSuccess"] is True
+    assert "20%" in text

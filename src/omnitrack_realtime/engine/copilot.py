@@ -45,6 +45,7 @@ from .commands import (
     Command,
     NodeRef,
     ParseResult,
+    Place,
     Step,
 )
 from .dialogue import DESTRUCTIVE_INTENTS, DialogueState, Pending, needs_confirmation
@@ -832,11 +833,24 @@ def _slot(command: Command) -> str | None:
     return None
 
 
+def _same_place(a: Place, b: Place) -> bool:
+    if a.city and b.city:
+        return a.city.casefold() == b.city.casefold()
+    return (a.country or a.region) == (b.country or b.region)
+
+
 def _corrected(last: Command, correction: Correction) -> Command | None:
     """``last`` with the values a correction gives, or None when none applies to it."""
     params = dict(last.params)
     intent = last.intent
     changed = False
+    said = params.get("place")
+    if correction.replaces is not None and not (
+        isinstance(said, Place) and _same_place(said, correction.replaces)
+    ):
+        # "Valencia not Barcelona" when the last change was not about Barcelona: that is not
+        # the change to correct (undoing it would remove the wrong node).
+        return None
     if intent.startswith("add-") and intent != "add-shipping-method":
         if correction.place is not None:
             params["place"], changed = correction.place, True

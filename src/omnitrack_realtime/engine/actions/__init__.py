@@ -304,6 +304,9 @@ def _connect(step: _Step) -> ActionResult:
     if source.id == target.id:
         raise _Failed(f"**{source.name}** cannot be connected to itself.")
     existing = step.twin.find_connection(step.user_id, source.id, target.id)
+    if existing is not None and step.params.get("bidirectional") and not existing.bidirectional:
+        # "link them both ways" over a one-way link: the link now carries goods both ways.
+        return _make_two_way(step, source, target, existing)
     if existing is not None:
         raise _Failed(
             f"**{source.name}** and **{target.name}** are already connected"
@@ -326,6 +329,28 @@ def _connect(step: _Step) -> ActionResult:
         answers.connected(source, target, connection),
         changes=[_change("connection_added", connection=connection.to_dict())],
         # The source last: in "connect it to X", "it" stays the node being talked about.
+        mentioned=[target.id, source.id],
+    )
+
+
+def _make_two_way(step: _Step, source: Node, target: Node, existing: Connection) -> ActionResult:
+    step.twin.remove_connection(step.user_id, existing.source, existing.target)
+    method = step.params.get("shipping_method") or existing.shipping_method
+    if method is not None:
+        method = _choice(method, SHIPPING_METHODS, "shipping method")
+    connection = Connection(existing.source, existing.target, method, True)
+    step.twin.add_connection(step.user_id, connection)
+    return step.result(
+        answers.connected(source, target, connection),
+        changes=[
+            _change(
+                "connection_removed",
+                source=existing.source,
+                target=existing.target,
+                connection=existing.to_dict(),
+            ),
+            _change("connection_added", connection=connection.to_dict()),
+        ],
         mentioned=[target.id, source.id],
     )
 

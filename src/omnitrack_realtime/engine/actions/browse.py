@@ -153,8 +153,10 @@ def _trace(step: _Step) -> ActionResult:
     for other in found:
         tiers.setdefault(hops[other.id], []).append(other)
     answer = answers.traced(node, tiers, upstream=up, listed=TRACED)
+    # The traced node last: after "what feeds Lyon Plant?", "it" is still Lyon Plant and
+    # "them" the nodes found.
     shown = [n.id for n in found[:TRACED]]
-    return step.result(answer, mentioned=shown or [node.id])
+    return step.result(answer, mentioned=[*shown, node.id])
 
 
 # ---------------------------------------------------------------------------- settings

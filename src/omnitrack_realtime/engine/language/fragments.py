@@ -67,6 +67,7 @@ class Correction:
     """What a correction says the last change should have had."""
 
     place: Place | None = None
+    replaces: Place | None = None  # the place said to be wrong ("..., not Mumbai")
     capacity: int | None = None
     node_type: str | None = None
     node: NodeRef | None = None
@@ -99,6 +100,8 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
     m = step.masked
     places = _not_negated(m, list(step.places))
     place = places[0][2] if places else None
+    wrong = [p for p in step.places if _NOT_BEFORE.search(m[: p[0]])]
+    replaces = wrong[0][2] if wrong and wrong[0][2] != place else None
     refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]
     node = None
     if refs:
@@ -125,6 +128,7 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         values["currency"] = values["currency"].upper()
     return Correction(
         place=place,
+        replaces=replaces,
         capacity=int(capacity) if capacity is not None else None,
         node_type=node_type,
         node=node,

@@ -204,7 +204,8 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     # The pronoun points at what the context said, which is now in the same step; when the
     # context names no node ("press is fixed, set it back to operational"), "it" stays.
     command = joined[0]
-    if _antecedent(context, names) is None:
+    said = _analyse(context, names)
+    if not (said.names or said.ids or said.places or said.types()):
         return [command]
     params = {
         key: value
