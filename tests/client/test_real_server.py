@@ -9,6 +9,7 @@ condition with a timeout.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from asyncio import Future
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -318,3 +319,145 @@ async def test_a_message_sent_during_shutdown_reaches_the_restarted_server(
     assert reply.content == "Echo: during" and reply.status == "complete"
     assert first.requests() == ["before"] and second.requests() == ["during"]
     assert [m.status for m in client.messages if m.role == "user"] == ["delivered"] * 2
+
+
+# --------------------------------------------------------------------------- turn order
+
+
+async def test_the_readme_sequence_streams_its_own_answer(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    """The README's example: ``send_message(A)`` then ``stream(B)``. The server runs B only
+    after A (the client sees B queued meanwhile), and ``stream(B)`` yields B's answer."""
+    server = await start()
+    async with client_for(server) as client:
+        await client.send_message("late a")  # its answer waits at gate a before it starts
+        streaming = asyncio.ensure_future(_collect(client.stream("summary")))
+        await asyncio.wait_for(server.engine.waiting("a").wait(), TIMEOUT)
+        await until(
+            client, lambda: user_message(client, "summary").status == "delivered", "B's ack"
+        )
+        # B is acknowledged while A is in the engine: it waits, and the client is told so.
+        assert server.requests() == ["late a"]
+        assert user_message(client, "summary").metadata["queued"] == 1
+        assert not streaming.done()
+        server.engine.gate("a").set()
+        text = await asyncio.wait_for(streaming, TIMEOUT)
+        await until(client, lambda: not client.messages[-2].is_streaming, "A's end")
+    assert text == "Echo: summary"
+    assert server.requests() == ["late a", "summary"]
+    assert server.engine.max_overlap == 1
+    question_a, question_b, answer_a, answer_b = client.messages
+    assert (answer_a.content, answer_a.reply_to) == ("Echo: late a", question_a.client_message_id)
+    assert (answer_b.content, answer_b.reply_to) == ("Echo: summary", question_b.client_message_id)
+    assert [m.status for m in (answer_a, answer_b)] == ["complete", "complete"]
+    assert "queued" not in question_b.metadata  # its answer has started: it waits no more
+
+
+def _expected(text: str) -> str:
+    words = text.split()
+    if words[0] == "hold":
+        return "".join(f" t{index + 1}" for index in range(int(words[2]))) + " after"
+    return f"Echo: {text}"
+
+
+def _round_texts(rng: random.Random, seed: int) -> list[str]:
+    """2 to 5 turns; the first is held in the engine (before or after its first tokens)."""
+    texts: list[str] = []
+    for index in range(rng.randint(2, 5)):
+        gate = f"s{seed}g{index}"
+        kind = rng.choice(["late", "hold"] if index == 0 else ["late", "hold", "echo"])
+        if kind == "late":
+            texts.append(f"late {gate}")
+        elif kind == "hold":
+            texts.append(f"hold {gate} {rng.randint(0, 3)}")
+        else:
+            texts.append(f"echo {seed} {index}")
+    return texts
+
+
+async def test_every_answer_reaches_its_own_question_whatever_the_engine_timing(
+    start: Callable[..., Awaitable[Server]],
+) -> None:
+    """Seeded rounds of several turns sent at once into one conversation (by ``send_message``,
+    ``ask`` or ``stream``), all acknowledged while the first is held in the engine; then the
+    test releases whichever held answer the engine is waiting on, chosen at random. The engine
+    never runs two turns of a conversation at once, every ``ask()``/``stream()`` gets its own
+    answer, and ``messages`` pairs each reply with its question, in order."""
+    server = await start(Limits(messages_per_minute=100_000, burst=1_000))
+    sent: list[str] = []
+    for seed in range(25):
+        rng = random.Random(seed)
+        texts = _round_texts(rng, seed)
+        async with client_for(server) as client:
+            questions, replies = await _play_round(client, server.engine, rng, texts)
+        context = f"seed {seed}: {texts}"
+        assert [m.content for m in questions] == texts, context
+        assert [m.reply_to for m in replies] == [m.client_message_id for m in questions], context
+        assert [m.content for m in replies] == [_expected(t) for t in texts], context
+        assert {m.status for m in replies} == {"complete"}, context
+        assert server.engine.max_overlap == 1, context
+        sent += texts
+    assert server.requests() == sent  # each turn once, in the order it was sent
+
+
+async def _play_round(
+    client: CopilotClient, engine: ScriptedEngine, rng: random.Random, texts: list[str]
+) -> tuple[list[ChatMessage], list[ChatMessage]]:
+    changed = asyncio.Event()
+    client.on_change(lambda _client: changed.set())
+    waiters: list[tuple[str, asyncio.Future[str]]] = []
+    for count, text in enumerate(texts, start=1):
+        how = rng.choice(["send", "ask", "stream"])
+        if how == "send":
+            await client.send_message(text)
+        elif how == "ask":
+            waiters.append((text, asyncio.ensure_future(_content(client.ask(text, TIMEOUT)))))
+        else:
+            waiters.append((text, asyncio.ensure_future(_collect(client.stream(text)))))
+        # ask() and stream() send when their task first runs: keep the sending order.
+        await until(client, lambda n=count: len(_questions(client)) == n, "the send")
+    # Every turn acknowledged while the first is held in the engine: all were in flight
+    # together before any answer is released.
+    await until(client, lambda: {m.status for m in _questions(client)} == {"delivered"}, "acks")
+    await asyncio.wait_for(engine.waiting(texts[0].split()[1]).wait(), TIMEOUT)
+    gates = [text.split()[1] for text in texts if text.split()[0] in ("late", "hold")]
+    released: set[str] = set()
+
+    def answered() -> bool:
+        replies = [m for m in client.messages if m.role == "assistant"]
+        return len(replies) == len(texts) and not any(m.is_streaming for m in replies)
+
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            changed.clear()
+            engine.parked.clear()
+            held = [g for g in gates if engine.waiting(g).is_set() and g not in released]
+            if held:
+                gate = rng.choice(held)
+                released.add(gate)
+                engine.gate(gate).set()
+            elif answered():
+                break
+            else:
+                await _wait_any(changed, engine.parked)
+    for text, waiter in waiters:
+        assert await waiter == _expected(text), text
+    return _questions(client), [m for m in client.messages if m.role == "assistant"]
+
+
+def _questions(client: CopilotClient) -> list[ChatMessage]:
+    return [m for m in client.messages if m.role == "user"]
+
+
+async def _content(reply: Awaitable[ChatMessage]) -> str:
+    return (await reply).content
+
+
+async def _wait_any(*events: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()

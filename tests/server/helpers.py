@@ -2,8 +2,10 @@
 
 The engine is deterministic and controllable: ``hold NAME N`` streams N tokens, then waits
 until the test opens gate NAME (so a test can drop, resume or cancel a stream at a known
-point without sleeping); ``event TYPE`` publishes a twin event; ``boom`` fails inside the
-engine; anything else is echoed as ``Echo: <message>``.
+point without sleeping); ``late NAME`` waits on gate NAME before it even starts its answer,
+then echoes; ``event TYPE`` publishes a twin event; ``boom`` fails inside the engine; anything
+else is echoed as ``Echo: <message>``. It records every request and how many turns of one
+conversation it was ever running at once (``max_overlap``).
 """
 
 from __future__ import annotations
@@ -43,25 +45,51 @@ class ScriptedEngine:
         self.requests: list[EngineRequest] = []
         self._gates: dict[str, asyncio.Event] = {}
         self._waiting: dict[str, asyncio.Event] = {}
+        #: Turns inside respond() now, by conversation, and the most ever seen at once.
+        self.active: dict[str, int] = {}
+        self.max_overlap = 0
+        #: Set whenever an answer starts waiting on a gate (a test clears it, then waits on it).
+        self.parked = asyncio.Event()
 
     def gate(self, name: str) -> asyncio.Event:
         return self._gates.setdefault(name, asyncio.Event())
 
     def waiting(self, name: str) -> asyncio.Event:
-        """Set when a ``hold NAME`` answer has streamed its first part and waits on the gate."""
+        """Set when a ``hold NAME`` answer has streamed its tokens, or a ``late NAME`` one has
+        reached the engine, and it waits on the gate."""
         return self._waiting.setdefault(name, asyncio.Event())
+
+    def _park(self, name: str) -> None:
+        self.waiting(name).set()
+        self.parked.set()
 
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
         self.requests.append(request)
+        conversation = request.conversation_id
+        self.active[conversation] = self.active.get(conversation, 0) + 1
+        self.max_overlap = max(self.max_overlap, self.active[conversation])
+        try:
+            async with contextlib.aclosing(self._answer(request, publisher)) as parts:
+                async for part in parts:
+                    yield part
+        finally:
+            self.active[conversation] -= 1
+
+    async def _answer(
+        self, request: EngineRequest, publisher: EventPublisher
+    ) -> AsyncIterator[AnswerPart]:
         words = request.message.split()
+        if words[0] == "late":
+            self._park(words[1])
+            await self.gate(words[1]).wait()
         yield AnswerStart({"intent": "echo", "confidence": 1.0})
         if words[0] == "hold":
             name, count = words[1], int(words[2])
             for index in range(count):
                 yield AnswerText(f" t{index + 1}")
-            self.waiting(name).set()
+            self._park(name)
             await self.gate(name).wait()
             yield AnswerText(" after")
         elif words[0] == "event":
