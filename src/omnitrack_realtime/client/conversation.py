@@ -28,11 +28,16 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
 - Frames of unknown types are ignored and counted in :attr:`Conversation.ignored`.
 
 Reply matching: each assistant answer records ``reply_to``, the ``clientMessageId`` of the user
-message it answers. The server answers one connection's turns in order, so user messages
-awaiting an answer are matched first in, first out; an ``error`` carrying a
-``clientMessageId`` matches that message (an error about a control action matches none); a
-replayed answer (same ``streamId`` or
-``messageId``) belongs to the original.
+message it answers. Our server names it on every frame that opens or closes an answer
+(``stream_start``, ``message``, ``stream_complete``, ``stream_interrupted``, ``error``): such an
+answer goes to that message, whatever order answers arrive in, and from the first one on the
+server is known to name them, so an answer without an id is never given to a question by
+arrival order. A seed server names none: user messages awaiting an answer are then matched
+first in, first out (the seed answers one connection's turns in order). An error about a
+control action matches no message; a replayed answer (same ``streamId`` or ``messageId``)
+belongs to the original. An ``acknowledgment`` with ``queued`` (the number of earlier turns
+the server runs first) is noted in the user message's ``metadata["queued"]`` until its answer
+starts.
 """
 
 from __future__ import annotations
@@ -243,6 +248,9 @@ class Conversation:
         # User messages by clientMessageId, and those still awaiting an answer, oldest first.
         self._users: dict[str, ChatMessage] = {}
         self._awaiting: deque[str] = deque()
+        # Whether the server names the message each answer is for (then never first in, first
+        # out): set by the first answer frame that carries a clientMessageId.
+        self._answers_named = False
         # Open streams: by streamId, and the most recently opened one (for frames without id).
         self._open: dict[str, ChatMessage] = {}
         self._streaming: dict[int, ChatMessage] = {}  # id(message) -> message, every open one
@@ -324,7 +332,7 @@ class Conversation:
             return self._on_message(message)
         if isinstance(message, Acknowledgment):
             self._take_conversation(message.conversation_id)
-            self._on_acknowledgment(message.client_message_id)
+            self._on_acknowledgment(message)
             return []
         if isinstance(message, ErrorMessage):
             return self._on_error(message)
@@ -403,6 +411,7 @@ class Conversation:
                 timestamp=frame.timestamp,
                 metadata={},
                 message_id=None,
+                reply_to=self._reply_to(None),
             )
         if self._resuming:
             self._resuming.pop(id(stream), None)
@@ -452,12 +461,13 @@ class Conversation:
             timestamp=frame.timestamp,
             metadata=dict(frame.metadata),
             message_id=frame.message_id,
+            reply_to=self._reply_to(frame.client_message_id),
         )
         return []
 
     def _on_stream_complete(self, frame: StreamComplete) -> list[ConversationEvent]:
         self.is_typing = False
-        stream = self._stream_for(frame.stream_id)
+        stream = self._stream_for(frame.stream_id, frame.client_message_id)
         if stream is None:
             if frame.stream_id is not None:
                 self._finished_streams.add(frame.stream_id)
@@ -481,11 +491,12 @@ class Conversation:
 
     def _on_stream_interrupted(self, frame: StreamInterrupted) -> list[ConversationEvent]:
         self.is_typing = False
-        stream = self._stream_for(frame.stream_id)
+        stream = self._stream_for(frame.stream_id, frame.client_message_id)
         if stream is None:
             if frame.stream_id is not None and frame.stream_id in self._finished_streams:
                 return []
-            if not frame.partial_response:
+            # An answer that never opened still ends the wait of the message it names.
+            if not frame.partial_response and frame.client_message_id not in self._awaiting:
                 if frame.error:
                     self.error = frame.error
                 self.ignored += 1
@@ -496,6 +507,7 @@ class Conversation:
                 timestamp=frame.timestamp,
                 metadata={},
                 message_id=None,
+                reply_to=self._reply_to(frame.client_message_id),
             )
         return [self._interrupt(stream, frame.error or "Response interrupted", frame)]
 
@@ -511,16 +523,25 @@ class Conversation:
             frame.content,
             metadata=dict(frame.metadata),
             status="complete",
-            reply_to=self._next_awaiting(),
+            reply_to=self._reply_to(frame.client_message_id),
             conversation_id=frame.conversation_id or self.conversation_id,
         )
         self._store_answer(message, frame.message_id)
         self._take_suggestions(frame.metadata)
         return [ReplyFinished(message, message.reply_to)]
 
-    def _on_acknowledgment(self, client_message_id: str | None) -> None:
+    def _on_acknowledgment(self, frame: Acknowledgment) -> None:
+        client_message_id = frame.client_message_id
         if client_message_id is not None:
             self.mark_delivered(client_message_id)
+            message = self._users.get(client_message_id)
+            if (
+                message is not None
+                and isinstance(frame.queued, int)
+                and frame.queued > 0
+                and client_message_id in self._awaiting
+            ):
+                message.metadata["queued"] = frame.queued
             return
         # A seed server acknowledges every message in order, without ids.
         for message in self.messages:
@@ -550,7 +571,7 @@ class Conversation:
             reply_to = self._current.reply_to
         else:
             cut = []
-            reply_to = self._next_awaiting()
+            reply_to = self._reply_to(None)
         events: list[ConversationEvent] = [self._interrupt(s, self.error, None) for s in cut]
         metadata: dict[str, Any] = {"error": self.error}
         if frame.code is not None:
@@ -580,16 +601,38 @@ class Conversation:
     def _timestamp(self, value: Timestamp) -> datetime:
         return parse_timestamp(value) or self._clock()
 
-    def _next_awaiting(self) -> str | None:
-        return self._awaiting.popleft() if self._awaiting else None
+    def _reply_to(self, client_message_id: str | None) -> str | None:
+        """The user message a new answer is for, no longer awaiting one: the one the frame
+        names; without a name, the oldest awaiting, unless the server names answers (then
+        none: arrival order says nothing)."""
+        if client_message_id is not None:
+            self._answers_named = True
+            self._stop_awaiting(client_message_id)
+        elif self._answers_named or not self._awaiting:
+            return None
+        else:
+            client_message_id = self._awaiting.popleft()
+        question = self._users.get(client_message_id)
+        if question is not None:
+            question.metadata.pop("queued", None)  # its answer has begun: it waits no more
+        return client_message_id
 
     def _stop_awaiting(self, client_message_id: str) -> None:
         with contextlib.suppress(ValueError):  # it may have been answered already
             self._awaiting.remove(client_message_id)
 
-    def _stream_for(self, stream_id: str | None) -> ChatMessage | None:
+    def _stream_for(
+        self, stream_id: str | None, client_message_id: str | None = None
+    ) -> ChatMessage | None:
+        """The open stream a frame is about: by ``streamId``; else the one answering the
+        message it names; else (a seed server) the most recently opened."""
         if stream_id is not None:
             return self._open.get(stream_id)
+        if client_message_id is not None:
+            for stream in reversed(self._streaming.values()):
+                if stream.reply_to == client_message_id:
+                    return stream
+            return None
         return self._current
 
     def _open_stream(
@@ -600,6 +643,7 @@ class Conversation:
         timestamp: Timestamp,
         metadata: dict[str, Any],
         message_id: str | None,
+        reply_to: str | None,
     ) -> ChatMessage:
         stream = ChatMessage(
             message_id or self._new_id(),
@@ -608,7 +652,7 @@ class Conversation:
             is_streaming=True,
             metadata=metadata,
             status="streaming",
-            reply_to=self._next_awaiting(),
+            reply_to=reply_to,
             stream_id=stream_id,
             conversation_id=conversation_id or self.conversation_id,
         )

@@ -127,11 +127,15 @@ ClientAction = (
 
 
 class Acknowledgment(_ServerBase, tag="acknowledgment"):
+    """The message was received. ``queued`` (extension): how many earlier turns of its
+    conversation run before its own (absent when it starts at once)."""
+
     message: str = ""
     timestamp: Timestamp = None
     conversation_id: str | None = None
     client_message_id: str | None = None
     message_id: str | None = None
+    queued: int | None = None
 
 
 class Typing(_ServerBase, tag="typing"):
@@ -140,13 +144,15 @@ class Typing(_ServerBase, tag="typing"):
 
 
 class AssistantMessage(_ServerBase, tag="message"):
-    """A whole (non-streamed) assistant answer."""
+    """A whole (non-streamed) assistant answer; ``client_message_id`` (extension) names the
+    message it answers, as on every frame that opens or closes an answer."""
 
     content: str = ""
     conversation_id: str | None = None
     timestamp: Timestamp = None
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     message_id: str | None = None
+    client_message_id: str | None = None
 
 
 class StreamStart(_ServerBase, tag="stream_start"):
@@ -155,6 +161,7 @@ class StreamStart(_ServerBase, tag="stream_start"):
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     stream_id: str | None = None
     message_id: str | None = None
+    client_message_id: str | None = None
 
 
 class StreamToken(_ServerBase, tag="stream_token"):
@@ -170,6 +177,7 @@ class StreamComplete(_ServerBase, tag="stream_complete"):
     timestamp: Timestamp = None
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     stream_id: str | None = None
+    client_message_id: str | None = None
 
 
 class StreamInterrupted(_ServerBase, tag="stream_interrupted"):
@@ -179,6 +187,7 @@ class StreamInterrupted(_ServerBase, tag="stream_interrupted"):
     partial_response: str = ""
     stream_id: str | None = None
     seq: int | None = None
+    client_message_id: str | None = None
 
 
 class Suggestions(_ServerBase, tag="suggestions"):

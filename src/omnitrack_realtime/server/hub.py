@@ -3,7 +3,11 @@
 The :class:`Hub` owns what outlives a single connection:
 
 - the copilot turns being generated (a task per turn, recorded in the :class:`StreamRegistry`;
-  a turn goes on when its connection drops, so a reconnecting client can ``resume`` it);
+  a turn goes on when its connection drops, so a reconnecting client can ``resume`` it). A
+  conversation's turns run one at a time, in the order they were received: a later turn waits
+  in its conversation's line until every earlier one has ended (its answer stored), and only
+  then reads its context and reaches the engine, so an answer never misses the changes of the
+  turns before it;
 - the ``/ws`` connections by user, each user's event ``seq`` and recent-event buffer, and the
   backplane that carries events between server processes;
 - the limits (message rate, flooding, connections per user), the store and the metrics.
@@ -30,6 +34,7 @@ from ..protocol import (
     StreamComplete,
     StreamInterrupted,
     StreamStart,
+    Typing,
     encode,
     now_iso,
     now_ms,
@@ -58,6 +63,9 @@ logger = logging.getLogger("omnitrack_realtime.server")
 
 #: Tokens an unpaced turn (token delay 0) streams before it lets the event loop run others.
 _YIELD_EVERY = 16
+
+#: Messages of context a turn hands the engine (the seed's rule: the last 5).
+_CONTEXT = 5
 
 
 #: Messages read per page when looking for a forgotten stream's stored answer.
@@ -205,6 +213,9 @@ class Hub:
         )
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
         self._turns: dict[str, asyncio.Task[None]] = {}
+        #: Each conversation's turns not ended yet, in the order received: the first runs, the
+        #: others wait for it.
+        self._lines: dict[str, list[Stream]] = {}
         self._cancel_reasons: dict[str, str] = {}
         #: Turns whose answer has ended and is being stored: too late to interrupt.
         self._storing: set[str] = set()
@@ -387,16 +398,42 @@ class Hub:
 
     # ------------------------------------------------------------------ copilot turns
 
-    def start_turn(self, stream: Stream, request: EngineRequest) -> None:
-        """Register ``stream`` and generate its answer in a task of its own."""
+    def start_turn(self, stream: Stream, message: str) -> int:
+        """Register ``stream`` and generate its answer to ``message`` in a task of its own,
+        once every earlier turn of its conversation has ended; returns how many turns are
+        ahead of it (0: it starts now)."""
         self.streams.add(stream)
         if stream.streaming:
             self.metrics.inc("streams_started")
+        line = self._lines.setdefault(stream.conversation_id, [])
+        ahead = self._unfinished(line)
+        line.append(stream)
         task = asyncio.get_running_loop().create_task(
-            self._run_turn(stream, request), name=f"turn-{stream.stream_id}"
+            self._run_turn(stream, message, ahead), name=f"turn-{stream.stream_id}"
         )
         self._turns[stream.stream_id] = task
-        task.add_done_callback(lambda _: self._turns.pop(stream.stream_id, None))
+        task.add_done_callback(lambda _: self._turn_ended(stream))
+        return len(ahead)
+
+    def turns_ahead(self, stream: Stream) -> int:
+        """How many turns of its conversation run before ``stream`` (0 once it has started,
+        or if it is not in a line)."""
+        line = self._lines.get(stream.conversation_id, [])
+        if stream not in line:
+            return 0
+        return len(self._unfinished(line[: line.index(stream)]))
+
+    def _unfinished(self, streams: Iterable[Stream]) -> list[asyncio.Task[None]]:
+        tasks = (self._turns.get(stream.stream_id) for stream in streams)
+        return [task for task in tasks if task is not None and not task.done()]
+
+    def _turn_ended(self, stream: Stream) -> None:
+        self._turns.pop(stream.stream_id, None)
+        line = self._lines.get(stream.conversation_id)
+        if line is not None and stream in line:
+            line.remove(stream)
+            if not line:
+                del self._lines[stream.conversation_id]
 
     def cancel(self, stream: Stream, reason: str) -> bool:
         """Stop a running turn; its followers get ``stream_interrupted`` with the partial text."""
@@ -420,11 +457,14 @@ class Hub:
         if not stream.running:
             stream.followers.clear()
 
-    async def _run_turn(self, stream: Stream, request: EngineRequest) -> None:
+    async def _run_turn(
+        self, stream: Stream, message: str, ahead: Sequence[asyncio.Task[None]]
+    ) -> None:
         end: AnswerEnd | None = None
-        answer = self.engine.respond(request, self.publisher)
         delay = self.config.token_delay if stream.streaming else 0.0
         try:
+            request = await self._request(stream, message, ahead)
+            answer = self.engine.respond(request, self.publisher)
             try:
                 async for part in answer:
                     if isinstance(part, AnswerStart):
@@ -473,11 +513,41 @@ class Hub:
         finally:
             self._storing.discard(stream.stream_id)
 
+    async def _request(
+        self, stream: Stream, message: str, ahead: Sequence[asyncio.Task[None]]
+    ) -> EngineRequest:
+        """The turn's engine request, once the turns ahead of it have ended: its context is
+        read only then, so that it holds their answers."""
+        if ahead:
+            await asyncio.wait(ahead)
+            # Queued until now: the client hears the copilot start on it (as after an ack).
+            self._emit(stream, [Typing(timestamp=now_ms(), conversation_id=stream.conversation_id)])
+        return EngineRequest(
+            user_id=stream.user_id,
+            conversation_id=stream.conversation_id,
+            message=message,
+            history=self.history_turns(await self._context(stream)),
+        )
+
+    async def _context(self, stream: Stream) -> list[StoredMessage]:
+        """The last messages of the conversation before this turn: its own user message and
+        those of the turns queued behind it are stored already, and left out."""
+        line = self._lines.get(stream.conversation_id, [])
+        later = line[line.index(stream) :] if stream in line else [stream]
+        skip = {turn.user_message_id for turn in later}
+        messages = await self.store.last_messages(stream.conversation_id, _CONTEXT + len(skip))
+        return [m for m in messages if m.message_id not in skip][-_CONTEXT:]
+
     async def _interrupt(self, stream: Stream, reason: str) -> None:
         if not stream.running:
             return
         self._storing.add(stream.stream_id)  # the partial answer is stored once, uninterrupted
-        self._emit(stream, stream.interrupt(reason, now_ms(), now=self.clock()))
+        # A turn stopped before its answer began (queued, or the engine failed at once) still
+        # opens it: a client that ties an interruption to the answer open (the seed's) then
+        # marks this one, not another that is streaming.
+        frames = [] if stream.started else stream.begin({}, now_ms())
+        frames += stream.interrupt(reason, now_ms(), now=self.clock())
+        self._emit(stream, frames)
         self.metrics.inc("streams_interrupted")
         try:
             stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
@@ -570,6 +640,7 @@ class Hub:
     def stats(self) -> dict[str, int]:
         return {
             "turns_running": len(self._turns),
+            "turns_queued": sum(len(line) - 1 for line in self._lines.values()),
             "streams_kept": len(self.streams),
             "copilot_users": len(self._copilot_sinks),
             "event_users": len(self._subscribers),

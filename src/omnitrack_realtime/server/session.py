@@ -49,7 +49,6 @@ from ..protocol import (
 from ..protocol.closecodes import AUTH_EXPIRED, RATE_LIMITED
 from ..protocol.copilot import ServerMessage
 from ..protocol.events import DEFAULT_CHANNELS
-from ..seam import EngineRequest
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
 from .hub import Hub
@@ -258,6 +257,20 @@ class CopilotSession(_Session):
     # ------------------------------------------------------------------ message
 
     async def _on_message(self, action: MessageAction) -> None:
+        try:
+            await self._take_message(action)
+        except Exception:
+            # Like receive()'s guard, but the error names the message, so that the client ends
+            # that message's wait (and only that one's).
+            logger.exception("copilot session of %s failed on a message", self.user_id)
+            self._error(
+                _INTERNAL_ERROR,
+                code="internal_error",
+                conversation_id=action.conversation_id,
+                client_message_id=action.client_message_id,
+            )
+
+    async def _take_message(self, action: MessageAction) -> None:
         client_message_id = action.client_message_id
         if self.hub.closing:
             # Shutting down: a turn started now would only be interrupted. Refused unprocessed,
@@ -333,7 +346,6 @@ class CopilotSession(_Session):
     async def _start_turn(self, action: MessageAction) -> None:
         store = self.hub.store
         conversation_id = action.conversation_id or await store.create_conversation(self.user_id)
-        context = await store.last_messages(conversation_id, 5)
         metadata = {"clientMessageId": action.client_message_id} if action.client_message_id else {}
         user_message = await store.add_message(conversation_id, "user", action.message, metadata)
         stream = Stream(
@@ -356,6 +368,10 @@ class CopilotSession(_Session):
                     processed_at=self.hub.wall_clock(),
                 ),
             )
+        stream.followers.append(self)
+        self._following.add(stream)
+        # The turn's task runs once this returns: the acknowledgment goes out first.
+        ahead = self.hub.start_turn(stream, action.message)
         now = now_ms()
         self._reply(
             Acknowledgment(
@@ -364,23 +380,18 @@ class CopilotSession(_Session):
                 conversation_id=conversation_id,
                 client_message_id=action.client_message_id,
                 message_id=user_message.message_id,
+                queued=ahead or None,
             )
         )
-        self._reply(Typing(timestamp=now, conversation_id=conversation_id))
-        stream.followers.append(self)
-        self._following.add(stream)
-        self.hub.start_turn(
-            stream,
-            EngineRequest(
-                user_id=self.user_id,
-                conversation_id=conversation_id,
-                message=action.message,
-                history=self.hub.history_turns(context),
-            ),
-        )
+        if not ahead:  # a queued turn's typing comes when it starts (the hub sends it)
+            self._reply(Typing(timestamp=now, conversation_id=conversation_id))
 
     async def _replay(self, processed: ProcessedMessage) -> None:
-        """A resend of a processed ``clientMessageId``: acknowledge again, replay the answer."""
+        """A resend of a processed ``clientMessageId``: acknowledge again (saying whether it
+        still waits for earlier turns), replay the answer."""
+        stream = self.hub.streams.get(processed.stream_id) if processed.stream_id else None
+        if stream is None or stream.user_id != self.user_id:
+            stream = await self.hub.recover_answer(self.user_id, processed)
         self._reply(
             Acknowledgment(
                 message="Message already received.",
@@ -388,11 +399,9 @@ class CopilotSession(_Session):
                 conversation_id=processed.conversation_id,
                 client_message_id=processed.client_message_id,
                 message_id=processed.message_id,
+                queued=self.hub.turns_ahead(stream) or None,
             )
         )
-        stream = self.hub.streams.get(processed.stream_id) if processed.stream_id else None
-        if stream is None or stream.user_id != self.user_id:
-            stream = await self.hub.recover_answer(self.user_id, processed)
         self._follow(stream)
 
     # ------------------------------------------------------------------ streams

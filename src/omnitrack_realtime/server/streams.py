@@ -10,6 +10,10 @@ between the replay and the live feed.
 
 Non-streamed turns (``streaming: false``) are streams too, so their replay works the same way;
 their followers get no tokens, only ``message`` / ``suggestions`` / ``complete`` at the end.
+
+Every frame that opens or closes an answer (``stream_start``, ``stream_complete``,
+``stream_interrupted``, ``message``) names the ``clientMessageId`` it answers, when the message
+had one, so a client ties answers to questions by id and never by arrival order.
 """
 
 from __future__ import annotations
@@ -164,6 +168,7 @@ class Stream:
             timestamp=self.start_timestamp,
             metadata=self.start_metadata,
             stream_id=self.stream_id,
+            client_message_id=self.client_message_id,
         )
 
     def token_frame(self, token: TokenRecord) -> StreamToken:
@@ -189,6 +194,7 @@ class Stream:
                     partial_response=self.text,
                     stream_id=self.stream_id,
                     seq=len(self.tokens),
+                    client_message_id=self.client_message_id,
                 )
             ]
         frames: list[ServerMessage] = []
@@ -206,6 +212,7 @@ class Stream:
                     timestamp=timestamp,
                     metadata=metadata,
                     stream_id=self.stream_id,
+                    client_message_id=self.client_message_id,
                 )
             )
         else:
@@ -216,6 +223,7 @@ class Stream:
                     timestamp=timestamp,
                     metadata=metadata,
                     message_id=self.message_id,
+                    client_message_id=self.client_message_id,
                 )
             )
         if self.suggestions:
