@@ -110,6 +110,24 @@ def encode_frame(frame: ServerMessage) -> bytes:
 BACKPLANE_RETRY_AFTER = 2.0
 
 
+def _turn_order(messages: Sequence[StoredMessage]) -> list[StoredMessage]:
+    """``messages`` (stored order) with each answer right after the message it answers
+    (``replyTo``), when that message is among them."""
+    present = {m.message_id for m in messages if m.role == "user"}
+    answers: dict[str, list[StoredMessage]] = {}
+    for message in messages:
+        reply_to = message.metadata.get("replyTo") if message.role == "assistant" else None
+        if isinstance(reply_to, str) and reply_to in present:
+            answers.setdefault(reply_to, []).append(message)
+    ordered: list[StoredMessage] = []
+    for message in messages:
+        if message.role == "assistant" and message.metadata.get("replyTo") in answers:
+            continue  # placed after its question
+        ordered.append(message)
+        ordered.extend(answers.get(message.message_id, ()))
+    return ordered
+
+
 class EventSubscriber(Protocol):
     """A ``/ws`` connection as the hub sees it."""
 
@@ -530,13 +548,19 @@ class Hub:
         )
 
     async def _context(self, stream: Stream) -> list[StoredMessage]:
-        """The last messages of the conversation before this turn: its own user message and
-        those of the turns queued behind it are stored already, and left out."""
+        """The last messages of the conversation before this turn, each answer after the
+        message it answers.
+
+        A message that waited was stored before the answers of the turns ahead of it, so the
+        stored order interleaves turns; answers name their message (``replyTo``) and are put
+        back after it. This turn's own message and those of the turns queued behind it are
+        stored already, and left out.
+        """
         line = self._lines.get(stream.conversation_id, [])
         later = line[line.index(stream) :] if stream in line else [stream]
         skip = {turn.user_message_id for turn in later}
-        messages = await self.store.last_messages(stream.conversation_id, _CONTEXT + len(skip))
-        return [m for m in messages if m.message_id not in skip][-_CONTEXT:]
+        messages = await self.store.last_messages(stream.conversation_id, 2 * _CONTEXT + len(skip))
+        return _turn_order([m for m in messages if m.message_id not in skip])[-_CONTEXT:]
 
     async def _interrupt(self, stream: Stream, reason: str) -> None:
         if not stream.running:
@@ -567,6 +591,7 @@ class Hub:
                 "streamId": stream.stream_id,
                 "streaming": stream.streaming,
                 "suggestions": list(suggestions),
+                **({"replyTo": stream.user_message_id} if stream.user_message_id else {}),
             },
         )
 
@@ -590,7 +615,8 @@ class Hub:
         metadata = {
             key: value
             for key, value in stored.metadata.items()
-            if key not in ("streamId", "streaming", "suggestions", "interrupted", "error")
+            if key
+            not in ("streamId", "streaming", "suggestions", "interrupted", "error", "replyTo")
         }
         start: dict[str, Any] = {k: metadata[k] for k in ("intent", "confidence") if k in metadata}
         stream.begin(start, stored.timestamp)
