@@ -800,6 +800,115 @@ def test_answers_match_user_messages_first_in_first_out() -> None:
     assert assistant(conv)[-1].reply_to is None
 
 
+def questions(conv: Conversation, *cids: str) -> None:
+    for cid in cids:
+        conv.add_user_message(cid, client_message_id=cid, queued=False)
+
+
+def test_named_answers_go_to_their_message_in_any_arrival_order() -> None:
+    """A server running turns concurrently (or replaying one) cannot mislead the client: the
+    answer frames name their message."""
+    conv = make()
+    questions(conv, "u1", "u2", "u3")
+    events = feed(
+        conv,
+        StreamStart(stream_id="s3", client_message_id="u3"),
+        AssistantMessage(content="two", client_message_id="u2"),
+        StreamStart(stream_id="s1", client_message_id="u1"),
+        StreamToken(token="three", stream_id="s3", seq=1),
+        StreamToken(token="one", stream_id="s1", seq=1),
+        StreamComplete(stream_id="s1", client_message_id="u1"),
+        StreamComplete(stream_id="s3", client_message_id="u3"),
+    )
+    replies = {m.reply_to: m.content for m in assistant(conv)}
+    assert replies == {"u1": "one", "u2": "two", "u3": "three"}
+    assert [(e.reply_to, e.message.content) for e in finished(events)] == [
+        ("u2", "two"),
+        ("u1", "one"),
+        ("u3", "three"),
+    ]
+    assert conv.awaiting_reply == [] and conv.open_streams == []
+
+
+def test_once_answers_are_named_an_unnamed_one_takes_no_question() -> None:
+    conv = make()
+    questions(conv, "u1", "u2")
+    feed(conv, StreamStart(stream_id="s1", client_message_id="u1"))
+    feed(conv, AssistantMessage(content="stray"), ErrorMessage(error="server fault"))
+    assert [m.reply_to for m in assistant(conv)] == ["u1", None, None]
+    assert conv.awaiting_reply == ["u2"]  # still waits for its own answer
+    assert assistant(conv)[0].is_streaming  # an unnamed error is about no answer
+
+
+def test_an_answer_naming_another_clients_message_takes_no_question() -> None:
+    """A canceller hears the interruption of a stream another connection started."""
+    conv = make()
+    questions(conv, "u1")
+    feed(conv, StreamInterrupted(stream_id="s9", partial_response="x", client_message_id="zz"))
+    (reply,) = assistant(conv)
+    assert reply.reply_to == "zz" and reply.status == "interrupted"
+    assert conv.awaiting_reply == ["u1"]
+
+
+def test_stream_frames_without_stream_id_find_their_stream_by_message() -> None:
+    conv = make()
+    questions(conv, "u1", "u2")
+    feed(
+        conv,
+        StreamStart(client_message_id="u1"),
+        StreamStart(client_message_id="u2"),
+        StreamComplete(client_message_id="u1"),
+    )
+    first, second = assistant(conv)
+    assert (first.reply_to, first.status) == ("u1", "complete")
+    assert (second.reply_to, second.status) == ("u2", "streaming")
+
+
+def test_an_answer_that_never_opened_still_ends_its_questions_wait() -> None:
+    """A queued turn cancelled before it began: an interruption naming it, nothing else."""
+    conv = make()
+    questions(conv, "u1", "u2")
+    events = feed(conv, StreamInterrupted(error="Cancelled", client_message_id="u2"))
+    (reply,) = assistant(conv)
+    assert (reply.reply_to, reply.content, reply.status) == (
+        "u2",
+        INTERRUPTED_MARKER,
+        "interrupted",
+    )
+    assert finished(events) == [ReplyFinished(reply, "u2")]
+    assert conv.awaiting_reply == ["u1"]
+    # Unnamed and empty, it still only sets the error (a seed server's stray frame).
+    feed(conv, StreamInterrupted(error="gone"))
+    assert len(assistant(conv)) == 1 and conv.error == "gone"
+
+
+def test_a_queued_acknowledgment_is_noted_until_the_answer_starts() -> None:
+    conv = make()
+    questions(conv, "u1", "u2")
+    feed(conv, Acknowledgment(client_message_id="u1", conversation_id="c"))
+    feed(conv, Acknowledgment(client_message_id="u2", conversation_id="c", queued=1))
+    first, second = conv.messages
+    assert "queued" not in first.metadata and second.metadata["queued"] == 1
+    assert second.status == "delivered"
+    feed(conv, StreamStart(stream_id="s1", client_message_id="u1"))
+    assert second.metadata["queued"] == 1
+    feed(conv, StreamComplete(stream_id="s1"), StreamStart(stream_id="s2", client_message_id="u2"))
+    assert "queued" not in second.metadata
+    # A late replay's acknowledgment does not queue an answered message again.
+    feed(conv, Acknowledgment(client_message_id="u2", conversation_id="c", queued=3))
+    assert "queued" not in second.metadata
+
+
+def test_seed_answers_still_match_first_in_first_out_after_ids_on_acknowledgments() -> None:
+    """A server that echoes ids on acknowledgments only (our server before turn order) is
+    matched in order, as before."""
+    conv = make()
+    questions(conv, "u1", "u2")
+    feed(conv, Acknowledgment(client_message_id="u1"), Acknowledgment(client_message_id="u2"))
+    feed(conv, StreamStart(stream_id="a"), StreamStart(stream_id="b"))
+    assert [m.reply_to for m in assistant(conv)] == ["u1", "u2"]
+
+
 # ------------------------------------------------------------------ linear appends
 
 

@@ -19,10 +19,10 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
 - ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
   seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
 - ``error`` interrupts the answer it is about if that is streaming (its ``clientMessageId``,
-  else the open stream), sets :attr:`Conversation.error` and appends the seed's apology, except
-  for errors about control actions (:data:`CONTROL_ERROR_CODES`: a refused ``resume``,
-  ``cancel`` or ``auth``), which answer no chat message. A refused ``resume`` ends the
-  streams that were waiting for it with the interrupted marker.
+  else, from a seed server, the open stream), sets :attr:`Conversation.error` and appends the
+  seed's apology, except for errors about control actions (:data:`CONTROL_ERROR_CODES`: a
+  refused ``resume``, ``cancel`` or ``auth``), which answer no chat message. A refused
+  ``resume`` ends the streams that were waiting for it with the interrupted marker.
 - ``suggestions`` replaces :attr:`Conversation.suggestions`; ``conversation_id`` is taken from
   ``acknowledgment``, ``message``, ``stream_start`` and ``suggestions``.
 - Frames of unknown types are ignored and counted in :attr:`Conversation.ignored`.
@@ -560,12 +560,16 @@ class Conversation:
                 for stream in self._refused_resumes(frame.stream_id, frame.conversation_id)
             ]
         # An error ends the answer it is about while it streams (the seed: "interrupted
-        # (connection lost, error, etc.)"): by clientMessageId, else the open stream.
+        # (connection lost, error, etc.)"): by clientMessageId, else (a seed server) the open
+        # stream. A server that names answers names the errors about them: an unnamed error
+        # is about no answer.
         cut: list[ChatMessage]
         if frame.client_message_id is not None:
             reply_to: str | None = frame.client_message_id
             cut = [s for s in self._open_streams() if s.reply_to == reply_to]
             self.mark_failed(frame.client_message_id, self.error)
+        elif self._answers_named:
+            cut, reply_to = [], None
         elif self._current is not None:
             cut = [self._current]
             reply_to = self._current.reply_to
