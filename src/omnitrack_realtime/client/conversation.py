@@ -18,8 +18,8 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
   and merges its metadata. Frames for a stream already finished never create a second message.
 - ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
   seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
-- ``error`` interrupts the answer it is about if that is streaming (its ``clientMessageId``,
-  else, from a seed server, the open stream), sets :attr:`Conversation.error` and appends the
+- ``error`` interrupts the answer it is about if that is streaming (its ``clientMessageId``;
+  else, from a seed server, whose acknowledgments name nothing, the open stream), sets :attr:`Conversation.error` and appends the
   seed's apology, except for errors about control actions (:data:`CONTROL_ERROR_CODES`: a
   refused ``resume``, ``cancel`` or ``auth``), which answer no chat message. A refused
   ``resume`` ends the streams that were waiting for it with the interrupted marker.
@@ -249,8 +249,10 @@ class Conversation:
         self._users: dict[str, ChatMessage] = {}
         self._awaiting: deque[str] = deque()
         # Whether the server names the message each answer is for (then never first in, first
-        # out): set by the first answer frame that carries a clientMessageId.
+        # out): set by the first answer frame that carries a clientMessageId. A server whose
+        # acknowledgments name messages names the errors about them too.
         self._answers_named = False
+        self._acks_named = False
         # Open streams: by streamId, and the most recently opened one (for frames without id).
         self._open: dict[str, ChatMessage] = {}
         self._streaming: dict[int, ChatMessage] = {}  # id(message) -> message, every open one
@@ -533,6 +535,7 @@ class Conversation:
     def _on_acknowledgment(self, frame: Acknowledgment) -> None:
         client_message_id = frame.client_message_id
         if client_message_id is not None:
+            self._acks_named = True
             self.mark_delivered(client_message_id)
             message = self._users.get(client_message_id)
             if (
@@ -561,14 +564,14 @@ class Conversation:
             ]
         # An error ends the answer it is about while it streams (the seed: "interrupted
         # (connection lost, error, etc.)"): by clientMessageId, else (a seed server) the open
-        # stream. A server that names answers names the errors about them: an unnamed error
-        # is about no answer.
+        # stream. A server that names messages in acknowledgments or answers names the errors
+        # about them: an unnamed error is about no answer.
         cut: list[ChatMessage]
         if frame.client_message_id is not None:
             reply_to: str | None = frame.client_message_id
             cut = [s for s in self._open_streams() if s.reply_to == reply_to]
             self.mark_failed(frame.client_message_id, self.error)
-        elif self._answers_named:
+        elif self._answers_named or self._acks_named:
             cut, reply_to = [], None
         elif self._current is not None:
             cut = [self._current]
