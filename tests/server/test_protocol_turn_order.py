@@ -8,6 +8,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 
+from omnitrack_realtime.server.limits import TokenBucket
+
 from .helpers import (
     TIMEOUT,
     RunningServer,
@@ -232,3 +234,57 @@ async def test_shutdown_interrupts_the_queued_turns_too(server: RunningServer) -
     assert interrupted == ["A", "B"]
     assert server.hub.stats()["turns_running"] == 0
     assert server.hub.stats()["turns_queued"] == 0
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_message_refused_for_the_rate_limit_is_not_overtaken(
+    server: RunningServer,
+) -> None:
+    """B is refused (the bucket is empty); C, sent right behind it, arrives once the bucket
+    has refilled: C is refused too, so that it cannot run before B, and both run in order
+    once resent."""
+    clock = ManualClock()
+    server.hub.rate = TokenBucket(per_minute=60, burst=1, clock=clock)
+    server.hub.clock = clock
+    async with open_client(server) as ws:
+        conversation_id = (await first_turn(ws, "first", "A"))["conversationId"]
+        await recv_until(ws, "suggestions")
+        await send(ws, "second", "B", conversation_id)
+        refused = await recv_json(ws)
+        assert (refused["code"], refused["clientMessageId"]) == ("rate_limited", "B")
+        clock.now += refused["retryAfter"]  # the bucket has a token again
+        await send(ws, "third", "C", conversation_id)
+        held = await recv_json(ws)
+        assert (held["code"], held["clientMessageId"]) == ("rate_limited", "C")
+        assert held["retryAfter"] > 0
+        for cmid, text in (("B", "second"), ("C", "third")):  # resent in order, in time
+            clock.now += 1.0
+            await send(ws, text, cmid, conversation_id)
+            frames = await recv_until(ws, "suggestions")
+            assert frames[0]["type"] == "acknowledgment" and frames[0]["clientMessageId"] == cmid
+    assert [r.message for r in server.engine.requests] == ["first", "second", "third"]
+
+
+async def test_a_refused_message_given_up_by_its_client_holds_nothing_for_ever(
+    server: RunningServer,
+) -> None:
+    clock = ManualClock()
+    server.hub.rate = TokenBucket(per_minute=60, burst=1, clock=clock)
+    server.hub.clock = clock
+    async with open_client(server) as ws:
+        conversation_id = (await first_turn(ws, "first", "A"))["conversationId"]
+        await recv_until(ws, "suggestions")
+        await send(ws, "second", "B", conversation_id)
+        assert (await recv_json(ws))["code"] == "rate_limited"
+        clock.now += 60  # B never comes back
+        await send(ws, "third", "C", conversation_id)
+        frames = await recv_until(ws, "suggestions")
+    assert frames[0]["type"] == "acknowledgment"
+    assert [r.message for r in server.engine.requests] == ["first", "third"]

@@ -19,10 +19,11 @@ The rules (issue 2, "Copilot conversation state", and protocol.md):
 - ``stream_interrupted`` keeps the longer of the local text and ``partialResponse``, adds the
   seed's `` [interrupted]`` marker, ends the stream and sets :attr:`Conversation.error`.
 - ``error`` interrupts the answer it is about if that is streaming (its ``clientMessageId``;
-  else, from a seed server, whose acknowledgments name nothing, the open stream), sets :attr:`Conversation.error` and appends the
-  seed's apology, except for errors about control actions (:data:`CONTROL_ERROR_CODES`: a
-  refused ``resume``, ``cancel`` or ``auth``), which answer no chat message. A refused
-  ``resume`` ends the streams that were waiting for it with the interrupted marker.
+  else, from a seed server, whose acknowledgments name nothing, the open stream), sets
+  :attr:`Conversation.error` and appends the seed's apology, except for errors about control
+  actions (:data:`CONTROL_ERROR_CODES`: a refused ``resume``, ``cancel`` or ``auth``), which
+  answer no chat message. A refused ``resume`` ends the streams that were waiting for it with
+  the interrupted marker.
 - ``suggestions`` replaces :attr:`Conversation.suggestions`; ``conversation_id`` is taken from
   ``acknowledgment``, ``message``, ``stream_start`` and ``suggestions``.
 - Frames of unknown types are ignored and counted in :attr:`Conversation.ignored`.

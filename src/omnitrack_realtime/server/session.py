@@ -81,6 +81,13 @@ _MAX_SUBSCRIPTIONS = 100
 
 #: Seconds a message refused during shutdown asks its client to wait before resending it.
 RESTART_RETRY_AFTER = 1.0
+#: A message refused for the rate limit holds back the connection's later messages until it
+#: is sent again, at most this many seconds past its retryAfter (then its client gave it up).
+_GIVEN_UP_AFTER = 10.0
+#: The shortest retryAfter a held-back message is given (the first one's is about to end).
+_MIN_RETRY_AFTER = 0.1
+#: Refused messages one connection keeps track of (a flooding client is closed long before).
+_MAX_REFUSED = 100
 
 
 class Outbound(Protocol):
@@ -190,6 +197,10 @@ class CopilotSession(_Session):
         # Weak: the hub keeps a stream while it runs and for its retention; a connection open
         # for days must not keep every answer it ever streamed.
         self._following: weakref.WeakSet[Stream] = weakref.WeakSet()
+        # Messages this connection had refused for the rate limit and not admitted since,
+        # oldest first, and when the oldest may come back: the others wait for it (_admit).
+        self._refused: dict[str, None] = {}
+        self._refused_until = 0.0
 
     async def open(self) -> None:
         self.hub.add_copilot(self.user_id, self)
@@ -326,10 +337,25 @@ class CopilotSession(_Session):
             await self._start_turn(action)
 
     def _admit(self, action: MessageAction) -> bool:
-        """The per-user message rate limit; a client that keeps flooding is closed 4429."""
-        retry_after = self.hub.rate.take(self.user_id)
+        """The per-user message rate limit; a client that keeps flooding is closed 4429.
+
+        Once a message is refused, the messages this connection sends after it are refused
+        too until it is back and admitted, then the next refused one, and so on (the client
+        resends them after ``retryAfter``, in order): a later message admitted because the
+        bucket refilled meanwhile would overtake it, and turns run in the order received.
+        """
+        cmid = action.client_message_id
+        retry_after = self._behind_refused(cmid)
         if retry_after is None:
+            retry_after = self.hub.rate.take(self.user_id)
+        if retry_after is None:
+            if cmid is not None:
+                self._refused.pop(cmid, None)
             return True
+        if cmid is not None and len(self._refused) < _MAX_REFUSED:
+            if not self._refused or next(iter(self._refused)) == cmid:
+                self._refused_until = self.hub.clock() + retry_after
+            self._refused.setdefault(cmid, None)
         seconds = math.ceil(retry_after * 10) / 10
         self.hub.metrics.inc("rate_limited")
         self._error(
@@ -342,6 +368,20 @@ class CopilotSession(_Session):
         if self.hub.flood.strike(self.user_id):
             self.outbound.close(RATE_LIMITED, f"rate limited; retry-after={math.ceil(seconds)}")
         return False
+
+    def _behind_refused(self, client_message_id: str | None) -> float | None:
+        """Seconds a message must wait for an earlier one this connection had refused (see
+        :meth:`_admit`); ``None`` if it need not. Refused messages that are not back well
+        after their ``retryAfter`` were given up by their client and hold nothing any more."""
+        if not self._refused or client_message_id is None:
+            return None
+        now = self.hub.clock()
+        if now > self._refused_until + _GIVEN_UP_AFTER:
+            self._refused.clear()
+            return None
+        if client_message_id == next(iter(self._refused)):
+            return None
+        return max(self._refused_until - now, _MIN_RETRY_AFTER)
 
     async def _start_turn(self, action: MessageAction) -> None:
         store = self.hub.store
