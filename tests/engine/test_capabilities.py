@@ -324,7 +324,7 @@ def test_get_settings_one_or_all(twin: Twin) -> None:
 def test_an_empty_network_is_said_to_be_empty(
     twin: Twin, intent: str, params: dict[str, object]
 ) -> None:
-    result = failed(run(twin, intent, **params), "Your network has no nodes yet")
+    result = failed(run(twin, intent, **params), "Your network is empty (no nodes yet)")
     assert "Add a supplier in Shanghai" in result.answer.suggestions
 
 
@@ -340,7 +340,7 @@ def test_the_summary_names_the_nodes(twin: Twin) -> None:
 
 
 def test_explaining_a_topic_on_an_empty_network_says_it_is_empty_then_explains(twin: Twin) -> None:
-    result = failed(run(twin, "explain", topic="risk"), "Your network has no nodes yet")
+    result = failed(run(twin, "explain", topic="risk"), "Your network is empty (no nodes yet)")
     assert "In general: **Risks** come from four checks" in result.answer.text
 
 

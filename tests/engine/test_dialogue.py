@@ -359,7 +359,7 @@ def test_a_correction_redoes_the_last_change_with_the_new_value(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a supplier in Mumbai")
-    metadata, text = say(engine, "no wait, Chennai not Mumbai")
+    metadata, _text = say(engine, "no wait, Chennai not Mumbai")
     assert metadata["intent"] == "add-supplier" and metadata["actionSuccess"] is True
     assert names(engine) == ["Chennai Supplier"]
 
@@ -368,7 +368,7 @@ def test_a_correction_of_a_value_the_last_change_did_not_have_asks_instead(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a distribution center in Seville")
-    metadata, text = say(engine, "sorry, Valencia not Barcelona")
+    metadata, _text = say(engine, "sorry, Valencia not Barcelona")
     assert metadata["intent"] == "clarification"
     assert names(engine) == ["Seville Distribution Center"]  # nothing undone
 
@@ -386,7 +386,7 @@ def test_connect_them_in_that_order_links_each_to_the_next_as_one_step(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a supplier in Sao Paulo, a factory in Curitiba and a store in Rio")
-    metadata, text = say(engine, "now connect them in that order")
+    metadata, _text = say(engine, "now connect them in that order")
     assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
     links = {(c.source, c.target, c.bidirectional) for c in engine.twin.list_connections(USER)}
     assert links == {("sup-1", "mfg-2", False), ("mfg-2", "ret-3", False)}

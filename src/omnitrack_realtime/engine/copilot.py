@@ -343,11 +343,14 @@ class SupplyChainEngine:
             return list(pending.commands)
         names = self.twin.node_names(request.user_id)
         words = len(request.message.split())
-        commands = [s for s in steps if isinstance(s, Command)]
-        restated = any(
-            c.intent == pending.intent or c.intent in CHANGING_INTENTS for c in commands
-        ) and not any(isinstance(s, Clarification) for s in steps)
-        if restated or words > 8:
+        # A reply that is a request of its own ("bottlenecks?", "summary", "book a truck")
+        # drops the question; a bare place or node ("penang", "the Rotterdam one") answers it.
+        own = any(isinstance(s, Command) and s.intent != "get-node-details" for s in steps)
+        own = own or any(
+            isinstance(s, Act) and s.kind in ("out-of-scope", "smalltalk", "correction")
+            for s in steps
+        )
+        if own or words > 8:
             return None
         if pending.commands and pending.slot is not None:
             waiting = pending.commands[0]
@@ -361,6 +364,7 @@ class SupplyChainEngine:
         if not pending.text:
             return None
         reply = request.message.strip().rstrip(".!?")
+        before = self._parser(pending.text, names).commands
         for joined in (f"{pending.text} {reply}", f"{pending.text} in {reply}"):
             parsed = self._parser(joined, names)
             found = parsed.commands
@@ -368,6 +372,7 @@ class SupplyChainEngine:
                 found
                 and parsed.clarification is None
                 and (pending.intent is None or found[0].intent == pending.intent)
+                and [c.params for c in found] != [c.params for c in before]  # the reply added
             ):
                 return [*parsed.ordered(), *pending.commands[1:]]
         return None
@@ -455,7 +460,12 @@ class SupplyChainEngine:
         mentioned: list[str],
         *,
         label: str | None = None,
+        group: str = "",
     ) -> ActionResult:
+        """Run one command and add its part to the turn; parts with the same ``group`` (a
+        chain of links from one clause, the moves of one correction) are one step."""
+        if not group and command.intent in ("connect-nodes", "disconnect-nodes"):
+            group = command.text
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
@@ -463,6 +473,8 @@ class SupplyChainEngine:
             state.last_step = command
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
+            if command.intent in _ADD_FOR_TYPE.values() and result.mentioned:
+                state.added = [*state.added[-4:], (command, result.mentioned[-1])]
             setting = _SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
@@ -471,7 +483,7 @@ class SupplyChainEngine:
                 True,
                 result.answer,
                 confidence=command.confidence,
-                source=command.text,
+                source=group,
             )
             return result
         if _asks(result.answer.text):
@@ -492,7 +504,7 @@ class SupplyChainEngine:
                 False,
                 result.answer,
                 confidence=command.confidence,
-                source=command.text,
+                source=group,
             )
         turn.failed = True
         return result
@@ -574,11 +586,25 @@ class SupplyChainEngine:
         turn: _Turn,
         mentioned: list[str],
     ) -> None:
-        """ "No wait, Chennai not Mumbai": undo the last change and make it again with the new
-        value."""
-        last = state.last_command
+        """ "No wait, Chennai not Mumbai": the change that had Mumbai made again with Chennai.
+        The last change is undone and redone; an earlier add ("add a supplier in Mumbai and a
+        plant in Basel" ... "Hyderabad not Mumbai") has its node moved and renamed."""
         names = self.twin.node_names(request.user_id)
-        corrected = _corrected(last, read_correction(act.text, known_names=names)) if last else None
+        correction = read_correction(act.text, known_names=names)
+        last = state.last_command
+        corrected = _corrected(last, correction) if last else None
+        if corrected is None and correction.replaces is not None:
+            earlier = next(
+                (
+                    (command, node)
+                    for command, node in reversed(state.added)
+                    if _corrected(command, correction) is not None
+                ),
+                None,
+            )
+            if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
+                self._move_added(request, earlier, correction, state, turn, mentioned)
+                return
         if last is None or corrected is None:
             what = "the last change" if last is None else f"the last step ({last.intent})"
             question = f"What should I correct about {what}? Say the new value, e.g. the city."
@@ -591,6 +617,36 @@ class SupplyChainEngine:
             turn.stopped = True
             return
         self._run_command(request, corrected, state, turn, mentioned)
+
+    def _move_added(
+        self,
+        request: EngineRequest,
+        added: tuple[Command, str],
+        correction: Correction,
+        state: DialogueState,
+        turn: _Turn,
+        mentioned: list[str],
+    ) -> None:
+        command, node_id = added
+        node = self.twin.get_node(request.user_id, node_id)
+        assert node is not None and correction.place is not None
+        ref = NodeRef(node_id, "id")
+        moved = Command("update-node", {"node": ref, "place": correction.place}, 1.0)
+        group = f"correct {node_id}"
+        result = self._run_command(
+            request, moved, state, turn, mentioned, label=command.intent, group=group
+        )
+        suffix = _DEFAULT_NAME_SUFFIX[command.intent]
+        old_place = command.params.get("place")
+        default = f"{getattr(old_place, 'city', None)} {suffix}"
+        if result.success and correction.place.city and node.name == default:
+            name = f"{correction.place.city} {suffix}"
+            renamed = Command("rename-node", {"node": ref, "name": name}, 1.0)
+            self._run_command(
+                request, renamed, state, turn, mentioned, label=command.intent, group=group
+            )
+        corrected = Command(command.intent, {**command.params, "place": correction.place})
+        state.added = [(corrected if n == node_id else c, n) for c, n in state.added]
 
     def _prepare(self, request: EngineRequest, command: Command, turn: _Turn) -> Command | None:
         """The command with relative values made absolute ("double it", "add 2k to its
@@ -881,6 +937,13 @@ def _corrected(last: Command, correction: Correction) -> Command | None:
     return Command(intent, params, last.confidence, last.text) if changed else None
 
 
+_DEFAULT_NAME_SUFFIX = {
+    "add-supplier": "Supplier",
+    "add-manufacturer": "Plant",
+    "add-warehouse": "Warehouse",
+    "add-distributor": "Distribution Center",
+    "add-retailer": "Store",
+}
 _ADD_FOR_TYPE = {
     "supplier": "add-supplier",
     "manufacturer": "add-manufacturer",
@@ -921,13 +984,7 @@ class _Turn:
         source: str = "",
     ) -> None:
         last = self.parts[-1] if self.parts else None
-        if (
-            last is not None
-            and source
-            and last.source == source
-            and last.label == label
-            and label in ("connect-nodes", "disconnect-nodes")
-        ):
+        if last is not None and source and last.source == source and last.label == label:
             # "A -> B -> C" is one step that makes two links.
             last.answer = answers.Answer(
                 f"{last.answer.text}\n{answer.text}", answer.suggestions or last.answer.suggestions

@@ -13,6 +13,9 @@ process can pick the conversation up); this module owns three of its keys:
     The setting last talked about, for "make it medium".
 ``last_step``
     The last step that worked, whatever it was, for follow-ups ("and a milder case, +20%?").
+``added``
+    The nodes the conversation's last adds created (command and node id, newest last), so a
+    correction can fix the one it names even when it was not the last change.
 
 The actions own the other keys (``journal`` for undo, ``simulations``, ``last_analysis``).
 Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
@@ -34,7 +37,7 @@ __all__ = [
     "needs_confirmation",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step")
+_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added")
 
 
 def _value_to_json(value: Any) -> Any:
@@ -120,6 +123,7 @@ class DialogueState:
     last_command: Command | None = None
     last_setting: str | None = None
     last_step: Command | None = None
+    added: list[tuple[Command, str]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -132,6 +136,10 @@ class DialogueState:
                 command_from_json(last) if isinstance(last, dict) else None,
                 data.get("last_setting") if isinstance(data.get("last_setting"), str) else None,
                 command_from_json(step) if isinstance(step, dict) else None,
+                [
+                    (command_from_json(entry["command"]), str(entry["node"]))
+                    for entry in data.get("added", ())
+                ],
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -148,6 +156,10 @@ class DialogueState:
             data["last_setting"] = self.last_setting
         if self.last_step is not None:
             data["last_step"] = command_to_json(self.last_step)
+        if self.added:
+            data["added"] = [
+                {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]
+            ]
 
 
 #: Changes that ask for a yes first unless the user named the node outright.

@@ -471,7 +471,13 @@ def execute(
                 record_change(step, result)
             if result.mentioned:
                 earlier = [i for i in earlier_mentions if i not in result.mentioned]
-                twin.set_context(user_id, conversation_id, [*earlier, *result.mentioned])
+                context = [*earlier, *result.mentioned]
+                if not earlier and len(result.mentioned) == 1:
+                    # "add a supplier" ... "and a plant in Penang" ... "connect them": a turn
+                    # about one node keeps the node before it, so "them" is both.
+                    before = [i for i in twin.get_context(user_id, conversation_id)[-1:]]
+                    context = [i for i in before if i not in context] + context
+                twin.set_context(user_id, conversation_id, context)
     except _Failed as failed:
         return ActionResult(command.intent, False, failed.answer)
     return result

@@ -54,13 +54,13 @@ def _rule_undo(step: _Step, m: str) -> _Outcome:
 
 _RENAME = re.compile(
     r"\b(?:rename|re-name|change\s(?:the\s)?name\sof|change\s(?:its|their)\sname)\b"
-    r"|\b(?:call|name)\s(?:it|that|this|§+|the\s\w+(?:\s\w+)?)\s(?!by\b|for\b)"
+    r"|\b(?:call|name)\s(?:it|that|this|§+|the\s[\w¤§]+(?:\s\w+)?)\s(?!by\b|for\b|about\b)"
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
 )
 _NEW_NAME = re.compile(
     r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?"
     r"(?:\W*$|\s*[,;])"
-    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s\w+(?:\s\w+)?)\s+[\"'“]?"
+    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s[\w¤§]+(?:\s\w+)?)\s+[\"'“]?"
     r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?(?:\W*$|\s*[,;])",
     re.IGNORECASE,
 )
@@ -99,7 +99,11 @@ _ALERT_ID = re.compile(r"\balert-\d+\b")
 
 def _rule_alert_status(step: _Step, m: str) -> _Outcome:
     if not _ALERT_WORD.search(m):
-        return None
+        # "..., then acknowledge all of them": "acknowledge" is said of alerts.
+        if not re.search(r"^\W*(?:and\s|then\s|please\s)*(?:acknowledge|ack)\b", m):
+            return None
+        if any(r.ref.kind in ("name", "id", "place") for r in step.node_refs()):
+            return None
     acknowledge = _ACK.search(m) is not None
     resolve = _RESOLVE.search(m) is not None
     if not (acknowledge or resolve):
@@ -401,7 +405,8 @@ _EXPLAIN = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also)\W+)*"
     r"(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
     r"|how\s(?:did|do|does|is|are|was)\s(?:you|it|that|this|the\s[\w\s]{1,30}?)\s(?:get|compute|calculate"
-    r"|computed|calculated|work\sout|figure|derive|determined?|measured?|scored?|decided?|come\sup"
+    r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"
+    r"|scored?|decided?|come\sup|arrive\sat|reach|conclude|know"
     r"|arrive|rate|rated|estimate|estimated)"
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
@@ -436,7 +441,7 @@ def _rule_explain(step: _Step, m: str) -> _Outcome:
 # ----------------------------------------------------------------------------- recommend
 
 _RECOMMEND = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
+    r"(?:^|[,;:]\s*)\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
     r"|\bwhat\s(?:should|shall|would|could|can|do)\s(?:i|we|you)\s(?:do|suggest|recommend|advise"
     r"|propose)\b|\bwhat\sdo\syou\s(?:suggest|recommend|advise|propose|think\swe\sshould)\b"
     r"|\b(?:any\s|some\s|your\s)?(?:suggestions?|recommendations?|advice|ideas)\b(?!\s(?:above|below))"

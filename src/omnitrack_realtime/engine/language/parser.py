@@ -246,6 +246,14 @@ _LABEL_PREFIX = re.compile(
     r"|audit|request|todo|task|next)\b[^:]{0,25}:\s+(?=\w)",
     re.IGNORECASE,
 )
+# "and a plant": a node said alone (the add asks where).
+_A_TYPE = re.compile(
+    r"^\W*(?:(?:and|also|plus|then)\s+)*(?:an?|another|one\smore|a\snew|a\ssecond)\s+(?:new\s+)?"
+    r"(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")(?:\s+(?:too|as\swell|please))?\W*$",
+    re.IGNORECASE,
+)
 _DEFAULT_SUFFIX = {
     "add-supplier": "Supplier",
     "add-manufacturer": "Plant",
@@ -411,7 +419,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         elif _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece):
             # "For the audit: list all our suppliers": the label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
-        if _BARE_ADD.match(piece):
+        if _BARE_ADD.match(piece) or _A_TYPE.match(piece):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"

@@ -14,7 +14,7 @@ from ..commands import CHANGING_INTENTS, Act, Clarification, Command, NodeRef
 from .capabilities import CAPABILITY_RULES, _rule_explain
 from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
-from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_topic
+from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_at
 from .names import _Names
 from .outcomes import _ask, _cmd, _Outcome
 from .queries import _rule_alerts, _rule_analysis, _rule_details, _rule_summary
@@ -228,10 +228,12 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     if kind is Mood.NEGATED:
         return Act("cancelled", text, text)
     outcome = _apply_rules(step, m)
-    topic = out_of_scope_topic(m)
-    if topic is not None:
+    found = out_of_scope_at(m)
+    if found is not None:
+        topic, start = found
         lead = _LEADS.match(m)
-        opens = lead is not None and out_of_scope_topic(m[: lead.end() + 12]) == topic
+        # The clause opens with what cannot be done ("call the plant manager", "email it").
+        opens = lead is not None and start <= lead.end()
         if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
             return Act("out-of-scope", text, topic)
     if kind is Mood.CORRECTION and not isinstance(outcome, list):

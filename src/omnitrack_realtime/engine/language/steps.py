@@ -18,6 +18,7 @@ _VERBS = (
     r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
     r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
+    r"|have(?=\s[\w-]+(?:\s[\w-]+){0,3}\s(?:supply|feed|ship\sto|deliver\sto|send\sto|serve)\b)"
     r"|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
@@ -34,7 +35,7 @@ _HARD_SPLIT = re.compile(
 )
 _SOFT_SPLIT = re.compile(
     rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
-    rf"(?=(?:please\s+|pls\s+|also\s+"
+    rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
