@@ -73,3 +73,9 @@ def test_terminal_safe_keeps_windows_line_ends_as_line_ends() -> None:
     assert terminal_safe("one\r\ntwo\r\n") == "one\ntwo\n"
     assert terminal_safe("safe\rEVIL") == "safe\\rEVIL"
     assert terminal_safe("one\r\ntwo", one_line=True) == "one\\ntwo"
+
+
+def test_a_two_way_link_is_drawn_both_ways_as_in_the_answer() -> None:
+    change = {"source": "wh-2", "target": "sup-1", "bidirectional": True}
+    data = {"changes": [{"change": "connection_added", "connection": change}]}
+    assert event_summary("digital_twin_update", data) == "connection added wh-2 ↔ sup-1"

@@ -100,7 +100,9 @@ def _describe_change(change: Mapping[str, Any]) -> str:
     if isinstance(node, Mapping):
         words += [str(node[key]) for key in ("type", "name") if node.get(key)]
     elif isinstance(connection, Mapping):
-        words.append(f"{connection.get('source', '?')} → {connection.get('target', '?')}")
+        # The same arrow as the answer: ↔ for a link that carries goods both ways.
+        arrow = "↔" if connection.get("bidirectional") else "→"
+        words.append(f"{connection.get('source', '?')} {arrow} {connection.get('target', '?')}")
     elif change.get("source") or change.get("target"):
         words.append(f"{change.get('source', '?')} → {change.get('target', '?')}")
     elif change.get("nodeId"):
