@@ -371,6 +371,8 @@ class SupplyChainEngine:
                 return [filled, *pending.commands[1:]]
         if not pending.text:
             return None
+        if words > 4:
+            return None  # a longer reply nobody understood is not the missing detail
         reply = request.message.strip().rstrip(".!?")
         before = self._parser(pending.text, names).commands
         for joined in (f"{pending.text} {reply}", f"{pending.text} in {reply}"):

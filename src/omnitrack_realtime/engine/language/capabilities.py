@@ -140,7 +140,7 @@ _UPSTREAM = re.compile(
     r"|send\sto|serve)\b"
     r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
-    r"|\bupstream\b|\b(?:suppliers?|sources?|inputs?|feeders?)\s(?:of|for|to)\s(?:§+|it|that"
+    r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
     r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
@@ -161,7 +161,8 @@ _DOWNSTREAM = re.compile(
 
 # "connect the Shanghai supplier to the plant" links; it does not ask what feeds the plant.
 _COMMAND_VERB = re.compile(
-    r"^[^\w§¤]*(?:(?:please|pls|now|then|also|and|ok|okay|so|next)[^\w§¤]+)*(?:connect|link|hook"
+    r"^[^\w§¤]*(?:(?:please|pls|now|then|also|and|ok|okay|so|next|kindly|would\syou|could\syou"
+    r"|can\syou|will\syou|i'?d\slike\syou\sto|i\swant\syou\sto)[^\w§¤]+)*(?:connect|link|hook"
     r"|attach|wire|tie|join|add|create|set\s?up|make|have|route|open|build|put|register|onboard"
     r"|remove|delete|drop|disconnect|unlink|move|mark|update|change|increase|decrease|double"
     r"|halve|rename|simulate|run)\b"
@@ -299,9 +300,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if step.node_refs() and (not plural or plural.group("all")):
         return None  # about one node: its details
     listing = re.match(r"^\W*(?:please\s)?(?:list|enumerate)\b", m) is not None
-    everything = (
-        plural is not None and plural.group("all") and not (in_place or status) and not listing
-    )
+    filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m)
+    everything = plural is not None and plural.group("all") and not filtered and not listing
     if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
         return None  # "how many nodes do we have", "show me everything": the summary
     if plural is None and in_place is None and status is None and not _TOTAL.search(m):
@@ -333,7 +333,9 @@ _COMPARE = re.compile(
     r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b"
     r"|\bwhich\b[^?.;]{0,50}?\b(?:bigger|larger|smaller|busier|more|less|higher|lower|biggest"
     r"|largest|smallest|busiest|most|least|greater|fuller|emptier)\b"
-    r"|\b(?:bigger|larger|busier)\s(?:than|or)\b"
+    r"|\b(?:bigger|larger|busier)\s(?:than|or)\b|\bmore\s(?:big|large|busy|loaded|full)\b"
+    r"|\b(?:bigger|larger|busier|smaller)\b[^?]*\bor\b|\bor\b[^?]*\b(?:bigger|larger|busier"
+    r"|smaller)\b"
 )
 _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
@@ -480,9 +482,24 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "recommend", params, 0.8)
 
 
+_RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s)?again|repeat|redo|re-?simulate)\b")
+_FAILURE = re.compile(r"\b(?:failure|outage|fails?|failing|goes\sdown|going\sdown|shutdown|down)\b")
+
+
+def _rule_rerun(step: _Step, m: str) -> _Outcome:
+    """ "now rerun the Shenzhen Supplier failure": that node's failure again."""
+    if not (_RERUN.search(m) and _FAILURE.search(m)):
+        return None
+    refs = [r.ref for r in step.node_refs()]
+    if not refs:
+        return None
+    return _cmd(step, "what-if-supplier-failure", {"node": refs[0]}, 0.85)
+
+
 #: In the order they are tried, before the older families.
 CAPABILITY_RULES = (
     _rule_undo,
+    _rule_rerun,
     _rule_rename,
     _rule_alert_status,
     _rule_explain,

@@ -123,6 +123,15 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         refs = step.refs() if len(step.refs()) > len(refs) else refs
+    if len(refs) < 2 and len(step.places) >= 2:
+        # "taipei -> shenzhen": each place is the user's node there.
+        used = [(r.start, r.end) for r in refs]
+        places = [
+            _Ref(start, end, NodeRef(step.text[start:end], "place", place=place))
+            for start, end, place in step.places
+            if not any(a <= start < b for a, b in used)
+        ]
+        refs = sorted([*refs, *places], key=lambda r: r.start)
     if intent == "connect-nodes" and _BOTH_WAYS.search(step.masked):
         params["bidirectional"] = True
     if len(refs) == 1 and _plural(refs[0].ref):

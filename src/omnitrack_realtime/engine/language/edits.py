@@ -50,7 +50,7 @@ _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
-    r"|now|up(?=\s(?:the|its|their|our|my)\s))\b"
+    r"|now|give|up(?=\s(?:the|its|their|our|my)\s))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"

@@ -87,6 +87,12 @@ _GO_ON = re.compile(
     r"|please|ahead|on))*\W*$",
     re.IGNORECASE,
 )
+# "July is our big peak": a fact about the user's business, not a request.
+_FACT = re.compile(
+    r"^\W*[\w-]+(?:\s[\w-]+)?\s(?:is|are|was|were|has\sbeen|have\sbeen)\s(?:our|the|a|an|my|always"
+    r"|usually|typically|normally|very|really|quite)\b",
+    re.IGNORECASE,
+)
 _CONTEXT = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically)\W+)*(?:we|i|our|my|we'?re|i'?m"
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
@@ -102,6 +108,12 @@ def _is_aside(piece: str, names: _Names) -> bool:
     step = _analyse(piece, names)
     if _GO_ON.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
+    if (
+        _FACT.match(piece)
+        and not (step_names := _analyse(piece, names)).names
+        and not step_names.ids
+    ):
+        return True
     if _CONTEXT.match(piece) and not re.search(r"\d", piece):
         # "We buy everything for our Lyon plant from a single vendor in China": context the
         # user gives, not a request, even when it names a place.
@@ -241,6 +253,13 @@ _BARE_ADD = re.compile(
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
+# "supplier taipei 10k", "dc chicago": terse, the place right after the type.
+_TERSE_ADD = re.compile(
+    r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?(?P<type>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?units?)?)?\W*$",
+    re.IGNORECASE,
+)
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
     r"|audit|request|todo|task|next)\b[^:]{0,25}:\s+(?=\w)",
@@ -261,6 +280,52 @@ _DEFAULT_SUFFIX = {
     "add-distributor": "Distribution Center",
     "add-retailer": "Store",
 }
+
+
+_COURTESY = re.compile(
+    r"\b(?:thanks?|thank\syou|thx|cheers|grazie|merci|danke|gracias|obrigad[oa]|ciao|bye|goodbye"
+    r"|hello|hi|hey|good\s(?:morning|afternoon|evening|night)|appreciate\w*|grateful|patience"
+    r"|have\sa\s(?:nice|good|great)\s(?:day|one|weekend))\b",
+    re.IGNORECASE,
+)
+
+
+_ASKS_WHAT_HAPPENS = re.compile(
+    r"^\W*(?:(?:so|and|then)\s)?what\s(?:happens|would\shappen|will\shappen|breaks|is\saffected"
+    r"|gets\shit|are\sthe\seffects|is\sthe\simpact)\b",
+    re.IGNORECASE,
+)
+_SIMULATION_INTENTS = frozenset(
+    ("run-simulation", "what-if-port-closure", "what-if-supplier-failure", "what-if-demand-spike")
+)
+_BARE = re.compile(
+    r"^\W*(?:(?:now|and|ok|okay|so|then|also|next|right)\W+)*(?:the\s|our\s|my\s|that\s)?[^?]*$",
+    re.IGNORECASE,
+)
+
+
+def _is_bare_reference(piece: str, outcome: object) -> bool:
+    """Whether a step is only a node named ("Now the Guadalajara supplier"), read as its
+    details for want of a verb."""
+    if not (isinstance(outcome, list) and len(outcome) == 1):
+        return False
+    command = outcome[0]
+    if command.intent != "get-node-details" or not _BARE.match(piece):
+        return False
+    return not re.search(
+        r"\b(?:show|tell|details?|info|about|how|what|status|describe|look)\b", piece, re.I
+    )
+
+
+def _terse_place(text: str) -> bool:
+    """Whether the words after a type are only a place ("taipei", "LA", "shenzen")."""
+    words = text.strip()
+    if not words or len(words.split()) > 3:
+        return False
+    found = gazetteer.find_places(words)
+    if found and found[0][0] == (0, len(words)):
+        return True
+    return gazetteer.suggest(words) is not None
 
 
 def _last_add(steps: list[Step]) -> Command | None:
@@ -406,7 +471,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
 
     pieces = _carry_markers(pieces)
     header = _header(corrected, pieces)
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         unknown_before, previous_unknown = previous_unknown, None
         if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
@@ -419,7 +484,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         elif _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece):
             # "For the audit: list all our suppliers": the label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
-        if _BARE_ADD.match(piece) or _A_TYPE.match(piece):
+        terse = _TERSE_ADD.match(piece)
+        if terse is not None and _terse_place(terse.group("rest")):
+            piece = re.sub(r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?", "", piece)
+            piece = piece.replace(terse.group("rest"), f"in {terse.group('rest')}", 1)
+            piece = f"add {piece}"
+        elif _BARE_ADD.match(piece) or _A_TYPE.match(piece):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"
@@ -431,6 +501,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         names = _with_new_names(names, commands())
         outcome = _read_clause(piece, names)
+        following = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if _is_bare_reference(piece, outcome) and _POINTS_BACK.search(following):
+            # "Now the Guadalajara supplier, get rid of it.": the node the next step means.
+            not_understood.append(piece)
+            steps.append(Act("unknown", piece))
+            previous_unknown = piece
+            continue
+        if piece.startswith("because ") and not isinstance(outcome, list):
+            continue  # the reason given for the next step, not a request
+        if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
+            last = last_command()
+            if last is not None and last.intent in _SIMULATION_INTENTS:
+                continue  # "..., what happens downstream?": the simulation's answer says
         if isinstance(outcome, Act):
             steps.append(outcome)
             continue
@@ -459,6 +542,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             stripped = _FILLER.sub("", piece).strip()
             if stripped:
                 again = _read_clause(stripped, names) if stripped != piece else None
+                if _is_bare_reference(stripped, again) and _POINTS_BACK.search(following):
+                    again = None  # "Now the Guadalajara supplier, get rid of it."
                 if isinstance(again, Act):
                     steps.append(again)
                     continue
@@ -525,6 +610,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
             ]
     elif not commands() and all(isinstance(s, Act) and s.kind == "unknown" for s in steps):
+        if _COURTESY.search(cleaned):
+            # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!"
+            return ParseResult(steps=(Act("smalltalk", cleaned),))
         return ParseResult()
     if penalty:
         steps = [

@@ -162,6 +162,10 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if word in ("its", "it's"):
             word = "it"
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
+    for match in _ORDINAL_ONE.finditer(step.masked):
+        # "remove the first one": the first node created.
+        position = _ORDINAL_WORDS[match.group("ord")]
+        refs.append(_Ref(match.start(), match.end(), NodeRef(position, "ordinal")))
     for match in _LAST_FEW.finditer(step.masked):
         # "the last two", "the last 3 warehouses": the nodes created last, in order.
         count = _ORDINAL_WORDS.get(match.group("count"), match.group("count"))
@@ -267,6 +271,9 @@ _ORDINAL_WORDS = {
 _ORDINAL = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th)"
     r"\s+(?:new\s+|other\s+)?$"
+)
+_ORDINAL_ONE = re.compile(
+    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
 )
 _LAST_FEW = re.compile(
     r"\bthe\s(?:last|latest)\s(?P<count>two|three|four|five|[2-5])"

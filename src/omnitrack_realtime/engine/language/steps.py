@@ -36,6 +36,7 @@ _HARD_SPLIT = re.compile(
 _SOFT_SPLIT = re.compile(
     rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
     rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
+    rf"|(?:i'?d|we'?d)\s+(?:also\s+)?like\s+to\s+|(?:i|we)\s+(?:also\s+)?(?:want|need)\s+to\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
@@ -114,7 +115,16 @@ _BUT_NOT = re.compile(
 )
 
 
+# "returns flow back from the warehouse, so link them both ways": the part before ", so" is
+# the reason for the request after it.
+_SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
+
+
 def _soft_split(text: str) -> list[str]:
+    reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
+    if so is not None:
+        request = text[so.end() :]
+        return [f"because {reason}", *_soft_split(request)]
     out: list[str] = []
     parts = [
         p
