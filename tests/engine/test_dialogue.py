@@ -411,3 +411,10 @@ def test_a_simulation_follow_up_reruns_it_with_the_new_values(
     metadata, text = say(engine, "and a milder case, +20% for two weeks?")
     assert metadata["intent"] == "what-if-demand-spike" and metadata["actionSuccess"] is True
     assert "20%" in text
+
+
+def test_a_negation_pointing_back_cancels_the_step_before_it(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(engine, "we'll probably need a supplier in Chennai, but don't add it yet")
+    assert metadata["intent"] == "cancelled" and names(engine) == []
+    metadata, _ = say(engine, "add a warehouse in Lyon but don't connect it yet")
+    assert metadata["intent"] == "add-warehouse" and names(engine) == ["Lyon Warehouse"]

@@ -102,8 +102,9 @@ def _rule_alert_status(step: _Step, m: str) -> _Outcome:
         # "..., then acknowledge all of them": "acknowledge" is said of alerts.
         if not re.search(r"^\W*(?:and\s|then\s|please\s)*(?:acknowledge|ack)\b", m):
             return None
-        if any(r.ref.kind in ("name", "id", "place") for r in step.node_refs()):
-            return None
+        refs = [r.ref for r in step.node_refs() if r.ref.kind in ("name", "id", "place")]
+        if refs:  # "acknowledge the Berlin one": that node's alerts
+            return _cmd(step, "acknowledge-alert", {"node": refs[0]}, 0.8)
     acknowledge = _ACK.search(m) is not None
     resolve = _RESOLVE.search(m) is not None
     if not (acknowledge or resolve):
@@ -143,6 +144,8 @@ _UPSTREAM = re.compile(
     r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
     r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
+    r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(

@@ -374,11 +374,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             fields["place"] = moved_to[0][2]
     if not fields and not field_named and verb is not None and refs:
         # "raise Guadalajara Plant to 14,000 units": a number of units is a capacity.
-        units = re.search(r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$", m)
+        units = re.search(
+            r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$"
+            r"|\bup\sto\s+(?P<up>[\d][\d,.]*\s?(?:k|thousand)?)\b",
+            m,
+        )
         if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m):
             value = _capacity(step.text, None)
             if value is None and units is not None:
-                value = _amount(units.group("n"))
+                value = _amount(units.group("n") or units.group("up"))
             if value is not None:
                 fields["capacity"] = _whole(value)
     if not fields and not (field_named and verb is not None):

@@ -378,6 +378,53 @@ def _carry_markers(pieces: list[str]) -> list[str]:
     return out
 
 
+_VERB_CLASS = {
+    "add": ("add-",),
+    "create": ("add-",),
+    "open": ("add-",),
+    "build": ("add-",),
+    "put": ("add-",),
+    "set": ("add-", "set-"),
+    "connect": ("connect-nodes",),
+    "link": ("connect-nodes",),
+    "hook": ("connect-nodes",),
+    "remove": ("remove-node",),
+    "delete": ("remove-node",),
+    "drop": ("remove-node",),
+    "disconnect": ("disconnect-nodes",),
+    "unlink": ("disconnect-nodes",),
+    "change": ("update-node", "set-"),
+    "update": ("update-node",),
+    "move": ("update-node",),
+    "rename": ("rename-node",),
+    "simulate": ("run-simulation", "what-if-"),
+    "run": ("run-simulation", "what-if-"),
+    "do": ("",),
+}
+_NEGATED_BACK = re.compile(
+    r"^\W*(?:(?:but|and|though)\s+)?(?:please\s+)?(?:don'?t|do\snot|no\sneed\sto|not)\s+(?:\w+\s+)?"
+    r"(?P<verb>add|create|open|build|put|set|connect|link|hook|remove|delete|drop|disconnect|unlink"
+    r"|change|update|move|rename|simulate|run|do)\w*\s+(?:it|that|this|them|those|one)\b",
+    re.IGNORECASE,
+)
+
+
+def _cancel_pointed(steps: list[Step]) -> list[Step]:
+    """ "we'll need a supplier in Chennai, but don't add it yet": a negation that points back
+    at the step before it (same kind of change) cancels that step."""
+    out: list[Step] = []
+    for step in steps:
+        previous = out[-1] if out else None
+        if isinstance(step, Act) and step.kind == "cancelled" and isinstance(previous, Command):
+            match = _NEGATED_BACK.match(step.text)
+            prefixes = _VERB_CLASS.get(match.group("verb").lower(), ()) if match else ()
+            if any(previous.intent.startswith(prefix) for prefix in prefixes):
+                out[-1] = Act("cancelled", f"{previous.text}, {step.text}", previous.text)
+                continue
+        out.append(step)
+    return out
+
+
 def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
     """ "What is a distribution center? Is it different from a warehouse?": after a question
     about a term, "it" is that term, not a node."""
@@ -593,6 +640,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         steps.extend(outcome)
         last_piece = piece
     steps = _drop_topic_pronouns(steps)
+    steps = _cancel_pointed(steps)
     found = commands()
     if any(not _is_hedge(c) for c in found):
         steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]

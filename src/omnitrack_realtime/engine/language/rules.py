@@ -75,10 +75,13 @@ def _is_hedge(command: Command) -> bool:
 
 # "what is a distribution center?": a definition (help on that term), not a node's details.
 _DEFINITION = re.compile(
-    r"\bwhat\s(?:is|'s|are|exactly\sis)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
+    r"\bwhat\s(?:is|'s|are|exactly\sis|does)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
     + "|".join(_TYPE_PATTERNS.values())
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
+    r"|^\W*what\s(?:is|'s|are)\s(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
+    r"|lead\stimes?|safety\sstock|anomal(?:y|ies)|bottlenecks?)(?:\s(?:exactly|again|really|mean))?"
+    r"\W*$"
 )
 
 
@@ -86,7 +89,7 @@ def _rule_definition(step: _Step, m: str) -> _Outcome:
     match = _DEFINITION.search(m)
     if match is None:
         return None
-    return _cmd(step, "help", {"topic": match.group("term")}, 0.85)
+    return _cmd(step, "help", {"topic": match.group("term") or match.group("abstract")}, 0.85)
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
