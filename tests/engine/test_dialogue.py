@@ -418,3 +418,21 @@ def test_a_negation_pointing_back_cancels_the_step_before_it(engine: SupplyChain
     assert metadata["intent"] == "cancelled" and names(engine) == []
     metadata, _ = say(engine, "add a warehouse in Lyon but don't connect it yet")
     assert metadata["intent"] == "add-warehouse" and names(engine) == ["Lyon Warehouse"]
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("connect Lyon Warehouse to Hamburg Supplier", ("sup-1", "wh-2")),  # goods from supplier
+        ("link Hamburg Supplier with Lyon Warehouse", ("sup-1", "wh-2")),
+        ("Lyon Warehouse -> Hamburg Supplier", ("wh-2", "sup-1")),  # the flow as stated
+        ("Lyon Warehouse supplies Hamburg Supplier", ("wh-2", "sup-1")),
+    ],
+)
+def test_a_neutral_link_flows_from_the_upstream_tier_and_a_stated_flow_is_kept(
+    engine: SupplyChainEngine, text: str, link: tuple[str, str]
+) -> None:
+    say(engine, "add a supplier in Hamburg and a warehouse in Lyon")
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [link]

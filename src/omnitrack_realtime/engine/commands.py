@@ -15,7 +15,9 @@ Build
     ``status`` (operational|degraded|disrupted|offline), ``place`` (Place), ``inventory`` (int),
     ``utilization`` (float 0..1).
     ``connect-nodes``: ``source``, ``target`` (NodeRef, *required*), ``shipping_method``,
-    ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``).
+    ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``), ``by_tier``
+    (bool: the words named the two nodes but not the flow, "connect the warehouse to the
+    supplier": goods flow from the upstream tier, supplier > plant > warehouse > DC > store).
     ``disconnect-nodes``: ``source``, ``target`` (*required*).
     ``rename-node``: ``node`` (*required*), ``name`` (str, *required*).
     ``undo``: none (reverts the conversation's last change).

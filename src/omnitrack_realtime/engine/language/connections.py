@@ -101,6 +101,15 @@ _IN_ORDER = re.compile(
 _ARROW = re.compile(r"\s*(?:->|→|=>|>)\s*")
 
 
+_NEUTRAL = re.compile(
+    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|pair\w*|couple)\b"
+)
+_FLOW = re.compile(
+    r"->|→|=>|\b(?:suppl\w*|feed\w*|fed|ship\w*|send\w*|deliver\w*|serv\w*|sourc\w*|buy\w*"
+    r"|orders?|from|flow\w*|route\w*|one[\s-]way|downstream|upstream)\b"
+)
+
+
 def _plural(ref: NodeRef) -> bool:
     return (ref.kind == "pronoun" and ref.text == "them") or (
         ref.kind == "ordinal" and ref.text.endswith(":")
@@ -190,6 +199,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     ):
         source, target = target, source
     params.update(source=source.ref, target=target.ref)
+    if intent == "connect-nodes" and _NEUTRAL.search(step.masked) and not _FLOW.search(step.masked):
+        # "connect the warehouse to the supplier" says which two, not which way goods go.
+        params["by_tier"] = True
     confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
     return _cmd(step, intent, params, confidence)
 
