@@ -436,3 +436,38 @@ def test_a_neutral_link_flows_from_the_upstream_tier_and_a_stated_flow_is_kept(
     metadata, _ = say(engine, text)
     assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
     assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [link]
+
+
+def test_a_pronoun_after_a_step_asked_about_points_at_the_node_it_named(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a warehouse in Valencia and a plant in Stuttgart")  # "it": Stuttgart Plant
+    metadata, text = say(engine, "we closed the Valencia site last quarter, take it off the map")
+    assert metadata["intent"] == "confirmation" and "**Valencia Warehouse**" in text
+    say(engine, "yes")
+    assert names(engine) == ["Stuttgart Plant"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("connect the bigger warehouse to the newest store", ("wh-2", "ret-4")),
+        ("the newest store should be fed by the smaller warehouse", ("wh-1", "ret-4")),
+    ],
+)
+def test_descriptions_by_size_and_age(
+    engine: SupplyChainEngine, text: str, expected: tuple[str, str]
+) -> None:
+    say(engine, "add a warehouse in Lyon, 5k")
+    say(engine, "add a warehouse in Marseille, 8k")
+    say(engine, "add a store in Paris")
+    say(engine, "add a store in Toulouse")
+    assert names(engine) == [
+        "Lyon Warehouse",
+        "Marseille Warehouse",
+        "Paris Store",
+        "Toulouse Store",
+    ]
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [expected]

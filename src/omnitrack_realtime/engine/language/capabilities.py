@@ -99,7 +99,12 @@ _ALERT_ID = re.compile(r"\balert-\d+\b")
 
 def _rule_alert_status(step: _Step, m: str) -> _Outcome:
     if not _ALERT_WORD.search(m):
-        # "..., then acknowledge all of them": "acknowledge" is said of alerts.
+        # "..., then acknowledge all of them": "acknowledge" is said of alerts, and so is
+        # "mark all the others as resolved" (no node is ever resolved).
+        resolved = re.search(r"\bmark\w*\s.*\bas\s(?:resolved|acknowledged)\b", m)
+        if resolved is not None and not step.node_refs():
+            intent = "resolve-alert" if "resolved" in resolved.group() else "acknowledge-alert"
+            return _cmd(step, intent, {"all": True}, 0.8)
         if not re.search(r"^\W*(?:and\s|then\s|please\s)*(?:acknowledge|ack)\b", m):
             return None
         refs = [r.ref for r in step.node_refs() if r.ref.kind in ("name", "id", "place")]
@@ -139,25 +144,25 @@ _UPSTREAM = re.compile(
     r"|\bwho\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|serves)\b"
     r"|\bwhich\s(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
     r"|send\sto|serve)\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:get|source|buy|receive"
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
     r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
-    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:depend|rely)\son\b"
     r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
     r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
-    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
     r"|\bwhich\s(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:ship|send|deliver|supply"
     r"|feed)\b(?:\sto)?"
     r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
     r"|\b(?:§+|its|it's)\s(?:customers|dependents|dependants)\b"
-    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:supply|serve|feed|ship\sto"
     r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
 )
 
@@ -240,7 +245,7 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|total|sum|what'?s|whats|how\smuch|so\swhat)\b"
+    r"|any|is\sthere|anything|total|the\stotal|sum|what'?s|whats|how\smuch|so\swhat)\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
@@ -350,11 +355,14 @@ _SIMULATIONS = re.compile(
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
-        r"\bwhich\s(?:one\s|scenario\s|simulation\s|of\sthe\s\w+\s|of\sthem\s|event\s)?"
-        r"(?:was|is|would\sbe|did|had)?\s?(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging"
-        r"|more\sserious|the\sbigger\simpact|more\simpact)\b",
+        r"\b(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
+        r"|more\simpact)\b",
         m,
     )
+    if worse is not None and not re.search(
+        r"\b(?:which|compar\w*|than|of\s(?:the|those|them))\b", m
+    ):
+        worse = None  # "run a worst-case cyber attack scenario" runs one
     if compare is None and worse is None:
         return None
     refs = step.node_refs()
@@ -473,6 +481,8 @@ _GOAL_RE = re.compile(
 def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
+    if _ADD_VERB_RE.search(m) and not re.search(r"\b(?:should|shall|ought|would|could)\b", m):
+        return None  # "add a backup supplier in Fukuoka" adds one
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}

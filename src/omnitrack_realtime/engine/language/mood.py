@@ -58,7 +58,8 @@ _SMALLTALK = re.compile(
     r"|makes\ssense|ok\sgot\sit|good\sto\sknow|reassuring|that'?s\sreassuring|good\snews"
     r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
-    r"|obrigad[oa]|grazie|for\stoday|for\snow|all\sfor\stoday|have\sa\snice\sday)[^\w§¤]*)+$"
+    r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
+    r"|for\snow|all\sfor\stoday|have\sa\snice\sday)[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(
@@ -125,7 +126,9 @@ _OUT_OF_SCOPE = {
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
         r"|invoices?)\b|\b(?:pay|invoice|purchase|buy)\s(?:the|our|them|for|\d)|\border\s\d"
     ),
-    "check the weather": r"\bweather\b|\bforecast\b|\btemperature\b",
+    "check the weather": (
+        r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
+    ),
     "look up prices, markets or news": (
         r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bnews\b|\bmarkets?\sprices?"
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
@@ -149,7 +152,10 @@ _OUT_OF_SCOPE = {
         r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"
         r"|report|results|it|them|everything|to)\b|\bpdf\b|\bexcel\b|\bspreadsheet\b|\bcsv\b"
     ),
-    "translate": r"\btranslat\w*",
+    "translate": (
+        r"\btranslat\w*|\bhow\s(?:do|would)\syou\ssay\b"
+        r"|\bin\s(?:german|french|spanish|italian|chinese|japanese)\?"
+    ),
     "sync with other systems (SAP, ERP, spreadsheets)": (
         r"\b(?:sync\w*|integrat\w*|import\w*|upload\w*|push\w*|pull\w*)\b.{0,40}?\b(?:sap|erp|crm"
         r"|salesforce|oracle|netsuite|systems?|instance|database|sheets?)\b|\bsap\b|\berp\b"

@@ -174,8 +174,15 @@ def _capacity_for(piece: str, add: Command) -> Command | None:
 def _antecedent(piece: str, names: _Names) -> NodeRef | None:
     """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
     a pronoun in the next step ("..., mark it degraded") to point at."""
-    refs = [r for r in _analyse(piece, names).node_refs() if r.ref.kind != "pronoun"]
-    return refs[0].ref if len(refs) == 1 else None
+    step = _analyse(piece, names)
+    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun"]
+    if len(refs) == 1:
+        return refs[0].ref
+    if not refs and len(step.places) == 1:
+        # "we closed the Valencia site": the user's node there.
+        start, end, place = step.places[0]
+        return NodeRef(step.text[start:end], "place", place=place)
+    return None
 
 
 def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
@@ -261,8 +268,11 @@ _TERSE_ADD = re.compile(
     re.IGNORECASE,
 )
 _LABEL_PREFIX = re.compile(
-    r"^\W*(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
-    r"|audit|request|todo|task|next)\b[^:]{0,25}:\s+(?=\w)",
+    r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
+    r"|audit|request|todo|task|next)\b[^:]{0,25}"
+    r"|(?:(?:ok|okay|alright|right|so|well)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes"
+    r"|for\sreal(?:\sthis\stime)?|to\sstart|first\sthings\sfirst|step\sone|as\spromised))"
+    r":\s+(?=\w)",
     re.IGNORECASE,
 )
 # "and a plant": a node said alone (the add asks where).
@@ -290,6 +300,16 @@ _COURTESY = re.compile(
 )
 
 
+_PARTICIPLE = re.compile(
+    r"^\W*(?:(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\sto|linked\sto)"
+    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby))\s+",
+    re.IGNORECASE,
+)
+_CUE_ONLY = re.compile(
+    r"^\W*(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no\swait|one\smore\sthing"
+    r"|also|and|then|next|now|alright|fine)\W*$",
+    re.IGNORECASE,
+)
 _ASKS_WHAT_HAPPENS = re.compile(
     r"^\W*(?:(?:so|and|then)\s)?what\s(?:happens|would\shappen|will\shappen|breaks|is\saffected"
     r"|gets\shit|are\sthe\seffects|is\sthe\simpact)\b",
@@ -425,6 +445,37 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _bind_to_place(command: Command, names: _Names) -> Command:
+    """ "we'll need more volume out of Dhaka, double its capacity": "its" is the node at the
+    one place the step named, not the last node of the conversation."""
+    pronouns = [
+        key
+        for key, value in command.params.items()
+        if isinstance(value, NodeRef) and value.kind == "pronoun" and value.text == "it"
+    ]
+    if len(pronouns) != 1 or not command.text:
+        return command
+    if "place" in command.params:
+        return command  # "move it to Antwerp": the place is where it goes
+    step = _analyse(command.text, names)
+    pronoun = re.search(r"\b(?:it|its|it's)\b", step.masked)
+    spans = [(r.start, r.end) for r in step.refs() if r.ref.kind != "pronoun"]
+    places = [
+        p
+        for p in step.places
+        if pronoun is not None
+        and p[1] <= pronoun.start()
+        and not any(a <= p[0] < b for a, b in spans)
+    ]
+    if len(places) != 1 or step.names or step.ids or len(step.places) != 1:
+        return command
+    start, end, place = places[0]
+    ref = NodeRef(step.text[start:end], "place", place=place)
+    return Command(
+        command.intent, {**command.params, pronouns[0]: ref}, command.confidence, command.text
+    )
+
+
 def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
     """ "What is a distribution center? Is it different from a warehouse?": after a question
     about a term, "it" is that term, not a node."""
@@ -518,7 +569,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
 
     pieces = _carry_markers(pieces)
     header = _header(corrected, pieces)
+    asked_before: str | None = None  # the step before, when it was asked about
     for index, piece in enumerate(pieces):
+        if _CUE_ONLY.match(piece):
+            continue  # "actually, remove the older store": the cue alone asks nothing
         unknown_before, previous_unknown = previous_unknown, None
         if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
@@ -528,8 +582,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if last_add is not None and _SAME_AGAIN.match(piece):
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
-        elif _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece):
-            # "For the audit: list all our suppliers": the label says why, the rest what.
+        participle = _PARTICIPLE.match(piece)
+        if participle is not None and _last_add(steps) is not None:
+            # "..., feeding the Hamburg warehouse": the node just added is one end.
+            rest = piece[participle.end() :]
+            piece = f"{rest} supplies it" if participle.group("into") else f"it supplies {rest}"
+        if _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece) and piece != header:
+            # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
+            # label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
         terse = _TERSE_ADD.match(piece)
         if terse is not None and _terse_place(terse.group("rest")):
@@ -624,7 +684,17 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if _restates(outcome, piece, commands()):
                 continue
             steps.append(outcome)
+            asked_before = piece
             continue
+        asked, asked_before = asked_before, None
+        if asked is not None and unknown_before is None and isinstance(steps[-1], Clarification):
+            # "we closed the Valencia site last quarter, take it off the map": the step that
+            # was asked about names the node "it" means, and this step says what to do.
+            node = _antecedent(asked, names)
+            pointed = _point_back(outcome, node) if node is not None else None
+            if pointed is not None:
+                steps.pop()
+                outcome = pointed
         if unknown_before is not None:
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
@@ -645,7 +715,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if any(not _is_hedge(c) for c in found):
         steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]
     if not steps:
+        if _COURTESY.search(cleaned):
+            return ParseResult(steps=(Act("smalltalk", cleaned),))  # "great, thanks, ciao"
         return ParseResult()
+    steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
     if not_understood and commands():
         if all(_is_aside(p, names) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin
@@ -657,7 +730,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             steps = [
                 _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
             ]
-    elif not commands() and all(isinstance(s, Act) and s.kind == "unknown" for s in steps):
+    elif not commands() and all(
+        isinstance(s, Act) and s.kind in ("unknown", "smalltalk") for s in steps
+    ):
         if _COURTESY.search(cleaned):
             # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!"
             return ParseResult(steps=(Act("smalltalk", cleaned),))

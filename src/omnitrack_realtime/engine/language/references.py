@@ -166,6 +166,15 @@ def _node_refs(step: _Step) -> list[_Ref]:
         # "remove the first one": the first node created.
         position = _ORDINAL_WORDS[match.group("ord")]
         refs.append(_Ref(match.start(), match.end(), NodeRef(position, "ordinal")))
+    for match in _ONE_AT.finditer(step.masked):
+        # "the one in Lyon": the user's node there.
+        p_start = match.start("place")
+        place = next((pl for st, _e, pl in step.places if st == p_start), None)
+        if place is not None and not any(r.start <= p_start < r.end for r in refs):
+            known = _known_at(step, p_start, match.end("place"), None)
+            text = step.text[match.start() : match.end()]
+            ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
+            refs.append(_Ref(match.start(), match.end(), ref))
     for match in _LAST_FEW.finditer(step.masked):
         # "the last two", "the last 3 warehouses": the nodes created last, in order.
         count = _ORDINAL_WORDS.get(match.group("count"), match.group("count"))
@@ -177,6 +186,12 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if clause_span[0] <= start < clause_span[1]:
             continue
         if any(r.start <= start < r.end for r in refs):
+            continue
+        extreme = _EXTREME.search(step.masked[:start])
+        if extreme is not None:
+            # "the bigger warehouse", "the newest store", "the older store"
+            position = _EXTREME_WORDS[extreme.group("adj")]
+            refs.append(_Ref(extreme.start(), end, NodeRef(position, "ordinal", node_type=kind)))
             continue
         ordinal = _ORDINAL.search(step.masked[:start])
         if ordinal is not None:
@@ -272,6 +287,27 @@ _ORDINAL = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th)"
     r"\s+(?:new\s+|other\s+)?$"
 )
+_EXTREME_WORDS = {
+    "bigger": "max:capacity",
+    "biggest": "max:capacity",
+    "larger": "max:capacity",
+    "largest": "max:capacity",
+    "smaller": "min:capacity",
+    "smallest": "min:capacity",
+    "busier": "max:utilization",
+    "busiest": "max:utilization",
+    "newer": "-1",
+    "newest": "-1",
+    "latest": "-1",
+    "older": "1",
+    "oldest": "1",
+    "earliest": "1",
+}
+_EXTREME = re.compile(
+    r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
+    r"|newer|newest|older|oldest|earliest)\s+$"
+)
+_ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
 )

@@ -19,7 +19,7 @@ _VERBS = (
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
     r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
     r"|have(?=\s[\w-]+(?:\s[\w-]+){0,3}\s(?:supply|feed|ship\sto|deliver\sto|send\sto|serve)\b)"
-    r"|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
+    r"|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
@@ -110,6 +110,8 @@ _BUT_NOT = re.compile(
     r"|not\s(?:yet|now)|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)"
     # "what is a single point of failure, and do I have any?": a second question.
     r"|,\s*and\s+(?=(?:do|does|did|are|is|can|what|which|where|how|who)\s)"
+    # "no need to add anything, just checking: is Ulsan Plant ok?"
+    r"|,?\s*just\s(?:checking|asking|wondering|curious)\s*[:,]?\s+"
     # "a distribution center in Sevilla and other in Barcelona": the same type again.
     r"|\s+and\s+(?=(?:one|another|other|the\sother|one\smore)\s+(?:in|at|near)\s)",
     re.IGNORECASE,
@@ -121,7 +123,19 @@ _BUT_NOT = re.compile(
 _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 
 
+# "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
+# own (only after an add: "what's connected to X" asks).
+_PARTICIPLE = re.compile(
+    r",?\s+(?=(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\s(?:to|from)"
+    r"|linked\s(?:to|from)|fed\sby|supplied\sby)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
+    if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
+        head, tail = _PARTICIPLE.split(text, maxsplit=1)
+        return [*_soft_split(head), tail]
     reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
     if so is not None:
         request = text[so.end() :]
