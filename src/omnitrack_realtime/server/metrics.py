@@ -21,6 +21,10 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
     "streams_completed": ("counter", "Streamed answers completed."),
     "streams_interrupted": ("counter", "Streamed answers interrupted (cancel, error, shutdown)."),
     "slow_consumers_closed": ("counter", "Connections closed 1013 for not reading fast enough."),
+    "outbound_buffer_peak_bytes": (
+        "gauge",
+        "The most bytes one connection has had waiting to be written (bounded by the limit).",
+    ),
     "events_published": ("counter", "Events published on /ws."),
 }
 
