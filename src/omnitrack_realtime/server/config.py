@@ -1,8 +1,8 @@
 """Configuration of the reference server: one frozen value object, keyword-only, ``None`` = off.
 
 The numbers default to the issue's (and the seed backend's): 64 KiB frames, 2,000-character
-messages, 20 messages a minute with a burst of 5, 10 connections per user, streams kept 5
-minutes, a 10 s handshake timeout.
+messages, 20 messages a minute with a burst of 5, 60 replays or history requests a minute with
+a burst of 20, 10 connections per user, streams kept 5 minutes, a 10 s handshake timeout.
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ __all__ = ["Limits", "ServerConfig"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """What one user may do: message rate, flooding tolerance, concurrent connections."""
+    """What one user may do: message rate, replay budget, flooding tolerance, connections."""
 
     messages_per_minute: float = 20
     burst: int = 5
+    #: Resends of already processed messages (answered by replaying the stored answer) and
+    #: ``history`` requests per minute, and the burst allowed: cheap to ask, costly to answer.
+    replays_per_minute: float = 60
+    replay_burst: int = 20
     #: Rate-limited messages within ``flood_window`` seconds before the socket is closed 4429.
     flood_strikes: int = 10
     flood_window: float = 60.0

@@ -16,7 +16,10 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
     "messages_in": ("counter", "Frames received from clients, by channel."),
     "messages_out": ("counter", "Frames sent to clients, by channel."),
     "auth_failures": ("counter", "Rejected handshakes and in-band auth attempts, by status."),
-    "rate_limited": ("counter", "Messages refused by a rate limit."),
+    "rate_limited": (
+        "counter",
+        "Requests refused by a rate limit, by what was asked (message, replay, history).",
+    ),
     "streams_started": ("counter", "Streamed answers started."),
     "streams_completed": ("counter", "Streamed answers completed."),
     "streams_interrupted": ("counter", "Streamed answers interrupted (cancel, error, shutdown)."),

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
-import re
 from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +37,14 @@ from websockets.typing import Subprotocol
 
 from ..errors import ConfigurationError
 from ..protocol.closecodes import GOING_AWAY, TRY_AGAIN_LATER
-from .auth import SUBPROTOCOL, AuthRejected, Principal, authenticate_handshake, redact_path
+from .auth import (
+    SUBPROTOCOL,
+    AuthRejected,
+    Principal,
+    authenticate_handshake,
+    redact_path,
+    redact_secrets,
+)
 from .hub import Hub
 from .session import CopilotSession, EventSession
 
@@ -48,24 +54,17 @@ logger = logging.getLogger("omnitrack_realtime.server")
 
 _PATHS = ("/copilot", "/ws")
 
-_SECRETS = (
-    (re.compile(r"(?i)(authorization\s*[:=]\s*)\S.*"), r"\1[redacted]"),
-    (re.compile(r"(?i)\bbearer([ .])[\w.~+/=-]+"), r"bearer\1[redacted]"),
-    (re.compile(r"(?i)([?&](?:token|access_token|id_token|jwt)=)[^&\s\"']+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(\"token\"\s*:\s*\")[^\"]*"), r"\1[redacted]"),
-    (re.compile(r"eyJ[\w-]*\.[\w.-]*"), "[redacted-jwt]"),
-)
-
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so that no token, Authorization header or JWT reaches a log
-    (``websockets`` logs request lines, headers and frames at debug level)."""
+    """Rewrites log records so that nothing token-shaped reaches a log: request lines and URLs
+    (any query parameter holding a JWT, percent-encoded or not), Authorization and cookie
+    headers, bearer subprotocols, JSON token fields, JWTs anywhere (``websockets`` and ASGI
+    servers log request lines, headers and frames at debug level); see
+    :func:`~.auth.redact_secrets`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = message
-        for pattern, replacement in _SECRETS:
-            redacted = pattern.sub(replacement, redacted)
+        redacted = redact_secrets(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
