@@ -12,6 +12,10 @@ from pathlib import Path
 
 from ..errors import ConfigurationError
 from .auth import AuthConfig
+from .eventtypes import EventTypeRegistry
+
+#: Characters a Redis secret needs at least (an HMAC key guessed offline is no key).
+_MIN_SECRET = 16
 
 __all__ = ["Limits", "ServerConfig"]
 
@@ -48,6 +52,11 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     #: Redis URL of the event backplane (several server processes); ``None`` = this process only.
     redis_url: str | None = None
+    #: Shared secret of the processes on the backplane: each event is signed (HMAC-SHA256) and
+    #: unsigned or badly signed ones are dropped; ``None`` = events are only validated.
+    redis_secret: str | None = field(default=None, repr=False)
+    #: Event types publishable on ``/ws`` besides the protocol's known ones (see eventtypes).
+    event_types: tuple[str, ...] = ()
     #: Largest inbound frame in bytes; a bigger one closes the connection with 1009.
     max_frame: int = 64 * 1024
     max_message_chars: int = 2000
@@ -74,3 +83,13 @@ class ServerConfig:
             raise ConfigurationError("token_delay must be >= 0")
         if self.max_frame <= 0 or self.outbound_buffer <= 0:
             raise ConfigurationError("max_frame and outbound_buffer must be positive")
+        if self.redis_secret is not None and len(self.redis_secret) < _MIN_SECRET:
+            raise ConfigurationError(
+                f"the Redis secret must be at least {_MIN_SECRET} characters long"
+            )
+        EventTypeRegistry.with_types(self.event_types)  # raises for a reserved or bad name
+
+    @property
+    def event_registry(self) -> EventTypeRegistry:
+        """The event types publishable on ``/ws`` (the known ones and ``event_types``)."""
+        return EventTypeRegistry.with_types(self.event_types)

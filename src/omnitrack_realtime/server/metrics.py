@@ -29,6 +29,11 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
         "The most bytes one connection has had waiting to be written (bounded by the limit).",
     ),
     "events_published": ("counter", "Events published on /ws."),
+    "backplane_dropped": (
+        "counter",
+        "Events read from Redis and dropped, by reason (malformed, reserved, unsigned, "
+        "bad_signature, stale, replayed).",
+    ),
 }
 
 _PREFIX = "omnitrack_"

@@ -613,6 +613,10 @@ class EventSession(_Session):
         event_type = action.event_type.strip()
         if not event_type or len(event_type) > _MAX_CHANNEL:
             raise ProtocolError(f"Invalid eventType (1 to {_MAX_CHANNEL} characters)")
+        refused = self.hub.config.event_registry.refusal(event_type)
+        if refused is not None:
+            self._error(refused.reason, code=refused.code)
+            return
         try:
             await self.hub.publish_event(action.user_id, event_type, action.data)
         except BackplaneError as exc:
