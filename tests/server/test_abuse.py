@@ -295,3 +295,10 @@ def test_a_reserved_or_malformed_type_cannot_be_registered() -> None:
         ServerConfig(event_types=("error",))
     with pytest.raises(ConfigurationError, match="not a name"):
         ServerConfig(event_types=("bad type",))
+
+
+def test_the_redis_secret_is_kept_out_of_reprs_and_must_be_long_enough() -> None:
+    config = ServerConfig(redis_url="redis://127.0.0.1:6379/0", redis_secret="s" * 32)
+    assert "s" * 32 not in repr(config)
+    with pytest.raises(ConfigurationError, match="at least 16"):
+        ServerConfig(redis_secret="short")

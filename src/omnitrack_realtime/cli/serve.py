@@ -15,13 +15,14 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigurationError, ConnectionFailed
 
-__all__ = ["register"]
+__all__ = ["register", "server_config"]
 
 _PUBLISH_SCOPE = "events:publish"
 _REDIS_SECRET_ENV = "OMNITRACK_REDIS_SECRET"
@@ -151,15 +152,15 @@ def _auth_config(
     return config
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from ..server import Limits, ServerConfig, WebSocketServer, serve
+def server_config(
+    args: argparse.Namespace, auth: Any, environ: Mapping[str, str] | None = None
+) -> Any:
+    """The :class:`~omnitrack_realtime.server.ServerConfig` of ``omnitrack serve``'s options
+    (the Redis secret from ``--redis-secret``, else ``OMNITRACK_REDIS_SECRET``)."""
+    from ..server import Limits, ServerConfig
 
-    auth = _auth_config(
-        public_key=_read_key(args.jwt_public_key),
-        allowed_origins=tuple(args.allow_origin),
-        announce=True,
-    )
-    config = ServerConfig(
+    env = os.environ if environ is None else environ
+    return ServerConfig(
         host=args.host,
         port=args.port,
         db_path=None if args.db == ":memory:" else Path(args.db),
@@ -167,9 +168,20 @@ def _serve(args: argparse.Namespace) -> int:
         auth=auth,
         limits=Limits(messages_per_minute=args.rate, burst=args.burst),
         redis_url=args.redis_url,
-        redis_secret=args.redis_secret or os.environ.get(_REDIS_SECRET_ENV) or None,
+        redis_secret=args.redis_secret or env.get(_REDIS_SECRET_ENV) or None,
         event_types=tuple(args.event_type),
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..server import WebSocketServer, serve
+
+    auth = _auth_config(
+        public_key=_read_key(args.jwt_public_key),
+        allowed_origins=tuple(args.allow_origin),
+        announce=True,
+    )
+    config = server_config(args, auth)
 
     def ready(server: WebSocketServer) -> None:
         print(
