@@ -65,11 +65,13 @@ class _LimitedTransport(asyncio.Transport):
         if owner.overflowed or not data:
             return  # a failing connection writes its close frame itself (see overflow)
         transport = self._transport
-        if transport.get_write_buffer_size() + len(data) > owner.outbound_limit - _CLOSE_FRAME_ROOM:
+        most = transport.get_write_buffer_size() + len(data)  # what it can hold after this write
+        if most > owner.outbound_limit - _CLOSE_FRAME_ROOM:
             owner.overflow()
             return
         transport.write(data)
-        owner.note_buffered(transport.get_write_buffer_size())
+        if most > owner.peak_buffered:  # (usually not: the write goes to the socket at once)
+            owner.note_buffered(transport.get_write_buffer_size())
 
     def writelines(self, list_of_data: Any) -> None:
         self.write(b"".join(list_of_data))
@@ -155,6 +157,8 @@ class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
     abort_after: float = _DEFAULT_CLOSE_TIMEOUT
     #: Where ``slow_consumers_closed`` and ``outbound_buffer_peak_bytes`` are counted.
     metrics: Metrics | None = None
+    #: The most bytes one connection of this class has had waiting to be written.
+    peak_buffered: int = 0
 
     overflowed = False
 
@@ -163,9 +167,12 @@ class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
         super().connection_made(_LimitedTransport(transport, self))
 
     def note_buffered(self, size: int) -> None:
-        metrics = self.metrics
-        if metrics is not None and size > metrics.get("outbound_buffer_peak_bytes"):
-            metrics.set("outbound_buffer_peak_bytes", size)
+        """Record the write buffer's size after a write (its peak is a gauge)."""
+        cls = type(self)
+        if size > cls.peak_buffered:
+            cls.peak_buffered = size  # per server: bounded_protocol() makes a class for each
+            if self.metrics is not None:
+                self.metrics.set("outbound_buffer_peak_bytes", size)
 
     def overflow(self) -> None:
         """The peer does not read what it is sent: stop reading it, fail the connection with
@@ -230,5 +237,10 @@ def bounded_protocol(
     return type(
         "OmniTrackWebSocketProtocol",
         (BoundedWebSocketProtocol,),
-        {"outbound_limit": limit, "abort_after": close_timeout, "metrics": metrics},
+        {
+            "outbound_limit": limit,
+            "abort_after": close_timeout,
+            "metrics": metrics,
+            "peak_buffered": 0,
+        },
     )

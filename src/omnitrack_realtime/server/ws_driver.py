@@ -118,10 +118,10 @@ class _BoundedConnection(ServerConnection):
         if not writes:
             return
         transport = self.transport
+        most = 0  # what the buffer can hold after these writes
         if not self.overflowed:
-            size = sum(len(data) for data in writes)
-            buffered = transport.get_write_buffer_size()
-            if buffered + size > self.outbound_limit - _CLOSE_FRAME_ROOM:
+            most = transport.get_write_buffer_size() + sum(len(data) for data in writes)
+            if most > self.outbound_limit - _CLOSE_FRAME_ROOM:
                 self.overflow()
                 return
         pending: list[bytes] = []
@@ -139,7 +139,8 @@ class _BoundedConnection(ServerConnection):
                 transport.close()
         if pending:
             transport.write(b"".join(pending))
-        self.driver.note_buffered(transport.get_write_buffer_size())
+        if most > self.driver.peak_buffered:  # (usually not: writes go to the socket at once)
+            self.driver.note_buffered(transport.get_write_buffer_size())
 
     def overflow(self) -> None:
         """The peer does not read what it is sent: stop reading it, fail the connection with
