@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-" + "x" * 40
 READY = "READY "
 MB = 1024 * 1024
+#: Seconds without the server taking any of the flood that mean it stopped reading it.
+STALL = 1.0
 
 
 # --------------------------------------------------------------------------- the server
@@ -162,8 +164,9 @@ class RawClient:
                         raise RuntimeError(f"handshake refused: HTTP {event.status_code}")
                     return client
 
-    async def flood(self, until: float, stop: asyncio.Event) -> int:
-        """Send 125-byte pings until ``until`` (monotonic) or ``stop``; bytes sent."""
+    async def flood(self, until: float, stop: asyncio.Event) -> tuple[int, bool]:
+        """Send 125-byte pings until ``until`` (monotonic) or ``stop``: the bytes sent, and
+        whether the server stopped reading them (nothing taken for ``STALL`` seconds)."""
         chunk = Frame(Opcode.PING, b"p" * 125).serialize(mask=True, extensions=[]) * 512
         sent = 0
         while not stop.is_set():
@@ -172,13 +175,13 @@ class RawClient:
                 break
             self.writer.write(chunk)
             try:
-                await asyncio.wait_for(self.writer.drain(), remaining)
-            except TimeoutError:  # the server stopped reading us
-                break
+                await asyncio.wait_for(self.writer.drain(), min(remaining, STALL))
+            except TimeoutError:
+                return sent, time.monotonic() < until  # stalled before the end: not read
             except OSError:
-                break
+                return sent, True
             sent += len(chunk)
-        return sent
+        return sent, False
 
     async def read_close(self, within: float) -> tuple[int | None, int]:
         """Read everything the server sent; the close code it sent (if any) and bytes read."""
@@ -243,7 +246,7 @@ async def run(args: argparse.Namespace) -> None:
 
         flood_samples = await watch()
         elapsed = time.monotonic() - started
-        sent = flood.result()
+        sent, stalled = flood.result()
         code, received = await flooder.read_close(args.read_timeout)
         flooder.close()
         idle.close()
@@ -252,13 +255,15 @@ async def run(args: argparse.Namespace) -> None:
     growth = flood_peak - idle_peak
     print(f"driver {args.driver}, path {args.path}, {args.seconds:g} s per phase")
     print(f"  idle connection:  peak RSS {idle_peak / MB:8.1f} MB")
+    print(f"  ping flood:       peak RSS {flood_peak / MB:8.1f} MB  (+{growth / MB:.1f} MB)")
+    if stalled:
+        when = f"stopped reading it after {elapsed - STALL:.1f} s"
+    else:
+        when = f"read it for the whole {elapsed:.1f} s ({growth / MB / elapsed:.1f} MB/s growth)"
+    print(f"  the server {when}; the flood sent {sent / MB:.1f} MB of pings")
     print(
-        f"  ping flood:       peak RSS {flood_peak / MB:8.1f} MB  "
-        f"(+{growth / MB:.1f} MB, {growth / MB / max(elapsed, 1e-9):.1f} MB/s over {elapsed:.1f} s)"
-    )
-    print(
-        f"  flood sent {sent / MB:.1f} MB of pings; the client then read {received / MB:.1f} MB; "
-        f"close code from the server: {code if code is not None else 'none'}"
+        f"  the client then read {received / MB:.1f} MB; close code from the server: "
+        f"{code if code is not None else 'none'}"
     )
     print(f"  ratio flood / idle peak RSS: {flood_peak / idle_peak:.2f}")
 
