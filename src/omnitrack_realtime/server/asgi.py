@@ -63,7 +63,7 @@ from .hub import Hub
 from .metrics import Metrics
 from .session import CopilotSession, EventSession
 from .store import ConversationStore
-from .ws_driver import RedactingFilter
+from .ws_driver import install_redaction
 
 __all__ = ["OmniTrackASGI", "create_asgi_app", "uvicorn_options"]
 
@@ -487,10 +487,7 @@ def create_asgi_app(
 
 
 def _install_redaction() -> None:
-    for name in _SERVER_LOGGERS:
-        server_logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactingFilter) for f in server_logger.filters):
-            server_logger.addFilter(RedactingFilter())
+    install_redaction(*_SERVER_LOGGERS)
 
 
 def uvicorn_options(config: ServerConfig, *, metrics: Metrics | None = None) -> dict[str, Any]:

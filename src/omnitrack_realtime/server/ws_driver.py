@@ -48,7 +48,7 @@ from .auth import (
 from .hub import Hub
 from .session import CopilotSession, EventSession
 
-__all__ = ["RedactingFilter", "WebSocketServer"]
+__all__ = ["RedactingFilter", "WebSocketServer", "install_redaction"]
 
 logger = logging.getLogger("omnitrack_realtime.server")
 
@@ -70,11 +70,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def install_redaction(*names: str) -> None:
+    """Put a :class:`RedactingFilter` on each named logger (once); the server's own logger
+    always gets one too (a filter applies to the records of its own logger only)."""
+    for name in (*names, "omnitrack_realtime.server"):
+        named = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in named.filters):
+            named.addFilter(RedactingFilter())
+
+
 def _socket_logger() -> logging.Logger:
-    socket_logger = logging.getLogger("omnitrack_realtime.server.websockets")
-    if not any(isinstance(f, RedactingFilter) for f in socket_logger.filters):
-        socket_logger.addFilter(RedactingFilter())
-    return socket_logger
+    install_redaction("omnitrack_realtime.server.websockets")
+    return logging.getLogger("omnitrack_realtime.server.websockets")
 
 
 #: Room kept under the outbound limit for the close frame that ends an overflowing connection
