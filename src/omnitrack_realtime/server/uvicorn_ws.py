@@ -225,7 +225,9 @@ class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
             self._abort_later()
 
     def keepalive_timeout(self) -> None:
-        super().keepalive_timeout()  # writes 1011, then transport.close() (see send())
+        # uvicorn writes the 1011 close, then transport.close(): that waits for the buffer to
+        # drain, which for a peer that stopped reading never happens.
+        super().keepalive_timeout()
         if self.transport.get_write_buffer_size():
             self._abort_later()
 
