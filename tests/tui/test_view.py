@@ -48,6 +48,11 @@ def test_status_failed_says_why() -> None:
 def test_streaming_message_carries_the_marker_until_complete() -> None:
     assert message_markdown("I've added", is_streaming=True) == f"I've added{STREAMING_MARKER}"
     assert message_markdown("I've added", is_streaming=False) == "I've added"
+    # A name with a right-to-left override or a zero-width space shows as the escape.
+    assert message_markdown("Added Lyon \u202etnalP", is_streaming=False) == (
+        "Added Lyon \\u202etnalP"
+    )
+    assert message_markdown("Rotter\u200bdam", is_streaming=False) == "Rotter\\u200bdam"
 
 
 def test_history_walks_back_and_restores_the_draft() -> None:

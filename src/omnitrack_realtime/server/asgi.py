@@ -4,7 +4,8 @@ Mount it in Starlette or FastAPI, or serve it with any ASGI server that speaks W
 
     omnitrack = create_asgi_app(ServerConfig(...))
     app = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
-    # uvicorn module:app --ws websockets-sansio ...  (see uvicorn_options() for the settings)
+    # uvicorn module:app --ws omnitrack_realtime.server.uvicorn_ws:BoundedWebSocketProtocol ...
+    # (see uvicorn_options() for the settings)
 
 Scopes: ``websocket`` on ``/copilot`` and ``/ws``, ``http`` on ``/healthz`` and ``/metrics``
 (paths relative to the mount point), ``lifespan`` when it is the top-level application.
@@ -24,6 +25,15 @@ with more than ``outbound_buffer`` bytes waiting is closed 1013 and counted.
 What the ASGI server does (configure it with :func:`uvicorn_options` or its equivalent): the
 frame size limit (1009; the app also closes 1009 for a larger frame the server let through),
 keepalive pings, handshake timeout, and no permessage-deflate.
+
+What the ASGI server must also do, because ASGI cannot: bound what it writes on its own. The
+pongs it answers to a peer's pings never reach the application, and nothing in ASGI says how
+much a connection has buffered; uvicorn's own protocols write every pong at once, so a peer
+that pings and never reads grows the server without bound. :func:`uvicorn_options` therefore
+selects :class:`~.uvicorn_ws.BoundedWebSocketProtocol` (uvicorn's sans-I/O protocol with every
+write counted against ``outbound_buffer``; past it: reading stopped, close 1013, abort after
+``close_timeout``). Under another ASGI server, the bound on application frames holds (this
+module's queue) but the one on control frames is that server's business.
 """
 
 from __future__ import annotations
@@ -53,7 +63,7 @@ from .hub import Hub
 from .metrics import Metrics
 from .session import CopilotSession, EventSession
 from .store import ConversationStore
-from .ws_driver import RedactingFilter
+from .ws_driver import install_redaction
 
 __all__ = ["OmniTrackASGI", "create_asgi_app", "uvicorn_options"]
 
@@ -477,17 +487,20 @@ def create_asgi_app(
 
 
 def _install_redaction() -> None:
-    for name in _SERVER_LOGGERS:
-        server_logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactingFilter) for f in server_logger.filters):
-            server_logger.addFilter(RedactingFilter())
+    install_redaction(*_SERVER_LOGGERS)
 
 
-def uvicorn_options(config: ServerConfig) -> dict[str, Any]:
+def uvicorn_options(config: ServerConfig, *, metrics: Metrics | None = None) -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.Config`` / ``uvicorn.run`` that match ``config``: the
-    sans-I/O ``websockets`` implementation, the frame limit, keepalive, no compression."""
+    sans-I/O ``websockets`` implementation bounded by ``outbound_buffer`` (pongs included, see
+    :mod:`.uvicorn_ws`; its 1013 closes are counted in ``metrics``, the app's hub's), the frame
+    limit, keepalive, no compression. Needs uvicorn."""
+    from .uvicorn_ws import bounded_protocol
+
     return {
-        "ws": "websockets-sansio",
+        "ws": bounded_protocol(
+            config.outbound_buffer, close_timeout=config.close_timeout, metrics=metrics
+        ),
         "ws_max_size": config.max_frame,
         "ws_ping_interval": config.ping_interval,
         "ws_ping_timeout": config.ping_timeout,

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..cli.render import terminal_safe
+
 if TYPE_CHECKING:
     from ..client.copilot import CopilotClient
 
@@ -107,7 +109,10 @@ def status_line(view: ConnectionView, now: float) -> str:
 
 
 def message_markdown(content: str, *, is_streaming: bool) -> str:
-    """The Markdown a message bubble shows: the text, plus the marker while it streams."""
+    """The Markdown a message bubble shows: the text (control, invisible and bidi characters
+    escaped: see :func:`~omnitrack_realtime.cli.render.terminal_safe`), plus the marker while
+    it streams."""
+    content = terminal_safe(content)
     if is_streaming:
         return f"{content}{STREAMING_MARKER}"
     return content

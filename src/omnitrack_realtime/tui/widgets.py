@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Markdown, RichLog, Static
 
-from ..cli.render import SEVERITY_STYLES, event_severity, event_summary
+from ..cli.render import SEVERITY_STYLES, event_severity, event_summary, terminal_safe
 from .view import InputHistory, message_markdown
 
 __all__ = [
@@ -186,8 +186,10 @@ class EventsPanel(RichLog):
 
     def add_event(self, event_type: str, data: Any, timestamp: Any = None) -> None:
         severity = event_severity(event_type, data)
-        summary = event_summary(event_type, data, limit=200)
-        label = event_type.replace("_notification", "").replace("digital_twin_", "twin ")
+        # Server text: shown, never acted on (controls, invisible and bidi characters escaped).
+        summary = terminal_safe(event_summary(event_type, data, limit=200), one_line=True)
+        label = terminal_safe(event_type, one_line=True)
+        label = label.replace("_notification", "").replace("digital_twin_", "twin ")
         clock = timestamp[11:19] if isinstance(timestamp, str) and len(timestamp) >= 19 else ""
         line = Text()
         if clock:
