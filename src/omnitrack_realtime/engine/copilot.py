@@ -317,6 +317,7 @@ class SupplyChainEngine:
         """Understand and act on one turn (blocking: SQLite, maybe HTTP)."""
         user, conversation = request.user_id, request.conversation_id
         state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
+        before = state.fingerprint()
         parsed = self.understand(user, request.message)
         steps: list[Step] = list(parsed.ordered())
         pending, state.pending = state.pending, None
@@ -332,7 +333,8 @@ class SupplyChainEngine:
             turn.note = (
                 f"You asked for more than {MAX_STEPS} steps; I ran at most the first {MAX_STEPS}."
             )
-        self.twin.update_dialogue(user, conversation, state.merge_into)
+        if state.fingerprint() != before:  # most read-only turns change nothing here
+            self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
 
     # ------------------------------------------------------------------ dialogue
@@ -482,7 +484,8 @@ class SupplyChainEngine:
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
         if result.success:
-            state.last_step = command
+            if command.intent in _SIMULATIONS:
+                state.last_step = command  # for "and a milder case, +20%?"
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
             if command.intent in ADD_FOR_TYPE.values() and result.mentioned:

@@ -12,7 +12,7 @@ process can pick the conversation up); this module owns three of its keys:
 ``last_setting``
     The setting last talked about, for "make it medium".
 ``last_step``
-    The last step that worked, whatever it was, for follow-ups ("and a milder case, +20%?").
+    The last simulation that ran, for follow-ups ("and a milder case, +20%?").
 ``added``
     The nodes the conversation's last adds created (command and node id, newest last), so a
     correction can fix the one it names even when it was not the last change.
@@ -23,6 +23,7 @@ Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -152,6 +153,12 @@ class DialogueState:
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
+
+    def fingerprint(self) -> str:
+        """This module's keys as they would be written, to skip writing what did not change."""
+        data: dict[str, Any] = {}
+        self.merge_into(data)
+        return json.dumps(data, sort_keys=True)
 
     def merge_into(self, data: dict[str, Any]) -> None:
         """Write this module's keys into the conversation's state, keeping the others."""
