@@ -471,3 +471,17 @@ def test_descriptions_by_size_and_age(
     metadata, _ = say(engine, text)
     assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
     assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [expected]
+
+
+def test_the_other_one_is_the_node_before_the_last(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Jakarta, then a supplier in Surabaya and a plant in Bangkok")
+    say(engine, "connect the first supplier to the plant")  # "it": Bangkok Plant
+    metadata, _ = say(engine, "now connect the other one to it as well")
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True, metadata
+
+
+def test_a_value_said_with_too_repeats_the_last_change(engine: SupplyChainEngine) -> None:
+    say(engine, "add truck shipping")
+    metadata, _ = say(engine, "rail too")
+    assert metadata["intent"] == "add-shipping-method" and metadata["actionSuccess"] is True
+    assert "rail" in engine.twin.get_settings(USER).shipping_methods

@@ -550,8 +550,10 @@ class SupplyChainEngine:
         elif act.kind == "out-of-scope":
             turn.add("out-of-scope", None, replies.out_of_scope(act.topic))
         else:
-            again = self._about_last_setting(request, act.text, state) or self._follow_up(
-                act.text, state
+            again = (
+                self._about_last_setting(request, act.text, state)
+                or self._follow_up(act.text, state)
+                or self._also(request, act.text, state)
             )
             if again is not None:
                 self._run_command(request, again, state, turn, mentioned)
@@ -559,6 +561,13 @@ class SupplyChainEngine:
                 names = self.twin.node_names(request.user_id)
                 offered = suggestions_for(act.text, known_names=names)
                 turn.add("unknown", None, replies.unknown(act.text, offered))
+
+    def _also(self, request: EngineRequest, text: str, state: DialogueState) -> Command | None:
+        """ "rail too", "and EUR as well": the last change again with this value."""
+        if state.last_command is None or not _ALSO.search(text):
+            return None
+        names = self.twin.node_names(request.user_id)
+        return correct_command(state.last_command, read_correction(text, known_names=names))
 
     def _follow_up(self, text: str, state: DialogueState) -> Command | None:
         """ "And a milder case, +20% for two weeks?": the last simulation again, with the
@@ -848,6 +857,7 @@ _SETTING_OF = {
     "set-risk-profile": "risk_profile",
     "add-shipping-method": "shipping_methods",
 }
+_ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(
     r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn"
     r"|raise|lower|increase|decrease|bump|drop|move|take)\s(?:it|that|this|them)\s(?:up\s|down\s)?"

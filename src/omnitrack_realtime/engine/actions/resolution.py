@@ -171,6 +171,13 @@ def resolve_nodes(
             )
         if label.lower() in _PLURAL_PRONOUNS:
             return found
+        if label.lower() in ("the other", "the other one", "other"):
+            # "now connect the other one to it": the node mentioned before the last one.
+            if len(found) < 2:
+                raise _Failed(
+                    f'"{label}" needs two nodes talked about; only **{found[-1].name}** was.'
+                )
+            return found[-2:-1]
         return found[-1:]
     if ref.kind == "id" or ref.kind == "name":
         exact = twin.get_node(user_id, label) or twin.find_by_name(user_id, label)

@@ -166,6 +166,9 @@ def _node_refs(step: _Step) -> list[_Ref]:
         # "remove the first one": the first node created.
         position = _ORDINAL_WORDS[match.group("ord")]
         refs.append(_Ref(match.start(), match.end(), NodeRef(position, "ordinal")))
+    for match in _OTHER.finditer(step.masked):
+        if not any(r.start <= match.start() < r.end for r in refs):
+            refs.append(_Ref(match.start(), match.end(), NodeRef("the other", "pronoun")))
     for match in _ONE_AT.finditer(step.masked):
         # "the one in Lyon": the user's node there.
         p_start = match.start("place")
@@ -307,6 +310,7 @@ _EXTREME = re.compile(
     r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
     r"|newer|newest|older|oldest|earliest)\s+$"
 )
+_OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
