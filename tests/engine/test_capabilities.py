@@ -580,3 +580,9 @@ def test_explain_after_a_recommendation_explains_it(busy: Twin) -> None:
     assert "Your last analysis was **recommend** on Rotterdam Warehouse." in text
     assert "- alternate: Hamburg Warehouse, 413 km away, 9,000 units spare" in text
     assert "How it works: **Recommendations** never change the twin" in text
+
+
+def test_a_list_filtered_by_utilization(network: Twin) -> None:
+    network.update_node(USER, "wh-3", utilization=0.9)
+    result = ok(run(network, "list-nodes", min_utilization=0.8))
+    assert result.mentioned == ("wh-3",) and "at least 80% utilized" in result.answer.text

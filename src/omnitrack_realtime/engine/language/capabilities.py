@@ -252,6 +252,11 @@ _PLURAL_TYPE = re.compile(
     r"|the\snetwork'?s\snodes|what\sis\sleft|what'?s\sleft|what\sremains|whats\sleft"
     r"|what\swe\shave|what\sdo\swe\shave|what\si\shave)|(?P<type>" + _TYPES + r"))\b"
 )
+# "the warehouses running above 80% utilization"
+_BUSIER_THAN = re.compile(
+    r"\b(?:above|over|more\sthan|at\sleast|beyond|>)\s(?P<pct>\d+(?:\.\d+)?)\s?(?:%|percent)"
+    r"(?:\s(?:utili[sz]\w*|load\w*|full|busy|capacity))?"
+)
 _HOW_MANY = re.compile(r"\bhow\smany\b|\bnumber\sof\b|\bcount\b")
 _TOTAL = re.compile(
     r"\b(?:total|combined|overall|sum|aggregate|altogether|in\stotal)\b(?:\s\w+)?\s?(?:capacity"
@@ -300,7 +305,8 @@ def _number(text: str) -> float | None:
 def _rule_list(step: _Step, m: str) -> _Outcome:
     if not _LIST_VERB.match(m):
         return None
-    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m)):
+    busy = _BUSIER_THAN.search(m)
+    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m) or busy):
         return None
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
@@ -328,7 +334,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         params["place"] = step.places[0][2]
     if status is not None and status.lastgroup is not None:
         params["status"] = status.lastgroup
-    low = _MIN_CAP.search(m)
+    if busy is not None and (value := parse_number(busy.group("pct"))) is not None:
+        params["min_utilization"] = round(value / 100, 4)
+    low = _MIN_CAP.search(m) if busy is None else None
     if low is not None and (value := _number(low.group("n"))) is not None:
         params["min_capacity"] = int(value)
     high = _MAX_CAP.search(m)
