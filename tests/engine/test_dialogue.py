@@ -485,3 +485,34 @@ def test_a_value_said_with_too_repeats_the_last_change(engine: SupplyChainEngine
     metadata, _ = say(engine, "rail too")
     assert metadata["intent"] == "add-shipping-method" and metadata["actionSuccess"] is True
     assert "rail" in engine.twin.get_settings(USER).shipping_methods
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("monterrey supplier disrupted - strike at the gate", "disrupted"),
+        ("monterrey supplier degraded, forklift down", "degraded"),
+        ("monterrey supplier back to operational", "operational"),
+    ],
+)
+def test_terse_status_reports_with_a_reason(
+    engine: SupplyChainEngine, text: str, status: str
+) -> None:
+    say(engine, "add a supplier in Monterrey")
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "update-node" and metadata["actionSuccess"] is True
+    assert engine.twin.list_nodes(USER)[0].status == status
+
+
+def test_removing_both_of_a_type_asks_first(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Paris and a store in Lyon")
+    metadata, text = say(engine, "remove both stores")
+    assert metadata["intent"] == "confirmation" and "Paris Store" in text and "Lyon Store" in text
+    say(engine, "yes")
+    assert names(engine) == []
+
+
+def test_a_correction_with_a_typo_in_the_new_city(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Singapore")
+    metadata, _ = say(engine, "no wait, the store should be in kuala lumpr not singapore")
+    assert metadata["intent"] == "add-retailer" and names(engine) == ["Kuala Lumpur Store"]

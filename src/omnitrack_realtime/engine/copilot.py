@@ -405,7 +405,9 @@ class SupplyChainEngine:
             if isinstance(step, Clarification):
                 answer = answers.clarification(step.question, step.intent)
                 turn.add("clarification", None, answer, confidence=step.confidence)
-                if state.pending is None:
+                # The question about a request ("where should the store be?") is the one a
+                # bare reply answers, not one about words nobody understood.
+                if state.pending is None or (state.pending.intent is None and step.intent):
                     offered = [step.proposal] if step.proposal is not None else []
                     state.pending = Pending(
                         "clarification", step.question, step.intent, step.text, offered

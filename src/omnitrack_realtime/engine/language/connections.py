@@ -72,7 +72,8 @@ _ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u
 
 
 def _rule_connect(step: _Step, m: str) -> _Outcome:
-    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or _ASKS_FACT.match(m):
+    asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
+    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
         return None
     # "Simulate a route disruption ..." is not a request to connect anything.
     if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:

@@ -465,12 +465,16 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     match = _STATUS_RE.search(m)
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None
-    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
+    after = m[match.end() :]
+    reason = re.search(r"\s*(?:[-–—,;:(]|\bbecause\b|\bdue\sto\b|\bafter\b|\bsince\b)", after)
+    if reason is not None:
+        after = after[: reason.start()]  # "atlanta wh degraded, forklift down": the why
+    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + after
     # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
     # "berlin plant fixed, operational again": words of repair may come with it.
     if re.fullmatch(
         r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully|fixed|repaired|sorted"
-        r"|finally|back)\b\W*)*",
+        r"|finally|back|to)\b\W*)*",
         rest,
     ):
         return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)

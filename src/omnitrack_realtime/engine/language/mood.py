@@ -68,6 +68,8 @@ _NEGATED = re.compile(
     r"|let'?s\snot|we\sdon'?t\sneed\sto|i\sdon'?t\s(?:want|need)\s(?:you\s)?to|there'?s\sno\sneed\sto"
     r"|skip|forget\sabout|you\sdon'?t\sneed\sto|you\scan\sskip|please\sdon'?t)\b"
     r"|\b(?:but|and)\s(?:don'?t|do\snot|not)\s(?:\w+\s){0,2}?(?:yet|now|for\snow)\b"
+    # "Fukuoka not yet"
+    r"|^[^\w§¤]*[\w§¤]+(?:\s[\w§¤]+)?\s+not\s(?:yet|now|for\snow)\W*$"
     # "rename nothing, just show the summary"
     r"|^[^\w§¤]*(?:add|remove|delete|rename|change|connect|disconnect|update|simulate|move)"
     r"\s(?:nothing|none|no\sone|nobody)\b"
@@ -91,8 +93,9 @@ _POLITE = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^[^\w§¤]*(?:(?:and|but|so|ok|okay|also|now|then|hmm|oh|quick\squestion)[^\w§¤]+)*"
-    r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|does|do|did"
+    r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|does|did"
     r"|(?:has|have|had)\s(?:we|you|i|they|there)|should|shall|am|isn'?t|aren'?t|doesn'?t"
+    r"|do(?=\s(?:you|we|i|they|u)\b)"
     r"|any|anything|tell\sme|do\syou\sknow|i\swonder|i'?m\swondering|wondering)\b"
 )
 _LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
@@ -118,13 +121,16 @@ _OUT_OF_SCOPE = {
         r"(?:manager|team|driver|drivers|boss|rep|customer|customers|people|crew|supplier\srep"
         r"|vendor\srep|ceo|cfo|office))\b"
     ),
+    "handle refunds, invoices or support tickets": (
+        r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
+    ),
     "get quotes from carriers": (
         r"\bquotes?\b|\b(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
         r"|\bfreight\srates?\b"
     ),
     "place orders or payments": (
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
-        r"|invoices?)\b|\b(?:pay|invoice|purchase|buy)\s(?:the|our|them|for|\d)|\border\s\d"
+        r"|invoices?)\b|\bpay\s(?:the|our|them|for|\d)|\b(?:purchase|buy)\s\d|\border\s\d"
     ),
     "check the weather": (
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"

@@ -151,7 +151,9 @@ _RESTATED_ADD = re.compile(
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
-    r"^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
+    r"^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
+    r"?units?\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
     re.IGNORECASE,
@@ -255,7 +257,8 @@ _SAME_AGAIN = re.compile(
     re.IGNORECASE,
 )
 _BARE_ADD = re.compile(
-    r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
+    r"^\W*(?:(?:and|then|also|plus|next|first|firstly|second|finally|lastly)[\s,]+)*"
+    r"(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,

@@ -166,6 +166,15 @@ def _node_refs(step: _Step) -> list[_Ref]:
         # "remove the first one": the first node created.
         position = _ORDINAL_WORDS[match.group("ord")]
         refs.append(_Ref(match.start(), match.end(), NodeRef(position, "ordinal")))
+    for match in _ALL_OF_TYPE.finditer(step.masked):
+        # "remove both stores", "all the warehouses": every node of that type.
+        kind = _type_of(match.group("type"))
+        preceding = step.masked[: match.start()]
+        changing = re.search(
+            r"\b(?:remove|delete|drop|rid\sof|disconnect|mark|set|update)\b", preceding
+        )
+        if kind is not None and (match.group().startswith("both") or changing):
+            refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
     for match in _OTHER.finditer(step.masked):
         if not any(r.start <= match.start() < r.end for r in refs):
             refs.append(_Ref(match.start(), match.end(), NodeRef("the other", "pronoun")))
@@ -309,6 +318,11 @@ _EXTREME_WORDS = {
 _EXTREME = re.compile(
     r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
     r"|newer|newest|older|oldest|earliest)\s+$"
+)
+_ALL_OF_TYPE = re.compile(
+    r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every)\s(?:\w+\s)?(?P<type>"
+    + "|".join(p for p in _TYPE_PATTERNS.values())
+    + r")\b"
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")

@@ -79,7 +79,8 @@ _DEFINITION = re.compile(
     + "|".join(_TYPE_PATTERNS.values())
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
-    r"|^\W*what\s(?:is|'s|are)\s(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
+    r"|^\W*(?:\w+\W+)?what\s(?:is|'s|are)\s(?:mean\s|meaning\sof\s|means\s)?(?:an?\s)?"
+    r"(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock|anomal(?:y|ies)|bottlenecks?)(?:\s(?:exactly|again|really|mean))?"
     r"\W*$"
 )
@@ -217,7 +218,9 @@ def _apply_rules(step: _Step, m: str) -> _Outcome:
 
 # The out-of-scope verb opens the clause ("book a truck from Hamburg to Lyon"): the places in
 # it do not make it a request to link them.
-_LEADS = re.compile(r"^\W*(?:(?:please|pls|can\syou|could\syou|and|also|then|now)\W+)*\w+")
+_LEADS = re.compile(
+    r"^\W*(?:(?:please|pls|can\syou|could\syou|and|also|then|now|ok|okay|so|well|hi|hey)\W+)*\w+"
+)
 
 
 def _read_clause(text: str, names: _Names) -> _Outcome | Act:
@@ -235,8 +238,9 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     if found is not None:
         topic, start = found
         lead = _LEADS.match(m)
-        # The clause opens with what cannot be done ("call the plant manager", "email it").
-        opens = lead is not None and start <= lead.end()
+        # The clause opens with what cannot be done ("call the plant manager", "email it",
+        # "can you open a support ticket").
+        opens = lead is not None and len(m[lead.end() : start].split()) <= 3
         if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
             return Act("out-of-scope", text, topic)
     if kind is Mood.CORRECTION and not isinstance(outcome, list):
