@@ -40,7 +40,7 @@ _UNDO = re.compile(
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
-    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}\W*$"
+    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
 
@@ -303,7 +303,11 @@ def _number(text: str) -> float | None:
 
 
 def _rule_list(step: _Step, m: str) -> _Outcome:
-    if not _LIST_VERB.match(m):
+    # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
+    filtered_type = re.match(
+        r"^\W*(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b", m
+    )
+    if not _LIST_VERB.match(m) and filtered_type is None:
         return None
     busy = _BUSIER_THAN.search(m)
     if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m) or busy):
@@ -423,8 +427,8 @@ def _plural_ref(ref: Any) -> bool:
 # ----------------------------------------------------------------------------- explain
 
 _EXPLAIN = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also)\W+)*"
-    r"(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
+    r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also|please|pls|can\syou|could\syou"
+    r"|would\syou)\W+)*(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
     r"|how\s(?:did|do|does|is|are|was)\s(?:you|it|that|this|the\s[\w\s]{1,30}?)\s(?:get|compute|calculate"
     r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"
     r"|scored?|decided?|come\sup|arrive\sat|reach|conclude|know"

@@ -74,6 +74,7 @@ _STATUS_VERB = re.compile(
 _RELATIVE = re.compile(
     r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
     r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
+    r"|\bby\s(?:a\s)?half\b|\bin\shalf\b"
 )
 _MULTIPLIER = re.compile(r"\b(?:doubl\w*|tripl\w*|quadrupl\w*|halv\w*|half)\b")
 _UP = re.compile(

@@ -43,7 +43,8 @@ _NO = re.compile(
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
     r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"
     # "no, leave it, we still need the space": a no with its reason.
-    r"|^[^\w§¤]*(?:no|nope|nah)[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow|not\syet|cancel"
+    r"|^[^\w§¤]*(?:no|nope|nah)(?:[^\w§¤]+no)*[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow"
+    r"|not\syet|cancel"
     r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
 )
 _SMALLTALK = re.compile(
@@ -107,6 +108,7 @@ _CORRECTION = re.compile(
     r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
+    r"|\bshould\sbe\s[\d¤§][^,]*\snot\s[\d¤§]"
 )
 
 _OUT_OF_SCOPE = {

@@ -97,6 +97,7 @@ _CONTEXT = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically)\W+)*(?:we|i|our|my|we'?re|i'?m"
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
     r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
+    r"|import|export|produce|manufacture|distribute|operate|hope|love|think"
     r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b",
     re.IGNORECASE,
 )
@@ -151,8 +152,9 @@ _RESTATED_ADD = re.compile(
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
-    r"^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
-    r"?units?\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
+    r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
+    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
@@ -252,8 +254,8 @@ _TYPE_WORD = {
     "add-retailer": "store",
 }
 _SAME_AGAIN = re.compile(
-    r"^\W*(?:(?:and|then|also|plus)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
-    r"|a\sthird|the\ssame|same)\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
+    r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
+    r"|a\sthird|the\ssame|same)(?:\sone)?\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
     re.IGNORECASE,
 )
 _BARE_ADD = re.compile(
@@ -309,8 +311,8 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 _CUE_ONLY = re.compile(
-    r"^\W*(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no\swait|one\smore\sthing"
-    r"|also|and|then|next|now|alright|fine)\W*$",
+    r"^\W*(?:(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no|one\smore\sthing|oh|ah"
+    r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question)\W*)+$",
     re.IGNORECASE,
 )
 _ASKS_WHAT_HAPPENS = re.compile(
@@ -427,7 +429,9 @@ _VERB_CLASS = {
 _NEGATED_BACK = re.compile(
     r"^\W*(?:(?:but|and|though)\s+)?(?:please\s+)?(?:don'?t|do\snot|no\sneed\sto|not)\s+(?:\w+\s+)?"
     r"(?P<verb>add|create|open|build|put|set|connect|link|hook|remove|delete|drop|disconnect|unlink"
-    r"|change|update|move|rename|simulate|run|do)\w*\s+(?:it|that|this|them|those|one)\b",
+    r"|change|update|move|rename|simulate|run|do)\w*\s+(?:it|that|this|them|those|one)"
+    # "don't link it to Hong Kong yet" names another node: it cancels no earlier step.
+    r"(?:\s+(?:yet|now|for\snow|either|too|please|just\syet|at\sall))*\W*$",
     re.IGNORECASE,
 )
 

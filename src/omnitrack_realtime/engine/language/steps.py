@@ -132,7 +132,36 @@ _PARTICIPLE = re.compile(
 )
 
 
+# "before I change anything, what's our total capacity?": the lead clause is context.
+_LEAD_CLAUSE = re.compile(
+    r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
+)
+# "my boss is asking, what currency are we on?": a question after a remark.
+_THEN_ASKS = re.compile(
+    r",\s+(?=what(?:'s|\sis|\sare)?\s(?:our\s|the\s|my\s)?(?:currency|region|industry|risk|settings"
+    r"|total|capacity)\b|what\s(?:currency|region|industry)\b)",
+    re.IGNORECASE,
+)
+# "next a warehouse in Rotterdam and a DC in Lyon": nodes said without a verb are adds.
+_BARE_NODE = re.compile(
+    r"^\W*(?:(?:next|then|now|also|and|plus|first|second|finally|lastly)[\s,]+)*(?=(?:an?|one"
+    r"|another|a\snew|a\ssecond)\s+(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+(?:in|at|near)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
+    lead = _LEAD_CLAUSE.match(text)
+    if lead is not None:
+        return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
+    asks = _THEN_ASKS.search(text)
+    if asks is not None:
+        return [*_soft_split(text[: asks.start()]), *_soft_split(text[asks.end() :])]
+    bare = _BARE_NODE.match(text)
+    if bare is not None and not _ADD_VERB_RE.search(text):
+        text = "add " + text[bare.end() :]
     if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
         return [*_soft_split(head), tail]
