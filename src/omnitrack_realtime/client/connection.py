@@ -112,7 +112,7 @@ def _parse_retry_after(value: str | None) -> float | None:
 _MAX_SERVER_WORDS = 120
 
 
-def _server_words(body: bytes | None) -> str | None:
+def _server_words(body: bytes | bytearray | None) -> str | None:
     """The short plain-text reason a server gave in the body of a refused handshake (ours
     says ``token has expired``), or ``None`` when the body is empty, long or not plain text.
     Control characters are dropped: the reason is printed and logged."""
