@@ -246,9 +246,10 @@ async def test_failed_status_and_error_banner_when_retries_run_out(
         await wait_until(pilot, lambda: status.text == "● connected", "connected")
         await local_server.stop()
         await wait_until(pilot, lambda: status.text.startswith("✖ failed"), "failed")
-        assert "after 1 retries" in status.text
         banner = app.query_one(ErrorBanner)
         assert banner.display and banner.error
+        assert "after 1 retries" in banner.error
+        assert banner.error.endswith("(start one with: omnitrack serve)")
 
 
 async def test_bad_token_shows_why_in_the_banner(local_server: LocalServer) -> None:

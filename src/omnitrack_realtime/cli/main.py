@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
             _register_unavailable(subparsers, name, extra or "all", exc.name or "a module")
             continue
         module.register(subparsers)
+    for subparser in subparsers.choices.values():
+        # -v works after the subcommand too (omnitrack listen -v); SUPPRESS keeps the main
+        # parser's value when it is not given there.
+        subparser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log debug details",
+        )
     return parser
 
 

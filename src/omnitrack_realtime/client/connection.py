@@ -85,6 +85,7 @@ class Failure:
     status: int | None = None  # HTTP status of a rejected handshake
     code: int | None = None  # close code received from the server
     retry_after: float | None = None  # seconds the server asked us to wait
+    detail: str | None = None  # the server's own words: a refusal's body, a close reason
 
     @property
     def is_auth(self) -> bool:
@@ -94,7 +95,7 @@ class Failure:
     def error(self) -> ConnectionFailed:
         """The exception to report when this failure is terminal."""
         kind = AuthenticationError if self.is_auth else ConnectionFailed
-        return kind(self.reason, status=self.status, code=self.code)
+        return kind(self.reason, status=self.status, code=self.code, detail=self.detail)
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -136,6 +137,7 @@ def classify_failure(exc: BaseException) -> Failure:
             + (f" ({said})" if said else ""),
             status=status,
             retry_after=_parse_retry_after(exc.response.headers.get("Retry-After")),
+            detail=said,
         )
     if isinstance(exc, InvalidURI):
         return Failure(Disposition.TERMINAL, "the url is not a valid WebSocket url")
@@ -164,7 +166,11 @@ def classify_closed(rcvd: Close | None, sent: Close | None = None) -> Failure:
     if rcvd.reason:
         reason += f" ({rcvd.reason})"
     return Failure(
-        disposition, reason, code=rcvd.code, retry_after=retry_after_from_reason(rcvd.reason)
+        disposition,
+        reason,
+        code=rcvd.code,
+        retry_after=retry_after_from_reason(rcvd.reason),
+        detail=rcvd.reason or None,
     )
 
 
@@ -584,7 +590,10 @@ class Connection:
                 # saying "with a fresh token" would be untrue.
                 again = "" if _static(self._token) else " (a freshly fetched token too)"
                 return AuthenticationError(
-                    f"{failure.reason}{again}", status=failure.status, code=failure.code
+                    f"{failure.reason}{again}",
+                    status=failure.status,
+                    code=failure.code,
+                    detail=failure.detail,
                 )
             self._auth_retry_used = True
             return 0.0
@@ -595,6 +604,7 @@ class Connection:
                 f"retries; last error: {failure.reason}",
                 status=failure.status,
                 code=failure.code,
+                detail=failure.detail,
             )
         if disposition is Disposition.RATE_LIMITED and failure.retry_after is not None:
             delay = max(delay, failure.retry_after)
