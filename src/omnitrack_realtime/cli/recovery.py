@@ -93,6 +93,9 @@ class ServerWatch:
         self.slow_retry_at: float | None = None
         #: Retries this watch made happen (server back, slow retry).
         self.retries = 0
+        #: What the last check found: whether the server accepted a TCP connection (``None``
+        #: before the first check of the current wait).
+        self.server_reachable: bool | None = None
 
     async def run(self) -> None:
         unsubscribe = self._client.on_change(lambda *_: self._changed.set())
@@ -130,19 +133,19 @@ class ServerWatch:
         if state is ConnectionState.FAILED and self._slow_retry is not None:
             self.slow_retry_at = self._clock() + self._slow_retry
         probing = self._interval is not None and self._address is not None
-        was_reachable: bool | None = None
+        self.server_reachable = None
         while self._still_after_clearing(moment):
             if probing:
                 assert self._interval is not None and self._address is not None
                 now_reachable = await reachable(*self._address, within=self._interval)
                 if not self._still(moment):
                     break
+                was_reachable, self.server_reachable = self.server_reachable, now_reachable
                 if now_reachable and was_reachable is False:
                     self._retry()  # it was down and is back
                     break
                 if now_reachable:
                     probing = False  # up but refusing: the backoff paces the retries
-                was_reachable = now_reachable
             if self.slow_retry_at is not None and self._clock() >= self.slow_retry_at:
                 self._retry()
                 break

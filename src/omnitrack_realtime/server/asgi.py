@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import http
 import logging
+import time
 from collections import deque
 from collections.abc import (
     AsyncIterator,
@@ -46,7 +47,8 @@ from typing import Any
 
 from ..protocol.closecodes import GOING_AWAY, MESSAGE_TOO_BIG, TRY_AGAIN_LATER
 from ..seam import CopilotEngine
-from .auth import AuthRejected, authenticate_handshake, redact_path
+from .access import log_close, log_open, log_refused
+from .auth import AuthRejected, authenticate_handshake
 from .backplane import Backplane
 from .config import ServerConfig
 from .hub import Hub
@@ -381,7 +383,9 @@ class OmniTrackASGI:
                 scope, send, http.HTTPStatus.SERVICE_UNAVAILABLE, "server shutting down"
             )
             return
+        client = scope.get("client")
         if path not in _PATHS:
+            log_refused(path, client, 404, "not found")
             await self._deny(scope, send, http.HTTPStatus.NOT_FOUND, "Not found")
             return
         try:
@@ -390,17 +394,19 @@ class OmniTrackASGI:
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
-            logger.info("refused %s (%d %s)", redact_path(full_path), exc.status, exc.reason)
+            log_refused(path, client, exc.status, exc.reason)
             await self._deny(scope, send, exc.status, exc.reason)
             return
         limiter = self.hub.connections
         if not limiter.acquire(principal.user_id):
             retry_after = str(self.config.limits.connection_retry_after).encode()
+            reason = f"Too many connections for this user (max {limiter.per_user})"
+            log_refused(path, client, 429, reason)
             await self._deny(
                 scope,
                 send,
                 http.HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many connections for this user (max {limiter.per_user})",
+                reason,
                 [(b"retry-after", retry_after)],
             )
             return
@@ -421,9 +427,12 @@ class OmniTrackASGI:
             session = EventSession(self.hub, principal, outbound)
         max_frame = self.config.max_frame
         accepted = False
+        opened = time.monotonic()
+        close_code: int | None = None
         try:
             await send({"type": "websocket.accept", "subprotocol": subprotocol})
             accepted = True
+            log_open(path, principal.user_id, client)
             self._outbounds.add(outbound)
             await session.open()
             if self._closing:  # shutdown began while this one was being accepted
@@ -431,7 +440,8 @@ class OmniTrackASGI:
             while True:
                 message = await receive()
                 if message["type"] != "websocket.receive":
-                    break  # websocket.disconnect
+                    close_code = message.get("code")  # websocket.disconnect
+                    break
                 text = message.get("text")
                 frame: str | bytes = text if text is not None else message.get("bytes") or b""
                 if len(frame) > max_frame:
@@ -444,6 +454,8 @@ class OmniTrackASGI:
                     self._outbounds.discard(outbound)
                     await session.close()
                     await outbound.stop(self.config.close_timeout)
+                    seconds = time.monotonic() - opened
+                    log_close(path, principal.user_id, client, close_code, seconds)
             finally:
                 limiter.release(principal.user_id)
                 handler.set_result(None)

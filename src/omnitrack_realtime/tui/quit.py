@@ -46,11 +46,13 @@ class ConfirmQuit(ModalScreen[bool]):
     def __init__(self, unsent: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.unsent = unsent
+        noun = "message is" if unsent == 1 else "messages are"
+        #: What the dialog asks, in words.
+        self.question = f"{unsent} {noun} not sent yet (the server is not reachable)."
 
     def compose(self) -> ComposeResult:
-        noun = "message is" if self.unsent == 1 else "messages are"
         with Vertical():
-            yield Static(f"{self.unsent} {noun} not sent yet (the server is not reachable).")
+            yield Static(self.question)
             yield Static("Quit and drop them?  y quit · n stay (they go out once reconnected)")
 
     def action_answer(self, quit_anyway: bool) -> None:
