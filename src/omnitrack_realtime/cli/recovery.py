@@ -140,7 +140,7 @@ class ServerWatch:
                 now_reachable = await reachable(*self._address, within=self._interval)
                 if not self._still(moment):
                     break
-                was_reachable = self.server_reachable
+                was_reachable: bool | None = self.server_reachable
                 self.server_reachable = now_reachable
                 if now_reachable and was_reachable is False:
                     self._retry()  # it was down and is back
