@@ -19,6 +19,7 @@ import msgspec
 
 from ..client._env import TokenProvider
 from ..client.backoff import ReconnectPolicy
+from ..errors import OmniTrackError
 from .options import (
     CLOSE_TIMEOUT,
     ConnectionOptions,
@@ -143,6 +144,9 @@ async def run_listen(
 
     out = out or sys.stdout
     err = err or sys.stderr
+    if options is None:  # what the sentences need to know of the token (expiry, user)
+        fixed = token if isinstance(token, str) else None
+        options = ConnectionOptions(copilot_url=url, events_url=url, user_id=user_id, token=fixed)
     client = EventClient(url=url, user_id=user_id, token=token, **client_options)
     client.on_change(_StatusPrinter(client, err))
     watch: asyncio.Task[None] | None = None
@@ -160,9 +164,11 @@ async def run_listen(
             while count is None or seen < count:
                 next_event = asyncio.ensure_future(anext(listener))
                 await asyncio.wait({next_event, failed}, return_when=asyncio.FIRST_COMPLETED)
-                if not next_event.done():
+                # Given up: the listener ends with the failure (or has not noticed it yet).
+                failure = next_event.exception() if next_event.done() else None
+                if not next_event.done() or isinstance(failure, OmniTrackError):
                     next_event.cancel()
-                    why = explain_failure(client.connection.error, url, options)
+                    why = explain_failure(client.connection.error or failure, url, options)
                     print(f"omnitrack: {why}", file=err)
                     return 1
                 event = next_event.result()
