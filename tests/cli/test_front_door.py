@@ -11,9 +11,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,6 +23,29 @@ from omnitrack_realtime.cli.listen import run_listen
 from omnitrack_realtime.cli.main import build_parser, main
 from omnitrack_realtime.cli.tokens import TokenCommand, expiry_words, token_expiry
 from omnitrack_realtime.server import AuthConfig, mint_token
+
+
+class Said(io.StringIO):
+    """What a command wrote, with a wait for a text to appear (woken by each write, from any
+    thread; bounded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._written = threading.Condition()
+
+    def write(self, text: str) -> int:
+        with self._written:
+            count = super().write(text)
+            self._written.notify_all()
+            return count
+
+    def wait_for(self, text: str, limit: float = 10.0) -> None:
+        with self._written:
+            found = self._written.wait_for(lambda: text in self.getvalue(), limit)
+        assert found, f"timed out waiting for {text!r} in {self.getvalue()!r}"
+
+    async def until(self, text: str, limit: float = 10.0) -> None:
+        await asyncio.to_thread(self.wait_for, text, limit)
 
 
 def _free_port() -> int:
@@ -166,7 +189,7 @@ def _token_command(tmp_path: Path, token: str) -> tuple[str, Path]:
 
 def test_token_command_is_run_on_every_reconnect(tmp_path: Path, server: ThreadedServer) -> None:
     command, runs = _token_command(tmp_path, token_for())
-    out, err = io.StringIO(), io.StringIO()
+    out, err = io.StringIO(), Said()
     policy = ReconnectPolicy(max_attempts=None, initial_delay=0.02, max_delay=0.05, jitter=0)
     provider = TokenCommand(command)
     provider.first()
@@ -189,22 +212,15 @@ def test_token_command_is_run_on_every_reconnect(tmp_path: Path, server: Threade
     future = executor.submit(asyncio.run, listen())
     executor.shutdown(wait=False)
     loop, task = started.result(timeout=10)
-    _wait_for(lambda: "listening on" in err.getvalue())
+    err.wait_for("listening on")
     assert runs.read_text() == "x"  # the first attempt used the token fetched up front
     server.stop()
     server.start()
-    _wait_for(lambda: "omnitrack: reconnected" in err.getvalue())
+    err.wait_for("omnitrack: reconnected")
     assert len(runs.read_text()) >= 2  # run again for the reconnect
     loop.call_soon_threadsafe(task.cancel)
     assert future.result(timeout=10) == 130
     assert token_for() not in err.getvalue()
-
-
-def _wait_for(condition: Any, limit: float = 10.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        concurrent.futures.wait([], timeout=0.02)
 
 
 def test_a_failing_token_command_is_one_sentence(
@@ -243,7 +259,7 @@ async def test_listen_says_when_it_retries_and_reconnects_promptly(tmp_path: Pat
     """The backoff would wait an hour; the server watch sees the server back and retries."""
     server = await LocalServer(tmp_path / "twin.db").start()
     hourly = ReconnectPolicy(max_attempts=None, initial_delay=3600, max_delay=3600, jitter=0)
-    out, err = io.StringIO(), io.StringIO()
+    out, err = io.StringIO(), Said()
     task = asyncio.ensure_future(
         run_listen(
             server.events_url,
@@ -256,11 +272,11 @@ async def test_listen_says_when_it_retries_and_reconnects_promptly(tmp_path: Pat
         )
     )
     try:
-        await _until(lambda: "listening on" in err.getvalue())
+        await err.until("listening on")
         await server.stop()
-        await _until(lambda: "connection lost" in err.getvalue())
+        await err.until("connection lost")
         await server.start()
-        await _until(lambda: "omnitrack: reconnected" in err.getvalue())
+        await err.until("omnitrack: reconnected")
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -276,7 +292,7 @@ async def test_listen_says_when_it_retries_and_reconnects_promptly(tmp_path: Pat
 async def test_listen_says_still_no_connection_between_retries(tmp_path: Path) -> None:
     server = await LocalServer(tmp_path / "twin.db").start()
     quick = ReconnectPolicy(max_attempts=None, initial_delay=0.01, max_delay=0.01, jitter=0)
-    out, err = io.StringIO(), io.StringIO()
+    out, err = io.StringIO(), Said()
     task = asyncio.ensure_future(
         run_listen(
             server.events_url,
@@ -289,11 +305,11 @@ async def test_listen_says_still_no_connection_between_retries(tmp_path: Path) -
         )
     )
     try:
-        await _until(lambda: "listening on" in err.getvalue())
+        await err.until("listening on")
         await server.stop()
-        await _until(lambda: "still no connection" in err.getvalue())
+        await err.until("still no connection")
         await server.start()
-        await _until(lambda: "omnitrack: reconnected" in err.getvalue())
+        await err.until("omnitrack: reconnected")
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -301,9 +317,3 @@ async def test_listen_says_still_no_connection_between_retries(tmp_path: Path) -
     still = next(line for line in err.getvalue().splitlines() if "still no connection" in line)
     assert still.startswith("omnitrack: still no connection (network error: ")
     assert "); retrying in 0.01 s (attempt " in still
-
-
-async def _until(condition: Any, limit: float = 10.0) -> None:
-    async with asyncio.timeout(limit):
-        while not condition():
-            await asyncio.sleep(0.01)
