@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .render import terminal_safe
 
@@ -100,11 +100,19 @@ class MarkdownPrinter:
     their address rather than as terminal hyperlinks.
     """
 
-    def __init__(self, out: TextIO, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        **console_options: Any,
+    ) -> None:
+        """``console_options`` go to ``rich.console.Console`` (``width``, ``color_system``,
+        ``force_terminal``: tests pin them; by default rich reads the terminal)."""
         from rich.console import Console
         from rich.live import Live
 
-        self._console = Console(file=out, highlight=False)
+        self._console = Console(file=out, highlight=False, **console_options)
         self._live = Live(
             console=self._console,
             auto_refresh=False,
