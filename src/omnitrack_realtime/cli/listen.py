@@ -165,8 +165,9 @@ async def run_listen(
                 next_event = asyncio.ensure_future(anext(listener))
                 await asyncio.wait({next_event, failed}, return_when=asyncio.FIRST_COMPLETED)
                 # Given up: the listener ends with the failure (or has not noticed it yet).
-                failure = next_event.exception() if next_event.done() else None
-                if not next_event.done() or isinstance(failure, OmniTrackError):
+                raised = next_event.exception() if next_event.done() else None
+                failure = raised if isinstance(raised, OmniTrackError) else None
+                if not next_event.done() or failure is not None:
                     next_event.cancel()
                     why = explain_failure(client.connection.error or failure, url, options)
                     print(f"omnitrack: {why}", file=err)
