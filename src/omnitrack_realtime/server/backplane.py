@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -165,7 +165,7 @@ def redact_redis_url(url: str) -> str:
     netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 def _cause(exc: BaseException) -> str:
