@@ -24,6 +24,8 @@ from omnitrack_realtime import CopilotClient, ReconnectPolicy
 from omnitrack_realtime.cli.main import build_parser, main
 from omnitrack_realtime.cli.tokens import expiry_words
 from omnitrack_realtime.server import AuthConfig, mint_token
+from omnitrack_realtime.cli.recovery import SLOW_RETRY
+from omnitrack_realtime.tui.app import RETRY_HINT
 from omnitrack_realtime.tui.view import ConnectionView, status_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +106,17 @@ def test_the_two_set_up_commands_exist_and_ci_runs_the_test_one() -> None:
     lines = _shell_lines()
     assert lines[:2] == ["python3 dev.py demo", "python3 dev.py test"]
     dev = (ROOT / "dev.py").read_text(encoding="utf-8")
-    assert '"test": test' in dev and '"demo": demo' in dev
+    assert '"test": test' in dev and '"demo": demo' in dev and '"omnitrack": omnitrack' in dev
+
+
+def test_the_path_is_set_where_the_first_command_is_typed() -> None:
+    """A fresh clone has no omnitrack on its PATH: the README says how, before the first bare
+    omnitrack command, and shows the way needing nothing (python3 dev.py omnitrack)."""
+    lines = _shell_lines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("omnitrack "))
+    assert lines[first - 1] == "source .venv/bin/activate"
+    assert lines[first] == "omnitrack serve"
+    assert "`python3 dev.py omnitrack serve`" in README
     assert "python3 dev.py test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
@@ -223,7 +235,9 @@ async def test_forbidden_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_status_bar_texts() -> None:
-    offline = ConnectionView("reconnecting", attempt=3, max_attempts=5, retry_at=4.0, queued=1)
+    offline = ConnectionView(
+        "reconnecting", attempt=3, max_attempts=5, retry_at=4.0, queued=1, hint=RETRY_HINT
+    )
     assert f"`{status_line(offline, now=0.0)}`" in README
 
 
@@ -237,6 +251,8 @@ async def test_failed_after_retries_text() -> None:
     client = CopilotClient(f"ws://127.0.0.1:{port}/copilot", token="t", reconnect=policy)
     await client.connect()
     await asyncio.wait_for(client.connection.wait_for_state(client.state.FAILED), 10)
-    view = ConnectionView("failed", error=str(client.connection.error))
+    view = ConnectionView(
+        "failed", error=str(client.connection.error), retry_at=SLOW_RETRY, hint=RETRY_HINT
+    )
     assert status_line(view, now=0.0) == expected
     await client.disconnect()
