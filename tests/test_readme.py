@@ -22,9 +22,9 @@ import pytest
 from frontdoor_support import AUTH, USER, ThreadedServer, token_for
 from omnitrack_realtime import CopilotClient, ReconnectPolicy
 from omnitrack_realtime.cli.main import build_parser, main
+from omnitrack_realtime.cli.recovery import SLOW_RETRY
 from omnitrack_realtime.cli.tokens import expiry_words
 from omnitrack_realtime.server import AuthConfig, mint_token
-from omnitrack_realtime.cli.recovery import SLOW_RETRY
 from omnitrack_realtime.tui.app import RETRY_HINT
 from omnitrack_realtime.tui.view import ConnectionView, status_line
 
