@@ -116,7 +116,7 @@ def run_tui(options: ConnectionOptions) -> int:
     if app.dropped:
         noun = "message was" if app.dropped == 1 else "messages were"
         print(
-            f"omnitrack: quit with {app.dropped} {noun} not sent (the server was not reachable)",
+            f"omnitrack: {app.dropped} {noun} not sent: quit while the server was not reachable",
             file=sys.stderr,
         )
     return app.return_code or 0
