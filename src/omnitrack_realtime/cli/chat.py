@@ -40,7 +40,7 @@ from .options import (
 )
 from .render import terminal_safe
 
-__all__ = ["SUGGESTION_GRACE", "register", "run_json_turn", "run_turn"]
+__all__ = ["SUGGESTION_GRACE", "dropped_sentence", "register", "run_json_turn", "run_turn"]
 
 #: Seconds to wait after an answer for its suggestions (they follow ``stream_complete``).
 SUGGESTION_GRACE = 1.0
@@ -114,12 +114,14 @@ def run_tui(options: ConnectionOptions) -> int:
     app = ChatApp(copilot, events, explain=lambda error, url: explain_failure(error, url, options))
     app.run()
     if app.dropped:
-        noun = "message was" if app.dropped == 1 else "messages were"
-        print(
-            f"omnitrack: {app.dropped} {noun} not sent: quit while the server was not reachable",
-            file=sys.stderr,
-        )
+        print(f"omnitrack: {dropped_sentence(app.dropped)}", file=sys.stderr)
     return app.return_code or 0
+
+
+def dropped_sentence(count: int) -> str:
+    """What quitting the chat UI with ``count`` unsent messages cost, in words."""
+    noun = "message was" if count == 1 else "messages were"
+    return f"{count} {noun} not sent: quit while the server was not reachable"
 
 
 async def run_turn(

@@ -10,7 +10,7 @@ backoff still paces the retries against it.
 
 It can also keep a client that gave up (``FAILED``) trying, slowly: one attempt every
 ``slow_retry`` seconds, unless the failure is one that time does not fix (a refused token or
-origin). :func:`probe_address` and :func:`worth_retrying` are pure.
+origin). :class:`ProbeVerdicts`, :func:`probe_address` and :func:`worth_retrying` are pure.
 """
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ from urllib.parse import urlsplit
 from ..client.state import ConnectionState
 from ..errors import AuthenticationError, ConnectionFailed, OmniTrackError
 
-__all__ = ["PROBE_INTERVAL", "SLOW_RETRY", "ServerWatch", "probe_address", "worth_retrying"]
+__all__ = [
+    "PROBE_INTERVAL",
+    "SLOW_RETRY",
+    "ProbeVerdicts",
+    "ServerWatch",
+    "probe_address",
+    "worth_retrying",
+]
 
 #: Seconds between two checks of an unreachable server.
 PROBE_INTERVAL = 1.0
@@ -63,6 +70,22 @@ async def reachable(host: str, port: int, within: float) -> bool:
     with contextlib.suppress(OSError):
         await writer.wait_closed()
     return True
+
+
+class ProbeVerdicts:
+    """What the checks made during one wait mean, pure: ``observe(reachable)`` says
+    ``"retry"`` (the server was away and is back), ``"probe"`` (away: check again later) or
+    ``"stop"`` (up all along, but the client's attempt failed: only the backoff should pace
+    the retries, so no more checks until the next failure)."""
+
+    def __init__(self) -> None:
+        self.last: bool | None = None
+
+    def observe(self, reachable: bool) -> str:
+        previous, self.last = self.last, reachable
+        if not reachable:
+            return "probe"
+        return "retry" if previous is False else "stop"
 
 
 class ServerWatch:
@@ -133,20 +156,19 @@ class ServerWatch:
         if state is ConnectionState.FAILED and self._slow_retry is not None:
             self.slow_retry_at = self._clock() + self._slow_retry
         probing = self._interval is not None and self._address is not None
+        verdicts = ProbeVerdicts()
         self.server_reachable = None
         while self._still_after_clearing(moment):
             if probing:
                 assert self._interval is not None and self._address is not None
-                now_reachable = await reachable(*self._address, within=self._interval)
+                self.server_reachable = await reachable(*self._address, within=self._interval)
                 if not self._still(moment):
                     break
-                was_reachable: bool | None = self.server_reachable
-                self.server_reachable = now_reachable
-                if now_reachable and was_reachable is False:
-                    self._retry()  # it was down and is back
+                verdict = verdicts.observe(self.server_reachable)
+                if verdict == "retry":
+                    self._retry()
                     break
-                if now_reachable:
-                    probing = False  # up but refusing: the backoff paces the retries
+                probing = verdict == "probe"
             if self.slow_retry_at is not None and self._clock() >= self.slow_retry_at:
                 self._retry()
                 break

@@ -144,7 +144,7 @@ def shorten(text: str, width: int) -> str:
         return "…"[:width]
     cut = text[: width - 1]
     space = cut.rfind(" ")
-    if space > 0:
+    if space > 0 and text[len(cut)] != " ":  # the last word would be cut: leave it out
         cut = cut[:space]
     return cut.rstrip(" ·:;,") + "…"
 
