@@ -317,3 +317,44 @@ async def test_listen_says_still_no_connection_between_retries(tmp_path: Path) -
     still = next(line for line in err.getvalue().splitlines() if "still no connection" in line)
     assert still.startswith("omnitrack: still no connection (network error: ")
     assert "); retrying in 0.01 s (attempt " in still
+
+
+async def test_greetings_get_a_friendly_answer_and_links_the_same_arrows(tmp_path: Path) -> None:
+    """The answer and the twin event of one turn draw a link alike: ↔ two-way, → one-way."""
+    from omnitrack_realtime import CopilotClient, EventClient
+    from omnitrack_realtime.cli.render import event_line
+
+    server = await LocalServer(tmp_path / "twin.db").start()
+    token = token_for()
+    try:
+        async with (
+            CopilotClient(server.copilot_url, token=token) as copilot,
+            EventClient(server.events_url, token=token) as events,
+        ):
+            subscribed = asyncio.Event()
+            events.subscribe("subscribed", lambda _event: subscribed.set())
+            updates = events.listen("digital_twin_update")
+            await asyncio.wait_for(subscribed.wait(), 5)  # the server has our subscription
+            hello = await copilot.ask("hi", timeout=10)
+            assert hello.metadata.get("intent") == "smalltalk"
+            assert "supply-chain copilot" in hello.content
+            await copilot.ask("Add a warehouse in Rotterdam and a supplier in Shanghai", timeout=10)
+            both = await copilot.ask(
+                "Connect Rotterdam Warehouse to Shanghai Supplier both ways", timeout=10
+            )
+            await copilot.ask("Add a plant in Berlin", timeout=10)
+            one = await copilot.ask("Connect Shanghai Supplier to Berlin Plant", timeout=10)
+            links: list[str] = []  # the events' lines about a new link
+            async with asyncio.timeout(5):
+                async for event in updates:
+                    line = event_line(event.type, event.data)
+                    if "connection added" in line:
+                        links.append(line)
+                    if len(links) == 2:
+                        break
+    finally:
+        await server.stop()
+    assert "↔" in both.content and "→" not in both.content
+    assert links[0].endswith("connection added wh-1 ↔ sup-2")
+    assert "→" in one.content and "↔" not in one.content
+    assert links[1].endswith("connection added sup-2 → mfg-3")
