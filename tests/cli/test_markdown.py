@@ -72,7 +72,8 @@ async def test_run_turn_on_a_terminal_renders_and_piped_stays_plain(tmp_path: Pa
         async for _raw in ws:
             reply = {"type": "message", "content": "**Done** now.\n- a", "conversationId": "c"}
             await ws.send(json.dumps(reply))
-            await ws.send(json.dumps({"type": "suggestions", "suggestions": []}))
+            chips = {"type": "suggestions", "suggestions": ["Next"], "conversationId": "c"}
+            await ws.send(json.dumps(chips))
 
     async with serve(answer, "127.0.0.1", 0) as server:
         port = next(iter(server.sockets)).getsockname()[1]
@@ -81,7 +82,8 @@ async def test_run_turn_on_a_terminal_renders_and_piped_stays_plain(tmp_path: Pa
         piped, rendered = io.StringIO(), io.StringIO()
         assert await asyncio.wait_for(run_turn(options, "x", out=piped), 10) == 0
         assert await asyncio.wait_for(run_turn(options, "x", out=rendered, markdown=True), 10) == 0
-    assert piped.getvalue() == "**Done** now.\n- a\n"  # not a terminal: as the server sent it
+    # Not a terminal: as the server sent it.
+    assert piped.getvalue() == "**Done** now.\n- a\n\nSuggestions:\n  1. Next\n"
     assert "**" not in rendered.getvalue() and "Done" in rendered.getvalue()
 
 
