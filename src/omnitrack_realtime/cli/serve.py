@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -26,6 +27,9 @@ __all__ = ["register", "server_config"]
 
 _PUBLISH_SCOPE = "events:publish"
 _REDIS_SECRET_ENV = "OMNITRACK_REDIS_SECRET"
+#: The shortest HS256 secret ``serve``, ``token`` and ``publish`` accept (RFC 7518, 3.2: a key
+#: of at least the hash's size, 256 bits).
+MIN_SECRET_BYTES = 32
 
 
 def register(subparsers: Any) -> None:
@@ -141,6 +145,13 @@ def _auth_config(
         algorithms=algorithms,
         allowed_origins=allowed_origins or None,
     )
+    if config.secret is not None and len(config.secret.encode()) < MIN_SECRET_BYTES:
+        # A short HMAC secret can be found by guessing offline from any one token.
+        raise ConfigurationError(
+            f"OMNITRACK_JWT_SECRET is {len(config.secret.encode())} bytes long; HS256 needs at "
+            f"least {MIN_SECRET_BYTES} (make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
     if config.secret is None and config.public_key is None and config.private_key is None:
         secret, path = development_secret()
         config = dataclasses.replace(config, secret=secret)
@@ -175,6 +186,12 @@ def server_config(
 
 def _serve(args: argparse.Namespace) -> int:
     from ..server import WebSocketServer, serve
+
+    if not getattr(args, "verbose", False):
+        # The access log (connections, refused handshakes) and the server's news, at INFO;
+        # websockets' own lines about the same connections stay at WARNING.
+        logging.getLogger("omnitrack_realtime.server").setLevel(logging.INFO)
+        logging.getLogger("omnitrack_realtime.server.websockets").setLevel(logging.WARNING)
 
     auth = _auth_config(
         public_key=_read_key(args.jwt_public_key),

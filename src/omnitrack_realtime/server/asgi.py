@@ -42,6 +42,7 @@ import asyncio
 import contextlib
 import http
 import logging
+import time
 from collections import deque
 from collections.abc import (
     AsyncIterator,
@@ -56,7 +57,8 @@ from typing import Any
 
 from ..protocol.closecodes import GOING_AWAY, MESSAGE_TOO_BIG, TRY_AGAIN_LATER
 from ..seam import CopilotEngine
-from .auth import AuthRejected, authenticate_handshake, redact_path
+from .access import log_close, log_open, log_refused
+from .auth import AuthRejected, authenticate_handshake
 from .backplane import Backplane
 from .config import ServerConfig
 from .hub import Hub
@@ -391,7 +393,9 @@ class OmniTrackASGI:
                 scope, send, http.HTTPStatus.SERVICE_UNAVAILABLE, "server shutting down"
             )
             return
+        client = scope.get("client")
         if path not in _PATHS:
+            log_refused(path, client, 404, "not found")
             await self._deny(scope, send, http.HTTPStatus.NOT_FOUND, "Not found")
             return
         try:
@@ -400,17 +404,19 @@ class OmniTrackASGI:
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
-            logger.info("refused %s (%d %s)", redact_path(full_path), exc.status, exc.reason)
+            log_refused(path, client, exc.status, exc.reason)
             await self._deny(scope, send, exc.status, exc.reason)
             return
         limiter = self.hub.connections
         if not limiter.acquire(principal.user_id):
             retry_after = str(self.config.limits.connection_retry_after).encode()
+            reason = f"Too many connections for this user (max {limiter.per_user})"
+            log_refused(path, client, 429, reason)
             await self._deny(
                 scope,
                 send,
                 http.HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many connections for this user (max {limiter.per_user})",
+                reason,
                 [(b"retry-after", retry_after)],
             )
             return
@@ -431,9 +437,12 @@ class OmniTrackASGI:
             session = EventSession(self.hub, principal, outbound)
         max_frame = self.config.max_frame
         accepted = False
+        opened = time.monotonic()
+        close_code: int | None = None
         try:
             await send({"type": "websocket.accept", "subprotocol": subprotocol})
             accepted = True
+            log_open(path, principal.user_id, client)
             self._outbounds.add(outbound)
             await session.open()
             if self._closing:  # shutdown began while this one was being accepted
@@ -441,7 +450,8 @@ class OmniTrackASGI:
             while True:
                 message = await receive()
                 if message["type"] != "websocket.receive":
-                    break  # websocket.disconnect
+                    close_code = message.get("code")  # websocket.disconnect
+                    break
                 text = message.get("text")
                 frame: str | bytes = text if text is not None else message.get("bytes") or b""
                 if len(frame) > max_frame:
@@ -454,6 +464,8 @@ class OmniTrackASGI:
                     self._outbounds.discard(outbound)
                     await session.close()
                     await outbound.stop(self.config.close_timeout)
+                    seconds = time.monotonic() - opened
+                    log_close(path, principal.user_id, client, close_code, seconds)
             finally:
                 limiter.release(principal.user_id)
                 handler.set_result(None)

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -54,6 +55,7 @@ __all__ = [
     "MemoryHub",
     "RedisBackplane",
     "new_origin",
+    "redact_redis_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -286,6 +288,26 @@ class BackplaneCodec:
         return None
 
 
+def redact_redis_url(url: str) -> str:
+    """``url`` fit for a message or a log: no password (``redis://user@host``), no query."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return url.rpartition("@")[2].partition("?")[0]
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def _cause(exc: BaseException) -> str:
+    """Why Redis could not be reached, in a few words (redis-py's own message when it has
+    one: ``Error 111 connecting to 127.0.0.1:6390. Connection refused.``)."""
+    text = str(exc).strip().rstrip(".")
+    return text if text else type(exc).__name__
+
+
 class RedisBackplane:
     """Redis pub/sub backplane on ``channel`` (one channel for every event; each process
     filters by user locally, which keeps subscriptions constant as users come and go).
@@ -375,7 +397,10 @@ class RedisBackplane:
         try:
             self._pubsub = await self._subscribe()
         except (redis.RedisError, OSError) as exc:
-            raise BackplaneError(f"cannot subscribe to Redis channel {self.channel}") from exc
+            raise BackplaneError(
+                f"cannot reach Redis at {redact_redis_url(self.url)} ({_cause(exc)}); check "
+                "--redis-url and that Redis is running there"
+            ) from exc
         self._reader = asyncio.create_task(self._read(deliver), name="redis-backplane")
 
     async def _read(self, deliver: Deliver) -> None:

@@ -608,7 +608,11 @@ class EventSession(_Session):
 
     async def _on_publish(self, action: PublishAction) -> None:
         if not self.principal.has_scope(PUBLISH_SCOPE):
-            self._error(f"Publishing needs the '{PUBLISH_SCOPE}' scope", code="forbidden")
+            self._error(
+                f"Publishing needs the '{PUBLISH_SCOPE}' scope; use a token that has it, e.g. "
+                f"omnitrack token --user {self.user_id} --scope {PUBLISH_SCOPE}",
+                code="forbidden",
+            )
             return
         event_type = action.event_type.strip()
         if not event_type or len(event_type) > _MAX_CHANNEL:

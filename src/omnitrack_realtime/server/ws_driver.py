@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,12 +38,12 @@ from websockets.typing import Subprotocol
 
 from ..errors import ConfigurationError
 from ..protocol.closecodes import GOING_AWAY, TRY_AGAIN_LATER
+from .access import log_close, log_open, log_refused
 from .auth import (
     SUBPROTOCOL,
     AuthRejected,
     Principal,
     authenticate_handshake,
-    redact_path,
     redact_secrets,
 )
 from .hub import Hub
@@ -385,6 +386,7 @@ class WebSocketServer:
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             return response
         if path not in _PATHS:
+            log_refused(path, connection.remote_address, 404, "not found")
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Not found\n")
         try:
             principal, _subprotocol = authenticate_handshake(
@@ -392,15 +394,14 @@ class WebSocketServer:
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
-            logger.info("refused %s (%d %s)", redact_path(request.path), exc.status, exc.reason)
+            log_refused(path, connection.remote_address, exc.status, exc.reason)
             return connection.respond(exc.status, f"{exc.reason}\n")
         limiter = self.hub.connections
         if not limiter.acquire(principal.user_id):
             retry_after = self.config.limits.connection_retry_after
-            response = connection.respond(
-                http.HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many connections for this user (max {limiter.per_user})\n",
-            )
+            reason = f"Too many connections for this user (max {limiter.per_user})"
+            log_refused(path, connection.remote_address, 429, reason)
+            response = connection.respond(http.HTTPStatus.TOO_MANY_REQUESTS, f"{reason}\n")
             response.headers["Retry-After"] = str(retry_after)
             return response
         self._principals[connection] = principal
@@ -429,6 +430,8 @@ class WebSocketServer:
             session = CopilotSession(self.hub, principal, outbound)
         else:
             session = EventSession(self.hub, principal, outbound)
+        opened = time.monotonic()
+        log_open(path, principal.user_id, connection.remote_address)
         await session.open()
         try:
             async for frame in connection:
@@ -437,6 +440,13 @@ class WebSocketServer:
             pass
         finally:
             await session.close()
+            log_close(
+                path,
+                principal.user_id,
+                connection.remote_address,
+                connection.close_code,
+                time.monotonic() - opened,
+            )
 
 
 def _select_subprotocol(
