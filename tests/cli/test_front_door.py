@@ -355,6 +355,7 @@ async def test_greetings_get_a_friendly_answer_and_links_the_same_arrows(tmp_pat
     finally:
         await server.stop()
     assert "↔" in both.content and "→" not in both.content
-    assert links[0].endswith("connection added wh-1 ↔ sup-2")
+    # "connect the warehouse to the supplier" names two nodes; goods flow from the supplier.
+    assert links[0].endswith("connection added sup-2 ↔ wh-1")
     assert "→" in one.content and "↔" not in one.content
     assert links[1].endswith("connection added sup-2 → mfg-3")
