@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Set up and run the project with nothing but Python >= 3.11.
 
-    python3 dev.py demo     # chat with the supply-chain copilot in your terminal
-    python3 dev.py test     # lint, type-check and run the whole test suite
+    python3 dev.py demo            # chat with the supply-chain copilot in your terminal
+    python3 dev.py test            # lint, type-check and run the whole test suite
+    python3 dev.py omnitrack ARGS  # any omnitrack command, e.g. omnitrack serve
 
-Both create ``.venv`` and install the project into it on first use (again only when
+All create ``.venv`` and install the project into it on first use (again only when
 ``pyproject.toml`` changes), so they are idempotent and fast when run again. Extra arguments
-after ``test`` go to pytest; after ``demo``, to ``omnitrack demo``.
+after ``test`` go to pytest (lint and type-check still run first; ``--fast`` skips them);
+after ``demo``, to ``omnitrack demo``. For the bare ``omnitrack`` command, put ``.venv/bin``
+on your PATH: ``source .venv/bin/activate``.
 """
 
 from __future__ import annotations
@@ -66,7 +69,11 @@ def test(extra: list[str]) -> int:
         ("ruff format", [BIN / "ruff", "format", "--check", *code]),
         ("mypy --strict src", [BIN / "mypy"]),
     ]
-    if not extra:
+    fast = "--fast" in extra
+    extra = [arg for arg in extra if arg != "--fast"]
+    if fast:
+        _say("--fast: ruff and mypy skipped")
+    else:
         for name, command in steps:
             _say(name)
             if _run(*command) != 0:
@@ -81,8 +88,14 @@ def demo(extra: list[str]) -> int:
     return _run(BIN / "omnitrack", "demo", *extra)
 
 
+def omnitrack(extra: list[str]) -> int:
+    """Any ``omnitrack`` command without activating the environment."""
+    ensure_env()
+    return subprocess.call([str(BIN / "omnitrack"), *extra])  # in the caller's directory
+
+
 def main(argv: list[str]) -> int:
-    commands = {"test": test, "demo": demo}
+    commands = {"test": test, "demo": demo, "omnitrack": omnitrack}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

@@ -146,6 +146,23 @@ def turn_mix(nodes: Sequence[Node]) -> list[tuple[str, str, ParseResult]]:
         ),
         ("remove-node", "remove Bench Depot", one("remove-node", node=NodeRef("Bench Depot"))),
         ("help", "help", one("help")),
+        ("list-nodes", "list my warehouses", one("list-nodes", node_type="warehouse")),
+        (
+            "trace-upstream",
+            f"what feeds {warehouse.name}?",
+            one("trace-upstream", node=NodeRef(warehouse.name)),
+        ),
+        (
+            "recommend",
+            f"what should I do about {warehouse.name}?",
+            one("recommend", node=NodeRef(warehouse.name)),
+        ),
+        (
+            "explain",
+            f"why is {warehouse.name} flagged?",
+            one("explain", node=NodeRef(warehouse.name)),
+        ),
+        ("get-settings", "show my settings", one("get-settings")),
     ]
 
 

@@ -74,3 +74,20 @@ async def test_publish_without_the_scope_is_refused(serve: ServeProcess) -> None
     )
     assert code == 1
     assert "events:publish" in err
+
+
+async def test_publish_of_a_reserved_type_is_refused_and_verbose_logs_hold_no_token(
+    serve: ServeProcess,
+) -> None:
+    code, out, _ = await run_omnitrack(
+        serve.env, "token", "--user", "ops", "--scope", "events:publish"
+    )
+    token = out.strip()
+    code, _, err = await run_omnitrack(
+        serve.env, "-v", "publish", "error", "{}", "--url", serve.url, "--token", token
+    )
+    assert code == 1
+    assert "'error' is reserved" in err
+    assert "Authorization" in err  # -v logged the handshake...
+    for part in token.split(".")[1:]:
+        assert part not in err  # ...but never the token

@@ -4,6 +4,7 @@ the error texts it quotes are the ones our commands print."""
 from __future__ import annotations
 
 import asyncio
+import http
 import logging
 import os
 import re
@@ -11,15 +12,20 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from argparse import Namespace
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from frontdoor_support import USER, ThreadedServer, token_for
+from frontdoor_support import AUTH, USER, ThreadedServer, token_for
 from omnitrack_realtime import CopilotClient, ReconnectPolicy
 from omnitrack_realtime.cli.main import build_parser, main
+from omnitrack_realtime.cli.recovery import SLOW_RETRY
+from omnitrack_realtime.cli.tokens import expiry_words
+from omnitrack_realtime.server import AuthConfig, mint_token
+from omnitrack_realtime.tui.app import RETRY_HINT
 from omnitrack_realtime.tui.view import ConnectionView, status_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +106,17 @@ def test_the_two_set_up_commands_exist_and_ci_runs_the_test_one() -> None:
     lines = _shell_lines()
     assert lines[:2] == ["python3 dev.py demo", "python3 dev.py test"]
     dev = (ROOT / "dev.py").read_text(encoding="utf-8")
-    assert '"test": test' in dev and '"demo": demo' in dev
+    assert '"test": test' in dev and '"demo": demo' in dev and '"omnitrack": omnitrack' in dev
+
+
+def test_the_path_is_set_where_the_first_command_is_typed() -> None:
+    """A fresh clone has no omnitrack on its PATH: the README says how, before the first bare
+    omnitrack command, and shows the way needing nothing (python3 dev.py omnitrack)."""
+    lines = _shell_lines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("omnitrack "))
+    assert lines[first - 1] == "source .venv/bin/activate"
+    assert lines[first] == "omnitrack serve"
+    assert "`python3 dev.py omnitrack serve`" in README
     assert "python3 dev.py test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
@@ -166,20 +182,62 @@ def test_not_a_websocket_url_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_token_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = _readme_error("(HTTP 401)").replace(README_BASE, server.url)
-    argv = ["chat", "--url", server.copilot_url, "--token", "expired", "hi"]
+    expected = _readme_error("(HTTP 401: token signature").replace(README_BASE, server.url)
+    other = AuthConfig(secret="another-secret-that-is-long-enough-for-hs256")
+    argv = ["chat", "--url", server.copilot_url, "--token", mint_token(USER, other), "hi"]
     assert _printed_error(capsys, argv) == expected
 
 
-def test_forbidden_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = _readme_error("(HTTP 403: forbidden)").replace(README_BASE, server.url)
-    # userId in the query differs from the token's user: the server answers 403.
-    argv = ["chat", "--url", server.copilot_url, "--user", "mallory", "--token", token_for(USER)]
-    assert _printed_error(capsys, [*argv, "--token-in-query", "hi"]) == expected
+def test_expired_token_text(server: ThreadedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    issued = time.time() - 7200  # expired an hour ago, well past the server's leeway
+    token = mint_token(USER, AUTH, ttl=3600, now=issued)
+    expected = (
+        _readme_error("(HTTP 401: token has expired)")
+        .replace(README_BASE, server.url)
+        .replace("14:02:07", expiry_words(int(issued) + 3600))
+        .replace("alice", USER)
+    )
+    argv = ["chat", "--url", server.copilot_url, "--token", token, "hi"]
+    assert _printed_error(capsys, argv) == expected
+
+
+def test_wrong_endpoint_text(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _readme_error("is the chat endpoint")
+    assert _printed_error(capsys, ["listen", "--url", f"{README_BASE}/copilot"]) == expected
+
+
+def test_user_not_the_tokens_text(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _readme_error("does not match the token")
+    argv = ["chat", "--user", "bob", "--token", token_for("alice"), "hi"]
+    assert _printed_error(capsys, argv) == expected
+
+
+async def test_forbidden_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reference server answers 403 to a browser origin it does not allow; the CLI sends
+    no Origin, so a server that refuses like that one stands in for it."""
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.http11 import Request, Response
+
+    def refuse(connection: ServerConnection, request: Request) -> Response:
+        return connection.respond(http.HTTPStatus.FORBIDDEN, "origin not allowed\n")
+
+    async def never(connection: ServerConnection) -> None:
+        raise AssertionError("the handshake was refused")
+
+    async with serve(never, "127.0.0.1", 0, process_request=refuse) as forbidding:
+        port = next(iter(forbidding.sockets)).getsockname()[1]
+        base = f"ws://127.0.0.1:{port}"
+        expected = _readme_error("(HTTP 403").replace(README_BASE, base)
+        argv = ["chat", "--url", f"{base}/copilot", "--token", token_for(), "hi"]
+        code = await asyncio.to_thread(main, argv)
+    assert code == 1
+    assert capsys.readouterr().err.strip() == expected
 
 
 def test_status_bar_texts() -> None:
-    offline = ConnectionView("reconnecting", attempt=3, max_attempts=5, retry_at=4.0, queued=1)
+    offline = ConnectionView(
+        "reconnecting", attempt=3, max_attempts=5, retry_at=4.0, queued=1, hint=RETRY_HINT
+    )
     assert f"`{status_line(offline, now=0.0)}`" in README
 
 
@@ -193,6 +251,8 @@ async def test_failed_after_retries_text() -> None:
     client = CopilotClient(f"ws://127.0.0.1:{port}/copilot", token="t", reconnect=policy)
     await client.connect()
     await asyncio.wait_for(client.connection.wait_for_state(client.state.FAILED), 10)
-    view = ConnectionView("failed", error=str(client.connection.error))
+    view = ConnectionView(
+        "failed", error=str(client.connection.error), retry_at=SLOW_RETRY, hint=RETRY_HINT
+    )
     assert status_line(view, now=0.0) == expected
     await client.disconnect()

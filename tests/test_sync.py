@@ -290,3 +290,23 @@ def test_a_slow_subscribe_handler_keeps_a_bounded_buffer(server: ThreadedServer)
         assert seen[1:] == [{"n": 8}, {"n": 9}, {"n": 10}]
         assert events.stats().dropped >= 7
         stream.close()  # type: ignore[attr-defined]
+
+
+def test_retry_now_reconnects_at_once_when_the_server_is_back(tmp_path: Path) -> None:
+    with ThreadedServer(tmp_path / "twin.db") as running:
+        running.stop()
+        hour = ReconnectPolicy(max_attempts=3, initial_delay=3600, max_delay=3600, jitter=0)
+        copilot = CopilotClient(
+            running.copilot_url, user_id=USER, token=token_for(), reconnect=hour
+        )
+        try:
+            copilot.connect(timeout=30)
+            assert copilot.state is ConnectionState.RECONNECTING
+            running.start()  # same port; the retry is an hour away
+            connected = threading.Event()
+            copilot.on_change(lambda: connected.set() if copilot.is_connected else None)
+            assert copilot.retry_now()
+            assert connected.wait(10)
+            assert not copilot.retry_now()  # nothing left to retry
+        finally:
+            copilot.close()

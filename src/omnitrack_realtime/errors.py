@@ -50,14 +50,24 @@ class ConnectionFailed(OmniTrackError):
     """A connection could not be established or kept.
 
     ``reason`` says why in one sentence; ``status`` is the HTTP status of a rejected handshake
-    and ``code`` the WebSocket close code of a closed connection, when there was one.
+    and ``code`` the WebSocket close code of a closed connection, when there was one;
+    ``detail`` the server's own short words for it (a refusal's body, a close reason, such as
+    ``token has expired``), when it gave any.
     """
 
-    def __init__(self, reason: str, *, status: int | None = None, code: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.code = code
+        self.detail = detail
 
     def __str__(self) -> str:
         return self.reason

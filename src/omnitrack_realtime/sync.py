@@ -276,6 +276,11 @@ class _SyncClient(Generic[ClientT]):
         """Connect; returns once the first attempt succeeded or failed (see the async client)."""
         self._loop.run(self._client.connect(), timeout)
 
+    def retry_now(self) -> bool:
+        """Retry at once (see the async client's ``retry_now``); False if nothing to retry."""
+        retried: bool = self._loop.call(lambda: self._client.retry_now())
+        return retried
+
     def disconnect(self, timeout: float | None = None) -> None:
         """Close the connection and cancel any pending retry (the client can connect again)."""
         self._loop.run(self._client.disconnect(), timeout)

@@ -89,8 +89,9 @@ def test_bad_token_is_one_sentence(
 ) -> None:
     assert main(["chat", "--url", server.copilot_url, "--token", "not-a-jwt", "hello"]) == 1
     assert _one_sentence_error(capsys) == (
-        f"omnitrack: the server at {server.copilot_url} refused the token (HTTP 401); pass a "
-        "valid --token or set OMNITRACK_TOKEN (mint one with: omnitrack token --user NAME)"
+        f"omnitrack: the server at {server.copilot_url} refused the token (HTTP 401: token is "
+        "malformed); pass a valid --token or set OMNITRACK_TOKEN (mint one with: omnitrack "
+        "token --user NAME)"
     )
 
 
@@ -203,8 +204,10 @@ def test_listen_reconnects_and_says_so(server: ThreadedServer) -> None:
     publish_until_shown("after")
     loop.call_soon_threadsafe(task.cancel)
     assert future.result(timeout=10) == 130
-    assert "omnitrack: connection lost; reconnecting…" in err.getvalue()
-    assert "omnitrack: reconnected" in err.getvalue()
+    said = err.getvalue()
+    assert "omnitrack: connection lost (the server closed the connection with code 1001" in said
+    assert "); retrying in " in said
+    assert "omnitrack: reconnected" in said
 
 
 def test_chat_ui_without_a_terminal_says_so(capsys: pytest.CaptureFixture[str]) -> None:

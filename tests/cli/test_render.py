@@ -73,3 +73,25 @@ def test_terminal_safe_keeps_windows_line_ends_as_line_ends() -> None:
     assert terminal_safe("one\r\ntwo\r\n") == "one\ntwo\n"
     assert terminal_safe("safe\rEVIL") == "safe\\rEVIL"
     assert terminal_safe("one\r\ntwo", one_line=True) == "one\\ntwo"
+
+
+def test_a_two_way_link_is_drawn_both_ways_as_in_the_answer() -> None:
+    change = {"source": "wh-2", "target": "sup-1", "bidirectional": True}
+    data = {"changes": [{"change": "connection_added", "connection": change}]}
+    assert event_summary("digital_twin_update", data) == "connection added wh-2 ↔ sup-1"
+
+
+def test_terminal_safe_shows_bidi_overrides_and_zero_width_characters_as_escapes() -> None:
+    """A node name carrying U+202E (right-to-left override) or a zero-width space prints as
+    the escape, not as reordered or invisibly different text."""
+    from omnitrack_realtime.cli.render import terminal_safe
+
+    assert terminal_safe("Added Lyon \u202etnalP") == "Added Lyon \\u202etnalP"
+    assert terminal_safe("Rotter\u200bdam\u2066") == "Rotter\\u200bdam\\u2066"
+    assert terminal_safe("\x1b[2Jok\n") == "\\x1b[2Jok\n"
+
+
+def test_event_lines_escape_what_the_payload_carries() -> None:
+    data = {"severity": "high", "message": "Port \u202eclosed\u200b\x1b[31m"}
+    line = event_line("alert_notification", data, "t")
+    assert line == "t  alert_notification  [high]  Port \\u202eclosed\\u200b\\x1b[31m"

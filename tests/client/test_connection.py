@@ -319,7 +319,9 @@ async def test_rate_limited_handshake_waits_retry_after(server: FakeServer) -> N
     await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
     assert loop.time() - started >= 0.19  # never sooner than asked (a lower bound: not flaky)
     reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
-    assert reasons == ["the server rejected the connection with HTTP 429; retry 1 in 0.20s"]
+    assert reasons == [
+        "the server rejected the connection with HTTP 429 (rejected with 429); retry 1 in 0.20s"
+    ]
     await conn.disconnect()
 
 
@@ -535,7 +537,9 @@ async def test_an_infinite_retry_after_falls_back_to_backoff(
     await conn.connect()
     await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
     reasons = [t.reason for t in recorder.transitions if t.new is S.RECONNECTING]
-    assert reasons == ["the server rejected the connection with HTTP 429; retry 1 in 0.01s"]
+    assert reasons == [
+        "the server rejected the connection with HTTP 429 (rejected with 429); retry 1 in 0.01s"
+    ]
     await conn.disconnect()
 
 

@@ -9,11 +9,23 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime.engine import actions
-from omnitrack_realtime.engine.actions import ActionResult, execute
+from omnitrack_realtime.engine.actions import execute
 from omnitrack_realtime.engine.commands import INTENTS, Command
 from omnitrack_realtime.engine.twin import Twin
 
-from .twin_helpers import CONV, T0, USER, Clock, make_twin, place, ref, run
+from .twin_helpers import (
+    CONV,
+    T0,
+    USER,
+    Clock,
+    build_network,
+    failed,
+    make_twin,
+    ok,
+    place,
+    ref,
+    run,
+)
 
 
 @pytest.fixture
@@ -29,27 +41,7 @@ def twin(tmp_path: Path, clock: Clock) -> Twin:
 @pytest.fixture
 def network(twin: Twin) -> Twin:
     """Shanghai Supplier (sup-1) -> Berlin Plant (mfg-2) -> Rotterdam Warehouse (wh-3)."""
-    ok(run(twin, "add-supplier", place=place("Shanghai")))
-    ok(run(twin, "add-manufacturer", place=place("Berlin"), name="Berlin Plant"))
-    ok(run(twin, "add-warehouse", place=place("Rotterdam")))
-    ok(run(twin, "connect-nodes", source=ref("Shanghai Supplier"), target=ref("Berlin Plant")))
-    ok(run(twin, "connect-nodes", source=ref("Berlin Plant"), target=ref("wh-3", "id")))
-    return twin
-
-
-def ok(result: ActionResult) -> ActionResult:
-    assert result.success, result.answer.text
-    assert 2 <= len(result.answer.suggestions) <= 4, result.answer.suggestions
-    return result
-
-
-def failed(result: ActionResult, *facts: str) -> ActionResult:
-    assert not result.success
-    for fact in facts:
-        assert fact in result.answer.text, result.answer.text
-    assert result.changes == () and result.alerts == ()
-    assert 1 <= len(result.answer.suggestions) <= 4
-    return result
+    return build_network(twin)
 
 
 def test_every_intent_has_a_handler(twin: Twin) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from omnitrack_realtime.engine.actions import ActionResult
 from omnitrack_realtime.engine.twin import Twin
 
-from .twin_helpers import CONV, USER, Clock, make_twin, place, ref, run
+from .twin_helpers import CONV, USER, Clock, build_network, failed, make_twin, ok, place, ref, run
 
 
 @pytest.fixture
@@ -23,27 +22,7 @@ def twin(tmp_path: Path) -> Twin:
 @pytest.fixture
 def network(twin: Twin) -> Twin:
     """Shanghai Supplier (sup-1) -> Berlin Plant (mfg-2) -> Rotterdam Warehouse (wh-3)."""
-    ok(run(twin, "add-supplier", place=place("Shanghai")))
-    ok(run(twin, "add-manufacturer", place=place("Berlin"), name="Berlin Plant"))
-    ok(run(twin, "add-warehouse", place=place("Rotterdam")))
-    ok(run(twin, "connect-nodes", source=ref("Shanghai Supplier"), target=ref("Berlin Plant")))
-    ok(run(twin, "connect-nodes", source=ref("Berlin Plant"), target=ref("wh-3", "id")))
-    return twin
-
-
-def ok(result: ActionResult) -> ActionResult:
-    assert result.success, result.answer.text
-    assert 2 <= len(result.answer.suggestions) <= 4, result.answer.suggestions
-    return result
-
-
-def failed(result: ActionResult, *facts: str) -> ActionResult:
-    assert not result.success, result.answer.text
-    for fact in facts:
-        assert fact in result.answer.text, result.answer.text
-    assert result.changes == () and result.alerts == ()
-    assert 1 <= len(result.answer.suggestions) <= 4
-    return result
+    return build_network(twin)
 
 
 # ---------------------------------------------------------------------------- rename
@@ -324,7 +303,7 @@ def test_get_settings_one_or_all(twin: Twin) -> None:
 def test_an_empty_network_is_said_to_be_empty(
     twin: Twin, intent: str, params: dict[str, object]
 ) -> None:
-    result = failed(run(twin, intent, **params), "Your network has no nodes yet")
+    result = failed(run(twin, intent, **params), "Your network is empty (no nodes yet)")
     assert "Add a supplier in Shanghai" in result.answer.suggestions
 
 
@@ -340,7 +319,7 @@ def test_the_summary_names_the_nodes(twin: Twin) -> None:
 
 
 def test_explaining_a_topic_on_an_empty_network_says_it_is_empty_then_explains(twin: Twin) -> None:
-    result = failed(run(twin, "explain", topic="risk"), "Your network has no nodes yet")
+    result = failed(run(twin, "explain", topic="risk"), "Your network is empty (no nodes yet)")
     assert "In general: **Risks** come from four checks" in result.answer.text
 
 
@@ -601,3 +580,9 @@ def test_explain_after_a_recommendation_explains_it(busy: Twin) -> None:
     assert "Your last analysis was **recommend** on Rotterdam Warehouse." in text
     assert "- alternate: Hamburg Warehouse, 413 km away, 9,000 units spare" in text
     assert "How it works: **Recommendations** never change the twin" in text
+
+
+def test_a_list_filtered_by_utilization(network: Twin) -> None:
+    network.update_node(USER, "wh-3", utilization=0.9)
+    result = ok(run(network, "list-nodes", min_utilization=0.8))
+    assert result.mentioned == ("wh-3",) and "at least 80% utilized" in result.answer.text

@@ -541,7 +541,8 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     )
     assert metadata["intent"] == "multi-step" and metadata["actionSuccess"] is True
     assert [s["intent"] for s in metadata["steps"]] == ["add-warehouse", "connect-nodes"]
-    assert "Connected **Hamburg Warehouse** (`wh-5`) → **Shanghai Supplier**" in text
+    # "connect it to Shanghai Supplier" names the two; goods flow from the supplier.
+    assert "Connected **Shanghai Supplier** (`sup-1`) → **Hamburg Warehouse** (`wh-5`)" in text
     assert len(publisher.of("digital_twin_update")) == 2
     # "it" is still the warehouse the user is talking about, not the node it was linked to.
     metadata, text, _, _ = await ask(engine, "tell me about it")

@@ -359,7 +359,7 @@ def test_a_correction_redoes_the_last_change_with_the_new_value(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a supplier in Mumbai")
-    metadata, text = say(engine, "no wait, Chennai not Mumbai")
+    metadata, _text = say(engine, "no wait, Chennai not Mumbai")
     assert metadata["intent"] == "add-supplier" and metadata["actionSuccess"] is True
     assert names(engine) == ["Chennai Supplier"]
 
@@ -368,7 +368,7 @@ def test_a_correction_of_a_value_the_last_change_did_not_have_asks_instead(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a distribution center in Seville")
-    metadata, text = say(engine, "sorry, Valencia not Barcelona")
+    metadata, _text = say(engine, "sorry, Valencia not Barcelona")
     assert metadata["intent"] == "clarification"
     assert names(engine) == ["Seville Distribution Center"]  # nothing undone
 
@@ -386,7 +386,7 @@ def test_connect_them_in_that_order_links_each_to_the_next_as_one_step(
     engine: SupplyChainEngine,
 ) -> None:
     say(engine, "add a supplier in Sao Paulo, a factory in Curitiba and a store in Rio")
-    metadata, text = say(engine, "now connect them in that order")
+    metadata, _text = say(engine, "now connect them in that order")
     assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
     links = {(c.source, c.target, c.bidirectional) for c in engine.twin.list_connections(USER)}
     assert links == {("sup-1", "mfg-2", False), ("mfg-2", "ret-3", False)}
@@ -411,3 +411,108 @@ def test_a_simulation_follow_up_reruns_it_with_the_new_values(
     metadata, text = say(engine, "and a milder case, +20% for two weeks?")
     assert metadata["intent"] == "what-if-demand-spike" and metadata["actionSuccess"] is True
     assert "20%" in text
+
+
+def test_a_negation_pointing_back_cancels_the_step_before_it(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(engine, "we'll probably need a supplier in Chennai, but don't add it yet")
+    assert metadata["intent"] == "cancelled" and names(engine) == []
+    metadata, _ = say(engine, "add a warehouse in Lyon but don't connect it yet")
+    assert metadata["intent"] == "add-warehouse" and names(engine) == ["Lyon Warehouse"]
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("connect Lyon Warehouse to Hamburg Supplier", ("sup-1", "wh-2")),  # goods from supplier
+        ("link Hamburg Supplier with Lyon Warehouse", ("sup-1", "wh-2")),
+        ("Lyon Warehouse -> Hamburg Supplier", ("wh-2", "sup-1")),  # the flow as stated
+        ("Lyon Warehouse supplies Hamburg Supplier", ("wh-2", "sup-1")),
+    ],
+)
+def test_a_neutral_link_flows_from_the_upstream_tier_and_a_stated_flow_is_kept(
+    engine: SupplyChainEngine, text: str, link: tuple[str, str]
+) -> None:
+    say(engine, "add a supplier in Hamburg and a warehouse in Lyon")
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [link]
+
+
+def test_a_pronoun_after_a_step_asked_about_points_at_the_node_it_named(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a warehouse in Valencia and a plant in Stuttgart")  # "it": Stuttgart Plant
+    metadata, text = say(engine, "we closed the Valencia site last quarter, take it off the map")
+    assert metadata["intent"] == "confirmation" and "**Valencia Warehouse**" in text
+    say(engine, "yes")
+    assert names(engine) == ["Stuttgart Plant"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("connect the bigger warehouse to the newest store", ("wh-2", "ret-4")),
+        ("the newest store should be fed by the smaller warehouse", ("wh-1", "ret-4")),
+    ],
+)
+def test_descriptions_by_size_and_age(
+    engine: SupplyChainEngine, text: str, expected: tuple[str, str]
+) -> None:
+    say(engine, "add a warehouse in Lyon, 5k")
+    say(engine, "add a warehouse in Marseille, 8k")
+    say(engine, "add a store in Paris")
+    say(engine, "add a store in Toulouse")
+    assert names(engine) == [
+        "Lyon Warehouse",
+        "Marseille Warehouse",
+        "Paris Store",
+        "Toulouse Store",
+    ]
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    assert [(c.source, c.target) for c in engine.twin.list_connections(USER)] == [expected]
+
+
+def test_the_other_one_is_the_node_before_the_last(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Jakarta")
+    say(engine, "add a supplier in Surabaya")  # "it": Surabaya Supplier, before it Jakarta
+    metadata, text = say(engine, "tell me about the other one")
+    assert metadata["intent"] == "get-node-details" and "**Jakarta Supplier**" in text
+
+
+def test_a_value_said_with_too_repeats_the_last_change(engine: SupplyChainEngine) -> None:
+    say(engine, "add truck shipping")
+    metadata, _ = say(engine, "rail too")
+    assert metadata["intent"] == "add-shipping-method" and metadata["actionSuccess"] is True
+    assert "rail" in engine.twin.get_settings(USER).shipping_methods
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("monterrey supplier disrupted - strike at the gate", "disrupted"),
+        ("monterrey supplier degraded, forklift down", "degraded"),
+        ("monterrey supplier back to operational", "operational"),
+    ],
+)
+def test_terse_status_reports_with_a_reason(
+    engine: SupplyChainEngine, text: str, status: str
+) -> None:
+    say(engine, "add a supplier in Monterrey")
+    metadata, _ = say(engine, text)
+    assert metadata["intent"] == "update-node" and metadata["actionSuccess"] is True
+    assert engine.twin.list_nodes(USER)[0].status == status
+
+
+def test_removing_both_of_a_type_asks_first(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Paris and a store in Lyon")
+    metadata, text = say(engine, "remove both stores")
+    assert metadata["intent"] == "confirmation" and "Paris Store" in text and "Lyon Store" in text
+    say(engine, "yes")
+    assert names(engine) == []
+
+
+def test_a_correction_with_a_typo_in_the_new_city(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Singapore")
+    metadata, _ = say(engine, "no wait, the store should be in kuala lumpr not singapore")
+    assert metadata["intent"] == "add-retailer" and names(engine) == ["Kuala Lumpur Store"]

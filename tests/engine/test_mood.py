@@ -223,3 +223,34 @@ def test_a_node_named_like_a_mood_word_is_a_node() -> None:
     result = parse("remove Never Mind Ltd", known_names=("Never Mind Ltd",))
     assert [c.intent for c in result.commands] == ["remove-node"]
     assert isinstance(result.commands[0], Command)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("can you get me a quote from DHL for the Antwerp lane?", "get quotes from carriers"),
+        (
+            "sync all of this with our SAP instance",
+            "sync with other systems (SAP, ERP, spreadsheets)",
+        ),
+        ("call the plant manager", "call or message people"),
+    ],
+)
+def test_more_out_of_scope(text: str, topic: str) -> None:
+    result = parse(text, known_names=NAMES)
+    assert [(s.kind, s.topic) for s in result.steps if isinstance(s, Act)] == [
+        ("out-of-scope", topic)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Did any alerts fire overnight?", "call the Berlin one Spree Works"],
+)
+def test_not_out_of_scope(text: str) -> None:
+    assert parse(text, known_names=NAMES).commands
+
+
+@pytest.mark.parametrize("text", ["no, not yet", "no, leave it, we still need the space"])
+def test_a_no_with_its_reason(text: str) -> None:
+    assert parse(text).steps[0] == Act("no", text)  # type: ignore[comparison-overlap]

@@ -48,7 +48,7 @@ async def test_english_to_twin_events_through_serve(server: tuple[str, str]) -> 
         )
         assert reply.status == "complete"
         assert reply.metadata["intent"] == "multi-step" and reply.metadata["actionSuccess"]
-        assert "Connected **Berlin Plant** (`mfg-2`) → **Shanghai Supplier**" in reply.content
+        assert "Connected **Shanghai Supplier** (`sup-1`) → **Berlin Plant**" in reply.content
         await asyncio.wait_for(_events_until(stream, lambda s: len(s) == 3, seen), 30)
         assert [data["intent"] for _, data in seen] == [
             "add-supplier",

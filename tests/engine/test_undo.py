@@ -11,7 +11,7 @@ from omnitrack_realtime.engine.actions import ActionResult
 from omnitrack_realtime.engine.actions.memory import MAX_JOURNAL
 from omnitrack_realtime.engine.twin import Twin
 
-from .twin_helpers import CONV, USER, Clock, make_twin, place, ref, run
+from .twin_helpers import CONV, USER, Clock, build_network, make_twin, ok, place, ref, run
 
 
 @pytest.fixture
@@ -23,20 +23,7 @@ def twin(tmp_path: Path) -> Twin:
 def network(twin: Twin) -> Twin:
     """Shanghai Supplier (sup-1) -> Berlin Plant (mfg-2) -> Rotterdam Warehouse (wh-3), built
     in another conversation, so this conversation's journal starts empty."""
-    for intent, params in (
-        ("add-supplier", {"place": place("Shanghai")}),
-        ("add-manufacturer", {"place": place("Berlin"), "name": "Berlin Plant"}),
-        ("add-warehouse", {"place": place("Rotterdam")}),
-        ("connect-nodes", {"source": ref("Shanghai Supplier"), "target": ref("Berlin Plant")}),
-        ("connect-nodes", {"source": ref("Berlin Plant"), "target": ref("wh-3", "id")}),
-    ):
-        assert run(twin, intent, "setup", **params).success
-    return twin
-
-
-def ok(result: ActionResult) -> ActionResult:
-    assert result.success, result.answer.text
-    return result
+    return build_network(twin, "setup")
 
 
 def undo(twin: Twin, conversation: str = CONV) -> ActionResult:

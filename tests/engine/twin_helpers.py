@@ -75,3 +75,33 @@ def run(
 
 def ref(text: str, kind: str = "name", node_type: str | None = None) -> NodeRef:
     return NodeRef(text, kind, node_type)  # type: ignore[arg-type]
+
+
+def ok(result: ActionResult) -> ActionResult:
+    """A step that worked, with 2-4 suggestions."""
+    assert result.success, result.answer.text
+    assert 2 <= len(result.answer.suggestions) <= 4, result.answer.suggestions
+    return result
+
+
+def failed(result: ActionResult, *facts: str) -> ActionResult:
+    """A step that failed, changed nothing, and says ``facts``."""
+    assert not result.success, result.answer.text
+    for fact in facts:
+        assert fact in result.answer.text, result.answer.text
+    assert result.changes == () and result.alerts == ()
+    assert 1 <= len(result.answer.suggestions) <= 4
+    return result
+
+
+def build_network(twin: Twin, conversation: str = CONV) -> Twin:
+    """Shanghai Supplier (sup-1) -> Berlin Plant (mfg-2) -> Rotterdam Warehouse (wh-3)."""
+    for intent, params in (
+        ("add-supplier", {"place": place("Shanghai")}),
+        ("add-manufacturer", {"place": place("Berlin"), "name": "Berlin Plant"}),
+        ("add-warehouse", {"place": place("Rotterdam")}),
+        ("connect-nodes", {"source": ref("Shanghai Supplier"), "target": ref("Berlin Plant")}),
+        ("connect-nodes", {"source": ref("Berlin Plant"), "target": ref("wh-3", "id")}),
+    ):
+        ok(run(twin, intent, conversation, **params))
+    return twin

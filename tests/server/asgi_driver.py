@@ -27,7 +27,7 @@ async def start_asgi(hub: Hub) -> tuple[str, Callable[[], Awaitable[None]]]:
         port=0,
         lifespan="off",
         log_level="warning",
-        **uvicorn_options(hub.config),
+        **uvicorn_options(hub.config, metrics=hub.metrics),
     )
     config.load()
     server = uvicorn.Server(config)

@@ -39,6 +39,7 @@ async def start_server(driver: str, tmp_path: Path) -> AsyncIterator[StartServer
         engine: ScriptedEngine | None = None,
         store: Any = None,
         backplane: Any = None,
+        metrics: Any = None,
         **overrides: Any,
     ) -> RunningServer:
         settings: dict[str, Any] = {"port": 0, "token_delay": 0.0, "auth": AUTH}
@@ -47,7 +48,7 @@ async def start_server(driver: str, tmp_path: Path) -> AsyncIterator[StartServer
         engine = engine or ScriptedEngine()
         if store is None:
             store = SQLiteStore(tmp_path / f"server-{next(numbers)}.db")
-        hub = build_hub(config, engine=engine, store=store, backplane=backplane)
+        hub = build_hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)
         url, stop = await DRIVERS[driver](hub)
         running = RunningServer(url=url, hub=hub, engine=engine, stop=stop)
         started.append(running)

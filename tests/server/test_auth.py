@@ -14,7 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnitrack_realtime.errors import ConfigurationError
@@ -25,8 +25,10 @@ from omnitrack_realtime.server.auth import (
     algorithms_for_key,
     authenticate_handshake,
     development_secret,
+    is_user_id,
     mint_token,
     redact_path,
+    redact_secrets,
     verify_token,
 )
 
@@ -387,3 +389,143 @@ class TestRedactPath:
             return "/copilot?" + "&".join(params if first else params[::-1])
 
         assert redact_path(path(token)) == path("[redacted]")
+
+
+class TestIdentityGivenOnce:
+    """``?userId=bob&userId=alice`` used to be read as alice (last wins) by one reader and
+    could be read as bob by another: identity given twice is refused, 400."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "userId=bob&userId=alice",
+            "userId=alice&userId=alice",
+            "token={t}&userId=alice&token={t}",
+        ],
+    )
+    def test_a_repeated_identity_parameter_is_400(self, config: AuthConfig, query: str) -> None:
+        token = mint_token("alice", config, now=NOW)
+        with pytest.raises(AuthRejected) as info:
+            authenticate_handshake(f"/copilot?{query.format(t=token)}", {}, config, now=NOW)
+        assert info.value.status == 400
+        assert "more than once" in info.value.reason
+        assert token not in str(info.value)
+
+    def test_other_repeated_parameters_are_fine(self, config: AuthConfig) -> None:
+        token = mint_token("alice", config, now=NOW)
+        path = f"/copilot?tag=a&tag=b&userId=alice&token={token}"
+        assert authenticate_handshake(path, {}, config, now=NOW)[0].user_id == "alice"
+
+    def test_two_authorization_headers_or_bearer_subprotocols_are_400(
+        self, config: AuthConfig
+    ) -> None:
+        from websockets.datastructures import Headers
+
+        alice, bob = (mint_token(user, config, now=NOW) for user in ("alice", "bob"))
+        headers = Headers(
+            [("Authorization", f"Bearer {alice}"), ("Authorization", f"Bearer {bob}")]
+        )
+        with pytest.raises(AuthRejected) as info:
+            authenticate_handshake("/ws", headers, config, now=NOW)
+        assert info.value.status == 400
+        protocols = {"Sec-WebSocket-Protocol": f"omnitrack.v1, bearer.{alice}, bearer.{bob}"}
+        with pytest.raises(AuthRejected) as info:
+            authenticate_handshake("/ws", protocols, config, now=NOW)
+        assert info.value.status == 400
+
+    @pytest.mark.parametrize(
+        "user", ["eve\u202eecila", "a\x1b[2J", "zero\u200bwidth", "two\nlines", "tab\there"]
+    )
+    def test_user_ids_with_control_invisible_or_bidi_characters(
+        self, config: AuthConfig, user: str
+    ) -> None:
+        assert not is_user_id(user)
+        claims = {"sub": user, "exp": NOW + 60}
+        token = jwt.encode(claims, SECRET, algorithm="HS256")
+        with pytest.raises(AuthRejected) as info:
+            verify_token(token, config, now=NOW)
+        assert info.value.status == 401
+        with pytest.raises(ConfigurationError):
+            mint_token(user, config, now=NOW)
+        assert is_user_id("alice@example.com") and is_user_id("Zoë Müller")
+
+
+def _jwt(claims: dict[str, object], header: dict[str, object] | None = None) -> str:
+    def part(value: dict[str, object]) -> str:
+        raw = json.dumps(value, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    head = part(header or {"alg": "HS256", "typ": "JWT"})
+    body = part(claims)
+    signature = hmac.new(b"k", f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+class TestRedactSecrets:
+    TOKEN = _jwt({"sub": "alice", "exp": 1})
+    # A header written with a space after the brace: its base64 does not start with "eyJ".
+    SPACED = _jwt({"sub": "bob"}, {" alg": "x", "alg": "HS256"})
+
+    def secret_parts(self, token: str) -> list[str]:
+        return token.split(".")[1:]
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "< GET /copilot?trace={t} HTTP/1.1",
+            "< GET /ws?x={t_pct} HTTP/1.1",
+            "< GET /ws?x={t_quoted}&userId=alice HTTP/1.1",
+            "< Authorization: Bearer {t}",
+            "< authorization: Basic dXNlcjpwYXNz",
+            "< Sec-WebSocket-Protocol: omnitrack.v1, bearer.{t}",
+            "< X-Trace: {t}",
+            "< Cookie: session={t}",
+            '< TEXT \'{{"action":"auth","token":"{t}"}}\' [300 bytes]',
+            '127.0.0.1:5000 - "WebSocket /copilot?next={t}" [accepted]',
+            "token in prose {t} and {spaced}",
+        ],
+    )
+    def test_nothing_token_shaped_survives(self, line: str) -> None:
+        from urllib.parse import quote
+
+        token = self.TOKEN
+        text = line.format(
+            t=token,
+            t_pct=token.replace(".", "%2E"),
+            t_quoted=quote(token, safe=""),
+            spaced=self.SPACED,
+        )
+        redacted = redact_secrets(text)
+        for part in self.secret_parts(token) + self.secret_parts(self.SPACED):
+            assert part not in redacted, redacted
+        assert "dXNlcjpwYXNz" not in redacted
+        assert "redacted" in redacted
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "< GET /ws?userId=alice&afterSeq=12 HTTP/1.1",
+            "< Host: omnitrack-production.internal-cluster.example.com:3001",
+            "closing a slow consumer (user alice)",
+            "stream stream-6c1d0c86-0b3c-4a57-9f1e-d0a2d6f5a1b2 interrupted",
+            "version 1.2.3.4 at eyeglasses-warehouse.example.org",
+        ],
+    )
+    def test_everything_else_is_left_alone(self, line: str) -> None:
+        assert redact_secrets(line) == line
+
+    @settings(derandomize=True)
+    @given(
+        claims=st.dictionaries(
+            st.text(string.ascii_letters, min_size=1, max_size=8),
+            st.text(string.printable, max_size=30),
+            max_size=4,
+        ),
+        where=st.sampled_from(["/ws?{name}={t}", "{name}: {t}", "{t}", "x {t} y"]),
+        name=st.text(string.ascii_letters + "-_", min_size=1, max_size=12),
+    )
+    def test_any_jwt_anywhere(self, claims: dict[str, object], where: str, name: str) -> None:
+        token = _jwt(claims)
+        redacted = redact_secrets(where.format(name=name, t=token))
+        signature = token.rsplit(".", 1)[1]
+        assert signature not in redacted

@@ -10,16 +10,19 @@ import pytest
 
 from omnitrack_realtime.server.backplane import (
     Backplane,
+    BackplaneCodec,
     BackplaneError,
     BackplaneEvent,
     MemoryBackplane,
     MemoryHub,
     RedisBackplane,
 )
+from omnitrack_realtime.server.metrics import Metrics
 
 from .helpers import RedisProxy
 
 TIMEOUT = 5.0
+SECRET = "backplane-secret-0123456789abcdef"
 
 
 class Inbox:
@@ -46,7 +49,7 @@ class Inbox:
 Factory = Callable[[], Backplane]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-signed"])
 async def make_backplane(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Factory]:
     """Makes backplanes that see each other (one hub, or one Redis channel per test)."""
     made: list[Backplane] = []
@@ -58,7 +61,10 @@ async def make_backplane(request: pytest.FixtureRequest, redis_url: str) -> Asyn
         if request.param == "memory":
             backplane = MemoryBackplane(hub)
         else:
-            backplane = RedisBackplane(redis_url, channel=channel, reconnect_delay=0.01)
+            secret = SECRET if request.param == "redis-signed" else None
+            backplane = RedisBackplane(
+                redis_url, channel=channel, reconnect_delay=0.01, secret=secret
+            )
         made.append(backplane)
         return backplane
 
@@ -251,3 +257,155 @@ class TestRedisBackplane:
             await backplane.close()
             await publisher.close()
             await proxy.stop()
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TestBackplaneCodec:
+    """What comes off the Redis channel is validated and, with a secret, authenticated."""
+
+    def test_unsigned_round_trip(self) -> None:
+        codec = BackplaneCodec()
+        assert codec.decode(codec.encode(_event(1))) == _event(1)
+        assert codec.decode(codec.encode(_event(2, user=None))) == _event(2, user=None)
+
+    def test_signed_round_trip_and_one_time_use(self) -> None:
+        clock = FakeClock()
+        sender, receiver = BackplaneCodec(SECRET, clock=clock), BackplaneCodec(SECRET, clock=clock)
+        message = sender.encode(_event(1))
+        assert message.startswith(b"hmac-sha256=")
+        assert receiver.decode(message) == _event(1)
+        assert receiver.decode(message) == "replayed"  # a captured message sent again
+        assert receiver.decode(sender.encode(_event(1))) == _event(1)  # a new one is fine
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            b"not json",
+            b"[1, 2]",
+            b'{"type": 1, "data": null, "origin": "x"}',
+            b'{"type": "digital_twin_update", "origin": "x"}',
+            b'{"type": "", "data": null, "origin": "x"}',
+            b'{"type": "digital_twin_update", "data": null, "origin": ""}',
+            b'{"type": "digital_twin_update", "data": null, "origin": "x", "user": 7}',
+            b'{"type": "digital_twin_update", "data": null, "origin": "x", "seq": "one"}',
+            b'{"type": "' + b"t" * 101 + b'", "data": null, "origin": "x"}',
+            b"hmac-sha256=abc",
+        ],
+    )
+    def test_malformed_messages_are_dropped(self, raw: bytes) -> None:
+        assert BackplaneCodec().decode(raw) == "malformed"
+
+    @pytest.mark.parametrize("reserved", ["error", "pong", "subscribed", "stream_token"])
+    def test_the_protocols_own_frame_types_are_dropped(self, reserved: str) -> None:
+        codec = BackplaneCodec()
+        forged = BackplaneEvent("alice", reserved, {"error": "fake"}, "elsewhere")
+        assert codec.decode(codec.encode(forged)) == "reserved"
+
+    def test_with_a_secret_unsigned_and_badly_signed_messages_are_dropped(self) -> None:
+        clock = FakeClock()
+        receiver = BackplaneCodec(SECRET, clock=clock)
+        assert receiver.decode(BackplaneCodec().encode(_event(1))) == "unsigned"
+        other = BackplaneCodec("another-secret-0123456789", clock=clock)
+        assert receiver.decode(other.encode(_event(1))) == "bad_signature"
+        signed = BackplaneCodec(SECRET, clock=clock).encode(_event(1))
+        prefix, body = signed.split(b";", 1)
+        tampered = prefix + b";" + body.replace(b'"alice"', b'"mallory"')
+        assert receiver.decode(tampered) == "bad_signature"
+
+    def test_with_a_secret_old_or_future_messages_are_dropped(self) -> None:
+        clock = FakeClock()
+        sender = BackplaneCodec(SECRET, clock=clock)
+        receiver = BackplaneCodec(SECRET, max_age=60, clock=clock)
+        old = sender.encode(_event(1))
+        clock.now += 61
+        assert receiver.decode(old) == "stale"
+        future = sender.encode(_event(2))
+        clock.now -= 122
+        assert receiver.decode(future) == "stale"
+
+    def test_nonces_are_forgotten_when_they_could_no_longer_be_accepted(self) -> None:
+        clock = FakeClock()
+        sender = BackplaneCodec(SECRET, clock=clock)
+        receiver = BackplaneCodec(SECRET, max_age=10, clock=clock)
+        for n in range(50):
+            assert receiver.decode(sender.encode(_event(n))) == _event(n)
+            clock.now += 1
+        assert len(receiver._nonces) <= 21  # 2 x max_age seconds of them, not all 50
+
+    def test_a_signed_message_is_dropped_by_a_receiver_without_the_check(self) -> None:
+        # Without a secret, the signature is not checked but the message is still read:
+        # processes can get their secret one at a time during a rolling change.
+        clock = FakeClock()
+        message = BackplaneCodec(SECRET, clock=clock).encode(_event(1))
+        assert BackplaneCodec(clock=clock).decode(message) == _event(1)
+
+
+class TestRedisValidation:
+    async def test_injected_events_are_dropped_and_counted(self, redis_url: str) -> None:
+        """A process with Redis access but not the secret cannot inject events."""
+        import redis.asyncio as aioredis
+
+        channel = f"omnitrack:test:{uuid.uuid4().hex}"
+        metrics = Metrics()
+        backplane = RedisBackplane(redis_url, channel=channel, secret=SECRET, metrics=metrics)
+        peer = RedisBackplane(redis_url, channel=channel, secret=SECRET)
+        inbox = Inbox()
+        intruder = aioredis.Redis.from_url(redis_url)
+        try:
+            await backplane.start(inbox.deliver)
+            forged = BackplaneEvent("alice", "alert_notification", {"msg": "wire money"}, "x")
+            await intruder.publish(channel, BackplaneCodec().encode(forged))
+            wrong_key = BackplaneCodec("guessed-secret-0123456789")
+            await intruder.publish(channel, wrong_key.encode(forged))
+            await intruder.publish(channel, b'{"type": "error", "data": 1, "origin": "x"}')
+            await intruder.publish(channel, b"{not json")
+            # A real event, captured off the channel and sent again by the intruder.
+            await peer.publish(_event(1))
+            first = await inbox.wait_for(1)
+            captured = peer.codec.encode(_event(2))
+            await intruder.publish(channel, captured)
+            await intruder.publish(channel, captured)
+            # A marker published last: once it is in, nothing else is still on its way.
+            await peer.publish(_event(3))
+            events = await inbox.wait_for(3)
+        finally:
+            await intruder.aclose()
+            await backplane.close()
+            await peer.close()
+        assert first == [_event(1)]
+        assert events == [_event(1), _event(2), _event(3)]
+        # With a secret, anything unsigned is dropped as such, whatever else is wrong with it.
+        assert backplane.dropped == {"unsigned": 3, "bad_signature": 1, "replayed": 1}
+        assert metrics.get("backplane_dropped", reason="unsigned") == 3
+        rendered = metrics.render()
+        assert 'omnitrack_backplane_dropped_total{reason="bad_signature"} 1' in rendered
+        assert 'omnitrack_backplane_dropped_total{reason="replayed"} 1' in rendered
+
+    async def test_without_a_secret_events_are_still_validated(self, redis_url: str) -> None:
+        import redis.asyncio as aioredis
+
+        channel = f"omnitrack:test:{uuid.uuid4().hex}"
+        metrics = Metrics()
+        backplane = RedisBackplane(redis_url, channel=channel, metrics=metrics)
+        inbox = Inbox()
+        intruder = aioredis.Redis.from_url(redis_url)
+        try:
+            await backplane.start(inbox.deliver)
+            for reserved in ("error", "subscribed"):
+                forged = BackplaneEvent("alice", reserved, {"error": "fake"}, "x")
+                await intruder.publish(channel, BackplaneCodec().encode(forged))
+            await intruder.publish(channel, b'{"type": ["x"], "data": 1, "origin": "x"}')
+            await backplane.publish(_event(1))
+            assert await inbox.wait_for(1) == [_event(1)]
+        finally:
+            await intruder.aclose()
+            await backplane.close()
+        assert backplane.dropped == {"reserved": 2, "malformed": 1}
+        assert metrics.total("backplane_dropped") == 3

@@ -67,7 +67,12 @@ async def test_type_a_message_and_see_the_streamed_answer(local_server: LocalSer
         # Rendered, not just stored: Markdown blocks on screen, the answer's end visible.
         await wait_until(pilot, lambda: answer.region.height > 2, "the answer on screen")
         assert answer.query(MarkdownBlock)
-        assert "Show&#160;recent&#160;alerts" in app.export_screenshot()
+        # The screen is drawn after the widgets change: wait for it rather than assume it.
+        await wait_until(
+            pilot,
+            lambda: "Show&#160;recent&#160;alerts" in app.export_screenshot(),
+            "the answer's end drawn",
+        )
 
 
 async def test_the_streaming_message_grows_with_a_marker(tmp_path: Path) -> None:
@@ -246,9 +251,10 @@ async def test_failed_status_and_error_banner_when_retries_run_out(
         await wait_until(pilot, lambda: status.text == "● connected", "connected")
         await local_server.stop()
         await wait_until(pilot, lambda: status.text.startswith("✖ failed"), "failed")
-        assert "after 1 retries" in status.text
         banner = app.query_one(ErrorBanner)
         assert banner.display and banner.error
+        assert "after 1 retries" in banner.error
+        assert banner.error.endswith("(start one with: omnitrack serve)")
 
 
 async def test_bad_token_shows_why_in_the_banner(local_server: LocalServer) -> None:
@@ -353,7 +359,9 @@ async def test_a_long_fast_stream_ends_rendered_in_full(tmp_path: Path) -> None:
             answer = bubbles(app)[-1]
             await wait_until(pilot, lambda: answer.rendered == answer.shown, "the last render")
             assert answer.shown == LongEngine.text
-            assert "Paragraph&#160;49:" in app.export_screenshot()  # the end is in view
+            await wait_until(  # the end is in view, once the screen is drawn
+                pilot, lambda: "Paragraph&#160;49:" in app.export_screenshot(), "the end drawn"
+            )
     finally:
         await server.stop()
 

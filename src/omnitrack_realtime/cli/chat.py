@@ -29,6 +29,7 @@ from ..protocol import (
     decode_server_message,
     encode,
 )
+from .markdown import MarkdownPrinter, rich_available
 from .options import (
     ConnectionOptions,
     add_connection_options,
@@ -39,7 +40,7 @@ from .options import (
 )
 from .render import terminal_safe
 
-__all__ = ["SUGGESTION_GRACE", "register", "run_json_turn", "run_turn"]
+__all__ = ["SUGGESTION_GRACE", "dropped_sentence", "register", "run_json_turn", "run_turn"]
 
 #: Seconds to wait after an answer for its suggestions (they follow ``stream_complete``).
 SUGGESTION_GRACE = 1.0
@@ -68,6 +69,14 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    if args.message is not None and not args.message.strip():
+        print(
+            "omnitrack: the message is empty; say what to ask, e.g. "
+            'omnitrack chat "Show the network summary" (or omnitrack chat alone for the '
+            "chat UI)",
+            file=sys.stderr,
+        )
+        return 2
     options = connection_options(args)
     quiet_logs(args, silent=args.message is None)
     if args.message is None:
@@ -102,9 +111,17 @@ def run_tui(options: ConnectionOptions) -> int:
 
     copilot = CopilotClient(url=options.copilot_url, **options.client_options())
     events = EventClient(url=options.events_url, **options.client_options())
-    app = ChatApp(copilot, events)
+    app = ChatApp(copilot, events, explain=lambda error, url: explain_failure(error, url, options))
     app.run()
+    if app.dropped:
+        print(f"omnitrack: {dropped_sentence(app.dropped)}", file=sys.stderr)
     return app.return_code or 0
+
+
+def dropped_sentence(count: int) -> str:
+    """What quitting the chat UI with ``count`` unsent messages cost, in words."""
+    noun = "message was" if count == 1 else "messages were"
+    return f"{count} {noun} not sent: quit while the server was not reachable"
 
 
 async def run_turn(
@@ -114,30 +131,44 @@ async def run_turn(
     answer_timeout: float = 120.0,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    markdown: bool | None = None,
     **client_options: Any,
 ) -> int:
-    """One turn in plain text: the answer as it streams, then the numbered suggestions."""
+    """One turn: the answer as it streams, then the numbered suggestions. ``markdown``: render
+    the answer's Markdown (default: when ``out`` is a terminal and ``rich`` is installed;
+    plain text otherwise, e.g. when piped)."""
     from .. import CopilotClient
 
     out = out or sys.stdout
     err = err or sys.stderr
+    if markdown is None:
+        markdown = _is_terminal(out) and rich_available()
     url = options.copilot_url
     client = CopilotClient(url=url, **(options.client_options() | client_options))
+    printer = MarkdownPrinter(out) if markdown else None
     try:
-        if not await connect_or_explain(client.connection, url, err):
+        if not await connect_or_explain(client.connection, url, err, options):
             return 1
         try:
             async with asyncio.timeout(answer_timeout):
                 async for token in client.stream(text):
-                    out.write(terminal_safe(token))  # server text: shown, never executed
-                    out.flush()
+                    if printer is not None:
+                        printer.write(token)
+                    else:
+                        out.write(terminal_safe(token))  # server text: shown, never executed
+                        out.flush()
         except TimeoutError:
+            _end(printer)
             print(f"\nomnitrack: no complete answer within {answer_timeout:g} s", file=err)
             return 1
         except OmniTrackError as exc:
+            _end(printer)
             print(f"\nomnitrack: {terminal_safe(str(exc))}", file=err)
             return 1
-        out.write("\n")
+        if printer is not None:
+            printer.close()
+        else:
+            out.write("\n")
         answer = client.messages[-1] if client.messages else None
         if answer is not None and answer.role == "assistant" and not answer.content:
             out.write("(empty answer)\n")
@@ -152,7 +183,19 @@ async def run_turn(
         out.flush()
         return 0
     finally:
+        _end(printer)
         await client.disconnect()
+
+
+def _is_terminal(out: TextIO) -> bool:
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty()) if callable(isatty) else False
+
+
+def _end(printer: MarkdownPrinter | None) -> None:
+    """Show what arrived of an answer that did not end well, then stop the live display."""
+    if printer is not None:
+        printer.close()
 
 
 async def _wait_suggestions(client: Any, grace: float) -> list[str]:
@@ -238,7 +281,7 @@ async def run_json_turn(
     connection = Connection(url, handler=turn, **(options.client_options() | client_options))
     turn.connection = connection
     try:
-        if not await connect_or_explain(connection, url, err):
+        if not await connect_or_explain(connection, url, err, options):
             return 1
         client_message_id = str(uuid.uuid4())
         action = MessageAction(message=text, client_message_id=client_message_id)
@@ -252,7 +295,7 @@ async def run_json_turn(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(turn.finished.wait(), SUGGESTION_GRACE)
         if turn.failed and connection.error is not None:
-            print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+            print(f"omnitrack: {explain_failure(connection.error, url, options)}", file=err)
         return 1 if turn.failed else 0
     finally:
         await connection.disconnect()

@@ -1,28 +1,35 @@
 """``omnitrack listen [TYPE ...]``: tail ``/ws`` events as they arrive.
 
 One readable line per event on stdout (or one JSON object per line with ``--json``); the
-connection's ups and downs go to stderr (``reconnecting…``, ``reconnected``), so piping stdout
-stays clean. Runs until Ctrl-C, or until the connection fails for good (exit 1).
+connection's ups and downs go to stderr (``connection lost (…); retrying in 2 s``,
+``reconnected``), so piping stdout stays clean. While it waits to reconnect it checks whether
+the server is back and retries at once when it is. Runs until Ctrl-C, or until the connection
+fails for good (a refused or expired token, a refused origin: exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 from typing import Any, TextIO
 
 import msgspec
 
+from ..client._env import TokenProvider
 from ..client.backoff import ReconnectPolicy
+from ..errors import OmniTrackError
 from .options import (
     CLOSE_TIMEOUT,
+    ConnectionOptions,
     add_connection_options,
     connect_or_explain,
     connection_options,
     explain_failure,
     quiet_logs,
 )
+from .recovery import PROBE_INTERVAL, ServerWatch
 from .render import event_line, redact_url, terminal_safe
 
 __all__ = ["register", "run_listen"]
@@ -60,70 +67,95 @@ def _handle(args: argparse.Namespace) -> int:
             run_listen(
                 options.events_url,
                 user_id=options.user_id,
-                token=options.token,
+                token=options.token_command or options.token,
                 token_in_query=options.token_in_query,
                 close_timeout=CLOSE_TIMEOUT,  # Ctrl-C quits soon, even if the server hangs
                 types=tuple(args.types),
                 as_json=bool(args.json),
                 count=args.count,
                 reconnect=ReconnectPolicy(max_attempts=None),  # a tail keeps trying
+                options=options,
             )
         )
     except KeyboardInterrupt:
         return 130
 
 
+def _seconds(delay: float) -> str:
+    """``4 s``, or ``0.2 s`` under a second (never a misleading ``0 s``)."""
+    return f"{math.ceil(delay)} s" if delay >= 1 else f"{delay:.1g} s"
+
+
 class _StatusPrinter:
-    """An ``on_change`` callback that says when the connection drops and comes back."""
+    """An ``on_change`` callback that says when the connection drops, when the next retry
+    is, and when it comes back."""
 
     def __init__(self, client: Any, err: TextIO) -> None:
         self.client = client
         self.err = err
         self.state = "idle"
         self.opened = 0
+        self.retry: Any = None  # the pending retry last announced
 
     def __call__(self, *_args: Any) -> None:
         client = self.client
         state = str(getattr(client.state, "value", client.state))
-        if state == self.state:
+        retry = client.next_retry
+        if state == self.state and (state != "reconnecting" or retry == self.retry):
             return
         previous, self.state = self.state, state
         if state == "open":
             self.opened += 1
             if self.opened > 1:
-                print("omnitrack: reconnected", file=self.err, flush=True)
-        elif state == "reconnecting" and previous == "open":
-            print(
-                "omnitrack: connection lost; reconnecting… "
-                f"({terminal_safe(str(client.error), one_line=True)})",
-                file=self.err,
-                flush=True,
-            )
+                self._say("reconnected")
+        elif state == "reconnecting":
+            self.retry = retry
+            why = terminal_safe(str(client.error), one_line=True)
+            when = f"retrying in {_seconds(retry.delay)}" if retry is not None else "retrying now"
+            if previous == "open":
+                self._say(f"connection lost ({why}); {when}")
+            elif retry is not None and self.opened:  # before that, connect() says why
+                self._say(f"still no connection ({why}); {when} (attempt {retry.attempt})")
+
+    def _say(self, text: str) -> None:
+        print(f"omnitrack: {text}", file=self.err, flush=True)
 
 
 async def run_listen(
     url: str,
     *,
     user_id: str | None,
-    token: str | None,
+    token: TokenProvider,
     types: tuple[str, ...] = (),
     as_json: bool = False,
     count: int | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    options: ConnectionOptions | None = None,
+    probe_interval: float | None = PROBE_INTERVAL,
     **client_options: Any,
 ) -> int:
-    """Tail events until ``count`` arrived (0), the connection fails for good (1) or Ctrl-C."""
+    """Tail events until ``count`` arrived (0), the connection fails for good (1) or Ctrl-C.
+
+    ``options`` (the command's) make the failure sentences name the token's user and expiry;
+    ``probe_interval``: while waiting to reconnect, check that often whether the server is
+    back and retry at once when it is (``None``: wait for the backoff's schedule)."""
     from .. import EventClient  # lazily: ``omnitrack --help`` stays fast
 
     out = out or sys.stdout
     err = err or sys.stderr
+    if options is None:  # what the sentences need to know of the token (expiry, user)
+        fixed = token if isinstance(token, str) else None
+        options = ConnectionOptions(copilot_url=url, events_url=url, user_id=user_id, token=fixed)
     client = EventClient(url=url, user_id=user_id, token=token, **client_options)
     client.on_change(_StatusPrinter(client, err))
+    watch: asyncio.Task[None] | None = None
     try:
-        if not await connect_or_explain(client.connection, url, err):
+        if not await connect_or_explain(client.connection, url, err, options):
             return 1
         print(f"omnitrack: listening on {redact_url(url)} (Ctrl-C stops)", file=err, flush=True)
+        if probe_interval is not None:
+            watch = asyncio.ensure_future(ServerWatch(client, interval=probe_interval).run())
         seen = 0
         listener = client.listen(*types).__aiter__()
         failed = asyncio.ensure_future(_wait_failed(client))
@@ -132,9 +164,13 @@ async def run_listen(
             while count is None or seen < count:
                 next_event = asyncio.ensure_future(anext(listener))
                 await asyncio.wait({next_event, failed}, return_when=asyncio.FIRST_COMPLETED)
-                if not next_event.done():
+                # Given up: the listener ends with the failure (or has not noticed it yet).
+                raised = next_event.exception() if next_event.done() else None
+                failure = raised if isinstance(raised, OmniTrackError) else None
+                if not next_event.done() or failure is not None:
                     next_event.cancel()
-                    print(f"omnitrack: {explain_failure(client.connection.error, url)}", file=err)
+                    why = explain_failure(client.connection.error or failure, url, options)
+                    print(f"omnitrack: {why}", file=err)
                     return 1
                 event = next_event.result()
                 if as_json:
@@ -154,6 +190,8 @@ async def run_listen(
                 next_event.cancel()
         return 0
     finally:
+        if watch is not None:
+            watch.cancel()
         await client.disconnect()
 
 

@@ -9,8 +9,10 @@ server's imports, and a missing extra gives one clear sentence instead of a trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -45,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
             _register_unavailable(subparsers, name, extra or "all", exc.name or "a module")
             continue
         module.register(subparsers)
+    for subparser in subparsers.choices.values():
+        # -v works after the subcommand too (omnitrack listen -v); SUPPRESS keeps the main
+        # parser's value when it is not given there.
+        subparser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log debug details",
+        )
     return parser
 
 
@@ -76,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (omnitrack listen | head -3): not an error worth a traceback.
+        # Python would complain again flushing stdout at exit; point it at nothing.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OmniTrackError as exc:
         print(f"omnitrack: {exc}", file=sys.stderr)
         return 1

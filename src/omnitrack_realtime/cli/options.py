@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..client._env import url_problem
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
 from .render import redact_url, terminal_safe
+from .tokens import TokenCommand, expiry_words, token_expiry, token_subject
 
 if TYPE_CHECKING:
     from ..client.connection import Connection
@@ -56,12 +57,15 @@ class ConnectionOptions:
     token: str | None
     #: Also send ``?userId=&token=`` (servers written for the seed read only the query).
     token_in_query: bool = False
+    #: ``--token-command``: run on every connection attempt for a fresh token (``token`` is
+    #: then the one it printed first).
+    token_command: TokenCommand | None = None
 
     def client_options(self) -> dict[str, Any]:
         """The keyword arguments every client and connection of a command gets."""
         return {
             "user_id": self.user_id,
-            "token": self.token,
+            "token": self.token_command or self.token,
             "token_in_query": self.token_in_query,
             "close_timeout": CLOSE_TIMEOUT,
         }
@@ -70,7 +74,8 @@ class ConnectionOptions:
         return (
             f"ConnectionOptions(copilot_url={redact_url(self.copilot_url)!r}, "
             f"events_url={redact_url(self.events_url)!r}, user_id={self.user_id!r}, "
-            f"token={'<set>' if self.token else None}, token_in_query={self.token_in_query})"
+            f"token={'<set>' if self.token else None}, token_in_query={self.token_in_query}, "
+            f"token_command={self.token_command!r})"
         )
 
 
@@ -103,6 +108,12 @@ def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = Fa
     parser.add_argument("--user", metavar="ID", help="your user id (env OMNITRACK_USER)")
     parser.add_argument(
         "--token", metavar="JWT", help="the access token (env OMNITRACK_TOKEN; never logged)"
+    )
+    parser.add_argument(
+        "--token-command",
+        metavar="CMD",
+        help="a shell command that prints a token, run on every (re)connect, e.g. "
+        "'omnitrack token --user alice' (env OMNITRACK_TOKEN_COMMAND)",
     )
     parser.add_argument(
         "--token-in-query",
@@ -157,40 +168,109 @@ def connection_options(
             events_url = sibling_url(flag_url, "/ws")
         else:
             events_url = _first_env(_EVENTS_ENV, env) or sibling_url(copilot_url, "/ws")
-    user = getattr(args, "user", None) or env.get("OMNITRACK_USER") or None
-    token = getattr(args, "token", None) or env.get("OMNITRACK_TOKEN") or None
+    flag_user: str | None = getattr(args, "user", None)
+    user = flag_user or env.get("OMNITRACK_USER") or None
+    token, command = _token_source(args, env)
+    copilot_url, events_url = _check_url(copilot_url), _check_url(events_url)
+    # The url the command was pointed at must be its own endpoint (the other is derived).
+    if events:
+        _check_endpoint(events_url, "/ws")
+    else:
+        _check_endpoint(copilot_url, "/copilot")
+        _check_endpoint(events_url, "/ws")
+    if command is not None:
+        token = command.first()
+    _check_user(user, token, "--user" if flag_user else "OMNITRACK_USER")
     return ConnectionOptions(
-        copilot_url=_check_url(copilot_url),
-        events_url=_check_url(events_url),
+        copilot_url=copilot_url,
+        events_url=events_url,
         user_id=user,
         token=token,
         token_in_query=bool(getattr(args, "token_in_query", False)),
+        token_command=command,
     )
 
 
-def explain_failure(error: OmniTrackError | str | None, url: str) -> str:
+def _token_source(
+    args: argparse.Namespace, env: Mapping[str, str]
+) -> tuple[str | None, TokenCommand | None]:
+    """The token, or the command that makes one: a flag wins over the environment; in the
+    environment a command wins over a fixed token (it outlives it)."""
+    flag_token: str | None = getattr(args, "token", None)
+    flag_command: str | None = getattr(args, "token_command", None)
+    if flag_token and flag_command:
+        raise ConfigurationError("pass --token or --token-command, not both")
+    if flag_token:
+        return flag_token, None
+    command = flag_command or env.get("OMNITRACK_TOKEN_COMMAND") or None
+    if command:
+        return None, TokenCommand(command)
+    return env.get("OMNITRACK_TOKEN") or None, None
+
+
+#: The last path segment of each endpoint, and what the other one is for.
+_ENDPOINTS = {"/copilot": "chat", "/ws": "events"}
+
+
+def _check_endpoint(url: str, wanted: str) -> None:
+    """Refuse the other endpoint's url at once (``listen --url …/copilot`` used to wait for
+    events that never come): its last path segment names the wrong one."""
+    path = urlsplit(url).path.rstrip("/")
+    for endpoint, purpose in _ENDPOINTS.items():
+        if endpoint != wanted and path.endswith(endpoint):
+            command = "listen" if wanted == "/ws" else "chat"
+            right = urlunsplit(urlsplit(url)._replace(path=path[: -len(endpoint)] + wanted))
+            raise ConfigurationError(
+                f"{redact_url(url)} is the {purpose} endpoint; 'omnitrack {command}' needs the "
+                f"{_ENDPOINTS[wanted]} endpoint {wanted} (try --url {redact_url(right)})"
+            )
+
+
+def _check_user(user: str | None, token: str | None, source: str) -> None:
+    """``--user bob`` with alice's token: say so now rather than act as alice (the user id
+    only reaches the server with ``--token-in-query``, where it gets a bare 403)."""
+    subject = token_subject(token)
+    if user is None or subject is None or user == subject:
+        return
+    safe = terminal_safe(subject, one_line=True)
+    raise ConfigurationError(
+        f"{source} {terminal_safe(user, one_line=True)} does not match the token, which is for "
+        f"{safe}; drop {source}, or use a token for {terminal_safe(user, one_line=True)} "
+        f"(omnitrack token --user {terminal_safe(user, one_line=True)})"
+    )
+
+
+def explain_failure(
+    error: OmniTrackError | str | None, url: str, options: ConnectionOptions | None = None
+) -> str:
     """One sentence a user can act on, for a connection that failed (no traceback, no token).
-    Safe to print: a close reason from the server cannot drive the terminal."""
-    return terminal_safe(_explain_failure(error, url), one_line=True)
+    Safe to print: a close reason from the server cannot drive the terminal. ``options`` (the
+    command's) let it name the token's user and expiry and how the token was given."""
+    return terminal_safe(_explain_failure(error, url, options), one_line=True)
 
 
-def _explain_failure(error: OmniTrackError | str | None, url: str) -> str:
+def _explain_failure(
+    error: OmniTrackError | str | None, url: str, options: ConnectionOptions | None
+) -> str:
     where = redact_url(url)
     if isinstance(error, ConfigurationError):
         return str(error)
     status = error.status if isinstance(error, ConnectionFailed) else None
     code = error.code if isinstance(error, ConnectionFailed) else None
+    said = error.detail if isinstance(error, ConnectionFailed) else None
     if isinstance(error, AuthenticationError):
-        if status == 403 or code in (4403, 1008):
-            why = f"HTTP {status}" if status else f"close code {code}"
-            return (
-                f"the server at {where} refused the connection ({why}: forbidden); check that "
-                "--user matches the token's user and that your origin is allowed"
-            )
         why = f"HTTP {status}" if status else f"close code {code}" if code else str(error)
+        if status == 403 or code in (4403, 1008):
+            return (
+                f"the server at {where} refused the connection ({why}: {said or 'forbidden'}); "
+                "check that --user matches the token's user and that your origin is allowed"
+            )
+        if said is not None and "expired" in said.lower():
+            return _explain_expired(where, f"{why}: {said}", options)
         return (
-            f"the server at {where} refused the token ({why}); pass a valid --token or set "
-            "OMNITRACK_TOKEN (mint one with: omnitrack token --user NAME)"
+            f"the server at {where} refused the token ({why}{f': {said}' if said else ''}); "
+            "pass a valid --token or set OMNITRACK_TOKEN (mint one with: omnitrack token "
+            "--user NAME)"
         )
     if status == 404:
         return (
@@ -204,15 +284,36 @@ def _explain_failure(error: OmniTrackError | str | None, url: str) -> str:
     )
 
 
-async def connect_or_explain(connection: Connection, url: str, err: TextIO) -> bool:
+def _explain_expired(where: str, why: str, options: ConnectionOptions | None) -> str:
+    """The token expired: when, and how to get one that lasts (a command run on every
+    reconnect), in plain words."""
+    token = options.token if options is not None else None
+    expires_at = token_expiry(token)
+    when = f" at {expiry_words(expires_at)}" if expires_at is not None else ""
+    user = (options.user_id if options is not None else None) or token_subject(token) or "NAME"
+    mint = f"omnitrack token --user {user}"
+    if options is not None and options.token_command is not None:
+        return (
+            f"the server at {where} says the token from --token-command expired{when} ({why}); "
+            f"check that {options.token_command.command!r} prints a fresh token"
+        )
+    return (
+        f"the token expired{when}, so the server at {where} refused it ({why}); get a new one "
+        f"({mint}), or pass --token-command '{mint}' to get a fresh one on every reconnect"
+    )
+
+
+async def connect_or_explain(
+    connection: Connection, url: str, err: TextIO, options: ConnectionOptions | None = None
+) -> bool:
     """Make the first connection attempt; on failure print why in one sentence to ``err``
     and return False (the caller exits 1)."""
     try:
         await connection.connect()
     except OmniTrackError as exc:
-        print(f"omnitrack: {explain_failure(exc, url)}", file=err)
+        print(f"omnitrack: {explain_failure(exc, url, options)}", file=err)
         return False
     if not connection.is_connected:
-        print(f"omnitrack: {explain_failure(connection.error, url)}", file=err)
+        print(f"omnitrack: {explain_failure(connection.error, url, options)}", file=err)
         return False
     return True

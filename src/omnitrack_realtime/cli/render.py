@@ -6,9 +6,10 @@ Pure functions: no I/O, no terminal codes. The callers decide where the text goe
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
+
+from ..text import escape_unsafe
 
 __all__ = [
     "SEVERITY_STYLES",
@@ -30,23 +31,14 @@ SEVERITY_STYLES: Mapping[str, str] = {
 }
 
 
-# C0 controls (but tab and newline), DEL and C1 controls: what a terminal may act on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match[0]
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\x{ord(char):02x}"
-
-
 def terminal_safe(text: str, *, one_line: bool = False) -> str:
     """``text`` from the server, safe to print: control characters (an escape sequence could
-    retitle, clear or rewrite the user's terminal) are shown as ``\\x1b``-style escapes.
-    Newlines and tabs are kept unless ``one_line`` (then ``\\n``, ``\\t``)."""
-    text = text.replace("\r\n", "\n")  # a line end written the Windows way is a line end
-    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
-    return pattern.sub(_escape, text)
+    retitle, clear or rewrite the user's terminal), zero-width characters (two names that look
+    alike but differ) and bidirectional overrides (text shown in another order than it is
+    stored) are written as ``\\x1b``/``\\u202e``-style escapes
+    (:func:`omnitrack_realtime.text.escape_unsafe`). Newlines and tabs are kept unless
+    ``one_line`` (then ``\\n``, ``\\t``)."""
+    return escape_unsafe(text, one_line=one_line)
 
 
 def event_severity(event_type: str, data: Any) -> str | None:
@@ -100,7 +92,9 @@ def _describe_change(change: Mapping[str, Any]) -> str:
     if isinstance(node, Mapping):
         words += [str(node[key]) for key in ("type", "name") if node.get(key)]
     elif isinstance(connection, Mapping):
-        words.append(f"{connection.get('source', '?')} → {connection.get('target', '?')}")
+        # The same arrow as the answer: ↔ for a link that carries goods both ways.
+        arrow = "↔" if connection.get("bidirectional") else "→"
+        words.append(f"{connection.get('source', '?')} {arrow} {connection.get('target', '?')}")
     elif change.get("source") or change.get("target"):
         words.append(f"{change.get('source', '?')} → {change.get('target', '?')}")
     elif change.get("nodeId"):

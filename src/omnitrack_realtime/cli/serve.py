@@ -13,16 +13,23 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import logging
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigurationError, ConnectionFailed
 
-__all__ = ["register"]
+__all__ = ["register", "server_config"]
 
 _PUBLISH_SCOPE = "events:publish"
+_REDIS_SECRET_ENV = "OMNITRACK_REDIS_SECRET"
+#: The shortest HS256 secret ``serve``, ``token`` and ``publish`` accept (RFC 7518, 3.2: a key
+#: of at least the hash's size, 256 bits).
+MIN_SECRET_BYTES = 32
 
 
 def register(subparsers: Any) -> None:
@@ -53,6 +60,19 @@ def register(subparsers: Any) -> None:
         "--jwt-public-key", metavar="FILE", help="PEM public key: accept RS256/ES256 tokens"
     )
     serve.add_argument("--redis-url", help="Redis URL of the event backplane (several processes)")
+    serve.add_argument(
+        "--redis-secret",
+        metavar="SECRET",
+        help="secret shared by the processes on the backplane: events are signed and unsigned "
+        "ones dropped (env OMNITRACK_REDIS_SECRET, preferred: a flag shows in ps)",
+    )
+    serve.add_argument(
+        "--event-type",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an event type /ws publishers may use besides the known ones (repeatable)",
+    )
     serve.add_argument("--rate", type=float, default=20, help="messages per minute per user")
     serve.add_argument("--burst", type=int, default=5, help="message burst per user")
     serve.set_defaults(handler=_serve)
@@ -125,6 +145,13 @@ def _auth_config(
         algorithms=algorithms,
         allowed_origins=allowed_origins or None,
     )
+    if config.secret is not None and len(config.secret.encode()) < MIN_SECRET_BYTES:
+        # A short HMAC secret can be found by guessing offline from any one token.
+        raise ConfigurationError(
+            f"OMNITRACK_JWT_SECRET is {len(config.secret.encode())} bytes long; HS256 needs at "
+            f"least {MIN_SECRET_BYTES} (make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
     if config.secret is None and config.public_key is None and config.private_key is None:
         secret, path = development_secret()
         config = dataclasses.replace(config, secret=secret)
@@ -136,15 +163,15 @@ def _auth_config(
     return config
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from ..server import Limits, ServerConfig, WebSocketServer, serve
+def server_config(
+    args: argparse.Namespace, auth: Any, environ: Mapping[str, str] | None = None
+) -> Any:
+    """The :class:`~omnitrack_realtime.server.ServerConfig` of ``omnitrack serve``'s options
+    (the Redis secret from ``--redis-secret``, else ``OMNITRACK_REDIS_SECRET``)."""
+    from ..server import Limits, ServerConfig
 
-    auth = _auth_config(
-        public_key=_read_key(args.jwt_public_key),
-        allowed_origins=tuple(args.allow_origin),
-        announce=True,
-    )
-    config = ServerConfig(
+    env = os.environ if environ is None else environ
+    return ServerConfig(
         host=args.host,
         port=args.port,
         db_path=None if args.db == ":memory:" else Path(args.db),
@@ -152,7 +179,26 @@ def _serve(args: argparse.Namespace) -> int:
         auth=auth,
         limits=Limits(messages_per_minute=args.rate, burst=args.burst),
         redis_url=args.redis_url,
+        redis_secret=args.redis_secret or env.get(_REDIS_SECRET_ENV) or None,
+        event_types=tuple(args.event_type),
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..server import WebSocketServer, serve
+
+    if not getattr(args, "verbose", False):
+        # The access log (connections, refused handshakes) and the server's news, at INFO;
+        # websockets' own lines about the same connections stay at WARNING.
+        logging.getLogger("omnitrack_realtime.server").setLevel(logging.INFO)
+        logging.getLogger("omnitrack_realtime.server.websockets").setLevel(logging.WARNING)
+
+    auth = _auth_config(
+        public_key=_read_key(args.jwt_public_key),
+        allowed_origins=tuple(args.allow_origin),
+        announce=True,
+    )
+    config = server_config(args, auth)
 
     def ready(server: WebSocketServer) -> None:
         print(
@@ -208,6 +254,8 @@ async def _send_publish(
     from websockets.asyncio.client import connect
     from websockets.exceptions import InvalidStatus, WebSocketException
 
+    from ..client._env import redacting_logger
+
     action: dict[str, Any] = {"action": "publish", "eventType": event_type, "data": data}
     if user is not None:
         action["userId"] = user
@@ -218,6 +266,7 @@ async def _send_publish(
                 _events_url(url),
                 additional_headers={"Authorization": f"Bearer {token}"},
                 compression=None,
+                logger=redacting_logger(),  # with -v: the handshake, never the token
             ) as ws,
         ):
             await ws.send(json.dumps(action))

@@ -59,6 +59,12 @@ class ClientSurface:
         """Close (code 1000) and cancel pending retries."""
         await self._conn.disconnect()
 
+    def retry_now(self) -> bool:
+        """Retry at once: end the wait for a pending retry, or, after the client gave up
+        (state ``FAILED``), make one more attempt. False when there is nothing to retry
+        (connected, connecting, disconnected on purpose). See :meth:`Connection.retry_now`."""
+        return self._conn.retry_now()
+
     async def __aenter__(self) -> Self:
         await self.connect()
         return self

@@ -85,6 +85,7 @@ class Failure:
     status: int | None = None  # HTTP status of a rejected handshake
     code: int | None = None  # close code received from the server
     retry_after: float | None = None  # seconds the server asked us to wait
+    detail: str | None = None  # the server's own words: a refusal's body, a close reason
 
     @property
     def is_auth(self) -> bool:
@@ -94,7 +95,7 @@ class Failure:
     def error(self) -> ConnectionFailed:
         """The exception to report when this failure is terminal."""
         kind = AuthenticationError if self.is_auth else ConnectionFailed
-        return kind(self.reason, status=self.status, code=self.code)
+        return kind(self.reason, status=self.status, code=self.code, detail=self.detail)
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -108,15 +109,35 @@ def _parse_retry_after(value: str | None) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+#: The longest reason read from a refusal's body (a page of HTML is not a reason).
+_MAX_SERVER_WORDS = 120
+
+
+def _server_words(body: bytes | bytearray | None) -> str | None:
+    """The short plain-text reason a server gave in the body of a refused handshake (ours
+    says ``token has expired``), or ``None`` when the body is empty, long or not plain text.
+    Control characters are dropped: the reason is printed and logged."""
+    if not body or len(body) > _MAX_SERVER_WORDS * 4:
+        return None
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text or "\n" in text or "<" in text or len(text) > _MAX_SERVER_WORDS:
+        return None
+    cleaned = "".join(char for char in text if char.isprintable())
+    return cleaned or None
+
+
 def classify_failure(exc: BaseException) -> Failure:
     """What a failed opening handshake means (protocol.md, "handshake rejections")."""
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
+        said = _server_words(exc.response.body)
         return Failure(
             classify_status(status),
-            f"the server rejected the connection with HTTP {status}",
+            f"the server rejected the connection with HTTP {status}"
+            + (f" ({said})" if said else ""),
             status=status,
             retry_after=_parse_retry_after(exc.response.headers.get("Retry-After")),
+            detail=said,
         )
     if isinstance(exc, InvalidURI):
         return Failure(Disposition.TERMINAL, "the url is not a valid WebSocket url")
@@ -145,7 +166,11 @@ def classify_closed(rcvd: Close | None, sent: Close | None = None) -> Failure:
     if rcvd.reason:
         reason += f" ({rcvd.reason})"
     return Failure(
-        disposition, reason, code=rcvd.code, retry_after=retry_after_from_reason(rcvd.reason)
+        disposition,
+        reason,
+        code=rcvd.code,
+        retry_after=retry_after_from_reason(rcvd.reason),
+        detail=rcvd.reason or None,
     )
 
 
@@ -154,6 +179,11 @@ def classify_closed(rcvd: Close | None, sent: Close | None = None) -> Failure:
 
 def _ignore_written(item: OutboxItem) -> None:
     return None
+
+
+def _static(token: TokenProvider) -> bool:
+    """Whether the token is the same on every attempt (not a provider called each time)."""
+    return token is None or isinstance(token, str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +295,8 @@ class Connection:
         self._first_attempt: asyncio.Future[None] | None = None
         self._ws: ClientConnection | None = None
         self._wake = asyncio.Event()
+        #: Set by :meth:`retry_now` to end the wait for a pending retry early.
+        self._retry_soon = asyncio.Event()
         self._stopping = False
         self._auth_retry_used = False
         self._error: OmniTrackError | None = None
@@ -435,6 +467,7 @@ class Connection:
             self._loop = loop
             self._wake = asyncio.Event()
             self._wake.set()  # whatever is queued is written once open
+            self._retry_soon = asyncio.Event()
             self._state_waiters.clear()
         self._stopping = False
         self._auth_retry_used = False
@@ -443,6 +476,32 @@ class Connection:
         self._set_state(ConnectionState.CONNECTING, "connect() called")
         self._first_attempt = loop.create_future()
         self._supervisor = loop.create_task(self._run(), name=f"omnitrack {self._safe_url}")
+
+    def retry_now(self) -> bool:
+        """Retry at once instead of waiting (a user's "retry now", a server known to be back).
+
+        While a retry is pending (RECONNECTING), its wait ends now; it counts as that retry.
+        After the connection gave up (FAILED), one more attempt starts; the retries already
+        used stay used, so a failure leaves it FAILED again at once (a connection that then
+        stays open ``stable_after`` seconds earns the whole budget back, as always). Returns
+        False, doing nothing, when there is nothing to retry: connected, an attempt under way,
+        closed by :meth:`disconnect`, or never connected. Call it on the connection's loop.
+        """
+        state = self.state
+        if state is ConnectionState.RECONNECTING:
+            if self._next_retry is None:
+                return False  # the immediate retry with a fresh token is already under way
+            self._retry_soon.set()
+            return True
+        if state is not ConnectionState.FAILED or self._loop is None:
+            return False
+        if self._supervisor is not None and not self._supervisor.done():
+            return False
+        self._stopping = False
+        self._auth_retry_used = False
+        self._set_state(ConnectionState.CONNECTING, "retry_now() called")
+        self._supervisor = self._loop.create_task(self._run(), name=f"omnitrack {self._safe_url}")
+        return True
 
     async def disconnect(self) -> None:
         """Close with 1000, cancel any pending retry at once; the state becomes CLOSED."""
@@ -497,8 +556,11 @@ class Connection:
                         f"{failure.reason}; retry {self._backoff.retries} in {step:.2f}s",
                     )
                     self._settle_first_attempt()  # connect() returns: retries go on behind
+                    self._retry_soon.clear()
                     try:
-                        await asyncio.sleep(step)
+                        # The wait for the retry, cut short by retry_now().
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._retry_soon.wait(), step)
                     finally:
                         self._next_retry = None
                 self._set_state(ConnectionState.CONNECTING, "retrying")
@@ -524,10 +586,14 @@ class Connection:
             return failure.error()
         if disposition is Disposition.REFRESH_AUTH:
             if self._auth_retry_used:
+                # A token that cannot change (a string, the environment's) was refused again:
+                # saying "with a fresh token" would be untrue.
+                again = "" if _static(self._token) else " (a freshly fetched token too)"
                 return AuthenticationError(
-                    f"{failure.reason}, again with a fresh token; giving up",
+                    f"{failure.reason}{again}",
                     status=failure.status,
                     code=failure.code,
+                    detail=failure.detail,
                 )
             self._auth_retry_used = True
             return 0.0
@@ -538,6 +604,7 @@ class Connection:
                 f"retries; last error: {failure.reason}",
                 status=failure.status,
                 code=failure.code,
+                detail=failure.detail,
             )
         if disposition is Disposition.RATE_LIMITED and failure.retry_after is not None:
             delay = max(delay, failure.retry_after)

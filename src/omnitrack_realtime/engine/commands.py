@@ -15,7 +15,9 @@ Build
     ``status`` (operational|degraded|disrupted|offline), ``place`` (Place), ``inventory`` (int),
     ``utilization`` (float 0..1).
     ``connect-nodes``: ``source``, ``target`` (NodeRef, *required*), ``shipping_method``,
-    ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``).
+    ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``), ``by_tier``
+    (bool: the words named the two nodes but not the flow, "connect the warehouse to the
+    supplier": goods flow from the upstream tier, supplier > plant > warehouse > DC > store).
     ``disconnect-nodes``: ``source``, ``target`` (*required*).
     ``rename-node``: ``node`` (*required*), ``name`` (str, *required*).
     ``undo``: none (reverts the conversation's last change).
@@ -45,7 +47,8 @@ Query
     ``get-node-details``: ``node`` (*required*). ``get-network-summary``: none.
     ``get-recent-alerts``: ``severity``, ``limit`` (int). ``help``: ``topic`` (str).
     ``list-nodes``: any of ``node_type``, ``place`` (Place), ``status``, ``min_capacity``,
-    ``max_capacity`` (int); the answer lists the matches with their count and total capacity.
+    ``max_capacity`` (int), ``min_utilization`` (float 0..1); the answer lists the matches
+    with their count and total capacity.
     ``compare-nodes``: ``nodes`` (tuple of NodeRef, two or more) or ``node_type`` (all of it).
     ``trace-upstream``, ``trace-downstream``: ``node`` (*required*).
     ``get-settings``: ``setting`` (region|industry|currency|risk_profile|shipping_methods; none:
@@ -170,7 +173,9 @@ class NodeRef:
     "that", "them": the last node(s) the conversation mentioned), ``"ordinal"`` (``text`` is a
     1-based position among the user's nodes of ``node_type`` (all nodes when None) in the
     order they were created, negative from the end: "the second warehouse" is ``"2"``, "the
-    last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created).
+    last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created; "the
+    bigger warehouse" is ``"max:capacity"``, "the smaller" ``"min:capacity"``, "the busiest"
+    ``"max:utilization"``).
     ``node_type`` narrows the match when the words named a type.
     """
 

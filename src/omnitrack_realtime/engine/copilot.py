@@ -1,14 +1,23 @@
 """The supply-chain copilot: understands a turn, acts on the twin, streams the answer.
 
-:class:`SupplyChainEngine` implements :class:`~omnitrack_realtime.seam.CopilotEngine`. One turn:
+:class:`SupplyChainEngine` implements :class:`~omnitrack_realtime.seam.CopilotEngine`. One turn
+with the rules (the default):
 
-1. understand: the optional model classifier (:mod:`.llm`), else / on failure the rule parser
-   (:func:`.language.parse`, given the user's node names);
-2. act: run the 1..5 steps in order (:func:`.actions.execute`, one twin transaction each),
-   stopping at the first failure; the parse and the steps run in a worker thread so SQLite
-   never blocks the event loop;
-3. publish what happened (``scenario_progress``, ``digital_twin_update``,
-   ``alert_notification``), then stream the answer through :func:`~.seam.answer_from_text`.
+1. understand: the rule parser (:func:`.language.parse`, given the user's node names) reads the
+   message into steps: commands, questions about the unclear parts, dialogue acts;
+2. the dialogue (:mod:`.dialogue`, state kept in the twin per conversation): a reply to the
+   pending question fills it in, "yes" runs what waited for confirmation, a correction redoes
+   the change it names, a follow-up reuses the last step;
+3. act: each command runs in its own twin transaction (:func:`.actions.execute`); a removal not
+   named outright, or a change of several nodes, waits for a yes; after a failure only the
+   steps that point back at it wait; the whole turn runs in a worker thread so SQLite never
+   blocks the event loop;
+4. publish what happened (``scenario_progress``, ``digital_twin_update``,
+   ``alert_notification``), then stream the answer (:mod:`.turn` assembles it).
+
+With a model planner (:mod:`.llm`), the model calls the same commands as tools, each through the
+same confirmation policy and validation, and the answer streams from its deltas; when the model
+is down before anything happened, the rules answer and the metadata says why.
 
 Everything the user can get wrong is an answer with ``actionSuccess: False``; a bug in an
 action is logged and answered the same way, and its transaction is rolled back. If the server
@@ -23,7 +32,6 @@ import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +53,20 @@ from .commands import (
     Command,
     NodeRef,
     ParseResult,
-    Place,
     Step,
 )
-from .dialogue import DESTRUCTIVE_INTENTS, DialogueState, Pending, needs_confirmation
+from .dialogue import (
+    ADD_FOR_TYPE,
+    DEFAULT_NAME_SUFFIX,
+    DESTRUCTIVE_INTENTS,
+    DialogueState,
+    Pending,
+    asks_back,
+    correct_command,
+    depends_on_earlier,
+    needs_confirmation,
+    node_slot,
+)
 from .language.fragments import (
     Correction,
     read_correction,
@@ -56,6 +74,7 @@ from .language.fragments import (
     read_scenario_values,
     suggestions_for,
 )
+from .turn import Turn, TurnOutcome
 from .twin import Twin
 
 if TYPE_CHECKING:
@@ -75,17 +94,6 @@ def _rule_parser(text: str, known_names: Sequence[str]) -> ParseResult:
     from .language import parse  # on first use: keeps `import engine` cheap (it is big)
 
     return parse(text, known_names=known_names)
-
-
-@dataclass(slots=True)
-class TurnOutcome:
-    """A whole turn, computed: the answer, its metadata, and the events to publish."""
-
-    text: str
-    start_metadata: dict[str, Any]
-    end_metadata: dict[str, Any]
-    suggestions: tuple[str, ...]
-    events: list[tuple[str, Any]] = field(default_factory=list)
 
 
 class SupplyChainEngine:
@@ -189,7 +197,7 @@ class SupplyChainEngine:
                 return ToolResult(
                     f"not run: needs the user's confirmation; ask them: {question}", success=False
                 )
-            turn = _Turn()
+            turn = Turn()
             prepared = self._prepare(request, command, turn)
             if prepared is None:
                 return ToolResult(turn.parts[-1].answer.text, success=False)
@@ -309,6 +317,7 @@ class SupplyChainEngine:
         """Understand and act on one turn (blocking: SQLite, maybe HTTP)."""
         user, conversation = request.user_id, request.conversation_id
         state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
+        before = state.fingerprint()
         parsed = self.understand(user, request.message)
         steps: list[Step] = list(parsed.ordered())
         pending, state.pending = state.pending, None
@@ -318,13 +327,14 @@ class SupplyChainEngine:
                 steps = answered
         if not steps:
             steps = [Act("unknown", request.message)]
-        turn = _Turn()
+        turn = Turn()
         self._run_steps(request, steps, state, turn)
         if parsed.too_many_steps:
             turn.note = (
                 f"You asked for more than {MAX_STEPS} steps; I ran at most the first {MAX_STEPS}."
             )
-        self.twin.update_dialogue(user, conversation, state.merge_into)
+        if state.fingerprint() != before:  # most read-only turns change nothing here
+            self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
 
     # ------------------------------------------------------------------ dialogue
@@ -343,11 +353,14 @@ class SupplyChainEngine:
             return list(pending.commands)
         names = self.twin.node_names(request.user_id)
         words = len(request.message.split())
-        commands = [s for s in steps if isinstance(s, Command)]
-        restated = any(
-            c.intent == pending.intent or c.intent in CHANGING_INTENTS for c in commands
-        ) and not any(isinstance(s, Clarification) for s in steps)
-        if restated or words > 8:
+        # A reply that is a request of its own ("bottlenecks?", "summary", "book a truck")
+        # drops the question; a bare place or node ("penang", "the Rotterdam one") answers it.
+        own = any(isinstance(s, Command) and s.intent != "get-node-details" for s in steps)
+        own = own or any(
+            isinstance(s, Act) and s.kind in ("out-of-scope", "smalltalk", "correction")
+            for s in steps
+        )
+        if own or words > 8:
             return None
         if pending.commands and pending.slot is not None:
             waiting = pending.commands[0]
@@ -360,7 +373,10 @@ class SupplyChainEngine:
                 return [filled, *pending.commands[1:]]
         if not pending.text:
             return None
+        if words > 4:
+            return None  # a longer reply nobody understood is not the missing detail
         reply = request.message.strip().rstrip(".!?")
+        before = self._parser(pending.text, names).commands
         for joined in (f"{pending.text} {reply}", f"{pending.text} in {reply}"):
             parsed = self._parser(joined, names)
             found = parsed.commands
@@ -368,16 +384,19 @@ class SupplyChainEngine:
                 found
                 and parsed.clarification is None
                 and (pending.intent is None or found[0].intent == pending.intent)
+                and [c.params for c in found] != [c.params for c in before]  # the reply added
             ):
                 return [*parsed.ordered(), *pending.commands[1:]]
         return None
 
     def _run_steps(
-        self, request: EngineRequest, steps: Sequence[Step], state: DialogueState, turn: _Turn
+        self, request: EngineRequest, steps: Sequence[Step], state: DialogueState, turn: Turn
     ) -> None:
         mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
         for index, step in enumerate(steps):
-            if turn.stopped or (turn.failed and isinstance(step, Command) and _depends(step)):
+            if turn.stopped or (
+                turn.failed and isinstance(step, Command) and depends_on_earlier(step)
+            ):
                 # After a confirmation everything waits; after a failure, what points back at
                 # it ("..., then connect it to ...") does not run, and the rest does.
                 if isinstance(step, Command):
@@ -386,7 +405,9 @@ class SupplyChainEngine:
             if isinstance(step, Clarification):
                 answer = answers.clarification(step.question, step.intent)
                 turn.add("clarification", None, answer, confidence=step.confidence)
-                if state.pending is None:
+                # The question about a request ("where should the store be?") is the one a
+                # bare reply answers, not one about words nobody understood.
+                if state.pending is None or (state.pending.intent is None and step.intent):
                     offered = [step.proposal] if step.proposal is not None else []
                     state.pending = Pending(
                         "clarification", step.question, step.intent, step.text, offered
@@ -420,7 +441,7 @@ class SupplyChainEngine:
         request: EngineRequest,
         command: Command,
         state: DialogueState,
-        turn: _Turn,
+        turn: Turn,
         mentioned: list[str],
     ) -> None:
         """ "Connect them in that order": each of the nodes to the next, as one step."""
@@ -451,18 +472,26 @@ class SupplyChainEngine:
         request: EngineRequest,
         command: Command,
         state: DialogueState,
-        turn: _Turn,
+        turn: Turn,
         mentioned: list[str],
         *,
         label: str | None = None,
+        group: str = "",
     ) -> ActionResult:
+        """Run one command and add its part to the turn; parts with the same ``group`` (a
+        chain of links from one clause, the moves of one correction) are one step."""
+        if not group and command.intent in ("connect-nodes", "disconnect-nodes"):
+            group = command.text
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
         if result.success:
-            state.last_step = command
+            if command.intent in _SIMULATIONS:
+                state.last_step = command  # for "and a milder case, +20%?"
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
+            if command.intent in ADD_FOR_TYPE.values() and result.mentioned:
+                state.added = [*state.added[-4:], (command, result.mentioned[-1])]
             setting = _SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
@@ -471,10 +500,10 @@ class SupplyChainEngine:
                 True,
                 result.answer,
                 confidence=command.confidence,
-                source=command.text,
+                source=group,
             )
             return result
-        if _asks(result.answer.text):
+        if asks_back(result.answer.text):
             # "Which warehouse: Rotterdam Warehouse or Antwerp Warehouse?": the next reply may
             # be just the node.
             state.pending = Pending(
@@ -483,7 +512,7 @@ class SupplyChainEngine:
                 command.intent,
                 command.text,
                 [command],
-                _slot(command),
+                node_slot(command),
             )
             turn.add("clarification", None, result.answer, confidence=command.confidence)
         else:
@@ -492,7 +521,7 @@ class SupplyChainEngine:
                 False,
                 result.answer,
                 confidence=command.confidence,
-                source=command.text,
+                source=group,
             )
         turn.failed = True
         return result
@@ -502,7 +531,7 @@ class SupplyChainEngine:
         request: EngineRequest,
         act: Act,
         state: DialogueState,
-        turn: _Turn,
+        turn: Turn,
         mentioned: list[str],
     ) -> None:
         if act.kind == "correction":
@@ -523,8 +552,10 @@ class SupplyChainEngine:
         elif act.kind == "out-of-scope":
             turn.add("out-of-scope", None, replies.out_of_scope(act.topic))
         else:
-            again = self._about_last_setting(request, act.text, state) or self._follow_up(
-                act.text, state
+            again = (
+                self._about_last_setting(request, act.text, state)
+                or self._follow_up(act.text, state)
+                or self._also(request, act.text, state)
             )
             if again is not None:
                 self._run_command(request, again, state, turn, mentioned)
@@ -532,6 +563,13 @@ class SupplyChainEngine:
                 names = self.twin.node_names(request.user_id)
                 offered = suggestions_for(act.text, known_names=names)
                 turn.add("unknown", None, replies.unknown(act.text, offered))
+
+    def _also(self, request: EngineRequest, text: str, state: DialogueState) -> Command | None:
+        """ "rail too", "and EUR as well": the last change again with this value."""
+        if state.last_command is None or not _ALSO.search(text):
+            return None
+        names = self.twin.node_names(request.user_id)
+        return correct_command(state.last_command, read_correction(text, known_names=names))
 
     def _follow_up(self, text: str, state: DialogueState) -> Command | None:
         """ "And a milder case, +20% for two weeks?": the last simulation again, with the
@@ -571,14 +609,28 @@ class SupplyChainEngine:
         request: EngineRequest,
         act: Act,
         state: DialogueState,
-        turn: _Turn,
+        turn: Turn,
         mentioned: list[str],
     ) -> None:
-        """ "No wait, Chennai not Mumbai": undo the last change and make it again with the new
-        value."""
-        last = state.last_command
+        """ "No wait, Chennai not Mumbai": the change that had Mumbai made again with Chennai.
+        The last change is undone and redone; an earlier add ("add a supplier in Mumbai and a
+        plant in Basel" ... "Hyderabad not Mumbai") has its node moved and renamed."""
         names = self.twin.node_names(request.user_id)
-        corrected = _corrected(last, read_correction(act.text, known_names=names)) if last else None
+        correction = read_correction(act.text, known_names=names)
+        last = state.last_command
+        corrected = correct_command(last, correction) if last else None
+        if corrected is None and correction.replaces is not None:
+            earlier = next(
+                (
+                    (command, node)
+                    for command, node in reversed(state.added)
+                    if correct_command(command, correction) is not None
+                ),
+                None,
+            )
+            if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
+                self._move_added(request, earlier, correction, state, turn, mentioned)
+                return
         if last is None or corrected is None:
             what = "the last change" if last is None else f"the last step ({last.intent})"
             question = f"What should I correct about {what}? Say the new value, e.g. the city."
@@ -592,7 +644,37 @@ class SupplyChainEngine:
             return
         self._run_command(request, corrected, state, turn, mentioned)
 
-    def _prepare(self, request: EngineRequest, command: Command, turn: _Turn) -> Command | None:
+    def _move_added(
+        self,
+        request: EngineRequest,
+        added: tuple[Command, str],
+        correction: Correction,
+        state: DialogueState,
+        turn: Turn,
+        mentioned: list[str],
+    ) -> None:
+        command, node_id = added
+        node = self.twin.get_node(request.user_id, node_id)
+        assert node is not None and correction.place is not None
+        ref = NodeRef(node_id, "id")
+        moved = Command("update-node", {"node": ref, "place": correction.place}, 1.0)
+        group = f"correct {node_id}"
+        result = self._run_command(
+            request, moved, state, turn, mentioned, label=command.intent, group=group
+        )
+        suffix = DEFAULT_NAME_SUFFIX[command.intent]
+        old_place = command.params.get("place")
+        default = f"{getattr(old_place, 'city', None)} {suffix}"
+        if result.success and correction.place.city and node.name == default:
+            name = f"{correction.place.city} {suffix}"
+            renamed = Command("rename-node", {"node": ref, "name": name}, 1.0)
+            self._run_command(
+                request, renamed, state, turn, mentioned, label=command.intent, group=group
+            )
+        corrected = Command(command.intent, {**command.params, "place": correction.place})
+        state.added = [(corrected if n == node_id else c, n) for c, n in state.added]
+
+    def _prepare(self, request: EngineRequest, command: Command, turn: Turn) -> Command | None:
         """The command with relative values made absolute ("double it", "add 2k to its
         capacity"), or None when that failed (the failure is in ``turn``)."""
         factor = command.params.get("capacity_factor")
@@ -777,201 +859,10 @@ _SETTING_OF = {
     "set-risk-profile": "risk_profile",
     "add-shipping-method": "shipping_methods",
 }
+_ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(
     r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn"
     r"|raise|lower|increase|decrease|bump|drop|move|take)\s(?:it|that|this|them)\s(?:up\s|down\s)?"
     r"(?:to\s|at\s|as\s|into\s)?|\s(?:please|instead|then)\W*$",
     re.IGNORECASE,
 )
-#: Outcomes listed in ``metadata.steps`` only when nothing else happened in the turn.
-_QUIET = frozenset({"cancelled", "smalltalk"})
-_TITLES = {
-    "add-supplier": "Added a supplier",
-    "add-manufacturer": "Added a manufacturer",
-    "add-warehouse": "Added a warehouse",
-    "add-distributor": "Added a distribution center",
-    "add-retailer": "Added a retailer",
-    "remove-node": "Removed a node",
-    "update-node": "Updated a node",
-    "rename-node": "Renamed a node",
-    "connect-nodes": "Connected",
-    "disconnect-nodes": "Disconnected",
-    "clarification": "A question",
-    "confirmation": "Please confirm",
-    "out-of-scope": "Not something I can do",
-    "unknown": "Not understood",
-    "cancelled": "Not done",
-}
-
-
-def _title(label: str, success: bool | None) -> str:
-    title = _TITLES.get(label) or label.replace("-", " ").capitalize()
-    return f"{title} (failed)" if success is False else title
-
-
-def _asks(text: str) -> bool:
-    """Whether a failed step's answer is a question the user can answer ("Which warehouse:
-    A or B?")."""
-    first = text.strip().split("\n", 1)[0]
-    return first.rstrip(" *_").endswith("?")
-
-
-def _depends(command: Command) -> bool:
-    """Whether a step points back at an earlier one ("it", "them", "the last two")."""
-    for value in command.params.values():
-        for ref in value if isinstance(value, tuple) else (value,):
-            if isinstance(ref, NodeRef) and ref.kind in ("pronoun", "ordinal"):
-                return True
-    return False
-
-
-def _slot(command: Command) -> str | None:
-    for key in ("node", "source", "target"):
-        value = command.params.get(key)
-        if isinstance(value, NodeRef) and value.kind != "id":
-            return key
-    return None
-
-
-def _same_place(a: Place, b: Place) -> bool:
-    if a.city and b.city:
-        return a.city.casefold() == b.city.casefold()
-    return (a.country or a.region) == (b.country or b.region)
-
-
-def _corrected(last: Command, correction: Correction) -> Command | None:
-    """``last`` with the values a correction gives, or None when none applies to it."""
-    params = dict(last.params)
-    intent = last.intent
-    changed = False
-    said = params.get("place")
-    if correction.replaces is not None and not (
-        isinstance(said, Place) and _same_place(said, correction.replaces)
-    ):
-        # "Valencia not Barcelona" when the last change was not about Barcelona: that is not
-        # the change to correct (undoing it would remove the wrong node).
-        return None
-    if intent.startswith("add-") and intent != "add-shipping-method":
-        if correction.place is not None:
-            params["place"], changed = correction.place, True
-        if correction.capacity is not None:
-            params["capacity"], changed = correction.capacity, True
-        if correction.node_type is not None:
-            intent, changed = _ADD_FOR_TYPE[correction.node_type], True
-    elif intent == "update-node":
-        if correction.place is not None:
-            params["place"], changed = correction.place, True
-        if correction.capacity is not None and "capacity" in params:
-            params["capacity"], changed = correction.capacity, True
-        if "status" in correction.values:
-            params["status"], changed = correction.values["status"], True
-    elif intent in ("connect-nodes", "disconnect-nodes") and correction.node is not None:
-        params["target"], changed = correction.node, True
-    elif intent == "set-region" and correction.place is not None:
-        params["region"], changed = correction.place.region, True
-    else:
-        key = {
-            "set-currency": "currency",
-            "set-industry": "industry",
-            "set-risk-profile": "level",
-            "add-shipping-method": "method",
-        }.get(intent)
-        if key is not None and key in correction.values:
-            params[key], changed = correction.values[key], True
-    return Command(intent, params, last.confidence, last.text) if changed else None
-
-
-_ADD_FOR_TYPE = {
-    "supplier": "add-supplier",
-    "manufacturer": "add-manufacturer",
-    "warehouse": "add-warehouse",
-    "distribution_center": "add-distributor",
-    "retailer": "add-retailer",
-}
-
-
-@dataclass(slots=True)
-class _Part:
-    label: str  # the intent, or a dialogue outcome (clarification, cancelled, ...)
-    success: bool | None  # None: no command ran
-    answer: answers.Answer
-    confidence: float
-    source: str = ""  # the words of the step
-
-
-@dataclass(slots=True)
-class _Turn:
-    """What a turn did, part by part, turned into one answer at the end."""
-
-    parts: list[_Part] = field(default_factory=list)
-    events: list[tuple[str, Any]] = field(default_factory=list)
-    not_run: list[Command] = field(default_factory=list)
-    stopped: bool = False  # a confirmation holds the rest of the turn
-    failed: bool = False  # a step failed: the steps that point back at it do not run
-    waiting: int = 0  # commands held with a confirmation
-    note: str = ""
-
-    def add(
-        self,
-        label: str,
-        success: bool | None,
-        answer: answers.Answer,
-        *,
-        confidence: float = 0.9,
-        source: str = "",
-    ) -> None:
-        last = self.parts[-1] if self.parts else None
-        if (
-            last is not None
-            and source
-            and last.source == source
-            and last.label == label
-            and label in ("connect-nodes", "disconnect-nodes")
-        ):
-            # "A -> B -> C" is one step that makes two links.
-            last.answer = answers.Answer(
-                f"{last.answer.text}\n{answer.text}", answer.suggestions or last.answer.suggestions
-            )
-            last.success = bool(last.success) and bool(success)
-            return
-        self.parts.append(_Part(label, success, answer, confidence, source))
-
-    def outcome(self) -> TurnOutcome:
-        parts = [p for p in self.parts if p.label not in _QUIET] or self.parts
-        if len(parts) == 1:
-            text = parts[0].answer.text
-        else:
-            text = "\n\n".join(
-                f"**{n}. {_title(p.label, p.success)}**\n{p.answer.text}"
-                for n, p in enumerate(parts, 1)
-            )
-        if self.not_run:
-            skipped = len(self.not_run)
-            listed = ", ".join(_title(c.intent, None).lower() for c in self.not_run)
-            text += (
-                f"\n\nNot run: {listed}, because {'it depends' if skipped == 1 else 'they depend'}"
-                " on a step that did not work."
-            )
-        if self.waiting:
-            text += f"\n\n{answers.plural(self.waiting, 'later step')} will run after your yes."
-        if self.note:
-            text += f"\n\n{self.note}"
-        labels = [p.label for p in parts] + [c.intent for c in self.not_run]
-        ran = [p for p in parts if p.success is not None]
-        success = bool(ran) and all(p.success for p in ran) and not self.not_run
-        if any(p.label in ("clarification", "confirmation") for p in parts):
-            success = success and len(ran) > 0
-        steps = [{"intent": p.label, "actionSuccess": bool(p.success)} for p in parts] + [
-            {"intent": c.intent, "actionSuccess": None} for c in self.not_run
-        ]
-        confidence = min((p.confidence for p in parts), default=0.5)
-        intent = labels[0] if len(labels) == 1 else "multi-step"
-        start: dict[str, Any] = {"intent": intent, "confidence": confidence}
-        end: dict[str, Any] = {"actionSuccess": success}
-        if len(steps) > 1:  # one step says it all in ``intent``
-            start["steps"] = labels
-            end["steps"] = steps
-        suggestions = next(
-            (p.answer.suggestions for p in reversed(parts) if p.answer.suggestions), ()
-        )
-        return TurnOutcome(text, start, end, tuple(suggestions), self.events)

@@ -12,7 +12,10 @@ process can pick the conversation up); this module owns three of its keys:
 ``last_setting``
     The setting last talked about, for "make it medium".
 ``last_step``
-    The last step that worked, whatever it was, for follow-ups ("and a milder case, +20%?").
+    The last simulation that ran, for follow-ups ("and a milder case, +20%?").
+``added``
+    The nodes the conversation's last adds created (command and node id, newest last), so a
+    correction can fix the one it names even when it was not the last change.
 
 The actions own the other keys (``journal`` for undo, ``simulations``, ``last_analysis``).
 Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
@@ -20,21 +23,31 @@ Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .commands import Command, NodeRef, Place
+from .language.fragments import Correction
 
 __all__ = [
+    "ADD_FOR_TYPE",
+    "DEFAULT_NAME_SUFFIX",
+    "DESTRUCTIVE_INTENTS",
     "DialogueState",
     "Pending",
+    "asks_back",
     "command_from_json",
     "command_to_json",
+    "correct_command",
+    "depends_on_earlier",
     "needs_confirmation",
+    "node_slot",
+    "same_place",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step")
+_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added")
 
 
 def _value_to_json(value: Any) -> Any:
@@ -120,6 +133,7 @@ class DialogueState:
     last_command: Command | None = None
     last_setting: str | None = None
     last_step: Command | None = None
+    added: list[tuple[Command, str]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -132,9 +146,19 @@ class DialogueState:
                 command_from_json(last) if isinstance(last, dict) else None,
                 data.get("last_setting") if isinstance(data.get("last_setting"), str) else None,
                 command_from_json(step) if isinstance(step, dict) else None,
+                [
+                    (command_from_json(entry["command"]), str(entry["node"]))
+                    for entry in data.get("added", ())
+                ],
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
+
+    def fingerprint(self) -> str:
+        """This module's keys as they would be written, to skip writing what did not change."""
+        data: dict[str, Any] = {}
+        self.merge_into(data)
+        return json.dumps(data, sort_keys=True)
 
     def merge_into(self, data: dict[str, Any]) -> None:
         """Write this module's keys into the conversation's state, keeping the others."""
@@ -148,6 +172,10 @@ class DialogueState:
             data["last_setting"] = self.last_setting
         if self.last_step is not None:
             data["last_step"] = command_to_json(self.last_step)
+        if self.added:
+            data["added"] = [
+                {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]
+            ]
 
 
 #: Changes that ask for a yes first unless the user named the node outright.
@@ -175,3 +203,91 @@ def needs_confirmation(command: Command, node_names: list[str], resolved: int) -
             return True
         return bool(command.text) and ref.text.casefold() not in command.text.casefold()
     return True
+
+
+def asks_back(text: str) -> bool:
+    """Whether a failed step's answer is a question the user can answer ("Which warehouse:
+    A or B?")."""
+    first = text.strip().split("\n", 1)[0]
+    return first.rstrip(" *_").endswith("?")
+
+
+def depends_on_earlier(command: Command) -> bool:
+    """Whether a step points back at an earlier one ("it", "them", "the last two")."""
+    for value in command.params.values():
+        for ref in value if isinstance(value, tuple) else (value,):
+            if isinstance(ref, NodeRef) and ref.kind in ("pronoun", "ordinal"):
+                return True
+    return False
+
+
+def node_slot(command: Command) -> str | None:
+    for key in ("node", "source", "target"):
+        value = command.params.get(key)
+        if isinstance(value, NodeRef) and value.kind != "id":
+            return key
+    return None
+
+
+def same_place(a: Place, b: Place) -> bool:
+    if a.city and b.city:
+        return a.city.casefold() == b.city.casefold()
+    return (a.country or a.region) == (b.country or b.region)
+
+
+def correct_command(last: Command, correction: Correction) -> Command | None:
+    """``last`` with the values a correction gives, or None when none applies to it."""
+    params = dict(last.params)
+    intent = last.intent
+    changed = False
+    said = params.get("place")
+    if correction.replaces is not None and not (
+        isinstance(said, Place) and same_place(said, correction.replaces)
+    ):
+        # "Valencia not Barcelona" when the last change was not about Barcelona: that is not
+        # the change to correct (undoing it would remove the wrong node).
+        return None
+    if intent.startswith("add-") and intent != "add-shipping-method":
+        if correction.place is not None:
+            params["place"], changed = correction.place, True
+        if correction.capacity is not None:
+            params["capacity"], changed = correction.capacity, True
+        if correction.node_type is not None:
+            intent, changed = ADD_FOR_TYPE[correction.node_type], True
+    elif intent == "update-node":
+        if correction.place is not None:
+            params["place"], changed = correction.place, True
+        if correction.capacity is not None and "capacity" in params:
+            params["capacity"], changed = correction.capacity, True
+        if "status" in correction.values:
+            params["status"], changed = correction.values["status"], True
+    elif intent in ("connect-nodes", "disconnect-nodes") and correction.node is not None:
+        params["target"], changed = correction.node, True
+    elif intent == "set-region" and correction.place is not None:
+        params["region"], changed = correction.place.region, True
+    else:
+        key = {
+            "set-currency": "currency",
+            "set-industry": "industry",
+            "set-risk-profile": "level",
+            "add-shipping-method": "method",
+        }.get(intent)
+        if key is not None and key in correction.values:
+            params[key], changed = correction.values[key], True
+    return Command(intent, params, last.confidence, last.text) if changed else None
+
+
+DEFAULT_NAME_SUFFIX = {
+    "add-supplier": "Supplier",
+    "add-manufacturer": "Plant",
+    "add-warehouse": "Warehouse",
+    "add-distributor": "Distribution Center",
+    "add-retailer": "Store",
+}
+ADD_FOR_TYPE = {
+    "supplier": "add-supplier",
+    "manufacturer": "add-manufacturer",
+    "warehouse": "add-warehouse",
+    "distribution_center": "add-distributor",
+    "retailer": "add-retailer",
+}

@@ -38,8 +38,14 @@ def build_hub(
     """The transport-agnostic core of a server, from its configuration (a driver serves it)."""
     if store is None:
         store = SQLiteStore(config.db_path) if config.db_path is not None else MemoryStore()
+    if metrics is None:
+        metrics = Metrics()
     if backplane is None:
-        backplane = RedisBackplane(config.redis_url) if config.redis_url else MemoryBackplane()
+        backplane = (
+            RedisBackplane(config.redis_url, secret=config.redis_secret, metrics=metrics)
+            if config.redis_url
+            else MemoryBackplane()
+        )
     if engine is None:
         engine = default_engine(config.db_path)
     return Hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)

@@ -4,7 +4,8 @@ Mount it in Starlette or FastAPI, or serve it with any ASGI server that speaks W
 
     omnitrack = create_asgi_app(ServerConfig(...))
     app = Starlette(routes=[Mount("/realtime", app=omnitrack)], lifespan=omnitrack.lifespan)
-    # uvicorn module:app --ws websockets-sansio ...  (see uvicorn_options() for the settings)
+    # uvicorn module:app --ws omnitrack_realtime.server.uvicorn_ws:BoundedWebSocketProtocol ...
+    # (see uvicorn_options() for the settings)
 
 Scopes: ``websocket`` on ``/copilot`` and ``/ws``, ``http`` on ``/healthz`` and ``/metrics``
 (paths relative to the mount point), ``lifespan`` when it is the top-level application.
@@ -24,6 +25,15 @@ with more than ``outbound_buffer`` bytes waiting is closed 1013 and counted.
 What the ASGI server does (configure it with :func:`uvicorn_options` or its equivalent): the
 frame size limit (1009; the app also closes 1009 for a larger frame the server let through),
 keepalive pings, handshake timeout, and no permessage-deflate.
+
+What the ASGI server must also do, because ASGI cannot: bound what it writes on its own. The
+pongs it answers to a peer's pings never reach the application, and nothing in ASGI says how
+much a connection has buffered; uvicorn's own protocols write every pong at once, so a peer
+that pings and never reads grows the server without bound. :func:`uvicorn_options` therefore
+selects :class:`~.uvicorn_ws.BoundedWebSocketProtocol` (uvicorn's sans-I/O protocol with every
+write counted against ``outbound_buffer``; past it: reading stopped, close 1013, abort after
+``close_timeout``). Under another ASGI server, the bound on application frames holds (this
+module's queue) but the one on control frames is that server's business.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import asyncio
 import contextlib
 import http
 import logging
+import time
 from collections import deque
 from collections.abc import (
     AsyncIterator,
@@ -46,14 +57,15 @@ from typing import Any
 
 from ..protocol.closecodes import GOING_AWAY, MESSAGE_TOO_BIG, TRY_AGAIN_LATER
 from ..seam import CopilotEngine
-from .auth import AuthRejected, authenticate_handshake, redact_path
+from .access import log_close, log_open, log_refused
+from .auth import AuthRejected, authenticate_handshake
 from .backplane import Backplane
 from .config import ServerConfig
 from .hub import Hub
 from .metrics import Metrics
 from .session import CopilotSession, EventSession
 from .store import ConversationStore
-from .ws_driver import RedactingFilter
+from .ws_driver import install_redaction
 
 __all__ = ["OmniTrackASGI", "create_asgi_app", "uvicorn_options"]
 
@@ -381,7 +393,9 @@ class OmniTrackASGI:
                 scope, send, http.HTTPStatus.SERVICE_UNAVAILABLE, "server shutting down"
             )
             return
+        client = scope.get("client")
         if path not in _PATHS:
+            log_refused(path, client, 404, "not found")
             await self._deny(scope, send, http.HTTPStatus.NOT_FOUND, "Not found")
             return
         try:
@@ -390,17 +404,19 @@ class OmniTrackASGI:
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
-            logger.info("refused %s (%d %s)", redact_path(full_path), exc.status, exc.reason)
+            log_refused(path, client, exc.status, exc.reason)
             await self._deny(scope, send, exc.status, exc.reason)
             return
         limiter = self.hub.connections
         if not limiter.acquire(principal.user_id):
             retry_after = str(self.config.limits.connection_retry_after).encode()
+            reason = f"Too many connections for this user (max {limiter.per_user})"
+            log_refused(path, client, 429, reason)
             await self._deny(
                 scope,
                 send,
                 http.HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many connections for this user (max {limiter.per_user})",
+                reason,
                 [(b"retry-after", retry_after)],
             )
             return
@@ -421,9 +437,12 @@ class OmniTrackASGI:
             session = EventSession(self.hub, principal, outbound)
         max_frame = self.config.max_frame
         accepted = False
+        opened = time.monotonic()
+        close_code: int | None = None
         try:
             await send({"type": "websocket.accept", "subprotocol": subprotocol})
             accepted = True
+            log_open(path, principal.user_id, client)
             self._outbounds.add(outbound)
             await session.open()
             if self._closing:  # shutdown began while this one was being accepted
@@ -431,7 +450,8 @@ class OmniTrackASGI:
             while True:
                 message = await receive()
                 if message["type"] != "websocket.receive":
-                    break  # websocket.disconnect
+                    close_code = message.get("code")  # websocket.disconnect
+                    break
                 text = message.get("text")
                 frame: str | bytes = text if text is not None else message.get("bytes") or b""
                 if len(frame) > max_frame:
@@ -444,6 +464,8 @@ class OmniTrackASGI:
                     self._outbounds.discard(outbound)
                     await session.close()
                     await outbound.stop(self.config.close_timeout)
+                    seconds = time.monotonic() - opened
+                    log_close(path, principal.user_id, client, close_code, seconds)
             finally:
                 limiter.release(principal.user_id)
                 handler.set_result(None)
@@ -477,17 +499,20 @@ def create_asgi_app(
 
 
 def _install_redaction() -> None:
-    for name in _SERVER_LOGGERS:
-        server_logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactingFilter) for f in server_logger.filters):
-            server_logger.addFilter(RedactingFilter())
+    install_redaction(*_SERVER_LOGGERS)
 
 
-def uvicorn_options(config: ServerConfig) -> dict[str, Any]:
+def uvicorn_options(config: ServerConfig, *, metrics: Metrics | None = None) -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.Config`` / ``uvicorn.run`` that match ``config``: the
-    sans-I/O ``websockets`` implementation, the frame limit, keepalive, no compression."""
+    sans-I/O ``websockets`` implementation bounded by ``outbound_buffer`` (pongs included, see
+    :mod:`.uvicorn_ws`; its 1013 closes are counted in ``metrics``, the app's hub's), the frame
+    limit, keepalive, no compression. Needs uvicorn."""
+    from .uvicorn_ws import bounded_protocol
+
     return {
-        "ws": "websockets-sansio",
+        "ws": bounded_protocol(
+            config.outbound_buffer, close_timeout=config.close_timeout, metrics=metrics
+        ),
         "ws_max_size": config.max_frame,
         "ws_ping_interval": config.ping_interval,
         "ws_ping_timeout": config.ping_timeout,

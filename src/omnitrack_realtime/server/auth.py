@@ -16,11 +16,13 @@ Security rules (see ``docs/protocol.md``, "Authentication"):
   ``aud`` when configured; ``leeway`` seconds of clock skew are tolerated. Time checks use an
   injectable ``now`` so they are testable without sleeping.
 - Tokens never appear in an exception message or a log line: :func:`redact_path` removes them
-  from request paths.
+  from request paths, :func:`redact_secrets` from any log line (the drivers' log filter).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import secrets
@@ -34,6 +36,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import jwt
 
 from ..errors import ConfigurationError, OmniTrackError
+from ..text import is_clean
 
 __all__ = [
     "SUBPROTOCOL",
@@ -43,8 +46,10 @@ __all__ = [
     "algorithms_for_key",
     "authenticate_handshake",
     "development_secret",
+    "is_user_id",
     "mint_token",
     "redact_path",
+    "redact_secrets",
     "verify_token",
 ]
 
@@ -186,7 +191,8 @@ class AuthRejected(OmniTrackError):
 
     ``status`` is the HTTP status to answer before the upgrade: 401 for a missing, malformed,
     badly signed or expired token; 403 when ``userId`` differs from ``sub`` or the Origin is not
-    allowed. ``reason`` is short and safe to send to the peer: it never contains the token.
+    allowed; 400 when an identity parameter is given twice. ``reason`` is short and safe to
+    send to the peer: it never contains the token.
     """
 
     def __init__(self, status: int, reason: str) -> None:
@@ -269,6 +275,12 @@ def _number(claims: Mapping[str, Any], name: str) -> float | None:
         raise AuthRejected(401, f"token '{name}' claim is out of range") from None
 
 
+def is_user_id(value: str) -> bool:
+    """Whether ``value`` can be a user id: not empty, one line, no control, invisible or bidi
+    character (a user id shows in logs and in other connections' frames)."""
+    return bool(value) and is_clean(value) and "\n" not in value and "\t" not in value
+
+
 def _principal(claims: Mapping[str, Any], config: AuthConfig, now: float) -> Principal:
     expires_at = _number(claims, "exp")
     if expires_at is None:
@@ -282,7 +294,7 @@ def _principal(claims: Mapping[str, Any], config: AuthConfig, now: float) -> Pri
     if issued_at is not None and issued_at > now + config.leeway:
         raise AuthRejected(401, "token was issued in the future")
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
+    if not isinstance(subject, str) or not is_user_id(subject):
         raise AuthRejected(401, "token 'sub' claim is not a user id")
     scope = claims.get("scope", "")
     if isinstance(scope, str):
@@ -310,17 +322,40 @@ def _subprotocols(headers: Mapping[str, str]) -> list[str]:
     return offered
 
 
+#: Query parameters that say who is connecting: each may appear once.
+_IDENTITY_PARAMETERS = ("userId", "token")
+
+
+def _identity_query(path: str) -> dict[str, str]:
+    """The query's parameters, refusing (400) a duplicated identity parameter: with
+    ``?userId=bob&userId=alice`` one reader would check bob and another act as alice."""
+    pairs = parse_qsl(urlsplit(path).query, keep_blank_values=True)
+    query: dict[str, str] = {}
+    for name, value in pairs:
+        if name in query and name in _IDENTITY_PARAMETERS:
+            raise AuthRejected(400, f"the query parameter '{name}' is given more than once")
+        query[name] = value
+    return query
+
+
 def _token_from(
     headers: Mapping[str, str], query: Mapping[str, str], subprotocols: Iterable[str]
 ) -> str | None:
-    for value in _header_values(headers, "Authorization"):
+    """The token, from the first of: the Authorization header, a ``bearer.`` subprotocol,
+    ``?token=``. Each source may carry one token only (400 otherwise)."""
+    authorizations = _header_values(headers, "Authorization")
+    if len(authorizations) > 1:
+        raise AuthRejected(400, "the Authorization header is given more than once")
+    bearers = [item for item in subprotocols if item.startswith(_BEARER_SUBPROTOCOL_PREFIX)]
+    if len(bearers) > 1:
+        raise AuthRejected(400, "more than one bearer.<token> subprotocol is offered")
+    for value in authorizations:
         scheme, _, credentials = value.strip().partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             raise AuthRejected(401, "Authorization header is not 'Bearer <token>'")
         return credentials.strip()
-    for item in subprotocols:
-        if item.startswith(_BEARER_SUBPROTOCOL_PREFIX):
-            return item[len(_BEARER_SUBPROTOCOL_PREFIX) :]
+    for item in bearers:
+        return item[len(_BEARER_SUBPROTOCOL_PREFIX) :]
     return query.get("token") or None
 
 
@@ -338,12 +373,14 @@ def authenticate_handshake(
     (403); a present ``Origin`` must be allowed (403). The subprotocol returned is
     ``"omnitrack.v1"`` when the client offered it (browsers fail a handshake whose offered
     subprotocols all go unanswered), else ``None``; the token entry is never echoed.
+    Identity given twice is refused with 400: ``?userId=`` or ``?token=`` repeated, two
+    ``Authorization`` headers, two ``bearer.`` subprotocols.
     Raises :class:`AuthRejected`.
     """
     origins = _header_values(headers, "Origin")
     if origins and config.allowed_origins and origins[0] not in config.allowed_origins:
         raise AuthRejected(403, "origin not allowed")
-    query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
+    query = _identity_query(path)
     offered = _subprotocols(headers)
     token = _token_from(headers, query, offered)
     if token is None:
@@ -367,6 +404,10 @@ def mint_token(
     algorithm (``secret`` for HMAC, ``private_key`` for RSA/EC); carries iss/aud when set."""
     if not user_id:
         raise ConfigurationError("a token needs a user id")
+    if not is_user_id(user_id):
+        raise ConfigurationError(
+            "a user id cannot contain control, invisible or bidirectional characters"
+        )
     issued_at = int(time.time() if now is None else now)
     claims: dict[str, Any] = {"sub": user_id, "iat": issued_at, "exp": issued_at + int(ttl)}
     if scopes:
@@ -435,12 +476,32 @@ _SENSITIVE_PARAMETERS = frozenset(
         "password",
     }
 )
-_JWT_SHAPE = re.compile(r"^eyJ[\w-]*\.[\w-]*\.[\w-]*$")
+#: Something that may be a JWT (JWS or JWE, compact): base64url segments joined by dots, the
+#: dots possibly percent-encoded; :func:`_is_jwt` then checks that the first decodes to a JOSE
+#: header, which keeps host names and dotted identifiers out.
+_JWT_CANDIDATE = re.compile(r"[A-Za-z0-9_-]{8,}(?:(?:\.|%2[eE])[A-Za-z0-9_-]*){1,4}")
+_SEPARATOR = re.compile(r"\.|%2[eE]")
+
+
+def _is_jwt(candidate: str) -> bool:
+    """Whether ``candidate`` starts with a base64url JSON object naming an algorithm."""
+    header = _SEPARATOR.split(candidate, maxsplit=1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+        value = json.loads(decoded)
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        return False
+    return isinstance(value, dict) and ("alg" in value or "enc" in value)
+
+
+def _contains_jwt(text: str) -> bool:
+    return any(_is_jwt(match[0]) for match in _JWT_CANDIDATE.finditer(text))
 
 
 def redact_path(path: str) -> str:
     """``path`` fit for a log line: the value of every token-like query parameter (and any value
-    shaped like a JWT) becomes ``[redacted]``; other parameters such as ``userId`` stay."""
+    holding a JWT, percent-encoded or not) becomes ``[redacted]``; other parameters such as
+    ``userId`` stay."""
     base, separator, query = path.partition("?")
     if not separator:
         return path
@@ -448,9 +509,42 @@ def redact_path(path: str) -> str:
     for item in query.split("&"):
         name, equals, value = item.partition("=")
         if equals and (
-            unquote(name).lower() in _SENSITIVE_PARAMETERS or _JWT_SHAPE.match(unquote(value))
+            unquote(name).lower() in _SENSITIVE_PARAMETERS or _contains_jwt(unquote(value))
         ):
             parts.append(f"{name}=[redacted]")
         else:
             parts.append(item)
     return f"{base}?{'&'.join(parts)}"
+
+
+#: What a log line may carry that gives access, with what replaces it.
+_SECRET_PATTERNS = (
+    # Header lines (websockets logs "< Authorization: ..."), whatever follows on the line.
+    (
+        re.compile(
+            r"(?i)\b((?:proxy-)?authorization|(?:set-)?cookie|x-api-key|x-auth-token)"
+            r"(\s*[:=]\s*)\S.*"
+        ),
+        r"\1\2[redacted]",
+    ),
+    (re.compile(r"(?i)\bbearer([ .]|%20)[\w.~+/=%-]+"), r"bearer\1[redacted]"),
+    (
+        re.compile(r"(?i)(\"(?:token|access_token|id_token|secret|password)\"\s*:\s*\")[^\"]*"),
+        r"\1[redacted]",
+    ),
+)
+#: A URL's query in free text: from ``?`` to the first character a URL cannot hold unquoted.
+_QUERY = re.compile(r"\?[^\s\"'<>]*")
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` (a log line) with everything token-shaped redacted: the values of sensitive or
+    JWT-carrying query parameters in any URL (:func:`redact_path`), ``Authorization``,
+    ``Cookie`` and API-key header lines, ``Bearer``/``bearer.`` credentials, JSON ``token``
+    fields, and any JWT anywhere (its dots percent-encoded or not)."""
+    text = _QUERY.sub(lambda match: redact_path(match[0]), text)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return _JWT_CANDIDATE.sub(
+        lambda match: "[redacted-jwt]" if _is_jwt(match[0]) else match[0], text
+    )

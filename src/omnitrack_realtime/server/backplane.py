@@ -8,7 +8,9 @@ process (this one included) exactly once, so a process never delivers locally "o
   which is how tests stand for several processes). Delivery is synchronous inside ``publish``.
 - :class:`RedisBackplane`: Redis pub/sub on one channel; events are JSON (msgspec). Redis errors
   become :class:`BackplaneError`; a dropped subscription is re-established with backoff (events
-  published while it is down are lost: pub/sub keeps nothing).
+  published while it is down are lost: pub/sub keeps nothing). What it reads is not trusted:
+  :class:`BackplaneCodec` validates every message and, with a shared secret, authenticates it
+  (HMAC); what fails is dropped and counted (``backplane_dropped`` in ``/metrics``).
 
 Per-user event ``seq`` numbers are NOT the backplane's job: the session core numbers the events
 it delivers to its own connections. The trade-off: with several processes, each process numbers
@@ -23,21 +25,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import inspect
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import msgspec
 
-from ..errors import OmniTrackError
+from ..errors import OmniTrackError, ProtocolError
+from ..protocol.codec import decode_event
+from .eventtypes import RESERVED_EVENT_TYPES
+from .metrics import Metrics
 
 __all__ = [
     "Backplane",
+    "BackplaneCodec",
     "BackplaneError",
     "BackplaneEvent",
     "Deliver",
@@ -45,6 +55,7 @@ __all__ = [
     "MemoryHub",
     "RedisBackplane",
     "new_origin",
+    "redact_redis_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -147,10 +158,154 @@ class _WireEvent(msgspec.Struct, frozen=True):
     data: Any
     origin: str
     user: str | None = None
+    #: Signed messages only: when it was published (ms since the epoch) and a one-time value.
+    ts: int | None = None
+    nonce: str | None = None
 
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(_WireEvent)
+
+#: How a signed message starts: ``hmac-sha256=<64 hex digits>;`` then the JSON it signs.
+_SIGNED = b"hmac-sha256="
+_DIGEST_HEX = 64
+#: Characters an event type may have on the backplane (as on ``/ws``).
+_MAX_TYPE = 100
+
+
+class BackplaneCodec:
+    """What goes on the Redis channel and what comes off it: JSON events, validated, and
+    (with a ``secret``) authenticated. Pure: the clock is injected.
+
+    Every message read is decoded through the protocol codec (the ``/ws`` envelope's fields
+    must be well typed), then checked like a ``/ws`` publish would be (a type of 1 to 100
+    characters, not one of the protocol's reserved frame types, a string user id and origin).
+    With a ``secret``, every message published carries an HMAC-SHA256 of its exact bytes,
+    the time it was published and a one-time ``nonce``; a message read is dropped when it is
+    unsigned, badly signed, published more than ``max_age`` seconds away from now, or its
+    nonce was already seen (a replay of a captured message). So a process with access to
+    Redis but not to the secret cannot inject an event.
+
+    :meth:`decode` answers the event, or the reason it was dropped (a ``backplane_dropped``
+    label): ``malformed``, ``reserved``, ``unsigned``, ``bad_signature``, ``stale``,
+    ``replayed``.
+    """
+
+    #: Nonces remembered at most (a signed flood could otherwise grow the set): the oldest go.
+    MAX_NONCES = 100_000
+
+    def __init__(
+        self,
+        secret: str | None = None,
+        *,
+        max_age: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._key = secret.encode() if secret else None
+        self._max_age = max_age
+        self._clock = clock
+        self._nonces: dict[str, float] = {}  # nonce -> when it stops mattering (insertion order)
+
+    @property
+    def signed(self) -> bool:
+        return self._key is not None
+
+    def encode(self, event: BackplaneEvent) -> bytes:
+        """The message for ``event`` (raises ``TypeError``/``msgspec.EncodeError`` for data
+        that is not JSON)."""
+        if self._key is None:
+            return _encoder.encode(
+                _WireEvent(
+                    type=event.event_type, data=event.data, origin=event.origin, user=event.user_id
+                )
+            )
+        body = _encoder.encode(
+            _WireEvent(
+                type=event.event_type,
+                data=event.data,
+                origin=event.origin,
+                user=event.user_id,
+                ts=int(self._clock() * 1000),
+                nonce=uuid.uuid4().hex,
+            )
+        )
+        return b"%s%s;%s" % (_SIGNED, self._digest(body).encode(), body)
+
+    def _digest(self, body: bytes) -> str:
+        assert self._key is not None
+        return hmac.new(self._key, body, hashlib.sha256).hexdigest()
+
+    def decode(self, message: bytes) -> BackplaneEvent | str:
+        """The event ``message`` carries, or why it is dropped (see the class docstring)."""
+        body = message
+        if message.startswith(_SIGNED):
+            end = len(_SIGNED) + _DIGEST_HEX
+            digest, separator, body = (
+                message[len(_SIGNED) : end],
+                message[end : end + 1],
+                message[end + 1 :],
+            )
+            if separator != b";":
+                return "malformed"
+            if self._key is not None and not hmac.compare_digest(
+                digest, self._digest(body).encode()
+            ):
+                return "bad_signature"
+        elif self._key is not None:
+            return "unsigned"
+        try:
+            decode_event(body)  # the /ws envelope's fields, typed as the protocol says
+            wire = _decoder.decode(body)
+        except (ProtocolError, msgspec.DecodeError):
+            return "malformed"
+        if not 0 < len(wire.type) <= _MAX_TYPE or not wire.origin:
+            return "malformed"
+        if wire.type in RESERVED_EVENT_TYPES:
+            return "reserved"
+        if self._key is not None:
+            refused = self._check_fresh(wire)
+            if refused is not None:
+                return refused
+        return BackplaneEvent(
+            user_id=wire.user, event_type=wire.type, data=wire.data, origin=wire.origin
+        )
+
+    def _check_fresh(self, wire: _WireEvent) -> str | None:
+        now = self._clock()
+        if wire.ts is None or not wire.nonce or len(wire.nonce) > 64:
+            return "malformed"
+        if abs(now - wire.ts / 1000) > self._max_age:
+            return "stale"
+        nonces = self._nonces
+        while nonces:  # forget what is too old to be accepted anyway (oldest first)
+            oldest, until = next(iter(nonces.items()))
+            if until > now and len(nonces) < self.MAX_NONCES:
+                break
+            del nonces[oldest]
+        if wire.nonce in nonces:
+            return "replayed"
+        nonces[wire.nonce] = now + 2 * self._max_age
+        return None
+
+
+def redact_redis_url(url: str) -> str:
+    """``url`` fit for a message or a log: no password (``redis://user@host``), no query."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return url.rpartition("@")[2].partition("?")[0]
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def _cause(exc: BaseException) -> str:
+    """Why Redis could not be reached, in a few words (redis-py's own message when it has
+    one: ``Error 111 connecting to 127.0.0.1:6390. Connection refused.``)."""
+    text = str(exc).strip().rstrip(".")
+    return text if text else type(exc).__name__
 
 
 class RedisBackplane:
@@ -175,6 +330,9 @@ class RedisBackplane:
         max_reconnect_delay: float = 10.0,
         publish_timeout: float = 2.0,
         liveness_interval: float = 15.0,
+        secret: str | None = None,
+        metrics: Metrics | None = None,
+        max_age: float = 60.0,
     ) -> None:
         import redis.asyncio as aioredis
         from redis.asyncio.retry import Retry
@@ -190,6 +348,10 @@ class RedisBackplane:
         self._publish_timeout = publish_timeout
         self._liveness_interval = liveness_interval
         self._max_reconnect_delay = max_reconnect_delay
+        self.codec = BackplaneCodec(secret, max_age=max_age)
+        self._metrics = metrics
+        #: Messages read and dropped, by reason (also ``backplane_dropped`` in the metrics).
+        self.dropped: dict[str, int] = {}
         self._redis = aioredis.Redis.from_url(
             url, client_name=self.client_name, retry=Retry(NoBackoff(), 0)
         )
@@ -235,7 +397,10 @@ class RedisBackplane:
         try:
             self._pubsub = await self._subscribe()
         except (redis.RedisError, OSError) as exc:
-            raise BackplaneError(f"cannot subscribe to Redis channel {self.channel}") from exc
+            raise BackplaneError(
+                f"cannot reach Redis at {redact_redis_url(self.url)} ({_cause(exc)}); check "
+                "--redis-url and that Redis is running there"
+            ) from exc
         self._reader = asyncio.create_task(self._read(deliver), name="redis-backplane")
 
     async def _read(self, deliver: Deliver) -> None:
@@ -283,15 +448,25 @@ class RedisBackplane:
                 continue
             if message is None or message.get("type") != "message":
                 continue
-            try:
-                wire = _decoder.decode(message["data"])
-            except msgspec.DecodeError:
-                logger.warning("ignored a malformed event on Redis channel %s", self.channel)
+            data = message["data"]
+            event = self.codec.decode(data) if isinstance(data, bytes) else "malformed"
+            if isinstance(event, str):
+                self._drop(event)
                 continue
-            event = BackplaneEvent(
-                user_id=wire.user, event_type=wire.type, data=wire.data, origin=wire.origin
-            )
             await _call(deliver, event)
+
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+        if self._metrics is not None:
+            self._metrics.inc("backplane_dropped", reason=reason)
+        # Once per reason and then every 1,000th: an injection attempt must not flood the log.
+        if self.dropped[reason] % 1000 == 1:
+            logger.warning(
+                "dropped an event read from Redis channel %s (%s; %d so far)",
+                self.channel,
+                reason,
+                self.dropped[reason],
+            )
 
     async def publish(self, event: BackplaneEvent) -> None:
         import redis
@@ -299,11 +474,7 @@ class RedisBackplane:
         if self._closed:
             raise BackplaneError("the backplane is closed")
         try:
-            payload = _encoder.encode(
-                _WireEvent(
-                    type=event.event_type, data=event.data, origin=event.origin, user=event.user_id
-                )
-            )
+            payload = self.codec.encode(event)
         except (TypeError, msgspec.EncodeError) as exc:
             raise BackplaneError(f"event {event.event_type!r} data is not JSON") from exc
         for attempt in (1, 2):

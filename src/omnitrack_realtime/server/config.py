@@ -1,8 +1,8 @@
 """Configuration of the reference server: one frozen value object, keyword-only, ``None`` = off.
 
 The numbers default to the issue's (and the seed backend's): 64 KiB frames, 2,000-character
-messages, 20 messages a minute with a burst of 5, 10 connections per user, streams kept 5
-minutes, a 10 s handshake timeout.
+messages, 20 messages a minute with a burst of 5, 60 replays or history requests a minute with
+a burst of 20, 10 connections per user, streams kept 5 minutes, a 10 s handshake timeout.
 """
 
 from __future__ import annotations
@@ -12,16 +12,24 @@ from pathlib import Path
 
 from ..errors import ConfigurationError
 from .auth import AuthConfig
+from .eventtypes import EventTypeRegistry
+
+#: Characters a Redis secret needs at least (an HMAC key guessed offline is no key).
+_MIN_SECRET = 16
 
 __all__ = ["Limits", "ServerConfig"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """What one user may do: message rate, flooding tolerance, concurrent connections."""
+    """What one user may do: message rate, replay budget, flooding tolerance, connections."""
 
     messages_per_minute: float = 20
     burst: int = 5
+    #: Resends of already processed messages (answered by replaying the stored answer) and
+    #: ``history`` requests per minute, and the burst allowed: cheap to ask, costly to answer.
+    replays_per_minute: float = 60
+    replay_burst: int = 20
     #: Rate-limited messages within ``flood_window`` seconds before the socket is closed 4429.
     flood_strikes: int = 10
     flood_window: float = 60.0
@@ -44,6 +52,11 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     #: Redis URL of the event backplane (several server processes); ``None`` = this process only.
     redis_url: str | None = None
+    #: Shared secret of the processes on the backplane: each event is signed (HMAC-SHA256) and
+    #: unsigned or badly signed ones are dropped; ``None`` = events are only validated.
+    redis_secret: str | None = field(default=None, repr=False)
+    #: Event types publishable on ``/ws`` besides the protocol's known ones (see eventtypes).
+    event_types: tuple[str, ...] = ()
     #: Largest inbound frame in bytes; a bigger one closes the connection with 1009.
     max_frame: int = 64 * 1024
     max_message_chars: int = 2000
@@ -70,3 +83,13 @@ class ServerConfig:
             raise ConfigurationError("token_delay must be >= 0")
         if self.max_frame <= 0 or self.outbound_buffer <= 0:
             raise ConfigurationError("max_frame and outbound_buffer must be positive")
+        if self.redis_secret is not None and len(self.redis_secret) < _MIN_SECRET:
+            raise ConfigurationError(
+                f"the Redis secret must be at least {_MIN_SECRET} characters long"
+            )
+        EventTypeRegistry.with_types(self.event_types)  # raises for a reserved or bad name
+
+    @property
+    def event_registry(self) -> EventTypeRegistry:
+        """The event types publishable on ``/ws`` (the known ones and ``event_types``)."""
+        return EventTypeRegistry.with_types(self.event_types)

@@ -211,6 +211,11 @@ class Hub:
         self.rate = TokenBucket(
             per_minute=limits.messages_per_minute, burst=limits.burst, clock=clock
         )
+        #: Replays of processed messages and history requests (issue 9: their answers are
+        #: large and they do not count against the message rate).
+        self.replays = TokenBucket(
+            per_minute=limits.replays_per_minute, burst=limits.replay_burst, clock=clock
+        )
         self.flood = FloodGuard(
             strikes=limits.flood_strikes, window=limits.flood_window, clock=clock
         )

@@ -16,12 +16,24 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
     "messages_in": ("counter", "Frames received from clients, by channel."),
     "messages_out": ("counter", "Frames sent to clients, by channel."),
     "auth_failures": ("counter", "Rejected handshakes and in-band auth attempts, by status."),
-    "rate_limited": ("counter", "Messages refused by a rate limit."),
+    "rate_limited": (
+        "counter",
+        "Requests refused by a rate limit, by what was asked (message, replay, history).",
+    ),
     "streams_started": ("counter", "Streamed answers started."),
     "streams_completed": ("counter", "Streamed answers completed."),
     "streams_interrupted": ("counter", "Streamed answers interrupted (cancel, error, shutdown)."),
     "slow_consumers_closed": ("counter", "Connections closed 1013 for not reading fast enough."),
+    "outbound_buffer_peak_bytes": (
+        "gauge",
+        "The most bytes one connection has had waiting to be written (bounded by the limit).",
+    ),
     "events_published": ("counter", "Events published on /ws."),
+    "backplane_dropped": (
+        "counter",
+        "Events read from Redis and dropped, by reason (malformed, reserved, unsigned, "
+        "bad_signature, stale, replayed).",
+    ),
 }
 
 _PREFIX = "omnitrack_"

@@ -17,6 +17,8 @@ import uuid
 import weakref
 from typing import Any, Protocol
 
+import msgspec
+
 from ..errors import ProtocolError
 from ..protocol import (
     Acknowledgment,
@@ -49,6 +51,7 @@ from ..protocol import (
 from ..protocol.closecodes import AUTH_EXPIRED, RATE_LIMITED
 from ..protocol.copilot import ServerMessage
 from ..protocol.events import DEFAULT_CHANNELS
+from ..text import clean_text
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
 from .hub import Hub
@@ -88,6 +91,13 @@ _GIVEN_UP_AFTER = 10.0
 _MIN_RETRY_AFTER = 0.1
 #: Refused messages one connection keeps track of (a flooding client is closed long before).
 _MAX_REFUSED = 100
+
+#: What a ``rate_limited`` error says was refused, by what it was.
+_TOO_MANY = {
+    "message": "Too many messages",
+    "replay": "Too many resends of messages already answered",
+    "history": "Too many history requests",
+}
 
 
 class Outbound(Protocol):
@@ -294,9 +304,8 @@ class CopilotSession(_Session):
                 client_message_id=client_message_id,
             )
             return
-        text = action.message
         limit = self.hub.config.max_message_chars
-        if len(text) > limit:
+        if len(action.message) > limit:
             self._error(
                 f"Message is too long (max {limit} characters)",
                 code="message_too_long",
@@ -312,6 +321,9 @@ class CopilotSession(_Session):
                 conversation_id=action.conversation_id,
             )
             return
+        # Control, zero-width and bidi characters go before anything reads or stores the
+        # text: they are never part of a node name, of the twin or of a stored message.
+        text = clean_text(action.message)
         if not text.strip():
             self._error(
                 "Message is empty",
@@ -320,13 +332,20 @@ class CopilotSession(_Session):
                 client_message_id=client_message_id,
             )
             return
+        if text is not action.message:
+            action = msgspec.structs.replace(action, message=text)
         # One intake at a time per user: a resend racing its original sees it as processed,
         # and one session's messages are stored in the order they were sent.
         async with self.hub.intake.hold(self.user_id):
             if client_message_id:
                 processed = await self.hub.store.find_processed(self.user_id, client_message_id)
                 if processed is not None:
-                    await self._replay(processed)
+                    if self._spend_replay(
+                        "replay",
+                        conversation_id=action.conversation_id,
+                        client_message_id=client_message_id,
+                    ):
+                        await self._replay(processed)
                     return
             if not self._admit(action):
                 return
@@ -356,18 +375,51 @@ class CopilotSession(_Session):
             if not self._refused or next(iter(self._refused)) == cmid:
                 self._refused_until = self.hub.clock() + retry_after
             self._refused.setdefault(cmid, None)
-        seconds = math.ceil(retry_after * 10) / 10
-        self.hub.metrics.inc("rate_limited")
-        self._error(
-            f"Too many messages; retry in {seconds:g} s",
-            code="rate_limited",
-            retry_after=seconds,
+        self._rate_limited(
+            "message",
+            retry_after,
             conversation_id=action.conversation_id,
             client_message_id=action.client_message_id,
         )
+        return False
+
+    def _spend_replay(
+        self, what: str, *, conversation_id: str | None, client_message_id: str | None = None
+    ) -> bool:
+        """The per-user budget of replays and history requests (``what``: ``replay`` or
+        ``history``): answers them from the store, so each costs far more than it weighs."""
+        retry_after = self.hub.replays.take(self.user_id)
+        if retry_after is None:
+            return True
+        self._rate_limited(
+            what,
+            retry_after,
+            conversation_id=conversation_id,
+            client_message_id=client_message_id,
+        )
+        return False
+
+    def _rate_limited(
+        self,
+        what: str,
+        retry_after: float,
+        *,
+        conversation_id: str | None,
+        client_message_id: str | None,
+    ) -> None:
+        """Refuse a request over its limit: ``rate_limited`` with ``retryAfter`` (the SDK keeps
+        a message and resends it then); a client that keeps at it is closed 4429."""
+        seconds = math.ceil(retry_after * 10) / 10
+        self.hub.metrics.inc("rate_limited", what=what)
+        self._error(
+            f"{_TOO_MANY[what]}; retry in {seconds:g} s",
+            code="rate_limited",
+            retry_after=seconds,
+            conversation_id=conversation_id,
+            client_message_id=client_message_id,
+        )
         if self.hub.flood.strike(self.user_id):
             self.outbound.close(RATE_LIMITED, f"rate limited; retry-after={math.ceil(seconds)}")
-        return False
 
     def _behind_refused(self, client_message_id: str | None) -> float | None:
         """Seconds a message must wait for an earlier one this connection had refused (see
@@ -490,6 +542,8 @@ class CopilotSession(_Session):
     # ------------------------------------------------------------------ the rest
 
     async def _on_history(self, action: HistoryAction) -> None:
+        if not self._spend_replay("history", conversation_id=action.conversation_id):
+            return
         if not await self._owns(action.conversation_id):
             return
         limit = min(max(action.limit or 50, 1), _MAX_HISTORY)
@@ -603,11 +657,19 @@ class EventSession(_Session):
 
     async def _on_publish(self, action: PublishAction) -> None:
         if not self.principal.has_scope(PUBLISH_SCOPE):
-            self._error(f"Publishing needs the '{PUBLISH_SCOPE}' scope", code="forbidden")
+            self._error(
+                f"Publishing needs the '{PUBLISH_SCOPE}' scope; use a token that has it, e.g. "
+                f"omnitrack token --user {self.user_id} --scope {PUBLISH_SCOPE}",
+                code="forbidden",
+            )
             return
         event_type = action.event_type.strip()
         if not event_type or len(event_type) > _MAX_CHANNEL:
             raise ProtocolError(f"Invalid eventType (1 to {_MAX_CHANNEL} characters)")
+        refused = self.hub.config.event_registry.refusal(event_type)
+        if refused is not None:
+            self._error(refused.reason, code=refused.code)
+            return
         try:
             await self.hub.publish_event(action.user_id, event_type, action.data)
         except BackplaneError as exc:

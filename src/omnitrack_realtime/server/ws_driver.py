@@ -9,6 +9,15 @@ protocol means lives in the core, so the ASGI driver mirrors this file.
 ``websockets`` does the rest: frames over ``max_frame`` close 1009, the opening handshake times
 out after ``handshake_timeout``, keepalive pings, and no permessage-deflate (``compression=None``:
 small frames gain nothing and it costs about 3x the memory per connection).
+
+Memory per connection is bounded whatever the peer does. The transport's write buffer is the
+connection's outbound buffer and everything written goes through it: our frames, but also the
+pongs ``websockets`` answers to the peer's pings, keepalive pings and close frames
+(:class:`_BoundedConnection`). A write that would take it past ``outbound_buffer`` bytes is not
+made: the driver stops reading from the peer (nothing it sends is answered any more), fails the
+connection with 1013 and aborts it ``close_timeout`` seconds later if the peer has not read its
+way to the close frame by then. Without this, a client that sends pings and never reads grew
+the server by tens of MB per second (``bench/ping_flood.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
-import re
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,44 +38,156 @@ from websockets.typing import Subprotocol
 
 from ..errors import ConfigurationError
 from ..protocol.closecodes import GOING_AWAY, TRY_AGAIN_LATER
-from .auth import SUBPROTOCOL, AuthRejected, Principal, authenticate_handshake, redact_path
+from .access import log_close, log_open, log_refused
+from .auth import (
+    SUBPROTOCOL,
+    AuthRejected,
+    Principal,
+    authenticate_handshake,
+    redact_secrets,
+)
 from .hub import Hub
 from .session import CopilotSession, EventSession
 
-__all__ = ["RedactingFilter", "WebSocketServer"]
+__all__ = ["RedactingFilter", "WebSocketServer", "install_redaction"]
 
 logger = logging.getLogger("omnitrack_realtime.server")
 
 _PATHS = ("/copilot", "/ws")
 
-_SECRETS = (
-    (re.compile(r"(?i)(authorization\s*[:=]\s*)\S.*"), r"\1[redacted]"),
-    (re.compile(r"(?i)\bbearer([ .])[\w.~+/=-]+"), r"bearer\1[redacted]"),
-    (re.compile(r"(?i)([?&](?:token|access_token|id_token|jwt)=)[^&\s\"']+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(\"token\"\s*:\s*\")[^\"]*"), r"\1[redacted]"),
-    (re.compile(r"eyJ[\w-]*\.[\w.-]*"), "[redacted-jwt]"),
-)
-
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so that no token, Authorization header or JWT reaches a log
-    (``websockets`` logs request lines, headers and frames at debug level)."""
+    """Rewrites log records so that nothing token-shaped reaches a log: request lines and URLs
+    (any query parameter holding a JWT, percent-encoded or not), Authorization and cookie
+    headers, bearer subprotocols, JSON token fields, JWTs anywhere (``websockets`` and ASGI
+    servers log request lines, headers and frames at debug level); see
+    :func:`~.auth.redact_secrets`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = message
-        for pattern, replacement in _SECRETS:
-            redacted = pattern.sub(replacement, redacted)
+        redacted = redact_secrets(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
 
 
+def install_redaction(*names: str) -> None:
+    """Put a :class:`RedactingFilter` on each named logger (once); the server's own logger
+    always gets one too (a filter applies to the records of its own logger only)."""
+    for name in (*names, "omnitrack_realtime.server"):
+        named = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in named.filters):
+            named.addFilter(RedactingFilter())
+
+
 def _socket_logger() -> logging.Logger:
-    socket_logger = logging.getLogger("omnitrack_realtime.server.websockets")
-    if not any(isinstance(f, RedactingFilter) for f in socket_logger.filters):
-        socket_logger.addFilter(RedactingFilter())
-    return socket_logger
+    install_redaction("omnitrack_realtime.server.websockets")
+    return logging.getLogger("omnitrack_realtime.server.websockets")
+
+
+#: Room kept under the outbound limit for the close frame that ends an overflowing connection
+#: (2 header bytes, a 2-byte code and a reason of at most 123 bytes), so that the buffer never
+#: holds more than the limit, that frame included.
+_CLOSE_FRAME_ROOM = 127
+
+
+class _BoundedConnection(ServerConnection):
+    """A :class:`ServerConnection` whose every write counts against the outbound limit.
+
+    ``websockets`` writes on its own: the pong for each ping the peer sends, keepalive pings,
+    close frames. They all go through :meth:`send_data`, which joins what is pending into one
+    ``transport.write`` and refuses a write that would take the transport's buffer past
+    ``outbound_limit``: the connection then overflows (:meth:`overflow`). The driver writes its
+    own frames through :meth:`send_data` too (:class:`_SocketOutbound`).
+
+    ``driver`` and ``outbound_limit`` are set on the subclass each server makes
+    (:meth:`WebSocketServer._connection_class`).
+    """
+
+    driver: WebSocketServer
+    outbound_limit: int
+
+    overflowed = False
+    _abort_handle: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        # The incoming-message queue resumes reading when the handler catches up; after an
+        # overflow nothing may resume it (see overflow()).
+        self.recv_messages.resume = self._resume_reading
+
+    def _resume_reading(self) -> None:
+        if not self.overflowed:
+            self.transport.resume_reading()
+
+    def send_data(self) -> None:
+        """Write everything pending in one call, unless it would pass the outbound limit."""
+        writes = self.protocol.data_to_send()
+        if not writes:
+            return
+        transport = self.transport
+        most = 0  # what the buffer can hold after these writes
+        if not self.overflowed:
+            most = transport.get_write_buffer_size() + sum(len(data) for data in writes)
+            if most > self.outbound_limit - _CLOSE_FRAME_ROOM:
+                self.overflow()
+                return
+        pending: list[bytes] = []
+        for data in writes:
+            if data:
+                pending.append(data)
+                continue
+            # End of stream (a close completed meanwhile): what came before goes first.
+            if pending:
+                transport.write(b"".join(pending))
+                pending.clear()
+            if transport.can_write_eof():
+                transport.write_eof()
+            else:
+                transport.close()
+        if pending:
+            transport.write(b"".join(pending))
+        if most > self.driver.peak_buffered:  # (usually not: writes go to the socket at once)
+            self.driver.note_buffered(transport.get_write_buffer_size())
+
+    def overflow(self) -> None:
+        """The peer does not read what it is sent: stop reading it, fail the connection with
+        1013 (the writes that did not fit are dropped), read it again (to discard) once it has
+        taken everything up to the close frame, abort it after ``close_timeout`` if it has
+        not gone by then. Idempotent."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        self.driver.hub.metrics.inc("slow_consumers_closed")
+        logger.warning("closing a slow consumer (user %s)", self.driver.user_of(self))
+        self.transport.pause_reading()
+        self.protocol.data_to_send()  # what did not fit: dropped with the connection
+        self.protocol.fail(TRY_AGAIN_LATER, "slow consumer")
+        try:
+            self.send_data()  # the close frame (room was kept for it) and the end of stream
+        except Exception:  # the peer vanished under us: connection_lost follows
+            logger.debug("write failed", exc_info=True)
+        # Read it again once it has taken everything written (whatever it sends is discarded
+        # now): that is how its going away is seen. Not closing the socket meanwhile: a close
+        # with unread input resets the connection, and the peer would lose the close frame.
+        transport = self.transport
+        if transport.get_write_buffer_size():
+            transport.set_write_buffer_limits(high=0, low=0)  # resume_writing() once empty
+        else:
+            transport.resume_reading()
+        if self.close_timeout is not None and not self.connection_lost_waiter.done():
+            self._abort_handle = self.loop.call_later(self.close_timeout, self.transport.abort)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.overflowed:  # the close frame is out: see it go (see overflow())
+            self.transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_handle is not None:
+            self._abort_handle.cancel()
+            self._abort_handle = None
+        super().connection_lost(exc)
 
 
 class _SocketOutbound:
@@ -74,15 +195,15 @@ class _SocketOutbound:
 
     ``send`` writes the frame to the transport synchronously, as ``websockets.broadcast`` does,
     so one slow reader never holds up a fan-out; the transport's write buffer is the outbound
-    buffer, and a connection over ``limit`` bytes is closed 1013 ("slow consumer") and counted.
+    buffer, and a connection over its limit is closed 1013 ("slow consumer") and counted
+    (:meth:`_BoundedConnection.overflow`).
     """
 
-    __slots__ = ("_batching", "_closing", "_connection", "_driver", "_limit")
+    __slots__ = ("_batching", "_closing", "_connection", "_driver")
 
-    def __init__(self, connection: ServerConnection, driver: WebSocketServer, limit: int) -> None:
+    def __init__(self, connection: _BoundedConnection, driver: WebSocketServer) -> None:
         self._connection = connection
         self._driver = driver
-        self._limit = limit
         self._closing = False
         self._batching = False
 
@@ -90,10 +211,9 @@ class _SocketOutbound:
         connection = self._connection
         if self._closing or connection.protocol.state is not State.OPEN:
             return
-        if connection.transport.get_write_buffer_size() + len(data) > self._limit:
-            self._driver.hub.metrics.inc("slow_consumers_closed")
-            logger.warning("closing a slow consumer (user %s)", self._driver.user_of(connection))
-            self.close(TRY_AGAIN_LATER, "slow consumer")
+        buffered = connection.transport.get_write_buffer_size()
+        if buffered + len(data) > connection.outbound_limit - _CLOSE_FRAME_ROOM:
+            connection.overflow()
             return
         try:
             connection.protocol.send_text(data)
@@ -115,28 +235,14 @@ class _SocketOutbound:
         self.flush()
 
     def flush(self) -> None:
-        """Write every frame queued since the last flush in one ``transport.write``.
+        """Write every frame queued since the last flush in one ``transport.write`` (checked
+        against the outbound limit with everything else the connection writes).
 
-        ``ServerConnection.send_data`` writes frame by frame, and each write of an idle
-        transport is a system call; joining them is what makes a burst one call.
+        ``ServerConnection.send`` writes frame by frame, and each write of an idle transport
+        is a system call; joining them is what makes a burst one call.
         """
-        transport = self._connection.transport
-        pending: list[bytes] = []
         try:
-            for data in self._connection.protocol.data_to_send():
-                if data:
-                    pending.append(data)
-                    continue
-                # End of stream (a close completed meanwhile): what came before goes first.
-                if pending:
-                    transport.write(b"".join(pending))
-                    pending.clear()
-                if transport.can_write_eof():
-                    transport.write_eof()
-                else:
-                    transport.close()
-            if pending:
-                transport.write(b"".join(pending))
+            self._connection.send_data()
         except Exception:  # the peer vanished under us: the handler's loop will see it
             logger.debug("write failed", exc_info=True)
 
@@ -159,6 +265,8 @@ class WebSocketServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = asyncio.Event()
         self._shutting_down = False
+        #: The most bytes one connection has had waiting to be written (at most the limit).
+        self.peak_buffered = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -173,6 +281,14 @@ class WebSocketServer:
             raise ConfigurationError(
                 f"cannot listen on {config.host}:{config.port} ({reason})"
             ) from exc
+
+    def _connection_class(self) -> type[_BoundedConnection]:
+        """The connection class of this server: bounded by its configuration's limit."""
+        return type(
+            "OmniTrackConnection",
+            (_BoundedConnection,),
+            {"driver": self, "outbound_limit": self.config.outbound_buffer},
+        )
 
     async def _listen(self) -> Server:
         config = self.config
@@ -190,6 +306,10 @@ class WebSocketServer:
             close_timeout=config.close_timeout,
             server_header=None,
             logger=_socket_logger(),
+            create_connection=self._connection_class(),
+            # websockets' own flow control (send() waiting for the buffer to drain) never
+            # engages below the limit; the limit itself is enforced by _BoundedConnection.
+            write_limit=config.outbound_buffer,
         )
 
     @property
@@ -244,6 +364,12 @@ class WebSocketServer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def note_buffered(self, size: int) -> None:
+        """Record a connection's write-buffer size after a write (the peak is a gauge)."""
+        if size > self.peak_buffered:
+            self.peak_buffered = size
+            self.hub.metrics.set("outbound_buffer_peak_bytes", size)
+
     def user_of(self, connection: ServerConnection) -> str:
         principal = self._principals.get(connection)
         return principal.user_id if principal else "?"
@@ -260,6 +386,7 @@ class WebSocketServer:
             response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
             return response
         if path not in _PATHS:
+            log_refused(path, connection.remote_address, 404, "not found")
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Not found\n")
         try:
             principal, _subprotocol = authenticate_handshake(
@@ -267,15 +394,14 @@ class WebSocketServer:
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
-            logger.info("refused %s (%d %s)", redact_path(request.path), exc.status, exc.reason)
+            log_refused(path, connection.remote_address, exc.status, exc.reason)
             return connection.respond(exc.status, f"{exc.reason}\n")
         limiter = self.hub.connections
         if not limiter.acquire(principal.user_id):
             retry_after = self.config.limits.connection_retry_after
-            response = connection.respond(
-                http.HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many connections for this user (max {limiter.per_user})\n",
-            )
+            reason = f"Too many connections for this user (max {limiter.per_user})"
+            log_refused(path, connection.remote_address, 429, reason)
+            response = connection.respond(http.HTTPStatus.TOO_MANY_REQUESTS, f"{reason}\n")
             response.headers["Retry-After"] = str(retry_after)
             return response
         self._principals[connection] = principal
@@ -296,13 +422,16 @@ class WebSocketServer:
         if principal is None or connection.request is None:  # defensive: not authenticated
             await connection.close(1011, "internal error")
             return
-        outbound = _SocketOutbound(connection, self, self.config.outbound_buffer)
+        assert isinstance(connection, _BoundedConnection)  # made by _connection_class()
+        outbound = _SocketOutbound(connection, self)
         path = urlsplit(connection.request.path).path
         session: CopilotSession | EventSession
         if path == "/copilot":
             session = CopilotSession(self.hub, principal, outbound)
         else:
             session = EventSession(self.hub, principal, outbound)
+        opened = time.monotonic()
+        log_open(path, principal.user_id, connection.remote_address)
         await session.open()
         try:
             async for frame in connection:
@@ -311,6 +440,13 @@ class WebSocketServer:
             pass
         finally:
             await session.close()
+            log_close(
+                path,
+                principal.user_id,
+                connection.remote_address,
+                connection.close_code,
+                time.monotonic() - opened,
+            )
 
 
 def _select_subprotocol(

@@ -4,10 +4,18 @@ The app drives an async ``CopilotClient`` (and optionally an ``EventClient``) on
 event loop. The clients' ``on_change`` callbacks only mark the screen dirty; a short timer then
 copies the client state into the widgets, so a fast token stream costs a bounded number of
 redraws. Network work (connect, send, listen) runs in workers.
+
+It never gives up for good: a :class:`~..cli.recovery.ServerWatch` per client retries at once
+when the server is back, and after the retry budget is spent keeps one slow retry going
+(``slow_retry``); Ctrl-R retries now, and so does sending a message after giving up. Messages
+typed while offline wait in the client's queue (counted in the status bar) and go out when the
+connection is back; quitting with some still unsent asks first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,10 +27,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 
+from ..cli.options import explain_failure
+from ..cli.recovery import PROBE_INTERVAL, SLOW_RETRY, ServerWatch
 from ..client.backoff import ReconnectPolicy
 from ..client.copilot import CopilotClient
 from ..client.events import EventClient
+from ..client.state import ConnectionState
 from ..errors import OmniTrackError
+from .quit import ConfirmQuit, unsent_messages
 from .view import connection_view, status_line
 from .widgets import (
     ChatInput,
@@ -35,10 +47,16 @@ from .widgets import (
     TypingIndicator,
 )
 
-__all__ = ["STARTER_SUGGESTIONS", "ChatApp", "connection_view"]
+__all__ = ["RETRY_HINT", "STARTER_SUGGESTIONS", "ChatApp", "connection_view"]
 
 #: Seconds between a state change and the redraw it causes (coalesces token bursts).
 REDRAW_DELAY = 0.03
+
+#: What the status bar suggests while the client waits to reconnect or has given up.
+RETRY_HINT = "Ctrl-R retries now"
+
+#: Explains a connection failure in one sentence, given the error and the url.
+Explain = Callable[[OmniTrackError | str | None, str], str]
 
 #: What an empty conversation offers (keys 1-4), so a new user has something to try at once.
 STARTER_SUGGESTIONS = (
@@ -66,7 +84,8 @@ class ChatApp(App[int]):
     MessageBubble.assistant { border-left: thick $success; }
     MessageBubble.streaming { border-left: thick $warning; }
     MessageBubble.streaming.pulse { border-left: thick $warning-darken-3; }
-    EventsPanel { width: 32; border: round $primary-darken-1; padding: 0 1; }
+    EventsPanel { width: 36%; min-width: 32; max-width: 90; border: round $primary-darken-1;
+                  padding: 0 1; }
     TypingIndicator { height: 1; color: $text-muted; padding: 0 1; text-style: italic; }
     SuggestionList { height: auto; max-height: 4; padding: 0 1; display: none; }
     SuggestionItem { height: 1; color: $accent; }
@@ -76,6 +95,7 @@ class ChatApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+r", "retry_now", "Retry now", priority=True),
     ]
 
     def __init__(
@@ -85,15 +105,31 @@ class ChatApp(App[int]):
         *,
         event_types: Sequence[str] = (),
         reconnect: ReconnectPolicy | None = None,
+        explain: Explain | None = None,
+        probe_interval: float | None = PROBE_INTERVAL,
+        slow_retry: float | None = SLOW_RETRY,
     ) -> None:
         """``reconnect`` is the policy the copilot client was made with (for the countdown and
-        the "attempt k of N" in the status bar; default: the default policy)."""
+        the "attempt k of N" in the status bar; default: the default policy). ``explain``
+        turns a connection failure into the banner's sentence (default: the commands' own,
+        which says how to start a server). ``probe_interval``: how often to check whether an
+        unreachable server is back (``None``: never); ``slow_retry``: seconds between
+        attempts after the retries are used up (``None``: stay failed until Ctrl-R or a
+        send)."""
         super().__init__()
         policy = reconnect or ReconnectPolicy()
         self._max_attempts = policy.max_attempts
         self.copilot = copilot
         self.events = events
         self.event_types = tuple(event_types)
+        self._explain: Explain = explain or explain_failure
+        self.watches = [
+            ServerWatch(client, interval=probe_interval, slow_retry=slow_retry)
+            for client in (copilot, events)
+            if client is not None
+        ]
+        #: Messages that were still unsent when the user chose to quit anyway.
+        self.dropped = 0
         self._unsubscribe: Callable[[], None] | None = None
         self._redraw_pending = False
         self._local_error: str | None = None
@@ -127,6 +163,8 @@ class ChatApp(App[int]):
         self._connect_copilot()
         if self.events is not None:
             self._pump_events()
+        for watch in self.watches:
+            self.run_worker(watch.run(), group="watch", exit_on_error=False)
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -165,10 +203,34 @@ class ChatApp(App[int]):
             suggestions = list(STARTER_SUGGESTIONS)
         self.query_one(SuggestionList).show(suggestions)
         self.query_one(ChatInput).suggestions = suggestions[:4]
-        self.query_one(ErrorBanner).error = copilot.error or self._local_error
-        now = self._clock()
-        view = connection_view(copilot, self._max_attempts)
-        self.query_one(StatusBar).text = status_line(view, now)
+        self.query_one(ErrorBanner).error = self._banner_text()
+        status = self.query_one(StatusBar)
+        status.text = status_line(self._view(), self._clock(), self._status_width(status))
+
+    def _view(self) -> Any:
+        """The status bar's facts: the client's, the slow retry's countdown and the hint."""
+        view = connection_view(self.copilot, self._max_attempts)
+        waiting = self.copilot.state in (ConnectionState.RECONNECTING, ConnectionState.FAILED)
+        if self.copilot.state is ConnectionState.FAILED:
+            view = dataclasses.replace(view, retry_at=self.watches[0].slow_retry_at)
+        return dataclasses.replace(view, hint=RETRY_HINT if waiting else None)
+
+    def _status_width(self, status: StatusBar) -> int | None:
+        width = status.content_region.width or self.size.width - 2
+        return width if width > 0 else None
+
+    def _banner_text(self) -> str | None:
+        """The conversation's error as it is; a connection's failure explained (what is
+        wrong and what to do: start a server, get a new token)."""
+        copilot = self.copilot
+        failure = copilot.connection.error
+        error = copilot.error
+        if failure is not None and error == str(failure):
+            return self._explain(failure, copilot.connection.url)
+        return error or self._local_error
+
+    def on_resize(self) -> None:
+        self.refresh_from_client()
 
     def _tick(self) -> None:
         """Twice a second: the retry countdown, the events panel's state, the pulse of the
@@ -197,24 +259,36 @@ class ChatApp(App[int]):
 
     @work(exclusive=True, group="connect")
     async def _connect_copilot(self) -> None:
-        try:
+        # A failure shows in the banner (explained); Ctrl-R, a send or the watch retries.
+        with contextlib.suppress(OmniTrackError):
             await self.copilot.connect()
-        except OmniTrackError as exc:
-            self.refresh_from_client()
-            self.show_error(str(exc))
-            return
         self.refresh_from_client()
 
     @work(group="events")
     async def _pump_events(self) -> None:
-        assert self.events is not None
+        """Show the events as they come, through any number of failures: after one, wait
+        for the events client to be retried (by its watch or Ctrl-R) and listen again."""
+        events = self.events
+        assert events is not None
         panel = self.query_one(EventsPanel)
-        try:
-            await self.events.connect()
-            async for event in self.events.listen(*self.event_types):
-                panel.add_event(str(event.type), event.data, event.timestamp)
-        except OmniTrackError as exc:
-            panel.add_event("error", {"message": f"events unavailable: {exc}"})
+        with contextlib.suppress(OmniTrackError):  # failed for now: the loop waits for a retry
+            await events.connect()
+        said = None
+        while True:
+            try:
+                async for event in events.listen(*self.event_types):
+                    said = None
+                    panel.add_event(str(event.type), event.data, event.timestamp)
+                return  # the client was closed: the app is ending
+            except OmniTrackError as exc:
+                if str(exc) != said:  # a slow retry failing again says nothing new
+                    said = str(exc)
+                    panel.add_event("error", {"message": f"events unavailable: {exc}"})
+            await events.connection.wait_for_state(
+                ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.CLOSED
+            )
+            if events.state is ConnectionState.CLOSED:
+                return
 
     async def _send(self, text: str) -> None:
         self._local_error = None
@@ -222,12 +296,41 @@ class ChatApp(App[int]):
             await self.copilot.send_message(text)
         except OmniTrackError as exc:
             self.show_error(str(exc))
+        else:
+            # After giving up, a message is the user saying "try again": it goes out as soon
+            # as the server answers, or waits in the queue (counted in the status bar).
+            if self.copilot.state is ConnectionState.FAILED:
+                self.copilot.retry_now()
         self.refresh_from_client()
 
     @work(group="send")
     async def send(self, text: str) -> None:
         """Send ``text`` as the user's message (what Enter and a suggestion do)."""
         await self._send(text)
+
+    # ----------------------------------------------------------------------- keys
+
+    def action_retry_now(self) -> None:
+        """Ctrl-R: every client that waits to reconnect, or gave up, tries now."""
+        retried = [client.retry_now() for client in (self.copilot, self.events) if client]
+        if not any(retried):
+            self.notify("Nothing to retry: connected, or connecting now.", timeout=3)
+        self.refresh_from_client()
+
+    async def action_quit(self) -> None:
+        """Ctrl-Q / Ctrl-C: quit, asking first while messages are still unsent."""
+        unsent = unsent_messages(self.copilot)
+        if not unsent or isinstance(self.screen, ConfirmQuit):  # asked already: quit it is
+            self.dropped = unsent
+            self.exit()
+            return
+
+        def decided(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.dropped = unsent_messages(self.copilot)
+                self.exit()
+
+        self.push_screen(ConfirmQuit(unsent), decided)
 
     # ----------------------------------------------------------------------- input
 

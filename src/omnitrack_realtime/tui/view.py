@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..cli.render import terminal_safe
+
 if TYPE_CHECKING:
     from ..client.copilot import CopilotClient
 
@@ -18,6 +20,7 @@ __all__ = [
     "InputHistory",
     "connection_view",
     "message_markdown",
+    "shorten",
     "status_line",
 ]
 
@@ -45,6 +48,8 @@ class ConnectionView:
     #: clock), and why.
     held_until: float | None = None
     hold_reason: str = "rate limited"
+    #: What the user can do about it, shown last (e.g. ``Ctrl-R retries now``).
+    hint: str | None = None
 
 
 def connection_view(client: CopilotClient, max_attempts: int | None = None) -> ConnectionView:
@@ -70,28 +75,39 @@ def connection_view(client: CopilotClient, max_attempts: int | None = None) -> C
     )
 
 
-def status_line(view: ConnectionView, now: float) -> str:
+def status_line(view: ConnectionView, now: float, width: int | None = None) -> str:
     """The status bar's text, e.g. ``reconnecting in 4 s (attempt 3 of 5) · 2 queued``, or
-    ``connected · 1 queued message · rate limited, resending in 2 s``."""
+    ``connected · 1 queued message · rate limited, resending in 2 s``.
+
+    With ``width``, it fits in that many columns: the failure's reason is shortened first
+    (at a word, with ``…``), then the hint goes, then the rest is shortened; the state, the
+    countdown and the queued count are the last to go."""
     state = view.state
+    reason = ""
     if state == "open":
-        text = "● connected"
+        head = "● connected"
     elif state == "connecting":
-        text = "◌ connecting…"
+        head = "◌ connecting…"
     elif state == "reconnecting":
         of = f" of {view.max_attempts}" if view.max_attempts is not None else ""
         attempt = f"attempt {max(view.attempt, 1)}{of}"
         if view.retry_at is not None and view.retry_at > now:
             seconds = math.ceil(view.retry_at - now)
-            text = f"◌ reconnecting in {seconds} s ({attempt})"
+            head = f"◌ reconnecting in {seconds} s ({attempt})"
         else:
-            text = f"◌ reconnecting… ({attempt})"
+            head = f"◌ reconnecting… ({attempt})"
     elif state == "failed":
-        text = f"✖ failed: {view.error}" if view.error else "✖ failed"
+        head = "✖ failed"
+        reason = f": {view.error}" if view.error else ""
     elif state == "closed":
-        text = "○ disconnected"
+        head = "○ disconnected"
     else:
-        text = "○ not connected"
+        head = "○ not connected"
+    extras: list[str] = []
+    if state == "failed" and view.retry_at is not None:
+        # After giving up, a slow retry may still be coming (the chat UI's).
+        seconds = math.ceil(view.retry_at - now)
+        extras.append(f"retrying in {seconds} s" if seconds > 0 else "retrying…")
     # Seconds the server still holds the queue of an open connection, if any.
     held = (
         math.ceil(view.held_until - now)
@@ -100,14 +116,46 @@ def status_line(view: ConnectionView, now: float) -> str:
     )
     if view.queued and (state != "open" or held is not None):
         noun = "message" if view.queued == 1 else "messages"
-        text += f" · {view.queued} queued {noun}"
+        extras.append(f"{view.queued} queued {noun}")
     if held is not None:
-        text += f" · {view.hold_reason}, resending in {held} s"
-    return text
+        extras.append(f"{view.hold_reason}, resending in {held} s")
+    return _fit(head, reason, extras, view.hint, width)
+
+
+def _fit(head: str, reason: str, extras: list[str], hint: str | None, width: int | None) -> str:
+    tail = "".join(f" · {extra}" for extra in extras)
+    hinted = f"{tail} · {hint}" if hint else tail
+    whole = f"{head}{reason}{hinted}"
+    if width is None or len(whole) <= width:
+        return whole
+    for tail_now in (hinted, tail):
+        room = width - len(head) - len(tail_now)
+        if reason and room >= 12:  # enough for a few words of the reason
+            return f"{head}{shorten(reason, room)}{tail_now}"
+        if len(head) + len(tail_now) <= width:
+            return f"{head}{tail_now}"
+    return shorten(f"{head}{tail}", width)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns: cut after the last whole word that fits, with
+    ``…``; a single word longer than the room is cut (nothing else would fit)."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space > 0 and text[len(cut)] != " ":  # the last word would be cut: leave it out
+        cut = cut[:space]
+    return cut.rstrip(" ·:;,") + "…"
 
 
 def message_markdown(content: str, *, is_streaming: bool) -> str:
-    """The Markdown a message bubble shows: the text, plus the marker while it streams."""
+    """The Markdown a message bubble shows: the text (control, invisible and bidi characters
+    escaped: see :func:`~omnitrack_realtime.cli.render.terminal_safe`), plus the marker while
+    it streams."""
+    content = terminal_safe(content)
     if is_streaming:
         return f"{content}{STREAMING_MARKER}"
     return content

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Markdown, RichLog, Static
 
-from ..cli.render import SEVERITY_STYLES, event_severity, event_summary
+from ..cli.render import SEVERITY_STYLES, event_severity, event_summary, terminal_safe
 from .view import InputHistory, message_markdown
 
 __all__ = [
@@ -178,16 +178,25 @@ class SuggestionList(Vertical):
 
 
 class EventsPanel(RichLog):
-    """Events from ``/ws`` as they arrive: alerts coloured by severity, twin updates."""
+    """Events from ``/ws`` as they arrive: alerts coloured by severity, twin updates.
+
+    A scenario's progress events share one line, updated in place (a simulation reports its
+    stages in the same second); every line is wrapped again when the panel is resized.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_lines=500, wrap=True, markup=False, min_width=10, **kwargs)
         self.entries: list[str] = []  # the plain text of every line shown, for tests and copy
+        self._lines: list[Text] = []
+        self._keys: list[str | None] = []  # the scenario each line follows, if any
+        self._width = 0
 
     def add_event(self, event_type: str, data: Any, timestamp: Any = None) -> None:
         severity = event_severity(event_type, data)
-        summary = event_summary(event_type, data, limit=200)
-        label = event_type.replace("_notification", "").replace("digital_twin_", "twin ")
+        # Server text: shown, never acted on (controls, invisible and bidi characters escaped).
+        summary = terminal_safe(event_summary(event_type, data, limit=200), one_line=True)
+        label = terminal_safe(event_type, one_line=True)
+        label = label.replace("_notification", "").replace("digital_twin_", "twin ")
         clock = timestamp[11:19] if isinstance(timestamp, str) and len(timestamp) >= 19 else ""
         line = Text()
         if clock:
@@ -198,9 +207,39 @@ class EventsPanel(RichLog):
             line.append(label, style="bold blue")
         if summary:
             line.append(f" {summary}")
+        key = _progress_key(event_type, data)
+        if key is not None and key in self._keys:
+            index = len(self._keys) - 1 - self._keys[::-1].index(key)
+            self._lines[index] = line
+            self.entries[index] = line.plain
+            self._rewrite()
+            return
+        self._lines.append(line)
+        self._keys.append(key)
         self.entries.append(line.plain)
-        del self.entries[:-500]
+        del self._lines[:-500], self._keys[:-500], self.entries[:-500]
         self.write(line)
+
+    def _rewrite(self) -> None:
+        """Write every line again (a line changed, or the width did)."""
+        self.clear()
+        for line in self._lines:
+            self.write(line)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # RichLog's own handler writes what came before the size was known; after that, a
+        # new width wraps every line again.
+        width, self._width = self._width, event.size.width
+        if self._size_known and width and width != event.size.width:
+            self._rewrite()
+
+
+def _progress_key(event_type: str, data: Any) -> str | None:
+    """The scenario a ``scenario_progress`` event reports on (its line to update)."""
+    if event_type != "scenario_progress" or not isinstance(data, dict):
+        return None
+    key = data.get("scenarioId") or data.get("scenario")
+    return str(key) if key else None
 
 
 class ChatInput(Input):

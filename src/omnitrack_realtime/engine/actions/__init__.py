@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import answers
+from ..analysis import TIER
 from ..answers import Answer
 from ..commands import CHANGING_INTENTS, INTENTS, Command, NodeRef
 from ..twin import (
@@ -301,6 +302,11 @@ def _pair(step: _Step) -> tuple[Node, Node]:
 
 def _connect(step: _Step) -> ActionResult:
     source, target = _pair(step)
+    # In "connect it to X", "it" stays the node being talked about, whichever way goods flow.
+    spoken = [target.id, source.id]
+    if step.params.get("by_tier") and TIER.get(source.type, 0) > TIER.get(target.type, 0):
+        # "connect the warehouse to the supplier": goods flow from the supplier.
+        source, target = target, source
     if source.id == target.id:
         raise _Failed(f"**{source.name}** cannot be connected to itself.")
     existing = step.twin.find_connection(step.user_id, source.id, target.id)
@@ -328,8 +334,7 @@ def _connect(step: _Step) -> ActionResult:
     return step.result(
         answers.connected(source, target, connection),
         changes=[_change("connection_added", connection=connection.to_dict())],
-        # The source last: in "connect it to X", "it" stays the node being talked about.
-        mentioned=[target.id, source.id],
+        mentioned=spoken,
     )
 
 
@@ -471,7 +476,13 @@ def execute(
                 record_change(step, result)
             if result.mentioned:
                 earlier = [i for i in earlier_mentions if i not in result.mentioned]
-                twin.set_context(user_id, conversation_id, [*earlier, *result.mentioned])
+                context = [*earlier, *result.mentioned]
+                if not earlier and len(result.mentioned) == 1:
+                    # "add a supplier" ... "and a plant in Penang" ... "connect them": a turn
+                    # about one node keeps the node before it, so "them" is both.
+                    before = [i for i in twin.get_context(user_id, conversation_id)[-1:]]
+                    context = [i for i in before if i not in context] + context
+                twin.set_context(user_id, conversation_id, context)
     except _Failed as failed:
         return ActionResult(command.intent, False, failed.answer)
     return result

@@ -60,7 +60,8 @@ def _explain(step: _Step) -> ActionResult:
     if not step.nodes():
         general = f"\n\nIn general: {answers.explanation(key)}" if key else ""
         raise _Failed(
-            "Your network has no nodes yet, so there is nothing of yours to explain." + general,
+            "Your network is empty (no nodes yet), so there is nothing of yours to explain."
+            + general,
             ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
         )
     node = _one(step, "node", required=False)

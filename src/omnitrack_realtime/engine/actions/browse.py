@@ -14,7 +14,7 @@ from ..commands import NodeRef, Place
 from ..twin import NODE_STATUSES, Connection, Node
 from .context import ActionResult, _Failed, _Step
 from .resolution import _by_place, _one, resolve_nodes
-from .validation import _choice, _int, _node_type, _place_words
+from .validation import _choice, _float, _int, _node_type, _place_words
 
 #: Nodes a list names (the rest are counted).
 LISTED = 20
@@ -72,6 +72,10 @@ def _list_nodes(step: _Step) -> ActionResult:
     if params.get("max_capacity") is not None:
         high = _int(params["max_capacity"], "maximum capacity", minimum=0)
         tests.append(lambda n: n.capacity <= high)
+    busy = params.get("min_utilization")
+    if busy is not None:
+        above = _float(busy, "minimum utilization", minimum=0, maximum=1)
+        tests.append(lambda n: n.utilization >= above)
     kind = answers.type_label(node_type) if node_type else "node"
     noun = " ".join([*words, kind])  # "degraded warehouse"
     qualifier = ""  # " in Europe of at least 5,000 units"
@@ -86,6 +90,8 @@ def _list_nodes(step: _Step) -> ActionResult:
         qualifier += f" of at least {low:,} units"
     elif high is not None:
         qualifier += f" of at most {high:,} units"
+    if busy is not None:
+        qualifier += f" at least {answers.pct(float(busy))} utilized"
     if matches:
         return step.result(
             answers.node_list(matches, noun, qualifier, listed=LISTED),

@@ -72,7 +72,7 @@ class _Step:
         nodes = self.nodes()
         if not nodes:
             raise _Failed(
-                f"Your network has no nodes yet, so there is nothing to {doing}. "
+                f"Your network is empty (no nodes yet), so there is nothing to {doing}. "
                 "Add a few first, e.g. *add a supplier in Shanghai*.",
                 ("Add a supplier in Shanghai", "Add a manufacturer in Berlin", "help"),
             )

@@ -78,6 +78,15 @@ def _position_words(position: int) -> str:
     return f"{words.get(-position, f'{-position}th')} to last"
 
 
+#: Ordinal texts that pick by a measure: (the node field, largest?).
+_EXTREMES = {
+    "max:capacity": ("capacity", True),
+    "min:capacity": ("capacity", False),
+    "max:utilization": ("utilization", True),
+    "min:utilization": ("utilization", False),
+}
+
+
 def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
     """Nodes by their position in creation order among ``ref.node_type`` (all nodes when
     None): ``"2"`` the second, ``"-1"`` the last, ``"-2:"`` the last two, ``"1:3"`` the first
@@ -85,6 +94,13 @@ def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
     candidates = [n for n in everything if ref.node_type is None or n.type == ref.node_type]
     kind = answers.type_label(ref.node_type) if ref.node_type else "node"
     text = ref.text.strip()
+    extreme = _EXTREMES.get(text)
+    if extreme is not None:
+        # "the bigger warehouse", "the busiest plant": by capacity or utilization.
+        if not candidates:
+            raise _Failed(f"You have no {kind} yet.", ("List my nodes", "help"))
+        field, largest = extreme
+        return [(max if largest else min)(candidates, key=lambda n: getattr(n, field))]
     single = ":" not in text
     first, _, last = text.partition(":")
     try:
@@ -155,6 +171,13 @@ def resolve_nodes(
             )
         if label.lower() in _PLURAL_PRONOUNS:
             return found
+        if label.lower() in ("the other", "the other one", "other"):
+            # "now connect the other one to it": the node mentioned before the last one.
+            if len(found) < 2:
+                raise _Failed(
+                    f'"{label}" needs two nodes talked about; only **{found[-1].name}** was.'
+                )
+            return found[-2:-1]
         return found[-1:]
     if ref.kind == "id" or ref.kind == "name":
         exact = twin.get_node(user_id, label) or twin.find_by_name(user_id, label)

@@ -40,7 +40,7 @@ _UNDO = re.compile(
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
-    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}\W*$"
+    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
 
@@ -54,13 +54,13 @@ def _rule_undo(step: _Step, m: str) -> _Outcome:
 
 _RENAME = re.compile(
     r"\b(?:rename|re-name|change\s(?:the\s)?name\sof|change\s(?:its|their)\sname)\b"
-    r"|\b(?:call|name)\s(?:it|that|this|§+|the\s\w+(?:\s\w+)?)\s(?!by\b|for\b)"
+    r"|\b(?:call|name)\s(?:it|that|this|§+|the\s[\w¤§]+(?:\s\w+)?)\s(?!by\b|for\b|about\b)"
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
 )
 _NEW_NAME = re.compile(
     r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?"
     r"(?:\W*$|\s*[,;])"
-    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s\w+(?:\s\w+)?)\s+[\"'“]?"
+    r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s[\w¤§]+(?:\s\w+)?)\s+[\"'“]?"
     r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?(?:\W*$|\s*[,;])",
     re.IGNORECASE,
 )
@@ -99,7 +99,17 @@ _ALERT_ID = re.compile(r"\balert-\d+\b")
 
 def _rule_alert_status(step: _Step, m: str) -> _Outcome:
     if not _ALERT_WORD.search(m):
-        return None
+        # "..., then acknowledge all of them": "acknowledge" is said of alerts, and so is
+        # "mark all the others as resolved" (no node is ever resolved).
+        resolved = re.search(r"\bmark\w*\s.*\bas\s(?:resolved|acknowledged)\b", m)
+        if resolved is not None and not step.node_refs():
+            intent = "resolve-alert" if "resolved" in resolved.group() else "acknowledge-alert"
+            return _cmd(step, intent, {"all": True}, 0.8)
+        if not re.search(r"^\W*(?:and\s|then\s|please\s)*(?:acknowledge|ack)\b", m):
+            return None
+        refs = [r.ref for r in step.node_refs() if r.ref.kind in ("name", "id", "place")]
+        if refs:  # "acknowledge the Berlin one": that node's alerts
+            return _cmd(step, "acknowledge-alert", {"node": refs[0]}, 0.8)
     acknowledge = _ACK.search(m) is not None
     resolve = _RESOLVE.search(m) is not None
     if not (acknowledge or resolve):
@@ -134,30 +144,33 @@ _UPSTREAM = re.compile(
     r"|\bwho\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|serves)\b"
     r"|\bwhich\s(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
     r"|send\sto|serve)\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:get|source|buy|receive"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:get|source|buy|receive"
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
-    r"|\bupstream\b|\b(?:suppliers?|sources?|inputs?|feeders?)\s(?:of|for|to)\s(?:§+|it|that"
+    r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
-    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
+    r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
-    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
     r"|\bwhich\s(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:ship|send|deliver|supply"
     r"|feed)\b(?:\sto)?"
     r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
     r"|\b(?:§+|its|it's)\s(?:customers|dependents|dependants)\b"
-    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:supply|serve|feed|ship\sto"
     r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
 )
 
 
 # "connect the Shanghai supplier to the plant" links; it does not ask what feeds the plant.
 _COMMAND_VERB = re.compile(
-    r"^[^\w§¤]*(?:(?:please|pls|now|then|also|and|ok|okay|so|next)[^\w§¤]+)*(?:connect|link|hook"
+    r"^[^\w§¤]*(?:(?:please|pls|now|then|also|and|ok|okay|so|next|kindly|would\syou|could\syou"
+    r"|can\syou|will\syou|i'?d\slike\syou\sto|i\swant\syou\sto)[^\w§¤]+)*(?:connect|link|hook"
     r"|attach|wire|tie|join|add|create|set\s?up|make|have|route|open|build|put|register|onboard"
     r"|remove|delete|drop|disconnect|unlink|move|mark|update|change|increase|decrease|double"
     r"|halve|rename|simulate|run)\b"
@@ -232,12 +245,17 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|total|sum|what'?s|whats|how\smuch|so\swhat)\b"
+    r"|any|is\sthere|anything|total|the\stotal|sum|what'?s|whats|how\smuch|so\swhat)\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
     r"|the\snetwork'?s\snodes|what\sis\sleft|what'?s\sleft|what\sremains|whats\sleft"
     r"|what\swe\shave|what\sdo\swe\shave|what\si\shave)|(?P<type>" + _TYPES + r"))\b"
+)
+# "the warehouses running above 80% utilization"
+_BUSIER_THAN = re.compile(
+    r"\b(?:above|over|more\sthan|at\sleast|beyond|>)\s(?P<pct>\d+(?:\.\d+)?)\s?(?:%|percent)"
+    r"(?:\s(?:utili[sz]\w*|load\w*|full|busy|capacity))?"
 )
 _HOW_MANY = re.compile(r"\bhow\smany\b|\bnumber\sof\b|\bcount\b")
 _TOTAL = re.compile(
@@ -285,9 +303,14 @@ def _number(text: str) -> float | None:
 
 
 def _rule_list(step: _Step, m: str) -> _Outcome:
-    if not _LIST_VERB.match(m):
+    # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
+    filtered_type = re.match(
+        r"^\W*(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b", m
+    )
+    if not _LIST_VERB.match(m) and filtered_type is None:
         return None
-    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m)):
+    busy = _BUSIER_THAN.search(m)
+    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m) or busy):
         return None
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
@@ -295,9 +318,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if step.node_refs() and (not plural or plural.group("all")):
         return None  # about one node: its details
     listing = re.match(r"^\W*(?:please\s)?(?:list|enumerate)\b", m) is not None
-    everything = (
-        plural is not None and plural.group("all") and not (in_place or status) and not listing
-    )
+    filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m)
+    everything = plural is not None and plural.group("all") and not filtered and not listing
     if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
         return None  # "how many nodes do we have", "show me everything": the summary
     if plural is None and in_place is None and status is None and not _TOTAL.search(m):
@@ -316,7 +338,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         params["place"] = step.places[0][2]
     if status is not None and status.lastgroup is not None:
         params["status"] = status.lastgroup
-    low = _MIN_CAP.search(m)
+    if busy is not None and (value := parse_number(busy.group("pct"))) is not None:
+        params["min_utilization"] = round(value / 100, 4)
+    low = _MIN_CAP.search(m) if busy is None else None
     if low is not None and (value := _number(low.group("n"))) is not None:
         params["min_capacity"] = int(value)
     high = _MAX_CAP.search(m)
@@ -329,7 +353,9 @@ _COMPARE = re.compile(
     r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b"
     r"|\bwhich\b[^?.;]{0,50}?\b(?:bigger|larger|smaller|busier|more|less|higher|lower|biggest"
     r"|largest|smallest|busiest|most|least|greater|fuller|emptier)\b"
-    r"|\b(?:bigger|larger|busier)\s(?:than|or)\b"
+    r"|\b(?:bigger|larger|busier)\s(?:than|or)\b|\bmore\s(?:big|large|busy|loaded|full)\b"
+    r"|\b(?:bigger|larger|busier|smaller)\b[^?]*\bor\b|\bor\b[^?]*\b(?:bigger|larger|busier"
+    r"|smaller)\b"
 )
 _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
@@ -341,11 +367,14 @@ _SIMULATIONS = re.compile(
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
-        r"\bwhich\s(?:one\s|scenario\s|simulation\s|of\sthe\s\w+\s|of\sthem\s|event\s)?"
-        r"(?:was|is|would\sbe|did|had)?\s?(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging"
-        r"|more\sserious|the\sbigger\simpact|more\simpact)\b",
+        r"\b(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
+        r"|more\simpact)\b",
         m,
     )
+    if worse is not None and not re.search(
+        r"\b(?:which|compar\w*|than|of\s(?:the|those|them))\b", m
+    ):
+        worse = None  # "run a worst-case cyber attack scenario" runs one
     if compare is None and worse is None:
         return None
     refs = step.node_refs()
@@ -398,10 +427,11 @@ def _plural_ref(ref: Any) -> bool:
 # ----------------------------------------------------------------------------- explain
 
 _EXPLAIN = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also)\W+)*"
-    r"(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
+    r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also|please|pls|can\syou|could\syou"
+    r"|would\syou)\W+)*(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
     r"|how\s(?:did|do|does|is|are|was)\s(?:you|it|that|this|the\s[\w\s]{1,30}?)\s(?:get|compute|calculate"
-    r"|computed|calculated|work\sout|figure|derive|determined?|measured?|scored?|decided?|come\sup"
+    r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"
+    r"|scored?|decided?|come\sup|arrive\sat|reach|conclude|know"
     r"|arrive|rate|rated|estimate|estimated)"
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
@@ -436,12 +466,13 @@ def _rule_explain(step: _Step, m: str) -> _Outcome:
 # ----------------------------------------------------------------------------- recommend
 
 _RECOMMEND = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
+    r"(?:^|[,;:]\s*)\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
     r"|\bwhat\s(?:should|shall|would|could|can|do)\s(?:i|we|you)\s(?:do|suggest|recommend|advise"
     r"|propose)\b|\bwhat\sdo\syou\s(?:suggest|recommend|advise|propose|think\swe\sshould)\b"
     r"|\b(?:any\s|some\s|your\s)?(?:suggestions?|recommendations?|advice|ideas)\b(?!\s(?:above|below))"
     r"|\brecommend\w*\b|\badvis\w*\b|\bwhat\swould\syou\s(?:do|suggest|recommend)\b"
-    r"|\balternat\w*\s(?:suppliers?|sources?|vendors?|plants?|warehouses?|nodes?|options?|routes?)"
+    r"|\balternat\w*\s(?:suppliers?|sources?|vendors?|plants?|warehouses?|nodes?|options?|routes?"
+    r"|for|to)\b"
     r"|\bbackup\s(?:suppliers?|sources?|vendors?|options?)\b|\breplacements?\sfor\b"
     r"|\bwhere\s(?:should|could|would)\s(?:i|we)\s(?:add|put|open|build|place|locate)\b"
     r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|improve|fix|mitigate"
@@ -463,6 +494,8 @@ _GOAL_RE = re.compile(
 def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
+    if _ADD_VERB_RE.search(m) and not re.search(r"\b(?:should|shall|ought|would|could)\b", m):
+        return None  # "add a backup supplier in Fukuoka" adds one
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}
@@ -475,9 +508,24 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "recommend", params, 0.8)
 
 
+_RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s)?again|repeat|redo|re-?simulate)\b")
+_FAILURE = re.compile(r"\b(?:failure|outage|fails?|failing|goes\sdown|going\sdown|shutdown|down)\b")
+
+
+def _rule_rerun(step: _Step, m: str) -> _Outcome:
+    """ "now rerun the Shenzhen Supplier failure": that node's failure again."""
+    if not (_RERUN.search(m) and _FAILURE.search(m)):
+        return None
+    refs = [r.ref for r in step.node_refs()]
+    if not refs:
+        return None
+    return _cmd(step, "what-if-supplier-failure", {"node": refs[0]}, 0.85)
+
+
 #: In the order they are tried, before the older families.
 CAPABILITY_RULES = (
     _rule_undo,
+    _rule_rerun,
     _rule_rename,
     _rule_alert_status,
     _rule_explain,

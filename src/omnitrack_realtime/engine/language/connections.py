@@ -39,7 +39,8 @@ _CONNECT = re.compile(
     r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
-    r"|supplies|feeds|delivers\sto|sends\sto|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
+    r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
+    r"|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
     r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)"
     r"|(?:->|→)(?!" + _NOT_A_TARGET + ")",
     re.IGNORECASE,
@@ -71,7 +72,8 @@ _ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u
 
 
 def _rule_connect(step: _Step, m: str) -> _Outcome:
-    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or _ASKS_FACT.match(m):
+    asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
+    if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
         return None
     # "Simulate a route disruption ..." is not a request to connect anything.
     if _SIMULATE.search(m) and _SCENARIO_RE.search(m) and "connect" not in m:
@@ -100,6 +102,15 @@ _IN_ORDER = re.compile(
 _ARROW = re.compile(r"\s*(?:->|→|=>|>)\s*")
 
 
+_NEUTRAL = re.compile(
+    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|pair\w*|couple)\b"
+)
+_FLOW = re.compile(
+    r"->|→|=>|\b(?:suppl\w*|feed\w*|fed|ship\w*|send\w*|deliver\w*|serv\w*|sourc\w*|buy\w*"
+    r"|orders?|from|flow\w*|route\w*|one[\s-]way|downstream|upstream)\b"
+)
+
+
 def _plural(ref: NodeRef) -> bool:
     return (ref.kind == "pronoun" and ref.text == "them") or (
         ref.kind == "ordinal" and ref.text.endswith(":")
@@ -123,6 +134,15 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         refs = step.refs() if len(step.refs()) > len(refs) else refs
+    if len(refs) < 2 and len(step.places) >= 2:
+        # "taipei -> shenzhen": each place is the user's node there.
+        used = [(r.start, r.end) for r in refs]
+        places = [
+            _Ref(start, end, NodeRef(step.text[start:end], "place", place=place))
+            for start, end, place in step.places
+            if not any(a <= start < b for a, b in used)
+        ]
+        refs = sorted([*refs, *places], key=lambda r: r.start)
     if intent == "connect-nodes" and _BOTH_WAYS.search(step.masked):
         params["bidirectional"] = True
     if len(refs) == 1 and _plural(refs[0].ref):
@@ -180,6 +200,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     ):
         source, target = target, source
     params.update(source=source.ref, target=target.ref)
+    if intent == "connect-nodes" and _NEUTRAL.search(step.masked) and not _FLOW.search(step.masked):
+        # "connect the warehouse to the supplier" says which two, not which way goods go.
+        params["by_tier"] = True
     confidence = 0.9 if all(not r.bare_type for r in (source, target)) else 0.7
     return _cmd(step, intent, params, confidence)
 

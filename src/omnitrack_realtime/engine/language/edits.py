@@ -50,7 +50,7 @@ _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
-    r"|now|up(?=\s(?:the|its|their|our|my)\s))\b"
+    r"|now|give|up(?=\s(?:the|its|their|our|my)\s))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
@@ -74,6 +74,7 @@ _STATUS_VERB = re.compile(
 _RELATIVE = re.compile(
     r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
     r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
+    r"|\bby\s(?:a\s)?half\b|\bin\shalf\b"
 )
 _MULTIPLIER = re.compile(r"\b(?:doubl\w*|tripl\w*|quadrupl\w*|halv\w*|half)\b")
 _UP = re.compile(
@@ -374,11 +375,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             fields["place"] = moved_to[0][2]
     if not fields and not field_named and verb is not None and refs:
         # "raise Guadalajara Plant to 14,000 units": a number of units is a capacity.
-        units = re.search(r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$", m)
+        units = re.search(
+            r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$"
+            r"|\bup\sto\s+(?P<up>[\d][\d,.]*\s?(?:k|thousand)?)\b",
+            m,
+        )
         if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m):
             value = _capacity(step.text, None)
             if value is None and units is not None:
-                value = _amount(units.group("n"))
+                value = _amount(units.group("n") or units.group("up"))
             if value is not None:
                 fields["capacity"] = _whole(value)
     if not fields and not (field_named and verb is not None):
@@ -461,12 +466,16 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     match = _STATUS_RE.search(m)
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None
-    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + m[match.end() :]
+    after = m[match.end() :]
+    reason = re.search(r"\s*(?:[-–—,;:(]|\bbecause\b|\bdue\sto\b|\bafter\b|\bsince\b)", after)
+    if reason is not None:
+        after = after[: reason.start()]  # "atlanta wh degraded, forklift down": the why
+    rest = m[: refs[0].start] + m[refs[0].end : match.start()] + after
     # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
     # "berlin plant fixed, operational again": words of repair may come with it.
     if re.fullmatch(
         r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully|fixed|repaired|sorted"
-        r"|finally|back)\b\W*)*",
+        r"|finally|back|to)\b\W*)*",
         rest,
     ):
         return _cmd(step, "update-node", {"node": refs[0].ref, "status": match.lastgroup}, 0.75)

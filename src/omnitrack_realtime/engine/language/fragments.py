@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import gazetteer
 from ..commands import NodeRef, Place
 from .edits import _capacity
 from .names import _EMPTY_NAMES, _name_index
@@ -98,8 +99,14 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
     names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
     step = _analyse(text, names)
     m = step.masked
-    places = _not_negated(m, list(step.places))
-    place = places[0][2] if places else None
+    said = [p for p in step.places if not _NOT_BEFORE.search(m[: p[0]])]
+    place = said[0][2] if said else None
+    if place is None:
+        # "the store should be in kuala lumpr not singapore": a city with a typo.
+        guess = re.search(r"\b(?:in|at|to)\s+(?P<a>[a-z]+)(?:\s(?P<b>[a-z]+))?", m)
+        if guess is not None:
+            two = f"{guess.group('a')} {guess.group('b')}" if guess.group("b") else None
+            place = (two and gazetteer.suggest(two)) or gazetteer.suggest(guess.group("a"))
     wrong = [p for p in step.places if _NOT_BEFORE.search(m[: p[0]])]
     replaces = wrong[0][2] if wrong and wrong[0][2] != place else None
     refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-__all__ = ["ALWAYS_OUT_OF_SCOPE", "Mood", "dialogue_act", "mood", "out_of_scope_topic"]
+__all__ = [
+    "ALWAYS_OUT_OF_SCOPE",
+    "Mood",
+    "dialogue_act",
+    "mood",
+    "out_of_scope_at",
+    "out_of_scope_topic",
+]
 
 
 class Mood(Enum):
@@ -36,7 +43,8 @@ _NO = re.compile(
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
     r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"
     # "no, leave it, we still need the space": a no with its reason.
-    r"|^[^\w§¤]*(?:no|nope|nah)[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow|cancel"
+    r"|^[^\w§¤]*(?:no|nope|nah)(?:[^\w§¤]+no)*[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow"
+    r"|not\syet|cancel"
     r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
 )
 _SMALLTALK = re.compile(
@@ -50,7 +58,9 @@ _SMALLTALK = re.compile(
     r"|nice|awesome)|(?:really\s|very\s|super\s)?(?:helpful|useful)|you'?re\s(?:a\s)?star"
     r"|makes\ssense|ok\sgot\sit|good\sto\sknow|reassuring|that'?s\sreassuring|good\snews"
     r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
-    r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff)[^\w§¤]*)+$"
+    r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
+    r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
+    r"|for\snow|all\sfor\stoday|have\sa\snice\sday)[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(
@@ -59,6 +69,11 @@ _NEGATED = re.compile(
     r"|let'?s\snot|we\sdon'?t\sneed\sto|i\sdon'?t\s(?:want|need)\s(?:you\s)?to|there'?s\sno\sneed\sto"
     r"|skip|forget\sabout|you\sdon'?t\sneed\sto|you\scan\sskip|please\sdon'?t)\b"
     r"|\b(?:but|and)\s(?:don'?t|do\snot|not)\s(?:\w+\s){0,2}?(?:yet|now|for\snow)\b"
+    # "Fukuoka not yet"
+    r"|^[^\w§¤]*[\w§¤]+(?:\s[\w§¤]+)?\s+not\s(?:yet|now|for\snow)\W*$"
+    # "rename nothing, just show the summary"
+    r"|^[^\w§¤]*(?:add|remove|delete|rename|change|connect|disconnect|update|simulate|move)"
+    r"\s(?:nothing|none|no\sone|nobody)\b"
 )
 # "don't connect it yet" negates; "why don't we ..." and "don't you think" propose or ask.
 _NOT_A_NEGATION = re.compile(r"\bwhy\s(?:don'?t|not)\b|\bdon'?t\syou\b|\bdo\snot\sknow\b")
@@ -79,8 +94,9 @@ _POLITE = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^[^\w§¤]*(?:(?:and|but|so|ok|okay|also|now|then|hmm|oh|quick\squestion)[^\w§¤]+)*"
-    r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|does|do|did"
+    r"(?:what|which|who|whom|whose|where|when|why|how|is|are|was|were|does|did"
     r"|(?:has|have|had)\s(?:we|you|i|they|there)|should|shall|am|isn'?t|aren'?t|doesn'?t"
+    r"|do(?=\s(?:you|we|i|they|u)\b)"
     r"|any|anything|tell\sme|do\syou\sknow|i\swonder|i'?m\swondering|wondering)\b"
 )
 _LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
@@ -92,6 +108,7 @@ _CORRECTION = re.compile(
     r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
+    r"|\bshould\sbe\s[\d¤§][^,]*\snot\s[\d¤§]"
 )
 
 _OUT_OF_SCOPE = {
@@ -102,13 +119,24 @@ _OUT_OF_SCOPE = {
         r"|my|him|her|them|it|to)\b|\bemail\b"
     ),
     "call or message people": (
-        r"\b(?:call|phone|ring|text|whatsapp|ping)\s(?:the|our|my|him|her|them)\b"
+        r"\b(?:call|phone|ring|text|whatsapp|ping)\s(?:him|her|them|(?:the|our|my)\s(?:\w+\s)?"
+        r"(?:manager|team|driver|drivers|boss|rep|customer|customers|people|crew|supplier\srep"
+        r"|vendor\srep|ceo|cfo|office))\b"
+    ),
+    "handle refunds, invoices or support tickets": (
+        r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
+    ),
+    "get quotes from carriers": (
+        r"\bquotes?\b|\b(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
+        r"|\bfreight\srates?\b"
     ),
     "place orders or payments": (
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
-        r"|invoices?)\b|\b(?:pay|invoice|purchase|buy)\s(?:the|our|them|for|\d)|\border\s\d"
+        r"|invoices?)\b|\bpay\s(?:the|our|them|for|\d)|\b(?:purchase|buy)\s\d|\border\s\d"
     ),
-    "check the weather": r"\bweather\b|\bforecast\b|\btemperature\b",
+    "check the weather": (
+        r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
+    ),
     "look up prices, markets or news": (
         r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bnews\b|\bmarkets?\sprices?"
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
@@ -120,7 +148,10 @@ _OUT_OF_SCOPE = {
         r"|containers?|orders?)\b|\bwhere\sis\s(?:my|our|the)\s(?:shipment|truck|order|parcel"
         r"|container)\b"
     ),
-    "hire or manage staff": r"\b(?:hire|fire|recruit|payroll|salar(?:y|ies))\b",
+    "hire or manage staff": (
+        r"\b(?:hire|recruit|payroll|salar(?:y|ies))\b|\bfire\s(?:him|her|them|someone|staff|people"
+        r"|drivers?|workers?|the\s(?:\w+\s)?(?:manager|driver|team|crew|staff))\b"
+    ),
     "tell jokes or chat about other topics": (
         r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b|\bbooks?\b"
         r"|\bmovies?\b|\brestaurants?\b"
@@ -129,7 +160,10 @@ _OUT_OF_SCOPE = {
         r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"
         r"|report|results|it|them|everything|to)\b|\bpdf\b|\bexcel\b|\bspreadsheet\b|\bcsv\b"
     ),
-    "translate": r"\btranslat\w*",
+    "translate": (
+        r"\btranslat\w*|\bhow\s(?:do|would)\syou\ssay\b"
+        r"|\bin\s(?:german|french|spanish|italian|chinese|japanese)\?"
+    ),
     "sync with other systems (SAP, ERP, spreadsheets)": (
         r"\b(?:sync\w*|integrat\w*|import\w*|upload\w*|push\w*|pull\w*)\b.{0,40}?\b(?:sap|erp|crm"
         r"|salesforce|oracle|netsuite|systems?|instance|database|sheets?)\b|\bsap\b|\berp\b"
@@ -159,10 +193,16 @@ def dialogue_act(m: str) -> str | None:
 
 def out_of_scope_topic(m: str) -> str | None:
     """What the clause asks that no intent serves ("book trucks or shipments"), else None."""
+    found = out_of_scope_at(m)
+    return found[0] if found is not None else None
+
+
+def out_of_scope_at(m: str) -> tuple[str, int] | None:
+    """The out-of-scope topic of a clause and where its words start, else None."""
     match = _OUT_OF_SCOPE_RE.search(m)
     if match is None or match.lastgroup is None:
         return None
-    return _TOPICS[int(match.lastgroup[1:])]
+    return _TOPICS[int(match.lastgroup[1:])], match.start()
 
 
 def mood(m: str) -> Mood:

@@ -87,10 +87,17 @@ _GO_ON = re.compile(
     r"|please|ahead|on))*\W*$",
     re.IGNORECASE,
 )
+# "July is our big peak": a fact about the user's business, not a request.
+_FACT = re.compile(
+    r"^\W*[\w-]+(?:\s[\w-]+)?\s(?:is|are|was|were|has\sbeen|have\sbeen)\s(?:our|the|a|an|my|always"
+    r"|usually|typically|normally|very|really|quite)\b",
+    re.IGNORECASE,
+)
 _CONTEXT = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically)\W+)*(?:we|i|our|my|we'?re|i'?m"
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
     r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
+    r"|import|export|produce|manufacture|distribute|operate|hope|love|think"
     r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b",
     re.IGNORECASE,
 )
@@ -102,6 +109,12 @@ def _is_aside(piece: str, names: _Names) -> bool:
     step = _analyse(piece, names)
     if _GO_ON.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
+    if (
+        _FACT.match(piece)
+        and not (step_names := _analyse(piece, names)).names
+        and not step_names.ids
+    ):
+        return True
     if _CONTEXT.match(piece) and not re.search(r"\d", piece):
         # "We buy everything for our Lyon plant from a single vendor in China": context the
         # user gives, not a request, even when it names a place.
@@ -139,7 +152,10 @@ _RESTATED_ADD = re.compile(
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
-    r"^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
+    r"^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
+    r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
+    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
     re.IGNORECASE,
@@ -162,8 +178,15 @@ def _capacity_for(piece: str, add: Command) -> Command | None:
 def _antecedent(piece: str, names: _Names) -> NodeRef | None:
     """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
     a pronoun in the next step ("..., mark it degraded") to point at."""
-    refs = [r for r in _analyse(piece, names).node_refs() if r.ref.kind != "pronoun"]
-    return refs[0].ref if len(refs) == 1 else None
+    step = _analyse(piece, names)
+    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun"]
+    if len(refs) == 1:
+        return refs[0].ref
+    if not refs and len(step.places) == 1:
+        # "we closed the Valencia site": the user's node there.
+        start, end, place = step.places[0]
+        return NodeRef(step.text[start:end], "place", place=place)
+    return None
 
 
 def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
@@ -231,19 +254,38 @@ _TYPE_WORD = {
     "add-retailer": "store",
 }
 _SAME_AGAIN = re.compile(
-    r"^\W*(?:(?:and|then|also|plus)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
-    r"|a\sthird|the\ssame|same)\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
+    r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
+    r"|a\sthird|the\ssame|same)(?:\sone)?\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
     re.IGNORECASE,
 )
 _BARE_ADD = re.compile(
-    r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
+    r"^\W*(?:(?:and|then|also|plus|next|first|firstly|second|finally|lastly)[\s,]+)*"
+    r"(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
+# "supplier taipei 10k", "dc chicago": terse, the place right after the type.
+_TERSE_ADD = re.compile(
+    r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?(?P<type>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?units?)?)?\W*$",
+    re.IGNORECASE,
+)
 _LABEL_PREFIX = re.compile(
-    r"^\W*(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
-    r"|audit|request|todo|task|next)\b[^:]{0,25}:\s+(?=\w)",
+    r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
+    r"|audit|request|todo|task|next)\b[^:]{0,25}"
+    r"|(?:(?:ok|okay|alright|right|so|well)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes"
+    r"|for\sreal(?:\sthis\stime)?|to\sstart|first\sthings\sfirst|step\sone|as\spromised))"
+    r":\s+(?=\w)",
+    re.IGNORECASE,
+)
+# "and a plant": a node said alone (the add asks where).
+_A_TYPE = re.compile(
+    r"^\W*(?:(?:and|also|plus|then)\s+)*(?:an?|another|one\smore|a\snew|a\ssecond)\s+(?:new\s+)?"
+    r"(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")(?:\s+(?:too|as\swell|please))?\W*$",
     re.IGNORECASE,
 )
 _DEFAULT_SUFFIX = {
@@ -253,6 +295,62 @@ _DEFAULT_SUFFIX = {
     "add-distributor": "Distribution Center",
     "add-retailer": "Store",
 }
+
+
+_COURTESY = re.compile(
+    r"\b(?:thanks?|thank\syou|thx|cheers|grazie|merci|danke|gracias|obrigad[oa]|ciao|bye|goodbye"
+    r"|hello|hi|hey|good\s(?:morning|afternoon|evening|night)|appreciate\w*|grateful|patience"
+    r"|have\sa\s(?:nice|good|great)\s(?:day|one|weekend))\b",
+    re.IGNORECASE,
+)
+
+
+_PARTICIPLE = re.compile(
+    r"^\W*(?:(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\sto|linked\sto)"
+    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby))\s+",
+    re.IGNORECASE,
+)
+_CUE_ONLY = re.compile(
+    r"^\W*(?:(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no|one\smore\sthing|oh|ah"
+    r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question)\W*)+$",
+    re.IGNORECASE,
+)
+_ASKS_WHAT_HAPPENS = re.compile(
+    r"^\W*(?:(?:so|and|then)\s)?what\s(?:happens|would\shappen|will\shappen|breaks|is\saffected"
+    r"|gets\shit|are\sthe\seffects|is\sthe\simpact)\b",
+    re.IGNORECASE,
+)
+_SIMULATION_INTENTS = frozenset(
+    ("run-simulation", "what-if-port-closure", "what-if-supplier-failure", "what-if-demand-spike")
+)
+_BARE = re.compile(
+    r"^\W*(?:(?:now|and|ok|okay|so|then|also|next|right)\W+)*(?:the\s|our\s|my\s|that\s)?[^?]*$",
+    re.IGNORECASE,
+)
+
+
+def _is_bare_reference(piece: str, outcome: object) -> bool:
+    """Whether a step is only a node named ("Now the Guadalajara supplier"), read as its
+    details for want of a verb."""
+    if not (isinstance(outcome, list) and len(outcome) == 1):
+        return False
+    command = outcome[0]
+    if command.intent != "get-node-details" or not _BARE.match(piece):
+        return False
+    return not re.search(
+        r"\b(?:show|tell|details?|info|about|how|what|status|describe|look)\b", piece, re.I
+    )
+
+
+def _terse_place(text: str) -> bool:
+    """Whether the words after a type are only a place ("taipei", "LA", "shenzen")."""
+    words = text.strip()
+    if not words or len(words.split()) > 3:
+        return False
+    found = gazetteer.find_places(words)
+    if found and found[0][0] == (0, len(words)):
+        return True
+    return gazetteer.suggest(words) is not None
 
 
 def _last_add(steps: list[Step]) -> Command | None:
@@ -303,6 +401,86 @@ def _carry_markers(pieces: list[str]) -> list[str]:
     if carried:
         out.append(carried.rstrip(", "))
     return out
+
+
+_VERB_CLASS = {
+    "add": ("add-",),
+    "create": ("add-",),
+    "open": ("add-",),
+    "build": ("add-",),
+    "put": ("add-",),
+    "set": ("add-", "set-"),
+    "connect": ("connect-nodes",),
+    "link": ("connect-nodes",),
+    "hook": ("connect-nodes",),
+    "remove": ("remove-node",),
+    "delete": ("remove-node",),
+    "drop": ("remove-node",),
+    "disconnect": ("disconnect-nodes",),
+    "unlink": ("disconnect-nodes",),
+    "change": ("update-node", "set-"),
+    "update": ("update-node",),
+    "move": ("update-node",),
+    "rename": ("rename-node",),
+    "simulate": ("run-simulation", "what-if-"),
+    "run": ("run-simulation", "what-if-"),
+    "do": ("",),
+}
+_NEGATED_BACK = re.compile(
+    r"^\W*(?:(?:but|and|though)\s+)?(?:please\s+)?(?:don'?t|do\snot|no\sneed\sto|not)\s+(?:\w+\s+)?"
+    r"(?P<verb>add|create|open|build|put|set|connect|link|hook|remove|delete|drop|disconnect|unlink"
+    r"|change|update|move|rename|simulate|run|do)\w*\s+(?:it|that|this|them|those|one)"
+    # "don't link it to Hong Kong yet" names another node: it cancels no earlier step.
+    r"(?:\s+(?:yet|now|for\snow|either|too|please|just\syet|at\sall))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def _cancel_pointed(steps: list[Step]) -> list[Step]:
+    """ "we'll need a supplier in Chennai, but don't add it yet": a negation that points back
+    at the step before it (same kind of change) cancels that step."""
+    out: list[Step] = []
+    for step in steps:
+        previous = out[-1] if out else None
+        if isinstance(step, Act) and step.kind == "cancelled" and isinstance(previous, Command):
+            match = _NEGATED_BACK.match(step.text)
+            prefixes = _VERB_CLASS.get(match.group("verb").lower(), ()) if match else ()
+            if any(previous.intent.startswith(prefix) for prefix in prefixes):
+                out[-1] = Act("cancelled", f"{previous.text}, {step.text}", previous.text)
+                continue
+        out.append(step)
+    return out
+
+
+def _bind_to_place(command: Command, names: _Names) -> Command:
+    """ "we'll need more volume out of Dhaka, double its capacity": "its" is the node at the
+    one place the step named, not the last node of the conversation."""
+    pronouns = [
+        key
+        for key, value in command.params.items()
+        if isinstance(value, NodeRef) and value.kind == "pronoun" and value.text == "it"
+    ]
+    if len(pronouns) != 1 or not command.text:
+        return command
+    if "place" in command.params:
+        return command  # "move it to Antwerp": the place is where it goes
+    step = _analyse(command.text, names)
+    pronoun = re.search(r"\b(?:it|its|it's)\b", step.masked)
+    spans = [(r.start, r.end) for r in step.refs() if r.ref.kind != "pronoun"]
+    places = [
+        p
+        for p in step.places
+        if pronoun is not None
+        and p[1] <= pronoun.start()
+        and not any(a <= p[0] < b for a, b in spans)
+    ]
+    if len(places) != 1 or step.names or step.ids or len(step.places) != 1:
+        return command
+    start, end, place = places[0]
+    ref = NodeRef(step.text[start:end], "place", place=place)
+    return Command(
+        command.intent, {**command.params, pronouns[0]: ref}, command.confidence, command.text
+    )
 
 
 def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
@@ -398,7 +576,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
 
     pieces = _carry_markers(pieces)
     header = _header(corrected, pieces)
-    for piece in pieces:
+    asked_before: str | None = None  # the step before, when it was asked about
+    for index, piece in enumerate(pieces):
+        if _CUE_ONLY.match(piece):
+            continue  # "actually, remove the older store": the cue alone asks nothing
         unknown_before, previous_unknown = previous_unknown, None
         if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
@@ -408,10 +589,21 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if last_add is not None and _SAME_AGAIN.match(piece):
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
-        elif _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece):
-            # "For the audit: list all our suppliers": the label says why, the rest what.
+        participle = _PARTICIPLE.match(piece)
+        if participle is not None and _last_add(steps) is not None:
+            # "..., feeding the Hamburg warehouse": the node just added is one end.
+            rest = piece[participle.end() :]
+            piece = f"{rest} supplies it" if participle.group("into") else f"it supplies {rest}"
+        if _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece) and piece != header:
+            # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
+            # label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
-        if _BARE_ADD.match(piece):
+        terse = _TERSE_ADD.match(piece)
+        if terse is not None and _terse_place(terse.group("rest")):
+            piece = re.sub(r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?", "", piece)
+            piece = piece.replace(terse.group("rest"), f"in {terse.group('rest')}", 1)
+            piece = f"add {piece}"
+        elif _BARE_ADD.match(piece) or _A_TYPE.match(piece):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"
@@ -423,6 +615,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         names = _with_new_names(names, commands())
         outcome = _read_clause(piece, names)
+        following = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if _is_bare_reference(piece, outcome) and _POINTS_BACK.search(following):
+            # "Now the Guadalajara supplier, get rid of it.": the node the next step means.
+            not_understood.append(piece)
+            steps.append(Act("unknown", piece))
+            previous_unknown = piece
+            continue
+        if piece.startswith("because ") and not isinstance(outcome, list):
+            continue  # the reason given for the next step, not a request
+        if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
+            last = last_command()
+            if last is not None and last.intent in _SIMULATION_INTENTS:
+                continue  # "..., what happens downstream?": the simulation's answer says
         if isinstance(outcome, Act):
             steps.append(outcome)
             continue
@@ -451,6 +656,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             stripped = _FILLER.sub("", piece).strip()
             if stripped:
                 again = _read_clause(stripped, names) if stripped != piece else None
+                if _is_bare_reference(stripped, again) and _POINTS_BACK.search(following):
+                    again = None  # "Now the Guadalajara supplier, get rid of it."
                 if isinstance(again, Act):
                     steps.append(again)
                     continue
@@ -484,7 +691,17 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if _restates(outcome, piece, commands()):
                 continue
             steps.append(outcome)
+            asked_before = piece
             continue
+        asked, asked_before = asked_before, None
+        if asked is not None and unknown_before is None and isinstance(steps[-1], Clarification):
+            # "we closed the Valencia site last quarter, take it off the map": the step that
+            # was asked about names the node "it" means, and this step says what to do.
+            node = _antecedent(asked, names)
+            pointed = _point_back(outcome, node) if node is not None else None
+            if pointed is not None:
+                steps.pop()
+                outcome = pointed
         if unknown_before is not None:
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
@@ -500,11 +717,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         steps.extend(outcome)
         last_piece = piece
     steps = _drop_topic_pronouns(steps)
+    steps = _cancel_pointed(steps)
     found = commands()
     if any(not _is_hedge(c) for c in found):
         steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]
     if not steps:
+        if _COURTESY.search(cleaned):
+            return ParseResult(steps=(Act("smalltalk", cleaned),))  # "great, thanks, ciao"
         return ParseResult()
+    steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
     if not_understood and commands():
         if all(_is_aside(p, names) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin
@@ -516,7 +737,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             steps = [
                 _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
             ]
-    elif not commands() and all(isinstance(s, Act) and s.kind == "unknown" for s in steps):
+    elif not commands() and all(
+        isinstance(s, Act) and s.kind in ("unknown", "smalltalk") for s in steps
+    ):
+        if _COURTESY.search(cleaned):
+            # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!"
+            return ParseResult(steps=(Act("smalltalk", cleaned),))
         return ParseResult()
     if penalty:
         steps = [

@@ -162,6 +162,31 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if word in ("its", "it's"):
             word = "it"
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
+    for match in _ORDINAL_ONE.finditer(step.masked):
+        # "remove the first one": the first node created.
+        position = _ORDINAL_WORDS[match.group("ord")]
+        refs.append(_Ref(match.start(), match.end(), NodeRef(position, "ordinal")))
+    for match in _ALL_OF_TYPE.finditer(step.masked):
+        # "remove both stores", "all the warehouses": every node of that type.
+        kind = _type_of(match.group("type"))
+        preceding = step.masked[: match.start()]
+        changing = re.search(
+            r"\b(?:remove|delete|drop|rid\sof|disconnect|mark|set|update)\b", preceding
+        )
+        if kind is not None and (match.group().startswith("both") or changing):
+            refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
+    for match in _OTHER.finditer(step.masked):
+        if not any(r.start <= match.start() < r.end for r in refs):
+            refs.append(_Ref(match.start(), match.end(), NodeRef("the other", "pronoun")))
+    for match in _ONE_AT.finditer(step.masked):
+        # "the one in Lyon": the user's node there.
+        p_start = match.start("place")
+        place = next((pl for st, _e, pl in step.places if st == p_start), None)
+        if place is not None and not any(r.start <= p_start < r.end for r in refs):
+            known = _known_at(step, p_start, match.end("place"), None)
+            text = step.text[match.start() : match.end()]
+            ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
+            refs.append(_Ref(match.start(), match.end(), ref))
     for match in _LAST_FEW.finditer(step.masked):
         # "the last two", "the last 3 warehouses": the nodes created last, in order.
         count = _ORDINAL_WORDS.get(match.group("count"), match.group("count"))
@@ -173,6 +198,12 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if clause_span[0] <= start < clause_span[1]:
             continue
         if any(r.start <= start < r.end for r in refs):
+            continue
+        extreme = _EXTREME.search(step.masked[:start])
+        if extreme is not None:
+            # "the bigger warehouse", "the newest store", "the older store"
+            position = _EXTREME_WORDS[extreme.group("adj")]
+            refs.append(_Ref(extreme.start(), end, NodeRef(position, "ordinal", node_type=kind)))
             continue
         ordinal = _ORDINAL.search(step.masked[:start])
         if ordinal is not None:
@@ -267,6 +298,36 @@ _ORDINAL_WORDS = {
 _ORDINAL = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th)"
     r"\s+(?:new\s+|other\s+)?$"
+)
+_EXTREME_WORDS = {
+    "bigger": "max:capacity",
+    "biggest": "max:capacity",
+    "larger": "max:capacity",
+    "largest": "max:capacity",
+    "smaller": "min:capacity",
+    "smallest": "min:capacity",
+    "busier": "max:utilization",
+    "busiest": "max:utilization",
+    "newer": "-1",
+    "newest": "-1",
+    "latest": "-1",
+    "older": "1",
+    "oldest": "1",
+    "earliest": "1",
+}
+_EXTREME = re.compile(
+    r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
+    r"|newer|newest|older|oldest|earliest)\s+$"
+)
+_ALL_OF_TYPE = re.compile(
+    r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every)\s(?:\w+\s)?(?P<type>"
+    + "|".join(p for p in _TYPE_PATTERNS.values())
+    + r")\b"
+)
+_OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
+_ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
+_ORDINAL_ONE = re.compile(
+    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
 )
 _LAST_FEW = re.compile(
     r"\bthe\s(?:last|latest)\s(?P<count>two|three|four|five|[2-5])"

@@ -14,7 +14,7 @@ from ..commands import CHANGING_INTENTS, Act, Clarification, Command, NodeRef
 from .capabilities import CAPABILITY_RULES, _rule_explain
 from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
-from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_topic
+from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_at
 from .names import _Names
 from .outcomes import _ask, _cmd, _Outcome
 from .queries import _rule_alerts, _rule_analysis, _rule_details, _rule_summary
@@ -75,10 +75,14 @@ def _is_hedge(command: Command) -> bool:
 
 # "what is a distribution center?": a definition (help on that term), not a node's details.
 _DEFINITION = re.compile(
-    r"\bwhat\s(?:is|'s|are|exactly\sis)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
+    r"\bwhat\s(?:is|'s|are|exactly\sis|does)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
     + "|".join(_TYPE_PATTERNS.values())
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
+    r"|^\W*(?:\w+\W+)?what\s(?:is|'s|are)\s(?:mean\s|meaning\sof\s|means\s)?(?:an?\s)?"
+    r"(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
+    r"|lead\stimes?|safety\sstock|anomal(?:y|ies)|bottlenecks?)(?:\s(?:exactly|again|really|mean))?"
+    r"\W*$"
 )
 
 
@@ -86,7 +90,7 @@ def _rule_definition(step: _Step, m: str) -> _Outcome:
     match = _DEFINITION.search(m)
     if match is None:
         return None
-    return _cmd(step, "help", {"topic": match.group("term")}, 0.85)
+    return _cmd(step, "help", {"topic": match.group("term") or match.group("abstract")}, 0.85)
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
@@ -214,7 +218,9 @@ def _apply_rules(step: _Step, m: str) -> _Outcome:
 
 # The out-of-scope verb opens the clause ("book a truck from Hamburg to Lyon"): the places in
 # it do not make it a request to link them.
-_LEADS = re.compile(r"^\W*(?:(?:please|pls|can\syou|could\syou|and|also|then|now)\W+)*\w+")
+_LEADS = re.compile(
+    r"^\W*(?:(?:please|pls|can\syou|could\syou|and|also|then|now|ok|okay|so|well|hi|hey)\W+)*\w+"
+)
 
 
 def _read_clause(text: str, names: _Names) -> _Outcome | Act:
@@ -228,10 +234,13 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     if kind is Mood.NEGATED:
         return Act("cancelled", text, text)
     outcome = _apply_rules(step, m)
-    topic = out_of_scope_topic(m)
-    if topic is not None:
+    found = out_of_scope_at(m)
+    if found is not None:
+        topic, start = found
         lead = _LEADS.match(m)
-        opens = lead is not None and out_of_scope_topic(m[: lead.end() + 12]) == topic
+        # The clause opens with what cannot be done ("call the plant manager", "email it",
+        # "can you open a support ticket").
+        opens = lead is not None and len(m[lead.end() : start].split()) <= 3
         if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
             return Act("out-of-scope", text, topic)
     if kind is Mood.CORRECTION and not isinstance(outcome, list):

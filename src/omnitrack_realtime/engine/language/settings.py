@@ -55,7 +55,8 @@ _INDUSTRY_CUE = re.compile(
     r"|game|trade)\b"
 )
 _CURRENCY_CUE = re.compile(
-    r"\bcurrenc\w*|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b|\bcosts?\b"
+    r"\bcurrenc\w*|\bccy\b|\bfx\b|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b"
+    r"|\bcosts?\b"
     r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b"
 )
 _METHOD_CUE = re.compile(

@@ -18,7 +18,8 @@ _VERBS = (
     r"|enable|switch|use|what\sif|what\shappens|what\sabout|how\sabout|suppose|imagine|assess"
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
     r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
-    r"|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
+    r"|have(?=\s[\w-]+(?:\s[\w-]+){0,3}\s(?:supply|feed|ship\sto|deliver\sto|send\sto|serve)\b)"
+    r"|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
@@ -34,7 +35,8 @@ _HARD_SPLIT = re.compile(
 )
 _SOFT_SPLIT = re.compile(
     rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
-    rf"(?=(?:please\s+|pls\s+|also\s+"
+    rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
+    rf"|(?:i'?d|we'?d)\s+(?:also\s+)?like\s+to\s+|(?:i|we)\s+(?:also\s+)?(?:want|need)\s+to\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
@@ -44,8 +46,9 @@ _BUT_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _TYPE_ONLY = re.compile(
-    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:an?|another|one\smore"
-    r"|also\san?)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b)",
+    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore"
+    r"|also\san?)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b"
+    r"|(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s))",
     re.IGNORECASE,
 )
 
@@ -107,13 +110,65 @@ _BUT_NOT = re.compile(
     r"|not\s(?:yet|now)|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)"
     # "what is a single point of failure, and do I have any?": a second question.
     r"|,\s*and\s+(?=(?:do|does|did|are|is|can|what|which|where|how|who)\s)"
+    # "no need to add anything, just checking: is Ulsan Plant ok?"
+    r"|,?\s*just\s(?:checking|asking|wondering|curious)\s*[:,]?\s+"
     # "a distribution center in Sevilla and other in Barcelona": the same type again.
     r"|\s+and\s+(?=(?:one|another|other|the\sother|one\smore)\s+(?:in|at|near)\s)",
     re.IGNORECASE,
 )
 
 
+# "returns flow back from the warehouse, so link them both ways": the part before ", so" is
+# the reason for the request after it.
+_SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
+
+
+# "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
+# own (only after an add: "what's connected to X" asks).
+_PARTICIPLE = re.compile(
+    r",?\s+(?=(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\s(?:to|from)"
+    r"|linked\s(?:to|from)|fed\sby|supplied\sby)\s)",
+    re.IGNORECASE,
+)
+
+
+# "before I change anything, what's our total capacity?": the lead clause is context.
+_LEAD_CLAUSE = re.compile(
+    r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
+)
+# "my boss is asking, what currency are we on?": a question after a remark.
+_THEN_ASKS = re.compile(
+    r",\s+(?=what(?:'s|\sis|\sare)?\s(?:our\s|the\s|my\s)?(?:currency|region|industry|risk|settings"
+    r"|total|capacity)\b|what\s(?:currency|region|industry)\b)",
+    re.IGNORECASE,
+)
+# "next a warehouse in Rotterdam and a DC in Lyon": nodes said without a verb are adds.
+_BARE_NODE = re.compile(
+    r"^\W*(?:(?:next|then|now|also|and|plus|first|second|finally|lastly)[\s,]+)*(?=(?:an?|one"
+    r"|another|a\snew|a\ssecond)\s+(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+(?:in|at|near)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
+    lead = _LEAD_CLAUSE.match(text)
+    if lead is not None:
+        return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
+    asks = _THEN_ASKS.search(text)
+    if asks is not None:
+        return [*_soft_split(text[: asks.start()]), *_soft_split(text[asks.end() :])]
+    bare = _BARE_NODE.match(text)
+    if bare is not None and not _ADD_VERB_RE.search(text):
+        text = "add " + text[bare.end() :]
+    if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
+        head, tail = _PARTICIPLE.split(text, maxsplit=1)
+        return [*_soft_split(head), tail]
+    reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
+    if so is not None:
+        request = text[so.end() :]
+        return [f"because {reason}", *_soft_split(request)]
     out: list[str] = []
     parts = [
         p

@@ -1,0 +1,39 @@
+"""`omnitrack serve`'s abuse options: the Redis secret (flag or environment) and the extra
+publishable event types."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnitrack_realtime.cli.main import build_parser
+from omnitrack_realtime.cli.serve import server_config
+from omnitrack_realtime.errors import ConfigurationError
+from omnitrack_realtime.server import ServerConfig
+from omnitrack_realtime.server.auth import AuthConfig
+
+AUTH = AuthConfig(secret="x" * 40)
+SECRET = "redis-secret-0123456789abcdef"
+
+
+def _config(*argv: str, environ: dict[str, str] | None = None) -> ServerConfig:
+    args = build_parser().parse_args(["serve", *argv])
+    config: ServerConfig = server_config(args, AUTH, environ or {})
+    return config
+
+
+def test_the_redis_secret_comes_from_the_flag_else_the_environment() -> None:
+    env = {"OMNITRACK_REDIS_SECRET": "from-the-environment-0123"}
+    assert _config("--redis-secret", SECRET, environ=env).redis_secret == SECRET
+    assert _config(environ=env).redis_secret == "from-the-environment-0123"
+    assert _config().redis_secret is None
+    assert SECRET not in repr(_config("--redis-secret", SECRET))
+
+
+def test_event_types_are_registered_and_reserved_ones_refused() -> None:
+    config = _config("--event-type", "shipment_eta", "--event-type", "dock.door:open")
+    registry = config.event_registry
+    assert registry.refusal("shipment_eta") is None
+    assert registry.refusal("dock.door:open") is None
+    assert registry.refusal("alert_notification") is None
+    with pytest.raises(ConfigurationError, match="reserved"):
+        _config("--event-type", "error")
