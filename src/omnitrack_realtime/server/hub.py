@@ -115,14 +115,16 @@ def _turn_order(messages: Sequence[StoredMessage]) -> list[StoredMessage]:
     (``replyTo``), when that message is among them."""
     present = {m.message_id for m in messages if m.role == "user"}
     answers: dict[str, list[StoredMessage]] = {}
+    placed: set[int] = set()
     for message in messages:
         reply_to = message.metadata.get("replyTo") if message.role == "assistant" else None
         if isinstance(reply_to, str) and reply_to in present:
             answers.setdefault(reply_to, []).append(message)
+            placed.add(id(message))
     ordered: list[StoredMessage] = []
     for message in messages:
-        if message.role == "assistant" and message.metadata.get("replyTo") in answers:
-            continue  # placed after its question
+        if id(message) in placed:
+            continue  # it goes right after its question
         ordered.append(message)
         ordered.extend(answers.get(message.message_id, ()))
     return ordered
