@@ -516,3 +516,34 @@ def test_a_correction_with_a_typo_in_the_new_city(engine: SupplyChainEngine) -> 
     say(engine, "add a store in Singapore")
     metadata, _ = say(engine, "no wait, the store should be in kuala lumpr not singapore")
     assert metadata["intent"] == "add-retailer" and names(engine) == ["Kuala Lumpur Store"]
+
+
+def test_a_correction_naming_a_type_fixes_the_newest_node_of_that_type(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a plant in Pune with 4000 capacity and a warehouse in Bangalore")
+    metadata, _ = say(engine, "hmm, the plant should be 6000 not 4000")
+    assert metadata["intent"] == "add-manufacturer" and metadata["actionSuccess"] is True
+    nodes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert nodes == {"Pune Plant": 6000, "Bangalore Warehouse": 20_000}
+
+
+def test_a_chain_counts_as_one_step_of_five(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(
+        engine,
+        "1. set the industry to automotive\n2. add a supplier in Monterrey\n"
+        "3. add a plant in Detroit\n4. add a distribution center in Chicago\n"
+        "5. Monterrey Supplier -> Detroit Plant -> Chicago Distribution Center",
+    )
+    assert metadata["actionSuccess"] is True
+    assert len(engine.twin.list_connections(USER)) == 2
+
+
+def test_a_place_after_a_question_in_the_same_message_fills_it(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, _ = say(engine, "Add a second plant. Hsinchu. 10k.")
+    assert metadata["intent"] == "add-manufacturer" and metadata["actionSuccess"] is True
+    assert [(n.name, n.capacity) for n in engine.twin.list_nodes(USER)] == [
+        ("Hsinchu Plant", 10_000)
+    ]

@@ -619,6 +619,21 @@ class SupplyChainEngine:
         correction = read_correction(act.text, known_names=names)
         last = state.last_command
         corrected = correct_command(last, correction) if last else None
+        if corrected is None and correction.node_type is not None:
+            # "hmm, the plant should be 6000 not 4000": the newest add of that type.
+            wanted = ADD_FOR_TYPE[correction.node_type]
+            earlier = next((e for e in reversed(state.added) if e[0].intent == wanted), None)
+            if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
+                if correction.place is not None:
+                    self._move_added(request, earlier, correction, state, turn, mentioned)
+                    return
+                if correction.capacity is not None:
+                    ref = NodeRef(earlier[1], "id")
+                    resized = Command("update-node", {"node": ref, "capacity": correction.capacity})
+                    self._run_command(
+                        request, resized, state, turn, mentioned, label=earlier[0].intent
+                    )
+                    return
         if corrected is None and correction.replaces is not None:
             earlier = next(
                 (

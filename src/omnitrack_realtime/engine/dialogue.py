@@ -248,6 +248,13 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         # the change to correct (undoing it would remove the wrong node).
         return None
     if intent.startswith("add-") and intent != "add-shipping-method":
+        named = correction.node_type
+        if (
+            named is not None
+            and ADD_FOR_TYPE[named] != intent
+            and (correction.capacity is not None or correction.place is not None)
+        ):
+            return None  # "the plant should be 6000" after adding a warehouse: another node
         if correction.place is not None:
             params["place"], changed = correction.place, True
         if correction.capacity is not None:

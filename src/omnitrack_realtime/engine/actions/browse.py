@@ -65,6 +65,10 @@ def _list_nodes(step: _Step) -> ActionResult:
         status = _choice(params["status"], NODE_STATUSES, "node status")
         words.append(status)
         tests.append(lambda n: n.status == status)
+    if params.get("not_status") is not None:
+        excluded = _choice(params["not_status"], NODE_STATUSES, "node status")
+        words.append(f"not {excluded}")
+        tests.append(lambda n: n.status != excluded)
     low = high = None
     if params.get("min_capacity") is not None:
         low = _int(params["min_capacity"], "minimum capacity", minimum=0)

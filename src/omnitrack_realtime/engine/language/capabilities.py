@@ -337,7 +337,12 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if step.places:
         params["place"] = step.places[0][2]
     if status is not None and status.lastgroup is not None:
-        params["status"] = status.lastgroup
+        negated = re.search(
+            r"(?:\bisn'?t|\bis\snot|\baren'?t|\bare\snot|\bnot|\bnon-?)\s(?:fully\s|yet\s)?$",
+            m[: status.start()],
+        )
+        # "every node that isn't operational": all but those
+        params["not_status" if negated else "status"] = status.lastgroup
     if busy is not None and (value := parse_number(busy.group("pct"))) is not None:
         params["min_utilization"] = round(value / 100, 4)
     low = _MIN_CAP.search(m) if busy is None else None

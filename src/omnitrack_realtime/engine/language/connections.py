@@ -131,6 +131,10 @@ def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
 
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
+    colon = step.masked.find(":")
+    if 0 <= colon < step.masked.find("->") or 0 <= colon < step.masked.find("→"):
+        # "now chain them: A -> B -> C": what follows the colon is the chain.
+        refs = [r for r in refs if r.start > colon]
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         refs = step.refs() if len(step.refs()) > len(refs) else refs

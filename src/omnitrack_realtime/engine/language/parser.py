@@ -75,7 +75,7 @@ _REMARK = re.compile(
     r"|seems|cool|great|nice|out\sof\scuriosity|curious|quick\squestion|just\swondering"
     r"|before|after|once|if|when|while|since|because|given|as\ssoon\sas|sorry|apologies"
     r"|ugh|argh|oops|whoops|my\sbad|wait|hi|hey|hello|morning|evening|thanks|cheers|my|he|she"
-    r"|they|you|typo|wrong|right|alright|fine|let\sme|let'?s\ssee)\b"
+    r"|they|you|typo|wrong|right|alright|fine|let\sme|let'?s\ssee|hope|hoping)\b"
     r"|^\W*(?:\w+\s){0,2}(?:checklist|list|plan|to-?dos?|tasks|agenda|notes|steps)\W*$",
     re.IGNORECASE,
 )
@@ -308,6 +308,10 @@ _COURTESY = re.compile(
 _PARTICIPLE = re.compile(
     r"^\W*(?:(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\sto|linked\sto)"
     r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby))\s+",
+    re.IGNORECASE,
+)
+_PLACE_AND_SIZE = re.compile(
+    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?)?\W*$",
     re.IGNORECASE,
 )
 _CUE_ONLY = re.compile(
@@ -628,6 +632,21 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             last = last_command()
             if last is not None and last.intent in _SIMULATION_INTENTS:
                 continue  # "..., what happens downstream?": the simulation's answer says
+        question = steps[-1] if steps else None
+        answer = _PLACE_AND_SIZE.match(piece)
+        if (
+            outcome is None
+            and isinstance(question, Clarification)
+            and question.intent in _DEFAULT_SUFFIX
+            and answer is not None
+            and _terse_place(answer.group("place"))
+        ):
+            # "Add a second plant. Hsinchu. 10k.": the place the question asked for.
+            size = f", {answer.group('size')} units" if answer.group("size") else ""
+            filled = _read_clause(f"{question.text} in {answer.group('place')}{size}", names)
+            if isinstance(filled, list) and filled and filled[0].intent == question.intent:
+                steps[-1:] = filled
+                continue
         if isinstance(outcome, Act):
             steps.append(outcome)
             continue
@@ -752,18 +771,25 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _merge_repeats(steps)
-    found = commands_of(steps)
-    too_many = len(found) > MAX_STEPS
-    if too_many:
-        kept: list[Step] = []
-        count = 0
-        for s in steps:
-            if isinstance(s, Command):
-                count += 1
-                if count > MAX_STEPS:
-                    continue
-            kept.append(s)
-        steps = kept
+    # A chain ("A -> B -> C") is one step of several links: steps are counted, not links.
+    kept: list[Step] = []
+    count = 0
+    previous: Command | None = None
+    for s in steps:
+        if isinstance(s, Command):
+            chained = (
+                previous is not None
+                and s.intent in ("connect-nodes", "disconnect-nodes")
+                and previous.intent == s.intent
+                and previous.text == s.text
+            )
+            count += 0 if chained else 1
+            previous = s
+            if count > MAX_STEPS:
+                continue
+        kept.append(s)
+    too_many = count > MAX_STEPS
+    steps = kept
     clarification = next((s for s in steps if isinstance(s, Clarification)), None)
     return ParseResult(
         commands=tuple(commands_of(steps)),

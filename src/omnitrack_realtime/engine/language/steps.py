@@ -46,7 +46,7 @@ _BUT_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _TYPE_ONLY = re.compile(
-    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore"
+    r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
     r"|also\san?)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b"
     r"|(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s))",
     re.IGNORECASE,
