@@ -547,3 +547,25 @@ def test_a_place_after_a_question_in_the_same_message_fills_it(
     assert [(n.name, n.capacity) for n in engine.twin.list_nodes(USER)] == [
         ("Hsinchu Plant", 10_000)
     ]
+
+
+def test_undo_right_after_a_request_that_did_nothing_asks_first(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a store in Austin")
+    metadata, _ = say(engine, "connect Monterrey Plant to Austin Store")  # no such plant
+    assert metadata["actionSuccess"] is False
+    metadata, text = say(engine, "undo that")
+    assert metadata["intent"] == "confirmation" and "**Austin Store**" in text
+    assert names(engine) == ["Austin Store"]
+    say(engine, "no")
+    assert names(engine) == ["Austin Store"]
+
+
+def test_undo_after_a_question_reverts_the_last_change_at_once(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a store in Austin")
+    say(engine, "what feeds Austin Store?")
+    metadata, _ = say(engine, "undo that")
+    assert metadata["intent"] == "undo" and names(engine) == []

@@ -329,6 +329,13 @@ class SupplyChainEngine:
             steps = [Act("unknown", request.message)]
         turn = Turn()
         self._run_steps(request, steps, state, turn)
+        # A turn that asked for something and got nothing done (failed or not understood):
+        # an "undo" next refers to what the user meant, not to the older change it would hit.
+        changed = any(p.success for p in turn.parts if p.label in CHANGING_INTENTS)
+        missed = any(
+            p.success is False or p.label in ("clarification", "unknown") for p in turn.parts
+        )
+        state.quiet = missed and not changed
         if parsed.too_many_steps:
             turn.note = (
                 f"You asked for more than {MAX_STEPS} steps; I ran at most the first {MAX_STEPS}."
@@ -724,6 +731,8 @@ class SupplyChainEngine:
     ) -> tuple[str, list[Command]] | None:
         """The yes/no question a destructive or bulk change needs first, with the commands
         (nodes by id) to run on "yes"; None when it may run now."""
+        if command.intent == "undo":
+            return self._undo_confirmation(request, command)
         if command.intent not in DESTRUCTIVE_INTENTS and command.intent != "update-node":
             return None
         ref = command.params.get("node")
@@ -757,6 +766,36 @@ class SupplyChainEngine:
             more = f" and {len(nodes) - 6} more" if len(nodes) > 6 else ""
             question = f"Change {len(nodes)} nodes ({shown}{more})? (yes/no)"
         return question, resolved
+
+    def _undo_confirmation(
+        self, request: EngineRequest, command: Command
+    ) -> tuple[str, list[Command]] | None:
+        """ "undo that" right after a turn that changed nothing would revert an older change
+        than the one the user means (the one that did not happen): say which, ask first."""
+        state = DialogueState.from_json(
+            self.twin.get_dialogue(request.user_id, request.conversation_id)
+        )
+        if not state.quiet or command.params.get("confirmed"):
+            return None
+        journal = self.twin.get_dialogue(request.user_id, request.conversation_id).get(
+            "journal", []
+        )
+        if not journal:
+            return None  # nothing to undo: the step says so
+        last = journal[-1]
+        what = str(last.get("intent", "change")).replace("-", " ")
+        names = [
+            str(c.get("node", {}).get("name") or c.get("name") or "")
+            for c in last.get("changes", ())
+            if isinstance(c, dict)
+        ]
+        named = ", ".join(f"**{n}**" for n in names if n)
+        question = (
+            f"The last change I made was {what}{' (' + named + ')' if named else ''}, before your "
+            "last message; undo it? (yes/no)"
+        )
+        confirmed = Command("undo", {**command.params, "confirmed": True}, command.confidence)
+        return question, [confirmed]
 
     def _remember_mentions(
         self, request: EngineRequest, steps: Sequence[Step], mentioned: list[str]

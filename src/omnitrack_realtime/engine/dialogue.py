@@ -16,6 +16,10 @@ process can pick the conversation up); this module owns three of its keys:
 ``added``
     The nodes the conversation's last adds created (command and node id, newest last), so a
     correction can fix the one it names even when it was not the last change.
+``quiet``
+    True when the last turn asked for something and nothing was done (a failure, a question,
+    nothing understood): an "undo" then asks first, since the change it would revert is older
+    than the one the user means.
 
 The actions own the other keys (``journal`` for undo, ``simulations``, ``last_analysis``).
 Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
@@ -47,7 +51,7 @@ __all__ = [
     "same_place",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added")
+_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added", "quiet")
 
 
 def _value_to_json(value: Any) -> Any:
@@ -134,6 +138,7 @@ class DialogueState:
     last_setting: str | None = None
     last_step: Command | None = None
     added: list[tuple[Command, str]] = field(default_factory=list)
+    quiet: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -150,6 +155,7 @@ class DialogueState:
                     (command_from_json(entry["command"]), str(entry["node"]))
                     for entry in data.get("added", ())
                 ],
+                bool(data.get("quiet", False)),
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -172,6 +178,8 @@ class DialogueState:
             data["last_setting"] = self.last_setting
         if self.last_step is not None:
             data["last_step"] = command_to_json(self.last_step)
+        if self.quiet:
+            data["quiet"] = True
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]

@@ -160,7 +160,7 @@ def _soft_split(text: str) -> list[str]:
     if asks is not None:
         return [*_soft_split(text[: asks.start()]), *_soft_split(text[asks.end() :])]
     bare = _BARE_NODE.match(text)
-    if bare is not None and not _ADD_VERB_RE.search(text):
+    if bare is not None:  # ("another" counts as an add verb, but says no verb here)
         text = "add " + text[bare.end() :]
     if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
