@@ -40,6 +40,7 @@ _CONNECT = re.compile(
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
+    r"|(?:supply|feed|deliver|delivers)\s(?=it\b|them\b|§)"
     r"|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
     r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)"
     r"|(?:->|→)(?!" + _NOT_A_TARGET + ")",

@@ -185,6 +185,17 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     if capacity is not None:
         params["capacity"] = _whole(capacity)
     places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
+    # "a co-op in Medellin, Colombia": the country names the city's country, not a second place.
+    places = [
+        p
+        for i, p in enumerate(places)
+        if not (
+            i
+            and p[2].city is None
+            and places[i - 1][2].country == p[2].country
+            and re.fullmatch(r"\s*,?\s*", step.masked[places[i - 1][1] : p[0]])
+        )
+    ]
     if not places:
         guess = _guess_place(step)
         if guess is not None:
@@ -370,7 +381,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         field_named = True
     if _MOVE.search(m):
         field_named = True
-        moved_to = [p for p in step.free_places() if re.search(r"\bto\s+(?:the\s+)?$", m[: p[0]])]
+        moved_to = [
+            p
+            for p in step.free_places()
+            if re.search(r"\b(?:to|in|into)\s+(?:the\s+)?$", m[: p[0]])
+        ]
         if moved_to:
             fields["place"] = moved_to[0][2]
     if not fields and not field_named and verb is not None and refs:

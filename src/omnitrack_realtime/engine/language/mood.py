@@ -126,6 +126,10 @@ _OUT_OF_SCOPE = {
     "handle refunds, invoices or support tickets": (
         r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
     ),
+    "handle taxes, customs or legal filings": (
+        r"\bvat\b|\btax(?:es)?\b|\bcustoms\sdeclarations?\b|\bfil(?:e|ing)\s(?:our\s)?(?:\w+\s)?"
+        r"(?:declarations?|returns?)\b"
+    ),
     "get quotes from carriers": (
         r"\bquotes?\b|\b(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
         r"|\bfreight\srates?\b"

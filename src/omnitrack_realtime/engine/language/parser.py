@@ -275,7 +275,7 @@ _TERSE_ADD = re.compile(
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
     r"|audit|request|todo|task|next)\b[^:]{0,25}"
-    r"|(?:(?:ok|okay|alright|right|so|well)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes"
+    r"|(?:(?:ok|okay|alright|right|so|well|fine|sure|yes)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes|go\sahead"
     r"|for\sreal(?:\sthis\stime)?|to\sstart|first\sthings\sfirst|step\sone|as\spromised))"
     r":\s+(?=\w)",
     re.IGNORECASE,
@@ -507,7 +507,7 @@ def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
 
 
 _ANY_OF_THOSE = re.compile(
-    r"^\W*(?:and\s)?(?:do|does|did|are|is)\s(?:i|we|you|there|they|it)\s(?:have\s|got\s)?"
+    r"^\W*(?:and\s)?(?:(?:do|does|did|are|is)\s)?(?:i|we|you|there|they|it)\s(?:have\s|got\s)?"
     r"(?:any|some|one|those|them)\b",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..commands import NodeRef
 from .numbers import _NUMBER, parse_number
 from .outcomes import (
     _QUESTION,
@@ -159,6 +160,11 @@ def _rule_summary(step: _Step, m: str) -> _Outcome:
         return None
     if step.node_refs() and _STATUS_REPORT.search(m):
         return None  # "a status update on Berlin Plant" is about Berlin Plant
+    if len(step.places) == 1 and re.fullmatch(r"\W*status\W+¤+\W*|\W*¤+\W+status\W*", m):
+        # "status memphis": the node there
+        start, end, place = step.places[0]
+        ref = NodeRef(step.text[start:end], "place", place=place)
+        return _cmd(step, "get-node-details", {"node": ref}, 0.75)
     return _cmd(step, "get-network-summary", {}, 0.9)
 
 

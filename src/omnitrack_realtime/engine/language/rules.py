@@ -79,7 +79,8 @@ _DEFINITION = re.compile(
     + "|".join(_TYPE_PATTERNS.values())
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
-    r"|^\W*(?:\w+\W+)?what\s(?:is|'s|are)\s(?:mean\s|meaning\sof\s|means\s)?(?:an?\s)?"
+    r"|^\W*(?:\w+\W+)?what\s(?:(?:is|'s|are)\s)?(?:mean\s|meaning\sof\s|means\s)?(?:exactly\s)?"
+    r"(?:an?\s)?\W*"
     r"(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock|anomal(?:y|ies)|bottlenecks?)(?:\s(?:exactly|again|really|mean))?"
     r"\W*$"
