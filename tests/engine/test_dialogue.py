@@ -569,3 +569,14 @@ def test_undo_after_a_question_reverts_the_last_change_at_once(
     say(engine, "what feeds Austin Store?")
     metadata, _ = say(engine, "undo that")
     assert metadata["intent"] == "undo" and names(engine) == []
+
+
+def test_a_pasted_plan_with_typed_headings(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(
+        engine,
+        "APAC build, phase 1\nSuppliers\n  - Busan, 9k units/month\n  - Kaohsiung, 6,500\n"
+        "Distribution\n  - DC in Singapore",
+    )
+    assert metadata["steps"] == ["add-supplier", "add-supplier", "add-distributor"]
+    capacities = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert capacities["Busan Supplier"] == 9000 and capacities["Kaohsiung Supplier"] == 6500

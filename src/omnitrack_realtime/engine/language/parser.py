@@ -311,7 +311,8 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(
-    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?)?\W*$",
+    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?"
+    r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
     re.IGNORECASE,
 )
 _CUE_ONLY = re.compile(
@@ -343,6 +344,27 @@ def _is_bare_reference(piece: str, outcome: object) -> bool:
         return False
     return not re.search(
         r"\b(?:show|tell|details?|info|about|how|what|status|describe|look)\b", piece, re.I
+    )
+
+
+def _is_title(text: str, piece: str, names: _Names) -> bool:
+    """Whether the first line of a pasted plan is its title (not a bullet, not a request)."""
+    if re.match(r"\s*(?:[-*•]|\d+[.)])", text) or _BARE_ADD.match(piece) or _A_TYPE.match(piece):
+        return False
+    if _TERSE_ADD.match(piece):
+        return False
+    return len(piece.split()) <= 6 and _read_clause(piece, names) is None
+
+
+def _is_heading(text: str, piece: str) -> bool:
+    """Whether ``piece`` is a heading of a pasted list: a short line of its own, followed by
+    an indented or bulleted line."""
+    if len(piece.split()) > 4 or re.search(r"\d", piece):
+        return False
+    line = re.escape(piece.strip())
+    return (
+        re.search(rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*(?:[-*•]|\d+[.)]|[ \t]{{2,}})", text)
+        is not None
     )
 
 
@@ -581,9 +603,25 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     pieces = _carry_markers(pieces)
     header = _header(corrected, pieces)
     asked_before: str | None = None  # the step before, when it was asked about
+    section: str | None = None  # the node type a pasted list's heading names ("Suppliers")
     for index, piece in enumerate(pieces):
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
+        if index == 0 and corrected.count("\n") >= 2 and _is_title(corrected, piece, names):
+            continue  # "APAC build, phase 1" above a pasted plan: its title
+        if _is_heading(corrected, piece):
+            # "Suppliers\n  - Busan, 9k\n  - Kaohsiung, 6,500": a heading, and the type of
+            # the places listed under it.
+            kinds = [t[2] for t in _analyse(piece, names).types()]
+            section = kinds[0] if len(kinds) == 1 else None
+            if _read_clause(piece, names) is None or section is not None:
+                continue
+        elif section is not None:
+            listed = _PLACE_AND_SIZE.match(piece)
+            if listed is not None and _terse_place(listed.group("place")):
+                size = f", {listed.group('size')} units" if listed.group("size") else ""
+                word = _TYPE_WORD[_ADD_INTENT[section]]
+                piece = f"add a {word} in {listed.group('place')}{size}"
         unknown_before, previous_unknown = previous_unknown, None
         if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
