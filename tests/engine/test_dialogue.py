@@ -577,6 +577,10 @@ def test_a_pasted_plan_with_typed_headings(engine: SupplyChainEngine) -> None:
         "APAC build, phase 1\nSuppliers\n  - Busan, 9k units/month\n  - Kaohsiung, 6,500\n"
         "Distribution\n  - DC in Singapore",
     )
-    assert metadata["steps"] == ["add-supplier", "add-supplier", "add-distributor"]
+    assert [s["intent"] for s in metadata["steps"]] == [
+        "add-supplier",
+        "add-supplier",
+        "add-distributor",
+    ]
     capacities = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert capacities["Busan Supplier"] == 9000 and capacities["Kaohsiung Supplier"] == 6500
