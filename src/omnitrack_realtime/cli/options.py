@@ -219,7 +219,8 @@ def announce_token(options: ConnectionOptions, err: TextIO | None = None) -> Non
     """Say in one line (on stderr) that the command mints its own token, if it does; never
     the token itself."""
     if options.dev_token is not None:
-        print(f"omnitrack: {options.dev_token.announcement()}", file=err or sys.stderr, flush=True)
+        said = terminal_safe(options.dev_token.announcement(), one_line=True)
+        print(f"omnitrack: {said}", file=err or sys.stderr, flush=True)
 
 
 def _token_source(
