@@ -33,6 +33,7 @@ from .markdown import MarkdownPrinter, rich_available
 from .options import (
     ConnectionOptions,
     add_connection_options,
+    announce_token,
     connect_or_explain,
     connection_options,
     explain_failure,
@@ -89,7 +90,9 @@ def _handle(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        announce_token(options)
         return run_tui(options)
+    announce_token(options)
     runner = run_json_turn if args.json else run_turn
     try:
         return asyncio.run(runner(options, args.message, answer_timeout=args.timeout))

@@ -24,6 +24,7 @@ from .options import (
     CLOSE_TIMEOUT,
     ConnectionOptions,
     add_connection_options,
+    announce_token,
     connect_or_explain,
     connection_options,
     explain_failure,
@@ -62,12 +63,13 @@ def register(subparsers: Any) -> None:
 def _handle(args: argparse.Namespace) -> int:
     options = connection_options(args, events=True)
     quiet_logs(args)
+    announce_token(options)
     try:
         return asyncio.run(
             run_listen(
                 options.events_url,
                 user_id=options.user_id,
-                token=options.token_command or options.token,
+                token=options.token_provider,
                 token_in_query=options.token_in_query,
                 close_timeout=CLOSE_TIMEOUT,  # Ctrl-C quits soon, even if the server hangs
                 types=tuple(args.types),

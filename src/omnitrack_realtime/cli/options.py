@@ -3,7 +3,9 @@ explanations of the failures a user can cause.
 
 Where a setting comes from, first match wins: the command-line flag, then ``OMNITRACK_*``, then
 the seed's ``NEXT_PUBLIC_*``, then the local default. The events url defaults to the copilot
-url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI.
+url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI. With no token
+at all and a server on this machine, the commands mint their own (development mode, see
+:func:`.tokens.development_token`) and say so (:func:`announce_token`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,7 +22,14 @@ from urllib.parse import urlsplit, urlunsplit
 from ..client._env import url_problem
 from ..errors import AuthenticationError, ConfigurationError, ConnectionFailed, OmniTrackError
 from .render import redact_url, terminal_safe
-from .tokens import TokenCommand, expiry_words, token_expiry, token_subject
+from .tokens import (
+    DevToken,
+    TokenCommand,
+    development_token,
+    expiry_words,
+    token_expiry,
+    token_subject,
+)
 
 if TYPE_CHECKING:
     from ..client.connection import Connection
@@ -30,6 +40,7 @@ __all__ = [
     "EVENTS_URL_DEFAULT",
     "ConnectionOptions",
     "add_connection_options",
+    "announce_token",
     "connection_options",
     "explain_failure",
     "quiet_logs",
@@ -60,12 +71,20 @@ class ConnectionOptions:
     #: ``--token-command``: run on every connection attempt for a fresh token (``token`` is
     #: then the one it printed first).
     token_command: TokenCommand | None = None
+    #: Development mode: no token was given and the server is on this machine, so one is
+    #: minted on every connection attempt (``token`` is then the first one).
+    dev_token: DevToken | None = None
+
+    @property
+    def token_provider(self) -> TokenCommand | DevToken | str | None:
+        """What the clients get as ``token``: a provider called on every attempt, or a token."""
+        return self.token_command or self.dev_token or self.token
 
     def client_options(self) -> dict[str, Any]:
         """The keyword arguments every client and connection of a command gets."""
         return {
             "user_id": self.user_id,
-            "token": self.token_command or self.token,
+            "token": self.token_provider,
             "token_in_query": self.token_in_query,
             "close_timeout": CLOSE_TIMEOUT,
         }
@@ -75,7 +94,7 @@ class ConnectionOptions:
             f"ConnectionOptions(copilot_url={redact_url(self.copilot_url)!r}, "
             f"events_url={redact_url(self.events_url)!r}, user_id={self.user_id!r}, "
             f"token={'<set>' if self.token else None}, token_in_query={self.token_in_query}, "
-            f"token_command={self.token_command!r})"
+            f"token_command={self.token_command!r}, dev_token={self.dev_token!r})"
         )
 
 
@@ -180,6 +199,10 @@ def connection_options(
         _check_endpoint(events_url, "/ws")
     if command is not None:
         token = command.first()
+    dev: DevToken | None = None
+    if token is None and command is None:
+        dev = development_token((events_url,) if events else (copilot_url, events_url), user, env)
+        token = dev() if dev is not None else None
     _check_user(user, token, "--user" if flag_user else "OMNITRACK_USER")
     return ConnectionOptions(
         copilot_url=copilot_url,
@@ -188,7 +211,16 @@ def connection_options(
         token=token,
         token_in_query=bool(getattr(args, "token_in_query", False)),
         token_command=command,
+        dev_token=dev,
     )
+
+
+def announce_token(options: ConnectionOptions, err: TextIO | None = None) -> None:
+    """Say in one line (on stderr) that the command mints its own token, if it does; never
+    the token itself."""
+    if options.dev_token is not None:
+        said = terminal_safe(options.dev_token.announcement(), one_line=True)
+        print(f"omnitrack: {said}", file=err or sys.stderr, flush=True)
 
 
 def _token_source(
@@ -264,6 +296,13 @@ def _explain_failure(
             return (
                 f"the server at {where} refused the connection ({why}: {said or 'forbidden'}); "
                 "check that --user matches the token's user and that your origin is allowed"
+            )
+        if options is not None and options.dev_token is not None:
+            dev = options.dev_token
+            return (
+                f"the server at {where} refused the token minted for {dev.user} from "
+                f"{dev.source} ({why}{f': {said}' if said else ''}), so it does not use that "
+                "secret; pass a token it accepts with --token or OMNITRACK_TOKEN"
             )
         if said is not None and "expired" in said.lower():
             return _explain_expired(where, f"{why}: {said}", options)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigurationError, ConnectionFailed
 
-__all__ = ["register", "server_config"]
+__all__ = ["MIN_SECRET_BYTES", "auth_config", "register", "server_config"]
 
 _PUBLISH_SCOPE = "events:publish"
 _REDIS_SECRET_ENV = "OMNITRACK_REDIS_SECRET"
@@ -127,19 +127,31 @@ def _read_key(path: str | None) -> str | None:
         raise ConfigurationError(f"cannot read the key file {path}") from exc
 
 
-def _auth_config(
+def auth_config(
     *,
     public_key: str | None = None,
     private_key: str | None = None,
     allowed_origins: tuple[str, ...] = (),
     announce: bool = False,
+    environ: Mapping[str, str] | None = None,
+    create_secret: bool = True,
 ) -> Any:
-    from ..server.auth import AuthConfig, algorithms_for_key, development_secret
+    """The :class:`~omnitrack_realtime.server.AuthConfig` of ``serve``, ``token`` and
+    ``publish`` (and of the tokens ``chat`` and ``listen`` mint): ``OMNITRACK_JWT_SECRET`` (at
+    least :data:`MIN_SECRET_BYTES`), else the given key, else the development secret, created
+    on first use unless ``create_secret`` is false (then the secret stays ``None``)."""
+    from ..server.auth import (
+        AuthConfig,
+        algorithms_for_key,
+        development_secret,
+        development_secret_path,
+    )
 
     algorithms = None
     if private_key is not None and public_key is None:
         algorithms = algorithms_for_key(private_key)
     config = AuthConfig.from_env(
+        environ,
         public_key=public_key,
         private_key=private_key,
         algorithms=algorithms,
@@ -153,6 +165,8 @@ def _auth_config(
             "print(secrets.token_urlsafe(48))')"
         )
     if config.secret is None and config.public_key is None and config.private_key is None:
+        if not create_secret and not development_secret_path().is_file():
+            return config
         secret, path = development_secret()
         config = dataclasses.replace(config, secret=secret)
         if announce:
@@ -193,7 +207,7 @@ def _serve(args: argparse.Namespace) -> int:
         logging.getLogger("omnitrack_realtime.server").setLevel(logging.INFO)
         logging.getLogger("omnitrack_realtime.server.websockets").setLevel(logging.WARNING)
 
-    auth = _auth_config(
+    auth = auth_config(
         public_key=_read_key(args.jwt_public_key),
         allowed_origins=tuple(args.allow_origin),
         announce=True,
@@ -214,7 +228,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _token(args: argparse.Namespace) -> int:
     from ..server.auth import mint_token
 
-    config = _auth_config(private_key=_read_key(args.jwt_private_key))
+    config = auth_config(private_key=_read_key(args.jwt_private_key))
     scopes = [word for scope in args.scope for word in scope.split()]
     print(mint_token(args.user, config, ttl=args.ttl, scopes=scopes))
     return 0
@@ -229,7 +243,7 @@ def _publish(args: argparse.Namespace) -> int:
     if token is None:
         from ..server.auth import mint_token
 
-        token = mint_token("omnitrack-cli", _auth_config(), ttl=300, scopes=[_PUBLISH_SCOPE])
+        token = mint_token("omnitrack-cli", auth_config(), ttl=300, scopes=[_PUBLISH_SCOPE])
     reply = asyncio.run(_send_publish(args.url, token, args.type, data, args.user))
     if reply.get("type") == "error":
         error = reply.get("data", {}).get("error", "refused")

@@ -7,6 +7,12 @@ and ``exp`` (when did it expire?). They are never trusted for anything else; the
 ``--token-command CMD`` (``OMNITRACK_TOKEN_COMMAND``) runs ``CMD`` in a shell for a token on
 every connection attempt, so that a long ``listen`` or chat outlives any one token. Its output
 is the token (surrounding whitespace dropped); it is never printed or logged.
+
+Development mode (:func:`development_token`): given no token at all, ``chat`` and ``listen``
+talking to a server on this machine mint their own, as ``omnitrack publish`` does, with the
+secret ``omnitrack serve`` uses there (``OMNITRACK_JWT_SECRET``, else the development secret,
+only if it exists), a fresh one on every connection attempt. Never for another machine: the
+secret's tokens are for local servers only.
 """
 
 from __future__ import annotations
@@ -14,18 +20,36 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import getpass
+import ipaddress
 import json
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError, ConnectionFailed, OmniTrackError
 
-__all__ = ["TokenCommand", "expiry_words", "token_claims", "token_expiry", "token_subject"]
+__all__ = [
+    "DEV_TOKEN_TTL",
+    "DevToken",
+    "TokenCommand",
+    "development_token",
+    "expiry_words",
+    "is_loopback_url",
+    "token_claims",
+    "token_expiry",
+    "token_subject",
+]
 
 #: Seconds a token command may take (the connection bounds each attempt's as well).
 COMMAND_TIMEOUT = 30.0
+#: Seconds a token minted in development mode lasts (each connection attempt mints anew).
+DEV_TOKEN_TTL = 3600.0
+#: The user a development token is for when neither ``--user`` nor the login name is known
+#: (``omnitrack publish``'s user).
+_FALLBACK_USER = "omnitrack-cli"
 
 
 def token_claims(token: str | None) -> Mapping[str, Any] | None:
@@ -131,3 +155,86 @@ class TokenCommand:
         if not token:
             raise error(f"--token-command {self.command!r} printed no token")
         return token
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url``'s host is this machine: ``localhost`` or a loopback address
+    (``127.0.0.0/8``, ``::1``). Names are not resolved: any other name is another machine."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host.rstrip(".") == "localhost":  # hostname is lower-cased already
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class DevToken:
+    """Development mode's token provider: a token for ``user`` minted with a local secret on
+    every call (every connection attempt), so that a long session never holds an expired one.
+
+    ``config`` is the :class:`~omnitrack_realtime.server.AuthConfig` that signs; ``source``
+    says where its secret came from, in words (never the secret)."""
+
+    def __init__(self, user: str, config: Any, source: str, *, ttl: float = DEV_TOKEN_TTL):
+        from ..server.auth import mint_token  # the caller checked that the server is installed
+
+        self.user = user
+        self.source = source
+        self.ttl = ttl
+        self._config = config
+        self._mint = mint_token
+
+    def __repr__(self) -> str:
+        return f"DevToken(user={self.user!r}, source={self.source!r})"
+
+    def __call__(self) -> str:
+        token: str = self._mint(self.user, self._config, ttl=self.ttl)
+        return token
+
+    def announcement(self) -> str:
+        """The one line a command prints when it mints its own token (without the token)."""
+        return (
+            f"no token given and the server is on this machine: minting one for {self.user} "
+            f"from {self.source} on every connect (development mode)"
+        )
+
+
+def development_token(
+    urls: Sequence[str], user: str | None, environ: Mapping[str, str]
+) -> DevToken | None:
+    """The provider of development mode, or ``None`` when it does not apply: a url is not
+    on this machine, the server extra is not installed, or there is no secret to mint with
+    (``OMNITRACK_JWT_SECRET`` unset and no development secret yet: it is never created here).
+
+    The token is for ``user``, else the login name. The secret is the one ``serve``,
+    ``token`` and ``publish`` use (:func:`.serve.auth_config`, with its checks)."""
+    if not urls or not all(is_loopback_url(url) for url in urls):
+        return None
+    from .serve import auth_config
+
+    try:
+        config = auth_config(environ=environ, create_secret=False)
+    except ModuleNotFoundError:  # no server extra here: nothing to sign with
+        return None
+    if config.secret is None:
+        return None
+    if environ.get("OMNITRACK_JWT_SECRET"):
+        source = "OMNITRACK_JWT_SECRET"
+    else:
+        from ..server.auth import development_secret_path
+
+        source = f"the development secret in {development_secret_path()}"
+    return DevToken(user or _login_name(), config, source)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or _FALLBACK_USER
+    except (OSError, KeyError):  # no name for this uid (a container)
+        return _FALLBACK_USER

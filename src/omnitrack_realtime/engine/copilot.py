@@ -129,24 +129,83 @@ class SupplyChainEngine:
                 yield part
             return
         outcome = await asyncio.to_thread(self.run_turn, request)
-        async for part in self._answer(request, publisher, outcome):
-            yield part
+        answer = self._answer(request, publisher, outcome)
+        try:
+            async for part in answer:
+                yield part
+        finally:
+            # Stopped early (cancel, shutdown): close the answer now, so that it publishes
+            # the events it still holds before this turn is over, not when it is collected.
+            aclose = getattr(answer, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
     async def _answer(
         self, request: EngineRequest, publisher: EventPublisher, outcome: TurnOutcome
     ) -> AsyncIterator[AnswerPart]:
-        await self._publish(request, publisher, outcome.events)
-        async for part in answer_from_text(
-            outcome.text,
-            outcome.start_metadata,
-            end_metadata=outcome.end_metadata,
-            suggestions=outcome.suggestions,
-        ):
-            yield part
+        """Stream the outcome's answer and publish its events while it streams.
+
+        What comes before a simulation's first stage (its ``started``, an earlier step's
+        update) is published before the answer starts; the stages and everything after them
+        go out spread evenly between the answer's parts (which the server paces), the last
+        of them before the answer ends. Same events, same payloads, same order as when they
+        were all published up front; a turn stopped early still publishes the rest (the twin
+        changed either way)."""
+        events = outcome.events
+        lead = next(
+            (
+                index
+                for index, (event_type, data) in enumerate(events)
+                if event_type == "scenario_progress"
+                and isinstance(data, dict)
+                and data.get("status") != "started"
+            ),
+            len(events),
+        )
+        parts = [
+            part
+            async for part in answer_from_text(
+                outcome.text,
+                outcome.start_metadata,
+                end_metadata=outcome.end_metadata,
+                suggestions=outcome.suggestions,
+            )
+        ]
+        texts = sum(isinstance(part, AnswerText) for part in parts)
+        spread = len(events) - lead
+        published, publishing = 0, True
+
+        async def publish_until(due: int) -> None:
+            nonlocal published, publishing
+            while publishing and published < due:
+                published += 1  # counted before it is sent: a cancel never sends it twice
+                event = events[published - 1 : published]
+                later = len(events) - published
+                publishing = await self._publish(request, publisher, event, later=later)
+
+        await publish_until(lead)
+        try:
+            seen = 0
+            for part in parts:
+                if isinstance(part, AnswerEnd):
+                    await publish_until(len(events))
+                yield part
+                if isinstance(part, AnswerText):
+                    seen += 1
+                    await publish_until(lead + spread * seen // (texts + 1))
+        finally:
+            await publish_until(len(events))
 
     async def _publish(
-        self, request: EngineRequest, publisher: EventPublisher, events: Sequence[tuple[str, Any]]
-    ) -> None:
+        self,
+        request: EngineRequest,
+        publisher: EventPublisher,
+        events: Sequence[tuple[str, Any]],
+        *,
+        later: int = 0,
+    ) -> bool:
+        """Publish ``events`` in order; False once one failed (the rest of them, and the
+        ``later`` events of the turn the caller holds, are then skipped)."""
         for index, (event_type, data) in enumerate(events):
             try:
                 await publisher.publish(request.user_id, event_type, data)
@@ -156,10 +215,11 @@ class SupplyChainEngine:
                 logger.warning(
                     "could not publish %s; skipped %d more event(s) of this turn",
                     event_type,
-                    len(events) - index - 1,
+                    len(events) - index - 1 + later,
                     exc_info=True,
                 )
-                break
+                return False
+        return True
 
     # ------------------------------------------------------------------ the model path
 

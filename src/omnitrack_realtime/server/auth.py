@@ -46,6 +46,7 @@ __all__ = [
     "algorithms_for_key",
     "authenticate_handshake",
     "development_secret",
+    "development_secret_path",
     "is_user_id",
     "mint_token",
     "redact_path",
@@ -431,14 +432,19 @@ def _default_config_dir() -> Path:
     return root / "omnitrack"
 
 
+def development_secret_path(config_dir: Path | None = None) -> Path:
+    """Where :func:`development_secret` keeps the secret (nothing is created)."""
+    return (config_dir if config_dir is not None else _default_config_dir()) / "dev-secret"
+
+
 def development_secret(config_dir: Path | None = None) -> tuple[str, Path]:
     """The development HS256 secret shared by ``serve`` and ``token`` when none is configured.
 
     Generated once into ``config_dir/dev-secret`` (default ``$XDG_CONFIG_HOME/omnitrack``, else
     ``~/.config/omnitrack``) with mode 0600, then reused. Returns the secret and the file path.
     """
-    directory = config_dir if config_dir is not None else _default_config_dir()
-    path = directory / "dev-secret"
+    path = development_secret_path(config_dir)
+    directory = path.parent
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
