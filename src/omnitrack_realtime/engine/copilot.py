@@ -12,8 +12,9 @@ with the rules (the default):
    named outright, or a change of several nodes, waits for a yes; after a failure only the
    steps that point back at it wait; the whole turn runs in a worker thread so SQLite never
    blocks the event loop;
-4. publish what happened (``scenario_progress``, ``digital_twin_update``,
-   ``alert_notification``), then stream the answer (:mod:`.turn` assembles it).
+4. stream the answer (:mod:`.turn` assembles it) and publish what happened
+   (``scenario_progress``, ``digital_twin_update``, ``alert_notification``): the first event
+   before the answer starts, the others spread between its parts, all before it ends.
 
 With a model planner (:mod:`.llm`), the model calls the same commands as tools, each through the
 same confirmation policy and validation, and the answer streams from its deltas; when the model
