@@ -58,6 +58,7 @@ async def test_replays_of_processed_messages_spend_a_budget_of_their_own(
         # Replays do not spend the message rate, and new messages do not spend the budget.
         await send_json(chat, _message("a new one", "cmid-2"))
         assert (await recv_json(chat))["type"] == "acknowledgment"
+        await recv_until(chat, "complete")  # its turn ran (not cancelled by the close)
     metrics = server.hub.metrics
     assert metrics.get("rate_limited", what="replay") == 1
     assert metrics.total("rate_limited") == 1
