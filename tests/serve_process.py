@@ -39,10 +39,15 @@ async def run_omnitrack(env: dict[str, str], *args: str) -> tuple[int, str, str]
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp_path: Path, secret: str) -> AsyncIterator[ServeProcess]:
+async def serving(tmp_path: Path, secret: str | None) -> AsyncIterator[ServeProcess]:
     """``omnitrack serve`` on a free port with a fresh database, the rule engine and no token
-    delay; yields once it says where it serves, and stops it (SIGTERM, then SIGKILL) after."""
-    env = {**os.environ, "OMNITRACK_JWT_SECRET": secret, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    delay; yields once it says where it serves, and stops it (SIGTERM, then SIGKILL) after.
+    ``secret`` None: nothing of the machine's OMNITRACK_ environment, the development secret."""
+    if secret is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
+    else:
+        env = {**os.environ, "OMNITRACK_JWT_SECRET": secret}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
     env.pop("OMNITRACK_LLM_URL", None)  # the rule engine, whatever the machine says
     process = await asyncio.create_subprocess_exec(
         sys.executable,

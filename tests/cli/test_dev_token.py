@@ -28,7 +28,7 @@ from omnitrack_realtime.cli.options import connection_options
 from omnitrack_realtime.cli.tokens import DevToken, is_loopback_url, token_expiry, token_subject
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server import AuthConfig
-from serve_process import READY, run_omnitrack
+from serve_process import run_omnitrack, serving
 
 from .test_front_door import Said
 
@@ -229,31 +229,10 @@ def test_loopback_urls() -> None:
 async def test_development_mode_end_to_end(tmp_path: Path) -> None:
     """``omnitrack serve`` with no secret configured makes the development secret; ``chat``
     with no token, in another process, mints from it and is answered."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
-    env |= {"XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    serve = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "omnitrack_realtime.cli.main",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "serve.db"),
-        "--token-delay",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert serve.stdout is not None
-        match = READY.search((await asyncio.wait_for(serve.stdout.readline(), 30)).decode())
-        assert match, "omnitrack serve did not say where it serves"
-        code, out, err = await run_omnitrack(env, "chat", "--url", f"{match[1]}/copilot", "help")
-    finally:
-        serve.terminate()
-        await asyncio.wait_for(serve.wait(), 30)
+    async with serving(tmp_path, None) as served:
+        code, out, err = await run_omnitrack(
+            served.env, "chat", "--url", f"{served.url}/copilot", "help"
+        )
     assert code == 0, err
     assert "Scan for anomalies" in out
     path = tmp_path / "cfg" / "omnitrack" / "dev-secret"
