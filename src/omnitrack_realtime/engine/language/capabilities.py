@@ -291,17 +291,6 @@ _ANY_OF_TYPE = re.compile(
 )
 
 
-def _number(text: str) -> float | None:
-    text = text.replace(",", "").strip()
-    scale = 1.0
-    for suffix, factor in (("thousand", 1e3), ("million", 1e6), ("k", 1e3), ("m", 1e6)):
-        if text.endswith(suffix):
-            text, scale = text[: -len(suffix)].strip(), factor
-            break
-    value = parse_number(text)
-    return None if value is None else value * scale
-
-
 def _rule_list(step: _Step, m: str) -> _Outcome:
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
@@ -346,10 +335,10 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if busy is not None and (value := parse_number(busy.group("pct"))) is not None:
         params["min_utilization"] = round(value / 100, 4)
     low = _MIN_CAP.search(m) if busy is None else None
-    if low is not None and (value := _number(low.group("n"))) is not None:
+    if low is not None and (value := parse_number(low.group("n"))) is not None:
         params["min_capacity"] = int(value)
     high = _MAX_CAP.search(m)
-    if high is not None and (value := _number(high.group("n"))) is not None:
+    if high is not None and (value := parse_number(high.group("n"))) is not None:
         params["max_capacity"] = int(value)
     return _cmd(step, "list-nodes", params, 0.85)
 

@@ -110,17 +110,8 @@ def _relative_change(m: str) -> tuple[str, float] | None:
     )
     if amount is None:
         return None
-    value = _amount(amount.group("n") or amount.group("m"))
+    value = parse_number(amount.group("n") or amount.group("m"))
     return None if value is None else ("capacity_delta", sign * value)
-
-
-def _amount(text: str) -> float | None:
-    text = text.replace(",", "").strip()
-    for suffix, scale in (("thousand", 1e3), ("k", 1e3), ("m", 1e6)):
-        if text.endswith(suffix) and text[: -len(suffix)].strip():
-            value = parse_number(text[: -len(suffix)].strip())
-            return None if value is None else value * scale
-    return parse_number(text)
 
 
 _BARE_THOUSANDS = re.compile(
@@ -181,7 +172,7 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         # "add wh in dubai 15k": a round number with its thousands is the capacity.
         bare = _BARE_THOUSANDS.search(step.text)
         if bare is not None and (clause is None or not clause[0] <= bare.start() < clause[1]):
-            capacity = _amount(bare.group("n").lower())
+            capacity = parse_number(bare.group("n").lower())
     if capacity is not None:
         params["capacity"] = _whole(capacity)
     places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]
@@ -398,7 +389,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m):
             value = _capacity(step.text, None)
             if value is None and units is not None:
-                value = _amount(units.group("n") or units.group("up"))
+                value = parse_number(units.group("n") or units.group("up"))
             if value is not None:
                 fields["capacity"] = _whole(value)
     if not fields and not (field_named and verb is not None):
