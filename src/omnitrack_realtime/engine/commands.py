@@ -67,10 +67,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ADDED_TYPE",
+    "ADD_INTENTS",
     "CHANGING_INTENTS",
+    "DEFAULT_NAME_WORD",
     "DIALOGUE_INTENTS",
     "INTENTS",
     "NODE_TYPES",
+    "SETTING_OF",
+    "SIMULATION_INTENTS",
     "Act",
     "ActKind",
     "Clarification",
@@ -134,6 +139,34 @@ INTENTS = {
         "resolve-alert",
     ),
 }
+
+#: The add intent of each node type, and the node type each add intent creates.
+ADD_INTENTS = {
+    "supplier": "add-supplier",
+    "manufacturer": "add-manufacturer",
+    "warehouse": "add-warehouse",
+    "distribution_center": "add-distributor",
+    "retailer": "add-retailer",
+}
+ADDED_TYPE = {intent: node_type for node_type, intent in ADD_INTENTS.items()}
+#: The word a node's default name ends with ("Berlin Plant", "Chicago Distribution Center").
+DEFAULT_NAME_WORD = {
+    "supplier": "Supplier",
+    "manufacturer": "Plant",
+    "warehouse": "Warehouse",
+    "distribution_center": "Distribution Center",
+    "retailer": "Store",
+}
+#: The setting each configure intent changes (a key of the twin's settings).
+SETTING_OF = {
+    "set-region": "region",
+    "set-industry": "industry",
+    "set-currency": "currency",
+    "set-risk-profile": "risk_profile",
+    "add-shipping-method": "shipping_methods",
+}
+#: The intents that run a simulation.
+SIMULATION_INTENTS = frozenset(i for i in INTENTS["simulate"] if i != "compare-simulations")
 
 #: Intents that change the twin (the others only read it, or simulate on a copy).
 CHANGING_INTENTS = frozenset(

@@ -48,7 +48,12 @@ from ..seam import (
 from . import answers, replies
 from .actions import ActionResult, execute, resolve_nodes
 from .commands import (
+    ADD_INTENTS,
+    ADDED_TYPE,
     CHANGING_INTENTS,
+    DEFAULT_NAME_WORD,
+    SETTING_OF,
+    SIMULATION_INTENTS,
     Act,
     Clarification,
     Command,
@@ -57,8 +62,6 @@ from .commands import (
     Step,
 )
 from .dialogue import (
-    ADD_FOR_TYPE,
-    DEFAULT_NAME_SUFFIX,
     DESTRUCTIVE_INTENTS,
     DialogueState,
     Pending,
@@ -554,13 +557,13 @@ class SupplyChainEngine:
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
         if result.success:
-            if command.intent in _SIMULATIONS:
+            if command.intent in SIMULATION_INTENTS:
                 state.last_step = command  # for "and a milder case, +20%?"
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
-            if command.intent in ADD_FOR_TYPE.values() and result.mentioned:
+            if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
-            setting = _SETTING_OF.get(command.intent) or command.params.get("setting")
+            setting = SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
             turn.add(
@@ -643,7 +646,7 @@ class SupplyChainEngine:
         """ "And a milder case, +20% for two weeks?": the last simulation again, with the
         values this message gives."""
         last = state.last_step
-        if last is None or last.intent not in _SIMULATIONS:
+        if last is None or last.intent not in SIMULATION_INTENTS:
             return None
         values = read_scenario_values(text)
         if not values:
@@ -667,7 +670,7 @@ class SupplyChainEngine:
             return None
         label = state.last_setting.replace("_", " ")
         parsed = self._parser(f"set the {label} to {value}", ())
-        wanted = next(i for i, s in _SETTING_OF.items() if s == state.last_setting)
+        wanted = next(i for i, s in SETTING_OF.items() if s == state.last_setting)
         if len(parsed.commands) == 1 and parsed.commands[0].intent == wanted:
             return parsed.commands[0]
         return None
@@ -689,7 +692,7 @@ class SupplyChainEngine:
         corrected = correct_command(last, correction) if last else None
         if corrected is None and correction.node_type is not None:
             # "hmm, the plant should be 6000 not 4000": the newest add of that type.
-            wanted = ADD_FOR_TYPE[correction.node_type]
+            wanted = ADD_INTENTS[correction.node_type]
             earlier = next((e for e in reversed(state.added) if e[0].intent == wanted), None)
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 if correction.place is not None:
@@ -745,7 +748,7 @@ class SupplyChainEngine:
         result = self._run_command(
             request, moved, state, turn, mentioned, label=command.intent, group=group
         )
-        suffix = DEFAULT_NAME_SUFFIX[command.intent]
+        suffix = DEFAULT_NAME_WORD[ADDED_TYPE[command.intent]]
         old_place = command.params.get("place")
         default = f"{getattr(old_place, 'city', None)} {suffix}"
         if result.success and correction.place.city and node.name == default:
@@ -964,16 +967,6 @@ class SupplyChainEngine:
         return events
 
 
-_SIMULATIONS = frozenset(
-    ("run-simulation", "what-if-port-closure", "what-if-supplier-failure", "what-if-demand-spike")
-)
-_SETTING_OF = {
-    "set-region": "region",
-    "set-industry": "industry",
-    "set-currency": "currency",
-    "set-risk-profile": "risk_profile",
-    "add-shipping-method": "shipping_methods",
-}
 _ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(
     r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn"

@@ -32,12 +32,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .commands import Command, NodeRef, Place
+from .commands import ADD_INTENTS, Command, NodeRef, Place
 from .language.fragments import Correction
 
 __all__ = [
-    "ADD_FOR_TYPE",
-    "DEFAULT_NAME_SUFFIX",
     "DESTRUCTIVE_INTENTS",
     "DialogueState",
     "Pending",
@@ -259,7 +257,7 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         named = correction.node_type
         if (
             named is not None
-            and ADD_FOR_TYPE[named] != intent
+            and ADD_INTENTS[named] != intent
             and (correction.capacity is not None or correction.place is not None)
         ):
             return None  # "the plant should be 6000" after adding a warehouse: another node
@@ -268,7 +266,7 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         if correction.capacity is not None:
             params["capacity"], changed = correction.capacity, True
         if correction.node_type is not None:
-            intent, changed = ADD_FOR_TYPE[correction.node_type], True
+            intent, changed = ADD_INTENTS[correction.node_type], True
     elif intent == "update-node":
         if correction.place is not None:
             params["place"], changed = correction.place, True
@@ -290,19 +288,3 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         if key is not None and key in correction.values:
             params[key], changed = correction.values[key], True
     return Command(intent, params, last.confidence, last.text) if changed else None
-
-
-DEFAULT_NAME_SUFFIX = {
-    "add-supplier": "Supplier",
-    "add-manufacturer": "Plant",
-    "add-warehouse": "Warehouse",
-    "add-distributor": "Distribution Center",
-    "add-retailer": "Store",
-}
-ADD_FOR_TYPE = {
-    "supplier": "add-supplier",
-    "manufacturer": "add-manufacturer",
-    "warehouse": "add-warehouse",
-    "distribution_center": "add-distributor",
-    "retailer": "add-retailer",
-}

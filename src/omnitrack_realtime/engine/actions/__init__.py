@@ -30,7 +30,7 @@ from typing import Any
 from .. import answers
 from ..analysis import TIER
 from ..answers import Answer
-from ..commands import CHANGING_INTENTS, INTENTS, Command, NodeRef
+from ..commands import ADDED_TYPE, CHANGING_INTENTS, DEFAULT_NAME_WORD, INTENTS, Command, NodeRef
 from ..twin import (
     CURRENCIES,
     INDUSTRIES,
@@ -71,13 +71,7 @@ __all__ = [
 ]
 
 #: The node type each add-* intent creates.
-ADD_INTENT_TYPES = {
-    "add-supplier": "supplier",
-    "add-manufacturer": "manufacturer",
-    "add-warehouse": "warehouse",
-    "add-distributor": "distribution_center",
-    "add-retailer": "retailer",
-}
+ADD_INTENT_TYPES = ADDED_TYPE
 #: Capacity (units) of a new node when the user gives none.
 DEFAULT_CAPACITY = {
     "supplier": 10_000,
@@ -87,13 +81,6 @@ DEFAULT_CAPACITY = {
     "retailer": 2_000,
 }
 #: The word a default name ends with ("Berlin Plant", "Chicago Distribution Center").
-_NAME_SUFFIX = {
-    "supplier": "Supplier",
-    "manufacturer": "Plant",
-    "warehouse": "Warehouse",
-    "distribution_center": "Distribution Center",
-    "retailer": "Store",
-}
 #: A node's name is repeated in answers, lists and events: a whole message is not a name.
 _MAX_NAME = 80
 # Markdown's inline syntax: a name is shown inside answers, where these would restyle them or
@@ -156,7 +143,7 @@ def _add_node(step: _Step) -> ActionResult:
     if name:
         _check_name(step, name, lambda n: f"Add a {label} in {_place_words(place)} named {n}")
     else:
-        base = f"{location.city or _place_words(place)} {_NAME_SUFFIX[node_type]}"
+        base = f"{location.city or _place_words(place)} {DEFAULT_NAME_WORD[node_type]}"
         name, suffix = base, 2
         while step.twin.find_by_name(step.user_id, name) is not None:
             name, suffix = f"{base} {suffix}", suffix + 1

@@ -14,7 +14,17 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .. import gazetteer
-from ..commands import Act, Clarification, Command, NodeRef, ParseResult, Step
+from ..commands import (
+    ADDED_TYPE,
+    DEFAULT_NAME_WORD,
+    SIMULATION_INTENTS,
+    Act,
+    Clarification,
+    Command,
+    NodeRef,
+    ParseResult,
+    Step,
+)
 from .cleaning import _clean, _correct
 from .edits import _capacity
 from .mood import Mood, dialogue_act, mood
@@ -246,13 +256,8 @@ _MARKER_ONLY = re.compile(
 )
 
 
-_TYPE_WORD = {
-    "add-supplier": "supplier",
-    "add-manufacturer": "plant",
-    "add-warehouse": "warehouse",
-    "add-distributor": "distribution center",
-    "add-retailer": "store",
-}
+#: "add a <word>": the type word of each add intent.
+_TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.items()}
 _SAME_AGAIN = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
     r"|a\sthird|the\ssame|same)(?:\sone)?\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
@@ -288,13 +293,7 @@ _A_TYPE = re.compile(
     + r")(?:\s+(?:too|as\swell|please))?\W*$",
     re.IGNORECASE,
 )
-_DEFAULT_SUFFIX = {
-    "add-supplier": "Supplier",
-    "add-manufacturer": "Plant",
-    "add-warehouse": "Warehouse",
-    "add-distributor": "Distribution Center",
-    "add-retailer": "Store",
-}
+_DEFAULT_SUFFIX = {intent: DEFAULT_NAME_WORD[t] for intent, t in ADDED_TYPE.items()}
 
 
 _COURTESY = re.compile(
@@ -324,9 +323,6 @@ _ASKS_WHAT_HAPPENS = re.compile(
     r"^\W*(?:(?:so|and|then)\s)?what\s(?:happens|would\shappen|will\shappen|breaks|is\saffected"
     r"|gets\shit|are\sthe\seffects|is\sthe\simpact)\b",
     re.IGNORECASE,
-)
-_SIMULATION_INTENTS = frozenset(
-    ("run-simulation", "what-if-port-closure", "what-if-supplier-failure", "what-if-demand-spike")
 )
 _BARE = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then|also|next|right)\W+)*(?:the\s|our\s|my\s|that\s)?[^?]*$",
@@ -668,7 +664,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue  # the reason given for the next step, not a request
         if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
             last = last_command()
-            if last is not None and last.intent in _SIMULATION_INTENTS:
+            if last is not None and last.intent in SIMULATION_INTENTS:
                 continue  # "..., what happens downstream?": the simulation's answer says
         question = steps[-1] if steps else None
         answer = _PLACE_AND_SIZE.match(piece)

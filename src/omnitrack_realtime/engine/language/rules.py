@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import re
 
-from ..commands import CHANGING_INTENTS, Act, Clarification, Command, NodeRef
+from ..commands import (
+    ADDED_TYPE,
+    CHANGING_INTENTS,
+    SETTING_OF,
+    Act,
+    Clarification,
+    Command,
+    NodeRef,
+)
 from .capabilities import CAPABILITY_RULES, _rule_explain
 from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
@@ -289,15 +297,6 @@ def _as_hypothetical(step: _Step, commands: list[Command]) -> _Outcome:
     return out
 
 
-_SETTING_OF = {
-    "set-region": "region",
-    "set-industry": "industry",
-    "set-currency": "currency",
-    "set-risk-profile": "risk_profile",
-    "add-shipping-method": "shipping_methods",
-}
-
-
 def _as_question(commands: list[Command]) -> list[Command]:
     """A question reads the twin: "is A connected to B?" shows A, "are we in euros?" the
     settings, "do we have a warehouse in Lyon?" the warehouses there."""
@@ -307,11 +306,11 @@ def _as_question(commands: list[Command]) -> list[Command]:
             out.append(command)
             continue
         node = _node_of(command)
-        if command.intent in _SETTING_OF:
-            params = {"setting": _SETTING_OF[command.intent]}
+        if command.intent in SETTING_OF:
+            params = {"setting": SETTING_OF[command.intent]}
             out.append(Command("get-settings", params, command.confidence, command.text))
         elif command.intent.startswith("add-") and command.intent != "add-shipping-method":
-            params = {"node_type": _ADD_TYPE[command.intent]}
+            params = {"node_type": ADDED_TYPE[command.intent]}
             if command.params.get("place") is not None:
                 params["place"] = command.params["place"]
             out.append(Command("list-nodes", params, command.confidence, command.text))
@@ -324,12 +323,3 @@ def _as_question(commands: list[Command]) -> list[Command]:
         else:
             out.append(command)
     return out
-
-
-_ADD_TYPE = {
-    "add-supplier": "supplier",
-    "add-manufacturer": "manufacturer",
-    "add-warehouse": "warehouse",
-    "add-distributor": "distribution_center",
-    "add-retailer": "retailer",
-}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..commands import ADD_INTENTS, DEFAULT_NAME_WORD
+
 _TYPE_PATTERNS = {
     "distribution_center": (
         r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
@@ -37,22 +39,10 @@ _TYPE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items()) + r")\b",
     re.IGNORECASE,
 )
-_ADD_INTENT = {
-    "supplier": "add-supplier",
-    "manufacturer": "add-manufacturer",
-    "warehouse": "add-warehouse",
-    "distribution_center": "add-distributor",
-    "retailer": "add-retailer",
-}
+_ADD_INTENT = ADD_INTENTS
 #: What a bare type reference ("the store") carries as text: the word the twin ends default
 #: names with ("Sydney Store"), so a partial-name match finds the node.
-_DEFAULT_NAME_WORD = {
-    "supplier": "supplier",
-    "manufacturer": "plant",
-    "warehouse": "warehouse",
-    "distribution_center": "distribution center",
-    "retailer": "store",
-}
+_DEFAULT_NAME_WORD = {node_type: word.lower() for node_type, word in DEFAULT_NAME_WORD.items()}
 _TYPE_LABEL = {
     "supplier": "supplier",
     "manufacturer": "manufacturer",
