@@ -836,14 +836,10 @@ class SupplyChainEngine:
     ) -> tuple[str, list[Command]] | None:
         """ "undo that" right after a turn that changed nothing would revert an older change
         than the one the user means (the one that did not happen): say which, ask first."""
-        state = DialogueState.from_json(
-            self.twin.get_dialogue(request.user_id, request.conversation_id)
-        )
-        if not state.quiet or command.params.get("confirmed"):
+        data = self.twin.get_dialogue(request.user_id, request.conversation_id)
+        if not DialogueState.from_json(data).quiet or command.params.get("confirmed"):
             return None
-        journal = self.twin.get_dialogue(request.user_id, request.conversation_id).get(
-            "journal", []
-        )
+        journal = data.get("journal", [])
         if not journal:
             return None  # nothing to undo: the step says so
         last = journal[-1]
