@@ -119,12 +119,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
     step = _analyse(piece, names)
     if _GO_ON.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
-    if (
-        _FACT.match(piece)
-        and not (step_names := _analyse(piece, names)).names
-        and not step_names.ids
-    ):
-        return True
+    if _FACT.match(piece) and not step.names and not step.ids:
+        return True  # "July is our big peak"
     if _CONTEXT.match(piece) and not re.search(r"\d", piece):
         # "We buy everything for our Lyon plant from a single vendor in China": context the
         # user gives, not a request, even when it names a place.
