@@ -1400,3 +1400,47 @@ def test_round_12_scenarios_and_questions() -> None:
         "topic": "bottleneck analysis"
     }
     assert one("Dial our risk tolerance down to the minimum").params == {"level": "low"}
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        (
+            "add a warehouse in Guangzhou and let Shanghai Supplier ship to it",
+            "Shanghai Supplier",
+            "it",
+        ),
+        (
+            "Now a factory in Lyon, and the supplier of Marseille deliver it",
+            "supplier of Marseille",
+            "it",
+        ),
+        ("I want a warehouse in Mumbai and Berlin Plant is sending to it", "Berlin Plant", "it"),
+        ("add a DC in Lyon and have Berlin Plant supply it", "Berlin Plant", "it"),
+        (
+            "add a warehouse in Mumbai and it supplies NYC Flagship Store",
+            "it",
+            "NYC Flagship Store",
+        ),
+    ],
+)
+def test_a_link_to_the_node_just_added_is_a_step_of_its_own(
+    text: str, source: str, target: str
+) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert commands[0].intent.startswith("add-")
+    assert [c.intent for c in commands[1:]] == ["connect-nodes"]
+    assert (ref(commands[1], "source").text, ref(commands[1], "target").text) == (source, target)
+
+
+def test_a_negated_link_after_an_add_stays_negated() -> None:
+    steps = parse(
+        "add a warehouse in Guangzhou and let Berlin Plant ship to it, "
+        "but don't link it to Rotterdam Warehouse yet",
+        known_names=NAMES,
+    ).steps
+    assert [getattr(s, "intent", getattr(s, "kind", None)) for s in steps] == [
+        "add-warehouse",
+        "connect-nodes",
+        "cancelled",
+    ]

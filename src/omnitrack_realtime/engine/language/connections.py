@@ -36,7 +36,7 @@ _CONNECT = re.compile(
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
-    r"|(?:ship|send|deliver)s?\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
+    r"|(?:ship(?:s|ping)?|send(?:s|ing)?|deliver(?:s|ing)?)\s(?:goods\s|products\s|stuff\s|parts\s)?to\s"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"

@@ -152,6 +152,18 @@ _BARE_NODE = re.compile(
 )
 
 
+# "add a warehouse in Guangzhou and let Shenzhen Plant ship to it": the new node's link, said
+# with a pronoun after an add, is a step of its own (the pronoun then names the new node).
+_FLOW_TO_IT = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:(?:let|have|make|get)\s+)?(?:[\w'-]+\s+){0,4}?"
+    r"(?:is\s+|are\s+|will\s+|should\s+|can\s+|to\s+)?(?:ships?|shipping|send(?:s|ing)?"
+    r"|deliver(?:s|ing)?|suppl(?:y|ies|ying)|feed(?:s|ing)?|serv(?:e|es|ing))\s+(?:to\s+|into\s+)?"
+    r"(?:it|them)\b|it\s+(?:will\s+|should\s+|can\s+)?(?:ships?|send|sends|delivers?|suppl(?:y|ies)"
+    r"|feeds?|serves?)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
     lead = _LEAD_CLAUSE.match(text)
     if lead is not None:
@@ -162,6 +174,9 @@ def _soft_split(text: str) -> list[str]:
     bare = _BARE_NODE.match(text)
     if bare is not None:  # ("another" counts as an add verb, but says no verb here)
         text = "add " + text[bare.end() :]
+    flow = _FLOW_TO_IT.search(text) if _ADD_VERB_RE.search(text) else None
+    if flow is not None and _ADD_VERB_RE.search(text[: flow.start()]):
+        return [*_soft_split(text[: flow.start()]), *_soft_split(text[flow.end() :])]
     if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
         return [*_soft_split(head), tail]
