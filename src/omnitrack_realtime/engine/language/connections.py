@@ -41,6 +41,7 @@ _CONNECT = re.compile(
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
     r"|(?:supply|feed|deliver|delivers)\s(?=it\b|them\b|§)"
+    r"|\b(?:feed|supply|restock|replenish)\s(?!chain)[§¤\w\s'-]{1,50}?\sfrom\s"
     r"|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
     r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)"
     r"|(?:->|→)(?!" + _NOT_A_TARGET + ")",
@@ -202,6 +203,12 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?)\s"
         r"(?:\w+\s)?from\b",
         between,
+    ) or (
+        # "feed it from Busan Supplier", "ship to Berlin Plant from Shanghai": the goods come
+        # from the second node.
+        intent == "connect-nodes"
+        and re.fullmatch(r"\W*(?:(?:directly|straight|only)\s+)?from\s+(?:the\s+)?\W*", between)
+        and not re.search(r"\bfrom\b", step.masked[: source.start])
     ):
         source, target = target, source
     params.update(source=source.ref, target=target.ref)

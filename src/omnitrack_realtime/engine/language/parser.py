@@ -310,6 +310,16 @@ _PLACE_AND_SIZE = re.compile(
     r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
     re.IGNORECASE,
 )
+# "warehouse: location TBD" in a pasted plan: a node to add whose place is still open.
+_PLACE_OPEN = re.compile(
+    r"^\W*(?:(?:add|and|also|plus)\s+)?(?:(?:an?|another|one|one\smore|a\snew|new)\s+)?(?:[\w-]+\s+)?"
+    r"(?P<type>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s*[:,(-]?\s*(?:(?:location|place|site|city"
+    r"|where)\s*[:=-]?\s*)?(?:tbd|tbc|tba|to\sbe\s(?:decided|confirmed|determined|defined)|unknown"
+    r"|undecided|not\s(?:decided|sure|known|chosen)(?:\syet)?|open|\?+)\W*$",
+    re.IGNORECASE,
+)
 _CUE_ONLY = re.compile(
     r"^\W*(?:(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no|one\smore\sthing|oh|ah"
     r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question)\W*)+$",
@@ -596,6 +606,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     header = _header(corrected, pieces)
     asked_before: str | None = None  # the step before, when it was asked about
     section: str | None = None  # the node type a pasted list's heading names ("Suppliers")
+    section_verb: str | None = None  # the verb a pasted list's heading says ("Remove:")
     for index, piece in enumerate(pieces):
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
@@ -606,8 +617,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # the places listed under it.
             kinds = [t[2] for t in _analyse(piece, names).types()]
             section = kinds[0] if len(kinds) == 1 else None
-            if _read_clause(piece, names) is None or section is not None:
+            heading = _read_clause(piece, names)
+            # "Links" / "Remove:" above bullets: what the bullets are, not a request of its
+            # own; a verb heading ("Remove:") is the verb of bullets that lack one.
+            section_verb = piece if isinstance(heading, Clarification) and heading.intent else None
+            if heading is None or isinstance(heading, Clarification) or section is not None:
                 continue
+        elif section_verb is not None and _read_clause(piece, names) is None:
+            piece = f"{section_verb} {piece}"
         elif section is not None:
             listed = _PLACE_AND_SIZE.match(piece)
             if listed is not None and _terse_place(listed.group("place")):
@@ -632,6 +649,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
             # label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
+        open_place = _PLACE_OPEN.match(piece)
+        if open_place is not None:
+            kinds = [t[2] for t in _analyse(open_place.group("type"), names).types()]
+            if len(kinds) == 1:
+                piece = f"add a {_TYPE_WORD[_ADD_INTENT[kinds[0]]]}"
         terse = _TERSE_ADD.match(piece)
         if terse is not None and _terse_place(terse.group("rest")):
             piece = re.sub(r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?", "", piece)
