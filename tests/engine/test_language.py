@@ -1444,3 +1444,54 @@ def test_a_negated_link_after_an_add_stays_negated() -> None:
         "connect-nodes",
         "cancelled",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Plan\nDistribution\n - warehouse: location TBD\n - DC in Lyon", "add-warehouse"),
+        ("- supplier (location tbd)", "add-supplier"),
+        ("a plant, city unknown", "add-manufacturer"),
+        ("DC location: TBD", "add-distributor"),
+    ],
+)
+def test_a_node_whose_place_is_open_asks_where(text: str, intent: str) -> None:
+    clarification = parse(text, known_names=NAMES).clarification
+    assert clarification is not None
+    assert (clarification.intent, clarification.text.split()[0]) == (intent, "add")
+
+
+def test_a_heading_is_the_context_of_its_bullets() -> None:
+    plan = (
+        "Cleanup\nRemove:\n - Shanghai Supplier\n - Berlin Plant\n"
+        "Links\n - Rotterdam Warehouse -> Chicago DC"
+    )
+    commands = parse(plan, known_names=NAMES).commands
+    assert [
+        (c.intent, ref(c, "node" if c.intent == "remove-node" else "target").text) for c in commands
+    ] == [
+        ("remove-node", "Shanghai Supplier"),
+        ("remove-node", "Berlin Plant"),
+        ("connect-nodes", "Chicago DC"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "feed Berlin Plant from Shanghai Supplier",
+        "supply the Berlin Plant from Shanghai Supplier",
+        "ship to Berlin Plant from Shanghai Supplier",
+        "restock Berlin Plant from the Shanghai Supplier",
+    ],
+)
+def test_goods_from_the_second_node(text: str) -> None:
+    command = one(text)
+    assert command.intent == "connect-nodes"
+    assert (ref(command, "source").text, ref(command, "target").text) == (
+        "Shanghai Supplier",
+        "Berlin Plant",
+    )
+    assert one("disconnect Shanghai Supplier from Berlin Plant").params["source"].text == (
+        "Shanghai Supplier"
+    )

@@ -623,8 +623,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             section_verb = piece if isinstance(heading, Clarification) and heading.intent else None
             if heading is None or isinstance(heading, Clarification) or section is not None:
                 continue
-        elif section_verb is not None and _read_clause(piece, names) is None:
-            piece = f"{section_verb} {piece}"
+        elif section_verb is not None:
+            alone = _read_clause(piece, names)
+            if alone is None or _is_bare_reference(piece, alone):
+                piece = f"{section_verb} {piece}"
         elif section is not None:
             listed = _PLACE_AND_SIZE.match(piece)
             if listed is not None and _terse_place(listed.group("place")):
