@@ -63,7 +63,7 @@ def ensure_env() -> None:
 
 def test(extra: list[str]) -> int:
     ensure_env()
-    code = [name for name in ("src", "tests", "bench", "dev.py") if (ROOT / name).exists()]
+    code = [name for name in ("src", "tests", "bench", "tools", "dev.py") if (ROOT / name).exists()]
     steps: list[tuple[str, list[str | Path]]] = [
         ("ruff", [BIN / "ruff", "check", *code]),
         ("ruff format", [BIN / "ruff", "format", "--check", *code]),

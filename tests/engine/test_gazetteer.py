@@ -153,7 +153,7 @@ def test_unknown_places() -> None:
     assert lookup("Narnia") is None
     assert lookup("") is None
     assert lookup("the") is None
-    assert region_of("Atlantis") is None
+    assert region_of("Narnia") is None
 
 
 def test_find_places_spans_and_longest_match() -> None:
@@ -222,3 +222,30 @@ def test_a_possessive_place_is_found() -> None:
     assert port.city == "Rotterdam" and span == (8, 17)
     ((_, china),) = find_places("a plant in the People's Republic of China")
     assert china.country == "China" and china.city is None
+
+
+def test_the_world_table_knows_the_towns_the_curated_one_lacks() -> None:
+    laredo = lookup("Laredo")
+    assert laredo is not None and (laredo.country, laredo.region) == (
+        "United States",
+        "north-america",
+    )
+    saltillo = lookup("saltillo")
+    assert saltillo is not None and saltillo.country == "Mexico"
+    assert lookup("La Spezia") is not None and lookup("Agadir") is not None
+    # The curated table still wins where both know a name.
+    assert lookup("Valencia") == lookup("valencia") and lookup("Valencia").country == "Spain"  # type: ignore[union-attr]
+
+
+def test_a_town_that_is_also_a_word_is_found_only_as_a_name() -> None:
+    assert lookup("normal") is None and lookup("hub") is None
+    assert lookup("Normal") is not None
+    text = "Berlin Plant back to normal; add a store in Boulder and a hub in Mobile"
+    assert [text[a:b] for (a, b), _ in find_places(text)] == ["Berlin", "Boulder", "Mobile"]
+    assert [text[a:b] for (a, b), _ in find_places("a boulder fell near the mobile hub")] == []
+
+
+def test_a_world_town_inside_a_sentence_needs_a_cue_or_a_capital() -> None:
+    assert [p.city for _, p in find_places("add a plant in saltillo")] == ["Saltillo"]
+    assert [p.city for _, p in find_places("Saltillo Plant feeds it")] == []  # first word
+    assert [p.city for _, p in find_places("and Saltillo Plant feeds it")] == ["Saltillo"]

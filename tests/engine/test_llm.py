@@ -188,7 +188,7 @@ def test_two_tool_calls_in_one_round_run_in_order(fake: FakeLLM) -> None:
     ("arguments", "problem"),
     [
         ('{"place": "Rotterdam", ', "not valid JSON"),
-        ('{"place": "Atlantis"}', "unknown place 'Atlantis'"),
+        ('{"place": "Narnia"}', "unknown place 'Narnia'"),
         ('{"capacity": 5000}', "place is required"),
     ],
 )
@@ -380,7 +380,7 @@ def test_the_key_goes_in_the_header_and_nowhere_else(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake.add(
-        tool_calls(("a", "add_supplier", '{"place": "Atlantis"}')),
+        tool_calls(("a", "add_supplier", '{"place": "Narnia"}')),
         text("Where is Atlantis?"),
         Reply(status=401, body=json.dumps({"error": KEY}).encode()),
     )
@@ -517,9 +517,9 @@ async def test_the_engine_uses_the_planner_through_the_classifier_seam(
     metadata, _ = await _turn(engine, "gibberish")
     # (the rules also try the reply as the answer to the pending question first)
     assert metadata["intent"] == "unknown" and rule_calls[0] == "gibberish"
-    fake.add(tool_calls(("b", "add_supplier", '{"place": "Atlantis"}')))  # does not fit
-    await _turn(engine, "a supplier in atlantis")
-    assert rule_calls[-1] == "a supplier in atlantis"
+    fake.add(tool_calls(("b", "add_supplier", '{"place": "Narnia"}')))  # does not fit
+    await _turn(engine, "a supplier in narnia")
+    assert rule_calls[-1] == "a supplier in narnia"
     # The same validation applies whoever understood: an invalid value is refused.
     fake.add(tool_calls(("c", "update_node", '{"node": "Nowhere Plant", "capacity": 5}')))
     metadata, _ = await _turn(engine, "set nowhere plant to 5")

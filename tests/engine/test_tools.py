@@ -182,7 +182,7 @@ def test_node_references_and_values() -> None:
         ("add_supplier", '["Rotterdam"]', "one JSON object"),
         ("add_supplier", "{}", "place is required"),
         ("add_supplier", '{"place": ""}', "place is required"),
-        ("add_supplier", '{"place": "Atlantis"}', "unknown place 'Atlantis'"),
+        ("add_supplier", '{"place": "Narnia"}', "unknown place 'Narnia'"),
         ("add_supplier", '{"place": "Lyon", "colour": "red"}', "unknown parameter(s) colour"),
         ("add_supplier", '{"place": "Lyon", "capacity": 1.5}', "whole number"),
         ("add_supplier", '{"place": "Lyon", "capacity": "many"}', "expected a number"),

@@ -24,11 +24,14 @@ accepts one typo in a name of five letters or more ("Jakrta").
 
 from __future__ import annotations
 
+import functools
+import gzip
 import itertools
 import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from importlib import resources
 
 from .commands import Place
 
@@ -739,6 +742,7 @@ def _build() -> tuple[dict[str, Place], dict[str, Place], list[City], int]:
 
 
 _INSENSITIVE, _SENSITIVE, _CITY_ROWS, _LONGEST = _build()
+_WORLD_LONGEST = 3
 _BY_LENGTH: dict[int, list[str]] = {}
 for _k in _INSENSITIVE:
     if len(_k) >= 5:
@@ -824,6 +828,57 @@ def closest(text: str, *, max_edits: int = 2) -> Place | None:
     return top[0] if len(unique) == 1 else None
 
 
+# The world table: every city of 50,000 people or more (GeoNames, built by
+# tools/make_world_cities.py), for the places the curated table above does not know. Its names
+# are matched exactly (never as typo corrections) and, inside a sentence, only where a place is
+# expected; a town whose name is also an English word ("Mobile", "Normal") only when written
+# as a name, capitalised, where a place is expected.
+_WORLD_FILE = "world_cities.tsv.gz"
+_PLACE_CUES = frozenset(
+    {"in", "at", "near", "from", "to", "of", "into", "outside", "around", "via", "based", "and"}
+)
+
+
+@functools.cache
+def _world() -> dict[str, tuple[Place, bool]]:
+    """The world table by lookup key: (place, whether the name is also an English word)."""
+    table: dict[str, tuple[Place, bool]] = {}
+    data = resources.files(__package__).joinpath("data", _WORLD_FILE).read_bytes()
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        name, country, code, lat, lon, _population, word = line.split("\t")
+        key = _key(name)
+        if key and key not in _INSENSITIVE and key not in table:
+            place = Place(name, country, _REGION_CODES[code], float(lat), float(lon))
+            table[key] = (place, word == "1")
+    return table
+
+
+_NAME_PARTICLES = frozenset(
+    {"de", "del", "la", "le", "el", "of", "da", "do", "di", "al", "am", "an", "on", "sur", "en"}
+)
+
+
+def _capitalised(words: Iterable[str]) -> bool:
+    """Whether ``words`` are written as a name ("La Spezia", "Rio de Janeiro")."""
+    return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+
+
+def _world_hit(tokens: list[tuple[int, int, str]], i: int, size: int) -> Place | None:
+    """The world-table city the ``size`` tokens at ``i`` name, where a place is expected: the
+    name capitalised after the first word, or after "in", "from", "near", ... ."""
+    words = [t[2] for t in tokens[i : i + size]]
+    key = " ".join(words).lower()
+    found = _world().get(key)
+    if found is None or (size == 1 and len(key) < 4):
+        return None
+    place, is_word = found
+    capitalised = i > 0 and _capitalised(words)
+    cued = i > 0 and tokens[i - 1][2].lower() in _PLACE_CUES
+    if is_word:
+        return place if capitalised and cued else None
+    return place if capitalised or cued else None
+
+
 def lookup(text: str) -> Place | None:
     """The place ``text`` names exactly (a city, alias, country or region), else None.
 
@@ -840,7 +895,12 @@ def lookup(text: str) -> Place | None:
     place = _INSENSITIVE.get(key)
     if place is None and key.startswith("the "):
         place = _INSENSITIVE.get(key[4:])
-    return place
+    if place is not None:
+        return place
+    found = _world().get(key)
+    if found is None or (found[1] and not _capitalised(words)):
+        return None  # "normal" is a word; "Normal" may be the town
+    return found[0]
 
 
 def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
@@ -869,6 +929,15 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
             if hit is not None:
                 break
             size -= 1
+        if hit is None:
+            size = min(_WORLD_LONGEST, count - i)
+            while size > 0 and hit is None:
+                window = tokens[i : i + size]
+                joined = size == 1 or not any(
+                    plain[a[1] : b[0]].strip(" .-'") for a, b in itertools.pairwise(window)
+                )
+                hit = _world_hit(tokens, i, size) if joined else None
+                size -= 0 if hit is not None else 1
         if hit is None:
             i += 1
             continue
