@@ -4,8 +4,7 @@
 
 Run: ``python tools/make_world_cities.py GEONAMES_DATA_DIR WORDS_PICKLE``, where the second is
 ``gcide_alpha_lower.pickle`` from the ``english-words`` package. Neither is a runtime
-dependency: the
-table is generated once and committed.
+dependency: the table is generated once and committed.
 
 Columns: name, country, region code (the gazetteer's AP/NA/EU/LA/ME), latitude, longitude,
 population, and 1 when the name is also an English word ("Mobile", "Normal", "Hub"; such a

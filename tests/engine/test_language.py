@@ -1495,3 +1495,80 @@ def test_goods_from_the_second_node(text: str) -> None:
     assert one("disconnect Shanghai Supplier from Berlin Plant").params["source"].text == (
         "Shanghai Supplier"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Add our casting supplier in Monterrey, 12,000 castings a month, and our machining "
+            "plant in Saltillo, capacity 9,500",
+            [("add-supplier", 12000), ("add-manufacturer", 9500)],
+        ),
+        (
+            "add a supplier in Rosario, roughly eight thousand bottles a month",
+            [("add-supplier", 8000)],
+        ),
+        (
+            "add the bonded warehouse in Lyon, it holds maybe 25,000 bottles",
+            [("add-warehouse", 25000)],
+        ),
+        ("We also need a cross-dock warehouse in Laredo, 20k", [("add-warehouse", 20000)]),
+        ("add a cross-dock in Lyon", [("add-distributor", None)]),
+    ],
+)
+def test_adds_with_their_sizes(text: str, expected: list[tuple[str, int | None]]) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert [(c.intent, c.params.get("capacity")) for c in commands] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "city"),
+    [
+        (
+            "So, bit of background first: we're a family bodega in Mendoza and we've finally "
+            "decided to model our export side properly. Our glass comes from a supplier in "
+            "Rosario, so please add that supplier first.",
+            "add-supplier",
+            "Rosario",
+        ),
+        (
+            "Then there's our importer in London, a distribution center in your terms I "
+            "suppose, so add that too please.",
+            "add-distributor",
+            "London",
+        ),
+    ],
+)
+def test_add_that_adds_what_the_reason_describes(text: str, intent: str, city: str) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert [(c.intent, place(c).city) for c in commands] == [(intent, city)]
+
+
+def test_it_after_a_reason_is_the_node_the_reason_names() -> None:
+    command = one("the parts end up at Berlin Plant, so please link Shanghai Supplier to it")
+    assert (ref(command, "source").text, ref(command, "target").text) == (
+        "Shanghai Supplier",
+        "Berlin Plant",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if Shanghai Supplier couldn't deliver for a month?",
+        "what if Shanghai Supplier can't supply us for two weeks",
+        "suppose Shanghai Supplier is unable to deliver",
+        "what if Shanghai Supplier fails to ship for a week",
+    ],
+)
+def test_cannot_deliver_is_a_supplier_failure(text: str) -> None:
+    assert one(text).intent == "what-if-supplier-failure"
+
+
+def test_finally_inside_a_clause_does_not_split_it() -> None:
+    assert intents("we've finally decided: add a supplier in Lyon") == ["add-supplier"]
+    assert intents("add a supplier in Lyon, finally connect it to Berlin Plant") == [
+        "add-supplier",
+        "connect-nodes",
+    ]

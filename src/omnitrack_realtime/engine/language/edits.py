@@ -40,8 +40,11 @@ _CAPACITY_RE = re.compile(
     rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
-    rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s)?"
-    rf"(?P<d>{_NUMBER}))",
+    rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s|maybe\s"
+    rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
+    rf"(?P<d>{_NUMBER})"
+    # "12,000 castings a month", "eight thousand bottles per month": an output rate.
+    rf"|(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{1,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
     re.IGNORECASE,
 )
 
@@ -261,7 +264,7 @@ def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
-        raw = next(g for g in (match.group(k) for k in "abcd") if g)
+        raw = next(g for g in (match.group(k) for k in "abcde") if g)
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw.strip()):
             raw = raw.replace(".", "")  # "9.000 units": a capacity is never a fraction
         value = parse_number(raw)

@@ -104,11 +104,14 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _CONTEXT = re.compile(
-    r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically)\W+)*(?:we|i|our|my|we'?re|i'?m"
+    r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically|(?:a\s)?(?:little\s)?bit\sof"
+    r"\s(?:background|context)(?:\sfirst)?|(?:some\s)?(?:background|context)(?:\sfirst)?|fyi"
+    r"|for\scontext)\W+)*"
+    r"(?:(?:we'?re|we\sare|i'?m|i\sam)\s(?:an?|the|one\sof)\s|(?:we|i|our|my|we'?re|i'?m"
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
     r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
     r"|import|export|produce|manufacture|distribute|operate|hope|love|think"
-    r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b",
+    r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b)",
     re.IGNORECASE,
 )
 
@@ -356,6 +359,28 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
     if _TERSE_ADD.match(piece):
         return False
     return len(piece.split()) <= 6 and _read_clause(piece, names) is None
+
+
+_ADD_THAT = re.compile(
+    r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
+    r"|model|enter)\s+(?:that|this|it|them|those|these|one)\b(?:\s+(?:one|"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def _described_node(text: str, names: _Names) -> str | None:
+    """The add a description asks for ("our importer in London, a distribution center in
+    your terms"): the one place it names, the last node type it names, and its size."""
+    places = gazetteer.find_places(text)
+    kinds = [t[2] for t in _analyse(text, names).types()]
+    if len({p.city or p.country for _, p in places}) != 1 or not kinds:
+        return None
+    (start, end), _place = places[0]
+    size = _capacity(text, None)
+    amount = f", capacity {size:g}" if size else ""
+    return f"add a {_TYPE_WORD[_ADD_INTENT[kinds[-1]]]} in {text[start:end]}{amount}"
 
 
 def _is_heading(text: str, piece: str) -> bool:
@@ -607,6 +632,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     asked_before: str | None = None  # the step before, when it was asked about
     section: str | None = None  # the node type a pasted list's heading names ("Suppliers")
     section_verb: str | None = None  # the verb a pasted list's heading says ("Remove:")
+    reason: str | None = None  # the step before, when it gave the reason for the next one
     for index, piece in enumerate(pieces):
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
@@ -681,7 +707,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             previous_unknown = piece
             continue
         if piece.startswith("because ") and not isinstance(outcome, list):
+            reason = piece
             continue  # the reason given for the next step, not a request
+        if reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
+            # "the bottles end up at our winery, Bodega Alta, so please link that supplier to
+            # it": "it" is the node the reason names.
+            named = {n[2] for n in _analyse(reason, names).names}
+            if len(named) == 1:
+                piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
+                outcome = _read_clause(piece, names)
+        if reason is not None and _ADD_THAT.match(piece):
+            # "our glass comes from a supplier in Rosario, ..., so please add that supplier":
+            # the node to add is the one the reason describes.
+            described = _described_node(reason[len("because ") :], names)
+            if described is not None:
+                outcome = _read_clause(described, names)
+        reason = None
         if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
             last = last_command()
             if last is not None and last.intent in SIMULATION_INTENTS:

@@ -51,8 +51,9 @@ _FAIL = re.compile(
     r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
-    r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout|can'?t\sdeliver"
-    r"|cannot\sdeliver|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
+    r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
+    r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto)\s"
+    r"(?:\w+\s)?(?:deliver|supply|ship|produce)|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
     r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+))\b"
 )
 

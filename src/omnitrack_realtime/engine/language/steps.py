@@ -29,7 +29,7 @@ _HARD_SPLIT = re.compile(
     r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
     r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
     r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
-    r"|,?\s+and\s+finally,?\s+|,?\s+finally,?\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
+    r"|,?\s+and\s+finally,?\s+|,\s*finally,?\s+|\s+finally,\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
     r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
     re.IGNORECASE,
 )
@@ -47,7 +47,9 @@ _BUT_REQUEST = re.compile(
 )
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
-    r"|also\san?)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\b"
+    r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\b"
     r"|(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s))",
     re.IGNORECASE,
 )

@@ -13,12 +13,13 @@ import re
 
 from ..commands import ADD_INTENTS, DEFAULT_NAME_WORD
 
+_STORE_NOUN = r"(?:warehouses?|whs?|whses?|depots?)\b"
 _TYPE_PATTERNS = {
     "distribution_center": (
         r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
-        r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?|dcs?|distributors?"
-        r"|dist(?:ribution)?\.?\s(?:ctrs?|cntrs?)"
-        r"|distribution|hubs?"
+        r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?(?!\s" + _STORE_NOUN + ")"
+        r"|dcs?|distributors?|dist(?:ribution)?\.?\s(?:ctrs?|cntrs?)"
+        r"|distribution|hubs?(?!\s" + _STORE_NOUN + ")"
     ),
     "manufacturer": (
         r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
@@ -26,7 +27,10 @@ _TYPE_PATTERNS = {
         r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?|mfgs?|mfrs?|manufs?"
     ),
     "warehouse": (
-        r"warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
+        # "a cross-dock warehouse": the last noun says what the node is.
+        r"(?:cross[\s-]?dock(?:ing)?|hub)\s"
+        + _STORE_NOUN
+        + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
         r"|stockrooms?|storehouses?|storage|whs?|whses?"
     ),
     "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
