@@ -584,3 +584,18 @@ def test_a_pasted_plan_with_typed_headings(engine: SupplyChainEngine) -> None:
     ]
     capacities = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert capacities["Busan Supplier"] == 9000 and capacities["Kaohsiung Supplier"] == 6500
+
+
+def test_just_the_ones_in_narrows_the_list_just_shown(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Rotterdam, a warehouse in Singapore and a supplier in Busan")
+    metadata, text = say(engine, "list every warehouse")
+    assert metadata["intent"] == "list-nodes" and "Rotterdam Warehouse" in text
+    metadata, text = say(engine, "Now just the ones in Asia.")
+    assert metadata["intent"] == "list-nodes"
+    assert "Singapore Warehouse" in text
+    assert "Rotterdam Warehouse" not in text and "Busan Supplier" not in text
+
+
+def test_just_the_ones_without_a_list_before_is_not_understood(engine: SupplyChainEngine) -> None:
+    metadata, _ = say(engine, "Now just the ones in Asia.")
+    assert metadata["intent"] == "unknown"

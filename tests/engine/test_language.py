@@ -1572,3 +1572,29 @@ def test_finally_inside_a_clause_does_not_split_it() -> None:
         "add-supplier",
         "connect-nodes",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "params"),
+    [
+        ("list warehouses in Asia", {"node_type": "warehouse", "region": "asia-pacific"}),
+        (
+            "Which suppliers have more than 15k capacity?",
+            {"node_type": "supplier", "min_capacity": 15000},
+        ),
+        ("How many nodes do we have in Europe?", {"region": "europe"}),
+        ("What do we have in the US?", {"region": "north-america"}),
+    ],
+)
+def test_list_questions_with_filters(text: str, params: dict[str, object]) -> None:
+    command = one(text)
+    assert command.intent == "list-nodes"
+    got = dict(command.params)
+    if "place" in got:
+        got["region"] = place(command).region
+        del got["place"]
+    assert got == params
+
+
+def test_how_loaded_is_utilization_not_a_list() -> None:
+    assert one("tell me how loaded the plants are").intent == "calculate-utilization"

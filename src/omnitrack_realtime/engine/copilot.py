@@ -557,8 +557,9 @@ class SupplyChainEngine:
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
         if result.success:
-            if command.intent in SIMULATION_INTENTS:
-                state.last_step = command  # for "and a milder case, +20%?"
+            if command.intent in SIMULATION_INTENTS or command.intent == "list-nodes":
+                # for "and a milder case, +20%?" and "now just the ones in Asia"
+                state.last_step = command
             if command.intent in CHANGING_INTENTS and command.intent != "undo":
                 state.last_command = command
             if command.intent in ADDED_TYPE and result.mentioned:
@@ -626,6 +627,7 @@ class SupplyChainEngine:
             again = (
                 self._about_last_setting(request, act.text, state)
                 or self._follow_up(act.text, state)
+                or self._narrow(act.text, state)
                 or self._also(request, act.text, state)
             )
             if again is not None:
@@ -658,6 +660,19 @@ class SupplyChainEngine:
         if not values:
             return None
         return Command(last.intent, {**last.params, **values}, last.confidence, text)
+
+    def _narrow(self, text: str, state: DialogueState) -> Command | None:
+        """ "Now just the ones in Asia" after a list: the same list with this filter too."""
+        last = state.last_step
+        if last is None or last.intent != "list-nodes" or not _NARROW.search(text):
+            return None
+        parsed = self._parser(f"list nodes {_NARROW.sub(' ', text)}", ())
+        if len(parsed.commands) != 1 or parsed.commands[0].intent != "list-nodes":
+            return None
+        added = parsed.commands[0].params
+        if not added:
+            return None
+        return Command("list-nodes", {**last.params, **added}, last.confidence, text)
 
     def _about_last_setting(
         self, request: EngineRequest, text: str, state: DialogueState
@@ -962,6 +977,13 @@ class SupplyChainEngine:
             events.append(("alert_notification", alert.to_event()))
         return events
 
+
+# "now just the ones in Asia", "only those over 20k": a filter on the list just shown.
+_NARROW = re.compile(
+    r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
+    r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:ones|those)\b",
+    re.IGNORECASE,
+)
 
 _ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(

@@ -272,7 +272,7 @@ _MAX_CAP = re.compile(
 )
 _WHATS_IN = re.compile(
     r"\bwhat(?:'s|\sis|s|\sdo\swe\shave|\sdo\si\shave|\sdoes\s(?:the\snetwork|it)\shave"
-    r"|\swe\shave|\sremains)\s(?:left\s)?in\s¤+|\b(?:nodes|sites|facilities|everything|anything"
+    r"|\swe\shave|\sremains)\s(?:left\s)?in\s(?:the\s)?¤+|\b(?:nodes|sites|facilities|everything|anything"
     r"|locations|all)\s(?:we\shave\s)?(?:in|at)\s¤+"
 )
 _NOT_A_LIST = re.compile(
@@ -280,7 +280,8 @@ _NOT_A_LIST = re.compile(
     r"|happen\w*|would|bottleneck\w*|earthquakes?|typhoons?|floods?"
     r"|risks?|risky|bottlenecks?|anomal\w*|utili[sz]\w*|alerts?|summary|overview|settings?"
     r"|simulat\w*|scenarios?|region|industry|currency|connected|linked|links?|connections?"
-    r"|feeds?|suppl(?:y|ies)\s(?:to|§+)|upstream|downstream|depend\w*)\b"
+    r"|feeds?|suppl(?:y|ies)\s(?:to|§+)|upstream|downstream|depend\w*"
+    r"|how\s(?:loaded|busy|full|stretched|utili[sz]ed))\b"
 )
 
 
@@ -307,7 +308,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if step.node_refs() and (not plural or plural.group("all")):
         return None  # about one node: its details
     listing = re.match(r"^\W*(?:please\s)?(?:list|enumerate)\b", m) is not None
-    filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m)
+    # "how many nodes do we have in Europe?": a place narrows any list.
+    free_place = bool(step.free_places()) and plural is not None
+    filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m) or free_place
     everything = plural is not None and plural.group("all") and not filtered and not listing
     if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
         return None  # "how many nodes do we have", "show me everything": the summary
@@ -320,7 +323,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         if singular and not asks_all:
             return None  # "show the warehouse": one node
     params: dict[str, Any] = {}
-    types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in step.node_refs())]
+    # "warehouses in Asia" reads as a reference to a node there, but a plural type lists.
+    named = [r for r in step.node_refs() if r.ref.kind != "place"]
+    types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in named)]
     if types:
         params["node_type"] = types[0][2]
     if step.places:
@@ -371,6 +376,12 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         worse = None  # "run a worst-case cyber attack scenario" runs one
     if compare is None and worse is None:
         return None
+    if (
+        (_MIN_CAP.search(m) or _MAX_CAP.search(m))
+        and _PLURAL_TYPE.search(m)
+        and not step.node_refs()
+    ):
+        return None  # "which suppliers have more than 15k capacity?": a filtered list
     refs = step.node_refs()
     if re.search(r"\bif\b", m) and not re.search(r"\bcompar\w*", m):
         return None  # "if one site went down, which would hurt us most?" asks about risks

@@ -264,6 +264,9 @@ _SAME_AGAIN = re.compile(
 )
 _BARE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next|first|firstly|second|finally|lastly)[\s,]+)*"
+    # "list warehouses in Asia" asks; "a warehouse in Asia" adds.
+    r"(?!(?:list|show|display|count|find|which|what|where|how|any|are|is|do|does|all|every"
+    r"|total|compare|trace|remove|delete|drop)\b)"
     r"(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
