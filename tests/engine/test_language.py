@@ -1384,7 +1384,7 @@ def test_round_12_shorthand_and_lists() -> None:
     ]
     two = parse("Open a flagship store in Dubai and a regional warehouse in Jebel Ali").commands
     assert [c.intent for c in two] == ["add-retailer", "add-warehouse"]
-    assert one("Drop the last thing I added").params["node"].kind == "pronoun"
+    assert one("Drop the last thing I added").params["node"] == NodeRef("-1", "ordinal")
 
 
 def test_round_12_scenarios_and_questions() -> None:
@@ -1598,3 +1598,35 @@ def test_list_questions_with_filters(text: str, params: dict[str, object]) -> No
 
 def test_how_loaded_is_utilization_not_a_list() -> None:
     assert one("tell me how loaded the plants are").intent == "calculate-utilization"
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "capacity"),
+    [
+        ("Add a supplier in Genoa, no, La Spezia, not Genoa, 6,000 units.", "La Spezia", 6000),
+        ("add a warehouse in Lille, sorry, Lyon", "Lyon", None),
+        ("add a plant in Porto, I mean Braga, 5k", "Braga", 5000),
+        ("add a DC in Paris with 5k, actually make it 7k", "Paris", 7000),
+        ("add a supplier in Lyon, 2,000 units, no, 3,000 units", "Lyon", 3000),
+    ],
+)
+def test_a_value_taken_back_in_the_same_breath(text: str, city: str, capacity: int | None) -> None:
+    command = one(text)
+    assert (place(command).city, command.params.get("capacity")) == (city, capacity)
+
+
+def test_a_capacity_taken_back_in_an_update() -> None:
+    command = one("Set Berlin Plant's capacity to 14,000, actually make it 12,500.")
+    assert (command.intent, command.params["capacity"]) == ("update-node", 12500)
+
+
+@pytest.mark.parametrize(
+    "text", ["Undo that last link", "undo the last connection", "undo my last change"]
+)
+def test_undo_the_last_change_of_a_kind(text: str) -> None:
+    assert one(text).intent == "undo"
+
+
+def test_the_last_one_i_added_is_the_newest_node() -> None:
+    command = one("connect Berlin Plant to the last one I added")
+    assert ref(command, "target") == NodeRef("-1", "ordinal")

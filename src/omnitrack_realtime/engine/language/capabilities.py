@@ -40,7 +40,9 @@ _UNDO = re.compile(
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
-    r"|one\smore(?:\stime)?|last|too|as\swell)){0,3}(?:\W*$|\s*[,;-].*$)"
+    r"|one\smore(?:\stime)?|last|too|as\swell"
+    r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
+    r"|change|edit|step|move|update|removal|deletion|rename))){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
 

@@ -8,6 +8,7 @@ A word of five letters or more one edit (Damerau) away from exactly one keyword 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .. import gazetteer
@@ -100,3 +101,29 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         fixes += 1
     parts.append(text[last:])
     return "".join(parts), fixes
+
+
+# "Genoa, no, La Spezia", "14,000, actually make it 12,500": the user took a value back
+# inside the sentence; the later one stands.
+_TAKEN_BACK = (
+    r"\W*(?:no|nope|sorry|oops|i\s+mean[t]?|or\s+rather|rather|actually|wait|correction"
+    r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|in|at|to|from)\W+)*"
+)
+_TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
+_NUMBER_TAKEN_BACK = re.compile(
+    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand|units?))?,?(?={_TAKEN_BACK}\d)"
+    rf"{_TAKEN_BACK}(?=\d)",
+    re.IGNORECASE,
+)
+
+
+def _self_corrected(text: str) -> str:
+    """``text`` with values the user took back in the same breath removed."""
+    text = _NUMBER_TAKEN_BACK.sub("", text)
+    places = gazetteer.find_places(text)
+    for ((start, end), old), ((later, _e), new) in itertools.pairwise(places):
+        if old != new and _TAKEN_BACK_GAP.match(text[end:later]):
+            taken = text[start:end]
+            rest = re.sub(rf",?\s*not\s+(?:in\s+)?{re.escape(taken)}\b", "", text[later:], count=1)
+            return _self_corrected(text[:start] + rest)
+    return text

@@ -25,7 +25,7 @@ from ..commands import (
     ParseResult,
     Step,
 )
-from .cleaning import _clean, _correct
+from .cleaning import _clean, _correct, _self_corrected
 from .edits import _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -617,6 +617,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
+    corrected = _self_corrected(corrected)
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
     steps: list[Step] = []

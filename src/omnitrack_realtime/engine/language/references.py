@@ -161,6 +161,10 @@ def _node_refs(step: _Step) -> list[_Ref]:
         word = "them" if match.group("plural") else match.group().lower()
         if word in ("its", "it's"):
             word = "it"
+        if _LAST_ADDED.search(word):
+            # "the last one I added": the newest node, whatever was talked about since.
+            refs.append(_Ref(match.start(), match.end(), NodeRef("-1", "ordinal")))
+            continue
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
     for match in _ORDINAL_ONE.finditer(step.masked):
         # "remove the first one": the first node created.
@@ -326,6 +330,7 @@ _ALL_OF_TYPE = re.compile(
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
+_LAST_ADDED = re.compile(r"\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)$")
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
 )
