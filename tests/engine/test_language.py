@@ -1630,3 +1630,61 @@ def test_undo_the_last_change_of_a_kind(text: str) -> None:
 def test_the_last_one_i_added_is_the_newest_node() -> None:
     command = one("connect Berlin Plant to the last one I added")
     assert ref(command, "target") == NodeRef("-1", "ordinal")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Usko Berlin Plant se connect kar do.", [("connect-nodes", "it", "Berlin Plant")]),
+        (
+            "Delhi mein ek DC bhi add karo, aur Rotterdam Warehouse ko usse connect karo.",
+            [("add-distributor", None, None), ("connect-nodes", "Rotterdam Warehouse", "it")],
+        ),
+        (
+            "What if Shanghai Supplier 2 weeks ke liye fail ho jaye?",
+            [("what-if-supplier-failure", None, None)],
+        ),
+    ],
+)
+def test_romanised_hindi_function_words(
+    text: str, expected: list[tuple[str, str | None, str | None]]
+) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    got = [
+        (
+            c.intent,
+            ref(c, "source").text if c.intent == "connect-nodes" else None,
+            ref(c, "target").text if c.intent == "connect-nodes" else None,
+        )
+        for c in commands
+    ]
+    assert got == expected
+
+
+def test_english_words_that_are_hindi_markers_alone_change_nothing() -> None:
+    # "se", "ko", "use" and "ek" are left alone without two Hinglish markers.
+    assert intents("please use Berlin Plant as the source and connect it to Chicago DC") == [
+        "connect-nodes"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("Currency INR kar do please, abhi USD dikh raha hai.", "INR"),
+        ("we work in canadian dollars", "CAD"),
+        ("switch to Swiss francs", "CHF"),
+        ("set currency to SGD", "SGD"),
+        ("use rupees", "INR"),
+    ],
+)
+def test_more_currencies(text: str, currency: str) -> None:
+    command = one(text)
+    assert (command.intent, command.params["currency"]) == ("set-currency", currency)
+
+
+@pytest.mark.parametrize(
+    "text", ["On second thought, remove Berlin Plant", "scratch that, remove Berlin Plant"]
+)
+def test_a_change_of_mind_cue_is_not_a_request(text: str) -> None:
+    assert intents(text) == ["remove-node"]

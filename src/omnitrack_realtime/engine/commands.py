@@ -24,7 +24,7 @@ Build
 Configure
     ``set-region``: ``region`` (asia-pacific|north-america|europe|latin-america|middle-east).
     ``set-industry``: ``industry`` (electronics|automotive|pharmaceuticals|food-beverage|
-    fashion|chemicals). ``set-currency``: ``currency`` (USD|EUR|GBP|CNY|JPY).
+    fashion|chemicals). ``set-currency``: ``currency`` (an ISO code of :data:`~.twin.CURRENCIES`).
     ``add-shipping-method``: ``method`` (sea|air|rail|truck|express), ``node`` (NodeRef, to set
     it on that node's connections instead of the network). ``set-risk-profile``: ``level``
     (low|medium|high).

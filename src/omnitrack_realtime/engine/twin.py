@@ -68,7 +68,11 @@ INDUSTRIES = (
     "fashion",
     "chemicals",
 )
-CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY")
+CURRENCIES = (
+    *("USD", "EUR", "GBP", "CNY", "JPY", "INR", "CAD", "AUD", "NZD", "SGD", "HKD", "CHF", "SEK"),
+    *("NOK", "DKK", "PLN", "KRW", "MXN", "BRL", "ZAR", "AED", "SAR", "TRY", "THB", "MYR", "IDR"),
+    "VND",
+)
 RISK_PROFILES = ("low", "medium", "high")
 #: How a region id reads in an answer.
 REGION_LABELS = {

@@ -127,3 +127,51 @@ def _self_corrected(text: str) -> str:
             rest = re.sub(rf",?\s*not\s+(?:in\s+)?{re.escape(taken)}\b", "", text[later:], count=1)
             return _self_corrected(text[:start] + rest)
     return text
+
+
+# Romanised Hindi as Indian planners mix it into English ("Delhi mein ek DC add karo, aur
+# Mumbai Warehouse ko usse connect karo"): its function words, read as English ones. Only in a
+# message with two or more of its markers, since some are English words elsewhere.
+_HINGLISH_MARKERS = re.compile(
+    r"\b(?:kar\s?do|karo|karna|kijiye|kariye|mein|hai|hain|aur|usko|usse|isko|isse|unko|unse|bhi"
+    r"|naya|nayi|naye|kya|ke\sliye|ho\sjaye|ho\sjaaye|chahiye|wala|wali|abhi|yaar|theek)\b",
+    re.IGNORECASE,
+)
+_HINGLISH_WORDS = (
+    (r"\b(?:usko|usse|isko|isse)\b", "it"),
+    (r"\b(?:unko|unse)\b", "them"),
+    (r"\baur\b", "and"),
+    (r"\bbhi\b", "also"),
+    (r"\bek\b", "a"),
+    (r"\b(?:naya|nayi|naye)\b", "new"),
+    (r"\bkya\b", "what"),
+    (r"\bke\sliye\b", "for"),
+    (r"\b(?:fail|down|band)\sho\s(?:jaye|jaaye|jata|jaata|gaya)\b", "fails"),
+    (r"\b(?:kar\s?do|karo|karna|kijiye|kariye|kar\sdijiye)\b", ""),
+    (r"\bse\b", "with"),
+    (r"\bko\b", ""),
+)
+
+
+def _hinglish(text: str) -> str:
+    """``text`` with romanised Hindi function words in English, when it has them."""
+    if len({m.group().lower() for m in _HINGLISH_MARKERS.finditer(text)}) < 2:
+        return text
+    # "Delhi mein": "in Delhi" (Hindi puts the preposition after the place).
+    for (start, end), _place in reversed(gazetteer.find_places(text)):
+        after = re.match(r"\s+mein\b", text[end:], re.IGNORECASE)
+        if after is not None:
+            text = f"{text[:start]}in {text[start:end]}{text[end + after.end() :]}"
+    for pattern, english in _HINGLISH_WORDS:
+        text = re.sub(pattern, english, text, flags=re.IGNORECASE)
+    # Hindi puts the verb last ("Mumbai Warehouse it connect"): first, as in English.
+    parts = re.split(r"(\s*(?:,\s*(?:and\s+)?|\band\b|[.;!?])\s*)", _WS.sub(" ", text))
+    return "".join(_VERB_LAST.sub(r"\g<verb> \g<rest>", part) for part in parts).strip()
+
+
+_VERB_LAST = re.compile(
+    r"^(?P<rest>\S.*?)\s+(?P<verb>add|connect|link|disconnect|remove|delete|update|set|change"
+    r"|double|halve|increase|decrease|reduce|raise|show|list|simulate|check|mark|rename)"
+    r"(?:\s+(?:please|pls|na|jaldi))?\s*$",
+    re.IGNORECASE,
+)

@@ -25,7 +25,7 @@ from ..commands import (
     ParseResult,
     Step,
 )
-from .cleaning import _clean, _correct, _self_corrected
+from .cleaning import _clean, _correct, _hinglish, _self_corrected
 from .edits import _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -328,7 +328,9 @@ _PLACE_OPEN = re.compile(
 )
 _CUE_ONLY = re.compile(
     r"^\W*(?:(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no|one\smore\sthing|oh|ah"
-    r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question)\W*)+$",
+    r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question"
+    r"|on\ssecond\sthoughts?|(?:come\sto\sthink\sof\sit)|having\sthought\sabout\sit"
+    r"|thinking\sabout\sit|scratch\sthat|change\sof\splans?|hold\son|one\ssec(?:ond)?)\W*)+$",
     re.IGNORECASE,
 )
 _ASKS_WHAT_HAPPENS = re.compile(
@@ -617,7 +619,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
-    corrected = _self_corrected(corrected)
+    corrected = _self_corrected(_hinglish(corrected))
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
     steps: list[Step] = []
@@ -660,7 +662,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         elif section is not None:
             listed = _PLACE_AND_SIZE.match(piece)
             if listed is not None and _terse_place(listed.group("place")):
-                size = f", {listed.group('size')} units" if listed.group("size") else ""
+                size = f", {listed.group('size').strip()} units" if listed.group("size") else ""
                 word = _TYPE_WORD[_ADD_INTENT[section]]
                 piece = f"add a {word} in {listed.group('place')}{size}"
         unknown_before, previous_unknown = previous_unknown, None
@@ -741,7 +743,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             and _terse_place(answer.group("place"))
         ):
             # "Add a second plant. Hsinchu. 10k.": the place the question asked for.
-            size = f", {answer.group('size')} units" if answer.group("size") else ""
+            size = f", {answer.group('size').strip()} units" if answer.group("size") else ""
             filled = _read_clause(f"{question.text} in {answer.group('place')}{size}", names)
             if isinstance(filled, list) and filled and filled[0].intent == question.intent:
                 steps[-1:] = filled

@@ -177,7 +177,12 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
     currency = _value_after_to(_CURRENCY_RE, step.masked)
     if currency is None:
         if re.search(r"\bcurrenc\w*", m):
-            return _ask(step, "Which currency: USD, EUR, GBP, CNY or JPY?", "set-currency", 0.5)
+            return _ask(
+                step,
+                "Which currency? For example USD, EUR, GBP, INR, JPY or another ISO code.",
+                "set-currency",
+                0.5,
+            )
         return None
     alone = re.sub(r"\b(?:please|pls|thanks|thank\syou|then|ok|okay)\b", "", m)
     if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", alone):

@@ -161,6 +161,28 @@ _CURRENCY_WORDS = {
     "GBP": r"gbp|british\s(?:pounds?|currency)|pounds?(?:\ssterling)?|sterling|quid|£",
     "CNY": r"cny|rmb|yuan|renminbi|chinese\s(?:yuan|currency)",
     "JPY": r"jpy|yen|japanese\s(?:yen|currency)|¥",
+    "INR": r"inr|rupees?|indian\s(?:rupees?|currency)|₹|rs\.?(?=\s?\d)",
+    "CAD": r"cad|canadian\s(?:dollars?|currency)|loonies?",
+    "AUD": r"aud|australian\s(?:dollars?|currency)|aussie\sdollars?",
+    "NZD": r"nzd|new\szealand\s(?:dollars?|currency)|kiwi\sdollars?",
+    "SGD": r"sgd|singapore(?:an)?\s(?:dollars?|currency)",
+    "HKD": r"hkd|hong\skong\s(?:dollars?|currency)",
+    "CHF": r"chf|swiss\s(?:francs?|currency)|francs?",
+    "SEK": r"sek|swedish\s(?:kron(?:a|or)|currency)|kronor",
+    "NOK": r"nok|norwegian\s(?:kron(?:e|er)|currency)",
+    "DKK": r"dkk|danish\s(?:kron(?:e|er)|currency)",
+    "PLN": r"pln|zlot(?:y|ys|ych)|polish\scurrency",
+    "KRW": r"krw|korean\s(?:won|currency)",
+    "MXN": r"mxn|mexican\s(?:pesos?|currency)",
+    "BRL": r"brl|reais|brazilian\s(?:reais|real|currency)|r\$",
+    "ZAR": r"zar|rand|south\safrican\s(?:rand|currency)",
+    "AED": r"aed|dirhams?|emirati\scurrency",
+    "SAR": r"sar|riyals?|saudi\s(?:riyals?|currency)",
+    "TRY": r"turkish\s(?:lira|currency)|lira",  # not "try"
+    "THB": r"thb|baht|thai\scurrency",
+    "MYR": r"myr|ringgit|malaysian\scurrency",
+    "IDR": r"idr|rupiah|indonesian\scurrency",
+    "VND": r"vnd|vietnamese\s(?:dong|currency)",
 }
 _CURRENCY_RE = re.compile(
     r"(?<![\w$€£¥])(?:"
