@@ -59,6 +59,7 @@ from ..seam import (
 from . import owners
 from .backplane import Backplane, BackplaneError, BackplaneEvent, MemoryBackplane
 from .config import ServerConfig
+from .crashpoint import ARMED as CRASH_ARMED
 from .crashpoint import crash_point
 from .eventlog import EventLogs
 from .limits import ConnectionLimiter, FloodGuard, TokenBucket
@@ -519,21 +520,22 @@ class Hub:
     ) -> None:
         end: AnswerEnd | None = None
         delay = self.config.token_delay if stream.streaming else 0.0
-        crash_point("turn-start")
+        await crash_point("turn-start")
         try:
             request = await self._request(stream, message, ahead)
             answer = self.engine.respond(request, self.publisher)
             try:
                 async for part in answer:
                     if isinstance(part, AnswerStart):
-                        crash_point("answer-decided")
+                        await crash_point("answer-decided")
                         self._emit(stream, stream.begin(part.metadata, now_ms()))
                     elif isinstance(part, AnswerText):
                         if not stream.started:
                             self._emit(stream, stream.begin({}, now_ms()))
                         if part.text:
                             self._emit(stream, stream.add_token(part.text, _now_ms()))
-                            crash_point("answer-streaming")
+                            if CRASH_ARMED:  # (a test hook; not awaited per token otherwise)
+                                await crash_point("answer-streaming")
                             if delay > 0:
                                 await asyncio.sleep(delay)  # pacing, like a model's output
                             elif len(stream.tokens) % _YIELD_EVERY == 0:
@@ -558,7 +560,7 @@ class Hub:
                 stream, {**stream.start_metadata, **metadata}, suggestions
             )
             stream.message_id = stored.message_id
-            crash_point("answer-stored")
+            await crash_point("answer-stored")
             self._emit(stream, stream.complete(metadata, suggestions, now_ms(), now=self.clock()))
             if stream.streaming:
                 self.metrics.inc("streams_completed")
