@@ -17,6 +17,8 @@ parse is included; otherwise the commands are handed in pre-parsed and the repor
 
     python bench/engine_turn.py            # 1,000 nodes, 20 rounds of the mix
     python bench/engine_turn.py --nodes 5000 --rounds 5
+    python bench/engine_turn.py --durable  # also each turn with a turn id (one transaction
+                                           # that records its outcome), and its ratio to without
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--durable", action="store_true", help="also measure turns with a turn id")
     args = parser.parse_args(argv)
 
     try:
@@ -216,12 +219,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
 
         per_intent: dict[str, list[float]] = {label: [] for label, _, _ in mix}
+        durable: list[float] = []
         base_samples = []
+        turn_ids = itertools.count()
         for _ in range(args.rounds):
             base_samples.append(cpu_ms(baseline, 1))
             for label, text, _ in mix:
                 request = EngineRequest(USER, "bench", text)
                 per_intent[label].append(cpu_ms(partial(engine.run_turn, request), 1))
+                if args.durable:
+                    request = EngineRequest(USER, "bench", text, turn_id=f"t{next(turn_ids)}")
+                    durable.append(cpu_ms(partial(engine.run_turn, request), 1))
         engine.close()
 
     base = statistics.mean(base_samples)
@@ -245,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"mean per turn: {overall:.2f} ms CPU (ratio {overall / base:.2f}); "
         f"worst intent {worst:.2f} ms; target < 5 ms"
     )
+    if durable:
+        plain = statistics.mean(x for samples in per_intent.values() for x in samples)
+        with_id = statistics.mean(durable)
+        print(
+            f"with a turn id (one transaction + outcome record): {with_id:.2f} ms CPU per turn "
+            f"against {plain:.2f} ms without (ratio {with_id / plain:.2f})"
+        )
     return 0
 
 

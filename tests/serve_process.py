@@ -8,7 +8,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,14 +39,19 @@ async def run_omnitrack(env: dict[str, str], *args: str) -> tuple[int, str, str]
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp_path: Path, secret: str | None) -> AsyncIterator[ServeProcess]:
-    """``omnitrack serve`` on a free port with a fresh database, the rule engine and no token
-    delay; yields once it says where it serves, and stops it (SIGTERM, then SIGKILL) after.
-    ``secret`` None: nothing of the machine's OMNITRACK_ environment, the development secret."""
+async def serving(
+    tmp_path: Path, secret: str | None, *, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[ServeProcess]:
+    """``omnitrack serve`` on a free port with the database ``tmp_path / "serve.db"`` (fresh
+    the first time), the rule engine and no token delay; yields once it says where it serves,
+    and stops it (SIGTERM, then SIGKILL) after. ``secret`` None: nothing of the machine's
+    OMNITRACK_ environment, the development secret. ``extra_env`` is added to the environment."""
     if secret is None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
     else:
         env = {**os.environ, "OMNITRACK_JWT_SECRET": secret}
+    env.pop("OMNITRACK_CRASH_AT", None)
+    env.update(extra_env or {})
     env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
     env.pop("OMNITRACK_LLM_URL", None)  # the rule engine, whatever the machine says
     process = await asyncio.create_subprocess_exec(

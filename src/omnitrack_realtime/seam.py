@@ -6,6 +6,15 @@ the engine answers with an async iterator of :data:`AnswerPart`: exactly one
 ``stream_token``), and exactly one :class:`AnswerEnd` last. The server owns pacing, storage,
 streaming, replay and cancellation; the engine owns understanding and acting.
 
+Durability. The server records a turn before it acknowledges the message, and runs it again
+after a crash (on restart, or when the client resends it) until its answer is stored. Each run
+of one turn carries the same :attr:`EngineRequest.turn_id`. An engine that records its outcome
+(answer, metadata, suggestions) under that id in the same transaction as the turn's changes,
+and on a later run with the same id answers from that record without acting again, makes every
+turn's changes happen exactly once (:class:`~omnitrack_realtime.engine.copilot.SupplyChainEngine`
+does). An engine that ignores ``turn_id`` still works, at least once: a crash after its changes
+but before the server stored the answer makes the turn run, and act, again.
+
 This module is the only thing the server and the engine share: no server or engine code here.
 """
 
@@ -44,13 +53,15 @@ class EngineRequest:
     """One turn: who asks, in which conversation, with what context.
 
     ``history`` holds the conversation's last 5 messages before this one, oldest first (the
-    seed's rule); the new user message is ``message``.
+    seed's rule); the new user message is ``message``. ``turn_id`` is the same on every run of
+    this turn (see the module docstring); None when the caller has no durable turn.
     """
 
     user_id: str
     conversation_id: str
     message: str
     history: Sequence[HistoryTurn] = ()
+    turn_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,13 +147,12 @@ class _GatedStore(SQLiteStore):
         self.storing = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def add_message(
-        self, conversation_id: str, role: str, content: str, metadata: Any = None
+    async def finish_turn(
+        self, turn_id: str, conversation_id: str, content: str, metadata: Any
     ) -> StoredMessage:
-        if role == "assistant":
-            self.storing.set()
-            await self.gate.wait()
-        return await super().add_message(conversation_id, role, content, metadata)
+        self.storing.set()
+        await self.gate.wait()
+        return await super().finish_turn(turn_id, conversation_id, content, metadata)
 
 
 async def test_a_shutdown_while_a_whole_answer_is_being_stored_lets_it_complete(

@@ -7,12 +7,14 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from omnitrack_realtime.server.store import (
     ConversationStore,
     MemoryStore,
+    PendingTurn,
     ProcessedMessage,
     SQLiteStore,
     StoreError,
@@ -56,6 +58,22 @@ def _processed(client_id: str, at: float, conversation: str = "conv-1") -> Proce
         stream_id=f"stream-{client_id}",
         streaming=True,
         processed_at=at,
+    )
+
+
+async def _begin(
+    store: ConversationStore, conversation: str, turn_id: str, *, owner: str, lease_until: float
+) -> PendingTurn:
+    return await store.begin_turn(
+        "alice",
+        conversation,
+        "add a warehouse",
+        turn_id=turn_id,
+        client_message_id=f"c-{turn_id}",
+        streaming=True,
+        owner=owner,
+        lease_until=lease_until,
+        processed_at=lease_until,
     )
 
 
@@ -159,6 +177,77 @@ class TestConversationStoreContract:
         await store.close()
         await store.close()
 
+    async def test_a_begun_turn_is_its_message_its_processed_id_and_a_pending_turn(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        turn = await _begin(store, conversation, "t1", owner="p1", lease_until=clock.now + 30)
+        [message] = await store.history(conversation)
+        assert (message.message_id, message.role, message.content) == (
+            turn.message_id,
+            "user",
+            "add a warehouse",
+        )
+        assert message.metadata == {"clientMessageId": "c-t1"}
+        processed = await store.find_processed("alice", "c-t1")
+        assert processed is not None
+        assert (processed.message_id, processed.stream_id) == (turn.message_id, "t1")
+        assert (turn.owner, turn.attempts, turn.streaming) == ("p1", 1, True)
+
+    async def test_a_turn_is_claimed_once_its_lease_ends_or_its_owner_is_gone(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        await _begin(store, conversation, "t1", owner="p1", lease_until=clock.now + 30)
+        await _begin(store, conversation, "t2", owner="p1", lease_until=clock.now + 30)
+
+        def claim(*, gone: bool = False, turn_id: str | None = None) -> Any:
+            return store.claim_turns(
+                "p2",
+                now=clock.now,
+                lease_until=clock.now + 30,
+                gone=lambda owner: gone,
+                turn_id=turn_id,
+            )
+
+        assert await claim() == []  # p1 holds them and is alive
+        await store.renew_turns("p1", clock.now + 60)
+        clock.now += 45
+        assert await claim() == []  # renewed
+        [only] = await claim(gone=True, turn_id="t2")
+        assert (only.turn_id, only.owner, only.attempts) == ("t2", "p2", 2)
+        clock.now += 31
+        taken = await claim()  # both leases are over now (t1's and p2's own on t2)
+        assert [t.turn_id for t in taken] == ["t1", "t2"]  # in the order received
+        assert [t.message for t in taken] == ["add a warehouse"] * 2
+
+    async def test_a_finished_turn_has_one_answer_and_leaves_the_journal(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        await _begin(store, conversation, "t1", owner="p1", lease_until=clock.now)
+        answer = await store.finish_turn("t1", conversation, "Added Rotterdam", {"x": 1})
+        again = await store.finish_turn("t1", conversation, "Added it twice", {"x": 2})
+        assert again == answer
+        history = await store.history(conversation)
+        assert [(m.role, m.content) for m in history] == [
+            ("user", "add a warehouse"),
+            ("assistant", "Added Rotterdam"),
+        ]
+        assert history[-1].metadata == {"x": 1}
+        gone = await store.claim_turns(
+            "p2", now=clock.now + 99, lease_until=clock.now + 999, gone=lambda owner: True
+        )
+        assert gone == []
+
+    async def test_a_turn_in_an_unknown_conversation_is_refused_whole(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        with pytest.raises(UnknownConversation):
+            await _begin(store, "conv-nope", "t1", owner="p1", lease_until=clock.now)
+        assert await store.find_processed("alice", "c-t1") is None
+        assert await store.claim_turns("p2", now=clock.now + 1, lease_until=0, gone=bool) == []
+
 
 class TestSQLiteStore:
     async def test_persists_across_reopen(self, tmp_path: Path) -> None:
@@ -178,6 +267,32 @@ class TestSQLiteStore:
         finally:
             await second.close()
 
+    async def test_a_pending_turn_survives_a_reopen(self, tmp_path: Path) -> None:
+        path = tmp_path / "server.db"
+        first = SQLiteStore(path)
+        conversation = await first.create_conversation("alice")
+        turn = await _begin(first, conversation, "t1", owner="p1", lease_until=100.0)
+        await first.close()
+        second = SQLiteStore(path)
+        try:
+            [claimed] = await second.claim_turns(
+                "p2", now=200.0, lease_until=230.0, gone=lambda owner: False
+            )
+        finally:
+            await second.close()
+        assert claimed == PendingTurn(
+            "t1",
+            "alice",
+            conversation,
+            "add a warehouse",
+            turn.message_id,
+            "c-t1",
+            True,
+            "p2",
+            230.0,
+            attempts=2,
+        )
+
     async def test_schema_is_versioned_in_its_own_table_with_srv_prefix(
         self, tmp_path: Path
     ) -> None:
@@ -196,8 +311,14 @@ class TestSQLiteStore:
             tables = {
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-        assert versions == [(1,)]
-        assert {"srv_conversations", "srv_messages", "srv_processed", "twin_nodes"} <= tables
+        assert versions == [(1,), (2,)]
+        assert {
+            "srv_conversations",
+            "srv_messages",
+            "srv_processed",
+            "srv_turns",
+            "twin_nodes",
+        } <= tables
         reopened = SQLiteStore(path)  # migrating again is a no-op
         assert await reopened.history("conv-x") == []
         await reopened.close()

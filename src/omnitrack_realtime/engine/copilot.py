@@ -128,8 +128,16 @@ class SupplyChainEngine:
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
+        if self._planner is not None and request.turn_id is not None:
+            recorded = await asyncio.to_thread(self.twin.turn_outcome, request.turn_id)
+            if recorded is not None:  # run again after a crash: answer what it did
+                async for part in self._answer(request, publisher, TurnOutcome.from_json(recorded)):
+                    yield part
+                return
         if self._planner is not None:
-            async for part in self._respond_with_model(request, publisher, self._planner):
+            async for part in self._recorded(
+                request, self._respond_with_model(request, publisher, self._planner)
+            ):
                 yield part
             return
         outcome = await asyncio.to_thread(self.run_turn, request)
@@ -143,6 +151,28 @@ class SupplyChainEngine:
             aclose = getattr(answer, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+    async def _recorded(
+        self, request: EngineRequest, answer: AsyncIterator[AnswerPart]
+    ) -> AsyncIterator[AnswerPart]:
+        """``answer`` (the model's, streamed as it is planned), recorded under the turn's id
+        before it ends. The model's tool calls commit one by one while it plans, so a crash
+        before the end runs the turn again (at least once); after it, the record answers."""
+        start: dict[str, Any] = {}
+        said: list[str] = []
+        async for part in answer:
+            if isinstance(part, AnswerStart):
+                start = dict(part.metadata)
+            elif isinstance(part, AnswerText):
+                said.append(part.text)
+            elif request.turn_id is not None:
+                outcome = TurnOutcome(
+                    "".join(said), start, dict(part.metadata), tuple(part.suggestions)
+                )
+                await asyncio.to_thread(
+                    self.twin.record_turn, request.user_id, request.turn_id, outcome.to_json()
+                )
+            yield part
 
     async def _answer(
         self, request: EngineRequest, publisher: EventPublisher, outcome: TurnOutcome
@@ -378,11 +408,32 @@ class SupplyChainEngine:
         return self._parser(text, names)
 
     def run_turn(self, request: EngineRequest) -> TurnOutcome:
-        """Understand and act on one turn (blocking: SQLite, maybe HTTP)."""
+        """Understand and act on one turn (blocking: SQLite, maybe HTTP).
+
+        With a ``turn_id``, the whole turn is one twin transaction that also records its
+        outcome under that id, and a turn whose outcome is recorded already (run again after
+        a crash) answers from that record without acting: its changes happen exactly once.
+        """
+        if request.turn_id is None:
+            return self._run_turn(request, self.understand(request.user_id, request.message))
+        recorded = self.twin.turn_outcome(request.turn_id)
+        if recorded is not None:
+            return TurnOutcome.from_json(recorded)
+        # Understood before the transaction: a model classifier's HTTP call must not hold the
+        # twin's write lock.
+        parsed = self.understand(request.user_id, request.message)
+        with self.twin.transaction():
+            recorded = self.twin.turn_outcome(request.turn_id)
+            if recorded is not None:  # another process ran it meanwhile
+                return TurnOutcome.from_json(recorded)
+            outcome = self._run_turn(request, parsed)
+            self.twin.record_turn(request.user_id, request.turn_id, outcome.to_json())
+        return outcome
+
+    def _run_turn(self, request: EngineRequest, parsed: ParseResult) -> TurnOutcome:
         user, conversation = request.user_id, request.conversation_id
         state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
         before = state.fingerprint()
-        parsed = self.understand(user, request.message)
         steps: list[Step] = list(parsed.ordered())
         pending, state.pending = state.pending, None
         if pending is not None:

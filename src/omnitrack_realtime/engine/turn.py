@@ -24,6 +24,26 @@ class TurnOutcome:
     suggestions: tuple[str, ...]
     events: list[tuple[str, Any]] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as a JSON object (what the twin records under the turn's id)."""
+        return {
+            "text": self.text,
+            "startMetadata": self.start_metadata,
+            "endMetadata": self.end_metadata,
+            "suggestions": list(self.suggestions),
+            "events": [[event_type, data] for event_type, data in self.events],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TurnOutcome:
+        return cls(
+            text=str(data.get("text", "")),
+            start_metadata=dict(data.get("startMetadata") or {}),
+            end_metadata=dict(data.get("endMetadata") or {}),
+            suggestions=tuple(str(s) for s in data.get("suggestions") or ()),
+            events=[(str(event[0]), event[1]) for event in data.get("events") or ()],
+        )
+
 
 #: Outcomes listed in ``metadata.steps`` only when nothing else happened in the turn.
 _QUIET = frozenset({"cancelled", "smalltalk"})

@@ -166,6 +166,17 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, conversation_id)
     ) WITHOUT ROWID;
     """,
+    # 4: each turn's outcome by the server's turn id, written in the transaction of the turn's
+    # changes: a turn run again (after a crash) replays it instead of acting twice.
+    """
+    CREATE TABLE twin_turns (
+        turn_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX twin_turns_age ON twin_turns (created_at);
+    """,
 )
 
 #: The schema version this code writes.
@@ -432,12 +443,26 @@ class Twin:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the writer lock and one SQLite transaction; nested uses join the outer one."""
+        """Hold the writer lock and one SQLite transaction; nested uses join the outer one.
+
+        A nested use is a savepoint: an exception out of it undoes its writes only (a step
+        that failed in a turn run as one transaction leaves nothing half-done), and the outer
+        transaction goes on if the caller handles the exception.
+        """
         with self._lock:
             if self._depth:
+                savepoint = f"twin_{self._depth}"
+                self._db.execute(f"SAVEPOINT {savepoint}")
                 self._depth += 1
                 try:
                     yield
+                except BaseException:
+                    self._db.execute(f"ROLLBACK TO {savepoint}")
+                    self._db.execute(f"RELEASE {savepoint}")
+                    self._invalidate()
+                    raise
+                else:
+                    self._db.execute(f"RELEASE {savepoint}")
                 finally:
                     self._depth -= 1
                 return
@@ -1031,3 +1056,33 @@ class Twin:
             change(state)
             self.set_dialogue(user_id, conversation_id, state)
         return state
+
+    # ------------------------------------------------------------------ turn outcomes
+
+    #: Milliseconds a turn's outcome is kept: far longer than any restart takes to run it again.
+    KEEP_TURNS_MS = 7 * 24 * 3600 * 1000
+
+    def turn_outcome(self, turn_id: str) -> dict[str, Any] | None:
+        """The outcome recorded for ``turn_id`` (see :meth:`record_turn`), or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT outcome FROM twin_turns WHERE turn_id = ?", (turn_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        outcome = json.loads(row[0])
+        return outcome if isinstance(outcome, dict) else None
+
+    def record_turn(self, user_id: str, turn_id: str, outcome: Mapping[str, Any]) -> None:
+        """Record what turn ``turn_id`` did (a JSON object); call it inside the transaction of
+        the turn's changes, so that the two commit together or not at all."""
+        now = self.clock()
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO twin_turns (turn_id, user_id, outcome, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (turn_id, user_id, json.dumps(outcome), now),
+            )
+            self._db.execute(
+                "DELETE FROM twin_turns WHERE created_at < ?", (now - self.KEEP_TURNS_MS,)
+            )

@@ -8,6 +8,13 @@ The :class:`Hub` owns what outlives a single connection:
   in its conversation's line until every earlier one has ended (its answer stored), and only
   then reads its context and reaches the engine, so an answer never misses the changes of the
   turns before it;
+- the turn journal's side of durability: a turn is in the store's journal from before its
+  acknowledgment until its answer is stored (:meth:`~.store.ConversationStore.finish_turn`).
+  The hub holds a lease on the turns it runs and renews it; at start, every
+  :data:`TURN_LEASE` / 3 seconds, and when a client resends a message whose answer is not
+  stored, it takes over the pending turns no live process runs and runs them again, with the
+  same turn id (the engine's :attr:`~omnitrack_realtime.seam.EngineRequest.turn_id`), so a turn
+  the engine had finished answers from its record instead of acting twice;
 - the ``/ws`` connections by user, each user's event ``seq`` and recent-event buffer, and the
   backplane that carries events between server processes;
 - the limits (message rate, flooding, connections per user), the store and the metrics.
@@ -49,12 +56,15 @@ from ..seam import (
     HistoryTurn,
     split_tokens,
 )
+from . import owners
 from .backplane import Backplane, BackplaneError, BackplaneEvent, MemoryBackplane
 from .config import ServerConfig
+from .crashpoint import ARMED as CRASH_ARMED
+from .crashpoint import crash_point
 from .eventlog import EventLogs
 from .limits import ConnectionLimiter, FloodGuard, TokenBucket
 from .metrics import Metrics
-from .store import ConversationStore, ProcessedMessage, StoredMessage
+from .store import ConversationStore, PendingTurn, ProcessedMessage, StoredMessage
 from .streams import FrameSink, Stream, StreamRegistry
 
 __all__ = ["EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
@@ -84,6 +94,13 @@ def _now_ms() -> int:
 SHUTDOWN_REASON = "The server is shutting down"
 ENGINE_FAILED = "The copilot could not finish this answer; please try again"
 ANSWER_LOST = "The answer was interrupted and is no longer available"
+TURN_ABANDONED = "The copilot could not complete this message; please send it again"
+
+#: Seconds a process holds the turns it runs without renewing its lease (it renews every third
+#: of it): a process that vanished on another host has its turns taken over after this.
+TURN_LEASE = 30.0
+#: Runs of one turn before it is given up (a turn that kills its process each time).
+MAX_TURN_ATTEMPTS = 3
 
 
 #: Fields the seed's clients read unconditionally; the structs omit them when empty.
@@ -229,6 +246,9 @@ class Hub:
         self.publisher = _HubPublisher(self)
         #: Identifies this process on the backplane.
         self.origin = uuid.uuid4().hex
+        #: Names this hub as the owner of the pending turns it runs (see :mod:`.owners`).
+        self.owner = owners.owner_id(self.origin)
+        self._leases: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[EventSubscriber]] = {}
         self._event_logs = EventLogs(
             capacity=config.event_buffer,
@@ -251,9 +271,16 @@ class Hub:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        """Subscribe to the backplane, run the pending turns no live process runs, and keep
+        the leases of this hub's turns."""
         if not self._started:
             self._started = True
+            owners.register(self.origin)
             await self.backplane.start(self._deliver_from_backplane)
+            await self.recover_turns()
+            self._leases = asyncio.get_running_loop().create_task(
+                self._keep_leases(), name="turn-leases"
+            )
 
     async def interrupt_all(self, reason: str = SHUTDOWN_REASON) -> None:
         """Stop every running turn with ``stream_interrupted`` (partial text) and store it."""
@@ -277,6 +304,12 @@ class Hub:
             return
         await self.interrupt_all()
         self._closed = True
+        if self._leases is not None:
+            self._leases.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._leases
+        # From now on the turns left pending are free for the next process (or hub) at once.
+        owners.unregister(self.origin)
         try:
             await self.backplane.close()
         finally:
@@ -487,18 +520,22 @@ class Hub:
     ) -> None:
         end: AnswerEnd | None = None
         delay = self.config.token_delay if stream.streaming else 0.0
+        await crash_point("turn-start")
         try:
             request = await self._request(stream, message, ahead)
             answer = self.engine.respond(request, self.publisher)
             try:
                 async for part in answer:
                     if isinstance(part, AnswerStart):
+                        await crash_point("answer-decided")
                         self._emit(stream, stream.begin(part.metadata, now_ms()))
                     elif isinstance(part, AnswerText):
                         if not stream.started:
                             self._emit(stream, stream.begin({}, now_ms()))
                         if part.text:
                             self._emit(stream, stream.add_token(part.text, _now_ms()))
+                            if CRASH_ARMED:  # (a test hook; not awaited per token otherwise)
+                                await crash_point("answer-streaming")
                             if delay > 0:
                                 await asyncio.sleep(delay)  # pacing, like a model's output
                             elif len(stream.tokens) % _YIELD_EVERY == 0:
@@ -523,6 +560,7 @@ class Hub:
                 stream, {**stream.start_metadata, **metadata}, suggestions
             )
             stream.message_id = stored.message_id
+            await crash_point("answer-stored")
             self._emit(stream, stream.complete(metadata, suggestions, now_ms(), now=self.clock()))
             if stream.streaming:
                 self.metrics.inc("streams_completed")
@@ -552,6 +590,7 @@ class Hub:
             conversation_id=stream.conversation_id,
             message=message,
             history=self.history_turns(await self._context(stream)),
+            turn_id=stream.stream_id,
         )
 
     async def _context(self, stream: Stream) -> list[StoredMessage]:
@@ -576,10 +615,15 @@ class Hub:
         # A turn stopped before its answer began (queued, or the engine failed at once) still
         # opens it: a client that ties an interruption to the answer open (the seed's) then
         # marks this one, not another that is streaming.
-        frames = [] if stream.started else stream.begin({}, now_ms())
+        started = stream.started
+        frames = [] if started else stream.begin({}, now_ms())
         frames += stream.interrupt(reason, now_ms(), now=self.clock())
         self._emit(stream, frames)
         self.metrics.inc("streams_interrupted")
+        if reason == SHUTDOWN_REASON and not started:
+            # Nothing of its answer exists yet: it stays in the journal, and the next server
+            # runs it (a resend then gets its real answer, not this interruption).
+            return
         try:
             stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
             stream.message_id = stored.message_id
@@ -589,9 +633,10 @@ class Hub:
     async def _store_answer(
         self, stream: Stream, metadata: dict[str, Any], suggestions: Sequence[str]
     ) -> StoredMessage:
-        return await self.store.add_message(
+        """Store the answer and end the turn in the journal, in one transaction."""
+        return await self.store.finish_turn(
+            stream.stream_id,
             stream.conversation_id,
-            "assistant",
             stream.text,
             {
                 **metadata,
@@ -615,6 +660,12 @@ class Hub:
         )
         stored = await self._find_answer(processed)
         now = self.clock()
+        if stored is None and processed.stream_id is not None:
+            # Not answered: the turn may be pending in the journal with nobody running it
+            # (its process crashed). Then it runs now, and the resend follows it.
+            for running in await self.recover_turns(processed.stream_id):
+                if running.user_id == user_id:
+                    return running
         if stored is None:
             stream.begin({}, now_ms())
             stream.interrupt(ANSWER_LOST, now_ms(), now=now)
@@ -656,6 +707,63 @@ class Hub:
             if not page or any(m.message_id == processed.message_id for m in page):
                 return None
             before = page[0].message_id
+
+    async def recover_turns(self, turn_id: str | None = None) -> list[Stream]:
+        """Take over the pending turns (only ``turn_id``, if given) that no live process runs,
+        and run them, each conversation's in the order received; returns their streams."""
+        if self.closing:
+            return []
+        now = self.wall_clock()
+        claimed = await self.store.claim_turns(
+            self.owner,
+            now=now,
+            lease_until=now + TURN_LEASE,
+            gone=owners.owner_gone,
+            turn_id=turn_id,
+        )
+        streams: list[Stream] = []
+        for turn in claimed:
+            running = self.streams.get(turn.turn_id)
+            if running is not None and turn.turn_id in self._turns:
+                streams.append(running)  # ours already: its lease had lapsed
+                continue
+            stream = Stream(
+                stream_id=turn.turn_id,
+                user_id=turn.user_id,
+                conversation_id=turn.conversation_id,
+                streaming=turn.streaming,
+                client_message_id=turn.client_message_id,
+                user_message_id=turn.message_id,
+            )
+            if turn.attempts > MAX_TURN_ATTEMPTS:
+                await self._abandon(stream, turn)
+            else:
+                logger.info("running turn %s again (attempt %d)", turn.turn_id, turn.attempts)
+                self.start_turn(stream, turn.message)
+            streams.append(stream)
+        return streams
+
+    async def _abandon(self, stream: Stream, turn: PendingTurn) -> None:
+        """End a turn that keeps failing to complete (its runs ended with the process)."""
+        logger.warning("gave up turn %s after %d attempts", turn.turn_id, turn.attempts - 1)
+        self.streams.add(stream)
+        stream.begin({}, now_ms())
+        stream.interrupt(TURN_ABANDONED, now_ms(), now=self.clock())
+        stored = await self._store_answer(
+            stream, {"interrupted": True, "error": TURN_ABANDONED}, []
+        )
+        stream.message_id = stored.message_id
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of this hub's turns; take over those of vanished processes."""
+        while True:
+            await asyncio.sleep(TURN_LEASE / 3)
+            try:
+                if self._turns:
+                    await self.store.renew_turns(self.owner, self.wall_clock() + TURN_LEASE)
+                await self.recover_turns()
+            except Exception:
+                logger.warning("could not renew or recover pending turns", exc_info=True)
 
     @staticmethod
     def history_turns(messages: Sequence[StoredMessage]) -> list[HistoryTurn]:

@@ -54,7 +54,7 @@ from ..protocol.events import DEFAULT_CHANNELS
 from ..text import clean_text
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
-from .hub import Hub
+from .hub import TURN_LEASE, Hub
 from .store import ProcessedMessage
 from .streams import Stream
 
@@ -438,28 +438,28 @@ class CopilotSession(_Session):
     async def _start_turn(self, action: MessageAction) -> None:
         store = self.hub.store
         conversation_id = action.conversation_id or await store.create_conversation(self.user_id)
-        metadata = {"clientMessageId": action.client_message_id} if action.client_message_id else {}
-        user_message = await store.add_message(conversation_id, "user", action.message, metadata)
+        stream_id = f"stream-{uuid.uuid4()}"
+        # The message, its processed id and the pending turn in one transaction, before the
+        # acknowledgment: once acknowledged, the turn completes even if this process dies.
+        turn = await store.begin_turn(
+            self.user_id,
+            conversation_id,
+            action.message,
+            turn_id=stream_id,
+            client_message_id=action.client_message_id,
+            streaming=action.streaming,
+            owner=self.hub.owner,
+            lease_until=self.hub.wall_clock() + TURN_LEASE,
+            processed_at=self.hub.wall_clock(),
+        )
         stream = Stream(
-            stream_id=f"stream-{uuid.uuid4()}",
+            stream_id=stream_id,
             user_id=self.user_id,
             conversation_id=conversation_id,
             streaming=action.streaming,
             client_message_id=action.client_message_id,
-            user_message_id=user_message.message_id,
+            user_message_id=turn.message_id,
         )
-        if action.client_message_id:
-            await store.remember_processed(
-                self.user_id,
-                ProcessedMessage(
-                    client_message_id=action.client_message_id,
-                    conversation_id=conversation_id,
-                    message_id=user_message.message_id,
-                    stream_id=stream.stream_id,
-                    streaming=action.streaming,
-                    processed_at=self.hub.wall_clock(),
-                ),
-            )
         stream.followers.append(self)
         self._following.add(stream)
         # The turn's task runs once this returns: the acknowledgment goes out first.
@@ -471,7 +471,7 @@ class CopilotSession(_Session):
                 timestamp=now,
                 conversation_id=conversation_id,
                 client_message_id=action.client_message_id,
-                message_id=user_message.message_id,
+                message_id=turn.message_id,
                 queued=ahead or None,
             )
         )

@@ -10,6 +10,15 @@ One interface (:class:`ConversationStore`) with two implementations:
   strictly ordered without a lock of our own.
 - :class:`MemoryStore`: the twin for tests and ``--db :memory:``-like use, same behaviour.
 
+The turn journal: a turn is recorded (:meth:`ConversationStore.begin_turn`: its user message,
+its processed id and a :class:`PendingTurn`, in one transaction) before the server acknowledges
+the message, and leaves the journal in the transaction that stores its answer
+(:meth:`~ConversationStore.finish_turn`, at most one answer per turn). A pending turn belongs to
+the process running it for a lease (``lease_until``, renewed while it runs); a process claims
+the turns whose lease is over or whose owner it knows to be gone
+(:meth:`~ConversationStore.claim_turns`) and runs them again: that is how an acknowledged turn
+survives a crash.
+
 Processed ids are kept per user for at least ``keep_processed`` entries (1,000) or
 ``processed_ttl`` seconds (10 minutes), whichever keeps more: an entry is dropped only when it
 is both older than the TTL and outside the newest ``keep_processed``. ``processed_at`` is epoch
@@ -20,13 +29,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import sqlite3
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -38,6 +48,7 @@ from ..protocol import now_ms
 __all__ = [
     "ConversationStore",
     "MemoryStore",
+    "PendingTurn",
     "ProcessedMessage",
     "SQLiteStore",
     "StoreError",
@@ -49,6 +60,8 @@ _T = TypeVar("_T")
 
 KEEP_PROCESSED = 1000
 PROCESSED_TTL = 600.0
+#: Answers the memory store remembers by turn id (to store a turn's answer once).
+_KEEP_ANSWERED = 10_000
 
 
 class StoreError(OmniTrackError):
@@ -95,6 +108,26 @@ class ProcessedMessage:
     processed_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class PendingTurn:
+    """An acknowledged turn whose answer is not stored yet (an entry of the turn journal).
+
+    ``turn_id`` is the answer's stream id; ``message_id`` the stored user message; ``owner``
+    the process running it until ``lease_until`` (epoch seconds); ``attempts`` how many times a
+    process took it up (1 when it is first recorded)."""
+
+    turn_id: str
+    user_id: str
+    conversation_id: str
+    message: str
+    message_id: str
+    client_message_id: str | None
+    streaming: bool
+    owner: str
+    lease_until: float
+    attempts: int = 1
+
+
 class ConversationStore(Protocol):
     """Where the server keeps conversations (see the module docstring)."""
 
@@ -136,6 +169,49 @@ class ConversationStore(Protocol):
         """What ``client_message_id`` produced for ``user_id``, if still remembered."""
         ...
 
+    async def begin_turn(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str | None,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn:
+        """Record a new turn in one transaction: the user message, the processed id (when there
+        is a ``client_message_id``) and the pending turn (raises :class:`UnknownConversation`)."""
+        ...
+
+    async def finish_turn(
+        self, turn_id: str, conversation_id: str, content: str, metadata: Mapping[str, Any]
+    ) -> StoredMessage:
+        """Store the turn's answer and take the turn out of the journal, in one transaction.
+        A turn has one answer: if it has one already (another process finished it), that one
+        is returned and nothing is written."""
+        ...
+
+    async def claim_turns(
+        self,
+        owner: str,
+        *,
+        now: float,
+        lease_until: float,
+        gone: Callable[[str], bool],
+        turn_id: str | None = None,
+    ) -> list[PendingTurn]:
+        """Take over the pending turns (only ``turn_id``, if given) whose lease has ended by
+        ``now`` or whose owner is ``gone``: they become ``owner``'s until ``lease_until``, their
+        ``attempts`` counted; returned in the order they were received."""
+        ...
+
+    async def renew_turns(self, owner: str, lease_until: float) -> None:
+        """Extend the lease of every pending turn ``owner`` holds."""
+        ...
+
     async def close(self) -> None:
         """Flush and release resources; idempotent."""
         ...
@@ -165,6 +241,9 @@ class MemoryStore:
         self._owners: dict[str, str] = {}
         self._messages: dict[str, list[StoredMessage]] = {}
         self._processed: dict[str, OrderedDict[str, ProcessedMessage]] = {}
+        self._turns: dict[str, PendingTurn] = {}  # in the order received
+        #: The newest answers by turn id (a turn has one answer), bounded like a window.
+        self._answered: OrderedDict[str, StoredMessage] = OrderedDict()
 
     async def create_conversation(self, user_id: str) -> str:
         conversation_id = _new_conversation_id()
@@ -227,11 +306,91 @@ class MemoryStore:
         entries = self._processed.get(user_id)
         return None if entries is None else entries.get(client_message_id)
 
+    async def begin_turn(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str | None,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn:
+        metadata = {"clientMessageId": client_message_id} if client_message_id else {}
+        stored = await self.add_message(conversation_id, "user", message, metadata)
+        if client_message_id:
+            await self.remember_processed(
+                user_id,
+                ProcessedMessage(
+                    client_message_id,
+                    conversation_id,
+                    stored.message_id,
+                    turn_id,
+                    streaming,
+                    processed_at,
+                ),
+            )
+        turn = PendingTurn(
+            turn_id,
+            user_id,
+            conversation_id,
+            message,
+            stored.message_id,
+            client_message_id,
+            streaming,
+            owner,
+            lease_until,
+        )
+        self._turns[turn_id] = turn
+        return turn
+
+    async def finish_turn(
+        self, turn_id: str, conversation_id: str, content: str, metadata: Mapping[str, Any]
+    ) -> StoredMessage:
+        answered = self._answered.get(turn_id)
+        if answered is not None:
+            self._turns.pop(turn_id, None)
+            return answered
+        stored = await self.add_message(conversation_id, "assistant", content, metadata)
+        self._turns.pop(turn_id, None)
+        self._answered[turn_id] = stored
+        if len(self._answered) > _KEEP_ANSWERED:
+            self._answered.popitem(last=False)
+        return stored
+
+    async def claim_turns(
+        self,
+        owner: str,
+        *,
+        now: float,
+        lease_until: float,
+        gone: Callable[[str], bool],
+        turn_id: str | None = None,
+    ) -> list[PendingTurn]:
+        claimed: list[PendingTurn] = []
+        for turn in list(self._turns.values()):
+            if turn_id is not None and turn.turn_id != turn_id:
+                continue
+            if turn.lease_until > now and not gone(turn.owner):
+                continue
+            taken = replace(turn, owner=owner, lease_until=lease_until, attempts=turn.attempts + 1)
+            self._turns[turn.turn_id] = taken
+            claimed.append(taken)
+        return claimed
+
+    async def renew_turns(self, owner: str, lease_until: float) -> None:
+        for turn in list(self._turns.values()):
+            if turn.owner == owner:
+                self._turns[turn.turn_id] = replace(turn, lease_until=lease_until)
+
     async def close(self) -> None:
         return None
 
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         """CREATE TABLE srv_conversations (
@@ -264,11 +423,36 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX srv_processed_age ON srv_processed (user_id, position)",
     ),
+    # 2: the turn journal, and each answer's stream id (a turn has one answer).
+    2: (
+        "ALTER TABLE srv_messages ADD COLUMN stream_id TEXT",
+        "CREATE UNIQUE INDEX srv_messages_stream ON srv_messages (stream_id)"
+        " WHERE stream_id IS NOT NULL",
+        """CREATE TABLE srv_turns (
+            turn_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL
+                REFERENCES srv_conversations (conversation_id) ON DELETE CASCADE,
+            message TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            client_message_id TEXT,
+            streaming INTEGER NOT NULL,
+            owner TEXT NOT NULL,
+            lease_until REAL NOT NULL,
+            attempts INTEGER NOT NULL,
+            position INTEGER NOT NULL
+        )""",
+        "CREATE INDEX srv_turns_lease ON srv_turns (lease_until)",
+    ),
 }
 
 _MESSAGE_COLUMNS = "message_id, conversation_id, role, content, timestamp, metadata"
 _PROCESSED_COLUMNS = (
     "client_message_id, conversation_id, message_id, stream_id, streaming, processed_at"
+)
+_TURN_COLUMNS = (
+    "turn_id, user_id, conversation_id, message, message_id, client_message_id, streaming,"
+    " owner, lease_until, attempts"
 )
 _metadata_decoder = msgspec.json.Decoder(dict[str, Any])
 
@@ -293,6 +477,35 @@ def _processed(row: tuple[Any, ...]) -> ProcessedMessage:
         streaming=bool(row[4]),
         processed_at=float(row[5]),
     )
+
+
+def _turn(row: tuple[Any, ...]) -> PendingTurn:
+    return PendingTurn(
+        turn_id=row[0],
+        user_id=row[1],
+        conversation_id=row[2],
+        message=row[3],
+        message_id=row[4],
+        client_message_id=row[5],
+        streaming=bool(row[6]),
+        owner=row[7],
+        lease_until=float(row[8]),
+        attempts=int(row[9]),
+    )
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    # IMMEDIATE: a read-then-write transaction cannot be upgraded to a writer once another
+    # connection (the engine's, on the same file) committed after its read.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 class SQLiteStore:
@@ -466,45 +679,39 @@ class SQLiteStore:
 
         return await self._run(select)
 
-    async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
-        horizon = self._clock() - self._ttl
-        keep = self._keep
+    def _upsert_processed(
+        self, db: sqlite3.Connection, user_id: str, processed: ProcessedMessage
+    ) -> None:
+        """Record ``processed`` (inside the caller's transaction)."""
+        row = db.execute(
+            "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        position = int(row[0]) + 1
+        db.execute(
+            f"INSERT OR REPLACE INTO srv_processed (user_id, {_PROCESSED_COLUMNS},"
+            " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                processed.client_message_id,
+                processed.conversation_id,
+                processed.message_id,
+                processed.stream_id,
+                int(processed.streaming),
+                processed.processed_at,
+                position,
+            ),
+        )
+        # Drop only what is both outside the newest `keep` and older than the TTL.
+        db.execute(
+            "DELETE FROM srv_processed WHERE user_id = ? AND position <= ? AND processed_at < ?",
+            (user_id, position - self._keep, self._clock() - self._ttl),
+        )
 
+    async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
         def upsert(db: sqlite3.Connection) -> None:
-            # IMMEDIATE: a read-then-write transaction cannot be upgraded to a writer once
-            # another connection (the engine's, on the same file) committed after its read.
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
-                    (user_id,),
-                ).fetchone()
-                position = int(row[0]) + 1
-                db.execute(
-                    f"INSERT OR REPLACE INTO srv_processed (user_id, {_PROCESSED_COLUMNS},"
-                    " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        user_id,
-                        processed.client_message_id,
-                        processed.conversation_id,
-                        processed.message_id,
-                        processed.stream_id,
-                        int(processed.streaming),
-                        processed.processed_at,
-                        position,
-                    ),
-                )
-                # Drop only what is both outside the newest `keep` and older than the TTL.
-                db.execute(
-                    "DELETE FROM srv_processed WHERE user_id = ? AND position <= ?"
-                    " AND processed_at < ?",
-                    (user_id, position - keep, horizon),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+            with _transaction(db):
+                self._upsert_processed(db, user_id, processed)
 
         await self._run(upsert)
 
@@ -518,6 +725,179 @@ class SQLiteStore:
             return None if row is None else _processed(row)
 
         return await self._run(select)
+
+    async def begin_turn(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str | None,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn:
+        metadata = {"clientMessageId": client_message_id} if client_message_id else {}
+        stored = StoredMessage(
+            message_id=_new_message_id(),
+            conversation_id=conversation_id,
+            role="user",
+            content=message,
+            timestamp=now_ms(),
+            metadata=metadata,
+        )
+        turn = PendingTurn(
+            turn_id,
+            user_id,
+            conversation_id,
+            message,
+            stored.message_id,
+            client_message_id,
+            streaming,
+            owner,
+            lease_until,
+        )
+
+        def insert(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                try:
+                    cursor = db.execute(
+                        f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            stored.message_id,
+                            conversation_id,
+                            "user",
+                            message,
+                            stored.timestamp,
+                            msgspec.json.encode(metadata).decode(),
+                        ),
+                    )
+                except sqlite3.IntegrityError:
+                    return False
+                if client_message_id:
+                    self._upsert_processed(
+                        db,
+                        user_id,
+                        ProcessedMessage(
+                            client_message_id,
+                            conversation_id,
+                            stored.message_id,
+                            turn_id,
+                            streaming,
+                            processed_at,
+                        ),
+                    )
+                db.execute(
+                    f"INSERT INTO srv_turns ({_TURN_COLUMNS}, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        turn_id,
+                        user_id,
+                        conversation_id,
+                        message,
+                        stored.message_id,
+                        client_message_id,
+                        int(streaming),
+                        owner,
+                        lease_until,
+                        1,
+                        cursor.lastrowid,
+                    ),
+                )
+            return True
+
+        if not await self._run(insert):
+            raise UnknownConversation(conversation_id)
+        return turn
+
+    async def finish_turn(
+        self, turn_id: str, conversation_id: str, content: str, metadata: Mapping[str, Any]
+    ) -> StoredMessage:
+        answer = StoredMessage(
+            message_id=_new_message_id(),
+            conversation_id=conversation_id,
+            role="assistant",
+            content=content,
+            timestamp=now_ms(),
+            metadata=dict(metadata),
+        )
+        encoded = msgspec.json.encode(answer.metadata).decode()
+
+        def store(db: sqlite3.Connection) -> StoredMessage | None:
+            with _transaction(db):
+                existing = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE stream_id = ?",
+                    (turn_id,),
+                ).fetchone()
+                if existing is not None:
+                    db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
+                    return _message(existing)
+                try:
+                    db.execute(
+                        f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}, stream_id)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            answer.message_id,
+                            conversation_id,
+                            "assistant",
+                            content,
+                            answer.timestamp,
+                            encoded,
+                            turn_id,
+                        ),
+                    )
+                except sqlite3.IntegrityError:
+                    return None
+                db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
+            return answer
+
+        stored = await self._run(store)
+        if stored is None:
+            raise UnknownConversation(conversation_id)
+        return stored
+
+    async def claim_turns(
+        self,
+        owner: str,
+        *,
+        now: float,
+        lease_until: float,
+        gone: Callable[[str], bool],
+        turn_id: str | None = None,
+    ) -> list[PendingTurn]:
+        def claim(db: sqlite3.Connection) -> list[PendingTurn]:
+            with _transaction(db):
+                where, parameters = ("WHERE turn_id = ?", (turn_id,)) if turn_id else ("", ())
+                rows = db.execute(
+                    f"SELECT {_TURN_COLUMNS} FROM srv_turns {where} ORDER BY position",
+                    parameters,
+                ).fetchall()
+                claimed: list[PendingTurn] = []
+                for row in rows:
+                    turn = _turn(row)
+                    if turn.lease_until > now and not gone(turn.owner):
+                        continue
+                    db.execute(
+                        "UPDATE srv_turns SET owner = ?, lease_until = ?, attempts = attempts + 1"
+                        " WHERE turn_id = ?",
+                        (owner, lease_until, turn.turn_id),
+                    )
+                    claimed.append(
+                        replace(
+                            turn, owner=owner, lease_until=lease_until, attempts=turn.attempts + 1
+                        )
+                    )
+                return claimed
+
+        return await self._run(claim)
+
+    async def renew_turns(self, owner: str, lease_until: float) -> None:
+        def renew(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE srv_turns SET lease_until = ? WHERE owner = ?", (lease_until, owner))
+
+        await self._run(renew)
 
     async def close(self) -> None:
         if self._closed:
