@@ -1688,3 +1688,53 @@ def test_more_currencies(text: str, currency: str) -> None:
 )
 def test_a_change_of_mind_cue_is_not_a_request(text: str) -> None:
     assert intents(text) == ["remove-node"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mfg cap to 9.5k", ("update-node", 9500)),
+        ("the warehouse capacity = 12k", ("update-node", 12000)),
+    ],
+)
+def test_a_field_and_its_value_need_no_verb(text: str, expected: tuple[str, int]) -> None:
+    command = parse(text).commands[0]
+    assert (command.intent, command.params["capacity"]) == expected
+
+
+def test_new_node_fed_from_another() -> None:
+    commands = parse(
+        "new dc kuala lumpr, feed from Rotterdam Warehouse", known_names=NAMES
+    ).commands
+    assert [c.intent for c in commands] == ["add-distributor", "connect-nodes"]
+    assert place(commands[0]).city == "Kuala Lumpur"
+    assert (ref(commands[1], "source").text, ref(commands[1], "target").text) == (
+        "Rotterdam Warehouse",
+        "it",
+    )
+
+
+def test_del_at_the_start_removes() -> None:
+    assert one("del Berlin Plant").intent == "remove-node"
+    assert intents("add a store in Mar del Plata") == ["add-retailer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the freight cost per pallet from Porto to Madrid at the moment?",
+        "Can you file the import duty declaration for the Taichung shipment?",
+        "Can you post that to our team's Slack channel?",
+        "what are the shipping rates to Lyon",
+    ],
+)
+def test_more_things_out_of_scope(text: str) -> None:
+    steps = parse(text, known_names=NAMES).steps
+    assert [getattr(s, "kind", None) for s in steps] == ["out-of-scope"]
+
+
+def test_a_question_after_a_command_with_and() -> None:
+    assert intents("Mark Berlin Plant degraded (the AC failed) and what's our bottleneck now?") == [
+        "update-node",
+        "find-bottlenecks",
+    ]

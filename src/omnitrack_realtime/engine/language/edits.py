@@ -124,7 +124,7 @@ _BARE_THOUSANDS = re.compile(
 )
 _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
-    r"\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
+    r"^\W*del\b|\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
     r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
 )
@@ -312,6 +312,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     verb = _UPDATE_VERB.search(m)
     if _QUESTION.match(m) and verb is None:
         return None  # "is Berlin Plant operational?" asks, it does not tell
+    if verb is None:
+        # "mfg cap to 9.5k": the field and its new value say the change without a verb.
+        verb = re.search(
+            r"\b(?:cap|capacity|inventory|inv|stock|status)\s?(?:to|=|:|->)\s?(?=\w)", m
+        )
     state = _STATE_VERB.search(m)
     status = _first(_STATUS_RE, m)
     imperative = _STATUS_VERB.search(m)

@@ -117,6 +117,8 @@ _OUT_OF_SCOPE = {
         r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,3}?(?:e-?mails?|letters?"
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"
+        r"|\b(?:post|share|put)\s(?:\w+\s){0,3}?(?:to|on|in|into)\s(?:\w+\s){0,3}?(?:slack|teams"
+        r"|channel|chat|twitter|linkedin|whatsapp|group)\b|\bslack\b"
     ),
     "call or message people": (
         r"\b(?:call|phone|ring|text|whatsapp|ping)\s(?:him|her|them|(?:the|our|my)\s(?:\w+\s)?"
@@ -127,12 +129,15 @@ _OUT_OF_SCOPE = {
         r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
     ),
     "handle taxes, customs or legal filings": (
-        r"\bvat\b|\btax(?:es)?\b|\bcustoms\sdeclarations?\b|\bfil(?:e|ing)\s(?:our\s)?(?:\w+\s)?"
-        r"(?:declarations?|returns?)\b"
+        r"\bvat\b|\btax(?:es)?\b|\bcustoms\sdeclarations?\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
+        r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?)\b"
+        r"|\b(?:import|export)\sdut(?:y|ies)\b|\btariff\sfilings?\b"
     ),
     "get quotes from carriers": (
         r"\bquotes?\b|\b(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
-        r"|\bfreight\srates?\b"
+        r"|\bfreight\srates?\b|\b(?:freight|shipping|transport|trucking|delivery|haulage)\s"
+        r"(?:costs?|prices?|rates?|charges?|fees?)\b|\bcost\sper\s(?:pallet|container|unit|kg"
+        r"|kilo|ton|tonne|shipment|truck|mile|km)\b"
     ),
     "place orders or payments": (
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"

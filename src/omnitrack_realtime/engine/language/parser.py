@@ -274,7 +274,7 @@ _BARE_ADD = re.compile(
 )
 # "supplier taipei 10k", "dc chicago": terse, the place right after the type.
 _TERSE_ADD = re.compile(
-    r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?(?P<type>"
+    r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?P<type>"
     + "|".join(_TYPE_PATTERNS.values())
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?units?)?)?\W*$",
     re.IGNORECASE,
@@ -308,7 +308,8 @@ _COURTESY = re.compile(
 
 _PARTICIPLE = re.compile(
     r"^\W*(?:(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\sto|linked\sto)"
-    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby))\s+",
+    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby|(?:fed|feed|supplied|served"
+    r"|sourced|shipped|stocked|restocked|replenished)\s(?:from|out\sof)))\s+",
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(

@@ -112,6 +112,8 @@ _BUT_NOT = re.compile(
     r"|not\s(?:yet|now)|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)"
     # "what is a single point of failure, and do I have any?": a second question.
     r"|,\s*and\s+(?=(?:do|does|did|are|is|can|what|which|where|how|who)\s)"
+    # "mark Phoenix Warehouse degraded and what's our bottleneck now?"
+    r"|\s+and\s+(?=(?:what(?:'s|\sis|\sare)|where\sis|where'?s|how\smany|how\smuch|which)\s)"
     # "no need to add anything, just checking: is Ulsan Plant ok?"
     r"|,?\s*just\s(?:checking|asking|wondering|curious)\s*[:,]?\s+"
     # "a distribution center in Sevilla and other in Barcelona": the same type again.
@@ -129,7 +131,8 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 # own (only after an add: "what's connected to X" asks).
 _PARTICIPLE = re.compile(
     r",?\s+(?=(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\s(?:to|from)"
-    r"|linked\s(?:to|from)|fed\sby|supplied\sby)\s)",
+    r"|linked\s(?:to|from)|fed\sby|supplied\sby|(?:fed|feed|supplied|served|sourced|shipped"
+    r"|stocked|restocked|replenished)\s(?:from|out\sof))\s)",
     re.IGNORECASE,
 )
 
