@@ -599,3 +599,31 @@ def test_just_the_ones_in_narrows_the_list_just_shown(engine: SupplyChainEngine)
 def test_just_the_ones_without_a_list_before_is_not_understood(engine: SupplyChainEngine) -> None:
     metadata, _ = say(engine, "Now just the ones in Asia.")
     assert metadata["intent"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("reply", "removed"),
+    [
+        ("No, hold off, the board hasn't signed it off yet.", False),
+        ("not yet, I need to check with finance", False),
+        ("yes, go ahead, the lease is over", True),
+        ("yep", True),
+    ],
+)
+def test_an_answer_to_a_confirmation_may_give_its_reason(
+    engine: SupplyChainEngine, reply: str, removed: bool
+) -> None:
+    say(engine, "add a store in Bristol and a warehouse in Leeds")
+    metadata, _ = say(engine, "remove the one in Bristol")
+    assert metadata["intent"] == "confirmation"
+    metadata, _ = say(engine, reply)
+    assert metadata["intent"] == ("remove-node" if removed else "cancelled")
+    assert ("Bristol Store" in names(engine)) is not removed
+
+
+def test_a_yes_with_a_new_request_is_not_an_answer(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Bristol")
+    say(engine, "remove the one in Bristol")
+    metadata, _ = say(engine, "yes but first add a warehouse in Leeds")
+    assert metadata["intent"] != "remove-node"
+    assert "Bristol Store" in names(engine)

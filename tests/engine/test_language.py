@@ -1738,3 +1738,11 @@ def test_a_question_after_a_command_with_and() -> None:
         "update-node",
         "find-bottlenecks",
     ]
+
+
+def test_the_place_a_question_lacks_is_the_one_just_named() -> None:
+    command = one(
+        "Dockworkers at Long Beach just walked out. What if the port stays shut for two weeks?"
+    )
+    assert command.intent == "what-if-port-closure"
+    assert (place(command).city, command.params["duration_hours"]) == ("Long Beach", 336)

@@ -467,6 +467,14 @@ class SupplyChainEngine:
         """What the reply to a pending question asks for, or None when it is a new request
         (the question is then dropped)."""
         act = steps[0].kind if len(steps) == 1 and isinstance(steps[0], Act) else None
+        if act is None and pending.kind == "confirmation":
+            # "No, hold off, the board hasn't signed it off yet": the answer comes first, the
+            # reason after; a reply that asks something new is not an answer.
+            asks = any(isinstance(s, Command) for s in steps)
+            if _LEADING_NO.match(request.message):
+                act = "no"
+            elif _LEADING_YES.match(request.message) and not asks:
+                act = "yes"
         if act in ("no", "cancelled"):
             return [Act("cancelled", request.message, pending.question)]
         if pending.kind == "confirmation":
@@ -1028,6 +1036,17 @@ class SupplyChainEngine:
             events.append(("alert_notification", alert.to_event()))
         return events
 
+
+_LEADING_NO = re.compile(
+    r"^\W*(?:no|nope|nah|hold\s(?:off|on)|not\s(?:yet|now|today)|don'?t|do\snot|cancel|stop"
+    r"|never\s?mind|leave\s(?:it|them)|keep\s(?:it|them))\b",
+    re.IGNORECASE,
+)
+_LEADING_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|confirmed?|go\sahead|do\sit|ok(?:ay)?,?\s(?:do\sit|go\sahead))\b"
+    r"(?!\s*,?\s*but\b)",
+    re.IGNORECASE,
+)
 
 # "now just the ones in Asia", "only those over 20k": a filter on the list just shown.
 _NARROW = re.compile(

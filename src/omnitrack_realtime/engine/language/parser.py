@@ -225,6 +225,23 @@ _POINTS_BACK = re.compile(
 )
 
 
+def _read_at_place(
+    context: str | None, piece: str, question: Clarification, names: _Names
+) -> list[Command] | None:
+    """The request a step asked about reads with the one place the step before named, when
+    that is what it lacked; else None."""
+    if context is None or question.intent is None:
+        return None
+    places = {p.city or p.country: (s, e) for (s, e), p in gazetteer.find_places(context)}
+    if len(places) != 1:
+        return None
+    start, end = next(iter(places.values()))
+    placed = _parse_step(f"{piece} in {context[start:end]}", names)
+    if isinstance(placed, list) and len(placed) == 1 and placed[0].intent == question.intent:
+        return placed
+    return None
+
+
 def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     """The one command a step that points back ("..., set the industry accordingly",
     "..., simulate 5 days of that") gives read together with the step before, else None."""
@@ -801,6 +818,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _forget(steps, not_understood, unknown_before)
                 steps.extend(joined)
                 last_piece = f"{unknown_before}, {piece}"
+                continue
+            placed = _read_at_place(unknown_before, piece, outcome, names)
+            if placed is not None and unknown_before is not None:
+                # "Dockworkers at Long Beach just walked out. What if the port stays shut for
+                # two weeks?": the place the question lacks is the one just named.
+                _forget(steps, not_understood, unknown_before)
+                steps.extend(placed)
+                last_piece = piece
                 continue
             last = last_command()
             if joined is not None and last is not None and joined[0].intent == last.intent:
