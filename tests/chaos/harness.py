@@ -100,11 +100,11 @@ def _settled(client: CopilotClient) -> bool:
     return all(cmid in answered for cmid in asked) and len(client.connection.outbox) == 0
 
 
-async def _wait_settled(clients: list[CopilotClient], timeout: float) -> bool:
+async def _wait_settled(clients: list[CopilotClient], within: float) -> bool:
     changed = asyncio.Event()
     unsubscribe = [client.on_change(lambda _client: changed.set()) for client in clients]
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while not all(_settled(client) for client in clients):
                 changed.clear()
                 await changed.wait()
@@ -117,8 +117,8 @@ async def _wait_settled(clients: list[CopilotClient], timeout: float) -> bool:
 
 
 def _stored(db_path: Path, user_id: str) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """The user's stored messages in stored order: (conversation, messageId, role, metadata,
-    content) rows, read from the server's database."""
+    """The user's stored messages in stored order, read from the server's database:
+    (conversation, messageId, role, metadata) with the text in ``metadata["_content"]``."""
     with contextlib.closing(sqlite3.connect(db_path)) as db:
         rows = db.execute(
             "SELECT m.conversation_id, m.message_id, m.role, m.metadata, m.content"
@@ -127,7 +127,10 @@ def _stored(db_path: Path, user_id: str) -> list[tuple[str, str, str, dict[str, 
             (user_id,),
         ).fetchall()
     decode = msgspec.json.Decoder(dict[str, Any]).decode
-    return [(conv, mid, role, {**decode(meta), "_content": text}) for conv, mid, role, meta, text in rows]
+    return [
+        (conv, mid, role, {**decode(meta), "_content": text})
+        for conv, mid, role, meta, text in rows
+    ]
 
 
 def audit(report: ChaosReport, user_id: str, client: CopilotClient, db_path: Path) -> None:
@@ -183,7 +186,8 @@ def audit(report: ChaosReport, user_id: str, client: CopilotClient, db_path: Pat
         if stored_answer is not None and stored_answer["_content"] != message.content:
             report.problem(
                 "mismatched",
-                f"{user_id}: answer to {cmid}: {message.content!r} vs {stored_answer['_content']!r}",
+                f"{user_id}: answer to {cmid}: {message.content!r}"
+                f" vs {stored_answer['_content']!r}",
             )
     for cmid in sent:
         if cmid not in client_answers:
