@@ -759,6 +759,8 @@ class Conversation:
         if stream_id is not None:
             self._finished_streams.add(stream_id)
             self._by_stream[stream_id] = message
+        if interrupted:
+            self.error = str(metadata.get("error") or "Response interrupted")
         self._take_suggestions(metadata)
         return [ReplyFinished(message, message.reply_to)]
 
