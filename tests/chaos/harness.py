@@ -44,7 +44,7 @@ from omnitrack_realtime.server.store import SQLiteStore
 
 from .proxy import FaultPlan, FaultyProxy
 
-__all__ = ["COUNTS", "ChaosReport", "run_chaos"]
+__all__ = ["COUNTS", "SECRET", "ChaosReport", "audit", "run_chaos", "wait_settled"]
 
 SECRET = "chaos-secret-0123456789-0123456789-0123456789"
 COUNTS = ("lost", "duplicated", "reordered", "interrupted", "missing", "mismatched")
@@ -100,7 +100,7 @@ def _settled(client: CopilotClient) -> bool:
     return all(cmid in answered for cmid in asked) and len(client.connection.outbox) == 0
 
 
-async def _wait_settled(clients: list[CopilotClient], within: float) -> bool:
+async def wait_settled(clients: list[CopilotClient], within: float) -> bool:
     changed = asyncio.Event()
     unsubscribe = [client.on_change(lambda _client: changed.set()) for client in clients]
     try:
@@ -263,7 +263,7 @@ async def run_chaos(
         proxy.calm()
         if progress is not None:
             progress(f"storm over ({proxy.total_faults} faults); settling")
-        report.settled = await _wait_settled(clients, settle_timeout)
+        report.settled = await wait_settled(clients, settle_timeout)
         await hub.wait_turns()
         for index, client in enumerate(clients):
             audit(report, f"user-{index}", client, db_path)
