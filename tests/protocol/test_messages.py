@@ -39,6 +39,8 @@ from omnitrack_realtime.protocol import (
     StreamToken,
     SubscribeAction,
     Suggestions,
+    Sync,
+    SyncAction,
     Typing,
     TypingAction,
     UnsubscribeAction,
@@ -57,13 +59,20 @@ FULL_CLIENT: list[ClientAction] = [
     TypingAction(conversation_id="c"),
     ReadAction(conversation_id="c", message_id="m"),
     HistoryAction(conversation_id="c", limit=10, before="m9"),
+    SyncAction(conversation_id="c", after_seq=12),
     AuthAction(token="t0k3n"),
     PingAction(),
 ]
 
 FULL_SERVER: list[ServerMessage] = [
     Acknowledgment(
-        message="ok", timestamp=1, conversation_id="c", client_message_id="m1", message_id="u"
+        message="ok",
+        timestamp=1,
+        conversation_id="c",
+        client_message_id="m1",
+        message_id="u",
+        queued=1,
+        message_seq=3,
     ),
     Typing(timestamp=2, conversation_id="c"),
     AssistantMessage(
@@ -72,14 +81,30 @@ FULL_SERVER: list[ServerMessage] = [
         timestamp=3,
         metadata={"intent": "add-supplier", "confidence": 0.95, "actionSuccess": True},
         message_id="a",
+        client_message_id="m1",
+        message_seq=4,
     ),
     StreamStart(
         conversation_id="c", timestamp=4, metadata={"intent": "i"}, stream_id="s", message_id="a"
     ),
     StreamToken(token="tok", conversation_id="c", timestamp=5, stream_id="s", seq=1),
-    StreamComplete(conversation_id="c", timestamp=6, metadata={"tokenCount": 1}, stream_id="s"),
+    StreamComplete(
+        conversation_id="c",
+        timestamp=6,
+        metadata={"tokenCount": 1},
+        stream_id="s",
+        client_message_id="m1",
+        message_id="a",
+        message_seq=4,
+    ),
     StreamInterrupted(
-        conversation_id="c", timestamp=7, error="e", partial_response="p", stream_id="s", seq=3
+        conversation_id="c",
+        timestamp=7,
+        error="e",
+        partial_response="p",
+        stream_id="s",
+        seq=3,
+        message_seq=4,
     ),
     Suggestions(suggestions=["a", "b"], conversation_id="c", timestamp=8),
     Complete(conversation_id="c", timestamp=9),
@@ -100,6 +125,14 @@ FULL_SERVER: list[ServerMessage] = [
         messages=[
             HistoryEntry(message_id="m", role="user", content="q", timestamp=1, metadata={"k": 1})
         ],
+    ),
+    Sync(
+        conversation_id="c",
+        messages=[HistoryEntry(message_id="m", role="user", content="q", timestamp=1, seq=5)],
+        pending=["m2"],
+        seq=5,
+        more=True,
+        retry_after=0.5,
     ),
     AuthOk(expires_at=1_700_000_000_000),
     Pong(timestamp="2026-01-01T00:00:00Z"),

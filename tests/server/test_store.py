@@ -116,6 +116,24 @@ class TestConversationStoreContract:
         assert await store.history(conversation, before=stored[0].message_id) == []
         assert await store.history(conversation, before="msg-unknown") == []
 
+    async def test_each_conversation_numbers_its_messages_from_one(
+        self, store: ConversationStore
+    ) -> None:
+        alice = await store.create_conversation("alice")
+        bob = await store.create_conversation("bob")
+        stored = []
+        for i in range(5):  # interleaved: each conversation counts its own, without gaps
+            stored.append(await store.add_message(alice, "user", f"a{i}"))
+            await store.add_message(bob, "user", f"b{i}")
+        assert [m.seq for m in stored] == [1, 2, 3, 4, 5]
+        assert [m.seq for m in await store.history(alice, limit=2)] == [4, 5]
+        page = await store.history(alice, limit=2, before=stored[3].message_id)
+        assert [m.seq for m in page] == [2, 3]
+        assert await store.messages_after(alice, 2) == stored[2:]
+        assert await store.messages_after(alice, 0, limit=2) == stored[:2]
+        assert await store.messages_after(alice, 5) == []
+        assert await store.messages_after("conv-unknown", 0) == []
+
     async def test_conversations_are_isolated(self, store: ConversationStore) -> None:
         alice = await store.create_conversation("alice")
         bob = await store.create_conversation("bob")

@@ -39,6 +39,16 @@ control action matches no message; a replayed answer (same ``streamId`` or ``mes
 belongs to the original. An ``acknowledgment`` with ``queued`` (the number of earlier turns
 the server runs first) is noted in the user message's ``metadata["queued"]`` until its answer
 starts.
+
+Reconciliation by cursor (protocol.md, "reconciliation"): our server numbers each
+conversation's stored messages (``messageSeq`` on acknowledgments and on the frames that close
+an answer, ``seq`` in ``sync`` and ``history`` entries). :attr:`Conversation.cursor` is the
+highest number held with none missing below it. After a reconnect :meth:`sync_action` asks for
+everything after it; the ``sync`` reply's stored answers are folded in like the frames they
+replace (an answer held already is never doubled; one that ended ``interrupted`` here and was
+stored whole is made whole), and once the last page is in, every message acknowledged before
+the request that still has no answer and is not among the server's ``pending`` turns is listed
+in a :class:`Reconciled` event for the asyncio layer to send again, with its id.
 """
 
 from __future__ import annotations
@@ -63,11 +73,14 @@ from ..protocol import (
     StreamStart,
     StreamToken,
     Suggestions,
+    Sync,
+    SyncAction,
     Timestamp,
     Typing,
     UnknownMessage,
     parse_timestamp,
 )
+from ..protocol.copilot import HistoryEntry
 
 __all__ = [
     "CONTROL_ERROR_CODES",
@@ -76,6 +89,7 @@ __all__ = [
     "ChatMessage",
     "Conversation",
     "ConversationEvent",
+    "Reconciled",
     "ReplyFinished",
     "TokenAppended",
 ]
@@ -220,7 +234,21 @@ class ReplyFinished:
     reply_to: str | None
 
 
-ConversationEvent = TokenAppended | ReplyFinished
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """A ``sync`` reply was folded in. ``resend``: clientMessageIds acknowledged earlier that
+    the server has no answer for and is not generating (send them again, same id);
+    ``again_after``: seconds after which to ask again (more to come, or the server's replay
+    budget said wait), ``None`` when reconciliation is done."""
+
+    resend: tuple[str, ...]
+    again_after: float | None
+
+
+ConversationEvent = TokenAppended | ReplyFinished | Reconciled
+
+#: Metadata keys of a stored answer that are the server's bookkeeping, not the answer's.
+_STORED_ONLY = frozenset({"streamId", "streaming", "replyTo", "interrupted", "error"})
 
 
 class Conversation:
@@ -263,6 +291,17 @@ class Conversation:
         # Finished streams and stored answers, so replays never create a second message.
         self._finished_streams: set[str] = set()
         self._answers: dict[str, ChatMessage] = {}  # server messageId -> assistant message
+        self._by_stream: dict[str, ChatMessage] = {}  # streamId -> assistant message
+        # Reconciliation: stored seqs held above the cursor; server user messageId ->
+        # clientMessageId; the order in which acknowledgments arrived, per message, and the
+        # count of acknowledgments at each sync still unanswered (oldest first).
+        self.cursor = 0
+        self._held: set[int] = set()
+        self._numbered = False
+        self._server_ids: dict[str, str] = {}
+        self._acks = 0
+        self._acked_at: dict[str, int] = {}
+        self._sync_marks: deque[int] = deque()
 
     # ------------------------------------------------------------------ user side
 
@@ -346,6 +385,8 @@ class Conversation:
         if isinstance(message, Complete):
             self.is_typing = False
             return []
+        if isinstance(message, Sync):
+            return self._on_sync(message)
         if isinstance(message, UnknownMessage):
             self.ignored += 1
             return []
@@ -360,6 +401,7 @@ class Conversation:
         supports resume, and the stream has a ``streamId`` and uses ``seq``) stay open for
         :meth:`resume_actions`; the others are interrupted. Returns their ``ReplyFinished``."""
         self.is_typing = False
+        self._sync_marks.clear()  # their replies will never come
         events: list[ConversationEvent] = []
         for stream in self._open_streams():
             if resumable and self._is_resumable(stream):
@@ -385,10 +427,28 @@ class Conversation:
             )
         return actions
 
+    @property
+    def reconciles(self) -> bool:
+        """Whether the server numbers stored messages (then :meth:`sync_action` is useful)."""
+        return self._numbered
+
+    def sync_action(self) -> SyncAction | None:
+        """The ``sync`` to send after a reconnect (or when a reply asked for more): everything
+        after :attr:`cursor`. ``None`` before a conversation, or with a server that does not
+        number messages (a seed server, which would not understand it)."""
+        if self.conversation_id is None or not self._numbered:
+            return None
+        self._sync_marks.append(self._acks)
+        return SyncAction(conversation_id=self.conversation_id, after_seq=self.cursor)
+
     def interrupt_open_streams(self, reason: str) -> list[ConversationEvent]:
         """End every open stream with the interrupted marker (resume impossible or refused)."""
         self.is_typing = False
         return [self._interrupt(stream, reason, None) for stream in self._open_streams()]
+
+    def user_message(self, client_message_id: str) -> ChatMessage | None:
+        """The user's message with that clientMessageId, if it is one of this conversation."""
+        return self._users.get(client_message_id)
 
     @property
     def open_streams(self) -> list[ChatMessage]:
@@ -476,6 +536,9 @@ class Conversation:
                 self._finished_streams.add(frame.stream_id)
             self.ignored += 1  # nothing open to complete (a replay, or a stray frame)
             return []
+        self._hold(frame.message_seq)
+        if frame.message_id is not None:
+            self._answers.setdefault(frame.message_id, stream)
         # Tokens still held for a gap that never filled: better shown late than lost.
         for seq in sorted(stream._early):
             stream._append(stream._early[seq])
@@ -494,6 +557,7 @@ class Conversation:
 
     def _on_stream_interrupted(self, frame: StreamInterrupted) -> list[ConversationEvent]:
         self.is_typing = False
+        self._hold(frame.message_seq)
         stream = self._stream_for(frame.stream_id, frame.client_message_id)
         if stream is None:
             if frame.stream_id is not None and frame.stream_id in self._finished_streams:
@@ -517,6 +581,7 @@ class Conversation:
     def _on_message(self, frame: AssistantMessage) -> list[ConversationEvent]:
         self.is_typing = False
         self._take_conversation(frame.conversation_id)
+        self._hold(frame.message_seq)
         if frame.message_id is not None and frame.message_id in self._answers:
             return []  # a replayed answer we already have
         message = ChatMessage(
@@ -535,8 +600,13 @@ class Conversation:
 
     def _on_acknowledgment(self, frame: Acknowledgment) -> None:
         client_message_id = frame.client_message_id
+        self._hold(frame.message_seq)
         if client_message_id is not None:
             self._acks_named = True
+            self._acks += 1
+            self._acked_at[client_message_id] = self._acks
+            if frame.message_id is not None:
+                self._server_ids[frame.message_id] = client_message_id
             self.mark_delivered(client_message_id)
             message = self._users.get(client_message_id)
             if (
@@ -600,7 +670,112 @@ class Conversation:
         events.append(ReplyFinished(message, reply_to))
         return events
 
+    def _on_sync(self, frame: Sync) -> list[ConversationEvent]:
+        self._take_conversation(frame.conversation_id)
+        self._numbered = True
+        mark = self._sync_marks.popleft() if self._sync_marks else None
+        events: list[ConversationEvent] = []
+        for entry in frame.messages:
+            events.extend(self._fold_entry(entry))
+            self._hold(entry.seq)
+        if frame.retry_after is not None or frame.more:
+            events.append(Reconciled((), frame.retry_after or 0.0))
+            return events
+        resend: list[str] = []
+        if mark is not None:
+            pending = set(frame.pending)
+            for cmid in self._awaiting:
+                question = self._users.get(cmid)
+                if (
+                    question is not None
+                    and question.status == "delivered"
+                    and self._acked_at.get(cmid, mark + 1) <= mark
+                    and cmid not in pending
+                ):
+                    resend.append(cmid)
+        events.append(Reconciled(tuple(resend), None))
+        return events
+
+    def _fold_entry(self, entry: HistoryEntry) -> list[ConversationEvent]:
+        """One stored message of a ``sync`` reply, folded in unless it is held already."""
+        metadata = entry.metadata
+        if entry.role == "user":
+            cmid = metadata.get("clientMessageId")
+            if isinstance(cmid, str):
+                self._server_ids[entry.message_id] = cmid
+                if cmid in self._users:
+                    self.mark_delivered(cmid)  # stored: as good as acknowledged
+                    return []
+            self.messages.append(
+                ChatMessage(
+                    entry.message_id,
+                    "user",
+                    self._timestamp(entry.timestamp),
+                    entry.content,
+                    status="delivered",
+                    client_message_id=cmid if isinstance(cmid, str) else None,
+                    conversation_id=self.conversation_id,
+                )
+            )
+            return []
+        stream_id = metadata.get("streamId")
+        stream_id = stream_id if isinstance(stream_id, str) else None
+        interrupted = bool(metadata.get("interrupted"))
+        content = entry.content + INTERRUPTED_MARKER if interrupted else entry.content
+        answer_metadata = {k: v for k, v in metadata.items() if k not in _STORED_ONLY}
+        status = "interrupted" if interrupted else "complete"
+        held = self._answers.get(entry.message_id) or (
+            self._by_stream.get(stream_id) if stream_id is not None else None
+        )
+        if held is not None:
+            self._answers.setdefault(entry.message_id, held)
+            if held.is_streaming:  # it ended while we were away: the stored text is all of it
+                held._early.clear()
+                held.content = content
+                self._merge_metadata(held, answer_metadata)
+                if interrupted:
+                    self.error = str(metadata.get("error") or "Response interrupted")
+                return [self._finish(held, status)]
+            if held.status == "interrupted" and not interrupted:
+                # Cut off here (a lost connection, a refused resume), stored whole there.
+                held.content = content
+                held.status = "complete"
+                self._merge_metadata(held, answer_metadata)
+            return []
+        reply_to_id = metadata.get("replyTo")
+        cmid = self._server_ids.get(reply_to_id) if isinstance(reply_to_id, str) else None
+        message = ChatMessage(
+            entry.message_id,
+            "assistant",
+            self._timestamp(entry.timestamp),
+            content,
+            metadata=answer_metadata,
+            status=status,
+            reply_to=self._reply_to(cmid) if cmid is not None else None,
+            stream_id=stream_id,
+            conversation_id=self.conversation_id,
+        )
+        self._store_answer(message, entry.message_id)
+        if stream_id is not None:
+            self._finished_streams.add(stream_id)
+            self._by_stream[stream_id] = message
+        if interrupted:
+            self.error = str(metadata.get("error") or "Response interrupted")
+        self._take_suggestions(metadata)
+        return [ReplyFinished(message, message.reply_to)]
+
     # ------------------------------------------------------------------ helpers
+
+    def _hold(self, seq: int | None) -> None:
+        """A stored message numbered ``seq`` is held; the cursor moves past every number held
+        with none missing below it."""
+        if seq is None or seq <= self.cursor:
+            return
+        self._numbered = True
+        self._held.add(seq)
+        while self.cursor + 1 in self._held:
+            self.cursor += 1
+            self._held.discard(self.cursor)
 
     def _take_conversation(self, conversation_id: str | None) -> None:
         if conversation_id is not None:
@@ -667,6 +842,7 @@ class Conversation:
         self._store_answer(stream, message_id)
         if stream_id is not None:
             self._open[stream_id] = stream
+            self._by_stream[stream_id] = stream
         self._streaming[id(stream)] = stream
         self._current = stream
         return stream

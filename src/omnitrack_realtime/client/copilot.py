@@ -6,8 +6,12 @@ Frames are decoded with msgspec and folded into the conversation inside the read
 code (``on_change`` callbacks, ``ask``/``stream`` callers) runs in other tasks.
 
 After a reconnect the client first asks the server to ``resume`` every answer that was still
-streaming (with ``afterSeq``, so no token is lost or doubled), then flushes the outbox. Against
-a seed server (no ``streamId``/``seq``) a lost answer is marked `` [interrupted]`` instead.
+streaming (with ``afterSeq``, so no token is lost or doubled), then to ``sync`` the
+conversation from its cursor (every stored message it lacks, and the turns still running or
+queued, live), then flushes the outbox. A message acknowledged earlier that the reconciliation
+shows unanswered and not in progress is sent again with its id (the server replays its
+answer). Against a seed server (no ``streamId``/``seq``, no message numbers) a lost answer is
+marked `` [interrupted]`` instead, and no ``sync`` is sent.
 
 A message the server refuses for now (``error`` with code ``rate_limited``, or ``unavailable``
 from a server that is restarting, with ``retryAfter`` and the message's ``clientMessageId``) is
@@ -37,7 +41,13 @@ from ..protocol import (
 from ._dispatch import Mailbox
 from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, resolve_url
 from ._surface import ClientSurface, ConnectionOptions
-from .conversation import ChatMessage, Conversation, ConversationEvent, ReplyFinished
+from .conversation import (
+    ChatMessage,
+    Conversation,
+    ConversationEvent,
+    Reconciled,
+    ReplyFinished,
+)
 from .outbox import AckMode, OutboxItem
 from .state import ConnectionState, Transition
 
@@ -103,6 +113,8 @@ class CopilotClient(ClientSurface):
         self._texts: dict[str, str] = {}
         self._reply_waiters: dict[str, asyncio.Future[ChatMessage]] = {}
         self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
+        #: Messages sent again because reconciliation found them unanswered (a counter).
+        self._resent_unanswered = 0
 
     async def disconnect(self) -> None:
         """Close (code 1000), cancel pending retries; answers still streaming are interrupted."""
@@ -287,7 +299,9 @@ class CopilotClient(ClientSurface):
 
     def _route(self, events: list[ConversationEvent]) -> None:
         for event in events:
-            if isinstance(event, ReplyFinished):
+            if isinstance(event, Reconciled):
+                self._reconciled(event)
+            elif isinstance(event, ReplyFinished):
                 if event.reply_to is not None:
                     future = self._reply_waiters.get(event.reply_to)
                     if future is not None and not future.done():
@@ -301,6 +315,36 @@ class CopilotClient(ClientSurface):
                 if mailbox is not None:
                     mailbox.put(event.token)
         self._changed()
+
+    def _reconciled(self, event: Reconciled) -> None:
+        """Send again, with their ids, the messages the server has no answer for (it replays
+        them, or runs them if they never ran); ask for the rest of a partial reconciliation."""
+        conversation_id = self._conversation.conversation_id
+        for cmid in event.resend:
+            question = self._conversation.user_message(cmid)
+            if question is None or self._conn.outbox.holds(cmid):
+                continue
+            try:
+                self._conn.send(
+                    self._encode_message(question.content, cmid, conversation_id),
+                    client_message_id=cmid,
+                )
+            except OmniTrackError as exc:  # a full queue: it stays unanswered, and says why
+                logger.warning("could not send a message again: %s", exc)
+                continue
+            self._texts[cmid] = question.content
+            self._resent_unanswered += 1
+        if event.again_after is not None:
+            loop = asyncio.get_running_loop()
+            loop.call_later(event.again_after, self._sync_again)
+
+    def _sync_again(self) -> None:
+        # Only on an open connection: a new one starts with its own sync.
+        if not self._conn.is_connected:
+            return
+        action = self._conversation.sync_action()
+        if action is not None:
+            self._conn.send(encode(action))
 
     def _fill_conversation(self) -> None:
         """Queued messages written before the conversation id was known get it now."""
@@ -343,7 +387,11 @@ class CopilotClient(ClientSurface):
     def _process_open(self) -> list[bytes]:
         if self._conversation.conversation_id is not None:
             self._fill_conversation()
-        return [encode(action) for action in self._conversation.resume_actions()]
+        frames = [encode(action) for action in self._conversation.resume_actions()]
+        sync = self._conversation.sync_action()
+        if sync is not None:
+            frames.append(encode(sync))
+        return frames
 
     def _conversation_known(self) -> bool:
         return self._conversation.conversation_id is not None

@@ -117,6 +117,10 @@ class Outbox:
         """While a rate limit holds the outbox: when writing may resume, else ``None``."""
         return self._held_until
 
+    def holds(self, client_message_id: str) -> bool:
+        """Whether the message with that id is still queued (pending or in flight)."""
+        return client_message_id in self._by_id
+
     def put(self, item: OutboxItem) -> None:
         """Queue ``item`` behind everything already queued; raises ``QueueFull`` when full.
 

@@ -36,6 +36,8 @@ __all__ = [
     "StreamStart",
     "StreamToken",
     "Suggestions",
+    "Sync",
+    "SyncAction",
     "Timestamp",
     "Typing",
     "TypingAction",
@@ -86,6 +88,14 @@ class ResumeAction(_ClientBase, tag="resume"):
     after_seq: int = 0
 
 
+class SyncAction(_ClientBase, tag="sync"):
+    """Reconciliation after a reconnect (extension): the client holds every stored message of
+    the conversation up to ``after_seq``; the server answers with a :class:`Sync`."""
+
+    conversation_id: str
+    after_seq: int = 0
+
+
 class TypingAction(_ClientBase, tag="typing"):
     conversation_id: str | None = None
 
@@ -119,6 +129,7 @@ ClientAction = (
     | TypingAction
     | ReadAction
     | HistoryAction
+    | SyncAction
     | AuthAction
     | PingAction
 )
@@ -128,7 +139,8 @@ ClientAction = (
 
 class Acknowledgment(_ServerBase, tag="acknowledgment"):
     """The message was received. ``queued`` (extension): how many earlier turns of its
-    conversation run before its own (absent when it starts at once)."""
+    conversation run before its own (absent when it starts at once); ``message_seq``
+    (extension): the stored message's sequence number in its conversation."""
 
     message: str = ""
     timestamp: Timestamp = None
@@ -136,6 +148,7 @@ class Acknowledgment(_ServerBase, tag="acknowledgment"):
     client_message_id: str | None = None
     message_id: str | None = None
     queued: int | None = None
+    message_seq: int | None = None
 
 
 class Typing(_ServerBase, tag="typing"):
@@ -153,6 +166,7 @@ class AssistantMessage(_ServerBase, tag="message"):
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     message_id: str | None = None
     client_message_id: str | None = None
+    message_seq: int | None = None
 
 
 class StreamStart(_ServerBase, tag="stream_start"):
@@ -173,11 +187,16 @@ class StreamToken(_ServerBase, tag="stream_token"):
 
 
 class StreamComplete(_ServerBase, tag="stream_complete"):
+    """The end of a streamed answer; ``message_id`` and ``message_seq`` (extensions): the
+    stored answer's id and sequence number in its conversation."""
+
     conversation_id: str | None = None
     timestamp: Timestamp = None
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     stream_id: str | None = None
     client_message_id: str | None = None
+    message_id: str | None = None
+    message_seq: int | None = None
 
 
 class StreamInterrupted(_ServerBase, tag="stream_interrupted"):
@@ -188,6 +207,7 @@ class StreamInterrupted(_ServerBase, tag="stream_interrupted"):
     stream_id: str | None = None
     seq: int | None = None
     client_message_id: str | None = None
+    message_seq: int | None = None
 
 
 class Suggestions(_ServerBase, tag="suggestions"):
@@ -234,16 +254,35 @@ class ReadReceipt(_ServerBase, tag="read_receipt"):
 
 
 class HistoryEntry(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+    """A stored message; ``seq`` (extension): its sequence number in its conversation."""
+
     message_id: str
     role: str
     content: str
     timestamp: Timestamp = None
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    seq: int | None = None
 
 
 class History(_ServerBase, tag="history"):
     conversation_id: str | None = None
     messages: list[HistoryEntry] = msgspec.field(default_factory=list)
+
+
+class Sync(_ServerBase, tag="sync"):
+    """The answer to a :class:`SyncAction` (extension): the stored messages after its
+    ``afterSeq`` (oldest first), the ``clientMessageId`` of every turn of the conversation
+    not ended yet (``pending``: their frames now reach this connection live), the newest
+    ``seq`` of the conversation, ``more`` when the messages stop short of it (ask again after
+    the last one), and ``retry_after`` when the request was over the replay budget (no
+    messages now: ask again after that many seconds)."""
+
+    conversation_id: str | None = None
+    messages: list[HistoryEntry] = msgspec.field(default_factory=list)
+    pending: list[str] = msgspec.field(default_factory=list)
+    seq: int | None = None
+    more: bool = False
+    retry_after: float | None = None
 
 
 class AuthOk(_ServerBase, tag="auth_ok"):
@@ -269,6 +308,7 @@ ServerMessage = (
     | UserTyping
     | ReadReceipt
     | History
+    | Sync
     | AuthOk
     | Pong
 )

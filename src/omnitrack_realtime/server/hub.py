@@ -481,6 +481,10 @@ class Hub:
             return 0
         return len(self._unfinished(line[: line.index(stream)]))
 
+    def unfinished(self, conversation_id: str) -> list[Stream]:
+        """The conversation's turns not ended yet, running or queued, in the order received."""
+        return list(self._lines.get(conversation_id, ()))
+
     def _unfinished(self, streams: Iterable[Stream]) -> list[asyncio.Task[None]]:
         tasks = (self._turns.get(stream.stream_id) for stream in streams)
         return [task for task in tasks if task is not None and not task.done()]
@@ -559,7 +563,7 @@ class Hub:
             stored = await self._store_answer(
                 stream, {**stream.start_metadata, **metadata}, suggestions
             )
-            stream.message_id = stored.message_id
+            stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
             await crash_point("answer-stored")
             self._emit(stream, stream.complete(metadata, suggestions, now_ms(), now=self.clock()))
             if stream.streaming:
@@ -626,7 +630,7 @@ class Hub:
             return
         try:
             stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
-            stream.message_id = stored.message_id
+            stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
 
@@ -680,7 +684,7 @@ class Hub:
         stream.begin(start, stored.timestamp)
         for text in split_tokens(stored.content):
             stream.add_token(text, stored.timestamp)
-        stream.message_id = stored.message_id
+        stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
         if stored.metadata.get("interrupted"):
             stream.interrupt(
                 str(stored.metadata.get("error", ANSWER_LOST)), stored.timestamp, now=now
@@ -752,7 +756,7 @@ class Hub:
         stored = await self._store_answer(
             stream, {"interrupted": True, "error": TURN_ABANDONED}, []
         )
-        stream.message_id = stored.message_id
+        stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
 
     async def _keep_leases(self) -> None:
         """Renew the leases of this hub's turns; take over those of vanished processes."""

@@ -38,6 +38,8 @@ from ..protocol import (
     ReadReceipt,
     ResumeAction,
     SubscribeAction,
+    Sync,
+    SyncAction,
     Typing,
     TypingAction,
     UnsubscribeAction,
@@ -54,8 +56,8 @@ from ..protocol.events import DEFAULT_CHANNELS
 from ..text import clean_text
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
-from .hub import TURN_LEASE, Hub
-from .store import ProcessedMessage
+from .hub import TURN_LEASE, Hub, encode_frame
+from .store import ProcessedMessage, StoredMessage
 from .streams import Stream
 
 __all__ = [
@@ -211,6 +213,9 @@ class CopilotSession(_Session):
         # oldest first, and when the oldest may come back: the others wait for it (_admit).
         self._refused: dict[str, None] = {}
         self._refused_until = 0.0
+        #: While a sync reads the store: the frames for this connection, held back so that
+        #: the stored (earlier) answers reach it before the live (later) ones.
+        self._deferred: list[bytes] | None = None
 
     async def open(self) -> None:
         self.hub.add_copilot(self.user_id, self)
@@ -257,6 +262,8 @@ class CopilotSession(_Session):
             await self._on_resume(action)
         elif isinstance(action, HistoryAction):
             await self._on_history(action)
+        elif isinstance(action, SyncAction):
+            await self._on_sync(action)
         elif isinstance(action, TypingAction):
             await self._on_typing(action)
         elif isinstance(action, ReadAction):
@@ -473,6 +480,7 @@ class CopilotSession(_Session):
                 client_message_id=action.client_message_id,
                 message_id=turn.message_id,
                 queued=ahead or None,
+                message_seq=turn.message_seq or None,
             )
         )
         if not ahead:  # a queued turn's typing comes when it starts (the hub sends it)
@@ -541,6 +549,80 @@ class CopilotSession(_Session):
 
     # ------------------------------------------------------------------ the rest
 
+    async def _on_sync(self, action: SyncAction) -> None:
+        """Reconciliation after a reconnect: the turns of the conversation not ended yet are
+        followed live from now on, then the stored messages after ``afterSeq`` are sent.
+
+        In that order on purpose: a turn leaves the conversation's line only after its answer
+        is stored, so a turn that ends between the two steps is in what the store returns
+        (and maybe also delivered live: the client drops the second copy), never in neither.
+        """
+        conversation_id = action.conversation_id
+        if not await self._owns(conversation_id):
+            return
+        pending: list[str] = []
+        # The live frames wait until the stored messages are out: they are later answers.
+        self._deferred = []
+        try:
+            for stream in self.hub.unfinished(conversation_id):
+                if stream.user_id != self.user_id or not stream.running:
+                    continue
+                if self not in stream.followers:  # (a resume just before may follow it)
+                    self._follow(stream)
+                if stream.client_message_id:
+                    pending.append(stream.client_message_id)
+            after_seq = max(action.after_seq, 0)
+            messages = await self.hub.store.messages_after(
+                conversation_id, after_seq, limit=_MAX_HISTORY + 1
+            )
+        except BaseException:
+            self._send_deferred()
+            raise
+        more = len(messages) > _MAX_HISTORY
+        # A reply that would take the connection past its outbound bound would close it (1013)
+        # and the client would ask again: pages of at most half of it, one message at least.
+        budget, size = self.hub.config.outbound_buffer // 2, 0
+        page: list[StoredMessage] = []
+        for message in messages[:_MAX_HISTORY]:
+            size += len(message.content) * 4 + 512
+            if page and size > budget:
+                more = True
+                break
+            page.append(message)
+        retry_after: float | None = None
+        # Stored answers cost like a replay and count against the same budget; refused, the
+        # reply says when to ask again (no error: no chat message is refused).
+        wait = self.hub.replays.take(self.user_id) if page else None
+        if wait is not None:
+            self.hub.metrics.inc("rate_limited", what="sync")
+            retry_after = math.ceil(wait * 10) / 10
+            page, more = [], True
+        last = page[-1].seq if page else after_seq
+        frame = Sync(
+            conversation_id=conversation_id,
+            messages=[_entry(message) for message in page],
+            pending=pending,
+            seq=last,
+            more=more,
+            retry_after=retry_after,
+        )
+        deferred, self._deferred = self._deferred, None
+        self.outbound.send(encode_frame(frame))
+        self.hub.metrics.inc("messages_out", channel=self.channel)
+        for data in deferred or ():
+            self.outbound.send(data)
+
+    def _send_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        for data in deferred or ():
+            self.outbound.send(data)
+
+    def send(self, data: bytes) -> None:
+        if self._deferred is not None:
+            self._deferred.append(data)
+        else:
+            self.outbound.send(data)
+
     async def _on_history(self, action: HistoryAction) -> None:
         if not self._spend_replay("history", conversation_id=action.conversation_id):
             return
@@ -553,16 +635,7 @@ class CopilotSession(_Session):
         self._reply(
             History(
                 conversation_id=action.conversation_id,
-                messages=[
-                    HistoryEntry(
-                        message_id=message.message_id,
-                        role=message.role,
-                        content=message.content,
-                        timestamp=message.timestamp,
-                        metadata=message.metadata,
-                    )
-                    for message in messages
-                ],
+                messages=[_entry(message) for message in messages],
             )
         )
 
@@ -682,6 +755,17 @@ class EventSession(_Session):
             )
             return
         self._reply("published", {"eventType": event_type, "userId": action.user_id})
+
+
+def _entry(message: StoredMessage) -> HistoryEntry:
+    return HistoryEntry(
+        message_id=message.message_id,
+        role=message.role,
+        content=message.content,
+        timestamp=message.timestamp,
+        metadata=message.metadata,
+        seq=message.seq or None,
+    )
 
 
 def _auth_action(frame: str) -> AuthAction | None:

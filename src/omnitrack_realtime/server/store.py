@@ -19,6 +19,11 @@ the turns whose lease is over or whose owner it knows to be gone
 (:meth:`~ConversationStore.claim_turns`) and runs them again: that is how an acknowledged turn
 survives a crash.
 
+Every stored message has a ``seq``: its position in its conversation, 1 for the first message,
+with no gaps (clients reconcile by it after a reconnect: "everything after seq N"). Messages are
+only ever appended, never deleted or moved, so the SQLite store derives it (the message's rank
+in the conversation by insertion ``position``) instead of keeping a column that could disagree.
+
 Processed ids are kept per user for at least ``keep_processed`` entries (1,000) or
 ``processed_ttl`` seconds (10 minutes), whichever keeps more: an entry is dropped only when it
 is both older than the TTL and outside the newest ``keep_processed``. ``processed_at`` is epoch
@@ -85,7 +90,8 @@ class UnknownConversation(StoreError, LookupError):
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
-    """One message of a conversation; ``timestamp`` is epoch milliseconds."""
+    """One message of a conversation; ``timestamp`` is epoch milliseconds, ``seq`` its
+    position in the conversation (1, 2, 3...; 0 when not known)."""
 
     message_id: str
     conversation_id: str
@@ -93,6 +99,7 @@ class StoredMessage:
     content: str
     timestamp: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,8 @@ class PendingTurn:
     owner: str
     lease_until: float
     attempts: int = 1
+    #: The stored user message's ``seq`` (0 when not known: a turn read back from the journal).
+    message_seq: int = 0
 
 
 class ConversationStore(Protocol):
@@ -159,6 +168,12 @@ class ConversationStore(Protocol):
     ) -> list[StoredMessage]:
         """Up to ``limit`` messages older than message ``before`` (or the newest), oldest
         first; an unknown ``before`` gives an empty list."""
+        ...
+
+    async def messages_after(
+        self, conversation_id: str, after_seq: int, *, limit: int = 50
+    ) -> list[StoredMessage]:
+        """Up to ``limit`` messages whose ``seq`` is above ``after_seq``, oldest first."""
         ...
 
     async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
@@ -271,6 +286,7 @@ class MemoryStore:
             content=content,
             timestamp=now_ms(),
             metadata=dict(metadata or {}),
+            seq=len(messages) + 1,
         )
         messages.append(message)
         return message
@@ -289,6 +305,13 @@ class MemoryStore:
                 return []
             messages = messages[:index]
         return list(messages[-limit:]) if limit > 0 else []
+
+    async def messages_after(
+        self, conversation_id: str, after_seq: int, *, limit: int = 50
+    ) -> list[StoredMessage]:
+        messages = self._messages.get(conversation_id, [])
+        start = max(after_seq, 0)
+        return list(messages[start : start + limit]) if limit > 0 else []
 
     async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
         entries = self._processed.setdefault(user_id, OrderedDict())
@@ -345,7 +368,7 @@ class MemoryStore:
             lease_until,
         )
         self._turns[turn_id] = turn
-        return turn
+        return replace(turn, message_seq=stored.seq)
 
     async def finish_turn(
         self, turn_id: str, conversation_id: str, content: str, metadata: Mapping[str, Any]
@@ -457,7 +480,7 @@ _TURN_COLUMNS = (
 _metadata_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
-def _message(row: tuple[Any, ...]) -> StoredMessage:
+def _message(row: tuple[Any, ...], seq: int = 0) -> StoredMessage:
     return StoredMessage(
         message_id=row[0],
         conversation_id=row[1],
@@ -465,7 +488,31 @@ def _message(row: tuple[Any, ...]) -> StoredMessage:
         content=row[3],
         timestamp=int(row[4]),
         metadata=_metadata_decoder.decode(row[5]),
+        seq=seq,
     )
+
+
+def _seq_at(db: sqlite3.Connection, conversation_id: str, position: int | None) -> int:
+    """The ``seq`` of the message at ``position``: its rank in the conversation (an index
+    range count on (conversation_id, position))."""
+    if position is None:
+        return 0
+    row = db.execute(
+        "SELECT COUNT(*) FROM srv_messages WHERE conversation_id = ? AND position <= ?",
+        (conversation_id, position),
+    ).fetchone()
+    return int(row[0])
+
+
+def _numbered(
+    db: sqlite3.Connection, conversation_id: str, rows: list[tuple[Any, ...]]
+) -> list[StoredMessage]:
+    """``rows`` (a run of consecutive messages of one conversation, oldest first, each ending
+    with its ``position``) as messages numbered from the first one's ``seq``."""
+    if not rows:
+        return []
+    first = _seq_at(db, conversation_id, int(rows[0][-1]))
+    return [_message(row, first + offset) for offset, row in enumerate(rows)]
 
 
 def _processed(row: tuple[Any, ...]) -> ProcessedMessage:
@@ -625,9 +672,9 @@ class SQLiteStore:
         )
         encoded = msgspec.json.encode(message.metadata).decode()
 
-        def insert(db: sqlite3.Connection) -> bool:
+        def insert(db: sqlite3.Connection) -> int | None:
             try:
-                db.execute(
+                cursor = db.execute(
                     f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         message.message_id,
@@ -639,12 +686,13 @@ class SQLiteStore:
                     ),
                 )
             except sqlite3.IntegrityError:
-                return False
-            return True
+                return None
+            return _seq_at(db, conversation_id, cursor.lastrowid)
 
-        if not await self._run(insert):
+        seq = await self._run(insert)
+        if seq is None:
             raise UnknownConversation(conversation_id)
-        return message
+        return replace(message, seq=seq)
 
     async def last_messages(self, conversation_id: str, limit: int = 5) -> list[StoredMessage]:
         return await self.history(conversation_id, limit=limit)
@@ -658,8 +706,8 @@ class SQLiteStore:
         def select(db: sqlite3.Connection) -> list[StoredMessage]:
             if before is None:
                 rows = db.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE conversation_id = ?"
-                    " ORDER BY position DESC LIMIT ?",
+                    f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages"
+                    " WHERE conversation_id = ? ORDER BY position DESC LIMIT ?",
                     (conversation_id, limit),
                 ).fetchall()
             else:
@@ -671,11 +719,29 @@ class SQLiteStore:
                 if anchor is None:
                     return []
                 rows = db.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE conversation_id = ?"
-                    " AND position < ? ORDER BY position DESC LIMIT ?",
+                    f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages"
+                    " WHERE conversation_id = ? AND position < ? ORDER BY position DESC LIMIT ?",
                     (conversation_id, anchor[0], limit),
                 ).fetchall()
-            return [_message(row) for row in reversed(rows)]
+            return _numbered(db, conversation_id, rows[::-1])
+
+        return await self._run(select)
+
+    async def messages_after(
+        self, conversation_id: str, after_seq: int, *, limit: int = 50
+    ) -> list[StoredMessage]:
+        if limit <= 0:
+            return []
+        start = max(after_seq, 0)
+
+        def select(db: sqlite3.Connection) -> list[StoredMessage]:
+            # The seq is a rank: the messages after seq N are those after the first N.
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages"
+                " WHERE conversation_id = ? ORDER BY position LIMIT ? OFFSET ?",
+                (conversation_id, limit, start),
+            ).fetchall()
+            return [_message(row, start + 1 + offset) for offset, row in enumerate(rows)]
 
         return await self._run(select)
 
@@ -760,7 +826,7 @@ class SQLiteStore:
             lease_until,
         )
 
-        def insert(db: sqlite3.Connection) -> bool:
+        def insert(db: sqlite3.Connection) -> int | None:
             with _transaction(db):
                 try:
                     cursor = db.execute(
@@ -775,7 +841,7 @@ class SQLiteStore:
                         ),
                     )
                 except sqlite3.IntegrityError:
-                    return False
+                    return None
                 if client_message_id:
                     self._upsert_processed(
                         db,
@@ -806,11 +872,12 @@ class SQLiteStore:
                         cursor.lastrowid,
                     ),
                 )
-            return True
+                return _seq_at(db, conversation_id, cursor.lastrowid)
 
-        if not await self._run(insert):
+        seq = await self._run(insert)
+        if seq is None:
             raise UnknownConversation(conversation_id)
-        return turn
+        return replace(turn, message_seq=seq)
 
     async def finish_turn(
         self, turn_id: str, conversation_id: str, content: str, metadata: Mapping[str, Any]
@@ -828,14 +895,14 @@ class SQLiteStore:
         def store(db: sqlite3.Connection) -> StoredMessage | None:
             with _transaction(db):
                 existing = db.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages WHERE stream_id = ?",
+                    f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages WHERE stream_id = ?",
                     (turn_id,),
                 ).fetchone()
                 if existing is not None:
                     db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
-                    return _message(existing)
+                    return _message(existing, _seq_at(db, conversation_id, existing[-1]))
                 try:
-                    db.execute(
+                    cursor = db.execute(
                         f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}, stream_id)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
@@ -851,7 +918,7 @@ class SQLiteStore:
                 except sqlite3.IntegrityError:
                     return None
                 db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
-            return answer
+                return replace(answer, seq=_seq_at(db, conversation_id, cursor.lastrowid))
 
         stored = await self._run(store)
         if stored is None:

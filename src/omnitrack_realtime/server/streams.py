@@ -81,8 +81,9 @@ class Stream:
     end_metadata: dict[str, Any] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
     end_timestamp: int | None = None
-    #: The stored assistant message, once stored.
+    #: The stored assistant message and its seq in the conversation, once stored.
     message_id: str | None = None
+    message_seq: int | None = None
     error: str = ""
     #: Clock reading when the stream ended (for retention); ``None`` while running.
     ended_at: float | None = None
@@ -195,6 +196,7 @@ class Stream:
                     stream_id=self.stream_id,
                     seq=len(self.tokens),
                     client_message_id=self.client_message_id,
+                    message_seq=self.message_seq,
                 )
             ]
         frames: list[ServerMessage] = []
@@ -213,6 +215,8 @@ class Stream:
                     metadata=metadata,
                     stream_id=self.stream_id,
                     client_message_id=self.client_message_id,
+                    message_id=self.message_id,
+                    message_seq=self.message_seq,
                 )
             )
         else:
@@ -224,6 +228,7 @@ class Stream:
                     metadata=metadata,
                     message_id=self.message_id,
                     client_message_id=self.client_message_id,
+                    message_seq=self.message_seq,
                 )
             )
         if self.suggestions:

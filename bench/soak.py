@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Soak: minutes of churn against ONE server process, its memory over time, and every loss.
+
+One server runs in a subprocess (websockets driver, SQLite file, the demo copilot, streamed
+answers paced at 10 ms a token) behind the chaos suite's faulty proxy (mild: a link fault every
+few seconds per connection, so streams drop mid-answer and resume). ``--workers`` loops each
+open a client for a new user, send ``--messages`` messages, wait until every answer is in,
+audit the conversation against the server's database (the chaos suite's audit: lost,
+duplicated, reordered, interrupted, missing, mismatched), disconnect, and start over; so
+connections, conversations, streams, drops and resumes churn for ``--minutes`` (default 30).
+
+The server's RSS is read from /proc at the start of the load (after a warm-up of a tenth of
+the run, when caches and the stream retention are filling), in the middle and at the end;
+the drift is ``(end - start) / start``. Streams are kept ``--retention`` seconds after they end
+(the server's default, 300 s, unless told otherwise), so a run shorter than a few retention
+periods still includes the retention filling up.
+
+    python bench/soak.py                      # 30 minutes
+    python bench/soak.py --minutes 3 --workers 8
+
+Linux only (RSS from /proc). Exits 1 if any loss count is not 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.chaos.harness import (  # noqa: E402
+    COUNTS,
+    SECRET,
+    ChaosReport,
+    audit,
+    wait_settled,
+)
+from tests.chaos.proxy import FaultPlan, FaultyProxy  # noqa: E402
+
+READY = "READY "
+MB = 1024 * 1024
+#: Mild faults: a soak measures the server under churn, not a storm.
+SOAK_FAULTS = FaultPlan(refuse=0.02, reorder=0.05, link_lifetime=4.0)
+
+
+# --------------------------------------------------------------------------- the server
+
+
+async def _serve(db_path: str, retention: float) -> None:
+    from omnitrack_realtime.server.app import create_server
+    from omnitrack_realtime.server.auth import AuthConfig
+    from omnitrack_realtime.server.config import Limits, ServerConfig
+    from omnitrack_realtime.server.demo_engine import DemoEngine
+
+    config = ServerConfig(
+        port=0,
+        db_path=Path(db_path),
+        token_delay=0.01,
+        auth=AuthConfig(secret=SECRET),
+        ping_interval=2.0,
+        ping_timeout=2.0,
+        close_timeout=1.0,
+        stream_retention=retention,
+        limits=Limits(messages_per_minute=6000, burst=1000),
+    )
+    server = await create_server(config, engine=DemoEngine())
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print(f"{READY}{server.port}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.shutdown()
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    port: int
+    db_path: Path
+
+    def rss(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS in /proc status")
+
+
+@contextlib.contextmanager
+def _server(retention: float) -> Iterator[ServerProcess]:
+    with tempfile.TemporaryDirectory(prefix="omnitrack-soak-") as scratch:
+        db_path = Path(scratch) / "soak.db"
+        command = [sys.executable, __file__, "--serve", str(db_path), "--retention", str(retention)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line.startswith(READY):
+                raise RuntimeError(f"the server did not start: {line!r}")
+            yield ServerProcess(process, int(line[len(READY) :]), db_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --------------------------------------------------------------------------- the load
+
+
+@dataclass
+class Load:
+    report: ChaosReport
+    sessions: int = 0
+    messages: int = 0
+    unsettled: int = 0
+
+
+async def _session(
+    number: int, port: int, db_path: Path, messages: int, rng: random.Random, load: Load
+) -> None:
+    from omnitrack_realtime import CopilotClient, ReconnectPolicy
+    from omnitrack_realtime.server.auth import AuthConfig, mint_token
+
+    user = f"soak-{number}"
+    client = CopilotClient(
+        f"ws://127.0.0.1:{port}/copilot",
+        user_id=user,
+        token=mint_token(user, AuthConfig(secret=SECRET), ttl=3600),
+        reconnect=ReconnectPolicy(
+            max_attempts=None, initial_delay=0.05, max_delay=0.5, stable_after=1.0
+        ),
+        ping_interval=1.0,
+        ping_timeout=1.0,
+        open_timeout=3.0,
+        close_timeout=0.5,
+        random=random.Random(rng.randrange(2**32)).random,
+    )
+    try:
+        await client.connect()
+        for index in range(messages):
+            await client.send_message(f"{user} message {index}")
+            await asyncio.sleep(rng.uniform(0.0, 0.3))  # pacing: turns overlap drops
+        if not await wait_settled([client], 60.0):
+            load.unsettled += 1
+        audit(load.report, user, client, db_path)
+        load.sessions += 1
+        load.messages += messages
+    finally:
+        await client.disconnect()
+
+
+async def _run(args: argparse.Namespace) -> int:
+    duration = args.minutes * 60
+    with _server(args.retention) as server:
+        proxy = FaultyProxy(("127.0.0.1", server.port), seed=args.seed, plan=SOAK_FAULTS)
+        port = await proxy.start()
+        proxy.storm()
+        rng = random.Random(args.seed)
+        load = Load(ChaosReport(seed=args.seed, users=0, messages=args.messages))
+        idle = server.rss()
+        started = time.monotonic()
+        deadline = started + duration
+        numbers = iter(range(10**9))
+        samples: list[tuple[float, int]] = []
+
+        async def worker() -> None:
+            while time.monotonic() < deadline:
+                await _session(next(numbers), port, server.db_path, args.messages, rng, load)
+
+        async def sampler() -> None:
+            while time.monotonic() < deadline:
+                samples.append((time.monotonic() - started, server.rss()))
+                await asyncio.sleep(1.0)
+
+        marks: dict[str, int] = {}
+
+        async def mark(name: str, at: float) -> None:
+            await asyncio.sleep(at)
+            marks[name] = server.rss()
+            print(f"{name:>6} ({at / 60:.1f} min): RSS {marks[name] / MB:.1f} MB", flush=True)
+
+        await asyncio.gather(
+            *(worker() for _ in range(args.workers)),
+            sampler(),
+            mark("start", duration * 0.1),
+            mark("middle", duration * 0.5),
+        )
+        proxy.calm()
+        marks["end"] = server.rss()
+        await proxy.close()
+    report = load.report
+    drift = (marks["end"] - marks["start"]) / marks["start"] * 100
+    peak = max(rss for _, rss in samples) if samples else marks["end"]
+    print(f"   end ({args.minutes:.1f} min): RSS {marks['end'] / MB:.1f} MB")
+    print()
+    print(
+        f"server RSS: idle {idle / MB:.1f} MB, start {marks['start'] / MB:.1f} MB, middle "
+        f"{marks['middle'] / MB:.1f} MB, end {marks['end'] / MB:.1f} MB, peak {peak / MB:.1f} MB"
+    )
+    print(f"drift start -> end: {drift:+.1f}% (end / start = {marks['end'] / marks['start']:.3f})")
+    print(
+        f"sessions: {load.sessions}, messages: {load.messages}, "
+        f"faults injected: {proxy.total_faults} "
+        f"({', '.join(f'{k} {n}' for k, n in sorted(proxy.faults.items()))})"
+    )
+    print("counts: " + " ".join(f"{name}={report.counts[name]}" for name in COUNTS))
+    print(f"sessions that did not settle: {load.unsettled}")
+    for line in report.details:
+        print(f"    {line}")
+    return 1 if load.unsettled or any(report.counts[name] for name in COUNTS) else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30.0, help="how long (minutes)")
+    parser.add_argument("--workers", type=int, default=8, help="concurrent client loops")
+    parser.add_argument("--messages", type=int, default=6, help="messages per session")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the faults and pauses")
+    parser.add_argument(
+        "--retention", type=float, default=300.0, help="seconds the server keeps ended streams"
+    )
+    parser.add_argument("--serve", metavar="DB", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(args.serve, args.retention))
+        return 0
+    return asyncio.run(_run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
