@@ -79,7 +79,7 @@ from .language.fragments import (
     suggestions_for,
 )
 from .turn import Turn, TurnOutcome
-from .twin import Twin
+from .twin import Twin, twin_status
 
 if TYPE_CHECKING:
     from .llm import LLMIntentClassifier, LLMPlanner
@@ -1016,6 +1016,7 @@ class SupplyChainEngine:
                 (
                     "digital_twin_update",
                     {
+                        **twin_status(counts, self.twin.clock()),
                         "intent": result.intent,
                         "changes": list(result.changes),
                         "nodeCounts": counts,
