@@ -1688,3 +1688,18 @@ def test_more_currencies(text: str, currency: str) -> None:
 )
 def test_a_change_of_mind_cue_is_not_a_request(text: str) -> None:
     assert intents(text) == ["remove-node"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Acknowledge alert alert-3", "acknowledge-alert"),
+        ("ack alert-3", "acknowledge-alert"),
+        ("Resolve alert alert-3", "resolve-alert"),
+        ("resolve alert-3", "resolve-alert"),
+    ],
+)
+def test_an_alert_id_names_the_alert_not_a_node(text: str, intent: str) -> None:
+    # The web console's alert buttons say these; "alert-3" looked like a node id.
+    command = one(text)
+    assert (command.intent, command.params) == (intent, {"alert": "alert-3"})
