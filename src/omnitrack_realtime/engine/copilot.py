@@ -125,6 +125,21 @@ class SupplyChainEngine:
     def close(self) -> None:
         self.twin.close()
 
+    #: Alerts a snapshot holds, the newest (the twin keeps up to 1,000).
+    SNAPSHOT_ALERTS = 100
+
+    def twin_snapshot(self, user_id: str) -> dict[str, Any]:
+        """The user's twin for the web console (:class:`~omnitrack_realtime.seam.TwinView`):
+        nodes and connections as events carry them, the newest alerts, the seed's status."""
+        twin = self.twin
+        return {
+            **twin_status(twin.status_counts(user_id), twin.clock()),
+            "nodes": [node.to_dict() for node in twin.list_nodes(user_id)],
+            "connections": [c.to_dict() for c in twin.list_connections(user_id)],
+            "alerts": [a.to_event() for a in twin.list_alerts(user_id, limit=self.SNAPSHOT_ALERTS)],
+            "settings": twin.get_settings(user_id).to_dict(),
+        }
+
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
