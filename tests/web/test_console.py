@@ -109,6 +109,7 @@ def test_a_dev_link_signs_in_and_the_map_follows_the_twin(
     expect(alert).to_contain_text("Rotterdam Warehouse is disrupted", timeout=WAIT)
     expect(alert.locator(".badge")).to_have_text("HIGH")
 
+    expect(answers(page).nth(3)).to_have_attribute("data-status", "complete", timeout=WAIT)
     warehouse.click()
     details = page.locator("#node-details")
     expect(details).to_contain_text("Rotterdam, Netherlands")

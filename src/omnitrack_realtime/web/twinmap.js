@@ -148,8 +148,13 @@ export class TwinMap {
         }),
       );
     }
+    const labelled = [];
     for (const node of this.nodes.values()) {
       const [cx, cy] = at(node);
+      // A label goes above its node when one below would run into a near neighbour's.
+      const crowded = labelled.some(([x0, y0]) => Math.abs(x0 - cx) < 110 && Math.abs(y0 - cy) < 24);
+      const labelY = crowded ? cy - RADIUS - 6 : cy + RADIUS + 14;
+      labelled.push([cx, crowded ? cy - 30 : cy]);
       const status = ["operational", "degraded", "disrupted", "offline"].includes(node.status) ? node.status : "unknown";
       children.push(
         svg(
@@ -167,7 +172,7 @@ export class TwinMap {
           },
           svg("title", {}, `${node.name}: ${node.status}`),
           svg("circle", { cx, cy, r: RADIUS }),
-          svg("text", { x: cx, y: cy + RADIUS + 14 }, node.name),
+          svg("text", { x: cx, y: labelY }, node.name),
         ),
       );
     }
