@@ -105,6 +105,8 @@ function startSession(token, snapshot) {
     lastSeq: 0,
     rendered: new Map(),
     opened: false,
+    fetching: false,
+    stale: false,
   };
   state.map = new TwinMap($("map"), showNode);
   state.chat = new Chat(
@@ -265,12 +267,28 @@ function loadTwin(snapshot) {
   if (session.map.selected) showNode(session.map.nodes.get(session.map.selected) || null);
 }
 
+/** Load a fresh snapshot. One read at a time; a twin update that arrives while one is under
+ * way makes it stale (it may have been read before that change), so it is read again rather
+ * than drawn over the newer state. */
 async function refreshTwin() {
   const current = session;
+  if (current.fetching) {
+    current.stale = true;
+    return;
+  }
+  current.fetching = true;
   try {
-    const { snapshot } = await fetchTwin(current.token);
-    if (snapshot && session === current) loadTwin(snapshot);
-  } catch {} // offline: the next reconnect asks again
+    do {
+      current.stale = false;
+      const { snapshot } = await fetchTwin(current.token);
+      if (session !== current) return;
+      if (snapshot && !current.stale) loadTwin(snapshot);
+    } while (current.stale);
+  } catch {
+    // offline: the next reconnect asks again
+  } finally {
+    current.fetching = false;
+  }
 }
 
 function renderCounts(data) {
@@ -352,6 +370,9 @@ function onEvent(frame) {
   if (typeof frame.seq === "number" && frame.seq > session.lastSeq) session.lastSeq = frame.seq;
   if (["subscribed", "unsubscribed", "pong", "error", "auth_ok"].includes(frame.type)) return;
   const { type, data } = frame;
+  if (session.fetching && (type === "digital_twin_update" || type === "alert_notification")) {
+    session.stale = true; // the snapshot being read may predate this
+  }
   if (type === "digital_twin_update") {
     if (!session.map.apply(data)) refreshTwin();
     for (const change of data?.changes || []) {
