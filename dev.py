@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -26,6 +27,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".omnitrack-installed"
+#: The browser the console's tests drive (Debian's package; Playwright never downloads one).
+CHROMIUM = Path(os.environ.get("OMNITRACK_CHROMIUM", "/usr/bin/chromium"))
 
 
 def _say(text: str) -> None:
@@ -61,8 +64,25 @@ def ensure_env() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_browser() -> None:
+    """Install Debian's Chromium for the browser tests (tests/web) when it is missing and this
+    is a Debian-like system we administer; elsewhere those tests are skipped (not in CI)."""
+    if CHROMIUM.exists() or shutil.which("apt-get") is None:
+        return
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        _say(f"no {CHROMIUM}: the browser tests will be skipped (sudo apt-get install chromium)")
+        return
+    _say("installing Chromium for the browser tests (apt-get install chromium, first run only)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+        if subprocess.call(command, env=env, stdout=subprocess.DEVNULL) != 0:
+            _say(f"'{' '.join(command)}' failed: the browser tests cannot run")
+            return
+
+
 def test(extra: list[str]) -> int:
     ensure_env()
+    ensure_browser()
     code = [name for name in ("src", "tests", "bench", "tools", "dev.py") if (ROOT / name).exists()]
     steps: list[tuple[str, list[str | Path]]] = [
         ("ruff", [BIN / "ruff", "check", *code]),

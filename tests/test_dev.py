@@ -27,6 +27,7 @@ def dev(monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, list[list[str]]]:
         return 0
 
     monkeypatch.setattr(module, "ensure_env", lambda: None)
+    monkeypatch.setattr(module, "ensure_browser", lambda: None)
     monkeypatch.setattr(module, "_run", record)
     monkeypatch.setattr(module.subprocess, "call", lambda argv: record(*argv))
     return module, ran

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "AnswerEnd",
@@ -34,6 +34,7 @@ __all__ = [
     "EngineRequest",
     "EventPublisher",
     "HistoryTurn",
+    "TwinView",
     "answer_from_text",
     "split_tokens",
 ]
@@ -111,6 +112,18 @@ class CopilotEngine(Protocol):
         can cause are answers (with ``actionSuccess: False``), not exceptions. The server may
         stop iterating early (``cancel``, shutdown): the engine must leave its state consistent.
         """
+        ...
+
+
+@runtime_checkable
+class TwinView(Protocol):
+    """An engine that can show a user's whole twin at once (optional: the server's web console
+    draws its map from it, then follows ``digital_twin_update`` events)."""
+
+    def twin_snapshot(self, user_id: str) -> Mapping[str, Any]:
+        """The user's twin as JSON-ready data: ``nodes``, ``connections``, ``alerts`` (each as
+        its event carries it) and the seed's twin status fields. Blocking (the server calls it
+        in a worker thread)."""
         ...
 
 

@@ -3,15 +3,19 @@ plays the scripted conversation against its in-process server)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from frontdoor_support import ThreadedServer, token_for
-from omnitrack_realtime.cli.demo import SCRIPT, run_script
+from omnitrack_realtime.cli.demo import SCRIPT, run_script, run_web
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,3 +71,37 @@ def test_ctrl_c_exits_cleanly(tmp_path: Path) -> None:
             process.wait()
     assert process.returncode == 130
     assert "Traceback" not in err
+
+
+async def test_demo_web_opens_the_console_signed_in_through_the_fragment() -> None:
+    opened: list[str] = []
+    stop = asyncio.Event()
+    err = io.StringIO()
+
+    def no_browser(link: str) -> bool:
+        opened.append(link)
+        return False  # as on a machine without one: the link is printed
+
+    task = asyncio.create_task(run_web(token_delay=0, open_browser=no_browser, stop=stop, err=err))
+    while not opened:
+        await asyncio.wait([task], timeout=0.05)  # until the server is up and the link made
+        assert not task.done(), err.getvalue()
+    [link] = opened
+    parts = urlsplit(link)
+    assert not parts.query and parts.path == "/"  # the token is never in a query string
+    token = parts.fragment.removeprefix("token=")
+
+    def get(path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        request = urllib.request.Request(f"http://{parts.netloc}{path}", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+
+    status, page = await asyncio.to_thread(get, "/", {})
+    assert status == 200 and b"app.js" in page
+    status, twin = await asyncio.to_thread(get, "/api/twin", {"Authorization": f"Bearer {token}"})
+    assert status == 200 and json.loads(twin)["nodes"] == []
+    stop.set()
+    assert await asyncio.wait_for(task, 30) == 0
+    printed = err.getvalue()
+    assert f"the web console is at http://{parts.netloc}/" in printed
+    assert link in printed  # only because no browser could be opened

@@ -37,3 +37,8 @@ def test_event_types_are_registered_and_reserved_ones_refused() -> None:
     assert registry.refusal("alert_notification") is None
     with pytest.raises(ConfigurationError, match="reserved"):
         _config("--event-type", "error")
+
+
+def test_no_console_serves_only_the_sockets() -> None:
+    assert _config().console is True
+    assert _config("--no-console").console is False

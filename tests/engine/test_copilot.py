@@ -166,7 +166,7 @@ async def test_a_simulation_publishes_progress_then_its_alert(engine: SupplyChai
     assert {p["scenarioId"] for p in progress} == {"sim-1"}
     [alert] = publisher.of("alert_notification")
     assert alert["alertId"] == "alert-1" and alert["nodeIds"] == ["sup-1"]
-    assert alert["severity"] in ("high", "critical") and alert["recommendedActions"]
+    assert alert["severity"] in ("HIGH", "CRITICAL") and alert["recommendedActions"]
     assert alert["message"].startswith("Simulation sim-1")
 
 

@@ -1746,3 +1746,18 @@ def test_the_place_a_question_lacks_is_the_one_just_named() -> None:
     )
     assert command.intent == "what-if-port-closure"
     assert (place(command).city, command.params["duration_hours"]) == ("Long Beach", 336)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Acknowledge alert alert-3", "acknowledge-alert"),
+        ("ack alert-3", "acknowledge-alert"),
+        ("Resolve alert alert-3", "resolve-alert"),
+        ("resolve alert-3", "resolve-alert"),
+    ],
+)
+def test_an_alert_id_names_the_alert_not_a_node(text: str, intent: str) -> None:
+    # The web console's alert buttons say these; "alert-3" looked like a node id.
+    command = one(text)
+    assert (command.intent, command.params) == (intent, {"alert": "alert-3"})

@@ -66,5 +66,5 @@ async def test_english_to_twin_events_through_serve(server: tuple[str, str]) -> 
         progress = [data["progress"] for kind, data in seen if kind == "scenario_progress"]
         assert progress == [0, 20, 40, 60, 80, 100]
         alert = seen[-1][1]
-        assert alert["severity"] == "critical" and alert["nodeIds"][0] == "sup-1"
+        assert alert["severity"] == "CRITICAL" and alert["nodeIds"][0] == "sup-1"
         assert alert["recommendedActions"]

@@ -306,6 +306,8 @@ async def test_mounted_in_starlette(mounted: tuple[str, OmniTrackASGI]) -> None:
     assert status == 200
     assert 'omnitrack_messages_in_total{channel="copilot"} 1' in metrics
     assert (await asyncio.to_thread(_get, f"http://{address}/realtime/other"))[0] == 404
+    status, page = await asyncio.to_thread(_get, f"http://{address}/realtime/")
+    assert status == 200 and '<script type="module" src="app.js">' in page  # the console
     assert omnitrack.hub.metrics.get("messages_in", channel="events") == 1
 
 

@@ -3,7 +3,11 @@
 Starts the reference server on a free loopback port with a temporary database and a generated
 secret, mints a token, and opens the chat UI against it. When stdout is not a terminal (or with
 ``--script``) it plays a short scripted conversation instead, printing the streamed answers and
-the events received, and exits 0 only if every turn completed.
+the events received, and exits 0 only if every turn completed. With ``--web`` it opens the web
+console in the browser instead, signed in: the link carries the token in its fragment
+(``#token=``), which browsers never send to a server, and the page moves it into the tab's
+storage and out of the address bar. That token is for this throw-away server only (development
+mode: a secret generated for the run, a loopback port).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import contextlib
 import secrets
 import sys
 import tempfile
-from collections.abc import Sequence
+import webbrowser
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,7 +27,7 @@ from typing import Any, TextIO
 from .options import quiet_logs
 from .render import event_line
 
-__all__ = ["SCRIPT", "DemoServer", "register", "run_script"]
+__all__ = ["SCRIPT", "DemoServer", "register", "run_script", "run_web"]
 
 #: The scripted conversation: build a small network, then look at it.
 SCRIPT: tuple[str, ...] = (
@@ -50,6 +55,11 @@ def register(subparsers: Any) -> None:
         help="play the scripted conversation instead of opening the chat UI",
     )
     parser.add_argument(
+        "--web",
+        action="store_true",
+        help="open the web console in your browser, signed in, instead of the terminal UI",
+    )
+    parser.add_argument(
         "--token-delay",
         type=float,
         default=0.02,
@@ -61,8 +71,10 @@ def register(subparsers: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     scripted = bool(args.script) or not sys.stdout.isatty()
-    quiet_logs(args, silent=not scripted)
+    quiet_logs(args, silent=not scripted and not args.web)
     try:
+        if args.web:
+            return asyncio.run(run_web(token_delay=args.token_delay))
         if scripted:
             return asyncio.run(run_script(token_delay=args.token_delay))
         return asyncio.run(_run_tui(token_delay=args.token_delay))
@@ -111,6 +123,36 @@ class DemoServer:
     @property
     def url(self) -> str:
         return str(self.server.url)
+
+
+async def run_web(
+    *,
+    token_delay: float = 0.02,
+    open_browser: Callable[[str], bool] = webbrowser.open,
+    stop: asyncio.Event | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Serve the console until Ctrl-C (or ``stop``) and open it, signed in, with
+    ``open_browser``; the link is printed only when no browser could be opened."""
+    err = err or sys.stderr
+    async with DemoServer(token_delay=token_delay) as demo:
+        page = f"http{demo.url.removeprefix('ws')}/"
+        print(
+            f"omnitrack demo: the web console is at {page} (temporary database, generated "
+            "secret); Ctrl-C to stop",
+            file=err,
+            flush=True,
+        )
+        link = f"{page}#token={demo.token}"
+        if not await asyncio.to_thread(open_browser, link):
+            print(
+                "omnitrack demo: no browser could be opened; open this link, which signs you "
+                f"in to this demo server only:\n{link}",
+                file=err,
+                flush=True,
+            )
+        await (stop or asyncio.Event()).wait()
+        return 0
 
 
 async def _run_tui(*, token_delay: float) -> int:

@@ -73,6 +73,12 @@ def register(subparsers: Any) -> None:
         metavar="NAME",
         help="an event type /ws publishers may use besides the known ones (repeatable)",
     )
+    serve.add_argument(
+        "--no-console",
+        dest="console",
+        action="store_false",
+        help="serve only the sockets (and /healthz, /metrics): no web console at /",
+    )
     serve.add_argument("--rate", type=float, default=20, help="messages per minute per user")
     serve.add_argument("--burst", type=int, default=5, help="message burst per user")
     serve.set_defaults(handler=_serve)
@@ -195,6 +201,7 @@ def server_config(
         redis_url=args.redis_url,
         redis_secret=args.redis_secret or env.get(_REDIS_SECRET_ENV) or None,
         event_types=tuple(args.event_type),
+        console=args.console,
     )
 
 
@@ -219,6 +226,8 @@ def _serve(args: argparse.Namespace) -> int:
             f"omnitrack: serving {server.url} (/copilot, /ws, /healthz, /metrics); Ctrl-C to stop",
             flush=True,
         )
+        if config.console:
+            _say(f"omnitrack: the web console is at http://{config.host}:{server.port}/")
 
     code = serve(config, on_ready=ready)
     _say("omnitrack: server stopped")

@@ -79,7 +79,7 @@ from .language.fragments import (
     suggestions_for,
 )
 from .turn import Turn, TurnOutcome
-from .twin import Twin
+from .twin import Twin, twin_status
 
 if TYPE_CHECKING:
     from .llm import LLMIntentClassifier, LLMPlanner
@@ -124,6 +124,21 @@ class SupplyChainEngine:
 
     def close(self) -> None:
         self.twin.close()
+
+    #: Alerts a snapshot holds, the newest (the twin keeps up to 1,000).
+    SNAPSHOT_ALERTS = 100
+
+    def twin_snapshot(self, user_id: str) -> dict[str, Any]:
+        """The user's twin for the web console (:class:`~omnitrack_realtime.seam.TwinView`):
+        nodes and connections as events carry them, the newest alerts, the seed's status."""
+        twin = self.twin
+        return {
+            **twin_status(twin.status_counts(user_id), twin.clock()),
+            "nodes": [node.to_dict() for node in twin.list_nodes(user_id)],
+            "connections": [c.to_dict() for c in twin.list_connections(user_id)],
+            "alerts": [a.to_event() for a in twin.list_alerts(user_id, limit=self.SNAPSHOT_ALERTS)],
+            "settings": twin.get_settings(user_id).to_dict(),
+        }
 
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
@@ -1024,6 +1039,7 @@ class SupplyChainEngine:
                 (
                     "digital_twin_update",
                     {
+                        **twin_status(counts, self.twin.clock()),
                         "intent": result.intent,
                         "changes": list(result.changes),
                         "nodeCounts": counts,

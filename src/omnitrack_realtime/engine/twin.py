@@ -31,12 +31,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
 
 __all__ = [
+    "ALERT_KINDS",
     "ALERT_SEVERITIES",
     "ALERT_STATUSES",
     "CURRENCIES",
@@ -53,11 +55,16 @@ __all__ = [
     "Node",
     "Settings",
     "Twin",
+    "twin_status",
 ]
 
 NODE_STATUSES = ("operational", "degraded", "disrupted", "offline")
 ALERT_SEVERITIES = ("low", "medium", "high", "critical")
 ALERT_STATUSES = ("active", "acknowledged", "resolved")
+#: What raised an alert: a node's status turning bad, an anomaly scan, a simulation.
+ALERT_KINDS = ("node-status", "anomaly", "simulation")
+#: The seed's ``metadata.priority`` of an alert, by severity: 1 is the most urgent.
+_ALERT_PRIORITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 SHIPPING_METHODS = ("sea", "air", "rail", "truck", "express")
 REGIONS = ("asia-pacific", "north-america", "europe", "latin-america", "middle-east")
 INDUSTRIES = (
@@ -177,6 +184,10 @@ _MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX twin_turns_age ON twin_turns (created_at);
     """,
+    # 5: what raised each alert (ALERT_KINDS), the seed's alert ``type``.
+    """
+    ALTER TABLE twin_alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'anomaly';
+    """,
 )
 
 #: The schema version this code writes.
@@ -186,7 +197,7 @@ _NODE_COLUMNS = (
     "id, type, name, city, country, region, latitude, longitude, capacity, status, inventory, "
     "utilization, updated_at"
 )
-_ALERT_COLUMNS = "id, severity, message, node_ids, status, created_at, recommended_actions"
+_ALERT_COLUMNS = "id, severity, message, node_ids, status, created_at, recommended_actions, kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +350,8 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A problem worth the user's attention. ``created_at`` is epoch milliseconds."""
+    """A problem worth the user's attention. ``created_at`` is epoch milliseconds; ``kind``
+    is one of :data:`ALERT_KINDS`."""
 
     id: str
     severity: str
@@ -348,18 +360,51 @@ class Alert:
     status: str
     created_at: int
     recommended_actions: tuple[str, ...] = field(default=())
+    kind: str = "anomaly"
 
     def to_event(self) -> dict[str, Any]:
-        """The ``alert_notification`` payload."""
+        """The ``alert_notification`` payload, in the seed's shape (its ``ActiveAlerts`` card
+        reads ``type``, upper-case ``severity`` and ``status``, and ``metadata``), with our
+        ``nodeIds`` and ``recommendedActions`` beside it."""
+        affected = list(self.node_ids)
+        actions = list(self.recommended_actions)
         return {
             "alertId": self.id,
-            "severity": self.severity,
+            "type": self.kind.upper().replace("-", "_"),
+            "severity": self.severity.upper(),
             "message": self.message,
-            "nodeIds": list(self.node_ids),
-            "recommendedActions": list(self.recommended_actions),
-            "status": self.status,
             "createdAt": self.created_at,
+            "status": self.status.upper(),
+            "metadata": {
+                "priority": _ALERT_PRIORITY.get(self.severity, len(_ALERT_PRIORITY)),
+                "affectedNodes": affected,
+                "estimatedImpact": _impact(len(affected)),
+                "recommendedActions": actions,
+            },
+            "nodeIds": affected,
+            "recommendedActions": actions,
         }
+
+
+def twin_status(counts: Mapping[str, int], now_ms: int) -> dict[str, Any]:
+    """The seed's ``DigitalTwinStatus`` fields of a twin whose nodes per status are ``counts``
+    (:meth:`Twin.status_counts`): an offline node counts as disrupted (the seed has no
+    offline), and ``lastSync`` is ``now_ms`` as an ISO-8601 UTC string."""
+    synced = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
+    return {
+        "status": "active",
+        "lastSync": synced.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "nodeCount": sum(counts.values()),
+        "healthyNodes": counts.get("operational", 0),
+        "degradedNodes": counts.get("degraded", 0),
+        "disruptedNodes": counts.get("disrupted", 0) + counts.get("offline", 0),
+    }
+
+
+def _impact(nodes: int) -> str:
+    if nodes == 0:
+        return "network-wide"
+    return f"{nodes} node{'' if nodes == 1 else 's'} affected"
 
 
 def _system_clock() -> int:
@@ -897,6 +942,7 @@ class Twin:
             status=row[4],
             created_at=int(row[5]),
             recommended_actions=tuple(json.loads(row[6])),
+            kind=row[7],
         )
 
     def add_alert(
@@ -907,6 +953,7 @@ class Twin:
         message: str,
         node_ids: Sequence[str] = (),
         recommended_actions: Sequence[str] = (),
+        kind: str = "anomaly",
     ) -> Alert:
         with self.transaction():
             seq = self._next(user_id, "alert")
@@ -918,10 +965,11 @@ class Twin:
                 status="active",
                 created_at=self.clock(),
                 recommended_actions=tuple(recommended_actions),
+                kind=kind,
             )
             self._db.execute(
                 f"INSERT INTO twin_alerts (user_id, {_ALERT_COLUMNS}, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     user_id,
                     alert.id,
@@ -931,6 +979,7 @@ class Twin:
                     alert.status,
                     alert.created_at,
                     json.dumps(list(alert.recommended_actions)),
+                    alert.kind,
                     seq,
                 ),
             )

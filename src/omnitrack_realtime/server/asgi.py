@@ -7,8 +7,9 @@ Mount it in Starlette or FastAPI, or serve it with any ASGI server that speaks W
     # uvicorn module:app --ws omnitrack_realtime.server.uvicorn_ws:BoundedWebSocketProtocol ...
     # (see uvicorn_options() for the settings)
 
-Scopes: ``websocket`` on ``/copilot`` and ``/ws``, ``http`` on ``/healthz`` and ``/metrics``
-(paths relative to the mount point), ``lifespan`` when it is the top-level application.
+Scopes: ``websocket`` on ``/copilot`` and ``/ws``, ``http`` on ``/healthz``, ``/metrics`` and
+the web console (``/``, its files and ``/api/twin``, see :mod:`.console`; paths relative to the
+mount point), ``lifespan`` when it is the top-level application.
 Mounted apps get no lifespan events, so the hub also starts on the first request; pass
 ``lifespan=omnitrack.lifespan`` (or call :meth:`OmniTrackASGI.shutdown`) for a graceful stop.
 
@@ -61,6 +62,7 @@ from .access import log_close, log_open, log_refused
 from .auth import AuthRejected, authenticate_handshake
 from .backplane import Backplane
 from .config import ServerConfig
+from .console import Console, HttpReply
 from .hub import Hub
 from .metrics import Metrics
 from .session import CopilotSession, EventSession
@@ -273,6 +275,7 @@ class OmniTrackASGI:
         self._handlers: set[asyncio.Future[None]] = set()
         self._starting: asyncio.Future[None] | None = None
         self._closing = False
+        self.console = Console(hub) if self.config.console else None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -334,26 +337,22 @@ class OmniTrackASGI:
 
     async def _http(self, scope: Scope, send: Send) -> None:
         path = _route_path(scope)
-        content_type = b"text/plain; charset=utf-8"
+        if self.console is not None and self.console.serves(path):
+            await self.startup()
+            headers = _Headers(scope.get("headers") or [])
+            reply = await self.console.reply(path, headers, scope.get("client"))
+            if reply is not None:
+                await _send_reply(send, reply)
+                return
+        content_type = "text/plain; charset=utf-8"
         if path == "/healthz":
             status, body = (503, "shutting down\n") if self._closing else (200, "ok\n")
         elif path == "/metrics":
             status, body = 200, self.hub.metrics.render()
-            content_type = b"text/plain; version=0.0.4; charset=utf-8"
+            content_type = "text/plain; version=0.0.4; charset=utf-8"
         else:
             status, body = 404, "Not found\n"
-        payload = body.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", content_type),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _send_reply(send, HttpReply(status, body.encode(), (("Content-Type", content_type),)))
 
     async def _deny(
         self,
@@ -400,7 +399,10 @@ class OmniTrackASGI:
             return
         try:
             principal, subprotocol = authenticate_handshake(
-                full_path, _Headers(scope.get("headers") or []), self.config.auth
+                full_path,
+                _Headers(scope.get("headers") or []),
+                self.config.auth,
+                same_origin=self.config.console,
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
@@ -470,6 +472,13 @@ class OmniTrackASGI:
                 limiter.release(principal.user_id)
                 handler.set_result(None)
                 self._handlers.discard(handler)
+
+
+async def _send_reply(send: Send, reply: HttpReply) -> None:
+    headers = [(name.lower().encode(), value.encode()) for name, value in reply.headers]
+    headers.append((b"content-length", str(len(reply.body)).encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body})
 
 
 def create_asgi_app(

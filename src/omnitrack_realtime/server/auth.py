@@ -45,8 +45,11 @@ __all__ = [
     "Principal",
     "algorithms_for_key",
     "authenticate_handshake",
+    "authenticate_request",
     "development_secret",
     "development_secret_path",
+    "header_values",
+    "is_same_origin",
     "is_user_id",
     "mint_token",
     "redact_path",
@@ -307,7 +310,7 @@ def _principal(claims: Mapping[str, Any], config: AuthConfig, now: float) -> Pri
     return Principal(user_id=subject, scopes=scopes, expires_at=expires_at)
 
 
-def _header_values(headers: Mapping[str, str], name: str) -> list[str]:
+def header_values(headers: Mapping[str, str], name: str) -> list[str]:
     """Every value of header ``name`` (case-insensitive), whatever the mapping type."""
     get_all = getattr(headers, "get_all", None)
     if callable(get_all):  # websockets.datastructures.Headers (a multi-dict)
@@ -318,7 +321,7 @@ def _header_values(headers: Mapping[str, str], name: str) -> list[str]:
 
 def _subprotocols(headers: Mapping[str, str]) -> list[str]:
     offered: list[str] = []
-    for value in _header_values(headers, "Sec-WebSocket-Protocol"):
+    for value in header_values(headers, "Sec-WebSocket-Protocol"):
         offered.extend(item.strip() for item in value.split(",") if item.strip())
     return offered
 
@@ -344,7 +347,7 @@ def _token_from(
 ) -> str | None:
     """The token, from the first of: the Authorization header, a ``bearer.`` subprotocol,
     ``?token=``. Each source may carry one token only (400 otherwise)."""
-    authorizations = _header_values(headers, "Authorization")
+    authorizations = header_values(headers, "Authorization")
     if len(authorizations) > 1:
         raise AuthRejected(400, "the Authorization header is given more than once")
     bearers = [item for item in subprotocols if item.startswith(_BEARER_SUBPROTOCOL_PREFIX)]
@@ -360,27 +363,65 @@ def _token_from(
     return query.get("token") or None
 
 
+def is_same_origin(headers: Mapping[str, str]) -> bool:
+    """Whether the request's ``Origin`` is the server itself: its host and port are the
+    ``Host`` the request was sent to (a page the server served, such as the console; a browser
+    sets both headers, and a page elsewhere cannot make them agree)."""
+    origins = header_values(headers, "Origin")
+    hosts = header_values(headers, "Host")
+    if len(origins) != 1 or len(hosts) != 1:
+        return False
+    scheme, sep, origin_host = origins[0].partition("://")
+    return bool(sep) and scheme in ("http", "https") and origin_host == hosts[0].strip()
+
+
+def _check_origin(headers: Mapping[str, str], config: AuthConfig, same_origin: bool) -> None:
+    origins = header_values(headers, "Origin")
+    if not origins or not config.allowed_origins or origins[0] in config.allowed_origins:
+        return
+    if same_origin and is_same_origin(headers):
+        return
+    raise AuthRejected(403, "origin not allowed")
+
+
+def authenticate_request(
+    headers: Mapping[str, str],
+    config: AuthConfig,
+    *,
+    same_origin: bool = False,
+    now: float | None = None,
+) -> Principal:
+    """Authenticate a plain HTTP request (the console's ``GET /api/twin``): the token only from
+    ``Authorization: Bearer`` (never the URL, which browsers keep in their history), and a
+    present ``Origin`` checked as for a handshake. Raises :class:`AuthRejected`."""
+    _check_origin(headers, config, same_origin)
+    token = _token_from(headers, {}, ())
+    if token is None:
+        raise AuthRejected(401, "missing token")
+    return verify_token(token, config, now=now)
+
+
 def authenticate_handshake(
     path: str,
     headers: Mapping[str, str],
     config: AuthConfig,
     *,
+    same_origin: bool = False,
     now: float | None = None,
 ) -> tuple[Principal, str | None]:
     """Authenticate a WebSocket handshake; return the principal and the subprotocol to answer.
 
     The token comes from ``Authorization: Bearer``, else the ``bearer.<jwt>`` entry of
     ``Sec-WebSocket-Protocol``, else ``?token=``. ``?userId=``, when present, must equal ``sub``
-    (403); a present ``Origin`` must be allowed (403). The subprotocol returned is
+    (403); a present ``Origin`` must be allowed (403): listed, or any when none is listed, or
+    the server's own when ``same_origin`` (a page it served). The subprotocol returned is
     ``"omnitrack.v1"`` when the client offered it (browsers fail a handshake whose offered
     subprotocols all go unanswered), else ``None``; the token entry is never echoed.
     Identity given twice is refused with 400: ``?userId=`` or ``?token=`` repeated, two
     ``Authorization`` headers, two ``bearer.`` subprotocols.
     Raises :class:`AuthRejected`.
     """
-    origins = _header_values(headers, "Origin")
-    if origins and config.allowed_origins and origins[0] not in config.allowed_origins:
-        raise AuthRejected(403, "origin not allowed")
+    _check_origin(headers, config, same_origin)
     query = _identity_query(path)
     offered = _subprotocols(headers)
     token = _token_from(headers, query, offered)

@@ -77,6 +77,9 @@ class ServerConfig:
     close_timeout: float = 5.0
     #: Seconds a graceful shutdown waits for interrupted streams to be stored.
     shutdown_timeout: float = 5.0
+    #: Serve the web console at ``/`` (and the twin snapshot at ``/api/twin``); its own
+    #: origin may then open sockets whatever ``auth.allowed_origins`` lists.
+    console: bool = True
 
     def __post_init__(self) -> None:
         if self.token_delay < 0:

@@ -15,7 +15,10 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
     "connections": ("gauge", "Open WebSocket connections, by channel."),
     "messages_in": ("counter", "Frames received from clients, by channel."),
     "messages_out": ("counter", "Frames sent to clients, by channel."),
-    "auth_failures": ("counter", "Rejected handshakes and in-band auth attempts, by status."),
+    "auth_failures": (
+        "counter",
+        "Rejected handshakes, in-band auth attempts and /api/twin requests, by status and where.",
+    ),
     "rate_limited": (
         "counter",
         "Requests refused by a rate limit, by what was asked (message, replay, history).",

@@ -1,6 +1,7 @@
 """The ``websockets`` asyncio driver: sockets in, sessions of the transport-agnostic core out.
 
-Thin on purpose: ``process_request`` answers ``/healthz`` and ``/metrics``, authenticates the
+Thin on purpose: ``process_request`` answers ``/healthz``, ``/metrics`` and the web console
+(:mod:`.console`: ``/``, its files, ``/api/twin``), authenticates the
 handshake and enforces the per-user connection limit (HTTP 401/403/404/429 before any upgrade);
 the handler feeds frames to a :class:`~.session.CopilotSession` or
 :class:`~.session.EventSession` and gives it an :class:`_SocketOutbound`. Everything the
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
@@ -46,6 +48,7 @@ from .auth import (
     authenticate_handshake,
     redact_secrets,
 )
+from .console import Console, HttpReply
 from .hub import Hub
 from .session import CopilotSession, EventSession
 
@@ -254,7 +257,8 @@ class _SocketOutbound:
 
 
 class WebSocketServer:
-    """The server on one host and port: ``/copilot``, ``/ws``, ``/healthz``, ``/metrics``."""
+    """The server on one host and port: ``/copilot``, ``/ws``, ``/healthz``, ``/metrics``, and
+    the web console at ``/`` unless ``config.console`` is false."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -267,6 +271,7 @@ class WebSocketServer:
         self._shutting_down = False
         #: The most bytes one connection has had waiting to be written (at most the limit).
         self.peak_buffered = 0
+        self.console = Console(hub) if self.config.console else None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -376,8 +381,14 @@ class WebSocketServer:
 
     # ------------------------------------------------------------------ HTTP, before the upgrade
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
         path = urlsplit(request.path).path
+        if self.console is not None and self.console.serves(path):
+            reply = await self.console.reply(path, request.headers, connection.remote_address)
+            if reply is not None:
+                return _response(reply)
         if path == "/healthz":
             return connection.respond(http.HTTPStatus.OK, "ok\n")
         if path == "/metrics":
@@ -390,7 +401,7 @@ class WebSocketServer:
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Not found\n")
         try:
             principal, _subprotocol = authenticate_handshake(
-                request.path, request.headers, self.config.auth
+                request.path, request.headers, self.config.auth, same_origin=self.config.console
             )
         except AuthRejected as exc:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
@@ -447,6 +458,13 @@ class WebSocketServer:
                 connection.close_code,
                 time.monotonic() - opened,
             )
+
+
+def _response(reply: HttpReply) -> Response:
+    headers = Headers(reply.headers)
+    headers["Content-Length"] = str(len(reply.body))
+    status = http.HTTPStatus(reply.status)
+    return Response(status.value, status.phrase, headers, reply.body)
 
 
 def _select_subprotocol(

@@ -249,6 +249,7 @@ def _update_node(step: _Step) -> ActionResult:
                         f"Reroute supply around {after.name}",
                         f"Simulate the failure of {after.name} to see what depends on it",
                     ],
+                    kind="node-status",
                 )
             )
     answer = answers.node_updated(*results[0])

@@ -85,6 +85,7 @@ def _simulate(
             message=f"Simulation {scenario_id} ({kind.replace('-', ' ')} {short_where}): {summary}",
             node_ids=[i.node.id for i in hit[:10]],
             recommended_actions=result.recommendations,
+            kind="simulation",
         )
     _remember(step, result, scenario_id, where)
     run = ScenarioRun(scenario_id, kind, STAGES, len(result.affected))

@@ -22,6 +22,8 @@ _ID_RE = re.compile(
     r"-[0-9a-f]{12})(?![\w-])"
 )
 _NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
+#: The twin's alert ids ("acknowledge alert-3"): never a node's, so never a node reference.
+_ALERT_ID = re.compile(r"alert-\d+", re.IGNORECASE)
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
     r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
@@ -110,6 +112,7 @@ def _analyse(text: str, names: _Names) -> _Step:
         (m.start(), m.end(), m.group())
         for m in _ID_RE.finditer(text)
         if m.group().lower() not in _NOT_IDS
+        and not _ALERT_ID.fullmatch(m.group())
         and not any(s <= m.start() < e for s, e, _n, _f in found_names)
     ]
     clause = _NAME_CLAUSE.search(text)
