@@ -336,7 +336,7 @@ class OmniTrackASGI:
         path = _route_path(scope)
         content_type = b"text/plain; charset=utf-8"
         if path == "/healthz":
-            status, body = (503, "shutting down\n") if self._closing else (200, "ok\n")
+            status, body = (503, "shutting down\n") if self._closing else (200, self.hub.health())
         elif path == "/metrics":
             status, body = 200, self.hub.metrics.render()
             content_type = b"text/plain; version=0.0.4; charset=utf-8"

@@ -54,6 +54,7 @@ from ..protocol.events import DEFAULT_CHANNELS
 from ..text import clean_text
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
+from .eventlog import SubscriberFeed
 from .hub import TURN_LEASE, Hub
 from .store import ProcessedMessage
 from .streams import Stream
@@ -74,6 +75,8 @@ _INTERNAL_ERROR = "Internal server error; the request was not processed"
 _BINARY = "Binary frames are not supported; send JSON text frames"
 _MAX_HISTORY = 200
 _MAX_CHANNEL = 100
+#: An epoch is a short name (ours are 16 characters).
+_MAX_EPOCH = 64
 #: A clientMessageId is an id (a UUID is 36 characters); it is stored with the message and in
 #: the processed window, so a long one would sidestep the message length limit.
 _MAX_CLIENT_MESSAGE_ID = 128
@@ -590,13 +593,19 @@ class CopilotSession(_Session):
 
 
 class EventSession(_Session):
-    """A ``/ws`` connection: subscriptions, per-user ``seq`` replay, publishing."""
+    """A ``/ws`` connection: subscriptions, resuming from the shared log, publishing."""
 
     channel = "events"
 
     def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
         super().__init__(hub, principal, outbound)
         self.channels: set[str] = set(DEFAULT_CHANNELS)
+        self.feed: SubscriberFeed = hub.events.new_feed()
+        #: The resume under way (one at a time, in the order asked).
+        self._resuming: asyncio.Task[None] | None = None
+
+    def send(self, data: bytes) -> None:
+        self.outbound.send(data)
 
     async def open(self) -> None:
         self.hub.add_subscriber(self)
@@ -607,6 +616,8 @@ class EventSession(_Session):
             return
         self._close_common()
         self.hub.remove_subscriber(self)
+        if self._resuming is not None:
+            self._resuming.cancel()
 
     def _auth_ok(self, expires_at: int) -> None:
         self._reply("auth_ok", {"expiresAt": expires_at})
@@ -640,12 +651,12 @@ class EventSession(_Session):
                 )
                 return
             self.channels.update(channels)
-            self._reply("subscribed", {"channels": channels})
+            epoch = self.hub.events.epoch
+            self._reply("subscribed", {"channels": channels, **({"epoch": epoch} if epoch else {})})
             if action.after_seq is not None:
-                frames = self.hub.replay_events(self.user_id, action.after_seq, self.channels)
-                for data in frames:
-                    self.outbound.send(data)
-                self.hub.metrics.inc("messages_out", len(frames), channel=self.channel)
+                if action.epoch is not None and len(action.epoch) > _MAX_EPOCH:
+                    raise ProtocolError(f"Invalid epoch (at most {_MAX_EPOCH} characters)")
+                self._resume(action.after_seq, action.epoch)
         elif isinstance(action, UnsubscribeAction):
             channels = _channels(action.channels)
             self.channels.difference_update(channels)
@@ -671,17 +682,33 @@ class EventSession(_Session):
             self._error(refused.reason, code=refused.code)
             return
         try:
-            await self.hub.publish_event(action.user_id, event_type, action.data)
+            logged = await self.hub.publish_event(action.user_id, event_type, action.data)
         except BackplaneError as exc:
             # Redis is away: the publisher's problem is transient, not an internal failure.
             logger.warning("publish of %r refused: %s", event_type, exc.reason)
             self._error(
-                "The event reached this server's connections only: the event backplane "
-                "is unavailable, so other server processes did not get it; try again later",
+                "The event was not published (nobody got it): the event log is unavailable; "
+                "try again later",
                 code="unavailable",
+                retryAfter=exc.retry_after,
             )
             return
-        self._reply("published", {"eventType": event_type, "userId": action.user_id})
+        self._reply(
+            "published",
+            {"eventType": event_type, "userId": action.user_id, "seq": logged.seq, "id": logged.id},
+        )
+
+    def _resume(self, after_seq: int, epoch: str | None) -> None:
+        """Resume from the log in a task of its own (it may wait for the log), after the
+        resumes asked before it."""
+        previous = self._resuming
+
+        async def resume() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self.hub.events.resume(self, after_seq, epoch)
+
+        self._resuming = asyncio.get_running_loop().create_task(resume(), name="ws-resume")
 
 
 def _auth_action(frame: str) -> AuthAction | None:

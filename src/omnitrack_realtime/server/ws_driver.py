@@ -379,7 +379,7 @@ class WebSocketServer:
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == "/healthz":
-            return connection.respond(http.HTTPStatus.OK, "ok\n")
+            return connection.respond(http.HTTPStatus.OK, self.hub.health())
         if path == "/metrics":
             response = connection.respond(http.HTTPStatus.OK, self.hub.metrics.render())
             del response.headers["Content-Type"]
