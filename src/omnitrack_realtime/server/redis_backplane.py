@@ -151,16 +151,16 @@ class EntryCodec:
             signature = fields.get(b"s", b"").decode()
         except (KeyError, ValueError):
             return "malformed"
-        if not 0 < len(event_type) <= _MAX_TYPE or not origin:
-            return "malformed"
-        if event_type in RESERVED_EVENT_TYPES:
-            return "reserved"
         if self._key is not None:
             if not signature:
                 return "unsigned"
             expected = self.signature(event_type, user, data_json, timestamp, origin)
             if not hmac.compare_digest(signature, expected):
                 return "bad_signature"
+        if not 0 < len(event_type) <= _MAX_TYPE or not origin:
+            return "malformed"
+        if event_type in RESERVED_EVENT_TYPES:
+            return "reserved"
         try:
             data = msgspec.json.decode(data_json)
         except msgspec.DecodeError:
@@ -317,6 +317,10 @@ class RedisBackplane:
         self._closed = True
         self._set_gauge()
         if self._follower is not None:
+            # A cancelled XREAD BLOCK may wait out its block (redis-py protects the
+            # connection's state): closing the connection under it ends the read at once.
+            with contextlib.suppress(Exception):
+                await self._reader.connection_pool.disconnect()
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
