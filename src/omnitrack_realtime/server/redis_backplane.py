@@ -303,8 +303,9 @@ class RedisBackplane:
             await self._attach()
         except Exception as exc:  # redis errors, OSError, timeouts: degraded, not fatal
             logger.warning(
-                "cannot reach Redis at %s (%s): starting without the shared event log; "
-                "publishing is refused until it is back",
+                "cannot reach Redis at %s (%s); check --redis-url and that Redis is running "
+                "there. Serving without the shared event log (degraded: publishing is refused) "
+                "until it can be reached",
                 redact_redis_url(self.url),
                 _cause(exc),
             )
