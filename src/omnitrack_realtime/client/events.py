@@ -292,9 +292,12 @@ class EventClient(ClientSurface):
         if event.type == "error":
             logger.debug("the event server reported an error: %r", event.data)
         elif event.type == "subscribed" and isinstance(event.data, dict):
-            epoch = event.data.get("epoch")
+            epoch, joined = event.data.get("epoch"), event.data.get("seq")
             if isinstance(epoch, str):
                 self.epoch = epoch
+            if isinstance(joined, int) and not isinstance(joined, bool) and self._seen.high is None:
+                # Where this connection joined the server's log: seen up to there.
+                self._seen.high = joined
         elif event.type == EVENTS_LOST:
             self._conn.count_events_lost()
             logger.warning("the event server says events were lost: %r", event.data)

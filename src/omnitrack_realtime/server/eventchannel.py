@@ -205,6 +205,11 @@ class EventChannel:
 
     # ------------------------------------------------------------------ resume and catch-up
 
+    def release(self, subscriber: EventSubscriber) -> None:
+        """Send the live events held for a new connection that asked for no replay."""
+        if subscriber.feed.holding:
+            self._send_events(subscriber, subscriber.feed.release(), budget=False)
+
     async def resume(self, subscriber: EventSubscriber, after_seq: int, epoch: str | None) -> None:
         """Send ``subscriber`` what it missed after ``after_seq`` (of ``epoch``), then the
         live events, each once and in order; ``events_lost`` first when history is gone.

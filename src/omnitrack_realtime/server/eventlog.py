@@ -299,6 +299,11 @@ class SubscriberFeed:
         if self._held is None:
             self._held = []
 
+    def release(self) -> list[LoggedEvent]:
+        """End a hold without a replay: the held events to send, in order."""
+        held, self._held = self._held or [], None
+        return [event for event in sorted(held, key=lambda e: e.seq) if self.offer(event)]
+
     def resume(self, replay: Sequence[LoggedEvent]) -> list[LoggedEvent]:
         """End a hold: the replayed events to send (those not sent already), then the held
         ones newer than the replay, in order; the cursor moves past all of them."""

@@ -397,14 +397,31 @@ class RedisBackplane:
                 continue
             if seq != self._position + 1:
                 # The feed lost what came between (trimmed while this process lagged or was
-                # away): its connections catch up from their channels first.
-                await self._resync(seq - 1, self._epoch, False)
+                # away, or Redis was flushed): its connections catch up from their channels
+                # first, or hear that their history is gone.
+                await self._catch_up(seq - 1)
             self._position = seq
             event = self.codec.decode(seq, fields)
             if isinstance(event, str):
                 self._drop(event)
                 continue
             await call_deliver(self._deliver, event)
+
+    async def _catch_up(self, upto: int) -> None:
+        assert self._resync is not None and self._epoch is not None
+        async with asyncio.timeout(self._publish_timeout):
+            reply = await self._attach_script(
+                keys=[self._key("epoch"), self._key("seq")],
+                args=[new_epoch(), start_seq(time.time()), 0],
+                client=self._redis,
+            )
+        self.round_trips += 1
+        epoch = reply[0].decode()
+        changed = epoch != self._epoch
+        if changed:
+            logger.warning("the event log's history is gone (new epoch %s)", epoch)
+            self._epoch = epoch
+        await self._resync(upto, epoch, changed)
 
     def _drop(self, reason: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1

@@ -603,6 +603,7 @@ class EventSession(_Session):
         self.feed: SubscriberFeed = hub.events.new_feed()
         #: The resume under way (one at a time, in the order asked).
         self._resuming: asyncio.Task[None] | None = None
+        self._grace: asyncio.TimerHandle | None = None
 
     def send(self, data: bytes) -> None:
         self.outbound.send(data)
@@ -610,12 +611,39 @@ class EventSession(_Session):
     async def open(self) -> None:
         self.hub.add_subscriber(self)
         self._schedule_expiry()
+        grace = self.hub.config.resume_grace
+        if grace > 0:
+            # A reconnecting client's first frame says where it resumes (subscribe with
+            # afterSeq): live events wait for it, or they would overtake the replay.
+            self.feed.hold()
+            self._grace = asyncio.get_running_loop().call_later(grace, self._end_grace)
+
+    def _end_grace(self) -> None:
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+            self.hub.events.release(self)
+
+    async def receive(self, frame: str | bytes) -> None:
+        if self._grace is not None and not self._asks_to_resume(frame):
+            self._end_grace()
+        await super().receive(frame)
+
+    @staticmethod
+    def _asks_to_resume(frame: str | bytes) -> bool:
+        try:
+            action = decode_event_action(frame) if isinstance(frame, str) else None
+        except ProtocolError:
+            return False
+        return isinstance(action, SubscribeAction) and action.after_seq is not None
 
     async def close(self) -> None:
         if self._closed:
             return
         self._close_common()
         self.hub.remove_subscriber(self)
+        if self._grace is not None:
+            self._grace.cancel()
         if self._resuming is not None:
             self._resuming.cancel()
 
@@ -651,11 +679,19 @@ class EventSession(_Session):
                 )
                 return
             self.channels.update(channels)
-            epoch = self.hub.events.epoch
-            self._reply("subscribed", {"channels": channels, **({"epoch": epoch} if epoch else {})})
+            reply: dict[str, Any] = {"channels": channels}
+            epoch, cursor = self.hub.events.epoch, self.feed.cursor
+            if epoch is not None:
+                reply["epoch"] = epoch
+            if cursor is not None and action.after_seq is None:
+                # Where this connection joined the log: a client that has seen no event yet
+                # resumes from here, or it would miss what comes before its first event.
+                reply["seq"] = cursor
+            self._reply("subscribed", reply)
             if action.after_seq is not None:
                 if action.epoch is not None and len(action.epoch) > _MAX_EPOCH:
                     raise ProtocolError(f"Invalid epoch (at most {_MAX_EPOCH} characters)")
+                self._grace = None  # the resume ends the hold
                 self._resume(action.after_seq, action.epoch)
         elif isinstance(action, UnsubscribeAction):
             channels = _channels(action.channels)
