@@ -77,6 +77,7 @@ async def test_subscribe_and_unsubscribe(server: RunningServer) -> None:
         assert reply["data"] == {
             "channels": ["scenario_progress"],
             "epoch": server.hub.events.epoch,
+            "seq": server.hub.events.position,  # where this connection joined the log
         }
         await send_json(events, {"action": "unsubscribe", "channels": ["alert_notification"]})
         reply = await recv_json(events)
