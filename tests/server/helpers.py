@@ -202,8 +202,13 @@ class RedisProxy:
 
     async def start(self) -> str:
         self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"redis://127.0.0.1:{port}{self._path}"
+        self._port = self._server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{self._port}{self._path}"
+
+    async def restart(self) -> None:
+        """Redis is back (after ``stop``), on the same address."""
+        self._stalled.clear()
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self._port)
 
     def stall(self) -> None:
         self._stalled |= self._writers
@@ -224,9 +229,11 @@ class RedisProxy:
         await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
         for writer in self._writers:
             writer.close()
-        if self._server is not None:
-            await self._server.wait_closed()
+        self._writers.clear()
+        if server is not None:
+            await server.wait_closed()

@@ -1,4 +1,6 @@
-"""One contract for every Backplane: MemoryBackplane and RedisBackplane (real Redis)."""
+"""One contract for every Backplane (the shared event log): MemoryBackplane and RedisBackplane
+(real Redis, unsigned and signed), then what only Redis does (outages, trimming, a flush,
+entries written by someone else)."""
 
 from __future__ import annotations
 
@@ -10,14 +12,14 @@ import pytest
 
 from omnitrack_realtime.server.backplane import (
     Backplane,
-    BackplaneCodec,
     BackplaneError,
     BackplaneEvent,
     MemoryBackplane,
     MemoryHub,
-    RedisBackplane,
 )
+from omnitrack_realtime.server.eventlog import LOST_EPOCH, LOST_TRIMMED, LoggedEvent
 from omnitrack_realtime.server.metrics import Metrics
+from omnitrack_realtime.server.redis_backplane import EntryCodec, RedisBackplane
 
 from .helpers import RedisProxy
 
@@ -26,18 +28,24 @@ SECRET = "backplane-secret-0123456789abcdef"
 
 
 class Inbox:
-    """Collects delivered events; waits for a count without sleeping."""
+    """Collects delivered events and resyncs; waits for a count without sleeping."""
 
     def __init__(self) -> None:
-        self.events: list[BackplaneEvent] = []
+        self.events: list[LoggedEvent] = []
+        self.resyncs: list[tuple[int, str, bool]] = []
         self._changed = asyncio.Condition()
 
-    async def deliver(self, event: BackplaneEvent) -> None:
+    async def deliver(self, event: LoggedEvent) -> None:
         async with self._changed:
             self.events.append(event)
             self._changed.notify_all()
 
-    async def wait_for(self, count: int) -> list[BackplaneEvent]:
+    async def resync(self, upto: int, epoch: str, changed: bool) -> None:
+        async with self._changed:
+            self.resyncs.append((upto, epoch, changed))
+            self._changed.notify_all()
+
+    async def wait_for(self, count: int) -> list[LoggedEvent]:
         async def enough() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: len(self.events) >= count)
@@ -45,25 +53,37 @@ class Inbox:
         await asyncio.wait_for(enough(), TIMEOUT)
         return list(self.events)
 
+    async def wait_resyncs(self, count: int) -> list[tuple[int, str, bool]]:
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.resyncs) >= count)
 
-Factory = Callable[[], Backplane]
+        await asyncio.wait_for(enough(), TIMEOUT)
+        return list(self.resyncs)
+
+
+Factory = Callable[..., Backplane]
+
+
+def _prefix() -> str:
+    return f"omnitrack:test:{uuid.uuid4().hex}"
 
 
 @pytest.fixture(params=["memory", "redis", "redis-signed"])
 async def make_backplane(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Factory]:
-    """Makes backplanes that see each other (one hub, or one Redis channel per test)."""
+    """Makes backplanes sharing one log (one hub, or one Redis prefix per test)."""
     made: list[Backplane] = []
     hub = MemoryHub()
-    channel = f"omnitrack:test:{uuid.uuid4().hex}"
+    prefix = _prefix()
 
-    def make() -> Backplane:
+    def make(**options: object) -> Backplane:
         backplane: Backplane
         if request.param == "memory":
             backplane = MemoryBackplane(hub)
         else:
             secret = SECRET if request.param == "redis-signed" else None
             backplane = RedisBackplane(
-                redis_url, channel=channel, reconnect_delay=0.01, secret=secret
+                redis_url, prefix=prefix, reconnect_delay=0.01, secret=secret, **options
             )
         made.append(backplane)
         return backplane
@@ -82,59 +102,70 @@ def _event(n: int, user: str | None = "alice") -> BackplaneEvent:
     )
 
 
+def _ns(events: list[LoggedEvent] | tuple[LoggedEvent, ...]) -> list[int]:
+    return [event.data["n"] for event in events]
+
+
 class TestBackplaneContract:
-    async def test_publisher_receives_its_own_event_exactly_once(
+    async def test_publish_logs_and_every_process_delivers_once_in_order(
         self, make_backplane: Factory
     ) -> None:
-        backplane = make_backplane()
-        inbox = Inbox()
-        await backplane.start(inbox.deliver)
-        await backplane.publish(_event(1))
-        await backplane.publish(_event(2, user=None))
-        # A marker published last: once it is in, nothing else can still be on its way.
-        await backplane.publish(_event(3))
-        events = await inbox.wait_for(3)
-        assert events == [_event(1), _event(2, user=None), _event(3)]
-
-    async def test_two_instances_see_each_others_events(self, make_backplane: Factory) -> None:
         first, second = make_backplane(), make_backplane()
         first_inbox, second_inbox = Inbox(), Inbox()
-        await first.start(first_inbox.deliver)
-        await second.start(second_inbox.deliver)
-        await first.publish(_event(1))
-        await second.publish(_event(2))
+        await first.start(first_inbox.deliver, first_inbox.resync)
+        await second.start(second_inbox.deliver, second_inbox.resync)
+        logged = [
+            await first.publish(_event(1)),
+            await second.publish(_event(2, user=None)),
+            await first.publish(_event(3, user="bob")),
+        ]
+        assert [e.seq for e in logged] == [logged[0].seq + i for i in range(3)]
+        assert first.epoch == second.epoch
         for inbox in (first_inbox, second_inbox):
-            events = await inbox.wait_for(2)
-            assert sorted(event.data["n"] for event in events) == [1, 2]
-            assert len(events) == 2
+            events = await inbox.wait_for(3)
+            assert events == logged  # the same numbers, data and timestamps everywhere
+            assert _ns(events) == [1, 2, 3]
 
-    async def test_plain_function_deliver_and_failing_deliver(
-        self, make_backplane: Factory
-    ) -> None:
+    async def test_replay_from_any_process(self, make_backplane: Factory) -> None:
         first, second = make_backplane(), make_backplane()
-        received: list[BackplaneEvent] = []
+        inbox = Inbox()
+        await first.start(inbox.deliver, inbox.resync)
+        await second.start(Inbox().deliver, Inbox().resync)
+        a = await first.publish(_event(1))
+        await first.publish(_event(2, user="bob"))
+        await first.publish(_event(3, user=None))
+        await first.publish(_event(4))
+        replay = await second.replay("alice", a.seq, first.epoch)
+        assert _ns(replay.events) == [3, 4] and replay.lost is None
+        assert replay.epoch == first.epoch
+        upto = await second.replay_upto("alice", 0, None, replay.events[0].seq)
+        assert _ns(upto.events) == [1, 3]
+
+    async def test_plain_and_failing_deliver(self, make_backplane: Factory) -> None:
+        first, second = make_backplane(), make_backplane()
+        received: list[LoggedEvent] = []
         done = asyncio.Event()
 
-        def failing(event: BackplaneEvent) -> None:
+        def failing(event: LoggedEvent) -> None:
             raise RuntimeError("a broken receiver")
 
-        def plain(event: BackplaneEvent) -> None:
+        def plain(event: LoggedEvent) -> None:
             received.append(event)
             if len(received) == 2:
                 done.set()
 
-        await first.start(failing)
-        await second.start(plain)
+        await first.start(failing, Inbox().resync)
+        await second.start(plain, Inbox().resync)
         await first.publish(_event(1))
         await first.publish(_event(2))
         await asyncio.wait_for(done.wait(), TIMEOUT)
-        assert [event.data["n"] for event in received] == [1, 2]
+        assert _ns(received) == [1, 2]
 
     async def test_closed_backplane_no_longer_delivers(self, make_backplane: Factory) -> None:
         first, second = make_backplane(), make_backplane()
         first_inbox, second_inbox = Inbox(), Inbox()
-        await first.start(first_inbox.deliver)
-        await second.start(second_inbox.deliver)
+        await first.start(first_inbox.deliver, first_inbox.resync)
+        await second.start(second_inbox.deliver, second_inbox.resync)
         await second.close()
         await second.close()  # idempotent
         await first.publish(_event(1))
@@ -144,268 +175,215 @@ class TestBackplaneContract:
 
     async def test_starting_twice_is_an_error(self, make_backplane: Factory) -> None:
         backplane = make_backplane()
-        await backplane.start(Inbox().deliver)
+        await backplane.start(Inbox().deliver, Inbox().resync)
         with pytest.raises(BackplaneError):
-            await backplane.start(Inbox().deliver)
+            await backplane.start(Inbox().deliver, Inbox().resync)
 
-    async def test_slow_receiver_does_not_lose_events(self, make_backplane: Factory) -> None:
+    async def test_data_that_is_not_json_is_refused(self, make_backplane: Factory) -> None:
         backplane = make_backplane()
-        inbox = Inbox()
-        gate = asyncio.Event()
-
-        async def slow(event: BackplaneEvent) -> None:
-            await gate.wait()
-            await inbox.deliver(event)
-
-        await backplane.start(slow)
-        publishing = asyncio.gather(*(backplane.publish(_event(n)) for n in range(20)))
-        gate.set()
-        await asyncio.wait_for(publishing, TIMEOUT)
-        events = await inbox.wait_for(20)
-        assert sorted(event.data["n"] for event in events) == list(range(20))
+        await backplane.start(Inbox().deliver, Inbox().resync)
+        with pytest.raises(BackplaneError):
+            await backplane.publish(BackplaneEvent("alice", "x", {"x": object()}, "test"))
 
 
-class TestRedisBackplane:
-    async def test_unreachable_redis_is_a_backplane_error(self) -> None:
-        backplane = RedisBackplane("redis://127.0.0.1:1/0", channel="omnitrack:test:nowhere")
-        try:
-            with pytest.raises(BackplaneError):
-                await backplane.start(Inbox().deliver)
-            with pytest.raises(BackplaneError):
-                await backplane.publish(_event(1))
-        finally:
-            await backplane.close()
-
-    async def test_data_that_is_not_json_is_refused(self, redis_url: str) -> None:
-        backplane = RedisBackplane(redis_url, channel=f"omnitrack:test:{uuid.uuid4().hex}")
-        try:
-            event = BackplaneEvent("alice", "digital_twin_update", {"x": object()}, "test")
-            with pytest.raises(BackplaneError):
-                await backplane.publish(event)
-        finally:
-            await backplane.close()
-
-    async def test_malformed_messages_on_the_channel_are_skipped(self, redis_url: str) -> None:
-        import redis.asyncio as aioredis
-
-        channel = f"omnitrack:test:{uuid.uuid4().hex}"
-        backplane = RedisBackplane(redis_url, channel=channel)
-        inbox = Inbox()
-        client = aioredis.Redis.from_url(redis_url)
-        try:
-            await backplane.start(inbox.deliver)
-            await client.publish(channel, b"not json")
-            await backplane.publish(_event(1))
-            assert await inbox.wait_for(1) == [_event(1)]
-        finally:
-            await client.aclose()
-            await backplane.close()
-
-    async def test_resubscribes_after_the_connection_is_killed(self, redis_url: str) -> None:
-        import redis.asyncio as aioredis
-
-        backplane = RedisBackplane(
-            redis_url, channel=f"omnitrack:test:{uuid.uuid4().hex}", reconnect_delay=0.01
-        )
-        inbox = Inbox()
-        admin = aioredis.Redis.from_url(redis_url)
-        try:
-            await backplane.start(inbox.deliver)
-            # Kill only this backplane's subscriber connection (others share this Redis).
-            clients = await admin.client_list()
-            subscriber_ids = [
-                client["id"]
-                for client in clients
-                if client.get("name") == backplane.client_name and client.get("sub") != "0"
-            ]
-            assert len(subscriber_ids) == 1
-            await admin.client_kill_filter(_id=subscriber_ids[0])
-            await asyncio.wait_for(backplane.wait_subscribed(2), TIMEOUT)
-            await backplane.publish(_event(1))
-            assert await inbox.wait_for(1) == [_event(1)]
-            # The publishing connection was not touched; kill it too: publish retries once.
-            publisher_ids = [
-                client["id"]
-                for client in await admin.client_list()
-                if client.get("name") == backplane.client_name and client.get("sub") == "0"
-            ]
-            assert len(publisher_ids) == 1
-            await admin.client_kill_filter(_id=publisher_ids[0])
-            await backplane.publish(_event(2))
-            assert await inbox.wait_for(2) == [_event(1), _event(2)]
-        finally:
-            await admin.aclose()
-            await backplane.close()
-
-    async def test_resubscribes_when_the_subscription_goes_silent(self, redis_url: str) -> None:
-        # A partition: the subscriber's connection stays open but nothing arrives on it any
-        # more (no reset). Waiting on it forever would lose every event from then on.
+class TestRedisLog:
+    async def test_starts_degraded_while_redis_is_down_and_attaches_when_it_is_back(
+        self, redis_url: str
+    ) -> None:
         proxy = RedisProxy(redis_url)
-        channel = f"omnitrack:test:{uuid.uuid4().hex}"
-        backplane = RedisBackplane(
-            await proxy.start(), channel=channel, reconnect_delay=0.01, liveness_interval=0.05
-        )
-        publisher = RedisBackplane(redis_url, channel=channel)
+        url = await proxy.start()
+        await proxy.stop()
+        metrics = Metrics()
+        backplane = RedisBackplane(url, prefix=_prefix(), reconnect_delay=0.01, metrics=metrics)
         inbox = Inbox()
         try:
-            await backplane.start(inbox.deliver)
+            await backplane.start(inbox.deliver, inbox.resync)  # does not raise
+            assert not backplane.available and backplane.epoch is None
+            assert metrics.get("event_log_available") == 0
+            with pytest.raises(BackplaneError) as refused:
+                await backplane.publish(_event(1))
+            assert refused.value.retry_after >= 1.0
+            await proxy.restart()
+            await asyncio.wait_for(backplane.wait_attached(1), TIMEOUT)
+            assert backplane.available and metrics.get("event_log_available") == 1
+            logged = await backplane.publish(_event(1))
+            assert await inbox.wait_for(1) == [logged]
+            assert inbox.resyncs == [(logged.seq - 1, backplane.epoch, False)]
+        finally:
+            await backplane.close()
+            await proxy.stop()
+
+    async def test_events_published_while_a_process_is_cut_off_reach_it_after(
+        self, redis_url: str
+    ) -> None:
+        # Pub/sub would lose them: a stream is read on from where the process stopped.
+        proxy = RedisProxy(redis_url)
+        prefix = _prefix()
+        cut = RedisBackplane(await proxy.start(), prefix=prefix, reconnect_delay=0.01)
+        other = RedisBackplane(redis_url, prefix=prefix)
+        inbox = Inbox()
+        try:
+            await cut.start(inbox.deliver, inbox.resync)
+            await other.start(Inbox().deliver, Inbox().resync)
+            await other.publish(_event(1))
+            await inbox.wait_for(1)
+            await proxy.stop()
+            logged = [await other.publish(_event(n)) for n in (2, 3)]
+            await proxy.restart()
+            events = await inbox.wait_for(3)
+            assert events[1:] == logged and cut.attachments >= 2
+        finally:
+            await cut.close()
+            await other.close()
+            await proxy.stop()
+
+    async def test_reattaches_when_the_log_stops_answering(self, redis_url: str) -> None:
+        # A partition: the follower's connection stays open and silent (no reset).
+        proxy = RedisProxy(redis_url)
+        prefix = _prefix()
+        backplane = RedisBackplane(
+            await proxy.start(),
+            prefix=prefix,
+            reconnect_delay=0.01,
+            block=0.05,
+            publish_timeout=0.2,
+        )
+        publisher = RedisBackplane(redis_url, prefix=prefix)
+        inbox = Inbox()
+        try:
+            await backplane.start(inbox.deliver, inbox.resync)
+            await publisher.start(Inbox().deliver, Inbox().resync)
             proxy.stall()
-            await asyncio.wait_for(backplane.wait_subscribed(2), TIMEOUT)
-            await publisher.publish(_event(1))
-            assert await inbox.wait_for(1) == [_event(1)]
+            await asyncio.wait_for(backplane.wait_attached(2), TIMEOUT)
+            logged = await publisher.publish(_event(1))
+            assert await inbox.wait_for(1) == [logged]
         finally:
             await backplane.close()
             await publisher.close()
             await proxy.stop()
 
+    async def test_a_hole_in_the_feed_is_caught_up_from_the_channels(self, redis_url: str) -> None:
+        prefix = _prefix()
+        proxy = RedisProxy(redis_url)
+        behind = RedisBackplane(
+            await proxy.start(), prefix=prefix, reconnect_delay=0.01, feed_length=1
+        )
+        other = RedisBackplane(redis_url, prefix=prefix, feed_length=1)
+        inbox = Inbox()
+        try:
+            await behind.start(inbox.deliver, inbox.resync)
+            await other.start(Inbox().deliver, Inbox().resync)
+            await proxy.stop()
+            # The feed keeps about one entry: most of these are gone from it by the time the
+            # process is back (MAXLEN ~ trims whole nodes, so publish enough).
+            logged = [await other.publish(_event(n)) for n in range(300)]
+            await proxy.restart()
+            events = await inbox.wait_for(1)
+            resyncs = await inbox.wait_resyncs(2)
+            upto, _, changed = resyncs[1]
+            assert not changed and events[0].seq == upto + 1
+            assert upto >= logged[0].seq
+        finally:
+            await behind.close()
+            await other.close()
+            await proxy.stop()
 
-class FakeClock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class TestBackplaneCodec:
-    """What comes off the Redis channel is validated and, with a secret, authenticated."""
-
-    def test_unsigned_round_trip(self) -> None:
-        codec = BackplaneCodec()
-        assert codec.decode(codec.encode(_event(1))) == _event(1)
-        assert codec.decode(codec.encode(_event(2, user=None))) == _event(2, user=None)
-
-    def test_signed_round_trip_and_one_time_use(self) -> None:
-        clock = FakeClock()
-        sender, receiver = BackplaneCodec(SECRET, clock=clock), BackplaneCodec(SECRET, clock=clock)
-        message = sender.encode(_event(1))
-        assert message.startswith(b"hmac-sha256=")
-        assert receiver.decode(message) == _event(1)
-        assert receiver.decode(message) == "replayed"  # a captured message sent again
-        assert receiver.decode(sender.encode(_event(1))) == _event(1)  # a new one is fine
-
-    @pytest.mark.parametrize(
-        "raw",
-        [
-            b"not json",
-            b"[1, 2]",
-            b'{"type": 1, "data": null, "origin": "x"}',
-            b'{"type": "digital_twin_update", "origin": "x"}',
-            b'{"type": "", "data": null, "origin": "x"}',
-            b'{"type": "digital_twin_update", "data": null, "origin": ""}',
-            b'{"type": "digital_twin_update", "data": null, "origin": "x", "user": 7}',
-            b'{"type": "digital_twin_update", "data": null, "origin": "x", "seq": "one"}',
-            b'{"type": "' + b"t" * 101 + b'", "data": null, "origin": "x"}',
-            b"hmac-sha256=abc",
-        ],
-    )
-    def test_malformed_messages_are_dropped(self, raw: bytes) -> None:
-        assert BackplaneCodec().decode(raw) == "malformed"
-
-    @pytest.mark.parametrize("reserved", ["error", "pong", "subscribed", "stream_token"])
-    def test_the_protocols_own_frame_types_are_dropped(self, reserved: str) -> None:
-        codec = BackplaneCodec()
-        forged = BackplaneEvent("alice", reserved, {"error": "fake"}, "elsewhere")
-        assert codec.decode(codec.encode(forged)) == "reserved"
-
-    def test_with_a_secret_unsigned_and_badly_signed_messages_are_dropped(self) -> None:
-        clock = FakeClock()
-        receiver = BackplaneCodec(SECRET, clock=clock)
-        assert receiver.decode(BackplaneCodec().encode(_event(1))) == "unsigned"
-        other = BackplaneCodec("another-secret-0123456789", clock=clock)
-        assert receiver.decode(other.encode(_event(1))) == "bad_signature"
-        signed = BackplaneCodec(SECRET, clock=clock).encode(_event(1))
-        prefix, body = signed.split(b";", 1)
-        tampered = prefix + b";" + body.replace(b'"alice"', b'"mallory"')
-        assert receiver.decode(tampered) == "bad_signature"
-
-    def test_with_a_secret_old_or_future_messages_are_dropped(self) -> None:
-        clock = FakeClock()
-        sender = BackplaneCodec(SECRET, clock=clock)
-        receiver = BackplaneCodec(SECRET, max_age=60, clock=clock)
-        old = sender.encode(_event(1))
-        clock.now += 61
-        assert receiver.decode(old) == "stale"
-        future = sender.encode(_event(2))
-        clock.now -= 122
-        assert receiver.decode(future) == "stale"
-
-    def test_nonces_are_forgotten_when_they_could_no_longer_be_accepted(self) -> None:
-        clock = FakeClock()
-        sender = BackplaneCodec(SECRET, clock=clock)
-        receiver = BackplaneCodec(SECRET, max_age=10, clock=clock)
-        for n in range(50):
-            assert receiver.decode(sender.encode(_event(n))) == _event(n)
-            clock.now += 1
-        assert len(receiver._nonces) <= 21  # 2 x max_age seconds of them, not all 50
-
-    def test_a_signed_message_is_dropped_by_a_receiver_without_the_check(self) -> None:
-        # Without a secret, the signature is not checked but the message is still read:
-        # processes can get their secret one at a time during a rolling change.
-        clock = FakeClock()
-        message = BackplaneCodec(SECRET, clock=clock).encode(_event(1))
-        assert BackplaneCodec(clock=clock).decode(message) == _event(1)
-
-
-class TestRedisValidation:
-    async def test_injected_events_are_dropped_and_counted(self, redis_url: str) -> None:
-        """A process with Redis access but not the secret cannot inject events."""
+    async def test_a_flushed_log_is_a_new_epoch(self, redis_url: str) -> None:
         import redis.asyncio as aioredis
 
-        channel = f"omnitrack:test:{uuid.uuid4().hex}"
+        prefix = _prefix()
+        backplane = RedisBackplane(redis_url, prefix=prefix, reconnect_delay=0.01)
+        inbox = Inbox()
+        admin = aioredis.Redis.from_url(redis_url)
+        try:
+            await backplane.start(inbox.deliver, inbox.resync)
+            old = await backplane.publish(_event(1))
+            await inbox.wait_for(1)
+            old_epoch = backplane.epoch
+            keys = [key async for key in admin.scan_iter(match=f"{prefix}:*")]
+            await admin.delete(*keys)
+            for client in await admin.client_list():
+                if client.get("name") == backplane.client_name:
+                    await admin.client_kill_filter(_id=client["id"])
+            resyncs = await inbox.wait_resyncs(2)
+            assert resyncs[1][2] is True and backplane.epoch != old_epoch
+            new = await backplane.publish(_event(2))
+            assert new.seq > old.seq  # numbers only grow, across epochs too
+            replay = await backplane.replay("alice", old.seq, old_epoch)
+            assert replay.lost == LOST_EPOCH and _ns(replay.events) == [2]
+        finally:
+            await admin.aclose()
+            await backplane.close()
+
+    async def test_trimmed_user_history_is_reported(self, redis_url: str) -> None:
+        backplane = RedisBackplane(redis_url, prefix=_prefix(), user_history=1)
+        try:
+            await backplane.start(Inbox().deliver, Inbox().resync)
+            logged = [await backplane.publish(_event(n)) for n in range(300)]
+            replay = await backplane.replay("alice", logged[0].seq, backplane.epoch)
+            assert replay.lost == LOST_TRIMMED
+            assert _ns(replay.events)[-1] == 299 and len(replay.events) < 299
+            assert (await backplane.replay("alice", logged[-2].seq, None)).lost is None
+        finally:
+            await backplane.close()
+
+
+class TestEntryValidation:
+    @pytest.mark.parametrize("secret", [None, SECRET])
+    async def test_entries_written_by_someone_else_are_dropped_and_counted(
+        self, redis_url: str, secret: str | None
+    ) -> None:
+        """A process with Redis access but not the secret cannot inject events; without a
+        secret, entries are still validated."""
+        import redis.asyncio as aioredis
+
+        prefix = _prefix()
         metrics = Metrics()
-        backplane = RedisBackplane(redis_url, channel=channel, secret=SECRET, metrics=metrics)
-        peer = RedisBackplane(redis_url, channel=channel, secret=SECRET)
+        backplane = RedisBackplane(redis_url, prefix=prefix, secret=secret, metrics=metrics)
         inbox = Inbox()
         intruder = aioredis.Redis.from_url(redis_url)
+        feed = f"{prefix}:feed"
         try:
-            await backplane.start(inbox.deliver)
-            forged = BackplaneEvent("alice", "alert_notification", {"msg": "wire money"}, "x")
-            await intruder.publish(channel, BackplaneCodec().encode(forged))
-            wrong_key = BackplaneCodec("guessed-secret-0123456789")
-            await intruder.publish(channel, wrong_key.encode(forged))
-            await intruder.publish(channel, b'{"type": "error", "data": 1, "origin": "x"}')
-            await intruder.publish(channel, b"{not json")
-            # A real event, captured off the channel and sent again by the intruder.
-            await peer.publish(_event(1))
-            first = await inbox.wait_for(1)
-            captured = peer.codec.encode(_event(2))
-            await intruder.publish(channel, captured)
-            await intruder.publish(channel, captured)
-            # A marker published last: once it is in, nothing else is still on its way.
-            await peer.publish(_event(3))
-            events = await inbox.wait_for(3)
+            await backplane.start(inbox.deliver, inbox.resync)
+            first = await backplane.publish(_event(1))
+            await inbox.wait_for(1)
+            fields = {"t": "alert_notification", "d": b'{"msg":"wire money"}', "ts": "t"}
+            base = {**fields, "o": "x", "u": "alice", "p": "0"}
+            forged = [
+                base,
+                {**base, "s": "0" * 64},
+                {**base, "t": "error"},
+                {**base, "d": b"{not json"},
+                {"t": "x"},
+            ]
+            seq = first.seq
+            for entry in forged:
+                seq += 1
+                await intruder.incr(f"{prefix}:seq")
+                await intruder.xadd(feed, entry, id=f"{seq}-0")  # type: ignore[arg-type]
+            last = await backplane.publish(_event(2))
+            # Without a secret, the two well-formed forgeries cannot be told from real events.
+            events = await inbox.wait_for(2 if secret else 4)
         finally:
             await intruder.aclose()
             await backplane.close()
-            await peer.close()
-        assert first == [_event(1)]
-        assert events == [_event(1), _event(2), _event(3)]
-        # With a secret, anything unsigned is dropped as such, whatever else is wrong with it.
-        assert backplane.dropped == {"unsigned": 3, "bad_signature": 1, "replayed": 1}
-        assert metrics.get("backplane_dropped", reason="unsigned") == 3
-        rendered = metrics.render()
-        assert 'omnitrack_backplane_dropped_total{reason="bad_signature"} 1' in rendered
-        assert 'omnitrack_backplane_dropped_total{reason="replayed"} 1' in rendered
+        assert events[0] == first and events[-1] == last
+        if secret is None:
+            assert backplane.dropped == {"reserved": 1, "malformed": 2}
+        else:
+            # With a secret, anything unsigned is dropped as such, whatever else is wrong.
+            assert backplane.dropped == {"unsigned": 3, "bad_signature": 1, "malformed": 1}
+        assert metrics.total("backplane_dropped") == sum(backplane.dropped.values())
 
-    async def test_without_a_secret_events_are_still_validated(self, redis_url: str) -> None:
-        import redis.asyncio as aioredis
 
-        channel = f"omnitrack:test:{uuid.uuid4().hex}"
-        metrics = Metrics()
-        backplane = RedisBackplane(redis_url, channel=channel, metrics=metrics)
-        inbox = Inbox()
-        intruder = aioredis.Redis.from_url(redis_url)
-        try:
-            await backplane.start(inbox.deliver)
-            for reserved in ("error", "subscribed"):
-                forged = BackplaneEvent("alice", reserved, {"error": "fake"}, "x")
-                await intruder.publish(channel, BackplaneCodec().encode(forged))
-            await intruder.publish(channel, b'{"type": ["x"], "data": 1, "origin": "x"}')
-            await backplane.publish(_event(1))
-            assert await inbox.wait_for(1) == [_event(1)]
-        finally:
-            await intruder.aclose()
-            await backplane.close()
-        assert backplane.dropped == {"reserved": 2, "malformed": 1}
-        assert metrics.total("backplane_dropped") == 3
+def test_entry_codec_round_trip() -> None:
+    codec = EntryCodec(SECRET)
+    signature = codec.signature("a", "alice", b'{"n":1}', "t", "o")
+    fields = {b"t": b"a", b"u": b"alice", b"d": b'{"n":1}', b"ts": b"t", b"o": b"o"}
+    event = codec.decode(7, {**fields, b"p": b"3", b"s": signature.encode()})
+    assert isinstance(event, LoggedEvent)
+    assert (event.seq, event.prev, event.user_id, event.data) == (7, 3, "alice", {"n": 1})
+    broadcast = EntryCodec().decode(8, {**fields, b"u": b"", b"p": b"0"})
+    assert isinstance(broadcast, LoggedEvent) and broadcast.user_id is None
+    tampered = {**fields, b"d": b'{"n":2}', b"p": b"3", b"s": signature.encode()}
+    assert codec.decode(7, tampered) == "bad_signature"

@@ -16,7 +16,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from omnitrack_realtime.server.backplane import BackplaneError, RedisBackplane, redact_redis_url
+from omnitrack_realtime.server.backplane import redact_redis_url
+from omnitrack_realtime.server.redis_backplane import RedisBackplane
 
 from .helpers import RunningServer, open_client, recv_json, send_json, token_for
 
@@ -99,20 +100,26 @@ def _free_port() -> int:
         return port
 
 
-async def test_an_unreachable_redis_is_named_with_its_cause() -> None:
+async def test_an_unreachable_redis_is_named_with_its_cause(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     port = _free_port()
     backplane = RedisBackplane(f"redis://ops:s3cret@127.0.0.1:{port}/0")
 
     async def deliver(_event: object) -> None:
         return None
 
-    with pytest.raises(BackplaneError) as failed:
-        await backplane.start(deliver)
+    async def resync(*_args: object) -> None:
+        return None
+
+    with caplog.at_level(logging.WARNING):
+        await backplane.start(deliver, resync)  # degraded, not fatal
+    assert not backplane.available
     await backplane.close()
-    text = str(failed.value)
+    text = caplog.records[-1].getMessage()
     assert text.startswith(f"cannot reach Redis at redis://ops@127.0.0.1:{port}/0 (")
     assert "Connect call failed" in text or "Connection refused" in text
-    assert text.endswith("); check --redis-url and that Redis is running there")
+    assert "check --redis-url and that Redis is running there" in text
     assert "s3cret" not in text
 
 
@@ -140,14 +147,24 @@ def test_a_short_secret_is_refused(tmp_path: Path) -> None:
         )
 
 
-def test_serve_with_an_unreachable_redis_says_where_and_why(tmp_path: Path) -> None:
+def test_serve_with_an_unreachable_redis_starts_degraded_and_says_where_and_why(
+    tmp_path: Path,
+) -> None:
     port = _free_port()
-    args = ["serve", "--port", "0", "--db", ":memory:"]
-    done = _serve(
-        tmp_path, *args, "--redis-url", f"redis://:pw@127.0.0.1:{port}/0", secret="x" * 40
-    )
-    assert done.returncode == 1
-    last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"omnitrack: cannot reach Redis at redis://127.0.0.1:{port}/0 (")
-    assert "pw" not in last.replace("Redis", "")
-    assert "Traceback" not in done.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMNITRACK_")}
+    env |= {"OMNITRACK_JWT_SECRET": "x" * 40, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    command = [sys.executable, "-m", "omnitrack_realtime.cli.main", "serve", "--port", "0"]
+    command += ["--db", ":memory:", "--redis-url", f"redis://:pw@127.0.0.1:{port}/0"]
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            assert "serving ws://" in process.stdout.readline()
+        finally:
+            process.terminate()
+        stderr = process.stderr.read()
+    warning = next(line for line in stderr.splitlines() if "cannot reach Redis" in line)
+    assert f"redis://127.0.0.1:{port}/0 (" in warning
+    assert "degraded" in warning and "pw" not in warning.replace("Redis", "")
+    assert "Traceback" not in stderr

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 import pytest
 
-from omnitrack_realtime.server.backplane import RedisBackplane
+from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub
+from omnitrack_realtime.server.redis_backplane import RedisBackplane
 
 from .conftest import StartServer
 from .helpers import (
@@ -39,7 +42,7 @@ async def behind_redis(start_server: StartServer, redis_url: str) -> AsyncIterat
         proxies.append(proxy)
         backplane = RedisBackplane(
             await proxy.start(),
-            channel=f"test-{id(proxy)}",
+            prefix=f"omnitrack:test:{uuid.uuid4().hex}",
             reconnect_delay=0.01,
             **backplane_options,
         )
@@ -59,10 +62,10 @@ async def test_envelope_default_channels_and_per_user_seq(server: RunningServer)
         first, second = await recv_json(events), await recv_json(events)
     assert first["type"] == "digital_twin_update" and first["data"] == {"node": "n1"}
     assert datetime.fromisoformat(first["timestamp"].replace("Z", "+00:00")).tzinfo
-    assert first["id"].startswith("evt-") and first["id"] != second["id"]
-    # The filtered scenario_progress still took alice's seq 2: numbering is per user, not per
-    # connection, so a client can tell what it missed.
-    assert (first["seq"], second["seq"]) == (1, 3)
+    assert first["id"] == f"evt-{first['seq']}" and second["id"] == f"evt-{second['seq']}"
+    # One numbering for every event: the filtered scenario_progress and bob's event took
+    # the numbers between (a client is told of lost history, it never counts).
+    assert second["seq"] == first["seq"] + 3
     assert second["type"] == "alert_notification" and second["data"] == {"severity": "high"}
 
 
@@ -71,7 +74,11 @@ async def test_subscribe_and_unsubscribe(server: RunningServer) -> None:
         await send_json(events, {"action": "subscribe", "channels": ["scenario_progress"]})
         reply = await recv_json(events)
         assert reply["type"] == "subscribed"
-        assert reply["data"] == {"channels": ["scenario_progress"]}
+        assert reply["data"] == {
+            "channels": ["scenario_progress"],
+            "epoch": server.hub.events.epoch,
+            "seq": server.hub.events.position,  # where this connection joined the log
+        }
         await send_json(events, {"action": "unsubscribe", "channels": ["alert_notification"]})
         reply = await recv_json(events)
         assert reply["type"] == "unsubscribed"
@@ -86,20 +93,28 @@ async def test_subscribe_after_seq_replays_missed_events(server: RunningServer) 
     async with open_client(server, "/ws") as events:
         for number in (1, 2, 3):
             await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
-        assert (await recv_json(events))["seq"] == 1  # then the connection "drops"
+        first = await recv_json(events)  # then the connection "drops"
     for number in (4, 5):  # published while alice is away
         await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+    await server.hub.publish_event(None, "alert_notification", {"n": "all"})  # a broadcast
     async with open_client(server, "/ws") as events:
         await send_json(
-            events, {"action": "subscribe", "channels": ["digital_twin_update"], "afterSeq": 1}
+            events,
+            {
+                "action": "subscribe",
+                "channels": ["digital_twin_update"],
+                "afterSeq": first["seq"],
+                "epoch": server.hub.events.epoch,
+            },
         )
         frames = await recv_until(events, "digital_twin_update")
         assert frames[0]["type"] == "subscribed"
-        replayed = [frames[-1]] + [await recv_json(events) for _ in range(3)]
-        assert [f["seq"] for f in replayed] == [2, 3, 4, 5]
-        assert [f["data"]["n"] for f in replayed] == [2, 3, 4, 5]
+        assert frames[0]["data"]["epoch"] == server.hub.events.epoch
+        replayed = [frames[-1]] + [await recv_json(events) for _ in range(4)]
+        assert [f["data"]["n"] for f in replayed] == [2, 3, 4, 5, "all"]
+        assert [f["seq"] for f in replayed] == list(range(first["seq"] + 1, first["seq"] + 6))
         await server.hub.publish_event("alice", "digital_twin_update", {"n": 6})
-        assert (await recv_json(events))["seq"] == 6
+        assert (await recv_json(events))["seq"] == first["seq"] + 6
 
 
 async def test_publish_needs_the_scope_and_targets_a_user_or_everyone(
@@ -165,17 +180,35 @@ async def test_ws_accepts_an_in_band_token_refresh(server: RunningServer) -> Non
         assert refused["type"] == "error" and refused["data"]["code"] == "auth_failed"
 
 
-async def test_numbering_continues_after_what_a_client_saw_before_a_restart(
-    server: RunningServer,
-) -> None:
-    # A fresh server (seq 0 for alice) and a client that saw up to 100 from a previous run.
+async def test_a_cursor_of_a_history_that_is_gone_is_told_so(server: RunningServer) -> None:
+    # A client that saw up to some number of a previous run (another epoch): the server says
+    # the history is gone, sends what it has, and its numbers are above the client's.
+    await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
+    epoch = server.hub.events.epoch
     async with open_client(server, "/ws") as events:
-        await send_json(
-            events, {"action": "subscribe", "channels": ["digital_twin_update"], "afterSeq": 100}
-        )
-        assert (await recv_json(events))["type"] == "subscribed"
-        await server.hub.publish_event("alice", "digital_twin_update", {"n": 1})
-        assert (await recv_json(events))["seq"] == 101
+        subscribe = {"action": "subscribe", "channels": ["digital_twin_update"]}
+        await send_json(events, {**subscribe, "afterSeq": 10**15, "epoch": "previous-run"})
+        assert (await recv_json(events))["data"]["epoch"] == epoch
+        lost = await recv_json(events)
+        assert lost["type"] == "events_lost"
+        assert lost["data"] == {"reason": "epoch", "afterSeq": 10**15, "epoch": epoch}
+        replayed = await recv_json(events)
+        assert replayed["data"] == {"n": 1} and replayed["seq"] > 10**15
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": 2})
+        assert (await recv_json(events))["seq"] == replayed["seq"] + 1
+
+
+async def test_trimmed_history_is_told_before_what_is_kept(start_server: StartServer) -> None:
+    server = await start_server(event_buffer=2)
+    first = await server.hub.publish_event("alice", "digital_twin_update", {"n": 0})
+    for number in (1, 2, 3):
+        await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+    async with open_client(server, "/ws") as events:
+        await send_json(events, {"action": "subscribe", "channels": ["x"], "afterSeq": first.seq})
+        frames = [await recv_json(events) for _ in range(4)]
+    assert [f["type"] for f in frames[:2]] == ["subscribed", "events_lost"]
+    assert frames[1]["data"]["reason"] == "trimmed"
+    assert [f["data"]["n"] for f in frames[2:]] == [2, 3]
 
 
 async def test_subscriptions_per_connection_are_bounded(server: RunningServer) -> None:
@@ -218,55 +251,39 @@ async def test_publish_while_redis_is_away_is_a_clear_retryable_error(
         assert (await recv_json(ops))["type"] == "pong"
 
 
-async def test_this_processs_subscribers_get_events_while_redis_is_away(
+async def test_nobody_gets_a_refused_event_and_publishing_works_again_after(
     behind_redis: BehindRedis,
 ) -> None:
-    # Local connections are served first and directly: a Redis outage only costs the other
-    # server processes their copy, and the engine's twin events still reach this user.
+    # `published` means logged: an event refused during the outage reaches nobody (not even
+    # this process's connections: it has no number), and publishing resumes once Redis is back.
     server, proxy = await behind_redis()
-    action = publish_to_bob(2)
     async with (
         open_client(server, "/ws", user="bob") as bob,
         open_client(server, "/ws", token=PUBLISHER) as ops,
     ):
-        await server.hub.publish_event("bob", "alert_notification", 1)
-        assert (await recv_json(bob))["data"] == 1
         await proxy.stop()
-        await send_json(ops, action)
+        await send_json(ops, publish_to_bob(1))
         refused = await recv_json(ops)
-        assert refused["data"]["code"] == "unavailable"
-        assert "this server's connections only" in refused["data"]["error"]
-        event = await recv_json(bob)
-        assert (event["data"], event["seq"]) == (2, 2)
+        assert refused["data"]["code"] == "unavailable" and refused["data"]["retryAfter"] >= 1
+        assert "nobody got it" in refused["data"]["error"]
+        await proxy.restart()
+        backplane = server.hub.backplane
+        assert isinstance(backplane, RedisBackplane)
+        await backplane.wait_attached(2)
+        await send_json(ops, publish_to_bob(2))
+        assert (await recv_json(ops))["type"] == "published"
+        assert (await recv_json(bob))["data"] == 2
+    assert server.hub.metrics.total("events_refused") == 1
 
 
-async def test_engine_events_keep_reaching_this_process_while_redis_is_away(
+async def test_engine_events_refused_while_redis_is_away_do_not_fail_the_turn(
     behind_redis: BehindRedis,
 ) -> None:
     server, proxy = await behind_redis()
-    async with open_client(server, "/ws", user="bob") as bob:
-        await proxy.stop()
-        for n in range(3):  # the engine's publisher: never raises for the backplane
-            await server.hub.publisher.publish("bob", "digital_twin_update", n)
-        received = [(await recv_json(bob))["data"] for _ in range(3)]
-        assert received == [0, 1, 2]
-
-
-async def test_a_connected_users_numbering_survives_the_event_log_limit(
-    start_server: StartServer,
-) -> None:
-    # Beyond `event_buffer_users` the least recently active user's log is forgotten; a user
-    # who is connected must keep counting, or the client drops the next events (seq 1, 2...)
-    # as duplicates of those it already has.
-    server = await start_server(event_buffer_users=2)
-    async with open_client(server, "/ws", user="alice") as events:
-        await server.hub.publish_event("alice", "alert_notification", {"n": 1})
-        assert (await recv_json(events))["seq"] == 1
-        for other in ("bob", "carol", "dave"):
-            await server.hub.publish_event(other, "alert_notification", {"n": 0})
-        await server.hub.publish_event("alice", "alert_notification", {"n": 2})
-        event = await recv_json(events)
-        assert (event["data"], event["seq"]) == ({"n": 2}, 2)
+    await proxy.stop()
+    await server.hub.publisher.publish("bob", "digital_twin_update", 0)  # never raises
+    assert server.hub.metrics.total("events_refused") == 1
+    assert server.hub.health().startswith("degraded")
 
 
 async def test_publish_while_redis_does_not_answer_fails_in_bounded_time(
@@ -304,9 +321,85 @@ async def test_a_replay_larger_than_the_outbound_buffer_keeps_the_newest_that_fi
         )
         assert (await recv_json(events))["type"] == "subscribed"
         await server.hub.publish_event("alice", "digital_twin_update", {"n": 101})
-        seqs: list[int] = []
-        while not seqs or seqs[-1] != 101:
-            seqs.append((await recv_json(events))["seq"])
-    assert 10 < len(seqs) < 40
-    assert seqs == list(range(seqs[0], 102))
+        lost = await recv_json(events)
+        assert (lost["type"], lost["data"]["reason"]) == ("events_lost", "too_large")
+        numbers: list[int] = []
+        while not numbers or numbers[-1] != 101:
+            numbers.append((await recv_json(events))["data"]["n"])
+    assert 10 < len(numbers) < 40
+    assert numbers == list(range(numbers[0], 102))
     assert server.hub.metrics.total("slow_consumers_closed") == 0
+
+
+Cluster = Callable[[int], Awaitable[list[RunningServer]]]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def cluster(
+    request: pytest.FixtureRequest, start_server: StartServer, redis_url: str
+) -> Cluster:
+    """Starts servers that share one event log, as processes on one Redis do."""
+    hub = MemoryHub()
+    prefix = f"omnitrack:test:{uuid.uuid4().hex}"
+
+    async def start(count: int) -> list[RunningServer]:
+        servers = []
+        for _ in range(count):
+            backplane: MemoryBackplane | RedisBackplane
+            if request.param == "memory":
+                backplane = MemoryBackplane(hub)
+            else:
+                backplane = RedisBackplane(redis_url, prefix=prefix, reconnect_delay=0.01)
+            servers.append(await start_server(backplane=backplane))
+        return servers
+
+    return start
+
+
+async def test_resume_on_another_server_gets_exactly_what_was_missed(cluster: Cluster) -> None:
+    first, second = await cluster(2)
+    async with open_client(first, "/ws") as events:
+        await first.hub.publish_event("alice", "digital_twin_update", {"n": 1})
+        seen = await recv_json(events)
+        subscribed_epoch = first.hub.events.epoch
+    await second.hub.publish_event("alice", "digital_twin_update", {"n": 2})
+    await first.hub.publish_event(None, "alert_notification", {"n": 3})
+    await second.hub.publish_event("bob", "alert_notification", {"n": "not alice's"})
+    async with open_client(second, "/ws") as events:
+        await send_json(
+            events,
+            {
+                "action": "subscribe",
+                "channels": ["digital_twin_update"],
+                "afterSeq": seen["seq"],
+                "epoch": subscribed_epoch,
+            },
+        )
+        assert (await recv_json(events))["type"] == "subscribed"
+        missed = [await recv_json(events), await recv_json(events)]
+        assert [f["data"]["n"] for f in missed] == [2, 3]
+        live = await first.hub.publish_event("alice", "digital_twin_update", {"n": 4})
+        frame = await recv_json(events)
+        assert (frame["data"], frame["seq"], frame["id"]) == ({"n": 4}, live.seq, live.id)
+
+
+async def test_a_resume_while_events_flow_gets_each_once_in_order(cluster: Cluster) -> None:
+    first, second = await cluster(2)
+    start = await first.hub.publish_event("alice", "digital_twin_update", {"n": 0})
+    count = 200
+
+    async def publish() -> None:
+        for number in range(1, count + 1):
+            server = first if number % 2 else second
+            await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+
+    async with open_client(second, "/ws") as events:
+        publishing = asyncio.create_task(publish())
+        await send_json(events, {"action": "subscribe", "channels": ["x"], "afterSeq": start.seq})
+        numbers: list[int] = []
+        while len(numbers) < count:
+            frame = await recv_json(events)
+            if frame["type"] != "subscribed":  # live events may come before the reply
+                numbers.append(frame["data"]["n"])
+        await publishing
+    assert numbers == list(range(1, count + 1))

@@ -60,9 +60,9 @@ async def test_bad_copilot_input_gets_errors_and_events_keep_flowing(
             assert error["type"] == "error", frame
             assert error["error"].startswith(expected), (frame[:40], error)
             # Meanwhile the other connection keeps receiving its events.
-            await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
+            logged = await server.hub.publish_event("alice", "digital_twin_update", {"n": number})
             event = await recv_json(events)
-            assert event["data"] == {"n": number} and event["seq"] == number
+            assert event["data"] == {"n": number} and event["seq"] == logged.seq
         await send_json(chat, {"action": "message", "message": "still here"})
         frames = await recv_until(chat, "suggestions")
         assert stream_text(frames) == "Echo: still here"

@@ -13,7 +13,8 @@ from websockets.exceptions import ConnectionClosed
 from omnitrack_realtime.errors import ConfigurationError
 from omnitrack_realtime.server import ServerConfig, create_server
 from omnitrack_realtime.server.auth import AuthConfig
-from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub, RedisBackplane
+from omnitrack_realtime.server.backplane import MemoryBackplane, MemoryHub
+from omnitrack_realtime.server.redis_backplane import RedisBackplane
 from omnitrack_realtime.server.store import SQLiteStore, StoredMessage
 
 from .conftest import StartServer
@@ -44,14 +45,13 @@ async def test_a_slow_reader_is_closed_1013_and_does_not_slow_the_others(
         published = 0
         while metrics.total("slow_consumers_closed") == 0:
             assert published < 20_000, "the slow consumer was never closed"
-            await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
+            logged = await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
             published += 1
             # The fast reader keeps up with every event, before and after the slow one goes.
-            assert (await recv_json(fast))["seq"] == published
+            assert (await recv_json(fast))["seq"] == logged.seq
         for _ in range(3):
-            await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
-            published += 1
-            assert (await recv_json(fast))["seq"] == published
+            logged = await server.hub.publish_event(None, "digital_twin_update", PAYLOAD)
+            assert (await recv_json(fast))["seq"] == logged.seq
         # The slow client drains what reached it, then finds the 1013 close.
         with pytest.raises(ConnectionClosed) as info:
             while True:
@@ -100,15 +100,15 @@ async def test_events_cross_server_processes_through_a_shared_backplane(
     async with open_client(second, "/ws") as events:
         await first.hub.publish_event("alice", "alert_notification", {"via": "backplane"})
         event = await recv_json(events)
-    assert event["data"] == {"via": "backplane"} and event["seq"] == 1
+    assert event["data"] == {"via": "backplane"} and event["seq"] == shared.log.seq
 
 
 async def test_events_cross_servers_through_redis(
     start_server: StartServer, redis_url: str
 ) -> None:
-    channel = f"omnitrack:test:{uuid.uuid4().hex}"
-    first = await start_server(backplane=RedisBackplane(redis_url, channel=channel))
-    second = await start_server(backplane=RedisBackplane(redis_url, channel=channel))
+    prefix = f"omnitrack:test:{uuid.uuid4().hex}"
+    first = await start_server(backplane=RedisBackplane(redis_url, prefix=prefix))
+    second = await start_server(backplane=RedisBackplane(redis_url, prefix=prefix))
     async with open_client(first, "/ws") as here, open_client(second, "/ws") as there:
         await first.hub.publish_event("alice", "digital_twin_update", {"via": "redis"})
         assert (await recv_json(here))["data"] == {"via": "redis"}

@@ -11,7 +11,15 @@ from omnitrack_realtime.protocol import (
     StreamToken,
     Suggestions,
 )
-from omnitrack_realtime.server.eventlog import EventLogs
+from omnitrack_realtime.server.eventlog import (
+    LOST_EPOCH,
+    LOST_TRIMMED,
+    LoggedEvent,
+    MemoryEventLog,
+    Replay,
+    SubscriberFeed,
+    start_seq,
+)
 from omnitrack_realtime.server.streams import Stream, StreamRegistry, StreamState
 
 
@@ -108,44 +116,81 @@ def test_the_registry_keeps_ended_streams_for_the_retention_only() -> None:
     assert registry.purge() == 0 and len(registry) == 1
 
 
-def test_event_logs_number_per_user_and_replay_by_channel() -> None:
-    logs = EventLogs(capacity=3, max_users=2)
-    alice = logs.get("alice")
-    for event_type in ("a", "b", "a", "a"):
-        seq = alice.next_seq()
-        alice.record(seq, event_type, f"{seq}".encode())
-    assert alice.since(0, {"a"}) == [b"3", b"4"]  # seq 1 fell out of the buffer of 3
-    assert alice.since(2, {"a", "b"}) == [b"3", b"4"]
-    assert logs.get("bob").next_seq() == 1
-    logs.get("carol")  # over max_users: the least recently used (alice) is forgotten
-    assert logs.get("alice").seq == 0
+def _append(log: MemoryEventLog, user: str | None, n: int = 0, size: int = 10) -> LoggedEvent:
+    return log.append(user, "a", {"n": n}, timestamp="t", origin="o", size=size)
 
 
-def test_event_logs_never_forget_a_live_user() -> None:
-    live = {"alice"}
-    logs = EventLogs(capacity=3, max_users=2, is_live=live.__contains__)
-    logs.get("alice").next_seq()
-    logs.get("bob")
-    logs.get("carol")  # over max_users: bob goes, not alice (least recently used but live)
-    assert logs.get("alice").seq == 1 and len(logs) == 2
-    live.add("carol")
-    logs.get("dave").next_seq()  # the others are live: kept over the limit, dave too
-    assert len(logs) == 3 and logs.get("dave").seq == 1
-    live.clear()
-    logs.get("erin")
-    assert len(logs) == 2
+def test_event_log_numbers_every_event_once_from_the_epochs_start() -> None:
+    log = MemoryEventLog(clock=lambda: 1_700_000_000.0)
+    first = _append(log, "alice")
+    broadcast = _append(log, None)
+    bob = _append(log, "bob")
+    second = _append(log, "alice")
+    assert first.seq == start_seq(1_700_000_000.0) + 1
+    assert [broadcast.seq, bob.seq, second.seq] == [first.seq + 1, first.seq + 2, first.seq + 3]
+    assert (first.prev, second.prev, broadcast.prev) == (0, first.seq, 0)
+    assert first.id == f"evt-{first.seq}"
+    replay = log.replay("alice", first.seq, log.epoch)
+    assert [e.seq for e in replay.events] == [broadcast.seq, second.seq]
+    assert replay.lost is None and replay.epoch == log.epoch
 
 
-def test_event_logs_keep_to_a_byte_budget_oldest_frames_first() -> None:
-    # 10,000 users x 1,000 events x a few KiB each is gigabytes: the buffers share a budget.
-    logs = EventLogs(capacity=1000, max_users=100, max_bytes=10_000)
+def test_event_log_says_when_history_was_trimmed() -> None:
+    log = MemoryEventLog(capacity=3, broadcast_capacity=3)
+    events = [_append(log, "alice", n) for n in range(5)]
+    replay = log.replay("alice", events[0].seq, None)
+    assert [e.data["n"] for e in replay.events] == [2, 3, 4]
+    assert replay.lost == LOST_TRIMMED  # 1 was trimmed
+    assert log.replay("alice", events[1].seq, None).lost is None
+    assert log.replay("alice", events[4].seq, None) == Replay(log.epoch, (), None)
+
+
+def test_event_log_remembers_a_forgotten_users_last_event() -> None:
+    log = MemoryEventLog(max_users=1)
+    alice = _append(log, "alice")
+    _append(log, "bob")  # alice's channel goes, her top stays
+    assert len(log) == 1
+    replay = log.replay("alice", alice.seq - 1, None)
+    assert replay.events == () and replay.lost == LOST_TRIMMED
+    assert log.replay("alice", alice.seq, None).lost is None
+
+
+def test_event_log_another_epoch_is_lost_history_and_gets_the_whole_current_one() -> None:
+    log = MemoryEventLog()
+    events = [_append(log, "alice", n) for n in range(2)]
+    replay = log.replay("alice", events[1].seq + 50, "an-old-epoch")
+    assert replay.lost == LOST_EPOCH and [e.data["n"] for e in replay.events] == [0, 1]
+
+
+def test_event_log_keeps_to_a_byte_budget_oldest_first() -> None:
+    log = MemoryEventLog(max_bytes=10_000)
     for user in ("alice", "bob"):
-        for _ in range(8):
-            log = logs.get(user)
-            logs.record(log, log.next_seq(), "a", b"x" * 1000)
-    assert logs.bytes <= 10_000
-    # The least recently active user's oldest frames went first; every numbering stays.
-    assert len(logs.get("bob").since(0, {"a"})) == 8
-    assert 0 < len(logs.get("alice").since(0, {"a"})) < 8
-    assert (logs.get("alice").seq, logs.get("bob").seq) == (8, 8)
-    assert logs.bytes == 1000 * (len(logs.get("alice").recent) + 8)
+        for n in range(8):
+            _append(log, user, n, size=1000)
+    assert log.bytes <= 10_000
+    kept = log.replay("alice", 0, None).events
+    assert 0 < len(kept) < 16  # alice's and bob's merged: the oldest went
+
+
+def test_feed_sends_each_event_once_in_order_across_a_resume() -> None:
+    log = MemoryEventLog()
+    events = [_append(log, "alice", n) for n in range(6)]
+    feed = SubscriberFeed(events[2].seq)
+    assert feed.offer(events[3])  # live, before the client said where it was
+    feed.hold()
+    assert not feed.offer(events[4])  # arrives while the replay is fetched
+    replay = log.replay("alice", events[0].seq, None).events  # 1..5 (3 already sent)
+    sent = feed.resume(replay)
+    assert [e.data["n"] for e in sent] == [1, 2, 4, 5]
+    assert feed.cursor == events[5].seq and not feed.holding
+    assert not feed.offer(events[5])  # a lagging live copy of what the replay sent
+
+
+def test_feed_catch_up_moves_the_cursor_to_what_was_read() -> None:
+    log = MemoryEventLog()
+    events = [_append(log, "alice", n) for n in range(3)]
+    feed = SubscriberFeed(events[0].seq)
+    sent = feed.catch_up(log.replay("alice", events[0].seq, None).events, events[2].seq + 10)
+    assert [e.data["n"] for e in sent] == [1, 2] and feed.cursor == events[2].seq + 10
+    unknown = SubscriberFeed(None)
+    assert unknown.offer(events[0]) and unknown.cursor == events[0].seq

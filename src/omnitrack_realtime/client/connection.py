@@ -199,6 +199,7 @@ class ConnectionStats:
     dropped: int  # events dropped by a full listen()/handler buffer
     last_rtt: float | None  # last ping round trip in seconds, None before the first pong
     rate_limited: int = 0  # messages the server refused for its rate limit (then resent)
+    events_lost: int = 0  # gaps the event server reported: history asked for was gone
 
     def as_dict(self) -> dict[str, int | float | None]:
         return {item.name: getattr(self, item.name) for item in fields(self)}
@@ -310,6 +311,7 @@ class Connection:
         self._resent = 0
         self._dropped = 0
         self._rate_limited = 0
+        self._events_lost = 0
         #: Why the server holds the queue (see :meth:`rate_limited`), while ``outbox.held_until``
         #: is set: "rate limited" or "server restarting".
         self.hold_reason = "rate limited"
@@ -368,11 +370,16 @@ class Connection:
             dropped=self._dropped,
             last_rtt=self._last_rtt,
             rate_limited=self._rate_limited,
+            events_lost=self._events_lost,
         )
 
     def count_dropped(self, count: int = 1) -> None:
         """A client's buffer dropped events (counted in ``stats().dropped``)."""
         self._dropped += count
+
+    def count_events_lost(self) -> None:
+        """The server said events were lost (counted in ``stats().events_lost``)."""
+        self._events_lost += 1
 
     async def wait_for_state(self, *states: ConnectionState) -> ConnectionState:
         """Wait until the state is one of ``states`` (returns at once if it already is)."""

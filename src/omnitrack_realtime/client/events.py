@@ -6,8 +6,12 @@ never stalls the socket or the other handlers); ``listen()`` iterators read from
 buffers that drop their oldest event when full (counted in ``stats().dropped``).
 
 Subscriptions survive reconnects: on every new connection the client sends one ``subscribe``
-with every type it wants and ``afterSeq`` = the last ``seq`` it saw, so the server replays what
-was missed; replayed events already seen are dropped by ``seq``.
+with every type it wants, ``afterSeq`` = the last ``seq`` it saw and the ``epoch`` that number
+belongs to, so the server replays what was missed (on whichever server process it reaches);
+replayed events already seen are dropped by ``seq``. When the server says that history is gone
+(an ``events_lost`` frame: trimmed, or a history that no longer exists) the client counts it in
+``stats().events_lost`` and hands the frame to handlers of ``"events_lost"`` (see
+:meth:`EventClient.on_events_lost`): the application knows it may have missed events.
 """
 
 from __future__ import annotations
@@ -37,14 +41,25 @@ from ._surface import ClientSurface, ConnectionOptions
 from .state import ConnectionState, Transition
 
 # Event is re-exported for convenience (it is defined in the protocol package).
-__all__ = ["ALL_EVENTS", "REPLY_TYPES", "Event", "EventClient", "EventHandler", "SharedEventClient"]
+__all__ = [
+    "ALL_EVENTS",
+    "EVENTS_LOST",
+    "REPLY_TYPES",
+    "Event",
+    "EventClient",
+    "EventHandler",
+    "SharedEventClient",
+]
 
 logger = logging.getLogger("omnitrack_realtime")
 
 #: Subscribe with this type to receive every event (but not the replies below).
 ALL_EVENTS = "*"
+#: The frame saying history the client asked for is gone (``data``: ``reason`` -- ``trimmed``,
+#: ``epoch``, ``too_large`` -- and ``afterSeq``, ``epoch``).
+EVENTS_LOST = "events_lost"
 #: The server's replies to actions: delivered only to handlers of that exact type.
-REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "pong", "error"})
+REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "pong", "error", EVENTS_LOST})
 #: A handler gets one :class:`Event`; it may be sync or async.
 EventHandler = Callable[[Event], Any]
 
@@ -115,6 +130,8 @@ class EventClient(ClientSurface):
         self._handlers: dict[str, list[HandlerWorker[Event]]] = {}
         self._listeners: list[_Listener] = []
         self._seen = _SeenSeqs()
+        #: The epoch of the server's event history ``last_seq`` belongs to (``None``: unknown).
+        self.epoch: str | None = None
         self.ignored = 0  # frames that were not valid events
         super().__init__(resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), options)
 
@@ -166,6 +183,13 @@ class EventClient(ClientSurface):
             self._update_subscription(before)
 
         return unsubscribe
+
+    def on_events_lost(self, handler: EventHandler) -> Callable[[], None]:
+        """Call ``handler(frame)`` whenever the server says events were lost (the history
+        asked for on a reconnect is gone): the application may reload its state. The same as
+        ``subscribe("events_lost", handler)``; every such frame also counts in
+        ``stats().events_lost``."""
+        return self.subscribe(EVENTS_LOST, handler)
 
     def listen(self, *event_types: str, buffer_size: int | None = None) -> AsyncGenerator[Event]:
         """Iterate over events of ``event_types`` (none: every event) as they arrive.
@@ -267,6 +291,16 @@ class EventClient(ClientSurface):
             return  # a replay of an event already delivered
         if event.type == "error":
             logger.debug("the event server reported an error: %r", event.data)
+        elif event.type == "subscribed" and isinstance(event.data, dict):
+            epoch, joined = event.data.get("epoch"), event.data.get("seq")
+            if isinstance(epoch, str):
+                self.epoch = epoch
+            if isinstance(joined, int) and not isinstance(joined, bool) and self._seen.high is None:
+                # Where this connection joined the server's log: seen up to there.
+                self._seen.high = joined
+        elif event.type == EVENTS_LOST:
+            self._conn.count_events_lost()
+            logger.warning("the event server says events were lost: %r", event.data)
         keys = (event.type,) if event.type in REPLY_TYPES else (event.type, ALL_EVENTS)
         for key in keys:
             workers = self._handlers.get(key)
@@ -281,7 +315,12 @@ class EventClient(ClientSurface):
         wanted = self._wanted_types()
         if not wanted:
             return []
-        action = SubscribeAction(channels=sorted(wanted), after_seq=self._seen.high)
+        high = self._seen.high
+        action = SubscribeAction(
+            channels=sorted(wanted),
+            after_seq=high,
+            epoch=self.epoch if high is not None else None,
+        )
         return [encode(action)]
 
     def _on_state(self, transition: Transition) -> None:

@@ -56,6 +56,8 @@ class _EventActionBase(
 class SubscribeAction(_EventActionBase, tag="subscribe"):
     channels: list[str]
     after_seq: int | None = None
+    #: The epoch ``after_seq`` belongs to (from the ``subscribed`` reply); extension.
+    epoch: str | None = None
 
 
 class UnsubscribeAction(_EventActionBase, tag="unsubscribe"):

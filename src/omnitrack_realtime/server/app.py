@@ -14,7 +14,7 @@ import signal
 from collections.abc import Callable
 
 from ..seam import CopilotEngine
-from .backplane import Backplane, MemoryBackplane, RedisBackplane
+from .backplane import Backplane
 from .config import ServerConfig
 from .demo_engine import default_engine
 from .hub import Hub
@@ -40,11 +40,15 @@ def build_hub(
         store = SQLiteStore(config.db_path) if config.db_path is not None else MemoryStore()
     if metrics is None:
         metrics = Metrics()
-    if backplane is None:
-        backplane = (
-            RedisBackplane(config.redis_url, secret=config.redis_secret, metrics=metrics)
-            if config.redis_url
-            else MemoryBackplane()
+    if backplane is None and config.redis_url:
+        from .redis_backplane import RedisBackplane
+
+        backplane = RedisBackplane(
+            config.redis_url,
+            secret=config.redis_secret,
+            metrics=metrics,
+            user_history=config.event_buffer,
+            broadcast_history=config.event_buffer,
         )
     if engine is None:
         engine = default_engine(config.db_path)

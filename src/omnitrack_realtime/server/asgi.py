@@ -346,7 +346,7 @@ class OmniTrackASGI:
                 return
         content_type = "text/plain; charset=utf-8"
         if path == "/healthz":
-            status, body = (503, "shutting down\n") if self._closing else (200, "ok\n")
+            status, body = (503, "shutting down\n") if self._closing else (200, self.hub.health())
         elif path == "/metrics":
             status, body = 200, self.hub.metrics.render()
             content_type = "text/plain; version=0.0.4; charset=utf-8"

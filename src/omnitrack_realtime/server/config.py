@@ -72,6 +72,10 @@ class ServerConfig:
     #: Bytes of buffered events across every user; over it the least recently active users'
     #: oldest events go first.
     event_buffer_bytes: int = 64 * 1024 * 1024
+    #: Seconds a new ``/ws`` connection's live events wait for its first frame (a client
+    #: resuming says ``subscribe`` with ``afterSeq`` first: its replay comes before them);
+    #: 0 sends them at once.
+    resume_grace: float = 0.25
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 5.0

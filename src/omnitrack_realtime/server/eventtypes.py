@@ -23,7 +23,15 @@ from ..protocol.events import KNOWN_EVENT_TYPES
 __all__ = ["RESERVED_EVENT_TYPES", "EventTypeRegistry", "PublishRefused"]
 
 #: The server's replies on ``/ws`` (they share the event envelope).
-_EVENT_REPLIES = ("error", "subscribed", "unsubscribed", "published", "pong", "auth_ok")
+_EVENT_REPLIES = (
+    "error",
+    "subscribed",
+    "unsubscribed",
+    "published",
+    "pong",
+    "auth_ok",
+    "events_lost",
+)
 
 #: Types no publisher may use: the ``/ws`` replies and every ``/copilot`` frame type.
 RESERVED_EVENT_TYPES: frozenset[str] = frozenset(

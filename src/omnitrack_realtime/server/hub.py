@@ -15,8 +15,8 @@ The :class:`Hub` owns what outlives a single connection:
   stored, it takes over the pending turns no live process runs and runs them again, with the
   same turn id (the engine's :attr:`~omnitrack_realtime.seam.EngineRequest.turn_id`), so a turn
   the engine had finished answers from its record instead of acting twice;
-- the ``/ws`` connections by user, each user's event ``seq`` and recent-event buffer, and the
-  backplane that carries events between server processes;
+- the ``/ws`` connections and their feeds from the shared event log (:mod:`.eventchannel`,
+  on the backplane that every server process shares);
 - the limits (message rate, flooding, connections per user), the store and the metrics.
 
 Sessions (:mod:`.session`) translate one connection's frames into calls on the hub; drivers
@@ -31,19 +31,17 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
 from ..protocol import (
     AssistantMessage,
-    Event,
     StreamComplete,
     StreamInterrupted,
     StreamStart,
     Typing,
     encode,
-    now_iso,
     now_ms,
 )
 from ..protocol.copilot import ServerMessage
@@ -57,11 +55,12 @@ from ..seam import (
     split_tokens,
 )
 from . import owners
-from .backplane import Backplane, BackplaneError, BackplaneEvent, MemoryBackplane
+from .backplane import Backplane, BackplaneError, MemoryBackplane
 from .config import ServerConfig
 from .crashpoint import ARMED as CRASH_ARMED
 from .crashpoint import crash_point
-from .eventlog import EventLogs
+from .eventchannel import EventChannel, EventSubscriber
+from .eventlog import LoggedEvent, MemoryEventLog
 from .limits import ConnectionLimiter, FloodGuard, TokenBucket
 from .metrics import Metrics
 from .store import ConversationStore, PendingTurn, ProcessedMessage, StoredMessage
@@ -80,9 +79,6 @@ _CONTEXT = 5
 
 #: Messages read per page when looking for a forgotten stream's stored answer.
 _RECOVER_PAGE = 200
-
-#: The largest seq a JavaScript client can hold exactly (2**53 - 1).
-_MAX_SEQ = 2**53 - 1
 
 
 def _now_ms() -> int:
@@ -123,10 +119,6 @@ def encode_frame(frame: ServerMessage) -> bytes:
     return encode(data)
 
 
-#: Seconds during which publishes skip a backplane that just failed (this process still delivers).
-BACKPLANE_RETRY_AFTER = 2.0
-
-
 def _turn_order(messages: Sequence[StoredMessage]) -> list[StoredMessage]:
     """``messages`` (stored order) with each answer right after the message it answers
     (``replyTo``), when that message is among them."""
@@ -145,18 +137,6 @@ def _turn_order(messages: Sequence[StoredMessage]) -> list[StoredMessage]:
         ordered.append(message)
         ordered.extend(answers.get(message.message_id, ()))
     return ordered
-
-
-class EventSubscriber(Protocol):
-    """A ``/ws`` connection as the hub sees it."""
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def channels(self) -> set[str]: ...
-
-    def send(self, data: bytes) -> None: ...
 
 
 class KeyedLock:
@@ -195,9 +175,9 @@ class _HubPublisher:
         try:
             await self._hub.publish_event(user_id, event_type, data)
         except BackplaneError as exc:
-            # This process's connections have it; only the other processes missed it, and
-            # that is the backplane's outage to report (logged there), not the engine's.
-            logger.debug("%s reached this process only: %s", event_type, exc.reason)
+            # Not in the log, so nobody gets it: the log's outage is reported where it is
+            # noticed (and counted, events_refused), not as the engine's failure.
+            logger.debug("%s not published: %s", event_type, exc.reason)
 
 
 class Hub:
@@ -221,10 +201,18 @@ class Hub:
         self.config = config
         self.engine = engine
         self.store = store
-        self.backplane: Backplane = backplane if backplane is not None else MemoryBackplane()
+        if backplane is None:
+            from .backplane import MemoryHub
+
+            log = MemoryEventLog(
+                capacity=config.event_buffer,
+                max_users=config.event_buffer_users,
+                max_bytes=config.event_buffer_bytes,
+            )
+            backplane = MemoryBackplane(MemoryHub(log))
+        self.backplane: Backplane = backplane
         self.metrics = metrics if metrics is not None else Metrics()
         self.clock = clock
-        self._backplane_down_until = float("-inf")
         self.wall_clock = wall_clock
         limits = config.limits
         self.rate = TokenBucket(
@@ -249,12 +237,8 @@ class Hub:
         #: Names this hub as the owner of the pending turns it runs (see :mod:`.owners`).
         self.owner = owners.owner_id(self.origin)
         self._leases: asyncio.Task[None] | None = None
-        self._subscribers: dict[str, set[EventSubscriber]] = {}
-        self._event_logs = EventLogs(
-            capacity=config.event_buffer,
-            max_users=config.event_buffer_users,
-            max_bytes=config.event_buffer_bytes,
-            is_live=self._subscribers.__contains__,
+        self.events = EventChannel(
+            self.backplane, metrics=self.metrics, replay_budget=config.outbound_buffer // 2
         )
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
         self._turns: dict[str, asyncio.Task[None]] = {}
@@ -276,7 +260,7 @@ class Hub:
         if not self._started:
             self._started = True
             owners.register(self.origin)
-            await self.backplane.start(self._deliver_from_backplane)
+            await self.events.start()
             await self.recover_turns()
             self._leases = asyncio.get_running_loop().create_task(
                 self._keep_leases(), name="turn-leases"
@@ -334,16 +318,10 @@ class Hub:
         return [other for other in self._copilot_sinks.get(user_id, ()) if other is not sink]
 
     def add_subscriber(self, subscriber: EventSubscriber) -> None:
-        self._subscribers.setdefault(subscriber.user_id, set()).add(subscriber)
-        self.metrics.inc("connections", channel="events")
+        self.events.add(subscriber)
 
     def remove_subscriber(self, subscriber: EventSubscriber) -> None:
-        subscribers = self._subscribers.get(subscriber.user_id)
-        if subscribers is not None and subscriber in subscribers:
-            subscribers.discard(subscriber)
-            if not subscribers:
-                del self._subscribers[subscriber.user_id]
-            self.metrics.dec("connections", channel="events")
+        self.events.remove(subscriber)
 
     # ------------------------------------------------------------------ frames
 
@@ -364,95 +342,12 @@ class Hub:
 
     # ------------------------------------------------------------------ events (/ws)
 
-    async def publish_event(self, user_id: str | None, event_type: str, data: Any) -> None:
-        """Publish an event to ``user_id``'s ``/ws`` connections (``None``: everyone subscribed):
-        this process's connections at once, the other processes' through the backplane.
-
-        Delivering locally first means this process's users neither wait for a Redis round
-        trip nor lose their events while Redis is away; the backplane's failure
-        (:class:`~.backplane.BackplaneError`) then only says the other processes missed it.
-        """
-        self.metrics.inc("events_published")
-        event = BackplaneEvent(
-            user_id=user_id, event_type=event_type, data=data, origin=self.origin
-        )
-        self._deliver(event)
-        if self.clock() < self._backplane_down_until:
-            # Fail fast for a while after a failure: every publish would otherwise wait out
-            # the backplane's timeout, and an engine turn publishes several events.
-            raise BackplaneError("the event backplane is unavailable")
-        try:
-            await self.backplane.publish(event)
-        except BackplaneError:
-            self._backplane_down_until = self.clock() + BACKPLANE_RETRY_AFTER
-            raise
-
-    def _deliver_from_backplane(self, event: BackplaneEvent) -> None:
-        if event.origin != self.origin:  # our own were delivered when published
-            self._deliver(event)
-
-    def replay_events(self, user_id: str, after_seq: int, channels: set[str]) -> list[bytes]:
-        """The buffered events a client that saw up to ``after_seq`` missed (the newest of
-        them that fit in half the outbound buffer).
-
-        A client may have seen more than this process numbered (the server restarted, or the
-        events came from another process): the user's next events are then numbered after
-        ``after_seq``, so the client never drops them as replays of what it already has.
-        """
-        log = self._event_logs.get(user_id)
-        if log.seq < after_seq <= _MAX_SEQ:
-            log.seq = after_seq
-        frames = log.since(after_seq, channels)
-        # The newest that fit in half the connection's outbound buffer: a bigger replay would
-        # close the client as a slow consumer, and it would reconnect and ask for it again.
-        budget = self.config.outbound_buffer // 2
-        total = 0
-        first = len(frames)
-        while first > 0 and total + len(frames[first - 1]) <= budget:
-            first -= 1
-            total += len(frames[first])
-        return frames[first:]
-
-    def _deliver(self, event: BackplaneEvent) -> None:
-        """Number, buffer and send one event in this process.
-
-        A user's ``seq`` is counted by each process for its own connections: with several
-        processes, two connections of one user on different processes see different numbers for
-        the same event (each consistent with its own replay buffer, which is what ``afterSeq``
-        needs as long as a client reconnects to the same process; the backplane module's
-        docstring discusses the trade-off). A broadcast (``user_id`` None) is numbered and
-        buffered for the users connected to this process at the time.
-        """
-        if event.user_id is not None:
-            users: Iterable[str] = (event.user_id,)
-        else:
-            users = list(self._subscribers)
-        timestamp = now_iso()
-        event_id = f"evt-{uuid.uuid4().hex}"
-        sent = 0
-        for user_id in users:
-            log = self._event_logs.get(user_id)
-            seq = log.next_seq()
-            try:
-                frame = encode(
-                    Event(
-                        type=event.event_type,
-                        data=event.data,
-                        timestamp=timestamp,
-                        id=event_id,
-                        seq=seq,
-                    )
-                )
-            except (TypeError, msgspec.EncodeError):
-                logger.warning("dropped an event of type %r: data is not JSON", event.event_type)
-                return
-            self._event_logs.record(log, seq, event.event_type, frame)
-            for subscriber in list(self._subscribers.get(user_id, ())):
-                if event.event_type in subscriber.channels:
-                    subscriber.send(frame)
-                    sent += 1
-        if sent:
-            self.metrics.inc("messages_out", sent, channel="events")
+    async def publish_event(self, user_id: str | None, event_type: str, data: Any) -> LoggedEvent:
+        """Publish an event to ``user_id``'s ``/ws`` connections (``None``: everyone subscribed)
+        on every server process: it is appended to the shared log, and every process delivers
+        it from there. Raises :class:`~.backplane.BackplaneError` (with ``retry_after``) when
+        the log cannot take it: then nobody gets it."""
+        return await self.events.publish(user_id, event_type, data)
 
     # ------------------------------------------------------------------ copilot turns
 
@@ -782,11 +677,17 @@ class Hub:
 
     # ------------------------------------------------------------------ introspection
 
+    def health(self) -> str:
+        """What ``/healthz`` says: ``ok``, or ``degraded`` and why (the server still serves;
+        a load balancer keeps sending it chat)."""
+        degraded = self.events.degraded
+        return "ok\n" if degraded is None else f"degraded: {degraded}\n"
+
     def stats(self) -> dict[str, int]:
         return {
             "turns_running": len(self._turns),
             "turns_queued": sum(len(line) - 1 for line in self._lines.values()),
             "streams_kept": len(self.streams),
             "copilot_users": len(self._copilot_sinks),
-            "event_users": len(self._subscribers),
+            **self.events.stats(),
         }

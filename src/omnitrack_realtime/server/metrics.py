@@ -32,10 +32,22 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
         "The most bytes one connection has had waiting to be written (bounded by the limit).",
     ),
     "events_published": ("counter", "Events published on /ws."),
+    "events_refused": (
+        "counter",
+        "Events not published because the event log (Redis) was unavailable.",
+    ),
+    "events_lost_notices": (
+        "counter",
+        "events_lost frames sent on /ws (history a client asked for was gone), by reason.",
+    ),
+    "event_log_available": (
+        "gauge",
+        "1 while the shared event log can be written, 0 while degraded (Redis unreachable).",
+    ),
     "backplane_dropped": (
         "counter",
         "Events read from Redis and dropped, by reason (malformed, reserved, unsigned, "
-        "bad_signature, stale, replayed).",
+        "bad_signature).",
     ),
 }
 

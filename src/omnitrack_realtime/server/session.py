@@ -56,6 +56,7 @@ from ..protocol.events import DEFAULT_CHANNELS
 from ..text import clean_text
 from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
+from .eventlog import SubscriberFeed
 from .hub import TURN_LEASE, Hub, encode_frame
 from .store import ProcessedMessage, StoredMessage
 from .streams import Stream
@@ -76,6 +77,8 @@ _INTERNAL_ERROR = "Internal server error; the request was not processed"
 _BINARY = "Binary frames are not supported; send JSON text frames"
 _MAX_HISTORY = 200
 _MAX_CHANNEL = 100
+#: An epoch is a short name (ours are 16 characters).
+_MAX_EPOCH = 64
 #: A clientMessageId is an id (a UUID is 36 characters); it is stored with the message and in
 #: the processed window, so a long one would sidestep the message length limit.
 _MAX_CLIENT_MESSAGE_ID = 128
@@ -663,23 +666,59 @@ class CopilotSession(_Session):
 
 
 class EventSession(_Session):
-    """A ``/ws`` connection: subscriptions, per-user ``seq`` replay, publishing."""
+    """A ``/ws`` connection: subscriptions, resuming from the shared log, publishing."""
 
     channel = "events"
 
     def __init__(self, hub: Hub, principal: Principal, outbound: Outbound) -> None:
         super().__init__(hub, principal, outbound)
         self.channels: set[str] = set(DEFAULT_CHANNELS)
+        self.feed: SubscriberFeed = hub.events.new_feed()
+        #: The resume under way (one at a time, in the order asked).
+        self._resuming: asyncio.Task[None] | None = None
+        self._grace: asyncio.TimerHandle | None = None
+
+    def send(self, data: bytes) -> None:
+        self.outbound.send(data)
 
     async def open(self) -> None:
         self.hub.add_subscriber(self)
         self._schedule_expiry()
+        grace = self.hub.config.resume_grace
+        if grace > 0:
+            # A reconnecting client's first frame says where it resumes (subscribe with
+            # afterSeq): live events wait for it, or they would overtake the replay.
+            self.feed.hold()
+            self._grace = asyncio.get_running_loop().call_later(grace, self._end_grace)
+
+    def _end_grace(self) -> None:
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+            self.hub.events.release(self)
+
+    async def receive(self, frame: str | bytes) -> None:
+        if self._grace is not None and not self._asks_to_resume(frame):
+            self._end_grace()
+        await super().receive(frame)
+
+    @staticmethod
+    def _asks_to_resume(frame: str | bytes) -> bool:
+        try:
+            action = decode_event_action(frame) if isinstance(frame, str) else None
+        except ProtocolError:
+            return False
+        return isinstance(action, SubscribeAction) and action.after_seq is not None
 
     async def close(self) -> None:
         if self._closed:
             return
         self._close_common()
         self.hub.remove_subscriber(self)
+        if self._grace is not None:
+            self._grace.cancel()
+        if self._resuming is not None:
+            self._resuming.cancel()
 
     def _auth_ok(self, expires_at: int) -> None:
         self._reply("auth_ok", {"expiresAt": expires_at})
@@ -713,12 +752,20 @@ class EventSession(_Session):
                 )
                 return
             self.channels.update(channels)
-            self._reply("subscribed", {"channels": channels})
+            reply: dict[str, Any] = {"channels": channels}
+            epoch, cursor = self.hub.events.epoch, self.feed.cursor
+            if epoch is not None:
+                reply["epoch"] = epoch
+            if cursor is not None and action.after_seq is None:
+                # Where this connection joined the log: a client that has seen no event yet
+                # resumes from here, or it would miss what comes before its first event.
+                reply["seq"] = cursor
+            self._reply("subscribed", reply)
             if action.after_seq is not None:
-                frames = self.hub.replay_events(self.user_id, action.after_seq, self.channels)
-                for data in frames:
-                    self.outbound.send(data)
-                self.hub.metrics.inc("messages_out", len(frames), channel=self.channel)
+                if action.epoch is not None and len(action.epoch) > _MAX_EPOCH:
+                    raise ProtocolError(f"Invalid epoch (at most {_MAX_EPOCH} characters)")
+                self._grace = None  # the resume ends the hold
+                self._resume(action.after_seq, action.epoch)
         elif isinstance(action, UnsubscribeAction):
             channels = _channels(action.channels)
             self.channels.difference_update(channels)
@@ -744,17 +791,33 @@ class EventSession(_Session):
             self._error(refused.reason, code=refused.code)
             return
         try:
-            await self.hub.publish_event(action.user_id, event_type, action.data)
+            logged = await self.hub.publish_event(action.user_id, event_type, action.data)
         except BackplaneError as exc:
             # Redis is away: the publisher's problem is transient, not an internal failure.
             logger.warning("publish of %r refused: %s", event_type, exc.reason)
             self._error(
-                "The event reached this server's connections only: the event backplane "
-                "is unavailable, so other server processes did not get it; try again later",
+                "The event was not published (nobody got it): the event log is unavailable; "
+                "try again later",
                 code="unavailable",
+                retryAfter=exc.retry_after,
             )
             return
-        self._reply("published", {"eventType": event_type, "userId": action.user_id})
+        self._reply(
+            "published",
+            {"eventType": event_type, "userId": action.user_id, "seq": logged.seq, "id": logged.id},
+        )
+
+    def _resume(self, after_seq: int, epoch: str | None) -> None:
+        """Resume from the log in a task of its own (it may wait for the log), after the
+        resumes asked before it."""
+        previous = self._resuming
+
+        async def resume() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self.hub.events.resume(self, after_seq, epoch)
+
+        self._resuming = asyncio.get_running_loop().create_task(resume(), name="ws-resume")
 
 
 def _entry(message: StoredMessage) -> HistoryEntry:

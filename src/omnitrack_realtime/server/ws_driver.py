@@ -390,7 +390,7 @@ class WebSocketServer:
             if reply is not None:
                 return _response(reply)
         if path == "/healthz":
-            return connection.respond(http.HTTPStatus.OK, "ok\n")
+            return connection.respond(http.HTTPStatus.OK, self.hub.health())
         if path == "/metrics":
             response = connection.respond(http.HTTPStatus.OK, self.hub.metrics.render())
             del response.headers["Content-Type"]
