@@ -1761,3 +1761,38 @@ def test_an_alert_id_names_the_alert_not_a_node(text: str, intent: str) -> None:
     # The web console's alert buttons say these; "alert-3" looked like a node id.
     command = one(text)
     assert (command.intent, command.params) == (intent, {"alert": "alert-3"})
+
+
+def test_a_country_before_a_currency_names_the_currency_not_the_region() -> None:
+    assert intents("we're a coffee roaster in food and beverage, and we work in US dollars") == [
+        "set-industry",
+        "set-currency",
+    ]
+    assert intents("we operate in the US") == ["set-region"]
+
+
+def test_an_out_of_scope_request_after_and_is_a_step_of_its_own() -> None:
+    steps = parse("set the currency to euros and file our customs declaration for March").steps
+    assert [getattr(s, "intent", None) or getattr(s, "kind", None) for s in steps] == [
+        "set-currency",
+        "out-of-scope",
+    ]
+
+
+def test_the_same_change_to_another_node_reuses_the_verb() -> None:
+    commands = parse("raise Berlin Plant to 12k and Chicago DC to 20k", known_names=NAMES).commands
+    assert [(ref(c).text, c.params["capacity"]) for c in commands] == [
+        ("Berlin Plant", 12000),
+        ("Chicago DC", 20000),
+    ]
+
+
+def test_add_that_after_a_description_nobody_asked_about() -> None:
+    command = one("we buy our glass from a suplier in Rotterdam, add that too")
+    assert (command.intent, place(command).city) == ("add-supplier", "Rotterdam")
+
+
+def test_what_happened_at_a_place_the_request_acts_on_is_the_scene() -> None:
+    command = one("line 2 down at dallas. cut dallas plant cap in half")
+    assert command.intent == "update-node"
+    assert one("add a DC in Kampala, capacity roughly 3,000 kits").params["capacity"] == 3000

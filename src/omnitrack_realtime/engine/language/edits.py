@@ -35,8 +35,9 @@ _UNKNOWN_PLACE = re.compile(
 
 
 _CAPACITY_RE = re.compile(
-    rf"(?:\b(?:capacity|cap)\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for))*\s*:?\s*"
-    rf"(?:up\sto\s|around\s|about\s|approximately\s|~)?(?P<a>{_NUMBER})"
+    rf"(?:\b(?:capacity|cap)\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for|roughly"
+    rf"|approximately|approx\.?|some|nearly|almost|maybe|circa|max(?:imum)?|of\sabout))*\s*:?\s*"
+    rf"(?:up\sto\s|around\s|about\s|approximately\s|roughly\s|~)?(?P<a>{_NUMBER})"
     rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"

@@ -116,6 +116,16 @@ _CONTEXT = re.compile(
 )
 
 
+def _sets_the_scene(piece: str, commands: list[Command]) -> bool:
+    """Whether a step nobody understood only tells what happened at places the understood
+    steps act on ("line 2 down at dallas. cut dallas plant cap in half")."""
+    places = {p.city for _, p in gazetteer.find_places(piece) if p.city}
+    if not places or re.search(r"\?\s*$", piece):
+        return False
+    acted_on = " ".join(c.text for c in commands).casefold()
+    return all(gazetteer.fold(city) in gazetteer.fold(acted_on) for city in places)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
@@ -740,12 +750,17 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if len(named) == 1:
                 piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
-        if reason is not None and _ADD_THAT.match(piece):
-            # "our glass comes from a supplier in Rosario, ..., so please add that supplier":
-            # the node to add is the one the reason describes.
-            described = _described_node(reason[len("because ") :], names)
+        described_in = reason[len("because ") :] if reason is not None else unknown_before
+        if described_in is not None and _ADD_THAT.match(piece):
+            # "our glass comes from a supplier in Rosario, ..., so please add that supplier",
+            # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
+            # is the one the words before describe.
+            described = _described_node(described_in, names)
             if described is not None:
                 outcome = _read_clause(described, names)
+                if unknown_before is not None and reason is None:
+                    _forget(steps, not_understood, unknown_before)
+                    unknown_before = None
         reason = None
         if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
             last = last_command()
@@ -873,7 +888,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         return ParseResult()
     steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
     if not_understood and commands():
-        if all(_is_aside(p, names) for p in not_understood):
+        if all(_is_aside(p, names) or _sets_the_scene(p, commands()) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin
             # could act on, so answering the understood part is safe; confidence drops.
             penalty += 0.15

@@ -127,11 +127,20 @@ _STOP_METHOD = re.compile(
 )
 
 
+_CURRENCY_AFTER = re.compile(
+    r"\s*(?:dollars?|pounds?|yen|yuan|euros?|francs?|rupees?|pesos?|reais|real|won|krona|krone"
+    r"|kronor|rand|ringgit|baht|lira|riyals?|dirhams?|currency)\b"
+)
+
+
 def _rule_region(step: _Step, m: str) -> _Outcome:
     cue = _REGION_CUE.search(m)
     if cue is None:
         return None
-    region_places = [p for p in step.places if p[2].city is None]
+    # "we work in US dollars": the country names the currency, not where the network is.
+    region_places = [
+        p for p in step.places if p[2].city is None and not _CURRENCY_AFTER.match(step.masked, p[1])
+    ]
     if not region_places and re.search(r"\bregions?\b", m):
         cities = [p for p in step.places]
         if cities:

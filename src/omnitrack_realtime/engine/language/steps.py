@@ -20,6 +20,9 @@ _VERBS = (
     r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
     r"|have(?=\s[\w-]+(?:\s[\w-]+){0,3}\s(?:supply|feed|ship\sto|deliver\sto|send\sto|serve)\b)"
     r"|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
+    # what is out of scope is a step too ("set the currency to euros and file our taxes")
+    r"|file|post|pay|phone|text|track|translate|schedule|buy|sell|hire|negotiate|tweet|notify"
+    r"|invoice|reserve|charter"
 )
 _LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
@@ -122,6 +125,12 @@ _BUT_NOT = re.compile(
 )
 
 
+_SAME_CHANGE = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:the\s+other(?:\s+one)?|that\s+one|the\s+[\w-]+\s+one"
+    r"|[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s+to\s+\d)"
+)
+
+
 # "returns flow back from the warehouse, so link them both ways": the part before ", so" is
 # the reason for the request after it.
 _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
@@ -196,6 +205,13 @@ def _soft_split(text: str) -> list[str]:
         for piece in _BUT_REQUEST.split(negated)
         for p in _SOFT_SPLIT.split(piece)
     ]
+    if re.match(r"\s*(?:set|change|make|update|raise|lower|bump|increase|decrease)\b", text, re.I):
+        # "set Rotterdam Warehouse to 30k and the other one to 20k": the verb again.
+        parts = [
+            piece if i == 0 else f"{text.split()[0]} {piece}"
+            for part in parts
+            for i, piece in enumerate(_SAME_CHANGE.split(part))
+        ]
     if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
         # "set currency to EUR and industry to fashion": the second setting reuses the verb.
         parts = [
