@@ -1796,3 +1796,16 @@ def test_what_happened_at_a_place_the_request_acts_on_is_the_scene() -> None:
     command = one("line 2 down at dallas. cut dallas plant cap in half")
     assert command.intent == "update-node"
     assert one("add a DC in Kampala, capacity roughly 3,000 kits").params["capacity"] == 3000
+
+
+def test_make_it_a_currency_after_asking_about_it() -> None:
+    assert intents("my boss is asking, what currency are we on? oh and make it pounds") == [
+        "get-settings",
+        "set-currency",
+    ]
+    assert intents("make it 20 pounds heavier") == []  # an amount, not a currency
+
+
+def test_a_quoted_analysis_term_is_not_a_node_name() -> None:
+    command = one("What mean exactly 'bottleneck'? Is not clear for me.")
+    assert (command.intent, command.params) == ("help", {"topic": "bottleneck"})

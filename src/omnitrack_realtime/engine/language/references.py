@@ -50,6 +50,12 @@ _NAME_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 # A quoted phrase names the node: create 'Nordic Freight Hub' as a DC in Oslo.
+_TERM = re.compile(
+    r"(?:an?\s|the\s)?(?:bottlenecks?|single\spoints?\sof\sfailure|spofs?|utili[sz]ation|risks?"
+    r"|anomal(?:y|ies)|cascades?|lead\stimes?|safety\sstock|capacity|inventory|resilience"
+    r"|what[\s-]ifs?|simulations?|scenarios?)",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"(?<![\w'])[\"'](\w[^\"']{1,60}?)[\"'](?![\w'])")
 
 
@@ -124,7 +130,8 @@ def _analyse(text: str, names: _Names) -> _Step:
             name_clause = (clause.start(group), clause.end(group), value)
     else:
         quoted = _QUOTED.search(text)
-        if quoted is not None:
+        if quoted is not None and not _TERM.fullmatch(quoted.group(1).strip()):
+            # (a quoted analysis term, "what does 'bottleneck' mean?", names no node)
             name_clause = (quoted.start(1), quoted.end(1), quoted.group(1).strip())
     taken = [(s, e) for s, e, _n, _f in found_names] + [(s, e) for s, e, _i in ids]
     if name_clause is not None:

@@ -57,7 +57,7 @@ _INDUSTRY_CUE = re.compile(
 _CURRENCY_CUE = re.compile(
     r"\bcurrenc\w*|\bccy\b|\bfx\b|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b"
     r"|\bcosts?\b"
-    r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b"
+    r"|\bswitch\w*\s(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b|\bmake\sit\b|\bgo\swith\b"
 )
 _METHOD_CUE = re.compile(
     r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
@@ -193,6 +193,8 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
                 0.5,
             )
         return None
+    if re.search(r"\d[\d,.]*\s?(?:k\s)?" + _CURRENCY_RE.pattern, m):
+        return None  # "20 pounds heavier", "5k dollars": an amount, not the currency
     alone = re.sub(r"\b(?:please|pls|thanks|thank\syou|then|ok|okay)\b", "", m)
     if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", alone):
         return None
