@@ -1809,3 +1809,61 @@ def test_make_it_a_currency_after_asking_about_it() -> None:
 def test_a_quoted_analysis_term_is_not_a_node_name() -> None:
     command = one("What mean exactly 'bottleneck'? Is not clear for me.")
     assert (command.intent, command.params) == ("help", {"topic": "bottleneck"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We're a 12-person medtech startup making glucose monitors. Add a supplier in Penang.",
+            ["add-supplier"],
+        ),
+        ("Ore side first. Add a supplier in Penang", ["add-supplier"]),
+        (
+            "thanks. honestly the last tool we used was a nightmare. add a warehouse in Denver",
+            ["add-warehouse"],
+        ),
+        ("ugh, Mondays. ok let's do this - add a supplier in Hanoi, 5k units", ["add-supplier"]),
+        (
+            "It's October and I'm already panicking about Christmas. Give me the overview.",
+            ["get-network-summary"],
+        ),
+        ("Our concentrate goes to smelters. Add a plant in Tianjin", ["add-manufacturer"]),
+    ],
+)
+def test_statements_beside_a_request_are_context(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_an_odd_command_beside_a_request_is_still_asked_about() -> None:
+    result = parse("frobnicate the gizmo and add a supplier in Lyon")
+    assert [getattr(s, "intent", None) for s in result.steps][-1] == "add-supplier"
+    assert any(type(s).__name__ == "Clarification" for s in result.steps)
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("supplier in Chennai, 9,000 units, feeding Berlin Plant", ("it", "Berlin Plant")),
+        ("ok now a distribution center in Memphis fed by Berlin Plant", ("Berlin Plant", "it")),
+        (
+            "add a supplier in Shenzhen, 25k a month, also shipping to Berlin Plant",
+            ("it", "Berlin Plant"),
+        ),
+        (
+            "add a supplier in Dongguan, 10k units, shipping into Rotterdam Warehouse",
+            ("it", "Rotterdam Warehouse"),
+        ),
+    ],
+)
+def test_the_link_said_after_an_add(text: str, link: tuple[str, str]) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert commands[0].intent.startswith("add-")
+    assert (ref(commands[1], "source").text, ref(commands[1], "target").text) == link
+
+
+def test_a_place_is_the_other_end_of_a_link() -> None:
+    command = one("connect Berlin Plant to Duisburg", names=("Berlin Plant", "Duisburg Warehouse"))
+    assert (ref(command, "source").text, ref(command, "target").kind) == ("Berlin Plant", "place")
+    command = one("Denver supplies it")
+    assert (ref(command, "source").text, ref(command, "target").text) == ("Denver", "it")

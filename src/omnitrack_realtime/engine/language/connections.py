@@ -142,8 +142,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         refs = step.refs() if len(step.refs()) > len(refs) else refs
-    if len(refs) < 2 and len(step.places) >= 2:
-        # "taipei -> shenzhen": each place is the user's node there.
+    if len(refs) < 2 and len(refs) + len(step.places) >= 2:
+        # "taipei -> shenzhen", "connect Penang Supplier to Duisburg": a place is the user's
+        # node there.
         used = [(r.start, r.end) for r in refs]
         places = [
             _Ref(start, end, NodeRef(step.text[start:end], "place", place=place))

@@ -32,7 +32,7 @@ from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
 from .rules import _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
-from .steps import _split
+from .steps import _VERBS, _split
 from .vocabulary import _ADD_INTENT, _TYPE_PATTERNS, _TYPE_RE
 
 __all__ = ["MAX_STEPS", "parse"]
@@ -126,6 +126,28 @@ def _sets_the_scene(piece: str, commands: list[Command]) -> bool:
     return all(gazetteer.fold(city) in gazetteer.fold(acted_on) for city in places)
 
 
+_SUBJECT_START = re.compile(
+    r"^\W*(?:(?:so|well|ok|okay|honestly|basically|btw|fyi|anyway|also|and|but|ugh|argh|meh|hmm+"
+    r"|oh|ah|sorry|thanks|hi|hello|hey|by\sthe\sway|to\sbe\shonest|frankly)\W+)*"
+    r"(?:we|we'?re|we'?ve|we'?ll|i|i'?m|i'?ve|i'?ll|our|my|the|it'?s|it\swas|this|that|there"
+    r"|they|he|she|a|an|some|most|everyone|everybody|nobody|\d+[\w-]*)\b",
+    re.IGNORECASE,
+)
+# ... unless the statement asks for something ("we need you to add ...", "I want a report").
+_ASKS_OR_TELLS = re.compile(
+    r"\b(?:need|want|would\slike|'d\slike|wanna|please|must|should|have\sto|can\syou|could\syou"
+    r"|let'?s)\b",
+    re.IGNORECASE,
+)
+
+
+_FRAGMENT_ASIDE = re.compile(
+    r"^(?=(?:\W*\S+){1,4}\W*$)(?:\W*(?:ugh|argh|meh|hmm+|oh|ah|wow|phew|yay|lol|haha|ok|okay|so"
+    r"|well|right|alright)\b.*|.*\b(?:first|next|then|now|today|again|done)\W*)$",
+    re.IGNORECASE,
+)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
@@ -138,6 +160,13 @@ def _is_aside(piece: str, names: _Names) -> bool:
         # "We buy everything for our Lyon plant from a single vendor in China": context the
         # user gives, not a request, even when it names a place.
         return True
+    if not (step.names or step.ids) and "?" not in piece and not step.types():
+        if _SUBJECT_START.match(piece) and not _ASKS_OR_TELLS.search(piece):
+            # "We're a 12-person medtech startup making glucose monitors", "honestly the last
+            # tool we used was a nightmare": a statement beside the requests, not one.
+            return True
+        if _FRAGMENT_ASIDE.match(piece) and not re.search(rf"\b(?:{_VERBS})\b", piece, re.I):
+            return True  # "Ore side first", "ugh, Mondays": a fragment with no verb of ours
     if step.names or step.ids or step.places or re.search(r"\d", piece):
         return False
     return (
@@ -334,7 +363,8 @@ _COURTESY = re.compile(
 
 
 _PARTICIPLE = re.compile(
-    r"^\W*(?:(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\sto|linked\sto)"
+    r"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:feeding|supplying|serving|shipping\s(?:to|into)"
+    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\sto|linked\sto)"
     r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby|(?:fed|feed|supplied|served"
     r"|sourced|shipped|stocked|restocked|replenished)\s(?:from|out\sof)))\s+",
     re.IGNORECASE,
@@ -358,7 +388,8 @@ _CUE_ONLY = re.compile(
     r"^\W*(?:(?:actually|wait|sorry|oops|hmm+|ok|okay|right|so|well|no|one\smore\sthing|oh|ah"
     r"|also|and|then|next|now|alright|fine|remind\sme|tell\sme|quick\squestion|question"
     r"|on\ssecond\sthoughts?|(?:come\sto\sthink\sof\sit)|having\sthought\sabout\sit"
-    r"|thinking\sabout\sit|scratch\sthat|change\sof\splans?|hold\son|one\ssec(?:ond)?)\W*)+$",
+    r"|thinking\sabout\sit|scratch\sthat|change\sof\splans?|hold\son|one\ssec(?:ond)?"
+    r"|let'?s\s(?:do\s(?:this|it)|go|get\s(?:started|going)|start|begin)|here\swe\sgo)\W*)+$",
     re.IGNORECASE,
 )
 _ASKS_WHAT_HAPPENS = re.compile(
@@ -550,6 +581,8 @@ def _bind_to_place(command: Command, names: _Names) -> Command:
         return command
     if "place" in command.params:
         return command  # "move it to Antwerp": the place is where it goes
+    if any(isinstance(v, NodeRef) and v.kind == "place" for v in command.params.values()):
+        return command  # "Denver supplies it": the place is the other end
     step = _analyse(command.text, names)
     pronoun = re.search(r"\b(?:it|its|it's)\b", step.masked)
     spans = [(r.start, r.end) for r in step.refs() if r.ref.kind != "pronoun"]
@@ -706,7 +739,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if participle is not None and _last_add(steps) is not None:
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
-            piece = f"{rest} supplies it" if participle.group("into") else f"it supplies {rest}"
+            piece = (
+                f"ship from {rest} to it" if participle.group("into") else f"ship from it to {rest}"
+            )
         if _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece) and piece != header:
             # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
             # label says why, the rest what.

@@ -169,6 +169,8 @@ def _node_refs(step: _Step) -> list[_Ref]:
         if clause_span[0] <= match.start() < clause_span[1]:
             continue
         word = "them" if match.group("plural") else match.group().lower()
+        if word in ("it", "it's") and _DUMMY_IT.match(step.masked, match.start()):
+            continue  # "It's October and I'm already panicking": no node meant
         if word in ("its", "it's"):
             word = "it"
         if _LAST_ADDED.search(word):
@@ -340,6 +342,14 @@ _ALL_OF_TYPE = re.compile(
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
+# "it's" as a dummy subject: the time, the weather, a feeling.
+_DUMMY_IT = re.compile(
+    r"it's\s(?:(?:already|just|so|really|too|been|getting|going|about|almost|nearly|only)\b"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|night"
+    r"|time|late|early|hard|difficult|crazy|busy|fine|great|good|bad|true|clear|weird|funny"
+    r"|a\s(?:bit|lot|long|mess|nightmare|pain|good|great|bad)|the\s(?:end|start|first|last))\b)"
+)
 _LAST_ADDED = re.compile(r"\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)$")
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"

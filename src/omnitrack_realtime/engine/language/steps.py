@@ -32,7 +32,7 @@ _HARD_SPLIT = re.compile(
     r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
     r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
     r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
-    r"|,?\s+and\s+finally,?\s+|,\s*finally,?\s+|\s+finally,\s+|,?\s+next,\s+|,?\s+and\s+next,?\s+"
+    r"|,?\s+and\s+finally,?\s+|,\s*finally,?\s+|\s+finally,\s+|,\s*next,\s+|,?\s+and\s+next,?\s+"
     r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
     re.IGNORECASE,
 )
@@ -139,9 +139,19 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 # "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
 # own (only after an add: "what's connected to X" asks).
 _PARTICIPLE = re.compile(
-    r",?\s+(?=(?:feeding|supplying|serving|shipping\sto|delivering\sto|connected\s(?:to|from)"
+    r",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:feeding|supplying|serving|shipping\s(?:to|into)"
+    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\s(?:to|from)"
     r"|linked\s(?:to|from)|fed\sby|supplied\sby|(?:fed|feed|supplied|served|sourced|shipped"
     r"|stocked|restocked|replenished)\s(?:from|out\sof))\s)",
+    re.IGNORECASE,
+)
+
+
+# "supplier in Chennai, 9,000 units, feeding Pune": a node said without a verb is an add.
+_TYPE_AT = re.compile(
+    r"^\W*(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my)\s+)*(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+(?:in|at|near)\s",
     re.IGNORECASE,
 )
 
@@ -158,7 +168,8 @@ _THEN_ASKS = re.compile(
 )
 # "next a warehouse in Rotterdam and a DC in Lyon": nodes said without a verb are adds.
 _BARE_NODE = re.compile(
-    r"^\W*(?:(?:next|then|now|also|and|plus|first|second|finally|lastly)[\s,]+)*(?=(?:an?|one"
+    r"^\W*(?:(?:next|then|now|also|and|plus|first|second|finally|lastly|ok|okay|so|right|alright)"
+    r"[\s,-]+)*(?=(?:an?|one"
     r"|another|a\snew|a\ssecond)\s+(?:[\w-]+\s+)?(?:"
     + "|".join(_TYPE_PATTERNS.values())
     + r")\s+(?:in|at|near)\s)",
@@ -191,9 +202,9 @@ def _soft_split(text: str) -> list[str]:
     flow = _FLOW_TO_IT.search(text) if _ADD_VERB_RE.search(text) else None
     if flow is not None and _ADD_VERB_RE.search(text[: flow.start()]):
         return [*_soft_split(text[: flow.start()]), *_soft_split(text[flow.end() :])]
-    if _ADD_VERB_RE.search(text) and _PARTICIPLE.search(text):
+    if (_ADD_VERB_RE.search(text) or _TYPE_AT.match(text)) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
-        return [*_soft_split(head), tail]
+        return [*_soft_split(head), *_soft_split(tail)]
     reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
     if so is not None:
         request = text[so.end() :]
