@@ -1867,3 +1867,45 @@ def test_a_place_is_the_other_end_of_a_link() -> None:
     assert (ref(command, "source").text, ref(command, "target").kind) == ("Berlin Plant", "place")
     command = one("Denver supplies it")
     assert (ref(command, "source").text, ref(command, "target").text) == ("Denver", "it")
+
+
+def test_a_numbered_checklist_with_headings_and_lettered_items() -> None:
+    plan = (
+        "Benelux pilot - onboarding checklist\n1. Suppliers\n   a. Antwerp - 7,500 units/month\n"
+        "   b. Ghent - 4k\n2. Warehouse in Utrecht, 12,000 capacity\n3. Lanes\n"
+        "   a. Antwerp -> Utrecht\n   b. Ghent -> Utrecht"
+    )
+    commands = parse(plan).commands
+    assert [(c.intent, c.params.get("capacity")) for c in commands] == [
+        ("add-supplier", 7500),
+        ("add-supplier", 4000),
+        ("add-warehouse", 12000),
+        ("connect-nodes", None),
+        ("connect-nodes", None),
+    ]
+    later = parse("4. Stores\n   a. Amsterdam\n   b. Rotterdam\n5. Utrecht -> Amsterdam").commands
+    assert [c.intent for c in later] == ["add-retailer", "add-retailer", "connect-nodes"]
+
+
+def test_numbered_items_that_are_requests_are_not_headings() -> None:
+    plan = (
+        "1. a plant in Madrid\n2. warehouse in Zaragoza\n3. add warehouse in Hamburg\n"
+        "4. connect them"
+    )
+    assert intents(plan) == ["add-manufacturer", "add-warehouse", "add-warehouse", "connect-nodes"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Step 2: a manufacturer in Taichung, Taiwan, capacity 4,000 units.",
+        "Second: add a manufacturer in Taichung, 4,000 units",
+    ],
+)
+def test_an_item_label_is_not_part_of_the_request(text: str) -> None:
+    command = one(text)
+    assert (command.intent, place(command).city, command.params["capacity"]) == (
+        "add-manufacturer",
+        "Taichung",
+        4000,
+    )

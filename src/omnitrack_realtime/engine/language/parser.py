@@ -370,7 +370,7 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(
-    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?"
+    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?"
     r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
     re.IGNORECASE,
 )
@@ -452,9 +452,21 @@ def _is_heading(text: str, piece: str) -> bool:
     an indented or bulleted line."""
     if len(piece.split()) > 4 or re.search(r"\d", piece):
         return False
+    if len(piece.split()) > 1 and re.match(rf"^\W*(?:{_VERBS})\b", piece, re.IGNORECASE):
+        return False  # "1. add warehouse in Hamburg" above "2. ...": an item, not a heading
     line = re.escape(piece.strip())
     return (
-        re.search(rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*(?:[-*•]|\d+[.)]|[ \t]{{2,}})", text)
+        re.search(
+            rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*"
+            rf"(?:[-*•]|\d+[.)]|\(?[a-j][.)]|[ \t]{{2,}})",
+            text,
+        )
+        # "1. Suppliers" above its sub-items ("   a. Antwerp"), not above "2. ..."
+        or re.search(
+            rf"(?:^|\n)[ \t]*\(?[1-9]\d?[.)][ \t]+{line}[ \t]*:?[ \t]*\n(?:[ \t]+|[ \t]*(?:[-*•]"
+            rf"|\(?[a-j][.)])[ \t])",
+            text,
+        )
         is not None
     )
 

@@ -24,13 +24,25 @@ _VERBS = (
     r"|file|post|pay|phone|text|track|translate|schedule|buy|sell|hire|negotiate|tweet|notify"
     r"|invoice|reserve|charter"
 )
-_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?|[-*•])\s+", re.I)
+# Numbers may mark items in line ("1) x 2) y"); bullets and lettered sub-items ("   a. Antwerp")
+# only at the start of a line, since " - " inside a line is punctuation.
+_LIST_MARKER = re.compile(
+    r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?)\s+"
+    r"|(?:^|(?<=\n))[ \t]*(?:[-*•]|\(?[a-j][.)])\s+",
+    re.I,
+)
+# "Step 1: a supplier in Busan", "Second: Jakarta Supplier fails": the label of an item.
+_ITEM_LABEL = re.compile(
+    r"^\s*(?:[-*•]|\(?[1-9][.)]|step\s*[1-9]\d?\s*[:.)-]|(?:first|second|third|fourth|fifth"
+    r"|sixth|last|finally|lastly)\s*:)\s*",
+    re.I,
+)
 # "a) remove X b) connect Y c) scan": a list lettered in line, only when it starts at "a)".
 _LETTERED = re.compile(r"(?:^|[\s:])\(?a\)\s")
 _LETTER_MARKER = re.compile(r"(?:^|(?<=\s))\(?[a-j]\)\s+")
 _HARD_SPLIT = re.compile(
     r"\s*(?:;|\n+|(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bvs)(?<!\bNo)(?<!\be\.g)"
-    r"(?<!\bi\.e)(?<!\b[A-Za-z])[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
+    r"(?<!\bi\.e)(?<!\b[A-Za-z])(?<!^\d)(?<!\n\d)(?<!\s\d)(?<!^\d\d)(?<!\s\d\d)[.!?](?=\s+[A-Za-z])|,?\s+and\s+then\s+|,?\s+then\s+|,\s*then,?\s+"
     r"|,?\s+(?:and\s+)?after\s+that,?\s+|,?\s+and\s+afterwards,?\s+|,?\s+afterwards,?\s+"
     r"|,?\s+and\s+finally,?\s+|,\s*finally,?\s+|\s+finally,\s+|,\s*next,\s+|,?\s+and\s+next,?\s+"
     r"|,?\s+once\s+(?:that'?s|that\s+is)\s+done,?\s+|,?\s+followed\s+by\s+)\s*",
@@ -61,14 +73,17 @@ _TYPE_ONLY = re.compile(
 def _split(text: str) -> list[str]:
     """The steps of a message, in order."""
     pieces: list[str] = []
-    numbered = re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
+    numbered = (
+        re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
+        or re.search(r"(?:^|\n)[ \t]*\(?[1-9]\d?[.)]\s", text) is not None  # "4. Stores" goes on
+    )
     lettered = _LETTERED.search(text) is not None
     for chunk in _HARD_SPLIT.split(text):
         if numbered or lettered:
             marker = _LIST_MARKER if numbered else _LETTER_MARKER
             chunk_parts = [p for p in marker.split(chunk) if p.strip()]
         else:
-            chunk_parts = [re.sub(r"^\s*(?:[-*•]|\(?[1-9][.)])\s+", "", chunk)]
+            chunk_parts = [_ITEM_LABEL.sub("", chunk, count=1)]
         for part in chunk_parts:
             pieces.extend(_soft_split(part))
     out: list[str] = []
