@@ -455,20 +455,17 @@ def _is_heading(text: str, piece: str) -> bool:
     if len(piece.split()) > 1 and re.match(rf"^\W*(?:{_VERBS})\b", piece, re.IGNORECASE):
         return False  # "1. add warehouse in Hamburg" above "2. ...": an item, not a heading
     line = re.escape(piece.strip())
-    return (
-        re.search(
-            rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*"
-            rf"(?:[-*•]|\d+[.)]|\(?[a-j][.)]|[ \t]{{2,}})",
-            text,
-        )
-        # "1. Suppliers" above its sub-items ("   a. Antwerp"), not above "2. ..."
-        or re.search(
-            rf"(?:^|\n)[ \t]*\(?[1-9]\d?[.)][ \t]+{line}[ \t]*:?[ \t]*\n(?:[ \t]+|[ \t]*(?:[-*•]"
-            rf"|\(?[a-j][.)])[ \t])",
-            text,
-        )
-        is not None
+    above_items = re.search(
+        rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*(?:[-*•]|\d+[.)]|\(?[a-j][.)]|[ \t]{{2,}})",
+        text,
     )
+    # "1. Suppliers" above its sub-items ("   a. Antwerp"), not above "2. ..."
+    above_sub_items = re.search(
+        rf"(?:^|\n)[ \t]*\(?[1-9]\d?[.)][ \t]+{line}[ \t]*:?[ \t]*\n(?:[ \t]+|[ \t]*(?:[-*•]"
+        rf"|\(?[a-j][.)])[ \t])",
+        text,
+    )
+    return above_items is not None or above_sub_items is not None
 
 
 def _terse_place(text: str) -> bool:
