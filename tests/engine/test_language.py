@@ -1909,3 +1909,43 @@ def test_an_item_label_is_not_part_of_the_request(text: str) -> None:
         "Taichung",
         4000,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add a warehouse in Austin, don't connect it yet",
+        "add a warehouse in Austin - don't link it to Berlin Plant",
+        "ah y Austin, don't connect it yet, la tienda abre en marzo",
+        "add a store in Lyon; do not hook it up yet",
+    ],
+)
+def test_dont_connect_after_a_comma_never_disconnects(text: str) -> None:
+    steps = parse(text, known_names=NAMES).steps
+    assert "disconnect-nodes" not in [getattr(s, "intent", None) for s in steps]
+    assert "cancelled" in [getattr(s, "kind", None) for s in steps]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("y un warehouse en Monterrey, 10k", [("add-warehouse", "Monterrey")]),
+        (
+            "hola! necesito armar mi red. Add a supplier en Guadalajara, like 6,000 units al mes",
+            [("add-supplier", "Guadalajara")],
+        ),
+        ("añadir un almacén en Dallas", [("add-warehouse", "Dallas")]),
+    ],
+)
+def test_spanish_mixed_into_english(text: str, expected: list[tuple[str, str]]) -> None:
+    commands = parse(text).commands
+    assert [(c.intent, place(c).city) for c in commands] == expected
+
+
+def test_spanish_markers_alone_change_nothing() -> None:
+    # "en" and "y" are read as Spanish only beside another marker
+    assert intents("add a supplier in Lyon y connect it to Berlin Plant") != []
+    assert intents("cuántas stores tengo? y switch to dólares (USD)") == [
+        "list-nodes",
+        "set-currency",
+    ]

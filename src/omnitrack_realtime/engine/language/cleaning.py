@@ -175,3 +175,55 @@ _VERB_LAST = re.compile(
     r"(?:\s+(?:please|pls|na|jaldi))?\s*$",
     re.IGNORECASE,
 )
+
+
+# Spanish mixed into English ("y un warehouse en Monterrey, 10k", "cuántas stores tengo?"):
+# its function words and the domain's nouns, read as English, in a message with two or more of
+# its markers (some, like "en" and "y", mean other things elsewhere).
+_SPANISH_MARKERS = re.compile(
+    r"\b(?:y|en|un|una|al\smes|por\smes|necesito|quiero|tengo|tenemos|cu[aá]nt[oa]s|tiendas?"
+    r"|almac[eé]n(?:es)?|proveedor(?:es)?|f[aá]bricas?|por\sfavor|hola|gracias|tambi[eé]n|pero"
+    r"|d[oó]lares|conect[ae]\w*|agreg[ae]\w*|añad[ei]\w*|elimin[ae]\w*|borr[ae]\w*|mi|mis|nuestr[oa]s?"
+    r"|desde|hacia|para|con|del|abre|todav[ií]a)\b",
+    re.IGNORECASE,
+)
+_SPANISH_WORDS = (
+    (r"\bcu[aá]nt[oa]s\b", "how many"),
+    (r"\btengo\b", "do I have"),
+    (r"\btenemos\b", "do we have"),
+    (r"\bal\smes\b|\bpor\smes\b|\bmensuales\b", "a month"),
+    (r"\btiendas\b", "stores"),
+    (r"\btienda\b", "store"),
+    (r"\balmac[eé]nes\b", "warehouses"),
+    (r"\balmac[eé]n\b", "warehouse"),
+    (r"\bproveedores\b", "suppliers"),
+    (r"\bproveedor\b", "supplier"),
+    (r"\bf[aá]bricas?\b|\bplantas?\b", "plant"),
+    (r"\bd[oó]lares\b", "dollars"),
+    (r"\bpor\sfavor\b", "please"),
+    (r"\bhola\b", "hello"),
+    (r"\bgracias\b", "thanks"),
+    (r"\btambi[eé]n\b", "also"),
+    (r"\bno\sconect(?:es|en|ar)\b", "don't connect"),
+    (r"\bconect(?:a|ar|e|en)\b", "connect"),
+    (r"\b(?:agreg|añad)(?:a|ar|e|en|i[rd])\b", "add"),
+    (r"\b(?:elimin|borr)(?:a|ar|e|en)\b", "remove"),
+    (r"\bdesde\b", "from"),
+    (r"\bhacia\b", "to"),
+    (
+        r"\bnecesito\s(?:armar|crear|montar|hacer)\s(?:mi|nuestra|la)\sred\b",
+        "let's build the network",
+    ),
+    (r"\ben\b", "in"),
+    (r"\by\b", "and"),
+    (r"\b(?:un|una)\b", "a"),
+)
+
+
+def _spanglish(text: str) -> str:
+    """``text`` with Spanish function words and domain nouns in English, when it has them."""
+    if len({m.group().lower() for m in _SPANISH_MARKERS.finditer(text)}) < 2:
+        return text
+    for pattern, english in _SPANISH_WORDS:
+        text = re.sub(pattern, english, text, flags=re.IGNORECASE)
+    return text

@@ -54,13 +54,13 @@ _CONNECT = re.compile(
 # "don't connect A to B" forbids a change (the negation rule asks); "A shouldn't ship to B"
 # states that the link must go.
 _DONT_LINK = re.compile(
-    r"^\W*(?:please\s+|pls\s+)?(?:don'?t|do\snot|never)\s+(?:\w+\s+)?(?:connect|link|hook"
-    r"|join|attach|route|wire)"
+    r"(?:^\W*|[,;:–—-]\s*|\b(?:but|and|though|just)\s+)(?:please\s+|pls\s+)?(?:don'?t|do\snot"
+    r"|never)\s+(?:\w+\s+)?(?:connect|link|hook|join|attach|route|wire)"
 )
 
 
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
-    if not _DISCONNECT.search(m) or _DONT_LINK.match(m):
+    if not _DISCONNECT.search(m) or _DONT_LINK.search(m):
         return None
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 

@@ -25,7 +25,7 @@ from ..commands import (
     ParseResult,
     Step,
 )
-from .cleaning import _clean, _correct, _hinglish, _self_corrected
+from .cleaning import _clean, _correct, _hinglish, _self_corrected, _spanglish
 from .edits import _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -94,7 +94,7 @@ _REMARK = re.compile(
 _GO_ON = re.compile(
     r"^\W*(?:(?:ok|okay|so|right|alright|then)\W+)*(?:let'?s\s)?(?:build|start|go|do|begin"
     r"|continue|proceed|carry\son|move\son)(?:\s(?:it|that|this|first|then|now|later|again|too"
-    r"|please|ahead|on))*\W*$",
+    r"|please|ahead|on|(?:the|my|our|a)\s(?:network|twin|supply\schain|chain|model)))*\W*$",
     re.IGNORECASE,
 )
 # "July is our big peak": a fact about the user's business, not a request.
@@ -689,7 +689,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
-    corrected = _self_corrected(_hinglish(corrected))
+    corrected = _self_corrected(_spanglish(_hinglish(corrected)))
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
     steps: list[Step] = []
@@ -931,7 +931,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             return ParseResult(steps=(Act("smalltalk", cleaned),))  # "great, thanks, ciao"
         return ParseResult()
     steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
-    if not_understood and commands():
+    acted = commands() or any(
+        isinstance(s, Act) and s.kind not in ("unknown", "smalltalk") for s in steps
+    )
+    if not_understood and acted:
         if all(_is_aside(p, names) or _sets_the_scene(p, commands()) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin
             # could act on, so answering the understood part is safe; confidence drops.

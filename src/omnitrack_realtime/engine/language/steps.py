@@ -126,7 +126,7 @@ _SETTING_ONLY = re.compile(
 
 # "add a warehouse in Lyon but don't connect it yet": the negated part is a step of its own.
 _BUT_NOT = re.compile(
-    r"(?:(?:,\s*|\s+)(?:but|and|though)\s+|\s+[-–—]+\s+)(?=(?:please\s+)?(?:don'?t|do\snot"
+    r"(?:(?:,\s*|\s+)(?:but|and|though)\s+|\s+[-–—]+\s+|,\s*)(?=(?:please\s+)?(?:don'?t|do\snot"
     r"|not\s(?:yet|now)|no\sneed|never|hold\soff|leave\s(?:it|them|that)\s)\b)"
     # "what is a single point of failure, and do I have any?": a second question.
     r"|,\s*and\s+(?=(?:do|does|did|are|is|can|what|which|where|how|who)\s)"
