@@ -128,7 +128,7 @@ class RedisPresence:
     ) -> None:
         import redis.asyncio as aioredis
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        from redis.asyncio.retry import Retry
 
         self.url = url
         self.origin = origin

@@ -114,7 +114,7 @@ class RedisLimits:
     ) -> None:
         import redis.asyncio as aioredis
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        from redis.asyncio.retry import Retry
 
         if connection_ttl <= 0:
             raise ConfigurationError("connection_ttl must be positive")
@@ -221,6 +221,11 @@ class RedisLimits:
         )
         self._releases.add(task)
         task.add_done_callback(self._releases.discard)
+
+    async def wait_released(self) -> None:
+        """Until the releases under way are done (tests, shutdown)."""
+        if self._releases:
+            await asyncio.wait(list(self._releases))
 
     async def renew(self, connections: Mapping[str, str]) -> bool:
         """Renew (or register again) this process's ``connections`` (id -> user): one script
