@@ -145,9 +145,7 @@ async def test_a_crashed_process_connections_expire(make_limits: Factory) -> Non
     assert await alive.register("alice", "p2:1", 1) is None
 
 
-async def test_renewal_counts_live_connections_again(
-    make_limits: Factory, redis_url: str
-) -> None:
+async def test_renewal_counts_live_connections_again(make_limits: Factory, redis_url: str) -> None:
     limits = make_limits(connection_ttl=30.0)
     assert await limits.register("alice", "p1:1", 1) is None
     client = aioredis.Redis.from_url(redis_url)

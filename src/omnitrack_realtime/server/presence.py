@@ -127,8 +127,8 @@ class RedisPresence:
         metrics: Metrics | None = None,
     ) -> None:
         import redis.asyncio as aioredis
-        from redis.backoff import NoBackoff
         from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self.url = url
         self.origin = origin

@@ -113,8 +113,8 @@ class RedisLimits:
         breaker: Breaker | None = None,
     ) -> None:
         import redis.asyncio as aioredis
-        from redis.backoff import NoBackoff
         from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         if connection_ttl <= 0:
             raise ConfigurationError("connection_ttl must be positive")
