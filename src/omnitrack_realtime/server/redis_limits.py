@@ -54,7 +54,7 @@ local allowed_at = next_tat - tonumber(ARGV[2]) * interval
 if allowed_at > now then
   return math.ceil(allowed_at - now)
 end
-local ttl_ms = math.ceil((next_tat - now) / 1000)
+local ttl_ms = math.max(math.ceil((next_tat - now) / 1000), 1)
 redis.call('SET', KEYS[1], string.format('%d', next_tat), 'PX', string.format('%d', ttl_ms))
 return -1
 """
@@ -190,7 +190,8 @@ class RedisLimits:
         """Spend one request of ``user_id``'s ``name`` budget (``local``'s rate and burst):
         ``None`` if allowed, else the seconds until one is. ``local`` decides while Redis
         cannot (and counts nothing while Redis decides)."""
-        interval = 60.0 * _MICRO / local.per_minute
+        # At least 1 µs: the clock's resolution (a faster rate is no limit at all).
+        interval = max(60.0 * _MICRO / local.per_minute, 1.0)
         key = self._key("rate", name, user_id)
         reply = await self._run(lambda: self._take(keys=[key], args=[interval, local.burst]))
         if reply is None:
