@@ -89,30 +89,28 @@ async def test_the_connection_cap_holds_across_processes_and_a_crash_frees_it(
     tmp_path: Path,
 ) -> None:
     args = ("--max-connections", "3", "--connection-ttl", "1")
-    async with cluster(tmp_path, args=args) as c:
-        async with (
-            _open(c.balancer.url, "capped"),
-            _open(c.balancer.url, "capped"),
-            _open(c.balancer.url, "capped"),
-        ):
-            assert [await _copilot_connections(p) for p in c.processes] == [1, 1, 1]
-            for _ in range(3):  # whichever process it reaches
-                with pytest.raises(InvalidStatus) as refused:
-                    async with _open(c.balancer.url, "capped"):
-                        pass
-                assert refused.value.response.status_code == 429
-            # A process dies with one of the user's connections: after the ttl it no longer
-            # counts, and a client that was refused gets in on its own (Retry-After: 1).
-            await c.processes[0].kill()
-            client = CopilotClient(
-                c.balancer.url + "/copilot", token=token("capped"), reconnect=FAST
-            )
-            try:
-                await client.connect()
-                async with asyncio.timeout(TIMEOUT):
-                    await client.connection.wait_for_state(ConnectionState.OPEN)
-            finally:
-                await client.disconnect()
+    async with (
+        cluster(tmp_path, args=args) as c,
+        _open(c.balancer.url, "capped"),
+        _open(c.balancer.url, "capped"),
+        _open(c.balancer.url, "capped"),
+    ):
+        assert [await _copilot_connections(p) for p in c.processes] == [1, 1, 1]
+        for _ in range(3):  # whichever process it reaches
+            with pytest.raises(InvalidStatus) as refused:
+                async with _open(c.balancer.url, "capped"):
+                    pass
+            assert refused.value.response.status_code == 429
+        # A process dies with one of the user's connections: after the ttl it no longer
+        # counts, and a client that was refused gets in on its own (Retry-After: 1).
+        await c.processes[0].kill()
+        client = CopilotClient(c.balancer.url + "/copilot", token=token("capped"), reconnect=FAST)
+        try:
+            await client.connect()
+            async with asyncio.timeout(TIMEOUT):
+                await client.connection.wait_for_state(ConnectionState.OPEN)
+        finally:
+            await client.disconnect()
 
 
 class _Alerts:

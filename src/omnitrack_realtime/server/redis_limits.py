@@ -256,7 +256,10 @@ class RedisLimits:
     async def _keep(self, connections: Callable[[], Mapping[str, str]]) -> None:
         while True:
             await asyncio.sleep(self.connection_ttl / 3)
-            await self.renew(connections())
+            try:
+                await self.renew(connections())
+            except Exception:  # a bug must not end the renewals (they would stop counting)
+                logger.exception("could not renew this process's connections")
 
     async def close(self, *, forget: Mapping[str, str] | None = None) -> None:
         """Stop renewing, finish the releases under way, unregister ``forget`` (connection id
