@@ -29,7 +29,7 @@ import inspect
 import logging
 import queue
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, Self, TypeVar
 
 from .client.connection import ConnectionStats, RetryInfo
@@ -342,7 +342,7 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
     ``with`` entry, or call it yourself (the seed's ``autoConnect: false`` flow).
     """
 
-    def __init__(self, url: str | None = None, **options: Any) -> None:
+    def __init__(self, url: str | Sequence[str] | None = None, **options: Any) -> None:
         super().__init__(lambda: AsyncCopilotClient(url=url, **options), "copilot")
 
     def send_message(self, text: str, timeout: float | None = None) -> ChatMessage:
@@ -393,7 +393,7 @@ class EventClient(_SyncClient[AsyncEventClient]):
     Takes the same keyword arguments as :class:`omnitrack_realtime.EventClient`.
     """
 
-    def __init__(self, url: str | None = None, **options: Any) -> None:
+    def __init__(self, url: str | Sequence[str] | None = None, **options: Any) -> None:
         super().__init__(lambda: AsyncEventClient(url=url, **options), "events")
 
     def subscribe(self, event_type: str, handler: Callable[[Event], Any]) -> Callable[[], None]:

@@ -77,3 +77,25 @@ def test_the_token_is_never_in_the_repr() -> None:
 
 def test_sibling_url() -> None:
     assert sibling_url("wss://u:p@h:1/copilot?token=x#f", "/ws") == "wss://u:p@h:1/ws"
+
+
+def test_several_servers_repeated_or_comma_separated() -> None:
+    options = connection_options(
+        chat_args(url=["ws://a/copilot,ws://b/copilot", "ws://c/copilot"]), environ={}
+    )
+    assert options.copilot_urls == ["ws://a/copilot", "ws://b/copilot", "ws://c/copilot"]
+    assert options.copilot_url == "ws://a/copilot"
+    assert options.events_urls == ["ws://a/ws", "ws://b/ws", "ws://c/ws"]
+    listen = connection_options(chat_args(url=["ws://a/ws", "ws://b/ws"]), events=True, environ={})
+    assert listen.events_urls == ["ws://a/ws", "ws://b/ws"]
+    environ = {"OMNITRACK_COPILOT_WS_URL": "ws://a/copilot, ws://b/copilot"}
+    from_env = connection_options(chat_args(), environ=environ)
+    assert from_env.copilot_urls == ["ws://a/copilot", "ws://b/copilot"]
+    assert from_env.events_urls == ["ws://a/ws", "ws://b/ws"]
+
+
+def test_every_server_of_a_list_is_checked() -> None:
+    with pytest.raises(ConfigurationError, match="not a WebSocket url"):
+        connection_options(chat_args(url=["ws://a/copilot", "http://b/copilot"]), environ={})
+    with pytest.raises(ConfigurationError, match="events endpoint"):
+        connection_options(chat_args(url=["ws://a/copilot", "ws://b/ws"]), environ={})

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from omnitrack_realtime.client.backoff import Backoff, ReconnectPolicy
+from omnitrack_realtime.client.backoff import Backoff, Endpoints, ReconnectPolicy
 from omnitrack_realtime.errors import ConfigurationError
 
 EXACT = ReconnectPolicy(jitter=0.0)
@@ -178,3 +178,33 @@ def test_policy_is_a_frozen_value() -> None:
     with pytest.raises(AttributeError):
         policy.jitter = 0.5  # type: ignore[misc]
     assert policy == ReconnectPolicy()
+
+
+class TestEndpoints:
+    def test_each_failure_moves_on_in_turn(self) -> None:
+        endpoints = Endpoints(["ws://a/ws", "ws://b/ws", "ws://c/ws"])
+        assert endpoints.current == "ws://a/ws"
+        assert [endpoints.failed() for _ in range(4)] == [
+            "ws://b/ws",
+            "ws://c/ws",
+            "ws://a/ws",
+            "ws://b/ws",
+        ]
+        assert len(endpoints) == 3
+
+    def test_one_url_stays(self) -> None:
+        endpoints = Endpoints("ws://a/ws")
+        assert endpoints.urls == ("ws://a/ws",)
+        assert endpoints.failed() == "ws://a/ws"
+
+    def test_no_url_is_refused(self) -> None:
+        with pytest.raises(ConfigurationError):
+            Endpoints([])
+
+    @given(st.integers(min_value=1, max_value=5), st.integers(min_value=0, max_value=30))
+    def test_every_url_gets_its_turn(self, count: int, failures: int) -> None:
+        urls = [f"ws://h{i}/ws" for i in range(count)]
+        endpoints = Endpoints(urls)
+        for _ in range(failures):
+            endpoints.failed()
+        assert endpoints.current == urls[failures % count]

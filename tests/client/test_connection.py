@@ -85,7 +85,7 @@ async def server() -> AsyncIterator[FakeServer]:
         yield fake
 
 
-def make(url: str, recorder: Recorder, **options: object) -> Connection:
+def make(url: str | list[str], recorder: Recorder, **options: object) -> Connection:
     options.setdefault("reconnect", FAST)
     options.setdefault("token", "tok-secret")
     return Connection(url, handler=recorder, **options)  # type: ignore[arg-type]
@@ -624,3 +624,34 @@ async def test_a_blocking_token_provider_does_not_block_the_event_loop(server: F
     assert released == [True]
     assert conn.is_connected
     await conn.disconnect()
+
+
+# --------------------------------------------------------------------------- several urls
+
+
+async def test_a_url_list_moves_to_the_next_server_on_failure(server: FakeServer) -> None:
+    recorder = Recorder()
+    dead = "ws://127.0.0.1:1/copilot"
+    conn = make([dead, server.copilot_url], recorder)
+    assert conn.urls == (dead, server.copilot_url)
+    await conn.connect()  # the first fails at once: its retry goes to the second
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    assert conn.url == server.copilot_url
+    retrying = next(t for t in recorder.transitions if t.new is S.RECONNECTING)
+    assert f"{dead}: " in retrying.reason and f"next: {server.copilot_url}" in retrying.reason
+    # Lost there: the next retry goes back to the first, then on to the second again.
+    await server.close_all(1012)
+    await asyncio.wait_for(conn.wait_for_state(S.RECONNECTING), 5)
+    await asyncio.wait_for(conn.wait_for_state(S.OPEN), 5)
+    assert conn.url == server.copilot_url
+    assert conn.stats().connects == 2
+    await conn.disconnect()
+
+
+async def test_a_url_list_gives_up_naming_every_url() -> None:
+    recorder = Recorder()
+    urls = ["ws://127.0.0.1:1/copilot", "ws://127.0.0.1:2/copilot"]
+    conn = make(urls, recorder, reconnect=ReconnectPolicy(max_attempts=2, initial_delay=0.01))
+    await conn.connect()
+    await asyncio.wait_for(conn.wait_for_state(S.FAILED), 5)
+    assert "ws://127.0.0.1:1/copilot, ws://127.0.0.1:2/copilot" in str(conn.error)

@@ -339,3 +339,21 @@ async def test_listen_on_a_client_that_gave_up_raises_at_once(server: FakeServer
         await events.connect()
     with pytest.raises(AuthenticationError):
         await asyncio.wait_for(anext(events.listen()), 5)
+
+
+def test_a_url_list_is_validated_and_kept_in_order() -> None:
+    from omnitrack_realtime import CopilotClient, EventClient
+    from omnitrack_realtime.client._env import resolve_urls
+    from omnitrack_realtime.errors import ConfigurationError
+
+    events = EventClient(["ws://a/ws", "ws://b/ws"])
+    assert events.connection.urls == ("ws://a/ws", "ws://b/ws")
+    copilot = CopilotClient(("ws://a/copilot", "ws://b/copilot?token=secret"))
+    assert copilot.connection.urls == ("ws://a/copilot", "ws://b/copilot")  # no query shown
+    with pytest.raises(ConfigurationError):
+        EventClient([])
+    with pytest.raises(ConfigurationError):
+        EventClient(["ws://a/ws", "http://b/ws"])
+    environ = {"OMNITRACK_WS_URL": "ws://a/ws, ws://b/ws"}
+    env_names = ("OMNITRACK_WS_URL",)
+    assert resolve_urls(None, env_names, "ws://x/ws", environ) == ("ws://a/ws", "ws://b/ws")

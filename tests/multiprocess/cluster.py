@@ -97,6 +97,8 @@ class ServeProcess:
     port: int
     db: Path
     redis_url: str
+    #: More ``omnitrack serve`` options (limits).
+    args: tuple[str, ...] = ()
     process: asyncio.subprocess.Process | None = None
     stderr: list[str] = field(default_factory=list)
     _drain: asyncio.Task[None] | None = None
@@ -118,6 +120,7 @@ class ServeProcess:
             "0",
             "--redis-url",
             self.redis_url,
+            *self.args,
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -152,6 +155,15 @@ class ServeProcess:
         try:
             await asyncio.wait_for(process.wait(), TIMEOUT)
         except TimeoutError:
+            process.kill()
+            await process.wait()
+        if self._drain is not None:
+            await self._drain
+
+    async def kill(self) -> None:
+        """A crash (SIGKILL): nothing of the process's own clean-up runs."""
+        process, self.process = self.process, None
+        if process is not None and process.returncode is None:
             process.kill()
             await process.wait()
         if self._drain is not None:
@@ -262,11 +274,13 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster(tmp_path: Path, size: int = 3, *, appendonly: bool = True) -> Any:
+async def cluster(
+    tmp_path: Path, size: int = 3, *, appendonly: bool = True, args: tuple[str, ...] = ()
+) -> Any:
     redis = RedisServer(tmp_path / "redis", appendonly=appendonly)
     await redis.start()
     db = tmp_path / "shared.db"
-    processes = [ServeProcess(free_port(), db, redis.url) for _ in range(size)]
+    processes = [ServeProcess(free_port(), db, redis.url, args) for _ in range(size)]
     balancer = LoadBalancer([p.port for p in processes])
     try:
         # One after the other: the first creates the database's tables.

@@ -112,8 +112,8 @@ def run_tui(options: ConnectionOptions) -> int:
         return 2
     from .. import CopilotClient, EventClient
 
-    copilot = CopilotClient(url=options.copilot_url, **options.client_options())
-    events = EventClient(url=options.events_url, **options.client_options())
+    copilot = CopilotClient(url=options.copilot_urls, **options.client_options())
+    events = EventClient(url=options.events_urls, **options.client_options())
     app = ChatApp(copilot, events, explain=lambda error, url: explain_failure(error, url, options))
     app.run()
     if app.dropped:
@@ -147,7 +147,7 @@ async def run_turn(
     if markdown is None:
         markdown = _is_terminal(out) and rich_available()
     url = options.copilot_url
-    client = CopilotClient(url=url, **(options.client_options() | client_options))
+    client = CopilotClient(url=options.copilot_urls, **(options.client_options() | client_options))
     printer = MarkdownPrinter(out) if markdown else None
     try:
         if not await connect_or_explain(client.connection, url, err, options):
@@ -281,7 +281,9 @@ async def run_json_turn(
     err = err or sys.stderr
     url = options.copilot_url
     turn = _JsonTurn(out)
-    connection = Connection(url, handler=turn, **(options.client_options() | client_options))
+    connection = Connection(
+        options.copilot_urls, handler=turn, **(options.client_options() | client_options)
+    )
     turn.connection = connection
     try:
         if not await connect_or_explain(connection, url, err, options):

@@ -67,7 +67,7 @@ def _handle(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(
             run_listen(
-                options.events_url,
+                options.events_urls,
                 user_id=options.user_id,
                 token=options.token_provider,
                 token_in_query=options.token_in_query,
@@ -124,7 +124,7 @@ class _StatusPrinter:
 
 
 async def run_listen(
-    url: str,
+    urls: str | list[str],
     *,
     user_id: str | None,
     token: TokenProvider,
@@ -146,10 +146,11 @@ async def run_listen(
 
     out = out or sys.stdout
     err = err or sys.stderr
+    url = urls if isinstance(urls, str) else urls[0]
     if options is None:  # what the sentences need to know of the token (expiry, user)
         fixed = token if isinstance(token, str) else None
         options = ConnectionOptions(copilot_url=url, events_url=url, user_id=user_id, token=fixed)
-    client = EventClient(url=url, user_id=user_id, token=token, **client_options)
+    client = EventClient(url=urls, user_id=user_id, token=token, **client_options)
     client.on_change(_StatusPrinter(client, err))
     watch: asyncio.Task[None] | None = None
     try:

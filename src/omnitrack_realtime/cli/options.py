@@ -3,7 +3,9 @@ explanations of the failures a user can cause.
 
 Where a setting comes from, first match wins: the command-line flag, then ``OMNITRACK_*``, then
 the seed's ``NEXT_PUBLIC_*``, then the local default. The events url defaults to the copilot
-url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI. With no token
+url's server with the path ``/ws``, so ``--url`` alone is enough for the chat UI. ``--url`` may
+be repeated or a comma list (so may the environment's urls): the clients move to the next
+server after a failure. With no token
 at all and a server on this machine, the commands mint their own (development mode, see
 :func:`.tokens.development_token`) and say so (:func:`announce_token`).
 """
@@ -74,6 +76,18 @@ class ConnectionOptions:
     #: Development mode: no token was given and the server is on this machine, so one is
     #: minted on every connection attempt (``token`` is then the first one).
     dev_token: DevToken | None = None
+    #: The other servers (``--url`` repeated or a comma list), tried in turn after a failure.
+    copilot_alternates: tuple[str, ...] = ()
+    events_alternates: tuple[str, ...] = ()
+
+    @property
+    def copilot_urls(self) -> list[str]:
+        """Every copilot url, the first one first (what the clients get)."""
+        return [self.copilot_url, *self.copilot_alternates]
+
+    @property
+    def events_urls(self) -> list[str]:
+        return [self.events_url, *self.events_alternates]
 
     @property
     def token_provider(self) -> TokenCommand | DevToken | str | None:
@@ -117,7 +131,12 @@ def add_connection_options(parser: argparse.ArgumentParser, *, events: bool = Fa
         else "the /copilot url (env OMNITRACK_COPILOT_WS_URL or NEXT_PUBLIC_COPILOT_WS_URL; "
         f"default {COPILOT_URL_DEFAULT})"
     )
-    parser.add_argument("--url", metavar="URL", help=url_help)
+    parser.add_argument(
+        "--url",
+        metavar="URL",
+        action="append",
+        help=url_help + "; repeat it or give a comma list for several servers, tried in turn",
+    )
     if not events:
         parser.add_argument(
             "--events-url",
@@ -151,8 +170,14 @@ def sibling_url(url: str, path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def _first_env(names: tuple[str, ...], environ: Mapping[str, str]) -> str | None:
-    return next((environ[name] for name in names if environ.get(name)), None)
+def _first_env(names: tuple[str, ...], environ: Mapping[str, str]) -> list[str]:
+    value = next((environ[name] for name in names if environ.get(name)), None)
+    return _split_urls([value] if value else [])
+
+
+def _split_urls(values: list[str]) -> list[str]:
+    """``--url`` values (repeated, each maybe a comma list) as one list of urls."""
+    return [url.strip() for value in values for url in value.split(",") if url.strip()]
 
 
 def _check_url(url: str) -> str:
@@ -173,20 +198,30 @@ def connection_options(
 ) -> ConnectionOptions:
     """Resolve the connection settings of a parsed command line (flags, env, defaults)."""
     env = os.environ if environ is None else environ
-    flag_url: str | None = getattr(args, "url", None)
+    flag: str | list[str] | None = getattr(args, "url", None)
+    flag_urls = _split_urls([flag] if isinstance(flag, str) else flag or [])
     if events:
-        events_url = flag_url or _first_env(_EVENTS_ENV, env) or EVENTS_URL_DEFAULT
-        copilot_url = _first_env(_COPILOT_ENV, env) or sibling_url(events_url, "/copilot")
+        events_urls = flag_urls or _first_env(_EVENTS_ENV, env) or [EVENTS_URL_DEFAULT]
+        copilot_urls = _first_env(_COPILOT_ENV, env) or [
+            sibling_url(url, "/copilot") for url in events_urls
+        ]
     else:
-        env_copilot = _first_env(_COPILOT_ENV, env)
-        copilot_url = flag_url or env_copilot or COPILOT_URL_DEFAULT
+        copilot_urls = flag_urls or _first_env(_COPILOT_ENV, env) or [COPILOT_URL_DEFAULT]
         events_flag: str | None = getattr(args, "events_url", None)
         if events_flag:
-            events_url = events_flag
-        elif flag_url:
-            events_url = sibling_url(flag_url, "/ws")
+            events_urls = _split_urls([events_flag])
+        elif flag_urls:
+            events_urls = [sibling_url(url, "/ws") for url in flag_urls]
         else:
-            events_url = _first_env(_EVENTS_ENV, env) or sibling_url(copilot_url, "/ws")
+            events_urls = _first_env(_EVENTS_ENV, env) or [
+                sibling_url(url, "/ws") for url in copilot_urls
+            ]
+    for url, wanted in [(u, "/copilot") for u in copilot_urls[1:]] + [
+        (u, "/ws") for u in events_urls[1:]
+    ]:
+        _check_url(url)
+        _check_endpoint(url, wanted)
+    copilot_url, events_url = copilot_urls[0], events_urls[0]
     flag_user: str | None = getattr(args, "user", None)
     user = flag_user or env.get("OMNITRACK_USER") or None
     token, command = _token_source(args, env)
@@ -212,6 +247,8 @@ def connection_options(
         token_in_query=bool(getattr(args, "token_in_query", False)),
         token_command=command,
         dev_token=dev,
+        copilot_alternates=tuple(copilot_urls[1:]),
+        events_alternates=tuple(events_urls[1:]),
     )
 
 

@@ -81,6 +81,21 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--rate", type=float, default=20, help="messages per minute per user")
     serve.add_argument("--burst", type=int, default=5, help="message burst per user")
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=10,
+        metavar="N",
+        help="simultaneous connections per user (default 10; with --redis-url, on all processes)",
+    )
+    serve.add_argument(
+        "--connection-ttl",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="with --redis-url: how long a crashed process's connections still count against "
+        "--max-connections (default 30)",
+    )
     serve.set_defaults(handler=_serve)
 
     token = subparsers.add_parser(
@@ -197,7 +212,12 @@ def server_config(
         db_path=None if args.db == ":memory:" else Path(args.db),
         token_delay=args.token_delay,
         auth=auth,
-        limits=Limits(messages_per_minute=args.rate, burst=args.burst),
+        limits=Limits(
+            messages_per_minute=args.rate,
+            burst=args.burst,
+            connections_per_user=args.max_connections,
+            connection_ttl=args.connection_ttl,
+        ),
         redis_url=args.redis_url,
         redis_secret=args.redis_secret or env.get(_REDIS_SECRET_ENV) or None,
         event_types=tuple(args.event_type),

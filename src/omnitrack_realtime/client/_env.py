@@ -7,7 +7,7 @@ import asyncio
 import inspect
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ConfigurationError
@@ -23,6 +23,7 @@ __all__ = [
     "redacting_logger",
     "resolve_token",
     "resolve_url",
+    "resolve_urls",
     "url_problem",
     "websocket_uri",
 ]
@@ -56,6 +57,27 @@ def resolve_url(
             "or wss://...)"
         )
     return chosen
+
+
+def resolve_urls(
+    url: str | Sequence[str] | None,
+    env_names: tuple[str, ...],
+    default: str,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """:func:`resolve_url` for one url or several (a list, or in the environment a comma
+    separated list): each retry of a client goes to the next one."""
+    if url is not None and not isinstance(url, str):
+        urls = tuple(url)
+        if not urls:
+            raise ConfigurationError("url is an empty list; give at least one WebSocket url")
+        return tuple(resolve_url(one, env_names, default, environ) for one in urls)
+    if url:
+        return (resolve_url(url, env_names, default, environ),)
+    env = os.environ if environ is None else environ
+    chosen = next((env[name] for name in env_names if env.get(name)), default)
+    parts = [part.strip() for part in chosen.split(",") if part.strip()]
+    return tuple(resolve_url(part, (), default, environ) for part in parts or [default])
 
 
 def url_problem(url: str) -> str | None:

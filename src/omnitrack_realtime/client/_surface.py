@@ -8,7 +8,7 @@ with frames and state changes; they override the ``_on_*`` hooks below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypedDict, cast
 
@@ -44,7 +44,7 @@ class ConnectionOptions(TypedDict, total=False):
 class ClientSurface:
     """The life cycle and connection state of a client; subclasses add their protocol."""
 
-    def __init__(self, url: str, options: ConnectionOptions) -> None:
+    def __init__(self, url: str | Sequence[str], options: ConnectionOptions) -> None:
         self._change_workers: list[HandlerWorker[Self]] = []
         self._conn = Connection(url, handler=_Handler(self), **options)
 

@@ -6,18 +6,22 @@ for the delays it gets out, so every schedule here is testable synchronously and
 
 The default policy is the seed's: an immediate first attempt (not a retry), then retries after
 1, 2, 4, 8, 16 seconds, capped at 30, each times a random factor in ``[0.9, 1.1]``.
+
+:class:`Endpoints` says where the next attempt goes when a client has several urls (servers
+behind no load balancer, or several balancers): each retry goes to the next one, in turn, on
+the same schedule.
 """
 
 from __future__ import annotations
 
 import math
 import random as _random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError
 
-__all__ = ["Backoff", "ReconnectPolicy"]
+__all__ = ["Backoff", "Endpoints", "ReconnectPolicy"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,3 +147,39 @@ class Backoff:
         """Forget every retry (e.g. on an explicit ``connect()``)."""
         self._retries = 0
         self._opened_at = None
+
+
+class Endpoints:
+    """The urls a client connects to, in order, and the one the next attempt uses.
+
+    A failed attempt or a lost connection moves on to the next url (after the last, the
+    first again) before the retry is scheduled; the retry's delay is the backoff's, whatever
+    the url. A connection that works stays on its url.
+    """
+
+    __slots__ = ("_index", "_urls")
+
+    def __init__(self, urls: Sequence[str]) -> None:
+        if isinstance(urls, str):
+            urls = (urls,)
+        if not urls:
+            raise ConfigurationError("at least one url is needed")
+        self._urls = tuple(urls)
+        self._index = 0
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return self._urls
+
+    @property
+    def current(self) -> str:
+        """The url of the next (or current) attempt."""
+        return self._urls[self._index]
+
+    def failed(self) -> str:
+        """The current url failed (or its connection was lost): the next one, now current."""
+        self._index = (self._index + 1) % len(self._urls)
+        return self.current
+
+    def __len__(self) -> int:
+        return len(self._urls)

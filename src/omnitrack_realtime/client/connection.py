@@ -22,7 +22,7 @@ import logging
 import math
 import random as _random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
 
@@ -47,7 +47,7 @@ from ..protocol.closecodes import (
     retry_after_from_reason,
 )
 from ._env import TokenProvider, redact_url, redacting_logger, resolve_token, websocket_uri
-from .backoff import Backoff, ReconnectPolicy
+from .backoff import Backoff, Endpoints, ReconnectPolicy
 from .outbox import Outbox, OutboxItem
 from .state import ConnectionState, StateMachine, Transition
 
@@ -174,6 +174,19 @@ def classify_closed(rcvd: Close | None, sent: Close | None = None) -> Failure:
     )
 
 
+def _moved_on(failure: Failure, failed: str, next_url: str) -> Failure:
+    """``failure`` saying which url failed and where the retry goes."""
+    reason = f"{failed}: {failure.reason}; next: {next_url}"
+    return Failure(
+        failure.disposition,
+        reason,
+        status=failure.status,
+        code=failure.code,
+        retry_after=failure.retry_after,
+        detail=failure.detail,
+    )
+
+
 # --------------------------------------------------------------------------- the driver
 
 
@@ -249,6 +262,9 @@ class ConnectionHandler(Protocol):
 class Connection:
     """One resilient WebSocket connection: state, reconnects, offline queue, keepalive.
 
+    ``url`` may be a list: each retry then goes to the next url in turn (see
+    :class:`~.backoff.Endpoints`), so a client outlives one server going away; the client's
+    ``process_open`` frames (resume, subscribe with cursors) go to whichever it reaches.
     ``connect()`` returns once the first attempt has succeeded or failed (it raises only for
     terminal failures); later reconnection happens in the background. ``disconnect()`` closes
     with 1000 and cancels any pending retry at once.
@@ -256,7 +272,7 @@ class Connection:
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         *,
         handler: ConnectionHandler,
         user_id: str | None = None,
@@ -274,8 +290,7 @@ class Connection:
     ) -> None:
         if max_message_size < 1:
             raise ConfigurationError(f"max_message_size must be >= 1, not {max_message_size}")
-        self._url = url
-        self._safe_url = redact_url(url)
+        self._endpoints = Endpoints((url,) if isinstance(url, str) else url)
         self._handler = handler
         self._user_id = user_id
         self._token = token
@@ -321,9 +336,18 @@ class Connection:
     # ------------------------------------------------------------------ facts
 
     @property
+    def _safe_url(self) -> str:
+        return redact_url(self._endpoints.current)
+
+    @property
     def url(self) -> str:
-        """The url without query string (safe to print)."""
+        """The url of the current (or next) attempt, without query string (safe to print)."""
         return self._safe_url
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every url this connection may use, in order, without query strings."""
+        return tuple(redact_url(url) for url in self._endpoints.urls)
 
     @property
     def state(self) -> ConnectionState:
@@ -551,6 +575,11 @@ class Connection:
                         f"{failure.reason}; retrying at once with a fresh token",
                     )
                 else:
+                    failed = self._safe_url
+                    if len(self._endpoints) > 1:
+                        # Another server may be up: the retry goes there, on the same schedule.
+                        self._endpoints.failed()
+                        failure = _moved_on(failure, failed, self._safe_url)
                     # Known before the state changes, so on_state observers can show it.
                     self._next_retry = RetryInfo(
                         attempt=self._backoff.retries,
@@ -606,8 +635,9 @@ class Connection:
             return 0.0
         delay = self._backoff.next_delay()
         if delay is None:
+            where = ", ".join(self.urls) if len(self._endpoints) > 1 else self._safe_url
             return ConnectionFailed(
-                f"could not connect to {self._safe_url} after {self._backoff.retries} "
+                f"could not connect to {where} after {self._backoff.retries} "
                 f"retries; last error: {failure.reason}",
                 status=failure.status,
                 code=failure.code,
@@ -634,7 +664,10 @@ class Connection:
                 )
             return Failure(Disposition.RETRY, f"the token provider raised {type(exc).__name__}")
         uri = websocket_uri(
-            self._url, user_id=self._user_id, token=token, token_in_query=self._token_in_query
+            self._endpoints.current,
+            user_id=self._user_id,
+            token=token,
+            token_in_query=self._token_in_query,
         )
         headers = {"Authorization": f"Bearer {token}"} if token else None
         try:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Unpack
 from uuid import uuid4
 
@@ -39,7 +39,7 @@ from ..protocol import (
     encode,
 )
 from ._dispatch import Mailbox
-from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, resolve_url
+from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, resolve_urls
 from ._surface import ClientSurface, ConnectionOptions
 from .conversation import (
     ChatMessage,
@@ -78,7 +78,9 @@ class CopilotClient(ClientSurface):
     """A resilient copilot chat session.
 
     ``url=None`` reads ``OMNITRACK_COPILOT_WS_URL``, then ``NEXT_PUBLIC_COPILOT_WS_URL``, then
-    uses ``ws://localhost:3001/copilot``. ``token`` is a string or a (sync or async) callable
+    uses ``ws://localhost:3001/copilot``. ``url`` may be a list (in the environment: commas):
+    each retry goes to the next server, and the conversation resumes on whichever it reaches.
+    ``token`` is a string or a (sync or async) callable
     called on every (re)connect; ``None`` reads ``OMNITRACK_TOKEN``. It goes in an
     ``Authorization: Bearer`` header, and also in the query string when ``token_in_query``.
     ``reconnect=None`` turns reconnection off. Other keywords (see ``ConnectionOptions``):
@@ -100,14 +102,14 @@ class CopilotClient(ClientSurface):
 
     def __init__(
         self,
-        url: str | None = None,
+        url: str | Sequence[str] | None = None,
         *,
         streaming: bool = True,
         **options: Unpack[ConnectionOptions],
     ) -> None:
         self._streaming = streaming
         self._conversation = Conversation()
-        super().__init__(resolve_url(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT), options)
+        super().__init__(resolve_urls(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT), options)
         # Texts of queued messages by clientMessageId: a message queued before the
         # conversation id was known is re-encoded with it once it is.
         self._texts: dict[str, str] = {}

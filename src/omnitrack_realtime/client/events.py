@@ -21,7 +21,7 @@ import contextlib
 import logging
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Unpack
@@ -36,7 +36,7 @@ from ..protocol import (
     encode,
 )
 from ._dispatch import HandlerWorker, Mailbox
-from ._env import EVENTS_URL_DEFAULT, EVENTS_URL_ENV, resolve_url
+from ._env import EVENTS_URL_DEFAULT, EVENTS_URL_ENV, resolve_urls
 from ._surface import ClientSurface, ConnectionOptions
 from .state import ConnectionState, Transition
 
@@ -105,7 +105,9 @@ class EventClient(ClientSurface):
     """A resilient subscription to the ``/ws`` event channel.
 
     ``url=None`` reads ``OMNITRACK_WS_URL``, then ``NEXT_PUBLIC_WS_URL``, then uses
-    ``ws://localhost:3001/ws``. Authentication and reconnection options are those of
+    ``ws://localhost:3001/ws``. ``url`` may be a list (in the environment: commas): each
+    retry goes to the next server, and resumes there from the client's cursor.
+    Authentication and reconnection options are those of
     :class:`~omnitrack_realtime.CopilotClient`. ``buffer_size`` bounds each handler's and each
     ``listen()`` iterator's buffer.
 
@@ -121,7 +123,7 @@ class EventClient(ClientSurface):
 
     def __init__(
         self,
-        url: str | None = None,
+        url: str | Sequence[str] | None = None,
         *,
         buffer_size: int = 1000,
         **options: Unpack[ConnectionOptions],
@@ -133,7 +135,7 @@ class EventClient(ClientSurface):
         #: The epoch of the server's event history ``last_seq`` belongs to (``None``: unknown).
         self.epoch: str | None = None
         self.ignored = 0  # frames that were not valid events
-        super().__init__(resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), options)
+        super().__init__(resolve_urls(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), options)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -248,13 +250,17 @@ class EventClient(ClientSurface):
 
     @classmethod
     def shared(
-        cls, url: str | None = None, *, user_id: str | None = None, **options: Any
+        cls,
+        url: str | Sequence[str] | None = None,
+        *,
+        user_id: str | None = None,
+        **options: Any,
     ) -> SharedEventClient:
         """A reference-counted client shared by every user of the same url and user in this
         event loop: ``async with EventClient.shared(user_id="u") as events: ...``. The first
         user connects it (with its ``options``); the last one to exit closes it."""
         return SharedEventClient(
-            cls, resolve_url(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), user_id, options
+            cls, resolve_urls(url, EVENTS_URL_ENV, EVENTS_URL_DEFAULT), user_id, options
         )
 
     # ------------------------------------------------------------------ internals
@@ -394,7 +400,11 @@ class SharedEventClient:
     """The async context manager :meth:`EventClient.shared` returns."""
 
     def __init__(
-        self, cls: type[EventClient], url: str, user_id: str | None, options: dict[str, Any]
+        self,
+        cls: type[EventClient],
+        url: tuple[str, ...],
+        user_id: str | None,
+        options: dict[str, Any],
     ) -> None:
         self._cls = cls
         self._url = url

@@ -19,6 +19,8 @@ from .config import ServerConfig
 from .demo_engine import default_engine
 from .hub import Hub
 from .metrics import Metrics
+from .presence import RedisPresence
+from .redis_limits import RedisLimits
 from .store import ConversationStore, MemoryStore, SQLiteStore
 from .ws_driver import WebSocketServer
 
@@ -50,9 +52,28 @@ def build_hub(
             user_history=config.event_buffer,
             broadcast_history=config.event_buffer,
         )
+    shared_limits: RedisLimits | None = None
+    presence: RedisPresence | None = None
+    if config.redis_url:
+        from .backplane import new_origin
+
+        shared_limits = RedisLimits(
+            config.redis_url, connection_ttl=config.limits.connection_ttl, metrics=metrics
+        )
+        presence = RedisPresence(
+            config.redis_url, origin=new_origin(), secret=config.redis_secret, metrics=metrics
+        )
     if engine is None:
         engine = default_engine(config.db_path)
-    return Hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)
+    return Hub(
+        config,
+        engine=engine,
+        store=store,
+        backplane=backplane,
+        metrics=metrics,
+        shared_limits=shared_limits,
+        presence=presence,
+    )
 
 
 async def create_server(

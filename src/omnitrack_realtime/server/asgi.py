@@ -65,6 +65,7 @@ from .config import ServerConfig
 from .console import Console, HttpReply
 from .hub import Hub
 from .metrics import Metrics
+from .redis_limits import retry_after_header
 from .session import CopilotSession, EventSession
 from .store import ConversationStore
 from .ws_driver import install_redaction
@@ -409,10 +410,13 @@ class OmniTrackASGI:
             log_refused(path, client, exc.status, exc.reason)
             await self._deny(scope, send, exc.status, exc.reason)
             return
-        limiter = self.hub.connections
-        if not limiter.acquire(principal.user_id):
-            retry_after = str(self.config.limits.connection_retry_after).encode()
-            reason = f"Too many connections for this user (max {limiter.per_user})"
+        admission = await self.hub.admit_connection(principal.user_id)
+        if not admission.admitted:
+            retry_after = str(
+                retry_after_header(admission.retry_after, self.config.limits.connection_retry_after)
+            ).encode()
+            per_user = self.config.limits.connections_per_user
+            reason = f"Too many connections for this user (max {per_user})"
             log_refused(path, client, 429, reason)
             await self._deny(
                 scope,
@@ -469,7 +473,7 @@ class OmniTrackASGI:
                     seconds = time.monotonic() - opened
                     log_close(path, principal.user_id, client, close_code, seconds)
             finally:
-                limiter.release(principal.user_id)
+                self.hub.release_connection(admission)
                 handler.set_result(None)
                 self._handlers.discard(handler)
 

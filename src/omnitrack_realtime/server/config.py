@@ -36,6 +36,13 @@ class Limits:
     connections_per_user: int = 10
     #: Seconds a client over ``connections_per_user`` is told to wait (HTTP 429 Retry-After).
     connection_retry_after: int = 5
+    #: With Redis: seconds a connection stays counted against the cap without its process
+    #: renewing it (every third of this), so a crashed process's connections free the cap.
+    connection_ttl: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.connection_ttl <= 0:
+            raise ConfigurationError("connection_ttl must be positive")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,9 @@ The :class:`Hub` owns what outlives a single connection:
   the engine had finished answers from its record instead of acting twice;
 - the ``/ws`` connections and their feeds from the shared event log (:mod:`.eventchannel`,
   on the backplane that every server process shares);
-- the limits (message rate, flooding, connections per user), the store and the metrics.
+- the limits (message rate, flooding, connections per user), the store and the metrics. With
+  Redis the message rates and the connection cap are shared by every process
+  (:mod:`.redis_limits`), and so are typing indicators and read receipts (:mod:`.presence`).
 
 Sessions (:mod:`.session`) translate one connection's frames into calls on the hub; drivers
 (:mod:`.ws_driver`, the ASGI driver) only move bytes.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import uuid
@@ -44,7 +47,7 @@ from ..protocol import (
     encode,
     now_ms,
 )
-from ..protocol.copilot import ServerMessage
+from ..protocol.copilot import ReadReceipt, ServerMessage, UserTyping
 from ..seam import (
     AnswerEnd,
     AnswerStart,
@@ -63,10 +66,12 @@ from .eventchannel import EventChannel, EventSubscriber
 from .eventlog import LoggedEvent, MemoryEventLog
 from .limits import ConnectionLimiter, FloodGuard, TokenBucket
 from .metrics import Metrics
+from .presence import RedisPresence
+from .redis_limits import RedisLimits
 from .store import ConversationStore, PendingTurn, ProcessedMessage, StoredMessage
 from .streams import FrameSink, Stream, StreamRegistry
 
-__all__ = ["EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
+__all__ = ["Admission", "EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
 
 logger = logging.getLogger("omnitrack_realtime.server")
 
@@ -165,6 +170,22 @@ class KeyedLock:
         return len(self._locks)
 
 
+class Admission:
+    """The answer to a new connection: admitted (``connection_id``, to release it with) or
+    refused for the per-user cap (``retry_after``: seconds the client is told to wait)."""
+
+    __slots__ = ("connection_id", "retry_after", "user_id")
+
+    def __init__(self, user_id: str, connection_id: str | None, retry_after: float = 0.0) -> None:
+        self.user_id = user_id
+        self.connection_id = connection_id
+        self.retry_after = retry_after
+
+    @property
+    def admitted(self) -> bool:
+        return self.connection_id is not None
+
+
 class _HubPublisher:
     """The :class:`~omnitrack_realtime.seam.EventPublisher` handed to the engine."""
 
@@ -191,6 +212,8 @@ class Hub:
         store: ConversationStore,
         backplane: Backplane | None = None,
         metrics: Metrics | None = None,
+        shared_limits: RedisLimits | None = None,
+        presence: RedisPresence | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -229,6 +252,14 @@ class Hub:
         self.connections = ConnectionLimiter(
             per_user=limits.connections_per_user, retry_after=limits.connection_retry_after
         )
+        #: The rates and the connection cap every process shares (Redis); ``None``: the ones
+        #: above are this process's alone. They fall back to the ones above while Redis fails.
+        self.shared_limits = shared_limits
+        #: Typing and read receipts to the user's connections on the other processes.
+        self.presence = presence
+        #: This process's open connections (id -> user), renewed in the shared registry.
+        self._admitted: dict[str, str] = {}
+        self._connection_numbers = itertools.count(1)
         self.streams = StreamRegistry(retention=config.stream_retention, clock=clock)
         self.intake = KeyedLock()
         self.publisher = _HubPublisher(self)
@@ -260,6 +291,10 @@ class Hub:
         if not self._started:
             self._started = True
             owners.register(self.origin)
+            if self.shared_limits is not None:
+                self.shared_limits.start(lambda: self._admitted)
+            if self.presence is not None:
+                await self.presence.start(self._on_presence)
             await self.events.start()
             await self.recover_turns()
             self._leases = asyncio.get_running_loop().create_task(
@@ -294,6 +329,11 @@ class Hub:
                 await self._leases
         # From now on the turns left pending are free for the next process (or hub) at once.
         owners.unregister(self.origin)
+        if self.presence is not None:
+            await self.presence.close()
+        if self.shared_limits is not None:
+            # The connections still open here end with this process: not counted any more.
+            await self.shared_limits.close(forget=self._admitted)
         try:
             await self.backplane.close()
         finally:
@@ -314,8 +354,58 @@ class Hub:
             self.metrics.dec("connections", channel="copilot")
 
     def copilot_peers(self, user_id: str, sink: FrameSink) -> list[FrameSink]:
-        """The user's other ``/copilot`` connections (typing indicators, read receipts)."""
+        """The user's other ``/copilot`` connections on this process."""
         return [other for other in self._copilot_sinks.get(user_id, ()) if other is not sink]
+
+    async def signal_peers(self, sink: FrameSink, signal: UserTyping | ReadReceipt) -> None:
+        """A typing indicator or read receipt of ``signal.user_id`` to their other
+        ``/copilot`` connections, on this process at once and on the others through Redis."""
+        assert signal.user_id is not None
+        self.fan_out(self.copilot_peers(signal.user_id, sink), [signal])
+        if self.presence is not None:
+            await self.presence.publish(signal)
+
+    def _on_presence(self, signal: UserTyping | ReadReceipt) -> None:
+        """Another process's signal: to every ``/copilot`` connection of the user here."""
+        if signal.user_id is not None:
+            self.fan_out(self._copilot_sinks.get(signal.user_id, ()), [signal])
+
+    async def admit_connection(self, user_id: str) -> Admission:
+        """Count a new connection of ``user_id`` against the per-user cap, on every process
+        with Redis (this process's alone without it, or while Redis fails)."""
+        limiter = self.connections
+        if not limiter.acquire(user_id):
+            return Admission(user_id, None, float(limiter.retry_after))
+        connection_id = f"{self.origin}:{next(self._connection_numbers)}"
+        if self.shared_limits is not None:
+            wait = await self.shared_limits.register(user_id, connection_id, limiter.per_user)
+            if wait is not None:
+                limiter.release(user_id)
+                return Admission(user_id, None, min(wait, float(limiter.retry_after)))
+        self._admitted[connection_id] = user_id
+        return Admission(user_id, connection_id)
+
+    def release_connection(self, admission: Admission) -> None:
+        """An admitted connection ended (extra releases are ignored)."""
+        connection_id = admission.connection_id
+        if connection_id is None or self._admitted.pop(connection_id, None) is None:
+            return
+        self.connections.release(admission.user_id)
+        if self.shared_limits is not None:
+            self.shared_limits.release(admission.user_id, connection_id)
+
+    async def take_message(self, user_id: str) -> float | None:
+        """Spend one of ``user_id``'s messages (:attr:`rate`): ``None`` if allowed, else the
+        seconds until one is."""
+        if self.shared_limits is None:
+            return self.rate.take(user_id)
+        return await self.shared_limits.take("message", user_id, self.rate)
+
+    async def take_replay(self, user_id: str) -> float | None:
+        """Spend one of ``user_id``'s replays or history requests (:attr:`replays`)."""
+        if self.shared_limits is None:
+            return self.replays.take(user_id)
+        return await self.shared_limits.take("replay", user_id, self.replays)
 
     def add_subscriber(self, subscriber: EventSubscriber) -> None:
         self.events.add(subscriber)

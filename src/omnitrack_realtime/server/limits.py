@@ -5,6 +5,8 @@
   which the server sends as ``retryAfter``.
 - :class:`FloodGuard`: a client that keeps hitting the limit is closed with 4429.
 - :class:`ConnectionLimiter`: at most N simultaneous connections per user (HTTP 429 for the next).
+- :class:`Breaker`: when the shared limits (Redis) last failed and when to try them again; in
+  between, the limits above apply in this process alone (fail open, see :mod:`.redis_limits`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigurationError
 
-__all__ = ["Clock", "ConnectionLimiter", "FloodGuard", "TokenBucket"]
+__all__ = ["Breaker", "Clock", "ConnectionLimiter", "FloodGuard", "TokenBucket"]
 
 Clock = Callable[[], float]
 """Seconds on a monotonic scale (``time.monotonic`` in production, a fake in tests)."""
@@ -180,3 +182,40 @@ class ConnectionLimiter:
     def total(self) -> int:
         """Open connections of every user."""
         return sum(self._counts.values())
+
+
+class Breaker:
+    """Whether to try a shared store now: after a failure it is skipped for ``delay`` seconds,
+    doubling with each failure up to ``max_delay``; a success closes it again.
+
+    A Redis that does not answer would otherwise cost every message its timeout; skipped, the
+    caller uses its local limits at once.
+    """
+
+    def __init__(
+        self, *, delay: float = 0.5, max_delay: float = 5.0, clock: Clock = time.monotonic
+    ) -> None:
+        if delay <= 0 or max_delay < delay:
+            raise ConfigurationError("a breaker needs 0 < delay <= max_delay")
+        self._delay = delay
+        self._max_delay = max_delay
+        self._clock = clock
+        self._next_delay = delay
+        self._open_until: float | None = None
+
+    @property
+    def closed(self) -> bool:
+        """True while the store is believed to work (no failure since the last success)."""
+        return self._open_until is None
+
+    def allows(self) -> bool:
+        """Whether to try the store now (closed, or its wait after a failure is over)."""
+        return self._open_until is None or self._clock() >= self._open_until
+
+    def failed(self) -> None:
+        self._open_until = self._clock() + self._next_delay
+        self._next_delay = min(self._next_delay * 2, self._max_delay)
+
+    def succeeded(self) -> None:
+        self._open_until = None
+        self._next_delay = self._delay

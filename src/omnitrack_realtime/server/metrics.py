@@ -44,6 +44,20 @@ KNOWN_METRICS: Mapping[str, tuple[str, str]] = {
         "gauge",
         "1 while the shared event log can be written, 0 while degraded (Redis unreachable).",
     ),
+    "limits_shared": (
+        "gauge",
+        "1 while the per-user limits are shared by every process (Redis), 0 while each process "
+        "applies its own (Redis unreachable: fail open).",
+    ),
+    "presence_shared": (
+        "gauge",
+        "1 while typing indicators and read receipts reach the other processes (Redis pub/sub).",
+    ),
+    "presence_dropped": (
+        "counter",
+        "Presence signals read from Redis and dropped, by reason (malformed, unsigned, "
+        "bad_signature).",
+    ),
     "backplane_dropped": (
         "counter",
         "Events read from Redis and dropped, by reason (malformed, reserved, unsigned, "

@@ -350,14 +350,14 @@ class CopilotSession(_Session):
             if client_message_id:
                 processed = await self.hub.store.find_processed(self.user_id, client_message_id)
                 if processed is not None:
-                    if self._spend_replay(
+                    if await self._spend_replay(
                         "replay",
                         conversation_id=action.conversation_id,
                         client_message_id=client_message_id,
                     ):
                         await self._replay(processed)
                     return
-            if not self._admit(action):
+            if not await self._admit(action):
                 return
             if action.conversation_id is not None and not await self._owns(
                 action.conversation_id, client_message_id=client_message_id
@@ -365,7 +365,7 @@ class CopilotSession(_Session):
                 return
             await self._start_turn(action)
 
-    def _admit(self, action: MessageAction) -> bool:
+    async def _admit(self, action: MessageAction) -> bool:
         """The per-user message rate limit; a client that keeps flooding is closed 4429.
 
         Once a message is refused, the messages this connection sends after it are refused
@@ -376,7 +376,7 @@ class CopilotSession(_Session):
         cmid = action.client_message_id
         retry_after = self._behind_refused(cmid)
         if retry_after is None:
-            retry_after = self.hub.rate.take(self.user_id)
+            retry_after = await self.hub.take_message(self.user_id)
         if retry_after is None:
             if cmid is not None:
                 self._refused.pop(cmid, None)
@@ -393,12 +393,12 @@ class CopilotSession(_Session):
         )
         return False
 
-    def _spend_replay(
+    async def _spend_replay(
         self, what: str, *, conversation_id: str | None, client_message_id: str | None = None
     ) -> bool:
         """The per-user budget of replays and history requests (``what``: ``replay`` or
         ``history``): answers them from the store, so each costs far more than it weighs."""
-        retry_after = self.hub.replays.take(self.user_id)
+        retry_after = await self.hub.take_replay(self.user_id)
         if retry_after is None:
             return True
         self._rate_limited(
@@ -595,7 +595,7 @@ class CopilotSession(_Session):
         retry_after: float | None = None
         # Stored answers cost like a replay and count against the same budget; refused, the
         # reply says when to ask again (no error: no chat message is refused).
-        wait = self.hub.replays.take(self.user_id) if page else None
+        wait = await self.hub.take_replay(self.user_id) if page else None
         if wait is not None:
             self.hub.metrics.inc("rate_limited", what="sync")
             retry_after = math.ceil(wait * 10) / 10
@@ -627,7 +627,7 @@ class CopilotSession(_Session):
             self.outbound.send(data)
 
     async def _on_history(self, action: HistoryAction) -> None:
-        if not self._spend_replay("history", conversation_id=action.conversation_id):
+        if not await self._spend_replay("history", conversation_id=action.conversation_id):
             return
         if not await self._owns(action.conversation_id):
             return
@@ -648,7 +648,7 @@ class CopilotSession(_Session):
         frame = UserTyping(
             conversation_id=action.conversation_id, user_id=self.user_id, timestamp=now_ms()
         )
-        self.hub.fan_out(self.hub.copilot_peers(self.user_id, self), [frame])
+        await self.hub.signal_peers(self, frame)
 
     async def _on_read(self, action: ReadAction) -> None:
         if not await self._owns(action.conversation_id):
@@ -659,7 +659,7 @@ class CopilotSession(_Session):
             user_id=self.user_id,
             timestamp=now_ms(),
         )
-        self.hub.fan_out(self.hub.copilot_peers(self.user_id, self), [frame])
+        await self.hub.signal_peers(self, frame)
 
     def _auth_ok(self, expires_at: int) -> None:
         self._reply(AuthOk(expires_at=expires_at))

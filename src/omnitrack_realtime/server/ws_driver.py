@@ -49,7 +49,8 @@ from .auth import (
     redact_secrets,
 )
 from .console import Console, HttpReply
-from .hub import Hub
+from .hub import Admission, Hub
+from .redis_limits import retry_after_header
 from .session import CopilotSession, EventSession
 
 __all__ = ["RedactingFilter", "WebSocketServer", "install_redaction"]
@@ -407,10 +408,13 @@ class WebSocketServer:
             self.hub.metrics.inc("auth_failures", status=str(exc.status), where="handshake")
             log_refused(path, connection.remote_address, exc.status, exc.reason)
             return connection.respond(exc.status, f"{exc.reason}\n")
-        limiter = self.hub.connections
-        if not limiter.acquire(principal.user_id):
-            retry_after = self.config.limits.connection_retry_after
-            reason = f"Too many connections for this user (max {limiter.per_user})"
+        admission = await self.hub.admit_connection(principal.user_id)
+        if not admission.admitted:
+            retry_after = retry_after_header(
+                admission.retry_after, self.config.limits.connection_retry_after
+            )
+            per_user = self.config.limits.connections_per_user
+            reason = f"Too many connections for this user (max {per_user})"
             log_refused(path, connection.remote_address, 429, reason)
             response = connection.respond(http.HTTPStatus.TOO_MANY_REQUESTS, f"{reason}\n")
             response.headers["Retry-After"] = str(retry_after)
@@ -418,13 +422,13 @@ class WebSocketServer:
         self._principals[connection] = principal
         # Released when the TCP connection ends, whether or not the handshake completed.
         connection.connection_lost_waiter.add_done_callback(
-            lambda _: self._forget(connection, principal.user_id)
+            lambda _: self._forget(connection, admission)
         )
         return None
 
-    def _forget(self, connection: ServerConnection, user_id: str) -> None:
+    def _forget(self, connection: ServerConnection, admission: Admission) -> None:
         self._principals.pop(connection, None)
-        self.hub.connections.release(user_id)
+        self.hub.release_connection(admission)
 
     # ------------------------------------------------------------------ the connection
 
