@@ -335,7 +335,7 @@ class AttachmentInfo(msgspec.Struct, rename="camel", omit_defaults=True, kw_only
     sha256: str
 
 
-class UploadReady(_ServerBase, tag="upload_ready"):
+class UploadReady(_ServerBase, tag="upload_ready", omit_defaults=False):
     """An ``upload_start`` was accepted: send the bytes from ``offset`` (what the server
     already holds: 0, or where an interrupted upload stopped) in chunks of at most
     ``chunk_size`` bytes (extension)."""
@@ -345,14 +345,14 @@ class UploadReady(_ServerBase, tag="upload_ready"):
     chunk_size: int = 0
 
 
-class UploadAck(_ServerBase, tag="upload_ack"):
+class UploadAck(_ServerBase, tag="upload_ack", omit_defaults=False):
     """The server has stored the upload's bytes up to ``offset`` (extension)."""
 
     upload_id: str = ""
     offset: int = 0
 
 
-class UploadComplete(_ServerBase, tag="upload_complete"):
+class UploadComplete(_ServerBase, tag="upload_complete", omit_defaults=False):
     """Every byte arrived and matched ``sha256``: the attachment is stored (extension)."""
 
     upload_id: str = ""
