@@ -179,15 +179,18 @@ class Uploader:
         )
         events = self._uploads[upload_id] = _Events()
         restarts = 1  # a corrupted upload is sent again once
+        failed: int | None = None
         try:
             while True:
-                await self._wait_open()
+                generation = await self._wait_open(failed)
+                failed = None
                 try:
                     result = await self._send_upload(
                         start, upload_id, data, events, name, on_progress
                     )
                 except ConnectionFailed:
-                    continue  # the connection dropped: declare it again on the next one
+                    failed = generation  # declare it again on the next connection
+                    continue
                 if isinstance(result, AttachmentInfo):
                     return result
                 if result.code == "checksum_mismatch" and restarts > 0:
@@ -199,12 +202,23 @@ class Uploader:
         finally:
             del self._uploads[upload_id]
 
-    async def _wait_open(self) -> None:
-        state = await self._conn.wait_for_state(
+    async def _wait_open(self, after: int | None = None) -> int:
+        """Until a connection is open (one opened after connection number ``after``, when
+        given: the one that failed may still look open for a moment); returns its number."""
+        conn = self._conn
+        if after is not None and conn.stats().connects <= after:
+            await conn.wait_for_state(
+                ConnectionState.RECONNECTING,
+                ConnectionState.CONNECTING,
+                ConnectionState.FAILED,
+                ConnectionState.CLOSED,
+            )
+        state = await conn.wait_for_state(
             ConnectionState.OPEN, ConnectionState.FAILED, ConnectionState.CLOSED
         )
         if state is not ConnectionState.OPEN:
-            raise self._conn.error or ConnectionFailed("the connection is closed")
+            raise conn.error or ConnectionFailed("the connection is closed")
+        return conn.stats().connects
 
     async def _send_upload(
         self,
@@ -258,13 +272,15 @@ class Uploader:
         if attachment_id in self._downloads:
             raise AttachmentError("busy", "that attachment is already being downloaded")
         events = self._downloads[attachment_id] = _Events()
+        failed: int | None = None
         try:
             while True:
-                await self._wait_open()
+                generation = await self._wait_open(failed)
                 try:
                     data = await self._read_all(attachment_id, events, size)
                 except ConnectionFailed:
-                    continue  # read it again on the next connection
+                    failed = generation  # read it again on the next connection
+                    continue
                 break
         finally:
             del self._downloads[attachment_id]
