@@ -213,14 +213,22 @@ class CopilotClient(ClientSurface):
         )
 
     # `timeout` is the issue's public signature (the seed's style), hence the noqa.
-    async def ask(self, text: str, timeout: float | None = None) -> ChatMessage:  # noqa: ASYNC109
+    async def ask(
+        self,
+        text: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        *,
+        attachments: Sequence[AttachmentSource] = (),
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> ChatMessage:
         """Send ``text`` and wait for the whole answer (its ``status`` says how it ended:
         ``"complete"``, ``"interrupted"`` or ``"error"``). Raises :class:`TimeoutError` after
         ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first (at
         once, sending nothing, if it already has: state ``FAILED``)."""
         self._raise_if_failed()
         future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
-        message = self._send(text)
+        infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
+        message = self._send(text, infos)
         cmid = message.client_message_id
         assert cmid is not None
         self._reply_waiters[cmid] = future
@@ -230,12 +238,20 @@ class CopilotClient(ClientSurface):
         finally:
             self._reply_waiters.pop(cmid, None)
 
-    async def stream(self, text: str) -> AsyncIterator[str]:
+    async def stream(
+        self,
+        text: str,
+        *,
+        attachments: Sequence[AttachmentSource] = (),
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> AsyncIterator[str]:
         """Send ``text`` and yield the answer's text as it arrives, token by token (a whole
-        non-streamed answer, an interruption marker or the error reply come as one piece)."""
+        non-streamed answer, an interruption marker or the error reply come as one piece).
+        ``attachments`` as for :meth:`send_message`."""
         self._raise_if_failed()
         mailbox: Mailbox[str | _Finished] = Mailbox(_STREAM_BUFFER)
-        message = self._send(text)
+        infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
+        message = self._send(text, infos)
         cmid = message.client_message_id
         assert cmid is not None
         self._stream_waiters[cmid] = mailbox
