@@ -236,9 +236,10 @@ class Uploader:
         total = len(data)
         sent = acked = 0
         chunk_size: int | None = None  # known once the server says where to start
+        window = self._window
         while True:
             # Fill the window; each write yields to the loop, so acknowledgments keep coming.
-            while chunk_size is not None and sent < total and sent - acked < self._window:
+            while chunk_size is not None and sent < total and sent - acked < window:
                 end = min(sent + chunk_size, total)
                 frame = encode_chunk(UPLOAD_CHUNK, upload_id, sent, data[sent:end])
                 await self._conn.write_now(frame, text=False)
@@ -256,6 +257,8 @@ class Uploader:
                 return event.attachment
             if isinstance(event, UploadReady):
                 chunk_size = max(1, event.chunk_size)
+                # The server acknowledges at the latest every `window` bytes: never less.
+                window = max(self._window, event.window)
                 sent = acked = event.offset
             elif isinstance(event, UploadAck):
                 acked = max(acked, event.offset)

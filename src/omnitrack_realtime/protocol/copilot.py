@@ -338,11 +338,13 @@ class AttachmentInfo(msgspec.Struct, rename="camel", omit_defaults=True, kw_only
 class UploadReady(_ServerBase, tag="upload_ready", omit_defaults=False):
     """An ``upload_start`` was accepted: send the bytes from ``offset`` (what the server
     already holds: 0, or where an interrupted upload stopped) in chunks of at most
-    ``chunk_size`` bytes (extension)."""
+    ``chunk_size`` bytes, keeping up to ``window`` bytes unacknowledged (the server
+    acknowledges at the latest when that many have arrived) (extension)."""
 
     upload_id: str = ""
     offset: int = 0
     chunk_size: int = 0
+    window: int = 0
 
 
 class UploadAck(_ServerBase, tag="upload_ack", omit_defaults=False):

@@ -99,9 +99,13 @@ class AttachmentStore(Protocol):
         unknown upload."""
         ...
 
-    async def finish(self, user_id: str, upload_id: str) -> AttachmentInfo | None:
+    async def finish(
+        self, user_id: str, upload_id: str, digest: str | None = None
+    ) -> AttachmentInfo | None:
         """Verify the stored bytes against the declared digest: the attachment, or None (the
-        bytes are thrown away; the upload starts again from 0)."""
+        bytes are thrown away; the upload starts again from 0). ``digest``: the SHA-256 of
+        the stored bytes when the caller computed it while storing them all (else it is
+        computed from the store)."""
         ...
 
     async def create(
@@ -164,7 +168,9 @@ class MemoryAttachments:
         self._uploads[key] = state
         return state.received
 
-    async def finish(self, user_id: str, upload_id: str) -> AttachmentInfo | None:
+    async def finish(
+        self, user_id: str, upload_id: str, digest: str | None = None
+    ) -> AttachmentInfo | None:
         key = (user_id, upload_id)
         state = self._uploads[key]
         if state.attachment is not None:
@@ -324,12 +330,18 @@ class SQLiteAttachments:
 
         return await self._store.run(insert)
 
-    async def finish(self, user_id: str, upload_id: str) -> AttachmentInfo | None:
-        return await self._store.run(lambda db: self._assemble(db, user_id, upload_id))
+    async def finish(
+        self, user_id: str, upload_id: str, digest: str | None = None
+    ) -> AttachmentInfo | None:
+        return await self._store.run(lambda db: self._verify(db, user_id, upload_id, digest))
 
     @staticmethod
-    def _assemble(db: sqlite3.Connection, user_id: str, upload_id: str) -> AttachmentInfo | None:
-        """Verify and store in one transaction: no chunk can come in between."""
+    def _verify(
+        db: sqlite3.Connection, user_id: str, upload_id: str, digest: str | None
+    ) -> AttachmentInfo | None:
+        """Check and keep in one transaction (no chunk can come in between). The chunks stay
+        where they are and become the attachment's bytes (``data`` NULL): an attachment is
+        never copied once more into one blob."""
         with _transaction(db):
             done = db.execute(
                 f"SELECT {_INFO_COLUMNS} FROM srv_attachments WHERE user_id = ? AND upload_id = ?",
@@ -337,24 +349,25 @@ class SQLiteAttachments:
             ).fetchone()
             if done is not None:
                 return _info(done)
-            name, content_type, size, sha256 = db.execute(
-                "SELECT name, content_type, size, sha256 FROM srv_uploads"
+            name, content_type, size, sha256, received = db.execute(
+                "SELECT name, content_type, size, sha256, received FROM srv_uploads"
                 " WHERE user_id = ? AND upload_id = ?",
                 (user_id, upload_id),
             ).fetchone()
-            data = b"".join(
-                chunk
+            if digest is None:
+                hasher = hashlib.sha256()
                 for (chunk,) in db.execute(
                     "SELECT data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?"
                     " ORDER BY offset",
                     (user_id, upload_id),
+                ):
+                    hasher.update(chunk)
+                digest = hasher.hexdigest()
+            if received != size or digest != sha256:
+                db.execute(
+                    "DELETE FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?",
+                    (user_id, upload_id),
                 )
-            )
-            db.execute(
-                "DELETE FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?",
-                (user_id, upload_id),
-            )
-            if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
                 db.execute(
                     "UPDATE srv_uploads SET received = 0 WHERE user_id = ? AND upload_id = ?",
                     (user_id, upload_id),
@@ -367,7 +380,7 @@ class SQLiteAttachments:
                 size=size,
                 sha256=sha256,
             )
-            SQLiteAttachments._insert(db, user_id, upload_id, info, data)
+            SQLiteAttachments._insert(db, user_id, upload_id, info, None)
             return info
 
     @staticmethod
@@ -376,7 +389,7 @@ class SQLiteAttachments:
         user_id: str,
         upload_id: str | None,
         info: AttachmentInfo,
-        data: bytes,
+        data: bytes | None,
     ) -> None:
         db.execute(
             "INSERT INTO srv_attachments (attachment_id, user_id, upload_id, name, content_type,"
@@ -427,13 +440,21 @@ class SQLiteAttachments:
         self, user_id: str, attachment_id: str, offset: int, length: int
     ) -> bytes | None:
         def select(db: sqlite3.Connection) -> bytes | None:
-            # substr() on a blob counts bytes from 1: only the asked range leaves SQLite.
             row = db.execute(
-                "SELECT substr(data, ?, ?) FROM srv_attachments"
+                "SELECT upload_id, data IS NULL FROM srv_attachments"
                 " WHERE attachment_id = ? AND user_id = ?",
-                (offset + 1, length, attachment_id, user_id),
+                (attachment_id, user_id),
             ).fetchone()
-            return bytes(row[0]) if row else None
+            if row is None:
+                return None
+            if not row[1]:
+                # substr() on a blob counts bytes from 1: only the range leaves SQLite.
+                (data,) = db.execute(
+                    "SELECT substr(data, ?, ?) FROM srv_attachments WHERE attachment_id = ?",
+                    (offset + 1, length, attachment_id),
+                ).fetchone()
+                return bytes(data)
+            return _chunk_range(db, user_id, row[0], offset, length)
 
         return await self._store.run(select)
 
@@ -451,15 +472,38 @@ class SQLiteAttachments:
     async def for_turn(self, user_id: str, turn_id: str) -> list[StoredAttachment]:
         def select(db: sqlite3.Connection) -> list[StoredAttachment]:
             rows = db.execute(
-                f"SELECT {', '.join('a.' + c for c in _INFO_COLUMNS.split(', '))}, a.data"
-                " FROM srv_turn_attachments t JOIN srv_attachments a"
+                f"SELECT {', '.join('a.' + c for c in _INFO_COLUMNS.split(', '))}, a.data,"
+                " a.upload_id FROM srv_turn_attachments t JOIN srv_attachments a"
                 " ON a.attachment_id = t.attachment_id"
                 " WHERE t.turn_id = ? AND a.user_id = ? ORDER BY t.position",
                 (turn_id, user_id),
             ).fetchall()
-            return [StoredAttachment(_info(row), bytes(row[5])) for row in rows]
+            return [
+                StoredAttachment(
+                    _info(row),
+                    bytes(row[5])
+                    if row[5] is not None
+                    else _chunk_range(db, user_id, row[6], 0, int(row[3])),
+                )
+                for row in rows
+            ]
 
         return await self._store.run(select)
+
+
+def _chunk_range(
+    db: sqlite3.Connection, user_id: str, upload_id: str, offset: int, length: int
+) -> bytes:
+    """Bytes ``offset`` to ``offset + length`` of an upload kept as its chunks."""
+    end = offset + length
+    rows = db.execute(
+        "SELECT offset, data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?"
+        " AND offset < ? AND offset + length(data) > ? ORDER BY offset",
+        (user_id, upload_id, end, offset),
+    ).fetchall()
+    joined = b"".join(bytes(data) for _, data in rows)
+    start = offset - int(rows[0][0]) if rows else 0
+    return joined[start : start + length]
 
 
 def attachments_for(store: object) -> AttachmentStore:

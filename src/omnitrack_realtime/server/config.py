@@ -71,15 +71,18 @@ class Limits:
 class AttachmentLimits:
     """What one user may upload: ``max_bytes`` bounds one attachment and, summed, the user's
     uploads not finished yet; ``content_types`` is the allow-list (exact media types, no
-    parameters); ``chunk_size`` the largest chunk a client is told to send."""
+    parameters); ``chunk_size`` the largest chunk a client is told to send; ``store_every``
+    how many bytes of an upload are gathered before they are stored and acknowledged (one
+    transaction), the client being told it may keep twice that unacknowledged."""
 
     max_bytes: int = 10 * 1024 * 1024
     content_types: frozenset[str] = DEFAULT_CONTENT_TYPES
     chunk_size: int = 60 * 1024
+    store_every: int = 512 * 1024
 
     def __post_init__(self) -> None:
-        if self.max_bytes <= 0 or self.chunk_size <= 0:
-            raise ConfigurationError("attachment max_bytes and chunk_size must be positive")
+        if min(self.max_bytes, self.chunk_size, self.store_every) <= 0:
+            raise ConfigurationError("attachment sizes must be positive")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -473,8 +473,9 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX srv_turns_lease ON srv_turns (lease_until)",
     ),
-    # 3: attachments (server/attachments.py): uploads in progress and their chunks, stored
-    # attachments, and the attachments each turn's message refers to.
+    # 3: attachments (server/attachments.py): uploads and their chunks, stored attachments
+    # (an uploaded one keeps its bytes in its chunks: data NULL), and the attachments each
+    # turn's message refers to.
     3: (
         """CREATE TABLE srv_uploads (
             user_id TEXT NOT NULL,
@@ -502,7 +503,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             content_type TEXT NOT NULL,
             size INTEGER NOT NULL,
             sha256 TEXT NOT NULL,
-            data BLOB NOT NULL,
+            data BLOB,
             created_at INTEGER NOT NULL
         )""",
         "CREATE UNIQUE INDEX srv_attachments_upload ON srv_attachments (user_id, upload_id)"

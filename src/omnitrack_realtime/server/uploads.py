@@ -4,14 +4,18 @@
 ``upload_start`` is checked against the user's limits (size, allowed content type, the bytes
 of their unfinished uploads) *before* anything is stored; only an accepted upload is recorded
 and may receive chunks. Each chunk must start where the stored bytes end; it is stored and
-acknowledged (``upload_ack``), so after a reconnect ``upload_start`` again answers where to
-go on from. The last chunk triggers the SHA-256 check. A download sends one binary chunk per
-``download`` request (the client asks for the next one), so the connection's outbound bound
-is never at stake.
+acknowledged (``upload_ack``, see below), so after a reconnect ``upload_start`` again answers
+where to go on from. The last chunk triggers the SHA-256 check. A download sends one binary
+chunk per ``download`` request (the client asks for the next one), so the connection's
+outbound bound is never at stake. Chunks are stored in batches of ``store_every`` bytes (one
+transaction each, not one per chunk) and acknowledged once stored: an acknowledged byte
+survives a dropped connection or a crash. The client may keep twice that unacknowledged
+(``window``), so the socket never waits for a write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -64,6 +68,11 @@ class UploadDesk:
         self._reply = reply
         self._send_raw = send_raw
         self._open: dict[str, UploadState] = {}
+        #: Chunks arrived but not stored yet, by upload (they start at its ``received``).
+        self._pending: dict[str, bytearray] = {}
+        #: The SHA-256 of what this connection stored of an upload it took from byte 0 (an
+        #: upload resumed here is hashed from the store at the end instead).
+        self._hashes: dict[str, Any] = {}
 
     def _error(self, text: str, code: str, **fields: Any) -> None:
         self._reply(ErrorMessage(error=text, timestamp=now_ms(), code=code, **fields))
@@ -124,10 +133,15 @@ class UploadDesk:
             self._error(str(exc), "invalid_message", upload_id=upload_id)
             return
         if state.attachment is not None:  # done before the connection dropped
-            self._open.pop(upload_id, None)
+            self._forget(upload_id)
             self._reply(UploadComplete(upload_id=upload_id, attachment=state.attachment))
             return
         self._open[upload_id] = state
+        self._pending[upload_id] = bytearray()
+        if state.received == 0:
+            self._hashes[upload_id] = hashlib.sha256()
+        else:
+            self._hashes.pop(upload_id, None)
         if state.received == state.size:  # nothing (left) to send: an empty file
             await self._finish(state)
             return
@@ -136,6 +150,7 @@ class UploadDesk:
                 upload_id=upload_id,
                 offset=state.received,
                 chunk_size=self._config.upload_chunk_size,
+                window=2 * self._config.attachments.store_every,
             )
         )
 
@@ -151,29 +166,50 @@ class UploadDesk:
                 upload_id=chunk.id,
             )
             return
+        held = self._pending.setdefault(chunk.id, bytearray())
         end = chunk.offset + len(chunk.data)
         if end > state.size or len(chunk.data) > self._config.upload_chunk_size:
-            self._open.pop(chunk.id, None)
+            self._forget(chunk.id)
             self._error(
                 "The chunk goes past the declared size or the chunk size",
                 "attachment_too_large",
                 upload_id=chunk.id,
             )
             return
-        try:
-            received = await self._store.append(self._user_id, chunk.id, chunk.offset, chunk.data)
-        except OffsetMismatch as exc:
+        expected = state.received + len(held)
+        if chunk.offset != expected:
             self._error(
-                f"Chunk at offset {chunk.offset}; the server holds {exc.expected} bytes: send"
-                " upload_start again to go on from there",
+                f"Chunk at offset {chunk.offset}; the server expects {expected}: send"
+                " upload_start again to go on from what it stored",
+                "upload_offset",
+                upload_id=chunk.id,
+            )
+            return
+        held += chunk.data
+        if len(held) < self._config.attachments.store_every and end < state.size:
+            return  # acknowledged once stored, with the chunks that follow
+        try:
+            received = await self._store.append(
+                self._user_id, chunk.id, state.received, bytes(held)
+            )
+        except OffsetMismatch as exc:  # another connection stored part of it meanwhile
+            held.clear()
+            self._hashes.pop(chunk.id, None)
+            self._error(
+                f"The server holds {exc.expected} bytes of this upload: send upload_start"
+                " again to go on from there",
                 "upload_offset",
                 upload_id=chunk.id,
             )
             return
         except LookupError:
-            self._open.pop(chunk.id, None)
+            self._forget(chunk.id)
             self._error("Upload not found", "upload_not_started", upload_id=chunk.id)
             return
+        hasher = self._hashes.get(chunk.id)
+        if hasher is not None:
+            hasher.update(held)
+        held.clear()
         state = replace(state, received=received)
         self._open[chunk.id] = state
         if received < state.size:
@@ -181,9 +217,16 @@ class UploadDesk:
             return
         await self._finish(state)
 
+    def _forget(self, upload_id: str) -> None:
+        self._open.pop(upload_id, None)
+        self._pending.pop(upload_id, None)
+        self._hashes.pop(upload_id, None)
+
     async def _finish(self, state: UploadState) -> None:
-        self._open.pop(state.upload_id, None)
-        info = await self._store.finish(self._user_id, state.upload_id)
+        hasher = self._hashes.get(state.upload_id)
+        self._forget(state.upload_id)
+        digest = hasher.hexdigest() if hasher is not None else None
+        info = await self._store.finish(self._user_id, state.upload_id, digest)
         if info is None:
             self._error(
                 "The attachment's bytes do not match its sha256 (a chunk was corrupted);"
