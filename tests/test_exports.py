@@ -9,6 +9,7 @@ import omnitrack_realtime
 from omnitrack_realtime import client, errors, protocol
 
 PUBLIC = {
+    "AttachmentError",
     "AuthenticationError",
     "ChatMessage",
     "ConfigurationError",
@@ -22,6 +23,7 @@ PUBLIC = {
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "UploadProgress",
     "__version__",
 }
 

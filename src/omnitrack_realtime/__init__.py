@@ -9,7 +9,9 @@ from .client.conversation import ChatMessage
 from .client.copilot import CopilotClient
 from .client.events import EventClient
 from .client.state import ConnectionState
+from .client.uploads import UploadProgress
 from .errors import (
+    AttachmentError,
     AuthenticationError,
     ConfigurationError,
     ConnectionFailed,
@@ -23,6 +25,7 @@ from .protocol import Event
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttachmentError",
     "AuthenticationError",
     "ChatMessage",
     "ConfigurationError",
@@ -36,5 +39,6 @@ __all__ = [
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "UploadProgress",
     "__version__",
 ]

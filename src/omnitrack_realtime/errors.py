@@ -8,6 +8,7 @@
     │   └── AuthenticationError  the server refused the credentials (terminal: no retry loop)
     ├── QueueFull                the offline queue is at ``max_queue``; the message was not queued
     ├── MessageTooLarge          an outgoing message is over ``max_message_size``; never queued
+    ├── AttachmentError          the server refused an attachment (too large, type, checksum...)
     └── ConfigurationError       a setting is missing or invalid (e.g. no JWT secret, bad URL)
 
 Third-party errors (websockets, msgspec, PyJWT, redis, sqlite3) are translated at the edge of
@@ -18,6 +19,7 @@ Leaf errors carry their data as attributes and build their message in ``__str__`
 from __future__ import annotations
 
 __all__ = [
+    "AttachmentError",
     "AuthenticationError",
     "ConfigurationError",
     "ConnectionFailed",
@@ -99,6 +101,20 @@ class MessageTooLarge(OmniTrackError):
 
     def __str__(self) -> str:
         return f"message is {self.size} bytes, over the {self.limit}-byte limit; it was not sent"
+
+
+class AttachmentError(OmniTrackError):
+    """The server refused an attachment upload or download: ``code`` is the protocol's
+    (``attachment_too_large``, ``attachment_type_not_allowed``, ``checksum_mismatch``,
+    ``not_found``...), ``reason`` the server's words."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.code})"
 
 
 class ConfigurationError(OmniTrackError):

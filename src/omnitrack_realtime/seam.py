@@ -30,10 +30,12 @@ __all__ = [
     "AnswerPart",
     "AnswerStart",
     "AnswerText",
+    "Attachment",
     "CopilotEngine",
     "EngineRequest",
     "EventPublisher",
     "HistoryTurn",
+    "NewAttachment",
     "TwinView",
     "answer_from_text",
     "split_tokens",
@@ -50,12 +52,40 @@ class HistoryTurn:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the user's message refers to, with its bytes (verified against its SHA-256 on
+    upload). A voice message's audio is one; its transcript is the request's ``message``."""
+
+    attachment_id: str
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:  # never the bytes in a log line
+        return f"Attachment({self.attachment_id!r}, {self.name!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttachment:
+    """A file an answer hands the user (an export): the server stores it as the user's and
+    lists it in the answer's ``metadata.attachments``."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"NewAttachment({self.name!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
 class EngineRequest:
     """One turn: who asks, in which conversation, with what context.
 
     ``history`` holds the conversation's last 5 messages before this one, oldest first (the
     seed's rule); the new user message is ``message``. ``turn_id`` is the same on every run of
     this turn (see the module docstring); None when the caller has no durable turn.
+    ``attachments`` are the files the message refers to, in the order it names them.
     """
 
     user_id: str
@@ -63,6 +93,7 @@ class EngineRequest:
     message: str
     history: Sequence[HistoryTurn] = ()
     turn_id: str | None = None
+    attachments: Sequence[Attachment] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +113,12 @@ class AnswerText:
 @dataclass(frozen=True, slots=True)
 class AnswerEnd:
     """Closes the answer. ``metadata`` holds at least ``actionSuccess`` and is merged over the
-    start metadata; ``suggestions`` are 2-4 follow-ups that fit the result (may be empty)."""
+    start metadata; ``suggestions`` are 2-4 follow-ups that fit the result (may be empty);
+    ``attachments`` are files the answer hands over (stored by the server as the user's)."""
 
     metadata: Mapping[str, Any]
     suggestions: Sequence[str] = ()
+    attachments: Sequence[NewAttachment] = ()
 
 
 AnswerPart = AnswerStart | AnswerText | AnswerEnd

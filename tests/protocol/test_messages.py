@@ -13,11 +13,13 @@ import pytest
 from omnitrack_realtime.protocol import (
     Acknowledgment,
     AssistantMessage,
+    AttachmentInfo,
     AuthAction,
     AuthOk,
     CancelAction,
     ClientAction,
     Complete,
+    DownloadAction,
     ErrorMessage,
     Event,
     EventAction,
@@ -44,6 +46,10 @@ from omnitrack_realtime.protocol import (
     Typing,
     TypingAction,
     UnsubscribeAction,
+    UploadAck,
+    UploadComplete,
+    UploadReady,
+    UploadStartAction,
     UserTyping,
     decode_client_action,
     decode_event,
@@ -62,6 +68,10 @@ FULL_CLIENT: list[ClientAction] = [
     SyncAction(conversation_id="c", after_seq=12),
     AuthAction(token="t0k3n"),
     PingAction(),
+    UploadStartAction(
+        upload_id="u1", name="a.csv", content_type="text/csv", size=3, sha256="0" * 64
+    ),
+    DownloadAction(attachment_id="att-1", offset=60, length=60),
 ]
 
 FULL_SERVER: list[ServerMessage] = [
@@ -136,6 +146,14 @@ FULL_SERVER: list[ServerMessage] = [
     ),
     AuthOk(expires_at=1_700_000_000_000),
     Pong(timestamp="2026-01-01T00:00:00Z"),
+    UploadReady(upload_id="u1", offset=0, chunk_size=61440),
+    UploadAck(upload_id="u1", offset=61440),
+    UploadComplete(
+        upload_id="u1",
+        attachment=AttachmentInfo(
+            attachment_id="att-1", name="a.csv", content_type="text/csv", size=3, sha256="0" * 64
+        ),
+    ),
 ]
 
 FULL_EVENT_ACTIONS: list[EventAction] = [

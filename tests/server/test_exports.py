@@ -8,6 +8,7 @@ import sys
 import omnitrack_realtime.server as server
 
 PUBLIC = {
+    "AttachmentLimits",
     "AuthConfig",
     "AuthRejected",
     "CopilotEngine",

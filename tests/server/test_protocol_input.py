@@ -33,7 +33,8 @@ BAD_COPILOT_FRAMES: list[tuple[str | bytes, str]] = [
     ("[1, 2]", "Invalid message"),
     (DEEP, "Invalid"),
     ('{"action": "message", "message": ' + DEEP + "}", "Invalid"),
-    (b"\x00\x01binary", "Binary frames are not supported"),
+    (b"\x00\x01binary", "Binary frames are attachment chunks; this one is not"),
+    (b"\x01\x00", "Truncated attachment chunk header"),
     (
         '{"action": "message", "message": "' + "x" * 2001 + '"}',
         "Message is too long (max 2000 characters)",

@@ -329,12 +329,16 @@ class TestSQLiteStore:
             tables = {
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-        assert versions == [(1,), (2,)]
+        assert versions == [(1,), (2,), (3,)]
         assert {
             "srv_conversations",
             "srv_messages",
             "srv_processed",
             "srv_turns",
+            "srv_uploads",
+            "srv_upload_chunks",
+            "srv_attachments",
+            "srv_turn_attachments",
             "twin_nodes",
         } <= tables
         reopened = SQLiteStore(path)  # migrating again is a no-op

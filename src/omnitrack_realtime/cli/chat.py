@@ -12,10 +12,13 @@ import asyncio
 import contextlib
 import sys
 import uuid
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
 
+from ..client.uploads import UploadProgress
 from ..errors import OmniTrackError
 from ..protocol import (
     Acknowledgment,
@@ -59,6 +62,19 @@ def register(subparsers: Any) -> None:
         "--json", action="store_true", help="print every server frame as one JSON line"
     )
     parser.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="attach FILE to the message (repeatable): data to import (CSV, JSON), or audio"
+        " (wav, ogg, webm, mp3) for a voice message, whose transcript becomes the message",
+    )
+    parser.add_argument(
+        "--save-to",
+        metavar="DIR",
+        help="save the files the answer hands back (an export) in DIR",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=120.0,
@@ -70,7 +86,9 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    if args.message is not None and not args.message.strip():
+    if args.attach and args.message is None:
+        args.message = ""  # a voice message, or a file with nothing to say
+    if args.message is not None and not args.message.strip() and not args.attach:
         print(
             "omnitrack: the message is empty; say what to ask, e.g. "
             'omnitrack chat "Show the network summary" (or omnitrack chat alone for the '
@@ -93,9 +111,25 @@ def _handle(args: argparse.Namespace) -> int:
         announce_token(options)
         return run_tui(options)
     announce_token(options)
-    runner = run_json_turn if args.json else run_turn
+    if args.json and (args.attach or args.save_to):
+        print("omnitrack: --attach and --save-to print the answer, not --json", file=sys.stderr)
+        return 2
+    missing = [name for name in args.attach if not Path(name).is_file()]
+    if missing:
+        print(f"omnitrack: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
     try:
-        return asyncio.run(runner(options, args.message, answer_timeout=args.timeout))
+        if args.json:
+            return asyncio.run(run_json_turn(options, args.message, answer_timeout=args.timeout))
+        return asyncio.run(
+            run_turn(
+                options,
+                args.message,
+                answer_timeout=args.timeout,
+                attachments=[Path(name) for name in args.attach],
+                save_to=Path(args.save_to) if args.save_to else None,
+            )
+        )
     except KeyboardInterrupt:
         return 130
 
@@ -135,11 +169,15 @@ async def run_turn(
     out: TextIO | None = None,
     err: TextIO | None = None,
     markdown: bool | None = None,
+    attachments: Sequence[Path] = (),
+    save_to: Path | None = None,
     **client_options: Any,
 ) -> int:
     """One turn: the answer as it streams, then the numbered suggestions. ``markdown``: render
     the answer's Markdown (default: when ``out`` is a terminal and ``rich`` is installed;
-    plain text otherwise, e.g. when piped)."""
+    plain text otherwise, e.g. when piped). ``attachments`` are uploaded first, with a
+    progress bar on ``err``; files the answer hands back are listed, and saved in ``save_to``
+    when given."""
     from .. import CopilotClient
 
     out = out or sys.stdout
@@ -152,9 +190,12 @@ async def run_turn(
     try:
         if not await connect_or_explain(client.connection, url, err, options):
             return 1
+        progress = ProgressBar(err)
         try:
             async with asyncio.timeout(answer_timeout):
-                async for token in client.stream(text):
+                async for token in client.stream(
+                    text, attachments=attachments, on_progress=progress.update
+                ):
                     if printer is not None:
                         printer.write(token)
                     else:
@@ -175,6 +216,8 @@ async def run_turn(
         answer = client.messages[-1] if client.messages else None
         if answer is not None and answer.role == "assistant" and not answer.content:
             out.write("(empty answer)\n")
+        if answer is not None and answer.role == "assistant":
+            await _hand_over(client, answer.metadata.get("attachments") or [], out, save_to)
         if client.error:
             print(f"omnitrack: {terminal_safe(client.error, one_line=True)}", file=err)
             return 1
@@ -188,6 +231,49 @@ async def run_turn(
     finally:
         _end(printer)
         await client.disconnect()
+
+
+class ProgressBar:
+    """An upload's progress on one terminal line (``on_progress``); a new line when done."""
+
+    WIDTH = 24
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+
+    def update(self, progress: UploadProgress) -> None:
+        filled = round(progress.fraction * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        name = terminal_safe(progress.name, one_line=True)
+        end = "\n" if progress.sent >= progress.total else ""
+        self._err.write(
+            f"\rupload {name} [{bar}] {progress.fraction:4.0%} ({progress.sent:,} bytes){end}"
+        )
+        self._err.flush()
+
+
+async def _hand_over(
+    client: Any, attachments: Sequence[Any], out: TextIO, save_to: Path | None
+) -> None:
+    """List the files an answer hands back; download them into ``save_to`` when given."""
+    for attachment in attachments:
+        if not isinstance(attachment, dict) or "attachmentId" not in attachment:
+            continue
+        # The server names the file: only its last part is used, so it lands in save_to.
+        name = Path(str(attachment.get("name") or "attachment")).name or "attachment"
+        size = attachment.get("size", 0)
+        line = f"\nAttachment: {terminal_safe(name, one_line=True)} ({size:,} bytes)"
+        if save_to is not None:
+            data = await client.download_attachment(attachment)
+            target = save_to / name
+            await asyncio.to_thread(_save, target, data)
+            line += f", saved to {terminal_safe(str(target), one_line=True)}"
+        out.write(line + "\n")
+
+
+def _save(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 def _is_terminal(out: TextIO) -> bool:

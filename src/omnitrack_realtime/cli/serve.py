@@ -96,6 +96,15 @@ def register(subparsers: Any) -> None:
         help="with --redis-url: how long a crashed process's connections still count against "
         "--max-connections (default 30)",
     )
+    serve.add_argument(
+        "--attachment-max-mb",
+        type=float,
+        default=10.0,
+        metavar="MB",
+        help="largest attachment per user, in MiB (also bounds their unfinished uploads"
+        " together; default 10). Voice messages need OMNITRACK_STT_URL (an OpenAI-compatible"
+        " API base), with OMNITRACK_STT_MODEL and OMNITRACK_STT_API_KEY if it needs them",
+    )
     serve.set_defaults(handler=_serve)
 
     token = subparsers.add_parser(
@@ -203,9 +212,11 @@ def server_config(
 ) -> Any:
     """The :class:`~omnitrack_realtime.server.ServerConfig` of ``omnitrack serve``'s options
     (the Redis secret from ``--redis-secret``, else ``OMNITRACK_REDIS_SECRET``)."""
-    from ..server import Limits, ServerConfig
+    from ..server import AttachmentLimits, Limits, ServerConfig
+    from ..server.config import speech_from_env
 
     env = os.environ if environ is None else environ
+    max_mb = getattr(args, "attachment_max_mb", 10.0)
     return ServerConfig(
         host=args.host,
         port=args.port,
@@ -222,6 +233,8 @@ def server_config(
         redis_secret=args.redis_secret or env.get(_REDIS_SECRET_ENV) or None,
         event_types=tuple(args.event_type),
         console=args.console,
+        attachments=AttachmentLimits(max_bytes=max(1, int(max_mb * 1024 * 1024))),
+        speech=speech_from_env(env),
     )
 
 

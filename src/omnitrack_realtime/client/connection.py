@@ -458,6 +458,19 @@ class Connection:
         self._wake.set()  # the writer re-arms its wait for the new deadline
         return True
 
+    async def write_now(self, payload: bytes, *, text: bool = True) -> None:
+        """Write one frame on the open connection now, outside the outbox: attachment frames,
+        which their uploader resumes itself after a reconnect (an outbox would resend every
+        chunk). Raises :class:`ConnectionFailed` when not connected or closed meanwhile."""
+        ws = self._ws
+        if ws is None or self.state is not ConnectionState.OPEN:
+            raise ConnectionFailed("not connected")
+        try:
+            await ws.send(payload, text=text)
+        except ConnectionClosed as exc:
+            raise ConnectionFailed("the connection closed") from exc
+        self._sent += 1
+
     def flush(self) -> None:
         """Ask the writer to write what the outbox allows now (after an ack, a new id...)."""
         self._wake.set()

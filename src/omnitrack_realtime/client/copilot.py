@@ -24,20 +24,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
-from typing import Unpack
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any, Unpack
 from uuid import uuid4
+
+import msgspec
 
 from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
 from ..protocol import (
     Acknowledgment,
+    AttachmentInfo,
     CancelAction,
     ErrorMessage,
     Pong,
     StreamToken,
+    UploadAck,
+    UploadComplete,
+    UploadReady,
     decode_server_message,
     encode,
 )
+from ..protocol.chunks import is_chunk_frame
 from ._dispatch import Mailbox
 from ._env import COPILOT_URL_DEFAULT, COPILOT_URL_ENV, resolve_urls
 from ._surface import ClientSurface, ConnectionOptions
@@ -50,6 +57,7 @@ from .conversation import (
 )
 from .outbox import AckMode, OutboxItem
 from .state import ConnectionState, Transition
+from .uploads import AttachmentSource, Uploader, UploadProgress, read_source
 
 __all__ = ["ChatMessage", "CopilotClient"]  # ChatMessage: re-exported for convenience
 
@@ -117,6 +125,9 @@ class CopilotClient(ClientSurface):
         self._stream_waiters: dict[str, Mailbox[str | _Finished]] = {}
         #: Messages sent again because reconciliation found them unanswered (a counter).
         self._resent_unanswered = 0
+        self._uploader = Uploader(self._conn)
+        #: The attachment ids of messages not yet acknowledged (re-encoded with them).
+        self._attachment_ids: dict[str, list[str]] = {}
 
     async def disconnect(self) -> None:
         """Close (code 1000), cancel pending retries; answers still streaming are interrupted."""
@@ -151,20 +162,75 @@ class CopilotClient(ClientSurface):
 
     # ------------------------------------------------------------------ sending
 
-    async def send_message(self, text: str) -> ChatMessage:
+    async def send_message(
+        self,
+        text: str,
+        attachments: Sequence[AttachmentSource] = (),
+        *,
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> ChatMessage:
         """Send a chat message (queued when offline); returns the user message, appended at
-        once. Raises :class:`MessageTooLarge` or :class:`QueueFull` (nothing is appended)."""
-        return self._send(text)
+        once. Raises :class:`MessageTooLarge` or :class:`QueueFull` (nothing is appended).
+
+        ``attachments`` (paths or bytes) are uploaded first, each resumed after a reconnect
+        and checked by SHA-256 (``on_progress`` hears how far each is), and the message
+        refers to them; an audio file makes it a voice message (the server's transcript
+        becomes its text). Raises :class:`AttachmentError` when the server refuses one."""
+        infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
+        return self._send(text, infos)
+
+    async def upload(
+        self,
+        source: AttachmentSource,
+        *,
+        name: str | None = None,
+        content_type: str | None = None,
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> AttachmentInfo:
+        """Upload one attachment (a path or bytes) and return its description; a message
+        names it by ``attachment_id`` (``send_message`` does both)."""
+        if isinstance(source, bytes):
+            file_name, data = read_source(source, name)
+        else:
+            file_name, data = await asyncio.to_thread(read_source, source, name)
+        return await self._uploader.upload(
+            data, name=file_name, content_type=content_type, on_progress=on_progress
+        )
+
+    async def download_attachment(
+        self, attachment: str | Mapping[str, Any] | AttachmentInfo
+    ) -> bytes:
+        """The bytes of one of the user's attachments: an id, or its description (an
+        answer's ``metadata["attachments"]`` entry: size and SHA-256 are then checked)."""
+        if isinstance(attachment, str):
+            return await self._uploader.download(attachment)
+        if isinstance(attachment, AttachmentInfo):
+            return await self._uploader.download(
+                attachment.attachment_id, size=attachment.size, sha256=attachment.sha256
+            )
+        return await self._uploader.download(
+            str(attachment["attachmentId"]),
+            size=attachment.get("size"),
+            sha256=attachment.get("sha256"),
+        )
 
     # `timeout` is the issue's public signature (the seed's style), hence the noqa.
-    async def ask(self, text: str, timeout: float | None = None) -> ChatMessage:  # noqa: ASYNC109
+    async def ask(
+        self,
+        text: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        *,
+        attachments: Sequence[AttachmentSource] = (),
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> ChatMessage:
         """Send ``text`` and wait for the whole answer (its ``status`` says how it ended:
         ``"complete"``, ``"interrupted"`` or ``"error"``). Raises :class:`TimeoutError` after
         ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first (at
         once, sending nothing, if it already has: state ``FAILED``)."""
         self._raise_if_failed()
         future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
-        message = self._send(text)
+        infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
+        message = self._send(text, infos)
         cmid = message.client_message_id
         assert cmid is not None
         self._reply_waiters[cmid] = future
@@ -174,12 +240,20 @@ class CopilotClient(ClientSurface):
         finally:
             self._reply_waiters.pop(cmid, None)
 
-    async def stream(self, text: str) -> AsyncIterator[str]:
+    async def stream(
+        self,
+        text: str,
+        *,
+        attachments: Sequence[AttachmentSource] = (),
+        on_progress: Callable[[UploadProgress], Any] | None = None,
+    ) -> AsyncIterator[str]:
         """Send ``text`` and yield the answer's text as it arrives, token by token (a whole
-        non-streamed answer, an interruption marker or the error reply come as one piece)."""
+        non-streamed answer, an interruption marker or the error reply come as one piece).
+        ``attachments`` as for :meth:`send_message`."""
         self._raise_if_failed()
         mailbox: Mailbox[str | _Finished] = Mailbox(_STREAM_BUFFER)
-        message = self._send(text)
+        infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
+        message = self._send(text, infos)
         cmid = message.client_message_id
         assert cmid is not None
         self._stream_waiters[cmid] = mailbox
@@ -219,9 +293,11 @@ class CopilotClient(ClientSurface):
         if self._conn.state is ConnectionState.FAILED:
             raise self._conn.error or ConnectionFailed("the connection failed; connect() again")
 
-    def _send(self, text: str) -> ChatMessage:
+    def _send(self, text: str, attachments: Sequence[AttachmentInfo] = ()) -> ChatMessage:
         cmid = uuid4().hex
         conversation_id = self._conversation.conversation_id
+        if attachments:
+            self._attachment_ids[cmid] = [a.attachment_id for a in attachments]
         # A plain dict, not MessageAction: seed servers read `streaming` and `conversationId`
         # and the struct would omit them at their defaults.
         self._conn.send(
@@ -235,23 +311,34 @@ class CopilotClient(ClientSurface):
         # connected or not, the outbox may hold it back (one in flight while the conversation
         # is unknown, a rate-limit hold).
         message = self._conversation.add_user_message(text, client_message_id=cmid, queued=True)
+        if attachments:
+            message.metadata["attachments"] = [msgspec.to_builtins(a) for a in attachments]
         self._changed()
         return message
 
     def _encode_message(self, text: str, cmid: str, conversation_id: str | None) -> bytes:
-        return encode(
-            {
-                "action": "message",
-                "message": text,
-                "conversationId": conversation_id,
-                "streaming": self._streaming,
-                "clientMessageId": cmid,
-            }
-        )
+        frame: dict[str, Any] = {
+            "action": "message",
+            "message": text,
+            "conversationId": conversation_id,
+            "streaming": self._streaming,
+            "clientMessageId": cmid,
+        }
+        attachments = self._attachment_ids.get(cmid)
+        if attachments:
+            frame["attachments"] = attachments
+        return encode(frame)
 
     # ------------------------------------------------------------------ driver hooks
 
     def _on_frame(self, data: bytes) -> None:
+        if is_chunk_frame(data):  # an attachment being downloaded
+            try:
+                self._uploader.on_chunk(data)
+            except ProtocolError as exc:
+                self._conversation.ignored += 1
+                logger.debug("ignored a malformed chunk frame: %s", exc)
+            return
         try:
             message = decode_server_message(data)
         except ProtocolError as exc:
@@ -265,11 +352,23 @@ class CopilotClient(ClientSurface):
             return
         if isinstance(message, Pong):
             return
+        if isinstance(message, UploadReady | UploadAck | UploadComplete):
+            self._uploader.on_message(message)
+            return
+        if (
+            isinstance(message, ErrorMessage)
+            and message.client_message_id is None
+            and self._uploader.on_message(message)
+        ):
+            return
         known_before = self._conversation.conversation_id is not None
         if isinstance(message, Acknowledgment):
             item = self._conn.outbox.acknowledged(message.client_message_id)
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
+                self._attachment_ids.pop(item.client_message_id, None)
+            if message.transcript is not None and message.client_message_id is not None:
+                self._show_transcript(message.client_message_id, message.transcript)
         elif isinstance(message, ErrorMessage) and message.client_message_id is not None:
             if self._resend_later(message, message.client_message_id):
                 return
@@ -277,12 +376,20 @@ class CopilotClient(ClientSurface):
             # resume is the reducer's business: it interrupts the streams concerned.)
             self._conn.outbox.failed(message.client_message_id)
             self._texts.pop(message.client_message_id, None)
+            self._attachment_ids.pop(message.client_message_id, None)
         events = self._conversation.apply(message)
         if not known_before and self._conversation.conversation_id is not None:
             self._fill_conversation()
         if isinstance(message, Acknowledgment | ErrorMessage):
             self._conn.flush()  # an acknowledgment may let the next message go
         self._route(events)
+
+    def _show_transcript(self, cmid: str, transcript: str) -> None:
+        """A voice message's text is what the server heard: it replaces what was typed."""
+        question = self._conversation.user_message(cmid)
+        if question is not None:
+            question.metadata["transcript"] = transcript
+            question.content = transcript
 
     def _resend_later(self, message: ErrorMessage, cmid: str) -> bool:
         """A message refused for now (:data:`RESEND_LATER_CODES`) is kept: queued again in its
@@ -399,6 +506,7 @@ class CopilotClient(ClientSurface):
         return self._conversation.conversation_id is not None
 
     def _on_lost(self) -> None:
+        self._uploader.connection_lost()
         self._route(self._conversation.connection_lost(resumable=True))
 
     def _on_state(self, transition: Transition) -> None:

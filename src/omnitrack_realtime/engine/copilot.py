@@ -41,11 +41,14 @@ from ..seam import (
     AnswerPart,
     AnswerStart,
     AnswerText,
+    Attachment,
     EngineRequest,
     EventPublisher,
+    NewAttachment,
     answer_from_text,
+    split_tokens,
 )
-from . import answers, replies
+from . import answers, replies, transfer
 from .actions import ActionResult, execute, resolve_nodes
 from .commands import (
     ADD_INTENTS,
@@ -79,7 +82,7 @@ from .language.fragments import (
     suggestions_for,
 )
 from .turn import Turn, TurnOutcome
-from .twin import Twin, twin_status
+from .twin import Connection, Location, Twin, twin_status
 
 if TYPE_CHECKING:
     from .llm import LLMIntentClassifier, LLMPlanner
@@ -143,6 +146,16 @@ class SupplyChainEngine:
     async def respond(
         self, request: EngineRequest, publisher: EventPublisher
     ) -> AsyncIterator[AnswerPart]:
+        export = transfer.asks_export(request.message)
+        if export is not None and not _data_files(request):
+            # Read-only and not recorded: run again after a crash, it exports again.
+            yield AnswerStart({"intent": transfer.EXPORT_INTENT, "confidence": 0.95})
+            text, file = await asyncio.to_thread(self._export, request.user_id, export)
+            for token in split_tokens(text):
+                yield AnswerText(token)
+            suggestions = ("Show the network summary", "Run a supply chain analysis")
+            yield AnswerEnd({"actionSuccess": True}, suggestions, attachments=[file])
+            return
         if self._planner is not None and request.turn_id is not None:
             recorded = await asyncio.to_thread(self.twin.turn_outcome, request.turn_id)
             if recorded is not None:  # run again after a crash: answer what it did
@@ -455,10 +468,12 @@ class SupplyChainEngine:
             answered = self._answer_pending(pending, steps, request)
             if answered is not None:
                 steps = answered
-        if not steps:
-            steps = [Act("unknown", request.message)]
-        turn = Turn()
-        self._run_steps(request, steps, state, turn)
+        turn = self._transfer(request, steps, state)
+        if turn is None:
+            if not steps:
+                steps = [Act("unknown", request.message)]
+            turn = Turn()
+            self._run_steps(request, steps, state, turn)
         # A turn that asked for something and got nothing done (failed or not understood):
         # an "undo" next refers to what the user meant, not to the older change it would hit.
         changed = any(p.success for p in turn.parts if p.label in CHANGING_INTENTS)
@@ -473,6 +488,108 @@ class SupplyChainEngine:
         if state.fingerprint() != before:  # most read-only turns change nothing here
             self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
+
+    # ------------------------------------------------------------------ import, export
+
+    def _transfer(
+        self, request: EngineRequest, steps: Sequence[Step], state: DialogueState
+    ) -> Turn | None:
+        """An import's preview (a data file attached with "import ..."), or the import itself
+        (its confirmation answered yes); None for any other turn."""
+        first = steps[0] if len(steps) == 1 else None
+        if isinstance(first, Command) and first.intent == transfer.IMPORT_INTENT:
+            return self._apply_import(request, first)
+        files = _data_files(request)
+        if not files or not transfer.asks_import(request.message):
+            return None
+        file = files[0]
+        plan = transfer.parse_import(
+            file.name, file.content_type, file.data, self.twin.node_names(request.user_id)
+        )
+        question = transfer.preview(plan)
+        turn = Turn()
+        if plan.empty:
+            turn.add("import-data", False, answers.failure(question), confidence=0.95)
+            return turn
+        command = Command(
+            transfer.IMPORT_INTENT,
+            {"file": plan.file, "nodes": plan.nodes, "links": plan.links},
+            0.95,
+            request.message,
+        )
+        # The file's rows, checked, wait in the confirmation: "yes" applies exactly them.
+        state.pending = Pending(
+            "confirmation", question, transfer.IMPORT_INTENT, commands=[command]
+        )
+        turn.add("confirmation", None, answers.Answer(question, ("yes", "no")), confidence=0.95)
+        return turn
+
+    def _apply_import(self, request: EngineRequest, command: Command) -> Turn:
+        """Add the confirmed rows: part of the turn's one twin transaction, so all or none."""
+        user = request.user_id
+        changes: list[dict[str, Any]] = []
+        turn = Turn()
+        with self.twin.transaction():
+            ids: dict[str, str] = {n.name.lower(): n.id for n in self.twin.list_nodes(user)}
+            for row in command.params.get("nodes", ()):
+                place = row["location"]
+                node = self.twin.add_node(
+                    user,
+                    type=row["type"],
+                    name=row["name"],
+                    location=Location(
+                        place.get("city"),
+                        place.get("country"),
+                        place["region"],
+                        float(place["latitude"]),
+                        float(place["longitude"]),
+                    ),
+                    capacity=int(row["capacity"]),
+                    status=row["status"],
+                    inventory=int(row["inventory"]),
+                    utilization=float(row["utilization"]),
+                )
+                ids[node.name.lower()] = node.id
+                changes.append({"change": "node_added", "node": node.to_dict()})
+            for row in command.params.get("links", ()):
+                connection = Connection(
+                    ids[row["source"].lower()],
+                    ids[row["target"].lower()],
+                    row.get("shippingMethod"),
+                    bool(row.get("bidirectional")),
+                )
+                self.twin.add_connection(user, connection)
+                changes.append({"change": "connection_added", "connection": connection.to_dict()})
+        nodes = len(command.params.get("nodes", ()))
+        links = len(command.params.get("links", ()))
+        text = (
+            f"Imported **{command.params.get('file', 'the file')}**: added"
+            f" {answers.plural(nodes, 'node')} and {answers.plural(links, 'link')}."
+        )
+        result = ActionResult(
+            transfer.IMPORT_INTENT,
+            True,
+            answers.Answer(text, ("Show the network summary", "Run a supply chain analysis")),
+            tuple(changes),
+        )
+        turn.add(transfer.IMPORT_INTENT, True, result.answer, confidence=0.95)
+        turn.events.extend(self._events(request, result))
+        return turn
+
+    def _export(self, user_id: str, fmt: str) -> tuple[str, NewAttachment]:
+        nodes = self.twin.list_nodes(user_id)
+        connections = self.twin.list_connections(user_id)
+        name, content_type, data = transfer.export_network(
+            [n.to_dict() for n in nodes],
+            [c.to_dict() for c in connections],
+            {n.id: n.name for n in nodes},
+            fmt,
+        )
+        text = (
+            f"Here is your network as **{name}**: {answers.plural(len(nodes), 'node')} and"
+            f" {answers.plural(len(connections), 'link')}, in the columns an import reads."
+        )
+        return text, NewAttachment(name, content_type, data)
 
     # ------------------------------------------------------------------ dialogue
 
@@ -1051,6 +1168,11 @@ class SupplyChainEngine:
         for alert in result.alerts:
             events.append(("alert_notification", alert.to_event()))
         return events
+
+
+def _data_files(request: EngineRequest) -> list[Attachment]:
+    """The request's attachments an import can read (CSV, JSON, text)."""
+    return [a for a in request.attachments if a.content_type in transfer.DATA_TYPES]
 
 
 _LEADING_NO = re.compile(

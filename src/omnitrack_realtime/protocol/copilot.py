@@ -14,11 +14,13 @@ import msgspec
 __all__ = [
     "Acknowledgment",
     "AssistantMessage",
+    "AttachmentInfo",
     "AuthAction",
     "AuthOk",
     "CancelAction",
     "ClientAction",
     "Complete",
+    "DownloadAction",
     "ErrorMessage",
     "History",
     "HistoryAction",
@@ -41,6 +43,10 @@ __all__ = [
     "Timestamp",
     "Typing",
     "TypingAction",
+    "UploadAck",
+    "UploadComplete",
+    "UploadReady",
+    "UploadStartAction",
     "UserTyping",
 ]
 
@@ -75,6 +81,9 @@ class MessageAction(_ClientBase, tag="message", omit_defaults=False):
     conversation_id: str | None = None
     streaming: bool = True
     client_message_id: str | None = None
+    #: Extension: ids of attachments (``upload_complete``) the message refers to. UNSET (not
+    #: None) so that this struct, which encodes its defaults, never sends it to a seed server.
+    attachments: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class CancelAction(_ClientBase, tag="cancel"):
@@ -122,6 +131,30 @@ class PingAction(_ClientBase, tag="ping"):
     pass
 
 
+class UploadStartAction(_ClientBase, tag="upload_start"):
+    """Begin (or resume, with the same ``upload_id``) an attachment upload (extension).
+
+    ``upload_id`` is made by the client (a UUID) and is unique per user; ``size`` is the
+    exact byte count and ``sha256`` the lower-case hex digest of the whole content, both
+    checked before and after the bytes arrive. The bytes follow as binary chunk frames
+    (:mod:`.chunks`)."""
+
+    upload_id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DownloadAction(_ClientBase, tag="download"):
+    """Read back ``length`` bytes (at most the server's chunk size) of one of the user's
+    attachments from ``offset`` (extension); the answer is one binary chunk frame."""
+
+    attachment_id: str
+    offset: int = 0
+    length: int | None = None
+
+
 ClientAction = (
     MessageAction
     | CancelAction
@@ -132,6 +165,8 @@ ClientAction = (
     | SyncAction
     | AuthAction
     | PingAction
+    | UploadStartAction
+    | DownloadAction
 )
 
 # --------------------------------------------------------------------------- server -> client
@@ -149,6 +184,8 @@ class Acknowledgment(_ServerBase, tag="acknowledgment"):
     message_id: str | None = None
     queued: int | None = None
     message_seq: int | None = None
+    #: Extension: a voice message's transcript, which became the stored message's text.
+    transcript: str | None = None
 
 
 class Typing(_ServerBase, tag="typing"):
@@ -232,6 +269,8 @@ class ErrorMessage(_ServerBase, tag="error"):
     client_message_id: str | None = None
     retry_after: float | None = None
     stream_id: str | None = None
+    upload_id: str | None = None
+    attachment_id: str | None = None
 
 
 class RequestQueued(_ServerBase, tag="request_queued"):
@@ -285,6 +324,43 @@ class Sync(_ServerBase, tag="sync"):
     retry_after: float | None = None
 
 
+class AttachmentInfo(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+    """A stored attachment, as ``upload_complete`` and a message's ``metadata.attachments``
+    describe it (extension)."""
+
+    attachment_id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class UploadReady(_ServerBase, tag="upload_ready", omit_defaults=False):
+    """An ``upload_start`` was accepted: send the bytes from ``offset`` (what the server
+    already holds: 0, or where an interrupted upload stopped) in chunks of at most
+    ``chunk_size`` bytes, keeping up to ``window`` bytes unacknowledged (the server
+    acknowledges at the latest when that many have arrived) (extension)."""
+
+    upload_id: str = ""
+    offset: int = 0
+    chunk_size: int = 0
+    window: int = 0
+
+
+class UploadAck(_ServerBase, tag="upload_ack", omit_defaults=False):
+    """The server has stored the upload's bytes up to ``offset`` (extension)."""
+
+    upload_id: str = ""
+    offset: int = 0
+
+
+class UploadComplete(_ServerBase, tag="upload_complete", omit_defaults=False):
+    """Every byte arrived and matched ``sha256``: the attachment is stored (extension)."""
+
+    upload_id: str = ""
+    attachment: AttachmentInfo | None = None
+
+
 class AuthOk(_ServerBase, tag="auth_ok"):
     expires_at: int | None = None
 
@@ -311,4 +387,7 @@ ServerMessage = (
     | Sync
     | AuthOk
     | Pong
+    | UploadReady
+    | UploadAck
+    | UploadComplete
 )

@@ -16,13 +16,14 @@ from ..seam import CopilotEngine, EventPublisher
 from .app import build_hub, create_server, run_server, serve
 from .asgi import OmniTrackASGI, create_asgi_app
 from .auth import AuthConfig, AuthRejected, Principal, mint_token
-from .config import Limits, ServerConfig
+from .config import AttachmentLimits, Limits, ServerConfig
 from .demo_engine import DemoEngine, default_engine
 from .hub import Hub
 from .session import CopilotSession, EventSession, Outbound
 from .ws_driver import WebSocketServer
 
 __all__ = [
+    "AttachmentLimits",
     "AuthConfig",
     "AuthRejected",
     "CopilotEngine",

@@ -56,6 +56,7 @@ from collections.abc import (
 )
 from typing import Any
 
+from ..protocol.chunks import is_chunk_frame
 from ..protocol.closecodes import GOING_AWAY, MESSAGE_TOO_BIG, TRY_AGAIN_LATER
 from ..seam import CopilotEngine
 from .access import log_close, log_open, log_refused
@@ -143,6 +144,13 @@ async def _finish_suspended(steps: Generator[Any, None, Any], waiting: Any) -> N
             return
 
 
+def _send_message(data: bytes) -> Message:
+    """The ASGI send message of one frame: an attachment chunk binary, the rest text."""
+    if is_chunk_frame(data):
+        return {"type": "websocket.send", "bytes": data}
+    return {"type": "websocket.send", "text": data.decode()}
+
+
 class _QueueOutbound:
     """:class:`~.session.Outbound` over ASGI ``send``: eager writes, then a queue and a writer.
 
@@ -188,7 +196,7 @@ class _QueueOutbound:
         if self._closing is not None or self._shut:
             return
         if self._writer is None:  # nothing queued (a writer exists while anything is)
-            self._start({"type": "websocket.send", "text": data.decode()})
+            self._start(_send_message(data))
             return
         if self._queued + len(data) > self._limit:
             self._metrics.inc("slow_consumers_closed")
@@ -231,7 +239,7 @@ class _QueueOutbound:
             while self._frames and not self._shut:
                 data = self._frames.popleft()
                 self._queued -= len(data)
-                await self._send({"type": "websocket.send", "text": data.decode()})
+                await self._send(_send_message(data))
             if self._closing is not None and not self._shut:
                 code, reason = self._closing
                 self._shut = True

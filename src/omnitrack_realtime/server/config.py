@@ -7,6 +7,8 @@ a burst of 20, 10 connections per user, streams kept 5 minutes, a 10 s handshake
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,34 @@ from .eventtypes import EventTypeRegistry
 #: Characters a Redis secret needs at least (an HMAC key guessed offline is no key).
 _MIN_SECRET = 16
 
-__all__ = ["Limits", "ServerConfig"]
+__all__ = [
+    "DEFAULT_CONTENT_TYPES",
+    "AttachmentLimits",
+    "Limits",
+    "ServerConfig",
+    "SpeechConfig",
+    "speech_from_env",
+]
+
+#: What an attachment may be unless configured otherwise: data to import (CSV, JSON, text),
+#: documents and pictures to keep with a message, and voice (wav, ogg/opus, webm, mp3).
+DEFAULT_CONTENT_TYPES = frozenset(
+    {
+        "text/csv",
+        "application/json",
+        "text/plain",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/ogg",
+        "audio/opus",
+        "audio/webm",
+        "audio/mpeg",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +75,48 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AttachmentLimits:
+    """What one user may upload: ``max_bytes`` bounds one attachment and, summed, the user's
+    uploads not finished yet; ``content_types`` is the allow-list (exact media types, no
+    parameters); ``chunk_size`` the largest chunk a client is told to send; ``store_every``
+    how many bytes of an upload are gathered before they are stored and acknowledged (one
+    transaction), the client being told it may keep twice that unacknowledged."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    content_types: frozenset[str] = DEFAULT_CONTENT_TYPES
+    chunk_size: int = 60 * 1024
+    store_every: int = 512 * 1024
+
+    def __post_init__(self) -> None:
+        if min(self.max_bytes, self.chunk_size, self.store_every) <= 0:
+            raise ConfigurationError("attachment sizes must be positive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechConfig:
+    """The transcriber of voice messages: an OpenAI-compatible ``/audio/transcriptions``
+    endpoint (``url`` is its API base or the endpoint itself)."""
+
+    url: str
+    model: str = "whisper-1"
+    api_key: str | None = field(default=None, repr=False)
+
+
+def speech_from_env(env: Mapping[str, str] | None = None) -> SpeechConfig | None:
+    """``OMNITRACK_STT_URL``, ``OMNITRACK_STT_MODEL``, ``OMNITRACK_STT_API_KEY``; None when
+    no URL is set (voice messages are then refused with a message saying what to set)."""
+    env = os.environ if env is None else env
+    url = env.get("OMNITRACK_STT_URL", "").strip()
+    if not url:
+        return None
+    return SpeechConfig(
+        url=url,
+        model=env.get("OMNITRACK_STT_MODEL", "").strip() or "whisper-1",
+        api_key=env.get("OMNITRACK_STT_API_KEY") or None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServerConfig:
     """Everything ``omnitrack serve`` can be told; tests build one with port 0 and delay 0."""
 
@@ -57,6 +128,9 @@ class ServerConfig:
     token_delay: float = 0.02
     auth: AuthConfig = field(default_factory=AuthConfig)
     limits: Limits = field(default_factory=Limits)
+    attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
+    #: Speech to text for voice messages; ``None`` = voice messages are refused.
+    speech: SpeechConfig | None = None
     #: Redis URL of the event backplane (several server processes); ``None`` = this process only.
     redis_url: str | None = None
     #: Shared secret of the processes on the backplane: each event is signed (HMAC-SHA256) and
@@ -102,6 +176,11 @@ class ServerConfig:
                 f"the Redis secret must be at least {_MIN_SECRET} characters long"
             )
         EventTypeRegistry.with_types(self.event_types)  # raises for a reserved or bad name
+
+    @property
+    def upload_chunk_size(self) -> int:
+        """The chunk size clients are told: the configured one, within the frame limit."""
+        return max(1, min(self.attachments.chunk_size, self.max_frame - 256))
 
     @property
     def event_registry(self) -> EventTypeRegistry:

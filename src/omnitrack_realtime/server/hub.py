@@ -52,12 +52,14 @@ from ..seam import (
     AnswerEnd,
     AnswerStart,
     AnswerText,
+    Attachment,
     CopilotEngine,
     EngineRequest,
     HistoryTurn,
     split_tokens,
 )
 from . import owners
+from .attachments import AttachmentStore, attachments_for
 from .backplane import Backplane, BackplaneError, MemoryBackplane
 from .config import ServerConfig
 from .crashpoint import ARMED as CRASH_ARMED
@@ -70,6 +72,7 @@ from .presence import RedisPresence
 from .redis_limits import RedisLimits
 from .store import ConversationStore, PendingTurn, ProcessedMessage, StoredMessage
 from .streams import FrameSink, Stream, StreamRegistry
+from .transcriber import HttpTranscriber, Transcriber
 
 __all__ = ["Admission", "EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
 
@@ -216,6 +219,8 @@ class Hub:
         presence: RedisPresence | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        attachments: AttachmentStore | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         # Fail at start, not with an HTTP 500 (and a traceback) for each handshake whose token
         # names an accepted algorithm the configuration has no key for.
@@ -224,6 +229,13 @@ class Hub:
         self.config = config
         self.engine = engine
         self.store = store
+        #: Uploaded and exported files, in the store's database (or memory).
+        self.attachments = attachments if attachments is not None else attachments_for(store)
+        if transcriber is None and config.speech is not None:
+            speech = config.speech
+            transcriber = HttpTranscriber(speech.url, model=speech.model, api_key=speech.api_key)
+        #: Speech to text for voice messages; None refuses them (NO_TRANSCRIBER).
+        self.transcriber = transcriber
         if backplane is None:
             from .backplane import MemoryHub
 
@@ -540,8 +552,17 @@ class Hub:
                     await aclose()
             if not stream.started:
                 self._emit(stream, stream.begin({}, now_ms()))
-            metadata = dict(end.metadata) if end else {"actionSuccess": False}
+            metadata: dict[str, Any] = dict(end.metadata) if end else {"actionSuccess": False}
             suggestions = list(end.suggestions) if end else []
+            if end is not None and end.attachments:
+                metadata["attachments"] = [
+                    msgspec.to_builtins(
+                        await self.attachments.create(
+                            stream.user_id, new.name, new.content_type, new.data
+                        )
+                    )
+                    for new in end.attachments
+                ]
             # The answer is whole: a cancel or a shutdown from now on would only turn it into
             # an 'interrupted' copy of itself (stored twice, with SQLite).
             self._storing.add(stream.stream_id)
@@ -574,12 +595,17 @@ class Hub:
             await asyncio.wait(ahead)
             # Queued until now: the client hears the copilot start on it (as after an ack).
             self._emit(stream, [Typing(timestamp=now_ms(), conversation_id=stream.conversation_id)])
+        stored = await self.attachments.for_turn(stream.user_id, stream.stream_id)
         return EngineRequest(
             user_id=stream.user_id,
             conversation_id=stream.conversation_id,
             message=message,
             history=self.history_turns(await self._context(stream)),
             turn_id=stream.stream_id,
+            attachments=[
+                Attachment(a.info.attachment_id, a.info.name, a.info.content_type, a.data)
+                for a in stored
+            ],
         )
 
     async def _context(self, stream: Stream) -> list[StoredMessage]:

@@ -22,9 +22,11 @@ import msgspec
 from ..errors import ProtocolError
 from ..protocol import (
     Acknowledgment,
+    AttachmentInfo,
     AuthAction,
     AuthOk,
     CancelAction,
+    DownloadAction,
     ErrorMessage,
     Event,
     History,
@@ -43,6 +45,7 @@ from ..protocol import (
     Typing,
     TypingAction,
     UnsubscribeAction,
+    UploadStartAction,
     UserTyping,
     decode_client_action,
     decode_event_action,
@@ -60,6 +63,8 @@ from .eventlog import SubscriberFeed
 from .hub import TURN_LEASE, Hub, encode_frame
 from .store import ProcessedMessage, StoredMessage
 from .streams import Stream
+from .transcriber import AUDIO_TYPES, NO_TRANSCRIBER, TranscriptionFailed
+from .uploads import ATTACHMENT_NOT_FOUND, UploadDesk, media_type
 
 __all__ = [
     "CONVERSATION_NOT_FOUND",
@@ -85,6 +90,8 @@ _MAX_CLIENT_MESSAGE_ID = 128
 #: Channels one ``/ws`` connection may be subscribed to at once (the known event types are a
 #: handful; the cap keeps a client inventing names from growing the server's memory).
 _MAX_SUBSCRIPTIONS = 100
+#: Attachments one message may refer to.
+_MAX_ATTACHMENTS = 10
 
 
 #: Seconds a message refused during shutdown asks its client to wait before resending it.
@@ -219,6 +226,9 @@ class CopilotSession(_Session):
         #: While a sync reads the store: the frames for this connection, held back so that
         #: the stored (earlier) answers reach it before the live (later) ones.
         self._deferred: list[bytes] | None = None
+        self._uploads = UploadDesk(
+            hub.config, hub.attachments, principal.user_id, self._reply, self.send
+        )
 
     async def open(self) -> None:
         self.hub.add_copilot(self.user_id, self)
@@ -252,7 +262,7 @@ class CopilotSession(_Session):
 
     async def _receive(self, frame: str | bytes) -> None:
         if isinstance(frame, bytes):
-            self._error(_BINARY, code="invalid_message")
+            await self._uploads.chunk(frame)  # an attachment's bytes (protocol/chunks.py)
             return
         action = decode_client_action(frame)
         if isinstance(action, MessageAction):
@@ -273,6 +283,10 @@ class CopilotSession(_Session):
             await self._on_read(action)
         elif isinstance(action, AuthAction):
             self._on_auth(action.token)
+        elif isinstance(action, UploadStartAction):
+            await self._uploads.start(action)
+        elif isinstance(action, DownloadAction):
+            await self._uploads.download(action)
 
     async def _owns(self, conversation_id: str, **correlation: str | None) -> bool:
         """Whether this user owns the conversation; if not, answer "Conversation not found"
@@ -314,6 +328,7 @@ class CopilotSession(_Session):
                 client_message_id=client_message_id,
             )
             return
+        extra: dict[str, Any] = {}
         limit = self.hub.config.max_message_chars
         if len(action.message) > limit:
             self._error(
@@ -331,9 +346,23 @@ class CopilotSession(_Session):
                 conversation_id=action.conversation_id,
             )
             return
+        attachments = await self._attachments_of(action)
+        if attachments is None:
+            return
+        voice = [a for a in attachments if media_type(a.content_type) in AUDIO_TYPES]
         # Control, zero-width and bidi characters go before anything reads or stores the
         # text: they are never part of a node name, of the twin or of a stored message.
         text = clean_text(action.message)
+        if voice and not await self._processed(client_message_id):
+            transcript = await self._transcribe(action, voice)
+            if transcript is None:
+                return
+            # The transcript is what the user said: it becomes the message, after any words
+            # typed with it.
+            text = f"{text.strip()}\n{transcript}" if text.strip() else transcript
+            extra["transcript"] = transcript
+        if attachments:
+            extra["attachments"] = [msgspec.to_builtins(a) for a in attachments]
         if not text.strip():
             self._error(
                 "Message is empty",
@@ -363,7 +392,75 @@ class CopilotSession(_Session):
                 action.conversation_id, client_message_id=client_message_id
             ):
                 return
-            await self._start_turn(action)
+            await self._start_turn(action, extra)
+
+    async def _processed(self, client_message_id: str | None) -> bool:
+        """Whether this message id was taken already (a resend is not transcribed again)."""
+        if not client_message_id:
+            return False
+        return await self.hub.store.find_processed(self.user_id, client_message_id) is not None
+
+    async def _attachments_of(self, action: MessageAction) -> list[AttachmentInfo] | None:
+        """The user's attachments the message names (none: ``[]``); None when one is not
+        found (answered ``not_found``) or they are too many."""
+        ids = action.attachments if isinstance(action.attachments, list) else []
+        if len(ids) > _MAX_ATTACHMENTS:
+            self._error(
+                f"A message refers to at most {_MAX_ATTACHMENTS} attachments",
+                code="invalid_message",
+                conversation_id=action.conversation_id,
+                client_message_id=action.client_message_id,
+            )
+            return None
+        found: list[AttachmentInfo] = []
+        for attachment_id in dict.fromkeys(ids):
+            info = await self.hub.attachments.info(self.user_id, attachment_id)
+            if info is None:
+                # The same answer for another user's attachment as for a missing one.
+                self._error(
+                    ATTACHMENT_NOT_FOUND,
+                    code="not_found",
+                    attachment_id=attachment_id,
+                    conversation_id=action.conversation_id,
+                    client_message_id=action.client_message_id,
+                )
+                return None
+            found.append(info)
+        return found
+
+    async def _transcribe(self, action: MessageAction, voice: list[AttachmentInfo]) -> str | None:
+        """The voice attachments as text, or None (answered with why not)."""
+        transcriber = self.hub.transcriber
+        reason, code = NO_TRANSCRIBER, "transcriber_unavailable"
+        if transcriber is not None:
+            texts: list[str] = []
+            try:
+                for info in voice:
+                    audio = await self.hub.attachments.read(
+                        self.user_id, info.attachment_id, 0, info.size
+                    )
+                    texts.append(
+                        await transcriber.transcribe(
+                            audio or b"", name=info.name, content_type=info.content_type
+                        )
+                    )
+            except TranscriptionFailed as exc:
+                reason, code = (
+                    f"Could not transcribe the voice message: {exc.reason}",
+                    ("transcription_failed"),
+                )
+            else:
+                transcript = clean_text(" ".join(t for t in texts if t.strip())).strip()
+                if transcript:
+                    return transcript
+                reason, code = "No speech was heard in the voice message", "transcription_failed"
+        self._error(
+            reason,
+            code=code,
+            conversation_id=action.conversation_id,
+            client_message_id=action.client_message_id,
+        )
+        return None
 
     async def _admit(self, action: MessageAction) -> bool:
         """The per-user message rate limit; a client that keeps flooding is closed 4429.
@@ -445,10 +542,16 @@ class CopilotSession(_Session):
             return None
         return max(self._refused_until - now, _MIN_RETRY_AFTER)
 
-    async def _start_turn(self, action: MessageAction) -> None:
+    async def _start_turn(self, action: MessageAction, extra: dict[str, Any]) -> None:
         store = self.hub.store
         conversation_id = action.conversation_id or await store.create_conversation(self.user_id)
         stream_id = f"stream-{uuid.uuid4()}"
+        attachments = extra.get("attachments")
+        if attachments:
+            # Before the turn is recorded: a run of it (now, or after a crash) finds them.
+            await self.hub.attachments.link_turn(
+                stream_id, [a["attachmentId"] for a in attachments]
+            )
         # The message, its processed id and the pending turn in one transaction, before the
         # acknowledgment: once acknowledged, the turn completes even if this process dies.
         turn = await store.begin_turn(
@@ -461,6 +564,7 @@ class CopilotSession(_Session):
             owner=self.hub.owner,
             lease_until=self.hub.wall_clock() + TURN_LEASE,
             processed_at=self.hub.wall_clock(),
+            extra_metadata=extra,
         )
         stream = Stream(
             stream_id=stream_id,
@@ -484,6 +588,7 @@ class CopilotSession(_Session):
                 message_id=turn.message_id,
                 queued=ahead or None,
                 message_seq=turn.message_seq or None,
+                transcript=extra.get("transcript"),
             )
         )
         if not ahead:  # a queued turn's typing comes when it starts (the hub sends it)

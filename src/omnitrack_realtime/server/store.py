@@ -196,9 +196,11 @@ class ConversationStore(Protocol):
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn:
         """Record a new turn in one transaction: the user message, the processed id (when there
-        is a ``client_message_id``) and the pending turn (raises :class:`UnknownConversation`)."""
+        is a ``client_message_id``) and the pending turn (raises :class:`UnknownConversation`).
+        ``extra_metadata`` joins the stored message's (its attachments, a voice transcript)."""
         ...
 
     async def finish_turn(
@@ -341,8 +343,12 @@ class MemoryStore:
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn:
-        metadata = {"clientMessageId": client_message_id} if client_message_id else {}
+        metadata: dict[str, Any] = (
+            {"clientMessageId": client_message_id} if client_message_id else {}
+        )
+        metadata.update(extra_metadata or {})
         stored = await self.add_message(conversation_id, "user", message, metadata)
         if client_message_id:
             await self.remember_processed(
@@ -413,7 +419,7 @@ class MemoryStore:
         return None
 
 
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         """CREATE TABLE srv_conversations (
@@ -466,6 +472,48 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             position INTEGER NOT NULL
         )""",
         "CREATE INDEX srv_turns_lease ON srv_turns (lease_until)",
+    ),
+    # 3: attachments (server/attachments.py): uploads and their chunks, stored attachments
+    # (an uploaded one keeps its bytes in its chunks: data NULL), and the attachments each
+    # turn's message refers to.
+    3: (
+        """CREATE TABLE srv_uploads (
+            user_id TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            received INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, upload_id)
+        )""",
+        """CREATE TABLE srv_upload_chunks (
+            user_id TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (user_id, upload_id, offset)
+        )""",
+        """CREATE TABLE srv_attachments (
+            attachment_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            upload_id TEXT,
+            name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            data BLOB,
+            created_at INTEGER NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX srv_attachments_upload ON srv_attachments (user_id, upload_id)"
+        " WHERE upload_id IS NOT NULL",
+        """CREATE TABLE srv_turn_attachments (
+            turn_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            attachment_id TEXT NOT NULL,
+            PRIMARY KEY (turn_id, position)
+        )""",
     ),
 }
 
@@ -616,6 +664,11 @@ class SQLiteStore:
 
     def _call(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
         return function(self._connection())
+
+    async def run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``function`` on the store's thread with its connection: the attachment store
+        (:mod:`.attachments`) keeps its tables in this file, on this thread, in this order."""
+        return await self._run(function)
 
     async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
         if self._closed:
@@ -804,8 +857,12 @@ class SQLiteStore:
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn:
-        metadata = {"clientMessageId": client_message_id} if client_message_id else {}
+        metadata: dict[str, Any] = (
+            {"clientMessageId": client_message_id} if client_message_id else {}
+        )
+        metadata.update(extra_metadata or {})
         stored = StoredMessage(
             message_id=_new_message_id(),
             conversation_id=conversation_id,

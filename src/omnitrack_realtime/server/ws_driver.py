@@ -39,6 +39,7 @@ from websockets.protocol import State
 from websockets.typing import Subprotocol
 
 from ..errors import ConfigurationError
+from ..protocol.chunks import is_chunk_frame
 from ..protocol.closecodes import GOING_AWAY, TRY_AGAIN_LATER
 from .access import log_close, log_open, log_refused
 from .auth import (
@@ -220,7 +221,10 @@ class _SocketOutbound:
             connection.overflow()
             return
         try:
-            connection.protocol.send_text(data)
+            if is_chunk_frame(data):  # an attachment's bytes (protocol/chunks.py)
+                connection.protocol.send_binary(data)
+            else:
+                connection.protocol.send_text(data)
         except Exception:  # the peer vanished under us: the handler's loop will see it
             logger.debug("write failed", exc_info=True)
             return

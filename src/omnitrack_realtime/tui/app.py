@@ -34,6 +34,7 @@ from ..client.copilot import CopilotClient
 from ..client.events import EventClient
 from ..client.state import ConnectionState
 from ..errors import OmniTrackError
+from .attach import AttachCommand, UploadBar, parse_attach_command
 from .quit import ConfirmQuit, unsent_messages
 from .view import connection_view, status_line
 from .widgets import (
@@ -87,6 +88,7 @@ class ChatApp(App[int]):
     EventsPanel { width: 36%; min-width: 32; max-width: 90; border: round $primary-darken-1;
                   padding: 0 1; }
     TypingIndicator { height: 1; color: $text-muted; padding: 0 1; text-style: italic; }
+    UploadBar { height: 1; color: $accent; padding: 0 1; display: none; }
     SuggestionList { height: auto; max-height: 4; padding: 0 1; display: none; }
     SuggestionItem { height: 1; color: $accent; }
     SuggestionItem:hover { background: $boost; }
@@ -147,6 +149,7 @@ class ChatApp(App[int]):
                 yield EventsPanel(id="events")
         with Vertical(id="footer", classes="footer"):
             yield TypingIndicator(id="typing")
+            yield UploadBar(id="upload")
             yield SuggestionList(id="suggestions")
         yield ChatInput(
             placeholder="Ask the copilot…  (Enter sends · ↑↓ history · Ctrl-Q quits)",
@@ -308,6 +311,22 @@ class ChatApp(App[int]):
         """Send ``text`` as the user's message (what Enter and a suggestion do)."""
         await self._send(text)
 
+    @work(group="send")
+    async def send_file(self, command: AttachCommand) -> None:
+        """``/attach`` and ``/voice``: upload the file with a progress bar, then send the
+        message that refers to it (a message typed meanwhile may go out first)."""
+        self._local_error = None
+        bar = self.query_one(UploadBar)
+        try:
+            await self.copilot.send_message(
+                command.text, [command.path], on_progress=bar.show_progress
+            )
+        except OmniTrackError as exc:
+            self.show_error(f"{command.path.name}: {exc}")
+        finally:
+            bar.done()
+        self.refresh_from_client()
+
     # ----------------------------------------------------------------------- keys
 
     def action_retry_now(self) -> None:
@@ -341,7 +360,13 @@ class ChatApp(App[int]):
         chat_input = self.query_one(ChatInput)
         chat_input.history.push(text)
         chat_input.value = ""
-        self.send(text)
+        command = parse_attach_command(text)
+        if isinstance(command, str):
+            self.show_error(command)
+        elif command is not None:
+            self.send_file(command)
+        else:
+            self.send(text)
 
     def on_suggestion_chosen(self, event: SuggestionChosen) -> None:
         self.query_one(ChatInput).history.push(event.text)

@@ -1,0 +1,258 @@
+"""Attachments over /copilot at the wire (both drivers, real SQLite): chunked upload, resume
+from the stored offset after a cut connection, SHA-256 verification, limits refused before any
+byte is stored, owner-only read back, messages that refer to attachments, voice messages
+through a scripted transcription server."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+
+from omnitrack_realtime.protocol.chunks import (
+    DOWNLOAD_CHUNK,
+    UPLOAD_CHUNK,
+    decode_chunk,
+    encode_chunk,
+)
+from omnitrack_realtime.server import AttachmentLimits
+from omnitrack_realtime.server.config import SpeechConfig
+
+from .conftest import StartServer
+from .fake_stt import FakeSTT, wav_bytes
+from .helpers import RunningServer, open_client, recv_json, recv_until, send_json
+
+DATA = bytes(range(256)) * 1000  # 256,000 bytes: several chunks
+#: Every chunk stored and acknowledged on its own (the default gathers 512 KiB first), so a
+#: test can stop at a known acknowledged offset.
+PER_CHUNK = AttachmentLimits(store_every=1)
+
+
+def start_frame(upload_id: str, data: bytes, **overrides: Any) -> dict[str, Any]:
+    frame = {
+        "action": "upload_start",
+        "uploadId": upload_id,
+        "name": "suppliers.csv",
+        "contentType": "text/csv",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    frame.update(overrides)
+    return frame
+
+
+async def send_chunks(
+    ws: ClientConnection, upload_id: str, data: bytes, start: int, size: int, *, stop: int
+) -> dict[str, Any]:
+    """Send chunks from ``start`` until ``stop`` bytes are out; the last frame answered."""
+    offset, reply = start, {}
+    while offset < stop:
+        end = min(offset + size, stop)
+        await ws.send(encode_chunk(UPLOAD_CHUNK, upload_id, offset, data[offset:end]))
+        reply = await recv_json(ws)
+        offset = end
+    return reply
+
+
+async def upload(ws: ClientConnection, data: bytes, upload_id: str = "up-1") -> dict[str, Any]:
+    await send_json(ws, start_frame(upload_id, data))
+    ready = await recv_json(ws)
+    assert ready["type"] == "upload_ready" and ready["offset"] == 0, ready
+    done = await send_chunks(ws, upload_id, data, 0, ready["chunkSize"], stop=len(data))
+    assert done["type"] == "upload_complete", done
+    return dict(done["attachment"])
+
+
+async def download(ws: ClientConnection, attachment_id: str, size: int) -> bytes:
+    parts, offset = [], 0
+    while offset < size:
+        await send_json(ws, {"action": "download", "attachmentId": attachment_id, "offset": offset})
+        frame = await ws.recv()
+        assert isinstance(frame, bytes), frame
+        chunk = decode_chunk(frame)
+        assert chunk.kind == DOWNLOAD_CHUNK and chunk.offset == offset and chunk.data
+        parts.append(chunk.data)
+        offset += len(chunk.data)
+    return b"".join(parts)
+
+
+def rows(server: RunningServer, table: str) -> int:
+    with sqlite3.connect(server.hub.store.path) as db:  # type: ignore[attr-defined]
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+async def test_an_upload_in_chunks_is_stored_and_read_back_by_its_owner_only(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    async with open_client(server) as alice:
+        info = await upload(alice, DATA)
+        assert info["size"] == len(DATA) and info["sha256"] == hashlib.sha256(DATA).hexdigest()
+        assert info["name"] == "suppliers.csv" and info["contentType"] == "text/csv"
+        assert await download(alice, info["attachmentId"], len(DATA)) == DATA
+        # Declaring the finished upload again (a lost upload_complete) answers it again.
+        await send_json(alice, start_frame("up-1", DATA))
+        again = await recv_json(alice)
+        assert again["type"] == "upload_complete" and again["attachment"] == info
+    async with open_client(server, user="bob") as bob:
+        await send_json(bob, {"action": "download", "attachmentId": info["attachmentId"]})
+        refused = await recv_json(bob)
+        assert refused["code"] == "not_found" and refused["error"] == "Attachment not found"
+        await send_json(
+            bob,
+            {"action": "message", "message": "look", "attachments": [info["attachmentId"]]},
+        )
+        refused = await recv_json(bob)
+        assert refused["code"] == "not_found" and refused["attachmentId"] == info["attachmentId"]
+    assert all(r.message != "look" for r in server.engine.requests)
+
+
+async def test_a_cut_upload_resumes_from_the_last_stored_chunk(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    async with open_client(server) as first:
+        await send_json(first, start_frame("up-cut", DATA))
+        size = (await recv_json(first))["chunkSize"]
+        acked = await send_chunks(first, "up-cut", DATA, 0, size, stop=2 * size)
+        assert acked == {"type": "upload_ack", "uploadId": "up-cut", "offset": 2 * size}
+        first.transport.abort()  # no close frame: a network failure
+    async with open_client(server) as second:
+        await send_json(second, start_frame("up-cut", DATA))
+        ready = await recv_json(second)
+        assert ready["type"] == "upload_ready" and ready["offset"] == 2 * size
+        done = await send_chunks(second, "up-cut", DATA, 2 * size, size, stop=len(DATA))
+        assert done["type"] == "upload_complete"
+        data = await download(second, done["attachment"]["attachmentId"], len(DATA))
+    assert data == DATA  # exactly the bytes: nothing lost, nothing doubled
+    assert rows(server, "srv_attachments") == 1
+
+
+async def test_a_corrupted_chunk_is_detected_and_nothing_is_kept(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    corrupted = bytearray(DATA)
+    corrupted[1000] ^= 0xFF
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("up-bad", DATA))  # the digest of the good bytes
+        ready = await recv_json(ws)
+        done = await send_chunks(
+            ws, "up-bad", bytes(corrupted), 0, ready["chunkSize"], stop=len(DATA)
+        )
+        assert done["type"] == "error" and done["code"] == "checksum_mismatch"
+        assert done["uploadId"] == "up-bad"
+        assert rows(server, "srv_attachments") == 0 and rows(server, "srv_upload_chunks") == 0
+        # Declared again, it starts from 0, and the good bytes go through.
+        info = await upload(ws, DATA, "up-bad")
+        assert info["sha256"] == hashlib.sha256(DATA).hexdigest()
+
+
+async def test_oversize_and_disallowed_types_are_refused_before_any_byte_is_stored(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=AttachmentLimits(max_bytes=100_000, store_every=1))
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("big", DATA))
+        refused = await recv_json(ws)
+        assert refused["code"] == "attachment_too_large" and refused["uploadId"] == "big"
+        await send_json(ws, start_frame("exe", b"MZ", contentType="application/x-msdownload"))
+        refused = await recv_json(ws)
+        assert refused["code"] == "attachment_type_not_allowed"
+        # A chunk for an upload that was refused is not stored either.
+        await ws.send(encode_chunk(UPLOAD_CHUNK, "big", 0, DATA[:1000]))
+        refused = await recv_json(ws)
+        assert refused["code"] == "upload_not_started"
+        # The user's unfinished uploads count together against the limit.
+        await send_json(ws, start_frame("half-1", DATA[:60_000]))
+        assert (await recv_json(ws))["type"] == "upload_ready"
+        await send_json(ws, start_frame("half-2", DATA[:60_000]))
+        assert (await recv_json(ws))["code"] == "attachment_too_large"
+    assert rows(server, "srv_upload_chunks") == 0 and rows(server, "srv_attachments") == 0
+    assert rows(server, "srv_uploads") == 1  # half-1, declared, no bytes
+
+
+async def test_a_message_refers_to_attachments_and_the_engine_gets_their_bytes(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    async with open_client(server) as ws:
+        info = await upload(ws, DATA)
+        await send_json(
+            ws,
+            {
+                "action": "message",
+                "message": "import the attached suppliers.csv",
+                "attachments": [info["attachmentId"]],
+                "clientMessageId": "m-1",
+            },
+        )
+        await recv_until(ws, "suggestions")
+        await send_json(
+            ws, {"action": "history", "conversationId": server.engine.requests[0].conversation_id}
+        )
+        history = await recv_json(ws)
+    request = server.engine.requests[0]
+    assert [(a.name, a.data) for a in request.attachments] == [("suppliers.csv", DATA)]
+    stored = history["messages"][0]
+    assert stored["metadata"]["attachments"] == [info]
+
+
+async def test_voice_without_a_transcriber_says_what_to_set(start_server: StartServer) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    audio = wav_bytes()
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("v", audio, name="note.wav", contentType="audio/wav"))
+        ready = await recv_json(ws)
+        info = (await send_chunks(ws, "v", audio, 0, ready["chunkSize"], stop=len(audio)))[
+            "attachment"
+        ]
+        await send_json(
+            ws,
+            {
+                "action": "message",
+                "message": "",
+                "attachments": [info["attachmentId"]],
+                "clientMessageId": "v-1",
+            },
+        )
+        refused = await recv_json(ws)
+    assert refused["code"] == "transcriber_unavailable"
+    assert refused["error"].startswith("voice needs a transcriber; set OMNITRACK_STT_URL")
+    assert refused["clientMessageId"] == "v-1" and not server.engine.requests
+
+
+async def test_a_voice_message_is_transcribed_and_answered(start_server: StartServer) -> None:
+    audio = wav_bytes()
+    with FakeSTT() as stt:
+        stt.add("show me the network")
+        server = await start_server(
+            attachments=PER_CHUNK, speech=SpeechConfig(url=stt.url, api_key="sk-test")
+        )
+        async with open_client(server) as ws:
+            await send_json(ws, start_frame("v", audio, name="note.wav", contentType="audio/wav"))
+            ready = await recv_json(ws)
+            done = await send_chunks(ws, "v", audio, 0, ready["chunkSize"], stop=len(audio))
+            info = done["attachment"]
+            await send_json(
+                ws,
+                {
+                    "action": "message",
+                    "message": "",
+                    "attachments": [info["attachmentId"]],
+                    "clientMessageId": "v-1",
+                },
+            )
+            frames = await recv_until(ws, "suggestions")
+    ack = frames[0]
+    assert ack["type"] == "acknowledgment" and ack["transcript"] == "show me the network"
+    assert "".join(f.get("token", "") for f in frames) == "Echo: show me the network"
+    [sent] = stt.received
+    assert sent.path == "/v1/audio/transcriptions" and sent.audio == audio
+    assert sent.fields["model"] == "whisper-1" and sent.filename == "note.wav"
+    assert sent.headers["authorization"] == "Bearer sk-test"
+    [request] = server.engine.requests
+    assert request.message == "show me the network"
+    assert [a.content_type for a in request.attachments] == ["audio/wav"]  # kept with it
