@@ -627,3 +627,14 @@ def test_a_yes_with_a_new_request_is_not_an_answer(engine: SupplyChainEngine) ->
     metadata, _ = say(engine, "yes but first add a warehouse in Leeds")
     assert metadata["intent"] != "remove-node"
     assert "Bristol Store" in names(engine)
+
+
+def test_a_removal_asked_as_a_question_waits_for_yes(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Bristol")
+    metadata, _ = say(
+        engine, "Is it OK if we remove the Bristol store? I'm not completely sure yet."
+    )
+    assert metadata["intent"] == "confirmation"
+    metadata, _ = say(engine, "Hmm, no, let's keep it for now.")
+    assert metadata["intent"] == "cancelled"
+    assert names(engine) == ["Bristol Store"]

@@ -1949,3 +1949,48 @@ def test_spanish_markers_alone_change_nothing() -> None:
         "list-nodes",
         "set-currency",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "node"),
+    [
+        ("Mark Newcastle degraded, rail strike on the Hunter line.", "update-node", "Newcastle"),
+        (
+            "Bump Duisburg to 36,000 t/month, the new blast furnace is online.",
+            "update-node",
+            "Duisburg",
+        ),
+        ("what feeds Pune now?", "trace-upstream", "Pune"),
+    ],
+)
+def test_a_city_alone_is_the_users_node_there(text: str, intent: str, node: str) -> None:
+    command = one(text, names=("Newcastle Supplier", "Duisburg Plant", "Pune Plant"))
+    assert (command.intent, ref(command).text.split()[0]) == (intent, node)
+    assert one("change region to the middle east pls").intent == "set-region"
+
+
+def test_tonnes_are_a_capacity() -> None:
+    assert one("Bump Berlin Plant to 36,000 t/month").params["capacity"] == 36000
+    assert one("add a supplier in Lyon, 45k tonnes").params["capacity"] == 45000
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Give me utilisation across the sites.", "calculate-utilization"),
+        (
+            "Hello, sorry, I'm new to this tool. Could you list what's currently in the network?",
+            "list-nodes",
+        ),
+        ("ok so where does it break first?", "find-bottlenecks"),
+        ("7. Verify: list all nodes with their capacities", "list-nodes"),
+    ],
+)
+def test_requests_around_courtesy_and_labels(text: str, intent: str) -> None:
+    assert intents(text) == [intent]
+
+
+def test_a_statement_after_the_request_is_its_reason() -> None:
+    assert intents("meh. ok, delete the store, Boulder won't open until spring anyway") == [
+        "remove-node"
+    ]

@@ -28,6 +28,7 @@ Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -184,6 +185,13 @@ class DialogueState:
             ]
 
 
+_TENTATIVE = re.compile(
+    r"^\W*(?:(?:hmm|so|ok|okay|well|and)\W+)*(?:(?:is|would)\s(?:it|that)\s(?:be\s)?(?:ok|okay"
+    r"|alright|fine|possible)|can\swe|could\swe|may\swe|should\swe|shall\swe|do\syou\sthink\swe"
+    r"|what\sif\swe|maybe\swe\sshould|i'?m\sthinking\sof|i\swonder\sif\swe)\b",
+    re.IGNORECASE,
+)
+
 #: Changes that ask for a yes first unless the user named the node outright.
 DESTRUCTIVE_INTENTS = frozenset({"remove-node"})
 
@@ -197,6 +205,8 @@ def needs_confirmation(command: Command, node_names: list[str], resolved: int) -
         return True
     if command.intent != "remove-node":
         return False
+    if _TENTATIVE.match(command.text):
+        return True  # "Is it OK if we remove the Bristol store?": asked, not told
     ref = command.params.get("node")
     if not isinstance(ref, NodeRef):
         return False

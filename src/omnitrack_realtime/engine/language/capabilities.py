@@ -27,6 +27,11 @@ def _first_node(step: _Step) -> Any:
     refs = step.node_refs()
     if refs:
         return refs[0].ref
+    places = step.free_places()
+    if len(places) == 1:
+        # "what feeds Pune now?", "an alternative supplier for Ulsan": the user's node there.
+        start, end, place = places[0]
+        return NodeRef(step.text[start:end], "place", place=place)
     bare = [r for r in step.refs() if r.bare_type]
     return bare[0].ref if bare else None
 
@@ -252,7 +257,10 @@ _LIST_VERB = re.compile(
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
     r"|the\snetwork'?s\snodes|what\sis\sleft|what'?s\sleft|what\sremains|whats\sleft"
-    r"|what\swe\shave|what\sdo\swe\shave|what\si\shave)|(?P<type>" + _TYPES + r"))\b"
+    r"|what\swe\shave|what\sdo\swe\shave|what\si\shave"
+    r"|what'?s\s(?:currently\s|now\s)?(?:in|on)\s(?:the|my|our)\s(?:network|twin|map|system)"
+    r"|what\sis\s(?:currently\s|now\s)?(?:in|on)\s(?:the|my|our)\s(?:network|twin|map|system))"
+    r"|(?P<type>" + _TYPES + r"))\b"
 )
 # "the warehouses running above 80% utilization"
 _BUSIER_THAN = re.compile(

@@ -25,7 +25,7 @@ from .outcomes import (
     _place_phrase,
     _whole,
 )
-from .references import _Step
+from .references import _Ref, _Step
 from .vocabulary import _ADD_INTENT, _ADD_VERB_RE, _STATUS_RE, _TYPE_LABEL, _TYPE_RE
 
 _UNKNOWN_PLACE = re.compile(
@@ -38,7 +38,8 @@ _CAPACITY_RE = re.compile(
     rf"(?:\b(?:capacity|cap)\b(?:\s+(?:of|is|at|to|=|should\sbe|will\sbe|around|about|for|roughly"
     rf"|approximately|approx\.?|some|nearly|almost|maybe|circa|max(?:imum)?|of\sabout))*\s*:?\s*"
     rf"(?:up\sto\s|around\s|about\s|approximately\s|roughly\s|~)?(?P<a>{_NUMBER})"
-    rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?)\b"
+    rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?|mt\b"
+    rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
     rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s|maybe\s"
@@ -54,7 +55,7 @@ _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
-    r"|now|give|up(?=\s(?:the|its|their|our|my)\s))\b"
+    r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
@@ -310,6 +311,18 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             0.4,
         )
     refs = step.node_refs()
+    lone = step.free_places()
+    if (
+        not refs
+        and not step.types()
+        and len(lone) == 1
+        and lone[0][2].city is not None
+        and not _MOVE.search(m)
+        and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
+    ):
+        # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month": the node there.
+        start, end, place = step.free_places()[0]
+        refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
     verb = _UPDATE_VERB.search(m)
     if _QUESTION.match(m) and verb is None:
         return None  # "is Berlin Plant operational?" asks, it does not tell
@@ -395,7 +408,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             r"|\bup\sto\s+(?P<up>[\d][\d,.]*\s?(?:k|thousand)?)\b",
             m,
         )
-        if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m):
+        if units is not None or re.search(r"\d\s?(?:k\s)?units\b", m) or _capacity(step.text, None):
             value = _capacity(step.text, None)
             if value is None and units is not None:
                 value = parse_number(units.group("n") or units.group("up"))

@@ -91,6 +91,7 @@ _POLITE = re.compile(
     r"^[^\w§¤]*(?:(?:hi|hey|hello|ok|okay|so|and|also|now|then|please|pls)[^\w§¤]+)*"
     r"(?:can|could|would|will|wud|cud|may|might)\s|^[^\w§¤]*(?:is|would)\s(?:it\s)?(?:be\s)?"
     r"(?:possible|great|good|nice|ideal|best|helpful)\sto\b"
+    r"|^[^\w§¤]*(?:is|would)\s(?:it|that)\s(?:be\s)?(?:ok|okay|alright|fine|possible)\s(?:if|to)\b"
 )
 _QUESTION_START = re.compile(
     r"^[^\w§¤]*(?:(?:and|but|so|ok|okay|also|now|then|hmm|oh|quick\squestion)[^\w§¤]+)*"

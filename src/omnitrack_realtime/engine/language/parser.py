@@ -141,6 +141,11 @@ _ASKS_OR_TELLS = re.compile(
 )
 
 
+_NOT_YET = re.compile(
+    r"\b(?:won'?t|will\snot|isn'?t\sgoing\sto|can'?t|cannot|couldn'?t)\s(?:\w+\s)?(?:open|start"
+    r"|be\sready|launch|happen|arrive|ship|go\slive)\b",
+    re.IGNORECASE,
+)
 _FRAGMENT_ASIDE = re.compile(
     r"^(?=(?:\W*\S+){1,4}\W*$)(?:\W*(?:ugh|argh|meh|hmm+|oh|ah|wow|phew|yay|lol|haha|ok|okay|so"
     r"|well|right|alright)\b.*|.*\b(?:first|next|then|now|today|again|done)\W*)$",
@@ -152,6 +157,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
     step = _analyse(piece, names)
+    if _NOT_YET.search(piece) and "?" not in piece:
+        return True  # "Boulder won't open until spring anyway": why, not what
     if _GO_ON.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
@@ -337,7 +344,7 @@ _TERSE_ADD = re.compile(
 )
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
-    r"|audit|request|todo|task|next)\b[^:]{0,25}"
+    r"|audit|request|todo|task|next|verify|check|then|finally|also|action|goal|ask)\b[^:]{0,25}"
     r"|(?:(?:ok|okay|alright|right|so|well|fine|sure|yes)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes|go\sahead"
     r"|for\sreal(?:\sthis\stime)?|to\sstart|first\sthings\sfirst|step\sone|as\spromised))"
     r":\s+(?=\w)",

@@ -52,7 +52,8 @@ _RISKS = re.compile(
     r"|(?:hurt|harm|damage|hit|cost)\s(?:us\s)?(?:the\s)?(?:most|worst|hardest))\b"
 )
 _BOTTLENECK = re.compile(
-    r"\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
+    r"\bwhere\s(?:does|do|will)\s(?:it|things|the\snetwork|we)\s(?:break|crack|fail"
+    r"|snap)\b|\b(?:breaks?|fails?|cracks?)\sfirst\b|\b(?:bottle\s?neck\w*|choke\s?points?|pinch\s?points?|constraints?|constrained"
     r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
     r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch"
@@ -169,6 +170,8 @@ def _rule_summary(step: _Step, m: str) -> _Outcome:
 
 
 def _rule_details(step: _Step, m: str) -> _Outcome:
+    if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
+        return None  # "Boulder won't open until spring": a statement, not a question
     refs = step.node_refs()
     cue = _DETAILS.search(m)
     if refs and cue:

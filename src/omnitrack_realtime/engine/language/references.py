@@ -344,7 +344,9 @@ _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
 # "it's" as a dummy subject: the time, the weather, a feeling.
 _DUMMY_IT = re.compile(
-    r"it's\s(?:(?:already|just|so|really|too|been|getting|going|about|almost|nearly|only)\b"
+    r"it\s(?:ok|okay|alright|fine|possible|worth|better|best|wise|necessary|a\sgood\sidea|break"
+    r"|breaks|crack|snap|go\swrong)\b"
+    r"|it's\s(?:(?:already|just|so|really|too|been|getting|going|about|almost|nearly|only)\b"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|night"
     r"|time|late|early|hard|difficult|crazy|busy|fine|great|good|bad|true|clear|weird|funny"

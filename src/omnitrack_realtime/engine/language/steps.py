@@ -146,6 +146,16 @@ _SAME_CHANGE = re.compile(
 )
 
 
+# "Bump Duisburg to 36k, the new blast furnace is online", "delete the store, Boulder won't open
+# until spring": a statement after the request is a clause of its own (the reason).
+_STATEMENT_AFTER = re.compile(
+    r",\s+(?=(?i:the|our|my|their|its|this|that)\s(?:[\w-]+\s){0,3}(?i:is|are|was|were|has|have"
+    r"|had|will|won'?t|isn'?t|aren'?t|can'?t|just)\s"
+    r"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s(?i:won'?t|will|is|isn'?t|was|wasn'?t|can'?t|doesn'?t|has"
+    r"|hasn'?t|opens?|closes?)\s)"
+)
+
+
 # "returns flow back from the warehouse, so link them both ways": the part before ", so" is
 # the reason for the request after it.
 _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
@@ -227,7 +237,8 @@ def _soft_split(text: str) -> list[str]:
     out: list[str] = []
     parts = [
         p
-        for negated in _BUT_NOT.split(text)
+        for stated in _STATEMENT_AFTER.split(text)
+        for negated in _BUT_NOT.split(stated)
         for piece in _BUT_REQUEST.split(negated)
         for p in _SOFT_SPLIT.split(piece)
     ]
