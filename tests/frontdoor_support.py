@@ -129,7 +129,7 @@ class ThreadedServer:
 
 
 async def wait_until(
-    pilot: Any, condition: Callable[[], bool], what: str, limit: float = 10.0
+    pilot: Any, condition: Callable[[], bool], what: str, limit: float = 30.0
 ) -> None:
     """Let a Textual app run until ``condition()`` holds; fail naming ``what`` after
     ``limit`` seconds (a bounded wait on a condition, never a fixed sleep)."""
