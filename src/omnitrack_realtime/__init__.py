@@ -17,6 +17,7 @@ from .errors import (
     OmniTrackError,
     ProtocolError,
     QueueFull,
+    StoreError,
 )
 from .protocol import Event
 
@@ -36,5 +37,6 @@ __all__ = [
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "StoreError",
     "__version__",
 ]

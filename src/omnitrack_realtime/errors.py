@@ -8,6 +8,7 @@
     │   └── AuthenticationError  the server refused the credentials (terminal: no retry loop)
     ├── QueueFull                the offline queue is at ``max_queue``; the message was not queued
     ├── MessageTooLarge          an outgoing message is over ``max_message_size``; never queued
+    ├── StoreError               the client's history store cannot be used (a bad file, a full disk)
     └── ConfigurationError       a setting is missing or invalid (e.g. no JWT secret, bad URL)
 
 Third-party errors (websockets, msgspec, PyJWT, redis, sqlite3) are translated at the edge of
@@ -25,6 +26,7 @@ __all__ = [
     "OmniTrackError",
     "ProtocolError",
     "QueueFull",
+    "StoreError",
 ]
 
 
@@ -103,3 +105,15 @@ class MessageTooLarge(OmniTrackError):
 
 class ConfigurationError(OmniTrackError):
     """A setting is missing or invalid."""
+
+
+class StoreError(OmniTrackError):
+    """The client's history store at ``path`` cannot be read or written; ``reason`` says why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the history store {self.path} cannot be used: {self.reason}"
