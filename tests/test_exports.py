@@ -22,6 +22,7 @@ PUBLIC = {
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "StoreError",
     "__version__",
 }
 
