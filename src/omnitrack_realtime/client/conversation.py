@@ -323,11 +323,14 @@ class Conversation:
         self._numbered = False
         self._server_ids: dict[str, str] = {}
         self._server_id_of: dict[str, str] = {}  # clientMessageId -> server messageId
+        self._answer_ids: dict[int, str] = {}  # id(answer) -> its server messageId
         self._acks = 0
         self._acked_at: dict[str, int] = {}
         self._sync_marks: deque[int] = deque()
         #: Until when another of the user's devices is typing in this conversation.
         self.typing_elsewhere_until: datetime | None = None
+        # A read receipt naming a message not held yet (the newest such).
+        self._read_later: str | None = None
 
     # ------------------------------------------------------------------ user side
 
@@ -570,7 +573,7 @@ class Conversation:
             return []
         self._hold(frame.message_seq)
         if frame.message_id is not None:
-            self._answers.setdefault(frame.message_id, stream)
+            self._name_answer(frame.message_id, stream)
         # Tokens still held for a gap that never filled: better shown late than lost.
         for seq in sorted(stream._early):
             stream._append(stream._early[seq])
@@ -710,6 +713,8 @@ class Conversation:
         for entry in frame.messages:
             events.extend(self._fold_entry(entry))
             self._hold(entry.seq)
+        if self._read_later is not None and self.knows(self._read_later):
+            events.extend(self._mark_read(self._read_later))
         if frame.retry_after is not None or frame.more:
             events.append(Reconciled((), frame.retry_after or 0.0))
             return events
@@ -763,7 +768,7 @@ class Conversation:
             self._by_stream.get(stream_id) if stream_id is not None else None
         )
         if held is not None:
-            self._answers.setdefault(entry.message_id, held)
+            self._name_answer(entry.message_id, held)
             if held.is_streaming:  # it ended while we were away: the stored text is all of it
                 held._early.clear()
                 held.content = content
@@ -814,29 +819,40 @@ class Conversation:
         """The server's id for the user message with that clientMessageId, once known."""
         return self._server_id_of.get(client_message_id)
 
+    def server_id(self, message: ChatMessage) -> str | None:
+        """The server's id for a message of this conversation (its ``messageId``), once known
+        (an answer's id here may be a local one: our server names it when it ends)."""
+        if message.role == "assistant":
+            return self._answer_ids.get(id(message))
+        cmid = message.client_message_id
+        return self._server_id_of.get(cmid) if cmid is not None else None
+
     def last_readable(self) -> str | None:
         """The server id of the newest message a read receipt can name (an ended answer or
         an acknowledged user message), or ``None``."""
         for message in reversed(self.messages):
-            if message.is_streaming:
-                continue
-            if message.role == "assistant" and message.id in self._answers:
-                return message.id
-            cmid = message.client_message_id
-            if cmid is not None and cmid in self._server_id_of:
-                return self._server_id_of[cmid]
+            server_id = None if message.is_streaming else self.server_id(message)
+            if server_id is not None:
+                return server_id
         return None
 
     def _on_read_receipt(self, frame: ReadReceipt) -> list[ConversationEvent]:
         """Another device read up to that message: it and every message before it are read."""
         if frame.message_id is None or not self._is_this_conversation(frame.conversation_id):
             return []
-        target = self._answers.get(frame.message_id)
+        return self._mark_read(frame.message_id)
+
+    def _mark_read(self, message_id: str) -> list[ConversationEvent]:
+        target = self._answers.get(message_id)
         if target is None:
-            cmid = self._server_ids.get(frame.message_id)
+            cmid = self._server_ids.get(message_id)
             target = self._users.get(cmid) if cmid is not None else None
         if target is None:
-            return []  # not held (yet): the asyncio layer may sync
+            # Not held yet (the asyncio layer syncs): marked when a sync brings it.
+            self._read_later = message_id
+            return []
+        if self._read_later == message_id:
+            self._read_later = None
         marked: list[ChatMessage] = []
         found = False
         for message in reversed(self.messages):
@@ -863,11 +879,13 @@ class Conversation:
         cursor: int,
         numbered: bool,
         server_ids: dict[str, str],
+        answer_ids: dict[str, str] | None = None,
     ) -> list[ChatMessage]:
         """Start from a stored conversation (a fresh :class:`Conversation` only).
 
         ``messages`` are the stored ones, oldest first, none streaming; ``server_ids`` maps
-        a user message's clientMessageId to its server id. A user message with no answer
+        a user message's clientMessageId to its server id, ``answer_ids`` an answer's id here
+        to its server id. A user message with no answer
         awaits one again; those never acknowledged become ``queued``, and are returned, oldest
         first, for the caller to send again with their ids. Acknowledged ones count as
         acknowledged before the next :meth:`sync_action`, so a reconciliation that finds
@@ -875,6 +893,7 @@ class Conversation:
         """
         if self.messages:
             raise ValueError("restore() needs an empty conversation")
+        answer_ids = answer_ids or {}
         self.conversation_id = conversation_id
         self.cursor = cursor
         self._numbered = numbered
@@ -885,6 +904,9 @@ class Conversation:
                 if message.reply_to is not None:
                     answered.add(message.reply_to)
                 self._answers[message.id] = message
+                answer_id = answer_ids.get(message.id)
+                if answer_id is not None:
+                    self._name_answer(answer_id, message)
                 if message.stream_id is not None:
                     self._finished_streams.add(message.stream_id)
                     self._by_stream[message.stream_id] = message
@@ -922,6 +944,10 @@ class Conversation:
         self._numbered = True
 
     # ------------------------------------------------------------------ helpers
+
+    def _name_answer(self, server_id: str, message: ChatMessage) -> None:
+        if self._answers.setdefault(server_id, message) is message:
+            self._answer_ids.setdefault(id(message), server_id)
 
     def _name_user_message(self, server_id: str, client_message_id: str) -> None:
         self._server_ids[server_id] = client_message_id
@@ -1011,7 +1037,7 @@ class Conversation:
     def _store_answer(self, message: ChatMessage, message_id: str | None) -> None:
         self.messages.append(message)
         if message_id is not None:
-            self._answers[message_id] = message
+            self._name_answer(message_id, message)
 
     def _open_streams(self) -> list[ChatMessage]:
         return list(self._streaming.values())

@@ -292,6 +292,7 @@ class CopilotClient(ClientSurface):
             self._journal = Journal(self._conversation, new_key())
         else:
             self._install(loaded)
+            await store.opened(loaded.conversation.key)
         self._changed()
 
     def _install(self, loaded: Loaded) -> None:
@@ -306,6 +307,11 @@ class CopilotClient(ClientSurface):
                 r.client_message_id: r.server_id
                 for r in records
                 if r.client_message_id is not None and r.server_id is not None
+            },
+            answer_ids={
+                r.id: r.server_id
+                for r in records
+                if r.role == "assistant" and r.server_id is not None
             },
         )
         self._journal = Journal(

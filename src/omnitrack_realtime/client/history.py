@@ -49,7 +49,7 @@ class MessageRecord:
     client_message_id: str | None = None
     reply_to: str | None = None
     stream_id: str | None = None
-    server_id: str | None = None  # a user message's id on the server (its acknowledgment's)
+    server_id: str | None = None  # its id on the server, when known and not ``id``
     read: bool = False
 
     @classmethod
@@ -134,8 +134,8 @@ class Journal:
     """Tracks which messages of one conversation the store lacks.
 
     ``key`` names the conversation in the store; ``next_position`` is where new messages go
-    (after a restore: one past the highest stored position). ``server_id(cmid)`` gives a user
-    message's server id (the conversation knows it from acknowledgments).
+    (after a restore: one past the highest stored position). ``server_id(message)`` gives a
+    message's server id (the conversation knows it from acknowledgments and answers' ends).
     """
 
     def __init__(
@@ -145,7 +145,7 @@ class Journal:
         *,
         positions: list[int] | None = None,
         title: str = "",
-        server_id: Callable[[str], str | None] | None = None,
+        server_id: Callable[[ChatMessage], str | None] | None = None,
     ) -> None:
         self._conversation = conversation
         self.key = key
@@ -163,7 +163,7 @@ class Journal:
             if messages
             else None
         )
-        self._server_id = server_id or conversation.server_message_id
+        self._server_id = server_id or conversation.server_id
 
     def touch(self, message: ChatMessage | None) -> None:
         """``message`` changed (its status, text, read mark...): write it again."""
@@ -184,11 +184,7 @@ class Journal:
             if message.is_streaming:
                 continue  # written when it ends (touched then)
             del self._dirty[key]
-            server_id = (
-                self._server_id(message.client_message_id)
-                if message.client_message_id is not None
-                else None
-            )
+            server_id = self._server_id(message)
             batch.messages.append(MessageRecord.of(message, self._positions[key], server_id))
             if not self._title and message.role == "user":
                 self._title = title_of(message.content)

@@ -191,6 +191,15 @@ class HistoryStore:
 
         return await self._run(select)
 
+    async def opened(self, key: str) -> None:
+        """The conversation was opened: it becomes the most recent (the one resumed next)."""
+        now = self._clock()
+
+        def update(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE conversations SET updated_at = ? WHERE key = ?", (now, key))
+
+        await self._run(update)
+
     def write(self, batch: Batch) -> Awaitable[None]:
         """Write one batch in one transaction (the conversation's row first). It is handed to
         the store's thread now, so writes happen in the order asked for; await the result to
