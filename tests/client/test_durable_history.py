@@ -208,7 +208,7 @@ async def test_two_clients_of_one_user_show_the_same_conversation(
     # Both stores hold the same conversation, read marks included.
     for path in ("laptop.db", "phone.db"):
         restored = client_for(server, store=tmp_path / path)
-        await restored._restored()
+        await restored.restore()
         assert restored.conversation_id == conversation_id
         assert transcript(restored) == transcript(laptop)
         await restored.close()

@@ -212,6 +212,11 @@ class CopilotClient(ClientSurface):
         return self._conversation.typing_elsewhere()
 
     @property
+    def conversation_key(self) -> str | None:
+        """The open conversation's key in the store (``None`` without one)."""
+        return self._journal.key if self._journal is not None else None
+
+    @property
     def store_path(self) -> str | None:
         """The history store's file, ``None`` without one."""
         return self._store.path if self._store is not None else None
@@ -264,6 +269,11 @@ class CopilotClient(ClientSurface):
         self._changed()
         if was_on:
             await self.connect()
+
+    async def restore(self) -> None:
+        """Read the stored conversation in (once; ``connect()`` and the sends do it first):
+        call it to show the history before connecting. Raises :class:`StoreError`."""
+        await self._restored()
 
     async def _restored(self) -> None:
         """Restore the stored conversation once (every entry point awaits this first)."""
