@@ -274,7 +274,8 @@ class HistoryStore:
         finally:
             self._closed = True
             self._db = None
-            self._executor.shutdown(wait=False)
+            # Its last job is done: the join is immediate, and no thread outlives the store.
+            self._executor.shutdown(wait=True)
 
     # ------------------------------------------------------------------ the store's thread
 
