@@ -34,9 +34,9 @@ from typing import Any, Generic, Self, TypeVar
 
 from .client.connection import ConnectionStats, RetryInfo
 from .client.conversation import ChatMessage
-from .client.history import ConversationSummary
 from .client.copilot import CopilotClient as AsyncCopilotClient
 from .client.events import EventClient as AsyncEventClient
+from .client.history import ConversationSummary
 from .client.state import ConnectionState
 from .errors import ConnectionFailed
 from .protocol import Event
