@@ -301,15 +301,17 @@ class CopilotClient(ClientSurface):
                 self._conversation.join(self._open_at)
             self._journal = Journal(self._conversation, new_key())
         else:
-            self._install(loaded)
+            # Made off the loop: for a long conversation, building the messages is the cost.
+            messages = await asyncio.to_thread(_messages_of, loaded)
+            self._install(loaded, messages)
             await store.opened(loaded.conversation.key)
         self._changed()
 
-    def _install(self, loaded: Loaded) -> None:
+    def _install(self, loaded: Loaded, messages: list[ChatMessage]) -> None:
         conversation_id = loaded.conversation.conversation_id
         records = loaded.messages
         unsent = self._conversation.restore(
-            [record.to_message(conversation_id) for record in records],
+            messages,
             conversation_id=conversation_id,
             cursor=loaded.conversation.cursor,
             numbered=loaded.conversation.numbered,
@@ -731,6 +733,11 @@ class CopilotClient(ClientSurface):
             for mailbox in self._stream_waiters.values():
                 mailbox.close(error)
         self._changed()
+
+
+def _messages_of(loaded: Loaded) -> list[ChatMessage]:
+    conversation_id = loaded.conversation.conversation_id
+    return [record.to_message(conversation_id) for record in loaded.messages]
 
 
 def _log_store_failure(write: asyncio.Future[None]) -> None:
