@@ -27,7 +27,11 @@ def _config_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def _no_machine_secret(monkeypatch: pytest.MonkeyPatch, _config_homes: Iterator[Path]) -> None:
     """The machine's secrets stay out of the tests: no ``OMNITRACK_JWT_SECRET`` and a config
     directory of the test's own, without a development secret (one would make ``chat`` and
-    ``listen`` on loopback mint their own token). Tests that want one write it there."""
+    ``listen`` on loopback mint their own token), and a data directory of its own (the chat's
+    history). Tests that want one write it there."""
     for name in ("OMNITRACK_JWT_SECRET", "OMNITRACK_JWT_ISSUER", "OMNITRACK_JWT_AUDIENCE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(next(_config_homes)))
+    home = next(_config_homes)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    # `omnitrack chat` keeps its history under the data directory: the test's own, too.
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

@@ -23,6 +23,7 @@ PUBLIC = {
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "StoreError",
     "UploadProgress",
     "__version__",
 }

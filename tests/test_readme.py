@@ -62,8 +62,8 @@ def _restore_log_level() -> Iterator[None]:
 
 def test_the_readme_has_an_async_and_a_sync_example() -> None:
     examples = _blocks("python")
-    assert len(examples) == 2
-    async_example, sync_example = examples
+    assert len(examples) == 3
+    async_example, sync_example, _history = examples
     assert "asyncio.run(main())" in async_example
     assert len(async_example.strip().splitlines()) <= 25
     assert "omnitrack_realtime.sync" in sync_example
@@ -90,6 +90,30 @@ def test_the_python_examples_run_against_a_local_server(server: ThreadedServer, 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "anomal" in result.stdout.lower()  # both end with "Scan for anomalies"
+
+
+def test_the_history_example_resumes_its_conversation(
+    server: ThreadedServer, tmp_path: Path
+) -> None:
+    code = _blocks("python")[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
+    env |= {"OMNITRACK_COPILOT_WS_URL": server.copilot_url, "OMNITRACK_TOKEN": token_for(USER)}
+    outputs = []
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.splitlines())
+    assert outputs[0] == ["0 messages restored", "Scan for anomalies 2"]
+    assert outputs[1] == ["2 messages restored", "Scan for anomalies 4"]
+    assert (tmp_path / "history.db").exists()
 
 
 def _shell_lines() -> list[str]:

@@ -310,3 +310,24 @@ def test_retry_now_reconnects_at_once_when_the_server_is_back(tmp_path: Path) ->
             assert not copilot.retry_now()  # nothing left to retry
         finally:
             copilot.close()
+
+
+def test_the_history_store_survives_the_blocking_client(
+    server: ThreadedServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "history.db"
+    before = _threads()
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for(), store=store) as one:
+        reply = one.ask("help", timeout=10)
+        conversation_id = one.conversation_id
+        one.switch_conversation(None)
+        assert one.messages == [] and one.is_connected
+        one.ask("Show the network summary", timeout=10)
+        assert [c.title for c in one.conversations()] == ["Show the network summary", "help"]
+        one.switch_conversation(conversation_id)
+    with CopilotClient(server.copilot_url, user_id=USER, token=token_for(), store=store) as two:
+        assert two.conversation_id == conversation_id
+        assert [m.content for m in two.messages] == ["help", reply.content]
+        assert not two.typing_elsewhere
+    assert _threads() <= before
+    assert not [t for t in threading.enumerate() if t.name.startswith("omnitrack-history")]

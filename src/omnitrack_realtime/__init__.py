@@ -19,6 +19,7 @@ from .errors import (
     OmniTrackError,
     ProtocolError,
     QueueFull,
+    StoreError,
 )
 from .protocol import Event
 
@@ -39,6 +40,7 @@ __all__ = [
     "ProtocolError",
     "QueueFull",
     "ReconnectPolicy",
+    "StoreError",
     "UploadProgress",
     "__version__",
 ]

@@ -9,6 +9,7 @@
     ├── QueueFull                the offline queue is at ``max_queue``; the message was not queued
     ├── MessageTooLarge          an outgoing message is over ``max_message_size``; never queued
     ├── AttachmentError          the server refused an attachment (too large, type, checksum...)
+    ├── StoreError               the client's history store cannot be used (a bad file, a full disk)
     └── ConfigurationError       a setting is missing or invalid (e.g. no JWT secret, bad URL)
 
 Third-party errors (websockets, msgspec, PyJWT, redis, sqlite3) are translated at the edge of
@@ -27,6 +28,7 @@ __all__ = [
     "OmniTrackError",
     "ProtocolError",
     "QueueFull",
+    "StoreError",
 ]
 
 
@@ -119,3 +121,15 @@ class AttachmentError(OmniTrackError):
 
 class ConfigurationError(OmniTrackError):
     """A setting is missing or invalid."""
+
+
+class StoreError(OmniTrackError):
+    """The client's history store at ``path`` cannot be read or written; ``reason`` says why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the history store {self.path} cannot be used: {self.reason}"

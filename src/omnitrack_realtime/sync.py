@@ -36,6 +36,7 @@ from .client.connection import ConnectionStats, RetryInfo
 from .client.conversation import ChatMessage
 from .client.copilot import CopilotClient as AsyncCopilotClient
 from .client.events import EventClient as AsyncEventClient
+from .client.history import ConversationSummary
 from .client.state import ConnectionState
 from .errors import ConnectionFailed
 from .protocol import Event
@@ -338,8 +339,9 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
     """Blocking copilot client: ``ask()`` returns the reply, ``stream()`` yields its tokens.
 
     Takes the same keyword arguments as :class:`omnitrack_realtime.CopilotClient` (``url``,
-    ``user_id``, ``token``, ``reconnect``, ``max_queue``, ...). ``connect()`` happens on
-    ``with`` entry, or call it yourself (the seed's ``autoConnect: false`` flow).
+    ``user_id``, ``token``, ``reconnect``, ``max_queue``, ``store``, ...). ``connect()``
+    happens on ``with`` entry, or call it yourself (the seed's ``autoConnect: false`` flow);
+    with a ``store`` it restores the conversation first, and ``close()`` closes the store.
     """
 
     def __init__(self, url: str | Sequence[str] | None = None, **options: Any) -> None:
@@ -367,6 +369,31 @@ class CopilotClient(_SyncClient[AsyncCopilotClient]):
     def cancel(self, timeout: float | None = None) -> None:
         """Ask the server to stop the answer being generated."""
         self._loop.run(self._client.cancel(), timeout)
+
+    def conversations(self, timeout: float | None = None) -> list[ConversationSummary]:
+        """The stored conversations, most recent first (empty without a ``store``)."""
+        found: list[ConversationSummary] = self._loop.run(self._client.conversations(), timeout)
+        return found
+
+    def switch_conversation(
+        self, conversation: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Open another conversation (a stored one's key or id, another device's id, or
+        ``None`` for a new one); see the async client's ``switch_conversation``."""
+        self._loop.run(self._client.switch_conversation(conversation), timeout)
+
+    def mark_read(self, timeout: float | None = None) -> bool:
+        """Tell the user's other devices the conversation is read up to its newest message."""
+        reported: bool = self._loop.run(self._client.mark_read(), timeout)
+        return reported
+
+    def send_typing(self, timeout: float | None = None) -> None:
+        """Tell the user's other devices they are typing here (throttled)."""
+        self._loop.run(self._client.send_typing(), timeout)
+
+    @property
+    def typing_elsewhere(self) -> bool:
+        return bool(self._loop.call(lambda: self._client.typing_elsewhere))
 
     @property
     def messages(self) -> list[ChatMessage]:

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import io
 import json
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -369,3 +370,37 @@ async def test_listen_never_prints_the_credentials_of_its_url() -> None:
     text = err.getvalue()
     assert f"omnitrack: listening on ws://127.0.0.1:{port}/ws" in text
     assert "s3cret" not in text and "alice" not in text and "t0ken" not in text
+
+
+async def _stored(path: Path, url: str) -> list[tuple[str | None, int]]:
+    from omnitrack_realtime.client.store import HistoryStore
+
+    store = HistoryStore(path, owner="", server=url)
+    try:
+        return [(c.title, c.message_count) for c in await store.conversations()]
+    finally:
+        await store.close()
+
+
+def test_chat_turns_continue_the_last_conversation_in_the_history_store(
+    server: ThreadedServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from omnitrack_realtime.cli.chat import default_store_path
+
+    store = default_store_path()
+    assert store == Path(os.environ["XDG_DATA_HOME"]) / "omnitrack" / "history.db"
+    base = ["chat", "--url", server.copilot_url, "--token", token_for()]
+    assert main([*base, "help"]) == 0
+    assert main([*base, "Show the network summary"]) == 0
+    assert asyncio.run(_stored(store, server.copilot_url)) == [("help", 4)]
+    assert main([*base, "--new", "help"]) == 0
+    assert main([*base, "--no-store", "help"]) == 0  # kept nowhere
+    assert asyncio.run(_stored(store, server.copilot_url)) == [("help", 2), ("help", 4)]
+    capsys.readouterr()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is no database" * 50)
+    assert main([*base, "--store", str(garbage), "help"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"omnitrack: the history store {garbage} cannot be used: ")
+    assert err.rstrip().endswith("(or pass --no-store)") and "Traceback" not in err
+    assert main([*base, "--new", "--conversation", "x", "help"]) == 2

@@ -3,6 +3,10 @@
 Without a message: the full-screen chat UI (needs the ``tui`` extra). With a message: one turn,
 the answer printed as it streams, then the suggestions; ``--json`` prints every server frame of
 the turn as one JSON line instead.
+
+Both keep the conversation in the user's history store (:func:`default_store_path`) and resume
+the last one (``--new``: a fresh one; ``--no-store``: nothing kept, every run a new
+conversation). ``--json`` shows the wire as it is and keeps nothing.
 """
 
 from __future__ import annotations
@@ -10,16 +14,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
 
 from ..client.uploads import UploadProgress
-from ..errors import OmniTrackError
+from ..errors import OmniTrackError, StoreError
 from ..protocol import (
     Acknowledgment,
     AssistantMessage,
@@ -44,7 +50,15 @@ from .options import (
 )
 from .render import terminal_safe
 
-__all__ = ["SUGGESTION_GRACE", "dropped_sentence", "register", "run_json_turn", "run_turn"]
+__all__ = [
+    "SUGGESTION_GRACE",
+    "HistoryChoice",
+    "default_store_path",
+    "dropped_sentence",
+    "register",
+    "run_json_turn",
+    "run_turn",
+]
 
 #: Seconds to wait after an answer for its suggestions (they follow ``stream_complete``).
 SUGGESTION_GRACE = 1.0
@@ -81,8 +95,56 @@ def register(subparsers: Any) -> None:
         metavar="S",
         help="give up on an answer after S seconds (default 120)",
     )
+    history = parser.add_argument_group("history")
+    history.add_argument(
+        "--new", action="store_true", help="start a new conversation (default: resume the last)"
+    )
+    history.add_argument(
+        "--conversation",
+        metavar="ID",
+        help="open that conversation (one of yours, e.g. started on another device)",
+    )
+    history.add_argument(
+        "--store",
+        metavar="FILE",
+        type=Path,
+        help="keep the history in FILE (default: $XDG_DATA_HOME/omnitrack/history.db, "
+        "else ~/.local/share/omnitrack/history.db)",
+    )
+    history.add_argument(
+        "--no-store", action="store_true", help="keep no history (every run a new conversation)"
+    )
     add_connection_options(parser)
     parser.set_defaults(handler=_handle)
+
+
+def default_store_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``omnitrack chat`` keeps its history: the XDG data directory's ``omnitrack``."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "omnitrack" / "history.db"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryChoice:
+    """Where the chat keeps its history (``store=None``: nowhere) and which conversation it
+    opens: ``conversation_id``, else a new one (``new``), else the last."""
+
+    store: Path | None = None
+    new: bool = False
+    conversation_id: str | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "new_conversation": self.new,
+            "conversation_id": self.conversation_id,
+        }
+
+
+def _history_choice(args: argparse.Namespace) -> HistoryChoice:
+    store = None if args.no_store else (args.store or default_store_path())
+    return HistoryChoice(store=store, new=args.new, conversation_id=args.conversation)
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -96,7 +158,11 @@ def _handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.new and args.conversation:
+        print("omnitrack: --new and --conversation ID are two different choices", file=sys.stderr)
+        return 2
     options = connection_options(args)
+    history = _history_choice(args)
     quiet_logs(args, silent=args.message is None)
     if args.message is None:
         if args.json:
@@ -109,7 +175,7 @@ def _handle(args: argparse.Namespace) -> int:
             )
             return 2
         announce_token(options)
-        return run_tui(options)
+        return run_tui(options, history)
     announce_token(options)
     if args.json and (args.attach or args.save_to):
         print("omnitrack: --attach and --save-to print the answer, not --json", file=sys.stderr)
@@ -128,13 +194,14 @@ def _handle(args: argparse.Namespace) -> int:
                 answer_timeout=args.timeout,
                 attachments=[Path(name) for name in args.attach],
                 save_to=Path(args.save_to) if args.save_to else None,
+                history=history,
             )
         )
     except KeyboardInterrupt:
         return 130
 
 
-def run_tui(options: ConnectionOptions) -> int:
+def run_tui(options: ConnectionOptions, history: HistoryChoice | None = None) -> int:
     """Open the chat UI against ``options``' server; returns the exit code."""
     try:
         from ..tui.app import ChatApp
@@ -146,7 +213,10 @@ def run_tui(options: ConnectionOptions) -> int:
         return 2
     from .. import CopilotClient, EventClient
 
-    copilot = CopilotClient(url=options.copilot_urls, **options.client_options())
+    history = history or HistoryChoice()
+    copilot = CopilotClient(
+        url=options.copilot_urls, **options.client_options(), **history.client_options()
+    )
     events = EventClient(url=options.events_urls, **options.client_options())
     app = ChatApp(copilot, events, explain=lambda error, url: explain_failure(error, url, options))
     app.run()
@@ -171,13 +241,15 @@ async def run_turn(
     markdown: bool | None = None,
     attachments: Sequence[Path] = (),
     save_to: Path | None = None,
+    history: HistoryChoice | None = None,
     **client_options: Any,
 ) -> int:
     """One turn: the answer as it streams, then the numbered suggestions. ``markdown``: render
     the answer's Markdown (default: when ``out`` is a terminal and ``rich`` is installed;
     plain text otherwise, e.g. when piped). ``attachments`` are uploaded first, with a
     progress bar on ``err``; files the answer hands back are listed, and saved in ``save_to``
-    when given."""
+    when given. ``history``: where the conversation is kept and which one the turn continues
+    (default: none kept, a new one)."""
     from .. import CopilotClient
 
     out = out or sys.stdout
@@ -185,9 +257,18 @@ async def run_turn(
     if markdown is None:
         markdown = _is_terminal(out) and rich_available()
     url = options.copilot_url
-    client = CopilotClient(url=options.copilot_urls, **(options.client_options() | client_options))
+    history = history or HistoryChoice()
+    client = CopilotClient(
+        url=options.copilot_urls,
+        **(options.client_options() | history.client_options() | client_options),
+    )
     printer = MarkdownPrinter(out) if markdown else None
     try:
+        try:
+            await client.restore()
+        except StoreError as exc:
+            print(f"omnitrack: {exc} (or pass --no-store)", file=err)
+            return 1
         if not await connect_or_explain(client.connection, url, err, options):
             return 1
         progress = ProgressBar(err)
@@ -230,7 +311,7 @@ async def run_turn(
         return 0
     finally:
         _end(printer)
-        await client.disconnect()
+        await client.close()
 
 
 class ProgressBar:

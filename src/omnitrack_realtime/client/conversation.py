@@ -57,7 +57,7 @@ import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -66,6 +66,7 @@ from ..protocol import (
     AssistantMessage,
     Complete,
     ErrorMessage,
+    ReadReceipt,
     ResumeAction,
     ServerMessage,
     StreamComplete,
@@ -78,6 +79,7 @@ from ..protocol import (
     Timestamp,
     Typing,
     UnknownMessage,
+    UserTyping,
     parse_timestamp,
 )
 from ..protocol.copilot import HistoryEntry
@@ -86,9 +88,12 @@ __all__ = [
     "CONTROL_ERROR_CODES",
     "ERROR_REPLY",
     "INTERRUPTED_MARKER",
+    "OTHER_DEVICE",
+    "TYPING_ELSEWHERE_FOR",
     "ChatMessage",
     "Conversation",
     "ConversationEvent",
+    "MarkedRead",
     "Reconciled",
     "ReplyFinished",
     "TokenAppended",
@@ -98,6 +103,13 @@ __all__ = [
 INTERRUPTED_MARKER = " [interrupted]"
 #: The seed's assistant message for a server ``error``.
 ERROR_REPLY = "Sorry, I encountered an error processing your request."
+
+#: Metadata key of a user message that came from another device (by ``sync``), whose answer
+#: this client never waits for.
+OTHER_DEVICE = "otherDevice"
+
+#: How long a ``user_typing`` from another device shows (it is repeated while they type).
+TYPING_ELSEWHERE_FOR = timedelta(seconds=5)
 
 #: ``error`` codes (protocol extension) about a control action, not a chat message.
 RESUME_REFUSED = "stream_not_found"
@@ -121,7 +133,8 @@ class ChatMessage:
     ``"delivered"`` (acknowledged) or ``"failed"``; of an assistant message: ``"streaming"``,
     ``"complete"``, ``"interrupted"`` or ``"error"``. ``client_message_id`` is set on user
     messages, ``reply_to`` (the ``client_message_id`` it answers, when known) and ``stream_id``
-    on assistant ones. Messages compare by identity.
+    on assistant ones. ``read``: the user read it on another device (a ``read_receipt``).
+    Messages compare by identity.
     """
 
     id: str
@@ -134,6 +147,8 @@ class ChatMessage:
     reply_to: str | None
     stream_id: str | None
     conversation_id: str | None
+    #: Read on another of the user's devices (a ``read_receipt`` for it or a later message).
+    read: bool = False
     # The text, as parts appended in O(1) and joined lazily; `_text` caches the join.
     _parts: list[str] = field(default_factory=list)
     _text: str | None = None
@@ -167,6 +182,7 @@ class ChatMessage:
         self.reply_to = reply_to
         self.stream_id = stream_id
         self.conversation_id = conversation_id
+        self.read = False
         self._parts = [content] if content else []
         self._text = content
         self._next_seq = 1
@@ -245,7 +261,14 @@ class Reconciled:
     again_after: float | None
 
 
-ConversationEvent = TokenAppended | ReplyFinished | Reconciled
+@dataclass(frozen=True, slots=True)
+class MarkedRead:
+    """A ``read_receipt`` from another device marked these messages read (oldest first)."""
+
+    messages: tuple[ChatMessage, ...]
+
+
+ConversationEvent = TokenAppended | ReplyFinished | Reconciled | MarkedRead
 
 #: Metadata keys of a stored answer that are the server's bookkeeping, not the answer's.
 _STORED_ONLY = frozenset({"streamId", "streaming", "replyTo", "interrupted", "error"})
@@ -299,9 +322,15 @@ class Conversation:
         self._held: set[int] = set()
         self._numbered = False
         self._server_ids: dict[str, str] = {}
+        self._server_id_of: dict[str, str] = {}  # clientMessageId -> server messageId
+        self._answer_ids: dict[int, str] = {}  # id(answer) -> its server messageId
         self._acks = 0
         self._acked_at: dict[str, int] = {}
         self._sync_marks: deque[int] = deque()
+        #: Until when another of the user's devices is typing in this conversation.
+        self.typing_elsewhere_until: datetime | None = None
+        # A read receipt naming a message not held yet (the newest such).
+        self._read_later: str | None = None
 
     # ------------------------------------------------------------------ user side
 
@@ -387,11 +416,17 @@ class Conversation:
             return []
         if isinstance(message, Sync):
             return self._on_sync(message)
+        if isinstance(message, UserTyping):
+            if self._is_this_conversation(message.conversation_id):
+                self.typing_elsewhere_until = self._clock() + TYPING_ELSEWHERE_FOR
+            return []
+        if isinstance(message, ReadReceipt):
+            return self._on_read_receipt(message)
         if isinstance(message, UnknownMessage):
             self.ignored += 1
             return []
         # Known frames that do not change the conversation (pong, auth_ok, request_queued,
-        # user_typing, read_receipt, history): the asyncio layer handles what it needs.
+        # history): the asyncio layer handles what it needs.
         return []
 
     # ------------------------------------------------------------------ connection events
@@ -538,7 +573,7 @@ class Conversation:
             return []
         self._hold(frame.message_seq)
         if frame.message_id is not None:
-            self._answers.setdefault(frame.message_id, stream)
+            self._name_answer(frame.message_id, stream)
         # Tokens still held for a gap that never filled: better shown late than lost.
         for seq in sorted(stream._early):
             stream._append(stream._early[seq])
@@ -606,7 +641,7 @@ class Conversation:
             self._acks += 1
             self._acked_at[client_message_id] = self._acks
             if frame.message_id is not None:
-                self._server_ids[frame.message_id] = client_message_id
+                self._name_user_message(frame.message_id, client_message_id)
             self.mark_delivered(client_message_id)
             message = self._users.get(client_message_id)
             if (
@@ -678,6 +713,8 @@ class Conversation:
         for entry in frame.messages:
             events.extend(self._fold_entry(entry))
             self._hold(entry.seq)
+        if self._read_later is not None and self.knows(self._read_later):
+            events.extend(self._mark_read(self._read_later))
         if frame.retry_after is not None or frame.more:
             events.append(Reconciled((), frame.retry_after or 0.0))
             return events
@@ -702,21 +739,24 @@ class Conversation:
         if entry.role == "user":
             cmid = metadata.get("clientMessageId")
             if isinstance(cmid, str):
-                self._server_ids[entry.message_id] = cmid
+                self._name_user_message(entry.message_id, cmid)
                 if cmid in self._users:
                     self.mark_delivered(cmid)  # stored: as good as acknowledged
                     return []
-            self.messages.append(
-                ChatMessage(
-                    entry.message_id,
-                    "user",
-                    self._timestamp(entry.timestamp),
-                    entry.content,
-                    status="delivered",
-                    client_message_id=cmid if isinstance(cmid, str) else None,
-                    conversation_id=self.conversation_id,
-                )
+            # Sent from another device (or before this client's store began).
+            foreign = ChatMessage(
+                entry.message_id,
+                "user",
+                self._timestamp(entry.timestamp),
+                entry.content,
+                metadata={OTHER_DEVICE: True},
+                status="delivered",
+                client_message_id=cmid if isinstance(cmid, str) else None,
+                conversation_id=self.conversation_id,
             )
+            self.messages.append(foreign)
+            if isinstance(cmid, str):
+                self._users[cmid] = foreign
             return []
         stream_id = metadata.get("streamId")
         stream_id = stream_id if isinstance(stream_id, str) else None
@@ -728,7 +768,7 @@ class Conversation:
             self._by_stream.get(stream_id) if stream_id is not None else None
         )
         if held is not None:
-            self._answers.setdefault(entry.message_id, held)
+            self._name_answer(entry.message_id, held)
             if held.is_streaming:  # it ended while we were away: the stored text is all of it
                 held._early.clear()
                 held.content = content
@@ -764,7 +804,154 @@ class Conversation:
         self._take_suggestions(metadata)
         return [ReplyFinished(message, message.reply_to)]
 
+    # ------------------------------------------------------------------ other devices
+
+    def typing_elsewhere(self) -> bool:
+        """Whether another of the user's devices typed in this conversation lately."""
+        until = self.typing_elsewhere_until
+        return until is not None and self._clock() < until
+
+    def knows(self, server_message_id: str) -> bool:
+        """Whether a message with that server id is held (a user message or an answer)."""
+        return server_message_id in self._server_ids or server_message_id in self._answers
+
+    def server_message_id(self, client_message_id: str) -> str | None:
+        """The server's id for the user message with that clientMessageId, once known."""
+        return self._server_id_of.get(client_message_id)
+
+    def server_id(self, message: ChatMessage) -> str | None:
+        """The server's id for a message of this conversation (its ``messageId``), once known
+        (an answer's id here may be a local one: our server names it when it ends)."""
+        if message.role == "assistant":
+            return self._answer_ids.get(id(message))
+        cmid = message.client_message_id
+        return self._server_id_of.get(cmid) if cmid is not None else None
+
+    def last_readable(self) -> str | None:
+        """The server id of the newest message a read receipt can name (an ended answer or
+        an acknowledged user message), or ``None``."""
+        for message in reversed(self.messages):
+            server_id = None if message.is_streaming else self.server_id(message)
+            if server_id is not None:
+                return server_id
+        return None
+
+    def _on_read_receipt(self, frame: ReadReceipt) -> list[ConversationEvent]:
+        """Another device read up to that message: it and every message before it are read."""
+        if frame.message_id is None or not self._is_this_conversation(frame.conversation_id):
+            return []
+        return self._mark_read(frame.message_id)
+
+    def _mark_read(self, message_id: str) -> list[ConversationEvent]:
+        target = self._answers.get(message_id)
+        if target is None:
+            cmid = self._server_ids.get(message_id)
+            target = self._users.get(cmid) if cmid is not None else None
+        if target is None:
+            # Not held yet (the asyncio layer syncs): marked when a sync brings it.
+            self._read_later = message_id
+            return []
+        if self._read_later == message_id:
+            self._read_later = None
+        marked: list[ChatMessage] = []
+        found = False
+        for message in reversed(self.messages):
+            found = found or message is target
+            if not found or message.is_streaming:
+                continue
+            if message.read:
+                break  # everything before it was marked by an earlier receipt
+            message.read = True
+            marked.append(message)
+        marked.reverse()
+        return [MarkedRead(tuple(marked))] if marked else []
+
+    def _is_this_conversation(self, conversation_id: str | None) -> bool:
+        return conversation_id is not None and conversation_id == self.conversation_id
+
+    # ------------------------------------------------------------------ restoring
+
+    def restore(
+        self,
+        messages: list[ChatMessage],
+        *,
+        conversation_id: str | None,
+        cursor: int,
+        numbered: bool,
+        server_ids: dict[str, str],
+        answer_ids: dict[str, str] | None = None,
+    ) -> list[ChatMessage]:
+        """Start from a stored conversation (a fresh :class:`Conversation` only).
+
+        ``messages`` are the stored ones, oldest first, none streaming; ``server_ids`` maps
+        a user message's clientMessageId to its server id, ``answer_ids`` an answer's id here
+        to its server id. A user message with no answer
+        awaits one again; those never acknowledged become ``queued``, and are returned, oldest
+        first, for the caller to send again with their ids. Acknowledged ones count as
+        acknowledged before the next :meth:`sync_action`, so a reconciliation that finds
+        neither their answer nor their turn has them sent again (the server replays them).
+        """
+        if self.messages:
+            raise ValueError("restore() needs an empty conversation")
+        answer_ids = answer_ids or {}
+        self.conversation_id = conversation_id
+        self.cursor = cursor
+        self._numbered = numbered
+        answered: set[str] = set()
+        for message in messages:
+            self.messages.append(message)
+            if message.role == "assistant":
+                if message.reply_to is not None:
+                    answered.add(message.reply_to)
+                self._answers[message.id] = message
+                answer_id = answer_ids.get(message.id)
+                if answer_id is not None:
+                    self._name_answer(answer_id, message)
+                if message.stream_id is not None:
+                    self._finished_streams.add(message.stream_id)
+                    self._by_stream[message.stream_id] = message
+        unsent: list[ChatMessage] = []
+        for message in messages:
+            cmid = message.client_message_id
+            if message.role != "user" or cmid is None:
+                continue
+            self._users[cmid] = message
+            server_id = server_ids.get(cmid)
+            if server_id is not None:
+                self._name_user_message(server_id, cmid)
+            if (
+                cmid in answered
+                or message.status not in ("queued", "sent", "delivered")
+                or message.metadata.get(OTHER_DEVICE)
+            ):
+                continue
+            self._awaiting.append(cmid)
+            if message.status == "delivered":
+                self._acks += 1
+                self._acked_at[cmid] = self._acks
+            else:
+                message.status = "queued"
+                unsent.append(message)
+        last_answer = next((m for m in reversed(messages) if m.role == "assistant"), None)
+        if last_answer is not None and last_answer.status == "complete":
+            self._take_suggestions(last_answer.metadata)
+        return unsent
+
+    def join(self, conversation_id: str) -> None:
+        """Follow a conversation known by its id only (started on another device): the first
+        :meth:`sync_action` asks the server for all of it."""
+        self.conversation_id = conversation_id
+        self._numbered = True
+
     # ------------------------------------------------------------------ helpers
+
+    def _name_answer(self, server_id: str, message: ChatMessage) -> None:
+        if self._answers.setdefault(server_id, message) is message:
+            self._answer_ids.setdefault(id(message), server_id)
+
+    def _name_user_message(self, server_id: str, client_message_id: str) -> None:
+        self._server_ids[server_id] = client_message_id
+        self._server_id_of[client_message_id] = server_id
 
     def _hold(self, seq: int | None) -> None:
         """A stored message numbered ``seq`` is held; the cursor moves past every number held
@@ -850,7 +1037,7 @@ class Conversation:
     def _store_answer(self, message: ChatMessage, message_id: str | None) -> None:
         self.messages.append(message)
         if message_id is not None:
-            self._answers[message_id] = message
+            self._name_answer(message_id, message)
 
     def _open_streams(self) -> list[ChatMessage]:
         return list(self._streaming.values())

@@ -24,20 +24,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Unpack
 from uuid import uuid4
 
 import msgspec
 
-from ..errors import ConnectionFailed, OmniTrackError, ProtocolError
+from ..errors import ConnectionFailed, OmniTrackError, ProtocolError, StoreError
 from ..protocol import (
     Acknowledgment,
     AttachmentInfo,
     CancelAction,
     ErrorMessage,
     Pong,
+    ReadAction,
+    ReadReceipt,
     StreamToken,
+    Sync,
+    TypingAction,
     UploadAck,
     UploadComplete,
     UploadReady,
@@ -52,11 +57,14 @@ from .conversation import (
     ChatMessage,
     Conversation,
     ConversationEvent,
+    MarkedRead,
     Reconciled,
     ReplyFinished,
 )
+from .history import ConversationSummary, Journal
 from .outbox import AckMode, OutboxItem
 from .state import ConnectionState, Transition
+from .store import HistoryStore, Loaded, new_key
 from .uploads import AttachmentSource, Uploader, UploadProgress, read_source
 
 __all__ = ["ChatMessage", "CopilotClient"]  # ChatMessage: re-exported for convenience
@@ -71,6 +79,8 @@ RATE_LIMITED_CODE = "rate_limited"
 #: ``error`` codes that refuse a message for now, not for good: with ``retryAfter`` it is kept
 #: and resent (a rate limit; a server that is shutting down).
 RESEND_LATER_CODES = frozenset({RATE_LIMITED_CODE, "unavailable"})
+#: Seconds between two ``typing`` frames (the other devices show one for 5 s).
+TYPING_EVERY = 3.0
 
 
 class _Finished:
@@ -96,6 +106,13 @@ class CopilotClient(ClientSurface):
     ``None``), ``max_queue``, ``max_message_size``, ``random`` (the jitter's source),
     ``clock`` (monotonic seconds, for retry deadlines and rate-limit holds).
 
+    ``store`` (a file path) keeps the conversation, its messages and what is still unsent in
+    SQLite, so they survive a restart: the client then opens the user's most recent
+    conversation on this server (``new_conversation=True``: a new one), sends again, with
+    their ids, the messages never acknowledged, and fetches from the server what it lacks.
+    ``conversation_id`` opens that conversation (stored, or started on another device: it is
+    then fetched whole). See :meth:`conversations` and :meth:`switch_conversation`.
+
     State (read-only; ``on_change`` callbacks run after it changes): ``messages``,
     ``is_connected``, ``is_connecting``, ``is_typing``, ``error``, ``conversation_id``,
     ``suggestions``, ``state``.
@@ -113,11 +130,32 @@ class CopilotClient(ClientSurface):
         url: str | Sequence[str] | None = None,
         *,
         streaming: bool = True,
+        store: str | os.PathLike[str] | None = None,
+        conversation_id: str | None = None,
+        new_conversation: bool = False,
         **options: Unpack[ConnectionOptions],
     ) -> None:
         self._streaming = streaming
         self._conversation = Conversation()
         super().__init__(resolve_urls(url, COPILOT_URL_ENV, COPILOT_URL_DEFAULT), options)
+        self._store = (
+            HistoryStore(
+                # A list of urls is one service: its conversations are kept under the first.
+                os.fspath(store),
+                owner=options.get("user_id") or "",
+                server=self._conn.urls[0],
+            )
+            if store is not None
+            else None
+        )
+        self._open_at = conversation_id
+        self._new_conversation = new_conversation
+        self._journal: Journal | None = None
+        self._restoring: asyncio.Future[None] | None = None
+        self._persist_scheduled = False
+        self._last_write: asyncio.Future[None] | None = None
+        self._typing_sent_at: float | None = None
+        self._read_sent: str | None = None
         # Texts of queued messages by clientMessageId: a message queued before the
         # conversation id was known is re-encoded with it once it is.
         self._texts: dict[str, str] = {}
@@ -129,9 +167,28 @@ class CopilotClient(ClientSurface):
         #: The attachment ids of messages not yet acknowledged (re-encoded with them).
         self._attachment_ids: dict[str, list[str]] = {}
 
+    async def connect(self) -> None:
+        """Restore the stored conversation (with a ``store``), then connect (see
+        :meth:`ClientSurface.connect`). Raises :class:`StoreError` if the store is unusable."""
+        await self._restored()
+        await super().connect()
+
     async def disconnect(self) -> None:
-        """Close (code 1000), cancel pending retries; answers still streaming are interrupted."""
+        """Close (code 1000), cancel pending retries; answers still streaming are interrupted.
+        Writes to the store still under way are finished first."""
         await self._conn.disconnect()
+        await self._persisted()
+
+    async def close(self) -> None:
+        """Disconnect and close the store (what leaving ``async with`` does)."""
+        await self.disconnect()
+        if self._store is not None:
+            await self._store.close()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await super().__aexit__(None, None, None)
+        if self._store is not None:
+            await self._store.close()
 
     # ------------------------------------------------------------------ state
 
@@ -160,6 +217,181 @@ class CopilotClient(ClientSurface):
     def suggestions(self) -> list[str]:
         return self._conversation.suggestions
 
+    @property
+    def typing_elsewhere(self) -> bool:
+        """Whether the user is typing in this conversation on another device (lately)."""
+        return self._conversation.typing_elsewhere()
+
+    @property
+    def conversation_key(self) -> str | None:
+        """The open conversation's key in the store (``None`` without one)."""
+        return self._journal.key if self._journal is not None else None
+
+    @property
+    def store_path(self) -> str | None:
+        """The history store's file, ``None`` without one."""
+        return self._store.path if self._store is not None else None
+
+    # ------------------------------------------------------------------ conversations
+
+    async def conversations(self) -> list[ConversationSummary]:
+        """The stored conversations of this user on this server, most recent first (empty
+        without a store)."""
+        if self._store is None:
+            return []
+        await self._persisted()
+        return await self._store.conversations()
+
+    async def switch_conversation(self, conversation: str | None = None) -> None:
+        """Open another conversation: a stored one (its key or server id), one started on
+        another device (its server id: fetched whole), or a new one (``None``).
+
+        The connection is closed and opened again (if it was open) so that nothing of the
+        old conversation reaches the new one. Messages of the old one still unsent stay in
+        the store and go out when it is opened again (without a store they are dropped,
+        marked failed). Waiting ``ask()``/``stream()`` calls end with
+        :class:`ConnectionFailed`."""
+        await self._restored()
+        was_on = self.state in (
+            ConnectionState.OPEN,
+            ConnectionState.CONNECTING,
+            ConnectionState.RECONNECTING,
+        )
+        await self._conn.disconnect()
+        self._persist()
+        await self._persisted()
+        gone = ConnectionFailed("switched to another conversation")
+        for item in self._conn.outbox.clear():
+            if item.client_message_id is not None and self._store is None:
+                self._conversation.mark_failed(item.client_message_id, str(gone))
+        for future in self._reply_waiters.values():
+            if not future.done():
+                future.set_exception(gone)
+                future.exception()
+        for mailbox in self._stream_waiters.values():
+            mailbox.close(gone)
+        self._texts.clear()
+        self._conversation = Conversation()
+        self._journal = None
+        self._read_sent = None
+        self._open_at, self._new_conversation = conversation, conversation is None
+        self._restoring = None
+        await self._restored()
+        self._changed()
+        if was_on:
+            await self.connect()
+
+    async def restore(self) -> None:
+        """Read the stored conversation in (once; ``connect()`` and the sends do it first):
+        call it to show the history before connecting. Raises :class:`StoreError`."""
+        await self._restored()
+
+    async def _restored(self) -> None:
+        """Restore the stored conversation once (every entry point awaits this first)."""
+        if self._restoring is None:
+            self._restoring = asyncio.ensure_future(self._restore())
+        await asyncio.shield(self._restoring)
+
+    async def _restore(self) -> None:
+        store = self._store
+        if store is None:
+            if self._open_at is not None:
+                self._conversation.join(self._open_at)
+            return
+        try:
+            if self._open_at is not None:
+                key = await store.find(self._open_at)
+            else:
+                key = None if self._new_conversation else await store.latest()
+            loaded = await store.load(key) if key is not None else None
+        except StoreError:
+            self._restoring = None  # a later call tries again (and raises again, if so)
+            raise
+        if loaded is None:
+            if self._open_at is not None:
+                self._conversation.join(self._open_at)
+            self._journal = Journal(self._conversation, new_key())
+        else:
+            # Made off the loop: for a long conversation, building the messages is the cost.
+            messages = await asyncio.to_thread(_messages_of, loaded)
+            self._install(loaded, messages)
+            await store.opened(loaded.conversation.key)
+        self._changed()
+
+    def _install(self, loaded: Loaded, messages: list[ChatMessage]) -> None:
+        conversation_id = loaded.conversation.conversation_id
+        records = loaded.messages
+        unsent = self._conversation.restore(
+            messages,
+            conversation_id=conversation_id,
+            cursor=loaded.conversation.cursor,
+            numbered=loaded.conversation.numbered,
+            server_ids={
+                r.client_message_id: r.server_id
+                for r in records
+                if r.client_message_id is not None and r.server_id is not None
+            },
+            answer_ids={
+                r.id: r.server_id
+                for r in records
+                if r.role == "assistant" and r.server_id is not None
+            },
+        )
+        self._journal = Journal(
+            self._conversation,
+            loaded.conversation.key,
+            positions=[record.position for record in records],
+            title=loaded.conversation.title,
+        )
+        for message in unsent:  # never acknowledged: sent again, same id, oldest first
+            cmid = message.client_message_id
+            assert cmid is not None
+            try:
+                self._conn.send(
+                    self._encode_message(message.content, cmid, conversation_id),
+                    client_message_id=cmid,
+                    needs_conversation=conversation_id is None,
+                )
+            except OmniTrackError as exc:  # a smaller queue or frame limit than before
+                self._conversation.mark_failed(cmid, str(exc))
+                self._journal.touch(message)
+                continue
+            self._texts[cmid] = message.content
+
+    # ------------------------------------------------------------------ persisting
+
+    def _persist_soon(self) -> None:
+        """Write what changed at the end of this loop turn (one batch for a burst)."""
+        if self._journal is None or self._persist_scheduled:
+            return
+        self._persist_scheduled = True
+        asyncio.get_running_loop().call_soon(self._persist)
+
+    def _persist(self) -> asyncio.Future[None] | None:
+        """Hand what changed to the store's thread now; returns the write, if any."""
+        self._persist_scheduled = False
+        journal, store = self._journal, self._store
+        if journal is None or store is None:
+            return None
+        batch = journal.collect()
+        if not batch:
+            return None
+        try:
+            write = asyncio.ensure_future(store.write(batch))
+        except StoreError as exc:  # closed: nothing more is kept
+            logger.warning("%s", exc)
+            return None
+        write.add_done_callback(_log_store_failure)
+        self._last_write = write
+        return write
+
+    async def _persisted(self) -> None:
+        """Until every write asked for so far is done (they run in order: wait for the last)."""
+        self._persist()
+        write = self._last_write
+        if write is not None:
+            await asyncio.wait([write])
+
     # ------------------------------------------------------------------ sending
 
     async def send_message(
@@ -170,14 +402,18 @@ class CopilotClient(ClientSurface):
         on_progress: Callable[[UploadProgress], Any] | None = None,
     ) -> ChatMessage:
         """Send a chat message (queued when offline); returns the user message, appended at
-        once. Raises :class:`MessageTooLarge` or :class:`QueueFull` (nothing is appended).
+        once (and, with a store, on disk). Raises :class:`MessageTooLarge` or
+        :class:`QueueFull` (nothing is appended).
 
         ``attachments`` (paths or bytes) are uploaded first, each resumed after a reconnect
         and checked by SHA-256 (``on_progress`` hears how far each is), and the message
         refers to them; an audio file makes it a voice message (the server's transcript
         becomes its text). Raises :class:`AttachmentError` when the server refuses one."""
+        await self._restored()
         infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
-        return self._send(text, infos)
+        message = self._send(text, infos)
+        await self._kept()
+        return message
 
     async def upload(
         self,
@@ -214,6 +450,48 @@ class CopilotClient(ClientSurface):
             sha256=attachment.get("sha256"),
         )
 
+    async def _kept(self) -> None:
+        """The message just sent is on disk before the caller hears it was queued: a restart
+        from now on sends it again. A store that fails says so, and the message still goes."""
+        write = self._persist()
+        if write is None:
+            return
+        try:
+            await asyncio.shield(write)
+        except StoreError as exc:
+            logger.warning("the message was not kept: %s", exc)
+
+    async def send_typing(self) -> None:
+        """Tell the user's other devices they are typing here (at most every 3 s; nothing
+        while offline or before the conversation exists: it would be stale when sent)."""
+        conversation_id = self._conversation.conversation_id
+        if conversation_id is None or not self._conn.is_connected:
+            return
+        now = self._clock()
+        if self._typing_sent_at is not None and now - self._typing_sent_at < TYPING_EVERY:
+            return
+        self._typing_sent_at = now
+        self._conn.send(encode(TypingAction(conversation_id=conversation_id)))
+
+    async def mark_read(self) -> bool:
+        """Tell the user's other devices the conversation is read up to its newest message
+        (they show it as read). Returns False when there was nothing new to report."""
+        conversation_id = self._conversation.conversation_id
+        message_id = self._conversation.last_readable()
+        if (
+            conversation_id is None
+            or message_id is None
+            or message_id == self._read_sent
+            or not self._conn.is_connected
+        ):
+            return False
+        self._read_sent = message_id
+        self._conn.send(encode(ReadAction(conversation_id=conversation_id, message_id=message_id)))
+        return True
+
+    def _clock(self) -> float:
+        return asyncio.get_running_loop().time()
+
     # `timeout` is the issue's public signature (the seed's style), hence the noqa.
     async def ask(
         self,
@@ -228,6 +506,7 @@ class CopilotClient(ClientSurface):
         ``timeout`` seconds and :class:`ConnectionFailed` if the connection gives up first (at
         once, sending nothing, if it already has: state ``FAILED``)."""
         self._raise_if_failed()
+        await self._restored()
         future: asyncio.Future[ChatMessage] = asyncio.get_running_loop().create_future()
         infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
         message = self._send(text, infos)
@@ -235,6 +514,7 @@ class CopilotClient(ClientSurface):
         assert cmid is not None
         self._reply_waiters[cmid] = future
         try:
+            await self._kept()
             async with asyncio.timeout(timeout):
                 return await future
         finally:
@@ -251,6 +531,7 @@ class CopilotClient(ClientSurface):
         non-streamed answer, an interruption marker or the error reply come as one piece).
         ``attachments`` as for :meth:`send_message`."""
         self._raise_if_failed()
+        await self._restored()
         mailbox: Mailbox[str | _Finished] = Mailbox(_STREAM_BUFFER)
         infos = [await self.upload(source, on_progress=on_progress) for source in attachments]
         message = self._send(text, infos)
@@ -259,6 +540,7 @@ class CopilotClient(ClientSurface):
         self._stream_waiters[cmid] = mailbox
         yielded: list[str] = []
         try:
+            await self._kept()
             # Drain in batches: frames arrive in bursts, and one wait per burst (rather than
             # one per token) halves the cost of handing tokens to the caller.
             while await mailbox.wait():
@@ -362,7 +644,9 @@ class CopilotClient(ClientSurface):
         ):
             return
         known_before = self._conversation.conversation_id is not None
+        touched: str | None = None  # the user message this frame is about
         if isinstance(message, Acknowledgment):
+            touched = message.client_message_id
             item = self._conn.outbox.acknowledged(message.client_message_id)
             if item is not None and item.client_message_id is not None:
                 self._texts.pop(item.client_message_id, None)
@@ -374,6 +658,7 @@ class CopilotClient(ClientSurface):
                 return
             # The server refused that message: it leaves the outbox, never resent. (A refused
             # resume is the reducer's business: it interrupts the streams concerned.)
+            touched = message.client_message_id
             self._conn.outbox.failed(message.client_message_id)
             self._texts.pop(message.client_message_id, None)
             self._attachment_ids.pop(message.client_message_id, None)
@@ -382,6 +667,24 @@ class CopilotClient(ClientSurface):
             self._fill_conversation()
         if isinstance(message, Acknowledgment | ErrorMessage):
             self._conn.flush()  # an acknowledgment may let the next message go
+        journal = self._journal
+        if journal is not None:
+            if touched is not None:
+                journal.touch(self._conversation.user_message(touched))
+            elif isinstance(message, Sync):
+                for entry in message.messages:  # a held message now known to be stored
+                    cmid = entry.metadata.get("clientMessageId")
+                    if entry.role == "user" and isinstance(cmid, str):
+                        journal.touch(self._conversation.user_message(cmid))
+            self._persist_soon()
+        if (
+            isinstance(message, ReadReceipt)
+            and message.message_id is not None
+            and message.conversation_id == self._conversation.conversation_id
+            and not self._conversation.knows(message.message_id)
+        ):
+            # Another device read a message this one lacks: the conversation went on there.
+            self._sync_again()
         self._route(events)
 
     def _show_transcript(self, cmid: str, transcript: str) -> None:
@@ -407,10 +710,18 @@ class CopilotClient(ClientSurface):
         return True
 
     def _route(self, events: list[ConversationEvent]) -> None:
+        journal = self._journal
         for event in events:
             if isinstance(event, Reconciled):
                 self._reconciled(event)
+            elif isinstance(event, MarkedRead):
+                if journal is not None:
+                    for marked in event.messages:
+                        journal.touch(marked)
             elif isinstance(event, ReplyFinished):
+                if journal is not None:
+                    journal.touch(event.message)
+                    self._persist_soon()
                 if event.reply_to is not None:
                     future = self._reply_waiters.get(event.reply_to)
                     if future is not None and not future.done():
@@ -484,6 +795,9 @@ class CopilotClient(ClientSurface):
             return
         self._texts.pop(cmid, None)
         self._conversation.mark_failed(cmid, str(error))
+        if self._journal is not None:
+            self._journal.touch(self._conversation.user_message(cmid))
+            self._persist_soon()
         future = self._reply_waiters.get(cmid)
         if future is not None and not future.done():
             future.set_exception(error)
@@ -527,3 +841,13 @@ class CopilotClient(ClientSurface):
             for mailbox in self._stream_waiters.values():
                 mailbox.close(error)
         self._changed()
+
+
+def _messages_of(loaded: Loaded) -> list[ChatMessage]:
+    conversation_id = loaded.conversation.conversation_id
+    return [record.to_message(conversation_id) for record in loaded.messages]
+
+
+def _log_store_failure(write: asyncio.Future[None]) -> None:
+    if not write.cancelled() and write.exception() is not None:
+        logger.warning("the history store was not updated: %s", write.exception())

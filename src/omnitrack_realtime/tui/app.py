@@ -10,6 +10,11 @@ when the server is back, and after the retry budget is spent keeps one slow retr
 (``slow_retry``); Ctrl-R retries now, and so does sending a message after giving up. Messages
 typed while offline wait in the client's queue (counted in the status bar) and go out when the
 connection is back; quitting with some still unsent asks first.
+
+With a history store the client opens the last conversation (shown at once, before the
+connection is up); ``/conversations`` (or Ctrl-O) lists the stored ones to switch to, ``/new``
+starts one. From the user's other devices: "typing on another device", and a "read" mark on
+the newest message read there; this one reports what it showed, and typing, the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from textual import work
@@ -33,8 +39,9 @@ from ..client.backoff import ReconnectPolicy
 from ..client.copilot import CopilotClient
 from ..client.events import EventClient
 from ..client.state import ConnectionState
-from ..errors import OmniTrackError
+from ..errors import OmniTrackError, StoreError
 from .attach import AttachCommand, UploadBar, parse_attach_command
+from .conversations import NEW_CONVERSATION, ConversationPicker
 from .quit import ConfirmQuit, unsent_messages
 from .view import connection_view, status_line
 from .widgets import (
@@ -98,7 +105,14 @@ class ChatApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+r", "retry_now", "Retry now", priority=True),
+        Binding("ctrl+o", "conversations", "Conversations", priority=True),
     ]
+
+    #: Commands typed in the message box (not sent): what each does.
+    CHAT_COMMANDS: ClassVar[dict[str, str]] = {
+        "/conversations": "list the stored conversations and switch to one",
+        "/new": "start a new conversation",
+    }
 
     def __init__(
         self,
@@ -137,6 +151,7 @@ class ChatApp(App[int]):
         self._local_error: str | None = None
         self._pulse = False
         self._thread_id = threading.get_ident()
+        self._read_reported: str | None = None
 
     # ----------------------------------------------------------------------- layout
 
@@ -172,7 +187,7 @@ class ChatApp(App[int]):
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        await self.copilot.disconnect()
+        await self.copilot.close()
         if self.events is not None:
             await self.events.close()
 
@@ -199,8 +214,12 @@ class ChatApp(App[int]):
 
     def _copy_state(self) -> None:
         copilot = self.copilot
-        self.query_one(MessageList).sync(list(copilot.messages))
-        self.query_one(TypingIndicator).typing = copilot.is_typing
+        messages = list(copilot.messages)
+        self.query_one(MessageList).sync(messages)
+        typing = self.query_one(TypingIndicator)
+        typing.typing = copilot.is_typing
+        typing.elsewhere = copilot.typing_elsewhere
+        self._report_read(messages)
         suggestions = list(copilot.suggestions)
         if not suggestions and not copilot.messages:
             suggestions = list(STARTER_SUGGESTIONS)
@@ -209,6 +228,16 @@ class ChatApp(App[int]):
         self.query_one(ErrorBanner).error = self._banner_text()
         status = self.query_one(StatusBar)
         status.text = status_line(self._view(), self._clock(), self._status_width(status))
+
+    def _report_read(self, messages: list[Any]) -> None:
+        """The newest message is shown: tell the user's other devices (once per message)."""
+        last = messages[-1] if messages else None
+        if last is None or last.is_streaming or last.id == self._read_reported:
+            return
+        if not self.copilot.is_connected or self.copilot.conversation_id is None:
+            return
+        self._read_reported = last.id
+        self.run_worker(self.copilot.mark_read(), group="read", exit_on_error=False)
 
     def _view(self) -> Any:
         """The status bar's facts: the client's, the slow retry's countdown and the hint."""
@@ -262,6 +291,13 @@ class ChatApp(App[int]):
 
     @work(exclusive=True, group="connect")
     async def _connect_copilot(self) -> None:
+        # The stored conversation shows before the connection is up (or when it is not).
+        try:
+            await self.copilot.restore()
+        except StoreError as exc:
+            self.show_error(f"{exc}; run with --no-store to keep no history")
+            return
+        self.refresh_from_client()
         # A failure shows in the banner (explained); Ctrl-R, a send or the watch retries.
         with contextlib.suppress(OmniTrackError):
             await self.copilot.connect()
@@ -360,6 +396,9 @@ class ChatApp(App[int]):
         chat_input = self.query_one(ChatInput)
         chat_input.history.push(text)
         chat_input.value = ""
+        if text.lower() in self.CHAT_COMMANDS:
+            self.run_command(text.lower())
+            return
         command = parse_attach_command(text)
         if isinstance(command, str):
             self.show_error(command)
@@ -367,6 +406,49 @@ class ChatApp(App[int]):
             self.send_file(command)
         else:
             self.send(text)
+
+    async def on_input_changed(self, event: ChatInput.Changed) -> None:
+        if event.value and not event.value.startswith("/"):
+            await self.copilot.send_typing()  # throttled by the client
+
+    # ----------------------------------------------------------------------- conversations
+
+    def run_command(self, command: str) -> None:
+        """``/conversations`` opens the list; ``/new`` starts a new conversation."""
+        if command == "/new":
+            self.switch_to(None)
+        else:
+            self.action_conversations()
+
+    @work(exclusive=True, group="conversations")
+    async def action_conversations(self) -> None:
+        """Ctrl-O: the stored conversations; the one picked is opened."""
+        if self.copilot.store_path is None:
+            self.notify("No history is kept (--no-store): /new starts a new conversation.")
+            return
+        try:
+            summaries = await self.copilot.conversations()
+        except StoreError as exc:
+            self.show_error(str(exc))
+            return
+        picker = ConversationPicker(
+            summaries, current=self.copilot.conversation_key, now=datetime.now(UTC)
+        )
+        chosen = await self.push_screen_wait(picker)
+        if chosen is None or chosen == self.copilot.conversation_key:
+            return
+        self.switch_to(chosen if chosen != NEW_CONVERSATION else None)
+
+    @work(exclusive=True, group="switch")
+    async def switch_to(self, conversation: str | None) -> None:
+        """Open that stored conversation (``None``: a new one)."""
+        self._local_error = None
+        try:
+            await self.copilot.switch_conversation(conversation)
+        except OmniTrackError as exc:
+            self.show_error(str(exc))
+        self._read_reported = None
+        self.refresh_from_client()
 
     def on_suggestion_chosen(self, event: SuggestionChosen) -> None:
         self.query_one(ChatInput).history.push(event.text)

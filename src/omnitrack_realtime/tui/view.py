@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INTERRUPTED_MARKER",
+    "READ_MARK",
     "STREAMING_MARKER",
     "ConnectionView",
     "InputHistory",
@@ -26,6 +27,8 @@ __all__ = [
 
 #: Appended to the message being streamed: the terminal's version of the seed's pulsing bubble.
 STREAMING_MARKER = "▍"
+#: Under the newest message the user read on another device.
+READ_MARK = "*✓ read on another device*"
 #: The seed's marker for an answer cut off mid-stream (the client SDK appends it to the text).
 INTERRUPTED_MARKER = "[interrupted]"
 
@@ -151,13 +154,15 @@ def shorten(text: str, width: int) -> str:
     return cut.rstrip(" ·:;,") + "…"
 
 
-def message_markdown(content: str, *, is_streaming: bool) -> str:
+def message_markdown(content: str, *, is_streaming: bool, read: bool = False) -> str:
     """The Markdown a message bubble shows: the text (control, invisible and bidi characters
     escaped: see :func:`~omnitrack_realtime.cli.render.terminal_safe`), plus the marker while
-    it streams."""
+    it streams, or the read mark (:data:`READ_MARK`) when it was read on another device."""
     content = terminal_safe(content)
     if is_streaming:
         return f"{content}{STREAMING_MARKER}"
+    if read:
+        return f"{content}\n\n{READ_MARK}"
     return content
 
 

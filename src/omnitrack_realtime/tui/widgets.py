@@ -58,16 +58,29 @@ class ErrorBanner(Static):
 
 
 class TypingIndicator(Static):
-    """Shown while the server says the copilot is typing."""
+    """Shown while the server says the copilot is typing, or while the user types on another
+    device (``elsewhere``)."""
 
     typing: reactive[bool] = reactive(False)
+    elsewhere: reactive[bool] = reactive(False)
 
     def on_mount(self) -> None:
-        self.update("copilot is typing…")
-        self.display = False
+        self._show()
 
-    def watch_typing(self, typing: bool) -> None:
-        self.display = typing
+    def watch_typing(self) -> None:
+        self._show()
+
+    def watch_elsewhere(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        said = []
+        if self.typing:
+            said.append("copilot is typing…")
+        if self.elsewhere:
+            said.append("typing on another device…")
+        self.update(" · ".join(said))
+        self.display = bool(said)
 
 
 class MessageBubble(Markdown):
@@ -78,8 +91,10 @@ class MessageBubble(Markdown):
     bubble always ends on the latest text.
     """
 
-    def __init__(self, message_id: str, role: str, content: str, *, is_streaming: bool) -> None:
-        self.shown = message_markdown(content, is_streaming=is_streaming)
+    def __init__(
+        self, message_id: str, role: str, content: str, *, is_streaming: bool, read: bool = False
+    ) -> None:
+        self.shown = message_markdown(content, is_streaming=is_streaming, read=read)
         super().__init__(self.shown, classes=role)
         self.message_id = message_id
         self.role = role
@@ -91,8 +106,8 @@ class MessageBubble(Markdown):
     def on_mount(self) -> None:
         self._render_latest()  # text that changed between construction and mounting
 
-    def show(self, content: str, *, is_streaming: bool) -> None:
-        markdown = message_markdown(content, is_streaming=is_streaming)
+    def show(self, content: str, *, is_streaming: bool, read: bool = False) -> None:
+        markdown = message_markdown(content, is_streaming=is_streaming, read=read)
         if markdown == self.shown and is_streaming == self.streaming:
             return
         self.shown = markdown
@@ -132,18 +147,31 @@ class MessageList(VerticalScroll):
         return list(self.query(MessageBubble))
 
     def sync(self, messages: Sequence[Any]) -> None:
-        """Make the bubbles match ``messages`` (objects with id, role, content, is_streaming)."""
+        """Make the bubbles match ``messages`` (objects with id, role, content, is_streaming,
+        read): bubbles of messages no longer there (another conversation) go; the newest
+        message read on another device carries the read mark."""
         existing = {bubble.message_id: bubble for bubble in self.query(MessageBubble)}
+        wanted = {message.id for message in messages}
+        stale = [bubble for key, bubble in existing.items() if key not in wanted]
+        if stale:
+            self.remove_children(stale)
+            existing = {key: bubble for key, bubble in existing.items() if key in wanted}
+        last_read = next((m.id for m in reversed(messages) if getattr(m, "read", False)), None)
         for message in messages:
+            read = message.id == last_read
             bubble = existing.get(message.id)
             if bubble is None:
                 bubble = MessageBubble(
-                    message.id, message.role, message.content, is_streaming=message.is_streaming
+                    message.id,
+                    message.role,
+                    message.content,
+                    is_streaming=message.is_streaming,
+                    read=read,
                 )
                 self.mount(bubble)
                 existing[message.id] = bubble
             else:
-                bubble.show(message.content, is_streaming=message.is_streaming)
+                bubble.show(message.content, is_streaming=message.is_streaming, read=read)
 
 
 class SuggestionItem(Static):
