@@ -1994,3 +1994,30 @@ def test_a_statement_after_the_request_is_its_reason() -> None:
     assert intents("meh. ok, delete the store, Boulder won't open until spring anyway") == [
         "remove-node"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "node"),
+    [
+        ("And if Perth fails outright?", "Perth"),
+        ("Second: Jakarta Supplier fails for two weeks.", "Jakarta Supplier"),
+    ],
+)
+def test_a_failure_played_out(text: str, node: str) -> None:
+    command = one(text, names=("Perth Supplier", "Jakarta Supplier"))
+    assert (command.intent, ref(command).text) == ("what-if-supplier-failure", node)
+    assert intents("Jakarta Supplier failed yesterday", names=("Jakarta Supplier",)) != [
+        "what-if-supplier-failure"
+    ]
+
+
+def test_a_count_of_scenarios_announces_them() -> None:
+    text = (
+        "Prepping for the APAC QBR, I want three scenarios. First: what if the port of "
+        "Singapore is closed for 5 days?"
+    )
+    assert intents(text) == ["what-if-port-closure"]
+    assert intents("add our contract manufacturer in Galway, 15k units/month") == [
+        "add-manufacturer"
+    ]
+    assert intents("and our plant in Galway, 15k units/month") == ["add-manufacturer"]

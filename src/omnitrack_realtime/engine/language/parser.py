@@ -136,7 +136,8 @@ _SUBJECT_START = re.compile(
 # ... unless the statement asks for something ("we need you to add ...", "I want a report").
 _ASKS_OR_TELLS = re.compile(
     r"\b(?:need|want|would\slike|'d\slike|wanna|please|must|should|have\sto|can\syou|could\syou"
-    r"|let'?s)\b",
+    r"|let'?s)\b(?!\s(?:to\s(?:run|see|try|look\sat)\s)?(?:\w+\s)?(?:scenarios?|simulations?"
+    r"|what[\s-]ifs?|options|cases|things)\b)",
     re.IGNORECASE,
 )
 
@@ -148,7 +149,8 @@ _NOT_YET = re.compile(
 )
 _FRAGMENT_ASIDE = re.compile(
     r"^(?=(?:\W*\S+){1,4}\W*$)(?:\W*(?:ugh|argh|meh|hmm+|oh|ah|wow|phew|yay|lol|haha|ok|okay|so"
-    r"|well|right|alright)\b.*|.*\b(?:first|next|then|now|today|again|done)\W*)$",
+    r"|well|right|alright|supposed|apparently|probably|maybe|hopefully|looks|seems)\b.*"
+    r"|.*\b(?:first|next|then|now|today|again|done)\W*)$",
     re.IGNORECASE,
 )
 
@@ -168,7 +170,10 @@ def _is_aside(piece: str, names: _Names) -> bool:
         # user gives, not a request, even when it names a place.
         return True
     if not (step.names or step.ids) and "?" not in piece and not step.types():
-        if _SUBJECT_START.match(piece) and not _ASKS_OR_TELLS.search(piece):
+        main = piece.split(",", 1)[1] if "," in piece else piece  # "Prepping for the QBR, I ..."
+        if (
+            _SUBJECT_START.match(piece) or _SUBJECT_START.match(main)
+        ) and not _ASKS_OR_TELLS.search(piece):
             # "We're a 12-person medtech startup making glucose monitors", "honestly the last
             # tool we used was a nightmare": a statement beside the requests, not one.
             return True
@@ -330,7 +335,7 @@ _BARE_ADD = re.compile(
     # "list warehouses in Asia" asks; "a warehouse in Asia" adds.
     r"(?!(?:list|show|display|count|find|which|what|where|how|any|are|is|do|does|all|every"
     r"|total|compare|trace|remove|delete|drop)\b)"
-    r"(?:(?:an?|another|one\smore|one|new|a\snew)\s+)?"
+    r"(?:(?:an?|another|one\smore|one|new|a\snew|our|my)\s+)?"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,

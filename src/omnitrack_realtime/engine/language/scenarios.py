@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..commands import NodeRef
 from .numbers import parse_duration_hours, parse_percent
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
-from .references import _Step
+from .references import _Ref, _Step
 from .vocabulary import _SCENARIO_RE, _SEVERITY_RE, _STATUS_RE
 
 _PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
@@ -44,6 +45,10 @@ _HYPOTHETICAL = re.compile(
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
     r"|\bwhat\sabout\sif\b|\bplay\sout\b|\bwhat\shappens\swhen\b|\bsims?\b"
     r"|\b(?:hurt|affect|impact|hit|harm|disrupt)\s(?:us|our\s\w+|the\snetwork)\b"
+    # "Jakarta Supplier fails for two weeks": a failure said with how long it lasts is a case
+    # to play out (what happened is said in the past: "failed yesterday").
+    r"|\b(?:fails?|goes\sdown|is\sdown|shuts?\sdown|closes?|is\sclosed|stops?\s\w+ing)\s"
+    r"(?:\w+\s){0,2}?for\s(?:a|an|one|two|three|four|five|six|\d+|several|a\sfew|all\sof)\s"
 )
 
 
@@ -100,6 +105,10 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
         return None
     params: dict[str, Any] = {}
     refs = step.node_refs() or _the_one(step, m)
+    if not refs and len(step.free_places()) == 1 and step.free_places()[0][2].city:
+        # "And if Perth fails outright?": the user's node there.
+        start, end, place = step.free_places()[0]
+        refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
@@ -125,6 +134,12 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
         scenario = "transportation-delay"  # "suez blocked 1 wk": the canal, not the city
     simulate = _SIMULATE.search(m) is not None
     if scenario is None:
+        if re.search(
+            r"\b(?:two|three|four|five|several|a\sfew|some|\d)\s(?:\w+\s)?(?:scenarios|simulations"
+            r"|what[\s-]ifs|cases)\b",
+            m,
+        ):
+            return None  # "I want three scenarios. First: ...": the scenarios follow
         if simulate and re.search(r"\bsimulat\w*|\bscenario|\bstress[\s-]?test", m):
             return _ask(
                 step,
