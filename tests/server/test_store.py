@@ -384,7 +384,7 @@ class TestSQLiteStore:
 
         try:
             engine.execute("CREATE TABLE twin_nodes (id TEXT)")
-            await store._run(lambda db: db.set_trace_callback(trace))
+            await store._run(lambda db: db.raw.set_trace_callback(trace))  # type: ignore[attr-defined]
             engine.execute("BEGIN IMMEDIATE")
             engine.execute("INSERT INTO twin_nodes VALUES ('n1')")
             entry = _processed("c1", at=5.0, conversation=conversation)
