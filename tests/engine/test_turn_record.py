@@ -12,14 +12,16 @@ from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
 from .test_copilot import TABLE, RecordingPublisher, TableParser
-from .twin_helpers import Clock
+from .twin_helpers import Clock, make_engine
+
+pytestmark = pytest.mark.usefixtures("twin_backend")
 
 USER = "alice"
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> SupplyChainEngine:
-    return SupplyChainEngine(tmp_path / "app.db", parser=TableParser(TABLE), clock=Clock())
+    return make_engine(tmp_path, parser=TableParser(TABLE), clock=Clock())
 
 
 async def run(

@@ -526,8 +526,10 @@ class Twin:
     def _migrate(self) -> None:
         with self._using() as db, db.migration_lock():
             db.execute(
-                "CREATE TABLE IF NOT EXISTS twin_schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+                self.dialect.ddl(
+                    "CREATE TABLE IF NOT EXISTS twin_schema_version "
+                    "(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+                )
             )
             current = self.schema_version()
             for version, script in enumerate(_MIGRATIONS, start=1):

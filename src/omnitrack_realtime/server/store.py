@@ -73,6 +73,7 @@ __all__ = [
     "StoreError",
     "StoredMessage",
     "UnknownConversation",
+    "migrate_schema",
 ]
 
 _T = TypeVar("_T")
@@ -632,6 +633,19 @@ def _transaction(db: SQLConnection) -> Iterator[None]:
         raise
 
 
+def migrate_schema(db: SQLConnection) -> None:
+    """Bring the ``srv_`` tables at ``db`` to this code's schema version (numbered migrations,
+    under the database's migration lock: several processes may start at once)."""
+    with db.migration_lock(), _transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
+        row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
+        current = int(row[0]) if row and row[0] is not None else 0
+        for version in range(current + 1, _SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[version]:
+                db.execute(db.dialect.ddl(statement))
+            db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
+
+
 class _Conflict(Exception):
     """A transaction found its write already done (raised to roll it back)."""
 
@@ -659,8 +673,10 @@ class SQLStore:
         processed_ttl: float = PROCESSED_TTL,
         clock: Callable[[], float] = time.time,
         pool_size: int = 4,
+        timeout: float = 5.0,
     ) -> None:
         self.path = str(target)
+        self._timeout = timeout
         self._target = target
         self._postgres = is_postgres(target)
         self.description = redact(target)
@@ -680,7 +696,9 @@ class SQLStore:
     def _open(self) -> Database:
         with self._opening:
             if self._database is None:
-                database = open_database(self._target, pool_size=self._pool_size)
+                database = open_database(
+                    self._target, pool_size=self._pool_size, busy_timeout=self._timeout
+                )
                 try:
                     with database.connection() as db:
                         if db.dialect.name == "sqlite":
@@ -694,14 +712,7 @@ class SQLStore:
 
     @staticmethod
     def _migrate(db: SQLConnection) -> None:
-        with db.migration_lock(), _transaction(db):
-            db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
-            row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
-            current = int(row[0]) if row and row[0] is not None else 0
-            for version in range(current + 1, _SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[version]:
-                    db.execute(db.dialect.ddl(statement))
-                db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
+        migrate_schema(db)
 
     def _call(self, function: Callable[[SQLConnection], _T]) -> _T:
         database = self._database or self._open()
