@@ -37,13 +37,19 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_migrate)
 
 
-def _tables(source: sqlite3.Connection) -> list[str]:
+def _tables(source: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Each table to copy and the order to read its rows in (insertion order where SQLite
+    keeps one: a WITHOUT ROWID table has none, and needs none)."""
     rows = source.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
         "AND (name LIKE 'srv\\_%' ESCAPE '\\' OR name LIKE 'twin\\_%' ESCAPE '\\') "
         "ORDER BY name = 'srv_conversations' DESC, name"
     ).fetchall()
-    return [row[0] for row in rows if row[0] not in _SKIPPED]
+    return [
+        (name, "" if "WITHOUT ROWID" in sql.upper() else " ORDER BY rowid")
+        for name, sql in rows
+        if name not in _SKIPPED
+    ]
 
 
 def copy_database(source_path: str | Path, target_url: str) -> dict[str, int]:
@@ -75,14 +81,14 @@ def copy_database(source_path: str | Path, target_url: str) -> dict[str, int]:
             assert isinstance(db, PostgresConnection)
             db.execute("BEGIN")
             try:
-                for table in _tables(source):
+                for table, order in _tables(source):
                     if db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
                         raise DatabaseError(f"{table} is not empty in {database.description}")
                     columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
                     if table == "twin_connections":
                         columns.append("rowid")  # its insertion order, kept
                     names = ", ".join(columns)
-                    rows = source.execute(f"SELECT {names} FROM {table} ORDER BY rowid").fetchall()
+                    rows = source.execute(f"SELECT {names} FROM {table}{order}").fetchall()
                     marks = ", ".join(["%s"] * len(columns))
                     with db.raw.cursor() as cursor:
                         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
