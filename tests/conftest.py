@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,20 +83,32 @@ def postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture
-def postgres_url(postgres_database: str) -> Iterator[str]:
-    """A fresh schema of its own for one test, as a URL whose connections use it."""
+def postgres_schemas(postgres_database: str) -> Iterator[Callable[[], str]]:
+    """Make fresh schemas (each a URL whose connections use it), dropped at the end."""
     import uuid
 
     import psycopg
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_database, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield _with_options(postgres_database, options=f"-csearch_path={schema}")
-    finally:
+    made: list[str] = []
+
+    def make() -> str:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(postgres_database, autocommit=True) as admin:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+            admin.execute(f"CREATE SCHEMA {schema}")
+        made.append(schema)
+        return _with_options(postgres_database, options=f"-csearch_path={schema}")
+
+    yield make
+    if made:
+        with psycopg.connect(postgres_database, autocommit=True) as admin:
+            for schema in made:
+                admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def postgres_url(postgres_schemas: Callable[[], str]) -> str:
+    """A fresh schema of its own for one test, as a URL whose connections use it."""
+    return postgres_schemas()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
