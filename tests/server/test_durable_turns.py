@@ -3,7 +3,9 @@ acknowledgment is run again by the next server, or on a resend, when its process
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,3 +162,46 @@ async def test_a_turn_that_never_completes_is_given_up(
         )
         frames = await recv_until(chat, "stream_interrupted")
     assert frames[-1]["error"] == TURN_ABANDONED
+
+
+async def test_one_message_sent_to_two_servers_at_once_is_one_turn(
+    start_server: StartServer, tmp_path: Path, store_at: StoreAt
+) -> None:
+    """Two processes on one database receive the same clientMessageId at the same moment
+    (a client that resent through another balancer node): the store's key admits one turn,
+    and the other server acknowledges it as a resend (whose answer, streamed by the first
+    process, it can only replay once stored: answer streams are per process)."""
+    path = tmp_path / "shared.db"
+    servers = [await start_server(store=store_at(path)) for _ in range(2)]
+    conversation = await servers[0].hub.store.create_conversation("alice")
+    message = {
+        "action": "message",
+        "message": "add a warehouse",
+        "clientMessageId": "c-twice",
+        "conversationId": conversation,
+    }
+
+    async def send(server: Any) -> list[dict[str, Any]]:
+        async with open_client(server) as chat:
+            await send_json(chat, message)
+            frames = [await recv_json(chat)]
+            while frames[-1]["type"] not in ("stream_complete", "stream_interrupted"):
+                frames.append(await recv_json(chat))
+            return frames
+
+    answers = await asyncio.gather(*(send(server) for server in servers))
+    acks = [frames[0] for frames in answers]
+    assert [ack["type"] for ack in acks] == ["acknowledgment"] * 2
+    assert len({ack["messageId"] for ack in acks}) == 1
+    assert sorted(ack["message"] for ack in acks) == [
+        "Message already received.",
+        "Message received. Processing...",
+    ]
+    assert sum(len(server.engine.requests) for server in servers) == 1
+    for server in servers:
+        await server.hub.wait_turns()
+    history = await _history(store_at, path, conversation)
+    assert [(m.role, m.content) for m in history] == [
+        ("user", "add a warehouse"),
+        ("assistant", "Echo: add a warehouse"),
+    ]
