@@ -42,7 +42,13 @@ async def _client(c: Cluster, user: str) -> tuple[EventClient, Received]:
     client = EventClient(c.balancer.url + "/ws", token=token(user), reconnect=FAST)
     received = Received()
     client.subscribe("alert_notification", received.add)
+    # Joined once `subscribed` says where in the log: before it, an event published (and a
+    # restart of its process) could pass it by, and the test would race its own setup.
+    joined = asyncio.Event()
+    client.subscribe("subscribed", lambda _event: joined.set())
     await client.connect()
+    async with asyncio.timeout(TIMEOUT):
+        await joined.wait()
     return client, received
 
 
