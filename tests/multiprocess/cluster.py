@@ -289,9 +289,7 @@ async def cluster(
     redis = RedisServer(tmp_path / "redis", appendonly=appendonly)
     await redis.start()
     shared = db or str(tmp_path / "shared.db")
-    processes = [
-        ServeProcess(free_port(), shared, tmp_path, redis.url, args) for _ in range(size)
-    ]
+    processes = [ServeProcess(free_port(), shared, tmp_path, redis.url, args) for _ in range(size)]
     balancer = LoadBalancer([p.port for p in processes])
     try:
         # One after the other: the first creates the database's tables.
