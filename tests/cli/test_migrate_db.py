@@ -8,6 +8,7 @@ import pytest
 
 from omnitrack_realtime.cli.main import main
 from omnitrack_realtime.engine.twin import Connection, Location, Twin
+from omnitrack_realtime.server.attachments import SQLiteAttachments, UploadState
 from omnitrack_realtime.server.store import ProcessedMessage, SQLiteStore, SQLStore
 
 BERLIN = Location("Berlin", "Germany", "europe", 52.52, 13.405)
@@ -32,6 +33,11 @@ async def _fill(path: Path) -> tuple[str, list[str]]:
     await store.remember_processed(
         "alice", ProcessedMessage("c-1", conversation, ids[0], "stream-1", True, 1.5)
     )
+    attachments = SQLiteAttachments(store)
+    await attachments.create("alice", "a.csv", "text/csv", b"id,name\n1,Berlin\n")
+    upload = UploadState("up-1", "b.bin", "application/octet-stream", 4, "0" * 64)
+    await attachments.open_upload("alice", upload)
+    await attachments.append("alice", "up-1", 0, b"\x00\x01")  # half uploaded
     await store.close()
     return conversation, ids
 
@@ -74,6 +80,9 @@ async def test_a_sqlite_database_is_copied_whole_and_goes_on_in_postgres(
         assert fourth.seq == 4
         processed = await store.find_processed("alice", "c-1")
         assert processed is not None and processed.stream_id == "stream-1"
+        attachments = SQLiteAttachments(store)
+        assert await attachments.pending_bytes("alice") == 4
+        assert await attachments.append("alice", "up-1", 2, b"\x02\x03") == 4  # goes on
     finally:
         await store.close()
 

@@ -87,7 +87,7 @@ def copy_database(source_path: str | Path, target_url: str) -> dict[str, int]:
                     columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
                     if table == "twin_connections":
                         columns.append("rowid")  # its insertion order, kept
-                    names = ", ".join(columns)
+                    names = ", ".join(f'"{column}"' for column in columns)  # 'offset' too
                     rows = source.execute(f"SELECT {names} FROM {table}{order}").fetchall()
                     marks = ", ".join(["%s"] * len(columns))
                     with db.raw.cursor() as cursor:
