@@ -19,6 +19,11 @@ parse is included; otherwise the commands are handed in pre-parsed and the repor
     python bench/engine_turn.py --nodes 5000 --rounds 5
     python bench/engine_turn.py --durable  # also each turn with a turn id (one transaction
                                            # that records its outcome), and its ratio to without
+    python bench/engine_turn.py --postgres postgresql://host/db   # '' for SQLite only
+
+The same run measures the same turns on PostgreSQL (a scratch schema, dropped after; by
+default the local 127.0.0.1:5432/test when it answers) and prints PostgreSQL / SQLite ratios
+of CPU and wall time (latency) per turn.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +48,9 @@ from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.gazetteer import CITIES, lookup
 from omnitrack_realtime.engine.twin import Connection, Location, Node
 from omnitrack_realtime.seam import EngineRequest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_scratch import DEFAULT_PG, scratch_schema
 
 USER = "bench-user"
 MIX = {  # nodes by type, as shares of the total
@@ -175,39 +185,46 @@ def cpu_ms(function: Callable[[], object], repeat: int) -> float:
     return (time.process_time() - start) * 1000 / repeat
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--durable", action="store_true", help="also measure turns with a turn id")
-    args = parser.parse_args(argv)
+@dataclass
+class Run:
+    """One backend's measurements: CPU and wall ms per turn by intent."""
 
+    backend: str
+    nodes: int = 0
+    connections: int = 0
+    base: list[float] = field(default_factory=list)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    wall: dict[str, list[float]] = field(default_factory=dict)
+    durable: list[float] = field(default_factory=list)
+
+    @property
+    def mean_cpu(self) -> float:
+        return statistics.mean(statistics.mean(v) for v in self.cpu.values())
+
+    @property
+    def mean_wall(self) -> float:
+        return statistics.mean(statistics.mean(v) for v in self.wall.values())
+
+
+def measure(backend: str, target: str, args: argparse.Namespace, use_rules: bool) -> Run:
+    table: dict[str, ParseResult] = {}
+
+    def table_parser(text: str, known_names: Sequence[str]) -> ParseResult:
+        return table[text]
+
+    engine = SupplyChainEngine(target, parser=None if use_rules else table_parser)
+    run = Run(backend)
     try:
-        from omnitrack_realtime.engine.language import parse  # noqa: F401
-
-        use_rules = True
-    except ImportError:
-        use_rules = False
-
-    with tempfile.TemporaryDirectory() as tmp:
-        table: dict[str, ParseResult] = {}
-
-        def table_parser(text: str, known_names: Sequence[str]) -> ParseResult:
-            return table[text]
-
-        engine = SupplyChainEngine(
-            Path(tmp) / "bench.db", parser=None if use_rules else table_parser
-        )
         nodes = build_network(engine, args.nodes, args.seed)
         mix = turn_mix(nodes)
         table.update({text: parsed for _, text, parsed in mix})
-        connections = len(engine.twin.list_connections(USER))
+        run.nodes, run.connections = len(nodes), len(engine.twin.list_connections(USER))
 
         def baseline() -> None:
             json.dumps([node.to_dict() for node in engine.twin.list_nodes(USER)])
 
-        # Warm up (imports, SQLite page cache) and check each turn does what it says.
+        # Warm up (imports, page cache, prepared statements) and check each turn does what
+        # it says.
         baseline()
         for label, text, _ in mix:
             outcome = engine.run_turn(EngineRequest(USER, "bench", text))
@@ -217,27 +234,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"warning: {text!r} ran as {intent} (success: "
                     f"{outcome.end_metadata['actionSuccess']}), not {label}"
                 )
-
-        per_intent: dict[str, list[float]] = {label: [] for label, _, _ in mix}
-        durable: list[float] = []
-        base_samples = []
+        run.cpu = {label: [] for label, _, _ in mix}
+        run.wall = {label: [] for label, _, _ in mix}
         turn_ids = itertools.count()
         for _ in range(args.rounds):
-            base_samples.append(cpu_ms(baseline, 1))
+            run.base.append(cpu_ms(baseline, 1))
             for label, text, _ in mix:
                 request = EngineRequest(USER, "bench", text)
-                per_intent[label].append(cpu_ms(partial(engine.run_turn, request), 1))
+                began = time.perf_counter()
+                run.cpu[label].append(cpu_ms(partial(engine.run_turn, request), 1))
+                run.wall[label].append((time.perf_counter() - began) * 1000)
                 if args.durable:
                     request = EngineRequest(USER, "bench", text, turn_id=f"t{next(turn_ids)}")
-                    durable.append(cpu_ms(partial(engine.run_turn, request), 1))
+                    run.durable.append(cpu_ms(partial(engine.run_turn, request), 1))
+    finally:
         engine.close()
+    return run
 
-    base = statistics.mean(base_samples)
-    means = {label: statistics.mean(samples) for label, samples in per_intent.items()}
-    overall = statistics.mean(means.values())
+
+def report(run: Run, use_rules: bool) -> None:
+    base = statistics.mean(run.base)
+    means = {label: statistics.mean(samples) for label, samples in run.cpu.items()}
+    overall = run.mean_cpu
     print(
-        f"engine turn CPU on a twin of {len(nodes):,} nodes / {connections:,} connections, "
-        f"{args.rounds} rounds"
+        f"[{run.backend}] engine turn CPU on a twin of {run.nodes:,} nodes / "
+        f"{run.connections:,} connections"
     )
     parsing = (
         "rule parser (engine.language) included"
@@ -247,18 +268,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"parser: {parsing}")
     print(f"baseline (JSON-encode the twin's node list): {base:.2f} ms CPU")
     for label, value in sorted(means.items(), key=lambda kv: -kv[1]):
-        print(f"  {label:26s} {value:7.2f} ms   ratio {value / base:5.2f}")
+        wall = statistics.mean(run.wall[label])
+        print(f"  {label:26s} {value:7.2f} ms CPU {wall:7.2f} ms wall   ratio {value / base:5.2f}")
     worst = max(means.values())
     print(
-        f"mean per turn: {overall:.2f} ms CPU (ratio {overall / base:.2f}); "
-        f"worst intent {worst:.2f} ms; target < 5 ms"
+        f"mean per turn: {overall:.2f} ms CPU, {run.mean_wall:.2f} ms wall (ratio "
+        f"{overall / base:.2f}); worst intent {worst:.2f} ms; target < 5 ms"
     )
-    if durable:
-        plain = statistics.mean(x for samples in per_intent.values() for x in samples)
-        with_id = statistics.mean(durable)
+    if run.durable:
+        plain = statistics.mean(x for samples in run.cpu.values() for x in samples)
+        with_id = statistics.mean(run.durable)
         print(
             f"with a turn id (one transaction + outcome record): {with_id:.2f} ms CPU per turn "
             f"against {plain:.2f} ms without (ratio {with_id / plain:.2f})"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--durable", action="store_true", help="also measure turns with a turn id")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OMNITRACK_BENCH_PG", DEFAULT_PG),
+        help=f"PostgreSQL to compare with (a scratch schema in it; default {DEFAULT_PG}; "
+        "'' for SQLite only)",
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        from omnitrack_realtime.engine.language import parse  # noqa: F401
+
+        use_rules = True
+    except ImportError:
+        use_rules = False
+
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        runs.append(measure("sqlite", str(Path(tmp) / "bench.db"), args, use_rules))
+    if args.postgres:
+        with scratch_schema(args.postgres) as url:
+            if url is None:
+                print(f"(no PostgreSQL at {args.postgres}: SQLite only)")
+            else:
+                runs.append(measure("postgres", url, args, use_rules))
+    for run in runs:
+        report(run, use_rules)
+        print()
+    if len(runs) == 2:
+        sqlite, postgres = runs
+        print(
+            f"PostgreSQL / SQLite, mean per turn: CPU {postgres.mean_cpu:.2f} / "
+            f"{sqlite.mean_cpu:.2f} ms = ratio {postgres.mean_cpu / sqlite.mean_cpu:.2f}; "
+            f"latency {postgres.mean_wall:.2f} / {sqlite.mean_wall:.2f} ms = ratio "
+            f"{postgres.mean_wall / sqlite.mean_wall:.2f}"
         )
     return 0
 

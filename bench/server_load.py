@@ -22,9 +22,13 @@ the streaming figures are medians over ``--runs``, the fan-out percentiles are o
 delivery of ``--rounds`` alternating rounds (after one uncounted warm-up round each).
 
     python bench/server_load.py                       # the issue's sizes (~30 s)
+    python bench/server_load.py --servers bare,ours,pg --only stream   # SQLite vs PostgreSQL
     python bench/server_load.py --conversations 20 --tokens 200 --connections 500 --rounds 3
     OMNITRACK_BENCH_PROFILE=/tmp/p python bench/server_load.py --only stream --runs 1
     # cProfiles each server but bare into /tmp/p.ours, /tmp/p.asgi
+
+``pg`` is ``ours`` with its store on PostgreSQL (a scratch schema of ``--postgres``, dropped
+after); the streaming table then adds the PostgreSQL / SQLite ratios of the same driver.
 
 permessage-deflate is off on both sides (the server's default). Loopback only.
 """
@@ -53,6 +57,9 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_scratch import DEFAULT_PG, scratch_schema  # noqa: E402
+
 SECRET = "bench-secret-" + "x" * 40
 READY = "READY "
 
@@ -184,7 +191,7 @@ def _bench_config(host: str, db_path: str) -> Any:
     return ServerConfig(
         host=host,
         port=0,
-        db_path=Path(db_path),
+        db_path=db_path if db_path.startswith("postgresql://") else Path(db_path),
         token_delay=0.0,
         auth=AuthConfig(secret=SECRET),
         limits=Limits(
@@ -195,12 +202,13 @@ def _bench_config(host: str, db_path: str) -> Any:
 
 
 async def _serve_ours(host: str, db_path: str) -> None:
-    """The reference server (websockets driver, SQLite) with the bench engine."""
+    """The reference server (websockets driver; SQLite, or PostgreSQL for a URL) with the bench
+    engine."""
     from omnitrack_realtime.server.app import create_server
-    from omnitrack_realtime.server.store import SQLiteStore
+    from omnitrack_realtime.server.store import SQLStore
 
     config = _bench_config(host, db_path)
-    server = await create_server(config, engine=BenchEngine(), store=SQLiteStore(db_path))
+    server = await create_server(config, engine=BenchEngine(), store=SQLStore(db_path))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print(f"{READY}{server.port}", flush=True)
@@ -252,9 +260,16 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def _server(name: str, host: str) -> Any:
-    with tempfile.TemporaryDirectory(prefix="omnitrack-bench-") as tmp:
-        command = [sys.executable, __file__, "--serve", name, "--host", host, "--db", f"{tmp}/b.db"]
+def _server(name: str, host: str, postgres: str) -> Any:
+    with contextlib.ExitStack() as stack:
+        db = f"{stack.enter_context(tempfile.TemporaryDirectory(prefix='omnitrack-bench-'))}/b.db"
+        serve = name
+        if name == "pg":  # the websockets driver, its store on PostgreSQL
+            url = stack.enter_context(scratch_schema(postgres))
+            if url is None:
+                raise RuntimeError(f"no PostgreSQL at {postgres} (--postgres '' to leave it out)")
+            db, serve = url, "ours"
+        command = [sys.executable, __file__, "--serve", serve, "--host", host, "--db", db]
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ}
         )
@@ -447,7 +462,9 @@ async def run(args: argparse.Namespace) -> None:
     # The servers run side by side and the measurements alternate between them (the order
     # flipping every time), so a noisy moment on a shared machine hits both alike.
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(_server(name, args.host)) for name in names}
+        servers = {
+            name: stack.enter_context(_server(name, args.host, args.postgres)) for name in names
+        }
         if "stream" in args.only:
             for run_ in range(args.runs):
                 for name in names if run_ % 2 == 0 else names[::-1]:
@@ -491,6 +508,14 @@ async def run(args: argparse.Namespace) -> None:
                 f"{_ms(r.ttft_p99):>12}{r.ttft_p99 / base.ttft_p99:>7.2f}x"
             )
         print("    (tokens/s ratio is bare/server: above 1 means slower than bare)")
+        if "pg" in names and "ours" in names:
+            ours, pg = _median(streams["ours"]), _median(streams["pg"])
+            print(
+                f"    PostgreSQL / SQLite store (same driver): tokens/s "
+                f"{pg.tokens_per_s:,.0f} / {ours.tokens_per_s:,.0f} = ratio "
+                f"{pg.tokens_per_s / ours.tokens_per_s:.2f}; TTFT p50 ratio "
+                f"{pg.ttft_p50 / ours.ttft_p50:.2f}, p99 ratio {pg.ttft_p99 / ours.ttft_p99:.2f}"
+            )
     if memory:
         print(
             f"(2) {args.connections} idle /ws connections: server RSS growth per connection"
@@ -524,8 +549,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
         "--servers",
-        default="bare,ours,asgi",
-        help="comma-separated: bare (baseline, always first), ours (websockets driver), asgi",
+        default="bare,ours,asgi,pg",
+        help="comma-separated: bare (baseline, always first), ours (websockets driver), asgi, "
+        "pg (ours with its store on PostgreSQL)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OMNITRACK_BENCH_PG", DEFAULT_PG),
+        help=f"the PostgreSQL of the pg server (a scratch schema in it; default {DEFAULT_PG})",
     )
     parser.add_argument("--serve", choices=["bare", "ours", "asgi"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

@@ -3,6 +3,8 @@ publishable event types."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from omnitrack_realtime.cli.main import build_parser
@@ -42,3 +44,13 @@ def test_event_types_are_registered_and_reserved_ones_refused() -> None:
 def test_no_console_serves_only_the_sockets() -> None:
     assert _config().console is True
     assert _config("--no-console").console is False
+
+
+def test_the_database_is_the_flag_else_omnitrack_db_else_a_local_file() -> None:
+    url = "postgresql://omnitrack:hunter2secret@db.internal:5432/omnitrack"
+    env = {"OMNITRACK_DB": url}
+    assert _config(environ=env).db_path == url  # a URL stays a URL (not a Path)
+    assert _config("--db", "/srv/t.db", environ=env).db_path == Path("/srv/t.db")
+    assert _config().db_path == Path("omnitrack.db")
+    assert _config("--db", ":memory:").db_path is None
+    assert "hunter2secret" not in repr(_config(environ=env))

@@ -27,6 +27,8 @@ from .twin_helpers import (
     run,
 )
 
+pytestmark = pytest.mark.usefixtures("twin_backend")
+
 
 @pytest.fixture
 def clock() -> Clock:

@@ -27,7 +27,11 @@ from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
-from .twin_helpers import Clock, place, ref
+from .twin_helpers import Clock, make_engine, place, ref
+
+pytestmark = pytest.mark.usefixtures("twin_backend")
+#: The language tables below are about understanding, not storage: SQLite is enough for them.
+sqlite_only = pytest.mark.parametrize("twin_backend", ["sqlite"], indirect=True)
 
 USER = "alice"
 
@@ -113,7 +117,7 @@ def parser() -> TableParser:
 
 @pytest.fixture
 def engine(tmp_path: Path, parser: TableParser) -> SupplyChainEngine:
-    return SupplyChainEngine(tmp_path / "app.db", parser=parser, clock=Clock())
+    return make_engine(tmp_path, parser=parser, clock=Clock())
 
 
 async def ask(
@@ -271,7 +275,7 @@ async def test_a_failing_publisher_is_tried_once_per_turn(engine: SupplyChainEng
 async def test_concurrent_conversations_of_one_user(tmp_path: Path) -> None:
     cities = ["Paris", "Lyon", "Berlin", "Hamburg", "Tokyo", "Osaka", "Madrid", "Rome"]
     table = {c: one("add-retailer", place=place(c)) for c in cities}
-    engine = SupplyChainEngine(tmp_path / "app.db", parser=TableParser(table))
+    engine = make_engine(tmp_path, parser=TableParser(table))
     results = await asyncio.wait_for(
         asyncio.gather(*(ask(engine, c, conversation=f"conv-{c}") for c in cities)), 30
     )
@@ -285,10 +289,10 @@ async def test_concurrent_conversations_of_one_user(tmp_path: Path) -> None:
 
 
 async def test_the_twin_survives_a_restart(tmp_path: Path, parser: TableParser) -> None:
-    first = SupplyChainEngine(tmp_path / "app.db", parser=parser)
+    first = make_engine(tmp_path, parser=parser)
     await ask(first, "add shanghai supplier")
     first.close()
-    second = SupplyChainEngine(tmp_path / "app.db", parser=parser)
+    second = make_engine(tmp_path, parser=parser)
     await ask(second, "add berlin plant")
     metadata, _, _, _ = await ask(second, "connect")
     assert metadata["actionSuccess"] is True
@@ -493,11 +497,12 @@ PHRASINGS = [
 CHANGES_TWIN = {"build", "configure"}
 
 
+@sqlite_only
 @pytest.mark.parametrize(("intent", "text", "fact"), PHRASINGS)
 async def test_natural_phrasings_end_to_end(
     tmp_path: Path, intent: str, text: str, fact: str
 ) -> None:
-    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    engine = make_engine(tmp_path, clock=Clock())
     for line in SEED:
         metadata, *_ = await ask(engine, line, conversation="setup")
         assert metadata["actionSuccess"] is True, line
@@ -521,7 +526,7 @@ async def test_natural_phrasings_end_to_end(
 
 
 async def test_a_bare_type_with_several_nodes_asks_which_one(tmp_path: Path) -> None:
-    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    engine = make_engine(tmp_path, clock=Clock())
     for line in (*SEED, "open a store in Lyon"):
         metadata, *_ = await ask(engine, line, conversation="setup")
         assert metadata["actionSuccess"] is True, line
@@ -533,7 +538,7 @@ async def test_a_bare_type_with_several_nodes_asks_which_one(tmp_path: Path) -> 
 
 
 async def test_a_conversation_in_english(tmp_path: Path) -> None:
-    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    engine = make_engine(tmp_path, clock=Clock())
     for line in SEED:
         await ask(engine, line, conversation="setup")
     metadata, text, _, publisher = await ask(
@@ -565,6 +570,7 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
     assert len(engine.twin.list_connections(USER)) == 5
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     "text",
     [
@@ -577,7 +583,7 @@ async def test_a_conversation_in_english(tmp_path: Path) -> None:
 )
 async def test_a_number_too_big_for_a_float_is_refused_in_words(tmp_path: Path, text: str) -> None:
     # 400 digits parse to infinity; rounding it raised OverflowError and the turn failed.
-    engine = SupplyChainEngine(tmp_path / "app.db", clock=Clock())
+    engine = make_engine(tmp_path, clock=Clock())
     for line in SEED:
         await ask(engine, line, conversation="setup")
     nodes_before = engine.twin.list_nodes(USER)

@@ -3,6 +3,7 @@ records each turn's outcome in the transaction of its changes and answers from i
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,16 @@ from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
 from .test_copilot import TABLE, RecordingPublisher, TableParser
-from .twin_helpers import Clock
+from .twin_helpers import Clock, make_engine
+
+pytestmark = pytest.mark.usefixtures("twin_backend")
 
 USER = "alice"
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> SupplyChainEngine:
-    return SupplyChainEngine(tmp_path / "app.db", parser=TableParser(TABLE), clock=Clock())
+    return make_engine(tmp_path, parser=TableParser(TABLE), clock=Clock())
 
 
 async def run(
@@ -91,3 +94,36 @@ def test_nested_transactions_are_savepoints(engine: SupplyChainEngine) -> None:
             raise ValueError
     assert twin.get_context(USER, "c1") == ("a",)
     assert twin.get_context(USER, "c2") == ()
+
+
+def test_two_engines_running_one_turn_at_once_act_once(tmp_path: Path) -> None:
+    """Two processes (two engines, each its own connection) that both took up one turn: the
+    user's lock and the recorded outcome let one act and the other answer from its record."""
+    engines = [make_engine(tmp_path, parser=TableParser(TABLE), clock=Clock()) for _ in range(2)]
+    request = EngineRequest(USER, "c1", "add shanghai supplier", turn_id="turn-1")
+    barrier = threading.Barrier(2)
+    outcomes: list[Any] = [None, None]
+
+    def take_up(index: int) -> None:
+        barrier.wait(timeout=10)
+        outcomes[index] = engines[index].run_turn(request)
+
+    threads = [threading.Thread(target=take_up, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes[0] is not None and outcomes[0] == outcomes[1]
+    for engine in engines:
+        assert [n.name for n in engine.twin.list_nodes(USER)] == ["Shanghai Supplier"]
+
+
+async def test_an_engine_sees_the_changes_another_engine_made(tmp_path: Path) -> None:
+    """Each engine caches the user's network; a turn on another host must not be missed."""
+    mine, other = (make_engine(tmp_path, parser=TableParser(TABLE), clock=Clock()) for _ in "ab")
+    await run(mine, "add shanghai supplier", "turn-1")
+    assert len(mine.twin.list_nodes(USER)) == 1  # cached now
+    await run(other, "add berlin plant", "turn-2")
+    _, metadata, _ = await run(mine, "connect", "turn-3")  # "connect" needs both nodes
+    assert metadata["actionSuccess"] is True
+    assert [n.name for n in mine.twin.list_nodes(USER)] == ["Shanghai Supplier", "Berlin Plant"]

@@ -1,4 +1,5 @@
-"""The SQLite twin: schema migrations, CRUD of every entity, persistence, concurrency."""
+"""The twin on SQLite and on PostgreSQL: schema migrations, CRUD of every entity,
+persistence, concurrency (two twins on one database: two processes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from omnitrack_realtime.errors import ConfigurationError
 
 from .twin_helpers import T0, USER, Clock, location, make_twin, node
 
+pytestmark = pytest.mark.usefixtures("twin_backend")
+#: A test about SQLite itself (its file, its pragmas, ':memory:').
+sqlite_only = pytest.mark.parametrize("twin_backend", ["sqlite"], indirect=True)
 
+
+@sqlite_only
 def test_fresh_database_is_migrated_and_leaves_user_version_alone(tmp_path: Path) -> None:
     db = tmp_path / "twin.db"
     other = sqlite3.connect(db)
@@ -38,6 +44,7 @@ def test_reopening_does_not_rerun_migrations(tmp_path: Path) -> None:
         assert [n.name for n in twin.list_nodes(USER)] == ["A"]
 
 
+@sqlite_only
 def test_unopenable_path_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         Twin(tmp_path / "missing-dir" / "twin.db")
@@ -260,6 +267,7 @@ def test_cached_lists_see_other_connections_writes_and_drop_rolled_back_rows(
     assert mine.node_names(USER) == [n.name for n in mine.list_nodes(USER)]
 
 
+@sqlite_only
 def test_cached_lists_survive_commits_that_do_not_touch_them(tmp_path: Path) -> None:
     """The server's store commits to the same file on every turn; that must not cost the
     engine a reload of the user's whole network."""
@@ -280,6 +288,7 @@ def test_cached_lists_survive_commits_that_do_not_touch_them(tmp_path: Path) -> 
     assert [n.id for n in mine.list_nodes(USER)] == ["n1", "n2", "n3"]
 
 
+@sqlite_only
 def test_an_in_memory_twin_works_from_several_threads() -> None:
     with Twin(":memory:", clock=Clock()) as twin:  # what `omnitrack demo` uses
         assert twin.schema_version() == SCHEMA_VERSION

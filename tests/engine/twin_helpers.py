@@ -1,5 +1,6 @@
-"""Helpers for the twin-layer tests: a twin on a tmp SQLite file with a settable clock, places
-from the real gazetteer, and hand-built commands (no parser needed)."""
+"""Helpers for the twin-layer tests: a twin on a tmp SQLite file (or, under the ``twin_backend``
+fixture, a PostgreSQL schema) with a settable clock, places from the real gazetteer, and
+hand-built commands (no parser needed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from omnitrack_realtime.engine.actions import ActionResult, execute
 from omnitrack_realtime.engine.commands import Command, NodeRef, Place
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.gazetteer import lookup
 from omnitrack_realtime.engine.twin import Location, Node, Twin
 
@@ -38,8 +40,28 @@ def location(text: str) -> Location:
     return Location(p.city, p.country, p.region, p.latitude, p.longitude)
 
 
+#: Where the twins of the running test live: None for an SQLite file in its tmp_path, else a
+#: PostgreSQL URL (set by the ``twin_backend`` fixture, which closes ``OPENED`` at the end).
+TARGET: list[str | None] = [None]
+OPENED: list[Twin] = []
+
+
+def twin_target(tmp_path: Path, name: str = "twin.db") -> str | Path:
+    """The database of the running test's twins (one per test, whichever backend)."""
+    return TARGET[0] or tmp_path / name
+
+
+def make_engine(tmp_path: Path, **options: Any) -> SupplyChainEngine:
+    """A copilot engine on the running test's database (closed by ``twin_backend``)."""
+    engine = SupplyChainEngine(twin_target(tmp_path, "app.db"), **options)
+    OPENED.append(engine.twin)
+    return engine
+
+
 def make_twin(tmp_path: Path, clock: Clock | None = None) -> Twin:
-    return Twin(tmp_path / "twin.db", clock=clock or Clock())
+    twin = Twin(twin_target(tmp_path), clock=clock or Clock())
+    OPENED.append(twin)
+    return twin
 
 
 def node(

@@ -95,7 +95,9 @@ class ServeProcess:
     """``omnitrack serve`` on ``port`` with the cluster's Redis and database."""
 
     port: int
-    db: Path
+    #: An SQLite file or a postgresql:// URL, shared by the cluster.
+    db: str
+    home: Path
     redis_url: str
     #: More ``omnitrack serve`` options (limits).
     args: tuple[str, ...] = ()
@@ -106,7 +108,7 @@ class ServeProcess:
 
     async def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OMNITRACK_", "NEXT_"))}
-        env |= {"OMNITRACK_JWT_SECRET": SECRET, "XDG_CONFIG_HOME": str(self.db.parent / "cfg")}
+        env |= {"OMNITRACK_JWT_SECRET": SECRET, "XDG_CONFIG_HOME": str(self.home / "cfg")}
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -115,7 +117,7 @@ class ServeProcess:
             "--port",
             str(self.port),
             "--db",
-            str(self.db),
+            self.db,
             "--token-delay",
             "0",
             "--redis-url",
@@ -275,12 +277,19 @@ class Cluster:
 
 @contextlib.asynccontextmanager
 async def cluster(
-    tmp_path: Path, size: int = 3, *, appendonly: bool = True, args: tuple[str, ...] = ()
+    tmp_path: Path,
+    size: int = 3,
+    *,
+    appendonly: bool = True,
+    args: tuple[str, ...] = (),
+    db: str | None = None,
 ) -> Any:
+    """``size`` processes on one Redis and one database: ``db`` (an SQLite file or a
+    postgresql:// URL), else an SQLite file in ``tmp_path``."""
     redis = RedisServer(tmp_path / "redis", appendonly=appendonly)
     await redis.start()
-    db = tmp_path / "shared.db"
-    processes = [ServeProcess(free_port(), db, redis.url, args) for _ in range(size)]
+    shared = db or str(tmp_path / "shared.db")
+    processes = [ServeProcess(free_port(), shared, tmp_path, redis.url, args) for _ in range(size)]
     balancer = LoadBalancer([p.port for p in processes])
     try:
         # One after the other: the first creates the database's tables.

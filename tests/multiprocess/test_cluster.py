@@ -42,7 +42,13 @@ async def _client(c: Cluster, user: str) -> tuple[EventClient, Received]:
     client = EventClient(c.balancer.url + "/ws", token=token(user), reconnect=FAST)
     received = Received()
     client.subscribe("alert_notification", received.add)
+    # Joined once `subscribed` says where in the log: before it, an event published (and a
+    # restart of its process) could pass it by, and the test would race its own setup.
+    joined = asyncio.Event()
+    client.subscribe("subscribed", lambda _event: joined.set())
     await client.connect()
+    async with asyncio.timeout(TIMEOUT):
+        await joined.wait()
     return client, received
 
 
@@ -71,8 +77,10 @@ def _url(process: ServeProcess) -> str:
     return f"ws://127.0.0.1:{process.port}"
 
 
-async def test_resume_on_another_process_and_after_its_restart(tmp_path: Path) -> None:
-    async with cluster(tmp_path) as c:
+async def test_resume_on_another_process_and_after_its_restart(
+    tmp_path: Path, database: str
+) -> None:
+    async with cluster(tmp_path, db=database) as c:
         client, received = await _client(c, "alice")
         try:
             first = await _process_of(c)
@@ -108,8 +116,9 @@ async def test_resume_on_another_process_and_after_its_restart(tmp_path: Path) -
 
 async def test_a_redis_outage_refuses_publishes_and_loses_nothing_confirmed(
     tmp_path: Path,
+    database: str,
 ) -> None:
-    async with cluster(tmp_path) as c:
+    async with cluster(tmp_path, db=database) as c:
         client, received = await _client(c, "alice")
         publisher = Publisher(c.balancer.url)
         try:
@@ -137,8 +146,10 @@ async def test_a_redis_outage_refuses_publishes_and_loses_nothing_confirmed(
     assert client.stats().events_lost == 0
 
 
-async def test_a_redis_that_lost_its_data_is_reported_as_a_gap(tmp_path: Path) -> None:
-    async with cluster(tmp_path, appendonly=False) as c:
+async def test_a_redis_that_lost_its_data_is_reported_as_a_gap(
+    tmp_path: Path, database: str
+) -> None:
+    async with cluster(tmp_path, db=database, appendonly=False) as c:
         client, received = await _client(c, "alice")
         lost: list[Event] = []
         client.on_events_lost(lost.append)
@@ -161,8 +172,8 @@ async def test_a_redis_that_lost_its_data_is_reported_as_a_gap(tmp_path: Path) -
     assert lost and lost[0].data["reason"] == "epoch"
 
 
-async def test_rolling_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    async with cluster(tmp_path) as c:
+async def test_rolling_restart_loses_and_duplicates_nothing(tmp_path: Path, database: str) -> None:
+    async with cluster(tmp_path, db=database) as c:
         clients = [await _client(c, user) for user in ("alice", "alice", "bob", "bob")]
         confirmed: list[int] = []
         rolled = asyncio.Event()

@@ -1,7 +1,9 @@
 """Fixtures of the server tests: a running server per driver, on loopback, with a tmp SQLite db.
 
 ``driver`` is parametrized over :data:`helpers.DRIVERS` so every protocol test runs against
-every driver (the ASGI driver registers itself there).
+every driver (the ASGI driver registers itself there). A module that uses ``store_backend``
+also runs on PostgreSQL (with one driver: the store is below the driver), its servers' stores
+made by ``store_at``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,26 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime.server import ServerConfig, build_hub
-from omnitrack_realtime.server.store import SQLiteStore
+from omnitrack_realtime.server.store import SQLiteStore, SQLStore
 
 from . import asgi_driver  # noqa: F401  (registers the "asgi" driver in DRIVERS)
 from .helpers import AUTH, DRIVERS, RunningServer, ScriptedEngine
 
 StartServer = Callable[..., Awaitable[RunningServer]]
+
+
+StoreAt = Callable[[Path], SQLStore]
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures' own params are applied
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_backend" in metafunc.fixturenames:
+        combinations = [(name, "sqlite") for name in sorted(DRIVERS)]
+        combinations.append(("websockets", "postgres"))
+        # As a mark, so that the fixtures' own params of `driver` give way to it.
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize(("driver", "store_backend"), combinations, indirect=True)
+        )
 
 
 @pytest.fixture(params=sorted(DRIVERS))
@@ -29,10 +45,40 @@ def driver(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def start_server(driver: str, tmp_path: Path) -> AsyncIterator[StartServer]:
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgres": where ``store_at`` (and ``start_server``) keep conversations."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def store_at(request: pytest.FixtureRequest, store_backend: str) -> StoreAt:
+    """A store at ``path``: that SQLite file, or the PostgreSQL schema standing for it (the
+    same path, the same schema: a restarted server finds its data)."""
+    schemas: dict[Path, str] = {}
+
+    def at(path: Path) -> SQLStore:
+        if store_backend == "sqlite":
+            return SQLiteStore(path)
+        if path not in schemas:
+            schemas[path] = request.getfixturevalue("postgres_schemas")()
+        return SQLStore(schemas[path])
+
+    return at
+
+
+@pytest.fixture
+async def start_server(
+    driver: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[StartServer]:
     """Start servers (as many as a test needs); all are shut down at the end of the test."""
     started: list[RunningServer] = []
     numbers = itertools.count()
+    store_at: StoreAt = (
+        request.getfixturevalue("store_at")
+        if "store_backend" in request.fixturenames
+        else SQLiteStore
+    )
 
     async def start(
         *,
@@ -47,7 +93,7 @@ async def start_server(driver: str, tmp_path: Path) -> AsyncIterator[StartServer
         config = ServerConfig(**settings)
         engine = engine or ScriptedEngine()
         if store is None:
-            store = SQLiteStore(tmp_path / f"server-{next(numbers)}.db")
+            store = store_at(tmp_path / f"server-{next(numbers)}.db")
         hub = build_hub(config, engine=engine, store=store, backplane=backplane, metrics=metrics)
         url, stop = await DRIVERS[driver](hub)
         running = RunningServer(url=url, hub=hub, engine=engine, stop=stop)

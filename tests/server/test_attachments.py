@@ -1,14 +1,14 @@
-"""Attachments over /copilot at the wire (both drivers, real SQLite): chunked upload, resume
-from the stored offset after a cut connection, SHA-256 verification, limits refused before any
-byte is stored, owner-only read back, messages that refer to attachments, voice messages
-through a scripted transcription server."""
+"""Attachments over /copilot at the wire (both drivers on SQLite, and on PostgreSQL):
+chunked upload, resume from the stored offset after a cut connection, SHA-256 verification,
+limits refused before any byte is stored, owner-only read back, messages that refer to
+attachments, voice messages through a scripted transcription server."""
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import ClientConnection
 
 from omnitrack_realtime.protocol.chunks import (
@@ -28,6 +28,8 @@ DATA = bytes(range(256)) * 1000  # 256,000 bytes: several chunks
 #: Every chunk stored and acknowledged on its own (the default gathers 512 KiB first), so a
 #: test can stop at a known acknowledged offset.
 PER_CHUNK = AttachmentLimits(store_every=1)
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 
 def start_frame(upload_id: str, data: bytes, **overrides: Any) -> dict[str, Any]:
@@ -78,9 +80,11 @@ async def download(ws: ClientConnection, attachment_id: str, size: int) -> bytes
     return b"".join(parts)
 
 
-def rows(server: RunningServer, table: str) -> int:
-    with sqlite3.connect(server.hub.store.path) as db:  # type: ignore[attr-defined]
-        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+async def rows(server: RunningServer, table: str) -> int:
+    count: int = await server.hub.store.run(  # type: ignore[attr-defined]
+        lambda db: int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    )
+    return count
 
 
 async def test_an_upload_in_chunks_is_stored_and_read_back_by_its_owner_only(
@@ -127,7 +131,7 @@ async def test_a_cut_upload_resumes_from_the_last_stored_chunk(
         assert done["type"] == "upload_complete"
         data = await download(second, done["attachment"]["attachmentId"], len(DATA))
     assert data == DATA  # exactly the bytes: nothing lost, nothing doubled
-    assert rows(server, "srv_attachments") == 1
+    assert await rows(server, "srv_attachments") == 1
 
 
 async def test_a_corrupted_chunk_is_detected_and_nothing_is_kept(
@@ -144,7 +148,10 @@ async def test_a_corrupted_chunk_is_detected_and_nothing_is_kept(
         )
         assert done["type"] == "error" and done["code"] == "checksum_mismatch"
         assert done["uploadId"] == "up-bad"
-        assert rows(server, "srv_attachments") == 0 and rows(server, "srv_upload_chunks") == 0
+        assert (
+            await rows(server, "srv_attachments") == 0
+            and await rows(server, "srv_upload_chunks") == 0
+        )
         # Declared again, it starts from 0, and the good bytes go through.
         info = await upload(ws, DATA, "up-bad")
         assert info["sha256"] == hashlib.sha256(DATA).hexdigest()
@@ -170,8 +177,10 @@ async def test_oversize_and_disallowed_types_are_refused_before_any_byte_is_stor
         assert (await recv_json(ws))["type"] == "upload_ready"
         await send_json(ws, start_frame("half-2", DATA[:60_000]))
         assert (await recv_json(ws))["code"] == "attachment_too_large"
-    assert rows(server, "srv_upload_chunks") == 0 and rows(server, "srv_attachments") == 0
-    assert rows(server, "srv_uploads") == 1  # half-1, declared, no bytes
+    assert (
+        await rows(server, "srv_upload_chunks") == 0 and await rows(server, "srv_attachments") == 0
+    )
+    assert await rows(server, "srv_uploads") == 1  # half-1, declared, no bytes
 
 
 async def test_a_message_refers_to_attachments_and_the_engine_gets_their_bytes(

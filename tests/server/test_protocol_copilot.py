@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+
 from .helpers import (
     SUGGESTIONS,
     RunningServer,
@@ -15,6 +17,9 @@ from .helpers import (
     stream_text,
     types,
 )
+
+#: The copilot turns on both stores (see conftest: SQLite on every driver, PostgreSQL).
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 
 async def test_streamed_turn_has_the_protocol_shape(server: RunningServer) -> None:

@@ -1,4 +1,5 @@
-"""One contract for every ConversationStore: MemoryStore and SQLiteStore (real SQLite file)."""
+"""One contract for every ConversationStore: MemoryStore, SQLiteStore (a real SQLite file) and
+SQLStore on a real PostgreSQL (a schema of the test's own)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import Any
 import pytest
 
 from omnitrack_realtime.server.store import (
+    AlreadyProcessed,
     ConversationStore,
     MemoryStore,
     PendingTurn,
     ProcessedMessage,
     SQLiteStore,
+    SQLStore,
     StoreError,
     UnknownConversation,
 )
@@ -35,13 +38,20 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[ConversationStore]:
-    made: MemoryStore | SQLiteStore
+    made: MemoryStore | SQLStore
     if request.param == "memory":
         made = MemoryStore(keep_processed=3, processed_ttl=60.0, clock=clock)
+    elif request.param == "postgres":
+        made = SQLStore(
+            request.getfixturevalue("postgres_url"),
+            keep_processed=3,
+            processed_ttl=60.0,
+            clock=clock,
+        )
     else:
         made = SQLiteStore(
             tmp_path / "server.db", keep_processed=3, processed_ttl=60.0, clock=clock
@@ -266,6 +276,101 @@ class TestConversationStoreContract:
         assert await store.find_processed("alice", "c-t1") is None
         assert await store.claim_turns("p2", now=clock.now + 1, lease_until=0, gone=bool) == []
 
+    async def test_a_second_turn_for_a_processed_id_is_refused_whole(
+        self, store: ConversationStore, clock: FakeClock
+    ) -> None:
+        conversation = await store.create_conversation("alice")
+        first = await _begin(store, conversation, "t1", owner="p1", lease_until=clock.now + 30)
+        with pytest.raises(AlreadyProcessed) as refused:
+            await store.begin_turn(
+                "alice",
+                conversation,
+                "add a warehouse",
+                turn_id="t2",
+                client_message_id="c-t1",
+                streaming=True,
+                owner="p2",
+                lease_until=clock.now + 30,
+                processed_at=clock.now,
+            )
+        assert refused.value.processed.stream_id == "t1"
+        assert refused.value.processed.message_id == first.message_id
+        assert len(await store.history(conversation)) == 1
+        claimed = await store.claim_turns("p3", now=clock.now + 99, lease_until=0, gone=bool)
+        assert [t.turn_id for t in claimed] == ["t1"]
+
+
+class TestPostgresStore:
+    """Several processes (here: several stores, each its own pool) on one PostgreSQL."""
+
+    async def test_hosts_racing_one_client_message_id_make_one_turn(
+        self, postgres_url: str
+    ) -> None:
+        hosts = [SQLStore(postgres_url) for _ in range(4)]
+        try:
+            conversation = await hosts[0].create_conversation("alice")
+            for host in hosts:
+                await host.owns("alice", conversation)  # open (and migrate) every host first
+
+            async def begin(number: int, host: SQLStore) -> str:
+                try:
+                    await host.begin_turn(
+                        "alice",
+                        conversation,
+                        "add a warehouse",
+                        turn_id=f"t{number}",
+                        client_message_id="c-1",
+                        streaming=True,
+                        owner=f"p{number}",
+                        lease_until=0.0,
+                        processed_at=0.0,
+                    )
+                except AlreadyProcessed as refused:
+                    assert refused.processed.stream_id is not None
+                    return "refused"
+                return "began"
+
+            outcomes = await asyncio.gather(*(begin(i, h) for i, h in enumerate(hosts)))
+            assert sorted(outcomes) == ["began", "refused", "refused", "refused"]
+            assert len(await hosts[1].history(conversation)) == 1
+        finally:
+            for host in hosts:
+                await host.close()
+
+    async def test_messages_written_by_several_hosts_keep_their_seq(
+        self, postgres_url: str
+    ) -> None:
+        hosts = [SQLStore(postgres_url) for _ in range(3)]
+        try:
+            conversation = await hosts[0].create_conversation("alice")
+            written = await asyncio.gather(
+                *(hosts[i % 3].add_message(conversation, "user", f"m{i}") for i in range(30))
+            )
+            assert sorted(m.seq for m in written) == list(range(1, 31))
+            history = await hosts[2].history(conversation, limit=100)
+            assert [m.seq for m in history] == list(range(1, 31))
+            assert {m.message_id: m.seq for m in history} == {m.message_id: m.seq for m in written}
+        finally:
+            for host in hosts:
+                await host.close()
+
+    async def test_many_processes_migrate_a_new_database_at_once(self, postgres_url: str) -> None:
+        hosts = [SQLStore(postgres_url) for _ in range(4)]
+        try:
+            conversations = await asyncio.gather(*(h.create_conversation("a") for h in hosts))
+            assert len(set(conversations)) == 4
+        finally:
+            for host in hosts:
+                await host.close()
+
+    async def test_a_password_never_shows_in_an_error(self) -> None:
+        store = SQLStore("postgresql://omnitrack:hunter2secret@127.0.0.1:1/none", timeout=1.0)
+        with pytest.raises(StoreError) as failed:
+            await store.owns("alice", "conv-1")
+        assert "hunter2secret" not in str(failed.value)
+        assert "***" in str(failed.value)
+        await store.close()
+
 
 class TestSQLiteStore:
     async def test_persists_across_reopen(self, tmp_path: Path) -> None:
@@ -384,7 +489,7 @@ class TestSQLiteStore:
 
         try:
             engine.execute("CREATE TABLE twin_nodes (id TEXT)")
-            await store._run(lambda db: db.set_trace_callback(trace))
+            await store._run(lambda db: db.raw.set_trace_callback(trace))  # type: ignore[attr-defined]
             engine.execute("BEGIN IMMEDIATE")
             engine.execute("INSERT INTO twin_nodes VALUES ('n1')")
             entry = _processed("c1", at=5.0, conversation=conversation)

@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("chat", None),
     ("listen", None),
     ("serve", "server"),
+    ("migrate", "postgres"),
 )
 
 

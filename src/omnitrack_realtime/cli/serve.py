@@ -27,6 +27,7 @@ __all__ = ["MIN_SECRET_BYTES", "auth_config", "register", "server_config"]
 
 _PUBLISH_SCOPE = "events:publish"
 _REDIS_SECRET_ENV = "OMNITRACK_REDIS_SECRET"
+_DB_ENV = "OMNITRACK_DB"
 #: The shortest HS256 secret ``serve``, ``token`` and ``publish`` accept (RFC 7518, 3.2: a key
 #: of at least the hash's size, 256 bits).
 MIN_SECRET_BYTES = 32
@@ -41,7 +42,10 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3001, help="port (default 3001; 0: any)")
     serve.add_argument(
-        "--db", default="omnitrack.db", help="SQLite file (default ./omnitrack.db; ':memory:')"
+        "--db",
+        default=None,
+        help="SQLite file or postgresql:// URL, shared with the copilot's twin (env "
+        "OMNITRACK_DB; default ./omnitrack.db; ':memory:')",
     )
     serve.add_argument(
         "--token-delay",
@@ -211,16 +215,22 @@ def server_config(
     args: argparse.Namespace, auth: Any, environ: Mapping[str, str] | None = None
 ) -> Any:
     """The :class:`~omnitrack_realtime.server.ServerConfig` of ``omnitrack serve``'s options
-    (the Redis secret from ``--redis-secret``, else ``OMNITRACK_REDIS_SECRET``)."""
+    (the Redis secret from ``--redis-secret``, else ``OMNITRACK_REDIS_SECRET``; the database
+    from ``--db``, else ``OMNITRACK_DB``, else ``./omnitrack.db``)."""
+    from ..database import is_postgres
     from ..server import AttachmentLimits, Limits, ServerConfig
     from ..server.config import speech_from_env
 
     env = os.environ if environ is None else environ
     max_mb = getattr(args, "attachment_max_mb", 10.0)
+    db = args.db or env.get(_DB_ENV) or "omnitrack.db"
+    db_path: str | Path | None = None
+    if db != ":memory:":
+        db_path = db if is_postgres(db) else Path(db)
     return ServerConfig(
         host=args.host,
         port=args.port,
-        db_path=None if args.db == ":memory:" else Path(args.db),
+        db_path=db_path,
         token_delay=args.token_delay,
         auth=auth,
         limits=Limits(

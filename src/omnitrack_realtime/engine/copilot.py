@@ -450,7 +450,7 @@ class SupplyChainEngine:
         # Understood before the transaction: a model classifier's HTTP call must not hold the
         # twin's write lock.
         parsed = self.understand(request.user_id, request.message)
-        with self.twin.transaction():
+        with self.twin.transaction(request.user_id):
             recorded = self.twin.turn_outcome(request.turn_id)
             if recorded is not None:  # another process ran it meanwhile
                 return TurnOutcome.from_json(recorded)

@@ -21,7 +21,7 @@ from .hub import Hub
 from .metrics import Metrics
 from .presence import RedisPresence
 from .redis_limits import RedisLimits
-from .store import ConversationStore, MemoryStore, SQLiteStore
+from .store import ConversationStore, MemoryStore, SQLStore
 from .ws_driver import WebSocketServer
 
 __all__ = ["build_hub", "create_server", "run_server", "serve"]
@@ -39,7 +39,7 @@ def build_hub(
 ) -> Hub:
     """The transport-agnostic core of a server, from its configuration (a driver serves it)."""
     if store is None:
-        store = SQLiteStore(config.db_path) if config.db_path is not None else MemoryStore()
+        store = SQLStore(config.db_path) if config.db_path is not None else MemoryStore()
     if metrics is None:
         metrics = Metrics()
     if backplane is None and config.redis_url:

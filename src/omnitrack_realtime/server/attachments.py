@@ -2,7 +2,8 @@
 
 One interface (:class:`AttachmentStore`) with two implementations, like the conversation
 store: :class:`SQLiteAttachments` keeps its ``srv_`` tables (migration 3 of
-:mod:`.store`) in the conversation store's file and runs on its thread; :class:`MemoryAttachments`
+:mod:`.store`) in the conversation store's database (SQLite or PostgreSQL, through the same
+seam) and runs on its threads; :class:`MemoryAttachments`
 is the twin for tests and memory-only servers.
 
 An upload is declared first (name, content type, exact size, SHA-256); its bytes are then
@@ -17,15 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from ..database import SQLConnection
 from ..errors import OmniTrackError
 from ..protocol import AttachmentInfo, now_ms
-from .store import SQLiteStore
+from .store import SQLStore
 
 __all__ = [
     "AttachmentStore",
@@ -227,8 +228,8 @@ class MemoryAttachments:
 
 
 @contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
+def _transaction(db: SQLConnection) -> Iterator[None]:
+    db.execute(db.dialect.begin)
     try:
         yield
         db.execute("COMMIT")
@@ -252,14 +253,15 @@ def _info(row: Sequence[object]) -> AttachmentInfo:
 
 
 class SQLiteAttachments:
-    """The SQLite :class:`AttachmentStore`, on a :class:`~.store.SQLiteStore`'s file and
-    thread (its tables come with the store's migrations)."""
+    """The SQL :class:`AttachmentStore` (SQLite or PostgreSQL), on a
+    :class:`~.store.SQLStore`'s database and threads (its tables come with the store's
+    migrations)."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLStore) -> None:
         self._store = store
 
     async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
-        def upsert(db: sqlite3.Connection) -> UploadState:
+        def upsert(db: SQLConnection) -> UploadState:
             with _transaction(db):
                 row = db.execute(
                     "SELECT name, content_type, size, sha256, received FROM srv_uploads"
@@ -294,10 +296,11 @@ class SQLiteAttachments:
         return await self._store.run(upsert)
 
     async def pending_bytes(self, user_id: str, *, besides: str | None = None) -> int:
-        def total(db: sqlite3.Connection) -> int:
+        def total(db: SQLConnection) -> int:
             row = db.execute(
                 "SELECT COALESCE(SUM(u.size), 0) FROM srv_uploads u WHERE u.user_id = ?"
-                " AND u.upload_id IS NOT ? AND NOT EXISTS (SELECT 1 FROM srv_attachments a"
+                " AND u.upload_id IS DISTINCT FROM ? AND NOT EXISTS (SELECT 1"
+                " FROM srv_attachments a"
                 " WHERE a.user_id = u.user_id AND a.upload_id = u.upload_id)",
                 (user_id, besides),
             ).fetchone()
@@ -306,7 +309,7 @@ class SQLiteAttachments:
         return await self._store.run(total)
 
     async def append(self, user_id: str, upload_id: str, offset: int, data: bytes) -> int:
-        def insert(db: sqlite3.Connection) -> int:
+        def insert(db: SQLConnection) -> int:
             with _transaction(db):
                 row = db.execute(
                     "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
@@ -317,7 +320,7 @@ class SQLiteAttachments:
                 if int(row[0]) != offset:
                     raise OffsetMismatch(int(row[0]))
                 db.execute(
-                    "INSERT INTO srv_upload_chunks (user_id, upload_id, offset, data)"
+                    'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
                     " VALUES (?, ?, ?, ?)",
                     (user_id, upload_id, offset, data),
                 )
@@ -337,7 +340,7 @@ class SQLiteAttachments:
 
     @staticmethod
     def _verify(
-        db: sqlite3.Connection, user_id: str, upload_id: str, digest: str | None
+        db: SQLConnection, user_id: str, upload_id: str, digest: str | None
     ) -> AttachmentInfo | None:
         """Check and keep in one transaction (no chunk can come in between). The chunks stay
         where they are and become the attachment's bytes (``data`` NULL): an attachment is
@@ -358,9 +361,9 @@ class SQLiteAttachments:
                 hasher = hashlib.sha256()
                 for (chunk,) in db.execute(
                     "SELECT data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?"
-                    " ORDER BY offset",
+                    ' ORDER BY "offset"',
                     (user_id, upload_id),
-                ):
+                ).fetchall():
                     hasher.update(chunk)
                 digest = hasher.hexdigest()
             if received != size or digest != sha256:
@@ -385,7 +388,7 @@ class SQLiteAttachments:
 
     @staticmethod
     def _insert(
-        db: sqlite3.Connection,
+        db: SQLConnection,
         user_id: str,
         upload_id: str | None,
         info: AttachmentInfo,
@@ -418,7 +421,7 @@ class SQLiteAttachments:
             sha256=hashlib.sha256(data).hexdigest(),
         )
 
-        def insert(db: sqlite3.Connection) -> None:
+        def insert(db: SQLConnection) -> None:
             with _transaction(db):
                 self._insert(db, user_id, None, info, data)
 
@@ -426,7 +429,7 @@ class SQLiteAttachments:
         return info
 
     async def info(self, user_id: str, attachment_id: str) -> AttachmentInfo | None:
-        def select(db: sqlite3.Connection) -> AttachmentInfo | None:
+        def select(db: SQLConnection) -> AttachmentInfo | None:
             row = db.execute(
                 f"SELECT {_INFO_COLUMNS} FROM srv_attachments"
                 " WHERE attachment_id = ? AND user_id = ?",
@@ -439,7 +442,7 @@ class SQLiteAttachments:
     async def read(
         self, user_id: str, attachment_id: str, offset: int, length: int
     ) -> bytes | None:
-        def select(db: sqlite3.Connection) -> bytes | None:
+        def select(db: SQLConnection) -> bytes | None:
             row = db.execute(
                 "SELECT upload_id, data IS NULL FROM srv_attachments"
                 " WHERE attachment_id = ? AND user_id = ?",
@@ -448,9 +451,10 @@ class SQLiteAttachments:
             if row is None:
                 return None
             if not row[1]:
-                # substr() on a blob counts bytes from 1: only the range leaves SQLite.
+                # substr() on a blob counts bytes from 1: only the range leaves the database.
                 (data,) = db.execute(
-                    "SELECT substr(data, ?, ?) FROM srv_attachments WHERE attachment_id = ?",
+                    "SELECT substr(data, CAST(? AS INTEGER), CAST(? AS INTEGER))"
+                    " FROM srv_attachments WHERE attachment_id = ?",
                     (offset + 1, length, attachment_id),
                 ).fetchone()
                 return bytes(data)
@@ -459,18 +463,20 @@ class SQLiteAttachments:
         return await self._store.run(select)
 
     async def link_turn(self, turn_id: str, attachment_ids: Sequence[str]) -> None:
-        def insert(db: sqlite3.Connection) -> None:
+        def insert(db: SQLConnection) -> None:
             with _transaction(db):
-                db.executemany(
-                    "INSERT OR REPLACE INTO srv_turn_attachments (turn_id, position,"
-                    " attachment_id) VALUES (?, ?, ?)",
-                    [(turn_id, n, a) for n, a in enumerate(attachment_ids)],
-                )
+                for n, attachment_id in enumerate(attachment_ids):
+                    db.execute(
+                        "INSERT INTO srv_turn_attachments (turn_id, position, attachment_id)"
+                        " VALUES (?, ?, ?) ON CONFLICT (turn_id, position) DO UPDATE SET"
+                        " attachment_id = excluded.attachment_id",
+                        (turn_id, n, attachment_id),
+                    )
 
         await self._store.run(insert)
 
     async def for_turn(self, user_id: str, turn_id: str) -> list[StoredAttachment]:
-        def select(db: sqlite3.Connection) -> list[StoredAttachment]:
+        def select(db: SQLConnection) -> list[StoredAttachment]:
             rows = db.execute(
                 f"SELECT {', '.join('a.' + c for c in _INFO_COLUMNS.split(', '))}, a.data,"
                 " a.upload_id FROM srv_turn_attachments t JOIN srv_attachments a"
@@ -492,13 +498,13 @@ class SQLiteAttachments:
 
 
 def _chunk_range(
-    db: sqlite3.Connection, user_id: str, upload_id: str, offset: int, length: int
+    db: SQLConnection, user_id: str, upload_id: str, offset: int, length: int
 ) -> bytes:
     """Bytes ``offset`` to ``offset + length`` of an upload kept as its chunks."""
     end = offset + length
     rows = db.execute(
-        "SELECT offset, data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?"
-        " AND offset < ? AND offset + length(data) > ? ORDER BY offset",
+        'SELECT "offset", data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?'
+        ' AND "offset" < ? AND "offset" + length(data) > ? ORDER BY "offset"',
         (user_id, upload_id, end, offset),
     ).fetchall()
     joined = b"".join(bytes(data) for _, data in rows)
@@ -507,8 +513,8 @@ def _chunk_range(
 
 
 def attachments_for(store: object) -> AttachmentStore:
-    """The attachment store that goes with a conversation store: in its SQLite file, or in
-    memory."""
-    if isinstance(store, SQLiteStore):
+    """The attachment store that goes with a conversation store: in its database (SQLite or
+    PostgreSQL), or in memory."""
+    if isinstance(store, SQLStore):
         return SQLiteAttachments(store)
     return MemoryAttachments()

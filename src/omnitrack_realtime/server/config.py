@@ -122,8 +122,9 @@ class ServerConfig:
 
     host: str = "127.0.0.1"
     port: int = 3001
-    #: SQLite file shared with the engine; ``None`` keeps conversations in memory.
-    db_path: Path | None = None
+    #: SQLite file or ``postgresql://`` URL shared with the engine; ``None`` keeps
+    #: conversations in memory. Not in the repr: a URL may hold a password.
+    db_path: Path | str | None = field(default=None, repr=False)
     #: Pause after each streamed token, like a model's output; 0 streams as fast as possible.
     token_delay: float = 0.02
     auth: AuthConfig = field(default_factory=AuthConfig)

@@ -61,7 +61,7 @@ from .auth import AuthRejected, Principal, verify_token
 from .backplane import BackplaneError
 from .eventlog import SubscriberFeed
 from .hub import TURN_LEASE, Hub, encode_frame
-from .store import ProcessedMessage, StoredMessage
+from .store import AlreadyProcessed, ProcessedMessage, StoredMessage
 from .streams import Stream
 from .transcriber import AUDIO_TYPES, NO_TRANSCRIBER, TranscriptionFailed
 from .uploads import ATTACHMENT_NOT_FOUND, UploadDesk, media_type
@@ -554,18 +554,24 @@ class CopilotSession(_Session):
             )
         # The message, its processed id and the pending turn in one transaction, before the
         # acknowledgment: once acknowledged, the turn completes even if this process dies.
-        turn = await store.begin_turn(
-            self.user_id,
-            conversation_id,
-            action.message,
-            turn_id=stream_id,
-            client_message_id=action.client_message_id,
-            streaming=action.streaming,
-            owner=self.hub.owner,
-            lease_until=self.hub.wall_clock() + TURN_LEASE,
-            processed_at=self.hub.wall_clock(),
-            extra_metadata=extra,
-        )
+        try:
+            turn = await store.begin_turn(
+                self.user_id,
+                conversation_id,
+                action.message,
+                turn_id=stream_id,
+                client_message_id=action.client_message_id,
+                streaming=action.streaming,
+                owner=self.hub.owner,
+                lease_until=self.hub.wall_clock() + TURN_LEASE,
+                processed_at=self.hub.wall_clock(),
+                extra_metadata=extra,
+            )
+        except AlreadyProcessed as duplicate:
+            # Another process or host took this clientMessageId between our look-up and our
+            # insert (the store's key admits one turn): answer it as the resend it is.
+            await self._replay(duplicate.processed)
+            return
         stream = Stream(
             stream_id=stream_id,
             user_id=self.user_id,

@@ -2,12 +2,15 @@
 
 One interface (:class:`ConversationStore`) with two implementations:
 
-- :class:`SQLiteStore`: the real one. WAL journal; tables prefixed ``srv_`` because the engine
-  keeps its ``twin_`` tables in the same database file; the schema version lives in the table
-  ``server_schema_version`` (not ``PRAGMA user_version``, which the file has only one of).
-  Every query runs on ONE dedicated worker thread that owns the connection: the event loop
-  never blocks on disk or on a lock held by the engine's connection, and the queries stay
-  strictly ordered without a lock of our own.
+- :class:`SQLStore`: the real one, on SQLite (:class:`SQLiteStore`, the default: a file, WAL
+  journal) or PostgreSQL (a ``postgresql://`` URL, which several hosts share), every query
+  written once through the :mod:`~omnitrack_realtime.database` seam. Tables are prefixed
+  ``srv_`` because the engine keeps its ``twin_`` tables in the same database; the schema
+  version lives in the table ``server_schema_version`` (not ``PRAGMA user_version``, which the
+  file has only one of), migrations run at open under the database's migration lock. Queries
+  run on worker threads, never on the event loop: on SQLite ONE thread owns the connection, so
+  the queries stay strictly ordered without a lock of our own; on PostgreSQL a few threads,
+  each with a pooled connection.
 - :class:`MemoryStore`: the twin for tests and ``--db :memory:``-like use, same behaviour.
 
 The turn journal: a turn is recorded (:meth:`ConversationStore.begin_turn`: its user message,
@@ -36,7 +39,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import sqlite3
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -47,18 +50,30 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
+from ..database import (
+    Database,
+    DatabaseError,
+    IntegrityViolation,
+    SQLConnection,
+    is_postgres,
+    open_database,
+    redact,
+)
 from ..errors import OmniTrackError
 from ..protocol import now_ms
 
 __all__ = [
+    "AlreadyProcessed",
     "ConversationStore",
     "MemoryStore",
     "PendingTurn",
     "ProcessedMessage",
+    "SQLStore",
     "SQLiteStore",
     "StoreError",
     "StoredMessage",
     "UnknownConversation",
+    "migrate_schema",
 ]
 
 _T = TypeVar("_T")
@@ -78,6 +93,15 @@ class StoreError(OmniTrackError):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class AlreadyProcessed(StoreError):
+    """A turn was begun for a ``clientMessageId`` that already has one (another process or
+    host took it first); ``processed`` is what that one produced."""
+
+    def __init__(self, processed: ProcessedMessage) -> None:
+        super().__init__(f"clientMessageId {processed.client_message_id!r} was processed already")
+        self.processed = processed
 
 
 class UnknownConversation(StoreError, LookupError):
@@ -198,8 +222,10 @@ class ConversationStore(Protocol):
         processed_at: float,
         extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn:
-        """Record a new turn in one transaction: the user message, the processed id (when there
-        is a ``client_message_id``) and the pending turn (raises :class:`UnknownConversation`).
+        """Record a new turn in one transaction: the processed id (when there is a
+        ``client_message_id``), the user message and the pending turn. Raises
+        :class:`UnknownConversation`, and :class:`AlreadyProcessed` when the
+        ``client_message_id`` has a turn already (nothing is written then).
         ``extra_metadata`` joins the stored message's (its attachments, a voice transcript)."""
         ...
 
@@ -345,6 +371,10 @@ class MemoryStore:
         processed_at: float,
         extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn:
+        if client_message_id:
+            existing = await self.find_processed(user_id, client_message_id)
+            if existing is not None:
+                raise AlreadyProcessed(existing)
         metadata: dict[str, Any] = (
             {"clientMessageId": client_message_id} if client_message_id else {}
         )
@@ -491,9 +521,9 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE srv_upload_chunks (
             user_id TEXT NOT NULL,
             upload_id TEXT NOT NULL,
-            offset INTEGER NOT NULL,
+            "offset" INTEGER NOT NULL,
             data BLOB NOT NULL,
-            PRIMARY KEY (user_id, upload_id, offset)
+            PRIMARY KEY (user_id, upload_id, "offset")
         )""",
         """CREATE TABLE srv_attachments (
             attachment_id TEXT PRIMARY KEY,
@@ -540,7 +570,7 @@ def _message(row: tuple[Any, ...], seq: int = 0) -> StoredMessage:
     )
 
 
-def _seq_at(db: sqlite3.Connection, conversation_id: str, position: int | None) -> int:
+def _seq_at(db: SQLConnection, conversation_id: str, position: int | None) -> int:
     """The ``seq`` of the message at ``position``: its rank in the conversation (an index
     range count on (conversation_id, position))."""
     if position is None:
@@ -553,7 +583,7 @@ def _seq_at(db: sqlite3.Connection, conversation_id: str, position: int | None) 
 
 
 def _numbered(
-    db: sqlite3.Connection, conversation_id: str, rows: list[tuple[Any, ...]]
+    db: SQLConnection, conversation_id: str, rows: list[tuple[Any, ...]]
 ) -> list[StoredMessage]:
     """``rows`` (a run of consecutive messages of one conversation, oldest first, each ending
     with its ``position``) as messages numbered from the first one's ``seq``."""
@@ -590,10 +620,10 @@ def _turn(row: tuple[Any, ...]) -> PendingTurn:
 
 
 @contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    # IMMEDIATE: a read-then-write transaction cannot be upgraded to a writer once another
-    # connection (the engine's, on the same file) committed after its read.
-    db.execute("BEGIN IMMEDIATE")
+def _transaction(db: SQLConnection) -> Iterator[None]:
+    # IMMEDIATE on SQLite: a read-then-write transaction cannot be upgraded to a writer once
+    # another connection (the engine's, on the same file) committed after its read.
+    db.execute(db.dialect.begin)
     try:
         yield
         db.execute("COMMIT")
@@ -603,74 +633,98 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-class SQLiteStore:
-    """The SQLite :class:`ConversationStore` (see the module docstring for the threading).
+def migrate_schema(db: SQLConnection) -> None:
+    """Bring the ``srv_`` tables at ``db`` to this code's schema version (numbered migrations,
+    under the database's migration lock: several processes may start at once)."""
+    with db.migration_lock(), _transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
+        row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
+        current = int(row[0]) if row and row[0] is not None else 0
+        for version in range(current + 1, _SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[version]:
+                db.execute(db.dialect.ddl(statement))
+            db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
 
-    The database is opened (and migrated) lazily by the first call, on the worker thread;
-    ``path`` may be ``":memory:"``.
+
+class _Conflict(Exception):
+    """A transaction found its write already done (raised to roll it back)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class SQLStore:
+    """The :class:`ConversationStore` on a SQL database: SQLite or PostgreSQL (see the module
+    docstring for the threading), through the :mod:`~omnitrack_realtime.database` seam.
+
+    The database is opened (and migrated) lazily by the first call, on a worker thread:
+    ``target`` is an SQLite path (``":memory:"`` too) or a ``postgresql://`` URL. SQLite runs
+    every query on one worker thread; PostgreSQL on up to ``pool_size`` threads, each with a
+    connection of a pool that size. On PostgreSQL the writers of one conversation take its
+    advisory lock, so that a message's ``position`` order is its commit order (``seq`` never
+    moves) whichever host writes it.
     """
 
     def __init__(
         self,
-        path: str | Path,
+        target: str | Path,
         *,
         keep_processed: int = KEEP_PROCESSED,
         processed_ttl: float = PROCESSED_TTL,
         clock: Callable[[], float] = time.time,
+        pool_size: int = 4,
+        timeout: float = 5.0,
     ) -> None:
-        self.path = str(path)
+        self.path = str(target)
+        self._timeout = timeout
+        self._target = target
+        self._postgres = is_postgres(target)
+        self.description = redact(target)
         self._keep = keep_processed
         self._ttl = processed_ttl
         self._clock = clock
+        self._pool_size = pool_size if self._postgres else 1
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="omnitrack-store"
+            max_workers=self._pool_size, thread_name_prefix="omnitrack-store"
         )
-        self._db: sqlite3.Connection | None = None
+        self._database: Database | None = None
+        self._opening = threading.Lock()
         self._closed = False
 
     # -- worker-thread side -------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            try:
-                db.execute("PRAGMA busy_timeout=5000")
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("PRAGMA foreign_keys=ON")
-                self._migrate(db)
-            except BaseException:
-                db.close()
-                raise
-            self._db = db
-        return self._db
+    def _open(self) -> Database:
+        with self._opening:
+            if self._database is None:
+                database = open_database(
+                    self._target, pool_size=self._pool_size, busy_timeout=self._timeout
+                )
+                try:
+                    with database.connection() as db:
+                        if db.dialect.name == "sqlite":
+                            db.execute("PRAGMA busy_timeout=5000")
+                        self._migrate(db)
+                except BaseException:
+                    database.close()
+                    raise
+                self._database = database
+            return self._database
 
     @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
-            row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
-            current = int(row[0]) if row and row[0] is not None else 0
-            for version in range(current + 1, _SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[version]:
-                    db.execute(statement)
-                db.execute("INSERT INTO server_schema_version (version) VALUES (?)", (version,))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    def _migrate(db: SQLConnection) -> None:
+        migrate_schema(db)
 
-    def _call(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
-        return function(self._connection())
+    def _call(self, function: Callable[[SQLConnection], _T]) -> _T:
+        database = self._database or self._open()
+        with database.connection() as db:
+            return function(db)
 
-    async def run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run ``function`` on the store's thread with its connection: the attachment store
-        (:mod:`.attachments`) keeps its tables in this file, on this thread, in this order."""
+    async def run(self, function: Callable[[SQLConnection], _T]) -> _T:
+        """Run ``function`` on a store thread with a connection: the attachment store
+        (:mod:`.attachments`) keeps its tables in this database, through the same seam."""
         return await self._run(function)
 
-    async def _run(self, function: Callable[[sqlite3.Connection], _T]) -> _T:
+    async def _run(self, function: Callable[[SQLConnection], _T]) -> _T:
         if self._closed:
             raise StoreError("the store is closed")
         loop = asyncio.get_running_loop()
@@ -678,8 +732,8 @@ class SQLiteStore:
             return await loop.run_in_executor(
                 self._executor, functools.partial(self._call, function)
             )
-        except sqlite3.Error as exc:
-            raise StoreError(f"database error in {self.path}: {exc}") from exc
+        except DatabaseError as exc:
+            raise StoreError(str(exc)) from exc
         except RuntimeError as exc:  # the executor was shut down under us
             raise StoreError("the store is closed") from exc
 
@@ -688,7 +742,7 @@ class SQLiteStore:
     async def create_conversation(self, user_id: str) -> str:
         conversation_id = _new_conversation_id()
 
-        def insert(db: sqlite3.Connection) -> None:
+        def insert(db: SQLConnection) -> None:
             db.execute(
                 "INSERT INTO srv_conversations (conversation_id, user_id, created_at)"
                 " VALUES (?, ?, ?)",
@@ -699,7 +753,7 @@ class SQLiteStore:
         return conversation_id
 
     async def owns(self, user_id: str, conversation_id: str) -> bool:
-        def select(db: sqlite3.Connection) -> bool:
+        def select(db: SQLConnection) -> bool:
             row = db.execute(
                 "SELECT 1 FROM srv_conversations WHERE conversation_id = ? AND user_id = ?",
                 (conversation_id, user_id),
@@ -707,6 +761,35 @@ class SQLiteStore:
             return row is not None
 
         return await self._run(select)
+
+    def _append(
+        self,
+        db: SQLConnection,
+        message: StoredMessage,
+        stream_id: str | None = None,
+    ) -> int:
+        """Insert ``message`` (inside the caller's transaction); its position.
+
+        Raises :class:`UnknownConversation`: on PostgreSQL a failed statement spoils the
+        transaction, so the caller lets it roll back."""
+        db.lock(message.conversation_id)
+        try:
+            row = db.execute(
+                f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}, stream_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position",
+                (
+                    message.message_id,
+                    message.conversation_id,
+                    message.role,
+                    message.content,
+                    message.timestamp,
+                    msgspec.json.encode(message.metadata).decode(),
+                    stream_id,
+                ),
+            ).fetchone()
+        except IntegrityViolation as exc:
+            raise UnknownConversation(message.conversation_id) from exc
+        return int(row[0])
 
     async def add_message(
         self,
@@ -723,29 +806,13 @@ class SQLiteStore:
             timestamp=now_ms(),
             metadata=dict(metadata or {}),
         )
-        encoded = msgspec.json.encode(message.metadata).decode()
 
-        def insert(db: sqlite3.Connection) -> int | None:
-            try:
-                cursor = db.execute(
-                    f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        message.message_id,
-                        conversation_id,
-                        role,
-                        content,
-                        message.timestamp,
-                        encoded,
-                    ),
-                )
-            except sqlite3.IntegrityError:
-                return None
-            return _seq_at(db, conversation_id, cursor.lastrowid)
+        def insert(db: SQLConnection) -> int:
+            with _transaction(db):
+                position = self._append(db, message)
+                return _seq_at(db, conversation_id, position)
 
-        seq = await self._run(insert)
-        if seq is None:
-            raise UnknownConversation(conversation_id)
-        return replace(message, seq=seq)
+        return replace(message, seq=await self._run(insert))
 
     async def last_messages(self, conversation_id: str, limit: int = 5) -> list[StoredMessage]:
         return await self.history(conversation_id, limit=limit)
@@ -756,7 +823,7 @@ class SQLiteStore:
         if limit <= 0:
             return []
 
-        def select(db: sqlite3.Connection) -> list[StoredMessage]:
+        def select(db: SQLConnection) -> list[StoredMessage]:
             if before is None:
                 rows = db.execute(
                     f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages"
@@ -787,7 +854,7 @@ class SQLiteStore:
             return []
         start = max(after_seq, 0)
 
-        def select(db: sqlite3.Connection) -> list[StoredMessage]:
+        def select(db: SQLConnection) -> list[StoredMessage]:
             # The seq is a rank: the messages after seq N are those after the first N.
             rows = db.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM srv_messages"
@@ -798,18 +865,33 @@ class SQLiteStore:
 
         return await self._run(select)
 
-    def _upsert_processed(
-        self, db: sqlite3.Connection, user_id: str, processed: ProcessedMessage
-    ) -> None:
-        """Record ``processed`` (inside the caller's transaction)."""
+    def _insert_processed(
+        self,
+        db: SQLConnection,
+        user_id: str,
+        processed: ProcessedMessage,
+        *,
+        replace_existing: bool,
+    ) -> bool:
+        """Record ``processed`` (inside the caller's transaction); False when the id was
+        recorded already and ``replace_existing`` is off (nothing is written then)."""
         row = db.execute(
             "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
             (user_id,),
         ).fetchone()
         position = int(row[0]) + 1
-        db.execute(
-            f"INSERT OR REPLACE INTO srv_processed (user_id, {_PROCESSED_COLUMNS},"
-            " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        conflict = (
+            "DO UPDATE SET conversation_id = excluded.conversation_id,"
+            " message_id = excluded.message_id, stream_id = excluded.stream_id,"
+            " streaming = excluded.streaming, processed_at = excluded.processed_at,"
+            " position = excluded.position"
+            if replace_existing
+            else "DO NOTHING"
+        )
+        inserted = db.execute(
+            f"INSERT INTO srv_processed (user_id, {_PROCESSED_COLUMNS}, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (user_id, client_message_id) {conflict} RETURNING position",
             (
                 user_id,
                 processed.client_message_id,
@@ -820,22 +902,25 @@ class SQLiteStore:
                 processed.processed_at,
                 position,
             ),
-        )
+        ).fetchone()
+        if inserted is None:
+            return False
         # Drop only what is both outside the newest `keep` and older than the TTL.
         db.execute(
             "DELETE FROM srv_processed WHERE user_id = ? AND position <= ? AND processed_at < ?",
             (user_id, position - self._keep, self._clock() - self._ttl),
         )
+        return True
 
     async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
-        def upsert(db: sqlite3.Connection) -> None:
+        def upsert(db: SQLConnection) -> None:
             with _transaction(db):
-                self._upsert_processed(db, user_id, processed)
+                self._insert_processed(db, user_id, processed, replace_existing=True)
 
         await self._run(upsert)
 
     async def find_processed(self, user_id: str, client_message_id: str) -> ProcessedMessage | None:
-        def select(db: sqlite3.Connection) -> ProcessedMessage | None:
+        def select(db: SQLConnection) -> ProcessedMessage | None:
             row = db.execute(
                 f"SELECT {_PROCESSED_COLUMNS} FROM srv_processed"
                 " WHERE user_id = ? AND client_message_id = ?",
@@ -883,35 +968,30 @@ class SQLiteStore:
             lease_until,
         )
 
-        def insert(db: sqlite3.Connection) -> int | None:
+        def insert(db: SQLConnection) -> int:
             with _transaction(db):
-                try:
-                    cursor = db.execute(
-                        f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                        (
-                            stored.message_id,
-                            conversation_id,
-                            "user",
-                            message,
-                            stored.timestamp,
-                            msgspec.json.encode(metadata).decode(),
-                        ),
-                    )
-                except sqlite3.IntegrityError:
-                    return None
-                if client_message_id:
-                    self._upsert_processed(
-                        db,
-                        user_id,
-                        ProcessedMessage(
-                            client_message_id,
-                            conversation_id,
-                            stored.message_id,
-                            turn_id,
-                            streaming,
-                            processed_at,
-                        ),
-                    )
+                # Insert first, work second: the processed id's key admits one turn per
+                # clientMessageId, whichever process (or host) gets there first.
+                if client_message_id and not self._insert_processed(
+                    db,
+                    user_id,
+                    ProcessedMessage(
+                        client_message_id,
+                        conversation_id,
+                        stored.message_id,
+                        turn_id,
+                        streaming,
+                        processed_at,
+                    ),
+                    replace_existing=False,
+                ):
+                    row = db.execute(
+                        f"SELECT {_PROCESSED_COLUMNS} FROM srv_processed"
+                        " WHERE user_id = ? AND client_message_id = ?",
+                        (user_id, client_message_id),
+                    ).fetchone()
+                    raise _Conflict(_processed(row))
+                position = self._append(db, stored)
                 db.execute(
                     f"INSERT INTO srv_turns ({_TURN_COLUMNS}, position)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -926,14 +1006,15 @@ class SQLiteStore:
                         owner,
                         lease_until,
                         1,
-                        cursor.lastrowid,
+                        position,
                     ),
                 )
-                return _seq_at(db, conversation_id, cursor.lastrowid)
+                return _seq_at(db, conversation_id, position)
 
-        seq = await self._run(insert)
-        if seq is None:
-            raise UnknownConversation(conversation_id)
+        try:
+            seq = await self._run(insert)
+        except _Conflict as conflict:
+            raise AlreadyProcessed(conflict.value) from None
         return replace(turn, message_seq=seq)
 
     async def finish_turn(
@@ -947,10 +1028,12 @@ class SQLiteStore:
             timestamp=now_ms(),
             metadata=dict(metadata),
         )
-        encoded = msgspec.json.encode(answer.metadata).decode()
 
-        def store(db: sqlite3.Connection) -> StoredMessage | None:
+        def store(db: SQLConnection) -> StoredMessage:
             with _transaction(db):
+                # The conversation's lock first: a second host finishing the same turn waits
+                # here, then finds the first one's answer.
+                db.lock(conversation_id)
                 existing = db.execute(
                     f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages WHERE stream_id = ?",
                     (turn_id,),
@@ -958,29 +1041,11 @@ class SQLiteStore:
                 if existing is not None:
                     db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
                     return _message(existing, _seq_at(db, conversation_id, existing[-1]))
-                try:
-                    cursor = db.execute(
-                        f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}, stream_id)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            answer.message_id,
-                            conversation_id,
-                            "assistant",
-                            content,
-                            answer.timestamp,
-                            encoded,
-                            turn_id,
-                        ),
-                    )
-                except sqlite3.IntegrityError:
-                    return None
+                position = self._append(db, answer, turn_id)
                 db.execute("DELETE FROM srv_turns WHERE turn_id = ?", (turn_id,))
-                return replace(answer, seq=_seq_at(db, conversation_id, cursor.lastrowid))
+                return replace(answer, seq=_seq_at(db, conversation_id, position))
 
-        stored = await self._run(store)
-        if stored is None:
-            raise UnknownConversation(conversation_id)
-        return stored
+        return await self._run(store)
 
     async def claim_turns(
         self,
@@ -991,11 +1056,12 @@ class SQLiteStore:
         gone: Callable[[str], bool],
         turn_id: str | None = None,
     ) -> list[PendingTurn]:
-        def claim(db: sqlite3.Connection) -> list[PendingTurn]:
+        def claim(db: SQLConnection) -> list[PendingTurn]:
             with _transaction(db):
                 where, parameters = ("WHERE turn_id = ?", (turn_id,)) if turn_id else ("", ())
                 rows = db.execute(
-                    f"SELECT {_TURN_COLUMNS} FROM srv_turns {where} ORDER BY position",
+                    f"SELECT {_TURN_COLUMNS} FROM srv_turns {where} ORDER BY position"
+                    + db.dialect.for_update,
                     parameters,
                 ).fetchall()
                 claimed: list[PendingTurn] = []
@@ -1018,7 +1084,7 @@ class SQLiteStore:
         return await self._run(claim)
 
     async def renew_turns(self, owner: str, lease_until: float) -> None:
-        def renew(db: sqlite3.Connection) -> None:
+        def renew(db: SQLConnection) -> None:
             db.execute("UPDATE srv_turns SET lease_until = ? WHERE owner = ?", (lease_until, owner))
 
         await self._run(renew)
@@ -1027,19 +1093,40 @@ class SQLiteStore:
         if self._closed:
             return
 
-        def shutdown(db: sqlite3.Connection | None) -> None:
-            if db is not None:
-                try:
-                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                finally:
-                    db.close()
+        def shutdown() -> None:
+            database, self._database = self._database, None
+            if database is None:
+                return
+            try:
+                if database.dialect.name == "sqlite":
+                    with database.connection() as db:
+                        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                database.close()
 
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._executor, shutdown, self._db)
-        except sqlite3.Error as exc:
-            raise StoreError(f"database error closing {self.path}: {exc}") from exc
+            await loop.run_in_executor(self._executor, shutdown)
+        except DatabaseError as exc:
+            raise StoreError(f"database error closing {self.description}: {exc}") from exc
         finally:
             self._closed = True
-            self._db = None
             self._executor.shutdown(wait=False)
+
+
+class SQLiteStore(SQLStore):
+    """The :class:`SQLStore` on an SQLite file (``path`` may be ``":memory:"``)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        keep_processed: int = KEEP_PROCESSED,
+        processed_ttl: float = PROCESSED_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if is_postgres(path):
+            raise ValueError("SQLiteStore takes a file path; SQLStore takes a postgresql:// URL")
+        super().__init__(
+            path, keep_processed=keep_processed, processed_ttl=processed_ttl, clock=clock
+        )

@@ -458,7 +458,7 @@ def execute(
         return ActionResult(command.intent, False, answers.unknown(command.text or command.intent))
     step = _Step(twin, user_id, conversation_id, command.intent, command.params)
     try:
-        with twin.transaction():
+        with twin.transaction(user_id):
             result = handler(step)
             if result.success and result.changes and command.intent in _JOURNALED:
                 record_change(step, result)
