@@ -229,6 +229,43 @@ class ConversationStore(Protocol):
         """Extend the lease of every pending turn ``owner`` holds."""
         ...
 
+    # -- several processes (issue 10): an atomic claim, and the journal read by turn id --
+
+    async def begin_turn_once(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn | ProcessedMessage:
+        """:meth:`begin_turn`, with the ``client_message_id`` claimed first by a unique insert:
+        when the id is already processed (another process took it a moment ago), nothing is
+        written and what it produced is returned instead."""
+        ...
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        """The turn in the journal (not answered yet), if it is."""
+        ...
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        """The conversation's turns in the journal, in the order received."""
+        ...
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        """The stored answer of turn ``turn_id`` (its stream id), if any."""
+        ...
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        """End ``owner``'s lease on these pending turns now (handed over at shutdown: any
+        process may take them at once)."""
+        ...
+
     async def close(self) -> None:
         """Flush and release resources; idempotent."""
         ...
@@ -414,6 +451,50 @@ class MemoryStore:
         for turn in list(self._turns.values()):
             if turn.owner == owner:
                 self._turns[turn.turn_id] = replace(turn, lease_until=lease_until)
+
+    async def begin_turn_once(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn | ProcessedMessage:
+        # One process, no await between the check and the insert: atomic as it is.
+        existing = await self.find_processed(user_id, client_message_id)
+        if existing is not None:
+            return existing
+        return await self.begin_turn(
+            user_id,
+            conversation_id,
+            message,
+            turn_id=turn_id,
+            client_message_id=client_message_id,
+            streaming=streaming,
+            owner=owner,
+            lease_until=lease_until,
+            processed_at=processed_at,
+        )
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        return self._turns.get(turn_id)
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        return [t for t in self._turns.values() if t.conversation_id == conversation_id]
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        return self._answered.get(turn_id)
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        for turn_id in turn_ids:
+            turn = self._turns.get(turn_id)
+            if turn is not None and turn.owner == owner:
+                self._turns[turn_id] = replace(turn, lease_until=0.0)
 
     async def close(self) -> None:
         return None
@@ -1022,6 +1103,161 @@ class SQLiteStore:
             db.execute("UPDATE srv_turns SET lease_until = ? WHERE owner = ?", (lease_until, owner))
 
         await self._run(renew)
+
+    # -- several processes (issue 10) ----------------------------------------------------------
+
+    async def begin_turn_once(
+        self,
+        user_id: str,
+        conversation_id: str,
+        message: str,
+        *,
+        turn_id: str,
+        client_message_id: str,
+        streaming: bool,
+        owner: str,
+        lease_until: float,
+        processed_at: float,
+    ) -> PendingTurn | ProcessedMessage:
+        metadata = {"clientMessageId": client_message_id}
+        stored = StoredMessage(
+            message_id=_new_message_id(),
+            conversation_id=conversation_id,
+            role="user",
+            content=message,
+            timestamp=now_ms(),
+            metadata=metadata,
+        )
+        turn = PendingTurn(
+            turn_id,
+            user_id,
+            conversation_id,
+            message,
+            stored.message_id,
+            client_message_id,
+            streaming,
+            owner,
+            lease_until,
+        )
+        processed = ProcessedMessage(
+            client_message_id, conversation_id, stored.message_id, turn_id, streaming, processed_at
+        )
+
+        def insert(db: sqlite3.Connection) -> int | ProcessedMessage:
+            with _transaction(db):
+                # The claim comes first: the (user_id, client_message_id) primary key lets one
+                # insert through; the loser (another process, same id, same moment) writes
+                # nothing and answers with what the winner recorded.
+                row = db.execute(
+                    "SELECT COALESCE(MAX(position), 0) FROM srv_processed WHERE user_id = ?",
+                    (user_id,),
+                ).fetchone()
+                position = int(row[0]) + 1
+                try:
+                    db.execute(
+                        f"INSERT INTO srv_processed (user_id, {_PROCESSED_COLUMNS}, position)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            user_id,
+                            client_message_id,
+                            conversation_id,
+                            stored.message_id,
+                            turn_id,
+                            int(streaming),
+                            processed_at,
+                            position,
+                        ),
+                    )
+                except sqlite3.IntegrityError:
+                    existing = db.execute(
+                        f"SELECT {_PROCESSED_COLUMNS} FROM srv_processed"
+                        " WHERE user_id = ? AND client_message_id = ?",
+                        (user_id, client_message_id),
+                    ).fetchone()
+                    if existing is None:  # (cannot be: the key clashed)
+                        raise
+                    return _processed(existing)
+                try:
+                    cursor = db.execute(
+                        f"INSERT INTO srv_messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            stored.message_id,
+                            conversation_id,
+                            "user",
+                            message,
+                            stored.timestamp,
+                            msgspec.json.encode(metadata).decode(),
+                        ),
+                    )
+                except sqlite3.IntegrityError as exc:  # (the claim is rolled back with it)
+                    raise UnknownConversation(conversation_id) from exc
+                db.execute(
+                    "DELETE FROM srv_processed"
+                    " WHERE user_id = ? AND position <= ? AND processed_at < ?",
+                    (user_id, position - self._keep, self._clock() - self._ttl),
+                )
+                db.execute(
+                    f"INSERT INTO srv_turns ({_TURN_COLUMNS}, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        turn_id,
+                        user_id,
+                        conversation_id,
+                        message,
+                        stored.message_id,
+                        client_message_id,
+                        int(streaming),
+                        owner,
+                        lease_until,
+                        1,
+                        cursor.lastrowid,
+                    ),
+                )
+                return _seq_at(db, conversation_id, cursor.lastrowid)
+
+        result = await self._run(insert)
+        if isinstance(result, ProcessedMessage):
+            return result
+        return replace(turn, message_seq=result)
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        def select(db: sqlite3.Connection) -> PendingTurn | None:
+            row = db.execute(
+                f"SELECT {_TURN_COLUMNS} FROM srv_turns WHERE turn_id = ?", (turn_id,)
+            ).fetchone()
+            return None if row is None else _turn(row)
+
+        return await self._run(select)
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        def select(db: sqlite3.Connection) -> list[PendingTurn]:
+            rows = db.execute(
+                f"SELECT {_TURN_COLUMNS} FROM srv_turns WHERE conversation_id = ?"
+                " ORDER BY position",
+                (conversation_id,),
+            ).fetchall()
+            return [_turn(row) for row in rows]
+
+        return await self._run(select)
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        def select(db: sqlite3.Connection) -> StoredMessage | None:
+            row = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages WHERE stream_id = ?",
+                (turn_id,),
+            ).fetchone()
+            return None if row is None else _message(row, _seq_at(db, row[1], row[-1]))
+
+        return await self._run(select)
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        def release(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "UPDATE srv_turns SET lease_until = 0 WHERE turn_id = ? AND owner = ?",
+                [(turn_id, owner) for turn_id in turn_ids],
+            )
+
+        await self._run(release)
 
     async def close(self) -> None:
         if self._closed:
