@@ -554,18 +554,38 @@ class CopilotSession(_Session):
             )
         # The message, its processed id and the pending turn in one transaction, before the
         # acknowledgment: once acknowledged, the turn completes even if this process dies.
-        turn = await store.begin_turn(
-            self.user_id,
-            conversation_id,
-            action.message,
-            turn_id=stream_id,
-            client_message_id=action.client_message_id,
-            streaming=action.streaming,
-            owner=self.hub.owner,
-            lease_until=self.hub.wall_clock() + TURN_LEASE,
-            processed_at=self.hub.wall_clock(),
-            extra_metadata=extra,
-        )
+        # With a clientMessageId the transaction starts by claiming it (a unique insert): the
+        # same message sent to two processes at once is taken by one, and the other replays.
+        if action.client_message_id:
+            claimed = await store.begin_turn_once(
+                self.user_id,
+                conversation_id,
+                action.message,
+                turn_id=stream_id,
+                client_message_id=action.client_message_id,
+                streaming=action.streaming,
+                owner=self.hub.owner,
+                lease_until=self.hub.wall_clock() + TURN_LEASE,
+                processed_at=self.hub.wall_clock(),
+                extra_metadata=extra,
+            )
+            if isinstance(claimed, ProcessedMessage):
+                await self._replay(claimed)
+                return
+            turn = claimed
+        else:
+            turn = await store.begin_turn(
+                self.user_id,
+                conversation_id,
+                action.message,
+                turn_id=stream_id,
+                client_message_id=None,
+                streaming=action.streaming,
+                owner=self.hub.owner,
+                lease_until=self.hub.wall_clock() + TURN_LEASE,
+                processed_at=self.hub.wall_clock(),
+                extra_metadata=extra,
+            )
         stream = Stream(
             stream_id=stream_id,
             user_id=self.user_id,
@@ -597,8 +617,12 @@ class CopilotSession(_Session):
     async def _replay(self, processed: ProcessedMessage) -> None:
         """A resend of a processed ``clientMessageId``: acknowledge again (saying whether it
         still waits for earlier turns), replay the answer."""
-        stream = self.hub.streams.get(processed.stream_id) if processed.stream_id else None
-        if stream is None or stream.user_id != self.user_id:
+        stream = (
+            await self.hub.locate(self.user_id, processed.stream_id)
+            if processed.stream_id
+            else None
+        )
+        if stream is None:
             stream = await self.hub.recover_answer(self.user_id, processed)
         self._reply(
             Acknowledgment(
@@ -622,7 +646,13 @@ class CopilotSession(_Session):
             for stream in self.hub.streams.running_in(self.user_id, action.conversation_id)
             if action.stream_id is None or stream.stream_id == action.stream_id
         ]
-        if not streams:
+        elsewhere = [
+            stream
+            for stream in await self.hub.pending_elsewhere(self.user_id, action.conversation_id)
+            if (action.stream_id is None or stream.stream_id == action.stream_id)
+            and stream not in streams
+        ]
+        if not streams and not elsewhere:
             self._error(
                 "No answer is being generated in this conversation",
                 code="no_active_stream",
@@ -635,16 +665,19 @@ class CopilotSession(_Session):
                 stream.followers.append(self)
                 self._following.add(stream)
             self.hub.cancel(stream, "Cancelled")
+        for stream in elsewhere:
+            # Run by another process: asked there; the interruption comes back through its
+            # shared record, which this connection follows from now on.
+            if self not in stream.followers:
+                self._follow(stream)
+            if stream.running:
+                await self.hub.cancel_elsewhere(stream)
 
     async def _on_resume(self, action: ResumeAction) -> None:
         if not await self._owns(action.conversation_id, stream_id=action.stream_id):
             return
-        stream = self.hub.streams.get(action.stream_id)
-        if (
-            stream is None
-            or stream.user_id != self.user_id
-            or stream.conversation_id != action.conversation_id
-        ):
+        stream = await self.hub.locate(self.user_id, action.stream_id)
+        if stream is None or stream.conversation_id != action.conversation_id:
             self._error(
                 "Stream not found",
                 code="stream_not_found",
@@ -672,7 +705,9 @@ class CopilotSession(_Session):
         # The live frames wait until the stored messages are out: they are later answers.
         self._deferred = []
         try:
-            for stream in self.hub.unfinished(conversation_id):
+            unfinished = self.hub.unfinished(conversation_id)
+            unfinished += await self.hub.pending_elsewhere(self.user_id, conversation_id)
+            for stream in unfinished:
                 if stream.user_id != self.user_id or not stream.running:
                     continue
                 if self not in stream.followers:  # (a resume just before may follow it)

@@ -243,6 +243,7 @@ class ConversationStore(Protocol):
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn | ProcessedMessage:
         """:meth:`begin_turn`, with the ``client_message_id`` claimed first by a unique insert:
         when the id is already processed (another process took it a moment ago), nothing is
@@ -464,6 +465,7 @@ class MemoryStore:
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn | ProcessedMessage:
         # One process, no await between the check and the insert: atomic as it is.
         existing = await self.find_processed(user_id, client_message_id)
@@ -479,6 +481,7 @@ class MemoryStore:
             owner=owner,
             lease_until=lease_until,
             processed_at=processed_at,
+            extra_metadata=extra_metadata,
         )
 
     async def pending_turn(self, turn_id: str) -> PendingTurn | None:
@@ -1118,8 +1121,10 @@ class SQLiteStore:
         owner: str,
         lease_until: float,
         processed_at: float,
+        extra_metadata: Mapping[str, Any] | None = None,
     ) -> PendingTurn | ProcessedMessage:
-        metadata = {"clientMessageId": client_message_id}
+        metadata: dict[str, Any] = {"clientMessageId": client_message_id}
+        metadata.update(extra_metadata or {})
         stored = StoredMessage(
             message_id=_new_message_id(),
             conversation_id=conversation_id,
