@@ -163,7 +163,7 @@ def free_entry(stream: Stream) -> tuple[str, bytes]:
 
 def apply_entry(stream: Stream, entry: Entry, *, now: float) -> list[ServerMessage]:
     """Play ``entry`` onto the mirror ``stream``: the frames its live followers get."""
-    kind, payload = entry
+    payload = entry[1]
     frames: list[ServerMessage] = []
     if not stream.running:
         return frames

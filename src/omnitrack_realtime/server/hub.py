@@ -555,9 +555,14 @@ class Hub:
         return True
 
     def _emit(self, stream: Stream, frames: Sequence[ServerMessage]) -> None:
-        self.fan_out(stream.followers, frames)
+        if stream.ahead:
+            for frame in frames:
+                self.fan_out(stream.receivers(frame), (frame,))
+        else:
+            self.fan_out(stream.followers, frames)
         if not stream.running:
             stream.followers.clear()
+            stream.ahead.clear()
         if self.answers is not None and stream.stream_id in self._turns:
             self.answers.update(stream)
 

@@ -1144,9 +1144,6 @@ class SQLiteStore:
             owner,
             lease_until,
         )
-        processed = ProcessedMessage(
-            client_message_id, conversation_id, stored.message_id, turn_id, streaming, processed_at
-        )
 
         def insert(db: sqlite3.Connection) -> int | ProcessedMessage:
             with _transaction(db):
