@@ -216,7 +216,7 @@ class RedisAnswers:
         if writer.flushing is not None or writer.fenced:
             return  # the running flush looks again when it is done
         loop = asyncio.get_running_loop()
-        if not writer.stream.running:
+        if not writer.stream.running and writer.failed_until <= loop.time():
             if writer.timer is not None:
                 writer.timer.cancel()
             writer.timer = None
@@ -241,6 +241,8 @@ class RedisAnswers:
             if self._writers.get(writer.stream.stream_id) is writer:
                 del self._writers[writer.stream.stream_id]
         elif pending_entries(writer.stream, writer.written)[0] and not self._closed:
+            # More came meanwhile, or the append failed (Redis away): again, a second later
+            # after a failure, until the record has the end.
             self._schedule(writer)
 
     async def _write(self, writer: _Writer, entries: list[tuple[str, bytes]]) -> bool:
