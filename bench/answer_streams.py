@@ -34,9 +34,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from event_fanout import AUTH, _commands, _redis, _serve
 from websockets.asyncio.client import ClientConnection, connect
 
+from event_fanout import AUTH, _commands, _redis, _serve
 from omnitrack_realtime.server.auth import mint_token
 
 QUESTION = "help"
