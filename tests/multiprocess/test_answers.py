@@ -109,7 +109,8 @@ async def test_kill_9_mid_answer_is_finished_by_another_process(tmp_path: Path) 
 async def test_a_message_sent_to_two_processes_at_once_is_processed_once(
     tmp_path: Path,
 ) -> None:
-    async with cluster(tmp_path) as c:
+    # The per-user rate limit holds across processes: high enough for both copies.
+    async with cluster(tmp_path, args=("--rate", "1000", "--burst", "1000")) as c:
         a, b, _ = c.processes
         async with Chat(_url(a)) as first, Chat(_url(b)) as second:
             await first.send(action="message", message="hello", clientMessageId="hello")
@@ -117,7 +118,7 @@ async def test_a_message_sent_to_two_processes_at_once_is_processed_once(
                 "conversationId"
             ]
             await first.wait("stream_complete", clientMessageId="hello")
-            trials = [f"dup-{n}" for n in range(4)]  # (within the rate limit's burst)
+            trials = [f"dup-{n}" for n in range(4)]
             for cmid in trials:
                 action = {
                     "action": "message",

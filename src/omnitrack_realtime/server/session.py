@@ -624,6 +624,9 @@ class CopilotSession(_Session):
         )
         if stream is None:
             stream = await self.hub.recover_answer(self.user_id, processed)
+        elif stream.client_message_id is None:
+            # Rebuilt from its stored answer, which does not name the message it answers.
+            stream.client_message_id = processed.client_message_id
         self._reply(
             Acknowledgment(
                 message="Message already received.",
