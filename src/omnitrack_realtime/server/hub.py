@@ -563,7 +563,13 @@ class Hub:
         if not stream.running:
             stream.followers.clear()
             stream.ahead.clear()
-        if self.answers is not None and stream.stream_id in self._turns:
+        # An ended answer's record gets its end once the answer is stored (a process that
+        # reads the end then finds the answer in the database).
+        if (
+            self.answers is not None
+            and stream.stream_id in self._turns
+            and (stream.running or stream.message_id is not None)
+        ):
             self.answers.update(stream)
 
     async def _run_turn(
@@ -710,6 +716,8 @@ class Hub:
             stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
+        if self.answers is not None:
+            self.answers.update(stream)
 
     async def _hand_over(self, stream: Stream) -> None:
         """Leave a running turn to the next process (graceful stop with shared answers): its

@@ -169,7 +169,10 @@ class Stream:
         self.ahead.pop(sink, None)
 
     def receivers(self, frame: ServerMessage) -> list[FrameSink]:
-        """The followers ``frame`` goes to (a token skips those that have it already)."""
+        """The followers ``frame`` goes to (a token, or the start, skips those that have it
+        already)."""
+        if self.ahead and isinstance(frame, StreamStart):
+            return [sink for sink in self.followers if sink not in self.ahead]
         if not self.ahead or not isinstance(frame, StreamToken) or frame.seq is None:
             return self.followers
         seq = frame.seq
