@@ -7,6 +7,7 @@ round-robin TCP load balancer: the deployment of docs/server.md, "Several proces
 - :class:`LoadBalancer`: asyncio TCP relay; each new connection goes to the next backend
   that accepts it (no sticky sessions).
 - :class:`Publisher`: a ``/ws`` connection with the ``events:publish`` scope to one process.
+- :class:`Chat`: a raw ``/copilot`` connection to one process, keeping every frame it gets.
 
 Every wait is on a process's output, a socket or a reply, with a timeout; nothing sleeps.
 """
@@ -101,6 +102,7 @@ class ServeProcess:
     redis_url: str
     #: More ``omnitrack serve`` options (limits).
     args: tuple[str, ...] = ()
+    token_delay: float = 0.0
     process: asyncio.subprocess.Process | None = None
     stderr: list[str] = field(default_factory=list)
     _drain: asyncio.Task[None] | None = None
@@ -119,7 +121,7 @@ class ServeProcess:
             "--db",
             self.db,
             "--token-delay",
-            "0",
+            str(self.token_delay),
             "--redis-url",
             self.redis_url,
             *self.args,
@@ -265,6 +267,68 @@ class Publisher:
             self._ws = None
 
 
+class Chat:
+    """A ``/copilot`` connection to ``url`` as ``user``: sends actions, keeps every frame."""
+
+    def __init__(self, url: str, user: str = "alice") -> None:
+        self.url = url
+        self.user = user
+        self.frames: list[dict[str, Any]] = []
+        self._ws: ClientConnection | None = None
+        self._reading: asyncio.Task[None] | None = None
+        self._changed = asyncio.Condition()
+
+    async def __aenter__(self) -> Chat:
+        headers = {"Authorization": f"Bearer {token(self.user)}"}
+        self._ws = await connect(self.url + "/copilot", additional_headers=headers)
+        self._reading = asyncio.create_task(self._read(self._ws))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reading is not None:
+            await self._reading
+
+    async def _read(self, ws: ClientConnection) -> None:
+        with contextlib.suppress(Exception):
+            async for data in ws:
+                async with self._changed:
+                    self.frames.append(json.loads(data))
+                    self._changed.notify_all()
+        async with self._changed:
+            self.frames.append({"type": "_closed"})
+            self._changed.notify_all()
+
+    async def send(self, **action: Any) -> None:
+        assert self._ws is not None
+        await self._ws.send(json.dumps(action))
+
+    async def wait(self, type: str | tuple[str, ...], **fields: Any) -> dict[str, Any]:
+        """The first frame of ``type`` (or one of them) with ``fields`` (waiting for it)."""
+        types = (type,) if isinstance(type, str) else type
+
+        def found() -> dict[str, Any] | None:
+            for frame in self.frames:
+                if frame.get("type") in types and all(frame.get(k) == v for k, v in fields.items()):
+                    return frame
+            return None
+
+        async with asyncio.timeout(TIMEOUT), self._changed:
+            await self._changed.wait_for(lambda: found() is not None)
+        frame = found()
+        assert frame is not None
+        return frame
+
+    def of(self, stream_id: str, type: str) -> list[dict[str, Any]]:
+        return [f for f in self.frames if f.get("type") == type and f.get("streamId") == stream_id]
+
+    def text(self, stream_id: str) -> str:
+        """The stream's tokens received, in ``seq`` order, each once."""
+        tokens = {f["seq"]: f["token"] for f in self.of(stream_id, "stream_token")}
+        return "".join(tokens[seq] for seq in sorted(tokens))
+
+
 @dataclass
 class Cluster:
     redis: RedisServer
@@ -283,13 +347,17 @@ async def cluster(
     appendonly: bool = True,
     args: tuple[str, ...] = (),
     db: str | None = None,
+    token_delay: float = 0.0,
 ) -> Any:
     """``size`` processes on one Redis and one database: ``db`` (an SQLite file or a
     postgresql:// URL), else an SQLite file in ``tmp_path``."""
     redis = RedisServer(tmp_path / "redis", appendonly=appendonly)
     await redis.start()
     shared = db or str(tmp_path / "shared.db")
-    processes = [ServeProcess(free_port(), shared, tmp_path, redis.url, args) for _ in range(size)]
+    processes = [
+        ServeProcess(free_port(), shared, tmp_path, redis.url, args, token_delay)
+        for _ in range(size)
+    ]
     balancer = LoadBalancer([p.port for p in processes])
     try:
         # One after the other: the first creates the database's tables.

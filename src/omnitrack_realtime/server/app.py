@@ -63,6 +63,17 @@ def build_hub(
         presence = RedisPresence(
             config.redis_url, origin=new_origin(), secret=config.redis_secret, metrics=metrics
         )
+    answers = None
+    if config.redis_url:
+        from .redis_answers import RedisAnswers
+
+        # The answers' records: resume, cancel and takeover on any process.
+        answers = RedisAnswers(
+            config.redis_url,
+            secret=config.redis_secret,
+            metrics=metrics,
+            retention=config.stream_retention,
+        )
     if engine is None:
         engine = default_engine(config.db_path)
     return Hub(
@@ -70,6 +81,7 @@ def build_hub(
         engine=engine,
         store=store,
         backplane=backplane,
+        answers=answers,
         metrics=metrics,
         shared_limits=shared_limits,
         presence=presence,

@@ -34,7 +34,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -59,6 +59,7 @@ from ..seam import (
     split_tokens,
 )
 from . import owners
+from .answerlog import FREE, Entry, apply_entry, mirror_of
 from .attachments import AttachmentStore, attachments_for
 from .backplane import Backplane, BackplaneError, MemoryBackplane
 from .config import ServerConfig
@@ -73,6 +74,9 @@ from .redis_limits import RedisLimits
 from .store import ConversationStore, PendingTurn, ProcessedMessage, StoredMessage
 from .streams import FrameSink, Stream, StreamRegistry
 from .transcriber import HttpTranscriber, Transcriber
+
+if TYPE_CHECKING:
+    from .redis_answers import RedisAnswers
 
 __all__ = ["Admission", "EventSubscriber", "Hub", "KeyedLock", "encode_frame"]
 
@@ -99,6 +103,13 @@ SHUTDOWN_REASON = "The server is shutting down"
 ENGINE_FAILED = "The copilot could not finish this answer; please try again"
 ANSWER_LOST = "The answer was interrupted and is no longer available"
 TURN_ABANDONED = "The copilot could not complete this message; please send it again"
+#: Said when a turn taken over from a process that died answers differently from what that
+#: process had streamed (an engine that does not decide before it streams): the answer ends
+#: with what was streamed and recorded.
+ANSWER_CUT = "The copilot stopped while answering; this is the part it had written"
+#: Why a running turn stops when its process stops gracefully and others share its answers:
+#: not an interruption, a handover (the next process finishes the answer).
+HANDOVER = "handover"
 
 #: Seconds a process holds the turns it runs without renewing its lease (it renews every third
 #: of it): a process that vanished on another host has its turns taken over after this.
@@ -145,6 +156,21 @@ def _turn_order(messages: Sequence[StoredMessage]) -> list[StoredMessage]:
         ordered.append(message)
         ordered.extend(answers.get(message.message_id, ()))
     return ordered
+
+
+class _Diverged(Exception):
+    """A turn run again said something else than what its earlier run had streamed."""
+
+
+def _stream_of(turn: PendingTurn) -> Stream:
+    return Stream(
+        stream_id=turn.turn_id,
+        user_id=turn.user_id,
+        conversation_id=turn.conversation_id,
+        streaming=turn.streaming,
+        client_message_id=turn.client_message_id,
+        user_message_id=turn.message_id,
+    )
 
 
 class KeyedLock:
@@ -214,6 +240,7 @@ class Hub:
         engine: CopilotEngine,
         store: ConversationStore,
         backplane: Backplane | None = None,
+        answers: RedisAnswers | None = None,
         metrics: Metrics | None = None,
         shared_limits: RedisLimits | None = None,
         presence: RedisPresence | None = None,
@@ -283,6 +310,13 @@ class Hub:
         self.events = EventChannel(
             self.backplane, metrics=self.metrics, replay_budget=config.outbound_buffer // 2
         )
+        #: The answers' records shared with the other processes (None: one process, the
+        #: answers live in this process's registry only).
+        self.answers = answers
+        #: Answers another process runs that this one follows for its connections, and when
+        #: each last had news (a silent one's owner is checked on).
+        self._mirrors: dict[str, Stream] = {}
+        self._heard: dict[str, float] = {}
         self._copilot_sinks: dict[str, set[FrameSink]] = {}
         self._turns: dict[str, asyncio.Task[None]] = {}
         #: Each conversation's turns not ended yet, in the order received: the first runs, the
@@ -308,6 +342,10 @@ class Hub:
             if self.presence is not None:
                 await self.presence.start(self._on_presence)
             await self.events.start()
+            if self.answers is not None:
+                await self.answers.start(
+                    self.owner, self._on_answer_entry, self._on_remote_cancel, self._watch_mirrors
+                )
             await self.recover_turns()
             self._leases = asyncio.get_running_loop().create_task(
                 self._keep_leases(), name="turn-leases"
@@ -316,6 +354,9 @@ class Hub:
     async def interrupt_all(self, reason: str = SHUTDOWN_REASON) -> None:
         """Stop every running turn with ``stream_interrupted`` (partial text) and store it."""
         self.closing = True
+        if self.answers is not None and reason == SHUTDOWN_REASON:
+            # Others share the answers: they finish these turns (the clients resume there).
+            reason = HANDOVER
         for key in list(self._turns):
             self._cancel(key, reason)
         # Every turn, also those already cancelled or storing their end: the store closes next.
@@ -346,6 +387,8 @@ class Hub:
         if self.shared_limits is not None:
             # The connections still open here end with this process: not counted any more.
             await self.shared_limits.close(forget=self._admitted)
+        if self.answers is not None:
+            await self.answers.close()
         try:
             await self.backplane.close()
         finally:
@@ -512,15 +555,31 @@ class Hub:
         return True
 
     def _emit(self, stream: Stream, frames: Sequence[ServerMessage]) -> None:
-        self.fan_out(stream.followers, frames)
+        if stream.ahead:
+            for frame in frames:
+                self.fan_out(stream.receivers(frame), (frame,))
+        else:
+            self.fan_out(stream.followers, frames)
         if not stream.running:
             stream.followers.clear()
+            stream.ahead.clear()
+        # An ended answer's record gets its end once the answer is stored (a process that
+        # reads the end then finds the answer in the database).
+        if (
+            self.answers is not None
+            and stream.stream_id in self._turns
+            and (stream.running or stream.message_id is not None)
+        ):
+            self.answers.update(stream)
 
     async def _run_turn(
         self, stream: Stream, message: str, ahead: Sequence[asyncio.Task[None]]
     ) -> None:
         end: AnswerEnd | None = None
         delay = self.config.token_delay if stream.streaming else 0.0
+        # Tokens an earlier run (a process that died or stopped) streamed and recorded: this
+        # run must say the same before it says more (the rule engine answers from its record).
+        known, said = len(stream.tokens), 0
         await crash_point("turn-start")
         try:
             request = await self._request(stream, message, ahead)
@@ -529,11 +588,16 @@ class Hub:
                 async for part in answer:
                     if isinstance(part, AnswerStart):
                         await crash_point("answer-decided")
-                        self._emit(stream, stream.begin(part.metadata, now_ms()))
+                        if not stream.started:
+                            self._emit(stream, stream.begin(part.metadata, now_ms()))
                     elif isinstance(part, AnswerText):
                         if not stream.started:
                             self._emit(stream, stream.begin({}, now_ms()))
-                        if part.text:
+                        if part.text and said < known:
+                            if part.text != stream.tokens[said].text:
+                                raise _Diverged
+                            said += 1
+                        elif part.text:
                             self._emit(stream, stream.add_token(part.text, _now_ms()))
                             if CRASH_ARMED:  # (a test hook; not awaited per token otherwise)
                                 await crash_point("answer-streaming")
@@ -544,6 +608,8 @@ class Hub:
                                 # batches (a yield per token halves the throughput).
                                 await asyncio.sleep(0)
                     elif isinstance(part, AnswerEnd):
+                        if said < known:
+                            raise _Diverged
                         end = part
                         break
             finally:
@@ -578,7 +644,13 @@ class Hub:
             reason = self._cancel_reasons.pop(stream.stream_id, None)
             if reason is None:
                 raise
-            await self._interrupt(stream, reason)
+            if reason == HANDOVER:
+                await self._hand_over(stream)
+            else:
+                await self._interrupt(stream, reason)
+        except _Diverged:
+            logger.warning("turn %s answered differently when run again", stream.stream_id)
+            await self._interrupt(stream, ANSWER_CUT)
         except Exception:
             # Never a raw exception text to a client: log it here, say something generic there.
             logger.exception("copilot turn %s failed", stream.stream_id)
@@ -644,6 +716,18 @@ class Hub:
             stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
+        if self.answers is not None:
+            self.answers.update(stream)
+
+    async def _hand_over(self, stream: Stream) -> None:
+        """Leave a running turn to the next process (graceful stop with shared answers): its
+        record gets what is left and ``free``, its lease ends now, its answer is not stored."""
+        assert self.answers is not None
+        try:
+            await self.answers.release(stream)
+            await self.store.release_turns(self.owner, [stream.stream_id])
+        except Exception:
+            logger.exception("could not hand turn %s over", stream.stream_id)
 
     async def _store_answer(
         self, stream: Stream, metadata: dict[str, Any], suggestions: Sequence[str]
@@ -685,6 +769,11 @@ class Hub:
             stream.begin({}, now_ms())
             stream.interrupt(ANSWER_LOST, now_ms(), now=now)
             return stream
+        return self._rebuilt(stream, stored)
+
+    def _rebuilt(self, stream: Stream, stored: StoredMessage) -> Stream:
+        """``stream`` (new, empty) filled with its stored answer: ended, ready to replay."""
+        now = self.clock()
         metadata = {
             key: value
             for key, value in stored.metadata.items()
@@ -704,6 +793,154 @@ class Hub:
             suggestions = stored.metadata.get("suggestions") or []
             stream.complete(metadata, [str(s) for s in suggestions], stored.timestamp, now=now)
         return stream
+
+    # ------------------------------------------------------------------ answers elsewhere
+
+    async def locate(self, user_id: str, stream_id: str) -> Stream | None:
+        """The answer ``stream_id`` of ``user_id``, wherever it runs or ran: this process's, one
+        another process runs (followed from its shared record), one whose process is gone
+        (taken over and finished here), or one stored (replayed from the store); ``None``
+        if there never was such an answer."""
+        stream = self.streams.get(stream_id)
+        if stream is not None:
+            return stream if stream.user_id == user_id else None
+        recorded: Stream | None = None
+        after = "0-0"
+        if self.answers is not None:
+            loaded = await self.answers.load(stream_id)
+            if loaded is not None:
+                recorded = mirror_of(stream_id, loaded[0], now=self.clock())
+                after = loaded[1]
+            if recorded is not None and recorded.user_id != user_id:
+                return None
+            if recorded is not None and not recorded.running:
+                self.streams.add(recorded)
+                return recorded
+        turn = await self.store.pending_turn(stream_id)
+        if turn is not None:
+            if turn.user_id != user_id:
+                return None
+            for taken in await self.recover_turns(stream_id):
+                return taken
+            if self.answers is None:
+                return None  # run by a process this one cannot follow (no Redis)
+            return self._follow_elsewhere(recorded or _stream_of(turn), after)
+        if recorded is not None:  # stored a moment ago: its end is on the way
+            return self._follow_elsewhere(recorded, after)
+        stored = await self.store.answer_of(stream_id)
+        if stored is None:
+            return None
+        metadata = stored.metadata
+        user_message = metadata.get("replyTo")
+        rebuilt = self._rebuilt(
+            Stream(
+                stream_id=stream_id,
+                user_id=user_id,
+                conversation_id=stored.conversation_id,
+                streaming=bool(metadata.get("streaming", True)),
+                user_message_id=user_message if isinstance(user_message, str) else None,
+            ),
+            stored,
+        )
+        return self.streams.add(rebuilt)
+
+    async def pending_elsewhere(self, user_id: str, conversation_id: str) -> list[Stream]:
+        """The conversation's turns not ended that other processes run (followed from now on),
+        in the order received; empty without shared answers."""
+        if self.answers is None:
+            return []
+        streams: list[Stream] = []
+        for turn in await self.store.pending_turns_in(conversation_id):
+            if turn.user_id != user_id or turn.turn_id in self._turns:
+                continue
+            stream = await self.locate(user_id, turn.turn_id)
+            if stream is not None and stream.running:
+                streams.append(stream)
+        return streams
+
+    async def cancel_elsewhere(self, stream: Stream) -> bool:
+        """Ask the process running ``stream`` (followed here) to cancel it."""
+        if self.answers is None or stream.stream_id in self._turns:
+            return False
+        turn = await self.store.pending_turn(stream.stream_id)
+        if turn is None:
+            return False
+        return await self.answers.cancel(turn.owner, stream.stream_id)
+
+    def _follow_elsewhere(self, stream: Stream, after: str) -> Stream:
+        assert self.answers is not None
+        self._mirrors[stream.stream_id] = stream
+        self._heard[stream.stream_id] = self.clock()
+        self.streams.add(stream)
+        self.answers.follow(stream.stream_id, after)
+        return stream
+
+    def _on_answer_entry(self, stream_id: str, entry: Entry) -> None:
+        stream = self._mirrors.get(stream_id)
+        if stream is None:
+            return
+        self._heard[stream_id] = self.clock()
+        self._emit(stream, apply_entry(stream, entry, now=self.clock()))
+        if not stream.running:
+            self._forget_mirror(stream_id)
+        elif entry[0] == FREE:
+            # Its process stopped and left it: take it (another process may be first).
+            asyncio.get_running_loop().create_task(self._take(stream_id))
+
+    def _forget_mirror(self, stream_id: str) -> None:
+        self._mirrors.pop(stream_id, None)
+        self._heard.pop(stream_id, None)
+        if self.answers is not None:
+            self.answers.unfollow(stream_id)
+
+    async def _take(self, stream_id: str) -> None:
+        try:
+            await self.recover_turns(stream_id)
+        except Exception:
+            logger.exception("could not take turn %s over", stream_id)
+
+    def _on_remote_cancel(self, stream_id: str) -> None:
+        self._cancel(stream_id, "Cancelled")
+
+    async def _watch_mirrors(self) -> None:
+        """Check on the followed answers that have been silent a while: a turn whose process
+        is gone is taken over; one stored without its end in the record is ended from the
+        store."""
+        if self.answers is None:
+            return
+        now = self.clock()
+        for stream_id in [k for k, t in self._heard.items() if now - t >= self.answers.watch]:
+            self._heard[stream_id] = now
+            if await self.recover_turns(stream_id):
+                continue
+            stream = self._mirrors.get(stream_id)
+            if stream is None or await self.store.pending_turn(stream_id) is not None:
+                continue
+            stored = await self.store.answer_of(stream_id)
+            if stored is None or stream_id not in self._mirrors:
+                continue
+            ended = self._rebuilt(
+                Stream(
+                    stream_id=stream_id,
+                    user_id=stream.user_id,
+                    conversation_id=stream.conversation_id,
+                    streaming=stream.streaming,
+                    client_message_id=stream.client_message_id,
+                    user_message_id=stream.user_message_id,
+                ),
+                stored,
+            )
+            frames: list[ServerMessage] = []
+            if not stream.started:
+                frames += stream.begin(ended.start_metadata, ended.start_timestamp or 0)
+            for token in ended.tokens[len(stream.tokens) :]:
+                frames += stream.add_token(token.text, token.timestamp)
+            stream.state, stream.error = ended.state, ended.error
+            stream.end_metadata, stream.suggestions = ended.end_metadata, ended.suggestions
+            stream.end_timestamp, stream.ended_at = ended.end_timestamp, ended.ended_at
+            stream.message_id, stream.message_seq = ended.message_id, ended.message_seq
+            self._emit(stream, frames + stream.end_frames())
+            self._forget_mirror(stream_id)
 
     async def _find_answer(self, processed: ProcessedMessage) -> StoredMessage | None:
         """The stored answer of ``processed``: paging back from the conversation's newest
@@ -742,14 +979,7 @@ class Hub:
             if running is not None and turn.turn_id in self._turns:
                 streams.append(running)  # ours already: its lease had lapsed
                 continue
-            stream = Stream(
-                stream_id=turn.turn_id,
-                user_id=turn.user_id,
-                conversation_id=turn.conversation_id,
-                streaming=turn.streaming,
-                client_message_id=turn.client_message_id,
-                user_message_id=turn.message_id,
-            )
+            stream = await self._adopt(turn)
             if turn.attempts > MAX_TURN_ATTEMPTS:
                 await self._abandon(stream, turn)
             else:
@@ -758,16 +988,48 @@ class Hub:
             streams.append(stream)
         return streams
 
+    async def _adopt(self, turn: PendingTurn) -> Stream:
+        """The stream of a turn this process takes over: with what the process before it
+        streamed and recorded (and the connections here that follow it), when answers are
+        shared; its record is written by this process from now on."""
+        stream = self._mirrors.pop(turn.turn_id, None)
+        self._heard.pop(turn.turn_id, None)
+        if stream is None or not stream.running:
+            stream = _stream_of(turn)
+        if self.answers is None:
+            return stream
+        self.answers.unfollow(turn.turn_id)
+        # The whole record: the process before writes no more, and this one may not have
+        # read its last batch yet.
+        loaded = await self.answers.load(turn.turn_id)
+        if loaded is not None:
+            recorded = mirror_of(turn.turn_id, loaded[0], now=self.clock())
+            if recorded is not None and recorded.running:
+                if not stream.started:
+                    self.fan_out(
+                        stream.followers,
+                        stream.begin(recorded.start_metadata, recorded.start_timestamp or 0),
+                    )
+                for token in recorded.tokens[len(stream.tokens) :]:
+                    self.fan_out(stream.followers, stream.add_token(token.text, token.timestamp))
+        self.answers.take_over(stream)
+        return stream
+
     async def _abandon(self, stream: Stream, turn: PendingTurn) -> None:
         """End a turn that keeps failing to complete (its runs ended with the process)."""
         logger.warning("gave up turn %s after %d attempts", turn.turn_id, turn.attempts - 1)
         self.streams.add(stream)
-        stream.begin({}, now_ms())
+        if not stream.started:
+            stream.begin({}, now_ms())
         stream.interrupt(TURN_ABANDONED, now_ms(), now=self.clock())
         stored = await self._store_answer(
             stream, {"interrupted": True, "error": TURN_ABANDONED}, []
         )
         stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
+        self.fan_out(stream.followers, stream.end_frames())
+        stream.followers.clear()
+        if self.answers is not None:
+            self.answers.update(stream)
 
     async def _keep_leases(self) -> None:
         """Renew the leases of this hub's turns; take over those of vanished processes."""

@@ -603,9 +603,16 @@ class CopilotSession(_Session):
     async def _replay(self, processed: ProcessedMessage) -> None:
         """A resend of a processed ``clientMessageId``: acknowledge again (saying whether it
         still waits for earlier turns), replay the answer."""
-        stream = self.hub.streams.get(processed.stream_id) if processed.stream_id else None
-        if stream is None or stream.user_id != self.user_id:
+        stream = (
+            await self.hub.locate(self.user_id, processed.stream_id)
+            if processed.stream_id
+            else None
+        )
+        if stream is None:
             stream = await self.hub.recover_answer(self.user_id, processed)
+        elif stream.client_message_id is None:
+            # Rebuilt from its stored answer, which does not name the message it answers.
+            stream.client_message_id = processed.client_message_id
         self._reply(
             Acknowledgment(
                 message="Message already received.",
@@ -628,7 +635,13 @@ class CopilotSession(_Session):
             for stream in self.hub.streams.running_in(self.user_id, action.conversation_id)
             if action.stream_id is None or stream.stream_id == action.stream_id
         ]
-        if not streams:
+        elsewhere = [
+            stream
+            for stream in await self.hub.pending_elsewhere(self.user_id, action.conversation_id)
+            if (action.stream_id is None or stream.stream_id == action.stream_id)
+            and stream not in streams
+        ]
+        if not streams and not elsewhere:
             self._error(
                 "No answer is being generated in this conversation",
                 code="no_active_stream",
@@ -641,16 +654,19 @@ class CopilotSession(_Session):
                 stream.followers.append(self)
                 self._following.add(stream)
             self.hub.cancel(stream, "Cancelled")
+        for stream in elsewhere:
+            # Run by another process: asked there; the interruption comes back through its
+            # shared record, which this connection follows from now on.
+            if self not in stream.followers:
+                self._follow(stream)
+            if stream.running:
+                await self.hub.cancel_elsewhere(stream)
 
     async def _on_resume(self, action: ResumeAction) -> None:
         if not await self._owns(action.conversation_id, stream_id=action.stream_id):
             return
-        stream = self.hub.streams.get(action.stream_id)
-        if (
-            stream is None
-            or stream.user_id != self.user_id
-            or stream.conversation_id != action.conversation_id
-        ):
+        stream = await self.hub.locate(self.user_id, action.stream_id)
+        if stream is None or stream.conversation_id != action.conversation_id:
             self._error(
                 "Stream not found",
                 code="stream_not_found",
@@ -678,7 +694,9 @@ class CopilotSession(_Session):
         # The live frames wait until the stored messages are out: they are later answers.
         self._deferred = []
         try:
-            for stream in self.hub.unfinished(conversation_id):
+            unfinished = self.hub.unfinished(conversation_id)
+            unfinished += await self.hub.pending_elsewhere(self.user_id, conversation_id)
+            for stream in unfinished:
                 if stream.user_id != self.user_id or not stream.running:
                     continue
                 if self not in stream.followers:  # (a resume just before may follow it)

@@ -255,6 +255,25 @@ class ConversationStore(Protocol):
         """Extend the lease of every pending turn ``owner`` holds."""
         ...
 
+    # -- several processes (issue 10): an atomic claim, and the journal read by turn id --
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        """The turn in the journal (not answered yet), if it is."""
+        ...
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        """The conversation's turns in the journal, in the order received."""
+        ...
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        """The stored answer of turn ``turn_id`` (its stream id), if any."""
+        ...
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        """End ``owner``'s lease on these pending turns now (handed over at shutdown: any
+        process may take them at once)."""
+        ...
+
     async def close(self) -> None:
         """Flush and release resources; idempotent."""
         ...
@@ -444,6 +463,21 @@ class MemoryStore:
         for turn in list(self._turns.values()):
             if turn.owner == owner:
                 self._turns[turn.turn_id] = replace(turn, lease_until=lease_until)
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        return self._turns.get(turn_id)
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        return [t for t in self._turns.values() if t.conversation_id == conversation_id]
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        return self._answered.get(turn_id)
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        for turn_id in turn_ids:
+            turn = self._turns.get(turn_id)
+            if turn is not None and turn.owner == owner:
+                self._turns[turn_id] = replace(turn, lease_until=0.0)
 
     async def close(self) -> None:
         return None
@@ -1088,6 +1122,49 @@ class SQLStore:
             db.execute("UPDATE srv_turns SET lease_until = ? WHERE owner = ?", (lease_until, owner))
 
         await self._run(renew)
+
+    # -- several processes (issue 10) ----------------------------------------------------------
+
+    async def pending_turn(self, turn_id: str) -> PendingTurn | None:
+        def select(db: SQLConnection) -> PendingTurn | None:
+            row = db.execute(
+                f"SELECT {_TURN_COLUMNS} FROM srv_turns WHERE turn_id = ?", (turn_id,)
+            ).fetchone()
+            return None if row is None else _turn(row)
+
+        return await self._run(select)
+
+    async def pending_turns_in(self, conversation_id: str) -> list[PendingTurn]:
+        def select(db: SQLConnection) -> list[PendingTurn]:
+            rows = db.execute(
+                f"SELECT {_TURN_COLUMNS} FROM srv_turns WHERE conversation_id = ?"
+                " ORDER BY position",
+                (conversation_id,),
+            ).fetchall()
+            return [_turn(row) for row in rows]
+
+        return await self._run(select)
+
+    async def answer_of(self, turn_id: str) -> StoredMessage | None:
+        def select(db: SQLConnection) -> StoredMessage | None:
+            row = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS}, position FROM srv_messages WHERE stream_id = ?",
+                (turn_id,),
+            ).fetchone()
+            return None if row is None else _message(row, _seq_at(db, row[1], row[-1]))
+
+        return await self._run(select)
+
+    async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
+        def release(db: SQLConnection) -> None:
+            with _transaction(db):
+                for turn_id in turn_ids:
+                    db.execute(
+                        "UPDATE srv_turns SET lease_until = 0 WHERE turn_id = ? AND owner = ?",
+                        (turn_id, owner),
+                    )
+
+        await self._run(release)
 
     async def close(self) -> None:
         if self._closed:

@@ -88,6 +88,10 @@ class Stream:
     #: Clock reading when the stream ended (for retention); ``None`` while running.
     ended_at: float | None = None
     followers: list[FrameSink] = field(default_factory=list)
+    #: Followers that have seen tokens this copy has not yet (a ``resume`` on a process that
+    #: mirrors an answer another one runs, its copy a batch behind the client): the last
+    #: ``seq`` each has; they get no token again.
+    ahead: dict[FrameSink, int] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -153,6 +157,8 @@ class Stream:
         if self.running:
             if sink not in self.followers:
                 self.followers.append(sink)
+            if after_seq > len(self.tokens) and self.streaming:
+                self.ahead[sink] = after_seq
         else:
             frames.extend(self.end_frames())
         return frames
@@ -160,6 +166,20 @@ class Stream:
     def detach(self, sink: FrameSink) -> None:
         if sink in self.followers:
             self.followers.remove(sink)
+        self.ahead.pop(sink, None)
+
+    def receivers(self, frame: ServerMessage) -> list[FrameSink]:
+        """The followers ``frame`` goes to (a token, or the start, skips those that have it
+        already)."""
+        if self.ahead and isinstance(frame, StreamStart):
+            return [sink for sink in self.followers if sink not in self.ahead]
+        if not self.ahead or not isinstance(frame, StreamToken) or frame.seq is None:
+            return self.followers
+        seq = frame.seq
+        for sink in [sink for sink, last in self.ahead.items() if last <= seq]:
+            if self.ahead[sink] < seq:
+                del self.ahead[sink]
+        return [sink for sink in self.followers if self.ahead.get(sink, 0) < seq]
 
     # ------------------------------------------------------------------ frames
 
