@@ -638,3 +638,31 @@ def test_a_removal_asked_as_a_question_waits_for_yes(engine: SupplyChainEngine) 
     metadata, _ = say(engine, "Hmm, no, let's keep it for now.")
     assert metadata["intent"] == "cancelled"
     assert names(engine) == ["Bristol Store"]
+
+
+def test_compare_those_two_after_two_simulations(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Shenzhen and a warehouse in Los Angeles")
+    say(engine, "what if demand jumps 60%?")
+    say(engine, "and a milder one, +30% for three weeks?")
+    metadata, text = say(engine, "compare those two")
+    assert metadata["intent"] == "compare-simulations" and "sim-1" in text and "sim-2" in text
+    say(engine, "what if the port of Los Angeles closes for a week?")
+    metadata, text = say(engine, "compare the first and the third")
+    assert metadata["intent"] == "compare-simulations"
+    assert "sim-1" in text and "sim-3" in text and "sim-2" not in text
+
+
+def test_the_same_change_to_another_node(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Leipzig and a warehouse in Warsaw")
+    say(engine, "rename Leipzig Warehouse to FC-East-1")
+    metadata, _ = say(engine, "and the Warsaw one to FC-East-2")
+    assert metadata["intent"] == "rename-node"
+    assert names(engine) == ["FC-East-1", "FC-East-2"]
+
+
+def test_a_correction_names_the_earlier_value_it_replaces(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Antwerp and a supplier in Ghent")
+    say(engine, "set the region to Europe")
+    metadata, _ = say(engine, "Correction to 1b: Bruges, not Ghent.")
+    assert metadata["intent"] == "add-supplier"
+    assert names(engine) == ["Antwerp Supplier", "Bruges Supplier"]

@@ -42,7 +42,8 @@ Simulate
     ``what-if-supplier-failure``: ``node``, ``duration_hours``.
     ``what-if-demand-spike``: ``percent`` (float, 50 means +50%), ``node`` or ``place``,
     ``duration_hours``.
-    ``compare-simulations``: ``count`` (int, default 2: the conversation's last simulations).
+    ``compare-simulations``: ``count`` (int, default 2: the conversation's last simulations),
+    or ``which`` (tuple of int: their positions in the conversation, 1 the first, -1 the last).
 Query
     ``get-node-details``: ``node`` (*required*). ``get-network-summary``: none.
     ``get-recent-alerts``: ``severity``, ``limit`` (int). ``help``: ``topic`` (str).

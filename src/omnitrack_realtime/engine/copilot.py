@@ -678,6 +678,9 @@ class SupplyChainEngine:
             if isinstance(step, Act):
                 self._act(request, step, state, turn, mentioned)
                 continue
+            if _compares_what_was_just_run(step, state):
+                # "compare those two" right after two simulations: the simulations.
+                step = Command("compare-simulations", {}, step.confidence, step.text)
             command = self._prepare(request, step, turn)
             if command is None:
                 continue
@@ -819,6 +822,7 @@ class SupplyChainEngine:
                 self._about_last_setting(request, act.text, state)
                 or self._follow_up(act.text, state)
                 or self._narrow(act.text, state)
+                or self._same_change(request, act.text, state)
                 or self._also(request, act.text, state)
             )
             if again is not None:
@@ -851,6 +855,22 @@ class SupplyChainEngine:
         if not values:
             return None
         return Command(last.intent, {**last.params, **values}, last.confidence, text)
+
+    def _same_change(
+        self, request: EngineRequest, text: str, state: DialogueState
+    ) -> Command | None:
+        """ "and the Warsaw one to FC-East-2" right after a rename (or an update): the same
+        change, to another node."""
+        last = state.last_command
+        verb = _SAME_CHANGE_VERB.get(last.intent) if last is not None else None
+        elided = _ELIDED_CHANGE.match(text)
+        if last is None or verb is None or elided is None:
+            return None
+        names = self.twin.node_names(request.user_id)
+        parsed = self._parser(f"{verb} {elided.group('rest')}", names)
+        if len(parsed.commands) == 1 and parsed.commands[0].intent == last.intent:
+            return parsed.commands[0]
+        return None
 
     def _narrow(self, text: str, state: DialogueState) -> Command | None:
         """ "Now just the ones in Asia" after a list: the same list with this filter too."""
@@ -896,6 +916,15 @@ class SupplyChainEngine:
         correction = read_correction(act.text, known_names=names)
         last = state.last_command
         corrected = correct_command(last, correction) if last else None
+        if (
+            corrected is not None
+            and last is not None
+            and correction.replaces is not None
+            and correction.replaces.city is not None
+            and correction.replaces.city.casefold() not in last.text.casefold()
+        ):
+            # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
+            corrected = None
         if corrected is None and correction.node_type is not None:
             # "hmm, the plant should be 6000 not 4000": the newest add of that type.
             wanted = ADD_INTENTS[correction.node_type]
@@ -1185,6 +1214,20 @@ _LEADING_YES = re.compile(
     r"(?!\s*,?\s*but\b)",
     re.IGNORECASE,
 )
+
+
+def _compares_what_was_just_run(step: Step, state: DialogueState) -> bool:
+    if not (isinstance(step, Command) and step.intent == "compare-nodes"):
+        return False
+    if state.last_step is None or state.last_step.intent not in SIMULATION_INTENTS:
+        return False
+    nodes = step.params.get("nodes") or ()
+    return bool(nodes) and all(isinstance(n, NodeRef) and n.kind == "pronoun" for n in nodes)
+
+
+_SAME_CHANGE_VERB = {"rename-node": "rename", "update-node": "set"}
+_ELIDED_CHANGE = re.compile(r"^\W*(?:and|also|plus|then|same\sfor)\s+(?P<rest>.+?\sto\s.+)$", re.I)
+
 
 # "now just the ones in Asia", "only those over 20k": a filter on the list just shown.
 _NARROW = re.compile(

@@ -319,6 +319,7 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Brussels", "Belgium", "EU", 50.85, 4.35, "Bruxelles"),
     ("Antwerp", "Belgium", "EU", 51.22, 4.40, "Antwerpen"),
     ("Ghent", "Belgium", "EU", 51.05, 3.72, "Gent"),
+    ("Bruges", "Belgium", "EU", 51.21, 3.22, "Brugge|Zeebrugge"),
     ("Luxembourg", "Luxembourg", "EU", 49.61, 6.13, "Luxembourg City"),
     ("Zurich", "Switzerland", "EU", 47.38, 8.54, "Zürich"),
     ("Geneva", "Switzerland", "EU", 46.20, 6.14, "Genève"),

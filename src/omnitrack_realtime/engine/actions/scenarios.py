@@ -151,6 +151,16 @@ def _compare_simulations(step: _Step) -> ActionResult:
     if step.params.get("count") is not None:
         count = _int(step.params["count"], "number of simulations", minimum=2, maximum=5)
     recorded = memory.simulations(step)
+    which = step.params.get("which")
+    if which and len(recorded) >= 2:
+        # "compare the first and the third": by their order in the conversation (-1 the last)
+        positions = [
+            _int(p, "simulation", minimum=-len(recorded), maximum=len(recorded)) for p in which
+        ]
+        if any(p == 0 for p in positions):
+            raise _Failed("Simulations are counted from 1 (the first of this conversation).")
+        chosen = [recorded[p - 1] if p > 0 else recorded[p] for p in positions]
+        return step.result(answers.simulations_compared(chosen, asked=len(chosen)))
     if len(recorded) < 2:
         ran = (
             f"only one simulation (`{recorded[0].get('id')}`) has run"

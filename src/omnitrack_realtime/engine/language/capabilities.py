@@ -373,6 +373,10 @@ _SIMULATIONS = re.compile(
 )
 
 
+_RUN_POSITION = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_WHICH_RUNS = re.compile(r"\b(first|second|third|fourth|fifth|last|[1-5])\b(?!\s*(?:k|%|units?))")
+
+
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
@@ -405,6 +409,11 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     if about_runs is None and not refs and re.search(r"\b(?:the|these|those)\stwo\b", m):
         # "which of the two is bigger now?": the two nodes just talked about.
         return _cmd(step, "compare-nodes", {"nodes": (NodeRef("them", "pronoun"),)}, 0.8)
+    which = _WHICH_RUNS.findall(m) if compare is not None and not step.types() else []
+    if len(which) >= 2 and not refs:
+        # "compare the first and the third", "compare simulations 1 and 3"
+        positions = tuple(_RUN_POSITION.get(w, -1 if w == "last" else 0) or int(w) for w in which)
+        return _cmd(step, "compare-simulations", {"which": positions}, 0.85)
     if (about_runs is not None and len(refs) < 2) or (worse is not None and not refs):
         count = re.search(r"\b(?:last|past|previous)\s(?P<n>two|three|four|five|[2-5])\b", m)
         params: dict[str, Any] = {}

@@ -350,6 +350,7 @@ _TERSE_ADD = re.compile(
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
     r"|audit|request|todo|task|next|verify|check|then|finally|also|action|goal|ask)\b[^:]{0,25}"
+    r"|(?:correction|fix|change)\s(?:to|for|on|of)\s[^:]{1,20}"
     r"|(?:(?:ok|okay|alright|right|so|well|fine|sure|yes)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes|go\sahead"
     r"|for\sreal(?:\sthis\stime)?|to\sstart|first\sthings\sfirst|step\sone|as\spromised))"
     r":\s+(?=\w)",
