@@ -666,3 +666,20 @@ def test_a_correction_names_the_earlier_value_it_replaces(engine: SupplyChainEng
     metadata, _ = say(engine, "Correction to 1b: Bruges, not Ghent.")
     assert metadata["intent"] == "add-supplier"
     assert names(engine) == ["Antwerp Supplier", "Bruges Supplier"]
+
+
+def test_it_stays_the_node_just_added_through_the_message(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Kuala Lumpur and a DC in Manila")
+    say(
+        engine,
+        "add a warehouse in Bangkok, 6k, fed by the Kuala Lumpur plant, "
+        "and have it ship to Manila too",
+    )
+    links = {
+        (engine.twin.get_node(USER, c.source).name, engine.twin.get_node(USER, c.target).name)  # type: ignore[union-attr]
+        for c in engine.twin.list_connections(USER)
+    }
+    assert links == {
+        ("Kuala Lumpur Plant", "Bangkok Warehouse"),
+        ("Bangkok Warehouse", "Manila Distribution Center"),
+    }

@@ -2021,3 +2021,29 @@ def test_a_count_of_scenarios_announces_them() -> None:
         "add-manufacturer"
     ]
     assert intents("and our plant in Galway, 15k units/month") == ["add-manufacturer"]
+
+
+def test_a_chain_after_a_colon_is_the_whole_chain() -> None:
+    text = "Now link them in the order I created them: Busan -> Taichung -> Singapore -> Sydney."
+    commands = parse(text).commands
+    assert [(ref(c, "source").text, ref(c, "target").text) for c in commands] == [
+        ("Busan", "Taichung"),
+        ("Taichung", "Singapore"),
+        ("Singapore", "Sydney"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        (
+            "Would it be possible to add a warehouse in Glasgow? "
+            "Maybe around three thousand units.",
+            3000,
+        ),
+        ("warehouse in Denver next, 7,500", 7500),
+        ("Coking coal next: supplier in Newcastle, Australia, 45k t/month.", 45000),
+    ],
+)
+def test_the_size_said_apart_from_the_add(text: str, capacity: int) -> None:
+    assert one(text).params["capacity"] == capacity

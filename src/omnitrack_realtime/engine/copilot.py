@@ -655,6 +655,7 @@ class SupplyChainEngine:
         self, request: EngineRequest, steps: Sequence[Step], state: DialogueState, turn: Turn
     ) -> None:
         mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
+        subject: str | None = None  # the node this turn added last: what "it" goes on meaning
         for index, step in enumerate(steps):
             if turn.stopped or (
                 turn.failed and isinstance(step, Command) and depends_on_earlier(step)
@@ -698,7 +699,18 @@ class SupplyChainEngine:
             if command.params.get("chain"):
                 self._run_chain(request, command, state, turn, mentioned)
             else:
-                self._run_command(request, command, state, turn, mentioned)
+                result = self._run_command(request, command, state, turn, mentioned)
+                if result.success and command.intent in ADDED_TYPE and result.mentioned:
+                    subject = result.mentioned[-1]
+            if subject in mentioned and mentioned[-1] != subject:
+                # "add a warehouse in Bangkok, fed by the KL plant, and have it ship to Manila":
+                # "it" stays the node this message added, whatever the steps since named.
+                mentioned.remove(subject)
+                mentioned.append(subject)
+                context = self.twin.get_context(request.user_id, request.conversation_id)
+                if subject in context and context[-1] != subject:
+                    reordered = [i for i in context if i != subject] + [subject]
+                    self.twin.set_context(request.user_id, request.conversation_id, reordered)
         self._remember_mentions(request, steps, mentioned)
 
     def _run_chain(

@@ -136,19 +136,23 @@ def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
     colon = step.masked.find(":")
+    after = -1
     if 0 <= colon < step.masked.find("->") or 0 <= colon < step.masked.find("→"):
         # "now chain them: A -> B -> C": what follows the colon is the chain.
+        after = colon
         refs = [r for r in refs if r.start > colon]
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
-        refs = step.refs() if len(step.refs()) > len(refs) else refs
-    if len(refs) < 2 and len(refs) + len(step.places) >= 2:
+        every = [r for r in step.refs() if r.start > after]
+        refs = every if len(every) > len(refs) else refs
+    places_after = [p for p in step.places if p[0] > after]
+    if len(refs) < 2 and len(refs) + len(places_after) >= 2:
         # "taipei -> shenzhen", "connect Penang Supplier to Duisburg": a place is the user's
         # node there.
         used = [(r.start, r.end) for r in refs]
         places = [
             _Ref(start, end, NodeRef(step.text[start:end], "place", place=place))
-            for start, end, place in step.places
+            for start, end, place in places_after
             if not any(a <= start < b for a, b in used)
         ]
         refs = sorted([*refs, *places], key=lambda r: r.start)

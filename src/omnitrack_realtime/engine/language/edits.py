@@ -178,6 +178,11 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         bare = _BARE_THOUSANDS.search(step.text)
         if bare is not None and (clause is None or not clause[0] <= bare.start() < clause[1]):
             capacity = parse_number(bare.group("n").lower())
+    if capacity is None and step.places:
+        # "warehouse in Denver next, 7,500": a number said last, after the place, is its size.
+        last = re.search(r",\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{3,7})\s*$", step.text)
+        if last is not None and last.start() > step.places[-1][1]:
+            capacity = parse_number(last.group("n"))
     if capacity is not None:
         params["capacity"] = _whole(capacity)
     places = [p for p in step.places if clause is None or not clause[0] <= p[0] < clause[1]]

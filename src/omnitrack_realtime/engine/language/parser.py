@@ -212,7 +212,11 @@ _RESTATED_ADD = re.compile(
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
-    r"^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
+    # "Maybe around three thousand units.": a size alone, in words or digits
+    r"^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like)\s+)*"
+    r"(?:[\w,.-]+\s){0,3}?[\w,.-]+\s?(?:units?|pieces|pcs|tonnes?|tons?|pallets?)\b"
+    r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
     r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
@@ -347,6 +351,7 @@ _TERSE_ADD = re.compile(
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?units?)?)?\W*$",
     re.IGNORECASE,
 )
+_ANY_LABEL = re.compile(r"^\W*[\w'-]+(?:\s[\w'-]+){0,3}:\s+(?=\w)")
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
     r"|audit|request|todo|task|next|verify|check|then|finally|also|action|goal|ask)\b[^:]{0,25}"
@@ -768,6 +773,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
             # label says why, the rest what.
             piece = _LABEL_PREFIX.sub("", piece, count=1)
+        elif (label := _ANY_LABEL.match(piece)) is not None and piece != header:
+            # "Coking coal next: supplier in Newcastle, ...": any short label, when the words
+            # after it are a request and the whole step is not.
+            rest = piece[label.end() :]
+            if _read_clause(piece, names) is None and (
+                _read_clause(rest, names) is not None or _BARE_ADD.match(rest)
+            ):
+                piece = rest
         open_place = _PLACE_OPEN.match(piece)
         if open_place is not None:
             kinds = [t[2] for t in _analyse(open_place.group("type"), names).types()]
