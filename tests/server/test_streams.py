@@ -116,6 +116,26 @@ def test_the_registry_keeps_ended_streams_for_the_retention_only() -> None:
     assert registry.purge() == 0 and len(registry) == 1
 
 
+def test_the_registry_keeps_at_most_max_ended_ended_streams_oldest_first() -> None:
+    clock = Clock()
+    registry = StreamRegistry(retention=300, max_ended=20, clock=clock)
+    running = registry.add(_stream())
+    ended = []
+    for number in range(100):
+        stream = Stream(
+            stream_id=f"e{number}", user_id="u", conversation_id="c", streaming=True
+        )
+        registry.add(stream)
+        stream.complete({}, [], 0, now=clock.now)
+        ended.append(stream)
+    assert len(registry) <= 1 + 20 + 2  # a tenth of the bound between two purges
+    registry.purge()
+    assert len(registry) == 1 + 20
+    assert registry.get("s1") is running  # never forgotten, however old
+    assert [registry.get(s.stream_id) for s in ended[-20:]] == ended[-20:]
+    assert registry.get("e79") is None
+
+
 def _append(log: MemoryEventLog, user: str | None, n: int = 0, size: int = 10) -> LoggedEvent:
     return log.append(user, "a", {"n": n}, timestamp="t", origin="o", size=size)
 
@@ -153,6 +173,22 @@ def test_event_log_remembers_a_forgotten_users_last_event() -> None:
     replay = log.replay("alice", alice.seq - 1, None)
     assert replay.events == () and replay.lost == LOST_TRIMMED
     assert log.replay("alice", alice.seq, None).lost is None
+
+
+def test_event_log_forgets_a_user_ttl_after_their_last_event() -> None:
+    clock = Clock()
+    log = MemoryEventLog(ttl=60, clock=clock)
+    alice = _append(log, "alice")
+    clock.now += 30
+    bob = _append(log, "bob")
+    clock.now += 31  # alice's last event is 61 s old, bob's 31 s
+    assert log.replay("bob", bob.seq - 1, None).events == (bob,)
+    assert len(log) == 1 and log.bytes == 10
+    replay = log.replay("alice", alice.seq - 1, None)
+    assert replay.events == () and replay.lost == LOST_TRIMMED  # said, not silently empty
+    clock.now += 30
+    _append(log, None)  # broadcasts do not expire (as in Redis)
+    assert len(log) == 0 and log.bytes == 10
 
 
 def test_event_log_another_epoch_is_lost_history_and_gets_the_whole_current_one() -> None:

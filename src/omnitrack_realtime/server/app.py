@@ -51,6 +51,7 @@ def build_hub(
             metrics=metrics,
             user_history=config.event_buffer,
             broadcast_history=config.event_buffer,
+            history_ttl=config.event_retention,
         )
     shared_limits: RedisLimits | None = None
     presence: RedisPresence | None = None

@@ -147,6 +147,9 @@ class ServerConfig:
     outbound_buffer: int = 1024 * 1024
     #: Seconds a finished stream's tokens stay available for ``resume`` and replays.
     stream_retention: float = 300.0
+    #: Finished streams kept at most (the oldest go first, retention or not); a replay of a
+    #: forgotten one is rebuilt from the store.
+    stream_retention_count: int = 10_000
     #: Recent events kept per user for ``subscribe`` with ``afterSeq``.
     event_buffer: int = 1000
     #: Users whose event logs are kept (least recently active forgotten; never a connected one).
@@ -154,6 +157,9 @@ class ServerConfig:
     #: Bytes of buffered events across every user; over it the least recently active users'
     #: oldest events go first.
     event_buffer_bytes: int = 64 * 1024 * 1024
+    #: Seconds a user's recent events are kept after their last event (in memory, and the
+    #: expiry of their stream in Redis).
+    event_retention: float = 24 * 3600.0
     #: Seconds a new ``/ws`` connection's live events wait for its first frame (a client
     #: resuming says ``subscribe`` with ``afterSeq`` first: its replay comes before them);
     #: 0 sends them at once.
@@ -172,6 +178,10 @@ class ServerConfig:
             raise ConfigurationError("token_delay must be >= 0")
         if self.max_frame <= 0 or self.outbound_buffer <= 0:
             raise ConfigurationError("max_frame and outbound_buffer must be positive")
+        if self.stream_retention < 0 or self.stream_retention_count < 0:
+            raise ConfigurationError("stream_retention and stream_retention_count must be >= 0")
+        if self.event_retention <= 0:
+            raise ConfigurationError("event_retention must be positive")
         if self.redis_secret is not None and len(self.redis_secret) < _MIN_SECRET:
             raise ConfigurationError(
                 f"the Redis secret must be at least {_MIN_SECRET} characters long"

@@ -128,13 +128,16 @@ class _Channel:
     events: deque[LoggedEvent]
     sizes: deque[int]
     size: int = 0
+    #: Clock reading of its last event.
+    last: float = 0.0
 
 
 class MemoryEventLog:
     """The event log of one server process (or of the processes sharing a ``MemoryHub``).
 
     Each user's channel keeps its last ``capacity`` events, the broadcasts their last
-    ``broadcast_capacity``; beyond ``max_users`` the least recently active users' channels are
+    ``broadcast_capacity``; a user's channel is forgotten ``ttl`` seconds after its last event
+    (as Redis expires it), beyond ``max_users`` the least recently active users' channels are
     forgotten, and beyond ``max_bytes`` in all the oldest events of the least recently active
     go first. Their ``top`` is remembered for ten times as many users, so a later replay still
     says what was lost.
@@ -147,12 +150,15 @@ class MemoryEventLog:
         broadcast_capacity: int = 1000,
         max_users: int = 10_000,
         max_bytes: int = 64 * 1024 * 1024,
+        ttl: float = 24 * 3600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.capacity = capacity
         self.broadcast_capacity = broadcast_capacity
         self.max_users = max_users
         self.max_bytes = max_bytes
+        self.ttl = ttl
+        self._clock = clock
         self.epoch = new_epoch()
         #: The last ``seq`` given.
         self.seq = start_seq(clock())
@@ -177,6 +183,8 @@ class MemoryEventLog:
         size: int,
     ) -> LoggedEvent:
         """Number and keep one event (``size``: its bytes, for the budget)."""
+        now = self._clock()
+        self._expire(now)
         self.seq += 1
         event = LoggedEvent(
             seq=self.seq,
@@ -192,6 +200,7 @@ class MemoryEventLog:
             channel, capacity = self._broadcast, self.broadcast_capacity
         else:
             channel, capacity = self._user(user_id), self.capacity
+        channel.last = now
         channel.events.append(event)
         channel.sizes.append(size)
         channel.size += size
@@ -206,6 +215,7 @@ class MemoryEventLog:
         """What ``user_id`` missed after ``after_seq`` (see :func:`merge_replay`)."""
         if client_epoch is not None and client_epoch != self.epoch:
             after_seq = 0
+        self._expire(self._clock())
         channel = self._users.get(user_id)
         kept = [e for e in channel.events if e.seq > after_seq] if channel else []
         broadcast = [e for e in self._broadcast.events if e.seq > after_seq]
@@ -229,6 +239,17 @@ class MemoryEventLog:
         else:
             self._users.move_to_end(user_id)
         return channel
+
+    def _expire(self, now: float) -> None:
+        """Forget the channels whose last event is older than ``ttl``: the least recently
+        active come first in ``_users``, so this stops at the first one still fresh."""
+        horizon = now - self.ttl
+        while self._users:
+            channel = next(iter(self._users.values()))
+            if channel.last > horizon:
+                return
+            _, forgotten = self._users.popitem(last=False)
+            self.bytes -= forgotten.size
 
     def _set_top(self, key: str | None, seq: int) -> None:
         self._tops[key] = seq

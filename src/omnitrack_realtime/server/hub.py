@@ -270,6 +270,7 @@ class Hub:
                 capacity=config.event_buffer,
                 max_users=config.event_buffer_users,
                 max_bytes=config.event_buffer_bytes,
+                ttl=config.event_retention,
             )
             backplane = MemoryBackplane(MemoryHub(log))
         self.backplane: Backplane = backplane
@@ -299,7 +300,11 @@ class Hub:
         #: This process's open connections (id -> user), renewed in the shared registry.
         self._admitted: dict[str, str] = {}
         self._connection_numbers = itertools.count(1)
-        self.streams = StreamRegistry(retention=config.stream_retention, clock=clock)
+        self.streams = StreamRegistry(
+            retention=config.stream_retention,
+            max_ended=config.stream_retention_count,
+            clock=clock,
+        )
         self.intake = KeyedLock()
         self.publisher = _HubPublisher(self)
         #: Identifies this process on the backplane.

@@ -265,21 +265,35 @@ class Stream:
 
 
 class StreamRegistry:
-    """Streams by id; a stream is kept ``retention`` seconds after it ended."""
+    """Streams by id; an ended stream is kept ``retention`` seconds, and at most ``max_ended``
+    ended streams are kept (beyond that the oldest go first, whatever their age). A running
+    stream is never forgotten. Forgetting only costs a rebuild from the store on a replay.
+    """
 
     def __init__(
-        self, *, retention: float = 300.0, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        retention: float = 300.0,
+        max_ended: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.retention = retention
+        self.max_ended = max_ended
         self.clock = clock
-        self._streams: dict[str, Stream] = {}
+        self._streams: dict[str, Stream] = {}  # in the order added: the oldest first
         self._last_purge = clock()
+        self._purge_at_size = max_ended
 
     def __len__(self) -> int:
         return len(self._streams)
 
     def add(self, stream: Stream) -> Stream:
-        if self.clock() - self._last_purge >= 1.0:  # amortized: a purge walks every stream
+        # Amortized: a purge walks every stream, so it runs once a second, or once the
+        # registry has grown by a tenth of the count bound since the last one.
+        if (
+            self.clock() - self._last_purge >= 1.0
+            or len(self._streams) >= self._purge_at_size
+        ):
             self.purge()
         self._streams[stream.stream_id] = stream
         return stream
@@ -304,12 +318,19 @@ class StreamRegistry:
         ]
 
     def purge(self) -> int:
-        """Forget streams that ended more than ``retention`` seconds ago; how many."""
+        """Forget the streams that ended more than ``retention`` seconds ago, and the oldest
+        ended ones beyond ``max_ended``; how many."""
         self._last_purge = self.clock()
-        expired = [key for key, stream in self._streams.items() if self._expired(stream)]
+        ended = [key for key, stream in self._streams.items() if stream.ended_at is not None]
+        expired = [key for key in ended if self._expired(self._streams[key])]
         for key in expired:
             del self._streams[key]
-        return len(expired)
+        kept = len(ended) - len(expired)
+        excess = [key for key in ended if key in self._streams][: max(kept - self.max_ended, 0)]
+        for key in excess:
+            del self._streams[key]
+        self._purge_at_size = len(self._streams) + max(self.max_ended // 10, 1)
+        return len(expired) + len(excess)
 
     def _expired(self, stream: Stream) -> bool:
         return stream.ended_at is not None and self.clock() - stream.ended_at > self.retention
