@@ -12,6 +12,7 @@ and mismatched counts (all should be 0). Exits 1 if any count is not.
 
     python bench/chaos.py --minutes 5 --seed 7
     python bench/chaos.py --minutes 1 --users 40 --messages 8 --storm 10
+    python bench/chaos.py --minutes 5 --driver asgi
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.chaos.harness import COUNTS, run_chaos  # noqa: E402
+from tests.chaos.harness import COUNTS, DRIVERS, run_chaos  # noqa: E402
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -45,6 +46,7 @@ async def _main(args: argparse.Namespace) -> int:
                 users=args.users,
                 messages=args.messages,
                 storm_seconds=args.storm,
+                driver=args.driver,
             )
             rounds += 1
             messages += args.users * args.messages
@@ -55,7 +57,10 @@ async def _main(args: argparse.Namespace) -> int:
             for line in report.details:
                 print(f"    {line}", flush=True)
     print()
-    print(f"rounds: {rounds} (seeds {args.seed}..{args.seed + rounds - 1}), messages: {messages}")
+    print(
+        f"rounds: {rounds} (seeds {args.seed}..{args.seed + rounds - 1}, {args.driver}), "
+        f"messages: {messages}"
+    )
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items()))
     print(f"faults injected: {sum(faults.values())} ({kinds})")
     print("counts: " + " ".join(f"{name}={totals[name]}" for name in COUNTS))
@@ -70,6 +75,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="clients per round")
     parser.add_argument("--messages", type=int, default=5, help="messages per client per round")
     parser.add_argument("--storm", type=float, default=8.0, help="seconds of faults per round")
+    parser.add_argument(
+        "--driver",
+        choices=DRIVERS,
+        default="websockets",
+        help="the server's front: websockets (omnitrack serve) or the ASGI app under uvicorn",
+    )
     return asyncio.run(_main(parser.parse_args()))
 
 

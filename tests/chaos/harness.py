@@ -18,6 +18,10 @@ what the server stored, reading the database itself:
 
 Everything random (the faults, the pauses between messages, the clients' jitter) comes from
 ``random.Random(seed)``. ``bench/chaos.py`` runs the same thing for minutes.
+
+``driver`` picks the server's front: ``"websockets"`` (:class:`WebSocketServer`, what
+``omnitrack serve`` runs) or ``"asgi"`` (:func:`~omnitrack_realtime.server.asgi.create_asgi_app`
+served by uvicorn with :func:`~omnitrack_realtime.server.asgi.uvicorn_options`, in this process).
 """
 
 from __future__ import annotations
@@ -28,15 +32,15 @@ import random
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from omnitrack_realtime import CopilotClient, ReconnectPolicy
-from omnitrack_realtime.server import ServerConfig, WebSocketServer, build_hub
+from omnitrack_realtime.server import Hub, ServerConfig, WebSocketServer, build_hub
 from omnitrack_realtime.server.auth import AuthConfig, mint_token
 from omnitrack_realtime.server.config import Limits
 from omnitrack_realtime.server.demo_engine import DemoEngine
@@ -44,11 +48,24 @@ from omnitrack_realtime.server.store import SQLiteStore
 
 from .proxy import FaultPlan, FaultyProxy
 
-__all__ = ["COUNTS", "SECRET", "ChaosReport", "audit", "run_chaos", "wait_settled"]
+__all__ = [
+    "COUNTS",
+    "DRIVERS",
+    "SECRET",
+    "ChaosReport",
+    "Driver",
+    "audit",
+    "run_chaos",
+    "wait_settled",
+]
 
 SECRET = "chaos-secret-0123456789-0123456789-0123456789"
 COUNTS = ("lost", "duplicated", "reordered", "interrupted", "missing", "mismatched")
 _FINISHED = ("complete", "interrupted", "error")
+
+Driver = Literal["websockets", "asgi"]
+DRIVERS: tuple[Driver, ...] = ("websockets", "asgi")
+Stop = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -58,6 +75,7 @@ class ChaosReport:
     seed: int
     users: int
     messages: int
+    driver: Driver = "websockets"
     counts: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     #: One line per problem found, for a failing test's message.
@@ -79,7 +97,7 @@ class ChaosReport:
         counts = " ".join(f"{name}={self.counts[name]}" for name in COUNTS)
         faults = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items()))
         return (
-            f"seed {self.seed}: {self.users} users x {self.messages} messages in "
+            f"seed {self.seed} ({self.driver}): {self.users} users x {self.messages} messages in "
             f"{self.seconds:.1f} s; {self.total_faults} faults injected ({faults}); "
             f"{self.reconnects} reconnects, {self.resent} frames resent; {counts}"
             + ("" if self.settled else "; NOT SETTLED")
@@ -194,6 +212,47 @@ def audit(report: ChaosReport, user_id: str, client: CopilotClient, db_path: Pat
             report.problem("missing", f"{user_id}: no answer to {cmid} on the client")
 
 
+async def _serve_websockets(hub: Hub) -> tuple[int, Stop]:
+    server = WebSocketServer(hub)
+    await server.start()
+    return server.port, server.shutdown
+
+
+async def _serve_asgi(hub: Hub) -> tuple[int, Stop]:
+    """The ASGI app under uvicorn, as ``tests/server/asgi_driver.py`` serves it."""
+    import uvicorn
+
+    from omnitrack_realtime.server.asgi import create_asgi_app, uvicorn_options
+
+    app = create_asgi_app(hub=hub)
+    await app.startup()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_level="error",
+        **uvicorn_options(hub.config, metrics=hub.metrics),
+    )
+    config.load()
+    server = uvicorn.Server(config)
+    # startup() without serve(): uvicorn takes over no signal handlers; stop() ends it.
+    server.lifespan = config.lifespan_class(config)
+    await server.startup()
+
+    async def stop() -> None:
+        await app.shutdown()
+        for listener in server.servers:
+            listener.close()
+        for connection in list(server.server_state.connections):
+            connection.shutdown()
+        for listener in server.servers:
+            with contextlib.suppress(Exception):
+                await listener.wait_closed()
+
+    return server.servers[0].sockets[0].getsockname()[1], stop
+
+
 async def run_chaos(
     seed: int,
     *,
@@ -204,11 +263,12 @@ async def run_chaos(
     settle_timeout: float = 20.0,
     plan: FaultPlan | None = None,
     token_delay: float = 0.01,
+    driver: Driver = "websockets",
     progress: Callable[[str], None] | None = None,
 ) -> ChaosReport:
     """One chaos run (see the module docstring); returns what it found."""
     rng = random.Random(seed)
-    report = ChaosReport(seed=seed, users=users, messages=messages)
+    report = ChaosReport(seed=seed, users=users, messages=messages, driver=driver)
     started = time.monotonic()
     auth = AuthConfig(secret=SECRET)
     config = ServerConfig(
@@ -222,9 +282,9 @@ async def run_chaos(
         limits=Limits(messages_per_minute=6000, burst=1000),
     )
     hub = build_hub(config, engine=DemoEngine(), store=SQLiteStore(db_path))
-    server = WebSocketServer(hub)
-    await server.start()
-    proxy = FaultyProxy(("127.0.0.1", server.port), seed=rng.randrange(2**32), plan=plan)
+    serve = _serve_asgi if driver == "asgi" else _serve_websockets
+    server_port, stop_server = await serve(hub)
+    proxy = FaultyProxy(("127.0.0.1", server_port), seed=rng.randrange(2**32), plan=plan)
     port = await proxy.start()
     clients = [
         CopilotClient(
@@ -274,6 +334,6 @@ async def run_chaos(
         report.faults = Counter(proxy.faults)
         await asyncio.gather(*(client.disconnect() for client in clients))
         await proxy.close()
-        await server.shutdown()
+        await stop_server()
         report.seconds = time.monotonic() - started
     return report

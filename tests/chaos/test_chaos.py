@@ -10,18 +10,30 @@ from pathlib import Path
 
 import pytest
 
-from .harness import run_chaos
+from .harness import Driver, run_chaos
 
-#: Fixed seeds: each draws a different schedule of faults (see proxy.py).
-SEEDS = (3, 17, 101, 2024)
+#: Fixed seeds: each draws a different schedule of faults (see proxy.py). The websockets
+#: driver is what ``omnitrack serve`` runs; the ASGI app (under uvicorn) gets one of its own.
+RUNS: tuple[tuple[Driver, int], ...] = (
+    ("websockets", 3),
+    ("websockets", 17),
+    ("websockets", 101),
+    ("websockets", 2024),
+    ("asgi", 7),
+)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("driver", "seed"), RUNS, ids=[f"{d}-{s}" for d, s in RUNS])
 async def test_every_message_answered_once_in_order_through_faults(
-    seed: int, tmp_path: Path
+    driver: Driver, seed: int, tmp_path: Path
 ) -> None:
     report = await run_chaos(
-        seed, db_path=tmp_path / "chaos.db", users=12, messages=4, storm_seconds=2.5
+        seed,
+        db_path=tmp_path / "chaos.db",
+        users=12,
+        messages=4,
+        storm_seconds=2.5,
+        driver=driver,
     )
     explained = report.summary() + "".join(f"\n  {line}" for line in report.details)
     assert report.total_faults >= 20, explained  # the storm really was one
