@@ -84,6 +84,16 @@ def test_attach_replays_after_seq_and_follows_only_while_running() -> None:
     assert after not in stream.followers
 
 
+def test_an_ended_stream_replays_each_token_as_it_was_sent() -> None:
+    stream = _stream()
+    stream.begin({}, 1)
+    live = [stream.add_token(text, 10 + n)[0] for n, text in enumerate(("Hé", "", " wörld", "!"))]
+    stream.complete({}, [], 20, now=0.0)
+    replayed = stream.attach(Sink(), after_seq=1, with_start=False)
+    assert [f for f in replayed if isinstance(f, StreamToken)] == live[1:]
+    assert stream.text == "Hé wörld!" and stream.token_count == 4
+
+
 def test_a_non_streamed_turn_ends_as_message_suggestions_complete() -> None:
     stream = _stream(streaming=False)
     assert stream.begin({"intent": "i"}, 1) == []
@@ -122,9 +132,7 @@ def test_the_registry_keeps_at_most_max_ended_ended_streams_oldest_first() -> No
     running = registry.add(_stream())
     ended = []
     for number in range(100):
-        stream = Stream(
-            stream_id=f"e{number}", user_id="u", conversation_id="c", streaming=True
-        )
+        stream = Stream(stream_id=f"e{number}", user_id="u", conversation_id="c", streaming=True)
         registry.add(stream)
         stream.complete({}, [], 0, now=clock.now)
         ended.append(stream)

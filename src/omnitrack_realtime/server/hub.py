@@ -608,7 +608,7 @@ class Hub:
                                 await crash_point("answer-streaming")
                             if delay > 0:
                                 await asyncio.sleep(delay)  # pacing, like a model's output
-                            elif len(stream.tokens) % _YIELD_EVERY == 0:
+                            elif stream.token_count % _YIELD_EVERY == 0:
                                 # Unpaced: still let the other turns and sockets run, in
                                 # batches (a yield per token halves the throughput).
                                 await asyncio.sleep(0)

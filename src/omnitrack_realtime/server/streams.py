@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import time
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -40,7 +41,6 @@ __all__ = [
     "Stream",
     "StreamRegistry",
     "StreamState",
-    "TokenRecord",
 ]
 
 
@@ -54,13 +54,6 @@ class StreamState(enum.Enum):
     RUNNING = "running"
     COMPLETE = "complete"
     INTERRUPTED = "interrupted"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    seq: int  # 1-based position in the stream
-    text: str
-    timestamp: int  # ms
 
 
 @dataclass(slots=True, kw_only=True, eq=False, weakref_slot=True)
@@ -77,7 +70,13 @@ class Stream:
     started: bool = False
     start_metadata: dict[str, Any] = field(default_factory=dict)
     start_timestamp: int | None = None
-    tokens: list[TokenRecord] = field(default_factory=list)
+    # The tokens, compactly (an ended stream is kept minutes for replays): token ``seq`` (from
+    # 1) ends at character ``_ends[seq - 1]`` of the text and was produced at ``_stamps[seq -
+    # 1]`` (ms). The text is a list of parts while the stream runs, one string once it ended.
+    _parts: list[str] | None = field(default_factory=list)
+    _joined: str = ""
+    _ends: array[int] = field(default_factory=lambda: array("Q"))
+    _stamps: array[int] = field(default_factory=lambda: array("q"))
     end_metadata: dict[str, Any] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
     end_timestamp: int | None = None
@@ -95,7 +94,11 @@ class Stream:
 
     @property
     def text(self) -> str:
-        return "".join(token.text for token in self.tokens)
+        return self._joined if self._parts is None else "".join(self._parts)
+
+    @property
+    def token_count(self) -> int:
+        return len(self._stamps)
 
     @property
     def running(self) -> bool:
@@ -111,9 +114,12 @@ class Stream:
         return [self.start_frame()] if self.streaming else []
 
     def add_token(self, text: str, timestamp: int) -> list[ServerMessage]:
-        token = TokenRecord(len(self.tokens) + 1, text, timestamp)
-        self.tokens.append(token)
-        return [self.token_frame(token)] if self.streaming else []
+        if self._parts is None:
+            raise ValueError(f"stream {self.stream_id} has ended")
+        self._parts.append(text)
+        self._ends.append((self._ends[-1] if self._ends else 0) + len(text))
+        self._stamps.append(timestamp)
+        return [self.token_frame(len(self._stamps))] if self.streaming else []
 
     def complete(
         self,
@@ -128,11 +134,12 @@ class Stream:
         self.end_metadata = {
             **self.start_metadata,
             **metadata,
-            "tokenCount": len(self.tokens),
+            "tokenCount": self.token_count,
         }
         self.suggestions = list(suggestions)
         self.end_timestamp = timestamp
         self.ended_at = now
+        self._compact()
         return self.end_frames()
 
     def interrupt(self, error: str, timestamp: int, *, now: float) -> list[ServerMessage]:
@@ -141,7 +148,14 @@ class Stream:
         self.error = error
         self.end_timestamp = timestamp
         self.ended_at = now
+        self._compact()
         return self.end_frames()
+
+    def _compact(self) -> None:
+        """One string for the text (a token's text is then a slice of it): an ended stream
+        costs about its text and 16 bytes a token, not a few objects a token."""
+        if self._parts is not None:
+            self._joined, self._parts = "".join(self._parts), None
 
     # ------------------------------------------------------------------ following
 
@@ -153,7 +167,8 @@ class Stream:
         if self.streaming:
             if self.started and with_start:
                 frames.append(self.start_frame())
-            frames.extend(self.token_frame(token) for token in self.tokens[max(after_seq, 0) :])
+            first = max(after_seq, 0) + 1
+            frames.extend(self.token_frame(seq) for seq in range(first, self.token_count + 1))
         if self.running:
             if sink not in self.followers:
                 self.followers.append(sink)
@@ -192,13 +207,19 @@ class Stream:
             client_message_id=self.client_message_id,
         )
 
-    def token_frame(self, token: TokenRecord) -> StreamToken:
+    def token_frame(self, seq: int) -> StreamToken:
+        """The frame of token ``seq`` (1-based)."""
+        end = self._ends[seq - 1]
+        if self._parts is not None:
+            text = self._parts[seq - 1]
+        else:
+            text = self._joined[(self._ends[seq - 2] if seq > 1 else 0) : end]
         return StreamToken(
-            token=token.text,
+            token=text,
             conversation_id=self.conversation_id,
-            timestamp=token.timestamp,
+            timestamp=self._stamps[seq - 1],
             stream_id=self.stream_id,
-            seq=token.seq,
+            seq=seq,
         )
 
     def end_frames(self) -> list[ServerMessage]:
@@ -214,7 +235,7 @@ class Stream:
                     error=self.error,
                     partial_response=self.text,
                     stream_id=self.stream_id,
-                    seq=len(self.tokens),
+                    seq=self.token_count,
                     client_message_id=self.client_message_id,
                     message_seq=self.message_seq,
                 )
@@ -290,10 +311,7 @@ class StreamRegistry:
     def add(self, stream: Stream) -> Stream:
         # Amortized: a purge walks every stream, so it runs once a second, or once the
         # registry has grown by a tenth of the count bound since the last one.
-        if (
-            self.clock() - self._last_purge >= 1.0
-            or len(self._streams) >= self._purge_at_size
-        ):
+        if self.clock() - self._last_purge >= 1.0 or len(self._streams) >= self._purge_at_size:
             self.purge()
         self._streams[stream.stream_id] = stream
         return stream
