@@ -9,14 +9,20 @@ audit the conversation against the server's database (the chaos suite's audit: l
 duplicated, reordered, interrupted, missing, mismatched), disconnect, and start over; so
 connections, conversations, streams, drops and resumes churn for ``--minutes`` (default 30).
 
-The server's RSS is read from /proc at the start of the load (after a warm-up of a tenth of
-the run, when caches and the stream retention are filling), in the middle and at the end;
-the drift is ``(end - start) / start``. Streams are kept ``--retention`` seconds after they end
-(the server's default, 300 s, unless told otherwise), so a run shorter than a few retention
-periods still includes the retention filling up.
+The server's RSS is read from /proc three times. Ended answers are kept ``--retention``
+seconds (300 s, the server's default) and a user's recent events as long (the server's own
+default for events is 24 h: shortened here so that the run reaches its steady state), so the
+memory grows by design during the first retention period; the *start* sample is taken after
+a warm-up that long (``--warm-up``, default the retention, at most a third of the run), the
+*middle* one halfway from there to the end, the *end* one when the load stops. The drift is
+the larger (in size) of ``(middle - start) / start`` and ``(end - start) / start``. At each
+sample the server also reports what it holds (streams kept, event log users and bytes,
+Python objects); ``--trace-memory`` runs it under tracemalloc and prints what grew between
+start and end, by line and by type.
 
     python bench/soak.py                      # 30 minutes
     python bench/soak.py --minutes 3 --workers 8
+    python bench/soak.py --minutes 4 --retention 20 --warm-up 60 --trace-memory
 
 Linux only (RSS from /proc). Exits 1 if any loss count is not 0.
 """
