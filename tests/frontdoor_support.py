@@ -132,7 +132,11 @@ async def wait_until(
     pilot: Any, condition: Callable[[], bool], what: str, limit: float = 30.0
 ) -> None:
     """Let a Textual app run until ``condition()`` holds; fail naming ``what`` after
-    ``limit`` seconds (a bounded wait on a condition, never a fixed sleep)."""
+    ``limit`` seconds (a bounded wait on a condition, never a fixed sleep).
+
+    The limit only decides how long a failing test takes: 10 s was too short on a busy
+    machine (the whole suite beside two CPU hogs: a streamed answer drawn and exported as a
+    screenshot took longer), and the test passes as soon as the condition holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not condition():
