@@ -110,7 +110,7 @@ class Progress:
     @classmethod
     def of(cls, stream: Stream) -> Progress:
         """Everything ``stream`` holds now (a process taking over a turn, whose record has it)."""
-        return cls(start=stream.started, tokens=len(stream.tokens), end=not stream.running)
+        return cls(start=stream.started, tokens=stream.token_count, end=not stream.running)
 
 
 def pending_entries(stream: Stream, written: Progress) -> tuple[list[tuple[str, bytes]], Progress]:
@@ -131,15 +131,15 @@ def pending_entries(stream: Stream, written: Progress) -> tuple[list[tuple[str, 
         )
         entries.append((START, _encoder.encode(start)))
         after.start = True
-    if after.start and len(stream.tokens) > written.tokens:
-        batch = stream.tokens[written.tokens :]
+    if after.start and stream.token_count > written.tokens:
+        batch = stream.tokens_from(written.tokens + 1)
         tokens = _Tokens(
             first=written.tokens + 1,
-            texts=[token.text for token in batch],
-            timestamps=[token.timestamp for token in batch],
+            texts=[text for text, _ in batch],
+            timestamps=[timestamp for _, timestamp in batch],
         )
         entries.append((TOKENS, _encoder.encode(tokens)))
-        after.tokens = len(stream.tokens)
+        after.tokens = stream.token_count
     if after.start and not stream.running:
         end = _End(
             state=stream.state.value,
@@ -158,7 +158,7 @@ def pending_entries(stream: Stream, written: Progress) -> tuple[list[tuple[str, 
 
 def free_entry(stream: Stream) -> tuple[str, bytes]:
     """The ``free`` entry of a turn handed over (see the module docstring)."""
-    return FREE, _encoder.encode(_Free(tokens=len(stream.tokens)))
+    return FREE, _encoder.encode(_Free(tokens=stream.token_count))
 
 
 def apply_entry(stream: Stream, entry: Entry, *, now: float) -> list[ServerMessage]:
@@ -177,14 +177,14 @@ def apply_entry(stream: Stream, entry: Entry, *, now: float) -> list[ServerMessa
             zip(payload.texts, payload.timestamps, strict=False)
         ):
             # A batch read twice (a reload and the live read overlap) adds nothing twice.
-            if payload.first + offset == len(stream.tokens) + 1:
+            if payload.first + offset == stream.token_count + 1:
                 frames += stream.add_token(text, timestamp)
     elif isinstance(payload, _End):
         if not stream.started:
             frames += stream.begin({}, payload.timestamp or 0)
         if stream.text != payload.text:
             # Tokens this mirror never saw (a batch lost): the record's text is the answer.
-            stream.tokens.clear()
+            stream.clear_tokens()
             for text in split_tokens(payload.text):
                 stream.add_token(text, payload.timestamp or 0)
         stream.message_id, stream.message_seq = payload.message_id, payload.message_seq

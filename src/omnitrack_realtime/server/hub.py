@@ -584,7 +584,7 @@ class Hub:
         delay = self.config.token_delay if stream.streaming else 0.0
         # Tokens an earlier run (a process that died or stopped) streamed and recorded: this
         # run must say the same before it says more (the rule engine answers from its record).
-        known, said = len(stream.tokens), 0
+        known, said = stream.token_count, 0
         await crash_point("turn-start")
         try:
             request = await self._request(stream, message, ahead)
@@ -599,7 +599,7 @@ class Hub:
                         if not stream.started:
                             self._emit(stream, stream.begin({}, now_ms()))
                         if part.text and said < known:
-                            if part.text != stream.tokens[said].text:
+                            if part.text != stream.token_text(said + 1):
                                 raise _Diverged
                             said += 1
                         elif part.text:
@@ -938,8 +938,8 @@ class Hub:
             frames: list[ServerMessage] = []
             if not stream.started:
                 frames += stream.begin(ended.start_metadata, ended.start_timestamp or 0)
-            for token in ended.tokens[len(stream.tokens) :]:
-                frames += stream.add_token(token.text, token.timestamp)
+            for text, timestamp in ended.tokens_from(stream.token_count + 1):
+                frames += stream.add_token(text, timestamp)
             stream.state, stream.error = ended.state, ended.error
             stream.end_metadata, stream.suggestions = ended.end_metadata, ended.suggestions
             stream.end_timestamp, stream.ended_at = ended.end_timestamp, ended.ended_at
@@ -1015,8 +1015,8 @@ class Hub:
                         stream.followers,
                         stream.begin(recorded.start_metadata, recorded.start_timestamp or 0),
                     )
-                for token in recorded.tokens[len(stream.tokens) :]:
-                    self.fan_out(stream.followers, stream.add_token(token.text, token.timestamp))
+                for text, timestamp in recorded.tokens_from(stream.token_count + 1):
+                    self.fan_out(stream.followers, stream.add_token(text, timestamp))
         self.answers.take_over(stream)
         return stream
 

@@ -151,6 +151,24 @@ class Stream:
         self._compact()
         return self.end_frames()
 
+    def token_text(self, seq: int) -> str:
+        """The text of token ``seq`` (1-based)."""
+        if self._parts is not None:
+            return self._parts[seq - 1]
+        return self._joined[(self._ends[seq - 2] if seq > 1 else 0) : self._ends[seq - 1]]
+
+    def tokens_from(self, first: int) -> list[tuple[str, int]]:
+        """Text and timestamp of every token from ``first`` (1-based) on."""
+        return [
+            (self.token_text(seq), self._stamps[seq - 1])
+            for seq in range(max(first, 1), self.token_count + 1)
+        ]
+
+    def clear_tokens(self) -> None:
+        """Forget the tokens of a running stream (its text is about to be given again)."""
+        self._parts, self._joined = [], ""
+        del self._ends[:], self._stamps[:]
+
     def _compact(self) -> None:
         """One string for the text (a token's text is then a slice of it): an ended stream
         costs about its text and 16 bytes a token, not a few objects a token."""
@@ -172,7 +190,7 @@ class Stream:
         if self.running:
             if sink not in self.followers:
                 self.followers.append(sink)
-            if after_seq > len(self.tokens) and self.streaming:
+            if after_seq > self.token_count and self.streaming:
                 self.ahead[sink] = after_seq
         else:
             frames.extend(self.end_frames())
@@ -209,13 +227,8 @@ class Stream:
 
     def token_frame(self, seq: int) -> StreamToken:
         """The frame of token ``seq`` (1-based)."""
-        end = self._ends[seq - 1]
-        if self._parts is not None:
-            text = self._parts[seq - 1]
-        else:
-            text = self._joined[(self._ends[seq - 2] if seq > 1 else 0) : end]
         return StreamToken(
-            token=text,
+            token=self.token_text(seq),
             conversation_id=self.conversation_id,
             timestamp=self._stamps[seq - 1],
             stream_id=self.stream_id,
