@@ -79,8 +79,10 @@ async def test_cancel_from_another_process(tmp_path: Path) -> None:
     assert answer["metadata"]["interrupted"] is True
 
 
-async def test_kill_9_mid_answer_is_finished_by_another_process(tmp_path: Path) -> None:
-    async with cluster(tmp_path, token_delay=DELAY) as c:
+async def test_kill_9_mid_answer_is_finished_by_another_process(
+    tmp_path: Path, database: str
+) -> None:
+    async with cluster(tmp_path, token_delay=DELAY, db=database) as c:
         a, b, _ = c.processes
         async with Chat(_url(a)) as first:
             start = await _start_answer(first, "crash-1", tokens=10)
@@ -107,10 +109,10 @@ async def test_kill_9_mid_answer_is_finished_by_another_process(tmp_path: Path) 
 
 
 async def test_a_message_sent_to_two_processes_at_once_is_processed_once(
-    tmp_path: Path,
+    tmp_path: Path, database: str
 ) -> None:
     # The per-user rate limit holds across processes: high enough for both copies.
-    async with cluster(tmp_path, args=("--rate", "1000", "--burst", "1000")) as c:
+    async with cluster(tmp_path, args=("--rate", "1000", "--burst", "1000"), db=database) as c:
         a, b, _ = c.processes
         async with Chat(_url(a)) as first, Chat(_url(b)) as second:
             await first.send(action="message", message="hello", clientMessageId="hello")
