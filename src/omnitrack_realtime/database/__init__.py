@@ -42,6 +42,7 @@ __all__ = [
     "is_postgres",
     "open_database",
     "redact",
+    "transaction",
 ]
 
 
@@ -107,6 +108,21 @@ class Database(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@contextmanager
+def transaction(db: SQLConnection) -> Iterator[None]:
+    """One transaction on ``db``: committed when the block ends, rolled back when it raises.
+    It begins IMMEDIATE on SQLite: a read-then-write transaction cannot be upgraded to a writer
+    once another connection (the engine's, on the same file) committed after its read."""
+    db.execute(db.dialect.begin)
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def is_postgres(target: str | Path) -> bool:

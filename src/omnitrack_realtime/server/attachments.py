@@ -16,14 +16,13 @@ read names the user: another user's attachment is not found, as one that does no
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from ..database import SQLConnection
+from ..database import SQLConnection, transaction
 from ..errors import OmniTrackError
 from ..protocol import AttachmentInfo, now_ms
 from .store import SQLStore
@@ -227,18 +226,6 @@ class MemoryAttachments:
         return [stored for stored in found if stored is not None]
 
 
-@contextlib.contextmanager
-def _transaction(db: SQLConnection) -> Iterator[None]:
-    db.execute(db.dialect.begin)
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
 _INFO_COLUMNS = "attachment_id, name, content_type, size, sha256"
 
 
@@ -262,7 +249,7 @@ class SQLiteAttachments:
 
     async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
         def upsert(db: SQLConnection) -> UploadState:
-            with _transaction(db):
+            with transaction(db):
                 row = db.execute(
                     "SELECT name, content_type, size, sha256, received FROM srv_uploads"
                     " WHERE user_id = ? AND upload_id = ?",
@@ -310,7 +297,7 @@ class SQLiteAttachments:
 
     async def append(self, user_id: str, upload_id: str, offset: int, data: bytes) -> int:
         def insert(db: SQLConnection) -> int:
-            with _transaction(db):
+            with transaction(db):
                 row = db.execute(
                     "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
                     (user_id, upload_id),
@@ -345,7 +332,7 @@ class SQLiteAttachments:
         """Check and keep in one transaction (no chunk can come in between). The chunks stay
         where they are and become the attachment's bytes (``data`` NULL): an attachment is
         never copied once more into one blob."""
-        with _transaction(db):
+        with transaction(db):
             done = db.execute(
                 f"SELECT {_INFO_COLUMNS} FROM srv_attachments WHERE user_id = ? AND upload_id = ?",
                 (user_id, upload_id),
@@ -422,7 +409,7 @@ class SQLiteAttachments:
         )
 
         def insert(db: SQLConnection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 self._insert(db, user_id, None, info, data)
 
         await self._store.run(insert)
@@ -464,7 +451,7 @@ class SQLiteAttachments:
 
     async def link_turn(self, turn_id: str, attachment_ids: Sequence[str]) -> None:
         def insert(db: SQLConnection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 for n, attachment_id in enumerate(attachment_ids):
                     db.execute(
                         "INSERT INTO srv_turn_attachments (turn_id, position, attachment_id)"

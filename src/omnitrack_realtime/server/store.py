@@ -37,13 +37,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -58,6 +57,7 @@ from ..database import (
     is_postgres,
     open_database,
     redact,
+    transaction,
 )
 from ..errors import OmniTrackError
 from ..protocol import now_ms
@@ -653,24 +653,10 @@ def _turn(row: tuple[Any, ...]) -> PendingTurn:
     )
 
 
-@contextlib.contextmanager
-def _transaction(db: SQLConnection) -> Iterator[None]:
-    # IMMEDIATE on SQLite: a read-then-write transaction cannot be upgraded to a writer once
-    # another connection (the engine's, on the same file) committed after its read.
-    db.execute(db.dialect.begin)
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
 def migrate_schema(db: SQLConnection) -> None:
     """Bring the ``srv_`` tables at ``db`` to this code's schema version (numbered migrations,
     under the database's migration lock: several processes may start at once)."""
-    with db.migration_lock(), _transaction(db):
+    with db.migration_lock(), transaction(db):
         db.execute("CREATE TABLE IF NOT EXISTS server_schema_version (version INTEGER)")
         row = db.execute("SELECT MAX(version) FROM server_schema_version").fetchone()
         current = int(row[0]) if row and row[0] is not None else 0
@@ -842,7 +828,7 @@ class SQLStore:
         )
 
         def insert(db: SQLConnection) -> int:
-            with _transaction(db):
+            with transaction(db):
                 position = self._append(db, message)
                 return _seq_at(db, conversation_id, position)
 
@@ -948,7 +934,7 @@ class SQLStore:
 
     async def remember_processed(self, user_id: str, processed: ProcessedMessage) -> None:
         def upsert(db: SQLConnection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 self._insert_processed(db, user_id, processed, replace_existing=True)
 
         await self._run(upsert)
@@ -1003,7 +989,7 @@ class SQLStore:
         )
 
         def insert(db: SQLConnection) -> int:
-            with _transaction(db):
+            with transaction(db):
                 # Insert first, work second: the processed id's key admits one turn per
                 # clientMessageId, whichever process (or host) gets there first.
                 if client_message_id and not self._insert_processed(
@@ -1064,7 +1050,7 @@ class SQLStore:
         )
 
         def store(db: SQLConnection) -> StoredMessage:
-            with _transaction(db):
+            with transaction(db):
                 # The conversation's lock first: a second host finishing the same turn waits
                 # here, then finds the first one's answer.
                 db.lock(conversation_id)
@@ -1091,7 +1077,7 @@ class SQLStore:
         turn_id: str | None = None,
     ) -> list[PendingTurn]:
         def claim(db: SQLConnection) -> list[PendingTurn]:
-            with _transaction(db):
+            with transaction(db):
                 where, parameters = ("WHERE turn_id = ?", (turn_id,)) if turn_id else ("", ())
                 rows = db.execute(
                     f"SELECT {_TURN_COLUMNS} FROM srv_turns {where} ORDER BY position"
@@ -1157,7 +1143,7 @@ class SQLStore:
 
     async def release_turns(self, owner: str, turn_ids: list[str]) -> None:
         def release(db: SQLConnection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 for turn_id in turn_ids:
                     db.execute(
                         "UPDATE srv_turns SET lease_until = 0 WHERE turn_id = ? AND owner = ?",
