@@ -22,8 +22,6 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -32,36 +30,15 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from _redis_server import free_port, start_redis
 from omnitrack_realtime.server.auth import AuthConfig, mint_token
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
 AUTH = AuthConfig(secret=SECRET)
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _redis(directory: Path) -> tuple[asyncio.subprocess.Process, int]:
-    port = _port()
-    server = shutil.which("redis-server")
-    if server is None:
-        sys.exit("redis-server is not on the PATH")
-    process = await asyncio.create_subprocess_exec(
-        server, "--port", str(port), "--save", "", "--dir", str(directory),
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None
-    while b"Ready to accept connections" not in await process.stdout.readline():
-        pass
-    return process, port
-
-
 async def _serve(db: Path, redis_url: str | None) -> tuple[asyncio.subprocess.Process, int]:
-    port = _port()
+    port = free_port()
     env = {**os.environ, "OMNITRACK_JWT_SECRET": SECRET, "XDG_CONFIG_HOME": str(db.parent)}
     args = ["serve", "--port", str(port), "--db", str(db), "--token-delay", "0"]
     args += ["--rate", "100000", "--burst", "100000"]
@@ -128,7 +105,7 @@ async def _commands(port: int) -> dict[str, int]:
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        redis, redis_port = await _redis(base)
+        redis, redis_port = await start_redis(base)
         url = f"redis://127.0.0.1:{redis_port}/0"
         processes = [await _serve(base / "shared.db", url) for _ in range(3)]
         single = await _serve(base / "single.db", None)

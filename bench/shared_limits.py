@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +32,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
+from _redis_server import start_redis
 from omnitrack_realtime.server import Limits, ServerConfig, create_server
 from omnitrack_realtime.server.auth import AuthConfig, mint_token
 from omnitrack_realtime.server.backplane import MemoryBackplane
@@ -44,28 +43,6 @@ SECRET = "bench-secret-0123456789abcdef0123456789"
 AUTH = AuthConfig(secret=SECRET)
 #: High enough never to refuse: the bench measures the checks, not refusals.
 LIMITS = Limits(messages_per_minute=10**9, burst=10**6, replays_per_minute=10**9)
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _redis(directory: Path) -> tuple[asyncio.subprocess.Process, int]:
-    port = _port()
-    server = shutil.which("redis-server")
-    if server is None:
-        sys.exit("redis-server is not on the PATH")
-    process = await asyncio.create_subprocess_exec(
-        server, "--port", str(port), "--save", "", "--dir", str(directory),
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None
-    while b"Ready to accept connections" not in await process.stdout.readline():
-        pass
-    return process, port
 
 
 async def _script_calls(client: aioredis.Redis) -> int:
@@ -103,7 +80,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        redis_process, port = await _redis(Path(directory))
+        redis_process, port = await start_redis(Path(directory))
         url = f"redis://127.0.0.1:{port}/0"
         stats_client = aioredis.Redis.from_url(url)
         common = {"port": 0, "token_delay": 0.0, "auth": AUTH, "limits": LIMITS}
