@@ -683,3 +683,23 @@ def test_it_stays_the_node_just_added_through_the_message(engine: SupplyChainEng
         ("Kuala Lumpur Plant", "Bangkok Warehouse"),
         ("Bangkok Warehouse", "Manila Distribution Center"),
     }
+
+
+def test_it_after_a_reason_is_the_node_the_reason_names_even_if_missing(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a plant in Leeds")
+    metadata, _ = say(engine, "The Wakefield shop is closing in March, so remove it.")
+    assert metadata["intent"] == "remove-node" and metadata["actionSuccess"] is False
+    assert names(engine) == ["Leeds Plant"]  # never the plant talked about before
+
+
+def test_make_that_corrects_the_size_of_the_newest_add(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Kaohsiung")
+    say(
+        engine, "Add a second-source fab in Dresden, Germany, 10k wafers a month, feeding Kaohsiung"
+    )
+    metadata, _ = say(engine, "Actually make that 12k.")
+    assert metadata["intent"] == "add-manufacturer"
+    dresden = next(n for n in engine.twin.list_nodes(USER) if n.name == "Dresden Plant")
+    assert dresden.capacity == 12000

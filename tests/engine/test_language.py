@@ -2047,3 +2047,36 @@ def test_a_chain_after_a_colon_is_the_whole_chain() -> None:
 )
 def test_the_size_said_apart_from_the_add(text: str, capacity: int) -> None:
     assert one(text).params["capacity"] == capacity
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add factory denizli 40k meters/month", [("add-manufacturer", 40000)]),
+        (
+            "add cotton supplier gaziantep 25k, ships to Berlin Plant",
+            [("add-supplier", 25000), ("connect-nodes", None)],
+        ),
+        (
+            "and a plant in monterrey 7k connect Shanghai Supplier to it",
+            [("add-manufacturer", 7000), ("connect-nodes", None)],
+        ),
+        ("Add a second-source fab in Dresden, 10k wafers a month", [("add-manufacturer", 10000)]),
+        (
+            "G'day! Can you chuck a warehouse in Melbourne on the map, roughly 5k orders a month?",
+            [("add-warehouse", 5000)],
+        ),
+        ("Shops: York, Harrogate and Wakefield.", [("add-retailer", None)] * 3),
+    ],
+)
+def test_terse_slangy_and_unpunctuated_adds(
+    text: str, expected: list[tuple[str, int | None]]
+) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert [(c.intent, c.params.get("capacity")) for c in commands] == expected
+
+
+def test_undo_that_last_one_with_its_reason() -> None:
+    assert intents("hmm actually undo that last one, Vancouver is fine") == ["undo"]
+    command = one("Each one gets a delivery from Berlin Plant every morning")
+    assert (ref(command, "source").text, ref(command, "target").text) == ("Berlin Plant", "them")

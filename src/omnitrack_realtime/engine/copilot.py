@@ -29,6 +29,7 @@ and commits it whole: the twin is never left half-changed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import re
@@ -937,6 +938,19 @@ class SupplyChainEngine:
         ):
             # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
             corrected = None
+        if (
+            correction.capacity is not None
+            and correction.node_type is None
+            and last is not None
+            and "capacity" not in last.params
+            and state.added
+        ):
+            # "Actually make that 12k." after "add a fab in Dresden, 10k, feeding Kaohsiung":
+            # the size the last change did not have is the newest add's.
+            corrected = None
+            correction = dataclasses.replace(
+                correction, node_type=ADDED_TYPE.get(state.added[-1][0].intent)
+            )
         if corrected is None and correction.node_type is not None:
             # "hmm, the plant should be 6000 not 4000": the newest add of that type.
             wanted = ADD_INTENTS[correction.node_type]

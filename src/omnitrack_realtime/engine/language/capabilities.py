@@ -47,7 +47,7 @@ _UNDO = re.compile(
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
     r"|one\smore(?:\stime)?|last|too|as\swell"
     r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
-    r"|change|edit|step|move|update|removal|deletion|rename))){0,3}(?:\W*$|\s*[,;-].*$)"
+    r"|change|edit|step|move|update|removal|deletion|rename|one))){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
 

@@ -45,7 +45,9 @@ _CONNECT = re.compile(
     r"|(?:supply|feed|deliver|delivers)\s(?=it\b|them\b|§)"
     r"|\b(?:feed|supply|restock|replenish)\s(?!chain)[§¤\w\s'-]{1,50}?\sfrom\s"
     r"|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"
-    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from)"
+    r"|served|delivered)\sby|(?:sources?|buys?|gets?|orders?)\s(?:\w+\s)?from"
+    r"|(?:gets?|receives?)\s(?:a|its|their|the)\s(?:daily\s|weekly\s)?(?:delivery|deliveries|stock"
+    r"|supplies|goods|shipments?)\sfrom)"
     r"|(?:->|→)(?!" + _NOT_A_TARGET + ")",
     re.IGNORECASE,
 )
@@ -207,8 +209,8 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     # supplied by A" reverses it.
     between = step.masked[source.end : target.start]
     if re.search(
-        r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?)\s"
-        r"(?:\w+\s)?from\b",
+        r"\b(?:supplied|fed|served|delivered)\s+by\b|\b(?:sources?|buys?|gets?|orders?|receives?)\s"
+        r"(?:\w+\s){0,3}?from\b",
         between,
     ) or (
         # "feed it from Busan Supplier", "ship to Berlin Plant from Shanghai": the goods come

@@ -48,7 +48,7 @@ _NO = re.compile(
     r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
 )
 _SMALLTALK = re.compile(
-    r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|good\s(?:morning|afternoon|evening)|greetings"
+    r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|g'?day(?:\smate)?|good\s(?:morning|afternoon|evening)|greetings"
     r"|thanks?|thank\syou(?:\svery\smuch|\sso\smuch)?|thx|ty|cheers|great|perfect|awesome"
     r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
     r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"

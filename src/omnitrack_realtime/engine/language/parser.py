@@ -142,6 +142,10 @@ _ASKS_OR_TELLS = re.compile(
 )
 
 
+_ALL_WELL = re.compile(
+    r"^\W*[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s(?:is|are|was|looks|seems)\s(?:fine|ok|okay|good|great"
+    r"|back|alright|safe|stable|running)\b"
+)
 _NOT_YET = re.compile(
     r"\b(?:won'?t|will\snot|isn'?t\sgoing\sto|can'?t|cannot|couldn'?t)\s(?:\w+\s)?(?:open|start"
     r"|be\sready|launch|happen|arrive|ship|go\slive)\b",
@@ -161,6 +165,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
     step = _analyse(piece, names)
     if _NOT_YET.search(piece) and "?" not in piece:
         return True  # "Boulder won't open until spring anyway": why, not what
+    if _ALL_WELL.match(piece):
+        return True  # "..., Vancouver is fine": why, not what
     if _GO_ON.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
@@ -346,11 +352,23 @@ _BARE_ADD = re.compile(
 )
 # "supplier taipei 10k", "dc chicago": terse, the place right after the type.
 _TERSE_ADD = re.compile(
-    r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?P<type>"
+    r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?:(?!in\b|at\b)[a-z-]{3,}\s+)?(?P<type>"
     + "|".join(_TYPE_PATTERNS.values())
-    + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?units?)?)?\W*$",
+    + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
+# "Shops: York, Harrogate and Wakefield": a plural type, a colon, and only places.
+_TYPE_LIST = re.compile(
+    r"^\W*(?P<type>(?:" + "|".join(_TYPE_PATTERNS.values()) + r"))\s*:\s*(?P<places>[^:;]+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _all_places(text: str) -> bool:
+    items = [i.strip() for i in re.split(r",|\band\b|&", text) if i.strip()]
+    return len(items) >= 1 and all(gazetteer.lookup(i) is not None for i in items)
+
+
 _ANY_LABEL = re.compile(r"^\W*[\w'-]+(?:\s[\w'-]+){0,3}:\s+(?=\w)")
 _LABEL_PREFIX = re.compile(
     r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
@@ -382,7 +400,8 @@ _COURTESY = re.compile(
 
 _PARTICIPLE = re.compile(
     r"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:feeding|supplying|serving|shipping\s(?:to|into)"
-    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\sto|linked\sto)"
+    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\sto|linked\sto"
+    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds)"
     r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby|(?:fed|feed|supplied|served"
     r"|sourced|shipped|stocked|restocked|replenished)\s(?:from|out\sof)))\s+",
     re.IGNORECASE,
@@ -781,6 +800,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(rest, names) is not None or _BARE_ADD.match(rest)
             ):
                 piece = rest
+        listed_type = _TYPE_LIST.match(piece)
+        if listed_type is not None and _all_places(listed_type.group("places")):
+            piece = f"add {listed_type.group('type')} in {listed_type.group('places')}"
         open_place = _PLACE_OPEN.match(piece)
         if open_place is not None:
             kinds = [t[2] for t in _analyse(open_place.group("type"), names).types()]
@@ -816,8 +838,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
             # "the bottles end up at our winery, Bodega Alta, so please link that supplier to
             # it": "it" is the node the reason names.
-            named = {n[2] for n in _analyse(reason, names).names}
+            said = _analyse(reason, names)
+            named = {
+                said.text[r.start : r.end] for r in said.node_refs() if r.ref.kind != "pronoun"
+            }
             if len(named) == 1:
+                # ("The Wakefield shop is closing, so remove it": the shop, even if there is
+                # no such node: then it fails, rather than "it" being the node talked about.)
                 piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         described_in = reason[len("because ") :] if reason is not None else unknown_before

@@ -26,6 +26,7 @@ _NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
 _ALERT_ID = re.compile(r"alert-\d+", re.IGNORECASE)
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
+    r"|each\s(?:one|of\sthem)|all\sof\sthem"
     r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
     r"|(?P<single>the\s(?:last|latest|newest|most\srecent)\s(?:thing|node|site|one|item)"
     r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"

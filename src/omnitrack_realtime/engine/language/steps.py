@@ -49,7 +49,7 @@ _HARD_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _SOFT_SPLIT = re.compile(
-    rf"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
+    rf"(?:(?:(?<=\d)|(?<=\dk))\s+(?=(?:connect|link|hook|remove|delete|rename|mark|move|ship|route)\s)|,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
     rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
     rf"|(?:i'?d|we'?d)\s+(?:also\s+)?like\s+to\s+|(?:i|we)\s+(?:also\s+)?(?:want|need)\s+to\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
@@ -166,6 +166,7 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 _PARTICIPLE = re.compile(
     r",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:feeding|supplying|serving|shipping\s(?:to|into)"
     r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\s(?:to|from)"
+    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds"
     r"|linked\s(?:to|from)|fed\sby|supplied\sby|(?:fed|feed|supplied|served|sourced|shipped"
     r"|stocked|restocked|replenished)\s(?:from|out\sof))\s)",
     re.IGNORECASE,

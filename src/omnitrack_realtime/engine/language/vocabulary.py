@@ -33,7 +33,7 @@ _TYPE_PATTERNS = {
         + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
         r"|stockrooms?|storehouses?|storage|whs?|whses?"
     ),
-    "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|sources?",
+    "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)",
     "retailer": (
         r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
         r"|shops?|outlets?|boutiques?|points?\sof\ssale"
@@ -264,7 +264,7 @@ _ADD_VERB_RE = re.compile(
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
     r"|contracted|onboarded|partnered\swith"
     r"|(?:started|begun|began|starting)\s(?:working|partnering|sourcing|dealing)\s(?:with|from)"
-    r"|acquired|bought|opened|hired|one\smore"
+    r"|acquired|bought|opened|hired|one\smore|chuck|stick|pop|whack|slap|throw\sin"
     r"|(?:i|we)(?:'d|\swould)\s(?:like|love|need)(?!\sto\b|\s(?:a|an|the)\s(?:quick\s|closer\s)?"
     r"(?:look|peek|glance|word|summary|report|check|list|breakdown|update|overview|view)\b)"
     r"|(?:should|could|must|need\sto|want\sto|ought\sto|(?:'d|\swould)\s(?:like|love)\sto)"
