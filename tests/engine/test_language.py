@@ -2080,3 +2080,21 @@ def test_undo_that_last_one_with_its_reason() -> None:
     assert intents("hmm actually undo that last one, Vancouver is fine") == ["undo"]
     command = one("Each one gets a delivery from Berlin Plant every morning")
     assert (ref(command, "source").text, ref(command, "target").text) == ("Berlin Plant", "them")
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("add a DC in Toronto, 15k, that gets its stock from Berlin Plant", ("Berlin Plant", "it")),
+        (
+            "Add our flour supplier in Hull, 200 tonnes a month, "
+            "delivered straight to Berlin Plant",
+            ("it", "Berlin Plant"),
+        ),
+        ("add a warehouse in Lyon which supplies Chicago DC", ("it", "Chicago DC")),
+    ],
+)
+def test_a_relative_clause_after_an_add_is_its_link(text: str, link: tuple[str, str]) -> None:
+    commands = parse(text, known_names=NAMES).commands
+    assert commands[0].intent.startswith("add-")
+    assert (ref(commands[1], "source").text, ref(commands[1], "target").text) == link

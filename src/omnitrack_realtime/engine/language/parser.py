@@ -401,8 +401,12 @@ _COURTESY = re.compile(
 _PARTICIPLE = re.compile(
     r"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:feeding|supplying|serving|shipping\s(?:to|into)"
     r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\sto|linked\sto"
-    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds)"
-    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby|(?:fed|feed|supplied|served"
+    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds"
+    r"|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
+    r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to)"
+    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
+    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
+    r"\sfrom|(?:fed|feed|supplied|served"
     r"|sourced|shipped|stocked|restocked|replenished)\s(?:from|out\sof)))\s+",
     re.IGNORECASE,
 )

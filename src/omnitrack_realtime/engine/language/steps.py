@@ -167,6 +167,10 @@ _PARTICIPLE = re.compile(
     r",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:feeding|supplying|serving|shipping\s(?:to|into)"
     r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\s(?:to|from)"
     r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds"
+    # "a DC in Toronto that gets its stock from Calgary", "..., delivered straight to Leeds"
+    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
+    r"\sfrom|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
+    r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
     r"|linked\s(?:to|from)|fed\sby|supplied\sby|(?:fed|feed|supplied|served|sourced|shipped"
     r"|stocked|restocked|replenished)\s(?:from|out\sof))\s)",
     re.IGNORECASE,
