@@ -703,3 +703,24 @@ def test_make_that_corrects_the_size_of_the_newest_add(engine: SupplyChainEngine
     assert metadata["intent"] == "add-manufacturer"
     dresden = next(n for n in engine.twin.list_nodes(USER) if n.name == "Dresden Plant")
     assert dresden.capacity == 12000
+
+
+def test_a_link_to_them_links_each_of_them(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Leeds")
+    metadata, _ = say(
+        engine, "Shops: York, Harrogate and Wakefield. Each one gets a delivery from Leeds."
+    )
+    assert metadata["intent"] == "multi-step"
+    links = {
+        engine.twin.get_node(USER, c.target).name  # type: ignore[union-attr]
+        for c in engine.twin.list_connections(USER)
+    }
+    assert links == {"York Store", "Harrogate Store", "Wakefield Store"}
+
+
+def test_which_one_hurts_more_after_two_simulations(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Gaziantep and a plant in Denizli")
+    say(engine, "what if gaziantep fails 2 weeks")
+    say(engine, "what if the port of Izmir closes for a week")
+    metadata, _ = say(engine, "Which one hurts us more?")
+    assert metadata["intent"] == "compare-simulations"

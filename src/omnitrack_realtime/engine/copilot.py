@@ -697,8 +697,13 @@ class SupplyChainEngine:
                 turn.stopped = True
                 turn.waiting = len(later)
                 break
+            fanned = self._fan_out_link(request, command)
             if command.params.get("chain"):
                 self._run_chain(request, command, state, turn, mentioned)
+            elif fanned:
+                # "Each one gets a delivery from Leeds": one link to each of them, one step.
+                for link in fanned:
+                    self._run_command(request, link, state, turn, mentioned)
             else:
                 result = self._run_command(request, command, state, turn, mentioned)
                 if result.success and command.intent in ADDED_TYPE and result.mentioned:
@@ -884,6 +889,35 @@ class SupplyChainEngine:
         if len(parsed.commands) == 1 and parsed.commands[0].intent == last.intent:
             return parsed.commands[0]
         return None
+
+    def _fan_out_link(self, request: EngineRequest, command: Command) -> list[Command]:
+        """A link between one node and "them" (several): one link command per node, by id;
+        empty when the command is not such a link."""
+        if command.intent != "connect-nodes" or command.params.get("chain"):
+            return []
+        source, target = command.params.get("source"), command.params.get("target")
+        if not (isinstance(source, NodeRef) and isinstance(target, NodeRef)):
+            return []
+        plural = [k for k, r in (("source", source), ("target", target)) if r.text == "them"]
+        if len(plural) != 1:
+            return []
+        try:
+            many = resolve_nodes(
+                command.params[plural[0]], self.twin, request.user_id, request.conversation_id
+            )
+        except Exception:
+            return []  # the step itself says what is wrong
+        if len(many) < 2:
+            return []
+        return [
+            Command(
+                command.intent,
+                {**command.params, plural[0]: NodeRef(node.id, "id")},
+                command.confidence,
+                command.text,
+            )
+            for node in many
+        ]
 
     def _narrow(self, text: str, state: DialogueState) -> Command | None:
         """ "Now just the ones in Asia" after a list: the same list with this filter too."""

@@ -836,7 +836,21 @@ def closest(text: str, *, max_edits: int = 2) -> Place | None:
 # as a name, capitalised, where a place is expected.
 _WORLD_FILE = "world_cities.tsv.gz"
 _PLACE_CUES = frozenset(
-    {"in", "at", "near", "from", "to", "of", "into", "outside", "around", "via", "based", "and"}
+    {
+        "in",
+        "at",
+        "near",
+        "from",
+        "to",
+        "of",
+        "into",
+        "outside",
+        "around",
+        "via",
+        "based",
+        "and",
+        "if",
+    }
 )
 
 

@@ -368,8 +368,8 @@ _COMPARE = re.compile(
 )
 _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
-    r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurt|had|did)\b"
-    r"|\b(?:worse|hurt\smore|more\sdamag\w*|bigger\simpact|more\simpact)\b"
+    r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurts?|had|did)\b"
+    r"|\b(?:worse|hurts?\s(?:us\s)?more|more\sdamag\w*|bigger\simpact|more\simpact)\b"
 )
 
 
@@ -380,7 +380,7 @@ _WHICH_RUNS = re.compile(r"\b(first|second|third|fourth|fifth|last|[1-5])\b(?!\s
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
-        r"\b(?:worse|worst|hurt\s(?:us\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
+        r"\b(?:worse|worst|hurts?\s(?:us\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
         r"|more\simpact)\b",
         m,
     )
