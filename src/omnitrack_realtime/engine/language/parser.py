@@ -33,7 +33,7 @@ from .references import _analyse
 from .rules import _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _VERBS, _split
-from .vocabulary import _ADD_INTENT, _TYPE_PATTERNS, _TYPE_RE
+from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_PATTERNS, _TYPE_RE
 
 __all__ = ["MAX_STEPS", "parse"]
 
@@ -399,15 +399,7 @@ _COURTESY = re.compile(
 
 
 _PARTICIPLE = re.compile(
-    r"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:feeding|supplying|serving|shipping\s(?:to|into)"
-    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\sto|linked\sto"
-    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds"
-    r"|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
-    r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to)"
-    r"|(?P<into>connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
-    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
-    r"\sfrom|(?:fed|feed|supplied|served"
-    r"|sourced|shipped|stocked|restocked|replenished)\s(?:from|out\sof)))\s+",
+    rf"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:{_LINK_OUT})|(?P<into>{_LINK_IN}))\s+",
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(

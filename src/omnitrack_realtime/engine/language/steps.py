@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .vocabulary import _ADD_VERB_RE, _TYPE_PATTERNS, _TYPE_RE
+from .vocabulary import _ADD_VERB_RE, _LINK_IN, _LINK_OUT, _TYPE_PATTERNS, _TYPE_RE
 
 _VERBS = (
     r"add|create|make|build|open|set\s?up|establish|register|onboard|put|connect|link|hook"
@@ -164,16 +164,7 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 # "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
 # own (only after an add: "what's connected to X" asks).
 _PARTICIPLE = re.compile(
-    r",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:feeding|supplying|serving|shipping\s(?:to|into)"
-    r"|delivering\s(?:to|into)|selling\sto|sending\sto|connected\s(?:to|from)"
-    r"|ships\s(?:to|into)|delivers\sto|sends\sto|supplies|feeds"
-    # "a DC in Toronto that gets its stock from Calgary", "..., delivered straight to Leeds"
-    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
-    r"\sfrom|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
-    r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
-    r"|linked\s(?:to|from)|fed\sby|supplied\sby|(?:fed|feed|supplied|served|sourced|shipped"
-    r"|stocked|restocked|replenished)\s(?:from|out\sof))\s)",
-    re.IGNORECASE,
+    rf",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:{_LINK_OUT}|{_LINK_IN})\s)", re.IGNORECASE
 )
 
 

@@ -258,6 +258,21 @@ _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
 
 
+# The link said right after an add ("..., feeding Pune", "..., fed by Galway"): the new node
+# ships to the other (out), or receives from it (in). steps.py splits on them, parser.py reads
+# them as a link with "it".
+_LINK_OUT = (
+    r"feeding|supplying|serving|shipping\s(?:to|into)|delivering\s(?:to|into)|selling\sto"
+    r"|sending\sto|connected\sto|linked\sto|ships\s(?:to|into)|delivers\sto|sends\sto|supplies"
+    r"|feeds|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
+    r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
+)
+_LINK_IN = (
+    r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
+    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
+    r"\sfrom|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
+    r"\s(?:from|out\sof)"
+)
 _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|ad(?=\s(?:an?|another|new|one)\s)|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
