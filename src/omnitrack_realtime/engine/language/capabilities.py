@@ -27,11 +27,9 @@ def _first_node(step: _Step) -> Any:
     refs = step.node_refs()
     if refs:
         return refs[0].ref
-    places = step.free_places()
-    if len(places) == 1:
-        # "what feeds Pune now?", "an alternative supplier for Ulsan": the user's node there.
-        start, end, place = places[0]
-        return NodeRef(step.text[start:end], "place", place=place)
+    lone = step.lone_place()
+    if lone is not None:
+        return lone.ref  # "what feeds Pune now?", "an alternative supplier for Ulsan"
     bare = [r for r in step.refs() if r.bare_type]
     return bare[0].ref if bare else None
 

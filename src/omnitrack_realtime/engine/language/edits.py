@@ -25,7 +25,7 @@ from .outcomes import (
     _place_phrase,
     _whole,
 )
-from .references import _Ref, _Step
+from .references import _Step
 from .vocabulary import _ADD_INTENT, _ADD_VERB_RE, _STATUS_RE, _TYPE_LABEL, _TYPE_RE
 
 _UNKNOWN_PLACE = re.compile(
@@ -316,18 +316,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             0.4,
         )
     refs = step.node_refs()
-    lone = step.free_places()
+    lone = step.lone_place(city=True)
     if (
         not refs
+        and lone is not None
         and not step.types()
-        and len(lone) == 1
-        and lone[0][2].city is not None
         and not _MOVE.search(m)
         and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
     ):
-        # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month": the node there.
-        start, end, place = step.free_places()[0]
-        refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
+        refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
     verb = _UPDATE_VERB.search(m)
     if _QUESTION.match(m) and verb is None:
         return None  # "is Berlin Plant operational?" asks, it does not tell

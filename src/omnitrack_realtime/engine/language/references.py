@@ -99,6 +99,16 @@ class _Step:
         used = [(r.start, r.end) for r in self.refs() if r.ref.kind == "place"]
         return [p for p in self.places if not any(s <= p[0] < e for s, e in used)]
 
+    def lone_place(self, *, city: bool = False) -> _Ref | None:
+        """The one place the step names outside any node reference, as a reference to the
+        user's node there ("Mark Newcastle degraded", "what feeds Pune?"); with ``city``, only
+        a city (not a country or a region). None when there is none or more than one."""
+        places = self.free_places()
+        if len(places) != 1 or (city and places[0][2].city is None):
+            return None
+        start, end, place = places[0]
+        return _Ref(start, end, NodeRef(self.text[start:end], "place", place=place))
+
     def types(self) -> list[tuple[int, int, str, str]]:
         """Node-type words: (start, end, type, surface)."""
         out = []

@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..commands import NodeRef
 from .numbers import parse_duration_hours, parse_percent
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
-from .references import _Ref, _Step
+from .references import _Step
 from .vocabulary import _SCENARIO_RE, _SEVERITY_RE, _STATUS_RE
 
 _PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
@@ -105,10 +104,9 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
         return None
     params: dict[str, Any] = {}
     refs = step.node_refs() or _the_one(step, m)
-    if not refs and len(step.free_places()) == 1 and step.free_places()[0][2].city:
-        # "And if Perth fails outright?": the user's node there.
-        start, end, place = step.free_places()[0]
-        refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
+    lone = step.lone_place(city=True)
+    if not refs and lone is not None:
+        refs = [lone]  # "And if Perth fails outright?": the user's node there
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
