@@ -969,6 +969,11 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(plain)]
     lowered = [t[2].lower() for t in tokens]
     found: list[tuple[tuple[int, int], Place]] = []
+
+    def one_name(window: list[tuple[int, int, str]]) -> bool:
+        # Words of one name are separated by spaces, hyphens, dots or apostrophes only.
+        return not any(plain[a[1] : b[0]].strip(" .-'") for a, b in itertools.pairwise(window))
+
     i = 0
     count = len(tokens)
     while i < count:
@@ -976,10 +981,7 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
         size = min(_LONGEST, count - i)
         while size > 0:
             window = tokens[i : i + size]
-            # Words of one name are separated by spaces, hyphens, dots or apostrophes only.
-            if size > 1 and any(
-                plain[a[1] : b[0]].strip(" .-'") for a, b in itertools.pairwise(window)
-            ):
+            if not one_name(window):
                 size -= 1
                 continue
             hit = _SENSITIVE.get("".join(t[2] for t in window))
@@ -989,14 +991,10 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
                 break
             size -= 1
         if hit is None:
-            size = min(_WORLD_LONGEST, count - i)
-            while size > 0 and hit is None:
-                window = tokens[i : i + size]
-                joined = size == 1 or not any(
-                    plain[a[1] : b[0]].strip(" .-'") for a, b in itertools.pairwise(window)
-                )
-                hit = _world_hit(tokens, i, size) if joined else None
-                size -= 0 if hit is not None else 1
+            for size in range(min(_WORLD_LONGEST, count - i), 0, -1):
+                hit = _world_hit(tokens, i, size) if one_name(tokens[i : i + size]) else None
+                if hit is not None:
+                    break
         if hit is None:
             i += 1
             continue
