@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the harness imports the tests' ASGI driver
 
 from tests.chaos.harness import COUNTS, DRIVERS, run_chaos  # noqa: E402
 

@@ -49,6 +49,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the harness imports the tests' ASGI driver
 
 from tests.chaos.harness import (  # noqa: E402
     COUNTS,

@@ -45,6 +45,7 @@ from omnitrack_realtime.server.auth import AuthConfig, mint_token
 from omnitrack_realtime.server.config import Limits
 from omnitrack_realtime.server.demo_engine import DemoEngine
 from omnitrack_realtime.server.store import SQLiteStore
+from server.asgi_driver import start_asgi
 
 from .proxy import FaultPlan, FaultyProxy
 
@@ -219,38 +220,9 @@ async def _serve_websockets(hub: Hub) -> tuple[int, Stop]:
 
 
 async def _serve_asgi(hub: Hub) -> tuple[int, Stop]:
-    """The ASGI app under uvicorn, as ``tests/server/asgi_driver.py`` serves it."""
-    import uvicorn
-
-    from omnitrack_realtime.server.asgi import create_asgi_app, uvicorn_options
-
-    app = create_asgi_app(hub=hub)
-    await app.startup()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        lifespan="off",
-        log_level="error",
-        **uvicorn_options(hub.config, metrics=hub.metrics),
-    )
-    config.load()
-    server = uvicorn.Server(config)
-    # startup() without serve(): uvicorn takes over no signal handlers; stop() ends it.
-    server.lifespan = config.lifespan_class(config)
-    await server.startup()
-
-    async def stop() -> None:
-        await app.shutdown()
-        for listener in server.servers:
-            listener.close()
-        for connection in list(server.server_state.connections):
-            connection.shutdown()
-        for listener in server.servers:
-            with contextlib.suppress(Exception):
-                await listener.wait_closed()
-
-    return server.servers[0].sockets[0].getsockname()[1], stop
+    """The ASGI app under uvicorn, as the protocol tests serve it (quiet: faults are expected)."""
+    url, stop = await start_asgi(hub, log_level="error")
+    return int(url.rsplit(":", 1)[1]), stop
 
 
 async def run_chaos(

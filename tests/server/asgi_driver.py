@@ -17,7 +17,9 @@ from omnitrack_realtime.server.asgi import create_asgi_app, uvicorn_options
 from .helpers import DRIVERS
 
 
-async def start_asgi(hub: Hub) -> tuple[str, Callable[[], Awaitable[None]]]:
+async def start_asgi(
+    hub: Hub, *, log_level: str = "warning"
+) -> tuple[str, Callable[[], Awaitable[None]]]:
     """Serve ``hub`` through the ASGI app with uvicorn; returns (ws url, graceful stop)."""
     app = create_asgi_app(hub=hub)
     await app.startup()
@@ -26,7 +28,7 @@ async def start_asgi(hub: Hub) -> tuple[str, Callable[[], Awaitable[None]]]:
         host="127.0.0.1",
         port=0,
         lifespan="off",
-        log_level="warning",
+        log_level=log_level,
         **uvicorn_options(hub.config, metrics=hub.metrics),
     )
     config.load()
