@@ -724,3 +724,94 @@ def test_which_one_hurts_more_after_two_simulations(engine: SupplyChainEngine) -
     say(engine, "what if the port of Izmir closes for a week")
     metadata, _ = say(engine, "Which one hurts us more?")
     assert metadata["intent"] == "compare-simulations"
+
+
+def _links(engine: SupplyChainEngine) -> set[tuple[str, str]]:
+    name = {n.id: n.name for n in engine.twin.list_nodes(USER)}
+    return {(name[c.source], name[c.target]) for c in engine.twin.list_connections(USER)}
+
+
+def test_a_link_to_both_stores_links_each_of_them(engine: SupplyChainEngine) -> None:
+    say(engine, "add a distribution centre in Kano, 8,000 cartons")
+    say(engine, "Also add a retailer in Kaduna and one in Zaria.")
+    say(engine, "Now connect the Kano DC to both stores.")
+    assert _links(engine) == {
+        ("Kano Distribution Center", "Kaduna Store"),
+        ("Kano Distribution Center", "Zaria Store"),
+    }
+    kano = engine.twin.find_by_name(USER, "Kano Distribution Center")
+    assert kano is not None and kano.capacity == 8000
+
+
+def test_both_suppliers_to_it_fixes_it_before_the_first_link(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Hanoi and a supplier in Kulim")
+    say(engine, "Add our warehouse in Phoenix, 6k panels, and connect both suppliers to it.")
+    assert _links(engine) == {
+        ("Hanoi Supplier", "Phoenix Warehouse"),
+        ("Kulim Supplier", "Phoenix Warehouse"),
+    }
+
+
+def test_not_x_i_meant_y_corrects_the_add_that_had_x(engine: SupplyChainEngine) -> None:
+    say(engine, "Also add a retailer in Kaduna and one in Zaria.")
+    metadata, _ = say(engine, "Sorry, not Zaria, I meant Katsina.")
+    assert metadata["intent"] == "add-retailer"
+    assert sorted(names(engine)) == ["Kaduna Store", "Katsina Store"]
+
+
+def test_a_type_end_of_a_link_is_not_the_other_end(engine: SupplyChainEngine) -> None:
+    say(engine, "Add the fab in Hsinchu, Taiwan, roughly 30k wafers a month.")
+    say(
+        engine,
+        "Add the packaging and test plant in Kaohsiung too, 25,000 units a month; "
+        "the fab feeds it.",
+    )
+    assert _links(engine) == {("Hsinchu Plant", "Kaohsiung Plant")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We also buy from a supplier in Kulim, Malaysia, about 2,500 a month. "
+            "Add that one too.",
+            ("Kulim", 2500),
+        ),
+        (
+            "Exports go through our cold-storage warehouse in San Antonio, Chile. Add it.",
+            ("San Antonio", None),
+        ),
+    ],
+)
+def test_a_described_node_then_add_it(
+    engine: SupplyChainEngine, text: str, expected: tuple[str, int | None]
+) -> None:
+    say(engine, "add a plant in Lyon")
+    say(engine, text)
+    added = [n for n in engine.twin.list_nodes(USER) if n.location.city == expected[0]]
+    assert len(added) == 1
+    assert engine.twin.list_connections(USER) == []
+    if expected[1] is not None:
+        assert added[0].capacity == expected[1]
+    if expected[0] == "San Antonio":
+        assert added[0].location.country == "Chile"
+
+
+def test_a_statement_naming_a_node_is_what_that_one_means(engine: SupplyChainEngine) -> None:
+    say(engine, "add a DC in Miami and a DC in Tokyo, and a warehouse in Houston feeding Miami")
+    metadata, text = say(engine, "Miami is the one I worry about most. What feeds that one?")
+    assert metadata["intent"] == "trace-upstream"
+    assert "Houston Warehouse" in text
+
+
+def test_an_object_relative_after_another_one_is_its_link(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Calgary")
+    say(
+        engine,
+        "now add a distribution center in Toronto with 15k capacity that gets its stock from "
+        "Calgary and another one in Montreal that Toronto supplies",
+    )
+    assert _links(engine) == {
+        ("Calgary Warehouse", "Toronto Distribution Center"),
+        ("Toronto Distribution Center", "Montreal Distribution Center"),
+    }

@@ -2098,3 +2098,44 @@ def test_a_relative_clause_after_an_add_is_its_link(text: str, link: tuple[str, 
     commands = parse(text, known_names=NAMES).commands
     assert commands[0].intent.startswith("add-")
     assert (ref(commands[1], "source").text, ref(commands[1], "target").text) == link
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "For the record, Lyon Plant was repaired last week. Mark it operational.",
+            ["update-node"],
+        ),
+        (
+            "I've been asked to audit this network, so expect a lot of questions. First: which "
+            "sites are degraded?",
+            ["list-nodes"],
+        ),
+        ("Heads up, more changes to come. List my warehouses.", ["list-nodes"]),
+        ("Most of it moves by rail, so add rail as a shipping method.", ["add-shipping-method"]),
+    ],
+)
+def test_framing_remarks_and_reasons_are_not_requests(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_a_remark_beside_a_question_about_a_request_is_dropped() -> None:
+    result = parse("Ok, that's not great. Add a backup supplier too, 3k a month.")
+    assert [type(s).__name__ for s in result.steps] == ["Clarification"]
+    assert result.clarification is not None
+    assert result.clarification.intent == "add-supplier"
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("add a distribution centre in Kano, 8,000 cartons", 8000),
+        ("add a warehouse in Lille, 1,200 pallets", 1200),
+        ("add a supplier in Porto, about 2,500 a month", 2500),
+        ("add a brewery supplier in Pilsen, 40k kegs", 40000),
+    ],
+)
+def test_sizes_counted_in_the_goods_own_units(text: str, capacity: int) -> None:
+    result = parse(text)
+    assert [c.params.get("capacity") for c in result.commands] == [capacity]

@@ -898,7 +898,12 @@ class SupplyChainEngine:
         source, target = command.params.get("source"), command.params.get("target")
         if not (isinstance(source, NodeRef) and isinstance(target, NodeRef)):
             return []
-        plural = [k for k, r in (("source", source), ("target", target)) if r.text == "them"]
+        # "them", "both stores", "all the warehouses", "the last two"
+        plural = [
+            k
+            for k, r in (("source", source), ("target", target))
+            if r.text == "them" or (r.kind == "ordinal" and r.text.endswith(":"))
+        ]
         if len(plural) != 1:
             return []
         try:
@@ -909,10 +914,20 @@ class SupplyChainEngine:
             return []  # the step itself says what is wrong
         if len(many) < 2:
             return []
+        single = "target" if plural[0] == "source" else "source"
+        other = command.params[single]
+        if other.kind == "pronoun":
+            # "connect both suppliers to it": "it" is fixed before the first link is made (each
+            # link mentions its ends, which would move "it").
+            try:
+                fixed = resolve_nodes(other, self.twin, request.user_id, request.conversation_id)
+            except Exception:
+                return []
+            other = NodeRef(fixed[-1].id, "id")
         return [
             Command(
                 command.intent,
-                {**command.params, plural[0]: NodeRef(node.id, "id")},
+                {**command.params, plural[0]: NodeRef(node.id, "id"), single: other},
                 command.confidence,
                 command.text,
             )

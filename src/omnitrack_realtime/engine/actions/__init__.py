@@ -282,10 +282,34 @@ def _pair(step: _Step) -> tuple[Node, Node]:
                 "should I join?"
             )
         return nodes[-2], nodes[-1]
-    source = _one(step, "source")
-    target = _one(step, "target")
+    try:
+        source = _one(step, "source")
+    except _Failed:
+        target = _one(step, "target")
+        assert target is not None
+        return _other_than(step, "source", target), target
+    try:
+        target = _one(step, "target")
+    except _Failed:
+        assert source is not None
+        return source, _other_than(step, "target", source)
     assert source is not None and target is not None
     return source, target
+
+
+def _other_than(step: _Step, key: str, other: Node) -> Node:
+    """The end ``key`` names among the nodes other than ``other``: "the fab feeds it" with two
+    plants, "it" one of them, is the other plant (a link joins two different nodes)."""
+    ref = step.params.get(key)
+    if isinstance(ref, NodeRef) and ref.node_type is not None and ref.kind != "pronoun":
+        rest = [n for n in step.nodes() if n.id != other.id]
+        try:
+            return resolve_nodes(ref, step.twin, step.user_id, step.conversation_id, nodes=rest)[-1]
+        except _Failed:
+            pass
+    node = _one(step, key)  # raises the original question, naming every candidate
+    assert node is not None
+    return node
 
 
 def _connect(step: _Step) -> ActionResult:

@@ -122,7 +122,12 @@ def _self_corrected(text: str) -> str:
     text = _NUMBER_TAKEN_BACK.sub("", text)
     places = gazetteer.find_places(text)
     for ((start, end), old), ((later, _e), new) in itertools.pairwise(places):
-        if old != new and _TAKEN_BACK_GAP.match(text[end:later]):
+        if (
+            old != new
+            and _TAKEN_BACK_GAP.match(text[end:later])
+            and not re.search(r"\b(?:not|no)\s+(?:in\s+)?$", text[:start], re.IGNORECASE)
+        ):
+            # ("Sorry, not Zaria, I meant Katsina" already says which one is wrong.)
             taken = text[start:end]
             rest = re.sub(rf",?\s*not\s+(?:in\s+)?{re.escape(taken)}\b", "", text[later:], count=1)
             return _self_corrected(text[:start] + rest)

@@ -39,6 +39,9 @@ _CAPACITY_RE = re.compile(
     rf"|approximately|approx\.?|some|nearly|almost|maybe|circa|max(?:imum)?|of\sabout))*\s*:?\s*"
     rf"(?:up\sto\s|around\s|about\s|approximately\s|roughly\s|~)?(?P<a>{_NUMBER})"
     rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?|mt\b"
+    # the ways goods are counted: "8,000 cartons", "2k cases", "40 TEU"
+    rf"|cartons?|boxes|cases|crates?|bags?|sacks?|bales?|drums?|barrels?|bottles?|cans|kegs?"
+    rf"|containers?|teu|rolls?|reels?|kgs?|kilos?|kilograms?|lit(?:re|er)s?|m3|cbm|cubic\smet\w+"
     rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
@@ -46,7 +49,7 @@ _CAPACITY_RE = re.compile(
     rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
-    rf"|(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{1,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
+    rf"|(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
     re.IGNORECASE,
 )
 

@@ -104,7 +104,7 @@ _LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+
 _CORRECTION = re.compile(
     _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat"
     r"|scratch\sthat|correction|actually|change\sthat\sto|typo|should\shave\sbeen|instead)\b"
-    r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s)?[¤§]+"
+    r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s|i\smean[t]?\s|it'?s\s|it\swas\s|should\sbe\s)?[¤§]+"
     r"|^[^\w§¤]*(?:no|nope|oops|sorry|whoops|my\sbad)[^\w§¤]+(?:wait[^\w§¤]+)?[¤§]+"
     r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from .. import gazetteer
 from ..commands import (
     ADDED_TYPE,
+    CHANGING_INTENTS,
     DEFAULT_NAME_WORD,
     SIMULATION_INTENTS,
     Act,
@@ -97,6 +98,25 @@ _GO_ON = re.compile(
     r"|please|ahead|on|(?:the|my|our|a)\s(?:network|twin|supply\schain|chain|model)))*\W*$",
     re.IGNORECASE,
 )
+# "For the record", "bear with me", "expect a lot of questions": how the user frames what
+# follows, never a request of its own.
+_FRAMING = (
+    r"(?:for\sthe\srecord|just\sso\syou\sknow|heads\s?up|bear\swith\sme|fair\swarning|as\sdiscussed"
+    r"|as\smentioned|as\sagreed|(?:here|there)\s(?:goes|we\sgo)|quick\sone|one\smore\sthing"
+    r"|a\sfew\sthings|few\sthings|(?:i'?ll|i\swill|we'?ll|we\swill)\s(?:have|ask)\s(?:a\slot\sof"
+    r"|lots\sof|many|some|a\sfew|several)\s(?:questions|things|requests)|(?:expect|brace\sfor"
+    r"|get\sready\sfor)\s(?:a\slot\sof|lots\sof|many|some|a\sfew|several|more)\s(?:questions"
+    r"|things|requests|changes)|(?:more|lots|plenty)\s(?:of\s)?(?:questions|changes)\s(?:to\scome"
+    r"|coming))"
+)
+_DISCOURSE = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but|also|right|alright|well)\W+)*"
+    + _FRAMING
+    + r"(?:\W+"
+    + _FRAMING
+    + r")*\W*$",
+    re.IGNORECASE,
+)
 # "July is our big peak": a fact about the user's business, not a request.
 _FACT = re.compile(
     r"^\W*[\w-]+(?:\s[\w-]+)?\s(?:is|are|was|were|has\sbeen|have\sbeen)\s(?:our|the|a|an|my|always"
@@ -167,7 +187,7 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
-    if _GO_ON.match(piece):
+    if _GO_ON.match(piece) or _DISCOURSE.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
         return True  # "July is our big peak"
@@ -192,6 +212,14 @@ def _is_aside(piece: str, names: _Names) -> bool:
         or _REMARK.match(piece) is not None
         or _POINTS_BACK.search(piece) is not None  # "..., show me the impact"
     )
+
+
+def _only_says_why(piece: str, outcome: list[Command], following: str, names: _Names) -> bool:
+    """Whether a "because ..." step is the reason for the next step, which asks for the same."""
+    if not piece.startswith("because "):
+        return False
+    then = _read_clause(following, names)
+    return isinstance(then, list) and [c.intent for c in then] == [c.intent for c in outcome]
 
 
 def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:
@@ -471,13 +499,19 @@ def _described_node(text: str, names: _Names) -> str | None:
     """The add a description asks for ("our importer in London, a distribution center in
     your terms"): the one place it names, the last node type it names, and its size."""
     places = gazetteer.find_places(text)
+    cities_in = {p.country for _, p in places if p.city}
+    # "in San Antonio, Chile": the country said after the city is the same place.
+    places = [(span, p) for span, p in places if p.city or p.country not in cities_in]
     kinds = [t[2] for t in _analyse(text, names).types()]
     if len({p.city or p.country for _, p in places}) != 1 or not kinds:
         return None
-    (start, end), _place = places[0]
+    (start, end), place = places[0]
+    where = text[start:end]
+    if place.city and place.country and place.country.casefold() in text[end:].casefold()[:40]:
+        where = f"{where}, {place.country}"  # "San Antonio, Chile" is not the one in Texas
     size = _capacity(text, None)
     amount = f", capacity {size:g}" if size else ""
-    return f"add a {_TYPE_WORD[_ADD_INTENT[kinds[-1]]]} in {text[start:end]}{amount}"
+    return f"add a {_TYPE_WORD[_ADD_INTENT[kinds[-1]]]} in {where}{amount}"
 
 
 def _is_heading(text: str, piece: str) -> bool:
@@ -514,7 +548,9 @@ def _terse_place(text: str) -> bool:
 
 def _last_add(steps: list[Step]) -> Command | None:
     for step in reversed(steps):
-        if isinstance(step, Command):
+        if isinstance(step, Command) and step.intent != "connect-nodes":
+            # ("a DC in Toronto fed by Calgary and another one in Montreal": the link said
+            # after the add is the add's.)
             return step if step.intent in _DEFAULT_SUFFIX else None
     return None
 
@@ -781,8 +817,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if participle is not None and _last_add(steps) is not None:
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
+            # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
+            both = index > 0 and re.search(
+                r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$", pieces[index - 1], re.I
+            )
+            it = "them" if both else "it"
             piece = (
-                f"ship from {rest} to it" if participle.group("into") else f"ship from it to {rest}"
+                f"ship from {rest} to {it}"
+                if participle.group("into")
+                else f"ship from {it} to {rest}"
             )
         if _LABEL_PREFIX.match(piece) and not _BARE_ADD.match(piece) and piece != header:
             # "For the audit: list all our suppliers", "ok let's go: supplier in Mumbai": the
@@ -831,6 +874,28 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if piece.startswith("because ") and not isinstance(outcome, list):
             reason = piece
             continue  # the reason given for the next step, not a request
+        if (
+            isinstance(outcome, list)
+            and following
+            and _only_says_why(piece, outcome, following, names)
+        ):
+            # "Most of it moves by rail, so add rail as a shipping method": the reason reads
+            # like the request it leads to; the request is said once, after it.
+            reason = piece
+            continue
+        if (
+            isinstance(outcome, list)
+            and _FACT.match(piece)
+            and _POINTS_BACK.search(following)
+            and all(c.intent not in CHANGING_INTENTS for c in outcome)
+            and _antecedent(piece, names) is not None
+        ):
+            # "Miami is the one I worry about most. What feeds that one?": a statement that
+            # names the node the next step points back at, not an analysis of its own.
+            not_understood.append(piece)
+            steps.append(Act("unknown", piece))
+            previous_unknown = piece
+            continue
         if reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
             # "the bottles end up at our winery, Bodega Alta, so please link that supplier to
             # it": "it" is the node the reason names.
@@ -844,6 +909,18 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         described_in = reason[len("because ") :] if reason is not None else unknown_before
+        stated = last_command()
+        if (
+            described_in is None
+            and stated is not None
+            and stated.text == last_piece
+            and _CONTEXT.match(last_piece)
+        ):
+            # "We also buy from a supplier in Kulim, about 2,500 a month. Add that one too.":
+            # the statement before described the node; it was not a request of its own.
+            described_in = last_piece
+        else:
+            stated = None
         if described_in is not None and _ADD_THAT.match(piece):
             # "our glass comes from a supplier in Rosario, ..., so please add that supplier",
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
@@ -851,6 +928,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             described = _described_node(described_in, names)
             if described is not None:
                 outcome = _read_clause(described, names)
+                if stated is not None and outcome:
+                    steps.remove(stated)
                 if unknown_before is not None and reason is None:
                     _forget(steps, not_understood, unknown_before)
                     unknown_before = None
@@ -981,7 +1060,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         return ParseResult()
     steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
     acted = commands() or any(
-        isinstance(s, Act) and s.kind not in ("unknown", "smalltalk") for s in steps
+        (isinstance(s, Act) and s.kind not in ("unknown", "smalltalk"))
+        or (isinstance(s, Clarification) and s.intent is not None)
+        for s in steps
     )
     if not_understood and acted:
         if all(_is_aside(p, names) or _sets_the_scene(p, commands()) for p in not_understood):

@@ -135,7 +135,16 @@ _BUT_NOT = re.compile(
     # "no need to add anything, just checking: is Ulsan Plant ok?"
     r"|,?\s*just\s(?:checking|asking|wondering|curious)\s*[:,]?\s+"
     # "a distribution center in Sevilla and other in Barcelona": the same type again.
-    r"|\s+and\s+(?=(?:one|another|other|the\sother|one\smore)\s+(?:in|at|near)\s)",
+    r"|\s+and\s+(?=(?:one|another(?:\sone)?|other|the\sother(?:\sone)?|one\smore)\s+(?:in|at|near)\s)",
+    re.IGNORECASE,
+)
+# "a DC in Montreal that Toronto supplies": the object relative, said the way the link rules
+# read it ("supplied by Toronto").
+_OBJECT_RELATIVE = re.compile(
+    r"\b(?:that|which)\s+(?!(?:also|then|now|will|can|should|would|could|it|we|you|i)\b)"
+    r"(?P<who>(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}?)\s+(?:supplies|feeds|serves|stocks"
+    r"|restocks|ships\sto|delivers\sto|sends\sto|will\s(?:supply|feed|serve|stock))"
+    r"(?=\W*$|\s*[,.;]|\s+and\b)",
     re.IGNORECASE,
 )
 
@@ -211,6 +220,7 @@ _FLOW_TO_IT = re.compile(
 
 
 def _soft_split(text: str) -> list[str]:
+    text = _OBJECT_RELATIVE.sub(r"supplied by \g<who>", text)
     lead = _LEAD_CLAUSE.match(text)
     if lead is not None:
         return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
