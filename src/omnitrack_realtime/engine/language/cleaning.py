@@ -13,6 +13,7 @@ import re
 
 from .. import gazetteer
 from .names import _damerau_at_most_one, _find_names, _Names
+from .tables import read_tables
 from .vocabulary import _CORRECTABLE, _VOCAB
 
 
@@ -73,8 +74,50 @@ _WS = re.compile(r"[ \t\u00a0]+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
+# Emoji and pictographs (with their joiners, variation selectors and skin tones).
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff\ufe0f\u200d"
+    "\u20e3]+(?:\\s*[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3]+)*"
+)
+
+
+def _without_emoji(text: str) -> str:
+    """An emoji after words ends their sentence ("add a supplier in Shenzhen 🚀 and a ..."
+    reads "... Shenzhen. and a ..."); elsewhere it is only dropped. Arrows stay: they link."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group() in ("→", "↔", "⇒", "➡", "➡️"):
+            return match.group()
+        before = text[: match.start()].rstrip()
+        return ". " if before and before[-1].isalnum() else " "
+
+    return _EMOJI.sub(replace, text)
+
+
+# Punctuation said aloud, as dictation software leaves it ("... fifteen thousand units full
+# stop connect rotterdam to it"); "a period of two weeks" is a period.
+_SPOKEN_PUNCTUATION = (
+    (re.compile(r"\s+comma\b", re.IGNORECASE), ","),
+    (re.compile(r"\s+semicolon\b", re.IGNORECASE), ";"),
+    (re.compile(r"\s+question\s+mark\b", re.IGNORECASE), "?"),
+    (re.compile(r"\s+exclamation\s+(?:mark|point)\b", re.IGNORECASE), "!"),
+    (re.compile(r"\s+new\s+(?:line|paragraph)\b", re.IGNORECASE), "\n"),
+    (
+        re.compile(
+            r"(?<!\ba)(?<!\bthe)(?<!\bthat)(?<!\bthis)(?<!\bsame)(?<!\bgrace)\s+(?:full\s+stop"
+            r"|period)\b(?!\s+(?:of|for|when|where|in|during)\b)",
+            re.IGNORECASE,
+        ),
+        ".",
+    ),
+)
+
+
 def _clean(text: str) -> str:
-    text = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n")
+    for spoken, mark in _SPOKEN_PUNCTUATION:
+        text = spoken.sub(mark, text)
+    text = _without_emoji(text.translate(_QUOTES)).replace("\r\n", "\n").replace("\r", "\n")
+    text = read_tables(text)
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 

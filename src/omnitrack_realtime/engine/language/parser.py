@@ -249,10 +249,10 @@ _ITS_CAPACITY = re.compile(
     # "Maybe around three thousand units.": a size alone, in words or digits
     r"^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like)\s+)*"
     r"(?:[\w,.-]+\s){0,3}?[\w,.-]+\s?(?:units?|pieces|pcs|tonnes?|tons?|pallets?)\b"
-    r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
-    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter))?\W*$"
+    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",

@@ -1,0 +1,140 @@
+"""Pasted tables read as the requests they list.
+
+A planner pastes rows from a spreadsheet or a Markdown table ("| Pune | supplier | 8,000 |",
+tab-separated cells): each row of nodes becomes "add a supplier in Pune, capacity 8000", and
+each row of a table with "from" and "to" columns becomes "connect A to B". A header row (cells
+that name columns, no place and no number) says what the columns are; without one, each
+cell is recognised by what it holds (a node type, a place, a number, else a name). A line
+that only introduces the table ("Can you add these sites please:") says nothing more than
+the rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import gazetteer
+from .numbers import parse_number
+from .vocabulary import _TYPE_RE
+
+_RULE_LINE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_INTRO = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|ok|okay|so|right)\W+)*(?:(?:can|could|would)\s(?:you|u)\s(?:please\s)?"
+    r"|please\s|pls\s)?(?:add|create|put\sin|enter|load|set\sup|register|onboard)\s(?:these|the"
+    r"\sfollowing|this\slist|them\sall|all\sof\sthese|all\sthese)\b[^.?!\n]*?\W*$"
+    r"|^\W*(?:here\s(?:are|is)|below\s(?:are|is))\b[^.?!\n]*?\W*$",
+    re.IGNORECASE,
+)
+_HEADER_WORDS = {
+    "type": re.compile(r"^(?:node\s)?(?:type|kind|role|category|function|tier)$", re.I),
+    "place": re.compile(r"^(?:city|town|location|site|place|where|country|region)$", re.I),
+    "capacity": re.compile(
+        r"^(?:capacity|cap|units|volume|size|throughput|output)(?:\s?\(.*\)|\s.*)?$", re.I
+    ),
+    "name": re.compile(r"^(?:name|site\sname|node|label|called)$", re.I),
+    "from": re.compile(r"^(?:from|source|origin|supplied\sby|fed\sby|upstream)$", re.I),
+    "to": re.compile(r"^(?:to|destination|target|feeds|ships\sto|supplies|downstream)$", re.I),
+}
+
+
+def _separator(line: str) -> str | None:
+    if line.count("|") >= 2 or (line.strip().startswith("|") and line.count("|") >= 1):
+        return "|"
+    if "\t" in line.strip():
+        return "\t"
+    return None
+
+
+def _cells(line: str, separator: str) -> list[str]:
+    text = line.strip()
+    if separator == "|":
+        text = text.strip("|")
+    return [cell.strip() for cell in text.split(separator)]
+
+
+def _column_of(cell: str) -> str | None:
+    for column, pattern in _HEADER_WORDS.items():
+        if pattern.match(cell.strip(" :*_")):
+            return column
+    return None
+
+
+def _is_header(cells: list[str]) -> bool:
+    named = [_column_of(c) for c in cells]
+    return any(named) and not any(
+        gazetteer.lookup(c) or parse_number(c.replace(",", ""))
+        for c, column in zip(cells, named, strict=True)
+        if c and column is None  # ("To" is also a town in Burkina Faso)
+    )
+
+
+def _row_request(cells: list[str], columns: list[str | None] | None) -> str | None:
+    """The request one row stands for, or None when the row is not a node or a link."""
+    kind = place = name = capacity = source = target = None
+    for index, cell in enumerate(cells):
+        if not cell:
+            continue
+        column = columns[index] if columns is not None and index < len(columns) else None
+        number = parse_number(cell.replace(",", "")) if re.search(r"\d|thousand", cell) else None
+        if column == "from":
+            source = cell
+        elif column == "to":
+            target = cell
+        elif column == "type" or (column is None and _TYPE_RE.fullmatch(cell)):
+            kind = cell
+        elif column == "capacity" or (column is None and number is not None):
+            capacity = number if number is not None else capacity
+        elif column == "place" or (column is None and gazetteer.lookup(cell) and place is None):
+            place = cell
+        elif column == "name" or column is None:
+            name = cell
+    if source and target:
+        return f"{source} -> {target}"  # the columns say the direction
+    if kind is None or place is None:
+        return None
+    request = f"add a {kind} in {place}"
+    if capacity:
+        request += f", capacity {capacity:g}"
+    if name:
+        request += f", called {name}"
+    return request
+
+
+def read_tables(text: str) -> str:
+    """``text`` with each pasted table's rows written as requests, one per line."""
+    if "|" not in text and "\t" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        separator = _separator(lines[index])
+        if separator is None:
+            out.append(lines[index])
+            index += 1
+            continue
+        block: list[list[str]] = []
+        end = index
+        while end < len(lines) and (
+            _RULE_LINE.match(lines[end]) or _separator(lines[end]) == separator
+        ):
+            if not _RULE_LINE.match(lines[end]):
+                block.append(_cells(lines[end], separator))
+            end += 1
+        columns: list[str | None] | None = None
+        if block and _is_header(block[0]):
+            columns = [_column_of(c) for c in block[0]]
+            block = block[1:]
+        requests = [_row_request(cells, columns) for cells in block]
+        if (
+            len(requests) < 1
+            or any(r is None for r in requests)
+            or len(block) + (columns is not None) < 2
+        ):
+            out.extend(lines[index:end])  # not a table of nodes or links: the lines as written
+        else:
+            if out and _INTRO.match(out[-1]):
+                out.pop()
+            out.extend(r for r in requests if r is not None)
+        index = end
+    return "\n".join(out)
