@@ -28,6 +28,7 @@ TARGET = 0.95
 _LATER_INTENTS = {
     "rename-node",
     "undo",
+    "redo",
     "explain",
     "recommend",
     "compare-simulations",

@@ -2139,3 +2139,19 @@ def test_a_remark_beside_a_question_about_a_request_is_dropped() -> None:
 def test_sizes_counted_in_the_goods_own_units(text: str, capacity: int) -> None:
     result = parse(text)
     assert [c.params.get("capacity") for c in result.commands] == [capacity]
+
+
+def test_the_former_and_the_latter_are_the_two_nodes_talked_about_last() -> None:
+    (command,) = parse("connect the former to the latter").commands
+    assert (command.params["source"].text, command.params["target"].text) == ("the other", "it")
+
+
+@pytest.mark.parametrize("text", ["redo", "redo that", "undo the undo", "ok, redo it please"])
+def test_redo_wordings(text: str) -> None:
+    assert intents(text) == ["redo"]
+
+
+@pytest.mark.parametrize("text", ["switch the currency to złoty", "set currency to zloty"])
+def test_the_zloty_with_or_without_its_letter(text: str) -> None:
+    (command,) = parse(text).commands
+    assert command.params == {"currency": "PLN"}

@@ -9,7 +9,9 @@ import pytest
 
 from omnitrack_realtime.engine.actions import ActionResult
 from omnitrack_realtime.engine.actions.memory import MAX_JOURNAL
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.twin import Twin
+from omnitrack_realtime.seam import EngineRequest
 
 from .twin_helpers import CONV, USER, Clock, build_network, make_twin, ok, place, ref, run
 
@@ -231,3 +233,37 @@ def test_undo_removing_two_linked_nodes_restores_the_link_between_them(network: 
     assert [n.id for n in network.list_nodes(USER)] == ["sup-1", "mfg-2", "wh-3"]
     assert sorted(network.list_connections(USER), key=str) == links
     assert result.mentioned == ("mfg-2", "sup-1")
+
+
+def test_redo_makes_undone_changes_again_in_order_until_a_new_change(tmp_path: Path) -> None:
+    engine = SupplyChainEngine(tmp_path / "redo.db", clock=Clock())
+    try:
+        for text in ("add a supplier in Lyon", "add a warehouse in Paris", "connect them"):
+            engine.run_turn(EngineRequest(USER, "c", text))
+        for _ in range(2):
+            assert (
+                engine.run_turn(EngineRequest(USER, "c", "undo")).start_metadata["intent"] == "undo"
+            )
+        assert [n.name for n in engine.twin.list_nodes(USER)] == ["Lyon Supplier"]
+        redo = engine.run_turn(EngineRequest(USER, "c", "redo"))
+        assert redo.start_metadata["intent"] == "redo"
+        assert redo.end_metadata["actionSuccess"] is True
+        assert [n.name for n in engine.twin.list_nodes(USER)] == [
+            "Lyon Supplier",
+            "Paris Warehouse",
+        ]
+        engine.run_turn(EngineRequest(USER, "c", "redo that"))
+        assert len(engine.twin.list_connections(USER)) == 1
+        nothing = engine.run_turn(EngineRequest(USER, "c", "redo"))
+        assert nothing.end_metadata["actionSuccess"] is False
+        assert "nothing to redo" in nothing.text
+        # a redo can be undone like any change, and a new change ends what can be redone
+        # (after a turn that changed nothing, an undo asks first)
+        engine.run_turn(EngineRequest(USER, "c", "undo"))
+        engine.run_turn(EngineRequest(USER, "c", "yes"))
+        assert engine.twin.list_connections(USER) == []
+        engine.run_turn(EngineRequest(USER, "c", "add a store in Lille"))
+        assert "nothing to redo" in engine.run_turn(EngineRequest(USER, "c", "redo")).text
+        assert engine.twin.list_connections(USER) == []
+    finally:
+        engine.close()

@@ -50,6 +50,7 @@ __all__ = [
     "nodes_compared",
     "pct",
     "plural",
+    "redone",
     "region_label",
     "risks",
     "setting_changed",
@@ -210,6 +211,20 @@ def node_renamed(before: Node, after: Node) -> Answer:
         f"Renamed **{before.name}** (`{after.id}`) to **{after.name}**.",
         (f"Show details of {after.name}", "List my nodes", "Undo"),
     )
+
+
+def redone(intent: str, done: Sequence[str], problems: Sequence[str], left: int) -> Answer:
+    """What a redo made again, what it could not, and how many more undos can be redone."""
+    more = f"\n\n{plural(left, 'more undo')} can be redone." if left else ""
+    not_done = "\n\nCould not redo: " + "; ".join(problems) + "." if problems else ""
+    suggestions = (["Redo"] if left else []) + ["Undo", "Show the network summary"]
+    if not done:
+        return failure(
+            f"I could not redo **{intent}**: the network has changed since.{not_done}{more}",
+            suggestions,
+        )
+    lines = "\n".join(f"- {line}" for line in done)
+    return Answer(f"Redid **{intent}**:\n{lines}{not_done}{more}", tuple(suggestions))
 
 
 def undone(intent: str, done: Sequence[str], problems: Sequence[str], left: int) -> Answer:

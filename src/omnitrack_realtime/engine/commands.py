@@ -21,6 +21,7 @@ Build
     ``disconnect-nodes``: ``source``, ``target`` (*required*).
     ``rename-node``: ``node`` (*required*), ``name`` (str, *required*).
     ``undo``: none (reverts the conversation's last change).
+    ``redo``: none (makes the change the last undo reverted again).
 Configure
     ``set-region``: ``region`` (asia-pacific|north-america|europe|latin-america|middle-east).
     ``set-industry``: ``industry`` (electronics|automotive|pharmaceuticals|food-beverage|
@@ -103,6 +104,7 @@ INTENTS = {
         "disconnect-nodes",
         "rename-node",
         "undo",
+        "redo",
     ),
     "configure": (
         "set-region",

@@ -772,7 +772,7 @@ class SupplyChainEngine:
             if command.intent in SIMULATION_INTENTS or command.intent == "list-nodes":
                 # for "and a milder case, +20%?" and "now just the ones in Asia"
                 state.last_step = command
-            if command.intent in CHANGING_INTENTS and command.intent != "undo":
+            if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = command
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]

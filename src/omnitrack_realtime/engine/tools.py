@@ -264,6 +264,7 @@ TOOLS: tuple[Tool, ...] = (
         ),
     ),
     Tool("undo", "Revert the conversation's last change to the network."),
+    Tool("redo", "Make again the change the last undo reverted."),
     # configure
     Tool(
         "set-region",

@@ -58,7 +58,7 @@ from .scenarios import (
     _supplier_failure,
 )
 from .settings import _add_shipping_method, _setting
-from .undo import _undo
+from .undo import _redo, _undo
 from .validation import _choice, _float, _int, _location, _place_words, _require_place
 
 __all__ = [
@@ -426,6 +426,7 @@ _HANDLERS: dict[str, Callable[[_Step], ActionResult]] = {
     "disconnect-nodes": _disconnect,
     "rename-node": _rename,
     "undo": _undo,
+    "redo": _redo,
     "acknowledge-alert": _set_alert_status,
     "list-nodes": _list_nodes,
     "compare-nodes": _compare_nodes,
@@ -460,7 +461,7 @@ assert set(_HANDLERS) == {i for group in INTENTS.values() for i in group}
 
 
 #: The steps ``undo`` can revert: every change but an undo itself.
-_JOURNALED = CHANGING_INTENTS - {"undo"}
+_JOURNALED = CHANGING_INTENTS - {"undo"}  # a redo is journaled: it can be undone again
 
 
 def execute(

@@ -51,7 +51,8 @@ class _Failed(Exception):
 @dataclass(slots=True)
 class _Step:
     """One command being executed. ``seqs``: the creation-order positions of the nodes this
-    step removed (for the undo journal, see :mod:`.memory`)."""
+    step removed, and ``journal_intent`` the change it stands for when that is not its own
+    intent (a redo makes an earlier change again), both for the undo journal (:mod:`.memory`)."""
 
     twin: Twin
     user_id: str
@@ -60,6 +61,7 @@ class _Step:
     params: Mapping[str, Any]
     _nodes: list[Node] | None = None
     seqs: dict[str, int] = field(default_factory=dict)
+    journal_intent: str | None = None
 
     def nodes(self) -> list[Node]:
         if self._nodes is None:

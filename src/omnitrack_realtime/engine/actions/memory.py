@@ -11,6 +11,10 @@ the rest):
     (they carry the before-values: the removed node and its links, the node before an update,
     the old name, the old setting...), the creation-order positions of removed nodes, and the
     ids of the alerts the step raised. Only what changed is stored, never the network.
+``"undone"``
+    What undo reverted, newest last, for ``redo``: entries of the same shape, whose changes
+    are the ones the undo published (reverting them makes the change again). A new change
+    empties it, as in any editor.
 ``"simulations"``
     The last :data:`MAX_SIMULATIONS` simulations, oldest first, for ``compare-simulations``:
     ``{"id", "kind", "where", "severity", "durationHours", "affected", "capacityLost",
@@ -28,6 +32,7 @@ from typing import Any
 from .context import ActionResult, _Step
 
 JOURNAL = "journal"
+UNDONE = "undone"
 SIMULATIONS = "simulations"
 LAST_ANALYSIS = "last_analysis"
 #: Changes a conversation can undo, the newest.
@@ -46,7 +51,7 @@ def _entries(state: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def record_change(step: _Step, result: ActionResult) -> None:
     """Journal a successful changing step (inside its transaction)."""
     entry: dict[str, Any] = {
-        "intent": result.intent,
+        "intent": step.journal_intent or result.intent,
         "at": step.twin.clock(),
         "changes": list(result.changes),
         "seqs": dict(step.seqs),
@@ -55,24 +60,44 @@ def record_change(step: _Step, result: ActionResult) -> None:
 
     def change(state: dict[str, Any]) -> None:
         state[JOURNAL] = [*_entries(state, JOURNAL), entry][-MAX_JOURNAL:]
+        if result.intent != "redo":
+            state[UNDONE] = []  # a new change: what was undone before can no longer be redone
 
     step.twin.update_dialogue(step.user_id, step.conversation_id, change)
 
 
-def pop_change(step: _Step) -> tuple[dict[str, Any] | None, int]:
-    """Take the newest journal entry off (None when there is none) and how many remain."""
+def record_undone(step: _Step, entry: dict[str, Any]) -> None:
+    """Keep what an undo reverted, for ``redo``."""
+
+    def change(state: dict[str, Any]) -> None:
+        state[UNDONE] = [*_entries(state, UNDONE), entry][-MAX_JOURNAL:]
+
+    step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+
+
+def _pop(step: _Step, key: str) -> tuple[dict[str, Any] | None, int]:
     taken: list[dict[str, Any]] = []
     left: list[int] = []
 
     def change(state: dict[str, Any]) -> None:
-        entries = _entries(state, JOURNAL)
+        entries = _entries(state, key)
         if entries:
             taken.append(entries.pop())
-        state[JOURNAL] = entries
+        state[key] = entries
         left.append(len(entries))
 
     step.twin.update_dialogue(step.user_id, step.conversation_id, change)
     return (taken[0] if taken else None), left[0]
+
+
+def pop_change(step: _Step) -> tuple[dict[str, Any] | None, int]:
+    """Take the newest journal entry off (None when there is none) and how many remain."""
+    return _pop(step, JOURNAL)
+
+
+def pop_undone(step: _Step) -> tuple[dict[str, Any] | None, int]:
+    """Take the newest undone entry off (None when there is none) and how many remain."""
+    return _pop(step, UNDONE)
 
 
 def journal_size(step: _Step) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from .. import answers
 from ..twin import Connection, Node, Settings
 from .context import ActionResult, _change, _Failed, _Step
-from .memory import MAX_JOURNAL, pop_change
+from .memory import MAX_JOURNAL, pop_change, pop_undone, record_undone
 
 _SETTING_LABELS = {
     "region": "Region",
@@ -46,6 +46,7 @@ class _Reverter:
         self.done: list[str] = []
         self.problems: list[str] = []
         self.mentioned: list[str] = []
+        self.removed_seqs: dict[str, int] = {}  # where removed nodes stood, for redo
         self._by_kind: dict[str, Callable[[Mapping[str, Any]], None]] = {
             "node_added": self._node_added,
             "node_removed": self._node_removed,
@@ -87,6 +88,9 @@ class _Reverter:
         if node is None:
             self.problems.append(f"**{data['name']}** was already removed")
             return
+        seq = self.twin.node_seq(self.user, node.id)
+        if seq is not None:
+            self.removed_seqs[node.id] = seq
         removed = self.twin.remove_node(self.user, node.id)
         self.changes.append(
             _change(
@@ -337,6 +341,34 @@ def _undo(step: _Step) -> ActionResult:
             reverter.revert(change)
     reverter.resolve_raised(entry.get("alerts"))
     answer = answers.undone(intent, reverter.done, reverter.problems, left)
+    mentioned = list(dict.fromkeys(reverter.mentioned))
+    if not reverter.done:
+        return ActionResult(step.intent, False, answer, mentioned=tuple(mentioned))
+    record_undone(
+        step,
+        {"intent": intent, "changes": reverter.changes, "seqs": reverter.removed_seqs},
+    )
+    return step.result(answer, changes=reverter.changes, mentioned=mentioned)
+
+
+def _redo(step: _Step) -> ActionResult:
+    """Make the change the last undo reverted again: revert the undo's own changes."""
+    entry, left = pop_undone(step)
+    if entry is None:
+        raise _Failed(
+            "There is nothing to redo: no undo in this conversation is waiting to be taken "
+            "back (a change made after an undo ends what can be redone).",
+            ("Undo", "Show the network summary"),
+        )
+    intent = str(entry.get("intent") or "change")
+    reverter = _Reverter(step, entry)
+    changes = entry.get("changes")
+    for change in reversed(changes if isinstance(changes, list) else []):
+        if isinstance(change, Mapping):
+            reverter.revert(change)
+    step.seqs.update(reverter.removed_seqs)  # an undo of this redo puts them back in place
+    step.journal_intent = intent
+    answer = answers.redone(intent, reverter.done, reverter.problems, left)
     mentioned = list(dict.fromkeys(reverter.mentioned))
     if not reverter.done:
         return ActionResult(step.intent, False, answer, mentioned=tuple(mentioned))

@@ -49,7 +49,17 @@ _UNDO = re.compile(
 )
 
 
+_REDO = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|hmm|no|wait|sorry|on\ssecond\sthought"
+    r"|can\syou|could\syou)\W+)*(?:redo|re-do|undo\s(?:the|that|my)\s(?:last\s)?undo"
+    r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
+    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again))*(?:\W*$|\s*[,;-].*$)"
+)
+
+
 def _rule_undo(step: _Step, m: str) -> _Outcome:
+    if _REDO.match(m):
+        return _cmd(step, "redo", {}, 0.95)
     if _UNDO.match(m):
         return _cmd(step, "undo", {}, 0.95)
     return None

@@ -202,6 +202,9 @@ def _node_refs(step: _Step) -> list[_Ref]:
         )
         if kind is not None and (match.group().startswith("both") or changing):
             refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
+    for match in _FORMER.finditer(step.masked):
+        word = "the other" if match.group("which") == "former" else "it"
+        refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
     for match in _OTHER.finditer(step.masked):
         if not any(r.start <= match.start() < r.end for r in refs):
             refs.append(_Ref(match.start(), match.end(), NodeRef("the other", "pronoun")))
@@ -352,6 +355,9 @@ _ALL_OF_TYPE = re.compile(
     + r")\b"
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
+# "connect the former to the latter": of the two nodes talked about last, the earlier and the
+# later one.
+_FORMER = re.compile(r"\bthe\s(?P<which>former|latter)(?:\sone)?\b")
 _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)")
 # "it's" as a dummy subject: the time, the weather, a feeling.
 _DUMMY_IT = re.compile(

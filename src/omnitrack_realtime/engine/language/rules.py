@@ -302,7 +302,7 @@ def _as_question(commands: list[Command]) -> list[Command]:
     settings, "do we have a warehouse in Lyon?" the warehouses there."""
     out: list[Command] = []
     for command in commands:
-        if command.intent not in CHANGING_INTENTS or command.intent == "undo":
+        if command.intent not in CHANGING_INTENTS or command.intent in ("undo", "redo"):
             out.append(command)
             continue
         node = _node_of(command)

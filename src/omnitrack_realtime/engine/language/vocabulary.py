@@ -171,7 +171,7 @@ _CURRENCY_WORDS = {
     "SEK": r"sek|swedish\s(?:kron(?:a|or)|currency)|kronor",
     "NOK": r"nok|norwegian\s(?:kron(?:e|er)|currency)",
     "DKK": r"dkk|danish\s(?:kron(?:e|er)|currency)",
-    "PLN": r"pln|zlot(?:y|ys|ych)|polish\scurrency",
+    "PLN": r"pln|z[lł]ot(?:y|ys|ych|e|ówka)|polish\scurrency",
     "KRW": r"krw|korean\s(?:won|currency)",
     "MXN": r"mxn|mexican\s(?:pesos?|currency)",
     "BRL": r"brl|reais|brazilian\s(?:reais|real|currency)|r\$",
