@@ -2155,3 +2155,34 @@ def test_redo_wordings(text: str) -> None:
 def test_the_zloty_with_or_without_its_letter(text: str) -> None:
     (command,) = parse(text).commands
     assert command.params == {"currency": "PLN"}
+
+
+def test_who_the_user_is_beside_a_request_is_context() -> None:
+    result = parse(
+        "Hi, I coordinate supplies for St Mary's hospital in Leeds. Could you possibly add our "
+        "main supplier in Manchester? They send about 2,000 boxes of PPE a week."
+    )
+    assert result.clarification is None
+    assert [(c.intent, c.params.get("capacity")) for c in result.commands] == [
+        ("add-supplier", 2000)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry, I should have said Bradford, not Leeds, for the store.",
+        "Sorry, not Zaria, I meant Katsina.",
+        "my bad, the warehouse goes in Genoa, not Naples",
+    ],
+)
+def test_a_value_named_as_wrong_makes_a_correction(text: str) -> None:
+    result = parse(text, known_names=("Leeds Store", "Zaria Store", "Naples Warehouse"))
+    assert [getattr(s, "kind", None) for s in result.steps] == ["correction"]
+
+
+def test_a_link_said_with_it_and_a_plain_verb_after_an_add() -> None:
+    result = parse(
+        "Please to add one distribution center in Dammam also, it take goods from Jebel Ali"
+    )
+    assert [c.intent for c in result.commands] == ["add-distributor", "connect-nodes"]

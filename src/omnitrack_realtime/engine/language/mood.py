@@ -103,6 +103,7 @@ _QUESTION_START = re.compile(
 _LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
 _CORRECTION = re.compile(
     _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat"
+    r"|i\sshould\shave\s(?:said|written|typed|put)|(?:it\s)?should\shave\ssaid"
     r"|scratch\sthat|correction|actually|change\sthat\sto|typo|should\shave\sbeen|instead)\b"
     r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s|i\smean[t]?\s|it'?s\s|it\swas\s|should\sbe\s)?[¤§]+"
     r"|^[^\w§¤]*(?:no|nope|oops|sorry|whoops|my\sbad)[^\w§¤]+(?:wait[^\w§¤]+)?[¤§]+"

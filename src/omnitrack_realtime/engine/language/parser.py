@@ -222,6 +222,24 @@ def _only_says_why(piece: str, outcome: list[Command], following: str, names: _N
     return isinstance(then, list) and [c.intent for c in then] == [c.intent for c in outcome]
 
 
+_FIRST_PERSON = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|so|well|ok|okay|good\s(?:morning|afternoon|evening)|basically)\W+)*"
+    r"(?:i|we|i'?m|we'?re|i\sam|we\sare|our\s(?:company|team|business|firm)|my\s(?:company|team"
+    r"|business|job|role))\s(?!(?:need|want|would|'d|wanna|have\sto|must|should|also\sneed)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_statement(piece: str) -> bool:
+    """Whether a step is the user saying who they are or what they do, not asking."""
+    return (
+        _FIRST_PERSON.match(piece) is not None
+        and "?" not in piece
+        and not _ASKS_OR_TELLS.search(piece)
+        and not re.search(r"\b(?:add|connect|link|remove|delete|set|create)\b", piece, re.I)
+    )
+
+
 def _restates(question: Clarification, piece: str, commands: list[Command]) -> bool:
     """Whether a step only repeats the previous request ("the store is degraded, please
     update it"): a question about the same intent, pointing back with a pronoun."""
@@ -1064,6 +1082,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         or (isinstance(s, Clarification) and s.intent is not None)
         for s in steps
     )
+    if commands():
+        # "Hi, I coordinate supplies for St Mary's hospital in Leeds. Could you add our
+        # supplier in Manchester?": a statement about the user that only half reads as a
+        # request (and would be asked about) is context beside the real requests.
+        steps = [s for s in steps if not (isinstance(s, Clarification) and _is_statement(s.text))]
     if not_understood and acted:
         if all(_is_aside(p, names) or _sets_the_scene(p, commands()) for p in not_understood):
             # "where could things break? show me the risks": the aside names nothing the twin

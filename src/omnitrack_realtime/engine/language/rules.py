@@ -232,6 +232,12 @@ _LEADS = re.compile(
 )
 
 
+_TAKES_BACK = re.compile(
+    r"\b(?:sorry|oops|whoops|my\sbad|meant|should\shave|typo|wrong|correction)\b.*\bnot\s[¤§]"
+    r"|\bnot\s[¤§]+.*\b(?:sorry|meant|should\shave|my\sbad|typo)\b"
+)
+
+
 def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     """One clause, its mood read before its intent: a negated clause does nothing, a
     hypothetical one simulates or asks, a question reads instead of changing, a correction
@@ -252,7 +258,9 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
         opens = lead is not None and len(m[lead.end() : start].split()) <= 3
         if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
             return Act("out-of-scope", text, topic)
-    if kind is Mood.CORRECTION and not isinstance(outcome, list):
+    if kind is Mood.CORRECTION and (not isinstance(outcome, list) or _TAKES_BACK.search(m)):
+        # "Sorry, I should have said Bradford, not Leeds, for the store": the value named as
+        # wrong says this corrects an earlier change, though it also reads as a request.
         return Act("correction", text)
     if isinstance(outcome, list):
         if kind is Mood.HYPOTHETICAL:

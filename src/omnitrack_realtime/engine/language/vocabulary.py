@@ -269,8 +269,9 @@ _LINK_OUT = (
 )
 _LINK_IN = (
     r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
-    r"|(?:that|which)\s(?:gets?|receives?)\s(?:its\s|their\s)?(?:stock|supplies|goods|deliveries)"
-    r"\sfrom|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
+    r"|(?:that|which|it|they)\s(?:gets?|receives?|takes?|draws?|pulls?|buys?|sources?)\s(?:its\s"
+    r"|their\s|the\s|all\s(?:its\s|their\s)?)?(?:stock|supplies|goods|deliveries|products?"
+    r"|materials?|parts|inventory|freight|cargo)\s(?:only\s|mainly\s|mostly\s)?from|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
     r"\s(?:from|out\sof)"
 )
 _ADD_VERB_RE = re.compile(
