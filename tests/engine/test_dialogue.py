@@ -815,3 +815,26 @@ def test_an_object_relative_after_another_one_is_its_link(engine: SupplyChainEng
         ("Calgary Warehouse", "Toronto Distribution Center"),
         ("Toronto Distribution Center", "Montreal Distribution Center"),
     }
+
+
+def test_fed_by_it_after_a_second_add_is_the_first_node(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "We make toys. Add our factory in Dongguan, 50k units a month, and a DC in Memphis fed by it",
+    )
+    assert _links(engine) == {("Dongguan Plant", "Memphis Distribution Center")}
+
+
+def test_a_season_coming_is_why_not_what(engine: SupplyChainEngine) -> None:
+    say(engine, "add a DC in Memphis")
+    metadata, _ = say(engine, "Christmas is coming - what if demand spikes 40% in North America?")
+    assert metadata["intent"] == "what-if-demand-spike"
+
+
+def test_two_absorbed_spikes_compare_by_their_busiest_node(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Memphis")
+    say(engine, "what if demand spikes 40% in North America for 6 weeks?")
+    say(engine, "and what about 60%?")
+    metadata, text = say(engine, "which of the two is worse?")
+    assert metadata["intent"] == "compare-simulations"
+    assert "`sim-2` (demand spike +60% at North America) was worse" in text

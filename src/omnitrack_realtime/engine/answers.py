@@ -820,6 +820,14 @@ def _sim_loss(record: Mapping[str, Any]) -> str:
     return f"{lost} units{short} ({share})"
 
 
+def _peak(record: Mapping[str, Any]) -> float:
+    """A demand spike's busiest node's projected utilization (0 when not recorded)."""
+    worst = record.get("worst")
+    if record.get("kind") != "demand-spike" or not isinstance(worst, Mapping):
+        return 0.0
+    return float(worst.get("utilization") or 0.0)
+
+
 def _sim_impact(record: Mapping[str, Any]) -> str:
     """The impact in words: "12,000 units of capacity at risk (30%), 3 nodes affected"."""
     lost = units(float(record.get("capacityLost") or 0))
@@ -827,7 +835,9 @@ def _sim_impact(record: Mapping[str, Any]) -> str:
     affected = plural(int(record.get("affected") or 0), "node")
     if record.get("kind") == "demand-spike":
         over = plural(int(record.get("overloaded") or 0), "node")
-        return f"a shortfall of {lost} units ({share}), {over} over capacity"
+        peak = _peak(record)
+        busiest = f", the busiest node at {pct(peak)}" if peak else ""
+        return f"a shortfall of {lost} units ({share}), {over} over capacity{busiest}"
     return f"{lost} units of capacity at risk ({share} of the network), {affected} affected"
 
 
@@ -858,11 +868,13 @@ def simulations_compared(records: Sequence[Mapping[str, Any]], *, asked: int = 2
             f"{plural(int(record.get('affected') or 0), 'node')} | {_sim_loss(record)} |"
         )
 
-    def weight(record: Mapping[str, Any]) -> tuple[float, float, int]:
+    def weight(record: Mapping[str, Any]) -> tuple[float, float, int, float]:
+        # (two spikes the network absorbs: the one that loads its busiest node more)
         return (
             float(record.get("capacityLost") or 0),
             float(record.get("share") or 0),
             int(record.get("affected") or 0),
+            _peak(record),
         )
 
     ranked = sorted(records, key=weight, reverse=True)

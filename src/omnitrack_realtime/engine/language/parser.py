@@ -117,6 +117,13 @@ _DISCOURSE = re.compile(
     + r")*\W*$",
     re.IGNORECASE,
 )
+# "Christmas is coming", "peak season is around the corner": why, not what.
+_COMING = re.compile(
+    r"^\W*(?:(?:so|well|ok|okay|and|but|hmm|anyway)\W+)*[\w'-]+(?:\s[\w'-]+){0,2}\s(?:is|are|'s)"
+    r"\s(?:coming(?:\sup)?|approaching|around\sthe\scorner|near|nearly\shere|almost\shere|here"
+    r"|close|looming|ahead|on\sits\sway|(?:just\s)?weeks\saway|months\saway|soon)\W*$",
+    re.IGNORECASE,
+)
 # "July is our big peak": a fact about the user's business, not a request.
 _FACT = re.compile(
     r"^\W*[\w-]+(?:\s[\w-]+)?\s(?:is|are|was|were|has\sbeen|have\sbeen)\s(?:our|the|a|an|my|always"
@@ -187,7 +194,7 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
-    if _GO_ON.match(piece) or _DISCOURSE.match(piece):
+    if _GO_ON.match(piece) or _DISCOURSE.match(piece) or _COMING.match(piece):
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
         return True  # "July is our big peak"
@@ -835,6 +842,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if participle is not None and _last_add(steps) is not None:
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
+            if re.fullmatch(r"\s*(?:it|that|this|that\sone|this\sone)\W*", rest, re.IGNORECASE):
+                # "..., and a DC in Memphis fed by it": "it" is the node before the new one.
+                rest = "the other"
             # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
             both = index > 0 and re.search(
                 r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$", pieces[index - 1], re.I
