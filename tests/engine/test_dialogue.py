@@ -820,7 +820,8 @@ def test_an_object_relative_after_another_one_is_its_link(engine: SupplyChainEng
 def test_fed_by_it_after_a_second_add_is_the_first_node(engine: SupplyChainEngine) -> None:
     say(
         engine,
-        "We make toys. Add our factory in Dongguan, 50k units a month, and a DC in Memphis fed by it",
+        "We make toys. Add our factory in Dongguan, 50k units a month, "
+        "and a DC in Memphis fed by it",
     )
     assert _links(engine) == {("Dongguan Plant", "Memphis Distribution Center")}
 
