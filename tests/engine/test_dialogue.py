@@ -839,3 +839,28 @@ def test_two_absorbed_spikes_compare_by_their_busiest_node(engine: SupplyChainEn
     metadata, text = say(engine, "which of the two is worse?")
     assert metadata["intent"] == "compare-simulations"
     assert "`sim-2` (demand spike +60% at North America) was worse" in text
+
+
+def test_returns_flows_and_that_link_two_way(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "Returns come back from our stores to a returns centre. Add a returns warehouse in Leicester.",
+    )
+    say(engine, "Add stores in London and Manchester, both sending returns to Leicester.")
+    say(
+        engine,
+        "Also the Leicester returns warehouse ships refurbished stock back to London, so make "
+        "that link two-way",
+    )
+    name = {n.id: n.name for n in engine.twin.list_nodes(USER)}
+    links = {
+        (name[c.source], name[c.target], c.bidirectional)
+        for c in engine.twin.list_connections(USER)
+    }
+    assert links == {
+        ("Manchester Store", "Leicester Warehouse", False),
+        ("London Store", "Leicester Warehouse", True),
+    }
+    metadata, text = say(engine, "How many links do we have now?")
+    assert metadata["intent"] == "get-network-summary"
+    assert "2 connections" in text

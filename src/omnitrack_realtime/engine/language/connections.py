@@ -37,8 +37,10 @@ _CONNECT = re.compile(
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
     r"|route\s|ships?\s(?:goods\s|products\s|stuff\s)?from|shipping\s(?:goods\s)?from"
     r"|(?:ship(?:s|ping)?|send(?:s|ing)?|deliver(?:s|ing)?)\s(?:goods\s|products\s|stuff\s|parts\s"
-    r"|everything\s|it\sall\s|all\sof\sit\s|(?:all\s)?(?:the|its|their|our)\s\w+\s)?"
-    r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s)?to\s"
+    r"|everything\s|it\sall\s|all\sof\sit\s|(?:all\s)?(?:the|its|their|our)\s\w+\s"
+    r"|(?:(?:refurbished|excess|surplus|returned|finished|spare)\s)?(?:stock|returns|orders|items"
+    r"|freight|cargo)\s)?"
+    r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s|back\s)?to\s"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
@@ -70,6 +72,9 @@ def _rule_disconnect(step: _Step, m: str) -> _Outcome:
 _ASKS_CONNECTIONS = re.compile(
     r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
     r"\b(?:connected|linked|attached|hooked\sup)\b"
+    # "how many links do we have now?": a count of the links, not a request for one
+    r"|^\W*(?:(?:and|so|ok|okay|now)\W+)*(?:how\smany|what\snumber\sof|count\s(?:the|our|my))\s"
+    r"(?:\w+\s)?(?:links|connections|routes|lanes)\b"
 )
 
 

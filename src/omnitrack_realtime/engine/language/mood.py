@@ -102,7 +102,8 @@ _QUESTION_START = re.compile(
 )
 _LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
 _CORRECTION = re.compile(
-    _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay|make\sthat"
+    _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay"
+    r"|make\sthat(?!\s(?:link|connection|route|lane)\b)"
     r"|i\sshould\shave\s(?:said|written|typed|put)|(?:it\s)?should\shave\ssaid"
     r"|scratch\sthat|correction|actually|change\sthat\sto|typo|should\shave\sbeen|instead)\b"
     r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s|i\smean[t]?\s|it'?s\s|it\swas\s|should\sbe\s)?[¤§]+"

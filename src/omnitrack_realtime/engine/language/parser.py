@@ -186,6 +186,15 @@ _FRAGMENT_ASIDE = re.compile(
 )
 
 
+_DESCRIBES_FLOW = re.compile(
+    r"^\W*(?:(?:so|well|basically|also|and|ok|okay)\W+)*(?:the\s|our\s|all\s|most\s|some\s)?"
+    r"(?P<first>[\w-]+)(?:\s[\w-]+)?\s(?:come|comes|came|go|goes|went|flow|flows|move|moves"
+    r"|travel|travels|arrive|arrives|end\sup|ends\sup|sit|sits|get\sshipped|gets\sshipped"
+    r"|get\ssent|gets\ssent)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
@@ -214,11 +223,25 @@ def _is_aside(piece: str, names: _Names) -> bool:
             return True  # "Ore side first", "ugh, Mondays": a fragment with no verb of ours
     if step.names or step.ids or step.places or re.search(r"\d", piece):
         return False
+    described = _DESCRIBES_FLOW.match(piece)
+    if described is not None and "?" not in piece:
+        first = described.group("first").lower()
+        if not re.fullmatch(rf"(?:{_VERBS})", first, re.IGNORECASE):
+            # "Returns come back from our stores to a returns centre": how things work, said
+            # before the request it explains (names no node or place to act on).
+            return True
     return (
         mood(step.masked) in (Mood.QUESTION, Mood.HYPOTHETICAL)
         or _REMARK.match(piece) is not None
         or _POINTS_BACK.search(piece) is not None  # "..., show me the impact"
     )
+
+
+_THAT_LINK_BOTH_WAYS = re.compile(
+    r"\b(?:that|this|the)\s(?:link|connection|route|lane)\b.*\b(?:two[\s-]ways?|both\sways"
+    r"|both\sdirections|bi-?directional)",
+    re.IGNORECASE,
+)
 
 
 def _only_says_why(piece: str, outcome: list[Command], following: str, names: _Names) -> bool:
@@ -936,6 +959,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 # no such node: then it fails, rather than "it" being the node talked about.)
                 piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
+        if (
+            reason is not None
+            and isinstance(outcome, Clarification)
+            and outcome.intent == "connect-nodes"
+            and _THAT_LINK_BOTH_WAYS.search(piece)
+        ):
+            # "the Leicester warehouse ships refurbished stock back to London, so make that
+            # link two-way": the link the reason describes, both ways.
+            said = _read_clause(reason[len("because ") :], names)
+            if isinstance(said, list) and [c.intent for c in said] == ["connect-nodes"]:
+                link = said[0]
+                outcome = [
+                    Command(
+                        link.intent, {**link.params, "bidirectional": True}, link.confidence, piece
+                    )
+                ]
         described_in = reason[len("because ") :] if reason is not None else unknown_before
         stated = last_command()
         if (

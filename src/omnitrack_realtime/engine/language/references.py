@@ -392,12 +392,59 @@ _POINTER = re.compile(
 )
 
 
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|our|my|their|that|this|its)\s+$")
+_QUALIFIER_GAP = re.compile(r"\s+(?:[a-z][\w-]*\s+){1,2}")
+_NOT_QUALIFIERS = frozenset(
+    [
+        "and",
+        "or",
+        "to",
+        "from",
+        "in",
+        "at",
+        "with",
+        "for",
+        "of",
+        "by",
+        "then",
+        "is",
+        "are",
+        "was",
+        "were",
+        "to",
+        "into",
+        "via",
+        "than",
+        "as",
+        "but",
+        "not",
+        "new",
+        "ships",
+        "supplies",
+        "feeds",
+        "sends",
+        "serves",
+        "delivers",
+        "gets",
+        "takes",
+    ]
+)
+
+
 def _place_for_type(step: _Step, start: int, end: int) -> tuple[int, int, Place] | None:
     """The place a type word is tied to: "the Rotterdam warehouse", "the warehouse in
     Rotterdam", "our Jakarta vendor"."""
     for p_start, p_end, place in step.places:
         gap = step.text[p_end:start]
         if p_end <= start and re.fullmatch(r"(?:'s)?\s*(?:-\s*)?", gap):
+            return p_start, p_end, place
+        if (
+            p_end <= start
+            and _DETERMINER_BEFORE.search(step.masked[:p_start])
+            and (qualifier := _QUALIFIER_GAP.fullmatch(gap.lower())) is not None
+            and not set(qualifier.group().split()) & _NOT_QUALIFIERS
+        ):
+            # "the Leicester returns warehouse", "our Rotterdam cold-storage warehouse"
             return p_start, p_end, place
         if p_start >= end and _PLACE_LINK.match(step.text[end:p_start]):
             return p_start, p_end, place

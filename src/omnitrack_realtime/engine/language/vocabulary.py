@@ -266,6 +266,10 @@ _LINK_OUT = (
     r"|sending\sto|connected\sto|linked\sto|ships\s(?:to|into)|delivers\sto|sends\sto|supplies"
     r"|feeds|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
     r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
+    # "..., both sending returns to Leicester": the goods named between the verb and "to"
+    r"|(?:sending|shipping|delivering|returning|sends|ships|delivers|returns)\s(?:(?:its|their|all"
+    r"|the|refurbished|excess|surplus|returned|finished|spare)\s)?(?:returns|stock|goods|products?"
+    r"|parts|orders|items|inventory|freight|cargo)\s(?:back\s)?(?:to|into)"
 )
 _LINK_IN = (
     r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
