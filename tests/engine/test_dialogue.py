@@ -844,7 +844,8 @@ def test_two_absorbed_spikes_compare_by_their_busiest_node(engine: SupplyChainEn
 def test_returns_flows_and_that_link_two_way(engine: SupplyChainEngine) -> None:
     say(
         engine,
-        "Returns come back from our stores to a returns centre. Add a returns warehouse in Leicester.",
+        "Returns come back from our stores to a returns centre. "
+        "Add a returns warehouse in Leicester.",
     )
     say(engine, "Add stores in London and Manchester, both sending returns to Leicester.")
     say(
