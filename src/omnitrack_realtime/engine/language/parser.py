@@ -967,9 +967,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ):
             # "the Leicester warehouse ships refurbished stock back to London, so make that
             # link two-way": the link the reason describes, both ways.
-            described = _read_clause(reason[len("because ") :], names)
-            if isinstance(described, list) and [c.intent for c in described] == ["connect-nodes"]:
-                link = described[0]
+            link_said = _read_clause(reason[len("because ") :], names)
+            if isinstance(link_said, list) and [c.intent for c in link_said] == ["connect-nodes"]:
+                link = link_said[0]
                 outcome = [
                     Command(
                         link.intent, {**link.params, "bidirectional": True}, link.confidence, piece
