@@ -2186,3 +2186,34 @@ def test_a_link_said_with_it_and_a_plain_verb_after_an_add() -> None:
         "Please to add one distribution center in Dammam also, it take goods from Jebel Ali"
     )
     assert [c.intent for c in result.commands] == ["add-distributor", "connect-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What if our Hamburg supplier loses 30% of its capacity?", "low"),
+        ("what if Hamburg Supplier loses half its output for a week", "medium"),
+        ("what if Hamburg Supplier fails?", None),
+    ],
+)
+def test_a_partial_loss_is_a_supplier_failure_of_that_severity(
+    text: str, expected: str | None
+) -> None:
+    (command,) = parse(text, known_names=("Hamburg Supplier",)).commands
+    assert command.intent == "what-if-supplier-failure"
+    assert command.params.get("severity") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quick questions: how many suppliers do we have?", ["list-nodes"]),
+        ("Roger. What's the weakest link?", ["identify-risks"]),
+        ("Set shipping to truck only.", ["add-shipping-method"]),
+        ("How many links do we have now?", ["get-network-summary"]),
+    ],
+)
+def test_questions_and_settings_that_mention_links_or_shipping(
+    text: str, expected: list[str]
+) -> None:
+    assert intents(text) == expected

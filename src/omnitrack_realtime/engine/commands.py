@@ -40,7 +40,8 @@ Simulate
     demand-spike|quality-issue|geopolitical|cyber-attack|labor-shortage), ``place``, ``node``,
     ``severity`` (low|medium|high|critical), ``duration_hours`` (float).
     ``what-if-port-closure``: ``place`` or ``node``, ``duration_hours``.
-    ``what-if-supplier-failure``: ``node``, ``duration_hours``.
+    ``what-if-supplier-failure``: ``node``, ``duration_hours``, ``severity`` (a partial failure:
+    low 25%, medium 50%, high 75% of its capacity lost; critical, the default, all of it).
     ``what-if-demand-spike``: ``percent`` (float, 50 means +50%), ``node`` or ``place``,
     ``duration_hours``.
     ``compare-simulations``: ``count`` (int, default 2: the conversation's last simulations),

@@ -41,6 +41,7 @@ _CONNECT = re.compile(
     r"|(?:(?:refurbished|excess|surplus|returned|finished|spare)\s)?(?:stock|returns|orders|items"
     r"|freight|cargo)\s)?"
     r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s|back\s)?to\s"
+    r"(?!(?:trucks?|rail|sea|air|express|road|ocean|air\sfreight)\b)"  # "set shipping to truck"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply|serve|ship\sto|deliver\sto|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
@@ -72,6 +73,8 @@ def _rule_disconnect(step: _Step, m: str) -> _Outcome:
 _ASKS_CONNECTIONS = re.compile(
     r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
     r"\b(?:connected|linked|attached|hooked\sup)\b"
+    # "what's the weakest link?": an idiom for the riskiest part
+    r"|\b(?:weak(?:est)?|strong(?:est)?)\s(?:links?|connections?)\b"
     # "how many links do we have now?": a count of the links, not a request for one
     r"|^\W*(?:(?:and|so|ok|okay|now)\W+)*(?:how\smany|what\snumber\sof|count\s(?:the|our|my))\s"
     r"(?:\w+\s)?(?:links|connections|routes|lanes)\b"

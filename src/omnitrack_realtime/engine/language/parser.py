@@ -447,7 +447,8 @@ def _all_places(text: str) -> bool:
 
 _ANY_LABEL = re.compile(r"^\W*[\w'-]+(?:\s[\w'-]+){0,3}:\s+(?=\w)")
 _LABEL_PREFIX = re.compile(
-    r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|question|quick\squestion|context|update"
+    r"^\W*(?:(?:for|re|about|regarding|note|fyi|btw|questions?|quick\squestions?|context|update"
+    r"|(?:a\s)?(?:couple|few)\s(?:of\s)?(?:quick\s)?questions|(?:two|three|some)\s(?:quick\s)?questions"
     r"|audit|request|todo|task|next|verify|check|then|finally|also|action|goal|ask)\b[^:]{0,25}"
     r"|(?:correction|fix|change)\s(?:to|for|on|of)\s[^:]{1,20}"
     r"|(?:(?:ok|okay|alright|right|so|well|fine|sure|yes)[\s,]+)*(?:let'?s\sgo|here\swe\sgo|here\sgoes|go\sahead"

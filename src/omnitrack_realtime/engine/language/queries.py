@@ -47,7 +47,7 @@ _RISKS = re.compile(
     r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
     r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\s(?:\w+\s){0,3}?on"
     r"|single[\s-]sourc\w*|concentrat(?:ion|ed)\b"
-    r"|weak\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
+    r"|weak(?:est)?\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong)"
     r"|(?:hurt|harm|damage|hit|cost)\s(?:us\s)?(?:the\s)?(?:most|worst|hardest))\b"
 )

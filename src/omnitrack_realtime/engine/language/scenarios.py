@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..simulation import SEVERITY_FACTOR
 from .numbers import parse_duration_hours, parse_percent
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
 from .references import _Step
@@ -52,7 +53,7 @@ _HYPOTHETICAL = re.compile(
 
 
 _FAIL = re.compile(
-    r"\b(?:fail\w*|lose|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
+    r"\b(?:fail\w*|loses?|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
@@ -99,6 +100,19 @@ def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "what-if-demand-spike", params, 0.9 if percent is not None else 0.8)
 
 
+_PARTIAL_LOSS = re.compile(
+    r"\b(?:los(?:es|e|ing|t)|drops?|cuts?)\s(?:\w+\s)?(?:\d+(?:\.\d+)?\s?(?:%|percent)"
+    r"|(?P<share>half|a\sthird|a\squarter|two\sthirds|three\squarters))"
+)
+_FRACTION_WORDS = {
+    "half": 50.0,
+    "a third": 33.0,
+    "a quarter": 25.0,
+    "two thirds": 67.0,
+    "three quarters": 75.0,
+}
+
+
 def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
         return None
@@ -110,6 +124,16 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
+    partial = _PARTIAL_LOSS.search(m)
+    lost = None
+    if partial is not None:
+        fraction = _FRACTION_WORDS.get(partial.group("share") or "")
+        lost = fraction if fraction is not None else parse_percent(step.text)
+    if lost is not None:
+        # "loses 30% of its capacity": a partial failure, the severity nearest that loss
+        params["severity"] = min(
+            SEVERITY_FACTOR, key=lambda s: abs(SEVERITY_FACTOR[s] - lost / 100)
+        )
     if refs:
         params["node"] = refs[0].ref
         return _cmd(step, "what-if-supplier-failure", params, 0.9)

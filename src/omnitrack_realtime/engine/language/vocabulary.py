@@ -253,6 +253,8 @@ relays charge charges chargers shopping chipping whipping median tedium equality
 percept seeks weeps yours tours pours fours mouths unity unite caller naked chose chore
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
 manufacture manufactures manufactured distribute distributes retailing storing
+loses loser losers posed poses noses doses hoses roses close closed closer costs coast boxes
+bottles pallets cartons crates barrels drums tonnes
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
