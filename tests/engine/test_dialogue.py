@@ -865,3 +865,32 @@ def test_returns_flows_and_that_link_two_way(engine: SupplyChainEngine) -> None:
     metadata, text = say(engine, "How many links do we have now?")
     assert metadata["intent"] == "get-network-summary"
     assert "2 connections" in text
+
+
+def test_a_hesitant_new_hire_gets_the_network_they_meant(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "Um, hi, sorry, I'm new here. I think I'm supposed to add our flower supplier in "
+        "Aalsmeer? Maybe 20,000 stems a week?",
+    )
+    say(
+        engine,
+        "ok I'll add it then, the cold store at Schiphol, and Aalsmeer sends everything there",
+    )
+    metadata, _ = say(
+        engine, "oh no, I think I typed the capacity wrong, it should be 25,000 not 20,000"
+    )
+    assert metadata["intent"] == "add-supplier"  # the add that had 20,000, not the newest
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"Aalsmeer Supplier": 25000, "Schiphol Warehouse": 20000}
+    assert _links(engine) == {("Aalsmeer Supplier", "Schiphol Warehouse")}
+
+
+def test_an_unknown_place_said_with_the_type_is_asked_not_swapped(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a supplier in Aalsmeer")
+    metadata, text = say(engine, "a warehouse at Foobarville, and Aalsmeer sends everything there")
+    assert metadata["steps"][0]["intent"] == "clarification"
+    assert "Foobarville" in text
+    assert names(engine) == ["Aalsmeer Supplier"]

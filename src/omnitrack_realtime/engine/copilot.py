@@ -987,6 +987,18 @@ class SupplyChainEngine:
         ):
             # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
             corrected = None
+        said_wrong = correction.replaces_capacity
+        if correction.capacity is not None and said_wrong is not None and correction.node is None:
+            # "it should be 25,000 not 20,000": the add that was given 20,000, whichever it was.
+            earlier = next(
+                (e for e in reversed(state.added) if e[0].params.get("capacity") == said_wrong),
+                None,
+            )
+            if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
+                ref = NodeRef(earlier[1], "id")
+                resized = Command("update-node", {"node": ref, "capacity": correction.capacity})
+                self._run_command(request, resized, state, turn, mentioned, label=earlier[0].intent)
+                return
         if (
             correction.capacity is not None
             and correction.node_type is None

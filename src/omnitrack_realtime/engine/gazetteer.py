@@ -458,6 +458,22 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Windhoek", "Namibia", "ME", -22.56, 17.08, ""),
     ("Antananarivo", "Madagascar", "ME", -18.88, 47.51, ""),
     ("Port Louis", "Mauritius", "ME", -20.16, 57.50, ""),
+    # --- cargo airports and port terminals planners name as places of their own
+    ("Schiphol", "Netherlands", "EU", 52.31, 4.76, "Amsterdam Schiphol|Schiphol Airport"),
+    ("Heathrow", "United Kingdom", "EU", 51.47, -0.45, "London Heathrow|Heathrow Airport"),
+    ("Gatwick", "United Kingdom", "EU", 51.15, -0.19, "London Gatwick|Gatwick Airport"),
+    ("Maasvlakte", "Netherlands", "EU", 51.96, 4.03, "Maasvlakte 2"),
+    ("Changi", "Singapore", "AP", 1.36, 103.99, "Singapore Changi|Changi Airport"),
+    ("Haneda", "Japan", "AP", 35.55, 139.78, "Tokyo Haneda|Haneda Airport"),
+    ("Tanjung Pelepas", "Malaysia", "AP", 1.36, 103.55, "Port of Tanjung Pelepas|PTP"),
+    ("Yantian", "China", "AP", 22.58, 114.27, ""),
+    ("Nhava Sheva", "India", "AP", 18.95, 72.95, "JNPT|Jawaharlal Nehru Port"),
+    ("O'Hare", "United States", "NA", 41.98, -87.90, "OHare|O Hare|Chicago O'Hare"),
+    ("JFK", "United States", "NA", 40.64, -73.78, "JFK Airport|John F. Kennedy Airport"),
+    ("Khalifa Port", "United Arab Emirates", "ME", 24.81, 54.65, ""),
+    ("Hamad Port", "Qatar", "ME", 25.01, 51.61, ""),
+    ("Tanger Med", "Morocco", "ME", 35.89, -5.50, "Tangier Med|Tanger-Med"),
+    ("Apapa", "Nigeria", "ME", 6.45, 3.36, ""),
 )
 
 #: (country, representative city, aliases separated by "|").

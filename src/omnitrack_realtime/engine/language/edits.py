@@ -161,7 +161,7 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     kinds = [t for t in kinds if not any(s <= t[0] < e for s, e in existing)]
     if not kinds:
         return None
-    _start, _end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
+    _start, type_end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
     intent = _ADD_INTENT[kind]
     label = _TYPE_LABEL[kind]
     if re.match(r"^\W*(?:should|shall|would\sit|do|does|is\sit)\s(?:i|we|you|it)\b", m):
@@ -200,6 +200,16 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
             and re.fullmatch(r"\s*,?\s*", step.masked[places[i - 1][1] : p[0]])
         )
     ]
+    right_after = _UNKNOWN_PLACE.match(step.text, type_end + 1) if places else None
+    if (
+        right_after is not None
+        and not any(s <= right_after.start("place") < e for s, e, _p in step.places)
+        and not _TYPE_RE.fullmatch(right_after.group("place").lower())
+        and gazetteer.lookup(right_after.group("place")) is None
+    ):
+        # "a warehouse at Foobarville, and Aalsmeer sends everything there": the place said
+        # with the type is unknown; another place in the clause is not where it goes.
+        places = []
     if not places:
         guess = _guess_place(step)
         if guess is not None:

@@ -70,6 +70,7 @@ class Correction:
     place: Place | None = None
     replaces: Place | None = None  # the place said to be wrong ("..., not Mumbai")
     capacity: int | None = None
+    replaces_capacity: int | None = None  # the size said to be wrong ("25,000 not 20,000")
     node_type: str | None = None
     node: NodeRef | None = None
     values: dict[str, Any] = field(default_factory=dict)  # setting or status values
@@ -116,9 +117,14 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         node = spans[0][2]
     types = _not_negated(m, [(s, e, t) for s, e, t, _w in step.types()])
     node_type = types[0][2] if types and not refs else None
-    capacity = _capacity(m, None)
+    wrong_size = re.search(
+        r"\b(?:not|instead\sof|rather\sthan)\s+(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", m
+    )
+    replaces_capacity = parse_number(wrong_size.group(1)) if wrong_size is not None else None
+    sized = m[: wrong_size.start()] + m[wrong_size.end() :] if wrong_size is not None else m
+    capacity = _capacity(sized, None)
     if capacity is None:
-        number = re.search(r"(?<![\w.])(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", m)
+        number = re.search(r"(?<![\w.])(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", sized)
         capacity = parse_number(number.group(1)) if number is not None else None
     values: dict[str, Any] = {}
     for key, pattern in (
@@ -137,6 +143,7 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         place=place,
         replaces=replaces,
         capacity=int(capacity) if capacity is not None else None,
+        replaces_capacity=int(replaces_capacity) if replaces_capacity is not None else None,
         node_type=node_type,
         node=node,
         values=values,

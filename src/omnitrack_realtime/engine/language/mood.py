@@ -111,7 +111,7 @@ _CORRECTION = re.compile(
     r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
-    r"|\bshould\sbe\s[\d¤§][^,]*\snot\s[\d¤§]"
+    r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
 )
 
 _OUT_OF_SCOPE = {

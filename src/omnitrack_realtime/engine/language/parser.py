@@ -237,6 +237,12 @@ def _is_aside(piece: str, names: _Names) -> bool:
     )
 
 
+# "..., and Aalsmeer sends everything there": "there" is the node just added.
+_SENDS_THERE = re.compile(
+    r"\b(?P<verb>sends|ships|delivers|moves|trucks|send|ship|deliver|move|truck)"
+    r"(?P<what>\s\w+(?:\s\w+)?)??(?:\s+to)?(?:\s+over)?\s+there(?P<end>\W*)$",
+    re.IGNORECASE,
+)
 _THAT_LINK_BOTH_WAYS = re.compile(
     r"\b(?:that|this|the)\s(?:link|connection|route|lane)\b.*\b(?:two[\s-]ways?|both\sways"
     r"|both\sdirections|bi-?directional)",
@@ -299,6 +305,10 @@ _ITS_CAPACITY = re.compile(
     r"(?:[\w,.-]+\s){0,3}?[\w,.-]+\s?(?:units?|pieces|pcs|tonnes?|tons?|pallets?)\b"
     r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
+    # "Maybe 20,000 stems a week?": a rate in whatever the goods are
+    r"|^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like"
+    r"|i\sthink|i\sguess)\W+)*\d[\d,.]*\s?(?:k|thousand)?\s(?:[a-z]+\s){0,2}(?:a|per|each|every)"
+    r"\s(?:month|week|year|day|quarter)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
     r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
@@ -914,6 +924,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        if after_add and _SENDS_THERE.search(piece):
+            # "X sends everything there"
+            piece = _SENDS_THERE.sub(r"\g<verb>\g<what> to it\g<end>", piece)
         names = _with_new_names(names, commands())
         outcome = _read_clause(piece, names)
         following = pieces[index + 1] if index + 1 < len(pieces) else ""

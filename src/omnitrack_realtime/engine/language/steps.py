@@ -214,7 +214,10 @@ _FLOW_TO_IT = re.compile(
     r"(?:is\s+|are\s+|will\s+|should\s+|can\s+|to\s+)?(?:ships?|shipping|send(?:s|ing)?"
     r"|deliver(?:s|ing)?|suppl(?:y|ies|ying)|feed(?:s|ing)?|serv(?:e|es|ing))\s+(?:to\s+|into\s+)?"
     r"(?:it|them)\b|it\s+(?:will\s+|should\s+|can\s+)?(?:ships?|send|sends|delivers?|suppl(?:y|ies)"
-    r"|feeds?|serves?)\s)",
+    r"|feeds?|serves?)\s"
+    # "..., and Aalsmeer sends everything there": the new node is "there"
+    r"|(?:[\w'-]+\s+){1,3}?(?:sends?|ships?|delivers?|moves?|trucks?)\s+(?:everything|all(?:\sof\sit)?"
+    r"|it\sall|(?:its|their|the)\s+\w+|\w+)\s+(?:over\s+)?there\b)",
     re.IGNORECASE,
 )
 

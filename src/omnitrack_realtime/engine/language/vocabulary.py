@@ -32,6 +32,8 @@ _TYPE_PATTERNS = {
         + _STORE_NOUN
         + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
         r"|stockrooms?|storehouses?|storage|whs?|whses?"
+        # "the cold store at Schiphol": a refrigerated warehouse, not a shop
+        r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
     ),
     "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)",
     "retailer": (
