@@ -2217,3 +2217,28 @@ def test_questions_and_settings_that_mention_links_or_shipping(
     text: str, expected: list[str]
 ) -> None:
     assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12 lakh", 1_200_000),
+        ("8 lakhs", 800_000),
+        ("2 crore", 20_000_000),
+        ("12,00,000", 1_200_000),
+        ("twelve lakh", 1_200_000),
+        ("3 billion", 3_000_000_000),
+    ],
+)
+def test_indian_and_large_number_words(text: str, value: int) -> None:
+    assert parse_number(text) == value
+
+
+def test_add_it_with_its_size_after_a_description() -> None:
+    (command,) = parse(
+        "Our API comes from a supplier in Hyderabad. Please add it with 12 lakh units per "
+        "month capacity."
+    ).commands
+    assert command.intent == "add-supplier"
+    assert command.params["capacity"] == 1_200_000
+    assert command.params["place"].city == "Hyderabad"

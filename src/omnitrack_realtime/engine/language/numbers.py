@@ -53,16 +53,21 @@ _SMALL = {
 }
 _SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000}
 _SCALE["million"] = 1_000_000
+_SCALE.update(billion=1_000_000_000, bn=1_000_000_000)
+# The Indian system: "12 lakh units", "2 crore", "12,00,000"
+_SCALE.update(lakh=100_000, lakhs=100_000, lac=100_000, lacs=100_000)
+_SCALE.update(crore=10_000_000, crores=10_000_000, cr=10_000_000)
+_WORD_SCALES = r"hundred|thousand|million|billion|lakhs?|lacs?|crores?"
 
 _WORD_NUM = "|".join(
     sorted((re.escape(w) for w in _SMALL if w not in ("a", "an")), key=len, reverse=True)
 )
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DIGITS = r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 #: A number: digits with separators and an optional scale ("5,000", "5k", "1.5 million"), or
 #: number words ("twenty five thousand", "fifty").
 _NUMBER = (
-    rf"(?:(?:{_DIGITS})(?:\s?(?:k|m|mn)\b|\s(?:hundred|thousand|million)\b)?"
-    rf"|(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))*(?:\s(?:hundred|thousand|million))*)"
+    rf"(?:(?:{_DIGITS})(?:\s?(?:k|m|mn|bn|cr)\b|\s(?:{_WORD_SCALES})\b)?"
+    rf"|(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))*(?:\s(?:{_WORD_SCALES}))*)"
 )
 _NUMBER_RE = re.compile(rf"(?<![\w.])({_NUMBER})(?![\w])", re.IGNORECASE)
 
@@ -73,7 +78,7 @@ def parse_number(text: str) -> float | None:
     words = text.strip().lower().replace("-", " ")
     if not words:
         return None
-    match = re.fullmatch(rf"({_DIGITS})\s?(k|m|mn|hundred|thousand|million)?", words)
+    match = re.fullmatch(rf"({_DIGITS})\s?(k|m|mn|bn|cr|{_WORD_SCALES})?", words)
     if match:
         value = float(match.group(1).replace(",", ""))
         return value * _SCALE.get(match.group(2) or "", 1)
@@ -97,7 +102,7 @@ def parse_number(text: str) -> float | None:
         elif tokens[i] in ("hundred",):
             current = (current or 1) * 100
             i += 1
-        elif tokens[i] in ("thousand", "million", "k"):
+        elif tokens[i] in _SCALE and tokens[i] != "hundred":
             total += (current or 1) * _SCALE[tokens[i]]
             current = 0
             i += 1

@@ -549,7 +549,10 @@ _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
     r"|model|enter)\s+(?:that|this|it|them|those|these|one)\b(?:\s+(?:one|"
     + "|".join(_TYPE_PATTERNS.values())
-    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*\W*$",
+    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*"
+    # "Please add it with 12 lakh units per month capacity": its size said with it
+    r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
+    r"|/\s?\w+))?\W*$",
     re.IGNORECASE,
 )
 
@@ -569,7 +572,7 @@ def _described_node(text: str, names: _Names) -> str | None:
     if place.city and place.country and place.country.casefold() in text[end:].casefold()[:40]:
         where = f"{where}, {place.country}"  # "San Antonio, Chile" is not the one in Texas
     size = _capacity(text, None)
-    amount = f", capacity {size:g}" if size else ""
+    amount = f", capacity {size:.0f}" if size else ""
     return f"add a {_TYPE_WORD[_ADD_INTENT[kinds[-1]]]} in {where}{amount}"
 
 
@@ -1007,6 +1010,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
             # is the one the words before describe.
             described = _described_node(described_in, names)
+            size = _capacity(piece, None)
+            if described is not None and size is not None and ", capacity" not in described:
+                described += f", capacity {size:.0f}"
             if described is not None:
                 outcome = _read_clause(described, names)
                 if stated is not None and outcome:

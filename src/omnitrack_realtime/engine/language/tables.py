@@ -94,7 +94,7 @@ def _row_request(cells: list[str], columns: list[str | None] | None) -> str | No
         return None
     request = f"add a {kind} in {place}"
     if capacity:
-        request += f", capacity {capacity:g}"
+        request += f", capacity {capacity:.0f}"
     if name:
         request += f", called {name}"
     return request
