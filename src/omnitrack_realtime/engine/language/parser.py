@@ -1010,9 +1010,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
             # is the one the words before describe.
             described = _described_node(described_in, names)
-            size = _capacity(piece, None)
-            if described is not None and size is not None and ", capacity" not in described:
-                described += f", capacity {size:.0f}"
+            said_size = _capacity(piece, None)
+            if described is not None and said_size is not None and ", capacity" not in described:
+                described += f", capacity {said_size:.0f}"
             if described is not None:
                 outcome = _read_clause(described, names)
                 if stated is not None and outcome:
