@@ -894,3 +894,36 @@ def test_an_unknown_place_said_with_the_type_is_asked_not_swapped(
     assert metadata["steps"][0]["intent"] == "clarification"
     assert "Foobarville" in text
     assert names(engine) == ["Aalsmeer Supplier"]
+
+
+def test_link_to_a_new_node_adds_it_first(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Shanghai")
+    say(engine, "link it to a new warehouse in Tianjin by rail")
+    say(engine, "Connect Shanghai Warehouse to a new DC in Beijing.")
+    assert _links(engine) == {
+        ("Shanghai Warehouse", "Tianjin Warehouse"),
+        ("Shanghai Warehouse", "Beijing Distribution Center"),
+    }
+
+
+def test_a_described_node_in_an_unknown_place_is_asked_about(engine: SupplyChainEngine) -> None:
+    metadata, text = say(
+        engine,
+        "We import wine into Shanghai. Our bonded warehouse is in Waigaoqiao, capacity 5,000 "
+        "cases. Please add it.",
+    )
+    assert metadata["intent"] == "clarification"
+    assert "Waigaoqiao" in text
+    metadata, _ = say(engine, "Shanghai")
+    assert metadata["intent"] == "add-warehouse"
+    (node,) = engine.twin.list_nodes(USER)
+    assert (node.location.city, node.capacity) == ("Shanghai", 5000)
+
+
+def test_a_size_in_brackets_after_the_place(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "Add our suppliers: a winery in Bordeaux (2,000 cases/month) and one in Mendoza, Argentina (1,500).",
+    )
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"Bordeaux Supplier": 2000, "Mendoza Supplier": 1500}

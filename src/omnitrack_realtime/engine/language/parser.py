@@ -27,7 +27,7 @@ from ..commands import (
     Step,
 )
 from .cleaning import _clean, _correct, _hinglish, _self_corrected, _spanglish
-from .edits import _capacity
+from .edits import _UNKNOWN_PLACE, _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
@@ -565,6 +565,13 @@ def _described_node(text: str, names: _Names) -> str | None:
     # "in San Antonio, Chile": the country said after the city is the same place.
     places = [(span, p) for span, p in places if p.city or p.country not in cities_in]
     kinds = [t[2] for t in _analyse(text, names).types()]
+    unknown = _UNKNOWN_PLACE.search(text) if kinds and not places else None
+    if unknown is not None:
+        # "Our bonded warehouse is in Waigaoqiao": the add, so that it asks where that is
+        size = _capacity(text, None)
+        amount = f", capacity {size:.0f}" if size else ""
+        word = _TYPE_WORD[_ADD_INTENT[kinds[-1]]]
+        return f"add a {word} in {unknown.group('place')}{amount}"
     if len({p.city or p.country for _, p in places}) != 1 or not kinds:
         return None
     (start, end), place = places[0]

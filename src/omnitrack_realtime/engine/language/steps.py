@@ -222,8 +222,26 @@ _FLOW_TO_IT = re.compile(
 )
 
 
+# "connect Bonded Hub to a new DC in Beijing": the new node is added first, then linked.
+_NEW_END = re.compile(
+    r"\b(?P<prep>to|from|with|into)\s+(?:a|an)\s+(?P<node>(?:new\s+|second\s+|another\s+)?"
+    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s+"
+    r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))",
+    re.IGNORECASE,
+)
+_LINK_VERB = re.compile(
+    r"^\W*(?:please\s+)?(?:connect|link|hook\s+up|attach|join|tie)\b", re.IGNORECASE
+)
+
+
 def _soft_split(text: str) -> list[str]:
     text = _OBJECT_RELATIVE.sub(r"supplied by \g<who>", text)
+    new_end = _NEW_END.search(text) if _LINK_VERB.match(text) else None
+    if new_end is not None:
+        # ("link it to a new warehouse": "it" was the node before the new one)
+        head = re.sub(r"\bit\b", "the other", text[: new_end.start()], count=1)
+        linked = f"{head}{new_end.group('prep')} it{text[new_end.end() :]}"
+        return [f"add a {new_end.group('node')}", *_soft_split(linked)]
     lead = _LEAD_CLAUSE.match(text)
     if lead is not None:
         return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
