@@ -923,7 +923,8 @@ def test_a_described_node_in_an_unknown_place_is_asked_about(engine: SupplyChain
 def test_a_size_in_brackets_after_the_place(engine: SupplyChainEngine) -> None:
     say(
         engine,
-        "Add our suppliers: a winery in Bordeaux (2,000 cases/month) and one in Mendoza, Argentina (1,500).",
+        "Add our suppliers: a winery in Bordeaux (2,000 cases/month) and one in Mendoza, "
+        "Argentina (1,500).",
     )
     sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert sizes == {"Bordeaux Supplier": 2000, "Mendoza Supplier": 1500}
