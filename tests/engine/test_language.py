@@ -2242,3 +2242,32 @@ def test_add_it_with_its_size_after_a_description() -> None:
     assert command.intent == "add-supplier"
     assert command.params["capacity"] == 1_200_000
     assert command.params["place"].city == "Hyderabad"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Add a sawmill in Prince George, 40,000 board feet a week", "add-manufacturer"),
+        ("and a lumber yard in Surrey, call it Fraser Yard", "add-warehouse"),
+        ("add a refinery in Rotterdam", "add-manufacturer"),
+        ("add a grain silo in Saskatoon", "add-warehouse"),
+    ],
+)
+def test_industry_words_for_plants_and_stores_of_goods(text: str, intent: str) -> None:
+    assert intents(text) == [intent]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if the CN rail line is blocked for 10 days?",
+        "what if the highway is closed for a week",
+        "simulate a rail strike",
+    ],
+)
+def test_a_blocked_route_is_a_transportation_delay(text: str) -> None:
+    (command,) = parse(text).commands
+    assert (command.intent, command.params.get("scenario")) == (
+        "run-simulation",
+        "transportation-delay",
+    )

@@ -25,6 +25,8 @@ _TYPE_PATTERNS = {
         r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
         r"|production\s(?:sites?|plants?|facilit(?:y|ies)|lines?)|assembly\s(?:plants?|lines?)"
         r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?|mfgs?|mfrs?|manufs?"
+        r"|sawmills?|refiner(?:y|ies)|smelters?|breweries|brewery|bottlers?|canner(?:y|ies)"
+        r"|packing\s(?:plants?|houses?)|packhouses?|processing\s(?:plants?|facilit(?:y|ies)|sites?)"
     ),
     "warehouse": (
         # "a cross-dock warehouse": the last noun says what the node is.
@@ -32,6 +34,7 @@ _TYPE_PATTERNS = {
         + _STORE_NOUN
         + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
         r"|stockrooms?|storehouses?|storage|whs?|whses?"
+        r"|(?:lumber|timber|storage|container|stock|rail)\s?yards?|stockyards?|silos?|grain\selevators?"
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
         r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
     ),
@@ -104,6 +107,11 @@ _SCENARIO_WORDS = {
         r"|canals?|straits?|shipping\slanes?\s(?:\w+\s)?(?:closed|blocked)"
         r"|(?:shipments?|cargo|goods|containers?|freight|orders?|deliveries|trucks?)\s(?:\w+\s)?"
         r"(?:stuck|held\sup|backed\sup)|customs\s(?:delays?|holds?|hold-?ups?|checks?)|at\scustoms"
+        # "the CN rail line is blocked", "the highway is closed": the route, not a node
+        r"|(?:rail(?:way)?|train|road|highway|motorway|interstate|trucking|sea|shipping|freight)"
+        r"(?:\s(?:\w+\s)?(?:lines?|lanes?|routes?|links?|corridors?|network|service))?\s(?:is\s|are\s|gets?\s"
+        r"|was\s|were\s|being\s)?(?:blocked|closed|cut|disrupted|down|shut|out|suspended|halted)"
+        r"|derail\w*|(?:rail|train|trucking)\s(?:strikes?|stoppages?|outages?)"
     ),
     "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
     "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
