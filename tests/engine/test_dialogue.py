@@ -928,3 +928,12 @@ def test_a_size_in_brackets_after_the_place(engine: SupplyChainEngine) -> None:
     )
     sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert sizes == {"Bordeaux Supplier": 2000, "Mendoza Supplier": 1500}
+
+
+def test_a_link_to_a_place_with_no_node_does_not_take_the_new_node_nearby(
+    engine: SupplyChainEngine,
+) -> None:
+    metadata, text = say(engine, "Add a plant in Ciudad Juárez too, feeding El Paso")
+    assert [s["intent"] for s in metadata["steps"]] == ["add-manufacturer", "connect-nodes"]
+    assert "I can't find a node in El Paso" in text
+    assert engine.twin.list_connections(USER) == []

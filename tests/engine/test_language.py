@@ -2271,3 +2271,28 @@ def test_a_blocked_route_is_a_transportation_delay(text: str) -> None:
         "run-simulation",
         "transportation-delay",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the lead time from Monterrey to Laredo?",
+        "How long does it take to ship from Shanghai to Rotterdam?",
+        "what are our freight costs?",
+    ],
+)
+def test_lead_times_and_costs_are_out_of_scope(text: str) -> None:
+    (step,) = parse(text).steps
+    assert getattr(step, "kind", None) == "out-of-scope"
+
+
+def test_longer_transit_times_are_a_delay_to_simulate() -> None:
+    (command,) = parse("what if transit times double?").commands
+    assert command.params == {"scenario": "transportation-delay"}
+
+
+@pytest.mark.parametrize("word", ["rises", "crate", "lease", "properly", "double"])
+def test_english_words_are_not_taken_for_typos_of_keywords(word: str) -> None:
+    from omnitrack_realtime.engine.language.cleaning import _correct_word
+
+    assert _correct_word(word) is None

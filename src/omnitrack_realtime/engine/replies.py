@@ -75,6 +75,10 @@ _INSTEAD = {
         "prepare the facts for one: the network summary, risks and alerts",
         ("Show the network summary", "Identify risks"),
     ),
+    "track lead times, transit times or costs": (
+        "show which nodes a link joins and how goods flow, and simulate a transportation delay",
+        ("What feeds my warehouses?", "Simulate a transportation delay"),
+    ),
     "measure emissions": (
         "analyse utilization, bottlenecks and risks of your network",
         ("Calculate utilization", "Find bottlenecks"),

@@ -49,7 +49,7 @@ from .browse import _compare_nodes, _get_settings, _list_nodes, _trace
 from .context import ActionResult, ScenarioRun, _change, _Failed, _Step
 from .memory import record_change
 from .queries import _alerts, _details, _help, _summary
-from .resolution import _PLURAL_PRONOUNS, _many, _one, _partner, resolve_nodes
+from .resolution import _PLURAL_PRONOUNS, _by_place, _many, _one, _partner, resolve_nodes
 from .scenarios import (
     _compare_simulations,
     _demand_spike,
@@ -294,6 +294,20 @@ def _pair(step: _Step) -> tuple[Node, Node]:
         assert source is not None
         return source, _other_than(step, "target", source)
     assert source is not None and target is not None
+    if source.id == target.id:
+        # "a plant in Ciudad Juárez, feeding El Paso" with no node in El Paso: the nearby
+        # plant is not what "El Paso" means on the other end of its own link.
+        for key, other in (("target", source), ("source", target)):
+            ref = step.params.get(key)
+            if isinstance(ref, NodeRef) and ref.kind == "place" and ref.place is not None:
+                rest = [n for n in step.nodes() if n.id != other.id]
+                found = _by_place(rest, ref.place)
+                if len(found) != 1:
+                    raise _Failed(
+                        f"I can't find a node in {ref.text} to link **{other.name}** with.",
+                        (f"Add a warehouse in {ref.text}", "List my nodes"),
+                    )
+                return (other, found[0]) if key == "target" else (found[0], other)
     return source, target
 
 

@@ -154,6 +154,11 @@ _OUT_OF_SCOPE = {
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
     ),
     "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",
+    "track lead times, transit times or costs": (
+        r"\b(?:lead|transit|delivery|travel|shipping|turnaround)\s?times?\b|\b(?:how\s(?:long|many"
+        r"\sdays)\sdoes\sit\stake)\b|\b(?:freight|shipping|transport|landed|unit)\s(?:costs?|rates?"
+        r"|prices?)\b|\bcost\sper\s(?:unit|container|pallet|shipment)\b|\bmargins?\b"
+    ),
     "measure emissions": r"\bemissions?\b|\bcarbon\b|\bco2\b|\bfootprint\b|\bsustainab\w*",
     "track shipments or trucks": (
         r"\btrack\w*\s(?:the\s|my\s|our\s|a\s)?(?:shipments?|trucks?|parcels?|packages?"

@@ -14,6 +14,7 @@ from ..commands import (
     ADDED_TYPE,
     CHANGING_INTENTS,
     SETTING_OF,
+    SIMULATION_INTENTS,
     Act,
     Clarification,
     Command,
@@ -256,7 +257,14 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
         # The clause opens with what cannot be done ("call the plant manager", "email it",
         # "can you open a support ticket").
         opens = lead is not None and len(m[lead.end() : start].split()) <= 3
-        if not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE:
+        simulated = (
+            isinstance(outcome, list)
+            and kind is Mood.HYPOTHETICAL
+            and all(c.intent in SIMULATION_INTENTS for c in outcome)
+        )  # "what if transit times double?": a delay to simulate, not lead times to track
+        if not simulated and (
+            not isinstance(outcome, list) or opens or topic in ALWAYS_OUT_OF_SCOPE
+        ):
             return Act("out-of-scope", text, topic)
     if kind is Mood.CORRECTION and (not isinstance(outcome, list) or _TAKES_BACK.search(m)):
         # "Sorry, I should have said Bradford, not Leeds, for the store": the value named as

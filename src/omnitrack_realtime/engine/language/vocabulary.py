@@ -112,6 +112,8 @@ _SCENARIO_WORDS = {
         r"(?:\s(?:\w+\s)?(?:lines?|lanes?|routes?|links?|corridors?|network|service))?\s(?:is\s|are\s|gets?\s"
         r"|was\s|were\s|being\s)?(?:blocked|closed|cut|disrupted|down|shut|out|suspended|halted)"
         r"|derail\w*|(?:rail|train|trucking)\s(?:strikes?|stoppages?|outages?)"
+        r"|(?:lead|transit|delivery|shipping)\s?times?\s(?:\w+\s)?(?:doubl\w*|tripl\w*|increas\w*|ris\w*"
+        r"|go(?:es)?\sup|grow\w*|jump\w*|get\slonger|slip\w*)"
     ),
     "supplier-failure": r"supplier\sfailures?|vendor\sfailures?|supplier\sbankruptc\w*",
     "demand-spike": r"demand\s(?:spikes?|surges?|shocks?)",
@@ -264,7 +266,8 @@ percept seeks weeps yours tours pours fours mouths unity unite caller naked chos
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
 manufacture manufactures manufactured distribute distributes retailing storing
 loses loser losers posed poses noses doses hoses roses close closed closer costs coast boxes
-bottles pallets cartons crates barrels drums tonnes
+bottles pallets cartons crates barrels drums tonnes crate rise rises rising risen double triple point
+lease leases leased properly proper
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
