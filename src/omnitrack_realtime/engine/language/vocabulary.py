@@ -266,7 +266,8 @@ percept seeks weeps yours tours pours fours mouths unity unite caller naked chos
 chock inline leverage outset retain retains factor factors avert doubled tripled remand
 manufacture manufactures manufactured distribute distributes retailing storing
 loses loser losers posed poses noses doses hoses roses close closed closer costs coast boxes
-bottles pallets cartons crates barrels drums tonnes crate rise rises rising risen double triple point
+bottles pallets cartons crates barrels drums tonnes crate rise rises rising risen
+double triple point
 lease leases leased properly proper
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
