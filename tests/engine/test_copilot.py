@@ -23,7 +23,7 @@ from omnitrack_realtime.engine.commands import (
     NodeRef,
     ParseResult,
 )
-from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.copilot import MAX_STEPS, SupplyChainEngine
 from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.seam import AnswerEnd, AnswerStart, AnswerText, EngineRequest
 
@@ -224,10 +224,10 @@ async def test_after_a_failure_an_independent_step_still_runs(
     assert [n.name for n in engine.twin.list_nodes(USER)] == ["Lyon Store"]
 
 
-async def test_more_than_five_steps_is_said(engine: SupplyChainEngine) -> None:
+async def test_more_than_max_steps_is_said(engine: SupplyChainEngine) -> None:
     metadata, text, _, _ = await ask(engine, "too many")
     assert metadata["actionSuccess"] is True
-    assert "more than 5 steps" in text
+    assert f"more than {MAX_STEPS} steps" in text
 
 
 async def test_clarifications_change_nothing(engine: SupplyChainEngine) -> None:

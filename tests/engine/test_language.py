@@ -557,13 +557,25 @@ def test_shared_verb_is_reused() -> None:
     ]
 
 
-def test_at_most_five_steps() -> None:
-    text = "; ".join(f"add a store in {city}" for city in ("Paris", "Lyon", "Lille", "Nantes"))
+def test_at_most_max_steps() -> None:
+    cities = (
+        "Paris",
+        "Lyon",
+        "Lille",
+        "Nantes",
+        "Nice",
+        "Metz",
+        "Brest",
+        "Dijon",
+        "Rouen",
+        "Tours",
+    )
+    text = "; ".join(f"add a store in {city}" for city in cities[: MAX_STEPS - 1])
     assert not parse(text).too_many_steps
-    result = parse(text + "; add a store in Toulouse; add a store in Bordeaux")
+    result = parse(text + f"; add a store in {cities[MAX_STEPS - 1]}; add a store in Bordeaux")
     assert result.too_many_steps
     assert len(result.commands) == MAX_STEPS
-    assert place(result.commands[-1]).city == "Toulouse"
+    assert place(result.commands[-1]).city == cities[MAX_STEPS - 1]
 
 
 def test_an_unclear_step_is_asked_about_and_the_others_still_run() -> None:

@@ -279,7 +279,7 @@ class ParseResult:
 
     commands: tuple[Command, ...] = ()
     clarification: Clarification | None = None
-    too_many_steps: bool = False  # more than 5 steps were asked; only the first 5 are here
+    too_many_steps: bool = False  # more than MAX_STEPS were asked; only the first are here
     steps: tuple[Step, ...] = ()
 
     def ordered(self) -> tuple[Step, ...]:

@@ -95,7 +95,7 @@ logger = logging.getLogger(__name__)
 #: ``parse(text, known_names)``: the language layer's entry point.
 Parser = Callable[[str, Sequence[str]], ParseResult]
 
-MAX_STEPS = 5
+MAX_STEPS = 10
 
 
 def _rule_parser(text: str, known_names: Sequence[str]) -> ParseResult:

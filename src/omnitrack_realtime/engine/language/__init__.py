@@ -10,7 +10,7 @@ How a message is read:
    "anomolies"), except words of the user's node names and of places.
 2. **Split into steps** on numbered lists, ";", "then", "after that", and on "and" / "," when
    what follows starts a new request ("..., connect it to ..."); "add a supplier in Busan and a
-   plant in Ulsan" becomes two adds. At most five steps are kept (``too_many_steps``).
+   plant in Ulsan" becomes two adds. At most ten steps are kept (``too_many_steps``).
 3. **Read each step.** Node names (``known_names``, case-insensitive, one typo per long word
    allowed), node ids (``sup-3``) and places (the gazetteer) are found first and masked, so that
    words inside them ("Berlin *Plant*", "*Port* Klang") do not trigger intents. Intents are then

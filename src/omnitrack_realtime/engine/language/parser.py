@@ -38,7 +38,7 @@ from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_PATTERNS, _TYPE_
 
 __all__ = ["MAX_STEPS", "parse"]
 
-MAX_STEPS = 5
+MAX_STEPS = 10
 
 
 _FILLER = re.compile(
