@@ -266,3 +266,17 @@ def test_a_small_town_one_letter_from_a_major_city_is_its_misspelling() -> None:
     # Monterey (California) is a town of 28,000; "monterey mx" means Monterrey.
     assert lookup("monterey") is None
     assert [p.city for _, p in find_places("a plant in Monterey, California")] == ["Monterey"]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("a store in Madrid and a DC in Leon", "Spain"),
+        ("warehouses in Hamilton and Auckland", "New Zealand"),
+        ("a plant in Kingston and a store in Montego Bay", "Jamaica"),
+    ],
+)
+def test_a_shared_town_name_takes_the_country_the_text_names(text: str, country: str) -> None:
+    found = [p for _s, p in find_places(text)]
+    assert found[0].country == country or found[1].country == country
+    assert len({p.country for p in found}) == 1

@@ -1021,6 +1021,18 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
     for index, (((_s, end), place), ((later, _e), country)) in enumerate(itertools.pairwise(found)):
         if country.city is None and country.country and re.fullmatch(r",?\s*", plain[end:later]):
             found[index] = (found[index][0], in_country(place, country))
+    # "a plant in Puebla and one in León": a world-table town of a name several countries
+    # share is the one in a country the same text names.
+    for index, (span, place) in enumerate(found):
+        if place.city is None or _key(place.city) in _INSENSITIVE:
+            continue
+        elsewhere = {p.country for i, (_s, p) in enumerate(found) if i != index and p.country}
+        if place.country in elsewhere:
+            continue
+        for other, _word in _world_rows().get(_key(place.city), ()):
+            if other.country in elsewhere:
+                found[index] = (span, other)
+                break
     return found
 
 
