@@ -937,3 +937,16 @@ def test_a_link_to_a_place_with_no_node_does_not_take_the_new_node_nearby(
     assert [s["intent"] for s in metadata["steps"]] == ["add-manufacturer", "connect-nodes"]
     assert "I can't find a node in El Paso" in text
     assert engine.twin.list_connections(USER) == []
+
+
+def test_a_chain_of_adds_each_fed_by_the_one_before(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "add a supplier in Penang, a plant in Kulim fed by it, and a warehouse in Singapore fed "
+        "by the plant",
+    )
+    assert names(engine) == ["Kulim Plant", "Penang Supplier", "Singapore Warehouse"]
+    assert _links(engine) == {
+        ("Penang Supplier", "Kulim Plant"),
+        ("Kulim Plant", "Singapore Warehouse"),
+    }

@@ -256,7 +256,11 @@ def _soft_split(text: str) -> list[str]:
         return [*_soft_split(text[: flow.start()]), *_soft_split(text[flow.end() :])]
     if (_ADD_VERB_RE.search(text) or _TYPE_AT.match(text)) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
-        return [*_soft_split(head), *_soft_split(tail)]
+        link, *more = _TYPE_ONLY.split(tail)
+        # "..., a plant in Kulim fed by it, and a warehouse in Singapore fed by the plant": the
+        # next node after the link is an add of its own.
+        adds = [piece for node in more for piece in _soft_split(f"add {node.strip()}")]
+        return [*_soft_split(head), *_soft_split(link), *adds]
     reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
     if so is not None:
         request = text[so.end() :]
