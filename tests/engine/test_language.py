@@ -2308,3 +2308,36 @@ def test_english_words_are_not_taken_for_typos_of_keywords(word: str) -> None:
     from omnitrack_realtime.engine.language.cleaning import _correct_word
 
     assert _correct_word(word) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("What if the Colombian supplier can't ship for a month?", "Colombia"),
+        ("list our Chinese suppliers", "China"),
+        ("list our US warehouses", "United States"),
+    ],
+)
+def test_a_country_adjective_before_a_type_is_a_place(text: str, country: str) -> None:
+    (command,) = parse(text).commands
+    where = command.params.get("place") or command.params["node"].place
+    assert where.country == country
+
+
+def test_send_us_is_no_country() -> None:
+    result = parse("give us plant details for Lyon Plant", known_names=("Lyon Plant",))
+    assert [c.intent for c in result.commands] == ["get-node-details"]
+
+
+def test_there_is_the_place_said_before() -> None:
+    (command,) = parse(
+        "We roast specialty coffee in Melbourne. Add our roastery there, 3 tonnes a week."
+    ).commands
+    assert command.intent == "add-manufacturer"
+    assert command.params["place"].city == "Melbourne"
+
+
+def test_which_one_should_we_diversify_asks_for_advice_on_all_of_them() -> None:
+    (command,) = parse("Which supplier should we diversify?").commands
+    assert command.intent == "recommend"
+    assert "node" not in command.params

@@ -511,10 +511,16 @@ _RECOMMEND = re.compile(
     r"|de-?risk|avoid|relieve|ease|balance|handle|deal\swith|prevent)\b"
     r"|\bis\sit\s(?:a\sgood\sidea|wise|smart|worth)\b|\bbest\s(?:way|option|move)\b"
     r"|\bwhat\sare\s(?:my|our)\soptions\b"
+    # "which supplier should we diversify?"
+    r"|\b(?:which|what)\s(?:\w+\s){0,3}?(?:should|shall|ought\sto|do)\s(?:i|we)\s(?:diversif\w*"
+    r"|de-?risk|dual[\s-]source|replace|back\s?up|prioriti[sz]e|focus\son|invest\sin|worry\sabout"
+    r"|close|expand|fix\sfirst)\b|\b(?:how\s(?:can|could|should|do)\s(?:i|we)\s)?diversif\w*\b"
 )
 _GOAL = {
     "close": r"clos\w*|shut\w*|remov\w*|drop\w*|get\srid|decommission\w*|retire|cut|axe|phase\sout",
-    "alternate-supplier": r"alternat\w*|backup|replace\w*|another\ssupplier|second\ssource|dual",
+    "alternate-supplier": (
+        r"alternat\w*|backup|replace\w*|another\ssupplier|second\ssource|dual|diversif\w*"
+    ),
     "capacity": r"capacity|overload\w*|utili[sz]\w*|bottleneck\w*|expand\w*|add\b|more\sroom",
     "risk": r"risks?|exposure|resilien\w*|vulnerab\w*|de-?risk",
 }
@@ -532,7 +538,9 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}
     node = _first_node(step)
-    if node is not None:
+    choosing = re.match(r"^\W*(?:which|what)\s", m) is not None
+    if node is not None and not (choosing and node.kind == "name" and node.node_type):
+        # ("which supplier should we diversify?" asks it to choose, not about one supplier)
         params["node"] = node
     goal = _GOAL_RE.search(m)
     if goal is not None and goal.lastgroup is not None:

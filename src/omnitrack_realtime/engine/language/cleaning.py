@@ -14,7 +14,7 @@ import re
 from .. import gazetteer
 from .names import _damerau_at_most_one, _find_names, _Names
 from .tables import read_tables
-from .vocabulary import _CORRECTABLE, _VOCAB
+from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _VOCAB
 
 
 def _deletes(word: str) -> set[str]:
@@ -118,6 +118,10 @@ def _clean(text: str) -> str:
         text = spoken.sub(mark, text)
     text = _without_emoji(text.translate(_QUOTES)).replace("\r\n", "\n").replace("\r", "\n")
     text = read_tables(text)
+    # "the Colombian supplier" is the supplier in Colombia
+    text = _DEMONYM_BEFORE_TYPE.sub(
+        lambda m: f"{m.group('type')} in {_DEMONYMS[m.group('adj').lower()]}", text
+    )
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 

@@ -243,6 +243,11 @@ _SENDS_THERE = re.compile(
     r"(?P<what>\s\w+(?:\s\w+)?)??(?:\s+to)?(?:\s+over)?\s+there(?P<end>\W*)$",
     re.IGNORECASE,
 )
+_THERE = re.compile(
+    r"\b(?:in\s|over\s|out\s|right\s|up\s|down\s)?there\b(?!\s(?:is|are|was|were|will|should|must"
+    r"|might|may|could|would|has|have|had)\b)(?!')",
+    re.IGNORECASE,
+)
 _THAT_LINK_BOTH_WAYS = re.compile(
     r"\b(?:that|this|the)\s(?:link|connection|route|lane)\b.*\b(?:two[\s-]ways?|both\sways"
     r"|both\sdirections|bi-?directional)",
@@ -934,6 +939,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        if _THERE.search(piece) and not gazetteer.find_places(piece) and _TYPE_RE.search(piece):
+            # "We roast coffee in Melbourne. Add our roastery there": the place said before.
+            said_before = [
+                earlier[span[0] : span[1]]
+                for earlier in pieces[:index]
+                for span, _place in gazetteer.find_places(earlier)
+            ]
+            if said_before:
+                piece = _THERE.sub(f"in {said_before[-1]}", piece, count=1)
         if after_add and _SENDS_THERE.search(piece):
             # "X sends everything there"
             piece = _SENDS_THERE.sub(r"\g<verb>\g<what> to it\g<end>", piece)

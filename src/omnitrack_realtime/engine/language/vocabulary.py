@@ -27,6 +27,8 @@ _TYPE_PATTERNS = {
         r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?|mfgs?|mfrs?|manufs?"
         r"|sawmills?|refiner(?:y|ies)|smelters?|breweries|brewery|bottlers?|canner(?:y|ies)"
         r"|packing\s(?:plants?|houses?)|packhouses?|processing\s(?:plants?|facilit(?:y|ies)|sites?)"
+        r"|roaster(?:y|ies)|roasting\s(?:plants?|facilit(?:y|ies))|creamer(?:y|ies)|distiller(?:y|ies)"
+        r"|dairy\splants?|bottling\s(?:plants?|lines?)"
     ),
     "warehouse": (
         # "a cross-dock warehouse": the last noun says what the node is.
@@ -308,5 +310,92 @@ _ADD_VERB_RE = re.compile(
     r"(?!\s(?:a|an|the)\s(?:quick\s|closer\s)?(?:look|peek|glance|word|summary|report|check)\b)"
     r"|to\shave(?=\s(?:an?|another|one\smore)\s)"
     r"|make(?:\s(?:that|it|this))?(?=\s+an?\s))\b",
+    re.IGNORECASE,
+)
+
+
+#: "the Colombian supplier", "our Chinese plants": the country an adjective names.
+_DEMONYMS = {
+    "american": "United States",
+    "us": "United States",
+    "u.s.": "United States",
+    "canadian": "Canada",
+    "mexican": "Mexico",
+    "brazilian": "Brazil",
+    "argentine": "Argentina",
+    "argentinian": "Argentina",
+    "chilean": "Chile",
+    "peruvian": "Peru",
+    "colombian": "Colombia",
+    "ecuadorian": "Ecuador",
+    "venezuelan": "Venezuela",
+    "guatemalan": "Guatemala",
+    "costa rican": "Costa Rica",
+    "british": "United Kingdom",
+    "uk": "United Kingdom",
+    "english": "United Kingdom",
+    "scottish": "United Kingdom",
+    "irish": "Ireland",
+    "french": "France",
+    "german": "Germany",
+    "dutch": "Netherlands",
+    "belgian": "Belgium",
+    "spanish": "Spain",
+    "portuguese": "Portugal",
+    "italian": "Italy",
+    "swiss": "Switzerland",
+    "austrian": "Austria",
+    "polish": "Poland",
+    "czech": "Czech Republic",
+    "hungarian": "Hungary",
+    "romanian": "Romania",
+    "bulgarian": "Bulgaria",
+    "greek": "Greece",
+    "turkish": "Turkey",
+    "swedish": "Sweden",
+    "norwegian": "Norway",
+    "danish": "Denmark",
+    "finnish": "Finland",
+    "ukrainian": "Ukraine",
+    "russian": "Russia",
+    "chinese": "China",
+    "japanese": "Japan",
+    "korean": "South Korea",
+    "south korean": "South Korea",
+    "taiwanese": "Taiwan",
+    "vietnamese": "Vietnam",
+    "thai": "Thailand",
+    "malaysian": "Malaysia",
+    "indonesian": "Indonesia",
+    "filipino": "Philippines",
+    "philippine": "Philippines",
+    "singaporean": "Singapore",
+    "indian": "India",
+    "pakistani": "Pakistan",
+    "bangladeshi": "Bangladesh",
+    "sri lankan": "Sri Lanka",
+    "australian": "Australia",
+    "new zealand": "New Zealand",
+    "saudi": "Saudi Arabia",
+    "emirati": "United Arab Emirates",
+    "qatari": "Qatar",
+    "israeli": "Israel",
+    "egyptian": "Egypt",
+    "moroccan": "Morocco",
+    "nigerian": "Nigeria",
+    "ghanaian": "Ghana",
+    "kenyan": "Kenya",
+    "ethiopian": "Ethiopia",
+    "south african": "South Africa",
+    "tanzanian": "Tanzania",
+}
+_DEMONYM_BEFORE_TYPE = re.compile(
+    r"\b(?P<adj>(?-i:US|UK)|"  # in capitals only: "send us plant specs" is no country
+    + "|".join(
+        sorted((re.escape(d) for d in _DEMONYMS if d not in ("us", "uk")), key=len, reverse=True)
+    )
+    + r")\s+(?P<type>(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r"))\b",
     re.IGNORECASE,
 )
