@@ -2341,3 +2341,34 @@ def test_which_one_should_we_diversify_asks_for_advice_on_all_of_them() -> None:
     (command,) = parse("Which supplier should we diversify?").commands
     assert command.intent == "recommend"
     assert "node" not in command.params
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add our main factories: Ho Chi Minh City (60k pairs/month) and Dhaka (45k).",
+        "Plants: Ho Chi Minh City - 60,000, Dhaka - 45,000",
+        "our factories are: Ho Chi Minh City (60,000 pairs) and Dhaka (45k pairs a month)",
+    ],
+)
+def test_a_listed_type_with_sizes_adds_each_place_with_its_size(text: str) -> None:
+    result = parse(text)
+    assert [(c.intent, place(c).city, c.params.get("capacity")) for c in result.commands] == [
+        ("add-manufacturer", "Ho Chi Minh City", 60000),
+        ("add-manufacturer", "Dhaka", 45000),
+    ]
+
+
+def test_who_the_user_is_is_not_out_of_scope() -> None:
+    result = parse("I lead sustainability at a sportswear brand. Set the industry to apparel.")
+    assert [c.intent for c in result.commands] == ["set-industry"]
+    assert all(getattr(s, "kind", None) != "out-of-scope" for s in result.steps)
+
+
+def test_the_lane_of_a_place_is_its_node_lane() -> None:
+    (command,) = parse(
+        "Could we switch the Dhaka lane to rail?", known_names=("Dhaka Plant",)
+    ).commands
+    assert command.intent == "add-shipping-method"
+    assert command.params["method"] == "rail"
+    assert command.params["node"].text in ("Dhaka", "Dhaka Plant")

@@ -233,6 +233,13 @@ _LEADS = re.compile(
 )
 
 
+# "I lead sustainability at a sportswear brand": who the user is, not a request (even when
+# it names something the copilot cannot do).
+_ABOUT_THE_USER = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|so|well|ok|okay)\W+)*(?:i|we)\s(?:(?:'m|am|are|'re)\s)?(?:lead|run"
+    r"|manage|head|work|own|oversee|handle|look\safter|coordinate|in\scharge|responsible|new\sto"
+    r"|the\s\w+\s(?:lead|manager|director|head|officer))\b(?!.*\?)"
+)
 _TAKES_BACK = re.compile(
     r"\b(?:sorry|oops|whoops|my\sbad|meant|should\shave|typo|wrong|correction)\b.*\bnot\s[¤§]"
     r"|\bnot\s[¤§]+.*\b(?:sorry|meant|should\shave|my\sbad|typo)\b"
@@ -250,7 +257,7 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     if kind is Mood.NEGATED:
         return Act("cancelled", text, text)
     outcome = _apply_rules(step, m)
-    found = out_of_scope_at(m)
+    found = out_of_scope_at(m) if not _ABOUT_THE_USER.match(m) else None
     if found is not None:
         topic, start = found
         lead = _LEADS.match(m)

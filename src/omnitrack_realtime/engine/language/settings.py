@@ -75,6 +75,12 @@ def _rule_risk_profile(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "set-risk-profile", {"level": level}, 0.9)
 
 
+_LANE_OF = re.compile(
+    r"¤+\s(?:lanes?|routes?|links?|connections?|leg|shipments?)\b|\b(?:lanes?|routes?"
+    r"|links?|connections?|shipments?)\s(?:from|of|out\sof|into|to)\s¤"
+)
+
+
 def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     method_match = _METHOD_RE.search(m)
     if method_match is not None and _STOP_METHOD.search(m):
@@ -107,8 +113,11 @@ def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     assert method is not None
     params: dict[str, Any] = {"method": method}
     refs = step.node_refs()
+    lone = step.lone_place(city=True) if not refs and _LANE_OF.search(m) else None
     if refs:
         params["node"] = refs[0].ref
+    elif lone is not None:
+        params["node"] = lone.ref  # "switch the Dhaka lane to rail": the user's node there
     methods = [x for x in _METHOD_RE.finditer(m)]
     listed = len(methods) > 1 and all(
         re.fullmatch(r"\s*(?:,|and|&|,\s*and|plus|as\swell\sas)\s*", m[a.end() : b.start()])

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 
-from .vocabulary import _ADD_VERB_RE, _LINK_IN, _LINK_OUT, _TYPE_PATTERNS, _TYPE_RE
+from .. import gazetteer
+from .numbers import parse_number
+from .vocabulary import (
+    _ADD_VERB_RE,
+    _DEFAULT_NAME_WORD,
+    _LINK_IN,
+    _LINK_OUT,
+    _TYPE_PATTERNS,
+    _TYPE_RE,
+)
 
 _VERBS = (
     r"add|create|make|build|open|set\s?up|establish|register|onboard|put|connect|link|hook"
@@ -234,7 +243,51 @@ _LINK_VERB = re.compile(
 )
 
 
+# "Add our main factories: Ho Chi Minh City (60k pairs/month) and Dhaka (45k)"
+_LISTED_NODES = re.compile(
+    r"^\W*(?:(?:please|pls|also|and|then|now|next)\s+)*(?:(?:add|create|set\s?up|onboard|register"
+    r"|enter|put\sin)\s+)?(?:(?:our|the|my|these|those|two|three|four|five|new|main|key|other"
+    r"|following)\s+)*(?P<type>" + "|".join(_TYPE_PATTERNS.values()) + r")\s*(?:are|is)?\s*:\s*"
+    r"(?P<items>[^:;]+?)\W*$",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(
+    r"^\s*(?P<place>[^\d(),;:-]+?)\s*(?:[-–(:,]\s*(?:about\s|around\s|~)?(?P<size>\d[\d,.]*\s?(?:k|m"
+    r"|thousand|million)?)\b[^)]*\)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _listed_nodes(text: str) -> list[str] | None:
+    """One add per place of a list of nodes of one type, each with its size; None when some
+    item is not a place (the list is read the ordinary way)."""
+    listed = _LISTED_NODES.match(text)
+    if listed is None:
+        return None
+    kind = _TYPE_RE.fullmatch(listed.group("type"))
+    if kind is None or kind.lastgroup is None:
+        return None
+    word = _DEFAULT_NAME_WORD[kind.lastgroup]
+    items = [
+        i
+        for i in re.split(r",(?![^()]*\))(?!\d{3}\b)|;|\band\b|&", listed.group("items"))
+        if i.strip()
+    ]
+    adds: list[str] = []
+    for item in items:
+        found = _LIST_ITEM.match(item)
+        if found is None or gazetteer.lookup(found.group("place")) is None:
+            return None
+        size = parse_number(found.group("size").replace(",", "")) if found.group("size") else None
+        amount = f", capacity {size:.0f}" if size else ""
+        adds.append(f"add a {word} in {found.group('place').strip()}{amount}")
+    return adds or None
+
+
 def _soft_split(text: str) -> list[str]:
+    listed = _listed_nodes(text)
+    if listed is not None:
+        return listed
     text = _OBJECT_RELATIVE.sub(r"supplied by \g<who>", text)
     new_end = _NEW_END.search(text) if _LINK_VERB.match(text) else None
     if new_end is not None:
