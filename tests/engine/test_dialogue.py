@@ -950,3 +950,23 @@ def test_a_chain_of_adds_each_fed_by_the_one_before(engine: SupplyChainEngine) -
         ("Penang Supplier", "Kulim Plant"),
         ("Kulim Plant", "Singapore Warehouse"),
     }
+
+
+def test_custom_names_are_never_taken_for_the_only_node_of_their_type(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "Create a warehouse in Perth named West Hub with room for 12000 pallets")
+    metadata, text = say(engine, "West Hub supplies Goldfields Depot")
+    assert metadata["actionSuccess"] is False
+    assert "Goldfields Depot" in text
+    metadata, _ = say(engine, "Rename Goldfields Depot to Kal Depot")
+    assert metadata["actionSuccess"] is False
+    assert names(engine) == ["West Hub"]  # the only warehouse was not renamed
+
+
+def test_another_one_next_turn_is_the_type_added_last(engine: SupplyChainEngine) -> None:
+    say(engine, "Create a warehouse in Perth named West Hub")
+    metadata, _ = say(engine, "Put another one in Kalgoorlie and call it Goldfields Depot")
+    assert metadata["intent"] == "add-warehouse"
+    say(engine, "West Hub supplies Goldfields Depot")
+    assert _links(engine) == {("West Hub", "Goldfields Depot")}

@@ -469,6 +469,9 @@ class SupplyChainEngine:
             answered = self._answer_pending(pending, steps, request)
             if answered is not None:
                 steps = answered
+        again = self._same_type_again(request, steps, state)
+        if again is not None:
+            steps = again
         turn = self._transfer(request, steps, state)
         if turn is None:
             if not steps:
@@ -489,6 +492,25 @@ class SupplyChainEngine:
         if state.fingerprint() != before:  # most read-only turns change nothing here
             self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
+
+    def _same_type_again(
+        self, request: EngineRequest, steps: Sequence[Step], state: DialogueState
+    ) -> list[Step] | None:
+        """ "Put another one in Kalgoorlie" after adding a warehouse last turn: another
+        warehouse (the type the conversation added last); None when that is not the case."""
+        if any(isinstance(s, Command) for s in steps) or not state.added:
+            return None
+        said = _ANOTHER_ONE.search(request.message)
+        if said is None:
+            return None
+        word = DEFAULT_NAME_WORD[ADDED_TYPE[state.added[-1][0].intent]].lower()
+        text = (
+            f"{request.message[: said.start()]}add another {word} {request.message[said.end() :]}"
+        )
+        parsed = self._parser(text, self.twin.node_names(request.user_id))
+        if not any(isinstance(s, Command) and s.intent in ADDED_TYPE for s in parsed.ordered()):
+            return None
+        return list(parsed.ordered())
 
     # ------------------------------------------------------------------ import, export
 
@@ -1317,6 +1339,12 @@ _ELIDED_CHANGE = re.compile(r"^\W*(?:and|also|plus|then|same\sfor)\s+(?P<rest>.+
 
 
 # "now just the ones in Asia", "only those over 20k": a filter on the list just shown.
+# "Put another one in Kalgoorlie", "one more in Lyon, please", "and a second one at Perth"
+_ANOTHER_ONE = re.compile(
+    r"(?:\b(?:put|add|create|set\s?up|open|make|build|place|need|want)\s+)?(?:another|one\smore"
+    r"|a\ssecond|a\sthird|a\snew)(?:\sone)?(?=\s+(?:in|at|near|out\sof|over\sin)\s)",
+    re.IGNORECASE,
+)
 _NARROW = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:ones|those)\b",

@@ -263,6 +263,10 @@ def _node_refs(step: _Step) -> list[_Ref]:
             else:
                 ref = NodeRef(text, "place", node_type=kind, place=place)
             refs.append(_Ref(span_start, span_end, ref))
+        elif (name_start := _name_start(step, start)) is not None:
+            # "Goldfields Depot", no such node: a name of its own, never "the only warehouse"
+            text = step.text[name_start:end]
+            refs.append(_Ref(name_start, end, NodeRef(text, "name", node_type=kind)))
         else:
             word = _DEFAULT_NAME_WORD[kind]
             refs.append(_Ref(start, end, NodeRef(word, "name", node_type=kind), True))
@@ -278,6 +282,40 @@ def _node_refs(step: _Step) -> list[_Ref]:
         refs.append(_Ref(before.start(), after.end(), ref))
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+# Capitalised words right before a type word: a node name ("Goldfields Depot").
+_NAMED_BEFORE = re.compile(r"(?<![\w'-])(?P<words>(?:[A-Z][\w'-]*\s+){1,3})$")
+# ... but not sentence openers, verbs or adjectives said of any node ("Rename", "Main").
+_NOT_NAME_TEXT = (
+    "a an the our my your their its this that these those and or but then also please pls "
+    "so ok okay now next first second third last new old main central big small large "
+    "primary secondary regional local national global other same current existing only "
+    "backup cold north south east west northern southern eastern western upper lower add "
+    "create connect link remove delete drop rename call make set mark update move show list "
+    "what which where who how is are does do did can could would should will shall why when "
+    "tell give get put run simulate compare trace feed feeds supply supplies ship ships "
+    "send sends no not yes hi hey hello dear thanks sorry i we you it they he she both all "
+    "each every any some more most less few many one two three four five "
+)
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
+
+
+def _name_start(step: _Step, start: int) -> int | None:
+    """Where the capitalised words of a name before the type word at ``start`` begin
+    ("Rename Goldfields Depot": at "Goldfields"), or None when there are none."""
+    named = _NAMED_BEFORE.search(step.text[:start])
+    if named is None or not re.fullmatch(
+        r"(?:[^\W\d_]|['\s-])+", step.masked[named.start("words") : start]
+    ):
+        return None
+    words = list(re.finditer(r"\S+", step.text[named.start("words") : start]))
+    kept = [w for w in words]
+    while kept and kept[0].group().lower() in _NOT_NAME_WORDS:
+        kept.pop(0)  # "Rename", "Connect", "The": not part of the name
+    if not kept or any(w.group().lower() in _NOT_NAME_WORDS for w in kept):
+        return None
+    return named.start("words") + kept[0].start()
 
 
 _JUST_ADDED = re.compile(
