@@ -970,3 +970,37 @@ def test_another_one_next_turn_is_the_type_added_last(engine: SupplyChainEngine)
     assert metadata["intent"] == "add-warehouse"
     say(engine, "West Hub supplies Goldfields Depot")
     assert _links(engine) == {("West Hub", "Goldfields Depot")}
+
+
+def test_a_very_polite_user_gets_everything_done(engine: SupplyChainEngine) -> None:
+    turns = [
+        (
+            "Good morning! Would it be possible to add a supplier in Osaka for us? Around 7,000 "
+            "units monthly, if that's alright.",
+            "add-supplier",
+        ),
+        (
+            "Thank you kindly. Might I also ask you to add a warehouse in Kobe, and connect the "
+            "Osaka supplier to it?",
+            "multi-step",
+        ),
+        (
+            "I wonder, would you be so kind as to tell me which of our sites is the busiest?",
+            "calculate-utilization",
+        ),
+        (
+            "Could you perhaps mark the Kobe warehouse as degraded? There was a small fire.",
+            "update-node",
+        ),
+        ("Would you mind undoing that? I was misinformed.", "undo"),
+        ("Many thanks for your help!", "smalltalk"),
+    ]
+    for text, intent in turns:
+        metadata, _ = say(engine, text)
+        assert metadata["intent"] == intent, text
+    nodes = {n.name: (n.capacity, n.status) for n in engine.twin.list_nodes(USER)}
+    assert nodes == {
+        "Osaka Supplier": (7000, "operational"),
+        "Kobe Warehouse": (20000, "operational"),
+    }
+    assert _links(engine) == {("Osaka Supplier", "Kobe Warehouse")}

@@ -39,7 +39,8 @@ def _first_node(step: _Step) -> Any:
 _UNDO = re.compile(
     r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hmm|actually|just|can\syou|could\syou"
     r"|sorry|my\sbad|wait|oh|typo|wrong\s\w+|that'?s\swrong|mistake)\W+)*"
-    r"(?:undo|revert|roll\s?back|reverse|take\s(?:that|it|this)\sback|go\sback"
+    r"(?:undo|undoing|revert|reverting|roll\s?back|rolling\sback|reverse|take\s(?:that|it|this)\sback"
+    r"|go\sback"
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"

@@ -113,11 +113,86 @@ _SPOKEN_PUNCTUATION = (
 )
 
 
+# Courtesy around a request, said the long way ("I wonder, would you be so kind as to tell
+# me which ...", "Would you mind undoing that?", "..., if that's alright."): the request is
+# what is left. A gerund after "mind" is the verb ("undoing" -> "undo").
+_WRAPPER = re.compile(
+    r"(?:(?<=^)|(?<=[.!?;]\s)|(?<=\n))[^\w]*"
+    r"(?:(?:i\swonder(?:ed)?|i\swas\swondering|i\sam\swondering|i'?m\swondering)(?:\s(?:if|whether))?"
+    r"[\s,]+)?"
+    r"(?:(?:would|could|can|will|might)\s(?:you|u)\s(?:please\s|kindly\s|possibly\s|perhaps\s|maybe"
+    r"\s|also\s)*(?:be\s(?:so\s)?kind\s(?:enough\s)?(?:as\s)?to\s|be\sable\sto\s|mind\s)"
+    r"|(?:would|is)\sit\sbe\spossible\s(?:for\syou\s)?to\s|is\sit\spossible\s(?:for\syou\s)?to\s"
+    r"|might\si\s(?:also\s)?ask\syou\sto\s|may\si\s(?:also\s)?ask\syou\sto\s"
+    r"|do\syou\sthink\syou\scould\s|i'?d\sbe\sgrateful\sif\syou\scould\s)"
+    r"(?P<verb>(?:also\s)?[a-z]+ing\b)?",
+    re.IGNORECASE,
+)
+_COURTESY_TAIL = re.compile(
+    r",?\s*(?:if\s(?:that'?s|it'?s|that\sis|it\sis)\s(?:alright|all\sright|ok|okay|possible|fine"
+    r"|not\stoo\smuch\s(?:trouble|bother))|if\syou\s(?:don'?t|do\snot)\smind|if\syou\splease"
+    r"|if\spossible|when\syou\s(?:get|have)\sa\s(?:chance|moment|minute))(?=\s*(?:[.!?;]|$))",
+    re.IGNORECASE,
+)
+_TELL_ME = re.compile(
+    r"(?:(?<=^)|(?<=[.!?;,]\s))(?:please\s)?(?:tell|show|let)\s(?:me|us)\s(?:know\s)?"
+    r"(?=(?:which|what|where|how|who|if|whether)\b)",
+    re.IGNORECASE,
+)
+_GERUNDS = {
+    "undoing": "undo",
+    "redoing": "redo",
+    "adding": "add",
+    "removing": "remove",
+    "deleting": "delete",
+    "connecting": "connect",
+    "linking": "link",
+    "marking": "mark",
+    "setting": "set",
+    "running": "run",
+    "showing": "show",
+    "telling": "tell",
+    "listing": "list",
+    "creating": "create",
+    "changing": "change",
+    "renaming": "rename",
+    "updating": "update",
+    "checking": "check",
+    "making": "make",
+    "putting": "put",
+    "giving": "give",
+    "simulating": "simulate",
+    "comparing": "compare",
+    "explaining": "explain",
+    "switching": "switch",
+    "moving": "move",
+    "reverting": "revert",
+    "disconnecting": "disconnect",
+}
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` without courtesy wrappers around its requests."""
+
+    def verb(match: re.Match[str]) -> str:
+        said = match.group("verb")
+        if not said:
+            return ""
+        also = "also " if said.lower().startswith("also ") else ""
+        word = said[len(also) :]
+        return also + _GERUNDS.get(word.lower(), word)
+
+    text = _WRAPPER.sub(verb, text)
+    text = _COURTESY_TAIL.sub("", text)
+    return _TELL_ME.sub("", text)
+
+
 def _clean(text: str) -> str:
     for spoken, mark in _SPOKEN_PUNCTUATION:
         text = spoken.sub(mark, text)
     text = _without_emoji(text.translate(_QUOTES)).replace("\r\n", "\n").replace("\r", "\n")
     text = read_tables(text)
+    text = _unwrapped(text)
     # "the Colombian supplier" is the supplier in Colombia
     text = _DEMONYM_BEFORE_TYPE.sub(
         lambda m: f"{m.group('type')} in {_DEMONYMS[m.group('adj').lower()]}", text

@@ -308,14 +308,14 @@ _ITS_CAPACITY = re.compile(
     # "Maybe around three thousand units.": a size alone, in words or digits
     r"^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like)\s+)*"
     r"(?:[\w,.-]+\s){0,3}?[\w,.-]+\s?(?:units?|pieces|pcs|tonnes?|tons?|pallets?)\b"
-    r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
+    r"(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day)|\s(?:monthly|weekly|daily|yearly|annually))?\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)\W*$"
     # "Maybe 20,000 stems a week?": a rate in whatever the goods are
     r"|^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like"
     r"|i\sthink|i\sguess)\W+)*\d[\d,.]*\s?(?:k|thousand)?\s(?:[a-z]+\s){0,2}(?:a|per|each|every)"
     r"\s(?:month|week|year|day|quarter)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
-    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day))?\W*$"
+    r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day)|\s(?:monthly|weekly|daily|yearly|annually))?\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",

@@ -66,6 +66,8 @@ _UTILIZATION = re.compile(
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
     r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
+    # "which of our sites is the busiest?"
+    r"|\b(?:busiest|fullest|most\s(?:loaded|utili[sz]ed|stretched|used)|highest\sutili[sz]ation)\b"
 )
 _ALERTS = re.compile(
     r"\b(?:alerts?|warnings?|alarms?|notifications?|incidents?|what\swent\swrong"

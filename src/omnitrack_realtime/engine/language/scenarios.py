@@ -150,7 +150,16 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     return None
 
 
+# "There was a small fire", "we had a strike last week": what happened, not a case to play.
+_HAPPENED = re.compile(
+    r"^\W*(?:(?:so|well|oh|and|also|btw|fyi)\W+)*(?:there\s(?:was|were|has\sbeen|have\sbeen|had"
+    r"\sbeen)|we\s(?:had|'ve\shad|have\shad|got\shit|were\shit)|it\swas|they\shad)\b"
+)
+
+
 def _rule_simulation(step: _Step, m: str) -> _Outcome:
+    if _HAPPENED.match(m) and not _SIMULATE.search(m):
+        return None
     scenario = _first(_SCENARIO_RE, m)
     if scenario is None and _CHOKEPOINT.search(step.text) and _CLOSE.search(m):
         scenario = "transportation-delay"  # "suez blocked 1 wk": the canal, not the city
