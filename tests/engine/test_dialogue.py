@@ -1004,3 +1004,16 @@ def test_a_very_polite_user_gets_everything_done(engine: SupplyChainEngine) -> N
         "Kobe Warehouse": (20000, "operational"),
     }
     assert _links(engine) == {("Osaka Supplier", "Kobe Warehouse")}
+
+
+def test_capacity_by_region_totals_each_region(engine: SupplyChainEngine) -> None:
+    say(engine, "add suppliers in Shenzhen and Hanoi, plants in Monterrey and Lyon")
+    metadata, text = say(
+        engine, "how much capacity do we have in APAC versus EMEA versus the Americas?"
+    )
+    assert metadata["intent"] == "list-nodes"
+    assert "| Asia-Pacific | 2 | 20,000 | 56% |" in text
+    assert "| Europe | 1 | 8,000 | 22% |" in text
+    metadata, text = say(engine, "and how many sites per country?")
+    assert metadata["intent"] == "list-nodes"
+    assert "| China | 1 | 10,000 |" in text

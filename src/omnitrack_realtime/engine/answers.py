@@ -62,6 +62,7 @@ __all__ = [
     "traced",
     "type_label",
     "undone",
+    "node_totals",
     "units",
     "unknown",
     "utilization",
@@ -1027,6 +1028,36 @@ def node_list(nodes: Sequence[Node], noun: str, qualifier: str, *, listed: int =
         suggestions.insert(0, f"Compare {first.name} and {nodes[1].name}")
     suggestions += ["Calculate utilization", "Find bottlenecks"]
     return Answer("\n".join(lines), tuple(suggestions[:4]))
+
+
+def node_totals(nodes: Sequence[Node], noun: str, qualifier: str, group: str) -> Answer:
+    """The nodes matching a list request, totalled per region, country or type."""
+
+    def key(node: Node) -> str:
+        if group == "region":
+            return region_label(node.location.region)
+        if group == "country":
+            return node.location.country or "unknown country"
+        return type_label(node.type)
+
+    totals: dict[str, list[Node]] = {}
+    for node in nodes:
+        totals.setdefault(key(node), []).append(node)
+    ranked = sorted(totals.items(), key=lambda kv: -sum(n.capacity for n in kv[1]))
+    whole = sum(n.capacity for n in nodes) or 1
+    lines = [
+        f"You have **{plural(len(nodes), noun)}{qualifier}**, total capacity "
+        f"**{units(whole)} units**, by {group}:",
+        "",
+        f"| {group} | nodes | capacity | share |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {len(members)} | {units(sum(n.capacity for n in members))} | "
+            f"{pct(sum(n.capacity for n in members) / whole)} |"
+            for name, members in ranked
+        ),
+    ]
+    return Answer("\n".join(lines), ("List my nodes", "Calculate utilization", "Identify risks"))
 
 
 def no_nodes_listed(

@@ -51,7 +51,7 @@ Query
     ``get-recent-alerts``: ``severity``, ``limit`` (int). ``help``: ``topic`` (str).
     ``list-nodes``: any of ``node_type``, ``place`` (Place), ``status``, ``min_capacity``,
     ``max_capacity`` (int), ``min_utilization`` (float 0..1), ``not_status`` (all but that
-    status); the answer lists the matches
+    status), ``by`` (region|country|type: totals per group); the answer lists the matches
     with their count and total capacity.
     ``compare-nodes``: ``nodes`` (tuple of NodeRef, two or more) or ``node_type`` (all of it).
     ``trace-upstream``, ``trace-downstream``: ``node`` (*required*).

@@ -397,6 +397,12 @@ TOOLS: tuple[Tool, ...] = (
             Param("status", "string", "only nodes with this status", enum=NODE_STATUSES),
             Param("min_capacity", "integer", "only nodes with at least this capacity", minimum=0),
             Param("max_capacity", "integer", "only nodes with at most this capacity", minimum=0),
+            Param(
+                "by",
+                "string",
+                "totals per region, country or node type instead of the list",
+                enum=("region", "country", "type"),
+            ),
         ),
     ),
     Tool(

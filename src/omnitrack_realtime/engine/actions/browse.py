@@ -96,6 +96,13 @@ def _list_nodes(step: _Step) -> ActionResult:
         qualifier += f" of at most {high:,} units"
     if busy is not None:
         qualifier += f" at least {answers.pct(float(busy))} utilized"
+    group = params.get("by")
+    if matches and group is not None:
+        group = _choice(group, ("region", "country", "type"), "grouping")
+        return step.result(
+            answers.node_totals(matches, noun, qualifier, group),
+            mentioned=[n.id for n in matches[:LISTED]],
+        )
     if matches:
         return step.result(
             answers.node_list(matches, noun, qualifier, listed=LISTED),

@@ -564,8 +564,49 @@ def _rule_rerun(step: _Step, m: str) -> _Outcome:
 
 
 #: In the order they are tried, before the older families.
+_BY_GROUP = re.compile(
+    r"\b(?:by|per|for\seach|across|broken\sdown\sby|split\sby|grouped\sby|in\seach)\s(?:the\s)?"
+    r"(?P<group>regions?|countr(?:y|ies)|continents?|(?:node\s)?types?|kinds?\sof\s(?:node|site)s?)\b"
+)
+_AMOUNT = re.compile(
+    r"\b(?:capacity|capacities|sites|nodes|facilities|how\smany|how\smuch|totals?|numbers?"
+    r"|breakdown|split|footprint)\b"
+)
+
+
+def _rule_totals_by(step: _Step, m: str) -> _Outcome:
+    """ "capacity by region", "how much capacity in APAC versus EMEA versus the Americas?":
+    the totals per group."""
+    if not _AMOUNT.search(m):
+        return None
+    by = _BY_GROUP.search(m)
+    group: str | None = None
+    if by is not None:
+        said = by.group("group")
+        group = (
+            "region"
+            if said.startswith(("region", "continent"))
+            else "country"
+            if said.startswith("countr")
+            else "type"
+        )
+    elif len([p for _s, _e, p in step.places if p.city is None]) >= 2 and re.search(
+        r"\b(?:versus|vs\.?|compared\sto|against)\b", m
+    ):
+        regions = {p.region for _s, _e, p in step.places if p.city is None and p.country is None}
+        group = "region" if len(regions) >= 2 else "country"
+    if group is None:
+        return None
+    params: dict[str, Any] = {"by": group}
+    types = step.types()
+    if types:
+        params["node_type"] = types[0][2]
+    return _cmd(step, "list-nodes", params, 0.85)
+
+
 CAPABILITY_RULES = (
     _rule_undo,
+    _rule_totals_by,
     _rule_rerun,
     _rule_rename,
     _rule_alert_status,
