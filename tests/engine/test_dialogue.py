@@ -1017,3 +1017,20 @@ def test_capacity_by_region_totals_each_region(engine: SupplyChainEngine) -> Non
     metadata, text = say(engine, "and how many sites per country?")
     assert metadata["intent"] == "list-nodes"
     assert "| China | 1 | 10,000 |" in text
+
+
+def test_ops_shorthand_builds_and_tests_the_network(engine: SupplyChainEngine) -> None:
+    turns = [
+        ("sup shenzhen 8k", "add-supplier"),
+        ("wh LA 20k, link", "multi-step"),
+        ("dc dallas, fed from LA", "multi-step"),
+        ("LA down 1wk?", "what-if-supplier-failure"),
+        ("rm dallas", "confirmation"),
+        ("y", "remove-node"),
+    ]
+    for text, intent in turns:
+        metadata, _ = say(engine, text)
+        assert metadata["intent"] == intent, text
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"Shenzhen Supplier": 8000, "Los Angeles Warehouse": 20000}
+    assert _links(engine) == {("Shenzhen Supplier", "Los Angeles Warehouse")}

@@ -85,6 +85,12 @@ _ASKS_CONNECTIONS = re.compile(
 _ASKS_FACT = re.compile(r"^[^\w§¤]*(?:does|do|did|is|are|was|were)\s(?!you\b|u\b)")
 
 
+_BARE_LINK_VERB = re.compile(
+    r"^\W*(?:(?:and|then|now|also|pls|please|ok|okay)\W+)*(?:link|connect|hook\s?up|join|wire\sup)"
+    r"(?:\s(?:up|em|'em|them(?:\sup)?|the\stwo|both|those(?:\stwo)?))?(?:\s(?:by|via)\s\w+)?\W*$"
+)
+
+
 def _rule_connect(step: _Step, m: str) -> _Outcome:
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
     if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
@@ -96,6 +102,12 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
     method = _first(_METHOD_RE, m)
     if method is not None:
         params["shipping_method"] = method
+    if _BARE_LINK_VERB.match(m) and not step.node_refs() and not step.places:
+        # "wh LA 20k, link": the verb alone joins the two nodes just talked about
+        them = NodeRef("them", "pronoun")
+        return _cmd(
+            step, "connect-nodes", {**params, "source": them, "target": them, "by_tier": True}, 0.8
+        )
     return _two_nodes(step, "connect-nodes", "connect", params)
 
 

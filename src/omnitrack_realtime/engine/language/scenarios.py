@@ -49,6 +49,8 @@ _HYPOTHETICAL = re.compile(
     # to play out (what happened is said in the past: "failed yesterday").
     r"|\b(?:fails?|goes\sdown|is\sdown|shuts?\sdown|closes?|is\sclosed|stops?\s\w+ing)\s"
     r"(?:\w+\s){0,2}?for\s(?:a|an|one|two|three|four|five|six|\d+|several|a\sfew|all\sof)\s"
+    # "LA down 1wk?": shorthand for the same
+    r"|\b(?:down|out|offline)\s(?:for\s)?\d+\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?|mos?|months?)\b"
 )
 
 
@@ -59,7 +61,9 @@ _FAIL = re.compile(
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
     r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto)\s"
     r"(?:\w+\s)?(?:deliver|supply|ship|produce)|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
-    r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+))\b"
+    r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+)"
+    r"|(?:is\s|are\s)?(?:down|out|offline)(?=\s(?:for\s)?\d+\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?"
+    r"|mos?|months?)\b))\b"
 )
 
 

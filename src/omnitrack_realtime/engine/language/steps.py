@@ -284,6 +284,23 @@ def _listed_nodes(text: str) -> list[str] | None:
     return adds or None
 
 
+_TYPE_FIRST = re.compile(
+    r"^\W*(?:(?:a|an|new|and|also|then|plus|next)\s+)*(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s+",
+    re.IGNORECASE,
+)
+
+
+def _terse_node(text: str) -> bool:
+    """Whether ``text`` opens with a node said as type and place ("dc dallas, fed from LA")."""
+    typed = _TYPE_FIRST.match(text)
+    if typed is None:
+        return False
+    places = gazetteer.find_places(text[typed.end() :])
+    return bool(places) and places[0][0][0] == 0
+
+
 def _soft_split(text: str) -> list[str]:
     listed = _listed_nodes(text)
     if listed is not None:
@@ -307,7 +324,9 @@ def _soft_split(text: str) -> list[str]:
     flow = _FLOW_TO_IT.search(text) if _ADD_VERB_RE.search(text) else None
     if flow is not None and _ADD_VERB_RE.search(text[: flow.start()]):
         return [*_soft_split(text[: flow.start()]), *_soft_split(text[flow.end() :])]
-    if (_ADD_VERB_RE.search(text) or _TYPE_AT.match(text)) and _PARTICIPLE.search(text):
+    if (
+        _ADD_VERB_RE.search(text) or _TYPE_AT.match(text) or _terse_node(text)
+    ) and _PARTICIPLE.search(text):
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
         link, *more = _TYPE_ONLY.split(tail)
         # "..., a plant in Kulim fed by it, and a warehouse in Singapore fed by the plant": the

@@ -40,7 +40,10 @@ _TYPE_PATTERNS = {
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
         r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
     ),
-    "supplier": r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)",
+    "supplier": (
+        r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)"
+        r"|supps?|supl|sups?(?=\s+[A-Za-z])"  # ops shorthand: "sup shenzhen 8k"
+    ),
     "retailer": (
         r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
         r"|shops?|outlets?|boutiques?|points?\sof\ssale"
