@@ -2372,3 +2372,26 @@ def test_the_lane_of_a_place_is_its_node_lane() -> None:
     assert command.intent == "add-shipping-method"
     assert command.params["method"] == "rail"
     assert command.params["node"].text in ("Dhaka", "Dhaka Plant")
+
+
+def test_a_hypothetical_partial_drop_keeps_its_share_and_duration() -> None:
+    (command,) = parse(
+        "What if Shanghai Supplier's output drops 40% for two weeks?",
+        known_names=("Shanghai Supplier",),
+    ).commands
+    assert command.intent == "what-if-supplier-failure"
+    assert (command.params["severity"], command.params["duration_hours"]) == ("medium", 336.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "What's the utilization of Suzhou Plant right now, as a percentage?",
+            "calculate-utilization",
+        ),
+        ("By how much would we need to expand Suzhou Plant to handle a 35% spike?", "recommend"),
+    ],
+)
+def test_questions_about_one_plant(text: str, intent: str) -> None:
+    assert intents(text, ("Suzhou Plant",)) == [intent]

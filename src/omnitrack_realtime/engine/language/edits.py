@@ -340,8 +340,10 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
     verb = _UPDATE_VERB.search(m)
-    if _QUESTION.match(m) and verb is None:
-        return None  # "is Berlin Plant operational?" asks, it does not tell
+    asks = _QUESTION.match(m) or re.match(r"^\W*(?:what|which|how|where)(?:'s|\sis|\sare)?\b", m)
+    if asks and (verb is None or verb.group() == "now"):
+        # "is Berlin Plant operational?", "what's its utilization right now?" ask, not tell
+        return None
     if verb is None:
         # "mfg cap to 9.5k": the field and its new value say the change without a verb.
         verb = re.search(

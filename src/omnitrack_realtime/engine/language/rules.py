@@ -9,6 +9,7 @@ add a supplier" must not add one).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..commands import (
     ADDED_TYPE,
@@ -25,6 +26,7 @@ from .connections import _rule_bare_link, _rule_connect, _rule_disconnect
 from .edits import _rule_add, _rule_remove, _rule_status_statement, _rule_update
 from .mood import ALWAYS_OUT_OF_SCOPE, Mood, mood, out_of_scope_at
 from .names import _Names
+from .numbers import parse_duration_hours
 from .outcomes import _ask, _cmd, _Outcome
 from .queries import _rule_alerts, _rule_analysis, _rule_details, _rule_summary
 from .references import _analyse, _Step
@@ -33,6 +35,7 @@ from .scenarios import (
     _rule_port_closure,
     _rule_simulation,
     _rule_supplier_failure,
+    partial_severity,
 )
 from .settings import (
     _SETTING_RULES,
@@ -307,9 +310,14 @@ def _as_hypothetical(step: _Step, commands: list[Command]) -> _Outcome:
             and command.params.get("status") in ("offline", "disrupted", "degraded")
         )
         if outage and node is not None:
-            out.append(
-                Command("what-if-supplier-failure", {"node": node}, command.confidence, step.text)
-            )
+            params: dict[str, Any] = {"node": node}
+            severity = partial_severity(step, step.masked)
+            if severity is not None:
+                params["severity"] = severity  # "... output drops 40% for two weeks"
+            hours = parse_duration_hours(step.text)
+            if hours is not None:
+                params["duration_hours"] = hours
+            out.append(Command("what-if-supplier-failure", params, command.confidence, step.text))
             continue
         return Clarification(
             "That sounds hypothetical: should I simulate it, or make the change for real?",

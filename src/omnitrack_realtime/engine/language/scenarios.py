@@ -105,7 +105,7 @@ def _rule_demand_spike(step: _Step, m: str) -> _Outcome:
 
 
 _PARTIAL_LOSS = re.compile(
-    r"\b(?:los(?:es|e|ing|t)|drops?|cuts?)\s(?:\w+\s)?(?:\d+(?:\.\d+)?\s?(?:%|percent)"
+    r"\b(?:los(?:es|e|ing|t)|drops?|falls?|cuts?|shrinks?)\s(?:by\s)?(?:\w+\s)?(?:\d+(?:\.\d+)?\s?(?:%|percent)"
     r"|(?P<share>half|a\sthird|a\squarter|two\sthirds|three\squarters))"
 )
 _FRACTION_WORDS = {
@@ -115,6 +115,19 @@ _FRACTION_WORDS = {
     "two thirds": 67.0,
     "three quarters": 75.0,
 }
+
+
+def partial_severity(step: _Step, m: str) -> str | None:
+    """ "loses 30% of its capacity", "output drops by half": a partial failure, as the
+    severity nearest that loss; None when no share is said."""
+    partial = _PARTIAL_LOSS.search(m)
+    if partial is None:
+        return None
+    fraction = _FRACTION_WORDS.get(partial.group("share") or "")
+    lost = fraction if fraction is not None else parse_percent(step.text)
+    if lost is None:
+        return None
+    return min(SEVERITY_FACTOR, key=lambda s: abs(SEVERITY_FACTOR[s] - lost / 100))
 
 
 def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
@@ -128,16 +141,9 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     duration = parse_duration_hours(step.text)
     if duration is not None:
         params["duration_hours"] = duration
-    partial = _PARTIAL_LOSS.search(m)
-    lost = None
-    if partial is not None:
-        fraction = _FRACTION_WORDS.get(partial.group("share") or "")
-        lost = fraction if fraction is not None else parse_percent(step.text)
-    if lost is not None:
-        # "loses 30% of its capacity": a partial failure, the severity nearest that loss
-        params["severity"] = min(
-            SEVERITY_FACTOR, key=lambda s: abs(SEVERITY_FACTOR[s] - lost / 100)
-        )
+    severity = partial_severity(step, m)
+    if severity is not None:
+        params["severity"] = severity
     if refs:
         params["node"] = refs[0].ref
         return _cmd(step, "what-if-supplier-failure", params, 0.9)
