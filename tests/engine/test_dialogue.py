@@ -1034,3 +1034,27 @@ def test_ops_shorthand_builds_and_tests_the_network(engine: SupplyChainEngine) -
     sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert sizes == {"Shenzhen Supplier": 8000, "Los Angeles Warehouse": 20000}
     assert _links(engine) == {("Shenzhen Supplier", "Los Angeles Warehouse")}
+
+
+def test_a_user_who_takes_things_back(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Busan, a plant in Ulsan and a warehouse in Incheon")
+    turns = [
+        ("no, don't connect anything yet", "cancelled"),
+        (
+            "connect Busan to Ulsan. actually no, not Busan — connect Incheon to Ulsan instead",
+            "connect-nodes",
+        ),
+        ("remove Incheon... wait, don't, keep it", "cancelled"),
+        ("mark Ulsan degraded, no, offline", "update-node"),
+        ("not that one, Busan", "update-node"),
+    ]
+    for text, intent in turns:
+        metadata, _ = say(engine, text)
+        assert metadata["intent"] == intent, text
+    status = {n.name: n.status for n in engine.twin.list_nodes(USER)}
+    assert status == {
+        "Busan Supplier": "offline",
+        "Ulsan Plant": "operational",
+        "Incheon Warehouse": "operational",
+    }
+    assert _links(engine) == {("Ulsan Plant", "Incheon Warehouse")}

@@ -2395,3 +2395,31 @@ def test_a_hypothetical_partial_drop_keeps_its_share_and_duration() -> None:
 )
 def test_questions_about_one_plant(text: str, intent: str) -> None:
     assert intents(text, ("Suzhou Plant",)) == [intent]
+
+
+@pytest.mark.parametrize(
+    "take_back",
+    [
+        "wait, don't, keep it",
+        "actually no, don't",
+        "scratch that",
+        "never mind",
+        "on second thought, don't",
+        "hang on, leave it",
+        "no wait, don't do that",
+    ],
+)
+def test_a_change_taken_back_in_the_same_message_is_not_made(take_back: str) -> None:
+    result = parse(f"remove Lyon Plant... {take_back}", known_names=NAMES)
+    assert result.commands == ()
+    assert [getattr(s, "kind", None) for s in result.steps] == ["cancelled"]
+
+
+@pytest.mark.parametrize(
+    "take_back", ["actually no, not Busan", "no wait, not that", "sorry, no", "scratch that"]
+)
+def test_a_change_replaced_in_the_same_message_runs_only_the_second(take_back: str) -> None:
+    result = parse(f"connect Busan to Ulsan. {take_back}. connect Incheon to Ulsan instead")
+    assert [(c.params["source"].text, c.params["target"].text) for c in result.commands] == [
+        ("Incheon", "Ulsan")
+    ]

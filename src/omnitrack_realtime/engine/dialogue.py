@@ -278,6 +278,8 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         if correction.node_type is not None:
             intent, changed = ADD_INTENTS[correction.node_type], True
     elif intent == "update-node":
+        if correction.node is not None:
+            params["node"], changed = correction.node, True  # "not that one, Busan"
         if correction.place is not None:
             params["place"], changed = correction.place, True
         if correction.capacity is not None and "capacity" in params:

@@ -239,9 +239,17 @@ _NUMBER_TAKEN_BACK = re.compile(
 )
 
 
+_STATUS_TAKEN_BACK = re.compile(
+    rf"\b(?:operational|degraded|offline|disrupted|online|down|up)(?:{_TAKEN_BACK})"
+    r"(?=(?:operational|degraded|offline|disrupted|online|down|up)\b)",
+    re.IGNORECASE,
+)
+
+
 def _self_corrected(text: str) -> str:
     """``text`` with values the user took back in the same breath removed."""
     text = _NUMBER_TAKEN_BACK.sub("", text)
+    text = _STATUS_TAKEN_BACK.sub("", text)  # "mark Ulsan degraded, no, offline"
     places = gazetteer.find_places(text)
     for ((start, end), old), ((later, _e), new) in itertools.pairwise(places):
         if (

@@ -15,7 +15,7 @@ from ..commands import NodeRef, Place
 from .edits import _capacity
 from .names import _EMPTY_NAMES, _name_index
 from .numbers import parse_duration_hours, parse_number, parse_percent
-from .references import _analyse
+from .references import _analyse, _Ref
 from .vocabulary import (
     _CURRENCY_RE,
     _INDUSTRY_RE,
@@ -94,6 +94,12 @@ def _not_negated(masked: str, spans: list[tuple[int, int, Any]]) -> list[tuple[i
     return kept or spans[-1:]
 
 
+_OTHER_NODE = re.compile(
+    r"\bnot\s(?:that|this|the\s(?:same|right))\s(?:one|node|site|place)\b|\bwrong\s(?:one|node|site)\b"
+    r"|\bthe\sother\sone\b"
+)
+
+
 def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction:
     """The new values of "no wait, Chennai not Mumbai", "I meant 5k units", "make that a
     warehouse", "sorry, to Lyon Plant", "actually EUR"."""
@@ -111,6 +117,12 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
     wrong = [p for p in step.places if _NOT_BEFORE.search(m[: p[0]])]
     replaces = wrong[0][2] if wrong and wrong[0][2] != place else None
     refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    if not refs and place is not None and _OTHER_NODE.search(m):
+        # "not that one, Busan": the node there is the one meant, not a new place
+        refs = [r for r in step.node_refs() if r.ref.kind == "place"] or [
+            _Ref(0, 0, NodeRef(place.city or place.country or "", "place", place=place))
+        ]
+        place = None
     node = None
     if refs:
         spans = _not_negated(m, [(r.start, r.end, r.ref) for r in refs])

@@ -112,6 +112,7 @@ _CORRECTION = re.compile(
     r"|" + _LEAD + r"not\s[¤§]+[\s,]+(?:but\s|i\smean[t]?\s|it'?s\s|it\swas\s|should\sbe\s)?[¤§]+"
     r"|^[^\w§¤]*(?:no|nope|oops|sorry|whoops|my\sbad)[^\w§¤]+(?:wait[^\w§¤]+)?[¤§]+"
     r"|^[^\w§¤]*wait[^\w§¤]+(?:no[^\w§¤]+)?[¤§]+"
+    r"|^[^\w§¤]*(?:no[^\w§¤]+)?not\s(?:that|this)\s(?:one|node|site)[^\w§¤]+(?:i\smean[t]?\s)?[¤§]+"
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"

@@ -705,6 +705,60 @@ _NEGATED_BACK = re.compile(
 )
 
 
+_TAKE_BACK = re.compile(
+    r"^\W*(?:(?:actually|no|nope|nah|wait|sorry|oops|hmm+|hang\son|hold\son|on\ssecond\sthought"
+    r"|scratch\sthat|never\smind|forget\s(?:that|it)|don'?t|do\snot|cancel\sthat)\W*)+"
+    r"(?:(?:keep|leave)\s(?:it|them|that)(?:\sas\sit\sis)?|not\s[^,.;]{1,40}?)?\W*$",
+    re.IGNORECASE,
+)
+
+
+_TAKE_BACK_PREFIX = re.compile(
+    r"^\W*(?:actually[\s,]+)?(?:no|nope|sorry,?\s(?:no|scratch\sthat)|scratch\sthat|wait,?\sno"
+    r"|on\ssecond\sthought|actually)\W+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def _taken_back(steps: list[Step]) -> list[Step]:
+    """A change taken back in the same message: "connect Busan to Ulsan. actually no, not
+    Busan, connect Incheon to Ulsan instead" runs only the second; "remove Incheon... wait,
+    don't, keep it" runs nothing."""
+    out: list[Step] = []
+    for index, step in enumerate(steps):
+        taking_back = (
+            isinstance(step, Act)
+            and step.kind in ("correction", "cancelled")
+            and _TAKE_BACK.match(step.text) is not None
+        )
+        before = out[-1] if out else None
+        if (
+            isinstance(step, Act)
+            and step.kind == "cancelled"
+            and isinstance(before, Act)
+            and before.kind == "cancelled"
+        ):
+            # "..., on second thought. Don't.": one change not made, said twice
+            out[-1] = Act("cancelled", f"{before.text}, {step.text}", before.topic)
+            continue
+        if not taking_back or not isinstance(before, Command):
+            out.append(step)
+            continue
+        if before.intent not in CHANGING_INTENTS:
+            out.append(step)
+            continue
+        after = steps[index + 1] if index + 1 < len(steps) else None
+        if isinstance(after, Command) and after.intent == before.intent:
+            out.pop()  # the next step replaces it
+            continue
+        if isinstance(step, Act) and step.kind == "cancelled":
+            out.pop()
+            out.append(Act("cancelled", f"{before.text}, {step.text}", step.topic))
+            continue
+        out.append(step)
+    return out
+
+
 def _cancel_pointed(steps: list[Step]) -> list[Step]:
     """ "we'll need a supplier in Chennai, but don't add it yet": a negation that points back
     at the step before it (same kind of change) cancels that step."""
@@ -853,6 +907,23 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     section_verb: str | None = None  # the verb a pasted list's heading says ("Remove:")
     reason: str | None = None  # the step before, when it gave the reason for the next one
     for index, piece in enumerate(pieces):
+        taken = last_command()
+        if taken is not None and taken.intent in CHANGING_INTENTS:
+            prefix = _TAKE_BACK_PREFIX.match(piece)
+            rest = piece[prefix.end() :] if prefix is not None else ""
+            instead = _read_clause(rest, names) if rest else None
+            if isinstance(instead, list) and [c.intent for c in instead] == [taken.intent]:
+                # "connect A to B. sorry, no. connect C to B instead": the second replaces it
+                steps[-1:] = instead
+                continue
+            if _TAKE_BACK.match(piece):
+                following = pieces[index + 1] if index + 1 < len(pieces) else ""
+                then = _read_clause(following, names) if following else None
+                steps.pop()
+                if not (isinstance(then, list) and [c.intent for c in then] == [taken.intent]):
+                    # "remove Incheon... wait, don't, keep it": nothing is done
+                    steps.append(Act("cancelled", f"{taken.text}, {piece}", piece))
+                continue
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
         if index == 0 and corrected.count("\n") >= 2 and _is_title(corrected, piece, names):
@@ -1158,6 +1229,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         steps.extend(outcome)
         last_piece = piece
     steps = _drop_topic_pronouns(steps)
+    steps = _taken_back(steps)
     steps = _cancel_pointed(steps)
     found = commands()
     if any(not _is_hedge(c) for c in found):
