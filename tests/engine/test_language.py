@@ -2423,3 +2423,36 @@ def test_a_change_replaced_in_the_same_message_runs_only_the_second(take_back: s
     assert [(c.params["source"].text, c.params["target"].text) for c in result.commands] == [
         ("Incheon", "Ulsan")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I'm the CFO. We make furniture in Poznań and sell through stores in Berlin and "
+            "Paris. Please model that: one plant and two stores.",
+            [
+                ("add-manufacturer", "Poznań"),
+                ("add-retailer", "Berlin"),
+                ("add-retailer", "Paris"),
+            ],
+        ),
+        (
+            "We buy cocoa from suppliers in Accra and Abidjan, roast it in Hamburg and ship to "
+            "DCs in Rotterdam and Antwerp. Set that up please.",
+            [
+                ("add-supplier", "Accra"),
+                ("add-supplier", "Abidjan"),
+                ("add-manufacturer", "Hamburg"),
+                ("add-distributor", "Rotterdam"),
+                ("add-distributor", "Antwerp"),
+            ],
+        ),
+    ],
+)
+def test_model_that_adds_every_node_the_description_names(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    result = parse(text)
+    assert [(c.intent, place(c).city) for c in result.commands] == expected
+    assert result.clarification is None

@@ -562,6 +562,84 @@ _ADD_THAT = re.compile(
 )
 
 
+# "We make furniture in Poznań and sell through stores in Berlin and Paris. Please model
+# that": every node the description names.
+_MODEL_THAT = re.compile(
+    r"^\W*(?:(?:please|pls|and|just|then|so|ok|okay|now|can\syou|could\syou)\s+)*(?:(?:model|map"
+    r"|set\s?up|build|create|add|put\s+in|enter|capture|mirror|represent|replicate)\s+(?:that|this"
+    r"|them|those|these|it\sall|all\sthat|all\sof\sthat|all\sof\sit|everything)(?:\s+up)?"
+    r"|set\s(?:that|this|them|those|it\sall|all\sthat|everything)\s+up)\b"
+    r"(?:\s+(?:in\s+(?:the\s+)?(?:twin|system|network|model)|for\sme|please|too|first))*"
+    r"(?:\W+(?:(?:one|a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")(?:\s*(?:,|and|&|plus)\s*)?)+)?\W*$",
+    re.IGNORECASE,
+)
+_IMPLIED_TYPE = (
+    (
+        "manufacturer",
+        re.compile(
+            r"\b(?:make|makes|made|produce|produces|manufacture|manufactures|assemble|assembles"
+            r"|roast|roasts|brew|brews|bottle|bottles|build|builds|mill|mills)\b[^.;]*?\b(?:in|at)\s",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "supplier",
+        re.compile(
+            r"\b(?:buy|buys|bought|source|sources|sourced|import|imports|get|gets)\b[^.;]*?\bfrom\s",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+_CLAUSE_END = re.compile(
+    r"[.;]|\b(?:and|but)\s(?:we|i|our|they)\b|\b(?:sell|buy|make|ship|roast|brew|produce"
+    r"|manufactur|assembl|source|import|send|deliver|distribut|store|keep|hold|bottl|process)\w*\b",
+    re.IGNORECASE,
+)
+
+
+def _described_nodes(text: str, names: _Names) -> list[str]:
+    """The adds a description asks for: each type word with the places said after it
+    ("stores in Berlin and Paris"), and the places a verb gives a type ("we make furniture in
+    Poznań": a plant there)."""
+    step = _analyse(text, names)
+    kinds = step.types()
+    places = [(s, e, p) for s, e, p in step.places if p.city or p.country]
+    adds: list[tuple[int, str]] = []  # (where the place is said, the add)
+    taken: set[int] = set()
+    for index, (_start, end, kind, _surface) in enumerate(kinds):
+        stop = kinds[index + 1][0] if index + 1 < len(kinds) else len(text)
+        gap = _CLAUSE_END.search(text[end:stop])
+        if gap is not None:
+            stop = end + gap.start()
+        for p_start, p_end, place in places:
+            if end <= p_start < stop and p_start not in taken:
+                if place.city is None and any(
+                    q.country == place.country for _s, _e, q in places if q.city
+                ):
+                    continue  # "in Medellín, Colombia": the country is the city's
+                taken.add(p_start)
+                adds.append(
+                    (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
+                )
+    for kind, verb in _IMPLIED_TYPE:
+        for said in verb.finditer(text):
+            clause_end = re.search(r"[.;]|\band\s(?=\w+\s)", text[said.end() :])
+            stop = said.end() + (clause_end.start() if clause_end else len(text))
+            for p_start, p_end, _place in places:
+                if said.end() <= p_start < stop and p_start not in taken:
+                    if any(said.end() <= s < p_start for s, _e, _k, _w in kinds):
+                        continue
+                    taken.add(p_start)
+                    adds.append(
+                        (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
+                    )
+    return [add for _at, add in sorted(adds)]
+
+
 def _described_node(text: str, names: _Names) -> str | None:
     """The add a description asks for ("our importer in London, a distribution center in
     your terms"): the one place it names, the last node type it names, and its size."""
@@ -1097,6 +1175,18 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             described_in = last_piece
         else:
             stated = None
+        statements = all(
+            _CONTEXT.match(c.text) or c.intent == "connect-nodes" for c in commands()
+        )  # "We buy cocoa from suppliers in Accra, ...": read as links, said as a description
+        if index > 0 and statements and _MODEL_THAT.match(piece):
+            several = _described_nodes(". ".join(pieces[:index]), names)
+            if len(several) > 1:
+                read = [_read_clause(add, names) for add in several]
+                outcome = [c for r in read if isinstance(r, list) for c in r]
+                for unread in list(not_understood):
+                    _forget(steps, not_understood, unread)
+                steps = [s for s in steps if not isinstance(s, Command)]
+                unknown_before = described_in = reason = None
         if described_in is not None and _ADD_THAT.match(piece):
             # "our glass comes from a supplier in Rosario, ..., so please add that supplier",
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
