@@ -21,7 +21,7 @@ from omnitrack_realtime.engine.dialogue import (
     command_to_json,
     needs_confirmation,
 )
-from omnitrack_realtime.seam import EngineRequest
+from omnitrack_realtime.seam import EngineRequest, HistoryTurn
 
 from .twin_helpers import Clock, place
 
@@ -1058,3 +1058,20 @@ def test_a_user_who_takes_things_back(engine: SupplyChainEngine) -> None:
         "Incheon Warehouse": "operational",
     }
     assert _links(engine) == {("Ulsan Plant", "Incheon Warehouse")}
+
+
+def test_a_cfo_describes_the_business_then_asks(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "I'm the CFO. We make furniture in Poznań and sell through stores in Berlin and Paris. "
+        "Please model that: one plant and two stores.",
+    )
+    assert names(engine) == ["Berlin Store", "Paris Store", "Poznań Plant"]
+    metadata, _ = say(engine, "What's our total capacity, and how much of it are we using?")
+    assert [s["intent"] for s in metadata["steps"]] == ["list-nodes", "calculate-utilization"]
+    metadata, _ = say(engine, "Is it worth adding a second plant? Where would you put it?")
+    assert metadata["intent"] == "recommend"
+    asked = "Is it worth adding a second plant? Where would you put it?"
+    history = (HistoryTurn("user", asked), HistoryTurn("assistant", "..."))
+    outcome = engine.run_turn(EngineRequest(USER, CONV, "ok add one in Łódź", history))
+    assert outcome.start_metadata["intent"] == "add-manufacturer"  # the type asked about

@@ -82,6 +82,7 @@ from .language.fragments import (
     read_scenario_values,
     suggestions_for,
 )
+from .language.vocabulary import _TYPE_RE
 from .turn import Turn, TurnOutcome
 from .twin import Connection, Location, Twin, twin_status
 
@@ -504,6 +505,11 @@ class SupplyChainEngine:
         if said is None:
             return None
         word = DEFAULT_NAME_WORD[ADDED_TYPE[state.added[-1][0].intent]].lower()
+        said_before = [h.content for h in request.history if h.role == "user"][-1:]
+        named = _TYPE_RE.search(said_before[0]) if said_before else None
+        if named is not None and named.lastgroup is not None:
+            # "Is it worth adding a second plant?" ... "ok add one in Łódź": a plant
+            word = DEFAULT_NAME_WORD[named.lastgroup].lower()
         text = (
             f"{request.message[: said.start()]}add another {word} {request.message[said.end() :]}"
         )
@@ -1342,7 +1348,8 @@ _ELIDED_CHANGE = re.compile(r"^\W*(?:and|also|plus|then|same\sfor)\s+(?P<rest>.+
 # "Put another one in Kalgoorlie", "one more in Lyon, please", "and a second one at Perth"
 _ANOTHER_ONE = re.compile(
     r"(?:\b(?:put|add|create|set\s?up|open|make|build|place|need|want)\s+)?(?:another|one\smore"
-    r"|a\ssecond|a\sthird|a\snew)(?:\sone)?(?=\s+(?:in|at|near|out\sof|over\sin)\s)",
+    r"|a\ssecond|a\sthird|a\snew)(?:\sone)?(?=\s+(?:in|at|near|out\sof|over\sin)\s)"
+    r"|\b(?:put|add|create|set\s?up|open|build|place)\s+one(?=\s+(?:in|at|near|out\sof|over\sin)\s)",
     re.IGNORECASE,
 )
 _NARROW = re.compile(

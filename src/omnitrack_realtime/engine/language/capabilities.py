@@ -507,7 +507,7 @@ _RECOMMEND = re.compile(
     r"|\balternat\w*\s(?:suppliers?|sources?|vendors?|plants?|warehouses?|nodes?|options?|routes?"
     r"|for|to)\b"
     r"|\bbackup\s(?:suppliers?|sources?|vendors?|options?)\b|\breplacements?\sfor\b"
-    r"|\bwhere\s(?:should|could|would)\s(?:i|we)\s(?:add|put|open|build|place|locate)\b"
+    r"|\bwhere\s(?:should|could|would)\s(?:i|we|you)\s(?:add|put|open|build|place|locate)\b"
     r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|improve|fix|mitigate"
     r"|de-?risk|avoid|relieve|ease|balance|handle|deal\swith|prevent)\b"
     r"|\bis\sit\s(?:a\sgood\sidea|wise|smart|worth)\b|\bbest\s(?:way|option|move)\b"
@@ -536,14 +536,27 @@ _GOAL_RE = re.compile(
 def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
-    if _ADD_VERB_RE.search(m) and not re.search(r"\b(?:should|shall|ought|would|could)\b", m):
+    if _ADD_VERB_RE.search(m) and not re.search(
+        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible)\b", m
+    ):
         return None  # "add a backup supplier in Fukuoka" adds one
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}
     node = _first_node(step)
-    choosing = re.match(r"^\W*(?:which|what)\s", m) is not None
-    if node is not None and not (choosing and node.kind == "name" and node.node_type):
+    choosing = (
+        re.match(r"^\W*(?:which|what)\s", m) is not None
+        or re.search(
+            r"\b(?:a|an|another|a\ssecond|a\snew|one\smore)\s(?:[\w-]+\s)?(?:"
+            + "|".join(_TYPE_PATTERNS.values())
+            + r")\b|\b(?:put|place|locate|open|build)\s(?:it|one|them)\b",
+            m,
+        )
+        is not None
+    )  # "is it worth adding a second plant? where would you put it?": a new one
+    if node is not None and not (
+        choosing and (node.kind == "pronoun" or (node.kind == "name" and node.node_type))
+    ):
         # ("which supplier should we diversify?" asks it to choose, not about one supplier)
         params["node"] = node
     goal = _GOAL_RE.search(m)

@@ -164,6 +164,8 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     _start, type_end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
     intent = _ADD_INTENT[kind]
     label = _TYPE_LABEL[kind]
+    if re.match(r"^\W*is\sit\s(?:really\s)?(?:worth|wise|smart|a\sgood\sidea|sensible)\b", m):
+        return None  # "is it worth adding a second plant?" asks for advice
     if re.match(r"^\W*(?:should|shall|would\sit|do|does|is\sit)\s(?:i|we|you|it)\b", m):
         return _ask(
             step,

@@ -66,6 +66,9 @@ _UTILIZATION = re.compile(
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
     r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
+    # "..., and how much of it are we using?"
+    r"|\bhow\smuch\sof\s(?:it|that|this|them|the\stotal)\s(?:are|is|do)\s(?:we\s)?(?:using|used|use"
+    r"|in\suse)\b"
     # "which of our sites is the busiest?"
     r"|\b(?:busiest|fullest|most\s(?:loaded|utili[sz]ed|stretched|used)|highest\sutili[sz]ation)\b"
 )
@@ -131,6 +134,8 @@ def _rule_analysis(step: _Step, m: str) -> _Outcome:
     params: dict[str, Any] = {}
     refs = step.node_refs()
     named = [r for r in refs if r.ref.kind != "pronoun"]
+    if not named and re.search(r"\bhow\smuch\sof\s(?:it|that|this|them)\b", m):
+        refs = []  # "our total capacity, and how much of it are we using?": "it" is the capacity
     if refs:
         # "how much of its capacity is Berlin Plant using?": the name, not the pronoun.
         params["node"] = (named or refs)[0].ref
