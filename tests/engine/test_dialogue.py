@@ -1075,3 +1075,36 @@ def test_a_cfo_describes_the_business_then_asks(engine: SupplyChainEngine) -> No
     history = (HistoryTurn("user", asked), HistoryTurn("assistant", "..."))
     outcome = engine.run_turn(EngineRequest(USER, CONV, "ok add one in Łódź", history))
     assert outcome.start_metadata["intent"] == "add-manufacturer"  # the type asked about
+
+
+def test_the_node_described_last_turn_is_the_one_added(engine: SupplyChainEngine) -> None:
+    first = (
+        "Hi, I handle supply for 3 bakeries in Leeds. Our flour comes from a mill in York, "
+        "roughly 20 tonnes a week."
+    )
+    say(engine, first)
+    history = (HistoryTurn("user", first), HistoryTurn("assistant", "Hi!"))
+    request = EngineRequest(
+        USER,
+        CONV,
+        "Please add the mill, and a small warehouse in Wakefield, maybe 5,000 bags.",
+        history,
+    )
+    outcome = engine.run_turn(request)
+    assert [s["intent"] for s in outcome.end_metadata["steps"]] == [
+        "add-manufacturer",
+        "add-warehouse",
+    ]
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"York Plant": 20, "Wakefield Warehouse": 5000}
+    metadata, _ = say(engine, "Could you add the three bakeries as stores in Leeds?")
+    assert [s["intent"] for s in metadata["steps"]] == ["add-retailer"] * 3
+    assert names(engine).count("Leeds Store") == 1 and len(names(engine)) == 5
+
+
+def test_a_new_node_said_without_a_place_is_still_asked_about(engine: SupplyChainEngine) -> None:
+    first = "Our flour comes from a mill in York."
+    say(engine, first)
+    history = (HistoryTurn("user", first), HistoryTurn("assistant", "ok"))
+    outcome = engine.run_turn(EngineRequest(USER, CONV, "Add a backup mill too.", history))
+    assert outcome.start_metadata["intent"] == "clarification"

@@ -75,6 +75,7 @@ from .dialogue import (
     needs_confirmation,
     node_slot,
 )
+from .language import described_adds
 from .language.fragments import (
     Correction,
     read_correction,
@@ -82,7 +83,7 @@ from .language.fragments import (
     read_scenario_values,
     suggestions_for,
 )
-from .language.vocabulary import _TYPE_RE
+from .language.vocabulary import _TYPE_PATTERNS, _TYPE_RE
 from .turn import Turn, TurnOutcome
 from .twin import Connection, Location, Twin, twin_status
 
@@ -473,6 +474,7 @@ class SupplyChainEngine:
         again = self._same_type_again(request, steps, state)
         if again is not None:
             steps = again
+        steps = self._described_before(request, steps)
         turn = self._transfer(request, steps, state)
         if turn is None:
             if not steps:
@@ -493,6 +495,25 @@ class SupplyChainEngine:
         if state.fingerprint() != before:  # most read-only turns change nothing here
             self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
+
+    def _described_before(self, request: EngineRequest, steps: list[Step]) -> list[Step]:
+        """ "Please add the mill" after "our flour comes from a mill in York, 20 tonnes a
+        week": the add the user's earlier message described, instead of asking where."""
+        said = [h.content for h in request.history if h.role == "user"][-2:]
+        if not said or not any(_asks_where(s) for s in steps):
+            return steps
+        names = self.twin.node_names(request.user_id)
+        described = [c for text in reversed(said) for c in described_adds(text, known_names=names)]
+        out: list[Step] = []
+        for step in steps:
+            if _asks_where(step):
+                assert isinstance(step, Clarification)
+                same = [c for c in described if c.intent == step.intent]
+                if len(same) == 1:
+                    out.append(Command(same[0].intent, same[0].params, 0.8, step.text))
+                    continue
+            out.append(step)
+        return out
 
     def _same_type_again(
         self, request: EngineRequest, steps: Sequence[Step], state: DialogueState
@@ -1345,6 +1366,25 @@ _ELIDED_CHANGE = re.compile(r"^\W*(?:and|also|plus|then|same\sfor)\s+(?P<rest>.+
 
 
 # "now just the ones in Asia", "only those over 20k": a filter on the list just shown.
+def _asks_where(step: Step) -> bool:
+    """Whether a step asks where a new node should be (its add said no place), for a node
+    said as one already known ("the mill", "our supplier"; "a backup supplier" is new)."""
+    return (
+        isinstance(step, Clarification)
+        and step.intent in ADDED_TYPE
+        and step.question.startswith("Where should the new")
+        and _DEFINITE_TYPE.search(step.text) is not None
+    )
+
+
+_DEFINITE_TYPE = re.compile(
+    r"\b(?:the|that|this|our|those|these)\s(?:[\w-]+\s)?(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 # "Put another one in Kalgoorlie", "one more in Lyon, please", "and a second one at Perth"
 _ANOTHER_ONE = re.compile(
     r"(?:\b(?:put|add|create|set\s?up|open|make|build|place|need|want)\s+)?(?:another|one\smore"

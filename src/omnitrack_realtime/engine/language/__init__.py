@@ -78,11 +78,12 @@ from .fragments import (
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import parse_duration_hours, parse_number, parse_percent
-from .parser import MAX_STEPS, parse
+from .parser import MAX_STEPS, described_adds, parse
 
 __all__ = [
     "MAX_STEPS",
     "Correction",
+    "described_adds",
     "parse",
     "parse_duration_hours",
     "parse_number",

@@ -26,7 +26,14 @@ from .outcomes import (
     _whole,
 )
 from .references import _Step
-from .vocabulary import _ADD_INTENT, _ADD_VERB_RE, _STATUS_RE, _TYPE_LABEL, _TYPE_RE
+from .vocabulary import (
+    _ADD_INTENT,
+    _ADD_VERB_RE,
+    _STATUS_RE,
+    _TYPE_LABEL,
+    _TYPE_PATTERNS,
+    _TYPE_RE,
+)
 
 _UNKNOWN_PLACE = re.compile(
     r"\b(?:in|at|near|located\sin|based\sin|from|to)\s+(?:the\s+)?"
@@ -132,6 +139,16 @@ _REMOVE = re.compile(
     r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
     r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
+)
+
+
+_COUNT_OF_NODES = re.compile(
+    r"\b(?:the\s|our\s|all\s)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\s"
+    r"(?:(?:new|more|small|big|local|other)\s)?(?:(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\b|[a-z-]+s\sas\s(?:"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\b)"
 )
 
 
@@ -254,6 +271,14 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         for _s, _e, place in places:
             commands += _cmd(step, intent, {**params, "place": place}, 0.85)
         return commands
+    counted = _COUNT_OF_NODES.search(m)
+    listed_one_by_one = re.search(r"\b(?:one|the\sfirst|the\sother)\s(?:in|at|near)\b", m)
+    if len(places) == 1 and counted is not None and "name" not in params and not listed_one_by_one:
+        # "add the three bakeries as stores in Leeds": that many nodes there
+        count = int(parse_number(counted.group("n")) or 1)
+        if 2 <= count <= 10:
+            one = {**params, "place": places[0][2]}
+            return [c for _ in range(count) for c in _cmd(step, intent, one, 0.85)]
     params["place"] = places[0][2]
     if places[0][2].city is None:
         # "Hamburgg, Germany": a city with a typo beside its country is the city.

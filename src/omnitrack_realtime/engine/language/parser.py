@@ -74,6 +74,9 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             and isinstance(previous, Command)
             and previous.intent == command.intent
         ) and (command.intent in _SETTINGS or previous.params == command.params):
+            if command.intent in _DEFAULT_SUFFIX and command.text == previous.text:
+                out.append(command)  # "three stores in Leeds": three adds from one clause
+                continue
             out[-1] = command if command.confidence >= previous.confidence else previous
             continue
         out.append(command)
@@ -638,6 +641,27 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
                         (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
                     )
     return [add for _at, add in sorted(adds)]
+
+
+def described_adds(text: str, *, known_names: Iterable[str] = ()) -> list[Command]:
+    """The nodes a message describes without asking for them ("Our flour comes from a mill
+    in York, roughly 20 tonnes a week"), as the adds that would create them; for a later
+    "please add the mill"."""
+    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    cleaned = _clean(text)
+    several = _described_nodes(cleaned, names)
+    if len(several) <= 1:
+        one = _described_node(cleaned, names)
+        several = [one] if one is not None else several
+    size = _capacity(cleaned, None)
+    if len(several) == 1 and size is not None and ", capacity" not in several[0]:
+        several = [f"{several[0]}, capacity {size:.0f}"]  # "..., roughly 20 tonnes a week"
+    out: list[Command] = []
+    for add in several:
+        read = _read_clause(add, names)
+        if isinstance(read, list):
+            out += [c for c in read if c.intent in _DEFAULT_SUFFIX]
+    return out
 
 
 def _described_node(text: str, names: _Names) -> str | None:
