@@ -1108,3 +1108,10 @@ def test_a_new_node_said_without_a_place_is_still_asked_about(engine: SupplyChai
     history = (HistoryTurn("user", first), HistoryTurn("assistant", "ok"))
     outcome = engine.run_turn(EngineRequest(USER, CONV, "Add a backup mill too.", history))
     assert outcome.start_metadata["intent"] == "clarification"
+
+
+def test_a_link_to_a_new_supplier_adds_it_once(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Puebla and another plant in Saltillo")
+    say(engine, "and the second plant gets parts from a supplier in San Luis Potosí, add that too")
+    assert names(engine) == ["Puebla Plant", "Saltillo Plant", "San Luis Potosí Supplier"]
+    assert _links(engine) == {("San Luis Potosí Supplier", "Saltillo Plant")}

@@ -238,6 +238,13 @@ _NEW_END = re.compile(
     r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))",
     re.IGNORECASE,
 )
+# "the second plant gets parts from a supplier in San Luis Potosí": a link to a new node
+_LINKISH = re.compile(
+    r"\b(?:gets?|getting|receives?|buys?|sources?|orders?|takes?)\s(?:\w+\s){0,2}?from\s(?:a|an)\s"
+    r"|\b(?:supplied|fed|served|stocked)\s(?:by|from)\s(?:a|an)\s"
+    r"|\b(?:ships?|sends?|delivers?|supplies|feeds)\s(?:\w+\s)?(?:to\s)?(?:a|an)\s(?:new\s)?",
+    re.IGNORECASE,
+)
 _LINK_VERB = re.compile(
     r"^\W*(?:please\s+)?(?:connect|link|hook\s+up|attach|join|tie)\b", re.IGNORECASE
 )
@@ -306,7 +313,8 @@ def _soft_split(text: str) -> list[str]:
     if listed is not None:
         return listed
     text = _OBJECT_RELATIVE.sub(r"supplied by \g<who>", text)
-    new_end = _NEW_END.search(text) if _LINK_VERB.match(text) else None
+    linkish = _LINKISH.search(text) and not re.match(r"^\W*(?:we|i|our|my)\b", text, re.I)
+    new_end = _NEW_END.search(text) if _LINK_VERB.match(text) or linkish else None
     if new_end is not None:
         # ("link it to a new warehouse": "it" was the node before the new one)
         head = re.sub(r"\bit\b", "the other", text[: new_end.start()], count=1)
