@@ -1115,3 +1115,21 @@ def test_a_link_to_a_new_supplier_adds_it_once(engine: SupplyChainEngine) -> Non
     say(engine, "and the second plant gets parts from a supplier in San Luis Potosí, add that too")
     assert names(engine) == ["Puebla Plant", "Saltillo Plant", "San Luis Potosí Supplier"]
     assert _links(engine) == {("San Luis Potosí Supplier", "Saltillo Plant")}
+
+
+def test_mixed_units_two_links_and_a_size_corrected_by_place(engine: SupplyChainEngine) -> None:
+    say(engine, "Add a steel supplier in Duisburg, 1,200 tonnes per week")
+    say(engine, "Add a warehouse in Antwerp that holds 3,000 pallets")
+    say(engine, "Add a plant in Liège doing 500 units a day, fed by Duisburg, shipping to Antwerp")
+    assert _links(engine) == {
+        ("Duisburg Supplier", "Liège Plant"),
+        ("Liège Plant", "Antwerp Warehouse"),
+    }
+    metadata, _ = say(engine, "Actually Duisburg is 5,000 tonnes a month, not per week")
+    assert metadata["intent"] == "update-node"
+    nodes = {n.name: (n.capacity, n.location.city) for n in engine.twin.list_nodes(USER)}
+    assert nodes == {
+        "Duisburg Supplier": (5000, "Duisburg"),
+        "Antwerp Warehouse": (3000, "Antwerp"),
+        "Liège Plant": (500, "Liège"),  # not moved to Duisburg
+    }

@@ -1036,6 +1036,18 @@ class SupplyChainEngine:
         ):
             # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
             corrected = None
+        if (
+            correction.node is not None
+            and correction.capacity is not None
+            and correction.place is None
+            and (last is None or last.intent != "update-node")
+        ):
+            # "Actually Duisburg is 5,000 tonnes a month": that node's size, not the last add's
+            resized = Command(
+                "update-node", {"node": correction.node, "capacity": correction.capacity}
+            )
+            self._run_command(request, resized, state, turn, mentioned)
+            return
         said_wrong = correction.replaces_capacity
         if correction.capacity is not None and said_wrong is not None and correction.node is None:
             # "it should be 25,000 not 20,000": the add that was given 20,000, whichever it was.

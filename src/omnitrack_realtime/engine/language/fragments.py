@@ -103,7 +103,8 @@ _OTHER_NODE = re.compile(
 def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction:
     """The new values of "no wait, Chennai not Mumbai", "I meant 5k units", "make that a
     warehouse", "sorry, to Lyon Plant", "actually EUR"."""
-    names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
+    known = tuple(known_names)
+    names = _name_index(known) if known else _EMPTY_NAMES
     step = _analyse(text, names)
     m = step.masked
     said = [p for p in step.places if not _NOT_BEFORE.search(m[: p[0]])]
@@ -122,6 +123,17 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         refs = [r for r in step.node_refs() if r.ref.kind == "place"] or [
             _Ref(0, 0, NodeRef(place.city or place.country or "", "place", place=place))
         ]
+        place = None
+    city = place.city.casefold() if place is not None and place.city else None
+    there = [n for n in known if city and city in n.casefold()]
+    if (
+        not refs
+        and len(there) == 1
+        and re.search(r"\d", m)
+        and not re.search(r"\b(?:in|to|at|into)\s+¤", m)
+    ):
+        # "Actually Duisburg is 5,000 tonnes a month": the size of the node there, not a move
+        refs = [_Ref(0, 0, NodeRef(there[0], "name"))]
         place = None
     node = None
     if refs:

@@ -338,9 +338,11 @@ def _soft_split(text: str) -> list[str]:
         head, tail = _PARTICIPLE.split(text, maxsplit=1)
         link, *more = _TYPE_ONLY.split(tail)
         # "..., a plant in Kulim fed by it, and a warehouse in Singapore fed by the plant": the
-        # next node after the link is an add of its own.
+        # next node after the link is an add of its own; "..., fed by Duisburg, shipping to
+        # Antwerp": one link each.
         adds = [piece for node in more for piece in _soft_split(f"add {node.strip()}")]
-        return [*_soft_split(head), *_soft_split(link), *adds]
+        links = [piece for part in _PARTICIPLE.split(link) for piece in _soft_split(part)]
+        return [*_soft_split(head), *links, *adds]
     reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
     if so is not None:
         request = text[so.end() :]
