@@ -1133,3 +1133,24 @@ def test_mixed_units_two_links_and_a_size_corrected_by_place(engine: SupplyChain
         "Antwerp Warehouse": (3000, "Antwerp"),
         "Liège Plant": (500, "Liège"),  # not moved to Duisburg
     }
+
+
+def test_i_meant_another_place_after_an_update_means_the_node_there(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a store in Paris and a store in Lyon")
+    say(engine, "mark the Paris store degraded")
+    say(engine, "sorry, I meant Lyon")
+    nodes = {n.name: (n.location.city, n.status) for n in engine.twin.list_nodes(USER)}
+    assert nodes == {
+        "Paris Store": ("Paris", "operational"),
+        "Lyon Store": ("Lyon", "degraded"),
+    }
+
+
+def test_a_move_corrected_goes_to_the_new_place(engine: SupplyChainEngine) -> None:
+    say(engine, "add a store in Paris")
+    say(engine, "move the Paris store to Lille")
+    say(engine, "sorry, I meant Lyon")
+    (store,) = engine.twin.list_nodes(USER)
+    assert store.location.city == "Lyon"

@@ -280,8 +280,14 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
     elif intent == "update-node":
         if correction.node is not None:
             params["node"], changed = correction.node, True  # "not that one, Busan"
-        if correction.place is not None:
-            params["place"], changed = correction.place, True
+        if correction.place is not None and "place" in params:
+            params["place"], changed = correction.place, True  # the move went elsewhere
+        elif correction.place is not None:
+            # "mark the Paris store degraded" ... "sorry, I meant Lyon": the node in Lyon,
+            # not the Paris store moved to Lyon
+            where = correction.place
+            label = where.city or where.country or where.region or ""
+            params["node"], changed = NodeRef(label, "place", place=where), True
         if correction.capacity is not None and "capacity" in params:
             params["capacity"], changed = correction.capacity, True
         if "status" in correction.values:
