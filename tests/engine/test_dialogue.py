@@ -1154,3 +1154,28 @@ def test_a_move_corrected_goes_to_the_new_place(engine: SupplyChainEngine) -> No
     say(engine, "sorry, I meant Lyon")
     (store,) = engine.twin.list_nodes(USER)
     assert store.location.city == "Lyon"
+
+
+def test_remove_everything_asks_first_and_no_keeps_it_all(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Oslo and a plant in Bergen fed by it")
+    metadata, text = say(engine, "remove everything")
+    assert metadata["intent"] == "confirmation"
+    assert "Oslo Supplier" in text and "Bergen Plant" in text
+    say(engine, "no")
+    assert names(engine) == ["Bergen Plant", "Oslo Supplier"]
+    metadata, text = say(engine, "show me all the links")
+    assert metadata["intent"] == "get-network-summary"
+    assert "links: Oslo Supplier → Bergen Plant" in text
+    say(engine, "delete all the nodes")
+    say(engine, "yes")
+    assert names(engine) == []
+
+
+def test_a_bulk_removal_question_stays_short(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "add stores in Madrid, Seville, Bilbao, Malaga, Valencia, Zaragoza, Murcia and Granada",
+    )
+    metadata, text = say(engine, "remove everything")
+    assert metadata["intent"] == "confirmation"
+    assert text.startswith("Remove 8 nodes (") and "and 2 more" in text

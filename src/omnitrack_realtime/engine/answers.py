@@ -954,8 +954,10 @@ def network_summary(
     active_alerts: int,
     *,
     listed: int = 10,
+    links: Sequence[str] = (),
 ) -> Answer:
-    """The network at a glance; names the first ``listed`` nodes (in creation order)."""
+    """The network at a glance; names the first ``listed`` nodes (in creation order) and
+    ``links`` (each already in words, ``A → B``)."""
     if not nodes:
         return Answer(
             "Your network is empty: it has no nodes yet. Start by adding a supplier, a factory "
@@ -982,11 +984,18 @@ def network_summary(
     )
     if len(nodes) > listed:
         named += f" and {len(nodes) - listed} more"
+    linked = ""
+    if links:
+        linked = "- links: " + ", ".join(links[:listed])
+        if connection_count > min(listed, len(links)):
+            linked += f" and {connection_count - min(listed, len(links))} more"
+        linked += "\n"
     return Answer(
         f"**{plural(len(nodes), 'node')}** ({types}) and "
         f"**{plural(connection_count, 'connection')}** across "
         f"{', '.join(regions)}.\n"
         f"- nodes: {named}\n"
+        f"{linked}"
         f"- status: {statuses}\n"
         f"- total capacity {units(capacity)} units, mean utilization {pct(mean_util)}\n"
         f"- active alerts: {active_alerts}\n"

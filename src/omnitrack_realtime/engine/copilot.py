@@ -1202,7 +1202,16 @@ class SupplyChainEngine:
             for n in nodes
         ]
         connections = self.twin.list_connections(request.user_id)
-        if command.intent == "remove-node":
+        if command.intent == "remove-node" and len(nodes) > 6:
+            # "remove everything": the count, a few names, and every link that goes with them
+            ids = {n.id for n in nodes}
+            links = sum(1 for c in connections if c.source in ids or c.target in ids)
+            shown = ", ".join(f"**{n.name}**" for n in nodes[:6])
+            question = (
+                f"Remove {len(nodes)} nodes ({shown} and {len(nodes) - 6} more) and their "
+                f"{answers.plural(links, 'link')}? (yes/no)"
+            )
+        elif command.intent == "remove-node":
             parts = []
             for node in nodes:
                 links = sum(1 for c in connections if c.touches(node.id))

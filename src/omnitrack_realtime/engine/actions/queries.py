@@ -38,14 +38,17 @@ _SUMMARY_LISTED = 10
 
 def _summary(step: _Step) -> ActionResult:
     nodes = step.nodes()
+    connections = step.twin.list_connections(step.user_id)
+    names = {n.id: n.name for n in nodes}
     return step.result(
         answers.network_summary(
             nodes,
-            len(step.twin.list_connections(step.user_id)),
+            len(connections),
             step.twin.get_settings(step.user_id),
             step.twin.status_counts(step.user_id),
             step.twin.count_alerts(step.user_id, status="active"),
             listed=_SUMMARY_LISTED,
+            links=[answers.link_words(c, names) for c in connections[:_SUMMARY_LISTED]],
         ),
         mentioned=[n.id for n in nodes[:_SUMMARY_LISTED]],
     )

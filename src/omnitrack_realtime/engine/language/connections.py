@@ -73,6 +73,10 @@ def _rule_disconnect(step: _Step, m: str) -> _Outcome:
 _ASKS_CONNECTIONS = re.compile(
     r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
     r"\b(?:connected|linked|attached|hooked\sup)\b"
+    # "show me all the links", "list our connections": the links there are
+    r"|^\W*(?:(?:and|so|ok|okay|now|can\syou|could\syou|please)\W+)*(?:show|list|display|give|see"
+    r"|what\sare)\s(?:me\s|us\s)?(?:all\s)?(?:of\s)?(?:the\s|our\s|my\s)?(?:current\s)?(?:links"
+    r"|connections|routes|lanes)\b"
     # "what's the weakest link?": an idiom for the riskiest part
     r"|\b(?:weak(?:est)?|strong(?:est)?)\s(?:links?|connections?)\b"
     # "how many links do we have now?": a count of the links, not a request for one

@@ -321,10 +321,19 @@ def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     return None
 
 
+_EVERYTHING = re.compile(
+    r"\b(?:everything|it\sall|all\sof\sit|all\s(?:the\s|my\s|our\s)?(?:nodes|sites)|the\swhole"
+    r"\s(?:network|thing|twin)|every\snode)\b"
+)
+
+
 def _rule_remove(step: _Step, m: str) -> _Outcome:
     if not _REMOVE.search(m):
         return None
     refs = step.node_refs()
+    if not refs and _EVERYTHING.search(m):
+        # "remove everything", "delete all the nodes": every node (confirmed first)
+        return _cmd(step, "remove-node", {"node": NodeRef("1:", "ordinal")}, 0.8)
     if not refs:
         bare = [r for r in step.refs() if r.bare_type]
         if bare:

@@ -34,7 +34,8 @@ _LIMIT_RE = re.compile(
 
 
 _ANOMALY = re.compile(
-    r"\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
+    r"(?:\bnot|n't|\bnever)\sconnected\s(?:to\s)?(?:anything|any\w*|the\srest)|\b(?:has|have)\sno"
+    r"\s(?:links|connections)\b|\b(?:anomal\w*|outliers?|unusual|weird\w*|odd|strange|abnormal\w*|irregular\w*"
     r"|(?:anything|something)\s(?:(?:look|seem|feel)s?\s)?(?:wrong|off|broken|fishy)|what'?s\swrong|health\s?check"
     r"|scan\w*|glitch\w*|suspicious|out\sof\s(?:the\s)?ordinary|funny\sbusiness"
     r"|check\s(?:\w+\s){0,3}health|diagnos\w*|sanity\scheck|stale|outdated|out\sof\sdate"
