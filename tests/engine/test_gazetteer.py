@@ -280,3 +280,14 @@ def test_a_shared_town_name_takes_the_country_the_text_names(text: str, country:
     found = [p for _s, p in find_places(text)]
     assert found[0].country == country or found[1].country == country
     assert len({p.country for p in found}) == 1
+
+
+def test_a_town_that_is_also_a_word_is_a_place_in_a_list_of_places() -> None:
+    found = [(p.city, p.country) for _s, p in find_places("Paris, Lyon, Nice and Brest")]
+    assert found == [
+        ("Paris", "France"),
+        ("Lyon", "France"),
+        ("Nice", "France"),
+        ("Brest", "France"),
+    ]
+    assert [p.city for _s, p in find_places("we are in Paris and nice people")] == ["Paris"]

@@ -938,7 +938,9 @@ def _capitalised(words: Iterable[str]) -> bool:
     return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
 
 
-def _world_hit(tokens: list[tuple[int, int, str]], i: int, size: int) -> Place | None:
+def _world_hit(
+    tokens: list[tuple[int, int, str]], i: int, size: int, listed: bool = False
+) -> Place | None:
     """The world-table city the ``size`` tokens at ``i`` name, where a place is expected: the
     name capitalised after the first word, or after "in", "from", "near", ... ."""
     words = [t[2] for t in tokens[i : i + size]]
@@ -947,7 +949,8 @@ def _world_hit(tokens: list[tuple[int, int, str]], i: int, size: int) -> Place |
     if found is None or (size == 1 and len(key) < 4):
         return None
     place, is_word = found
-    cued = i > 0 and tokens[i - 1][2].lower() in _PLACE_CUES
+    # ("Paris, Lyon, Nice and Brest": a name in a list of places is cued by the list)
+    cued = listed or (i > 0 and tokens[i - 1][2].lower() in _PLACE_CUES)
     if is_word:
         return place if i > 0 and _capitalised(words) and cued else None
     # A name that is no English word may open the sentence ("Antofagasta -> Ulsan").
@@ -1007,8 +1010,17 @@ def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
                 break
             size -= 1
         if hit is None:
+            listed = (
+                bool(found)
+                and re.fullmatch(
+                    r"\s*(?:,|and|&|or|,\s*and|,\s*or)\s*", plain[found[-1][0][1] : tokens[i][0]]
+                )
+                is not None
+            )
             for size in range(min(_WORLD_LONGEST, count - i), 0, -1):
-                hit = _world_hit(tokens, i, size) if one_name(tokens[i : i + size]) else None
+                hit = (
+                    _world_hit(tokens, i, size, listed) if one_name(tokens[i : i + size]) else None
+                )
                 if hit is not None:
                     break
         if hit is None:
