@@ -984,6 +984,16 @@ def lookup(text: str) -> Place | None:
 def find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
     """Every place named in ``text``, left to right, as ((start, end), Place); longest names
     win ("Mexico City" over "Mexico") and matches do not overlap."""
+    return list(_places_in(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_in(text: str) -> tuple[tuple[tuple[int, int], Place], ...]:
+    # The parser asks about the same clause several times (each rule, each rewrite): once.
+    return tuple(_find_places(text))
+
+
+def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
     plain = _strip_accents(text).replace("’", "'")
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(plain)]
     lowered = [t[2].lower() for t in tokens]
