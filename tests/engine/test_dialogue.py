@@ -1179,3 +1179,17 @@ def test_a_bulk_removal_question_stays_short(engine: SupplyChainEngine) -> None:
     metadata, text = say(engine, "remove everything")
     assert metadata["intent"] == "confirmation"
     assert text.startswith("Remove 8 nodes (") and "and 2 more" in text
+
+
+def test_an_inline_list_then_a_plant_fed_by_both(engine: SupplyChainEngine) -> None:
+    say(
+        engine,
+        "we're an electronics assembler. suppliers: Shenzhen 20k, Taipei 15k. plant in Penang "
+        "30k fed by both.",
+    )
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"Shenzhen Supplier": 20000, "Taipei Supplier": 15000, "Penang Plant": 30000}
+    assert _links(engine) == {
+        ("Shenzhen Supplier", "Penang Plant"),
+        ("Taipei Supplier", "Penang Plant"),
+    }

@@ -973,6 +973,10 @@ class SupplyChainEngine:
             except Exception:
                 return []
             other = NodeRef(fixed[-1].id, "id")
+        if other.kind == "id":
+            many = [n for n in many if n.id != other.text]  # a node is never linked to itself
+        if len(many) < 1:
+            return []
         return [
             Command(
                 command.intent,

@@ -1067,6 +1067,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if re.fullmatch(r"\s*(?:it|that|this|that\sone|this\sone)\W*", rest, re.IGNORECASE):
                 # "..., and a DC in Memphis fed by it": "it" is the node before the new one.
                 rest = "the other"
+            elif re.fullmatch(r"\s*(?:both|them|all\sof\sthem|those|all\sthree)\W*", rest, re.I):
+                rest = "them"  # "plant in Penang fed by both": the nodes before it
             # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
             both = index > 0 and re.search(
                 r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$", pieces[index - 1], re.I

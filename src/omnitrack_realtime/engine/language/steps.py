@@ -259,7 +259,7 @@ _LISTED_NODES = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(
-    r"^\s*(?P<place>[^\d(),;:-]+?)\s*(?:[-–(:,]\s*(?:about\s|around\s|~)?(?P<size>\d[\d,.]*\s?(?:k|m"
+    r"^\s*(?P<place>[^\d(),;:-]+?)\s*(?:(?:[-–(:,]\s*|\s)(?:about\s|around\s|~)?(?P<size>\d[\d,.]*\s?(?:k|m"
     r"|thousand|million)?)\b[^)]*\)?)?\s*$",
     re.IGNORECASE,
 )
