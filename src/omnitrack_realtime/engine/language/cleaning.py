@@ -86,8 +86,11 @@ def _without_emoji(text: str) -> str:
     reads "... Shenzhen. and a ..."); elsewhere it is only dropped. Arrows stay: they link."""
 
     def replace(match: re.Match[str]) -> str:
-        if match.group() in ("→", "↔", "⇒", "➡", "➡️"):
-            return match.group()
+        arrow = match.group().replace("\ufe0f", "").strip()
+        if arrow in ("→", "⇒", "➡", "⟶"):
+            return " -> "  # "LA warehouse ➡️ Austin store"
+        if arrow == "↔":
+            return " <-> "
         before = text[: match.start()].rstrip()
         return ". " if before and before[-1].isalnum() else " "
 
@@ -187,7 +190,16 @@ def _unwrapped(text: str) -> str:
     return _TELL_ME.sub("", text)
 
 
+# "heyyy", "sooo", "pleeease": a letter held for emphasis (three or more), said once
+_HELD_LETTER = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
+# "80.000 stems", "200.000": thousands written the European way (never a decimal with three
+# places in this domain)
+_EUROPEAN_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:\.\d{3})+)(?![\d.,]*\d)")
+
+
 def _clean(text: str) -> str:
+    text = _HELD_LETTER.sub(r"\1", text)
+    text = _EUROPEAN_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ","), text)
     for spoken, mark in _SPOKEN_PUNCTUATION:
         text = spoken.sub(mark, text)
     text = _without_emoji(text.translate(_QUOTES)).replace("\r\n", "\n").replace("\r", "\n")

@@ -142,13 +142,16 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
     types = _not_negated(m, [(s, e, t) for s, e, t, _w in step.types()])
     node_type = types[0][2] if types and not refs else None
     wrong_size = re.search(
-        r"\b(?:not|instead\sof|rather\sthan)\s+(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", m
+        r"\b(?:not|instead\sof|rather\sthan)\s+(\d(?:[\d,.]*\d)?\s?(?:k|m|thousand|million)?)(?![\w%])",
+        m,
     )
     replaces_capacity = parse_number(wrong_size.group(1)) if wrong_size is not None else None
     sized = m[: wrong_size.start()] + m[wrong_size.end() :] if wrong_size is not None else m
     capacity = _capacity(sized, None)
     if capacity is None:
-        number = re.search(r"(?<![\w.])(\d[\d,.]*\s?(?:k|m|thousand|million)?)(?![\w%])", sized)
+        number = re.search(
+            r"(?<![\w.])(\d(?:[\d,.]*\d)?\s?(?:k|m|thousand|million)?)(?![\w%])", sized
+        )
         capacity = parse_number(number.group(1)) if number is not None else None
     values: dict[str, Any] = {}
     for key, pattern in (

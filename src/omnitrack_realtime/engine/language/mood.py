@@ -43,6 +43,9 @@ _NO = re.compile(
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
     r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"
     # "no, leave it, we still need the space": a no with its reason.
+    r"|^[^\w§¤]*(?:actually[^\w§¤]+|oh[^\w§¤]+|hmm+[^\w§¤]+|wait[^\w§¤]+)?(?:no|nope|nah)[^\w§¤]+"
+    r"(?:i'?d\sbetter|i\sshould|let\sme|i'?ll|i\swill|i\sneed\sto|i\shave\sto)\s(?:ask|check"
+    r"|wait|talk|confirm|run\sit)"
     r"|^[^\w§¤]*(?:no|nope|nah)(?:[^\w§¤]+no)*[^\w§¤]+(?:leave\sit|keep\sit|don'?t|do\snot|not\snow"
     r"|not\syet|cancel"
     r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
@@ -53,6 +56,9 @@ _SMALLTALK = re.compile(
     r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
     r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"
     r"|many\sthanks|thanks\sso\smuch|thank\syou\skindly|thanks\sa\s(?:lot|million|bunch)"
+    r"|copy(?:\sthat)?|roger(?:\sthat)?|wilco|out|over\sand\sout|10-4|top|dank\sje(?:\swel)?|dank\su"
+    r"|bedankt|danke(?:\sschön|\ssehr)?|gracias|merci(?:\sbeaucoup)?|grazie(?:\smille)?|obrigad[oa]"
+    r"|arigato|dhanyavaad|shukran|tack|takk|kiitos|dziękuję|dziekuje|cheers\smate"
     r"|(?:many\s)?(?:thanks|thank\syou)\s(?:(?:so|very)\smuch\s)?for\s(?:all\s)?(?:your|the|this)\s(?:help|time|patience"
     r"|assistance|support|work)"
     r"|you'?re\sthe\sbest|well\sdone|good\sjob|lovely|wonderful|there|everyone|team|copilot"
@@ -116,10 +122,15 @@ _CORRECTION = re.compile(
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
+    r"|\b(?:it\swas|it'?s|was|is)\s[\d¤§][^;]*?,?\snot\s[\d¤§]"
 )
 
 _OUT_OF_SCOPE = {
-    "book trucks or shipments": r"\bbook\w*\b|\breserve\b|\bcharter\b",
+    "book trucks or shipments": (
+        r"\bbook\w*\b|\breserve\b|\bcharter\b|\b(?:arrange|organi[sz]e|schedule|dispatch|get)"
+        r"\s(?:\w+\s){0,2}?(?:trucks?|lorr(?:y|ies)|vans?|couriers?|containers?|pickups?"
+        r"|collections?|transport)\b"
+    ),
     "send email or messages": (
         r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,3}?(?:e-?mails?|letters?"
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"

@@ -120,6 +120,19 @@ _DISCOURSE = re.compile(
     + r")*\W*$",
     re.IGNORECASE,
 )
+# "so pumped to finally set up our supply chain": how the user feels about it
+_FEELING = re.compile(
+    r"^\W*(?:(?:i'?m|we'?re|i\sam|we\sare)\s)?(?:so\s|really\s|super\s|very\s|pretty\s)?(?:pumped"
+    r"|excited|thrilled|happy|glad|stoked|keen|nervous|worried|relieved)\s(?:to|about|that|for)\b"
+    r"(?!.*\?)",
+    re.IGNORECASE,
+)
+# "Then the customers.", "Now the warehouses:": what comes next, said before it
+_SECTION_CUE = re.compile(
+    r"^\W*(?:then|next|now|and|first|finally|lastly)\W+(?:the\s|our\s)?(?:\w+\s)?\w+s\W*$"
+    r"|^\W*(?:sorry,?\s)?one\smore(?:\sthing|\squestion)?\W*$",
+    re.IGNORECASE,
+)
 # "Christmas is coming", "peak season is around the corner": why, not what.
 _COMING = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|and|but|hmm|anyway)\W+)*[\w'-]+(?:\s[\w'-]+){0,2}\s(?:is|are|'s)"
@@ -206,7 +219,13 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
-    if _GO_ON.match(piece) or _DISCOURSE.match(piece) or _COMING.match(piece):
+    if (
+        _GO_ON.match(piece)
+        or _DISCOURSE.match(piece)
+        or _COMING.match(piece)
+        or _FEELING.match(piece)
+        or _SECTION_CUE.match(piece)
+    ):
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
         return True  # "July is our big peak"
@@ -1160,7 +1179,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             steps.append(Act("unknown", piece))
             previous_unknown = piece
             continue
-        if reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
+        if reason is not None and re.search(r"\bthere\W*$", piece, re.IGNORECASE):
+            # "I think it should supply Rotterdam Warehouse, so please connect it there"
+            said = _analyse(reason, names)
+            named = {said.text[r.start : r.end] for r in said.node_refs() if r.ref.kind == "name"}
+            if len(named) == 1:
+                piece = re.sub(r"\s+(?:to\s+)?there(\W*)$", rf" to {named.pop()}\1", piece)
+                outcome = _read_clause(piece, names)
+        elif reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
             # "the bottles end up at our winery, Bodega Alta, so please link that supplier to
             # it": "it" is the node the reason names.
             said = _analyse(reason, names)

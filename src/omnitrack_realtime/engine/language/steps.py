@@ -120,6 +120,7 @@ _QUALIFIER = re.compile(
     r"|medium|low|severe|major|minor)\b"
     r"|(?:the\s+)?(?:critical|high|medium|low|severe|major|minor)(?:[\s-]+(?:severity|priority))?"
     r"(?:\s+(?:ones|alerts))?\s+only\b"
+    r"|(?:one[\s-]way|both\sways|two[\s-]way|bi-?directional)\W*$"
     r"|(?:by|via)\s+(?:sea|air|rail|train|truck|road|ocean|express|courier)\b"
     r"(?:\s+(?:i\s+think|i\s+guess|probably|please|pls|maybe))?\W*$",
     re.IGNORECASE,
@@ -188,9 +189,8 @@ _PARTICIPLE = re.compile(
 
 # "supplier in Chennai, 9,000 units, feeding Pune": a node said without a verb is an add.
 _TYPE_AT = re.compile(
-    r"^\W*(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my)\s+)*(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\s+(?:in|at|near)\s",
+    r"^\W*(?:[\w-]{1,12}:\s*)?(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my)[\s:,]+)*"
+    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s",
     re.IGNORECASE,
 )
 

@@ -89,7 +89,7 @@ def _row_request(cells: list[str], columns: list[str | None] | None) -> str | No
         elif column == "name" or column is None:
             name = cell
     if source and target:
-        return f"{source} -> {target}"  # the columns say the direction
+        return f"ship from {source} to {target}"  # the columns say the direction
     if kind is None or place is None:
         return None
     request = f"add a {kind} in {place}"
