@@ -2456,3 +2456,49 @@ def test_model_that_adds_every_node_the_description_names(
     result = parse(text)
     assert [(c.intent, place(c).city) for c in result.commands] == expected
     assert result.clarification is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Our customers are three bakeries, in Birmingham, Derby and Sheffield. Could you add "
+            "them as stores, please?",
+            [
+                ("add-retailer", "Birmingham", None),
+                ("add-retailer", "Derby", None),
+                ("add-retailer", "Sheffield", None),
+            ],
+        ),
+        (
+            "We run two maquilas, one in Juárez and one in Monterrey. Add both as plants - "
+            "Juárez 18k units/mo, Monterrey 22k.",
+            [
+                ("add-manufacturer", "Ciudad Juárez", 18000),
+                ("add-manufacturer", "Monterrey", 22000),
+            ],
+        ),
+    ],
+)
+def test_add_them_as_a_type_after_places_were_named(
+    text: str, expected: list[tuple[str, str, int | None]]
+) -> None:
+    result = parse(text)
+    got = [(c.intent, place(c).city, c.params.get("capacity")) for c in result.commands]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("can you raise a PO with Valencia for 5k units", None),
+        ("What if the Laredo crossing is shut for 5 days?", "what-if-port-closure"),
+        ("Monterrey goes north to Laredo", "connect-nodes"),
+        ("Next is cold warehouse in Warszawa, 25 000 units", "add-warehouse"),
+    ],
+)
+def test_round_27_classes(text: str, intent: str | None) -> None:
+    result = parse(text, known_names=("Monterrey Plant", "Laredo Warehouse", "Valencia Supplier"))
+    assert [c.intent for c in result.commands] == ([intent] if intent else [])
+    if intent == "add-warehouse":
+        assert result.commands[0].params["capacity"] == 25000

@@ -197,8 +197,18 @@ _HELD_LETTER = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
 _EUROPEAN_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:\.\d{3})+)(?![\d.,]*\d)")
 
 
+# "the plant from before", "the supplier from earlier": the one already talked about
+_FROM_BEFORE = re.compile(
+    r"\s(?:from|of)\s(?:before|earlier|last\stime|the\sstart)\b", re.IGNORECASE
+)
+# "40 000 litres": thousands separated by a space
+_SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]*\d)")
+
+
 def _clean(text: str) -> str:
     text = _HELD_LETTER.sub(r"\1", text)
+    text = _FROM_BEFORE.sub("", text)
+    text = _SPACED_THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\s", ",", m.group(2)), text)
     text = _EUROPEAN_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ","), text)
     for spoken, mark in _SPOKEN_PUNCTUATION:
         text = spoken.sub(mark, text)

@@ -52,6 +52,8 @@ _NO = re.compile(
 )
 _SMALLTALK = re.compile(
     r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|g'?day(?:\smate)?|good\s(?:morning|afternoon|evening)|greetings"
+    r"|dzień\sdobry|dzien\sdobry|hola|buenos\sd[ií]as|bonjour|guten\s(?:tag|morgen)|hallo|ciao|buongiorno"
+    r"|ol[áa]|bom\sdia|namaste|merhaba|salaam|salam|marhaba|konnichiwa|ni\shao|goedemorgen|hej|moin"
     r"|thanks?|thank\syou(?:\svery\smuch|\sso\smuch)?|thx|ty|cheers|great|perfect|awesome"
     r"|cool|nice|brilliant|excellent|got\sit|understood|noted|bye|goodbye|see\sya|later"
     r"|have\sa\sgood\sone|that'?s\sall|that'?s\sit|all\sgood|much\sappreciated|appreciate\sit"
@@ -158,6 +160,7 @@ _OUT_OF_SCOPE = {
         r"|kilo|ton|tonne|shipment|truck|mile|km)\b"
     ),
     "place orders or payments": (
+        r"\b(?:raise|issue|send|create|place)\s(?:a\s|an\s)?(?:po|p\.o\.|purchase\sorders?)\b|"
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
         r"|invoices?)\b|\bpay\s(?:the|our|them|for|\d)|\b(?:purchase|buy)\s\d|\border\s\d"
     ),

@@ -96,7 +96,8 @@ _REMARK = re.compile(
 
 
 _GO_ON = re.compile(
-    r"^\W*(?:(?:ok|okay|so|right|alright|then)\W+)*(?:let'?s\s)?(?:build|start|go|do|begin"
+    r"^\W*(?:(?:ok|okay|so|right|alright|then)\W+)*(?:let'?s\s)?(?:actually\s)?(?:do\ssomething"
+    r"|get\sgoing|get\sto\swork|get\sstarted|build|start|go|do|begin"
     r"|continue|proceed|carry\son|move\son)(?:\s(?:it|that|this|first|then|now|later|again|too"
     r"|please|ahead|on|(?:the|my|our|a)\s(?:network|twin|supply\schain|chain|model)))*\W*$",
     re.IGNORECASE,
@@ -150,7 +151,8 @@ _CONTEXT = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically|(?:a\s)?(?:little\s)?bit\sof"
     r"\s(?:background|context)(?:\sfirst)?|(?:some\s)?(?:background|context)(?:\sfirst)?|fyi"
     r"|for\scontext)\W+)*"
-    r"(?:(?:we'?re|we\sare|i'?m|i\sam)\s(?:an?|the|one\sof)\s|(?:we|i|our|my|we'?re|i'?m"
+    r"(?:(?:we'?re|we\sare|i'?m|i\sam)\s(?:an?|the|one\sof|\w+\s(?:co-?operative|company|business"
+    r"|firm|brand|group|startup|team|distributor|importer|exporter|manufacturer|supplier|retailer))\s?|(?:we|i|our|my|we'?re|i'?m"
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
     r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
     r"|import|export|produce|manufacture|distribute|operate|hope|love|think"
@@ -188,6 +190,12 @@ _ASKS_OR_TELLS = re.compile(
 _ALL_WELL = re.compile(
     r"^\W*[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s(?:is|are|was|looks|seems)\s(?:fine|ok|okay|good|great"
     r"|back|alright|safe|stable|running)\b"
+    # "harvest reports aren't great", "the numbers don't look good"
+    r"|^\W*(?:the\s|our\s)?[\w-]+(?:\s[\w-]+)?\s(?:is|are|was|were|look|looks|seem|seems)(?:n't|\snot)?"
+    r"\s(?:(?:so|that|too|very|really)\s)?(?:great|good|promising|looking\s(?:good|great)|bad|awful)\W*$"
+    r"|^\W*(?:[\w-]+\s){0,3}(?:tomorrow|today|tonight|this\s(?:week|morning|afternoon)|next\sweek"
+    r"|on\s(?:monday|tuesday|wednesday|thursday|friday))\W*$",
+    re.IGNORECASE,
 )
 _NOT_YET = re.compile(
     r"\b(?:won'?t|will\snot|isn'?t\sgoing\sto|can'?t|cannot|couldn'?t)\s(?:\w+\s)?(?:open|start"
@@ -229,7 +237,7 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "build first then", "let's go": a cue, not a request
     if _FACT.match(piece) and not step.names and not step.ids:
         return True  # "July is our big peak"
-    if _CONTEXT.match(piece) and not re.search(r"\d", piece):
+    if _CONTEXT.match(piece) and not re.search(r"(?<![\w-])\d", piece):
         # "We buy everything for our Lyon plant from a single vendor in China": context the
         # user gives, not a request, even when it names a place.
         return True
@@ -243,7 +251,7 @@ def _is_aside(piece: str, names: _Names) -> bool:
             return True
         if _FRAGMENT_ASIDE.match(piece) and not re.search(rf"\b(?:{_VERBS})\b", piece, re.I):
             return True  # "Ore side first", "ugh, Mondays": a fragment with no verb of ours
-    if step.names or step.ids or step.places or re.search(r"\d", piece):
+    if step.names or step.ids or step.places or re.search(r"(?<![\w-])\d", piece):
         return False
     described = _DESCRIBES_FLOW.match(piece)
     if described is not None and "?" not in piece:
@@ -261,8 +269,10 @@ def _is_aside(piece: str, names: _Names) -> bool:
 
 # "..., and Aalsmeer sends everything there": "there" is the node just added.
 _SENDS_THERE = re.compile(
-    r"\b(?P<verb>sends|ships|delivers|moves|trucks|send|ship|deliver|move|truck)"
-    r"(?P<what>\s\w+(?:\s\w+)?)??(?:\s+to)?(?:\s+over)?\s+there(?P<end>\W*)$",
+    r"\b(?P<verb>sends|ships|delivers|moves|trucks|send|ship|deliver|move|truck|supplies|supply"
+    r"|feeds|feed)"
+    r"(?P<what>\s\w+(?:\s\w+)?)??(?:\s+to)?(?:\s+over)?\s+there(?:\s+(?:too|as\swell|also))?"
+    r"(?P<end>\W*)$",
     re.IGNORECASE,
 )
 _THERE = re.compile(
@@ -448,6 +458,11 @@ _MARKER_ONLY = re.compile(
 
 #: "add a <word>": the type word of each add intent.
 _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.items()}
+_NEXT_IS = re.compile(
+    r"^\W*(?:and\s)?(?:next\s(?:is|comes|up)|then\s(?:comes|there'?s)|after\sthat(?:\sis)?"
+    r"|last(?:ly)?\s(?:is|comes))\W+(?:an?\s|the\s|our\s)?(?:(?:cold|new|main|big|small|central)\s)?",
+    re.IGNORECASE,
+)
 _SAME_AGAIN = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next)\s+)*(?:one|another|other|the\sother|one\smore|a\ssecond"
     r"|a\sthird|the\ssame|same)(?:\sone)?\s+(?=(?:in|at|near|based\sin|out\sof)\s)",
@@ -616,6 +631,24 @@ _IMPLIED_TYPE = (
 )
 
 
+_ADD_THEM_AS = re.compile(
+    r"^\W*(?:(?:please|pls|could\syou|can\syou|would\syou|and|so|then)\s+)*(?:add|create|put\sin"
+    r"|enter|model|set\s?up|register)\s(?:them|those|these|both|all\s(?:of\s)?(?:them|three|four|five))"
+    r"(?:\sall)?\sas\s(?:\w+\s)?(?P<type>(?:" + "|".join(_TYPE_PATTERNS.values()) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def _cities_in(text: str) -> list[str]:
+    """The cities a text names, in order, each once, as written."""
+    out: list[str] = []
+    for (start, end), place in gazetteer.find_places(text):
+        said = text[start:end]
+        if place.city and said not in out:
+            out.append(said)
+    return out
+
+
 _CLAUSE_END = re.compile(
     r"[.;]|\b(?:and|but)\s(?:we|i|our|they)\b|\b(?:sell|buy|make|ship|roast|brew|produce"
     r"|manufactur|assembl|source|import|send|deliver|distribut|store|keep|hold|bottl|process)\w*\b",
@@ -649,7 +682,8 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
                 )
     for kind, verb in _IMPLIED_TYPE:
         for said in verb.finditer(text):
-            clause_end = re.search(r"[.;]|\band\s(?=\w+\s)", text[said.end() :])
+            # ("made in Ho Chi Minh City and our apparel in Dhaka": the verb carries on)
+            clause_end = re.search(r"[.;]|\bbut\b|\band\s(?:we|i|they)\s", text[said.end() :])
             stop = said.end() + (clause_end.start() if clause_end else len(text))
             for p_start, p_end, _place in places:
                 if said.end() <= p_start < stop and p_start not in taken:
@@ -1075,6 +1109,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
             steps.append(Act("smalltalk", piece))
             continue
+        next_is = _NEXT_IS.match(piece)
+        if next_is is not None and _TYPE_RE.match(piece, next_is.end()):
+            piece = f"add a {piece[next_is.end() :]}"  # "Next is cold warehouse in Warszawa"
         last_add = _last_add(steps)
         if last_add is not None and _SAME_AGAIN.match(piece):
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
@@ -1142,7 +1179,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             ]
             if said_before:
                 piece = _THERE.sub(f"in {said_before[-1]}", piece, count=1)
-        if after_add and _SENDS_THERE.search(piece):
+        if (after_add or not gazetteer.find_places(piece)) and _SENDS_THERE.search(piece):
             # "X sends everything there"
             piece = _SENDS_THERE.sub(r"\g<verb>\g<what> to it\g<end>", piece)
         names = _with_new_names(names, commands())
@@ -1227,12 +1264,44 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             described_in = last_piece
         else:
             stated = None
+        them_as = _ADD_THEM_AS.match(piece)
+        if them_as is not None and index > 0:
+            # "Our customers are three bakeries, in Birmingham, Derby and Sheffield. Could you
+            # add them as stores?": one of that type at each place the words before named
+            as_type = _TYPE_RE.search(them_as.group("type"))
+            described_text = ". ".join(pieces[:index])
+            cities = _cities_in(described_text)
+            sizes = {
+                gazetteer.fold(city): size
+                for city, size in re.findall(
+                    r"([A-Z][\w'. -]*?)\s+(\d[\d,.]*\s?k?)\b", piece[them_as.end() :]
+                )
+            }
+            if as_type is not None and as_type.lastgroup is not None and cities:
+                word = _TYPE_WORD[_ADD_INTENT[as_type.lastgroup]]
+                new_nodes: list[Command] = []
+                for city in cities:
+                    given = sizes.get(gazetteer.fold(city))
+                    amount = f", capacity {given}" if given else ""
+                    got = _read_clause(f"add a {word} in {city}{amount}", names)
+                    new_nodes += got if isinstance(got, list) else []
+                if new_nodes:
+                    for unread in list(not_understood):
+                        _forget(steps, not_understood, unread)
+                    steps = [
+                        s
+                        for s in steps
+                        if not isinstance(s, Command) or s.intent in _DEFAULT_SUFFIX
+                    ]
+                    steps.extend(new_nodes)
+                    unknown_before = reason = None
+                    continue
         statements = all(
             _CONTEXT.match(c.text) or c.intent == "connect-nodes" for c in commands()
         )  # "We buy cocoa from suppliers in Accra, ...": read as links, said as a description
         if index > 0 and statements and _MODEL_THAT.match(piece):
             several = _described_nodes(". ".join(pieces[:index]), names)
-            if len(several) > 1:
+            if several:
                 read = [_read_clause(add, names) for add in several]
                 outcome = [c for r in read if isinstance(r, list) for c in r]
                 for unread in list(not_understood):

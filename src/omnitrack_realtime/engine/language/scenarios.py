@@ -14,7 +14,9 @@ from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
 from .references import _Step
 from .vocabulary import _SCENARIO_RE, _SEVERITY_RE, _STATUS_RE
 
-_PORT = re.compile(r"\bports?\b|\bharbou?rs?\b|\bterminals?\b")
+_PORT = re.compile(
+    r"\bports?\b|\bharbou?rs?\b|\bterminals?\b|\b(?:border\s)?crossings?\b|\bborder\b"
+)
 _CLOSE = re.compile(
     r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
     r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"

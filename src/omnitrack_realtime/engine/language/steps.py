@@ -189,7 +189,8 @@ _PARTICIPLE = re.compile(
 
 # "supplier in Chennai, 9,000 units, feeding Pune": a node said without a verb is an add.
 _TYPE_AT = re.compile(
-    r"^\W*(?:[\w-]{1,12}:\s*)?(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my)[\s:,]+)*"
+    r"^\W*(?:[\w-]{1,12}:\s*)?(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my"
+    r"|next\sis|then\scomes|then\sthere'?s|after\sthat)[\s:,]+)*"
     r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s",
     re.IGNORECASE,
 )
