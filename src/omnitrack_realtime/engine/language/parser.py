@@ -458,6 +458,26 @@ _MARKER_ONLY = re.compile(
 
 #: "add a <word>": the type word of each add intent.
 _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.items()}
+# "Our assembly plant is in Zwickau, fed by the first supplier": a node the user has not got
+# yet, said as a fact while building (one the user has is a statement about it).
+_OURS_IS_IN = re.compile(
+    r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?(?:in|at)\s(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
+    re.IGNORECASE,
+)
+
+
+def _ours_is_in(match: re.Match[str], names: _Names) -> str:
+    place = gazetteer.lookup(match.group("place"))
+    if place is None or place.city is None or gazetteer.fold(place.city) in names.tokens:
+        return match.group()
+    kind = _TYPE_RE.fullmatch(match.group("type"))
+    if kind is None or kind.lastgroup is None:
+        return match.group()
+    return f"add a {_TYPE_WORD[_ADD_INTENT[kind.lastgroup]]} in {match.group('place')}"
+
+
 _NEXT_IS = re.compile(
     r"^\W*(?:and\s)?(?:next\s(?:is|comes|up)|then\s(?:comes|there'?s)|after\sthat(?:\sis)?"
     r"|last(?:ly)?\s(?:is|comes))\W+(?:an?\s|the\s|our\s)?(?:(?:cold|new|main|big|small|central)\s)?",
@@ -1042,6 +1062,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
     corrected = _self_corrected(_spanglish(_hinglish(corrected)))
+    corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
     steps: list[Step] = []
@@ -1079,6 +1100,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     # "remove Incheon... wait, don't, keep it": nothing is done
                     steps.append(Act("cancelled", f"{taken.text}, {piece}", piece))
                 continue
+        if _GO_ON.match(piece):
+            continue  # "ok let's actually do something": a cue, not a request
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
         if index == 0 and corrected.count("\n") >= 2 and _is_title(corrected, piece, names):
@@ -1170,7 +1193,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
-        if _THERE.search(piece) and not gazetteer.find_places(piece) and _TYPE_RE.search(piece):
+        if (
+            _THERE.search(piece)
+            and not gazetteer.find_places(piece)
+            and _TYPE_RE.search(piece)
+            and not re.search(r"\b(?:send|ship|deliver|feed|suppl|move|truck)\w*\b", piece, re.I)
+        ):
             # "We roast coffee in Melbourne. Add our roastery there": the place said before.
             said_before = [
                 earlier[span[0] : span[1]]
