@@ -463,7 +463,8 @@ _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.i
 _OURS_IS_IN = re.compile(
     r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
     + "|".join(_TYPE_PATTERNS.values())
-    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?(?:in|at)\s(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
+    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?(?:in|at)\s"
+    r"(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
     re.IGNORECASE,
 )
 
