@@ -1193,3 +1193,20 @@ def test_an_inline_list_then_a_plant_fed_by_both(engine: SupplyChainEngine) -> N
         ("Shenzhen Supplier", "Penang Plant"),
         ("Taipei Supplier", "Penang Plant"),
     }
+
+
+def test_same_scenario_at_another_share_reruns_it(engine: SupplyChainEngine) -> None:
+    say(engine, "add a DC in Chicago")
+    say(engine, "what if demand rises 20% in North America?")
+    metadata, text = say(engine, "Same scenario at +35%.")
+    assert metadata["intent"] == "what-if-demand-spike"
+    assert "+35%" in text
+
+
+def test_make_the_place_one_a_size_is_that_nodes_size(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Shenzhen")
+    say(engine, "add a store in Austin")
+    metadata, _ = say(engine, "wait actually make the Shenzhen one 15k")
+    assert metadata["intent"] == "update-node"
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes == {"Shenzhen Supplier": 15000, "Austin Store": 2000}

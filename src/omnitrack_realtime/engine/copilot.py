@@ -475,6 +475,15 @@ class SupplyChainEngine:
         if again is not None:
             steps = again
         steps = self._described_before(request, steps)
+        if (
+            len(steps) == 1
+            and isinstance(steps[0], Clarification)
+            and _SAME_SCENARIO.search(request.message)
+        ):
+            # "Same scenario at +35%.": the last simulation again with that value
+            rerun = self._follow_up(request.message, state)
+            if rerun is not None:
+                steps = [rerun]
         turn = self._transfer(request, steps, state)
         if turn is None:
             if not steps:
@@ -1410,6 +1419,11 @@ _DEFINITE_TYPE = re.compile(
 )
 
 
+_SAME_SCENARIO = re.compile(
+    r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"
+    r"|\b(?:again|rerun|re-run)\b",
+    re.IGNORECASE,
+)
 # "Put another one in Kalgoorlie", "one more in Lyon, please", "and a second one at Perth"
 _ANOTHER_ONE = re.compile(
     r"(?:\b(?:put|add|create|set\s?up|open|make|build|place|need|want)\s+)?(?:another|one\smore"

@@ -107,7 +107,10 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
     names = _name_index(known) if known else _EMPTY_NAMES
     step = _analyse(text, names)
     m = step.masked
-    said = [p for p in step.places if not _NOT_BEFORE.search(m[: p[0]])]
+    named = [(r.start, r.end) for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    # ("make the Shenzhen one 15k": Shenzhen names the node, it is no new place)
+    places = [p for p in step.places if not any(s <= p[0] < e for s, e in named)]
+    said = [p for p in places if not _NOT_BEFORE.search(m[: p[0]])]
     place = said[0][2] if said else None
     if place is None:
         # "the store should be in kuala lumpr not singapore": a city with a typo.
@@ -115,7 +118,7 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         if guess is not None:
             two = f"{guess.group('a')} {guess.group('b')}" if guess.group("b") else None
             place = (two and gazetteer.suggest(two)) or gazetteer.suggest(guess.group("a"))
-    wrong = [p for p in step.places if _NOT_BEFORE.search(m[: p[0]])]
+    wrong = [p for p in places if _NOT_BEFORE.search(m[: p[0]])]
     replaces = wrong[0][2] if wrong and wrong[0][2] != place else None
     refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]
     if not refs and place is not None and _OTHER_NODE.search(m):
