@@ -16,7 +16,7 @@ from typing import Any
 from ..commands import NodeRef
 from .numbers import parse_number
 from .outcomes import _ask, _cmd, _listed, _Outcome
-from .references import _Step
+from .references import _Ref, _Step
 from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPE_PATTERNS
 
 _TYPES = "|".join(_TYPE_PATTERNS.values())
@@ -406,6 +406,10 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     ):
         return None  # "which suppliers have more than 15k capacity?": a filtered list
     refs = step.node_refs()
+    free = [p for p in step.free_places() if p[2].city]
+    if len(free) >= 2 and refs and all(r.ref.kind == "pronoun" for r in refs):
+        # "Compare Rotterdam and Hamburg, how full they are": the nodes there, not "they"
+        refs = [_Ref(s, e, NodeRef(step.text[s:e], "place", place=place)) for s, e, place in free]
     if re.search(r"\bif\b", m) and not re.search(r"\bcompar\w*", m):
         return None  # "if one site went down, which would hurt us most?" asks about risks
     about_runs = (

@@ -479,6 +479,11 @@ def _ours_is_in(match: re.Match[str], names: _Names) -> str:
     return f"add a {_TYPE_WORD[_ADD_INTENT[kind.lastgroup]]} in {match.group('place')}"
 
 
+_TO_A_AND_B = re.compile(
+    r"^(?P<head>.*\b(?:ships?|shipping|sends?|sending|delivers?|delivering|supplies|feeds|connect\s.+?)"
+    r"\s+to\s+)(?P<a>[^,]+?)\s+and\s+to\s+(?P<b>[^,]+?)(?:,?\s*(?:please|pls|too|as\swell))?\W*$",
+    re.IGNORECASE,
+)
 _NEXT_IS = re.compile(
     r"^\W*(?:and\s)?(?:next\s(?:is|comes|up)|then\s(?:comes|there'?s)|after\sthat(?:\sis)?"
     r"|last(?:ly)?\s(?:is|comes))\W+(?:an?\s|the\s|our\s)?(?:(?:cold|new|main|big|small|central)\s)?",
@@ -1103,6 +1108,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 continue
         if _GO_ON.match(piece):
             continue  # "ok let's actually do something": a cue, not a request
+        if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
+            continue  # "Rather than fund a new plant, raise ...": what is not asked
+        two_targets = _TO_A_AND_B.match(piece)
+        if two_targets is not None:
+            # "ship to Birmingham and to Derby": a link to each
+            head = two_targets.group("head")
+            pieces[index + 1 : index + 1] = [f"{head}{two_targets.group('b')}"]
+            piece = f"{head}{two_targets.group('a')}"
         if _CUE_ONLY.match(piece):
             continue  # "actually, remove the older store": the cue alone asks nothing
         if index == 0 and corrected.count("\n") >= 2 and _is_title(corrected, piece, names):
