@@ -1210,3 +1210,10 @@ def test_make_the_place_one_a_size_is_that_nodes_size(engine: SupplyChainEngine)
     assert metadata["intent"] == "update-node"
     sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert sizes == {"Shenzhen Supplier": 15000, "Austin Store": 2000}
+
+
+def test_connect_it_to_the_supplier_flows_from_the_supplier(engine: SupplyChainEngine) -> None:
+    say(engine, "Add a new supplier in Asia")
+    say(engine, "Add a warehouse in Rotterdam and connect it to the Asia supplier")
+    ((source, target),) = _links(engine)
+    assert source.endswith("Supplier") and target == "Rotterdam Warehouse"

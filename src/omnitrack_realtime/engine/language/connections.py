@@ -140,7 +140,8 @@ _NEUTRAL = re.compile(
     r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|pair\w*|couple)\b"
 )
 _FLOW = re.compile(
-    r"->|→|=>|\b(?:suppl\w*|feed\w*|fed|ship\w*|send\w*|deliver\w*|serv\w*|sourc\w*|buy\w*"
+    # ("connect it to the Asia supplier": the noun says which node, not which way)
+    r"->|→|=>|\b(?:suppl(?!iers?\b)\w*|feed\w*|fed|ship\w*|send\w*|deliver\w*|serv\w*|sourc\w*|buy\w*"
     r"|orders?|from|flow\w*|route\w*|one[\s-]way|downstream|upstream)\b"
 )
 
