@@ -2502,3 +2502,18 @@ def test_round_27_classes(text: str, intent: str | None) -> None:
     assert [c.intent for c in result.commands] == ([intent] if intent else [])
     if intent == "add-warehouse":
         assert result.commands[0].params["capacity"] == 25000
+
+
+def test_weve_got_a_node_we_have_not_got_yet_is_an_add_and_its_link() -> None:
+    result = parse(
+        "We've got a reload warehouse in Edmonton, 50k. Prince George ships into it.",
+        known_names=("Prince George Supplier",),
+    )
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
+    assert result.commands[0].params["capacity"] == 50000
+
+
+def test_negative_on_is_a_no() -> None:
+    result = parse("Negative on retail nodes for now. Do not add any stores.")
+    assert result.commands == ()
+    assert [getattr(s, "kind", None) for s in result.steps] == ["cancelled"]

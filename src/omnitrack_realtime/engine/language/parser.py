@@ -122,6 +122,9 @@ _DISCOURSE = re.compile(
     re.IGNORECASE,
 )
 # "so pumped to finally set up our supply chain": how the user feels about it
+# "Negative on retail nodes for now." (then "Do not add any stores."): a no, said the
+# military way
+_NEGATIVE_ON = re.compile(r"^\W*negative(?:\son\b.*)?\W*$", re.IGNORECASE)
 _FEELING = re.compile(
     r"^\W*(?:(?:i'?m|we'?re|i\sam|we\sare)\s)?(?:so\s|really\s|super\s|very\s|pretty\s)?(?:pumped"
     r"|excited|thrilled|happy|glad|stoked|keen|nervous|worried|relieved)\s(?:to|about|that|for)\b"
@@ -232,6 +235,7 @@ def _is_aside(piece: str, names: _Names) -> bool:
         or _DISCOURSE.match(piece)
         or _COMING.match(piece)
         or _FEELING.match(piece)
+        or _NEGATIVE_ON.match(piece)
         or _SECTION_CUE.match(piece)
     ):
         return True  # "build first then", "let's go": a cue, not a request
@@ -461,9 +465,13 @@ _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.i
 # "Our assembly plant is in Zwickau, fed by the first supplier": a node the user has not got
 # yet, said as a fact while building (one the user has is a statement about it).
 _OURS_IS_IN = re.compile(
-    r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
+    r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
     + "|".join(_TYPE_PATTERNS.values())
-    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?(?:in|at)\s"
+    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?"
+    # "We've got a reload warehouse in Edmonton, 50k."
+    r"|(?:we'?ve\s(?:also\s)?got|we\s(?:also\s)?have|there'?s\salso)\s(?:an?|one)\s(?:[\w-]+\s)?(?P<type2>"
+    + "|".join(_TYPE_PATTERNS.values())
+    + r")\s)(?:in|at)\s"
     r"(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
     re.IGNORECASE,
 )
@@ -473,7 +481,7 @@ def _ours_is_in(match: re.Match[str], names: _Names) -> str:
     place = gazetteer.lookup(match.group("place"))
     if place is None or place.city is None or gazetteer.fold(place.city) in names.tokens:
         return match.group()
-    kind = _TYPE_RE.fullmatch(match.group("type"))
+    kind = _TYPE_RE.fullmatch(match.group("type") or match.group("type2"))
     if kind is None or kind.lastgroup is None:
         return match.group()
     return f"add a {_TYPE_WORD[_ADD_INTENT[kind.lastgroup]]} in {match.group('place')}"
