@@ -325,6 +325,17 @@ class _Reverter:
 _RESTORABLE = ("capacity", "status", "location", "inventory", "utilization")
 
 
+def _reverted(step: _Step, entry: Mapping[str, Any]) -> tuple[str, _Reverter]:
+    """Revert an entry's changes, newest first (undo reverts a change; redo reverts what the
+    undo published): the entry's intent and what the reverter did."""
+    reverter = _Reverter(step, entry)
+    changes = entry.get("changes")
+    for change in reversed(changes if isinstance(changes, list) else []):
+        if isinstance(change, Mapping):
+            reverter.revert(change)
+    return str(entry.get("intent") or "change"), reverter
+
+
 def _undo(step: _Step) -> ActionResult:
     entry, left = pop_change(step)
     if entry is None:
@@ -333,12 +344,7 @@ def _undo(step: _Step) -> ActionResult:
             f"still revert (I keep the last {MAX_JOURNAL}, per conversation).",
             ("Show the network summary", "Show recent alerts"),
         )
-    intent = str(entry.get("intent") or "change")
-    reverter = _Reverter(step, entry)
-    changes = entry.get("changes")
-    for change in reversed(changes if isinstance(changes, list) else []):
-        if isinstance(change, Mapping):
-            reverter.revert(change)
+    intent, reverter = _reverted(step, entry)
     reverter.resolve_raised(entry.get("alerts"))
     answer = answers.undone(intent, reverter.done, reverter.problems, left)
     mentioned = list(dict.fromkeys(reverter.mentioned))
@@ -360,12 +366,7 @@ def _redo(step: _Step) -> ActionResult:
             "back (a change made after an undo ends what can be redone).",
             ("Undo", "Show the network summary"),
         )
-    intent = str(entry.get("intent") or "change")
-    reverter = _Reverter(step, entry)
-    changes = entry.get("changes")
-    for change in reversed(changes if isinstance(changes, list) else []):
-        if isinstance(change, Mapping):
-            reverter.revert(change)
+    intent, reverter = _reverted(step, entry)
     step.seqs.update(reverter.removed_seqs)  # an undo of this redo puts them back in place
     step.journal_intent = intent
     answer = answers.redone(intent, reverter.done, reverter.problems, left)
