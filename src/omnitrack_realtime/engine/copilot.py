@@ -83,7 +83,7 @@ from .language.fragments import (
     read_scenario_values,
     suggestions_for,
 )
-from .language.vocabulary import _TYPE_PATTERNS, _TYPE_RE
+from .language.vocabulary import _TYPE_RE, _TYPES
 from .turn import Turn, TurnOutcome
 from .twin import Connection, Location, Twin, twin_status
 
@@ -1412,9 +1412,7 @@ def _asks_where(step: Step) -> bool:
 
 
 _DEFINITE_TYPE = re.compile(
-    r"\b(?:the|that|this|our|those|these)\s(?:[\w-]+\s)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\b",
+    r"\b(?:the|that|this|our|those|these)\s(?:[\w-]+\s)?(?:" + _TYPES + r")\b",
     re.IGNORECASE,
 )
 

@@ -17,9 +17,8 @@ from ..commands import NodeRef
 from .numbers import parse_number
 from .outcomes import _ask, _cmd, _listed, _Outcome
 from .references import _Ref, _Step
-from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPE_PATTERNS
+from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPES
 
-_TYPES = "|".join(_TYPE_PATTERNS.values())
 _NODE_REF = r"(?:§+|it|that|this|them|they|those|these|the\s[\w\s]{1,30}?)"
 
 
@@ -552,7 +551,7 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
         re.match(r"^\W*(?:which|what)\s", m) is not None
         or re.search(
             r"\b(?:a|an|another|a\ssecond|a\snew|one\smore)\s(?:[\w-]+\s)?(?:"
-            + "|".join(_TYPE_PATTERNS.values())
+            + _TYPES
             + r")\b|\b(?:put|place|locate|open|build)\s(?:it|one|them)\b",
             m,
         )

@@ -31,8 +31,8 @@ from .vocabulary import (
     _ADD_VERB_RE,
     _STATUS_RE,
     _TYPE_LABEL,
-    _TYPE_PATTERNS,
     _TYPE_RE,
+    _TYPES,
 )
 
 _UNKNOWN_PLACE = re.compile(
@@ -145,9 +145,9 @@ _REMOVE = re.compile(
 _COUNT_OF_NODES = re.compile(
     r"\b(?:the\s|our\s|all\s)?(?P<n>two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\s"
     r"(?:(?:new|more|small|big|local|other)\s)?(?:(?:"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")\b|[a-z-]+s\sas\s(?:"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")\b)"
 )
 

@@ -34,7 +34,7 @@ from .references import _analyse
 from .rules import _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _VERBS, _split
-from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_PATTERNS, _TYPE_RE
+from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
 
 __all__ = ["MAX_STEPS", "parse"]
 
@@ -466,11 +466,11 @@ _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.i
 # yet, said as a fact while building (one the user has is a statement about it).
 _OURS_IS_IN = re.compile(
     r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?"
     # "We've got a reload warehouse in Edmonton, 50k."
     r"|(?:we'?ve\s(?:also\s)?got|we\s(?:also\s)?have|there'?s\salso)\s(?:an?|one)\s(?:[\w-]+\s)?(?P<type2>"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")\s)(?:in|at)\s"
     r"(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
     re.IGNORECASE,
@@ -508,20 +508,20 @@ _BARE_ADD = re.compile(
     r"(?!(?:list|show|display|count|find|which|what|where|how|any|are|is|do|does|all|every"
     r"|total|compare|trace|remove|delete|drop)\b)"
     r"(?:(?:an?|another|one\smore|one|new|a\snew|our|my)\s+)?"
-    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near|based\sin"
+    r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
 # "supplier taipei 10k", "dc chicago": terse, the place right after the type.
 _TERSE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?:(?!in\b|at\b)[a-z-]{3,}\s+)?(?P<type>"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
 # "Shops: York, Harrogate and Wakefield": a plural type, a colon, and only places.
 _TYPE_LIST = re.compile(
-    r"^\W*(?P<type>(?:" + "|".join(_TYPE_PATTERNS.values()) + r"))\s*:\s*(?P<places>[^:;]+?)\W*$",
+    r"^\W*(?P<type>(?:" + _TYPES + r"))\s*:\s*(?P<places>[^:;]+?)\W*$",
     re.IGNORECASE,
 )
 
@@ -545,9 +545,7 @@ _LABEL_PREFIX = re.compile(
 # "and a plant": a node said alone (the add asks where).
 _A_TYPE = re.compile(
     r"^\W*(?:(?:and|also|plus|then)\s+)*(?:an?|another|one\smore|a\snew|a\ssecond)\s+(?:new\s+)?"
-    r"(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")(?:\s+(?:too|as\swell|please))?\W*$",
+    r"(?:[\w-]+\s+)?(?:" + _TYPES + r")(?:\s+(?:too|as\swell|please))?\W*$",
     re.IGNORECASE,
 )
 _DEFAULT_SUFFIX = {intent: DEFAULT_NAME_WORD[t] for intent, t in ADDED_TYPE.items()}
@@ -573,9 +571,7 @@ _PLACE_AND_SIZE = re.compile(
 # "warehouse: location TBD" in a pasted plan: a node to add whose place is still open.
 _PLACE_OPEN = re.compile(
     r"^\W*(?:(?:add|and|also|plus)\s+)?(?:(?:an?|another|one|one\smore|a\snew|new)\s+)?(?:[\w-]+\s+)?"
-    r"(?P<type>"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\s*[:,(-]?\s*(?:(?:location|place|site|city"
+    r"(?P<type>" + _TYPES + r")\s*[:,(-]?\s*(?:(?:location|place|site|city"
     r"|where)\s*[:=-]?\s*)?(?:tbd|tbc|tba|to\sbe\s(?:decided|confirmed|determined|defined)|unknown"
     r"|undecided|not\s(?:decided|sure|known|chosen)(?:\syet)?|open|\?+)\W*$",
     re.IGNORECASE,
@@ -624,7 +620,7 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
     r"|model|enter)\s+(?:that|this|it|them|those|these|one)\b(?:\s+(?:one|"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it
     r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
@@ -642,7 +638,7 @@ _MODEL_THAT = re.compile(
     r"|set\s(?:that|this|them|those|it\sall|all\sthat|everything)\s+up)\b"
     r"(?:\s+(?:in\s+(?:the\s+)?(?:twin|system|network|model)|for\sme|please|too|first))*"
     r"(?:\W+(?:(?:one|a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r")(?:\s*(?:,|and|&|plus)\s*)?)+)?\W*$",
     re.IGNORECASE,
 )
@@ -668,7 +664,7 @@ _IMPLIED_TYPE = (
 _ADD_THEM_AS = re.compile(
     r"^\W*(?:(?:please|pls|could\syou|can\syou|would\syou|and|so|then)\s+)*(?:add|create|put\sin"
     r"|enter|model|set\s?up|register)\s(?:them|those|these|both|all\s(?:of\s)?(?:them|three|four|five))"
-    r"(?:\sall)?\sas\s(?:\w+\s)?(?P<type>(?:" + "|".join(_TYPE_PATTERNS.values()) + r"))\b",
+    r"(?:\sall)?\sas\s(?:\w+\s)?(?P<type>(?:" + _TYPES + r"))\b",
     re.IGNORECASE,
 )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .. import gazetteer
 from ..commands import NodeRef, Place
 from .names import _EMPTY_NAMES, _find_names, _name_words, _Names
-from .vocabulary import _DEFAULT_NAME_WORD, _TYPE_PATTERNS, _TYPE_RE
+from .vocabulary import _DEFAULT_NAME_WORD, _TYPE_RE, _TYPES
 
 _ID_RE = re.compile(
     r"(?<![\w-])(?:[A-Za-z]{1,12}[-_]\d[\w-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
@@ -389,7 +389,7 @@ _EXTREME = re.compile(
 )
 _ALL_OF_TYPE = re.compile(
     r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every)\s(?:\w+\s)?(?P<type>"
-    + "|".join(p for p in _TYPE_PATTERNS.values())
+    + _TYPES
     + r")\b"
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
@@ -413,7 +413,7 @@ _ORDINAL_ONE = re.compile(
 )
 _LAST_FEW = re.compile(
     r"\bthe\s(?:last|latest)\s(?P<count>two|three|four|five|[2-5])"
-    r"(?:\s(?:new\s)?(?P<type>" + "|".join(_TYPE_PATTERNS.values()) + r")"
+    r"(?:\s(?:new\s)?(?P<type>" + _TYPES + r")"
     r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
     r"|\s(?:we|i)\s(?:just\s)?added)?"
     r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on)\b))"

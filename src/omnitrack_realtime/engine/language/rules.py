@@ -47,7 +47,7 @@ from .settings import (
     _rule_shipping_method,
     _setting_position,
 )
-from .vocabulary import _TYPE_PATTERNS
+from .vocabulary import _TYPES
 
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
@@ -88,7 +88,7 @@ def _is_hedge(command: Command) -> bool:
 # "what is a distribution center?": a definition (help on that term), not a node's details.
 _DEFINITION = re.compile(
     r"\bwhat\s(?:is|'s|are|exactly\sis|does)\s(?:an?\s|the\sdifference\sbetween\s)(?P<term>"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"
     r"|^\W*(?:\w+\W+)?what\s(?:(?:is|'s|are)\s)?(?:mean\s|meaning\sof\s|means\s)?(?:exactly\s)?"

@@ -15,8 +15,8 @@ from .vocabulary import (
     _DEFAULT_NAME_WORD,
     _LINK_IN,
     _LINK_OUT,
-    _TYPE_PATTERNS,
     _TYPE_RE,
+    _TYPES,
 )
 
 _VERBS = (
@@ -71,10 +71,8 @@ _BUT_REQUEST = re.compile(
 )
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
-    r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\b"
-    r"|(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s))",
+    r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")\b"
+    r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s))",
     re.IGNORECASE,
 )
 
@@ -191,7 +189,7 @@ _PARTICIPLE = re.compile(
 _TYPE_AT = re.compile(
     r"^\W*(?:[\w-]{1,12}:\s*)?(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my"
     r"|next\sis|then\scomes|then\sthere'?s|after\sthat)[\s:,]+)*"
-    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s",
+    r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s",
     re.IGNORECASE,
 )
 
@@ -210,9 +208,7 @@ _THEN_ASKS = re.compile(
 _BARE_NODE = re.compile(
     r"^\W*(?:(?:next|then|now|also|and|plus|first|second|finally|lastly|ok|okay|so|right|alright)"
     r"[\s,-]+)*(?=(?:an?|one"
-    r"|another|a\snew|a\ssecond)\s+(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\s+(?:in|at|near)\s)",
+    r"|another|a\snew|a\ssecond)\s+(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s)",
     re.IGNORECASE,
 )
 
@@ -235,7 +231,7 @@ _FLOW_TO_IT = re.compile(
 # "connect Bonded Hub to a new DC in Beijing": the new node is added first, then linked.
 _NEW_END = re.compile(
     r"\b(?P<prep>to|from|with|into)\s+(?:a|an)\s+(?P<node>(?:new\s+|second\s+|another\s+)?"
-    r"(?:[\w-]+\s+)?(?:" + "|".join(_TYPE_PATTERNS.values()) + r")\s+(?:in|at|near)\s+"
+    r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s+"
     r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))",
     re.IGNORECASE,
 )
@@ -255,7 +251,7 @@ _LINK_VERB = re.compile(
 _LISTED_NODES = re.compile(
     r"^\W*(?:(?:please|pls|also|and|then|now|next)\s+)*(?:(?:add|create|set\s?up|onboard|register"
     r"|enter|put\sin)\s+)?(?:(?:our|the|my|these|those|two|three|four|five|new|main|key|other"
-    r"|following)\s+)*(?P<type>" + "|".join(_TYPE_PATTERNS.values()) + r")\s*(?:are|is)?\s*:\s*"
+    r"|following)\s+)*(?P<type>" + _TYPES + r")\s*(?:are|is)?\s*:\s*"
     r"(?P<items>[^:;]+?)\W*$",
     re.IGNORECASE,
 )
@@ -293,9 +289,7 @@ def _listed_nodes(text: str) -> list[str] | None:
 
 
 _TYPE_FIRST = re.compile(
-    r"^\W*(?:(?:a|an|new|and|also|then|plus|next)\s+)*(?:"
-    + "|".join(_TYPE_PATTERNS.values())
-    + r")\s+",
+    r"^\W*(?:(?:a|an|new|and|also|then|plus|next)\s+)*(?:" + _TYPES + r")\s+",
     re.IGNORECASE,
 )
 

@@ -49,6 +49,8 @@ _TYPE_PATTERNS = {
         r"|shops?|outlets?|boutiques?|points?\sof\ssale"
     ),
 }
+#: Every node-type word, as one alternation for other patterns to embed.
+_TYPES = "|".join(_TYPE_PATTERNS.values())
 _TYPE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items()) + r")\b",
     re.IGNORECASE,
@@ -398,7 +400,7 @@ _DEMONYM_BEFORE_TYPE = re.compile(
         sorted((re.escape(d) for d in _DEMONYMS if d not in ("us", "uk")), key=len, reverse=True)
     )
     + r")\s+(?P<type>(?:[\w-]+\s+)?(?:"
-    + "|".join(_TYPE_PATTERNS.values())
+    + _TYPES
     + r"))\b",
     re.IGNORECASE,
 )
