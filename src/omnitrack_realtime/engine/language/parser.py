@@ -906,16 +906,10 @@ _TAKE_BACK_PREFIX = re.compile(
 
 
 def _taken_back(steps: list[Step]) -> list[Step]:
-    """A change taken back in the same message: "connect Busan to Ulsan. actually no, not
-    Busan, connect Incheon to Ulsan instead" runs only the second; "remove Incheon... wait,
-    don't, keep it" runs nothing."""
+    """One change not made, said twice ("..., on second thought. Don't."): one cancelled
+    step. (A change taken back in the same message is dropped as the message is read.)"""
     out: list[Step] = []
-    for index, step in enumerate(steps):
-        taking_back = (
-            isinstance(step, Act)
-            and step.kind in ("correction", "cancelled")
-            and _TAKE_BACK.match(step.text) is not None
-        )
+    for step in steps:
         before = out[-1] if out else None
         if (
             isinstance(step, Act)
@@ -923,22 +917,7 @@ def _taken_back(steps: list[Step]) -> list[Step]:
             and isinstance(before, Act)
             and before.kind == "cancelled"
         ):
-            # "..., on second thought. Don't.": one change not made, said twice
             out[-1] = Act("cancelled", f"{before.text}, {step.text}", before.topic)
-            continue
-        if not taking_back or not isinstance(before, Command):
-            out.append(step)
-            continue
-        if before.intent not in CHANGING_INTENTS:
-            out.append(step)
-            continue
-        after = steps[index + 1] if index + 1 < len(steps) else None
-        if isinstance(after, Command) and after.intent == before.intent:
-            out.pop()  # the next step replaces it
-            continue
-        if isinstance(step, Act) and step.kind == "cancelled":
-            out.pop()
-            out.append(Act("cancelled", f"{before.text}, {step.text}", step.topic))
             continue
         out.append(step)
     return out
