@@ -364,6 +364,32 @@ def test_a_correction_redoes_the_last_change_with_the_new_value(
     assert names(engine) == ["Chennai Supplier"]
 
 
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "the warehouse is in Penang, not Kuala Lumpur",
+        "correction, the warehouse is in Penang, not Kuala Lumpur",
+        "sorry, is not Kuala Lumpur, is Penang the warehouse",
+    ],
+)
+def test_a_node_said_to_be_elsewhere_moves_the_node_just_added(
+    engine: SupplyChainEngine, correction: str
+) -> None:
+    say(engine, "add a warehouse in Kuala Lumpur, 11k")
+    metadata, _text = say(engine, correction)
+    assert metadata["actionSuccess"] is True
+    assert names(engine) == ["Penang Warehouse"]
+
+
+def test_and_x_with_y_also_links_both_new_ends(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Sao Paulo, a plant in Manaus and a warehouse in Santos")
+    say(engine, "connect the supplier of Sao Paulo with the plant of Manaus")
+    metadata, text = say(engine, "and the factory with the warehouse of Santos also")
+    assert metadata["intent"] == "connect-nodes" and metadata["actionSuccess"] is True
+    assert "Manaus Plant" in text and "Santos Warehouse" in text
+    assert "São Paulo Supplier" not in text
+
+
 def test_a_correction_of_a_value_the_last_change_did_not_have_asks_instead(
     engine: SupplyChainEngine,
 ) -> None:

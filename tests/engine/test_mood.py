@@ -159,6 +159,10 @@ def test_polite_requests_are_commands(text: str) -> None:
         "oops Lyon",
         "no, Lyon",
         "wait, Lyon",
+        "the warehouse is in Penang, not Kuala Lumpur",
+        "correction, the warehouse is in Johor Bahru, not Kuala Lumpur",
+        "sorry, is not Santos, is Curitiba the warehouse",
+        "scusa, my mistake: please move the warehouse in Genova, not Napoli",
     ],
 )
 def test_corrections(text: str) -> None:

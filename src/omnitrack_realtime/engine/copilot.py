@@ -913,6 +913,22 @@ class SupplyChainEngine:
         if state.last_command is None or not _ALSO.search(text):
             return None
         names = self.twin.node_names(request.user_id)
+        if state.last_command.intent in ("connect-nodes", "disconnect-nodes"):
+            # "and the factory with the warehouse of Santos also": both ends are new
+            verb = "connect" if state.last_command.intent == "connect-nodes" else "disconnect"
+            bare = _ALSO.sub(" ", text).strip(" ,.!")
+            parsed = self._parser(f"{verb} {bare}", names)
+            link = parsed.commands[0] if len(parsed.commands) == 1 else None
+            if (
+                link is not None
+                and link.intent == state.last_command.intent
+                and not parsed.clarification
+                and all(
+                    isinstance(ref, NodeRef) and ref.kind != "pronoun"
+                    for ref in (link.params.get("source"), link.params.get("target"))
+                )
+            ):
+                return link
         return correct_command(state.last_command, read_correction(text, known_names=names))
 
     def _follow_up(self, text: str, state: DialogueState) -> Command | None:

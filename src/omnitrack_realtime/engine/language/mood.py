@@ -124,7 +124,8 @@ _CORRECTION = re.compile(
     r"|[¤§]+[^\w§¤]+not\s[¤§]+[^\w§¤]*$|\bnot\s[¤§]+[^\w§¤]*$"
     r"|^[^\w§¤]*[¤§]+\s(?:instead|rather)[^\w§¤]*$"
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
-    r"|\b(?:it\swas|it'?s|was|is)\s[\d¤§][^;]*?,?\snot\s[\d¤§]"
+    r"|\b(?:it\swas|it'?s|was|is)\s(?:in\s|at\s)?[\d¤§][^;]*?,?\snot\s(?:in\s|at\s)?[\d¤§]"
+    r"|\b(?:it'?s|is|was)\snot\s(?:in\s|at\s)?[¤§]+[\s,]+(?:but\s)?(?:it'?s\s|is\s)?(?:in\s|at\s)?[¤§]"
 )
 
 _OUT_OF_SCOPE = {

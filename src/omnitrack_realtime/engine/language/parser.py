@@ -481,6 +481,8 @@ def _ours_is_in(match: re.Match[str], names: _Names) -> str:
     place = gazetteer.lookup(match.group("place"))
     if place is None or place.city is None or gazetteer.fold(place.city) in names.tokens:
         return match.group()
+    if re.match(r",?\s+(?:and\s)?not\s", match.string[match.end() :]):
+        return match.group()  # "the warehouse is in Penang, not Kuala Lumpur": a correction
     kind = _TYPE_RE.fullmatch(match.group("type") or match.group("type2"))
     if kind is None or kind.lastgroup is None:
         return match.group()

@@ -173,6 +173,14 @@ _STATEMENT_AFTER = re.compile(
 )
 
 
+# "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
+# says how the statement after it is meant.
+_INTERJECTION = re.compile(
+    r"\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|correction|my\s(?:bad|mistake)|scusa)\W*)+",
+    re.IGNORECASE,
+)
+
+
 # "returns flow back from the warehouse, so link them both ways": the part before ", so" is
 # the reason for the request after it.
 _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
@@ -343,9 +351,12 @@ def _soft_split(text: str) -> list[str]:
         request = text[so.end() :]
         return [f"because {reason}", *_soft_split(request)]
     out: list[str] = []
+    said = _STATEMENT_AFTER.split(text)
+    if len(said) > 1 and _INTERJECTION.fullmatch(said[0]):
+        said = [f"{said[0]}, {said[1]}", *said[2:]]  # "correction, the warehouse is in ..."
     parts = [
         p
-        for stated in _STATEMENT_AFTER.split(text)
+        for stated in said
         for negated in _BUT_NOT.split(stated)
         for piece in _BUT_REQUEST.split(negated)
         for p in _SOFT_SPLIT.split(piece)
