@@ -2517,3 +2517,45 @@ def test_negative_on_is_a_no() -> None:
     result = parse("Negative on retail nodes for now. Do not add any stores.")
     assert result.commands == ()
     assert [getattr(s, "kind", None) for s in result.steps] == ["cancelled"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # questions listed with commas are one step each; a condition or a lead stays whole
+        (
+            "how loaded are the plants, where's the bottleneck, and are there any alerts?",
+            ["calculate-utilization", "find-bottlenecks", "get-recent-alerts"],
+        ),
+        (
+            "What if demand jumps 35% for a month - and how does that compare with the "
+            "Shanghai failure?",
+            ["what-if-demand-spike", "compare-simulations"],
+        ),
+        ("In a nutshell, what does our supply chain look like?", ["get-network-summary"]),
+        # how a score is computed, and what changed it
+        ("How exactly is that score calculated? Which inputs go into it?", ["explain"]),
+        ("how are they weighted?", ["explain"]),
+        ("explain how adding Lyon changed the Berlin Plant score", ["explain"]),
+        ("Which of our sites depend on Rotterdam Warehouse?", ["trace-downstream"]),
+        ("what does Rotterdam ship to?", ["trace-downstream"]),
+        ("tell me which one you'd put more capacity into", ["recommend"]),
+        ("Switch us to US dollars", ["set-currency"]),
+        # the user's node at a place, asked about
+        ("Is Berlin still degraded?", ["get-node-details"]),
+        ("hows rotterdam lookin rn", ["get-node-details"]),
+    ],
+)
+def test_questions_read_as_questions(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you very much for your prompt assistance.",
+        "With warmest regards and sincere thanks for your patience and help.",
+    ],
+)
+def test_thanks_for_help_is_not_a_request_for_help(text: str) -> None:
+    assert "help" not in intents(text)

@@ -157,27 +157,27 @@ _UPSTREAM = re.compile(
     r"\bwhat\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|goes\sinto|flows\sinto"
     r"|comes\sinto|is\supstream\sof|'?s\supstream\sof)\b"
     r"|\bwho\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|serves)\b"
-    r"|\bwhich\s(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
+    r"|\bwhich\s(?:of\s(?:our|the|my|your)\s)?(?:nodes?|suppliers?|sites?|facilities|ones?)\s(?:feed|supply|ship\sto|deliver\sto"
     r"|send\sto|serve)\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:get|source|buy|receive"
+    r"|\bwhere\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:get|source|buy|receive"
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
     r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
-    r"|\bwhat\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bwhat\s(?:does|do)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:depend|rely)\son\b"
     r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
     r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
-    r"\bwhat\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"\bwhat\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
-    r"|\bwhich\s(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|\bwhich\s(?:of\s(?:our|the|my|your)\s)?(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
+    r"|\bwhere\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:ship|send|deliver|supply"
     r"|feed)\b(?:\sto)?"
     r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
     r"|\b(?:§+|its|it's)\s(?:customers|dependents|dependants)\b"
-    r"|\bwho\s(?:does|do)\s(?:§+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|\bwho\s(?:does|do)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:supply|serve|feed|ship\sto"
     r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
 )
 
@@ -413,7 +413,10 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         return None  # "if one site went down, which would hurt us most?" asks about risks
     about_runs = (
         re.search(
-            r"\b(?:simulations?|sims?|scenarios?|runs?|results|what-?ifs?|stress\stests?|case|cases)\b",
+            r"\b(?:simulations?|sims?|scenarios?|runs?|results|what-?ifs?|stress\stests?|case|cases)\b"
+            # "how does that compare with the Osaka failure?"
+            r"|\b(?:the|that|this)\s(?:[\w¤§-]+\s){0,3}?(?:failure|closure|spike|surge|outage|shutdown"
+            r"|disaster|strike|earthquake|typhoon|flood)\b",
             m,
         )
         or worse
@@ -465,13 +468,22 @@ def _plural_ref(ref: Any) -> bool:
 _EXPLAIN = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also|please|pls|can\syou|could\syou"
     r"|would\syou)\W+)*(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
-    r"|how\s(?:did|do|does|is|are|was)\s(?:you|it|that|this|the\s[\w\s]{1,30}?)\s(?:get|compute|calculate"
+    r"|how\s(?:exactly\s)?(?:did|do|does|is|are|was)\s(?:exactly\s)?(?:you|it|that|this|they|these"
+    r"|those|the|our|my)(?:\s[\w\s]{1,30}?)?\s(?:get|compute|calculate|weight|weighted|weigh"
     r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"
     r"|scored?|decided?|come\sup|arrive\sat|reach|conclude|know"
     r"|arrive|rate|rated|estimate|estimated)"
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
-    r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor)"
+    r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor"
+    # "which inputs go into it?", "what goes into the score?"
+    r"|(?:which|what)\s(?:inputs|factors|data|numbers|things|variables|weights)\s(?:go|goes|feed|are"
+    r"\sused|count)|what\sgoes\sinto\s(?:it|that|this|the\s(?:score|rating|ranking|number))"
+    # "explain how adding Bangkok changed the Kuala Lumpur score"
+    r"|explain\s(?:to\sme\s)?how\s[^?]{0,60}?\b(?:changed?|moved?|affect\w*|improv\w*|lower\w*"
+    r"|rais\w*|shift\w*)\b[^?]{0,40}\b(?:score|risk|rating|result|ranking|numbers?|utili[sz]ation)"
+    r"|how\s(?:did|does|will|would)\s[^?]{1,40}?\s(?:change|move|affect|improve|lower|raise|shift)\s"
+    r"(?:the|its|their|our)\s(?:[\w\s]{1,30}?\s)?(?:score|rating|ranking|risk))"
 )
 _TOPIC = {
     "risk": r"risks?|risky|at\srisk|exposed|exposure|vulnerab\w*",
@@ -522,6 +534,10 @@ _RECOMMEND = re.compile(
     r"|\b(?:which|what)\s(?:\w+\s){0,3}?(?:should|shall|ought\sto|do)\s(?:i|we)\s(?:diversif\w*"
     r"|de-?risk|dual[\s-]source|replace|back\s?up|prioriti[sz]e|focus\son|invest\sin|worry\sabout"
     r"|close|expand|fix\sfirst)\b|\b(?:how\s(?:can|could|should|do)\s(?:i|we)\s)?diversif\w*\b"
+    # "tell me which one you'd put more capacity into"
+    r"|\bwhich\s(?:one|of\s(?:them|the\stwo|these|those)|[\w-]+)\s(?:you'?d|would\syou|you\swould"
+    r"|do\syou|should\swe|would\swe)\s(?:put|invest|add|give|pick|choose|prioriti[sz]e|expand|back"
+    r"|bet|grow|favou?r)\b"
 )
 _GOAL = {
     "close": r"clos\w*|shut\w*|remov\w*|drop\w*|get\srid|decommission\w*|retire|cut|axe|phase\sout",
@@ -540,7 +556,7 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
     if _ADD_VERB_RE.search(m) and not re.search(
-        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible)\b", m
+        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible)\b|\w'd\b", m
     ):
         return None  # "add a backup supplier in Fukuoka" adds one
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):

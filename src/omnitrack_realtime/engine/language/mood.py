@@ -50,6 +50,10 @@ _NO = re.compile(
     r"|not\syet|cancel"
     r"|never\smind|forget\sit|let'?s\snot|leave\sthem|keep\sthem)\b"
 )
+_KINDNESS = (
+    r"(?:cooperation|co-operation|patience|help|assistance|support|understanding|time|reply"
+    r"|response|attention|consideration)"
+)
 _SMALLTALK = re.compile(
     r"^[^\w§¤]*(?:(?:hi|hello|hey|hiya|howdy|yo|g'?day(?:\smate)?|good\s(?:morning|afternoon|evening)|greetings"
     r"|dzień\sdobry|dzien\sdobry|hola|buenos\sd[ií]as|bonjour|guten\s(?:tag|morgen)|hallo|ciao|buongiorno"
@@ -71,7 +75,19 @@ _SMALLTALK = re.compile(
     r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
-    r"|for\snow|all\sfor\stoday|have\sa\snice\sday)[^\w§¤]*)+$"
+    r"|for\snow|all\sfor\stoday|have\sa\snice\sday"
+    # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")
+    r"|dear|sirs?|madam|respected|regards|best|kind|kindest|warm|warmest|sincere|sincerely"
+    r"|yours|faithfully|truly|with|and|in\sadvance|best\swishes"
+    r"|for\syour\s(?:kind\s|prompt\s|valuable\s|continued\s)?"
+    + _KINDNESS
+    + r"(?:\s(?:and|&)\s"
+    + _KINDNESS
+    + r")*"
+    r"|i\shope\s(?:this|my)\s(?:message|e-?mail|mail|note|letter)\sfinds\syou\swell"
+    r"|(?:i\s)?hope\syou\s(?:are|'re)\s(?:well|doing\swell)"
+    r"|further\sto\smy\s(?:previous|last|earlier)\s(?:message|e-?mail|note|letter)"
+    r"|please\sallow\sme\sto\sask\s(?:a\s|you\sa\s)?(?:question|something))[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(

@@ -79,6 +79,13 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 continue
             out[-1] = command if command.confidence >= previous.confidence else previous
             continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent == command.intent == "explain"
+            and getattr(command.params.get("node"), "kind", "pronoun") == "pronoun"
+        ):
+            continue  # "How is that score calculated? Which inputs go into it?": one question
         out.append(command)
     return out
 

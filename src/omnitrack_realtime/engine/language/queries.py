@@ -177,6 +177,14 @@ def _rule_summary(step: _Step, m: str) -> _Outcome:
     return _cmd(step, "get-network-summary", {}, 0.9)
 
 
+_STATUS_ASKED = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*(?:is|are|was)\s¤+\s(?:still\s|now\s|currently\s)?"
+    r"(?:degraded|offline|online|down|up|operational|ok|okay|fine|running|working|busy|full"
+    r"|overloaded|at\scapacity)\b"
+    r"|^\W*(?:how'?s|hows|how\sis|how\sare)\s¤+\s(?:look\w*|doing|holding\sup|going|running)\b"
+)
+
+
 def _rule_details(step: _Step, m: str) -> _Outcome:
     if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
         return None  # "Boulder won't open until spring": a statement, not a question
@@ -199,6 +207,10 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
     if refs and _QUESTION.match(m):
         # "is Berlin Plant operational?": answer with its details.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
+    there = step.lone_place(city=True) if not refs else None
+    if there is not None and (_STATUS_ASKED.search(m) or (cue and _QUESTION.match(m))):
+        # "Is Osaka still degraded?", "hows louisville lookin rn": the user's node there.
+        return _cmd(step, "get-node-details", {"node": there.ref}, 0.6)
     if refs and not re.sub(r"[§\W]|\b(?:the|about|and|node|please|pls)\b", "", m):
         # Only a node was named ("Berlin Plant?"): show it.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.6)

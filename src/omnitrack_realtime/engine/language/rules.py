@@ -160,8 +160,13 @@ _HELP_ANY = re.compile(
 )
 
 
+# "thank you for your prompt assistance", "thanks for your patience and help": thanks for help
+# given, not a request for it.
+_THANKS_FOR = re.compile(r"\b(?:thank|thanks|grateful|appreciat\w*|regards)\b")
+
+
 def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
-    if _HELP_ANY.search(m):
+    if _HELP_ANY.search(m) and not _THANKS_FOR.search(m):
         return _cmd(step, "help", {}, 0.7)
     return None
 

@@ -173,6 +173,36 @@ _STATEMENT_AFTER = re.compile(
 )
 
 
+# "how loaded are the plants, where's the bottleneck, and are there any alerts?": questions
+# listed with commas, each its own step.
+_NEXT_QUESTION = re.compile(
+    r"(?:,|\s+[-–—]+)\s*(?:and\s+)?(?=(?:how|where|what|why|when)(?:'s|s)?\s|(?:is|are)\s+there\s|any\s)",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(r"\b(?:how|what|where|which|why|when|who|is|are|any)\b", re.IGNORECASE)
+
+
+def _questions(text: str) -> list[str]:
+    """The questions of a list of them; a lead without a question of its own ("In a nutshell,
+    what ...") or a condition ("If Shanghai Supplier went down, how ...") stays with the
+    question after it."""
+    out: list[str] = []
+    for piece in _NEXT_QUESTION.split(text):
+        if out and (not _ASKS.search(out[-1]) or _CONDITION.match(out[-1])):
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+# "If Shanghai Supplier went down, how much would be at risk?": one question on a condition
+_CONDITION = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay)\W+)*(?:if|suppose|supposing|assuming|say|imagine|when"
+    r"|once|in\scase|should)\b",
+    re.IGNORECASE,
+)
+
+
 # "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
 # says how the statement after it is meant.
 _INTERJECTION = re.compile(
@@ -311,7 +341,26 @@ def _terse_node(text: str) -> bool:
     return bool(places) and places[0][0][0] == 0
 
 
+# "add our main yarn supplier, a spinning mill in Bursa, ...": the words after the comma
+# describe the same node (its type is the one said first).
+_APPOSITIVE = re.compile(
+    r"(?P<head>\b(?:"
+    + _TYPES
+    + r"))\s*,\s*(?:an?|the|our|my)\s(?:[\w-]+\s){0,2}?(?:"
+    + _TYPES
+    + r")\s(?=(?:in|at|near|based\sin|out\sof)\s)",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
+    same = _APPOSITIVE.search(text)
+    if (
+        same is not None
+        and _ADD_VERB_RE.search(text[: same.start()])
+        and not gazetteer.find_places(text[: same.start()])
+    ):
+        text = f"{text[: same.end('head')]} {text[same.end() :]}"
     listed = _listed_nodes(text)
     if listed is not None:
         return listed
@@ -354,12 +403,14 @@ def _soft_split(text: str) -> list[str]:
     said = _STATEMENT_AFTER.split(text)
     if len(said) > 1 and _INTERJECTION.fullmatch(said[0]):
         said = [f"{said[0]}, {said[1]}", *said[2:]]  # "correction, the warehouse is in ..."
+    asked = text.rstrip().endswith("?")
     parts = [
         p
         for stated in said
         for negated in _BUT_NOT.split(stated)
         for piece in _BUT_REQUEST.split(negated)
-        for p in _SOFT_SPLIT.split(piece)
+        for question in (_questions(piece) if asked else [piece])
+        for p in _SOFT_SPLIT.split(question)
     ]
     if re.match(r"\s*(?:set|change|make|update|raise|lower|bump|increase|decrease)\b", text, re.I):
         # "set Rotterdam Warehouse to 30k and the other one to 20k": the verb again.
