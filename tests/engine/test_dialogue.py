@@ -1243,3 +1243,22 @@ def test_connect_it_to_the_supplier_flows_from_the_supplier(engine: SupplyChainE
     say(engine, "Add a warehouse in Rotterdam and connect it to the Asia supplier")
     ((source, target),) = _links(engine)
     assert source.endswith("Supplier") and target == "Rotterdam Warehouse"
+
+
+def test_the_second_one_too_links_the_next_ordinal_to_the_same_it(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "Add three suppliers: Osaka 6k, Nagoya 4k and Kobe 3k units a month.")
+    say(engine, "Plant in Hiroshima, 10k. The first one feeds it.")
+    _metadata, text = say(engine, "The second one too.")
+    assert "Nagoya Supplier" in text and "Hiroshima Plant" in text
+    _metadata, text = say(engine, "And the third.")
+    assert "Kobe Supplier" in text and "Hiroshima Plant" in text
+
+
+def test_now_only_the_region_ones_narrows_the_last_list(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Dubai and a warehouse in Toronto")
+    say(engine, "list all warehouses")
+    metadata, text = say(engine, "Now only the North America ones.")
+    assert metadata["intent"] == "list-nodes"
+    assert "Toronto Warehouse" in text and "Dubai Warehouse" not in text

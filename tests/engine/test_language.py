@@ -2544,6 +2544,10 @@ def test_negative_on_is_a_no() -> None:
         # the user's node at a place, asked about
         ("Is Berlin still degraded?", ["get-node-details"]),
         ("hows rotterdam lookin rn", ["get-node-details"]),
+        # totals and lists: the type said as an adjective still filters
+        ("Total warehouse capacity?", ["list-nodes"]),
+        ("Combined supplier capacity in APAC?", ["list-nodes"]),
+        ("List all warehouses with their capacity and utilisation.", ["list-nodes"]),
     ],
 )
 def test_questions_read_as_questions(text: str, expected: list[str]) -> None:
@@ -2559,3 +2563,13 @@ def test_questions_read_as_questions(text: str, expected: list[str]) -> None:
 )
 def test_thanks_for_help_is_not_a_request_for_help(text: str) -> None:
     assert "help" not in intents(text)
+
+
+def test_total_capacity_of_a_type_filters_by_that_type() -> None:
+    assert one("Total warehouse capacity?").params == {"node_type": "warehouse"}
+
+
+def test_compare_a_place_and_a_named_node_of_one_plural_type() -> None:
+    command = one("Compare the Berlin and Rotterdam warehouses.")
+    assert command.intent == "compare-nodes"
+    assert [r.text for r in command.params["nodes"]] == ["Berlin", "Rotterdam Warehouse"]

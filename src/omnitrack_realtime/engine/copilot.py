@@ -831,7 +831,7 @@ class SupplyChainEngine:
                 # for "and a milder case, +20%?" and "now just the ones in Asia"
                 state.last_step = command
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
-                state.last_command = command
+                state.last_command = _pinned(command, result.mentioned)
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
             setting = SETTING_OF.get(command.intent) or command.params.get("setting")
@@ -929,6 +929,20 @@ class SupplyChainEngine:
                 )
             ):
                 return link
+            other = read_reference(bare, known_names=names)
+            ends = [
+                key
+                for key in ("source", "target")
+                if getattr(state.last_command.params.get(key), "kind", None) == "ordinal"
+            ]
+            if other is not None and other.kind == "ordinal" and len(ends) == 1:
+                # "The first one feeds it." then "The second one too.": that end is the new one
+                return Command(
+                    state.last_command.intent,
+                    {**state.last_command.params, ends[0]: other},
+                    state.last_command.confidence,
+                    text,
+                )
         return correct_command(state.last_command, read_correction(text, known_names=names))
 
     def _follow_up(self, text: str, state: DialogueState) -> Command | None:
@@ -1017,7 +1031,7 @@ class SupplyChainEngine:
         last = state.last_step
         if last is None or last.intent != "list-nodes" or not _NARROW.search(text):
             return None
-        parsed = self._parser(f"list nodes {_NARROW.sub(' ', text)}", ())
+        parsed = self._parser(f"list nodes {_NARROW_WORDS.sub(' ', text)}", ())
         if len(parsed.commands) != 1 or parsed.commands[0].intent != "list-nodes":
             return None
         added = parsed.commands[0].params
@@ -1385,6 +1399,20 @@ class SupplyChainEngine:
         return events
 
 
+def _pinned(command: Command, mentioned: Sequence[str]) -> Command:
+    """A link with its pronoun ends replaced by the nodes they meant, so that "the second one
+    too" links the same "it" even after other nodes were named."""
+    if command.intent not in ("connect-nodes", "disconnect-nodes") or len(mentioned) != 2:
+        return command
+    params = dict(command.params)
+    # (a link's action mentions its target first, then its source: "it" stays the source)
+    for key, node_id in zip(("target", "source"), mentioned, strict=True):
+        ref = params.get(key)
+        if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text != "them":
+            params[key] = NodeRef(node_id, "id")
+    return Command(command.intent, params, command.confidence, command.text)
+
+
 def _data_files(request: EngineRequest) -> list[Attachment]:
     """The request's attachments an import can read (CSV, JSON, text)."""
     return [a for a in request.attachments if a.content_type in transfer.DATA_TYPES]
@@ -1447,9 +1475,10 @@ _ANOTHER_ONE = re.compile(
 )
 _NARROW = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
-    r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:ones|those)\b",
+    r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b",
     re.IGNORECASE,
 )
+_NARROW_WORDS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them)\b", re.I)
 
 _ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(

@@ -260,7 +260,8 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|total|the\stotal|sum|what'?s|whats|how\smuch|so\swhat)\b"
+    r"|any|is\sthere|anything|total|the\stotal|sum|what'?s|whats|how\smuch|so\swhat|combined"
+    r"|aggregate|overall)\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
@@ -310,6 +311,9 @@ _ANY_OF_TYPE = re.compile(
 )
 
 
+_LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)?[^,;]*?\bwith\b")
+
+
 def _rule_list(step: _Step, m: str) -> _Outcome:
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
@@ -318,7 +322,10 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if not _LIST_VERB.match(m) and filtered_type is None:
         return None
     busy = _BUSIER_THAN.search(m)
-    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or _TOTAL.search(m) or busy):
+    # "List all warehouses with their capacity and utilisation": what to show of each
+    shown_with = _LIST_WITH.match(m)
+    totals = _HOW_MANY.search(m) or _TOTAL.search(m)
+    if _NOT_A_LIST.search(m) and not (totals or busy or shown_with):
         return None
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
@@ -341,8 +348,13 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         if singular and not asks_all:
             return None  # "show the warehouse": one node
     params: dict[str, Any] = {}
-    # "warehouses in Asia" reads as a reference to a node there, but a plural type lists.
-    named = [r for r in step.node_refs() if r.ref.kind != "place"]
+    # "warehouses in Asia" reads as a reference to a node there, but a plural type lists;
+    # "Total warehouse capacity" is no node's name.
+    named = [
+        r
+        for r in step.node_refs()
+        if r.ref.kind != "place" and not _TOTAL.match(r.ref.text.casefold())
+    ]
     types = [t for t in step.types() if not any(r.start <= t[0] < r.end for r in named)]
     if types:
         params["node_type"] = types[0][2]
@@ -445,6 +457,13 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     if len(listed) >= 2:
         return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in listed)}, 0.9)
     types = step.types()
+    if len(listed) == 1 and listed[0].ref.kind in ("name", "id") and free:
+        # "Compare the Toronto and Dubai warehouses": "Dubai warehouses" reads as the node's
+        # name, "Toronto" as the user's node of that type there.
+        kind = listed[0].ref.node_type
+        places = [_Ref(a, b, NodeRef(step.text[a:b], "place", kind, place)) for a, b, place in free]
+        both = sorted([*listed, *places], key=lambda r: r.start)
+        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in both)}, 0.8)
     if len(step.places) >= 2 and not refs:
         # "between Hamburg and Antwerp, which warehouse ...": the nodes at those places.
         kind = types[0][2] if types else None
