@@ -291,3 +291,18 @@ def test_a_town_that_is_also_a_word_is_a_place_in_a_list_of_places() -> None:
         ("Brest", "France"),
     ]
     assert [p.city for _s, p in find_places("we are in Paris and nice people")] == ["Paris"]
+
+
+@pytest.mark.parametrize(
+    ("said", "city"),
+    [
+        ("indy", "Indianapolis"),
+        ("atl", "Atlanta"),
+        ("Munique", "Munich"),
+        ("Nova Iorque", "New York"),
+        ("Londres", "London"),
+    ],
+)
+def test_nicknames_and_other_languages_names(said: str, city: str) -> None:
+    place = lookup(said)
+    assert place is not None and place.city == city

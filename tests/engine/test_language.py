@@ -2548,6 +2548,7 @@ def test_negative_on_is_a_no() -> None:
         ("Total warehouse capacity?", ["list-nodes"]),
         ("Combined supplier capacity in APAC?", ["list-nodes"]),
         ("List all warehouses with their capacity and utilisation.", ["list-nodes"]),
+        ("add a wear house in indianapolis 15k", ["add-warehouse"]),
     ],
 )
 def test_questions_read_as_questions(text: str, expected: list[str]) -> None:

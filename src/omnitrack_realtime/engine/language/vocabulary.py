@@ -35,7 +35,7 @@ _TYPE_PATTERNS = {
         r"(?:cross[\s-]?dock(?:ing)?|hub)\s"
         + _STORE_NOUN
         + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
-        r"|stockrooms?|storehouses?|storage|whs?|whses?"
+        r"|stockrooms?|storehouses?|storage|whs?|whses?|(?:wear|ware)\shouses?|armaz[ée]ns?"
         r"|(?:lumber|timber|storage|container|stock|rail)\s?yards?|stockyards?|silos?|grain\selevators?"
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
         r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
