@@ -2574,3 +2574,25 @@ def test_compare_a_place_and_a_named_node_of_one_plural_type() -> None:
     command = one("Compare the Berlin and Rotterdam warehouses.")
     assert command.intent == "compare-nodes"
     assert [r.text for r in command.params["nodes"]] == ["Berlin", "Rotterdam Warehouse"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5. Settings\n   a. currency EUR\n   b. region Europe", ["set-currency", "set-region"]),
+        (
+            "7. Phase 2\n   a. store in Lyon, supplied by Rotterdam Warehouse\n"
+            "   b. store in Paris",
+            ["add-retailer", "connect-nodes", "add-retailer"],
+        ),
+        (
+            "8. Stress test\n   a. what if demand in Europe rises 30% for 3 weeks\n"
+            "   b. what if Shanghai Supplier fails for 10 days",
+            ["what-if-demand-spike", "what-if-supplier-failure"],
+        ),
+    ],
+)
+def test_a_numbered_heading_above_lettered_items_is_not_a_request(
+    text: str, expected: list[str]
+) -> None:
+    assert intents(text) == expected

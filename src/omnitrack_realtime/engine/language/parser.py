@@ -785,22 +785,26 @@ def _described_node(text: str, names: _Names) -> str | None:
 def _is_heading(text: str, piece: str) -> bool:
     """Whether ``piece`` is a heading of a pasted list: a short line of its own, followed by
     an indented or bulleted line."""
-    if len(piece.split()) > 4 or re.search(r"\d", piece):
+    # ("Phase 2", "Wave 1b": a numbered label is still a heading)
+    label = re.fullmatch(r"[A-Za-z][\w-]*(?:\s[A-Za-z][\w-]*)?\s\d{1,2}[a-z]?", piece.strip())
+    if len(piece.split()) > 4 or (re.search(r"\d", piece) and label is None):
         return False
-    if len(piece.split()) > 1 and re.match(rf"^\W*(?:{_VERBS})\b", piece, re.IGNORECASE):
-        return False  # "1. add warehouse in Hamburg" above "2. ...": an item, not a heading
     line = re.escape(piece.strip())
-    above_items = re.search(
-        rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*(?:[-*•]|\d+[.)]|\(?[a-j][.)]|[ \t]{{2,}})",
-        text,
-    )
     # "1. Suppliers" above its sub-items ("   a. Antwerp"), not above "2. ..."
     above_sub_items = re.search(
         rf"(?:^|\n)[ \t]*\(?[1-9]\d?[.)][ \t]+{line}[ \t]*:?[ \t]*\n(?:[ \t]+|[ \t]*(?:[-*•]"
         rf"|\(?[a-j][.)])[ \t])",
         text,
     )
-    return above_items is not None or above_sub_items is not None
+    if above_sub_items is not None:
+        return True  # ("8. Stress test" above "a. what if ...", a verb or not)
+    if len(piece.split()) > 1 and re.match(rf"^\W*(?:{_VERBS})\b", piece, re.IGNORECASE):
+        return False  # "1. add warehouse in Hamburg" above "2. ...": an item, not a heading
+    above_items = re.search(
+        rf"(?:^|\n)[ \t]*{line}[ \t]*:?[ \t]*\n[ \t]*(?:[-*•]|\d+[.)]|\(?[a-j][.)]|[ \t]{{2,}})",
+        text,
+    )
+    return above_items is not None
 
 
 def _terse_place(text: str) -> bool:
@@ -1123,6 +1127,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             section_verb = piece if isinstance(heading, Clarification) and heading.intent else None
             if heading is None or isinstance(heading, Clarification) or section is not None:
                 continue
+            if not re.match(rf"^\W*(?:{_VERBS})\b", piece, re.IGNORECASE):
+                continue  # "5. Settings" above "a. currency EUR": what the items are about
         elif section_verb is not None:
             alone = _read_clause(piece, names)
             if alone is None or _is_bare_reference(piece, alone):
