@@ -1262,3 +1262,13 @@ def test_now_only_the_region_ones_narrows_the_last_list(engine: SupplyChainEngin
     metadata, text = say(engine, "Now only the North America ones.")
     assert metadata["intent"] == "list-nodes"
     assert "Toronto Warehouse" in text and "Dubai Warehouse" not in text
+
+
+def test_now_the_same_for_another_place_reruns_the_scenario_there(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add a supplier in Tianjin and a supplier in Manila")
+    say(engine, "Run a failure scenario: Tianjin Supplier down for 14 days.")
+    metadata, text = say(engine, "Now the same for Manila.")
+    assert metadata["intent"] == "what-if-supplier-failure"
+    assert "Manila Supplier" in text and "14 days" in text

@@ -2549,6 +2549,13 @@ def test_negative_on_is_a_no() -> None:
         ("Combined supplier capacity in APAC?", ["list-nodes"]),
         ("List all warehouses with their capacity and utilisation.", ["list-nodes"]),
         ("add a wear house in indianapolis 15k", ["add-warehouse"]),
+        ("Where are we most exposed overall?", ["identify-risks"]),
+        ("rerun the Shanghai failure", ["what-if-supplier-failure"]),
+        (
+            "Mark Berlin Plant degraded for the audit trail - line 2 is down - and rerun the "
+            "Shanghai failure.",
+            ["update-node", "what-if-supplier-failure"],
+        ),
     ],
 )
 def test_questions_read_as_questions(text: str, expected: list[str]) -> None:

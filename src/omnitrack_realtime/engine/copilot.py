@@ -951,6 +951,11 @@ class SupplyChainEngine:
         last = state.last_step
         if last is None or last.intent not in SIMULATION_INTENTS:
             return None
+        if isinstance(last.params.get("node"), NodeRef) and _SAME_FOR.match(text):
+            # "Now the same for Manila.": that scenario, on the node named now
+            other = read_reference(_SAME_FOR.sub("", text))
+            if other is not None:
+                return Command(last.intent, {**last.params, "node": other}, last.confidence, text)
         values = read_scenario_values(text)
         if not values:
             return None
@@ -1480,6 +1485,11 @@ _NARROW = re.compile(
 )
 _NARROW_WORDS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them)\b", re.I)
 
+_SAME_FOR = re.compile(
+    r"^\W*(?:(?:now|ok|okay|and|then|so)\W+)*(?:(?:do\s|run\s)?the\ssame|same\sthing|same)\s(?:for|with"
+    r"|on|at)\s",
+    re.IGNORECASE,
+)
 _ALSO = re.compile(r"\b(?:too|as\swell|also)\b|^\W*(?:and|plus)\s", re.IGNORECASE)
 _IT_TO = re.compile(
     r"^\W*(?:(?:ok|okay|then|and|so|actually|please)\W+)*(?:make|set|change|switch|put|turn"

@@ -311,6 +311,7 @@ _ANY_OF_TYPE = re.compile(
 )
 
 
+_EXPOSED = re.compile(r"\b(?:most\s)?(?:exposed|exposure|vulnerab\w*)\b")
 _LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)?[^,;]*?\bwith\b")
 
 
@@ -321,6 +322,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     )
     if not _LIST_VERB.match(m) and filtered_type is None:
         return None
+    if _EXPOSED.search(m):
+        return None  # "Where are we most exposed overall?": the risks
     busy = _BUSIER_THAN.search(m)
     # "List all warehouses with their capacity and utilisation": what to show of each
     shown_with = _LIST_WITH.match(m)
@@ -612,6 +615,9 @@ def _rule_rerun(step: _Step, m: str) -> _Outcome:
     if not (_RERUN.search(m) and _FAILURE.search(m)):
         return None
     refs = [r.ref for r in step.node_refs()]
+    there = step.lone_place(city=True)
+    if not refs and there is not None:
+        refs = [there.ref]  # "rerun the Tianjin failure": the user's node there
     if not refs:
         return None
     return _cmd(step, "what-if-supplier-failure", {"node": refs[0]}, 0.85)

@@ -31,7 +31,7 @@ _VERBS = (
     r"|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
     # what is out of scope is a step too ("set the currency to euros and file our taxes")
     r"|file|post|pay|phone|text|track|translate|schedule|buy|sell|hire|negotiate|tweet|notify"
-    r"|invoice|reserve|charter"
+    r"|invoice|reserve|charter|re-?run|redo|repeat"
 )
 # Numbers may mark items in line ("1) x 2) y"); bullets and lettered sub-items ("   a. Antwerp")
 # only at the start of a line, since " - " inside a line is punctuation.
@@ -58,7 +58,7 @@ _HARD_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _SOFT_SPLIT = re.compile(
-    rf"(?:(?:(?<=\d)|(?<=\dk))\s+(?=(?:connect|link|hook|remove|delete|rename|mark|move|ship|route)\s)|,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+)"
+    rf"(?:(?:(?<=\d)|(?<=\dk))\s+(?=(?:connect|link|hook|remove|delete|rename|mark|move|ship|route)\s)|,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+(?:and\s+)?)"
     rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
     rf"|(?:i'?d|we'?d)\s+(?:also\s+)?like\s+to\s+|(?:i|we)\s+(?:also\s+)?(?:want|need)\s+to\s+"
     rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
