@@ -1272,3 +1272,16 @@ def test_now_the_same_for_another_place_reruns_the_scenario_there(
     metadata, text = say(engine, "Now the same for Manila.")
     assert metadata["intent"] == "what-if-supplier-failure"
     assert "Manila Supplier" in text and "14 days" in text
+
+
+def test_a_two_word_city_is_one_reference_to_the_node_there(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Cape Town, 4,000 cases a month")
+    metadata, text = say(engine, "ok add a wh in Antwerp, 10k cases, and Cape Town ships there")
+    assert metadata["actionSuccess"] is True
+    assert "Connected **Cape Town Supplier** (`sup-1`) → **Antwerp Warehouse**" in text
+
+
+def test_a_size_taken_back_after_a_full_stop_is_the_one_set(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Bordeaux, 8k")
+    say(engine, "bump Bordeaux to 10k cases. hmm no, 9,500")
+    assert engine.twin.list_nodes(USER)[0].capacity == 9500

@@ -163,6 +163,7 @@ def test_polite_requests_are_commands(text: str) -> None:
         "correction, the warehouse is in Johor Bahru, not Kuala Lumpur",
         "sorry, is not Santos, is Curitiba the warehouse",
         "scusa, my mistake: please move the warehouse in Genova, not Napoli",
+        "no wait, put it in Cape Town, not Stellenbosch - that's where their office is",
     ],
 )
 def test_corrections(text: str) -> None:

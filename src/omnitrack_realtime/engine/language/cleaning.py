@@ -250,12 +250,13 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
 # "Genoa, no, La Spezia", "14,000, actually make it 12,500": the user took a value back
 # inside the sentence; the later one stands.
 _TAKEN_BACK = (
-    r"\W*(?:no|nope|sorry|oops|i\s+mean[t]?|or\s+rather|rather|actually|wait|correction"
+    r"\W*(?:(?:hmm+|uh+|um+|er+|ah)\W+)?(?:no|nope|sorry|oops|i\s+mean[t]?|or\s+rather|rather|actually|wait|correction"
     r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|in|at|to|from)\W+)*"
 )
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(
-    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand|units?))?,?(?={_TAKEN_BACK}\d)"
+    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?(?:units?|cases|pallets|tonnes|tons|t|boxes"
+    rf"|pieces|pcs))?[,.;]?(?={_TAKEN_BACK}\d)"
     rf"{_TAKEN_BACK}(?=\d)",
     re.IGNORECASE,
 )

@@ -142,6 +142,8 @@ _CORRECTION = re.compile(
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
     r"|\b(?:it\swas|it'?s|was|is)\s(?:in\s|at\s)?[\d¤§][^;]*?,?\snot\s(?:in\s|at\s)?[\d¤§]"
     r"|\b(?:it'?s|is|was)\snot\s(?:in\s|at\s)?[¤§]+[\s,]+(?:but\s)?(?:it'?s\s|is\s)?(?:in\s|at\s)?[¤§]"
+    # "no wait, put it in Cape Town, not Stellenbosch - that's where ..."
+    r"|^[^\w§¤]*(?:no|nope|wait)\b.*[¤§],?\snot\s(?:in\s|at\s)?[¤§]"
 )
 
 _OUT_OF_SCOPE = {

@@ -142,7 +142,15 @@ def _find_names(text: str, names: _Names) -> list[tuple[int, int, str, bool]]:
                     hit = (size, close, True)
                     break
         if hit is None and words[i] in names.unique_tokens:
-            hit = (1, names.unique_tokens[words[i]], True)
+            name = names.unique_tokens[words[i]]
+            size = 1
+            while (
+                i + size < len(tokens)
+                and names.unique_tokens.get(words[i + size]) == name
+                and not text[tokens[i + size - 1][1] : tokens[i + size][0]].strip()
+            ):
+                size += 1  # "Cape Town" for Cape Town Supplier: one reference, not two
+            hit = (size, name, True)
         if hit is None:
             i += 1
             continue

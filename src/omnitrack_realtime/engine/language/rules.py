@@ -249,8 +249,8 @@ _ABOUT_THE_USER = re.compile(
     r"|the\s\w+\s(?:lead|manager|director|head|officer))\b(?!.*\?)"
 )
 _TAKES_BACK = re.compile(
-    r"\b(?:sorry|scusa|oops|whoops|my\s(?:bad|mistake)|meant|should\shave|typo|wrong|correction)"
-    r"\b.*\bnot\s(?:in\s|at\s)?[¤§]"
+    r"(?:\b(?:sorry|scusa|oops|whoops|my\s(?:bad|mistake)|meant|should\shave|typo|wrong|correction)"
+    r"|^\W*(?:(?:no|nope|hmm+)\W+)*wait|^\W*(?:no|nope)\W+)\b.*\bnot\s(?:in\s|at\s)?[¤§]"
     r"|\bnot\s[¤§]+.*\b(?:sorry|meant|should\shave|my\sbad|typo)\b"
     # "the warehouse is in Penang, not Kuala Lumpur": a node said to be elsewhere
     r"|\b(?:is|was|it'?s)\s(?:in|at)\s[¤§]+,?\snot\s(?:in\s|at\s)?[¤§]"

@@ -97,7 +97,9 @@ def _split(text: str) -> list[str]:
     for piece in (p.strip(" ,.;:!?-") for p in pieces):
         if not piece:
             continue
-        if out and (_FRAGMENT.match(piece) or _QUALIFIER.match(piece)):
+        if out and _INTERJECTION.fullmatch(out[-1]) and not _TAKE_BACK_START.match(piece):
+            out[-1] = f"{out[-1]}, {piece}"  # "no wait, put it in Cape Town, not ..."
+        elif out and (_FRAGMENT.match(piece) or _QUALIFIER.match(piece)):
             # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request, and so is
             # "alerts. critical only." and "connect A to B? By sea I think".
             out[-1] = f"{out[-1]}, {piece}"
@@ -205,6 +207,10 @@ _CONDITION = re.compile(
 
 # "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
 # says how the statement after it is meant.
+_TAKE_BACK_START = re.compile(
+    r"\W*(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son|hold\son)\b",
+    re.IGNORECASE,
+)
 _INTERJECTION = re.compile(
     r"\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|correction|my\s(?:bad|mistake)|scusa)\W*)+",
     re.IGNORECASE,
@@ -260,8 +266,8 @@ _FLOW_TO_IT = re.compile(
     r"(?:it|them)\b|it\s+(?:will\s+|should\s+|can\s+)?(?:ships?|send|sends|delivers?|suppl(?:y|ies)"
     r"|feeds?|serves?)\s"
     # "..., and Aalsmeer sends everything there": the new node is "there"
-    r"|(?:[\w'-]+\s+){1,3}?(?:sends?|ships?|delivers?|moves?|trucks?)\s+(?:everything|all(?:\sof\sit)?"
-    r"|it\sall|(?:its|their|the)\s+\w+|\w+)\s+(?:over\s+)?there\b)",
+    r"|(?:[\w'-]+\s+){1,3}?(?:sends?|ships?|delivers?|moves?|trucks?)\s+(?:(?:everything|all(?:\sof\sit)?"
+    r"|it\sall|(?:its|their|the)\s+\w+|\w+)\s+)?(?:over\s+)?there\b)",
     re.IGNORECASE,
 )
 
