@@ -2550,6 +2550,8 @@ def test_negative_on_is_a_no() -> None:
         ("List all warehouses with their capacity and utilisation.", ["list-nodes"]),
         ("add a wear house in indianapolis 15k", ["add-warehouse"]),
         ("Where are we most exposed overall?", ["identify-risks"]),
+        ("Please add our fabric in Braga, capacity 5 000 pairs for month.", ["add-manufacturer"]),
+        ("add a supplier in Lisbon, 8 000 m2 per month", ["add-supplier"]),
         ("rerun the Shanghai failure", ["what-if-supplier-failure"]),
         (
             "Mark Berlin Plant degraded for the audit trail - line 2 is down - and rerun the "
@@ -2603,3 +2605,22 @@ def test_a_numbered_heading_above_lettered_items_is_not_a_request(
     text: str, expected: list[str]
 ) -> None:
     assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("add a supplier in Lisbon, 8 000 m2 per month", 8000),
+        ("add a plant in Braga, capacity 5,000 pairs per month", 5000),
+        ("Please add our fabric in Braga, we produce the shoes there, capacity 5 000 pairs", 5000),
+    ],
+)
+def test_sizes_in_units_and_after_a_statement(text: str, capacity: int) -> None:
+    adds = [c for c in parse(text, known_names=NAMES).commands if c.intent.startswith("add-")]
+    assert [c.params.get("capacity") for c in adds] == [capacity]
+
+
+def test_connect_to_a_place_after_an_add_links_the_new_node() -> None:
+    command = one("connect to Berlin please")
+    assert command.params["source"].text == "it"
+    assert command.params["target"].kind == "place"

@@ -31,7 +31,7 @@ _DISCONNECT = re.compile(
     re.IGNORECASE,
 )
 _CONNECT = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|pair\w*|couple\s"
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|(?<!\d\s)(?<!\d)pair\w*|couple\s"
     r"|attach\w*|bridge\s"
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
@@ -137,7 +137,7 @@ _ARROW = re.compile(r"\s*(?:->|→|=>|>)\s*")
 
 
 _NEUTRAL = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|pair\w*|couple)\b"
+    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|(?<!\d\s)(?<!\d)pair\w*|couple)\b"
 )
 _FLOW = re.compile(
     # ("connect it to the Asia supplier": the noun says which node, not which way)
@@ -187,6 +187,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             if not any(a <= start < b for a, b in used)
         ]
         refs = sorted([*refs, *places], key=lambda r: r.start)
+    if not refs and len(places_after) == 1:
+        start, end, place = places_after[0]  # "add him and connect to Braga": the node there
+        refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
     if intent == "connect-nodes" and _BOTH_WAYS.search(step.masked):
         params["bidirectional"] = True
     if len(refs) == 1 and _plural(refs[0].ref):

@@ -49,6 +49,7 @@ _CAPACITY_RE = re.compile(
     # the ways goods are counted: "8,000 cartons", "2k cases", "40 TEU"
     rf"|cartons?|boxes|cases|crates?|bags?|sacks?|bales?|drums?|barrels?|bottles?|cans|kegs?"
     rf"|containers?|teu|rolls?|reels?|kgs?|kilos?|kilograms?|lit(?:re|er)s?|m3|cbm|cubic\smet\w+"
+    rf"|m2|m²|sqm|square\smet\w+|pairs?"
     rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
@@ -56,7 +57,7 @@ _CAPACITY_RE = re.compile(
     rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
-    rf"|(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
+    rf"|(?<![a-z])(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
     re.IGNORECASE,
 )
 

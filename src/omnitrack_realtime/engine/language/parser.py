@@ -71,6 +71,15 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         previous = out[-1] if out else None
         if (
             isinstance(command, Command)
+            and command.intent in _SETTINGS
+            and any(
+                isinstance(s, Command) and (s.intent, s.params) == (command.intent, command.params)
+                for s in out
+            )
+        ):
+            continue  # "we make shoes ... we produce the shoes there": the same setting again
+        if (
+            isinstance(command, Command)
             and isinstance(previous, Command)
             and previous.intent == command.intent
         ) and (command.intent in _SETTINGS or previous.params == command.params):
@@ -628,7 +637,7 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
-    r"|model|enter)\s+(?:that|this|it|them|those|these|one)\b(?:\s+(?:one|"
+    r"|model|enter)\s+(?:that|this|it|him|her|them|those|these|one)\b(?:\s+(?:one|"
     + _TYPES
     + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it

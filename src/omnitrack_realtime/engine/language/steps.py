@@ -171,7 +171,11 @@ _STATEMENT_AFTER = re.compile(
     r",\s+(?=(?i:the|our|my|their|its|this|that)\s(?:[\w-]+\s){0,3}(?i:is|are|was|were|has|have"
     r"|had|will|won'?t|isn'?t|aren'?t|can'?t|just)\s"
     r"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s(?i:won'?t|will|is|isn'?t|was|wasn'?t|can'?t|doesn'?t|has"
-    r"|hasn'?t|opens?|closes?)\s)"
+    r"|hasn'?t|opens?|closes?)\s"
+    # "add our factory in Braga, we produce the shoes there": what is made there
+    r"|(?i:we|they)\s(?i:also\s|mainly\s|mostly\s|only\s|still\s|currently\s)?(?i:produce|make"
+    r"|manufacture|assemble|build|grow|roast"
+    r"|brew|sew|bake|pack|process)\s)"
 )
 
 
@@ -207,6 +211,7 @@ _CONDITION = re.compile(
 
 # "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
 # says how the statement after it is meant.
+_SIZE_AFTER = re.compile(r",\s*(?:capacity|size)\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
 _TAKE_BACK_START = re.compile(
     r"\W*(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son|hold\son)\b",
     re.IGNORECASE,
@@ -409,6 +414,12 @@ def _soft_split(text: str) -> list[str]:
     said = _STATEMENT_AFTER.split(text)
     if len(said) > 1 and _INTERJECTION.fullmatch(said[0]):
         said = [f"{said[0]}, {said[1]}", *said[2:]]  # "correction, the warehouse is in ..."
+    for i in range(1, len(said)):
+        size = _SIZE_AFTER.search(said[i])
+        if size is not None:
+            # "add our factory in Braga, we produce shoes there, capacity 5,000": its size
+            said[i - 1] = f"{said[i - 1]}{size.group()}"
+            said[i] = said[i][: size.start()]
     asked = text.rstrip().endswith("?")
     parts = [
         p

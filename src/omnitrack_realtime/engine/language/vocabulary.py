@@ -25,6 +25,8 @@ _TYPE_PATTERNS = {
         r"manufacturing\s(?:plants?|sites?|facilit(?:y|ies)|centers?|hubs?)|manufacturers?"
         r"|production\s(?:sites?|plants?|facilit(?:y|ies)|lines?)|assembly\s(?:plants?|lines?)"
         r"|factor(?:y|ies)|plants?|fabs?|mills?|foundr(?:y|ies)|makers?|mfgs?|mfrs?|manufs?"
+        # Portuguese and Spanish "fábrica" ("our fabric in Braga"), not cloth
+        r"|f[aá]bricas?|fabric(?=\s(?:in|at|of|near)\s)"
         r"|sawmills?|refiner(?:y|ies)|smelters?|breweries|brewery|bottlers?|canner(?:y|ies)"
         r"|packing\s(?:plants?|houses?)|packhouses?|processing\s(?:plants?|facilit(?:y|ies)|sites?)"
         r"|roaster(?:y|ies)|roasting\s(?:plants?|facilit(?:y|ies))|creamer(?:y|ies)|distiller(?:y|ies)"
