@@ -1285,3 +1285,23 @@ def test_a_size_taken_back_after_a_full_stop_is_the_one_set(engine: SupplyChainE
     say(engine, "add a supplier in Bordeaux, 8k")
     say(engine, "bump Bordeaux to 10k cases. hmm no, 9,500")
     assert engine.twin.list_nodes(USER)[0].capacity == 9500
+
+
+def test_revert_that_i_do_want_it_after_an_undo_redoes(engine: SupplyChainEngine) -> None:
+    say(engine, "Add a supplier in Izmir, 9,000 units.")
+    say(engine, "Add a warehouse in Istanbul")
+    say(engine, "undo")
+    assert names(engine) == ["Izmir Supplier"]
+    metadata, _text = say(engine, "actually revert that, I do want the warehouse")
+    assert metadata["intent"] == "redo"
+    assert names(engine) == ["Izmir Supplier", "Istanbul Warehouse"]
+
+
+def test_a_change_then_undo_that_in_one_message_leaves_the_older_changes(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "Add a plant in Bursa, 7,000")
+    assert engine.twin.list_nodes(USER)[0].capacity == 7000  # a bare size after the place
+    say(engine, "set Bursa to 8k. hmm no, undo that")
+    assert names(engine) == ["Bursa Plant"]
+    assert engine.twin.list_nodes(USER)[0].capacity == 7000

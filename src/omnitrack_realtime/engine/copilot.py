@@ -51,6 +51,7 @@ from ..seam import (
 )
 from . import answers, replies, transfer
 from .actions import ActionResult, execute, resolve_nodes
+from .actions.memory import UNDONE
 from .commands import (
     ADD_INTENTS,
     ADDED_TYPE,
@@ -741,6 +742,9 @@ class SupplyChainEngine:
             if _compares_what_was_just_run(step, state):
                 # "compare those two" right after two simulations: the simulations.
                 step = Command("compare-simulations", {}, step.confidence, step.text)
+            if step.intent == "undo" and _WANTS_BACK.search(step.text) and self._redoable(request):
+                # "undo" then "actually revert that, I do want the warehouse": the undo taken back
+                step = Command("redo", {}, step.confidence, step.text)
             command = self._prepare(request, step, turn)
             if command is None:
                 continue
@@ -907,6 +911,11 @@ class SupplyChainEngine:
                 names = self.twin.node_names(request.user_id)
                 offered = suggestions_for(act.text, known_names=names)
                 turn.add("unknown", None, replies.unknown(act.text, offered))
+
+    def _redoable(self, request: EngineRequest) -> bool:
+        """Whether an undo of this conversation waits to be taken back."""
+        state = self.twin.get_dialogue(request.user_id, request.conversation_id)
+        return bool(state.get(UNDONE))
 
     def _also(self, request: EngineRequest, text: str, state: DialogueState) -> Command | None:
         """ "rail too", "and EUR as well": the last change again with this value."""
@@ -1485,6 +1494,11 @@ _NARROW = re.compile(
 )
 _NARROW_WORDS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them)\b", re.I)
 
+_WANTS_BACK = re.compile(
+    r"\b(?:i|we)\s(?:do|still|actually|really)\s(?:want|need)\b|\bwant\s(?:it|that|them|the\s[\w\s]{1,30}?)"
+    r"\sback\b|\b(?:keep|bring\sback|restore)\s(?:it|that|them|the\s)",
+    re.IGNORECASE,
+)
 _SAME_FOR = re.compile(
     r"^\W*(?:(?:now|ok|okay|and|then|so)\W+)*(?:(?:do\s|run\s)?the\ssame|same\sthing|same)\s(?:for|with"
     r"|on|at)\s",

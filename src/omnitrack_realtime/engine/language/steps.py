@@ -217,7 +217,7 @@ _TAKE_BACK_START = re.compile(
     re.IGNORECASE,
 )
 _INTERJECTION = re.compile(
-    r"\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|correction|my\s(?:bad|mistake)|scusa)\W*)+",
+    r"\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|correction|my\s(?:bad|mistake)|scusa|hmm+)\W*)+",
     re.IGNORECASE,
 )
 
