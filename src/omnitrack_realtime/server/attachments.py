@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..database import SQLConnection, is_postgres, transaction
+from ..database import IntegrityViolation, SQLConnection, is_postgres, transaction
 from ..errors import OmniTrackError
 from ..protocol import AttachmentInfo, now_ms
 from .store import SQLStore
@@ -492,26 +492,35 @@ class SQLiteAttachments:
             except FileNotFoundError:
                 pass  # not in a file: begun in srv_upload_chunks, or unknown
 
+        def received_now(db: SQLConnection) -> int:
+            row = db.execute(
+                "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
+                (user_id, upload_id),
+            ).fetchone()
+            if row is None:
+                raise LookupError(upload_id)
+            return int(row[0])
+
         def insert(db: SQLConnection) -> int:
-            with transaction(db):
-                row = db.execute(
-                    "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
-                    (user_id, upload_id),
-                ).fetchone()
-                if row is None:
-                    raise LookupError(upload_id)
-                if int(row[0]) != offset:
-                    raise OffsetMismatch(int(row[0]))
-                db.execute(
-                    'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
-                    " VALUES (?, ?, ?, ?)",
-                    (user_id, upload_id, offset, data),
-                )
-                received = offset + len(data)
-                db.execute(
-                    "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
-                    (received, user_id, upload_id),
-                )
+            try:
+                with transaction(db):
+                    stored = received_now(db)
+                    if stored != offset:
+                        raise OffsetMismatch(stored)
+                    db.execute(
+                        'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
+                        " VALUES (?, ?, ?, ?)",
+                        (user_id, upload_id, offset, data),
+                    )
+                    received = offset + len(data)
+                    db.execute(
+                        "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
+                        (received, user_id, upload_id),
+                    )
+            except IntegrityViolation:
+                # PostgreSQL: another connection's writer stored a chunk at this offset
+                # between our read and our insert (it committed: the key waited for it).
+                raise OffsetMismatch(received_now(db)) from None
             if hasher is not None:
                 hasher.update(data)
             return received
