@@ -5,9 +5,11 @@
    that writes the file in binary frames of the same size as ours, then waits for the server's
    one "got it" frame: the socket's own speed, nothing stored, nothing checked.
 2. ``ours``: ``CopilotClient.upload()`` to the reference server (websockets driver, SQLite
-   file in a temporary directory): ``upload_start``, chunk frames with their header, a window
-   of unacknowledged bytes, every chunk stored and acknowledged, the SHA-256 computed on both
-   sides and the attachment written in one transaction at the end.
+   file in a temporary directory, the upload's bytes in a file beside it): ``upload_start``,
+   chunk frames with their header, a window of unacknowledged bytes, every batch stored by
+   the upload's writer task and acknowledged, the SHA-256 computed on both sides (the
+   client's while it sends, declared in ``upload_end``) and the attachment recorded in one
+   transaction at the end.
 
 Both in this process, on loopback, alternating, best of ``--rounds``; prints MB/s of each and
 the ratio ours / baseline (the issue's target: at least 0.8).

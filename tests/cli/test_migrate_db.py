@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from omnitrack_realtime.cli.main import main
 from omnitrack_realtime.engine.twin import Connection, Location, Twin
-from omnitrack_realtime.server.attachments import SQLiteAttachments, UploadState
+from omnitrack_realtime.server.attachments import (
+    SQLiteAttachments,
+    StoredAttachment,
+    UploadState,
+)
 from omnitrack_realtime.server.store import ProcessedMessage, SQLiteStore, SQLStore
 
 BERLIN = Location("Berlin", "Germany", "europe", 52.52, 13.405)
@@ -38,8 +43,26 @@ async def _fill(path: Path) -> tuple[str, list[str]]:
     upload = UploadState("up-1", "b.bin", "application/octet-stream", 4, "0" * 64)
     await attachments.open_upload("alice", upload)
     await attachments.append("alice", "up-1", 0, b"\x00\x01")  # half uploaded
+    done = UploadState("up-2", "c.txt", "text/plain", 5, hashlib.sha256(b"hello").hexdigest())
+    await attachments.open_upload("alice", done)
+    await attachments.append("alice", "up-2", 0, b"hello")
+    finished = await attachments.finish("alice", "up-2")
+    assert finished is not None
     await store.close()
     return conversation, ids
+
+
+async def _finished(
+    store: SQLStore, attachments: SQLiteAttachments, user: str
+) -> list[StoredAttachment]:
+    """The user's attachments, through a turn that names them all."""
+    ids = await store.run(
+        lambda db: [
+            r[0] for r in db.execute("SELECT attachment_id FROM srv_attachments").fetchall()
+        ]
+    )
+    await attachments.link_turn("turn-x", ids)
+    return await attachments.for_turn(user, "turn-x")
 
 
 async def test_a_sqlite_database_is_copied_whole_and_goes_on_in_postgres(
@@ -83,6 +106,15 @@ async def test_a_sqlite_database_is_copied_whole_and_goes_on_in_postgres(
         attachments = SQLiteAttachments(store)
         assert await attachments.pending_bytes("alice") == 4
         assert await attachments.append("alice", "up-1", 2, b"\x02\x03") == 4  # goes on
+        # An upload SQLite kept in a file beside the database came along, for its owner only.
+        [(info, data)] = [
+            (a.info, a.data)
+            for a in await _finished(store, attachments, "alice")
+            if a.info.name == "c.txt"
+        ]
+        assert data == b"hello" and info.size == 5
+        assert await attachments.read("alice", info.attachment_id, 1, 3) == b"ell"
+        assert await attachments.read("bob", info.attachment_id, 0, 5) is None
     finally:
         await store.close()
 

@@ -48,6 +48,7 @@ from omnitrack_realtime.protocol import (
     UnsubscribeAction,
     UploadAck,
     UploadComplete,
+    UploadEndAction,
     UploadReady,
     UploadStartAction,
     UserTyping,
@@ -71,6 +72,7 @@ FULL_CLIENT: list[ClientAction] = [
     UploadStartAction(
         upload_id="u1", name="a.csv", content_type="text/csv", size=3, sha256="0" * 64
     ),
+    UploadEndAction(upload_id="u1", sha256="0" * 64),
     DownloadAction(attachment_id="att-1", offset=60, length=60),
 ]
 

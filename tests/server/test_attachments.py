@@ -19,6 +19,7 @@ from omnitrack_realtime.protocol.chunks import (
 )
 from omnitrack_realtime.server import AttachmentLimits
 from omnitrack_realtime.server.config import SpeechConfig
+from omnitrack_realtime.server.store import StoreError
 
 from .conftest import StartServer
 from .fake_stt import FakeSTT, wav_bytes
@@ -265,3 +266,161 @@ async def test_a_voice_message_is_transcribed_and_answered(start_server: StartSe
     [request] = server.engine.requests
     assert request.message == "show me the network"
     assert [a.content_type for a in request.attachments] == ["audio/wav"]  # kept with it
+
+
+async def frames_until(ws: ClientConnection, *types: str) -> list[dict[str, Any]]:
+    """Frames up to and including the first of ``types`` or an error."""
+    frames = []
+    while True:
+        frame = await recv_json(ws)
+        frames.append(frame)
+        if frame["type"] in types or frame["type"] == "error":
+            return frames
+
+
+async def send_all(
+    ws: ClientConnection, upload_id: str, data: bytes, start: int, size: int
+) -> None:
+    """Every chunk from ``start`` on, without waiting for the answers."""
+    for offset in range(start, len(data), size):
+        await ws.send(encode_chunk(UPLOAD_CHUNK, upload_id, offset, data[offset : offset + size]))
+
+
+async def test_the_sha256_may_come_at_the_end_and_is_checked_there(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=AttachmentLimits(store_every=100_000))
+    digest = hashlib.sha256(DATA).hexdigest()
+    corrupted = bytearray(DATA)
+    corrupted[200_000] ^= 0x01
+    async with open_client(server) as ws:
+        start = start_frame("late", DATA)
+        del start["sha256"]
+        # Corrupted on the way: the digest sent at the end does not match the stored bytes.
+        await send_json(ws, start)
+        ready = await recv_json(ws)
+        assert ready["type"] == "upload_ready" and ready["offset"] == 0
+        await send_all(ws, "late", bytes(corrupted), 0, ready["chunkSize"])
+        await send_json(ws, {"action": "upload_end", "uploadId": "late", "sha256": digest})
+        refused = (await frames_until(ws, "upload_complete"))[-1]
+        assert refused["code"] == "checksum_mismatch" and refused["uploadId"] == "late"
+        assert await rows(server, "srv_attachments") == 0
+        # Declared again it starts from 0 (the bytes were thrown away); the good bytes pass.
+        await send_json(ws, start)
+        ready = await recv_json(ws)
+        assert ready["type"] == "upload_ready" and ready["offset"] == 0
+        await send_all(ws, "late", DATA, 0, ready["chunkSize"])
+        await send_json(ws, {"action": "upload_end", "uploadId": "late", "sha256": digest})
+        frames = await frames_until(ws, "upload_complete")
+        done = frames[-1]
+        assert done["type"] == "upload_complete", frames
+        assert all(f["type"] == "upload_ack" for f in frames[:-1])
+        info = done["attachment"]
+        assert info["sha256"] == digest and info["size"] == len(DATA)
+        assert await download(ws, info["attachmentId"], len(DATA)) == DATA
+        # Declared again (a lost upload_complete), with or without the digest: the same one.
+        await send_json(ws, start)
+        assert (await recv_json(ws))["attachment"] == info
+        await send_json(ws, start_frame("late", DATA))
+        assert (await recv_json(ws))["attachment"] == info
+
+
+async def test_upload_end_may_not_contradict_upload_start(start_server: StartServer) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("both", DATA))
+        ready = await recv_json(ws)
+        await send_json(ws, {"action": "upload_end", "uploadId": "both", "sha256": "0" * 64})
+        refused = await recv_json(ws)
+        assert refused["code"] == "invalid_message" and refused["uploadId"] == "both"
+        # The digest of upload_start still holds: the upload goes through.
+        done = await send_chunks(ws, "both", DATA, 0, ready["chunkSize"], stop=len(DATA))
+        assert done["type"] == "upload_complete"
+
+
+async def test_a_cut_connection_leaves_the_stored_bytes_exact_for_resume(
+    start_server: StartServer,
+) -> None:
+    # Small chunks and batches of four: the writer has batches queued when the link is cut.
+    limits = AttachmentLimits(chunk_size=1000, store_every=4000)
+    server = await start_server(attachments=limits)
+    async with open_client(server) as first:
+        await send_json(first, start_frame("cut", DATA))
+        ready = await recv_json(first)
+        size = ready["chunkSize"]
+        assert size == 1000
+        half = len(DATA) // 2
+        for offset in range(0, half, size):  # pipelined: no waiting for acknowledgments
+            await first.send(
+                encode_chunk(UPLOAD_CHUNK, "cut", offset, DATA[offset : offset + size])
+            )
+        acked = await recv_json(first)
+        assert acked["type"] == "upload_ack" and acked["offset"] % 4000 == 0
+        first.transport.abort()
+    async with open_client(server) as second:
+        offset = -1
+        while True:  # the first connection's writer may still be storing what it was given
+            await send_json(second, start_frame("cut", DATA))
+            ready = await recv_json(second)
+            assert ready["type"] == "upload_ready"
+            # Acknowledged means stored; nothing past what was sent.
+            assert acked["offset"] <= ready["offset"] <= half and ready["offset"] >= offset
+            offset = ready["offset"]
+            await send_all(second, "cut", DATA, offset, size)
+            last = (await frames_until(second, "upload_complete"))[-1]
+            if last["type"] == "upload_complete":
+                break
+            assert last["code"] == "upload_offset", last
+            while True:  # the answers to chunks already sent, until the server is quiet
+                await send_json(second, {"action": "ping"})
+                if (await frames_until(second, "pong"))[-1]["type"] == "pong":
+                    break
+        data = await download(second, last["attachment"]["attachmentId"], len(DATA))
+    assert data == DATA  # exactly the bytes: nothing lost, nothing doubled
+
+
+class FailingAttachments:
+    """The server's attachment store, whose appends fail from the ``fail_from``-th on."""
+
+    def __init__(self, inner: Any, fail_from: int) -> None:
+        self.inner = inner
+        self.fail_from = fail_from
+        self.appends = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def append(self, *args: Any, **kwargs: Any) -> int:
+        self.appends += 1
+        if self.appends >= self.fail_from:
+            raise StoreError("disk full")
+        result: int = await self.inner.append(*args, **kwargs)
+        return result
+
+
+async def test_a_writer_error_reaches_the_client_as_an_error_frame(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    failing = FailingAttachments(server.hub.attachments, fail_from=2)
+    server.hub.attachments = failing  # type: ignore[assignment]
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("fails", DATA))
+        size = (await recv_json(ws))["chunkSize"]
+        acked = await send_chunks(ws, "fails", DATA, 0, size, stop=size)
+        assert acked == {"type": "upload_ack", "uploadId": "fails", "offset": size}
+        await ws.send(encode_chunk(UPLOAD_CHUNK, "fails", size, DATA[size : 2 * size]))
+        error = await recv_json(ws)
+        assert error["type"] == "error" and error["code"] == "internal_error"
+        assert error["uploadId"] == "fails" and "disk" not in error["error"]
+        # The upload's later chunks are dropped without more errors, until it is declared again.
+        await ws.send(encode_chunk(UPLOAD_CHUNK, "fails", 2 * size, DATA[2 * size : 3 * size]))
+        await send_json(ws, {"action": "ping"})
+        assert (await recv_json(ws))["type"] == "pong"
+        failing.fail_from = 10**9  # the disk is back
+        await send_json(ws, start_frame("fails", DATA))
+        ready = await recv_json(ws)
+        assert ready["type"] == "upload_ready" and ready["offset"] == size  # what was stored
+        done = await send_chunks(ws, "fails", DATA, size, size, stop=len(DATA))
+        assert done["type"] == "upload_complete"
+        assert await download(ws, done["attachment"]["attachmentId"], len(DATA)) == DATA

@@ -4,7 +4,9 @@ processed ids and pending turns; every user's twin) into PostgreSQL.
 Both ends are brought to this code's schema first (the SQLite file too: its own migrations, as
 ``serve`` would run them). The copy is one PostgreSQL transaction into empty tables, so it
 either lands whole or not at all; row order is kept (message positions, the connections'
-insertion order), and the identity counters continue after the copied rows.
+insertion order), and the identity counters continue after the copied rows. The bytes of
+uploads that SQLite keeps in files beside the database (``<file>-attachments/``) become
+``srv_upload_chunks`` rows, where PostgreSQL keeps them.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ def copy_database(source_path: str | Path, target_url: str) -> dict[str, int]:
                     with db.raw.cursor() as cursor:
                         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
                     copied[table] = len(rows)
+                moved = _copy_upload_files(source, source_path, db)
+                if moved:
+                    copied["srv_upload_chunks"] = copied.get("srv_upload_chunks", 0) + moved
                 for table, column in _IDENTITIES:
                     db.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
@@ -112,6 +117,35 @@ def copy_database(source_path: str | Path, target_url: str) -> dict[str, int]:
         source.close()
         database.close()
     return copied
+
+
+def _copy_upload_files(source: sqlite3.Connection, source_path: str | Path, db: Any) -> int:
+    """Each upload's file (SQLite keeps an upload's bytes beside the database) as one
+    ``srv_upload_chunks`` row, its ``received`` set to match; the rows made."""
+    from ..server.attachments import UploadFiles, upload_directory
+
+    directory = upload_directory(source_path)
+    if directory is None or not directory.is_dir():
+        return 0
+    files = UploadFiles(directory)
+    made = 0
+    uploads = source.execute("SELECT user_id, upload_id, size FROM srv_uploads").fetchall()
+    for user_id, upload_id, size in uploads:
+        data = files.read(user_id, upload_id, 0, int(size))
+        if data is None:
+            continue  # its bytes (if any) are srv_upload_chunks rows already
+        if data:
+            db.execute(
+                'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
+                " VALUES (?, ?, 0, ?)",
+                (user_id, upload_id, data),
+            )
+            made += 1
+        db.execute(
+            "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
+            (len(data), user_id, upload_id),
+        )
+    return made
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -1,9 +1,11 @@
 """Attachment uploads and downloads over the copilot connection (docs/protocol.md,
 "Attachments").
 
-An upload declares the file (``upload_start``: name, type, size, SHA-256), then writes binary
-chunk frames, keeping at most ``window`` bytes unacknowledged so that the socket stays full
-without the server's acknowledgments falling behind. A dropped connection stops it; once the
+An upload declares the file (``upload_start``: name, type, size), then writes binary chunk
+frames, keeping at most ``window`` bytes unacknowledged so that the socket stays full without
+the server's acknowledgments falling behind, and ends with the file's SHA-256
+(``upload_end``): the digest is computed on a worker thread while the chunks go out (hashlib
+lets go of the GIL), not before the first one. A dropped connection stops it; once the
 connection is open again it declares the same ``uploadId`` again and goes on from the offset the
 server answers (the last chunk it stored). ``on_progress`` hears every acknowledgment.
 A checksum mismatch (a chunk corrupted on the way) makes it start again from 0, once.
@@ -28,6 +30,7 @@ from ..protocol import (
     ErrorMessage,
     UploadAck,
     UploadComplete,
+    UploadEndAction,
     UploadReady,
     UploadStartAction,
     encode,
@@ -100,6 +103,10 @@ def guess_content_type(name: str, data: bytes = b"") -> str:
     return "application/octet-stream"
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def read_source(source: AttachmentSource, name: str | None = None) -> tuple[str, bytes]:
     """The name and bytes of an attachment source (blocking for a path)."""
     if isinstance(source, bytes):
@@ -167,16 +174,13 @@ class Uploader:
         server refuses it and :class:`ConnectionFailed` when the connection gives up."""
         content_type = content_type or guess_content_type(name, data)
         upload_id = uuid4().hex
-        sha256 = hashlib.sha256(data).hexdigest()
         start = encode(
             UploadStartAction(
-                upload_id=upload_id,
-                name=name,
-                content_type=content_type,
-                size=len(data),
-                sha256=sha256,
+                upload_id=upload_id, name=name, content_type=content_type, size=len(data)
             )
         )
+        # Hashed while the chunks go out; the digest follows the last one (upload_end).
+        digest = asyncio.ensure_future(asyncio.to_thread(_sha256, data))
         events = self._uploads[upload_id] = _Events()
         restarts = 1  # a corrupted upload is sent again once
         failed: int | None = None
@@ -186,7 +190,7 @@ class Uploader:
                 failed = None
                 try:
                     result = await self._send_upload(
-                        start, upload_id, data, events, name, on_progress
+                        start, upload_id, data, digest, events, name, on_progress
                     )
                 except ConnectionFailed:
                     failed = generation  # declare it again on the next connection
@@ -201,6 +205,8 @@ class Uploader:
                 raise AttachmentError(result.code or "refused", result.error)
         finally:
             del self._uploads[upload_id]
+            if not digest.done():
+                digest.cancel()  # the thread finishes on its own; nobody waits for it
 
     async def _wait_open(self, after: int | None = None) -> int:
         """Until a connection is open (one opened after connection number ``after``, when
@@ -225,6 +231,7 @@ class Uploader:
         start: bytes,
         upload_id: str,
         data: bytes,
+        digest: asyncio.Future[str],
         events: _Events,
         name: str,
         on_progress: Callable[[UploadProgress], Any] | None,
@@ -234,16 +241,24 @@ class Uploader:
             events.queue.get_nowait()
         await self._conn.write_now(start)
         total = len(data)
+        view = memoryview(data)
         sent = acked = 0
         chunk_size: int | None = None  # known once the server says where to start
+        ended = False  # upload_end sent on this connection
         window = self._window
         while True:
             # Fill the window; each write yields to the loop, so acknowledgments keep coming.
             while chunk_size is not None and sent < total and sent - acked < window:
                 end = min(sent + chunk_size, total)
-                frame = encode_chunk(UPLOAD_CHUNK, upload_id, sent, data[sent:end])
+                frame = encode_chunk(UPLOAD_CHUNK, upload_id, sent, view[sent:end])
                 await self._conn.write_now(frame, text=False)
                 sent = end
+            if chunk_size is not None and sent == total and not ended:
+                ended = True
+                sha256 = await digest
+                await self._conn.write_now(
+                    encode(UploadEndAction(upload_id=upload_id, sha256=sha256))
+                )
             event = await events.queue.get()
             if isinstance(event, ConnectionFailed):
                 raise event

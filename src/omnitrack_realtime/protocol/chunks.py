@@ -31,6 +31,7 @@ __all__ = [
     "decode_chunk",
     "encode_chunk",
     "is_chunk_frame",
+    "split_chunk",
 ]
 
 UPLOAD_CHUNK = 0x01
@@ -50,8 +51,9 @@ class Chunk:
     data: bytes
 
 
-def encode_chunk(kind: int, id: str, offset: int, data: bytes) -> bytes:
-    """One chunk frame's bytes (see the module docstring)."""
+def encode_chunk(kind: int, id: str, offset: int, data: bytes | bytearray | memoryview) -> bytes:
+    """One chunk frame's bytes (see the module docstring); ``data`` is copied once, into the
+    frame (a memoryview of a file's bytes is not copied before)."""
     raw_id = id.encode("ascii")
     if not 1 <= len(raw_id) <= MAX_ID_BYTES:
         raise ValueError(f"a chunk id has 1 to {MAX_ID_BYTES} ASCII characters")
@@ -67,6 +69,13 @@ def is_chunk_frame(data: bytes) -> bool:
 def decode_chunk(frame: bytes) -> Chunk:
     """Decode one binary frame; :class:`ProtocolError` (safe to send back) if it is not a
     chunk frame."""
+    kind, id, offset, data = split_chunk(frame)
+    return Chunk(kind, id, offset, bytes(data))
+
+
+def split_chunk(frame: bytes) -> tuple[int, str, int, memoryview]:
+    """:func:`decode_chunk` without copying the chunk's bytes: kind, id, offset and a view
+    of ``frame``'s bytes after the header."""
     if len(frame) < 2 or frame[0] not in (UPLOAD_CHUNK, DOWNLOAD_CHUNK):
         raise ProtocolError("Binary frames are attachment chunks; this one is not")
     size = frame[1]
@@ -78,4 +87,4 @@ def decode_chunk(frame: bytes) -> Chunk:
     except UnicodeDecodeError as exc:
         raise ProtocolError("An attachment chunk's id is not ASCII") from exc
     (offset,) = _OFFSET.unpack_from(frame, end)
-    return Chunk(frame[0], id, offset, bytes(memoryview(frame)[end + _OFFSET.size :]))
+    return frame[0], id, offset, memoryview(frame)[end + _OFFSET.size :]

@@ -45,6 +45,7 @@ __all__ = [
     "TypingAction",
     "UploadAck",
     "UploadComplete",
+    "UploadEndAction",
     "UploadReady",
     "UploadStartAction",
     "UserTyping",
@@ -137,12 +138,21 @@ class UploadStartAction(_ClientBase, tag="upload_start"):
     ``upload_id`` is made by the client (a UUID) and is unique per user; ``size`` is the
     exact byte count and ``sha256`` the lower-case hex digest of the whole content, both
     checked before and after the bytes arrive. The bytes follow as binary chunk frames
-    (:mod:`.chunks`)."""
+    (:mod:`.chunks`). Without ``sha256`` the digest comes at the end, in an
+    :class:`UploadEndAction` (so a client hashes while it sends)."""
 
     upload_id: str
     name: str
     content_type: str
     size: int
+    sha256: str | None = None
+
+
+class UploadEndAction(_ClientBase, tag="upload_end"):
+    """The SHA-256 of an upload started without one, sent after its last chunk (extension):
+    the server checks the stored bytes against it once every byte is stored."""
+
+    upload_id: str
     sha256: str
 
 
@@ -166,6 +176,7 @@ ClientAction = (
     | AuthAction
     | PingAction
     | UploadStartAction
+    | UploadEndAction
     | DownloadAction
 )
 

@@ -6,23 +6,36 @@ store: :class:`SQLiteAttachments` keeps its ``srv_`` tables (migration 3 of
 seam) and runs on its threads; :class:`MemoryAttachments`
 is the twin for tests and memory-only servers.
 
-An upload is declared first (name, content type, exact size, SHA-256); its bytes are then
-appended chunk by chunk, each at the offset where the stored bytes end, so after a reconnect
-the client goes on from the last chunk the server acknowledged. Once every byte is in, the
-digest of the stored bytes is compared with the declared one: a match makes the attachment
-(one transaction: the attachment in, the chunks out), a mismatch throws the bytes away. Every
-read names the user: another user's attachment is not found, as one that does not exist.
+An upload is declared first (name, content type, exact size, and the SHA-256 unless it comes
+at the end); its bytes are then appended chunk by chunk, each at the offset where the stored
+bytes end, so after a reconnect the client goes on from the last chunk the server
+acknowledged. Once every byte is in, the digest of the stored bytes is compared with the
+declared one: a match makes the attachment, a mismatch throws the bytes away. Every read names
+the user: another user's attachment is not found, as one that does not exist.
+
+Where an upload's bytes go: on an SQLite *file*, into a file of their own beside the database
+(:class:`UploadFiles`, ``<database>-attachments/``), appended in order, so the length of the
+file is the count of bytes stored (no SQLite write per batch: a blob through SQLite's WAL is
+written twice, in 4 KiB pages); the file stays as the attachment's bytes once it is complete.
+On PostgreSQL and an in-memory SQLite database the bytes go into ``srv_upload_chunks`` rows,
+as before, and so do the uploads an older version began there (whatever has rows there goes on
+there). The attachment's row (in the database) is what says whose it is: a file is only ever
+read through it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
-from ..database import SQLConnection, transaction
+from ..database import IntegrityViolation, SQLConnection, is_postgres, transaction
 from ..errors import OmniTrackError
 from ..protocol import AttachmentInfo, now_ms
 from .store import SQLStore
@@ -34,9 +47,16 @@ __all__ = [
     "SQLiteAttachments",
     "StoredAttachment",
     "UploadConflict",
+    "UploadFiles",
     "UploadState",
     "attachments_for",
+    "upload_directory",
 ]
+
+try:  # several server processes on one SQLite file: an append checks and writes alone
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 
 class OffsetMismatch(OmniTrackError):
@@ -53,7 +73,8 @@ class UploadConflict(OmniTrackError):
 
 @dataclass(frozen=True, slots=True)
 class UploadState:
-    """An upload as declared, how many bytes are stored, and its attachment once complete."""
+    """An upload as declared, how many bytes are stored, and its attachment once complete.
+    ``sha256`` is ``""`` for an upload whose digest is declared at its end (``upload_end``)."""
 
     upload_id: str
     name: str
@@ -77,7 +98,10 @@ def _new_attachment_id() -> str:
 
 
 def _same_declaration(a: UploadState, b: UploadState) -> bool:
-    return (a.name, a.content_type, a.size, a.sha256) == (b.name, b.content_type, b.size, b.sha256)
+    """The same name, type and size, and the same digest when both declare one (a digest
+    declared at the end is not part of the declaration)."""
+    same_digest = a.sha256 == b.sha256 or not a.sha256 or not b.sha256
+    return (a.name, a.content_type, a.size) == (b.name, b.content_type, b.size) and same_digest
 
 
 class AttachmentStore(Protocol):
@@ -93,16 +117,30 @@ class AttachmentStore(Protocol):
         """The declared sizes of the user's unfinished uploads (but ``besides``), summed."""
         ...
 
-    async def append(self, user_id: str, upload_id: str, offset: int, data: bytes) -> int:
+    async def append(
+        self,
+        user_id: str,
+        upload_id: str,
+        offset: int,
+        data: bytes | bytearray,
+        hasher: Any | None = None,
+    ) -> int:
         """Store a chunk at ``offset``; returns the bytes now stored. Raises
         :class:`OffsetMismatch` when ``offset`` is not where they end, ``LookupError`` for an
-        unknown upload."""
+        unknown upload. ``hasher`` (a ``hashlib`` object) is updated with ``data`` once it is
+        stored, on the thread that stored it (one trip off the event loop for both)."""
         ...
 
     async def finish(
-        self, user_id: str, upload_id: str, digest: str | None = None
+        self,
+        user_id: str,
+        upload_id: str,
+        digest: str | None = None,
+        *,
+        expected: str | None = None,
     ) -> AttachmentInfo | None:
-        """Verify the stored bytes against the declared digest: the attachment, or None (the
+        """Verify the stored bytes against the declared digest (``expected`` when it was
+        declared at the end, else the one of ``upload_start``): the attachment, or None (the
         bytes are thrown away; the upload starts again from 0). ``digest``: the SHA-256 of
         the stored bytes when the caller computed it while storing them all (else it is
         computed from the store)."""
@@ -156,7 +194,14 @@ class MemoryAttachments:
             if user == user_id and state.attachment is None and upload_id != besides
         )
 
-    async def append(self, user_id: str, upload_id: str, offset: int, data: bytes) -> int:
+    async def append(
+        self,
+        user_id: str,
+        upload_id: str,
+        offset: int,
+        data: bytes | bytearray,
+        hasher: Any | None = None,
+    ) -> int:
         key = (user_id, upload_id)
         state = self._uploads.get(key)
         if state is None or state.attachment is not None:
@@ -164,19 +209,27 @@ class MemoryAttachments:
         if offset != state.received:
             raise OffsetMismatch(state.received)
         self._chunks[key] += data
+        if hasher is not None:
+            hasher.update(data)
         state = replace(state, received=state.received + len(data))
         self._uploads[key] = state
         return state.received
 
     async def finish(
-        self, user_id: str, upload_id: str, digest: str | None = None
+        self,
+        user_id: str,
+        upload_id: str,
+        digest: str | None = None,
+        *,
+        expected: str | None = None,
     ) -> AttachmentInfo | None:
         key = (user_id, upload_id)
         state = self._uploads[key]
         if state.attachment is not None:
             return state.attachment
+        want = state.sha256 or expected
         data = bytes(self._chunks.pop(key, b""))
-        if len(data) != state.size or hashlib.sha256(data).hexdigest() != state.sha256:
+        if len(data) != state.size or hashlib.sha256(data).hexdigest() != want:
             self._chunks[key] = bytearray()
             self._uploads[key] = replace(state, received=0)
             return None
@@ -185,7 +238,7 @@ class MemoryAttachments:
             name=state.name,
             content_type=state.content_type,
             size=state.size,
-            sha256=state.sha256,
+            sha256=want,
         )
         self._attachments[info.attachment_id] = (user_id, StoredAttachment(info, data))
         self._uploads[key] = replace(state, attachment=info)
@@ -226,6 +279,112 @@ class MemoryAttachments:
         return [stored for stored in found if stored is not None]
 
 
+def upload_directory(database: str | Path) -> Path | None:
+    """Where an SQLite store at ``database`` keeps its uploads' bytes (``<file>-attachments``
+    beside it); None for PostgreSQL and an in-memory or URI-named SQLite database, whose
+    uploads keep their bytes in ``srv_upload_chunks``."""
+    text = str(database)
+    if is_postgres(text) or text in ("", ":memory:") or text.startswith("file:"):
+        return None
+    return Path(text + "-attachments")
+
+
+#: Appends of one upload are serialized by one of these (by its file's name): few enough to
+#: keep, many enough that two uploads rarely wait for each other.
+_STRIPES = 64
+
+
+class UploadFiles:
+    """The bytes of an SQLite store's uploads, one file per upload (see the module docstring).
+
+    A file's name is the SHA-256 of its user and upload id (a client-made id never becomes a
+    path). Appends go to the end of the file only after checking that it ends where the chunk
+    begins (under a lock, and ``flock`` against other processes on the same database), so the
+    file always holds the upload's first bytes, exactly; ``os.write`` returning is what the
+    acknowledgment stands for: the bytes are in the operating system's cache and survive the
+    process, as an SQLite commit with ``synchronous=NORMAL`` does. A power loss may lose the
+    last of them; the SHA-256 at the end catches what it spoils."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._locks = [threading.Lock() for _ in range(_STRIPES)]
+
+    def path(self, user_id: str, upload_id: str) -> Path:
+        name = hashlib.sha256(f"{user_id}\0{upload_id}".encode()).hexdigest()
+        return self.directory / f"{name}.bin"
+
+    def _lock(self, path: Path) -> threading.Lock:
+        return self._locks[int(path.stem[:8], 16) % _STRIPES]
+
+    def reset(self, user_id: str, upload_id: str) -> None:
+        """Make the upload's file, empty (blocking)."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.path(user_id, upload_id)
+        with self._lock(path), open(path, "wb"):
+            pass
+
+    def size(self, user_id: str, upload_id: str) -> int | None:
+        """The bytes stored, or None when the upload has no file (blocking)."""
+        try:
+            return os.stat(self.path(user_id, upload_id)).st_size
+        except FileNotFoundError:
+            return None
+
+    def append(
+        self,
+        user_id: str,
+        upload_id: str,
+        offset: int,
+        data: bytes | bytearray,
+        hasher: Any | None = None,
+    ) -> int:
+        """Write ``data`` at ``offset``, which must be where the file ends (blocking): the
+        bytes stored. :class:`OffsetMismatch` when it does not end there, FileNotFoundError
+        when the upload has no file. ``hasher`` is updated with ``data`` once written."""
+        path = self.path(user_id, upload_id)
+        with self._lock(path):
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                stored = os.fstat(fd).st_size
+                if stored != offset:
+                    raise OffsetMismatch(stored)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)  # and the flock with it
+        if hasher is not None:
+            hasher.update(data)
+        return offset + len(data)
+
+    def truncate(self, user_id: str, upload_id: str) -> None:
+        """Throw the upload's bytes away (blocking)."""
+        path = self.path(user_id, upload_id)
+        with self._lock(path):
+            os.truncate(path, 0)
+
+    def digest(self, user_id: str, upload_id: str) -> str:
+        """The SHA-256 of the stored bytes (blocking)."""
+        hasher = hashlib.sha256()
+        with open(self.path(user_id, upload_id), "rb") as file:
+            while block := file.read(1024 * 1024):
+                hasher.update(block)
+        return hasher.hexdigest()
+
+    def read(self, user_id: str, upload_id: str, offset: int, length: int) -> bytes | None:
+        """Up to ``length`` bytes from ``offset``; None without a file (blocking)."""
+        try:
+            fd = os.open(self.path(user_id, upload_id), os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            return os.pread(fd, max(length, 0), offset)
+        finally:
+            os.close(fd)
+
+
 _INFO_COLUMNS = "attachment_id, name, content_type, size, sha256"
 
 
@@ -242,12 +401,18 @@ def _info(row: Sequence[object]) -> AttachmentInfo:
 class SQLiteAttachments:
     """The SQL :class:`AttachmentStore` (SQLite or PostgreSQL), on a
     :class:`~.store.SQLStore`'s database and threads (its tables come with the store's
-    migrations)."""
+    migrations); on an SQLite file, the uploads' bytes in :class:`UploadFiles` beside it
+    (written on threads of their own, so that an upload never waits behind the store's
+    queries nor they behind it)."""
 
     def __init__(self, store: SQLStore) -> None:
         self._store = store
+        directory = upload_directory(store.path)
+        self._files = UploadFiles(directory) if directory is not None else None
 
     async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
+        files = self._files
+
         def upsert(db: SQLConnection) -> UploadState:
             with transaction(db):
                 row = db.execute(
@@ -269,6 +434,8 @@ class SQLiteAttachments:
                             now_ms(),
                         ),
                     )
+                    if files is not None:  # in the transaction: no append can come first
+                        files.reset(user_id, declared.upload_id)
                     return declared
                 known = UploadState(declared.upload_id, row[0], row[1], row[2], row[3], row[4])
                 if not _same_declaration(known, declared):
@@ -278,7 +445,20 @@ class SQLiteAttachments:
                     " WHERE user_id = ? AND upload_id = ?",
                     (user_id, declared.upload_id),
                 ).fetchone()
-                return replace(known, attachment=_info(done) if done else None)
+                if done is not None:
+                    return replace(known, attachment=_info(done))
+                if files is None:
+                    return known
+                stored = files.size(user_id, declared.upload_id)
+                if stored is None and known.received == 0:
+                    files.reset(user_id, declared.upload_id)  # declared by an older version
+                    return known
+                if stored is None:
+                    return known  # begun in srv_upload_chunks: it goes on there
+                if stored > known.size:  # cannot happen through append; start again
+                    files.truncate(user_id, declared.upload_id)
+                    stored = 0
+                return replace(known, received=stored)
 
         return await self._store.run(upsert)
 
@@ -295,43 +475,82 @@ class SQLiteAttachments:
 
         return await self._store.run(total)
 
-    async def append(self, user_id: str, upload_id: str, offset: int, data: bytes) -> int:
+    async def append(
+        self,
+        user_id: str,
+        upload_id: str,
+        offset: int,
+        data: bytes | bytearray,
+        hasher: Any | None = None,
+    ) -> int:
+        files = self._files
+        if files is not None:
+            try:
+                return await asyncio.to_thread(
+                    files.append, user_id, upload_id, offset, data, hasher
+                )
+            except FileNotFoundError:
+                pass  # not in a file: begun in srv_upload_chunks, or unknown
+
+        def received_now(db: SQLConnection) -> int:
+            row = db.execute(
+                "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
+                (user_id, upload_id),
+            ).fetchone()
+            if row is None:
+                raise LookupError(upload_id)
+            return int(row[0])
+
         def insert(db: SQLConnection) -> int:
-            with transaction(db):
-                row = db.execute(
-                    "SELECT received FROM srv_uploads WHERE user_id = ? AND upload_id = ?",
-                    (user_id, upload_id),
-                ).fetchone()
-                if row is None:
-                    raise LookupError(upload_id)
-                if int(row[0]) != offset:
-                    raise OffsetMismatch(int(row[0]))
-                db.execute(
-                    'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
-                    " VALUES (?, ?, ?, ?)",
-                    (user_id, upload_id, offset, data),
-                )
-                received = offset + len(data)
-                db.execute(
-                    "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
-                    (received, user_id, upload_id),
-                )
-                return received
+            try:
+                with transaction(db):
+                    stored = received_now(db)
+                    if stored != offset:
+                        raise OffsetMismatch(stored)
+                    db.execute(
+                        'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
+                        " VALUES (?, ?, ?, ?)",
+                        (user_id, upload_id, offset, data),
+                    )
+                    received = offset + len(data)
+                    db.execute(
+                        "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
+                        (received, user_id, upload_id),
+                    )
+            except IntegrityViolation:
+                # PostgreSQL: another connection's writer stored a chunk at this offset
+                # between our read and our insert (it committed: the key waited for it).
+                raise OffsetMismatch(received_now(db)) from None
+            if hasher is not None:
+                hasher.update(data)
+            return received
 
         return await self._store.run(insert)
 
     async def finish(
-        self, user_id: str, upload_id: str, digest: str | None = None
+        self,
+        user_id: str,
+        upload_id: str,
+        digest: str | None = None,
+        *,
+        expected: str | None = None,
     ) -> AttachmentInfo | None:
-        return await self._store.run(lambda db: self._verify(db, user_id, upload_id, digest))
+        return await self._store.run(
+            lambda db: self._verify(db, user_id, upload_id, digest, expected)
+        )
 
-    @staticmethod
     def _verify(
-        db: SQLConnection, user_id: str, upload_id: str, digest: str | None
+        self,
+        db: SQLConnection,
+        user_id: str,
+        upload_id: str,
+        digest: str | None,
+        expected: str | None,
     ) -> AttachmentInfo | None:
-        """Check and keep in one transaction (no chunk can come in between). The chunks stay
-        where they are and become the attachment's bytes (``data`` NULL): an attachment is
-        never copied once more into one blob."""
+        """Check and keep in one transaction (no chunk can come in between). The chunks (or
+        the file) stay where they are and become the attachment's bytes (``data`` NULL): an
+        attachment is never copied once more into one blob."""
+        files = self._files
         with transaction(db):
             done = db.execute(
                 f"SELECT {_INFO_COLUMNS} FROM srv_attachments WHERE user_id = ? AND upload_id = ?",
@@ -344,7 +563,14 @@ class SQLiteAttachments:
                 " WHERE user_id = ? AND upload_id = ?",
                 (user_id, upload_id),
             ).fetchone()
-            if digest is None:
+            want = sha256 or expected
+            in_file = files.size(user_id, upload_id) if files is not None else None
+            if in_file is not None:
+                assert files is not None
+                received = in_file
+                if digest is None and received == size:
+                    digest = files.digest(user_id, upload_id)
+            elif digest is None:
                 hasher = hashlib.sha256()
                 for (chunk,) in db.execute(
                     "SELECT data FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?"
@@ -353,7 +579,9 @@ class SQLiteAttachments:
                 ).fetchall():
                     hasher.update(chunk)
                 digest = hasher.hexdigest()
-            if received != size or digest != sha256:
+            if received != size or not want or digest != want:
+                if files is not None and in_file is not None:
+                    files.truncate(user_id, upload_id)
                 db.execute(
                     "DELETE FROM srv_upload_chunks WHERE user_id = ? AND upload_id = ?",
                     (user_id, upload_id),
@@ -368,7 +596,7 @@ class SQLiteAttachments:
                 name=name,
                 content_type=content_type,
                 size=size,
-                sha256=sha256,
+                sha256=want,
             )
             SQLiteAttachments._insert(db, user_id, upload_id, info, None)
             return info
@@ -426,10 +654,21 @@ class SQLiteAttachments:
 
         return await self._store.run(select)
 
+    def _uploaded(
+        self, db: SQLConnection, user_id: str, upload_id: str, offset: int, length: int
+    ) -> bytes:
+        """Bytes of an uploaded attachment (its file, else its chunks)."""
+        if self._files is not None:
+            data = self._files.read(user_id, upload_id, offset, length)
+            if data is not None:
+                return data
+        return _chunk_range(db, user_id, upload_id, offset, length)
+
     async def read(
         self, user_id: str, attachment_id: str, offset: int, length: int
     ) -> bytes | None:
         def select(db: SQLConnection) -> bytes | None:
+            # The owner's attachment row first: a file is only ever read through it.
             row = db.execute(
                 "SELECT upload_id, data IS NULL FROM srv_attachments"
                 " WHERE attachment_id = ? AND user_id = ?",
@@ -445,7 +684,7 @@ class SQLiteAttachments:
                     (offset + 1, length, attachment_id),
                 ).fetchone()
                 return bytes(data)
-            return _chunk_range(db, user_id, row[0], offset, length)
+            return self._uploaded(db, user_id, row[0], offset, length)
 
         return await self._store.run(select)
 
@@ -476,7 +715,7 @@ class SQLiteAttachments:
                     _info(row),
                     bytes(row[5])
                     if row[5] is not None
-                    else _chunk_range(db, user_id, row[6], 0, int(row[3])),
+                    else self._uploaded(db, user_id, row[6], 0, int(row[3])),
                 )
                 for row in rows
             ]
@@ -501,7 +740,7 @@ def _chunk_range(
 
 def attachments_for(store: object) -> AttachmentStore:
     """The attachment store that goes with a conversation store: in its database (SQLite or
-    PostgreSQL), or in memory."""
+    PostgreSQL; an SQLite file keeps the uploads' bytes in files beside it), or in memory."""
     if isinstance(store, SQLStore):
         return SQLiteAttachments(store)
     return MemoryAttachments()

@@ -45,6 +45,7 @@ from ..protocol import (
     Typing,
     TypingAction,
     UnsubscribeAction,
+    UploadEndAction,
     UploadStartAction,
     UserTyping,
     decode_client_action,
@@ -239,6 +240,7 @@ class CopilotSession(_Session):
         if self._closed:
             return
         self._close_common()
+        self._uploads.close()  # writers store what they were given, then stop
         self.hub.remove_copilot(self.user_id, self)
         for stream in list(self._following):
             stream.detach(self)
@@ -285,6 +287,8 @@ class CopilotSession(_Session):
             self._on_auth(action.token)
         elif isinstance(action, UploadStartAction):
             await self._uploads.start(action)
+        elif isinstance(action, UploadEndAction):
+            await self._uploads.end(action)
         elif isinstance(action, DownloadAction):
             await self._uploads.download(action)
 
