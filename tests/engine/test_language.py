@@ -2624,3 +2624,23 @@ def test_connect_to_a_place_after_an_add_links_the_new_node() -> None:
     command = one("connect to Berlin please")
     assert command.params["source"].text == "it"
     assert command.params["target"].kind == "place"
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity", "city"),
+    [
+        ("we also have a packaging vendor in guangzou, 12k/mo. add them too", 12000, "Guangzhou"),
+        (
+            "heyy we're a tiny skincare brand lol. can u add our contract lab in Seoul as a "
+            "supplier? like 5k units a month rn",
+            5000,
+            "Seoul",
+        ),
+    ],
+)
+def test_casual_adds_keep_their_size_and_fix_the_city(text: str, capacity: int, city: str) -> None:
+    result = parse(text, known_names=NAMES)
+    assert result.clarification is None, result.clarification
+    assert [(c.intent, c.params.get("capacity"), place(c).city) for c in result.commands] == [
+        ("add-supplier", capacity, city)
+    ]

@@ -223,6 +223,9 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin)\s+$", re.IGNORECASE)
+
+
 def _correct(text: str, names: _Names) -> tuple[str, int]:
     """``text`` with keyword typos fixed, and how many words were fixed."""
     protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
@@ -237,6 +240,16 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
+        if fixed is None and _BEFORE_A_PLACE.search(text[:start]):
+            # "a packaging vendor in guangzou": a city with one typo, where a place is said
+            place = gazetteer.suggest(match.group())
+            fixed = place.city if place is not None and place.city else None
+            if fixed is not None:
+                parts.append(text[last:start])
+                parts.append(fixed)
+                last = end
+                fixes += 1
+            continue
         if fixed is None:
             continue
         parts.append(text[last:start])

@@ -57,7 +57,7 @@ _CAPACITY_RE = re.compile(
     rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
-    rf"|(?<![a-z])(?P<e>{_NUMBER})\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)\s?(?:month|week|year|day|mo)\b)",
+    rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every))\s?(?:month|week|year|day|mo)\b)",
     re.IGNORECASE,
 )
 

@@ -167,7 +167,7 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _CONTEXT = re.compile(
-    r"^\W*(?:(?:so|well|ok|okay|hi|hey|hello|honestly|basically|(?:a\s)?(?:little\s)?bit\sof"
+    r"^\W*(?:(?:so|well|ok|okay|hi+|he+y+|hello+|yo+|honestly|basically|(?:a\s)?(?:little\s)?bit\sof"
     r"\s(?:background|context)(?:\sfirst)?|(?:some\s)?(?:background|context)(?:\sfirst)?|fyi"
     r"|for\scontext)\W+)*"
     r"(?:(?:we'?re|we\sare|i'?m|i\sam)\s(?:an?|the|one\sof|\w+\s(?:co-?operative|company|business"
@@ -741,6 +741,10 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
                     adds.append(
                         (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
                     )
+    size = _capacity(text, None) if len(adds) == 1 else None
+    if size is not None:
+        # "we also have a packaging vendor in Guangzhou, 12k/mo": the one node's size
+        return [f"{adds[0][1]}, capacity {size:.0f}"]
     return [add for _at, add in sorted(adds)]
 
 

@@ -110,7 +110,10 @@ def _split(text: str) -> list[str]:
 
 _FRAGMENT = re.compile(
     r"(?:location|place|city|country|region|where|capacity|size|units|name|called|named"
-    r"|inventory|stock|status|severity|duration|method|shipping)\s*[:=]",
+    r"|inventory|stock|status|severity|duration|method|shipping)\s*[:=]"
+    # "..., like 5k units a month rn": the size of the node just said
+    r"|(?:like|about|around|roughly|approx\w*|maybe|~)?\s*\d[\d,.]*\s?k?\s*(?:[a-z]+\s)?"
+    r"(?:a|per|/)\s?(?:month|mo|week|wk|year|yr)\b[^,;]*$",
     re.IGNORECASE,
 )
 
