@@ -1305,3 +1305,11 @@ def test_a_change_then_undo_that_in_one_message_leaves_the_older_changes(
     say(engine, "set Bursa to 8k. hmm no, undo that")
     assert names(engine) == ["Bursa Plant"]
     assert engine.twin.list_nodes(USER)[0].capacity == 7000
+
+
+def test_and_the_x_to_y_after_a_rename_renames_that_one_too(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Sydney and a distribution center in Melbourne")
+    say(engine, "Rename Sydney Warehouse to NSW Central.")
+    metadata, _text = say(engine, "and the Melbourne DC to VIC Hub")
+    assert metadata["intent"] == "rename-node"
+    assert sorted(names(engine)) == ["NSW Central", "VIC Hub"]

@@ -2550,6 +2550,8 @@ def test_negative_on_is_a_no() -> None:
         ("List all warehouses with their capacity and utilisation.", ["list-nodes"]),
         ("add a wear house in indianapolis 15k", ["add-warehouse"]),
         ("Where are we most exposed overall?", ["identify-risks"]),
+        ("What do you recommend - can Berlin pick up the slack while Lyon is down?", ["recommend"]),
+        ("call Berlin Plant 'Berlin Works' instead", ["rename-node"]),
         ("Please add our fabric in Braga, capacity 5 000 pairs for month.", ["add-manufacturer"]),
         ("add a supplier in Lisbon, 8 000 m2 per month", ["add-supplier"]),
         ("rerun the Shanghai failure", ["what-if-supplier-failure"]),
@@ -2644,3 +2646,16 @@ def test_casual_adds_keep_their_size_and_fix_the_city(text: str, capacity: int, 
     assert [(c.intent, c.params.get("capacity"), place(c).city) for c in result.commands] == [
         ("add-supplier", capacity, city)
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you also call our insurer and open a claim for the press?",
+        "also can u dm our influencer the new launch date lol",
+    ],
+)
+def test_asks_for_people_and_claims_are_one_out_of_scope_step(text: str) -> None:
+    steps = parse(text, known_names=NAMES).steps
+    assert [s.kind for s in steps if isinstance(s, Act)] == ["out-of-scope"]
+    assert not [s for s in steps if isinstance(s, Command)]

@@ -476,6 +476,12 @@ class SupplyChainEngine:
         if again is not None:
             steps = again
         steps = self._described_before(request, steps)
+        if [getattr(s, "intent", None) for s in steps] == ["connect-nodes"]:
+            # "Rename Sydney Warehouse to NSW Central." then "and the Melbourne DC to VIC Hub":
+            # the same change to another node, not a link to a node called "VIC Hub"
+            same = self._same_change(request, request.message, state)
+            if same is not None:
+                steps = [same]
         if (
             len(steps) == 1
             and isinstance(steps[0], Clarification)

@@ -81,6 +81,12 @@ _NEW_NAME = re.compile(
 )
 
 
+_CALLED_AFTER = re.compile(
+    r"\s+[\"'“](?P<name>[^\"'”]+)[\"'”]\s*(?:instead|please|pls|thanks|now)?\W*$"
+    r"|\s+(?P<bare>[A-Z][^,;.!?]*?)\s*(?:instead|please|pls|thanks|now)?\W*$"
+)
+
+
 def _rule_rename(step: _Step, m: str) -> _Outcome:
     if not _RENAME.search(m) or _ADD_VERB_RE.search(m) or re.search(r"\brename\snothing\b", m):
         return None  # "add a supplier ..., call it Bay Area Electronics" names the new node
@@ -96,6 +102,10 @@ def _rule_rename(step: _Step, m: str) -> _Outcome:
         refs = before or refs
     if not refs:
         return _ask(step, "Which node should I rename, and to what?", "rename-node")
+    if not name and re.search(r"\b(?:call|name)\s(?:the\s)?$", m[: refs[0].start]):
+        # "call VIC Hub 'VIC Metro Hub' instead": the new name follows the node's
+        after = _CALLED_AFTER.match(step.text[refs[0].end :])
+        name = (after.group("name") or after.group("bare")).strip() if after is not None else None
     if not name:
         return _ask(step, f"What should the new name of {refs[0].ref.text} be?", "rename-node")
     return _cmd(step, "rename-node", {"node": refs[0].ref, "name": name}, 0.9)

@@ -68,7 +68,7 @@ _SMALLTALK = re.compile(
     r"|(?:many\s)?(?:thanks|thank\syou)\s(?:(?:so|very)\smuch\s)?for\s(?:all\s)?(?:your|the|this)\s(?:help|time|patience"
     r"|assistance|support|work)"
     r"|you'?re\sthe\sbest|well\sdone|good\sjob|lovely|wonderful|there|everyone|team|copilot"
-    r"|mate|again|a\slot|how\sare\syou|how'?s\sit\sgoing|so\smuch|very\smuch"
+    r"|mate|bestie|fam|pal|buddy|again|a\slot|how\sare\syou|how'?s\sit\sgoing|so\smuch|very\smuch"
     r"|that'?s\s(?:really\s|very\s|super\s|so\s)?(?:helpful|useful|great|perfect|clear|good"
     r"|nice|awesome)|(?:really\s|very\s|super\s)?(?:helpful|useful)|you'?re\s(?:a\s)?star"
     r"|makes\ssense|ok\sgot\sit|good\sto\sknow|reassuring|that'?s\sreassuring|good\snews"
@@ -157,12 +157,14 @@ _OUT_OF_SCOPE = {
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"
         r"|\b(?:post|share|put)\s(?:\w+\s){0,3}?(?:to|on|in|into)\s(?:\w+\s){0,3}?(?:slack|teams"
-        r"|channel|chat|twitter|linkedin|whatsapp|group)\b|\bslack\b"
+        r"|channel|chat|twitter|linkedin|whatsapp|group)\b"
+        r"|(?<!the\s)(?<!any\s)\bslack\b"  # the app, not "pick up the slack"
     ),
     "call or message people": (
-        r"\b(?:call|phone|ring|text|whatsapp|ping)\s(?:him|her|them|(?:the|our|my)\s(?:\w+\s)?"
+        r"\b(?:call|phone|ring|text|whatsapp|ping|dm|message)\s(?:him|her|them|(?:the|our|my)\s(?:\w+\s)?"
         r"(?:manager|team|driver|drivers|boss|rep|customer|customers|people|crew|supplier\srep"
-        r"|vendor\srep|ceo|cfo|office))\b"
+        r"|vendor\srep|ceo|cfo|office|insurers?|insurance|broker|bank|lawyer|agent|influencers?"
+        r"|accountant|landlord))\b"
     ),
     "handle refunds, invoices or support tickets": (
         r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
@@ -170,6 +172,7 @@ _OUT_OF_SCOPE = {
     "handle taxes, customs or legal filings": (
         r"\bvat\b|\btax(?:es)?\b|\bcustoms\sdeclarations?\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
         r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?)\b"
+        r"|\b(?:open|raise|submit|lodge|make)\s(?:an?\s|the\s)?(?:insurance\s)?claim\b"
         r"|\b(?:import|export)\sdut(?:y|ies)\b|\btariff\sfilings?\b"
     ),
     "get quotes from carriers": (

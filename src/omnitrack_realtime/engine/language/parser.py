@@ -70,6 +70,19 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
     for command in steps:
         previous = out[-1] if out else None
         if (
+            isinstance(command, Act)
+            and isinstance(previous, Act)
+            and command.kind == previous.kind == "out-of-scope"
+        ):
+            # "call our insurer and open a claim": one thing I can't do, said once
+            topic = (
+                previous.topic
+                if command.topic in previous.topic
+                else (f"{previous.topic} or {command.topic}")
+            )
+            out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", topic)
+            continue
+        if (
             isinstance(command, Command)
             and command.intent in _SETTINGS
             and any(
@@ -95,6 +108,15 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             and getattr(command.params.get("node"), "kind", "pronoun") == "pronoun"
         ):
             continue  # "How is that score calculated? Which inputs go into it?": one question
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent == command.intent == "update-node"
+            and getattr(command.params.get("node"), "kind", None) == "pronoun"
+            and {k: v for k, v in command.params.items() if k != "node"}
+            == {k: v for k, v in previous.params.items() if k != "node"}
+        ):
+            continue  # "Perth store is closed for refit - mark it offline": one change
         out.append(command)
     return out
 
