@@ -259,3 +259,24 @@ def test_not_out_of_scope(text: str) -> None:
 @pytest.mark.parametrize("text", ["no, not yet", "no, leave it, we still need the space"])
 def test_a_no_with_its_reason(text: str) -> None:
     assert parse(text).steps[0] == Act("no", text)  # type: ignore[comparison-overlap]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I suppose we should probably add a store in Manchester as well, go ahead.",
+        "maybe add a store in Leeds, just do it",
+    ],
+)
+def test_a_hedge_said_with_go_ahead_is_a_command(text: str) -> None:
+    assert [c.intent for c in parse(text).commands] == ["add-retailer"]
+
+
+@pytest.mark.parametrize(
+    "keep",
+    ["leave it at 20k for now", "keep it as it is", "just leave it alone", "leave it unchanged"],
+)
+def test_keep_it_after_taking_a_change_back_changes_nothing(keep: str) -> None:
+    steps = parse(f"Maybe bump Berlin Plant to 22k? Actually no, {keep}.", known_names=NAMES).steps
+    assert [s.kind for s in steps if isinstance(s, Act)] == ["cancelled"]
+    assert not [s for s in steps if not isinstance(s, Act)]

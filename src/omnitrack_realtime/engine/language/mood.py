@@ -262,13 +262,17 @@ def out_of_scope_at(m: str) -> tuple[str, int] | None:
     return _TOPICS[int(match.lastgroup[1:])], match.start()
 
 
+# "I suppose we should probably add a store in Manchester as well, go ahead": said for real
+_GO_AHEAD = re.compile(r"\b(?:go\sahead|just\sdo\sit|do\sit|please\sdo|make\sit\sso)\W*$")
+
+
 def mood(m: str) -> Mood:
     """The mood of one masked, lower-case clause."""
     if _NEGATED.search(m) and not _NOT_A_NEGATION.search(m):
         return Mood.NEGATED
     if _CORRECTION.search(m):
         return Mood.CORRECTION
-    if _HYPOTHETICAL.search(m):
+    if _HYPOTHETICAL.search(m) and not _GO_AHEAD.search(m):
         return Mood.HYPOTHETICAL
     if _POLITE.match(m):
         return Mood.COMMAND

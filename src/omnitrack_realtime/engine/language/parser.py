@@ -941,11 +941,17 @@ _NEGATED_BACK = re.compile(
 _TAKE_BACK = re.compile(
     r"^\W*(?:(?:actually|no|nope|nah|wait|sorry|oops|hmm+|hang\son|hold\son|on\ssecond\sthought"
     r"|scratch\sthat|never\smind|forget\s(?:that|it)|don'?t|do\snot|cancel\sthat)\W*)+"
-    r"(?:(?:keep|leave)\s(?:it|them|that)(?:\sas\sit\sis)?|not\s[^,.;]{1,40}?)?\W*$",
+    r"(?:(?:just\s)?(?:keep|leave)\s(?:it|them|that)(?:\s(?:as\sit\sis|as\sis|alone|unchanged"
+    r"|at\s[\w,.$€£]+))?(?:\sfor\snow)?|not\s[^,.;]{1,40}?)?\W*$",
     re.IGNORECASE,
 )
 
 
+_KEEP_AS_IS = re.compile(
+    r"^\W*(?:just\s)?(?:keep|leave)\s(?:it|them|that|things)(?:\s(?:as\s(?:it\sis|is|they\sare)"
+    r"|at\s[\w,.$€£]+|alone|unchanged|where\s(?:it|they)\s(?:is|are)))?(?:\s(?:for\snow|then))?\W*$",
+    re.IGNORECASE,
+)
 _TAKE_BACK_PREFIX = re.compile(
     r"^\W*(?:actually[\s,]+)?(?:no|nope|sorry,?\s(?:no|scratch\sthat)|scratch\sthat|wait,?\sno"
     r"|on\ssecond\sthought|actually)\W+(?=\w)",
@@ -1137,6 +1143,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     # "remove Incheon... wait, don't, keep it": nothing is done
                     steps.append(Act("cancelled", f"{taken.text}, {piece}", piece))
                 continue
+        cancelled = steps[-1] if steps and isinstance(steps[-1], Act) else None
+        if cancelled is not None and cancelled.kind == "cancelled" and _KEEP_AS_IS.match(piece):
+            # "Maybe bump Shantou to 22k? Actually no, leave it at 20k for now."
+            steps[-1] = Act("cancelled", f"{cancelled.text}, {piece}", cancelled.topic)
+            continue
         if _GO_ON.match(piece):
             continue  # "ok let's actually do something": a cue, not a request
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):

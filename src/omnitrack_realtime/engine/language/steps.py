@@ -216,7 +216,8 @@ _CONDITION = re.compile(
 # says how the statement after it is meant.
 _SIZE_AFTER = re.compile(r",\s*(?:capacity|size)\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
 _TAKE_BACK_START = re.compile(
-    r"\W*(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son|hold\son)\b",
+    r"\W*(?:just\s)?(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son"
+    r"|hold\son)\b",
     re.IGNORECASE,
 )
 _INTERJECTION = re.compile(
