@@ -2659,3 +2659,44 @@ def test_asks_for_people_and_claims_are_one_out_of_scope_step(text: str) -> None
     steps = parse(text, known_names=NAMES).steps
     assert [s.kind for s in steps if isinstance(s, Act)] == ["out-of-scope"]
     assert not [s for s in steps if isinstance(s, Command)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What if Shanghai Supplier fails. Two weeks.", ["what-if-supplier-failure"]),
+        (
+            "What if demand in Kenya jumps 30% for 3 weeks? Malaria season.",
+            ["what-if-demand-spike"],
+        ),
+        (
+            "connect Shanghai Supplier to Berlin Plant, then Berlin Plant to Rotterdam Warehouse",
+            ["connect-nodes", "connect-nodes"],
+        ),
+        (
+            "what if rotterdam port is shut for a week compare that with the last one",
+            ["what-if-port-closure", "compare-nodes"],
+        ),
+        (
+            "One more question from the review: what feeds Rotterdam Warehouse, all the way up?",
+            ["trace-upstream"],
+        ),
+        (
+            "The exercise asks for the utilization of each facility. Can you calculate it?",
+            ["calculate-utilization"],
+        ),
+        ("whats the total capacity across everything", ["list-nodes"]),
+    ],
+)
+def test_run_on_and_elided_steps(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_a_supplier_for_a_place_in_another_place_is_added_where_it_is() -> None:
+    result = parse(
+        "Let's add a second source for Lima: a supplier in Guayaquil, 8,000 units monthly, "
+        "shipping to Lima.",
+        known_names=("Lima Distribution Center",),
+    )
+    assert place(result.commands[0]).city == "Guayaquil"
+    assert [c.intent for c in result.commands] == ["add-supplier", "connect-nodes"]

@@ -350,7 +350,12 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     free_place = bool(step.free_places()) and plural is not None
     filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m) or free_place
     everything = plural is not None and plural.group("all") and not filtered and not listing
-    if everything and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else ""):
+    totalled = _TOTAL.search(m) is not None  # "whats the total capacity across everything"
+    if (
+        everything
+        and not totalled
+        and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else "")
+    ):
         return None  # "how many nodes do we have", "show me everything": the summary
     if plural is None and in_place is None and status is None and not _TOTAL.search(m):
         return None

@@ -280,6 +280,10 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         if 2 <= count <= 10:
             one = {**params, "place": places[0][2]}
             return [c for _ in range(count) for c in _cmd(step, intent, one, 0.85)]
+    said_in = [p for p in places if re.search(r"\b(?:in|at|near|based\sin)\s+$", m[: p[0]])]
+    if len(places) > 1 and said_in and said_in[0] is not places[0]:
+        # "a second source for Lima: a supplier in Guayaquil": where it is, not what it serves
+        places = [said_in[0], *[p for p in places if p is not said_in[0]]]
     params["place"] = places[0][2]
     if places[0][2].city is None:
         # "Hamburgg, Germany": a city with a typo beside its country is the city.

@@ -246,7 +246,8 @@ _NOT_YET = re.compile(
 _FRAGMENT_ASIDE = re.compile(
     r"^(?=(?:\W*\S+){1,4}\W*$)(?:\W*(?:ugh|argh|meh|hmm+|oh|ah|wow|phew|yay|lol|haha|ok|okay|so"
     r"|well|right|alright|supposed|apparently|probably|maybe|hopefully|looks|seems)\b.*"
-    r"|.*\b(?:first|next|then|now|today|again|done)\W*)$",
+    r"|.*\b(?:first|next|then|now|today|again|done)\W*"
+    r"|.*\b(?:season|rush|peak|holidays?|festival|period)\W*)$",  # "Malaria season."
     re.IGNORECASE,
 )
 
@@ -947,6 +948,11 @@ _TAKE_BACK = re.compile(
 )
 
 
+_ELIDED_LINK = re.compile(
+    r"^\W*(?:and\s+|also\s+)?(?:from\s+)?(?!(?:do|don'?t|not|but|never)\b)[\w'. -]{2,40}?\s(?:to"
+    r"|into|with)\s[\w'. -]{2,40}?\W*$",
+    re.IGNORECASE,
+)
 _KEEP_AS_IS = re.compile(
     r"^\W*(?:just\s)?(?:keep|leave)\s(?:it|them|that|things)(?:\s(?:as\s(?:it\sis|is|they\sare)"
     r"|at\s[\w,.$€£]+|alone|unchanged|where\s(?:it|they)\s(?:is|are)))?(?:\s(?:for\snow|then))?\W*$",
@@ -1035,14 +1041,28 @@ def _drop_topic_pronouns(steps: list[Step]) -> list[Step]:
         if (
             isinstance(step, Command)
             and isinstance(previous, Command)
-            and previous.intent == "help"
+            and (
+                previous.intent == "help"
+                or (previous.intent in _ANALYSES and _DO_IT.match(step.text) is not None)
+            )
             and step.intent == "get-node-details"
             and isinstance(step.params.get("node"), NodeRef)
             and step.params["node"].kind == "pronoun"
         ):
+            # ("... the utilization of each facility. Can you calculate it?": that analysis)
             continue
         out.append(step)
     return out
+
+
+_ANALYSES = frozenset(
+    {"calculate-utilization", "find-bottlenecks", "identify-risks", "scan-anomalies"}
+)
+_DO_IT = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s(?:you|u)\s|please\s)?(?:calculate|compute|run|do|work\sout"
+    r"|show|give\sme|figure\sout)\s(?:it|that|this|them)\b",
+    re.IGNORECASE,
+)
 
 
 _ANY_OF_THOSE = re.compile(
@@ -1143,6 +1163,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     # "remove Incheon... wait, don't, keep it": nothing is done
                     steps.append(Act("cancelled", f"{taken.text}, {piece}", piece))
                 continue
+        if (
+            taken is not None
+            and taken.intent == "connect-nodes"
+            and _ELIDED_LINK.match(piece)
+            and _read_clause(piece, names) is None
+        ):
+            piece = f"connect {piece}"  # "connect Lyon to Turin, then Turin to Barcelona"
         cancelled = steps[-1] if steps and isinstance(steps[-1], Act) else None
         if cancelled is not None and cancelled.kind == "cancelled" and _KEEP_AS_IS.match(piece):
             # "Maybe bump Shantou to 22k? Actually no, leave it at 20k for now."

@@ -99,7 +99,9 @@ def _split(text: str) -> list[str]:
             continue
         if out and _INTERJECTION.fullmatch(out[-1]) and not _TAKE_BACK_START.match(piece):
             out[-1] = f"{out[-1]}, {piece}"  # "no wait, put it in Cape Town, not ..."
-        elif out and (_FRAGMENT.match(piece) or _QUALIFIER.match(piece)):
+        elif out and (
+            _FRAGMENT.match(piece) or _QUALIFIER.match(piece) or _HOW_LONG.fullmatch(piece)
+        ):
             # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request, and so is
             # "alerts. critical only." and "connect A to B? By sea I think".
             out[-1] = f"{out[-1]}, {piece}"
@@ -118,6 +120,12 @@ _FRAGMENT = re.compile(
 )
 
 
+# "What if Taipei fails. Two weeks.": how long the step before lasts
+_HOW_LONG = re.compile(
+    r"(?:for\s)?(?:about\s|around\s|roughly\s)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|a\scouple\sof|\d+)\s(?:days?|weeks?|months?|hours?)",
+    re.IGNORECASE,
+)
 _QUALIFIER = re.compile(
     r"(?:just|only)\s+(?:the\s+)?(?:last|latest|most\srecent|newest|top|first|critical|high"
     r"|medium|low|severe|major|minor)\b"
@@ -214,6 +222,11 @@ _CONDITION = re.compile(
 
 # "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
 # says how the statement after it is meant.
+# "what if singapore port is shut for a week compare that with the last one": no comma said
+_THEN_COMPARE = re.compile(
+    r"(?<=[a-z0-9])\s+(?=compare\s(?:that|it|this|them|those|these)\s(?:with|to|against)\b)",
+    re.IGNORECASE,
+)
 _SIZE_AFTER = re.compile(r",\s*(?:capacity|size)\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
 _TAKE_BACK_START = re.compile(
     r"\W*(?:just\s)?(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son"
@@ -234,7 +247,10 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 # "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
 # own (only after an add: "what's connected to X" asks).
 _PARTICIPLE = re.compile(
-    rf",?\s+(?:(?:and\s+)?(?:also|then)\s+)?(?=(?:{_LINK_OUT}|{_LINK_IN})\s)", re.IGNORECASE
+    # ("what feeds the Madrid store": a question, not a node and its link)
+    rf"(?<!\bwhat)(?<!\bwho)(?<!\bwhich),?\s+(?:(?:and\s+)?(?:also|then)\s+)?"
+    rf"(?=(?:{_LINK_OUT}|{_LINK_IN})\s)",
+    re.IGNORECASE,
 )
 
 
@@ -369,6 +385,7 @@ _APPOSITIVE = re.compile(
 
 
 def _soft_split(text: str) -> list[str]:
+    text = _THEN_COMPARE.sub(", and ", text)
     same = _APPOSITIVE.search(text)
     if (
         same is not None
