@@ -2686,6 +2686,12 @@ def test_asks_for_people_and_claims_are_one_out_of_scope_step(text: str) -> None
             ["calculate-utilization"],
         ),
         ("whats the total capacity across everything", ["list-nodes"]),
+        ("What do we do about it?", ["recommend"]),
+        (
+            "Suppose Rotterdam airport is closed for 4 days because of snow - what happens to "
+            "our deliveries into Japan?",
+            ["what-if-port-closure"],
+        ),
     ],
 )
 def test_run_on_and_elided_steps(text: str, expected: list[str]) -> None:
@@ -2700,3 +2706,9 @@ def test_a_supplier_for_a_place_in_another_place_is_added_where_it_is() -> None:
     )
     assert place(result.commands[0]).city == "Guayaquil"
     assert [c.intent for c in result.commands] == ["add-supplier", "connect-nodes"]
+
+
+def test_a_user_saying_what_they_are_working_on_is_not_out_of_scope() -> None:
+    text = "I'm working through a textbook exercise. First, add a supplier in Lyon."
+    assert [s.kind for s in parse(text).steps if isinstance(s, Act)] == []
+    assert intents(text) == ["add-supplier"]

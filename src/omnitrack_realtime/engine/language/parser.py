@@ -1437,7 +1437,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     _forget(steps, not_understood, unknown_before)
                     unknown_before = None
         reason = None
-        if isinstance(outcome, Clarification) and _ASKS_WHAT_HAPPENS.match(piece):
+        asks_what_happens = _ASKS_WHAT_HAPPENS.match(piece) is not None
+        if (outcome is None or isinstance(outcome, Clarification)) and asks_what_happens:
             last = last_command()
             if last is not None and last.intent in SIMULATION_INTENTS:
                 continue  # "..., what happens downstream?": the simulation's answer says

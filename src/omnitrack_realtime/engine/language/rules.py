@@ -51,7 +51,7 @@ from .vocabulary import _TYPES
 
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
-    r"(?:ask|say|type|do)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
+    r"(?:ask|say|type|do)(?!\s(?:about|with|now|next|if)\b)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|how\s(?:does|do)\s(?:the|an?)\s(?P<works>[\w-]+(?:\s[\w-]+){0,2})\swork\b"
     r"|what\s(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
     r"|what\sis\smeant\sby|explain\s(?:to\sme\s)?(?:what|how|why)(?!\s(?:happens|would|will|if)\b)"
@@ -244,8 +244,9 @@ _LEADS = re.compile(
 # "I lead sustainability at a sportswear brand": who the user is, not a request (even when
 # it names something the copilot cannot do).
 _ABOUT_THE_USER = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|so|well|ok|okay)\W+)*(?:i|we)\s(?:(?:'m|am|are|'re)\s)?(?:lead|run"
-    r"|manage|head|work|own|oversee|handle|look\safter|coordinate|in\scharge|responsible|new\sto"
+    r"^\W*(?:(?:hi|hello|hey|so|well|ok|okay)\W+)*(?:i|we)(?:'m\s|'re\s|\s(?:(?:am|are)\s)?)(?:lead|run"
+    r"|manage|head|work|working|studying|learning|own|oversee|handle|look\safter|coordinate|in\scharge"
+    r"|responsible|new\sto"
     r"|the\s\w+\s(?:lead|manager|director|head|officer))\b(?!.*\?)"
 )
 _TAKES_BACK = re.compile(

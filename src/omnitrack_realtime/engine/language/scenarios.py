@@ -16,6 +16,7 @@ from .vocabulary import _SCENARIO_RE, _SEVERITY_RE, _STATUS_RE
 
 _PORT = re.compile(
     r"\bports?\b|\bharbou?rs?\b|\bterminals?\b|\b(?:border\s)?crossings?\b|\bborder\b"
+    r"|\bairports?\b"
 )
 _CLOSE = re.compile(
     r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
