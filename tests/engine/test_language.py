@@ -2688,6 +2688,16 @@ def test_asks_for_people_and_claims_are_one_out_of_scope_step(text: str) -> None
         ("whats the total capacity across everything", ["list-nodes"]),
         ("What do we do about it?", ["recommend"]),
         (
+            "Is Berlin still degraded? And if it failed outright for two weeks, what would "
+            "that do to Rotterdam?",
+            ["get-node-details", "what-if-supplier-failure"],
+        ),
+        (
+            "We're reviewing supplier resilience ahead of the audit. Where are we most exposed?",
+            ["identify-risks"],
+        ),
+        ("Australia: mine in Mount Isa, 60k t/month", ["add-supplier"]),
+        (
             "Suppose Rotterdam airport is closed for 4 days because of snow - what happens to "
             "our deliveries into Japan?",
             ["what-if-port-closure"],
@@ -2712,3 +2722,11 @@ def test_a_user_saying_what_they_are_working_on_is_not_out_of_scope() -> None:
     text = "I'm working through a textbook exercise. First, add a supplier in Lyon."
     assert [s.kind for s in parse(text).steps if isinstance(s, Act)] == []
     assert intents(text) == ["add-supplier"]
+
+
+def test_an_exchange_rate_is_out_of_scope_beside_a_currency_setting() -> None:
+    steps = parse("what's the USD to AUD rate today? also set our currency to AUD").steps
+    assert [getattr(s, "kind", None) or getattr(s, "intent", None) for s in steps] == [
+        "out-of-scope",
+        "set-currency",
+    ]

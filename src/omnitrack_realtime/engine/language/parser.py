@@ -95,11 +95,21 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             isinstance(command, Command)
             and isinstance(previous, Command)
             and previous.intent == command.intent
-        ) and (command.intent in _SETTINGS or previous.params == command.params):
+        ) and (
+            command.intent in _SETTINGS
+            or previous.params == command.params
+            # "reviewing supplier resilience ... Where are we most exposed?": one risk scan
+            or (command.intent in _ANALYSES and not command.params)
+        ):
             if command.intent in _DEFAULT_SUFFIX and command.text == previous.text:
                 out.append(command)  # "three stores in Leeds": three adds from one clause
                 continue
-            out[-1] = command if command.confidence >= previous.confidence else previous
+            keep_first = command.intent in _ANALYSES and not command.params
+            out[-1] = (
+                command
+                if command.confidence >= previous.confidence and not keep_first
+                else previous
+            )
             continue
         if (
             isinstance(command, Command)
@@ -645,7 +655,10 @@ def _is_bare_reference(piece: str, outcome: object) -> bool:
     if command.intent != "get-node-details" or not _BARE.match(piece):
         return False
     return not re.search(
-        r"\b(?:show|tell|details?|info|about|how|what|status|describe|look)\b", piece, re.I
+        r"\b(?:show|tell|details?|info|about|how|what|status|describe|look)\b"
+        r"|^\W*(?:is|are|was|does|do|has)\b",  # "Is Osaka still degraded?" asks
+        piece,
+        re.I,
     )
 
 

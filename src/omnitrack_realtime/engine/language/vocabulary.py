@@ -45,6 +45,7 @@ _TYPE_PATTERNS = {
     "supplier": (
         r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)"
         r"|supps?|supl|sups?(?=\s+[A-Za-z])"  # ops shorthand: "sup shenzhen 8k"
+        r"|mines(?=\s+(?:in|at|near)\s)|(?<!\bof\s)(?<!\bis\s)mine(?=\s+(?:in|at|near)\s)"  # a mine
     ),
     "retailer": (
         r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
