@@ -2730,3 +2730,21 @@ def test_an_exchange_rate_is_out_of_scope_beside_a_currency_setting() -> None:
         "out-of-scope",
         "set-currency",
     ]
+
+
+def test_it_goes_to_a_node_you_need_to_add_adds_and_links_it() -> None:
+    text = (
+        "ok so add our supplier in ho chi minh city it does about 7000 units a month and it "
+        "goes to our plant in bangkok which you need to add too"
+    )
+    result = parse(text)
+    assert [c.intent for c in result.commands] == [
+        "add-supplier",
+        "add-manufacturer",
+        "connect-nodes",
+    ]
+    assert result.commands[0].params["capacity"] == 7000
+
+
+def test_it_ships_to_our_plant_that_exists_is_not_a_new_node() -> None:
+    assert intents("Shanghai Supplier ships to our plant in Berlin") == ["connect-nodes"]

@@ -222,6 +222,10 @@ _CONDITION = re.compile(
 
 # "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
 # says how the statement after it is meant.
+_AND_IT_GOES = re.compile(
+    r",?\s+and\s+(?=it\s+(?:goes|ships|sends|delivers|feeds|supplies)\s+(?:to|into)\s+(?:our|the|a|an)\s)",
+    re.IGNORECASE,
+)
 # "what if singapore port is shut for a week compare that with the last one": no comma said
 _THEN_COMPARE = re.compile(
     r"(?<=[a-z0-9])\s+(?=compare\s(?:that|it|this|them|those|these)\s(?:with|to|against)\b)",
@@ -301,14 +305,20 @@ _FLOW_TO_IT = re.compile(
 _NEW_END = re.compile(
     r"\b(?P<prep>to|from|with|into)\s+(?:a|an)\s+(?P<node>(?:new\s+|second\s+|another\s+)?"
     r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s+"
-    r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))",
+    r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))"
+    r"|\b(?P<prep2>to|into)\s+(?:our|the)\s+(?P<node2>(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at"
+    r"|near)\s+[^,.;!?]+?)\s+(?:which|that)\s+(?:you\s+|we\s+)?(?:need|have|should|must)\s+to"
+    r"\s+add(?:\s+(?:too|as\swell|also))?(?=\s*(?:[,.;!?]|$))",
     re.IGNORECASE,
 )
 # "the second plant gets parts from a supplier in San Luis Potosí": a link to a new node
 _LINKISH = re.compile(
     r"\b(?:gets?|getting|receives?|buys?|sources?|orders?|takes?)\s(?:\w+\s){0,2}?from\s(?:a|an)\s"
     r"|\b(?:supplied|fed|served|stocked)\s(?:by|from)\s(?:a|an)\s"
-    r"|\b(?:ships?|sends?|delivers?|supplies|feeds)\s(?:\w+\s)?(?:to\s)?(?:a|an)\s(?:new\s)?",
+    r"|\b(?:ships?|sends?|delivers?|supplies|feeds)\s(?:\w+\s)?(?:to\s)?(?:a|an)\s(?:new\s)?"
+    # "it goes to our plant in bangkok which you need to add too": a node not added yet
+    r"|\b(?:goes|go|ships?|sends?|delivers?)\s(?:to|into)\s(?:our|the)\s(?=[^,.;!?]+\s(?:which|that)\s"
+    r"(?:you\s|we\s)?(?:need|have|should|must)\sto\sadd\b)",
     re.IGNORECASE,
 )
 _LINK_VERB = re.compile(
@@ -386,6 +396,10 @@ _APPOSITIVE = re.compile(
 
 def _soft_split(text: str) -> list[str]:
     text = _THEN_COMPARE.sub(", and ", text)
+    goes = _AND_IT_GOES.search(text) if _ADD_VERB_RE.search(text) else None
+    if goes is not None:
+        # "add our supplier in ho chi minh city ... and it goes to our plant in bangkok"
+        return [*_soft_split(text[: goes.start()]), *_soft_split(text[goes.end() :])]
     same = _APPOSITIVE.search(text)
     if (
         same is not None
@@ -402,8 +416,12 @@ def _soft_split(text: str) -> list[str]:
     if new_end is not None:
         # ("link it to a new warehouse": "it" was the node before the new one)
         head = re.sub(r"\bit\b", "the other", text[: new_end.start()], count=1)
-        linked = f"{head}{new_end.group('prep')} it{text[new_end.end() :]}"
-        return [f"add a {new_end.group('node')}", *_soft_split(linked)]
+        if new_end.group("prep2"):
+            head = re.sub(r"\bgo(?:es)?\s*$", "ships ", head)  # "it goes to ...": a link
+        prep = new_end.group("prep") or new_end.group("prep2")
+        node = new_end.group("node") or new_end.group("node2")
+        linked = f"{head}{prep} it{text[new_end.end() :]}"
+        return [f"add a {node}", *_soft_split(linked)]
     lead = _LEAD_CLAUSE.match(text)
     if lead is not None:
         return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
