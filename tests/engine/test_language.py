@@ -2748,3 +2748,20 @@ def test_it_goes_to_a_node_you_need_to_add_adds_and_links_it() -> None:
 
 def test_it_ships_to_our_plant_that_exists_is_not_a_new_node() -> None:
     assert intents("Shanghai Supplier ships to our plant in Berlin") == ["connect-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Morning. Our salmon goes Shanghai to Berlin and then by air to Tokyo. What does "
+            "Rotterdam Warehouse supply at the moment?",
+            ["trace-downstream"],
+        ),
+        ("hmm, undo that. it'll land in Antwerp instead", ["undo"]),
+    ],
+)
+def test_descriptions_and_forecasts_beside_a_request_are_context(
+    text: str, expected: list[str]
+) -> None:
+    assert intents(text) == expected

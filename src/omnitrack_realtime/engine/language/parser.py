@@ -207,7 +207,8 @@ _CONTEXT = re.compile(
     r"|we'?ve|i'?ve)\s(?!(?:need|want|would\slike|'?d\slike|wanna|have\sto|must|should)\b)"
     r"(?:\w+\s){0,3}?(?:buy|source|sell|ship|work|run|have|had|got|get|look\safter|manage|make"
     r"|import|export|produce|manufacture|distribute|operate|hope|love|think"
-    r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved)\b)",
+    r"|made|are|am|was|were|use|used|started|just|already|currently|mostly|only|lost|moved"
+    r"|goes|go|travels?|flows?|comes?)\b)",
     re.IGNORECASE,
 )
 
@@ -271,6 +272,11 @@ _DESCRIBES_FLOW = re.compile(
 )
 
 
+# "... and then by air to Tokyo": how goods move, said in a description
+_BY_MODE = re.compile(r"^\W*(?:by|via)\s(?:air|sea|rail|road|truck|ship|plane|boat|train)\b", re.I)
+_WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoing\sto)\s", re.I)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
@@ -279,6 +285,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
+    if (_WILL_BE.match(piece) or _BY_MODE.match(piece)) and "?" not in piece:
+        return True  # "undo that. it'll land in Antwerp instead": what will happen, not a request
     if (
         _GO_ON.match(piece)
         or _DISCOURSE.match(piece)
