@@ -1313,3 +1313,11 @@ def test_and_the_x_to_y_after_a_rename_renames_that_one_too(engine: SupplyChainE
     metadata, _text = say(engine, "and the Melbourne DC to VIC Hub")
     assert metadata["intent"] == "rename-node"
     assert sorted(names(engine)) == ["NSW Central", "VIC Hub"]
+
+
+def test_it_after_which_is_the_busiest_is_the_busiest(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Toronto, 20k, and a warehouse in Dubai, 30k")
+    say(engine, "add a store in Cairo and connect Dubai Warehouse to it")
+    say(engine, "set Dubai Warehouse utilization to 70%")
+    _metadata, text = say(engine, "Which warehouse is the busiest, and what does it ship to?")
+    assert "**Dubai Warehouse** (`" in text.split("Trace downstream", 1)[1]

@@ -53,7 +53,8 @@ Query
     ``max_capacity`` (int), ``min_utilization`` (float 0..1), ``not_status`` (all but that
     status), ``by`` (region|country|type: totals per group); the answer lists the matches
     with their count and total capacity.
-    ``compare-nodes``: ``nodes`` (tuple of NodeRef, two or more) or ``node_type`` (all of it).
+    ``compare-nodes``: ``nodes`` (tuple of NodeRef, two or more) or ``node_type`` (all of it);
+    ``most`` (busiest|biggest|smallest): the one asked for, talked about next ("it").
     ``trace-upstream``, ``trace-downstream``: ``node`` (*required*).
     ``get-settings``: ``setting`` (region|industry|currency|risk_profile|shipping_methods; none:
     all of them).

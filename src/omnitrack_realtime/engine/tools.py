@@ -415,6 +415,12 @@ TOOLS: tuple[Tool, ...] = (
                 "the nodes to compare: ids or exact names, two or more",
             ),
             _NODE_TYPE,
+            Param(
+                "most",
+                "string",
+                "the one asked for: the busiest, the biggest or the smallest",
+                enum=("busiest", "biggest", "smallest"),
+            ),
         ),
         needs_one_of=("nodes", "node_type"),
     ),

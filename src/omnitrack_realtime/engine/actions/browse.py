@@ -147,10 +147,24 @@ def _compare_nodes(step: _Step) -> ActionResult:
             (f"Show details of {only.name}", "List my nodes"),
         )
     inbound, outbound = _links_in_out(step.twin.list_connections(step.user_id))
+    mentioned = [n.id for n in chosen[:COMPARED]]
+    most = _MOST.get(str(step.params.get("most", "")))
+    if most is not None:
+        # "Which warehouse is the busiest, and what does it ship to?": "it" is that one
+        key, largest = most
+        winner = (max if largest else min)(chosen, key=key)
+        mentioned = [i for i in mentioned if i != winner.id] + [winner.id]
     return step.result(
         answers.nodes_compared(chosen, inbound, outbound, scope=scope, shown=COMPARED),
-        mentioned=[n.id for n in chosen[:COMPARED]],
+        mentioned=mentioned,
     )
+
+
+_MOST: dict[str, tuple[Callable[[Node], float], bool]] = {
+    "busiest": (lambda n: n.utilization, True),
+    "biggest": (lambda n: float(n.capacity), True),
+    "smallest": (lambda n: float(n.capacity), False),
+}
 
 
 # ---------------------------------------------------------------------------- trace

@@ -415,6 +415,12 @@ _RUN_POSITION = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _WHICH_RUNS = re.compile(r"\b(first|second|third|fourth|fifth|last|[1-5])\b(?!\s*(?:k|%|units?))")
 
 
+_SUPERLATIVE = re.compile(
+    r"\b(?:(?P<busiest>busiest|fullest|most\s(?:loaded|utili[sz]ed|used|stretched))"
+    r"|(?P<biggest>biggest|largest)|(?P<smallest>smallest))\b"
+)
+
+
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
@@ -469,11 +475,15 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         return _cmd(step, "compare-simulations", params, 0.85)
     if compare is None:
         return None
+    superlative = _SUPERLATIVE.search(m)
+    most: dict[str, Any] = {}
+    if superlative is not None and superlative.lastgroup is not None:
+        most["most"] = superlative.lastgroup  # "which warehouse is the busiest": that one next
     listed = _listed(step, refs)
     if len(listed) < 2 and len(refs) >= 2:
         listed = refs
     if len(listed) >= 2:
-        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in listed)}, 0.9)
+        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in listed), **most}, 0.9)
     types = step.types()
     if len(listed) == 1 and listed[0].ref.kind in ("name", "id") and free:
         # "Compare the Toronto and Dubai warehouses": "Dubai warehouses" reads as the node's
@@ -481,18 +491,18 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         kind = listed[0].ref.node_type
         places = [_Ref(a, b, NodeRef(step.text[a:b], "place", kind, place)) for a, b, place in free]
         both = sorted([*listed, *places], key=lambda r: r.start)
-        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in both)}, 0.8)
+        return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in both), **most}, 0.8)
     if len(step.places) >= 2 and not refs:
         # "between Hamburg and Antwerp, which warehouse ...": the nodes at those places.
         kind = types[0][2] if types else None
         nodes = tuple(
             NodeRef(step.text[start:end], "place", kind, place) for start, end, place in step.places
         )
-        return _cmd(step, "compare-nodes", {"nodes": nodes}, 0.8)
+        return _cmd(step, "compare-nodes", {"nodes": nodes, **most}, 0.8)
     if len(refs) == 1 and refs[0].ref.kind in ("pronoun", "ordinal") and _plural_ref(refs[0]):
-        return _cmd(step, "compare-nodes", {"nodes": (refs[0].ref,)}, 0.8)
+        return _cmd(step, "compare-nodes", {"nodes": (refs[0].ref,), **most}, 0.8)
     if types:
-        return _cmd(step, "compare-nodes", {"node_type": types[0][2]}, 0.8)
+        return _cmd(step, "compare-nodes", {"node_type": types[0][2], **most}, 0.8)
     return None
 
 
