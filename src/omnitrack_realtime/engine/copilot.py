@@ -51,7 +51,7 @@ from ..seam import (
 )
 from . import answers, replies, transfer
 from .actions import ActionResult, execute, resolve_nodes
-from .actions.memory import UNDONE
+from .actions.memory import has_undone
 from .commands import (
     ADD_INTENTS,
     ADDED_TYPE,
@@ -748,7 +748,11 @@ class SupplyChainEngine:
             if _compares_what_was_just_run(step, state):
                 # "compare those two" right after two simulations: the simulations.
                 step = Command("compare-simulations", {}, step.confidence, step.text)
-            if step.intent == "undo" and _WANTS_BACK.search(step.text) and self._redoable(request):
+            if (
+                step.intent == "undo"
+                and _WANTS_BACK.search(step.text)
+                and has_undone(self.twin, request.user_id, request.conversation_id)
+            ):
                 # "undo" then "actually revert that, I do want the warehouse": the undo taken back
                 step = Command("redo", {}, step.confidence, step.text)
             command = self._prepare(request, step, turn)
@@ -917,11 +921,6 @@ class SupplyChainEngine:
                 names = self.twin.node_names(request.user_id)
                 offered = suggestions_for(act.text, known_names=names)
                 turn.add("unknown", None, replies.unknown(act.text, offered))
-
-    def _redoable(self, request: EngineRequest) -> bool:
-        """Whether an undo of this conversation waits to be taken back."""
-        state = self.twin.get_dialogue(request.user_id, request.conversation_id)
-        return bool(state.get(UNDONE))
 
     def _also(self, request: EngineRequest, text: str, state: DialogueState) -> Command | None:
         """ "rail too", "and EUR as well": the last change again with this value."""

@@ -128,6 +128,13 @@ class UploadDesk:
     def _error(self, text: str, code: str, **fields: Any) -> None:
         self._reply(ErrorMessage(error=text, timestamp=now_ms(), code=code, **fields))
 
+    def _not_started(self, upload_id: str) -> None:
+        self._error(
+            "No upload of that id is open on this connection; send upload_start first",
+            "upload_not_started",
+            upload_id=upload_id,
+        )
+
     async def start(self, action: UploadStartAction) -> None:
         upload_id = action.upload_id
         if not _UPLOAD_ID.match(upload_id):
@@ -211,11 +218,7 @@ class UploadDesk:
             raise ProtocolError("A client sends upload chunks only")
         upload = self._open.get(upload_id)
         if upload is None:
-            self._error(
-                "No upload of that id is open on this connection; send upload_start first",
-                "upload_not_started",
-                upload_id=upload_id,
-            )
+            self._not_started(upload_id)
             return
         if upload.failed or upload.finishing:
             return  # its error was sent; upload_start declares it again
@@ -265,11 +268,7 @@ class UploadDesk:
         upload_id = action.upload_id
         upload = self._open.get(upload_id)
         if upload is None:
-            self._error(
-                "No upload of that id is open on this connection; send upload_start first",
-                "upload_not_started",
-                upload_id=upload_id,
-            )
+            self._not_started(upload_id)
             return
         if not _SHA256.match(action.sha256):
             self._error(

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..twin import Twin
 from .context import ActionResult, _Step
 
 JOURNAL = "journal"
@@ -98,6 +99,11 @@ def pop_change(step: _Step) -> tuple[dict[str, Any] | None, int]:
 def pop_undone(step: _Step) -> tuple[dict[str, Any] | None, int]:
     """Take the newest undone entry off (None when there is none) and how many remain."""
     return _pop(step, UNDONE)
+
+
+def has_undone(twin: Twin, user_id: str, conversation_id: str) -> bool:
+    """Whether an undo of this conversation waits to be taken back (by ``redo``)."""
+    return bool(_entries(twin.get_dialogue(user_id, conversation_id), UNDONE))
 
 
 def journal_size(step: _Step) -> int:

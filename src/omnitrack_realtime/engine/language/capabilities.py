@@ -337,8 +337,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     busy = _BUSIER_THAN.search(m)
     # "List all warehouses with their capacity and utilisation": what to show of each
     shown_with = _LIST_WITH.match(m)
-    totals = _HOW_MANY.search(m) or _TOTAL.search(m)
-    if _NOT_A_LIST.search(m) and not (totals or busy or shown_with):
+    totalled = _TOTAL.search(m) is not None
+    if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or totalled or busy or shown_with):
         return None
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
@@ -350,19 +350,18 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     free_place = bool(step.free_places()) and plural is not None
     filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m) or free_place
     everything = plural is not None and plural.group("all") and not filtered and not listing
-    totalled = _TOTAL.search(m) is not None  # "whats the total capacity across everything"
     if (
         everything
-        and not totalled
+        and not totalled  # "whats the total capacity across everything"
         and not re.search(r"\bleft\b|\bremains?\b", plural.group() if plural else "")
     ):
         return None  # "how many nodes do we have", "show me everything": the summary
-    if plural is None and in_place is None and status is None and not _TOTAL.search(m):
+    if plural is None and in_place is None and status is None and not totalled:
         return None
     if plural is not None and plural.group("type"):
         word = plural.group("type")
         singular = not (word.endswith("s") and not word.endswith("ss"))
-        asks_all = _HOW_MANY.search(m) or _ANY_OF_TYPE.search(m) or _TOTAL.search(m)
+        asks_all = _HOW_MANY.search(m) or _ANY_OF_TYPE.search(m) or totalled
         if singular and not asks_all:
             return None  # "show the warehouse": one node
     params: dict[str, Any] = {}

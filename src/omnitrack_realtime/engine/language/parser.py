@@ -802,9 +802,7 @@ def described_adds(text: str, *, known_names: Iterable[str] = ()) -> list[Comman
     if len(several) <= 1:
         one = _described_node(cleaned, names)
         several = [one] if one is not None else several
-    size = _capacity(cleaned, None)
-    if len(several) == 1 and size is not None and ", capacity" not in several[0]:
-        several = [f"{several[0]}, capacity {size:.0f}"]  # "..., roughly 20 tonnes a week"
+    # (a one-node description carries its size: "..., roughly 20 tonnes a week")
     out: list[Command] = []
     for add in several:
         read = _read_clause(add, names)

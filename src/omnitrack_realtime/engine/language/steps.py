@@ -220,8 +220,7 @@ _CONDITION = re.compile(
 )
 
 
-# "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
-# says how the statement after it is meant.
+# "... and it goes to our plant in bangkok": the link to the next node is a step of its own.
 _AND_IT_GOES = re.compile(
     r",?\s+and\s+(?=it\s+(?:goes|ships|sends|delivers|feeds|supplies)\s+(?:to|into)\s+(?:our|the|a|an)\s)",
     re.IGNORECASE,
@@ -231,12 +230,16 @@ _THEN_COMPARE = re.compile(
     r"(?<=[a-z0-9])\s+(?=compare\s(?:that|it|this|them|those|these)\s(?:with|to|against)\b)",
     re.IGNORECASE,
 )
+# "..., we produce the shoes there, capacity 5,000": the size said after a statement.
 _SIZE_AFTER = re.compile(r",\s*(?:capacity|size)\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
+# "no wait, don't do that": a take-back of its own, not the rest of an interjection.
 _TAKE_BACK_START = re.compile(
     r"\W*(?:just\s)?(?:don'?t|do\snot|never|cancel|keep|leave|scratch|forget|stop|hang\son"
     r"|hold\son)\b",
     re.IGNORECASE,
 )
+# "correction, the warehouse is in Penang, not Kuala Lumpur": the word before the comma only
+# says how the statement after it is meant.
 _INTERJECTION = re.compile(
     r"\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|correction|my\s(?:bad|mistake)|scusa|hmm+)\W*)+",
     re.IGNORECASE,
