@@ -773,7 +773,7 @@ class SupplyChainEngine:
             if command.params.get("chain"):
                 self._run_chain(request, command, state, turn, mentioned)
             elif fanned:
-                # "Each one gets a delivery from Leeds": one link to each of them, one step.
+                # "Each one gets a delivery from Leeds": one link (one step) to each of them.
                 for link in fanned:
                     self._run_command(request, link, state, turn, mentioned)
             else:
@@ -807,7 +807,7 @@ class SupplyChainEngine:
             )
         except Exception as exc:
             answer = getattr(exc, "answer", None) or answers.failure(str(exc))
-            turn.add(command.intent, False, answer, source=command.text)
+            turn.add(command.intent, False, answer, source=turn.link_group(command))
             turn.failed = True
             return
         params = {k: v for k, v in command.params.items() if k not in ("chain", "source", "target")}
@@ -836,7 +836,7 @@ class SupplyChainEngine:
         """Run one command and add its part to the turn; parts with the same ``group`` (a
         chain of links from one clause, the moves of one correction) are one step."""
         if not group and command.intent in ("connect-nodes", "disconnect-nodes"):
-            group = command.text
+            group = turn.link_group(command)
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)

@@ -91,6 +91,23 @@ class Turn:
     failed: bool = False  # a step failed: the steps that point back at it do not run
     waiting: int = 0  # commands held with a confirmation
     note: str = ""
+    last_link: Command | None = None  # the link step run last, to tell a chain from a fan-out
+    link_steps: int = 0
+
+    def link_group(self, command: Command) -> str:
+        """The step a link belongs to: "A -> B -> C" is one step (each link starts where the
+        last one ended); "both get stock from Berlin" is a step per link."""
+        last = self.last_link
+        chained = (
+            last is not None
+            and last.intent == command.intent
+            and last.text == command.text
+            and last.params.get("target") == command.params.get("source")
+        )
+        if not chained:
+            self.link_steps += 1
+        self.last_link = command
+        return f"{command.text}\x00{self.link_steps}"
 
     def add(
         self,
@@ -111,13 +128,28 @@ class Turn:
             return
         self.parts.append(Part(label, success, answer, confidence, source))
 
+    def _listed_parts(self) -> list[Part]:
+        """The parts ``metadata.steps`` lists: a refusal or courtesy only when nothing else
+        happened, except a thanks or goodbye after the last request ("currency EUR pls. thx!"),
+        which is answered in its place (a greeting or thanks opening a message is not)."""
+        acted = [i for i, p in enumerate(self.parts) if p.label not in _QUIET]
+        if not acted:
+            return self.parts
+        return [
+            p
+            for i, p in enumerate(self.parts)
+            if p.label not in _QUIET or (p.label == "smalltalk" and i > acted[-1])
+        ]
+
     def outcome(self) -> TurnOutcome:
-        parts = [p for p in self.parts if p.label not in _QUIET] or self.parts
+        parts = self._listed_parts()
         if len(parts) == 1:
             text = parts[0].answer.text
         else:
             text = "\n\n".join(
-                f"**{n}. {title(p.label, p.success)}**\n{p.answer.text}"
+                p.answer.text
+                if p.label == "smalltalk"
+                else f"**{n}. {title(p.label, p.success)}**\n{p.answer.text}"
                 for n, p in enumerate(parts, 1)
             )
         if self.not_run:

@@ -143,6 +143,23 @@ _REMARK = re.compile(
 )
 
 
+# A letter's closing formula ("Kind regards,", "Best,", "With sincere thanks", "Thanks in
+# advance for your cooperation") and the signature under it: courtesy, never a step.
+_SIGN_OFF = re.compile(
+    r"^\W*(?:(?:with\s)?(?:(?:kind|kindest|best|warm|warmest|sincere|many|my)\s)+(?:regards|wishes)"
+    r"|regards|best|all\sthe\sbest|yours(?:\s(?:sincerely|truly|faithfully))?|sincerely(?:\syours)?"
+    r"|respectfully(?:\syours)?|with\s(?:(?:sincere|many|warm|warmest|kind|grateful|heartfelt)\s)+"
+    r"thanks\b.*|(?:many\s)?thanks\sin\sadvance\b.*)\W*$",
+    re.IGNORECASE,
+)
+_TRAILING_THANKS = re.compile(
+    r"(?:[,.!]\s*|\s+)(?P<thanks>(?:thanks|thank\syou|thx|ty|gracias|merci|danke|cheers|obrigad[oa]"
+    r"|grazie)(?:\s(?:a\slot|so\smuch|very\smuch|mate|again))?)\W*$",
+    re.IGNORECASE,
+)
+# A letter: "Dear team,", "Respected Sir,", "To whom it may concern": its thanks are courtesy.
+_LETTER = re.compile(r"^\W*(?:dear|respected|to\swhom\sit\smay\sconcern)\b", re.IGNORECASE)
+
 _GO_ON = re.compile(
     r"^\W*(?:(?:ok|okay|so|right|alright|then)\W+)*(?:let'?s\s)?(?:actually\s)?(?:do\ssomething"
     r"|get\sgoing|get\sto\swork|get\sstarted|build|start|go|do|begin"
@@ -1164,6 +1181,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     section: str | None = None  # the node type a pasted list's heading names ("Suppliers")
     section_verb: str | None = None  # the verb a pasted list's heading says ("Remove:")
     reason: str | None = None  # the step before, when it gave the reason for the next one
+    letter = _LETTER.match(corrected) is not None
+    signed_off = False
     for index, piece in enumerate(pieces):
         taken = last_command()
         if taken is not None and taken.intent in CHANGING_INTENTS:
@@ -1198,6 +1217,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue  # "ok let's actually do something": a cue, not a request
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
             continue  # "Rather than fund a new plant, raise ...": what is not asked
+        thanks = _TRAILING_THANKS.search(piece)
+        if thanks is not None and thanks.start() > 0:
+            # "give me the overview please, gracias": the request, then the thanks
+            pieces[index + 1 : index + 1] = [thanks.group("thanks")]
+            piece = piece[: thanks.start()]
         two_targets = _TO_A_AND_B.match(piece)
         if two_targets is not None:
             # "ship to Birmingham and to Derby": a link to each
@@ -1231,8 +1255,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 size = f", {listed.group('size').strip()} units" if listed.group("size") else ""
                 word = _TYPE_WORD[_ADD_INTENT[section]]
                 piece = f"add a {word} in {listed.group('place')}{size}"
+        if _SIGN_OFF.match(piece) or (signed_off and len(piece.split()) <= 4):
+            signed_off = True  # "Kind regards,\nAnna Schmidt": the signature too
+            continue
         unknown_before, previous_unknown = previous_unknown, None
-        if dialogue_act(_analyse(piece, names).masked) == "smalltalk" or piece == header:
+        courtesy = dialogue_act(_analyse(piece, names).masked) == "smalltalk"
+        if courtesy and letter and commands():
+            continue  # "Dear Team, ... Many thanks for your kind cooperation."
+        if courtesy or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
             steps.append(Act("smalltalk", piece))
             continue
@@ -1619,7 +1649,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _merge_repeats(steps)
-    # A chain ("A -> B -> C") is one step of several links: steps are counted, not links.
+    # A chain ("A -> B -> C") is one step of several links; a fan-out is a step per link.
     kept: list[Step] = []
     count = 0
     previous: Command | None = None
@@ -1630,6 +1660,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 and s.intent in ("connect-nodes", "disconnect-nodes")
                 and previous.intent == s.intent
                 and previous.text == s.text
+                and previous.params.get("target") == s.params.get("source")
             )
             count += 0 if chained else 1
             previous = s
