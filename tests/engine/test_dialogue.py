@@ -1321,3 +1321,65 @@ def test_it_after_which_is_the_busiest_is_the_busiest(engine: SupplyChainEngine)
     say(engine, "set Dubai Warehouse utilization to 70%")
     _metadata, text = say(engine, "Which warehouse is the busiest, and what does it ship to?")
     assert "**Dubai Warehouse** (`" in text.split("Trace downstream", 1)[1]
+
+
+# ------------------------------------------------------------------ how steps are counted
+
+
+def steps_of(metadata: dict[str, Any]) -> list[str]:
+    return [s["intent"] for s in metadata.get("steps") or [metadata]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "add stores in Detroit and Minneapolis, both supplied from the Chicago warehouse",
+            ["add-retailer", "add-retailer", "connect-nodes", "connect-nodes"],
+        ),
+        ("connect Chicago Warehouse to Detroit Store and Minneapolis Store", None),
+    ],
+)
+def test_a_fan_out_is_a_step_per_link(
+    engine: SupplyChainEngine, text: str, expected: list[str] | None
+) -> None:
+    say(engine, "add a warehouse in Chicago")
+    if expected is None:
+        say(engine, "add stores in Detroit and Minneapolis")
+        expected = ["connect-nodes", "connect-nodes"]
+    metadata, _text = say(engine, text)
+    assert steps_of(metadata) == expected
+    assert len(engine.twin.list_connections(USER)) == 2
+
+
+def test_a_chain_is_one_step_of_several_links(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Lyon, a plant in Turin and a warehouse in Milan")
+    metadata, _text = say(engine, "Lyon Supplier -> Turin Plant -> Milan Warehouse")
+    assert steps_of(metadata) == ["connect-nodes"]
+    assert len(engine.twin.list_connections(USER)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("currency eur pls. thx!", ["set-currency", "smalltalk"]),
+        ("set the currency to EUR, gracias", ["set-currency", "smalltalk"]),
+        ("Set the currency to EUR. Thank you.", ["set-currency", "smalltalk"]),
+        ("thanks! now set the currency to EUR", ["set-currency"]),
+        ("Set the currency to EUR, thanks in advance!", ["set-currency"]),
+        ("Dear team,\n\nplease set the currency to EUR.\n\nKind regards,\nAnna Schmidt", None),
+        ("Set the currency to EUR.\nBest,\nTom", None),
+        (
+            "Respected Sir,\n\nKindly set our currency to EUR.\n\nWith sincere thanks",
+            None,
+        ),
+    ],
+)
+def test_a_thanks_after_the_requests_is_a_step_and_courtesy_elsewhere_is_not(
+    engine: SupplyChainEngine, text: str, expected: list[str] | None
+) -> None:
+    metadata, answer = say(engine, text)
+    assert steps_of(metadata) == (expected or ["set-currency"])
+    assert engine.twin.get_settings(USER).currency == "EUR"
+    if expected and "smalltalk" in expected:
+        assert answer.rstrip().endswith("You're welcome! What next?")

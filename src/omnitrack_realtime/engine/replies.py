@@ -29,7 +29,11 @@ def cancelled(what: str) -> Answer:
     return Answer("OK, nothing was changed.", _STARTERS)
 
 
-_THANKS = re.compile(r"\b(?:thanks?|thank\syou|thx|ty|cheers|appreciate)", re.IGNORECASE)
+_THANKS = re.compile(
+    r"\b(?:thanks?|thank\syou|thx|ty|cheers|appreciate|gracias|merci|danke|dank|obrigad[oa]|grazie"
+    r"|asante|arigato|shukran|tack|takk|kiitos|dzi[eę]kuj[eę]|bedankt)",
+    re.IGNORECASE,
+)
 _BYE = re.compile(r"\b(?:bye|goodbye|see\sya|later|that'?s\sall|that'?s\sit)\b", re.IGNORECASE)
 
 
