@@ -2765,3 +2765,145 @@ def test_descriptions_and_forecasts_beside_a_request_are_context(
     text: str, expected: list[str]
 ) -> None:
     assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what happened or when, beside a request: context, not a question to ask back
+        (
+            "Give me a one-paragraph status of the network. Board call in ten minutes.",
+            ["get-network-summary"],
+        ),
+        (
+            "Cooling's fixed in Shanghai. Put Shanghai Supplier back to operational.",
+            ["update-node"],
+        ),
+        (
+            "I've just taken over operations here, so please bear with me. Any alerts?",
+            ["get-recent-alerts"],
+        ),
+        ("Berlin Plant lost its cooling overnight, mark it disrupted.", ["update-node"]),
+        # "X is the one that's degraded" says which one, it changes nothing
+        ("Why Berlin Plant and not Rotterdam? Rotterdam is the one that's degraded.", ["explain"]),
+        # the user's guess at an answer is part of the question
+        (
+            "How exactly do you compute utilization? Is it throughput over capacity, or stock "
+            "over capacity?",
+            ["explain"],
+        ),
+    ],
+)
+def test_reports_beside_a_request_are_context(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_a_report_of_what_happened_is_still_asked_about_when_it_names_a_type() -> None:
+    result = parse("Add a supplier in Lyon. The warehouse flooded.", known_names=NAMES)
+    assert [c.intent for c in result.commands] == ["add-supplier"]
+
+
+@pytest.mark.parametrize("text", ["I'm lost", "I'm a bit lost", "lost", "help"])
+def test_being_lost_asks_for_help(text: str) -> None:
+    assert one(text).intent == "help"
+
+
+def test_sending_a_summary_to_people_is_out_of_scope() -> None:
+    result = parse("Send that summary to the board members.", known_names=NAMES)
+    assert not result.commands
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["out-of-scope"]
+
+
+def test_show_me_the_service_impact_after_a_simulation_is_part_of_it() -> None:
+    assert intents("Run a 5-day port closure at Singapore and show me the service impact.") == [
+        "what-if-port-closure"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "city"),
+    [
+        (
+            "a planta in Saltillo that builds transmissions, 4,500 units a month. Please add it.",
+            "add-manufacturer",
+            "Saltillo",
+        ),
+        (
+            "Hola, I plan materials for a planta in Saltillo, capacity 4,500. Please add it.",
+            "add-manufacturer",
+            "Saltillo",
+        ),
+        (
+            "Our main proveedor of castings is in Monterrey, around 7k units/month",
+            "add-supplier",
+            "Monterrey",
+        ),
+        (
+            "Our main supplier of castings is in Monterrey, around 7k units/month",
+            "add-supplier",
+            "Monterrey",
+        ),
+        ("add a bodega in Guadalajara, 10,000 units", "add-warehouse", "Guadalajara"),
+        ("add a fournisseur in Lyon", "add-supplier", "Lyon"),
+        ("add a CEDIS in Monterrey", "add-distributor", "Monterrey"),
+    ],
+)
+def test_type_words_of_other_languages_said_in_english(text: str, intent: str, city: str) -> None:
+    command = one(text)
+    assert command.intent == intent and place(command).city == city
+
+
+def test_after_saying_they_are_building_a_description_is_what_to_add() -> None:
+    command = one(
+        "hey need to set up our chain real quick. sofas come out of a factroy in poznan, "
+        "6k units a month"
+    )
+    assert command.intent == "add-manufacturer"
+    assert place(command).city == "Poznań" and command.params["capacity"] == 6000
+
+
+def test_a_description_alone_adds_nothing() -> None:
+    assert parse("sofas come out of a factory in poznan, 6k units a month").commands == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("whats the bottlnek rn", "find-bottlenecks"),
+        ("show utilisaton", "calculate-utilization"),
+        ("any anomallies?", "scan-anomalies"),
+    ],
+)
+def test_long_keywords_survive_two_typos(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # real words two edits from a keyword stay what they are
+        ("Could you list what's currently in the network?", "list-nodes"),
+        ("bump our risk profile to high and then list the current risks", "identify-risks"),
+    ],
+)
+def test_words_near_a_keyword_are_not_corrected(text: str, intent: str) -> None:
+    assert intents(text)[-1] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "node", "capacity"),
+    [
+        ("make Berlin Plant 8k instead", "Berlin Plant", 8000),
+        ("hmm make berlin 8k insted, we added a line", "berlin", 8000),
+        ("ok can you make it 10,000?", "it", 10000),
+    ],
+)
+def test_make_a_node_a_size_sets_its_capacity(text: str, node: str, capacity: int) -> None:
+    command = one(text)
+    assert command.intent == "update-node" and command.params["capacity"] == capacity
+    assert ref(command).text == node
+
+
+def test_they_after_a_comma_are_people_not_nodes() -> None:
+    command = one("Mark Rotterdam operational again, they fixed the furnace on Monday.")
+    assert ref(command).text == "Rotterdam" and command.params["status"] == "operational"

@@ -30,6 +30,74 @@ def _build_deletes() -> dict[str, set[str]]:
 
 
 _DELETES = _build_deletes()
+# Long keywords take two edits ("bottlnek" is bottleneck): every way of deleting two letters.
+_LONG = 8
+# Only words with no English neighbour two edits away ("connection" has "correction",
+# "currency" has "currently").
+_TWO_EDIT_TARGETS = frozenset(
+    [
+        "bottleneck",
+        "bottlenecks",
+        "utilization",
+        "utilisation",
+        "anomalies",
+        "distribution",
+        "distributor",
+        "distributors",
+        "manufacturer",
+        "manufacturers",
+        "manufacturing",
+        "warehouse",
+        "warehouses",
+        "vulnerabilities",
+        "vulnerability",
+        "pharmaceuticals",
+        "pharmaceutical",
+        "transportation",
+        "simulation",
+        "simulations",
+        "geopolitical",
+        "earthquake",
+        "disconnect",
+        "inventory",
+        "overloaded",
+    ]
+)
+_DELETES_TWICE: dict[str, set[str]] = {}
+for _word in (w for w in _CORRECTABLE if w in _TWO_EDIT_TARGETS):
+    for _once in _deletes(_word) | {_word}:
+        for _twice in _deletes(_once) | {_once}:
+            _DELETES_TWICE.setdefault(_twice, set()).add(_word)
+
+
+def _damerau(a: str, b: str) -> int:
+    """The optimal-string-alignment distance between two short words."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _two_edits(low: str) -> str | None:
+    """The one long keyword two edits from ``low`` with its first letter, else None."""
+    if len(low) < _LONG:
+        return None
+    candidates: set[str] = set()
+    for once in _deletes(low) | {low}:
+        for twice in _deletes(once) | {once}:
+            candidates |= _DELETES_TWICE.get(twice, set())
+    # a typo of a long word drops or swaps letters more than it adds them
+    hits = {
+        c for c in candidates if c[0] == low[0] and len(low) <= len(c) and _damerau(low, c) <= 2
+    }
+    hits = {c for c in hits if not _inflection(low, c)}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _inflection(word: str, keyword: str) -> bool:
@@ -67,7 +135,7 @@ def _correct_word(word: str) -> str | None:
             # "retailr": retailer (same last letter) rather than retail.
             same = [h for h in same if h[-1] == low[-1]]
         return same[0] if len(same) == 1 else None
-    return None
+    return _two_edits(low)
 
 
 _WS = re.compile(r"[ \t\u00a0]+")

@@ -359,9 +359,29 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
 _RENAME = re.compile(r"\brenam\w*|\bchange\s(?:the\s|its\s|their\s)?names?\b")
 
 
+_MAKE_IT = re.compile(
+    r"^[^\w§¤]*(?:(?:ok|okay|so|and|then|hmm+|pls|please|now)[^\w§¤]+)*(?:(?:can|could|would)\syou\s)?"
+    r"(?:please\s)?make\s(?:it|that|this|[§¤]+|the\s[§¤\w]+(?:\s[§¤\w]+)?)\s(?:to\s)?"
+    rf"(?P<n>{_NUMBER})(?:\s?(?:units?|pallets?|tonnes?|tons?|t|pieces|pcs|cases|boxes|bags))?"
+    r"(?:\s(?:instead|now|then|too|please|pls|a\smonth|per\smonth|/mo|a\sweek|per\sweek))*"
+    r"(?:[,;]\s.*)?[^\w§¤]*$"
+)
+
+
 def _rule_update(step: _Step, m: str) -> _Outcome:
     if _STATUS_REPORT.search(m):
         return None  # "a status update on everything" asks for the status
+    if re.search(r"\b(?:is|are|was)\s(?:the|our)\sones?\s(?:that|which|who|with)\b", m):
+        return None  # "Istanbul is the one that's degraded": which one, not a change
+    sized = _MAKE_IT.match(m)
+    if sized is not None:
+        # "make poznan 8k instead", "ok can you make it 10,000?": a node and its new size
+        refs = step.node_refs()
+        lone = step.lone_place(city=True)
+        ref = refs[0].ref if len(refs) == 1 else lone.ref if lone is not None and not refs else None
+        value = parse_number(sized.group("n"))
+        if ref is not None and value is not None and value > 0:
+            return _cmd(step, "update-node", {"node": ref, "capacity": int(value)}, 0.85)
     if _RENAME.search(m) and step.node_refs():
         return _ask(
             step,
@@ -370,7 +390,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             "update-node",
             0.4,
         )
-    refs = step.node_refs()
+    # "Mark Istanbul operational again, they fixed the furnace": "they" are people there
+    refs = [
+        r
+        for r in step.node_refs()
+        if not (
+            m[r.start : r.end] == "they"
+            and re.search(r"(?:,|\bbecause|\bsince|\bas|\bso)\s*$", m[: r.start])
+        )
+    ]
     lone = step.lone_place(city=True)
     if (
         not refs

@@ -75,7 +75,8 @@ _SMALLTALK = re.compile(
     r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
-    r"|for\snow|all\sfor\stoday|have\sa\snice\sday"
+    r"|for\snow|all\sfor\stoday|have\sa\snice\sday|(?:please\s)?bear\swith\sme"
+    r"|vielen\sdank|danke\sschön|muchas\sgracias|merci\sbien|asante(?:\ssana)?|that'?s\sall"
     # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")
     r"|dear|sirs?|madam|respected|regards|best|kind|kindest|warm|warmest|sincere|sincerely"
     r"|yours|faithfully|truly|with|and|in\sadvance|best\swishes"
@@ -156,6 +157,10 @@ _OUT_OF_SCOPE = {
         r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,3}?(?:e-?mails?|letters?"
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"
+        # "Send that summary to the board members": sending anything to people
+        r"|\b(?:send|forward|mail)\w*\s(?:\w+\s){0,4}?to\s(?:the\s|our\s|my\s|all\s)?(?:\w+\s)?"
+        r"(?:board|team|boss|manager|ceo|cfo|coo|members|people|customers?|clients?|staff|everyone"
+        r"|colleagues|investors|him|her|them|me)\b"
         r"|\b(?:post|share|put)\s(?:\w+\s){0,3}?(?:to|on|in|into)\s(?:\w+\s){0,3}?(?:slack|teams"
         r"|channel|chat|twitter|linkedin|whatsapp|group)\b"
         r"|(?<!the\s)(?<!any\s)\bslack\b"  # the app, not "pick up the slack"

@@ -157,6 +157,27 @@ _TRAILING_THANKS = re.compile(
     r"|grazie)(?:\s(?:a\slot|so\smuch|very\smuch|mate|again))?)\W*$",
     re.IGNORECASE,
 )
+_GUESSES_THE_ANSWER = re.compile(
+    r"^\W*(?:or\s)?(?:is|does|do|was)\s(?:it|that|this|the\s\w+)\s.*\bor\b|^\W*(?:i\sassume|i\sguess"
+    r"|i\simagine|presumably|i\ssuppose)\b",
+    re.IGNORECASE,
+)
+_FOREIGN_GREETING = re.compile(
+    r"^(?:hola|bonjour|namaste|salaam|salam|merhaba|marhaba|hallo|ciao|buongiorno|ol[áa]|bom\sdia"
+    r"|buenos\sd[ií]as|buenas(?:\stardes)?|guten\s(?:tag|morgen)|dzień\sdobry|konnichiwa|ni\shao"
+    r"|goedemorgen|hej|moin|habari|jambo|sawubona|kia\sora|g'?day|salut|servus|gr[üu]ezi)\b(?=\W)",
+    re.IGNORECASE,
+)
+# "need to set up our chain real quick", "let's build our network": the descriptions that
+# follow are the nodes to add.
+_BUILD_CUE = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|ok|okay|so|right|alright)\W+)*(?:(?:i|we)\s)?(?:(?:really\s)?(?:need|want"
+    r"|would\slike|'?d\slike|wanna|have|got)\s(?:to\s)?|let'?s\s|help\sme\s|time\sto\s)"
+    r"(?:set\s?up|build|model|map(?:\sout)?|create|get|put\stogether|enter|do)\s(?:our|my|the|a)"
+    r"\s(?:\w+\s)?(?:supply\s)?(?:chain|network|twin|model)(?:\s(?:up|in(?:\shere)?|going|done))?"
+    r"(?:\s(?:real|really|super|pretty)?\s?(?:quick(?:ly)?|fast|asap|now|today|first))*\W*$",
+    re.IGNORECASE,
+)
 # A letter: "Dear team,", "Respected Sir,", "To whom it may concern": its thanks are courtesy.
 _LETTER = re.compile(r"^\W*(?:dear|respected|to\swhom\sit\smay\sconcern)\b", re.IGNORECASE)
 
@@ -289,6 +310,15 @@ _DESCRIBES_FLOW = re.compile(
 )
 
 
+# A report of what happened ("Cooling's fixed in Riyadh", "the roof leaked overnight") or of
+# when something is ("Board call in ten minutes"): the finite verb of a statement, or a time.
+_TELLS_WHAT_HAPPENED = re.compile(
+    r"^\W*\w[\w-]*(?:'s|\s(?:is|are|was|were|has|have|had|got|went|came|broke|leaked|died"
+    r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
+    r"|\bin\s(?:\w+\s)?(?:minutes?|mins?|hours?|hrs?)\W*$|\b(?:this|next)\s(?:morning|afternoon"
+    r"|evening|week|month)\W*$",
+    re.IGNORECASE,
+)
 # "... and then by air to Tokyo": how goods move, said in a description
 _BY_MODE = re.compile(r"^\W*(?:by|via)\s(?:air|sea|rail|road|truck|ship|plane|boat|train)\b", re.I)
 _WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoing\sto)\s", re.I)
@@ -329,6 +359,16 @@ def _is_aside(piece: str, names: _Names) -> bool:
             return True
         if _FRAGMENT_ASIDE.match(piece) and not re.search(rf"\b(?:{_VERBS})\b", piece, re.I):
             return True  # "Ore side first", "ugh, Mondays": a fragment with no verb of ours
+    if (
+        _TELLS_WHAT_HAPPENED.search(piece)
+        and not re.match(rf"^\W*(?:{_VERBS})\b", piece, re.I)
+        and "?" not in piece
+        and not step.types()
+        and not re.search(r"(?<![\w-])\d", piece)
+    ):
+        # "Cooling's fixed in Riyadh.", "Board call in ten minutes.": what happened or when,
+        # beside the requests it explains; it asks for nothing of ours.
+        return True
     if step.names or step.ids or step.places or re.search(r"(?<![\w-])\d", piece):
         return False
     described = _DESCRIBES_FLOW.match(piece)
@@ -482,7 +522,7 @@ def _point_back(commands: list[Command], node: NodeRef) -> list[Command] | None:
 
 _POINTS_BACK = re.compile(
     r"\b(?:it|that|this|them|they|accordingly|that\sway|the\s(?:region|industry|currency"
-    r"|profile|recall|fallout|impact|scenario|consequences|effects?))\b",
+    r"|profile|recall|scenario)|the\s(?:[\w-]+\s)?(?:fallout|impact|consequences|effects?))\b",
     re.IGNORECASE,
 )
 
@@ -541,7 +581,8 @@ _TYPE_WORD = {intent: DEFAULT_NAME_WORD[t].lower() for intent, t in ADDED_TYPE.i
 _OURS_IS_IN = re.compile(
     r"(?:(?<=^)|(?<=[.!?;]\s))(?:and\s)?(?:(?:our|the)\s(?P<words>(?:[\w-]+\s)?)(?P<type>"
     + _TYPES
-    + r")\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?"
+    # "Our main supplier of castings is in Monterrey": what it supplies may follow the type
+    + r")(?:\s(?:of|for)\s[\w-]+(?:\s[\w-]+)?)?\s(?:is|sits|will\sbe)\s(?:located\s|based\s)?"
     # "We've got a reload warehouse in Edmonton, 50k."
     r"|(?:we'?ve\s(?:also\s)?got|we\s(?:also\s)?have|there'?s\salso)\s(?:an?|one)\s(?:[\w-]+\s)?(?P<type2>"
     + _TYPES
@@ -1162,6 +1203,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     corrected, fixes = _correct(cleaned, names)
     corrected = _self_corrected(_spanglish(_hinglish(corrected)))
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
+    corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
     penalty = min(0.2, 0.05 * fixes)
     pieces = _split(corrected)
     steps: list[Step] = []
@@ -1182,6 +1224,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     section_verb: str | None = None  # the verb a pasted list's heading says ("Remove:")
     reason: str | None = None  # the step before, when it gave the reason for the next one
     letter = _LETTER.match(corrected) is not None
+    build_cue = False
     signed_off = False
     for index, piece in enumerate(pieces):
         taken = last_command()
@@ -1213,8 +1256,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Maybe bump Shantou to 22k? Actually no, leave it at 20k for now."
             steps[-1] = Act("cancelled", f"{cancelled.text}, {piece}", cancelled.topic)
             continue
+        if _BUILD_CUE.match(piece):
+            build_cue = True  # "need to set up our chain real quick": what follows describes it
+            continue
         if _GO_ON.match(piece):
             continue  # "ok let's actually do something": a cue, not a request
+        explained = last_command()
+        if (
+            explained is not None
+            and explained.intent == "explain"
+            and _GUESSES_THE_ANSWER.match(piece)
+        ):
+            # "How do you compute utilization? Is it throughput over capacity, or stock over
+            # capacity?": the user's guess at the answer, part of the same question.
+            continue
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
             continue  # "Rather than fund a new plant, raise ...": what is not asked
         thanks = _TRAILING_THANKS.search(piece)
@@ -1602,6 +1657,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _forget(steps, not_understood, unknown_before)
         steps.extend(outcome)
         last_piece = piece
+    if build_cue:
+        # "need to set up our chain. sofas come out of a factory in poznan, 6k": after the
+        # user said they are building, what they describe is what to add.
+        for unread in list(not_understood):
+            several = _described_nodes(unread, names)
+            if len(several) <= 1:
+                one = _described_node(unread, names)
+                several = [one] if one is not None else several
+            read = [_read_clause(add, names) for add in several]
+            adds = [c for r in read if isinstance(r, list) for c in r]
+            at = next(
+                (i for i, x in enumerate(steps) if isinstance(x, Act) and x.text == unread), None
+            )
+            if adds and at is not None:
+                steps[at : at + 1] = adds
+                not_understood.remove(unread)
     steps = _drop_topic_pronouns(steps)
     steps = _taken_back(steps)
     steps = _cancel_pointed(steps)

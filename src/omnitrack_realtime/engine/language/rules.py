@@ -155,7 +155,9 @@ def _rule_advice(step: _Step, m: str) -> _Outcome:
 
 
 _HELP_ANY = re.compile(
-    r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\blost\b|\bno\sidea\b"
+    # "I'm lost" asks for help; "RUH-DC1 lost its cooling" tells what happened
+    r"\bhelp\b|\bassist\w*|\bconfused\b|\bstuck\b|\bguide\b|\bno\sidea\b"
+    r"|\b(?:i'?m|i\sam|feel(?:ing)?|(?:a\sbit|bit|little|totally|completely|so))\slost\b|^\W*lost\W*$"
     r"|\bcommands?\b|\bcapabilit\w*|\bfeatures\b|\bwhat\scan\s(?:i|we)\s(?:say|ask|do|type)\b"
 )
 

@@ -18,7 +18,8 @@ _TYPE_PATTERNS = {
     "distribution_center": (
         r"distribution\s(?:cent(?:er|re)s?|hubs?|facilit(?:y|ies)|points?|sites?|warehouses?)"
         r"|fulfil{1,2}ment\s(?:cent(?:er|re)s?|hubs?)|cross[\s-]?docks?(?!\s" + _STORE_NOUN + ")"
-        r"|dcs?|distributors?|dist(?:ribution)?\.?\s(?:ctrs?|cntrs?)"
+        r"|dcs?|distributors?|dist(?:ribution)?\.?\s(?:ctrs?|cntrs?)|cedis"
+        r"|centros?\sde\sdistribuci[oó]n|centros?\sde\sdistribui[cç][aã]o"
         r"|distribution|hubs?(?!\s" + _STORE_NOUN + ")"
     ),
     "manufacturer": (
@@ -31,6 +32,8 @@ _TYPE_PATTERNS = {
         r"|packing\s(?:plants?|houses?)|packhouses?|processing\s(?:plants?|facilit(?:y|ies)|sites?)"
         r"|roaster(?:y|ies)|roasting\s(?:plants?|facilit(?:y|ies))|creamer(?:y|ies)|distiller(?:y|ies)"
         r"|dairy\splants?|bottling\s(?:plants?|lines?)"
+        # Spanish, French, Italian and German words for a plant said inside English
+        r"|plantas?(?=\s(?:in|en|at|de|that|which|near|ships|sends|supplies)\b)|usines?|fabbric(?:a|he)"
     ),
     "warehouse": (
         # "a cross-dock warehouse": the last noun says what the node is.
@@ -41,15 +44,17 @@ _TYPE_PATTERNS = {
         r"|(?:lumber|timber|storage|container|stock|rail)\s?yards?|stockyards?|silos?|grain\selevators?"
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
         r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
+        r"|bodegas?|almac[eé]n(?:es)?|entrep[ôo]ts?|magazzin[oi]"
     ),
     "supplier": (
         r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)"
         r"|supps?|supl|sups?(?=\s+[A-Za-z])"  # ops shorthand: "sup shenzhen 8k"
         r"|mines(?=\s+(?:in|at|near)\s)|(?<!\bof\s)(?<!\bis\s)mine(?=\s+(?:in|at|near)\s)"  # a mine
+        r"|proveedor(?:es)?|fornecedor(?:es)?|fournisseurs?|fornitor[ei]|lieferant(?:en)?"
     ),
     "retailer": (
         r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
-        r"|shops?|outlets?|boutiques?|points?\sof\ssale"
+        r"|shops?|outlets?|boutiques?|points?\sof\ssale|tiendas?|lojas?|magasins?|negozi[oi]"
     ),
 }
 #: Every node-type word, as one alternation for other patterns to embed.
@@ -241,7 +246,8 @@ _RISK_LEVEL_RE = re.compile(
 )
 
 #: Words the typo corrector knows. Words of five letters or more one edit away from one of
-#: these are corrected to it; these words and the common words below are never changed.
+#: these (eight letters or more: two edits) are corrected to it; these words and the common
+#: words below are never changed.
 _KEYWORDS = """
 supplier suppliers vendor vendors manufacturer manufacturers manufacturing factory factories
 warehouse warehouses distribution distributor distributors center centers centre centres
@@ -260,6 +266,7 @@ bankrupt doubles triples percent weeks hours months recent notifications choke p
 analyze analyse analysis property profile tolerance appetite railway freight trucking
 please create remove establish register onboard decommission capacity units thousand
 million anything something whether overloaded utilisation locate located called named
+instead actually capacities upstream downstream
 """
 _COMMON = """
 about above after again against before being below could doing during every further
