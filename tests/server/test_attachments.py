@@ -424,3 +424,23 @@ async def test_a_writer_error_reaches_the_client_as_an_error_frame(
         done = await send_chunks(ws, "fails", DATA, size, size, stop=len(DATA))
         assert done["type"] == "upload_complete"
         assert await download(ws, done["attachment"]["attachmentId"], len(DATA)) == DATA
+
+
+class FailingOpen(FailingAttachments):
+    """The server's attachment store, failing to record a new upload."""
+
+    async def open_upload(self, *args: Any, **kwargs: Any) -> Any:
+        raise StoreError("database is locked")
+
+
+async def test_a_failed_upload_start_is_answered_with_its_upload_id(
+    start_server: StartServer,
+) -> None:
+    server = await start_server()
+    server.hub.attachments = FailingOpen(server.hub.attachments, fail_from=1)  # type: ignore[assignment]
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("up-9", DATA))
+        error = await recv_json(ws)
+        # Named, so that the client's upload ends instead of waiting for upload_ready.
+        assert error["type"] == "error" and error["code"] == "internal_error"
+        assert error["uploadId"] == "up-9" and "database" not in error["error"]

@@ -9,6 +9,16 @@ lets go of the GIL), not before the first one. A dropped connection stops it; on
 connection is open again it declares the same ``uploadId`` again and goes on from the offset the
 server answers (the last chunk it stored). ``on_progress`` hears every acknowledgment.
 A checksum mismatch (a chunk corrupted on the way) makes it start again from 0, once.
+
+Only the first ``upload_start`` of an upload leaves the digest out; every later one (a resume,
+a restart) waits for it and declares it, and so needs no ``upload_end``. An older server of
+ours reads ``upload_start`` only with its ``sha256`` and knows no ``upload_end``: it answers
+the first one with an ``error`` that names no upload (it could not read the frame). Such an
+error, arriving while upload starts wait for their answer, is the answer to the oldest of them
+(the server answers a connection's frames in order); that upload then waits for its digest and
+declares it again, and the uploads that follow on the same connection declare it at once. An
+``upload_start`` that declared its digest and is still answered so fails with
+:class:`AttachmentError`: an upload never waits for an answer that will not come.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import asyncio
 import hashlib
 import mimetypes
 import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +133,33 @@ class _Events:
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
 
 
+@dataclass(slots=True)
+class _Upload:
+    """One upload: what it declares, its bytes, and their digest (being computed)."""
+
+    upload_id: str
+    name: str
+    content_type: str
+    data: bytes
+    digest: asyncio.Future[str]
+    #: An upload_start was sent: every later one declares the digest.
+    declared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _StartRefused:
+    """An ``error`` naming no upload that answered this upload's ``upload_start`` (a server
+    that could not read it: an older one, without ``sha256``)."""
+
+    error: ErrorMessage
+
+
+#: The codes of an error that answers a frame the server could not take (our servers'; a seed
+#: server sends none). An uncorrelated error with another code (``auth_failed`` of a token
+#: refresh) is about something else.
+_UNREAD_CODES = frozenset({None, "invalid_message", "internal_error"})
+
+
 class Uploader:
     """The attachment side of a :class:`~.copilot.CopilotClient` (it feeds frames in)."""
 
@@ -130,6 +168,12 @@ class Uploader:
         self._window = window
         self._uploads: dict[str, _Events] = {}
         self._downloads: dict[str, _Events] = {}
+        #: Uploads whose ``upload_start`` on this connection awaits its answer, in the order
+        #: sent (one entry per frame).
+        self._starting: deque[str] = deque()
+        #: The number of the connection whose server refused an ``upload_start`` without
+        #: ``sha256``: uploads on it declare the digest at once.
+        self._digest_first_on: int | None = None
 
     # ------------------------------------------------------------------ frames in
 
@@ -142,11 +186,36 @@ class Uploader:
             if message.attachment_id is not None and message.attachment_id in self._downloads:
                 self._downloads[message.attachment_id].queue.put_nowait(message)
                 return True
+            if (
+                self._starting
+                and message.upload_id is None
+                and message.attachment_id is None
+                and message.conversation_id is None
+                and message.stream_id is None
+                and message.code in _UNREAD_CODES
+            ):
+                # Names nothing, while upload starts wait: the oldest one's answer.
+                events = self._uploads.get(self._starting.popleft())
+                if events is not None:
+                    events.queue.put_nowait(_StartRefused(message))
+                    return True
             return False
+        if isinstance(message, UploadReady | UploadComplete):
+            self._answered(message.upload_id)
         events = self._uploads.get(message.upload_id)
         if events is not None:
             events.queue.put_nowait(message)
         return True
+
+    def _answered(self, upload_id: str) -> None:
+        """One ``upload_start`` of ``upload_id`` was answered."""
+        if upload_id in self._starting:
+            self._starting.remove(upload_id)
+
+    def _settled(self, upload_id: str) -> None:
+        """No ``upload_start`` of ``upload_id`` awaits an answer any more."""
+        if upload_id in self._starting:
+            self._starting = deque(u for u in self._starting if u != upload_id)
 
     def on_chunk(self, frame: bytes) -> None:
         chunk = decode_chunk(frame)
@@ -156,6 +225,7 @@ class Uploader:
 
     def connection_lost(self) -> None:
         lost = ConnectionFailed("the connection was lost")
+        self._starting.clear()  # a new connection answers its own frames
         for events in (*self._uploads.values(), *self._downloads.values()):
             events.queue.put_nowait(lost)
 
@@ -172,15 +242,15 @@ class Uploader:
         """Upload ``data``; returns the stored attachment. Waits for the connection while it
         is down (resuming where the server stopped); raises :class:`AttachmentError` when the
         server refuses it and :class:`ConnectionFailed` when the connection gives up."""
-        content_type = content_type or guess_content_type(name, data)
-        upload_id = uuid4().hex
-        start = encode(
-            UploadStartAction(
-                upload_id=upload_id, name=name, content_type=content_type, size=len(data)
-            )
+        upload = _Upload(
+            upload_id=uuid4().hex,
+            name=name,
+            content_type=content_type or guess_content_type(name, data),
+            data=data,
+            # Hashed while the chunks go out; the digest follows the last one (upload_end).
+            digest=asyncio.ensure_future(asyncio.to_thread(_sha256, data)),
         )
-        # Hashed while the chunks go out; the digest follows the last one (upload_end).
-        digest = asyncio.ensure_future(asyncio.to_thread(_sha256, data))
+        upload_id = upload.upload_id
         events = self._uploads[upload_id] = _Events()
         restarts = 1  # a corrupted upload is sent again once
         failed: int | None = None
@@ -189,12 +259,12 @@ class Uploader:
                 generation = await self._wait_open(failed)
                 failed = None
                 try:
-                    result = await self._send_upload(
-                        start, upload_id, data, digest, events, name, on_progress
-                    )
+                    result = await self._send_upload(upload, generation, events, on_progress)
                 except ConnectionFailed:
                     failed = generation  # declare it again on the next connection
                     continue
+                finally:
+                    self._settled(upload_id)
                 if isinstance(result, AttachmentInfo):
                     return result
                 if result.code == "checksum_mismatch" and restarts > 0:
@@ -205,8 +275,8 @@ class Uploader:
                 raise AttachmentError(result.code or "refused", result.error)
         finally:
             del self._uploads[upload_id]
-            if not digest.done():
-                digest.cancel()  # the thread finishes on its own; nobody waits for it
+            if not upload.digest.done():
+                upload.digest.cancel()  # the thread finishes on its own; nobody waits for it
 
     async def _wait_open(self, after: int | None = None) -> int:
         """Until a connection is open (one opened after connection number ``after``, when
@@ -226,25 +296,42 @@ class Uploader:
             raise conn.error or ConnectionFailed("the connection is closed")
         return conn.stats().connects
 
+    async def _declare(self, upload: _Upload, generation: int) -> bool:
+        """Send ``upload_start``: without the digest the first time (unless this connection's
+        server refused that), else with it (waiting for it). True when it declares it."""
+        sha256: str | None = None
+        if upload.declared or self._digest_first_on == generation:
+            sha256 = await upload.digest
+        frame = UploadStartAction(
+            upload_id=upload.upload_id,
+            name=upload.name,
+            content_type=upload.content_type,
+            size=len(upload.data),
+            sha256=sha256,
+        )
+        upload.declared = True  # any later upload_start of it declares the digest
+        self._starting.append(upload.upload_id)
+        await self._conn.write_now(encode(frame))
+        return sha256 is not None
+
     async def _send_upload(
         self,
-        start: bytes,
-        upload_id: str,
-        data: bytes,
-        digest: asyncio.Future[str],
+        upload: _Upload,
+        generation: int,
         events: _Events,
-        name: str,
         on_progress: Callable[[UploadProgress], Any] | None,
     ) -> AttachmentInfo | ErrorMessage:
         """One connection's part of an upload: the info, a refusal, or ConnectionFailed."""
         while not events.queue.empty():  # what the last connection left unsaid
             events.queue.get_nowait()
-        await self._conn.write_now(start)
+        upload_id, data, name = upload.upload_id, upload.data, upload.name
+        with_digest = await self._declare(upload, generation)
+        unanswered = 1  # upload_start frames sent on this connection and not answered yet
         total = len(data)
         view = memoryview(data)
         sent = acked = 0
         chunk_size: int | None = None  # known once the server says where to start
-        ended = False  # upload_end sent on this connection
+        ended = with_digest  # upload_end sent on this connection, or not needed
         window = self._window
         while True:
             # Fill the window; each write yields to the loop, so acknowledgments keep coming.
@@ -255,13 +342,27 @@ class Uploader:
                 sent = end
             if chunk_size is not None and sent == total and not ended:
                 ended = True
-                sha256 = await digest
+                sha256 = await upload.digest
                 await self._conn.write_now(
                     encode(UploadEndAction(upload_id=upload_id, sha256=sha256))
                 )
             event = await events.queue.get()
             if isinstance(event, ConnectionFailed):
                 raise event
+            if isinstance(event, _StartRefused):
+                unanswered -= 1
+                refused = event.error
+                if with_digest:
+                    raise AttachmentError(
+                        refused.code or "refused",
+                        f"the server refused upload_start: {refused.error}",
+                    )
+                # An older server: it reads upload_start only with the digest (and knows no
+                # upload_end). Declare it, here and in the connection's next uploads.
+                self._digest_first_on = generation
+                with_digest = ended = await self._declare(upload, generation)
+                unanswered += 1
+                continue
             if isinstance(event, ErrorMessage):
                 return event
             if isinstance(event, UploadComplete):
@@ -271,6 +372,9 @@ class Uploader:
                     on_progress(UploadProgress(name, total, total))
                 return event.attachment
             if isinstance(event, UploadReady):
+                unanswered -= 1
+                if unanswered > 0:
+                    continue  # an upload_start sent since supersedes the one it answers
                 chunk_size = max(1, event.chunk_size)
                 # The server acknowledges at the latest every `window` bytes: never less.
                 window = max(self._window, event.window)

@@ -139,6 +139,16 @@ class UploadDesk:
         upload_id = action.upload_id
         if not _UPLOAD_ID.match(upload_id):
             raise ProtocolError("uploadId must be 1-128 letters, digits or . _ : -")
+        try:
+            await self._start(action)
+        except Exception:
+            # Answered with the uploadId, so that the client's upload ends (an error naming
+            # nothing would leave it waiting for upload_ready).
+            logger.exception("starting an upload of %s failed", self._user_id)
+            self._error(_INTERNAL_ERROR, "internal_error", upload_id=upload_id)
+
+    async def _start(self, action: UploadStartAction) -> None:
+        upload_id = action.upload_id
         limits = self._config.attachments
         content_type = media_type(action.content_type)
         name = action.name.strip()
