@@ -1383,3 +1383,12 @@ def test_a_thanks_after_the_requests_is_a_step_and_courtesy_elsewhere_is_not(
     assert engine.twin.get_settings(USER).currency == "EUR"
     if expected and "smalltalk" in expected:
         assert answer.rstrip().endswith("You're welcome! What next?")
+
+
+def test_no_12k_not_21k_corrects_the_size_just_added(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Lyon, 21k units")
+    metadata, _text = say(engine, "no, 12k not 21k")
+    assert metadata["intent"] == "add-warehouse"
+    assert [(n.name, n.capacity) for n in engine.twin.list_nodes(USER)] == [
+        ("Lyon Warehouse", 12000)
+    ]

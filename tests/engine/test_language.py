@@ -2907,3 +2907,78 @@ def test_make_a_node_a_size_sets_its_capacity(text: str, node: str, capacity: in
 def test_they_after_a_comma_are_people_not_nodes() -> None:
     command = one("Mark Rotterdam operational again, they fixed the furnace on Monday.")
     assert ref(command).text == "Rotterdam" and command.params["status"] == "operational"
+
+
+def test_cutting_a_lane_written_as_an_arrow_disconnects_it() -> None:
+    text = "Change of plan: cut Shanghai -> Berlin Plant and route Shanghai -> Rotterdam instead."
+    assert intents(text) == ["disconnect-nodes", "connect-nodes"]
+
+
+def test_a_reason_after_a_request_is_not_part_of_it() -> None:
+    command = one("Rerun the Shanghai failure for two weeks, now that Rotterdam is in.")
+    assert command.intent == "what-if-supplier-failure" and ref(command).text == "Shanghai"
+
+
+def test_what_it_ends_up_feeding_traces_downstream() -> None:
+    command = one("And the Shanghai supplier, what does it end up feeding, all the way down?")
+    assert command.intent == "trace-downstream"
+
+
+def test_a_typed_section_of_described_items_adds_each() -> None:
+    result = parse(
+        "Now the suppliers: a washing station cooperative in Addis Ababa, 4,000 bags a month, "
+        "and an exporter in Medellín, 6,000 bags a month."
+    )
+    assert [(c.intent, place(c).city, c.params["capacity"]) for c in result.commands] == [
+        ("add-supplier", "Addis Ababa", 4000),
+        ("add-supplier", "Medellín", 6000),
+    ]
+
+
+def test_a_node_said_to_ship_there_links_to_the_node_just_added() -> None:
+    result = parse("wh in berlin 15k units, shanghai ships there", known_names=NAMES)
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
+    link = result.commands[1]
+    assert ref(link, "source").text == "shanghai" and ref(link, "target").text == "it"
+
+
+def test_a_list_said_late_in_a_sentence_and_both_as_a_subject() -> None:
+    result = parse(
+        "we sell online mostly but theres 2 showrooms, count them as stores: hamburg and munich."
+        " both get stock from the rotterdam wh",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == ["add-retailer", "add-retailer", "connect-nodes"]
+    assert ref(result.commands[2], "target").text == "them"
+
+
+def test_the_planta_is_the_users_plant() -> None:
+    command = one("now connect Shanghai to the planta")
+    assert command.intent == "connect-nodes" and ref(command, "target").node_type == "manufacturer"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We make EV battery cells in Ulsan. What if Shanghai Supplier fails for two weeks?",
+            ["what-if-supplier-failure"],
+        ),
+        ("We're in pharma. Add a supplier in Basel.", ["set-industry", "add-supplier"]),
+        ("We're a food and beverage business.", ["set-industry"]),
+    ],
+)
+def test_the_industry_is_set_only_when_named_as_what_the_business_is(
+    text: str, expected: list[str]
+) -> None:
+    assert intents(text) == expected
+
+
+def test_a_new_name_said_with_too_leaves_the_too_out() -> None:
+    command = one("Call the Chicago DC ORD-DC2 too, so the naming matches.")
+    assert command.intent == "rename-node" and command.params["name"] == "ORD-DC2"
+
+
+def test_a_size_said_to_be_wrong_is_a_correction() -> None:
+    result = parse("no, 12k not 21k")
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["correction"]

@@ -73,17 +73,18 @@ _RENAME = re.compile(
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
 )
 _NEW_NAME = re.compile(
-    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?"
+    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks|too|as\swell|also)?"
     r"(?:\W*$|\s*[,;])"
     r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s[\w¤§]+(?:\s\w+)?)\s+[\"'“]?"
-    r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks)?(?:\W*$|\s*[,;])",
+    r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks|too|as\swell|also)?"
+    r"(?:\W*$|\s*[,;])",
     re.IGNORECASE,
 )
 
 
 _CALLED_AFTER = re.compile(
-    r"\s+[\"'“](?P<name>[^\"'”]+)[\"'”]\s*(?:instead|please|pls|thanks|now)?\W*$"
-    r"|\s+(?P<bare>[A-Z][^,;.!?]*?)\s*(?:instead|please|pls|thanks|now)?\W*$"
+    r"\s+[\"'“](?P<name>[^\"'”]+)[\"'”]\s*(?:instead|please|pls|thanks|now|too|as\swell)?\W*$"
+    r"|\s+(?P<bare>[A-Z][^,;.!?]*?)\s*(?:instead|please|pls|thanks|now|too|as\swell)?\W*$"
 )
 
 
@@ -179,7 +180,8 @@ _UPSTREAM = re.compile(
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
-    r"\bwhat\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:feed|supply|serve|ship\sto"
+    r"\bwhat\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:end\sup\s(?:feeding"
+    r"|supplying|serving|in|at)\b|feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
     r"|\bwhich\s(?:of\s(?:our|the|my|your)\s)?(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"

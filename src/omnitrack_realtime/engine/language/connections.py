@@ -68,8 +68,15 @@ _DONT_LINK = re.compile(
 )
 
 
+# "cut Taipei -> Ho Chi Minh City": a lane written as an arrow after a verb of cutting
+_CUT_ARROW = re.compile(
+    r"(?:^|[:;,]\s*|\b(?:and|then|so|also|please|pls)\s)(?:cut|drop|remove|delete|kill|end|stop"
+    r"|close|sever|scrap)\s(?:the\s)?(?:lane\s|link\s|route\s)?[^\s>]+(?:\s[^\s>]+){0,4}?\s*(?:->|→)"
+)
+
+
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
-    if not _DISCONNECT.search(m) or _DONT_LINK.search(m):
+    if not (_DISCONNECT.search(m) or _CUT_ARROW.search(m)) or _DONT_LINK.search(m):
         return None
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 

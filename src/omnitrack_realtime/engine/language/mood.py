@@ -143,6 +143,9 @@ _CORRECTION = re.compile(
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
     r"|\b(?:it\swas|it'?s|was|is)\s(?:in\s|at\s)?[\d¤§][^;]*?,?\snot\s(?:in\s|at\s)?[\d¤§]"
     r"|\b(?:it'?s|is|was)\snot\s(?:in\s|at\s)?[¤§]+[\s,]+(?:but\s)?(?:it'?s\s|is\s)?(?:in\s|at\s)?[¤§]"
+    # "no, 12k not 21k": a size said to be wrong
+    r"|^[^\w§¤]*(?:(?:no|nope|sorry|oops|wait|actually|correction)[^\w§¤]+)*(?:it'?s\s|it\sis\s"
+    r"|make\sit\s|should\sbe\s)?\d[\d,.]*\s?k?(?:\s[a-z]+)?,?\s(?:and\s)?not\s\d[\d,.]*\s?k?\W*$"
     # "no wait, put it in Cape Town, not Stellenbosch - that's where ..."
     r"|^[^\w§¤]*(?:no|nope|wait)\b.*[¤§],?\snot\s(?:in\s|at\s)?[¤§]"
 )

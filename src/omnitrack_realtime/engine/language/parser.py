@@ -636,6 +636,37 @@ _TERSE_ADD = re.compile(
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
+_THEN_SHIPS_THERE = re.compile(
+    r",\s+(?:and\s)?(?P<link>(?:[\w-]+\s){1,3}?(?:ships|sends|supplies|feeds|delivers|trucks)"
+    r"(?:\s\w+)?(?:\sto)?\sthere\b.*)$",
+    re.IGNORECASE,
+)
+_LISTED_LATE = re.compile(
+    r"[,.;:]\s*(?:(?:count|treat|add|model|put|list)\s(?:them|those|these|both)\s(?:as|in\sas)\s)"
+    r"(?P<list>(?:" + _TYPES + r")\s*:\s*[^:;]+?)\W*$",
+    re.IGNORECASE,
+)
+_TRAILING_REASON = re.compile(
+    r",\s+(?:now\sthat|since|because|as|given\sthat|seeing\sthat|so\sthat|considering)\s.*$",
+    re.IGNORECASE,
+)
+_MAKES = re.compile(
+    r"\bwe\s(?:make|produce|manufacture|sell|build|do|ship)\b|\bour\s(?:products?|goods)\b",
+    re.IGNORECASE,
+)
+_NAMES_THE_INDUSTRY = re.compile(
+    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bwe'?re\sin\b|\bwe\sare\sin\b", re.IGNORECASE
+)
+# "Now the suppliers: a co-op in Addis Ababa, 4,000 bags, and an exporter in Medellín, ...":
+# a type, a colon, and items that each say where.
+_TYPED_SECTION = re.compile(
+    r"^\W*(?:(?:now|next|then|and|also|ok|okay|so)\W+)*(?:the\s|our\s)?(?P<type>(?:"
+    + _TYPES
+    + r"))\s*:\s*(?P<items>.+?)\W*$",
+    re.IGNORECASE,
+)
+_NEXT_ITEM = re.compile(r",?\s+and\s+(?=(?:an?|one|another)\s)|;\s*", re.IGNORECASE)
+_PLACE_CUE = re.compile(r"\b(?:in|at|near|based\sin|out\sof|from)\s+(?=[A-Z])")
 # "Shops: York, Harrogate and Wakefield": a plural type, a colon, and only places.
 _TYPE_LIST = re.compile(
     r"^\W*(?P<type>(?:" + _TYPES + r"))\s*:\s*(?P<places>[^:;]+?)\W*$",
@@ -1272,6 +1303,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
             continue  # "Rather than fund a new plant, raise ...": what is not asked
+        there = _THEN_SHIPS_THERE.search(piece)
+        if there is not None and _TYPE_RE.search(piece[: there.start()]):
+            # "wh in berlin 15k units, poznan ships there": the add, then the link to it
+            pieces[index + 1 : index + 1] = [there.group("link")]
+            piece = piece[: there.start()]
+        listed_late = _LISTED_LATE.search(piece)
+        if listed_late is not None and listed_late.start() > 0:
+            # "theres 2 showrooms, count them as stores: hamburg and munich": the list
+            piece = listed_late.group("list")
+        why = _TRAILING_REASON.search(piece)
+        if why is not None and why.start() > 0:
+            head = piece[: why.start()]
+            if isinstance(_read_clause(head, names), list) and not isinstance(
+                _read_clause(piece, names), list
+            ):
+                piece = head  # "Rerun the Pohang failure, now that Incheon is in": why
         thanks = _TRAILING_THANKS.search(piece)
         if thanks is not None and thanks.start() > 0:
             # "give me the overview please, gracias": the request, then the thanks
@@ -1359,6 +1406,17 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(rest, names) is not None or _BARE_ADD.match(rest)
             ):
                 piece = rest
+        typed = _TYPED_SECTION.match(piece)
+        if typed is not None and not _all_places(typed.group("items")):
+            # "Now the suppliers: a washing station co-op in Addis Ababa, 4,000 bags, and an
+            # exporter in Medellín, 6,000 bags": each item that says where is one of them.
+            kinds = [t[2] for t in _analyse(typed.group("type"), names).types()]
+            items = [_PLACE_CUE.search(item) for item in _NEXT_ITEM.split(typed.group("items"))]
+            if len(kinds) == 1 and items and all(i is not None for i in items):
+                word = _TYPE_WORD[_ADD_INTENT[kinds[0]]]
+                adds = [f"add a {word} {i.string[i.start() :]}" for i in items if i is not None]
+                pieces[index + 1 : index + 1] = adds[1:]
+                piece = adds[0]
         listed_type = _TYPE_LIST.match(piece)
         if listed_type is not None and _all_places(listed_type.group("places")):
             piece = f"add {listed_type.group('type')} in {listed_type.group('places')}"
@@ -1666,13 +1724,26 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 one = _described_node(unread, names)
                 several = [one] if one is not None else several
             read = [_read_clause(add, names) for add in several]
-            adds = [c for r in read if isinstance(r, list) for c in r]
+            described_now = [c for r in read if isinstance(r, list) for c in r]
             at = next(
                 (i for i, x in enumerate(steps) if isinstance(x, Act) and x.text == unread), None
             )
-            if adds and at is not None:
-                steps[at : at + 1] = adds
+            if described_now and at is not None:
+                steps[at : at + 1] = described_now
                 not_understood.remove(unread)
+    if any(c.intent not in _SETTINGS for c in commands()):
+        # "We make EV battery cells in Ulsan. What if ...": what the business makes, said
+        # beside a request, is context; said alone ("we make cars") it names the industry.
+        steps = [
+            s
+            for s in steps
+            if not (
+                isinstance(s, Command)
+                and s.intent == "set-industry"
+                and _MAKES.search(s.text)
+                and not _NAMES_THE_INDUSTRY.search(s.text)
+            )
+        ]
     steps = _drop_topic_pronouns(steps)
     steps = _taken_back(steps)
     steps = _cancel_pointed(steps)

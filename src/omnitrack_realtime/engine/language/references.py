@@ -27,7 +27,10 @@ _ALERT_ID = re.compile(r"alert-\d+", re.IGNORECASE)
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
     r"|each\s(?:one|of\sthem)|all\sof\sthem"
-    r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they)"
+    r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they"
+    # "both get stock from the Berlin wh": "both" as the subject of a flow
+    r"|both(?=\s(?:get|receive|take|buy|source|order|are\s(?:supplied|fed|served|stocked)"
+    r"|will\s(?:get|be)|should\sget|need)\b))"
     r"|(?P<single>the\s(?:last|latest|newest|most\srecent)\s(?:thing|node|site|one|item)"
     r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"
     r"|it|its|it's|that\sone|this\sone|the\snew\sone"

@@ -48,11 +48,14 @@ _REGION_CUE = re.compile(
     r"|\b(?:we'?re|we\sare|i'?m|i\sam)\s(?:\w+ly\s)?(?:in|across|all\sover|out\sof)\b"
     r"|\b(?:set|switch|change|move)\s(?:us|me|things|everything)\s(?:over\s)?(?:up\s)?(?:to|for|in)\b"
 )
+# The industry named as what the business is ("we're in pharma", "we're a food and beverage
+# business", or alone "we make cars"); whom the user works for ("I'm consulting for a consumer
+# electronics brand") is context, and so is what the business makes said beside a request
+# (parser.py; docs/copilot.md).
 _INDUSTRY_CUE = re.compile(
-    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\bbusiness\b|\bbiz\b|\bcompany\b|\bfirm\b|\bbrand\b"
-    r"|\bwe\s(?:make|produce|manufacture|sell|build|do|ship)\b|\bwe'?re\s(?:in|an?)\b"
-    r"|\bwe\sare\s(?:in|an?)\b|\bour\s(?:products?|goods)\b|\bdomain\b|\bin\sthe\s\w+\s(?:space"
-    r"|game|trade)\b"
+    r"\bindustr\w*|\bsectors?\b|\bverticals?\b|\b(?:business|biz|company|firm)\b|\bwe'?re\s(?:in|an?)\b"
+    r"|\bwe\sare\s(?:in|an?)\b|\bdomain\b|\bin\sthe\s\w+\s(?:space|game|trade)\b"
+    r"|\bwe\s(?:make|produce|manufacture|sell|build|do|ship)\b|\bour\s(?:products?|goods)\b"
 )
 _CURRENCY_CUE = re.compile(
     r"\bcurrenc\w*|\bccy\b|\bfx\b|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b"

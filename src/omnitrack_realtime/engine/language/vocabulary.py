@@ -33,7 +33,8 @@ _TYPE_PATTERNS = {
         r"|roaster(?:y|ies)|roasting\s(?:plants?|facilit(?:y|ies))|creamer(?:y|ies)|distiller(?:y|ies)"
         r"|dairy\splants?|bottling\s(?:plants?|lines?)"
         # Spanish, French, Italian and German words for a plant said inside English
-        r"|plantas?(?=\s(?:in|en|at|de|that|which|near|ships|sends|supplies)\b)|usines?|fabbric(?:a|he)"
+        r"|plantas?(?=\s(?:in|en|at|de|that|which|near|ships|sends|supplies)\b)|(?<=the\s)plantas?"
+        r"|usines?|fabbric(?:a|he)"
     ),
     "warehouse": (
         # "a cross-dock warehouse": the last noun says what the node is.
