@@ -2982,3 +2982,107 @@ def test_a_new_name_said_with_too_leaves_the_too_out() -> None:
 def test_a_size_said_to_be_wrong_is_a_correction() -> None:
     result = parse("no, 12k not 21k")
     assert [s.kind for s in result.steps if isinstance(s, Act)] == ["correction"]
+
+
+def test_comma_separated_rows_with_a_header_are_adds_and_lanes_are_links() -> None:
+    nodes = parse(
+        "Hi - exported this from our vendor sheet:\ntype,city,capacity\nsupplier,Cork,6000\n"
+        "plant,Waterford,8000\nwarehouse,Dublin,12000"
+    )
+    assert [(c.intent, place(c).city, c.params["capacity"]) for c in nodes.commands] == [
+        ("add-supplier", "Cork", 6000),
+        ("add-manufacturer", "Waterford", 8000),
+        ("add-warehouse", "Dublin", 12000),
+    ]
+    names = ("Cork Supplier", "Waterford Plant", "Dublin Warehouse")
+    lanes = parse("lanes (from,to):\nCork,Waterford\nWaterford,Dublin", known_names=names)
+    ends = [(ref(c, "source").text, ref(c, "target").text) for c in lanes.commands]
+    assert [(a.split()[0], b.split()[0]) for a, b in ends] == [
+        ("Cork", "Waterford"),
+        ("Waterford", "Dublin"),
+    ]
+
+
+def test_a_comma_separated_row_inside_a_sentence_is_an_add() -> None:
+    result = parse("one more row I missed: dc,Manchester,9000 - and Dublin ships to it")
+    assert [c.intent for c in result.commands] == ["add-distributor", "connect-nodes"]
+    assert result.commands[0].params["capacity"] == 9000
+
+
+def test_prose_with_commas_is_not_a_table() -> None:
+    assert intents("add a supplier in Lyon, 8k\nand a plant in Paris, 9k") == [
+        "add-supplier",
+        "add-manufacturer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("Shanghai is capped at 4000 from next month under the new contract, pls update", 4000),
+        ("Shanghai Supplier is limited to 3,500 now", 3500),
+    ],
+)
+def test_a_stated_limit_is_the_new_capacity(text: str, capacity: int) -> None:
+    command = one(text)
+    assert command.intent == "update-node" and command.params["capacity"] == capacity
+
+
+def test_someone_elses_reason_beside_a_question_is_context() -> None:
+    assert intents("whats our total supplier capacity? finance wants the number") == ["list-nodes"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I should be obliged if you would first record the distillery itself, which for your "
+        "purposes is a manufacturing plant, situated at Inverness and capable of some 2,400 "
+        "casks per annum.",
+        "Dear Sir,\n\nPlease record the distillery, situated at Inverness, capable of 2,400 "
+        "casks per annum.\n\nYours faithfully,\nA. MacLeod",
+    ],
+)
+def test_a_formal_letter_asking_to_record_a_node(text: str) -> None:
+    command = one(text)
+    assert command.intent == "add-manufacturer" and place(command).city == "Inverness"
+    assert command.params["capacity"] == 2400
+
+
+def test_a_letter_describing_a_supplier_and_asking_for_it_and_the_arrangement() -> None:
+    result = parse(
+        "Dear Sir,\n\nThank you for your prompt attention. The malted barley is supplied by a "
+        "maltings at Aberdeen, of approximately 3,000 tonnes per annum, and it is delivered to "
+        "the distillery. Kindly enter both the supplier and that arrangement.\n\nYours "
+        "faithfully,\nA. MacLeod",
+        known_names=("Inverness Plant",),
+    )
+    assert [c.intent for c in result.commands] == ["add-supplier", "connect-nodes"]
+    assert result.commands[0].params["capacity"] == 3000
+
+
+def test_a_described_node_takes_the_type_said_before_its_place_and_ought_not_cancels() -> None:
+    result = parse(
+        "The matured spirit is held in a bonded warehouse at Glasgow, capacity 18,000 casks, to "
+        "which the distillery ships its output. I should be grateful if you would record it. I "
+        "must stress that the second bonded warehouse, at Perth, is not yet contracted and "
+        "ought not to be entered at present.",
+        known_names=("Inverness Plant",),
+    )
+    assert [c.intent for c in result.commands] == ["add-warehouse"]
+    assert place(result.commands[0]).city == "Glasgow"
+
+
+def test_explain_how_a_figure_was_arrived_at() -> None:
+    assert intents("Would you be good enough to explain how the figure was arrived at?") == [
+        "explain"
+    ]
+
+
+def test_enter_it_with_a_size_sizes_the_node_just_added() -> None:
+    result = parse(
+        "The directors have signed for the bonded warehouse at Glasgow. Please enter it, "
+        "capacity 7,500 casks, supplied from the plant as Perth is.",
+        known_names=("Inverness Plant",),
+    )
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
+    assert result.commands[0].params["capacity"] == 7500

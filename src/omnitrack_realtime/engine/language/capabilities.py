@@ -531,7 +531,11 @@ _EXPLAIN = re.compile(
     r"|explain\s(?:to\sme\s)?how\s[^?]{0,60}?\b(?:changed?|moved?|affect\w*|improv\w*|lower\w*"
     r"|rais\w*|shift\w*)\b[^?]{0,40}\b(?:score|risk|rating|result|ranking|numbers?|utili[sz]ation)"
     r"|how\s(?:did|does|will|would)\s[^?]{1,40}?\s(?:change|move|affect|improve|lower|raise|shift)\s"
-    r"(?:the|its|their|our)\s(?:[\w\s]{1,30}?\s)?(?:score|rating|ranking|risk))"
+    r"(?:the|its|their|our)\s(?:[\w\s]{1,30}?\s)?(?:score|rating|ranking|risk)"
+    # "explain how the figure for lost output was arrived at": how a number came about
+    r"|explain\s(?:to\sme\s)?how\s(?:the|that|this|those|these|its|our|you)\s[^?]{0,60}?\b(?:was|were"
+    r"|is|are|got)\s(?:arrived\sat|calculated|computed|worked\sout|derived|estimated|reached"
+    r"|determined|measured|obtained))"
 )
 _TOPIC = {
     "risk": r"risks?|risky|at\srisk|exposed|exposure|vulnerab\w*",

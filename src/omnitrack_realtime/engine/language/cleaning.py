@@ -195,7 +195,12 @@ _WRAPPER = re.compile(
     r"\s|also\s)*(?:be\s(?:so\s)?kind\s(?:enough\s)?(?:as\s)?to\s|be\sable\sto\s|mind\s)"
     r"|(?:would|is)\sit\sbe\spossible\s(?:for\syou\s)?to\s|is\sit\spossible\s(?:for\syou\s)?to\s"
     r"|might\si\s(?:also\s)?ask\syou\sto\s|may\si\s(?:also\s)?ask\syou\sto\s"
-    r"|do\syou\sthink\syou\scould\s|i'?d\sbe\sgrateful\sif\syou\scould\s)"
+    r"|do\syou\sthink\syou\scould\s|i'?d\sbe\sgrateful\sif\syou\scould\s"
+    # the formal letter: "I should be obliged if you would first record ...", "Would you be
+    # good enough to explain ..."
+    r"|i\s(?:should|would|shall)\sbe\s(?:most\s|very\s|much\s)?(?:obliged|grateful|glad)\sif\syou"
+    r"\s(?:would|could|will|can)\s(?:kindly\s|please\s)?|(?:would|will|could)\syou\sbe\sgood\senough"
+    r"\sto\s|(?:would|will|could)\syou\skindly\s|i\sshould\slike\sto\sknow\s)"
     r"(?P<verb>(?:also\s)?[a-z]+ing\b)?",
     re.IGNORECASE,
 )

@@ -53,11 +53,13 @@ _CAPACITY_RE = re.compile(
     rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
-    rf"|can\stake|fits?|sized\sfor|throughput\sof)\s+(?:up\sto\s|about\s|around\s|maybe\s"
+    rf"|can\stake|fits?|sized\sfor|throughput\sof|capable\sof|able\sto\s(?:make|produce|hold|take)"
+    rf"|output\sof)\s+(?:up\sto\s|about\s|around\s|maybe\s"
     rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
-    rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every))\s?(?:month|week|year|day|mo)\b)",
+    rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every))\s?(?:month|week|year|day|mo"
+    rf"|annum)\b)",
     re.IGNORECASE,
 )
 
@@ -72,7 +74,10 @@ _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
     r"|becomes|now|currently|just|been|mark\w*|flag\w*|set|put|take|took|bring|brought)\b"
 )
-_FIELD_CAPACITY = re.compile(r"\bcapacity\b|\bcapacities\b|\bsize\b|\bcap\b")
+_FIELD_CAPACITY = re.compile(
+    r"\bcapacity\b|\bcapacities\b|\bsize\b|\bcap\b|\bcapped\b|\blimited\sto\b"
+    r"|\b(?:maxes|tops)\sout\b"
+)
 _FIELD_INVENTORY = re.compile(
     r"\binventory\b|\binv\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
     r"|\bunits\sin\b"
@@ -539,6 +544,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
                 r"^\W*(?:(?:capacity|cap|inventory|inv|stock)\s+(?:of\s+|for\s+|at\s+)?(?:the\s)?§+"
                 r"\s*(?::|=|->|→|to|at|is)?\s*\d"
                 r"|(?:the\s)?§+(?:'s)?\s*(?:capacity|cap|inventory|inv|stock)\s*\d"
+                # "Limerick is capped at 4000 from next month": the new limit, stated
+                r"|(?:the\s)?§+\s(?:is|are|will\sbe|gets|got)\s(?:now\s)?(?:capped|limited)\s(?:at|to)\s\d"
                 r"|(?:the\s)?(?:§+|it|they|that|this(?:\sone)?)(?:'s)?\s*"
                 r"(?:(?:capacity|inventory|stock)\s*)?(?::|-|,|=|→|now|has|have|holds?"
                 r"|is\sat|should\s(?:have|hold|be)|needs?|gets?|will\s(?:have|hold)))",

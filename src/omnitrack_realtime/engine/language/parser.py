@@ -315,6 +315,9 @@ _DESCRIBES_FLOW = re.compile(
 _TELLS_WHAT_HAPPENED = re.compile(
     r"^\W*\w[\w-]*(?:'s|\s(?:is|are|was|were|has|have|had|got|went|came|broke|leaked|died"
     r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
+    # "finance wants the number for the budget pack": someone else's reason
+    r"|^\W*(?:the\s|our\s|my\s)?[a-z]+\s(?:wants|needs|asked|asks|expects|requires|is\sasking"
+    r"|keeps\sasking|says|said)\b"
     r"|\bin\s(?:\w+\s)?(?:minutes?|mins?|hours?|hrs?)\W*$|\b(?:this|next)\s(?:morning|afternoon"
     r"|evening|week|month)\W*$",
     re.IGNORECASE,
@@ -454,6 +457,12 @@ _RESTATED_ADD = re.compile(
     r"(?:system|twin|network|map|list|model|app|tool))?\W*(?:please|pls|thanks)?\W*$",
     re.IGNORECASE,
 )
+_SIZE_AFTER = re.compile(
+    r",\s*(?:with\s)?(?:a\s)?(?:capacity\s(?:of\s)?)?(?:about\s|around\s|some\s)?\d[\d,.]*\s?k?"
+    r"(?:\s[a-z]+)?(?:\s(?:a|per)\s[a-z]+)?\W*$",
+    re.IGNORECASE,
+)
+_AS_X_IS = re.compile(r"\s+as\s(?:the\s)?[\w§¤-]+(?:\s[\w§¤-]+)?\s(?:is|are|does|do|was)\W*$")
 _ITS_CAPACITY = re.compile(
     # "Maybe around three thousand units.": a size alone, in words or digits
     r"^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like)\s+)*"
@@ -770,7 +779,7 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
-    r"|model|enter)\s+(?:that|this|it|him|her|them|those|these|one)\b(?:\s+(?:one|"
+    r"|model|enter|record)\s+(?:that|this|it|him|her|them|those|these|one)\b(?:\s+(?:one|"
     + _TYPES
     + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it
@@ -783,15 +792,19 @@ _ADD_THAT = re.compile(
 # "We make furniture in Poznań and sell through stores in Berlin and Paris. Please model
 # that": every node the description names.
 _MODEL_THAT = re.compile(
-    r"^\W*(?:(?:please|pls|and|just|then|so|ok|okay|now|can\syou|could\syou)\s+)*(?:(?:model|map"
+    r"^\W*(?:(?:please|pls|kindly|and|just|then|so|ok|okay|now|can\syou|could\syou)\s+)*(?:(?:model|map"
     r"|set\s?up|build|create|add|put\s+in|enter|capture|mirror|represent|replicate)\s+(?:that|this"
-    r"|them|those|these|it\sall|all\sthat|all\sof\sthat|all\sof\sit|everything)(?:\s+up)?"
+    r"|them|those|these|it\sall|all\sthat|all\sof\sthat|all\sof\sit|everything"
+    r"|both\sthe\s\w+\sand\s(?:that|the)\s(?:arrangement|link|connection|route|lane|flow))(?:\s+up)?"
     r"|set\s(?:that|this|them|those|it\sall|all\sthat|everything)\s+up)\b"
     r"(?:\s+(?:in\s+(?:the\s+)?(?:twin|system|network|model)|for\sme|please|too|first))*"
     r"(?:\W+(?:(?:one|a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?(?:"
     + _TYPES
     + r")(?:\s*(?:,|and|&|plus)\s*)?)+)?\W*$",
     re.IGNORECASE,
+)
+_AND_THAT_LINK = re.compile(
+    r"\band\s(?:that|the)\s(?:arrangement|link|connection|route|lane|flow)\b", re.IGNORECASE
 )
 _IMPLIED_TYPE = (
     (
@@ -805,7 +818,8 @@ _IMPLIED_TYPE = (
     (
         "supplier",
         re.compile(
-            r"\b(?:buy|buys|bought|source|sources|sourced|import|imports|get|gets)\b[^.;]*?\bfrom\s",
+            r"\b(?:buy|buys|bought|source|sources|sourced|import|imports|get|gets)\b[^.;]*?\bfrom\s"
+            r"|\b(?:supplied|provided|delivered)\sby\b[^.;]*?\b(?:in|at)\s",
             re.IGNORECASE,
         ),
     ),
@@ -918,6 +932,12 @@ def _described_node(text: str, names: _Names) -> str | None:
     if len({p.city or p.country for _, p in places}) != 1 or not kinds:
         return None
     (start, end), place = places[0]
+    said = _analyse(text, names).types()
+    before = [t for t in said if t[1] <= start]
+    if before:
+        # "held in a bonded warehouse at Glasgow, ..., to which the distillery ships": the
+        # type said just before the place is the node's
+        kinds = [before[-1][2]]
     where = text[start:end]
     if place.city and place.country and place.country.casefold() in text[end:].casefold()[:40]:
         where = f"{where}, {place.country}"  # "San Antonio, Chile" is not the one in Texas
@@ -1312,6 +1332,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if listed_late is not None and listed_late.start() > 0:
             # "theres 2 showrooms, count them as stores: hamburg and munich": the list
             piece = listed_late.group("list")
+        compared = _AS_X_IS.search(piece)
+        if compared is not None and compared.start() > 0:
+            piece = piece[: compared.start()]  # "supplied from the distillery as Glasgow is"
         why = _TRAILING_REASON.search(piece)
         if why is not None and why.start() > 0:
             head = piece[: why.start()]
@@ -1389,6 +1412,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$", pieces[index - 1], re.I
             )
             it = "them" if both else "it"
+            if both and both.group().lower().startswith(("both", "all two")):
+                it = "the last two"  # "stores in Geneva and Lausanne, both stocked from Zurich"
+            elif both and re.match(r"all\s(?:three|four|five)", both.group(), re.I):
+                it = f"the last {both.group().split()[1].lower()}"
             piece = (
                 f"ship from {rest} to {it}"
                 if participle.group("into")
@@ -1440,6 +1467,16 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        sized = _SIZE_AFTER.search(piece)
+        if after_add and last is not None and sized and _RESTATED_ADD.match(piece[: sized.start()]):
+            # "Please enter it, capacity 7,500 casks": the node just added, with its size
+            restated = _capacity(piece, None)
+            if restated is not None and "capacity" not in last.params:
+                steps[-1] = Command(
+                    last.intent, {**last.params, "capacity": restated}, last.confidence, last.text
+                )
+            continue
+
         if (
             _THERE.search(piece)
             and not gazetteer.find_places(piece)
@@ -1579,6 +1616,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if several:
                 read = [_read_clause(add, names) for add in several]
                 outcome = [c for r in read if isinstance(r, list) for c in r]
+                if _AND_THAT_LINK.search(piece):
+                    # "enter both the supplier and that arrangement": the link said too
+                    outcome += [
+                        s for s in steps if isinstance(s, Command) and s.intent == "connect-nodes"
+                    ]
                 for unread in list(not_understood):
                     _forget(steps, not_understood, unread)
                 steps = [s for s in steps if not isinstance(s, Command)]

@@ -42,7 +42,16 @@ def _separator(line: str) -> str | None:
         return "|"
     if "\t" in line.strip():
         return "\t"
+    if _CSV_LINE.match(line):
+        return ","  # "supplier,Cork,6000": exported, no space after a comma as prose has
     return None
+
+
+_CSV_LINE = re.compile(r"^\s*[^\s,|():][^,|\t():]*(?:,[^\s,|():][^,|\t():]*)+\s*$")
+# "lanes (from,to):", "sites (type, city, capacity)": the columns of the rows below
+_COLUMNS_IN_INTRO = re.compile(r"^[^(]*\((?P<columns>[^()]+(?:,[^()]+)+)\)\W*$")
+# "one more row I missed: dc,Manchester,9000 - ...": a row said inside a sentence
+_INLINE_ROW = re.compile(r"(?<![\w,])[A-Za-z][\w-]*(?:,[^\s,][\w-]*){2,3}(?![\w,])")
 
 
 def _cells(line: str, separator: str) -> list[str]:
@@ -100,11 +109,19 @@ def _row_request(cells: list[str], columns: list[str | None] | None) -> str | No
     return request
 
 
+def _inline_row(match: re.Match[str]) -> str:
+    request = _row_request(match.group().split(","), None)
+    return request if request is not None and " in " in request else match.group()
+
+
 def read_tables(text: str) -> str:
     """``text`` with each pasted table's rows written as requests, one per line."""
-    if "|" not in text and "\t" not in text:
+    if "|" not in text and "\t" not in text and not re.search(r",\S", text):
         return text
-    lines = text.split("\n")
+    lines = [
+        line if _separator(line) else _INLINE_ROW.sub(_inline_row, line)
+        for line in text.split("\n")
+    ]
     out: list[str] = []
     index = 0
     while index < len(lines):
@@ -122,7 +139,12 @@ def read_tables(text: str) -> str:
                 block.append(_cells(lines[end], separator))
             end += 1
         columns: list[str | None] | None = None
-        if block and _is_header(block[0]):
+        said = _COLUMNS_IN_INTRO.match(out[-1]) if out else None
+        if said is not None:
+            named = [_column_of(c) for c in said.group("columns").split(",")]
+            if any(named) and len(named) == len(block[0]):
+                columns = named
+        if columns is None and block and _is_header(block[0]):
             columns = [_column_of(c) for c in block[0]]
             block = block[1:]
         requests = [_row_request(cells, columns) for cells in block]
@@ -133,7 +155,7 @@ def read_tables(text: str) -> str:
         ):
             out.extend(lines[index:end])  # not a table of nodes or links: the lines as written
         else:
-            if out and _INTRO.match(out[-1]):
+            if out and (_INTRO.match(out[-1]) or said is not None):
                 out.pop()
             out.extend(r for r in requests if r is not None)
         index = end

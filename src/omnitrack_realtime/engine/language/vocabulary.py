@@ -315,6 +315,7 @@ _LINK_IN = (
 _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|ad(?=\s(?:an?|another|new|one)\s)|create|creating|set\s?up|setting\sup|open|opening|build|building"
     r"|establish|register|onboard|on-board|put|place|start|launch|need|want|get(?!\srid)|include"
+    r"|record|enter"
     r"|introduce|spin\sup|stand\sup|bring\son|new|another|plus|signed|sign\sup|signed\sup"
     r"|contracted|onboarded|partnered\swith"
     r"|(?:started|begun|began|starting)\s(?:working|partnering|sourcing|dealing)\s(?:with|from)"
