@@ -3086,3 +3086,52 @@ def test_enter_it_with_a_size_sizes_the_node_just_added() -> None:
     )
     assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
     assert result.commands[0].params["capacity"] == 7500
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "on a aussi un supplier de thé à Marseille, 5k units, il ship direct à la brasserie de "
+            "Lyon",
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "et un wh à Paris, 10k. Lyon ships there. les bouteilles viennent d'une verrerie à "
+            "Saint-Étienne mais don't add it yet, on négocie encore le contrat",
+            ["add-warehouse", "connect-nodes"],
+        ),
+        ("on passe en euros stp. and industry = food & beverage", ["set-currency", "set-industry"]),
+        (
+            "salut! la brasserie est à Lyon, 3000 bouteilles/semaine. can you add it as a plant?",
+            ["add-manufacturer"],
+        ),
+    ],
+)
+def test_french_mixed_into_english(text: str, expected: list[str]) -> None:
+    assert intents(text, ("Lyon Plant",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eh can show me all my DCs or not", ["list-nodes"]),
+        (
+            "jakarta one quite full already lah. add another DC in surabaya can? 8k",
+            ["add-distributor"],
+        ),
+        ("if shanghai down 3 weeks how? very jialat or not", ["what-if-supplier-failure"]),
+        ("the Chicago DC rename to ORD-Hub can?", ["rename-node"]),
+    ],
+)
+def test_singlish(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_a_supplier_of_something_in_a_place_and_a_non_native_ship_direct_to() -> None:
+    result = parse(
+        "we also have a supplier of tea in Marseille, 5k units, it ship direct to the plant in "
+        "Berlin",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == ["add-supplier", "connect-nodes"]

@@ -471,3 +471,90 @@ def _spanglish(text: str) -> str:
     for pattern, english in _SPANISH_WORDS:
         text = re.sub(pattern, english, text, flags=re.IGNORECASE)
     return text
+
+
+# French mixed into English ("on a aussi un supplier de thé à Marseille, il ship direct à la
+# brasserie de Lyon"): its function words and nouns read as English, in a message with two or
+# more of its markers (one "à" or "et" alone is a name's or a typo's).
+_FRENCH_MARKERS = re.compile(
+    r"(?<![\w'-])(?:on\sa|aussi|une?|à|et|il|elle|les|mais|stp|svp|merci|notre|nos|avec|pour"
+    r"|encore|c'est|quoi|là|des|du|bouteilles|semaine|mois|salut|bonjour|on\spasse|genre|cet"
+    r"|cette|d'une?|viennent|vient|signé|beaucoup|contrat|négocie)(?![\w'-])",
+    re.IGNORECASE,
+)
+_FRENCH_WORDS = (
+    (r"\bon\spasse\sen\b", "switch to"),
+    (r"\bon\sa\saussi\b", "we also have"),
+    (r"\bon\sa\b", "we have"),
+    (r"\b(?:s'il\s(?:te|vous)\spla[iî]t|stp|svp)\b", "please"),
+    (r"\bbouteilles\b", "bottles"),
+    (r"\bsemaine\b", "week"),
+    (r"\bpar\smois\b|/mois\b", "a month"),
+    (r"\bmois\b", "months"),
+    (r"\bbrasseries?\b|\busines?\b", "plant"),
+    (r"\bentrep[ôo]ts?\b", "warehouse"),
+    (r"\bfournisseurs?\b", "supplier"),
+    (r"\bmagasins?\b|\bboutiques?\b", "store"),
+    (r"\b(?:viennent|vient)\sd(?:'|e\s)(?:une?\s)?", "come from a "),
+    (r"(?<![\w'-])les(?![\w'-])", "the"),
+    (r"\baussi\b", "also"),
+    (r"\bmais\b", "but"),
+    (r"\bavec\b", "with"),
+    (r"\bpour\b", "for"),
+    (r"\bnotre\b|\bnos\b", "our"),
+    (r"\bencore\b", "still"),
+    (r"\bmerci(?:\sbeaucoup)?\b", "thanks"),
+    (r"\bsalut\b", "hi"),
+    # "il ship direct à la brasserie": to; "un wh à Paris": in
+    (
+        r"\b((?:ship|ships|send|sends|deliver|delivers|livre|envoie)(?:\s(?:direct|directement))?)\s"
+        r"à\s(?:la\s|le\s|l')?",
+        r"\1 to the ",
+    ),
+    (r"(?<![\w'-])à(?![\w'-])", "in"),
+    (r"(?<![\w'-])et(?![\w'-])", "and"),
+    (r"(?<![\w'-])il(?![\w'-])|(?<![\w'-])elle(?![\w'-])", "it"),
+    (r"(?<![\w'-])(?:une?|d'une?)(?![\w'-])", "a"),
+    (r"\bde\s(?=th[ée]\b|caf[ée]\b|sucre\b|verre\b)", "of "),  # "un supplier de thé"
+)
+# "la brasserie de Lyon": the place (capitalised) after the node's type
+_TYPE_DE_PLACE = re.compile(r"\b(plant|warehouse|supplier|store|wh|dc)\sde\s(?=[A-ZÀ-Ý])")
+
+
+def _franglais(text: str) -> str:
+    """``text`` with French function words and nouns in English, when it has them."""
+    if len({m.group().lower() for m in _FRENCH_MARKERS.finditer(text)}) < 2:
+        return text
+    for pattern, english in _FRENCH_WORDS:
+        text = re.sub(pattern, english, text, flags=re.IGNORECASE)
+    return _TYPE_DE_PLACE.sub(r"\1 in ", text)
+
+
+# Singlish ("eh can show me all my DCs or not", "add another DC in surabaya can? 8k", "very
+# jialat or not"): its sentence-final particles and "can?" / "or not?" questions that ask for
+# something, read as plain English.
+_SINGLISH_MARKER = re.compile(
+    r"\b(?:lah|leh|lor|meh|hor|sia|jialat|shiok|alamak|walao)\b|\bcan\s*\?|\bor\snot\s*\?|\bor\snot\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SINGLISH = (
+    (r"\s+(?:lah|leh|lor|meh|hor|sia)\b(?=\s*(?:[.!?,;]|$))", ""),
+    (r"^(\W*)(?:eh|wah|aiyah|aiyo|alamak|walao)\b\W*", r"\1"),
+    (
+        r"^(\W*(?:(?:ok|okay|so|then)\W+)*)can\s(?=(?:show|give|list|add|tell|check|help|run"
+        r"|connect|set|make|mark)\b)",
+        r"\1",
+    ),
+    (r"\s*\bcan\s+or\s+not\s*\?|\s*\bcan\s*\?", " please."),
+    (r"\s*\bor\s+not\s*(?:\?|$)", "?"),
+    (r"\s+how\s*\?", "?"),  # "if shenzhen down 3 weeks how?"
+)
+
+
+def _singlish(text: str) -> str:
+    """``text`` with Singlish particles read as plain English, when it has them."""
+    if _SINGLISH_MARKER.search(text) is None:
+        return text
+    for pattern, english in _SINGLISH:
+        text = re.sub(pattern, english, text, flags=re.IGNORECASE | re.MULTILINE)
+    return text

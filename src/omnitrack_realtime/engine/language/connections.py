@@ -40,7 +40,7 @@ _CONNECT = re.compile(
     r"|everything\s|it\sall\s|all\sof\sit\s|(?:all\s)?(?:the|its|their|our)\s\w+\s"
     r"|(?:(?:refurbished|excess|surplus|returned|finished|spare)\s)?(?:stock|returns|orders|items"
     r"|freight|cargo)\s)?"
-    r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s|back\s)?(?:in)?to\s"
+    r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s|direct\s|back\s)?(?:in)?to\s"
     r"(?!(?:trucks?|rail|sea|air|express|road|ocean|air\sfreight)\b)"  # "set shipping to truck"
     r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:goes|go|flows|moves|travels|heads)\s(?:north\s|south\s|east\s|west\s|straight\s|directly\s"

@@ -26,7 +26,15 @@ from ..commands import (
     ParseResult,
     Step,
 )
-from .cleaning import _clean, _correct, _hinglish, _self_corrected, _spanglish
+from .cleaning import (
+    _clean,
+    _correct,
+    _franglais,
+    _hinglish,
+    _self_corrected,
+    _singlish,
+    _spanglish,
+)
 from .edits import _UNKNOWN_PLACE, _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -315,6 +323,9 @@ _DESCRIBES_FLOW = re.compile(
 _TELLS_WHAT_HAPPENED = re.compile(
     r"^\W*\w[\w-]*(?:'s|\s(?:is|are|was|were|has|have|had|got|went|came|broke|leaked|died"
     r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
+    # "jakarta one quite full already": how a place is, without the verb
+    r"|\b(?:quite|very|so|too|damn|super|really)\s(?:full|busy|packed|stretched|slow|bad|jialat"
+    r"|tight|quiet|empty)\b"
     # "finance wants the number for the budget pack": someone else's reason
     r"|^\W*(?:the\s|our\s|my\s)?[a-z]+\s(?:wants|needs|asked|asks|expects|requires|is\sasking"
     r"|keeps\sasking|says|said)\b"
@@ -595,7 +606,7 @@ _OURS_IS_IN = re.compile(
     # "We've got a reload warehouse in Edmonton, 50k."
     r"|(?:we'?ve\s(?:also\s)?got|we\s(?:also\s)?have|there'?s\salso)\s(?:an?|one)\s(?:[\w-]+\s)?(?P<type2>"
     + _TYPES
-    + r")\s)(?:in|at)\s"
+    + r")\s(?:(?:of|for)\s[\w-]+\s)?)(?:in|at)\s"
     r"(?P<place>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)",
     re.IGNORECASE,
 )
@@ -1252,7 +1263,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
-    corrected = _self_corrected(_spanglish(_hinglish(corrected)))
+    corrected = _self_corrected(_singlish(_franglais(_spanglish(_hinglish(corrected)))))
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
     penalty = min(0.2, 0.05 * fixes)

@@ -298,6 +298,8 @@ _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
 _LINK_OUT = (
     r"feeding|supplying|serving|shipping\s(?:to|into)|delivering\s(?:to|into)|selling\sto"
     r"|sending\sto|connected\sto|linked\sto|ships\s(?:to|into)|delivers\sto|sends\sto|supplies"
+    # "..., it ship direct to the plant": said by a non-native speaker
+    r"|(?:ships?|sends?|delivers?)\s(?:direct(?:ly)?|straight)\sto"
     r"|feeds|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
     r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
     # "..., both sending returns to Leicester": the goods named between the verb and "to"
