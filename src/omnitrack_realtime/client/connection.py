@@ -471,6 +471,21 @@ class Connection:
             raise ConnectionFailed("the connection closed") from exc
         self._sent += 1
 
+    async def write_binary(self, frames: Sequence[bytes]) -> None:
+        """Write binary frames on the open connection now, one after the other, as
+        :meth:`write_now` would one by one but with one check and one wait for the socket's
+        buffer (what ``ws.send`` does per frame): an upload's window of chunks."""
+        ws = self._ws
+        if ws is None or self.state is not ConnectionState.OPEN:
+            raise ConnectionFailed("not connected")
+        try:
+            async with ws.send_context():
+                for frame in frames:
+                    ws.protocol.send_binary(frame)
+        except ConnectionClosed as exc:
+            raise ConnectionFailed("the connection closed") from exc
+        self._sent += len(frames)
+
     def flush(self) -> None:
         """Ask the writer to write what the outbox allows now (after an ack, a new id...)."""
         self._wake.set()

@@ -73,6 +73,8 @@ _EXTRA_TYPES = {
     ".txt": "text/plain",
 }
 _DEFAULT_WINDOW = 1024 * 1024
+#: Bytes of chunks framed and written at once, at most (then the next ones).
+_WRITE_GROUP = 256 * 1024
 #: Download requests in flight at once (each answered by one chunk).
 _DOWNLOAD_AHEAD = 4
 _DOWNLOAD_CHUNK = 60 * 1024
@@ -334,12 +336,16 @@ class Uploader:
         ended = with_digest  # upload_end sent on this connection, or not needed
         window = self._window
         while True:
-            # Fill the window; each write yields to the loop, so acknowledgments keep coming.
+            # Fill the window, a few chunks a write (the first ones leave while the next
+            # are framed, and one check and one wait for the socket serve them all).
             while chunk_size is not None and sent < total and sent - acked < window:
-                end = min(sent + chunk_size, total)
-                frame = encode_chunk(UPLOAD_CHUNK, upload_id, sent, view[sent:end])
-                await self._conn.write_now(frame, text=False)
-                sent = end
+                frames = []
+                group = sent + _WRITE_GROUP
+                while sent < total and sent - acked < window and sent < group:
+                    end = min(sent + chunk_size, total)
+                    frames.append(encode_chunk(UPLOAD_CHUNK, upload_id, sent, view[sent:end]))
+                    sent = end
+                await self._conn.write_binary(frames)
             if chunk_size is not None and sent == total and not ended:
                 ended = True
                 sha256 = await upload.digest

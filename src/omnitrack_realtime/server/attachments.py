@@ -42,6 +42,7 @@ from .store import SQLStore
 
 __all__ = [
     "AttachmentStore",
+    "Chunks",
     "MemoryAttachments",
     "OffsetMismatch",
     "SQLiteAttachments",
@@ -57,6 +58,45 @@ try:  # several server processes on one SQLite file: an append checks and writes
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
+
+#: A chunk's bytes as given to :meth:`AttachmentStore.append`: one buffer, or several in
+#: order (views of the frames a batch was gathered from: stored without joining them first).
+Chunks = bytes | bytearray | memoryview | Sequence[memoryview]
+
+#: Buffers given to one ``writev`` at most (below every system's ``IOV_MAX``).
+_IOV_MAX = 512
+
+
+def _parts(data: Chunks) -> Sequence[bytes | bytearray | memoryview]:
+    """``data`` as a sequence of buffers."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return (data,)
+    return data
+
+
+def _size(data: Chunks) -> int:
+    return sum(len(part) for part in _parts(data))
+
+
+def _joined(data: Chunks) -> bytes:
+    """``data`` as one ``bytes`` (for a blob column)."""
+    if isinstance(data, bytes):
+        return data
+    return b"".join(_parts(data))
+
+
+def _write_all(fd: int, data: Chunks) -> None:
+    """Write every byte of ``data`` to ``fd``: one ``writev`` for a batch's chunks, more only
+    when the system writes part of them."""
+    views = [memoryview(part).cast("B") for part in _parts(data) if len(part)]
+    while views:
+        written = os.writev(fd, views[:_IOV_MAX])
+        while written:
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0] = views[0][written:]
+                written = 0
 
 
 class OffsetMismatch(OmniTrackError):
@@ -122,7 +162,7 @@ class AttachmentStore(Protocol):
         user_id: str,
         upload_id: str,
         offset: int,
-        data: bytes | bytearray,
+        data: Chunks,
         hasher: Any | None = None,
     ) -> int:
         """Store a chunk at ``offset``; returns the bytes now stored. Raises
@@ -199,7 +239,7 @@ class MemoryAttachments:
         user_id: str,
         upload_id: str,
         offset: int,
-        data: bytes | bytearray,
+        data: Chunks,
         hasher: Any | None = None,
     ) -> int:
         key = (user_id, upload_id)
@@ -208,10 +248,11 @@ class MemoryAttachments:
             raise LookupError(upload_id)
         if offset != state.received:
             raise OffsetMismatch(state.received)
-        self._chunks[key] += data
-        if hasher is not None:
-            hasher.update(data)
-        state = replace(state, received=state.received + len(data))
+        for part in _parts(data):
+            self._chunks[key] += part
+            if hasher is not None:
+                hasher.update(part)
+        state = replace(state, received=state.received + _size(data))
         self._uploads[key] = state
         return state.received
 
@@ -335,7 +376,7 @@ class UploadFiles:
         user_id: str,
         upload_id: str,
         offset: int,
-        data: bytes | bytearray,
+        data: Chunks,
         hasher: Any | None = None,
     ) -> int:
         """Write ``data`` at ``offset``, which must be where the file ends (blocking): the
@@ -350,14 +391,13 @@ class UploadFiles:
                 stored = os.fstat(fd).st_size
                 if stored != offset:
                     raise OffsetMismatch(stored)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_all(fd, data)
             finally:
                 os.close(fd)  # and the flock with it
         if hasher is not None:
-            hasher.update(data)
-        return offset + len(data)
+            for part in _parts(data):
+                hasher.update(part)
+        return offset + _size(data)
 
     def truncate(self, user_id: str, upload_id: str) -> None:
         """Throw the upload's bytes away (blocking)."""
@@ -480,7 +520,7 @@ class SQLiteAttachments:
         user_id: str,
         upload_id: str,
         offset: int,
-        data: bytes | bytearray,
+        data: Chunks,
         hasher: Any | None = None,
     ) -> int:
         files = self._files
@@ -502,6 +542,7 @@ class SQLiteAttachments:
             return int(row[0])
 
         def insert(db: SQLConnection) -> int:
+            blob = _joined(data)  # on the store's thread, not the event loop's
             try:
                 with transaction(db):
                     stored = received_now(db)
@@ -510,9 +551,9 @@ class SQLiteAttachments:
                     db.execute(
                         'INSERT INTO srv_upload_chunks (user_id, upload_id, "offset", data)'
                         " VALUES (?, ?, ?, ?)",
-                        (user_id, upload_id, offset, data),
+                        (user_id, upload_id, offset, blob),
                     )
-                    received = offset + len(data)
+                    received = offset + len(blob)
                     db.execute(
                         "UPDATE srv_uploads SET received = ? WHERE user_id = ? AND upload_id = ?",
                         (received, user_id, upload_id),
@@ -522,7 +563,7 @@ class SQLiteAttachments:
                 # between our read and our insert (it committed: the key waited for it).
                 raise OffsetMismatch(received_now(db)) from None
             if hasher is not None:
-                hasher.update(data)
+                hasher.update(blob)
             return received
 
         return await self._store.run(insert)

@@ -81,19 +81,21 @@ class AttachmentLimits:
     parameters); ``chunk_size`` the largest chunk a client is told to send; ``store_every``
     how many bytes of an upload are gathered before they are stored and acknowledged (one
     write, handed to the upload's writer task); ``window`` how many bytes a client may keep
-    unacknowledged (0: twice ``store_every``)."""
+    unacknowledged (0: four times ``store_every``: the client keeps sending while batches
+    are stored; what the server holds of an upload stays three batches at most, the rest
+    waits in the socket)."""
 
     max_bytes: int = 10 * 1024 * 1024
     content_types: frozenset[str] = DEFAULT_CONTENT_TYPES
     chunk_size: int = 60 * 1024
-    store_every: int = 512 * 1024
+    store_every: int = 1024 * 1024
     window: int = 0
 
     def __post_init__(self) -> None:
         if min(self.max_bytes, self.chunk_size, self.store_every) <= 0 or self.window < 0:
             raise ConfigurationError("attachment sizes must be positive")
         if self.window == 0:
-            object.__setattr__(self, "window", 2 * self.store_every)
+            object.__setattr__(self, "window", 4 * self.store_every)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,10 +80,12 @@ class _Upload:
         #: The SHA-256 of what was stored from byte 0 through this connection (None for an
         #: upload resumed here: it is hashed from the store at the end instead).
         self.hasher = hasher
-        #: Chunks received and not handed to the writer yet (they follow ``queued``).
-        self.held = bytearray()
+        #: Chunks received and not handed to the writer yet (they follow ``queued``): views
+        #: of the frames' bytes, not copies (a frame's bytes never change).
+        self.held: list[memoryview] = []
+        self.held_bytes = 0
         #: Batches handed to the writer, oldest first (the first one is being stored).
-        self.batches: deque[bytearray] = deque()
+        self.batches: deque[list[memoryview]] = deque()
         self.queued = 0
         self.wake = asyncio.Event()  # a batch was queued, or the connection closed
         self.room = asyncio.Event()  # a batch was stored (or the writer stopped)
@@ -98,7 +100,7 @@ class _Upload:
     @property
     def expected(self) -> int:
         """Where the next chunk must start."""
-        return self.state.received + self.queued + len(self.held)
+        return self.state.received + self.queued + self.held_bytes
 
     @property
     def sha256(self) -> str:
@@ -124,6 +126,9 @@ class UploadDesk:
         self._send_raw = send_raw
         self._open: dict[str, _Upload] = {}
         self._writers: set[asyncio.Task[None]] = set()
+        self._chunk_size = config.upload_chunk_size
+        #: Bytes gathered past which the next chunk could take a batch over store_every.
+        self._batch_room = config.attachments.store_every - self._chunk_size
 
     def _error(self, text: str, code: str, **fields: Any) -> None:
         self._reply(ErrorMessage(error=text, timestamp=now_ms(), code=code, **fields))
@@ -223,6 +228,8 @@ class UploadDesk:
         )
 
     async def chunk(self, frame: bytes) -> None:
+        if not isinstance(frame, bytes):  # held as a view until stored: it must not change
+            frame = bytes(frame)
         kind, upload_id, offset, data = split_chunk(frame)
         if kind != UPLOAD_CHUNK:
             raise ProtocolError("A client sends upload chunks only")
@@ -233,8 +240,9 @@ class UploadDesk:
         if upload.failed or upload.finishing:
             return  # its error was sent; upload_start declares it again
         state = upload.state
-        end = offset + len(data)
-        if end > state.size or len(data) > self._config.upload_chunk_size:
+        size = len(data)
+        end = offset + size
+        if end > state.size or size > self._chunk_size:
             self._forget(upload_id)
             self._error(
                 "The chunk goes past the declared size or the chunk size",
@@ -251,16 +259,17 @@ class UploadDesk:
                 upload_id=upload_id,
             )
             return
-        upload.held += data
+        upload.held.append(data)
+        upload.held_bytes += size
         # A batch never passes store_every (so that the client's window, a multiple of it,
         # always holds whole batches: the writer is never left waiting for a batch that the
         # client may not send before an acknowledgment).
-        room = self._config.attachments.store_every - self._config.upload_chunk_size
-        if len(upload.held) <= room and end < state.size:
+        if upload.held_bytes <= self._batch_room and end < state.size:
             return  # acknowledged once stored, with the chunks that follow
-        batch, upload.held = upload.held, bytearray()
+        batch, upload.held = upload.held, []
         upload.batches.append(batch)
-        upload.queued += len(batch)
+        upload.queued += upload.held_bytes
+        upload.held_bytes = 0
         upload.wake.set()
         if upload.writer is None:
             upload.writer = asyncio.create_task(
@@ -311,9 +320,10 @@ class UploadDesk:
                     await upload.wake.wait()
                     continue
                 batch = upload.batches[0]
+                size = sum(len(part) for part in batch)
                 stored = await self._store_batch(upload, batch)
                 upload.batches.popleft()
-                upload.queued -= len(batch)
+                upload.queued -= size
                 upload.room.set()
                 if not stored:
                     return
@@ -331,7 +341,7 @@ class UploadDesk:
         finally:
             upload.room.set()  # a receive path waiting for room goes on (and drops)
 
-    async def _store_batch(self, upload: _Upload, batch: bytearray) -> bool:
+    async def _store_batch(self, upload: _Upload, batch: list[memoryview]) -> bool:
         """Store one batch (and hash it); False when that failed (the client was
         told, the upload's later chunks are dropped)."""
         state = upload.state
@@ -365,7 +375,8 @@ class UploadDesk:
     def _fail(self, upload: _Upload, text: str, code: str) -> None:
         upload.failed = True
         upload.hasher = None
-        upload.held = bytearray()
+        upload.held = []
+        upload.held_bytes = 0
         upload.room.set()
         if not upload.closing:
             self._error(text, code, upload_id=upload.state.upload_id)
