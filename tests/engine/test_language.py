@@ -3068,7 +3068,7 @@ def test_a_described_node_takes_the_type_said_before_its_place_and_ought_not_can
         "ought not to be entered at present.",
         known_names=("Inverness Plant",),
     )
-    assert [c.intent for c in result.commands] == ["add-warehouse"]
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
     assert place(result.commands[0]).city == "Glasgow"
 
 
@@ -3135,3 +3135,49 @@ def test_a_supplier_of_something_in_a_place_and_a_non_native_ship_direct_to() ->
         known_names=NAMES,
     )
     assert [c.intent for c in result.commands] == ["add-supplier", "connect-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "COLD STORE IN CALLAO 12000, ADD AS WAREHOUSE. CHICLAYO SENDS TO CALLAO",
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "ALSO DC ROTTERDAM 15000 AND DC PHILADELPHIA 9000. BOTH GET FROM CALLAO",
+            ["add-distributor", "add-distributor", "connect-nodes"],
+        ),
+        ("WHAT IF CALLAO PORT CLOSED 5 DAYS? SWELL WARNING ON THE COAST", ["what-if-port-closure"]),
+    ],
+)
+def test_a_message_in_capitals(text: str, expected: list[str]) -> None:
+    assert intents(text, ("Chiclayo Plant", "Callao Warehouse")) == expected
+
+
+def test_a_lower_case_town_named_like_a_users_node_is_that_place() -> None:
+    command = one("chiclayo sends to callao", ("Chiclayo Plant", "Callao Warehouse"))
+    assert command.intent == "connect-nodes" and ref(command, "source").text == "chiclayo"
+
+
+def test_a_label_before_several_questions_and_the_two_suppliers() -> None:
+    assert intents(
+        "Habari! Three quick ones before my call: how many suppliers do we have, what feeds "
+        "Rotterdam Warehouse, and is Chicago DC ok?"
+    ) == ["list-nodes", "trace-upstream", "get-node-details"]
+    command = one("Which of the two suppliers is bigger now?")
+    assert command.intent == "compare-nodes" and command.params["node_type"] == "supplier"
+
+
+def test_a_description_with_to_which_links_the_node_it_asks_for() -> None:
+    assert intents(
+        "The spirit is held in a bonded warehouse at Glasgow, capacity 18,000 casks, to which "
+        "the plant ships its output. I should be grateful if you would record it.",
+        ("Inverness Plant",),
+    ) == ["add-warehouse", "connect-nodes"]
+
+
+@pytest.mark.parametrize("text", ["Asante sana, kwaheri!", "Salamat po!", "Shukran"])
+def test_thanks_in_more_languages(text: str) -> None:
+    result = parse(text)
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["smalltalk"]

@@ -278,7 +278,31 @@ _FROM_BEFORE = re.compile(
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]*\d)")
 
 
+def _unshouted(text: str) -> str:
+    """A message typed in capitals ("COLD STORE IN CALLAO 12000") in lower case, so that its
+    words read as words rather than names; codes with digits ("DOH-DC2") stay."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) < 0.85 * len(letters):
+        return text
+    return re.sub(r"[^\W\d_][\w'-]*", _unshouted_word, text)
+
+
+def _unshouted_word(match: re.Match[str]) -> str:
+    word = match.group()
+    if re.search(r"\d", word):
+        return word  # a code: "DOH-DC2"
+    low = word.lower()
+    if low in _VOCAB or len(low) < 3:
+        return low
+    # a place keeps its capital: the world table reads a town only written as a name
+    town = gazetteer.lookup(word.title())
+    if town is not None and town.city and gazetteer.fold(town.city) == gazetteer.fold(low):
+        return word.title()
+    return low
+
+
 def _clean(text: str) -> str:
+    text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\s", ",", m.group(2)), text)

@@ -209,7 +209,8 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     if capacity is None and step.places:
         # "warehouse in Denver next, 7,500": a number said last, after the place, is its size.
         # ("... Mendoza, Argentina (1,500)": in brackets too)
-        last = re.search(r"[,(]\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{3,7})\s*\)?\W*$", step.text)
+        # ("DC ROTTERDAM 15000": right after the place, in an ops shorthand)
+        last = re.search(r"[,(\s]\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{3,7})\s*\)?\W*$", step.text)
         if last is not None and last.start() >= step.places[-1][1]:
             capacity = parse_number(last.group("n"))
     if capacity is not None:

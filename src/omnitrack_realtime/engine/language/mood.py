@@ -77,6 +77,7 @@ _SMALLTALK = re.compile(
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
     r"|for\snow|all\sfor\stoday|have\sa\snice\sday|(?:please\s)?bear\swith\sme"
     r"|vielen\sdank|danke\sschön|muchas\sgracias|merci\sbien|asante(?:\ssana)?|that'?s\sall"
+    r"|kwaheri|habari|jambo|salamat(?:\spo)?|shukran|terima\skasih|xie\s?xie|kamsahamnida"
     # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")
     r"|dear|sirs?|madam|respected|regards|best|kind|kindest|warm|warmest|sincere|sincerely"
     r"|yours|faithfully|truly|with|and|in\sadvance|best\swishes"

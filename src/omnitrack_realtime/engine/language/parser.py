@@ -170,6 +170,14 @@ _GUESSES_THE_ANSWER = re.compile(
     r"|i\simagine|presumably|i\ssuppose)\b",
     re.IGNORECASE,
 )
+# "Three quick ones before my call: how many ...": a label saying what follows
+_AND_ANOTHER_TYPE = re.compile(
+    r"\s+(?:and|plus|&)\s+(?=(?:an?\s|another\s|one\s)?(?:" + _TYPES + r")\s)", re.IGNORECASE
+)
+_QUESTIONS_LABEL = re.compile(
+    r"^\W*(?:\w+\s){0,3}(?:quick\s)?(?:ones|questions?|things|items|points|asks)\b[^:?]{0,40}:\s*",
+    re.IGNORECASE,
+)
 _FOREIGN_GREETING = re.compile(
     r"^(?:hola|bonjour|namaste|salaam|salam|merhaba|marhaba|hallo|ciao|buongiorno|ol[áa]|bom\sdia"
     r"|buenos\sd[ií]as|buenas(?:\stardes)?|guten\s(?:tag|morgen)|dzień\sdobry|konnichiwa|ni\shao"
@@ -323,9 +331,13 @@ _DESCRIBES_FLOW = re.compile(
 _TELLS_WHAT_HAPPENED = re.compile(
     r"^\W*\w[\w-]*(?:'s|\s(?:is|are|was|were|has|have|had|got|went|came|broke|leaked|died"
     r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
+    # "swell warning on the coast": the weather's, beside a simulation
+    r"|^\W*(?:a\s|the\s)?[a-z]+\s(?:warning|advisory|watch|forecast)s?\s(?:on|for|in|at|along|off)\b"
     # "jakarta one quite full already": how a place is, without the verb
     r"|\b(?:quite|very|so|too|damn|super|really)\s(?:full|busy|packed|stretched|slow|bad|jialat"
     r"|tight|quiet|empty)\b"
+    # "I have been asked by the directors to set out their supply arrangements": who asked
+    r"|^\W*(?:i|we)(?:\shave|'ve|\swere|\swas)\sbeen\s(?:asked|told|tasked|instructed|requested)\b"
     # "finance wants the number for the budget pack": someone else's reason
     r"|^\W*(?:the\s|our\s|my\s)?[a-z]+\s(?:wants|needs|asked|asks|expects|requires|is\sasking"
     r"|keeps\sasking|says|said)\b"
@@ -466,6 +478,16 @@ _RESTATED_ADD = re.compile(
     r"^\W*(?:(?:could|can|would|will)\s(?:you|u)\s|please\s|pls\s)?(?:put|add|enter|register"
     r"|include|save|record|log|get)\s(?:it|them|that|this|those)(?:\s(?:in|into|to|on)\s(?:the\s)?"
     r"(?:system|twin|network|map|list|model|app|tool))?\W*(?:please|pls|thanks)?\W*$",
+    re.IGNORECASE,
+)
+_TO_WHICH = re.compile(
+    r"\bto\swhich\s(?P<source>(?:the\s|our\s)?[\w§¤-]+(?:\s[\w§¤-]+)?)\s(?:ships|sends|delivers"
+    r"|supplies)\b",
+    re.IGNORECASE,
+)
+_ADD_AS_TYPE = re.compile(
+    r"^\W*(?:(?:please|pls)\s)?(?:add|put|enter|record|count)\s(?:it\s|that\s|this\s)?(?:in\s)?as\s"
+    r"(?:an?\s)?(?P<type>" + _TYPES + r")\W*$",
     re.IGNORECASE,
 )
 _SIZE_AFTER = re.compile(
@@ -1353,6 +1375,16 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(piece, names), list
             ):
                 piece = head  # "Rerun the Pohang failure, now that Incheon is in": why
+        questions_label = _QUESTIONS_LABEL.match(piece)
+        if questions_label is not None and questions_label.end() < len(piece):
+            piece = piece[questions_label.end() :]
+        terse_parts = _AND_ANOTHER_TYPE.split(piece)
+        if len(terse_parts) > 1 and all(
+            _TERSE_ADD.match(p) or _BARE_ADD.match(p) for p in terse_parts
+        ):
+            # "dc rotterdam 15000 and dc philadelphia 9000": two adds said tersely
+            pieces[index + 1 : index + 1] = terse_parts[1:]
+            piece = terse_parts[0]
         thanks = _TRAILING_THANKS.search(piece)
         if thanks is not None and thanks.start() > 0:
             # "give me the overview please, gracias": the request, then the thanks
@@ -1391,7 +1423,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 size = f", {listed.group('size').strip()} units" if listed.group("size") else ""
                 word = _TYPE_WORD[_ADD_INTENT[section]]
                 piece = f"add a {word} in {listed.group('place')}{size}"
-        if _SIGN_OFF.match(piece) or (signed_off and len(piece.split()) <= 4):
+        if _SIGN_OFF.match(piece) or (signed_off and len(piece.split()) <= 6):
             signed_off = True  # "Kind regards,\nAnna Schmidt": the signature too
             continue
         unknown_before, previous_unknown = previous_unknown, None
@@ -1478,6 +1510,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        added_as = _ADD_AS_TYPE.match(piece)
+        if after_add and last is not None and added_as is not None:
+            kinds = [t[2] for t in _analyse(added_as.group("type"), names).types()]
+            if kinds and _ADD_INTENT[kinds[0]] == last.intent:
+                continue  # "COLD STORE IN CALLAO 12000, ADD AS WAREHOUSE": said again
         sized = _SIZE_AFTER.search(piece)
         if after_add and last is not None and sized and _RESTATED_ADD.match(piece[: sized.start()]):
             # "Please enter it, capacity 7,500 casks": the node just added, with its size
@@ -1646,6 +1683,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 described += f", capacity {said_size:.0f}"
             if described is not None:
                 outcome = _read_clause(described, names)
+                flow = _TO_WHICH.search(described_in)
+                if isinstance(outcome, list) and flow is not None:
+                    # "..., to which the distillery ships its output. Please record it."
+                    flow_link = _read_clause(f"ship from {flow.group('source')} to it", names)
+                    outcome = outcome + (flow_link if isinstance(flow_link, list) else [])
                 if stated is not None and outcome:
                     steps.remove(stated)
                 if unknown_before is not None and reason is None:

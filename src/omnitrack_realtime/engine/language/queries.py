@@ -152,6 +152,13 @@ def _rule_alerts(step: _Step, m: str) -> _Outcome:
         return None
     if step.node_refs() and not _ALERT_WORD.search(m):
         return None  # "Acme has been unreliable lately" talks about Acme, not the alerts
+    if re.match(
+        r"^\W*(?:a\s|the\s)?(?!(?:any|no|new|recent|open|latest|show|list|all|what|which|how"
+        r"|current|active|unread)\b)[a-z]+\s(?:warning|alert|advisory|watch)s?\s(?:on|for|in|at|along"
+        r"|off)\s(?!(?:my|our)\b)",
+        m,
+    ):
+        return None  # "swell warning on the coast": the weather's warning, said as context
     params: dict[str, Any] = {}
     severity = _first(_SEVERITY_RE, m)
     if severity is not None:

@@ -155,6 +155,23 @@ def _analyse(text: str, names: _Names) -> _Step:
         for (s, e), place in gazetteer.find_places(text)
         if not any(a <= s < b or s <= a < e for a, b in taken)
     ]
+    if names.tokens:
+        # "chiclayo sends to callao": a town in lower case that only the world table knows is
+        # still a place when one of the user's nodes is named after it.
+        spans = [(a, b) for a, b, _p in places] + taken
+        for word in re.finditer(r"[^\W\d_][\w'-]{3,}", text):
+            if any(a <= word.start() < b for a, b in spans):
+                continue
+            if gazetteer.fold(word.group()) not in names.tokens:
+                continue
+            town = gazetteer.lookup(word.group())
+            if (
+                town is not None
+                and town.city
+                and gazetteer.fold(town.city) == gazetteer.fold(word.group())
+            ):
+                places.append((word.start(), word.end(), town))
+        places.sort(key=lambda p: p[0])
     chars = list(_lower_same_length(text))
     for start, end in taken:
         chars[start:end] = "§" * (end - start)
