@@ -1392,3 +1392,22 @@ def test_no_12k_not_21k_corrects_the_size_just_added(engine: SupplyChainEngine) 
     assert [(n.name, n.capacity) for n in engine.twin.list_nodes(USER)] == [
         ("Lyon Warehouse", 12000)
     ]
+
+
+def test_rerun_the_named_scenario_runs_that_simulation_again(engine: SupplyChainEngine) -> None:
+    say(engine, "add a supplier in Sakai and a plant in Changhua, Sakai supplies Changhua")
+    say(engine, "Scenario 1: Sakai can't ship for 3 weeks.")
+    say(engine, "Scenario 2: demand in Europe +25% for a month.")
+    metadata, _text = say(engine, "Add a supplier in Kunshan, then rerun the Sakai scenario.")
+    assert steps_of(metadata) == ["add-supplier", "what-if-supplier-failure"]
+
+
+def test_the_former_after_the_latter_was_changed_is_the_other_one(
+    engine: SupplyChainEngine,
+) -> None:
+    say(engine, "add suppliers in Aarhus and Gdansk")
+    say(engine, "Can you compare the Aarhus and Gdansk suppliers for me?")
+    say(engine, "The latter is three weeks behind, set it to degraded.")
+    say(engine, "And raise the former's capacity to 5,000.")
+    by_city = {n.location.city: n for n in engine.twin.list_nodes(USER)}
+    assert by_city["Aarhus"].capacity == 5000 and by_city["Gdańsk"].status == "degraded"

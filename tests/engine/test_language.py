@@ -3181,3 +3181,88 @@ def test_a_description_with_to_which_links_the_node_it_asks_for() -> None:
 def test_thanks_in_more_languages(text: str) -> None:
     result = parse(text)
     assert [s.kind for s in result.steps if isinstance(s, Act)] == ["smalltalk"]
+
+
+def test_a_size_taken_back_after_a_rate() -> None:
+    command = one("Add the assembly plant in Neuchâtel, 3,500 a month, actually make it 3,000.")
+    assert command.params["capacity"] == 3000
+
+
+def test_a_town_of_four_words_taken_back_in_the_same_breath() -> None:
+    command = one("Add a supplier in Geneva, no, La Chaux-de-Fonds - 4,000 movements a month.")
+    assert place(command).city == "La Chaux-de-Fonds" and command.params["capacity"] == 4000
+
+
+def test_the_words_of_a_node_named_after_a_hyphenated_town_are_one_reference() -> None:
+    command = parse(
+        "Add a plant in Paris. La Chaux-de-Fonds supplies it.",
+        known_names=("La Chaux-de-Fonds Supplier",),
+    ).commands[1]
+    assert ref(command, "source").text == "La Chaux-de-Fonds Supplier"
+    assert ref(command, "target").text == "it"
+
+
+def test_a_pair_taken_back_replaces_the_pair() -> None:
+    command = one(
+        "Make the link between Berlin Plant and Chicago DC two-way for returns, sorry, I mean "
+        "Berlin Plant and Rotterdam Warehouse; Chicago DC doesn't handle returns."
+    )
+    assert command.intent == "connect-nodes" and command.params.get("bidirectional") is True
+    assert ref(command, "target").text == "Rotterdam Warehouse"
+
+
+def test_a_plan_for_later_changes_nothing() -> None:
+    assert intents(
+        "Shanghai is barely used; the plan is to close it next quarter and serve Berlin from "
+        "Rotterdam. For now just connect Rotterdam Warehouse to Berlin Plant."
+    ) == ["connect-nodes"]
+
+
+def test_what_we_make_and_put_the_factory_in_adds_it_with_its_size() -> None:
+    command = one(
+        "Hello. We make nitrile gloves in Hat Yai, about 50,000 boxes a month. Please put the "
+        "factory in."
+    )
+    assert command.intent == "add-manufacturer" and command.params["capacity"] == 50000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you fill in the customs export declaration for our shipment to Penang next week?",
+        "What will nitrile prices do next quarter?",
+    ],
+)
+def test_paperwork_and_price_forecasts_are_out_of_scope(text: str) -> None:
+    result = parse(text)
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["out-of-scope"]
+
+
+def test_a_number_more_is_a_relative_change() -> None:
+    command = one("and give Shanghai 2,000 more, the dairy said yes")
+    assert command.params == {"node": ref(command), "capacity_delta": 2000.0}
+
+
+def test_each_place_of_a_plural_add_takes_its_own_size() -> None:
+    result = parse("Distribution centres in Sydney (30k) and Los Angeles (40k).")
+    assert [c.params["capacity"] for c in result.commands] == [30000, 40000]
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("add a warehouse in Bremerhaven, 2,500 blades", 2500),
+        ("add a store in Leeds, 3 bakeries", None),
+    ],
+)
+def test_a_count_of_any_goods_is_a_size(text: str, capacity: int | None) -> None:
+    assert one(text).params.get("capacity") == capacity
+
+
+def test_a_place_split_from_its_link_verb_is_the_subject() -> None:
+    result = parse(
+        "We've signed for a second warehouse in Hamburg. Shanghai ships to the new one too.",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
+    assert ref(result.commands[1], "source").text == "Shanghai"

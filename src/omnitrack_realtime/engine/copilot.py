@@ -49,7 +49,7 @@ from ..seam import (
     answer_from_text,
     split_tokens,
 )
-from . import answers, replies, transfer
+from . import answers, gazetteer, replies, transfer
 from .actions import ActionResult, execute, resolve_nodes
 from .actions.memory import has_undone
 from .commands import (
@@ -491,6 +491,7 @@ class SupplyChainEngine:
             rerun = self._follow_up(request.message, state)
             if rerun is not None:
                 steps = [rerun]
+        steps = [self._rerun_named(s, state) or s for s in steps]
         turn = self._transfer(request, steps, state)
         if turn is None:
             if not steps:
@@ -844,6 +845,8 @@ class SupplyChainEngine:
             if command.intent in SIMULATION_INTENTS or command.intent == "list-nodes":
                 # for "and a milder case, +20%?" and "now just the ones in Asia"
                 state.last_step = command
+            if command.intent in SIMULATION_INTENTS and command.intent != "compare-simulations":
+                state.simulated = [*state.simulated[-4:], command]
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = _pinned(command, result.mentioned)
             if command.intent in ADDED_TYPE and result.mentioned:
@@ -980,6 +983,25 @@ class SupplyChainEngine:
         if not values:
             return None
         return Command(last.intent, {**last.params, **values}, last.confidence, text)
+
+    def _rerun_named(self, step: Step, state: DialogueState) -> Command | None:
+        """ "then rerun the Sakai scenario": the conversation's last simulation about Sakai,
+        again (with any value this step changes); None when the step is not that."""
+        if not isinstance(step, Clarification) or not _RERUN.search(step.text):
+            return None
+        said = gazetteer.fold(step.text)
+        for earlier in reversed(state.simulated):
+            about = [earlier.params.get("node"), earlier.params.get("place")]
+            words = [v.text if isinstance(v, NodeRef) else getattr(v, "city", None) for v in about]
+            for word in (w for w in words if w):
+                first = gazetteer.fold(word).split()[0]
+                if re.search(rf"\b{re.escape(first)}\b", said):
+                    values = read_scenario_values(step.text)
+                    values.pop("place", None)
+                    return Command(
+                        earlier.intent, {**earlier.params, **values}, earlier.confidence, step.text
+                    )
+        return None
 
     def _same_change(
         self, request: EngineRequest, text: str, state: DialogueState
@@ -1480,6 +1502,7 @@ _DEFINITE_TYPE = re.compile(
 )
 
 
+_RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
 _SAME_SCENARIO = re.compile(
     r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"
     r"|\b(?:again|rerun|re-run)\b",

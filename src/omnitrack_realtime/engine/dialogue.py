@@ -50,7 +50,7 @@ __all__ = [
     "same_place",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added", "quiet")
+_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added", "quiet", "simulated")
 
 
 def _value_to_json(value: Any) -> Any:
@@ -138,6 +138,8 @@ class DialogueState:
     last_step: Command | None = None
     added: list[tuple[Command, str]] = field(default_factory=list)
     quiet: bool = False
+    #: The conversation's last simulations, oldest first ("rerun the Sakai scenario").
+    simulated: list[Command] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -155,6 +157,7 @@ class DialogueState:
                     for entry in data.get("added", ())
                 ],
                 bool(data.get("quiet", False)),
+                [command_from_json(entry) for entry in data.get("simulated", ())],
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -179,6 +182,8 @@ class DialogueState:
             data["last_step"] = command_to_json(self.last_step)
         if self.quiet:
             data["quiet"] = True
+        if self.simulated:
+            data["simulated"] = [command_to_json(c) for c in self.simulated[-5:]]
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]

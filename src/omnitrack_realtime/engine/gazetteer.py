@@ -766,7 +766,7 @@ def _build() -> tuple[dict[str, Place], dict[str, Place], list[City], int]:
 
 
 _INSENSITIVE, _SENSITIVE, _CITY_ROWS, _LONGEST = _build()
-_WORLD_LONGEST = 3
+_WORLD_LONGEST = 4  # "La Chaux-de-Fonds"
 _BY_LENGTH: dict[int, list[str]] = {}
 for _k in _INSENSITIVE:
     if len(_k) >= 5:

@@ -507,8 +507,11 @@ def execute(
                 if not earlier and len(result.mentioned) == 1:
                     # "add a supplier" ... "and a plant in Penang" ... "connect them": a turn
                     # about one node keeps the node before it, so "them" is both.
-                    before = [i for i in twin.get_context(user_id, conversation_id)[-1:]]
-                    context = [i for i in before if i not in context] + context
+                    # ("the latter ..., set it to degraded" then "the former": the node before
+                    # is the last other one, not the one this step named again)
+                    old = twin.get_context(user_id, conversation_id)
+                    before = [i for i in old if i not in context][-1:]
+                    context = before + context
                 twin.set_context(user_id, conversation_id, context)
     except _Failed as failed:
         return ActionResult(command.intent, False, failed.answer)

@@ -366,7 +366,7 @@ _TAKEN_BACK = (
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(
     rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?(?:units?|cases|pallets|tonnes|tons|t|boxes"
-    rf"|pieces|pcs))?[,.;]?(?={_TAKEN_BACK}\d)"
+    rf"|pieces|pcs))?(?:\s(?:a|per)\s(?:month|week|year|day))?[,.;]?(?={_TAKEN_BACK}\d)"
     rf"{_TAKEN_BACK}(?=\d)",
     re.IGNORECASE,
 )
@@ -379,8 +379,21 @@ _STATUS_TAKEN_BACK = re.compile(
 )
 
 
+# "the link between Zurich and Geneva two-way for returns, sorry, I mean Zurich and Lausanne":
+# the pair said again replaces the pair said first.
+_PAIR_TAKEN_BACK = re.compile(
+    r"\b(?P<head>between\s)(?P<a>[^,;.]+?)\sand\s(?P<b>[^,;.]+?)(?P<mid>\s[^,;.]*?)?,?\s+(?:sorry|no"
+    r"|oops|wait)\W+(?:i\smean[t]?|make\sthat|rather|i\sshould\shave\ssaid)\s(?:between\s)?"
+    r"(?P<c>[^,;.]+?)\sand\s(?P<d>[^,;.]+?)(?=\s*(?:[;.,]|$))",
+    re.IGNORECASE,
+)
+
+
 def _self_corrected(text: str) -> str:
     """``text`` with values the user took back in the same breath removed."""
+    text = _PAIR_TAKEN_BACK.sub(
+        lambda m: f"{m.group('head')}{m.group('c')} and {m.group('d')}{m.group('mid') or ''}", text
+    )
     text = _NUMBER_TAKEN_BACK.sub("", text)
     text = _STATUS_TAKEN_BACK.sub("", text)  # "mark Ulsan degraded, no, offline"
     places = gazetteer.find_places(text)

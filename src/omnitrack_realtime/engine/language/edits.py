@@ -52,6 +52,13 @@ _CAPACITY_RE = re.compile(
     rf"|m2|m²|sqm|square\smet\w+|pairs?"
     rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
+    # "2,500 blades", "50,000 boxes": what the node counts, any plural noun but a time, a
+    # share or the nodes themselves
+    rf"|(?P<f>\d{{2,}}[\d,.]*\s?k?|\d[,.]\d{{3}}|\d\s?k)\s(?!(?:days|weeks|months|years|hours|hrs|minutes|mins|seconds|percent"
+    rf"|pcs|times|people|staff|employees|workers|trucks|lines|shifts|sites|nodes|stores|shops"
+    rf"|warehouses|suppliers|plants|factories|dcs|links|lanes|routes|alerts|scenarios|simulations"
+    rf"|ports|miles|kms|kilometres|kilometers|dollars|euros|pounds|rupees|yen|usd|eur)\b)"
+    rf"(?:[a-z]+\s)?[a-z]{{3,}}s\b(?!\s(?:of|ago|late|behind|early|delay))"
     rf"|\b(?:holds?|holding|stores?|storing|handles?|handling|room\sfor|space\sfor|capacity\sfor"
     rf"|can\stake|fits?|sized\sfor|throughput\sof|capable\sof|able\sto\s(?:make|produce|hold|take)"
     rf"|output\sof)\s+(?:up\sto\s|about\s|around\s|maybe\s"
@@ -96,6 +103,8 @@ _RELATIVE = re.compile(
     r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
     r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
     r"|\bby\s(?:a\s)?half\b|\bin\shalf\b"
+    # "give Parma 2,000 more": a number and "more" after it
+    r"|\d[\d,.]*\s?(?:k|thousand)?\s(?:(?:units?|a\smonth)\s)?(?:more|extra|fewer|less)\b"
 )
 _MULTIPLIER = re.compile(r"\b(?:doubl\w*|tripl\w*|quadrupl\w*|halv\w*|half)\b")
 _UP = re.compile(
@@ -275,8 +284,12 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     several = plural or re.search(r"\b(?:two|three|four|five|both|each|one\sin)\b", m)
     if len(places) > 1 and several and "name" not in params:
         commands: list[Command] = []
-        for _s, _e, place in places:
-            commands += _cmd(step, intent, {**params, "place": place}, 0.85)
+        for _s, end, place in places:
+            # "Distribution centres in Sydney (30k) and Los Angeles (40k)": each its own size
+            own = _OWN_SIZE.match(step.text, end)
+            size = parse_number(own.group("n")) if own is not None else None
+            sized = {**params, "capacity": _whole(size)} if size else params
+            commands += _cmd(step, intent, {**sized, "place": place}, 0.85)
         return commands
     counted = _COUNT_OF_NODES.search(m)
     listed_one_by_one = re.search(r"\b(?:one|the\sfirst|the\sother)\s(?:in|at|near)\b", m)
@@ -301,6 +314,7 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     return _cmd(step, intent, params, confidence)
 
 
+_OWN_SIZE = re.compile(r"\s*(?:\(|,\s*|-\s*)(?P<n>\d[\d,.]*\s?k?)\s*(?:units?)?\)?", re.IGNORECASE)
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|located\sin|based\sin|out\sof)\s+(?:the\s+)?"
     r"(?P<one>[A-Za-z][\w'-]+)(?:\s+(?P<two>[A-Za-z][\w'-]+))?",
@@ -323,7 +337,7 @@ def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
-        raw = next(g for g in (match.group(k) for k in "abcde") if g)
+        raw = next(g for g in (match.group(k) for k in "abcdef") if g)
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw.strip()):
             raw = raw.replace(".", "")  # "9.000 units": a capacity is never a fraction
         value = parse_number(raw)
@@ -379,6 +393,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         return None  # "a status update on everything" asks for the status
     if re.search(r"\b(?:is|are|was)\s(?:the|our)\sones?\s(?:that|which|who|with)\b", m):
         return None  # "Istanbul is the one that's degraded": which one, not a change
+    if re.match(r"^\W*(?:[\w']+\W+){0,2}?(?:we|i|they)\s(?:also\s|now\s|mainly\s)?make\b", m):
+        return None  # "We make nitrile gloves in Hat Yai": what they make, not a change
     sized = _MAKE_IT.match(m)
     if sized is not None:
         # "make poznan 8k instead", "ok can you make it 10,000?": a node and its new size
@@ -440,6 +456,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         _MULTIPLIER.search(m) is not None
         or (relative is not None and re.match(r"^\W*add\s", m) is not None)
         or (relative is not None and re.search(r"\bunits\b|\bup\sby\b|\bdown\sby\b", m) is not None)
+        # "give Parma 2,000 more": a number of more is more capacity
+        or (
+            relative is not None
+            and re.search(r"\d\s?k?\s(?:more|extra|fewer|less)\b", m) is not None
+        )
     )
     if (
         relative is not None

@@ -182,7 +182,9 @@ _OUT_OF_SCOPE = {
         r"\brefunds?\b|\binvoices?\b|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
     ),
     "handle taxes, customs or legal filings": (
-        r"\bvat\b|\btax(?:es)?\b|\bcustoms\sdeclarations?\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
+        r"\bvat\b|\btax(?:es)?\b|\bcustoms\s(?:\w+\s)?(?:declarations?|forms?|paperwork|clearance)\b"
+        r"|\b(?:fill\s(?:in|out)|complete|prepare)\s(?:our\s|the\s|an?\s)?(?:\w+\s){0,3}?(?:declarations?"
+        r"|paperwork|forms?|certificates?)\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
         r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?)\b"
         r"|\b(?:open|raise|submit|lodge|make)\s(?:an?\s|the\s)?(?:insurance\s)?claim\b"
         r"|\b(?:import|export)\sdut(?:y|ies)\b|\btariff\sfilings?\b"
@@ -204,6 +206,10 @@ _OUT_OF_SCOPE = {
     "look up prices, markets or news": (
         r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bnews\b|\bmarkets?\sprices?"
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
+        # "What will nitrile prices do next quarter?": a market forecast
+        r"|\bwhat\s(?:will|would|are)\s(?:\w+\s){0,2}?prices?\s(?:do|be|going)\b"
+        r"|\bprices?\s(?:\w+\s)?(?:next|this)\s(?:week|month|quarter|year)\b"
+        r"|\b(?:will|are)\s(?:\w+\s){0,2}?prices?\s(?:go|rise|fall|drop|increase)\b"
         r"|\b(?:fx|forex|conversion)\s(?:rates?|today)\b|\b[a-z]{3}\s(?:to|/|vs)\s[a-z]{3}\s(?:exchange\s)?rate\b"
     ),
     "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",

@@ -176,5 +176,8 @@ def _fuzzy_name(window: tuple[str, ...], names: _Names) -> str | None:
         if all(words[j] == window[j] for j in range(size) if j != typo)
         and len(words[typo]) >= 4
         and _damerau_at_most_one(window[typo], words[typo])
+        # "Lyon supplies it" is a word of its own, not "Lyon Supplier" misspelt; "Rotterdam
+        # warehouses" is still the warehouse
+        and (window[typo] not in _VOCAB or window[typo] in (f"{words[typo]}s", f"{words[typo]}es"))
     }
     return matches.pop() if len(matches) == 1 else None

@@ -39,7 +39,7 @@ from .edits import _UNKNOWN_PLACE, _capacity
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
-from .rules import _is_hedge, _parse_step, _read_clause
+from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _VERBS, _split
 from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
@@ -329,7 +329,10 @@ _DESCRIBES_FLOW = re.compile(
 # A report of what happened ("Cooling's fixed in Riyadh", "the roof leaked overnight") or of
 # when something is ("Board call in ten minutes"): the finite verb of a statement, or a time.
 _TELLS_WHAT_HAPPENED = re.compile(
-    r"^\W*\w[\w-]*(?:'s|\s(?:is|are|was|were|has|have|had|got|went|came|broke|leaked|died"
+    r"^\W*(?:the\s|our\s|my\s|this\s|that\s)?\w[\w-]*(?:\s[\w-]+){0,2}?(?:'s|\s(?:is|are|was|were|has"
+    r"|have|had|got|went"
+    r"|doesn'?t|does\snot|isn'?t|aren'?t|can'?t|won'?t|didn'?t|hasn'?t|handles|runs|takes|needs"
+    r"|came|broke|leaked|died"
     r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
     # "swell warning on the coast": the weather's, beside a simulation
     r"|^\W*(?:a\s|the\s)?[a-z]+\s(?:warning|advisory|watch|forecast)s?\s(?:on|for|in|at|along|off)\b"
@@ -358,6 +361,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
+    if PLANNED.search(piece.lower()) and "?" not in piece:
+        return True  # "the plan is to close it next quarter": later, not now
     if (_WILL_BE.match(piece) or _BY_MODE.match(piece)) and "?" not in piece:
         return True  # "undo that. it'll land in Antwerp instead": what will happen, not a request
     if (
@@ -389,7 +394,6 @@ def _is_aside(piece: str, names: _Names) -> bool:
         _TELLS_WHAT_HAPPENED.search(piece)
         and not re.match(rf"^\W*(?:{_VERBS})\b", piece, re.I)
         and "?" not in piece
-        and not step.types()
         and not re.search(r"(?<![\w-])\d", piece)
     ):
         # "Cooling's fixed in Riyadh.", "Board call in ten minutes.": what happened or when,
@@ -495,6 +499,10 @@ _SIZE_AFTER = re.compile(
     r"(?:\s[a-z]+)?(?:\s(?:a|per)\s[a-z]+)?\W*$",
     re.IGNORECASE,
 )
+_SUBJECT_VERB = re.compile(
+    r"^(?:ships|sends|supplies|feeds|delivers|trucks)\s(?:(?:its|their|all|the)\s\w+\s)?(?:to|into)?\b",
+    re.IGNORECASE,
+)
 _AS_X_IS = re.compile(r"\s+as\s(?:the\s)?[\w§¤-]+(?:\s[\w§¤-]+)?\s(?:is|are|does|do|was)\W*$")
 _ITS_CAPACITY = re.compile(
     # "Maybe around three thousand units.": a size alone, in words or digits
@@ -582,6 +590,12 @@ def _read_at_place(
     start, end = next(iter(places.values()))
     placed = _parse_step(f"{piece} in {context[start:end]}", names)
     if isinstance(placed, list) and len(placed) == 1 and placed[0].intent == question.intent:
+        add = placed[0]
+        size = _capacity(context, None) if add.intent in _DEFAULT_SUFFIX else None
+        if size is not None and "capacity" not in add.params:
+            # "We make gloves in Hat Yai, about 50,000 boxes a month. Please put the factory
+            # in.": the size said with the place
+            return [Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)]
         return placed
     return None
 
@@ -812,9 +826,11 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
-    r"|model|enter|record)\s+(?:that|this|it|him|her|them|those|these|one)\b(?:\s+(?:one|"
+    r"|model|enter|record|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s))\b(?:\s*(?:the\s"
+    r"|our\s)?(?:one|"
     + _TYPES
-    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me))*"
+    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me"
+    r"|in(?:\sthe\s(?:system|twin|model|network))?))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it
     r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
     r"|/\s?\w+))?\W*$",
@@ -1174,6 +1190,10 @@ def _bind_to_place(command: Command, names: _Names) -> Command:
         return command  # "move it to Antwerp": the place is where it goes
     if any(isinstance(v, NodeRef) and v.kind == "place" for v in command.params.values()):
         return command  # "Denver supplies it": the place is the other end
+    if command.intent in ("connect-nodes", "disconnect-nodes") and any(
+        isinstance(v, NodeRef) and v.kind in ("name", "id") for v in command.params.values()
+    ):
+        return command  # "La Chaux-de-Fonds supplies it": the place names the other end
     step = _analyse(command.text, names)
     pronoun = re.search(r"\b(?:it|its|it's)\b", step.masked)
     spans = [(r.start, r.end) for r in step.refs() if r.ref.kind != "pronoun"]
@@ -1365,6 +1385,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if listed_late is not None and listed_late.start() > 0:
             # "theres 2 showrooms, count them as stores: hamburg and munich": the list
             piece = listed_late.group("list")
+        following_piece = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if (
+            _SUBJECT_VERB.match(following_piece)
+            and (_terse_place(piece) or _analyse(piece, names).names)
+            and len(piece.split()) <= 3
+        ):
+            # "Esbjerg ships to the new one too": the subject, split from its verb
+            pieces[index + 1] = f"{piece} {following_piece}"
+            continue
         compared = _AS_X_IS.search(piece)
         if compared is not None and compared.start() > 0:
             piece = piece[: compared.start()]  # "supplied from the distillery as Glasgow is"

@@ -128,6 +128,15 @@ def _lower_same_length(text: str) -> str:
 
 def _analyse(text: str, names: _Names) -> _Step:
     found_names = _find_names(text, names)
+    if any(fuzzy for _s, _e, _n, fuzzy in found_names):
+        # "La Chaux-de-Fonds supplies it": two words of a name inside a place the text names
+        # is one reference to the node named after that place.
+        for a, b in (span for span, _p in gazetteer.find_places(text)):
+            inside = [h for h in found_names if h[3] and a <= h[0] and h[1] <= b]
+            if len(inside) > 1 and len({h[2] for h in inside}) == 1:
+                found_names = [h for h in found_names if h not in inside]
+                found_names.append((a, b, inside[0][2], True))
+        found_names.sort(key=lambda h: h[0])
     ids = [
         (m.start(), m.end(), m.group())
         for m in _ID_RE.finditer(text)

@@ -260,6 +260,15 @@ _TAKES_BACK = re.compile(
 )
 
 
+#: A plan for later, said as a statement ("the plan is to close it next quarter", "we intend to
+#: open one in Lyon next year"): context, never a change now.
+PLANNED = re.compile(
+    r"\b(?:the\s|our\s)?plan\sis\sto\b|\b(?:we|i)\s(?:plan|intend|hope|are\splanning|'re\splanning"
+    r"|are\sgoing|'re\sgoing|might|may)\sto\b.*\b(?:next|later|eventually|someday|in\s\d{4})\b"
+    r"|\b(?:eventually|at\ssome\spoint|in\sthe\slong\srun)\b"
+)
+
+
 def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     """One clause, its mood read before its intent: a negated clause does nothing, a
     hypothetical one simulates or asks, a question reads instead of changing, a correction
@@ -270,6 +279,8 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     kind = mood(m)
     if kind is Mood.NEGATED:
         return Act("cancelled", text, text)
+    if PLANNED.search(m):
+        return None  # "the plan is to close it next quarter": what will happen, not a request
     outcome = _apply_rules(step, m)
     found = out_of_scope_at(m) if not _ABOUT_THE_USER.match(m) else None
     if found is not None:
