@@ -354,6 +354,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Florence", "Italy", "EU", 43.77, 11.26, "Firenze"),
     ("Trieste", "Italy", "EU", 45.65, 13.78, ""),
     ("Athens", "Greece", "EU", 37.98, 23.73, ""),
+    ("Heraklion", "Greece", "EU", 35.34, 25.13, "Iraklion|Irakleion|Iraklio"),
+    ("Patras", "Greece", "EU", 38.25, 21.73, "Patra"),
     ("Piraeus", "Greece", "EU", 37.94, 23.65, ""),
     ("Thessaloniki", "Greece", "EU", 40.64, 22.94, ""),
     ("Copenhagen", "Denmark", "EU", 55.68, 12.57, "København"),
@@ -410,6 +412,9 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Sharjah", "United Arab Emirates", "ME", 25.35, 55.39, ""),
     ("Doha", "Qatar", "ME", 25.29, 51.53, ""),
     ("Riyadh", "Saudi Arabia", "ME", 24.71, 46.68, ""),
+    # English names the world table spells otherwise ("Madinah", "Irákleion")
+    ("Medina", "Saudi Arabia", "ME", 24.47, 39.61, "Madinah|Al Madinah"),
+    ("Mecca", "Saudi Arabia", "ME", 21.39, 39.86, "Makkah"),
     ("Jeddah", "Saudi Arabia", "ME", 21.49, 39.19, "Jedda|Jiddah"),
     ("Dammam", "Saudi Arabia", "ME", 26.42, 50.09, ""),
     ("Kuwait City", "Kuwait", "ME", 29.38, 47.99, ""),
