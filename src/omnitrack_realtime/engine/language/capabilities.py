@@ -554,8 +554,12 @@ _TOPIC_RE = re.compile(
 )
 
 
+# "the mill in kalamata, why so high?": the node first, then why
+_WHY_AFTER = re.compile(r",\s*(?:but\s|and\s)?why\s(?:so|is\sit\sso|is\sthat|are\sthey|is\sit)\b")
+
+
 def _rule_explain(step: _Step, m: str) -> _Outcome:
-    if not _EXPLAIN.search(m):
+    if not (_EXPLAIN.search(m) or _WHY_AFTER.search(m)):
         return None
     params: dict[str, Any] = {}
     node = _first_node(step)

@@ -167,6 +167,22 @@ _COUNT_OF_NODES = re.compile(
 )
 
 
+def _names_existing(step: _Step, m: str, type_start: int, type_end: int) -> bool:
+    """Whether "the <type>" with a place ("the mill in kalamata", "the kalamata mill") names a
+    node the user has there: a definite reference, not a new node."""
+    before = m[max(0, type_start - 40) : type_start]
+    definite = re.search(r"\bthe\s(?:[¤§\w-]+\s){0,3}$", before)
+    if definite is None or not step.known.tokens:
+        return False
+    near = [
+        p
+        for s, e, p in step.places
+        if (definite.start() + max(0, type_start - 40) <= s < type_start)
+        or re.fullmatch(r"\s(?:in|at)\s", m[type_end:s])
+    ]
+    return any(p.city is not None and gazetteer.fold(p.city) in step.known.tokens for p in near)
+
+
 def _rule_add(step: _Step, m: str) -> _Outcome:
     verb = _ADD_VERB_RE.search(m)
     if verb is None:
@@ -193,9 +209,11 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     kinds = [t for t in kinds if not any(s <= t[0] < e for s, e in existing)]
     if not kinds:
         return None
-    _start, type_end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
+    type_start, type_end, kind, surface = min(kinds, key=lambda t: abs(t[0] - verb.end()))
     intent = _ADD_INTENT[kind]
     label = _TYPE_LABEL[kind]
+    if _names_existing(step, m, type_start, type_end):
+        return None  # "make the kalamata mill 10000": the user's mill there, not a new one
     if re.match(r"^\W*is\sit\s(?:really\s)?(?:worth|wise|smart|a\sgood\sidea|sensible)\b", m):
         return None  # "is it worth adding a second plant?" asks for advice
     if re.match(r"^\W*(?:should|shall|would\sit|do|does|is\sit)\s(?:i|we|you|it)\b", m):

@@ -451,6 +451,26 @@ _FIRST_PERSON = re.compile(
 )
 
 
+_REQUEST_START = re.compile(
+    rf"^\W*(?:(?:please|pls|plz|kindly|can\s(?:you|u)|could\s(?:you|u)|would\s(?:you|u)|will\s(?:you|u)"
+    rf"|and|then|also|now|so|ok|okay|just|i\s(?:want|need)\s(?:you\s)?to|let'?s)\W+)*(?:{_VERBS})\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_a_request(piece: str, names: _Names) -> bool:
+    """Whether a step nobody understood still reads as a request or a question (worth asking
+    about) rather than a remark beside the requests ("Nobody hurt.", "Regards, Imran",
+    "kalimera"): a verb of ours first, a question, or a node type with a place or a number."""
+    if "?" in piece or _REQUEST_START.match(piece):
+        return True
+    step = _analyse(piece, names)
+    if mood(step.masked) is Mood.QUESTION:
+        return True
+    has_size = re.search(r"(?<![\w-])\d", piece) is not None
+    return bool(step.types()) and (bool(step.places) or has_size or bool(step.node_refs()))
+
+
 def _is_statement(piece: str) -> bool:
     """Whether a step is the user saying who they are or what they do, not asking."""
     return (
@@ -1890,16 +1910,27 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         # request (and would be asked about) is context beside the real requests.
         steps = [s for s in steps if not (isinstance(s, Clarification) and _is_statement(s.text))]
     if not_understood and acted:
-        if all(_is_aside(p, names) or _sets_the_scene(p, commands()) for p in not_understood):
-            # "where could things break? show me the risks": the aside names nothing the twin
-            # could act on, so answering the understood part is safe; confidence drops.
+        asides = {
+            p
+            for p in not_understood
+            if _is_aside(p, names)
+            or _sets_the_scene(p, commands())
+            or not _looks_like_a_request(p, names)
+        }
+        if asides:
+            # "where could things break? show me the risks", "Nobody hurt.": an aside that asks
+            # for nothing the twin could do is skipped beside the understood parts; confidence
+            # drops.
             penalty += 0.15
-            steps = [s for s in steps if not (isinstance(s, Act) and s.kind == "unknown")]
-        else:
-            # The understood parts run; the unclear one is asked about where it stood.
             steps = [
-                _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
+                s
+                for s in steps
+                if not (isinstance(s, Act) and s.kind == "unknown" and s.text in asides)
             ]
+        # The understood parts run; an unclear request is asked about where it stood.
+        steps = [
+            _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
+        ]
     elif not commands() and all(
         isinstance(s, Act) and s.kind in ("unknown", "smalltalk") for s in steps
     ):
