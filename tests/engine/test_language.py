@@ -3266,3 +3266,40 @@ def test_a_place_split_from_its_link_verb_is_the_subject() -> None:
     )
     assert [c.intent for c in result.commands] == ["add-warehouse", "connect-nodes"]
     assert ref(result.commands[1], "source").text == "Shanghai"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INCIDENT 24-031. Nobody hurt. Set Berlin Plant to offline.", ["update-node"]),
+        ("Assalam o alaikum. Kindly add a plant in Sialkot. Regards, Imran", ["add-manufacturer"]),
+        ("kalimera. ok ok show me the suppliers", ["list-nodes"]),
+        ("For my file, please set the risk profile to high.", ["set-risk-profile"]),
+    ],
+)
+def test_remarks_beside_requests_are_skipped(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "frobnicate the gizmo and add a supplier in Lyon",
+        "add a supplier in Lyon. Shanghai sends everything thereabouts",
+    ],
+)
+def test_unread_requests_beside_requests_are_still_asked_about(text: str) -> None:
+    result = parse(text, known_names=NAMES)
+    assert result.clarification is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the mill in berlin, why so high?", "explain"),
+        ("make the berlin plant 10000", "update-node"),
+    ],
+)
+def test_the_type_at_a_place_of_a_users_node_is_that_node(text: str, intent: str) -> None:
+    command = one(text)
+    assert command.intent == intent and ref(command).text == "Berlin Plant"

@@ -458,17 +458,28 @@ _REQUEST_START = re.compile(
 )
 
 
+_UNKNOWN_IMPERATIVE = re.compile(
+    r"^\W*(?!(?:nobody|no|everyone|everybody|someone|somebody|nothing|all|it|this|that|there|we"
+    r"|they|i|you|he|she|one|sad|good|great|bad|so|well|oh|ah|for|to|in|on|at|with|by|from|about|of"
+    r"|as|per|via|after|before|during|since|until|because|like|and|but|or|not|just|only|also"
+    r"|here|now|then|yes|ok|okay|thanks|thank)\b)[a-z]+\s(?:the|a|an|my|our|all|it"
+    r"|them|this|that|these|those|some|every)\b",
+    re.IGNORECASE,
+)
+
+
 def _looks_like_a_request(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood still reads as a request or a question (worth asking
     about) rather than a remark beside the requests ("Nobody hurt.", "Regards, Imran",
     "kalimera"): a verb of ours first, a question, or a node type with a place or a number."""
-    if "?" in piece or _REQUEST_START.match(piece):
-        return True
+    if "?" in piece or _REQUEST_START.match(piece) or _UNKNOWN_IMPERATIVE.match(piece):
+        return True  # ("frobnicate the gizmo": a verb we do not know is still a request)
+    if re.search(r"\b(?:sends?|ships?|supplies|supply|feeds?|delivers?|trucks?)\b", piece, re.I):
+        return True  # "Aalsmeer sends everything there": a link, even unread
     step = _analyse(piece, names)
-    if mood(step.masked) is Mood.QUESTION:
+    if mood(step.masked) is Mood.QUESTION or step.types():
         return True
-    has_size = re.search(r"(?<![\w-])\d", piece) is not None
-    return bool(step.types()) and (bool(step.places) or has_size or bool(step.node_refs()))
+    return any(r.ref.kind in ("name", "id") for r in step.node_refs())
 
 
 def _is_statement(piece: str) -> bool:

@@ -152,6 +152,8 @@ def _rule_alerts(step: _Step, m: str) -> _Outcome:
         return None
     if step.node_refs() and not _ALERT_WORD.search(m):
         return None  # "Acme has been unreliable lately" talks about Acme, not the alerts
+    if re.match(r"^\W*(?:incident|ticket|case|report)\s(?:no\.?\s|number\s|#)?[\w-]*\d[\w-]*\b", m):
+        return None  # "INCIDENT 24-031: ...": the report's label, not a question about alerts
     if re.match(
         r"^\W*(?:a\s|the\s)?(?!(?:any|no|new|recent|open|latest|show|list|all|what|which|how"
         r"|current|active|unread)\b)[a-z]+\s(?:warning|alert|advisory|watch)s?\s(?:on|for|in|at|along"
