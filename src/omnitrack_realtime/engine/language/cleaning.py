@@ -320,7 +320,9 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin)\s+$", re.IGNORECASE)
+_BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\s+$", re.IGNORECASE)
+# "what if pireaus port closes": a city with a typo before the word for its port
+_BEFORE_A_PORT = re.compile(r"\s+(?:port|harbou?r|docks|terminal|airport)\b", re.IGNORECASE)
 
 
 def _correct(text: str, names: _Names) -> tuple[str, int]:
@@ -337,7 +339,9 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
-        if fixed is None and _BEFORE_A_PLACE.search(text[:start]):
+        if fixed is None and (
+            _BEFORE_A_PLACE.search(text[:start]) or _BEFORE_A_PORT.match(text, end)
+        ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
             place = gazetteer.suggest(match.group())
             fixed = place.city if place is not None and place.city else None

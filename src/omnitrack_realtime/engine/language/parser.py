@@ -723,6 +723,10 @@ _TERSE_ADD = re.compile(
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
+_AND_SUBJECT_LINKS = re.compile(
+    r",?\s+and\s+(?=(?:the\s)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends"
+    r"|delivers|serves|stocks)\b)"
+)
 _THEN_SHIPS_THERE = re.compile(
     r",\s+(?:and\s)?(?P<link>(?:[\w-]+\s){1,3}?(?:ships|sends|supplies|feeds|delivers|trucks)"
     r"(?:\s\w+)?(?:\sto)?\sthere\b.*)$",
@@ -883,6 +887,11 @@ _MODEL_THAT = re.compile(
     + r")(?:\s*(?:,|and|&|plus)\s*)?)+)?\W*$",
     re.IGNORECASE,
 )
+_BOUGHT_FROM = re.compile(
+    r"\b(?:buy|buys|bought|source|sources|sourced|get|gets|import|imports|order|orders)\b[^.;]{0,40}?"
+    r"\bfrom\s(?:an?\s|the\s|our\s)?(?:[\w-]+\s)?$",
+    re.IGNORECASE,
+)
 _AND_THAT_LINK = re.compile(
     r"\band\s(?:that|the)\s(?:arrangement|link|connection|route|lane|flow)\b", re.IGNORECASE
 )
@@ -952,8 +961,11 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
                 ):
                     continue  # "in Medellín, Colombia": the country is the city's
                 taken.add(p_start)
+                role = kind
+                if _BOUGHT_FROM.search(text[max(0, _start - 60) : _start]):
+                    role = "supplier"  # "our paper we buy from a mill in Tampere": a supplier
                 adds.append(
-                    (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
+                    (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[role]]} in {text[p_start:p_end]}")
                 )
     for kind, verb in _IMPLIED_TYPE:
         for said in verb.finditer(text):
@@ -1319,6 +1331,20 @@ def _unclear(piece: str) -> Clarification:
     )
 
 
+def _modelled(text: str, names: _Names) -> list[str] | None:
+    """ "We run a printing plant in Leipzig, our paper we buy from a mill in Tampere, ... Could
+    you model that?": a description closed by "model that" is the adds it describes (before the
+    message is split, which would read its parts as requests of their own)."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if s]
+    if len(sentences) < 2 or not _MODEL_THAT.match(sentences[-1].rstrip(".!?")):
+        return None
+    body = " ".join(sentences[:-1])
+    if any(_REQUEST_START.match(s) for s in sentences[:-1]):
+        return None  # a request of its own in the description: read each part
+    several = _described_nodes(body, names)
+    return several if len(several) >= 2 else None
+
+
 def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
     """What the user's message asks for, step by step: commands to run, questions about the
     unclear parts, and dialogue acts (yes, no, a negated request, courtesy, something out of
@@ -1340,7 +1366,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
     penalty = min(0.2, 0.05 * fixes)
-    pieces = _split(corrected)
+    pieces = _modelled(corrected, names) or _split(corrected)
     steps: list[Step] = []
     not_understood: list[str] = []
     previous_unknown: str | None = None  # the step before, when nobody understood it
@@ -1407,6 +1433,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
             continue  # "Rather than fund a new plant, raise ...": what is not asked
+        subject_link = _AND_SUBJECT_LINKS.search(piece)
+        if subject_link is not None and subject_link.start() > 0:
+            # "The flow is A -> B -> C, and C supplies all three shops": two links said
+            pieces[index + 1 : index + 1] = [piece[subject_link.end() :]]
+            piece = piece[: subject_link.start()]
         there = _THEN_SHIPS_THERE.search(piece)
         if there is not None and _TYPE_RE.search(piece[: there.start()]):
             # "wh in berlin 15k units, poznan ships there": the add, then the link to it

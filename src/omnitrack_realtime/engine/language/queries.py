@@ -62,6 +62,8 @@ _BOTTLENECK = re.compile(
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    # "which one is the most full", "the fullest"
+    r"|(?:most|least)\s(?:full|loaded|busy|stretched|utili[sz]ed)|fullest|busiest\sright\snow"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"
     r"|fill\srates?|capacity\suse|throughput|(?:close|near)\sto\s(?:full\s|max\w*\s)?capacity|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"

@@ -227,9 +227,13 @@ def _node_refs(step: _Step) -> list[_Ref]:
         kind = _type_of(match.group("type"))
         preceding = step.masked[: match.start()]
         changing = re.search(
-            r"\b(?:remove|delete|drop|rid\sof|disconnect|mark|set|update)\b", preceding
+            r"\b(?:remove|delete|drop|rid\sof|disconnect|mark|set|update|connect|link|hook|have"
+            r"|supplies|feeds|ships\sto|serves|stocks)\b",
+            preceding,
         )
-        if kind is not None and (match.group().startswith("both") or changing):
+        # "all three shops", "both stores": a count says it is every one of them
+        counted = re.match(r"(?:both|all\s(?:two|three|four|five|six|\d+))\b", match.group())
+        if kind is not None and (counted or changing):
             refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
     for match in _FORMER.finditer(step.masked):
         word = "the other" if match.group("which") == "former" else "it"

@@ -56,6 +56,7 @@ _TYPE_PATTERNS = {
     "retailer": (
         r"retail\s(?:stores?|shops?|locations?|outlets?|sites?|points?)|retailers?|stores?"
         r"|shops?|outlets?|boutiques?|points?\sof\ssale|tiendas?|lojas?|magasins?|negozi[oi]"
+        r"|bookstores?|bookshops?|pop[\s-]?ups?(?:\s(?:stores?|shops?))?|showrooms?"
     ),
 }
 #: Every node-type word, as one alternation for other patterns to embed.
@@ -267,7 +268,7 @@ bankrupt doubles triples percent weeks hours months recent notifications choke p
 analyze analyse analysis property profile tolerance appetite railway freight trucking
 please create remove establish register onboard decommission capacity units thousand
 million anything something whether overloaded utilisation locate located called named
-instead actually capacities upstream downstream
+instead actually capacities upstream downstream everything system
 """
 _COMMON = """
 about above after again against before being below could doing during every further
@@ -300,6 +301,9 @@ _LINK_OUT = (
     r"|sending\sto|connected\sto|linked\sto|ships\s(?:to|into)|delivers\sto|sends\sto|supplies"
     # "..., it ship direct to the plant": said by a non-native speaker
     r"|(?:ships?|sends?|delivers?)\s(?:direct(?:ly)?|straight)\sto"
+    # "..., it will also feed the Sialkot factory"
+    r"|(?:it|they|which)\s(?:will|would|shall|can)\s(?:also\s)?(?:feed|supply|serve|ship\sto|deliver\sto"
+    r"|send\sto)"
     r"|feeds|(?:that|which)\s(?:supplies|feeds|ships\sto|delivers\sto)"
     r"|(?:delivered|shipped|sent)\s(?:straight\s|directly\s)?to"
     # "..., both sending returns to Leicester": the goods named between the verb and "to"
