@@ -3303,3 +3303,63 @@ def test_unread_requests_beside_requests_are_still_asked_about(text: str) -> Non
 def test_the_type_at_a_place_of_a_users_node_is_that_node(text: str, intent: str) -> None:
     command = one(text)
     assert command.intent == intent and ref(command).text == "Berlin Plant"
+
+
+def test_a_description_closed_by_model_that_is_read_whole() -> None:
+    result = parse(
+        "Good morning. Some background first: we run a printing plant in Leipzig, our paper we "
+        "buy from a mill in Tampere, and finished books go through a warehouse in Erfurt to our "
+        "bookstores in Dresden, Berlin and Hamburg. Could you model that?"
+    )
+    assert [(c.intent, place(c).city) for c in result.commands] == [
+        ("add-manufacturer", "Leipzig"),
+        ("add-supplier", "Tampere"),
+        ("add-warehouse", "Erfurt"),
+        ("add-retailer", "Dresden"),
+        ("add-retailer", "Berlin"),
+        ("add-retailer", "Hamburg"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("have all three suppliers feed it", "source"),
+        ("Rotterdam Warehouse supplies all three shops", "target"),
+    ],
+)
+def test_all_three_of_a_type_is_every_node_of_it(text: str, end: str) -> None:
+    command = one(text)
+    assert command.intent == "connect-nodes"
+    assert ref(command, end).kind == "ordinal" and ref(command, end).text == "1:"
+
+
+def test_a_link_said_after_a_chain_is_a_step_of_its_own() -> None:
+    result = parse(
+        "The flow is Shanghai Supplier -> Berlin Plant -> Rotterdam Warehouse, and Rotterdam "
+        "supplies all three shops.",
+        known_names=NAMES,
+    )
+    assert [c.intent for c in result.commands] == ["connect-nodes"] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "What will happen if the Shanghai supplier is not able to supply for 3 weeks?",
+            "what-if-supplier-failure",
+        ),
+        ("which one is the most full", "calculate-utilization"),
+        ("what if pireaus port closes for a week", "what-if-port-closure"),
+    ],
+)
+def test_more_ways_to_ask(text: str, intent: str) -> None:
+    assert one(text).intent == intent
+
+
+def test_it_will_also_feed_after_an_add_links_it() -> None:
+    assert intents(
+        "Please add a second supplier in Gujranwala with 10,000 pieces, it will also feed the "
+        "Berlin plant."
+    ) == ["add-supplier", "connect-nodes"]
