@@ -3363,3 +3363,62 @@ def test_it_will_also_feed_after_an_add_links_it() -> None:
         "Please add a second supplier in Gujranwala with 10,000 pieces, it will also feed the "
         "Berlin plant."
     ) == ["add-supplier", "connect-nodes"]
+
+
+def test_a_build_cue_and_here_goes_make_the_descriptions_adds() -> None:
+    result = parse(
+        "Hello there! I'd like to get our setup into this thing. Here goes: our sugar shack "
+        "counts as a plant, it's in Saint-Georges, 3,000 gallons a season. Glass bottles come "
+        "from a supplier in Sherbrooke, 10,000 bottles. Then a warehouse in Montreal, 8,000."
+    )
+    assert [(c.intent, c.params.get("capacity")) for c in result.commands] == [
+        ("add-manufacturer", 3000),
+        ("add-supplier", 10000),
+        ("add-warehouse", 8000),
+    ]
+
+
+def test_two_shops_one_here_and_one_there_both_stocked_from() -> None:
+    result = parse(
+        "Two shops as well, one in Toronto and one in Ottawa, both stocked out of Montreal.",
+        known_names=("Montreal Warehouse",),
+    )
+    assert [c.intent for c in result.commands] == ["add-retailer", "add-retailer", "connect-nodes"]
+
+
+def test_a_stated_output_is_the_capacity_and_put_that_in_says_it_again() -> None:
+    command = one(
+        "For the record, the press in Berlin manages about 40,000 copies a month. Please put "
+        "that in."
+    )
+    assert command.intent == "update-node" and command.params["capacity"] == 40000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Which shops does Rotterdam Warehouse reach now, and by which route?",
+            ["trace-downstream"],
+        ),
+        (
+            "One last thing: a distribution centre in Frankfurt for the book fair trade, 5,000 "
+            "copies, fed by Berlin Plant.",
+            ["add-distributor", "connect-nodes"],
+        ),
+    ],
+)
+def test_shops_reached_and_a_book_fair_is_not_booking(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kindly also book one 20 feet container from Karachi port to Jebel Ali.",
+        "can you recommend some good books?",
+    ],
+)
+def test_booking_and_books_to_read_are_out_of_scope(text: str) -> None:
+    result = parse(text)
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["out-of-scope"]

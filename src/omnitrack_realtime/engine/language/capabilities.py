@@ -180,6 +180,9 @@ _UPSTREAM = re.compile(
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
 )
 _DOWNSTREAM = re.compile(
+    # "Which shops does Leipzig reach now?"
+    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:reach"
+    r"|serve|supply|feed)\b|"
     r"\bwhat\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:end\sup\s(?:feeding"
     r"|supplying|serving|in|at)\b|feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"

@@ -397,6 +397,11 @@ def _rule_remove(step: _Step, m: str) -> _Outcome:
 _RENAME = re.compile(r"\brenam\w*|\bchange\s(?:the\s|its\s|their\s)?names?\b")
 
 
+_OUTPUT_STATED = re.compile(
+    r"[§¤]+\s(?:now\s|actually\s|really\s)?(?:manages|produces|makes|handles|does|turns\sout|puts\sout"
+    r"|outputs|can\s(?:do|make|produce|handle|manage))\s(?:about\s|around\s|roughly\s|some\s|up\sto\s"
+    r"|nearly\s|close\sto\s)?\d"
+)
 _MAKE_IT = re.compile(
     r"^[^\w§¤]*(?:(?:ok|okay|so|and|then|hmm+|pls|please|now)[^\w§¤]+)*(?:(?:can|could|would)\syou\s)?"
     r"(?:please\s)?make\s(?:it|that|this|[§¤]+|the\s[§¤\w]+(?:\s[§¤\w]+)?)\s(?:to\s)?"
@@ -448,6 +453,12 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
+    output = _OUTPUT_STATED.search(m)
+    if output is not None and len(refs) == 1 and not _QUESTION.match(m):
+        # "the press in Leipzig manages about 40,000 copies a month": its size, stated
+        size = _capacity(step.text[output.start() :], None)
+        if size is not None:
+            return _cmd(step, "update-node", {"node": refs[0].ref, "capacity": _whole(size)}, 0.8)
     verb = _UPDATE_VERB.search(m)
     asks = _QUESTION.match(m) or re.match(r"^\W*(?:what|which|how|where)(?:'s|\sis|\sare)?\b", m)
     if asks and (verb is None or verb.group() == "now"):

@@ -156,7 +156,11 @@ _CORRECTION = re.compile(
 
 _OUT_OF_SCOPE = {
     "book trucks or shipments": (
-        r"\bbook\w*\b|\breserve\b|\bcharter\b|\b(?:arrange|organi[sz]e|schedule|dispatch|get)"
+        # the verb: "book two 40-foot containers", not "the book fair" or "bookstores"
+        r"\bbook(?:ing|ed)?\s(?:me\s|us\s)?(?:an?|the|some|\d+|one|two|three|four|five|our|my|space|slots?"
+        r"|containers?|trucks?|freight|shipments?|transport|carriers?|couriers?|lorr\w*|vans?|it|them"
+        r"|pickups?|capacity|a\sslot)\b(?!\s(?:fair|store|shop|club|launch|tour)s?\b)"
+        r"|\bbookings?\b(?!\s(?:fair|store))|\breserve\b|\bcharter\b|\b(?:arrange|organi[sz]e|schedule|dispatch|get)"
         r"\s(?:\w+\s){0,2}?(?:trucks?|lorr(?:y|ies)|vans?|couriers?|containers?|pickups?"
         r"|collections?|transport)\b"
     ),
@@ -229,7 +233,9 @@ _OUT_OF_SCOPE = {
         r"|drivers?|workers?|the\s(?:\w+\s)?(?:manager|driver|team|crew|staff))\b"
     ),
     "tell jokes or chat about other topics": (
-        r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b|\bbooks?\b"
+        # ("books" a printer ships are goods: only books to read are another topic)
+        r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b"
+        r"|\b(?:recommend|suggest|good|best|favou?rite|read|reading)\s(?:me\s)?(?:a\s|some\s)?(?:good\s)?books?\b"
         r"|\bmovies?\b|\brestaurants?\b"
     ),
     "export files": (

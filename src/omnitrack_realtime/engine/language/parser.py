@@ -184,13 +184,29 @@ _FOREIGN_GREETING = re.compile(
     r"|goedemorgen|hej|moin|habari|jambo|sawubona|kia\sora|g'?day|salut|servus|gr[üu]ezi)\b(?=\W)",
     re.IGNORECASE,
 )
+_BOTH_LINKED = re.compile(
+    rf"^(?P<head>.+?),\s+(?P<both>both|all\s(?:two|three|four)|each)\s(?P<link>(?:{_LINK_IN}|{_LINK_OUT})\s.+)$",
+    re.IGNORECASE,
+)
+_HERE_GOES = re.compile(
+    r"^\W*(?:here\sgoes|here\swe\sgo|here\sit\sis|so\shere'?s\sthe\sdeal|here'?s\sthe\ssetup)\W*:?\s*",
+    re.IGNORECASE,
+)
+_COUNTED_ONE_IN = re.compile(
+    r"^\W*(?:and\s)?(?:two|three|four|2|3|4)\s(?P<type>"
+    + _TYPES
+    + r")(?:\sas\swell|\stoo|\salso)?,?\s+"
+    r"(?P<rest>one\s(?:in|at)\s.+)$",
+    re.IGNORECASE,
+)
 # "need to set up our chain real quick", "let's build our network": the descriptions that
 # follow are the nodes to add.
 _BUILD_CUE = re.compile(
     r"^\W*(?:(?:hi|hey|hello|ok|okay|so|right|alright)\W+)*(?:(?:i|we)\s)?(?:(?:really\s)?(?:need|want"
     r"|would\slike|'?d\slike|wanna|have|got)\s(?:to\s)?|let'?s\s|help\sme\s|time\sto\s)"
-    r"(?:set\s?up|build|model|map(?:\sout)?|create|get|put\stogether|enter|do)\s(?:our|my|the|a)"
-    r"\s(?:\w+\s)?(?:supply\s)?(?:chain|network|twin|model)(?:\s(?:up|in(?:\shere)?|going|done))?"
+    r"(?:set\s?up|build|model|map(?:\sout)?|create|get|put\stogether|put|enter|do)\s(?:our|my|the|a)"
+    r"\s(?:\w+\s)?(?:supply\s)?(?:chain|network|twin|model|setup|operation|business)"
+    r"(?:\s(?:up|in(?:\shere)?|going|done|(?:into|in)\s(?:this|the)\s(?:thing|tool|system|app|twin)))?"
     r"(?:\s(?:real|really|super|pretty)?\s?(?:quick(?:ly)?|fast|asap|now|today|first))*\W*$",
     re.IGNORECASE,
 )
@@ -1417,6 +1433,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Maybe bump Shantou to 22k? Actually no, leave it at 20k for now."
             steps[-1] = Act("cancelled", f"{cancelled.text}, {piece}", cancelled.topic)
             continue
+        here_goes = _HERE_GOES.match(piece)
+        if here_goes is not None:
+            build_cue = True  # "Here goes: our sugar shack counts as a plant, ...": what follows
+            piece = piece[here_goes.end() :]
+        both_linked = _BOTH_LINKED.match(piece)
+        if both_linked is not None:
+            # "one in Ottawa, both stocked out of Montreal": the adds, then a link to each
+            pieces[index + 1 : index + 1] = [both_linked.group("link")]
+            piece = f"{both_linked.group('head')}, {both_linked.group('both')}"
+        counted_one = _COUNTED_ONE_IN.match(piece)
+        if counted_one is not None:
+            # "Two shops as well, one in Toronto" (and "one in Ottawa" next): a store there
+            piece = f"add a {counted_one.group('type')} {counted_one.group('rest')}"
         if _BUILD_CUE.match(piece):
             build_cue = True  # "need to set up our chain real quick": what follows describes it
             continue
@@ -1567,6 +1596,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(rest, names) is not None or _BARE_ADD.match(rest)
             ):
                 piece = rest
+                resplit = _split(rest)
+                if len(resplit) > 1:
+                    # "One last thing: a DC in Frankfurt, 5,000 copies, fed by Leipzig": the
+                    # rest splits as a message of its own would
+                    pieces[index + 1 : index + 1] = resplit[1:]
+                    piece = resplit[0]
         typed = _TYPED_SECTION.match(piece)
         if typed is not None and not _all_places(typed.group("items")):
             # "Now the suppliers: a washing station co-op in Addis Ababa, 4,000 bags, and an
@@ -1601,6 +1636,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         after_add = last is not None and last.intent in _ADD_INTENT.values()
         if after_add and _RESTATED_ADD.match(piece):
             continue
+        if last is not None and last.intent == "update-node" and _RESTATED_ADD.match(piece):
+            continue  # "the press in Leipzig manages 40,000 a month. Please put that in."
         added_as = _ADD_AS_TYPE.match(piece)
         if after_add and last is not None and added_as is not None:
             kinds = [t[2] for t in _analyse(added_as.group("type"), names).types()]
