@@ -1411,3 +1411,24 @@ def test_the_former_after_the_latter_was_changed_is_the_other_one(
     say(engine, "And raise the former's capacity to 5,000.")
     by_city = {n.location.city: n for n in engine.twin.list_nodes(USER)}
     assert by_city["Aarhus"].capacity == 5000 and by_city["Gdańsk"].status == "degraded"
+
+
+def test_the_smaller_one_is_of_the_nodes_just_compared(engine: SupplyChainEngine) -> None:
+    say(engine, "add a warehouse in Tianjin, 20k, and a warehouse in Ulaanbaatar, 8k")
+    say(engine, "Which warehouse is bigger?")
+    say(engine, "Give the smaller one 2,000 more, we rent extra space from January.")
+    by_city = {n.location.city: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert by_city == {"Tianjin": 20000, "Ulaanbaatar": 10000}
+
+
+def test_another_one_after_adding_a_supplier_is_a_supplier(engine: SupplyChainEngine) -> None:
+    say(engine, "Could you add a supplier in Galle with 3,000 kg a month?")
+    metadata, _text = say(
+        engine, "Can you also put in one in Matara, 2,500 kg, and another one in Ratnapura?"
+    )
+    assert steps_of(metadata) == ["add-supplier", "add-supplier"]
+    assert sorted(n.name for n in engine.twin.list_nodes(USER)) == [
+        "Galle Supplier",
+        "Matara Supplier",
+        "Ratnapura Supplier",
+    ]

@@ -3422,3 +3422,46 @@ def test_shops_reached_and_a_book_fair_is_not_booking(text: str, expected: list[
 def test_booking_and_books_to_read_are_out_of_scope(text: str) -> None:
     result = parse(text)
     assert [s.kind for s in result.steps if isinstance(s, Act)] == ["out-of-scope"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Bump Berlin Plant up by 1,500, we're taking on two seasonal workers.",
+            {"capacity_delta": 1500.0},
+        ),
+        ("For the incident log: how do you define disrupted vs degraded?", {"topic": "disrupted"}),
+    ],
+)
+def test_a_number_before_a_comma_and_how_do_you_define(text: str, expected: dict[str, Any]) -> None:
+    command = one(text)
+    assert {k: v for k, v in command.params.items() if k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sad news, the Chicago DC never really took off. Please take it out.", ["remove-node"]),
+        (
+            "Acknowledge the Berlin alert. Fire dept has cleared the building.",
+            ["acknowledge-alert"],
+        ),
+        (
+            "Could you add a supplier in Galle with 3,000 kg a month? It's the cinnamon peelers' "
+            "cooperative we buy from.",
+            ["add-supplier"],
+        ),
+    ],
+)
+def test_remarks_that_read_like_requests_are_not_requests(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_printing_labels_is_out_of_scope() -> None:
+    result = parse("P.S. could you print me some shipping labels for the jugs?")
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["out-of-scope"]
+
+
+def test_put_in_one_in_a_place_is_not_a_change_of_that_place() -> None:
+    assert parse("Can you also put in one in Matara, 2,500 kg?").commands == ()

@@ -1512,7 +1512,8 @@ _SAME_SCENARIO = re.compile(
 _ANOTHER_ONE = re.compile(
     r"(?:\b(?:put|add|create|set\s?up|open|make|build|place|need|want)\s+)?(?:another|one\smore"
     r"|a\ssecond|a\sthird|a\snew)(?:\sone)?(?=\s+(?:in|at|near|out\sof|over\sin)\s)"
-    r"|\b(?:put|add|create|set\s?up|open|build|place)\s+one(?=\s+(?:in|at|near|out\sof|over\sin)\s)",
+    r"|\b(?:put|add|create|set\s?up|open|build|place)(?:\s(?:in|on))?\s+one(?=\s+(?:in|at|near|out\sof"
+    r"|over\sin)\s)",
     re.IGNORECASE,
 )
 _NARROW = re.compile(

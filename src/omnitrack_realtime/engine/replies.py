@@ -99,6 +99,10 @@ _INSTEAD = {
         "answer questions about your supply-chain network",
         ("help", "Show the network summary"),
     ),
+    "print labels or documents": (
+        "list a node's links and details, which you can copy onto your own labels",
+        ("List my nodes", "Show the network summary"),
+    ),
     "export files": (
         "list your nodes or show the summary, which you can copy",
         ("List my nodes", "Show the network summary"),

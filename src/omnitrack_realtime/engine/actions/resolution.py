@@ -8,6 +8,7 @@ A reference that matches nothing, or several nodes where one is meant, raises
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .. import answers
@@ -26,6 +27,9 @@ _TYPE_WORDS = {
     "distribution_center": ("distribution", "center", "centre", "dc", "distributor", "hub"),
     "retailer": ("retailer", "store", "shop", "outlet"),
 }
+_EXTREME_ONE = re.compile(
+    r"the\s(bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest)\sone"
+)
 _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 
 
@@ -171,6 +175,14 @@ def resolve_nodes(
             )
         if label.lower() in _PLURAL_PRONOUNS:
             return found
+        extreme = _EXTREME_ONE.fullmatch(label.lower())
+        if extreme is not None:
+            # "the smaller one": of the nodes just talked about
+            adj = extreme.group(1)
+            busy = adj.startswith(("bus", "full"))
+            key = (lambda n: n.utilization) if busy else (lambda n: n.capacity)
+            least = adj.startswith(("small",))
+            return [min(found, key=key) if least else max(found, key=key)]
         if label.lower() in ("the other", "the other one", "other"):
             # "now connect the other one to it": the node mentioned before the last one.
             if len(found) < 2:

@@ -107,6 +107,8 @@ _BARE_LINK_VERB = re.compile(
 
 
 def _rule_connect(step: _Step, m: str) -> _Outcome:
+    if re.search(r"\b(?:we|i|they)\s(?:buy|source|get|order|import)\s(?:\w+\s)?from\W*$", m):
+        return None  # "It's the cinnamon peelers' cooperative we buy from": who it is
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
     if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
         return None

@@ -134,8 +134,9 @@ def _relative_change(m: str) -> tuple[str, float] | None:
         return None if value is None else ("capacity_factor", 1 + sign * value / 100)
     amount = re.search(
         r"\b(?:by|with|add|another|extra|additional|plus|minus)\s(?:another\s|an\sextra\s)?"
-        r"(?P<n>[\d][\d,.]*\s?(?:k|m|thousand)?|[a-z]+\s(?:thousand|hundred))"
-        r"|(?P<m>[\d][\d,.]*\s?(?:k|m|thousand)?)\s(?:more|extra|additional|fewer|less)\b",
+        # (the number ends on a digit: "up by 1,500, we're ..." is 1,500)
+        r"(?P<n>\d(?:[\d,.]*\d)?\s?(?:k|m|thousand)?|[a-z]+\s(?:thousand|hundred))"
+        r"|(?P<m>\d(?:[\d,.]*\d)?\s?(?:k|m|thousand)?)\s(?:more|extra|additional|fewer|less)\b",
         m,
     )
     if amount is None:
@@ -453,6 +454,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
+    if re.search(r"\b(?:one|another)\s(?:more\s)?(?:in|at|near|out\sof)\s¤", m):
+        return None  # "put in one in Matara, 2,500 kg": another node there, not a change
     output = _OUTPUT_STATED.search(m)
     if output is not None and len(refs) == 1 and not _QUESTION.match(m):
         # "the press in Leipzig manages about 40,000 copies a month": its size, stated

@@ -208,7 +208,10 @@ _OUT_OF_SCOPE = {
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
     ),
     "look up prices, markets or news": (
-        r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bnews\b|\bmarkets?\sprices?"
+        r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bmarkets?\sprices?"
+        # the news to read, not "sad news, the Ottawa shop never took off"
+        r"|\b(?:the|latest|today'?s|any|read|check|show\sme)\s(?:\w+\s)?news\b|\bnews\s(?:about|on|from|today)\b"
+        r"|\bheadlines\b"
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
         # "What will nitrile prices do next quarter?": a market forecast
         r"|\bwhat\s(?:will|would|are)\s(?:\w+\s){0,2}?prices?\s(?:do|be|going)\b"
@@ -237,6 +240,11 @@ _OUT_OF_SCOPE = {
         r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b"
         r"|\b(?:recommend|suggest|good|best|favou?rite|read|reading)\s(?:me\s)?(?:a\s|some\s)?(?:good\s)?books?\b"
         r"|\bmovies?\b|\brestaurants?\b"
+    ),
+    "print labels or documents": (
+        r"\bprint\w*\s(?:me\s|us\s|out\s)?(?:some\s|the\s|a\s|our\s)?(?:\w+\s)?(?:labels?|documents?"
+        r"|invoices?|forms?|stickers?|packing\slists?|waybills?|manifests?|bills?\sof\slading)\b"
+        r"|\b(?:shipping|address|pallet)\slabels?\b"
     ),
     "export files": (
         r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"

@@ -235,6 +235,11 @@ def _node_refs(step: _Step) -> list[_Ref]:
         counted = re.match(r"(?:both|all\s(?:two|three|four|five|six|\d+))\b", match.group())
         if kind is not None and (counted or changing):
             refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
+    for match in _EXTREME_ONE.finditer(step.masked):
+        # "give the smaller one 2,000 more": of the nodes just talked about
+        if not any(r.start <= match.start() < r.end for r in refs):
+            word = f"the {match.group('adj')} one"
+            refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
     for match in _FORMER.finditer(step.masked):
         word = "the other" if match.group("which") == "former" else "it"
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
@@ -419,6 +424,10 @@ _EXTREME_WORDS = {
 _EXTREME = re.compile(
     r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
     r"|newer|newest|older|oldest|earliest)\s+$"
+)
+_EXTREME_ONE = re.compile(
+    r"\bthe\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest)"
+    r"\sone\b"
 )
 _ALL_OF_TYPE = re.compile(
     r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every)\s(?:\w+\s)?(?P<type>"

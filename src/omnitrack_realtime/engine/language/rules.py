@@ -96,6 +96,10 @@ _DEFINITION = re.compile(
     r"(?P<abstract>single\spoints?\sof\sfailure|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock|anomal(?:y|ies)|bottlenecks?)(?:\s(?:exactly|again|really|mean))?"
     r"\W*$"
+    # "how do you define disrupted vs degraded?", "what do you mean by 'degraded'?"
+    r"|\b(?:how\sdo\syou\sdefine|define|what\sdo\syou\smean\sby|what'?s\sthe\sdifference\sbetween"
+    r"|difference\sbetween)\s\W*(?P<defined>degraded|disrupted|offline|operational|utili[sz]ation"
+    r"|a\s(?:bottleneck|single\spoint\sof\sfailure)|risk|severity)\b"
 )
 
 
@@ -103,7 +107,8 @@ def _rule_definition(step: _Step, m: str) -> _Outcome:
     match = _DEFINITION.search(m)
     if match is None:
         return None
-    return _cmd(step, "help", {"topic": match.group("term") or match.group("abstract")}, 0.85)
+    topic = match.group("term") or match.group("abstract") or match.group("defined")
+    return _cmd(step, "help", {"topic": topic}, 0.85)
 
 
 def _rule_help(step: _Step, m: str) -> _Outcome:

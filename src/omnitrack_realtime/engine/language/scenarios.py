@@ -168,6 +168,8 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
 _HAPPENED = re.compile(
     r"^\W*(?:(?:so|well|oh|and|also|btw|fyi)\W+)*(?:there\s(?:was|were|has\sbeen|have\sbeen|had"
     r"\sbeen)|we\s(?:had|'ve\shad|have\shad|got\shit|were\shit)|it\swas|they\shad)\b"
+    # "Fire dept has cleared the building.": someone did something, a report
+    r"|^\W*(?:the\s)?[a-z]+(?:\s[a-z]+)?\s(?:has|have|had)\s(?:just\s|now\s|already\s)?[a-z]+ed\b"
 )
 
 
