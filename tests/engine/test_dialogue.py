@@ -1432,3 +1432,11 @@ def test_another_one_after_adding_a_supplier_is_a_supplier(engine: SupplyChainEn
         "Matara Supplier",
         "Ratnapura Supplier",
     ]
+
+
+def test_run_the_easter_one_again_reruns_the_scenario_named_so(engine: SupplyChainEngine) -> None:
+    say(engine, "add a plant in Antwerp and a store in Brussels, Antwerp supplies Brussels")
+    say(engine, "What happens if demand goes up 35% for two weeks?")
+    say(engine, "And Easter, say +60% over three weeks?")
+    metadata, _text = say(engine, "Run the Easter one again with that.")
+    assert metadata["intent"] == "what-if-demand-spike"

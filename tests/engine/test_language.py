@@ -3465,3 +3465,42 @@ def test_printing_labels_is_out_of_scope() -> None:
 
 def test_put_in_one_in_a_place_is_not_a_change_of_that_place() -> None:
     assert parse("Can you also put in one in Matara, 2,500 kg?").commands == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Then yung mango farms, supplier in General Santos, 8k kg, supplies the Berlin "
+            "plant po.",
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "Pa-add din po ng stores in Hong Kong and Singapore, both supplied from Rotterdam. "
+            "Thank you po!",
+            ["add-retailer", "add-retailer", "connect-nodes"],
+        ),
+        (
+            "Sige po, pls set currency to USD, our export invoices are in dollars. Salamat po!",
+            ["set-currency"],
+        ),
+    ],
+)
+def test_taglish(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the lisbon pop-up moves to porto tmrw, can u move it", "update-node"),
+        (
+            "madrid one shuts after sat's gig. cut it off from birmingham but keep it in the "
+            "system for now",
+            "disconnect-nodes",
+        ),
+    ],
+)
+def test_slang_moves_and_cuts(text: str, intent: str) -> None:
+    names = ("Lisbon Store", "Madrid Store", "Birmingham Warehouse")
+    assert intents(text, names) == [intent]

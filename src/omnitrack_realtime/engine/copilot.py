@@ -492,6 +492,9 @@ class SupplyChainEngine:
             if rerun is not None:
                 steps = [rerun]
         steps = [self._rerun_named(s, state) or s for s in steps]
+        if not steps:
+            rerun_named = self._rerun_named(Act("unknown", request.message), state)
+            steps = [rerun_named] if rerun_named is not None else steps
         turn = self._transfer(request, steps, state)
         if turn is None:
             if not steps:
@@ -987,13 +990,16 @@ class SupplyChainEngine:
     def _rerun_named(self, step: Step, state: DialogueState) -> Command | None:
         """ "then rerun the Sakai scenario": the conversation's last simulation about Sakai,
         again (with any value this step changes); None when the step is not that."""
-        if not isinstance(step, Clarification) or not _RERUN.search(step.text):
+        unread = isinstance(step, Act) and step.kind == "unknown"
+        if not (isinstance(step, Clarification) or unread) or not _RERUN.search(step.text):
             return None
         said = gazetteer.fold(step.text)
         for earlier in reversed(state.simulated):
             about = [earlier.params.get("node"), earlier.params.get("place")]
             words = [v.text if isinstance(v, NodeRef) else getattr(v, "city", None) for v in about]
-            for word in (w for w in words if w):
+            # "Run the Easter one again": a name the user gave that scenario
+            words += re.findall(r"\b[A-Z][a-z]{3,}\b", earlier.text)[:3]
+            for word in (w for w in words if w and w.lower() not in _NOT_A_SCENARIO_NAME):
                 first = gazetteer.fold(word).split()[0]
                 if re.search(rf"\b{re.escape(first)}\b", said):
                     values = read_scenario_values(step.text)
@@ -1502,6 +1508,22 @@ _DEFINITE_TYPE = re.compile(
 )
 
 
+_NOT_A_SCENARIO_NAME = frozenset(
+    [
+        "what",
+        "what's",
+        "scenario",
+        "simulate",
+        "simulation",
+        "run",
+        "and",
+        "now",
+        "then",
+        "the",
+        "suppose",
+        "imagine",
+    ]
+)
 _RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
 _SAME_SCENARIO = re.compile(
     r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"

@@ -599,3 +599,34 @@ def _singlish(text: str) -> str:
     for pattern, english in _SINGLISH:
         text = re.sub(pattern, english, text, flags=re.IGNORECASE | re.MULTILINE)
     return text
+
+
+# Taglish (Tagalog mixed into English: "Then yung mango farms, supplier in General Santos, 8k
+# kg, supplies the Davao plant po", "Pa-add din po ng stores in Hong Kong"): its particles and
+# function words read as English, in a message with two or more of its markers.
+_TAGALOG_MARKERS = re.compile(
+    r"\b(?:po|yung|ang|ng|din|rin|naman|pala|lang|sige|salamat|pa-?add|mali|ako|kasi|tapos|opo"
+    r"|natin|namin|kami|tayo|ba|na\sba|diba)\b",
+    re.IGNORECASE,
+)
+_TAGALOG_WORDS = (
+    (r"\bpa-?add\b", "add"),
+    (r"\bpa-?remove\b", "remove"),
+    (r"\bpa-?connect\b", "connect"),
+    (r"\bmali\sako\b", "my mistake"),
+    (r"\bsige\b", "ok"),
+    (r"\btapos\b", "then"),
+    (r"\b(?:yung|ang)\b", "the"),
+    (r"\b(?:din|rin)\b", "also"),
+    (r"\s*\b(?:po|opo|naman|pala|lang|kasi|ba|diba)\b", ""),
+    (r"\bng\s", ""),
+)
+
+
+def _taglish(text: str) -> str:
+    """``text`` with Tagalog particles and function words read as English, when it has them."""
+    if len({m.group().lower() for m in _TAGALOG_MARKERS.finditer(text)}) < 2:
+        return text
+    for pattern, english in _TAGALOG_WORDS:
+        text = re.sub(pattern, english, text, flags=re.IGNORECASE)
+    return text

@@ -20,6 +20,8 @@ _NOT_A_TARGET = r"\s*(?:[\d$€£¥]|(?:" + "|".join(_STATUS_WORDS.values()) + r
 _DISCONNECT = re.compile(
     r"\b(?:disconnect\w*|unlink\w*|de-?link\w*|sever(?:s|ed|ing)?|detach\w*|decouple\w*|unhook\w*"
     r"|uncouple\w*|unpair\w*|untie\w*"
+    # "cut it off from birmingham"
+    r"|(?:cut|cuts|split|splits)\s(?:it|them|that|this|[§¤]+|the\s[\w§¤-]+(?:\s[\w§¤-]+)?)\soff\sfrom"
     r"|(?:cut|break|remove|delete|drop|kill|end|close|stop|terminate)\s(?:off\s)?(?:the\s|that\s"
     r"|this\s|any\s)?(?:\w+\s)?(?:link|connection|route|lane|edge|relationship|tie)s?"
     r"|(?:don'?t|do\snot|no\slonger)\s(?:need|want|use)\s(?:the\s|that\s|this\s|any\s)?(?:\w+\s)?"
@@ -107,6 +109,8 @@ _BARE_LINK_VERB = re.compile(
 
 
 def _rule_connect(step: _Step, m: str) -> _Outcome:
+    if re.search(r"\b(?:moves|moving|relocates|relocating)\s(?:over\s)?to\s¤", m) and step.refs():
+        return None  # "the lisbon pop-up moves to porto tmrw": the node moves, no link
     if re.search(r"\b(?:we|i|they)\s(?:buy|source|get|order|import)\s(?:\w+\s)?from\W*$", m):
         return None  # "It's the cinnamon peelers' cooperative we buy from": who it is
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells

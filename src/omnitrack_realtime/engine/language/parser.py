@@ -34,6 +34,7 @@ from .cleaning import (
     _self_corrected,
     _singlish,
     _spanglish,
+    _taglish,
 )
 from .edits import _UNKNOWN_PLACE, _capacity
 from .mood import Mood, dialogue_act, mood
@@ -739,6 +740,20 @@ _TERSE_ADD = re.compile(
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
+_NEW_SUBJECT_LINKS = re.compile(
+    r"(?:^|,\s*)(?:an?\s)?(?P<add>(?:"
+    + _TYPES
+    + r")\s(?:in|at)\s(?P<place>[^,]+?),\s*\d[^,]*?),\s*"
+    r"(?P<verb>supplies|feeds|ships\sto|sends\sto|delivers\sto)\s(?P<target>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _terse_known(place: str, names: _Names) -> bool:
+    """Whether a place is where one of the user's nodes is (its name says it)."""
+    return any(gazetteer.fold(w) in names.tokens for w in place.split())
+
+
 _AND_SUBJECT_LINKS = re.compile(
     r",?\s+and\s+(?=(?:the\s)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends"
     r"|delivers|serves|stocks)\b)"
@@ -751,6 +766,10 @@ _THEN_SHIPS_THERE = re.compile(
 _LISTED_LATE = re.compile(
     r"[,.;:]\s*(?:(?:count|treat|add|model|put|list)\s(?:them|those|these|both)\s(?:as|in\sas)\s)"
     r"(?P<list>(?:" + _TYPES + r")\s*:\s*[^:;]+?)\W*$",
+    re.IGNORECASE,
+)
+_BUT_KEEP_IT = re.compile(
+    r",?\s+but\s+(?:keep|leave)\s(?:it|them|the\snode|the\sstore|the\ssite)\s(?:in|on|as)\b.*$",
     re.IGNORECASE,
 )
 _TRAILING_REASON = re.compile(
@@ -1378,7 +1397,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
-    corrected = _self_corrected(_singlish(_franglais(_spanglish(_hinglish(corrected)))))
+    corrected = _self_corrected(_taglish(_singlish(_franglais(_spanglish(_hinglish(corrected))))))
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
     penalty = min(0.2, 0.05 * fixes)
@@ -1442,6 +1461,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "one in Ottawa, both stocked out of Montreal": the adds, then a link to each
             pieces[index + 1 : index + 1] = [both_linked.group("link")]
             piece = f"{both_linked.group('head')}, {both_linked.group('both')}"
+            pieces[index] = piece  # (the link reads "both" at the end of the step before)
         counted_one = _COUNTED_ONE_IN.match(piece)
         if counted_one is not None:
             # "Two shops as well, one in Toronto" (and "one in Ottawa" next): a store there
@@ -1462,6 +1482,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if len(pieces) > 1 and re.match(r"^\W*(?:rather\sthan|instead\sof)\b", piece, re.I):
             continue  # "Rather than fund a new plant, raise ...": what is not asked
+        new_subject = _NEW_SUBJECT_LINKS.search(piece)
+        if new_subject is not None and not _terse_known(new_subject.group("place"), names):
+            # "yung mango farms, supplier in General Santos, 8k kg, supplies the Davao plant":
+            # a node not in the twin yet, with its size, and what it supplies
+            pieces[index + 1 : index + 1] = [
+                f"it {new_subject.group('verb')} {new_subject.group('target')}"
+            ]
+            piece = f"add a {new_subject.group('add')}"
         subject_link = _AND_SUBJECT_LINKS.search(piece)
         if subject_link is not None and subject_link.start() > 0:
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
@@ -1488,6 +1516,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         compared = _AS_X_IS.search(piece)
         if compared is not None and compared.start() > 0:
             piece = piece[: compared.start()]  # "supplied from the distillery as Glasgow is"
+        kept_as_is = _BUT_KEEP_IT.search(piece)
+        if kept_as_is is not None and kept_as_is.start() > 0:
+            piece = piece[
+                : kept_as_is.start()
+            ]  # "cut it off from birmingham but keep it in the system"
         why = _TRAILING_REASON.search(piece)
         if why is not None and why.start() > 0:
             head = piece[: why.start()]
