@@ -344,6 +344,9 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Málaga", "Spain", "EU", 36.72, -4.42, ""),
     ("Lisbon", "Portugal", "EU", 38.72, -9.14, "Lisboa"),
     ("Porto", "Portugal", "EU", 41.16, -8.63, "Oporto"),
+    # the cork towns (Amorim's home and the Tagus valley): under the world table's 15,000
+    ("Santa Maria da Feira", "Portugal", "EU", 40.93, -8.54, "Feira"),
+    ("Coruche", "Portugal", "EU", 38.96, -8.53, ""),
     ("Rome", "Italy", "EU", 41.90, 12.50, "Roma"),
     ("Milan", "Italy", "EU", 45.46, 9.19, "Milano"),
     ("Turin", "Italy", "EU", 45.07, 7.69, "Torino"),
