@@ -491,7 +491,9 @@ class SupplyChainEngine:
             rerun = self._follow_up(request.message, state)
             if rerun is not None:
                 steps = [rerun]
-        steps = [self._rerun_named(s, state) or s for s in steps]
+        steps = [
+            self._rerun_named(s, state) or self._unclear_follow_up(s, state) or s for s in steps
+        ]
         if not steps:
             rerun_named = self._rerun_named(Act("unknown", request.message), state)
             steps = [rerun_named] if rerun_named is not None else steps
@@ -986,6 +988,15 @@ class SupplyChainEngine:
         if not values:
             return None
         return Command(last.intent, {**last.params, **values}, last.confidence, text)
+
+    def _unclear_follow_up(self, step: Step, state: DialogueState) -> Command | None:
+        """ "and if it's 3 wks? diff the two pls": an unclear part beside others that is the
+        last simulation again with a new value."""
+        if not isinstance(step, Clarification) or step.intent is not None:
+            return None
+        if not re.match(r"^\W*(?:and\s|but\s|so\s)?(?:what\s)?if\b", step.text, re.IGNORECASE):
+            return None
+        return self._follow_up(step.text, state)
 
     def _rerun_named(self, step: Step, state: DialogueState) -> Command | None:
         """ "then rerun the Sakai scenario": the conversation's last simulation about Sakai,

@@ -301,7 +301,15 @@ def _unshouted_word(match: re.Match[str]) -> str:
     return low
 
 
+# Chat formatting around the words: `Guangzhou` in backticks, an @mention of the copilot, a
+# shift log's time stamp ("07:30 — ack the Liberec one").
+_CHAT_MARKUP = re.compile(
+    r"`+|(?:^|(?<=\s))@copilot\b[\s,:]*|(?m:^\s*\d{1,2}[:.h]\d{2}\s*[—–-]+\s*)", re.I
+)
+
+
 def _clean(text: str) -> str:
+    text = _CHAT_MARKUP.sub("", text)
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
@@ -365,7 +373,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
 # inside the sentence; the later one stands.
 _TAKEN_BACK = (
     r"\W*(?:(?:hmm+|uh+|um+|er+|ah)\W+)?(?:no|nope|sorry|oops|i\s+mean[t]?|or\s+rather|rather|actually|wait|correction"
-    r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|in|at|to|from)\W+)*"
+    r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|sorry|oops|in|at|to"
+    r"|from)\W+)*"
 )
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(

@@ -33,7 +33,7 @@ _DISCONNECT = re.compile(
     re.IGNORECASE,
 )
 _CONNECT = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|(?<!\d\s)(?<!\d)pair\w*|couple\s"
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|(?<![\dk]\s)(?<![\dk])pair\w*|couple\s"
     r"|attach\w*|bridge\s"
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"

@@ -75,7 +75,9 @@ _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
-    r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s))\b"
+    r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s)"
+    # "Drop it to 400": a lower capacity, not a removal
+    r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
@@ -374,6 +376,8 @@ _EVERYTHING = re.compile(
 def _rule_remove(step: _Step, m: str) -> _Outcome:
     if not _REMOVE.search(m):
         return None
+    if re.search(r"\bdrop\w*\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d", m):
+        return None  # "Drop it to 400": its capacity
     refs = step.node_refs()
     if not refs and _EVERYTHING.search(m):
         # "remove everything", "delete all the nodes": every node (confirmed first)

@@ -76,6 +76,7 @@ _SMALLTALK = re.compile(
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
     r"|for\snow|all\sfor\stoday|have\sa\snice\sday|(?:please\s)?bear\swith\sme"
+    r"|kia\sora|that'?s\sall\sfrom\sme|end\sof\sshift|over\sand\sout"
     r"|vielen\sdank|danke\sschön|muchas\sgracias|merci\sbien|asante(?:\ssana)?|that'?s\sall"
     r"|kwaheri|habari|jambo|salamat(?:\spo)?|shukran|terima\skasih|xie\s?xie|kamsahamnida"
     # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")
@@ -97,6 +98,8 @@ _NEGATED = re.compile(
     r"(?:don'?t|do\snot|dont|never|no\sneed\sto|no\sneed\sfor|not\syet|hold\soff(?:\son)?"
     r"|let'?s\snot|we\sdon'?t\sneed\sto|i\sdon'?t\s(?:want|need)\s(?:you\s)?to|there'?s\sno\sneed\sto"
     r"|skip|forget\sabout|you\sdon'?t\sneed\sto|you\scan\sskip|please\sdon'?t)\b"
+    # "Members agreed NOT to connect Sunyani to Accra", "we decided not to add it"
+    r"|\b(?:agreed|decided|chose|choose|prefer|preferred|want|wants|asked|told\sus)\s(?:not\sto|to\snot)\b"
     # "..., at Perth, is not yet contracted and ought not to be entered at present"
     r"|\b(?:ought\snot\sto|should\snot|shouldn'?t|must\snot|mustn'?t|is\snot\sto|are\snot\sto)\sbe"
     r"\s(?:entered|added|recorded|created|included|put\sin)\b"

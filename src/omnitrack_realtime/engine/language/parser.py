@@ -167,13 +167,17 @@ _TRAILING_THANKS = re.compile(
     re.IGNORECASE,
 )
 _GUESSES_THE_ANSWER = re.compile(
-    r"^\W*(?:or\s)?(?:is|does|do|was)\s(?:it|that|this|the\s\w+)\s.*\bor\b|^\W*(?:i\sassume|i\sguess"
+    r"^\W*(?:or\s)?(?:is|does|do|was)\s(?:it|that|this|the\s\w+)\s.*\bor\b"
+    r"|^\W*(?:is|was)\s(?:it|that)\s(?:only|just|mainly|mostly|all)\s(?:because|due\sto)\b|^\W*(?:i\sassume|i\sguess"
     r"|i\simagine|presumably|i\ssuppose)\b",
     re.IGNORECASE,
 )
 # "Three quick ones before my call: how many ...": a label saying what follows
 _AND_ANOTHER_TYPE = re.compile(
-    r"\s+(?:and|plus|&)\s+(?=(?:an?\s|another\s|one\s)?(?:" + _TYPES + r")\s)", re.IGNORECASE
+    r"\s+(?:and|plus|&)\s+(?=(?:an?\s|another\s|one\s|(?:a\s)?(?:second|third|2nd|3rd)\s)?(?:"
+    + _TYPES
+    + r")\s)",
+    re.IGNORECASE,
 )
 _QUESTIONS_LABEL = re.compile(
     r"^\W*(?:\w+\s){0,3}(?:quick\s)?(?:ones|questions?|things|items|points|asks)\b[^:?]{0,40}:\s*",
@@ -373,6 +377,8 @@ _WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoi
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
+    if re.match(r"^\W*(?:and\s|but\s|so\s)?(?:what\s)?if\b", piece, re.IGNORECASE):
+        return False  # "and if it's 3 wks?": a simulation again, worth reading with the last one
     step = _analyse(piece, names)
     if _NOT_YET.search(piece) and "?" not in piece:
         return True  # "Boulder won't open until spring anyway": why, not what
@@ -547,6 +553,25 @@ _SIZE_AFTER = re.compile(
     r"(?:\s[a-z]+)?(?:\s(?:a|per)\s[a-z]+)?\W*$",
     re.IGNORECASE,
 )
+_AND_X_AS_TYPE = re.compile(
+    r"\s+and\s+(?=[A-Z][\w'-]*(?:\s[A-Z][\w'-]*){0,3}\s+as\s+(?:an?\s)?(?:2nd\s|second\s|another\s|3rd\s"
+    r"|third\s)?(?:" + _TYPES + r")\b)"
+)
+_GO_LABEL = re.compile(
+    r"^\W*(?:ok\s|okay\s|right\s)?(?:ship\sit|let'?s\sgo|go\sgo\sgo|lfg|here\swe\sgo)\W*:\s*",
+    re.IGNORECASE,
+)
+_TO_BE_ENTERED = re.compile(
+    r"^(?P<head>.+?),?\s(?:shall|should|will|is\sto|are\sto|must)\sbe\s(?:entered|added|recorded|created"
+    r"|included|registered)(?:\sas\s(?:an?\s)?(?P<type>" + _TYPES + r"))?\W*$",
+    re.IGNORECASE,
+)
+_RUNS_OUT_OF = re.compile(
+    r"^\W*(?:[\w-]+\s){0,3}(?:runs|operates|works|ships)\s(?:out\s)?(?:of|from)\s(?=(?:an?|our|one)\s(?:[\w-]+\s){0,2}"
+    r"(?:" + _TYPES + r")\s(?:in|at)\s)",
+    re.IGNORECASE,
+)
+_ARROW_AFTER_ADD = re.compile(r",\s+(?=[^,]+?\s*(?:->|→)\s*[^,]+$)")
 _SUBJECT_VERB = re.compile(
     r"^(?:ships|sends|supplies|feeds|delivers|trucks)\s(?:(?:its|their|all|the)\s\w+\s)?(?:to|into)?\b",
     re.IGNORECASE,
@@ -729,7 +754,8 @@ _BARE_ADD = re.compile(
     r"(?!(?:list|show|display|count|find|which|what|where|how|any|are|is|do|does|all|every"
     r"|total|compare|trace|remove|delete|drop)\b)"
     r"(?:(?:an?|another|one\smore|one|new|a\snew|our|my)\s+)?"
-    r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near|based\sin"
+    # ("2nd 3PL wh in Poznan": a second word before the type only when it is a code)
+    r"(?:[\w-]+\s+)?(?:[\w-]*\d[\w-]*\s+)?(?:" + _TYPES + r")\s+(?:in|at|near|based\sin"
     r"|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
@@ -738,6 +764,22 @@ _TERSE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?:(?!in\b|at\b)[a-z-]{3,}\s+)?(?P<type>"
     + _TYPES
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
+    re.IGNORECASE,
+)
+_IS_NEEDED = re.compile(r"(^|[.!?]\s+)(?:also\s)?(?:is|are)\s(?:also\s)?needed\s(?:an?\s)?", re.I)
+_TWO_SOURCES = re.compile(
+    r"^\W*(?:and\s)?(?:both\s)?(?:the\s)?(?P<a>[\w'-]+(?:\s[\w'-]+)?)\s(?:and|&)\s(?:the\s)?(?P<b>[\w'-]+"
+    r"(?:\s[\w'-]+)?)(?:\s(?:stations|sites|ones|nodes|farms|mills|plants|suppliers|warehouses|growers"
+    r"|orchards))?\s(?:both\s|all\s)?(?:deliver|ship|send|supply|feed)s?\s(?:(?:to|into)\s)?(?P<c>[^,.;]+?)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+_BOTH_SUBJECT = re.compile(
+    r"^\W*(?:and\s|so\s)?(?:they\s|these\s|those\s)?(?:both|the\stwo|each)(?:\sof\sthem)?\s(?:are\s|will\s)?"
+    r"(?:(?:deliver|delivering|ship|shipping|send|sending|go|going|supply|supplying|feed|feeding|giving"
+    r"|give)(?:\s\w+){0,2}?\s(?:to|into)\s(?:me\sin\s|us\sin\s)?(?P<out>.+?)"
+    r"|(?:get|getting|receive|receiving|take|taking)(?:\s\w+){0,2}?(?:\sstraight|\sdirectly)?\sfrom"
+    r"\s(?P<into>.+?))\W*$",
     re.IGNORECASE,
 )
 _NEW_SUBJECT_LINKS = re.compile(
@@ -1400,6 +1442,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     corrected = _self_corrected(_taglish(_singlish(_franglais(_spanglish(_hinglish(corrected))))))
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
+    # "Also is needed warehouse in Astana": a need said the way Russian says it
+    corrected = _IS_NEEDED.sub(lambda m: f"{m.group(1)}add a ", corrected)
     penalty = min(0.2, 0.05 * fixes)
     pieces = _modelled(corrected, names) or _split(corrected)
     steps: list[Step] = []
@@ -1490,6 +1534,33 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 f"it {new_subject.group('verb')} {new_subject.group('target')}"
             ]
             piece = f"add a {new_subject.group('add')}"
+        tail = re.match(r"^(?P<head>.+?),\s+(?P<tail>(?:and\s)?(?:they\s)?both\s.+)$", piece)
+        if tail is not None and _BOTH_SUBJECT.match(tail.group("tail")):
+            # "Please add them as suppliers, both are giving wheat to factory"
+            pieces[index + 1 : index + 1] = [tail.group("tail")]
+            piece = tail.group("head")
+        two_sources = _TWO_SOURCES.match(piece)
+        if two_sources is not None and all(
+            gazetteer.find_places(two_sources.group(k))
+            or _analyse(two_sources.group(k), names).names
+            for k in ("a", "b")
+        ):
+            # "Both the Kumasi and the Sunyani stations deliver to it": a link from each
+            target = two_sources.group("c")
+            pieces[index + 1 : index + 1] = [f"ship from {two_sources.group('b')} to {target}"]
+            piece = f"ship from {two_sources.group('a')} to {target}"
+        both_subject = _BOTH_SUBJECT.match(piece)
+        if (
+            both_subject is not None
+            and len([c for c in commands() if c.intent in _DEFAULT_SUFFIX]) >= 2
+        ):
+            # "Both deliver to the packhouse", "they both get them straight from Asheville",
+            # "both are giving wheat to factory": the two nodes just added, linked
+            other = both_subject.group("out") or both_subject.group("into")
+            if both_subject.group("out"):
+                piece = f"ship from the last two to {other}"
+            else:
+                piece = f"ship from {other} to the last two"
         subject_link = _AND_SUBJECT_LINKS.search(piece)
         if subject_link is not None and subject_link.start() > 0:
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
@@ -1513,6 +1584,26 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Esbjerg ships to the new one too": the subject, split from its verb
             pieces[index + 1] = f"{piece} {following_piece}"
             continue
+        go_label = _GO_LABEL.match(piece)
+        if go_label is not None and go_label.end() < len(piece):
+            piece = piece[go_label.end() :]  # "ok ship it: 2nd 3PL wh in Poznan, 15k"
+        to_be_entered = _TO_BE_ENTERED.match(piece)
+        if to_be_entered is not None:
+            # "The processing factory at Tema, 5,000 bags per month, shall be entered as a
+            # plant": the minutes' way to ask for an add
+            head = to_be_entered.group("head")
+            cue = _PLACE_CUE.search(head)
+            kind = to_be_entered.group("type")
+            if cue is not None:
+                piece = f"add a {kind} {head[cue.start() :]}" if kind else f"add {head}"
+        runs_out_of = _RUNS_OUT_OF.match(piece)
+        if runs_out_of is not None:
+            piece = f"add {piece[runs_out_of.end() :]}"  # "fulfilment runs out of a 3PL wh in X"
+        arrow_after = _ARROW_AFTER_ADD.search(piece)
+        if arrow_after is not None and _TYPE_RE.search(piece[: arrow_after.start()]):
+            # "2nd 3PL wh in Poznan, 15k, Guangzhou -> Poznan": the add, then its lane
+            pieces[index + 1 : index + 1] = [piece[arrow_after.end() :]]
+            piece = piece[: arrow_after.start()]
         compared = _AS_X_IS.search(piece)
         if compared is not None and compared.start() > 0:
             piece = piece[: compared.start()]  # "supplied from the distillery as Glasgow is"
@@ -1531,9 +1622,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         questions_label = _QUESTIONS_LABEL.match(piece)
         if questions_label is not None and questions_label.end() < len(piece):
             piece = piece[questions_label.end() :]
+        as_another = _AND_X_AS_TYPE.search(piece)
+        if as_another is not None and re.match(r"^\W*(?:\w+\W+){0,4}?add\b", piece, re.I):
+            # "add Guangzhou as a supplier ... and Ho Chi Minh City as a 2nd supplier, 12k"
+            pieces[index + 1 : index + 1] = [f"add {piece[as_another.end() :]}"]
+            piece = piece[: as_another.start()]
         terse_parts = _AND_ANOTHER_TYPE.split(piece)
         if len(terse_parts) > 1 and all(
-            _TERSE_ADD.match(p) or _BARE_ADD.match(p) for p in terse_parts
+            (
+                _TERSE_ADD.match(p)
+                or _BARE_ADD.match(p)
+                or re.match(r"^\W*(?:also\s)?add\b", p, re.I)
+            )
+            and gazetteer.find_places(p)
+            for p in terse_parts
         ):
             # "dc rotterdam 15000 and dc philadelphia 9000": two adds said tersely
             pieces[index + 1 : index + 1] = terse_parts[1:]

@@ -66,6 +66,8 @@ _FAIL = re.compile(
     r"|(?:is|are|was|were)\s(?:not|n't)\sable\sto|isn'?t\sable\sto)\s"
     r"(?:\w+\s)?(?:deliver|supply|ship|produce)|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
     r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+)"
+    # "What if Gisborne gets cut off for a fortnight?"
+    r"|(?:gets?|is|are|got|were|was)\s(?:completely\s)?(?:cut\soff|isolated|stranded|snowed\sin|flooded)"
     r"|(?:is\s|are\s)?(?:down|out|offline)(?=\s(?:for\s)?\d+\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?"
     r"|mos?|months?)\b))\b"
 )
