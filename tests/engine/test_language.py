@@ -3504,3 +3504,78 @@ def test_taglish(text: str, expected: list[str]) -> None:
 def test_slang_moves_and_cuts(text: str, intent: str) -> None:
     names = ("Lisbon Store", "Madrid Store", "Birmingham Warehouse")
     assert intents(text, names) == [intent]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Fruit comes in from two growers, please add them as suppliers: one in Worcester, "
+            "South Africa, about 3,500 cartons, and one in Stellenbosch, 2,000. Both deliver to "
+            "the packhouse.",
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        (
+            "add the two little shops, one in Nashville and one in Savannah. they both get them "
+            "straight from Berlin Plant",
+            ["add-retailer", "add-retailer", "connect-nodes"],
+        ),
+        (
+            "Both the Shanghai and the Rotterdam sites deliver to Berlin Plant.",
+            ["connect-nodes", "connect-nodes"],
+        ),
+        (
+            "Also is needed warehouse in Astana, 10 thousand tonnes, and second warehouse in "
+            "Almaty, 8 thousand, no, sorry, 9 thousand.",
+            ["add-warehouse", "add-warehouse"],
+        ),
+        (
+            "@copilot hey quick one: add `Guangzhou` as a supplier (cap 20k pairs/mo) and `Hanoi` "
+            "as a 2nd supplier, 12k",
+            ["add-supplier", "add-supplier"],
+        ),
+        (
+            "ok ship it: 2nd 3PL wh in `Poznan`, 15k, Shanghai -> Poznan",
+            ["add-warehouse", "connect-nodes"],
+        ),
+        ("fulfilment runs out of a 3PL wh in Leipzig, 30k", ["add-warehouse"]),
+        (
+            "Item 2: The processing factory at Tema, 5,000 bags per month, shall be entered as a "
+            "plant.",
+            ["add-manufacturer"],
+        ),
+        (
+            "Good day. I am logistic manager in pasta factory in Kostanay. Factory capacity is 7 "
+            "thousand tonnes per month. Please add it.",
+            ["add-manufacturer"],
+        ),
+        (
+            "My father runs a paprika mill in Szeged and I'm trying to get our supply chain into "
+            "this thing. The mill grinds about 400 tonnes a year, add it as a plant please.",
+            ["add-manufacturer"],
+        ),
+        (
+            "Rotterdam's had a rough season. Drop it to 400 and mark it degraded.",
+            ["update-node", "update-node"],
+        ),
+        ("What if Shanghai gets cut off for a fortnight?", ["what-if-supplier-failure"]),
+        (
+            "Kia ora! Setting up our chain, here are the sites straight off my spreadsheet:\n"
+            "| site | type | capacity |\n|---|---|---|\n| Gisborne | supplier | 900 |",
+            ["add-supplier"],
+        ),
+    ],
+)
+def test_round_33_wordings(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_agreed_not_to_connect_negates() -> None:
+    result = parse("Members agreed NOT to connect Shanghai Supplier to Berlin Plant directly.")
+    assert result.commands == ()
+    assert [s.kind for s in result.steps if isinstance(s, Act)] == ["cancelled"]
+
+
+def test_drop_it_to_a_number_lowers_the_capacity() -> None:
+    command = parse("Drop Berlin Plant to 400.", known_names=NAMES).commands[0]
+    assert command.intent == "update-node" and command.params["capacity"] == 400

@@ -135,11 +135,14 @@ class Turn:
         acted = [i for i, p in enumerate(self.parts) if p.label not in _QUIET]
         if not acted:
             return self.parts
-        return [
-            p
-            for i, p in enumerate(self.parts)
-            if p.label not in _QUIET or (p.label == "smalltalk" and i > acted[-1])
-        ]
+        listed: list[Part] = []
+        for i, p in enumerate(self.parts):
+            trailing = p.label == "smalltalk" and i > acted[-1]
+            if trailing and listed and listed[-1].label == "smalltalk":
+                continue  # "end of shift, thanks": one goodbye
+            if p.label not in _QUIET or trailing:
+                listed.append(p)
+        return listed
 
     def outcome(self) -> TurnOutcome:
         parts = self._listed_parts()

@@ -253,7 +253,10 @@ _OUT_OF_SCOPE = {
     ),
     "export files": (
         r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"
-        r"|report|results|it|them|everything|to)\b|\bpdf\b|\bexcel\b|\bspreadsheet\b|\bcsv\b"
+        r"|report|results|it|them|everything|to)\b"
+        # "as a PDF", "into Excel"; not "the sites straight off my spreadsheet"
+        r"|\b(?:as|into|to|in|an?)\s(?:an?\s)?(?:pdf|excel|spreadsheet|csv)\b(?!\s*:)"
+        r"|\b(?:pdf|excel|spreadsheet|csv)\s(?:export|file|report|version|copy)\b"
     ),
     "translate": (
         r"\btranslat\w*|\bhow\s(?:do|would)\syou\ssay\b"

@@ -561,6 +561,14 @@ _GO_LABEL = re.compile(
     r"^\W*(?:ok\s|okay\s|right\s)?(?:ship\sit|let'?s\sgo|go\sgo\sgo|lfg|here\swe\sgo)\W*:\s*",
     re.IGNORECASE,
 )
+_ADD_IT_AS = re.compile(
+    r"^\W*(?:(?:please|pls|can\syou|could\syou|so|and|then|just)\s+)*(?:add|put\sin|enter|record)\s(?:it|that"
+    r"|this|him|her)(?:\sin)?\sas\s(?:an?\s|the\s|our\s)?(?P<type>"
+    + _TYPES
+    + r")\b(?:\s(?:please|pls"
+    r"|i\sguess|too|then))*\W*$",
+    re.IGNORECASE,
+)
 _TO_BE_ENTERED = re.compile(
     r"^(?P<head>.+?),?\s(?:shall|should|will|is\sto|are\sto|must)\sbe\s(?:entered|added|recorded|created"
     r"|included|registered)(?:\sas\s(?:an?\s)?(?P<type>" + _TYPES + r"))?\W*$",
@@ -577,6 +585,13 @@ _SUBJECT_VERB = re.compile(
     re.IGNORECASE,
 )
 _AS_X_IS = re.compile(r"\s+as\s(?:the\s)?[\w§¤-]+(?:\s[\w§¤-]+)?\s(?:is|are|does|do|was)\W*$")
+# "The mill grinds about 400 tonnes a year": what the node just added does, its size
+_IT_OUTPUTS = re.compile(
+    r"^\W*(?:the\s[\w-]+|it|they|that\sone|this\sone)\s(?:grinds|makes|produces|does|handles|manages"
+    r"|holds|ships|outputs|turns\sout|roasts|bottles|processes|packs|can\s\w+)\s(?:about\s|around\s"
+    r"|roughly\s|some\s|up\sto\s|maybe\s|nearly\s)?\d",
+    re.IGNORECASE,
+)
 _ITS_CAPACITY = re.compile(
     # "Maybe around three thousand units.": a size alone, in words or digits
     r"^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like)\s+)*"
@@ -599,7 +614,7 @@ _ITS_CAPACITY = re.compile(
 def _capacity_for(piece: str, add: Command) -> Command | None:
     """``add`` with the capacity a step nobody understood gives it ("they can do about 6,000
     units"), else None."""
-    if not _ITS_CAPACITY.match(piece) or "capacity" in add.params:
+    if not (_ITS_CAPACITY.match(piece) or _IT_OUTPUTS.match(piece)) or "capacity" in add.params:
         return None
     if re.search(r"\b(?:inventory|stock|utili[sz]\w*|load)\b", piece, re.IGNORECASE):
         return None  # "it has 300 units in stock" is another update
@@ -1936,11 +1951,30 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     _forget(steps, not_understood, unread)
                 steps = [s for s in steps if not isinstance(s, Command)]
                 unknown_before = described_in = reason = None
-        if described_in is not None and _ADD_THAT.match(piece):
+        as_type = _ADD_IT_AS.match(piece)
+        if as_type is not None or (
+            described_in is None and index > 0 and _ADD_THAT.match(piece) and not commands()
+        ):
+            # "I am logistic manager in pasta factory in Kostanay. Factory capacity is 7
+            # thousand tonnes per month. Please add it.", "The mill grinds about 400 tonnes a
+            # year, add it as a plant please": all that was said before describes it
+            described_in = described_in or ". ".join(pieces[:index])
+        if described_in is not None and (_ADD_THAT.match(piece) or as_type is not None):
             # "our glass comes from a supplier in Rosario, ..., so please add that supplier",
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
             # is the one the words before describe.
             described = _described_node(described_in, names)
+            if described is None and index > 1 and not commands():
+                # the place was said a sentence earlier than the size
+                described = _described_node(". ".join(pieces[:index]), names)
+            if described is not None and as_type is not None:
+                kinds = [t[2] for t in _analyse(as_type.group("type"), names).types()]
+                if kinds:
+                    described = re.sub(
+                        r"^add a [\w ]+? in ",
+                        f"add a {_TYPE_WORD[_ADD_INTENT[kinds[0]]]} in ",
+                        described,
+                    )
             said_size = _capacity(piece, None)
             if described is not None and said_size is not None and ", capacity" not in described:
                 described += f", capacity {said_size:.0f}"
