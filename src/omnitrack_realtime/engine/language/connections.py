@@ -52,6 +52,8 @@ _CONNECT = re.compile(
     r"|(?:have|let|make|get)\s[§¤\w\s]{1,50}?\s(?:feed|supply(?!\schains?\b)|serve|ship\sto|deliver\sto"
     r"|send\sto)\b"
     r"|supplies|feeds|delivers\sto|sends\sto|(?:also\s)?(?:supply|feed|ship|deliver)\sto\s(?=[§¤]|the\s)"
+    # "Almaty warehouse is supplying it"
+    r"|(?:is|are)\s(?:already\s|also\s)?(?:supplying|feeding|serving|stocking)\s(?=it\b|them\b|[§¤]|the\s)"
     r"|(?:supply|feed|deliver|delivers)\s(?=it\b|them\b|§)"
     r"|\b(?:feed|supply|restock|replenish)\s(?!chain)[§¤\w\s'-]{1,50}?\sfrom\s"
     r"|(?:is|are|gets|get|should\sbe)\s(?:supplied|fed"

@@ -497,6 +497,8 @@ def _looks_like_a_request(piece: str, names: _Names) -> bool:
     "kalimera"): a verb of ours first, a question, or a node type with a place or a number."""
     if "?" in piece or _REQUEST_START.match(piece) or _UNKNOWN_IMPERATIVE.match(piece):
         return True  # ("frobnicate the gizmo": a verb we do not know is still a request)
+    if re.match(r"^\W*(?:and\s|but\s|so\s)?(?:what\s)?if\b", piece, re.IGNORECASE):
+        return True  # "and if it's 3 wks?": a simulation again
     if re.search(r"\b(?:sends?|ships?|supplies|supply|feeds?|delivers?|trucks?)\b", piece, re.I):
         return True  # "Aalsmeer sends everything there": a link, even unread
     step = _analyse(piece, names)

@@ -301,6 +301,8 @@ _LINK_OUT = (
     r"|sending\sto|connected\sto|linked\sto|ships\s(?:to|into)|delivers\sto|sends\sto|supplies"
     # "..., it ship direct to the plant": said by a non-native speaker
     r"|(?:ships?|sends?|delivers?)\s(?:direct(?:ly)?|straight)\sto"
+    # "..., they feed the Szeged mill"
+    r"|they\s(?:also\s)?(?:feed|supply|ship\sto|deliver\sto|send\sto)"
     # "..., it will also feed the Sialkot factory"
     r"|(?:it|they|which)\s(?:will|would|shall|can)\s(?:also\s)?(?:feed|supply|serve|ship\sto|deliver\sto"
     r"|send\sto)"
