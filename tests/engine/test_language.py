@@ -3579,3 +3579,40 @@ def test_agreed_not_to_connect_negates() -> None:
 def test_drop_it_to_a_number_lowers_the_capacity() -> None:
     command = parse("Drop Berlin Plant to 400.", known_names=NAMES).commands[0]
     assert command.intent == "update-node" and command.params["capacity"] == 400
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Resolved that the following be entered as suppliers: the collection centre at Kumasi, "
+            "3,000 bags per month, and the buying station at Sunyani, 1,800 bags per month.",
+            ["add-supplier", "add-supplier"],
+        ),
+        (
+            "Item 4: Export storage. A bonded warehouse at Accra, 8,000 bags, receiving from "
+            "Berlin Plant, is to be added.",
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "We have also one shop in Bishkek, our own brand shop. Please add it, Rotterdam "
+            "warehouse is supplying it.",
+            ["add-retailer", "connect-nodes"],
+        ),
+        (
+            "Can you add our pepper growers in Kecskemét as a supplier, around 500 tonnes, they "
+            "feed Berlin Plant.",
+            ["add-supplier", "connect-nodes"],
+        ),
+    ],
+)
+def test_minutes_and_present_links(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+def test_call_it_a_type_is_no_rename() -> None:
+    result = parse(
+        "I also rent a tiny storage unit in Charlotte (I'll call it a warehouse, it holds maybe "
+        "3,000 candles). add it but please don't connect it to anything yet"
+    )
+    assert "rename-node" not in [c.intent for c in result.commands]

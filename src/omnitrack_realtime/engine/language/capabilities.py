@@ -91,7 +91,11 @@ _CALLED_AFTER = re.compile(
 def _rule_rename(step: _Step, m: str) -> _Outcome:
     if not _RENAME.search(m) or _ADD_VERB_RE.search(m) or re.search(r"\brename\snothing\b", m):
         return None  # "add a supplier ..., call it Bay Area Electronics" names the new node
-    if re.search(r"\b(?:call|name)\s(?:it|this|that)\s(?:an?\s)(?:" + _TYPES + r")\b", m):
+    if re.search(
+        r"\b(?:call|name)\s(?:it|this|that)\s(?:an?\s)(?:" + _TYPES + r")\b",
+        step.text,
+        re.IGNORECASE,
+    ):
         return None  # "I'll call it a warehouse": what it counts as, not a name
     refs = step.node_refs() or [r for r in step.refs() if r.bare_type]
     match = _NEW_NAME.search(step.text)

@@ -571,8 +571,12 @@ _ADD_IT_AS = re.compile(
     r"|i\sguess|too|then))*\W*$",
     re.IGNORECASE,
 )
+_ITEM_LABEL = re.compile(
+    r"\W*(?:item|point|agenda\sitem|section|part|topic)\s\d+\W*:?\s*(?:[\w-]+\s?){0,3}\W*",
+    re.IGNORECASE,
+)
 _TO_BE_ENTERED = re.compile(
-    r"^(?P<head>.+?),?\s(?:shall|should|will|is\sto|are\sto|must)\sbe\s(?:entered|added|recorded|created"
+    r"^(?P<head>.+?),?\s(?:shall|should|will|is\sto|are\sto|must|is\sgoing\sto)\sbe\s(?:entered|added|recorded|created"
     r"|included|registered)(?:\sas\s(?:an?\s)?(?P<type>" + _TYPES + r"))?\W*$",
     re.IGNORECASE,
 )
@@ -845,12 +849,14 @@ _NAMES_THE_INDUSTRY = re.compile(
 # "Now the suppliers: a co-op in Addis Ababa, 4,000 bags, and an exporter in Medellín, ...":
 # a type, a colon, and items that each say where.
 _TYPED_SECTION = re.compile(
-    r"^\W*(?:(?:now|next|then|and|also|ok|okay|so)\W+)*(?:the\s|our\s)?(?P<type>(?:"
+    # ("Resolved that the following be entered as suppliers: the collection centre at ...")
+    r"^\W*(?:[^:]*?\b(?:entered|added|recorded|registered)\sas\s)?"
+    r"(?:(?:now|next|then|and|also|ok|okay|so)\W+)*(?:the\s|our\s)?(?P<type>(?:"
     + _TYPES
     + r"))\s*:\s*(?P<items>.+?)\W*$",
     re.IGNORECASE,
 )
-_NEXT_ITEM = re.compile(r",?\s+and\s+(?=(?:an?|one|another)\s)|;\s*", re.IGNORECASE)
+_NEXT_ITEM = re.compile(r",?\s+and\s+(?=(?:an?|one|another|the|our)\s)|;\s*", re.IGNORECASE)
 _PLACE_CUE = re.compile(r"\b(?:in|at|near|based\sin|out\sof|from)\s+(?=[A-Z])")
 # "Shops: York, Harrogate and Wakefield": a plural type, a colon, and only places.
 _TYPE_LIST = re.compile(
@@ -1532,6 +1538,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if _GO_ON.match(piece):
             continue  # "ok let's actually do something": a cue, not a request
+        if _ITEM_LABEL.fullmatch(piece):
+            continue  # "Item 4: Export storage": the minutes' heading
         explained = last_command()
         if (
             explained is not None
@@ -1613,6 +1621,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             kind = to_be_entered.group("type")
             if cue is not None:
                 piece = f"add a {kind} {head[cue.start() :]}" if kind else f"add {head}"
+                resplit_entered = _split(piece)
+                if len(resplit_entered) > 1:
+                    # "... at Accra, 8,000 bags, receiving from Tema, is to be added": its link
+                    pieces[index + 1 : index + 1] = resplit_entered[1:]
+                    piece = resplit_entered[0]
         runs_out_of = _RUNS_OUT_OF.match(piece)
         if runs_out_of is not None:
             piece = f"add {piece[runs_out_of.end() :]}"  # "fulfilment runs out of a 3PL wh in X"

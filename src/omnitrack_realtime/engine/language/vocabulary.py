@@ -314,7 +314,7 @@ _LINK_OUT = (
     r"|parts|orders|items|inventory|freight|cargo)\s(?:back\s)?(?:to|into)"
 )
 _LINK_IN = (
-    r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby"
+    r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby|receiving\s(?:\w+\s)?from|getting\s(?:\w+\s)?from"
     r"|(?:that|which|it|they)\s(?:gets?|receives?|takes?|draws?|pulls?|buys?|sources?)\s(?:its\s"
     r"|their\s|the\s|all\s(?:its\s|their\s)?)?(?:stock|supplies|goods|deliveries|products?"
     r"|materials?|parts|inventory|freight|cargo)\s(?:only\s|mainly\s|mostly\s)?from|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
