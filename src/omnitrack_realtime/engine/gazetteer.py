@@ -269,6 +269,7 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Quito", "Ecuador", "LA", -0.18, -78.47, ""),
     ("Guayaquil", "Ecuador", "LA", -2.17, -79.92, ""),
     ("La Paz", "Bolivia", "LA", -16.50, -68.15, ""),
+    ("El Alto", "Bolivia", "LA", -16.50, -68.19, ""),  # (missing from the world table)
     ("Asunción", "Paraguay", "LA", -25.26, -57.58, ""),
     ("Montevideo", "Uruguay", "LA", -34.90, -56.16, ""),
     ("Panama City", "Panama", "LA", 8.98, -79.52, ""),
