@@ -3616,3 +3616,36 @@ def test_call_it_a_type_is_no_rename() -> None:
         "3,000 candles). add it but please don't connect it to anything yet"
     )
     assert "rename-node" not in [c.intent for c in result.commands]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("revert: last change, Stockholm isn't signed yet", ["undo"]),
+        ("revert: one more", ["undo"]),
+        ("ok redo that one, legal just signed Stockholm lol", ["redo"]),
+        ("fix: bump Shanghai to 3.5k, they added a moulding machine", ["update-node"]),
+        (
+            "OPS-1193 | Type: Question | Summary: List everything that is currently degraded.",
+            ["list-nodes"],
+        ),
+        (
+            "OPS-1191 | Summary: Chicago DC should also supply the NYC Flagship Store (second "
+            "source).",
+            ["connect-nodes"],
+        ),
+        (
+            "> add capacity or open a second plant\nThe second one. Please add a plant in Oruro.",
+            ["add-manufacturer"],
+        ),
+        ("Rotterdam Warehouse should also serve Chicago DC, link them.", ["connect-nodes"]),
+    ],
+)
+def test_commit_messages_tickets_and_quotes(text: str, expected: list[str]) -> None:
+    assert intents(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Affirmative, go ahead, over.", "Makasih banyak ya!"])
+def test_radio_yes_and_indonesian_thanks(text: str) -> None:
+    result = parse(text)
+    assert [s.kind for s in result.steps if isinstance(s, Act)] in (["yes"], ["smalltalk"])

@@ -41,7 +41,9 @@ _UNDO = re.compile(
     r"(?:undo|undoing|revert|reverting|roll\s?back|rolling\sback|reverse|take\s(?:that|it|this)\sback"
     r"|go\sback"
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
-    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
+    # ("revert: last change", "revert: one more": a commit message's way)
+    r"(?:(?:\s|:\s*)(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
+    r"|last\s(?:change|step|edit|one|thing|commit)"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
     r"|one\smore(?:\stime)?|last|too|as\swell"
     r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
@@ -53,7 +55,8 @@ _REDO = re.compile(
     r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|hmm|no|wait|sorry|on\ssecond\sthought"
     r"|can\syou|could\syou)\W+)*(?:redo|re-do|undo\s(?:the|that|my)\s(?:last\s)?undo"
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
-    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again))*(?:\W*$|\s*[,;-].*$)"
+    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone))*"
+    r"(?:\W*$|\s*[,;-].*$)"
 )
 
 

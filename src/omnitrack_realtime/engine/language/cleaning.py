@@ -305,12 +305,18 @@ def _unshouted_word(match: re.Match[str]) -> str:
 # Chat formatting around the words: `Guangzhou` in backticks, an @mention of the copilot, a
 # shift log's time stamp ("07:30 — ack the Liberec one").
 _CHAT_MARKUP = re.compile(
-    r"`+|(?:^|(?<=\s))@copilot\b[\s,:]*|(?m:^\s*\d{1,2}[:.h]\d{2}\s*[—–-]+\s*)", re.I
+    r"`+|(?:^|(?<=\s))@copilot\b[\s,:]*|(?m:^\s*\d{1,2}[:.h]\d{2}\s*[—–-]+\s*)"
+    # radio procedure ("Read back Stavanger status, over."); a line quoting the last answer
+    r"|,\s*over(?:\sand\sout)?(?=\W*$)|(?m:^\s*>.*$)"
+    # a ticket's key and fields: "OPS-1191 | Summary: ...", "Type: Question |"
+    r"|(?m:^\s*[A-Z][A-Z0-9]+-\d+\s*\|\s*)|\b(?:Type|Priority|Status|Reporter):\s*\w+\s*\|\s*"
+    r"|\bSummary:\s*"
 )
+_READ_BACK = re.compile(r"\bread\sback\b", re.I)
 
 
 def _clean(text: str) -> str:
-    text = _CHAT_MARKUP.sub("", text)
+    text = _READ_BACK.sub("show", _CHAT_MARKUP.sub("", text))
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)

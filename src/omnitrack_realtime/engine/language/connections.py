@@ -44,7 +44,7 @@ _CONNECT = re.compile(
     r"|freight|cargo)\s)?"
     r"(?:on\s|onward\s|over\s|out\s|straight\s|directly\s|direct\s|back\s)?(?:in)?to\s"
     r"(?!(?:trucks?|rail|sea|air|express|road|ocean|air\sfreight)\b)"  # "set shipping to truck"
-    r"|(?:should|will|must|to)\s(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
+    r"|(?:should|will|must|to)\s(?:also\s|now\s)?(?:supply|feed|deliver\sto|ship\sto|send\sto|serve)"
     r"|(?:goes|go|flows|moves|travels|heads)\s(?:north\s|south\s|east\s|west\s|straight\s|directly\s"
     r"|onward\s)?(?:to|into)\s(?=[§¤])"
     r"|(?:will|shall|should|is\sgoing\sto)\sbe\s(?:feeding|supplying|serving|shipping\sto|delivering\sto"

@@ -35,7 +35,8 @@ _YES = re.compile(
     r"^[^\w§¤]*(?:yes|yeah|yep|yup|ya|yes\splease|sure|ok(?:ay)?|confirm(?:ed)?|correct|right"
     r"|do\sit|go\sahead|go\sfor\sit|proceed|please\sdo|absolutely|affirmative|y|of\scourse"
     r"|that'?s\sright|sounds\sgood|let'?s\sdo\sit|yes,?\s(?:do\sit|go\sahead|remove\sit"
-    r"|delete\sit|please|confirm))(?:[^\w§¤]+(?:please|thanks|thank\syou|do\sit|go\sahead))*[^\w§¤]*$"
+    r"|delete\sit|please|confirm))(?:[^\w§¤]+(?:please|thanks|thank\syou|do\sit|go\sahead|over"
+    r"|out|over\sand\sout|roger(?:\sthat)?|copy(?:\sthat)?))*[^\w§¤]*$"
 )
 _NO = re.compile(
     r"^[^\w§¤]*(?:no|nope|nah|n|no\sthanks|no,?\sthank\syou|cancel(?:\sthat|\sit)?|never\s?mind"
@@ -76,7 +77,8 @@ _SMALLTALK = re.compile(
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
     r"|for\snow|all\sfor\stoday|have\sa\snice\sday|(?:please\s)?bear\swith\sme"
-    r"|kia\sora|that'?s\sall\sfrom\sme|end\sof\sshift|over\sand\sout"
+    r"|kia\sora|that'?s\sall\sfrom\sme|end\sof\sshift|over\sand\sout|(?:terima\s)?kasih(?:\sbanyak)?"
+    r"|makasih(?:\sbanyak)?(?:\sya)?|matur\snuwun"
     r"|vielen\sdank|danke\sschön|muchas\sgracias|merci\sbien|asante(?:\ssana)?|that'?s\sall"
     r"|kwaheri|habari|jambo|salamat(?:\spo)?|shukran|terima\skasih|xie\s?xie|kamsahamnida"
     # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")

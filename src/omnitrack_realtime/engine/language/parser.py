@@ -79,6 +79,14 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
     for command in steps:
         previous = out[-1] if out else None
         if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and command.intent == previous.intent == "connect-nodes"
+            and command.params.get("source") == command.params.get("target")
+            and command.params.get("source") == NodeRef("them", "pronoun")
+        ):
+            continue  # "Rosario DC should also serve Montevideo, link them": the link, said twice
+        if (
             isinstance(command, Act)
             and isinstance(previous, Act)
             and command.kind == previous.kind == "out-of-scope"
@@ -836,7 +844,10 @@ _BUT_KEEP_IT = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_REASON = re.compile(
-    r",\s+(?:now\sthat|since|because|as|given\sthat|seeing\sthat|so\sthat|considering)\s.*$",
+    r",\s+(?:now\sthat|since|because|as|given\sthat|seeing\sthat|so\sthat|considering)\s.*$"
+    # "bump Tartu to 3.5k, they added a moulding machine": what happened, the why
+    r"|,\s+(?:they|we|he|she)\s(?:just\s|have\s|'ve\s|finally\s)?(?:added|got|bought|hired|opened"
+    r"|installed|signed|lost|closed|put|took|finished|fixed|built|rented|leased)\b.*$",
     re.IGNORECASE,
 )
 _MAKES = re.compile(

@@ -180,7 +180,10 @@ def _rule_summary(step: _Step, m: str) -> _Outcome:
         return None
     if step.node_refs() and _STATUS_REPORT.search(m):
         return None  # "a status update on Berlin Plant" is about Berlin Plant
-    if len(step.places) == 1 and re.fullmatch(r"\W*status\W+¤+\W*|\W*¤+\W+status\W*", m):
+    if len(step.places) == 1 and re.fullmatch(
+        r"\W*(?:(?:show|give|get|read\sback)\s(?:me\s)?(?:the\s)?)?(?:status\W+¤+|¤+(?:'s)?\W+status)\W*",
+        m,
+    ):
         # "status memphis": the node there
         start, end, place = step.places[0]
         ref = NodeRef(step.text[start:end], "place", place=place)
