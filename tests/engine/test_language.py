@@ -3649,3 +3649,38 @@ def test_commit_messages_tickets_and_quotes(text: str, expected: list[str]) -> N
 def test_radio_yes_and_indonesian_thanks(text: str) -> None:
     result = parse(text)
     assert [s.kind for s in result.steps if isinstance(s, Act)] in (["yes"], ["smalltalk"])
+
+
+def test_key_value_lines_are_adds_links_and_settings() -> None:
+    result = parse(
+        "Hei. Loading our sites, one per line:\ntype=plant, city=Oulu, cap=40000\n"
+        "type=warehouse, city=Lübeck, cap=30000, fed_by=Oulu\n"
+        "settings currency=EUR region=europe risk_profile=medium"
+    )
+    assert [c.intent for c in result.commands] == [
+        "add-manufacturer",
+        "add-warehouse",
+        "connect-nodes",
+        "set-currency",
+        "set-region",
+        "set-risk-profile",
+    ]
+    assert result.clarification is None
+
+
+def test_an_aside_in_brackets_is_left_out_and_a_size_in_brackets_is_kept() -> None:
+    command = one(
+        "We distil rose oil in Kazanlak (the Valley of the Roses, most people outside Bulgaria "
+        "have never heard of it), around 1,200 litres a month. Please put the distillery in as a "
+        "plant."
+    )
+    assert place(command).city == "Kazanlak" and command.params["capacity"] == 1200
+    sized = parse("Distribution centres in Sydney (30k) and Los Angeles (40k).").commands
+    assert [c.params["capacity"] for c in sized] == [30000, 40000]
+
+
+def test_both_supply_the_mill_after_two_adds() -> None:
+    assert intents(
+        "add a supplier in Cairo, 12,000 bales, and one in Port Said, 6,000 bales. Both supply "
+        "Berlin Plant."
+    ) == ["add-supplier", "add-supplier", "connect-nodes"]

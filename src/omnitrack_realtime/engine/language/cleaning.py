@@ -312,11 +312,15 @@ _CHAT_MARKUP = re.compile(
     r"|(?m:^\s*[A-Z][A-Z0-9]+-\d+\s*\|\s*)|\b(?:Type|Priority|Status|Reporter):\s*\w+\s*\|\s*"
     r"|\bSummary:\s*"
 )
+_ASIDE_IN_BRACKETS = re.compile(r"\s*\((?=[^()]*\s[^()]*\s)(?![^()]*\d)[^()]*\)")
 _READ_BACK = re.compile(r"\bread\sback\b", re.I)
 
 
 def _clean(text: str) -> str:
     text = _READ_BACK.sub("show", _CHAT_MARKUP.sub("", text))
+    # "Kazanlak (the Valley of the Roses, most people have never heard of it)": an aside in
+    # brackets, three words or more and no number, says nothing to act on
+    text = _ASIDE_IN_BRACKETS.sub("", text)
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)

@@ -493,7 +493,7 @@ _UNKNOWN_IMPERATIVE = re.compile(
     r"^\W*(?!(?:nobody|no|everyone|everybody|someone|somebody|nothing|all|it|this|that|there|we"
     r"|they|i|you|he|she|one|sad|good|great|bad|so|well|oh|ah|for|to|in|on|at|with|by|from|about|of"
     r"|as|per|via|after|before|during|since|until|because|like|and|but|or|not|just|only|also"
-    r"|here|now|then|yes|ok|okay|thanks|thank)\b)[a-z]+\s(?:the|a|an|my|our|all|it"
+    r"|here|now|then|yes|ok|okay|thanks|thank)\b)(?![a-z]+ing\b)[a-z]+\s(?:the|a|an|my|our|all|it"
     r"|them|this|that|these|those|some|every)\b",
     re.IGNORECASE,
 )
@@ -807,6 +807,7 @@ _BOTH_SUBJECT = re.compile(
     r"^\W*(?:and\s|so\s)?(?:they\s|these\s|those\s)?(?:both|the\stwo|each)(?:\sof\sthem)?\s(?:are\s|will\s)?"
     r"(?:(?:deliver|delivering|ship|shipping|send|sending|go|going|supply|supplying|feed|feeding|giving"
     r"|give)(?:\s\w+){0,2}?\s(?:to|into)\s(?:me\sin\s|us\sin\s)?(?P<out>.+?)"
+    r"|(?:supply|supplies|feed|feeds|serve|serves|stock|stocks)\s(?P<object>(?:the\s|our\s|di\s)?[^,.;]+?)"
     r"|(?:get|getting|receive|receiving|take|taking)(?:\s\w+){0,2}?(?:\sstraight|\sdirectly)?\sfrom"
     r"\s(?P<into>.+?))\W*$",
     re.IGNORECASE,
@@ -1592,8 +1593,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ):
             # "Both deliver to the packhouse", "they both get them straight from Asheville",
             # "both are giving wheat to factory": the two nodes just added, linked
-            other = both_subject.group("out") or both_subject.group("into")
-            if both_subject.group("out"):
+            other = (
+                both_subject.group("out")
+                or both_subject.group("object")
+                or both_subject.group("into")
+            )
+            if both_subject.group("out") or both_subject.group("object"):
                 piece = f"ship from the last two to {other}"
             else:
                 piece = f"ship from {other} to the last two"

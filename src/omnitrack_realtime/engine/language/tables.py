@@ -114,8 +114,48 @@ def _inline_row(match: re.Match[str]) -> str:
     return request if request is not None and " in " in request else match.group()
 
 
+# "type=plant, city=Oulu, cap=40000", "settings currency=EUR region=europe": a config line
+_KEY_VALUE = re.compile(
+    r"(?P<key>[a-z_]+)\s*=\s*(?P<value>[^,=\n]+?)(?=\s*,|\s+[a-z_]+\s*=|\s*$)", re.I
+)
+_KV_LINE = re.compile(
+    r"^\s*(?:[a-z]+\s+)?(?:[a-z_]+\s*=\s*[^,=\n]+?(?:\s*,\s*|\s+|$)){2,}\s*$", re.I
+)
+_SETTING_KEYS = {
+    "currency": "currency",
+    "region": "region",
+    "industry": "industry",
+    "risk_profile": "risk profile",
+    "risk": "risk profile",
+}
+
+
+def _key_value_requests(line: str) -> list[str] | None:
+    """The requests one ``key=value`` line stands for, or None when it is not such a line."""
+    if not _KV_LINE.match(line):
+        return None
+    pairs = {m.group("key").lower(): m.group("value").strip() for m in _KEY_VALUE.finditer(line)}
+    settings = [
+        f"set the {_SETTING_KEYS[k]} to {v}" for k, v in pairs.items() if k in _SETTING_KEYS
+    ]
+    kind = pairs.get("type") or pairs.get("kind")
+    place = pairs.get("city") or pairs.get("place") or pairs.get("location")
+    if kind and place:
+        size = pairs.get("cap") or pairs.get("capacity")
+        add = f"add a {kind} in {place}" + (f", capacity {size}" if size else "")
+        source = pairs.get("fed_by") or pairs.get("from") or pairs.get("supplied_by")
+        return [add, *([f"ship from {source} to it"] if source else []), *settings]
+    return settings or None
+
+
 def read_tables(text: str) -> str:
     """``text`` with each pasted table's rows written as requests, one per line."""
+    if "=" in text:
+        config: list[str] = []
+        for line in text.split("\n"):
+            kv_requests = _key_value_requests(line)
+            config += kv_requests if kv_requests is not None else [line]
+        text = "\n".join(config)
     if "|" not in text and "\t" not in text and not re.search(r",\S", text):
         return text
     lines = [
