@@ -63,11 +63,14 @@ The modules, each importing only those above it:
 * :mod:`.connections`, :mod:`.edits`, :mod:`.scenarios`, :mod:`.settings`, :mod:`.queries`:
   the intent rules, one family each (3, 4);
 * :mod:`.rules`: the rules in their order, reading one step;
+* :mod:`.descriptions`: a description read as the nodes it describes ("we make furniture in
+  Poznań and sell through stores in Berlin ... model that");
 * :mod:`.parser`: the whole message, :func:`parse` (4, 5).
 """
 
 from __future__ import annotations
 
+from .descriptions import described_adds
 from .fragments import (
     Correction,
     read_correction,
@@ -78,7 +81,7 @@ from .fragments import (
 from .names import _build_names as _build_names  # the tests compare it with _name_index
 from .names import _name_index as _name_index
 from .numbers import parse_duration_hours, parse_number, parse_percent
-from .parser import MAX_STEPS, described_adds, parse
+from .parser import MAX_STEPS, parse
 
 __all__ = [
     "MAX_STEPS",
