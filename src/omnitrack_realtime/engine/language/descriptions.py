@@ -143,12 +143,16 @@ def described_adds(text: str, *, known_names: Iterable[str] = ()) -> list[Comman
     in York, roughly 20 tonnes a week"), as the adds that would create them; for a later
     "please add the mill"."""
     names = _name_index(tuple(known_names)) if known_names else _EMPTY_NAMES
-    cleaned = _clean(text)
-    several = _described_nodes(cleaned, names)
+    return _adds_described(_clean(text), names)
+
+
+def _adds_described(text: str, names: _Names) -> list[Command]:
+    """The adds a cleaned description stands for: every node it names, or the one node with
+    its size ("..., roughly 20 tonnes a week")."""
+    several = _described_nodes(text, names)
     if len(several) <= 1:
-        one = _described_node(cleaned, names)
+        one = _described_node(text, names)
         several = [one] if one is not None else several
-    # (a one-node description carries its size: "..., roughly 20 tonnes a week")
     out: list[Command] = []
     for add in several:
         read = _read_clause(add, names)

@@ -40,6 +40,7 @@ from .descriptions import (
     _DEFAULT_SUFFIX,
     _MODEL_THAT,
     _TYPE_WORD,
+    _adds_described,
     _cities_in,
     _described_node,
     _described_nodes,
@@ -1982,12 +1983,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         # "need to set up our chain. sofas come out of a factory in poznan, 6k": after the
         # user said they are building, what they describe is what to add.
         for unread in list(not_understood):
-            several = _described_nodes(unread, names)
-            if len(several) <= 1:
-                one = _described_node(unread, names)
-                several = [one] if one is not None else several
-            read = [_read_clause(add, names) for add in several]
-            described_now = [c for r in read if isinstance(r, list) for c in r]
+            described_now = _adds_described(unread, names)
             at = next(
                 (i for i, x in enumerate(steps) if isinstance(x, Act) and x.text == unread), None
             )
