@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .answers import Answer
+from .language.courtesy import BYE, THANKS
 
 __all__ = ["cancelled", "out_of_scope", "smalltalk", "unknown"]
 
@@ -29,12 +30,8 @@ def cancelled(what: str) -> Answer:
     return Answer("OK, nothing was changed.", _STARTERS)
 
 
-_THANKS = re.compile(
-    r"\b(?:thanks?|thank\syou|thx|ty|cheers|appreciate|gracias|merci|danke|dank|obrigad[oa]|grazie"
-    r"|asante|arigato|shukran|tack|takk|kiitos|dzi[eę]kuj[eę]|bedankt)",
-    re.IGNORECASE,
-)
-_BYE = re.compile(r"\b(?:bye|goodbye|see\sya|later|that'?s\sall|that'?s\sit)\b", re.IGNORECASE)
+_THANKS = re.compile(rf"(?<!\w)(?:{THANKS}|appreciate)(?!\w)", re.IGNORECASE)
+_BYE = re.compile(rf"(?<!\w)(?:{BYE}|that'?s\sall|that'?s\sit)(?!\w)", re.IGNORECASE)
 
 
 def smalltalk(text: str) -> Answer:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 from .. import gazetteer
+from .courtesy import without_emoticons, without_particles
 from .names import _damerau_at_most_one, _find_names, _Names
 from .tables import read_tables
 from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _VOCAB
@@ -316,7 +318,24 @@ _ASIDE_IN_BRACKETS = re.compile(r"\s*\((?=[^()]*\s[^()]*\s)(?![^()]*\d)[^()]*\)"
 _READ_BACK = re.compile(r"\bread\sback\b", re.I)
 
 
+# CJK punctuation that NFKC leaves as it is: a sentence and a list separator
+_CJK_STOPS = str.maketrans({"\u3002": ". ", "\u3001": ", ", "\uff61": ". ", "\uff64": ", "})
+
+
+def _narrowed(text: str) -> str:
+    """Full-width letters, digits and punctuation as their ASCII twins ("Taichung，capacity
+    15,000。", "（Japan）"): what a Chinese or Japanese keyboard types inside English."""
+    if all(ord(ch) < 0x3000 for ch in text):
+        return text
+    wide = "".join(
+        unicodedata.normalize("NFKC", ch) if 0xFF01 <= ord(ch) <= 0xFF5E or ch == "\u3000" else ch
+        for ch in text
+    )
+    return re.sub(r"([.,]) (?=\s|$)", r"\1", wide.translate(_CJK_STOPS))
+
+
 def _clean(text: str) -> str:
+    text = _narrowed(text)
     text = _READ_BACK.sub("show", _CHAT_MARKUP.sub("", text))
     # "Kazanlak (the Valley of the Roses, most people have never heard of it)": an aside in
     # brackets, three words or more and no number, says nothing to act on
@@ -328,7 +347,9 @@ def _clean(text: str) -> str:
     text = _EUROPEAN_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ","), text)
     for spoken, mark in _SPOKEN_PUNCTUATION:
         text = spoken.sub(mark, text)
-    text = _without_emoji(text.translate(_QUOTES)).replace("\r\n", "\n").replace("\r", "\n")
+    text = without_emoticons(text.translate(_QUOTES))
+    text = _without_emoji(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = without_particles(re.sub(r"(?<!\d)~+|~+(?!\d)", " ", text))
     text = read_tables(text)
     text = _unwrapped(text)
     # "the Colombian supplier" is the supplier in Colombia

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from .courtesy import BYE, HELLO, THANKS
+
 __all__ = [
     "ALWAYS_OUT_OF_SCOPE",
     "Mood",
@@ -92,7 +94,11 @@ _SMALLTALK = re.compile(
     r"|i\shope\s(?:this|my)\s(?:message|e-?mail|mail|note|letter)\sfinds\syou\swell"
     r"|(?:i\s)?hope\syou\s(?:are|'re)\s(?:well|doing\swell)"
     r"|further\sto\smy\s(?:previous|last|earlier)\s(?:message|e-?mail|note|letter)"
-    r"|please\sallow\sme\sto\sask\s(?:a\s|you\sa\s)?(?:question|something))[^\w§¤]*)+$"
+    r"|please\sallow\sme\sto\sask\s(?:a\s|you\sa\s)?(?:question|something)"
+    # the same in the languages users mix in, and the slang of approval ("ok sick ty")
+    rf"|{HELLO}|{THANKS}|{BYE}|ok|okay|oke|okie|alright|sick|sweet(?:\sas)?|legend|ace|mint|dope|epic|chur|nice\sone"
+    r"|(?:und|and|y|et|e)\s(?:sch[öo]nen\stag|buen\sd[ií]a|bonne\sjourn[ée]e)(?:\snoch)?"
+    r")[^\w§¤]*)+$"
 )
 
 _NEGATED = re.compile(

@@ -22,6 +22,7 @@ from ..commands import (
     Command,
     NodeRef,
     ParseResult,
+    Place,
     Step,
 )
 from .cleaning import (
@@ -34,6 +35,7 @@ from .cleaning import (
     _spanglish,
     _taglish,
 )
+from .courtesy import HELLO
 from .descriptions import (
     _ADD_THEM_AS,
     _AND_THAT_LINK,
@@ -46,6 +48,7 @@ from .descriptions import (
     _described_nodes,
 )
 from .edits import _capacity
+from .frames import read_frames
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
@@ -200,12 +203,7 @@ _QUESTIONS_LABEL = re.compile(
     r"^\W*(?:\w+\s){0,3}(?:quick\s)?(?:ones|questions?|things|items|points|asks)\b[^:?]{0,40}:\s*",
     re.IGNORECASE,
 )
-_FOREIGN_GREETING = re.compile(
-    r"^(?:hola|bonjour|namaste|salaam|salam|merhaba|marhaba|hallo|ciao|buongiorno|ol[áa]|bom\sdia"
-    r"|buenos\sd[ií]as|buenas(?:\stardes)?|guten\s(?:tag|morgen)|dzień\sdobry|konnichiwa|ni\shao"
-    r"|goedemorgen|hej|moin|habari|jambo|sawubona|kia\sora|g'?day|salut|servus|gr[üu]ezi)\b(?=\W)",
-    re.IGNORECASE,
-)
+_FOREIGN_GREETING = re.compile(rf"^(?:{HELLO})\b(?=\W)", re.IGNORECASE)
 _BOTH_LINKED = re.compile(
     rf"^(?P<head>.+?),\s+(?P<both>both|all\s(?:two|three|four)|each)\s(?P<link>(?:{_LINK_IN}|{_LINK_OUT})\s.+)$",
     re.IGNORECASE,
@@ -1172,6 +1170,42 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _bind_type_to_place(command: Command, names: _Names) -> Command:
+    """ "Yokohama buyer has shifted their DC to Nagoya": a bare type ("their DC") is the node
+    of that type at the one place said before it, when the step names nothing else."""
+    bare = [
+        key
+        for key, value in command.params.items()
+        if isinstance(value, NodeRef)
+        and value.kind == "name"
+        and value.node_type is not None
+        and value.place is None
+        and value.text.casefold() == _DEFAULT_SUFFIX[_ADD_INTENT[value.node_type]].casefold()
+    ]
+    refs = [v for v in command.params.values() if isinstance(v, NodeRef)]
+    if len(bare) != 1 or len(refs) != 1 or not command.text:
+        return command  # ("connect Puebla to the planta": the place is the other end)
+    step = _analyse(command.text, names)
+    typed = _TYPE_RE.search(step.masked)
+    if typed is None or step.names or step.ids:
+        return command
+    before = [p for p in step.places if p[1] <= typed.start() and p[2].city]
+    if len(before) != 1:
+        return command
+    start, end, place = before[0]
+    target = command.params.get("place")
+    if isinstance(target, Place) and target.city == place.city:
+        return command
+    node = command.params[bare[0]]
+    assert isinstance(node, NodeRef)
+    ref = NodeRef(
+        f"{step.text[start:end]} {node.text}", "place", node_type=node.node_type, place=place
+    )
+    return Command(
+        command.intent, {**command.params, bare[0]: ref}, command.confidence, command.text
+    )
+
+
 def _bind_to_place(command: Command, names: _Names) -> Command:
     """ "we'll need more volume out of Dhaka, double its capacity": "its" is the node at the
     one place the step named, not the last node of the conversation."""
@@ -1922,6 +1956,17 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 if again:
                     steps.extend(again)
                     continue
+            framed = (
+                _read_frames(piece, names, commands(), building=build_cue or bool(known_names))
+                if not any(_adds_what_was_said(later) for later in pieces[index + 1 :])
+                else None
+            )
+            if framed:
+                # "Beans come from an importer in Oslo, 5,000 kg": no rule knows the shape,
+                # but what it names (a site, a place, a size, a flow) says what it asks
+                steps.extend(framed)
+                last_piece = piece
+                continue
             if not _is_filler(piece):
                 not_understood.append(piece)
                 steps.append(Act("unknown", piece))
@@ -1977,7 +2022,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if pointed is not None:
                 outcome = pointed
                 _forget(steps, not_understood, unknown_before)
-        steps.extend(outcome)
+        framed = _framed_better(piece, outcome, names, commands(), build_cue or bool(known_names))
+        steps.extend(framed or outcome)
         last_piece = piece
     if build_cue:
         # "need to set up our chain. sofas come out of a factory in poznan, 6k": after the
@@ -2013,7 +2059,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if _COURTESY.search(cleaned):
             return ParseResult(steps=(Act("smalltalk", cleaned),))  # "great, thanks, ciao"
         return ParseResult()
-    steps = [_bind_to_place(s, names) if isinstance(s, Command) else s for s in steps]
+    steps = [
+        _bind_type_to_place(_bind_to_place(s, names), names) if isinstance(s, Command) else s
+        for s in steps
+    ]
     acted = commands() or any(
         (isinstance(s, Act) and s.kind not in ("unknown", "smalltalk"))
         or (isinstance(s, Clarification) and s.intent is not None)
@@ -2088,6 +2137,68 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         too_many_steps=too_many,
         steps=tuple(steps),
     )
+
+
+# "..., add it as a plant", "Could you model that?": a later step asks for what this one
+# describes, and the description is read whole there
+def _adds_what_was_said(piece: str) -> bool:
+    return any(p.match(piece) for p in (_ADD_THAT, _ADD_IT_AS, _MODEL_THAT, _ADD_THEM_AS))
+
+
+def _read_frames(
+    piece: str, names: _Names, commands: list[Command], *, building: bool
+) -> list[Command] | None:
+    """A step no rule read, read by what it names (see :mod:`.frames`): every clause it
+    gives must read as commands, or nothing is taken from it."""
+    recent = tuple(
+        f"{c.params['place'].city} {_DEFAULT_SUFFIX[c.intent]}"
+        for c in commands
+        if c.intent in _DEFAULT_SUFFIX
+        and c.params.get("place") is not None
+        and c.params["place"].city
+    )
+    clauses = read_frames(piece, names, recent, building=building)
+    if not clauses:
+        return None
+    read: list[Command] = []
+    for clause in clauses:
+        outcome = _read_clause(clause, _with_new_names(names, commands + read))
+        if not isinstance(outcome, list) or not outcome:
+            return None
+        read += [Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in outcome]
+    return read
+
+
+def _framed_better(
+    piece: str, outcome: list[Command], names: _Names, commands: list[Command], building: bool
+) -> list[Command] | None:
+    """The frame reading of a step the rules read as adds and links, when it accounts for
+    more of what the step names: "a grower near Kecskemét, 500 tonnes, they deliver to the
+    Bergen plant" is the grower and its link, not a link from "them"."""
+    if not outcome or any(c.intent not in _LINKS_AND_ADDS for c in outcome):
+        return None
+    framed = _read_frames(piece, names, commands, building=building)
+    if framed is None:
+        return None
+    have, could = _named_in(outcome), _named_in(framed)
+    return framed if have < could else None
+
+
+_LINKS_AND_ADDS = frozenset({"connect-nodes", *_DEFAULT_SUFFIX})
+
+
+def _named_in(found: Sequence[Command]) -> set[str]:
+    """The places and nodes some commands use."""
+    named: set[str] = set()
+    for command in found:
+        for value in command.params.values():
+            if isinstance(value, Place) and value.city:
+                named.add(gazetteer.fold(value.city))
+            elif isinstance(value, NodeRef) and value.place is not None and value.place.city:
+                named.add(gazetteer.fold(value.place.city))
+            elif isinstance(value, NodeRef) and value.kind in ("name", "id"):
+                named.add(gazetteer.fold(value.text))
+    return named
 
 
 def commands_of(steps: Sequence[Step]) -> list[Command]:

@@ -1,0 +1,325 @@
+"""Entity-first reading of a step the rules left unread.
+
+The rules read sentence shapes. A user describing the network in their own words ("beans come
+from an importer in Oslo, 5,000 kg, and a co-op in Trondheim", "the cafes in Stavanger and
+Tromsø get everything from the roastery") writes shapes no rule has seen, and each new writer
+brings new ones. This reader ignores the shape and looks at what the step names and how those
+names relate:
+
+* the **sites it introduces**: a word for what a site is (the node-type words, and the roles
+  people give their partners: importer, grower, co-op, café, ...), a new place for it, and
+  maybe a size;
+* the **nodes it points at**: the user's nodes by name or place, "the mill", "it", "both";
+* a **verb of flow** between them, whose direction says which side ships to which
+  ("supplies", "goes to", "sells to" carry goods away from the subject; "comes from", "buys
+  from", "is fed by" bring them to it).
+
+It then says the step again in the plain words the rules read ("add a supplier in Oslo,
+capacity 5000", "ship from Oslo Supplier to the plant"), so that what it finds goes through the
+same rules, validation, references and confirmation as everything else. It only adds nodes and
+links, never removes or changes one, and reads nothing from a question, a negation, a
+hypothetical, a correction or a plan for later: those stay with the rules (which ask or decline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..commands import DEFAULT_NAME_WORD, Place
+from .mood import Mood, mood
+from .names import _Names
+from .numbers import _NUMBER, parse_number
+from .references import _analyse
+from .rules import PLANNED
+from .vocabulary import _ADD_VERB_RE, _TYPE_RE
+
+__all__ = ["read_frames"]
+
+# What people call a site by its role, beyond the node-type words of the vocabulary: words that
+# say what a partner does, not what kind of building it is.
+_ROLE_PATTERNS = {
+    "supplier": (
+        r"importers?|exporters?|growers?|farms?|farmers?|co-?ops?|co-?operatives?|cooperatives?"
+        r"|orchards?|plantations?|estates?|ginner(?:y|ies)|maltings|quarr(?:y|ies)|wholesalers?"
+        r"|traders?|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
+        r"|collection\s(?:cent(?:re|er)s?|points?)|buying\s(?:stations?|points?)"
+        r"|(?:raw\smaterials?|parts|component|ingredients?|packaging)\s(?:makers?|vendors?)"
+    ),
+    "manufacturer": (
+        r"workshops?|ateliers?|winer(?:y|ies)|tanner(?:y|ies)|bakehouses?|central\skitchens?"
+        r"|(?:production|processing|assembly)\s(?:units?|halls?|sites?)|weaving\smills?"
+    ),
+    "warehouse": r"godowns?|cold\srooms?|3pls?|third[\s-]party\swarehouses?|storerooms?",
+    "distribution_center": r"wholesale\shubs?|dispatch\s(?:cent(?:re|er)s?|hubs?)",
+    "retailer": (
+        r"caf[eé]s?|coffee\sshops?|restaurants?|kiosks?|stalls?|supermarkets?|pharmac(?:y|ies)"
+        r"|dealers(?:hips?)?|dealerships?|franchises?|salons?|market\sstalls?|counters?"
+    ),
+}
+_ROLE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{t}>{p})" for t, p in _ROLE_PATTERNS.items()) + r")\b",
+    re.IGNORECASE,
+)
+_PLURAL = re.compile(r"(?:s|ies|es)$|maltings$", re.IGNORECASE)
+
+# Verbs of flow. Out: the subject's goods go to the object. In: the subject's come from it.
+# A few words may stand between the verb and its preposition ("sends its finished oil to").
+_GAP = r"(?:\s+[\w'-]+){0,4}?"
+_FLOW_OUT = re.compile(
+    r"\b(?:suppl(?:y|ies|ying|ied)|feed(?:s|ing)?|serv(?:e|es|ing)|stock(?:s|ing)?"
+    r"|(?:ship|send|deliver|sell|distribute|truck|forward|move|pass|export|route|give|provide)"
+    rf"(?:s|es|ing|ed)?(?:{_GAP}\s+(?:on\s)?(?:to|into|for)|(?=\s+there\b))"
+    r"|sent\b(?:\s+[\w'-]+){0,4}?\s+to|(?:go|goes|going|went)\s(?:on\s|out\s|straight\s|direct(?:ly)?\s)?to"
+    r"|ends?\sup\s(?:at|in|with)|provid(?:e|es|ing))\b",
+    re.IGNORECASE,
+)
+_FLOW_IN = re.compile(
+    r"\b(?:(?:come|comes|coming|came)\s(?:in\s)?from"
+    rf"|(?:get|gets|getting|got|buy|buys|buying|bought|source|sources|sourcing|sourced|receive"
+    rf"|receives|receiving|order|orders|ordering|import|imports|importing|draw|draws|take|takes"
+    rf"|pull|pulls){_GAP}\s+from"
+    r"|(?:is|are|gets?|being)?\s?(?:fed|supplied|served|stocked|restocked|replenished|sourced"
+    r"|delivered|shipped)\s(?:by|from|out\sof)"
+    r"|arrives?\sfrom)\b",
+    re.IGNORECASE,
+)
+# Words that make a described site a new one ("a co-op in Trondheim", "our cafés in ...").
+_NEW_CUE = re.compile(
+    r"\b(?:add|adding|put|include|enter|record|a|an|another|one|new|second|2nd|third|3rd|two"
+    r"|three|four|five|several|some|our|my|we\s(?:have|got|use|run|own|rent|buy|get|source|work)"
+    r"|there(?:'s|\sis|\sare)|plus|also)\b",
+    re.IGNORECASE,
+)
+_NUMBER_TOKEN = re.compile(rf"(?<![\w.:])({_NUMBER})(?![\w:])", re.IGNORECASE)
+_NOT_A_SIZE_AFTER = re.compile(
+    r"^\s*(?:%|per\s?cent|percent|days?|weeks?|wks?|hours?|hrs?|h\b|years?|yrs?|am\b|pm\b"
+    r"|minutes?|mins?|o'clock|times|x\b|st\b|nd\b|rd\b|th\b)",
+    re.IGNORECASE,
+)
+_PLURAL_POINTER = re.compile(
+    r"\b(?:(?:they|them|these|those)(?:\sboth|\sall)?|both(?:\sof\sthem)?|each\sof\sthem"
+    r"|the\s(?:two|three|four|five)(?:\sof\sthem)?|all\s(?:two|three|four|five)"
+    r"|all\sof\sthem)\b",
+    re.IGNORECASE,
+)
+_COUNT = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
+_SINGLE_POINTER = re.compile(r"^\W*(?:it|there|this\sone|that\sone|this|that)\W*$", re.I)
+_PAST_OR_OTHER = re.compile(
+    r"\b(?:used\sto|last\s(?:year|month|week|time)|years?\sago|in\s(?:19|20)\d\d|once|never"
+    r"|visited|worked\s(?:at|for|in)|competitors?|rivals?)\b",
+    re.IGNORECASE,
+)
+_AND_PLACE = re.compile(
+    r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
+)
+_PLACE_GAP = re.compile(
+    r"^\s*(?:[\w'-]+\s+){0,3}?(?:in|at|near|outside|around|of|from|by|based\sin|located\sin"
+    r"|just\soutside|close\sto)\s+(?:the\s)?$|^\s*[,:–-]\s*$|^\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """A new node the step introduces: its type, where, its size, and where it was said."""
+
+    node_type: str
+    place_text: str
+    place: Place
+    capacity: float | None
+    start: int
+    end: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.place.city or self.place_text} {DEFAULT_NAME_WORD[self.node_type]}"
+
+    def clause(self) -> str:
+        word = DEFAULT_NAME_WORD[self.node_type].lower()
+        size = f", capacity {self.capacity:.0f}" if self.capacity is not None else ""
+        return f"add a {word} in {self.place_text}{size}"
+
+
+def read_frames(
+    text: str, names: _Names, recent: tuple[str, ...] = (), *, building: bool = False
+) -> list[str] | None:
+    """The step said again in the rules' words, or None when it introduces no site and
+    relates no two nodes. ``recent`` are the nodes the message added before this step, in
+    order (what "both" and "them" point back at). A site only described ("our proveedor is
+    in Monterrey, 7k a month") is added only while ``building`` (the user has a network or
+    said they are setting one up); otherwise it takes a verb of adding or a flow."""
+    step = _analyse(text, names)
+    masked = step.masked
+    if mood(masked) is not Mood.COMMAND or _PAST_OR_OTHER.search(text) or PLANNED.search(masked):
+        return None
+    if masked.rstrip().endswith("?"):
+        return None
+    roles = _roles(masked)
+    flow = _flow(masked)
+    asked = _ADD_VERB_RE.search(masked) is not None
+    links: list[str] = []
+    if flow is not None:
+        # the sites as the flow would have them, to see whether both of its sides are said
+        sites = _sites(text, step.places, roles, names, asked=True, building=True)
+        start, end, outward = flow
+        left = _side(text[:start], 0, sites, roles, names, recent)
+        right = _side(text[end:], end, sites, roles, names, recent)
+        if left and right:
+            asked = True  # "a grower near Kecskemét, 500 tonnes, delivers to the mill"
+            sources, targets = (left, right) if outward else (right, left)
+            links = [f"ship from {a} to {b}" for a in sources for b in targets if a != b]
+    sites = _sites(text, step.places, roles, names, asked=asked, building=building)
+    clauses = [site.clause() for site in sites] + links
+    return clauses or None
+
+
+def _roles(masked: str) -> list[tuple[int, int, str, bool]]:
+    """Words naming what a site is: (start, end, node type, plural)."""
+    found = [
+        (m.start(), m.end(), m.lastgroup or "", bool(_PLURAL.search(m.group())))
+        for pattern in (_TYPE_RE, _ROLE_RE)
+        for m in pattern.finditer(masked)
+    ]
+    found.sort()
+    kept: list[tuple[int, int, str, bool]] = []
+    for role in found:
+        if kept and role[0] < kept[-1][1]:
+            if role[1] - role[0] > kept[-1][1] - kept[-1][0]:
+                kept[-1] = role  # the longer of two overlapping words ("coffee shop")
+            continue
+        kept.append(role)
+    return kept
+
+
+def _flow(masked: str) -> tuple[int, int, bool] | None:
+    """The verb of flow the step says (its span, and whether goods leave the subject)."""
+    found = [(m.start(), m.end(), True) for m in _FLOW_OUT.finditer(masked)]
+    found += [(m.start(), m.end(), False) for m in _FLOW_IN.finditer(masked)]
+    if len(found) != 1:
+        return None  # none, or several flows in one step: the rules split or ask
+    return found[0]
+
+
+def _sites(
+    text: str,
+    places: list[tuple[int, int, Place]],
+    roles: list[tuple[int, int, str, bool]],
+    names: _Names,
+    *,
+    asked: bool,
+    building: bool,
+) -> list[_Site]:
+    """The new sites a step introduces: each role word with the new places said with it."""
+    sites: list[_Site] = []
+    used: set[int] = set()
+    for index, (start, end, node_type, plural) in enumerate(roles):
+        limit = roles[index + 1][0] if index + 1 < len(roles) else len(text)
+        at: list[tuple[int, int, Place]] = []
+        for said in places:
+            if said[0] in used or not said[0] >= end or said[0] >= limit:
+                continue
+            gap = text[at[-1][1] if at else end : said[0]]
+            if not at and not _PLACE_GAP.match(gap):
+                break
+            listed = _AND_PLACE.match(gap) and (plural or not re.fullmatch(r"\s*,\s*", gap))
+            if at and not listed:
+                if said[2].city is None and re.fullmatch(r"\s*,\s*", gap):
+                    continue  # "Columbus, Ohio": the state or country of the town before
+                break
+            at.append(said)
+        if not at:
+            before = [p for p in places if p[1] <= start and p[0] not in used]
+            if before and re.fullmatch(r"\s+", text[before[-1][1] : start]):
+                opening = text[: before[-1][0]]
+                if re.search(r"\b(?:an?|another|one|new)\s+$", opening, re.IGNORECASE):
+                    at = [before[-1]]  # "an Oslo importer"
+        if not at:
+            continue
+        opening = text[max(0, start - 40) : start]
+        said_new = _NEW_CUE.search(opening) or _sized(text, at[-1][1], limit) is not None
+        if not (asked or (building and said_new)):
+            continue
+        for place_start, place_end, place in at:
+            if place.city is None or _known_there(place, node_type, names, opening):
+                continue
+            used.add(place_start)
+            nxt = next((p[0] for p in at if p[0] > place_start), limit)
+            sites.append(
+                _Site(
+                    node_type,
+                    text[place_start:place_end],
+                    place,
+                    _sized(text, place_end, nxt),
+                    start,
+                    place_end,
+                )
+            )
+    return sites
+
+
+def _sized(text: str, start: int, end: int) -> float | None:
+    """The first size said between ``start`` and ``end`` (not a duration, share or year)."""
+    for match in _NUMBER_TOKEN.finditer(text, start, end):
+        token = match.group(1)
+        if not any(ch.isdigit() for ch in token) and not re.search(
+            r"thousand|hundred|million|lakh", token, re.IGNORECASE
+        ):
+            continue  # "one", "two": counts of sites, not sizes
+        if _NOT_A_SIZE_AFTER.match(text[match.end() :]):
+            continue
+        value = parse_number(token)
+        if value is None or (re.fullmatch(r"(?:19|20)\d\d", token) and value < 2100):
+            continue
+        return value
+    return None
+
+
+def _known_there(place: Place, node_type: str, names: _Names, opening: str) -> bool:
+    """Whether the user already has a node of this type at this place (then the words point
+    at it, unless they say another one)."""
+    if re.search(r"\b(?:another|second|2nd|third|3rd|new|one\smore)\b", opening, re.I):
+        return False
+    word = DEFAULT_NAME_WORD[node_type].casefold()
+    city = (place.city or "").casefold()
+    return any(
+        name.casefold().startswith(city) and name.casefold().endswith(word)
+        for name in names.by_words.values()
+    )
+
+
+def _side(
+    text: str,
+    offset: int,
+    sites: list[_Site],
+    roles: list[tuple[int, int, str, bool]],
+    names: _Names,
+    recent: tuple[str, ...],
+) -> list[str]:
+    """The nodes one side of a flow names, in the words the rules resolve."""
+    inside = [s for s in sites if offset <= s.start < offset + len(text)]
+    if inside:
+        return [s.name for s in inside]
+    pointer = _PLURAL_POINTER.search(text)
+    if pointer is not None:
+        words = pointer.group().casefold().split()
+        count = next((_COUNT[w] for w in words if w in _COUNT), 2)
+        if len(recent) >= count:
+            return list(recent[-count:])
+        return ["them"]
+    if _SINGLE_POINTER.match(text) or re.fullmatch(r"\W*(?:to\s)?(?:it|there)\W*", text, re.I):
+        return ["it"]
+    step = _analyse(text, names)
+    refs = step.node_refs()
+    if len(refs) == 1:
+        ref = refs[0]
+        return [text[ref.start : ref.end]]
+    if not refs:
+        typed = [r for r in roles if offset <= r[0] < offset + len(text)]
+        if len(typed) == 1 and re.search(
+            r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", text[: typed[0][0] - offset]
+        ):
+            node_type = typed[0][2]
+            # "the roastery", "our mill": the one node of that type, as the rules resolve it
+            return [f"the {DEFAULT_NAME_WORD[node_type].lower()}"]
+    return []

@@ -1,0 +1,237 @@
+"""The entity-first frame reader (language/frames.py) and the courtesy table (courtesy.py):
+a step no rule reads is read by what it names; courtesy in any language is small talk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime.engine.commands import Command, NodeRef
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.language import parse
+from omnitrack_realtime.engine.language.courtesy import without_emoticons, without_particles
+from omnitrack_realtime.engine.language.frames import read_frames
+from omnitrack_realtime.engine.language.names import _name_index
+from omnitrack_realtime.seam import EngineRequest, HistoryTurn
+
+ROASTERY = ("Bergen Plant",)
+USER = "frames-user"
+T0 = 1_800_000_000_000
+
+
+def steps(text: str, names: tuple[str, ...] = ROASTERY) -> list[str]:
+    result = parse(text, known_names=names)
+    return [getattr(s, "intent", None) or getattr(s, "kind", "") for s in result.steps]
+
+
+def commands(text: str, names: tuple[str, ...] = ROASTERY) -> list[Command]:
+    return list(parse(text, known_names=names).commands)
+
+
+def city(command: Command) -> str | None:
+    place = command.params.get("place")
+    return getattr(place, "city", None)
+
+
+def end(command: Command, key: str) -> str:
+    ref = command.params[key]
+    assert isinstance(ref, NodeRef)
+    return ref.text
+
+
+def test_sites_said_with_a_verb_of_flow_are_added_with_their_sizes() -> None:
+    found = commands(
+        "Beans come from an importer in Oslo, 5,000 kg, and a farm co-op in Trondheim, 1,000 kg"
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-supplier", "Oslo", 5000),
+        ("add-supplier", "Trondheim", 1000),
+    ]
+
+
+def test_a_described_network_is_built_in_the_twin(tmp_path: Path) -> None:
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=lambda: T0)
+    try:
+        history: list[HistoryTurn] = []
+        for text in (
+            "We roast coffee in Bergen, about 2,000 kg a month, put the roastery in as a plant.",
+            "Beans come from an importer in Oslo, 5,000 kg, and a farm co-op in Trondheim, "
+            "1,000 kg. Both of them send to the roastery.",
+            "we also work with a grower near Kecskemét, around 500 tonnes a year, they deliver "
+            "to the Bergen plant",
+        ):
+            outcome = engine.run_turn(EngineRequest(USER, "c", text, tuple(history)))
+            history += [HistoryTurn("user", text), HistoryTurn("assistant", outcome.text)]
+        nodes = {n.id: (n.name, n.capacity) for n in engine.twin.list_nodes(USER)}
+        links = {
+            (nodes[c.source][0], nodes[c.target][0])
+            for c in engine.twin.list_connections(USER)
+            if not c.bidirectional
+        }
+    finally:
+        engine.close()
+    assert sorted(nodes.values()) == [
+        ("Bergen Plant", 2000),
+        ("Kecskemét Supplier", 500),
+        ("Oslo Supplier", 5000),
+        ("Trondheim Supplier", 1000),
+    ]
+    assert links == {
+        ("Oslo Supplier", "Bergen Plant"),
+        ("Trondheim Supplier", "Bergen Plant"),
+        ("Kecskemét Supplier", "Bergen Plant"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        # goods leave the subject ...
+        (
+            "we also work with a grower near Kecskemét, around 500 tonnes a year, they "
+            "deliver to the Bergen plant",
+            "Kecskemét Supplier",
+            "Bergen Plant",
+        ),
+    ],
+)
+def test_the_verb_of_flow_gives_the_direction(text: str, source: str, target: str) -> None:
+    links = [c for c in commands(text) if c.intent == "connect-nodes"]
+    assert [(end(c, "source"), end(c, "target")) for c in links] == [(source, target)]
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("the cafés in Stavanger get everything from the roastery", "ship from the plant to"),
+        ("the roastery supplies the cafés in Stavanger", "ship from the plant to"),
+        ("a co-op in Trondheim, it delivers to Bergen Plant", "ship from Trondheim Supplier to"),
+        ("Bergen Plant is fed by a co-op in Trondheim", "ship from Trondheim Supplier to"),
+    ],
+)
+def test_the_frame_links_in_the_direction_goods_move(text: str, link: str) -> None:
+    clauses = read_frames(text, _name_index(ROASTERY), building=True)
+    assert clauses is not None
+    assert next(c for c in clauses if c.startswith("ship from")).startswith(link)
+
+
+def test_a_role_with_a_list_of_places_is_a_site_at_each() -> None:
+    found = commands("The roasted coffee goes to our cafes in Stavanger and Tromsø.")
+    assert [(c.intent, city(c)) for c in found] == [
+        ("add-retailer", "Stavanger"),
+        ("add-retailer", "Tromsø"),
+    ]
+
+
+def test_a_site_only_described_is_added_while_a_network_is_being_built() -> None:
+    said = "Our main proveedor of castings is in Monterrey, around 7k units/month"
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in commands(said)] == [
+        ("add-supplier", "Monterrey", 7000)
+    ]
+    described = "a farm co-op in Trondheim, 1,000 kg"
+    assert read_frames(described, _name_index(()), building=False) is None
+    assert read_frames(described, _name_index(()), building=True) == [
+        "add a supplier in Trondheim, capacity 1000"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if an importer in Oslo delivers to the roastery?",  # a hypothetical
+        "don't add the co-op in Trondheim yet",  # a negation
+        "Eventually we open a second warehouse in Munich for the German customers",  # a plan
+        "I used to work at a factory in Detroit, 5,000 units a day",  # the past
+        "does a grower in Oslo deliver to the roastery?",  # a question
+    ],
+)
+def test_no_site_from_a_question_a_negation_a_plan_or_the_past(text: str) -> None:
+    assert not [c for c in commands(text) if c.intent.startswith("add-")]
+    assert read_frames(text, _name_index(ROASTERY), building=True) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "an importer in Oslo, 5,000 kg, sends its beans to the roastery",
+        "the cafes in Stavanger and Tromsø get everything from the roastery",
+        "Bergen Plant supplies the shop in Oslo",
+        "both of them send to the roastery",
+        "a grower near Kecskemét, they deliver to Bergen Plant",
+    ],
+)
+def test_frames_only_ever_add_and_link(text: str) -> None:
+    clauses = read_frames(text, _name_index(ROASTERY), ("Oslo Supplier", "Trondheim Supplier"))
+    assert clauses
+    assert all(c.startswith(("add a ", "ship from ")) for c in clauses)
+
+
+def test_a_type_with_the_place_said_before_it_is_the_node_there() -> None:
+    names = ("Rotterdam Distribution Center", "Yokohama Distribution Center")
+    (moved,) = commands("Yokohama buyer has shifted their DC to Nagoya. Kindly amend.", names)
+    node = moved.params["node"]
+    assert moved.intent == "update-node" and city(moved) == "Nagoya"
+    assert isinstance(node, NodeRef) and node.place is not None
+    assert node.place.city == "Yokohama"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cam on nhieu a 🙏",
+        "ok sick ty 🙏",
+        "OK～ 謝謝！",
+        "khob khun krub",
+        "Danke und schönen Tag noch!",
+        "mèsi anpil!",
+        "Thank you for your kind help!! (^o^)/",
+        "asante sana, kwaheri",
+        "감사합니다",
+    ],
+)
+def test_courtesy_in_other_languages_is_small_talk(text: str) -> None:
+    assert steps(text) == ["smalltalk"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Thank you very much m(_ _)m Please change the currency to Japanese yen.", "set-currency"),
+        ("Excuse me (^^;) what currency is set now?", "get-settings"),
+        ("Xin chao, add a warehouse in Da Nang", "add-warehouse"),
+        ("Grüß Gott! Please add a warehouse in Innsbruck", "add-warehouse"),
+        ("please add our factory：Taichung，capacity 15,000 frames/month。", "add-manufacturer"),
+    ],
+)
+def test_faces_greetings_and_wide_punctuation_leave_the_request(text: str, intent: str) -> None:
+    assert [c.intent for c in commands(text)] == [intent]
+
+
+def test_particles_and_faces_are_dropped_but_list_markers_stay() -> None:
+    assert without_particles("packing house send there krub") == "packing house send there"
+    assert without_particles("farm supplier have 3 place krub: Rayong") == (
+        "farm supplier have 3 place: Rayong"
+    )
+    assert without_particles("go with plan A") == "go with plan A"
+    assert without_particles("Settings\n a. currency EUR") == "Settings\n a. currency EUR"
+    assert without_emoticons("(ii) Husk suppliers (x)") == "(ii) Husk suppliers (x)"
+    assert "^" not in without_emoticons("connect to our brewery (^_^)")
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        # a town after a comma is the subject of what follows, not a second site
+        ("DC in El Paso, Juárez ships to it", ["add a distribution center in El Paso"]),
+        ("a plant in Changhua, Sakai supplies Changhua", ["add a plant in Changhua"]),
+        # a plural role lists its towns with commas
+        (
+            "our cafés in Stavanger, Tromsø and Bodø",
+            ["add a store in Stavanger", "add a store in Tromsø", "add a store in Bodø"],
+        ),
+    ],
+)
+def test_a_comma_lists_towns_only_after_a_plural(text: str, clauses: list[str]) -> None:
+    found = read_frames(text, _name_index(ROASTERY), building=True) or []
+    assert [c for c in found if c.startswith("add")] == clauses
