@@ -286,6 +286,31 @@ async def send_all(
         await ws.send(encode_chunk(UPLOAD_CHUNK, upload_id, offset, data[offset : offset + size]))
 
 
+async def test_chunks_out_of_place_are_answered_once_until_upload_start(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(attachments=PER_CHUNK)
+    async with open_client(server) as ws:
+        await send_json(ws, start_frame("gap", DATA))
+        size = (await recv_json(ws))["chunkSize"]
+        acked = await send_chunks(ws, "gap", DATA, 0, size, stop=size)
+        assert acked["type"] == "upload_ack" and acked["offset"] == size
+        # The chunk at `size` is lost: the three behind it are out of place, one error says so.
+        for offset in (2 * size, 3 * size, 4 * size):
+            await ws.send(encode_chunk(UPLOAD_CHUNK, "gap", offset, DATA[offset : offset + size]))
+        await send_json(ws, {"action": "ping"})
+        frames = await recv_until(ws, "pong")
+        assert [f.get("code", f["type"]) for f in frames] == ["upload_offset", "pong"], frames
+        assert frames[0]["uploadId"] == "gap"
+        # Declared again, it goes on from what was stored.
+        await send_json(ws, start_frame("gap", DATA))
+        ready = await recv_json(ws)
+        assert ready["type"] == "upload_ready" and ready["offset"] == size
+        done = await send_chunks(ws, "gap", DATA, size, size, stop=len(DATA))
+        assert done["type"] == "upload_complete"
+        assert await download(ws, done["attachment"]["attachmentId"], len(DATA)) == DATA
+
+
 async def test_the_sha256_may_come_at_the_end_and_is_checked_there(
     start_server: StartServer,
 ) -> None:

@@ -434,7 +434,7 @@ class TestSQLiteStore:
             tables = {
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-        assert versions == [(1,), (2,), (3,)]
+        assert versions == [(1,), (2,), (3,), (4,)]
         assert {
             "srv_conversations",
             "srv_messages",

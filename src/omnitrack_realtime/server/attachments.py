@@ -50,6 +50,7 @@ __all__ = [
     "UploadConflict",
     "UploadFiles",
     "UploadState",
+    "UploadTooLarge",
     "attachments_for",
     "upload_directory",
 ]
@@ -111,6 +112,15 @@ class UploadConflict(OmniTrackError):
     """An ``uploadId`` declared again with another name, type, size or digest."""
 
 
+class UploadTooLarge(OmniTrackError):
+    """The user's other unfinished uploads (``pending`` bytes) and this one would pass the
+    per-user limit: nothing was recorded."""
+
+    def __init__(self, pending: int) -> None:
+        super().__init__(f"the user's unfinished uploads hold {pending} bytes")
+        self.pending = pending
+
+
 @dataclass(frozen=True, slots=True)
 class UploadState:
     """An upload as declared, how many bytes are stored, and its attachment once complete.
@@ -147,10 +157,15 @@ def _same_declaration(a: UploadState, b: UploadState) -> bool:
 class AttachmentStore(Protocol):
     """Where a server keeps attachments (see the module docstring)."""
 
-    async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
+    async def open_upload(
+        self, user_id: str, declared: UploadState, *, limit: int | None = None
+    ) -> UploadState:
         """The upload as stored: a new one (nothing received), one in progress, or a complete
         one (``attachment`` set). Raises :class:`UploadConflict` for an id declared before
-        with other facts."""
+        with other facts. With ``limit``: first, in the same trip to the store (and the same
+        transaction on SQL), raises :class:`UploadTooLarge` when the declared size and the
+        user's other unfinished uploads (:meth:`pending_bytes`) would pass it, recording
+        nothing."""
         ...
 
     async def pending_bytes(self, user_id: str, *, besides: str | None = None) -> int:
@@ -216,7 +231,13 @@ class MemoryAttachments:
         self._attachments: dict[str, tuple[str, StoredAttachment]] = {}
         self._turns: dict[str, list[str]] = {}
 
-    async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
+    async def open_upload(
+        self, user_id: str, declared: UploadState, *, limit: int | None = None
+    ) -> UploadState:
+        if limit is not None:
+            pending = await self.pending_bytes(user_id, besides=declared.upload_id)
+            if pending + declared.size > limit:
+                raise UploadTooLarge(pending)
         key = (user_id, declared.upload_id)
         known = self._uploads.get(key)
         if known is None:
@@ -450,11 +471,17 @@ class SQLiteAttachments:
         directory = upload_directory(store.path)
         self._files = UploadFiles(directory) if directory is not None else None
 
-    async def open_upload(self, user_id: str, declared: UploadState) -> UploadState:
+    async def open_upload(
+        self, user_id: str, declared: UploadState, *, limit: int | None = None
+    ) -> UploadState:
         files = self._files
 
         def upsert(db: SQLConnection) -> UploadState:
             with transaction(db):
+                if limit is not None:
+                    pending = _pending(db, user_id, declared.upload_id)
+                    if pending + declared.size > limit:
+                        raise UploadTooLarge(pending)
                 row = db.execute(
                     "SELECT name, content_type, size, sha256, received FROM srv_uploads"
                     " WHERE user_id = ? AND upload_id = ?",
@@ -503,17 +530,7 @@ class SQLiteAttachments:
         return await self._store.run(upsert)
 
     async def pending_bytes(self, user_id: str, *, besides: str | None = None) -> int:
-        def total(db: SQLConnection) -> int:
-            row = db.execute(
-                "SELECT COALESCE(SUM(u.size), 0) FROM srv_uploads u WHERE u.user_id = ?"
-                " AND u.upload_id IS DISTINCT FROM ? AND NOT EXISTS (SELECT 1"
-                " FROM srv_attachments a"
-                " WHERE a.user_id = u.user_id AND a.upload_id = u.upload_id)",
-                (user_id, besides),
-            ).fetchone()
-            return int(row[0])
-
-        return await self._store.run(total)
+        return await self._store.run(lambda db: _pending(db, user_id, besides))
 
     async def append(
         self,
@@ -640,6 +657,10 @@ class SQLiteAttachments:
                 sha256=want,
             )
             SQLiteAttachments._insert(db, user_id, upload_id, info, None)
+            db.execute(
+                "UPDATE srv_uploads SET done = 1 WHERE user_id = ? AND upload_id = ?",
+                (user_id, upload_id),
+            )
             return info
 
     @staticmethod
@@ -762,6 +783,19 @@ class SQLiteAttachments:
             ]
 
         return await self._store.run(select)
+
+
+def _pending(db: SQLConnection, user_id: str, besides: str | None) -> int:
+    """The declared sizes of the user's unfinished uploads but ``besides``, summed: the rows
+    of the partial index on ``done = 0`` only (an upload done by a version before that column
+    is told by its attachment, checked for those rows alone)."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(u.size), 0) FROM srv_uploads u WHERE u.user_id = ? AND u.done = 0"
+        " AND u.upload_id IS DISTINCT FROM ? AND NOT EXISTS (SELECT 1 FROM srv_attachments a"
+        " WHERE a.user_id = u.user_id AND a.upload_id = u.upload_id)",
+        (user_id, besides),
+    ).fetchone()
+    return int(row[0])
 
 
 def _chunk_range(

@@ -483,7 +483,7 @@ class MemoryStore:
         return None
 
 
-_SCHEMA_VERSION = 3
+_SCHEMA_VERSION = 4
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         """CREATE TABLE srv_conversations (
@@ -578,6 +578,15 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             attachment_id TEXT NOT NULL,
             PRIMARY KEY (turn_id, position)
         )""",
+    ),
+    # 4: an upload's row says when it became an attachment (``done``), and a partial index
+    # holds each user's unfinished ones: the per-user limit's sum reads those rows only, not
+    # every upload the user ever made.
+    4: (
+        "ALTER TABLE srv_uploads ADD COLUMN done INTEGER NOT NULL DEFAULT 0",
+        "UPDATE srv_uploads SET done = 1 WHERE EXISTS (SELECT 1 FROM srv_attachments a"
+        " WHERE a.user_id = srv_uploads.user_id AND a.upload_id = srv_uploads.upload_id)",
+        "CREATE INDEX srv_uploads_unfinished ON srv_uploads (user_id) WHERE done = 0",
     ),
 }
 

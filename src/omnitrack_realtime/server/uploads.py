@@ -3,19 +3,20 @@
 
 ``upload_start`` is checked against the user's limits (size, allowed content type, the bytes
 of their unfinished uploads) *before* anything is stored; only an accepted upload is recorded
-and may receive chunks. Each chunk must start where the bytes received so far end. The
+and may receive chunks (the unfinished uploads are summed and the upload recorded in one trip
+to the store). Each chunk must start where the bytes received so far end. The
 receive path only checks and gathers them: every ``store_every`` bytes it hands the batch to
 the upload's *writer* (a task of its own), which stores it, hashes it (off the event loop's
 thread) and then acknowledges it (``upload_ack``), so the next chunks are read while a batch
 is stored, and an acknowledged byte is a stored byte (it survives a dropped connection or a
 crash). What waits for the writer is bounded (``_BATCHES_AHEAD`` batches): past that the
 receive path waits, and the socket with it. The client may keep ``window`` bytes
-unacknowledged. A writer that fails says so in the documented error frame (``upload_offset``,
-``upload_not_started``, ``internal_error``, with the ``uploadId``) and the upload's later
-chunks on this connection are dropped without more errors until ``upload_start`` declares it
-again. A connection that drops leaves its writer to store the batches it was given, then
-stop: the store holds the upload's first bytes, exactly, and the next ``upload_start`` answers
-how many.
+unacknowledged. A chunk out of place and a writer that fails say so once, in the documented
+error frame (``upload_offset``, ``upload_not_started``, ``internal_error``, with the
+``uploadId``), and the upload's later chunks on this connection are dropped without more
+errors until ``upload_start`` declares it again. A connection that drops leaves its writer to
+store the batches it was given, then stop: the store holds the upload's first bytes, exactly,
+and the next ``upload_start`` answers how many.
 
 The SHA-256 is declared in ``upload_start``, or at the end (``upload_end``) by a client that
 hashes while it sends; the check runs once every byte is stored and the digest is known. A
@@ -47,7 +48,13 @@ from ..protocol import (
 )
 from ..protocol.chunks import DOWNLOAD_CHUNK, UPLOAD_CHUNK, encode_chunk, split_chunk
 from ..protocol.copilot import ServerMessage
-from .attachments import AttachmentStore, OffsetMismatch, UploadConflict, UploadState
+from .attachments import (
+    AttachmentStore,
+    OffsetMismatch,
+    UploadConflict,
+    UploadState,
+    UploadTooLarge,
+)
 from .config import ServerConfig
 
 __all__ = ["ATTACHMENT_NOT_FOUND", "UploadDesk", "media_type"]
@@ -190,21 +197,22 @@ class UploadDesk:
                 upload_id=upload_id,
             )
             return
-        pending = await self._store.pending_bytes(self._user_id, besides=upload_id)
-        if pending + action.size > limits.max_bytes:
-            self._error(
-                f"Your unfinished uploads hold {pending} bytes; with this one they would pass"
-                f" the limit of {limits.max_bytes}",
-                "attachment_too_large",
-                upload_id=upload_id,
-            )
-            return
         # Declared again on this connection: its writer stores what it was given first, so
         # that the store says where the bytes end.
         await self._stop(upload_id)
         declared = UploadState(upload_id, name, content_type, action.size, action.sha256 or "")
         try:
-            state = await self._store.open_upload(self._user_id, declared)
+            # The user's unfinished uploads are summed and the upload recorded in one trip to
+            # the store (one transaction): refused, nothing is recorded.
+            state = await self._store.open_upload(self._user_id, declared, limit=limits.max_bytes)
+        except UploadTooLarge as exc:
+            self._error(
+                f"Your unfinished uploads hold {exc.pending} bytes; with this one they would"
+                f" pass the limit of {limits.max_bytes}",
+                "attachment_too_large",
+                upload_id=upload_id,
+            )
+            return
         except UploadConflict as exc:
             self._error(str(exc), "invalid_message", upload_id=upload_id)
             return
@@ -252,11 +260,14 @@ class UploadDesk:
             return
         expected = upload.expected
         if offset != expected:
-            self._error(
+            # Said once: the chunks in flight behind this one are dropped without more
+            # errors until upload_start declares it again (each would be out of place too,
+            # and each error would make the client declare it again).
+            self._fail(
+                upload,
                 f"Chunk at offset {offset}; the server expects {expected}: send"
                 " upload_start again to go on from what it stored",
                 "upload_offset",
-                upload_id=upload_id,
             )
             return
         upload.held.append(data)
