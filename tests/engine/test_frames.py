@@ -235,3 +235,44 @@ def test_particles_and_faces_are_dropped_but_list_markers_stay() -> None:
 def test_a_comma_lists_towns_only_after_a_plural(text: str, clauses: list[str]) -> None:
     found = read_frames(text, _name_index(ROASTERY), building=True) or []
     assert [c for c in found if c.startswith("add")] == clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Could you tell me what currency is set now?", "get-settings"),
+        ("I'd like to know which suppliers feed Bergen Plant", "trace-upstream"),
+        ("please tell me how many warehouses we have", "list-nodes"),
+    ],
+)
+def test_an_indirect_question_is_the_question_it_carries(text: str, intent: str) -> None:
+    assert [c.intent for c in commands(text)] == [intent]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a remark after the request, even one that alone would read as a scene to simulate
+        (
+            "Irvine set degraded, port labour problem in LA",
+            ("Irvine Warehouse",),
+            [("update-node", "degraded")],
+        ),
+        (
+            "Increase factory capacity to 1,800 MT, new decorticator line commissioned last week",
+            ("Kurunegala Plant",),
+            [("update-node", 1800)],
+        ),
+    ],
+)
+def test_a_remark_after_a_comma_leaves_the_request(
+    text: str, names: tuple[str, ...], expected: list[tuple[str, object]]
+) -> None:
+    found = commands(text, names)
+    assert [(c.intent, c.params.get("status", c.params.get("capacity"))) for c in found] == expected
+    assert all(not end(c, "node").startswith("Increase") for c in found)
+
+
+def test_a_size_after_a_comma_is_no_remark() -> None:
+    (added,) = commands("add a supplier in Hamburg, 8,000 units")
+    assert added.params["capacity"] == 8000

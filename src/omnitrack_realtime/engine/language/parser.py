@@ -506,6 +506,32 @@ _UNKNOWN_IMPERATIVE = re.compile(
 )
 
 
+_INDIRECT_QUESTION = re.compile(
+    r"^\W*(?:(?:and|also|so|but|now|ok|okay)[\s,]+)?(?:(?:(?:could|can|would|will)\s+you\s+"
+    r"(?:please\s+|kindly\s+)?|please\s+|kindly\s+|pls\s+)?(?:tell|let)\s+me\s+(?:know\s+)?"
+    r"|(?:i'?d\s+like|i\s+would\s+like|i\s+want|i'?m\s+trying|we'?d\s+like)\s+to\s+(?:know"
+    r"|understand|find\sout)\s+|(?:i\s+wonder|i'?m\s+wondering|do\s+you\s+know)\s+)"
+    r"(?=(?:what|which|how|where|who|why|when)\b)",
+    re.IGNORECASE,
+)
+
+
+def _before_a_remark(piece: str, names: _Names) -> tuple[str, str] | None:
+    """The longest part before a comma that reads as commands, and the rest, when the rest
+    alone reads as none (the whole step did not read)."""
+    for comma in reversed(list(re.finditer(r",\s*(?!\d)", piece))):
+        head, rest = piece[: comma.start()].strip(), piece[comma.end() :].strip()
+        if not head or not rest:
+            continue
+        read = _read_clause(head, names)
+        after = _read_clause(rest, names)
+        # ("port labour problem in LA": a scene said without a verb is no request beside one)
+        guessed = isinstance(after, list) and all(c.confidence <= 0.6 for c in after)
+        if isinstance(read, list) and read and (not isinstance(after, list) or guessed):
+            return head, rest
+    return None
+
+
 def _looks_like_a_request(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood still reads as a request or a question (worth asking
     about) rather than a remark beside the requests ("Nobody hurt.", "Regards, Imran",
@@ -1540,6 +1566,21 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(piece, names), list
             ):
                 piece = head  # "Rerun the Pohang failure, now that Incheon is in": why
+        indirect = _INDIRECT_QUESTION.match(piece)
+        if indirect is not None:
+            # "Could you tell me what currency is set now?": the question it carries
+            piece = piece[indirect.end() :].rstrip(" .!") + "?"
+        whole = _read_clause(piece, names) if "," in piece else None
+        cut = (
+            _before_a_remark(piece, names) if "," in piece and not isinstance(whole, list) else None
+        )
+        if cut is not None:
+            # "Irvine set degraded, port labour problem in LA", "Increase factory capacity to
+            # 1,800 MT, new decorticator line commissioned last week": what the request is,
+            # then a remark about it; a remark that reads as a request of its own is next
+            piece, remark = cut
+            if _looks_like_a_request(remark, names):
+                pieces[index + 1 : index + 1] = [remark]
         questions_label = _QUESTIONS_LABEL.match(piece)
         if questions_label is not None and questions_label.end() < len(piece):
             piece = piece[questions_label.end() :]

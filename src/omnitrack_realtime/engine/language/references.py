@@ -335,6 +335,9 @@ _NOT_NAME_TEXT = (
     "tell give get put run simulate compare trace feed feeds supply supplies ship ships "
     "send sends no not yes hi hey hello dear thanks sorry i we you it they he she both all "
     "each every any some more most less few many one two three four five "
+    # verbs that open a request about a capacity or a status ("Increase factory capacity")
+    "increase decrease raise reduce bump cut double halve lift boost change adjust "
+    "kindly flag mark put take restore reopen close open "
 )
 _NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 
