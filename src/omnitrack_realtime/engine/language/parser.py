@@ -1570,9 +1570,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if indirect is not None:
             # "Could you tell me what currency is set now?": the question it carries
             piece = piece[indirect.end() :].rstrip(" .!") + "?"
-        whole = _read_clause(piece, names) if "," in piece else None
+        as_said = _read_clause(piece, names) if "," in piece else None
         cut = (
-            _before_a_remark(piece, names) if "," in piece and not isinstance(whole, list) else None
+            _before_a_remark(piece, names) if "," in piece and not isinstance(as_said, list) else None
         )
         if cut is not None:
             # "Irvine set degraded, port labour problem in LA", "Increase factory capacity to
