@@ -1571,8 +1571,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Could you tell me what currency is set now?": the question it carries
             piece = piece[indirect.end() :].rstrip(" .!") + "?"
         as_said = _read_clause(piece, names) if "," in piece else None
-        unread = "," in piece and not isinstance(as_said, list)
-        cut = _before_a_remark(piece, names) if unread else None
+        cut_at_comma = "," in piece and not isinstance(as_said, list)
+        cut = _before_a_remark(piece, names) if cut_at_comma else None
         if cut is not None:
             # "Irvine set degraded, port labour problem in LA", "Increase factory capacity to
             # 1,800 MT, new decorticator line commissioned last week": what the request is,
