@@ -276,3 +276,32 @@ def test_a_remark_after_a_comma_leaves_the_request(
 def test_a_size_after_a_comma_is_no_remark() -> None:
     (added,) = commands("add a supplier in Hamburg, 8,000 units")
     assert added.params["capacity"] == 8000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "dryer 2 in Cork is down for maintenance till Friday, mark the Cork plant degraded "
+            "please",
+            [("update-node", "Cork Plant", "degraded")],
+        ),
+        (
+            "the cartons place in launceston shut down last month, get rid of it",
+            [("remove-node", "launceston", None)],
+        ),
+        # "it" after a dropped report is the node the report named
+        (
+            "Perth store is closed for refit until the 20th - mark it offline",
+            [("update-node", "Perth store", "offline")],
+        ),
+        # a report alone is still read as what it says
+        ("Cork Plant is offline", [("update-node", "Cork Plant", "offline")]),
+    ],
+)
+def test_a_report_beside_a_request_is_its_reason(
+    text: str, expected: list[tuple[str, str, str | None]]
+) -> None:
+    names = ("Cork Plant", "Launceston Warehouse", "Perth Store", "Brisbane DC")
+    found = commands(text, names)
+    assert [(c.intent, end(c, "node"), c.params.get("status")) for c in found] == expected

@@ -516,6 +516,60 @@ _INDIRECT_QUESTION = re.compile(
 )
 
 
+# A report of how things are ("the cartons place in launceston shut down last month", "dryer
+# 2 in Cork is down", "our warehouse in Innsbruck has 3,000 pairs"): a state, said as a fact.
+_REPORTED_STATE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|got|gets|shut|shuts|closed|closes|went|broke|lost|moved"
+    r"|stopped|flooded|burned|burnt|collapsed|ran|runs|remains|stays|sits|holds|can\s(?:only\s)?"
+    r"(?:give|do|make|take|supply|handle)|only\s(?:has|have|does|makes))\b",
+    re.IGNORECASE,
+)
+
+
+def _reports_a_state(text: str) -> bool:
+    """Whether a step says how things are rather than asking for anything."""
+    return (
+        _REPORTED_STATE.search(text) is not None
+        and "?" not in text
+        and _REQUEST_START.match(text) is None
+        and _ASKS_OR_TELLS.search(text) is None
+        and re.search(r"\b(?:set|mark|make|change|update|flag|put)\b", text, re.I) is None
+    )
+
+
+def _without_reported_states(steps: list[Step]) -> list[Step]:
+    """Beside a request, a report of how things are is why it is asked, not a request of its
+    own: "the cartons place in launceston shut down last month, get rid of it" removes it, it
+    does not also mark it offline; "Miki farmers can give only 100 tonnes in first year. Please
+    change to 100." is one change, not a question about the report."""
+    asked = [
+        s
+        for s in steps
+        if isinstance(s, Command) and s.intent in CHANGING_INTENTS and not _reports_a_state(s.text)
+    ]
+    if not asked:
+        return steps
+    kept: list[Step] = []
+    reported: NodeRef | None = None  # the node the last report named: what "it" means next
+    for step in steps:
+        is_update = isinstance(step, Command) and step.intent == "update-node"
+        if (isinstance(step, Clarification) or is_update) and _reports_a_state(step.text):
+            node = step.params.get("node") if isinstance(step, Command) else None
+            reported = node if isinstance(node, NodeRef) and node.kind != "pronoun" else None
+            continue
+        if reported is not None and isinstance(step, Command):
+            # "Perth store is closed for refit - mark it offline": "it" is Perth store
+            pointed = {
+                key: reported
+                for key, value in step.params.items()
+                if isinstance(value, NodeRef) and value.kind == "pronoun" and value.text == "it"
+            }
+            step = Command(step.intent, {**step.params, **pointed}, step.confidence, step.text)
+            reported = None
+        kept.append(step)
+    return kept
+
+
 def _before_a_remark(piece: str, names: _Names) -> tuple[str, str] | None:
     """The longest part before a comma that reads as commands, and the rest, when the rest
     alone reads as none (the whole step did not read)."""
@@ -2113,6 +2167,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         # supplier in Manchester?": a statement about the user that only half reads as a
         # request (and would be asked about) is context beside the real requests.
         steps = [s for s in steps if not (isinstance(s, Clarification) and _is_statement(s.text))]
+    steps = _without_reported_states(steps)
     if not_understood and acted:
         asides = {
             p
