@@ -304,4 +304,48 @@ def test_a_report_beside_a_request_is_its_reason(
 ) -> None:
     names = ("Cork Plant", "Launceston Warehouse", "Perth Store", "Brisbane DC")
     found = commands(text, names)
-    assert [(c.intent, end(c, "node"), c.params.get("status")) for c in found] == expected
+    assert [(c.intent, end(c, "node").casefold(), c.params.get("status")) for c in found] == [
+        (intent, node.casefold(), status) for intent, node, status in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the towns listed after a colon, each with its size; a country in brackets is a note
+        (
+            "Prepreg supplier have 2: Matsuyama (Japan) 8,000 rolls, Kaohsiung 5,000 rolls",
+            [
+                "add a supplier in Matsuyama, capacity 8000",
+                "add a supplier in Kaohsiung, capacity 5000",
+            ],
+        ),
+        (
+            "then DC in China 2 place: Guangzhou 500 ton, Kunming 300 ton",
+            [
+                "add a distribution center in Guangzhou, capacity 500",
+                "add a distribution center in Kunming, capacity 300",
+            ],
+        ),
+        # a town before the type, opening the step with a size
+        (
+            "Munich warehouse 3,000 pairs, delivered from Hohenems",
+            ["add a warehouse in Munich, capacity 3000", "ship from Hohenems to Munich Warehouse"],
+        ),
+        # "us" is the user's own plant; "they all" every site the message added
+        (
+            "they all get their pots straight from us",
+            [
+                "ship from the plant to Harrogate Store",
+                "ship from the plant to Bath Store",
+                "ship from the plant to York Store",
+            ],
+        ),
+        # "we" opening a description is the company, not a node
+        ("we import green coffee from Ethiopia and Colombia and roast it in Hamburg", None),
+    ],
+)
+def test_lists_towns_first_and_us(text: str, expected: list[str] | None) -> None:
+    names = _name_index(("Hohenems Plant", "Stoke Plant"))
+    recent = ("Harrogate Store", "Bath Store", "York Store")
+    assert read_frames(text, names, recent, building=True) == expected

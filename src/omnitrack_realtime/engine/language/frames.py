@@ -42,7 +42,7 @@ _ROLE_PATTERNS = {
     "supplier": (
         r"importers?|exporters?|growers?|farms?|farmers?|co-?ops?|co-?operatives?|cooperatives?"
         r"|orchards?|plantations?|estates?|ginner(?:y|ies)|maltings|quarr(?:y|ies)|wholesalers?"
-        r"|traders?|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
+        r"|traders?|merchants?|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
         r"|collection\s(?:cent(?:re|er)s?|points?)|buying\s(?:stations?|points?)"
         r"|(?:raw\smaterials?|parts|component|ingredients?|packaging)\s(?:makers?|vendors?)"
     ),
@@ -112,6 +112,14 @@ _PAST_OR_OTHER = re.compile(
 )
 _AND_PLACE = re.compile(
     r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
+)
+_LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
+_NEXT_IN_LIST = re.compile(r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?", re.IGNORECASE)
+_OPENS_THE_STEP = re.compile(
+    r"\W*(?:(?:and|also|plus|then|next|ok|okay|so|now)\W+)*(?:new\s+|second\s+|2nd\s+)?", re.I
+)
+_US = re.compile(
+    r"\W*(?:(?:straight|direct(?:ly)?|right)\s+)?(?:from\s+|to\s+)?(?:us|me|our\s+place)\W*", re.I
 )
 _PLACE_GAP = re.compile(
     r"^\s*(?:[\w'-]+\s+){0,3}?(?:in|at|near|outside|around|of|from|by|based\sin|located\sin"
@@ -216,10 +224,23 @@ def _sites(
     for index, (start, end, node_type, plural) in enumerate(roles):
         limit = roles[index + 1][0] if index + 1 < len(roles) else len(text)
         at: list[tuple[int, int, Place]] = []
+        # "Prepreg supplier have 2: Matsuyama (Japan) 8,000 rolls, Kaohsiung 5,000 rolls",
+        # "DC in China 2 place: Guangzhou 500 ton, Kunming 300 ton": the places listed after
+        # a colon, each with its size
+        colon = _LIST_OPENS.match(text, end, limit)
+        listing = colon is not None
+        begin = colon.end() if colon is not None else end
         for said in places:
-            if said[0] in used or not said[0] >= end or said[0] >= limit:
+            if said[0] in used or not said[0] >= begin or said[0] >= limit:
                 continue
-            gap = text[at[-1][1] if at else end : said[0]]
+            gap = text[at[-1][1] if at else begin : said[0]]
+            if listing:
+                if said[2].city is None:
+                    continue  # "Matsuyama (Japan)": the country of the town before
+                if (at and not _NEXT_IN_LIST.fullmatch(gap)) or (not at and gap.strip()):
+                    break
+                at.append(said)
+                continue
             if not at and not _PLACE_GAP.match(gap):
                 break
             listed = _AND_PLACE.match(gap) and (plural or not re.fullmatch(r"\s*,\s*", gap))
@@ -232,8 +253,10 @@ def _sites(
             before = [p for p in places if p[1] <= start and p[0] not in used]
             if before and re.fullmatch(r"\s+", text[before[-1][1] : start]):
                 opening = text[: before[-1][0]]
-                if re.search(r"\b(?:an?|another|one|new)\s+$", opening, re.IGNORECASE):
-                    at = [before[-1]]  # "an Oslo importer"
+                if re.search(r"\b(?:an?|another|one|new)\s+$", opening, re.IGNORECASE) or (
+                    _OPENS_THE_STEP.fullmatch(opening) and _sized(text, end, limit) is not None
+                ):
+                    at = [before[-1]]  # "an Oslo importer", "Munich warehouse 3,000 pairs"
         if not at:
             continue
         opening = text[max(0, start - 40) : start]
@@ -288,6 +311,12 @@ def _known_there(place: Place, node_type: str, names: _Names, opening: str) -> b
     )
 
 
+def _known_at(place: Place | None, names: _Names) -> bool:
+    """Whether one of the user's nodes is named after this town."""
+    city = (place.city or "").casefold() if place is not None else ""
+    return bool(city) and any(name.casefold().startswith(city) for name in names.by_words.values())
+
+
 def _side(
     text: str,
     offset: int,
@@ -303,17 +332,26 @@ def _side(
     pointer = _PLURAL_POINTER.search(text)
     if pointer is not None:
         words = pointer.group().casefold().split()
+        if "all" in words and not any(w in _COUNT for w in words) and recent:
+            return list(recent)  # "they all get their pots from us": every one just added
         count = next((_COUNT[w] for w in words if w in _COUNT), 2)
         if len(recent) >= count:
             return list(recent[-count:])
         return ["them"]
     if _SINGLE_POINTER.match(text) or re.fullmatch(r"\W*(?:to\s)?(?:it|there)\W*", text, re.I):
         return ["it"]
+    if _US.fullmatch(text):
+        return ["the plant"]  # "they all get their pots straight from us": the user's own plant
     step = _analyse(text, names)
     refs = step.node_refs()
     if len(refs) == 1:
         ref = refs[0]
+        if ref.ref.kind == "pronoun" and len(text.split()) > 4:
+            return []  # "... from Ethiopia and Colombia and roast it in Hamburg": not its end
         return [text[ref.start : ref.end]]
+    alone = step.lone_place(city=True) if not refs else None
+    if alone is not None and _known_at(alone.ref.place, names):
+        return [text[alone.start : alone.end]]  # "delivered from Hohenems": the node there
     if not refs:
         typed = [r for r in roles if offset <= r[0] < offset + len(text)]
         if len(typed) == 1 and re.search(
