@@ -11,7 +11,7 @@ from omnitrack_realtime.engine.commands import Command, NodeRef
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.engine.language.courtesy import without_emoticons, without_particles
-from omnitrack_realtime.engine.language.frames import read_frames
+from omnitrack_realtime.engine.language.frames import read_frames, read_what_if
 from omnitrack_realtime.engine.language.names import _name_index
 from omnitrack_realtime.seam import EngineRequest, HistoryTurn
 
@@ -349,3 +349,37 @@ def test_lists_towns_first_and_us(text: str, expected: list[str] | None) -> None
     names = _name_index(("Hohenems Plant", "Stoke Plant"))
     recent = ("Harrogate Store", "Bath Store", "York Store")
     assert read_frames(text, names, recent, building=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "node", "hours"),
+    [
+        ("if Chumphon farm stop 2 week, how much problem?", "Chumphon", 336.0),
+        ("what if Chumphon stops for 2 weeks?", "Chumphon", 336.0),
+        (
+            "what happens if the St Austell supplier doesn't deliver for a fortnight?",
+            "St Austell Supplier",
+            336.0,
+        ),
+        ("suppose Stoke Plant has a bad month", "Stoke Plant", None),
+    ],
+)
+def test_a_what_if_in_own_words_simulates_the_node_it_names(
+    text: str, node: str, hours: float | None
+) -> None:
+    names = ("Chumphon Supplier", "St Austell Supplier", "Stoke Plant")
+    (found,) = commands(text, names)
+    assert found.intent == "what-if-supplier-failure"
+    assert end(found, "node") == node and found.params.get("duration_hours") == hours
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if the clay doesn't come for a fortnight?",  # no node named: the rules ask
+        "if you stop now, nothing changes",  # no node
+        "what if Stoke Plant doubles its output?",  # nothing stops
+    ],
+)
+def test_a_what_if_without_a_node_or_a_stop_is_left_to_the_rules(text: str) -> None:
+    assert read_what_if(text, _name_index(("Stoke Plant",))) is None

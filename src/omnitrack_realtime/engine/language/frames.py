@@ -34,7 +34,7 @@ from .references import _analyse
 from .rules import PLANNED
 from .vocabulary import _ADD_VERB_RE, _TYPE_RE
 
-__all__ = ["read_frames"]
+__all__ = ["read_frames", "read_what_if"]
 
 # What people call a site by its role, beyond the node-type words of the vocabulary: words that
 # say what a partner does, not what kind of building it is.
@@ -361,3 +361,48 @@ def _side(
             # "the roastery", "our mill": the one node of that type, as the rules resolve it
             return [f"the {DEFAULT_NAME_WORD[node_type].lower()}"]
     return []
+
+
+# A what-if said in the user's own words: "if" (or "what happens if", "suppose"), a node, and
+# something that stops it ("if Chumphon farm stop 2 week", "what happens if the St Austell
+# merchant doesn't deliver for a fortnight").
+_WHAT_IF_OPENS = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay|now|also)\W+)*(?:what\s(?:if|happens\sif|would\shappen\sif"
+    r"|will\shappen\sif)|if|suppose|supposing|imagine|in\scase|assuming)\b",
+    re.IGNORECASE,
+)
+_STOPS = re.compile(
+    r"\b(?:stops?|stopped|halts?|shuts?(?:\sdown)?|fails?|failed|goes\s(?:down|offline|dark|bust"
+    r"|under)|is\s(?:down|out|offline|shut)|breaks?\sdown|(?:does\s?n[o']?t|do\s?n[o']?t|can'?t"
+    r"|cannot|could\s?n[o']?t|won'?t|will\snot|is\sunable\sto|are\sunable\sto)\s(?:come|arrive"
+    r"|deliver|ship|supply|send|produce|work|run|operate|get\sthrough)|delivers?\snothing"
+    r"|gets?\scut\soff|runs?\sdry|dries\sup|has\sa\sbad\s(?:harvest|season|month|year)"
+    r"|loses?\spower)\b",
+    re.IGNORECASE,
+)
+_FOR_A_WHILE = re.compile(
+    r"\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\scouple\sof|a\sfew|\d+)\s*"
+    r"-?\s*(?:days?|weeks?|wks?|months?|mths?|fortnights?|hours?|hrs?)|a\sfortnight)\b",
+    re.IGNORECASE,
+)
+
+
+def read_what_if(text: str, names: _Names) -> str | None:
+    """A what-if about one node of the user's said in the rules' words ("what if Chumphon
+    fails for 2 week"), or None when the step is no such what-if or names no node."""
+    opens = _WHAT_IF_OPENS.match(text)
+    stops = _STOPS.search(text, opens.end()) if opens is not None else None
+    if opens is None or stops is None:
+        return None
+    subject = text[opens.end() : stops.start()]
+    step = _analyse(subject, names)
+    refs = [r for r in step.node_refs() if r.ref.kind != "pronoun"]
+    if len(refs) == 1:
+        node = subject[refs[0].start : refs[0].end]
+    else:
+        alone = step.lone_place(city=True) if not refs else None
+        if alone is None or not _known_at(alone.ref.place, names):
+            return None
+        node = subject[alone.start : alone.end]
+    lasting = _FOR_A_WHILE.search(text, stops.start())
+    return f"what if {node} fails" + (f" for {lasting.group()}" if lasting else "")

@@ -48,7 +48,7 @@ from .descriptions import (
     _described_nodes,
 )
 from .edits import _capacity
-from .frames import read_frames
+from .frames import read_frames, read_what_if
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .references import _analyse
@@ -2050,6 +2050,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 if again:
                     steps.extend(again)
                     continue
+            what_if = read_what_if(piece, names)
+            simulated = _read_clause(what_if, names) if what_if is not None else None
+            if isinstance(simulated, list) and simulated:
+                # "if Chumphon farm stop 2 week, how much problem?": a node, what stops it
+                steps.extend(
+                    Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in simulated
+                )
+                last_piece = piece
+                continue
             framed = (
                 _read_frames(piece, names, commands(), building=build_cue or bool(known_names))
                 if not any(_adds_what_was_said(later) for later in pieces[index + 1 :])
