@@ -383,3 +383,60 @@ def test_a_what_if_in_own_words_simulates_the_node_it_names(
 )
 def test_a_what_if_without_a_node_or_a_stop_is_left_to_the_rules(text: str) -> None:
     assert read_what_if(text, _name_index(("Stoke Plant",))) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a link the rules could not finish, read by the frame: "all" is every site just added
+        (
+            "farm supplier have 3 place: Rayong 150 ton, Trat 100 ton, Chumphon 200 ton. all "
+            "send to packing house",
+            ("Chanthaburi Plant",),
+            ["add-supplier"] * 3 + ["connect-nodes"] * 3,
+        ),
+        # the verb left out after "both": two links, not a shipping method
+        (
+            "DC at Rotterdam, 800 MT. DC at Yokohama, 500 MT. Both from Colombo warehouse by sea.",
+            ("Colombo Warehouse",),
+            ["add-distributor", "add-distributor", "connect-nodes", "connect-nodes"],
+        ),
+        # "flag" is a verb of its own after "and"
+        (
+            "gisborne block got hammered in the cyclone, halve it and flag it degraded",
+            ("Gisborne Supplier",),
+            ["update-node", "update-node"],
+        ),
+        ("could you take that one away again", ("York Store",), ["remove-node"]),
+        # an unread report beside a change is its reason, not a question
+        (
+            "Actual our warehouse in Innsbruck has 3,000 pairs, this is too small since the new "
+            "season. Please make it 4,500.",
+            ("Innsbruck Warehouse",),
+            ["update-node"],
+        ),
+    ],
+)
+def test_links_verbs_and_reports(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert steps(text, names) == expected
+
+
+def test_that_one_after_an_unread_report_is_the_node_the_report_named() -> None:
+    # it pointed at the node talked about last turn (the plant): a removal of the wrong node
+    (removal,) = commands(
+        "Oh dear... I've just remembered the York stockist closed after Christmas... could "
+        "you take that one away again... sorry...",
+        ("Stoke-on-Trent Plant", "York Store", "Bath Store"),
+    )
+    assert removal.intent == "remove-node" and end(removal, "node") == "York"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("remove the Bath store, sorry", ["remove-node"]),  # an apology keeps the request
+        ("remove the Bath store. sorry, no", ["cancelled"]),  # a take-back still cancels
+    ],
+)
+def test_an_apology_is_no_take_back(text: str, expected: list[str]) -> None:
+    assert steps(text, ("Bath Store",)) == expected

@@ -81,7 +81,9 @@ _FLOW_IN = re.compile(
     rf"|pull|pulls){_GAP}\s+from"
     r"|(?:is|are|gets?|being)?\s?(?:fed|supplied|served|stocked|restocked|replenished|sourced"
     r"|delivered|shipped)\s(?:by|from|out\sof)"
-    r"|arrives?\sfrom)\b",
+    r"|arrives?\sfrom"
+    # "Both from Colombo warehouse by sea": the verb left out after a subject that points back
+    r"|(?<=both\s)from|(?<=all\s)from|(?<=each\s)from)\b",
     re.IGNORECASE,
 )
 # Words that make a described site a new one ("a co-op in Trondheim", "our cafés in ...").
@@ -329,6 +331,8 @@ def _side(
     inside = [s for s in sites if offset <= s.start < offset + len(text)]
     if inside:
         return [s.name for s in inside]
+    if re.fullmatch(r"\W*(?:and\s+)?all\W*", text, re.I) and recent:
+        return list(recent)  # "all send to packing house"
     pointer = _PLURAL_POINTER.search(text)
     if pointer is not None:
         words = pointer.group().casefold().split()
@@ -354,8 +358,13 @@ def _side(
         return [text[alone.start : alone.end]]  # "delivered from Hohenems": the node there
     if not refs:
         typed = [r for r in roles if offset <= r[0] < offset + len(text)]
-        if len(typed) == 1 and re.search(
-            r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", text[: typed[0][0] - offset]
+        before = text[: typed[0][0] - offset] if len(typed) == 1 else ""
+        if len(typed) == 1 and (
+            re.search(r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", before)
+            or (
+                re.fullmatch(r"\W*(?:to\s+|from\s+)?", before)
+                and re.fullmatch(r"\W*", text[typed[0][1] - offset :])
+            )
         ):
             node_type = typed[0][2]
             # "the roastery", "our mill": the one node of that type, as the rules resolve it

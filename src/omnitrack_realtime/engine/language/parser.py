@@ -537,7 +537,10 @@ def _reports_a_state(text: str) -> bool:
     )
 
 
-def _without_reported_states(steps: list[Step]) -> list[Step]:
+_ONE_POINTED_AT = frozenset({"it", "that one", "this one", "that", "this"})
+
+
+def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
     """Beside a request, a report of how things are is why it is asked, not a request of its
     own: "the cartons place in launceston shut down last month, get rid of it" removes it, it
     does not also mark it offline; "Miki farmers can give only 100 tonnes in first year. Please
@@ -554,7 +557,11 @@ def _without_reported_states(steps: list[Step]) -> list[Step]:
     for step in steps:
         is_update = isinstance(step, Command) and step.intent == "update-node"
         if (isinstance(step, Clarification) or is_update) and _reports_a_state(step.text):
-            node = step.params.get("node") if isinstance(step, Command) else None
+            node = (
+                step.params.get("node")
+                if isinstance(step, Command)
+                else _antecedent(step.text, names)
+            )
             reported = node if isinstance(node, NodeRef) and node.kind != "pronoun" else None
             continue
         if reported is not None and isinstance(step, Command):
@@ -562,7 +569,9 @@ def _without_reported_states(steps: list[Step]) -> list[Step]:
             pointed = {
                 key: reported
                 for key, value in step.params.items()
-                if isinstance(value, NodeRef) and value.kind == "pronoun" and value.text == "it"
+                if isinstance(value, NodeRef)
+                and value.kind == "pronoun"
+                and value.text.casefold() in _ONE_POINTED_AT
             }
             step = Command(step.intent, {**step.params, **pointed}, step.confidence, step.text)
             reported = None
@@ -1190,6 +1199,8 @@ _NEGATED_BACK = re.compile(
 )
 
 
+# "could you take that one away again... sorry...": an apology after a request keeps it
+_APOLOGY_ONLY = re.compile(r"^\W*(?:sorry|so\ssorry|oops|my\sbad|sorry\sabout\sthat)\W*$", re.I)
 _TAKE_BACK = re.compile(
     r"^\W*(?:(?:actually|no|nope|nah|wait|sorry|oops|hmm+|hang\son|hold\son|on\ssecond\sthought"
     r"|scratch\sthat|never\smind|forget\s(?:that|it)|don'?t|do\snot|cancel\sthat)\W*)+"
@@ -1466,7 +1477,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 # "connect A to B. sorry, no. connect C to B instead": the second replaces it
                 steps[-1:] = instead
                 continue
-            if _TAKE_BACK.match(piece):
+            if _TAKE_BACK.match(piece) and not _APOLOGY_ONLY.match(piece):
                 following = pieces[index + 1] if index + 1 < len(pieces) else ""
                 then = _read_clause(following, names) if following else None
                 steps.pop()
@@ -2101,6 +2112,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 continue
             if _restates(outcome, piece, commands()):
                 continue
+            if outcome.intent in _LINKS_AND_ADDS:
+                # "all send to packing house": a link the rules could not finish
+                framed = _read_frames(
+                    piece, names, commands(), building=build_cue or bool(known_names)
+                )
+                if framed and outcome.intent in {c.intent for c in framed}:
+                    steps.extend(framed)
+                    last_piece = piece
+                    continue
             steps.append(outcome)
             asked_before = piece
             continue
@@ -2176,7 +2196,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         # supplier in Manchester?": a statement about the user that only half reads as a
         # request (and would be asked about) is context beside the real requests.
         steps = [s for s in steps if not (isinstance(s, Clarification) and _is_statement(s.text))]
-    steps = _without_reported_states(steps)
+    steps = _without_reported_states(steps, names)
     if not_understood and acted:
         asides = {
             p
@@ -2199,6 +2219,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         steps = [
             _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
         ]
+        steps = _without_reported_states(steps, names)
     elif not commands() and all(
         isinstance(s, Act) and s.kind in ("unknown", "smalltalk") for s in steps
     ):
@@ -2279,7 +2300,7 @@ def _framed_better(
     """The frame reading of a step the rules read as adds and links, when it accounts for
     more of what the step names: "a grower near Kecskemét, 500 tonnes, they deliver to the
     Bergen plant" is the grower and its link, not a link from "them"."""
-    if not outcome or any(c.intent not in _LINKS_AND_ADDS for c in outcome):
+    if not outcome or any(c.intent not in _FRAMED_MAY_REPLACE for c in outcome):
         return None
     framed = _read_frames(piece, names, commands, building=building)
     if framed is None:
@@ -2289,6 +2310,9 @@ def _framed_better(
 
 
 _LINKS_AND_ADDS = frozenset({"connect-nodes", *_DEFAULT_SUFFIX})
+# what the frame reading may replace when it accounts for more ("Both from Colombo warehouse
+# by sea": the two links, not a shipping method)
+_FRAMED_MAY_REPLACE = _LINKS_AND_ADDS | {"add-shipping-method"}
 
 
 def _named_in(found: Sequence[Command]) -> set[str]:

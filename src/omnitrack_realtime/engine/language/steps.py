@@ -28,7 +28,7 @@ _VERBS = (
     r"|summari[sz]e|display|get|look|any|are\sthere|is\sthere|help|start|launch|ship|route"
     r"|evaluate|measure|also\sadd|then|take|have\s(?:it|them|that|this)|email|e-mail|book|sync"
     r"|have(?=\s[\w-]+(?:\s[\w-]+){0,3}\s(?:supply|feed|ship\sto|deliver\sto|send\sto|serve)\b)"
-    r"|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
+    r"|flag|double|halve|triple|call(?!\s(?:it|them|this|that)\b)|print|export|order|undo|rename|compare|explain|acknowledge|resolve|list"
     # what is out of scope is a step too ("set the currency to euros and file our taxes")
     r"|file|post|pay|phone|text|track|translate|schedule|buy|sell|hire|negotiate|tweet|notify"
     r"|invoice|reserve|charter|re-?run|redo|repeat"
