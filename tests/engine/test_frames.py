@@ -440,3 +440,38 @@ def test_that_one_after_an_unread_report_is_the_node_the_report_named() -> None:
 )
 def test_an_apology_is_no_take_back(text: str, expected: list[str]) -> None:
     assert steps(text, ("Bath Store",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("Thank you very much m(_ _)m Please change it to Japanese yen.", (), ["set-currency"]),
+        (
+            "Noted. Increase factory capacity to 1,800 MT, new line commissioned last week. Also, "
+            "can we obtain the fumigation certificate through this system?",
+            ("Kurunegala Plant",),
+            ["update-node", "out-of-scope"],
+        ),
+        (
+            "We get the steel edges from a supplier in Lecco, about 60,000 metres a year. "
+            "Please put him into the system and connect him with the factory.",
+            ("Hohenems Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        ("is there anything you'd suggest we do?", ("Hohenems Plant",), ["recommend"]),
+    ],
+)
+def test_currency_capability_questions_him_and_suggestions(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert [s for s in steps(text, names) if s != "smalltalk"] == expected
+
+
+def test_a_capability_we_lack_is_said_to_be_out_of_scope_with_what_was_asked() -> None:
+    (act,) = parse("can you obtain the fumigation certificate through this system?").steps
+    assert getattr(act, "kind", None) == "out-of-scope"
+    assert getattr(act, "topic", None) == "obtain the fumigation certificate"
+    said = "Make Bergen Plant 900. Can we obtain the certificate here?"
+    result = parse(said, known_names=ROASTERY)
+    asked = [s for s in result.steps if getattr(s, "kind", "") == "out-of-scope"]
+    assert [getattr(s, "topic", "") for s in asked] == ["obtain the certificate here"]

@@ -591,6 +591,7 @@ _RECOMMEND = re.compile(
     r"|propose)\b|\bwhat\sdo\syou\s(?:suggest|recommend|advise|propose|think\swe\sshould)\b"
     r"|\b(?:any\s|some\s|your\s)?(?:suggestions?|recommendations?|advice|ideas)\b(?!\s(?:above|below))"
     r"|\brecommend\w*\b|\badvis\w*\b|\bwhat\swould\syou\s(?:do|suggest|recommend)\b"
+    r"|\b(?:anything|something)\s(?:(?:you'?d|you\swould|you)\s)?(?:suggest|recommend|advise)\b"
     r"|\balternat\w*\s(?:suppliers?|sources?|vendors?|plants?|warehouses?|nodes?|options?|routes?"
     r"|for|to)\b"
     r"|\bbackup\s(?:suppliers?|sources?|vendors?|options?)\b|\breplacements?\sfor\b"

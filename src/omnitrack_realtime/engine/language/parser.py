@@ -55,7 +55,7 @@ from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _VERBS, _split
-from .vocabulary import _ADD_INTENT, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
+from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
 
 __all__ = ["MAX_STEPS", "parse"]
 
@@ -579,6 +579,33 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
     return kept
 
 
+# "Also, can we obtain the fumigation certificate through this system?", "Is it possible to
+# print the invoices here?": whether the tool can do something, with a verb none of ours
+_CAPABILITY_ASK = re.compile(
+    r"^\W*(?:(?:and|also|so|but|ok|okay|one\smore\sthing|p\.?s\.?)[\s,:]+)*(?:(?:can|could|may)"
+    r"\s(?:we|i|you|one)|is\sit\spossible\sto|are\syou\sable\sto|do\syou|does\sthis\s(?:system"
+    r"|tool|app))\s(?:also\s)?(?:please\s)?(?P<verb>[a-z]+)\b(?P<rest>[^?]{0,60})",
+    re.IGNORECASE,
+)
+
+
+def _asks_a_capability(piece: str) -> bool:
+    found = _CAPABILITY_ASK.match(piece)
+    return (
+        found is not None
+        and re.fullmatch(rf"(?:{_VERBS})", found.group("verb"), re.IGNORECASE) is None
+        and found.group("verb").casefold() not in ("have", "be", "see", "know", "think")
+    )
+
+
+def _cannot(piece: str) -> Act:
+    found = _CAPABILITY_ASK.match(piece)
+    assert found is not None
+    topic = f"{found.group('verb')}{found.group('rest')}".strip(" .?!").casefold()
+    topic = re.sub(r"\s+(?:through|with|in|on|using|via)\s+(?:this|the)\s+\w+$", "", topic)
+    return Act("out-of-scope", piece, topic)
+
+
 def _before_a_remark(piece: str, names: _Names) -> tuple[str, str] | None:
     """The longest part before a comma that reads as commands, and the rest, when the rest
     alone reads as none (the whole step did not read)."""
@@ -640,7 +667,7 @@ def _restates(question: Clarification, piece: str, commands: list[Command]) -> b
 # units" gives its capacity.
 _RESTATED_ADD = re.compile(
     r"^\W*(?:(?:could|can|would|will)\s(?:you|u)\s|please\s|pls\s)?(?:put|add|enter|register"
-    r"|include|save|record|log|get)\s(?:it|them|that|this|those)(?:\s(?:in|into|to|on)\s(?:the\s)?"
+    r"|include|save|record|log|get)\s(?:it|them|that|this|those|him|her)(?:\s(?:in|into|to|on)\s(?:the\s)?"
     r"(?:system|twin|network|map|list|model|app|tool))?\W*(?:please|pls|thanks)?\W*$",
     re.IGNORECASE,
 )
@@ -2112,6 +2139,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 continue
             if _restates(outcome, piece, commands()):
                 continue
+            currency = _CURRENCY_RE.search(piece) if outcome.intent == "update-node" else None
+            if currency is not None and not _analyse(piece, names).node_refs()[1:]:
+                # "Please change it to Japanese yen": the currency, whatever "it" was
+                setting = _read_clause(f"set the currency to {currency.group()}", names)
+                if isinstance(setting, list) and setting:
+                    steps.extend(setting)
+                    last_piece = piece
+                    continue
             if outcome.intent in _LINKS_AND_ADDS:
                 # "all send to packing house": a link the rules could not finish
                 framed = _read_frames(
@@ -2205,6 +2240,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             or _sets_the_scene(p, commands())
             or not _looks_like_a_request(p, names)
         }
+        asides -= {p for p in asides if _asks_a_capability(p)}
         if asides:
             # "where could things break? show me the risks", "Nobody hurt.": an aside that asks
             # for nothing the twin could do is skipped beside the understood parts; confidence
@@ -2215,14 +2251,25 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 for s in steps
                 if not (isinstance(s, Act) and s.kind == "unknown" and s.text in asides)
             ]
-        # The understood parts run; an unclear request is asked about where it stood.
+        # The understood parts run; an unclear request is asked about where it stood, and a
+        # question whether the tool can do something it cannot is answered that it cannot.
         steps = [
-            _unclear(s.text) if isinstance(s, Act) and s.kind == "unknown" else s for s in steps
+            (_cannot(s.text) if _asks_a_capability(s.text) else _unclear(s.text))
+            if isinstance(s, Act) and s.kind == "unknown"
+            else s
+            for s in steps
         ]
         steps = _without_reported_states(steps, names)
     elif not commands() and all(
         isinstance(s, Act) and s.kind in ("unknown", "smalltalk") for s in steps
     ):
+        cannot = [
+            _cannot(s.text)
+            for s in steps
+            if isinstance(s, Act) and s.kind == "unknown" and _asks_a_capability(s.text)
+        ]
+        if cannot:
+            return ParseResult(steps=tuple(cannot))  # "can you obtain the certificate here?"
         if _COURTESY.search(cleaned):
             # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!"
             return ParseResult(steps=(Act("smalltalk", cleaned),))

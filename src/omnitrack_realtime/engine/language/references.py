@@ -34,6 +34,9 @@ _PRONOUN_RE = re.compile(
     r"|(?P<single>the\s(?:last|latest|newest|most\srecent)\s(?:thing|node|site|one|item)"
     r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"
     r"|it|its|it's|that\sone|this\sone|the\snew\sone"
+    # "please put him into the system and connect him with the factory": a supplier is "he"
+    # in German and many other languages
+    r"|him|her(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|into|in|as|and|by|for)\b))"
     r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
     r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
     r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for)\b))))",
