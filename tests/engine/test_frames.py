@@ -475,3 +475,40 @@ def test_a_capability_we_lack_is_said_to_be_out_of_scope_with_what_was_asked() -
     result = parse(said, known_names=ROASTERY)
     asked = [s for s in result.steps if getattr(s, "kind", "") == "out-of-scope"]
     assert [getattr(s, "topic", "") for s in asked] == ["obtain the certificate here"]
+
+
+def run_turns(tmp_path: Path, *texts: str) -> list[tuple[str, str]]:
+    """The nodes (name, city) after the turns, through the whole engine."""
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=lambda: T0)
+    try:
+        history: list[HistoryTurn] = []
+        for text in texts:
+            outcome = engine.run_turn(EngineRequest(USER, "c", text, tuple(history)))
+            history += [HistoryTurn("user", text), HistoryTurn("assistant", outcome.text)]
+        return sorted((n.name, n.location.city or "") for n in engine.twin.list_nodes(USER))
+    finally:
+        engine.close()
+
+
+def test_a_correction_naming_the_wrong_town_moves_the_node_there(tmp_path: Path) -> None:
+    # it moved the newest supplier (Puttalam), not the one at the town said to be wrong
+    nodes = run_turns(
+        tmp_path,
+        "add a supplier in Negombo, 900 and one in Puttalam",
+        "Correction: the first supplier is at Chilaw, not Negombo.",
+    )
+    assert nodes == [("Chilaw Supplier", "Chilaw"), ("Puttalam Supplier", "Puttalam")]
+
+
+def test_not_the_old_town_then_the_new_one_is_a_correction(tmp_path: Path) -> None:
+    nodes = run_turns(
+        tmp_path,
+        "add a DC in Rotterdam, 3000 and a DC in Los Angeles, 2000",
+        "sorry my mistake, not Los Angeles, Long Beach",
+    )
+    assert [city for _name, city in nodes] == ["Long Beach", "Rotterdam"]
+
+
+def test_carbon_as_a_material_is_no_emissions_question() -> None:
+    said = "We are carbon bicycle frame OEM in Taichung, please add our factory: Taichung"
+    assert steps(said, ()) == ["add-manufacturer"]

@@ -1177,7 +1177,14 @@ class SupplyChainEngine:
         if corrected is None and correction.node_type is not None:
             # "hmm, the plant should be 6000 not 4000": the newest add of that type.
             wanted = ADD_INTENTS[correction.node_type]
-            earlier = next((e for e in reversed(state.added) if e[0].intent == wanted), None)
+            of_type = [e for e in reversed(state.added) if e[0].intent == wanted]
+            if correction.replaces is not None:
+                # "the first supplier is at Chilaw, not Negombo": the one at Negombo, not the
+                # newest supplier
+                of_type = [
+                    e for e in of_type if correct_command(e[0], correction) is not None
+                ] or of_type
+            earlier = next(iter(of_type), None)
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 if correction.place is not None:
                     self._move_added(request, earlier, correction, state, turn, mentioned)

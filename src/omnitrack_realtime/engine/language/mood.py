@@ -143,7 +143,11 @@ _QUESTION_START = re.compile(
     r"|do(?=\s(?:you|we|i|they|u)\b)"
     r"|any|anything|tell\sme|do\syou\sknow|i\swonder|i'?m\swondering|wondering)\b"
 )
-_LEAD = r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+)[^\w§¤]+)*(?:wait[^\w§¤]+)?"
+_LEAD = (
+    r"^[^\w§¤]*(?:(?:no|nope|sorry|oops|ugh|argh|hmm|ah|er+|um+|my\s(?:mistake|bad|error)"
+    r"|(?:i\s)?made\sa\s(?:mistake|typo)|(?:wrong|bad)\s(?:city|town|place))[^\w§¤]+)*"
+    r"(?:wait[^\w§¤]+)?"
+)
 _CORRECTION = re.compile(
     _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay"
     r"|make\sthat(?!\s(?:link|connection|route|lane)\b)"
@@ -238,7 +242,10 @@ _OUT_OF_SCOPE = {
         r"\sdays)\sdoes\sit\stake)\b|\b(?:freight|shipping|transport|landed|unit)\s(?:costs?|rates?"
         r"|prices?)\b|\bcost\sper\s(?:unit|container|pallet|shipment)\b|\bmargins?\b"
     ),
-    "measure emissions": r"\bemissions?\b|\bcarbon\b|\bco2\b|\bfootprint\b|\bsustainab\w*",
+    # ("carbon bicycle frames", "carbon fibre": a material, not emissions)
+    "measure emissions": r"\bemissions?\b|\bcarbon\b(?!\s(?:fib(?:re|er)|bicycle|bike|frames?|steel"
+    r"|black|brushes|parts|composites?|plates?|rods?|tubes?|wheels?))|\bco2\b|\bfootprint\b"
+    r"|\bsustainab\w*",
     "track shipments or trucks": (
         r"\btrack\w*\s(?:the\s|my\s|our\s|a\s)?(?:shipments?|trucks?|parcels?|packages?"
         r"|containers?|orders?)\b|\bwhere\sis\s(?:my|our|the)\s(?:shipment|truck|order|parcel"

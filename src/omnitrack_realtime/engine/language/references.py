@@ -140,6 +140,20 @@ def _analyse(text: str, names: _Names) -> _Step:
                 found_names = [h for h in found_names if h not in inside]
                 found_names.append((a, b, inside[0][2], True))
         found_names.sort(key=lambda h: h[0])
+    if found_names:
+        # "not Los Angeles, Long Beach": a name found by one word of a town ("Angeles") names
+        # the node by the whole town
+        towns = [span for span, _p in gazetteer.find_places(text)]
+        widened = []
+        for start, end, name, fuzzy in found_names:
+            around = next(
+                ((a, b) for a, b in towns if a <= start and end <= b and b - a > end - start),
+                None,
+            )
+            widened.append(
+                (around[0], around[1], name, fuzzy) if around else (start, end, name, fuzzy)
+            )
+        found_names = widened
     ids = [
         (m.start(), m.end(), m.group())
         for m in _ID_RE.finditer(text)
