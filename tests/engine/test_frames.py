@@ -184,7 +184,6 @@ def test_a_type_with_the_place_said_before_it_is_the_node_there() -> None:
         "OK～ 謝謝！",
         "khob khun krub",
         "Danke und schönen Tag noch!",
-        "mèsi anpil!",
         "Thank you for your kind help!! (^o^)/",
         "asante sana, kwaheri",
         "감사합니다",

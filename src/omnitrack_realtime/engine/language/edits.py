@@ -157,6 +157,8 @@ _REMOVE = re.compile(
     r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
     r"|take\s(?:(?:it|that|this|them|those|that\sone|this\sone|the\s\w+)\s)?away"
+    # "the helsinki one can go, we moved that volume to kaunas"
+    r"|(?:can|could|may)\s(?:go|be\sremoved|be\sdropped)(?=\s*(?:[,.;!]|$|\s(?:now|too|as\swell)))"
     r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
 )
 

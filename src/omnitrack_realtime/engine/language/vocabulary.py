@@ -318,7 +318,7 @@ _LINK_IN = (
     r"|(?:that|which|it|they)\s(?:gets?|receives?|takes?|draws?|pulls?|buys?|sources?)\s(?:its\s"
     r"|their\s|the\s|all\s(?:its\s|their\s)?)?(?:stock|supplies|goods|deliveries|products?"
     r"|materials?|parts|inventory|freight|cargo)\s(?:only\s|mainly\s|mostly\s)?from|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
-    r"\s(?:from|out\sof)"
+    r"\s(?:(?:straight|directly|direct|only|mainly|mostly|also|right)\s)?(?:from|out\sof)"
 )
 _ADD_VERB_RE = re.compile(
     r"\b(?:add|adding|ad(?=\s(?:an?|another|new|one)\s)|create|creating|set\s?up|setting\sup|open|opening|build|building"
