@@ -511,3 +511,53 @@ def test_not_the_old_town_then_the_new_one_is_a_correction(tmp_path: Path) -> No
 def test_carbon_as_a_material_is_no_emissions_question() -> None:
     said = "We are carbon bicycle frame OEM in Taichung, please add our factory: Taichung"
     assert steps(said, ()) == ["add-manufacturer"]
+
+
+@pytest.mark.parametrize("text", ["sí dale", "ndiyo", "aywa", "wi", "ja", "oui", "haan ji"])
+def test_yes_in_other_languages_answers_a_confirmation(text: str) -> None:
+    assert steps(text, ()) == ["yes"]
+
+
+@pytest.mark.parametrize("text", ["hapana", "nein", "non", "nahi"])
+def test_no_in_other_languages_declines(text: str) -> None:
+    assert steps(text, ()) == ["no"]
+
+
+def test_add_them_as_takes_the_sizes_said_before_and_the_link_after() -> None:
+    found = commands(
+        "the nuts come from 3 pickers groups: Savelugu 150 tonnes, Yendi 120, Bolgatanga 200. "
+        "add them as suppliers and all of them supply the plant",
+        ("Tamale Plant",),
+    )
+    assert [(c.intent, c.params.get("capacity")) for c in found] == [
+        ("add-supplier", 150),
+        ("add-supplier", 120),
+        ("add-supplier", 200),
+        ("connect-nodes", None),
+        ("connect-nodes", None),
+        ("connect-nodes", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Is possible to add a warehouse in Nacala?", ["add-warehouse"]),
+        ("just drop it in odessa tx", []),  # placing it, never a removal
+        ("drop the Odessa store", ["remove-node"]),
+    ],
+)
+def test_possible_to_and_drop_it_in(text: str, expected: list[str]) -> None:
+    assert [c.intent for c in commands(text, ("Odessa Store",))] == expected
+
+
+def test_a_correction_of_a_size_the_last_change_did_not_have_undoes_nothing(
+    tmp_path: Path,
+) -> None:
+    # undoing the last add removed a supplier the user wanted (round 35)
+    nodes = run_turns(
+        tmp_path,
+        "add a supplier in Athens, Georgia, 100,000 and one in Cartersville, 60,000",
+        "Oh shoot, I told you wrong. Charlotte is 150,000 not 120,000",
+    )
+    assert [name for name, _city in nodes] == ["Athens Supplier", "Cartersville Supplier"]

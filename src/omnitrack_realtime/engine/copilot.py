@@ -1138,6 +1138,15 @@ class SupplyChainEngine:
             # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
             corrected = None
         if (
+            corrected is not None
+            and last is not None
+            and correction.replaces_capacity is not None
+            and last.params.get("capacity") != correction.replaces_capacity
+        ):
+            # "Charlotte is 150,000 not 120,000" when the last change was no 120,000: not that
+            # change (undoing it removed a node the user wanted)
+            corrected = None
+        if (
             correction.node is not None
             and correction.capacity is not None
             and correction.place is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BYE", "HELLO", "THANKS", "without_emoticons", "without_particles"]
+__all__ = ["BYE", "HELLO", "NO", "THANKS", "YES", "without_emoticons", "without_particles"]
 
 #: Greetings that open a message ("Xin chao, ...", "Grüß Gott! We build skis ...").
 HELLO = (
@@ -46,6 +46,15 @@ BYE = (
     r"|poka|khuda\shafiz|allah\shafiz|alvida|paalam|sampai\sjumpa"
     r"|dadah|hamba\skahle|totsiens|la\sh[ae]"
 )
+
+#: Yes, as a whole answer to "Remove X? (yes/no)", in the languages users mix in.
+YES = (
+    r"s[ií](?:\s(?:dale|claro|por\sfavor|se[ñn]or))?|dale|claro|oui|ouais|d'accord|ja|jawohl|jo"
+    r"|da|tak|igen|ano|kyll[äa]|joo|sim|ndiyo|ndio|ee|aywa|aiwa|na'?am|haan(?:\sji)?|ha\sji"
+    r"|evet|tamam|opo|oo|iya|betul|hai|ken|wi|yebo"
+)
+#: No, likewise.
+NO = r"non|nein|nee|nie|n[ãa]o|nahi|nahin|hapana|la'?a?|hay[ıi]r|hindi|iie|lo|ani|tidak|enggak|nej"
 
 # The polite particles that end a sentence in Thai, Vietnamese, Malay, Tagalog, Japanese and
 # Hindi English ("send there krub", "ship ca 2 a", "quickly lah"): courtesy, not words.

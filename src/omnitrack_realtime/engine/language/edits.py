@@ -154,7 +154,9 @@ _BARE_THOUSANDS = re.compile(
 )
 _MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
 _REMOVE = re.compile(
-    r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*|drop\w*|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
+    r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*"
+    # ("just drop it in odessa tx": put it there)
+    r"|drop\w*(?!\s+(?:it|them|one|this|that)\s+(?:in|at|into|on)\s)|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"
     r"|take\s(?:(?:it|that|this|them|those|that\sone|this\sone|the\s\w+)\s)?away"
     # "the helsinki one can go, we moved that volume to kaunas"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .courtesy import BYE, HELLO, THANKS
+from .courtesy import BYE, HELLO, NO, THANKS, YES
 
 __all__ = [
     "ALWAYS_OUT_OF_SCOPE",
@@ -35,6 +35,7 @@ class Mood(Enum):
 
 _YES = re.compile(
     r"^[^\w§¤]*(?:yes|yeah|yep|yup|ya|yes\splease|sure|ok(?:ay)?|confirm(?:ed)?|correct|right"
+    rf"|{YES}"
     r"|do\sit|go\sahead|go\sfor\sit|proceed|please\sdo|absolutely|affirmative|y|of\scourse"
     r"|that'?s\sright|sounds\sgood|let'?s\sdo\sit|yes,?\s(?:do\sit|go\sahead|remove\sit"
     r"|delete\sit|please|confirm))(?:[^\w§¤]+(?:please|thanks|thank\syou|do\sit|go\sahead|over"
@@ -42,6 +43,7 @@ _YES = re.compile(
 )
 _NO = re.compile(
     r"^[^\w§¤]*(?:no|nope|nah|n|no\sthanks|no,?\sthank\syou|cancel(?:\sthat|\sit)?|never\s?mind"
+    rf"|{NO}"
     r"|forget\s(?:it|that|about\sit)|don'?t|do\snot|stop|abort|leave\sit|keep\sit"
     r"|no,?\s(?:don'?t|keep\sit|leave\sit|cancel|stop|wait)|not\snow|hold\soff|skip\sit"
     r"|scratch\sthat)(?:[^\w§¤]+(?:please|thanks|thank\syou|then))*[^\w§¤]*$"

@@ -506,6 +506,14 @@ _UNKNOWN_IMPERATIVE = re.compile(
 )
 
 
+_THEN_A_LINK = re.compile(
+    r"\s(?:and|,)\s+(?P<rest>.*\b(?:suppl|feed|ship|send|deliver)\w*\b.*)$", re.IGNORECASE
+)
+_IS_IT_POSSIBLE = re.compile(
+    r"^\W*(?:(?:and|also|so|ok|okay|please)[\s,]+)*(?:is\s(?:it\s)?possible\s(?:to|for\syou\sto)"
+    r"|would\sit\sbe\spossible\s(?:to|for\syou\sto)|is\sthere\sa\sway\sto)\s+(?:please\s+)?",
+    re.IGNORECASE,
+)
 _INDIRECT_QUESTION = re.compile(
     r"^\W*(?:(?:and|also|so|but|now|ok|okay)[\s,]+)?(?:(?:(?:could|can|would|will)\s+you\s+"
     r"(?:please\s+|kindly\s+)?|please\s+|kindly\s+|pls\s+)?(?:tell|let)\s+me\s+(?:know\s+)?"
@@ -1658,6 +1666,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(piece, names), list
             ):
                 piece = head  # "Rerun the Pohang failure, now that Incheon is in": why
+        possible = _IS_IT_POSSIBLE.match(piece)
+        if possible is not None and re.match(rf"(?:{_VERBS})\b", piece[possible.end() :], re.I):
+            piece = piece[possible.end() :]  # "Is possible to create our factory?": a request
         indirect = _INDIRECT_QUESTION.match(piece)
         if indirect is not None:
             # "Could you tell me what currency is set now?": the question it carries
@@ -1947,12 +1958,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             as_type = _TYPE_RE.search(them_as.group("type"))
             described_text = ". ".join(pieces[:index])
             cities = _cities_in(described_text)
+            # the sizes said after the request, or with the places before it ("3 pickers
+            # groups: Savelugu 150 tonnes, Yendi 120, Bolgatanga 200. add them as suppliers")
             sizes = {
                 gazetteer.fold(city): size
+                for said in (described_text, piece[them_as.end() :])
                 for city, size in re.findall(
-                    r"([A-Z][\w'. -]*?)\s+(\d[\d,.]*\s?k?)\b", piece[them_as.end() :]
+                    r"([A-Z][\w'. -]*?)\s+(\d[\d,.]*\s?k?)\b(?!\s*(?:%|per\s?cent))", said
                 )
             }
+            link_after = _THEN_A_LINK.search(piece[them_as.end() :])
+            if link_after is not None:
+                # "..., add them as suppliers abeg and all of them supply the plant": the link
+                pieces[index + 1 : index + 1] = [link_after.group("rest")]
             if as_type is not None and as_type.lastgroup is not None and cities:
                 word = _TYPE_WORD[_ADD_INTENT[as_type.lastgroup]]
                 new_nodes: list[Command] = []
