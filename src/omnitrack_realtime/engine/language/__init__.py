@@ -65,6 +65,10 @@ The modules, each importing only those above it:
 * :mod:`.rules`: the rules in their order, reading one step;
 * :mod:`.descriptions`: a description read as the nodes it describes ("we make furniture in
   Poznań and sell through stores in Berlin ... model that");
+* :mod:`.frames`: a step no rule reads, read by what it names (sites, nodes, a verb of flow)
+  and said again in the rules' words; a what-if in the user's own words;
+* :mod:`.courtesy`: greetings, thanks, goodbyes, yes and no in other languages, polite
+  particles and emoticons (used by cleaning, mood and the parser);
 * :mod:`.parser`: the whole message, :func:`parse` (4, 5).
 """
 
