@@ -561,3 +561,21 @@ def test_a_correction_of_a_size_the_last_change_did_not_have_undoes_nothing(
         "Oh shoot, I told you wrong. Charlotte is 150,000 not 120,000",
     )
     assert [name for name, _city in nodes] == ["Athens Supplier", "Cartersville Supplier"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bump Bergen Plant to 21000. gracias crack", ["update-node", "smalltalk"]),
+        ("set currency to USD pls. thank you oo", ["set-currency", "smalltalk"]),
+        (
+            "add a supplier in Dalton, 40,000 a week. Thank you sugar, you've been a big help",
+            ["add-supplier", "smalltalk"],
+        ),
+        ("Bergen Plant is 600 tonnes now. mèsi anpil!", ["update-node", "smalltalk"]),
+        # words after thanks that ask for something are a request
+        ("thanks, and add a warehouse in Oslo", ["smalltalk", "add-warehouse"]),
+    ],
+)
+def test_thanks_with_words_that_ask_nothing_is_small_talk(text: str, expected: list[str]) -> None:
+    assert steps(text) == expected

@@ -15,25 +15,25 @@ __all__ = ["BYE", "HELLO", "NO", "THANKS", "YES", "without_emoticons", "without_
 
 #: Greetings that open a message ("Xin chao, ...", "Grüß Gott! We build skis ...").
 HELLO = (
-    r"hola|bonjour|namaste|namaskar|salaam|salam|merhaba|marhaba|hallo|ciao|buongiorno"
+    r"hola|bonjour|namaste|namaskar|salaam|salam|merhaba|marhaba|ahlan|hallo|ciao|buongiorno"
     r"|ol[áa]|bom\sdia|buenos\sd[ií]as|buenas(?:\stardes|\snoches)?|guten\s(?:tag|morgen)"
     r"|dzień\sdobry|dzien\sdobry|konnichiwa|ni\s?hao|你好|您好|こんにちは|goedemorgen|hej|hei|moin"
-    r"|habari|jambo|sawubona|kia\sora|g'?day|salut|servus|gr[üu]ezi|gr[üu](?:ß|ss)\sgott"
+    r"|habari|jambo|sawubona|akwaaba|kia\sora|g'?day|salut|servus|gr[üu]ezi|gr[üu](?:ß|ss)\sgott"
     r"|xin\s?ch[àa]o|ch[àa]o|sawa?s?dee(?:\s(?:krub|khrub|ka|kha))?|sawatdee(?:\s(?:krub|ka))?"
-    r"|annyeong(?:haseyo)?|안녕하세요|privet|zdravo|ahoj|szia|kalimera|kalispera|yassou"
+    r"|annyeong(?:haseyo)?|안녕하세요|privet|zdravo|ahoj|szia|shalom|kalimera|kalispera|yassou"
     r"|selam|as-?salaam(?:u)?\s?alaikum|assalam\s?o?\s?alaikum|assalamu\s?alaikum|vanakkam"
     r"|kumusta|kamusta|selamat\s(?:pagi|siang|sore|malam)|tere|labas|sveiki|dobr[ýy]\sden"
-    r"|mabuhay|mingalaba|sannu|wagwan|howzit|kia\sora\skoutou"
+    r"|mabuhay|mingalaba|sannu|chale|bonjou|wagwan|howzit|kia\sora\skoutou"
 )
 #: Thanks ("cam on nhieu", "khob khun krub", "謝謝", "Danke", "sick ty").
 THANKS = (
     r"thanks?|thank\syou|thx|tks|tq|ty|ta|cheers|gracias|muchas\sgracias|merci(?:\sbeaucoup)?"
     r"|danke(?:\ssch[öo]n|\ssehr)?|vielen\sdank|dank\sje(?:\swel)?|dank\su|bedankt|dankie"
-    r"|obrigad[oa]|grazie(?:\smille)?|asante(?:\ssana)?|nagode|arigat[ōo]u?(?:\sgozaimasu)?"
+    r"|obrigad[oa]|grazie(?:\smille)?|asante(?:\ssana)?|medaase|nagode|arigat[ōo]u?(?:\sgozaimasu)?"
     r"|ありがとう(?:ございます)?|shukran|shukriya|dhanyavaa?d|dhanyawaa?d|nandri|nanri|dhonnobad"
     r"|tack|takk|tak|kiitos|ait[äa]h|paldies|a[čc]i[ūu]|dzi[ęe]kuj[ęe]|d[ěe]kuji|k[öo]sz[öo]n[öo]m"
     r"|mul[țt]umesc|hvala|spasibo|спасибо|efharisto|ευχαριστώ|te[şs]ekk[üu]rler|te[şs]ekk[üu]r"
-    r"\sederim|sa[ğg]ol|salamat(?:\spo)?|terima\skasih"
+    r"\sederim|sa[ğg]ol|toda(?:\sraba)?|m[èe]si(?:\sanpil)?|salamat(?:\spo)?|terima\skasih"
     r"|(?:ma)?kasih(?:\sbanyak)?(?:\sya)?|matur\snuwun|c[ảa]m\s[ơo]n(?:\snhi[ềe]u)?"
     r"|kh(?:o|a)[pb]\s?kh?un(?:\s(?:krub|khrub|ka|kha|mak|maak))*|xie\s?xie|謝謝|谢谢|多謝|多谢"
     r"|kamsahamnida|감사합니다|고맙습니다|gomawo|ngiyabonga|enkosi|daal[ụu]|e\sse\sun"
@@ -43,7 +43,7 @@ BYE = (
     r"bye|goodbye|bye\sbye|see\sya|see\syou|later|ciao|adi[óo]s|adeus|tchau|au\srevoir"
     r"|[àa]\sbient[ôo]t|arrivederci|tsch[üu]ss|auf\swiedersehen|sch[öo]nen\stag(?:\snoch)?"
     r"|hasta\sluego|nos\svemos|kwaheri|sayonara|zai\s?jian|再见|再見|t[ạa]m\sbi[ệe]t|do\ssvidaniya"
-    r"|poka|khuda\shafiz|allah\shafiz|alvida|paalam|sampai\sjumpa"
+    r"|poka|ma'?a?\s?(?:al)?[\s-]?salama|khuda\shafiz|allah\shafiz|alvida|paalam|sampai\sjumpa"
     r"|dadah|hamba\skahle|totsiens|la\sh[ae]"
 )
 
@@ -59,7 +59,7 @@ NO = r"non|nein|nee|nie|n[ãa]o|nahi|nahin|hapana|la'?a?|hay[ıi]r|hindi|iie|lo|
 # The polite particles that end a sentence in Thai, Vietnamese, Malay, Tagalog, Japanese and
 # Hindi English ("send there krub", "ship ca 2 a", "quickly lah"): courtesy, not words.
 _PARTICLE = re.compile(
-    r"(?<=\w)[ \t]+(?:krub|khrub|khrap|krap|kha|nha|nhé|nhe|ạ|lah|leh|lor|meh|po|ji|desu|yaar"
+    r"(?<=\w)[ \t]+(?:krub|khrub|khrap|krap|kha|nha|nhé|nhe|ạ|lah|leh|lor|meh|po|ji|desu|yaar|oo"
     r"|ya|ne|na|a)(?=\s*(?:[.!?,;:]|$))",
     re.IGNORECASE | re.MULTILINE,
 )

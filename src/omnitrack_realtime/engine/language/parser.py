@@ -35,7 +35,7 @@ from .cleaning import (
     _spanglish,
     _taglish,
 )
-from .courtesy import HELLO
+from .courtesy import HELLO, THANKS
 from .descriptions import (
     _ADD_THEM_AS,
     _AND_THAT_LINK,
@@ -184,6 +184,13 @@ _SIGN_OFF = re.compile(
 _TRAILING_THANKS = re.compile(
     r"(?:[,.!]\s*|\s+)(?P<thanks>(?:thanks|thank\syou|thx|ty|gracias|merci|danke|cheers|obrigad[oa]"
     r"|grazie)(?:\s(?:a\slot|so\smuch|very\smuch|mate|again))?)\W*$",
+    re.IGNORECASE,
+)
+# "gracias crack", "Thank you sugar, you've been a big help", "thank you oo": thanks, and words
+# said with them that ask for nothing
+_THANKS_FIRST = re.compile(
+    rf"^\W*(?:(?:and|so|ok|okay|again)\W+)?(?:(?:with\s)?(?:many|big|huge|a\smillion)\s)?"
+    rf"(?:{THANKS})\b(?P<rest>[^?]{{0,60}})$",
     re.IGNORECASE,
 )
 _GUESSES_THE_ANSWER = re.compile(
@@ -612,6 +619,16 @@ def _cannot(piece: str) -> Act:
     topic = f"{found.group('verb')}{found.group('rest')}".strip(" .?!").casefold()
     topic = re.sub(r"\s+(?:through|with|in|on|using|via)\s+(?:this|the)\s+\w+$", "", topic)
     return Act("out-of-scope", piece, topic)
+
+
+def _only_thanks(piece: str, names: _Names) -> bool:
+    """Whether a step is thanks with words that ask for nothing ("gracias crack")."""
+    found = _THANKS_FIRST.match(piece)
+    if found is None:
+        return False
+    rest = found.group("rest").strip(" ,.!")
+    read = _read_clause(rest, names) if rest else None
+    return not (isinstance(read, list) and any(c.intent != "help" for c in read))
 
 
 def _before_a_remark(piece: str, names: _Names) -> tuple[str, str] | None:
@@ -1746,7 +1763,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             signed_off = True  # "Kind regards,\nAnna Schmidt": the signature too
             continue
         unknown_before, previous_unknown = previous_unknown, None
-        courtesy = dialogue_act(_analyse(piece, names).masked) == "smalltalk"
+        courtesy = dialogue_act(_analyse(piece, names).masked) == "smalltalk" or _only_thanks(
+            piece, names
+        )
         if courtesy and letter and commands():
             continue  # "Dear Team, ... Many thanks for your kind cooperation."
         if courtesy or piece == header:
