@@ -306,3 +306,27 @@ def test_a_town_that_is_also_a_word_is_a_place_in_a_list_of_places() -> None:
 def test_nicknames_and_other_languages_names(said: str, city: str) -> None:
     place = lookup(said)
     assert place is not None and place.city == city
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "country"),
+    [
+        ("Odessa, Texas", "Odessa", "United States"),
+        ("drop it in odessa tx", "Odessa", "United States"),
+        ("wh hobbs nm 300k", "Hobbs", "United States"),
+        ("Columbus, OH", "Columbus", "United States"),
+        ("London, ON", "London", "Canada"),
+    ],
+)
+def test_a_state_or_province_after_a_town_picks_that_country(
+    text: str, city: str, country: str
+) -> None:
+    found = [(p.city, p.country) for _span, p in gazetteer.find_places(text)]
+    assert found[0] == (city, country)
+
+
+def test_a_state_code_that_is_a_word_counts_only_in_capitals() -> None:
+    assert [p.country for _s, p in gazetteer.find_places("in Paris, or in Lyon")] == [
+        "France",
+        "France",
+    ]

@@ -1055,6 +1055,7 @@ def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
         start, end = tokens[i][0], tokens[i + size - 1][1]
         found.append(((start, end), hit))
         i += size
+    found = _with_states(plain, tokens, found)
     # "Newcastle, Australia": the city of that name in the country said after it.
     for index, (((_s, end), place), ((later, _e), country)) in enumerate(itertools.pairwise(found)):
         if country.city is None and country.country and re.fullmatch(r",?\s*", plain[end:later]):
@@ -1072,6 +1073,134 @@ def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
                 found[index] = (span, other)
                 break
     return found
+
+
+# States and provinces said after a town ("Odessa, Texas", "hobbs nm", "Columbus, OH"): the
+# town of that name in that country. Two-letter codes that are English words count only when
+# written in capitals; "Georgia" is left to the country of that name.
+_STATES = {
+    "United States": (
+        "alabama al alaska ak arizona az arkansas ar california ca colorado co connecticut ct "
+        "delaware de florida fl hawaii hi idaho id illinois il indiana in iowa ia kansas ks "
+        "kentucky ky louisiana la maine me maryland md massachusetts ma michigan mi minnesota mn "
+        "mississippi ms missouri mo montana mt nebraska ne nevada nv ohio oh oklahoma ok oregon "
+        "or pennsylvania pa tennessee tn texas tx utah ut vermont vt virginia va washington wa "
+        "wisconsin wi wyoming wy ga nh nj nm ny nc nd ri sc sd wv dc"
+    ),
+    "Canada": "ontario on quebec qc alberta ab manitoba mb saskatchewan sk bc nb ns nl pei",
+    "Australia": "nsw vic qld tasmania tas act",
+}
+_STATE_WORDS = {w: country for country, words in _STATES.items() for w in words.split()}
+_TWO_WORD_STATES = {
+    "new hampshire": "United States",
+    "new jersey": "United States",
+    "new mexico": "United States",
+    "new york": "United States",
+    "north carolina": "United States",
+    "north dakota": "United States",
+    "rhode island": "United States",
+    "south carolina": "United States",
+    "south dakota": "United States",
+    "west virginia": "United States",
+    "british columbia": "Canada",
+    "nova scotia": "Canada",
+    "new brunswick": "Canada",
+    "new south wales": "Australia",
+    "south australia": "Australia",
+    "western australia": "Australia",
+}
+_CODES_THAT_ARE_WORDS = frozenset(
+    (
+        "al",
+        "ar",
+        "co",
+        "de",
+        "hi",
+        "id",
+        "in",
+        "la",
+        "ma",
+        "me",
+        "mi",
+        "mo",
+        "ms",
+        "mt",
+        "ne",
+        "ok",
+        "oh",
+        "or",
+        "pa",
+        "va",
+        "wa",
+        "wi",
+        "on",
+        "ab",
+        "act",
+        "sa",
+        "nt",
+    )
+)
+
+
+def _state_after(plain: str, tokens: list[tuple[int, int, str]], j: int) -> tuple[str, int] | None:
+    """The country of a state or province named by the tokens at ``j``, and how many tokens."""
+    if j >= len(tokens):
+        return None
+    if j + 2 < len(tokens):
+        three = " ".join(t[2].lower() for t in tokens[j : j + 3])
+        if three in _TWO_WORD_STATES:
+            return _TWO_WORD_STATES[three], 3
+    if j + 1 < len(tokens):
+        two = " ".join(t[2].lower() for t in tokens[j : j + 2])
+        if two in _TWO_WORD_STATES:
+            return _TWO_WORD_STATES[two], 2
+    word = tokens[j][2]
+    country = _STATE_WORDS.get(word.lower())
+    if country is None:
+        return None
+    if len(word) <= 3 and word.lower() in _CODES_THAT_ARE_WORDS and not word.isupper():
+        return None
+    if len(word) <= 3 and word.isupper() and plain.isupper():
+        return None  # a message in capitals: "IN", "OR" are words there
+    return country, 1
+
+
+def _with_states(
+    plain: str, tokens: list[tuple[int, int, str]], found: list[tuple[tuple[int, int], Place]]
+) -> list[tuple[tuple[int, int], Place]]:
+    """``found`` with each town followed by a state or province moved to that country's town of
+    the name, and lower-case towns the world table knows found when a state follows them."""
+    starts = {t[0]: i for i, t in enumerate(tokens)}
+    ends = {t[1]: i for i, t in enumerate(tokens)}
+    out = list(found)
+    covered = [span for span, _p in found]
+    for j in range(1, len(tokens)):
+        state = _state_after(plain, tokens, j)
+        if state is None or not re.fullmatch(r",?\s*", plain[tokens[j - 1][1] : tokens[j][0]]):
+            continue
+        country, _width = state
+        before = next((k for k, (span, _p) in enumerate(out) if span[1] == tokens[j - 1][1]), None)
+        if before is not None:
+            span, place = out[before]
+            key = _key(plain[span[0] : span[1]])
+            rows = [p for p, _w in _world_rows().get(key, ()) if p.country == country]
+            if rows and place.country != country:
+                out[before] = (span, rows[0])
+            continue
+        # "hobbs nm", "big spring tx": the words before the state, a town of that country
+        for size in (3, 2, 1):
+            first = j - size
+            if first < 0 or any(a <= tokens[first][0] < b for a, b in covered):
+                continue
+            if tokens[first][0] not in starts or tokens[j - 1][1] not in ends:
+                continue
+            key = _key(plain[tokens[first][0] : tokens[j - 1][1]])
+            rows = [p for p, _w in _world_rows().get(key, ()) if p.country == country]
+            if rows:
+                out.append(((tokens[first][0], tokens[j - 1][1]), rows[0]))
+                break
+    out.sort(key=lambda f: f[0][0])
+    return out
 
 
 def haversine_km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:
