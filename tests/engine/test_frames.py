@@ -579,3 +579,66 @@ def test_a_correction_of_a_size_the_last_change_did_not_have_undoes_nothing(
 )
 def test_thanks_with_words_that_ask_nothing_is_small_talk(text: str, expected: list[str]) -> None:
     assert steps(text) == expected
+
+
+def test_it_after_a_turn_naming_a_missing_node_means_nothing(tmp_path: Path) -> None:
+    # "remove it" asked to remove the DC talked about before; the user meant Jérémie
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=lambda: T0)
+    try:
+        history: list[HistoryTurn] = []
+        for text in (
+            "add a DC in Newark, 30 tonnes",
+            "mark Jérémie degraded",
+            "you know what, remove it",
+            "yes",
+        ):
+            outcome = engine.run_turn(EngineRequest(USER, "c", text, tuple(history)))
+            history += [HistoryTurn("user", text), HistoryTurn("assistant", outcome.text)]
+        names = [n.name for n in engine.twin.list_nodes(USER)]
+    finally:
+        engine.close()
+    assert names == ["Newark Distribution Center"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a scene reported beside a change is its reason; "it" is the node it named
+        (
+            "Now we are with a problem. Monapo have flood, the road is cut. Put it disrupted "
+            "please.",
+            ("Monapo Supplier",),
+            ["update-node"],
+        ),
+        # a what-if with words between "what happen" and "if", beating a guessed scene
+        (
+            "What happen to the factory if Monapo don't send nothing for one month?",
+            ("Monapo Supplier", "Nampula Plant"),
+            ["what-if-supplier-failure"],
+        ),
+        # the town and size said after an add asked about
+        (
+            "Is possible to create our factory? We process cashew in Nampula, 8000 tonnes.",
+            (),
+            ["add-manufacturer"],
+        ),
+        # a formal request
+        (
+            "Kindly be informed that our packing plant is located in Mashhad with a capacity of "
+            "12 tonnes per year. I request you to register it.",
+            (),
+            ["add-manufacturer"],
+        ),
+        # bought in a town: suppliers there; "put them", then the link said after a comma
+        (
+            "The raw nut we buy in Angoche and Monapo. Put them also please, all goes to the "
+            "factory.",
+            ("Nampula Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+    ],
+)
+def test_reports_what_ifs_answers_and_formal_requests(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert [s for s in steps(text, names) if s != "smalltalk"] == expected

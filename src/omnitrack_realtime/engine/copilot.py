@@ -1370,15 +1370,25 @@ class SupplyChainEngine:
         self, request: EngineRequest, steps: Sequence[Step], mentioned: list[str]
     ) -> None:
         """A turn that changed nothing still moves "it" to the node it named outright ("is
-        Lyon Plant ok?" ... "remove it" is Lyon Plant)."""
+        Lyon Plant ok?" ... "remove it" is Lyon Plant). A turn that named a node the user does
+        not have leaves "it" meaning nothing: "mark Jérémie degraded" (no such node) then
+        "remove it" must not remove the node talked about before."""
         if mentioned:
             return
         found: list[str] = []
+        missing = False
         for step in steps:
             if not isinstance(step, Command):
                 continue
             for value in step.params.values():
                 for ref in value if isinstance(value, tuple) else (value,):
+                    if isinstance(ref, NodeRef) and ref.kind == "place" and ref.place is not None:
+                        city = (ref.place.city or "").casefold()
+                        missing = missing or not any(
+                            (n.location.city or "").casefold() == city
+                            for n in self.twin.list_nodes(request.user_id)
+                        )
+                        continue
                     if not isinstance(ref, NodeRef) or ref.kind not in ("name", "id"):
                         continue
                     node = (
@@ -1388,7 +1398,8 @@ class SupplyChainEngine:
                     )
                     if node is not None and node.id not in found:
                         found.append(node.id)
-        if found:
+                    missing = missing or node is None
+        if found or missing:
             self.twin.set_context(request.user_id, request.conversation_id, found)
 
     def _execute(

@@ -31,8 +31,11 @@ _MODEL_THAT = re.compile(
     r"|set\s?up|build|create|add|put\s+in|enter|capture|mirror|represent|replicate)\s+(?:that|this"
     r"|them|those|these|it\sall|all\sthat|all\sof\sthat|all\sof\sit|everything"
     r"|both\sthe\s\w+\sand\s(?:that|the)\s(?:arrangement|link|connection|route|lane|flow))(?:\s+up)?"
-    r"|set\s(?:that|this|them|those|it\sall|all\sthat|everything)\s+up)\b"
-    r"(?:\s+(?:in\s+(?:the\s+)?(?:twin|system|network|model)|for\sme|please|too|first))*"
+    r"|set\s(?:that|this|them|those|it\sall|all\sthat|everything)\s+up"
+    # "Put them also please": several nodes said before, put in
+    r"|put\s+(?:them|those|these|them\sall|all\sof\sthem)(?:\s+(?:in|also|too|as\swell))*)\b"
+    r"(?:\s+(?:in\s+(?:the\s+)?(?:twin|system|network|model)|for\sme|please|too|first|also"
+    r"|as\swell))*"
     r"(?:\W+(?:(?:one|a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?(?:"
     + _TYPES
     + r")(?:\s*(?:,|and|&|plus)\s*)?)+)?\W*$",
@@ -58,7 +61,10 @@ _IMPLIED_TYPE = (
     (
         "supplier",
         re.compile(
-            r"\b(?:buy|buys|bought|source|sources|sourced|import|imports|get|gets)\b[^.;]*?\bfrom\s"
+            r"\b(?:buy|buys|bought|purchas\w*|source|sources|sourced|import|imports|get|gets)\b"
+            r"[^.;]*?\bfrom\s"
+            # "The raw nut we buy in Angoche and Monapo": bought there, a supplier there
+            r"|\b(?:buy|buys|bought|purchas\w*|source|sources|sourced)\b[^.;]*?\b(?:in|at)\s"
             r"|\b(?:supplied|provided|delivered)\sby\b[^.;]*?\b(?:in|at)\s",
             re.IGNORECASE,
         ),

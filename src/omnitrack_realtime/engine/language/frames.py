@@ -376,8 +376,8 @@ def _side(
 # something that stops it ("if Chumphon farm stop 2 week", "what happens if the St Austell
 # merchant doesn't deliver for a fortnight").
 _WHAT_IF_OPENS = re.compile(
-    r"^\W*(?:(?:and|so|but|ok|okay|now|also)\W+)*(?:what\s(?:if|happens\sif|would\shappen\sif"
-    r"|will\shappen\sif)|if|suppose|supposing|imagine|in\scase|assuming)\b",
+    r"^\W*(?:(?:and|so|but|ok|okay|now|also)\W+)*(?:what\s(?:if|(?:happens?|would\shappen"
+    r"|will\shappen)\b[^?]{0,40}?\bif)|if|suppose|supposing|imagine|in\scase|assuming)\b",
     re.IGNORECASE,
 )
 _STOPS = re.compile(

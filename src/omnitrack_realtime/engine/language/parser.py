@@ -68,7 +68,12 @@ _FILLER = re.compile(
     r"|could\syou|can\syou|could\su|can\su|would\syou|will\syou|i'?d\slike\s(?:you\s)?to"
     r"|i\swould\slike\s(?:you\s)?to|i\swant\s(?:you\s)?to|i\sneed\syou\sto|let'?s|go\sahead\sand"
     r"|maybe|do\sthe\sfollowing|the\sfollowing|as\sfollows|here'?s\swhat\si\sneed"
-    r"|i\swas\sthinking|then|next|finally)\b(?:\s|[,.!?:;-])*)+",
+    r"|i\swas\sthinking|then|next|finally"
+    # formal requests: "I request you to register it", "would you be so kind as to ..."
+    r"|(?:i|we)\s(?:would\s)?(?:request|ask|beg)\s(?:you\s|of\syou\s)?to|(?:would|could)\syou\sbe"
+    r"\sso\skind\sas\sto|(?:please\s)?be\sso\skind\sas\sto|i'?d\sappreciate\sit\sif\syou\scould"
+    r"|we\swould\sbe\sgrateful\sif\syou\scould|i\swould\sbe\sgrateful\sif\syou\scould)\b"
+    r"(?:\s|[,.!?:;-])*)+",
     re.IGNORECASE,
 )
 
@@ -513,8 +518,20 @@ _UNKNOWN_IMPERATIVE = re.compile(
 )
 
 
+_COMMA_LINK_TAIL = re.compile(
+    r",\s+(?P<tail>(?:and\s)?(?:all|both|each|everything)(?:\sof\sthem)?\s(?:all\s)?(?:goes|go"
+    r"|ship|ships|send|sends|supply|supplies|deliver|delivers|feed|feeds|sell|sells)\b.*)$",
+    re.IGNORECASE,
+)
 _THEN_A_LINK = re.compile(
     r"\s(?:and|,)\s+(?P<rest>.*\b(?:suppl|feed|ship|send|deliver)\w*\b.*)$", re.IGNORECASE
+)
+_FORMAL_REQUEST = re.compile(
+    r"^\W*(?:(?:and|also|so|therefore|hence)[\s,]+)*(?:(?:i|we)\s(?:would\s)?(?:kindly\s)?(?:request"
+    r"|ask|beg)\s(?:you\s|of\syou\s)?to|(?:would|could)\syou\sbe\sso\skind\sas\sto|(?:please\s)?be"
+    r"\sso\skind\sas\sto|i'?d\sappreciate\sit\sif\syou\scould|(?:i|we)\swould\sbe\sgrateful\sif"
+    r"\syou\scould)\s+",
+    re.IGNORECASE,
 )
 _IS_IT_POSSIBLE = re.compile(
     r"^\W*(?:(?:and|also|so|ok|okay|please)[\s,]+)*(?:is\s(?:it\s)?possible\s(?:to|for\syou\sto)"
@@ -552,6 +569,9 @@ def _reports_a_state(text: str) -> bool:
     )
 
 
+_ASKS_TO_SIMULATE = re.compile(
+    r"\b(?:simulat\w*|run|model|test|what\sif|what\shappens?|suppose|scenario|stress)\b", re.I
+)
 _ONE_POINTED_AT = frozenset({"it", "that one", "this one", "that", "this"})
 
 
@@ -571,13 +591,22 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
     reported: NodeRef | None = None  # the node the last report named: what "it" means next
     for step in steps:
         is_update = isinstance(step, Command) and step.intent == "update-node"
-        if (isinstance(step, Clarification) or is_update) and _reports_a_state(step.text):
-            node = (
-                step.params.get("node")
-                if isinstance(step, Command)
-                else _antecedent(step.text, names)
-            )
-            reported = node if isinstance(node, NodeRef) and node.kind != "pronoun" else None
+        # ("Monapo have flood, the road is cut. Put it disrupted please": the scene, guessed
+        # as a simulation, is the reason for the change)
+        guessed = (
+            isinstance(step, Command)
+            and step.intent in SIMULATION_INTENTS
+            and step.confidence <= 0.6
+            and not _ASKS_TO_SIMULATE.search(step.text)
+        )
+        if (isinstance(step, Clarification) or is_update or guessed) and _reports_a_state(
+            step.text
+        ):
+            node = step.params.get("node") if isinstance(step, Command) else None
+            if not isinstance(node, NodeRef):
+                node = _antecedent(step.text, names)
+            if isinstance(node, NodeRef) and node.kind != "pronoun":
+                reported = node  # (a report naming no node keeps the one named before it)
             continue
         if reported is not None and isinstance(step, Command):
             # "Perth store is closed for refit - mark it offline": "it" is Perth store
@@ -1117,8 +1146,8 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 
 _ADD_THAT = re.compile(
-    r"^\W*(?:(?:please|pls|and|just|then|so)\s+)*(?:add|create|put\s+in|set\s+up|include"
-    r"|model|enter|record|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s))\b(?:\s*(?:the\s"
+    r"^\W*(?:(?:please|pls|and|just|then|so|kindly)\s+)*(?:add|create|put\s+in|set\s+up|include"
+    r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s))\b(?:\s*(?:the\s"
     r"|our\s)?(?:one|"
     + _TYPES
     + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me"
@@ -1620,6 +1649,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = f"ship from the last two to {other}"
             else:
                 piece = f"ship from {other} to the last two"
+        link_tail = _COMMA_LINK_TAIL.search(piece)
+        if link_tail is not None and link_tail.start() > 0:
+            # "Put them also please, all goes to the factory": the request, then its link
+            pieces[index + 1 : index + 1] = [link_tail.group("tail")]
+            piece = piece[: link_tail.start()]
         subject_link = _AND_SUBJECT_LINKS.search(piece)
         if subject_link is not None and subject_link.start() > 0:
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
@@ -1683,6 +1717,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 _read_clause(piece, names), list
             ):
                 piece = head  # "Rerun the Pohang failure, now that Incheon is in": why
+        formal = _FORMAL_REQUEST.match(piece)
+        if formal is not None and formal.end() < len(piece):
+            piece = piece[formal.end() :]  # "I request you to register it": the request
         possible = _IS_IT_POSSIBLE.match(piece)
         if possible is not None and re.match(rf"(?:{_VERBS})\b", piece[possible.end() :], re.I):
             piece = piece[possible.end() :]  # "Is possible to create our factory?": a request
@@ -2072,6 +2109,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if last is not None and last.intent in SIMULATION_INTENTS:
                 continue  # "..., what happens downstream?": the simulation's answer says
         question = steps[-1] if steps else None
+        if (
+            isinstance(question, Clarification)
+            and question.intent in _DEFAULT_SUFFIX
+            and not isinstance(outcome, list)
+        ):
+            # "Is possible to create our factory? We process cashew in Nampula, 8000 tonnes":
+            # the one town the next step names is where, its size the size
+            towns = [p for p in _analyse(piece, names).free_places() if p[2].city]
+            if len(towns) == 1 and len(piece.split()) > 3:  # ("Hsinchu. 10k.": read below)
+                said_size = _capacity(piece, None)
+                amount = f", capacity {said_size:.0f}" if said_size is not None else ""
+                town = piece[towns[0][0] : towns[0][1]]
+                filled = _read_clause(f"{question.text} in {town}{amount}", names)
+                if isinstance(filled, list) and filled and filled[0].intent == question.intent:
+                    steps[-1:] = filled
+                    continue
         answer = _PLACE_AND_SIZE.match(piece)
         if (
             outcome is None
@@ -2217,6 +2270,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if pointed is not None:
                 outcome = pointed
                 _forget(steps, not_understood, unknown_before)
+        if all(c.intent in SIMULATION_INTENTS and c.confidence <= 0.6 for c in outcome):
+            # "What happen to the factory if Monapo don't send nothing for one month?": the
+            # node and what stops it, not a guessed scene at a place
+            what_if = read_what_if(piece, names)
+            simulated = _read_clause(what_if, names) if what_if is not None else None
+            if isinstance(simulated, list) and simulated:
+                outcome = [
+                    Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in simulated
+                ]
         framed = _framed_better(piece, outcome, names, commands(), build_cue or bool(known_names))
         steps.extend(framed or outcome)
         last_piece = piece
