@@ -642,3 +642,34 @@ def test_reports_what_ifs_answers_and_formal_requests(
     text: str, names: tuple[str, ...], expected: list[str]
 ) -> None:
     assert [s for s in steps(text, names) if s != "smalltalk"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # records pasted as JSON, one per line, and "ambos" (both) with an arrow
+        (
+            'suppliers:\n{"type":"supplier","city":"Oberá","capacity":12000}\n'
+            '{"type":"supplier","city":"Apóstoles","capacity":9000}\nambos -> Posadas',
+            ("Posadas Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+        # a site with its size, then where its goods come from
+        (
+            "add new store in Mbeya 3000 from the Dar warehouse. and another store in Dodoma, 1500",
+            ("Dar es Salaam Warehouse",),
+            ["add-retailer", "connect-nodes", "add-retailer"],
+        ),
+        # a scene guessed from a remark beside a simulation asked for
+        (
+            "what happens if the port of Guayaquil closes one week? with the strikes you never "
+            "know, no?",
+            (),
+            ["what-if-port-closure"],
+        ),
+    ],
+)
+def test_json_records_sized_from_and_remarks_beside_a_what_if(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert steps(text, names) == expected

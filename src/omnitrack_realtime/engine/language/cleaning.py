@@ -350,6 +350,8 @@ def _clean(text: str) -> str:
     text = without_emoticons(text.translate(_QUOTES))
     text = _without_emoji(text).replace("\r\n", "\n").replace("\r", "\n")
     text = without_particles(re.sub(r"(?<!\d)~+|~+(?!\d)", " ", text))
+    # "ambos -> Posadas": both, in Spanish and Portuguese
+    text = re.sub(r"\bamb[oa]s\b", "both", text, flags=re.IGNORECASE)
     text = read_tables(text)
     text = _unwrapped(text)
     # "the Colombian supplier" is the supplier in Colombia

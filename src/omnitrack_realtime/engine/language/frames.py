@@ -115,6 +115,7 @@ _PAST_OR_OTHER = re.compile(
 _AND_PLACE = re.compile(
     r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
 )
+_SIZED_FROM = re.compile(r"\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s+(?P<from>from)\s", re.I)
 _LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
 _NEXT_IN_LIST = re.compile(r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?", re.IGNORECASE)
 _OPENS_THE_STEP = re.compile(
@@ -206,6 +207,15 @@ def _flow(masked: str) -> tuple[int, int, bool] | None:
     """The verb of flow the step says (its span, and whether goods leave the subject)."""
     found = [(m.start(), m.end(), True) for m in _FLOW_OUT.finditer(masked)]
     found += [(m.start(), m.end(), False) for m in _FLOW_IN.finditer(masked)]
+    if not found:
+        arrow = re.search(r"\s*(?:->|→|=>)\s*", masked)
+        if arrow is not None and masked.count("->") + masked.count("→") <= 1:
+            return arrow.start(), arrow.end(), True  # "both -> Posadas"
+        # "new DC Nicosia 1500 from Ashdod", "add new store in Mbeya 3000 from the Dar
+        # warehouse": a site said with its size, then where its goods come from
+        bare = _SIZED_FROM.search(masked)
+        if bare is not None:
+            found = [(bare.start("from"), bare.end("from"), False)]
     if len(found) != 1:
         return None  # none, or several flows in one step: the rules split or ask
     return found[0]

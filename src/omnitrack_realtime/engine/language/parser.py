@@ -585,6 +585,23 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
         for s in steps
         if isinstance(s, Command) and s.intent in CHANGING_INTENTS and not _reports_a_state(s.text)
     ]
+    simulated = any(
+        isinstance(s, Command) and s.intent in SIMULATION_INTENTS and s.confidence > 0.6
+        for s in steps
+    )
+    if simulated:
+        # "what happens if the port closes one week? with the strikes you never know": a
+        # scene guessed from the remark beside a simulation asked for is its reason
+        steps = [
+            s
+            for s in steps
+            if not (
+                isinstance(s, Command)
+                and s.intent in SIMULATION_INTENTS
+                and s.confidence <= 0.6
+                and not _ASKS_TO_SIMULATE.search(s.text)
+            )
+        ]
     if not asked:
         return steps
     kept: list[Step] = []

@@ -11,6 +11,7 @@ the rows.
 
 from __future__ import annotations
 
+import json
 import re
 
 from .. import gazetteer
@@ -148,8 +149,29 @@ def _key_value_requests(line: str) -> list[str] | None:
     return settings or None
 
 
+# '{"type":"supplier","city":"Oberá","capacity":12000}': a record pasted as JSON, one per line
+_JSON_RECORD = re.compile(r"\{[^{}\n]*\}")
+
+
+def _json_as_key_values(match: re.Match[str]) -> str:
+    try:
+        record = json.loads(match.group())
+    except ValueError:
+        return match.group()
+    if not isinstance(record, dict) or not record:
+        return match.group()
+    pairs = [
+        f"{key}={value}"
+        for key, value in record.items()
+        if isinstance(key, str) and isinstance(value, (str, int, float)) and str(value).strip()
+    ]
+    return ", ".join(pairs) if len(pairs) >= 2 else match.group()
+
+
 def read_tables(text: str) -> str:
     """``text`` with each pasted table's rows written as requests, one per line."""
+    if "{" in text:
+        text = _JSON_RECORD.sub(_json_as_key_values, text)
     if "=" in text:
         config: list[str] = []
         for line in text.split("\n"):
