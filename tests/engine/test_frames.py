@@ -673,3 +673,20 @@ def test_json_records_sized_from_and_remarks_beside_a_what_if(
     text: str, names: tuple[str, ...], expected: list[str]
 ) -> None:
     assert steps(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "capacity"),
+    [
+        ("the Yendi women just call me, they can do 140 this season. update it", "Yendi", 140),
+        # the change asked again after the report that said it is one change
+        ("Miki farmers can give only 100 tonnes in first year. Please change to 100.", "Miki", 100),
+    ],
+)
+def test_a_size_reported_then_asked_for_is_one_change_of_that_node(
+    text: str, city: str, capacity: int
+) -> None:
+    (update,) = commands(text, ("Yendi Supplier", "Miki Supplier"))
+    node = update.params["node"]
+    assert update.intent == "update-node" and update.params["capacity"] == capacity
+    assert isinstance(node, NodeRef) and node.place is not None and node.place.city == city

@@ -51,6 +51,7 @@ from .edits import _capacity
 from .frames import read_frames, read_what_if
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
+from .numbers import parse_number
 from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
@@ -525,6 +526,12 @@ _COMMA_LINK_TAIL = re.compile(
 )
 _THEN_A_LINK = re.compile(
     r"\s(?:and|,)\s+(?P<rest>.*\b(?:suppl|feed|ship|send|deliver)\w*\b.*)$", re.IGNORECASE
+)
+_RESTATED_UPDATE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|then|pls|please|kindly)\W+)*(?:change|update|set|make|correct)"
+    r"(?:\s+(?:it|that|this|them|am))?(?:\s+(?:to|at)\s+(?P<n>\d[\d,.]*\s?k?))?"
+    r"(?:\s+(?:please|pls|thanks|accordingly))?\W*$",
+    re.IGNORECASE,
 )
 _FORMAL_REQUEST = re.compile(
     r"^\W*(?:(?:and|also|so|therefore|hence)[\s,]+)*(?:(?:i|we)\s(?:would\s)?(?:kindly\s)?(?:request"
@@ -1371,6 +1378,22 @@ def _bind_type_to_place(command: Command, names: _Names) -> Command:
         and value.place is None
         and value.text.casefold() == _DEFAULT_SUFFIX[_ADD_INTENT[value.node_type]].casefold()
     ]
+    if command.intent == "update-node" and "node" not in command.params and command.text:
+        # "Yendi can do 140 this season, update it": the node at the one town it names
+        said = _analyse(command.text, names)
+        towns = [p for p in said.free_places() if p[2].city]
+        known = tuple(names.by_words.values())
+        ours = [
+            p
+            for p in towns
+            if any(n.casefold().startswith((p[2].city or "").casefold()) for n in known)
+        ]
+        if len(ours) == 1:
+            start, end, place = ours[0]
+            ref = NodeRef(said.text[start:end], "place", place=place)
+            return Command(
+                command.intent, {"node": ref, **command.params}, command.confidence, command.text
+            )
     refs = [v for v in command.params.values() if isinstance(v, NodeRef)]
     if len(bare) != 1 or len(refs) != 1 or not command.text:
         return command  # ("connect Puebla to the planta": the place is the other end)
@@ -1910,6 +1933,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if last is not None and last.intent == "update-node" and _RESTATED_ADD.match(piece):
             continue  # "the press in Leipzig manages 40,000 a month. Please put that in."
+        asked_again = _RESTATED_UPDATE.match(piece)
+        if last is not None and last.intent == "update-node" and asked_again is not None:
+            value = parse_number(asked_again.group("n")) if asked_again.group("n") else None
+            if value is None or value == last.params.get("capacity"):
+                continue  # "Miki farmers can give only 100 tonnes. Please change to 100."
         added_as = _ADD_AS_TYPE.match(piece)
         if after_add and last is not None and added_as is not None:
             kinds = [t[2] for t in _analyse(added_as.group("type"), names).types()]
