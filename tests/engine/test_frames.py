@@ -690,3 +690,33 @@ def test_a_size_reported_then_asked_for_is_one_change_of_that_node(
     node = update.params["node"]
     assert update.intent == "update-node" and update.params["capacity"] == capacity
     assert isinstance(node, NodeRef) and node.place is not None and node.place.city == city
+
+
+def test_a_plan_in_roman_numerals_after_set_up_the_following() -> None:
+    said = (
+        "Good day. Kindly set up the following:\n(i) Factory at Kurunegala, 1,500 MT/month\n"
+        "(ii) Husk suppliers at Negombo - 900 MT and Puttalam - 700 MT, both supplying the "
+        "factory\n(iii) Warehouse at Colombo, 1,200 MT, fed from the factory\n"
+        "(iv) Currency USD as we invoice in dollars"
+    )
+    assert [s for s in steps(said, ()) if s != "smalltalk"] == [
+        "add-manufacturer",
+        "add-supplier",
+        "add-supplier",
+        "connect-nodes",
+        "add-warehouse",
+        "connect-nodes",
+        "set-currency",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can you send me all this as SMS on my phone?", ["out-of-scope"]),
+        # an apology beside a correction is courtesy, not a step
+        ("Correction: the supplier is at Chilaw, not Negombo. Regret the error.", ["correction"]),
+    ],
+)
+def test_sms_and_apologies(text: str, expected: list[str]) -> None:
+    assert steps(text, ("Negombo Supplier",)) == expected

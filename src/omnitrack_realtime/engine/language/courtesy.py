@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BYE", "HELLO", "NO", "THANKS", "YES", "without_emoticons", "without_particles"]
+__all__ = [
+    "APOLOGY",
+    "BYE",
+    "HELLO",
+    "NO",
+    "THANKS",
+    "YES",
+    "without_emoticons",
+    "without_particles",
+]
 
 #: Greetings that open a message ("Xin chao, ...", "Grüß Gott! We build skis ...").
 HELLO = (
@@ -47,6 +56,13 @@ BYE = (
     r"|dadah|hamba\skahle|totsiens|la\sh[ae]"
 )
 
+#: Apologies said beside a request or a correction ("Regret the error.", "sorry for the
+#: confusion"): courtesy, not a request.
+APOLOGY = (
+    r"(?:i\s|we\s)?regret\sthe\s(?:error|mistake|confusion|inconvenience)|(?:my\s)?apologies"
+    r"(?:\sfor\sthe\s(?:error|mistake|confusion|inconvenience))?|sorry\sfor\sthe\s(?:error|mistake"
+    r"|confusion|trouble|inconvenience|typo)|sorry\sabout\sthat|pardon|excuse\sme"
+)
 #: Yes, as a whole answer to "Remove X? (yes/no)", in the languages users mix in.
 YES = (
     r"s[ií](?:\s(?:dale|claro|por\sfavor|se[ñn]or))?|dale|claro|oui|ouais|d'accord|ja|jawohl|jo"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .courtesy import BYE, HELLO, NO, THANKS, YES
+from .courtesy import APOLOGY, BYE, HELLO, NO, THANKS, YES
 
 __all__ = [
     "ALWAYS_OUT_OF_SCOPE",
@@ -98,7 +98,7 @@ _SMALLTALK = re.compile(
     r"|further\sto\smy\s(?:previous|last|earlier)\s(?:message|e-?mail|note|letter)"
     r"|please\sallow\sme\sto\sask\s(?:a\s|you\sa\s)?(?:question|something)"
     # the same in the languages users mix in, and the slang of approval ("ok sick ty")
-    rf"|{HELLO}|{THANKS}|{BYE}|ok|okay|oke|okie|alright|sick|sweet(?:\sas)?|legend|ace|mint|dope|epic|chur|nice\sone"
+    rf"|{HELLO}|{THANKS}|{BYE}|{APOLOGY}|ok|okay|oke|okie|alright|sick|sweet(?:\sas)?|legend|ace|mint|dope|epic|chur|nice\sone"
     r"|(?:und|and|y|et|e)\s(?:sch[öo]nen\stag|buen\sd[ií]a|bonne\sjourn[ée]e)(?:\snoch)?"
     r")[^\w§¤]*)+$"
 )
@@ -182,7 +182,7 @@ _OUT_OF_SCOPE = {
         r"|collections?|transport)\b"
     ),
     "send email or messages": (
-        r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,3}?(?:e-?mails?|letters?"
+        r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,5}?(?:e-?mails?|letters?"
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"
         # "Send that summary to the board members": sending anything to people

@@ -35,7 +35,7 @@ from .cleaning import (
     _spanglish,
     _taglish,
 )
-from .courtesy import HELLO, THANKS
+from .courtesy import APOLOGY, HELLO, THANKS
 from .descriptions import (
     _ADD_THEM_AS,
     _AND_THAT_LINK,
@@ -234,6 +234,12 @@ _COUNTED_ONE_IN = re.compile(
 )
 # "need to set up our chain real quick", "let's build our network": the descriptions that
 # follow are the nodes to add.
+_THE_FOLLOWING = re.compile(
+    r"^\W*(?:(?:please|pls|kindly|could\syou|can\syou|would\syou)\s+)*(?:set\s?up|add|create|enter"
+    r"|record|register|build|model|do|make|put\sin|include)\s+(?:the\s+)?(?:following|below|these"
+    r"|as\sfollows)(?:\s+(?:items|sites|nodes|changes|please|for\sus|for\sme))*\W*$",
+    re.IGNORECASE,
+)
 _BUILD_CUE = re.compile(
     r"^\W*(?:(?:hi|hey|hello|ok|okay|so|right|alright)\W+)*(?:(?:i|we)\s)?(?:(?:really\s)?(?:need|want"
     r"|would\slike|'?d\slike|wanna|have|got)\s(?:to\s)?|let'?s\s|help\sme\s|time\sto\s)"
@@ -1304,6 +1310,7 @@ _NEGATED_BACK = re.compile(
 )
 
 
+_APOLOGY_ALONE = re.compile(rf"^\W*(?:{APOLOGY})\W*$", re.IGNORECASE)
 # "could you take that one away again... sorry...": an apology after a request keeps it
 _APOLOGY_ONLY = re.compile(r"^\W*(?:sorry|so\ssorry|oops|my\sbad|sorry\sabout\sthat)\W*$", re.I)
 _TAKE_BACK = re.compile(
@@ -1632,6 +1639,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if counted_one is not None:
             # "Two shops as well, one in Toronto" (and "one in Ottawa" next): a store there
             piece = f"add a {counted_one.group('type')} {counted_one.group('rest')}"
+        if _THE_FOLLOWING.match(piece):
+            build_cue = True  # "Kindly set up the following:": the items below are the requests
+            continue
         if _BUILD_CUE.match(piece):
             build_cue = True  # "need to set up our chain real quick": what follows describes it
             continue
@@ -1845,6 +1855,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         )
         if courtesy and letter and commands():
             continue  # "Dear Team, ... Many thanks for your kind cooperation."
+        if courtesy and len(pieces) > 1 and _APOLOGY_ALONE.match(piece):
+            continue  # "..., not Negombo. Regret the error.": courtesy, not a step of its own
         if courtesy or piece == header:
             # "Hi!", "Thanks.", "Morning, EU setup:" beside requests: courtesy and headings.
             steps.append(Act("smalltalk", piece))

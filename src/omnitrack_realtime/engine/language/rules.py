@@ -274,6 +274,12 @@ PLANNED = re.compile(
 )
 
 
+_REASON_CLAUSE = re.compile(
+    r"\s(?:as|because|since|given\sthat|so\sthat|now\sthat|seeing\sthat)\s(?:we|i|they|our|my"
+    r"|the|all|most)\b"
+)
+
+
 def _read_clause(text: str, names: _Names) -> _Outcome | Act:
     """One clause, its mood read before its intent: a negated clause does nothing, a
     hypothetical one simulates or asks, a question reads instead of changing, a correction
@@ -288,6 +294,9 @@ def _read_clause(text: str, names: _Names) -> _Outcome | Act:
         return None  # "the plan is to close it next quarter": what will happen, not a request
     outcome = _apply_rules(step, m)
     found = out_of_scope_at(m) if not _ABOUT_THE_USER.match(m) else None
+    reason = _REASON_CLAUSE.search(m)
+    if found is not None and reason is not None and found[1] > reason.start() > 0:
+        found = None  # "Currency USD as we invoice in dollars": why, not a request
     if found is not None:
         topic, start = found
         lead = _LEADS.match(m)

@@ -37,7 +37,9 @@ _VERBS = (
 # only at the start of a line, since " - " inside a line is punctuation.
 _LIST_MARKER = re.compile(
     r"(?:^|(?<=\s))(?:\(?[1-9]\d?[.):]|step\s[1-9]\d?:?)\s+"
-    r"|(?:^|(?<=\n))[ \t]*(?:[-*•]|\(?[a-j][.)])\s+",
+    r"|(?:^|(?<=\n))[ \t]*(?:[-*•]|\(?[a-j][.)])\s+"
+    # "(i) Factory at Kurunegala\n(ii) Husk suppliers at ...": roman numerals opening lines
+    r"|(?:^|(?<=\n))[ \t]*\(?(?:iii|ii|iv|ix|vi{0,3}|x|i)[.)]\s+",
     re.I,
 )
 # "Step 1: a supplier in Busan", "Second: Jakarta Supplier fails": the label of an item.
@@ -83,6 +85,7 @@ def _split(text: str) -> list[str]:
     numbered = (
         re.search(r"(?:^|[\s:])\(?1[.)]\s", text) is not None
         or re.search(r"(?:^|\n)[ \t]*\(?[1-9]\d?[.)]\s", text) is not None  # "4. Stores" goes on
+        or re.search(r"(?:^|\n)[ \t]*\(?i[.)]\s", text) is not None  # "(i) Factory at ..."
     )
     lettered = _LETTERED.search(text) is not None
     for chunk in _HARD_SPLIT.split(text):
