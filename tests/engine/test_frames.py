@@ -720,3 +720,42 @@ def test_a_plan_in_roman_numerals_after_set_up_the_following() -> None:
 )
 def test_sms_and_apologies(text: str, expected: list[str]) -> None:
     assert steps(text, ("Negombo Supplier",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a Markdown task list: done items were asked before, open ones are asked now
+        (
+            "- [x] plant in Guadalajara\n- [x] tannery -> plant\n- [ ] soles supplier in "
+            "Zapopan, 30k pairs/month, also -> plant\n- [ ] warehouse in Monterrey, 20k",
+            ("Guadalajara Plant", "Aguascalientes Supplier"),
+            ["add-supplier", "connect-nodes", "add-warehouse"],
+        ),
+        # a lone "*value" line corrects the message before
+        ("*Erdenet", (), ["correction"]),
+        # Scots spellings
+        (
+            "Last thing, a shop in Edinburgh, 800 jumpers a month, fed fae Livingston.",
+            ("Livingston Warehouse",),
+            ["add-retailer", "connect-nodes"],
+        ),
+        # a thought sent in fragments, one per line
+        (
+            "ok and a store\nin swift current\n1500 tonnes\nfrom moose jaw",
+            ("Moose Jaw Warehouse",),
+            ["add-retailer", "connect-nodes"],
+        ),
+    ],
+)
+def test_task_lists_star_corrections_spellings_and_fragments(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert steps(text, names) == expected
+
+
+def test_what_sends_goods_to_the_user_is_a_supplier_whatever_it_is_called() -> None:
+    found = read_frames(
+        "The dyed yarn comes from a dyehouse in Bradford, 4,000 kg", _name_index(()), building=True
+    )
+    assert found == ["add a supplier in Bradford, capacity 4000"]

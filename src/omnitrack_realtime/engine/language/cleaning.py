@@ -334,8 +334,71 @@ def _narrowed(text: str) -> str:
     return re.sub(r"([.,]) (?=\s|$)", r"\1", wide.translate(_CJK_STOPS))
 
 
+# A Markdown task list: "- [x] done item" was asked before, "- [ ] item" is asked now
+_DONE_TASK = re.compile(r"^[ \t]*[-*]?[ \t]*\[[xX✓✔]\][^\n]*(?:\n|$)", re.MULTILINE)
+_OPEN_TASK = re.compile(r"^([ \t]*[-*]?[ \t]*)\[ \][ \t]*", re.MULTILINE)
+# "*Erdenet", "*50,000": a lone line correcting the message before, as chat users do
+_STAR_CORRECTION = re.compile(r"^\s*\*(?!\*)\s*(?P<value>[^*\n]{1,40}?)\s*$")
+# Scots and other spellings of English words ("fae", "tae", "oor", "pit the mill in")
+_SPELLINGS = {
+    "fae": "from",
+    "frae": "from",
+    "tae": "to",
+    "oor": "our",
+    "aboot": "about",
+    "oot": "out",
+    "pit": "put",
+    "baith": "both",
+    "cannae": "can't",
+    "canna": "can't",
+    "dinnae": "don't",
+    "wouldnae": "wouldn't",
+    "isnae": "isn't",
+    "whit": "what",
+    "ye": "you",
+    "hoose": "house",
+    "wee": "small",
+    "aye": "yes",
+    "an'": "and",
+    "wi'": "with",
+    "o'": "of",
+    "frm": "from",
+    "thru": "through",
+    "cn": "can",
+    "u": "you",
+    "r": "are",
+    "rn": "right now",
+    "b4": "before",
+    "pls": "please",
+    "plz": "please",
+    "w/": "with",
+    "w/o": "without",
+}
+_SPELLING_RE = re.compile(
+    r"(?<![\w'])("
+    + "|".join(re.escape(w) for w in sorted(_SPELLINGS, key=len, reverse=True))
+    + r")(?![\w'/])",
+    re.IGNORECASE,
+)
+# A thought sent in fragments, one per line: "ok and a store\nin swift current\n1500 tonnes"
+_FRAGMENT_LINE = re.compile(
+    r"(?<![.!?:;,\n])\n(?=[ \t]*(?:(?:in|at|from|to|for|with|of|near|by|and|but|like|or)\b|\d))"
+)
+
+
+def _respelled(text: str) -> str:
+    if _STAR_CORRECTION.match(text):
+        return _STAR_CORRECTION.sub(lambda m: f"I meant {m.group('value')}", text)
+    return _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1).lower()], text)
+
+
 def _clean(text: str) -> str:
     text = _narrowed(text)
+    if "[" in text:
+        text = _OPEN_TASK.sub(r"\1", _DONE_TASK.sub("", text))
+    if "\n" in text and not re.search(r"^[ \t]*(?:[-*•]|\d+[.)]|\(?[a-z][.)])\s", text, re.M):
+        text = _FRAGMENT_LINE.sub(" ", text)
+    text = _respelled(text)
     text = _READ_BACK.sub("show", _CHAT_MARKUP.sub("", text))
     # "Kazanlak (the Valley of the Roses, most people have never heard of it)": an aside in
     # brackets, three words or more and no number, says nothing to act on

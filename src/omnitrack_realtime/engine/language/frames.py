@@ -23,6 +23,7 @@ hypothetical, a correction or a plan for later: those stay with the rules (which
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ _ROLE_PATTERNS = {
     "supplier": (
         r"importers?|exporters?|growers?|farms?|farmers?|co-?ops?|co-?operatives?|cooperatives?"
         r"|orchards?|plantations?|estates?|ginner(?:y|ies)|maltings|quarr(?:y|ies)|wholesalers?"
-        r"|traders?|merchants?|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
+        r"|traders?|merchants?|spinners?|spinning\smills?|dye\s?houses?|dye\s?works|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
         r"|collection\s(?:cent(?:re|er)s?|points?)|buying\s(?:stations?|points?)"
         r"|(?:raw\smaterials?|parts|component|ingredients?|packaging)\s(?:makers?|vendors?)"
     ),
@@ -175,12 +176,27 @@ def read_frames(
         sites = _sites(text, step.places, roles, names, asked=True, building=True)
         start, end, outward = flow
         left = _side(text[:start], 0, sites, roles, names, recent)
+        arrow = "->" in masked[start:end] or "→" in masked[start:end]
+        if (
+            arrow
+            and not left
+            and recent
+            and re.fullmatch(r"\W*(?:also|and|then|plus)?\W*", text[:start], re.I)
+        ):
+            left = [recent[-1]]  # "soles supplier in Zapopan, 30k, also -> plant": that one
         right = _side(text[end:], end, sites, roles, names, recent)
         if left and right:
             asked = True  # "a grower near Kecskemét, 500 tonnes, delivers to the mill"
             sources, targets = (left, right) if outward else (right, left)
             links = [f"ship from {a} to {b}" for a in sources for b in targets if a != b]
     sites = _sites(text, step.places, roles, names, asked=asked, building=building)
+    if flow is not None and not flow[2] and not _side(text[: flow[0]], 0, [], roles, names, ()):
+        # "The yarn comes from a spinner in Galashiels": what sends goods to the user is their
+        # supplier, whatever it is called
+        sites = [
+            dataclasses.replace(site, node_type="supplier") if site.start > flow[0] else site
+            for site in sites
+        ]
     clauses = [site.clause() for site in sites] + links
     return clauses or None
 
