@@ -759,3 +759,20 @@ def test_what_sends_goods_to_the_user_is_a_supplier_whatever_it_is_called() -> N
         "The dyed yarn comes from a dyehouse in Bradford, 4,000 kg", _name_index(()), building=True
     )
     assert found == ["add a supplier in Bradford, capacity 4000"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("cn u add a wh frm calama rn", "can you add a wh from calama right now"),
+        ("add a DC in the U.S. for CN Rail", "add a DC in the U.S. for CN Rail"),
+        ("R&D lab", "R&D lab"),
+        ("an' the dyed yarn fae Bradford", "and the dyed yarn from Bradford"),
+    ],
+)
+def test_shorthand_and_scots_are_read_without_touching_abbreviations(
+    text: str, cleaned: str
+) -> None:
+    from omnitrack_realtime.engine.language.cleaning import _clean
+
+    assert _clean(text) == cleaned

@@ -362,6 +362,9 @@ _SPELLINGS = {
     "an'": "and",
     "wi'": "with",
     "o'": "of",
+}
+# SMS shorthand, in lower case only ("cn u", "frm", "rn"; "U.S.", "R&D" and "CN Rail" stay)
+_SHORTHAND = {
     "frm": "from",
     "thru": "through",
     "cn": "can",
@@ -377,8 +380,13 @@ _SPELLINGS = {
 _SPELLING_RE = re.compile(
     r"(?<![\w'])("
     + "|".join(re.escape(w) for w in sorted(_SPELLINGS, key=len, reverse=True))
-    + r")(?![\w'/])",
+    + r")(?![\w'/.&-])",
     re.IGNORECASE,
+)
+_SHORTHAND_RE = re.compile(
+    r"(?<![\w'./&-])("
+    + "|".join(re.escape(w) for w in sorted(_SHORTHAND, key=len, reverse=True))
+    + r")(?![\w'/.&-])"
 )
 # A thought sent in fragments, one per line: "ok and a store\nin swift current\n1500 tonnes"
 _FRAGMENT_LINE = re.compile(
@@ -389,7 +397,8 @@ _FRAGMENT_LINE = re.compile(
 def _respelled(text: str) -> str:
     if _STAR_CORRECTION.match(text):
         return _STAR_CORRECTION.sub(lambda m: f"I meant {m.group('value')}", text)
-    return _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1).lower()], text)
+    text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1).lower()], text)
+    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
 
 
 def _clean(text: str) -> str:
