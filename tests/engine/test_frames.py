@@ -776,3 +776,62 @@ def test_shorthand_and_scots_are_read_without_touching_abbreviations(
     from omnitrack_realtime.engine.language.cleaning import _clean
 
     assert _clean(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "Hello. Our cement plant is in Darkhan, 90,000 tonnes per month. Please add it.",
+            (),
+            ["smalltalk", "add-manufacturer"],
+        ),
+        (
+            "Limestone supplier in Choibalsan, 120,000 tonnes, to the plant",
+            ("Darhan Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        ("set risk profile to medium, that's it, köszönöm", (), ["set-risk-profile", "smalltalk"]),
+        (
+            "Could you instead raise Chicago to 45,000 units, and Kolding to 150,000?",
+            ("Chicago Plant", "Kolding Plant"),
+            ["update-node", "update-node"],
+        ),
+        (
+            "First some housekeeping. Rename Columbus Plant to OH-ASSY, Detroit Supplier to "
+            "MI-CHAS and Indianapolis Distribution Center to IN-DLR.",
+            ("Columbus Plant", "Detroit Supplier", "Indianapolis Distribution Center"),
+            ["rename-node", "rename-node", "rename-node"],
+        ),
+        ("Might I ask what 'degraded' means in your system?", (), ["help"]),
+        (
+            "Might you also be able to order a fresh batch of zinc-air cells from them for us?",
+            (),
+            ["out-of-scope"],
+        ),
+        (
+            "right. compare the two egg suppliers for me",
+            ("Pest Supplier", "Szolnok Supplier"),
+            ["compare-nodes"],
+        ),
+        (
+            "oops the warehouse isn't Monterrey, it's Celaya. same 20k",
+            ("Monterrey Warehouse",),
+            ["correction"],
+        ),
+    ],
+)
+def test_round_37_classes(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert steps(text, names) == expected
+
+
+def test_a_lone_star_correction_after_an_add_and_its_link_moves_the_node(tmp_path: Path) -> None:
+    nodes = run_turns(
+        tmp_path,
+        "add a plant in Darkhan",
+        "Limestone supplier in Choibalsan, 120,000 tonnes, to the plant",
+        "*Erdenet",
+    )
+    assert ("Erdenet Supplier", "Erdenet") in nodes and not any(
+        c == "Choibalsan" for _n, c in nodes
+    )

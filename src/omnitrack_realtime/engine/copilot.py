@@ -1217,6 +1217,20 @@ class SupplyChainEngine:
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 self._move_added(request, earlier, correction, state, turn, mentioned)
                 return
+        if (
+            corrected is None
+            and correction.place is not None
+            and correction.replaces is None
+            and correction.node is None
+            and last is not None
+            and last.intent == "connect-nodes"
+            and state.added
+            and self.twin.get_node(request.user_id, state.added[-1][1])
+        ):
+            # "Limestone supplier in Choibalsan, to the plant" then "*Erdenet": the place is
+            # the new node's, not the link's (the link follows the node)
+            self._move_added(request, state.added[-1], correction, state, turn, mentioned)
+            return
         if last is None or corrected is None:
             what = "the last change" if last is None else f"the last step ({last.intent})"
             question = f"What should I correct about {what}? Say the new value, e.g. the city."

@@ -94,6 +94,7 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Hsinchu", "Taiwan", "AP", 24.80, 120.97, ""),
     ("Taichung", "Taiwan", "AP", 24.15, 120.67, ""),
     ("Ulaanbaatar", "Mongolia", "AP", 47.89, 106.91, "Ulan Bator"),
+    ("Darhan", "Mongolia", "AP", 49.49, 105.92, "Darkhan"),  # (the world table: Darhan only)
     # Japan, Korea
     ("Tokyo", "Japan", "AP", 35.68, 139.69, "Tóquio"),
     ("Osaka", "Japan", "AP", 34.69, 135.50, ""),

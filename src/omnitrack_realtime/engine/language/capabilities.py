@@ -471,7 +471,7 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         or worse
     )
     if about_runs is None and not refs and re.search(r"\b(?:the|these|those)\stwo\b", m):
-        typed = [t for t in step.types() if re.search(r"\btwo\s$", m[: t[0]])]
+        typed = [t for t in step.types() if re.search(r"\btwo\s(?:[\w-]+\s){0,2}$", m[: t[0]])]
         if typed:
             # "which of the two suppliers is bigger now?": the suppliers
             return _cmd(step, "compare-nodes", {"node_type": typed[0][2]}, 0.8)

@@ -46,6 +46,7 @@ THANKS = (
     r"|(?:ma)?kasih(?:\sbanyak)?(?:\sya)?|matur\snuwun|c[ảa]m\s[ơo]n(?:\snhi[ềe]u)?"
     r"|kh(?:o|a)[pb]\s?kh?un(?:\s(?:krub|khrub|ka|kha|mak|maak))*|xie\s?xie|謝謝|谢谢|多謝|多谢"
     r"|kamsahamnida|감사합니다|고맙습니다|gomawo|ngiyabonga|enkosi|daal[ụu]|e\sse\sun"
+    r"|misaotra(?:\sbetsaka)?|mahalo|rahmat|tashakkur|sagol|blagodaram|paldies"
 )
 #: Goodbyes ("Danke und schönen Tag noch!", "tạm biệt").
 BYE = (

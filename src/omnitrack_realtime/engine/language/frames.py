@@ -117,6 +117,7 @@ _AND_PLACE = re.compile(
     r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
 )
 _SIZED_FROM = re.compile(r"\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s+(?P<from>from)\s", re.I)
+_THEN_TO = re.compile(r",\s+(?:and\s+)?(?:also\s+)?(?P<to>to|into)\s+(?=\S)", re.I)
 _LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
 _NEXT_IN_LIST = re.compile(r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?", re.IGNORECASE)
 _OPENS_THE_STEP = re.compile(
@@ -232,6 +233,11 @@ def _flow(masked: str) -> tuple[int, int, bool] | None:
         bare = _SIZED_FROM.search(masked)
         if bare is not None:
             found = [(bare.start("from"), bare.end("from"), False)]
+        onward = _THEN_TO.search(masked)
+        if not found and onward is not None:
+            # "Limestone supplier in Choibalsan, 120,000 tonnes, to the plant", "..., also into
+            # Belluno": where its goods go, the verb left out
+            found = [(onward.start("to"), onward.end("to"), True)]
     if len(found) != 1:
         return None  # none, or several flows in one step: the rules split or ask
     return found[0]

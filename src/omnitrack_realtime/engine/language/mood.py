@@ -164,6 +164,9 @@ _CORRECTION = re.compile(
     r"|\bshould\s(?:be|have\sbeen)\s[\d¤§][^;]*?\snot\s[\d¤§]"
     r"|\b(?:it\swas|it'?s|was|is)\s(?:in\s|at\s)?[\d¤§][^;]*?,?\snot\s(?:in\s|at\s)?[\d¤§]"
     r"|\b(?:it'?s|is|was)\snot\s(?:in\s|at\s)?[¤§]+[\s,]+(?:but\s)?(?:it'?s\s|is\s)?(?:in\s|at\s)?[¤§]"
+    # "the warehouse isn't Monterrey, it's Celaya"
+    r"|\b(?:isn'?t|wasn'?t|is\snot|was\snot)\s(?:in\s|at\s)?[¤§]+[\s,;]+(?:but\s)?(?:it'?s|it\sis)\s"
+    r"(?:in\s|at\s)?[¤§]"
     # "no, 12k not 21k": a size said to be wrong
     r"|^[^\w§¤]*(?:(?:no|nope|sorry|oops|wait|actually|correction)[^\w§¤]+)*(?:it'?s\s|it\sis\s"
     r"|make\sit\s|should\sbe\s)?\d[\d,.]*\s?k?(?:\s[a-z]+)?,?\s(?:and\s)?not\s\d[\d,.]*\s?k?\W*$"
@@ -222,6 +225,9 @@ _OUT_OF_SCOPE = {
         r"\b(?:raise|issue|send|create|place)\s(?:a\s|an\s)?(?:po|p\.o\.|purchase\sorders?)\b|"
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
         r"|invoices?)\b|\bpay\s(?:the|our|them|for|\d)|\b(?:purchase|buy)\s\d|\border\s\d"
+        # "order a fresh batch of zinc-air cells from them"
+        r"|\b(?:order|re-?order|purchase)\s(?:a\s|an\s|some\s|more\s|the\s)?(?:\w+\s){0,2}?(?:batch"
+        r"|lot|shipment|consignment|pallets?|boxes|units|cases|containers?)\b"
     ),
     "check the weather": (
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"

@@ -188,8 +188,8 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_THANKS = re.compile(
-    r"(?:[,.!]\s*|\s+)(?P<thanks>(?:thanks|thank\syou|thx|ty|gracias|merci|danke|cheers|obrigad[oa]"
-    r"|grazie)(?:\s(?:a\slot|so\smuch|very\smuch|mate|again))?)\W*$",
+    rf"(?:[,.!]\s*|\s+)(?P<thanks>(?:that'?s\s(?:it|all)\W+)?(?:{THANKS})(?:\s(?:a\slot|so\smuch"
+    r"|very\smuch|mate|again|betsaka))?)\W*$",
     re.IGNORECASE,
 )
 # "gracias crack", "Thank you sugar, you've been a big help", "thank you oo": thanks, and words
@@ -517,12 +517,35 @@ _REQUEST_START = re.compile(
 
 _UNKNOWN_IMPERATIVE = re.compile(
     r"^\W*(?!(?:nobody|no|everyone|everybody|someone|somebody|nothing|all|it|this|that|there|we"
+    r"|first|next|finally|lastly|last"
     r"|they|i|you|he|she|one|sad|good|great|bad|so|well|oh|ah|for|to|in|on|at|with|by|from|about|of"
     r"|as|per|via|after|before|during|since|until|because|like|and|but|or|not|just|only|also"
     r"|here|now|then|yes|ok|okay|thanks|thank)\b)(?![a-z]+ing\b)[a-z]+\s(?:the|a|an|my|our|all|it"
     r"|them|this|that|these|those|some|every)\b",
     re.IGNORECASE,
 )
+
+
+_TARGETED_VERB = re.compile(
+    r"^(?P<lead>\W*(?:(?:please|pls|kindly|could\syou|can\syou|also|and|then|now|instead|ok|okay)"
+    r"[\s,]+)*)(?P<verb>rename|raise|lower|increase|decrease|reduce|bump|change|move|relocate|set)"
+    r"\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _elided_targets(piece: str) -> list[str] | None:
+    """ "Rename A to X, B to Y and C to Z" as one step per target, or None."""
+    said = _TARGETED_VERB.match(piece)
+    if said is None:
+        return None
+    parts = [p.strip() for p in re.split(r",(?!\d{3})\s*(?:and\s+)?|\s+and\s+", said.group("rest"))]
+    if len(parts) < 2 or not all(re.search(r"\S\s+to\s+\S", p) for p in parts):
+        return None
+    if any(re.match(rf"(?:{_VERBS})\b", p, re.IGNORECASE) for p in parts[1:]):
+        return None  # "rename A to X, and connect X to Y": a request of its own
+    verb = said.group("verb")
+    return [f"{said.group('lead')}{verb} {parts[0]}", *(f"{verb} {p}" for p in parts[1:])]
 
 
 _COMMA_LINK_TAIL = re.compile(
@@ -548,11 +571,14 @@ _FORMAL_REQUEST = re.compile(
 )
 _IS_IT_POSSIBLE = re.compile(
     r"^\W*(?:(?:and|also|so|ok|okay|please)[\s,]+)*(?:is\s(?:it\s)?possible\s(?:to|for\syou\sto)"
-    r"|would\sit\sbe\spossible\s(?:to|for\syou\sto)|is\sthere\sa\sway\sto)\s+(?:please\s+)?",
+    r"|would\sit\sbe\spossible\s(?:to|for\syou\sto)|is\sthere\sa\sway\sto"
+    # "Might you also be able to order ...": the request
+    r"|(?:might|could|would|will)\syou(?:\salso)?\sbe\sable\sto|are\syou\sable\sto)\s+(?:please\s+)?",
     re.IGNORECASE,
 )
 _INDIRECT_QUESTION = re.compile(
-    r"^\W*(?:(?:and|also|so|but|now|ok|okay)[\s,]+)?(?:(?:(?:could|can|would|will)\s+you\s+"
+    r"^\W*(?:(?:and|also|so|but|now|ok|okay)[\s,]+)?(?:(?:might|may|can|could)\s+i\s+ask\s+"
+    r"(?:you\s+)?|(?:(?:could|can|would|will)\s+you\s+"
     r"(?:please\s+|kindly\s+)?|please\s+|kindly\s+|pls\s+)?(?:tell|let)\s+me\s+(?:know\s+)?"
     r"|(?:i'?d\s+like|i\s+would\s+like|i\s+want|i'?m\s+trying|we'?d\s+like)\s+to\s+(?:know"
     r"|understand|find\sout)\s+|(?:i\s+wonder|i'?m\s+wondering|do\s+you\s+know)\s+)"
@@ -657,7 +683,8 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
 # print the invoices here?": whether the tool can do something, with a verb none of ours
 _CAPABILITY_ASK = re.compile(
     r"^\W*(?:(?:and|also|so|but|ok|okay|one\smore\sthing|p\.?s\.?)[\s,:]+)*(?:(?:can|could|may)"
-    r"\s(?:we|i|you|one)|is\sit\spossible\sto|are\syou\sable\sto|do\syou|does\sthis\s(?:system"
+    r"\s(?:we|i|you|one)(?:\s(?:also\s)?be\sable\sto)?|might\syou(?:\salso)?\sbe\sable\sto"
+    r"|would\syou\sbe\sable\sto|is\sit\spossible\sto|are\syou\sable\sto|do\syou|does\sthis\s(?:system"
     r"|tool|app))\s(?:also\s)?(?:please\s)?(?P<verb>[a-z]+)\b(?P<rest>[^?]{0,60})",
     re.IGNORECASE,
 )
@@ -1699,6 +1726,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = f"ship from the last two to {other}"
             else:
                 piece = f"ship from {other} to the last two"
+        elided = _elided_targets(piece)
+        if elided is not None:
+            # "Rename A to X, B to Y and C to Z": the verb said once, for each
+            pieces[index + 1 : index + 1] = elided[1:]
+            piece = elided[0]
         link_tail = _COMMA_LINK_TAIL.search(piece)
         if link_tail is not None and link_tail.start() > 0:
             # "Put them also please, all goes to the factory": the request, then its link
@@ -2438,6 +2470,18 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _merge_repeats(steps)
+    # "that's it, köszönöm": consecutive courtesy is one small-talk step
+    steps = [
+        s
+        for i, s in enumerate(steps)
+        if not (
+            i > 0
+            and isinstance(s, Act)
+            and s.kind == "smalltalk"
+            and isinstance(steps[i - 1], Act)
+            and steps[i - 1].kind == "smalltalk"  # type: ignore[union-attr]
+        )
+    ]
     # A chain ("A -> B -> C") is one step of several links; a fan-out is a step per link.
     kept: list[Step] = []
     count = 0

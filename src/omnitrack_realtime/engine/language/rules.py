@@ -54,6 +54,8 @@ _HOW_TO = re.compile(
     r"(?:ask|say|type|do)(?!\s(?:about|with|now|next|if)\b)|what\scan\syou\sdo|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|how\s(?:does|do)\s(?:the|an?)\s(?P<works>[\w-]+(?:\s[\w-]+){0,2})\swork\b"
     r"|what\s(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
+    # "Might I ask what 'degraded' means in your system?": the question said indirectly
+    r"|what\s(?P<means2>['\"]?[\w\s§-]{1,30}?['\"]?)\smeans\b"
     r"|what\sis\smeant\sby|explain\s(?:to\sme\s)?(?:what|how|why)(?!\s(?:happens|would|will|if)\b)"
     r"|what'?s\sthe\sdifference\sbetween"
     r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
@@ -116,7 +118,7 @@ def _rule_help(step: _Step, m: str) -> _Outcome:
     if match is None:
         return None
     # "how does the bottleneck analysis work": the topic is inside the question.
-    inside = next((g for g in ("works", "means") if match.group(g) is not None), None)
+    inside = next((g for g in ("works", "means", "means2") if match.group(g) is not None), None)
     start, end = match.span(inside) if inside is not None else (match.end(), len(step.text))
     topic = step.text[start:end].strip(" ?.!'\"")
     return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
