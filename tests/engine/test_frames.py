@@ -835,3 +835,36 @@ def test_a_lone_star_correction_after_an_add_and_its_link_moves_the_node(tmp_pat
     assert ("Erdenet Supplier", "Erdenet") in nodes and not any(
         c == "Choibalsan" for _n, c in nodes
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a flow said beside adds is no report to drop
+        (
+            "Our buyers: a distributor in Le Havre, 1.500 kg, and one in Newark, 800 kg. Both "
+            "are supplied from Toamasina.",
+            ("Toamasina Warehouse",),
+            ["add-distributor", "add-distributor", "connect-nodes", "connect-nodes"],
+        ),
+        # "one in A, ..., the other in B" after a colon; "bring to"
+        (
+            "The green vanilla comes from two collectors: one in Antalaha, 1.800 kg a month, the "
+            "other in Andapa, 1.200 kg. Both bring to Sambava.",
+            ("Sambava Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+        # two nodes and "to", nothing else
+        ("mill to Kotka also.", ("Nokia Plant", "Kotka Warehouse"), ["connect-nodes"]),
+        # but a description of a route is no link of its own beside a question
+        (
+            "Our salmon goes Bergen to Oslo. What does the Oslo cold store supply at the moment?",
+            ("Bergen Supplier", "Oslo Warehouse"),
+            ["trace-downstream"],
+        ),
+    ],
+)
+def test_flows_beside_adds_lists_with_the_other_and_bare_to(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert [s for s in steps(text, names) if s != "smalltalk"] == expected

@@ -43,7 +43,7 @@ _ROLE_PATTERNS = {
     "supplier": (
         r"importers?|exporters?|growers?|farms?|farmers?|co-?ops?|co-?operatives?|cooperatives?"
         r"|orchards?|plantations?|estates?|ginner(?:y|ies)|maltings|quarr(?:y|ies)|wholesalers?"
-        r"|traders?|merchants?|spinners?|spinning\smills?|dye\s?houses?|dye\s?works|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
+        r"|traders?|merchants?|collectors?|spinners?|spinning\smills?|dye\s?houses?|dye\s?works|smallholders?|hatcher(?:y|ies)|fisher(?:y|ies)|vineyards?|ranch(?:es)?"
         r"|collection\s(?:cent(?:re|er)s?|points?)|buying\s(?:stations?|points?)"
         r"|(?:raw\smaterials?|parts|component|ingredients?|packaging)\s(?:makers?|vendors?)"
     ),
@@ -68,8 +68,9 @@ _PLURAL = re.compile(r"(?:s|ies|es)$|maltings$", re.IGNORECASE)
 # A few words may stand between the verb and its preposition ("sends its finished oil to").
 _GAP = r"(?:\s+[\w'-]+){0,4}?"
 _FLOW_OUT = re.compile(
-    r"\b(?:suppl(?:y|ies|ying|ied)|feed(?:s|ing)?|serv(?:e|es|ing)|stock(?:s|ing)?"
-    r"|(?:ship|send|deliver|sell|distribute|truck|forward|move|pass|export|route|give|provide)"
+    r"\b(?:suppl(?:y|ies|ying)|feed(?:s|ing)?|serv(?:e|es|ing)|stock(?:s|ing)?"
+    r"|(?:ship|send|deliver|sell|distribute|truck|forward|move|pass|export|route|give|provide"
+    r"|bring|brings|take|takes)"
     rf"(?:s|es|ing|ed)?(?:{_GAP}\s+(?:on\s)?(?:to|into|for)|(?=\s+there\b))"
     r"|sent\b(?:\s+[\w'-]+){0,4}?\s+to|(?:go|goes|going|went)\s(?:on\s|out\s|straight\s|direct(?:ly)?\s)?to"
     r"|ends?\sup\s(?:at|in|with)|provid(?:e|es|ing))\b",
@@ -117,9 +118,20 @@ _AND_PLACE = re.compile(
     r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
 )
 _SIZED_FROM = re.compile(r"\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s+(?P<from>from)\s", re.I)
+# "mill to Kotka also.": two nodes and "to", nothing else
+_BARE_TO = re.compile(
+    r"^\W*(?:(?:and|also|then|now|plus)\s+)?(?:the\s+|our\s+)?[^\s,]+(?:\s[^\s,]+)?\s(?P<to>to|into)"
+    r"\s(?:the\s+|our\s+)?[^\s,]+(?:\s[^\s,]+)?(?:\s+(?:also|too|as\swell))?\W*$",
+    re.IGNORECASE,
+)
 _THEN_TO = re.compile(r",\s+(?:and\s+)?(?:also\s+)?(?P<to>to|into)\s+(?=\S)", re.I)
 _LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
-_NEXT_IN_LIST = re.compile(r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?", re.IGNORECASE)
+_FIRST_IN_LIST = re.compile(r"\s*(?:(?:one|the\s+first|first)\s+)?(?:(?:in|at)\s+)?", re.I)
+_NEXT_IN_LIST = re.compile(
+    r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?(?:(?:the\s+other|another|one|the\s+second)\s+)?"
+    r"(?:(?:one\s+)?(?:in|at)\s+)?",
+    re.IGNORECASE,
+)
 _OPENS_THE_STEP = re.compile(
     r"\W*(?:(?:and|also|plus|then|next|ok|okay|so|now)\W+)*(?:new\s+|second\s+|2nd\s+)?", re.I
 )
@@ -233,6 +245,9 @@ def _flow(masked: str) -> tuple[int, int, bool] | None:
         bare = _SIZED_FROM.search(masked)
         if bare is not None:
             found = [(bare.start("from"), bare.end("from"), False)]
+        bare_to = _BARE_TO.match(masked)
+        if bare_to is not None and len(masked.split()) <= 7:
+            return bare_to.start("to"), bare_to.end("to"), True  # "mill to Kotka also."
         onward = _THEN_TO.search(masked)
         if not found and onward is not None:
             # "Limestone supplier in Choibalsan, 120,000 tonnes, to the plant", "..., also into
@@ -271,7 +286,8 @@ def _sites(
             if listing:
                 if said[2].city is None:
                     continue  # "Matsuyama (Japan)": the country of the town before
-                if (at and not _NEXT_IN_LIST.fullmatch(gap)) or (not at and gap.strip()):
+                first = _FIRST_IN_LIST.fullmatch(gap)
+                if (at and not _NEXT_IN_LIST.fullmatch(gap)) or (not at and first is None):
                     break
                 at.append(said)
                 continue

@@ -598,9 +598,11 @@ _REPORTED_STATE = re.compile(
 
 
 def _reports_a_state(text: str) -> bool:
-    """Whether a step says how things are rather than asking for anything."""
+    """Whether a step says how things are rather than asking for anything (a flow between
+    nodes is no such report: "Both are supplied from Toamasina" links them)."""
     return (
         _REPORTED_STATE.search(text) is not None
+        and _SAYS_A_FLOW.search(text) is None
         and "?" not in text
         and _REQUEST_START.match(text) is None
         and _ASKS_OR_TELLS.search(text) is None
@@ -610,6 +612,11 @@ def _reports_a_state(text: str) -> bool:
 
 _ASKS_TO_SIMULATE = re.compile(
     r"\b(?:simulat\w*|run|model|test|what\sif|what\shappens?|suppose|scenario|stress)\b", re.I
+)
+_SAYS_A_FLOW = re.compile(
+    r"\b(?:suppl(?:y|ies|ied)(?!\s+chains?)|fed|feeds?|ships?|shipped|sends?|sent|delivers?|delivered|stocked"
+    r"|serves?|served)\b|->|→",
+    re.IGNORECASE,
 )
 _ONE_POINTED_AT = frozenset({"it", "that one", "this one", "that", "this"})
 
