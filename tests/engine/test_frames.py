@@ -868,3 +868,44 @@ def test_flows_beside_adds_lists_with_the_other_and_bare_to(
     text: str, names: tuple[str, ...], expected: list[str]
 ) -> None:
     assert [s for s in steps(text, names) if s != "smalltalk"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # YAML records pasted from a config file, and lanes
+        (
+            "one more:\n```yaml\n- type: dc\n  city: Salt Lake City\n  capacity: 50000\n"
+            "  fed_by: Pocatello\n```",
+            ("Pocatello Warehouse",),
+            ["add-distributor", "connect-nodes"],
+        ),
+        (
+            "lanes:\n```yaml\nlanes:\n  - from: Twin Falls\n    to: Pocatello\n"
+            "  - from: Idaho Falls\n    to: Pocatello\n```",
+            ("Twin Falls Plant", "Idaho Falls Plant", "Pocatello Warehouse"),
+            ["connect-nodes", "connect-nodes"],
+        ),
+        # changes written as a diff
+        (
+            "changes for this week:\n+ supplier Kimbe 6000 (new purse-seine fleet)\n"
+            "+ Kimbe -> Madang\n- Wewak Supplier (contract ended)",
+            ("Madang Plant", "Wewak Supplier"),
+            ["add-supplier", "connect-nodes", "remove-node"],
+        ),
+        # links written the other way round, tags and mentions, a slash ending a sentence
+        (
+            "Laredo WH <- Guadalajara WH <- Arandas",
+            ("Arandas Plant", "Guadalajara WH", "Laredo WH"),
+            ["connect-nodes"],
+        ),
+        ("#rename @Huye DC -> Southern Hub", ("Huye DC",), ["rename-node"]),
+        (
+            "kill the link Berlin Plant / Chicago DC",
+            ("Berlin Plant", "Chicago DC"),
+            ["disconnect-nodes"],
+        ),
+    ],
+)
+def test_structured_input(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert steps(text, names) == expected

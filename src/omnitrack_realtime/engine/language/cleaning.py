@@ -401,8 +401,53 @@ def _respelled(text: str) -> str:
     return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
 
 
+_SLASH_SENTENCE = re.compile(
+    r"\s+/\s+(?=(?:is|are|was|what|how|why|where|which|who|can|could|does|do|and|also|add|set"
+    r"|mark|make|connect|link|remove|show|list|run|simulate|what\sif|rename|bump|change)\b)",
+    re.IGNORECASE,
+)
+_TILDE = re.compile(r"~+")
+
+
+def _tilde(match: re.Match[str]) -> str:
+    """A tilde is a mark to drop ("OK～"), except between digits ("5~10") and opening a diff
+    line ("~ Lae cap 8000 -> 11000")."""
+    text, start, end = match.string, match.start(), match.end()
+    line_start = start == 0 or text[start - 1] == "\n"
+    if line_start and text[end : end + 1] in (" ", "\t"):
+        return match.group()
+    if start > 0 and text[start - 1].isdigit() and text[end : end + 1].isdigit():
+        return match.group()
+    return " "
+
+
+def _reversed_arrows(text: str) -> str:
+    """ "Arandas <- Atotonilco", "Laredo WH <- Guadalajara WH <- Arandas": the same links
+    written the other way round."""
+    lines = []
+    for line in text.split("\n"):
+        if "<-" in line and "->" not in line and "<->" not in line:
+            ends = [p.strip() for p in line.split("<-")]
+            line = " -> ".join(reversed(ends))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# "@Musanze", "#add", "#rename @Huye DC -> Southern Hub": a chat's tags and mentions
+_TAGS = re.compile(r"(?<![\w.@&])[@#](?=[A-Za-z])")
+_RENAME_ARROW = re.compile(r"^(\W*rename\s+.+?)\s*(?:->|→)\s*", re.IGNORECASE | re.MULTILINE)
+
+
 def _clean(text: str) -> str:
     text = _narrowed(text)
+    if "<-" in text:
+        text = _reversed_arrows(text)
+    if "@" in text or "#" in text:
+        text = _RENAME_ARROW.sub(r"\1 to ", _TAGS.sub("", text))
+    # "set Puerto Plata capacity to 300k / is it ok status-wise?": a slash between spaces ends
+    # a sentence
+    # (but "the link Berlin Plant / Chicago DC" names two nodes)
+    text = _SLASH_SENTENCE.sub(". ", text)
     if "[" in text:
         text = _OPEN_TASK.sub(r"\1", _DONE_TASK.sub("", text))
     if "\n" in text and not re.search(r"^[ \t]*(?:[-*•]|\d+[.)]|\(?[a-z][.)])\s", text, re.M):
@@ -421,7 +466,7 @@ def _clean(text: str) -> str:
         text = spoken.sub(mark, text)
     text = without_emoticons(text.translate(_QUOTES))
     text = _without_emoji(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = without_particles(re.sub(r"(?<!\d)~+|~+(?!\d)", " ", text))
+    text = without_particles(_TILDE.sub(_tilde, text))
     # "ambos -> Posadas": both, in Spanish and Portuguese
     text = re.sub(r"\bamb[oa]s\b", "both", text, flags=re.IGNORECASE)
     text = read_tables(text)

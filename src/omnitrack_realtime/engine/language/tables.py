@@ -146,6 +146,8 @@ def _key_value_requests(line: str) -> list[str] | None:
         add = f"add a {kind} in {place}" + (f", capacity {size}" if size else "")
         source = pairs.get("fed_by") or pairs.get("from") or pairs.get("supplied_by")
         return [add, *([f"ship from {source} to it"] if source else []), *settings]
+    if pairs.get("from") and pairs.get("to"):
+        return [f"ship from {pairs['from']} to {pairs['to']}", *settings]  # a lane
     return settings or None
 
 
@@ -168,10 +170,97 @@ def _json_as_key_values(match: re.Match[str]) -> str:
     return ", ".join(pairs) if len(pairs) >= 2 else match.group()
 
 
+# A YAML list of records, as pasted from a config file:
+#   - type: plant
+#     city: Twin Falls
+_YAML_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)-[ \t]+(?P<key>[a-z_]+):[ \t]*(?P<value>[^\n#]*?)[ \t]*$"
+)
+_YAML_FIELD = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[a-z_]+):[ \t]*(?P<value>[^\n#]*?)[ \t]*$")
+_YAML_KEYS = r"type|kind|city|place|capacity|cap|from|to|fed_by|supplied_by|name|node|site"
+_FENCE = re.compile(r"^[ \t]*```[a-z]*[ \t]*$", re.MULTILINE)
+
+
+def _yaml_records(text: str) -> str:
+    """Each YAML list item of ``key: value`` fields as one ``key=value, ...`` line."""
+    if not re.search(rf"^[ \t]*-[ \t]+(?:{_YAML_KEYS}):", text, re.MULTILINE):
+        return text
+    out: list[str] = []
+    record: list[str] | None = None
+    for line in _FENCE.sub("", text).split("\n"):
+        item = _YAML_ITEM.match(line)
+        field = _YAML_FIELD.match(line) if item is None else None
+        if item is not None and item.group("value") and re.fullmatch(_YAML_KEYS, item.group("key")):
+            if record:
+                out.append(", ".join(record))
+            record = [f"{item.group('key')}={item.group('value').strip(chr(34) + chr(39))}"]
+        elif field is not None and record is not None and field.group("value"):
+            record.append(f"{field.group('key')}={field.group('value').strip(chr(34) + chr(39))}")
+        else:
+            if record:
+                out.append(", ".join(record))
+            record = None
+            if not re.fullmatch(r"[ \t]*[a-z_]+:[ \t]*", line):  # ("sites:", "lanes:")
+                out.append(line)
+    if record:
+        out.append(", ".join(record))
+    return "\n".join(out)
+
+
+# Changes written as a diff: "+ supplier Kimbe 6000", "- Wewak Supplier", "- Lae -> Brisbane",
+# "~ Lae cap 8000 -> 11000", "~ Madang status degraded"
+_DIFF_LINE = re.compile(r"^[ \t]*(?P<sign>[-+~])[ \t]+(?P<rest>\S.*)$")
+
+
+def _diff_requests(text: str) -> str:
+    lines = text.split("\n")
+    signs = [m.group("sign") for m in (_DIFF_LINE.match(line) for line in lines) if m]
+    if not signs or not ({"+", "~"} & set(signs)):
+        return text  # "- item" lines alone are a bullet list
+    out: list[str] = []
+    for line in lines:
+        diff = _DIFF_LINE.match(line)
+        if diff is None:
+            out.append(line)
+            continue
+        sign, rest = diff.group("sign"), diff.group("rest").strip()
+        arrow = re.match(r"^(?P<a>.+?)\s*(?:->|→)\s*(?P<b>.+)$", rest)
+        if sign == "+":
+            out.append(
+                rest
+                if arrow is not None or re.match(r"(?:add|connect)\b", rest, re.I)
+                else f"add {rest}"
+            )
+        elif sign == "-":
+            out.append(
+                f"disconnect {arrow.group('a')} from {arrow.group('b')}"
+                if arrow
+                else f"remove {rest}"
+            )
+        else:
+            changed = re.match(
+                r"^(?P<node>.+?)\s+(?:cap|capacity)\s+(?:\S+\s*(?:->|→)\s*)?(?P<n>\S+)\s*$",
+                rest,
+                re.I,
+            )
+            status = re.match(r"^(?P<node>.+?)\s+status\s+(?P<s>\w+)", rest, re.I)
+            if changed is not None:
+                out.append(f"set {changed.group('node')} capacity to {changed.group('n')}")
+            elif status is not None:
+                out.append(f"mark {status.group('node')} {status.group('s')}")
+            else:
+                out.append(f"change {rest}")
+    return "\n".join(out)
+
+
 def read_tables(text: str) -> str:
     """``text`` with each pasted table's rows written as requests, one per line."""
     if "{" in text:
         text = _JSON_RECORD.sub(_json_as_key_values, text)
+    if ":" in text:
+        text = _yaml_records(text)
+    if re.search(r"^[ \t]*[+~][ \t]", text, re.MULTILINE):
+        text = _diff_requests(text)
     if "=" in text:
         config: list[str] = []
         for line in text.split("\n"):
