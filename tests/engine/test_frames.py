@@ -909,3 +909,47 @@ def test_flows_beside_adds_lists_with_the_other_and_bare_to(
 )
 def test_structured_input(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert steps(text, names) == expected
+
+
+GREENHOUSES = ("Kópavogur Plant", "Nordur Greenhouse", "Akureyri Store", "Rotterdam Supplier")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * FROM nodes WHERE type = 'manufacturer';", ["list-nodes"]),
+        ("SELECT SUM(capacity) FROM nodes WHERE type = 'warehouse';", ["list-nodes"]),
+        (
+            "INSERT INTO links (src, dst) VALUES ('Rotterdam Supplier', 'Kópavogur Plant'), "
+            "('Rotterdam Supplier', 'Nordur Greenhouse');",
+            ["connect-nodes", "connect-nodes"],
+        ),
+        (
+            "UPDATE nodes SET status = 'degraded' WHERE name = 'Nordur Greenhouse'; -- pipe leak",
+            ["update-node"],
+        ),
+        ("yes. COMMIT;", ["yes"]),
+    ],
+)
+def test_sql_on_nodes_and_links_reads_as_requests(text: str, expected: list[str]) -> None:
+    assert steps(text, GREENHOUSES) == expected
+
+
+def test_sql_insert_adds_and_delete_by_description_asks_first(tmp_path: Path) -> None:
+    (added,) = commands(
+        "INSERT INTO nodes (type, city, capacity) VALUES ('supplier', 'Delft', 1500);",
+        GREENHOUSES,
+    )
+    assert added.intent == "add-supplier" and added.params["capacity"] == 1500
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=lambda: T0)
+    try:
+        engine.run_turn(EngineRequest(USER, "c", "add a store in Akureyri"))
+        outcome = engine.run_turn(
+            EngineRequest(
+                USER, "c", "DELETE FROM nodes WHERE city = 'Akureyri' AND type = 'retailer';"
+            )
+        )
+        left = [n.name for n in engine.twin.list_nodes(USER)]
+    finally:
+        engine.close()
+    assert outcome.start_metadata["intent"] == "confirmation" and left == ["Akureyri Store"]

@@ -15,7 +15,7 @@ import unicodedata
 from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
 from .names import _damerau_at_most_one, _find_names, _Names
-from .tables import read_tables
+from .tables import read_sql, read_tables
 from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _VOCAB
 
 
@@ -439,7 +439,7 @@ _RENAME_ARROW = re.compile(r"^(\W*rename\s+.+?)\s*(?:->|→)\s*", re.IGNORECASE 
 
 
 def _clean(text: str) -> str:
-    text = _narrowed(text)
+    text = read_sql(_narrowed(text))
     if "<-" in text:
         text = _reversed_arrows(text)
     if "@" in text or "#" in text:

@@ -253,6 +253,145 @@ def _diff_requests(text: str) -> str:
     return "\n".join(out)
 
 
+# SQL, as an engineer might type it: statements on the nodes and links tables
+_SQL_START = re.compile(r"^\s*(?:select|insert|update|delete|commit|begin|rollback)\b", re.I | re.M)
+_SQL_WORD = {
+    "manufacturer": "plant",
+    "retailer": "store",
+    "distribution_center": "distribution center",
+    "dc": "distribution center",
+}
+_SQL_VALUE = r"'(?:[^']|'')*'|\d[\d.]*|[a-z_]+"
+_SQL_CONDITION = re.compile(rf"(?P<key>[a-z_]+)\s*=\s*(?P<value>{_SQL_VALUE})", re.I)
+_SQL_TUPLE = re.compile(r"\(([^()]*)\)")
+
+
+def _sql_value(raw: str) -> str:
+    raw = raw.strip()
+    return raw[1:-1].replace("''", "'") if raw.startswith("'") else raw
+
+
+def _sql_where(statement: str) -> dict[str, str]:
+    where = re.search(r"\bwhere\b(?P<rest>.*)$", statement, re.I | re.S)
+    if where is None:
+        return {}
+    return {
+        m.group("key").lower(): _sql_value(m.group("value"))
+        for m in _SQL_CONDITION.finditer(where.group("rest"))
+    }
+
+
+def _sql_node(where: dict[str, str]) -> str | None:
+    """The node a WHERE clause names, in words the rules resolve."""
+    if "name" in where:
+        return where["name"]
+    if "city" in where:
+        kind = where.get("type")
+        word = _SQL_WORD.get(kind or "", kind or "")
+        # ("the store in Akureyri": a description, so a removal asks first, as it would for
+        # the words; "the Akureyri store" would read as the node's default name)
+        return f"the {word} in {where['city']}" if word else where["city"]
+    return where.get("id")
+
+
+def _sql_statement(statement: str) -> list[str] | None:
+    """The requests one SQL statement stands for (None: not a statement on nodes or links)."""
+    said = statement.strip()
+    if re.fullmatch(r"(?:commit|begin|rollback)(?:\s+transaction)?", said, re.I):
+        return []
+    table = re.search(r"\b(?:from|into|update)\s+(?P<t>[a-z_]+)", said, re.I)
+    if table is None:
+        return None
+    links = table.group("t").lower() in ("links", "lanes", "connections", "edges", "routes")
+    where = _sql_where(said)
+    verb = said.split(None, 1)[0].lower()
+    if verb == "select" and not links:
+        kind = where.get("type")
+        plural = (
+            f"{_SQL_WORD.get(kind or '', kind or 'node')}s".replace("ys", "ies")
+            if kind
+            else "nodes"
+        )
+        scope = f" in {where['city']}" if "city" in where else ""
+        state = f"{where['status']} " if "status" in where else ""
+        if re.search(r"\bsum\s*\(\s*capacity\s*\)", said, re.I):
+            return [f"show the total capacity of my {state}{plural}{scope}"]
+        return [f"list my {state}{plural}{scope}"]
+    if verb == "insert":
+        columns = re.search(r"\(\s*(?P<c>[a-z_,\s]+)\)\s*values", said, re.I)
+        values_at = re.search(r"\bvalues\b", said, re.I)
+        if columns is None or values_at is None:
+            return None
+        names = [c.strip().lower() for c in columns.group("c").split(",")]
+        requests = []
+        for row in _SQL_TUPLE.findall(said[values_at.end() :]):
+            cells = [_sql_value(v) for v in re.findall(_SQL_VALUE, row, re.I)]
+            record = dict(zip(names, cells, strict=False))
+            if links:
+                source = record.get("src") or record.get("from") or record.get("source")
+                target = record.get("dst") or record.get("to") or record.get("target")
+                if source and target:
+                    requests.append(f"connect {source} to {target}")
+            elif record.get("type") and record.get("city"):
+                word = _SQL_WORD.get(record["type"].lower(), record["type"])
+                size = record.get("capacity") or record.get("cap")
+                requests.append(
+                    f"add a {word} in {record['city']}" + (f", capacity {size}" if size else "")
+                )
+        return requests or None
+    if verb == "update" and not links:
+        node = _sql_node(where)
+        sets = re.search(r"\bset\b(?P<s>.*?)(?:\bwhere\b|$)", said, re.I | re.S)
+        if node is None or sets is None:
+            return None
+        changes = {
+            m.group("key").lower(): _sql_value(m.group("value"))
+            for m in _SQL_CONDITION.finditer(sets.group("s"))
+        }
+        requests = []
+        if "status" in changes:
+            requests.append(f"mark {node} {changes['status']}")
+        if "capacity" in changes:
+            requests.append(f"set the capacity of {node} to {changes['capacity']}")
+        if "name" in changes:
+            requests.append(f"rename {node} to {changes['name']}")
+        return requests or None
+    if verb == "delete":
+        if links:
+            source = where.get("src") or where.get("from") or where.get("source")
+            target = where.get("dst") or where.get("to") or where.get("target")
+            return [f"disconnect {source} from {target}"] if source and target else None
+        node = _sql_node(where)
+        return [f"remove {node}"] if node else None
+    return None
+
+
+def _sql_requests(text: str) -> str:
+    """``text`` with its SQL statements written as the requests they stand for."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        code = re.sub(r"--.*$", "", line)
+        # "yes. COMMIT;": the transaction words say nothing to the twin
+        code = re.sub(r"\b(?:commit|begin|rollback)(?:\s+transaction)?\s*;", "", code, flags=re.I)
+        if not _SQL_START.match(code):
+            out.append(code if code.strip() else line)
+            continue
+        kept: list[str] = []
+        for statement in (p for p in code.split(";") if p.strip()):
+            requests = _sql_statement(statement)
+            kept += [statement.strip()] if requests is None else requests
+        out.extend(kept)
+    return "\n".join(out)
+
+
+def read_sql(text: str) -> str:
+    """``text`` with its SQL statements on nodes and links written as requests (before the
+    cleaning that drops bracketed asides: "VALUES ('Rotterdam Supplier', 'Kópavogur Plant')")."""
+    if _SQL_START.search(text) or re.search(r"\bcommit\s*;", text, re.I):
+        return _sql_requests(text)
+    return text
+
+
 def read_tables(text: str) -> str:
     """``text`` with each pasted table's rows written as requests, one per line."""
     if "{" in text:
