@@ -1391,17 +1391,19 @@ class SupplyChainEngine:
             return
         found: list[str] = []
         missing = False
+        towns: set[str] | None = None  # the user's towns, read once when a place is named
         for step in steps:
             if not isinstance(step, Command):
                 continue
             for value in step.params.values():
                 for ref in value if isinstance(value, tuple) else (value,):
                     if isinstance(ref, NodeRef) and ref.kind == "place" and ref.place is not None:
-                        city = (ref.place.city or "").casefold()
-                        missing = missing or not any(
-                            (n.location.city or "").casefold() == city
-                            for n in self.twin.list_nodes(request.user_id)
-                        )
+                        if towns is None:
+                            towns = {
+                                (n.location.city or "").casefold()
+                                for n in self.twin.list_nodes(request.user_id)
+                            }
+                        missing = missing or (ref.place.city or "").casefold() not in towns
                         continue
                     if not isinstance(ref, NodeRef) or ref.kind not in ("name", "id"):
                         continue

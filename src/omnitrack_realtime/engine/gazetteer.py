@@ -939,10 +939,12 @@ def in_country(place: Place, country: Place) -> Place:
     English one), or ``place`` itself when there is none."""
     if place.city is None or country.country is None or place.country == country.country:
         return place
-    for other, _word in _world_rows().get(_key(place.city), ()):
-        if other.country == country.country:
-            return other
-    return place
+    return _world_town(_key(place.city), country.country) or place
+
+
+def _world_town(key: str, country: str) -> Place | None:
+    """The most populous world-table town of that name (lookup key) in that country."""
+    return next((p for p, _word in _world_rows().get(key, ()) if p.country == country), None)
 
 
 _NAME_PARTICLES = frozenset(
@@ -1143,18 +1145,15 @@ _CODES_THAT_ARE_WORDS = frozenset(
 )
 
 
-def _state_after(plain: str, tokens: list[tuple[int, int, str]], j: int) -> tuple[str, int] | None:
-    """The country of a state or province named by the tokens at ``j``, and how many tokens."""
+def _state_after(plain: str, tokens: list[tuple[int, int, str]], j: int) -> str | None:
+    """The country of a state or province named by the tokens at ``j``."""
     if j >= len(tokens):
         return None
-    if j + 2 < len(tokens):
-        three = " ".join(t[2].lower() for t in tokens[j : j + 3])
-        if three in _TWO_WORD_STATES:
-            return _TWO_WORD_STATES[three], 3
-    if j + 1 < len(tokens):
-        two = " ".join(t[2].lower() for t in tokens[j : j + 2])
-        if two in _TWO_WORD_STATES:
-            return _TWO_WORD_STATES[two], 2
+    for width in (3, 2):
+        if j + width <= len(tokens):
+            words = " ".join(t[2].lower() for t in tokens[j : j + width])
+            if words in _TWO_WORD_STATES:
+                return _TWO_WORD_STATES[words]
     word = tokens[j][2]
     country = _STATE_WORDS.get(word.lower())
     if country is None:
@@ -1163,7 +1162,7 @@ def _state_after(plain: str, tokens: list[tuple[int, int, str]], j: int) -> tupl
         return None
     if len(word) <= 3 and word.isupper() and plain.isupper():
         return None  # a message in capitals: "IN", "OR" are words there
-    return country, 1
+    return country
 
 
 def _with_states(
@@ -1171,34 +1170,27 @@ def _with_states(
 ) -> list[tuple[tuple[int, int], Place]]:
     """``found`` with each town followed by a state or province moved to that country's town of
     the name, and lower-case towns the world table knows found when a state follows them."""
-    starts = {t[0]: i for i, t in enumerate(tokens)}
-    ends = {t[1]: i for i, t in enumerate(tokens)}
     out = list(found)
     covered = [span for span, _p in found]
     for j in range(1, len(tokens)):
-        state = _state_after(plain, tokens, j)
-        if state is None or not re.fullmatch(r",?\s*", plain[tokens[j - 1][1] : tokens[j][0]]):
+        country = _state_after(plain, tokens, j)
+        if country is None or not re.fullmatch(r",?\s*", plain[tokens[j - 1][1] : tokens[j][0]]):
             continue
-        country, _width = state
         before = next((k for k, (span, _p) in enumerate(out) if span[1] == tokens[j - 1][1]), None)
         if before is not None:
             span, place = out[before]
-            key = _key(plain[span[0] : span[1]])
-            rows = [p for p, _w in _world_rows().get(key, ()) if p.country == country]
-            if rows and place.country != country:
-                out[before] = (span, rows[0])
+            town = _world_town(_key(plain[span[0] : span[1]]), country)
+            if town is not None and place.country != country:
+                out[before] = (span, town)
             continue
         # "hobbs nm", "big spring tx": the words before the state, a town of that country
         for size in (3, 2, 1):
             first = j - size
             if first < 0 or any(a <= tokens[first][0] < b for a, b in covered):
                 continue
-            if tokens[first][0] not in starts or tokens[j - 1][1] not in ends:
-                continue
-            key = _key(plain[tokens[first][0] : tokens[j - 1][1]])
-            rows = [p for p, _w in _world_rows().get(key, ()) if p.country == country]
-            if rows:
-                out.append(((tokens[first][0], tokens[j - 1][1]), rows[0]))
+            town = _world_town(_key(plain[tokens[first][0] : tokens[j - 1][1]]), country)
+            if town is not None:
+                out.append(((tokens[first][0], tokens[j - 1][1]), town))
                 break
     out.sort(key=lambda f: f[0][0])
     return out

@@ -361,12 +361,6 @@ def _known_there(place: Place, node_type: str, names: _Names, opening: str) -> b
     )
 
 
-def _known_at(place: Place | None, names: _Names) -> bool:
-    """Whether one of the user's nodes is named after this town."""
-    city = (place.city or "").casefold() if place is not None else ""
-    return bool(city) and any(name.casefold().startswith(city) for name in names.by_words.values())
-
-
 def _side(
     text: str,
     offset: int,
@@ -402,7 +396,8 @@ def _side(
             return []  # "... from Ethiopia and Colombia and roast it in Hamburg": not its end
         return [text[ref.start : ref.end]]
     alone = step.lone_place(city=True) if not refs else None
-    if alone is not None and _known_at(alone.ref.place, names):
+    town = alone.ref.place if alone is not None else None
+    if alone is not None and town is not None and names.named_after(town.city):
         return [text[alone.start : alone.end]]  # "delivered from Hohenems": the node there
     if not refs:
         typed = [r for r in roles if offset <= r[0] < offset + len(text)]
@@ -458,7 +453,8 @@ def read_what_if(text: str, names: _Names) -> str | None:
         node = subject[refs[0].start : refs[0].end]
     else:
         alone = step.lone_place(city=True) if not refs else None
-        if alone is None or not _known_at(alone.ref.place, names):
+        town = alone.ref.place if alone is not None else None
+        if alone is None or town is None or not names.named_after(town.city):
             return None
         node = subject[alone.start : alone.end]
     lasting = _FOR_A_WHILE.search(text, stops.start())

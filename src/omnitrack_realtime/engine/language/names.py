@@ -30,6 +30,11 @@ class _Names:
     longest: int
     owners: dict[str, str | None]  # word -> the one name that has it, None when several
 
+    def named_after(self, city: str | None) -> bool:
+        """Whether one of the user's nodes is named after this town ("Kotka Warehouse")."""
+        folded = (city or "").casefold()
+        return bool(folded) and any(n.casefold().startswith(folded) for n in self.by_words.values())
+
 
 _NAME_WORD = re.compile(r"[^\W_]+(?:['’](?!s\b)[^\W_]+)*")
 _GENERIC_NAME_WORDS = frozenset(

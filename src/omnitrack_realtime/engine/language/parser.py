@@ -618,6 +618,19 @@ _SAYS_A_FLOW = re.compile(
     r"|serves?|served)\b|->|→",
     re.IGNORECASE,
 )
+
+
+def _guessed_scene(step: Step) -> bool:
+    """Whether a step is a simulation guessed from a scene ("port labour problem in LA"),
+    no simulation having been asked for in words."""
+    return (
+        isinstance(step, Command)
+        and step.intent in SIMULATION_INTENTS
+        and step.confidence <= 0.6
+        and not _ASKS_TO_SIMULATE.search(step.text)
+    )
+
+
 _ONE_POINTED_AT = frozenset({"it", "that one", "this one", "that", "this"})
 
 
@@ -626,11 +639,10 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
     own: "the cartons place in launceston shut down last month, get rid of it" removes it, it
     does not also mark it offline; "Miki farmers can give only 100 tonnes in first year. Please
     change to 100." is one change, not a question about the report."""
-    asked = [
-        s
+    asked = any(
+        isinstance(s, Command) and s.intent in CHANGING_INTENTS and not _reports_a_state(s.text)
         for s in steps
-        if isinstance(s, Command) and s.intent in CHANGING_INTENTS and not _reports_a_state(s.text)
-    ]
+    )
     simulated = any(
         isinstance(s, Command) and s.intent in SIMULATION_INTENTS and s.confidence > 0.6
         for s in steps
@@ -638,16 +650,7 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
     if simulated:
         # "what happens if the port closes one week? with the strikes you never know": a
         # scene guessed from the remark beside a simulation asked for is its reason
-        steps = [
-            s
-            for s in steps
-            if not (
-                isinstance(s, Command)
-                and s.intent in SIMULATION_INTENTS
-                and s.confidence <= 0.6
-                and not _ASKS_TO_SIMULATE.search(s.text)
-            )
-        ]
+        steps = [s for s in steps if not _guessed_scene(s)]
     if not asked:
         return steps
     kept: list[Step] = []
@@ -656,15 +659,9 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
         is_update = isinstance(step, Command) and step.intent == "update-node"
         # ("Monapo have flood, the road is cut. Put it disrupted please": the scene, guessed
         # as a simulation, is the reason for the change)
-        guessed = (
-            isinstance(step, Command)
-            and step.intent in SIMULATION_INTENTS
-            and step.confidence <= 0.6
-            and not _ASKS_TO_SIMULATE.search(step.text)
-        )
-        if (isinstance(step, Clarification) or is_update or guessed) and _reports_a_state(
-            step.text
-        ):
+        if (
+            isinstance(step, Clarification) or is_update or _guessed_scene(step)
+        ) and _reports_a_state(step.text):
             node = step.params.get("node") if isinstance(step, Command) else None
             if not isinstance(node, NodeRef):
                 node = _antecedent(step.text, names)
@@ -1268,6 +1265,14 @@ def _last_add(steps: list[Step]) -> Command | None:
     return None
 
 
+def _default_name(command: Command) -> str | None:
+    """The name an add gives its node when none is said ("Wroclaw Plant"), else None."""
+    place = command.params.get("place")
+    if command.intent not in _DEFAULT_SUFFIX or place is None or not place.city:
+        return None
+    return f"{place.city} {_DEFAULT_SUFFIX[command.intent]}"
+
+
 def _with_new_names(names: _Names, commands: list[Command]) -> _Names:
     """The user's names and those the message's earlier steps give ("add a plant in Wroclaw
     ...; Gdansk Supplier -> Silesia Works"), so later steps can name the new nodes."""
@@ -1275,10 +1280,8 @@ def _with_new_names(names: _Names, commands: list[Command]) -> _Names:
     for command in commands:
         if command.intent == "rename-node" or command.params.get("name"):
             new.append(str(command.params["name"]))
-        elif command.intent in _DEFAULT_SUFFIX:
-            place = command.params.get("place")
-            if place is not None and place.city:
-                new.append(f"{place.city} {_DEFAULT_SUFFIX[command.intent]}")
+        elif (default := _default_name(command)) is not None:
+            new.append(default)
     known = tuple(dict.fromkeys(names.by_words.values()))
     if not new or {n.casefold() for n in new} <= {k.casefold() for k in known}:
         return names
@@ -1407,6 +1410,21 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _bind_update_to_town(command: Command, names: _Names) -> Command:
+    """ "Yendi can do 140 this season, update it": an update that names no node is of the
+    node at the one town of the user's the step names."""
+    if command.intent != "update-node" or "node" in command.params or not command.text:
+        return command
+    said = _analyse(command.text, names)
+    ours = [p for p in said.free_places() if p[2].city and names.named_after(p[2].city)]
+    if len(ours) != 1:
+        return command
+    start, end, place = ours[0]
+    ref = NodeRef(said.text[start:end], "place", place=place)
+    params = {"node": ref, **command.params}
+    return Command(command.intent, params, command.confidence, command.text)
+
+
 def _bind_type_to_place(command: Command, names: _Names) -> Command:
     """ "Yokohama buyer has shifted their DC to Nagoya": a bare type ("their DC") is the node
     of that type at the one place said before it, when the step names nothing else."""
@@ -1419,22 +1437,6 @@ def _bind_type_to_place(command: Command, names: _Names) -> Command:
         and value.place is None
         and value.text.casefold() == _DEFAULT_SUFFIX[_ADD_INTENT[value.node_type]].casefold()
     ]
-    if command.intent == "update-node" and "node" not in command.params and command.text:
-        # "Yendi can do 140 this season, update it": the node at the one town it names
-        said = _analyse(command.text, names)
-        towns = [p for p in said.free_places() if p[2].city]
-        known = tuple(names.by_words.values())
-        ours = [
-            p
-            for p in towns
-            if any(n.casefold().startswith((p[2].city or "").casefold()) for n in known)
-        ]
-        if len(ours) == 1:
-            start, end, place = ours[0]
-            ref = NodeRef(said.text[start:end], "place", place=place)
-            return Command(
-                command.intent, {"node": ref, **command.params}, command.confidence, command.text
-            )
     refs = [v for v in command.params.values() if isinstance(v, NodeRef)]
     if len(bare) != 1 or len(refs) != 1 or not command.text:
         return command  # ("connect Puebla to the planta": the place is the other end)
@@ -2274,13 +2276,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 if again:
                     steps.extend(again)
                     continue
-            what_if = read_what_if(piece, names)
-            simulated = _read_clause(what_if, names) if what_if is not None else None
-            if isinstance(simulated, list) and simulated:
+            simulated = _what_if_in_own_words(piece, names)
+            if simulated is not None:
                 # "if Chumphon farm stop 2 week, how much problem?": a node, what stops it
-                steps.extend(
-                    Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in simulated
-                )
+                steps.extend(simulated)
                 last_piece = piece
                 continue
             framed = (
@@ -2369,12 +2368,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if all(c.intent in SIMULATION_INTENTS and c.confidence <= 0.6 for c in outcome):
             # "What happen to the factory if Monapo don't send nothing for one month?": the
             # node and what stops it, not a guessed scene at a place
-            what_if = read_what_if(piece, names)
-            simulated = _read_clause(what_if, names) if what_if is not None else None
-            if isinstance(simulated, list) and simulated:
-                outcome = [
-                    Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in simulated
-                ]
+            outcome = _what_if_in_own_words(piece, names) or outcome
         framed = _framed_better(piece, outcome, names, commands(), build_cue or bool(known_names))
         steps.extend(framed or outcome)
         last_piece = piece
@@ -2413,7 +2407,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             return ParseResult(steps=(Act("smalltalk", cleaned),))  # "great, thanks, ciao"
         return ParseResult()
     steps = [
-        _bind_type_to_place(_bind_to_place(s, names), names) if isinstance(s, Command) else s
+        _bind_type_to_place(_bind_update_to_town(_bind_to_place(s, names), names), names)
+        if isinstance(s, Command)
+        else s
         for s in steps
     ]
     acted = commands() or any(
@@ -2524,18 +2520,22 @@ def _adds_what_was_said(piece: str) -> bool:
     return any(p.match(piece) for p in (_ADD_THAT, _ADD_IT_AS, _MODEL_THAT, _ADD_THEM_AS))
 
 
+def _what_if_in_own_words(piece: str, names: _Names) -> list[Command] | None:
+    """A what-if read by the node it names and what stops it (see :func:`.frames.read_what_if`),
+    as the rules read it, else None."""
+    what_if = read_what_if(piece, names)
+    simulated = _read_clause(what_if, names) if what_if is not None else None
+    if not isinstance(simulated, list) or not simulated:
+        return None
+    return [Command(c.intent, c.params, min(c.confidence, 0.7), piece) for c in simulated]
+
+
 def _read_frames(
     piece: str, names: _Names, commands: list[Command], *, building: bool
 ) -> list[Command] | None:
     """A step no rule read, read by what it names (see :mod:`.frames`): every clause it
     gives must read as commands, or nothing is taken from it."""
-    recent = tuple(
-        f"{c.params['place'].city} {_DEFAULT_SUFFIX[c.intent]}"
-        for c in commands
-        if c.intent in _DEFAULT_SUFFIX
-        and c.params.get("place") is not None
-        and c.params["place"].city
-    )
+    recent = tuple(name for name in map(_default_name, commands) if name is not None)
     clauses = read_frames(piece, names, recent, building=building)
     if not clauses:
         return None
