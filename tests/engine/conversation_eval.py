@@ -138,6 +138,8 @@ def _setup(twin: Twin, setup: dict[str, Any]) -> None:
             utilization=float(spec.get("utilization", 0.5)),
         )
         by_key[f"{spec['type']}:{location.city}".casefold()] = node
+        # the writer's spelling too ("Hannover" where the gazetteer says "Hanover")
+        by_key[f"{spec['type']}:{spec['city']}".casefold()] = node
         by_key[name.casefold()] = node
     for link in setup.get("links", ()):
         source = by_key[link["from"].casefold()]
