@@ -64,17 +64,20 @@ from .commands import (
     Command,
     NodeRef,
     ParseResult,
+    Place,
     Step,
 )
 from .dialogue import (
     DESTRUCTIVE_INTENTS,
     DialogueState,
     Pending,
+    aliases_said,
     asks_back,
     correct_command,
     depends_on_earlier,
     needs_confirmation,
     node_slot,
+    with_aliases,
 )
 from .language import described_adds
 from .language.fragments import (
@@ -84,6 +87,7 @@ from .language.fragments import (
     read_scenario_values,
     suggestions_for,
 )
+from .language.parser import analysis_asked_after
 from .language.vocabulary import _TYPE_RE, _TYPES
 from .turn import Turn, TurnOutcome
 from .twin import Connection, Location, Twin, twin_status
@@ -430,9 +434,14 @@ class SupplyChainEngine:
 
     # ------------------------------------------------------------------ the turn (sync)
 
-    def understand(self, user_id: str, text: str) -> ParseResult:
-        """What the user asked: the model's reading when there is one, else the rules'."""
+    def understand(self, user_id: str, text: str, conversation_id: str = "") -> ParseResult:
+        """What the user asked: the model's reading when there is one, else the rules'.
+        In a conversation, the user's own words for their nodes ("the bakery") name them."""
         names = self.twin.node_names(user_id)
+        if conversation_id:
+            state = DialogueState.from_json(self.twin.get_dialogue(user_id, conversation_id))
+            if state.aliases:
+                text = with_aliases(text, state.aliases, set(names))
         if self._classifier is not None:
             parsed = self._classifier.try_classify(text, names)
             if parsed is not None:
@@ -447,13 +456,16 @@ class SupplyChainEngine:
         a crash) answers from that record without acting: its changes happen exactly once.
         """
         if request.turn_id is None:
-            return self._run_turn(request, self.understand(request.user_id, request.message))
+            return self._run_turn(
+                request,
+                self.understand(request.user_id, request.message, request.conversation_id),
+            )
         recorded = self.twin.turn_outcome(request.turn_id)
         if recorded is not None:
             return TurnOutcome.from_json(recorded)
         # Understood before the transaction: a model classifier's HTTP call must not hold the
         # twin's write lock.
-        parsed = self.understand(request.user_id, request.message)
+        parsed = self.understand(request.user_id, request.message, request.conversation_id)
         with self.twin.transaction(request.user_id):
             recorded = self.twin.turn_outcome(request.turn_id)
             if recorded is not None:  # another process ran it meanwhile
@@ -494,6 +506,7 @@ class SupplyChainEngine:
         steps = [
             self._rerun_named(s, state) or self._unclear_follow_up(s, state) or s for s in steps
         ]
+        steps = self._corrected_in_place(request, steps)
         if not steps:
             rerun_named = self._rerun_named(Act("unknown", request.message), state)
             steps = [rerun_named] if rerun_named is not None else steps
@@ -755,6 +768,13 @@ class SupplyChainEngine:
                 # "compare those two" right after two simulations: the simulations.
                 step = Command("compare-simulations", {}, step.confidence, step.text)
             if (
+                step.intent == "compare-simulations"
+                and not step.params
+                and turn.parts
+                and turn.parts[-1].label == "compare-simulations"
+            ):
+                continue  # "Compare those two. Which one hurts more?": one comparison
+            if (
                 step.intent == "undo"
                 and _WANTS_BACK.search(step.text)
                 and has_undone(self.twin, request.user_id, request.conversation_id)
@@ -850,12 +870,15 @@ class SupplyChainEngine:
             if command.intent in SIMULATION_INTENTS or command.intent == "list-nodes":
                 # for "and a milder case, +20%?" and "now just the ones in Asia"
                 state.last_step = command
+            elif command.intent == "help" and command.params.get("topic"):
+                state.last_step = command  # for "Is there one in our network?"
             if command.intent in SIMULATION_INTENTS and command.intent != "compare-simulations":
                 state.simulated = [*state.simulated[-4:], command]
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = _pinned(command, result.mentioned)
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
+                self._remember_aliases(request, command, result.mentioned[-1], state)
             setting = SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
@@ -920,6 +943,7 @@ class SupplyChainEngine:
                 self._about_last_setting(request, act.text, state)
                 or self._follow_up(act.text, state)
                 or self._narrow(act.text, state)
+                or self._one_of_those(act.text, state)
                 or self._same_change(request, act.text, state)
                 or self._also(request, act.text, state)
             )
@@ -1083,6 +1107,47 @@ class SupplyChainEngine:
             )
             for node in many
         ]
+
+    def _remember_aliases(
+        self, request: EngineRequest, command: Command, node_id: str, state: DialogueState
+    ) -> None:
+        place = command.params.get("place")
+        node = self.twin.get_node(request.user_id, node_id)
+        if isinstance(place, Place) and place.city and node is not None:
+            said = aliases_said(request.message, place.city, node.name)
+            state.aliases = {**state.aliases, **said}
+            if len(state.aliases) > 20:
+                state.aliases = dict(list(state.aliases.items())[-20:])
+
+    def _corrected_in_place(self, request: EngineRequest, steps: list[Step]) -> list[Step]:
+        """ "Add a supplier in Lyon, 10,000 units. No wait, not Lyon, Lille.": a correction
+        right after the request it corrects, in the same message, changes the request before
+        it runs (one add in Lille, not an add in Lyon moved to Lille)."""
+        out: list[Step] = []
+        for step in steps:
+            before = out[-1] if out else None
+            if (
+                isinstance(step, Act)
+                and step.kind == "correction"
+                and isinstance(before, Command)
+                and before.intent not in ("remove-node", "disconnect-nodes")
+            ):
+                names = self.twin.node_names(request.user_id)
+                fixed = correct_command(before, read_correction(step.text, known_names=names))
+                if fixed is not None:
+                    out[-1] = fixed
+                    continue
+            out.append(step)
+        return out
+
+    def _one_of_those(self, text: str, state: DialogueState) -> Command | None:
+        """ "Is there one in our network?" after "what does 'bottleneck' mean": the analysis
+        that finds what was just explained."""
+        last = state.last_step
+        if last is None or last.intent != "help":
+            return None
+        intent = analysis_asked_after(text, str(last.params.get("topic", "")))
+        return Command(intent, {}, 0.8, text) if intent is not None else None
 
     def _narrow(self, text: str, state: DialogueState) -> Command | None:
         """ "Now just the ones in Asia" after a list: the same list with this filter too."""

@@ -16,6 +16,9 @@ process can pick the conversation up); this module owns three of its keys:
 ``added``
     The nodes the conversation's last adds created (command and node id, newest last), so a
     correction can fix the one it names even when it was not the last change.
+``aliases``
+    The user's own words for their nodes ("our bakery in Dundee" added as a plant: "the
+    bakery" is Dundee Plant), word -> node name.
 ``quiet``
     True when the last turn asked for something and nothing was done (a failure, a question,
     nothing understood): an "undo" then asks first, since the change it would revert is older
@@ -40,6 +43,7 @@ __all__ = [
     "DESTRUCTIVE_INTENTS",
     "DialogueState",
     "Pending",
+    "aliases_said",
     "asks_back",
     "command_from_json",
     "command_to_json",
@@ -48,9 +52,19 @@ __all__ = [
     "needs_confirmation",
     "node_slot",
     "same_place",
+    "with_aliases",
 ]
 
-_OWN_KEYS = ("pending", "last_command", "last_setting", "last_step", "added", "quiet", "simulated")
+_OWN_KEYS = (
+    "pending",
+    "last_command",
+    "last_setting",
+    "last_step",
+    "added",
+    "quiet",
+    "simulated",
+    "aliases",
+)
 
 
 def _value_to_json(value: Any) -> Any:
@@ -140,6 +154,7 @@ class DialogueState:
     quiet: bool = False
     #: The conversation's last simulations, oldest first ("rerun the Sakai scenario").
     simulated: list[Command] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -158,6 +173,7 @@ class DialogueState:
                 ],
                 bool(data.get("quiet", False)),
                 [command_from_json(entry) for entry in data.get("simulated", ())],
+                {str(k): str(v) for k, v in dict(data.get("aliases", {})).items()},
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -184,6 +200,8 @@ class DialogueState:
             data["quiet"] = True
         if self.simulated:
             data["simulated"] = [command_to_json(c) for c in self.simulated[-5:]]
+        if self.aliases:
+            data["aliases"] = dict(self.aliases)
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]
@@ -311,3 +329,61 @@ def correct_command(last: Command, correction: Correction) -> Command | None:
         if key is not None and key in correction.values:
             params[key], changed = correction.values[key], True
     return Command(intent, params, last.confidence, last.text) if changed else None
+
+
+# "our bakery in Dundee", "my little roastery at Bergen": the user's word for the node there
+_GENERIC = frozenset(
+    [
+        "one",
+        "ones",
+        "site",
+        "sites",
+        "place",
+        "places",
+        "network",
+        "company",
+        "business",
+        "team",
+        "office",
+        "customer",
+        "customers",
+        "new",
+        "main",
+        "biggest",
+        "other",
+        "first",
+        "second",
+        "last",
+    ]
+)
+
+
+def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
+    """The words ``message`` gives the node just added in ``city`` ("Please add our bakery
+    in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types."""
+    from .language.vocabulary import _TYPE_RE
+
+    found: dict[str, str] = {}
+    pattern = re.compile(
+        r"\b(?:our|my|the)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
+        r"(?P<word>[a-z][a-z-]{3,})\s+(?:in|at|near|outside|out\sof)\s+" + re.escape(city) + r"\b",
+        re.IGNORECASE,
+    )
+    for match in pattern.finditer(message):
+        word = match.group("word").lower()
+        if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
+            found[word] = node
+    return found
+
+
+def with_aliases(text: str, aliases: Mapping[str, str], names: set[str]) -> str:
+    """``text`` with "the bakery" written as the node the user called so."""
+    for word, node in aliases.items():
+        if node in names:
+            text = re.sub(
+                r"\b(?:the|our|my)\s+" + re.escape(word) + r"\b(?!\s+(?:in|at|near)\s)",
+                node,
+                text,
+                flags=re.IGNORECASE,
+            )
+    return text

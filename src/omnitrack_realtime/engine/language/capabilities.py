@@ -301,6 +301,11 @@ _BUSIER_THAN = re.compile(
     r"(?:\s(?:utili[sz]\w*|load\w*|full|busy|capacity))?"
 )
 _HOW_MANY = re.compile(r"\bhow\smany\b|\bnumber\sof\b|\bcount\b")
+_ANY_TROUBLE = re.compile(
+    r"\b(?:degraded|disrupted|offline|down)\s(?:or|and|/|or\seven)\s(?:worse|degraded|disrupted"
+    r"|offline|down)\b|\bor\sworse\b|\b(?:not|isn'?t|aren'?t)\s(?:fully\s)?operational\b",
+    re.IGNORECASE,
+)
 _TOTAL = re.compile(
     r"\b(?:total|combined|overall|sum|aggregate|altogether|in\stotal)\b(?:\s\w+)?\s?(?:capacity"
     r"|units|throughput)?|\bhow\smuch\s(?:\w+\s)?(?:capacity|room|space|throughput)\b"
@@ -398,6 +403,11 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         )
         # "every node that isn't operational": all but those
         params["not_status" if negated else "status"] = status.lastgroup
+        if _ANY_TROUBLE.search(m):
+            # "degraded or worse", "degraded or offline", "not operational": every node in
+            # trouble, whatever its status
+            params.pop("status", None)
+            params["not_status"] = "operational"
     if busy is not None and (value := parse_number(busy.group("pct"))) is not None:
         params["min_utilization"] = round(value / 100, 4)
     low = _MIN_CAP.search(m) if busy is None else None
@@ -445,6 +455,8 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         r"\b(?:which|compar\w*|than|of\s(?:the|those|them))\b", m
     ):
         worse = None  # "run a worst-case cyber attack scenario" runs one
+    if worse is not None and _ANY_TROUBLE.search(m) and not _SIMULATIONS.search(m[: worse.start()]):
+        worse = None  # "Which sites are degraded or worse?": a status filter
     if compare is None and worse is None:
         return None
     if (

@@ -277,6 +277,24 @@ _EUROPEAN_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:\.\d{3})+)(?![\d.,]*\
 _FROM_BEFORE = re.compile(
     r"\s(?:from|of)\s(?:before|earlier|last\stime|the\sstart)\b", re.IGNORECASE
 )
+# A learner's word order: "Please you add this", "Please add also this one", "for month"
+_LEARNER_ORDER = (
+    (re.compile(r"\b(please|pls|kindly)\s+you\s+(?=[a-z])", re.IGNORECASE), r"\1 "),
+    (
+        re.compile(
+            r"\b(add|connect|link|put|include|enter|remove|delete|mark|set|change|update)\s+"
+            r"(also|too)\s+(?=(?:this|that|it|them|these|those|the)\b)",
+            re.IGNORECASE,
+        ),
+        r"also \1 ",
+    ),
+    (re.compile(r"(?<=\d)(\s?[a-z]{1,12})?\s+for\s+(month|week|year|day)\b", re.I), r"\1 a \2"),
+)
+# "add that too, with a link from the bakery": the new node's link, said as a noun
+_WITH_A_LINK = re.compile(
+    r",?\s+(?:with|and)\s+(?:a|an|the)\s+(?:link|connection|lane|route|feed)\s+(?P<dir>from|to)\s+",
+    re.IGNORECASE,
+)
 # "40 000 litres": thousands separated by a space
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]*\d)")
 
@@ -442,6 +460,8 @@ def _clean(text: str) -> str:
     text = read_sql(_narrowed(text))
     if "<-" in text:
         text = _reversed_arrows(text)
+    # "regina->calgry->saskatoon": an arrow written against the words
+    text = re.sub(r"(?<=\w)\s*(?:-+>|→)\s*(?=\w)|(?<=\w)(?:-+>|→)(?=\s)", " -> ", text)
     if "@" in text or "#" in text:
         text = _RENAME_ARROW.sub(r"\1 to ", _TAGS.sub("", text))
     # "set Puerto Plata capacity to 300k / is it ok status-wise?": a slash between spaces ends
@@ -460,6 +480,11 @@ def _clean(text: str) -> str:
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
+    for learner, said in _LEARNER_ORDER:
+        text = learner.sub(said, text)
+    text = _WITH_A_LINK.sub(
+        lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
+    )
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\s", ",", m.group(2)), text)
     text = _EUROPEAN_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ","), text)
     for spoken, mark in _SPOKEN_PUNCTUATION:
@@ -498,8 +523,15 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
-        if fixed is None and (
-            _BEFORE_A_PLACE.search(text[:start]) or _BEFORE_A_PORT.match(text, end)
+        if (
+            fixed is None
+            and (
+                _BEFORE_A_PLACE.search(text[:start])
+                or _BEFORE_A_PORT.match(text, end)
+                # "regina->calgry->saskatoon": a chain names places
+                or re.search(r"(?:->|→)\s*$", text[max(0, start - 4) : start])
+                or re.match(r"\s*(?:->|→)", text[end : end + 4])
+            )
         ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
             place = gazetteer.suggest(match.group())
@@ -511,6 +543,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 fixes += 1
             continue
         if fixed is None:
+            fixed = _one_typo_from(match.group().lower(), names)
+        if fixed is None:
             continue
         parts.append(text[last:start])
         parts.append(fixed.capitalize() if match.group()[0].isupper() else fixed)
@@ -518,6 +552,26 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         fixes += 1
     parts.append(text[last:])
     return "".join(parts), fixes
+
+
+def _one_typo_from(word: str, names: _Names) -> str | None:
+    """The word of one of the user's node names that ``word`` misspells by one letter
+    ("regina->calgry" when the user has Calgary Warehouse), if exactly one is that close."""
+    if len(word) < 6 or word in _VOCAB or not word.isalpha():
+        return None
+    if any(word.endswith(s) and word[: -len(s)] + r in _VOCAB for s, r in _INFLECTIONS):
+        return None  # "warehouses", "supplies": words of ours, not a town misspelt
+    # a letter left out or doubled ("calgry"); a letter changed is too often another word
+    # ("leads" is not "Leeds")
+    close = {
+        token
+        for token in names.tokens
+        if token not in _VOCAB
+        and abs(len(token) - len(word)) == 1
+        and token[0] == word[0]
+        and _damerau(word, token) == 1
+    }
+    return close.pop() if len(close) == 1 else None
 
 
 # "Genoa, no, La Spezia", "14,000, actually make it 12,500": the user took a value back

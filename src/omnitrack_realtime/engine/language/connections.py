@@ -9,7 +9,7 @@ import itertools
 import re
 from typing import Any
 
-from ..commands import NodeRef
+from ..commands import Command, NodeRef
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
 from .references import _Ref, _Step
 from .vocabulary import _METHOD_RE, _SCENARIO_RE, _STATUS_WORDS
@@ -193,7 +193,7 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         every = [r for r in step.refs() if r.start > after]
         refs = every if len(every) > len(refs) else refs
     places_after = [p for p in step.places if p[0] > after]
-    if len(refs) < 2 and len(refs) + len(places_after) >= 2:
+    if (len(refs) < 2 or all(r.bare_type for r in refs)) and len(refs) + len(places_after) >= 2:
         # "taipei -> shenzhen", "connect Penang Supplier to Duisburg": a place is the user's
         # node there.
         used = [(r.start, r.end) for r in refs]
@@ -244,11 +244,28 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             for t in targets
             for c in _cmd(step, intent, {**params, "source": refs[0].ref, "target": t.ref}, 0.85)
         ]
-    pairs = _pairs(step, refs)
-    if len(pairs) > 1:
-        # "connect A with B and B with C": one step per pair.
+    sources = _listed(step, refs[:-1])
+    if (
+        intent == "connect-nodes"
+        and len(refs) > 2
+        and len(sources) == len(refs) - 1
+        and re.fullmatch(
+            r"\s*(?:to|into|->|→)\s*(?:the\s+|our\s+)?",
+            step.masked[sources[-1].end : refs[-1].start],
+        )
+    ):
+        # "ship from Sheffield and Waterford to it", "connect A and B to C": one link from each
         return [
             c
+            for a in sources
+            for c in _cmd(step, intent, {**params, "source": a.ref, "target": refs[-1].ref}, 0.85)
+        ]
+    pairs = _pairs(step, refs)
+    if len(pairs) > 1:
+        # "connect A with B and B with C": one step per pair (each keeps its own words, so
+        # that "Lille to the plant, and the plant to Rennes" is two links, not one chain).
+        return [
+            Command(c.intent, c.params, c.confidence, step.text[a.start : b.end])
             for a, b in pairs
             for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
         ]
@@ -282,8 +299,12 @@ _LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and|;)\s*(?:(?:then\s+)?(?:also\s+)?)
 
 def _pairs(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
     """Pairs of nodes listed as "A to B and C to D" (empty unless there are two or more)."""
-    if len(refs) < 4 or len(refs) % 2 or any(r.bare_type for r in refs):
+    if len(refs) < 4 or len(refs) % 2:
         return []
+    if any(
+        r.bare_type and not re.search(r"\b(?:the|our)\s+$", step.masked[: r.start]) for r in refs
+    ):
+        return []  # ("Lille to the plant, and the plant to Rennes": "the plant" is one node)
     pairs = []
     for i in range(0, len(refs), 2):
         a, b = refs[i], refs[i + 1]

@@ -310,6 +310,11 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     several = plural or re.search(r"\b(?:two|three|four|five|both|each|one\sin)\b", m)
     if len(places) > 1 and several and "name" not in params:
         commands: list[Command] = []
+        shared = _SIZE_EACH.search(step.text)
+        if shared is not None and "capacity" not in params:
+            # "Warehouses in Guadalajara and Puebla, 15,000 each": one size for all
+            size = parse_number(shared.group("n"))
+            params = {**params, "capacity": _whole(size)} if size else params
         for _s, end, place in places:
             # "Distribution centres in Sydney (30k) and Los Angeles (40k)": each its own size
             own = _OWN_SIZE.match(step.text, end)
@@ -340,6 +345,9 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
     return _cmd(step, intent, params, confidence)
 
 
+_SIZE_EACH = re.compile(
+    r"(?P<n>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:each|apiece|a\spiece)\b", re.IGNORECASE
+)
 _OWN_SIZE = re.compile(r"\s*(?:\(|,\s*|-\s*)(?P<n>\d[\d,.]*\s?k?)\s*(?:units?)?\)?", re.IGNORECASE)
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|located\sin|based\sin|out\sof)\s+(?:the\s+)?"

@@ -128,7 +128,7 @@ _THEN_TO = re.compile(r",\s+(?:and\s+)?(?:also\s+)?(?P<to>to|into)\s+(?=\S)", re
 _LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
 _FIRST_IN_LIST = re.compile(r"\s*(?:(?:one|the\s+first|first)\s+)?(?:(?:in|at)\s+)?", re.I)
 _NEXT_IN_LIST = re.compile(
-    r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?(?:(?:the\s+other|another|one|the\s+second)\s+)?"
+    r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?(?:(?:(?:the\s+)?other|another|one|the\s+second)\s+)?"
     r"(?:(?:one\s+)?(?:in|at)\s+)?",
     re.IGNORECASE,
 )
@@ -140,7 +140,9 @@ _US = re.compile(
 )
 _PLACE_GAP = re.compile(
     r"^\s*(?:[\w'-]+\s+){0,3}?(?:in|at|near|outside|around|of|from|by|based\sin|located\sin"
-    r"|just\soutside|close\sto)\s+(?:the\s)?$|^\s*[,:–-]\s*$|^\s*$",
+    r"|just\soutside|close\sto)\s+(?:the\s)?$|^\s*[,:–-]\s*$|^\s*$"
+    # "one warehouse, depo we say, in Izmir": a short aside between commas
+    r"|^\s*,(?:\s*[^\W\d]+){1,4}\s*,\s*(?:in|at|near|based\sin|located\sin)\s+(?:the\s)?$",
     re.IGNORECASE,
 )
 
@@ -402,11 +404,19 @@ def _side(
     if not refs:
         typed = [r for r in roles if offset <= r[0] < offset + len(text)]
         before = text[: typed[0][0] - offset] if len(typed) == 1 else ""
-        if len(typed) == 1 and (
-            re.search(r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", before)
-            or (
-                re.fullmatch(r"\W*(?:to\s+|from\s+)?", before)
-                and re.fullmatch(r"\W*", text[typed[0][1] - offset :])
+        if (
+            len(typed) == 1
+            and (
+                re.search(r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", before)
+                or (
+                    re.fullmatch(r"\W*(?:to\s+|from\s+)?", before)
+                    # "Factory is sending there": an article left out, an auxiliary after
+                    and re.fullmatch(
+                        r"\W*(?:(?:is|are|was|were|will|also|now|then|always|usually)\b\W*)*",
+                        text[typed[0][1] - offset :],
+                        re.IGNORECASE,
+                    )
+                )
             )
         ):
             node_type = typed[0][2]
@@ -420,7 +430,10 @@ def _side(
 # merchant doesn't deliver for a fortnight").
 _WHAT_IF_OPENS = re.compile(
     r"^\W*(?:(?:and|so|but|ok|okay|now|also)\W+)*(?:what\s(?:if|(?:happens?|would\shappen"
-    r"|will\shappen)\b[^?]{0,40}?\bif)|if|suppose|supposing|imagine|in\scase|assuming)\b",
+    r"|will\shappen)\b[^?]{0,40}?\bif|(?:would|will|does|could)\s[^?]{0,30}?\bif)"
+    # "What would it cost us if ...", "how bad would it be if ...", "how much do we lose if"
+    r"|how\s(?:much|bad|badly|hard|many)\s[^?]{0,40}?\bif"
+    r"|if|suppose|supposing|imagine|in\scase|assuming)\b",
     re.IGNORECASE,
 )
 _STOPS = re.compile(
@@ -429,7 +442,7 @@ _STOPS = re.compile(
     r"|cannot|could\s?n[o']?t|won'?t|will\snot|is\sunable\sto|are\sunable\sto)\s(?:come|arrive"
     r"|deliver|ship|supply|send|produce|work|run|operate|get\sthrough)|delivers?\snothing"
     r"|gets?\scut\soff|runs?\sdry|dries\sup|has\sa\sbad\s(?:harvest|season|month|year)"
-    r"|loses?\spower)\b",
+    r"|loses?\spower|dies|died|is\sdead|goes\saway|closes|closed|is\sclosed|burns\sdown)\b",
     re.IGNORECASE,
 )
 _FOR_A_WHILE = re.compile(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from .. import gazetteer
 from ..commands import (
     CHANGING_INTENTS,
+    DEFAULT_NAME_WORD,
     SIMULATION_INTENTS,
     Act,
     Clarification,
@@ -35,7 +36,7 @@ from .cleaning import (
     _spanglish,
     _taglish,
 )
-from .courtesy import APOLOGY, HELLO, THANKS
+from .courtesy import APOLOGY, HELLO, THANKS, YES
 from .descriptions import (
     _ADD_THEM_AS,
     _AND_THAT_LINK,
@@ -58,7 +59,7 @@ from .settings import _SETTINGS
 from .steps import _VERBS, _split
 from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
 
-__all__ = ["MAX_STEPS", "parse"]
+__all__ = ["MAX_STEPS", "analysis_asked_after", "parse"]
 
 MAX_STEPS = 10
 
@@ -88,6 +89,12 @@ def _is_filler(text: str) -> bool:
         flags=re.IGNORECASE,
     )
     return len(re.findall(r"\w+", rest)) <= 1
+
+
+def _pronoun_only(command: Command) -> bool:
+    return bool(command.params) and all(
+        isinstance(v, NodeRef) and v.kind == "pronoun" for v in command.params.values()
+    )
 
 
 def _merge_repeats(steps: list[Step]) -> list[Step]:
@@ -135,11 +142,16 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             or previous.params == command.params
             # "reviewing supplier resilience ... Where are we most exposed?": one risk scan
             or (command.intent in _ANALYSES and not command.params)
+            # "... most exposed? I need to put a number on it for the risk register": "it" is
+            # what the first one asked about
+            or (command.intent in _ANALYSES and not previous.params and _pronoun_only(command))
         ):
             if command.intent in _DEFAULT_SUFFIX and command.text == previous.text:
                 out.append(command)  # "three stores in Leeds": three adds from one clause
                 continue
-            keep_first = command.intent in _ANALYSES and not command.params
+            keep_first = command.intent in _ANALYSES and (
+                not command.params or _pronoun_only(command)
+            )
             out[-1] = (
                 command
                 if command.confidence >= previous.confidence and not keep_first
@@ -195,7 +207,7 @@ _TRAILING_THANKS = re.compile(
 # "gracias crack", "Thank you sugar, you've been a big help", "thank you oo": thanks, and words
 # said with them that ask for nothing
 _THANKS_FIRST = re.compile(
-    rf"^\W*(?:(?:and|so|ok|okay|again)\W+)?(?:(?:with\s)?(?:many|big|huge|a\smillion)\s)?"
+    rf"^\W*(?:(?:and|so|ok|okay|again|{YES})\W+)?(?:(?:with\s)?(?:many|big|huge|a\smillion)\s)?"
     rf"(?:{THANKS})\b(?P<rest>[^?]{{0,60}})$",
     re.IGNORECASE,
 )
@@ -1557,6 +1569,16 @@ def _last_help_topic(steps: list[Step]) -> str | None:
     return None
 
 
+def analysis_asked_after(text: str, topic: str) -> str | None:
+    """ "Is there one in our network?" after the term ``topic`` was explained (in the turn
+    before): the analysis that finds it, if the message's last sentence asks for one."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    if not sentences or not _ANY_OF_THOSE.match(sentences[-1]):
+        return None
+    folded = topic.lower()
+    return next((intent for word, intent in _ANALYSIS_OF_TOPIC if word in folded), None)
+
+
 def _is_details(outcome: object) -> bool:
     return (
         isinstance(outcome, list) and len(outcome) == 1 and outcome[0].intent == "get-node-details"
@@ -2461,8 +2483,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
         if cannot:
             return ParseResult(steps=tuple(cannot))  # "can you obtain the certificate here?"
-        if _COURTESY.search(cleaned):
-            # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!"
+        if _COURTESY.search(cleaned) or all(
+            isinstance(s, Act) and s.kind == "smalltalk" for s in steps
+        ):
+            # "No problem at all, thank you so much for your patience!", "Grazie mille, ciao!",
+            # "Tamam, teşekkür ederim, very helpful."
             return ParseResult(steps=(Act("smalltalk", cleaned),))
         return ParseResult()
     if penalty:
@@ -2559,7 +2584,7 @@ def _framed_better(
     framed = _read_frames(piece, names, commands, building=building)
     if framed is None:
         return None
-    have, could = _named_in(outcome), _named_in(framed)
+    have, could = _named_in(outcome, names), _named_in(framed, names)
     return framed if have < could else None
 
 
@@ -2569,7 +2594,12 @@ _LINKS_AND_ADDS = frozenset({"connect-nodes", *_DEFAULT_SUFFIX})
 _FRAMED_MAY_REPLACE = _LINKS_AND_ADDS | {"add-shipping-method"}
 
 
-def _named_in(found: Sequence[Command]) -> set[str]:
+def _has_a(node_type: str, names: _Names) -> bool:
+    word = DEFAULT_NAME_WORD.get(node_type, "").casefold()
+    return bool(word) and any(n.casefold().endswith(word) for n in names.by_words.values())
+
+
+def _named_in(found: Sequence[Command], names: _Names) -> set[str]:
     """The places and nodes some commands use."""
     named: set[str] = set()
     for command in found:
@@ -2579,6 +2609,9 @@ def _named_in(found: Sequence[Command]) -> set[str]:
             elif isinstance(value, NodeRef) and value.place is not None and value.place.city:
                 named.add(gazetteer.fold(value.place.city))
             elif isinstance(value, NodeRef) and value.kind in ("name", "id"):
+                kind = _TYPE_RE.fullmatch(value.text) if value.kind == "name" else None
+                if kind is not None and not _has_a(kind.lastgroup or "", names):
+                    continue  # "to distribution center" when the user has none: no node
                 named.add(gazetteer.fold(value.text))
     return named
 

@@ -43,6 +43,8 @@ _ANOMALY = re.compile(
 )
 
 
+# "Re-run the risk scan", "a risk check": the risk analysis, not the anomaly scan
+_RISK_SCAN = re.compile(r"\brisks?\s(?:scan|check|analysis|review|assessment|report)\b")
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
     r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
@@ -122,7 +124,7 @@ _DETAILS = re.compile(
 
 def _rule_analysis(step: _Step, m: str) -> _Outcome:
     intent = None
-    if _ANOMALY.search(m):
+    if _ANOMALY.search(m) and not _RISK_SCAN.search(m):
         intent = "scan-anomalies"
     elif _BOTTLENECK.search(m):
         intent = "find-bottlenecks"

@@ -103,7 +103,9 @@ def _split(text: str) -> list[str]:
         if out and _INTERJECTION.fullmatch(out[-1]) and not _TAKE_BACK_START.match(piece):
             out[-1] = f"{out[-1]}, {piece}"  # "no wait, put it in Cape Town, not ..."
         elif out and (
-            _FRAGMENT.match(piece) or _QUALIFIER.match(piece) or _HOW_LONG.fullmatch(piece)
+            (_FRAGMENT.match(piece) and not _sets_the_network_region(piece, out[-1]))
+            or _QUALIFIER.match(piece)
+            or _HOW_LONG.fullmatch(piece)
         ):
             # "Add warehouse. Location: Hamburg. Capacity: 12k." is one request, and so is
             # "alerts. critical only." and "connect A to B? By sea I think".
@@ -121,6 +123,14 @@ _FRAGMENT = re.compile(
     r"(?:a|per|/)\s?(?:month|mo|week|wk|year|yr)\b[^,;]*$",
     re.IGNORECASE,
 )
+
+
+def _sets_the_network_region(piece: str, before: str) -> bool:
+    """ "- store in Toluca, 3k\n- region: Latin America": the region of the network, not
+    of a node whose place was already said."""
+    return bool(re.match(r"(?:region|country)\s*[:=]", piece, re.I)) and bool(
+        gazetteer.find_places(before)
+    )
 
 
 # "What if Taipei fails. Two weeks.": how long the step before lasts
@@ -437,8 +447,12 @@ def _soft_split(text: str) -> list[str]:
     bare = _BARE_NODE.match(text)
     if bare is not None:  # ("another" counts as an add verb, but says no verb here)
         text = "add " + text[bare.end() :]
-    flow = _FLOW_TO_IT.search(text) if _ADD_VERB_RE.search(text) else None
-    if flow is not None and _ADD_VERB_RE.search(text[: flow.start()]):
+    # ("plant in regina 8k, winnipeg feeds it": a node said without a verb is an add too)
+    said_an_add = _ADD_VERB_RE.search(text) or _TYPE_AT.match(text)
+    flow = _FLOW_TO_IT.search(text) if said_an_add else None
+    if flow is not None and (
+        _ADD_VERB_RE.search(text[: flow.start()]) or _TYPE_AT.match(text[: flow.start()])
+    ):
         return [*_soft_split(text[: flow.start()]), *_soft_split(text[flow.end() :])]
     if (
         _ADD_VERB_RE.search(text) or _TYPE_AT.match(text) or _terse_node(text)
@@ -491,7 +505,12 @@ def _soft_split(text: str) -> list[str]:
     for part in parts:
         # "add a supplier in Busan and a plant in Ulsan": the second part reuses the verb.
         sub = _TYPE_ONLY.split(part)
-        if len(sub) > 1 and _ADD_VERB_RE.search(sub[0]) and _TYPE_RE.search(sub[0]):
+        said_first = (
+            _ADD_VERB_RE.search(sub[0])
+            or _TYPE_AT.match(sub[0])
+            or (_TYPE_FIRST.match(sub[0]) and len(sub[0].split()) <= 4)  # "wh calgry + dc in ..."
+        )
+        if len(sub) > 1 and said_first and _TYPE_RE.search(sub[0]):
             out.append(sub[0])
             out.extend(f"add {s.strip()}" for s in sub[1:])
         else:

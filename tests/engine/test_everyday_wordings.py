@@ -1,0 +1,348 @@
+"""Everyday wordings from round 39's first try (a test per wording): a learner's word order,
+asides, fan-in links, pairs of links, typos of the user's own towns, sizes "each", a correction
+inside the message, the user's own word for a node, and analyses asked about in passing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime.engine.commands import Command, NodeRef
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.dialogue import DialogueState, aliases_said, with_aliases
+from omnitrack_realtime.engine.language import parse
+from omnitrack_realtime.seam import EngineRequest, HistoryTurn
+
+USER = "wordings-user"
+T0 = 1_800_000_000_000
+
+
+def kinds(text: str, names: tuple[str, ...] = ()) -> list[str]:
+    return [
+        getattr(s, "intent", None) or getattr(s, "kind", "")
+        for s in parse(text, known_names=names).steps
+    ]
+
+
+def commands(text: str, names: tuple[str, ...] = ()) -> list[Command]:
+    return list(parse(text, known_names=names).commands)
+
+
+def ends(command: Command) -> tuple[str, str]:
+    source, target = command.params["source"], command.params["target"]
+    assert isinstance(source, NodeRef) and isinstance(target, NodeRef)
+    return source.text, target.text
+
+
+def city(command: Command) -> str | None:
+    return getattr(command.params.get("place"), "city", None)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
+    engine = SupplyChainEngine(tmp_path / "twin.db", clock=lambda: T0)
+    yield engine
+    engine.close()
+
+
+def talk(engine: SupplyChainEngine, *texts: str) -> list[list[str]]:
+    history: list[HistoryTurn] = []
+    said: list[list[str]] = []
+    for text in texts:
+        outcome = engine.run_turn(EngineRequest(USER, "c1", text, tuple(history[-5:])))
+        steps = outcome.start_metadata.get("steps")
+        said.append(
+            [s if isinstance(s, str) else s["intent"] for s in steps]
+            if steps
+            else [str(outcome.start_metadata["intent"])]
+        )
+        history += [HistoryTurn("user", text), HistoryTurn("assistant", outcome.text)]
+    return said
+
+
+def nodes(engine: SupplyChainEngine) -> dict[str, int]:
+    return {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+
+
+def links(engine: SupplyChainEngine) -> set[tuple[str, str]]:
+    by_id = {n.id: n.name for n in engine.twin.list_nodes(USER)}
+    return {(by_id[c.source], by_id[c.target]) for c in engine.twin.list_connections(USER)}
+
+
+# --- a learner's English -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are towel producer, our factory is in Denizli, capacity 50000 piece for month. "
+        "Please you add this.",
+        "Our factory is in Denizli, 50000 piece for month. Please add also this one.",
+    ],
+)
+def test_a_description_then_please_you_add_this(text: str) -> None:
+    found = commands(text)
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-manufacturer", "Denizli", 50000)
+    ]
+
+
+def test_two_suppliers_listed_with_other_one_and_both_of_them_is_sending() -> None:
+    found = commands(
+        "Cotton yarn we take from two supplier: one in Gaziantep 30 ton for month, other one "
+        "in Adana 20 ton. Both of them is sending to factory.",
+        ("Denizli Plant",),
+    )
+    assert [(c.intent, city(c)) for c in found[:2]] == [
+        ("add-supplier", "Gaziantep"),
+        ("add-supplier", "Adana"),
+    ]
+    assert [c.intent for c in found[2:]] == ["connect-nodes", "connect-nodes"]
+
+
+def test_an_aside_between_commas_and_a_type_said_without_article() -> None:
+    found = commands(
+        "Also we have one warehouse, depo we say, in Izmir near the port, 40000 piece. "
+        "Factory is sending there.",
+        ("Denizli Plant",),
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found[:1]] == [
+        ("add-warehouse", "Izmir", 40000)
+    ]
+    assert found[1].intent == "connect-nodes"
+    assert ends(found[1]) == ("plant", "it")
+
+
+def test_a_flow_to_a_kind_of_node_the_user_lacks_adds_it() -> None:
+    found = commands(
+        "Izmir is sending to distribution center of our customer in Hamburg, 25000 piece. "
+        "Please add also this one.",
+        ("Denizli Plant", "Izmir Warehouse"),
+    )
+    assert [(c.intent, city(c)) for c in found] == [
+        ("add-distributor", "Hamburg"),
+        ("connect-nodes", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Tamam, teşekkür ederim, very helpful.", "Tamam, thanks, very helpful."]
+)
+def test_ok_and_thanks_in_another_language_is_small_talk(text: str) -> None:
+    assert kinds(text) == ["smalltalk"]
+
+
+# --- terse operations shorthand -----------------------------------------------------------
+
+
+def test_a_bare_node_then_who_feeds_it_links_in_that_direction() -> None:
+    found = commands("plant in regina 8k, winnipeg feeds it", ("Winnipeg Supplier",))
+    assert [c.intent for c in found] == ["add-manufacturer", "connect-nodes"]
+    assert ends(found[1]) == ("winnipeg", "it")
+
+
+def test_two_nodes_joined_by_a_plus_are_two_adds() -> None:
+    found = commands("wh calgry + dc in saskatoon 5k")
+    assert [(c.intent, city(c)) for c in found] == [
+        ("add-warehouse", "Calgary"),
+        ("add-distributor", "Saskatoon"),
+    ]
+
+
+def test_an_arrow_chain_against_the_words_with_a_typo_of_a_users_town() -> None:
+    names = ("Regina Plant", "Calgary Warehouse", "Saskatoon Distribution Center")
+    found = commands("regina->calgry->saskatoon", names)
+    assert [tuple(e.casefold() for e in ends(c)) for c in found] == [
+        ("regina", "calgary"),
+        ("calgary", "saskatoon"),
+    ]
+
+
+@pytest.mark.parametrize("word", ["warehouses", "supplies", "leads"])
+def test_words_of_ours_are_not_taken_for_a_misspelt_town(word: str) -> None:
+    names = ("Leeds Warehouse", "Brno Supplier")
+    text = f"{word} {word}"
+    assert parse(text, known_names=names) == parse(text)
+
+
+def test_what_if_a_supplier_dies_for_two_weeks() -> None:
+    found = commands("what if winnipeg sup dies for 2wks?", ("Winnipeg Supplier",))
+    assert [c.intent for c in found] == ["what-if-supplier-failure"]
+    assert found[0].params["duration_hours"] == 336
+
+
+def test_what_would_it_cost_us_if_a_supplier_stopped() -> None:
+    found = commands(
+        "What would it cost us if Katowice stopped delivering for three weeks?",
+        ("Katowice Supplier", "Brno Supplier"),
+    )
+    assert [c.intent for c in found] == ["what-if-supplier-failure"]
+
+
+# --- links said in lists and pairs ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ship from Sheffield and Waterford to Galway Plant",
+        "connect Sheffield and Waterford to Galway Plant",
+    ],
+)
+def test_two_sources_to_one_node_are_two_links(text: str) -> None:
+    names = ("Sheffield Supplier", "Waterford Supplier", "Galway Plant")
+    assert [ends(c) for c in commands(text, names)] == [
+        ("Sheffield", "Galway Plant"),
+        ("Waterford", "Galway Plant"),
+    ]
+
+
+def test_connect_two_nodes_alone_is_still_one_link() -> None:
+    names = ("Sheffield Supplier", "Waterford Supplier")
+    assert [ends(c) for c in commands("connect Sheffield and Waterford", names)] == [
+        ("Sheffield", "Waterford")
+    ]
+
+
+def test_a_new_plant_fed_by_two_suppliers() -> None:
+    names = ("Sheffield Supplier", "Waterford Supplier", "Limerick Warehouse")
+    found = commands(
+        "add a second plant in Cork, 4,000 units, fed by Sheffield and Waterford, shipping to "
+        "Limerick.",
+        names,
+    )
+    assert [c.intent for c in found] == ["add-manufacturer", *["connect-nodes"] * 3]
+
+
+def test_two_pairs_through_the_plant_are_two_links(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add a supplier in Lille",
+        "add a plant in Rouen",
+        "add a warehouse in Rennes",
+        "OK, now connect Lille to the plant, and the plant to Rennes.",
+    )
+    assert said[-1] == ["connect-nodes", "connect-nodes"]
+    assert links(engine) == {
+        ("Lille Supplier", "Rouen Plant"),
+        ("Rouen Plant", "Rennes Warehouse"),
+    }
+
+
+def test_a_link_said_as_a_noun_beside_an_add(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add a plant in Dundee",
+        "We also keep stock in a warehouse in Glasgow. Could you add that too, with a link "
+        "from the plant?",
+    )
+    assert said[-1] == ["add-warehouse", "connect-nodes"]
+    assert links(engine) == {("Dundee Plant", "Glasgow Warehouse")}
+
+
+# --- sizes, settings and filters -----------------------------------------------------------
+
+
+def test_one_size_for_several_places_each() -> None:
+    found = commands("Warehouses in Guadalajara and Puebla, 15,000 each")
+    assert [(city(c), c.params.get("capacity")) for c in found] == [
+        ("Guadalajara", 15000),
+        ("Puebla", 15000),
+    ]
+
+
+def test_a_region_bullet_after_a_node_is_the_networks_region() -> None:
+    text = "Next batch:\n- store in Toluca, 3k\n- region: Latin America\n- currency: MXN"
+    assert kinds(text) == ["add-retailer", "set-region", "set-currency"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Which sites are degraded or worse?",
+        "Which sites are degraded or offline?",
+        "list nodes that are not operational",
+    ],
+)
+def test_every_node_in_trouble(text: str) -> None:
+    found = commands(text, ("Rosario Plant",))
+    assert [(c.intent, c.params) for c in found] == [("list-nodes", {"not_status": "operational"})]
+
+
+@pytest.mark.parametrize("text", ["Re-run the risk scan.", "run a risk check"])
+def test_a_risk_scan_is_the_risk_analysis(text: str) -> None:
+    assert kinds(text) == ["identify-risks"]
+
+
+def test_a_reason_that_points_back_is_not_a_second_analysis() -> None:
+    text = (
+        "Where are we most exposed if something breaks? I need to put a number on it for the "
+        "risk register."
+    )
+    assert kinds(text, ("Brno Supplier",)) == ["identify-risks"]
+
+
+# --- dialogue ------------------------------------------------------------------------------
+
+
+def test_a_correction_in_the_same_message_changes_the_request(
+    engine: SupplyChainEngine,
+) -> None:
+    said = talk(engine, "Add a supplier in Lyon, 10,000 units. No wait, not Lyon, Lille.")
+    assert said == [["add-supplier"]]
+    assert nodes(engine) == {"Lille Supplier": 10000}
+
+
+def test_compare_those_two_and_which_hurts_more_is_one_comparison(
+    engine: SupplyChainEngine,
+) -> None:
+    said = talk(
+        engine,
+        "add a supplier in Nagoya",
+        "add a plant in Toyota",
+        "connect Nagoya to Toyota",
+        "what if Nagoya Supplier fails for a week",
+        "what if demand jumps 20% in Asia for a month",
+        "Compare those two. Which one hurts more?",
+    )
+    assert said[-1] == ["compare-simulations"]
+
+
+def test_is_there_one_after_a_term_was_explained(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add a supplier in Aberdeen",
+        "What does 'bottleneck' actually mean here?",
+        "That makes sense. Is there one in our network at the moment?",
+    )
+    assert said[1] == ["help"]
+    assert said[2] == ["find-bottlenecks"]
+
+
+def test_the_users_own_word_for_a_node_names_it(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "Would it be all right to add our bakery in Dundee as a plant?",
+        "Could you please add a supplier in Aberdeen too?",
+        "Would you mind connecting the Aberdeen supplier to the bakery as well?",
+    )
+    assert said[-1] == ["connect-nodes"]
+    assert links(engine) == {("Aberdeen Supplier", "Dundee Plant")}
+    state = DialogueState.from_json(engine.twin.get_dialogue(USER, "c1"))
+    assert state.aliases == {"bakery": "Dundee Plant"}
+
+
+def test_aliases_leave_type_words_generic_words_and_new_places_alone() -> None:
+    message = "add our plant in Dundee, our site in Dundee and our bakery in Dundee"
+    assert aliases_said(message, "Dundee", "Dundee Plant") == {"bakery": "Dundee Plant"}
+    aliases = {"bakery": "Dundee Plant"}
+    assert with_aliases("connect it to the bakery", aliases, {"Dundee Plant"}) == (
+        "connect it to Dundee Plant"
+    )
+    # a bakery somewhere else is a new one; a removed node is no longer meant
+    assert with_aliases("add the bakery in Perth", aliases, {"Dundee Plant"}) == (
+        "add the bakery in Perth"
+    )
+    assert with_aliases("the bakery", aliases, set()) == "the bakery"
