@@ -346,3 +346,70 @@ def test_aliases_leave_type_words_generic_words_and_new_places_alone() -> None:
         "add the bakery in Perth"
     )
     assert with_aliases("the bakery", aliases, set()) == "the bakery"
+
+
+# --- wordings tried by hand before round 40's first try ------------------------------------
+
+
+def test_both_after_two_adds_and_a_third_are_the_two_not_the_target(
+    engine: SupplyChainEngine,
+) -> None:
+    said = talk(
+        engine,
+        "add suppliers in Pune and Chennai, 5k each",
+        "add a plant in Bangalore 20k",
+        "both supply the plant",
+    )
+    assert said[-1] == ["connect-nodes", "connect-nodes"]
+    assert links(engine) == {
+        ("Pune Supplier", "Bangalore Plant"),
+        ("Chennai Supplier", "Bangalore Plant"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "moved", "town"),
+    [
+        ("the second supplier is actually in Coimbatore", "Chennai Supplier", "Coimbatore"),
+        ("the first supplier should actually be in Nashik", "Pune Supplier", "Nashik"),
+        ("sorry, the plant is actually in Mysore", "Bangalore Plant", "Mysuru"),
+    ],
+)
+def test_a_node_said_to_be_elsewhere_is_moved(
+    engine: SupplyChainEngine, text: str, moved: str, town: str
+) -> None:
+    talk(engine, "add suppliers in Pune and Chennai", "add a plant in Bangalore")
+    assert talk(engine, text) == [["update-node"]]
+    where = {n.name: n.location.city for n in engine.twin.list_nodes(USER)}
+    assert where[moved] == town
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the cheapest way to add redundancy?",
+        "how do we add redundancy",
+        "how can we reduce our risk?",
+    ],
+)
+def test_asking_how_to_lower_risk_is_a_recommendation(text: str) -> None:
+    assert kinds(text, ("Brno Supplier",)) == ["recommend"]
+
+
+def test_how_to_do_something_with_the_tool_is_still_help() -> None:
+    assert kinds("how do I add a supplier?") == ["help"]
+
+
+def test_how_much_of_it_is_in_a_country() -> None:
+    found = commands(
+        "What's our total capacity across all sites, and how much of it is in Germany?",
+        ("Brno Supplier", "Bielefeld Plant"),
+    )
+    assert [c.intent for c in found] == ["list-nodes", "list-nodes"]
+    assert getattr(found[1].params["place"], "country", None) == "Germany"
+
+
+def test_a_removal_of_a_node_without_links_says_so(engine: SupplyChainEngine) -> None:
+    engine.run_turn(EngineRequest(USER, "c1", "add a warehouse in Rotterdam", ()))
+    outcome = engine.run_turn(EngineRequest(USER, "c1", "remove the last one I added", ()))
+    assert outcome.text == "Remove **Rotterdam Warehouse** (it has no links)? (yes/no)"

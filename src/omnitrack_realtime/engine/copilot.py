@@ -795,7 +795,7 @@ class SupplyChainEngine:
                 turn.stopped = True
                 turn.waiting = len(later)
                 break
-            fanned = self._fan_out_link(request, command)
+            fanned = self._fan_out_link(request, command, state)
             if command.params.get("chain"):
                 self._run_chain(request, command, state, turn, mentioned)
             elif fanned:
@@ -1060,7 +1060,9 @@ class SupplyChainEngine:
             return parsed.commands[0]
         return None
 
-    def _fan_out_link(self, request: EngineRequest, command: Command) -> list[Command]:
+    def _fan_out_link(
+        self, request: EngineRequest, command: Command, state: DialogueState | None = None
+    ) -> list[Command]:
         """A link between one node and "them" (several): one link command per node, by id;
         empty when the command is not such a link."""
         if command.intent != "connect-nodes" or command.params.get("chain"):
@@ -1094,6 +1096,24 @@ class SupplyChainEngine:
             except Exception:
                 return []
             other = NodeRef(fixed[-1].id, "id")
+        elif other.kind != "id":
+            try:
+                ends = resolve_nodes(other, self.twin, request.user_id, request.conversation_id)
+            except Exception:
+                ends = []
+            if len(ends) == 1:
+                other = NodeRef(ends[0].id, "id")
+        if other.kind == "id" and any(n.id == other.text for n in many) and state is not None:
+            # "add suppliers in Pune and Chennai", "add a plant", then "both supply the plant":
+            # "both" are the nodes added before the one at the other end, not that one
+            count = len(many)
+            added = [node for _c, node in state.added if node != other.text]
+            if len(added) >= count:
+                many = [
+                    n
+                    for n in (self.twin.get_node(request.user_id, i) for i in added[-count:])
+                    if n is not None
+                ]
         if other.kind == "id":
             many = [n for n in many if n.id != other.text]  # a node is never linked to itself
         if len(many) < 1:
@@ -1411,7 +1431,11 @@ class SupplyChainEngine:
             parts = []
             for node in nodes:
                 links = sum(1 for c in connections if c.touches(node.id))
-                parts.append(f"**{node.name}** and its {answers.plural(links, 'link')}")
+                parts.append(
+                    f"**{node.name}** and its {answers.plural(links, 'link')}"
+                    if links
+                    else f"**{node.name}** (it has no links)"
+                )
             question = f"Remove {', '.join(parts)}? (yes/no)"
         else:
             shown = ", ".join(f"**{n.name}**" for n in nodes[:6])

@@ -611,6 +611,9 @@ _RECOMMEND = re.compile(
     r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|improve|fix|mitigate"
     r"|de-?risk|avoid|relieve|ease|balance|handle|deal\swith|prevent)\b"
     r"|\bis\sit\s(?:a\sgood\sidea|wise|smart|worth)\b|\bbest\s(?:way|option|move)\b"
+    # "what's the cheapest way to add redundancy?", "how do we build in some redundancy"
+    r"|\b(?:cheapest|quickest|easiest|fastest|simplest)\s(?:way|option|fix)\b"
+    r"|\b(?:add|build\sin|more|get|need)\s(?:some\s|more\s)?redundan\w*|\bredundan\w*\s(?:options?|plan)"
     r"|\bwhat\sare\s(?:my|our)\soptions\b"
     # "by how much would we need to expand Suzhou Plant to handle a 35% spike?"
     r"|\bhow\smuch\s(?:more\s)?(?:would|should|do|will|must)\s(?:i|we)\s(?:need\sto\s|have\sto\s)?"
@@ -641,7 +644,8 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
     if _ADD_VERB_RE.search(m) and not re.search(
-        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible)\b|\w'd\b", m
+        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible|redundan\w*)\b|\w'd\b",
+        m,
     ):
         return None  # "add a backup supplier in Fukuoka" adds one
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
@@ -664,7 +668,9 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
         # ("which supplier should we diversify?" asks it to choose, not about one supplier)
         params["node"] = node
     goal = _GOAL_RE.search(m)
-    if goal is not None and goal.lastgroup is not None:
+    if re.search(r"\bredundan", m):
+        params["goal"] = "alternate-supplier"  # "add redundancy": a second source
+    elif goal is not None and goal.lastgroup is not None:
         params["goal"] = goal.lastgroup.replace("_", "-")
     return _cmd(step, "recommend", params, 0.8)
 

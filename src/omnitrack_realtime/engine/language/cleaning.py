@@ -290,6 +290,11 @@ _LEARNER_ORDER = (
     ),
     (re.compile(r"(?<=\d)(\s?[a-z]{1,12})?\s+for\s+(month|week|year|day)\b", re.I), r"\1 a \2"),
 )
+# "What's our total capacity, and how much of it is in Germany?": the capacity there
+_HOW_MUCH_OF_IT = re.compile(
+    r"\bhow\smuch\sof\s(?:it|that|this|those|them|the\stotal)\s(?:is|sits|are|lies|comes)\s(?=in\s|at\s)",
+    re.IGNORECASE,
+)
 # "add that too, with a link from the bakery": the new node's link, said as a noun
 _WITH_A_LINK = re.compile(
     r",?\s+(?:with|and)\s+(?:a|an|the)\s+(?:link|connection|lane|route|feed)\s+(?P<dir>from|to)\s+",
@@ -482,6 +487,7 @@ def _clean(text: str) -> str:
     text = _FROM_BEFORE.sub("", text)
     for learner, said in _LEARNER_ORDER:
         text = learner.sub(said, text)
+    text = _HOW_MUCH_OF_IT.sub("how much capacity is ", text)
     text = _WITH_A_LINK.sub(
         lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
     )

@@ -1043,6 +1043,16 @@ _TERSE_ADD = re.compile(
     + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
+# "the second supplier is actually in Coimbatore", "sorry, the plant should be in Mysore": a
+# node of the user's said to be elsewhere (with "not X", the correction of an add instead)
+_ACTUALLY_IN = re.compile(
+    r"^(?P<lead>\W*(?:(?:sorry|oops|correction|actually|no\swait|wait|hmm|ok|okay)\W+)*)"
+    r"(?P<ref>(?:the|our|my)\s+(?:[\w-]+\s+){0,2}?(?:" + _TYPES + r"))\s+"
+    r"(?:is\s+actually|should\s+(?:actually\s+)?be|is\s+supposed\s+to\s+be|was\s+supposed\s+to\s+be"
+    r"|needs\s+to\s+be|is\s+really)\s+(?:in|at|located\s+in|based\s+in)\s+"
+    r"(?P<place>[^,.;!?]+?)(?P<end>\W*)$",
+    re.IGNORECASE,
+)
 _IS_NEEDED = re.compile(r"(^|[.!?]\s+)(?:also\s)?(?:is|are)\s(?:also\s)?needed\s(?:an?\s)?", re.I)
 _TWO_SOURCES = re.compile(
     r"^\W*(?:and\s)?(?:both\s)?(?:the\s)?(?P<a>[\w'-]+(?:\s[\w'-]+)?)\s(?:and|&)\s(?:the\s)?(?P<b>[\w'-]+"
@@ -1631,6 +1641,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
     # "Also is needed warehouse in Astana": a need said the way Russian says it
     corrected = _IS_NEEDED.sub(lambda m: f"{m.group(1)}add a ", corrected)
+    corrected = _ACTUALLY_IN.sub(
+        lambda m: f"move {m.group('ref')} to {m.group('place')}", corrected
+    )
     penalty = min(0.2, 0.05 * fixes)
     pieces = _modelled(corrected, names) or _split(corrected)
     steps: list[Step] = []

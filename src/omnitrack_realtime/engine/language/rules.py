@@ -115,8 +115,8 @@ def _rule_definition(step: _Step, m: str) -> _Outcome:
 
 def _rule_help(step: _Step, m: str) -> _Outcome:
     match = _HOW_TO.search(m)
-    if match is None:
-        return None
+    if match is None or _ASKS_ADVICE.search(m):
+        return None  # ("how can we reduce our risk?" asks for a recommendation)
     # "how does the bottleneck analysis work": the topic is inside the question.
     inside = next((g for g in ("works", "means", "means2") if match.group(g) is not None), None)
     start, end = match.span(inside) if inside is not None else (match.end(), len(step.text))
@@ -172,6 +172,12 @@ _HELP_ANY = re.compile(
 # "thank you for your prompt assistance", "thanks for your patience and help": thanks for help
 # given, not a request for it.
 _THANKS_FOR = re.compile(r"\b(?:thank|thanks|grateful|appreciat\w*|regards)\b")
+
+
+_ASKS_ADVICE = re.compile(
+    r"\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|mitigate|de-?risk"
+    r"|add\s(?:some\s|more\s)?redundan\w*|build\sin\s(?:some\s)?redundan\w*|diversif\w*)\b"
+)
 
 
 def _rule_help_fallback(step: _Step, m: str) -> _Outcome:
