@@ -413,3 +413,119 @@ def test_a_removal_of_a_node_without_links_says_so(engine: SupplyChainEngine) ->
     engine.run_turn(EngineRequest(USER, "c1", "add a warehouse in Rotterdam", ()))
     outcome = engine.run_turn(EngineRequest(USER, "c1", "remove the last one I added", ()))
     assert outcome.text == "Remove **Rotterdam Warehouse** (it has no links)? (yes/no)"
+
+
+# --- after round 40's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "towns"),
+    [
+        ("wh madird 15k, fed from zaragoza", ["Madrid"]),
+        ("2 stores: barcelna + bilbao, both from madrid", ["Barcelona", "Bilbao"]),
+    ],
+)
+def test_a_town_misspelt_after_a_node_type(text: str, towns: list[str]) -> None:
+    found = commands(text, ("Zaragoza Plant", "Madrid Warehouse"))
+    assert [city(c) for c in found if c.intent.startswith("add-")] == towns
+
+
+def test_a_verb_after_a_node_type_is_no_town() -> None:
+    found = commands(
+        "The second warehouse feeds a new DC in Manchester, 5,000 crates.",
+        ("Hull Warehouse", "Liverpool Warehouse"),
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-distributor", "Manchester", 5000),
+        ("connect-nodes", None, None),
+    ]
+    source = found[1].params["source"]
+    assert isinstance(source, NodeRef) and (source.kind, source.text) == ("ordinal", "2")
+
+
+def test_settings_said_without_a_verb() -> None:
+    assert kinds("currncy eur, risk med. thx") == [
+        "set-currency",
+        "set-risk-profile",
+        "smalltalk",
+    ]
+    assert commands("set risk med")[0].params == {"level": "medium"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ahead of the board pack: what's our total warehouse capacity?",
+        "For the board pack: what's our total warehouse capacity?",
+    ],
+)
+def test_what_a_question_is_for_is_no_request(text: str) -> None:
+    assert kinds(text, ("Hull Warehouse",)) == ["list-nodes"]
+
+
+def test_what_can_you_actually_do_is_help(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "Hello! I've just been given access to this. Sorry if it's a silly question, but what "
+        "can you actually do?",
+    )
+    assert said == [["help"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Could you possibly order more malt from the Cork supplier for me?", "place orders"),
+        ("What's the going price for dried apricots in Hamburg these days?", "look up prices"),
+        ("how much does shipping to Hamburg cost?", "track lead times"),
+    ],
+)
+def test_buying_and_prices_are_out_of_scope(text: str, topic: str) -> None:
+    steps = parse(text, known_names=("Cork Supplier", "Hamburg Distribution Center")).steps
+    assert len(steps) == 1
+    assert getattr(steps[0], "kind", "") == "out-of-scope"
+    assert getattr(steps[0], "topic", "").startswith(topic)
+
+
+def test_buying_from_a_supplier_said_as_a_fact_is_no_order() -> None:
+    assert "out-of-scope" not in kinds("we order our malt from a supplier in Cork")
+    assert kinds("show prices in yen") == ["set-currency"]
+
+
+def test_no_worries_is_courtesy_not_a_risk_question() -> None:
+    assert kinds("No worries!") == ["smalltalk"]
+    assert kinds(
+        "No worries. Could you give me an overview of what I've got so far?", ("Cork Supplier",)
+    ) == ["smalltalk", "get-network-summary"]
+
+
+def test_from_where_arrive_the_goods_is_upstream() -> None:
+    found = commands(
+        "Is possible to see from where arrive the goods of Verona warehouse? All the chain, "
+        "until the clay.",
+        ("Verona Warehouse", "Modena Plant"),
+    )
+    assert [c.intent for c in found] == ["trace-upstream"]
+
+
+def test_add_it_like_plant_keeps_the_size_said_before() -> None:
+    found = commands(
+        "Buongiorno! We are producer of ceramic tiles, the factory is in Modena, capacity 50000 "
+        "square meter for month. Please you add it like plant."
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-manufacturer", "Modena", 50000)
+    ]
+
+
+def test_a_size_after_a_statement_stays_with_the_node_it_names() -> None:
+    found = commands("add our factory in Braga, we produce shoes there, capacity 5,000")
+    assert [(city(c), c.params.get("capacity")) for c in found] == [("Braga", 5000)]
+
+
+def test_a_node_back_to_operational_in_a_list() -> None:
+    text = "Last items:\n- rename Sacramento Plant to Valley Works\n- Fresno back to operational"
+    found = commands(text, ("Fresno Warehouse", "Sacramento Plant"))
+    assert [c.intent for c in found] == ["rename-node", "update-node"]
+    assert found[1].params["status"] == "operational"
+    assert kinds("We are back to normal") != ["update-node"]

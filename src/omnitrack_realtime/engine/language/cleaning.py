@@ -16,7 +16,7 @@ from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
 from .names import _damerau_at_most_one, _find_names, _Names
 from .tables import read_sql, read_tables
-from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _VOCAB
+from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _TYPES, _VOCAB
 
 
 def _deletes(word: str) -> set[str]:
@@ -288,12 +288,43 @@ _LEARNER_ORDER = (
         ),
         r"also \1 ",
     ),
-    (re.compile(r"(?<=\d)(\s?[a-z]{1,12})?\s+for\s+(month|week|year|day)\b", re.I), r"\1 a \2"),
+    (
+        re.compile(r"(?<=\d)((?:\s?[a-z]{1,12}){0,2})\s+for\s+(month|week|year|day)\b", re.I),
+        r"\1 a \2",
+    ),
+    # "Please you add it like plant": as a plant
+    (
+        re.compile(
+            r"\b(add|put|enter|register|record|include)\s+(it|this|that|them|these|those)\s+"
+            r"(?:like|how|as)\s+(?:a\s+|an\s+)?(?=[a-z])",
+            re.IGNORECASE,
+        ),
+        r"\1 \2 as a ",
+    ),
+    # "see from where arrive the goods of Verona warehouse": what feeds it
+    (
+        re.compile(
+            r"\bfrom\s+where\s+(?:arrive|arrives|come|comes|is\scoming|are\scoming)\s+(?:all\s+)?"
+            r"(?:the\s+)?(?:goods|products|materials?|stock|supply|supplies|things|inputs)\s+"
+            r"(?:of|for|to|in)\s+",
+            re.IGNORECASE,
+        ),
+        "what feeds ",
+    ),
 )
 # "What's our total capacity, and how much of it is in Germany?": the capacity there
 _HOW_MUCH_OF_IT = re.compile(
     r"\bhow\smuch\sof\s(?:it|that|this|those|them|the\stotal)\s(?:is|sits|are|lies|comes)\s(?=in\s|at\s)",
     re.IGNORECASE,
+)
+# "- Fresno back to operational", "Kotka back online": a status said without a verb
+_BACK_TO = re.compile(
+    r"^(?P<lead>[ \t]*(?:[-*•]\s+|\d+[.)]\s+)?)"
+    r"(?!(?:We|I|It|They|Things|Everything|All|That|This)\b)"
+    r"(?P<node>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*){0,3}"
+    r"(?:\s(?:plant|warehouse|wh|dc|store|supplier|hub))?)\s+(?:is\s+)?back\s+(?:to\s+)?"
+    r"(?:normal|operational|online|up|running)\b",
+    re.MULTILINE,
 )
 # "add that too, with a link from the bakery": the new node's link, said as a noun
 _WITH_A_LINK = re.compile(
@@ -488,6 +519,14 @@ def _clean(text: str) -> str:
     for learner, said in _LEARNER_ORDER:
         text = learner.sub(said, text)
     text = _HOW_MUCH_OF_IT.sub("how much capacity is ", text)
+    text = _BACK_TO.sub(r"\g<lead>set \g<node> back to operational", text)
+    # "risk med": the medium risk profile
+    text = re.sub(
+        r"\b(risk(?:\s+(?:profile|level|appetite))?\s*(?:[:=-]\s*|to\s+)?)med\b",
+        r"\1medium",
+        text,
+        flags=re.I,
+    )
     text = _WITH_A_LINK.sub(
         lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
     )
@@ -510,6 +549,10 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_AFTER_A_TYPE = re.compile(
+    r"\b(?:" + _TYPES + r")\s*(?::\s*|\s+)(?:[A-Za-z-]+\s*(?:,|\+|&|\band\b)\s*)*$",
+    re.IGNORECASE,
+)
 _BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\s+$", re.IGNORECASE)
 # "what if pireaus port closes": a city with a typo before the word for its port
 _BEFORE_A_PORT = re.compile(r"\s+(?:port|harbou?r|docks|terminal|airport)\b", re.IGNORECASE)
@@ -537,6 +580,12 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 # "regina->calgry->saskatoon": a chain names places
                 or re.search(r"(?:->|→)\s*$", text[max(0, start - 4) : start])
                 or re.match(r"\s*(?:->|→)", text[end : end + 4])
+                # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
+                or (
+                    _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
+                    # (a town ends the item: "warehouse feeds a DC" is no town)
+                    and re.match(r"\s*(?:\d|[,+&;:.)(]|and\b|$)", text[end:])
+                )
             )
         ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said

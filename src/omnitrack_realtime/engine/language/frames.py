@@ -115,7 +115,7 @@ _PAST_OR_OTHER = re.compile(
     re.IGNORECASE,
 )
 _AND_PLACE = re.compile(
-    r"^\s*(?:,\s*)?(?:and|&|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
+    r"^\s*(?:,\s*)?(?:and|&|\+|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
 )
 _SIZED_FROM = re.compile(r"\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s+(?P<from>from)\s", re.I)
 # "mill to Kotka also.": two nodes and "to", nothing else
@@ -128,7 +128,7 @@ _THEN_TO = re.compile(r",\s+(?:and\s+)?(?:also\s+)?(?P<to>to|into)\s+(?=\S)", re
 _LIST_OPENS = re.compile(r"[^.:\n]{0,40}?:\s*")
 _FIRST_IN_LIST = re.compile(r"\s*(?:(?:one|the\s+first|first)\s+)?(?:(?:in|at)\s+)?", re.I)
 _NEXT_IN_LIST = re.compile(
-    r"[^.\n:]*?(?:,|\band\b|&|;)\s*(?:and\s+)?(?:(?:(?:the\s+)?other|another|one|the\s+second)\s+)?"
+    r"[^.\n:]*?(?:,|\band\b|&|\+|;)\s*(?:and\s+)?(?:(?:(?:the\s+)?other|another|one|the\s+second)\s+)?"
     r"(?:(?:one\s+)?(?:in|at)\s+)?",
     re.IGNORECASE,
 )

@@ -77,6 +77,7 @@ _SMALLTALK = re.compile(
     r"|that'?s\s(?:really\s|very\s|super\s|so\s)?(?:helpful|useful|great|perfect|clear|good"
     r"|nice|awesome)|(?:really\s|very\s|super\s)?(?:helpful|useful)|you'?re\s(?:a\s)?star"
     r"|makes\ssense|ok\sgot\sit|good\sto\sknow|reassuring|that'?s\sreassuring|good\snews"
+    r"|no\sworries|no\sproblem(?:\sat\sall)?|not\sa\sproblem|fair\senough|all\sright|alright"
     r"|a\srelief|phew|i'?m\s(?:a\s)?(?:student|new(?:\shere)?|learning)|just\sstarting(?:\sto"
     r"\slearn)?(?:\sthis\sstuff|\sout)?|learning\sthis\sstuff|danke(?:\sschön)?|merci|gracias"
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
@@ -228,6 +229,9 @@ _OUT_OF_SCOPE = {
         # "order a fresh batch of zinc-air cells from them"
         r"|\b(?:order|re-?order|purchase)\s(?:a\s|an\s|some\s|more\s|the\s)?(?:\w+\s){0,2}?(?:batch"
         r"|lot|shipment|consignment|pallets?|boxes|units|cases|containers?)\b"
+        # "Could you possibly order more malt from the Cork supplier for me?"
+        r"|(?:\b(?:can|could|would|will)\s(?:you|u)\s(?:\w+\s)?|\bplease\s|^\W*)(?:order|re-?order"
+        r"|purchase|buy)\s(?:more|some|extra|another|in)\b"
     ),
     "check the weather": (
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
@@ -238,6 +242,9 @@ _OUT_OF_SCOPE = {
         r"|\b(?:the|latest|today'?s|any|read|check|show\sme)\s(?:\w+\s)?news\b|\bnews\s(?:about|on|from|today)\b"
         r"|\bheadlines\b"
         r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
+        # "What's the going price for dried apricots in Hamburg these days?"
+        r"|\b(?:going|current|market|spot|latest|today'?s|wholesale|retail)\s(?:price|rate)s?\b"
+        r"|\bprices?\sfor\s(?!(?:the|our|my)\s(?:simulation|scenario|risk))"
         # "What will nitrile prices do next quarter?": a market forecast
         r"|\bwhat\s(?:will|would|are)\s(?:\w+\s){0,2}?prices?\s(?:do|be|going)\b"
         r"|\bprices?\s(?:\w+\s)?(?:next|this)\s(?:week|month|quarter|year)\b"
@@ -247,7 +254,8 @@ _OUT_OF_SCOPE = {
     "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",
     "track lead times, transit times or costs": (
         r"\b(?:lead|transit|delivery|travel|shipping|turnaround)\s?times?\b|\b(?:how\s(?:long|many"
-        r"\sdays)\sdoes\sit\stake)\b|\b(?:freight|shipping|transport|landed|unit)\s(?:costs?|rates?"
+        r"\sdays)\sdoes\sit\stake)\b|\bhow\smuch\s(?:does|do|would|will)\s(?:\S+\s){0,4}?cost\b"
+        r"|\b(?:freight|shipping|transport|landed|unit)\s(?:costs?|rates?"
         r"|prices?)\b|\bcost\sper\s(?:unit|container|pallet|shipment)\b|\bmargins?\b"
     ),
     # ("carbon bicycle frames", "carbon fibre": a material, not emissions)

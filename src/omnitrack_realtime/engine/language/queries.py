@@ -47,7 +47,7 @@ _ANOMALY = re.compile(
 _RISK_SCAN = re.compile(r"\brisks?\s(?:scan|check|analysis|review|assessment|report)\b")
 _RISKS = re.compile(
     r"\b(?:most\s(?:critical|important|exposed|vulnerable|fragile)|risks?|risky|riskiest"
-    r"|red\sflags?|warning\ssigns?|worr(?:y|ied|ies)|concerns?"
+    r"|red\sflags?|warning\ssigns?|(?<!no\s)worr(?:y|ied|ies)|concerns?"
     r"|vulnerab\w*|single\spoints?\sof\sfailure|spofs?|dependen\w*|relian\w*|rel(?:y|ies|ying)\s(?:\w+\s){0,3}?on"
     r"|single[\s-]sourc\w*|concentrat(?:ion|ed)\b"
     r"|weak(?:est)?\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"

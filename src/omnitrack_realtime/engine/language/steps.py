@@ -287,6 +287,12 @@ _TYPE_AT = re.compile(
 _LEAD_CLAUSE = re.compile(
     r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
 )
+# "Ahead of the board pack: what's our total warehouse capacity?": what it is for, no request
+_PURPOSE_FIRST = re.compile(
+    r"^\W*(?:ahead\sof|before|after|for|in\sprep\w*\sfor|regarding|re)\s[^,:?]{1,50}:\s+"
+    r"(?=(?:what|how|which|where|who|is|are|can|could|do|does|give|show)\b)",
+    re.IGNORECASE,
+)
 # "my boss is asking, what currency are we on?": a question after a remark.
 _THEN_ASKS = re.compile(
     r",\s+(?=what(?:'s|\sis|\sare)?\s(?:our\s|the\s|my\s)?(?:currency|region|industry|risk|settings"
@@ -324,7 +330,15 @@ _NEW_END = re.compile(
     r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))"
     r"|\b(?P<prep2>to|into)\s+(?:our|the)\s+(?P<node2>(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at"
     r"|near)\s+[^,.;!?]+?)\s+(?:which|that)\s+(?:you\s+|we\s+)?(?:need|have|should|must)\s+to"
-    r"\s+add(?:\s+(?:too|as\swell|also))?(?=\s*(?:[,.;!?]|$))",
+    r"\s+add(?:\s+(?:too|as\swell|also))?(?=\s*(?:[,.;!?]|$))"
+    # "The second warehouse feeds a new DC in Manchester": the verb carries the direction
+    r"|\b(?P<prep3>feeds|supplies|serves|stocks)\s+(?:a|an)\s+(?P<node3>(?:new\s+|second\s+"
+    r"|another\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s+"
+    r"[^,.;!?]+?)(?=\s*(?:[,.;!?]|$|\s(?:and|then|by|via|with)\s))",
+    re.IGNORECASE,
+)
+_SIZE_FIRST = re.compile(
+    r"^,\s*(?:about\s|around\s|roughly\s|~)?\d[\d,.]*\s?k?(?:\s(?!and\b|then\b)[a-z]+){0,2}",
     re.IGNORECASE,
 )
 # "the second plant gets parts from a supplier in San Luis Potosí": a link to a new node
@@ -434,10 +448,17 @@ def _soft_split(text: str) -> list[str]:
         head = re.sub(r"\bit\b", "the other", text[: new_end.start()], count=1)
         if new_end.group("prep2"):
             head = re.sub(r"\bgo(?:es)?\s*$", "ships ", head)  # "it goes to ...": a link
-        prep = new_end.group("prep") or new_end.group("prep2")
-        node = new_end.group("node") or new_end.group("node2")
-        linked = f"{head}{prep} it{text[new_end.end() :]}"
+        prep = new_end.group("prep") or new_end.group("prep2") or new_end.group("prep3")
+        node = new_end.group("node") or new_end.group("node2") or new_end.group("node3")
+        rest = text[new_end.end() :]
+        size = _SIZE_FIRST.match(rest)
+        if size is not None:  # "..., 5,000 crates": the new node's size
+            node, rest = f"{node}{size.group()}", rest[size.end() :]
+        linked = f"{head}{prep} it{rest}"
         return [f"add a {node}", *_soft_split(linked)]
+    purpose = _PURPOSE_FIRST.match(text)
+    if purpose is not None:
+        return _soft_split(text[purpose.end() :])
     lead = _LEAD_CLAUSE.match(text)
     if lead is not None:
         return [f"because {text[: lead.end()].rstrip(', ')}", *_soft_split(text[lead.end() :])]
@@ -475,7 +496,8 @@ def _soft_split(text: str) -> list[str]:
         said = [f"{said[0]}, {said[1]}", *said[2:]]  # "correction, the warehouse is in ..."
     for i in range(1, len(said)):
         size = _SIZE_AFTER.search(said[i])
-        if size is not None:
+        if size is not None and not gazetteer.find_places(said[i][: size.start()]):
+            # ("the factory is in Modena, capacity 50000": the size of the node said here)
             # "add our factory in Braga, we produce shoes there, capacity 5,000": its size
             said[i - 1] = f"{said[i - 1]}{size.group()}"
             said[i] = said[i][: size.start()]
@@ -495,8 +517,13 @@ def _soft_split(text: str) -> list[str]:
             for part in parts
             for i, piece in enumerate(_SAME_CHANGE.split(part))
         ]
-    if re.match(r"\s*(?:set|change|switch|make|update)\b", text, re.IGNORECASE):
-        # "set currency to EUR and industry to fashion": the second setting reuses the verb.
+    if re.match(
+        r"\s*(?:set|change|switch|make|update|(?:the\s+|our\s+)?(?:currency|region|industry|risk)\b)",
+        text,
+        re.IGNORECASE,
+    ):
+        # "set currency to EUR and industry to fashion": the second setting reuses the verb
+        # ("currncy eur, risk med": said without one).
         parts = [
             piece if i == 0 else f"set {piece}"
             for part in parts
