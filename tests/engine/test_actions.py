@@ -675,6 +675,11 @@ def test_ordinals_count_nodes_of_a_type_in_creation_order(network: Twin) -> None
     assert second.mentioned == ("wh-4",)  # Rotterdam wh-3, Hamburg wh-4, Antwerp wh-5
     last = ok(run(network, "get-node-details", node=ref("-1", "ordinal", "warehouse")))
     assert last.mentioned == ("wh-5",)
+    # "the first one" right after talk of warehouses only: the first warehouse
+    first_one = ok(run(network, "get-node-details", node=ref("1", "ordinal")))
+    assert first_one.mentioned == ("wh-3",)
+    # after talk of nodes of several kinds: the first node created
+    ok(run(network, "get-node-details", node=ref("sup-1", "id")))
     first_node = ok(run(network, "get-node-details", node=ref("1", "ordinal")))
     assert first_node.mentioned == ("sup-1",)
     failed(

@@ -529,3 +529,46 @@ def test_a_node_back_to_operational_in_a_list() -> None:
     assert [c.intent for c in found] == ["rename-node", "update-node"]
     assert found[1].params["status"] == "operational"
     assert kinds("We are back to normal") != ["update-node"]
+
+
+# --- positions and values said of nodes pointed at (tried by hand before round 41) ---------
+
+
+def test_positions_among_the_nodes_just_listed(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add a supplier in Hamburg",
+        "add warehouses in Leeds, York and Hull",
+        "the second one should be 25k",
+        "connect the first and the last",
+        "the last two go offline",
+    )
+    assert said[2:] == [["update-node"], ["connect-nodes"], ["confirmation"]]
+    assert nodes(engine)["York Warehouse"] == 25000
+    assert links(engine) == {("Leeds Warehouse", "Hull Warehouse")}
+    assert talk(engine, "yes") == [["update-node", "update-node"]]
+    status = {n.name: n.status for n in engine.twin.list_nodes(USER)}
+    assert status == {
+        "Hamburg Supplier": "operational",
+        "Leeds Warehouse": "operational",
+        "York Warehouse": "offline",
+        "Hull Warehouse": "offline",
+    }
+
+
+def test_compare_the_first_and_the_third_is_still_about_runs() -> None:
+    assert kinds("Compare the first and the third.", ("Leeds Warehouse",)) != ["compare-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "params"),
+    [
+        ("the Lyon plant should be 30000", {"capacity": 30000}),
+        ("it should be 12k units", {"capacity": 12000}),
+        ("mark the last two warehouses offline", {"status": "offline"}),
+    ],
+)
+def test_a_value_said_of_a_node_pointed_at(text: str, params: dict[str, object]) -> None:
+    found = commands(text, ("Lyon Plant", "Leeds Warehouse", "York Warehouse"))
+    assert [c.intent for c in found] == ["update-node"]
+    assert {k: v for k, v in found[0].params.items() if k != "node"} == params

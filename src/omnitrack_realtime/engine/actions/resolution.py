@@ -196,6 +196,19 @@ def resolve_nodes(
         if exact is not None:
             return [exact]
     everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
+    if ref.kind == "ordinal" and ref.node_type is None and label.lstrip("-").isdigit():
+        # "add warehouses in Leeds, York and Hull" then "the second one", "the last": a
+        # position among the kind of node just talked about
+        talked = [
+            node
+            for node in (
+                twin.get_node(user_id, i) for i in twin.get_context(user_id, conversation_id)
+            )
+            if node is not None
+        ]
+        kinds = {node.type for node in talked}
+        if len(talked) >= 2 and len(kinds) == 1:
+            ref = NodeRef(ref.text, "ordinal", node_type=kinds.pop())
     if ref.kind == "ordinal":
         return _by_ordinal(ref, everything)
     candidates = everything

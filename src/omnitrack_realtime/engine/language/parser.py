@@ -1053,6 +1053,23 @@ _ACTUALLY_IN = re.compile(
     r"(?P<place>[^,.;!?]+?)(?P<end>\W*)$",
     re.IGNORECASE,
 )
+# "the second one should be 25k", "the last two go offline": a value said of a node pointed at
+_REF_WORDS = (
+    r"(?:the|our|my)\s+(?:[\w-]+\s+){0,2}?(?:" + _TYPES + r"|one|ones|two|three|four)|it|that\sone"
+    r"|this\sone|both(?:\sof\sthem)?"
+)
+_SHOULD_BE = re.compile(
+    r"^(?P<lead>\W*(?:(?:ok|okay|so|and|also|oh|actually|wait)\W+)*)(?P<ref>" + _REF_WORDS + r")\s+"
+    r"(?:should|needs\sto|must|has\sto|ought\sto)\s+(?:really\s+|actually\s+)?be\s+(?:at\s+|around\s+)?"
+    r"(?P<size>\d[\d,.]*\s?k?)(?:\s*(?:units?|capacity))?(?P<end>\W*)$",
+    re.IGNORECASE,
+)
+_GOES = re.compile(
+    r"^(?P<lead>\W*(?:(?:ok|okay|so|and|also|oh|actually|now)\W+)*)(?P<ref>" + _REF_WORDS + r")\s+"
+    r"(?:go|goes|should\sgo|should\sbe|need\sto\sgo|needs\sto\sgo|can\sgo)\s+"
+    r"(?P<status>offline|online|down|degraded|back\sonline|operational)(?P<end>\W*)$",
+    re.IGNORECASE,
+)
 _IS_NEEDED = re.compile(r"(^|[.!?]\s+)(?:also\s)?(?:is|are)\s(?:also\s)?needed\s(?:an?\s)?", re.I)
 _TWO_SOURCES = re.compile(
     r"^\W*(?:and\s)?(?:both\s)?(?:the\s)?(?P<a>[\w'-]+(?:\s[\w'-]+)?)\s(?:and|&)\s(?:the\s)?(?P<b>[\w'-]+"
@@ -1643,6 +1660,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     corrected = _IS_NEEDED.sub(lambda m: f"{m.group(1)}add a ", corrected)
     corrected = _ACTUALLY_IN.sub(
         lambda m: f"move {m.group('ref')} to {m.group('place')}", corrected
+    )
+    corrected = _SHOULD_BE.sub(
+        lambda m: f"{m.group('lead')}make {m.group('ref')} {m.group('size')}", corrected
+    )
+    corrected = _GOES.sub(
+        lambda m: f"{m.group('lead')}mark {m.group('ref')} {m.group('status')}", corrected
     )
     penalty = min(0.2, 0.05 * fixes)
     pieces = _modelled(corrected, names) or _split(corrected)

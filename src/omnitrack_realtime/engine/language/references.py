@@ -235,6 +235,18 @@ def _node_refs(step: _Step) -> list[_Ref]:
             refs.append(_Ref(match.start(), match.end(), NodeRef("-1", "ordinal")))
             continue
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
+    pairs = (
+        _ORDINAL_PAIR.finditer(step.masked)
+        if not re.search(r"\b(?:compar\w*|diff|runs?|scenarios?|simulations?|sims?)\b", step.masked)
+        else ()
+    )  # ("compare the first and the third": runs, not nodes)
+    for match in pairs:
+        for group in ("a", "b"):
+            word = match.group(group).split()[-1]
+            position = "-1" if word == "last" else _ORDINAL_WORDS[word]
+            at, until = match.span(group)
+            if not any(r.start <= at < r.end for r in refs):
+                refs.append(_Ref(at, until, NodeRef(position, "ordinal")))
     for match in _ORDINAL_ONE.finditer(step.masked):
         # "remove the first one": the first node created.
         position = _ORDINAL_WORDS[match.group("ord")]
@@ -478,7 +490,13 @@ _LAST_FEW = re.compile(
     r"(?:\s(?:new\s)?(?P<type>" + _TYPES + r")"
     r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
     r"|\s(?:we|i)\s(?:just\s)?added)?"
-    r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on)\b))"
+    r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on|offline|online|degraded"
+    r"|operational|disrupted|down|go|goes|are|should|need|must|get|will|can|back)\b))"
+)
+# "connect the first and the last": two positions said alone, one beside the other
+_ORDINAL_PAIR = re.compile(
+    r"\bthe\s(?P<a>first|second|third|last)\s(?:and|to|with|into)\s"
+    r"(?P<b>the\s(?:first|second|third|last))(?=\s*(?:$|[.,;!?]|\s(?:one|ones)\b)|\s)"
 )
 
 
