@@ -289,8 +289,18 @@ _LEARNER_ORDER = (
         r"also \1 ",
     ),
     (
-        re.compile(r"(?<=\d)((?:\s?[a-z]{1,12}){0,2})\s+for\s+(month|week|year|day)\b", re.I),
+        re.compile(
+            r"(?<=\d)((?:\s?[a-z]{1,12}){0,2})\s+(?:for|in\s+the|per\s+the)\s+(month|week|year|day)\b",
+            re.I,
+        ),
         r"\1 a \2",
+    ),
+    # "two winkels, I mean stores, in Groningen": the word said again in English
+    (
+        re.compile(
+            r"\b[\w-]+,\s*i\s+mean(?:t)?\s+([\w-]+(?:\s[\w-]+)?),?\s+(?=(?:in|at|near)\b)", re.I
+        ),
+        r"\1 ",
     ),
     # "Please you add it like plant": as a plant
     (

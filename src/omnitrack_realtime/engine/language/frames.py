@@ -191,6 +191,13 @@ def read_frames(
         sites = _sites(text, step.places, roles, names, asked=True, building=True)
         start, end, outward = flow
         left = _side(text[:start], 0, sites, roles, names, recent)
+        clause = max(text.rfind(",", 0, start), text.rfind(";", 0, start))
+        if clause > 0:
+            # "a warehouse in Utrecht, 20000 bags, Venlo is sending to there": the subject
+            # is the one said right before the verb, when that clause names one
+            nearest = _side(text[clause + 1 : start], clause + 1, sites, roles, names, recent)
+            if nearest and nearest != ["it"]:
+                left = nearest
         arrow = "->" in masked[start:end] or "→" in masked[start:end]
         if (
             arrow
@@ -430,7 +437,9 @@ def _side(
 # merchant doesn't deliver for a fortnight").
 _WHAT_IF_OPENS = re.compile(
     r"^\W*(?:(?:and|so|but|ok|okay|now|also)\W+)*(?:what\s(?:if|(?:happens?|would\shappen"
-    r"|will\shappen)\b[^?]{0,40}?\bif|(?:would|will|does|could)\s[^?]{0,30}?\bif)"
+    r"|will\shappen)\b[^?]{0,40}?\bif|(?:would|will|does|could)\s[^?]{0,30}?\bif"
+    # "What is happening when the farmer in Zwolle has bad harvest ...?"
+    r"|(?:is|will\sbe|would\sbe)\shappening\s(?:when|if))"
     # "What would it cost us if ...", "how bad would it be if ...", "how much do we lose if"
     r"|how\s(?:much|bad|badly|hard|many)\s[^?]{0,40}?\bif"
     r"|if|suppose|supposing|imagine|in\scase|assuming)\b",
@@ -441,7 +450,8 @@ _STOPS = re.compile(
     r"|under)|is\s(?:down|out|offline|shut)|breaks?\sdown|(?:does\s?n[o']?t|do\s?n[o']?t|can'?t"
     r"|cannot|could\s?n[o']?t|won'?t|will\snot|is\sunable\sto|are\sunable\sto)\s(?:come|arrive"
     r"|deliver|ship|supply|send|produce|work|run|operate|get\sthrough)|delivers?\snothing"
-    r"|gets?\scut\soff|runs?\sdry|dries\sup|has\sa\sbad\s(?:harvest|season|month|year)"
+    r"|gets?\scut\soff|runs?\sdry|dries\sup|has\s(?:a\s)?bad\s(?:harvest|season|month|year)"
+    r"|gives?\snothing|sends?\snothing|ships?\snothing"
     r"|loses?\spower|dies|died|is\sdead|goes\saway|closes|closed|is\sclosed|burns\sdown)\b",
     re.IGNORECASE,
 )

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from .. import gazetteer
 from ..commands import (
+    ADDED_TYPE,
     CHANGING_INTENTS,
     DEFAULT_NAME_WORD,
     SIMULATION_INTENTS,
@@ -89,6 +90,55 @@ def _is_filler(text: str) -> bool:
         flags=re.IGNORECASE,
     )
     return len(re.findall(r"\w+", rest)) <= 1
+
+
+def _without_repeated_add_requests(steps: list[Step]) -> list[Step]:
+    """ "The potatoes we get from a farmer in Zwolle, 80000 kg. Add him also": the request
+    points at the node the description before it was read as; it asks for nothing more."""
+    out: list[Step] = []
+    for step in steps:
+        unread = isinstance(step, Clarification) and step.intent is None
+        unread = unread or (isinstance(step, Act) and step.kind == "unknown")
+        text = getattr(step, "text", "")
+        if (
+            unread
+            and _ADD_THAT.match(text)
+            and not gazetteer.find_places(text)
+            and not _TYPE_RE.search(text)
+            and any(isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX for s in out)
+        ):
+            continue
+        out.append(step)
+    return out
+
+
+def _adds_before_their_links(steps: list[Step]) -> list[Step]:
+    """A node the message adds is added before a link said earlier to the place it is in
+    ("..., Venlo is sending to there. Please add also.": the warehouse, then the link)."""
+    out = list(steps)
+    for add in [s for s in steps if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX]:
+        place = add.params.get("place")
+        city = place.city if isinstance(place, Place) else None
+        if not city:
+            continue
+        at = out.index(add)
+        for i, step in enumerate(out[:at]):
+            ends = (
+                [step.params.get("source"), step.params.get("target")]
+                if isinstance(step, Command) and step.intent == "connect-nodes"
+                else []
+            )
+            if any(
+                isinstance(e, NodeRef)
+                and e.kind == "place"
+                and e.place is not None
+                and e.place.city == city
+                and e.node_type in (None, ADDED_TYPE.get(add.intent))
+                for e in ends
+            ):
+                out.insert(i, out.pop(at))
+                break
+    return out
 
 
 def _pronoun_only(command: Command) -> bool:
@@ -822,7 +872,7 @@ _GO_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ADD_IT_AS = re.compile(
-    r"^\W*(?:(?:please|pls|can\syou|could\syou|so|and|then|just)\s+)*(?:add|put\sin|enter|record)\s(?:it|that"
+    r"^\W*(?:(?:please|pls|can\syou|could\syou|so|and|then|just)\s+)*(?:add|put\sin|put|enter|record)\s(?:it|that"
     r"|this|him|her)(?:\sin)?\sas\s(?:an?\s|the\s|our\s)?(?P<type>"
     + _TYPES
     + r")\b(?:\s(?:please|pls"
@@ -1247,7 +1297,8 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so|kindly)\s+)*(?:add|create|put\s+in|set\s+up|include"
-    r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s))\b(?:\s*(?:the\s"
+    r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s)"
+    r"|(?:also|too|as\swell)(?=\W*$))\b(?:\s*(?:the\s"
     r"|our\s)?(?:one|"
     + _TYPES
     + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me"
@@ -2179,6 +2230,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     r"([A-Z][\w'. -]*?)\s+(\d[\d,.]*\s?k?)\b(?!\s*(?:%|per\s?cent))", said
                 )
             }
+            if len(cities) == 1 and gazetteer.fold(cities[0]) not in sizes:
+                # "a farmers' co-operative in Wrexham, roughly 5,000 kg a month": its size
+                alone = _capacity(described_text, None)
+                if alone is not None:
+                    sizes[gazetteer.fold(cities[0])] = f"{alone:.0f}"
             link_after = _THEN_A_LINK.search(piece[them_as.end() :])
             if link_after is not None:
                 # "..., add them as suppliers abeg and all of them supply the plant": the link
@@ -2220,6 +2276,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 steps = [s for s in steps if not isinstance(s, Command)]
                 unknown_before = described_in = reason = None
         as_type = _ADD_IT_AS.match(piece)
+        if (
+            described_in is None
+            and as_type is None
+            and index > 0
+            and _ADD_THAT.match(piece)
+            and commands()
+            and not any(c.intent in _DEFAULT_SUFFIX for c in commands())
+            and any(_described_node(p, names) is not None for p in pieces[:index])
+        ):
+            # "Then there is a warehouse in Utrecht, 20000 bags, Venlo is sending to there.
+            # Please add also.": the description before is the node, its link was read
+            described_in = next(
+                p for p in reversed(pieces[:index]) if _described_node(p, names) is not None
+            )
+            if described_in in not_understood:
+                unknown_before = described_in
         if as_type is not None or (
             described_in is None and index > 0 and _ADD_THAT.match(piece) and not commands()
         ):
@@ -2246,6 +2318,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             said_size = _capacity(piece, None)
             if described is not None and said_size is not None and ", capacity" not in described:
                 described += f", capacity {said_size:.0f}"
+            if described is None and as_type is None:
+                # "The potatoes we are getting from a farmer in Zwolle, he has 80000 kg a month.
+                # Add him also": the site the words before describe, by what they name
+                framed = _read_frames(described_in, names, commands(), building=True)
+                if framed and all(c.intent in _LINKS_AND_ADDS for c in framed):
+                    outcome = framed
+                    if unknown_before is not None and reason is None:
+                        _forget(steps, not_understood, unknown_before)
+                        unknown_before = None
             if described is not None:
                 outcome = _read_clause(described, names)
                 flow = _TO_WHICH.search(described_in)
@@ -2253,7 +2334,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     # "..., to which the distillery ships its output. Please record it."
                     flow_link = _read_clause(f"ship from {flow.group('source')} to it", names)
                     outcome = outcome + (flow_link if isinstance(flow_link, list) else [])
-                if stated is not None and outcome:
+                if stated is not None and outcome and stated in steps:
                     steps.remove(stated)
                 if unknown_before is not None and reason is None:
                     _forget(steps, not_understood, unknown_before)
@@ -2342,7 +2423,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 continue
             framed = (
                 _read_frames(piece, names, commands(), building=build_cue or bool(known_names))
-                if not any(_adds_what_was_said(later) for later in pieces[index + 1 :])
+                if not any(
+                    _adds_what_was_said(later)
+                    # ("a warehouse in Utrecht, ..., Venlo is sending to there. Please add
+                    # also": a description that names two places is read here, by its frame)
+                    and not (_ADD_THAT.match(later) and _described_node(piece, names) is None)
+                    for later in pieces[index + 1 :]
+                )
                 else None
             )
             if framed:
@@ -2533,7 +2620,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             else s
             for s in steps
         ]
-    steps = _merge_repeats(steps)
+    steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s

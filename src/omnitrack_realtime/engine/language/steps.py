@@ -199,7 +199,10 @@ _STATEMENT_AFTER = re.compile(
     # "add our factory in Braga, we produce the shoes there": what is made there
     r"|(?i:we|they)\s(?i:also\s|mainly\s|mostly\s|only\s|still\s|currently\s)?(?i:produce|make"
     r"|manufacture|assemble|build|grow|roast"
-    r"|brew|sew|bake|pack|process)\s)"
+    r"|brew|sew|bake|pack|process)\s"
+    # "It holds about 4,000 blankets, and the mill supplies it": a flow of its own
+    r"|(?i:and\s)?(?i:the|our|my)\s[\w-]+(?:\s[\w-]+)?\s(?i:supplies|feeds|ships\sto|sends\sto"
+    r"|serves|delivers\sto|stocks|fills)\s(?i:it|them|both)\b)"
 )
 
 

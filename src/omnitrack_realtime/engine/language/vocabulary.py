@@ -34,7 +34,7 @@ _TYPE_PATTERNS = {
         r"|dairy\splants?|bottling\s(?:plants?|lines?)"
         # Spanish, French, Italian and German words for a plant said inside English
         r"|plantas?(?=\s(?:in|en|at|de|that|which|near|ships|sends|supplies)\b)|(?<=the\s)plantas?"
-        r"|usines?|fabbric(?:a|he)"
+        r"|usines?|fabbric(?:a|he)|fabrieken|fabriek|fabriken|fabrik(?=\s(?:in|at|near)\s)"
     ),
     "warehouse": (
         # "a cross-dock warehouse": the last noun says what the node is.
