@@ -195,9 +195,11 @@ def read_frames(
         if clause > 0:
             # "a warehouse in Utrecht, 20000 bags, Venlo is sending to there": the subject
             # is the one said right before the verb, when that clause names one
-            nearest = _side(text[clause + 1 : start], clause + 1, sites, roles, names, recent)
-            if nearest and nearest != ["it"]:
-                left = nearest
+            said = text[clause + 1 : start]
+            nearest = _side(said, clause + 1, sites, roles, names, recent)
+            pointer = re.search(r"\b(?:it|they|them|both|these|those|he|she)\b", said, re.I)
+            if nearest and pointer is None:
+                left = nearest  # ("..., 500 tonnes a year, they deliver": "they" is the site)
         arrow = "->" in masked[start:end] or "→" in masked[start:end]
         if (
             arrow

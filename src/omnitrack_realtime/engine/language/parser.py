@@ -2232,9 +2232,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             }
             if len(cities) == 1 and gazetteer.fold(cities[0]) not in sizes:
                 # "a farmers' co-operative in Wrexham, roughly 5,000 kg a month": its size
-                alone = _capacity(described_text, None)
-                if alone is not None:
-                    sizes[gazetteer.fold(cities[0])] = f"{alone:.0f}"
+                its_size = _capacity(described_text, None)
+                if its_size is not None:
+                    sizes[gazetteer.fold(cities[0])] = f"{its_size:.0f}"
             link_after = _THEN_A_LINK.search(piece[them_as.end() :])
             if link_after is not None:
                 # "..., add them as suppliers abeg and all of them supply the plant": the link
