@@ -572,3 +572,178 @@ def test_a_value_said_of_a_node_pointed_at(text: str, params: dict[str, object])
     found = commands(text, ("Lyon Plant", "Leeds Warehouse", "York Warehouse"))
     assert [c.intent for c in found] == ["update-node"]
     assert {k: v for k, v in found[0].params.items() if k != "node"} == params
+
+
+# --- after round 41's first try ------------------------------------------------------------
+
+
+def test_a_type_town_and_size_after_a_comma_is_another_add() -> None:
+    found = commands("add sup lublin 20k, plant bydgoszcz 14k")
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-supplier", "Lublin", 20000),
+        ("add-manufacturer", "Bydgoszcz", 14000),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add 5,000 units to the plant's capacity",
+        "The board approved the Brisbane expansion: add 5,000 units to the plant's capacity.",
+        "increase the plant's capacity by 5,000",
+        "give the plant 5,000 more",
+    ],
+)
+def test_more_capacity_for_the_one_plant(text: str) -> None:
+    found = commands(text, ("Brisbane Plant", "Sydney Warehouse"))
+    assert [c.intent for c in found] == ["update-node"]
+    assert found[0].params["capacity_delta"] == 5000
+    assert "capacity" not in found[0].params  # it once set the capacity to 5,000
+
+
+def test_adding_nodes_to_the_network_is_still_adding() -> None:
+    found = commands("add 3 stores to the network in Leeds")
+    assert [(c.intent, city(c)) for c in found] == [("add-retailer", "Leeds")] * 3
+
+
+def test_a_report_of_a_plant_down_then_mark_it_offline() -> None:
+    found = commands(
+        "We had a press line failure at Bratislava this morning, the whole plant is down. "
+        "Mark it offline.",
+        ("Bratislava Plant", "Prague Plant"),
+    )
+    assert [(c.intent, c.params.get("status")) for c in found] == [("update-node", "offline")]
+
+
+def test_how_hard_are_we_running_is_utilisation() -> None:
+    text = "How hard are we running the plant and the warehouses right now?"
+    assert kinds(text, ("Brisbane Plant",)) == ["calculate-utilization"]
+    assert kinds(
+        "Bergen is running hot at 88%. Raise its capacity by 1,500 units.", ("Bergen Plant",)
+    ) == ["update-node"]
+
+
+def test_stack_up_against_is_a_comparison() -> None:
+    found = commands(
+        "How does that one stack up against the first warehouse?", ("Dayton Warehouse",)
+    )
+    assert [c.intent for c in found] == ["compare-nodes"]
+
+
+def test_top_ups_are_not_a_carrier() -> None:
+    assert kinds("Both should also get top-ups from Dayton.", ("Dayton Warehouse",)) == [
+        "connect-nodes"
+    ]
+    assert kinds("get me a quote from UPS") == ["out-of-scope"]
+
+
+def test_both_after_a_fan_out_are_the_two_of_one_kind(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add warehouses in Columbus and Dayton",
+        "We're opening two new stores: Lexington, 1,500 units, and Louisville, 2,500. Both "
+        "stocked from Columbus.",
+        "Both should also get top-ups from Dayton.",
+    )
+    assert said[-1] == ["connect-nodes", "connect-nodes"]
+    assert {link for link in links(engine) if link[0] == "Dayton Warehouse"} == {
+        ("Dayton Warehouse", "Lexington Store"),
+        ("Dayton Warehouse", "Louisville Store"),
+    }
+
+
+def test_take_it_up_to_and_mark_another_node() -> None:
+    found = commands(
+        "Fine, take Suwon up to 16,000 units and mark Daegu operational again, they fixed the "
+        "line.",
+        ("Suwon Plant", "Daegu Supplier"),
+    )
+    assert [(c.intent, c.params.get("capacity"), c.params.get("status")) for c in found] == [
+        ("update-node", 16000, None),
+        ("update-node", None, "operational"),
+    ]
+
+
+def test_a_size_taken_back_after_the_link_corrects_the_add(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a plant in Bielefeld")
+    said = talk(
+        engine, "Warehouse in Kassel, 8,000 bikes, fed from the plant. Make that 7,000 actually."
+    )
+    assert said == [["add-warehouse", "connect-nodes"]]
+    assert nodes(engine)["Kassel Warehouse"] == 7000
+
+
+def test_not_x_dash_y_corrects_the_add(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a warehouse in Kassel", "Next a DC in Leipzig, 4,000, fed from Kassel.")
+    assert talk(engine, "no wait, not Leipzig - Dresden.") == [["add-distributor"]]
+    assert "Dresden Distribution Center" in nodes(engine)
+    assert "Leipzig Distribution Center" not in nodes(engine)
+
+
+def test_rerun_a_named_scenario_with_another_duration(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "add a plant in Zhongshan",
+        "add a warehouse in Shenzhen",
+        "connect Zhongshan to Shenzhen",
+        "what if the port of Shenzhen closes for 10 days",
+        "what if demand jumps 15% in Asia for 3 weeks",
+    )
+    said = talk(engine, "Rerun the Shenzhen scenario with 20 days instead.")
+    assert said == [["what-if-port-closure"]]
+
+
+def test_a_learners_what_is_happening_when_with_and() -> None:
+    found = commands(
+        "What is happening when the farmer in Zwolle has bad harvest and give nothing for three "
+        "weeks?",
+        ("Zwolle Supplier",),
+    )
+    assert [(c.intent, c.params.get("duration_hours")) for c in found] == [
+        ("what-if-supplier-failure", 504)
+    ]
+
+
+def test_a_learners_description_then_add_him_also() -> None:
+    found = commands(
+        "The potatoes we are getting from a farmer in Zwolle, he has 80000 kg in the month. Add "
+        "him also and connect to Venlo.",
+        ("Venlo Plant",),
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in found] == [
+        ("add-supplier", "Zwolle", 80000),
+        ("connect-nodes", None, None),
+    ]
+
+
+def test_please_add_also_after_a_description_and_its_link() -> None:
+    found = commands(
+        "Then there is a warehouse in Utrecht, 20000 bags, Venlo is sending to there. Please add "
+        "also.",
+        ("Venlo Plant",),
+    )
+    assert [(c.intent, city(c)) for c in found] == [
+        ("add-warehouse", "Utrecht"),
+        ("connect-nodes", None),
+    ]
+
+
+def test_a_word_said_again_in_english() -> None:
+    found = commands("Also two winkels, I mean stores, in Groningen and Eindhoven.")
+    assert [(c.intent, city(c)) for c in found] == [
+        ("add-retailer", "Groningen"),
+        ("add-retailer", "Eindhoven"),
+    ]
+
+
+def test_both_suppliers_of_a_pasted_plan() -> None:
+    found = commands(
+        "1. Add a supplier in Madurai, 6,000 kg/month\n2. Add a supplier in Coimbatore, 4,500 "
+        "kg/month\n3. Add our processing plant in Kochi, 9,000 kg/month\n4. Both suppliers ship "
+        "to Kochi"
+    )
+    links_said = [c for c in found if c.intent == "connect-nodes"]
+    assert [end[0] for end in map(ends, links_said)] == [
+        "Madurai Supplier",
+        "Coimbatore Supplier",
+    ]

@@ -1026,7 +1026,11 @@ class SupplyChainEngine:
         """ "then rerun the Sakai scenario": the conversation's last simulation about Sakai,
         again (with any value this step changes); None when the step is not that."""
         unread = isinstance(step, Act) and step.kind == "unknown"
-        if not (isinstance(step, Clarification) or unread) or not _RERUN.search(step.text):
+        # ("Rerun the Shenzhen scenario with 20 days instead" also reads as a new simulation)
+        guessed = isinstance(step, Command) and step.intent in SIMULATION_INTENTS
+        if not (isinstance(step, Clarification) or unread or guessed) or not _RERUN.search(
+            step.text
+        ):
             return None
         said = gazetteer.fold(step.text)
         for earlier in reversed(state.simulated):
@@ -1116,6 +1120,13 @@ class SupplyChainEngine:
                 ]
         if other.kind == "id":
             many = [n for n in many if n.id != other.text]  # a node is never linked to itself
+        if len(many) > 2 and re.search(r"\bboth\b", command.text, re.IGNORECASE):
+            # "Both should also get top-ups from Dayton" after two stores were linked to a
+            # warehouse: the two of one kind, not every node just mentioned
+            pairs = [
+                [n for n in many if n.type == kind] for kind in dict.fromkeys(n.type for n in many)
+            ]
+            many = next((group for group in pairs if len(group) == 2), many[-2:])
         if len(many) < 1:
             return []
         return [
@@ -1145,17 +1156,24 @@ class SupplyChainEngine:
         it runs (one add in Lille, not an add in Lyon moved to Lille)."""
         out: list[Step] = []
         for step in steps:
-            before = out[-1] if out else None
-            if (
-                isinstance(step, Act)
-                and step.kind == "correction"
-                and isinstance(before, Command)
-                and before.intent not in ("remove-node", "disconnect-nodes")
-            ):
+            if isinstance(step, Act) and step.kind == "correction" and out:
                 names = self.twin.node_names(request.user_id)
-                fixed = correct_command(before, read_correction(step.text, known_names=names))
-                if fixed is not None:
-                    out[-1] = fixed
+                correction = read_correction(step.text, known_names=names)
+                applied = False
+                # the latest request of this message it applies to ("Warehouse in Kassel,
+                # 8,000 bikes, fed from the plant. Make that 7,000 actually.": the add)
+                for at in range(len(out) - 1, -1, -1):
+                    before = out[at]
+                    if not isinstance(before, Command) or before.intent in (
+                        "remove-node",
+                        "disconnect-nodes",
+                    ):
+                        break
+                    fixed = correct_command(before, correction)
+                    if fixed is not None:
+                        out[at], applied = fixed, True
+                        break
+                if applied:
                     continue
             out.append(step)
         return out

@@ -421,6 +421,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
 
 _COMPARE = re.compile(
     r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b|\bdiff\b"
+    # "How does that one stack up against the first warehouse?"
+    r"|\bstacks?\sup\s(?:against|to|with)\b|\bmeasures?\sup\s(?:against|to)\b"
     r"|\bwhich\b[^?.;]{0,50}?\b(?:bigger|larger|smaller|busier|more|less|higher|lower|biggest"
     r"|largest|smallest|busiest|most|least|greater|fuller|emptier)\b"
     r"|\b(?:bigger|larger|busier)\s(?:than|or)\b|\bmore\s(?:big|large|busy|loaded|full)\b"

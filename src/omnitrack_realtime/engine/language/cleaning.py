@@ -529,6 +529,10 @@ def _clean(text: str) -> str:
     for learner, said in _LEARNER_ORDER:
         text = learner.sub(said, text)
     text = _HOW_MUCH_OF_IT.sub("how much capacity is ", text)
+    # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one
+    text = re.sub(
+        r"\b(not\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+[-–—]+\s+(?=[A-Z\d])", r"\1, ", text
+    )
     text = _BACK_TO.sub(r"\g<lead>set \g<node> back to operational", text)
     # "risk med": the medium risk profile
     text = re.sub(

@@ -77,7 +77,9 @@ _UPDATE_VERB = re.compile(
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
     r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s)"
     # "Drop it to 400": a lower capacity, not a removal
-    r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d))\b"
+    r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d)"
+    # "take Suwon up to 16,000 units", "take it down to 9k"
+    r"|take(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:up|down)\sto\s\d))\b"
 )
 _STATE_VERB = re.compile(
     r"\b(?:is|are|was|were|has\sbeen|have\sbeen|had\sbeen|went|goes|gone|got|became"
@@ -191,10 +193,19 @@ def _names_existing(step: _Step, m: str, type_start: int, type_end: int) -> bool
     return any(p.city is not None and gazetteer.fold(p.city) in step.known.tokens for p in near)
 
 
+_ADD_AMOUNT_TO = re.compile(
+    r"\badd\s(?:another\s|an\sextra\s)?\d[\d,.]*\s?k?(?:\s[a-z]+){0,2}\s(?:to|onto)\s"
+    r"(?:[^,.;]*?(?:'s\s)?capacity\b|(?:the|our|its|it)\b)"
+)
+
+
 def _rule_add(step: _Step, m: str) -> _Outcome:
     verb = _ADD_VERB_RE.search(m)
-    if verb is None:
-        return None
+    amount = _ADD_AMOUNT_TO.search(m)
+    if amount is not None and _TYPE_RE.search(amount.group().split(" to ")[0]):
+        amount = None  # "add 3 stores to the network": nodes
+    if verb is None or amount is not None:
+        return None  # ("add 5,000 units to the plant's capacity": more capacity, no new node)
     pointed = [(r.start, r.end) for r in step.refs() if r.ref.kind == "pronoun"]
     if any(s <= verb.start() < e for s, e in pointed):
         # "delete the store we just opened": that verb is inside a reference.
@@ -497,8 +508,13 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         verb = imperative
     fields: dict[str, Any] = {}
     field_named = False
+    # "increase the plant's capacity by 5,000", "give the plant 5,000 more": the one node of
+    # that type (resolved later) is the node changed, and by how much
+    changed = refs or [r for r in step.refs() if r.bare_type][:1]
+    if not refs and changed and re.search(r"\d", m):
+        refs = changed  # "Make the mill 24,000 bales": a size for the one mill
     relative = _RELATIVE.search(m)
-    if relative is None and re.search(r"\badd\s(?:another\s|an\sextra\s)?\d", m) and refs:
+    if relative is None and re.search(r"\badd\s(?:another\s|an\sextra\s)?\d", m) and changed:
         # "add 2,000 to its capacity", "add 2k to the Rotterdam one"
         relative = _FIELD_CAPACITY.search(m) or re.search(r"\bto\s", m)
     multiplied = not _FIELD_INVENTORY.search(m) and (
@@ -513,11 +529,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     )
     if (
         relative is not None
-        and refs
+        and changed
         and (_FIELD_CAPACITY.search(m) or _FIELD_INVENTORY.search(m) or multiplied)
     ):
         what = "capacity" if _FIELD_CAPACITY.search(m) or multiplied else "inventory"
-        node = refs[0].ref
+        node = changed[0].ref
         change = _relative_change(m) if what == "capacity" else None
         if change is not None:
             # "double it", "add 2,000 to its capacity": the engine makes it exact.

@@ -392,6 +392,13 @@ def _side(
         if "all" in words and not any(w in _COUNT for w in words) and recent:
             return list(recent)  # "they all get their pots from us": every one just added
         count = next((_COUNT[w] for w in words if w in _COUNT), 2)
+        typed = [r for r in roles if pointer.end() <= r[0] - offset <= pointer.end() + 1]
+        if typed:
+            # "Both suppliers ship to Kochi": the two suppliers, not the plant added after
+            word = DEFAULT_NAME_WORD[typed[0][2]].casefold()
+            of_type = tuple(n for n in recent if n.casefold().endswith(word))
+            if len(of_type) >= count:
+                return list(of_type[-count:])
         if len(recent) >= count:
             return list(recent[-count:])
         return ["them"]

@@ -217,7 +217,7 @@ _OUT_OF_SCOPE = {
         r"|\b(?:import|export)\sdut(?:y|ies)\b|\btariff\sfilings?\b"
     ),
     "get quotes from carriers": (
-        r"\bquotes?\b|\b(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
+        r"\bquotes?\b|(?<![\w-])(?:dhl|fedex|ups|maersk|msc|db\sschenker|kuehne|cma\scgm)\b"
         r"|\bfreight\srates?\b|\b(?:freight|shipping|transport|trucking|delivery|haulage)\s"
         r"(?:costs?|prices?|rates?|charges?|fees?)\b|\bcost\sper\s(?:pallet|container|unit|kg"
         r"|kilo|ton|tonne|shipment|truck|mile|km)\b"

@@ -64,6 +64,8 @@ _BOTTLENECK = re.compile(
 )
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    # "How hard are we running the plant?", "are we running hot?"
+    r"|how\shard\s(?:are|is)\s(?:we|they|it)\s(?:running|working|pushing|driving)"
     # "which one is the most full", "the fullest"
     r"|(?:most|least)\s(?:full|loaded|busy|stretched|utili[sz]ed)|fullest|busiest\sright\snow"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"

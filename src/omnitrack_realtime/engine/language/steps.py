@@ -74,7 +74,9 @@ _BUT_REQUEST = re.compile(
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
     r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")\b"
-    r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s))",
+    r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s"
+    # "add sup lublin 20k, plant bydgoszcz 14k": a type, a town and a size
+    r"|(?:" + _TYPES + r")\s+(?=[a-z][\w-]+(?:\s[a-z][\w-]+)?\s+\d)))",
     re.IGNORECASE,
 )
 
@@ -427,6 +429,18 @@ _APPOSITIVE = re.compile(
 )
 
 
+# "What is happening when the farmer in Zwolle has bad harvest and give nothing for three
+# weeks?": one what-if, its "and" joins what happens
+_WHAT_IF_START = re.compile(
+    r"^\W*(?:what\s(?:if|happens|is\shappening|would\shappen|will\shappen)|if|suppose)\b", re.I
+)
+_WHAT_IF_STOPS = re.compile(
+    r"\band\s(?:give|gives|deliver|delivers|send|sends|ship|ships)\s(?:nothing|no\w*|less)\b"
+    r"|\band\s(?:stop|stops|close|closes|shut|shuts)\s(?:for|during)\b",
+    re.I,
+)
+
+
 def _soft_split(text: str) -> list[str]:
     text = _THEN_COMPARE.sub(", and ", text)
     goes = _AND_IT_GOES.search(text) if _ADD_VERB_RE.search(text) else None
@@ -511,7 +525,11 @@ def _soft_split(text: str) -> list[str]:
         for negated in _BUT_NOT.split(stated)
         for piece in _BUT_REQUEST.split(negated)
         for question in (_questions(piece) if asked else [piece])
-        for p in _SOFT_SPLIT.split(question)
+        for p in (
+            [question]
+            if _WHAT_IF_START.match(question) and _WHAT_IF_STOPS.search(question)
+            else _SOFT_SPLIT.split(question)
+        )
     ]
     if re.match(r"\s*(?:set|change|make|update|raise|lower|bump|increase|decrease)\b", text, re.I):
         # "set Rotterdam Warehouse to 30k and the other one to 20k": the verb again.
