@@ -747,3 +747,46 @@ def test_both_suppliers_of_a_pasted_plan() -> None:
         "Madurai Supplier",
         "Coimbatore Supplier",
     ]
+
+
+# --- whole conversations tried by hand before round 42 -------------------------------------
+
+
+def test_a_coffee_roaster_describes_the_network(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "hi, we roast coffee in Lisbon, roughly 3 tonnes a week. can you set that up as our plant?",
+        "beans come in from two importers, one in Porto (10 t) and one in Madrid (6 t), both "
+        "ship to Lisbon",
+        "we also have a warehouse in Setubal with room for 20 t, the roastery sends everything "
+        "there",
+        "and 3 cafés in Faro, Braga and Coimbra, each can take 1 t, all fed from Setubal",
+        "actually the Madrid importer is more like 8 t",
+    )
+    assert said[0] == ["add-manufacturer"]
+    assert said[4] == ["update-node"]
+    assert nodes(engine) == {
+        "Lisbon Plant": 3,
+        "Porto Supplier": 10,
+        "Madrid Supplier": 8,
+        "Setúbal Warehouse": 20,
+        "Faro Store": 1,
+        "Braga Store": 1,
+        "Coimbra Store": 1,
+    }
+    assert len(links(engine)) == 6
+
+
+def test_a_brewer_in_a_learners_english(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "Hallo, we are a brewery in Pilsen, we brew 50 000 hl per year. Please make a plant for "
+        "us.",
+        "The malt is coming from Brno, from a malting with 20 000 tonnes.",
+        "The warehouse in Prague we call now 'Praha Hub'.",
+    )
+    assert said[0] == ["add-manufacturer"] and said[1][0] == "add-supplier"
+    assert nodes(engine) == {"Pilsen Plant": 50000, "Brno Supplier": 20000}
+    engine.run_turn(EngineRequest(USER, "c1", "add a warehouse in Prague", ()))
+    assert talk(engine, "The warehouse in Prague we call now 'Praha Hub'.") == [["rename-node"]]
+    assert "Praha Hub" in nodes(engine)

@@ -529,6 +529,23 @@ def _clean(text: str) -> str:
     for learner, said in _LEARNER_ORDER:
         text = learner.sub(said, text)
     text = _HOW_MUCH_OF_IT.sub("how much capacity is ", text)
+    # "we brew 50 000 hl per year. Please make a plant for us.": add it as one
+    text = re.sub(
+        r"\b(?:make|create|set\s?up|put\s+in)\s+(?:a|an)\s+(" + _TYPES + r")\s+for\s+(?:us|me)\b",
+        r"add it as a \1",
+        text,
+        flags=re.I,
+    )
+    # "The warehouse in Prague we call now 'Praha Hub'.": a new name
+    text = re.sub(
+        r"^(?P<ref>(?:the|our)\s[^.,;!?]{3,40}?)\s+we\s+(?:now\s+)?call\s+(?:it\s+)?(?:now\s+)?"
+        r"[\"']?(?P<name>[A-Z][^\"'.!?]{1,40}?)[\"']?\s*[.!]?$",
+        r"rename \g<ref> to \g<name>",
+        text,
+        flags=re.IGNORECASE,
+    )
+    # "can you set that up as our plant?": add it as one
+    text = re.sub(r"\bset\s+(that|it|this|them|those)\s+up\s+as\b", r"add \1 as", text, flags=re.I)
     # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one
     text = re.sub(
         r"\b(not\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+[-–—]+\s+(?=[A-Z\d])", r"\1, ", text

@@ -101,6 +101,11 @@ _NOT_A_SIZE_AFTER = re.compile(
     r"|minutes?|mins?|o'clock|times|x\b|st\b|nd\b|rd\b|th\b)",
     re.IGNORECASE,
 )
+_EACH_SIZE = re.compile(
+    r"\beach\s(?:[a-z]+\s){0,3}?(?P<a>\d[\d,.]*\s?k?)(?![\d%])"
+    r"|(?P<b>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:each|apiece)\b",
+    re.IGNORECASE,
+)
 _PLURAL_POINTER = re.compile(
     r"\b(?:(?:they|them|these|those)(?:\sboth|\sall)?|both(?:\sof\sthem)?|each\sof\sthem"
     r"|the\s(?:two|three|four|five)(?:\sof\sthem)?|all\s(?:two|three|four|five)"
@@ -139,7 +144,7 @@ _US = re.compile(
     r"\W*(?:(?:straight|direct(?:ly)?|right)\s+)?(?:from\s+|to\s+)?(?:us|me|our\s+place)\W*", re.I
 )
 _PLACE_GAP = re.compile(
-    r"^\s*(?:[\w'-]+\s+){0,3}?(?:in|at|near|outside|around|of|from|by|based\sin|located\sin"
+    r"^\s*,?\s*(?:[\w'-]+\s+){0,3}?(?:in|at|near|outside|around|of|from|by|based\sin|located\sin"
     r"|just\soutside|close\sto)\s+(?:the\s)?$|^\s*[,:–-]\s*$|^\s*$"
     # "one warehouse, depo we say, in Izmir": a short aside between commas
     r"|^\s*,(?:\s*[^\W\d]+){1,4}\s*,\s*(?:in|at|near|based\sin|located\sin)\s+(?:the\s)?$",
@@ -219,6 +224,34 @@ def read_frames(
         # supplier, whatever it is called
         sites = [
             dataclasses.replace(site, node_type="supplier") if site.start > flow[0] else site
+            for site in sites
+        ]
+    if (
+        flow is not None
+        and not flow[2]
+        and not sites
+        and building
+        and not _side(text[: flow[0]], 0, [], roles, names, ())
+    ):
+        # "The malt is coming from Brno, ..., 20 000 tonnes": goods that come from a town
+        # where the user has nothing come from a supplier there
+        for start, end, place in step.places:
+            gap = text[flow[1] : start]
+            if (
+                place.city
+                and re.fullmatch(r"\s*(?:the\s+)?", gap)
+                and not names.named_after(place.city)
+            ):
+                limit = next((p[0] for p in step.places if p[0] > start), len(text))
+                size = _sized(text, end, limit)
+                sites = [_Site("supplier", text[start:end], place, size, start, end)]
+                break
+    each = _EACH_SIZE.search(text)
+    if each is not None and len(sites) > 1:
+        # "3 cafés in Faro, Braga and Coimbra, each can take 1 t": one size for all
+        size = parse_number(each.group("a") or each.group("b"))
+        sites = [
+            dataclasses.replace(site, capacity=site.capacity or size) if size else site
             for site in sites
         ]
     clauses = [site.clause() for site in sites] + links
