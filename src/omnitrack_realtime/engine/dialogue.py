@@ -365,7 +365,7 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
 
     found: dict[str, str] = {}
     pattern = re.compile(
-        r"\b(?:our|my|the)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
+        r"\b(?:our|my|the|a|an)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
         r"(?P<word>[a-z][a-z-]{3,})\s+(?:in|at|near|outside|out\sof)\s+" + re.escape(city) + r"\b",
         re.IGNORECASE,
     )

@@ -544,6 +544,42 @@ def _clean(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    text = re.sub(
+        r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", "add another ", text, flags=re.I
+    )
+    # "Please you can put the factory in the system?": please put it
+    text = re.sub(
+        r"\b(please|pls|kindly)\s+(?:you\s+)?(?:can|could)\s+(?:you\s+)?(?=[a-z])",
+        r"\1 ",
+        text,
+        flags=re.I,
+    )
+    # "..., 40 thousand a month. Is a supplier, and he sends to the factory.": what it is, said
+    # after it; the flow is what is asked
+    text = re.sub(
+        r"(^|[.!?]\s+)(?:it\s+|he\s+|she\s+)?is\s+(?:a|an|our)\s+(?:"
+        + _TYPES
+        + r")\s*,?\s*(?:and\s+)?",
+        r"\1",
+        text,
+        flags=re.I,
+    )
+    # "he sends to the factory": a supplier is "he" in many languages
+    text = re.sub(
+        r"\b(?:he|she)\s+(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)",
+        "it ",
+        text,
+        flags=re.I,
+    )
+    # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
+    text = re.sub(r",\s*(?:also|too)\s+from\s+(?=[A-Z])", ", fed from ", text)
+    # "show that they supply the factory", "note that it ships to Lyon": the flow itself
+    text = re.sub(
+        r"\b(?:show|note|record|say|mark)\s+that\s+(?=(?:they|it|he|she|both|[A-Z][\w-]+)\s+"
+        r"(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)",
+        "",
+        text,
+    )
     # "can you set that up as our plant?": add it as one
     text = re.sub(r"\bset\s+(that|it|this|them|those)\s+up\s+as\b", r"add \1 as", text, flags=re.I)
     # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one

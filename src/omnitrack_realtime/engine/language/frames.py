@@ -102,7 +102,7 @@ _NOT_A_SIZE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _EACH_SIZE = re.compile(
-    r"\beach\s(?:[a-z]+\s){0,3}?(?P<a>\d[\d,.]*\s?k?)(?![\d%])"
+    r"\beach\s(?:[a-z]+\s){0,3}?(?P<a>\d[\d,.]*\s?(?:k|thousand)?)(?![\d%])"
     r"|(?P<b>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:each|apiece)\b",
     re.IGNORECASE,
 )

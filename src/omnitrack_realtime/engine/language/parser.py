@@ -1111,7 +1111,8 @@ _REF_WORDS = (
 _SHOULD_BE = re.compile(
     r"^(?P<lead>\W*(?:(?:ok|okay|so|and|also|oh|actually|wait)\W+)*)(?P<ref>" + _REF_WORDS + r")\s+"
     r"(?:should|needs\sto|must|has\sto|ought\sto)\s+(?:really\s+|actually\s+)?be\s+(?:at\s+|around\s+)?"
-    r"(?P<size>\d[\d,.]*\s?k?)(?:\s*(?:units?|capacity))?(?P<end>\W*)$",
+    r"(?P<size>\d[\d,.]*\s?k?)(?:\s*(?:units?|capacity))?(?:\s+(?:actually|instead|then|please))?"
+    r"(?P<end>\W*)$",
     re.IGNORECASE,
 )
 _GOES = re.compile(

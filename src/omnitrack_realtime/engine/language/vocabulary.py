@@ -44,7 +44,7 @@ _TYPE_PATTERNS = {
         r"|stockrooms?|storehouses?|storage|whs?|whses?|(?:wear|ware)\shouses?|armaz[ée]ns?"
         r"|(?:lumber|timber|storage|container|stock|rail)\s?yards?|stockyards?|silos?|grain\selevators?"
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
-        r"|(?:cold|chilled|frozen|bonded|central)\s(?:stores|store)(?!\s(?:of|chain))"
+        r"|(?:cold|chilled|frozen|bonded|central)[\s-](?:stores|store)(?!\s(?:of|chain))"
         r"|bodegas?|almac[eé]n(?:es)?|entrep[ôo]ts?|magazzin[oi]"
     ),
     "supplier": (
