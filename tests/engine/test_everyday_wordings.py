@@ -790,3 +790,113 @@ def test_a_brewer_in_a_learners_english(engine: SupplyChainEngine) -> None:
     engine.run_turn(EngineRequest(USER, "c1", "add a warehouse in Prague", ()))
     assert talk(engine, "The warehouse in Prague we call now 'Praha Hub'.") == [["rename-node"]]
     assert "Praha Hub" in nodes(engine)
+
+
+# --- after round 42's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("Add suppliers in Nakuru (25,000 kg) and Eldoret (20,000 kg)", [25000, 20000]),
+        (
+            "Add three warehouses for us: Calgary 30,000, Edmonton 22,000 and Winnipeg 18,000 "
+            "units.",
+            [30000, 22000, 18000],
+        ),
+        ("Distribution centres in Sydney (30k) and Los Angeles (40k)", [30000, 40000]),
+    ],
+)
+def test_each_place_keeps_its_own_size(text: str, sizes: list[int]) -> None:
+    # "(25,000 kg)" was read as 25 million (the k of kg as a thousand)
+    assert [c.params.get("capacity") for c in commands(text)] == sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "add 2nd sup saltillo 6k, ships to san antonio too",
+            ("Monterrey Plant", "San Antonio Warehouse"),
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "Bom dia! I am working in a shoes factory in Franca, we make around 30 thousand "
+            "pairs for month. Please you can put the factory in the system?",
+            (),
+            ["smalltalk", "add-manufacturer"],
+        ),
+        (
+            "The leather is coming from a tannery in Novo Hamburgo, 40 thousand for month also. "
+            "Is a supplier, and he sends to the factory.",
+            ("Franca Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "Now we have one warehouse in São Paulo for the finished shoes, capacity 25 "
+            "thousand. The factory send everything there.",
+            ("Franca Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "Also two stores, one in Rio de Janeiro and one in Belo Horizonte, each one 5 "
+            "thousand pairs. Both receive from the warehouse of São Paulo.",
+            ("Franca Plant", "São Paulo Warehouse"),
+            ["add-retailer", "add-retailer", "connect-nodes"],
+        ),
+        (
+            "We also sell through an importer's DC in Rotterdam, 12,000 boxes, supplied from "
+            "Callao. Add that.",
+            ("Callao Warehouse",),
+            ["add-distributor", "connect-nodes"],
+        ),
+        (
+            "Add a cold-store warehouse in Callao, 15,000 boxes, fed from the Trujillo plant.",
+            ("Trujillo Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "Adjustments:\n1. Nakuru capacity up to 30,000\n2. Mark Eldoret degraded (road works "
+            "on the highway)\n3. Simulate Mombasa port closed for 5 days",
+            ("Nakuru Supplier", "Eldoret Supplier", "Mombasa Warehouse"),
+            ["update-node", "update-node", "what-if-port-closure"],
+        ),
+        (
+            "- distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa",
+            ("Mombasa Warehouse",),
+            ["add-distributor", "connect-nodes"],
+        ),
+    ],
+)
+def test_round_42_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_second_one_should_be_actually(engine: SupplyChainEngine) -> None:
+    talk(engine, "Add three warehouses for us: Calgary 30,000, Edmonton 22,000 and Winnipeg 18,000")
+    assert talk(engine, "The second one should be 25,000 actually.") == [["update-node"]]
+    assert nodes(engine)["Edmonton Warehouse"] == 25000
+
+
+def test_the_tannery_is_the_supplier_added_as_a_tannery(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "add a plant in Franca",
+        "The leather is coming from a tannery in Novo Hamburgo, 40 thousand a month. Is a "
+        "supplier, and he sends to the factory.",
+    )
+    said = talk(
+        engine, "What happen if the tannery stop to deliver for two weeks? Is much problem?"
+    )
+    assert said == [["what-if-supplier-failure"]]
+
+
+def test_now_just_the_plants_narrows_the_list(engine: SupplyChainEngine) -> None:
+    said = talk(
+        engine,
+        "add a plant in Lyon",
+        "add a warehouse in Lille",
+        "list all my nodes",
+        "Now just the plants.",
+    )
+    assert said[-1] == ["list-nodes"]

@@ -564,6 +564,15 @@ def _clean(text: str) -> str:
         text,
         flags=re.I,
     )
+    # "Now we have one warehouse in São Paulo": "now" opens the sentence, it changes nothing
+    text = re.sub(r"(^|[.!?]\s+)now,?\s+(?=(?:we|i|there|our|my)\b)", r"\1", text, flags=re.I)
+    # "Nakuru capacity up to 30,000": a node's size said without a verb
+    text = re.sub(
+        r"(^|\n[ \t]*(?:[-*•]|\d+[.)])?\s*)(?=[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+(?:capacity|cap)\s+"
+        r"(?:up|down)\s+to\s+\d)",
+        r"\1set ",
+        text,
+    )
     # "he sends to the factory": a supplier is "he" in many languages
     text = re.sub(
         r"\b(?:he|she)\s+(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)",

@@ -92,7 +92,9 @@ def _cities_in(text: str) -> list[str]:
 
 _CLAUSE_END = re.compile(
     r"[.;]|\b(?:and|but)\s(?:we|i|our|they)\b|\b(?:sell|buy|make|ship|roast|brew|produce"
-    r"|manufactur|assembl|source|import|send|deliver|distribut|store|keep|hold|bottl|process)\w*\b",
+    r"|manufactur|assembl|source|import|send|deliver|distribut|store|keep|hold|bottl|process)\w*\b"
+    # "a DC in Rotterdam, 12,000 boxes, supplied from Callao": where its goods come from
+    r"|\b(?:supplied|fed|served|stocked|shipped|sent|delivered)\s(?:by|from)\b|\bfrom\b",
     re.IGNORECASE,
 )
 

@@ -359,7 +359,11 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
 _SIZE_EACH = re.compile(
     r"(?P<n>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:each|apiece|a\spiece)\b", re.IGNORECASE
 )
-_OWN_SIZE = re.compile(r"\s*(?:\(|,\s*|-\s*)(?P<n>\d[\d,.]*\s?k?)\s*(?:units?)?\)?", re.IGNORECASE)
+# ("(25,000 kg)": a "k" that begins a unit is no thousand; "Calgary 30,000": a size said right
+# after the town)
+_OWN_SIZE = re.compile(
+    r"\s*(?:\(|,\s*|-\s*)?(?P<n>\d(?:[\d,.]*\d)?(?:\s?k(?![a-z]))?)\s*(?:units?)?\)?", re.IGNORECASE
+)
 _PLACE_AFTER = re.compile(
     r"\b(?:in|at|near|from|to|located\sin|based\sin|out\sof)\s+(?:the\s+)?"
     r"(?P<one>[A-Za-z][\w'-]+)(?:\s+(?P<two>[A-Za-z][\w'-]+))?",

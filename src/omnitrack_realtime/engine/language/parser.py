@@ -2262,16 +2262,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         statements = all(
             _CONTEXT.match(c.text) or c.intent == "connect-nodes" for c in commands()
         )  # "We buy cocoa from suppliers in Accra, ...": read as links, said as a description
+        read_whole = False
         if index > 0 and statements and _MODEL_THAT.match(piece):
             several = _described_nodes(". ".join(pieces[:index]), names)
             if several:
+                read_whole = True
                 read = [_read_clause(add, names) for add in several]
                 outcome = [c for r in read if isinstance(r, list) for c in r]
-                if _AND_THAT_LINK.search(piece):
-                    # "enter both the supplier and that arrangement": the link said too
-                    outcome += [
-                        s for s in steps if isinstance(s, Command) and s.intent == "connect-nodes"
-                    ]
+                said_links = [
+                    s for s in steps if isinstance(s, Command) and s.intent == "connect-nodes"
+                ]
+                if _AND_THAT_LINK.search(piece) or len(several) == 1:
+                    # "enter both the supplier and that arrangement", "a DC in Rotterdam,
+                    # supplied from Callao. Add that.": the link said too
+                    outcome += said_links
                 for unread in list(not_understood):
                     _forget(steps, not_understood, unread)
                 steps = [s for s in steps if not isinstance(s, Command)]
@@ -2294,7 +2298,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if described_in in not_understood:
                 unknown_before = described_in
         if as_type is not None or (
-            described_in is None and index > 0 and _ADD_THAT.match(piece) and not commands()
+            described_in is None
+            and index > 0
+            and _ADD_THAT.match(piece)
+            and not commands()
+            and not read_whole  # (a description already read whole above: "Add that.")
         ):
             # "I am logistic manager in pasta factory in Kostanay. Factory capacity is 7
             # thousand tonnes per month. Please add it.", "The mill grinds about 400 tonnes a

@@ -441,7 +441,18 @@ _WHAT_IF_STOPS = re.compile(
 )
 
 
+# "Also two stores, one in Rio de Janeiro and one in Belo Horizonte, each one 5 thousand": a
+# counted list of sites is one step (the frame reader reads it whole)
+_COUNTED_LIST = re.compile(
+    r"\b(?:two|three|four|2|3|4)\s+(?:[\w-]+\s+)?(?:" + _TYPES + r"),?\s+one\s+(?:in|at)\s+[^.;]*?"
+    r"\band\s+(?:one|the\sother|another)\s+(?:in|at)\s",
+    re.IGNORECASE,
+)
+
+
 def _soft_split(text: str) -> list[str]:
+    if _COUNTED_LIST.search(text) and not _ADD_VERB_RE.match(text):
+        return [text]
     text = _THEN_COMPARE.sub(", and ", text)
     goes = _AND_IT_GOES.search(text) if _ADD_VERB_RE.search(text) else None
     if goes is not None:
