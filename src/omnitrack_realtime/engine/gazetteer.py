@@ -131,6 +131,7 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Hanoi", "Vietnam", "AP", 21.03, 105.85, "Ha Noi"),
     ("Haiphong", "Vietnam", "AP", 20.84, 106.69, "Hai Phong"),
     ("Da Nang", "Vietnam", "AP", 16.05, 108.22, "Danang"),
+    ("Qui Nhon", "Vietnam", "AP", 13.78, 109.22, "Quy Nhon|Quy Nhơn"),
     ("Phnom Penh", "Cambodia", "AP", 11.56, 104.92, ""),
     ("Yangon", "Myanmar", "AP", 16.87, 96.20, "Rangoon"),
     ("Vientiane", "Laos", "AP", 17.98, 102.63, ""),
