@@ -900,3 +900,60 @@ def test_now_just_the_plants_narrows_the_list(engine: SupplyChainEngine) -> None
         "Now just the plants.",
     )
     assert said[-1] == ["list-nodes"]
+
+
+# --- after round 43's first try ------------------------------------------------------------
+
+
+def test_the_mill_in_a_town_is_the_users_node_there_whatever_its_type(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a supplier in Altamura", "add a plant in Parma")
+    said = talk(
+        engine,
+        "Mamma mia, the mill in Altamura have problem with one machine, is working only half. "
+        "Put it degraded please.",
+    )
+    assert said == [["update-node"]]  # it added a plant in Altamura
+    status = {n.name: n.status for n in engine.twin.list_nodes(USER)}
+    assert status == {"Altamura Supplier": "degraded", "Parma Plant": "operational"}
+
+
+def test_a_shop_in_a_town_without_nodes_is_never_another_node(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a plant in Leeds")
+    said = talk(engine, "The Wakefield shop is closing in March, so remove it.")
+    assert said == [["remove-node"]]
+    assert nodes(engine) == {"Leeds Plant": 8000}
+
+
+def test_add_that_as_well_is_not_a_well(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a plant in Odense")
+    said = talk(
+        engine,
+        "I see, thank you. We also have a warehouse in Aarhus for the bottled juice, about "
+        "8,000 crates. Could you add that as well, supplied from the Odense plant?",
+    )
+    assert said == [["add-warehouse", "connect-nodes"]]
+    assert links(engine) == {("Odense Plant", "Aarhus Warehouse")}
+
+
+def test_the_factory_send_all_the_pasta_there() -> None:
+    found = commands(
+        "After, we have warehouse in Bologna, 12000 boxes. The factory send all the pasta there.",
+        ("Parma Plant",),
+    )
+    assert [c.intent for c in found] == ["add-warehouse", "connect-nodes"]
+
+
+def test_take_that_one_off_removes(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a warehouse in Perth", "add a store in Adelaide")
+    said = talk(engine, "We've decided against Adelaide for now, so please take that one off.")
+    assert said == [["confirmation"]]
+    assert talk(engine, "yes") == [["remove-node"]]
+    assert nodes(engine) == {"Perth Warehouse": 20000}
+
+
+def test_we_invoice_in_dollars_sets_the_currency() -> None:
+    text = "We invoice in US dollars, please set the currency to that. Thanks for the help!"
+    assert kinds(text, ("Perth Warehouse",)) == ["set-currency", "smalltalk"]
+    assert kinds("can you send the invoice to our customer?")[0] == "out-of-scope"

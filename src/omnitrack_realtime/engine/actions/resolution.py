@@ -216,6 +216,12 @@ def resolve_nodes(
         candidates = [n for n in everything if n.type == ref.node_type]
     if ref.kind == "place" and ref.place is not None:
         found = _by_place(candidates, ref.place)
+        if not found and ref.node_type is not None and ref.place.city:
+            # "the mill in Altamura" when the user's one node there is a supplier: that node
+            # (users name a site by what it does, not by our types)
+            city = ref.place.city.casefold()
+            there = [n for n in everything if (n.location.city or "").casefold() == city]
+            found = there if len(there) == 1 else found
     elif ref.node_type is not None and _only_type_words(label):
         # "the store": the one node of that type; with several, the answer names them all
         # (a name that merely contains the word, like "Sydney Store", is no better a match).

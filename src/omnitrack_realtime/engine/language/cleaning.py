@@ -306,7 +306,7 @@ _LEARNER_ORDER = (
     (
         re.compile(
             r"\b(add|put|enter|register|record|include)\s+(it|this|that|them|these|those)\s+"
-            r"(?:like|how|as)\s+(?:a\s+|an\s+)?(?=[a-z])",
+            r"(?:like|how)\s+(?:a\s+|an\s+)?(?=[a-z])",
             re.IGNORECASE,
         ),
         r"\1 \2 as a ",

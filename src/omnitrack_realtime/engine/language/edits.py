@@ -163,7 +163,9 @@ _REMOVE = re.compile(
     r"|take\s(?:(?:it|that|this|them|those|that\sone|this\sone|the\s\w+)\s)?away"
     # "the helsinki one can go, we moved that volume to kaunas"
     r"|(?:can|could|may)\s(?:go|be\sremoved|be\sdropped)(?=\s*(?:[,.;!]|$|\s(?:now|too|as\swell)))"
-    r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff)\b"
+    r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff"
+    # "please take that one off": off the network
+    r"|take\s(?:it|that|this|them|those|that\sone|this\sone|the\s[\w§¤]+(?:\s[\w§¤]+)?)\soff(?=\s*(?:[.!,;]|$|\s(?:please|again|for\snow|too))))\b"
 )
 
 

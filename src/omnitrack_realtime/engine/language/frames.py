@@ -71,7 +71,7 @@ _FLOW_OUT = re.compile(
     r"\b(?:suppl(?:y|ies|ying)|feed(?:s|ing)?|serv(?:e|es|ing)|stock(?:s|ing)?"
     r"|(?:ship|send|deliver|sell|distribute|truck|forward|move|pass|export|route|give|provide"
     r"|bring|brings|take|takes)"
-    rf"(?:s|es|ing|ed)?(?:{_GAP}\s+(?:on\s)?(?:to|into|for)|(?=\s+there\b))"
+    rf"(?:s|es|ing|ed)?(?:{_GAP}\s+(?:on\s)?(?:to|into|for)|{_GAP}(?=\s+there\b))"
     r"|sent\b(?:\s+[\w'-]+){0,4}?\s+to|(?:go|goes|going|went)\s(?:on\s|out\s|straight\s|direct(?:ly)?\s)?to"
     r"|ends?\sup\s(?:at|in|with)|provid(?:e|es|ing))\b",
     re.IGNORECASE,
@@ -456,7 +456,7 @@ def _side(
         if (
             len(typed) == 1
             and (
-                re.search(r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", before)
+                re.search(r"\b(?:the|our|my|that|this)\s+(?:[\w'-]+\s+)?$", before, re.IGNORECASE)
                 or (
                     re.fullmatch(r"\W*(?:to\s+|from\s+)?", before)
                     # "Factory is sending there": an article left out, an auxiliary after

@@ -205,7 +205,8 @@ _OUT_OF_SCOPE = {
     ),
     "handle refunds, invoices or support tickets": (
         # ("our export invoices are in dollars" says why, it asks for no invoice)
-        r"\brefunds?\b|\binvoices?\b(?!\s(?:are|is|were|get)\s(?:in|paid|issued))(?<!our\sexport\sinvoices)"
+        r"\brefunds?\b|(?<!\bwe\s)\binvoices?\b(?!\s(?:are|is|were|get)\s(?:in|paid|issued))"
+        r"(?<!our\sexport\sinvoices)(?!\s(?:in|our\scustomers\sin)\s)"
         r"|\b(?:support\s)?tickets?\b|\bchargebacks?\b|\bcustomer\s(?:complaint|service)"
     ),
     "handle taxes, customs or legal filings": (

@@ -1082,8 +1082,9 @@ _BARE_ADD = re.compile(
     r"|total|compare|trace|remove|delete|drop)\b)"
     r"(?:(?:an?|another|one\smore|one|new|a\snew|our|my)\s+)?"
     # ("2nd 3PL wh in Poznan": a second word before the type only when it is a code)
-    r"(?:[\w-]+\s+)?(?:[\w-]*\d[\w-]*\s+)?(?:" + _TYPES + r")\s+(?:in|at|near|based\sin"
-    r"|out\sof|@)\s+\w",
+    # ("the mill in Altamura has a problem" is a node of the user's, not a new one)
+    r"(?:(?!the\b|that\b|this\b)[\w-]+\s+)?(?:[\w-]*\d[\w-]*\s+)?(?:" + _TYPES + r")\s+(?:in|at"
+    r"|near|based\sin|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
 # "supplier taipei 10k", "dc chicago": terse, the place right after the type.
