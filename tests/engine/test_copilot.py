@@ -358,7 +358,7 @@ PHRASINGS = [
     ("add-retailer", "add a retail store in New York", "New York Store"),
     ("add-retailer", "add a retailer in Japan", "You named only Japan"),
     ("remove-node", "remove Paris Store", "Removed **Paris Store**"),
-    ("remove-node", "delete the Paris store", "Removed **Paris Store**"),
+    ("remove-node", "delete the Paris Store", "Removed **Paris Store**"),
     ("remove-node", "get rid of ret-4", "Removed **Paris Store**"),
     ("update-node", "set the capacity of Berlin Plant to 12k", "capacity 8,000 → 12,000"),
     ("update-node", "mark the Rotterdam warehouse as disrupted", "status operational → disrupted"),

@@ -957,3 +957,49 @@ def test_we_invoice_in_dollars_sets_the_currency() -> None:
     text = "We invoice in US dollars, please set the currency to that. Thanks for the help!"
     assert kinds(text, ("Perth Warehouse",)) == ["set-currency", "smalltalk"]
     assert kinds("can you send the invoice to our customer?")[0] == "out-of-scope"
+
+
+# --- after round 44's first try ------------------------------------------------------------
+
+
+def test_the_town_and_kind_of_a_node_is_a_description_so_removal_asks(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a plant in Ulm", "add a warehouse in Rotterdam")
+    assert talk(engine, "Remove the Ulm plant.") == [["confirmation"]]  # it removed at once
+    assert talk(engine, "No, wait, don't. Leave it in.") == [["cancelled"]]
+    assert talk(engine, "remove Rotterdam Warehouse") == [["remove-node"]]  # the name itself
+    assert nodes(engine) == {"Ulm Plant": 8000}
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "OK, now connect Regensburg to the plant, and the plant to the Mannheim warehouse.",
+            ("Regensburg Supplier", "Ulm Plant", "Mannheim Warehouse"),
+            ["connect-nodes", "connect-nodes"],
+        ),
+        (
+            "Dzien dobry! I am working in furniture company, we are making sofas in Bydgoszcz, "
+            "around 8000 pieces per month. Please add this factory.",
+            (),
+            ["smalltalk", "add-manufacturer"],
+        ),
+        (
+            "Is anything degraded or down right now?",
+            ("Lisbon Warehouse",),
+            ["list-nodes"],
+        ),
+        (
+            "The frozen fries then go to a cold store in Antwerp, about 20,000 tonnes. Could "
+            "that go in as a warehouse, supplied by the factory?",
+            ("Kortrijk Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        ("What have we got in Portugal?", ("Lisbon Warehouse",), ["list-nodes"]),
+        ("give me the overview", ("Lisbon Warehouse",), ["get-network-summary"]),
+    ],
+)
+def test_round_44_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected

@@ -240,7 +240,15 @@ def needs_confirmation(command: Command, node_names: list[str], resolved: int) -
         # one" resolves to Rotterdam Warehouse but does not name it; neither does a typo).
         if ref.text.casefold() not in {n.casefold() for n in node_names}:
             return True
-        return bool(command.text) and ref.text.casefold() not in command.text.casefold()
+        if not command.text:
+            return False  # a command built by the engine itself, by its node's name
+        if ref.text.casefold() not in command.text.casefold():
+            return True
+        # "Remove the Ulm plant": a town and a kind, said as a description, not the name
+        # written as the name ("remove Ulm Plant")
+        said = re.search(r"\bthe\s+(" + re.escape(ref.text) + r")\b", command.text, re.IGNORECASE)
+        name = next((n for n in node_names if n.casefold() == ref.text.casefold()), ref.text)
+        return said is not None and said.group(1) != name
     return True
 
 

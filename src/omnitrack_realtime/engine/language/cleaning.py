@@ -589,6 +589,17 @@ def _clean(text: str) -> str:
         "",
         text,
     )
+    # "Is anything degraded right now?": whether any node is
+    text = re.sub(
+        r"^(\W*)is\s+(?=anything\s+(?:degraded|down|offline|disrupted|not\s)\b)",
+        r"\1",
+        text,
+        flags=re.I,
+    )
+    # "Could that go in as a warehouse": add it as one
+    text = re.sub(
+        r"\b(?:could|can)\s+(that|it|this)\s+go\s+in\s+as\b", r"add \1 as", text, flags=re.I
+    )
     # "can you set that up as our plant?": add it as one
     text = re.sub(r"\bset\s+(that|it|this|them|those)\s+up\s+as\b", r"add \1 as", text, flags=re.I)
     # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one

@@ -193,7 +193,8 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         every = [r for r in step.refs() if r.start > after]
         refs = every if len(every) > len(refs) else refs
     places_after = [p for p in step.places if p[0] > after]
-    if (len(refs) < 2 or all(r.bare_type for r in refs)) and len(refs) + len(places_after) >= 2:
+    bare = sum(1 for r in refs if r.bare_type)  # ("A to the plant, and the plant to B")
+    if (len(refs) < 2 or bare == len(refs) or bare >= 2) and len(refs) + len(places_after) >= 2:
         # "taipei -> shenzhen", "connect Penang Supplier to Duisburg": a place is the user's
         # node there.
         used = [(r.start, r.end) for r in refs]

@@ -53,8 +53,9 @@ _IMPLIED_TYPE = (
     (
         "manufacturer",
         re.compile(
-            r"\b(?:make|makes|made|produce|produces|manufacture|manufactures|assemble|assembles"
-            r"|roast|roasts|brew|brews|bottle|bottles|build|builds|mill|mills)\b[^.;]*?\b(?:in|at)\s",
+            r"\b(?:make|makes|made|making|produce|produces|producing|manufacture|manufactures"
+            r"|manufacturing|assemble|assembles|assembling|roast|roasts|roasting|brew|brews|brewing"
+            r"|bottle|bottles|bottling|build|builds|building|mill|mills)\b[^.;]*?\b(?:in|at)\s",
             re.IGNORECASE,
         ),
     ),

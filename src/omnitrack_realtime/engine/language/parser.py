@@ -2314,6 +2314,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "we buy our glass from a supplier in Rotterdam, add that too": the node to add
             # is the one the words before describe.
             described = _described_node(described_in, names)
+            if described is None and _TYPE_RE.search(piece):
+                # "we are making sofas in Bydgoszcz, around 8000 pieces per month. Please add
+                # this factory.": the kind said in the request, the place and size before it
+                described = _described_node(f"{described_in}. {piece}", names)
             if described is None and index > 1 and not commands():
                 # the place was said a sentence earlier than the size
                 described = _described_node(". ".join(pieces[:index]), names)

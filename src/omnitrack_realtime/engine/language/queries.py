@@ -184,6 +184,9 @@ def _rule_summary(step: _Step, m: str) -> _Outcome:
         return None
     if step.node_refs() and _STATUS_REPORT.search(m):
         return None  # "a status update on Berlin Plant" is about Berlin Plant
+    if len(step.places) == 1 and step.places[0][2].city is None and re.search(r"\bin\s¤+\W*$", m):
+        # "What have we got in Portugal?": the nodes in that country or region
+        return _cmd(step, "list-nodes", {"place": step.places[0][2]}, 0.85)
     if len(step.places) == 1 and re.fullmatch(
         r"\W*(?:(?:show|give|get|read\sback)\s(?:me\s)?(?:the\s)?)?(?:status\W+¤+|¤+(?:'s)?\W+status)\W*",
         m,
