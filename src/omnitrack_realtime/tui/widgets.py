@@ -89,6 +89,12 @@ class MessageBubble(Markdown):
     Rendering is coalesced: while one render is in progress, newer text only replaces the
     target, so a fast stream never queues up renders (each is a full Markdown parse); the
     bubble always ends on the latest text.
+
+    A render is asked for through the bubble's own message queue, never straight from
+    ``show``: Textual runs a subclass's ``on_mount`` before ``Markdown``'s, which renders the
+    initial text and is not "mounted" until that render ends, so text shown in that window
+    was stored and never drawn (a busy machine left a streamed answer cut short on screen).
+    The queue is drained only after the mount, so the render always comes after it.
     """
 
     def __init__(
@@ -103,9 +109,6 @@ class MessageBubble(Markdown):
         self._rendering = False
         self.set_class(is_streaming, "streaming")
 
-    def on_mount(self) -> None:
-        self._render_latest()  # text that changed between construction and mounting
-
     def show(self, content: str, *, is_streaming: bool, read: bool = False) -> None:
         markdown = message_markdown(content, is_streaming=is_streaming, read=read)
         if markdown == self.shown and is_streaming == self.streaming:
@@ -113,8 +116,7 @@ class MessageBubble(Markdown):
         self.shown = markdown
         self.streaming = is_streaming
         self.set_class(is_streaming, "streaming")
-        if self.is_mounted:
-            self._render_latest()
+        self.call_later(self._render_latest)
 
     @property
     def rendered(self) -> str:
