@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from .commands import ADD_INTENTS, Command, NodeRef, Place
 from .language.fragments import Correction
+from .language.vocabulary import _TYPE_RE
 
 __all__ = [
     "DESTRUCTIVE_INTENTS",
@@ -369,8 +370,6 @@ _GENERIC = frozenset(
 def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
     """The words ``message`` gives the node just added in ``city`` ("Please add our bakery
     in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types."""
-    from .language.vocabulary import _TYPE_RE
-
     found: dict[str, str] = {}
     pattern = re.compile(
         r"\b(?:our|my|the|a|an)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"

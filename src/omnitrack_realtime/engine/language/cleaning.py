@@ -341,6 +341,95 @@ _WITH_A_LINK = re.compile(
     r",?\s+(?:with|and)\s+(?:a|an|the)\s+(?:link|connection|lane|route|feed)\s+(?P<dir>from|to)\s+",
     re.IGNORECASE,
 )
+
+
+# Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
+_PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *_LEARNER_ORDER,
+    # "What's our total capacity, and how much of it is in Germany?": the capacity there
+    (_HOW_MUCH_OF_IT, "how much capacity is "),
+    # "we brew 50 000 hl per year. Please make a plant for us.": add it as one
+    (
+        re.compile(
+            r"\b(?:make|create|set\s?up|put\s+in)\s+(?:a|an)\s+("
+            + _TYPES
+            + r")\s+for\s+(?:us|me)\b",
+            re.I,
+        ),
+        r"add it as a \1",
+    ),
+    # "The warehouse in Prague we call now 'Praha Hub'.": a new name
+    (
+        re.compile(
+            r"^(?P<ref>(?:the|our)\s[^.,;!?]{3,40}?)\s+we\s+(?:now\s+)?call\s+(?:it\s+)?(?:now\s+)?"
+            r"[\"']?(?P<name>[A-Z][^\"'.!?]{1,40}?)[\"']?\s*[.!]?$",
+            re.IGNORECASE,
+        ),
+        r"rename \g<ref> to \g<name>",
+    ),
+    # "add 2nd sup saltillo 6k": another one
+    (re.compile(r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", re.I), "add another "),
+    # "Please you can put the factory in the system?": please put it
+    (
+        re.compile(
+            r"\b(please|pls|kindly)\s+(?:you\s+)?(?:can|could)\s+(?:you\s+)?(?=[a-z])", re.I
+        ),
+        r"\1 ",
+    ),
+    # "..., 40 thousand a month. Is a supplier, and he sends to the factory.": what it is, said
+    # after it; the flow is what is asked
+    (
+        re.compile(
+            r"(^|[.!?]\s+)(?:it\s+|he\s+|she\s+)?is\s+(?:a|an|our)\s+(?:"
+            + _TYPES
+            + r")\s*,?\s*(?:and\s+)?",
+            re.I,
+        ),
+        r"\1",
+    ),
+    # "Now we have one warehouse in São Paulo": "now" opens the sentence, it changes nothing
+    (re.compile(r"(^|[.!?]\s+)now,?\s+(?=(?:we|i|there|our|my)\b)", re.I), r"\1"),
+    # "Nakuru capacity up to 30,000": a node's size said without a verb
+    (
+        re.compile(
+            r"(^|\n[ \t]*(?:[-*•]|\d+[.)])?\s*)"
+            r"(?=[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+(?:capacity|cap)\s+(?:up|down)\s+to\s+\d)"
+        ),
+        r"\1set ",
+    ),
+    # "he sends to the factory": a supplier is "he" in many languages
+    (
+        re.compile(r"\b(?:he|she)\s+(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)", re.I),
+        "it ",
+    ),
+    # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
+    (re.compile(r",\s*(?:also|too)\s+from\s+(?=[A-Z])"), ", fed from "),
+    # "show that they supply the factory", "note that it ships to Lyon": the flow itself
+    (
+        re.compile(
+            r"\b(?:show|note|record|say|mark)\s+that\s+(?=(?:they|it|he|she|both|[A-Z][\w-]+)\s+"
+            r"(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)"
+        ),
+        "",
+    ),
+    # "Is anything degraded right now?": whether any node is
+    (
+        re.compile(r"^(\W*)is\s+(?=anything\s+(?:degraded|down|offline|disrupted|not\s)\b)", re.I),
+        r"\1",
+    ),
+    # "Could that go in as a warehouse": add it as one
+    (re.compile(r"\b(?:could|can)\s+(that|it|this)\s+go\s+in\s+as\b", re.I), r"add \1 as"),
+    # "can you set that up as our plant?": add it as one
+    (re.compile(r"\bset\s+(that|it|this|them|those)\s+up\s+as\b", re.I), r"add \1 as"),
+    # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one
+    (re.compile(r"\b(not\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+[-–—]+\s+(?=[A-Z\d])"), r"\1, "),
+    (_BACK_TO, r"\g<lead>set \g<node> back to operational"),
+    # "risk med": the medium risk profile
+    (
+        re.compile(r"\b(risk(?:\s+(?:profile|level|appetite))?\s*(?:[:=-]\s*|to\s+)?)med\b", re.I),
+        r"\1medium",
+    ),
+)
 # "40 000 litres": thousands separated by a space
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]*\d)")
 
@@ -526,94 +615,8 @@ def _clean(text: str) -> str:
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
-    for learner, said in _LEARNER_ORDER:
-        text = learner.sub(said, text)
-    text = _HOW_MUCH_OF_IT.sub("how much capacity is ", text)
-    # "we brew 50 000 hl per year. Please make a plant for us.": add it as one
-    text = re.sub(
-        r"\b(?:make|create|set\s?up|put\s+in)\s+(?:a|an)\s+(" + _TYPES + r")\s+for\s+(?:us|me)\b",
-        r"add it as a \1",
-        text,
-        flags=re.I,
-    )
-    # "The warehouse in Prague we call now 'Praha Hub'.": a new name
-    text = re.sub(
-        r"^(?P<ref>(?:the|our)\s[^.,;!?]{3,40}?)\s+we\s+(?:now\s+)?call\s+(?:it\s+)?(?:now\s+)?"
-        r"[\"']?(?P<name>[A-Z][^\"'.!?]{1,40}?)[\"']?\s*[.!]?$",
-        r"rename \g<ref> to \g<name>",
-        text,
-        flags=re.IGNORECASE,
-    )
-    text = re.sub(
-        r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", "add another ", text, flags=re.I
-    )
-    # "Please you can put the factory in the system?": please put it
-    text = re.sub(
-        r"\b(please|pls|kindly)\s+(?:you\s+)?(?:can|could)\s+(?:you\s+)?(?=[a-z])",
-        r"\1 ",
-        text,
-        flags=re.I,
-    )
-    # "..., 40 thousand a month. Is a supplier, and he sends to the factory.": what it is, said
-    # after it; the flow is what is asked
-    text = re.sub(
-        r"(^|[.!?]\s+)(?:it\s+|he\s+|she\s+)?is\s+(?:a|an|our)\s+(?:"
-        + _TYPES
-        + r")\s*,?\s*(?:and\s+)?",
-        r"\1",
-        text,
-        flags=re.I,
-    )
-    # "Now we have one warehouse in São Paulo": "now" opens the sentence, it changes nothing
-    text = re.sub(r"(^|[.!?]\s+)now,?\s+(?=(?:we|i|there|our|my)\b)", r"\1", text, flags=re.I)
-    # "Nakuru capacity up to 30,000": a node's size said without a verb
-    text = re.sub(
-        r"(^|\n[ \t]*(?:[-*•]|\d+[.)])?\s*)(?=[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+(?:capacity|cap)\s+"
-        r"(?:up|down)\s+to\s+\d)",
-        r"\1set ",
-        text,
-    )
-    # "he sends to the factory": a supplier is "he" in many languages
-    text = re.sub(
-        r"\b(?:he|she)\s+(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)",
-        "it ",
-        text,
-        flags=re.I,
-    )
-    # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
-    text = re.sub(r",\s*(?:also|too)\s+from\s+(?=[A-Z])", ", fed from ", text)
-    # "show that they supply the factory", "note that it ships to Lyon": the flow itself
-    text = re.sub(
-        r"\b(?:show|note|record|say|mark)\s+that\s+(?=(?:they|it|he|she|both|[A-Z][\w-]+)\s+"
-        r"(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)",
-        "",
-        text,
-    )
-    # "Is anything degraded right now?": whether any node is
-    text = re.sub(
-        r"^(\W*)is\s+(?=anything\s+(?:degraded|down|offline|disrupted|not\s)\b)",
-        r"\1",
-        text,
-        flags=re.I,
-    )
-    # "Could that go in as a warehouse": add it as one
-    text = re.sub(
-        r"\b(?:could|can)\s+(that|it|this)\s+go\s+in\s+as\b", r"add \1 as", text, flags=re.I
-    )
-    # "can you set that up as our plant?": add it as one
-    text = re.sub(r"\bset\s+(that|it|this|them|those)\s+up\s+as\b", r"add \1 as", text, flags=re.I)
-    # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one
-    text = re.sub(
-        r"\b(not\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+[-–—]+\s+(?=[A-Z\d])", r"\1, ", text
-    )
-    text = _BACK_TO.sub(r"\g<lead>set \g<node> back to operational", text)
-    # "risk med": the medium risk profile
-    text = re.sub(
-        r"\b(risk(?:\s+(?:profile|level|appetite))?\s*(?:[:=-]\s*|to\s+)?)med\b",
-        r"\1medium",
-        text,
-        flags=re.I,
-    )
+    for phrase, said in _PHRASINGS:
+        text = phrase.sub(said, text)
     text = _WITH_A_LINK.sub(
         lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
     )
