@@ -1003,3 +1003,59 @@ def test_the_town_and_kind_of_a_node_is_a_description_so_removal_asks(
 )
 def test_round_44_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a remark after a question says what matters; it is not a request of its own
+        (
+            "How loaded are our sites right now? The plant especially.",
+            (),
+            ["calculate-utilization"],
+        ),
+        ("How loaded are our sites? Especially the plant.", (), ["calculate-utilization"]),
+        (
+            "Is Gdynia warehouse okay? I am little bit worried about it.",
+            ("Gdynia Warehouse",),
+            ["get-node-details"],
+        ),
+        # said alone, the worry asks for the node's risks
+        ("I'm a bit worried about Gdynia Warehouse", ("Gdynia Warehouse",), ["identify-risks"]),
+        # a description read by the add that follows is not also asked about as a link
+        (
+            "The foam we buy from supplier in Lublin, 20000 units per month. Add him also and "
+            "connect with factory.",
+            ("Poznan Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        # the purpose after a request is why it is made
+        (
+            "Add a second supplier in Port Harcourt, 20,000 units, shipping to the Ibadan plant, "
+            "so it isn't single-sourced any more.",
+            ("Ibadan Plant", "Lagos Supplier"),
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "connect Lagos Supplier to Ibadan Plant, so that we have a backup",
+            ("Ibadan Plant", "Lagos Supplier"),
+            ["connect-nodes"],
+        ),
+        # ... while a request after "so" is still one
+        ("Lagos is down, so add a supplier in Abuja", ("Lagos Supplier",), ["add-supplier"]),
+    ],
+)
+def test_round_44_remarks_and_purposes(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_town_said_beside_a_bare_kind_picks_among_several(engine: SupplyChainEngine) -> None:
+    talk(engine, "add warehouses in Madrid and Lisbon", "mark the Lisbon warehouse degraded")
+    said = talk(engine, "The roof repair in Lisbon is done, set the warehouse back to operational.")
+    assert said == [["update-node"]]
+    statuses = {n.name: n.status for n in engine.twin.list_nodes(USER)}
+    assert statuses == {"Madrid Warehouse": "operational", "Lisbon Warehouse": "operational"}
+    # with no town beside it, "the warehouse" still asks which one
+    assert talk(engine, "set the warehouse to degraded") == [["clarification"]]

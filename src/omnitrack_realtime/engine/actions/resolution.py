@@ -226,6 +226,11 @@ def resolve_nodes(
         # "the store": the one node of that type; with several, the answer names them all
         # (a name that merely contains the word, like "Sydney Store", is no better a match).
         found = candidates
+        if len(found) > 1 and ref.place is not None:
+            # the one town the message named beside it ("the roof repair in Lisbon is done,
+            # set the warehouse back to operational")
+            there = _by_place(found, ref.place)
+            found = there if len(there) == 1 else found
     else:
         wanted = label.lower()
         found = [n for n in candidates if wanted in n.name.lower()]

@@ -18,6 +18,7 @@ from ..commands import (
     ADDED_TYPE,
     CHANGING_INTENTS,
     DEFAULT_NAME_WORD,
+    INTENTS,
     SIMULATION_INTENTS,
     Act,
     Clarification,
@@ -345,8 +346,10 @@ _DISCOURSE = re.compile(
 # military way
 _NEGATIVE_ON = re.compile(r"^\W*negative(?:\son\b.*)?\W*$", re.IGNORECASE)
 _FEELING = re.compile(
-    r"^\W*(?:(?:i'?m|we'?re|i\sam|we\sare)\s)?(?:so\s|really\s|super\s|very\s|pretty\s)?(?:pumped"
-    r"|excited|thrilled|happy|glad|stoked|keen|nervous|worried|relieved)\s(?:to|about|that|for)\b"
+    r"^\W*(?:(?:i'?m|we'?re|i\sam|we\sare)\s)?(?:so\s|really\s|super\s|very\s|pretty\s|quite\s"
+    r"|(?:a\s)?(?:little\s)?bit\s|a\slittle\s|kind\sof\s|kinda\s|a\s+tad\s)?(?:pumped"
+    r"|excited|thrilled|happy|glad|stoked|keen|nervous|worried|concerned|relieved)\s"
+    r"(?:to|about|that|for)\b"
     r"(?!.*\?)",
     re.IGNORECASE,
 )
@@ -2350,6 +2353,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     outcome = outcome + (flow_link if isinstance(flow_link, list) else [])
                 if stated is not None and outcome and stated in steps:
                     steps.remove(stated)
+                if outcome:
+                    # "The foam we buy from supplier in Lublin, 20000 units per month. Add him
+                    # also": the description was asked about as a link; the add reads it
+                    steps = [
+                        s
+                        for s in steps
+                        if not (isinstance(s, Clarification) and s.text in described_in)
+                    ]
                 if unknown_before is not None and reason is None:
                     _forget(steps, not_understood, unknown_before)
                     unknown_before = None
@@ -2504,7 +2515,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             asked_before = piece
             continue
         asked, asked_before = asked_before, None
-        if asked is not None and unknown_before is None and isinstance(steps[-1], Clarification):
+        if (
+            asked is not None
+            and unknown_before is None
+            and steps
+            and isinstance(steps[-1], Clarification)
+        ):
             # "we closed the Valencia site last quarter, take it off the map": the step that
             # was asked about names the node "it" means, and this step says what to do.
             node = _antecedent(asked, names)
@@ -2635,6 +2651,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
+    steps = _town_said_beside(_without_felt_after_asking(steps), cleaned)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -2678,6 +2695,86 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
 
 # "..., add it as a plant", "Could you model that?": a later step asks for what this one
 # describes, and the description is read whole there
+# "How loaded are our sites? The plant especially.": which part of the answer matters most
+_FOCUS = re.compile(
+    r"^\W*(?:and\s+)?(?:(?:especially|particularly|mainly|mostly|above\sall)\s+(?:for\s+|on\s+)?"
+    r"(?:the\s+|our\s+)?[\w\s-]{2,40}?|(?:the\s+|our\s+)?[\w\s-]{2,40}?\s+(?:especially|in\s+"
+    r"particular|particularly|mostly|above\sall))\W*$",
+    re.IGNORECASE,
+)
+_ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
+
+
+def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
+    """Remarks after a question that only say what matters to the user: "How loaded are our
+    sites right now? The plant especially." (the answer covers it), and how the user feels
+    about the node just asked about ("Is Gdynia warehouse okay? I am little bit worried about
+    it."): why they ask, not a second request (said alone, "I'm worried about Gdynia
+    Warehouse" still asks for its risks)."""
+    return [
+        s
+        for i, s in enumerate(steps)
+        if not (
+            i > 0
+            and isinstance(s, Clarification | Act)
+            and (not isinstance(s, Clarification) or s.intent is None)
+            and (not isinstance(s, Act) or s.kind == "unknown")
+            and _FOCUS.match(s.text)
+            and isinstance(steps[i - 1], Command)
+            and steps[i - 1].intent in _ASKING_INTENTS  # type: ignore[union-attr]
+        )
+        and not (
+            i > 0
+            and isinstance(s, Command)
+            and _FEELING.match(s.text)
+            and any(isinstance(v, NodeRef) and v.kind == "pronoun" for v in s.params.values())
+            and isinstance(steps[i - 1], Command)
+            and steps[i - 1].intent in _ASKING_INTENTS  # type: ignore[union-attr]
+        )
+    ]
+
+
+def _town_said_beside(steps: list[Step], text: str) -> list[Step]:
+    """ "The roof repair in Lisbon is done, set the warehouse back to operational": a bare
+    "the warehouse" carries the one town the message names that no step uses, as a hint the
+    resolver takes only when the user has several warehouses (it never overrides a name)."""
+    bare = [
+        (i, key)
+        for i, s in enumerate(steps)
+        if isinstance(s, Command)
+        for key, ref in s.params.items()
+        if isinstance(ref, NodeRef)
+        and ref.kind == "name"
+        and ref.node_type is not None
+        and ref.place is None
+        and _TYPE_ONLY.fullmatch(ref.text.strip())
+    ]
+    if not bare:
+        return steps
+    used = _named_in(commands_of(steps), _EMPTY_NAMES)
+    towns = {
+        gazetteer.fold(place.city): place
+        for _, place in gazetteer.find_places(text)
+        if place.city and not place.approximate
+    }
+    spare = [place for key, place in towns.items() if not any(key in u for u in used)]
+    if len(towns) != 1 or len(spare) != 1:
+        return steps
+    out = list(steps)
+    for i, key in bare:
+        command = out[i]
+        assert isinstance(command, Command)
+        ref = command.params[key]
+        hinted = NodeRef(ref.text, ref.kind, ref.node_type, spare[0])
+        out[i] = Command(
+            command.intent, {**command.params, key: hinted}, command.confidence, command.text
+        )
+    return out
+
+
+_TYPE_ONLY = re.compile(rf"(?:the|our|my|that|this)?\s*{_TYPE_RE.pattern}", re.I)
+
+
 def _adds_what_was_said(piece: str) -> bool:
     return any(p.match(piece) for p in (_ADD_THAT, _ADD_IT_AS, _MODEL_THAT, _ADD_THEM_AS))
 

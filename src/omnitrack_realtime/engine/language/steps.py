@@ -293,6 +293,19 @@ _LEAD_CLAUSE = re.compile(
     r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
 )
 # "Ahead of the board pack: what's our total warehouse capacity?": what it is for, no request
+# the purpose said after a request: "so it isn't single-sourced", "so that we have a backup"
+_PURPOSE_AFTER = re.compile(
+    r"(?:that\s+)?(?:it|we|they|there|the\s+\w+|our\s+\w+)\s+(?!(?:have|has)\s+to\b)"
+    r"(?:is|isn't|is\s+not|are|aren't|has|have|hasn't|don't|doesn't|won't|will|would|can|"
+    r"can't|could|'s|'re|no\s+longer|never|always|gets?|stays?|keeps?|becomes?)\b"
+    r"(?![^.;]*\b(?:need|needs|should|must|want|wants)\b)",
+    re.IGNORECASE,
+)
+_FLOW_WORD = re.compile(
+    r"\b(?:ship(?:s|ping)?|send(?:s|ing)?|deliver(?:s|ing)?|suppl(?:ies|ying)|feed(?:s|ing)?|"
+    r"fed|supplied)\s+(?:to|from|by|into)?\b",
+    re.IGNORECASE,
+)
 _PURPOSE_FIRST = re.compile(
     r"^\W*(?:ahead\sof|before|after|for|in\sprep\w*\sfor|regarding|re)\s[^,:?]{1,50}:\s+"
     r"(?=(?:what|how|which|where|who|is|are|can|could|do|does|give|show)\b)",
@@ -515,6 +528,15 @@ def _soft_split(text: str) -> list[str]:
         links = [piece for part in _PARTICIPLE.split(link) for piece in _soft_split(part)]
         return [*_soft_split(head), *links, *adds]
     reason, so, request = _SO.split(text, maxsplit=1)[0], _SO.search(text), ""
+    if (
+        so is not None
+        and _PURPOSE_AFTER.match(text[so.end() :])
+        and not _ADD_VERB_RE.search(text[so.end() :])
+        and (_ADD_VERB_RE.search(reason) or _FLOW_WORD.search(reason) or _LINK_VERB.match(reason))
+    ):
+        # "..., shipping to the Ibadan plant, so it isn't single-sourced any more": why the
+        # request is made, not a request of its own
+        return _soft_split(reason)
     if so is not None:
         request = text[so.end() :]
         return [f"because {reason}", *_soft_split(request)]
