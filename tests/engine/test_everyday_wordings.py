@@ -1059,3 +1059,31 @@ def test_a_town_said_beside_a_bare_kind_picks_among_several(engine: SupplyChainE
     assert statuses == {"Madrid Warehouse": "operational", "Lisbon Warehouse": "operational"}
     # with no town beside it, "the warehouse" still asks which one
     assert talk(engine, "set the warehouse to degraded") == [["clarification"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you list all the nodes so I can tick them off against my sheet?",
+        "Can you list all the nodes?",
+        "could you please list all nodes",
+    ],
+)
+def test_a_list_asked_politely_or_with_a_purpose_lists(text: str) -> None:
+    assert kinds(text, ("Winnipeg Warehouse",)) == ["list-nodes"]
+
+
+def test_a_size_said_each_after_the_last_add_is_every_ones(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a warehouse in Winnipeg")
+    said = talk(
+        engine,
+        "Add a store in Regina and one in Saskatoon, 4,000 units each; both get their stock "
+        "from the Winnipeg one.",
+    )
+    assert said == [["add-retailer", "add-retailer", "connect-nodes", "connect-nodes"]]
+    sizes = nodes(engine)
+    assert (sizes["Regina Store"], sizes["Saskatoon Store"]) == (4000, 4000)
+    # a size said for one of them stays its own
+    talk(engine, "add a store in Kamloops, 2k, and one in Kelowna, 3,000 units each")
+    sizes = nodes(engine)
+    assert (sizes["Kamloops Store"], sizes["Kelowna Store"]) == (2000, 3000)

@@ -344,6 +344,12 @@ _EXPOSED = re.compile(r"\b(?:most\s)?(?:exposed|exposure|vulnerab\w*)\b")
 _LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)?[^,;]*?\bwith\b")
 
 
+_LISTING = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|kindly|can\syou|could\syou|would\syou)\W+)*"
+    r"(?:list|enumerate)\b"
+)
+
+
 def _rule_list(step: _Step, m: str) -> _Outcome:
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
@@ -364,7 +370,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     status = _STATUS_RE.search(m)
     if step.node_refs() and (not plural or plural.group("all")):
         return None  # about one node: its details
-    listing = re.match(r"^\W*(?:please\s)?(?:list|enumerate)\b", m) is not None
+    # ("Can you list all the nodes so I can tick them off?": a list, asked politely)
+    listing = _LISTING.match(m) is not None
     # "how many nodes do we have in Europe?": a place narrows any list.
     free_place = bool(step.free_places()) and plural is not None
     filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m) or free_place

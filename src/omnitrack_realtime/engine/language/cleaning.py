@@ -367,6 +367,17 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"rename \g<ref> to \g<name>",
     ),
+    # "Can you list all the nodes so I can tick them off against my sheet?": the user's own
+    # purpose (their sheet, their report), not more of the request
+    (
+        re.compile(
+            r",?\s+so\s+(?:that\s+)?(?:i|we)\s+can\s+(?:tick|check|compare|match|review|share"
+            r"|report|verify|cross-check|double-check|copy|paste|print|present|show\s+(?:it|them)"
+            r"\s+to)\b[^.?!;]*",
+            re.I,
+        ),
+        "",
+    ),
     # "add 2nd sup saltillo 6k": another one
     (re.compile(r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", re.I), "add another "),
     # "Please you can put the factory in the system?": please put it

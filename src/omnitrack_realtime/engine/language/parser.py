@@ -50,7 +50,7 @@ from .descriptions import (
     _described_node,
     _described_nodes,
 )
-from .edits import _capacity
+from .edits import _SIZE_EACH, _capacity
 from .frames import read_frames, read_what_if
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -2651,7 +2651,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
-    steps = _town_said_beside(_without_felt_after_asking(steps), cleaned)
+    steps = _town_said_beside(_without_felt_after_asking(_each_size_back(steps)), cleaned)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -2703,6 +2703,35 @@ _FOCUS = re.compile(
     re.IGNORECASE,
 )
 _ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
+
+
+def _each_size_back(steps: list[Step]) -> list[Step]:
+    """ "Add a store in Regina and one in Saskatoon, 4,000 units each": the size said "each"
+    after the last of several adds of one kind is every one's size (the split made them
+    steps of their own)."""
+    out = list(steps)
+    for i, step in enumerate(out):
+        if not (
+            isinstance(step, Command)
+            and step.intent in _DEFAULT_SUFFIX
+            and "capacity" in step.params
+            and _SIZE_EACH.search(step.text)
+        ):
+            continue
+        j = i - 1
+        while j >= 0:
+            before = out[j]
+            if not (isinstance(before, Command) and before.intent == step.intent):
+                break
+            if "capacity" not in before.params:
+                out[j] = Command(
+                    before.intent,
+                    {**before.params, "capacity": step.params["capacity"]},
+                    before.confidence,
+                    before.text,
+                )
+            j -= 1
+    return out
 
 
 def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
