@@ -1087,3 +1087,120 @@ def test_a_size_said_each_after_the_last_add_is_every_ones(engine: SupplyChainEn
     talk(engine, "add a store in Kamloops, 2k, and one in Kelowna, 3,000 units each")
     sizes = nodes(engine)
     assert (sizes["Kamloops Store"], sizes["Kelowna Store"]) == (2000, 3000)
+
+
+# --- after round 45's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a town with a typo in a list after a type word, each with its size
+        (
+            "2 dcs: toronto 15k, montrael 10k. both from winnipeg wh",
+            ("Winnipeg Warehouse",),
+            ["add-distributor", "add-distributor", "connect-nodes", "connect-nodes"],
+        ),
+        ("curr cad pls. thx", (), ["set-currency", "smalltalk"]),
+        ("ccy: eur", (), ["set-currency"]),
+        # "current" is no currency
+        ("ok and a store in swift current, 1500 tonnes", (), ["add-retailer"]),
+        # a lead that only announces the questions
+        (
+            "Morning. For the board pack I need two numbers: our total warehouse capacity, "
+            "and how many suppliers we depend on.",
+            ("Leeds Warehouse", "York Supplier"),
+            ["list-nodes", "list-nodes"],
+        ),
+        # a counted list "of our own", put in, and a causative flow
+        (
+            "We also sell through two shops of our own, one in Bath and one in Cardiff. Could "
+            "you put those in, and have them both get their tea from Bristol?",
+            ("Bristol Plant",),
+            ["add-retailer", "add-retailer", "connect-nodes"],
+        ),
+        # a learner's "like a plant" for the site just described
+        (
+            "Hello, I am working in a towel factory in Bursa, we produce around 50.000 towels "
+            "in month. Please add our factory like a plant.",
+            (),
+            ["add-manufacturer"],
+        ),
+        # a learner's counted list: "one is in ..., other one is in ..."
+        (
+            "The cotton is coming from two supplier, one is in Denizli with 30.000 kg, other "
+            "one is in Adana with 20.000 kg. Both of them are sending to the factory.",
+            ("Bursa Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        # the market explains the currency; it does not set the region
+        (
+            "Please make the currency euro, we sell mostly to Germany. Thank you very much!",
+            (),
+            ["set-currency", "smalltalk"],
+        ),
+        ("we're an electronics maker based in Asia", (), ["set-industry", "set-region"]),
+        # "Have X supply Y", then the new plant's own flow after "and"
+        (
+            "Have Monterrey supply the new plant too, and the new plant should ship to the "
+            "first warehouse.",
+            ("Monterrey Supplier", "Aguascalientes Plant", "Guadalajara Warehouse"),
+            ["connect-nodes", "connect-nodes"],
+        ),
+        # a stop said with how long it lasts is a case to play out, not a status
+        (
+            "Milder case: Busan down for just one week?",
+            ("Busan Supplier",),
+            ["what-if-supplier-failure"],
+        ),
+        ("Busan down for a week", ("Busan Supplier",), ["what-if-supplier-failure"]),
+        ("mark Busan down", ("Busan Supplier",), ["update-node"]),
+    ],
+)
+def test_round_45_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_learners_correction_names_the_wrong_town_first(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "add a plant in Bursa",
+        "Also we have one warehouse in Izmir near to the port, capacity is 80.000 towels. "
+        "Factory is sending there.",
+    )
+    said = talk(engine, "Sorry, is not Izmir, the warehouse is in Mersin. I mixed the cities.")
+    assert said == [["add-warehouse"]]
+    assert nodes(engine) == {"Bursa Plant": 8000, "Mersin Warehouse": 80000}
+    assert links(engine) == {("Bursa Plant", "Mersin Warehouse")}
+
+
+def test_revert_after_an_undo_with_a_hesitation_redoes(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a supplier in Eldoret", "mark it degraded", "undo that")
+    assert talk(engine, "Hm, actually revert that, I do want it degraded after all.") == [["redo"]]
+    assert [n.status for n in engine.twin.list_nodes(USER)] == ["degraded"]
+
+
+def test_the_new_plant_is_the_newest_plant_when_nothing_else_was_talked_about(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(
+        engine,
+        "add a supplier in Monterrey",
+        "add warehouses in Guadalajara and Puebla",
+        "We're opening a new plant in Aguascalientes, please add it.",
+        "Monterrey supplies the new plant",
+        "remove Puebla Warehouse",
+    )
+    said = talk(engine, "What feeds the new plant?")
+    assert said == [["trace-upstream"]]
+
+
+def test_a_us_town_in_georgia_is_not_the_country() -> None:
+    said = commands(
+        "We run a chicken processing plant in Gainesville, Georgia, about 250,000 birds a "
+        "week. Please add that."
+    )
+    assert [(c.intent, city(c), c.params.get("capacity")) for c in said] == [
+        ("add-manufacturer", "Gainesville", 250000)
+    ]
+    assert city(commands("add a plant in Tbilisi, Georgia")[0]) == "Tbilisi"

@@ -1080,9 +1080,18 @@ def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
         i += size
     found = _with_states(plain, tokens, found)
     # "Newcastle, Australia": the city of that name in the country said after it.
+    state_said: set[int] = set()
     for index, (((_s, end), place), ((later, _e), country)) in enumerate(itertools.pairwise(found)):
         if country.city is None and country.country and re.fullmatch(r",?\s*", plain[end:later]):
             found[index] = (found[index][0], in_country(place, country))
+            if (
+                country.country == "Georgia"
+                and place.country == "United States"
+                and found[index][1].country == "United States"
+            ):
+                # "Gainesville, Georgia": the US state of the town before, not the country
+                state_said.add(index + 1)
+    found = [f for index, f in enumerate(found) if index not in state_said]
     # "a plant in Puebla and one in León": a world-table town of a name several countries
     # share is the one in a country the same text names.
     for index, (span, place) in enumerate(found):

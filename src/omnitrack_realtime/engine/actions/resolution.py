@@ -167,6 +167,8 @@ def resolve_nodes(
     if ref.kind == "pronoun":
         ids = twin.get_context(user_id, conversation_id)
         found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
+        if ref.node_type is not None:
+            found = _typed_pointer(ref, found, twin.list_nodes(user_id))
         if not found:
             raise _Failed(
                 f'I don\'t know which node "{label}" means here: nothing was mentioned yet. '
@@ -271,6 +273,19 @@ def resolve_nodes(
         f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
         tuple(f"Show details of {n.name}" for n in found[:3]),
     )
+
+
+def _typed_pointer(ref: NodeRef, talked: list[Node], everything: list[Node]) -> list[Node]:
+    """ "the new plant", "that warehouse": the nodes of that type just talked about; when
+    none was (a removal since, a question about something else), the newest node of that
+    type for "new", or the user's only one."""
+    typed = [n for n in talked if n.type == ref.node_type]
+    if typed:
+        return typed
+    kind = [n for n in everything if n.type == ref.node_type]
+    if re.search(r"\bnew(?:est)?\b", ref.text, re.I) and kind:
+        return _by_ordinal(NodeRef("-1", "ordinal", node_type=ref.node_type), everything)
+    return kind if len(kind) == 1 else talked
 
 
 def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:

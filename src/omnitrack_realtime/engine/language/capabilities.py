@@ -36,7 +36,7 @@ def _first_node(step: _Step) -> Any:
 # ----------------------------------------------------------------------------- undo
 
 _UNDO = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hmm|actually|just|can\syou|could\syou"
+    r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hm+|um+|uh+|actually|just|can\syou|could\syou"
     r"|sorry|my\sbad|wait|oh|typo|wrong\s\w+|that'?s\swrong|mistake)\W+)*"
     r"(?:undo|undoing|revert|reverting|roll\s?back|rolling\sback|reverse|take\s(?:that|it|this)\sback"
     r"|go\sback"
@@ -52,7 +52,7 @@ _UNDO = re.compile(
 
 
 _REDO = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|hmm|no|wait|sorry|on\ssecond\sthought"
+    r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|hm+|um+|uh+|no|wait|sorry|on\ssecond\sthought"
     r"|can\syou|could\syou)\W+)*(?:redo|re-do|undo\s(?:the|that|my)\s(?:last\s)?undo"
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone))*"
@@ -284,7 +284,8 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|total|the\stotal|sum|what'?s|whats|how\smuch|so\swhat|combined"
+    r"|any|is\sthere|anything|(?:our\s|my\s|the\s)?total|sum|what'?s|whats|how\smuch|so\swhat"
+    r"|combined"
     r"|aggregate|overall)\b"
 )
 _PLURAL_TYPE = re.compile(

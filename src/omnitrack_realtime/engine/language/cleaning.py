@@ -378,6 +378,65 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "",
     ),
+    # "Could you put those in?", "put it in the system": add what was described
+    (
+        re.compile(
+            r"\bput\s+(that|this|it|them|those|these|him|her)\s+in(?:to)?\b"
+            r"(?:\s+(?:the|our|my)\s+(?:system|twin|map|network|model|tool))?(?!\s+(?:as|the|a|an)\b)",
+            re.I,
+        ),
+        r"add \1",
+    ),
+    # "For the board pack I need two numbers: our total ...": the lead only announces the
+    # questions that follow
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))[^.!?:\n]{0,60}?\b(?:two|three|four|a\sfew|some|several|\d|a\scouple"
+            r"\sof)\s+(?:quick\s+|simple\s+|short\s+)?(?:numbers|questions|things|figures|facts|stats"
+            r"|data\spoints|items)\b[^.!?:\n]{0,30}:\s*",
+            re.I,
+        ),
+        "",
+    ),
+    # "Could you add those, and ...": asked politely, the same request
+    (
+        re.compile(
+            r"\b(?:can|could|would)\s+you\s+(?:please\s+)?(?=add\s+(?:those|these|them|that|this"
+            r"|it)\b)",
+            re.I,
+        ),
+        "please ",
+    ),
+    # "have them both get their tea from Bristol": they get it from Bristol
+    (
+        re.compile(
+            r"\b(?:have|let|make)\s+them(?=(?:\s+both|\s+all)?\s+(?:get|take|buy|source|receive"
+            r"|order)\b)",
+            re.I,
+        ),
+        "they",
+    ),
+    (
+        re.compile(
+            r"\b(?:have|let|make)\s+(?=(?:it|both(?:\sof\sthem)?|those|these)(?:\s+both|\s+all)?"
+            r"\s+(?:get|take|buy|source|receive|order)\b)",
+            re.I,
+        ),
+        "",
+    ),
+    # "Have Monterrey supply the new plant": Monterrey supplies it
+    (
+        re.compile(r"\b(?:have|let|make)\s+([A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+supply\b"),
+        r"\1 supplies",
+    ),
+    (
+        re.compile(
+            r"\b(?:have|let|make)\s+([A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+(ship|send|feed|deliver)\b"
+        ),
+        r"\1 \2s",
+    ),
+    # "curr cad pls", "ccy: eur": the currency, shortened
+    (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k": another one
     (re.compile(r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", re.I), "add another "),
     # "Please you can put the factory in the system?": please put it
@@ -651,7 +710,9 @@ def _clean(text: str) -> str:
 
 
 _AFTER_A_TYPE = re.compile(
-    r"\b(?:" + _TYPES + r")\s*(?::\s*|\s+)(?:[A-Za-z-]+\s*(?:,|\+|&|\band\b)\s*)*$",
+    # ("2 dcs: toronto 15k, montrael 10k": each town may carry its size)
+    r"\b(?:" + _TYPES + r")\s*(?::\s*|\s+)"
+    r"(?:[A-Za-z-]+(?:\s+\d[\d,.]*\s?k?)?\s*(?:,|\+|&|\band\b)\s*)*$",
     re.IGNORECASE,
 )
 _BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\s+$", re.IGNORECASE)

@@ -120,7 +120,11 @@ _PAST_OR_OTHER = re.compile(
     re.IGNORECASE,
 )
 _AND_PLACE = re.compile(
-    r"^\s*(?:,\s*)?(?:and|&|\+|or|as\swell\sas|plus|,)\s*(?:one\s)?(?:in\s|at\s)?$"
+    # ("one is in Denizli with 30,000 kg, other one is in Adana": the size of the one before,
+    # then the next)
+    r"^\s*(?:(?:with\s|of\s|,\s*)?(?:about\s|around\s)?\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s*)?"
+    r"(?:,\s*)?(?:and|&|\+|or|as\swell\sas|plus|,)\s*(?:(?:the\s)?other\s(?:one\s)?|one\s|another\s)?"
+    r"(?:is\s)?(?:in\s|at\s)?$"
 )
 _SIZED_FROM = re.compile(r"\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s+(?P<from>from)\s", re.I)
 # "mill to Kotka also.": two nodes and "to", nothing else

@@ -876,7 +876,8 @@ _GO_LABEL = re.compile(
 )
 _ADD_IT_AS = re.compile(
     r"^\W*(?:(?:please|pls|can\syou|could\syou|so|and|then|just)\s+)*(?:add|put\sin|put|enter|record)\s(?:it|that"
-    r"|this|him|her)(?:\sin)?\sas\s(?:an?\s|the\s|our\s)?(?P<type>"
+    # ("Please add our factory like a plant": the site just described, in the user's word)
+    r"|this|him|her|(?:our|my)\s[a-z]+)(?:\sin)?\s(?:as|like)\s(?:an?\s|the\s|our\s)?(?P<type>"
     + _TYPES
     + r")\b(?:\s(?:please|pls"
     r"|i\sguess|too|then))*\W*$",
@@ -1301,7 +1302,8 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 
 _ADD_THAT = re.compile(
-    r"^\W*(?:(?:please|pls|and|just|then|so|kindly)\s+)*(?:add|create|put\s+in|set\s+up|include"
+    r"^\W*(?:(?:please|pls|and|just|then|so|kindly|(?:can|could|would)\s+you)\s+)*(?:add|create"
+    r"|put\s+in|set\s+up|include"
     r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s)"
     r"|(?:also|too|as\swell)(?=\W*$))\b(?:\s*(?:the\s"
     r"|our\s)?(?:one|"

@@ -41,6 +41,13 @@ _DROP = re.compile(
     r"\b(?:drops?|dropping|fall\w*|fell|declin\w*|decreas\w*|slump\w*|crash\w*|plummet\w*"
     r"|shrink\w*|dips?|down|lower|less|reduc\w*|halv\w*)\b"
 )
+# how long a stop lasts, said right after "down"/"out"/"offline": "down 2wks", "out for just
+# one week", "offline for a fortnight" (a status has no duration: said with one, it is a case)
+_FOR_HOW_LONG = (
+    r"(?:for\s)?(?:just\s|only\s|about\s|around\s|roughly\s)?(?:(?:\d+|a|an|one|two|three|four"
+    r"|five|six|seven|eight|ten|a\sfew|several|half\sa)\s?-?\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?"
+    r"|mos?|months?|fortnights?)|a\sfortnight)"
+)
 _HYPOTHETICAL = re.compile(
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
     r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
@@ -53,7 +60,7 @@ _HYPOTHETICAL = re.compile(
     r"|\b(?:fails?|goes\sdown|is\sdown|shuts?\sdown|closes?|is\sclosed|stops?\s\w+ing)\s"
     r"(?:\w+\s){0,2}?for\s(?:a|an|one|two|three|four|five|six|\d+|several|a\sfew|all\sof)\s"
     # "LA down 1wk?": shorthand for the same
-    r"|\b(?:down|out|offline)\s(?:for\s)?\d+\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?|mos?|months?)\b"
+    r"|\b(?:down|out|offline)\s" + _FOR_HOW_LONG + r"\b"
 )
 
 
@@ -68,8 +75,7 @@ _FAIL = re.compile(
     r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+)"
     # "What if Gisborne gets cut off for a fortnight?"
     r"|(?:gets?|is|are|got|were|was)\s(?:completely\s)?(?:cut\soff|isolated|stranded|snowed\sin|flooded)"
-    r"|(?:is\s|are\s)?(?:down|out|offline)(?=\s(?:for\s)?\d+\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?"
-    r"|mos?|months?)\b))\b"
+    r"|(?:is\s|are\s)?(?:down|out|offline)(?=\s" + _FOR_HOW_LONG + r"\b))\b"
 )
 
 

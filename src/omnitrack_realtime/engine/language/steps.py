@@ -63,7 +63,13 @@ _SOFT_SPLIT = re.compile(
     rf"(?:(?:(?<=\d)|(?<=\dk))\s+(?=(?:connect|link|hook|remove|delete|rename|mark|move|ship|route)\s)|,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+|\s+[-–—]+\s+(?:and\s+)?)"
     rf"(?=(?:please\s+|pls\s+|also\s+|just\s+|instead\s+|rather\s+|only\s+"
     rf"|(?:i'?d|we'?d)\s+(?:also\s+)?like\s+to\s+|(?:i|we)\s+(?:also\s+)?(?:want|need)\s+to\s+"
-    rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b)",
+    rf"|can\s+you\s+|could\s+you\s+)?(?:{_VERBS})\b"
+    # "Could you add those, and they both get their tea from Bristol?": a flow said of them
+    r"|(?:they|both(?:\s+of\s+them)?)\s+(?:both\s+|all\s+)?(?:get|take|buy|source|receive|order)"
+    r"\s(?:[\w-]+\s+){0,3}?from\b"
+    # "..., and the new plant should ship to the first warehouse": a flow the node should have
+    r"|(?:the\s+|our\s+)?(?:new\s+)?[\w-]+\s+(?:should|must|will|needs?\s+to|has\s+to)\s+(?:also\s+)?"
+    r"(?:ship|send|supply|feed|deliver|get|take|buy|source)\b)",
     re.IGNORECASE,
 )
 # "I'm not sure how to read this, but is anything at risk?": what follows "but" is a request.
@@ -78,6 +84,17 @@ _TYPE_ONLY = re.compile(
     # "add sup lublin 20k, plant bydgoszcz 14k": a type, a town and a size
     r"|(?:" + _TYPES + r")\s+(?=[a-z][\w-]+(?:\s[a-z][\w-]+)?\s+\d)))",
     re.IGNORECASE,
+)
+
+
+# "Sorry, is not Izmir": only the value that was wrong
+_ONLY_WRONG = re.compile(
+    r"\W*(?:(?:sorry|oops|no|wait|my\sbad|ah|oh|actually)\W+)*(?:it\s+|that\s+)?(?:is\s+|'s\s+|was\s+)?"
+    r"not\s+(?:in\s+)?(?P<wrong>[^\W\d][\w'-]*(?:\s[^\W\d][\w'-]*)?)\W*",
+    re.I,
+)
+_STATES_WHERE = re.compile(
+    r"\W*(?:(?:the|our|my)\s+[\w-]+(?:\s[\w-]+)?|it)\s+(?:is|'s|should\sbe)\s+(?:in|at)\s", re.I
 )
 
 
@@ -104,6 +121,10 @@ def _split(text: str) -> list[str]:
             continue
         if out and _INTERJECTION.fullmatch(out[-1]) and not _TAKE_BACK_START.match(piece):
             out[-1] = f"{out[-1]}, {piece}"  # "no wait, put it in Cape Town, not ..."
+        elif out and (wrong := _ONLY_WRONG.fullmatch(out[-1])) and _STATES_WHERE.match(piece):
+            # "Sorry, is not Izmir, the warehouse is in Mersin": the right value said next,
+            # read as "the warehouse is in Mersin, not Izmir"
+            out[-1] = f"{piece}, not {wrong.group('wrong')}"
         elif out and (
             (_FRAGMENT.match(piece) and not _sets_the_network_region(piece, out[-1]))
             or _QUALIFIER.match(piece)
@@ -457,8 +478,10 @@ _WHAT_IF_STOPS = re.compile(
 # "Also two stores, one in Rio de Janeiro and one in Belo Horizonte, each one 5 thousand": a
 # counted list of sites is one step (the frame reader reads it whole)
 _COUNTED_LIST = re.compile(
-    r"\b(?:two|three|four|2|3|4)\s+(?:[\w-]+\s+)?(?:" + _TYPES + r"),?\s+one\s+(?:in|at)\s+[^.;]*?"
-    r"\band\s+(?:one|the\sother|another)\s+(?:in|at)\s",
+    r"\b(?:two|three|four|2|3|4)\s+(?:[\w-]+\s+)?(?:" + _TYPES + r")(?:\s+of\s+(?:our|my)\s+own)?"
+    r",?\s+one\s+(?:is\s+)?(?:in|at)\s+[^.;]*?"
+    # ("two supplier, one is in Denizli with 30.000 kg, other one is in Adana")
+    r"(?:\band\s+|,\s*)(?:one|the\sother|another|other)(?:\sone)?\s+(?:is\s+)?(?:in|at)\s",
     re.IGNORECASE,
 )
 
