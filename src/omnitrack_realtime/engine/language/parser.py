@@ -1320,6 +1320,8 @@ _ADD_THAT = re.compile(
 def _is_heading(text: str, piece: str) -> bool:
     """Whether ``piece`` is a heading of a pasted list: a short line of its own, followed by
     an indented or bulleted line."""
+    if "\n" not in text:
+        return False  # (a heading is a line of its own; and each look below compiles a pattern)
     # ("Phase 2", "Wave 1b": a numbered label is still a heading)
     label = re.fullmatch(r"[A-Za-z][\w-]*(?:\s[A-Za-z][\w-]*)?\s\d{1,2}[a-z]?", piece.strip())
     if len(piece.split()) > 4 or (re.search(r"\d", piece) and label is None):
