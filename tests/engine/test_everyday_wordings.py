@@ -1204,3 +1204,104 @@ def test_a_us_town_in_georgia_is_not_the_country() -> None:
         ("add-manufacturer", "Gainesville", 250000)
     ]
     assert city(commands("add a plant in Tbilisi, Georgia")[0]) == "Tbilisi"
+
+
+# --- after round 46's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # "pairs" of shoes are goods, not a request to pair two nodes
+        (
+            "Hello. I want to make my network in this tool. We have one factory of shoes in "
+            "Franca, it make 20 thousand pairs for month, please add.",
+            (),
+            ["smalltalk", "add-manufacturer"],
+        ),
+        (
+            "pair Franca Plant with Lyon Warehouse",
+            ("Franca Plant", "Lyon Warehouse"),
+            ["connect-nodes"],
+        ),
+        # a flow said with "with ... sending", after the adds it refers to
+        (
+            "We also sell through two little shops, one in Bath and one in Cardiff. Could you "
+            "add them both, with the roastery sending coffee to each of them?",
+            ("Bristol Plant", "Hamburg Supplier"),
+            ["add-retailer", "add-retailer", "connect-nodes", "connect-nodes"],
+        ),
+        # a heading that only says "set up:" above the plan
+        (
+            "Plan for the battery pack network, please set up:\n1. Supplier in Antofagasta, "
+            "12,000 units/month\n2. Plant in Zwickau, 9,000 packs/month",
+            (),
+            ["add-supplier", "add-manufacturer"],
+        ),
+        # the reason after a change is no what-if about the port
+        (
+            "Mark the first warehouse degraded, there's a strike at the port.",
+            ("Vancouver Warehouse", "Toronto Warehouse"),
+            ["update-node"],
+        ),
+        # "take the store in Ottawa off": a removal (confirmed first: a description)
+        (
+            "take the store in Ottawa off, it's closing.",
+            ("Ottawa Store", "Toronto Warehouse"),
+            ["remove-node"],
+        ),
+    ],
+)
+def test_round_46_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_learners_not_in_town_moves_the_added_node_not_the_link(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(
+        engine,
+        "add a plant in Franca",
+        "Now please add the warehouse, is in São Paulo, 30000 pairs. The factory send to it.",
+    )
+    said = talk(engine, "Sorry, I make mistake: the warehouse is not in São Paulo, is in Campinas.")
+    assert said == [["add-warehouse"]]
+    assert nodes(engine) == {"Franca Plant": 8000, "Campinas Warehouse": 30000}
+    assert links(engine) == {("Franca Plant", "Campinas Warehouse")}
+
+
+def test_run_the_demand_scenario_again_reruns_the_last_of_that_kind(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(
+        engine,
+        "add a plant in Zwickau",
+        "What if demand in Europe jumps 25% for four weeks?",
+        "What if the port of Hamburg closes for 5 days?",
+    )
+    assert talk(engine, "Run the demand scenario again with the same numbers.") == [
+        ["what-if-demand-spike"]
+    ]
+
+
+def test_the_store_in_a_town_taken_off_is_confirmed_first(engine: SupplyChainEngine) -> None:
+    talk(engine, "add stores in Ottawa and Toronto")
+    assert talk(engine, "take the store in Ottawa off, it's closing.") == [["confirmation"]]
+    assert talk(engine, "yes") == [["remove-node"]]
+    assert set(nodes(engine)) == {"Toronto Store"}
+
+
+@pytest.mark.parametrize(
+    ("question", "defined"),
+    [
+        ("What does 'distribution center' mean exactly?", "**distribution center**"),
+        ("what is a supplier?", "**supplier**"),
+        ("what does degraded mean?", "**degraded**"),
+    ],
+)
+def test_a_newcomer_asking_what_a_word_means_gets_its_definition(
+    engine: SupplyChainEngine, question: str, defined: str
+) -> None:
+    outcome = engine.run_turn(EngineRequest(USER, "c1", question, ()))
+    assert outcome.text.startswith(defined)
+    assert "Try:" not in outcome.text  # the definition, not the list of examples

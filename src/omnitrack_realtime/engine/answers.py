@@ -1318,11 +1318,48 @@ _GLOSSARY = {
     "cascade": "**cascade**: how a failure spreads to the nodes downstream of it.",
     "single point of failure": "**single point of failure**: a node whose loss cuts others "
     "off from all their supply.",
+    # the kinds of node, for users new to the words
+    "supplier": "**supplier**: where materials or parts come from (a farm, a mine, a vendor); "
+    "the start of the chain.",
+    "manufacturer": "**manufacturer** (plant, factory): where goods are made from what the "
+    "suppliers send.",
+    "warehouse": "**warehouse**: where goods are stored, often for weeks, until they are needed.",
+    "distribution center": "**distribution center** (DC): a warehouse built for flow rather "
+    "than storage: goods come in and leave again within days, sorted for the stores or "
+    "customers they go to.",
+    "retailer": "**retailer** (store, shop): where goods are sold to customers; the end of "
+    "the chain.",
+    "capacity": "**capacity**: how much a node can handle per period (units, tonnes, pairs: "
+    "whatever you count in).",
+    "upstream": "**upstream**: the nodes that feed a node, directly or through others "
+    "(ask *what feeds X?*).",
+    "downstream": "**downstream**: the nodes a node feeds, directly or through others (ask "
+    "*what does X supply?*).",
+    "risk profile": "**risk profile**: how cautious the risk findings are (low, medium or "
+    "high); higher flags more.",
+    "what if": "**what-if**: a simulation of an event (a port closure, a supplier failure, a "
+    "demand spike) that shows what it would hit; nothing in your network changes.",
 }
 _GLOSSARY_ALIASES = {
     "utilisation": "utilization",
     "anomalies": "anomaly",
     "bottlenecks": "bottleneck",
+    "suppliers": "supplier",
+    "plant": "manufacturer",
+    "plants": "manufacturer",
+    "factory": "manufacturer",
+    "factories": "manufacturer",
+    "manufacturers": "manufacturer",
+    "warehouses": "warehouse",
+    "dc": "distribution center",
+    "dcs": "distribution center",
+    "centre": "distribution center",
+    "store": "retailer",
+    "stores": "retailer",
+    "shop": "retailer",
+    "retailers": "retailer",
+    "simulation": "what if",
+    "scenario": "what if",
 }
 
 

@@ -1033,6 +1033,22 @@ class SupplyChainEngine:
         ):
             return None
         said = gazetteer.fold(step.text)
+        kind = _SCENARIO_KIND.search(step.text)
+        if kind is not None:
+            # "Run the demand scenario again with the same numbers": the last one of that kind
+            wanted = _SCENARIO_KIND_INTENT[kind.lastgroup or ""]
+            earlier_of_kind = next(
+                (e for e in reversed(state.simulated) if e.intent == wanted), None
+            )
+            if earlier_of_kind is not None:
+                values = read_scenario_values(step.text)
+                values.pop("place", None)
+                return Command(
+                    wanted,
+                    {**earlier_of_kind.params, **values},
+                    earlier_of_kind.confidence,
+                    step.text,
+                )
         for earlier in reversed(state.simulated):
             about = [earlier.params.get("node"), earlier.params.get("place")]
             words = [v.text if isinstance(v, NodeRef) else getattr(v, "city", None) for v in about]
@@ -1239,6 +1255,18 @@ class SupplyChainEngine:
             and correction.replaces.city.casefold() not in last.text.casefold()
         ):
             # "Bruges, not Ghent" after other steps: the change that had Ghent, not the last.
+            corrected = None
+        if (
+            corrected is not None
+            and last is not None
+            and last.intent in ("connect-nodes", "disconnect-nodes")
+            and correction.place is not None
+            and correction.replaces is not None
+            and any(correct_command(command, correction) for command, _node in state.added)
+        ):
+            # "add the warehouse, is in São Paulo. The factory send to it." then "the
+            # warehouse is not in São Paulo, is in Campinas": the place was the new node's
+            # (it moves; the link follows it), not the link's
             corrected = None
         if (
             corrected is not None
@@ -1685,6 +1713,16 @@ _NOT_A_SCENARIO_NAME = frozenset(
         "imagine",
     ]
 )
+_SCENARIO_KIND = re.compile(
+    r"\b(?:(?P<demand>demand)|(?P<port>port|closure)|(?P<supplier>supplier\sfailure|failure))"
+    r"\s(?:scenario|simulation|case|one|what[\s-]if|run|test)\b",
+    re.IGNORECASE,
+)
+_SCENARIO_KIND_INTENT = {
+    "demand": "what-if-demand-spike",
+    "port": "what-if-port-closure",
+    "supplier": "what-if-supplier-failure",
+}
 _RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
 _SAME_SCENARIO = re.compile(
     r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"

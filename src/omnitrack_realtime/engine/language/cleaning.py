@@ -435,6 +435,14 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1 \2s",
     ),
+    # "add them both, with the roastery sending coffee to each of them": a flow of its own
+    (
+        re.compile(
+            r",?\s+with\s+((?:the|our|my)\s+[\w-]+(?:\s[\w-]+)?|[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+"
+            r"(?:sending|shipping|supplying|delivering|feeding)\b"
+        ),
+        r", and \1 ships",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k": another one

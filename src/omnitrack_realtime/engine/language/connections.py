@@ -33,7 +33,8 @@ _DISCONNECT = re.compile(
     re.IGNORECASE,
 )
 _CONNECT = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|(?<![\dk]\s)(?<![\dk])pair\w*|couple\s"
+    r"\b(?:connect\w*|link\w*|hook\w*(?:\sup)?|wire\w*(?:\sup)?|tie\s|join\s|(?<![\dk]\s)(?<![\dk])(?<!thousand\s)(?<!hundred\s)(?<!million\s)(?<!dozen\s)pair\w*"
+    r"|couple\s"
     r"|attach\w*|bridge\s"
     r"|(?:add|create|make|set\s?up|open|establish|draw|build)\s(?:a\s|an\s|the\s)?(?:new\s)?"
     r"(?:\w+\s)?(?:link|connection|route|lane|edge)"
@@ -153,7 +154,8 @@ _ARROW = re.compile(r"\s*(?:->|→|=>|>)\s*")
 
 
 _NEUTRAL = re.compile(
-    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|(?<!\d\s)(?<!\d)pair\w*|couple)\b"
+    r"\b(?:connect\w*|link\w*|hook\w*|join|attach\w*|tie|wire\w*|(?<!\d\s)(?<!\d)(?<!thousand\s)(?<!hundred\s)(?<!million\s)"
+    r"(?<!dozen\s)pair\w*|couple)\b"
 )
 _FLOW = re.compile(
     # ("connect it to the Asia supplier": the noun says which node, not which way)

@@ -165,7 +165,9 @@ _REMOVE = re.compile(
     r"|(?:can|could|may)\s(?:go|be\sremoved|be\sdropped)(?=\s*(?:[,.;!]|$|\s(?:now|too|as\swell)))"
     r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff"
     # "please take that one off": off the network
-    r"|take\s(?:it|that|this|them|those|that\sone|this\sone|the\s[\w§¤]+(?:\s[\w§¤]+)?)\soff(?=\s*(?:[.!,;]|$|\s(?:please|again|for\snow|too))))\b"
+    # ("take the store in Ottawa off, it's closing")
+    r"|take\s(?:it|that|this|them|those|that\sone|this\sone|the\s[\w§¤]+(?:\s[\w§¤]+)?"
+    r"|the\s[\w§¤]+\s(?:in|at)\s[¤§]+)\soff(?=\s*(?:[.!,;]|$|\s(?:please|again|for\snow|too))))\b"
 )
 
 

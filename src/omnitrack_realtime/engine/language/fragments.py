@@ -118,9 +118,23 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         if guess is not None:
             two = f"{guess.group('a')} {guess.group('b')}" if guess.group("b") else None
             place = (two and gazetteer.suggest(two)) or gazetteer.suggest(guess.group("a"))
-    wrong = [p for p in places if _NOT_BEFORE.search(m[: p[0]])]
+    # ("the warehouse is not in São Paulo, is in Campinas": the words read as São Paulo
+    # Warehouse, but the town is the one said to be wrong, not the node meant)
+    wrong_in_name = [
+        (r.start, r.end, town)
+        for r in step.node_refs()
+        if r.ref.kind == "name"
+        and re.search(r"\b(?:in|at)\s+$", m[: r.start])
+        and _NOT_BEFORE.search(m[: r.start])
+        and (town := gazetteer.lookup(step.text[r.start : r.end])) is not None
+    ]
+    wrong = [p for p in places if _NOT_BEFORE.search(m[: p[0]])] or wrong_in_name
     replaces = wrong[0][2] if wrong and wrong[0][2] != place else None
-    refs = [r for r in step.node_refs() if r.ref.kind in ("name", "id")]
+    refs = [
+        r
+        for r in step.node_refs()
+        if r.ref.kind in ("name", "id") and not any(r.start <= p[0] < r.end for p in wrong_in_name)
+    ]
     if not refs and place is not None and _OTHER_NODE.search(m):
         # "not that one, Busan": the node there is the one meant, not a new place
         refs = [r for r in step.node_refs() if r.ref.kind == "place"] or [

@@ -2656,6 +2656,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
     steps = _town_said_beside(_without_felt_after_asking(_each_size_back(steps)), cleaned)
+    steps = _without_bare_leads(steps)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -2707,6 +2708,31 @@ _FOCUS = re.compile(
     re.IGNORECASE,
 )
 _ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
+
+
+# "Plan for the battery pack network, please set up:" above the items: what follows is asked
+_BARE_REQUEST = re.compile(
+    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|now)\W+)*(?:(?:can|could|would)\s+you\s+)?(?:set\s?up"
+    r"|add|create|build|enter|put\s+in|model|do)(?:\s+(?:the\s+)?(?:following|this|these|all\s+of\s+this"
+    r"|everything(?:\s+below)?|below|for\s+me))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _without_bare_leads(steps: list[Step]) -> list[Step]:
+    """A request with no object ("please set up:") before the requests it introduces is
+    not a step nobody understood."""
+    return [
+        s
+        for i, s in enumerate(steps)
+        if not (
+            isinstance(s, Clarification | Act)
+            and (not isinstance(s, Clarification) or s.intent is None)
+            and (not isinstance(s, Act) or s.kind == "unknown")
+            and _BARE_REQUEST.match(s.text)
+            and any(isinstance(later, Command) for later in steps[i + 1 :])
+        )
+    ]
 
 
 def _each_size_back(steps: list[Step]) -> list[Step]:

@@ -69,7 +69,9 @@ _SOFT_SPLIT = re.compile(
     r"\s(?:[\w-]+\s+){0,3}?from\b"
     # "..., and the new plant should ship to the first warehouse": a flow the node should have
     r"|(?:the\s+|our\s+)?(?:new\s+)?[\w-]+\s+(?:should|must|will|needs?\s+to|has\s+to)\s+(?:also\s+)?"
-    r"(?:ship|send|supply|feed|deliver|get|take|buy|source)\b)",
+    r"(?:ship|send|supply|feed|deliver|get|take|buy|source)\b"
+    # "..., and the roastery ships coffee to each of them"
+    r"|(?:the|our|my)\s+[\w-]+\s+(?:ships|sends|supplies|feeds|delivers)\b)",
     re.IGNORECASE,
 )
 # "I'm not sure how to read this, but is anything at risk?": what follows "but" is a request.
@@ -313,7 +315,15 @@ _TYPE_AT = re.compile(
 _LEAD_CLAUSE = re.compile(
     r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
 )
-# "Ahead of the board pack: what's our total warehouse capacity?": what it is for, no request
+_THERE_IS_AFTER = re.compile(
+    r",\s*(?:as\s+|since\s+|because\s+)?(?=there(?:'s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been)\s)",
+    re.IGNORECASE,
+)
+_CHANGE_VERB = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|now|so|and)\W+)*(?:mark|set|flag|change|update|put|switch|take"
+    r"|bring|move|reduce|lower|raise|cut)\b",
+    re.IGNORECASE,
+)
 # the purpose said after a request: "so it isn't single-sourced", "so that we have a backup"
 _PURPOSE_AFTER = re.compile(
     r"(?:that\s+)?(?:it|we|they|there|the\s+\w+|our\s+\w+)\s+(?!(?:have|has)\s+to\b)"
@@ -327,6 +337,7 @@ _FLOW_WORD = re.compile(
     r"fed|supplied)\s+(?:to|from|by|into)?\b",
     re.IGNORECASE,
 )
+# "Ahead of the board pack: what's our total warehouse capacity?": what it is for, no request
 _PURPOSE_FIRST = re.compile(
     r"^\W*(?:ahead\sof|before|after|for|in\sprep\w*\sfor|regarding|re)\s[^,:?]{1,50}:\s+"
     r"(?=(?:what|how|which|where|who|is|are|can|could|do|does|give|show)\b)",
@@ -520,6 +531,11 @@ def _soft_split(text: str) -> list[str]:
             node, rest = f"{node}{size.group()}", rest[size.end() :]
         linked = f"{head}{prep} it{rest}"
         return [f"add a {node}", *_soft_split(linked)]
+    why = _THERE_IS_AFTER.search(text)
+    if why is not None and _CHANGE_VERB.match(text):
+        # "Mark the first warehouse degraded, there's a strike at the port": why, not a
+        # second request (nor a what-if about the port)
+        return [*_soft_split(text[: why.start()]), f"because {text[why.end() :]}"]
     purpose = _PURPOSE_FIRST.match(text)
     if purpose is not None:
         return _soft_split(text[purpose.end() :])
