@@ -279,6 +279,10 @@ _REFUSALS = [
     "why is {n} at risk?",
     "compare {n} and {m}",
     "list everything that is degraded",
+    # a stop said with how long it lasts is a case to play out, not a status (round 45)
+    "milder case: {n} down for just one week?",
+    "{n} offline for a fortnight?",
+    "and if {n} is out for a few days?",
 ]
 
 
