@@ -921,9 +921,13 @@ def test_an_unknown_place_said_with_the_type_is_asked_not_swapped(
 ) -> None:
     say(engine, "add a supplier in Aalsmeer")
     metadata, text = say(engine, "a warehouse at Foobarville, and Aalsmeer sends everything there")
-    assert metadata["steps"][0]["intent"] == "clarification"
+    assert metadata["intent"] == "clarification"
     assert "Foobarville" in text
     assert names(engine) == ["Aalsmeer Supplier"]
+    # the link to the new warehouse waits for its place, then runs with it
+    metadata, _text = say(engine, "Amsterdam")
+    assert [s["intent"] for s in metadata["steps"]] == ["add-warehouse", "connect-nodes"]
+    assert _links(engine) == {("Aalsmeer Supplier", "Amsterdam Warehouse")}
 
 
 def test_link_to_a_new_node_adds_it_first(engine: SupplyChainEngine) -> None:

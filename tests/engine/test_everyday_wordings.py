@@ -1305,3 +1305,81 @@ def test_a_newcomer_asking_what_a_word_means_gets_its_definition(
     outcome = engine.run_turn(EngineRequest(USER, "c1", question, ()))
     assert outcome.text.startswith(defined)
     assert "Try:" not in outcome.text  # the definition, not the list of examples
+
+
+# --- after round 47's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a setting said after a change to a node, joined by "&"
+        (
+            "bump puebla to 12k & currency mxn pls",
+            ("Puebla Distribution Center",),
+            ["update-node", "set-currency"],
+        ),
+        ("Remind me, what currency and risk profile are we set to?", (), ["get-settings"]),
+        # a complaint about what it costs, then the question: no shipping method, no change
+        (
+            "Katowice is already degraded and it's costing us a fortune in expedited freight. "
+            "What should we do about it?",
+            ("Katowice Warehouse",),
+            ["recommend"],
+        ),
+        ("add express shipping", (), ["add-shipping-method"]),
+        # "then" closing a request
+        (
+            "Makes sense. Raise Austin Plant to 18,000 then, and tell me how loaded the plants "
+            "are.",
+            ("Austin Plant",),
+            ["smalltalk", "update-node", "calculate-utilization"],
+        ),
+        (
+            "Also, what's black tea fetching at the Mombasa auction this week?",
+            (),
+            ["out-of-scope"],
+        ),
+        # what the user was told will happen, after a redo, is why
+        (
+            "Redo it, the tech just called, it'll be down for a week.",
+            ("Eldoret Supplier",),
+            ["redo"],
+        ),
+        # kinds in an arrow chain: each to the next
+        (
+            "link mfg->wh->dc",
+            ("Guadalajara Plant", "Monterrey Warehouse", "Mexico City Distribution Center"),
+            ["connect-nodes", "connect-nodes"],
+        ),
+        # a list item that resizes a node by its name
+        ("1. Nagpur Warehouse up to 40,000 packs", ("Nagpur Warehouse",), ["update-node"]),
+        ("Demand up to 30%", (), ["what-if-demand-spike"]),
+    ],
+)
+def test_round_47_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_regions_compared_are_their_totals_side_by_side(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "add distribution centers in Madrid, Warsaw and Chicago",
+        "add a warehouse in Singapore",
+    )
+    said = talk(engine, "How does North America compare with Europe on DC capacity?")
+    assert said == [["list-nodes"]]
+    outcome = engine.run_turn(EngineRequest(USER, "c1", "APAC versus EMEA?", ()))
+    assert outcome.start_metadata["intent"] == "list-nodes"
+    assert "| region |" in outcome.text
+
+
+def test_a_link_said_with_an_add_that_asks_where_waits_for_the_answer(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add mfg guadalajara 40k")
+    assert talk(engine, "add another wh 10k, fed by the mfg") == [["clarification"]]
+    assert links(engine) == set()  # nothing linked to a node that does not exist yet
+    assert talk(engine, "monterrey") == [["add-warehouse", "connect-nodes"]]
+    assert nodes(engine) == {"Guadalajara Plant": 40000, "Monterrey Warehouse": 10000}
+    assert links(engine) == {("Guadalajara Plant", "Monterrey Warehouse")}

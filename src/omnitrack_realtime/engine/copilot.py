@@ -697,7 +697,7 @@ class SupplyChainEngine:
         if pending.kind == "confirmation":
             return list(pending.commands) if act == "yes" else None
         if act == "yes" and pending.commands:
-            return list(pending.commands)
+            return [*pending.commands, *pending.then]
         names = self.twin.node_names(request.user_id)
         words = len(request.message.split())
         # A reply that is a request of its own ("bottlenecks?", "summary", "book a truck")
@@ -717,7 +717,7 @@ class SupplyChainEngine:
             if ref is not None:
                 params = {**waiting.params, pending.slot: ref}
                 filled = Command(waiting.intent, params, waiting.confidence, waiting.text)
-                return [filled, *pending.commands[1:]]
+                return [filled, *pending.commands[1:], *pending.then]
         if not pending.text:
             return None
         if words > 4:
@@ -733,7 +733,7 @@ class SupplyChainEngine:
                 and (pending.intent is None or found[0].intent == pending.intent)
                 and [c.params for c in found] != [c.params for c in before]  # the reply added
             ):
-                return [*parsed.ordered(), *pending.commands[1:]]
+                return [*parsed.ordered(), *pending.commands[1:], *pending.then]
         return None
 
     def _run_steps(
@@ -741,7 +741,10 @@ class SupplyChainEngine:
     ) -> None:
         mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
         subject: str | None = None  # the node this turn added last: what "it" goes on meaning
+        waiting: set[int] = set()  # steps kept for after a question's answer
         for index, step in enumerate(steps):
+            if index in waiting:
+                continue
             if turn.stopped or (
                 turn.failed and isinstance(step, Command) and depends_on_earlier(step)
             ):
@@ -757,8 +760,10 @@ class SupplyChainEngine:
                 # bare reply answers, not one about words nobody understood.
                 if state.pending is None or (state.pending.intent is None and step.intent):
                     offered = [step.proposal] if step.proposal is not None else []
+                    then = _links_of_the_new_node(step, steps[index + 1 :])
+                    waiting.update(range(index + 1, index + 1 + len(then)))
                     state.pending = Pending(
-                        "clarification", step.question, step.intent, step.text, offered
+                        "clarification", step.question, step.intent, step.text, offered, then=then
                     )
                 continue
             if isinstance(step, Act):
@@ -1713,6 +1718,30 @@ _NOT_A_SCENARIO_NAME = frozenset(
         "imagine",
     ]
 )
+
+
+def _links_of_the_new_node(asked: Clarification, later: Sequence[Step]) -> list[Command]:
+    """The links said right after an add that waits for its place ("add another wh 10k, fed
+    by the mfg"): they point at the new node as "it", so they wait with it."""
+    if asked.intent not in ADDED_TYPE:
+        return []
+    links: list[Command] = []
+    for step in later:
+        ends = (
+            [step.params.get("source"), step.params.get("target")]
+            if isinstance(step, Command)
+            else []
+        )
+        if not (
+            isinstance(step, Command)
+            and step.intent == "connect-nodes"
+            and any(isinstance(e, NodeRef) and e.kind == "pronoun" and e.text == "it" for e in ends)
+        ):
+            break
+        links.append(step)
+    return links
+
+
 _SCENARIO_KIND = re.compile(
     r"\b(?:(?P<demand>demand)|(?P<port>port|closure)|(?P<supplier>supplier\sfailure|failure))"
     r"\s(?:scenario|simulation|case|one|what[\s-]if|run|test)\b",

@@ -119,6 +119,9 @@ class Pending:
     text: str = ""  # the words of the step asked about
     commands: list[Command] = field(default_factory=list)  # what runs once it is answered
     slot: str | None = None  # the node parameter a "which one?" reply fills
+    # what the same message asked of the node the question is about ("add another wh 10k,
+    # fed by the mfg" asks where; the link runs once the warehouse is added)
+    then: list[Command] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -128,6 +131,7 @@ class Pending:
             "text": self.text,
             "commands": [command_to_json(c) for c in self.commands],
             "slot": self.slot,
+            "then": [command_to_json(c) for c in self.then],
         }
 
     @classmethod
@@ -142,6 +146,7 @@ class Pending:
             str(data.get("text", "")),
             [command_from_json(c) for c in data.get("commands", ())],
             data.get("slot"),
+            [command_from_json(c) for c in data.get("then", ())],
         )
 
 

@@ -531,6 +531,12 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         places = [_Ref(a, b, NodeRef(step.text[a:b], "place", kind, place)) for a, b, place in free]
         both = sorted([*listed, *places], key=lambda r: r.start)
         return _cmd(step, "compare-nodes", {"nodes": tuple(r.ref for r in both), **most}, 0.8)
+    if len(step.places) >= 2 and not refs and all(p[2].city is None for p in step.places):
+        # "APAC versus EMEA?", "How does North America compare with Europe on DC capacity?":
+        # the totals of the regions (or countries) side by side, not one node in each
+        by = "region" if all(p[2].country is None for p in step.places) else "country"
+        grouped: dict[str, Any] = {"by": by, **({"node_type": types[0][2]} if types else {})}
+        return _cmd(step, "list-nodes", grouped, 0.85)
     if len(step.places) >= 2 and not refs:
         # "between Hamburg and Antwerp, which warehouse ...": the nodes at those places.
         kind = types[0][2] if types else None

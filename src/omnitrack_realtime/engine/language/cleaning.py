@@ -443,6 +443,19 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r", and \1 ships",
     ),
+    # "Raise Austin Plant to 18,000 then, and ...": "then" closing a request says "so"
+    (re.compile(r"(?<=\d)\s+then(?=\s*(?:[,.;!?]|$))", re.I), ""),
+    # "1. Nagpur Warehouse up to 40,000 packs": a list item that resizes a node
+    (
+        re.compile(
+            r"^(?P<lead>[ \t]*(?:\(?\d{1,2}[.)]|[-*•])?[ \t]*)(?P<head>(?!(?:add|set|take|bring"
+            r"|scale|ramp|go|goes|going|is|are|it|we|they|demand|sales|orders|prices?|costs?)\b)"
+            r"[A-Z][\w'.-]*"
+            r"(?:\s[A-Z][\w'.-]*){0,3})\s+(?:up|down)\s+to\s+(?=\d(?![\d,.]*\s?%))",
+            re.MULTILINE,
+        ),
+        r"\g<lead>set \g<head> capacity to ",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k": another one

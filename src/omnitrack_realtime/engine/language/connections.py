@@ -172,10 +172,12 @@ def _plural(ref: NodeRef) -> bool:
 
 def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
     """ "A -> B -> C", "connect A, B and C in that order": each node to the next."""
-    if len(refs) < 3 or any(r.bare_type for r in refs):
+    if len(refs) < 3:
         return []
     gaps = [step.masked[a.end : b.start] for a, b in itertools.pairwise(refs)]
     arrows = all(_ARROW.fullmatch(gap) for gap in gaps)
+    if any(r.bare_type for r in refs) and not arrows:
+        return []  # ("link mfg->wh->dc": kinds in an arrow chain are the user's nodes of them)
     listed = len(_listed(step, refs)) == len(refs) and _IN_ORDER.search(step.masked)
     if not (arrows or listed):
         return []

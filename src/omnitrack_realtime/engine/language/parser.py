@@ -470,6 +470,7 @@ _TELLS_WHAT_HAPPENED = re.compile(
 )
 # "... and then by air to Tokyo": how goods move, said in a description
 _BY_MODE = re.compile(r"^\W*(?:by|via)\s(?:air|sea|rail|road|truck|ship|plane|boat|train)\b", re.I)
+_ALREADY_IS = re.compile(r"\b(?:is|are|'s|'re)\s+already\s+(?:been\s+)?\w+", re.IGNORECASE)
 _WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoing\sto)\s", re.I)
 
 
@@ -2028,7 +2029,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
         participle = _PARTICIPLE.match(piece)
-        if participle is not None and _last_add(steps) is not None:
+        asked_where = (
+            bool(steps)
+            and isinstance(steps[-1], Clarification)
+            and steps[-1].intent in _DEFAULT_SUFFIX  # type: ignore[union-attr]
+        )  # ("add another wh 10k, fed by the mfg": the link waits with the add for its place)
+        if participle is not None and (_last_add(steps) is not None or asked_where):
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
             if re.fullmatch(r"\s*(?:it|that|this|that\sone|this\sone)\W*", rest, re.IGNORECASE):
@@ -2707,6 +2713,8 @@ _FOCUS = re.compile(
     r"particular|particularly|mostly|above\sall))\W*$",
     re.IGNORECASE,
 )
+_ALREADY_IS = re.compile(r"\b(?:is|are|'s|'re)\s+already\s+(?:been\s+)?\w+", re.IGNORECASE)
+_WILL_BE = re.compile(r"\b(?:it|they|that)(?:'ll|\swill)\sbe\b", re.IGNORECASE)
 _ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
 
 
@@ -2781,6 +2789,27 @@ def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
             and _FOCUS.match(s.text)
             and isinstance(steps[i - 1], Command)
             and steps[i - 1].intent in _ASKING_INTENTS  # type: ignore[union-attr]
+        )
+        and not (
+            # "Katowice is already degraded and it's costing us a fortune. What should we do
+            # about it?": what the user knows the node is, said before asking, no change
+            isinstance(s, Command)
+            and s.intent == "update-node"
+            and _ALREADY_IS.search(s.text)
+            and any(
+                isinstance(later, Command) and later.intent in _ASKING_INTENTS
+                for later in steps[i + 1 :]
+            )
+        )
+        and not (
+            # "Redo it, the tech just called, it'll be down for a week.": why the change is
+            # made again, not another change
+            i > 0
+            and isinstance(s, Command)
+            and s.intent == "update-node"
+            and _WILL_BE.search(s.text)
+            and isinstance(steps[i - 1], Command)
+            and steps[i - 1].intent in ("redo", "undo", "update-node")  # type: ignore[union-attr]
         )
         and not (
             i > 0

@@ -60,7 +60,8 @@ _HYPOTHETICAL = re.compile(
     r"|\b(?:fails?|goes\sdown|is\sdown|shuts?\sdown|closes?|is\sclosed|stops?\s\w+ing)\s"
     r"(?:\w+\s){0,2}?for\s(?:a|an|one|two|three|four|five|six|\d+|several|a\sfew|all\sof)\s"
     # "LA down 1wk?": shorthand for the same
-    r"|\b(?:down|out|offline)\s" + _FOR_HOW_LONG + r"\b"
+    # ("it'll be down for a week": what the user was told will happen, not a case to play)
+    r"|\b(?<!'ll\sbe\s)(?<!will\sbe\s)(?:down|out|offline)\s" + _FOR_HOW_LONG + r"\b"
 )
 
 
@@ -75,7 +76,9 @@ _FAIL = re.compile(
     r"|file\s(?:for\s)?(?:bankruptcy|insolvency|chapter\s\d+)"
     # "What if Gisborne gets cut off for a fortnight?"
     r"|(?:gets?|is|are|got|were|was)\s(?:completely\s)?(?:cut\soff|isolated|stranded|snowed\sin|flooded)"
-    r"|(?:is\s|are\s)?(?:down|out|offline)(?=\s" + _FOR_HOW_LONG + r"\b))\b"
+    r"|(?:is\s|are\s)?(?<!'ll\sbe\s)(?<!will\sbe\s)(?:down|out|offline)(?=\s"
+    + _FOR_HOW_LONG
+    + r"\b))\b"
 )
 
 

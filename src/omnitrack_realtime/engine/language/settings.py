@@ -84,6 +84,14 @@ _LANE_OF = re.compile(
 )
 
 
+_WHAT_IT_COSTS = re.compile(
+    r"\b(?:costing|costs?|cost\sus|spending|spent|paying|paid|fortune|expensive|bills?|burning)\b"
+)
+_METHOD_REQUEST = re.compile(
+    r"\b(?:add|enable|use|set|allow|activate|switch\sto|turn\son|offer|start)\b"
+)
+
+
 def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     method_match = _METHOD_RE.search(m)
     if method_match is not None and _STOP_METHOD.search(m):
@@ -107,6 +115,8 @@ def _rule_shipping_method(step: _Step, m: str) -> _Outcome:
     blanked = m.replace(method_match.group(), " " * len(method_match.group()))
     if not _METHOD_CUE.search(blanked) and not named:
         return None
+    if _WHAT_IT_COSTS.search(m) and not _METHOD_REQUEST.search(m):
+        return None  # "it's costing us a fortune in expedited freight": a complaint, no request
     # "add a warehouse ... by truck" is about the warehouse; only a method request counts.
     if _TYPE_RE.search(m) and _ADD_VERB_RE.search(m) and not named:
         bare_types = [r for r in step.refs() if r.bare_type]

@@ -319,9 +319,13 @@ _THERE_IS_AFTER = re.compile(
     r",\s*(?:as\s+|since\s+|because\s+)?(?=there(?:'s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been)\s)",
     re.IGNORECASE,
 )
+_SETTING_AFTER_CHANGE = re.compile(
+    r"\s*(?:&|\band\b|,)\s*(?=(?:the\s+)?(?:currency|industry)\s+(?:to\s+)?[a-z]{3}\b)", re.I
+)
+_SETTING_WORD = re.compile(r"\b(?:currency|industry|region|risk)\b", re.I)
 _CHANGE_VERB = re.compile(
     r"^\W*(?:(?:please|pls|ok|okay|now|so|and)\W+)*(?:mark|set|flag|change|update|put|switch|take"
-    r"|bring|move|reduce|lower|raise|cut)\b",
+    r"|bring|move|reduce|lower|raise|cut|bump|increase|decrease|double|halve)\b",
     re.IGNORECASE,
 )
 # the purpose said after a request: "so it isn't single-sourced", "so that we have a backup"
@@ -531,6 +535,14 @@ def _soft_split(text: str) -> list[str]:
             node, rest = f"{node}{size.group()}", rest[size.end() :]
         linked = f"{head}{prep} it{rest}"
         return [f"add a {node}", *_soft_split(linked)]
+    setting = _SETTING_AFTER_CHANGE.search(text)
+    if (
+        setting is not None
+        and _CHANGE_VERB.match(text)
+        and not _SETTING_WORD.search(text[: setting.start()])
+    ):
+        # "bump puebla to 12k & currency mxn pls": a setting said after a change to a node
+        return [*_soft_split(text[: setting.start()]), *_soft_split(text[setting.end() :])]
     why = _THERE_IS_AFTER.search(text)
     if why is not None and _CHANGE_VERB.match(text):
         # "Mark the first warehouse degraded, there's a strike at the port": why, not a
