@@ -470,7 +470,6 @@ _TELLS_WHAT_HAPPENED = re.compile(
 )
 # "... and then by air to Tokyo": how goods move, said in a description
 _BY_MODE = re.compile(r"^\W*(?:by|via)\s(?:air|sea|rail|road|truck|ship|plane|boat|train)\b", re.I)
-_ALREADY_IS = re.compile(r"\b(?:is|are|'s|'re)\s+already\s+(?:been\s+)?\w+", re.IGNORECASE)
 _WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoing\sto)\s", re.I)
 
 
@@ -2029,10 +2028,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
         participle = _PARTICIPLE.match(piece)
+        step_before = steps[-1] if steps else None
         asked_where = (
-            bool(steps)
-            and isinstance(steps[-1], Clarification)
-            and steps[-1].intent in _DEFAULT_SUFFIX  # type: ignore[union-attr]
+            isinstance(step_before, Clarification) and step_before.intent in _DEFAULT_SUFFIX
         )  # ("add another wh 10k, fed by the mfg": the link waits with the add for its place)
         if participle is not None and (_last_add(steps) is not None or asked_where):
             # "..., feeding the Hamburg warehouse": the node just added is one end.
@@ -2713,8 +2711,15 @@ _FOCUS = re.compile(
     r"particular|particularly|mostly|above\sall))\W*$",
     re.IGNORECASE,
 )
+
+
+def _command_intent(step: Step) -> str:
+    """The intent of a command step ("" for any other step)."""
+    return step.intent if isinstance(step, Command) else ""
+
+
 _ALREADY_IS = re.compile(r"\b(?:is|are|'s|'re)\s+already\s+(?:been\s+)?\w+", re.IGNORECASE)
-_WILL_BE = re.compile(r"\b(?:it|they|that)(?:'ll|\swill)\sbe\b", re.IGNORECASE)
+_WILL_BE_TOLD = re.compile(r"\b(?:it|they|that)(?:'ll|\swill)\sbe\b", re.IGNORECASE)
 _ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
 
 
@@ -2787,8 +2792,7 @@ def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
             and (not isinstance(s, Clarification) or s.intent is None)
             and (not isinstance(s, Act) or s.kind == "unknown")
             and _FOCUS.match(s.text)
-            and isinstance(steps[i - 1], Command)
-            and steps[i - 1].intent in _ASKING_INTENTS  # type: ignore[union-attr]
+            and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
             # "Katowice is already degraded and it's costing us a fortune. What should we do
@@ -2807,17 +2811,15 @@ def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
             i > 0
             and isinstance(s, Command)
             and s.intent == "update-node"
-            and _WILL_BE.search(s.text)
-            and isinstance(steps[i - 1], Command)
-            and steps[i - 1].intent in ("redo", "undo", "update-node")  # type: ignore[union-attr]
+            and _WILL_BE_TOLD.search(s.text)
+            and _command_intent(steps[i - 1]) in ("redo", "undo", "update-node")
         )
         and not (
             i > 0
             and isinstance(s, Command)
             and _FEELING.match(s.text)
             and any(isinstance(v, NodeRef) and v.kind == "pronoun" for v in s.params.values())
-            and isinstance(steps[i - 1], Command)
-            and steps[i - 1].intent in _ASKING_INTENTS  # type: ignore[union-attr]
+            and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
     ]
 
