@@ -1383,3 +1383,48 @@ def test_a_link_said_with_an_add_that_asks_where_waits_for_the_answer(
     assert talk(engine, "monterrey") == [["add-warehouse", "connect-nodes"]]
     assert nodes(engine) == {"Guadalajara Plant": 40000, "Monterrey Warehouse": 10000}
     assert links(engine) == {("Guadalajara Plant", "Monterrey Warehouse")}
+
+
+# --- after round 48's first try ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("Give me the overall summary. Thanks.", (), ["get-network-summary", "smalltalk"]),
+        ("Undo. And undo again.", (), ["undo", "undo"]),
+        (
+            "Last: network summary and current settings.",
+            (),
+            ["get-network-summary", "get-settings"],
+        ),
+        # a learner's size ("he give") and "other supplier" for another one
+        (
+            "The cotton we are buying from supplier in Adana, he give 50000 kg per month. And "
+            "other supplier in Gaziantep, 20000 kg. Both they send to the factory.",
+            ("Denizli Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+        # who the user is, beside a request, is background; said as the industry, it is set
+        (
+            "Hello, I am work in textile company, we make towels. Is possible to create our "
+            "factory in Denizli, capacity 30000 towels in month?",
+            (),
+            ["add-manufacturer"],
+        ),
+        (
+            "we're in pharma. add an API supplier in Mumbai, 5,000 units, and a plant in Basel",
+            (),
+            ["set-industry", "add-supplier", "add-manufacturer"],
+        ),
+        ("we're in automotive", (), ["set-industry"]),
+        # the market explains the currency, in its own sentence too
+        (
+            "Ok. We sell mostly to Germany, so please put the money in euro.",
+            (),
+            ["set-currency"],
+        ),
+    ],
+)
+def test_round_48_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected

@@ -363,7 +363,10 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     busy = _BUSIER_THAN.search(m)
     # "List all warehouses with their capacity and utilisation": what to show of each
     shown_with = _LIST_WITH.match(m)
-    totalled = _TOTAL.search(m) is not None
+    # ("Give me the overall summary": the summary, not a total)
+    totalled = _TOTAL.search(m) is not None and not re.search(
+        r"\boverall\s+(?:summary|overview|picture|status|view)\b", m
+    )
     if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or totalled or busy or shown_with):
         return None
     plural = _PLURAL_TYPE.search(m)

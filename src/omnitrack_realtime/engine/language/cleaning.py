@@ -456,6 +456,20 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\g<lead>set \g<head> capacity to ",
     ),
+    # "supplier in Adana, he give 50000 kg per month": its size, in a learner's words
+    (
+        re.compile(
+            r",\s*(?:he|she|it|they)\s+(?:gives?|makes?|produces?|delivers?|has|have|sells?)\s+"
+            r"(?=(?:about\s+|around\s+)?\d)",
+            re.I,
+        ),
+        ", capacity ",
+    ),
+    # "And other supplier in Gaziantep": another one
+    (
+        re.compile(r"^(\W*)(?:and|also)\s+other\s+(?=[a-z]+\s+(?:in|at)\s)", re.I | re.M),
+        r"\1add another ",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k": another one

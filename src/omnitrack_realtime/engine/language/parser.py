@@ -188,6 +188,7 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             isinstance(command, Command)
             and isinstance(previous, Command)
             and previous.intent == command.intent
+            and command.intent not in ("undo", "redo")  # "Undo. And undo again.": two steps back
         ) and (
             command.intent in _SETTINGS
             or previous.params == command.params
@@ -2660,7 +2661,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
     steps = _town_said_beside(_without_felt_after_asking(_each_size_back(steps)), cleaned)
-    steps = _without_bare_leads(steps)
+    steps = _without_bare_leads(_without_background_settings(steps))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -2729,6 +2730,49 @@ _BARE_REQUEST = re.compile(
     r"|add|create|build|enter|put\s+in|model|do)(?:\s+(?:the\s+)?(?:following|this|these|all\s+of\s+this"
     r"|everything(?:\s+below)?|below|for\s+me))?\W*$",
     re.IGNORECASE,
+)
+
+
+def _without_background_settings(steps: list[Step]) -> list[Step]:
+    """Settings read from who the user is, in a message that asks for something else: "I am
+    work in textile company ... create our factory in Denizli" adds the factory (the industry
+    is background, as the writers of rounds 28, 29 and 48 read it: "we're in automotive" said
+    alone still sets it); "We sell mostly to Germany, so please put the money in euro" sets the
+    currency, the market only says why."""
+    commands = commands_of(steps)
+    adds = any(c.intent in _DEFAULT_SUFFIX for c in commands)
+    adds = adds and not any(re.search(r"\bindustry\b", getattr(s, "text", ""), re.I) for s in steps)
+    currency = any(c.intent == "set-currency" for c in commands)
+    return [
+        s
+        for s in steps
+        if not (
+            isinstance(s, Command)
+            and (
+                (
+                    s.intent == "set-industry"
+                    and adds
+                    and _ABOUT_US.search(s.text)
+                    # ("we're in pharma. add ..." says the industry; "We're a pharma
+                    # distributor. Add ..." says who is asking)
+                    and _COMPANY_NOUN.search(s.text)
+                )
+                or (s.intent == "set-region" and currency and _SELLS_TO.search(s.text))
+            )
+        )
+    ]
+
+
+_ABOUT_US = re.compile(
+    r"\b(?:i\s+am|i'm|we\s+are|we're|i\s+work|we\s+work|we\s+make|we\s+produce|we\s+run)\b", re.I
+)
+_COMPANY_NOUN = re.compile(
+    r"\b(?:company|firm|business|distributor|maker|manufacturer|producer|brand|importer|exporter"
+    r"|group|factory|plant|mill|production|imports?)\b",
+    re.I,
+)
+_SELLS_TO = re.compile(
+    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
 )
 
 

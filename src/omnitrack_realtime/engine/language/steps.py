@@ -71,7 +71,9 @@ _SOFT_SPLIT = re.compile(
     r"|(?:the\s+|our\s+)?(?:new\s+)?[\w-]+\s+(?:should|must|will|needs?\s+to|has\s+to)\s+(?:also\s+)?"
     r"(?:ship|send|supply|feed|deliver|get|take|buy|source)\b"
     # "..., and the roastery ships coffee to each of them"
-    r"|(?:the|our|my)\s+[\w-]+\s+(?:ships|sends|supplies|feeds|delivers)\b)",
+    r"|(?:the|our|my)\s+[\w-]+\s+(?:ships|sends|supplies|feeds|delivers)\b"
+    # "network summary and current settings"
+    r"|(?:the\s+|our\s+)?(?:current\s+)?settings\W*$)",
     re.IGNORECASE,
 )
 # "I'm not sure how to read this, but is anything at risk?": what follows "but" is a request.
