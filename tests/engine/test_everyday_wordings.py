@@ -1428,3 +1428,46 @@ def test_a_link_said_with_an_add_that_asks_where_waits_for_the_answer(
 )
 def test_round_48_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a site spoken of as a company ("their", "them") in the reason before the request
+        (
+            "Chihuahua fixed their press line last week, so set them back to operational.",
+            ("Chihuahua Supplier", "Monterrey Plant"),
+            ["update-node"],
+        ),
+        # a plan item naming the kind, then the town
+        (
+            "Setting up our network, plan below:\n1. Supplier: malt from Ballarat, 60,000 "
+            "kg/month\n2. Warehouse: Melbourne, 250,000 litres",
+            (),
+            ["add-supplier", "add-warehouse"],
+        ),
+        # "show that the clay goes to the factory": the flow from the node just added
+        (
+            "We buy our clay from a company in Liverpool, I think that's called a supplier? "
+            "Could you add them, and show that the clay goes to the factory?",
+            ("Stoke-on-Trent Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+    ],
+)
+def test_round_48_references_and_plan_items(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_them_after_a_reason_naming_one_site_is_that_site(engine: SupplyChainEngine) -> None:
+    talk(engine, "add suppliers in Chihuahua and Monterrey", "mark Chihuahua Supplier degraded")
+    said = talk(
+        engine, "Chihuahua fixed their press line last week, so set them back to operational."
+    )
+    assert said == [["update-node"]]  # not a bulk change waiting for a yes
+    assert {n.name: n.status for n in engine.twin.list_nodes(USER)} == {
+        "Chihuahua Supplier": "operational",
+        "Monterrey Supplier": "operational",
+    }

@@ -456,6 +456,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\g<lead>set \g<head> capacity to ",
     ),
+    # "4. Warehouse: Melbourne, 250,000 litres": a plan item naming the kind, then the town
+    (
+        re.compile(
+            r"^(?P<lead>[ \t]*(?:\(?\d{1,2}[.)]|[-*•])[ \t]*)(?P<type>" + _TYPES + r"):\s+"
+            r"(?=[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?\s*(?:,|\(|$))",
+            re.I | re.M,
+        ),
+        r"\g<lead>add a \g<type> in ",
+    ),
+    # "show that the clay goes to the factory": the flow from the node just added
+    (
+        re.compile(
+            r"\b(?:show|record|note|model|capture|mark\s+down)\s+that\s+(?:the\s+|our\s+)?[\w-]+\s+"
+            r"(?:goes|go|comes|come|is\s+sent|gets\s+sent|ships|is\s+shipped)\s+to\b",
+            re.I,
+        ),
+        "ship from it to",
+    ),
     # "supplier in Adana, he give 50000 kg per month": its size, in a learner's words
     (
         re.compile(

@@ -2187,7 +2187,15 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if len(named) == 1:
                 piece = re.sub(r"\s+(?:to\s+)?there(\W*)$", rf" to {named.pop()}\1", piece)
                 outcome = _read_clause(piece, names)
-        elif reason is not None and re.search(r"\bit\b", piece, re.IGNORECASE):
+        elif reason is not None and (
+            re.search(r"\bit\b", piece, re.IGNORECASE)
+            # "Chihuahua fixed their press line last week, so set them back to operational":
+            # the one site the reason names, spoken of as a company ("they")
+            or (
+                re.search(r"\bthem\b", piece, re.IGNORECASE)
+                and re.search(r"\b(?:they|their|them)\b", reason, re.IGNORECASE)
+            )
+        ):
             # "the bottles end up at our winery, Bodega Alta, so please link that supplier to
             # it": "it" is the node the reason names.
             said = _analyse(reason, names)
@@ -2197,7 +2205,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if len(named) == 1:
                 # ("The Wakefield shop is closing, so remove it": the shop, even if there is
                 # no such node: then it fails, rather than "it" being the node talked about.)
-                piece = re.sub(r"\bit\b", named.pop(), piece, count=1, flags=re.IGNORECASE)
+                pointer = r"\bit\b" if re.search(r"\bit\b", piece, re.I) else r"\bthem\b"
+                piece = re.sub(pointer, named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         if (
             reason is not None
