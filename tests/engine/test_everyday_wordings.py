@@ -1446,6 +1446,18 @@ def test_round_48_wordings(text: str, names: tuple[str, ...], expected: list[str
             (),
             ["add-supplier", "add-warehouse"],
         ),
+        # a learner's "after factory" (downstream of it) and "what is happen if"
+        (
+            "After factory the towels go to our warehouse in Istanbul, it have 40000 place. "
+            "Please add and connect.",
+            ("Denizli Plant", "Adana Supplier"),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "What is happen if the Adana supplier stop for 2 week? Is big problem for us?",
+            ("Denizli Plant", "Adana Supplier"),
+            ["what-if-supplier-failure"],
+        ),
         # "show that the clay goes to the factory": the flow from the node just added
         (
             "We buy our clay from a company in Liverpool, I think that's called a supplier? "

@@ -474,6 +474,17 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "ship from it to",
     ),
+    # "After factory the towels go to our warehouse": from the factory, in a learner's words
+    (
+        re.compile(
+            r"^(\W*)after\s+(?:the\s+|our\s+)?(factory|plant|mill|supplier|warehouse)\s+"
+            r"(?=(?:the|our)\s+\w+\s+(?:go|goes|are\s+sent|is\s+sent|ship|ships)\s+to\b)",
+            re.I | re.M,
+        ),
+        r"\1from the \2, ",
+    ),
+    # "What is happen if ...": what happens
+    (re.compile(r"\bwhat\s+(?:is|will)\s+happen\b", re.I), "what happens"),
     # "supplier in Adana, he give 50000 kg per month": its size, in a learner's words
     (
         re.compile(

@@ -315,7 +315,11 @@ _TYPE_AT = re.compile(
 
 # "before I change anything, what's our total capacity?": the lead clause is context.
 _LEAD_CLAUSE = re.compile(
-    r"^\W*(?:before|after|once|while|since|when|as)\s[^,:?]{1,50},\s+(?=\w)", re.IGNORECASE
+    # ("After factory the towels go to our warehouse in Istanbul, ...": where goods go next,
+    # a learner's description, not when)
+    r"^\W*(?:before|after|once|while|since|when|as)\s(?![^,:?]*\b(?:go|goes|ship|ships|send|sends"
+    r"|move|moves)\s+(?:on\s+)?to\b)[^,:?]{1,50},\s+(?=\w)",
+    re.IGNORECASE,
 )
 _THERE_IS_AFTER = re.compile(
     r",\s*(?:as\s+|since\s+|because\s+)?(?=there(?:'s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been)\s)",
