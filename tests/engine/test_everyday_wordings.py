@@ -1458,6 +1458,12 @@ def test_round_48_wordings(text: str, names: tuple[str, ...], expected: list[str
             ("Denizli Plant", "Adana Supplier"),
             ["what-if-supplier-failure"],
         ),
+        # "which is the biggest" after a list of one kind: the biggest of those
+        (
+            "How many DCs do we have, and which is the biggest?",
+            ("Dallas Distribution Center", "Austin Distribution Center"),
+            ["list-nodes", "compare-nodes"],
+        ),
         # "show that the clay goes to the factory": the flow from the node just added
         (
             "We buy our clay from a company in Liverpool, I think that's called a supplier? "

@@ -2028,6 +2028,16 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if last_add is not None and _SAME_AGAIN.match(piece):
             # "Add a warehouse in Rotterdam, then one in Antwerp": the same type again.
             piece = _SAME_AGAIN.sub(f"add a {_TYPE_WORD[last_add.intent]} ", piece, count=1)
+        last_listed = last_command()
+        listed_kind = last_listed.params.get("node_type") if last_listed is not None else None
+        if (
+            last_listed is not None
+            and last_listed.intent == "list-nodes"
+            and isinstance(listed_kind, str)
+            and _WHICH_IS_MOST.match(piece)
+        ):
+            # "How many DCs do we have, and which is the biggest?": the biggest of those
+            piece = _WHICH_IS_MOST.sub(f"which {DEFAULT_NAME_WORD[listed_kind]} ", piece, count=1)
         participle = _PARTICIPLE.match(piece)
         step_before = steps[-1] if steps else None
         asked_where = (
@@ -2728,6 +2738,11 @@ def _command_intent(step: Step) -> str:
     return step.intent if isinstance(step, Command) else ""
 
 
+_WHICH_IS_MOST = re.compile(
+    r"^\W*(?:and\s+)?which\s+(?:one\s+)?(?=(?:is|'s)\s+(?:the\s+)?(?:biggest|largest|smallest"
+    r"|busiest|fullest|emptiest|least\s+\w+|most\s+\w+)\b)",
+    re.IGNORECASE,
+)
 _ALREADY_IS = re.compile(r"\b(?:is|are|'s|'re)\s+already\s+(?:been\s+)?\w+", re.IGNORECASE)
 _WILL_BE_TOLD = re.compile(r"\b(?:it|they|that)(?:'ll|\swill)\sbe\b", re.IGNORECASE)
 _ASKING_INTENTS = frozenset((*INTENTS["query"], *INTENTS["analyze"]))
