@@ -1046,14 +1046,7 @@ class SupplyChainEngine:
                 (e for e in reversed(state.simulated) if e.intent == wanted), None
             )
             if earlier_of_kind is not None:
-                values = read_scenario_values(step.text)
-                values.pop("place", None)
-                return Command(
-                    wanted,
-                    {**earlier_of_kind.params, **values},
-                    earlier_of_kind.confidence,
-                    step.text,
-                )
+                return _run_again(earlier_of_kind, step.text)
         for earlier in reversed(state.simulated):
             about = [earlier.params.get("node"), earlier.params.get("place")]
             words = [v.text if isinstance(v, NodeRef) else getattr(v, "city", None) for v in about]
@@ -1062,11 +1055,7 @@ class SupplyChainEngine:
             for word in (w for w in words if w and w.lower() not in _NOT_A_SCENARIO_NAME):
                 first = gazetteer.fold(word).split()[0]
                 if re.search(rf"\b{re.escape(first)}\b", said):
-                    values = read_scenario_values(step.text)
-                    values.pop("place", None)
-                    return Command(
-                        earlier.intent, {**earlier.params, **values}, earlier.confidence, step.text
-                    )
+                    return _run_again(earlier, step.text)
         return None
 
     def _same_change(
@@ -1720,6 +1709,13 @@ _NOT_A_SCENARIO_NAME = frozenset(
 )
 
 
+def _run_again(earlier: Command, text: str) -> Command:
+    """An earlier what-if run again with the values ``text`` changes (not its place)."""
+    values = read_scenario_values(text)
+    values.pop("place", None)
+    return Command(earlier.intent, {**earlier.params, **values}, earlier.confidence, text)
+
+
 def _links_of_the_new_node(asked: Clarification, later: Sequence[Step]) -> list[Command]:
     """The links said right after an add that waits for its place ("add another wh 10k, fed
     by the mfg"): they point at the new node as "it", so they wait with it."""
@@ -1727,16 +1723,10 @@ def _links_of_the_new_node(asked: Clarification, later: Sequence[Step]) -> list[
         return []
     links: list[Command] = []
     for step in later:
-        ends = (
-            [step.params.get("source"), step.params.get("target")]
-            if isinstance(step, Command)
-            else []
-        )
-        if not (
-            isinstance(step, Command)
-            and step.intent == "connect-nodes"
-            and any(isinstance(e, NodeRef) and e.kind == "pronoun" and e.text == "it" for e in ends)
-        ):
+        if not (isinstance(step, Command) and step.intent == "connect-nodes"):
+            break
+        ends = (step.params.get("source"), step.params.get("target"))
+        if not any(isinstance(e, NodeRef) and e.kind == "pronoun" and e.text == "it" for e in ends):
             break
         links.append(step)
     return links

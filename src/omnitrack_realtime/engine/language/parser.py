@@ -93,16 +93,21 @@ def _is_filler(text: str) -> bool:
     return len(re.findall(r"\w+", rest)) <= 1
 
 
+def _unread(step: Step) -> bool:
+    """A step nobody understood: a question about words with no request in them, or an unknown."""
+    return (isinstance(step, Clarification) and step.intent is None) or (
+        isinstance(step, Act) and step.kind == "unknown"
+    )
+
+
 def _without_repeated_add_requests(steps: list[Step]) -> list[Step]:
     """ "The potatoes we get from a farmer in Zwolle, 80000 kg. Add him also": the request
     points at the node the description before it was read as; it asks for nothing more."""
     out: list[Step] = []
     for step in steps:
-        unread = isinstance(step, Clarification) and step.intent is None
-        unread = unread or (isinstance(step, Act) and step.kind == "unknown")
         text = getattr(step, "text", "")
         if (
-            unread
+            _unread(step)
             and _ADD_THAT.match(text)
             and not gazetteer.find_places(text)
             and not _TYPE_RE.search(text)
@@ -2722,8 +2727,6 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     )
 
 
-# "..., add it as a plant", "Could you model that?": a later step asks for what this one
-# describes, and the description is read whole there
 # "How loaded are our sites? The plant especially.": which part of the answer matters most
 _FOCUS = re.compile(
     r"^\W*(?:and\s+)?(?:(?:especially|particularly|mainly|mostly|above\sall)\s+(?:for\s+|on\s+)?"
@@ -2761,8 +2764,8 @@ def _without_background_settings(steps: list[Step]) -> list[Step]:
     """Settings read from who the user is, in a message that asks for something else: "I am
     work in textile company ... create our factory in Denizli" adds the factory (the industry
     is background, as the writers of rounds 28, 29 and 48 read it: "we're in automotive" said
-    alone still sets it); "We sell mostly to Germany, so please put the money in euro" sets the
-    currency, the market only says why."""
+    alone still sets it); "We sell mostly to Germany, so please put the money in euro" (or "make
+    the currency euro, we sell mostly to Germany") sets the currency, the market only says why."""
     commands = commands_of(steps)
     adds = any(c.intent in _DEFAULT_SUFFIX for c in commands)
     adds = adds and not any(re.search(r"\bindustry\b", getattr(s, "text", ""), re.I) for s in steps)
@@ -2796,7 +2799,7 @@ _COMPANY_NOUN = re.compile(
     re.I,
 )
 _SELLS_TO = re.compile(
-    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
+    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|invoice|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
 )
 
 
@@ -2807,9 +2810,7 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
         s
         for i, s in enumerate(steps)
         if not (
-            isinstance(s, Clarification | Act)
-            and (not isinstance(s, Clarification) or s.intent is None)
-            and (not isinstance(s, Act) or s.kind == "unknown")
+            _unread(s)
             and _BARE_REQUEST.match(s.text)
             and any(isinstance(later, Command) for later in steps[i + 1 :])
         )
@@ -2856,9 +2857,7 @@ def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
         for i, s in enumerate(steps)
         if not (
             i > 0
-            and isinstance(s, Clarification | Act)
-            and (not isinstance(s, Clarification) or s.intent is None)
-            and (not isinstance(s, Act) or s.kind == "unknown")
+            and _unread(s)
             and _FOCUS.match(s.text)
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
@@ -2933,6 +2932,8 @@ def _town_said_beside(steps: list[Step], text: str) -> list[Step]:
 _TYPE_ONLY = re.compile(rf"(?:the|our|my|that|this)?\s*{_TYPE_RE.pattern}", re.I)
 
 
+# "..., add it as a plant", "Could you model that?": a later step asks for what this one
+# describes, and the description is read whole there
 def _adds_what_was_said(piece: str) -> bool:
     return any(p.match(piece) for p in (_ADD_THAT, _ADD_IT_AS, _MODEL_THAT, _ADD_THEM_AS))
 

@@ -244,19 +244,9 @@ def _apply_rules(step: _Step, m: str) -> _Outcome:
                 extra = other(step, m) if other is not rule else None
                 if isinstance(extra, list) and extra[0].intent != outcome[0].intent:
                     outcome = outcome + extra
-            intents = {c.intent for c in outcome}
-            if "set-currency" in intents and _SELL_TO.search(m):
-                # "make the currency euro, we sell mostly to Germany": the market explains
-                # the currency; it does not move the network's region
-                outcome = [c for c in outcome if c.intent != "set-region"]
             outcome.sort(key=lambda c: _setting_position(step, c.intent))
         return outcome
     return None
-
-
-_SELL_TO = re.compile(
-    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|invoice|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
-)
 
 
 # The out-of-scope verb opens the clause ("book a truck from Hamburg to Lyon"): the places in
