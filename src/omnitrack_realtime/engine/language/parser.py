@@ -2684,7 +2684,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
-    steps = _town_said_beside(_without_felt_after_asking(_each_size_back(steps)), cleaned)
+    steps = _town_said_beside(_without_remarks(_each_size_back(steps)), cleaned)
     steps = _without_bare_leads(_without_background_settings(steps))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
@@ -2846,8 +2846,11 @@ def _each_size_back(steps: list[Step]) -> list[Step]:
     return out
 
 
-def _without_felt_after_asking(steps: list[Step]) -> list[Step]:
-    """Remarks after a question that only say what matters to the user: "How loaded are our
+def _without_remarks(steps: list[Step]) -> list[Step]:
+    """Steps that only say why or what the user knows, not requests: a node's status said as
+    known before a question ("Katowice is already degraded ... What should we do?"), what the
+    user was told after a redo ("it'll be down for a week"), and remarks after a question that
+    only say what matters to the user: "How loaded are our
     sites right now? The plant especially." (the answer covers it), and how the user feels
     about the node just asked about ("Is Gdynia warehouse okay? I am little bit worried about
     it."): why they ask, not a second request (said alone, "I'm worried about Gdynia
