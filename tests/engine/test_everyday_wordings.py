@@ -1489,3 +1489,33 @@ def test_them_after_a_reason_naming_one_site_is_that_site(engine: SupplyChainEng
         "Chihuahua Supplier": "operational",
         "Monterrey Supplier": "operational",
     }
+
+
+def test_a_flow_said_of_described_nodes_is_linked_when_they_are_put_in(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a plant in Stoke-on-Trent")
+    said = talk(
+        engine,
+        "We also sell through two little shops of our own, one in Manchester and one in "
+        "Birmingham, and they both get their mugs straight from the factory. Could you put "
+        "those in as well?",
+    )
+    assert said == [["add-retailer", "add-retailer", "connect-nodes", "connect-nodes"]]
+    links = {(c.source, c.target) for c in engine.twin.list_connections(USER)}
+    assert links == {("mfg-1", "ret-2"), ("mfg-1", "ret-3")}  # from the factory, one way
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what could hurt the margins is a question about risks; the margins are not ours
+        ("Where are we most exposed? I want to know what could hit margins.", ["identify-risks"]),
+        ("what could eat into our margins?", ["identify-risks"]),
+        ("what are our margins this quarter?", ["out-of-scope"]),
+        # a town with two slips in a terse add
+        ("wh cincinatti 20k", ["add-warehouse"]),
+    ],
+)
+def test_risks_to_margins_and_long_towns_with_two_slips(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected

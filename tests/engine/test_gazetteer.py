@@ -210,6 +210,9 @@ def test_suggest_corrects_one_typo_only() -> None:
     assert suggest("Singapore") == lookup("Singapore")
     assert suggest("Narnia") is None
     assert suggest("Lim") is None  # too short to guess
+    # two slips only in a long name: "cincinatti" (n left out, t doubled)
+    assert suggest("cincinatti") == lookup("Cincinnati")
+    assert suggest("Rtoterdm") is None  # two slips in a name of eight letters
     assert within_one_edit("warehose", "warehouse")
     assert within_one_edit("netwrok", "network")
     assert not within_one_edit("abc", "cba")

@@ -831,7 +831,8 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def suggest(text: str) -> Place | None:
     """The one place ``text`` names with a single typo ("Jakrta", "Rotterdm"), for names of
-    five letters or more; None when there is no such place or more than one."""
+    five letters or more, or two typos in a name of nine or more ("Cincinatti"); None when
+    there is no such place or more than one."""
     exact = lookup(text)
     if exact is not None:
         return exact
@@ -844,7 +845,19 @@ def suggest(text: str) -> Place | None:
         for k in _BY_LENGTH.get(size, ())
         if within_one_edit(key, k)
     }
+    if not found and len(key) >= _TWO_TYPOS_FROM:
+        # "cincinatti": a long name takes two slips (a letter doubled in the wrong place)
+        found = {
+            id(_INSENSITIVE[k]): _INSENSITIVE[k]
+            for size in range(len(key) - 2, len(key) + 3)
+            for k in _BY_LENGTH.get(size, ())
+            if _distance(key, k, 2) <= 2
+        }
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+#: The length from which a name may carry two typos and still be read as one place.
+_TWO_TYPOS_FROM = 9
 
 
 def _distance(a: str, b: str, limit: int) -> int:

@@ -259,7 +259,9 @@ _OUT_OF_SCOPE = {
         r"\b(?:lead|transit|delivery|travel|shipping|turnaround)\s?times?\b|\b(?:how\s(?:long|many"
         r"\sdays)\sdoes\sit\stake)\b|\bhow\smuch\s(?:does|do|would|will)\s(?:\S+\s){0,4}?cost\b"
         r"|\b(?:freight|shipping|transport|landed|unit)\s(?:costs?|rates?"
-        r"|prices?)\b|\bcost\sper\s(?:unit|container|pallet|shipment)\b|\bmargins?\b"
+        r"|prices?)\b|\bcost\sper\s(?:unit|container|pallet|shipment)\b"
+        # the margins themselves, not "what could hit margins" (the risks to them)
+        r"|\b(?<!hit\s)(?<!hurt\s)(?<!into\s)(?<!hit\sour\s)(?<!hurt\sour\s)(?<!into\sour\s)margins?\b"
     ),
     # ("carbon bicycle frames", "carbon fibre": a material, not emissions)
     "measure emissions": r"\bemissions?\b|\bcarbon\b(?!\s(?:fib(?:re|er)|bicycle|bike|frames?|steel"

@@ -1699,7 +1699,19 @@ def _modelled(text: str, names: _Names) -> list[str] | None:
     if any(_REQUEST_START.match(s) for s in sentences[:-1]):
         return None  # a request of its own in the description: read each part
     several = _described_nodes(body, names)
-    return several if len(several) >= 2 else None
+    if len(several) < 2:
+        return None
+    # "..., one in Manchester and one in Birmingham, and they both get their mugs from the
+    # factory": a flow said of the described nodes is read after their adds
+    flows = [c for c in _BODY_CLAUSE.split(body) if _THEY_SUBJECT.match(c)]
+    return several + [f.strip(" .") for f in flows]
+
+
+_BODY_CLAUSE = re.compile(r"[.;!?]\s+|,\s+(?=and\s)")
+_THEY_SUBJECT = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:they|both(?:\sof\sthem)?|all\sof\sthem|each\sof\sthem)\s",
+    re.IGNORECASE,
+)
 
 
 def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> ParseResult:
