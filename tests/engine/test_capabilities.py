@@ -320,7 +320,7 @@ def test_the_summary_names_the_nodes(twin: Twin) -> None:
 
 def test_explaining_a_topic_on_an_empty_network_says_it_is_empty_then_explains(twin: Twin) -> None:
     result = failed(run(twin, "explain", topic="risk"), "Your network is empty (no nodes yet)")
-    assert "In general: **Risks** come from four checks" in result.answer.text
+    assert "In general: **Risks** come from five checks" in result.answer.text
 
 
 # ---------------------------------------------------------------------------- explain
@@ -392,7 +392,7 @@ def test_explain_the_last_analysis(busy: Twin) -> None:
     text = result.answer.text
     assert "Your last analysis was **identify-risks** on the network." in text
     assert "- high: Rotterdam Warehouse runs at 95%" in text
-    assert "How it works: **Risks** come from four checks" in text
+    assert "How it works: **Risks** come from five checks" in text
     ok(run(busy, "find-bottlenecks"))
     text = ok(run(busy, "explain")).answer.text
     assert "**find-bottlenecks**" in text and "Rotterdam Warehouse: 95% utilized" in text

@@ -1519,3 +1519,97 @@ def test_a_flow_said_of_described_nodes_is_linked_when_they_are_put_in(
 )
 def test_risks_to_margins_and_long_towns_with_two_slips(text: str, expected: list[str]) -> None:
     assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a node type typed with letters left out, a town that is also a word, in lower case
+        (
+            "new supplr chihuahua 30k ships to houston mfg",
+            ("Houston Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        ("add a warehse in lyon", (), ["add-warehouse"]),
+        # "he also send": a learner's pronoun for a supplier, with "also" between
+        (
+            "Please add also one more supplier in Bursa, 15 thousand kg. "
+            "He also send to the factory.",
+            ("Denizli Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        # a bulleted size change, the town then the type in lower case
+        ("- Bilbao supplier capacity up to 15,000", ("Bilbao Supplier",), ["update-node"]),
+        # how full two kinds are
+        (
+            "How close to full are the plant and the warehouse running?",
+            ("Leeds Plant", "York Warehouse"),
+            ["calculate-utilization"],
+        ),
+        # a feeling about a season beside an out-of-scope question runs no scenario
+        (
+            "What's the weather looking like up in Cairns next week? "
+            "Cyclone season has me nervous.",
+            (),
+            ["out-of-scope"],
+        ),
+        # the value taken back with an apology
+        ("Currency in dollars. No, euros, sorry.", (), ["set-currency"]),
+        # the news, then the same change by the node's name: one change
+        (
+            "Atlanta's back up since this morning, set the Atlanta DC to operational.",
+            ("Atlanta Distribution Center", "Chicago Distribution Center"),
+            ["update-node"],
+        ),
+        # what changed since an earlier run of the analysis
+        ("Explain what changed compared with the first result.", (), ["explain"]),
+        ("what's different from the previous scan?", (), ["explain"]),
+    ],
+)
+def test_round_49_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_link_from_a_named_node_after_an_add_runs_into_the_new_node() -> None:
+    add, link = commands("dc in el paso 9k link from dalas wh", ("Dallas Warehouse",))
+    assert add.intent == "add-distributor" and link.intent == "connect-nodes"
+    assert ends(link) == ("Dallas Warehouse", "it")
+    (link,) = commands("add wh in antwerp + connect to Dallas Warehouse", ("Dallas Warehouse",))[1:]
+    assert ends(link) == ("it", "Dallas Warehouse")
+
+
+def test_the_value_in_a_correction_may_be_a_town_that_is_also_a_word(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "Add a supplier in Foggia, 20,000 units, but don't connect it yet.")
+    assert talk(engine, "no wait, Ferrara not Foggia") == [["add-supplier"]]
+    assert [(n.name, n.capacity) for n in engine.twin.list_nodes(USER)] == [
+        ("Ferrara Supplier", 20000)
+    ]
+
+
+def test_what_changed_since_the_first_analysis_compares_the_two_runs(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(
+        engine,
+        "add a supplier in Busan",
+        "add a plant in Ulsan",
+        "connect Busan Supplier to Ulsan Plant",
+    )
+    assert talk(engine, "what changed since the first risk scan?") == [["explain"]]
+    talk(engine, "identify risks")
+    first = engine.run_turn(
+        EngineRequest(USER, "c1", "what changed since the first risk scan?", ())
+    ).text
+    assert "nothing to compare it with yet" in first
+    talk(
+        engine,
+        "add a supplier in Pohang",
+        "connect Pohang Supplier to Ulsan Plant",
+        "identify risks",
+    )
+    said = engine.run_turn(
+        EngineRequest(USER, "c1", "Explain what changed compared with the first result.", ())
+    ).text
+    assert "No longer found:" in said and "Busan Supplier is the only source of Ulsan Plant" in said

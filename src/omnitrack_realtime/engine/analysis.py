@@ -428,11 +428,43 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
     return findings
 
 
+def _not_operational(
+    nodes: Sequence[Node], graph: dict[str, list[str]], alerts: Sequence[Alert]
+) -> list[Finding]:
+    """Nodes degraded (medium) or offline (high) that feed others: their supply is already
+    cut or thin. A node an open critical alert names is left to that alert's finding."""
+    by_id = {node.id: node for node in nodes}
+    alerted = {
+        node_id
+        for alert in alerts
+        if alert.severity == "critical" and alert.status == "active"
+        for node_id in alert.node_ids
+    }
+    findings = []
+    for node in nodes:
+        fed = [i for i in graph.get(node.id, ()) if i in by_id]
+        if node.status == "operational" or not fed or node.id in alerted:
+            continue
+        names = ", ".join(by_id[i].name for i in fed[:3])
+        findings.append(
+            Finding(
+                "not-operational",
+                "high" if node.status == "offline" else "medium",
+                f"{node.name} is {node.status} and feeds {names}"
+                f"{' and more' if len(fed) > 3 else ''}",
+                (node.id, *fed),
+                f"Bring {node.name} back, or find another source for what it feeds",
+                f"What should I do about {node.name}?",
+            )
+        )
+    return findings
+
+
 def identify_risks(
     nodes: Sequence[Node], connections: Sequence[Connection], alerts: Sequence[Alert]
 ) -> list[Finding]:
-    """Single points of failure, geographic clusters, high utilization, open critical alerts;
-    the most severe first."""
+    """Single points of failure, geographic clusters, high utilization, nodes degraded or
+    offline that feed others, open critical alerts; the most severe first."""
     graph = adjacency(nodes, connections)
     findings = _single_points_of_failure(nodes, graph)
     findings += _clusters(nodes)
@@ -448,6 +480,7 @@ def identify_risks(
                     _more_capacity(node),
                 )
             )
+    findings += _not_operational(nodes, graph, alerts)
     for alert in alerts:
         if alert.severity == "critical" and alert.status == "active":
             findings.append(

@@ -24,6 +24,7 @@ __all__ = [
     "Recommendation",
     "alerts_list",
     "alerts_moved",
+    "analyses_compared",
     "anomalies",
     "bottlenecks",
     "clarification",
@@ -452,9 +453,10 @@ def _explanations() -> dict[str, str]:
             "medium severity or worse raise alerts, at most 10 per scan, never twice."
         ),
         "risk": (
-            f"**Risks** come from four checks: {spof}; {cluster}; utilization over "
-            f"{pct(a.HIGH_UTILIZATION)} (high: no headroom for a surge); and open critical "
-            "alerts (critical). They are listed worst first."
+            f"**Risks** come from five checks: {spof}; {cluster}; utilization over "
+            f"{pct(a.HIGH_UTILIZATION)} (high: no headroom for a surge); a node that feeds "
+            "others and is degraded (medium) or offline (high); and open critical alerts "
+            "(critical). They are listed worst first."
         ),
         "single-point-of-failure": spof[0].upper() + spof[1:] + ".",
         "cluster": cluster[0].upper() + cluster[1:] + ".",
@@ -589,6 +591,35 @@ def last_analysis_explained(last: Mapping[str, Any]) -> Answer:
         "\n".join(lines),
         (_EXPLAIN_NEXT.get(key, "Identify risks"), "What should I do?", "Show recent alerts"),
     )
+
+
+def analyses_compared(earlier: Mapping[str, Any], last: Mapping[str, Any]) -> Answer:
+    """What changed between two runs of the same analysis in a conversation: the findings
+    gone, the new ones and those still there (each run keeps its first few findings)."""
+    intent = str(last.get("intent", "analysis"))
+    before = [str(f) for f in earlier.get("findings", []) if f]
+    now = [str(f) for f in last.get("findings", []) if f]
+    gone = [f for f in before if f not in now]
+    new = [f for f in now if f not in before]
+    kept = [f for f in now if f in before]
+    total_before = len(before) + int(earlier.get("more") or 0)
+    total_now = len(now) + int(last.get("more") or 0)
+    lines = [
+        f"**{intent}** then and now: {plural(total_before, 'finding')} before, "
+        f"{plural(total_now, 'finding')} now."
+    ]
+    if not gone and not new:
+        lines.append("Nothing changed in what it found.")
+    if gone:
+        lines.append("No longer found:")
+        lines += [f"- {f}" for f in gone]
+    if new:
+        lines.append("New:")
+        lines += [f"- {f}" for f in new]
+    if kept:
+        lines.append("Still there:")
+        lines += [f"- {f}" for f in kept]
+    return Answer("\n".join(lines), ("What should I do?", "Explain the last analysis"))
 
 
 # ---------------------------------------------------------------------------- recommend

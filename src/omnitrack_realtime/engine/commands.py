@@ -33,7 +33,8 @@ Analyze
     ``scan-anomalies``, ``identify-risks``, ``find-bottlenecks``, ``calculate-utilization``:
     ``node`` (NodeRef, to narrow to one node), ``node_type`` (str).
     ``explain``: ``node`` (NodeRef: why it is flagged), ``topic`` (str: an analysis or score,
-    e.g. "risk", "bottleneck", "utilization", "anomaly", "simulation"; none: the last answer).
+    e.g. "risk", "bottleneck", "utilization", "anomaly", "simulation"; none: the last answer),
+    ``since`` (first|previous: what changed in the last analysis since an earlier run of it).
     ``recommend``: ``node`` (NodeRef), ``goal`` (alternate-supplier|capacity|risk|close).
 Simulate
     ``run-simulation``: ``scenario`` (natural-disaster|supplier-failure|transportation-delay|

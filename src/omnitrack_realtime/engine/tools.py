@@ -309,6 +309,12 @@ TOOLS: tuple[Tool, ...] = (
                 "string",
                 "an analysis or score: risk, bottleneck, utilization, anomaly, simulation",
             ),
+            Param(
+                "since",
+                "string",
+                "compare the last analysis with its first or previous run in this conversation",
+                enum=("first", "previous"),
+            ),
         ),
     ),
     Tool(

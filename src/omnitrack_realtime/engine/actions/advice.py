@@ -76,6 +76,20 @@ def _explain(step: _Step) -> ActionResult:
             "one works (*how is risk computed?*).",
             ("Identify risks", "Find bottlenecks", "How is risk computed?"),
         )
+    since = step.params.get("since")
+    if since is not None:
+        earlier = memory.earlier_analysis(step, last, first=since == "first")
+        if earlier is None:
+            raise _Failed(
+                f"Your last analysis (**{last.get('intent', 'analysis')}**) is the first of its "
+                "kind in this conversation, so there is nothing to compare it with yet: run it "
+                "again after a change.",
+                (str(last.get("intent", "Identify risks")).replace("-", " ").capitalize(),),
+            )
+        return step.result(
+            answers.analyses_compared(earlier, last),
+            mentioned=[str(i) for i in last.get("nodeIds", [])],
+        )
     return step.result(
         answers.last_analysis_explained(last), mentioned=[str(i) for i in last.get("nodeIds", [])]
     )
@@ -181,6 +195,9 @@ def _risk_checks(node: Node, nodes: Sequence[Node], risks: Sequence[Finding]) ->
                 f"({CLUSTER_MIN_NODES} together make a cluster)",
             )
         )
+    down = [f for f in risks if f.kind == "not-operational" and f.node_ids[0] == node.id]
+    if down:
+        checks.append(Check("status", True, down[0].message))
     alerts = [f for f in risks if f.kind == "open-critical-alert" and node.id in f.node_ids]
     checks.append(
         Check(

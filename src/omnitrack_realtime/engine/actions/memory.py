@@ -22,6 +22,9 @@ the rest):
 ``"last_analysis"``
     The last analysis or simulation, for ``explain``: ``{"intent", "topic", "scope",
     "findings", "nodeIds"}`` (``findings``: up to 5 short lines).
+``"analyses"``
+    The last :data:`MAX_ANALYSES` of those records, oldest first, for "what changed since the
+    first result?" (an older state has only ``"last_analysis"``).
 """
 
 from __future__ import annotations
@@ -36,10 +39,13 @@ JOURNAL = "journal"
 UNDONE = "undone"
 SIMULATIONS = "simulations"
 LAST_ANALYSIS = "last_analysis"
+ANALYSES = "analyses"
 #: Changes a conversation can undo, the newest.
 MAX_JOURNAL = 20
 #: Simulations a conversation can compare, the newest.
 MAX_SIMULATIONS = 5
+#: Analyses a conversation can compare its last one with, the newest.
+MAX_ANALYSES = 6
 _MAX_FINDINGS = 5
 
 
@@ -120,7 +126,7 @@ def record_simulation(
     def change(state: dict[str, Any]) -> None:
         state[SIMULATIONS] = [*_entries(state, SIMULATIONS), summary][-MAX_SIMULATIONS:]
         if analysis is not None:
-            state[LAST_ANALYSIS] = analysis
+            _remember_analysis(state, analysis)
 
     step.twin.update_dialogue(step.user_id, step.conversation_id, change)
 
@@ -161,11 +167,26 @@ def record_analysis(
     record = analysis_record(step, topic=topic, scope=scope, findings=findings, node_ids=node_ids)
 
     def change(state: dict[str, Any]) -> None:
-        state[LAST_ANALYSIS] = record
+        _remember_analysis(state, record)
 
     step.twin.update_dialogue(step.user_id, step.conversation_id, change)
+
+
+def _remember_analysis(state: dict[str, Any], record: dict[str, Any]) -> None:
+    state[LAST_ANALYSIS] = record
+    state[ANALYSES] = [*_entries(state, ANALYSES), record][-MAX_ANALYSES:]
 
 
 def last_analysis(step: _Step) -> dict[str, Any] | None:
     value = step.twin.get_dialogue(step.user_id, step.conversation_id).get(LAST_ANALYSIS)
     return value if isinstance(value, dict) else None
+
+
+def earlier_analysis(step: _Step, last: dict[str, Any], *, first: bool) -> dict[str, Any] | None:
+    """The analysis of the same kind as ``last`` that ran before it in this conversation: the
+    first such one kept (``first``), else the one just before; None when there is none."""
+    state = step.twin.get_dialogue(step.user_id, step.conversation_id)
+    before = [a for a in _entries(state, ANALYSES)[:-1] if a.get("intent") == last.get("intent")]
+    if not before:
+        return None
+    return before[0] if first else before[-1]

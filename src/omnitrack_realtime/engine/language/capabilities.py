@@ -601,7 +601,24 @@ _TOPIC_RE = re.compile(
 _WHY_AFTER = re.compile(r",\s*(?:but\s|and\s)?why\s(?:so|is\sit\sso|is\sthat|are\sthey|is\sit)\b")
 
 
+# "Explain what changed compared with the first result", "what's different since the last
+# scan?": the last analysis beside the earlier run of the same kind
+_CHANGED_SINCE = re.compile(
+    r"\b(?:what(?:'?s|\sis|\shas|\shave)?\s(?:\w+\s)?(?:changed?|different|new)|the\s(?:difference|changes?)"
+    # ("compare that with the last one" after a what-if compares the simulations)
+    r")\s(?:\w+\s){0,2}?(?:compared\s(?:with|to)|since|from|versus|vs\.?|with|to|against|after)\s"
+    r"(?:the\s|my\s|our\s)?(?P<since>first|previous|earlier|last|original|initial|old|other)"
+    r"(?:\s(?:one|result|results|run|analysis|scan|check|time|report))?\b"
+)
+
+
 def _rule_explain(step: _Step, m: str) -> _Outcome:
+    changed = _CHANGED_SINCE.search(m)
+    if changed is not None:
+        since = (
+            "first" if changed.group("since") in ("first", "original", "initial") else "previous"
+        )
+        return _cmd(step, "explain", {"since": since}, 0.85)
     if not (_EXPLAIN.search(m) or _WHY_AFTER.search(m)):
         return None
     params: dict[str, Any] = {}

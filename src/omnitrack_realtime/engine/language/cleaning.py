@@ -137,7 +137,31 @@ def _correct_word(word: str) -> str | None:
             # "retailr": retailer (same last letter) rather than retail.
             same = [h for h in same if h[-1] == low[-1]]
         return same[0] if len(same) == 1 else None
-    return _two_edits(low)
+    return _two_edits(low) or _letters_left_out(low)
+
+
+# node types typed fast, letters left out ("supplr", "retailr", "warehse", "distributr")
+_SHORTENED_TYPES = ("supplier", "warehouse", "manufacturer", "distributor", "retailer", "factory")
+
+
+def _letters_left_out(low: str) -> str | None:
+    """The one node type ``low`` is written as with letters left out: its first two letters
+    and its last, the rest in order, and most of its length; else None."""
+    hits = [
+        word
+        for word in _SHORTENED_TYPES
+        if low[:2] == word[:2]
+        and low[-1] == word[-1]
+        and len(low) >= 0.7 * len(word)
+        and len(low) < len(word)
+        and _in_order(low, word)
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _in_order(short: str, word: str) -> bool:
+    letters = iter(word)
+    return all(char in letters for char in short)
 
 
 _WS = re.compile(r"[ \t\u00a0]+")
@@ -346,6 +370,13 @@ _WITH_A_LINK = re.compile(
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     *_LEARNER_ORDER,
+    # "Currency in dollars. No, euros, sorry.": an apology closing a taken-back value
+    (
+        re.compile(
+            r"^(\W*no\W+[^.!?;]+?),\s*sorry(?=\W*$)|(?<=[.!?]\s)(no\W+[^.!?;]+?),\s*sorry\b", re.I
+        ),
+        r"\1\2",
+    ),
     # "What's our total capacity, and how much of it is in Germany?": the capacity there
     (_HOW_MUCH_OF_IT, "how much capacity is "),
     # "we brew 50 000 hl per year. Please make a plant for us.": add it as one
@@ -526,15 +557,22 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "Nakuru capacity up to 30,000": a node's size said without a verb
     (
         re.compile(
-            r"(^|\n[ \t]*(?:[-*•]|\d+[.)])?\s*)"
-            r"(?=[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+(?:capacity|cap)\s+(?:up|down)\s+to\s+\d)"
+            r"((?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?\s*)"
+            # ("Bilbao supplier capacity up to 15,000": the town, then the type)
+            r"(?=[A-Z][\w-]+(?:\s(?:[A-Z][\w-]+|(?:"
+            + _TYPES
+            + r")))?\s+(?:capacity|cap)\s+(?:up|down)"
+            r"\s+to\s+\d)"
         ),
         r"\1set ",
     ),
     # "he sends to the factory": a supplier is "he" in many languages
     (
-        re.compile(r"\b(?:he|she)\s+(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)", re.I),
-        "it ",
+        re.compile(
+            r"\b(?:he|she)\s+((?:also|too)\s+)?(?=(?:sends?|ships?|delivers?|supplies|feeds|gives?)\b)",
+            re.I,
+        ),
+        r"it \1",
     ),
     # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
     (re.compile(r",\s*(?:also|too)\s+from\s+(?=[A-Z])"), ", fed from "),

@@ -138,7 +138,7 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
 
 _ELIDED_SOURCE = re.compile(
     r"^\W*(?:(?:please|pls|also|then|and)\s)*(?:connect|link|hook|tie|disconnect|unlink|unhook)"
-    r"\w*(?:\s(?:up|it|back))?\s(?:to|with|into|from)\s+(?:the\s+)?$"
+    r"\w*(?:\s(?:up|it|back))?\s(?P<way>to|with|into|from)\s+(?:the\s+)?$"
 )
 
 
@@ -225,9 +225,14 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             for a, b in chain
             for c in _cmd(step, intent, {**params, "source": a.ref, "target": b.ref}, 0.85)
         ]
-    if len(refs) == 1 and _ELIDED_SOURCE.match(step.masked[: refs[0].start]):
-        # "add wh in antwerp + connect to chicago dc": the object left out is the last node.
-        params.update(source=NodeRef("it", "pronoun"), target=refs[0].ref)
+    elided = _ELIDED_SOURCE.match(step.masked[: refs[0].start]) if len(refs) == 1 else None
+    if elided is not None:
+        # "add wh in antwerp + connect to chicago dc": the object left out is the last node;
+        # "dc in el paso, link from dallas wh": linked from the node named, to the last one
+        ends = {"source": NodeRef("it", "pronoun"), "target": refs[0].ref}
+        if elided.group("way") == "from" and intent == "connect-nodes":
+            ends = {"source": refs[0].ref, "target": NodeRef("it", "pronoun")}
+        params.update(ends)
         return _cmd(step, intent, params, 0.8)
     if len(refs) < 2:
         if refs:

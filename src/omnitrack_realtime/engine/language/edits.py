@@ -376,14 +376,25 @@ _PLACE_AFTER = re.compile(
 
 
 def _guess_place(step: _Step) -> Place | None:
-    """A place named with one typo after "in"/"at"/"near" ("add a supplier in Jakrta")."""
+    """A place named with one typo after "in"/"at"/"near" ("add a supplier in Jakrta"), or
+    a town whose name is also a word, written in lower case right after the node type
+    ("new supplier chihuahua 30k": where the town goes in a terse add)."""
     for match in _PLACE_AFTER.finditer(step.text):
         one, two = match.group("one"), match.group("two")
         for candidate in ((f"{one} {two}",) if two else ()) + (one,):
             place = gazetteer.suggest(candidate)
             if place is not None:
                 return place
+    kind = _TYPE_RE.search(step.text)
+    after = _TOWN_AFTER_TYPE.match(step.text, kind.end()) if kind is not None else None
+    if after is not None:
+        place = gazetteer.lookup(after.group("town").title())
+        if place is not None and place.city is not None:
+            return place
     return None
+
+
+_TOWN_AFTER_TYPE = re.compile(r"\s+(?P<town>[a-z][a-z'-]{3,})(?=\s*(?:\d|,|$))")
 
 
 def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:

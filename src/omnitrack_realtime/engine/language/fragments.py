@@ -100,6 +100,9 @@ _OTHER_NODE = re.compile(
 )
 
 
+_NAME_BEFORE_NOT = re.compile(r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+not\s")
+
+
 def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction:
     """The new values of "no wait, Chennai not Mumbai", "I meant 5k units", "make that a
     warehouse", "sorry, to Lyon Plant", "actually EUR"."""
@@ -118,6 +121,20 @@ def read_correction(text: str, *, known_names: Iterable[str] = ()) -> Correction
         if guess is not None:
             two = f"{guess.group('a')} {guess.group('b')}" if guess.group("b") else None
             place = (two and gazetteer.suggest(two)) or gazetteer.suggest(guess.group("a"))
+    if place is None and places:
+        # "no wait, Ferrara not Foggia": a town whose name is also a rare word ("ferrara", a
+        # sword), written as a name where the new value is said
+        before_not = _NAME_BEFORE_NOT.search(step.text)
+        said_words = before_not.group("town").split() if before_not is not None else []
+        said_town = next(
+            (
+                looked
+                for words in (said_words, said_words[-1:])
+                if words and (looked := gazetteer.lookup(" ".join(words))) is not None
+            ),
+            None,
+        )
+        place = said_town if said_town is not None and said_town.city is not None else None
     # ("the warehouse is not in São Paulo, is in Campinas": the words read as São Paulo
     # Warehouse, but the town is the one said to be wrong, not the node meant)
     wrong_in_name = [

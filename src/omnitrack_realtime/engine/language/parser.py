@@ -231,8 +231,33 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             == {k: v for k, v in previous.params.items() if k != "node"}
         ):
             continue  # "Perth store is closed for refit - mark it offline": one change
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent == command.intent == "update-node"
+            and _same_site(previous.params.get("node"), command.params.get("node"))
+            and {k: v for k, v in command.params.items() if k != "node"}
+            == {k: v for k, v in previous.params.items() if k != "node"}
+        ):
+            # "Atlanta's back up since this morning, set the Atlanta DC to operational": the
+            # news, then the change it asks for, by the node's name
+            out[-1] = command
+            continue
         out.append(command)
     return out
+
+
+def _same_site(town: object, named: object) -> bool:
+    """Whether a node said by its town and a node said by its name are the same one, as far
+    as words tell ("Atlanta" and "Atlanta Distribution Center")."""
+    if not isinstance(town, NodeRef) or not isinstance(named, NodeRef):
+        return False
+    city = town.place.city if town.kind == "place" and town.place is not None else None
+    return (
+        city is not None
+        and named.kind == "name"
+        and named.text.casefold().startswith(city.casefold())
+    )
 
 
 _REMARK = re.compile(
@@ -2903,7 +2928,24 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and any(isinstance(v, NodeRef) and v.kind == "pronoun" for v in s.params.values())
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
+        and not (
+            # "What's the weather in Cairns next week? Cyclone season has me nervous.": why
+            # they ask, not a scenario to run (no place, no node, no verb that runs it)
+            len(steps) > 1
+            and isinstance(s, Command)
+            and s.intent in SIMULATION_INTENTS
+            and s.confidence <= 0.6
+            and not {"place", "node"} & set(s.params)
+            and _FELT.search(s.text)
+        )
     ]
+
+
+_FELT = re.compile(
+    r"\b(?:nervous|worried|worr(?:y|ies)\sme|scared|afraid|anxious|concerned|uneasy"
+    r"|keeps?\sme\sup)\b",
+    re.IGNORECASE,
+)
 
 
 def _town_said_beside(steps: list[Step], text: str) -> list[Step]:

@@ -72,7 +72,7 @@ _UTILIZATION = re.compile(
     # "which one is the most full", "the fullest"
     r"|(?:most|least)\s(?:full|loaded|busy|stretched|utili[sz]ed)|fullest|busiest\sright\snow"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"
-    r"|fill\srates?|capacity\suse|throughput|(?:close|near)\sto\s(?:full\s|max\w*\s)?capacity|(?:percent\w*|share|fraction|proportion)\sof"
+    r"|fill\srates?|capacity\suse|throughput|(?:close|near)\sto\s(?:full\s|max\w*\s)?capacity|how\s(?:close|near)\sto\s(?:full|max\w*)|(?:percent\w*|share|fraction|proportion)\sof"
     r"\s(?:our\s|the\s|my\s)?capacity|capacity\s(?:are|is)\s(?:we\s)?(?:using|used)"
     r"|using\s(?:\w+\s)?capacity|how\smuch\s(?:\w+\s)?(?:is|are)\s(?:used|in\suse)"
     r"|how\s(?:are|is)\s(?:the\s|our\s|my\s|all\s(?:the\s|our\s|my\s)?)?(?!things\b)\w+s\s(?:doing|holding\sup))\b"
@@ -151,7 +151,9 @@ def _rule_analysis(step: _Step, m: str) -> _Outcome:
         params["node"] = (named or refs)[0].ref
     else:
         bare = [r for r in step.refs() if r.bare_type]
-        if bare:
+        # ("How close to full are the plant and the warehouse?": two kinds, each one's line
+        # in the whole network's answer)
+        if bare and len({r.ref.node_type for r in bare}) == 1:
             params["node_type"] = bare[0].ref.node_type
     return _cmd(step, intent, params, 0.9)
 
