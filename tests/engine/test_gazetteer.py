@@ -333,3 +333,14 @@ def test_a_state_code_that_is_a_word_counts_only_in_capitals() -> None:
         "France",
         "France",
     ]
+
+
+def test_names_written_without_their_stroked_letters_or_admin_suffix_are_found() -> None:
+    # "Đ" and "Ł" have no decomposition: users write them as D and L
+    assert lookup("Dong Xoai") == lookup("Đồng Xoài")
+    assert lookup("Dong Xoai") is not None
+    assert lookup("Lodz") == lookup("Łódź")
+    # the world table writes Korean cities with "-si"; users leave it out, and so does the name
+    cheongju = lookup("Cheongju")
+    assert cheongju is not None and cheongju.city == "Cheongju"
+    assert cheongju.country == "South Korea"

@@ -723,8 +723,13 @@ def _strip_accents(text: str) -> str:
             stripped = "".join(c for c in base if not unicodedata.combining(c))
             if len(stripped) == 1:
                 char = stripped
+            char = _BARE_LETTERS.get(char, char)
         out.append(char)
     return "".join(out)
+
+
+# Letters with a stroke have no decomposition: "Đồng Xoài" is written "Dong Xoai", "Łódź" "Lodz"
+_BARE_LETTERS = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ħ": "h", "ı": "i"}
 
 
 _WORD = re.compile(r"\w+(?:['’](?!s\b)\w+)*")  # "Rotterdam's" is Rotterdam
@@ -926,11 +931,32 @@ def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
     also an English word)."""
     rows: dict[str, list[tuple[Place, bool]]] = {}
     data = resources.files(__package__).joinpath("data", _WORLD_FILE).read_bytes()
+    aliases: list[tuple[str, tuple[Place, bool]]] = []
     for line in gzip.decompress(data).decode("utf-8").splitlines():
         name, key, country, code, lat, lon, word = line.split("\t")
         place = Place(name, country, _REGION_CODES[code], float(lat), float(lon))
-        rows.setdefault(key, []).append((place, word == "1"))
+        row = (place, word == "1")
+        rows.setdefault(key, []).append(row)
+        if not key.isascii():
+            aliases.append((_key(name), row))  # "Dong Xoai" for "Đồng Xoài"
+        suffix = _ADMIN_SUFFIX.search(key)
+        bare_name = _ADMIN_SUFFIX_SAID.sub("", name)
+        if suffix is not None and bare_name != name:
+            # "Cheongju" for "Cheongju-si", named as users name it
+            bare = Place(bare_name, country, place.region, place.latitude, place.longitude)
+            aliases.append((key[: suffix.start()], (bare, row[1])))
+    for alias, row in aliases:
+        if alias and alias not in rows:
+            rows[alias] = [row]
+        elif alias and row not in rows[alias] and not any(r[0] == row[0] for r in rows[alias]):
+            rows[alias].append(row)
     return rows
+
+
+# Korean and Japanese city names as the world table writes them ("Cheongju-si", "Ōita-shi"):
+# users leave the suffix out
+_ADMIN_SUFFIX = re.compile(r" (?:si|shi)$")
+_ADMIN_SUFFIX_SAID = re.compile(r"[- ](?:si|shi)$", re.IGNORECASE)
 
 
 def world_key(name: str) -> str:
