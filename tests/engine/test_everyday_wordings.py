@@ -1613,3 +1613,105 @@ def test_what_changed_since_the_first_analysis_compares_the_two_runs(
         EngineRequest(USER, "c1", "Explain what changed compared with the first result.", ())
     ).text
     assert "No longer found:" in said and "Busan Supplier is the only source of Ulsan Plant" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # big world towns with a typo where a town is surely meant; a word before a type is not
+        (
+            "add suplier agadr 12k conect to safi",
+            ("Safi Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "Good day. I am logistic manager in pasta factory in Kostanay. Factory capacity is "
+            "7 thousand tonnes per month. Please add it.",
+            (),
+            ["add-manufacturer"],
+        ),
+        # the status, then why, with no comma between
+        ("safi mfg degraded one line down", ("Safi Plant",), ["update-node"]),
+        # "their" total after a count of one kind is that list's
+        (
+            "How many suppliers do we have, and what's their combined capacity in tonnes?",
+            ("Safi Plant",),
+            ["list-nodes"],
+        ),
+        # which site would hurt most if it went down: the risks, no what-if on "it"
+        (
+            "Where are we most exposed? I want to know which single site would cost us the "
+            "most if it went down.",
+            ("Safi Plant",),
+            ["identify-risks"],
+        ),
+        # two terms defined side by side
+        (
+            "Could you tell me what a distribution center is, compared with a warehouse?",
+            (),
+            ["help"],
+        ),
+        # a learner's "is going to" after the factory
+        (
+            "After factory the product is going to warehouse in Samsun, 8000 ton. "
+            "Please make this.",
+            ("Ordu Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        # the user's own word for suppliers, defined in the plan
+        (
+            "Plan:\n1. Add a packhouse (plant) in Facatativá, 40,000 stems/day\n2. Add growers as "
+            "suppliers: Zipaquirá 25,000 stems, Rionegro 18,000 stems\n3. Link both growers to "
+            "the packhouse",
+            (),
+            ["add-manufacturer", "add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        # a size that fell is a size, not a site that stopped
+        (
+            "a) Rionegro grower is down to 12,000 stems (frost)\nb) mark it degraded",
+            ("Rionegro Supplier",),
+            ["update-node", "update-node"],
+        ),
+        ("compare that with the Valentine's spike", (), ["compare-simulations"]),
+        (
+            "What does the second warehouse look like right now?",
+            ("Lahore Warehouse",),
+            ["get-node-details"],
+        ),
+        (
+            "Book a truck from Puebla to Mexico City for Friday, and tell me what happens if the "
+            "Guadalajara supplier goes quiet for two weeks.",
+            ("Guadalajara Supplier",),
+            ["out-of-scope", "what-if-supplier-failure"],
+        ),
+        (
+            "Is it going to rain in Oaxaca this weekend? Also set the currency to pesos.",
+            ("Oaxaca Store",),
+            ["out-of-scope", "set-currency"],
+        ),
+        (
+            "The Bangkok DC can go back to operational, the flooding has cleared.",
+            ("Bangkok Distribution Center",),
+            ["update-node"],
+        ),
+    ],
+)
+def test_round_50_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_size_down_to_a_number_changes_the_size_and_not_the_status() -> None:
+    (change,) = commands("Rionegro Supplier capacity is down to 12,000", ("Rionegro Supplier",))
+    assert change.params["capacity"] == 12000 and "status" not in change.params
+    (stopped,) = commands("Rionegro Supplier is down", ("Rionegro Supplier",))
+    assert stopped.params["status"] == "offline"
+
+
+def test_values_taken_back_in_the_same_message_are_replaced() -> None:
+    (add,) = commands("Leather supplier in Franca, 15,000 hides... no wait, 12,000.")
+    assert add.params["capacity"] == 12000
+    (change,) = commands(
+        "Set the factory to degraded. No, not degraded, disrupted, the strike started.",
+        ("Novo Hamburgo Plant",),
+    )
+    assert change.params["status"] == "disrupted"

@@ -344,3 +344,14 @@ def test_names_written_without_their_stroked_letters_or_admin_suffix_are_found()
     cheongju = lookup("Cheongju")
     assert cheongju is not None and cheongju.city == "Cheongju"
     assert cheongju.country == "South Korea"
+
+
+def test_typos_of_big_world_cities_only_where_the_caller_says_a_town_is_meant() -> None:
+    from omnitrack_realtime.engine.gazetteer import suggest
+
+    assert suggest("agadr") is None  # Agadir is only in the world table
+    agadir = suggest("agadr", world=True)
+    assert agadir is not None and agadir.city == "Agadir"
+    marrakesh = suggest("marakesh", world=True)
+    assert marrakesh is not None and marrakesh.city == "Marrakesh"
+    assert suggest("Jakrta", world=True) == lookup("Jakarta")  # the curated table first

@@ -167,6 +167,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Colombo", "Sri Lanka", "AP", 6.93, 79.86, ""),
     ("Kathmandu", "Nepal", "AP", 27.72, 85.32, ""),
     ("Almaty", "Kazakhstan", "AP", 43.24, 76.95, ""),
+    # (the world table writes it "Karagandy"; English still says Karaganda)
+    ("Karaganda", "Kazakhstan", "AP", 49.80, 73.10, "Karagandy|Qaraghandy"),
     ("Tashkent", "Uzbekistan", "AP", 41.30, 69.24, ""),
     ("Vladivostok", "Russia", "AP", 43.12, 131.89, ""),
     # Oceania
@@ -834,31 +836,82 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-def suggest(text: str) -> Place | None:
+def suggest(text: str, *, world: bool = False) -> Place | None:
     """The one place ``text`` names with a single typo ("Jakrta", "Rotterdm"), for names of
-    five letters or more, or two typos in a name of nine or more ("Cincinatti"); None when
-    there is no such place or more than one."""
+    five letters or more, or two typos in a name of nine or more ("Cincinatti"); with
+    ``world``, also the world table's big cities ("agadr": a caller says so where a town is
+    surely meant, since more words are one letter from one of them: "pasta", Pasto); None
+    when there is no such place or more than one."""
     exact = lookup(text)
     if exact is not None:
         return exact
     key = _key(text)
     if len(key) < 5:
         return None
-    found = {
-        id(_INSENSITIVE[k]): _INSENSITIVE[k]
-        for size in (len(key) - 1, len(key), len(key) + 1)
-        for k in _BY_LENGTH.get(size, ())
-        if within_one_edit(key, k)
-    }
+    once = (key, *_deletions(key))
+    curated, curated_twice = _curated_deletions()
+    near = {k for d in once for k in curated.get(d, ())}
+    found = {id(_INSENSITIVE[k]): _INSENSITIVE[k] for k in near if within_one_edit(key, k)}
     if not found and len(key) >= _TWO_TYPOS_FROM:
         # "cincinatti": a long name takes two slips (a letter doubled in the wrong place)
-        found = {
-            id(_INSENSITIVE[k]): _INSENSITIVE[k]
-            for size in range(len(key) - 2, len(key) + 3)
-            for k in _BY_LENGTH.get(size, ())
-            if _distance(key, k, 2) <= 2
-        }
+        twice = {d2 for d in once for d2 in (d, *_deletions(d))}
+        near = {k for d in twice for k in curated_twice.get(d, ())}
+        found = {id(_INSENSITIVE[k]): _INSENSITIVE[k] for k in near if _distance(key, k, 2) <= 2}
+    if not found and world:
+        # "agadr", "marakesh": a big city of the world table the curated one does not hold
+        major, deleted = _major_world()
+        near = {k for d in once for k in deleted.get(d, ())}
+        found = {id(major[k]): major[k] for k in near if within_one_edit(key, k)}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+@functools.cache
+def _curated_deletions() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The curated names of five letters or more by themselves and less one letter, and the
+    long ones (two typos allowed) also less two letters: a word one (two) edits from a name
+    shares one of these with it."""
+    once: dict[str, set[str]] = {}
+    twice: dict[str, set[str]] = {}
+    for keys in _BY_LENGTH.values():
+        for key in keys:
+            variants = (key, *_deletions(key))
+            for variant in variants:
+                once.setdefault(variant, set()).add(key)
+            if len(key) >= _TWO_TYPOS_FROM - 2:
+                for variant in {v2 for v in variants for v2 in (v, *_deletions(v))}:
+                    twice.setdefault(variant, set()).add(key)
+    return (
+        {v: frozenset(k) for v, k in once.items()},
+        {v: frozenset(k) for v, k in twice.items()},
+    )
+
+
+#: How many of the world table's most populous cities (it is sorted so) typos may name: about
+#: the cities of 150,000 people or more.
+_MAJOR_CITIES = 3000
+
+
+@functools.cache
+def _major_world() -> tuple[dict[str, Place], dict[str, frozenset[str]]]:
+    """The world table's most populous cities, by lookup key, that the curated table does not
+    hold and whose name is no English word; and every key and key less one letter, with the
+    keys it comes from (a word one edit from a key shares one of these with it)."""
+    data = resources.files(__package__).joinpath("data", _WORLD_FILE).read_bytes()
+    lines = gzip.decompress(data).decode("utf-8").splitlines()[:_MAJOR_CITIES]
+    major: dict[str, Place] = {}
+    for line in lines:
+        name, _key_said, _country, _code, _lat, _lon, word = line.split("\t")
+        key = _key(name)
+        if word == "1" or key in _INSENSITIVE or key in major or len(key) < 5:
+            continue
+        place = lookup(name)
+        if place is not None:
+            major[key] = place
+    deleted: dict[str, set[str]] = {}
+    for key in major:
+        for variant in (key, *_deletions(key)):
+            deleted.setdefault(variant, set()).add(key)
+    return major, {variant: frozenset(keys) for variant, keys in deleted.items()}
 
 
 #: The length from which a name may carry two typos and still be read as one place.

@@ -443,7 +443,7 @@ _COMPARE = re.compile(
 _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
     r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurts?|had|did)\b"
-    r"|\b(?:worse|hurts?\s(?:us\s)?more|more\sdamag\w*|bigger\simpact|more\simpact)\b"
+    r"|\b(?:worse|hurts?\s(?:us\s|\w+\s)?more|more\sdamag\w*|bigger\simpact|more\simpact)\b"
 )
 
 
@@ -460,7 +460,8 @@ _SUPERLATIVE = re.compile(
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     compare = _COMPARE.search(m)
     worse = re.search(
-        r"\b(?:worse|worst|hurts?\s(?:us\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
+        # ("Which one hurts throughput more?")
+        r"\b(?:worse|worst|hurts?\s(?:us\s|\w+\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
         r"|more\simpact)\b",
         m,
     )
@@ -489,7 +490,8 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         re.search(
             r"\b(?:simulations?|sims?|scenarios?|runs?|results|what-?ifs?|stress\stests?|case|cases)\b"
             # "how does that compare with the Osaka failure?"
-            r"|\b(?:the|that|this)\s(?:[\w¤§-]+\s){0,3}?(?:failure|closure|spike|surge|outage|shutdown"
+            # ("with the Valentine's spike": a name of the run said with it)
+            r"|\b(?:the|that|this)\s(?:[\w¤§'-]+\s){0,3}?(?:failure|closure|spike|surge|outage|shutdown"
             r"|disaster|strike|earthquake|typhoon|flood)\b",
             m,
         )

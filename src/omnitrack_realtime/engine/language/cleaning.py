@@ -16,7 +16,7 @@ from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
 from .names import _damerau_at_most_one, _find_names, _Names
 from .tables import read_sql, read_tables
-from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _TYPES, _VOCAB
+from .vocabulary import _CORRECTABLE, _DEMONYM_BEFORE_TYPE, _DEMONYMS, _TYPE_RE, _TYPES, _VOCAB
 
 
 def _deletes(word: str) -> set[str]:
@@ -370,6 +370,36 @@ _WITH_A_LINK = re.compile(
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     *_LEARNER_ORDER,
+    # "what a distribution center is, compared with a warehouse?": two terms defined
+    (
+        re.compile(
+            r"\bwhat\s(?:an?\s)?([a-z][a-z -]{2,30}?)\s(?:is|means),?\s(?:compared\s(?:with|to)"
+            r"|versus|vs\.?|as\sopposed\sto|next\sto)\s(?:an?\s)?([a-z][a-z -]{2,30}?)(?=\W*$|\?)",
+            re.I,
+        ),
+        r"what's the difference between a \1 and a \2",
+    ),
+    # "which single site would cost us the most if it went down?": the risks, not a what-if
+    # about a node "it" names
+    (
+        re.compile(
+            r"\b(which\s(?:single\s|one\s)?(?:site|node|location|facility|plant|supplier|warehouse"
+            r"|one)\s(?:would|could|will|might)\s(?:cost|hurt|hit|damage|harm)\s(?:us\s)?(?:the\s)?"
+            r"(?:most|worst|hardest))\s+if\s(?:it|that\sone)\s(?:went|goes|were|was|failed|fails)"
+            r"(?:\s(?:down|offline|out|dark|under))?",
+            re.I,
+        ),
+        r"\1",
+    ),
+    # "safi mfg degraded one line down": the status, then why, without a comma between
+    (
+        re.compile(
+            r"\b(degraded|offline|disrupted)\s+(?=(?:one|a|two|three|half|\d+)\s(?:of\s(?:the|our)\s)?"
+            r"(?:\w+\s)?(?:lines?|machines?|press(?:es)?|ovens?|kilns?|docks?|shifts?|belts?|boilers?)\b)",
+            re.I,
+        ),
+        r"\1, ",
+    ),
     # "Currency in dollars. No, euros, sorry.": an apology closing a taken-back value
     (
         re.compile(
@@ -509,10 +539,11 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"^(\W*)after\s+(?:the\s+|our\s+)?(factory|plant|mill|supplier|warehouse)\s+"
-            r"(?=(?:the|our)\s+\w+\s+(?:go|goes|are\s+sent|is\s+sent|ship|ships)\s+to\b)",
+            r"(?=(?:the|our)\s+\w+\s+(?:go|goes|are\s+sent|is\s+sent|ship|ships|is\s+going|are\s+going"
+            r"|moves?|travels?)\s+to\b)",
             re.I | re.M,
         ),
-        r"\1from the \2, ",
+        r"\1from the \2 ",
     ),
     # "What is happen if ...": what happens
     (re.compile(r"\bwhat\s+(?:is|will)\s+happen\b", re.I), "what happens"),
@@ -565,6 +596,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"\s+to\s+\d)"
         ),
         r"\1set ",
+    ),
+    # "The Bangkok DC can go back to operational": the change, said as permission
+    (
+        re.compile(
+            r"\b(?:can|may|should|could)\s+(?:now\s+)?(?:go|be\s+(?:set|put|moved|switched))\s+back\s+"
+            r"(?:to\s+)?(?=(?:operational|online|normal|active|running)\b)",
+            re.I,
+        ),
+        "is back to ",
+    ),
+    # "Rionegro grower is down to 12,000 stems (frost)": the node's new size, said as news
+    (
+        re.compile(
+            r"((?:^|\n)[ \t]*(?:[-*•]|\d+[.)]|[a-z][.)])?\s*(?:the\s+|our\s+)?)"
+            r"([A-Z][\w-]+(?:\s[\w-]+)?)\s+(?:capacity\s+)?(?:is|'s|has\s+(?:gone|dropped|fallen"
+            r"|come)|went|dropped|fell)\s+(?:now\s+)?(?:down|up)\s+to\s+(?=(?:about\s|around\s)?\d)"
+        ),
+        r"\1set \2 capacity to ",
     ),
     # "he sends to the factory": a supplier is "he" in many languages
     (
@@ -803,6 +852,7 @@ def _clean(text: str) -> str:
     text = re.sub(r"\bamb[oa]s\b", "both", text, flags=re.IGNORECASE)
     text = read_tables(text)
     text = _unwrapped(text)
+    text = _own_type_words(text)
     # "the Colombian supplier" is the supplier in Colombia
     text = _DEMONYM_BEFORE_TYPE.sub(
         lambda m: f"{m.group('type')} in {_DEMONYMS[m.group('adj').lower()]}", text
@@ -811,12 +861,63 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# "Add growers as suppliers: ... Link both growers to the packhouse", "a packer (plant) in
+# Ica": the user's own word for a kind of node, said once, stands for it in the message
+_OWN_TYPE_WORD = re.compile(
+    r"\b(?P<word>[a-z][a-z-]{3,}?)(?P<plural>e?s)?\s+(?:\((?:an?\s|the\s)?(?P<bracket>(?:"
+    + _TYPES
+    + r")\b)\)|as\s(?:our\s|an?\s|the\s)?(?P<as>(?:"
+    + _TYPES
+    + r")\b))",
+    re.IGNORECASE,
+)
+_TYPE_SAID_AS = {
+    "supplier": "supplier",
+    "manufacturer": "plant",
+    "warehouse": "warehouse",
+    "distribution_center": "distribution center",
+    "retailer": "store",
+}
+_NOT_OWN_WORDS = frozenset(
+    {"them", "these", "those", "this", "that", "both", "each", "also", "well"}
+)
+
+
+def _own_type_words(text: str) -> str:
+    """``text`` with the user's own word for a kind of node, defined in it ("growers as
+    suppliers", "packer (plant)"), written as that kind everywhere else in it."""
+    if " as " not in text and "(" not in text:
+        return text
+    for said in _OWN_TYPE_WORD.finditer(text):
+        word = said.group("word").lower()
+        kind = _TYPE_RE.fullmatch((said.group("bracket") or said.group("as")).lower())
+        if (
+            kind is None
+            or kind.lastgroup is None
+            or word in _NOT_OWN_WORDS
+            or word in _VOCAB
+            or _TYPE_RE.fullmatch(word + (said.group("plural") or "")) is not None
+        ):
+            continue
+        as_type = _TYPE_SAID_AS[kind.lastgroup]
+        head, tail = text[: said.end()], text[said.end() :]
+        own = re.compile(rf"\b{re.escape(word)}(e?s)?\b", re.IGNORECASE)
+        parts: list[str] = []
+        last = 0
+        for used in own.finditer(tail):
+            parts += [tail[last : used.start()], as_type + ("s" if used.group(1) else "")]
+            last = used.end()
+        return head + "".join(parts) + tail[last:]
+    return text
+
+
 _AFTER_A_TYPE = re.compile(
     # ("2 dcs: toronto 15k, montrael 10k": each town may carry its size)
     r"\b(?:" + _TYPES + r")\s*(?::\s*|\s+)"
     r"(?:[A-Za-z-]+(?:\s+\d[\d,.]*\s?k?)?\s*(?:,|\+|&|\band\b)\s*)*$",
     re.IGNORECASE,
 )
+_BEFORE_A_TYPE = re.compile(r"\s+(?:" + _TYPES + r")\b", re.IGNORECASE)
 _BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\s+$", re.IGNORECASE)
 # "what if pireaus port closes": a city with a typo before the word for its port
 _BEFORE_A_PORT = re.compile(r"\s+(?:port|harbou?r|docks|terminal|airport)\b", re.IGNORECASE)
@@ -853,7 +954,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             )
         ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
-            place = gazetteer.suggest(match.group())
+            # (a word before a node type is what the node is: "in pasta factory")
+            place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
             fixed = place.city if place is not None and place.city else None
             if fixed is not None:
                 parts.append(text[last:start])
@@ -902,16 +1004,18 @@ _TAKEN_BACK = (
 )
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(
-    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?(?:units?|cases|pallets|tonnes|tons|t|boxes"
-    rf"|pieces|pcs))?(?:\s(?:a|per)\s(?:month|week|year|day))?[,.;]?(?={_TAKEN_BACK}\d)"
+    # (any one word for the unit: "15,000 hides... no wait, 12,000")
+    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?[a-z]+)?"
+    rf"(?:\s(?:a|per)\s(?:month|week|year|day))?[,.;]?(?={_TAKEN_BACK}\d)"
     rf"{_TAKEN_BACK}(?=\d)",
     re.IGNORECASE,
 )
 
 
 _STATUS_TAKEN_BACK = re.compile(
-    rf"\b(?:operational|degraded|offline|disrupted|online|down|up)(?:{_TAKEN_BACK})"
-    r"(?=(?:operational|degraded|offline|disrupted|online|down|up)\b)",
+    # ("Set the factory to degraded. No, not degraded, disrupted")
+    rf"\b(?P<said>operational|degraded|offline|disrupted|online|down|up)(?:{_TAKEN_BACK})"
+    r"(?:not\s+(?P=said)\W+)?(?=(?:operational|degraded|offline|disrupted|online|down|up)\b)",
     re.IGNORECASE,
 )
 

@@ -377,18 +377,22 @@ _PLACE_AFTER = re.compile(
 
 def _guess_place(step: _Step) -> Place | None:
     """A place named with one typo after "in"/"at"/"near" ("add a supplier in Jakrta"), or
-    a town whose name is also a word, written in lower case right after the node type
-    ("new supplier chihuahua 30k": where the town goes in a terse add)."""
+    a town right after the node type in a terse add, in lower case though its name is also
+    a word ("new supplier chihuahua 30k") or with a typo ("add suplier agadr 12k")."""
     for match in _PLACE_AFTER.finditer(step.text):
         one, two = match.group("one"), match.group("two")
+        typed = two is not None and _TYPE_RE.fullmatch(two.lower()) is not None
         for candidate in ((f"{one} {two}",) if two else ()) + (one,):
-            place = gazetteer.suggest(candidate)
+            # ("a plant in agadr", not "in pasta factory": a word before a type is the node's)
+            place = gazetteer.suggest(candidate, world=not typed)
             if place is not None:
                 return place
     kind = _TYPE_RE.search(step.text)
     after = _TOWN_AFTER_TYPE.match(step.text, kind.end()) if kind is not None else None
     if after is not None:
-        place = gazetteer.lookup(after.group("town").title())
+        # ("add suplier agadr 12k": a typo there too)
+        town = after.group("town")
+        place = gazetteer.lookup(town.title()) or gazetteer.suggest(town, world=True)
         if place is not None and place.city is not None:
             return place
     return None

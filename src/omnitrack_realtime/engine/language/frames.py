@@ -493,7 +493,7 @@ _WHAT_IF_OPENS = re.compile(
 )
 _STOPS = re.compile(
     r"\b(?:stops?|stopped|halts?|shuts?(?:\sdown)?|fails?|failed|goes\s(?:down|offline|dark|bust"
-    r"|under)|is\s(?:down|out|offline|shut)|breaks?\sdown|(?:does\s?n[o']?t|do\s?n[o']?t|can'?t"
+    r"|under|quiet|silent)|is\s(?:down|out|offline|shut)|breaks?\sdown|(?:does\s?n[o']?t|do\s?n[o']?t|can'?t"
     r"|cannot|could\s?n[o']?t|won'?t|will\snot|is\sunable\sto|are\sunable\sto)\s(?:come|arrive"
     r"|deliver|ship|supply|send|produce|work|run|operate|get\sthrough)|delivers?\snothing"
     r"|gets?\scut\soff|runs?\sdry|dries\sup|has\s(?:a\s)?bad\s(?:harvest|season|month|year)"

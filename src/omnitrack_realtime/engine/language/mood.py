@@ -236,6 +236,8 @@ _OUT_OF_SCOPE = {
     ),
     "check the weather": (
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
+        # "Is it going to rain in Oaxaca this weekend?"
+        r"|\b(?:is\sit|will\sit|gonna|going\sto)\s(?:\w+\s)?(?:rain|snow|storm|be\s(?:sunny|hot|cold|windy))\b"
     ),
     "look up prices, markets or news": (
         r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bmarkets?\sprices?"

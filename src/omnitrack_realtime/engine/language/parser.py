@@ -234,6 +234,17 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
+            and previous.intent == command.intent == "list-nodes"
+            and previous.params
+            and not command.params
+            and _THEIR.search(command.text)
+        ):
+            # "How many suppliers do we have, and what's their combined capacity?": the list
+            # of those gives their total
+            continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
             and previous.intent == command.intent == "update-node"
             and _same_site(previous.params.get("node"), command.params.get("node"))
             and {k: v for k, v in command.params.items() if k != "node"}
@@ -245,6 +256,9 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             continue
         out.append(command)
     return out
+
+
+_THEIR = re.compile(r"\b(?:their|them|those|these|they)\b", re.IGNORECASE)
 
 
 def _same_site(town: object, named: object) -> bool:

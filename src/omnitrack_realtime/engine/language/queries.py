@@ -120,7 +120,7 @@ _SUMMARY = re.compile(
 _DETAILS = re.compile(
     r"\b(?:where\s(?:is|are)|located|location\sof|know\sabout|about(?!\s+~?\d)|connected\sto|linked\sto"
     r"|neighbou?rs|upstream|downstream|details?|info|information|tell\sme\s(?:more\s)?about|describe|show|display|look\sup"
-    r"|lookup|doing|status|stats|look\sat|see|view"
+    r"|lookup|doing|status|stats|look\sat|see|view|look(?:s|ing)?\slike"
     r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|brief\s(?:me\s)?(?:on|about)|fill\sme\sin\s(?:on|about)|(?:rundown|lowdown)\son"
     r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"

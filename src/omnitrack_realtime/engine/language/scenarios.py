@@ -66,8 +66,10 @@ _HYPOTHETICAL = re.compile(
 
 
 _FAIL = re.compile(
-    r"\b(?:fail\w*|loses?|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|out\sof\sbusiness)"
-    r"|go\s(?:down|bust|bankrupt|offline|under|dark|out\sof\sbusiness)|went\s(?:down|bust"
+    # ("goes quiet for two weeks": sends nothing)
+    r"\b(?:fail\w*|loses?|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|quiet|silent"
+    r"|out\sof\sbusiness)"
+    r"|go\s(?:down|bust|bankrupt|offline|under|dark|quiet|silent|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
     r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto"

@@ -86,7 +86,8 @@ _STATUS_WORDS = {
     "degraded": r"degraded|impaired|partially\s\w+|struggling|slowed|limping|reduced\scapacity",
     "disrupted": r"disrupted|disruption|interrupted|hit\sby|impacted|affected",
     "offline": (
-        r"offline|off[\s-]line|down|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
+        # ("down to 12,000 stems", "down by 20%": a size that fell, not a site that stopped)
+        r"offline|off[\s-]line|down(?!\s(?:to|by)\s+(?:about\s|around\s|roughly\s|just\s)?[\d.,]+)|out\sof\s(?:service|action|order)|shut\sdown|shutdown"
         r"|closed|inactive|unavailable|dark|not\s(?:working|running|operating|producing|operational|online|active)"
         r"|stopped\s(?:working|running|operating)"
     ),
@@ -202,7 +203,8 @@ _CURRENCY_WORDS = {
     "DKK": r"dkk|danish\s(?:kron(?:e|er)|currency)",
     "PLN": r"pln|z[lł]ot(?:y|ys|ych|e|ówka)|polish\scurrency",
     "KRW": r"krw|korean\s(?:won|currency)",
-    "MXN": r"mxn|mexican\s(?:pesos?|currency)",
+    # (bare "pesos": the one peso the twin knows, as bare "dollars" is USD)
+    "MXN": r"mxn|mexican\s(?:pesos?|currency)|pesos?",
     "BRL": r"brl|reais|brazilian\s(?:reais|real|currency)|r\$",
     "ZAR": r"zar|rand|south\safrican\s(?:rand|currency)",
     "AED": r"aed|dirhams?|emirati\scurrency",
