@@ -1715,3 +1715,156 @@ def test_values_taken_back_in_the_same_message_are_replaced() -> None:
         ("Novo Hamburgo Plant",),
     )
     assert change.params["status"] == "disrupted"
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a kind heading its own list of towns, and "Kind - Town" items
+        (
+            "Tea network setup, phase 1:\n1. Plant - Kericho factory, 900 t/month\n"
+            "2. Suppliers (smallholder leaf):\n   a. Kisii - 400 t/month\n   b. Kakamega - 250 "
+            "t/month\n3. Both suppliers deliver to Kericho",
+            (),
+            ["add-manufacturer", "add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+        # a town and a status, nothing else
+        (
+            "- Kisii degraded (roads washed out after the long rains)",
+            ("Kisii Supplier",),
+            ["update-node"],
+        ),
+        ("Which of the two hits us harder?", (), ["compare-simulations"]),
+        # a remark about what the user saw before, after asking
+        (
+            "Is the second warehouse doing ok? It looked stretched last week.",
+            ("Manila Warehouse", "Davao Warehouse"),
+            ["get-node-details"],
+        ),
+        # the setting just said, asked for again
+        (
+            "One last thing, we invoice in New Zealand dollars, could you set that? Thank you "
+            "so much for your patience!",
+            ("Auckland Plant",),
+            ["set-currency", "smalltalk"],
+        ),
+        # a learner's "is stop", the flood only why; "make it <kind>" adds what was described
+        (
+            "If supplier in Palu is stop two week because of flood, what is happen to the factory?",
+            ("Palu Supplier", "Jepara Plant"),
+            ["what-if-supplier-failure"],
+        ),
+        (
+            "Also we sell to one buyer in Surabaya, please make it distribution center 1.200 "
+            "pieces, and it get the goods from Semarang warehouse.",
+            ("Semarang Warehouse",),
+            ["add-distributor", "connect-nodes"],
+        ),
+        (
+            "Are there alternate suppliers we could lean on for Riyadh while Buraydah stays "
+            "degraded?",
+            ("Riyadh Plant", "Buraydah Supplier"),
+            ["recommend"],
+        ),
+        (
+            "What is organic white quinoa fetching FOB Callao this month, per tonne?",
+            (),
+            ["out-of-scope"],
+        ),
+        (
+            "Switch the currency to US dollars, and forward that scenario to my boss on WhatsApp.",
+            (),
+            ["set-currency", "out-of-scope"],
+        ),
+        # taken back: "scratch that", "Trabzon, not Ordu", "Wait, no, offline"
+        (
+            "Connect Trabzon to Samsun... no, scratch that, connect the Giresun plant to Samsun "
+            "instead, the nuts get cracked before storage.",
+            ("Giresun Plant", "Istanbul Warehouse", "Samsun Warehouse", "Trabzon Supplier"),
+            ["connect-nodes"],
+        ),
+        (
+            "Seremban Warehouse should be called Negeri Sembilan Hub from now on, and mark it "
+            "degraded, the forklift fleet is being swapped out.",
+            ("Seremban Warehouse",),
+            ["rename-node", "update-node"],
+        ),
+        ("Undo the status change.", ("Seremban Warehouse",), ["undo"]),
+        (
+            "Hm, redo it actually, the Kuantan estate really is shut for replanting until March.",
+            ("Kuantan Supplier",),
+            ["redo"],
+        ),
+        ("List every node with its name and status.", ("Seremban Warehouse",), ["list-nodes"]),
+        ("bump qiuto wh to 7.5k", ("Quito Warehouse", "Portoviejo Warehouse"), ["update-node"]),
+        (
+            "add wh portoviejo 4k guayaqil ships to it too",
+            ("Guayaquil Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+    ],
+)
+def test_round_51_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_values_a_message_takes_back_are_the_later_ones() -> None:
+    (add,) = commands("Add a supplier in Ordu, 6,000 tonnes a season - sorry, Trabzon, not Ordu.")
+    assert city(add) == "Trabzon" and add.params["capacity"] == 6000
+    (change,) = commands(
+        "Set Istanbul to degraded. Wait, no, offline, the lease ended on Friday.",
+        ("Istanbul Warehouse",),
+    )
+    assert change.params["status"] == "offline"
+    (link,) = commands(
+        "Connect Trabzon to Samsun... no, scratch that, connect the Giresun plant to Samsun "
+        "instead, the nuts get cracked before storage.",
+        ("Giresun Plant", "Samsun Warehouse", "Trabzon Supplier"),
+    )
+    assert ends(link) == ("Giresun Plant", "Samsun")
+
+
+def test_sizes_said_by_town_after_the_adds_are_theirs() -> None:
+    adds = [
+        c
+        for c in commands(
+            "The rattan is come from two supplier, one in Palu and one in Banjarmasin. Palu can "
+            "give 80 ton per month and Banjarmasin 50 ton. Both is send to our factory.",
+            ("Cirebon Plant",),
+        )
+        if c.intent == "add-supplier"
+    ]
+    assert [(city(c), c.params["capacity"]) for c in adds] == [("Palu", 80), ("Banjarmasin", 50)]
+    two = commands("Add two abaca suppliers: Legazpi at 300 tonnes a month and Tacloban at 200.")
+    assert [(city(c), c.params["capacity"]) for c in two] == [("Legazpi", 300), ("Tacloban", 200)]
+    assert two[0].params["place"].country == "Philippines"  # not the district of Madrid
+
+
+def test_a_town_without_its_country_is_the_one_where_the_users_sites_are(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a supplier in Rotorua", "add a plant in Hamilton")
+    talk(engine, "add a plant in Guadalajara", "add a supplier in León")
+    talk(engine, "add a warehouse in Hamilton, Canada")
+    assert {(n.name, n.location.country) for n in engine.twin.list_nodes(USER)} == {
+        ("Rotorua Supplier", "New Zealand"),
+        ("Hamilton Plant", "New Zealand"),
+        ("Guadalajara Plant", "Mexico"),
+        ("León Supplier", "Mexico"),
+        ("Hamilton Warehouse", "Canada"),  # said with its country
+    }
+
+
+def test_the_second_one_after_adding_two_of_a_kind_is_the_second_of_them(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a plant in Cebu", "add a warehouse in Manila")
+    talk(
+        engine,
+        "Add two suppliers: Legazpi at 300 and Tacloban at 200. Both ship to the Cebu plant.",
+    )
+    assert talk(engine, "The second one just signed up more farmers, set it to 260.") == [
+        ["update-node"]
+    ]
+    sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
+    assert sizes["Tacloban Supplier"] == 260 and sizes["Manila Warehouse"] != 260

@@ -355,3 +355,13 @@ def test_typos_of_big_world_cities_only_where_the_caller_says_a_town_is_meant() 
     marrakesh = suggest("marakesh", world=True)
     assert marrakesh is not None and marrakesh.city == "Marrakesh"
     assert suggest("Jakrta", world=True) == lookup("Jakarta")  # the curated table first
+
+
+def test_a_town_in_lower_case_where_one_is_expected() -> None:
+    from omnitrack_realtime.engine.gazetteer import suggest, town_in_lower_case
+
+    manta = town_in_lower_case("manta")  # a manta ray, and a town of Ecuador
+    assert manta is not None and manta.country == "Ecuador"
+    assert suggest("manta") == manta  # not Malta, one letter away
+    assert town_in_lower_case("monterey") is None  # Monterrey misspelt, not Monterey
+    assert lookup("León") is not None and lookup("León").country == "Mexico"

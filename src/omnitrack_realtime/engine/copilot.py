@@ -29,6 +29,7 @@ and commits it whole: the twin is never left half-changed.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import itertools
 import logging
@@ -868,6 +869,7 @@ class SupplyChainEngine:
         chain of links from one clause, the moves of one correction) are one step."""
         if not group and command.intent in ("connect-nodes", "disconnect-nodes"):
             group = turn.link_group(command)
+        command = self._among_the_users_sites(request, command)
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
@@ -1547,6 +1549,26 @@ class SupplyChainEngine:
         if found or missing:
             self.twin.set_context(request.user_id, request.conversation_id, found)
 
+    def _among_the_users_sites(self, request: EngineRequest, command: Command) -> Command:
+        """An add in a town several countries have, said without its country ("our packing
+        plant in Hamilton" from a user whose sites are all in New Zealand): the town of that
+        name in the country most of the user's sites are in, when it has one."""
+        place = command.params.get("place")
+        if command.intent not in ADDED_TYPE or not isinstance(place, Place) or not place.city:
+            return command
+        countries = collections.Counter(
+            n.location.country for n in self.twin.list_nodes(request.user_id) if n.location.country
+        )
+        if not countries or place.country in countries:
+            return command
+        if place.country and gazetteer.fold(place.country) in gazetteer.fold(command.text):
+            return command  # "Hamilton, Canada": said
+        home = countries.most_common(1)[0][0]
+        there = gazetteer.in_country(place, dataclasses.replace(place, city=None, country=home))
+        if there == place or there.country != home:
+            return command
+        return dataclasses.replace(command, params={**command.params, "place": there})
+
     def _execute(
         self, command: Command, request: EngineRequest, earlier_mentions: Sequence[str]
     ) -> ActionResult:
@@ -1734,7 +1756,10 @@ def _links_of_the_new_node(asked: Clarification, later: Sequence[Step]) -> list[
 
 _SCENARIO_KIND = re.compile(
     r"\b(?:(?P<demand>demand)|(?P<port>port|closure)|(?P<supplier>supplier\sfailure|failure))"
-    r"\s(?:scenario|simulation|case|one|what[\s-]if|run|test)\b",
+    r"\s(?:scenario|simulation|case|one|what[\s-]if|run|test)\b"
+    # "Run the port closure again, but 14 days this time": the kind's own name
+    r"|\b(?:(?P<demand_named>demand\s(?:spike|surge|peak|jump))|(?P<port_named>port\sclosure)"
+    r"|(?P<supplier_named>supplier\sfailure))\b",
     re.IGNORECASE,
 )
 _SCENARIO_KIND_INTENT = {
@@ -1742,6 +1767,7 @@ _SCENARIO_KIND_INTENT = {
     "port": "what-if-port-closure",
     "supplier": "what-if-supplier-failure",
 }
+_SCENARIO_KIND_INTENT |= {f"{kind}_named": intent for kind, intent in _SCENARIO_KIND_INTENT.items()}
 _RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
 _SAME_SCENARIO = re.compile(
     r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"

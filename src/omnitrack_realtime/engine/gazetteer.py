@@ -127,6 +127,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Manila", "Philippines", "AP", 14.60, 120.98, ""),
     ("Cebu", "Philippines", "AP", 10.32, 123.89, "Cebu City"),
     ("Davao", "Philippines", "AP", 7.19, 125.46, "Davao City"),
+    # (the world table holds it as "Legaspi"; its "Legazpi" is a district of Madrid)
+    ("Legazpi", "Philippines", "AP", 13.14, 123.74, "Legazpi City|Legaspi"),
     ("Ho Chi Minh City", "Vietnam", "AP", 10.82, 106.63, "Saigon|HCMC|Ho Chi Minh"),
     ("Hanoi", "Vietnam", "AP", 21.03, 105.85, "Ha Noi"),
     ("Haiphong", "Vietnam", "AP", 20.84, 106.69, "Hai Phong"),
@@ -250,6 +252,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Mexico City", "Mexico", "LA", 19.43, -99.13, "CDMX|Ciudad de México"),
     ("Monterrey", "Mexico", "LA", 25.69, -100.32, ""),
     ("Guadalajara", "Mexico", "LA", 20.66, -103.35, ""),
+    # (the most populous León; the world table calls it "León de los Aldama"; see _SHARED_NAMES)
+    ("León", "Mexico", "LA", 21.12, -101.68, "León de los Aldama|Leon Guanajuato"),
     ("Tijuana", "Mexico", "LA", 32.51, -117.04, ""),
     ("Puebla", "Mexico", "LA", 19.04, -98.21, ""),
     ("Veracruz", "Mexico", "LA", 19.17, -96.13, ""),
@@ -804,6 +808,10 @@ def _build() -> tuple[dict[str, Place], dict[str, Place], list[City], int]:
 
 _INSENSITIVE, _SENSITIVE, _CITY_ROWS, _LONGEST = _build()
 _WORLD_LONGEST = 4  # "La Chaux-de-Fonds"
+#: Curated cities whose name big towns of other countries share: a text that names a place in
+#: one of those countries means that country's town ("a store in Madrid and a DC in León").
+_SHARED_NAMES = frozenset({"leon"})
+
 _BY_LENGTH: dict[int, list[str]] = {}
 for _k in _INSENSITIVE:
     if len(_k) >= 5:
@@ -836,6 +844,19 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def town_in_lower_case(text: str) -> Place | None:
+    """The town ``text`` names written in lower case where a town is expected, though its name
+    is also a word ("manta" is Manta, Ecuador, not a typo of Malta); not a town one letter from
+    a curated city ("monterey mx" is Monterrey misspelt; a country is no such city)."""
+    key = _key(text)
+    curated, _twice = _curated_deletions()
+    near = {k for d in (key, *_deletions(key)) for k in curated.get(d, ())}
+    if any(k != key and _INSENSITIVE[k].city is not None and within_one_edit(key, k) for k in near):
+        return None
+    place = lookup(text.title())
+    return place if place is not None and place.city is not None else None
+
+
 def suggest(text: str, *, world: bool = False) -> Place | None:
     """The one place ``text`` names with a single typo ("Jakrta", "Rotterdm"), for names of
     five letters or more, or two typos in a name of nine or more ("Cincinatti"); with
@@ -845,6 +866,9 @@ def suggest(text: str, *, world: bool = False) -> Place | None:
     exact = lookup(text)
     if exact is not None:
         return exact
+    as_name = town_in_lower_case(text)
+    if as_name is not None:
+        return as_name
     key = _key(text)
     if len(key) < 5:
         return None
@@ -1187,7 +1211,9 @@ def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
     # "a plant in Puebla and one in León": a world-table town of a name several countries
     # share is the one in a country the same text names.
     for index, (span, place) in enumerate(found):
-        if place.city is None or _key(place.city) in _INSENSITIVE:
+        if place.city is None or (
+            _key(place.city) in _INSENSITIVE and _key(place.city) not in _SHARED_NAMES
+        ):
             continue
         elsewhere = {p.country for i, (_s, p) in enumerate(found) if i != index and p.country}
         if place.country in elsewhere:

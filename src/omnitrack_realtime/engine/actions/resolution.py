@@ -9,6 +9,7 @@ A reference that matches nothing, or several nodes where one is meant, raises
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from .. import answers
@@ -208,9 +209,12 @@ def resolve_nodes(
             )
             if node is not None
         ]
-        kinds = {node.type for node in talked}
-        if len(talked) >= 2 and len(kinds) == 1:
-            ref = NodeRef(ref.text, "ordinal", node_type=kinds.pop())
+        # ("two suppliers ... Both ship to the Cebu plant" then "the second one": of the kind
+        # several were talked about, not the plant they ship to)
+        by_kind = Counter(node.type for node in talked)
+        several = [kind for kind, count in by_kind.items() if count >= 2]
+        if len(talked) >= 2 and (len(by_kind) == 1 or len(several) == 1):
+            ref = NodeRef(ref.text, "ordinal", node_type=several[0] if several else talked[0].type)
     if ref.kind == "ordinal":
         return _by_ordinal(ref, everything)
     candidates = everything

@@ -47,7 +47,10 @@ _UNDO = re.compile(
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
     r"|one\smore(?:\stime)?|last|too|as\swell"
     r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
-    r"|change|edit|step|move|update|removal|deletion|rename|one))){0,3}(?:\W*$|\s*[,;-].*$)"
+    r"|change|edit|step|move|update|removal|deletion|rename|one)"
+    # "Undo the status change", "undo the capacity update": the last change, by what it changed
+    r"|the\s(?:status|capacity|name|size|currency|region|industry|setting|settings|link|connection)"
+    r"\s(?:change|update|edit)|actually|then)){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
 
@@ -55,7 +58,8 @@ _REDO = re.compile(
     r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|hm+|um+|uh+|no|wait|sorry|on\ssecond\sthought"
     r"|can\syou|could\syou)\W+)*(?:redo|re-do|undo\s(?:the|that|my)\s(?:last\s)?undo"
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
-    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone))*"
+    r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone|actually"
+    r"|after\sall|then|anyway))*"
     r"(?:\W*$|\s*[,;-].*$)"
 )
 
@@ -74,9 +78,12 @@ _RENAME = re.compile(
     r"\b(?:rename|re-name|change\s(?:the\s)?name\sof|change\s(?:its|their)\sname)\b"
     r"|\b(?:call|name)\s(?:it|that|this|§+|the\s[\w¤§]+(?:\s\w+)?)\s(?!by\b|for\b|about\b)"
     r"|\b(?:its|the)\sname\sshould\sbe\b|\bname\s(?:it|that\sone)\b"
+    # "Seremban Warehouse should be called Negeri Sembilan Hub from now on"
+    r"|\b(?:should|will|shall|must|is\sto)\sbe\s(?:called|named|known\sas)\b|\bis\snow\s(?:called|named)\b"
 )
 _NEW_NAME = re.compile(
-    r"\b(?:to|as|into|be)\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks|too|as\swell|also)?"
+    r"\b(?:to|as|into|be(?:\s(?:called|named|known\sas))?|now\s(?:called|named))\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?"
+    r"\s*(?:instead|please|pls|thanks|too|as\swell|also|from\snow\son|going\sforward|henceforth)?"
     r"(?:\W*$|\s*[,;])"
     r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s[\w¤§]+(?:\s\w+)?)\s+[\"'“]?"
     r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks|too|as\swell|also)?"
@@ -290,6 +297,7 @@ _LIST_VERB = re.compile(
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
+    r"|(?:every|each)\s(?:single\s)?(?:node|site|facility|location)"
     r"|the\snetwork'?s\snodes|what\sis\sleft|what'?s\sleft|what\sremains|whats\sleft"
     r"|what\swe\shave|what\sdo\swe\shave|what\si\shave"
     r"|what'?s\s(?:currently\s|now\s)?(?:in|on)\s(?:the|my|our)\s(?:network|twin|map|system)"
@@ -372,7 +380,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     plural = _PLURAL_TYPE.search(m)
     in_place = _WHATS_IN.search(m)
     status = _STATUS_RE.search(m)
-    if step.node_refs() and (not plural or plural.group("all")):
+    # ("List every node with its name and status": "its" is each one's)
+    about = [r for r in step.node_refs() if not (shown_with and r.ref.kind == "pronoun")]
+    if about and (not plural or plural.group("all")):
         return None  # about one node: its details
     # ("Can you list all the nodes so I can tick them off?": a list, asked politely)
     listing = _LISTING.match(m) is not None
@@ -443,7 +453,8 @@ _COMPARE = re.compile(
 _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
     r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurts?|had|did)\b"
-    r"|\b(?:worse|hurts?\s(?:us\s|\w+\s)?more|more\sdamag\w*|bigger\simpact|more\simpact)\b"
+    r"|\b(?:worse|hurts?\s(?:us\s|\w+\s)?more|more\sdamag\w*|bigger\simpact|more\simpact"
+    r"|(?:hits?|hurts?)\s(?:us\s)?harder)\b"
 )
 
 
@@ -462,7 +473,7 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     worse = re.search(
         # ("Which one hurts throughput more?")
         r"\b(?:worse|worst|hurts?\s(?:us\s|\w+\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
-        r"|more\simpact)\b",
+        r"|more\simpact|(?:hits?|hurts?)\s(?:us\s)?(?:harder|hardest))\b",
         m,
     )
     if worse is not None and not re.search(
@@ -689,7 +700,7 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}
-    node = _first_node(step)
+    node = _node_for(step, m) or _first_node(step)
     choosing = (
         re.match(r"^\W*(?:which|what)\s", m) is not None
         or re.search(
@@ -711,6 +722,18 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     elif goal is not None and goal.lastgroup is not None:
         params["goal"] = goal.lastgroup.replace("_", "-")
     return _cmd(step, "recommend", params, 0.8)
+
+
+def _node_for(step: _Step, m: str) -> NodeRef | None:
+    """The node said after "for" ("alternate suppliers we could lean on for Riyadh"): what
+    the advice is for, not the kind of node it recommends."""
+    for ref in step.node_refs():
+        if not ref.bare_type and re.search(r"\bfor\s+(?:the\s+|our\s+)?$", m[: ref.start]):
+            return ref.ref
+    for start, end, place in step.free_places():
+        if place.city and re.search(r"\bfor\s+(?:the\s+|our\s+)?$", m[:start]):
+            return NodeRef(step.text[start:end], "place", place=place)
+    return None
 
 
 _RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s)?again|repeat|redo|re-?simulate)\b")

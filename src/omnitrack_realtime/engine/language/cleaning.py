@@ -368,6 +368,8 @@ _WITH_A_LINK = re.compile(
 
 
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
+# who is made to ship, in "have X ship ...": a node's name, or its town and kind
+_HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
 _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     *_LEARNER_ORDER,
     # "what a distribution center is, compared with a warehouse?": two terms defined
@@ -485,17 +487,10 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "",
     ),
-    # "Have Monterrey supply the new plant": Monterrey supplies it
-    (
-        re.compile(r"\b(?:have|let|make)\s+([A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+supply\b"),
-        r"\1 supplies",
-    ),
-    (
-        re.compile(
-            r"\b(?:have|let|make)\s+([A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+(ship|send|feed|deliver)\b"
-        ),
-        r"\1 \2s",
-    ),
+    # "Have Monterrey supply the new plant", "have the Hamilton plant send the jars there": the
+    # node named does it (one row per inflection)
+    (re.compile(rf"\b(?:have|let|make)\s+{_HAVE_SUBJECT}\s+supply\b"), r"\1 supplies"),
+    (re.compile(rf"\b(?:have|let|make)\s+{_HAVE_SUBJECT}\s+(ship|send|feed|deliver)\b"), r"\1 \2s"),
     # "add them both, with the roastery sending coffee to each of them": a flow of its own
     (
         re.compile(
@@ -544,6 +539,29 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
             re.I | re.M,
         ),
         r"\1from the \2 ",
+    ),
+    # "we sell to one buyer in Surabaya, please make it distribution center 1.200 pieces": the
+    # node just described, added as that kind
+    (
+        re.compile(
+            r"(,\s*(?:please\s+|pls\s+|and\s+|so\s+)*)make\s+(?:it|him|her|them)\s+(?:an?\s+|as\s+(?:an?\s+)?)?"
+            r"(?=(?:" + _TYPES + r")\b)",
+            re.I,
+        ),
+        r"\1add it as a ",
+    ),
+    # "If supplier in Palu is stop two week": a learner's "stops"
+    # (not "is shut", "is close to full": English as it is)
+    (re.compile(r"\b(?:is|are)\s+(stop|fail)(?=\s)", re.I), r"\1s"),
+    # "If supplier in Palu stops two week because of flood, ...": the stop is the case to play
+    # out, the flood only why
+    (
+        re.compile(
+            r"(\b(?:stops?|fails?|shuts?\s+down|halts?)\b[^.?!,;]*?),?\s+(?:because\s+of|due\s+to)"
+            r"\s+[^.?!,;]+",
+            re.I,
+        ),
+        r"\1",
     ),
     # "What is happen if ...": what happens
     (re.compile(r"\bwhat\s+(?:is|will)\s+happen\b", re.I), "what happens"),
@@ -596,6 +614,23 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"\s+to\s+\d)"
         ),
         r"\1set ",
+    ),
+    # "add wh portoviejo 4k guayaqil ships to it too": the size ends the add, the flow follows
+    (
+        re.compile(
+            r"(\b\d[\d,.]*\s?k\b)\s+(?=[a-z][a-z'-]+(?:\s(?:" + _TYPES + r"))?\s"
+            r"(?:ships?|sends?|feeds|supplies|delivers?)\s(?:to\s)?(?:it|them|there)\b)",
+            re.I,
+        ),
+        r"\1, ",
+    ),
+    # "two suppliers: Legazpi at 300 tonnes a month and Tacloban at 200": each town's size
+    (
+        re.compile(
+            r"(?<=:)([^:\n]*?\b[A-Z][\w'-]+)\s+at\s+(?=\d[\d,.]*\s?k?\b(?!\s*%))"
+            r"|(\b(?:and|,)\s+[A-Z][\w'-]+)\s+at\s+(?=\d[\d,.]*\s?k?\b(?!\s*%))"
+        ),
+        r"\1\2 ",
     ),
     # "The Bangkok DC can go back to operational": the change, said as permission
     (
@@ -836,6 +871,9 @@ def _clean(text: str) -> str:
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
+    if "\n" in text:
+        text = _type_headed_items(text)
+    text = _TYPE_DASH.sub(r"\1\2: ", text)
     for phrase, said in _PHRASINGS:
         text = phrase.sub(said, text)
     text = _WITH_A_LINK.sub(
@@ -859,6 +897,48 @@ def _clean(text: str) -> str:
     )
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+# "1. Plant - Kericho factory, 900 t/month": the kind, a dash, then where (as "Plant: ...")
+_TYPE_DASH = re.compile(
+    r"^([ \t]*(?:\d+[.)]|[-*•]|\(?[a-z][.)])?[ \t]*)(" + _TYPES + r")[ \t]+[-–—][ \t]+(?=[A-Z])",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "2. Suppliers (smallholder leaf):" above "   a. Kisii - 400 t/month": a kind heading its items
+_TYPE_HEADING = re.compile(
+    r"^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*(?P<type>" + _TYPES + r")(?:[ \t]*\([^)\n]*\))?[ \t]*:[ \t]*$",
+    re.IGNORECASE,
+)
+_SUB_ITEM = re.compile(
+    r"^[ \t]*(?:\(?[a-z][.)]|[-*•]|\d+[.)]|[ivx]+[.)])[ \t]+(?P<town>[A-Z][\w'. -]*?)[ \t]*"
+    r"(?:[-–—:,][ \t]*)?(?P<size>\d[^\n]*)?$"
+)
+
+
+def _type_headed_items(text: str) -> str:
+    """A kind heading its own list of towns ("Suppliers:" then "a. Kisii - 400 t/month"),
+    written as one item ("Suppliers: Kisii 400 t/month, Kakamega 250 t/month")."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        heading = _TYPE_HEADING.match(lines[index])
+        items: list[str] = []
+        ahead = index + 1
+        while heading is not None and ahead < len(lines):
+            item = _SUB_ITEM.match(lines[ahead])
+            if item is None or gazetteer.lookup(item.group("town")) is None:
+                break
+            items.append(f"{item.group('town')} {item.group('size') or ''}".strip())
+            ahead += 1
+        if heading is not None and items:
+            lead = lines[index][: heading.start("type")]
+            out.append(f"{lead}{heading.group('type')}: {', '.join(items)}")
+            index = ahead
+            continue
+        out.append(lines[index])
+        index += 1
+    return "\n".join(out)
 
 
 # "Add growers as suppliers: ... Link both growers to the packhouse", "a packer (plant) in
@@ -954,7 +1034,10 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             )
         ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
-            # (a word before a node type is what the node is: "in pasta factory")
+            # (a word before a node type is what the node is: "in pasta factory"; a town of
+            # the world table whose name is also a word is no typo: "manta" is Manta, not Malta)
+            if gazetteer.town_in_lower_case(match.group()) is not None:
+                continue
             place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
             fixed = place.city if place is not None and place.city else None
             if fixed is not None:
@@ -978,29 +1061,42 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
 def _one_typo_from(word: str, names: _Names) -> str | None:
     """The word of one of the user's node names that ``word`` misspells by one letter
     ("regina->calgry" when the user has Calgary Warehouse), if exactly one is that close."""
-    if len(word) < 6 or word in _VOCAB or not word.isalpha():
+    if len(word) < 5 or word in _VOCAB or not word.isalpha():
         return None
     if any(word.endswith(s) and word[: -len(s)] + r in _VOCAB for s, r in _INFLECTIONS):
         return None  # "warehouses", "supplies": words of ours, not a town misspelt
-    # a letter left out or doubled ("calgry"); a letter changed is too often another word
-    # ("leads" is not "Leeds")
+    # a letter left out or doubled ("calgry"), or two letters swapped ("qiuto"); a letter
+    # changed is too often another word ("leads" is not "Leeds")
     close = {
         token
         for token in names.tokens
         if token not in _VOCAB
-        and abs(len(token) - len(word)) == 1
         and token[0] == word[0]
-        and _damerau(word, token) == 1
+        and (
+            (len(word) >= 6 and abs(len(token) - len(word)) == 1 and _damerau(word, token) == 1)
+            or (len(token) == len(word) and _swapped(word, token))
+        )
     }
     return close.pop() if len(close) == 1 else None
+
+
+def _swapped(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with two neighbouring letters swapped."""
+    diffs = [i for i in range(len(word)) if word[i] != other[i]]
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and word[diffs[0]] == other[diffs[1]]
+        and word[diffs[1]] == other[diffs[0]]
+    )
 
 
 # "Genoa, no, La Spezia", "14,000, actually make it 12,500": the user took a value back
 # inside the sentence; the later one stands.
 _TAKEN_BACK = (
     r"\W*(?:(?:hmm+|uh+|um+|er+|ah)\W+)?(?:no|nope|sorry|oops|i\s+mean[t]?|or\s+rather|rather|actually|wait|correction"
-    r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|sorry|oops|in|at|to"
-    r"|from)\W+)*"
+    r"|make\s+(?:that|it))\W+(?:(?:actually|i\s+mean[t]?|make\s+(?:that|it)|wait|sorry|oops|no|nope|in|at"
+    r"|to|from)\W+)*"
 )
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(
@@ -1030,8 +1126,38 @@ _PAIR_TAKEN_BACK = re.compile(
 )
 
 
+# "Connect Trabzon to Samsun... no, scratch that, connect the Giresun plant to Samsun": what
+# was said before "scratch that" in the sentence is taken back
+_SCRATCH_THAT = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))[^.!?\n]*?(?:\.\.\.|…|[,;-])\s*(?:(?:no|nah|wait|sorry|oops)\W+)*"
+    r"(?:scratch|forget|ignore|strike|cancel|disregard)\s+(?:that|this)\b[,.!;:]?\s*(?=\S)",
+    re.IGNORECASE,
+)
+# "Add a supplier in Ordu, 6,000 tonnes a season - sorry, Trabzon, not Ordu.": the town said
+# to be wrong earlier in the sentence is replaced by the right one
+_RIGHT_NOT_WRONG = re.compile(
+    r"\s*[-–—,;.]?\s*(?:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction)\W+)+"
+    r"(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+not\s+(?:in\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
+    r"(?=\s*[.!]?\s*$|\s*[.!]\s)",
+    re.MULTILINE,
+)
+
+
+def _right_not_wrong(text: str) -> str:
+    for said in _RIGHT_NOT_WRONG.finditer(text):
+        before = text[: said.start()]
+        wrong = re.search(rf"\b{re.escape(said.group('wrong'))}\b", before)
+        if wrong is None or gazetteer.lookup(said.group("right")) is None:
+            continue
+        fixed = before[: wrong.start()] + said.group("right") + before[wrong.end() :]
+        return fixed + text[said.end() :]
+    return text
+
+
 def _self_corrected(text: str) -> str:
     """``text`` with values the user took back in the same breath removed."""
+    text = _SCRATCH_THAT.sub("", text)
+    text = _right_not_wrong(text)
     text = _PAIR_TAKEN_BACK.sub(
         lambda m: f"{m.group('head')}{m.group('c')} and {m.group('d')}{m.group('mid') or ''}", text
     )

@@ -184,8 +184,34 @@ def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:
     return list(itertools.pairwise(refs))
 
 
+def _cut_at(step: _Step, end: int) -> _Step:
+    """The step's words up to ``end``, with what was found in them."""
+    return _Step(
+        step.text[:end],
+        step.masked[:end],
+        [n for n in step.names if n[1] <= end],
+        [i for i in step.ids if i[1] <= end],
+        [p for p in step.places if p[1] <= end],
+        step.name_clause if step.name_clause is None or step.name_clause[1] <= end else None,
+        step.fuzzy,
+        step.known,
+    )
+
+
+# ", the nuts get cracked before storage": a reason after the link, not more of its ends
+_REASON_AFTER = re.compile(r",\s+(?:the|our|their|since|as|because|so|that'?s)\s", re.IGNORECASE)
+
+
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
+    reason = _REASON_AFTER.search(step.masked)
+    if (
+        reason is not None
+        and len([r for r in step.refs() if r.start < reason.start()])
+        + len([p for p in step.places if p[0] < reason.start()])
+        >= 2
+    ):
+        return _two_nodes(_cut_at(step, reason.start()), intent, verb, params)
     colon = step.masked.find(":")
     after = -1
     if 0 <= colon < step.masked.find("->") or 0 <= colon < step.masked.find("→"):

@@ -50,7 +50,8 @@ _CAPACITY_RE = re.compile(
     rf"|cartons?|boxes|cases|crates?|bags?|sacks?|bales?|drums?|barrels?|bottles?|cans|kegs?"
     rf"|containers?|teu|rolls?|reels?|kgs?|kilos?|kilograms?|lit(?:re|er)s?|m3|cbm|cubic\smet\w+"
     rf"|m2|m²|sqm|square\smet\w+|pairs?"
-    rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)))\b"
+    # ("300 t, for the local trade": tonnes, said short at the end of the item)
+    rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)|\s*(?:[,;)]|\.(?!\d)|$)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     # "2,500 blades", "50,000 boxes": what the node counts, any plural noun but a time, a
     # share or the nodes themselves
@@ -392,7 +393,7 @@ def _guess_place(step: _Step) -> Place | None:
     if after is not None:
         # ("add suplier agadr 12k": a typo there too)
         town = after.group("town")
-        place = gazetteer.lookup(town.title()) or gazetteer.suggest(town, world=True)
+        place = gazetteer.town_in_lower_case(town) or gazetteer.suggest(town, world=True)
         if place is not None and place.city is not None:
             return place
     return None
@@ -693,8 +694,12 @@ def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
 
 
 def _rule_status_statement(step: _Step, m: str) -> _Outcome:
-    """ "Berlin Plant back to normal": a node and its new status, nothing else."""
+    """ "Berlin Plant back to normal": a node and its new status, nothing else ("Kisii
+    degraded": the user's node in that town)."""
     refs = step.node_refs()
+    if not refs:
+        there = step.lone_place(city=True)
+        refs = [there] if there is not None else []
     match = _STATUS_RE.search(m)
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None

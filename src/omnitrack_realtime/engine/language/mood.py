@@ -254,7 +254,10 @@ _OUT_OF_SCOPE = {
         r"|\b(?:will|are)\s(?:\w+\s){0,2}?prices?\s(?:go|rise|fall|drop|increase)\b"
         r"|\b(?:fx|forex|conversion)\s(?:rates?|today)\b|\b[a-z]{3}\s(?:to|/|vs)\s[a-z]{3}\s(?:exchange\s)?rate\b"
         # "what's black tea fetching at the Mombasa auction this week?"
-        r"|auctions?\b|\bwhat'?s\s(?:\w+\s){1,3}?(?:fetching|selling\sfor|trading\sat|going\sfor)\b"
+        r"|auctions?\b|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
+        r"|trading\sat|going\sfor|sell\sfor)\b"
+        # trade terms quote a price: "FOB Callao", "CIF Rotterdam"
+        r"|\b(?:fob|cif|cfr|exw)\b"
     ),
     "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",
     "track lead times, transit times or costs": (

@@ -234,6 +234,13 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
+            and previous.intent in _SETTINGS
+            and _SET_THAT.match(command.text)
+        ):
+            continue  # "we invoice in New Zealand dollars, could you set that?": that setting
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
             and previous.intent == command.intent == "list-nodes"
             and previous.params
             and not command.params
@@ -258,6 +265,11 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
     return out
 
 
+_SET_THAT = re.compile(
+    r"^\W*(?:(?:could|can|would|will)\s+you\s+(?:please\s+)?|please\s+|pls\s+)?(?:set|apply|use|change"
+    r"|put\s+in|record|save)\s+(?:that|it|this)(?:\s+(?:please|pls|for\sme|for\sus|in|up))*\W*$",
+    re.IGNORECASE,
+)
 _THEIR = re.compile(r"\b(?:their|them|those|these|they)\b", re.IGNORECASE)
 
 
@@ -1132,7 +1144,9 @@ _BARE_ADD = re.compile(
     r"(?:(?:an?|another|one\smore|one|new|a\snew|our|my)\s+)?"
     # ("2nd 3PL wh in Poznan": a second word before the type only when it is a code)
     # ("the mill in Altamura has a problem" is a node of the user's, not a new one)
-    r"(?:(?!the\b|that\b|this\b)[\w-]+\s+)?(?:[\w-]*\d[\w-]*\s+)?(?:" + _TYPES + r")\s+(?:in|at"
+    # ("If supplier in Palu is stop two week, ...": a case to play out, nothing to add)
+    r"(?:(?!(?:the|that|this|if|when|whenever|unless|once|while|suppose|supposing|imagine|assuming"
+    r"|what)\b)[\w-]+\s+)?(?:[\w-]*\d[\w-]*\s+)?(?:" + _TYPES + r")\s+(?:in|at"
     r"|near|based\sin|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
@@ -2735,7 +2749,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
-    steps = _town_said_beside(_without_remarks(_each_size_back(steps)), cleaned)
+    steps = _town_said_beside(
+        _without_remarks(_each_size_back(_sizes_said_by_town(steps, cleaned))), cleaned
+    )
     steps = _without_bare_leads(_without_background_settings(steps))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
@@ -2868,6 +2884,42 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
     ]
 
 
+_TOWN_SIZE = re.compile(
+    r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?:can|could|will)\s(?:give|make|produce|supply"
+    r"|deliver|send|do|handle|hold|ship)|gives|makes|produces|supplies|delivers|sends|does|has|handles"
+    r"|holds|ships|with|at|is|about|around)?\s*(?:about\s|around\s|roughly\s|~)?"
+    r"(?P<size>\d[\d,.]*(?:\s?k\b)?)(?=\s*(?:[a-z]|,|\.|$))"
+    r"(?!\s*(?:%|per\s?cent|days?|weeks?|months?|hours?|km|miles?)\b)"
+)
+
+
+def _sizes_said_by_town(steps: list[Step], text: str) -> list[Step]:
+    """ "..., one in Palu and one in Banjarmasin. Palu can give 80 ton per month and
+    Banjarmasin 50 ton.": a size said after a town is the size of the node just added there
+    (when its add has none)."""
+    sizeless = {
+        gazetteer.fold(place.city): i
+        for i, s in enumerate(steps)
+        if isinstance(s, Command)
+        and s.intent in _DEFAULT_SUFFIX
+        and "capacity" not in s.params
+        and isinstance(place := s.params.get("place"), Place)
+        and place.city
+    }
+    if not sizeless:
+        return steps
+    out = list(steps)
+    for said in _TOWN_SIZE.finditer(text):
+        at = sizeless.pop(gazetteer.fold(said.group("town")), None)
+        size = parse_number(said.group("size"))
+        if at is None or size is None or size <= 0:
+            continue
+        add = out[at]
+        assert isinstance(add, Command)
+        out[at] = Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)
+    return out
+
+
 def _each_size_back(steps: list[Step]) -> list[Step]:
     """ "Add a store in Regina and one in Saskatoon, 4,000 units each": the size said "each"
     after the last of several adds of one kind is every one's size (the split made them
@@ -2943,6 +2995,14 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
+            # "Is the second warehouse doing ok? It looked stretched last week.": what the user
+            # saw before, said after asking, is why they ask
+            i > 0
+            and isinstance(s, Command)
+            and _SAW_BEFORE.match(s.text)
+            and _command_intent(steps[i - 1]) in _ASKING_INTENTS
+        )
+        and not (
             # "What's the weather in Cairns next week? Cyclone season has me nervous.": why
             # they ask, not a scenario to run (no place, no node, no verb that runs it)
             len(steps) > 1
@@ -2955,6 +3015,11 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
     ]
 
 
+_SAW_BEFORE = re.compile(
+    r"^\W*(?:it|they|that|this|he|she)\s(?:looked|seemed|was|were|felt|sounded|got)\s[^.?!]*?"
+    r"\b(?:last\s(?:week|month|time|night|year)|yesterday|earlier|before|recently|lately)\b",
+    re.IGNORECASE,
+)
 _FELT = re.compile(
     r"\b(?:nervous|worried|worr(?:y|ies)\sme|scared|afraid|anxious|concerned|uneasy"
     r"|keeps?\sme\sup)\b",

@@ -206,6 +206,10 @@ def _rule_industry(step: _Step, m: str) -> _Outcome:
 
 def _rule_currency(step: _Step, m: str) -> _Outcome:
     currency = _value_after_to(_CURRENCY_RE, step.masked)
+    # ("New Zealand dollars": the country, masked as a place, says which dollars)
+    said_whole = _value_after_to(_CURRENCY_RE, step.text.lower())
+    if currency is not None and said_whole is not None and currency in _BARE_CURRENCY:
+        currency = said_whole
     if currency is None:
         if re.search(r"\bcurrenc\w*", m):
             return _ask(
@@ -221,6 +225,10 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
     if not _CURRENCY_CUE.search(m) and not re.fullmatch(r"\W*\w+\W*", alone):
         return None
     return _cmd(step, "set-currency", {"currency": currency}, 0.9)
+
+
+# What a currency's bare name ("dollars", "rupees", "francs", "pesos", "pounds") is read as
+_BARE_CURRENCY = frozenset({"USD", "INR", "CHF", "MXN", "GBP"})
 
 
 _SETTINGS_QUERY = re.compile(
