@@ -190,3 +190,32 @@ def test_clusters_span_the_antimeridian_and_ignore_far_points() -> None:
     ]
     [cluster] = [f for f in identify_risks(nodes, [], []) if f.kind == "geographic-cluster"]
     assert cluster.node_ids == ("a", "b", "c")
+
+
+def test_analyses_kept_for_the_same_network_shape_follow_every_change() -> None:
+    """The graph and the findings built from it are kept while the network's shape is the
+    same; a link or a node added, a name or a place changed, gives fresh ones."""
+    from omnitrack_realtime.engine.analysis import adjacency, identify_risks
+    from omnitrack_realtime.engine.twin import Connection, Location, Node
+
+    def node(node_id: str, kind: str, city: str, lat: float) -> Node:
+        where = Location(city, "X", "europe", lat, 0.0)
+        return Node(node_id, kind, f"{city} {kind}", where, 100, "operational", 50, 0.5, 0)
+
+    nodes = [node("s1", "supplier", "A", 0.0), node("m1", "manufacturer", "B", 5.0)]
+    links = [Connection("s1", "m1")]
+    first = identify_risks(nodes, links, [])
+    assert adjacency(nodes, links) is adjacency(list(nodes), list(links))  # kept
+    assert [f.kind for f in first] == ["single-point-of-failure"]
+    # a capacity change keeps the graph, and the findings read the node as it is now
+    busier = [nodes[0], replace(nodes[1], utilization=0.95)]
+    assert adjacency(busier, links) is adjacency(nodes, links)
+    assert "high-utilization" in [f.kind for f in identify_risks(busier, links, [])]
+    # a second source: no single point of failure any more
+    more = [*nodes, node("s2", "supplier", "C", 9.0)]
+    more_links = [*links, Connection("s2", "m1")]
+    assert adjacency(more, more_links)["s2"] == ["m1"]
+    assert [f.kind for f in identify_risks(more, more_links, [])] == []
+    # a rename shows in the kept finding's words
+    renamed = [replace(nodes[0], name="Renamed"), nodes[1]]
+    assert "Renamed" in identify_risks(renamed, links, [])[0].message

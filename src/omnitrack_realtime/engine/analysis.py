@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from .twin import Alert, Connection, Node
 
@@ -33,6 +35,7 @@ __all__ = [
     "UtilizationReport",
     "adjacency",
     "downstream",
+    "downstream_counts",
     "find_bottlenecks",
     "haversine_km",
     "identify_risks",
@@ -143,8 +146,68 @@ def _flows(connection: Connection, tiers: dict[str, int]) -> list[tuple[str, str
     return [(a, b), (b, a)]
 
 
+_Result = TypeVar("_Result")
+
+
+class _Kept:
+    """Results of pure functions of the network, kept while what they read of it is the same:
+    a capacity or status change does not redraw the graph, so one turn's analyses, and the
+    next turn's after such a change, build it once. A key is what the function reads of the
+    nodes (their ids and types, names or places) and the identities of the link objects (the
+    twin hands out the same immutable objects until the links change); an entry holds those
+    links, so their ids cannot be reused while it is kept. Callers must not mutate a result."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, tuple[object, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, keep: object, compute: Callable[[], _Result]) -> _Result:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return cast(_Result, hit[1])
+        value = compute()
+        with self._lock:
+            self._entries[key] = (keep, value)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+
+_GRAPHS = _Kept()
+_REACHES = _Kept()
+_SPOFS = _Kept()
+_CLUSTERS = _Kept()
+_REVERSED = _Kept()  # by the identity of a graph _GRAPHS keeps
+
+
+def _shape(nodes: Sequence[Node], connections: Sequence[Connection]) -> Hashable:
+    """What the flow graph reads of the network: node ids and types, and the links."""
+    return (tuple((node.id, node.type) for node in nodes), tuple(map(id, connections)))
+
+
 def adjacency(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[str, list[str]]:
-    """Downstream neighbours of each node (see :func:`_flows`), in a stable order."""
+    """Downstream neighbours of each node (see :func:`_flows`), in a stable order (shared
+    between callers while the network's shape is the same: do not mutate it)."""
+    links = tuple(connections)
+    return _GRAPHS.get(_shape(nodes, links), links, lambda: _adjacency(nodes, links))
+
+
+def downstream_counts(nodes: Sequence[Node], connections: Sequence[Connection]) -> dict[str, int]:
+    """How many nodes each node feeds, directly or not (see :func:`reach_counts`)."""
+    links = tuple(connections)
+    return _REACHES.get(
+        _shape(nodes, links),
+        links,
+        lambda: reach_counts(
+            adjacency(nodes, links), {node.id: TIER.get(node.type, 0) for node in nodes}
+        ),
+    )
+
+
+def _adjacency(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict[str, list[str]]:
     tiers = {node.id: TIER.get(node.type, 0) for node in nodes}
     graph: dict[str, list[str]] = {node.id: [] for node in nodes}
     seen: set[tuple[str, str]] = set()
@@ -188,6 +251,11 @@ def link_graph(nodes: Sequence[Node], connections: Iterable[Connection]) -> dict
 
 
 def _reverse(graph: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Upstream neighbours of each node (shared while the same graph comes: do not mutate)."""
+    return _REVERSED.get(id(graph), graph, lambda: _reversed(graph))
+
+
+def _reversed(graph: dict[str, list[str]]) -> dict[str, list[str]]:
     reverse: dict[str, list[str]] = {node_id: [] for node_id in graph}
     for src, targets in graph.items():
         for dst in targets:
@@ -327,11 +395,19 @@ def scan_anomalies(
 # ---------------------------------------------------------------------------- risks
 
 
-def _single_points_of_failure(nodes: Sequence[Node], graph: dict[str, list[str]]) -> list[Finding]:
+def _single_points_of_failure(
+    nodes: Sequence[Node], connections: Sequence[Connection]
+) -> list[Finding]:
     """Nodes that are the only feeder of some node: if they fail, it has no supply."""
+    links = tuple(connections)
+    key = (_shape(nodes, links), tuple(node.name for node in nodes))
+    return list(_SPOFS.get(key, links, lambda: _computed_spofs(nodes, links)))
+
+
+def _computed_spofs(nodes: Sequence[Node], connections: Sequence[Connection]) -> list[Finding]:
     by_id = {node.id: node for node in nodes}
-    feeders = _reverse(graph)
-    reach = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
+    feeders = _reverse(adjacency(nodes, connections))
+    reach = downstream_counts(nodes, connections)
     dependants: dict[str, list[str]] = defaultdict(list)
     for node_id, sources in feeders.items():
         if len(sources) == 1 and TIER.get(by_id[node_id].type, 0) > 0:
@@ -391,6 +467,14 @@ def _clusters(nodes: Sequence[Node]) -> list[Finding]:
 
     Single-linkage grouping (union-find) over the distinct points (many nodes share a city).
     """
+    key = tuple(
+        (n.id, n.location.latitude, n.location.longitude, n.location.city, n.location.country)
+        for n in nodes
+    )
+    return list(_CLUSTERS.get(key, None, lambda: _computed_clusters(nodes)))
+
+
+def _computed_clusters(nodes: Sequence[Node]) -> list[Finding]:
     points: dict[tuple[float, float], list[Node]] = defaultdict(list)
     for node in nodes:
         points[(node.location.latitude, node.location.longitude)].append(node)
@@ -466,7 +550,7 @@ def identify_risks(
     """Single points of failure, geographic clusters, high utilization, nodes degraded or
     offline that feed others, open critical alerts; the most severe first."""
     graph = adjacency(nodes, connections)
-    findings = _single_points_of_failure(nodes, graph)
+    findings = _single_points_of_failure(nodes, connections)
     findings += _clusters(nodes)
     for node in nodes:
         if node.utilization > HIGH_UTILIZATION:
@@ -522,7 +606,7 @@ def find_bottlenecks(
     """
     graph = adjacency(nodes, connections)
     reverse = _reverse(graph)
-    reaches = reach_counts(graph, {node.id: TIER.get(node.type, 0) for node in nodes})
+    reaches = downstream_counts(nodes, connections)
     size = max(1, len(nodes))
     ranked = []
     for node in nodes:

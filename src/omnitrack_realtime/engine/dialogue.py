@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .commands import ADD_INTENTS, Command, NodeRef, Place
@@ -68,14 +68,29 @@ _OWN_KEYS = (
 )
 
 
+def _place_fields(place: Place) -> dict[str, Any]:
+    # (not dataclasses.asdict, which deep-copies every field: this runs on every turn)
+    return {
+        "city": place.city,
+        "country": place.country,
+        "region": place.region,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "approximate": place.approximate,
+    }
+
+
 def _value_to_json(value: Any) -> Any:
     if isinstance(value, NodeRef):
-        data = asdict(value)
-        if value.place is not None:
-            data["place"] = asdict(value.place)
+        data = {
+            "text": value.text,
+            "kind": value.kind,
+            "node_type": value.node_type,
+            "place": _place_fields(value.place) if value.place is not None else None,
+        }
         return {"$ref": data}
     if isinstance(value, Place):
-        return {"$place": asdict(value)}
+        return {"$place": _place_fields(value)}
     if isinstance(value, tuple | list):
         return [_value_to_json(v) for v in value]
     return value

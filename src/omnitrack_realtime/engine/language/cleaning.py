@@ -8,6 +8,7 @@ A word of five letters or more one edit (Damerau) away from exactly one keyword 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -1067,17 +1068,26 @@ def _one_typo_from(word: str, names: _Names) -> str | None:
         return None  # "warehouses", "supplies": words of ours, not a town misspelt
     # a letter left out or doubled ("calgry"), or two letters swapped ("qiuto"); a letter
     # changed is too often another word ("leads" is not "Leeds")
+    by_start = _tokens_by_start(names.tokens)
     close = {
         token
-        for token in names.tokens
-        if token not in _VOCAB
-        and token[0] == word[0]
-        and (
-            (len(word) >= 6 and abs(len(token) - len(word)) == 1 and _damerau(word, token) == 1)
-            or (len(token) == len(word) and _swapped(word, token))
-        )
+        for size in (len(word) - 1, len(word), len(word) + 1)
+        for token in by_start.get((word[0], size), ())
+        if (len(word) >= 6 and size != len(word) and _damerau(word, token) == 1)
+        or (size == len(word) and _swapped(word, token))
     }
     return close.pop() if len(close) == 1 else None
+
+
+@functools.lru_cache(maxsize=8)
+def _tokens_by_start(tokens: frozenset[str]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """The words of the user's node names (less ours) by first letter and length: a twin of
+    1,000 nodes has thousands, and a typo is looked for among a handful of them."""
+    index: dict[tuple[str, int], list[str]] = {}
+    for token in tokens:
+        if token and token not in _VOCAB:
+            index.setdefault((token[0], len(token)), []).append(token)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def _swapped(word: str, other: str) -> bool:
