@@ -1868,3 +1868,63 @@ def test_the_second_one_after_adding_two_of_a_kind_is_the_second_of_them(
     ]
     sizes = {n.name: n.capacity for n in engine.twin.list_nodes(USER)}
     assert sizes["Tacloban Supplier"] == 260 and sizes["Manila Warehouse"] != 260
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # the node, its status right after it, then why, without a comma
+        (
+            "madison wharehouse degraded forklifts down til fri",
+            ("Madison Warehouse",),
+            ["update-node"],
+        ),
+        # (but two statuses joined by "or" ask)
+        ("Madison Warehouse degraded or offline?", ("Madison Warehouse",), []),
+        (
+            "Morning. Before we start, please switch all reporting to Canadian dollars.",
+            (),
+            ["set-currency"],
+        ),
+        (
+            "Where are we most exposed? The auditors flagged supplier concentration last year.",
+            (),
+            ["identify-risks"],
+        ),
+        ("Give me the headline numbers for the whole network.", (), ["get-network-summary"]),
+        # near the port is no closure; a learner's "is possible to"; a size said on its own after
+        (
+            "Is possible to create warehouse in Izmir close to port? Capacity 40 thousand piece.",
+            ("Denizli Plant",),
+            ["add-warehouse"],
+        ),
+        (
+            "Checks before I send this to the team:\n- top risks\n- bottleneck\n"
+            "- warehouse utilisation",
+            (),
+            ["identify-risks", "find-bottlenecks", "calculate-utilization"],
+        ),
+        # a node at a town where the user has none, said with its size: one to add
+        (
+            "Now the assembly plant in Monterrey, 20k units, but don't connect it to anything yet.",
+            ("Hermosillo Supplier",),
+            ["add-manufacturer", "cancelled"],
+        ),
+        (
+            "Switch Port Harcourt Distribution Center to offline.",
+            ("Port Harcourt Distribution Center",),
+            ["update-node"],
+        ),
+    ],
+)
+def test_round_52_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_sizes_in_the_millions_and_on_their_own_line() -> None:
+    (plant,) = commands("Add formulation plant in Hyderabad, 5,000,000 tablets/month")
+    assert plant.params["capacity"] == 5_000_000
+    (store,) = commands("add a warehouse in Izmir. Capacity 40000.")
+    assert store.params["capacity"] == 40_000
+    (change,) = commands("Switch all reporting to Canadian dollars.")
+    assert change.params["currency"] == "CAD"

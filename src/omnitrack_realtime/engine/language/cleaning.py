@@ -551,6 +551,8 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1add it as a ",
     ),
+    # "Is possible to create warehouse in Izmir ...?": a learner's "is it possible to"
+    (re.compile(r"\bis\s+(?=possible\s+to\b)", re.I), "is it "),
     # "If supplier in Palu is stop two week": a learner's "stops"
     # (not "is shut", "is close to full": English as it is)
     (re.compile(r"\b(?:is|are)\s+(stop|fail)(?=\s)", re.I), r"\1s"),

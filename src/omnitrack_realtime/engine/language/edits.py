@@ -55,7 +55,7 @@ _CAPACITY_RE = re.compile(
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     # "2,500 blades", "50,000 boxes": what the node counts, any plural noun but a time, a
     # share or the nodes themselves
-    rf"|(?P<f>\d{{2,}}[\d,.]*\s?k?|\d[,.]\d{{3}}|\d\s?k)\s(?!(?:days|weeks|months|years|hours|hrs|minutes|mins|seconds|percent"
+    rf"|(?P<f>\d{{2,}}[\d,.]*\s?k?|\d[,.]\d{{3}}(?:[,.]\d{{3}})*|\d\s?k)\s(?!(?:days|weeks|months|years|hours|hrs|minutes|mins|seconds|percent"
     rf"|pcs|times|people|staff|employees|workers|trucks|lines|shifts|sites|nodes|stores|shops"
     rf"|warehouses|suppliers|plants|factories|dcs|links|lanes|routes|alerts|scenarios|simulations"
     rf"|ports|miles|kms|kilometres|kilometers|dollars|euros|pounds|rupees|yen|usd|eur)\b)"
@@ -77,6 +77,9 @@ _UPDATE_VERB = re.compile(
     r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
     r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s)"
+    # "Switch Port Harcourt Distribution Center to offline", "flip it back to operational"
+    r"|(?:switch|flip|turn)(?=\s.{1,60}?\s(?:back\s)?to\s(?:operational|degraded|disrupted|offline|online"
+    r"|active|normal)\b)"
     # "Drop it to 400": a lower capacity, not a removal
     r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d)"
     # "take Suwon up to 16,000 units", "take it down to 9k"
@@ -707,6 +710,12 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     reason = re.search(r"\s*(?:[-–—,;:(]|\bbecause\b|\bdue\sto\b|\bafter\b|\bsince\b)", after)
     if reason is not None:
         after = after[: reason.start()]  # "atlanta wh degraded, forklift down": the why
+    if not re.sub(
+        r"[\W§¤]|\b(?:the|is|now)\b", "", m[refs[0].end : match.start()]
+    ) and not re.match(r"\s+or\b", after):
+        # "madison wharehouse degraded forklifts down til fri": the node, its status right
+        # after it, then why, without a comma
+        after = ""
     rest = m[: refs[0].start] + m[refs[0].end : match.start()] + after
     # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
     # "berlin plant fixed, operational again": words of repair may come with it.

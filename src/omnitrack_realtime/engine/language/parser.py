@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from .. import gazetteer
 from ..commands import (
+    ADD_INTENTS,
     ADDED_TYPE,
     CHANGING_INTENTS,
     DEFAULT_NAME_WORD,
@@ -50,7 +51,7 @@ from .descriptions import (
     _described_node,
     _described_nodes,
 )
-from .edits import _SIZE_EACH, _capacity
+from .edits import _SIZE_EACH, _UPDATE_VERB, _capacity
 from .frames import read_frames, read_what_if
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
@@ -979,6 +980,9 @@ _ITS_CAPACITY = re.compile(
     r"\s(?:month|week|year|day|quarter)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
     r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day)|\s(?:monthly|weekly|daily|yearly|annually))?\W*$"
+    # "Capacity 40 thousand piece.", "capacity is 40k pallets": the size, said on its own
+    r"|^\W*(?:its\s|the\s)?(?:capacity|cap|size)(?:\s(?:is|of|=|will\sbe|would\sbe|about|around"
+    r"|roughly|approx\w*))*\s*:?\s*~?\d[\d,.]*\s?(?:k|thousand)?(?:\s[a-z]+){0,4}\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
@@ -1383,7 +1387,11 @@ def _is_heading(text: str, piece: str) -> bool:
         return False  # (a heading is a line of its own; and each look below compiles a pattern)
     # ("Phase 2", "Wave 1b": a numbered label is still a heading)
     label = re.fullmatch(r"[A-Za-z][\w-]*(?:\s[A-Za-z][\w-]*)?\s\d{1,2}[a-z]?", piece.strip())
-    if len(piece.split()) > 4 or (re.search(r"\d", piece) and label is None):
+    # ("Checks before I send this to the team:" above bullets: a longer lead, said with a colon)
+    led = len(piece.split()) <= 12 and re.search(
+        rf"(?:^|\n)[ \t]*{re.escape(piece.strip())}[ \t]*:[ \t]*\n[ \t]*(?:[-*•]|\d+[.)])", text
+    )
+    if (len(piece.split()) > 4 and not led) or (re.search(r"\d", piece) and label is None):
         return False
     line = re.escape(piece.strip())
     # "1. Suppliers" above its sub-items ("   a. Antwerp"), not above "2. ..."
@@ -2750,7 +2758,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
     steps = _town_said_beside(
-        _without_remarks(_each_size_back(_sizes_said_by_town(steps, cleaned))), cleaned
+        _without_remarks(
+            _each_size_back(_sizes_said_by_town(_new_nodes_said(steps, names), cleaned))
+        ),
+        cleaned,
     )
     steps = _without_bare_leads(_without_background_settings(steps))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
@@ -2882,6 +2893,45 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
             and any(isinstance(later, Command) for later in steps[i + 1 :])
         )
     ]
+
+
+_THE_NODE_AT = re.compile(
+    r"^\W*(?:(?:now|next|then|also|and|plus|ok|okay)\W+)*(?:the|our)\s(?:[\w-]+\s)?(?:"
+    + _TYPES
+    + r")\s"
+    r"(?:in|at|near)\s",
+    re.IGNORECASE,
+)
+
+
+def _new_nodes_said(steps: list[Step], names: _Names) -> list[Step]:
+    """ "Now the assembly plant in Monterrey, 20k units, ...": a node of a kind at a town where
+    the user has none of that name, said with its size and no verb, is one to add (it read as
+    a change to a node there)."""
+    out = list(steps)
+    for i, step in enumerate(out):
+        if not (isinstance(step, Command) and step.intent == "update-node"):
+            continue
+        ref = step.params.get("node")
+        place = ref.place if isinstance(ref, NodeRef) else None
+        kind = ref.node_type if isinstance(ref, NodeRef) else None
+        if (
+            place is None
+            or not place.city
+            or kind not in ADD_INTENTS
+            or set(step.params) != {"node", "capacity"}
+            or not _THE_NODE_AT.match(step.text)
+            or _UPDATE_VERB.search(step.text)
+            or names.named_after(place.city)
+        ):
+            continue
+        out[i] = Command(
+            ADD_INTENTS[kind],
+            {"place": place, "capacity": step.params["capacity"]},
+            step.confidence,
+            step.text,
+        )
+    return out
 
 
 _TOWN_SIZE = re.compile(
@@ -3016,8 +3066,12 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
 
 
 _SAW_BEFORE = re.compile(
-    r"^\W*(?:it|they|that|this|he|she)\s(?:looked|seemed|was|were|felt|sounded|got)\s[^.?!]*?"
-    r"\b(?:last\s(?:week|month|time|night|year)|yesterday|earlier|before|recently|lately)\b",
+    r"^\W*(?:(?:it|they|that|this|he|she)\s(?:looked|seemed|was|were|felt|sounded|got)"
+    # "The auditors flagged supplier concentration last year": what someone found before
+    r"|(?:the\s|our\s|my\s)?[\w-]+(?:\s[\w-]+)?\s(?:flagged|raised|noted|noticed|found|mentioned"
+    r"|reported|warned\sabout|pointed\sout|said))\s[^.?!]*?"
+    r"\b(?:last\s(?:week|month|time|night|year|quarter|audit)|yesterday|earlier|before|recently"
+    r"|lately|ago)\b",
     re.IGNORECASE,
 )
 _FELT = re.compile(

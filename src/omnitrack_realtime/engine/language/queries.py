@@ -104,6 +104,8 @@ _SUMMARY = re.compile(
     r"(?:region|industry|currency|risk\sprofile|settings|shipping\smethods)"
     r"|current\s(?:settings|region|industry|currency)"
     r"|summary|summari[sz]\w*|overview|overall|big\spicture|at\sa\sglance|recap"
+    # "Give me the headline numbers for the whole network"
+    r"|(?:headline|key|top[\s-]line|main|big)\s(?:numbers|figures|stats|metrics|kpis)"
     r"|(?:status|state|shape|health)\sof\s(?:the\s|my\s|our\s)?(?:whole\s|entire\s)?(?:network"
     r"|supply\schain|twin)|how(?:'s|\sis|\sare|\sdoes|\sdo)\s(?:my|the|our)\s(?:whole\s|entire\s|overall\s)?"
     r"(?:network|supply\schain|twin|things|setup|operations?)(?!\s*§)"

@@ -19,7 +19,9 @@ _PORT = re.compile(
     r"|\bairports?\b"
 )
 _CLOSE = re.compile(
-    r"\b(?:clos\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown|lockdown|halt\w*"
+    # ("a warehouse in Izmir close to port", "closer to the terminal": near it, not shut)
+    r"\b(?:clos(?!e\sto\b|e\sby\b|er\sto\b|est\sto\b)\w*|shut\w*|block\w*|strike\w*|seal\w*|down|shutdown"
+    r"|lockdown|halt\w*"
     r"|stops?\s(?:working|operating)|goes\sdark|unavailable|out\sof\saction|congest\w*)\b"
 )
 # Sea lanes whose closure delays transport rather than closing a port; read unmasked, since

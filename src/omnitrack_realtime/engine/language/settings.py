@@ -60,7 +60,8 @@ _INDUSTRY_CUE = re.compile(
 _CURRENCY_CUE = re.compile(
     r"\bcurrenc\w*|\bccy\b|\bfx\b|\bprices?\b|\bpricing\b|\bdenominat\w*|\breport\w*\sin\b|\bmoney\b"
     r"|\bcosts?\b"
-    r"|\bswitch\w*\s(?:(?:us|it|me|everything|things)\s)?(?:to|over\sto)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b|\bmake\sit\b|\bgo\swith\b"
+    r"|\bswitch\w*\s(?:(?:us|it|me|everything|things|all\s(?:\w+\s)?reporting|(?:our\s|the\s)?reporting"
+    r"|(?:our\s|the\s)?books|(?:our\s|the\s)?accounts)\s)?(?:to|over\sto|into)\b|\buse\b|\bin\b|\bcash\b|\bset\b|\bchange\b|\bmake\sit\b|\bgo\swith\b"
 )
 _METHOD_CUE = re.compile(
     r"\bshipping\b|\bship\w*\b|\bfreight\b|\btransport\w*\b|\bmodes?\b|\bmethods?\b"
