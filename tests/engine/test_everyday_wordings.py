@@ -1928,3 +1928,65 @@ def test_sizes_in_the_millions_and_on_their_own_line() -> None:
     assert store.params["capacity"] == 40_000
     (change,) = commands("Switch all reporting to Canadian dollars.")
     assert change.params["currency"] == "CAD"
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "add wh jaipur 15k ship from delhi wh",
+            ("New Delhi Warehouse",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        # a counted list over two sentences, in a learner's words
+        (
+            "Also we have two supplier. One is in Daegu, 12000 unit, other one is in Gwangju, "
+            "8000 unit. Both are sending to factory.",
+            ("Cheonan Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        (
+            "Please make warehouse in Pyeongtaek, 30000 unit. Factory is sending to there.",
+            ("Cheonan Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        # a three-letter town in a list of places; the English spelling of Ogbomoso
+        (
+            "The cassava comes from farmers' groups in Ogbomosho and Oyo. Ogbomosho gives around "
+            "4,000 bags and Oyo 3,000. Please add them as suppliers and connect both to the mill.",
+            ("Ibadan Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes", "connect-nodes"],
+        ),
+        (
+            "Run the Hat Yai failure again but for 21 days, and compare it with the first run.",
+            ("Hat Yai Supplier",),
+            ["what-if-supplier-failure", "compare-simulations"],
+        ),
+    ],
+)
+def test_round_53_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_size_guessed_after_an_add_and_its_link_is_the_adds() -> None:
+    add, link = commands(
+        "And lastly a shop in Abuja that buys from the Lagos warehouse. I'm not sure of its "
+        "size, let's say 1,500 bags.",
+        ("Lagos Warehouse",),
+    )
+    assert add.params["capacity"] == 1500 and link.intent == "connect-nodes"
+    (add,) = commands("a maltings at Aberdeen, of approximately 3,000 tonnes per annum. Add it.")
+    assert city(add) == "Aberdeen"  # "of" is no town, though Of is one in Turkey
+
+
+def test_the_older_one_of_two_just_compared_is_the_one_created_first(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a plant in Amarillo", "add a plant in Abilene", "compare the two plants")
+    assert talk(engine, "Mark the older one degraded, its extruder keeps jamming.") == [
+        ["update-node"]
+    ]
+    assert {n.name: n.status for n in engine.twin.list_nodes(USER)} == {
+        "Amarillo Plant": "degraded",
+        "Abilene Plant": "operational",
+    }

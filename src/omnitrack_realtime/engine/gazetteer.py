@@ -474,6 +474,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Tripoli", "Libya", "ME", 32.89, 13.19, ""),
     ("Lagos", "Nigeria", "ME", 6.52, 3.38, ""),
     ("Abuja", "Nigeria", "ME", 9.08, 7.40, ""),
+    # (English writes it Ogbomosho; the world table, Ogbomoso)
+    ("Ogbomosho", "Nigeria", "ME", 8.13, 4.24, "Ogbomoso"),
     ("Accra", "Ghana", "ME", 5.60, -0.19, ""),
     ("Tema", "Ghana", "ME", 5.67, -0.02, ""),
     ("Abidjan", "Ivory Coast", "ME", 5.36, -4.01, ""),
@@ -1101,11 +1103,13 @@ def _world_hit(
     words = [t[2] for t in tokens[i : i + size]]
     key = " ".join(words).lower()
     found = _world().get(key)
-    if found is None or (size == 1 and len(key) < 4):
+    if found is None:
         return None
     place, is_word = found
     # ("Paris, Lyon, Nice and Brest": a name in a list of places is cued by the list)
     cued = listed or (i > 0 and tokens[i - 1][2].lower() in _PLACE_CUES)
+    if size == 1 and len(key) < 4 and not (cued and i > 0 and words[0][:1].isupper()):
+        return None  # a short name only written as one where a place is expected ("and Oyo")
     if is_word:
         return place if i > 0 and _capitalised(words) and cued else None
     # A name that is no English word may open the sentence ("Antofagasta -> Ulsan").

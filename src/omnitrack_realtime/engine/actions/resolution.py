@@ -29,7 +29,8 @@ _TYPE_WORDS = {
     "retailer": ("retailer", "store", "shop", "outlet"),
 }
 _EXTREME_ONE = re.compile(
-    r"the\s(bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest)\sone"
+    r"the\s(bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest"
+    r"|newer|newest|older|oldest|earliest|latest)\sone"
 )
 _PLURAL_PRONOUNS = ("them", "they", "those", "these", "both", "all of them")
 
@@ -182,6 +183,12 @@ def resolve_nodes(
         if extreme is not None:
             # "the smaller one": of the nodes just talked about
             adj = extreme.group(1)
+            if adj.startswith(("new", "old", "earl", "lat")):
+                # "Mark the older one degraded": of those, the one created first (or last)
+                order = {n.id: i for i, n in enumerate(twin.list_nodes(user_id))}
+                first = adj.startswith(("old", "earl"))
+                by_age = sorted(found, key=lambda n: order.get(n.id, 0))
+                return by_age[:1] if first else by_age[-1:]
             busy = adj.startswith(("bus", "full"))
             key = (lambda n: n.utilization) if busy else (lambda n: n.capacity)
             least = adj.startswith(("small",))

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ..commands import NodeRef
-from .numbers import parse_number
+from .numbers import parse_duration_hours, parse_number
 from .outcomes import _ask, _cmd, _listed, _Outcome
 from .references import _Ref, _Step
 from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPES
@@ -736,7 +736,7 @@ def _node_for(step: _Step, m: str) -> NodeRef | None:
     return None
 
 
-_RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s)?again|repeat|redo|re-?simulate)\b")
+_RERUN = re.compile(r"\b(?:re-?run|run\s(?:[\w¤§-]+\s){0,4}?again|repeat|redo|re-?simulate)\b")
 _FAILURE = re.compile(r"\b(?:failure|outage|fails?|failing|goes\sdown|going\sdown|shutdown|down)\b")
 
 
@@ -750,7 +750,11 @@ def _rule_rerun(step: _Step, m: str) -> _Outcome:
         refs = [there.ref]  # "rerun the Tianjin failure": the user's node there
     if not refs:
         return None
-    return _cmd(step, "what-if-supplier-failure", {"node": refs[0]}, 0.85)
+    params: dict[str, Any] = {"node": refs[0]}
+    duration = parse_duration_hours(step.text)
+    if duration is not None:
+        params["duration_hours"] = duration  # "... again but for 21 days"
+    return _cmd(step, "what-if-supplier-failure", params, 0.85)
 
 
 #: In the order they are tried, before the older families.

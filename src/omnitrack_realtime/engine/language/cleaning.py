@@ -553,6 +553,32 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # "Is possible to create warehouse in Izmir ...?": a learner's "is it possible to"
     (re.compile(r"\bis\s+(?=possible\s+to\b)", re.I), "is it "),
+    # "we have two supplier. One is in Daegu, ..., other one is in Gwangju": one counted list
+    (
+        re.compile(
+            r"\b((?:two|three|four|2|3|4)\s+(?:[\w-]+\s+)?(?:" + _TYPES + r"))\.\s+"
+            r"(?=(?:one|the\sfirst)\s+(?:is\s+)?(?:in|at)\b)",
+            re.I,
+        ),
+        r"\1, ",
+    ),
+    # "Please make warehouse in Pyeongtaek, 30000 unit": a learner's "make" for "add"
+    (
+        re.compile(
+            r"\b(?:make|do)\s+(?:a\s+|an\s+|new\s+|one\s+)?(?=(?:new\s+)?(?:"
+            + _TYPES
+            + r")\s+(?:in|at|near)\s)",
+            re.I,
+        ),
+        "add a ",
+    ),
+    # "add wh jaipur 15k ship from delhi wh": where the new node's goods come from
+    (
+        re.compile(
+            r"(\b\d[\d,.]*\s?k?)\s+(?:ship(?:s|ped)?|sent|supplied|delivered)\s+from\s+", re.I
+        ),
+        r"\1, fed from ",
+    ),
     # "If supplier in Palu is stop two week": a learner's "stops"
     # (not "is shut", "is close to full": English as it is)
     (re.compile(r"\b(?:is|are)\s+(stop|fail)(?=\s)", re.I), r"\1s"),

@@ -980,12 +980,22 @@ _ITS_CAPACITY = re.compile(
     r"\s(?:month|week|year|day|quarter)\W*$"
     r"|^\W*(?:roughly|about|around|approx\w*|~|some|up\sto)?\s*\d[\d,.]*\s?(?:k|thousand)?\s"
     r"?(?:units?|pieces|pcs)\b(?:\s(?:a|per|each|every)\s(?:month|week|year|day|quarter)|\s?/\s?(?:month|mo|week|wk|year|yr|day)|\s(?:monthly|weekly|daily|yearly|annually))?\W*$"
+    # "I'm not sure of its size, let's say 1,500 bags.": a size guessed, in whatever it counts
+    r"|^\W*(?:(?:maybe|perhaps|probably|roughly|about|around|approx\w*|~|some|up\sto|say|like"
+    r"|let'?s\ssay|let\sus\ssay|call\sit|i\sthink|i\sguess|i'?d\ssay)\W+)+\d[\d,.]*\s?(?:k|thousand)?"
+    r"(?:\s[a-z]+s)?\W*$"
     # "Capacity 40 thousand piece.", "capacity is 40k pallets": the size, said on its own
     r"|^\W*(?:its\s|the\s)?(?:capacity|cap|size)(?:\s(?:is|of|=|will\sbe|would\sbe|about|around"
     r"|roughly|approx\w*))*\s*:?\s*~?\d[\d,.]*\s?(?:k|thousand)?(?:\s[a-z]+){0,4}\W*$"
     r"|^\W*(?:(?:i\sthink|i\sbelieve|i\sguess|probably|maybe|roughly|apparently)\W+)?"
     r"(?:they|it|which|that|this\sone)(?:'re|'s|\s(?:can|could|will|should|would"
     r"|has|have|holds?|handles?|does|do|is|are))?\b",
+    re.IGNORECASE,
+)
+
+
+_UNSURE_LEAD = re.compile(
+    r"^\W*(?:i'?m|i\sam)\snot\s(?:sure|certain)\s(?:of|about)\s(?:its|the|their)\s(?:size|capacity)\W+",
     re.IGNORECASE,
 )
 
@@ -2512,11 +2522,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         # "... add a factory in Monterrey? I think it makes about five thousand units.": the
         # capacity of the node just added, even where "it makes" reads like a question.
-        completed = _capacity_for(piece, last) if last and after_add else None
+        # ("a shop in Abuja that buys from the Lagos warehouse. I'm not sure of its size,
+        # let's say 1,500 bags.": the add before the link it was said with)
+        add_at = len(steps) - 1
+        while add_at > 0 and _command_intent(steps[add_at]) == "connect-nodes":
+            add_at -= 1
+        add_said = steps[add_at] if steps else None
+        to_size = (
+            add_said
+            if isinstance(add_said, Command) and add_said.intent in _ADD_INTENT.values()
+            else None
+        )
+        completed = _capacity_for(_UNSURE_LEAD.sub("", piece), to_size) if to_size else None
         if completed is not None and outcome and not _is_details(outcome):
             completed = None
         if completed is not None:
-            steps[-1] = completed
+            steps[add_at] = completed
             continue
         if outcome is None:
             # "Add a supplier in Jakarta! Then a warehouse in Singapore.": the verb carries on;

@@ -458,7 +458,9 @@ _EXTREME = re.compile(
     r"|newer|newest|older|oldest|earliest)\s+$"
 )
 _EXTREME_ONE = re.compile(
-    r"\bthe\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest)"
+    r"\bthe\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest"
+    # "Mark the older one degraded" after comparing two plants
+    r"|newer|newest|older|oldest|earliest|latest)"
     r"\sone\b"
 )
 _ALL_OF_TYPE = re.compile(
