@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from omnitrack_realtime.engine.commands import Command, NodeRef
+from omnitrack_realtime.engine.commands import Act, Command, NodeRef
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.dialogue import DialogueState, aliases_said, with_aliases
 from omnitrack_realtime.engine.language import parse
@@ -1990,3 +1990,64 @@ def test_the_older_one_of_two_just_compared_is_the_one_created_first(
         "Amarillo Plant": "degraded",
         "Abilene Plant": "operational",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a town taken back in the next sentence, "No wait" capitalised
+        (
+            "Add a warehouse in Townsville, 10k cases. No wait, Cairns not Townsville.",
+            ("Brisbane Plant",),
+            ["add-warehouse"],
+        ),
+        # the add asked for in one sentence is the node described in the next
+        (
+            "Would it be possible to add a second one? Another co-op, in Kisii, roughly 2,500 kg "
+            "a month. It also delivers to the roastery.",
+            ("Nairobi Plant", "Nyeri Supplier"),
+            ["add-supplier", "connect-nodes"],
+        ),
+        # a cause named after a new status is why, not a port closure to simulate
+        (
+            "Changes after the call with procurement:\n- Vadodara capacity down to 42,000\n"
+            "- mark Visakhapatnam degraded, port congestion\n- add a backup supplier in Indore, "
+            "15,000 kg/month, shipping to Hyderabad",
+            ("Vadodara Supplier", "Visakhapatnam Supplier", "HYD-F1"),
+            ["update-node", "update-node", "add-supplier", "connect-nodes"],
+        ),
+        ("Mark Pune offline, flooding.", ("Pune Plant",), ["update-node"]),
+    ],
+)
+def test_round_54_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_town_taken_back_and_a_setting_taken_back_leave_the_later_value() -> None:
+    (add,) = commands("Add a warehouse in Townsville, 10k cases. No wait, Cairns not Townsville.")
+    assert city(add) == "Cairns" and add.params["capacity"] == 10_000
+    (currency,) = commands("Set currency to NZD... no, AUD obviously.")
+    assert currency.params == {"currency": "AUD"}
+    (profile,) = commands("Set the risk profile to cautious, no, balanced")
+    assert profile.params == {"level": "medium"}
+
+
+def test_them_in_the_reason_after_a_change_is_not_the_node_changed() -> None:
+    update, thanks = parse(
+        "Raise Regina's capacity to 22,000, we signed a second contract with them. Thanks.",
+        known_names=("Regina Supplier", "Calgary Warehouse", "Mississauga Warehouse"),
+    ).steps
+    assert isinstance(update, Command) and update.intent == "update-node"
+    assert update.params["node"].text == "Regina" and update.params["capacity"] == 22_000
+    assert isinstance(thanks, Act) and thanks.kind == "smalltalk"
+
+
+def test_it_after_a_request_taken_back_is_the_node_that_request_named(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "add a supplier in Toowoomba, 20k", "add a warehouse in Cairns, 10k")
+    talk(engine, "Mark Toowoomba offline.")
+    assert talk(
+        engine, "Remove the Cairns warehouse. Hmm, no, keep it, just cut its capacity to 7,000."
+    ) == [["update-node"]]
+    assert nodes(engine) == {"Toowoomba Supplier": 20_000, "Cairns Warehouse": 7_000}

@@ -103,7 +103,7 @@ REGION_LABELS = {
     "north-america": "North America",
     "europe": "Europe",
     "latin-america": "Latin America",
-    "middle-east": "Middle East",
+    "middle-east": "Middle East & Africa",
 }
 
 # Each entry is one migration; the schema version is its 1-based position. Never edit a released

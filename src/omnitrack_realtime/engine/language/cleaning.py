@@ -1154,6 +1154,15 @@ _STATUS_TAKEN_BACK = re.compile(
 )
 
 
+# "Set currency to NZD... no, AUD obviously", "risk profile cautious, no, balanced": a setting's
+# value taken back
+_SETTING_TAKEN_BACK = re.compile(
+    rf"\b(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate|aggressive)(?:\.\.\.|…)?"
+    rf"(?:{_TAKEN_BACK})(?=(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate|aggressive)\b)",
+    re.IGNORECASE,
+)
+
+
 # "the link between Zurich and Geneva two-way for returns, sorry, I mean Zurich and Lausanne":
 # the pair said again replaces the pair said first.
 _PAIR_TAKEN_BACK = re.compile(
@@ -1174,7 +1183,7 @@ _SCRATCH_THAT = re.compile(
 # "Add a supplier in Ordu, 6,000 tonnes a season - sorry, Trabzon, not Ordu.": the town said
 # to be wrong earlier in the sentence is replaced by the right one
 _RIGHT_NOT_WRONG = re.compile(
-    r"\s*[-–—,;.]?\s*(?:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction)\W+)+"
+    r"\s*[-–—,;.]?\s*(?i:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction)\W+)+"
     r"(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+not\s+(?:in\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
     r"(?=\s*[.!]?\s*$|\s*[.!]\s)",
     re.MULTILINE,
@@ -1201,6 +1210,7 @@ def _self_corrected(text: str) -> str:
     )
     text = _NUMBER_TAKEN_BACK.sub("", text)
     text = _STATUS_TAKEN_BACK.sub("", text)  # "mark Ulsan degraded, no, offline"
+    text = _SETTING_TAKEN_BACK.sub("", text)
     places = gazetteer.find_places(text)
     for ((start, end), old), ((later, _e), new) in itertools.pairwise(places):
         if (

@@ -491,7 +491,10 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             "update-node",
             0.4,
         )
-    # "Mark Istanbul operational again, they fixed the furnace": "they" are people there
+    # "Mark Istanbul operational again, they fixed the furnace": "they" are people there;
+    # "Raise Regina's capacity to 22,000, we signed a second contract with them": "them" is
+    # in the reason, said of the town named before it
+    lone = step.lone_place(city=True)
     refs = [
         r
         for r in step.node_refs()
@@ -499,8 +502,15 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             m[r.start : r.end] == "they"
             and re.search(r"(?:,|\bbecause|\bsince|\bas|\bso)\s*$", m[: r.start])
         )
+        and not (
+            r.ref.kind == "pronoun"
+            and lone is not None
+            and lone.start < r.start
+            and re.search(
+                r"(?:,|\bbecause|\bsince|\bas)\s*(?:we|i|they|he|she)\s[^,;]*$", m[: r.start]
+            )
+        )
     ]
-    lone = step.lone_place(city=True)
     if (
         not refs
         and lone is not None

@@ -10,6 +10,7 @@ confidence drops for typo corrections and ignored asides.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
@@ -1586,6 +1587,28 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _it_of_the_taken_back(steps: list[Step], names: _Names) -> list[Step]:
+    """ "Remove the Cairns warehouse. Hmm, no, keep it, just cut its capacity to 7,000": "it"
+    right after a request taken back is the one node that request named."""
+    out = list(steps)
+    for i in range(1, len(out)):
+        before, step = out[i - 1], out[i]
+        if not (
+            isinstance(before, Act) and before.kind == "cancelled" and isinstance(step, Command)
+        ):
+            continue
+        pointed = [
+            k for k, v in step.params.items() if isinstance(v, NodeRef) and v.kind == "pronoun"
+        ]
+        said = before.text[: len(before.text) - len(before.topic)] if before.topic else before.text
+        if len(pointed) != 1 or step.params[pointed[0]].text.lower() not in ("it", "its"):
+            continue
+        refs = [r.ref for r in _analyse(said, names).node_refs() if r.ref.kind in ("name", "id")]
+        if len(refs) == 1:
+            out[i] = dataclasses.replace(step, params={**step.params, pointed[0]: refs[0]})
+    return out
+
+
 def _bind_update_to_town(command: Command, names: _Names) -> Command:
     """ "Yendi can do 140 this season, update it": an update that names no node is of the
     node at the one town of the user's the step names."""
@@ -2701,6 +2724,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     steps = _drop_topic_pronouns(steps)
     steps = _taken_back(steps)
     steps = _cancel_pointed(steps)
+    steps = _it_of_the_taken_back(steps, names)
     found = commands()
     if any(not _is_hedge(c) for c in found):
         steps = [s for s in steps if not (isinstance(s, Command) and _is_hedge(s))]
@@ -2913,7 +2937,25 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
             and _BARE_REQUEST.match(s.text)
             and any(isinstance(later, Command) for later in steps[i + 1 :])
         )
+        # "Would it be possible to add a second one? Another co-op, in Kisii, ...": the node
+        # asked for is the one described next
+        and not (
+            _unread(s)
+            and _ADD_ANOTHER_ONE.match(s.text)
+            and any(
+                isinstance(later, Command) and later.intent.startswith("add-")
+                for later in steps[i + 1 : i + 2]
+            )
+        )
     ]
+
+
+_ADD_ANOTHER_ONE = re.compile(
+    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|now|and)\W+)*(?:(?:can|could|would)\s+you\s+)?"
+    r"(?:add|create|set\s?up|put\s+in|make)\s+(?:another|a\s+second|a\s+third|one\s+more|a\s+new"
+    r"|an\s+extra)(?:\s+one)?\W*$",
+    re.IGNORECASE,
+)
 
 
 _THE_NODE_AT = re.compile(

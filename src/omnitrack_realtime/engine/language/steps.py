@@ -325,6 +325,16 @@ _THERE_IS_AFTER = re.compile(
     r",\s*(?:as\s+|since\s+|because\s+)?(?=there(?:'s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been)\s)",
     re.IGNORECASE,
 )
+# "mark Visakhapatnam degraded, port congestion": the cause named after a new status, in a
+# few words and no verb
+_CAUSE_AFTER_STATUS = re.compile(
+    r"\b(?:degraded|offline|disrupted|down|operational|online|back\sup)\s*[,;:\u2013\u2014-]\s*"
+    r"(?!(?:add|connect|link|remove|delete|set|mark|and|then|also|plus|simulate|what|run|show"
+    r"|list|make|change|update|rename|disconnect|it|its|same|both|too)\b)"
+    r"(?=(?:(?:a|an|the|some|heavy|major|bad|big)\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}"
+    r"\s*[.!]?\s*$)",
+    re.IGNORECASE,
+)
 _SETTING_AFTER_CHANGE = re.compile(
     r"\s*(?:&|\band\b|,)\s*(?=(?:the\s+)?(?:currency|industry)\s+(?:to\s+)?[a-z]{3}\b)", re.I
 )
@@ -554,6 +564,14 @@ def _soft_split(text: str) -> list[str]:
         # "Mark the first warehouse degraded, there's a strike at the port": why, not a
         # second request (nor a what-if about the port)
         return [*_soft_split(text[: why.start()]), f"because {text[why.end() :]}"]
+    cause = _CAUSE_AFTER_STATUS.search(text)
+    if (
+        cause is not None
+        and _CHANGE_VERB.match(text)
+        and not gazetteer.find_places(text[cause.end() :])
+    ):
+        # (the cause is why, not a scenario to run: "port congestion" is no port closure)
+        return _soft_split(text[: cause.end()].rstrip(" ,;:\u2013\u2014-"))
     purpose = _PURPOSE_FIRST.match(text)
     if purpose is not None:
         return _soft_split(text[purpose.end() :])
