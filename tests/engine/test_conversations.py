@@ -4,7 +4,7 @@ ending in an expected twin (see tests/data/conversations/README.md).
 The gate is regression, not a threshold: every turn and every twin outside
 ``known_failures.json`` must pass, and a known failure that passes now must leave the list (so
 it only shrinks). No round may ever make a wrong destructive action. First-try scores of each
-round are in ``tests/data/conversations/scores.md``.
+round are in ``tests/data/conversations/README.md`` (and ``first_tries.json``).
 """
 
 from __future__ import annotations
