@@ -2051,3 +2051,106 @@ def test_it_after_a_request_taken_back_is_the_node_that_request_named(
         engine, "Remove the Cairns warehouse. Hmm, no, keep it, just cut its capacity to 7,000."
     ) == [["update-node"]]
     assert nodes(engine) == {"Toowoomba Supplier": 20_000, "Cairns Warehouse": 7_000}
+
+
+@pytest.fixture
+def chain(engine: SupplyChainEngine) -> SupplyChainEngine:
+    talk(
+        engine,
+        "add a supplier in Nagpur, 20k",
+        "add a plant in Pune, 15k",
+        "add a warehouse in Lyon, 10k",
+        "Nagpur -> Pune -> Lyon",
+    )
+    return engine
+
+
+def statuses(engine: SupplyChainEngine) -> dict[str, str]:
+    return {n.name: n.status for n in engine.twin.list_nodes(USER)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("set Lyon and Pune to degraded", {"Lyon Warehouse": "degraded", "Pune Plant": "degraded"}),
+        (
+            "take Nagpur offline and Lyon as well",
+            {"Nagpur Supplier": "offline", "Lyon Warehouse": "offline"},
+        ),
+        ("mark Pune offline, Lyon too", {"Pune Plant": "offline", "Lyon Warehouse": "offline"}),
+        (
+            "mark Pune degraded, Lyon offline",
+            {"Pune Plant": "degraded", "Lyon Warehouse": "offline"},
+        ),
+        (
+            "set Nagpur, Pune and Lyon to degraded",
+            {"Nagpur Supplier": "degraded", "Pune Plant": "degraded", "Lyon Warehouse": "degraded"},
+        ),
+    ],
+)
+def test_one_change_said_of_several_towns_changes_each(
+    chain: SupplyChainEngine, text: str, expected: dict[str, str]
+) -> None:
+    (said,) = talk(chain, text)
+    assert said == ["update-node"] * len(expected)
+    assert {k: v for k, v in statuses(chain).items() if k in expected} == expected
+    assert all(v == "operational" for k, v in statuses(chain).items() if k not in expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pune operational?", "Pune offline?", "lyon still degraded?", "nagpur capacity 25k?"],
+)
+def test_a_status_or_size_asked_with_a_question_mark_changes_nothing(
+    chain: SupplyChainEngine, text: str
+) -> None:
+    before = (nodes(chain), statuses(chain))
+    assert talk(chain, text) == [["get-node-details"]]
+    assert (nodes(chain), statuses(chain)) == before
+
+
+def test_a_change_asked_as_a_question_still_changes() -> None:
+    assert kinds("can you set Pune to offline?", ("Pune Plant",)) == ["update-node"]
+    assert kinds(
+        "Maybe bump Shantou to 22k? Actually no, leave it at 20k for now.", ("Shantou Supplier",)
+    ) == ["cancelled"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's Pune's capacity",
+        "how much can lyon hold",
+        "what is the capacity of Nagpur",
+        "how big is pune",
+    ],
+)
+def test_a_figure_of_the_node_at_a_town_is_asked(chain: SupplyChainEngine, text: str) -> None:
+    before = nodes(chain)
+    assert talk(chain, text) == [["get-node-details"]]
+    assert nodes(chain) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bump lyon by 20%", ("Lyon Warehouse", 12_000)),
+        ("raise Pune by 5k", ("Pune Plant", 20_000)),
+        ("cut Nagpur by 10 percent", ("Nagpur Supplier", 18_000)),
+    ],
+)
+def test_a_node_grown_or_cut_by_an_amount_is_its_capacity(
+    chain: SupplyChainEngine, text: str, expected: tuple[str, int]
+) -> None:
+    assert talk(chain, text) == [["update-node"]]
+    name, capacity = expected
+    assert nodes(chain)[name] == capacity
+
+
+def test_undo_the_last_two_changes_undoes_two(chain: SupplyChainEngine) -> None:
+    talk(chain, "set Lyon capacity to 12000", "mark Pune degraded")
+    assert talk(chain, "undo the last two changes") == [["undo", "undo"]]
+    assert nodes(chain)["Lyon Warehouse"] == 10_000
+    assert statuses(chain)["Pune Plant"] == "operational"
+    assert kinds("revert my last 3 edits") == ["undo"] * 3
+    assert kinds("undo both changes") == ["undo"] * 2

@@ -64,11 +64,28 @@ _REDO = re.compile(
 )
 
 
+# "undo the last two changes", "revert my last 3 edits", "undo both": one undo per change
+_UNDO_SEVERAL = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|can\syou|could\syou|sorry|wait)\W+)*"
+    r"(?:undo|revert|roll\s?back|reverse|take\sback)\s(?:(?:the|my|our)\s)?(?:last|previous|latest)?\s?"
+    r"(?P<count>two|three|four|five|both|\d)(?:\s(?:last|previous|latest))?"
+    r"(?:\s(?:changes|steps|edits|things|actions|ones|updates))?\W*$"
+    r"|^\W*(?:undo|revert|reverse)\s(?:both|the\stwo)\s(?:changes|steps|edits|of\sthem)\W*$"
+)
+_UNDO_COUNT = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
+
+
 def _rule_undo(step: _Step, m: str) -> _Outcome:
     if _REDO.match(m):
         return _cmd(step, "redo", {}, 0.95)
     if _UNDO.match(m):
         return _cmd(step, "undo", {}, 0.95)
+    several = _UNDO_SEVERAL.match(m)
+    if several is not None:
+        said = several.group("count") or "two"
+        count = int(said) if said.isdigit() else _UNDO_COUNT[said]
+        if 1 <= count <= 5:
+            return [c for _ in range(count) for c in _cmd(step, "undo", {}, 0.95)]
     return None
 
 

@@ -8,6 +8,7 @@ Relative changes ("increase capacity *by* 2,000") are asked about: the twin sets
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -25,7 +26,7 @@ from .outcomes import (
     _place_phrase,
     _whole,
 )
-from .references import _Step
+from .references import _Ref, _Step
 from .vocabulary import (
     _ADD_INTENT,
     _ADD_VERB_RE,
@@ -113,6 +114,10 @@ _RELATIVE = re.compile(
     r"|\bby\s(?:a\s)?half\b|\bin\shalf\b"
     # "give Parma 2,000 more": a number and "more" after it
     r"|\d[\d,.]*\s?(?:k|thousand)?\s(?:(?:units?|a\smonth)\s)?(?:more|extra|fewer|less)\b"
+)
+_GROWN_OR_CUT = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|so|and|now|can\syou|could\syou)\W+)*(?:bump|raise|increase|boost"
+    r"|grow|expand|cut|reduce|decrease|lower|trim|shrink|scale\s(?:up|down)|drop)\s"
 )
 _MULTIPLIER = re.compile(r"\b(?:doubl\w*|tripl\w*|quadrupl\w*|halv\w*|half)\b")
 _UP = re.compile(
@@ -519,6 +524,39 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
+    towns = [p for p in step.free_places() if p[2].city is not None]
+    each_town = bool(
+        not refs
+        and len(towns) > 1
+        and not step.types()
+        and not _MOVE.search(m)
+        and all(_TOWNS_LISTED.fullmatch(m[a[1] : b[0]]) for a, b in itertools.pairwise(towns))
+    )
+    if each_town:
+        said_between = any(_STATUS_RE.search(m[a[1] : b[0]]) for a, b in itertools.pairwise(towns))
+        if said_between and not re.match(r"\s*(?:too|as\swell|also)\b", m[towns[-1][1] :]):
+            each_town = False
+            own = [_STATUS_AFTER_TOWN.match(m, b) for _a, b, _p in towns]
+            if all(own):
+                # "mark Pune degraded, Lyon offline": each town with its own new status
+                return [
+                    c
+                    for (a, b, p), said in zip(towns, own, strict=True)
+                    if said is not None
+                    for c in _cmd(
+                        step,
+                        "update-node",
+                        {
+                            "node": NodeRef(step.text[a:b], "place", place=p),
+                            "status": _first(_STATUS_RE, said.group("status")),
+                        },
+                        0.85,
+                    )
+                ]
+        else:
+            # "set Lyon and Pune to degraded", "take Nagpur offline and Chennai as well",
+            # "mark Pune offline, Lyon too": the same change to the node at each town
+            refs = [_Ref(a, b, NodeRef(step.text[a:b], "place", place=p)) for a, b, p in towns]
     if re.search(r"\b(?:one|another)\s(?:more\s)?(?:in|at|near|out\sof)\s¤", m):
         return None  # "put in one in Matara, 2,500 kg": another node there, not a change
     output = _OUTPUT_STATED.search(m)
@@ -529,6 +567,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             return _cmd(step, "update-node", {"node": refs[0].ref, "capacity": _whole(size)}, 0.8)
     verb = _UPDATE_VERB.search(m)
     asks = _QUESTION.match(m) or re.match(r"^\W*(?:what|which|how|where)(?:'s|\sis|\sare)?\b", m)
+    if verb is None and _STATUS_VERB.search(m) is None and re.search(r"\?\s*$", m):
+        return None  # "Pune operational?": asked, not told (no verb says to change it)
     if asks and (verb is None or verb.group() == "now"):
         # "is Berlin Plant operational?", "what's its utilization right now?" ask, not tell
         return None
@@ -562,6 +602,12 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         or (
             relative is not None
             and re.search(r"\d\s?k?\s(?:more|extra|fewer|less)\b", m) is not None
+        )
+        # "bump lyon by 20%", "raise Pune by 5k": a node grown or cut is its capacity
+        or (
+            relative is not None
+            and _GROWN_OR_CUT.match(m) is not None
+            and not _FIELD_UTILIZATION.search(m)
         )
     )
     if (
@@ -678,8 +724,18 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         ):
             return None
         return _cmd(step, "update-node", {"node": node, **fields}, 0.75)
-    listed = _listed(step, refs)
+    listed = refs if each_town else _listed(step, refs)
     return [c for r in listed for c in _cmd(step, "update-node", {"node": r.ref, **fields}, 0.9)]
+
+
+_STATUS_AFTER_TOWN = re.compile(
+    r"\s*(?:(?:to|is|as)\s+)?(?P<status>degraded|offline|disrupted|down|operational|online)\b"
+)
+# between towns said as one list: "Lyon and Pune", "Pune offline, Lyon", "A, B and C"
+_TOWNS_LISTED = re.compile(
+    r"\s*(?:(?:degraded|offline|disrupted|down|operational|online)\s*)?(?:,\s*and|,|and|&|plus"
+    r"|as\swell\sas)\s*"
+)
 
 
 def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
@@ -716,6 +772,8 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     match = _STATUS_RE.search(m)
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None
+    if re.search(r"\?\s*$", m):
+        return None  # "Pune offline?", "lyon still degraded?": asked, not told
     after = m[match.end() :]
     reason = re.search(r"\s*(?:[-–—,;:(]|\bbecause\b|\bdue\sto\b|\bafter\b|\bsince\b)", after)
     if reason is not None:
@@ -730,7 +788,7 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     # "Berlin Plant -> degraded" and "Berlin Plant: offline" say it with an arrow or a colon.
     # "berlin plant fixed, operational again": words of repair may come with it.
     if re.fullmatch(
-        r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully|fixed|repaired|sorted"
+        r"\W*(?:(?:the|is|now|again|already|just|so|and|ok|fully|fixed|repaired|sorted|still"
         r"|finally|back|to)\b\W*)*",
         rest,
     ):

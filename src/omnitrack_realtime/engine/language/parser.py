@@ -1587,6 +1587,30 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
     return out
 
 
+_TELLS = re.compile(
+    r"^\W*(?:(?:please|pls|can\syou|could\syou|would\syou|ok|okay|so|and|now|maybe|perhaps|just"
+    r"|let'?s|should\swe|shall\swe|we\sshould|should\si|do\swe|i'?d)\W+)*(?:set|mark|make"
+    r"|change|update|put|switch|take|bring|move|raise|lower|cut|bump|increase|decrease|reduce"
+    r"|double|halve|flag)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_of_a_node(piece: str, outcome: object, text: str) -> bool:
+    """Whether a piece that reads as a change to one node was asked with a question mark and
+    no verb that tells it to change ("Pune operational?", "Chennai at 8,000?")."""
+    return (
+        isinstance(outcome, list)
+        and len(outcome) == 1
+        and isinstance(outcome[0], Command)
+        and outcome[0].intent == "update-node"
+        and isinstance(outcome[0].params.get("node"), NodeRef)
+        and not _TELLS.match(piece)
+        and len(piece.split()) <= 6
+        and re.search(rf"{re.escape(piece)}\s*\?", text) is not None
+    )
+
+
 def _it_of_the_taken_back(steps: list[Step], names: _Names) -> list[Step]:
     """ "Remove the Cairns warehouse. Hmm, no, keep it, just cut its capacity to 7,000": "it"
     right after a request taken back is the one node that request named."""
@@ -2269,6 +2293,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             piece = _SENDS_THERE.sub(r"\g<verb>\g<what> to it\g<end>", piece)
         names = _with_new_names(names, commands())
         outcome = _read_clause(piece, names)
+        if _asked_of_a_node(piece, outcome, corrected):
+            # "Pune operational?", "lyon still degraded?": how the node is, asked, not a change
+            assert isinstance(outcome, list)
+            outcome = [
+                dataclasses.replace(c, intent="get-node-details", params={"node": c.params["node"]})
+                for c in outcome
+            ]
         following = pieces[index + 1] if index + 1 < len(pieces) else ""
         if _is_bare_reference(piece, outcome) and _POINTS_BACK.search(following):
             # "Now the Guadalajara supplier, get rid of it.": the node the next step means.

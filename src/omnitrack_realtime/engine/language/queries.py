@@ -213,6 +213,18 @@ _STATUS_ASKED = re.compile(
 )
 
 
+# "what's Pune's capacity", "how much can lyon hold", "how full is Lyon": one figure of the
+# user's node at a town, asked
+_FIELD_ASKED = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*(?:what'?s|what\sis|what\sare|how\smuch|how\sbig|how\sfull"
+    r"|how\sbusy|how\sloaded)\b[^¤]*¤+[^¤]*?\b(?:capacity|cap|inventory|stock|utili[sz]ation|status"
+    r"|size|hold|handle|store|take|load(?:ed)?|full|busy|big)\b"
+    r"|^\W*(?:(?:and|so|ok|okay|but)\W+)*(?:what'?s|what\sis)\s(?:the\s)?(?:capacity|inventory|stock"
+    r"|utili[sz]ation|status|size)\s(?:of|at|in)\s(?:the\s)?¤+"
+    r"|^\W*how\s(?:big|large)\s(?:is|are)\s(?:the\s)?¤+(?:\s(?:now|currently|today))?\W*$"
+)
+
+
 def _rule_details(step: _Step, m: str) -> _Outcome:
     if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
         return None  # "Boulder won't open until spring": a statement, not a question
@@ -236,7 +248,9 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         # "is Berlin Plant operational?": answer with its details.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
     there = step.lone_place(city=True) if not refs else None
-    if there is not None and (_STATUS_ASKED.search(m) or (cue and _QUESTION.match(m))):
+    if there is not None and (
+        _STATUS_ASKED.search(m) or (cue and _QUESTION.match(m)) or _FIELD_ASKED.search(m)
+    ):
         # "Is Osaka still degraded?", "hows louisville lookin rn": the user's node there.
         return _cmd(step, "get-node-details", {"node": there.ref}, 0.6)
     if refs and not re.sub(r"[§\W]|\b(?:the|about|and|node|please|pls)\b", "", m):
