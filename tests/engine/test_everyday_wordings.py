@@ -2154,3 +2154,43 @@ def test_undo_the_last_two_changes_undoes_two(chain: SupplyChainEngine) -> None:
     assert statuses(chain)["Pune Plant"] == "operational"
     assert kinds("revert my last 3 edits") == ["undo"] * 3
     assert kinds("undo both changes") == ["undo"] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # the what-if's own answer says what is at risk
+        (
+            "What if Katowice Supplier fails for two weeks - how many units are at risk?",
+            ("Katowice Supplier",),
+            ["what-if-supplier-failure"],
+        ),
+        # a kind of node in quotes is a term to define, not a node's name
+        (
+            "Thank you. What exactly is a 'distribution center', compared to a warehouse?",
+            ("Leeds Warehouse",),
+            ["smalltalk", "help"],
+        ),
+        # the event said first, as a noun, with a place and how long: a what-if
+        ("And a typhoon hitting Busan for 5 days?", ("Busan Supplier",), ["run-simulation"]),
+        ("a flood in Busan for a week", ("Busan Supplier",), ["run-simulation"]),
+    ],
+)
+def test_round_55_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["there was a flood in Busan last week", "the flood in Busan was bad"]
+)
+def test_an_event_said_as_past_is_no_what_if(text: str) -> None:
+    assert "run-simulation" not in kinds(text, ("Busan Supplier",))
+
+
+def test_a_size_in_a_learners_singular_unit_is_the_capacity() -> None:
+    add, _link = commands(
+        "Please you can add also one supplier in Izmir, 20000 meter, like backup, and connect "
+        "him to factory.",
+        ("Bursa Plant", "Adana Supplier"),
+    )
+    assert city(add) == "Izmir" and add.params["capacity"] == 20_000

@@ -3147,6 +3147,15 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
+            # "What if Katowice Supplier fails for two weeks - how many units are at risk?":
+            # the what-if's own answer says what is hit, not a risk scan of the network
+            i > 0
+            and isinstance(s, Command)
+            and s.intent in ("identify-risks", "list-nodes")
+            and _command_intent(steps[i - 1]) in SIMULATION_INTENTS
+            and _IMPACT_ASKED.match(s.text) is not None
+        )
+        and not (
             # "What's the weather in Cairns next week? Cyclone season has me nervous.": why
             # they ask, not a scenario to run (no place, no node, no verb that runs it)
             len(steps) > 1
@@ -3159,6 +3168,11 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
     ]
 
 
+_IMPACT_ASKED = re.compile(
+    r"^\W*(?:(?:and|so|then|also)\W+)*(?:how\s(?:many|much)|what|which|who)\b[^?]*\b(?:at\srisk|affected"
+    r"|hit|lost|impacted|exposed|suffer\w*|hurt)\b",
+    re.IGNORECASE,
+)
 _SAW_BEFORE = re.compile(
     r"^\W*(?:(?:it|they|that|this|he|she)\s(?:looked|seemed|was|were|felt|sounded|got)"
     # "The auditors flagged supplier concentration last year": what someone found before

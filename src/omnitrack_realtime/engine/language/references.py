@@ -60,7 +60,9 @@ _NAME_CLAUSE = re.compile(
 _TERM = re.compile(
     r"(?:an?\s|the\s)?(?:bottlenecks?|single\spoints?\sof\sfailure|spofs?|utili[sz]ation|risks?"
     r"|anomal(?:y|ies)|cascades?|lead\stimes?|safety\sstock|capacity|inventory|resilience"
-    r"|what[\s-]ifs?|simulations?|scenarios?)",
+    r"|what[\s-]ifs?|simulations?|scenarios?"
+    # "What exactly is a 'distribution center'?": a kind of node, quoted, names none
+    r"|(?:" + _TYPES + r")s?|degraded|disrupted|offline|operational)",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"(?<![\w'])[\"'](\w[^\"']{1,60}?)[\"'](?![\w'])")

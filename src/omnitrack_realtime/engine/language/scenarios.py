@@ -188,6 +188,15 @@ _HAPPENED = re.compile(
 )
 
 
+# "the flood in Busan was bad", "a strike there last week": what happened, not a what-if
+_SAID_AS_PAST = re.compile(r"\b(?:was|were|had|has\sbeen|have\sbeen|last|ago|yesterday)\b")
+_EVENT_FIRST = re.compile(
+    r"\W*(?:(?:and|or|also|then|now|next|plus|ok|okay|what\sabout|how\sabout)\W+)*"
+    r"(?:(?:a|an|another|the|some|one\smore)\s+)?(?:(?:big|major|severe|bad|huge|small|minor"
+    r"|\d+[\w-]*|category\s\d)\s+)?"
+)
+
+
 def _rule_simulation(step: _Step, m: str) -> _Outcome:
     if _HAPPENED.match(m) and not _SIMULATE.search(m):
         return None
@@ -219,8 +228,19 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
         len(re.findall(r"[\w§¤]+", m)) <= 6
         and not _STATUS_RE.search(m)
         and not re.match(r"^\W*(?:where|which|what|how|why|when|who|is|are|any)\b", m)
+        and not _SAID_AS_PAST.search(m)
     )
-    if not hypothetical and not short:
+    event = _SCENARIO_RE.search(m)
+    # "And a typhoon hitting Busan for 5 days?", "a flood in Busan for a week": the event
+    # said first, as a noun, is the scenario asked for (no verb tells that it happened)
+    led = (
+        event is not None
+        and _EVENT_FIRST.fullmatch(m[: event.start()]) is not None
+        and len(re.findall(r"[\w§¤]+", m)) <= 12
+        and not _STATUS_RE.search(m)
+        and not _SAID_AS_PAST.search(m)
+    )
+    if not hypothetical and not short and not led:
         return None
     if scenario == "demand-spike":
         return _rule_demand_spike(step, m + " demand spike")
