@@ -2194,3 +2194,34 @@ def test_a_size_in_a_learners_singular_unit_is_the_capacity() -> None:
         ("Bursa Plant", "Adana Supplier"),
     )
     assert city(add) == "Izmir" and add.params["capacity"] == 20_000
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # "n" for "and" before a verb, in a terse message
+        (
+            "pls add sup in ahmedbad 12k n link to pune mfg",
+            ("Pune Plant",),
+            ["add-supplier", "connect-nodes"],
+        ),
+        # a learner's singular after "how many"
+        ("how many factory we have?", ("Pune Plant",), ["list-nodes"]),
+        ("How many supplier is in India?", ("Pune Plant",), ["list-nodes"]),
+        # a learner's "is need to make" and a bare "take from"
+        (
+            "is need to make new store in hyderbad, 3000 piece, take from chennai",
+            ("Chennai Distribution Center",),
+            ["add-retailer", "connect-nodes"],
+        ),
+        (
+            "chennai dc status degraded bcoz flood",
+            ("Chennai Distribution Center",),
+            ["update-node"],
+        ),
+    ],
+)
+def test_terse_and_learners_wordings(
+    text: str, names: tuple[str, ...], expected: list[str]
+) -> None:
+    assert kinds(text, names) == expected

@@ -689,6 +689,13 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
     (re.compile(r",\s*(?:also|too)\s+from\s+(?=[A-Z])"), ", fed from "),
+    # "new store in hyderabad, 3000 piece, take from chennai": a learner's bare verb, fed from
+    (
+        re.compile(r",\s*(?:and\s+)?(?:take|get|receive)\s+(?:goods\s+|stock\s+)?from\s+", re.I),
+        ", fed from ",
+    ),
+    # "is need to make new store": a learner's "we need to"
+    (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
     # "show that they supply the factory", "note that it ships to Lyon": the flow itself
     (
         re.compile(
@@ -709,6 +716,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "no wait, not Leipzig - Dresden": a dash between the wrong value and the right one
     (re.compile(r"\b(not\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+[-–—]+\s+(?=[A-Z\d])"), r"\1, "),
     (_BACK_TO, r"\g<lead>set \g<node> back to operational"),
+    # "how many node we have?", "how many factory": a learner's singular after "how many"
+    (
+        re.compile(
+            r"\b(how\s+many\s+)(supplier|node|warehouse|plant|store|site|dc|link|connection"
+            r"|retailer|shop|manufacturer|distributor|location|outlet|vendor|depot)\b(?!')",
+            re.I,
+        ),
+        r"\1\2s",
+    ),
+    (re.compile(r"\b(how\s+many\s+)(factor|facilit)y\b", re.I), r"\1\2ies"),
+    # "add sup in ahmedabad 12k n link to pune mfg": "n" is "and" before a verb
+    (
+        re.compile(
+            r"(?<=\w)\s+n\s+(?=(?:link|connect|add|set|mark|ship|send|make|remove|delete|feed|put"
+            r"|then|also|hook|change|update|bump|run|show|list)\b)"
+        ),
+        " and ",
+    ),
     # "risk med": the medium risk profile
     (
         re.compile(r"\b(risk(?:\s+(?:profile|level|appetite))?\s*(?:[:=-]\s*|to\s+)?)med\b", re.I),
@@ -814,6 +839,10 @@ _SHORTHAND = {
     "plz": "please",
     "w/": "with",
     "w/o": "without",
+    "bcoz": "because",
+    "bcz": "because",
+    "coz": "because",
+    "cuz": "because",
 }
 _SPELLING_RE = re.compile(
     r"(?<![\w'])("
