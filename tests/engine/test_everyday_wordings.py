@@ -2225,3 +2225,16 @@ def test_terse_and_learners_wordings(
     text: str, names: tuple[str, ...], expected: list[str]
 ) -> None:
     assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much capacity is at risk if Pune goes down?",
+        "how much capacity is at risk if Nagpur fails?",
+        "how much capacity do we lose if the Pune plant shuts for 2 weeks",
+    ],
+)
+def test_how_much_is_at_risk_if_a_node_stops_is_a_what_if(text: str) -> None:
+    assert kinds(text, ("Pune Plant", "Nagpur Supplier")) == ["what-if-supplier-failure"]
+    assert kinds("how many sites are down", ("Pune Plant",)) == ["list-nodes"]

@@ -376,6 +376,13 @@ _LISTING = re.compile(
 )
 
 
+_IF_IT_STOPS = re.compile(
+    r"\b(?:if|when|should)\s(?:[\w§¤'-]+\s){1,4}?(?:goes|went|were\sto\sgo|fails?|failed|were\sto\sfail"
+    r"|stops?|stopped|shuts?|closes?|closed|is\s(?:down|offline|lost|shut)|was\s(?:down|offline|lost)"
+    r"|were\s(?:down|offline|lost)|dies|breaks?)\b"
+)
+
+
 def _rule_list(step: _Step, m: str) -> _Outcome:
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
@@ -385,6 +392,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         return None
     if _EXPOSED.search(m):
         return None  # "Where are we most exposed overall?": the risks
+    if _IF_IT_STOPS.search(m):
+        return None  # "how much capacity is at risk if Pune goes down?": a what-if
     busy = _BUSIER_THAN.search(m)
     # "List all warehouses with their capacity and utilisation": what to show of each
     shown_with = _LIST_WITH.match(m)
