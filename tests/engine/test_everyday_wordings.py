@@ -2238,3 +2238,91 @@ def test_terse_and_learners_wordings(
 def test_how_much_is_at_risk_if_a_node_stops_is_a_what_if(text: str) -> None:
     assert kinds(text, ("Pune Plant", "Nagpur Supplier")) == ["what-if-supplier-failure"]
     assert kinds("how many sites are down", ("Pune Plant",)) == ["list-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a lowercase town of the world table after a type, then a flow
+        (
+            "wh stockton 20k fed by the mfg. dc sacramento 15k fed from stockton",
+            ("Bakersfield Plant", "Fresno Supplier"),
+            ["add-warehouse", "connect-nodes", "add-distributor", "connect-nodes"],
+        ),
+        (
+            "What is the difference between a warehouse and a distribution center?",
+            ("Nakuru Plant",),
+            ["help"],
+        ),
+        # a learner's "I am have", "Please to add it", "we have warehouse in ..., factory send"
+        (
+            "Hello, I am have a shoes factory in Franca, produce 20 thousand pair by month. "
+            "Please to add it.",
+            (),
+            ["add-manufacturer"],
+        ),
+        (
+            "Also we have warehouse in Campinas with 30 thousand, factory send to there.",
+            ("Franca Plant", "Novo Hamburgo Supplier"),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "If the leather supplier stop for 3 week, what happen with production?",
+            ("Franca Plant", "Novo Hamburgo Supplier"),
+            ["what-if-supplier-failure"],
+        ),
+        # "brazilian" is Brazil's, never Brasília misspelt
+        (
+            "Please put the currency in brazilian real. Thank you very much!",
+            (),
+            ["set-currency", "smalltalk"],
+        ),
+        (
+            "What's the cotton price today? And switch currency to Turkish lira.",
+            (),
+            ["out-of-scope", "set-currency"],
+        ),
+        # an add of this message taken back by its town is not made
+        (
+            "Add a warehouse in Bologna, 30k, and one in Verona, 18k. Actually, no need for the "
+            "Verona one.",
+            ("Parma Plant",),
+            ["add-warehouse"],
+        ),
+        ("No wait, euros, not dollars.", (), ["set-currency"]),
+    ],
+)
+def test_round_56_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_need_then_add_one_with_its_size_and_flow_is_one_add(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a plant in Nakuru, 40k")
+    assert talk(
+        engine,
+        "Okay, I think we need a warehouse too. Could you add one, 25,000 litres, fed by the "
+        "plant?",
+        "Nairobi, please.",
+    ) == [["clarification"], ["add-warehouse", "connect-nodes"]]
+    assert nodes(engine)["Nairobi Warehouse"] == 25_000
+    assert links(engine) == {("Nakuru Plant", "Nairobi Warehouse")}
+
+
+def test_the_busier_of_two_compared_is_that_one_next(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a warehouse in Chennai, 30k", "add a warehouse in Hyderabad, 36k")
+    talk(engine, "set the utilization of Chennai Warehouse to 90%")
+    talk(engine, "Which of the two warehouses is busier?")
+    assert talk(engine, "Mark that one degraded then.") == [["update-node"]]
+    assert statuses(engine) == {
+        "Chennai Warehouse": "degraded",
+        "Hyderabad Warehouse": "operational",
+    }
+
+
+def test_that_one_after_a_reason_naming_a_town_is_the_node_there(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a store in Sydney", "add a store in Adelaide", "compare the two stores")
+    assert talk(engine, "We've decided against Adelaide for now, so please take that one off.") == [
+        ["confirmation"]
+    ]
+    assert talk(engine, "yes") == [["remove-node"]]
+    assert set(nodes(engine)) == {"Sydney Store"}

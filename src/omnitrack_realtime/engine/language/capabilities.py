@@ -489,8 +489,10 @@ _WHICH_RUNS = re.compile(r"\b(first|second|third|fourth|fifth|last|[1-5])\b(?!\s
 
 
 _SUPERLATIVE = re.compile(
-    r"\b(?:(?P<busiest>busiest|fullest|most\s(?:loaded|utili[sz]ed|used|stretched))"
-    r"|(?P<biggest>biggest|largest)|(?P<smallest>smallest))\b"
+    # ("which of the two is busier?": of two, the comparative picks one the same way)
+    r"\b(?:(?P<busiest>busiest|fullest|busier|fuller|more\s(?:loaded|utili[sz]ed|stretched)"
+    r"|most\s(?:loaded|utili[sz]ed|used|stretched))"
+    r"|(?P<biggest>biggest|largest|bigger|larger)|(?P<smallest>smallest|smaller))\b"
 )
 
 
@@ -536,11 +538,14 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     )
     if about_runs is None and not refs and re.search(r"\b(?:the|these|those)\stwo\b", m):
         typed = [t for t in step.types() if re.search(r"\btwo\s(?:[\w-]+\s){0,2}$", m[: t[0]])]
+        picked = _SUPERLATIVE.search(m)
+        best = {"most": picked.lastgroup} if picked is not None and picked.lastgroup else {}
         if typed:
-            # "which of the two suppliers is bigger now?": the suppliers
-            return _cmd(step, "compare-nodes", {"node_type": typed[0][2]}, 0.8)
+            # "which of the two suppliers is bigger now?": the suppliers (and "that one"
+            # next is the bigger)
+            return _cmd(step, "compare-nodes", {"node_type": typed[0][2], **best}, 0.8)
         # "which of the two is bigger now?": the two nodes just talked about.
-        return _cmd(step, "compare-nodes", {"nodes": (NodeRef("them", "pronoun"),)}, 0.8)
+        return _cmd(step, "compare-nodes", {"nodes": (NodeRef("them", "pronoun"),), **best}, 0.8)
     which = _WHICH_RUNS.findall(m) if compare is not None and not step.types() else []
     if len(which) >= 2 and not refs:
         # "compare the first and the third", "compare simulations 1 and 3"

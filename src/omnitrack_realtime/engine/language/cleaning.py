@@ -694,6 +694,19 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r",\s*(?:and\s+)?(?:take|get|receive)\s+(?:goods\s+|stock\s+)?from\s+", re.I),
         ", fed from ",
     ),
+    # "No wait, euros, not dollars.": a currency taken back is the currency to set
+    (
+        re.compile(
+            r"^\W*(?:(?:no|nope|wait|sorry|oops|actually|hmm+|i\s+meant?)\W+)+(?=(?:in\s+)?(?:euros?"
+            r"|(?:us\s|canadian\s|australian\s)?dollars?|pounds?(?:\ssterling)?|yen|yuan|rupees?|pesos?"
+            r"|reais|lira|won|francs?|(?-i:[A-Z]{3}))\W*(?:,?\s*not\s+[\w\s]+?)?\W*$)",
+            re.I,
+        ),
+        "currency ",
+    ),
+    # "I am have a shoes factory", "Please to add it": a learner's extra words
+    (re.compile(r"\b(i|we)\s+(?:am|are|'m|'re)\s+(have|has)\b", re.I), r"\1 have"),
+    (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
     # "is need to make new store": a learner's "we need to"
     (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
     # "show that they supply the factory", "note that it ships to Lyon": the flow itself
@@ -1070,8 +1083,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
     last = 0
     for match in re.finditer(r"[A-Za-z]{5,}", text):
         start, end = match.span()
-        if match.group().lower() in names.tokens:
-            continue
+        if match.group().lower() in names.tokens or match.group().lower() in _DEMONYMS:
+            continue  # ("brazilian" is Brazil's, not Brasília misspelt)
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
@@ -1094,9 +1107,9 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
             # (a word before a node type is what the node is: "in pasta factory"; a town of
             # the world table whose name is also a word is no typo: "manta" is Manta, not Malta)
-            if gazetteer.town_in_lower_case(match.group()) is not None:
-                continue
-            place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
+            place = gazetteer.town_in_lower_case(match.group())
+            if place is None:
+                place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
             fixed = place.city if place is not None and place.city else None
             if fixed is not None:
                 parts.append(text[last:start])

@@ -175,7 +175,7 @@ _REMOVE = re.compile(
     r"|take\s.*\bout\b|take\s.*\boff\s(?:the\s)?(?:map|network|list|books|twin)|rip\sout|ditch|dump|purge|nuke\w*|bin|toss\sout|strike\soff"
     # "please take that one off": off the network
     # ("take the store in Ottawa off, it's closing")
-    r"|take\s(?:it|that|this|them|those|that\sone|this\sone|the\s[\w§¤]+(?:\s[\w§¤]+)?"
+    r"|take\s(?:it|that|this|them|those|that\sone|this\sone|[§¤]+|the\s[\w§¤]+(?:\s[\w§¤]+)?"
     r"|the\s[\w§¤]+\s(?:in|at)\s[¤§]+)\soff(?=\s*(?:[.!,;]|$|\s(?:please|again|for\snow|too))))\b"
 )
 

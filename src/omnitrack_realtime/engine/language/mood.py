@@ -248,6 +248,9 @@ _OUT_OF_SCOPE = {
         # "What's the going price for dried apricots in Hamburg these days?"
         r"|\b(?:going|current|market|spot|latest|today'?s|wholesale|retail)\s(?:price|rate)s?\b"
         r"|\bprices?\sfor\s(?!(?:the|our|my)\s(?:simulation|scenario|risk))"
+        # "What's the cotton price today?": a commodity's price now
+        r"|\bprices?\s(?:today|now|right\snow|this\s(?:week|morning)|at\sthe\smoment)\b"
+        r"|\bwhat'?s\s(?:the\s)?(?:[\w-]+\s){1,2}prices?\b"
         # "What will nitrile prices do next quarter?": a market forecast
         r"|\bwhat\s(?:will|would|are)\s(?:\w+\s){0,2}?prices?\s(?:do|be|going)\b"
         r"|\bprices?\s(?:\w+\s)?(?:next|this)\s(?:week|month|quarter|year)\b"

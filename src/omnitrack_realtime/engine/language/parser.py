@@ -1611,6 +1611,77 @@ def _asked_of_a_node(piece: str, outcome: object, text: str) -> bool:
     )
 
 
+# "Could you add one, 25,000 litres, fed by the dairy?": the add of the node said just before
+_ADD_ONE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|then|please|pls|could\syou|can\syou|would\syou|will\syou|kindly)\W+)*"
+    r"(?:add|create|put\s+in|set\s+up|make)\s+(?:one|it)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# "I think we need a warehouse too", "we'll want another DC": a node the user needs, no place
+_NEED_A = re.compile(
+    r"\b(?:need|want|require|could\suse|should\shave)\s+(?:an?|another|one\smore|a\snew|a\ssecond)\s+"
+    r"(?:new\s+)?(?P<type>" + _TYPES + r")\b(?:\s+(?:too|as\swell|also))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _one_said_again(pieces: list[str]) -> list[str]:
+    """ "Okay, I think we need a warehouse too. Could you add one, 25,000 litres, fed by the
+    dairy?": the need and the add of "one" are one add, with the size and flow said second."""
+    out: list[str] = []
+    for piece in pieces:
+        needed = _NEED_A.search(out[-1]) if out else None
+        again = _ADD_ONE.match(piece)
+        if needed is not None and again is not None and not gazetteer.find_places(out[-1]):
+            out[-1] = f"add a {needed.group('type')}{again.group('rest')}"
+            continue
+        out.append(piece)
+    return out
+
+
+# "Actually, no need for the Verona one", "skip the Verona warehouse", "forget Verona": an add
+# of this message, taken back by its town
+_NO_NEED_FOR = re.compile(
+    r"^\W*(?:(?:actually|but|and|oh|hmm+|wait|sorry|no|on\ssecond\sthought)\W+)*"
+    r"(?:(?:there'?s\s|we\shave\s)?no\sneed\s(?:for|of)|(?:we\s)?(?:don'?t|do\snot)\sneed|skip|forget"
+    r"|scratch|drop|leave\sout|not)\s+(?:the\s+)?(?P<rest>.+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _cancel_named_add(steps: list[Step]) -> list[Step]:
+    """ "Add a warehouse in Bologna, 30k, and one in Verona, 18k. Actually, no need for the
+    Verona one.": the add at the town named is not made (beside what runs, the take-back is
+    no step of its own)."""
+    dropped: set[int] = set()
+    for index, act in enumerate(steps):
+        said = (
+            _NO_NEED_FOR.match(act.text)
+            if isinstance(act, Act) and act.kind == "cancelled"
+            else None
+        )
+        if said is None:
+            continue
+        towns = {p.city for _span, p in gazetteer.find_places(said.group("rest")) if p.city}
+        added = [
+            i
+            for i, s in enumerate(steps[:index])
+            if i not in dropped
+            and isinstance(s, Command)
+            and s.intent.startswith("add-")
+            and isinstance(s.params.get("place"), Place)
+            and s.params["place"].city in towns
+        ]
+        if len(towns) != 1 or len(added) != 1:
+            continue
+        dropped.add(added[0])
+        if any(
+            isinstance(s, Command) and i not in dropped for i, s in enumerate(steps) if i != index
+        ):
+            dropped.add(index)
+    return [s for i, s in enumerate(steps) if i not in dropped]
+
+
 def _it_of_the_taken_back(steps: list[Step], names: _Names) -> list[Step]:
     """ "Remove the Cairns warehouse. Hmm, no, keep it, just cut its capacity to 7,000": "it"
     right after a request taken back is the one node that request named."""
@@ -1876,7 +1947,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     def last_command() -> Command | None:
         return steps[-1] if steps and isinstance(steps[-1], Command) else None
 
-    pieces = _carry_markers(pieces)
+    pieces = _one_said_again(_carry_markers(pieces))
     header = _header(corrected, pieces)
     asked_before: str | None = None  # the step before, when it was asked about
     section: str | None = None  # the node type a pasted list's heading names ("Suppliers")
@@ -2340,7 +2411,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = re.sub(r"\s+(?:to\s+)?there(\W*)$", rf" to {named.pop()}\1", piece)
                 outcome = _read_clause(piece, names)
         elif reason is not None and (
-            re.search(r"\bit\b", piece, re.IGNORECASE)
+            re.search(r"\bit\b|\b(?:that|this)\sone\b", piece, re.IGNORECASE)
             # "Chihuahua fixed their press line last week, so set them back to operational":
             # the one site the reason names, spoken of as a company ("they")
             or (
@@ -2354,10 +2425,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             named = {
                 said.text[r.start : r.end] for r in said.node_refs() if r.ref.kind != "pronoun"
             }
+            town = said.lone_place(city=True)
+            if not named and town is not None and names.named_after(town.ref.text):
+                # "We've decided against Adelaide for now, so please take that one off"
+                named = {town.ref.text}
             if len(named) == 1:
                 # ("The Wakefield shop is closing, so remove it": the shop, even if there is
                 # no such node: then it fails, rather than "it" being the node talked about.)
-                pointer = r"\bit\b" if re.search(r"\bit\b", piece, re.I) else r"\bthem\b"
+                pointer = (
+                    r"\bit\b"
+                    if re.search(r"\bit\b", piece, re.I)
+                    else r"\b(?:that|this)\sone\b"
+                    if re.search(r"\b(?:that|this)\sone\b", piece, re.I)
+                    else r"\bthem\b"
+                )
                 piece = re.sub(pointer, named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         if (
@@ -2755,6 +2836,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     steps = _drop_topic_pronouns(steps)
     steps = _taken_back(steps)
     steps = _cancel_pointed(steps)
+    steps = _cancel_named_add(steps)
     steps = _it_of_the_taken_back(steps, names)
     found = commands()
     if any(not _is_hedge(c) for c in found):

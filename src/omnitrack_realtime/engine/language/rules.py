@@ -89,7 +89,7 @@ def _is_hedge(command: Command) -> bool:
 
 # "what is a distribution center?": a definition (help on that term), not a node's details.
 _DEFINITION = re.compile(
-    r"\bwhat\s(?:is|'s|are|exactly\sis|does)\s(?:an?\s|the\sdifference\sbetween\s)['\"‘“]?(?P<term>"
+    r"\bwhat\s(?:is|'s|are|exactly\sis|does)\s(?:an?\s|the\sdifference\sbetween\s(?:an?\s|the\s)?)['\"‘“]?(?P<term>"
     + _TYPES
     + r"|single\spoints?\sof\sfailure|bottlenecks?|anomal(?:y|ies)|utili[sz]ation|cascade"
     r"|lead\stimes?|safety\sstock)\b(?!\s(?:in|at|near|called|named)\b)"

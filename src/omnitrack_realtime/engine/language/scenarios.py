@@ -74,6 +74,8 @@ _FAIL = re.compile(
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|quiet|silent|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
+    # "If the leather supplier stop for 3 week": it stops, for a time or outright
+    r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$)"
     r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto"
     r"|(?:is|are|was|were)\s(?:not|n't)\sable\sto|isn'?t\sable\sto)\s"
     r"(?:\w+\s)?(?:deliver|supply|ship|produce)|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"

@@ -211,6 +211,8 @@ def _rule_currency(step: _Step, m: str) -> _Outcome:
     said_whole = _value_after_to(_CURRENCY_RE, step.text.lower())
     if currency is not None and said_whole is not None and currency in _BARE_CURRENCY:
         currency = said_whole
+    if currency is None and said_whole is not None and _CURRENCY_CUE.search(m):
+        currency = said_whole  # "put the currency in brazilian real": the nation said, masked
     if currency is None:
         if re.search(r"\bcurrenc\w*", m):
             return _ask(

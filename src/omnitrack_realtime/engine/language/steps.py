@@ -307,7 +307,8 @@ _PARTICIPLE = re.compile(
 # "supplier in Chennai, 9,000 units, feeding Pune": a node said without a verb is an add.
 _TYPE_AT = re.compile(
     r"^\W*(?:[\w-]{1,12}:\s*)?(?:(?:ok|okay|so|now|then|and|also|next|a|an|one|new|our|my"
-    r"|next\sis|then\scomes|then\sthere'?s|after\sthat)[\s:,]+)*"
+    r"|next\sis|then\scomes|then\sthere'?s|after\sthat|(?:we|i)(?:\salso)?\s(?:have|got|run|own))"
+    r"[\s:,]+)*"
     r"(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at|near)\s",
     re.IGNORECASE,
 )
