@@ -2326,3 +2326,24 @@ def test_that_one_after_a_reason_naming_a_town_is_the_node_there(engine: SupplyC
     ]
     assert talk(engine, "yes") == [["remove-node"]]
     assert set(nodes(engine)) == {"Sydney Store"}
+
+
+def test_the_sites_of_a_place_said_as_a_list_or_changed_together(
+    chain: SupplyChainEngine,
+) -> None:
+    talk(chain, "add a distribution center in Chennai, 8k")
+    (listed,) = parse("list the sites in Europe and Asia").steps
+    assert isinstance(listed, Command) and len(listed.params["places"]) == 2
+    answer = chain.run_turn(EngineRequest(USER, "c1", "list the sites in Europe and Asia", ()))
+    assert "4 nodes" in answer.text
+    assert talk(chain, "mark the sites in India degraded") == [["confirmation"]]
+    assert statuses(chain)["Pune Plant"] == "operational"  # nothing before the yes
+    assert talk(chain, "yes") == [["update-node"] * 3]
+    assert {k for k, v in statuses(chain).items() if v == "degraded"} == {
+        "Nagpur Supplier",
+        "Pune Plant",
+        "Chennai Distribution Center",
+    }
+    assert talk(chain, "set both Indian sites to operational") == [["confirmation"]]
+    assert talk(chain, "yes") == [["update-node"] * 3]
+    assert set(statuses(chain).values()) == {"operational"}

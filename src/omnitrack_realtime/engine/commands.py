@@ -50,7 +50,8 @@ Simulate
 Query
     ``get-node-details``: ``node`` (*required*). ``get-network-summary``: none.
     ``get-recent-alerts``: ``severity``, ``limit`` (int). ``help``: ``topic`` (str).
-    ``list-nodes``: any of ``node_type``, ``place`` (Place), ``status``, ``min_capacity``,
+    ``list-nodes``: any of ``node_type``, ``place`` (Place; ``places``, a tuple of two or more,
+    for the nodes in any of them), ``status``, ``min_capacity``,
     ``max_capacity`` (int), ``min_utilization`` (float 0..1), ``not_status`` (all but that
     status), ``by`` (region|country|type: totals per group); the answer lists the matches
     with their count and total capacity.

@@ -85,7 +85,14 @@ def _list_nodes(step: _Step) -> ActionResult:
     qualifier = ""  # " in Europe of at least 5,000 units"
     matches = [n for n in nodes if all(test(n) for test in tests)]
     place = params.get("place")
-    if isinstance(place, Place):
+    places = [p for p in params.get("places") or () if isinstance(p, Place)]
+    if len(places) > 1:
+        # "the sites in Europe and Asia": the nodes in any of them
+        inside = {n.id for p in places for n in _by_place(matches, p)}
+        matches = [n for n in matches if n.id in inside]
+        said = [_place_words(p) for p in places]
+        qualifier += f" in {', '.join(said[:-1])} or {said[-1]}"
+    elif isinstance(place, Place):
         matches = _by_place(matches, place)
         qualifier += f" in {_place_words(place)}"
     if low is not None and high is not None:

@@ -98,6 +98,8 @@ def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
     None): ``"2"`` the second, ``"-1"`` the last, ``"-2:"`` the last two, ``"1:3"`` the first
     three (1-based, inclusive; negative counts from the end)."""
     candidates = [n for n in everything if ref.node_type is None or n.type == ref.node_type]
+    if ref.place is not None:
+        candidates = _by_place(candidates, ref.place)  # "all the sites in India"
     kind = answers.type_label(ref.node_type) if ref.node_type else "node"
     text = ref.text.strip()
     extreme = _EXTREMES.get(text)

@@ -10,6 +10,7 @@ recommendation and not a status change.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -443,6 +444,16 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         params["node_type"] = types[0][2]
     if step.places:
         params["place"] = step.places[0][2]
+        listed_places = [step.places[0]]
+        for before, after in itertools.pairwise(step.places):
+            if not re.fullmatch(
+                r"\s*(?:,|and|or|&|plus|,\s*and|,\s*or)\s*(?:in\s+)?", m[before[1] : after[0]]
+            ):
+                break
+            listed_places.append(after)
+        if len(listed_places) > 1:
+            # "list the sites in Europe and Asia": every place of the list
+            params["places"] = tuple(p for _s, _e, p in listed_places)
     if status is not None and status.lastgroup is not None:
         negated = re.search(
             r"(?:\bisn'?t|\bis\snot|\baren'?t|\bare\snot|\bnot|\bnon-?)\s(?:fully\s|yet\s)?$",

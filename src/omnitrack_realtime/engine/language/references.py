@@ -266,6 +266,28 @@ def _node_refs(step: _Step) -> list[_Ref]:
         counted = re.match(r"(?:both|all\s(?:two|three|four|five|six|\d+))\b", match.group())
         if kind is not None and (counted or changing):
             refs.append(_Ref(match.start(), match.end(), NodeRef("1:", "ordinal", node_type=kind)))
+    for match in _ALL_THERE.finditer(step.masked):
+        # "mark the sites in India degraded", "set both Indian sites to degraded": every node
+        # (of that type) at that place
+        if any(r.start <= match.start() < r.end for r in refs):
+            continue
+        if not re.search(
+            r"\b(?:remove|delete|drop|rid\sof|disconnect|mark|set|update|change|switch|take|put"
+            r"|bring|flag|raise|lower|cut|bump|increase|decrease|reduce|double|halve)\b",
+            step.masked[: match.start()],
+        ):
+            continue
+        p_start = match.start("place")
+        place = next((pl for st, _e, pl in step.places if st == p_start), None)
+        kind = _type_of(match.group("type")) if match.group("type") else None
+        if place is not None:
+            refs.append(
+                _Ref(
+                    match.start(),
+                    match.end(),
+                    NodeRef("1:", "ordinal", node_type=kind, place=place),
+                )
+            )
     for match in _EXTREME_ONE.finditer(step.masked):
         # "give the smaller one 2,000 more": of the nodes just talked about
         if not any(r.start <= match.start() < r.end for r in refs):
@@ -469,6 +491,10 @@ _ALL_OF_TYPE = re.compile(
     r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every)\s(?:\w+\s)?(?P<type>"
     + _TYPES
     + r")\b"
+)
+_ALL_THERE = re.compile(
+    r"\b(?:both|all(?:\sthe|\sour|\smy|\sof\sthe|\sof\sour)?|every|the|our)\s(?:(?:sites|nodes|locations"
+    r"|facilities)|(?P<type>" + _TYPES + r"))(?<=s)\s(?:in|at)\s(?:the\s)?(?P<place>¤+)"
 )
 _OTHER = re.compile(r"\bthe\sother(?:\sone)?\b(?!\s+(?:in|at|near|from|of)\b)")
 # "connect the former to the latter": of the two nodes talked about last, the earlier and the

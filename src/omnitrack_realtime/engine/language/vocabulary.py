@@ -423,6 +423,7 @@ _DEMONYM_BEFORE_TYPE = re.compile(
     )
     + r")\s+(?P<type>(?:[\w-]+\s+)?(?:"
     + _TYPES
-    + r"))\b",
+    # "both Indian sites": every node there
+    + r"|sites|nodes|locations|facilities))\b",
     re.IGNORECASE,
 )
