@@ -2347,3 +2347,22 @@ def test_the_sites_of_a_place_said_as_a_list_or_changed_together(
     assert talk(chain, "set both Indian sites to operational") == [["confirmation"]]
     assert talk(chain, "yes") == [["update-node"] * 3]
     assert set(statuses(chain).values()) == {"operational"}
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("how is capacity at risk calculated?", "simulation"),
+        ("how are the days to recover estimated?", "simulation"),
+        ("how is utilization calculated?", "utilization"),
+    ],
+)
+def test_how_a_figure_is_calculated_is_explained(text: str, topic: str) -> None:
+    (step,) = commands(text)
+    assert step.intent == "explain" and step.params.get("topic") == topic
+
+
+def test_explain_it_simpler_and_how_do_we_get_are_told_apart() -> None:
+    assert kinds("explain like I'm five") == ["explain"]
+    assert kinds("can you explain that in plain words?") == ["explain"]
+    assert "explain" not in kinds("how do we get more capacity in Lyon", ("Lyon Warehouse",))

@@ -623,6 +623,13 @@ _EXPLAIN = re.compile(
     r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"
     r"|scored?|decided?|come\sup|arrive\sat|reach|conclude|know"
     r"|arrive|rate|rated|estimate|estimated)"
+    # "how is capacity at risk calculated?": a figure's name, then how it is computed
+    r"|how\s(?:exactly\s)?(?:is|are|was|were)\s[\w\s%-]{2,40}?\s(?:calculated|computed|worked\sout"
+    r"|derived|estimated|determined|measured|scored|rated|weighted)\b"
+    # "explain like I'm five", "explain it in plain words": the last answer, simpler
+    r"|explain\s(?:it\s|that\s|this\s)?(?:like|as\sif|as\sthough)\s(?:i'?m|i\sam|to)\b"
+    r"|explain\s(?:it\s|that\s|this\s)?(?:in\s(?:plain|simple|simpler|easy)\s(?:words|english|terms)"
+    r"|simply|more\ssimply)"
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
     r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor"
@@ -640,12 +647,14 @@ _EXPLAIN = re.compile(
     r"|determined|measured|obtained))"
 )
 _TOPIC = {
+    # ("capacity at risk", "days to recover": a what-if's figures, before "capacity" or "risk")
+    "simulation": r"simulat\w*|scenarios?|impact|what[\s-]if|capacity\sat\srisk|recovery(?:\stime)?"
+    r"|days\sto\srecover|lost\scapacity|capacity\slost",
     "risk": r"risks?|risky|at\srisk|exposed|exposure|vulnerab\w*",
     "single point of failure": r"single\spoints?\sof\sfailure|spof",
     "bottleneck": r"bottlenecks?|choke\s?points?|constrain\w*",
     "utilization": r"utili[sz]\w*|load(?:ed)?|busy|capacity",
     "anomaly": r"anomal\w*|odd|unusual|flagged|weird|strange",
-    "simulation": r"simulat\w*|scenarios?|impact|what[\s-]if",
 }
 _TOPIC_RE = re.compile(
     "|".join(f"(?P<{key.replace(' ', '_')}>\\b(?:{words})\\b)" for key, words in _TOPIC.items())
