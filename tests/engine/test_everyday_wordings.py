@@ -2366,3 +2366,11 @@ def test_explain_it_simpler_and_how_do_we_get_are_told_apart() -> None:
     assert kinds("explain like I'm five") == ["explain"]
     assert kinds("can you explain that in plain words?") == ["explain"]
     assert "explain" not in kinds("how do we get more capacity in Lyon", ("Lyon Warehouse",))
+
+
+def test_advice_asked_as_how_or_about_a_second_supplier() -> None:
+    (step,) = commands("should we add a second supplier?", ("Nagpur Supplier", "Pune Plant"))
+    assert step.intent == "recommend" and step.params.get("goal") == "alternate-supplier"
+    assert kinds("how do we get more capacity in Lyon", ("Lyon Warehouse",)) == ["recommend"]
+    assert kinds("how can we improve resilience?") == ["recommend"]
+    assert kinds("how do I add a supplier?") == ["help"]

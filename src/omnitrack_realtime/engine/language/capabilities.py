@@ -699,6 +699,9 @@ def _rule_explain(step: _Step, m: str) -> _Outcome:
 
 _RECOMMEND = re.compile(
     r"(?:^|[,;:]\s*)\W*(?:(?:so|and|but|ok|okay|hmm|then|now)\W+)*(?:should|shall|ought)\s(?:i|we)\b"
+    # "how do we get more capacity in Lyon?": what to do, asked as how
+    r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:get|find|free\sup|make)\s(?:more|extra"
+    r"|spare)\s(?:capacity|room|space)\b"
     r"|\bwhat\s(?:should|shall|would|could|can|do)\s(?:i|we|you)\s(?:do|suggest|recommend|advise"
     r"|propose)\b|\bwhat\sdo\syou\s(?:suggest|recommend|advise|propose|think\swe\sshould)\b"
     r"|\b(?:any\s|some\s|your\s)?(?:suggestions?|recommendations?|advice|ideas)\b(?!\s(?:above|below))"
@@ -744,7 +747,8 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
     if not _RECOMMEND.search(m) or _COMMAND_VERB.match(m):
         return None
     if _ADD_VERB_RE.search(m) and not re.search(
-        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible|redundan\w*)\b|\w'd\b",
+        r"\b(?:should|shall|ought|would|could|worth|wise|good\sidea|sensible|redundan\w*)\b|\w'd\b"
+        r"|\bhow\s(?:can|do)\s(?:i|we)\b",
         m,
     ):
         return None  # "add a backup supplier in Fukuoka" adds one
@@ -768,8 +772,9 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
         # ("which supplier should we diversify?" asks it to choose, not about one supplier)
         params["node"] = node
     goal = _GOAL_RE.search(m)
-    if re.search(r"\bredundan", m):
-        params["goal"] = "alternate-supplier"  # "add redundancy": a second source
+    if re.search(r"\bredundan", m) or re.search(_GOAL["alternate-supplier"], m):
+        # "add redundancy", "should we add a second supplier?": a second source
+        params["goal"] = "alternate-supplier"
     elif goal is not None and goal.lastgroup is not None:
         params["goal"] = goal.lastgroup.replace("_", "-")
     return _cmd(step, "recommend", params, 0.8)

@@ -176,7 +176,10 @@ _THANKS_FOR = re.compile(r"\b(?:thank|thanks|grateful|appreciat\w*|regards)\b")
 
 _ASKS_ADVICE = re.compile(
     r"\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|mitigate|de-?risk"
-    r"|add\s(?:some\s|more\s)?redundan\w*|build\sin\s(?:some\s)?redundan\w*|diversif\w*)\b"
+    r"|add\s(?:some\s|more\s)?redundan\w*|build\sin\s(?:some\s)?redundan\w*|diversif\w*"
+    # "how do we get more capacity in Lyon?", "how can we free up the plant?"
+    r"|(?:get|find|free\sup|make)\s(?:more|extra|spare)\s(?:capacity|room|space)|free\sup|protect"
+    r"|improve|strengthen|relieve|unblock|fix)\b"
 )
 
 
