@@ -2374,3 +2374,42 @@ def test_advice_asked_as_how_or_about_a_second_supplier() -> None:
     assert kinds("how do we get more capacity in Lyon", ("Lyon Warehouse",)) == ["recommend"]
     assert kinds("how can we improve resilience?") == ["recommend"]
     assert kinds("how do I add a supplier?") == ["help"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a node, then "to" and its new size, with a setting after
+        (
+            "guadalajara wh to 18k pls, currency mxn",
+            ("Guadalajara Warehouse", "Aguascalientes Plant"),
+            ["update-node", "set-currency"],
+        ),
+        ("guadalajara warehouse to 18k", ("Guadalajara Warehouse",), ["update-node"]),
+        # a count asked for, then where each one is
+        (
+            "Is possible to add two store also? One in Surabaya and one in Semarang, both take "
+            "from Jakarta warehouse.",
+            ("Jakarta Warehouse", "Pekalongan Plant", "Bandung Supplier"),
+            ["add-retailer", "add-retailer", "connect-nodes"],
+        ),
+        ("What is mean 'bottleneck'? My network have one?", (), ["help", "find-bottlenecks"]),
+    ],
+)
+def test_round_57_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_relation_said_again_with_its_right_end_replaces_the_wrong_one() -> None:
+    add, link = commands(
+        "Add a DC in Toulouse, 6k, fed by Marseille. Wait, no, fed by the Lyon plant, not "
+        "Marseille.",
+        ("Lyon Plant", "Marseille Warehouse"),
+    )
+    assert city(add) == "Toulouse" and ends(link)[0] == "Lyon Plant"
+
+
+def test_a_learners_is_not_x_the_store_is_y_moves_the_store(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a store in Semarang")
+    assert talk(engine, "Sorry, is not Semarang the store, is Yogyakarta.") == [["add-retailer"]]
+    assert set(nodes(engine)) == {"Yogyakarta Store"}

@@ -704,6 +704,16 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "currency ",
     ),
+    # "Sorry, is not Semarang the store, is Yogyakarta": a learner's "the store is in
+    # Yogyakarta, not Semarang"
+    (
+        re.compile(
+            r"^(?P<lead>\W*(?i:(?:sorry|oops|no|wait|ah)\W+)*)(?i:it\s+)?(?i:is)\s+not\s+(?:in\s+)?"
+            r"(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<what>the\s+[a-z]+(?:\s[a-z]+)?)\W+"
+            r"(?:it\s+)?is\s+(?:in\s+)?(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)(?P<end>\W*)$"
+        ),
+        r"\g<lead>\g<what> is in \g<right>, not \g<wrong>\g<end>",
+    ),
     # "I am have a shoes factory", "Please to add it": a learner's extra words
     (re.compile(r"\b(i|we)\s+(?:am|are|'m|'re)\s+(have|has)\b", re.I), r"\1 have"),
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
@@ -1232,7 +1242,35 @@ _RIGHT_NOT_WRONG = re.compile(
 )
 
 
+# "Add a DC in Toulouse, fed by Marseille. Wait, no, fed by the Lyon plant, not Marseille.":
+# the relation said again with the right end, the wrong one named after "not"
+_RELATION_NOT_WRONG = re.compile(
+    r"\s*[-–—,;.]?\s*(?i:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction)\W+)+"
+    r"(?P<rel>(?i:fed\s+by|fed\s+from|supplied\s+by|shipping\s+to|ships\s+to|from|to))\s+"
+    r"(?P<right>[^,.;!?]+?),?\s+not\s+(?:the\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
+    r"(?=\s*[.!]?\s*$|\s*[.!]\s)",
+    re.MULTILINE,
+)
+
+
+def _relation_not_wrong(text: str) -> str:
+    said = _RELATION_NOT_WRONG.search(text)
+    if said is None:
+        return text
+    before = text[: said.start()]
+    wrong = re.search(
+        rf"\b{re.escape(said.group('rel'))}\s+(?:the\s+)?(?P<w>{re.escape(said.group('wrong'))})\b",
+        before,
+        re.IGNORECASE,
+    )
+    if wrong is None:
+        return text
+    fixed = before[: wrong.start("w")] + said.group("right") + before[wrong.end("w") :]
+    return fixed + text[said.end() :]
+
+
 def _right_not_wrong(text: str) -> str:
+    text = _relation_not_wrong(text)
     for said in _RIGHT_NOT_WRONG.finditer(text):
         before = text[: said.start()]
         wrong = re.search(rf"\b{re.escape(said.group('wrong'))}\b", before)

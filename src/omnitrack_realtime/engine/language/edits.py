@@ -575,7 +575,10 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     if verb is None:
         # "mfg cap to 9.5k": the field and its new value say the change without a verb.
         verb = re.search(
-            r"\b(?:cap|capacity|inventory|inv|stock|status)\s?(?:to|=|:|->)\s?(?=\w)", m
+            r"\b(?:cap|capacity|inventory|inv|stock|status)\s?(?:to|=|:|->)\s?(?=\w)"
+            # "guadalajara wh to 18k": the node, then its new size
+            r"|(?<=[§¤])(?:\s(?:" + _TYPES + r"))?\s(?:to|->|→|=)\s?(?=\d)",
+            m,
         )
     state = _STATE_VERB.search(m)
     status = _first(_STATUS_RE, m)
@@ -666,7 +669,8 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     if not fields and not field_named and verb is not None and refs:
         # "raise Guadalajara Plant to 14,000 units": a number of units is a capacity.
         units = re.search(
-            r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?\W*$"
+            r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?"
+            r"(?:\W*(?:please|pls|thanks|thx|asap|now|today))?\W*$"
             r"|\bup\sto\s+(?P<up>[\d][\d,.]*\s?(?:k|thousand)?)\b",
             m,
         )

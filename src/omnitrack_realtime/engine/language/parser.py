@@ -1169,7 +1169,9 @@ _BARE_ADD = re.compile(
 _TERSE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?:(?!in\b|at\b)[a-z-]{3,}\s+)?(?P<type>"
     + _TYPES
-    + r")\s+(?P<rest>[^\d\W][\w\s.'-]*?)(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
+    # ("guadalajara wh to 18k": a new size for the node there, no place after the type)
+    + r")\s+(?!(?:to|by|for|from|with|at)\b)(?P<rest>[^\d\W][\w\s.'-]*?)"
+    r"(?:[\s,]+\d[\d,.]*\s?k?(?:\s?[a-z]+(?:/[a-z]+)?)?)?\W*$",
     re.IGNORECASE,
 )
 # "the second supplier is actually in Coimbatore", "sorry, the plant should be in Mysore": a
@@ -1635,8 +1637,23 @@ def _one_said_again(pieces: list[str]) -> list[str]:
         if needed is not None and again is not None and not gazetteer.find_places(out[-1]):
             out[-1] = f"add a {needed.group('type')}{again.group('rest')}"
             continue
+        counted = _ADD_COUNTED.search(out[-1]) if out else None
+        if counted is not None and _ONE_IN.match(piece) and not gazetteer.find_places(out[-1]):
+            # "Is possible to add two store also? One in Surabaya and one in Semarang, ...":
+            # the count, then where each one is
+            out[-1] = f"add {counted.group('count')} {counted.group('type')}: {piece}"
+            continue
         out.append(piece)
     return out
+
+
+_ADD_COUNTED = re.compile(
+    r"\b(?:add|create|set\s?up|open|make)\s+(?P<count>two|three|four|2|3|4)\s+(?:new\s+)?(?P<type>"
+    + _TYPES
+    + r")(?:\s+(?:also|too|as\swell))?\W*$",
+    re.IGNORECASE,
+)
+_ONE_IN = re.compile(r"^\W*(?:the\s+)?(?:first\s+)?one\s+(?:is\s+)?(?:in|at)\s+", re.IGNORECASE)
 
 
 # "Actually, no need for the Verona one", "skip the Verona warehouse", "forget Verona": an add
@@ -1827,7 +1844,10 @@ _DO_IT = re.compile(
 
 _ANY_OF_THOSE = re.compile(
     r"^\W*(?:and\s)?(?:(?:do|does|did|are|is)\s)?(?:i|we|you|there|they|it)\s(?:have\s|got\s)?"
-    r"(?:any|some|one|those|them)\b",
+    r"(?:any|some|one|those|them)\b"
+    # "My network have one?", "does our network have any?": a learner's, or said of the network
+    r"|^\W*(?:and\s)?(?:(?:do|does)\s)?(?:my|our|the)\s(?:network|supply\schain|twin|chain)\s"
+    r"(?:have|has|got)\s(?:any|some|one)\b",
     re.IGNORECASE,
 )
 _ANALYSIS_OF_TOPIC = (

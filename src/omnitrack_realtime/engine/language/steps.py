@@ -555,7 +555,10 @@ def _soft_split(text: str) -> list[str]:
     setting = _SETTING_AFTER_CHANGE.search(text)
     if (
         setting is not None
-        and _CHANGE_VERB.match(text)
+        # ("guadalajara wh to 18k pls, currency mxn": a new size said without a verb)
+        and (
+            _CHANGE_VERB.match(text) or re.search(r"\s(?:to|->|→|=)\s?\d", text[: setting.start()])
+        )
         and not _SETTING_WORD.search(text[: setting.start()])
     ):
         # "bump puebla to 12k & currency mxn pls": a setting said after a change to a node
