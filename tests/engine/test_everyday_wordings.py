@@ -2413,3 +2413,8 @@ def test_a_learners_is_not_x_the_store_is_y_moves_the_store(engine: SupplyChainE
     talk(engine, "add a store in Semarang")
     assert talk(engine, "Sorry, is not Semarang the store, is Yogyakarta.") == [["add-retailer"]]
     assert set(nodes(engine)) == {"Yogyakarta Store"}
+
+
+def test_hull_is_kingston_upon_hull() -> None:
+    adds = commands("add warehouses in Leeds, York and Hull, 5k each")
+    assert [(city(a), a.params["place"].country) for a in adds][-1] == ("Hull", "United Kingdom")

@@ -310,6 +310,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Edinburgh", "United Kingdom", "EU", 55.95, -3.19, ""),
     ("Leeds", "United Kingdom", "EU", 53.80, -1.55, ""),
     ("Sheffield", "United Kingdom", "EU", 53.38, -1.47, ""),
+    # (the world table's "Hull" is the old Quebec town; English means Kingston upon Hull)
+    ("Hull", "United Kingdom", "EU", 53.74, -0.34, "Kingston upon Hull"),
     ("Nottingham", "United Kingdom", "EU", 52.95, -1.15, ""),
     ("Leicester", "United Kingdom", "EU", 52.64, -1.13, ""),
     ("Coventry", "United Kingdom", "EU", 52.41, -1.51, ""),
