@@ -2418,3 +2418,8 @@ def test_a_learners_is_not_x_the_store_is_y_moves_the_store(engine: SupplyChainE
 def test_hull_is_kingston_upon_hull() -> None:
     adds = commands("add warehouses in Leeds, York and Hull, 5k each")
     assert [(city(a), a.params["place"].country) for a in adds][-1] == ("Hull", "United Kingdom")
+
+
+def test_wagga_wagga_is_a_town() -> None:
+    (add,) = commands("add a DC in Wagga Wagga, 5k")
+    assert city(add) == "Wagga Wagga" and add.params["capacity"] == 5_000

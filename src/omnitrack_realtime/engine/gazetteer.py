@@ -179,6 +179,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Brisbane", "Australia", "AP", -27.47, 153.03, ""),
     ("Perth", "Australia", "AP", -31.95, 115.86, ""),
     ("Adelaide", "Australia", "AP", -34.93, 138.60, ""),
+    # (about 57,000 people, missing from the world table)
+    ("Wagga Wagga", "Australia", "AP", -35.12, 147.37, "Wagga"),
     ("Auckland", "New Zealand", "AP", -36.85, 174.76, ""),
     ("Wellington", "New Zealand", "AP", -41.29, 174.78, ""),
     ("Christchurch", "New Zealand", "AP", -43.53, 172.64, ""),
