@@ -2423,3 +2423,37 @@ def test_hull_is_kingston_upon_hull() -> None:
 def test_wagga_wagga_is_a_town() -> None:
     (add,) = commands("add a DC in Wagga Wagga, 5k")
     assert city(add) == "Wagga Wagga" and add.params["capacity"] == 5_000
+
+
+def test_the_users_word_for_a_node_added_as_a_type_names_it(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "Okay. We make furniture in Porto. Could you add our workshop as a plant, about 2,000 "
+        "pieces a month?",
+    )
+    assert talk(
+        engine,
+        "Thank you! Then please add a warehouse in Lisbon, 3,000 pieces, supplied by the workshop.",
+    ) == [["add-warehouse", "connect-nodes"]]
+    assert links(engine) == {("Porto Plant", "Lisbon Warehouse")}
+    assert aliases_said("add our workshop as a plant", "Porto", "Porto Plant") == {
+        "workshop": "Porto Plant"
+    }
+    assert aliases_said("add our plant as a factory", "Porto", "Porto Plant") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Also we have warehouse in Sao Paulo for 25 thousand, the factory send to him.",
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "The supplier of Novo Hamburgo now is more small, only 16 thousand, please change it.",
+            ["update-node"],
+        ),
+    ],
+)
+def test_round_58_learners_wordings(text: str, expected: list[str]) -> None:
+    assert kinds(text, ("Franca Plant", "Novo Hamburgo Supplier")) == expected

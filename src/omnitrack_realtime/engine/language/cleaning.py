@@ -714,6 +714,20 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\g<lead>\g<what> is in \g<right>, not \g<wrong>\g<end>",
     ),
+    # "... now is more small, only 16 thousand": a learner's new size
+    (
+        re.compile(
+            r"\s+(?:now\s+)?(?:is|are|has\s+become|became)\s+(?:now\s+)?(?:more\s+small|smaller|more\s+big"
+            r"|bigger|more\s+large|larger|less|more)\W+(?:only\s+|just\s+|now\s+|about\s+)*(?=\d)",
+            re.I,
+        ),
+        " capacity now ",
+    ),
+    # "the factory send to him": a supplier or plant is "he" in many languages
+    (
+        re.compile(r"\b(sends?|ships?|delivers?|supplies|supply)\s+to\s+(?:him|her)\b", re.I),
+        r"\1 to it",
+    ),
     # "I am have a shoes factory", "Please to add it": a learner's extra words
     (re.compile(r"\b(i|we)\s+(?:am|are|'m|'re)\s+(have|has)\b", re.I), r"\1 have"),
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
