@@ -2457,3 +2457,20 @@ def test_the_users_word_for_a_node_added_as_a_type_names_it(engine: SupplyChainE
 )
 def test_round_58_learners_wordings(text: str, expected: list[str]) -> None:
     assert kinds(text, ("Franca Plant", "Novo Hamburgo Supplier")) == expected
+
+
+def test_three_what_ifs_compared_and_the_first_run_again(chain: SupplyChainEngine) -> None:
+    talk(
+        chain,
+        "what if Nagpur fails for 2 weeks",
+        "and if it's only 5 days?",
+        "what about a port closure in Pune for 10 days",
+    )
+    answer = chain.run_turn(EngineRequest(USER, "c1", "compare all three", ()))
+    assert answer.start_metadata["intent"] == "compare-simulations"
+    assert all(f"sim-{i}" in answer.text for i in (1, 2, 3))
+    again = chain.run_turn(
+        EngineRequest(USER, "c1", "run the first one again with high severity", ())
+    )
+    assert again.start_metadata["intent"] == "what-if-supplier-failure"
+    assert "nagpur supplier" in again.text.casefold() and "severity high" in again.text

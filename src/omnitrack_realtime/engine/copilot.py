@@ -771,8 +771,11 @@ class SupplyChainEngine:
                 self._act(request, step, state, turn, mentioned)
                 continue
             if _compares_what_was_just_run(step, state):
-                # "compare those two" right after two simulations: the simulations.
-                step = Command("compare-simulations", {}, step.confidence, step.text)
+                # "compare those two" right after two simulations: the simulations ("all
+                # three": the last three).
+                counted = re.search(r"\b(?:all|the)\s(?P<n>three|four|five)\b", step.text, re.I)
+                params = {"count": _COUNTED[counted.group("n").lower()]} if counted else {}
+                step = Command("compare-simulations", params, step.confidence, step.text)
             if (
                 step.intent == "compare-simulations"
                 and not step.params
@@ -1040,6 +1043,12 @@ class SupplyChainEngine:
         ):
             return None
         said = gazetteer.fold(step.text)
+        position = _WHICH_RUN.search(step.text)
+        if position is not None and state.simulated:
+            # "run the first one again with high severity": the conversation's first what-if
+            index = _RUN_POSITION[position.group("which").lower()]
+            if -len(state.simulated) <= index < len(state.simulated):
+                return _run_again(state.simulated[index], step.text)
         kind = _SCENARIO_KIND.search(step.text)
         if kind is not None:
             # "Run the demand scenario again with the same numbers": the last one of that kind
@@ -1769,6 +1778,13 @@ _SCENARIO_KIND_INTENT = {
 }
 _SCENARIO_KIND_INTENT |= {f"{kind}_named": intent for kind, intent in _SCENARIO_KIND_INTENT.items()}
 _RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
+_WHICH_RUN = re.compile(
+    r"\bthe\s(?P<which>first|second|third|fourth|last|previous)\s(?:one|scenario|simulation|run"
+    r"|what[\s-]if|sim)\b",
+    re.IGNORECASE,
+)
+_COUNTED = {"three": 3, "four": 4, "five": 5}
+_RUN_POSITION = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "previous": -1}
 _SAME_SCENARIO = re.compile(
     r"\b(?:same|that|this|the\slast)\s(?:scenario|simulation|case|what[\s-]if|one|thing)\b"
     r"|\b(?:again|rerun|re-run)\b",

@@ -28,6 +28,8 @@ _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
     r"|each\s(?:one|of\sthem)|all\sof\sthem"
     r"|both\sof\sthem|both(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|by|as)\b))|they"
+    # "compare all three", "link Pune to the four": a count of the ones just talked about
+    r"|(?:all|the)\s(?:three|four|five)(?=\s*(?:$|[.,;!?)]|\s(?:again|please|side|for)\b))"
     # "both get stock from the Berlin wh": "both" as the subject of a flow
     r"|both(?=\s(?:get|receive|take|buy|source|order|are\s(?:supplied|fed|served|stocked)"
     r"|will\s(?:get|be)|should\sget|need)\b))"
