@@ -2474,3 +2474,70 @@ def test_three_what_ifs_compared_and_the_first_run_again(chain: SupplyChainEngin
     )
     assert again.start_metadata["intent"] == "what-if-supplier-failure"
     assert "nagpur supplier" in again.text.casefold() and "severity high" in again.text
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # "an" and "d" are no duration: two status changes, not a what-if
+        (
+            "Mark Modena Store offline and Brescia Supplier degraded.",
+            ("Modena Store", "Brescia Supplier"),
+            ["update-node", "update-node"],
+        ),
+        ("LA down 1wk?", ("LA Warehouse",), ["what-if-supplier-failure"]),
+        # a node of the user's in trouble, not a new one
+        (
+            "Warehouse in Surabaya now have problem with the roof, please make status degraded.",
+            ("Surabaya Warehouse", "Semarang Plant"),
+            ["update-node"],
+        ),
+        # a two-word town with a slip in its second word
+        (
+            "mfg san antono 9k, fed from laredo",
+            ("Laredo Supplier", "Houston Warehouse"),
+            ["add-manufacturer", "connect-nodes"],
+        ),
+        ("And the combined capacity of our suppliers?", ("Laredo Supplier",), ["list-nodes"]),
+        (
+            "If supplier in Surakarta is stop 2 week because flood, what happen to factory?",
+            ("Surakarta Supplier", "Semarang Plant"),
+            ["what-if-supplier-failure"],
+        ),
+        (
+            "Changes:\n- Surat supplier up to 15,000\n- Hyderabad DC degraded (short on staff "
+            "this month)",
+            ("Surat Supplier", "Pune Plant", "Hyderabad Distribution Center"),
+            ["update-node", "update-node"],
+        ),
+        # a statement of what is (nothing feeds it), then the request that points back
+        (
+            "The Manchester store has nothing feeding it now. Connect it to the bigger of the "
+            "two remaining warehouses.",
+            ("Manchester Store", "Bristol Warehouse", "Glasgow Warehouse"),
+            ["connect-nodes"],
+        ),
+        (
+            "Connect Burgos to the Zaragoza plant, and the plant to Valencia.",
+            ("Burgos Supplier", "Zaragoza Plant", "Valencia Warehouse"),
+            ["connect-nodes", "connect-nodes"],
+        ),
+    ],
+)
+def test_round_59_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_demand_at_the_stores_spikes_every_store(chain: SupplyChainEngine) -> None:
+    talk(chain, "add a store in Delhi", "add a store in Mumbai", "Lyon -> Delhi Store")
+    answer = chain.run_turn(EngineRequest(USER, "c1", "Demand +25% at the stores for 4 weeks", ()))
+    assert answer.start_metadata["intent"] == "what-if-demand-spike"
+    assert "at your 2 retailers" in answer.text
+
+
+def test_a_correction_naming_the_wrong_town_redoes_the_add(engine: SupplyChainEngine) -> None:
+    talk(engine, "add a store in singapore")
+    assert talk(engine, "no wait, the store should be in kuala lumpur not singapore") == [
+        ["add-retailer"]
+    ]
+    assert set(nodes(engine)) == {"Kuala Lumpur Store"}

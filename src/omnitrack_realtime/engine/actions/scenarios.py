@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import answers
-from ..commands import Place
+from ..commands import NodeRef, Place
 from ..simulation import (
     SCENARIOS,
     SEVERITIES,
@@ -22,7 +22,7 @@ from ..simulation import (
 )
 from . import memory
 from .context import ActionResult, ScenarioRun, _Failed, _Step
-from .resolution import _one
+from .resolution import _one, resolve_nodes
 from .validation import _choice, _float, _int, _place_words
 
 _PERCENT_BY_SEVERITY = {"low": 15.0, "medium": 30.0, "high": 50.0, "critical": 100.0}
@@ -37,6 +37,15 @@ def _duration(step: _Step, default: float) -> float:
 
 def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
     """Where a scenario strikes: an area, named nodes, and words for it ("at Rotterdam")."""
+    ref = step.params.get("node")
+    if isinstance(ref, NodeRef) and ref.kind == "ordinal" and ref.text.endswith(":"):
+        # "demand +25% at the stores": every node of that type
+        several = resolve_nodes(
+            ref, step.twin, step.user_id, step.conversation_id, nodes=step.nodes()
+        )
+        if len(several) > 1:
+            kind = answers.type_label(several[0].type) if ref.node_type else "node"
+            return None, tuple(n.id for n in several), f"at your {len(several)} {kind}s"
     node = _one(step, "node", required=False)
     if node is not None:
         return None, (node.id,), f"at **{node.name}**"

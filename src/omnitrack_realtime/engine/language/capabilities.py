@@ -310,8 +310,8 @@ _LIST_VERB = re.compile(
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
     r"|any|is\sthere|anything|(?:our\s|my\s|the\s)?total|sum|what'?s|whats|how\smuch|so\swhat"
-    r"|combined"
-    r"|aggregate|overall)\b"
+    r"|(?:our\s|my\s|the\s)?combined"
+    r"|(?:our\s|my\s|the\s)?(?:aggregate|overall))\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"

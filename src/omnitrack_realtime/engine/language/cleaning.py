@@ -1098,8 +1098,29 @@ _BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\
 _BEFORE_A_PORT = re.compile(r"\s+(?:port|harbou?r|docks|terminal|airport)\b", re.IGNORECASE)
 
 
+# "mfg san antono 9k": a town of two words, the first a usual start of one, the second misspelt
+_TWO_WORD_TOWN = re.compile(
+    r"\b(?:san|santa|santo|sao|são|saint|st|new|port|porto|puerto|los|las|el|la|le|rio|nova|novo"
+    r"|ho|da|kuala|hong|tel|abu|buenos|belo|cape|fort|mar|ciudad|villa|south|north|east|west"
+    r"|kota|bandar|ras|al)\s+[A-Za-z]{4,}\b",
+    re.IGNORECASE,
+)
+
+
+def _two_word_towns(text: str) -> str:
+    """``text`` with a two-word town spelt right when one slip made it unknown."""
+    for pair in reversed(list(_TWO_WORD_TOWN.finditer(text))):
+        if gazetteer.lookup(pair.group()) is not None or gazetteer.find_places(pair.group()):
+            continue
+        place = gazetteer.suggest(pair.group())
+        if place is not None and place.city and " " in place.city:
+            text = text[: pair.start()] + place.city + text[pair.end() :]
+    return text
+
+
 def _correct(text: str, names: _Names) -> tuple[str, int]:
     """``text`` with keyword typos fixed, and how many words were fixed."""
+    text = _two_word_towns(text)
     protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
     protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
     parts: list[str] = []

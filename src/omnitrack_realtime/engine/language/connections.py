@@ -117,6 +117,12 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
         return None  # "the lisbon pop-up moves to porto tmrw": the node moves, no link
     if re.search(r"\b(?:we|i|they)\s(?:buy|source|get|order|import)\s(?:\w+\s)?from\W*$", m):
         return None  # "It's the cinnamon peelers' cooperative we buy from": who it is
+    if re.search(
+        r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
+        r"|supplying|ships|shipping|delivers|delivering|serves|serving)\b",
+        m,
+    ):
+        return None  # "The Manchester store has nothing feeding it now": what is, said
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
     if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
         return None
@@ -224,7 +230,11 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         refs = every if len(every) > len(refs) else refs
     places_after = [p for p in step.places if p[0] > after]
     bare = sum(1 for r in refs if r.bare_type)  # ("A to the plant, and the plant to B")
-    if (len(refs) < 2 or bare == len(refs) or bare >= 2) and len(refs) + len(places_after) >= 2:
+    # ("Connect Burgos to the Zaragoza plant, and the plant to Valencia": two pairs, two towns)
+    two_pairs = bare >= 1 and len(refs) + len(places_after) >= 4
+    if (len(refs) < 2 or bare == len(refs) or bare >= 2 or two_pairs) and len(refs) + len(
+        places_after
+    ) >= 2:
         # "taipei -> shenzhen", "connect Penang Supplier to Duisburg": a place is the user's
         # node there.
         used = [(r.start, r.end) for r in refs]

@@ -524,6 +524,22 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         and not re.search(r"\b(?:region|industry|currency|risk)\b", m)
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
+    if len(refs) > 1 and all(r.ref.kind in ("name", "id", "place") for r in refs):
+        own = [_STATUS_AFTER_TOWN.match(m, r.end) for r in refs]
+        between = [m[a.end : b.start] for a, b in itertools.pairwise(refs)]
+        if all(own) and all(_TOWNS_LISTED.fullmatch(g) for g in between):
+            # "Mark Modena Store offline and Brescia Supplier degraded": each its own status
+            return [
+                c
+                for r, said in zip(refs, own, strict=True)
+                if said is not None
+                for c in _cmd(
+                    step,
+                    "update-node",
+                    {"node": r.ref, "status": _first(_STATUS_RE, said.group("status"))},
+                    0.85,
+                )
+            ]
     towns = [p for p in step.free_places() if p[2].city is not None]
     each_town = bool(
         not refs
@@ -577,7 +593,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         verb = re.search(
             r"\b(?:cap|capacity|inventory|inv|stock|status)\s?(?:to|=|:|->)\s?(?=\w)"
             # "guadalajara wh to 18k": the node, then its new size
-            r"|(?<=[§¤])(?:\s(?:" + _TYPES + r"))?\s(?:to|->|→|=)\s?(?=\d)",
+            r"|(?<=[§¤])(?:\s(?:" + _TYPES + r"))?\s(?:(?:up|down|back)\s)?(?:to|->|→|=)\s?(?=\d)",
             m,
         )
     state = _STATE_VERB.search(m)

@@ -156,6 +156,12 @@ _PLACE_GAP = re.compile(
 )
 
 
+_NO_FLOW = re.compile(
+    r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
+    r"|supplying|ships|shipping|delivers|delivering|serves|serving|sends|sending)\b"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Site:
     """A new node the step introduces: its type, where, its size, and where it was said."""
@@ -189,8 +195,8 @@ def read_frames(
     masked = step.masked
     if mood(masked) is not Mood.COMMAND or _PAST_OR_OTHER.search(text) or PLANNED.search(masked):
         return None
-    if masked.rstrip().endswith("?"):
-        return None
+    if masked.rstrip().endswith("?") or _NO_FLOW.search(masked):
+        return None  # ("has nothing feeding it now": no flow, said)
     roles = _roles(masked)
     flow = _flow(masked)
     asked = _ADD_VERB_RE.search(masked) is not None

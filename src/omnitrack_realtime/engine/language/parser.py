@@ -1165,6 +1165,15 @@ _BARE_ADD = re.compile(
     r"|near|based\sin|out\sof|@)\s+\w",
     re.IGNORECASE,
 )
+# "Warehouse in Surabaya now have problem with the roof": a node of the user's in trouble, not
+# a new one
+_TROUBLE_THERE = re.compile(
+    r"^\W*(?:[\w-]+\s+)?(?:" + _TYPES + r")\s+(?:in|at)\s+[\w' -]+?\s+(?:now\s+|also\s+|still\s+"
+    r"|already\s+)?(?:have|has|had|is|are|was|were|got|gets|having)\s+(?:a\s+|an\s+|some\s+|big\s+)*"
+    r"(?:problems?|issues?|trouble|damage|fire|flood\w*|leak\w*|strike|broken|down|offline|degraded"
+    r"|closed|shut)\b",
+    re.IGNORECASE,
+)
 # "supplier taipei 10k", "dc chicago": terse, the place right after the type.
 _TERSE_ADD = re.compile(
     r"^\W*(?:(?:and|then|also|plus|next|add|new|a\snew)\s+)*(?:(?!in\b|at\b)[a-z-]{3,}\s+)?(?P<type>"
@@ -1181,7 +1190,8 @@ _ACTUALLY_IN = re.compile(
     r"(?P<ref>(?:the|our|my)\s+(?:[\w-]+\s+){0,2}?(?:" + _TYPES + r"))\s+"
     r"(?:is\s+actually|should\s+(?:actually\s+)?be|is\s+supposed\s+to\s+be|was\s+supposed\s+to\s+be"
     r"|needs\s+to\s+be|is\s+really)\s+(?:in|at|located\s+in|based\s+in)\s+"
-    r"(?P<place>[^,.;!?]+?)(?P<end>\W*)$",
+    # ("..., not Singapore" names the town of an add just made: its correction, not a move)
+    r"(?P<place>(?:(?!\bnot\b)[^,.;!?])+?)(?P<end>\W*)$",
     re.IGNORECASE,
 )
 # "the second one should be 25k", "the last two go offline": a value said of a node pointed at
@@ -2333,7 +2343,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             piece = re.sub(r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?", "", piece)
             piece = piece.replace(terse.group("rest"), f"in {terse.group('rest')}", 1)
             piece = f"add {piece}"
-        elif _BARE_ADD.match(piece) or _A_TYPE.match(piece):
+        elif (_BARE_ADD.match(piece) or _A_TYPE.match(piece)) and not _TROUBLE_THERE.match(piece):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"

@@ -481,7 +481,9 @@ _EXTREME_WORDS = {
 }
 _EXTREME = re.compile(
     r"\b(?:the|our|my)\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest"
-    r"|newer|newest|older|oldest|earliest)\s+$"
+    r"|newer|newest|older|oldest|earliest)"
+    # "the bigger of the two remaining warehouses"
+    r"(?:\s(?:of|among)\s(?:the|our)\s(?:two\s|three\s|four\s)?(?:remaining\s|other\s|last\s)?)?\s*$"
 )
 _EXTREME_ONE = re.compile(
     r"\bthe\s(?P<adj>bigger|biggest|larger|largest|smaller|smallest|busier|busiest|fuller|fullest"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..commands import NodeRef
 from ..simulation import SEVERITY_FACTOR
 from .numbers import parse_duration_hours, parse_percent
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _Outcome, _the_one
@@ -46,9 +47,11 @@ _DROP = re.compile(
 # how long a stop lasts, said right after "down"/"out"/"offline": "down 2wks", "out for just
 # one week", "offline for a fortnight" (a status has no duration: said with one, it is a case)
 _FOR_HOW_LONG = (
-    r"(?:for\s)?(?:just\s|only\s|about\s|around\s|roughly\s)?(?:(?:\d+|a|an|one|two|three|four"
-    r"|five|six|seven|eight|ten|a\sfew|several|half\sa)\s?-?\s?(?:h|hrs?|hours?|d|days?|wks?|weeks?"
-    r"|mos?|months?|fortnights?)|a\sfortnight)"
+    # ("offline and Brescia degraded": "an" and "d" are no duration; a bare h or d needs digits)
+    r"(?:for\s)?(?:just\s|only\s|about\s|around\s|roughly\s)?(?:\d+\s?-?\s?(?:h|hrs?|hours?|d|days?"
+    r"|wks?|weeks?|mos?|months?|fortnights?)|(?:a|an|one|two|three|four|five|six|seven|eight|ten"
+    r"|a\sfew|several|half\sa)\s-?\s?(?:hrs?|hours?|days?|wks?|weeks?|mos?|months?|fortnights?)"
+    r"|a\sfortnight)"
 )
 _HYPOTHETICAL = re.compile(
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
@@ -75,7 +78,8 @@ _FAIL = re.compile(
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
     # "If the leather supplier stop for 3 week": it stops, for a time or outright
-    r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$)"
+    r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$"
+    r"|\s+(?:\d+|one|two|three|four|five|six|a)\s?(?:days?|weeks?|wks?|months?)\b)"
     r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto"
     r"|(?:is|are|was|were)\s(?:not|n't)\sable\sto|isn'?t\sable\sto)\s"
     r"(?:\w+\s)?(?:deliver|supply|ship|produce)|(?:is|was)\s(?:lost|gone)|insolv\w*|receivership|liquidat\w*"
@@ -279,6 +283,15 @@ def _where(step: _Step, *, allow_node: bool) -> dict[str, Any]:
         ]
     if allow_node and refs:
         first = refs[0].ref
+        surface = step.masked[refs[0].start : refs[0].end]
+        if (
+            refs[0].bare_type
+            and first.node_type is not None
+            and re.fullmatch(r"[a-z-]+s", surface)
+            and re.search(r"\b(?:the|our|my|all(?:\sthe|\sour)?)\s+$", step.masked[: refs[0].start])
+        ):
+            # "Demand +25% at the stores for 4 weeks": every node of that type
+            first = NodeRef("1:", "ordinal", node_type=first.node_type)
         params["node"] = first
         if first.kind == "place" and first.place is not None:
             params["place"] = first.place
