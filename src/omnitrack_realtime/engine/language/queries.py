@@ -225,6 +225,12 @@ _FIELD_ASKED = re.compile(
 )
 
 
+_HOW_BIG = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\sdoes)\s"
+    r"(?:is|are|was|'s)?\b"
+)
+
+
 def _rule_details(step: _Step, m: str) -> _Outcome:
     if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
         return None  # "Boulder won't open until spring": a statement, not a question
@@ -244,6 +250,9 @@ def _rule_details(step: _Step, m: str) -> _Outcome:
         the_one = _the_one(step, m)
         if the_one:
             return _cmd(step, "get-node-details", {"node": the_one[0].ref}, 0.6)
+    if refs and _HOW_BIG.match(m):
+        # "How big is that one?", "how full is the Lyon warehouse?": its figures
+        return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.8)
     if refs and _QUESTION.match(m):
         # "is Berlin Plant operational?": answer with its details.
         return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.7)
