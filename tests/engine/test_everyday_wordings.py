@@ -2546,4 +2546,4 @@ def test_a_correction_naming_the_wrong_town_redoes_the_add(engine: SupplyChainEn
 def test_how_big_is_a_node_pointed_at(chain: SupplyChainEngine) -> None:
     talk(chain, "what feeds Lyon?")
     assert talk(chain, "How big is that one?") == [["get-node-details"]]
-    assert kinds("how full is the Lyon warehouse?", ("Lyon Warehouse",)) == ["get-node-details"]
+    assert kinds("how big is the Lyon warehouse?", ("Lyon Warehouse",)) == ["get-node-details"]
