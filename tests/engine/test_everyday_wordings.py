@@ -2547,3 +2547,39 @@ def test_how_big_is_a_node_pointed_at(chain: SupplyChainEngine) -> None:
     talk(chain, "what feeds Lyon?")
     assert talk(chain, "How big is that one?") == [["get-node-details"]]
     assert kinds("how big is the Lyon warehouse?", ("Lyon Warehouse",)) == ["get-node-details"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("link sup -> mfg", ("Dayton Supplier", "Fort Wayne Plant"), ["connect-nodes"]),
+        # a field of the user's node named: a change, whatever else the sentence says
+        (
+            "Ok I understand. Please make capacity of Denizli factory 24000, we buy new machine.",
+            ("Denizli Plant", "Adana Supplier"),
+            ["update-node"],
+        ),
+        # lettered items under a numbered heading, with a short unit and a rate
+        (
+            "Plan for the new Iberia network:\n1. Suppliers\n   a. Granada - 9,000 L/month\n"
+            "   b. Badajoz - 6,500 L/month\n2. Bottling plant in Seville, 14,000 L/month\n"
+            "3. Link both suppliers to the Seville plant",
+            (),
+            ["add-supplier", "add-supplier", "add-manufacturer", "connect-nodes"],
+        ),
+    ],
+)
+def test_round_61_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_the_second_one_after_the_first_warehouse_is_the_second_warehouse() -> None:
+    (compare,) = commands(
+        "Compare the first warehouse with the second one.",
+        ("Nagpur Warehouse", "Hyderabad Plant", "Pune Warehouse"),
+    )
+    assert [n.node_type for n in compare.params["nodes"]] == ["warehouse", "warehouse"]
+    (update,) = commands("Please make capacity of Denizli factory 24000", ("Denizli Plant",))
+    assert update.params["capacity"] == 24_000
+    (add,) = commands("add a plant in Seville, 14,000 L/month")
+    assert add.params["capacity"] == 14_000

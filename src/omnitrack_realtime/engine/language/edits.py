@@ -67,8 +67,9 @@ _CAPACITY_RE = re.compile(
     rf"|roughly\s|approximately\s|nearly\s|almost\s|some\s|over\s|under\s)?"
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
-    rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every))\s?(?:month|week|year|day|mo"
-    rf"|annum)\b)",
+    rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)"
+    # ("14,000 L/month", "9k t/yr": a short unit, then the rate)
+    rf"|\s?[a-z]{{1,3}}\s?/)\s?(?:month|week|year|day|mo|annum|yr|wk)\b)",
     re.IGNORECASE,
 )
 
@@ -206,6 +207,10 @@ def _names_existing(step: _Step, m: str, type_start: int, type_end: int) -> bool
     return any(p.city is not None and gazetteer.fold(p.city) in step.known.tokens for p in near)
 
 
+_FIELD_OF_A_NODE = re.compile(
+    r"\b(?:capacity|inventory|status|size|utili[sz]ation)\s+(?:of|for|at)\s+(?:the\s+|our\s+|my\s+)?[¤§]"
+)
+_NEW_NODE_SAID = re.compile(r"\b(?:add|create)\b|\b(?:new|another)\s(?:" + _TYPES + r")\b")
 _ADD_AMOUNT_TO = re.compile(
     r"\badd\s(?:another\s|an\sextra\s)?\d[\d,.]*\s?k?(?:\s[a-z]+){0,2}\s(?:to|onto)\s"
     r"(?:[^,.;]*?(?:'s\s)?capacity\b|(?:the|our|its|it)\b)"
@@ -213,6 +218,8 @@ _ADD_AMOUNT_TO = re.compile(
 
 
 def _rule_add(step: _Step, m: str) -> _Outcome:
+    if _FIELD_OF_A_NODE.search(m) and not _NEW_NODE_SAID.search(m):
+        return None  # "Please make capacity of Denizli factory 24000": the node there, changed
     verb = _ADD_VERB_RE.search(m)
     amount = _ADD_AMOUNT_TO.search(m)
     if amount is not None and _TYPE_RE.search(amount.group().split(" to ")[0]):

@@ -1331,7 +1331,9 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(
-    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)(?:\s?units?)?"
+    # ("Granada - 9,000 L/month": any one word for what is counted, or a short unit)
+    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)"
+    r"(?:\s?(?:units?|[a-z]{1,12}))?"
     r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
     re.IGNORECASE,
 )

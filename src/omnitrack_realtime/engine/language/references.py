@@ -9,6 +9,8 @@ trigger intents; :class:`_Step` carries the step with what was found, for the in
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -374,6 +376,19 @@ def _node_refs(step: _Step) -> list[_Ref]:
         ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
         refs.append(_Ref(before.start(), after.end(), ref))
     refs.sort(key=lambda r: r.start)
+    for i, (before_ref, ref) in enumerate(itertools.pairwise(refs), 1):
+        # "Compare the first warehouse with the second one": the second warehouse
+        if (
+            ref.ref.kind == "ordinal"
+            and ref.ref.node_type is None
+            and ref.ref.text.lstrip("-").isdigit()
+            and before_ref.ref.kind == "ordinal"
+            and before_ref.ref.node_type is not None
+            and re.search(r"\bone\W*$", step.masked[ref.start : ref.end])
+        ):
+            refs[i] = _Ref(
+                ref.start, ref.end, dataclasses.replace(ref.ref, node_type=before_ref.ref.node_type)
+            )
     return refs
 
 
