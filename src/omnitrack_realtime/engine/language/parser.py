@@ -2457,10 +2457,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             named = {
                 said.text[r.start : r.end] for r in said.node_refs() if r.ref.kind != "pronoun"
             }
-            town = said.lone_place(city=True)
-            if not named and town is not None and names.named_after(town.ref.text):
+            reason_town = said.lone_place(city=True)
+            if not named and reason_town is not None and names.named_after(reason_town.ref.text):
                 # "We've decided against Adelaide for now, so please take that one off"
-                named = {town.ref.text}
+                named = {reason_town.ref.text}
             if len(named) == 1:
                 # ("The Wakefield shop is closing, so remove it": the shop, even if there is
                 # no such node: then it fails, rather than "it" being the node talked about.)

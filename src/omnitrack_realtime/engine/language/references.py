@@ -376,19 +376,18 @@ def _node_refs(step: _Step) -> list[_Ref]:
         ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
         refs.append(_Ref(before.start(), after.end(), ref))
     refs.sort(key=lambda r: r.start)
-    for i, (before_ref, ref) in enumerate(itertools.pairwise(refs), 1):
+    for i, (earlier, later) in enumerate(itertools.pairwise(refs), 1):
         # "Compare the first warehouse with the second one": the second warehouse
         if (
-            ref.ref.kind == "ordinal"
-            and ref.ref.node_type is None
-            and ref.ref.text.lstrip("-").isdigit()
-            and before_ref.ref.kind == "ordinal"
-            and before_ref.ref.node_type is not None
-            and re.search(r"\bone\W*$", step.masked[ref.start : ref.end])
+            later.ref.kind == "ordinal"
+            and later.ref.node_type is None
+            and later.ref.text.lstrip("-").isdigit()
+            and earlier.ref.kind == "ordinal"
+            and earlier.ref.node_type is not None
+            and re.search(r"\bone\W*$", step.masked[later.start : later.end])
         ):
-            refs[i] = _Ref(
-                ref.start, ref.end, dataclasses.replace(ref.ref, node_type=before_ref.ref.node_type)
-            )
+            typed = dataclasses.replace(later.ref, node_type=earlier.ref.node_type)
+            refs[i] = _Ref(later.start, later.end, typed)
     return refs
 
 
