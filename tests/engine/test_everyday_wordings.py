@@ -2583,3 +2583,62 @@ def test_the_second_one_after_the_first_warehouse_is_the_second_warehouse() -> N
     assert update.params["capacity"] == 24_000
     (add,) = commands("add a plant in Seville, 14,000 L/month")
     assert add.params["capacity"] == 14_000
+
+
+_R62_C05 = (
+    "add-retailer",
+    "add-retailer",
+    "connect-nodes",
+    "connect-nodes",
+    "add-retailer",
+    "connect-nodes",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a case to play out, never a link to cut
+        (
+            "If supplier in Haiphong not deliver for 10 day, what happen to factory?",
+            ("Haiphong Supplier", "Ho Chi Minh City Plant"),
+            ["what-if-supplier-failure"],
+        ),
+        ("What mean 'degraded'? I see this word in screen.", (), ["help"]),
+        # what the user expects of a change is no risk scan
+        (
+            "Add a supplier in Regina, 15,000 units a month, feeding Calgary Plant. That should "
+            "cut the Saskatoon exposure.",
+            ("Calgary Plant", "Saskatoon Supplier"),
+            ["add-supplier", "connect-nodes"],
+        ),
+        (
+            "Fabric we buy from supplier in Haiphong, 30000 meter. Also one more supplier in "
+            "Hanoi 20000 meter. Both send to factory.",
+            ("Ho Chi Minh City Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        (
+            "Finish good go to warehouse in Da Nang, 20000 piece, please make connect from "
+            "factory.",
+            ("Ho Chi Minh City Plant",),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        (
+            "Next:\n- stores in Boulder and Colorado Springs, 3k each, both from Denver\n"
+            "- store in Memphis, 2k, from St. Louis",
+            ("Denver Distribution Center", "St. Louis Distribution Center"),
+            list(_R62_C05),
+        ),
+    ],
+)
+def test_round_62_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_a_what_if_said_with_not_deliver_cuts_no_link(chain: SupplyChainEngine) -> None:
+    before = links(chain)
+    assert talk(chain, "If supplier in Nagpur not deliver for 10 day, what happen to factory?") == [
+        ["what-if-supplier-failure"]
+    ]
+    assert links(chain) == before

@@ -689,6 +689,34 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # "distribution centre in Dar es Salaam, 12,000 kg, also from Mombasa": fed from it
     (re.compile(r",\s*(?:also|too)\s+from\s+(?=[A-Z])"), ", fed from "),
+    # "store in Memphis, 2k, from St. Louis": a node said with where its goods come from
+    (
+        re.compile(
+            r"(?P<head>\b(?i:" + _TYPES + r")\s+(?i:in|at)\s+[^\n;,]+(?:,\s*[^\n;,]*\d[^\n;,]*)?)"
+            r",\s*(?i:from)\s+(?=(?:the\s+)?[A-Z])"
+        ),
+        r"\g<head>, fed from ",
+    ),
+    # "Fabric we buy from supplier in Haiphong, 30000 meter": a supplier described, to add
+    (
+        re.compile(
+            r"^(?P<lead>\W*(?:[\w-]+\s+){0,3}?)(?:we|i)\s+(?:buy|get|source|order)\s+(?:it\s+|them\s+)?"
+            r"from\s+(?:a\s+|one\s+)?(?P<kind>supplier|vendor|co-?op\w*|cooperative|farm|mill)\s+"
+            r"(?P<prep>in|at|near)\s",
+            re.I | re.M,
+        ),
+        r"add a \g<kind> \g<prep> ",
+    ),
+    # "please make connect from factory": a learner's "connect it from the factory"
+    (
+        # (with the other end said too, "from Shenzhen Parts until Penang Plant", it is both)
+        re.compile(
+            r"\bmake\s+(?:a\s+)?(?:connect|connection|link)\s+(from|to|with)\s+"
+            r"(?![^,.;\n]*\b(?:to|until|till|and|with)\b)",
+            re.I,
+        ),
+        r"connect it \1 ",
+    ),
     # "new store in hyderabad, 3000 piece, take from chennai": a learner's bare verb, fed from
     (
         re.compile(r",\s*(?:and\s+)?(?:take|get|receive)\s+(?:goods\s+|stock\s+)?from\s+", re.I),
@@ -727,6 +755,15 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\b(sends?|ships?|delivers?|supplies|supply)\s+to\s+(?:him|her)\b", re.I),
         r"\1 to it",
+    ),
+    # "What mean 'degraded'?", "What is mean 'bottleneck'?": a learner's "what does X mean"
+    (
+        re.compile(
+            r"\bwhat\s+(?:is\s+)?(?:mean|means|meaning)\s+(?:of\s+)?(?P<term>['\"‘“][^'\"’”]{1,40}['\"’”]"
+            r"|[\w-]+(?:\s[\w-]+)?)(?=\s*[?.!]|\s*$)",
+            re.I,
+        ),
+        r"what does \g<term> mean",
     ),
     # "I am have a shoes factory", "Please to add it": a learner's extra words
     (re.compile(r"\b(i|we)\s+(?:am|are|'m|'re)\s+(have|has)\b", re.I), r"\1 have"),

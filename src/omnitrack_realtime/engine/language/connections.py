@@ -84,9 +84,17 @@ _CUT_ARROW = re.compile(
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
     if not (_DISCONNECT.search(m) or _CUT_ARROW.search(m)) or _DONT_LINK.search(m):
         return None
+    if _IF_IT_DOES_NOT.search(m):
+        return None  # "If supplier in Haiphong not deliver for 10 day, what happen?": a what-if
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 
 
+# "if X doesn't deliver for a week", "what happens when Y stops shipping": a case to play out
+_IF_IT_DOES_NOT = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay)\W+)*(?:what\s(?:if|happens\s(?:if|when))|if|suppose|supposing"
+    r"|imagine|when)\b[^?.;]*?\b(?:not|doesn'?t|don'?t|can'?t|cannot|won'?t|stops?|stopped)\s"
+    r"(?:\w+\s)?(?:deliver|supply|ship|send|produc|feed)\w*"
+)
 _ASKS_CONNECTIONS = re.compile(
     r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
     r"\b(?:connected|linked|attached|hooked\sup)\b"

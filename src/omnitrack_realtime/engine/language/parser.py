@@ -3261,6 +3261,13 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
+            # "Add a supplier in Regina, ... feeding Calgary Plant. That should cut the
+            # Saskatoon exposure.": what the user expects of the change, not a risk scan
+            i > 0
+            and _EXPECTS.match(s.text) is not None
+            and any(_command_intent(earlier) in CHANGING_INTENTS for earlier in steps[:i])
+        )
+        and not (
             # "What if Katowice Supplier fails for two weeks - how many units are at risk?":
             # the what-if's own answer says what is hit, not a risk scan of the network
             i > 0
@@ -3282,6 +3289,12 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
     ]
 
 
+_EXPECTS = re.compile(
+    r"^\W*(?:(?:and|so|hopefully|ok)\W+)*(?:that|this|it|which)\s(?:should|will|would|ought\sto|might|may"
+    r"|is\sgoing\sto)\s(?:\w+\s)?(?:cut|reduce|lower|fix|help|solve|improve|ease|remove|take\scare"
+    r"|lessen|limit|spread|cover|give\sus)\b",
+    re.IGNORECASE,
+)
 _IMPACT_ASKED = re.compile(
     r"^\W*(?:(?:and|so|then|also)\W+)*(?:how\s(?:many|much)|what|which|who)\b[^?]*\b(?:at\srisk|affected"
     r"|hit|lost|impacted|exposed|suffer\w*|hurt)\b",

@@ -77,6 +77,8 @@ _FAIL = re.compile(
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|quiet|silent|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
+    # "If supplier in Haiphong not deliver for 10 day": sends nothing
+    r"|(?:not|doesn'?t|does\snot|don'?t|won'?t|will\snot)\s(?:deliver|supply|ship|send|produce)\w*"
     # "If the leather supplier stop for 3 week": it stops, for a time or outright
     r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$"
     r"|\s+(?:\d+|one|two|three|four|five|six|a)\s?(?:days?|weeks?|wks?|months?)\b)"
