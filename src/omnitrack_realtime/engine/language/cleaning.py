@@ -1147,6 +1147,8 @@ _TWO_WORD_TOWN = re.compile(
 def _two_word_towns(text: str) -> str:
     """``text`` with a two-word town spelt right when one slip made it unknown."""
     for pair in reversed(list(_TWO_WORD_TOWN.finditer(text))):
+        if pair.group().split()[-1].lower() in _VOCAB:
+            continue  # "a new warehouse": a word of ours, no town (and no search to pay for)
         if gazetteer.lookup(pair.group()) is not None or gazetteer.find_places(pair.group()):
             continue
         place = gazetteer.suggest(pair.group())
