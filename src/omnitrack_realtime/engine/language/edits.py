@@ -532,21 +532,10 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     ):
         refs = [lone]  # "Mark Newcastle degraded", "Bump Duisburg to 36,000 t/month"
     if len(refs) > 1 and all(r.ref.kind in ("name", "id", "place") for r in refs):
-        own = [_STATUS_AFTER_TOWN.match(m, r.end) for r in refs]
-        between = [m[a.end : b.start] for a, b in itertools.pairwise(refs)]
-        if all(own) and all(_TOWNS_LISTED.fullmatch(g) for g in between):
-            # "Mark Modena Store offline and Brescia Supplier degraded": each its own status
-            return [
-                c
-                for r, said in zip(refs, own, strict=True)
-                if said is not None
-                for c in _cmd(
-                    step,
-                    "update-node",
-                    {"node": r.ref, "status": _first(_STATUS_RE, said.group("status"))},
-                    0.85,
-                )
-            ]
+        # "Mark Modena Store offline and Brescia Supplier degraded": each its own status
+        each_own = _each_with_its_status(step, m, refs)
+        if each_own is not None:
+            return each_own
     towns = [p for p in step.free_places() if p[2].city is not None]
     each_town = bool(
         not refs
@@ -556,30 +545,18 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         and all(_TOWNS_LISTED.fullmatch(m[a[1] : b[0]]) for a, b in itertools.pairwise(towns))
     )
     if each_town:
+        at_towns = [_Ref(a, b, NodeRef(step.text[a:b], "place", place=p)) for a, b, p in towns]
         said_between = any(_STATUS_RE.search(m[a[1] : b[0]]) for a, b in itertools.pairwise(towns))
         if said_between and not re.match(r"\s*(?:too|as\swell|also)\b", m[towns[-1][1] :]):
+            # "mark Pune degraded, Lyon offline": each town with its own new status
             each_town = False
-            own = [_STATUS_AFTER_TOWN.match(m, b) for _a, b, _p in towns]
-            if all(own):
-                # "mark Pune degraded, Lyon offline": each town with its own new status
-                return [
-                    c
-                    for (a, b, p), said in zip(towns, own, strict=True)
-                    if said is not None
-                    for c in _cmd(
-                        step,
-                        "update-node",
-                        {
-                            "node": NodeRef(step.text[a:b], "place", place=p),
-                            "status": _first(_STATUS_RE, said.group("status")),
-                        },
-                        0.85,
-                    )
-                ]
+            each_own = _each_with_its_status(step, m, at_towns)
+            if each_own is not None:
+                return each_own
         else:
             # "set Lyon and Pune to degraded", "take Nagpur offline and Chennai as well",
             # "mark Pune offline, Lyon too": the same change to the node at each town
-            refs = [_Ref(a, b, NodeRef(step.text[a:b], "place", place=p)) for a, b, p in towns]
+            refs = at_towns
     if re.search(r"\b(?:one|another)\s(?:more\s)?(?:in|at|near|out\sof)\s¤", m):
         return None  # "put in one in Matara, 2,500 kg": another node there, not a change
     output = _OUTPUT_STATED.search(m)
@@ -590,8 +567,6 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             return _cmd(step, "update-node", {"node": refs[0].ref, "capacity": _whole(size)}, 0.8)
     verb = _UPDATE_VERB.search(m)
     asks = _QUESTION.match(m) or re.match(r"^\W*(?:what|which|how|where)(?:'s|\sis|\sare)?\b", m)
-    if verb is None and _STATUS_VERB.search(m) is None and re.search(r"\?\s*$", m):
-        return None  # "Pune operational?": asked, not told (no verb says to change it)
     if asks and (verb is None or verb.group() == "now"):
         # "is Berlin Plant operational?", "what's its utilization right now?" ask, not tell
         return None
@@ -755,6 +730,26 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     return [c for r in listed for c in _cmd(step, "update-node", {"node": r.ref, **fields}, 0.9)]
 
 
+def _each_with_its_status(step: _Step, m: str, refs: list[_Ref]) -> list[Command] | None:
+    """One status change per node when each is said with its own status right after it, the
+    nodes listed one after another ("A offline and B degraded"); None otherwise."""
+    own = [_STATUS_AFTER_TOWN.match(m, r.end) for r in refs]
+    between = [m[a.end : b.start] for a, b in itertools.pairwise(refs)]
+    if not all(own) or not all(_TOWNS_LISTED.fullmatch(gap) for gap in between):
+        return None
+    return [
+        c
+        for r, said in zip(refs, own, strict=True)
+        if said is not None
+        for c in _cmd(
+            step,
+            "update-node",
+            {"node": r.ref, "status": _first(_STATUS_RE, said.group("status"))},
+            0.85,
+        )
+    ]
+
+
 _STATUS_AFTER_TOWN = re.compile(
     r"\s*(?:(?:to|is|as)\s+)?(?P<status>degraded|offline|disrupted|down|operational|online)\b"
 )
@@ -799,8 +794,6 @@ def _rule_status_statement(step: _Step, m: str) -> _Outcome:
     match = _STATUS_RE.search(m)
     if len(refs) != 1 or match is None or match.lastgroup is None or _QUESTION.match(m):
         return None
-    if re.search(r"\?\s*$", m):
-        return None  # "Pune offline?", "lyon still degraded?": asked, not told
     after = m[match.end() :]
     reason = re.search(r"\s*(?:[-–—,;:(]|\bbecause\b|\bdue\sto\b|\bafter\b|\bsince\b)", after)
     if reason is not None:

@@ -60,7 +60,7 @@ from .numbers import parse_number
 from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
-from .steps import _VERBS, _split
+from .steps import _CHANGE_VERBS, _VERBS, _split
 from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
 
 __all__ = ["MAX_STEPS", "analysis_asked_after", "parse"]
@@ -1603,9 +1603,7 @@ def _cancel_pointed(steps: list[Step]) -> list[Step]:
 
 _TELLS = re.compile(
     r"^\W*(?:(?:please|pls|can\syou|could\syou|would\syou|ok|okay|so|and|now|maybe|perhaps|just"
-    r"|let'?s|should\swe|shall\swe|we\sshould|should\si|do\swe|i'?d)\W+)*(?:set|mark|make"
-    r"|change|update|put|switch|take|bring|move|raise|lower|cut|bump|increase|decrease|reduce"
-    r"|double|halve|flag)\b",
+    rf"|let'?s|should\swe|shall\swe|we\sshould|should\si|do\swe|i'?d)\W+)*(?:{_CHANGE_VERBS}|make)\b",
     re.IGNORECASE,
 )
 
@@ -2443,7 +2441,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = re.sub(r"\s+(?:to\s+)?there(\W*)$", rf" to {named.pop()}\1", piece)
                 outcome = _read_clause(piece, names)
         elif reason is not None and (
-            re.search(r"\bit\b|\b(?:that|this)\sone\b", piece, re.IGNORECASE)
+            any(re.search(pointer, piece, re.IGNORECASE) for pointer in _REASON_POINTERS)
             # "Chihuahua fixed their press line last week, so set them back to operational":
             # the one site the reason names, spoken of as a company ("they")
             or (
@@ -2464,12 +2462,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if len(named) == 1:
                 # ("The Wakefield shop is closing, so remove it": the shop, even if there is
                 # no such node: then it fails, rather than "it" being the node talked about.)
-                pointer = (
-                    r"\bit\b"
-                    if re.search(r"\bit\b", piece, re.I)
-                    else r"\b(?:that|this)\sone\b"
-                    if re.search(r"\b(?:that|this)\sone\b", piece, re.I)
-                    else r"\bthem\b"
+                pointer = next(
+                    (p for p in _REASON_POINTERS if re.search(p, piece, re.I)), r"\bthem\b"
                 )
                 piece = re.sub(pointer, named.pop(), piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
@@ -3095,6 +3089,9 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
     ]
 
 
+# what points back at the node a reason named ("..., so remove it", "..., take that one off"),
+# in that order
+_REASON_POINTERS = (r"\bit\b", r"\b(?:that|this)\sone\b")
 _ADD_ANOTHER_ONE = re.compile(
     r"^\W*(?:(?:please|pls|kindly|so|ok|okay|now|and)\W+)*(?:(?:can|could|would)\s+you\s+)?"
     r"(?:add|create|set\s?up|put\s+in|make)\s+(?:another|a\s+second|a\s+third|one\s+more|a\s+new"

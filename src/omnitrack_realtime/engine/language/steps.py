@@ -340,10 +340,13 @@ _SETTING_AFTER_CHANGE = re.compile(
     r"\s*(?:&|\band\b|,)\s*(?=(?:the\s+)?(?:currency|industry)\s+(?:to\s+)?[a-z]{3}\b)", re.I
 )
 _SETTING_WORD = re.compile(r"\b(?:currency|industry|region|risk)\b", re.I)
+# the verbs that tell a node to change (also what makes "Pune offline?" a request, in parser)
+_CHANGE_VERBS = (
+    r"mark|set|flag|change|update|put|switch|take|bring|move|reduce|lower|raise|cut|bump|increase"
+    r"|decrease|double|halve"
+)
 _CHANGE_VERB = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|now|so|and)\W+)*(?:mark|set|flag|change|update|put|switch|take"
-    r"|bring|move|reduce|lower|raise|cut|bump|increase|decrease|double|halve)\b",
-    re.IGNORECASE,
+    rf"^\W*(?:(?:please|pls|ok|okay|now|so|and)\W+)*(?:{_CHANGE_VERBS})\b", re.IGNORECASE
 )
 # the purpose said after a request: "so it isn't single-sourced", "so that we have a backup"
 _PURPOSE_AFTER = re.compile(
