@@ -387,6 +387,14 @@ _GENERIC = frozenset(
 )
 
 
+# "Could you add our workshop as a plant?": the word said for it, the type it counts as
+_AS_A_TYPE = re.compile(
+    r"\b(?:our|my|the)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
+    r"(?P<word>[a-z][a-z-]{3,})\s+as\s+(?:a|an|our|the)\s+(?:new\s+)?[a-z]+",
+    re.IGNORECASE,
+)
+
+
 def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
     """The words ``message`` gives the node just added in ``city`` ("Please add our bakery
     in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types."""
@@ -396,13 +404,7 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
         r"(?P<word>[a-z][a-z-]{3,})\s+(?:in|at|near|outside|out\sof)\s+" + re.escape(city) + r"\b",
         re.IGNORECASE,
     )
-    # "Could you add our workshop as a plant?": the word said for it, the type it counts as
-    as_type = re.compile(
-        r"\b(?:our|my|the)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
-        r"(?P<word>[a-z][a-z-]{3,})\s+as\s+(?:a|an|our|the)\s+(?:new\s+)?[a-z]+",
-        re.IGNORECASE,
-    )
-    for match in [*pattern.finditer(message), *as_type.finditer(message)]:
+    for match in [*pattern.finditer(message), *_AS_A_TYPE.finditer(message)]:
         word = match.group("word").lower()
         if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
             found[word] = node

@@ -12,7 +12,7 @@ from typing import Any
 from ..commands import Command, NodeRef
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
 from .references import _Ref, _Step
-from .vocabulary import _METHOD_RE, _SCENARIO_RE, _STATUS_WORDS
+from .vocabulary import _METHOD_RE, _NO_FLOW, _SCENARIO_RE, _STATUS_WORDS
 
 # "Berlin Plant -> degraded" gives a new status, not a link: an arrow to a status or a number.
 _NOT_A_TARGET = r"\s*(?:[\d$€£¥]|(?:" + "|".join(_STATUS_WORDS.values()) + r")\b)"
@@ -125,11 +125,7 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
         return None  # "the lisbon pop-up moves to porto tmrw": the node moves, no link
     if re.search(r"\b(?:we|i|they)\s(?:buy|source|get|order|import)\s(?:\w+\s)?from\W*$", m):
         return None  # "It's the cinnamon peelers' cooperative we buy from": who it is
-    if re.search(
-        r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
-        r"|supplying|ships|shipping|delivers|delivering|serves|serving)\b",
-        m,
-    ):
+    if _NO_FLOW.search(m):
         return None  # "The Manchester store has nothing feeding it now": what is, said
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
     if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:

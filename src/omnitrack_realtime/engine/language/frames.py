@@ -33,7 +33,7 @@ from .names import _Names
 from .numbers import _NUMBER, parse_number
 from .references import _analyse
 from .rules import PLANNED
-from .vocabulary import _ADD_VERB_RE, _TYPE_RE
+from .vocabulary import _ADD_VERB_RE, _NO_FLOW, _TYPE_RE
 
 __all__ = ["read_frames", "read_what_if"]
 
@@ -153,12 +153,6 @@ _PLACE_GAP = re.compile(
     # "one warehouse, depo we say, in Izmir": a short aside between commas
     r"|^\s*,(?:\s*[^\W\d]+){1,4}\s*,\s*(?:in|at|near|based\sin|located\sin)\s+(?:the\s)?$",
     re.IGNORECASE,
-)
-
-
-_NO_FLOW = re.compile(
-    r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
-    r"|supplying|ships|shipping|delivers|delivering|serves|serving|sends|sending)\b"
 )
 
 

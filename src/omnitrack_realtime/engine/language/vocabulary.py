@@ -428,3 +428,10 @@ _DEMONYM_BEFORE_TYPE = re.compile(
     + r"|sites|nodes|locations|facilities))\b",
     re.IGNORECASE,
 )
+
+
+# "The Manchester store has nothing feeding it now": that no flow is, said (no link to make)
+_NO_FLOW = re.compile(
+    r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
+    r"|supplying|ships|shipping|delivers|delivering|serves|serving|sends|sending)\b"
+)
