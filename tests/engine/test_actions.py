@@ -610,6 +610,7 @@ def test_analyses_narrow_to_a_node_type_however_it_is_written(network: Twin) -> 
 
 
 def test_connect_them_joins_the_last_two_mentioned_nodes(network: Twin) -> None:
+    network.set_context(USER, CONV, [])  # a new conversation: nothing talked about yet
     ok(run(network, "add-retailer", place=place("Lyon")))
     store = network.get_context(USER, CONV)
     them = ref("them", "pronoun")

@@ -51,7 +51,7 @@ from ..seam import (
     split_tokens,
 )
 from . import answers, gazetteer, replies, transfer
-from .actions import ActionResult, execute, resolve_nodes
+from .actions import ActionResult, execute, link_ends_spoken, resolve_nodes
 from .actions.memory import has_undone
 from .commands import (
     ADD_INTENTS,
@@ -1666,8 +1666,7 @@ def _pinned(command: Command, mentioned: Sequence[str]) -> Command:
     if command.intent not in ("connect-nodes", "disconnect-nodes") or len(mentioned) != 2:
         return command
     params = dict(command.params)
-    # (a link's action mentions its target first, then its source: "it" stays the source)
-    for key, node_id in zip(("target", "source"), mentioned, strict=True):
+    for key, node_id in zip(link_ends_spoken(params), mentioned, strict=True):
         ref = params.get(key)
         if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text != "them":
             params[key] = NodeRef(node_id, "id")

@@ -24,7 +24,7 @@ The modules, each importing only those above it:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import answers
@@ -67,6 +67,7 @@ __all__ = [
     "ActionResult",
     "ScenarioRun",
     "execute",
+    "link_ends_spoken",
     "resolve_nodes",
 ]
 
@@ -328,8 +329,8 @@ def _other_than(step: _Step, key: str, other: Node) -> Node:
 
 def _connect(step: _Step) -> ActionResult:
     source, target = _pair(step)
-    # In "connect it to X", "it" stays the node being talked about, whichever way goods flow.
-    spoken = [target.id, source.id]
+    ends = {"source": source.id, "target": target.id}
+    spoken = [ends[key] for key in link_ends_spoken(step.params)]
     if step.params.get("by_tier") and TIER.get(source.type, 0) > TIER.get(target.type, 0):
         # "connect the warehouse to the supplier": goods flow from the supplier.
         source, target = target, source
@@ -338,7 +339,7 @@ def _connect(step: _Step) -> ActionResult:
     existing = step.twin.find_connection(step.user_id, source.id, target.id)
     if existing is not None and step.params.get("bidirectional") and not existing.bidirectional:
         # "link them both ways" over a one-way link: the link now carries goods both ways.
-        return _make_two_way(step, source, target, existing)
+        return _make_two_way(step, source, target, existing, spoken)
     if existing is not None:
         raise _Failed(
             f"**{source.name}** and **{target.name}** are already connected"
@@ -364,7 +365,19 @@ def _connect(step: _Step) -> ActionResult:
     )
 
 
-def _make_two_way(step: _Step, source: Node, target: Node, existing: Connection) -> ActionResult:
+def link_ends_spoken(params: Mapping[str, Any]) -> tuple[str, str]:
+    """The order a link step leaves its ends in the conversation's context, the last one being
+    what "it" and "that one" mean next: in "connect it to X" (or "X feeds it") "it" stays the
+    node being talked about, whichever way goods flow; with both ends named ("connect the new
+    plant to the second warehouse"), the one named last."""
+    source = params.get("source")
+    it = isinstance(source, NodeRef) and source.kind == "pronoun" and not source.node_type
+    return ("target", "source") if it else ("source", "target")
+
+
+def _make_two_way(
+    step: _Step, source: Node, target: Node, existing: Connection, spoken: list[str]
+) -> ActionResult:
     step.twin.remove_connection(step.user_id, existing.source, existing.target)
     method = step.params.get("shipping_method") or existing.shipping_method
     if method is not None:
@@ -382,12 +395,13 @@ def _make_two_way(step: _Step, source: Node, target: Node, existing: Connection)
             ),
             _change("connection_added", connection=connection.to_dict()),
         ],
-        mentioned=[target.id, source.id],
+        mentioned=spoken,
     )
 
 
 def _disconnect(step: _Step) -> ActionResult:
     source, target = _pair(step)
+    ends = {"source": source.id, "target": target.id}
     removed = step.twin.connections_between(step.user_id, source.id, target.id)
     if not removed or step.twin.remove_connection(step.user_id, source.id, target.id) == 0:
         raise _Failed(
@@ -400,7 +414,7 @@ def _disconnect(step: _Step) -> ActionResult:
             _change("connection_removed", source=c.source, target=c.target, connection=c.to_dict())
             for c in removed
         ],
-        mentioned=[target.id, source.id],
+        mentioned=[ends[key] for key in link_ends_spoken(step.params)],
     )
 
 

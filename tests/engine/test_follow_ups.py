@@ -1,0 +1,61 @@
+"""Follow-ups that point back at what was just said: "that one", "it", "the other one" after a
+message that named several nodes (from rounds 63 on, and the known failures they fixed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from omnitrack_realtime.engine.copilot import SupplyChainEngine
+
+from .talking import nodes, open_engine, talk
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
+    engine = open_engine(tmp_path)
+    talk(
+        engine,
+        "add a supplier in Puebla, 25k",
+        "add a warehouse in Aguascalientes, 20k",
+        "add a warehouse in Toluca, 15k",
+        "add a plant in Chihuahua, 30k",
+    )
+    yield engine
+    engine.close()
+
+
+def capacity(engine: SupplyChainEngine, name: str) -> int:
+    return nodes(engine)[name]
+
+
+def test_that_one_after_a_link_between_two_named_nodes_is_the_last_named(
+    engine: SupplyChainEngine,
+) -> None:
+    talk(engine, "Connect the new plant to the second warehouse.", "Bump that one by 20%.")
+    assert capacity(engine, "Toluca Warehouse") == 18_000
+    assert capacity(engine, "Chihuahua Plant") == 30_000
+
+
+def test_it_in_connect_it_to_stays_the_node_talked_about(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "how big is the Chihuahua plant?",
+        "connect it to Toluca Warehouse",
+        "bump it by 20%",
+    )
+    assert capacity(engine, "Chihuahua Plant") == 36_000
+    assert capacity(engine, "Toluca Warehouse") == 15_000
+
+
+def test_the_other_one_after_two_links_from_one_node(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "Puebla Supplier -> Toluca Warehouse; Puebla Supplier -> Aguascalientes Warehouse too",
+        "set Toluca Warehouse to 30k and the other one to 22k",
+    )
+    assert capacity(engine, "Toluca Warehouse") == 30_000
+    assert capacity(engine, "Aguascalientes Warehouse") == 22_000
+    assert capacity(engine, "Puebla Supplier") == 25_000
