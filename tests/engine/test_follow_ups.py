@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.seam import EngineRequest
 
-from .talking import nodes, open_engine, talk
+from .talking import USER, nodes, open_engine, talk
 
 
 @pytest.fixture
@@ -59,3 +60,33 @@ def test_the_other_one_after_two_links_from_one_node(engine: SupplyChainEngine) 
     assert capacity(engine, "Toluca Warehouse") == 30_000
     assert capacity(engine, "Aguascalientes Warehouse") == 22_000
     assert capacity(engine, "Puebla Supplier") == 25_000
+
+
+def test_a_relative_change_of_both_warehouses_asks_first_then_changes_each(
+    engine: SupplyChainEngine,
+) -> None:
+    said = talk(engine, "Give both warehouses 1,000 more capacity.")
+    assert said == [["confirmation"]]
+    assert capacity(engine, "Toluca Warehouse") == 15_000
+    assert talk(engine, "yes") == [["update-node", "update-node"]]
+    assert capacity(engine, "Aguascalientes Warehouse") == 21_000
+    assert capacity(engine, "Toluca Warehouse") == 16_000
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Give both warehouses 1,000 more capacity.", "capacity +1,000 units each"),
+        ("double both warehouses", "capacity ×2 each"),
+        ("cut both warehouses by 20%", "capacity −20% each"),
+        ("set both warehouses to 30k", "capacity to 30,000 units"),
+        ("mark both warehouses offline", "status to offline"),
+    ],
+)
+def test_the_question_before_a_change_of_several_nodes_says_the_change(
+    engine: SupplyChainEngine, text: str, said: str
+) -> None:
+    outcome = engine.run_turn(EngineRequest(USER, "c1", text, ()))
+    assert outcome.start_metadata["intent"] == "confirmation"
+    assert said in outcome.text
+    assert nodes(engine)["Toluca Warehouse"] == 15_000

@@ -34,7 +34,7 @@ import dataclasses
 import itertools
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1427,6 +1427,10 @@ class SupplyChainEngine:
             turn.add(command.intent, False, answer)
             turn.stopped = True
             return None
+        if len(nodes) > 1:
+            # "give both warehouses 1,000 more": a change of several nodes, asked first; on
+            # "yes" each one's own value is made absolute
+            return command
         node = nodes[0]
         if factor is not None:
             value = node.capacity * float(factor)
@@ -1491,7 +1495,8 @@ class SupplyChainEngine:
         else:
             shown = ", ".join(f"**{n.name}**" for n in nodes[:6])
             more = f" and {len(nodes) - 6} more" if len(nodes) > 6 else ""
-            question = f"Change {len(nodes)} nodes ({shown}{more})? (yes/no)"
+            what = _change_said(command.params)
+            question = f"Change {len(nodes)} nodes ({shown}{more}){what}? (yes/no)"
         return question, resolved
 
     def _undo_confirmation(
@@ -1658,6 +1663,24 @@ class SupplyChainEngine:
         for alert in result.alerts:
             events.append(("alert_notification", alert.to_event()))
         return events
+
+
+def _change_said(params: Mapping[str, Any]) -> str:
+    """What a change of several nodes will do, for its yes/no question: ": capacity +1,000
+    units each"."""
+    parts: list[str] = []
+    delta, factor = params.get("capacity_delta"), params.get("capacity_factor")
+    if isinstance(delta, int | float):
+        parts.append(f"capacity {'+' if delta >= 0 else '−'}{abs(delta):,.0f} units each")
+    elif isinstance(factor, int | float) and float(factor).is_integer():
+        parts.append(f"capacity ×{factor:g} each")
+    elif isinstance(factor, int | float):
+        parts.append(f"capacity {(factor - 1) * 100:+.0f}% each".replace("-", "−"))
+    elif isinstance(params.get("capacity"), int | float):
+        parts.append(f"capacity to {params['capacity']:,.0f} units")
+    if isinstance(params.get("status"), str):
+        parts.append(f"status to {params['status']}")
+    return f": {', '.join(parts)}" if parts else ""
 
 
 def _pinned(command: Command, mentioned: Sequence[str]) -> Command:

@@ -18,6 +18,7 @@ from ..commands import NodeRef
 from .numbers import parse_duration_hours, parse_number
 from .outcomes import _ask, _cmd, _listed, _Outcome
 from .references import _Ref, _Step
+from .scenarios import supposes_a_stop
 from .vocabulary import _ADD_VERB_RE, _SEVERITY_RE, _STATUS_RE, _TYPES
 
 _NODE_REF = r"(?:§+|it|that|this|them|they|those|these|the\s[\w\s]{1,30}?)"
@@ -377,13 +378,6 @@ _LISTING = re.compile(
 )
 
 
-_IF_IT_STOPS = re.compile(
-    r"\b(?:if|when|should)\s(?:[\w§¤'-]+\s){1,4}?(?:goes|went|were\sto\sgo|fails?|failed|were\sto\sfail"
-    r"|stops?|stopped|shuts?|closes?|closed|is\s(?:down|offline|lost|shut)|was\s(?:down|offline|lost)"
-    r"|were\s(?:down|offline|lost)|dies|breaks?)\b"
-)
-
-
 def _rule_list(step: _Step, m: str) -> _Outcome:
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
@@ -393,7 +387,7 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         return None
     if _EXPOSED.search(m):
         return None  # "Where are we most exposed overall?": the risks
-    if _IF_IT_STOPS.search(m):
+    if supposes_a_stop(m):
         return None  # "how much capacity is at risk if Pune goes down?": a what-if
     busy = _BUSIER_THAN.search(m)
     # "List all warehouses with their capacity and utilisation": what to show of each

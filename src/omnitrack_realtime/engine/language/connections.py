@@ -12,6 +12,7 @@ from typing import Any
 from ..commands import Command, NodeRef
 from .outcomes import _SIMULATE, _ask, _cmd, _first, _listed, _Outcome
 from .references import _Ref, _Step
+from .scenarios import supposes_a_stop
 from .vocabulary import _METHOD_RE, _NO_FLOW, _SCENARIO_RE, _STATUS_WORDS
 
 # "Berlin Plant -> degraded" gives a new status, not a link: an arrow to a status or a number.
@@ -84,17 +85,11 @@ _CUT_ARROW = re.compile(
 def _rule_disconnect(step: _Step, m: str) -> _Outcome:
     if not (_DISCONNECT.search(m) or _CUT_ARROW.search(m)) or _DONT_LINK.search(m):
         return None
-    if _IF_IT_DOES_NOT.search(m):
+    if supposes_a_stop(m):
         return None  # "If supplier in Haiphong not deliver for 10 day, what happen?": a what-if
     return _two_nodes(step, "disconnect-nodes", "disconnect", {})
 
 
-# "if X doesn't deliver for a week", "what happens when Y stops shipping": a case to play out
-_IF_IT_DOES_NOT = re.compile(
-    r"^\W*(?:(?:and|so|but|ok|okay)\W+)*(?:what\s(?:if|happens\s(?:if|when))|if|suppose|supposing"
-    r"|imagine|when)\b[^?.;]*?\b(?:not|doesn'?t|don'?t|can'?t|cannot|won'?t|stops?|stopped)\s"
-    r"(?:\w+\s)?(?:deliver|supply|ship|send|produc|feed)\w*"
-)
 _ASKS_CONNECTIONS = re.compile(
     r"^\W*(?:what(?:'s|\sis|\sare)?|which|who|how\smany|is|are|does|do|list|show)\b.*"
     r"\b(?:connected|linked|attached|hooked\sup)\b"

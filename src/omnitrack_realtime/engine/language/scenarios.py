@@ -77,8 +77,11 @@ _FAIL = re.compile(
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|quiet|silent|out\sof\sbusiness)|went\s(?:down|bust"
     r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
-    # "If supplier in Haiphong not deliver for 10 day": sends nothing
-    r"|(?:not|doesn'?t|does\snot|don'?t|won'?t|will\snot)\s(?:deliver|supply|ship|send|produce)\w*"
+    # "If supplier in Haiphong not deliver for 10 day", "if it 2 week not work": sends nothing
+    r"|(?:not|doesn'?t|does\snot|don'?t|won'?t|will\snot|stops?|stopped)\s(?:\w+\s)?"
+    r"(?:deliver|supply|ship|send|produc|feed|work|run|operat)\w*"
+    # "how much is at risk if Pune is down / dies?"
+    r"|dies|breaks?\sdown|(?:is|was|were)\s(?:down|offline)"
     # "If the leather supplier stop for 3 week": it stops, for a time or outright
     r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$"
     r"|\s+(?:\d+|one|two|three|four|five|six|a)\s?(?:days?|weeks?|wks?|months?)\b)"
@@ -157,8 +160,28 @@ def partial_severity(step: _Step, m: str) -> str | None:
     return min(SEVERITY_FACTOR, key=lambda s: abs(SEVERITY_FACTOR[s] - lost / 100))
 
 
+# "which stores lose supply when Pune goes down?", "should Lyon close, ...": supposed too
+_WHEN_OR_SHOULD = re.compile(r"\b(?:when|should)\s")
+
+
+def supposes_a_stop(m: str) -> bool:
+    """Whether a clause supposes that a node stops ("if Pune goes down", "what if the
+    supplier in Haiphong not deliver for 10 day", "when Lyon stops shipping"): a case to play
+    out, never a list of nodes nor a link to cut. The one predicate the supplier-failure,
+    list and disconnect rules share."""
+    stop = _FAIL.search(m)
+    if stop is None:
+        return False
+    if _HYPOTHETICAL.search(m) is not None:
+        return True
+    return any(
+        w.end() < stop.start() and 1 <= len(m[w.end() : stop.start()].split()) <= 4
+        for w in _WHEN_OR_SHOULD.finditer(m)
+    )
+
+
 def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
-    if not (_FAIL.search(m) and _HYPOTHETICAL.search(m)):
+    if not supposes_a_stop(m):
         return None
     params: dict[str, Any] = {}
     refs = step.node_refs() or _the_one(step, m)
