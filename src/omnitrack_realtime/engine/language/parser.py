@@ -2947,7 +2947,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ),
         cleaned,
     )
-    steps = _without_bare_leads(_without_background_settings(steps))
+    steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -3063,6 +3063,34 @@ _COMPANY_NOUN = re.compile(
 _SELLS_TO = re.compile(
     r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|invoice|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
 )
+
+
+# "Actually skip that", "forget it", "never mind that one": the step just said is taken back
+_TAKE_IT_BACK = re.compile(
+    r"^\W*(?:(?:actually|no|nah|wait|sorry|oh|hmm+|on\ssecond\sthought)\W+)*"
+    r"(?:skip|forget|scratch|drop|cancel|ignore|disregard|never\s?mind|don'?t\sdo)\s?"
+    r"(?:that|this|it|that\sone|this\sone|the\slast\sone)?\b",
+    re.IGNORECASE,
+)
+
+
+def _without_taken_back(steps: list[Step]) -> list[Step]:
+    """ "And a warehouse in Modena, 8,000. Actually skip that, we don't need it.": a change
+    taken back right after it in the same message is not made; the take-back stays, as the
+    step that says so."""
+    kept: list[Step] = []
+    for step in steps:
+        taken_back = (
+            isinstance(step, Act)
+            and step.kind in ("cancelled", "correction")
+            and _TAKE_IT_BACK.match(step.text) is not None
+        )
+        last = kept[-1] if kept else None
+        if taken_back and isinstance(last, Command) and last.intent in CHANGING_INTENTS:
+            kept[-1] = Act("cancelled", step.text, last.text)
+            continue
+        kept.append(step)
+    return kept
 
 
 def _without_bare_leads(steps: list[Step]) -> list[Step]:

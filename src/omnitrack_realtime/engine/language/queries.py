@@ -68,7 +68,9 @@ _BOTTLENECK = re.compile(
 _UTILIZATION = re.compile(
     r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
     # "How hard are we running the plant?", "are we running hot?"
-    r"|how\shard\s(?:are|is)\s(?:we|they|it)\s(?:running|working|pushing|driving)"
+    # ("How hard are the plants being run at the moment?")
+    r"|how\shard\s(?:are|is)\s(?:we|they|it|(?:the|our|my)\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:being\s)?"
+    r"(?:run|running|worked|working|pushed|pushing|driven|driving)\b"
     # "which one is the most full", "the fullest"
     r"|(?:most|least)\s(?:full|loaded|busy|stretched|utili[sz]ed)|fullest|busiest\sright\snow"
     r"|how\smuch\sof\s(?:our\s|the\s|my\s|its\s|their\s|your\s)?capacity|capacity\s(?:is\s)?in\suse"

@@ -318,8 +318,10 @@ _TYPE_AT = re.compile(
 _LEAD_CLAUSE = re.compile(
     # ("After factory the towels go to our warehouse in Istanbul, ...": where goods go next,
     # a learner's description, not when)
-    r"^\W*(?:before|after|once|while|since|when|as)\s(?![^,:?]*\b(?:go|goes|ship|ships|send|sends"
-    r"|move|moves)\s+(?:on\s+)?to\b)[^,:?]{1,50},\s+(?=\w)",
+    # ("Just to confirm before I sign off: which settings ...": a lead said with a colon)
+    r"^\W*(?:just\s)?(?:to\s(?:confirm|check|be\ssure|double[\s-]check|recap)\s)?"
+    r"(?:before|after|once|while|since|when|as)\s(?![^,:?]*\b(?:go|goes|ship|ships|send|sends"
+    r"|move|moves)\s+(?:on\s+)?to\b)[^,:?]{1,50}[,:]\s+(?=\w)",
     re.IGNORECASE,
 )
 _THERE_IS_AFTER = re.compile(
