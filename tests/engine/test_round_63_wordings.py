@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
+from omnitrack_realtime.engine.language.cleaning import _clean
 
-from .talking import kinds, nodes, open_engine, talk
+from .talking import kinds, links, nodes, open_engine, talk
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,68 @@ def test_a_change_taken_back_in_the_same_message_is_not_made(engine: SupplyChain
     assert nodes(engine) == {}
     talk(engine, "add a store in Rome. Actually forget that. Add a store in Milan.")
     assert nodes(engine) == {"Milan Store": 2_000}
+
+
+# --- a learner's verb last ("This factory please add") ----------------------------------------
+
+_BURSA = ("Bursa Plant", "Izmir Warehouse", "Kayseri Supplier", "Gaziantep Supplier")
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "Hello. I textile company have, in Bursa factory 20000 meter for month. This factory "
+            "please add.",
+            (),
+            ["smalltalk", "add-manufacturer"],
+        ),
+        (
+            "Cotton we buy from Gaziantep supplier, 30000 kg. Also Kayseri supplier 15000 kg. "
+            "Both to Bursa factory send.",
+            ("Bursa Plant",),
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        ("From Bursa factory to there go.", ("Bursa Plant", "Izmir Warehouse"), ["connect-nodes"]),
+        ("Kayseri supplier how much capacity have?", _BURSA, ["get-node-details"]),
+        ("how much capacity does Kayseri Supplier have?", _BURSA, ["get-node-details"]),
+        ("Both ship to Bursa factory.", _BURSA, ["connect-nodes"]),
+    ],
+)
+def test_a_learners_verb_last(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want the stock to go",
+        "Which plants does the Lyon warehouse get stock from, and where do the trucks go?",
+        "Do you know how much stock we have?",
+        "Please add",
+    ],
+)
+def test_english_that_ends_in_a_verb_keeps_its_order(text: str) -> None:
+    assert _clean(text) == text
+
+
+def test_a_learners_network_in_verb_last_order(engine: SupplyChainEngine) -> None:
+    talk(
+        engine,
+        "Hello. I textile company have, in Bursa factory 20000 meter for month. This factory "
+        "please add.",
+        "Cotton we buy from Gaziantep supplier, 30000 kg. Also Kayseri supplier 15000 kg. Both "
+        "to Bursa factory send.",
+        "Warehouse in Izmir is need, 25000 meter. From Bursa factory to there go.",
+    )
+    assert nodes(engine) == {
+        "Bursa Plant": 20_000,
+        "Gaziantep Supplier": 30_000,
+        "Kayseri Supplier": 15_000,
+        "Izmir Warehouse": 25_000,
+    }
+    assert links(engine) == {
+        ("Gaziantep Supplier", "Bursa Plant"),
+        ("Kayseri Supplier", "Bursa Plant"),
+        ("Bursa Plant", "Izmir Warehouse"),
+    }

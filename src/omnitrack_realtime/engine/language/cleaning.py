@@ -336,6 +336,42 @@ _LEARNER_ORDER = (
         ),
         r"\1 \2 as a ",
     ),
+    # A learner's verb last, as Turkish, Japanese or Hindi put it: "This factory please add",
+    # "Both to Bursa factory send", "From Bursa factory to there go", "Kayseri supplier how
+    # much capacity have?"
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>(?:this|that|these|those|the|our|my)\s[^.!?,\n]{1,40}?"
+            r"|[A-Z][\w'-]*(?:\s[\w'-]+){0,3}?)\s+(?:please|pls|kindly)\s+"
+            r"(?P<verb>add|remove|delete|connect|link|register|enter)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"please \g<verb> \g<np>",
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?P<dest>to\s[^.!?,\n]{1,40}?)\s+"
+            r"(?:go|goes|send|sends|ship|ships|deliver|delivers)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<a> ships \g<dest>",
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<subj>[^.!?,\n]{1,40}?)\s+(?P<dest>to\s[^.!?,\n]{1,40}?)\s+"
+            r"(?:go|send|ship|deliver|supply)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<subj> ship \g<dest>",
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+how\s+(?P<q>much|many)\s+(?P<what>[a-z]+)"
+            r"\s+(?:have|has)\s*\?",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"how \g<q> \g<what> does \g<np> have?",
+    ),
     # "see from where arrive the goods of Verona warehouse": what feeds it
     (
         re.compile(
@@ -706,6 +742,16 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
             re.I | re.M,
         ),
         r"add a \g<kind> \g<prep> ",
+    ),
+    # "Cotton we buy from Gaziantep supplier, 30000 kg": the same, its town said first
+    (
+        re.compile(
+            r"^(?P<lead>\W*(?:[\w-]+\s+){0,3}?)(?:we|i)\s+(?:buy|get|source|order)\s+(?:it\s+|them\s+)?"
+            r"from\s+(?:a\s+|one\s+|the\s+|our\s+)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+"
+            r"(?P<kind>(?i:supplier|vendor|co-?op\w*|cooperative|farm|mill))(?=\s*,?\s*\d)",
+            re.M,
+        ),
+        r"add a \g<kind> in \g<town>",
     ),
     # "please make connect from factory": a learner's "connect it from the factory"
     (

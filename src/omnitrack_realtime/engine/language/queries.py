@@ -66,7 +66,9 @@ _BOTTLENECK = re.compile(
     r"|pil(?:e|es|ing)\s(?:\w+\s)?up|pile[\s-]?ups?)\b"
 )
 _UTILIZATION = re.compile(
-    r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity)|usage|loads?|occupancy"
+    # ("how much capacity does Kayseri Supplier have?" asks its size, not its use)
+    r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity(?!\s(?:does|do)\s[^?]{1,40}?\shave\b))"
+    r"|usage|loads?|occupancy"
     # "How hard are we running the plant?", "are we running hot?"
     # ("How hard are the plants being run at the moment?")
     r"|how\shard\s(?:are|is)\s(?:we|they|it|(?:the|our|my)\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:being\s)?"
@@ -229,7 +231,7 @@ _FIELD_ASKED = re.compile(
 
 _HOW_BIG = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\sdoes)\s"
-    r"(?:is|are|was|'s)?\b"
+    r"(?:(?:is|are|was|'s)\b)?"
 )
 
 

@@ -324,6 +324,19 @@ def _node_refs(step: _Step) -> list[_Ref]:
             continue
         if any(r.start <= start < r.end for r in refs):
             continue
+        named = next(
+            (
+                i
+                for i, r in enumerate(refs)
+                if r.ref.kind == "name" and r.end < start and not step.masked[r.end : start].strip()
+            ),
+            None,
+        )
+        if named is not None and _type_of(refs[named].ref.text.split()[-1]) == kind:
+            # "Both ship to Bursa factory": the town named the user's Bursa Plant, and the
+            # type word after it is that node's, not a node of its own
+            refs[named] = dataclasses.replace(refs[named], end=end)
+            continue
         extreme = _EXTREME.search(step.masked[:start])
         if extreme is not None:
             # "the bigger warehouse", "the newest store", "the older store"
