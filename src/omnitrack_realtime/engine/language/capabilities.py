@@ -100,20 +100,24 @@ _RENAME = re.compile(
     # "Seremban Warehouse should be called Negeri Sembilan Hub from now on"
     r"|\b(?:should|will|shall|must|is\sto)\sbe\s(?:called|named|known\sas)\b|\bis\snow\s(?:called|named)\b"
 )
+# words said after a new name that are not part of it ("Strait Hub from now on")
+_AFTER_NAME = (
+    r"(?:\s*(?:instead|please|pls|thanks|now|too|as\swell|also|from\snow\son|from\stoday"
+    r"|going\sforward|henceforth|for\snow|if\syou\scan))*"
+)
 _NEW_NAME = re.compile(
     r"\b(?:to|as|into|be(?:\s(?:called|named|known\sas))?|now\s(?:called|named))\s+[\"'“]?(?P<name>[^\"'”,;]+?)[\"'”]?"
-    r"\s*(?:instead|please|pls|thanks|too|as\swell|also|from\snow\son|going\sforward|henceforth)?"
-    r"(?:\W*$|\s*[,;])"
+    + _AFTER_NAME
+    + r"(?:\W*$|\s*[,;])"
     r"|\b(?:call|name)\s(?:it|that|this|that\sone|§+|the\s[\w¤§]+(?:\s\w+)?)\s+[\"'“]?"
-    r"(?P<called>[^\"'”,;]+?)[\"'”]?\s*(?:instead|please|pls|thanks|too|as\swell|also)?"
-    r"(?:\W*$|\s*[,;])",
+    r"(?P<called>[^\"'”,;]+?)[\"'”]?" + _AFTER_NAME + r"(?:\W*$|\s*[,;])",
     re.IGNORECASE,
 )
 
 
 _CALLED_AFTER = re.compile(
-    r"\s+[\"'“](?P<name>[^\"'”]+)[\"'”]\s*(?:instead|please|pls|thanks|now|too|as\swell)?\W*$"
-    r"|\s+(?P<bare>[A-Z][^,;.!?]*?)\s*(?:instead|please|pls|thanks|now|too|as\swell)?\W*$"
+    r"\s+[\"'“](?P<name>[^\"'”]+)[\"'”]" + _AFTER_NAME + r"\W*$"
+    r"|\s+(?P<bare>[A-Z][^,;.!?]*?)" + _AFTER_NAME + r"\W*$"
 )
 
 

@@ -736,7 +736,9 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "Fabric we buy from supplier in Haiphong, 30000 meter": a supplier described, to add
     (
         re.compile(
-            r"^(?P<lead>\W*(?:[\w-]+\s+){0,3}?)(?:we|i)\s+(?:buy|get|source|order)\s+(?:it\s+|them\s+)?"
+            # ("Let's start then: we buy cocoa from a supplier in Kumasi": after a lead too)
+            r"(?:^|(?<=[.!?:]\s))(?P<lead>\W*(?:[\w-]+\s+){0,3}?)(?:we|i)\s+(?:buy|get|source|order)\s+"
+            r"(?:it\s+|them\s+|(?:our\s+|the\s+|all\s+(?:our\s+|the\s+)?)?[a-z][\w-]+\s+)?"
             r"from\s+(?:a\s+|one\s+)?(?P<kind>supplier|vendor|co-?op\w*|cooperative|farm|mill)\s+"
             r"(?P<prep>in|at|near)\s",
             re.I | re.M,
@@ -945,6 +947,12 @@ _SPELLINGS = {
     "an'": "and",
     "wi'": "with",
     "o'": "of",
+    # typos of "another", which tells a second node of a kind from a detail of the first
+    "anothr": "another",
+    "anoter": "another",
+    "antoher": "another",
+    "annother": "another",
+    "anohter": "another",
 }
 # SMS shorthand, in lower case only ("cn u", "frm", "rn"; "U.S.", "R&D" and "CN Rail" stay)
 _SHORTHAND = {

@@ -224,7 +224,9 @@ _OUT_OF_SCOPE = {
         r"|kilo|ton|tonne|shipment|truck|mile|km)\b"
     ),
     "place orders or payments": (
-        r"\b(?:raise|issue|send|create|place)\s(?:a\s|an\s)?(?:po|p\.o\.|purchase\sorders?)\b|"
+        # ("send the Kampala distributor a purchase order": the order sent to someone)
+        r"\b(?:raise|issue|send|create|place)\s(?:[^.?!,;]{1,40}?\s)?(?:a\s|an\s)?(?:po|p\.o\."
+        r"|purchase\sorders?)\b|"
         r"\b(?:place|make|submit|cancel)\s(?:an?\s|the\s)?(?:purchase\s)?(?:orders?|payments?"
         r"|invoices?)\b|\bpay\s(?:the|our|them|for|\d)|\b(?:purchase|buy)\s\d|\border\s\d"
         # "order a fresh batch of zinc-air cells from them"

@@ -1248,7 +1248,9 @@ _AND_SUBJECT_LINKS = re.compile(
     r"|delivers|serves|stocks)\b)"
 )
 _THEN_SHIPS_THERE = re.compile(
-    r",\s+(?:and\s)?(?P<link>(?:[\w-]+\s){1,3}?(?:ships|sends|supplies|feeds|delivers|trucks)"
+    # ("..., factory is sending to there": a learner's present progressive)
+    r",\s+(?:and\s)?(?P<link>(?:[\w-]+\s){1,3}?(?:ships|sends|supplies|feeds|delivers|trucks"
+    r"|shipping|sending|supplying|feeding|delivering|trucking)"
     r"(?:\s\w+)?(?:\sto)?\sthere\b.*)$",
     re.IGNORECASE,
 )

@@ -75,7 +75,7 @@ _FAIL = re.compile(
     r"\b(?:fail\w*|loses?|lost|losing|goes\s(?:down|bust|bankrupt|offline|under|dark|away|quiet|silent"
     r"|out\sof\sbusiness)"
     r"|go\s(?:down|bust|bankrupt|offline|under|dark|quiet|silent|out\sof\sbusiness)|went\s(?:down|bust"
-    r"|bankrupt|offline|under)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
+    r"|bankrupt|offline|under|dark|quiet|silent)|bankrupt\w*|collaps\w*|shuts?\sdown|stops?\s(?:delivering|shipping"
     r"|producing|supplying|working)|is\slost|disappear\w*|drops?\sout"
     # "If supplier in Haiphong not deliver for 10 day", "if it 2 week not work": sends nothing
     r"|(?:not|doesn'?t|does\snot|don'?t|won'?t|will\snot|stops?|stopped)\s(?:\w+\s)?"

@@ -297,8 +297,9 @@ _SO = re.compile(r",\s*so\s+(?=\w)", re.IGNORECASE)
 # "add a supplier in Gdansk feeding the Hamburg warehouse": the new node's link, a step of its
 # own (only after an add: "what's connected to X" asks).
 _PARTICIPLE = re.compile(
-    # ("what feeds the Madrid store": a question, not a node and its link)
-    rf"(?<!\bwhat)(?<!\bwho)(?<!\bwhich),?\s+(?:(?:and\s+)?(?:also|then)\s+)?"
+    # ("what feeds the Madrid store": a question, not a node and its link; "factory is sending
+    # to there": a verb, not a participle)
+    rf"(?<!\bwhat)(?<!\bwho)(?<!\bwhich)(?<!\bis)(?<!\bare),?\s+(?:(?:and\s+)?(?:also|then)\s+)?"
     rf"(?=(?:{_LINK_OUT}|{_LINK_IN})\s)",
     re.IGNORECASE,
 )
