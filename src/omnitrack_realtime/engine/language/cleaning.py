@@ -356,13 +356,32 @@ _LEARNER_ORDER = (
         ),
         r"\g<a> ships \g<dest>",
     ),
+    # ("From Kayseri factory goods going there": the goods said, "to" left out)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?:(?:the\s)?(?:goods|products|stock"
+            r"|materials?|things|cargo)\s)(?:is\s|are\s)?(?:going|go|goes|sent|shipped)\s"
+            r"(?:to\s)?(?P<dest>there|it|[^.!?,\n]{1,40}?)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<a> ships to \g<dest>",
+    ),
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<subj>[^.!?,\n]{1,40}?)\s+(?P<dest>to\s[^.!?,\n]{1,40}?)\s+"
-            r"(?:go|send|ship|deliver|supply)\s*(?=[.!]|$)",
+            r"(?:(?:is|are)\s(?:giving|sending|going|shipping|delivering|supplying)"
+            r"|go|send|ship|deliver|supply|give|gives)\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
         r"\g<subj> ship \g<dest>",
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"
+            r"|utili[sz]ation|status)\s+how\s+(?:much|big|many|high)\s*(?:is|are|have|has)?\s*\?",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"what is the \g<what> of \g<np>?",
     ),
     (
         re.compile(

@@ -204,7 +204,12 @@ def _cut_at(step: _Step, end: int) -> _Step:
 
 
 # ", the nuts get cracked before storage": a reason after the link, not more of its ends
-_REASON_AFTER = re.compile(r",\s+(?:the|our|their|since|as|because|so|that'?s)\s", re.IGNORECASE)
+# ("cut the direct link from Asheville to Savannah, it doesn't need both": a remark)
+_REASON_AFTER = re.compile(
+    r",\s+(?:the|our|their|since|as|because|so|that'?s"
+    r"|(?:it|they|we|he|she)\s(?:doesn'?t|don'?t|does\snot|do\snot|isn'?t|aren'?t|won'?t|can'?t))\s",
+    re.IGNORECASE,
+)
 
 
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:

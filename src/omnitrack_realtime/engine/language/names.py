@@ -54,7 +54,8 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16384)
 def _is_place_word(word: str) -> bool:
-    return gazetteer.lookup(word) is not None
+    # (a town whose name is also a word is only found capitalised: "modena" is not, "Modena" is)
+    return gazetteer.lookup(word) is not None or gazetteer.lookup(word.title()) is not None
 
 
 # Rebuilt whenever the user's names change (a node added): the per-name work above is cached.

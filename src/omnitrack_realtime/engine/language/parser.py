@@ -2950,6 +2950,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         cleaned,
     )
     steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
+    steps = _without_asked_again(steps)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -3074,6 +3075,46 @@ _TAKE_IT_BACK = re.compile(
     r"(?:that|this|it|that\sone|this\sone|the\slast\sone)?\b",
     re.IGNORECASE,
 )
+
+
+# "Risk where we have? Please show me.": asking again for what was just asked
+_SHOW_ME = re.compile(
+    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|and)\W+)*(?:(?:can|could|would)\s+you\s+)?"
+    r"(?:show|tell|give)\s+(?:it\s+(?:to\s+)?)?(?:me|us)(?:\s+(?:please|pls|that|this|it))*\W*$",
+    re.IGNORECASE,
+)
+
+
+# "Gaziantep supplier to Kayseri factory is giving. Connect please.": the verb said again
+_BARE_VERB = re.compile(
+    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|and)\W+)*(?P<verb>connect|link|add|do\sit|make\sit)"
+    r"(?:\W+(?:please|pls|them|it|this|that|too|also|now))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def _without_asked_again(steps: list[Step]) -> list[Step]:
+    """A bare "please show me" after a question, or "connect please" after a link in the same
+    message, asks for that step again; it is not a step of its own."""
+    kept: list[Step] = []
+    for step in steps:
+        before = kept[-1] if kept else None
+        if isinstance(before, Command):
+            if _unread(step) and _SHOW_ME.match(step.text):
+                continue
+            asked = step if isinstance(step, Clarification) else None
+            bare = _BARE_VERB.match(asked.text) if asked is not None else None
+            if asked is not None and bare is not None and asked.intent in (before.intent, None):
+                verb = bare.group("verb").casefold()
+                same = verb.startswith(("do", "make")) or (
+                    before.intent == "connect-nodes"
+                    if verb in ("connect", "link")
+                    else before.intent.startswith("add-")
+                )
+                if same:
+                    continue
+        kept.append(step)
+    return kept
 
 
 def _without_taken_back(steps: list[Step]) -> list[Step]:
