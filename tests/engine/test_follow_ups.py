@@ -11,7 +11,7 @@ import pytest
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.seam import EngineRequest
 
-from .talking import USER, nodes, open_engine, talk
+from .talking import USER, links, nodes, open_engine, talk
 
 
 @pytest.fixture
@@ -90,3 +90,70 @@ def test_the_question_before_a_change_of_several_nodes_says_the_change(
     assert outcome.start_metadata["intent"] == "confirmation"
     assert said in outcome.text
     assert nodes(engine)["Toluca Warehouse"] == 15_000
+
+
+# --- positions among the last enumeration ------------------------------------------------------
+
+
+@pytest.fixture
+def three(engine: SupplyChainEngine) -> SupplyChainEngine:
+    """Leeds, York and Hull warehouses added in one message, after the fixture's two."""
+    talk(engine, "add warehouses in Leeds, York and Hull")
+    return engine
+
+
+def details_of(engine: SupplyChainEngine, text: str) -> str:
+    outcome = engine.run_turn(EngineRequest(USER, "c1", text, ()))
+    assert outcome.start_metadata["intent"] == "get-node-details"
+    return outcome.text.split("**")[1]
+
+
+def test_the_second_one_is_of_the_warehouses_just_added(three: SupplyChainEngine) -> None:
+    assert details_of(three, "how big is the second one?") == "York Warehouse"
+    assert details_of(three, "how big is the middle one?") == "York Warehouse"
+    assert details_of(three, "how big is the first one?") == "Leeds Warehouse"
+
+
+def test_the_first_two_and_the_last_two_link_within_the_list(three: SupplyChainEngine) -> None:
+    assert talk(three, "connect the first two", "connect the last two") == [
+        ["connect-nodes"],
+        ["connect-nodes"],
+    ]
+    assert {("Leeds Warehouse", "York Warehouse"), ("York Warehouse", "Hull Warehouse")} <= (
+        links(three)
+    )
+
+
+def test_positions_count_among_all_again_once_the_talk_moves_on(three: SupplyChainEngine) -> None:
+    talk(three, "add a supplier in Bradford")  # the conversation is about another node now
+    # a position of a type counts among every node of that type, in creation order
+    assert details_of(three, "how big is the first warehouse?") == "Aguascalientes Warehouse"
+
+
+def test_the_middle_warehouse_of_all_five_then_of_six(three: SupplyChainEngine) -> None:
+    outcome = three.run_turn(EngineRequest(USER, "c1", "remove the middle warehouse", ()))
+    assert outcome.text.startswith("Remove **Leeds Warehouse**")  # 3rd of 5, asked first
+    talk(three, "no", "add a warehouse in Derby")
+    outcome = three.run_turn(EngineRequest(USER, "c1", "remove the middle warehouse", ()))
+    assert "no middle one of 6 warehouses" in outcome.text
+    assert len([n for n in nodes(three) if n.endswith("Warehouse")]) == 6
+
+
+# --- utilization changed by points ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reduce Toluca Warehouse's utilization by 10%", 0.4),
+        ("raise the utilization of Toluca Warehouse by 5 points", 0.55),
+        ("set Toluca Warehouse's utilization to 80%", 0.8),
+        ("lower Toluca Warehouse utilization by 90%", 0.0),  # never below nothing
+    ],
+)
+def test_utilization_changed_by_points(
+    engine: SupplyChainEngine, text: str, expected: float
+) -> None:
+    talk(engine, text)
+    toluca = next(n for n in engine.twin.list_nodes(USER) if n.name == "Toluca Warehouse")
+    assert toluca.utilization == pytest.approx(expected)

@@ -214,7 +214,8 @@ class NodeRef:
     "that", "them": the last node(s) the conversation mentioned), ``"ordinal"`` (``text`` is a
     1-based position among the user's nodes of ``node_type`` (all nodes when None) in the
     order they were created, negative from the end: "the second warehouse" is ``"2"``, "the
-    last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created; "the
+    last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created, "the first
+    two" ``"1:2"``; "the
     bigger warehouse" is ``"max:capacity"``, "the smaller" ``"min:capacity"``, "the busiest"
     ``"max:utilization"``).
     ``node_type`` narrows the match when the words named a type.
@@ -224,6 +225,16 @@ class NodeRef:
     kind: Literal["id", "name", "place", "pronoun", "ordinal"] = "name"
     node_type: str | None = None
     place: Place | None = None
+
+    @property
+    def several(self) -> bool:
+        """Whether it points at several nodes: "them", or a range of positions ("both
+        stores", "the last two", "the first two")."""
+        if self.kind == "pronoun":
+            return self.text == "them"
+        return (
+            self.kind == "ordinal" and ":" in self.text and not self.text.startswith(("max", "min"))
+        )
 
 
 @dataclass(frozen=True, slots=True)

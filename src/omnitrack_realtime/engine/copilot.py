@@ -825,6 +825,8 @@ class SupplyChainEngine:
                     reordered = [i for i in context if i != subject] + [subject]
                     self.twin.set_context(request.user_id, request.conversation_id, reordered)
         self._remember_mentions(request, steps, mentioned)
+        if len(turn.added) > 1 or turn.shown:
+            state.listed = turn.added if len(turn.added) > 1 else turn.shown
 
     def _run_chain(
         self,
@@ -888,7 +890,10 @@ class SupplyChainEngine:
                 state.last_command = _pinned(command, result.mentioned)
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
+                turn.added.append(result.mentioned[-1])
                 self._remember_aliases(request, command, result.mentioned[-1], state)
+            elif command.intent in ("list-nodes", "compare-nodes") and len(result.mentioned) > 1:
+                turn.shown = list(result.mentioned)
             setting = SETTING_OF.get(command.intent) or command.params.get("setting")
             if isinstance(setting, str):
                 state.last_setting = setting
@@ -1096,11 +1101,7 @@ class SupplyChainEngine:
         if not (isinstance(source, NodeRef) and isinstance(target, NodeRef)):
             return []
         # "them", "both stores", "all the warehouses", "the last two"
-        plural = [
-            k
-            for k, r in (("source", source), ("target", target))
-            if r.text == "them" or (r.kind == "ordinal" and r.text.endswith(":"))
-        ]
+        plural = [k for k, r in (("source", source), ("target", target)) if r.several]
         if len(plural) != 1:
             return []
         try:
@@ -1415,7 +1416,8 @@ class SupplyChainEngine:
         capacity"), or None when that failed (the failure is in ``turn``)."""
         factor = command.params.get("capacity_factor")
         delta = command.params.get("capacity_delta")
-        if factor is None and delta is None:
+        points = command.params.get("utilization_delta")
+        if factor is None and delta is None and points is None:
             return command
         ref = command.params.get("node")
         if not isinstance(ref, NodeRef):
@@ -1432,16 +1434,18 @@ class SupplyChainEngine:
             # "yes" each one's own value is made absolute
             return command
         node = nodes[0]
-        if factor is not None:
-            value = node.capacity * float(factor)
-        else:
-            value = node.capacity + float(delta or 0)
         params = {
             k: v
             for k, v in command.params.items()
-            if k not in ("capacity_factor", "capacity_delta")
+            if k not in ("capacity_factor", "capacity_delta", "utilization_delta")
         }
-        params.update(node=NodeRef(node.id, "id"), capacity=max(1, round(value)))
+        params["node"] = NodeRef(node.id, "id")
+        if points is not None:
+            params["utilization"] = round(min(1.0, max(0.0, node.utilization + float(points))), 4)
+        if factor is not None:
+            params["capacity"] = max(1, round(node.capacity * float(factor)))
+        elif delta is not None:
+            params["capacity"] = max(1, round(node.capacity + float(delta)))
         return Command(command.intent, params, command.confidence, command.text)
 
     def _confirmation(
@@ -1678,6 +1682,9 @@ def _change_said(params: Mapping[str, Any]) -> str:
         parts.append(f"capacity {(factor - 1) * 100:+.0f}% each".replace("-", "−"))
     elif isinstance(params.get("capacity"), int | float):
         parts.append(f"capacity to {params['capacity']:,.0f} units")
+    points = params.get("utilization_delta")
+    if isinstance(points, int | float):
+        parts.append(f"utilization {'+' if points >= 0 else '−'}{abs(points) * 100:g} points each")
     if isinstance(params.get("status"), str):
         parts.append(f"status to {params['status']}")
     return f": {', '.join(parts)}" if parts else ""

@@ -19,6 +19,11 @@ process can pick the conversation up); this module owns three of its keys:
 ``aliases``
     The user's own words for their nodes ("our bakery in Dundee" added as a plant: "the
     bakery" is Dundee Plant), word -> node name.
+``listed``
+    The nodes of the last enumeration: the turn's adds when it added several ("add
+    warehouses in Leeds, York and Hull"), else the nodes a list or comparison showed. A
+    position said without a type ("the second one", "the first two", "the last two") counts
+    among them while the conversation still talks about them.
 ``quiet``
     True when the last turn asked for something and nothing was done (a failure, a question,
     nothing understood): an "undo" then asks first, since the change it would revert is older
@@ -65,6 +70,7 @@ _OWN_KEYS = (
     "quiet",
     "simulated",
     "aliases",
+    "listed",
 )
 
 
@@ -176,6 +182,7 @@ class DialogueState:
     #: The conversation's last simulations, oldest first ("rerun the Sakai scenario").
     simulated: list[Command] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    listed: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -195,6 +202,7 @@ class DialogueState:
                 bool(data.get("quiet", False)),
                 [command_from_json(entry) for entry in data.get("simulated", ())],
                 {str(k): str(v) for k, v in dict(data.get("aliases", {})).items()},
+                [str(i) for i in data.get("listed", ())],
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -223,6 +231,8 @@ class DialogueState:
             data["simulated"] = [command_to_json(c) for c in self.simulated[-5:]]
         if self.aliases:
             data["aliases"] = dict(self.aliases)
+        if self.listed:
+            data["listed"] = list(self.listed)
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]

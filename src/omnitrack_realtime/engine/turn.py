@@ -89,6 +89,10 @@ class Turn:
     not_run: list[Command] = field(default_factory=list)
     stopped: bool = False  # a confirmation holds the rest of the turn
     failed: bool = False  # a step failed: the steps that point back at it do not run
+    # the nodes this turn enumerated: those its adds created, or those a list or comparison
+    # showed ("the second one", "the first two" next count among them)
+    added: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
     waiting: int = 0  # commands held with a confirmation
     note: str = ""
     last_link: Command | None = None  # the link step run last, to tell a chain from a fan-out

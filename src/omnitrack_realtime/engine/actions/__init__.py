@@ -270,16 +270,22 @@ def _pair(step: _Step) -> tuple[Node, Node]:
     """The two ends of a (dis)connection. "Connect them" (one plural pronoun for both ends, or
     for the source alone) joins the last two nodes the conversation mentioned."""
     source_ref, target_ref = step.params.get("source"), step.params.get("target")
-    if (
+    pronoun = (
         isinstance(source_ref, NodeRef)
         and source_ref.kind == "pronoun"
         and source_ref.text.strip().lower() in _PLURAL_PRONOUNS
-        and (target_ref is None or target_ref == source_ref)
-    ):
+    )
+    # ("connect the first two": a range of two positions)
+    pair = isinstance(source_ref, NodeRef) and source_ref.kind == "ordinal" and source_ref.several
+    if (pronoun or pair) and (target_ref is None or target_ref == source_ref):
+        assert isinstance(source_ref, NodeRef)
         nodes = _many(step, "source")
-        if len(nodes) < 2:
+        if len(nodes) < 2 or (pair and len(nodes) > 2):
+            said = ", ".join(f"**{n.name}**" for n in nodes)
             raise _Failed(
-                f'"{source_ref.text}" means only **{nodes[0].name}** here; which two nodes '
+                f'"{source_ref.text}" means {said} here; which two nodes should I join?'
+                if pair
+                else f'"{source_ref.text}" means only **{nodes[0].name}** here; which two nodes '
                 "should I join?"
             )
         return nodes[-2], nodes[-1]

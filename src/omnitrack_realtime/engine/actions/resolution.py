@@ -109,6 +109,14 @@ def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
             raise _Failed(f"You have no {kind} yet.", ("List my nodes", "help"))
         field, largest = extreme
         return [(max if largest else min)(candidates, key=lambda n: getattr(n, field))]
+    if text == "middle":
+        # "the middle one": of three (or five...) the one between; of an even count, ask
+        if len(candidates) < 3 or len(candidates) % 2 == 0:
+            raise _Failed(
+                f"There is no middle one of {answers.plural(len(candidates), kind)} "
+                f"({_list_names(candidates)}); which do you mean?"
+            )
+        return [candidates[len(candidates) // 2]]
     single = ":" not in text
     first, _, last = text.partition(":")
     try:
@@ -208,22 +216,29 @@ def resolve_nodes(
         if exact is not None:
             return [exact]
     everything = list(nodes) if nodes is not None else twin.list_nodes(user_id)
-    if ref.kind == "ordinal" and ref.node_type is None and label.lstrip("-").isdigit():
+    position = re.fullmatch(r"-?\d+(?::-?\d*)?|middle", label) is not None
+    if ref.kind == "ordinal" and ref.node_type is None and position:
         # "add warehouses in Leeds, York and Hull" then "the second one", "the last": a
         # position among the kind of node just talked about
-        talked = [
-            node
-            for node in (
-                twin.get_node(user_id, i) for i in twin.get_context(user_id, conversation_id)
-            )
-            if node is not None
-        ]
+        context = twin.get_context(user_id, conversation_id)
+        listed = twin.get_dialogue(user_id, conversation_id).get("listed") or ()
+        among_listed = len(listed) > 1 and set(context) <= set(listed)
+        if among_listed:
+            # ("add warehouses in Leeds, York and Hull", "connect the first two", then "connect
+            # the last two": of the three just added, while the conversation still talks
+            # about them, whatever warehouse the user had before)
+            context = tuple(listed)
+        talked = [node for node in (twin.get_node(user_id, i) for i in context) if node is not None]
         # ("two suppliers ... Both ship to the Cebu plant" then "the second one": of the kind
         # several were talked about, not the plant they ship to)
         by_kind = Counter(node.type for node in talked)
         several = [kind for kind, count in by_kind.items() if count >= 2]
         if len(talked) >= 2 and (len(by_kind) == 1 or len(several) == 1):
-            ref = NodeRef(ref.text, "ordinal", node_type=several[0] if several else talked[0].type)
+            kind = several[0] if several else talked[0].type
+            ref = NodeRef(ref.text, "ordinal", node_type=kind)
+            if among_listed:
+                spoken = {n.id for n in talked if n.type == kind}
+                everything = [n for n in everything if n.id in spoken]
     if ref.kind == "ordinal":
         return _by_ordinal(ref, everything)
     candidates = everything

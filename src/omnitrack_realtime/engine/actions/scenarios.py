@@ -38,7 +38,7 @@ def _duration(step: _Step, default: float) -> float:
 def _target(step: _Step) -> tuple[Area | None, tuple[str, ...], str]:
     """Where a scenario strikes: an area, named nodes, and words for it ("at Rotterdam")."""
     ref = step.params.get("node")
-    if isinstance(ref, NodeRef) and ref.kind == "ordinal" and ref.text.endswith(":"):
+    if isinstance(ref, NodeRef) and ref.kind == "ordinal" and ref.several:
         # "demand +25% at the stores": every node of that type
         several = resolve_nodes(
             ref, step.twin, step.user_id, step.conversation_id, nodes=step.nodes()

@@ -608,7 +608,7 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
 
 
 def _plural_ref(ref: Any) -> bool:
-    return bool(ref.ref.text == "them" or ref.ref.text.endswith(":"))
+    return bool(ref.ref.text == "them" or ref.ref.several)
 
 
 # ----------------------------------------------------------------------------- explain

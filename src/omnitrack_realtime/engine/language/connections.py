@@ -170,9 +170,7 @@ _FLOW = re.compile(
 
 
 def _plural(ref: NodeRef) -> bool:
-    return (ref.kind == "pronoun" and ref.text == "them") or (
-        ref.kind == "ordinal" and ref.text.endswith(":")
-    )
+    return ref.several
 
 
 def _chain(step: _Step, refs: list[_Ref]) -> list[tuple[_Ref, _Ref]]:

@@ -640,8 +640,18 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
             fields["inventory"] = _whole(value)
     if _FIELD_UTILIZATION.search(m) and (verb is not None or (state and _PERCENT_RE.search(m))):
         field_named = True
-        pct = _PERCENT_RE.search(m)
-        if pct is not None:
+        pct = _PERCENT_RE.search(m) or re.search(
+            r"\b(?P<num>\d+(?:\.\d+)?)\s(?:percentage\s)?points?\b", m
+        )
+        sign = -1.0 if _DOWN.search(m) else 1.0 if _UP.search(m) else 0.0
+        by = pct is not None and re.search(r"\bby\s(?:another\s|an?\s)?$", m[: pct.start()])
+        if pct is not None and sign and by:
+            # "reduce Lyon's utilization by 10%": ten points down from what it is (a share of
+            # capacity changes in points; the answer shows both values)
+            value = parse_number(pct.group("num"))
+            if value is not None:
+                fields["utilization_delta"] = round(sign * value / 100, 4)
+        elif pct is not None:
             value = parse_number(pct.group("num"))
             if value is not None:
                 fields["utilization"] = round(value / 100, 4)

@@ -313,12 +313,12 @@ def _node_refs(step: _Step) -> list[_Ref]:
             ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
             refs.append(_Ref(match.start(), match.end(), ref))
     for match in _LAST_FEW.finditer(step.masked):
-        # "the last two", "the last 3 warehouses": the nodes created last, in order.
+        # "the last two", "the last 3 warehouses": the nodes created last, in order; "the
+        # first two": the first ones.
         count = _ORDINAL_WORDS.get(match.group("count"), match.group("count"))
         kind = _type_of(match.group("type")) if match.group("type") else None
-        refs.append(
-            _Ref(match.start(), match.end(), NodeRef(f"-{count}:", "ordinal", node_type=kind))
-        )
+        span = f"1:{count}" if match.group("end") == "first" else f"-{count}:"
+        refs.append(_Ref(match.start(), match.end(), NodeRef(span, "ordinal", node_type=kind)))
     for start, end, kind, _surface in step.types():
         if clause_span[0] <= start < clause_span[1]:
             continue
@@ -481,14 +481,15 @@ _ORDINAL_WORDS = {
     "5th": "5",
     "sixth": "6",
     "6th": "6",
+    "middle": "middle",
     "two": "2",
     "three": "3",
     "four": "4",
     "five": "5",
 }
 _ORDINAL = re.compile(
-    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th)"
-    r"\s+(?:new\s+|other\s+)?$"
+    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th"
+    r"|middle)\s+(?:new\s+|other\s+)?$"
 )
 _EXTREME_WORDS = {
     "bigger": "max:capacity",
@@ -544,10 +545,10 @@ _DUMMY_IT = re.compile(
 )
 _LAST_ADDED = re.compile(r"\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)$")
 _ORDINAL_ONE = re.compile(
-    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\sone\b"
+    r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|middle)\sone\b"
 )
 _LAST_FEW = re.compile(
-    r"\bthe\s(?:last|latest)\s(?P<count>two|three|four|five|[2-5])"
+    r"\bthe\s(?P<end>last|latest|first)\s(?P<count>two|three|four|five|[2-5])"
     r"(?:\s(?:new\s)?(?P<type>" + _TYPES + r")"
     r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
     r"|\s(?:we|i)\s(?:just\s)?added)?"
