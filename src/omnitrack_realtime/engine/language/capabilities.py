@@ -379,6 +379,8 @@ _LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)
 _LISTING = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|kindly|can\syou|could\syou|would\syou)\W+)*"
     r"(?:list|enumerate)\b"
+    # "Give me the full list of nodes, please": a list asked for by name
+    r"|\b(?:a|the)\s(?:full\s|complete\s|whole\s|entire\s)?list\sof\b"
 )
 
 
@@ -410,7 +412,7 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if about and (not plural or plural.group("all")):
         return None  # about one node: its details
     # ("Can you list all the nodes so I can tick them off?": a list, asked politely)
-    listing = _LISTING.match(m) is not None
+    listing = _LISTING.search(m) is not None
     # "how many nodes do we have in Europe?": a place narrows any list.
     free_place = bool(step.free_places()) and plural is not None
     filtered = in_place or status or _MIN_CAP.search(m) or _MAX_CAP.search(m) or free_place

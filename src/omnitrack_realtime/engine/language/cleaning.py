@@ -375,6 +375,24 @@ _LEARNER_ORDER = (
         ),
         r"\g<subj> ship \g<dest>",
     ),
+    # ("All suppliers together how much capacity?": the total, asked verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>all\s[^.!?,\n]{1,40}?)\s+(?:together|in\stotal|total)\s+how\s+"
+            r"(?:much|many)\s+(?P<what>capacity|inventory|stock)\s*(?:is|are|have|has)?\s*\?",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"what is the total \g<what> of \g<np>?",
+    ),
+    # ("Kayseri also one supplier we have, 9000 ton": a site of ours, its town said first)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:also\s+|too\s+)?"
+            r"(?:one|a|an|another)\s+(?P<kind>[a-z][\w-]*)\s+(?:we|i)\s+(?:also\s+)?(?:have|has|got|own|use)\b",
+            re.MULTILINE,
+        ),
+        r"we also have a \g<kind> in \g<town>",
+    ),
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"

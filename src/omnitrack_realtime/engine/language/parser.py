@@ -2443,7 +2443,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 piece = re.sub(r"\s+(?:to\s+)?there(\W*)$", rf" to {named.pop()}\1", piece)
                 outcome = _read_clause(piece, names)
         elif reason is not None and (
-            any(re.search(pointer, piece, re.IGNORECASE) for pointer in _REASON_POINTERS)
+            any(re.search(pointer, piece, re.IGNORECASE) for pointer, _ in _REASON_POINTERS)
             # "Chihuahua fixed their press line last week, so set them back to operational":
             # the one site the reason names, spoken of as a company ("they")
             or (
@@ -2464,10 +2464,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if len(named) == 1:
                 # ("The Wakefield shop is closing, so remove it": the shop, even if there is
                 # no such node: then it fails, rather than "it" being the node talked about.)
-                pointer = next(
-                    (p for p in _REASON_POINTERS if re.search(p, piece, re.I)), r"\bthem\b"
+                pointer, template = next(
+                    ((p, t) for p, t in _REASON_POINTERS if re.search(p, piece, re.I)),
+                    (r"\bthem\b", "{}"),
                 )
-                piece = re.sub(pointer, named.pop(), piece, count=1, flags=re.IGNORECASE)
+                node = template.format(named.pop())
+                piece = re.sub(pointer, lambda _m: node, piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         if (
             reason is not None
@@ -3087,34 +3089,44 @@ _SHOW_ME = re.compile(
 
 # "Gaziantep supplier to Kayseri factory is giving. Connect please.": the verb said again
 _BARE_VERB = re.compile(
-    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|and)\W+)*(?P<verb>connect|link|add|do\sit|make\sit)"
+    r"^\W*(?:(?:please|pls|kindly|so|ok|okay|and)\W+)*(?P<verb>connect|link|add|do\sit|make\sit"
+    r"|(?:change|set|update|switch)\s(?:it|that))"
     r"(?:\W+(?:please|pls|them|it|this|that|too|also|now))*\W*$",
     re.IGNORECASE,
 )
 
 
 def _without_asked_again(steps: list[Step]) -> list[Step]:
-    """A bare "please show me" after a question, or "connect please" after a link in the same
-    message, asks for that step again; it is not a step of its own."""
+    """A bare "please show me" after a question, "connect please" after a link or "change it
+    please" after a change, in the same message, asks for that step again; it is not a step
+    of its own."""
     kept: list[Step] = []
     for step in steps:
         before = kept[-1] if kept else None
-        if isinstance(before, Command):
-            if _unread(step) and _SHOW_ME.match(step.text):
-                continue
-            asked = step if isinstance(step, Clarification) else None
-            bare = _BARE_VERB.match(asked.text) if asked is not None else None
-            if asked is not None and bare is not None and asked.intent in (before.intent, None):
-                verb = bare.group("verb").casefold()
-                same = verb.startswith(("do", "make")) or (
-                    before.intent == "connect-nodes"
-                    if verb in ("connect", "link")
-                    else before.intent.startswith("add-")
-                )
-                if same:
-                    continue
+        if isinstance(before, Command) and _asks_again(step, before):
+            continue
         kept.append(step)
     return kept
+
+
+def _asks_again(step: Step, before: Command) -> bool:
+    if _unread(step) and _SHOW_ME.match(step.text):
+        return True
+    if not isinstance(step, Clarification):
+        return False
+    bare = _BARE_VERB.match(step.text)
+    if bare is None:
+        return False
+    verb = bare.group("verb").casefold()
+    if verb.startswith(("change", "set", "update", "switch")):
+        return before.intent in CHANGING_INTENTS
+    if step.intent not in (before.intent, None):
+        return False
+    if verb.startswith(("do", "make")):
+        return True
+    if verb in ("connect", "link"):
+        return before.intent == "connect-nodes"
+    return before.intent.startswith("add-")
 
 
 def _without_taken_back(steps: list[Step]) -> list[Step]:
@@ -3160,9 +3172,13 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
     ]
 
 
-# what points back at the node a reason named ("..., so remove it", "..., take that one off"),
-# in that order
-_REASON_POINTERS = (r"\bit\b", r"\b(?:that|this)\sone\b")
+# what points back at the node a reason named ("..., so remove it", "..., take that one off",
+# "..., so raise its capacity"), in that order, and what the node's name becomes there
+_REASON_POINTERS = (
+    (r"\bit\b", "{}"),
+    (r"\bits\b", "{}'s"),
+    (r"\b(?:that|this)\sone\b", "{}"),
+)
 _ADD_ANOTHER_ONE = re.compile(
     r"^\W*(?:(?:please|pls|kindly|so|ok|okay|now|and)\W+)*(?:(?:can|could|would)\s+you\s+)?"
     r"(?:add|create|set\s?up|put\s+in|make)\s+(?:another|a\s+second|a\s+third|one\s+more|a\s+new"

@@ -99,7 +99,8 @@ _SUMMARY = re.compile(
     r"|\b(?:how\smany\s(?:\w+\s)?(?:suppliers|vendors|manufacturers|factories|plants|warehouses"
     r"|depots|distributors|dcs|distribution\scent(?:er|re)s|retailers|stores|shops|outlets|nodes"
     r"|sites|facilities|locations|connections|links|routes)"
-    r"|(?:list|show|display|see)\s(?:me\s)?(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?(?:\w+\s)?"
+    # ("the full list of nodes" is a list, not the summary)
+    r"|(?:list(?!\sof\b)|show|display|see)\s(?:me\s)?(?:all\s)?(?:of\s)?(?:my\s|our\s|the\s)?(?:\w+\s)?"
     r"(?:suppliers|vendors|manufacturers|factories|plants|warehouses|depots|distributors|dcs"
     r"|retailers|stores|shops|outlets|nodes|sites|facilities|connections|links|routes|settings"
     r"|config\w*)"

@@ -37,6 +37,8 @@ _PRONOUN_RE = re.compile(
     r"|will\s(?:get|be)|should\sget|need)\b))"
     r"|(?P<single>the\s(?:last|latest|newest|most\srecent)\s(?:thing|node|site|one|item)"
     r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"
+    # ("Remove the one I just added": the newest node)
+    r"|the\sone(?:\s(?:that|which))?\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)"
     r"|it|its|it's|that\sone|this\sone|the\snew\sone"
     # "please put him into the system and connect him with the factory": a supplier is "he"
     # in German and many other languages
