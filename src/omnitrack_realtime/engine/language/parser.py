@@ -2468,8 +2468,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     ((p, t) for p, t in _REASON_POINTERS if re.search(p, piece, re.I)),
                     (r"\bthem\b", "{}"),
                 )
-                node = template.format(named.pop())
-                piece = re.sub(pointer, lambda _m: node, piece, count=1, flags=re.IGNORECASE)
+                node_said = template.format(named.pop()).replace("\\", "\\\\")
+                piece = re.sub(pointer, node_said, piece, count=1, flags=re.IGNORECASE)
                 outcome = _read_clause(piece, names)
         if (
             reason is not None
