@@ -782,6 +782,16 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"add a \g<kind> \g<prep> ",
     ),
+    # "Please add it as a store that gets its coffee from the roastery": fed from it
+    (
+        re.compile(
+            r"\b(?P<head>(?:as\s+)?(?:a|an|one)\s+(?i:" + _TYPES + r"))\s+(?:that|which|who)\s+"
+            r"(?:gets|receives|buys|takes|sources|is\s+supplied\s+by|is\s+fed\s+by)"
+            r"(?:\s+(?:its|their|all\s+its)\s+[\w-]+)?\s+(?:from\s+)?(?=(?:the|our|my)\s|[A-Z])",
+            re.I,
+        ),
+        r"\g<head>, fed from ",
+    ),
     # "Cotton we buy from Gaziantep supplier, 30000 kg": the same, its town said first
     (
         re.compile(

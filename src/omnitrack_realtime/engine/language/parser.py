@@ -122,9 +122,12 @@ def _without_repeated_add_requests(steps: list[Step]) -> list[Step]:
 
 def _adds_before_their_links(steps: list[Step]) -> list[Step]:
     """A node the message adds is added before a link said earlier to the place it is in
-    ("..., Venlo is sending to there. Please add also.": the warehouse, then the link)."""
+    ("..., Venlo is sending to there. Please add also.": the warehouse, then the link), or to
+    "there" when it is the message's one add ("we have warehouse in Izmir, 40000 piece. Factory
+    is sending there, please put also.")."""
     out = list(steps)
-    for add in [s for s in steps if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX]:
+    adds = [s for s in steps if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX]
+    for add in adds:
         place = add.params.get("place")
         city = place.city if isinstance(place, Place) else None
         if not city:
@@ -136,12 +139,22 @@ def _adds_before_their_links(steps: list[Step]) -> list[Step]:
                 if isinstance(step, Command) and step.intent == "connect-nodes"
                 else []
             )
+            there = (
+                len(adds) == 1
+                and isinstance(step, Command)
+                and re.search(r"\bthere\b", step.text, re.IGNORECASE) is not None
+            )
             if any(
                 isinstance(e, NodeRef)
-                and e.kind == "place"
-                and e.place is not None
-                and e.place.city == city
-                and e.node_type in (None, ADDED_TYPE.get(add.intent))
+                and (
+                    (
+                        e.kind == "place"
+                        and e.place is not None
+                        and e.place.city == city
+                        and e.node_type in (None, ADDED_TYPE.get(add.intent))
+                    )
+                    or (there and e.kind == "pronoun" and e.text in ("it", "there"))
+                )
                 for e in ends
             ):
                 out.insert(i, out.pop(at))
