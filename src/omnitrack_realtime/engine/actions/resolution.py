@@ -311,9 +311,19 @@ def _typed_pointer(ref: NodeRef, talked: list[Node], everything: list[Node]) -> 
     if typed:
         return typed
     kind = [n for n in everything if n.type == ref.node_type]
-    if re.search(r"\bnew(?:est)?\b", ref.text, re.I) and kind:
+    label = answers.type_label(ref.node_type) if ref.node_type else "node"
+    if not kind:
+        raise _Failed(f'You have no {label} for "{ref.text}" to mean.', ("List my nodes",))
+    if re.search(r"\b(?:new(?:est)?|latest|last)\b", ref.text, re.I):
+        # "What feeds the last store?": the newest store, whatever was talked about since
         return _by_ordinal(NodeRef("-1", "ordinal", node_type=ref.node_type), everything)
-    return kind if len(kind) == 1 else talked
+    if len(kind) == 1:
+        return kind
+    # never a node of another type: "that warehouse" after talk of a plant asks which
+    raise _Failed(
+        f"You have {len(kind)} {label}s: {_list_names(kind)}. Which one do you mean?",
+        tuple(f"Show details of {n.name}" for n in kind[-2:]),
+    )
 
 
 def _one(step: _Step, key: str, *, required: bool = True) -> Node | None:

@@ -683,8 +683,15 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
-    # "add 2nd sup saltillo 6k": another one
+    # "add 2nd sup saltillo 6k", "2nd sup adana 6k, also ships to konya": another one
     (re.compile(r"\badd\s+(?:a\s+)?(?:2nd|second|3rd|third)\s+(?=[a-z])", re.I), "add another "),
+    (
+        re.compile(
+            r"^(\W*)(?:2nd|3rd|4th)\s+(?=(?:" + _TYPES + r")\s+[A-Za-z][\w'-]*\s+\d)",
+            re.I | re.M,
+        ),
+        r"\1add another ",
+    ),
     # "Please you can put the factory in the system?": please put it
     (
         re.compile(
@@ -1283,7 +1290,11 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 or re.match(r"\s*(?:->|→)", text[end : end + 4])
                 # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
                 or (
-                    _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
+                    (
+                        _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
+                        # ("sup mersn 12k": the shorthand is a type only before a word)
+                        or re.search(r"\bsups?\s+$", text[max(0, start - 10) : start], re.I)
+                    )
                     # (a town ends the item: "warehouse feeds a DC" is no town)
                     and re.match(r"\s*(?:\d|[,+&;:.)(]|and\b|$)", text[end:])
                 )

@@ -125,7 +125,8 @@ _NEGATED = re.compile(
 _NOT_A_NEGATION = re.compile(r"\bwhy\s(?:don'?t|not)\b|\bdon'?t\syou\b|\bdo\snot\sknow\b")
 
 _HYPOTHETICAL = re.compile(
-    r"\bwhat\s(?:if|happens|would\shappen|will\shappen)\b|\bwhat\sabout\sif\b|\bsuppose\b"
+    # ("I suppose I should start with ...": a hedge)
+    r"\bwhat\s(?:if|happens|would\shappen|will\shappen)\b|\bwhat\sabout\sif\b|(?<!\bi\s)\bsuppose\b"
     r"|\bsupposing\b|\bimagine\b|\bpretend\b|\bhypothetical\w*|\bin\scase\b|\bassum(?:e|ing)\b"
     r"|\bwould\s(?:it|we|that|this|things|the\snetwork)\s(?:\w+\s){0,3}?(?:if|be\saffected"
     r"|cope|survive|hurt|break|suffer|look)\b|\bif\s(?:§+|¤+|it|they|we|the\s\w+)(?:\s\w+){0,4}?\s"

@@ -93,5 +93,5 @@ _QUESTION = re.compile(
 _STATUS_REPORT = re.compile(r"\bstatus\s(?:updates?|reports?|check)\b")
 _SIMULATE = re.compile(
     r"\bsimulat\w*|\bsims?\b|\bscenario\w*|\bstress[\s-]?test\w*|\bmodel\b|\bwhat\sif\b"
-    r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|\bsuppose\b|\bimagine\b"
+    r"|\bwhat\s(?:happens|would\shappen)\b|\brun\s(?:a|an)\b|(?<!\bi\s)\bsuppose\b|\bimagine\b"
 )

@@ -2965,7 +2965,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         cleaned,
     )
     steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
-    steps = _without_asked_again(steps)
+    steps = _other_end_said(_without_asked_again(steps), cleaned, names)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -3107,6 +3107,44 @@ _BARE_VERB = re.compile(
     r"(?:\W+(?:please|pls|them|it|this|that|too|also|now))*\W*$",
     re.IGNORECASE,
 )
+
+
+# "connect it as well", "link it up too": a link asked with one end
+_CONNECT_IT = re.compile(
+    r"^\W*(?:(?:please|pls|and|also|then|could\syou|can\syou)\W+)*(?:connect|link|hook)\s+it"
+    r"(?:\s+up)?(?:\s+(?:as\s+well|too|also|please|pls|for\s+me))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def _other_end_said(steps: list[Step], cleaned: str, names: _Names) -> list[Step]:
+    """ "Our shop in Charleroi sells what the factory makes. Could you add it as a store and
+    connect it as well?": a link asked with one end, right after an add, joins the new node
+    to the one other node the message names (goods flow by tier)."""
+    out = list(steps)
+    for i, step in enumerate(steps):
+        before = steps[i - 1] if i else None
+        if not (
+            isinstance(step, Clarification)
+            and step.intent == "connect-nodes"
+            and _CONNECT_IT.match(step.text)
+            and isinstance(before, Command)
+            and before.intent in ADDED_TYPE
+        ):
+            continue
+        said = _analyse(cleaned, names)
+        others = {
+            (r.ref.text, r.ref.node_type): r.ref
+            for r in said.refs()
+            if r.ref.kind == "name"
+            and (r.bare_type or r.ref.text in names.by_words.values())
+            and r.ref.node_type != ADDED_TYPE[before.intent]
+        }
+        if len(others) == 1:
+            (other,) = others.values()
+            params = {"source": other, "target": NodeRef("it", "pronoun"), "by_tier": True}
+            out[i] = Command("connect-nodes", params, 0.75, step.text)
+    return out
 
 
 def _without_asked_again(steps: list[Step]) -> list[Step]:

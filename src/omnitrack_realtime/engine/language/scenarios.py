@@ -54,7 +54,8 @@ _FOR_HOW_LONG = (
     r"|a\sfortnight)"
 )
 _HYPOTHETICAL = re.compile(
-    r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|\bsuppose\b"
+    # ("I suppose I should start with our supplier": a hedge, not a supposition)
+    r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|(?<!\bi\s)\bsuppose\b"
     r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
     r"|\bsupposing\b|\bimagine\b|\bpretend\w*|\bmight\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
