@@ -1831,8 +1831,9 @@ _ANOTHER_ONE = re.compile(
 _NARROW = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b"
-    # "Now just the plants."
-    r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:" + _TYPES + r")\W*$",
+    # "Now just the plants.", "Just the suppliers, with their capacities."
+    r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:" + _TYPES + r")"
+    r"(?:,?\s+(?:with\s(?:their|its|the)\s[\w\s,&]+|please|pls))?\W*$",
     re.IGNORECASE,
 )
 _NARROW_WORDS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them)\b", re.I)

@@ -384,6 +384,33 @@ _LEARNER_ORDER = (
         ),
         r"what is the total \g<what> of \g<np>?",
     ),
+    # ("Factory we have in Bursa, 15 thousand piece": the object first, as Turkish says it)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<kind>(?i:" + _TYPES + r"))\s+(?:we|i)\s+(?:also\s+)?"
+            r"(?:have|has|got|own|run)\s+(?=(?:in|at|near)\s)",
+            re.MULTILINE,
+        ),
+        r"We have a \g<kind> ",
+    ),
+    # ("Also supplier two: one is in Konya 9000 piece, other in Kayseri": a count said after
+    # the type, and the nodes listed without a verb)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?:also|and|plus|then)\s+)?(?P<kind>" + _TYPES + r")\s+"
+            r"(?P<count>two|three|four|2|3|4)\s*:\s*(?=one\b)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"add \g<count> \g<kind>: ",
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?:also|and|plus|then)\s+)?(?P<count>two|three|four|2|3|4)\s+"
+            r"(?P<kind>" + _TYPES + r")\s*:\s*(?=one\b)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"add \g<count> \g<kind>: ",
+    ),
     # ("Kayseri also one supplier we have, 9000 ton": a site of ours, its town said first)
     (
         re.compile(
