@@ -37,11 +37,14 @@ def _first_node(step: _Step) -> Any:
 
 # ----------------------------------------------------------------------------- undo
 
+# what may open an undo: "Hmm, undo the last two changes", "oops, revert that"
+_UNDO_LEAD = (
+    r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hm+|um+|uh+|actually|just|can\syou"
+    r"|could\syou|sorry|my\sbad|wait|oh|typo|wrong\s\w+|that'?s\swrong|mistake|so|and|right)\W+)*"
+)
 _UNDO = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|oops|whoops|ugh|argh|no|hm+|um+|uh+|actually|just|can\syou|could\syou"
-    r"|sorry|my\sbad|wait|oh|typo|wrong\s\w+|that'?s\swrong|mistake)\W+)*"
-    r"(?:undo|undoing|revert|reverting|roll\s?back|rolling\sback|reverse|take\s(?:that|it|this)\sback"
-    r"|go\sback"
+    _UNDO_LEAD + r"(?:undo|undoing|revert|reverting|roll\s?back|rolling\sback|reverse"
+    r"|take\s(?:that|it|this)\sback|go\sback"
     r"|put\s(?:it|that|things)\sback(?:\sthe\sway\sit\swas)?|cancel\sthe\slast\s(?:change|step|action))"
     # ("revert: last change", "revert: one more": a commit message's way)
     r"(?:(?:\s|:\s*)(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
@@ -68,11 +71,13 @@ _REDO = re.compile(
 
 # "undo the last two changes", "revert my last 3 edits", "undo both": one undo per change
 _UNDO_SEVERAL = re.compile(
-    r"^\W*(?:(?:please|pls|ok|okay|oops|actually|just|can\syou|could\syou|sorry|wait)\W+)*"
-    r"(?:undo|revert|roll\s?back|reverse|take\sback)\s(?:(?:the|my|our)\s)?(?:last|previous|latest)?\s?"
+    _UNDO_LEAD + r"(?:undo|revert|roll\s?back|reverse|take\sback)\s(?:(?:the|my|our)\s)?"
+    r"(?:last|previous|latest)?\s?"
     r"(?P<count>two|three|four|five|both|\d)(?:\s(?:last|previous|latest))?"
     r"(?:\s(?:changes|steps|edits|things|actions|ones|updates))?\W*$"
-    r"|^\W*(?:undo|revert|reverse)\s(?:both|the\stwo)\s(?:changes|steps|edits|of\sthem)\W*$"
+    r"|"
+    + _UNDO_LEAD
+    + r"(?:undo|revert|reverse)\s(?:both|the\stwo)\s(?:changes|steps|edits|of\sthem)\W*$"
 )
 _UNDO_COUNT = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
 

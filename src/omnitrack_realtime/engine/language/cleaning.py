@@ -826,6 +826,12 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\g<head>, fed from ",
     ),
+    # "a warehouse in Leipzig with 15,000, one in Dortmund with 18,000": each town's size, said
+    # as the sizes of a list are
+    (
+        re.compile(r"\b((?i:in|at)\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+with\s+(?=\d)"),
+        r"\1, ",
+    ),
     # "Cotton we buy from Gaziantep supplier, 30000 kg": the same, its town said first
     (
         re.compile(

@@ -232,8 +232,11 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         refs = every if len(every) > len(refs) else refs
     places_after = [p for p in step.places if p[0] > after]
     bare = sum(1 for r in refs if r.bare_type)  # ("A to the plant, and the plant to B")
-    # ("Connect Burgos to the Zaragoza plant, and the plant to Valencia": two pairs, two towns)
-    two_pairs = bare >= 1 and len(refs) + len(places_after) >= 4
+    # ("Connect Burgos to the Zaragoza plant, and the plant to Valencia": two pairs, two towns;
+    # so is "connect Bergamo to Modena, and Modena to Verona" where "Modena" names the user's
+    # Modena Plant by its one word and the other towns are places)
+    repeated = len(refs) == 2 and refs[0].ref == refs[1].ref
+    two_pairs = (bare >= 1 or repeated) and len(refs) + len(places_after) >= 4
     if (len(refs) < 2 or bare == len(refs) or bare >= 2 or two_pairs) and len(refs) + len(
         places_after
     ) >= 2:

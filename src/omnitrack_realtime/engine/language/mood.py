@@ -237,6 +237,10 @@ _OUT_OF_SCOPE = {
         r"|(?:\b(?:can|could|would|will)\s(?:you|u)\s(?:\w+\s)?|\bplease\s|^\W*)(?:order|re-?order"
         r"|purchase|buy)\s(?:more|some|extra|another|in)\b"
     ),
+    "negotiate prices or contracts": (
+        r"\b(?:re-?)?negotiat\w*\b|\bhaggle\b|\b(?:sign|draft|renew|review)\s(?:a\s|the\s|our\s)?"
+        r"(?:\w+\s)?contracts?\b|\b(?:get|ask\sfor|push\sfor)\s(?:a\s)?(?:better\s)?(?:price|discount)s?\b"
+    ),
     "check the weather": (
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
         # "Is it going to rain in Oaxaca this weekend?"

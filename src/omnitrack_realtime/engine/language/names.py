@@ -55,7 +55,7 @@ def _name_words(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=16384)
 def _is_place_word(word: str) -> bool:
     # (a town whose name is also a word is only found capitalised: "modena" is not, "Modena" is)
-    return gazetteer.lookup(word) is not None or gazetteer.lookup(word.title()) is not None
+    return gazetteer.lookup(word) is not None
 
 
 # Rebuilt whenever the user's names change (a node added): the per-name work above is cached.
