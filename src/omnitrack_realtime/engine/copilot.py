@@ -1308,6 +1308,7 @@ class SupplyChainEngine:
                 resized = Command("update-node", {"node": ref, "capacity": correction.capacity})
                 self._run_command(request, resized, state, turn, mentioned, label=earlier[0].intent)
                 return
+        named_type = correction.node_type is not None  # "make the plant 20,000"
         if (
             correction.capacity is not None
             and correction.node_type is None
@@ -1339,9 +1340,15 @@ class SupplyChainEngine:
                 if correction.capacity is not None:
                     ref = NodeRef(earlier[1], "id")
                     resized = Command("update-node", {"node": ref, "capacity": correction.capacity})
-                    self._run_command(
-                        request, resized, state, turn, mentioned, label=earlier[0].intent
+                    # ("Actually make the plant 20,000" turns after adding it, other changes
+                    # since, no wrong value said: a change of the plant, not a fix of its add)
+                    fixes_the_add = (
+                        not named_type
+                        or correction.replaces_capacity is not None
+                        or last == earlier[0]
                     )
+                    label = earlier[0].intent if fixes_the_add else "update-node"
+                    self._run_command(request, resized, state, turn, mentioned, label=label)
                     return
         if corrected is None and correction.replaces is not None:
             earlier = next(

@@ -708,6 +708,17 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^(\W*)(?:and|also)\s+other\s+(?=[a-z]+\s+(?:in|at)\s)", re.I | re.M),
         r"\1add another ",
     ),
+    # "mfg status?", "wh cap?": a figure of the one node of that kind, asked in shorthand
+    (
+        re.compile(
+            r"^(\W*)(?P<kind>"
+            + _TYPES
+            + r")\s+(?P<what>status|details|info|capacity|cap|utili[sz]ation"
+            r"|util|inventory|stock)\s*\?+\s*$",
+            re.I | re.M,
+        ),
+        r"\1what is the \g<what> of the \g<kind>?",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k", "2nd sup adana 6k, also ships to konya": another one
@@ -1340,6 +1351,10 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             if place is None:
                 place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
             fixed = place.city if place is not None and place.city else None
+            if fixed is None:
+                # "set publa sup offline": a slip in the town of one of the user's nodes
+                fixed = _one_typo_from(match.group().lower(), names)
+                fixed = fixed.capitalize() if fixed is not None else None
             if fixed is not None:
                 parts.append(text[last:start])
                 parts.append(fixed)
@@ -1347,7 +1362,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 fixes += 1
             continue
         if fixed is None:
-            fixed = _one_typo_from(match.group().lower(), names)
+            before_a_type = _BEFORE_A_TYPE.match(text, end) is not None
+            fixed = _one_typo_from(match.group().lower(), names, shortest=5 if before_a_type else 6)
         if fixed is None:
             continue
         parts.append(text[last:start])
@@ -1358,9 +1374,11 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
     return "".join(parts), fixes
 
 
-def _one_typo_from(word: str, names: _Names) -> str | None:
+def _one_typo_from(word: str, names: _Names, *, shortest: int = 6) -> str | None:
     """The word of one of the user's node names that ``word`` misspells by one letter
-    ("regina->calgry" when the user has Calgary Warehouse), if exactly one is that close."""
+    ("regina->calgry" when the user has Calgary Warehouse), if exactly one is that close; a
+    letter left out or doubled counts from ``shortest`` letters (five right before a type
+    word: "publa sup" is Puebla Supplier's)."""
     if len(word) < 5 or word in _VOCAB or not word.isalpha():
         return None
     if any(word.endswith(s) and word[: -len(s)] + r in _VOCAB for s, r in _INFLECTIONS):
@@ -1372,7 +1390,7 @@ def _one_typo_from(word: str, names: _Names) -> str | None:
         token
         for size in (len(word) - 1, len(word), len(word) + 1)
         for token in by_start.get((word[0], size), ())
-        if (len(word) >= 6 and size != len(word) and _damerau(word, token) == 1)
+        if (len(word) >= shortest and size != len(word) and _damerau(word, token) == 1)
         or (size == len(word) and _swapped(word, token))
     }
     return close.pop() if len(close) == 1 else None

@@ -61,7 +61,7 @@ from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _CHANGE_VERBS, _VERBS, _split
-from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES
+from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES, _VOCAB
 
 __all__ = ["MAX_STEPS", "analysis_asked_after", "parse"]
 
@@ -1459,6 +1459,8 @@ def _terse_place(text: str) -> bool:
     found = gazetteer.find_places(words)
     if found and found[0][0] == (0, len(words)):
         return True
+    if words.casefold() in _VOCAB:
+        return False  # "mfg status?": a word of ours, not a typo of "States"
     return gazetteer.suggest(words) is not None
 
 

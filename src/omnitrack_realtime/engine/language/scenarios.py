@@ -98,8 +98,16 @@ _FAIL = re.compile(
 )
 
 
+# "Rain could slow the port down": a worry said, no case asked for
+_WORRY = re.compile(
+    r"^(?!.*\b(?:what\sif|if|simulate|scenario|suppose|run|model)\b).*\b(?:could|might|may)\s"
+)
+
+
 def _rule_port_closure(step: _Step, m: str) -> _Outcome:
     if not (_PORT.search(m) and (_CLOSE.search(m) or re.search(r"\bclosure", m))):
+        return None
+    if _WORRY.match(m):
         return None
     params = _where(step, allow_node=True)
     duration = parse_duration_hours(step.text)
