@@ -1253,6 +1253,13 @@ class SupplyChainEngine:
         names = self.twin.node_names(request.user_id)
         correction = read_correction(act.text, known_names=names)
         last = state.last_command
+        other = self._other_node_corrected(request, correction, last)
+        if other is not None:
+            # "Sorry, Arnhem should be degraded after all, not offline" after a change of the
+            # Eindhoven plant: Arnhem's status, not a redo of the last change
+            fixed = Command("update-node", {"node": NodeRef(other, "id"), **correction.values})
+            self._run_command(request, fixed, state, turn, mentioned)
+            return
         corrected = correct_command(last, correction) if last else None
         if (
             corrected is not None
@@ -1388,6 +1395,29 @@ class SupplyChainEngine:
             turn.stopped = True
             return
         self._run_command(request, corrected, state, turn, mentioned)
+
+    def _other_node_corrected(
+        self, request: EngineRequest, correction: Correction, last: Command | None
+    ) -> str | None:
+        """The node a correction of a status names (by name, or by the town of the user's one
+        node there) when it is not the node the last change was about."""
+        if "status" not in correction.values or correction.replaces is not None:
+            return None
+        nodes = self.twin.list_nodes(request.user_id)
+        if correction.node is not None:
+            named = [n for n in nodes if n.name.casefold() == correction.node.text.casefold()]
+        elif correction.place is not None and correction.place.city:
+            town = correction.place.city.casefold()
+            named = [n for n in nodes if (n.location.city or "").casefold() == town]
+        else:
+            return None
+        if len(named) != 1:
+            return None
+        ref = last.params.get("node") if last is not None else None
+        same = isinstance(ref, NodeRef) and ref.text in (named[0].id, named[0].name)
+        if last is not None and last.intent == "update-node" and same:
+            return None  # the last change was that node's: the correction redoes it
+        return named[0].id
 
     def _move_added(
         self,

@@ -158,6 +158,8 @@ CITIES: tuple[tuple[str, str, str, float, float, str], ...] = (
     ("Belagavi", "India", "AP", 15.85, 74.50, "Belgaum"),
     ("Hubballi", "India", "AP", 15.36, 75.12, "Hubli"),
     ("Prayagraj", "India", "AP", 25.44, 81.85, "Allahabad"),
+    # (the world table has only the old spelling, Sholapur)
+    ("Solapur", "India", "AP", 17.67, 75.91, "Sholapur"),
     ("Varanasi", "India", "AP", 25.32, 82.97, "Benares|Banaras"),
     ("Puducherry", "India", "AP", 11.94, 79.81, "Pondicherry"),
     ("Bhubaneswar", "India", "AP", 20.30, 85.82, "Bhubaneshwar"),

@@ -719,6 +719,21 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1what is the \g<what> of the \g<kind>?",
     ),
+    # "raise Da Nang Supplier to 12,000 so it can cover some of the gap": what it is for, said
+    # after the request, asks nothing
+    (
+        re.compile(
+            r"(?<=\w)\s+so\s+(?:that\s+)?(?:it|we|they|he|she|the\s\w+)\s+(?:can|could|will|would|may"
+            r"|might)\s+[^.!?\n]*(?=[.!?]|$)",
+            re.I | re.M,
+        ),
+        "",
+    ),
+    # "Nagoya supplier capacity, please change to 6500": the field, then the request
+    (
+        re.compile(r"\b(capacity|inventory|stock|status),\s+(?=(?:please|pls|kindly)\s)", re.I),
+        r"\1 ",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k", "2nd sup adana 6k, also ships to konya": another one
@@ -1309,9 +1324,35 @@ def _two_word_towns(text: str) -> str:
     return text
 
 
+# "wh izmr 15k": a short town with a letter left out, between a type word and a size
+_SHORT_SLIP = re.compile(r"\b(?:" + _TYPES + r")\s+(?P<town>[a-z]{4})(?=\s+\d)", re.IGNORECASE)
+
+
+def _short_town_slips(text: str) -> str:
+    """A four-letter word where a town goes, one letter short of exactly one town's name
+    ("izmr" is Izmir); words of four letters are too often words to guess more widely."""
+
+    def fixed(match: re.Match[str]) -> str:
+        word = match.group("town")
+        if word.casefold() in _VOCAB or gazetteer.lookup(word) is not None:
+            return match.group()
+        towns = {
+            place.city
+            for i in range(1, len(word) + 1)
+            for letter in "abcdefghijklmnopqrstuvwxyz"
+            if (place := gazetteer.lookup((word[:i] + letter + word[i:]).title())) is not None
+            and place.city
+        }
+        if len(towns) != 1:
+            return match.group()
+        return match.group()[: match.start("town") - match.start()] + towns.pop()
+
+    return _SHORT_SLIP.sub(fixed, text) if _SHORT_SLIP.search(text) else text
+
+
 def _correct(text: str, names: _Names) -> tuple[str, int]:
     """``text`` with keyword typos fixed, and how many words were fixed."""
-    text = _two_word_towns(text)
+    text = _short_town_slips(_two_word_towns(text))
     protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
     protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
     parts: list[str] = []

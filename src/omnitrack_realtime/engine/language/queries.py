@@ -231,7 +231,9 @@ _FIELD_ASKED = re.compile(
 
 
 _HOW_BIG = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\sdoes)\s"
+    # ("How much stock is sitting in the second warehouse?": its figures)
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\sdoes"
+    r"|much\s(?:stock|inventory)\s(?:is|does|do|sits|is\ssitting|has|have|remains))\s"
     r"(?:(?:is|are|was|'s)\b)?"
 )
 
@@ -239,6 +241,8 @@ _HOW_BIG = re.compile(
 def _rule_details(step: _Step, m: str) -> _Outcome:
     if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
         return None  # "Boulder won't open until spring": a statement, not a question
+    if re.match(r"^\W*(?:the|our|my)\s[\w\s]{1,20}?\s(?:will|is\sgoing\sto|are\sgoing\sto)\s", m):
+        return None  # "The board will ask about it on Thursday": someone else's plan, said
     refs = step.node_refs()
     cue = _DETAILS.search(m)
     if refs and cue:

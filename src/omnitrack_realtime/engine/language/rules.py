@@ -59,6 +59,9 @@ _HOW_TO = re.compile(
     r"|what\sis\smeant\sby|explain\s(?:to\sme\s)?(?:what|how|why)(?!\s(?:happens|would|will|if)\b)"
     r"|what'?s\sthe\sdifference\sbetween"
     r"|what\sdo\syou\sdo|what\sare\syou|who\sare\syou"
+    # "What's a single point of failure, in plain words?": a term defined
+    r"|^\W*what(?:'s|\sis)\san?\s(?P<term>[\w\s-]{3,40}?),?\s(?:in\s(?:plain|simple|simpler|easy)\s"
+    r"(?:words|english|terms)|exactly|again|anyway)\W*$"
     # "What is this tool able to do?", "what can this thing do for me?"
     r"|what\s(?:is|are|can)\s(?:this|the)\s(?:tool|thing|app|assistant|copilot|bot|system)\s"
     r"(?:able\sto\s|capable\sof\s)?(?:do|doing|good\sfor)\b"
@@ -121,7 +124,9 @@ def _rule_help(step: _Step, m: str) -> _Outcome:
     if match is None or _ASKS_ADVICE.search(m):
         return None  # ("how can we reduce our risk?" asks for a recommendation)
     # "how does the bottleneck analysis work": the topic is inside the question.
-    inside = next((g for g in ("works", "means", "means2") if match.group(g) is not None), None)
+    inside = next(
+        (g for g in ("works", "means", "means2", "term") if match.group(g) is not None), None
+    )
     start, end = match.span(inside) if inside is not None else (match.end(), len(step.text))
     topic = step.text[start:end].strip(" ?.!'\"")
     return _cmd(step, "help", {"topic": topic} if topic else {}, 0.9)
