@@ -1396,7 +1396,7 @@ def test_round_12_shorthand_and_lists() -> None:
     ]
     two = parse("Open a flagship store in Dubai and a regional warehouse in Jebel Ali").commands
     assert [c.intent for c in two] == ["add-retailer", "add-warehouse"]
-    assert one("Drop the last thing I added").params["node"] == NodeRef("-1", "ordinal")
+    assert one("Drop the last thing I added").params["node"] == NodeRef("newest", "ordinal")
 
 
 def test_round_12_scenarios_and_questions() -> None:
@@ -1641,7 +1641,7 @@ def test_undo_the_last_change_of_a_kind(text: str) -> None:
 
 def test_the_last_one_i_added_is_the_newest_node() -> None:
     command = one("connect Berlin Plant to the last one I added")
-    assert ref(command, "target") == NodeRef("-1", "ordinal")
+    assert ref(command, "target") == NodeRef("newest", "ordinal")
 
 
 @pytest.mark.parametrize(

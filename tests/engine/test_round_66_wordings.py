@@ -38,7 +38,7 @@ def test_round_66_wordings(text: str, names: tuple[str, ...], expected: list[str
 
 def test_the_one_i_just_added_is_the_newest_node() -> None:
     (command,) = parse("Remove the one I just added.", known_names=("Bergen Store",)).commands
-    assert command.params["node"].text == "-1"
+    assert command.params["node"].text == "newest"
 
 
 @pytest.fixture

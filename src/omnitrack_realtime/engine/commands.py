@@ -215,7 +215,7 @@ class NodeRef:
     1-based position among the user's nodes of ``node_type`` (all nodes when None) in the
     order they were created, negative from the end: "the second warehouse" is ``"2"``, "the
     last store" ``"-1"``; "the last two" is ``"-2:"``, the last two nodes created, "the first
-    two" ``"1:2"``; "the
+    two" ``"1:2"``, "the one I just added" ``"newest"``; "the
     bigger warehouse" is ``"max:capacity"``, "the smaller" ``"min:capacity"``, "the busiest"
     ``"max:utilization"``).
     ``node_type`` narrows the match when the words named a type.

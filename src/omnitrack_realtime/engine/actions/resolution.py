@@ -101,7 +101,8 @@ def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
     if ref.place is not None:
         candidates = _by_place(candidates, ref.place)  # "all the sites in India"
     kind = answers.type_label(ref.node_type) if ref.node_type else "node"
-    text = ref.text.strip()
+    # ("the one I just added": the newest node of all, never a position in a list talked of)
+    text = "-1" if ref.text.strip() == "newest" else ref.text.strip()
     extreme = _EXTREMES.get(text)
     if extreme is not None:
         # "the bigger warehouse", "the busiest plant": by capacity or utilization.

@@ -321,7 +321,8 @@ _LIST_VERB = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|can\syou|could\syou|hmm)\W+)*"
     r"(?:list|show|display|give\sme|tell\sme|what\sare|what\swere|which\sare|which|what"
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
-    r"|any|is\sthere|anything|(?:our\s|my\s|the\s)?total|sum|what'?s|whats|how\smuch|so\swhat"
+    r"|any|is\sthere|anything|is\sanything|(?:our\s|my\s|the\s)?total|sum|what'?s|whats"
+    r"|how\smuch|so\swhat"
     r"|(?:our\s|my\s|the\s)?combined"
     r"|(?:our\s|my\s|the\s)?(?:aggregate|overall))\b"
 )

@@ -411,6 +411,24 @@ _LEARNER_ORDER = (
         ),
         r"add \g<count> \g<kind>: ",
     ),
+    # ("Also shop we have two, in Denpasar 1000 kg and in Balikpapan 800 kg": the count last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?i:also|and|plus|then)\s+)?(?P<kind>(?i:" + _TYPES + r"))\s+"
+            r"(?i:we|i)\s+(?:also\s+)?(?:have|has|got|own|run)\s+(?P<count>two|three|four|2|3|4)\b",
+            re.MULTILINE,
+        ),
+        r"We have \g<count> \g<kind>",
+    ),
+    # ("..., 3000 kg, it take from factory Surabaya": fed from it, in a learner's words)
+    (
+        re.compile(
+            r",\s*(?:and\s+)?(?:it|he|she)\s+(?:is\s+)?(?:take|takes|taking|get|gets|getting|receive"
+            r"|receives)\s+(?:\w+\s+)?from\s+(?=(?:the\s+)?(?:[A-Z]|factory|plant|supplier|warehouse))",
+            re.IGNORECASE,
+        ),
+        ", fed from ",
+    ),
     # ("Kayseri also one supplier we have, 9000 ton": a site of ours, its town said first)
     (
         re.compile(
@@ -733,6 +751,14 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\b(capacity|inventory|stock|status),\s+(?=(?:please|pls|kindly)\s)", re.I),
         r"\1 ",
+    ),
+    # "take their capacity up to 9,000 units": set it, said as a move
+    (
+        re.compile(
+            r"\b(?:take|bring|push|move)\s+(?P<obj>[^.,;!?\n]{1,40}?)\s+(?:up|down)\s+to\s+(?=\d)",
+            re.I,
+        ),
+        r"set \g<obj> to ",
     ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
@@ -1146,6 +1172,28 @@ _TAGS = re.compile(r"(?<![\w.@&])[@#](?=[A-Za-z])")
 _RENAME_ARROW = re.compile(r"^(\W*rename\s+.+?)\s*(?:->|→)\s*", re.IGNORECASE | re.MULTILINE)
 
 
+# "from factory Surabaya", "Supplier Medan is send the beans": the type said before the town,
+# as Indonesian, Turkish or Spanish put it, where a node is meant (after "from"/"to", or as
+# the subject of a flow)
+_TYPE_THEN_TOWN = re.compile(
+    r"(?:(?P<lead>\b(?i:from|to|into|by)\s+(?:the\s+)?)|(?:^|(?<=[.!?]\s)))"
+    r"(?P<kind>(?i:factory|plant|supplier|warehouse|store|shop|distribution\scent(?:er|re)|dc|mill))"
+    r"\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
+    r"(?=(?(lead)\s*(?:[.,;!?]|$)|(?!))|\s+(?i:is|are|was|will|send|sends|ship|ships|give|gives"
+    r"|take|takes|supply|supplies|deliver|delivers|get|gets)\b)",
+    re.MULTILINE,
+)
+
+
+def _town_then_type(match: re.Match[str]) -> str:
+    town = match.group("town")
+    if gazetteer.lookup(town) is None:
+        return match.group()
+    lead = match.group("lead") or ""
+    the = "the " if lead and not lead.rstrip().lower().endswith("the") else ""
+    return f"{lead}{the}{town} {match.group('kind').lower()}"
+
+
 def _clean(text: str) -> str:
     text = read_sql(_narrowed(text))
     if "<-" in text:
@@ -1175,6 +1223,7 @@ def _clean(text: str) -> str:
     text = _TYPE_DASH.sub(r"\1\2: ", text)
     for phrase, said in _PHRASINGS:
         text = phrase.sub(said, text)
+    text = _TYPE_THEN_TOWN.sub(_town_then_type, text)
     text = _WITH_A_LINK.sub(
         lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
     )

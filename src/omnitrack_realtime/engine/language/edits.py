@@ -97,7 +97,8 @@ _FIELD_CAPACITY = re.compile(
 )
 _FIELD_INVENTORY = re.compile(
     r"\binventory\b|\binv\b|\brestock\w*|\breplenish\w*|\brefill\w*|\bstock(?:\slevels?)?\b|\bon\shand\b"
-    r"|\bunits\sin\b"
+    # ("9,000 units in stock", not "9,000 units in Braga")
+    r"|\bunits\sin\s(?:stock|storage|hand|the\s(?:warehouse|store|dc|depot))\b"
 )
 _FIELD_UTILIZATION = re.compile(r"\butili[sz]ation\b|\butili[sz]ed\b|\bload\b")
 _FIELD_STATUS = re.compile(r"\bstatus\b|\bstate\b")

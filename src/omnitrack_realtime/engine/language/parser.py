@@ -348,7 +348,8 @@ _AND_ANOTHER_TYPE = re.compile(
     re.IGNORECASE,
 )
 _QUESTIONS_LABEL = re.compile(
-    r"^\W*(?:\w+\s){0,3}(?:quick\s)?(?:ones|questions?|things|items|points|asks)\b[^:?]{0,40}:\s*",
+    r"^\W*(?:\w+\s){0,3}(?:quick\sone|(?:quick\s)?(?:ones|questions?|things|items|points|asks))\b"
+    r"[^:?]{0,40}:\s*",
     re.IGNORECASE,
 )
 _FOREIGN_GREETING = re.compile(rf"^(?:{HELLO})\b(?=\W)", re.IGNORECASE)
@@ -3231,6 +3232,9 @@ _REASON_POINTERS = (
     (r"\bit\b", "{}"),
     (r"\bits\b", "{}'s"),
     (r"\b(?:that|this)\sone\b", "{}"),
+    # ("Braga has signed a larger contract with us, so take their capacity up": a site spoken
+    # of as the company that runs it)
+    (r"\btheir\b", "{}'s"),
 )
 _ADD_ANOTHER_ONE = re.compile(
     r"^\W*(?:(?:please|pls|kindly|so|ok|okay|now|and)\W+)*(?:(?:can|could|would)\s+you\s+)?"

@@ -240,7 +240,7 @@ def _node_refs(step: _Step) -> list[_Ref]:
             word = "it"
         if _LAST_ADDED.search(word):
             # "the last one I added": the newest node, whatever was talked about since.
-            refs.append(_Ref(match.start(), match.end(), NodeRef("-1", "ordinal")))
+            refs.append(_Ref(match.start(), match.end(), NodeRef("newest", "ordinal")))
             continue
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
     pairs = (
