@@ -385,7 +385,8 @@ _LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)
 
 
 _LISTING = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|kindly|can\syou|could\syou|would\syou)\W+)*"
+    r"^\W*(?:(?:and|so|ok|okay|also|now|then|please|pls|kindly|just|can\syou|could\syou|would\syou)"
+    r"\W+)*"
     r"(?:list|enumerate)\b"
     # "Give me the full list of nodes, please": a list asked for by name
     r"|\b(?:a|the)\s(?:full\s|complete\s|whole\s|entire\s)?list\sof\b"
@@ -515,7 +516,17 @@ _SUPERLATIVE = re.compile(
 )
 
 
+# "Factory now is more big, we buy new machines": news of one node, no comparison asked
+_GREW = re.compile(
+    r"^\W*(?!(?:which|what|who|how|whose)\b)(?:the\s|our\s)?[\w§¤]+(?:\s[\w§¤]+)?\s(?:now\s)?"
+    r"(?:is|got|has\sgot|became|'s)\s(?:now\s)?"
+    r"(?:more\s(?:big|small|large)|bigger|smaller|larger)\b(?!.*\b(?:than|which|or)\b)"
+)
+
+
 def _rule_compare(step: _Step, m: str) -> _Outcome:
+    if _GREW.match(m) and "?" not in step.text:
+        return None
     compare = _COMPARE.search(m)
     worse = re.search(
         # ("Which one hurts throughput more?")

@@ -760,6 +760,13 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"set \g<obj> to ",
     ),
+    # "Please make his capacity 6500": a site is "he" in many languages
+    (
+        re.compile(
+            r"\bhis\s+(?=(?:capacity|status|inventory|stock|size|name|utili[sz]ation)\b)", re.I
+        ),
+        "its ",
+    ),
     # "curr cad pls", "ccy: eur": the currency, shortened
     (re.compile(r"\b(?:curr|ccy)\b\.?(?=\s*(?::|=|to\b)?\s*[A-Za-z]{3}\b)", re.I), "currency"),
     # "add 2nd sup saltillo 6k", "2nd sup adana 6k, also ships to konya": another one

@@ -71,7 +71,7 @@ _UTILIZATION = re.compile(
     r"|usage|loads?|occupancy"
     # "How hard are we running the plant?", "are we running hot?"
     # ("How hard are the plants being run at the moment?")
-    r"|how\shard\s(?:are|is)\s(?:we|they|it|(?:the|our|my)\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:being\s)?"
+    r"|how\shard\s(?:are|is)\s(?:we|they|it|(?:the|our|my)\s[\w§¤]+(?:\s[\w§¤]+){0,2})\s(?:being\s)?"
     r"(?:run|running|worked|working|pushed|pushing|driven|driving)\b"
     # "which one is the most full", "the fullest"
     r"|(?:most|least)\s(?:full|loaded|busy|stretched|utili[sz]ed)|fullest|busiest\sright\snow"
@@ -115,7 +115,7 @@ _SUMMARY = re.compile(
     r"|supply\schain|twin)|how(?:'s|\sis|\sare|\sdoes|\sdo)\s(?:my|the|our)\s(?:whole\s|entire\s|overall\s)?"
     r"(?:network|supply\schain|twin|things|setup|operations?)(?!\s*§)"
     r"|how\s(?:do|are|is)\s(?:things|we|everything)\s(?:look\w*|doing|going|shaping\sup)|what\sdoes\s(?:my|the|our)\s(?:\w+\s)?(?:network|supply\schain"
-    r"|twin)\slook\slike|what\s(?:do\s)?(?:i|we)\s(?:have|got)|what\shave\s(?:i|we)\s(?:got|built)"
+    r"|twin)\slook\slike|(?<!list\s)what\s(?:do\s)?(?:i|we)\s(?:have|got)|what\shave\s(?:i|we)\s(?:got|built)"
     r"|what\s(?:i|we)'?ve\s(?:got|built)|status\s(?:update|report)|what'?s\sin\s(?:my|the|our)"
     r"|what'?s\s(?:going\son|happening)\s(?:with|in|across)\s(?:the\s|my\s|our\s)(?:whole\s|entire\s)?"
     r"(?:network|supply\schain|twin)"

@@ -249,12 +249,15 @@ def _node_refs(step: _Step) -> list[_Ref]:
         else ()
     )  # ("compare the first and the third": runs, not nodes)
     for match in pairs:
+        kind = _type_of(match.group("type")) if match.group("type") else None
         for group in ("a", "b"):
             word = match.group(group).split()[-1]
             position = "-1" if word == "last" else _ORDINAL_WORDS[word]
             at, until = match.span(group)
+            if group == "b" and kind is not None:
+                until = match.end("type")
             if not any(r.start <= at < r.end for r in refs):
-                refs.append(_Ref(at, until, NodeRef(position, "ordinal")))
+                refs.append(_Ref(at, until, NodeRef(position, "ordinal", node_type=kind)))
     for match in _ORDINAL_ONE.finditer(step.masked):
         # "remove the first one": the first node created.
         position = _ORDINAL_WORDS[match.group("ord")]
@@ -484,6 +487,7 @@ _ORDINAL_WORDS = {
     "sixth": "6",
     "6th": "6",
     "middle": "middle",
+    "last": "-1",
     "two": "2",
     "three": "3",
     "four": "4",
@@ -491,7 +495,8 @@ _ORDINAL_WORDS = {
 }
 _ORDINAL = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th"
-    r"|middle)\s+(?:new\s+|other\s+)?$"
+    # ("What feeds the last warehouse?": the newest warehouse, whatever was talked about)
+    r"|middle|last)\s+(?:new\s+|other\s+)?$"
 )
 _EXTREME_WORDS = {
     "bigger": "max:capacity",
@@ -560,7 +565,9 @@ _LAST_FEW = re.compile(
 # "connect the first and the last": two positions said alone, one beside the other
 _ORDINAL_PAIR = re.compile(
     r"\bthe\s(?P<a>first|second|third|last)\s(?:and|to|with|into)\s"
-    r"(?P<b>the\s(?:first|second|third|last))(?=\s*(?:$|[.,;!?]|\s(?:one|ones)\b)|\s)"
+    r"(?P<b>the\s(?:first|second|third|last)|(?:first|second|third|last)(?=\s(?:" + _TYPES + r")))"
+    # ("the first and second warehouses": of that type, both)
+    r"(?:\s(?P<type>" + _TYPES + r"))?(?=\s*(?:$|[.,;!?]|\s(?:one|ones)\b)|\s)"
 )
 
 

@@ -84,7 +84,7 @@ _FAIL = re.compile(
     # "how much is at risk if Pune is down / dies?"
     r"|dies|breaks?\sdown|(?:is|was|were)\s(?:down|offline)"
     # "If the leather supplier stop for 3 week": it stops, for a time or outright
-    r"|stop(?:s|ped)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$"
+    r"|stop(?:s|ped|ping)?(?=\s+for\s|\s+(?:completely|entirely|altogether)|\s*[,.?!]|\s*$"
     r"|\s+(?:\d+|one|two|three|four|five|six|a)\s?(?:days?|weeks?|wks?|months?)\b)"
     r"|(?:can'?t|cannot|can\snot|couldn'?t|could\snot|won'?t|wouldn'?t|unable\sto|fails?\sto"
     r"|(?:is|are|was|were)\s(?:not|n't)\sable\sto|isn'?t\sable\sto)\s"
