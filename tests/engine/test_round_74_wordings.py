@@ -29,6 +29,7 @@ _TURKEY = ("Adana Supplier", "Gaziantep Plant", "Mersin Warehouse")
         ("Which supplier is more big?", ["compare-nodes"]),
         ("Don't run any simulation yet, just list what I have.", ["cancelled", "list-nodes"]),
         ("what do we have?", ["get-network-summary"]),
+        ("We are selling to Europe, so money please put in euro.", ["set-currency"]),
     ],
 )
 def test_round_74_wordings(text: str, expected: list[str]) -> None:

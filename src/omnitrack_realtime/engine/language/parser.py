@@ -3082,7 +3082,10 @@ _COMPANY_NOUN = re.compile(
     re.I,
 )
 _SELLS_TO = re.compile(
-    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|export|invoice|ship)\s(?:\w+\s){0,2}?(?:to|in)\s", re.I
+    # ("We are selling to Europe, so money please put in euro": a learner's progressive too)
+    r"\b(?:we|i)\s(?:\w+\s)?(?:sell|selling|export|exporting|invoice|ship|shipping)\s(?:\w+\s){0,2}?"
+    r"(?:to|in)\s",
+    re.I,
 )
 
 
