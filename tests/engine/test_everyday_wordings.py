@@ -4,9 +4,6 @@ inside the message, the user's own word for a node, and analyses asked about in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.commands import Act, Command, NodeRef
@@ -15,15 +12,7 @@ from omnitrack_realtime.engine.dialogue import DialogueState, aliases_said, with
 from omnitrack_realtime.engine.language import parse
 from omnitrack_realtime.seam import EngineRequest
 
-from .talking import USER, city, commands, ends, kinds, links, nodes, open_engine, talk
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
-
+from .talking import USER, city, commands, ends, kinds, links, nodes, talk
 
 # --- a learner's English -------------------------------------------------------------------
 

@@ -4,15 +4,12 @@ in the same message ("Actually skip that")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language.cleaning import _clean
 
-from .talking import kinds, links, nodes, open_engine, talk
+from .talking import kinds, links, nodes, talk
 
 
 @pytest.mark.parametrize(
@@ -35,13 +32,6 @@ from .talking import kinds, links, nodes, open_engine, talk
 )
 def test_round_63_wordings(text: str, expected: list[str]) -> None:
     assert kinds(text, ("Pune Plant",)) == expected
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_a_change_taken_back_in_the_same_message_is_not_made(engine: SupplyChainEngine) -> None:

@@ -5,14 +5,11 @@ actually no, keep it" as the no to a yes/no question."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import kinds, links, nodes, open_engine, talk
+from .talking import kinds, links, nodes, talk
 
 
 @pytest.mark.parametrize(
@@ -39,13 +36,6 @@ from .talking import kinds, links, nodes, open_engine, talk
 )
 def test_round_67_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert kinds(text, names) == expected
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_a_store_that_gets_its_coffee_from_the_users_roastery(engine: SupplyChainEngine) -> None:

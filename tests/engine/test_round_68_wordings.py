@@ -5,16 +5,13 @@ message names, and "the last store" never meaning a node of another type."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language.mood import Mood, mood
 from omnitrack_realtime.seam import EngineRequest
 
-from .talking import USER, kinds, links, open_engine, talk
+from .talking import USER, kinds, links, talk
 
 
 @pytest.mark.parametrize(
@@ -53,13 +50,6 @@ def test_round_68_wordings(text: str, names: tuple[str, ...], expected: list[str
 )
 def test_i_suppose_is_a_hedge_and_suppose_a_supposition(text: str, expected: Mood) -> None:
     assert (mood(text) == Mood.HYPOTHETICAL) == (expected == Mood.HYPOTHETICAL)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_connect_it_as_well_joins_the_other_node_the_message_names(

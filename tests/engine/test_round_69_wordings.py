@@ -5,14 +5,11 @@ and "Just the suppliers, with their capacities." narrowing the list just shown."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import kinds, links, nodes, open_engine, talk
+from .talking import kinds, links, nodes, talk
 
 
 @pytest.mark.parametrize(
@@ -34,13 +31,6 @@ from .talking import kinds, links, nodes, open_engine, talk
 )
 def test_round_69_wordings(text: str, expected: list[str]) -> None:
     assert kinds(text) == expected
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_a_learners_plant_and_two_suppliers_feeding_it(engine: SupplyChainEngine) -> None:

@@ -6,14 +6,11 @@ could slow the port down") that asks for no what-if."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import kinds, nodes, open_engine, talk
+from .talking import kinds, nodes, talk
 
 
 @pytest.mark.parametrize(
@@ -40,13 +37,6 @@ from .talking import kinds, nodes, open_engine, talk
 )
 def test_round_71_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert kinds(text, names) == expected
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_mfg_status_adds_nothing(engine: SupplyChainEngine) -> None:

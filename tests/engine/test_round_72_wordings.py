@@ -8,15 +8,12 @@ Solapur by its official spelling."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.gazetteer import lookup
 
-from .talking import USER, kinds, nodes, open_engine, talk
+from .talking import USER, kinds, nodes, talk
 
 _NAMES = ("Da Nang Supplier", "Nagoya Supplier", "Townsville Warehouse", "Cairns Warehouse")
 
@@ -46,13 +43,6 @@ def test_round_72_wordings(text: str, expected: list[str]) -> None:
 
 def test_solapur_by_either_spelling() -> None:
     assert lookup("Solapur") == lookup("Sholapur")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_a_status_correction_of_another_node_changes_only_that_node(

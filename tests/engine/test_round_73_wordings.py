@@ -7,15 +7,12 @@ a site, "take X up to N", and "N units in <town>" being no inventory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 from omnitrack_realtime.engine.language import parse
 
-from .talking import kinds, links, nodes, open_engine, talk
+from .talking import kinds, links, nodes, talk
 
 _JAVA = ("Medan Supplier", "Surabaya Plant", "Makassar Warehouse")
 
@@ -60,13 +57,6 @@ def test_units_in_a_town_are_no_inventory() -> None:
     ).commands
     assert command.params["capacity"] == 9_000
     assert "inventory" not in command.params
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 def test_the_one_i_just_added_is_the_newest_node_after_a_list(engine: SupplyChainEngine) -> None:
