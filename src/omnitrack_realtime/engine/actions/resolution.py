@@ -294,10 +294,7 @@ def resolve_nodes(
             ("Show the network summary", f"Add a {kind} in Shanghai"),
         )
     if type_only:
-        raise _Failed(
-            f"You have {len(found)} {kind}s: {_list_names(found)}. Which one do you mean?",
-            tuple(f"Show details of {n.name}" for n in found[:3]),
-        )
+        raise _which_of(found, kind, found[:3])
     raise _Failed(
         f'"{label}" could mean {len(found)} nodes: {_list_names(found)}. Which one?',
         tuple(f"Show details of {n.name}" for n in found[:3]),
@@ -321,9 +318,14 @@ def _typed_pointer(ref: NodeRef, talked: list[Node], everything: list[Node]) -> 
     if len(kind) == 1:
         return kind
     # never a node of another type: "that warehouse" after talk of a plant asks which
-    raise _Failed(
-        f"You have {len(kind)} {label}s: {_list_names(kind)}. Which one do you mean?",
-        tuple(f"Show details of {n.name}" for n in kind[-2:]),
+    raise _which_of(kind, label, kind[-2:])
+
+
+def _which_of(nodes: Sequence[Node], kind: str, shown: Sequence[Node]) -> _Failed:
+    """The question when several nodes of one kind fit, suggesting the details of ``shown``."""
+    return _Failed(
+        f"You have {len(nodes)} {kind}s: {_list_names(nodes)}. Which one do you mean?",
+        tuple(f"Show details of {n.name}" for n in shown),
     )
 
 
