@@ -1448,10 +1448,6 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             if place is None:
                 place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
             fixed = place.city if place is not None and place.city else None
-            if fixed is None:
-                # "set publa sup offline": a slip in the town of one of the user's nodes
-                fixed = _one_typo_from(match.group().lower(), names)
-                fixed = fixed.capitalize() if fixed is not None else None
             if fixed is not None:
                 parts.append(text[last:start])
                 parts.append(fixed)
