@@ -394,14 +394,14 @@ _LEARNER_ORDER = (
         r"We have a \g<kind> ",
     ),
     # ("Also supplier two: one is in Konya 9000 piece, other in Kayseri": a count said after
-    # the type, and the nodes listed without a verb)
+    # the type, put before it; then, as for "two suppliers: one in ...", the nodes listed
+    # without a verb are added)
     (
         re.compile(
-            r"(?:^|(?<=[.!?]\s))(?:(?:also|and|plus|then)\s+)?(?P<kind>" + _TYPES + r")\s+"
-            r"(?P<count>two|three|four|2|3|4)\s*:\s*(?=one\b)",
-            re.IGNORECASE | re.MULTILINE,
+            r"\b(?P<kind>" + _TYPES + r")\s+(?P<count>two|three|four|2|3|4)\s*:(?=\s*one\b)",
+            re.IGNORECASE,
         ),
-        r"add \g<count> \g<kind>: ",
+        r"\g<count> \g<kind>:",
     ),
     (
         re.compile(
