@@ -54,7 +54,6 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16384)
 def _is_place_word(word: str) -> bool:
-    # (a town whose name is also a word is only found capitalised: "modena" is not, "Modena" is)
     return gazetteer.lookup(word) is not None
 
 
