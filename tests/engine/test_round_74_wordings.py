@@ -43,3 +43,26 @@ def test_the_first_and_second_warehouses_are_two_links() -> None:
     ).commands
     targets = [(c.params["target"].text, c.params["target"].node_type) for c in commands]
     assert targets == [("1", "warehouse"), ("2", "warehouse")]
+
+
+@pytest.mark.parametrize(
+    ("text", "node_type"),
+    [
+        (
+            "Factory now is more big, we buy new machines. Please make his capacity 6500.",
+            "manufacturer",
+        ),
+        ("Our warehouse is always full. Make it 9000.", "warehouse"),
+        ("The supplier is struggling these days, set it degraded.", "supplier"),
+    ],
+)
+def test_news_of_one_site_is_what_its_pronoun_means(text: str, node_type: str) -> None:
+    (command,) = parse(text, known_names=_TURKEY).commands
+    node = command.params["node"]
+    assert node.kind == "name" and node.node_type == node_type
+
+
+def test_news_of_a_new_site_is_not_an_existing_one() -> None:
+    # "a factory" is a new one: its pronoun never means the user's factory
+    (command,) = parse("We open a factory soon, make it 5000.", known_names=_TURKEY).commands
+    assert command.params["node"].kind == "pronoun"

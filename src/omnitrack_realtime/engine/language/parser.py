@@ -801,7 +801,7 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
             isinstance(step, Clarification) or is_update or _guessed_scene(step)
         ) and _reports_a_state(step.text):
             node = step.params.get("node") if isinstance(step, Command) else None
-            if not isinstance(node, NodeRef):
+            if not isinstance(node, NodeRef) or node.kind == "pronoun":
                 node = _antecedent(step.text, names)
             if isinstance(node, NodeRef) and node.kind != "pronoun":
                 reported = node  # (a report naming no node keeps the one named before it)
@@ -1039,6 +1039,14 @@ def _antecedent(piece: str, names: _Names) -> NodeRef | None:
         # "we closed the Valencia site": the user's node there.
         start, end, place = step.places[0]
         return NodeRef(step.text[start:end], "place", place=place)
+    kinds = [r for r in step.refs() if r.bare_type]
+    if not refs and not step.places and len(kinds) == 1:
+        # "Factory now is more big, we buy new machines. Please make his capacity 6500": the
+        # user's one site of that kind, said as the subject ("the factory", "our factory", a
+        # learner's bare "Factory"), never "a factory", which is a new one
+        before = step.masked[: kinds[0].start]
+        if re.fullmatch(r"\W*(?:(?:the|our|my|this)\s+)?", before):
+            return kinds[0].ref
     return None
 
 
