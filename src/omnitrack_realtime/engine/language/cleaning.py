@@ -12,6 +12,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
@@ -356,15 +357,17 @@ _LEARNER_ORDER = (
         ),
         r"\g<a> ships \g<dest>",
     ),
-    # ("From Kayseri factory goods going there": the goods said, "to" left out)
+    # ("From Kayseri factory goods going there": the goods said, "to" left out; "From factory
+    # goes there": not even the goods)
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?:(?:the\s)?(?:goods|products|stock"
-            r"|materials?|things|cargo)\s)(?:is\s|are\s)?(?:going|go|goes|sent|shipped)\s"
-            r"(?:to\s)?(?P<dest>there|it|[^.!?,\n]{1,40}?)\s*(?=[.!]|$)",
+            r"|materials?|things|cargo)\s(?:is\s|are\s)?(?:going|go|goes|sent|shipped)\s"
+            r"(?:to\s)?(?P<dest>there|it|[^.!?,\n]{1,40}?)|(?:is\s|are\s)?(?:going|goes|sent|shipped)"
+            r"\s(?:to\s)?(?P<near>there|it|to\s[^.!?,\n]{1,40}?))\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
-        r"\g<a> ships to \g<dest>",
+        lambda m: f"{m['a']} ships to {m['dest'] or m['near'].removeprefix('to ')}",
     ),
     (
         re.compile(
@@ -489,7 +492,7 @@ _WITH_A_LINK = re.compile(
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 # who is made to ship, in "have X ship ...": a node's name, or its town and kind
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
-_PHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+_PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *_LEARNER_ORDER,
     # "what a distribution center is, compared with a warehouse?": two terms defined
     (
@@ -1093,6 +1096,10 @@ _SPELLINGS = {
     "an'": "and",
     "wi'": "with",
     "o'": "of",
+    # the apostrophe left out of a question's first word
+    "whats": "what's",
+    "wheres": "where's",
+    "hows": "how's",
     # typos of "another", which tells a second node of a kind from a detail of the first
     "anothr": "another",
     "anoter": "another",

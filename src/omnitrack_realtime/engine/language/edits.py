@@ -68,8 +68,8 @@ _CAPACITY_RE = re.compile(
     rf"(?P<d>{_NUMBER})"
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
     rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)"
-    # ("14,000 L/month", "9k t/yr": a short unit, then the rate)
-    rf"|\s?[a-z]{{1,3}}\s?/)\s?(?:month|week|year|day|mo|annum|yr|wk)\b)",
+    # ("14,000 L/month", "9k t/yr", "6,000 head/month": a unit, then the rate)
+    rf"|\s?[a-z]{{1,10}}\s?/)\s?(?:month|week|year|day|mo|annum|yr|wk)\b)",
     re.IGNORECASE,
 )
 
@@ -113,6 +113,8 @@ _STATUS_VERB = re.compile(
 _RELATIVE = re.compile(
     r"\b(?:by|with)\s(?:another\s|an\sextra\s|additional\s)?(?:\d|[a-z]+\s(?:thousand|hundred))"
     r"|\b(?:doubl|tripl|halv|halve)\w*|\b(?:another|additional|extra|more)\s\d"
+    # "make it 20% bigger"
+    r"|\d\s?(?:%|per\s?cent)\s(?:bigger|larger|smaller|higher|lower|more|less)\b"
     r"|\bby\s(?:a\s)?half\b|\bin\shalf\b"
     # "give Parma 2,000 more": a number and "more" after it
     r"|\d[\d,.]*\s?(?:k|thousand)?\s(?:(?:units?|a\smonth)\s)?(?:more|extra|fewer|less)\b"
@@ -141,6 +143,10 @@ def _relative_change(m: str) -> tuple[str, float] | None:
         factor = 2.0 if word.startswith("doubl") else 3.0 if word.startswith("tripl") else 4.0
         return ("capacity_factor", 0.5 if word.startswith(("halv", "half")) else factor)
     sign = -1.0 if _DOWN.search(m) else 1.0 if _UP.search(m) else 0.0
+    sized = re.search(r"\d\s?(?:%|per\s?cent)\s(?P<way>bigger|larger|smaller)\b", m)
+    if sized is not None:
+        # "make it 20% bigger" ("the smaller one" alone says which node, not which way)
+        sign = -1.0 if sized.group("way") == "smaller" else 1.0
     if not sign:
         return None
     percent = _PERCENT_RE.search(m)
@@ -593,6 +599,9 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
     if not refs and changed and re.search(r"\d", m):
         refs = changed  # "Make the mill 24,000 bales": a size for the one mill
     relative = _RELATIVE.search(m)
+    if relative is None and _GROWN_OR_CUT.match(m) and re.search(r"\d\s?%|\bper\s?cent\b", m):
+        # "bump it 20%": a node grown by a share of itself, said without "by"
+        relative = _GROWN_OR_CUT.match(m)
     if relative is None and re.search(r"\badd\s(?:another\s|an\sextra\s)?\d", m) and changed:
         # "add 2,000 to its capacity", "add 2k to the Rotterdam one"
         relative = _FIELD_CAPACITY.search(m) or re.search(r"\bto\s", m)
@@ -600,12 +609,18 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         _MULTIPLIER.search(m) is not None
         or (relative is not None and re.match(r"^\W*add\s", m) is not None)
         or (relative is not None and re.search(r"\bunits\b|\bup\sby\b|\bdown\sby\b", m) is not None)
-        # "give Parma 2,000 more": a number of more is more capacity
+        # "give Parma 2,000 more", "Give the smaller one another 6,000": a number of more is
+        # more capacity
+        or (
+            relative is not None and re.search(r"\b(?:another|additional|extra)\s\d", m) is not None
+        )
         or (
             relative is not None
             and re.search(r"\d\s?k?\s(?:more|extra|fewer|less)\b", m) is not None
         )
-        # "bump lyon by 20%", "raise Pune by 5k": a node grown or cut is its capacity
+        # "bump lyon by 20%", "raise Pune by 5k": a node grown or cut is its capacity; so is
+        # one made bigger or smaller
+        or (relative is not None and re.search(r"\b(?:bigger|larger|smaller)\b", m) is not None)
         or (
             relative is not None
             and _GROWN_OR_CUT.match(m) is not None
@@ -779,7 +794,11 @@ def _number_after(m: str, field_re: re.Pattern[str]) -> float | None:
     number = re.search(rf"(?:\bto\b|\bat\b|=|:|\bof\b|\bis\b|\bbe\b)?\s*(?P<n>{_NUMBER})", rest)
     while number is not None:
         value = parse_number(number.group("n"))
-        if value is not None and number.group("n").lower() not in ("a", "an"):
+        # ("set sorocaba capacity 20%": a share is no amount of units; the rule asks)
+        share = field_re is not _FIELD_UTILIZATION and re.match(
+            r"\s?(?:%|per\s?cent\b|pct\b)", rest[number.end() :]
+        )
+        if value is not None and not share and number.group("n").lower() not in ("a", "an"):
             return value
         number = re.search(rf"(?<![\w.])(?P<n>{_NUMBER})", rest[number.end() :])
     # "300 units left in stock", "5k units of inventory": the number before the field word.

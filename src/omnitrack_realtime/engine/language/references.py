@@ -26,6 +26,11 @@ _ID_RE = re.compile(
 _NOT_IDS = frozenset({"covid-19", "x-1", "b-2"})
 #: The twin's alert ids ("acknowledge alert-3"): never a node's, so never a node reference.
 _ALERT_ID = re.compile(r"alert-\d+", re.IGNORECASE)
+#: "truckers strike on the BR-116", "closures along the A-7": a road's number, not a node id
+_ROAD_BEFORE = re.compile(
+    r"\b(?:(?:on|along|off)\sthe|via|highway|road|route|motorway|interstate|freeway)\s$",
+    re.IGNORECASE,
+)
 _PRONOUN_RE = re.compile(
     r"\b(?:(?P<plural>them|those(?:\stwo|\sones|\snodes)?|these(?:\stwo|\sones|\snodes)?"
     r"|each\s(?:one|of\sthem)|all\sof\sthem"
@@ -167,6 +172,7 @@ def _analyse(text: str, names: _Names) -> _Step:
         for m in _ID_RE.finditer(text)
         if m.group().lower() not in _NOT_IDS
         and not _ALERT_ID.fullmatch(m.group())
+        and not _ROAD_BEFORE.search(text, 0, m.start())
         and not any(s <= m.start() < e for s, e, _n, _f in found_names)
     ]
     clause = _NAME_CLAUSE.search(text)
