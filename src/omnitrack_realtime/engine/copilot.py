@@ -889,6 +889,7 @@ class SupplyChainEngine:
                 state.simulated = [*state.simulated[-4:], command]
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = _pinned(command, result.mentioned)
+                state.adding = command.intent in ADDED_TYPE or bool(turn.added)
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
                 turn.added.append(result.mentioned[-1])
@@ -1313,7 +1314,10 @@ class SupplyChainEngine:
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 ref = NodeRef(earlier[1], "id")
                 resized = Command("update-node", {"node": ref, "capacity": correction.capacity})
-                self._run_command(request, resized, state, turn, mentioned, label=earlier[0].intent)
+                # (a fix of the add while the user is still adding; after a turn that only
+                # linked or changed nodes, a change of the node)
+                label = earlier[0].intent if state.adding else "update-node"
+                self._run_command(request, resized, state, turn, mentioned, label=label)
                 return
         named_type = correction.node_type is not None  # "make the plant 20,000"
         if (
@@ -1844,7 +1848,12 @@ _SCENARIO_KIND_INTENT = {
     "supplier": "what-if-supplier-failure",
 }
 _SCENARIO_KIND_INTENT |= {f"{kind}_named": intent for kind, intent in _SCENARIO_KIND_INTENT.items()}
-_RERUN = re.compile(r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo)\b", re.IGNORECASE)
+_RERUN = re.compile(
+    r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo"
+    # "Go back to the Foggia case, but only ten days this time"
+    r"|(?:go|come)\sback\sto\sthe\s(?:[\w'-]+\s){0,3}?(?:case|scenario|simulation|what[\s-]if|run|one))\b",
+    re.IGNORECASE,
+)
 _WHICH_RUN = re.compile(
     r"\bthe\s(?P<which>first|second|third|fourth|last|previous)\s(?:one|scenario|simulation|run"
     r"|what[\s-]if|sim)\b",

@@ -71,6 +71,7 @@ _OWN_KEYS = (
     "simulated",
     "aliases",
     "listed",
+    "adding",
 )
 
 
@@ -183,6 +184,9 @@ class DialogueState:
     simulated: list[Command] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     listed: list[str] = field(default_factory=list)
+    #: Whether the last turn that changed the network added a node: the user is still
+    #: building, and "it should be 25,000 not 20,000" fixes an add rather than changing a node.
+    adding: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -203,6 +207,7 @@ class DialogueState:
                 [command_from_json(entry) for entry in data.get("simulated", ())],
                 {str(k): str(v) for k, v in dict(data.get("aliases", {})).items()},
                 [str(i) for i in data.get("listed", ())],
+                bool(data.get("adding", False)),
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -233,6 +238,8 @@ class DialogueState:
             data["aliases"] = dict(self.aliases)
         if self.listed:
             data["listed"] = list(self.listed)
+        if self.adding:
+            data["adding"] = True
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]

@@ -50,7 +50,7 @@ _UNDO = re.compile(
     r"(?:(?:\s|:\s*)(?:that|it|this|the\slast\s(?:change|step|thing|action|one|edit)|my\slast\s\w+"
     r"|last\s(?:change|step|edit|one|thing|commit)"
     r"|the\s(?:previous|last)\s\w+|the\schange|the\sdelet\w+|the\sremoval|please|again|once\smore"
-    r"|one\smore(?:\stime)?|last|too|as\swell"
+    r"|one\smore(?:\stime)?|last|too|as\swell|one\sof\s(?:them|those|these)"
     r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
     r"|change|edit|step|move|update|removal|deletion|rename|one)"
     # "Undo the status change", "undo the capacity update": the last change, by what it changed
@@ -64,7 +64,8 @@ _REDO = re.compile(
     r"|can\syou|could\syou)\W+)*(?:redo|re-do|undo\s(?:the|that|my)\s(?:last\s)?undo"
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone|actually"
-    r"|after\sall|then|anyway))*"
+    # "Redo one of them" (of the changes just undone: the last undone comes back first)
+    r"|after\sall|then|anyway|of\s(?:them|those|these)|just))*"
     r"(?:\W*$|\s*[,;-].*$)"
 )
 
@@ -323,6 +324,9 @@ _LIST_VERB = re.compile(
     r"|how\smany|count|enumerate|name|get\sme|let\sme\ssee|see|where\sare|are\sthere|do\swe\shave"
     r"|any|is\sthere|anything|is\sanything|(?:our\s|my\s|the\s)?total|sum|what'?s|whats"
     r"|how\smuch|so\swhat"
+    # "Start me off with a list of every node", "a full list of the sites, please"
+    r"|(?:(?:start|begin|kick)\s(?:me\s|us\s)?(?:off\s)?with\s)?(?:a|the)\s(?:full\s|complete\s"
+    r"|quick\s)?list(?:ing)?\sof"
     r"|(?:our\s|my\s|the\s)?combined"
     r"|(?:our\s|my\s|the\s)?(?:aggregate|overall))\b"
 )
@@ -490,6 +494,9 @@ _COMPARE = re.compile(
     r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b|\bdiff\b"
     # "How does that one stack up against the first warehouse?"
     r"|\bstacks?\sup\s(?:against|to|with)\b|\bmeasures?\sup\s(?:against|to)\b"
+    # "Line up the first scenario against the third one", "put X next to Y", "hold X up to Y"
+    r"|\b(?:line|hold)\s(?:\S+\s){0,5}?(?:up\s)?(?:against|next\sto|beside|with)\b"
+    r"|\b(?:put|set)\s(?:\S+\s){1,5}?(?:against|next\sto|beside)\b"
     r"|\bwhich\b[^?.;]{0,50}?\b(?:bigger|larger|smaller|busier|more|less|higher|lower|biggest"
     r"|largest|smallest|busiest|most|least|greater|fuller|emptier)\b"
     r"|\b(?:bigger|larger|busier)\s(?:than|or)\b|\bmore\s(?:big|large|busy|loaded|full)\b"
@@ -577,6 +584,10 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
         # "which of the two is bigger now?": the two nodes just talked about.
         return _cmd(step, "compare-nodes", {"nodes": (NodeRef("them", "pronoun"),), **best}, 0.8)
     which = _WHICH_RUNS.findall(m) if compare is not None and not step.types() else []
+    if about_runs is not None and all(
+        r.ref.kind == "ordinal" and not r.ref.node_type for r in refs
+    ):
+        refs = []  # "the first scenario against the third one": runs, not nodes
     if len(which) >= 2 and not refs:
         # "compare the first and the third", "compare simulations 1 and 3"
         positions = tuple(_RUN_POSITION.get(w, -1 if w == "last" else 0) or int(w) for w in which)

@@ -351,8 +351,8 @@ _LEARNER_ORDER = (
     ),
     (
         re.compile(
-            r"(?:^|(?<=[.!?]\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?P<dest>to\s[^.!?,\n]{1,40}?)\s+"
-            r"(?:go|goes|send|sends|ship|ships|deliver|delivers)\s*(?=[.!]|$)",
+            r"(?:^|(?<=[.!?]\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?P<dest>to\s[^.!?,\n]{1,40}?)"
+            r"(?:\s(?:we|i|they))?\s+(?:go|goes|send|sends|ship|ships|deliver|delivers)\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
         r"\g<a> ships \g<dest>",
@@ -377,6 +377,25 @@ _LEARNER_ORDER = (
             re.IGNORECASE | re.MULTILINE,
         ),
         r"\g<subj> ship \g<dest>",
+    ),
+    # ("Denizli factory capacity how much is now?": a node's figure, the question word last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"
+            r"|utili[sz]ation|status)\s+(?:how\s+(?:much|many|big)|what)\s*(?:is|are|has|have)?"
+            r"\s*(?P<when>now|currently|today)?\s*\?",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        lambda m: f"what is the {m['what']} of {m['np']}{' ' + m['when'] if m['when'] else ''}?",
+    ),
+    # ("Please add and with Istanbul warehouse connect": the link's verb last)
+    (
+        re.compile(
+            r"\b(?P<and>and\s+)?with\s+(?P<np>[^.!?,\n]{1,40}?)\s+(?:please\s+)?(?:connect|link)"
+            r"\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        lambda m: f"{m['and'] or ''}connect it with {m['np']}",
     ),
     # ("All suppliers together how much capacity?": the total, asked verb last)
     (
@@ -494,6 +513,17 @@ _WITH_A_LINK = re.compile(
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
 _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *_LEARNER_ORDER,
+    # "Last figure I need: total supplier capacity?", "One more thing: ...": a label for what
+    # follows, never a request of its own ("I need" is no add)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?:and|ok|okay|so)\W+)?(?:(?:the\s|my\s|a\s)?(?:last|final|one\smore"
+            r"|another|next|quick|first)\s(?:thing|question|figure|number|item|ask|request|check"
+            r"|one)(?:\s(?:i|we)\s(?:need|want|have)(?:\sto\sknow)?)?(?:\sfor\syou)?)\s*:\s*",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
     # "what a distribution center is, compared with a warehouse?": two terms defined
     (
         re.compile(

@@ -122,6 +122,12 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
         return None  # "It's the cinnamon peelers' cooperative we buy from": who it is
     if _NO_FLOW.search(m):
         return None  # "The Manchester store has nothing feeding it now": what is, said
+    if re.search(
+        r"\bto\s(?:our\s|the\s)?¤+\s(?:customers|clients|buyers|consumers|shoppers|markets?"
+        r"|end[\s-](?:users|customers))\b",
+        m,
+    ):
+        return None  # "From Istanbul warehouse to Germany customers we send": who buys, no node
     asks = _ASKS_FACT.match(m) and not re.search(r"->|→", m)  # "do A -> B" tells
     if not _CONNECT.search(m) or _ASKS_CONNECTIONS.search(m) or asks:
         return None

@@ -1237,7 +1237,7 @@ _GOES = re.compile(
 _IS_NEEDED = re.compile(r"(^|[.!?]\s+)(?:also\s)?(?:is|are)\s(?:also\s)?needed\s(?:an?\s)?", re.I)
 _TWO_SOURCES = re.compile(
     r"^\W*(?:and\s)?(?:both\s)?(?:the\s)?(?P<a>[\w'-]+(?:\s[\w'-]+)?)\s(?:and|&)\s(?:the\s)?(?P<b>[\w'-]+"
-    r"(?:\s[\w'-]+)?)(?:\s(?:stations|sites|ones|nodes|farms|mills|plants|suppliers|warehouses|growers"
+    r"(?:\s(?!(?:both|all|each)\b)[\w'-]+)?)(?:\s(?:stations|sites|ones|nodes|farms|mills|plants|suppliers|warehouses|growers"
     r"|orchards))?\s(?:both\s|all\s)?(?:deliver|ship|send|supply|feed)s?\s(?:(?:to|into)\s)?(?P<c>[^,.;]+?)"
     r"\W*$",
     re.IGNORECASE,
@@ -1356,7 +1356,7 @@ _PARTICIPLE = re.compile(
 )
 _PLACE_AND_SIZE = re.compile(
     # ("Granada - 9,000 L/month": any one word for what is counted, or a short unit)
-    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k|thousand)?)"
+    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k\b|thousand)?)"
     r"(?:\s?(?:units?|[a-z]{1,12}))?"
     r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
     re.IGNORECASE,

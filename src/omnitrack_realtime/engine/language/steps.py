@@ -85,6 +85,8 @@ _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
     r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")\b"
     r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s"
+    # "Add a plant in Suwon, plus two warehouses: Incheon and Busan": several of another type
+    r"|(?:two|three|four|five|six|[2-9])\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")e?s?\b"
     # "add sup lublin 20k, plant bydgoszcz 14k": a type, a town and a size
     r"|(?:" + _TYPES + r")\s+(?=[a-z][\w-]+(?:\s[a-z][\w-]+)?\s+\d)))",
     re.IGNORECASE,
