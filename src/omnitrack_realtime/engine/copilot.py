@@ -1835,7 +1835,7 @@ def _links_of_the_new_node(asked: Clarification, later: Sequence[Step]) -> list[
 
 
 _SCENARIO_KIND = re.compile(
-    r"\b(?:(?P<demand>demand)|(?P<port>port|closure)|(?P<supplier>supplier\sfailure|failure))"
+    r"\b(?:(?P<demand>demand)|(?P<port>port|closure)|(?P<supplier>supplier\sfailure|failure|supplier))"
     r"\s(?:scenario|simulation|case|one|what[\s-]if|run|test)\b"
     # "Run the port closure again, but 14 days this time": the kind's own name
     r"|\b(?:(?P<demand_named>demand\s(?:spike|surge|peak|jump))|(?P<port_named>port\sclosure)"
@@ -1849,7 +1849,7 @@ _SCENARIO_KIND_INTENT = {
 }
 _SCENARIO_KIND_INTENT |= {f"{kind}_named": intent for kind, intent in _SCENARIO_KIND_INTENT.items()}
 _RERUN = re.compile(
-    r"\b(?:re-?run|run\s(?:\w+\s){0,4}?again|repeat|redo"
+    r"\b(?:re-?run|(?:run|try|do)\s(?:\w+\s){0,4}?again|repeat|redo"
     # "Go back to the Foggia case, but only ten days this time"
     r"|(?:go|come)\sback\sto\sthe\s(?:[\w'-]+\s){0,3}?(?:case|scenario|simulation|what[\s-]if|run|one))\b",
     re.IGNORECASE,
@@ -1879,10 +1879,14 @@ _NARROW = re.compile(
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b"
     # "Now just the plants.", "Just the suppliers, with their capacities."
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:" + _TYPES + r")"
-    r"(?:,?\s+(?:with\s(?:their|its|the)\s[\w\s,&]+|please|pls))?\W*$",
+    r"(?:,?\s+(?:with\s(?:their|its|the)\s[\w\s,&]+|please|pls))?\W*$"
+    # "Which of them are degraded?"
+    r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:which|what)\s(?:ones\s)?of\s(?:them|those|these)\b",
     re.IGNORECASE,
 )
-_NARROW_WORDS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them)\b", re.I)
+_NARROW_WORDS = re.compile(
+    r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them|these|which\sof|what\sof)\b", re.I
+)
 
 _WANTS_BACK = re.compile(
     r"\b(?:i|we)\s(?:do|still|actually|really)\s(?:want|need)\b|\bwant\s(?:it|that|them|the\s[\w\s]{1,30}?)"

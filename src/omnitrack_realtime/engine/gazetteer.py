@@ -1030,6 +1030,26 @@ def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
             # "Cheongju" for "Cheongju-si", named as users name it
             bare = Place(bare_name, country, place.region, place.latitude, place.longitude)
             aliases.append((key[: suffix.start()], (bare, row[1])))
+    countries = {_key(p.country or "") for found in rows.values() for p, _w in found}
+    for key, found in list(rows.items()):
+        stem = key.removesuffix(" city")
+        place, is_word = found[0]
+        if (
+            stem != key
+            and stem not in rows
+            and stem not in countries
+            and place.country != "United States"
+        ):
+            # "Chiayi" for "Chiayi City" (never "Panama" or "Kuwait", the countries, nor
+            # "Kansas" or "Iowa", the states)
+            named = Place(
+                place.city.removesuffix(" City") if place.city else None,
+                place.country,
+                place.region,
+                place.latitude,
+                place.longitude,
+            )
+            rows[stem] = [(named, is_word)]
     for alias, row in aliases:
         if alias and alias not in rows:
             rows[alias] = [row]

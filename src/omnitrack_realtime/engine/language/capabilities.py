@@ -65,7 +65,7 @@ _REDO = re.compile(
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone|actually"
     # "Redo one of them" (of the changes just undone: the last undone comes back first)
-    r"|after\sall|then|anyway|of\s(?:them|those|these)|just))*"
+    r"|after\sall|then|anyway|of\s(?:them|those|these)|just|once))*"
     r"(?:\W*$|\s*[,;-].*$)"
 )
 
@@ -209,6 +209,8 @@ def _rule_alert_status(step: _Step, m: str) -> _Outcome:
 
 # ----------------------------------------------------------------------------- trace
 
+# who a trace is about: a node's name or town, a pronoun, "that one", "the Kassel warehouse"
+_SUBJECT = r"(?:[§¤]+|it|they|(?:that|this)\sone|(?:the|that|this|our)\s[\w\s§¤]{1,25}?)"
 _UPSTREAM = re.compile(
     r"\bwhat\s(?:feeds|supplies|ships\sto|delivers\sto|sends\sto|goes\sinto|flows\sinto"
     r"|comes\sinto|is\supstream\sof|'?s\supstream\sof)\b"
@@ -219,25 +221,28 @@ _UPSTREAM = re.compile(
     r"|obtain)\s(?:its|their)?\s?(?:\w+\s)?(?:from)?"
     r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
-    r"|\bwhat\s(?:does|do)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:depend|rely)\son\b"
+    r"|\bwhat\s(?:does|do)\s" + _SUBJECT + r"\s(?:depend|rely)\son\b"
     r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
     r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
+    # "where does its stock originate?", "where does that one's stock come from?"
+    r"|\bwhere\s(?:does|do|did)\s(?:its|their|the|" + _SUBJECT + r"'?s?)\s(?:[\w§¤]+\s){0,2}?"
+    r"(?:originate|come\sfrom)\b"
 )
 _DOWNSTREAM = re.compile(
     # "Which shops does Leipzig reach now?"
-    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:reach"
+    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s" + _SUBJECT + r"\s(?:reach"
     r"|serve|supply|feed)\b|"
-    r"\bwhat\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:end\sup\s(?:feeding"
+    r"\bwhat\s(?:does|do|did)\s" + _SUBJECT + r"\s(?:end\sup\s(?:feeding"
     r"|supplying|serving|in|at)\b|feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
     r"|\bwho\s(?:depends|relies|is\sdependent)\son\b|\bwhat\s(?:depends|relies)\son\b"
     r"|\bwhich\s(?:of\s(?:our|the|my|your)\s)?(?:nodes?|sites?|stores?|plants?|ones?|facilities)\s(?:depend|rely)\son\b"
-    r"|\bwhere\s(?:does|do|did)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:ship|send|deliver|supply"
+    r"|\bwhere\s(?:does|do|did)\s" + _SUBJECT + r"\s(?:ship|send|deliver|supply"
     r"|feed)\b(?:\sto)?"
     r"|\bdownstream\b|\b(?:customers|clients|dependents|dependants)\sof\b"
     r"|\b(?:§+|its|it's)\s(?:customers|dependents|dependants)\b"
-    r"|\bwho\s(?:does|do)\s(?:[§¤]+|it|they|the\s[\w\s§¤]{1,25}?)\s(?:supply|serve|feed|ship\sto"
+    r"|\bwho\s(?:does|do)\s" + _SUBJECT + r"\s(?:supply|serve|feed|ship\sto"
     r"|deliver\sto)\b|\bwhat\sis\s(?:fed|supplied|served)\sby\b|\bwho\sgets\s(?:\w+\s)?from\b"
 )
 

@@ -388,6 +388,35 @@ _LEARNER_ORDER = (
         ),
         lambda m: f"what is the {m['what']} of {m['np']}{' ' + m['when'] if m['when'] else ''}?",
     ),
+    # ("Factory from towels Istanbul warehouse to going": each end before its postposition,
+    # as Turkish puts them, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+from\s+(?:[\w-]+\s+)?"
+            r"(?P<b>[^.!?,\n]{1,40}?)\s+to\s+(?:is\s+|are\s+)?(?:going|goes|go|sending|send|shipping"
+            r"|ship)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<a> ships to \g<b>",
+    ),
+    # ("Adana supplier also add and factory to connect please", "Also add, also factory to
+    # connect": the other end before "to connect", the verb last)
+    (
+        re.compile(
+            r"(?:\b(?P<lead>and|also|,)\s+|^)(?:also\s+)?(?P<np>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+(?:to|with)"
+            r"\s+(?:connect|link)(?P<end>\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        lambda m: f"{m['lead'] or ''} connect it to {m['np']}{m['end'] or ''}".lstrip(),
+    ),
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>[A-Z][\w-]*(?:\s[\w-]+){0,2}?)\s+(?:also\s+)?add"
+            r"(?=\s+and\s+connect\b)",
+            re.MULTILINE,
+        ),
+        r"add \g<np>",
+    ),
     # ("Please add and with Istanbul warehouse connect": the link's verb last)
     (
         re.compile(
@@ -513,6 +542,15 @@ _WITH_A_LINK = re.compile(
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
 _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *_LEARNER_ORDER,
+    # "Run an anomaly scan to close it out": to end the session, not to close a node
+    (
+        re.compile(
+            r",?\s+(?:to|and)\s(?:close|wrap|round|finish|top)\s(?:it|this|things|us|the\s(?:audit|review"
+            r"|session|day|meeting))\s(?:out|up|off)\b(?=\s*[.!?]?\s*$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
     # "Last figure I need: total supplier capacity?", "One more thing: ...": a label for what
     # follows, never a request of its own ("I need" is no add)
     (
@@ -1238,6 +1276,27 @@ def _town_then_type(match: re.Match[str]) -> str:
     return f"{lead}{the}{town} {match.group('kind').lower()}"
 
 
+# "Quick numbers for the board pack: what's our total ...?", "And the Atlanta DC: where does
+# its stock originate?": a label, then a question
+_LABELLED_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<label>[^:.!?\n]{3,60}?):[ \t]+(?=(?:what|what's|which|where|how|who"
+    r"|why|when|is|are|does|do|did|can|could)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _labelled_question(match: re.Match[str]) -> str:
+    """A label that names a site or a kind stays, read with the question ("Lyon: how full is
+    it?"); any other label goes."""
+    label = match["label"]
+    names = (
+        gazetteer.find_places(label)
+        or _TYPE_RE.search(label.lower())
+        or re.search(r"\s[A-Z][\w'-]+", label)
+    )
+    return match.group() if names else ""
+
+
 def _clean(text: str) -> str:
     text = read_sql(_narrowed(text))
     if "<-" in text:
@@ -1255,6 +1314,8 @@ def _clean(text: str) -> str:
     if "\n" in text and not re.search(r"^[ \t]*(?:[-*•]|\d+[.)]|\(?[a-z][.)])\s", text, re.M):
         text = _FRAGMENT_LINE.sub(" ", text)
     text = _respelled(text)
+    if ":" in text:
+        text = _LABELLED_QUESTION.sub(_labelled_question, text)
     text = _READ_BACK.sub("show", _CHAT_MARKUP.sub("", text))
     # "Kazanlak (the Valley of the Roses, most people have never heard of it)": an aside in
     # brackets, three words or more and no number, says nothing to act on
@@ -1602,7 +1663,9 @@ _SCRATCH_THAT = re.compile(
 # "Add a supplier in Ordu, 6,000 tonnes a season - sorry, Trabzon, not Ordu.": the town said
 # to be wrong earlier in the sentence is replaced by the right one
 _RIGHT_NOT_WRONG = re.compile(
-    r"\s*[-–—,;.]?\s*(?i:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction)\W+)+"
+    r"\s*[-–—,;.]?\s*(?i:(?:sorry|no|wait|oops|i\s+mean[t]?|actually|correction"
+    # ("Scratch that, Johannesburg, not Durban": the town replaced, the rest kept)
+    r"|(?:scratch|strike)\s+that)\W+)+"
     r"(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+not\s+(?:in\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
     r"(?=\s*[.!]?\s*$|\s*[.!]\s)",
     re.MULTILINE,

@@ -69,7 +69,11 @@ _CAPACITY_RE = re.compile(
     # "12,000 castings a month", "eight thousand bottles per month": an output rate.
     rf"|(?<![a-z])(?P<e>{_NUMBER})(?:\s*/|\s+(?:[a-z]+\s+){{0,2}}?(?:a|per|/|each|every)"
     # ("14,000 L/month", "9k t/yr", "6,000 head/month": a unit, then the rate)
-    rf"|\s?[a-z]{{1,10}}\s?/)\s?(?:month|week|year|day|mo|annum|yr|wk)\b)",
+    rf"|\s?[a-z]{{1,10}}\s?/)\s?(?:month|week|year|day|mo|annum|yr|wk)\b)"
+    # "every month 30.000 towel we produce", "monthly 50.000 kg": the rate said first
+    rf"|\b(?:every\s(?:month|week|year|day)|monthly|weekly|yearly|annually|per\s(?:month|week|year"
+    rf"|day))\s(?:about\s|around\s|roughly\s)?(?P<g>{_NUMBER})\b(?!\s*(?:%|percent|days?|weeks?"
+    rf"|months?|years?|hours?|times|trucks?|shipments?|deliveries|orders?|containers?))",
     re.IGNORECASE,
 )
 
@@ -428,7 +432,7 @@ def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
-        raw = next(g for g in (match.group(k) for k in "abcdef") if g)
+        raw = next(g for g in (match.group(k) for k in "abcdefg") if g)
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw.strip()):
             raw = raw.replace(".", "")  # "9.000 units": a capacity is never a fraction
         value = parse_number(raw)

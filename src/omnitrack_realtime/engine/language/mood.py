@@ -212,6 +212,8 @@ _OUT_OF_SCOPE = {
     ),
     "handle taxes, customs or legal filings": (
         r"\bvat\b|\btax(?:es)?\b|\bcustoms\s(?:\w+\s)?(?:declarations?|forms?|paperwork|clearance)\b"
+        # "Will customs clear our container in Hamburg by Friday?"
+        r"|\bcustoms\s(?:clear|release|inspect|let)\w*\b|\b(?:clear|through)\scustoms\b"
         r"|\b(?:fill\s(?:in|out)|complete|prepare)\s(?:our\s|the\s|an?\s)?(?:\w+\s){0,3}?(?:declarations?"
         r"|paperwork|forms?|certificates?)\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
         r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?)\b"

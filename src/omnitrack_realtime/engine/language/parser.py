@@ -1028,6 +1028,37 @@ def _capacity_for(piece: str, add: Command) -> Command | None:
     return Command(add.intent, {**add.params, "capacity": capacity}, add.confidence, add.text)
 
 
+def _sizes_said_before(steps: list[Step], text: str) -> list[Step]:
+    """An add with no size whose town a sentence before it described with one ("Cotton from
+    Adana supplier we take, monthly 50.000 kg. Adana supplier also add ..."): that size."""
+    adds = [
+        s
+        for s in steps
+        if isinstance(s, Command)
+        and s.intent in _DEFAULT_SUFFIX
+        and "capacity" not in s.params
+        and getattr(s.params.get("place"), "city", None)
+    ]
+    if not adds or len(adds) != len({s.params["place"].city for s in adds}):
+        return steps
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    out: list[Step] = []
+    for step in steps:
+        if step in adds and isinstance(step, Command):
+            city = gazetteer.fold(step.params["place"].city)
+            at = next((i for i, s in enumerate(sentences) if step.text.split(",")[0] in s), None)
+            said = [
+                s for s in sentences[:at] if re.search(rf"\b{re.escape(city)}\b", gazetteer.fold(s))
+            ]
+            size = _capacity(said[-1], None) if said and at else None
+            if size is not None:
+                step = Command(
+                    step.intent, {**step.params, "capacity": size}, step.confidence, step.text
+                )
+        out.append(step)
+    return out
+
+
 def _antecedent(piece: str, names: _Names) -> NodeRef | None:
     """The one node a step nobody understood talks about ("Berlin Plant's having issues"), for
     a pronoun in the next step ("..., mark it degraded") to point at."""
@@ -2314,8 +2345,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             elif re.fullmatch(r"\s*(?:both|them|all\sof\sthem|those|all\sthree)\W*", rest, re.I):
                 rest = "them"  # "plant in Penang fed by both": the nodes before it
             # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
-            both = index > 0 and re.search(
-                r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$", pieces[index - 1], re.I
+            both = index > 0 and (
+                re.search(
+                    r"\b(?:both|all(?:\s(?:two|three|four|five))?|each)\W*$",
+                    pieces[index - 1],
+                    re.I,
+                )
+                # "Add both as suppliers feeding the roastery"
+                or _ADD_THEM_AS.match(pieces[index - 1])
             )
             it = "them" if both else "it"
             if both and both.group().lower().startswith(("both", "all two")):
@@ -2537,7 +2574,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 gazetteer.fold(city): size
                 for said in (described_text, piece[them_as.end() :])
                 for city, size in re.findall(
-                    r"([A-Z][\w'. -]*?)\s+(\d[\d,.]*\s?k?)\b(?!\s*(?:%|per\s?cent))", said
+                    r"([A-Z][\w'.-]*(?:\s(?:[A-Z][\w'.-]*|de|do|da|del|la|el))*),?\s+(\d[\d,.]*\s?k?)\b"
+                    r"(?!\s*(?:%|per\s?cent))",
+                    said,
                 )
             }
             if len(cities) == 1 and gazetteer.fold(cities[0]) not in sizes:
@@ -2977,6 +3016,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     )
     steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
     steps = _other_end_said(_without_asked_again(steps), cleaned, names)
+    steps = _sizes_said_before(steps, cleaned)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -3231,6 +3271,16 @@ def _without_bare_leads(steps: list[Step]) -> list[Step]:
             and _ADD_ANOTHER_ONE.match(s.text)
             and any(
                 isinstance(later, Command) and later.intent.startswith("add-")
+                for later in steps[i + 1 : i + 2]
+            )
+        )
+        # "Let's stress-test this. What happens if the Hsinchu supplier goes dark ...?": the
+        # simulation asked for without its scene is the one the next step describes
+        and not (
+            isinstance(s, Clarification)
+            and s.intent == "run-simulation"
+            and any(
+                isinstance(later, Command) and later.intent in SIMULATION_INTENTS
                 for later in steps[i + 1 : i + 2]
             )
         )
