@@ -148,8 +148,9 @@ def _rule_rename(step: _Step, m: str) -> _Outcome:
         refs = before or refs
     if not refs:
         return _ask(step, "Which node should I rename, and to what?", "rename-node")
-    if not name and re.search(r"\b(?:call|name)\s(?:the\s)?$", m[: refs[0].start]):
-        # "call VIC Hub 'VIC Metro Hub' instead": the new name follows the node's
+    if not name and re.search(r"\b(?:call|name|rename|re-name)\s(?:the\s)?$", m[: refs[0].start]):
+        # "call VIC Hub 'VIC Metro Hub' instead", "rename it Bandung Cafe": the new name
+        # follows the node's
         after = _CALLED_AFTER.match(step.text[refs[0].end :])
         name = (after.group("name") or after.group("bare")).strip() if after is not None else None
     if not name:

@@ -343,7 +343,7 @@ _LEARNER_ORDER = (
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<np>(?:this|that|these|those|the|our|my)\s[^.!?,\n]{1,40}?"
-            r"|[A-Z][\w'-]*(?:\s[\w'-]+){0,3}?)\s+(?:please|pls|kindly)\s+"
+            r"|[A-Z][\w'-]*(?:\s[\w'-]+){0,3}?)(?<!\sto)\s+(?:please|pls|kindly)\s+"
             r"(?P<verb>add|remove|delete|connect|link|register|enter)\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
@@ -393,11 +393,22 @@ _LEARNER_ORDER = (
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+from\s+(?:[\w-]+\s+)?"
-            r"(?P<b>[^.!?,\n]{1,40}?)\s+to\s+(?:is\s+|are\s+)?(?:going|goes|go|sending|send|shipping"
-            r"|ship)\s*(?=[.!]|$)",
+            r"(?P<b>[^.!?,\n]{1,40}?)\s+to\s+(?:is\s+|are\s+)?(?:please\s+)?(?:going|goes|go|sending"
+            # ("Factory from warehouse to please connect")
+            r"|send|shipping|ship|connect|link)(?:\s+please)?\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
         r"\g<a> ships to \g<b>",
+    ),
+    # ("Both of them our factory to are sending": the destination before its postposition)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<subj>(?:both|all|each)(?:\sof\sthem)?|they|these|those)\s+"
+            r"(?P<dest>(?:our\s|the\s)?[\w-]+(?:\s[\w-]+)?)\s+to\s+(?:is\s+|are\s+)?(?:sending|giving"
+            r"|going|shipping|supplying|delivering|send|give|go|ship|supply|deliver)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<subj> ship to \g<dest>",
     ),
     # ("Adana supplier also add and factory to connect please", "Also add, also factory to
     # connect": the other end before "to connect", the verb last)
@@ -551,6 +562,8 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
+    # "Can you post it to Slack? If not, just give me the overview here.": the alternative
+    (re.compile(r"(?<=\?\s)(?:if\snot|otherwise|failing\sthat|if\syou\scan'?t)\W+", re.I), ""),
     # "Last figure I need: total supplier capacity?", "One more thing: ...": a label for what
     # follows, never a request of its own ("I need" is no add)
     (
@@ -1280,7 +1293,9 @@ def _town_then_type(match: re.Match[str]) -> str:
 # its stock originate?": a label, then a question
 _LABELLED_QUESTION = re.compile(
     r"(?:^|(?<=[.!?]\s))(?P<label>[^:.!?\n]{3,60}?):[ \t]+(?=(?:what|what's|which|where|how|who"
-    r"|why|when|is|are|does|do|did|can|could)\b)",
+    r"|why|when|is|are|does|do|did|can|could"
+    # ("I need one number for the board pack: our total warehouse capacity")
+    r"|(?:our|the)\s(?:total|combined|overall)|total)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -1656,7 +1671,11 @@ _PAIR_TAKEN_BACK = re.compile(
 # "Connect Trabzon to Samsun... no, scratch that, connect the Giresun plant to Samsun": what
 # was said before "scratch that" in the sentence is taken back
 _SCRATCH_THAT = re.compile(
-    r"(?:^|(?<=[.!?]\s)|(?<=\n))[^.!?\n]*?(?:\.\.\.|…|[,;-])\s*(?:(?:no|nah|wait|sorry|oops)\W+)*"
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))"
+    # ("Remove X. Wait, no, scratch that, keep it.": nothing but interjections before it, so
+    # the sentence before is what is taken back)
+    r"(?!\W*(?:(?:wait|no|nah|sorry|oops|hmm+|ok|okay|actually|oh|ah|um+)\W+)*(?:scratch|forget"
+    r"|ignore|strike|cancel|disregard)\s)[^.!?\n]*?(?:\.\.\.|…|[,;-])\s*(?:(?:no|nah|wait|sorry|oops)\W+)*"
     r"(?:scratch|forget|ignore|strike|cancel|disregard)\s+(?:that|this)\b[,.!;:]?\s*(?=\S)",
     re.IGNORECASE,
 )
