@@ -74,7 +74,7 @@ _REDO = re.compile(
 _UNDO_SEVERAL = re.compile(
     _UNDO_LEAD + r"(?:undo|revert|roll\s?back|reverse|take\sback)\s(?:(?:the|my|our)\s)?"
     r"(?:last|previous|latest)?\s?"
-    r"(?P<count>two|three|four|five|both|\d)(?:\s(?:last|previous|latest))?"
+    r"(?P<count>two|three|four|five|both|\d)(?:\s(?:last|previous|latest|most\srecent|recent))?"
     r"(?:\s(?:changes|steps|edits|things|actions|ones|updates))?\W*$"
     r"|"
     + _UNDO_LEAD
@@ -304,9 +304,14 @@ _ASKS = re.compile(
 
 def _rule_get_settings(step: _Step, m: str) -> _Outcome:
     changing = re.search(r"\b(?:set|change|switch|update|make)\b\s(?!me\b)", m)
-    if changing is not None and re.match(r"^\W*(?:what|which|how|remind)\b", m):
+    # ("Just to be sure for the minutes, which currency and risk profile are set now?")
+    asked_after_lead = re.search(r"^[^?]{0,60}?[,;:]\s*(?:what|which)\b", m)
+    if changing is not None and (
+        re.match(r"^\W*(?:what|which|how|remind)\b", m)
+        or (asked_after_lead and re.search(r"\b(?:is|are)\s(?:currently\s|now\s)?set\b", m))
+    ):
         changing = None  # "what is our risk profile set to?" asks
-    if not _ASKS.match(m) or changing is not None:
+    if not (_ASKS.match(m) or asked_after_lead) or changing is not None:
         return None
     if re.search(r"\b(?:what|which)\s(?:if|happens|would)\b", m):
         return None
@@ -408,7 +413,9 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     filtered_type = re.match(
         r"^\W*(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b", m
     )
-    if not _LIST_VERB.match(m) and filtered_type is None:
+    # "Are any sites running degraded or offline?": nodes by status, asked yes or no
+    any_in_status = re.match(r"^\W*(?:are|is)\sany\b", m) and _STATUS_RE.search(m)
+    if not _LIST_VERB.match(m) and filtered_type is None and not any_in_status:
         return None
     if _EXPOSED.search(m):
         return None  # "Where are we most exposed overall?": the risks
@@ -654,6 +661,9 @@ def _plural_ref(ref: Any) -> bool:
 _EXPLAIN = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|but|hmm|wait|sorry|then|also|please|pls|can\syou|could\syou"
     r"|would\syou)\W+)*(?:why(?!\s(?:don'?t|not)\s(?:we|you|i)\b)|how\scome|what\smakes|what'?s\sbehind|what\sis\sbehind"
+    # "What's the method behind that rating?", "what's the logic behind the score"
+    r"|what(?:'s|\sis|\swas)\sthe\s(?:method|methodology|logic|formula|maths?|math|reasoning|thinking)"
+    r"\s(?:behind|for|of)"
     r"|how\s(?:exactly\s)?(?:did|do|does|is|are|was)\s(?:exactly\s)?(?:you|it|that|this|they|these"
     r"|those|the|our|my)(?:\s[\w\s]{1,30}?)?\s(?:get|compute|calculate|weight|weighted|weigh"
     r"|computed|calculated|work\sout|work\s(?:that|it|this)\sout|figure|derive|determined?|measured?"

@@ -431,11 +431,20 @@ _LEARNER_ORDER = (
     # ("Please add and with Istanbul warehouse connect": the link's verb last)
     (
         re.compile(
-            r"\b(?P<and>and\s+)?with\s+(?P<np>[^.!?,\n]{1,40}?)\s+(?:please\s+)?(?:connect|link)"
-            r"\s*(?=[.!]|$)",
+            r"\b(?P<and>and\s+)?(?P<way>with|to)\s+(?P<np>[^.!?,\n]{1,40}?)\s+(?:please\s+)?(?:connect"
+            r"|link)(?:\s+(?:also|too|please))*\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
-        lambda m: f"{m['and'] or ''}connect it with {m['np']}",
+        lambda m: f"{m['and'] or ''}connect it {m['way'].lower()} {m['np']}",
+    ),
+    # ("Factory to warehouse please connect": both ends first, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+to\s+(?P<b>(?:the\s)?[\w-]+"
+            r"(?:\s[\w-]+)?)\s+(?:please\s+)?(?:connect|link)(?:\s+(?:also|too|please))*\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"connect \g<a> to \g<b>",
     ),
     # ("All suppliers together how much capacity?": the total, asked verb last)
     (
@@ -454,6 +463,16 @@ _LEARNER_ORDER = (
             re.MULTILINE,
         ),
         r"We have a \g<kind> ",
+    ),
+    # ("Finished plates, warehouse in Nagoya we keep": the place, then who has it)
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<kind>(?i:" + _TYPES + r"))\s+(?P<where>(?i:in|at|near)\s+"
+            r"[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:we|i)\s+(?:also\s+)?(?:have|keep|run|own|operate"
+            r"|use|got)\b",
+            re.MULTILINE,
+        ),
+        r"we have a \g<kind> \g<where>",
     ),
     # ("Also supplier two: one is in Konya 9000 piece, other in Kayseri": a count said after
     # the type, put before it; then, as for "two suppliers: one in ...", the nodes listed

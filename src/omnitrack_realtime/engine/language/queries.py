@@ -63,7 +63,10 @@ _BOTTLENECK = re.compile(
     r"|stretched|strained|under\spressure|overwhelmed|swamped|stressed"
     r"|congest\w*|overload\w*|over\scapacity|at\scapacity|maxed\sout|backlog\w*|jammed"
     r"|slow\w*\s(?:\w+\s)?down|(?<![§¤]\s)holding\s(?:\w+\s)?(?:up|back)|capacity\scrunch"
-    r"|pil(?:e|es|ing)\s(?:\w+\s)?up|pile[\s-]?ups?)\b"
+    r"|pil(?:e|es|ing)\s(?:\w+\s)?up|pile[\s-]?ups?"
+    # "Which node limits our throughput the most?"
+    r"|(?:limits?|caps?|throttles?|restricts?|holds?\sback)\s(?:our\s|the\s)?(?:throughput|output|flow)"
+    r"|(?:throughput|output|flow)\s(?:is\s)?(?:limited|capped|held\sback|throttled))\b"
 )
 _UTILIZATION = re.compile(
     # ("how much capacity does Kayseri Supplier have?" asks its size, not its use)
