@@ -1216,10 +1216,14 @@ class SupplyChainEngine:
         last = state.last_step
         if last is None or last.intent != "list-nodes" or not _NARROW.search(text):
             return None
-        parsed = self._parser(f"list nodes {_NARROW_WORDS.sub(' ', text)}", ())
-        if len(parsed.commands) != 1 or parsed.commands[0].intent != "list-nodes":
-            return None
-        added = parsed.commands[0].params
+        added: dict[str, Any] = {}
+        # ("Now only the European ones": the adjective read before its noun goes)
+        for said in (_NARROW_LEADS.sub(" ", text), _NARROW_WORDS.sub(" ", text)):
+            parsed = self._parser(f"list nodes {said}", ())
+            if len(parsed.commands) == 1 and parsed.commands[0].intent == "list-nodes":
+                added = dict(parsed.commands[0].params)
+                if added:
+                    break
         if not added:
             return None
         return Command("list-nodes", {**last.params, **added}, last.confidence, text)
@@ -1884,6 +1888,7 @@ _NARROW = re.compile(
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:which|what)\s(?:ones\s)?of\s(?:them|those|these)\b",
     re.IGNORECASE,
 )
+_NARROW_LEADS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only)\b", re.I)
 _NARROW_WORDS = re.compile(
     r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them|these|which\sof|what\sof)\b", re.I
 )

@@ -382,7 +382,7 @@ _LEARNER_ORDER = (
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"
-            r"|utili[sz]ation|status)\s+(?:how\s+(?:much|many|big)|what)\s*(?:is|are|has|have)?"
+            r"|utili[sz]ation|status)\s+(?:how\s+(?:much|many|big)|what)\s*(?:is|are|was|were|has|have)?"
             r"\s*(?P<when>now|currently|today)?\s*\?",
             re.IGNORECASE | re.MULTILINE,
         ),
@@ -428,6 +428,15 @@ _LEARNER_ORDER = (
         ),
         r"add \g<np>",
     ),
+    # ("factory with it connect": both ends, then the verb)
+    (
+        re.compile(
+            r"\b(?P<a>(?:the\s)?[\w-]+)\s+with\s+(?P<b>it|them|this|that|(?:the\s)?[\w-]+)\s+(?:please\s+)?"
+            r"(?:connect|link)(?:\s+(?:also|too|please))*\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"connect \g<a> with \g<b>",
+    ),
     # ("Please add and with Istanbul warehouse connect": the link's verb last)
     (
         re.compile(
@@ -463,6 +472,16 @@ _LEARNER_ORDER = (
             re.MULTILINE,
         ),
         r"We have a \g<kind> ",
+    ),
+    # ("Istanbul in we have warehouse also": the town before its postposition)
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:we|i)\s+(?:also\s+)?"
+            r"(?:have|keep|run|own|operate|use|got|need)\s+(?:also\s+)?(?:an?\s+|one\s+)?"
+            r"(?P<kind>(?i:" + _TYPES + r"))(?:\s+also)?\b",
+            re.MULTILINE,
+        ),
+        r"we have a \g<kind> in \g<town>",
     ),
     # ("Finished plates, warehouse in Nagoya we keep": the place, then who has it)
     (

@@ -793,6 +793,9 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
         return steps
     kept: list[Step] = []
     reported: NodeRef | None = None  # the node the last report named: what "it" means next
+    # a report with a size of its own, kept unless a later step is about its node ("1. Ballarat
+    # is capped at 7,500 t from next month / 2. add a store in Cairns ...": a change in a list)
+    sized_report: Command | None = None
     for step in steps:
         is_update = isinstance(step, Command) and step.intent == "update-node"
         # ("Monapo have flood, the road is cut. Put it disrupted please": the scene, guessed
@@ -805,7 +808,25 @@ def _without_reported_states(steps: list[Step], names: _Names) -> list[Step]:
                 node = _antecedent(step.text, names)
             if isinstance(node, NodeRef) and node.kind != "pronoun":
                 reported = node  # (a report naming no node keeps the one named before it)
+            if (
+                is_update
+                and isinstance(step, Command)
+                and "capacity" in step.params
+                and isinstance(step.params.get("node"), NodeRef)
+                and step.params["node"].kind != "pronoun"
+            ):
+                sized_report = step
+                kept.append(step)
             continue
+        if sized_report is not None and isinstance(step, Command):
+            about = [v for v in step.params.values() if isinstance(v, NodeRef)]
+            if any(
+                v.kind == "pronoun"
+                or v.text.casefold() == sized_report.params["node"].text.casefold()
+                for v in about
+            ):
+                kept.remove(sized_report)  # the request after it is that change
+            sized_report = None
         if reported is not None and isinstance(step, Command):
             # "Perth store is closed for refit - mark it offline": "it" is Perth store
             pointed = {

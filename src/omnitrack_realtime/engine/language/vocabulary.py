@@ -416,6 +416,14 @@ _DEMONYMS = {
     "ethiopian": "Ethiopia",
     "south african": "South Africa",
     "tanzanian": "Tanzania",
+    # a region's adjective: "the European ones", "our Asian suppliers"
+    "european": "Europe",
+    "asian": "Asia",
+    "african": "Africa",
+    "latin american": "Latin America",
+    "south american": "South America",
+    "north american": "North America",
+    "middle eastern": "Middle East",
 }
 _DEMONYM_BEFORE_TYPE = re.compile(
     r"\b(?P<adj>(?-i:US|UK)|"  # in capitals only: "send us plant specs" is no country
@@ -424,8 +432,8 @@ _DEMONYM_BEFORE_TYPE = re.compile(
     )
     + r")\s+(?P<type>(?:[\w-]+\s+)?(?:"
     + _TYPES
-    # "both Indian sites": every node there
-    + r"|sites|nodes|locations|facilities))\b",
+    # "both Indian sites": every node there; "only the European ones"
+    + r"|sites|nodes|locations|facilities|ones))\b",
     re.IGNORECASE,
 )
 
