@@ -1226,7 +1226,10 @@ class SupplyChainEngine:
                     break
         if not added:
             return None
-        return Command("list-nodes", {**last.params, **added}, last.confidence, text)
+        kept = dict(last.params)
+        if re.search(r"\b(?:sites|nodes|locations|facilities)\b", text, re.IGNORECASE):
+            kept.pop("node_type", None)  # "Now just the sites in Europe": of every kind
+        return Command("list-nodes", {**kept, **added}, last.confidence, text)
 
     def _about_last_setting(
         self, request: EngineRequest, text: str, state: DialogueState
@@ -1234,7 +1237,10 @@ class SupplyChainEngine:
         """ "make it medium" right after talking about the risk profile sets that setting."""
         if state.last_setting is None or state.last_setting == "shipping_methods":
             return None
-        value = _IT_TO.sub("", text).strip(" .!?")
+        # ("On second thoughts, high is too aggressive for our lenders; make it medium": the
+        # last clause says the value)
+        last_clause = re.split(r"[;,.]\s+", text.strip(" .!?"))[-1]
+        value = _IT_TO.sub("", last_clause).strip(" .!?")
         if not value or len(value.split()) > 3:
             return None
         label = state.last_setting.replace("_", " ")
@@ -1742,7 +1748,8 @@ def _pinned(command: Command, mentioned: Sequence[str]) -> Command:
     if command.intent not in ("connect-nodes", "disconnect-nodes") or len(mentioned) != 2:
         return command
     params = dict(command.params)
-    for key, node_id in zip(link_ends_spoken(params), mentioned, strict=True):
+    ends = link_ends_spoken(params, disconnect=command.intent == "disconnect-nodes")
+    for key, node_id in zip(ends, mentioned, strict=True):
         ref = params.get(key)
         if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text != "them":
             params[key] = NodeRef(node_id, "id")
@@ -1881,6 +1888,9 @@ _ANOTHER_ONE = re.compile(
 _NARROW = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b"
+    # "Now just the sites in Europe."
+    r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:sites|nodes|locations"
+    r"|facilities)\s+(?:in|at|near|with|over|under|above|below|that)\b"
     # "Now just the plants.", "Just the suppliers, with their capacities."
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:" + _TYPES + r")"
     r"(?:,?\s+(?:with\s(?:their|its|the)\s[\w\s,&]+|please|pls))?\W*$"

@@ -371,13 +371,17 @@ def _connect(step: _Step) -> ActionResult:
     )
 
 
-def link_ends_spoken(params: Mapping[str, Any]) -> tuple[str, str]:
+def link_ends_spoken(params: Mapping[str, Any], *, disconnect: bool = False) -> tuple[str, str]:
     """The order a link step leaves its ends in the conversation's context, the last one being
     what "it" and "that one" mean next: in "connect it to X" (or "X feeds it") "it" stays the
     node being talked about, whichever way goods flow; with both ends named ("connect the new
     plant to the second warehouse"), the one named last."""
     source = params.get("source")
     it = isinstance(source, NodeRef) and source.kind == "pronoun" and not source.node_type
+    if disconnect:
+        # "Disconnect the first one from Fukuoka, then connect it to Nagoya": the node taken
+        # off the link is the one talked about
+        return ("target", "source")
     return ("target", "source") if it else ("source", "target")
 
 
@@ -420,7 +424,7 @@ def _disconnect(step: _Step) -> ActionResult:
             _change("connection_removed", source=c.source, target=c.target, connection=c.to_dict())
             for c in removed
         ],
-        mentioned=[ends[key] for key in link_ends_spoken(step.params)],
+        mentioned=[ends[key] for key in link_ends_spoken(step.params, disconnect=True)],
     )
 
 

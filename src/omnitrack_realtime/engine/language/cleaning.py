@@ -415,7 +415,7 @@ _LEARNER_ORDER = (
     (
         re.compile(
             r"(?:\b(?P<lead>and|also|,)\s+|^)(?:also\s+)?(?P<np>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+(?:to|with)"
-            r"\s+(?:connect|link)(?P<end>\s+please)?\s*(?=[.!]|$)",
+            r"\s+(?:also\s+)?(?:connect|link)(?P<end>\s+please)?\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
         lambda m: f"{m['lead'] or ''} connect it to {m['np']}{m['end'] or ''}".lstrip(),
@@ -437,6 +437,17 @@ _LEARNER_ORDER = (
         ),
         r"connect \g<a> with \g<b>",
     ),
+    # ("Factory to warehouse please connect": both ends first, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s)|(?<=\band\s)|(?<=,\s))(?!(?:and|also|then|please|so)\b)"
+            r"(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+to\s+"
+            r"(?P<b>(?:the\s)?[\w-]+"
+            r"(?:\s[\w-]+)?)\s+(?:please\s+)?(?:connect|link)(?:\s+(?:also|too|please))*\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"connect \g<a> to \g<b>",
+    ),
     # ("Please add and with Istanbul warehouse connect": the link's verb last)
     (
         re.compile(
@@ -445,15 +456,6 @@ _LEARNER_ORDER = (
             re.IGNORECASE | re.MULTILINE,
         ),
         lambda m: f"{m['and'] or ''}connect it {m['way'].lower()} {m['np']}",
-    ),
-    # ("Factory to warehouse please connect": both ends first, the verb last)
-    (
-        re.compile(
-            r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+to\s+(?P<b>(?:the\s)?[\w-]+"
-            r"(?:\s[\w-]+)?)\s+(?:please\s+)?(?:connect|link)(?:\s+(?:also|too|please))*\s*(?=[.!]|$)",
-            re.IGNORECASE | re.MULTILINE,
-        ),
-        r"connect \g<a> to \g<b>",
     ),
     # ("All suppliers together how much capacity?": the total, asked verb last)
     (
@@ -476,12 +478,19 @@ _LEARNER_ORDER = (
     # ("Istanbul in we have warehouse also": the town before its postposition)
     (
         re.compile(
-            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:we|i)\s+(?:also\s+)?"
-            r"(?:have|keep|run|own|operate|use|got|need)\s+(?:also\s+)?(?:an?\s+|one\s+)?"
-            r"(?P<kind>(?i:" + _TYPES + r"))(?:\s+also)?\b",
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?:(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in|in\s+"
+            r"(?P<town2>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?))\s+(?:(?:we|i)\s+(?:also\s+)?(?:have|keep|run|own"
+            r"|operate|use|got|need)\s+(?:also\s+)?(?:an?\s+|one\s+|our\s+)?(?P<kind>(?i:"
+            + _TYPES
+            + r"))"
+            # ("in Istanbul our warehouse also there is")
+            r"|(?:our|a|an|one)\s+(?P<kind2>(?i:"
+            + _TYPES
+            + r"))\s+(?:also\s+)?(?:there\s+)?(?:is|are))"
+            r"(?:\s+also)?\b",
             re.MULTILINE,
         ),
-        r"we have a \g<kind> in \g<town>",
+        lambda m: f"we have a {m['kind'] or m['kind2']} in {m['town'] or m['town2']}",
     ),
     # ("Finished plates, warehouse in Nagoya we keep": the place, then who has it)
     (
@@ -602,6 +611,51 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     ),
     # "Can you post it to Slack? If not, just give me the overview here.": the alternative
     (re.compile(r"(?<=\?\s)(?:if\snot|otherwise|failing\sthat|if\syou\scan'?t)\W+", re.I), ""),
+    # "dc guadalajara 15k + dc puebla 9k, both from the wh": both fed from it
+    (
+        re.compile(
+            r",\s+(?P<both>both|all\s(?:of\s)?(?:them|three|four))\s+from\s(?=the\s)", re.IGNORECASE
+        ),
+        r", \g<both> fed from ",
+    ),
+    # "Take 10,000 off the Ottawa warehouse": its capacity cut by that much
+    (
+        re.compile(
+            r"\b(?:take|knock|shave|cut)\s(?P<n>\d[\d,.]*\s?k?)\s(?:units?\s|tonnes?\s|t\s)?off\s(?:of\s)?"
+            r"(?P<np>[^,.;!?\n]+)",
+            re.IGNORECASE,
+        ),
+        r"reduce \g<np> by \g<n>",
+    ),
+    # "For the board deck, what is ...": who the answer is for, before what is asked
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))for\s(?:the|my|our|a|an)\s(?:[\w'-]+\s){0,2}?(?:deck|pack|report|minutes"
+            r"|meeting|record|slides?|presentation|memo|review|audit|board|boss|manager|cfo|ceo|team"
+            r"|file|update)\b(?:\s(?:deck|pack|report|meeting|slides?|presentation|memo|review))?,?\s+"
+            r"(?=\w)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "For the board deck I need our total warehouse capacity": a figure asked for
+    (
+        re.compile(
+            r"\b(?:i|we)\s(?:need|want|would\slike|'d\slike)\s(?:to\sknow\s|to\ssee\s)?(?=(?:our|the)\s"
+            r"(?:total|combined|overall)\b)",
+            re.IGNORECASE,
+        ),
+        "what is ",
+    ),
+    # "the packhouse in Thika: add it as a plant, ...": the request after the colon points back
+    (
+        re.compile(
+            r":\s+(?=(?:please\s)?(?:add|remove|connect|link|mark|set|rename|enter|record)\s(?:it|them"
+            r"|that|this)\b)",
+            re.IGNORECASE,
+        ),
+        ". ",
+    ),
     # "Last figure I need: total supplier capacity?", "One more thing: ...": a label for what
     # follows, never a request of its own ("I need" is no add)
     (
@@ -1215,6 +1269,12 @@ _SPELLINGS = {
     "an'": "and",
     "wi'": "with",
     "o'": "of",
+    # letters swapped or left out of the small words ("thn wh aguascalientes, fed from teh mfg")
+    "thn": "then",
+    "teh": "the",
+    "hte": "the",
+    "adn": "and",
+    "wiht": "with",
     # the apostrophe left out of a question's first word
     "whats": "what's",
     "wheres": "where's",
@@ -1350,6 +1410,28 @@ def _labelled_question(match: re.Match[str]) -> str:
     return match.group() if names else ""
 
 
+# A learner's postposition after a town, as Turkish, Japanese, Korean or Hindi put it:
+# "our factory Denizli in is", "Kayseri in one supplier add", "Cotton we Adana from buy"
+_TOWN_THEN_POSTPOSITION = re.compile(
+    r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<post>in|from)\b(?=\s+(?:is|are|was|we|i|our"
+    r"|my|one|also|there|buy|take|get|come|comes|have|has|\W))"
+)
+
+
+def _postpositions(text: str) -> str:
+    def swapped(match: re.Match[str]) -> str:
+        town = match["town"]
+        if gazetteer.lookup(town) is None and gazetteer.lookup(town.split()[-1]) is None:
+            return match.group()
+        if " " in town and gazetteer.lookup(town) is None:
+            # ("Please Denizli in": only the town's word moves)
+            head, town = town.rsplit(" ", 1)
+            return f"{head} {match['post']} {town}"
+        return f"{match['post']} {town}"
+
+    return _TOWN_THEN_POSTPOSITION.sub(swapped, text)
+
+
 def _clean(text: str) -> str:
     text = read_sql(_narrowed(text))
     if "<-" in text:
@@ -1379,6 +1461,8 @@ def _clean(text: str) -> str:
     if "\n" in text:
         text = _type_headed_items(text)
     text = _TYPE_DASH.sub(r"\1\2: ", text)
+    if _TOWN_THEN_POSTPOSITION.search(text):
+        text = _postpositions(text)
     for phrase, said in _PHRASINGS:
         text = phrase.sub(said, text)
     text = _TYPE_THEN_TOWN.sub(_town_then_type, text)
@@ -1689,9 +1773,23 @@ _STATUS_TAKEN_BACK = re.compile(
 
 # "Set currency to NZD... no, AUD obviously", "risk profile cautious, no, balanced": a setting's
 # value taken back
+# "high is too aggressive for our lenders; make it medium": the value turned down, then the one
+# wanted
+_VALUE_TURNED_DOWN = re.compile(
+    r"\b(?:low|medium|high|conservative|cautious|balanced|moderate|aggressive)\s(?:is|seems|feels"
+    r"|sounds)\s(?:too|a\sbit|way\stoo|far\stoo)\s[\w-]+(?:\s(?:for|with)\s[^;,.!?]+)?\s*[;,.]\s*(?=\w)",
+    re.IGNORECASE,
+)
+# ("Set the currency to zloty, no, euros": a currency by its name)
+_MONEY_WORDS = (
+    r"zloty|zlotys|euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|rupees?|francs?|pesos?"
+    r"|reais|real|won|lira|rand|krona|kronor|krone|kroner|ringgit|baht|dong|rupiah|dirhams?"
+    r"|riyals?|shekels?|naira|shillings?|forint|koruna|lei|leu"
+)
 _SETTING_TAKEN_BACK = re.compile(
-    rf"\b(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate|aggressive)(?:\.\.\.|…)?"
-    rf"(?:{_TAKEN_BACK})(?=(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate|aggressive)\b)",
+    rf"\b(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate|aggressive|{_MONEY_WORDS})"
+    rf"(?:\.\.\.|…)?(?:{_TAKEN_BACK})(?=(?:(?-i:[A-Z]{{3}})|conservative|cautious|balanced|moderate"
+    rf"|aggressive|(?:{_MONEY_WORDS}))\b)",
     re.IGNORECASE,
 )
 
@@ -1778,6 +1876,7 @@ def _self_corrected(text: str) -> str:
     text = _NUMBER_TAKEN_BACK.sub("", text)
     text = _STATUS_TAKEN_BACK.sub("", text)  # "mark Ulsan degraded, no, offline"
     text = _SETTING_TAKEN_BACK.sub("", text)
+    text = _VALUE_TURNED_DOWN.sub("", text)
     places = gazetteer.find_places(text)
     for ((start, end), old), ((later, _e), new) in itertools.pairwise(places):
         if (

@@ -1049,6 +1049,35 @@ def _capacity_for(piece: str, add: Command) -> Command | None:
     return Command(add.intent, {**add.params, "capacity": capacity}, add.confidence, add.text)
 
 
+def _moved_node(steps: list[Step]) -> list[Step]:
+    """ "Disconnect the first one from Fukuoka, then connect it to Nagoya": "it" is the node
+    taken off the one link (the disconnect leaves it last in the conversation's context) and
+    put on the other, which goes the way the kinds go ("connect it to" says no direction)."""
+    out: list[Step] = []
+    for step in steps:
+        before = out[-1] if out else None
+        if (
+            isinstance(step, Command)
+            and step.intent == "connect-nodes"
+            and isinstance(before, Command)
+            and before.intent == "disconnect-nodes"
+            and isinstance(before.params.get("source"), NodeRef)
+            and before.params["source"].kind != "pronoun"
+        ):
+            it = [
+                key
+                for key in ("source", "target")
+                if isinstance(step.params.get(key), NodeRef)
+                and step.params[key].kind == "pronoun"
+                and step.params[key].text == "it"
+            ]
+            if len(it) == 1:
+                params = {**step.params, "by_tier": True}
+                step = Command(step.intent, params, step.confidence, step.text)
+        out.append(step)
+    return out
+
+
 def _sizes_said_before(steps: list[Step], text: str) -> list[Step]:
     """An add with no size whose town a sentence before it described with one ("Cotton from
     Adana supplier we take, monthly 50.000 kg. Adana supplier also add ..."): that size."""
@@ -1472,7 +1501,7 @@ _ADD_THAT = re.compile(
     r"|(?:also|too|as\swell)(?=\W*$))\b(?:\s*(?:the\s"
     r"|our\s)?(?:one|"
     + _TYPES
-    + r"))?(?:\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me"
+    + r"))?(?:,?\s+(?:first|too|also|as\s+well|please|pls|now|then|for\s+me"
     r"|in(?:\sthe\s(?:system|twin|model|network))?))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it
     r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
@@ -2593,9 +2622,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # groups: Savelugu 150 tonnes, Yendi 120, Bolgatanga 200. add them as suppliers")
             sizes = {
                 gazetteer.fold(city): size
-                for said in (described_text, piece[them_as.end() :])
+                # ("Could you add them as suppliers? Rotorua gives us about 4,000 jars a week and
+                # Palmerston North about 2,500.": the sizes in the sentence after)
+                for said in (described_text, piece[them_as.end() :], *pieces[index + 1 : index + 2])
                 for city, size in re.findall(
-                    r"([A-Z][\w'.-]*(?:\s(?:[A-Z][\w'.-]*|de|do|da|del|la|el))*),?\s+(\d[\d,.]*\s?k?)\b"
+                    r"([A-Z][\w'.-]*(?:\s(?:[A-Z][\w'.-]*|de|do|da|del|la|el))*)"
+                    r"(?:,?\s+(?:gives|give|does|makes|supplies|sends|ships|has|us|at|about|around"
+                    r"|roughly|approximately|some|maybe)){0,3},?\s+(\d[\d,.]*\s?k?)\b"
                     r"(?!\s*(?:%|per\s?cent))",
                     said,
                 )
@@ -3038,6 +3071,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
     steps = _other_end_said(_without_asked_again(steps), cleaned, names)
     steps = _sizes_said_before(steps, cleaned)
+    steps = _moved_node(steps)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
