@@ -435,12 +435,22 @@ class SupplyChainEngine:
 
     # ------------------------------------------------------------------ the turn (sync)
 
-    def understand(self, user_id: str, text: str, conversation_id: str = "") -> ParseResult:
+    def understand(
+        self,
+        user_id: str,
+        text: str,
+        conversation_id: str = "",
+        *,
+        dialogue: dict[str, Any] | None = None,
+    ) -> ParseResult:
         """What the user asked: the model's reading when there is one, else the rules'.
-        In a conversation, the user's own words for their nodes ("the bakery") name them."""
+        In a conversation, the user's own words for their nodes ("the bakery") name them
+        (``dialogue``: the conversation's state, when the caller has just read it)."""
         names = self.twin.node_names(user_id)
         if conversation_id:
-            state = DialogueState.from_json(self.twin.get_dialogue(user_id, conversation_id))
+            if dialogue is None:
+                dialogue = self.twin.get_dialogue(user_id, conversation_id)
+            state = DialogueState.from_json(dialogue)
             if state.aliases:
                 text = with_aliases(text, state.aliases, set(names))
         if self._classifier is not None:
@@ -457,10 +467,13 @@ class SupplyChainEngine:
         a crash) answers from that record without acting: its changes happen exactly once.
         """
         if request.turn_id is None:
-            return self._run_turn(
-                request,
-                self.understand(request.user_id, request.message, request.conversation_id),
+            # (the conversation's state is read once for both: its JSON is most of a turn's
+            # bookkeeping)
+            dialogue = self.twin.get_dialogue(request.user_id, request.conversation_id)
+            parsed = self.understand(
+                request.user_id, request.message, request.conversation_id, dialogue=dialogue
             )
+            return self._run_turn(request, parsed, dialogue)
         recorded = self.twin.turn_outcome(request.turn_id)
         if recorded is not None:
             return TurnOutcome.from_json(recorded)
@@ -475,10 +488,14 @@ class SupplyChainEngine:
             self.twin.record_turn(request.user_id, request.turn_id, outcome.to_json())
         return outcome
 
-    def _run_turn(self, request: EngineRequest, parsed: ParseResult) -> TurnOutcome:
+    def _run_turn(
+        self, request: EngineRequest, parsed: ParseResult, dialogue: dict[str, Any] | None = None
+    ) -> TurnOutcome:
         user, conversation = request.user_id, request.conversation_id
-        state = DialogueState.from_json(self.twin.get_dialogue(user, conversation))
-        before = state.fingerprint()
+        if dialogue is None:
+            dialogue = self.twin.get_dialogue(user, conversation)
+        state = DialogueState.from_json(dialogue)
+        before = state.snapshot()
         steps: list[Step] = list(parsed.ordered())
         pending, state.pending = state.pending, None
         if pending is not None:
@@ -528,7 +545,7 @@ class SupplyChainEngine:
             turn.note = (
                 f"You asked for more than {MAX_STEPS} steps; I ran at most the first {MAX_STEPS}."
             )
-        if state.fingerprint() != before:  # most read-only turns change nothing here
+        if state.snapshot() != before:  # most read-only turns change nothing here
             self.twin.update_dialogue(user, conversation, state.merge_into)
         return turn.outcome()
 

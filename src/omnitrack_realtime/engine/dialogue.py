@@ -35,7 +35,6 @@ Pure: no I/O, no asyncio; :mod:`.copilot` drives it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -212,11 +211,12 @@ class DialogueState:
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
 
-    def fingerprint(self) -> str:
-        """This module's keys as they would be written, to skip writing what did not change."""
+    def snapshot(self) -> dict[str, Any]:
+        """This module's keys as they would be written, to skip writing what did not change
+        (compared as values: encoding them to compare cost more than the comparison)."""
         data: dict[str, Any] = {}
         self.merge_into(data)
-        return json.dumps(data, sort_keys=True)
+        return data
 
     def merge_into(self, data: dict[str, Any]) -> None:
         """Write this module's keys into the conversation's state, keeping the others."""
