@@ -179,6 +179,14 @@ def resolve_nodes(
     label = ref.text.strip() or "that node"
     if ref.kind == "pronoun":
         ids = twin.get_context(user_id, conversation_id)
+        if label.lower() == "the last one" and ref.node_type is None:
+            enumerated = twin.get_dialogue(user_id, conversation_id).get("listed") or []
+            if len(enumerated) > 1 and set(ids) <= set(enumerated):
+                # "warehouses in Leipzig, Dortmund and Bremen", "the second warehouse should
+                # hold 14,000", then "And the last one?": the last of those, not the second
+                last = twin.get_node(user_id, str(enumerated[-1]))
+                if last is not None:
+                    return [last]
         found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
         if ref.node_type is not None:
             found = _typed_pointer(ref, found, twin.list_nodes(user_id))

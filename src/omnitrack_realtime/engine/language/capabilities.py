@@ -54,7 +54,8 @@ _UNDO = re.compile(
     r"|(?:that|this|the|my)\s(?:last\s|previous\s|latest\s)?(?:link|connection|addition|add"
     r"|change|edit|step|move|update|removal|deletion|rename|one)"
     # "Undo the status change", "undo the capacity update": the last change, by what it changed
-    r"|the\s(?:status|capacity|name|size|currency|region|industry|setting|settings|link|connection)"
+    r"|(?:just\s|only\s)?the\s(?:status|capacity|name|size|currency|region|industry|setting|settings|link"
+    r"|connection)"
     r"\s(?:change|update|edit)|actually|then)){0,3}(?:\W*$|\s*[,;-].*$)"
 )
 
@@ -153,7 +154,7 @@ def _rule_rename(step: _Step, m: str) -> _Outcome:
         # follows the node's
         after = _CALLED_AFTER.match(step.text[refs[0].end :])
         name = (after.group("name") or after.group("bare")).strip() if after is not None else None
-    if not name:
+    if not name or re.fullmatch(r"[\d,.\s]+k?", name):  # ("32,000" is a size, never a name)
         return _ask(step, f"What should the new name of {refs[0].ref.text} be?", "rename-node")
     return _cmd(step, "rename-node", {"node": refs[0].ref, "name": name}, 0.9)
 
@@ -232,7 +233,10 @@ _UPSTREAM = re.compile(
 )
 _DOWNSTREAM = re.compile(
     # "Which shops does Leipzig reach now?"
-    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s" + _SUBJECT + r"\s(?:reach"
+    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s"
+    + _SUBJECT
+    + r"\s(?:ultimately\s|eventually\s"
+    r"|finally\s|actually\s)?(?:reach"
     r"|serve|supply|feed)\b|"
     r"\bwhat\s(?:does|do|did)\s" + _SUBJECT + r"\s(?:end\sup\s(?:feeding"
     r"|supplying|serving|in|at)\b|feed|supply|serve|ship\sto"

@@ -618,6 +618,49 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r", \g<both> fed from ",
     ),
+    # "katowice sup short on steel, mark degraded": the node just named, marked
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[,;.]\s)|(?<=\band\s))(?P<verb>mark|set|flag|put)\s+"
+            r"(?=(?:as\s)?(?:degraded|offline|disrupted|operational)\b)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<verb> it ",
+    ),
+    # "And the last one, how much does it hold?": its capacity, asked
+    (
+        re.compile(
+            r"\bhow\s(?:much|many)\s(?:[\w-]+\s)?(?:does|do|can|will)\s(?P<np>[^?,.;]{1,40}?)\s(?:hold|store"
+            r"|take|handle|carry|fit)\b",
+            re.IGNORECASE,
+        ),
+        r"what is the capacity of \g<np>",
+    ),
+    # "And the two warehouses, what do they add up to?": their total, asked
+    (
+        re.compile(
+            r"(?P<np>\b(?:the|our|all|both)\s[^,.;!?]{1,40}?),\s(?:so\s)?(?:what|how\smuch)\s(?:do|does)"
+            r"\s(?:they|it|those|these)\s(?:add\sup\sto|come\sto|total|sum\sto)\b",
+            re.IGNORECASE,
+        ),
+        r"what is the total of \g<np>",
+    ),
+    # "The second warehouse should hold 14,000 bikes.": its capacity, set
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>(?:the|our|that|this)\s[^.!?,]{1,40}?)\s(?:should|must|needs?\sto"
+            r"|has\sto)\s(?:now\s)?(?:hold|handle|take|store)\s(?=\d)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"set the capacity of \g<np> to ",
+    ),
+    # "And going the other way, what does Memphis Plant ultimately reach?": the direction, said
+    (
+        re.compile(r"\b(?:and\s)?(?:going\s)?the\sother\sway(?:\s(?:round|around))?,?\s*", re.I),
+        "",
+    ),
+    # "wats total dc cap?"
+    (re.compile(r"\bwats\b", re.IGNORECASE), "what's"),
     # "Take 10,000 off the Ottawa warehouse": its capacity cut by that much
     (
         re.compile(

@@ -61,7 +61,16 @@ from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
 from .steps import _CHANGE_VERBS, _VERBS, _split
-from .vocabulary import _ADD_INTENT, _CURRENCY_RE, _LINK_IN, _LINK_OUT, _TYPE_RE, _TYPES, _VOCAB
+from .vocabulary import (
+    _ADD_INTENT,
+    _ADD_VERB_RE,
+    _CURRENCY_RE,
+    _LINK_IN,
+    _LINK_OUT,
+    _TYPE_RE,
+    _TYPES,
+    _VOCAB,
+)
 
 __all__ = ["MAX_STEPS", "analysis_asked_after", "parse"]
 
@@ -1505,7 +1514,8 @@ _ADD_THAT = re.compile(
     r"|in(?:\sthe\s(?:system|twin|model|network))?))*"
     # "Please add it with 12 lakh units per month capacity": its size said with it
     r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
-    r"|/\s?\w+))?\W*$",
+    # ("Could you add it with room for 10,000 jars")
+    r"|/\s?\w+|\d[\d,.]*\s?k?(?:\s[a-z]+)?))?\W*$",
     re.IGNORECASE,
 )
 
@@ -2166,6 +2176,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 f"it {new_subject.group('verb')} {new_subject.group('target')}"
             ]
             piece = f"add a {new_subject.group('add')}"
+        called = re.match(
+            r"^(?P<head>.+?),?\s+and\s+(?P<tail>(?:call|name)\s(?:it|them)\s.+)$", piece, re.I
+        )
+        if called is not None and not _ADD_VERB_RE.search(called.group("head").lower()):
+            # "Set the Helsingborg warehouse to 32,000 and call it Southern Depot": a change, then
+            # a new name for the same node (after an add, "call it" names the new node)
+            pieces[index + 1 : index + 1] = [called.group("tail")]
+            piece = called.group("head")
         tail = re.match(r"^(?P<head>.+?),\s+(?P<tail>(?:and\s)?(?:they\s)?both\s.+)$", piece)
         if tail is not None and _BOTH_SUBJECT.match(tail.group("tail")):
             # "Please add them as suppliers, both are giving wheat to factory"
