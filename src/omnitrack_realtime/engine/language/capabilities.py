@@ -66,7 +66,10 @@ _REDO = re.compile(
     r"|put\s(?:it|that)\sback(?:\sin)?\s(?:after\sall|again)|bring\s(?:it|that)\sback)"
     r"(?:\s(?:that|it|this|the\slast\s(?:change|step|one|undo)|please|again|one|that\sone|actually"
     # "Redo one of them" (of the changes just undone: the last undone comes back first)
-    r"|after\sall|then|anyway|of\s(?:them|those|these)|just|once))*"
+    r"|after\sall|then|anyway|of\s(?:them|those|these)|just|once"
+    # "Just redo the rename."
+    r"|the\s(?:rename|renaming|change|update|edit|removal|deletion|link|move|(?:status|capacity|name)"
+    r"\schange)))*"
     r"(?:\W*$|\s*[,;-].*$)"
 )
 

@@ -659,6 +659,19 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         re.compile(r"\b(?:and\s)?(?:going\s)?the\sother\sway(?:\s(?:round|around))?,?\s*", re.I),
         "",
     ),
+    # "both sups feed it", "all the whs": several of a kind, said short
+    (
+        re.compile(
+            r"\b(?P<det>both|all|all\sthe|the|two|three|four|our|my)\s+(?P<kind>sups|supps|whs|dcs|mfgs)\b",
+            re.IGNORECASE,
+        ),
+        lambda m: (
+            f"{m['det']} "
+            + {"sups": "suppliers", "supps": "suppliers", "whs": "warehouses", "dcs": "DCs"}.get(
+                m["kind"].lower(), "plants"
+            )
+        ),
+    ),
     # "wats total dc cap?"
     (re.compile(r"\bwats\b", re.IGNORECASE), "what's"),
     # "Take 10,000 off the Ottawa warehouse": its capacity cut by that much
@@ -1911,8 +1924,17 @@ def _right_not_wrong(text: str) -> str:
 
 def _self_corrected(text: str) -> str:
     """``text`` with values the user took back in the same breath removed."""
-    text = _SCRATCH_THAT.sub("", text)
-    text = _right_not_wrong(text)
+    scratched = _SCRATCH_THAT.sub("", text)
+    if scratched != text:
+        # "And add a warehouse in Ostrava, 10,000 - scratch that, no warehouse in Ostrava.": the
+        # take-back said again after it
+        scratched = re.sub(
+            r"(?:^|(?<=[.!?]\s))no\s(?:new\s)?(?:" + _TYPES + r")\b[^.!?]*[.!?]?\s*",
+            "",
+            scratched,
+            flags=re.IGNORECASE | re.MULTILINE,
+        ).strip()
+    text = _right_not_wrong(scratched)
     text = _PAIR_TAKEN_BACK.sub(
         lambda m: f"{m.group('head')}{m.group('c')} and {m.group('d')}{m.group('mid') or ''}", text
     )

@@ -83,7 +83,7 @@ _FILLER = re.compile(
     r"|could\syou|can\syou|could\su|can\su|would\syou|will\syou|i'?d\slike\s(?:you\s)?to"
     r"|i\swould\slike\s(?:you\s)?to|i\swant\s(?:you\s)?to|i\sneed\syou\sto|let'?s|go\sahead\sand"
     r"|maybe|do\sthe\sfollowing|the\sfollowing|as\sfollows|here'?s\swhat\si\sneed"
-    r"|i\swas\sthinking|then|next|finally"
+    r"|i\swas\sthinking|then|next|finally|lastly|secondly|thirdly|last\sof\sall|last\sbut\snot\sleast"
     # formal requests: "I request you to register it", "would you be so kind as to ..."
     r"|(?:i|we)\s(?:would\s)?(?:request|ask|beg)\s(?:you\s|of\syou\s)?to|(?:would|could)\syou\sbe"
     r"\sso\skind\sas\sto|(?:please\s)?be\sso\skind\sas\sto|i'?d\sappreciate\sit\sif\syou\scould"
@@ -2474,7 +2474,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             piece = re.sub(r"^\W*(?:(?:and|then|also|plus|next|add)\s+)?", "", piece)
             piece = piece.replace(terse.group("rest"), f"in {terse.group('rest')}", 1)
             piece = f"add {piece}"
-        elif (_BARE_ADD.match(piece) or _A_TYPE.match(piece)) and not _TROUBLE_THERE.match(piece):
+        elif (
+            (_BARE_ADD.match(piece) or _A_TYPE.match(piece))
+            and not _TROUBLE_THERE.match(piece)
+            and not re.match(r"^\W*(?:both|all)\b", piece, re.IGNORECASE)  # "both sups feed it"
+        ):
             # "dc in chicgo 15k", "plant in Wroclaw, name it Silesia Works": a node said
             # with its place and no verb is an add.
             piece = f"add {piece}"

@@ -83,7 +83,10 @@ _BUT_REQUEST = re.compile(
 )
 _TYPE_ONLY = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+(?:also\s+)?|\s+plus\s+|\s+[&+]\s+)(?=(?:(?:an?|another|one\smore|one"
-    r"|also\san?|our|my|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")\b"
+    # ("mfg puebla 20k, both sups feed it": the kind the new node's link comes from)
+    r"|also\san?|our|my|their|both|both\sthe|all\sthe)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:"
+    + _TYPES
+    + r")\b"
     r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s"
     # "Add a plant in Suwon, plus two warehouses: Incheon and Busan": several of another type
     r"|(?:two|three|four|five|six|[2-9])\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")e?s?\b"
