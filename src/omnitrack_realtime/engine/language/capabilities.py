@@ -411,7 +411,7 @@ _LISTING = re.compile(
     r"\W+)*"
     r"(?:list|enumerate)\b"
     # "Give me the full list of nodes, please": a list asked for by name
-    r"|\b(?:a|the)\s(?:full\s|complete\s|whole\s|entire\s)?list\sof\b"
+    r"|\b(?:a|the)\s(?:full\s|complete\s|whole\s|entire\s)?list(?:ing)?\sof\b"
 )
 
 

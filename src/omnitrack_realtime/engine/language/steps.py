@@ -32,6 +32,8 @@ _VERBS = (
     # what is out of scope is a step too ("set the currency to euros and file our taxes")
     r"|file|post|pay|phone|text|track|translate|schedule|buy|sell|hire|negotiate|tweet|notify"
     r"|invoice|reserve|charter|re-?run|redo|repeat|forward|send|share|whatsapp|message"
+    # "Switch the currency to euros and ping the team on Slack"
+    r"|ping|dm|slack|cc|loop\sin"
 )
 # Numbers may mark items in line ("1) x 2) y"); bullets and lettered sub-items ("   a. Antwerp")
 # only at the start of a line, since " - " inside a line is punctuation.
