@@ -1254,17 +1254,18 @@ class SupplyChainEngine:
         """ "make it medium" right after talking about the risk profile sets that setting."""
         if state.last_setting is None or state.last_setting == "shipping_methods":
             return None
-        # ("On second thoughts, high is too aggressive for our lenders; make it medium": the
-        # last clause says the value)
-        last_clause = re.split(r"[;,.]\s+", text.strip(" .!?"))[-1]
-        value = _IT_TO.sub("", last_clause).strip(" .!?")
-        if not value or len(value.split()) > 3:
-            return None
+        # ("On second thoughts, high is too aggressive for our lenders; make it medium", "Make
+        # it low. We can't carry the cost of a stockout": the clause that says the value)
+        clauses = re.split(r"[;,.]\s+", text.strip(" .!?"))
         label = state.last_setting.replace("_", " ")
-        parsed = self._parser(f"set the {label} to {value}", ())
         wanted = next(i for i, s in SETTING_OF.items() if s == state.last_setting)
-        if len(parsed.commands) == 1 and parsed.commands[0].intent == wanted:
-            return parsed.commands[0]
+        for clause in dict.fromkeys((clauses[-1], clauses[0])):
+            value = _IT_TO.sub("", clause).strip(" .!?")
+            if not value or len(value.split()) > 3:
+                continue
+            parsed = self._parser(f"set the {label} to {value}", ())
+            if len(parsed.commands) == 1 and parsed.commands[0].intent == wanted:
+                return parsed.commands[0]
         return None
 
     def _correct(

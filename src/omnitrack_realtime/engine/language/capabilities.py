@@ -424,8 +424,10 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     any_in_status = re.match(r"^\W*(?:are|is)\sany\b", m) and _STATUS_RE.search(m)
     if not _LIST_VERB.match(m) and filtered_type is None and not any_in_status:
         return None
-    if _EXPOSED.search(m):
-        return None  # "Where are we most exposed overall?": the risks
+    if _EXPOSED.search(m) or (
+        re.search(r"\b(?:risks?|threats?|vulnerabilit\w+)\b", m) and not _PLURAL_TYPE.search(m)
+    ):
+        return None  # "Where are we most exposed overall?", "What are the main risks overall?"
     if supposes_a_stop(m):
         return None  # "how much capacity is at risk if Pune goes down?": a what-if
     busy = _BUSIER_THAN.search(m)

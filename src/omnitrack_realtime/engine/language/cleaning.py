@@ -672,6 +672,15 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             )
         ),
     ),
+    # "And the two DCs combined?": their total, asked without a verb
+    (
+        re.compile(
+            r"^\W*(?:(?:and|so|what\sabout|how\sabout)\s+)?(?P<np>(?:the|our|all)\s(?:two\s|three\s|four\s"
+            r"|both\s)?[\w\s-]{2,30}?)\s(?:combined|together|in\stotal|all\stogether)\W*$",
+            re.IGNORECASE,
+        ),
+        r"what is the total capacity of \g<np>?",
+    ),
     # "wats total dc cap?"
     (re.compile(r"\bwats\b", re.IGNORECASE), "what's"),
     # "Take 10,000 off the Ottawa warehouse": its capacity cut by that much

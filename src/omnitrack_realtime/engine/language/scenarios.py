@@ -56,6 +56,8 @@ _FOR_HOW_LONG = (
 _HYPOTHETICAL = re.compile(
     # ("I suppose I should start with our supplier": a hedge, not a supposition)
     r"\bwhat\sif\b|\bwhat\s(?:happens|would\shappen|will\shappen|happened)\b|(?<!\bi\s)\bsuppose\b"
+    # ("Manisa supplier 2 week cotton not send, what happen?": a learner's "what happens")
+    r"|\bwhat\s(?:is\s)?happen\b"
     r"|\brisk\sof\s(?:an?\s)?|\bchances?\sof\b"
     r"|\bsupposing\b|\bimagine\b|\bpretend\w*|\bmight\b|\bhypothetical\w*|\bsimulat\w*|\bscenario\b|\bmodel\b"
     r"|\bstress[\s-]?test\w*|\bimpact\sof\b|\bwhat\swould\b|\bwhat'?s\sthe\simpact\b|\bif\b"
