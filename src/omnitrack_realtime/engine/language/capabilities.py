@@ -303,7 +303,7 @@ _SHOW_SETTINGS = re.compile(
 _ASKS = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|also|now|then|hmm|remind\sme)\W+)*(?:what(?:'s|\sis|\sare|\swere)?"
     r"|which|show|list|tell\sme|display|give\sme|remind\sme|how\sis|how'?s|are\swe|is\sour"
-    r"|is\sthe|do\swe\shave|did\syou|current|check|view|see"
+    r"|is\sthe|do\swe\shave|did\syou|current|check|view|see|(?:can|could)\syou\sconfirm|confirm"
     # "Read the settings back to me so I can sign off"
     r"|read|repeat|go\sover|run\sthrough|recap)\b"
 )

@@ -681,6 +681,15 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r"what is the total capacity of \g<np>?",
     ),
+    # "aguascalientes wh ok?": how a node is, asked in two words
+    (
+        re.compile(
+            r"^\W*(?!(?:is|are|was|were|does|do|did|that|this|it|sounds?|looks?|all)\b)"
+            r"(?P<np>[\w'-]+(?:\s[\w'-]+){0,3}?)\s(?:ok|okay|alright|all\sright|doing\sok|fine)\s*\?\s*$",
+            re.IGNORECASE,
+        ),
+        r"how is \g<np>?",
+    ),
     # "wats total dc cap?"
     (re.compile(r"\bwats\b", re.IGNORECASE), "what's"),
     # "Take 10,000 off the Ottawa warehouse": its capacity cut by that much

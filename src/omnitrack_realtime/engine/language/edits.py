@@ -134,7 +134,7 @@ _UP = re.compile(
     r"|another|extra|additional|plus)\b"
 )
 _DOWN = re.compile(
-    r"\b(?:cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|shrink\w*|trim\w*|less|fewer|minus"
+    r"\b(?:cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|shrink\w*|trim\w*|less|fewer|minus|down"
     r"|remov\w*|take\s(?:off|away))\b"
 )
 
