@@ -40,3 +40,48 @@ def test_capacity_down_by_a_share() -> None:
         known_names=_NAMES,
     ).commands
     assert command.params["capacity_factor"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "names"),
+    [
+        (
+            "Hello. Our company textile produce. Bursa in factory we have, 20000 meter per month. "
+            "This please add as plant.",
+            ["smalltalk", "add-manufacturer"],
+            (),
+        ),
+        (
+            "Cotton from Denizli come, there is supplier, 30000 kg per month. Please add and to "
+            "factory connect.",
+            ["add-supplier", "connect-nodes"],
+            ("Bursa Plant",),
+        ),
+        (
+            "Also Gaziantep in one more supplier is, 18000 kg. This also to Bursa factory send, "
+            "please add.",
+            ["add-supplier", "connect-nodes"],
+            ("Bursa Plant", "Denizli Supplier"),
+        ),
+        (
+            "Cotton yarn we buy Usak from supplier, 18 thousand kg for month. Kahramanmaras from "
+            "also other supplier, 10 thousand kg.",
+            ["add-supplier", "add-supplier"],
+            ("Denizli Plant",),
+        ),
+        ("Bursa in warehouse also add, 20000 meter.", ["add-warehouse"], ("Denizli Plant",)),
+    ],
+)
+def test_a_turkish_learners_postpositions(
+    text: str, expected: list[str], names: tuple[str, ...]
+) -> None:
+    assert kinds(text, names) == expected
+
+
+def test_the_towns_sizes_after_a_postposition() -> None:
+    adds = parse(
+        "Cotton yarn we buy Usak from supplier, 18 thousand kg for month. Kahramanmaras from "
+        "also other supplier, 10 thousand kg.",
+        known_names=("Denizli Plant",),
+    ).commands
+    assert [c.params.get("capacity") for c in adds] == [18_000, 10_000]

@@ -492,6 +492,81 @@ _LEARNER_ORDER = (
         ),
         lambda m: f"we have a {m['kind'] or m['kind2']} in {m['town'] or m['town2']}",
     ),
+    # ("we buy Usak from supplier", "Kahramanmaras from also other supplier": the town before
+    # its postposition, then the kind)
+    (
+        re.compile(
+            r"\b(?P<town>[A-Z][\w'-]+)\s+from\s+(?:also\s+)?(?:(?:an?|one|other|another)\s+)?"
+            r"(?P<kind>(?i:" + _TYPES + r"))\b",
+        ),
+        r"from a \g<kind> in \g<town>",
+    ),
+    # ("Bursa in warehouse also add", "Ankara in distribution center also add")
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+)\s+in\s+(?:an?\s+|one\s+)?(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:also\s+)?(?:please\s+)?add\b",
+            re.MULTILINE,
+        ),
+        r"add a \g<kind> in \g<town>",
+    ),
+    # ("Factory this warehouse to connect please", "Istanbul warehouse this center to send",
+    # "Bursa warehouse this center is feeding": the source, the destination, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+(?P<b>(?:this|that|the)\s[\w-]+"
+            r"(?:\s(?!(?:to|is)\b)[\w-]+)?)\s+(?:to|is)\s+(?:please\s+)?(?:connect|link|send|sending|ship|shipping"
+            r"|feed|feeding|supply|supplying)(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<a> ships to \g<b>",
+    ),
+    # ("Bursa in factory we have": the town before its postposition, the kind, then who has it)
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:an?\s+|one\s+)?"
+            r"(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:also\s+)?(?:we|i)\s+(?:also\s+)?(?:have|keep|run|own"
+            r"|operate|use|got)\b",
+            re.MULTILINE,
+        ),
+        r"we have a \g<kind> in \g<town>",
+    ),
+    # ("This please add as plant": the kind it is added as, the verb before it)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>this|that|it|him|her)\s+(?:please\s+)?(?:also\s+)?add\s+as\s+"
+            r"(?:an?\s+)?(?P<kind>[\w-]+)(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"please add \g<np> as a \g<kind>",
+    ),
+    # ("Cotton from Denizli come, there is supplier": where the goods come from, the verb last;
+    # the article a learner leaves out)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<goods>[A-Za-z][\w-]*(?:\s[a-z][\w-]*)?)\s+from\s+(?P<town>[A-Z][\w'-]+"
+            r"(?:\s[A-Z][\w'-]+)?)\s+(?:come|comes|coming)\b",
+            re.MULTILINE,
+        ),
+        r"\g<goods> comes from \g<town>",
+    ),
+    (
+        re.compile(r"\bthere\s+(?:is|are)\s+(?=(?i:" + _TYPES + r")\b)", re.IGNORECASE),
+        "there is a ",
+    ),
+    # ("This also to Bursa factory send": the new node's destination, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:this|it|he|she)\s+(?:also\s+)?to\s+(?P<np>[^.!?,\n]{1,40}?)\s+(?:is\s+)?"
+            r"(?:send|sends|sending|go|goes|going|ship|ships|shipping|give|gives|giving|deliver|delivers)"
+            r"\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"it ships to \g<np>",
+    ),
     # ("Finished plates, warehouse in Nagoya we keep": the place, then who has it)
     (
         re.compile(
@@ -1488,7 +1563,7 @@ def _labelled_question(match: re.Match[str]) -> str:
 # "our factory Denizli in is", "Kayseri in one supplier add", "Cotton we Adana from buy"
 _TOWN_THEN_POSTPOSITION = re.compile(
     r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<post>in|from)\b(?=\s+(?:is|are|was|we|i|our"
-    r"|my|one|also|there|buy|take|get|come|comes|have|has|\W))"
+    r"|my|one|there|buy|take|get|come|comes|have|has|\W))"
 )
 
 

@@ -3199,7 +3199,10 @@ def _without_background_settings(steps: list[Step]) -> list[Step]:
 
 
 _ABOUT_US = re.compile(
-    r"\b(?:i\s+am|i'm|we\s+are|we're|i\s+work|we\s+work|we\s+make|we\s+produce|we\s+run)\b", re.I
+    r"\b(?:i\s+am|i'm|we\s+are|we're|i\s+work|we\s+work|we\s+make|we\s+produce|we\s+run"
+    # ("Our company textile produce": a learner's word order)
+    r"|our\s+(?:company|firm|business)\b)",
+    re.I,
 )
 _COMPANY_NOUN = re.compile(
     r"\b(?:company|firm|business|distributor|maker|manufacturer|producer|brand|importer|exporter"
