@@ -157,6 +157,15 @@ def _by_ordinal(ref: NodeRef, everything: Sequence[Node]) -> list[Node]:
     return found
 
 
+def _enumeration(
+    twin: Twin, user_id: str, conversation_id: str, context: Sequence[str]
+) -> tuple[str, ...]:
+    """The nodes the conversation last enumerated (added together, or shown by a list or a
+    comparison), while it still talks only about them (``context``); else ()."""
+    listed = tuple(str(i) for i in twin.get_dialogue(user_id, conversation_id).get("listed") or ())
+    return listed if len(listed) > 1 and set(context) <= set(listed) else ()
+
+
 def resolve_nodes(
     ref: NodeRef | str,
     twin: Twin,
@@ -180,13 +189,12 @@ def resolve_nodes(
     if ref.kind == "pronoun":
         ids = twin.get_context(user_id, conversation_id)
         if label.lower() == "the last one" and ref.node_type is None:
-            enumerated = twin.get_dialogue(user_id, conversation_id).get("listed") or []
-            if len(enumerated) > 1 and set(ids) <= set(enumerated):
-                # "warehouses in Leipzig, Dortmund and Bremen", "the second warehouse should
-                # hold 14,000", then "And the last one?": the last of those, not the second
-                last = twin.get_node(user_id, str(enumerated[-1]))
-                if last is not None:
-                    return [last]
+            enumerated = _enumeration(twin, user_id, conversation_id, ids)
+            # "warehouses in Leipzig, Dortmund and Bremen", "the second warehouse should hold
+            # 14,000", then "And the last one?": the last of those, not the second
+            last = twin.get_node(user_id, enumerated[-1]) if enumerated else None
+            if last is not None:
+                return [last]
         found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
         if ref.node_type is not None:
             found = _typed_pointer(ref, found, twin.list_nodes(user_id))
@@ -230,13 +238,12 @@ def resolve_nodes(
         # "add warehouses in Leeds, York and Hull" then "the second one", "the last": a
         # position among the kind of node just talked about
         context = twin.get_context(user_id, conversation_id)
-        listed = twin.get_dialogue(user_id, conversation_id).get("listed") or ()
-        among_listed = len(listed) > 1 and set(context) <= set(listed)
+        listed = _enumeration(twin, user_id, conversation_id, context)
+        among_listed = bool(listed)
         if among_listed:
             # ("add warehouses in Leeds, York and Hull", "connect the first two", then "connect
-            # the last two": of the three just added, while the conversation still talks
-            # about them, whatever warehouse the user had before)
-            context = tuple(listed)
+            # the last two": of the three just added, whatever warehouse the user had before)
+            context = listed
         talked = [node for node in (twin.get_node(user_id, i) for i in context) if node is not None]
         # ("two suppliers ... Both ship to the Cebu plant" then "the second one": of the kind
         # several were talked about, not the plant they ship to)
