@@ -475,11 +475,12 @@ _LEARNER_ORDER = (
         ),
         r"We have a \g<kind> ",
     ),
-    # ("Istanbul in we have warehouse also": the town before its postposition)
+    # ("Istanbul in we have warehouse also", put by `_postpositions` as "in Istanbul we have
+    # warehouse also": the kind after who has it)
     (
         re.compile(
-            r"(?:(?<=^)|(?<=[.!?,]\s))(?:(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in|in\s+"
-            r"(?P<town2>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?))\s+(?:(?:we|i)\s+(?:also\s+)?(?:have|keep|run|own"
+            r"(?:(?<=^)|(?<=[.!?,]\s))in\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?:we|i)\s+"
+            r"(?:also\s+)?(?:have|keep|run|own"
             r"|operate|use|got|need)\s+(?:also\s+)?(?:an?\s+|one\s+|our\s+)?(?P<kind>(?i:"
             + _TYPES
             + r"))"
@@ -490,7 +491,7 @@ _LEARNER_ORDER = (
             r"(?:\s+also)?\b",
             re.MULTILINE,
         ),
-        lambda m: f"we have a {m['kind'] or m['kind2']} in {m['town'] or m['town2']}",
+        lambda m: f"we have a {m['kind'] or m['kind2']} in {m['town']}",
     ),
     # ("we buy Usak from supplier", "Kahramanmaras from also other supplier": the town before
     # its postposition, then the kind)
