@@ -376,12 +376,12 @@ def link_ends_spoken(params: Mapping[str, Any], *, disconnect: bool = False) -> 
     what "it" and "that one" mean next: in "connect it to X" (or "X feeds it") "it" stays the
     node being talked about, whichever way goods flow; with both ends named ("connect the new
     plant to the second warehouse"), the one named last."""
-    source = params.get("source")
-    it = isinstance(source, NodeRef) and source.kind == "pronoun" and not source.node_type
     if disconnect:
         # "Disconnect the first one from Fukuoka, then connect it to Nagoya": the node taken
         # off the link is the one talked about
         return ("target", "source")
+    source = params.get("source")
+    it = isinstance(source, NodeRef) and source.kind == "pronoun" and not source.node_type
     return ("target", "source") if it else ("source", "target")
 
 
