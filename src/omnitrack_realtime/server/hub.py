@@ -710,23 +710,17 @@ class Hub:
         started = stream.started
         frames = [] if started else stream.begin({}, now_ms())
         frames += stream.interrupt(reason, now_ms(), now=self.clock())
+        self._emit(stream, frames)
+        self.metrics.inc("streams_interrupted")
         if reason == SHUTDOWN_REASON and not started:
             # Nothing of its answer exists yet: it stays in the journal, and the next server
             # runs it (a resend then gets its real answer, not this interruption).
-            self._emit(stream, frames)
-            self.metrics.inc("streams_interrupted")
             return
-        # Stored before it is said: a client that asks for the history on hearing
-        # stream_interrupted finds the partial answer there (it raced the store before).
         try:
             stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
-            message_id, message_seq = stored.message_id, stored.seq or None
+            stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
-            message_id, message_seq = None, None
-        self._emit(stream, frames)
-        self.metrics.inc("streams_interrupted")
-        stream.message_id, stream.message_seq = message_id, message_seq
         if self.answers is not None:
             self.answers.update(stream)
 
