@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import queue
 import threading
@@ -310,6 +312,44 @@ def test_retry_now_reconnects_at_once_when_the_server_is_back(tmp_path: Path) ->
             assert not copilot.retry_now()  # nothing left to retry
         finally:
             copilot.close()
+
+
+def test_a_call_handed_over_as_the_loop_stops_is_released_not_stranded() -> None:
+    """close() once hung in CI: a callback thread read ``is_connected`` just as close()
+    stopped the loop, the read was queued behind the stop, never finished, and its thread
+    (which close() joins) waited for it forever. A call is held here exactly behind the stop."""
+    from omnitrack_realtime import sync
+
+    loop_thread = sync._LoopThread("omnitrack-test-loop")
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_the_loop() -> None:
+        inside.set()
+        release.wait(10)
+
+    async def answer() -> int:
+        return 42
+
+    async def answer_later() -> int:
+        await asyncio.get_running_loop().create_future()  # the loop stops before it is set
+        return 42
+
+    try:
+        loop_thread.loop.call_soon_threadsafe(hold_the_loop)
+        assert inside.wait(10)
+        loop_thread.loop.call_soon_threadsafe(loop_thread.loop.stop)
+        stranded = loop_thread.submit(answer_later())  # queued behind the stop
+        release.set()
+        with pytest.raises(concurrent.futures.CancelledError):
+            stranded.result(10)
+        assert not loop_thread.running
+        with pytest.raises(ConnectionFailed, match="closed"):
+            loop_thread.run(answer(), timeout=10)
+        assert loop_thread.call(lambda: "read directly") == "read directly"
+    finally:
+        release.set()
+        loop_thread.stop()
+    assert loop_thread.loop.is_closed()
 
 
 def test_the_history_store_survives_the_blocking_client(

@@ -54,6 +54,12 @@ class _LoopThread:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
+        # What other threads wait on: a coroutine handed over just as the loop stops would
+        # never run, so its waiter is released (cancelled) when the loop ends.
+        self._handed_over: set[concurrent.futures.Future[Any]] = set()
+        self._ended = False
+        self._stopping = False
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -62,32 +68,49 @@ class _LoopThread:
         try:
             self.loop.run_forever()
         finally:
+            with self._lock:
+                self._ended = True
+                stranded = list(self._handed_over)
+            for future in stranded:
+                future.cancel()  # the loop is stopped, not closed: the task is cancelled too
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive() and not self.loop.is_closed()
+        return self._thread.is_alive() and not self._ended and not self.loop.is_closed()
 
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
-        if not self.running:
-            if inspect.iscoroutine(coro):
-                coro.close()  # never started: no "never awaited" warning
-            raise ConnectionFailed("the client is closed")
-
         async def _wrapped() -> T:
             return await coro
 
-        return asyncio.run_coroutine_threadsafe(_wrapped(), self.loop)
+        with self._lock:
+            if not self.running:
+                if inspect.iscoroutine(coro):
+                    coro.close()  # never started: no "never awaited" warning
+                raise ConnectionFailed("the client is closed")
+            future = asyncio.run_coroutine_threadsafe(_wrapped(), self.loop)
+            self._handed_over.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._handed_over.discard(future)
 
     def run(self, coro: Awaitable[T], timeout: float | None = None) -> T:
         """Run ``coro`` on the loop and wait for its result (re-raising its exception).
 
-        On timeout or Ctrl-C the coroutine is cancelled before the exception propagates.
+        On timeout or Ctrl-C the coroutine is cancelled before the exception propagates; if
+        the loop stops before the coroutine finished, :class:`ConnectionFailed` is raised.
         """
         future = self.submit(coro)
         try:
             return future.result(timeout)
+        except concurrent.futures.CancelledError:
+            if self._ended:
+                raise ConnectionFailed("the client is closed") from None
+            raise
         except BaseException:
             future.cancel()
             raise
@@ -101,12 +124,18 @@ class _LoopThread:
         async def _call() -> T:
             return function()
 
-        return self.run(_call())
+        try:
+            return self.run(_call())
+        except ConnectionFailed:
+            if self._ended:  # the loop stopped while the read waited for it
+                return function()
+            raise
 
     def stop(self) -> None:
-        if self.loop.is_closed():
-            return
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        with self._lock:  # one stop only: a second one queued would end shutdown_asyncgens
+            if not self._stopping and not self._ended:
+                self._stopping = True
+                self.loop.call_soon_threadsafe(self.loop.stop)
         if threading.current_thread() is not self._thread:
             self._thread.join()
 
