@@ -157,6 +157,8 @@ async def test_cancel_interrupts_with_the_partial_text(server: RunningServer) ->
         history = await recv_json(ws)
         assert history["messages"][-1]["content"] == " t1 t2 t3"
         assert history["messages"][-1]["metadata"]["interrupted"] is True
+        # Stored before it was said: the frame names the stored answer's seq.
+        assert interrupted["messageSeq"] == history["messages"][-1]["seq"] == 2
 
 
 async def test_resume_after_a_drop_replays_then_continues_live(server: RunningServer) -> None:

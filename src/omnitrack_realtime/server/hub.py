@@ -708,21 +708,44 @@ class Hub:
         # opens it: a client that ties an interruption to the answer open (the seed's) then
         # marks this one, not another that is streaming.
         started = stream.started
-        frames = [] if started else stream.begin({}, now_ms())
-        frames += stream.interrupt(reason, now_ms(), now=self.clock())
-        self._emit(stream, frames)
-        self.metrics.inc("streams_interrupted")
+        opening = [] if started else stream.begin({}, now_ms())
+        frames = opening + stream.interrupt(reason, now_ms(), now=self.clock())
         if reason == SHUTDOWN_REASON and not started:
             # Nothing of its answer exists yet: it stays in the journal, and the next server
             # runs it (a resend then gets its real answer, not this interruption).
+            await self._after_the_ending_turns_ahead(stream)
+            self._emit(stream, frames)
+            self.metrics.inc("streams_interrupted")
             return
+        # Stored before it is said: a client that asks for the history on hearing
+        # stream_interrupted finds the partial answer there.
         try:
             stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
             stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
+            frames = opening + stream.end_frames()  # now with the stored answer's seq
         except Exception:
             logger.exception("could not store the partial answer of %s", stream.stream_id)
-        if self.answers is not None:
-            self.answers.update(stream)
+        await self._after_the_ending_turns_ahead(stream)
+        self._emit(stream, frames)
+        self.metrics.inc("streams_interrupted")
+        if self.answers is not None and stream.message_id is None:
+            self.answers.update(stream)  # (with the stored answer, _emit has done it)
+
+    async def _after_the_ending_turns_ahead(self, stream: Stream) -> None:
+        """Wait for the turns ahead of ``stream`` in its conversation that are ending too (a
+        shutdown stops them all): their frames go out first, in the order the turns were
+        sent, although a queued turn has nothing to store and is ready first."""
+        line = self._lines.get(stream.conversation_id, [])
+        ahead = line[: line.index(stream)] if stream in line else []
+        ending = [
+            task
+            for turn in ahead
+            if (turn.stream_id in self._storing or turn.stream_id in self._cancel_reasons)
+            and (task := self._turns.get(turn.stream_id)) is not None
+            and not task.done()
+        ]
+        if ending:
+            await asyncio.wait(ending)
 
     async def _hand_over(self, stream: Stream) -> None:
         """Leave a running turn to the next process (graceful stop with shared answers): its
