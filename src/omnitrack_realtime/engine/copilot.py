@@ -760,6 +760,7 @@ class SupplyChainEngine:
     ) -> None:
         mentioned: list[str] = []  # the nodes of this turn's steps so far: "them"
         subject: str | None = None  # the node this turn added last: what "it" goes on meaning
+        named_last: str | None = None  # the node named last after it: what "that one" means
         waiting: set[int] = set()  # steps kept for after a question's answer
         for index, step in enumerate(steps):
             if index in waiting:
@@ -835,13 +836,19 @@ class SupplyChainEngine:
                     subject = result.mentioned[-1]
             if subject in mentioned and mentioned[-1] != subject:
                 # "add a warehouse in Bangkok, fed by the KL plant, and have it ship to Manila":
-                # "it" stays the node this message added, whatever the steps since named.
+                # "it" stays the node this message added, whatever the steps since named;
+                # "that one" is the node named last.
+                named_last = mentioned[-1]
                 mentioned.remove(subject)
                 mentioned.append(subject)
                 context = self.twin.get_context(request.user_id, request.conversation_id)
                 if subject in context and context[-1] != subject:
                     reordered = [i for i in context if i != subject] + [subject]
                     self.twin.set_context(request.user_id, request.conversation_id, reordered)
+        if named_last is not None and named_last != subject:
+            context = self.twin.get_context(request.user_id, request.conversation_id)
+            if named_last in context:
+                state.that_one = [named_last, *context]
         self._remember_mentions(request, steps, mentioned)
         if len(turn.added) > 1 or turn.shown:
             state.listed = turn.added if len(turn.added) > 1 else turn.shown

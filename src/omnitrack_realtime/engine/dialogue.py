@@ -24,6 +24,11 @@ process can pick the conversation up); this module owns three of its keys:
     warehouses in Leeds, York and Hull"), else the nodes a list or comparison showed. A
     position said without a type ("the second one", "the first two", "the last two") counts
     among them while the conversation still talks about them.
+``that_one``
+    When a turn added a node and then named others ("Add a plant in Hyderabad. It ships to
+    the second warehouse and the third one."), "it" stays the new node but "that one" is the
+    node named last: its id, then the context it was said in (it holds while that is the
+    context).
 ``quiet``
     True when the last turn asked for something and nothing was done (a failure, a question,
     nothing understood): an "undo" then asks first, since the change it would revert is older
@@ -71,6 +76,7 @@ _OWN_KEYS = (
     "aliases",
     "listed",
     "adding",
+    "that_one",
 )
 
 
@@ -186,6 +192,8 @@ class DialogueState:
     #: Whether the last turn that changed the network added a node: the user is still
     #: building, and "it should be 25,000 not 20,000" fixes an add rather than changing a node.
     adding: bool = False
+    #: The node "that one" means (the last named) and the context it holds in; see above.
+    that_one: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DialogueState:
@@ -207,6 +215,7 @@ class DialogueState:
                 {str(k): str(v) for k, v in dict(data.get("aliases", {})).items()},
                 [str(i) for i in data.get("listed", ())],
                 bool(data.get("adding", False)),
+                [str(i) for i in data.get("that_one", ())],
             )
         except (KeyError, TypeError, ValueError):
             return cls()  # a state written by another version: start afresh
@@ -240,6 +249,8 @@ class DialogueState:
             data["listed"] = list(self.listed)
         if self.adding:
             data["adding"] = True
+        if self.that_one:
+            data["that_one"] = list(self.that_one)
         if self.added:
             data["added"] = [
                 {"command": command_to_json(c), "node": node} for c, node in self.added[-5:]

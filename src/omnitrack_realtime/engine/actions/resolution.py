@@ -195,6 +195,13 @@ def resolve_nodes(
             last = twin.get_node(user_id, enumerated[-1]) if enumerated else None
             if last is not None:
                 return [last]
+        if label.lower() == "that one" and ref.node_type is None:
+            that_one = twin.get_dialogue(user_id, conversation_id).get("that_one") or ()
+            named_last = twin.get_node(user_id, that_one[0]) if that_one else None
+            if named_last is not None and list(that_one[1:]) == list(ids):
+                # "Add a plant. It ships to the second warehouse and the third one." then "how
+                # big is that one?": the third warehouse (the plant is "it")
+                return [named_last]
         found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
         if ref.node_type is not None:
             found = _typed_pointer(ref, found, twin.list_nodes(user_id))

@@ -685,6 +685,29 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
+    # "Setting up our tablet distribution. Add warehouses in ...": what the user is doing,
+    # before the request (not a distribution centre to add)
+    (
+        re.compile(
+            r"^\W*(?:(?:we'?re|we\sare|i'?m|i\sam|just|currently)\s)*(?:setting\sup|building|planning"
+            r"|mapping|modell?ing|sorting\sout|working\son|putting\stogether)\s(?:our|the|my|a)\s"
+            r"(?:[\w-]+\s){0,3}?(?:distribution|network|supply\schain|logistics)(?:\snetwork)?"
+            r"\s*[.!:]\s+(?=\S)",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
+    # "To spread the load, add another plant in Naples": why, before the request
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?]\s))(?:in\sorder\s|so\sas\s)?to\s(?!the\b|our\b|my\b)[a-z][^,.;:!?\d]{2,60},\s+"
+            r"(?=(?:please\s|pls\s|can\syou\s|could\syou\s|let'?s\s)?(?:add|connect|link|set|move|mark"
+            r"|remove|delete|put|create|build|open|increase|raise|double|halve|cut|reduce|run"
+            r"|simulate|rename|change|update|show|list|bump|lower|drop)\b)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
     # "Can you post it to Slack? If not, just give me the overview here.": the alternative
     (re.compile(r"(?<=\?\s)(?:if\snot|otherwise|failing\sthat|if\syou\scan'?t)\W+", re.I), ""),
     # "dc guadalajara 15k + dc puebla 9k, both from the wh": both fed from it

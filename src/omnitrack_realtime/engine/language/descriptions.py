@@ -140,11 +140,18 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
                     adds.append(
                         (p_start, f"add a {_TYPE_WORD[_ADD_INTENT[kind]]} in {text[p_start:p_end]}")
                     )
-    size = _capacity(text, None) if len(adds) == 1 else None
+    size = _capacity(text, None) if len(adds) == 1 or _EACH_OF_THEM.search(text) else None
     if size is not None:
-        # "we also have a packaging vendor in Guangzhou, 12k/mo": the one node's size
-        return [f"{adds[0][1]}, capacity {size:.0f}"]
+        # "we also have a packaging vendor in Guangzhou, 12k/mo": the one node's size;
+        # "growers in Nyeri and Kisii, roughly 3,000 kg a day each": every node's
+        return [f"{add}, capacity {size:.0f}" for _at, add in sorted(adds)]
     return [add for _at, add in sorted(adds)]
+
+
+# "3,000 kg a day each": one size for every node said ("each month" is no such thing)
+_EACH_OF_THEM = re.compile(
+    r"\b(?:each|apiece)\b(?!\s(?:month|week|day|year|quarter|season)\b)", re.IGNORECASE
+)
 
 
 def described_adds(text: str, *, known_names: Iterable[str] = ()) -> list[Command]:

@@ -578,7 +578,11 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         if size is not None:
             return _cmd(step, "update-node", {"node": refs[0].ref, "capacity": _whole(size)}, 0.8)
     verb = _UPDATE_VERB.search(m)
-    asks = _QUESTION.match(m) or re.match(r"^\W*(?:what|which|how|where)(?:'s|\sis|\sare)?\b", m)
+    asks = _QUESTION.match(m) or re.match(
+        # ("Also, what's the status of Kano Supplier now?")
+        r"^\W*(?:(?:also|and|so|ok|okay|then|btw|oh)\W+)*(?:what|which|how|where)(?:'s|\sis|\sare)?\b",
+        m,
+    )
     if asks and (verb is None or verb.group() == "now"):
         # "is Berlin Plant operational?", "what's its utilization right now?" ask, not tell
         return None

@@ -266,12 +266,20 @@ _OUT_OF_SCOPE = {
         r"|\b(?:will|are)\s(?:\w+\s){0,2}?prices?\s(?:go|rise|fall|drop|increase)\b"
         r"|\b(?:fx|forex|conversion)\s(?:rates?|today)\b|\b[a-z]{3}\s(?:to|/|vs)\s[a-z]{3}\s(?:exchange\s)?rate\b"
         # "what's black tea fetching at the Mombasa auction this week?"
-        r"|auctions?\b|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
+        # (not where goods wait: "kept in our warehouse in Mombasa before the auction")
+        r"|(?<!before\sthe\s)(?<!after\sthe\s)(?<!until\sthe\s)(?<!for\sthe\s)(?<!to\sthe\s)"
+        r"auctions?\b|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
         r"|trading\sat|going\sfor|sell\sfor)\b"
         # trade terms quote a price: "FOB Callao", "CIF Rotterdam"
         r"|\b(?:fob|cif|cfr|exw)\b"
     ),
-    "schedule meetings": r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)",
+    "schedule meetings": (
+        r"\b(?:schedule|set\sup|arrange|book)\s(?:a\s)?(?:meeting|call|calendar)"
+        # "Can you put a reminder in my calendar to re-check this on Monday?"
+        r"|\b(?:set|put|add|create|make|schedule)\s(?:me\s)?(?:a\s|an\s)?(?:\w+\s)?reminders?\b"
+        # ("Remind me which currency we're on" asks for the setting)
+        r"|\bremind\s(?:me|us|the\steam)\s(?:to|on|at|tomorrow|tonight|next|later|in\s(?:a|an|\d))\b|\b(?:in|to|on|into)\s(?:my|our|the\steam'?s?)\scalendars?\b"
+    ),
     "track lead times, transit times or costs": (
         r"\b(?:lead|transit|delivery|travel|shipping|turnaround)\s?times?\b|\b(?:how\s(?:long|many"
         r"\sdays)\sdoes\sit\stake)\b|\bhow\smuch\s(?:does|do|would|will)\s(?:\S+\s){0,4}?cost\b"

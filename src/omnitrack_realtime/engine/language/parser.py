@@ -45,6 +45,7 @@ from .descriptions import (
     _ADD_THEM_AS,
     _AND_THAT_LINK,
     _DEFAULT_SUFFIX,
+    _EACH_OF_THEM,
     _MODEL_THAT,
     _TYPE_WORD,
     _adds_described,
@@ -483,7 +484,9 @@ _SUBJECT_START = re.compile(
     r"^\W*(?:(?:so|well|ok|okay|honestly|basically|btw|fyi|anyway|also|and|but|ugh|argh|meh|hmm+"
     r"|oh|ah|sorry|thanks|hi|hello|hey|by\sthe\sway|to\sbe\shonest|frankly)\W+)*"
     r"(?:we|we'?re|we'?ve|we'?ll|i|i'?m|i'?ve|i'?ll|our|my|the|it'?s|it\swas|this|that|there"
-    r"|they|he|she|a|an|some|most|everyone|everybody|nobody|\d+[\w-]*)\b",
+    r"|they|he|she|a|an|some|most|everyone|everybody|nobody|\d+[\w-]*"
+    # "Got a big delivery going out.": the subject left out
+    r"|got\s(?:a|an|some|lots|loads|plenty))\b",
     re.IGNORECASE,
 )
 # ... unless the statement asks for something ("we need you to add ...", "I want a report").
@@ -1359,6 +1362,11 @@ _AND_SUBJECT_LINKS = re.compile(
     r",?\s+and\s+(?=(?:the\s)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends"
     r"|delivers|serves|stocks)\b)"
 )
+# "Brandon feeds Winnipeg, Regina feeds Saskatoon": two links, each with its verb
+_COMMA_SUBJECT_LINKS = re.compile(
+    r"\b(?:supplies|ships|feeds|sends|delivers|serves|stocks)\b[^,;]*?,\s+(?=(?:the\s)?[A-Z][\w'-]+"
+    r"(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends|delivers|serves|stocks)\b)"
+)
 _THEN_SHIPS_THERE = re.compile(
     # ("..., factory is sending to there": a learner's present progressive)
     r",\s+(?:and\s)?(?P<link>(?:[\w-]+\s){1,3}?(?:ships|sends|supplies|feeds|delivers|trucks"
@@ -2230,6 +2238,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
             pieces[index + 1 : index + 1] = [piece[subject_link.end() :]]
             piece = piece[: subject_link.start()]
+        comma_link = _COMMA_SUBJECT_LINKS.search(piece)
+        if comma_link is not None:
+            pieces[index + 1 : index + 1] = [piece[comma_link.end() :]]
+            piece = piece[: comma_link.end()].rstrip(", ")
         there = _THEN_SHIPS_THERE.search(piece)
         if there is not None and _TYPE_RE.search(piece[: there.start()]):
             # "wh in berlin 15k units, poznan ships there": the add, then the link to it
@@ -2660,6 +2672,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 its_size = _capacity(described_text, None)
                 if its_size is not None:
                     sizes[gazetteer.fold(cities[0])] = f"{its_size:.0f}"
+            elif len(cities) > 1 and _EACH_OF_THEM.search(described_text):
+                # "growers in Nyeri and Kisii, roughly 3,000 kg a day each": every one's size
+                each = _capacity(described_text, None)
+                for city in cities if each is not None else ():
+                    sizes.setdefault(gazetteer.fold(city), f"{each:.0f}")
             link_after = _THEN_A_LINK.search(piece[them_as.end() :])
             if link_after is not None:
                 # "..., add them as suppliers abeg and all of them supply the plant": the link
@@ -3684,10 +3701,24 @@ def _framed_better(
     framed = _read_frames(piece, names, commands, building=building)
     if framed is None:
         return None
+    if (
+        not any(c.intent in _DEFAULT_SUFFIX for c in outcome)
+        and any(c.intent in _DEFAULT_SUFFIX for c in framed)
+        and _A_SIZE.search(piece)
+        and _links(framed) >= _links(outcome)
+    ):
+        # "sup monterrey 40k -> saltillo" when the user has a supplier: a size is said of a
+        # new node, never of a link between two they have
+        return framed
     have, could = _named_in(outcome, names), _named_in(framed, names)
     return framed if have < could else None
 
 
+def _links(commands: Sequence[Command]) -> int:
+    return sum(c.intent == "connect-nodes" for c in commands)
+
+
+_A_SIZE = re.compile(r"\b\d[\d,.]*\s?k\b|\b\d{1,3}(?:[,.]\d{3})+\b|\b\d{4,}\b", re.IGNORECASE)
 _LINKS_AND_ADDS = frozenset({"connect-nodes", *_DEFAULT_SUFFIX})
 # what the frame reading may replace when it accounts for more ("Both from Colombo warehouse
 # by sea": the two links, not a shipping method)

@@ -50,7 +50,7 @@ _TYPE_PATTERNS = {
     "supplier": (
         r"sub[\s-]?suppliers?|suppliers?|vendors?|sourcing\spartners?|(?<!-)sources?(?!-)"
         # ops shorthand: "sup shenzhen 8k", "link sup -> mfg"
-        r"|supps?|supl|sups?(?=\s+[A-Za-z]|\s*(?:->|→|=>))|(?<=->\s)sups?\b|(?<=→\s)sups?\b"
+        r"|supps?|supl|sups?(?=\s+[A-Za-z§¤]|\s*(?:->|→|=>))|(?<=->\s)sups?\b|(?<=→\s)sups?\b"
         r"|mines(?=\s+(?:in|at|near)\s)|(?<!\bof\s)(?<!\bis\s)mine(?=\s+(?:in|at|near)\s)"  # a mine
         r"|proveedor(?:es)?|fornecedor(?:es)?|fournisseurs?|fornitor[ei]|lieferant(?:en)?"
     ),
