@@ -369,6 +369,25 @@ _LEARNER_ORDER = (
         ),
         lambda m: f"{m['a']} ships to {m['dest'] or m['near'].removeprefix('to ')}",
     ),
+    # ("From factory this also connect": the source before its postposition, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s)|(?<=,\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?:this|that|it|him|her)\s"
+            r"(?:also\s|too\s)?(?:please\s)?(?:connect|link)(?:\s+(?:please|also|too))?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"connect \g<a> to it",
+    ),
+    # ("Please add, from factory goods to there going": the destination, then the verb)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s)|(?<=,\s))from\s(?P<a>[^.!?,\n]{1,40}?)\s(?:(?:the\s)?(?:goods|products"
+            r"|stock|materials?|things|cargo)\s)?to\s(?P<dest>there|it|[^.!?,\n]{1,40}?)\s(?:is\s|are\s)?"
+            r"(?:going|go|goes|sent|shipped|sending)\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<a> ships to \g<dest>",
+    ),
     (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<subj>[^.!?,\n]{1,40}?)\s+(?P<dest>to\s[^.!?,\n]{1,40}?)\s+"
@@ -526,8 +545,8 @@ _LEARNER_ORDER = (
     # ("Bursa in factory we have": the town before its postposition, the kind, then who has it)
     (
         re.compile(
-            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:an?\s+|one\s+)?"
-            r"(?P<kind>(?i:"
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:also\s+)?"
+            r"(?:an?\s+|one\s+)?(?P<kind>(?i:"
             + _TYPES
             + r"))\s+(?:also\s+)?(?:we|i)\s+(?:also\s+)?(?:have|keep|run|own"
             r"|operate|use|got)\b",

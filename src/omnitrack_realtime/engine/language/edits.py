@@ -81,7 +81,7 @@ _CAPACITY_RE = re.compile(
 
 _UPDATE_VERB = re.compile(
     r"\b(?:update\w*|change\w*|set|sets|setting|modify|edit|increase\w*|decrease\w*|raise\w*"
-    r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|move\w*|relocat\w*"
+    r"|lower\w*|reduce\w*|bump\w*|boost\w*|adjust\w*|mark\w*|flag\w*|(?<!what\sit\s)(?<!what\swe\s)(?<!what\sthey\s)move\w*|relocat\w*"
     r"|transfer\w*|shift\w*|make|put|scale\w*|expand\w*|grow|shrink|restock\w*|refill\w*"
     r"|now|give(?!\s(?:me|us)\b)|up(?=\s(?:the|its|their|our|my)\s)"
     # "Switch Port Harcourt Distribution Center to offline", "flip it back to operational"
@@ -176,7 +176,10 @@ _BARE_THOUSANDS = re.compile(
     r"|weeks?|h|d)\b)\b",
     re.IGNORECASE,
 )
-_MOVE = re.compile(r"\b(?:move\w*|relocat\w*|transfer\w*|shift\w*)\b")
+# ("for what it moves": the goods it handles)
+_MOVE = re.compile(
+    r"\b(?:(?<!what\sit\s)(?<!what\swe\s)(?<!what\sthey\s)move\w*|relocat\w*|transfer\w*|shift\w*)\b"
+)
 _REMOVE = re.compile(
     r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*"
     # ("just drop it in odessa tx": put it there)

@@ -152,6 +152,7 @@ _LEAD = (
     r"|(?:i\s)?made\sa\s(?:mistake|typo)|(?:wrong|bad)\s(?:city|town|place))[^\w§¤]+)*"
     r"(?:wait[^\w§¤]+)?"
 )
+_STATUS_WORDS = r"operational|degraded|offline|disrupted|online"
 _CORRECTION = re.compile(
     _LEAD + r"(?:(?:sorry|oops)[^\w§¤]+)?(?:i\smeant|i\smean|i\smeant\sto\ssay"
     r"|make\sthat(?!\s(?:link|connection|route|lane)\b)"
@@ -169,6 +170,17 @@ _CORRECTION = re.compile(
     # "the warehouse isn't Monterrey, it's Celaya"
     r"|\b(?:isn'?t|wasn'?t|is\snot|was\snot)\s(?:in\s|at\s)?[¤§]+[\s,;]+(?:but\s)?(?:it'?s|it\sis)\s"
     r"(?:in\s|at\s)?[¤§]"
+    # "Hmm wait, not offline, degraded.", "degraded, not offline": a status said to be wrong
+    # (said after a marker: "Degraded, not offline." beside the change itself is that change)
+    r"|^[^\w§¤]*(?:(?:no|nope|sorry|oops|wait|hmm+|actually|hang\son)[^\w§¤]+)+(?:not\s(?:"
+    + _STATUS_WORDS
+    + r")[\s,]+(?:but\s|i\smean[t]?\s|it'?s\s|should\sbe\s)?(?:"
+    + _STATUS_WORDS
+    + r")|(?:"
+    + _STATUS_WORDS
+    + r"),?\s(?:and\s)?not\s(?:"
+    + _STATUS_WORDS
+    + r"))\b"
     # "no, 12k not 21k": a size said to be wrong
     r"|^[^\w§¤]*(?:(?:no|nope|sorry|oops|wait|actually|correction)[^\w§¤]+)*(?:it'?s\s|it\sis\s"
     r"|make\sit\s|should\sbe\s)?\d[\d,.]*\s?k?(?:\s[a-z]+)?,?\s(?:and\s)?not\s\d[\d,.]*\s?k?\W*$"

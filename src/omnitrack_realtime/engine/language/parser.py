@@ -1668,9 +1668,11 @@ _APOLOGY_ALONE = re.compile(rf"^\W*(?:{APOLOGY})\W*$", re.IGNORECASE)
 _APOLOGY_ONLY = re.compile(r"^\W*(?:sorry|so\ssorry|oops|my\sbad|sorry\sabout\sthat)\W*$", re.I)
 _TAKE_BACK = re.compile(
     r"^\W*(?:(?:actually|no|nope|nah|wait|sorry|oops|hmm+|hang\son|hold\son|on\ssecond\sthought"
-    r"|scratch\sthat|never\smind|forget\s(?:that|it)|don'?t|do\snot|cancel\sthat)\W*)+"
+    r"|scratch\sthat|never\smind|forget\s(?:that|it)|don'?t|do\snot|cancel\sthat|skip\s(?:that|it))\W*)+"
     r"(?:(?:just\s)?(?:keep|leave)\s(?:it|them|that)(?:\s(?:as\sit\sis|as\sis|alone|unchanged"
-    r"|at\s[\w,.$€£]+))?(?:\sfor\snow)?|not\s[^,.;]{1,40}?)?\W*$",
+    r"|at\s[\w,.$€£]+))?(?:\sfor\snow)?|not\s[^,.;]{1,40}?)?"
+    # "Actually skip that, we ship straight out of Casablanca": why, after it
+    r"(?:[,;-]\s*(?:we|we'?re|we'?ll|i|i'?m|they|because|since|as)\b[^.!?]*)?\W*$",
     re.IGNORECASE,
 )
 
@@ -1690,6 +1692,43 @@ _TAKE_BACK_PREFIX = re.compile(
     r"|on\ssecond\sthought|actually)\W+(?=\w)",
     re.IGNORECASE,
 )
+
+
+def _new_towns_linked(steps: Sequence[Step], names: _Names) -> set[str]:
+    """The towns links among ``steps`` name as ends where the user has no node yet."""
+    towns: set[str] = set()
+    for step in steps:
+        if not isinstance(step, Command) or step.intent != "connect-nodes":
+            continue
+        for end in (step.params.get("source"), step.params.get("target")):
+            if (
+                isinstance(end, NodeRef)
+                and end.kind == "place"
+                and end.place is not None
+                and end.place.city
+                and not _terse_known(end.place.city, names)
+            ):
+                towns.add(gazetteer.fold(end.place.city))
+    return towns
+
+
+_SAYS_WHY_NOT = re.compile(r"[,;-]\s*(?:we|we'?re|we'?ll|i|i'?m|they|because|since|as)\b", re.I)
+# "skip that", "scratch that": what the sentence before asked, not only its last step
+_WHOLE_TAKE_BACK = re.compile(
+    r"\b(?:scratch|skip|forget|cancel|ignore|drop)\s(?:that|it|all\sthat)\b|\bnever\smind\b", re.I
+)
+
+
+def _links_the_new_node(link: Command, add: Command) -> bool:
+    """Whether ``link`` joins the node ``add`` creates ("..., fed by the plant": "it")."""
+    if link.intent != "connect-nodes" or add.intent not in _DEFAULT_SUFFIX:
+        return False
+    new_name = _default_name(add)
+    return any(
+        isinstance(end, NodeRef)
+        and (end.kind == "pronoun" or (new_name is not None and end.text == new_name))
+        for end in (link.params.get("source"), link.params.get("target"))
+    )
 
 
 def _taken_back(steps: list[Step]) -> list[Step]:
@@ -2125,8 +2164,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 following = pieces[index + 1] if index + 1 < len(pieces) else ""
                 then = _read_clause(following, names) if following else None
                 steps.pop()
-                if not (isinstance(then, list) and [c.intent for c in then] == [taken.intent]):
-                    # "remove Incheon... wait, don't, keep it": nothing is done
+                added = last_command()
+                if (
+                    added is not None
+                    and _WHOLE_TAKE_BACK.search(piece)
+                    and _links_the_new_node(taken, added)
+                ):
+                    # "Add a warehouse in Tangier, fed by the plant. Actually skip that": the
+                    # node goes with its link
+                    steps.pop()
+                    taken = Command(taken.intent, taken.params, taken.confidence, added.text)
+                replaced = isinstance(then, list) and [c.intent for c in then] == [taken.intent]
+                if not replaced or _SAYS_WHY_NOT.search(piece):
+                    # "remove Incheon... wait, don't, keep it": nothing is done ("Actually
+                    # forget that, we don't need it. Add a store in Milan.": that one is not)
                     steps.append(Act("cancelled", f"{taken.text}, {piece}", piece))
                 continue
         if (
@@ -3006,6 +3057,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             if described_now and at is not None:
                 steps[at : at + 1] = described_now
                 not_understood.remove(unread)
+    for unread in list(not_understood):
+        # "Cotton from Adana we buy, supplier is there, 25,000 kg one month. Adana to Denizli
+        # please connect.": the node described is an end of the link asked for, added first
+        at = next((i for i, x in enumerate(steps) if isinstance(x, Act) and x.text == unread), None)
+        if at is None:
+            continue
+        ends = _new_towns_linked(steps[at + 1 :], names)
+        described_now = [
+            c
+            for c in _adds_described(unread, names)
+            if isinstance(c.params.get("place"), Place)
+            and gazetteer.fold(c.params["place"].city or "") in ends
+        ]
+        if described_now:
+            steps[at : at + 1] = described_now
+            not_understood.remove(unread)
     if any(c.intent not in _SETTINGS for c in commands()):
         # "We make EV battery cells in Ulsan. What if ...": what the business makes, said
         # beside a request, is context; said alone ("we make cars") it names the industry.

@@ -139,7 +139,16 @@ _DETAILS = re.compile(
 )
 
 
+# "Porto Supplier is orphaned now, ...": how a node is, said (not a scan asked for)
+_SAID_OF_A_NODE = re.compile(
+    r"^\W*(?:the\s)?[§¤]+(?:\s[a-z]+)?\s(?:is|are|'s|has\sbeen|got)\s(?:now\s|currently\s|totally\s)?"
+    r"(?:orphan\w*|isolated|unconnected|dangling|stale|outdated)\b(?!.*\?)"
+)
+
+
 def _rule_analysis(step: _Step, m: str) -> _Outcome:
+    if _SAID_OF_A_NODE.match(m):
+        return None
     intent = None
     if _ANOMALY.search(m) and not _RISK_SCAN.search(m):
         intent = "scan-anomalies"

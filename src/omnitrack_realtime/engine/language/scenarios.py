@@ -231,7 +231,11 @@ _HAPPENED = re.compile(
 
 
 # "the flood in Busan was bad", "a strike there last week": what happened, not a what-if
-_SAID_AS_PAST = re.compile(r"\b(?:was|were|had|has\sbeen|have\sbeen|last|ago|yesterday)\b")
+_SAID_AS_PAST = re.compile(
+    r"\b(?:was|were|had|has\sbeen|have\sbeen|last|ago|yesterday"
+    # "The storm took out the access road": what it did (a reason beside a change)
+    r"|took|tore|blew|broke|knocked|wiped|washed|destroyed|damaged|ruined|caused|forced)\b"
+)
 _EVENT_FIRST = re.compile(
     r"\W*(?:(?:and|or|also|then|now|next|plus|ok|okay|what\sabout|how\sabout)\W+)*"
     r"(?:(?:a|an|another|the|some|one\smore)\s+)?(?:(?:big|major|severe|bad|huge|small|minor"

@@ -441,5 +441,8 @@ _DEMONYM_BEFORE_TYPE = re.compile(
 # "The Manchester store has nothing feeding it now": that no flow is, said (no link to make)
 _NO_FLOW = re.compile(
     r"\b(?:nothing|nobody|no\sone|none|no\s[a-z]+)\s(?:is\s|are\s)?(?:feed|feeds|feeding|supplies"
-    r"|supplying|ships|shipping|delivers|delivering|serves|serving|sends|sending)\b"
+    r"|supplying|ships|shipping|delivers|delivering|serves|serving|sends|sending"
+    # "The third warehouse has nothing hooked up to it": how it is, not a link to make
+    r"|(?:hooked|connected|linked|wired|attached|tied)(?:\sup)?\s(?:to|with|into)\b)"
+    r"|\b(?:has|have|had|with)\s(?:no|zero)\s(?:links?|connections?|lanes?|routes?)\b"
 )
