@@ -1010,6 +1010,12 @@ _PLACE_CUES = frozenset(
 )
 
 
+# The node kinds that open a terse line ("sup guelph 8k", "wh kitchener 20k")
+_KIND_CUES = frozenset(
+    {"sup", "supp", "supplier", "wh", "warehouse", "dc", "mfg", "plant", "factory", "store"}
+)
+
+
 @functools.cache
 def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
     """Every world-table city by lookup key, most populous first: (place, whether the name is
@@ -1137,7 +1143,12 @@ def _world_hit(
     if size == 1 and len(key) < 4 and not (cued and i > 0 and words[0][:1].isupper()):
         return None  # a short name only written as one where a place is expected ("and Oyo")
     if is_word:
-        return place if i > 0 and _capitalised(words) and cued else None
+        if i > 0 and _capitalised(words) and cued:
+            return place
+        # "sup guelph 8k -> mfg": ops shorthand, the kind before the town and its size after
+        typed = i > 0 and tokens[i - 1][2].lower() in _KIND_CUES
+        sized = i + size < len(tokens) and tokens[i + size][2][:1].isdigit()
+        return place if typed and sized else None
     # A name that is no English word may open the sentence ("Antofagasta -> Ulsan").
     return place if _capitalised(words) or cued else None
 

@@ -692,6 +692,11 @@ _EXPLAIN = re.compile(
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
     r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor"
+    # "What's driving its score?", "what's behind that rating"
+    r"|what(?:'s|\sis|\sare)\s(?:driving|behind|causing)\s(?:its|their|the|that|this)\s(?:[\w-]+\s)?"
+    r"(?:score|rating|ranking|flag|risk)"
+    # "Does utilization weigh more than having only two suppliers?": how the score weighs things
+    r"|(?:does|do|is|are)\s[\w\s-]{2,30}?\s(?:weigh|weighted|count|matter)\s(?:more|less|as\smuch)\b"
     # "which inputs go into it?", "what goes into the score?"
     r"|(?:which|what)\s(?:inputs|factors|data|numbers|things|variables|weights)\s(?:go|goes|feed|are"
     r"\sused|count)|what\sgoes\sinto\s(?:it|that|this|the\s(?:score|rating|ranking|number))"
@@ -735,6 +740,9 @@ _CHANGED_SINCE = re.compile(
 )
 
 
+_WEIGHS = re.compile(r"\b(?:weigh|weighted|count|matter)\s(?:more|less|as\smuch)\b")
+
+
 def _rule_explain(step: _Step, m: str) -> _Outcome:
     changed = _CHANGED_SINCE.search(m)
     if changed is not None:
@@ -746,7 +754,9 @@ def _rule_explain(step: _Step, m: str) -> _Outcome:
         return None
     params: dict[str, Any] = {}
     node = _first_node(step)
-    if node is not None:
+    if node is not None and not (node.kind == "name" and _WEIGHS.search(m)):
+        # ("Does utilization weigh more than having only two suppliers?": how the score weighs
+        # a kind of thing, not a question about one node)
         params["node"] = node
     topic = _TOPIC_RE.search(m)
     if topic is not None and topic.lastgroup is not None:

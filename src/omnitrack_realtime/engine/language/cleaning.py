@@ -554,6 +554,58 @@ _LEARNER_ORDER = (
         ),
         r"we have a \g<kind> in \g<town>",
     ),
+    # ("We Bursa in towel factory have": who has it, the town before its postposition, what
+    # the site makes, the kind, the verb last)
+    (
+        re.compile(
+            r"\b(?i:we|i)\s+(?:also\s+)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:also\s+)?"
+            r"(?P<what>(?:[\w-]+\s+){0,2}?)(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:also\s+)?(?:have|has|own"
+            r"|run|keep|operate)\b",
+        ),
+        r"we have a \g<what>\g<kind> in \g<town>",
+    ),
+    # ("there supplier 12,000 kg monthly give": who is there and how much it gives)
+    (
+        re.compile(
+            r"\bthere\s+(?:is\s+)?(?:an?\s+)?(?P<kind>(?i:" + _TYPES + r"))\s+(?P<n>\d[\d,.]*\s?k?)"
+            r"(?P<unit>(?:\s+[a-z]+){0,3}?)\s+(?:give|gives|make|makes|produce|produces|deliver|delivers"
+            r"|send|sends|supply|supplies|has|have)\b",
+            re.IGNORECASE,
+        ),
+        r"there is a \g<kind>, \g<n>\g<unit>",
+    ),
+    # ("Adana in also second supplier is, 9,000 kg": the town before its postposition, "is" last)
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?,]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+in\s+(?:also\s+)?"
+            r"(?:(?i:a|an|one|second|another|other|a\ssecond)\s+)?(?P<kind>(?i:" + _TYPES + r"))\s+"
+            r"(?:also\s+)?(?:(?i:there\s+)?(?i:is|are))\b",
+            re.MULTILINE,
+        ),
+        r"there is also a \g<kind> in \g<town>",
+    ),
+    # ("Both supplier please add": the ones just described, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?,]\s))(?P<det>both|all|these|those)\s+(?P<kind>"
+            + _TYPES
+            + r")\s+(?:please\s+)?"
+            r"(?:also\s+)?add\b(?:\s+please)?",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"please add \g<det> as \g<kind>",
+    ),
+    # ("This factory system to please add": into the twin, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>(?:this|that|it)(?:\s[\w-]+)?)\s+(?:the\s+|our\s+)?(?:system|twin"
+            r"|network|model)\s+(?:to|in|into)\s+(?:please\s+)?(?:also\s+)?add(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"please add \g<np>",
+    ),
     # ("This please add as plant": the kind it is added as, the verb before it)
     (
         re.compile(
@@ -704,6 +756,40 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
+    # "Can both of them be added as suppliers that send to the factory?": the request said in
+    # the passive; "that send to ..." is their link
+    (
+        re.compile(
+            r"\b(?:can|could|would|should)\s(?:both\s(?:of\s)?|all\s(?:of\s)?)?(?P<np>them|those|these|they"
+            r"|both)\s(?:both\s|all\s)?be\s(?:added|entered|put\sin|set\sup|modell?ed)\sas\s"
+            r"(?P<type>[\w-]+)(?:\s(?:that|which|who)\s(?P<verb>send|ship|deliver|supply|feed)\s)?",
+            re.IGNORECASE,
+        ),
+        lambda m: (
+            f"add {m['np'] if m['np'].lower() != 'they' else 'them'} as {m['type']}"
+            + (f" and they {m['verb']} " if m["verb"] else "")
+        ),
+    ),
+    # "anything risky about how it's set up?": the network, not a node
+    (
+        re.compile(
+            r"\bhow\s(?:it'?s|it\sis|it\swas|everything'?s|everything\sis|things\sare)\s(?:all\s)?"
+            r"(?:set\sup|built|organi[sz]ed|structured|laid\sout|wired(?:\sup)?)\b",
+            re.IGNORECASE,
+        ),
+        "the network",
+    ),
+    # "Keep the backup, but bump Shizuoka to 14,000.": what stays as it is, then the change
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:ok|okay|so|fine|right)\W+)?(?:let'?s\s)?keep\s(?:the|our|my|that|this"
+            r"|both|them|it)\b[^,.;!?]{0,40},\s*but\s+(?=[a-z])",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "whats util on the dcs": the word said short
+    (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
     # "Setting up our tablet distribution. Add warehouses in ...": what the user is doing,
     # before the request (not a distribution centre to add)
     (
@@ -1657,6 +1743,8 @@ def _clean(text: str) -> str:
         text = _postpositions(text)
     for phrase, said in _PHRASINGS:
         text = phrase.sub(said, text)
+    if _LINK_VERB_LAST.search(text):
+        text = _CLAUSE.sub(lambda m: _verb_last_link(m.group()), text)
     text = _TYPE_THEN_TOWN.sub(_town_then_type, text)
     text = _WITH_A_LINK.sub(
         lambda m: ", fed by " if m.group("dir").lower() == "from" else ", shipping to ", text
@@ -1679,6 +1767,83 @@ def _clean(text: str) -> str:
     )
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+# A learner's link with the verb last and "to"/"from" after the node they mark, as Turkish,
+# Japanese or Korean put them ("Factory warehouse to ships", "Warehouse from Izmir
+# distribution center to goods go", "both factory to send"): read in English order.
+_LINK_VERB_LAST = re.compile(
+    r"\s(?:to|from)\s(?:[^.!?;,\n]*\s)?(?:is\s+|are\s+)?(?:please\s+)?(?:also\s+)?(?:send|sends|sending"
+    r"|ship|ships|shipping|go|goes|going|give|gives|giving|deliver|delivers|delivering|supply"
+    r"|supplies|supplying)(?:\s+(?:please|also|too))?\s*(?=[.!?;,\n]|$)",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[^.!?;,\n]+")
+_VERB_AT_THE_END = re.compile(
+    r"^(?P<body>.+?)\s+(?:is\s+|are\s+)?(?:please\s+)?(?:also\s+)?(?:send|sends|sending|ship|ships"
+    r"|shipping|go|goes|going|give|gives|giving|deliver|delivers|delivering|supply|supplies"
+    r"|supplying)(?:\s+(?:please|also|too))?\s*$",
+    re.IGNORECASE,
+)
+_SUBJECT_WORD = re.compile(r"^(?:both|all|they|these|those|them|it|this|he|she)\b", re.IGNORECASE)
+_POINTER_NP = re.compile(r"^(?:there|it|this|that|both|them|they|these|those|here)$", re.IGNORECASE)
+_NODE_WORD = re.compile(r"\b(?:" + _TYPES + r")\b", re.IGNORECASE)
+_ENGLISH_VERB = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|can|could|will|would|should|must|have|has|want|need"
+    r"|ships?|sends?|goes|delivers?|supplies|feeds?|connect|link|add|move|make|let|get)\b",
+    re.IGNORECASE,
+)
+
+
+def _noun_phrases(words: str) -> list[str]:
+    """The node phrases in a run of words: each ends at a node kind ("Factory warehouse" is
+    two); a leading "both"/"they" is a phrase of its own."""
+    words = words.strip()
+    out: list[str] = []
+    lead = _SUBJECT_WORD.match(words)
+    if lead is not None and words[lead.end() :].strip():
+        out.append(lead.group())
+        words = words[lead.end() :].strip()
+    start = 0
+    for kind in _NODE_WORD.finditer(words):
+        out.append(words[start : kind.end()].strip())
+        start = kind.end()
+    if words[start:].strip():
+        out.append(words[start:].strip())
+    return [w for w in out if w]
+
+
+def _names_a_node(phrase: str) -> bool:
+    return bool(
+        _POINTER_NP.match(phrase) or _NODE_WORD.search(phrase) or gazetteer.find_places(phrase)
+    )
+
+
+def _verb_last_link(clause: str) -> str:
+    said = _VERB_AT_THE_END.match(clause)
+    if said is None or _ENGLISH_VERB.search(said.group("body")):
+        return clause
+    parts = re.split(r"\s+(to|from)(?=\s|$)", said.group("body"))
+    source = target = subject = None
+    for index in range(0, len(parts) - 1, 2):
+        phrases = _noun_phrases(parts[index])
+        if not phrases:
+            return clause
+        marked = phrases[-1]
+        if parts[index + 1].lower() == "to":
+            target = marked
+        else:
+            source = marked
+        if subject is None and len(phrases) > 1:
+            subject = phrases[0]
+    leftover = _noun_phrases(parts[-1]) if len(parts) % 2 else []
+    if any(_NODE_WORD.search(p) for p in leftover):
+        return clause  # a node after the last mark: not this shape
+    source = source or subject
+    if target is None or not _names_a_node(target) or (source and not _names_a_node(source)):
+        return clause
+    lead = re.match(r"^\s*", clause)
+    return f"{lead.group() if lead else ''}{source or 'it'} ships to {target}"
 
 
 # "1. Plant - Kericho factory, 900 t/month": the kind, a dash, then where (as "Plant: ...")

@@ -197,7 +197,12 @@ def _described_node(text: str, names: _Names) -> str | None:
     (start, end), place = places[0]
     said = _analyse(text, names).types()
     before = [t for t in said if t[1] <= start]
-    if before:
+    right_after = [t for t in said if re.fullmatch(r"\s+", text[end : t[0]])]
+    if right_after:
+        # "Warehouse ships to Izmir distribution center, capacity 6,000": the kind said right
+        # after the town is the node's
+        kinds = [right_after[0][2]]
+    elif before:
         # "held in a bonded warehouse at Glasgow, ..., to which the distillery ships": the
         # type said just before the place is the node's
         kinds = [before[-1][2]]

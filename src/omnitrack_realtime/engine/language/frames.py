@@ -436,6 +436,9 @@ def _side(
             of_type = tuple(n for n in recent if n.casefold().endswith(word))
             if len(of_type) >= count:
                 return list(of_type[-count:])
+            # "Ahmedabad supplies both plants" after two suppliers were added: the user's two
+            # plants, as the words say them
+            return [text[pointer.start() : typed[0][1] - offset].strip()]
         if len(recent) >= count:
             return list(recent[-count:])
         return ["them"]

@@ -203,7 +203,7 @@ _OUT_OF_SCOPE = {
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"
         # "Send that summary to the board members": sending anything to people
-        r"|\b(?:send|forward|mail)\w*\s(?:\w+\s){0,4}?to\s(?:the\s|our\s|my\s|all\s)?(?:\w+\s)?"
+        r"|\b(?:send|forward|mail|whatsapp|telegram|sms|text|message)\w*\s(?:\w+\s){0,4}?to\s(?:the\s|our\s|my\s|all\s)?(?:\w+\s)?"
         r"(?:board|team|boss|manager|ceo|cfo|coo|members|people|customers?|clients?|staff|everyone"
         r"|colleagues|investors|him|her|them|me)\b"
         r"|\b(?:post|share|put)\s(?:\w+\s){0,3}?(?:to|on|in|into)\s(?:\w+\s){0,3}?(?:slack|teams"
@@ -252,7 +252,7 @@ _OUT_OF_SCOPE = {
         r"|purchase|buy)\s(?:more|some|extra|another|in)\b"
     ),
     "negotiate prices or contracts": (
-        r"\b(?:re-?)?negotiat\w*\b|\bhaggle\b|\b(?:sign|draft|renew|review)\s(?:a\s|the\s|our\s)?"
+        r"\b(?:re-?)?negotiat(?!ed\b)\w*\b|\bhaggle\b|\b(?:sign|draft|renew|review)\s(?:a\s|the\s|our\s)?"
         r"(?:\w+\s)?contracts?\b|\b(?:get|ask\sfor|push\sfor)\s(?:a\s)?(?:better\s)?(?:price|discount)s?\b"
     ),
     "check the weather": (

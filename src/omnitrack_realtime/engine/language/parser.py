@@ -172,6 +172,13 @@ def _adds_before_their_links(steps: list[Step]) -> list[Step]:
     return out
 
 
+_WORRY_SAID = re.compile(
+    r"^\W*(?:i'?m|i\sam|we'?re|we\sare)\s(?:a\sbit\s|a\slittle\s|quite\s|really\s|slightly\s)?"
+    r"(?:worried|concerned|nervous|anxious)\b(?![^?]*\?)",
+    re.IGNORECASE,
+)
+
+
 def _pronoun_only(command: Command) -> bool:
     return bool(command.params) and all(
         isinstance(v, NodeRef) and v.kind == "pronoun" for v in command.params.values()
@@ -227,12 +234,23 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             # "... most exposed? I need to put a number on it for the risk register": "it" is
             # what the first one asked about
             or (command.intent in _ANALYSES and not previous.params and _pronoun_only(command))
+            # "Is there anything risky about it? I'm worried we only have one oil supplier."
+            or (command.intent in _ANALYSES and _pronoun_only(previous))
+            # "Is there anything risky? I'm a bit worried that we only have one oil supplier.":
+            # the worry said after the question is what it asks about
+            or (
+                command.intent in _ANALYSES
+                and not previous.params
+                and _WORRY_SAID.match(command.text) is not None
+            )
         ):
             if command.intent in _DEFAULT_SUFFIX and command.text == previous.text:
                 out.append(command)  # "three stores in Leeds": three adds from one clause
                 continue
             keep_first = command.intent in _ANALYSES and (
-                not command.params or _pronoun_only(command)
+                not command.params
+                or _pronoun_only(command)
+                or (not previous.params and _WORRY_SAID.match(command.text) is not None)
             )
             out[-1] = (
                 command
@@ -240,6 +258,13 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 else previous
             )
             continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent == command.intent == "remove-node"
+            and command.params.get("node") == NodeRef("it", "pronoun")
+        ):
+            continue  # "The Frankfurt DC was decommissioned ... Please remove it.": one removal
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
@@ -1200,7 +1225,7 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
         return None
     joined = _parse_step(f"{context}, {piece}", names)
     if not isinstance(joined, list) or len(joined) != 1:
-        return None
+        return _sized_accordingly(context, piece, names)
     # The pronoun points at what the context said, which is now in the same step; when the
     # context names no node ("press is fixed, set it back to operational"), "it" stays.
     command = joined[0]
@@ -1213,6 +1238,23 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
         if not (isinstance(value, NodeRef) and value.kind == "pronoun")
     }
     return [Command(command.intent, params, command.confidence, command.text)]
+
+
+def _sized_accordingly(context: str, piece: str, names: _Names) -> list[Command] | None:
+    """ "Badajoz renegotiated and they're committing 26,000 a season. Update their capacity
+    accordingly.": the one node the context names, at the size it says."""
+    if not re.search(r"\b(?:capacity|size)\b[^.!?]*\baccordingly\b", piece, re.IGNORECASE):
+        return None
+    sizes = _A_SIZE.findall(context)
+    said = _analyse(context, names)
+    nodes = {r.ref.text for r in said.node_refs() if r.ref.kind in ("name", "id", "place")}
+    nodes |= {context[start:end] for start, end, place in said.places if place.city}
+    if len(sizes) != 1 or len(nodes) != 1:
+        return None
+    read = _parse_step(f"set the capacity of {nodes.pop()} to {sizes[0]}", names)
+    if isinstance(read, list) and [c.intent for c in read] == ["update-node"]:
+        return [Command(c.intent, c.params, min(c.confidence, 0.8), piece) for c in read]
+    return None
 
 
 # "Hypothetically, delete Chicago DC": a marker split off its clause goes back to it.
@@ -1654,7 +1696,7 @@ _VERB_CLASS = {
     "do": ("",),
 }
 _NEGATED_BACK = re.compile(
-    r"^\W*(?:(?:but|and|though)\s+)?(?:please\s+)?(?:don'?t|do\snot|no\sneed\sto|not)\s+(?:\w+\s+)?"
+    r"^\W*(?:(?:but|and|though|actually|wait|no|hmm+|oh)\W+)*(?:please\s+)?(?:don'?t|do\snot|no\sneed\sto|not)\s+(?:\w+\s+)?"
     r"(?P<verb>add|create|open|build|put|set|connect|link|hook|remove|delete|drop|disconnect|unlink"
     r"|change|update|move|rename|simulate|run|do)\w*\s+(?:it|that|this|them|those|one)"
     # "don't link it to Hong Kong yet" names another node: it cancels no earlier step.
@@ -2723,7 +2765,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 its_size = _capacity(described_text, None)
                 if its_size is not None:
                     sizes[gazetteer.fold(cities[0])] = f"{its_size:.0f}"
-            elif len(cities) > 1 and _EACH_OF_THEM.search(described_text):
+            for sentence in re.split(r"(?<=[.!?])\s+", described_text) if len(cities) > 1 else ():
+                # "Our cotton yarn from Denizli comes, there is a supplier, 12,000 kg monthly.":
+                # one town and one size in a sentence go together
+                said_towns, said_sizes = _cities_in(sentence), _A_SIZE.findall(sentence)
+                if len(said_towns) == 1 and len(said_sizes) == 1:
+                    sizes.setdefault(gazetteer.fold(said_towns[0]), said_sizes[0])
+            if len(cities) > 1 and _EACH_OF_THEM.search(described_text):
                 # "growers in Nyeri and Kisii, roughly 3,000 kg a day each": every one's size
                 each = _capacity(described_text, None)
                 for city in cities if each is not None else ():
@@ -3168,6 +3216,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
+    steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
     steps = _town_said_beside(
         _without_remarks(
             _each_size_back(_sizes_said_by_town(_new_nodes_said(steps, names), cleaned))

@@ -465,22 +465,29 @@ def _listed_nodes(text: str) -> list[str] | None:
     if kind is None or kind.lastgroup is None:
         return None
     word = _DEFAULT_NAME_WORD[kind.lastgroup]
-    items = [
-        i
-        for i in re.split(r",(?![^()]*\))(?!\d{3}\b)|;|\band\b|&", listed.group("items"))
-        if i.strip()
-    ]
+    said = listed.group("items")
+    # "Dortmund, Leipzig and Kassel. 12,000 units each.": one size for every one
+    each = _EACH_SIZE_AFTER.search(said)
+    each_size = parse_number(each.group("n").replace(",", "")) if each is not None else None
+    if each is not None:
+        said = said[: each.start()]
+    items = [i for i in re.split(r",(?![^()]*\))(?!\d{3}\b)|;|\band\b|&", said) if i.strip()]
     adds: list[str] = []
     for item in items:
         found = _LIST_ITEM.match(item)
         if found is None or gazetteer.lookup(found.group("place")) is None:
             return None
         size = parse_number(found.group("size").replace(",", "")) if found.group("size") else None
+        size = size or each_size
         amount = f", capacity {size:.0f}" if size else ""
         adds.append(f"add a {word} in {found.group('place').strip()}{amount}")
     return adds or None
 
 
+_EACH_SIZE_AFTER = re.compile(
+    r"[.,;]?\s+(?:about\s|around\s|roughly\s)?(?P<n>\d[\d,.]*(?:\s?k\b)?)\s*(?:[a-z/]+\s){0,3}?(?:each|apiece)\W*$",
+    re.IGNORECASE,
+)
 _TYPE_FIRST = re.compile(
     r"^\W*(?:(?:a|an|new|and|also|then|plus|next)\s+)*(?:" + _TYPES + r")\s+",
     re.IGNORECASE,
