@@ -420,6 +420,8 @@ _LISTING = re.compile(
 
 
 def _rule_list(step: _Step, m: str) -> _Outcome:
+    if _CAPACITY_IN_USE.search(m):
+        return None  # "How much capacity are we using?": the utilization
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
     filtered_type = re.match(
         r"^\W*(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b", m
@@ -439,7 +441,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     shown_with = _LIST_WITH.match(m)
     # ("Give me the overall summary": the summary, not a total)
     totalled = _TOTAL.search(m) is not None and not re.search(
-        r"\boverall\s+(?:summary|overview|picture|status|view)\b", m
+        r"\boverall\s+(?:(?:network|supply\schain|twin)\s)?(?:summary|overview|picture|status|view)\b",
+        m,
     )
     if _NOT_A_LIST.search(m) and not (_HOW_MANY.search(m) or totalled or busy or shown_with):
         return None
@@ -663,6 +666,12 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     if types:
         return _cmd(step, "compare-nodes", {"node_type": types[0][2], **most}, 0.8)
     return None
+
+
+_CAPACITY_IN_USE = re.compile(
+    r"\bhow\smuch\s(?:of\s(?:our|the|my)\s)?capacity\s(?:are|is|do|does)\s(?:we|you|they|it)\s"
+    r"(?:actually\s|really\s)?(?:using|use|used)\b"
+)
 
 
 def _plural_ref(ref: Any) -> bool:

@@ -411,13 +411,13 @@ _LEARNER_ORDER = (
     # as Turkish puts them, the verb last)
     (
         re.compile(
-            r"(?:^|(?<=[.!?]\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+from\s+(?:[\w-]+\s+)?"
+            r"(?:^|(?<=[.!?]\s)|(?<=,\s))(?P<a>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+from\s+(?:[\w-]+\s+)?"
             r"(?P<b>[^.!?,\n]{1,40}?)\s+to\s+(?:is\s+|are\s+)?(?:please\s+)?(?:going|goes|go|sending"
             # ("Factory from warehouse to please connect")
-            r"|send|shipping|ship|connect|link)(?:\s+please)?\s*(?=[.!]|$)",
+            r"|send|shipping|ship|(?P<link>connect|link))(?:\s+please)?\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
-        r"\g<a> ships to \g<b>",
+        lambda m: f"connect {m['a']} to {m['b']}" if m["link"] else f"{m['a']} ships to {m['b']}",
     ),
     # ("Both of them our factory to are sending": the destination before its postposition)
     (
@@ -433,7 +433,7 @@ _LEARNER_ORDER = (
     # connect": the other end before "to connect", the verb last)
     (
         re.compile(
-            r"(?:\b(?P<lead>and|also|,)\s+|^)(?:also\s+)?(?P<np>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+(?:to|with)"
+            r"(?:\b(?P<lead>and|also|,)\s+|^)(?:also\s+)?(?:(?:it|this|him|her)\s+)?(?P<np>(?:the\s)?[\w-]+(?:\s[\w-]+)?)\s+(?:to|with)"
             r"\s+(?:also\s+)?(?:connect|link)(?P<end>\s+please)?\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
@@ -596,6 +596,15 @@ _LEARNER_ORDER = (
             re.IGNORECASE | re.MULTILINE,
         ),
         r"please add \g<det> as \g<kind>",
+    ),
+    # ("Warehouse add, 50 thousand towel": the kind just described, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s)|(?<=,\s))(?P<kind>" + _TYPES + r")\s+(?:also\s+)?(?:please\s+)?add"
+            r"(?:\s+please)?(?=\s*[,.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"add the \g<kind>",
     ),
     # ("This factory system to please add": into the twin, the verb last)
     (
@@ -787,6 +796,17 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             re.IGNORECASE | re.MULTILINE,
         ),
         "",
+    ),
+    # "Pune signed a new contract too, capacity 14,000.": what changed, then the new size
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<ref>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,2})\s(?:has\s|have\s|just\s)*"
+            r"(?:signed|renegotiated|expanded|upgraded|added|installed|bought|built|extended|opened)"
+            r"\b[^,.;!?\n]*,\s*(?:(?:so|and)\s)?(?:its\s|the\s|new\s)*(?:capacity|cap|size)\s(?:is\s|of\s|now\s"
+            r"|should\sbe\s|to\s|goes\sto\s)*(?P<n>\d[\d,.]*(?:\s?k\b)?)",
+            re.MULTILINE,
+        ),
+        r"set the capacity of \g<ref> to \g<n>",
     ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
@@ -1798,7 +1818,7 @@ _ENGLISH_VERB = re.compile(
 def _noun_phrases(words: str) -> list[str]:
     """The node phrases in a run of words: each ends at a node kind ("Factory warehouse" is
     two); a leading "both"/"they" is a phrase of its own."""
-    words = words.strip()
+    words = re.sub(r"\b(?:also|too|please|pls)\s+", "", words.strip(), flags=re.IGNORECASE)
     out: list[str] = []
     lead = _SUBJECT_WORD.match(words)
     if lead is not None and words[lead.end() :].strip():
@@ -1806,7 +1826,15 @@ def _noun_phrases(words: str) -> list[str]:
         words = words[lead.end() :].strip()
     start = 0
     for kind in _NODE_WORD.finditer(words):
-        out.append(words[start : kind.end()].strip())
+        phrase = words[start : kind.end()].strip()
+        town = re.search(r"\b(?:in|at)\s(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s(?=\S)", phrase)
+        if town is not None and gazetteer.lookup(town["town"]) is not None:
+            # "Finished towel in Istanbul our warehouse": what goes (said before), then "our
+            # warehouse in Istanbul"
+            if phrase[: town.start()].strip():
+                out.append(phrase[: town.start()].strip())
+            phrase = f"{phrase[town.end() :].strip()} in {town['town']}"
+        out.append(phrase)
         start = kind.end()
     if words[start:].strip():
         out.append(words[start:].strip())
@@ -1839,10 +1867,14 @@ def _verb_last_link(clause: str) -> str:
     leftover = _noun_phrases(parts[-1]) if len(parts) % 2 else []
     if any(_NODE_WORD.search(p) for p in leftover):
         return clause  # a node after the last mark: not this shape
-    source = source or subject
+    goods = subject if subject is not None and not _names_a_node(subject) else None
+    source = source or (subject if goods is None else None)
     if target is None or not _names_a_node(target) or (source and not _names_a_node(source)):
         return clause
     lead = re.match(r"^\s*", clause)
+    if goods is not None and source is None:
+        # "Finished towel Istanbul in our warehouse to go": where the goods go, a description
+        return f"{lead.group() if lead else ''}{goods} go to {target}"
     return f"{lead.group() if lead else ''}{source or 'it'} ships to {target}"
 
 

@@ -52,6 +52,8 @@ _CAPACITY_RE = re.compile(
     rf"|containers?|teu|rolls?|reels?|kgs?|kilos?|kilograms?|lit(?:re|er)s?|hl|hectolit(?:re|er)s?"
     rf"|m3|cbm|cubic\smet\w+"
     rf"|m2|m²|sqm|square\smet\w+|pairs?|met(?:er|re)s?|yards?|gallons?|piece|ream|reams"
+    # livestock, counted by the head ("5,000 head", "2,000 cattle")
+    rf"|head|cattle|livestock|sheep"
     # ("300 t, for the local trade": tonnes, said short at the end of the item)
     rf"|t(?=\s?/\s?(?:month|mo|year|yr|week|wk|day|quarter)|\s*(?:[,;)]|\.(?!\d)|$)))\b"
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
@@ -89,6 +91,10 @@ _UPDATE_VERB = re.compile(
     r"|active|normal)\b)"
     # "Drop it to 400": a lower capacity, not a removal
     r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d)"
+    # "Omaha goes up to 18,000": its new size, said as what happens to it
+    r"|(?:goes|go|going|went|moves?|jumps?|rises?|falls?)\s(?:up|down)(?=\s(?:to|by)\s\d)"
+    # "Cut it to 18,000", "trim Leeds back to 9k": a lower capacity, not a link cut
+    r"|(?:cut|trim)(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:back\s|down\s)?to\s\d)"
     # "take Suwon up to 16,000 units", "take it down to 9k"
     r"|take(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+(?:\s[\w§¤]+)?)\s(?:up|down)\sto\s\d))\b"
 )
@@ -181,7 +187,7 @@ _MOVE = re.compile(
     r"\b(?:(?<!what\sit\s)(?<!what\swe\s)(?<!what\sthey\s)move\w*|relocat\w*|transfer\w*|shift\w*)\b"
 )
 _REMOVE = re.compile(
-    r"^\W*(?:del|rm)\b|\b(?:remove\w*|delete\w*"
+    r"^\W*(?:del|rm)\b|\brm(?=\s(?:it|them|that|this|the|[§¤]))|\b(?:remove\w*|delete\w*"
     # ("just drop it in odessa tx": put it there)
     r"|drop\w*(?!\s+(?:it|them|one|this|that)\s+(?:in|at|into|on)\s)|get\srid\sof|decommission\w*|eliminat\w*|scrap\w*"
     r"|kill\w*|erase\w*|discard\w*|trash\w*|axe|retire|close\sdown|wipe\sout|destroy\w*"

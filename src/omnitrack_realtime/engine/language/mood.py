@@ -278,9 +278,12 @@ _OUT_OF_SCOPE = {
         r"|\b(?:will|are)\s(?:\w+\s){0,2}?prices?\s(?:go|rise|fall|drop|increase)\b"
         r"|\b(?:fx|forex|conversion)\s(?:rates?|today)\b|\b[a-z]{3}\s(?:to|/|vs)\s[a-z]{3}\s(?:exchange\s)?rate\b"
         # "what's black tea fetching at the Mombasa auction this week?"
-        # (not where goods wait: "kept in our warehouse in Mombasa before the auction")
-        r"|(?<!before\sthe\s)(?<!after\sthe\s)(?<!until\sthe\s)(?<!for\sthe\s)(?<!to\sthe\s)"
-        r"auctions?\b|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
+        # (an auction's news or prices, not where goods wait: "kept in our warehouse in Mombasa
+        # before the tea auction")
+        r"|\b(?:at|from|in|on)\s(?:the\s|this\sweek'?s\s|today'?s\s|last\sweek'?s\s)?(?:(?!(?:for|before|after|until|to)\b)[\w¤§-]+\s){0,2}?"
+        r"auctions?\b|\bauction\s(?:prices?|results?|rates?|levels?|news)\b"
+        r"|\bhow\s(?:did|was|is|were|'?s)\s(?:the\s|this\sweek'?s\s|today'?s\s)?(?:[\w-]+\s)?auction"
+        r"|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
         r"|trading\sat|going\sfor|sell\sfor)\b"
         # trade terms quote a price: "FOB Callao", "CIF Rotterdam"
         r"|\b(?:fob|cif|cfr|exw)\b"

@@ -112,6 +112,65 @@ def _unread(step: Step) -> bool:
     )
 
 
+def _described_then_asked(steps: list[Step]) -> list[Step]:
+    """ "Cotton comes from Adana. Please add a supplier in Adana, 35,000 kg.": the node the
+    description was read as is the one the request adds (with the place and size either
+    says); "... Istanbul in our warehouse to go. Warehouse add, 50 thousand towel": so is a
+    request that asked where."""
+    steps = list(steps)
+    out: list[Step] = []
+    for index, step in enumerate(steps):
+        if not (
+            isinstance(step, Command)
+            and step.intent in _DEFAULT_SUFFIX
+            and isinstance(step.params.get("place"), Place)
+            and not _ADD_VERB_RE.search(step.text.lower())
+        ):
+            out.append(step)
+            continue
+        asked = next(
+            (
+                later
+                for later in steps[index + 1 :]
+                if isinstance(later, Command | Clarification)
+                and later.intent == step.intent
+                and _ADD_VERB_RE.search(later.text.lower())
+                and (
+                    isinstance(later, Clarification)
+                    or _same_town(step.params.get("place"), later.params.get("place"))
+                    or "place" not in later.params
+                )
+            ),
+            None,
+        )
+        if asked is None:
+            out.append(step)
+            continue
+        at = steps.index(asked)
+        if isinstance(asked, Clarification):
+            size = _SIZE_IN_WORDS.search(asked.text) or _A_SIZE.search(asked.text)
+            value = parse_number(size.group()) if size is not None else None
+            said = {"capacity": int(value)} if value else {}
+            steps[at] = Command(step.intent, {**step.params, **said}, step.confidence, asked.text)
+        else:
+            steps[at] = Command(
+                asked.intent, {**step.params, **asked.params}, asked.confidence, asked.text
+            )
+    return out
+
+
+_SIZE_IN_WORDS = re.compile(r"\b\d[\d,.]*\s(?:thousand|million)\b", re.IGNORECASE)
+
+
+def _same_town(a: object, b: object) -> bool:
+    return (
+        isinstance(a, Place)
+        and isinstance(b, Place)
+        and a.city is not None
+        and gazetteer.fold(a.city) == gazetteer.fold(b.city or "")
+    )
+
+
 def _without_repeated_add_requests(steps: list[Step]) -> list[Step]:
     """ "The potatoes we get from a farmer in Zwolle, 80000 kg. Add him also": the request
     points at the node the description before it was read as; it asks for nothing more."""
@@ -3215,7 +3274,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             else s
             for s in steps
         ]
-    steps = _adds_before_their_links(_without_repeated_add_requests(_merge_repeats(steps)))
+    steps = _adds_before_their_links(
+        _without_repeated_add_requests(_described_then_asked(_merge_repeats(steps)))
+    )
     steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
     steps = _town_said_beside(
         _without_remarks(

@@ -72,7 +72,7 @@ _BOTTLENECK = re.compile(
 )
 _UTILIZATION = re.compile(
     # ("how much capacity does Kayseri Supplier have?" asks its size, not its use)
-    r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity(?!\s(?:does|do)\s[^?]{1,40}?\shave\b))"
+    r"\b(?:utili[sz]\w*|util|how\s(?:busy|full|loaded|much\scapacity(?!\s(?:does|do)\s[^?]{1,40}?\shave\b|\s(?:has|have)\s[^?]{1,40}?\sgot\b))"
     r"|usage|loads?|occupancy"
     # "How hard are we running the plant?", "are we running hot?"
     # ("How hard are the plants being run at the moment?")
@@ -146,8 +146,18 @@ _SAID_OF_A_NODE = re.compile(
 )
 
 
+# "Only one supplier risky is.", "That's risky.": a judgement said, the reason for a change
+_SAID_TO_BE_RISKY = re.compile(
+    r"\b(?:is|are|'s|seems|looks)\s(?:too\s|very\s|quite\s|a\sbit\s|really\s)?risky\W*$"
+    r"|\brisky\s(?:is|are)\W*$"
+)
+
+
 def _rule_analysis(step: _Step, m: str) -> _Outcome:
-    if _SAID_OF_A_NODE.match(m):
+    if _SAID_OF_A_NODE.match(m) or (
+        _SAID_TO_BE_RISKY.search(m)
+        and not re.match(r"^\W*(?:is|are|isn'?t|aren'?t|what|how|why)\b", m)
+    ):
         return None
     intent = None
     if _ANOMALY.search(m) and not _RISK_SCAN.search(m):
@@ -246,7 +256,7 @@ _FIELD_ASKED = re.compile(
 
 _HOW_BIG = re.compile(
     # ("How much stock is sitting in the second warehouse?": its figures)
-    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\sdoes"
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)*how\s(?:big|large|full|busy|loaded|much\scapacity\s(?:does|has|have|is\sthere\sin|is\sin)"
     r"|much\s(?:stock|inventory)\s(?:is|does|do|sits|is\ssitting|has|have|remains))\s"
     r"(?:(?:is|are|was|'s)\b)?"
 )

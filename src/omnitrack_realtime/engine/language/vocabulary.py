@@ -291,6 +291,7 @@ loses loser losers posed poses noses doses hoses roses close closed closer costs
 bottles pallets cartons crates barrels drums tonnes crate rise rises rising risen
 double triple point
 lease leases leased properly proper
+risky riskier riskiest
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
