@@ -503,8 +503,8 @@ _LEARNER_ORDER = (
             r"|operate|use|got|need)\s+(?:also\s+)?(?:an?\s+|one\s+|our\s+)?(?P<kind>(?i:"
             + _TYPES
             + r"))"
-            # ("in Istanbul our warehouse also there is")
-            r"|(?:our|a|an|one)\s+(?P<kind2>(?i:"
+            # ("in Istanbul our warehouse also there is", "in Denizli our towel factory there is")
+            r"|(?:our|a|an|one)\s+(?:[a-z][\w-]*\s+){0,2}?(?P<kind2>(?i:"
             + _TYPES
             + r"))\s+(?:also\s+)?(?:there\s+)?(?:is|are))"
             r"(?:\s+also)?\b",
@@ -614,6 +614,35 @@ _LEARNER_ORDER = (
             re.IGNORECASE | re.MULTILINE,
         ),
         r"please add \g<np>",
+    ),
+    # ("This as plant add please": the kind, then the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>this|that|it|him|her)\s+(?:also\s+)?as\s+(?:an?\s+)?(?P<kind>[\w-]+)\s+"
+            r"(?:please\s+)?(?:also\s+)?add(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"please add \g<np> as a \g<kind>",
+    ),
+    # ("Cotton supplier two we have: Adana ..., Gaziantep ...": the count after the kind)
+    (
+        re.compile(
+            r"\b(?P<kind>"
+            + _TYPES
+            + r")\s+(?P<n>two|three|four|five|2|3|4|5)\s+(?:we\s+|i\s+)?(?:have|has"
+            r"|got|use)\s*:",
+            re.IGNORECASE,
+        ),
+        lambda m: f"we have {m['n']} {_plural(m['kind'])}:",
+    ),
+    # ("It Izmir warehouse from is fed": where it gets its goods, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<subj>it|this|they|these)\s+(?P<np>[^.!?,\n]{1,40}?)\s+from\s+(?:is\s+|are\s+)?"
+            r"(?P<verb>fed|supplied|stocked|served|delivered)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<subj> is \g<verb> from \g<np>",
     ),
     # ("This please add as plant": the kind it is added as, the verb before it)
     (
@@ -807,6 +836,15 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             re.MULTILINE,
         ),
         r"set the capacity of \g<ref> to \g<n>",
+    ),
+    # "and a salmon farm in Trondheim as a supplier, 6,000 t": the site, as the kind it is
+    (
+        re.compile(
+            r"\b(?:an?|our|one)\s(?:(?!(?:in|at)\b)[\w'-]+\s){1,3}?(?:in|at)\s(?P<town>[A-Z][\w'-]+"
+            r"(?:\s[A-Z][\w'-]+)?)\s+as\s+(?:an?\s|our\s)?(?P<kind>" + _TYPES + r")\b",
+            re.IGNORECASE,
+        ),
+        r"a \g<kind> in \g<town>",
     ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
@@ -1813,6 +1851,12 @@ _ENGLISH_VERB = re.compile(
     r"|ships?|sends?|goes|delivers?|supplies|feeds?|connect|link|add|move|make|let|get)\b",
     re.IGNORECASE,
 )
+
+
+def _plural(word: str) -> str:
+    if word.lower().endswith("s"):
+        return word
+    return f"{word[:-1]}ies" if word.lower().endswith("y") else f"{word}s"
 
 
 def _noun_phrases(words: str) -> list[str]:

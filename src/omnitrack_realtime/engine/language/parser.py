@@ -1557,7 +1557,9 @@ _PLACE_AND_SIZE = re.compile(
     # ("Granada - 9,000 L/month": any one word for what is counted, or a short unit)
     r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k\b|thousand)?)"
     r"(?:\s?(?:units?|[a-z]{1,12}))?"
-    r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?)?\W*$",
+    r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?"
+    # ("Foggia - 25,000 t/month durum wheat": what it is, after the size)
+    r"(?:\s+(?:of\s)?[a-z][\w'-]*){0,3}?)?\W*$",
     re.IGNORECASE,
 )
 # "warehouse: location TBD" in a pasted plan: a node to add whose place is still open.

@@ -236,6 +236,9 @@ _SAID_AS_PAST = re.compile(
     # "The storm took out the access road": what it did (a reason beside a change)
     r"|took|tore|blew|broke|knocked|wiped|washed|destroyed|damaged|ruined|caused|forced)\b"
 )
+_MAY_HAPPEN = re.compile(
+    r"^\W*(?:the\s|a\s|an\s|some\s)?[\w-]+(?:\s[\w-]+)?\s(?:could|might|may|can)\s"
+)
 _EVENT_FIRST = re.compile(
     r"\W*(?:(?:and|or|also|then|now|next|plus|ok|okay|what\sabout|how\sabout)\W+)*"
     r"(?:(?:a|an|another|the|some|one\smore)\s+)?(?:(?:big|major|severe|bad|huge|small|minor"
@@ -288,6 +291,8 @@ def _rule_simulation(step: _Step, m: str) -> _Outcome:
     )
     if not hypothetical and not short and not led:
         return None
+    if not hypothetical and _MAY_HAPPEN.search(m) and not m.rstrip().endswith("?"):
+        return None  # "Storms could hold the boats.": a worry said, not a case to play
     if scenario == "demand-spike":
         return _rule_demand_spike(step, m + " demand spike")
     named = [r.ref for r in step.node_refs() if r.ref.kind in ("name", "id")]
