@@ -17,7 +17,9 @@ Build
     ``connect-nodes``: ``source``, ``target`` (NodeRef, *required*), ``shipping_method``,
     ``bidirectional`` (bool, default False: goods flow ``source`` -> ``target``), ``by_tier``
     (bool: the words named the two nodes but not the flow, "connect the warehouse to the
-    supplier": goods flow from the upstream tier, supplier > plant > warehouse > DC > store).
+    supplier": goods flow from the upstream tier, supplier > plant > warehouse > DC > store),
+    ``said_last`` ("source" when the words named the source last, "X gets its stock from Y":
+    then "that one" means the source next).
     ``disconnect-nodes``: ``source``, ``target`` (*required*).
     ``rename-node``: ``node`` (*required*), ``name`` (str, *required*).
     ``undo``: none (reverts the conversation's last change).

@@ -382,7 +382,9 @@ def link_ends_spoken(params: Mapping[str, Any], *, disconnect: bool = False) -> 
         return ("target", "source")
     source = params.get("source")
     it = isinstance(source, NodeRef) and source.kind == "pronoun" and not source.node_type
-    return ("target", "source") if it else ("source", "target")
+    return (
+        ("target", "source") if it or params.get("said_last") == "source" else ("source", "target")
+    )
 
 
 def _make_two_way(

@@ -227,7 +227,7 @@ _UPSTREAM = re.compile(
     r"|\bupstream\b|\b(?:suppliers|sources|inputs|feeders)\s(?:of|for)\s(?:§+|it|that"
     r"|the\s)|\b(?:§+|its|it's)\s(?:suppliers|sources|inputs|feeders)\b"
     r"|\bwhat\s(?:does|do)\s" + _SUBJECT + r"\s(?:depend|rely)\son\b"
-    r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+\s\w+|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
+    r"|\b(?:what|who)\s(?:does|do)\s(?:§+|¤+(?:\s\w+)?|it|they|the\s[\w\s¤]{1,25}?)\s(?:get|source|buy"
     r"|receive|order)\s(?:its|their)?\s?(?:\w+\s)?from\b"
     r"|\bwhat'?s\s(?:feeding|supplying)\b|\bfed\sby\swhat\b"
     # "Does anything feed the first warehouse?", "is anyone supplying it?"
@@ -350,7 +350,9 @@ _LIST_VERB = re.compile(
     r"|(?:(?:start|begin|kick)\s(?:me\s|us\s)?(?:off\s)?with\s)?(?:a|the)\s(?:full\s|complete\s"
     r"|quick\s)?list(?:ing)?\sof"
     r"|(?:our\s|my\s|the\s)?combined"
-    r"|(?:our\s|my\s|the\s)?(?:aggregate|overall))\b"
+    r"|(?:our\s|my\s|the\s)?(?:aggregate|overall)"
+    # "And the warehouse total now?": the total of a kind, asked after another total
+    r"|(?:our\s|my\s|the\s)?(?:" + _TYPES + r")\stotals?(?=\W*(?:now|then|please|again)?\W*$))\b"
 )
 _PLURAL_TYPE = re.compile(
     r"\b(?:(?P<all>nodes|sites|facilities|locations|everything|all\sof\sthem|all\sthe\snodes"
@@ -431,9 +433,14 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if not _LIST_VERB.match(m) and filtered_type is None and not any_in_status:
         return None
     if _EXPOSED.search(m) or (
-        re.search(r"\b(?:risks?|threats?|vulnerabilit\w+)\b", m) and not _PLURAL_TYPE.search(m)
+        re.search(
+            r"\b(?:risks?|threats?|vulnerabilit\w+|bottlenecks?|choke\s?points?|anomal\w+)\b", m
+        )
+        and not _PLURAL_TYPE.search(m)
     ):
-        return None  # "Where are we most exposed overall?", "What are the main risks overall?"
+        # "Where are we most exposed overall?", "What are the main risks overall?", "What's the
+        # bottleneck overall?"
+        return None
     if supposes_a_stop(m):
         return None  # "how much capacity is at risk if Pune goes down?": a what-if
     busy = _BUSIER_THAN.search(m)

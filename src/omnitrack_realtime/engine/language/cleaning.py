@@ -519,7 +519,11 @@ _LEARNER_ORDER = (
             r"\b(?P<town>[A-Z][\w'-]+)\s+from\s+(?:also\s+)?(?:(?:an?|one|other|another)\s+)?"
             r"(?P<kind>(?i:" + _TYPES + r"))\b",
         ),
-        r"from a \g<kind> in \g<town>",
+        lambda m: (
+            f"from a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),  # ("Goods from factory to ...": what goes, not a town)
     ),
     # ("Bursa in warehouse also add", "Ankara in distribution center also add")
     (
@@ -605,6 +609,41 @@ _LEARNER_ORDER = (
             re.IGNORECASE | re.MULTILINE,
         ),
         r"add the \g<kind>",
+    ),
+    # ("Also in Istanbul warehouse we have": the town, the kind, then who has it)
+    (
+        re.compile(
+            r"\bin\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<kind>(?i:" + _TYPES + r"))\s+"
+            r"(?i:we|i)\s+(?:also\s+)?(?:have|keep|run|own|operate|use|got)\b",
+        ),
+        lambda m: (
+            f"we have a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("..., 6,000 piece, from Istanbul warehouse take": where its goods come from, verb last)
+    (
+        re.compile(
+            r",\s*from\s+(?P<np>[^.!?,\n]{1,40}?)\s+(?:take|takes|get|gets|receive|receives|buy|buys"
+            r"|come|comes)(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r", fed from \g<np>",
+    ),
+    # ("Istanbul warehouse now more big, new shelf we put": how it changed, said)
+    (
+        re.compile(r"\b(?:is\s+)?now\s+(?:more\s+big|more\s+large|bigger|larger)\b", re.IGNORECASE),
+        "has grown",
+    ),
+    # ("Capacity 25,000 make please": the new size, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:its\s+|the\s+)?capacity\s+(?P<n>\d[\d,.]*(?:\s?k\b)?)\s+(?:please\s+)?"
+            r"(?:make|do|set|put|change)(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"make its capacity \g<n>",
     ),
     # ("This factory system to please add": into the twin, the verb last)
     (
@@ -1895,6 +1934,18 @@ def _verb_last_link(clause: str) -> str:
     said = _VERB_AT_THE_END.match(clause)
     if said is None or _ENGLISH_VERB.search(said.group("body")):
         return clause
+    lead = re.match(r"^\s*", clause)
+    english = re.fullmatch(
+        r"(?P<goods>.*?)\s*\bfrom\s(?P<source>.+?)\sto\s(?P<target>.+?)", said.group("body").strip()
+    )
+    if (
+        english is not None
+        and not _names_a_node(english["goods"])
+        and _NODE_WORD.search(english["source"])
+        and _names_a_node(english["target"])
+    ):
+        # "Goods from factory to Istanbul warehouse go": English prepositions, the verb last
+        return f"{lead.group() if lead else ''}{english['source']} ships to {english['target']}"
     parts = re.split(r"\s+(to|from)(?=\s|$)", said.group("body"))
     source = target = subject = None
     for index in range(0, len(parts) - 1, 2):

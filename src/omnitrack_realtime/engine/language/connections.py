@@ -218,6 +218,9 @@ _REASON_AFTER = re.compile(
 
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
     refs = step.node_refs()
+    if len(refs) >= 3:
+        # "Nagpur Warehouse gets its stock from Indore Warehouse": "its" is the first one's
+        refs = [r for r in refs if not re.match(r"its\b", step.masked[r.start :])]
     reason = _REASON_AFTER.search(step.masked)
     if (
         reason is not None
@@ -342,6 +345,10 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         and not re.search(r"\bfrom\b", step.masked[: source.start])
     ):
         source, target = target, source
+        if not any(r.ref.kind == "pronoun" for r in (source, target)):
+            # "Nagpur Warehouse gets its stock from Indore Warehouse": the source said last is
+            # what "that one" means next
+            params["said_last"] = "source"
     params.update(source=source.ref, target=target.ref)
     if intent == "connect-nodes" and _NEUTRAL.search(step.masked) and not _FLOW.search(step.masked):
         # "connect the warehouse to the supplier" says which two, not which way goods go.

@@ -231,6 +231,10 @@ def _adds_before_their_links(steps: list[Step]) -> list[Step]:
     return out
 
 
+_WHY_ASKED = re.compile(
+    r"^\W*(?:i|we)\s(?:need|want|have|'?d\slike|would\slike)\sto\s(?:know|see|understand|find\sout)\b",
+    re.IGNORECASE,
+)
 _WORRY_SAID = re.compile(
     r"^\W*(?:i'?m|i\sam|we'?re|we\sare)\s(?:a\sbit\s|a\slittle\s|quite\s|really\s|slightly\s)?"
     r"(?:worried|concerned|nervous|anxious)\b(?![^?]*\?)",
@@ -317,6 +321,14 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 else previous
             )
             continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent in SIMULATION_INTENTS
+            and command.intent in _ANALYSES
+            and _WHY_ASKED.match(command.text)
+        ):
+            continue  # "What if the grower fails? I need to know how exposed we are.": its why
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
@@ -623,6 +635,8 @@ _TELLS_WHAT_HAPPENED = re.compile(
     r"|doesn'?t|does\snot|isn'?t|aren'?t|can'?t|won'?t|didn'?t|hasn'?t|handles|runs|takes|needs"
     r"|came|broke|leaked|died"
     r"|failed|burned|flooded|crashed|stopped|arrived|[a-z]+ed)\b)"
+    # "Heavy rain always slows the trucks down.": what tends to happen
+    r"|\b(?:always|usually|often|normally|typically|generally|sometimes|tends?\sto)\s[a-z]+s?\b"
     # "swell warning on the coast": the weather's, beside a simulation
     r"|^\W*(?:a\s|the\s)?[a-z]+\s(?:warning|advisory|watch|forecast)s?\s(?:on|for|in|at|along|off)\b"
     # "jakarta one quite full already": how a place is, without the verb
@@ -1462,6 +1476,11 @@ def _terse_known(place: str, names: _Names) -> bool:
 _AND_SUBJECT_LINKS = re.compile(
     r",?\s+and\s+(?=(?:the\s)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends"
     r"|delivers|serves|stocks)\b)"
+)
+_AND_BY_GROUP = re.compile(
+    r",?\s+and\s+(?=(?:the\s|our\s|total\s|a\s)?(?:capacity|capacities|totals?|breakdown|split)\s"
+    r"(?:by|per)\s(?:region|country|type|kind|status|city)\b)",
+    re.IGNORECASE,
 )
 # "Brandon feeds Winnipeg, Regina feeds Saskatoon": two links, each with its verb
 _COMMA_SUBJECT_LINKS = re.compile(
@@ -2392,6 +2411,12 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
             pieces[index + 1 : index + 1] = [piece[subject_link.end() :]]
             piece = piece[: subject_link.start()]
+        by_group = _AND_BY_GROUP.search(piece)
+        if by_group is not None and by_group.start() > 0:
+            # "Total warehouse capacity, please, and capacity by region.": a second total, of
+            # everything, grouped
+            pieces[index + 1 : index + 1] = [piece[by_group.end() :]]
+            piece = piece[: by_group.start()]
         comma_link = _COMMA_SUBJECT_LINKS.search(piece)
         if comma_link is not None:
             pieces[index + 1 : index + 1] = [piece[comma_link.end() :]]
