@@ -793,7 +793,12 @@ class SupplyChainEngine:
                 # "compare those two" right after two simulations: the simulations ("all
                 # three": the last three).
                 counted = re.search(r"\b(?:all|the)\s(?P<n>three|four|five)\b", step.text, re.I)
-                params = {"count": _COUNTED[counted.group("n").lower()]} if counted else {}
+                params: dict[str, Any] = (
+                    {"count": _COUNTED[counted.group("n").lower()]} if counted else {}
+                )
+                which = _runs_named(step)
+                if which is not None:
+                    params = {"which": which}  # "compare it with the first one": that run
                 step = Command("compare-simulations", params, step.confidence, step.text)
             if (
                 step.intent == "compare-simulations"
@@ -1804,7 +1809,28 @@ def _compares_what_was_just_run(step: Step, state: DialogueState) -> bool:
     if state.last_step is None or state.last_step.intent not in SIMULATION_INTENTS:
         return False
     nodes = step.params.get("nodes") or ()
-    return bool(nodes) and all(isinstance(n, NodeRef) and n.kind == "pronoun" for n in nodes)
+    return bool(nodes) and (
+        all(isinstance(n, NodeRef) and n.kind == "pronoun" for n in nodes)
+        or _runs_named(step) is not None
+    )
+
+
+def _runs_named(step: Command) -> tuple[int, ...] | None:
+    """The runs "compare it with the first one" names right after a simulation: "it" the
+    last, a position without a kind that one; else None."""
+    which: list[int] = []
+    for node in step.params.get("nodes") or ():
+        if not isinstance(node, NodeRef):
+            return None
+        if node.kind == "pronoun" and node.text in ("it", "that", "this"):
+            which.append(-1)
+        elif (
+            node.kind == "ordinal" and node.node_type is None and re.fullmatch(r"-?\d+", node.text)
+        ):
+            which.append(int(node.text))
+        else:
+            return None
+    return tuple(which) if len(which) == 2 and any(w != -1 for w in which) else None
 
 
 _SAME_CHANGE_VERB = {"rename-node": "rename", "update-node": "set"}

@@ -708,6 +708,9 @@ _EXPLAIN = re.compile(
     r"|explain(?:\s(?:that|this|it|the\s(?:result|results|last|score|analysis|numbers|findings"
     r"|risk|bottleneck|simulation|anomal)\w*|why|how\syou|your|me\swhy|to\sme\swhy))"
     r"|walk\sme\sthrough|break\s(?:it|that|this)\sdown|what\sdrives|what\sdoes\sthat\smean\sfor"
+    # "What changed between the two runs, and why?": the comparison just made, explained
+    r"|what(?:'s|\sis)?\s(?:changed|different)\sbetween\s(?:the\s)?(?:two\s|2\s|last\stwo\s)?(?:runs"
+    r"|simulations|scenarios|results|cases|what[\s-]ifs)"
     # "What's driving its score?", "what's behind that rating"
     r"|what(?:'s|\sis|\sare)\s(?:driving|behind|causing)\s(?:its|their|the|that|this)\s(?:[\w-]+\s)?"
     r"(?:score|rating|ranking|flag|risk)"

@@ -402,7 +402,8 @@ _LEARNER_ORDER = (
         re.compile(
             r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"
             r"|utili[sz]ation|status)\s+(?:how\s+(?:much|many|big)|what)\s*(?:is|are|was|were|has|have)?"
-            r"\s*(?P<when>now|currently|today)?\s*\?",
+            # ("Gaziantep supplier capacity how much was, I forgot?")
+            r"\s*(?P<when>now|currently|today)?\s*(?:,\s*(?:i\s+)?(?:forgot|forget|don'?t\s+remember)\s*)?\?",
             re.IGNORECASE | re.MULTILINE,
         ),
         lambda m: f"what is the {m['what']} of {m['np']}{' ' + m['when'] if m['when'] else ''}?",
@@ -645,6 +646,23 @@ _LEARNER_ORDER = (
         ),
         r"make its capacity \g<n>",
     ),
+    # ("Cotton Gaziantep supplier from we buy": the goods, the town, the kind and its
+    # postposition, then the verb)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<goods>[A-Za-z][\w-]*\s+)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+"
+            r"(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+from\s+(?i:we|i)\s+(?:also\s+)?(?P<verb>(?i:buy|get|source"
+            r"|order|take))\b",
+            re.MULTILINE,
+        ),
+        lambda m: (
+            f"we {m['verb'].lower()} {(m['goods'] or '').lower()}from a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
     # ("This factory system to please add": into the twin, the verb last)
     (
         re.compile(
@@ -885,6 +903,26 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r"a \g<kind> in \g<town>",
     ),
+    # "Hmm, I changed my mind on that link. Disconnect ...": the remark before the change
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:hmm+|ok|okay|so|actually|right)\W+)*i(?:'ve|\shave)?\s(?:just\s)?"
+            r"(?:changed|change)\smy\smind(?:\s(?:on|about)\s[^.!?\n]{1,30})?[.!]\s+(?=\S)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "Last one for the file: list all sites ...": the label, then the request
+    (
+        re.compile(
+            r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:ok|okay|and|so)\W+)?(?:the\s)?(?:last|final|one\smore|another)\s"
+            r"(?:one|thing|question|item|request|check|ask)(?:\s(?:for|from|about)\s[^:\n]{1,30})?\s*:\s*(?=\S)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "compare it with the very first one": the first
+    (re.compile(r"\bthe\svery\s(?=(?:first|last|latest)\b)", re.IGNORECASE), "the "),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
     # "Setting up our tablet distribution. Add warehouses in ...": what the user is doing,
@@ -1650,6 +1688,8 @@ _SPELLINGS = {
     "hte": "the",
     "adn": "and",
     "wiht": "with",
+    "dwn": "down",
+    "donw": "down",
     # the apostrophe left out of a question's first word
     "whats": "what's",
     "wheres": "where's",
@@ -2306,7 +2346,8 @@ _RIGHT_NOT_WRONG = re.compile(
     # ("Scratch that, Johannesburg, not Durban": the town replaced, the rest kept)
     r"|(?:scratch|strike)\s+that)\W+)+"
     r"(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+not\s+(?:in\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
-    r"(?=\s*[.!]?\s*$|\s*[.!]\s)",
+    # ("DC in Durban, 5,000 cases, sorry, Johannesburg, not Durban, fed by Cape Town.")
+    r"(?=\s*[.!]?\s*$|\s*[.!,]\s)",
     re.MULTILINE,
 )
 

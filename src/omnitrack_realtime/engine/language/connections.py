@@ -244,7 +244,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     # ("Connect Burgos to the Zaragoza plant, and the plant to Valencia": two pairs, two towns;
     # so is "connect Bergamo to Modena, and Modena to Verona" where "Modena" names the user's
     # Modena Plant by its one word and the other towns are places)
-    repeated = len(refs) == 2 and refs[0].ref == refs[1].ref
+    # ("connect Paarl to Stellenbosch Plant, and Stellenbosch Plant to Cape Town": a node said
+    # twice ends one link and starts the next)
+    repeated = any(a.ref == b.ref for a, b in itertools.pairwise(refs))
     two_pairs = (bare >= 1 or repeated) and len(refs) + len(places_after) >= 4
     if (len(refs) < 2 or bare == len(refs) or bare >= 2 or two_pairs) and len(refs) + len(
         places_after

@@ -434,7 +434,9 @@ _DEMONYM_BEFORE_TYPE = re.compile(
     + r")\s+(?P<type>(?:[\w-]+\s+)?(?:"
     + _TYPES
     # "both Indian sites": every node there; "only the European ones"
-    + r"|sites|nodes|locations|facilities|ones))\b",
+    + r"|sites|nodes|locations|facilities|ones))\b"
+    # ("a second Portuguese vendor in Braga": the town says where, the adjective only agrees)
+    r"(?!\s+(?:in|at|near|outside)\s+[A-Z])",
     re.IGNORECASE,
 )
 
