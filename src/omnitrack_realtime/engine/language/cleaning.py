@@ -921,6 +921,35 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
+    # "For the audit file: list every supplier ...": who it is for, then the request
+    (
+        re.compile(
+            r"^\W*(?:for|re)\s(?:the|our|my|this)\s(?:[\w-]+\s){0,3}?(?:file|record|records|report|audit"
+            r"|board|deck|pack|meeting|review|minutes|team)\s*:\s*(?=\S)",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
+    # "Please add it, with coffee going from the roastery in Galway to it.": its link
+    (
+        re.compile(
+            r",?\s+with\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:going|coming|shipped|sent|flowing|moving)"
+            r"\s+from\s+(?P<source>[^,.!?;\n]{2,40}?)\s+(?:to|into)\s+(?P<target>it|there|them)\b",
+            re.IGNORECASE,
+        ),
+        r", and connect \g<source> to \g<target>",
+    ),
+    # "what if ... fails for two weeks? Actually, make it three weeks.": the duration taken back
+    (
+        re.compile(
+            r"\bfor\s+(?:(?:about|around)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+            r"(?:days?|weeks?|months?)(?P<mid>[^.!?\n]*[.!?]\s+)(?:(?:actually|no|sorry|wait|hmm)\W+)+"
+            r"(?:make\s+(?:it|that)\s+)(?P<new>(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)"
+            r"\s+(?:days?|weeks?|months?))(?:\s+instead)?\W*$",
+            re.IGNORECASE,
+        ),
+        lambda m: f"for {m['new']}{m['mid'].rstrip()}",
+    ),
     # "compare it with the very first one": the first
     (re.compile(r"\bthe\svery\s(?=(?:first|last|latest)\b)", re.IGNORECASE), "the "),
     # "whats util on the dcs": the word said short
@@ -953,7 +982,8 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     # "dc guadalajara 15k + dc puebla 9k, both from the wh": both fed from it
     (
         re.compile(
-            r",\s+(?P<both>both|all\s(?:of\s)?(?:them|three|four))\s+from\s(?=the\s)", re.IGNORECASE
+            r",\s+(?P<both>both|all\s(?:of\s)?(?:them|three|four))\s+(?:from|off|out\sof)\s(?=the\s)",
+            re.IGNORECASE,
         ),
         r", \g<both> fed from ",
     ),
