@@ -711,6 +711,12 @@ class SupplyChainEngine:
                 act = "no"
             elif _LEADING_YES.match(request.message) and not asks:
                 act = "yes"
+            elif _LEADING_YES.match(request.message):
+                # "Yes. And record the Bandung supplier as offline.": the yes, then a request
+                rest = [
+                    s for s in steps if not (isinstance(s, Act) and s.kind in ("yes", "smalltalk"))
+                ]
+                return [*pending.commands, *rest]
         if act in ("no", "cancelled"):
             return [Act("cancelled", request.message, pending.question)]
         if pending.kind == "confirmation":
@@ -1316,7 +1322,8 @@ class SupplyChainEngine:
             and last is not None
             and last.intent in ("connect-nodes", "disconnect-nodes")
             and correction.place is not None
-            and correction.replaces is not None
+            # ("Sorry, the Red Deer one is in Lethbridge, not Red Deer.": the node is named)
+            and (correction.replaces is not None or correction.node is not None)
             and any(correct_command(command, correction) for command, _node in state.added)
         ):
             # "add the warehouse, is in São Paulo. The factory send to it." then "the
@@ -1413,6 +1420,11 @@ class SupplyChainEngine:
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 self._move_added(request, earlier, correction, state, turn, mentioned)
                 return
+        named_add = self._added_named(request, correction, state)
+        if corrected is None and correction.place is not None and named_add is not None:
+            # "Sorry, the Red Deer one is in Lethbridge, not Red Deer.": that add, elsewhere
+            self._move_added(request, named_add, correction, state, turn, mentioned)
+            return
         if (
             corrected is None
             and correction.place is not None
@@ -1439,6 +1451,18 @@ class SupplyChainEngine:
             turn.stopped = True
             return
         self._run_command(request, corrected, state, turn, mentioned)
+
+    def _added_named(
+        self, request: EngineRequest, correction: Correction, state: DialogueState
+    ) -> tuple[Command, str] | None:
+        """The conversation's add whose node a correction names, if it names one."""
+        if correction.node is None or correction.node.kind != "name":
+            return None
+        for command, node_id in reversed(state.added):
+            node = self.twin.get_node(request.user_id, node_id)
+            if node is not None and node.name.casefold() == correction.node.text.casefold():
+                return command, node_id
+        return None
 
     def _other_node_corrected(
         self, request: EngineRequest, correction: Correction, last: Command | None

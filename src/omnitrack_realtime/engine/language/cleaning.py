@@ -403,7 +403,7 @@ _LEARNER_ORDER = (
             r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+(?P<what>capacity|inventory|stock"
             r"|utili[sz]ation|status)\s+(?:how\s+(?:much|many|big)|what)\s*(?:is|are|was|were|has|have)?"
             # ("Gaziantep supplier capacity how much was, I forgot?")
-            r"\s*(?P<when>now|currently|today)?\s*(?:,\s*(?:i\s+)?(?:forgot|forget|don'?t\s+remember)\s*)?\?",
+            r"\s*(?P<when>now|currently|today)?\s*(?:,\s*[^?.!\n]{0,30})?\?",
             re.IGNORECASE | re.MULTILINE,
         ),
         lambda m: f"what is the {m['what']} of {m['np']}{' ' + m['when'] if m['when'] else ''}?",
@@ -442,8 +442,8 @@ _LEARNER_ORDER = (
     ),
     (
         re.compile(
-            r"(?:^|(?<=[.!?]\s))(?P<np>[A-Z][\w-]*(?:\s[\w-]+){0,2}?)\s+(?:also\s+)?add"
-            r"(?=\s+and\s+connect\b)",
+            r"(?:^|(?<=[.!?]\s))(?!(?i:please|pls|also|then|and|so)\b)(?P<np>[A-Z][\w-]*(?:\s[\w-]+){0,2}?)"
+            r"\s+(?:also\s+)?add(?=\s+and\s+connect\b)",
             re.MULTILINE,
         ),
         r"add \g<np>",
@@ -614,8 +614,10 @@ _LEARNER_ORDER = (
     # ("Also in Istanbul warehouse we have": the town, the kind, then who has it)
     (
         re.compile(
-            r"\bin\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<kind>(?i:" + _TYPES + r"))\s+"
-            r"(?i:we|i)\s+(?:also\s+)?(?:have|keep|run|own|operate|use|got)\b",
+            r"\bin\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?i:one|a|an|also)\s+)*(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:(?i:also)\s+)?(?i:we|i)\s+(?:also\s+)?(?:have|keep|run|own|operate|use"
+            r"|got)\b",
         ),
         lambda m: (
             f"we have a {m['kind']} in {m['town']}"
@@ -662,6 +664,46 @@ _LEARNER_ORDER = (
             if gazetteer.lookup(m["town"]) is not None
             else m.group()
         ),
+    ),
+    # ("Denizli factory from goods there are going": where the goods go, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<source>[^.!?,\n]{1,40}?)\s+from\s+(?:the\s+)?(?:goods|products|stock|towels?"
+            r"|cargo)\s+(?:to\s+)?there\s+(?:is\s+|are\s+)?(?:going|go|goes|sent|shipped)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<source> ships there",
+    ),
+    # ("Adana supplier 15000 not, 18000 it is": the wrong size, then the right one)
+    (
+        re.compile(
+            r"(?P<np>\b[\w-]+(?:\s[\w-]+){0,2}?)\s+(?P<wrong>\d[\d,.]*\s?k?)\s+not,?\s+(?P<right>\d[\d,.]*\s?k?)"
+            r"\s+(?:it\s+is|is|it'?s)\b",
+            re.IGNORECASE,
+        ),
+        r"\g<np> is \g<right>, not \g<wrong>",
+    ),
+    # ("in Bursa one store add please": the town said first, then the kind and the verb)
+    (
+        re.compile(
+            r"\bin\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?i:one|a|an|also)\s+)*(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:(?i:also|please)\s+)*(?i:add)\b(?:\s+(?i:please))?",
+        ),
+        lambda m: (
+            f"add a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("Istanbul warehouse from it is supplied": where its goods come from, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<np>[^.!?,\n]{1,40}?)\s+from\s+(?P<subj>it|this|they)\s+(?:is|are)\s+"
+            r"(?P<verb>fed|supplied|stocked|served|delivered)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<subj> is \g<verb> from \g<np>",
     ),
     # ("This factory system to please add": into the twin, the verb last)
     (

@@ -91,6 +91,9 @@ _UPDATE_VERB = re.compile(
     r"|active|normal)\b)"
     # "Drop it to 400": a lower capacity, not a removal
     r"|drop(?=\s(?:it|them|[§¤]+|the\s[\w§¤]+)?\s?(?:down\s)?to\s\d)"
+    # "record the Bandung supplier as offline": its status, for the record
+    r"|(?:record|log|note|register|list|show)(?=\s.{1,60}?\sas\s(?:operational|degraded|disrupted|offline"
+    r"|online|down)\b)"
     # "Omaha goes up to 18,000": its new size, said as what happens to it
     r"|(?:goes|go|going|went|moves?|jumps?|rises?|falls?)\s(?:up|down)(?=\s(?:to|by)\s\d)"
     # "Cut it to 18,000", "trim Leeds back to 9k": a lower capacity, not a link cut

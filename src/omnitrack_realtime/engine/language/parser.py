@@ -231,6 +231,11 @@ def _adds_before_their_links(steps: list[Step]) -> list[Step]:
     return out
 
 
+_CAN_WE_COVER = re.compile(
+    r"^\W*(?:and\s)?(?:can|could|would|will)\s(?:we|you|they|the\snetwork)\s(?:still\s)?(?:cover|handle"
+    r"|absorb|manage|cope\swith|meet|take|survive|keep\sup\swith)\s(?:it|that|this)\b",
+    re.IGNORECASE,
+)
 _WHY_ASKED = re.compile(
     r"^\W*(?:i|we)\s(?:need|want|have|'?d\slike|would\slike)\sto\s(?:know|see|understand|find\sout)\b",
     re.IGNORECASE,
@@ -329,6 +334,15 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             and _WHY_ASKED.match(command.text)
         ):
             continue  # "What if the grower fails? I need to know how exposed we are.": its why
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and previous.intent in SIMULATION_INTENTS
+            and command.intent == "get-node-details"
+            and _pronoun_only(command)
+            and _CAN_WE_COVER.match(command.text)
+        ):
+            continue  # "What if demand jumps 25%? Can we cover it?": what the what-if answers
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
@@ -3111,6 +3125,20 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 last_piece = f"{unknown_before}, {piece}"
                 continue
             placed = _read_at_place(unknown_before, piece, outcome, names)
+            if (
+                placed is None
+                and index > 0
+                and steps
+                and isinstance(steps[-1], Act)  # (the step before asked nothing of the twin)
+                and re.search(r"\bthere\b", piece, re.IGNORECASE)
+            ):
+                # "What's the weather forecast for Bergen? If a storm closes the port there
+                # for 4 days, ...": "there" is the place the step before named
+                at_the_place = _read_at_place(pieces[index - 1], piece, outcome, names)
+                if at_the_place is not None:
+                    steps.extend(at_the_place)
+                    last_piece = piece
+                    continue
             if placed is not None and unknown_before is not None:
                 # "Dockworkers at Long Beach just walked out. What if the port stays shut for
                 # two weeks?": the place the question lacks is the one just named.

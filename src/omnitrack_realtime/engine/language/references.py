@@ -44,13 +44,15 @@ _PRONOUN_RE = re.compile(
     r"(?:\s(?:that\s|which\s)?(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built))?"
     # ("Remove the one I just added": the newest node)
     r"|the\sone(?:\s(?:that|which))?\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)"
-    r"|it|its|it's|that\sone|this\sone|the\snew\sone"
+    # ("that one in Reno" is the one there: see _ONE_AT)
+    r"|it|its|it's|that\sone(?!\s(?:in|at|near|from)\s)|this\sone(?!\s(?:in|at|near|from)\s)|the\snew\sone"
     # "please put him into the system and connect him with the factory": a supplier is "he"
     # in German and many other languages
     r"|him|her(?=\s*(?:$|[.,;!?)]|\s(?:to|from|with|into|in|as|and|by|for)\b))"
     r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
-    r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for|offline|online|node)\b))"
-    r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one|to|from|with|as|and|by|for)\b))))",
+    r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one(?!\s(?:in|at|near|from)\s)|to|from|with|as|and|by|for|offline"
+    r"|online|node)\b))"
+    r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one(?!\s(?:in|at|near|from)\s)|to|from|with|as|and|by|for)\b))))",
     re.IGNORECASE,
 )
 _PLACE_LINK = re.compile(
