@@ -429,6 +429,8 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
     found: dict[str, str] = {}
     pattern = re.compile(
         r"\b(?:our|my|the|a|an)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
+        # ("our growers' co-op in Uruapan": whose, then the word)
+        r"(?:[a-z]+(?:'s|s')\s+)?(?:(?P<modifier>[a-z][a-z-]{3,})\s+)?"
         r"(?P<word>[a-z][a-z-]{3,})\s+(?:in|at|near|outside|out\sof)\s+" + re.escape(city) + r"\b",
         re.IGNORECASE,
     )
@@ -436,6 +438,9 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
         word = match.group("word").lower()
         if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
             found[word] = node
+            modifier = (match.groupdict().get("modifier") or "").lower()
+            if modifier and modifier not in _GENERIC and _TYPE_RE.fullmatch(modifier) is None:
+                found[f"{modifier} {word}"] = node  # "our knitting unit": "the knitting unit"
     return found
 
 

@@ -163,7 +163,22 @@ def _enumeration(
     """The nodes the conversation last enumerated (added together, or shown by a list or a
     comparison), while it still talks only about them (``context``); else ()."""
     listed = tuple(str(i) for i in twin.get_dialogue(user_id, conversation_id).get("listed") or ())
-    return listed if len(listed) > 1 and set(context) <= set(listed) else ()
+    if len(listed) < 2:
+        return ()
+    if set(context) <= set(listed):
+        return listed
+    # ("Add three warehouses ...", "add our plant, connect it to the second warehouse", "have the
+    # plant ship to the first and the last": the plant is talked about too, but no other
+    # node of the listed kind is)
+    kinds = {node.type for node in (twin.get_node(user_id, i) for i in listed) if node is not None}
+    others = [twin.get_node(user_id, i) for i in context if i not in listed]
+    if (
+        len(kinds) == 1
+        and any(i in listed for i in context)
+        and all(node is not None and node.type not in kinds for node in others)
+    ):
+        return listed
+    return ()
 
 
 def resolve_nodes(

@@ -705,6 +705,61 @@ _LEARNER_ORDER = (
         ),
         r"\g<subj> is \g<verb> from \g<np>",
     ),
+    # ("Cotton from Gaziantep supplier coming": the goods, where they come from, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<goods>[A-Za-z][\w-]*(?:\s[a-z][\w-]*)?)\s+from\s+(?P<town>[A-Z][\w'-]+"
+            r"(?:\s[A-Z][\w'-]+)?)\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:is\s+|are\s+)?(?:coming|comes|come)\b",
+            re.MULTILINE,
+        ),
+        lambda m: (
+            f"{m['goods']} comes from a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("Also Adana supplier there is, 25,000 kg": the town and kind first, "there is" last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?i:also|and)\s+)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:(?i:also)\s+)?(?i:there)\s+(?i:is|are)\b",
+            re.MULTILINE,
+        ),
+        lambda m: (
+            f"there is also a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("After factory, products to Istanbul warehouse going": where the goods go next)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))after\s+(?:the\s+|our\s+)?(?P<source>[\w-]+(?:\s[\w-]+)?),\s*(?P<goods>products"
+            r"|goods|towels?|stock|everything)\s+(?:to|into)\s+(?P<target>[^.!?,\n]{1,40}?)\s+(?:is\s+|are\s+)?"
+            r"(?:going|go|goes|sent|shipped)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        lambda m: f"{m['goods']} go to {_kind_in_town(m['target'])}",
+    ),
+    # ("... to the warehouse in Istanbul. Warehouse capacity 30,000 piece.": its size)
+    (
+        re.compile(
+            r"(?P<head>\b(?P<kind>"
+            + _TYPES
+            + r")\s+in\s+[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\.\s+(?P<again>"
+            + _TYPES
+            + r")\s+capacity\s+(?:is\s+)?(?P<size>\d[\d,.]*\s?k?(?:\s+[a-z]+)?)\s*\.",
+            re.IGNORECASE,
+        ),
+        lambda m: (
+            f"{m['head']}, capacity {m['size']}."
+            if m["kind"].lower() == m["again"].lower()
+            else m.group()
+        ),
+    ),
     # ("This factory system to please add": into the twin, the verb last)
     (
         re.compile(
@@ -951,6 +1006,16 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:hmm+|ok|okay|so|actually|right)\W+)*i(?:'ve|\shave)?\s(?:just\s)?"
             r"(?:changed|change)\smy\smind(?:\s(?:on|about)\s[^.!?\n]{1,30})?[.!]\s+(?=\S)",
             re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "We've approved the capex to expand Calgary by 50%. Please reflect that.": the change
+    (
+        re.compile(
+            r"\b(?:we'?ve|we\shave|we|i'?ve|i\shave|the\sboard\s(?:has\s)?)\s(?:just\s)?(?:approved|signed\soff|agreed"
+            r"|decided|got\s(?:the\s)?(?:budget|approval))(?:\s(?:on\s)?(?:the\s|a\s)?[\w-]+(?:\s[\w-]+)?)??\s(?:to|for)\s"
+            r"(?=(?:expand|grow|increase|raise|cut|reduce|lower|double|halve|shrink|close|remove|add)\b)",
+            re.IGNORECASE,
         ),
         "",
     ),
@@ -2002,6 +2067,20 @@ _ENGLISH_VERB = re.compile(
     r"|ships?|sends?|goes|delivers?|supplies|feeds?|connect|link|add|move|make|let|get)\b",
     re.IGNORECASE,
 )
+
+
+def _kind_in_town(phrase: str) -> str:
+    """ "Istanbul warehouse" as "the warehouse in Istanbul" (a node said as town and kind)."""
+    said = re.fullmatch(
+        r"(?:the\s|our\s)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s(?P<kind>[\w ]+)", phrase
+    )
+    if (
+        said is None
+        or gazetteer.lookup(said["town"]) is None
+        or not _NODE_WORD.fullmatch(said["kind"])
+    ):
+        return phrase
+    return f"the {said['kind']} in {said['town']}"
 
 
 def _plural(word: str) -> str:

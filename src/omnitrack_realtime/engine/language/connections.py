@@ -221,6 +221,22 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) >= 3:
         # "Nagpur Warehouse gets its stock from Indore Warehouse": "its" is the first one's
         refs = [r for r in refs if not re.match(r"its\b", step.masked[r.start :])]
+    subject = None
+    if len(refs) >= 2:
+        # "Have the plant ship to the first and the last as well": the kind said as the
+        # subject of the flow is its source (not left out for the two nodes named after it)
+        subject = next(
+            (
+                r
+                for r in step.refs()
+                if r.bare_type
+                and r.end <= refs[0].start
+                and _SHIPS_TO.fullmatch(step.masked[r.end : refs[0].start])
+            ),
+            None,
+        )
+        if subject is not None:
+            refs = [subject, *refs]
     reason = _REASON_AFTER.search(step.masked)
     if (
         reason is not None
@@ -299,7 +315,7 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             0.45,
         )
     targets = _listed(step, refs[1:])
-    if len(refs) > 2 and len(targets) == len(refs) - 1 and not refs[0].bare_type:
+    if len(refs) > 2 and len(targets) == len(refs) - 1 and (not refs[0].bare_type or subject):
         # "connect it to Berlin Plant and Chicago DC": one step per target.
         return [
             c
@@ -359,6 +375,10 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     return _cmd(step, intent, params, confidence)
 
 
+_SHIPS_TO = re.compile(
+    r"\s+(?:(?:also|then|now|should|will|can|to)\s+)*(?:ship|ships|supply|supplies|feed|feeds|send|sends"
+    r"|deliver|delivers|serve|serves)\s+(?:(?:goods|stock|products)\s+)?(?:to|into)?\s*(?:the\s+|both\s+)?"
+)
 _LINK_WORD = re.compile(r"\s*(?:to|with|and|->|→|-)\s*(?:the\s+)?", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and|;)\s*(?:(?:then\s+)?(?:also\s+)?)(?:the\s+)?")
 

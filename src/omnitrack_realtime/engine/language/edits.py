@@ -715,7 +715,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         # "raise Guadalajara Plant to 14,000 units": a number of units is a capacity.
         units = re.search(
             r"\bto\s+(?P<n>[\d][\d,.]*\s?(?:k|thousand)?)\s*(?:units?)?"
-            r"(?:\W*(?:please|pls|thanks|thx|asap|now|today))?\W*$"
+            r"(?:\W*(?:please|pls|thanks|thx|asap|now|today|instead|then|again|for\snow))?\W*$"
             r"|\bup\sto\s+(?P<up>[\d][\d,.]*\s?(?:k|thousand)?)\b",
             m,
         )

@@ -2862,7 +2862,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             }
             if len(cities) == 1 and gazetteer.fold(cities[0]) not in sizes:
                 # "a farmers' co-operative in Wrexham, roughly 5,000 kg a month": its size
-                its_size = _capacity(described_text, None)
+                # ("Could you add them as one supplier there, roughly 20,000 kg a month?")
+                its_size = _capacity(described_text, None) or _capacity(
+                    piece[them_as.end() :], None
+                )
                 if its_size is not None:
                     sizes[gazetteer.fold(cities[0])] = f"{its_size:.0f}"
             for sentence in re.split(r"(?<=[.!?])\s+", described_text) if len(cities) > 1 else ():
