@@ -1070,7 +1070,10 @@ class SupplyChainEngine:
         last simulation again with a new value."""
         if not isinstance(step, Clarification) or step.intent is not None:
             return None
-        if not re.match(r"^\W*(?:and\s|but\s|so\s)?(?:what\s)?if\b", step.text, re.IGNORECASE):
+        if not (
+            re.match(r"^\W*(?:and\s|but\s|so\s)?(?:what\s)?if\b", step.text, re.IGNORECASE)
+            or _SAME_FOR.match(step.text)  # "And the same for Paarl Supplier. Which ...?"
+        ):
             return None
         return self._follow_up(step.text, state)
 

@@ -1030,6 +1030,23 @@ def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
         rows.setdefault(key, []).append(row)
         if not key.isascii():
             aliases.append((_key(name), row))  # "Dong Xoai" for "Đồng Xoài"
+        if key.startswith("mueang ") and name.startswith("Mueang "):
+            # "Nonthaburi" for "Mueang Nonthaburi" (Thai: the town of the province)
+            aliases.append(
+                (
+                    key.removeprefix("mueang "),
+                    (
+                        Place(
+                            name.removeprefix("Mueang "),
+                            country,
+                            place.region,
+                            place.latitude,
+                            place.longitude,
+                        ),
+                        row[1],
+                    ),
+                )
+            )
         suffix = _ADMIN_SUFFIX.search(key)
         bare_name = _ADMIN_SUFFIX_SAID.sub("", name)
         if suffix is not None and bare_name != name:
@@ -1215,6 +1232,14 @@ def _find_places(text: str) -> list[tuple[tuple[int, int], Place]]:
             if hit is not None:
                 break
             size -= 1
+        if hit is not None:
+            # "Surat Thani" (the world table's) over "Surat" (a curated city): the longer name
+            for longer in range(min(_WORLD_LONGEST, count - i), size, -1):
+                window = tokens[i : i + longer]
+                wider = _world_hit(tokens, i, longer) if one_name(window) else None
+                if wider is not None:
+                    hit, size = wider, longer
+                    break
         if hit is None:
             listed = (
                 bool(found)

@@ -430,6 +430,15 @@ _LEARNER_ORDER = (
         ),
         r"\g<subj> ship to \g<dest>",
     ),
+    # ("This one also to factory connect please": the subject, the other end, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<subj>this(?:\sone)?|that(?:\sone)?|it)\s+(?:also\s+)?to\s+(?P<np>[^.!?,\n]{1,40}?)"
+            r"\s+(?:also\s+)?(?:connect|link)(?:\s+please)?\s*(?=[.!]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"connect \g<subj> to \g<np>",
+    ),
     # ("Adana supplier also add and factory to connect please", "Also add, also factory to
     # connect": the other end before "to connect", the verb last)
     (
@@ -760,6 +769,45 @@ _LEARNER_ORDER = (
             else m.group()
         ),
     ),
+    # ("Cotton from Adana supplier we take": the goods, the town and kind, who takes them)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<goods>[A-Za-z][\w-]*)\s+from\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+"
+            r"(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?i:we|i)\s+(?:also\s+)?(?i:take|buy|get|receive|order)\b",
+            re.MULTILINE,
+        ),
+        lambda m: (
+            f"we buy {m['goods'].lower()} from a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("Also this supplier add": the one just described, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?i:also|and)\s+)?(?P<np>(?i:this|that|these|those))\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:(?i:also|please)\s+)*(?i:add)\b",
+            re.MULTILINE,
+        ),
+        r"add \g<np> \g<kind>",
+    ),
+    # ("Our warehouse Mersin port near is": where it is, the verb last)
+    (
+        re.compile(
+            r"\b(?i:our|the)\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+"
+            r"(?:(?i:port|city|centre|center|airport)\s+)?(?i:near|in|at|next\sto|close\sto)\s+(?i:is|are)\b",
+        ),
+        lambda m: (
+            f"we have a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
     # ("This factory system to please add": into the twin, the verb last)
     (
         re.compile(
@@ -1022,8 +1070,9 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     # "Last one for the file: list all sites ...": the label, then the request
     (
         re.compile(
-            r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:ok|okay|and|so)\W+)?(?:the\s)?(?:last|final|one\smore|another)\s"
-            r"(?:one|thing|question|item|request|check|ask)(?:\s(?:for|from|about)\s[^:\n]{1,30})?\s*:\s*(?=\S)",
+            r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:ok|okay|and|so)\W+)?(?:the\s)?(?:(?:last|final|one\smore|another)\s"
+            r"(?:one|thing|question|item|request|check|ask)|quick\s(?:check|question|one|note))"
+            r"(?:\s(?:for|from|about|before|on)\s[^:\n]{1,30})?\s*:\s*(?=\S)",
             re.IGNORECASE | re.MULTILINE,
         ),
         "",
@@ -1059,6 +1108,11 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     ),
     # "compare it with the very first one": the first
     (re.compile(r"\bthe\svery\s(?=(?:first|last|latest)\b)", re.IGNORECASE), "the "),
+    # "dc guadalajara 8k, from the wh": the size, then where its goods come from
+    (
+        re.compile(r"(?:(?<=\dk)|(?<=\d)),\s+from\s+(?=(?:the|our)\s)", re.IGNORECASE),
+        ", fed from ",
+    ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
     # "Setting up our tablet distribution. Add warehouses in ...": what the user is doing,
@@ -2127,7 +2181,9 @@ def _verb_last_link(clause: str) -> str:
         return clause
     lead = re.match(r"^\s*", clause)
     english = re.fullmatch(
-        r"(?P<goods>.*?)\s*\bfrom\s(?P<source>.+?)\sto\s(?P<target>.+?)", said.group("body").strip()
+        r"(?P<goods>.*?)\s*\bfrom\s(?P<source>.+?)\sto\s(?P<target>.+?)",
+        said.group("body").strip(),
+        re.IGNORECASE,
     )
     if (
         english is not None
@@ -2136,7 +2192,13 @@ def _verb_last_link(clause: str) -> str:
         and _names_a_node(english["target"])
     ):
         # "Goods from factory to Istanbul warehouse go": English prepositions, the verb last
-        return f"{lead.group() if lead else ''}{english['source']} ships to {english['target']}"
+        to_node = re.sub(
+            r"\s+(?:goods|products|stock|towels?|cargo|materials?)$",
+            "",
+            english["target"],
+            flags=re.I,
+        )
+        return f"{lead.group() if lead else ''}connect {english['source']} to {to_node}"
     parts = re.split(r"\s+(to|from)(?=\s|$)", said.group("body"))
     source = target = subject = None
     for index in range(0, len(parts) - 1, 2):
@@ -2431,7 +2493,8 @@ _TAKEN_BACK = (
 _TAKEN_BACK_GAP = re.compile(rf"^{_TAKEN_BACK}$", re.IGNORECASE)
 _NUMBER_TAKEN_BACK = re.compile(
     # (any one word for the unit: "15,000 hides... no wait, 12,000")
-    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?[a-z]+)?"
+    # ("15,000 tonnes of latex a month. No wait, make it 12,000.")
+    rf"\b\d[\d,.]*(?:\s?(?:k|m|thousand))?(?:\s?[a-z]+(?:\sof\s[a-z]+)?)?"
     rf"(?:\s(?:a|per)\s(?:month|week|year|day))?[,.;]?(?={_TAKEN_BACK}\d)"
     rf"{_TAKEN_BACK}(?=\d)",
     re.IGNORECASE,

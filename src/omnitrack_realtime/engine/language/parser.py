@@ -1491,6 +1491,12 @@ _AND_SUBJECT_LINKS = re.compile(
     r",?\s+and\s+(?=(?:the\s)?[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,3}\s(?:supplies|ships|feeds|sends"
     r"|delivers|serves|stocks)\b)"
 )
+# "How loaded is the Hyderabad plant, and what would you recommend for it?": two questions
+_AND_ADVICE = re.compile(
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=what\s(?:would|do|should|can|could)\s(?:you|we|i)\s(?:recommend|suggest|advise"
+    r"|propose)\b)",
+    re.IGNORECASE,
+)
 _AND_BY_GROUP = re.compile(
     r",?\s+and\s+(?=(?:the\s|our\s|total\s|a\s)?(?:capacity|capacities|totals?|breakdown|split)\s"
     r"(?:by|per)\s(?:region|country|type|kind|status|city)\b)",
@@ -2425,6 +2431,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "The flow is A -> B -> C, and C supplies all three shops": two links said
             pieces[index + 1 : index + 1] = [piece[subject_link.end() :]]
             piece = piece[: subject_link.start()]
+        advice = _AND_ADVICE.search(piece)
+        if advice is not None and advice.start() > 0:
+            pieces[index + 1 : index + 1] = [piece[advice.end() :]]
+            piece = piece[: advice.start()]
         by_group = _AND_BY_GROUP.search(piece)
         if by_group is not None and by_group.start() > 0:
             # "Total warehouse capacity, please, and capacity by region.": a second total, of
@@ -2763,6 +2773,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if (
             isinstance(outcome, list)
             and _FACT.match(piece)
+            # ("How loaded is the Hyderabad plant, and what would you recommend for it?": a
+            # question of its own)
+            and not re.match(r"^\W*(?:how|what|which|where|who|why|when)\b", piece, re.IGNORECASE)
             and _POINTS_BACK.search(following)
             and all(c.intent not in CHANGING_INTENTS for c in outcome)
             and _antecedent(piece, names) is not None

@@ -206,7 +206,9 @@ def _rule_supplier_failure(step: _Step, m: str) -> _Outcome:
     if severity is not None:
         params["severity"] = severity
     if refs:
-        params["node"] = refs[0].ref
+        # ("What does it cost us if Stellenbosch Supplier fails?": the node named, not "it")
+        named = [r for r in refs if r.ref.kind != "pronoun"]
+        params["node"] = (named or refs)[0].ref
         return _cmd(step, "what-if-supplier-failure", params, 0.9)
     if re.search(r"\bsimulat\w*|\bscenario|\bstress|\brun\b|\bmodel\b", m):
         params["scenario"] = "supplier-failure"
