@@ -423,6 +423,13 @@ _AS_A_TYPE = re.compile(
 )
 
 
+_GOODS_VERB_BEFORE = re.compile(
+    r"\b(?:all|make|makes|made|produce|produces|extract|jar|jars|pack|packs|roast|roasts|brew|brews"
+    r"|grow|grows|sell|sells|store|stores|keep|keeps|process|processes|bottle|bottles|ship|ships)\s*$",
+    re.IGNORECASE,
+)
+
+
 def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
     """The words ``message`` gives the node just added in ``city`` ("Please add our bakery
     in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types."""
@@ -435,6 +442,8 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
         re.IGNORECASE,
     )
     for match in [*pattern.finditer(message), *_AS_A_TYPE.finditer(message)]:
+        if _GOODS_VERB_BEFORE.search(message[: match.start()]):
+            continue  # "We extract and jar all our honey in Hamilton": the goods, not the site
         word = match.group("word").lower()
         if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
             found[word] = node

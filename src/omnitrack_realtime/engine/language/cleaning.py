@@ -808,6 +808,27 @@ _LEARNER_ORDER = (
             else m.group()
         ),
     ),
+    # ("..., 12,000, Istanbul warehouse from is fed": where its goods come from, verb last)
+    (
+        re.compile(
+            r",\s*(?P<np>[^.!?,\n]{1,40}?)\s+from\s+(?:is|are)\s+(?:fed|supplied|stocked|served)\b",
+            re.IGNORECASE,
+        ),
+        r", fed from \g<np>",
+    ),
+    # ("Growers in Nakuru (2,500 t) and Eldoret (1,800 t) as suppliers, ...": a list of sites,
+    # the kind said after it)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?:(?:our|the|and|also)\s+)?[A-Za-z][\w'-]*(?:\s[a-z][\w'-]*)?\s+in\s+"
+            r"(?P<list>[A-Z](?:(?!\b(?:add|put|create|enter)\b)[^.!?:\n])*?\d"
+            r"(?:(?!\b(?:add|put|create|enter)\b)[^.!?:\n])*?\band\s[A-Z][^.!?:\n]*?)\s+as\s+(?P<kind>"
+            + _TYPES
+            + r")(?=\s*(?:[,.;!]|$))",
+            re.MULTILINE,
+        ),
+        r"\g<kind>: \g<list>",
+    ),
     # ("This factory system to please add": into the twin, the verb last)
     (
         re.compile(
@@ -1112,6 +1133,11 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (
         re.compile(r"(?:(?<=\dk)|(?<=\d)),\s+from\s+(?=(?:the|our)\s)", re.IGNORECASE),
         ", fed from ",
+    ),
+    # "sups: katowice 15k, szczecin 9k": a list headed by a kind said short
+    (
+        re.compile(r"\b(?P<kind>sups|supps|whs|mfgs)\s*:", re.IGNORECASE),
+        lambda m: {"whs": "warehouses", "mfgs": "plants"}.get(m["kind"].lower(), "suppliers") + ":",
     ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),

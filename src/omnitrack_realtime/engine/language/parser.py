@@ -1861,6 +1861,17 @@ _WHOLE_TAKE_BACK = re.compile(
 )
 
 
+_STATUS_ALONE = re.compile(
+    r"\W*(?P<status>operational|degraded|disrupted|offline)(?:\s+(?:then|instead|please))?\W*",
+    re.IGNORECASE,
+)
+_I_MEANT = re.compile(
+    r"^\W*(?:(?:no|nope|wait|sorry|oops|hmm+|actually)\W+)*i\s+meant\s+(?=(?:what|which|where|how|who|is|are"
+    r"|does|do|show|list)\b)",
+    re.IGNORECASE,
+)
+
+
 def _links_the_new_node(link: Command, add: Command) -> bool:
     """Whether ``link`` joins the node ``add`` creates ("..., fed by the plant": "it")."""
     if link.intent != "connect-nodes" or add.intent not in _DEFAULT_SUFFIX:
@@ -2294,9 +2305,21 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     signed_off = False
     for index, piece in enumerate(pieces):
         taken = last_command()
+        meant = _I_MEANT.match(piece)
+        if taken is not None and taken.intent not in CHANGING_INTENTS and meant is not None:
+            # "What does Granada supply? No wait, I meant what feeds the Albacete plant.": the
+            # question asked instead
+            steps.pop()
+            piece = piece[meant.end() :]
         if taken is not None and taken.intent in CHANGING_INTENTS:
             prefix = _TAKE_BACK_PREFIX.match(piece)
             rest = piece[prefix.end() :] if prefix is not None else ""
+            status = _STATUS_ALONE.fullmatch(rest) if "status" in taken.params else None
+            if status is not None:
+                # "Mark Badajoz degraded, the harvest is late. Wait, no, offline.": that status
+                params = {**taken.params, "status": status.group("status").lower()}
+                steps[-1] = Command(taken.intent, params, taken.confidence, taken.text)
+                continue
             instead = _read_clause(rest, names) if rest else None
             if isinstance(instead, list) and [c.intent for c in instead] == [taken.intent]:
                 # "connect A to B. sorry, no. connect C to B instead": the second replaces it
@@ -2752,7 +2775,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 for c in outcome
             ]
         following = pieces[index + 1] if index + 1 < len(pieces) else ""
-        if _is_bare_reference(piece, outcome) and _POINTS_BACK.search(following):
+        if (
+            _is_bare_reference(piece, outcome)
+            and _POINTS_BACK.search(following)
+            and not _ADD_THEM_AS.match(piece)  # ("Could you add both as suppliers and ...")
+        ):
             # "Now the Guadalajara supplier, get rid of it.": the node the next step means.
             not_understood.append(piece)
             steps.append(Act("unknown", piece))

@@ -91,7 +91,7 @@ _TYPE_ONLY = re.compile(
     + r")\b"
     r"|(?:" + _TYPES + r")\s+(?:in|at|near)\s"
     # "Add a plant in Suwon, plus two warehouses: Incheon and Busan": several of another type
-    r"|(?:two|three|four|five|six|[2-9])\s+(?:new\s+)?(?:[\w-]+\s+)?(?:" + _TYPES + r")e?s?\b"
+    r"|(?:two|three|four|five|six|[2-9])\s+(?:new\s+)?(?:[\w-]+\s+){0,2}?(?:" + _TYPES + r")e?s?\b"
     # "add sup lublin 20k, plant bydgoszcz 14k": a type, a town and a size
     r"|(?:" + _TYPES + r")\s+(?=[a-z][\w-]+(?:\s[a-z][\w-]+)?\s+\d)))",
     re.IGNORECASE,
@@ -129,6 +129,11 @@ def _split(text: str) -> list[str]:
     out: list[str] = []
     for piece in (p.strip(" ,.;:!?-") for p in pieces):
         if not piece:
+            continue
+        listed = _listed_nodes(piece) if ":" in piece else None
+        if listed is not None and len(listed) > 1:
+            # "..., plus two durum wheat suppliers: Foggia with 20,000 and Altamura with 12,000"
+            out.extend(listed)
             continue
         if out and _INTERJECTION.fullmatch(out[-1]) and not _TAKE_BACK_START.match(piece):
             out[-1] = f"{out[-1]}, {piece}"  # "no wait, put it in Cape Town, not ..."
@@ -444,12 +449,14 @@ _LINK_VERB = re.compile(
 _LISTED_NODES = re.compile(
     r"^\W*(?:(?:please|pls|also|and|then|now|next)\s+)*(?:(?:add|create|set\s?up|onboard|register"
     r"|enter|put\sin)\s+)?(?:(?:our|the|my|these|those|two|three|four|five|new|main|key|other"
-    r"|following)\s+)*(?P<type>" + _TYPES + r")\s*(?:are|is)?\s*:\s*"
+    r"|following)\s+)*(?:(?!(?:add|create)\b)[a-z][\w-]*\s+){0,2}?(?P<type>"
+    + _TYPES
+    + r")\s*(?:are|is)?\s*:\s*"
     r"(?P<items>[^:;]+?)\W*$",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(
-    r"^\s*(?P<place>[^\d(),;:-]+?)\s*(?:(?:[-–(:,]\s*|\s)(?:about\s|around\s|~)?(?P<size>\d[\d,.]*\s?(?:k|m"
+    r"^\s*(?P<place>[^\d(),;:-]+?)\s*(?:(?:[-–(:,]\s*|\s)(?:(?:with|at|of)\s)?(?:about\s|around\s|~)?(?P<size>\d[\d,.]*\s?(?:k|m"
     r"|thousand|million)?)\b[^)]*\)?)?\s*$",
     re.IGNORECASE,
 )
@@ -466,6 +473,10 @@ def _listed_nodes(text: str) -> list[str] | None:
         return None
     word = _DEFAULT_NAME_WORD[kind.lastgroup]
     said = listed.group("items")
+    # "sups: katowice 15k, szczecin 9k, both feed the mfg": the link said after the list
+    link = _LINK_AFTER_LIST.search(said)
+    if link is not None:
+        said = said[: link.start()]
     # "Dortmund, Leipzig and Kassel. 12,000 units each.": one size for every one
     each = _EACH_SIZE_AFTER.search(said)
     each_size = parse_number(each.group("n").replace(",", "")) if each is not None else None
@@ -481,9 +492,17 @@ def _listed_nodes(text: str) -> list[str] | None:
         size = size or each_size
         amount = f", capacity {size:.0f}" if size else ""
         adds.append(f"add a {word} in {found.group('place').strip()}{amount}")
+    if adds and link is not None:
+        adds.append(link.group("link"))
     return adds or None
 
 
+_LINK_AFTER_LIST = re.compile(
+    r"[,;]\s*(?P<link>(?:and\s)?(?:both|all(?:\s(?:of\s)?(?:them|three|four))?|each(?:\sof\sthem)?|they)"
+    r"\s+(?:\w+\s+)?(?:feed|feeds|feeding|supply|supplies|supplying|ship|ships|shipping|send|sends"
+    r"|sending|deliver|delivers|delivering|go|going|get|gets|are)\b.*)$",
+    re.IGNORECASE,
+)
 _EACH_SIZE_AFTER = re.compile(
     r"[.,;]?\s+(?:about\s|around\s|roughly\s)?(?P<n>\d[\d,.]*(?:\s?k\b)?)\s*(?:[a-z/]+\s){0,3}?(?:each|apiece)\W*$",
     re.IGNORECASE,
