@@ -2126,19 +2126,16 @@ def _clean(text: str) -> str:
 # A learner's link with the verb last and "to"/"from" after the node they mark, as Turkish,
 # Japanese or Korean put them ("Factory warehouse to ships", "Warehouse from Izmir
 # distribution center to goods go", "both factory to send"): read in English order.
+_FLOW_VERB_LAST = (
+    r"(?:is\s+|are\s+)?(?:please\s+)?(?:also\s+)?(?:send|sends|sending|ship|ships|shipping|go|goes"
+    r"|going|give|gives|giving|deliver|delivers|delivering|supply|supplies|supplying)"
+    r"(?:\s+(?:please|also|too))?\s*"
+)
 _LINK_VERB_LAST = re.compile(
-    r"\s(?:to|from)\s(?:[^.!?;,\n]*\s)?(?:is\s+|are\s+)?(?:please\s+)?(?:also\s+)?(?:send|sends|sending"
-    r"|ship|ships|shipping|go|goes|going|give|gives|giving|deliver|delivers|delivering|supply"
-    r"|supplies|supplying)(?:\s+(?:please|also|too))?\s*(?=[.!?;,\n]|$)",
-    re.IGNORECASE,
+    r"\s(?:to|from)\s(?:[^.!?;,\n]*\s)?" + _FLOW_VERB_LAST + r"(?=[.!?;,\n]|$)", re.IGNORECASE
 )
 _CLAUSE = re.compile(r"[^.!?;,\n]+")
-_VERB_AT_THE_END = re.compile(
-    r"^(?P<body>.+?)\s+(?:is\s+|are\s+)?(?:please\s+)?(?:also\s+)?(?:send|sends|sending|ship|ships"
-    r"|shipping|go|goes|going|give|gives|giving|deliver|delivers|delivering|supply|supplies"
-    r"|supplying)(?:\s+(?:please|also|too))?\s*$",
-    re.IGNORECASE,
-)
+_VERB_AT_THE_END = re.compile(r"^(?P<body>.+?)\s+" + _FLOW_VERB_LAST + r"$", re.IGNORECASE)
 _SUBJECT_WORD = re.compile(r"^(?:both|all|they|these|those|them|it|this|he|she)\b", re.IGNORECASE)
 _POINTER_NP = re.compile(r"^(?:there|it|this|that|both|them|they|these|those|here)$", re.IGNORECASE)
 _NODE_WORD = re.compile(r"\b(?:" + _TYPES + r")\b", re.IGNORECASE)
