@@ -1983,7 +1983,9 @@ _NARROW_WORDS = re.compile(
 
 _WANTS_BACK = re.compile(
     r"\b(?:i|we)\s(?:do|still|actually|really)\s(?:want|need)\b|\bwant\s(?:it|that|them|the\s[\w\s]{1,30}?)"
-    r"\sback\b|\b(?:keep|bring\sback|restore)\s(?:it|that|them|the\s)",
+    r"\sback\b|\b(?:keep|bring\sback|restore)\s(?:it|that|them|the\s)"
+    # "Actually revert that, Caen really is short on milk": the undo taken back
+    r"|^\W*(?:actually|no\swait|wait|hmm+|on\ssecond\sthought)\W+(?:please\s)?(?:revert|undo|reverse)\s(?:that|it)\b",
     re.IGNORECASE,
 )
 _SAME_FOR = re.compile(

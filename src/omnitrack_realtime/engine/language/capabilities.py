@@ -496,7 +496,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
         listed_places = [step.places[0]]
         for before, after in itertools.pairwise(step.places):
             if not re.fullmatch(
-                r"\s*(?:,|and|or|&|plus|,\s*and|,\s*or)\s*(?:in\s+)?", m[before[1] : after[0]]
+                r"\s*(?:,|and|or|&|plus|,\s*and|,\s*or)\s*(?:in\s+)?(?:the\s+)?",
+                m[before[1] : after[0]],
             ):
                 break
             listed_places.append(after)
@@ -718,7 +719,8 @@ _EXPLAIN = re.compile(
     r"|(?:does|do|is|are)\s[\w\s-]{2,30}?\s(?:weigh|weighted|count|matter)\s(?:more|less|as\smuch)\b"
     # "which inputs go into it?", "what goes into the score?"
     r"|(?:which|what)\s(?:inputs|factors|data|numbers|things|variables|weights)\s(?:go|goes|feed|are"
-    r"\sused|count)|what\sgoes\sinto\s(?:it|that|this|the\s(?:score|rating|ranking|number))"
+    r"\sused|count)|what\s(?:actually\s|really\s|exactly\s)?goes\sinto\s(?:it|that|this|the\s(?:[\w-]+\s)?(?:score|rating"
+    r"|ranking|number))"
     # "explain how adding Bangkok changed the Kuala Lumpur score"
     r"|explain\s(?:to\sme\s)?how\s[^?]{0,60}?\b(?:changed?|moved?|affect\w*|improv\w*|lower\w*"
     r"|rais\w*|shift\w*)\b[^?]{0,40}\b(?:score|risk|rating|result|ranking|numbers?|utili[sz]ation)"

@@ -418,7 +418,11 @@ _LEARNER_ORDER = (
             r"|send|shipping|ship|(?P<link>connect|link))(?:\s+please)?\s*(?=[.!]|$)",
             re.IGNORECASE | re.MULTILINE,
         ),
-        lambda m: f"connect {m['a']} to {m['b']}" if m["link"] else f"{m['a']} ships to {m['b']}",
+        lambda m: (
+            f"connect {_without_goods(m['a'])} to {m['b']}"
+            if m["link"]
+            else f"{_without_goods(m['a'])} ships to {m['b']}"
+        ),
     ),
     # ("Both of them our factory to are sending": the destination before its postposition)
     (
@@ -829,6 +833,64 @@ _LEARNER_ORDER = (
         ),
         r"\g<kind>: \g<list>",
     ),
+    # ("Cotton yarn we from Adana buy": who buys, where from, the verb last)
+    (
+        re.compile(
+            r"\b(?P<who>(?i:we|i))\s+from\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<verb>(?i:buy|get|take"
+            r"|order|source))\b",
+        ),
+        lambda m: (
+            f"{m['who']} {m['verb']} from a supplier in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("Adana supplier 50000 kg monthly give": the site and what it gives, the verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+"
+            r"(?P<size>\d[\d,.]*\s?k?(?:\s+[a-z]+){0,2}?)\s+(?i:give|gives|send|sends|make|makes|produce"
+            r"|produces|deliver|delivers)\b",
+            re.MULTILINE,
+        ),
+        lambda m: (
+            f"there is a {m['kind']} in {m['town']}, {m['size']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("Mersin port near one warehouse we have": where it is, then who has it)
+    (
+        re.compile(
+            r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?i:port|city|airport|centre|center)\s+)?"
+            r"(?i:near|in|at)\s+(?:(?i:one|a|an)\s+)?(?P<kind>(?i:" + _TYPES + r"))\s+(?i:we|i)\s+"
+            r"(?:also\s+)?(?i:have|keep|run|own)\b",
+        ),
+        lambda m: (
+            f"we have a {m['kind']} in {m['town']}"
+            if gazetteer.lookup(m["town"]) is not None
+            else m.group()
+        ),
+    ),
+    # ("This center goods directly factory from takes": where its goods come from, verb last)
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?]\s))(?P<subj>(?:this|that)\s[\w-]+|it)\s+(?:(?:goods|products|stock)\s+)?"
+            r"(?:directly\s+|straight\s+)?(?P<np>[^.!?,\n]{1,30}?)\s+from\s+(?:takes|gets|receives|buys)\b",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"it is fed from the \g<np>",
+    ),
+    # ("2 week send cannot": the verb, then "cannot" after it)
+    (
+        re.compile(
+            r"\b(?P<verb>send|deliver|ship|supply|work|produce|give)\s+(?:can\s?not|can'?t)\b",
+            re.IGNORECASE,
+        ),
+        r"cannot \g<verb>",
+    ),
     # ("This factory system to please add": into the twin, the verb last)
     (
         re.compile(
@@ -1138,6 +1200,30 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (
         re.compile(r"\b(?P<kind>sups|supps|whs|mfgs)\s*:", re.IGNORECASE),
         lambda m: {"whs": "warehouses", "mfgs": "plants"}.get(m["kind"].lower(), "suppliers") + ":",
+    ),
+    # "tell me what Fromagerie Sarthe's capacity is now": the question inside the request
+    (
+        re.compile(
+            r"\b(?:tell|show)\s(?:me|us)\swhat\s(?P<np>[^.!?,\n]{2,40}?)'s\s(?P<what>capacity|status|inventory"
+            r"|utili[sz]ation)\s(?:is|looks\slike)\b",
+            re.IGNORECASE,
+        ),
+        r"what is the \g<what> of \g<np>",
+    ),
+    # "And a 25% demand spike across North America for a month - which of the two costs more?":
+    # a dash before a question ends the request
+    (
+        re.compile(r"\s[-–—]\s(?=(?:which|what|how|where|who|compare)\b)", re.IGNORECASE),
+        ". ",
+    ),
+    # "tot wh cap?": the total, said short (not "tot ziens")
+    (
+        re.compile(
+            r"\btot\b(?=\s+(?:wh|whs|warehouses?|dcs?|cap|capacity|sups?|suppliers?|plants?|mfgs?|units?"
+            r"|nodes?|sites?|stores?)\b)",
+            re.IGNORECASE,
+        ),
+        "total",
     ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
@@ -2160,6 +2246,11 @@ def _kind_in_town(phrase: str) -> str:
     return f"the {said['kind']} in {said['town']}"
 
 
+def _without_goods(phrase: str) -> str:
+    """ "Goods factory" as "factory": what goes, said before the node it goes from."""
+    return re.sub(r"^(?:goods|products|cargo|stock)\s+(?=\S)", "", phrase, flags=re.IGNORECASE)
+
+
 def _plural(word: str) -> str:
     if word.lower().endswith("s"):
         return word
@@ -2170,6 +2261,7 @@ def _noun_phrases(words: str) -> list[str]:
     """The node phrases in a run of words: each ends at a node kind ("Factory warehouse" is
     two); a leading "both"/"they" is a phrase of its own."""
     words = re.sub(r"\b(?:also|too|please|pls)\s+", "", words.strip(), flags=re.IGNORECASE)
+    words = _without_goods(words)  # ("Goods factory from warehouse to go")
     out: list[str] = []
     lead = _SUBJECT_WORD.match(words)
     if lead is not None and words[lead.end() :].strip():

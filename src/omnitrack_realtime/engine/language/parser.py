@@ -162,6 +162,39 @@ def _described_then_asked(steps: list[Step]) -> list[Step]:
 _SIZE_IN_WORDS = re.compile(r"\b\d[\d,.]*\s(?:thousand|million)\b", re.IGNORECASE)
 
 
+def _described_again(steps: list[Step]) -> list[Step]:
+    """ "We buy from a supplier in Adana. Adana supplier 50000 kg monthly give.": the node said
+    again in the same message, with its size now, is the one added (not a second one)."""
+    out: list[Step] = []
+    for step in steps:
+        earlier = next(
+            (
+                i
+                for i, s in enumerate(out)
+                if isinstance(step, Command)
+                and isinstance(s, Command)
+                and step.intent in _DEFAULT_SUFFIX
+                and s.intent == step.intent
+                and "capacity" not in s.params
+                and s.text != step.text  # ("three stores in Leeds": three adds, one clause)
+                and not re.search(
+                    r"\b(?:another|second|2nd|two|both|more|other)\b", step.text, re.I
+                )
+                and _same_town(s.params.get("place"), step.params.get("place"))
+            ),
+            None,
+        )
+        if earlier is not None and isinstance(step, Command):
+            first = out[earlier]
+            assert isinstance(first, Command)
+            out[earlier] = Command(
+                first.intent, {**first.params, **step.params}, first.confidence, first.text
+            )
+            continue
+        out.append(step)
+    return out
+
+
 def _same_town(a: object, b: object) -> bool:
     return (
         isinstance(a, Place)
@@ -1594,7 +1627,10 @@ _PARTICIPLE = re.compile(
 )
 _PLACE_AND_SIZE = re.compile(
     # ("Granada - 9,000 L/month": any one word for what is counted, or a short unit)
-    r"^\W*(?P<place>[^\d.,;]+?)(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k\b|thousand)?)"
+    r"^\W*(?P<place>[^\d.,;]+?)"
+    # ("Manaus - botanical extracts, 6,000 kg/month": what it supplies, between the two)
+    r"(?:\s+[-–—]\s+[a-z][a-z' -]{0,30}?(?=,))?"
+    r"(?:[\s.,;:–—-]+(?P<size>\d[\d,.]*\s?(?:k\b|thousand)?)"
     r"(?:\s?(?:units?|[a-z]{1,12}))?"
     r"(?:\s?(?:/|a|per)\s?(?:month|week|year|day|mo))?"
     # ("Foggia - 25,000 t/month durum wheat": what it is, after the size)
@@ -3373,7 +3409,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             for s in steps
         ]
     steps = _adds_before_their_links(
-        _without_repeated_add_requests(_described_then_asked(_merge_repeats(steps)))
+        _without_repeated_add_requests(
+            _described_then_asked(_described_again(_merge_repeats(steps)))
+        )
     )
     steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
     steps = _town_said_beside(

@@ -154,6 +154,8 @@ _SAID_TO_BE_RISKY = re.compile(
 
 
 def _rule_analysis(step: _Step, m: str) -> _Outcome:
+    if re.search(r"\b(?:has|have|had|got)\s(?:a\s)?(?:\w+\s)?backlog\b(?![^?]*\?)", m):
+        return None  # "Houston's port has a backlog anyway, mark ...": news, not a question
     if _SAID_OF_A_NODE.match(m) or (
         _SAID_TO_BE_RISKY.search(m)
         and not re.match(r"^\W*(?:is|are|isn'?t|aren'?t|what|how|why)\b", m)
