@@ -305,7 +305,9 @@ _SHOW_SETTINGS = re.compile(
     r"\b(?:settings?|config(?:uration)?|preferences|set\s?up)\b(?!\s(?:to|=|:))"
 )
 _ASKS = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|also|now|then|hmm|remind\sme)\W+)*(?:what(?:'s|\sis|\sare|\swere)?"
+    r"^\W*(?:(?:and|so|ok|okay|also|now|then|hmm|remind\sme)\W+)*(?:(?:can|could|would)\s(?:you|u)\s"
+    r"(?:please\s)?(?=show|list|tell|display|give|read|repeat|go\sover|run\sthrough|recap))?"
+    r"(?:what(?:'s|\sis|\sare|\swere)?"
     r"|which|show|list|tell\sme|display|give\sme|remind\sme|how\sis|how'?s|are\swe|is\sour"
     r"|is\sthe|do\swe\shave|did\syou|current|check|view|see|(?:can|could)\syou\sconfirm|confirm"
     # "Read the settings back to me so I can sign off"

@@ -1225,6 +1225,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "total",
     ),
+    # "Which of the last two is bigger?": the question, then the nodes it is about
+    (
+        re.compile(
+            r"\bwhich\s+of\s+(?P<which>the\s(?:last|first)\s(?:two|three|four|2|3|4))\s+(?P<rest>(?:is|are|has"
+            r"|have|runs?)\b[^?.!\n]*)",
+            re.IGNORECASE,
+        ),
+        r"which \g<rest>, \g<which>",
+    ),
+    # "Next, all sites in Asia-Pacific, any type.": the list asked for, said short
+    (
+        re.compile(
+            r"^\W*(?:(?:next|now|then|and|also|ok|okay)\W+)*(?=all\s(?:the\s)?(?:sites|nodes|facilities"
+            r"|locations)\s(?:in|at|near)\s)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "list ",
+    ),
     # "whats util on the dcs": the word said short
     (re.compile(r"\butil\b\.?", re.IGNORECASE), "utilization"),
     # "Setting up our tablet distribution. Add warehouses in ...": what the user is doing,

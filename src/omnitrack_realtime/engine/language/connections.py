@@ -231,7 +231,16 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
                 for r in step.refs()
                 if r.bare_type
                 and r.end <= refs[0].start
-                and _SHIPS_TO.fullmatch(step.masked[r.end : refs[0].start])
+                and (
+                    _SHIPS_TO.fullmatch(step.masked[r.end : refs[0].start])
+                    # "Connect the plant to the first and the third warehouse"
+                    or (
+                        _LINKS_THE.fullmatch(step.masked[: r.start])
+                        and re.fullmatch(
+                            r"\s+(?:to|into|with)\s+(?:the\s+)?", step.masked[r.end : refs[0].start]
+                        )
+                    )
+                )
             ),
             None,
         )
@@ -375,6 +384,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     return _cmd(step, intent, params, confidence)
 
 
+_LINKS_THE = re.compile(
+    r"\W*(?:(?:please|pls|now|then|also|and|ok|okay)\s+)*(?:connect|link|hook\s?up|tie)\s+(?:the\s+|our\s+)?"
+)
 _SHIPS_TO = re.compile(
     r"\s+(?:(?:also|then|now|should|will|can|to)\s+)*(?:ship|ships|supply|supplies|feed|feeds|send|sends"
     r"|deliver|delivers|serve|serves)\s+(?:(?:goods|stock|products)\s+)?(?:to|into)?\s*(?:the\s+|both\s+)?"

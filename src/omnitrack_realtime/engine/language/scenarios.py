@@ -235,6 +235,8 @@ _HAPPENED = re.compile(
 # "the flood in Busan was bad", "a strike there last week": what happened, not a what-if
 _SAID_AS_PAST = re.compile(
     r"\b(?:was|were|had|has\sbeen|have\sbeen|last|ago|yesterday"
+    # "Cyclone warning on the coast.": what is forecast, said beside a change
+    r"|warnings?|advisory|advisories|forecast"
     # "The storm took out the access road": what it did (a reason beside a change)
     r"|took|tore|blew|broke|knocked|wiped|washed|destroyed|damaged|ruined|caused|forced)\b"
 )
