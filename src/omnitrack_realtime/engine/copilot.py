@@ -1346,7 +1346,13 @@ class SupplyChainEngine:
             correction.node is not None
             and correction.capacity is not None
             and correction.place is None
-            and (last is None or last.intent != "update-node")
+            and (
+                last is None
+                or last.intent != "update-node"
+                # ("Actually the Valencia warehouse is 18,000, not 20,000." after a change of
+                # another node)
+                or not _same_ref(last.params.get("node"), correction.node)
+            )
         ):
             # "Actually Duisburg is 5,000 tonnes a month": that node's size, not the last add's
             resized = Command(
@@ -1373,6 +1379,7 @@ class SupplyChainEngine:
         if (
             correction.capacity is not None
             and correction.node_type is None
+            and correction.node is None
             and last is not None
             and "capacity" not in last.params
             and state.added
@@ -1828,6 +1835,12 @@ _LEADING_YES = re.compile(
     r"(?!\s*,?\s*but\b)",
     re.IGNORECASE,
 )
+
+
+def _same_ref(a: object, b: object) -> bool:
+    return (
+        isinstance(a, NodeRef) and isinstance(b, NodeRef) and a.text.casefold() == b.text.casefold()
+    )
 
 
 def _compares_what_was_just_run(step: Step, state: DialogueState) -> bool:

@@ -1193,8 +1193,16 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (re.compile(r"\bthe\svery\s(?=(?:first|last|latest)\b)", re.IGNORECASE), "the "),
     # "dc guadalajara 8k, from the wh": the size, then where its goods come from
     (
-        re.compile(r"(?:(?<=\dk)|(?<=\d)),\s+from\s+(?=(?:the|our)\s)", re.IGNORECASE),
-        ", fed from ",
+        re.compile(
+            # ("dc mackay 8k off the townsville wh"; not "Take 10,000 off the Ottawa warehouse")
+            r"(?:(?<=\dk)|(?<=\d)),\s+from\s+(?=(?:the|our)\s)|(?<=\dk),?\s+off\s+(?=(?:the|our)\s)",
+            re.IGNORECASE,
+        ),
+        lambda m: (
+            m.group()
+            if re.search(r"\b(?:take|takes|knock|shave|cut)\s+\S+$", m.string[: m.start()], re.I)
+            else ", fed from "
+        ),
     ),
     # "sups: katowice 15k, szczecin 9k": a list headed by a kind said short
     (

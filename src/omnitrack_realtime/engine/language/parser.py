@@ -379,6 +379,16 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
+            and previous.intent == command.intent == "compare-nodes"
+            and all(
+                isinstance(n, NodeRef) and n.kind == "pronoun"
+                for n in command.params.get("nodes") or (None,)
+            )
+        ):
+            continue  # "Which of the two suppliers carries more? Put them side by side.": one
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
             and previous.intent == command.intent == "remove-node"
             and command.params.get("node") == NodeRef("it", "pronoun")
         ):
