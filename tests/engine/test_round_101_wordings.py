@@ -24,6 +24,9 @@ _NAMES = ("Townsville Warehouse", "Ottawa Warehouse", "Perth Supplier", "Darwin 
             "Which of the two suppliers is carrying more of the volume? Put them side by side.",
             ["compare-nodes"],
         ),
+        ("Connect the first two both ways.", ["connect-nodes"]),
+        ("What does the supplier reach downstream now?", ["trace-downstream"]),
+        ("what can this tool do?", ["help"]),
     ],
 )
 def test_round_101_wordings(text: str, expected: list[str]) -> None:

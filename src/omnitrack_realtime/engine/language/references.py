@@ -568,7 +568,7 @@ _LAST_FEW = re.compile(
     r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
     r"|\s(?:we|i)\s(?:just\s)?added)?"
     r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on|offline|online|degraded"
-    r"|operational|disrupted|down|go|goes|are|should|need|must|get|will|can|back)\b))"
+    r"|operational|disrupted|down|go|goes|are|should|need|must|get|will|can|back|both\sways|both\sdirections|two-way|each\sway)\b))"
 )
 # "connect the first and the last": two positions said alone, one beside the other
 _ORDINAL_PAIR = re.compile(

@@ -51,7 +51,7 @@ from .vocabulary import _TYPES
 
 _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
-    r"(?:ask|say|type|do)(?!\s(?:about|with|now|next|if)\b)|what\scan\syou\s(?:actually\s|really\s|even\s|exactly\s|all\s)?do|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
+    r"(?:ask|say|type|do)\b(?!\s(?:about|with|now|next|if)\b)|what\scan\syou\s(?:actually\s|really\s|even\s|exactly\s|all\s)?do\b|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|how\s(?:does|do)\s(?:the|an?)\s(?P<works>[\w-]+(?:\s[\w-]+){0,2})\swork\b"
     r"|what\s(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
     # "Might I ask what 'degraded' means in your system?": the question said indirectly
@@ -68,7 +68,7 @@ _HOW_TO = re.compile(
     r"|what\s(?:kinds?|sorts?|types?)\sof\s(?:things|stuff|questions|requests|commands)\s"
     r"(?:can|could|should|do)\s(?:i|we|you)"
     r"|what\sare\s(?:my|the|your)\s(?:options|commands)|show\s(?:me\s)?(?:the\s)?commands"
-    r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
+    r"|what\s(?:can|does)\s(?:this|it|the\s\w+|an?\s\w+)(?:\s\w+)?\sdo\b|list\s(?:the\s)?commands|(?:give\sme\s)?(?:some\s)?examples|^\W*help\W*$)",
     re.IGNORECASE,
 )
 
