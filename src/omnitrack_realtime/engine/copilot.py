@@ -1430,8 +1430,12 @@ class SupplyChainEngine:
             if earlier is not None and self.twin.get_node(request.user_id, earlier[1]):
                 self._move_added(request, earlier, correction, state, turn, mentioned)
                 return
-        named_add = self._added_named(request, correction, state)
-        if corrected is None and correction.place is not None and named_add is not None:
+        named_add = (
+            self._added_named(request, correction, state)
+            if corrected is None and correction.place is not None
+            else None
+        )
+        if named_add is not None:
             # "Sorry, the Red Deer one is in Lethbridge, not Red Deer.": that add, elsewhere
             self._move_added(request, named_add, correction, state, turn, mentioned)
             return

@@ -710,25 +710,23 @@ class Hub:
         started = stream.started
         opening = [] if started else stream.begin({}, now_ms())
         frames = opening + stream.interrupt(reason, now_ms(), now=self.clock())
-        if reason == SHUTDOWN_REASON and not started:
-            # Nothing of its answer exists yet: it stays in the journal, and the next server
-            # runs it (a resend then gets its real answer, not this interruption).
-            await self._after_the_ending_turns_ahead(stream)
-            self._emit(stream, frames)
-            self.metrics.inc("streams_interrupted")
-            return
-        # Stored before it is said: a client that asks for the history on hearing
-        # stream_interrupted finds the partial answer there.
-        try:
-            stored = await self._store_answer(stream, {"interrupted": True, "error": reason}, [])
-            stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
-            frames = opening + stream.end_frames()  # now with the stored answer's seq
-        except Exception:
-            logger.exception("could not store the partial answer of %s", stream.stream_id)
+        # Nothing of an answer stopped by a shutdown before it began exists yet: it stays in
+        # the journal, and the next server runs it (a resend then gets its real answer, not
+        # this interruption). Any other is stored before it is said: a client that asks for
+        # the history on hearing stream_interrupted finds the partial answer there.
+        handed_on = reason == SHUTDOWN_REASON and not started
+        if not handed_on:
+            try:
+                metadata = {"interrupted": True, "error": reason}
+                stored = await self._store_answer(stream, metadata, [])
+                stream.message_id, stream.message_seq = stored.message_id, stored.seq or None
+                frames = opening + stream.end_frames()  # now with the stored answer's seq
+            except Exception:
+                logger.exception("could not store the partial answer of %s", stream.stream_id)
         await self._after_the_ending_turns_ahead(stream)
         self._emit(stream, frames)
         self.metrics.inc("streams_interrupted")
-        if self.answers is not None and stream.message_id is None:
+        if not handed_on and self.answers is not None and stream.message_id is None:
             self.answers.update(stream)  # (with the stored answer, _emit has done it)
 
     async def _after_the_ending_turns_ahead(self, stream: Stream) -> None:

@@ -303,7 +303,19 @@ _EUROPEAN_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:\.\d{3})+)(?![\d.,]*\
 _FROM_BEFORE = re.compile(
     r"\s(?:from|of)\s(?:before|earlier|last\stime|the\sstart)\b", re.IGNORECASE
 )
+
+
 # A learner's word order: "Please you add this", "Please add also this one", "for month"
+def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    """A learner rewrite that applies only where its ``town`` group names a town ("Goods from
+    factory to ...": "Goods" is what goes, not a town)."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        return render(match) if gazetteer.lookup(match["town"]) is not None else match.group()
+
+    return rewrite
+
+
 _LEARNER_ORDER = (
     (re.compile(r"\b(please|pls|kindly)\s+you\s+(?=[a-z])", re.IGNORECASE), r"\1 "),
     (
@@ -533,10 +545,8 @@ _LEARNER_ORDER = (
             r"\b(?P<town>[A-Z][\w'-]+)\s+from\s+(?:also\s+)?(?:(?:an?|one|other|another)\s+)?"
             r"(?P<kind>(?i:" + _TYPES + r"))\b",
         ),
-        lambda m: (
-            f"from a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
+        _at_a_town(
+            lambda m: f"from a {m['kind']} in {m['town']}"
         ),  # ("Goods from factory to ...": what goes, not a town)
     ),
     # ("Bursa in warehouse also add", "Ankara in distribution center also add")
@@ -632,11 +642,7 @@ _LEARNER_ORDER = (
             + r"))\s+(?:(?i:also)\s+)?(?i:we|i)\s+(?:also\s+)?(?:have|keep|run|own|operate|use"
             r"|got)\b",
         ),
-        lambda m: (
-            f"we have a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"we have a {m['kind']} in {m['town']}"),
     ),
     # ("..., 6,000 piece, from Istanbul warehouse take": where its goods come from, verb last)
     (
@@ -672,10 +678,11 @@ _LEARNER_ORDER = (
             r"|order|take))\b",
             re.MULTILINE,
         ),
-        lambda m: (
-            f"we {m['verb'].lower()} {(m['goods'] or '').lower()}from a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
+        _at_a_town(
+            lambda m: (
+                f"we {m['verb'].lower()} {(m['goods'] or '').lower()}from a {m['kind']} in "
+                f"{m['town']}"
+            )
         ),
     ),
     # ("Denizli factory from goods there are going": where the goods go, the verb last)
@@ -703,11 +710,7 @@ _LEARNER_ORDER = (
             + _TYPES
             + r"))\s+(?:(?i:also|please)\s+)*(?i:add)\b(?:\s+(?i:please))?",
         ),
-        lambda m: (
-            f"add a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"add a {m['kind']} in {m['town']}"),
     ),
     # ("Istanbul warehouse from it is supplied": where its goods come from, the verb last)
     (
@@ -727,11 +730,7 @@ _LEARNER_ORDER = (
             + r"))\s+(?:is\s+|are\s+)?(?:coming|comes|come)\b",
             re.MULTILINE,
         ),
-        lambda m: (
-            f"{m['goods']} comes from a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"{m['goods']} comes from a {m['kind']} in {m['town']}"),
     ),
     # ("Also Adana supplier there is, 25,000 kg": the town and kind first, "there is" last)
     (
@@ -741,11 +740,7 @@ _LEARNER_ORDER = (
             + r"))\s+(?:(?i:also)\s+)?(?i:there)\s+(?i:is|are)\b",
             re.MULTILINE,
         ),
-        lambda m: (
-            f"there is also a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"there is also a {m['kind']} in {m['town']}"),
     ),
     # ("After factory, products to Istanbul warehouse going": where the goods go next)
     (
@@ -782,11 +777,7 @@ _LEARNER_ORDER = (
             + r"))\s+(?i:we|i)\s+(?:also\s+)?(?i:take|buy|get|receive|order)\b",
             re.MULTILINE,
         ),
-        lambda m: (
-            f"we buy {m['goods'].lower()} from a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"we buy {m['goods'].lower()} from a {m['kind']} in {m['town']}"),
     ),
     # ("Also this supplier add": the one just described, the verb last)
     (
@@ -806,11 +797,7 @@ _LEARNER_ORDER = (
             + r"))\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+"
             r"(?:(?i:port|city|centre|center|airport)\s+)?(?i:near|in|at|next\sto|close\sto)\s+(?i:is|are)\b",
         ),
-        lambda m: (
-            f"we have a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"we have a {m['kind']} in {m['town']}"),
     ),
     # ("..., 12,000, Istanbul warehouse from is fed": where its goods come from, verb last)
     (
@@ -839,11 +826,7 @@ _LEARNER_ORDER = (
             r"\b(?P<who>(?i:we|i))\s+from\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?P<verb>(?i:buy|get|take"
             r"|order|source))\b",
         ),
-        lambda m: (
-            f"{m['who']} {m['verb']} from a supplier in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"{m['who']} {m['verb']} from a supplier in {m['town']}"),
     ),
     # ("Adana supplier 50000 kg monthly give": the site and what it gives, the verb last)
     (
@@ -855,11 +838,7 @@ _LEARNER_ORDER = (
             r"|produces|deliver|delivers)\b",
             re.MULTILINE,
         ),
-        lambda m: (
-            f"there is a {m['kind']} in {m['town']}, {m['size']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"there is a {m['kind']} in {m['town']}, {m['size']}"),
     ),
     # ("Mersin port near one warehouse we have": where it is, then who has it)
     (
@@ -868,11 +847,7 @@ _LEARNER_ORDER = (
             r"(?i:near|in|at)\s+(?:(?i:one|a|an)\s+)?(?P<kind>(?i:" + _TYPES + r"))\s+(?i:we|i)\s+"
             r"(?:also\s+)?(?i:have|keep|run|own)\b",
         ),
-        lambda m: (
-            f"we have a {m['kind']} in {m['town']}"
-            if gazetteer.lookup(m["town"]) is not None
-            else m.group()
-        ),
+        _at_a_town(lambda m: f"we have a {m['kind']} in {m['town']}"),
     ),
     # ("This center goods directly factory from takes": where its goods come from, verb last)
     (
@@ -2320,7 +2295,7 @@ def _verb_last_link(clause: str) -> str:
     said = _VERB_AT_THE_END.match(clause)
     if said is None or _ENGLISH_VERB.search(said.group("body")):
         return clause
-    lead = re.match(r"^\s*", clause)
+    lead = clause[: len(clause) - len(clause.lstrip())]  # (the clause's own spacing)
     english = re.fullmatch(
         r"(?P<goods>.*?)\s*\bfrom\s(?P<source>.+?)\sto\s(?P<target>.+?)",
         said.group("body").strip(),
@@ -2339,7 +2314,7 @@ def _verb_last_link(clause: str) -> str:
             english["target"],
             flags=re.I,
         )
-        return f"{lead.group() if lead else ''}connect {english['source']} to {to_node}"
+        return f"{lead}connect {english['source']} to {to_node}"
     parts = re.split(r"\s+(to|from)(?=\s|$)", said.group("body"))
     source = target = subject = None
     for index in range(0, len(parts) - 1, 2):
@@ -2360,11 +2335,10 @@ def _verb_last_link(clause: str) -> str:
     source = source or (subject if goods is None else None)
     if target is None or not _names_a_node(target) or (source and not _names_a_node(source)):
         return clause
-    lead = re.match(r"^\s*", clause)
     if goods is not None and source is None:
         # "Finished towel Istanbul in our warehouse to go": where the goods go, a description
-        return f"{lead.group() if lead else ''}{goods} go to {target}"
-    return f"{lead.group() if lead else ''}{source or 'it'} ships to {target}"
+        return f"{lead}{goods} go to {target}"
+    return f"{lead}{source or 'it'} ships to {target}"
 
 
 # "1. Plant - Kericho factory, 900 t/month": the kind, a dash, then where (as "Plant: ...")
