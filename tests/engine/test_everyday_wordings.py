@@ -2585,3 +2585,19 @@ def test_a_what_if_said_with_not_deliver_cuts_no_link(chain: SupplyChainEngine) 
         ["what-if-supplier-failure"]
     ]
     assert links(chain) == before
+
+
+def test_a_removal_by_pronoun_says_how_the_pronoun_was_read(engine: SupplyChainEngine) -> None:
+    # a misread earlier message can move "it"; the question says which node "it" became
+    engine.run_turn(EngineRequest(USER, "c1", "add a warehouse in Rotterdam", ()))
+    asked = engine.run_turn(EngineRequest(USER, "c1", "remove it", ()))
+    assert asked.text == (
+        'By "it" I take **Rotterdam Warehouse**. '
+        "Remove **Rotterdam Warehouse** (it has no links)? (yes/no)"
+    )
+    kept = engine.run_turn(EngineRequest(USER, "c1", "no", ()))
+    assert kept.text == (
+        'OK, I won\'t ("Remove **Rotterdam Warehouse** (it has no links)? (yes/no)"). '
+        "Nothing was changed."
+    )
+    assert [n.name for n in engine.twin.list_nodes(USER)] == ["Rotterdam Warehouse"]

@@ -718,7 +718,7 @@ class SupplyChainEngine:
                 ]
                 return [*pending.commands, *rest]
         if act in ("no", "cancelled"):
-            return [Act("cancelled", request.message, pending.question)]
+            return [Act("cancelled", request.message, _READ_AS.sub("", pending.question))]
         if pending.kind == "confirmation":
             return list(pending.commands) if act == "yes" else None
         if act == "yes" and pending.commands:
@@ -1616,6 +1616,10 @@ class SupplyChainEngine:
                     else f"**{node.name}** (it has no links)"
                 )
             question = f"Remove {', '.join(parts)}? (yes/no)"
+            if ref.kind == "pronoun" and ref.text.casefold() in _SINGLE_POINTERS and nodes:
+                # Say how the pointer was read: when an earlier message was misread, "it" may
+                # not be the node the user means, and the name alone is easy to say yes to.
+                question = f'By "{ref.text}" I take **{nodes[0].name}**. {question}'
         else:
             shown = ", ".join(f"**{n.name}**" for n in nodes[:6])
             more = f" and {len(nodes) - 6} more" if len(nodes) > 6 else ""
@@ -1787,6 +1791,12 @@ class SupplyChainEngine:
         for alert in result.alerts:
             events.append(("alert_notification", alert.to_event()))
         return events
+
+
+#: Pointers at one node whose removal question says which node they were read as.
+_SINGLE_POINTERS = frozenset({"it", "that", "that one", "this", "this one"})
+#: That reading, left out when the question is quoted back ("OK, I won't (...)").
+_READ_AS = re.compile(r'^By "[^"]*" I take \*\*[^*]+\*\*\. ')
 
 
 def _change_said(params: Mapping[str, Any]) -> str:
