@@ -702,10 +702,14 @@ class SupplyChainEngine:
         """What the reply to a pending question asks for, or None when it is a new request
         (the question is then dropped)."""
         act = steps[0].kind if len(steps) == 1 and isinstance(steps[0], Act) else None
-        if act in (None, "correction") and pending.kind == "confirmation":
+        if act == "out-of-scope" and pending.kind == "confirmation":
+            act = "no" if _LEADING_NO.match(request.message) else act
+        elif act in (None, "correction") and pending.kind == "confirmation":
             # "No, hold off, the board hasn't signed it off yet": the answer comes first, the
             # reason after; a reply that asks something new is not an answer. ("Hmm, actually
-            # no, keep it" reads as a correction, but to a yes/no question it is the no.)
+            # no, keep it" reads as a correction, but to a yes/no question it is the no; so is
+            # "No, hold on, keep it, we're still negotiating with them", whose reason reads as
+            # something the copilot cannot do.)
             asks = any(isinstance(s, Command) for s in steps)
             if _LEADING_NO.match(request.message):
                 act = "no"

@@ -1153,6 +1153,49 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r", and connect \g<source> to \g<target>",
     ),
+    # "- George: down to 2,200 t (hail damage)", "Durban status degraded (port congestion)": a
+    # short reason in brackets after a new size or status is why, not another request (a
+    # port congestion said so is no closure to simulate)
+    (
+        re.compile(
+            r"(?P<said>\b(?:degraded|disrupted|offline|operational|online|down|closed|reopened"
+            r"|\d[\d,.]*\s?(?:k|t|tonnes?|tons?|units?|kg|pallets?|[a-z]+/[a-z]+)?))\s*\((?P<why>[^()\d\n]{3,40})\)"
+            r"(?=[ \t]*(?:[.,;!]|$))",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<said>",
+    ),
+    # "George: down to 2,200 t", "Durban cut to 6k": a node's new size, said as a list item
+    (
+        re.compile(
+            r"(?<=[\w)])[ \t]*:[ \t]*(?=(?:(?:capacity|cap|size)\s+)?(?:down|up|cut|reduced|lowered"
+            r"|raised|increased|dropped)\s+(?:to|by)\s+~?\d)",
+            re.IGNORECASE,
+        ),
+        " ",
+    ),
+    (re.compile(r"\b(?:cut|dropped|trimmed)\s+(?=to\s+~?\d)", re.IGNORECASE), "down "),
+    # "the soap goes there from the workshop", "Goods go from Braga Plant to Porto": the goods
+    # said as the subject, the link's ends after "from" and "to" (or "there": the node just
+    # talked about)
+    (
+        re.compile(
+            r"\b(?:the\s+|our\s+|all\s+(?:the\s+|our\s+)?)?(?:[\w-]+\s+){0,2}?(?:goes|go|flows|flow"
+            r"|moves|move|travels|travel)\s+(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+"
+            r"(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
+            re.IGNORECASE,
+        ),
+        r"\g<source> ships to it",
+    ),
+    (
+        re.compile(
+            r"\b(?:the\s+|our\s+|all\s+(?:the\s+|our\s+)?)?(?:[\w-]+\s+){0,2}?(?:goes|go|flows|flow"
+            r"|moves|move|travels|travel)\s+from\s+(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)\s+(?:on\s+)?to\s+"
+            r"(?P<target>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
+            re.IGNORECASE,
+        ),
+        r"\g<source> ships to \g<target>",
+    ),
     # "what if ... fails for two weeks? Actually, make it three weeks.": the duration taken back
     (
         re.compile(
@@ -2151,6 +2194,22 @@ def _postpositions(text: str) -> str:
     return _TOWN_THEN_POSTPOSITION.sub(swapped, text)
 
 
+# "1. Growers (suppliers)", "Packhouse (plant): Cape Town, 12,000 t": the user's word for a
+# heading, with our kind in brackets after it (a town said so keeps its place)
+_OWN_WORD_THEN_KIND = re.compile(
+    r"^(?P<lead>[ \t]*(?:[-*•]|\d+[.)]|\(?[a-z][.)])?[ \t]*)"
+    r"(?P<own>[A-Za-z][\w'-]*(?:[ \t][\w'-]+){0,2})"
+    r"[ \t]*\((?P<kind>(?i:" + _TYPES + r"))\)(?=[ \t]*(?::|$))",
+    re.MULTILINE,
+)
+
+
+def _own_word_then_kind(match: re.Match[str]) -> str:
+    town = gazetteer.lookup(match["own"])
+    said = f"{match['kind']} in {match['own']}" if town is not None else match["kind"]
+    return f"{match['lead']}{said}"
+
+
 def _clean(text: str) -> str:
     text = read_sql(_narrowed(text))
     if "<-" in text:
@@ -2177,6 +2236,8 @@ def _clean(text: str) -> str:
     text = _unshouted(text)
     text = _HELD_LETTER.sub(r"\1", text)
     text = _FROM_BEFORE.sub("", text)
+    if "(" in text:
+        text = _OWN_WORD_THEN_KIND.sub(_own_word_then_kind, text)
     if "\n" in text:
         text = _type_headed_items(text)
     text = _TYPE_DASH.sub(r"\1\2: ", text)
@@ -2348,7 +2409,9 @@ _TYPE_DASH = re.compile(
 )
 # "2. Suppliers (smallholder leaf):" above "   a. Kisii - 400 t/month": a kind heading its items
 _TYPE_HEADING = re.compile(
-    r"^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*(?P<type>" + _TYPES + r")(?:[ \t]*\([^)\n]*\))?[ \t]*:[ \t]*$",
+    r"^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*(?P<type>"
+    + _TYPES
+    + r")(?:[ \t]*\([^)\n]*\))?[ \t]*:?[ \t]*$",
     re.IGNORECASE,
 )
 _SUB_ITEM = re.compile(
@@ -2708,9 +2771,20 @@ def _relation_not_wrong(text: str) -> str:
     return fixed + text[said.end() :]
 
 
+# "Connect Guntur to Chennai. Actually no, not Chennai, Kochi.": the wrong town first
+_NOT_WRONG_BUT_RIGHT = re.compile(
+    r"\s*[-–—,;.]?\s*(?i:(?:sorry|no|wait|oops|actually|correction|hmm+|um+|oh|ah)\W+)+"
+    r"(?i:not)\s+(?:in\s+)?(?P<wrong>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),?\s+(?i:but\s+)?(?:in\s+)?"
+    r"(?P<right>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)(?:,?\s+(?i:sorry))?(?=\s*[.!]?\s*$|\s*[.!,]\s)",
+    re.MULTILINE,
+)
+
+
 def _right_not_wrong(text: str) -> str:
     text = _relation_not_wrong(text)
-    for said in _RIGHT_NOT_WRONG.finditer(text):
+    for said in itertools.chain(
+        _RIGHT_NOT_WRONG.finditer(text), _NOT_WRONG_BUT_RIGHT.finditer(text)
+    ):
         before = text[: said.start()]
         wrong = re.search(rf"\b{re.escape(said.group('wrong'))}\b", before)
         if wrong is None or gazetteer.lookup(said.group("right")) is None:

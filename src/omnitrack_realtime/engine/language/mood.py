@@ -328,6 +328,8 @@ _OUT_OF_SCOPE = {
         r"|\b(?:shipping|address|pallet)\slabels?\b"
     ),
     "export files": (
+        # ("Setting up our export network", "our export side": the export business)
+        r"(?<!\bour\s)(?<!\bup\s)(?<!\bthe\s)(?<!\ban\s)(?<!\bmy\s)"
         r"\b(?:export|download)\s(?:the\s|my\s|our\s|this\s|a\s)?(?:network|data|list|file"
         r"|report|results|it|them|everything|to)\b"
         # "as a PDF", "into Excel"; not "the sites straight off my spreadsheet"

@@ -1168,7 +1168,10 @@ _AS_X_IS = re.compile(r"\s+as\s(?:the\s)?[\w§¤-]+(?:\s[\w§¤-]+)?\s(?:is|are|
 _IT_OUTPUTS = re.compile(
     r"^\W*(?:the\s[\w-]+|it|they|that\sone|this\sone)\s(?:grinds|makes|produces|does|handles|manages"
     r"|holds|ships|outputs|turns\sout|roasts|bottles|processes|packs|can\s\w+)\s(?:about\s|around\s"
-    r"|roughly\s|some\s|up\sto\s|maybe\s|nearly\s)?\d",
+    r"|roughly\s|some\s|up\sto\s|maybe\s|nearly\s)?\d"
+    # "Could you add it please? We can make about 4,000 bars a month.": the user's own output
+    r"|^\W*we\s(?:can\s|could\s)?(?:make|produce|turn\sout|bottle|roast|pack|process)\s"
+    r"(?:about\s|around\s|roughly\s|some\s|up\sto\s|maybe\s|nearly\s)?\d",
     re.IGNORECASE,
 )
 _ITS_CAPACITY = re.compile(
@@ -1557,6 +1560,7 @@ _THEN_SHIPS_THERE = re.compile(
     r"(?:\s\w+)?(?:\sto)?\sthere\b.*)$",
     re.IGNORECASE,
 )
+_TOWN_AT_THE_END = re.compile(r",\s+(?:and\s)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,2})$")
 _LISTED_LATE = re.compile(
     r"[,.;:]\s*(?:(?:count|treat|add|model|put|list)\s(?:them|those|these|both)\s(?:as|in\sas)\s)"
     r"(?P<list>(?:" + _TYPES + r")\s*:\s*[^:;]+?)\W*$",
@@ -1700,7 +1704,8 @@ def _is_title(text: str, piece: str, names: _Names) -> bool:
 
 
 _ADD_THAT = re.compile(
-    r"^\W*(?:(?:please|pls|and|just|then|so|kindly|(?:can|could|would)\s+you)\s+)*(?:add|create"
+    r"^\W*(?:(?:please|pls|and|just|then|so|kindly|(?:can|could|would)\s+you|if\s+so,?"
+    r"|in\s+that\s+case,?)\s+)*(?:add|create"
     r"|put\s+in|set\s+up|include"
     r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s)"
     r"|(?:also|too|as\swell)(?=\W*$))\b(?:\s*(?:the\s"
@@ -2519,6 +2524,19 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "wh in berlin 15k units, poznan ships there": the add, then the link to it
             pieces[index + 1 : index + 1] = [there.group("link")]
             piece = piece[: there.start()]
+        following = pieces[index + 1] if index + 1 < len(pieces) else ""
+        subject = _TOWN_AT_THE_END.search(piece) if _SUBJECT_VERB.match(following) else None
+        subject_town = gazetteer.lookup(subject["town"]) if subject is not None else None
+        if (
+            subject is not None
+            and subject_town is not None
+            and subject_town.city
+            and _TYPE_RE.search(piece[: subject.start()])
+        ):
+            # "add a supplier in Guntur and a plant in Kochi, Guntur ships to Kochi": the adds,
+            # then a link from a town they named ("Kochi, Guntur" is no one place)
+            pieces[index + 1] = f"{subject['town']} {following}"
+            piece = piece[: subject.start()]
         listed_late = _LISTED_LATE.search(piece)
         if listed_late is not None and listed_late.start() > 0:
             # "theres 2 showrooms, count them as stores: hamburg and munich": the list
@@ -3282,8 +3300,10 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
             pointed = _point_back(outcome, node) if node is not None else None
-            if pointed is None and len(outcome) == 1:
+            if pointed is None and len(outcome) == 1 and not _ADD_THAT.match(unknown_before):
                 # "Acme Components shipped faulty parts, simulate the recall": one request.
+                # ("Please add it, and Braga Plant ships to it": the add asked again, and its
+                # node is "it"; read together they made a link from "it" to Braga Plant)
                 joined = _read_with(unknown_before, piece, names)
                 if joined is not None and joined[0].intent == outcome[0].intent:
                     pointed = joined

@@ -52,7 +52,9 @@ _PRONOUN_RE = re.compile(
     r"|that\s(?:node|site|facility|location)|this\s(?:node|site|facility|location)"
     r"|that(?=\s*(?:$|[.,;!?)]|\s(?:one(?!\s(?:in|at|near|from)\s)|to|from|with|as|and|by|for|offline"
     r"|online|node)\b))"
-    r"|this(?=\s*(?:$|[.,;!?)]|\s(?:one(?!\s(?:in|at|near|from)\s)|to|from|with|as|and|by|for)\b))))",
+    # ("I've just been given access to this and ...", "I'm new to this": the tool, no node)
+    r"|(?<!access\sto\s)(?<!new\sto\s)(?<!used\sto\s)(?<!with\sall\s)"
+    r"this(?=\s*(?:$|[.,;!?)]|\s(?:one(?!\s(?:in|at|near|from)\s)|to|from|with|as|and|by|for)\b))))",
     re.IGNORECASE,
 )
 _PLACE_LINK = re.compile(
