@@ -703,7 +703,11 @@ _EXPLAIN = re.compile(
     r"|arrive|rate|rated|estimate|estimated)"
     # "how is capacity at risk calculated?": a figure's name, then how it is computed
     r"|how\s(?:exactly\s)?(?:is|are|was|were)\s[\w\s%-]{2,40}?\s(?:calculated|computed|worked\sout"
-    r"|derived|estimated|determined|measured|scored|rated|weighted)\b"
+    r"|derived|estimated|determined|measured|scored|rated|weighted|built\sup|put\stogether"
+    r"|made\sup|arrived\sat)\b"
+    # "Is it throughput over capacity?": the formula guessed, after asking how a figure is made
+    r"|is\s(?:it|that|this)\s(?:just\s|simply\s|basically\s)?[\w\s]{2,30}?\s(?:over|divided\sby"
+    r"|times|per|/)\s[\w\s]{2,30}?\W*$"
     # "explain like I'm five", "explain it in plain words": the last answer, simpler
     r"|explain\s(?:it\s|that\s|this\s)?(?:like|as\sif|as\sthough)\s(?:i'?m|i\sam|to)\b"
     r"|explain\s(?:it\s|that\s|this\s)?(?:in\s(?:plain|simple|simpler|easy)\s(?:words|english|terms)"

@@ -317,6 +317,29 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 _LEARNER_ORDER = (
+    # A Portuguese or Spanish speaker's prepositions: "around of 30 thousand" (cerca de), "make
+    # the connection with the factory" (fazer a conexão com), "also sending for the factory"
+    # (para), "The warehouse not stay in Campinas, stay in Ribeirão Preto" (não fica em)
+    (re.compile(r"\b(around|about|approximately|more\s+or\s+less)\s+of\s+(?=\d)", re.I), r"\1 "),
+    (
+        re.compile(
+            r"\bmake\s+(?:the|a)\s+(?:connection|link)\s+(?:with|to)\s+(?=the\s|our\s)", re.I
+        ),
+        "connect it to ",
+    ),
+    (
+        re.compile(
+            r"\b(sending|send|sends|shipping|ship|ships|delivering|deliver|delivers)\s+for\s+"
+            r"(?=the\s|our\s)",
+            re.I,
+        ),
+        r"\1 to ",
+    ),
+    (re.compile(r"\bnot\s+(?:stay|stays|staying|is\s+staying)\s+in\b", re.I), "is not in"),
+    (
+        re.compile(r"(?<=[a-z]),\s*(?:but\s+)?(?:stay|stays|is\s+staying)\s+in\b", re.I),
+        ", it is in",
+    ),
     (re.compile(r"\b(please|pls|kindly)\s+you\s+(?=[a-z])", re.IGNORECASE), r"\1 "),
     (
         re.compile(
@@ -1152,6 +1175,32 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             re.IGNORECASE,
         ),
         r", and connect \g<source> to \g<target>",
+    ),
+    # "Could you add it, with the coffee going there from the roastery?"
+    (
+        re.compile(
+            r",?\s+with\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:going|coming|shipped|sent|flowing|moving)"
+            r"\s+(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+(?P<source>[^,.!?;\n]{2,40}?)"
+            r"(?=\s*(?:[,.!?;]|$))",
+            re.IGNORECASE,
+        ),
+        r", and connect \g<source> to it",
+    ),
+    # "two little shops of our own, one in Bath and one in Swansea": whose they are
+    (
+        re.compile(
+            r"(?<=[a-z])\s+of\s+(?:our|my)\s+(?:very\s+)?own\b(?=\s*[,:;.]|\s+(?:in|at)\b)", re.I
+        ),
+        "",
+    ),
+    # "stores in canberra n newcastle, both from sydney dc": the node they come from
+    (
+        re.compile(
+            r"(,\s*)(both|all(?:\s(?:two|three|four))?|each)\s+from\s+(?!the\s|our\s)"
+            r"(?=[\w'-]+(?:[ \t][\w'-]+)?[ \t](?:" + _TYPES + r")\b)",
+            re.IGNORECASE,
+        ),
+        r"\1\2 from the ",
     ),
     # "- George: down to 2,200 t (hail damage)", "Durban status degraded (port congestion)": a
     # short reason in brackets after a new size or status is why, not another request (a
@@ -2564,6 +2613,7 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
     parts: list[str] = []
     fixes = 0
     last = 0
+    town_ended = -1  # where the last town put right ended
     for match in re.finditer(r"[A-Za-z]{5,}", text):
         start, end = match.span()
         if match.group().lower() in names.tokens or match.group().lower() in _DEMONYMS:
@@ -2578,6 +2628,10 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 or _BEFORE_A_PORT.match(text, end)
                 # "regina->calgry->saskatoon": a chain names places
                 or re.search(r"(?:->|→)\s*$", text[max(0, start - 4) : start])
+                # "stores in canberra n newcastle": the next town of a list
+                or re.fullmatch(
+                    r"\s*(?:,\s*(?:and\s+)?|and\s+|n\s+|&\s*|\+\s*)", text[town_ended:start]
+                )
                 or re.match(r"\s*(?:->|→)", text[end : end + 4])
                 # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
                 or (
@@ -2601,7 +2655,7 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             if fixed is not None:
                 parts.append(text[last:start])
                 parts.append(fixed)
-                last = end
+                last = town_ended = end
                 fixes += 1
             continue
         if fixed is None:

@@ -277,6 +277,10 @@ _OUT_OF_SCOPE = {
         r"|\bprices?\s(?:\w+\s)?(?:next|this)\s(?:week|month|quarter|year)\b"
         r"|\b(?:will|are)\s(?:\w+\s){0,2}?prices?\s(?:go|rise|fall|drop|increase)\b"
         r"|\b(?:fx|forex|conversion)\s(?:rates?|today)\b|\b[a-z]{3}\s(?:to|/|vs)\s[a-z]{3}\s(?:exchange\s)?rate\b"
+        # "What's the shilling to euro rate today?": a currency's rate against another
+        r"|\b(?:[a-z]+\s)?(?:shillings?|euros?|dollars?|pounds?|yen|yuan|rupees?|pesos?|reais|real"
+        r"|rand|francs?|krona|kronor|lira|dirhams?|riyals?|won|baht|ringgit|dong|naira|cedis?)\s"
+        r"(?:to|/|vs\.?|against)\s(?:the\s)?[a-z]+\s(?:exchange\s)?rate\b"
         # "what's black tea fetching at the Mombasa auction this week?"
         # (an auction's news or prices, not where goods wait: "kept in our warehouse in Mombasa
         # before the tea auction")

@@ -162,6 +162,35 @@ def _described_then_asked(steps: list[Step]) -> list[Step]:
 _SIZE_IN_WORDS = re.compile(r"\b\d[\d,.]*\s(?:thousand|million)\b", re.IGNORECASE)
 
 
+def _sized_then_added(steps: list[Step], names: _Names) -> list[Step]:
+    """ "We grow roses near Nakuru, about 500,000 stems a month. Please add the farm as a
+    supplier.": the size was said of a town where the user has no node yet, and the add that
+    follows asks where; it is the add of that town's site, with that size."""
+    out: list[Step] = []
+    for step in steps:
+        before = out[-1] if out else None
+        ref = before.params.get("node") if isinstance(before, Command) else None
+        if (
+            isinstance(step, Clarification)
+            and step.intent in _DEFAULT_SUFFIX
+            and _ADD_VERB_RE.search(step.text.lower())
+            and not gazetteer.find_places(step.text)
+            and isinstance(before, Command)
+            and before.intent == "update-node"
+            and set(before.params) == {"node", "capacity"}
+            and isinstance(ref, NodeRef)
+            and ref.kind == "place"
+            and ref.place is not None
+            and ref.place.city
+            and not names.named_after(ref.place.city)
+        ):
+            params = {"place": ref.place, "capacity": before.params["capacity"]}
+            out[-1] = Command(step.intent, params, 0.7, step.text)
+            continue
+        out.append(step)
+    return out
+
+
 def _described_again(steps: list[Step]) -> list[Step]:
     """ "We buy from a supplier in Adana. Adana supplier 50000 kg monthly give.": the node said
     again in the same message, with its size now, is the one added (not a second one)."""
@@ -1351,6 +1380,13 @@ def _read_at_place(
     return None
 
 
+def _add_asked_again(piece: str) -> bool:
+    """ "Please add it", "Could you add them too, and": the add of a node described before,
+    asked again; the step after it is not more of it ("..., and Braga Plant ships to it" read
+    with it made a link from "it")."""
+    return _ADD_THAT.match(re.sub(r"[,\s]*\band\W*$", "", piece)) is not None
+
+
 def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
     """The one command a step that points back ("..., set the industry accordingly",
     "..., simulate 5 days of that") gives read together with the step before, else None."""
@@ -2318,6 +2354,9 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
     if act is not None:
         return ParseResult(steps=(Act(act, cleaned),))  # type: ignore[arg-type]
     corrected, fixes = _correct(cleaned, names)
+    if " n " in corrected:
+        # "stores in canberra n newcastle": shorthand "n" between two towns is "and"
+        corrected = re.sub(r"\b([A-Z][\w'-]+)\s+n\s+(?=[A-Z][\w'-]+)", r"\1 and ", corrected)
     corrected = _self_corrected(_taglish(_singlish(_franglais(_spanglish(_hinglish(corrected))))))
     corrected = _OURS_IS_IN.sub(lambda m: _ours_is_in(m, names), corrected)
     corrected = _FOREIGN_GREETING.sub("Hi", corrected)  # "Hola, I plan materials for ..."
@@ -2714,6 +2753,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 rest = "the other"
             elif re.fullmatch(r"\s*(?:both|them|all\sof\sthem|those|all\sthree)\W*", rest, re.I):
                 rest = "them"  # "plant in Penang fed by both": the nodes before it
+            elif re.fullmatch(r"\s*(?:us|me|our\splace)\W*", rest, re.I):
+                rest = "the plant"  # "..., and show that they supply us": the user's own plant
             # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
             both = index > 0 and (
                 re.search(
@@ -3224,6 +3265,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if isinstance(outcome, Clarification):
             context = unknown_before or (last_piece if commands() else None)
+            if context is not None and _add_asked_again(context):
+                context = None  # (see _add_asked_again)
             joined = _read_with(context, piece, names) if context is not None else None
             if joined is not None and unknown_before is not None:
                 # "We're moving into pharma, set the industry accordingly": one request.
@@ -3300,7 +3343,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
             pointed = _point_back(outcome, node) if node is not None else None
-            if pointed is None and len(outcome) == 1 and not _ADD_THAT.match(unknown_before):
+            if pointed is None and len(outcome) == 1 and not _add_asked_again(unknown_before):
                 # "Acme Components shipped faulty parts, simulate the recall": one request.
                 # ("Please add it, and Braga Plant ships to it": the add asked again, and its
                 # node is "it"; read together they made a link from "it" to Braga Plant)
@@ -3440,7 +3483,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
     steps = _adds_before_their_links(
         _without_repeated_add_requests(
-            _described_then_asked(_described_again(_merge_repeats(steps)))
+            _described_then_asked(_described_again(_merge_repeats(_sized_then_added(steps, names))))
         )
     )
     steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
