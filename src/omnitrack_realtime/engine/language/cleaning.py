@@ -317,6 +317,25 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 _LEARNER_ORDER = (
+    # An Arabic speaker's English: "the both take from the warehouse of Aqaba" (both get their
+    # goods from the Aqaba warehouse), "is not 10,000, is 12,000" (a size taken back)
+    (re.compile(r"\bthe\s+both\b", re.I), "both"),
+    (re.compile(r"\b(both|all|each)\s+(?:of\s+them\s+)?take\s+from\b", re.I), r"\1 get from"),
+    (
+        re.compile(
+            r"\bthe\s+(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+of\s+(?:the\s+)?(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)"
+        ),
+        _at_a_town(lambda m: f"the {m['town']} {m['kind']}"),
+    ),
+    (
+        re.compile(
+            r"\bis\s+not\s+(?P<old>\d[\d,.]*\s?k?),?\s+(?:but\s+)?(?:it\s+)?is\s+(?P<new>\d[\d,.]*\s?k?)\b",
+            re.I,
+        ),
+        r"is \g<new>, not \g<old>",
+    ),
     # A Portuguese or Spanish speaker's prepositions: "around of 30 thousand" (cerca de), "make
     # the connection with the factory" (fazer a conexão com), "also sending for the factory"
     # (para), "The warehouse not stay in Campinas, stay in Ribeirão Preto" (não fica em)
@@ -351,7 +370,7 @@ _LEARNER_ORDER = (
     ),
     (
         re.compile(
-            r"(?<=\d)((?:\s?[a-z]{1,12}){0,2})\s+(?:for|in\s+the|per\s+the)\s+(month|week|year|day)\b",
+            r"(?<=\d)((?:\s?[a-z]{1,12}){0,2})\s+(?:for|in\s+the|in|per\s+the)\s+(month|week|year|day)\b",
             re.I,
         ),
         r"\1 a \2",
@@ -1193,6 +1212,28 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
+    # "The oils we use come from a company in Mombasa": a company the goods come from supplies
+    (
+        re.compile(
+            r"\b(comes?|coming|came)\s+from\s+(?:a|an|one)\s+(?:(?:local|small|little|big|family|"
+            r"trading)\s+)?(?:company|firm|business|outfit|partner|vendor)\s+(?=(?:in|at|near|based"
+            r"|out\s+of|outside)\b)",
+            re.IGNORECASE,
+        ),
+        r"\1 from a supplier ",
+    ),
+    # "Brisbane feeds the second warehouse, and that one feeds the last one": two links, the
+    # second from the node the first one reached
+    (
+        re.compile(
+            r",?\s+and\s+(?=(?:that\s+one|this\s+one|that|it|the\s+latter)\s+(?:then\s+)?(?:feeds|supplies"
+            r"|ships\s+to|sends\s+to|serves|delivers\s+to|stocks)\b)",
+            re.IGNORECASE,
+        ),
+        ". ",
+    ),
+    # "How much can that last one hold?": the last one
+    (re.compile(r"\bthat\s+(last|first|second|third)\s+one\b", re.IGNORECASE), r"the \1 one"),
     # "stores in canberra n newcastle, both from sydney dc": the node they come from
     (
         re.compile(
@@ -2552,7 +2593,11 @@ _AFTER_A_TYPE = re.compile(
     re.IGNORECASE,
 )
 _BEFORE_A_TYPE = re.compile(r"\s+(?:" + _TYPES + r")\b", re.IGNORECASE)
-_BEFORE_A_PLACE = re.compile(r"\b(?:in|at|near|from|out\sof|based\sin|port\sof)\s+$", re.IGNORECASE)
+_BEFORE_A_PLACE = re.compile(
+    # ("sup puebla 12k + another celaya 8k": another of the same kind, at a town)
+    r"\b(?:in|at|near|from|out\sof|based\sin|port\sof|another|one\smore)\s+$",
+    re.IGNORECASE,
+)
 # "what if pireaus port closes": a city with a typo before the word for its port
 _BEFORE_A_PORT = re.compile(r"\s+(?:port|harbou?r|docks|terminal|airport)\b", re.IGNORECASE)
 

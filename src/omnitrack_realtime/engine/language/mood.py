@@ -330,6 +330,8 @@ _OUT_OF_SCOPE = {
         r"\bprint\w*\s(?:me\s|us\s|out\s)?(?:some\s|the\s|a\s|our\s)?(?:\w+\s)?(?:labels?|documents?"
         r"|invoices?|forms?|stickers?|packing\slists?|waybills?|manifests?|bills?\sof\slading)\b"
         r"|\b(?:shipping|address|pallet)\slabels?\b"
+        # "can you send it to the office printer?" (a printer we buy from is a partner)
+        r"|\bto\s(?:the|my|our)\s(?:office\s|network\s|nearest\s)?printer\b|\bprint\s(?:it|this|that|them)\b"
     ),
     "export files": (
         # ("Setting up our export network", "our export side": the export business)

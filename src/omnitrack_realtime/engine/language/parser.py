@@ -68,6 +68,7 @@ from .vocabulary import (
     _CURRENCY_RE,
     _LINK_IN,
     _LINK_OUT,
+    _TYPE_PATTERNS,
     _TYPE_RE,
     _TYPES,
     _VOCAB,
@@ -188,6 +189,58 @@ def _sized_then_added(steps: list[Step], names: _Names) -> list[Step]:
             out[-1] = Command(step.intent, params, 0.7, step.text)
             continue
         out.append(step)
+    return out
+
+
+_CAPACITY_SAID_AFTER = re.compile(
+    r"^\W*(?:the\s|its\s)?(?:capacity|cap|size)\s(?:is|of|will\sbe|=)\s[^.!?\n]*", re.IGNORECASE
+)
+_TYPE_SAID_IN = re.compile(
+    r"\b(?:"
+    + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items())
+    + r")\s+(?:in|at|near)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _place_said_before(steps: list[Step], text: str) -> list[Step]:
+    """ "I am the manager of the logistic in a factory in Amman, ... Please I want from you to
+    add the factory, the capacity is 40,000 box in the month.": the add asked where, but the
+    message said where its kind of site is, before; and a size said right after it."""
+    out: list[Step] = []
+    for step in steps:
+        kind = ADDED_TYPE.get(step.intent or "") if isinstance(step, Clarification) else None
+        at = text.find(step.text) if kind is not None else -1
+        if (
+            kind is None
+            or at <= 0
+            or not _ADD_VERB_RE.search(step.text.lower())
+            or gazetteer.find_places(step.text)
+            # (a description read as that add comes first: _described_then_asked joins them)
+            or any(isinstance(s, Command) and s.intent == ADD_INTENTS[kind] for s in out)
+        ):
+            out.append(step)
+            continue
+        before = text[:at]
+        place = next(
+            (
+                found
+                for (start, _end), found in reversed(gazetteer.find_places(before))
+                if found.city
+                and (said := _TYPE_SAID_IN.search(before[max(0, start - 40) : start])) is not None
+                and said.lastgroup == kind
+            ),
+            None,
+        )
+        if place is None:
+            out.append(step)
+            continue
+        params: dict[str, object] = {"place": place}
+        size = _CAPACITY_SAID_AFTER.match(text[at + len(step.text) :].lstrip(" ,;"))
+        capacity = _capacity(size.group(), None) if size is not None else None
+        if capacity is not None:
+            params["capacity"] = capacity
+        out.append(Command(ADD_INTENTS[kind], params, 0.7, step.text))
     return out
 
 
@@ -1380,11 +1433,18 @@ def _read_at_place(
     return None
 
 
+_TO_A_NODE = re.compile(r"\b(?:to|into|from)\b", re.IGNORECASE)
+
+
 def _add_asked_again(piece: str) -> bool:
     """ "Please add it", "Could you add them too, and": the add of a node described before,
     asked again; the step after it is not more of it ("..., and Braga Plant ships to it" read
     with it made a link from "it")."""
-    return _ADD_THAT.match(re.sub(r"[,\s]*\band\W*$", "", piece)) is not None
+    if _ADD_THAT.match(re.sub(r"[,\s]*\band\W*$", "", piece)) is not None:
+        return True
+    # ("Zarqa give 25,000 kg in month and Irbid 10,000 kg. The both of them is send to the
+    # factory.": sizes said by town, read elsewhere; with the link they made one from Zarqa)
+    return _TOWN_SIZE.match(piece.strip()) is not None and not _TO_A_NODE.search(piece)
 
 
 def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
@@ -3483,13 +3543,21 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         ]
     steps = _adds_before_their_links(
         _without_repeated_add_requests(
-            _described_then_asked(_described_again(_merge_repeats(_sized_then_added(steps, names))))
+            _described_then_asked(
+                _described_again(
+                    _merge_repeats(_place_said_before(_sized_then_added(steps, names), cleaned))
+                )
+            )
         )
     )
     steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
     steps = _town_said_beside(
         _without_remarks(
-            _each_size_back(_sizes_said_by_town(_new_nodes_said(steps, names), cleaned))
+            _each_size_back(
+                _sizes_respectively(
+                    _sizes_said_by_town(_new_nodes_said(steps, names), cleaned), cleaned
+                )
+            )
         ),
         cleaned,
     )
@@ -3592,8 +3660,9 @@ def _without_background_settings(steps: list[Step]) -> list[Step]:
                     and adds
                     and _ABOUT_US.search(s.text)
                     # ("we're in pharma. add ..." says the industry; "We're a pharma
-                    # distributor. Add ..." says who is asking)
-                    and _COMPANY_NOUN.search(s.text)
+                    # distributor. Add ..." says who is asking; so does "we make the tablets
+                    # and the syrup" beside an add)
+                    and (_COMPANY_NOUN.search(s.text) or _WE_MAKE.search(s.text))
                 )
                 or (s.intent == "set-region" and currency and _SELLS_TO.search(s.text))
             )
@@ -3607,6 +3676,7 @@ _ABOUT_US = re.compile(
     r"|our\s+(?:company|firm|business)\b)",
     re.I,
 )
+_WE_MAKE = re.compile(r"\bwe\s+(?:make|produce|manufacture)\b", re.I)
 _COMPANY_NOUN = re.compile(
     r"\b(?:company|firm|business|distributor|maker|manufacturer|producer|brand|importer|exporter"
     r"|group|factory|plant|mill|production|imports?)\b",
@@ -3830,6 +3900,8 @@ def _new_nodes_said(steps: list[Step], names: _Names) -> list[Step]:
 _TOWN_SIZE = re.compile(
     r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?:can|could|will)\s(?:give|make|produce|supply"
     r"|deliver|send|do|handle|hold|ship)|gives|makes|produces|supplies|delivers|sends|does|has|handles"
+    # ("Zarqa give 25,000 kg in month": a learner's verb without its -s)
+    r"|give|make|produce|supply|send"
     r"|holds|ships|with|at|is|about|around)?\s*(?:about\s|around\s|roughly\s|~)?"
     r"(?P<size>\d[\d,.]*(?:\s?k\b)?)(?=\s*(?:[a-z]|,|\.|$))"
     r"(?!\s*(?:%|per\s?cent|days?|weeks?|months?|hours?|km|miles?)\b)"
@@ -3857,6 +3929,36 @@ def _sizes_said_by_town(steps: list[Step], text: str) -> list[Step]:
         size = parse_number(said.group("size"))
         if at is None or size is None or size <= 0:
             continue
+        add = out[at]
+        assert isinstance(add, Command)
+        out[at] = Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)
+    return out
+
+
+_RESPECTIVELY = re.compile(
+    r"(?P<sizes>(?:~?\d[\d,.]*\s?k?\b(?:\s[a-z]+)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s*))+~?\d[\d,.]*\s?k?\b)"
+    r"(?:\s[a-z]+){0,2}?,?\s+respectively\b",
+    re.IGNORECASE,
+)
+
+
+def _sizes_respectively(steps: list[Step], text: str) -> list[Step]:
+    """ "Add warehouses in Brisbane, Townsville and Cairns - 12k, 6k and 4k pallets
+    respectively": each size, in order, is the size of the add in that place of the list."""
+    said = _RESPECTIVELY.search(text)
+    if said is None:
+        return steps
+    sizes = [
+        parse_number(n)
+        for n in re.findall(r"~?\d[\d,.]*\s?k?\b", said.group("sizes"), re.IGNORECASE)
+    ]
+    adds = [
+        i for i, s in enumerate(steps) if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX
+    ]
+    if len(adds) < len(sizes) or any(size is None or size <= 0 for size in sizes):
+        return steps
+    out = list(steps)
+    for at, size in zip(adds[-len(sizes) :], sizes, strict=True):
         add = out[at]
         assert isinstance(add, Command)
         out[at] = Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)
