@@ -848,6 +848,10 @@ def _rule_recommend(step: _Step, m: str) -> _Outcome:
         m,
     ):
         return None  # "add a backup supplier in Fukuoka" adds one
+    if re.search(r"\bbackup\s(?:suppliers?|sources?|vendors?)\s(?:in|at|near|from)\s", m) and not (
+        re.search(r"\?\s*$|^\W*(?:which|what|where|who|should|shall|could|would|can)\b", m)
+    ):
+        return None  # "Procurement is signing a backup supplier in Regina": one to add, said
     if re.search(r"\bshould\s(?:i|we)\s(?:be\s)?(?:worried|concerned|worry)\b", m):
         return _cmd(step, "identify-risks", {}, 0.7)
     params: dict[str, Any] = {}

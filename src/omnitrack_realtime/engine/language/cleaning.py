@@ -479,6 +479,64 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     ),
     # "How much can that last one hold?": the last one
     (re.compile(r"\bthat\s+(last|first|second|third)\s+one\b", re.IGNORECASE), r"the \1 one"),
+    # "Procurement is signing a backup supplier in Regina, ...": a new one, said (asked, it is
+    # advice: "Should we get a backup supplier in Regina?")
+    (
+        re.compile(
+            r"\b(a|an|one)\s+back-?up\s+(?=(?:suppliers?|vendors?|sources?)\s+(?:in|at|near)\s[^?\n]*(?:[.!\n]|$))",
+            re.IGNORECASE,
+        ),
+        r"\1 new ",
+    ),
+    # "Our factory where the tea is dried and packed is in Nakuru": what is done there, said
+    # between the site and its town
+    (
+        re.compile(
+            r"\b(?P<kind>(?i:"
+            + _TYPES
+            + r"))\s+(?:where|in\swhich|that|which)\s+[^,.;!?\n]{3,60}?\s+"
+            r"(?=(?:is|are)\s+(?:in|at|near|based\sin|located\sin)\s+[A-Z])",
+            re.IGNORECASE,
+        ),
+        r"\g<kind> ",
+    ),
+    # "Mark Port Harcourt offline, Kano too.": the same status for both
+    (
+        re.compile(
+            r"\b(?P<verb>mark|set|flag|put)\s+(?P<a>[^,.;!?\n]+?)\s+(?P<st>offline|degraded|operational"
+            r"|online|disrupted|down)\s*,\s*(?:and\s+)?(?P<b>(?:the\s+)?[A-Za-z][\w'-]*(?:\s[A-Za-z][\w'-]*){0,2}?)"
+            r"\s+(?:too|as\s+well|also)\b",
+            re.IGNORECASE,
+        ),
+        r"\g<verb> \g<a> and \g<b> \g<st>",
+    ),
+    # "Give the second warehouse 12,000 cases, and the last one 20,000.": the verb said once
+    (
+        re.compile(
+            r"\b(?P<verb>give|set|make)\s+(?P<a>the\s+[\w\s]+?|[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)*)\s+"
+            r"(?P<n1>\d[\d,.]*\s?k?)(?P<unit>\s(?!and\b)[a-z]+)?,?\s+and\s+(?P<b>the\s+(?:last|first|second"
+            r"|third|other|new)\s+one|[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)\s+(?P<n2>\d[\d,.]*\s?k?)\b",
+            re.IGNORECASE,
+        ),
+        r"\g<verb> \g<a> \g<n1>\g<unit>, and \g<verb> \g<b> \g<n2>\g<unit>",
+    ),
+    # "Sorry, I overreacted: not offline, degraded.": how the user owns the slip, then the fix
+    (
+        re.compile(
+            r"^(?P<lead>\W*(?:sorry|oops|apologies)\W+)(?:i|we)\s+(?:overreacted|misspoke|got\s+(?:it|that)"
+            r"\s+wrong|was\s+wrong|made\s+a\s+mistake|jumped\s+the\s+gun)\s*[:,.;-]\s*",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        r"\g<lead>",
+    ),
+    # "add store santos 2k, from curitiba": fed from it, after the size
+    (
+        re.compile(
+            r"(\b\d[\d,.]*\s?k?(?:\s[a-z]+)?),\s+from\s+(?=(?:the\s+)?[A-Za-z][\w'-]*(?:\s[A-Za-z][\w'-]*)?"
+            r"\s*(?:[.;!?\n]|$))"
+        ),
+        r"\1, fed from ",
+    ),
     # "stores in canberra n newcastle, both from sydney dc": the node they come from
     (
         re.compile(

@@ -496,10 +496,21 @@ _OUTPUT_STATED = re.compile(
 )
 _MAKE_IT = re.compile(
     r"^[^\w§¤]*(?:(?:ok|okay|so|and|then|hmm+|pls|please|now)[^\w§¤]+)*(?:(?:can|could|would)\syou\s)?"
-    r"(?:please\s)?make\s(?:it|that|this|[§¤]+|the\s[§¤\w]+(?:\s[§¤\w]+)?)\s(?:to\s)?"
+    r"(?:please\s)?(?:make|give)\s(?:it|that|this|[§¤]+|the\s[§¤\w]+(?:\s[§¤\w]+)?)\s(?:to\s)?"
     rf"(?P<n>{_NUMBER})(?:\s?(?:units?|pallets?|tonnes?|tons?|t|pieces|pcs|cases|boxes|bags))?"
     r"(?:\s(?:instead|now|then|too|please|pls|a\smonth|per\smonth|/mo|a\sweek|per\sweek))*"
     r"(?:[,;]\s.*)?[^\w§¤]*$"
+)
+
+
+# "Pavlodar supplier now gives 35000, not 30000", "Omaha is now 18,000": a node's new size
+_NOW_GIVES = re.compile(
+    r"^[^\w§¤]*(?:(?:ok|okay|so|and|sorry|actually)[^\w§¤]+)*(?:the\s)?[§¤]+(?:\s[\w§¤]+)?\s"
+    r"(?:(?:now|can\snow|now\scan|now\sis|is\snow)\s(?:giving|gives?|produc(?:es?|ing)|mak(?:es?|ing)"
+    r"|does|doing|deliver(?:s|ing)?|suppl(?:ies|ying|y)|handl(?:es?|ing)|hold(?:s|ing)?|ship(?:s|ping)?)"
+    r"|(?:is|'s)\snow)\s(?:about\s|around\s|~)?"
+    rf"(?P<n>{_NUMBER})(?![\d%])(?:\s?(?:units?|pallets?|tonnes?|tons?|t|pieces|pcs|cases|boxes|bags|kg))?"
+    r"(?:,?\s(?:not|instead\sof)\s[\d,.]+k?)?(?:[,;]\s.*)?[^\w§¤]*$"
 )
 
 
@@ -510,7 +521,7 @@ def _rule_update(step: _Step, m: str) -> _Outcome:
         return None  # "Istanbul is the one that's degraded": which one, not a change
     if re.match(r"^\W*(?:[\w']+\W+){0,2}?(?:we|i|they)\s(?:also\s|now\s|mainly\s)?make\b", m):
         return None  # "We make nitrile gloves in Hat Yai": what they make, not a change
-    sized = _MAKE_IT.match(m)
+    sized = _MAKE_IT.match(m) or _NOW_GIVES.match(m)
     if sized is not None:
         # "make poznan 8k instead", "ok can you make it 10,000?": a node and its new size
         refs = step.node_refs()

@@ -27,6 +27,41 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Russian speaker's English, without articles: "I want make model of our supply chain
+    # here", "factory is in Karaganda", "Both they are delivering on factory", "from factory goes
+    # there", "make please distribution center in Astana"
+    (
+        re.compile(
+            r"\b(want|need|would\s+like)\s+(?:to\s+)?make\s+(?:a\s+|the\s+)?model\s+of\s+", re.I
+        ),
+        r"\1 to model ",
+    ),
+    (
+        re.compile(
+            r"(^|[.,;]\s*)(?=(?i:" + _TYPES + r")\s+(?:is|are)\s+(?:in|at|near)\s+[A-Z])", re.M
+        ),
+        r"\1our ",
+    ),
+    (
+        re.compile(
+            r"\b(deliver\w*|send\w*|ship\w*|suppl\w*|go|goes|going)\s+on\s+(?=(?:the\s+)?(?:"
+            + _TYPES
+            + r")\b)",
+            re.I,
+        ),
+        r"\1 to ",
+    ),
+    (
+        re.compile(
+            r"\bfrom\s+(?:the\s+|our\s+)?(?P<kind>"
+            + _TYPES
+            + r")\s+(?:it\s+)?(?:goes|go|is\s+going|are\s+going)"
+            r"\s+(?:to\s+)?there\b",
+            re.I,
+        ),
+        r"the \g<kind> ships there",
+    ),
+    (re.compile(r"\b(make|add|create|put)\s+please\b(?=\s+[a-z])", re.I), r"please \1"),
     # An Arabic speaker's English: "the both take from the warehouse of Aqaba" (both get their
     # goods from the Aqaba warehouse), "is not 10,000, is 12,000" (a size taken back)
     (re.compile(r"\bthe\s+both\b", re.I), "both"),

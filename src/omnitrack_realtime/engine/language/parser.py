@@ -626,7 +626,7 @@ _BUILD_CUE = re.compile(
     r"|would\slike|'?d\slike|wanna|have|got)\s(?:to\s)?|let'?s\s|help\sme\s|time\sto\s)"
     r"(?:set\s?up|build|model|map(?:\sout)?|create|get|put\stogether|put|enter|do)\s(?:our|my|the|a)"
     r"\s(?:\w+\s)?(?:supply\s)?(?:chain|network|twin|model|setup|operation|business)"
-    r"(?:\s(?:up|in(?:\shere)?|going|done|(?:into|in)\s(?:this|the)\s(?:thing|tool|system|app|twin)))?"
+    r"(?:\s(?:up|in(?:\shere)?|here|going|done|(?:into|in)\s(?:this|the)\s(?:thing|tool|system|app|twin)))?"
     r"(?:\s(?:real|really|super|pretty)?\s?(?:quick(?:ly)?|fast|asap|now|today|first))*\W*$",
     re.IGNORECASE,
 )

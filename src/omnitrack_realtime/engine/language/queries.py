@@ -101,6 +101,9 @@ _ALERT_WORD = re.compile(r"\b(?:alerts?|warnings?|alarms?|notifications?|inciden
 _SUMMARY = re.compile(
     r"^\W*(?:status|overview|summary|settings|config\w*)\W*$"
     r"|\bshow\s(?:me\s)?(?:everything|it\sall|all\sof\sit|the\swhole\sthing)\b"
+    # "Is there a way to see everything I've entered so far, all in one place?"
+    r"|\b(?:see|view|look\sat|check)\s(?:everything|it\sall|all\sof\sit)\s(?:i'?ve|we'?ve|i\shave|we\shave)"
+    r"\s(?:entered|added|put\sin|set\sup|built)\b"
     r"|\b(?:how\smany\s(?:\w+\s)?(?:suppliers|vendors|manufacturers|factories|plants|warehouses"
     r"|depots|distributors|dcs|distribution\scent(?:er|re)s|retailers|stores|shops|outlets|nodes"
     r"|sites|facilities|locations|connections|links|routes)"

@@ -233,6 +233,9 @@ def _analyse(text: str, names: _Names) -> _Step:
     )
 
 
+_LIST_GAP = re.compile(r"\s*(?:,|and|&|,\s*and)\s*")
+
+
 def _node_refs(step: _Step) -> list[_Ref]:
     refs: list[_Ref] = [_Ref(s, e, NodeRef(n, "name")) for s, e, n, _f in step.names]
     refs += [_Ref(s, e, NodeRef(i, "id")) for s, e, i in step.ids]
@@ -403,6 +406,19 @@ def _node_refs(step: _Step) -> list[_Ref]:
         text = step.text[p_start : after.end()]
         ref = NodeRef(known, "name") if known else NodeRef(text, "place", place=place)
         refs.append(_Ref(before.start(), after.end(), ref))
+    by_name = [r for r in refs if r.ref.kind == "name"]
+    for p_start, p_end, place in step.places:
+        # "Mark Kano and Port Harcourt offline": a town listed with a node named by its name is
+        # the user's node there, as the name is
+        if not place.city or any(r.start <= p_start < r.end for r in refs):
+            continue
+        if any(
+            _LIST_GAP.fullmatch(step.masked[p_end : r.start])
+            or _LIST_GAP.fullmatch(step.masked[r.end : p_start])
+            for r in by_name
+        ):
+            ref = NodeRef(step.text[p_start:p_end], "place", place=place)
+            refs.append(_Ref(p_start, p_end, ref))
     refs.sort(key=lambda r: r.start)
     for i, (earlier, later) in enumerate(itertools.pairwise(refs), 1):
         # "Compare the first warehouse with the second one": the second warehouse

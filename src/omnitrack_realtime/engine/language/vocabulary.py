@@ -41,6 +41,8 @@ _TYPE_PATTERNS = {
         r"(?:cross[\s-]?dock(?:ing)?|hub)\s"
         + _STORE_NOUN
         + r"|warehouses?|depots?|storage\s(?:facilit(?:y|ies)|sites?|units?|centers?|locations?)"
+        # "a big store shed in Mombasa": where goods wait, not a shop
+        r"|(?:store|storage)\s?sheds?"
         r"|stockrooms?|storehouses?|storage|whs?|whses?|(?:wear|ware)\shouses?|armaz[ée]ns?"
         r"|(?:lumber|timber|storage|container|stock|rail)\s?yards?|stockyards?|silos?|grain\selevators?"
         # "the cold store at Schiphol": a refrigerated warehouse, not a shop
