@@ -1271,6 +1271,9 @@ class SupplyChainEngine:
         kept = dict(last.params)
         if re.search(r"\b(?:sites|nodes|locations|facilities)\b", text, re.IGNORECASE):
             kept.pop("node_type", None)  # "Now just the sites in Europe": of every kind
+        if "place" in added or "places" in added:
+            # ("Capacity by region." then "Now just the sites in Norway and Poland": the sites)
+            kept.pop("by", None)
         return Command("list-nodes", {**kept, **added}, last.confidence, text)
 
     def _about_last_setting(
@@ -2007,9 +2010,11 @@ _NARROW = re.compile(
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:which|what)\s(?:ones\s)?of\s(?:them|those|these)\b",
     re.IGNORECASE,
 )
-_NARROW_LEADS = re.compile(r"\b(?:now|and|ok|okay|so|then|just|only)\b", re.I)
+# (an "and" inside stays: "Now just the sites in Norway and Poland" is both countries)
+_NARROW_LEADS = re.compile(r"^\W*and\b|\b(?:now|ok|okay|so|then|just|only)\b", re.I)
 _NARROW_WORDS = re.compile(
-    r"\b(?:now|and|ok|okay|so|then|just|only|the|ones|those|them|these|which\sof|what\sof)\b", re.I
+    r"^\W*and\b|\b(?:now|ok|okay|so|then|just|only|the|ones|those|them|these|which\sof|what\sof)\b",
+    re.I,
 )
 
 _WANTS_BACK = re.compile(

@@ -578,7 +578,7 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             r"(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
             re.IGNORECASE,
         ),
-        r"\g<source> ships to it",
+        r"connect \g<source> to it",
     ),
     (
         re.compile(
@@ -587,7 +587,7 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             r"(?P<target>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
             re.IGNORECASE,
         ),
-        r"\g<source> ships to \g<target>",
+        r"connect \g<source> to \g<target>",
     ),
     # "what if ... fails for two weeks? Actually, make it three weeks.": the duration taken back
     (

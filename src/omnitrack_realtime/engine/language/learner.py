@@ -27,6 +27,39 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Japanese speaker's English, objects and articles left out: "Please register as plant",
+    # "Steel material is coming from Nagoya, 20000 pieces", "About warehouse, we are using one in
+    # Kobe", "Production capacity is 15000 pieces per month." (the size of what was just said)
+    (
+        re.compile(
+            r"\b(register|add|enter|record|put)\s+as\s+(?=(?:a\s+|an\s+)?(?:" + _TYPES + r")\b)",
+            re.I,
+        ),
+        r"\1 it as ",
+    ),
+    (
+        re.compile(
+            r"\b(is|are)\s+coming\s+from\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s*(?=(?:about\s+|around\s+)?\d)"
+        ),
+        _at_a_town(lambda m: f"{m[1]} coming from a supplier in {m['town']}, "),
+    ),
+    (
+        re.compile(
+            r"^(?P<lead>\W*)(?:about|regarding|as\s+for)\s+(?:the\s+)?(?P<kind>"
+            + _TYPES
+            + r"),\s+we\s+"
+            r"(?:are\s+using|use|have|are\s+having)\s+one\s+(?=in|at|near)",
+            re.I | re.M,
+        ),
+        r"\g<lead>we have a \g<kind> ",
+    ),
+    (
+        re.compile(
+            r"(?<=[a-z])\.\s+(?:the\s+|its\s+)?(?:production\s+|storage\s+|monthly\s+)?capacity\s+is\s+(?=\d)",
+            re.I,
+        ),
+        ", capacity ",
+    ),
     # A Russian speaker's English, without articles: "I want make model of our supply chain
     # here", "factory is in Karaganda", "Both they are delivering on factory", "from factory goes
     # there", "make please distribution center in Astana"
@@ -76,7 +109,8 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     ),
     (
         re.compile(
-            r"\bis\s+not\s+(?P<old>\d[\d,.]*\s?k?),?\s+(?:but\s+)?(?:it\s+)?is\s+(?P<new>\d[\d,.]*\s?k?)\b",
+            r"\bis\s+not\s+(?P<old>\d[\d,.]*\s?k?),?\s+(?:but\s+)?(?:it\s+|(?:the\s+)?(?:correct|right)"
+            r"(?:\s+(?:one|number|figure|capacity))?\s+)?is\s+(?P<new>\d[\d,.]*\s?k?)\b",
             re.I,
         ),
         r"is \g<new>, not \g<old>",

@@ -203,6 +203,53 @@ _TYPE_SAID_IN = re.compile(
 )
 
 
+_TOPIC_ONLY = re.compile(
+    r"^\W*(?:(?:next|now|then|first|second|and|ok|okay|so)\W+)*(?:(?:is|are|comes?|come|add)\s+)?"
+    r"(?:the\s+|our\s+|an?\s+)?(?:" + _TYPES + r")\W*$",
+    re.IGNORECASE,
+)
+
+
+_WHERE_ARE_THEY = re.compile(
+    r"^\W*(?:and\s+)?where\s+(?:are|is)\s+(?:they|those|these|them|each)(?:\s+(?:located|based))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _where_after_a_list(steps: list[Step]) -> list[Step]:
+    """ "How many suppliers do we have, and where are they?": the list shows where each is."""
+    return [
+        step
+        for index, step in enumerate(steps)
+        if not (
+            index > 0
+            and isinstance(step, Command)
+            and step.intent == "get-node-details"
+            and _WHERE_ARE_THEY.match(step.text)
+            and isinstance(steps[index - 1], Command)
+            and _command_intent(steps[index - 1]) == "list-nodes"
+        )
+    ]
+
+
+def _topics_before_their_adds(steps: list[Step]) -> list[Step]:
+    """ "Next is supplier. Steel material is coming from Nagoya, ...": the kind named as what
+    comes next, then its adds; not an add of its own that asks where."""
+    return [
+        step
+        for index, step in enumerate(steps)
+        if not (
+            isinstance(step, Clarification)
+            and step.intent in ADDED_TYPE
+            and _TOPIC_ONLY.match(step.text)
+            and any(
+                isinstance(later, Command) and later.intent == step.intent
+                for later in steps[index + 1 :]
+            )
+        )
+    ]
+
+
 def _place_said_before(steps: list[Step], text: str) -> list[Step]:
     """ "I am the manager of the logistic in a factory in Amman, ... Please I want from you to
     add the factory, the capacity is 40,000 box in the month.": the add asked where, but the
@@ -3545,7 +3592,14 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         _without_repeated_add_requests(
             _described_then_asked(
                 _described_again(
-                    _merge_repeats(_place_said_before(_sized_then_added(steps, names), cleaned))
+                    _merge_repeats(
+                        _place_said_before(
+                            _topics_before_their_adds(
+                                _where_after_a_list(_sized_then_added(steps, names))
+                            ),
+                            cleaned,
+                        )
+                    )
                 )
             )
         )

@@ -109,8 +109,8 @@ _WORRY = re.compile(
 def _rule_port_closure(step: _Step, m: str) -> _Outcome:
     if not (_PORT.search(m) and (_CLOSE.search(m) or re.search(r"\bclosure", m))):
         return None
-    if _WORRY.match(m):
-        return None
+    if _WORRY.match(m) or (_HAPPENED.match(m) and not _SIMULATE.search(m)):
+        return None  # ("The port's been closing for wind": what keeps happening, a reason)
     params = _where(step, allow_node=True)
     duration = parse_duration_hours(step.text)
     if duration is not None:
@@ -229,6 +229,8 @@ _HAPPENED = re.compile(
     r"\sbeen)|we\s(?:had|'ve\shad|have\shad|got\shit|were\shit)|it\swas|they\shad)\b"
     # "Fire dept has cleared the building.": someone did something, a report
     r"|^\W*(?:the\s)?[a-z]+(?:\s[a-z]+)?\s(?:has|have|had)\s(?:just\s|now\s|already\s)?[a-z]+ed\b"
+    # "The port's been closing for wind": what keeps happening, a reason
+    r"|^\W*(?:the\s)?[a-z]+(?:\s[a-z]+)?(?:'s|\shas|\shave)\sbeen\s(?:[a-z]+ly\s)?[a-z]+(?:ing|ed)\b"
 )
 
 

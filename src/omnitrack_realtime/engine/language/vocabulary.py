@@ -32,6 +32,8 @@ _TYPE_PATTERNS = {
         r"|packing\s(?:plants?|houses?)|packhouses?|processing\s(?:plants?|facilit(?:y|ies)|sites?)"
         r"|roaster(?:y|ies)|roasting\s(?:plants?|facilit(?:y|ies))|creamer(?:y|ies)|distiller(?:y|ies)"
         r"|dairy\splants?|bottling\s(?:plants?|lines?)"
+        # "our roasting place", "the production site": where the goods are made
+        r"|(?:roasting|production|bottling|brewing|baking|sewing|packing)\s(?:places?|sites?|units?|rooms?)"
         # Spanish, French, Italian and German words for a plant said inside English
         r"|plantas?(?=\s(?:in|en|at|de|that|which|near|ships|sends|supplies)\b)|(?<=the\s)plantas?"
         r"|usines?|fabbric(?:a|he)|fabrieken|fabriek|fabriken|fabrik(?=\s(?:in|at|near)\s)"
