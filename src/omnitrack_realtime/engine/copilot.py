@@ -1271,6 +1271,9 @@ class SupplyChainEngine:
         kept = dict(last.params)
         if re.search(r"\b(?:sites|nodes|locations|facilities)\b", text, re.IGNORECASE):
             kept.pop("node_type", None)  # "Now just the sites in Europe": of every kind
+        said_kind = _TYPE_RE.search(text)
+        if said_kind is not None and said_kind.lastgroup and "node_type" not in added:
+            added["node_type"] = said_kind.lastgroup  # "Now just the DCs in North America"
         if "place" in added or "places" in added:
             # ("Capacity by region." then "Now just the sites in Norway and Poland": the sites)
             kept.pop("by", None)
@@ -2002,7 +2005,7 @@ _NARROW = re.compile(
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b"
     # "Now just the sites in Europe."
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:sites|nodes|locations"
-    r"|facilities)\s+(?:in|at|near|with|over|under|above|below|that)\b"
+    r"|facilities|" + _TYPES + r")\s+(?:in|at|near|with|over|under|above|below|that)\b"
     # "Now just the plants.", "Just the suppliers, with their capacities."
     r"|^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:just|only)\s+(?:the\s+)?(?:" + _TYPES + r")"
     r"(?:,?\s+(?:with\s(?:their|its|the)\s[\w\s,&]+|please|pls))?\W*$"

@@ -865,7 +865,7 @@ def town_in_lower_case(text: str) -> Place | None:
     return place if place is not None and place.city is not None else None
 
 
-def suggest(text: str, *, world: bool = False) -> Place | None:
+def suggest(text: str, *, world: bool = False, shorthand: bool = False) -> Place | None:
     """The one place ``text`` names with a single typo ("Jakrta", "Rotterdm"), for names of
     five letters or more, or two typos in a name of nine or more ("Cincinatti"); with
     ``world``, also the world table's big cities ("agadr": a caller says so where a town is
@@ -891,9 +891,12 @@ def suggest(text: str, *, world: bool = False) -> Place | None:
         found = {id(_INSENSITIVE[k]): _INSENSITIVE[k] for k in near if _distance(key, k, 2) <= 2}
     if not found and world:
         # "agadr", "marakesh": a big city of the world table the curated one does not hold
-        major, deleted = _major_world()
-        near = {k for d in once for k in deleted.get(d, ())}
-        found = {id(major[k]): major[k] for k in near if within_one_edit(key, k)}
+        for limit in (_MAJOR_CITIES, _TOWNS_IN_SHORTHAND) if shorthand else (_MAJOR_CITIES,):
+            major, deleted = _major_world(limit)
+            near = {k for d in once for k in deleted.get(d, ())}
+            found = {id(major[k]): major[k] for k in near if within_one_edit(key, k)}
+            if found:
+                break
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -923,13 +926,20 @@ def _curated_deletions() -> tuple[dict[str, frozenset[str]], dict[str, frozenset
 _MAJOR_CITIES = 3000
 
 
+#: How many a typo may name where the words leave no doubt a town is meant ("plant toowomba
+#: 20k/mo", "sup rockhamton 9k": a node type before, a size after): down to about 50,000.
+_TOWNS_IN_SHORTHAND = 12000
+
+
 @functools.cache
-def _major_world() -> tuple[dict[str, Place], dict[str, frozenset[str]]]:
+def _major_world(
+    limit: int = _MAJOR_CITIES,
+) -> tuple[dict[str, Place], dict[str, frozenset[str]]]:
     """The world table's most populous cities, by lookup key, that the curated table does not
     hold and whose name is no English word; and every key and key less one letter, with the
     keys it comes from (a word one edit from a key shares one of these with it)."""
     data = resources.files(__package__).joinpath("data", _WORLD_FILE).read_bytes()
-    lines = gzip.decompress(data).decode("utf-8").splitlines()[:_MAJOR_CITIES]
+    lines = gzip.decompress(data).decode("utf-8").splitlines()[:limit]
     major: dict[str, Place] = {}
     for line in lines:
         name, _key_said, _country, _code, _lat, _lon, word = line.split("\t")

@@ -94,7 +94,7 @@ INDUSTRIES = (
 CURRENCIES = (
     *("USD", "EUR", "GBP", "CNY", "JPY", "INR", "CAD", "AUD", "NZD", "SGD", "HKD", "CHF", "SEK"),
     *("NOK", "DKK", "PLN", "KRW", "MXN", "BRL", "ZAR", "AED", "SAR", "TRY", "THB", "MYR", "IDR"),
-    "VND",
+    *("VND", "NGN", "KES", "GHS", "EGP"),
 )
 RISK_PROFILES = ("low", "medium", "high")
 #: How a region id reads in an answer.

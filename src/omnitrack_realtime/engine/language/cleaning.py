@@ -500,6 +500,56 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r"\g<kind> ",
     ),
+    # "Before the board pack goes out I need a couple of numbers. What's ...?": what the
+    # questions are for, said first
+    (
+        re.compile(
+            r"^\W*(?:before\s(?:the|our|my|this)\s[\w\s]{1,30}?\s(?:goes\sout|is\sdue|is\ssent),?\s+)?"
+            r"(?:i|we)\s(?:need|want)\s(?:a\scouple\sof|a\sfew|some)\s(?:numbers|figures|stats|answers"
+            r"|things|data\spoints)[.:!]\s*",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "",
+    ),
+    # "Could you put the workshop in for me? I believe that's what you call a plant.": add it,
+    # and the kind it is
+    (
+        re.compile(
+            r"\bput\s+(?P<np>(?:the|our|my)\s+[\w-]+(?:\s[\w-]+)?)\s+in(?:\s+for\s+(?:me|us))?(?=\s*[.?!,]|$)",
+            re.IGNORECASE,
+        ),
+        # (a kind said stays: "put the factory in"; else it is the node just described)
+        lambda m: f"add {m['np']}" if _TYPE_RE.search(m["np"]) else "add it",
+    ),
+    (
+        re.compile(r"\bthat'?s\s+what\s+(?:you|people|they)\s+call\s+(?=an?\s)", re.IGNORECASE),
+        "that's called ",
+    ),
+    # "one in Lisbon and one in Porto, each sells about 1,000 bars a month": a size for each
+    (
+        re.compile(
+            r",?\s+each\s+(?:one\s+)?(?:sells|makes|does|handles|holds|takes|moves|produces|ships)\s+"
+            r"(?:about\s+|around\s+|roughly\s+|some\s+)?(?P<n>\d[\d,.]*\s?k?)(?P<rest>(?:\s(?!and\b)[a-z]+)*?)"
+            r"(?=\s*[.,;]|$)",
+            re.IGNORECASE,
+        ),
+        r", \g<n>\g<rest> each",
+    ),
+    # "Connect Hereford to Bristol both ways. Hmm, no, just one way, from Hereford.": both ways
+    # taken back (the link as said first, one way)
+    (
+        re.compile(
+            r",?\s+both\s+ways\s*[.!,;]?\s*(?:(?:hmm+|no|wait|actually|sorry|scratch\s+that)\W+)+"
+            r"(?:just\s+|only\s+)?one[\s-]way(?:,?\s+from\s+[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)?(?=\s*[.!]|$)",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
+    # "two suppliers of steel, one in Monterrey ...": what they supply, said before the list
+    (
+        re.compile(r"\b((?i:" + _TYPES + r"))\s+of\s+[a-z]+(?:\s[a-z]+)?(?=\s*[,:])"),
+        r"\1",
+    ),
     # "Mark Port Harcourt offline, Kano too.": the same status for both
     (
         re.compile(
@@ -1843,14 +1893,27 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             # the world table whose name is also a word is no typo: "manta" is Manta, not Malta)
             place = gazetteer.town_in_lower_case(match.group())
             if place is None:
-                place = gazetteer.suggest(match.group(), world=not _BEFORE_A_TYPE.match(text, end))
+                # ("plant toowomba 20k/mo": a type before, a size after; any town of 50,000)
+                shorthand = bool(
+                    (
+                        _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
+                        or re.search(r"\bsups?\s+$", text[max(0, start - 10) : start], re.I)
+                    )
+                    and re.match(r"\s*\d", text[end:])
+                )
+                place = gazetteer.suggest(
+                    match.group(),
+                    world=not _BEFORE_A_TYPE.match(text, end),
+                    shorthand=shorthand,
+                )
             fixed = place.city if place is not None and place.city else None
             if fixed is not None:
                 parts.append(text[last:start])
                 parts.append(fixed)
                 last = town_ended = end
                 fixes += 1
-            continue
+                continue
+            # ("rockhamton -> toowomba": no town of the tables, but one of the user's nodes)
         if fixed is None:
             before_a_type = _BEFORE_A_TYPE.match(text, end) is not None
             fixed = _one_typo_from(match.group().lower(), names, shortest=5 if before_a_type else 6)

@@ -27,6 +27,18 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Spanish speaker's English: "one is in Monterrey with 20,000 and the other in Saltillo
+    # with 12,000", "the supplier of Monterrey or the of Saltillo" (el de Saltillo)
+    (re.compile(r"\bone\s+is\s+in\b", re.I), "one in"),
+    (re.compile(r"\b(?:and\s+)?the\s+other\s+(?:one\s+)?(?:is\s+)?in\b", re.I), "and one in"),
+    (re.compile(r"\bthe\s+of\s+(?=[A-Z])"), "the one in "),
+    # ("a distribution center in Laredo of 25,000": its size)
+    (
+        re.compile(
+            r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+of\s+(?=\d[\d,.]*\s?k?\b(?!\s*%))"
+        ),
+        _at_a_town(lambda m: f"{m['town']}, "),
+    ),
     # A Japanese speaker's English, objects and articles left out: "Please register as plant",
     # "Steel material is coming from Nagoya, 20000 pieces", "About warehouse, we are using one in
     # Kobe", "Production capacity is 15000 pieces per month." (the size of what was just said)

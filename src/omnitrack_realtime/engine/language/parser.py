@@ -696,7 +696,11 @@ _FRAMING = (
     r"|lots\sof|many|some|a\sfew|several)\s(?:questions|things|requests)|(?:expect|brace\sfor"
     r"|get\sready\sfor)\s(?:a\slot\sof|lots\sof|many|some|a\sfew|several|more)\s(?:questions"
     r"|things|requests|changes)|(?:more|lots|plenty)\s(?:of\s)?(?:questions|changes)\s(?:to\scome"
-    r"|coming))"
+    r"|coming)"
+    # "Before the board pack goes out I need a couple of numbers": what the questions are for
+    r"|(?:before\s(?:the|our|my|this)\s[\w\s]{1,30}?\s(?:goes\sout|is\sdue|is\ssent)\W+)?(?:i|we)\s"
+    r"(?:need|want|have)\s(?:a\scouple\sof|a\sfew|some|two|three)\s(?:numbers|figures|stats|answers"
+    r"|things|data\spoints|questions))"
 )
 _DISCOURSE = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|but|also|right|alright|well)\W+)*"
@@ -842,6 +846,14 @@ _BY_MODE = re.compile(r"^\W*(?:by|via)\s(?:air|sea|rail|road|truck|ship|plane|bo
 _WILL_BE = re.compile(r"^\W*(?:it|they|that|this)(?:'ll|\swill|\s(?:is|are)\sgoing\sto)\s", re.I)
 
 
+_KIND_SUPPOSED = re.compile(
+    r"^\W*(?:(?:i|we)\s+(?:suppose|guess|think|believe|assume)\s+)?(?:those|these|they|that|this|it)"
+    r"(?:'s|'re|\s+(?:would|should|will|must|might|may)\s+(?:be|count\s+as)|\s+(?:are|is|count\s+as))\s+"
+    r"(?:an?\s+|the\s+)?(?:" + _TYPES + r")\W*$",
+    re.IGNORECASE,
+)
+
+
 def _is_aside(piece: str, names: _Names) -> bool:
     """Whether a step nobody understood is a remark or a question that names no node, place
     or number (safe to skip); an odd command ("frobnicate the gizmo") is asked about."""
@@ -852,6 +864,8 @@ def _is_aside(piece: str, names: _Names) -> bool:
         return True  # "Boulder won't open until spring anyway": why, not what
     if _ALL_WELL.match(piece):
         return True  # "..., Vancouver is fine": why, not what
+    if _KIND_SUPPOSED.match(piece):
+        return True  # "I suppose those would be stores.": the kind, said of what was added
     if PLANNED.search(piece.lower()) and "?" not in piece:
         return True  # "the plan is to close it next quarter": later, not now
     if (_WILL_BE.match(piece) or _BY_MODE.match(piece)) and "?" not in piece:
@@ -1850,7 +1864,7 @@ _ADD_THAT = re.compile(
     r"^\W*(?:(?:please|pls|and|just|then|so|kindly|(?:can|could|would)\s+you|if\s+so,?"
     r"|in\s+that\s+case,?)\s+)*(?:add|create"
     r"|put\s+in|set\s+up|include"
-    r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|(?=the\s|our\s)"
+    r"|model|enter|record|register|put)\s+(?:that|this|it|him|her|them|those|these|one|both|(?=the\s|our\s)"
     r"|(?:also|too|as\swell)(?=\W*$))\b(?:\s*(?:the\s"
     r"|our\s)?(?:one|"
     + _TYPES

@@ -54,7 +54,7 @@ _RISKS = re.compile(
     r"|single[\s-]sourc\w*|concentrat(?:ion|ed)\b"
     r"|weak(?:est)?\s(?:points?|spots?|links?)|weakness\w*|exposure|exposed|threats?|fragil\w*"
     r"|resilien\w*|what\scould\sgo\swrong|at\srisk|could\s(?:\w+\s){0,2}(?:break|fail|go\swrong)"
-    r"|(?:hurt|harm|damage|hit|cost)\s(?:us\s)?(?:the\s)?(?:most|worst|hardest)"
+    r"|(?:hurts?|harms?|damages?|hits?|costs?)\s(?:us\s)?(?:the\s)?(?:most|worst|hardest)"
     # "I want to know what could hit margins": what could go wrong, said by what it would hurt
     r"|what\s(?:could|might|can|would)\s(?:\w+\s)?(?:hit|hurt|harm|threaten|damage|disrupt"
     r"|squeeze|eat\sinto))\b"

@@ -219,6 +219,10 @@ _CURRENCY_WORDS = {
     "MYR": r"myr|ringgit|malaysian\scurrency",
     "IDR": r"idr|rupiah|indonesian\scurrency",
     "VND": r"vnd|vietnamese\s(?:dong|currency)",
+    "NGN": r"ngn|naira|nigerian\scurrency|₦",
+    "KES": r"kes|kenyan\s(?:shillings?|currency)|ksh",
+    "GHS": r"ghs|cedis?|ghanaian\scurrency",
+    "EGP": r"egp|egyptian\s(?:pounds?|currency)",
 }
 _CURRENCY_RE = re.compile(
     r"(?<![\w$€£¥])(?:"
