@@ -2014,10 +2014,10 @@ _NARROW = re.compile(
     re.IGNORECASE,
 )
 # (an "and" inside stays: "Now just the sites in Norway and Poland" is both countries)
-_NARROW_LEADS = re.compile(r"^\W*and\b|\b(?:now|ok|okay|so|then|just|only)\b", re.I)
+_NARROW_LEAD_WORDS = r"^\W*and\b|\b(?:now|ok|okay|so|then|just|only"
+_NARROW_LEADS = re.compile(_NARROW_LEAD_WORDS + r")\b", re.I)
 _NARROW_WORDS = re.compile(
-    r"^\W*and\b|\b(?:now|ok|okay|so|then|just|only|the|ones|those|them|these|which\sof|what\sof)\b",
-    re.I,
+    _NARROW_LEAD_WORDS + r"|the|ones|those|them|these|which\sof|what\sof)\b", re.I
 )
 
 _WANTS_BACK = re.compile(

@@ -431,24 +431,17 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "",
     ),
-    # "Please add it, with coffee going from the roastery in Galway to it.": its link
+    # "Please add it, with coffee going from the roastery in Galway to it.", "Could you add it,
+    # with the coffee going there from the roastery?": its link
     (
         re.compile(
             r",?\s+with\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:going|coming|shipped|sent|flowing|moving)"
-            r"\s+from\s+(?P<source>[^,.!?;\n]{2,40}?)\s+(?:to|into)\s+(?P<target>it|there|them)\b",
+            r"\s+(?:from\s+(?P<source>[^,.!?;\n]{2,40}?)\s+(?:to|into)\s+(?P<target>it|there|them)\b"
+            r"|(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+(?P<source2>[^,.!?;\n]{2,40}?)"
+            r"(?=\s*(?:[,.!?;]|$)))",
             re.IGNORECASE,
         ),
-        r", and connect \g<source> to \g<target>",
-    ),
-    # "Could you add it, with the coffee going there from the roastery?"
-    (
-        re.compile(
-            r",?\s+with\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:going|coming|shipped|sent|flowing|moving)"
-            r"\s+(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+(?P<source>[^,.!?;\n]{2,40}?)"
-            r"(?=\s*(?:[,.!?;]|$))",
-            re.IGNORECASE,
-        ),
-        r", and connect \g<source> to it",
+        lambda m: f", and connect {m['source'] or m['source2']} to {m['target'] or 'it'}",
     ),
     # "two little shops of our own, one in Bath and one in Swansea": whose they are
     (
@@ -624,20 +617,12 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (
         re.compile(
             r"\b(?:the\s+|our\s+|all\s+(?:the\s+|our\s+)?)?(?:[\w-]+\s+){0,2}?(?:goes|go|flows|flow"
-            r"|moves|move|travels|travel)\s+(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+"
-            r"(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
+            r"|moves|move|travels|travel)\s+(?:(?:(?:over\s+)?(?:to\s+)?there|to\s+it)\s+from\s+"
+            r"(?P<source2>(?:the\s+)?[^,.!?;\n]{2,40}?)|from\s+(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)"
+            r"\s+(?:on\s+)?to\s+(?P<target>(?:the\s+)?[^,.!?;\n]{2,40}?))(?=\s*(?:[,.!?;]|$))",
             re.IGNORECASE,
         ),
-        r"connect \g<source> to it",
-    ),
-    (
-        re.compile(
-            r"\b(?:the\s+|our\s+|all\s+(?:the\s+|our\s+)?)?(?:[\w-]+\s+){0,2}?(?:goes|go|flows|flow"
-            r"|moves|move|travels|travel)\s+from\s+(?P<source>(?:the\s+)?[^,.!?;\n]{2,40}?)\s+(?:on\s+)?to\s+"
-            r"(?P<target>(?:the\s+)?[^,.!?;\n]{2,40}?)(?=\s*(?:[,.!?;]|$))",
-            re.IGNORECASE,
-        ),
-        r"connect \g<source> to \g<target>",
+        lambda m: f"connect {m['source'] or m['source2']} to {m['target'] or 'it'}",
     ),
     # "what if ... fails for two weeks? Actually, make it three weeks.": the duration taken back
     (
@@ -1864,6 +1849,12 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
+        # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
+        # ("sup mersn 12k": the shorthand is a type only before a word)
+        after_a_type = fixed is None and bool(
+            _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
+            or re.search(r"\bsups?\s+$", text[max(0, start - 10) : start], re.I)
+        )
         if (
             fixed is None
             and (
@@ -1876,16 +1867,8 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                     r"\s*(?:,\s*(?:and\s+)?|and\s+|n\s+|&\s*|\+\s*)", text[town_ended:start]
                 )
                 or re.match(r"\s*(?:->|→)", text[end : end + 4])
-                # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
-                or (
-                    (
-                        _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
-                        # ("sup mersn 12k": the shorthand is a type only before a word)
-                        or re.search(r"\bsups?\s+$", text[max(0, start - 10) : start], re.I)
-                    )
-                    # (a town ends the item: "warehouse feeds a DC" is no town)
-                    and re.match(r"\s*(?:\d|[,+&;:.)(]|and\b|$)", text[end:])
-                )
+                # (a town ends the item: "warehouse feeds a DC" is no town)
+                or (after_a_type and re.match(r"\s*(?:\d|[,+&;:.)(]|and\b|$)", text[end:]))
             )
         ):
             # "a packaging vendor in guangzou": a city with one typo, where a place is said
@@ -1893,18 +1876,11 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
             # the world table whose name is also a word is no typo: "manta" is Manta, not Malta)
             place = gazetteer.town_in_lower_case(match.group())
             if place is None:
-                # ("plant toowomba 20k/mo": a type before, a size after; any town of 50,000)
-                shorthand = bool(
-                    (
-                        _AFTER_A_TYPE.search(text[max(0, start - 60) : start])
-                        or re.search(r"\bsups?\s+$", text[max(0, start - 10) : start], re.I)
-                    )
-                    and re.match(r"\s*\d", text[end:])
-                )
                 place = gazetteer.suggest(
                     match.group(),
                     world=not _BEFORE_A_TYPE.match(text, end),
-                    shorthand=shorthand,
+                    # ("plant toowomba 20k/mo": a type before, a size after; a town of 50,000)
+                    shorthand=after_a_type and re.match(r"\s*\d", text[end:]) is not None,
                 )
             fixed = place.city if place is not None and place.city else None
             if fixed is not None:

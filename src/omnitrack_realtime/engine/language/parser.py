@@ -68,7 +68,6 @@ from .vocabulary import (
     _CURRENCY_RE,
     _LINK_IN,
     _LINK_OUT,
-    _TYPE_PATTERNS,
     _TYPE_RE,
     _TYPES,
     _VOCAB,
@@ -195,12 +194,7 @@ def _sized_then_added(steps: list[Step], names: _Names) -> list[Step]:
 _CAPACITY_SAID_AFTER = re.compile(
     r"^\W*(?:the\s|its\s)?(?:capacity|cap|size)\s(?:is|of|will\sbe|=)\s[^.!?\n]*", re.IGNORECASE
 )
-_TYPE_SAID_IN = re.compile(
-    r"\b(?:"
-    + "|".join(f"(?P<{t}>{p})" for t, p in _TYPE_PATTERNS.items())
-    + r")\s+(?:in|at|near)\s+$",
-    re.IGNORECASE,
-)
+_TYPE_SAID_IN = re.compile(_TYPE_RE.pattern + r"\s+(?:in|at|near)\s+$", re.IGNORECASE)
 
 
 _TOPIC_ONLY = re.compile(
@@ -1497,10 +1491,11 @@ def _read_at_place(
 _TO_A_NODE = re.compile(r"\b(?:to|into|from)\b", re.IGNORECASE)
 
 
-def _add_asked_again(piece: str) -> bool:
-    """ "Please add it", "Could you add them too, and": the add of a node described before,
-    asked again; the step after it is not more of it ("..., and Braga Plant ships to it" read
-    with it made a link from "it")."""
+def _reads_alone(piece: str) -> bool:
+    """Whether an unread step stands on its own, so the step after it is not read together
+    with it: the add of a node described before, asked again ("Please add it", "Could you add
+    them too, and": "..., and Braga Plant ships to it" read with it made a link from "it"), or
+    sizes said by town."""
     if _ADD_THAT.match(re.sub(r"[,\s]*\band\W*$", "", piece)) is not None:
         return True
     # ("Zarqa give 25,000 kg in month and Irbid 10,000 kg. The both of them is send to the
@@ -3386,8 +3381,8 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             continue
         if isinstance(outcome, Clarification):
             context = unknown_before or (last_piece if commands() else None)
-            if context is not None and _add_asked_again(context):
-                context = None  # (see _add_asked_again)
+            if context is not None and _reads_alone(context):
+                context = None  # (see _reads_alone)
             joined = _read_with(context, piece, names) if context is not None else None
             if joined is not None and unknown_before is not None:
                 # "We're moving into pharma, set the industry accordingly": one request.
@@ -3464,7 +3459,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "Berlin Plant's having issues, mark it degraded": "it" is the node just named.
             node = _antecedent(unknown_before, names)
             pointed = _point_back(outcome, node) if node is not None else None
-            if pointed is None and len(outcome) == 1 and not _add_asked_again(unknown_before):
+            if pointed is None and len(outcome) == 1 and not _reads_alone(unknown_before):
                 # "Acme Components shipped faulty parts, simulate the recall": one request.
                 # ("Please add it, and Braga Plant ships to it": the add asked again, and its
                 # node is "it"; read together they made a link from "it" to Braga Plant)
