@@ -51,6 +51,34 @@ def test_it_in_connect_it_to_stays_the_node_talked_about(engine: SupplyChainEngi
     assert capacity(engine, "Toluca Warehouse") == 15_000
 
 
+def test_that_one_after_connect_it_to_a_named_node_is_the_named_node(
+    engine: SupplyChainEngine,
+) -> None:
+    # "it" stays the plant; "that one" is the warehouse, even after this turn's add (r103-c06)
+    talk(
+        engine,
+        "how big is the Chihuahua plant?",
+        "Connect it to the second warehouse as well.",
+        "Add a DC in Monterrey, 9,000, fed by that one.",
+    )
+    assert ("Toluca Warehouse", "Monterrey Distribution Center") in links(engine)
+    assert ("Chihuahua Plant", "Monterrey Distribution Center") not in links(engine)
+    talk(engine, "Bump it by 20%.")  # "it" is the new DC
+    assert capacity(engine, "Monterrey Distribution Center") == 10_800
+
+
+def test_that_one_after_connect_it_then_a_change_of_it_is_it(engine: SupplyChainEngine) -> None:
+    # "set it to 8,000" names "it" again last (r82-c06)
+    talk(
+        engine,
+        "how big is the Chihuahua plant?",
+        "Connect it to the second warehouse too, and set it to 28,000.",
+        "Bump that one by 10%.",
+    )
+    assert capacity(engine, "Chihuahua Plant") == 30_800
+    assert capacity(engine, "Toluca Warehouse") == 15_000
+
+
 def test_the_other_one_after_two_links_from_one_node(engine: SupplyChainEngine) -> None:
     talk(
         engine,

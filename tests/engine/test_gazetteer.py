@@ -346,6 +346,17 @@ def test_names_written_without_their_stroked_letters_or_admin_suffix_are_found()
     assert cheongju.country == "South Korea"
 
 
+def test_towns_named_with_their_river_are_found_by_their_first_name() -> None:
+    # the world table writes "Ludwigshafen am Rhein" and "Burton upon Trent"
+    ludwigshafen = lookup("Ludwigshafen")
+    assert ludwigshafen is not None and ludwigshafen.city == "Ludwigshafen"
+    assert ludwigshafen.country == "Germany"
+    assert lookup("Ludwigshafen am Rhein") is not None
+    # a town that has the short name itself stays first
+    kingston = lookup("Kingston")
+    assert kingston is not None and kingston.country == "Jamaica"
+
+
 def test_typos_of_big_world_cities_only_where_the_caller_says_a_town_is_meant() -> None:
     from omnitrack_realtime.engine.gazetteer import suggest
 

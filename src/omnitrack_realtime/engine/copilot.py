@@ -772,6 +772,7 @@ class SupplyChainEngine:
         subject: str | None = None  # the node this turn added last: what "it" goes on meaning
         named_last: str | None = None  # the node named last after it: what "that one" means
         waiting: set[int] = set()  # steps kept for after a question's answer
+        that_one = self._that_one_at_start(request, state)
         for index, step in enumerate(steps):
             if index in waiting:
                 continue
@@ -824,6 +825,8 @@ class SupplyChainEngine:
             ):
                 # "undo" then "actually revert that, I do want the warehouse": the undo taken back
                 step = Command("redo", {}, step.confidence, step.text)
+            if that_one is not None:
+                step = _pinned_that_one(step, that_one)
             command = self._prepare(request, step, turn)
             if command is None:
                 continue
@@ -849,6 +852,13 @@ class SupplyChainEngine:
                 result = self._run_command(request, command, state, turn, mentioned)
                 if result.success and command.intent in ADDED_TYPE and result.mentioned:
                     subject = result.mentioned[-1]
+                elif result.success and _linked_it_to_a_named_node(command, result.mentioned):
+                    # "Connect it to the last warehouse as well." then "a DC fed by that one":
+                    # "it" stays the node talked about, "that one" is the warehouse
+                    subject, named_last = result.mentioned[-1], result.mentioned[0]
+                elif result.success and subject is not None and list(result.mentioned) == [subject]:
+                    # "Connect it to the plant too, and set it to 8,000.": "it" was said last
+                    named_last = None
             if subject in mentioned and mentioned[-1] != subject:
                 # "add a warehouse in Bangkok, fed by the KL plant, and have it ship to Manila":
                 # "it" stays the node this message added, whatever the steps since named;
@@ -867,6 +877,14 @@ class SupplyChainEngine:
         self._remember_mentions(request, steps, mentioned)
         if len(turn.added) > 1 or turn.shown:
             state.listed = turn.added if len(turn.added) > 1 else turn.shown
+
+    def _that_one_at_start(self, request: EngineRequest, state: DialogueState) -> str | None:
+        """The node "that one" means as the turn begins (see ``that_one`` in the dialogue
+        state), while the nodes talked about are still the ones it was said among."""
+        if not state.that_one:
+            return None
+        context = self.twin.get_context(request.user_id, request.conversation_id)
+        return state.that_one[0] if state.that_one[1:] == list(context) else None
 
     def _run_chain(
         self,
@@ -1842,6 +1860,42 @@ def _pinned(command: Command, mentioned: Sequence[str]) -> Command:
         if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text != "them":
             params[key] = NodeRef(node_id, "id")
     return Command(command.intent, params, command.confidence, command.text)
+
+
+def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bool:
+    """A link with "it" at one end and a node named outright at the other."""
+    if command.intent != "connect-nodes" or len(mentioned) != 2:
+        return False
+    refs = [command.params.get("source"), command.params.get("target")]
+    if not all(isinstance(ref, NodeRef) for ref in refs):
+        return False
+    said_it = [
+        isinstance(ref, NodeRef)
+        and ref.kind == "pronoun"
+        and ref.node_type is None
+        and ref.text.lower() == "it"
+        for ref in refs
+    ]
+    other = refs[said_it.index(False)] if said_it.count(True) == 1 else None
+    return isinstance(other, NodeRef) and other.kind != "pronoun"
+
+
+def _pinned_that_one(step: Command, node_id: str) -> Command:
+    """The step with its untyped "that one" made the node it meant when the turn began, so
+    that a node this turn adds first ("Add a DC in Mexico City, fed by that one") does not
+    move it. "The other one" is the same node then: the one that is not "it"."""
+    params = dict(step.params)
+    for key, ref in step.params.items():
+        if (
+            isinstance(ref, NodeRef)
+            and ref.kind == "pronoun"
+            and ref.node_type is None
+            and ref.text.lower() in ("that one", "the other one")
+        ):
+            params[key] = NodeRef(node_id, "id")
+    if params == step.params:
+        return step
+    return Command(step.intent, params, step.confidence, step.text)
 
 
 def _data_files(request: EngineRequest) -> list[Attachment]:

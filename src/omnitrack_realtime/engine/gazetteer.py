@@ -1057,12 +1057,17 @@ def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
                     ),
                 )
             )
-        suffix = _ADMIN_SUFFIX.search(key)
-        bare_name = _ADMIN_SUFFIX_SAID.sub("", name)
-        if suffix is not None and bare_name != name:
-            # "Cheongju" for "Cheongju-si", named as users name it
-            bare = Place(bare_name, country, place.region, place.latitude, place.longitude)
-            aliases.append((key[: suffix.start()], (bare, row[1])))
+        for suffix_re, said_re in (
+            (_ADMIN_SUFFIX, _ADMIN_SUFFIX_SAID),
+            (_RIVER_SUFFIX, _RIVER_SUFFIX_SAID),
+        ):
+            suffix = suffix_re.search(key)
+            bare_name = said_re.sub("", name)
+            if suffix is not None and bare_name != name:
+                # "Cheongju" for "Cheongju-si", "Ludwigshafen" for "Ludwigshafen am Rhein",
+                # named as users name them (after any town that has the short name itself)
+                bare = Place(bare_name, country, place.region, place.latitude, place.longitude)
+                aliases.append((key[: suffix.start()], (bare, row[1])))
     countries = {_key(p.country or "") for found in rows.values() for p, _w in found}
     for key, found in list(rows.items()):
         stem = key.removesuffix(" city")
@@ -1095,6 +1100,10 @@ def _world_rows() -> dict[str, list[tuple[Place, bool]]]:
 # users leave the suffix out
 _ADMIN_SUFFIX = re.compile(r" (?:si|shi)$")
 _ADMIN_SUFFIX_SAID = re.compile(r"[- ](?:si|shi)$", re.IGNORECASE)
+# German and English towns named with their river or region ("Ludwigshafen am Rhein", "Halle
+# an der Saale", "Burton upon Trent"): users say the first part
+_RIVER_SUFFIX = re.compile(r" (?:am|an der|im|in der|upon) [a-z]+$")
+_RIVER_SUFFIX_SAID = re.compile(r"[- ](?:am|an der|im|in der|upon)[- ]\w+$", re.IGNORECASE)
 
 
 def world_key(name: str) -> str:

@@ -309,6 +309,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         ends = {"source": NodeRef("it", "pronoun"), "target": refs[0].ref}
         if elided.group("way") == "from" and intent == "connect-nodes":
             ends = {"source": refs[0].ref, "target": NodeRef("it", "pronoun")}
+        elif intent == "connect-nodes" and elided.group("way") != "to":
+            # "Please add it and connect with Leon": which two, not which way goods go
+            params["by_tier"] = True
         params.update(ends)
         return _cmd(step, intent, params, 0.8)
     if len(refs) < 2:

@@ -15,6 +15,7 @@ from ..commands import ADDED_TYPE, DEFAULT_NAME_WORD, Command
 from .cleaning import _clean
 from .edits import _UNKNOWN_PLACE, _capacity
 from .names import _EMPTY_NAMES, _name_index, _Names
+from .numbers import parse_number
 from .references import _analyse
 from .rules import _read_clause
 from .vocabulary import _ADD_INTENT, _TYPES
@@ -209,6 +210,21 @@ def _described_node(text: str, names: _Names) -> str | None:
     where = text[start:end]
     if place.city and place.country and place.country.casefold() in text[end:].casefold()[:40]:
         where = f"{where}, {place.country}"  # "San Antonio, Chile" is not the one in Texas
-    size = _capacity(text, None)
+    size = _capacity(text, None) or size_beside_place(text, end)
     amount = f", capacity {size:.0f}" if size else ""
     return f"add a {_TYPE_WORD[_ADD_INTENT[kinds[-1]]]} in {where}{amount}"
+
+
+# "a distribution center in Laredo of 25,000", "in Laredo, 25k", "in Laredo with 25,000"
+_SIZE_BESIDE_PLACE = re.compile(
+    r"(?:,\s*|\s(?:of|with)\s+)(?:about\s|around\s|roughly\s)?(?P<n>\d[\d,.]*\d(?:\s?k)?|\d\s?k)\b"
+    r"(?!\s?(?:%|percent|days?|weeks?|months?|years?|km|miles))",
+    re.IGNORECASE,
+)
+
+
+def size_beside_place(text: str, end: int) -> float | None:
+    """A bare number said right after the place that ends at ``end``: the node's size."""
+    beside = _SIZE_BESIDE_PLACE.match(text, end)
+    size = parse_number(beside.group("n").replace(" ", "")) if beside is not None else None
+    return size if size is not None and size >= 1 else None

@@ -401,7 +401,10 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
 
 
 _SIZE_EACH = re.compile(
-    r"(?P<n>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:each|apiece|a\spiece)\b", re.IGNORECASE
+    # ("1,000 bars a month each": a unit and a period before it)
+    r"(?P<n>\d[\d,.]*\s?k?)\s*(?:[a-z]{1,12}\s+)?(?:(?:a|per|every|/)\s?(?:month|week|day|year"
+    r"|mo|wk|yr)\s+)?(?:each|apiece|a\spiece)\b",
+    re.IGNORECASE,
 )
 # ("(25,000 kg)": a "k" that begins a unit is no thousand; "Calgary 30,000": a size said right
 # after the town)

@@ -52,6 +52,7 @@ from .descriptions import (
     _cities_in,
     _described_node,
     _described_nodes,
+    size_beside_place,
 )
 from .edits import _SIZE_EACH, _UPDATE_VERB, _capacity
 from .frames import read_frames, read_what_if
@@ -195,6 +196,8 @@ _CAPACITY_SAID_AFTER = re.compile(
     r"^\W*(?:the\s|its\s)?(?:capacity|cap|size)\s(?:is|of|will\sbe|=)\s[^.!?\n]*", re.IGNORECASE
 )
 _TYPE_SAID_IN = re.compile(_TYPE_RE.pattern + r"\s+(?:in|at|near)\s+$", re.IGNORECASE)
+_TYPE_SAID_NEXT = re.compile(r"\s+" + _TYPE_RE.pattern, re.IGNORECASE)
+_POINTED_BACK = re.compile(r"\badd\s(?:them|it|him|her)\sas\b", re.IGNORECASE)
 
 
 _TOPIC_ONLY = re.compile(
@@ -263,22 +266,32 @@ def _place_said_before(steps: list[Step], text: str) -> list[Step]:
             out.append(step)
             continue
         before = text[:at]
-        place = next(
+        pointed = _POINTED_BACK.search(step.text) is not None
+        placed = next(
             (
-                found
-                for (start, _end), found in reversed(gazetteer.find_places(before))
+                (found, end)
+                for (start, end), found in reversed(gazetteer.find_places(before))
                 if found.city
-                and (said := _TYPE_SAID_IN.search(before[max(0, start - 40) : start])) is not None
+                and (
+                    (said := _TYPE_SAID_IN.search(before[max(0, start - 40) : start])) is not None
+                    # "email our Kano supplier ... Also add them as a supplier": "them" is it
+                    or (pointed and (said := _TYPE_SAID_NEXT.match(before[end:])) is not None)
+                )
                 and said.lastgroup == kind
             ),
             None,
         )
-        if place is None:
+        if placed is None:
             out.append(step)
             continue
+        place, end = placed
         params: dict[str, object] = {"place": place}
         size = _CAPACITY_SAID_AFTER.match(text[at + len(step.text) :].lstrip(" ,;"))
         capacity = _capacity(size.group(), None) if size is not None else None
+        if capacity is None and pointed:
+            capacity = _capacity(step.text, None)  # ("add them as a supplier, 15,000 crates")
+        if capacity is None:
+            capacity = size_beside_place(before, end)  # "a DC in Laredo of 25,000. Add it"
         if capacity is not None:
             params["capacity"] = capacity
         out.append(Command(ADD_INTENTS[kind], params, 0.7, step.text))
@@ -2864,13 +2877,22 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if participle is not None and (_last_add(steps) is not None or asked_where):
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
-            if re.fullmatch(r"\s*(?:it|that|this|that\sone|this\sone)\W*", rest, re.IGNORECASE):
+            if re.fullmatch(r"\s*(?:that|this)\sone\W*", rest, re.IGNORECASE):
+                # "..., and a DC fed by that one": the node before the new one, or the one
+                # "that one" meant as the turn began (the other end of a link made with "it")
+                rest = "the other one"
+            elif re.fullmatch(r"\s*(?:it|that|this)\W*", rest, re.IGNORECASE):
                 # "..., and a DC in Memphis fed by it": "it" is the node before the new one.
                 rest = "the other"
             elif re.fullmatch(r"\s*(?:both|them|all\sof\sthem|those|all\sthree)\W*", rest, re.I):
                 rest = "them"  # "plant in Penang fed by both": the nodes before it
             elif re.fullmatch(r"\s*(?:us|me|our\splace)\W*", rest, re.I):
                 rest = "the plant"  # "..., and show that they supply us": the user's own plant
+            # "Add both as suppliers feeding the roastery" (not "add them as a DC", one
+            # company: "them" is the node's owner)
+            them_as = _ADD_THEM_AS.match(pieces[index - 1]) if index > 0 else None
+            if them_as is not None and re.search(r"\sas\san?\s", them_as.group(), re.I):
+                them_as = None
             # "..., one in Miami and one in Tokyo, both supplied from San Antonio": them all.
             both = index > 0 and (
                 re.search(
@@ -2878,8 +2900,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                     pieces[index - 1],
                     re.I,
                 )
-                # "Add both as suppliers feeding the roastery"
-                or _ADD_THEM_AS.match(pieces[index - 1])
+                or them_as
             )
             it = "them" if both else "it"
             if both and both.group().lower().startswith(("both", "all two")):
@@ -4037,10 +4058,18 @@ def _each_size_back(steps: list[Step]) -> list[Step]:
         if not (
             isinstance(step, Command)
             and step.intent in _DEFAULT_SUFFIX
-            and "capacity" in step.params
-            and _SIZE_EACH.search(step.text)
+            and (shared := _SIZE_EACH.search(step.text)) is not None
         ):
             continue
+        if "capacity" not in step.params:
+            # ("one in Lisbon and one in Porto, 1,000 each": no unit, so the add read no size)
+            size = parse_number(shared.group("n").replace(" ", ""))
+            if not size or size < 1:
+                continue
+            step = Command(
+                step.intent, {**step.params, "capacity": round(size)}, step.confidence, step.text
+            )
+            out[i] = step
         j = i - 1
         while j >= 0:
             before = out[j]

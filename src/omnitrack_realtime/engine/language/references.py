@@ -320,7 +320,9 @@ def _node_refs(step: _Step) -> list[_Ref]:
         refs.append(_Ref(match.start(), match.end(), NodeRef(word, "pronoun")))
     for match in _OTHER.finditer(step.masked):
         if not any(r.start <= match.start() < r.end for r in refs):
-            refs.append(_Ref(match.start(), match.end(), NodeRef("the other", "pronoun")))
+            # ("the other one" stays itself: see copilot._pinned_that_one)
+            said = " ".join(match.group(0).lower().split())
+            refs.append(_Ref(match.start(), match.end(), NodeRef(said, "pronoun")))
     for match in _ONE_AT.finditer(step.masked):
         # "the one in Lyon": the user's node there.
         p_start = match.start("place")
