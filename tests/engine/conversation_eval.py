@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine, TurnOutcome
-from omnitrack_realtime.engine.gazetteer import lookup
+from omnitrack_realtime.engine.gazetteer import fold, lookup
 from omnitrack_realtime.engine.twin import Connection, Location, Node, Twin
 from omnitrack_realtime.seam import EngineRequest
 
@@ -262,7 +262,9 @@ def run_conversation(conversation: dict[str, Any], directory: Path) -> Conversat
             outcome = engine.run_turn(request)
             got = step_intents(outcome)
             answer = outcome.text.casefold()
-            missing = [w for w in turn.get("mentions", ()) if w.casefold() not in answer]
+            # ("Can Tho" is mentioned by "Cần Thơ": accents folded on both sides)
+            folded = fold(outcome.text)
+            missing = [w for w in turn.get("mentions", ()) if fold(w) not in folded]
             wrong = [
                 f"{intent} not asked for"
                 for intent, success in step_successes(outcome)

@@ -332,6 +332,16 @@ _WITH_A_LINK = re.compile(
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
 _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *LEARNER_REWRITES,
+    # "We buy from a farmer co-op in Buon Ma Thuot, 6,000 tons a month": what the user buys
+    # from is a supplier, whatever they call it
+    (
+        re.compile(
+            r"\b(?P<verb>(?:buy|buys|bought|purchase|purchases|source|sources)\s(?:[a-z]+\s){0,3}?from\s"
+            r"(?:a|an|one)\s)(?P<what>(?:[a-z][\w'-]*\s){0,2}[a-z][\w'-]*)(?=\s+(?:in|at|near)\s+[A-Z])",
+            re.IGNORECASE,
+        ),
+        lambda m: m.group() if _TYPE_RE.search(m["what"]) else f"{m['verb']}supplier",
+    ),
     # "Run an anomaly scan to close it out": to end the session, not to close a node
     (
         re.compile(

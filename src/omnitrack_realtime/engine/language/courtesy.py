@@ -77,7 +77,9 @@ NO = r"non|nein|nee|nie|n[ãa]o|nahi|nahin|hapana|la'?a?|hay[ıi]r|hindi|iie|lo|
 # Hindi English ("send there krub", "ship ca 2 a", "quickly lah"): courtesy, not words.
 _PARTICLE = re.compile(
     r"(?<=\w)[ \t]+(?:krub|khrub|khrap|krap|kha|nha|nhé|nhe|ạ|lah|leh|lor|meh|po|ji|desu|yaar|oo"
-    r"|ya|ne|na|a)(?=\s*(?:[.!?,;:]|$))",
+    # (Vietnamese "giúp em", "help me", ends a request as "please" would)
+    r"|ya|ne|na|a|gi[uú]p\s(?:em|t[oô]i|m[iì]nh|anh|ch[iị])(?:\s(?:nh[eé]|nha|v[oớ]i))?)"
+    r"(?=\s*(?:[.!?,;:]|$))",
     re.IGNORECASE | re.MULTILINE,
 )
 # A sentence-ending "na"/"a"/"ya" follows a content word, never an article's noun phrase: "an

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from .. import gazetteer
-from .vocabulary import _TYPES
+from .vocabulary import _TYPE_RE, _TYPES
 
 __all__ = ["LEARNER_REWRITES", "in_english_order", "towns_before_postpositions"]
 
@@ -27,6 +27,31 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Vietnamese speaker's English, without articles or plurals: "we buy from farmer co-op
+    # in Buon Ma Thuot, 6,000 ton one month", "Two co-op is supplier"
+    (
+        re.compile(
+            r"\bfrom\s+(?!(?:a|an|the|our|my|their|its|one|each|every|both)\b)"
+            r"(?P<what>(?:[a-z][\w-]*\s){0,2}[a-z][\w-]*)\s+in\s+(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+){0,2})"
+        ),
+        # (not "it gets from warehouse in Almaty": a kind of ours said bare is the one we have)
+        _at_a_town(
+            lambda m: (
+                m.group() if _TYPE_RE.search(m["what"]) else f"from a {m['what']} in {m['town']}"
+            )
+        ),
+    ),
+    (
+        re.compile(r"(?<=\d)(?P<unit>\s?[a-z]+)?\s+one\s+(?P<period>month|week|day|year)\b", re.I),
+        lambda m: f"{m['unit'] or ''} a {m['period']}",
+    ),
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?:two|both)\s+[a-z][\w-]*\s+is\s+(?:a\s+)?(?=(?:" + _TYPES + r")\b)",
+            re.I,
+        ),
+        "the two are ",
+    ),
     # A Spanish speaker's English: "one is in Monterrey with 20,000 and the other in Saltillo
     # with 12,000", "the supplier of Monterrey or the of Saltillo" (el de Saltillo)
     (re.compile(r"\bone\s+is\s+in\b", re.I), "one in"),

@@ -298,6 +298,9 @@ _OUT_OF_SCOPE = {
         r"|\b(?:set|put|add|create|make|schedule)\s(?:me\s)?(?:a\s|an\s)?(?:\w+\s)?reminders?\b"
         # ("Remind me which currency we're on" asks for the setting)
         r"|\bremind\s(?:me|us|the\steam)\s(?:to|on|at|tomorrow|tonight|next|later|in\s(?:a|an|\d))\b|\b(?:in|to|on|into)\s(?:my|our|the\steam'?s?)\scalendars?\b"
+        # "block out my calendar on Friday", "clear my diary"
+        r"|\b(?:block|blocks|blocking)\s(?:out|off)\s(?:my|our|the\steam'?s?)\s(?:calendars?|diary|diaries)\b"
+        r"|\b(?:block|clear|free\sup|check)\s(?:my|our)\s(?:calendars?|diary)\b"
     ),
     "track lead times, transit times or costs": (
         r"\b(?:lead|transit|delivery|travel|shipping|turnaround)\s?times?\b|\b(?:how\s(?:long|many"

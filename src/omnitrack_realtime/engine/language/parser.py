@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .. import gazetteer
 from ..commands import (
@@ -196,6 +196,17 @@ _CAPACITY_SAID_AFTER = re.compile(
     r"^\W*(?:the\s|its\s)?(?:capacity|cap|size)\s(?:is|of|will\sbe|=)\s[^.!?\n]*", re.IGNORECASE
 )
 _TYPE_SAID_IN = re.compile(_TYPE_RE.pattern + r"\s+(?:in|at|near)\s+$", re.IGNORECASE)
+# "The Puebla DC is down for a system migration": a state said, not asked about
+_IS_DOWN_SAID = re.compile(
+    r"^\W*(?:the\s|our\s)?[\w' -]{2,40}?\s(?:is|are|'s|went|has\sgone|goes)\s(?:now\s)?"
+    r"(?:down|offline|out|dark)\b(?![^.]*\?)",
+    re.IGNORECASE,
+)
+# ", and block out my calendar": a lower-case verb after the ends of a participle's link
+_AND_ANOTHER_ASK = re.compile(
+    r",\s*(?:and|then|plus)\s+(?!(?:the|our|my|a|an|both|also|all|each|every|one|two|three)\b)"
+    r"(?=[a-z]{3,}\s)"
+)
 _TYPE_SAID_NEXT = re.compile(r"\s+" + _TYPE_RE.pattern, re.IGNORECASE)
 _POINTED_BACK = re.compile(r"\badd\s(?:them|it|him|her)\sas\b", re.IGNORECASE)
 
@@ -2877,6 +2888,11 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
         if participle is not None and (_last_add(steps) is not None or asked_where):
             # "..., feeding the Hamburg warehouse": the node just added is one end.
             rest = piece[participle.end() :]
+            asked_next = _AND_ANOTHER_ASK.search(rest)
+            if asked_next is not None:
+                # "fed from Adelaide, and block out my calendar on Friday": a request of its own
+                pieces.insert(index + 1, rest[asked_next.end() :])
+                rest = rest[: asked_next.start()]
             if re.fullmatch(r"\s*(?:that|this)\sone\W*", rest, re.IGNORECASE):
                 # "..., and a DC fed by that one": the node before the new one, or the one
                 # "that one" meant as the turn began (the other end of a link made with "it")
@@ -3618,37 +3634,7 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             else s
             for s in steps
         ]
-    steps = _adds_before_their_links(
-        _without_repeated_add_requests(
-            _described_then_asked(
-                _described_again(
-                    _merge_repeats(
-                        _place_said_before(
-                            _topics_before_their_adds(
-                                _where_after_a_list(_sized_then_added(steps, names))
-                            ),
-                            cleaned,
-                        )
-                    )
-                )
-            )
-        )
-    )
-    steps = _merge_repeats(steps)  # ("..., Izmir DC to goods go. This also add and connect.")
-    steps = _town_said_beside(
-        _without_remarks(
-            _each_size_back(
-                _sizes_respectively(
-                    _sizes_said_by_town(_new_nodes_said(steps, names), cleaned), cleaned
-                )
-            )
-        ),
-        cleaned,
-    )
-    steps = _without_taken_back(_without_bare_leads(_without_background_settings(steps)))
-    steps = _other_end_said(_without_asked_again(steps), cleaned, names)
-    steps = _sizes_said_before(steps, cleaned)
-    steps = _moved_node(steps)
+    steps = _after_reading(steps, cleaned, names)
     # "that's it, köszönöm": consecutive courtesy is one small-talk step
     steps = [
         s
@@ -3778,7 +3764,9 @@ _SELLS_TO = re.compile(
 _TAKE_IT_BACK = re.compile(
     r"^\W*(?:(?:actually|no|nah|wait|sorry|oh|hmm+|on\ssecond\sthought)\W+)*"
     r"(?:skip|forget|scratch|drop|cancel|ignore|disregard|never\s?mind|don'?t\sdo)\s?"
-    r"(?:that|this|it|that\sone|this\sone|the\slast\sone)?\b",
+    r"(?:that|this|it|that\sone|this\sone|the\slast\sone)?\b"
+    # "Connect Bursa to Istanbul too. Actually don't, everything goes through Ankara."
+    r"|^\W*(?:actually|no|wait|hmm+|on\ssecond\sthought)\W+(?:don'?t|do\snot)\b(?!\s+[a-z]{3,})",
     re.IGNORECASE,
 )
 
@@ -4086,6 +4074,38 @@ def _each_size_back(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _state_then_set(steps: list[Step]) -> list[Step]:
+    """ "The Puebla DC is down for a system migration, set it offline.": the state said, then
+    the change asked for it; one change, of the node the statement named."""
+    out: list[Step] = []
+    skip = False
+    for i, step in enumerate(steps):
+        if skip:
+            skip = False
+            continue
+        after = steps[i + 1] if i + 1 < len(steps) else None
+        node = step.params.get("node") if isinstance(step, Command) else None
+        pointer = after.params.get("node") if isinstance(after, Command) else None
+        if (
+            isinstance(step, Command)
+            and step.intent in ("what-if-supplier-failure", "update-node")
+            and _IS_DOWN_SAID.match(step.text) is not None
+            and isinstance(node, NodeRef)
+            and isinstance(after, Command)
+            and after.intent == "update-node"
+            and after.params.get("status") in ("offline", "degraded")
+            and isinstance(pointer, NodeRef)
+            and pointer.kind == "pronoun"
+        ):
+            out.append(
+                Command(after.intent, {**after.params, "node": node}, after.confidence, after.text)
+            )
+            skip = True
+            continue
+        out.append(step)
+    return out
+
+
 def _without_remarks(steps: list[Step]) -> list[Step]:
     """Steps that only say why or what the user knows, not requests: a node's status said as
     known before a question ("Katowice is already degraded ... What should we do?"), what the
@@ -4339,3 +4359,43 @@ def _forget(steps: list[Step], not_understood: list[str], piece: str) -> None:
         if isinstance(step, Act) and step.kind == "unknown" and step.text == piece:
             del steps[index]
             return
+
+
+# The passes over a message's steps once every clause is read, in order (each sees what the one
+# before left): one node said twice is one add, a size or place said elsewhere in the message
+# is the node's, what only says why is no step, a change taken back is not made.
+_Pass = Callable[[list[Step], str, _Names], list[Step]]
+_AFTER_READING: tuple[_Pass, ...] = (
+    lambda steps, _text, names: _sized_then_added(steps, names),
+    lambda steps, _text, _names: _where_after_a_list(steps),
+    lambda steps, _text, _names: _topics_before_their_adds(steps),
+    lambda steps, text, _names: _place_said_before(steps, text),
+    lambda steps, _text, _names: _merge_repeats(steps),
+    lambda steps, _text, _names: _described_again(steps),
+    lambda steps, _text, _names: _described_then_asked(steps),
+    lambda steps, _text, _names: _without_repeated_add_requests(steps),
+    lambda steps, _text, _names: _adds_before_their_links(steps),
+    # ("..., Izmir DC to goods go. This also add and connect.")
+    lambda steps, _text, _names: _merge_repeats(steps),
+    lambda steps, _text, names: _new_nodes_said(steps, names),
+    lambda steps, text, _names: _sizes_said_by_town(steps, text),
+    lambda steps, text, _names: _sizes_respectively(steps, text),
+    lambda steps, _text, _names: _each_size_back(steps),
+    lambda steps, _text, _names: _state_then_set(steps),
+    lambda steps, _text, _names: _without_remarks(steps),
+    lambda steps, text, _names: _town_said_beside(steps, text),
+    lambda steps, _text, _names: _without_background_settings(steps),
+    lambda steps, _text, _names: _without_bare_leads(steps),
+    lambda steps, _text, _names: _without_taken_back(steps),
+    lambda steps, _text, _names: _without_asked_again(steps),
+    _other_end_said,
+    lambda steps, text, _names: _sizes_said_before(steps, text),
+    lambda steps, _text, _names: _moved_node(steps),
+)
+
+
+def _after_reading(steps: list[Step], cleaned: str, names: _Names) -> list[Step]:
+    """The steps after every pass of :data:`_AFTER_READING`."""
+    for apply in _AFTER_READING:
+        steps = apply(steps, cleaned, names)
+    return steps

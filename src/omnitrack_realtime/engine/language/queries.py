@@ -267,12 +267,26 @@ _HOW_BIG = re.compile(
 )
 
 
+_TERSE_FIELD = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay)\W+)?[§¤]+(?:'s)?\s(?:cap|capacity|size|util\w*|load|stock|inventory"
+    r"|status)\s?\??\W*$"
+)
+
+
 def _rule_details(step: _Step, m: str) -> _Outcome:
     if re.search(r"\b(?:won'?t|will\snot)\b", m) and "?" not in m:
         return None  # "Boulder won't open until spring": a statement, not a question
     if re.match(r"^\W*(?:the|our|my)\s[\w\s]{1,20}?\s(?:will|is\sgoing\sto|are\sgoing\sto)\s", m):
         return None  # "The board will ask about it on Thursday": someone else's plan, said
     refs = step.node_refs()
+    if _TERSE_FIELD.match(m):
+        # "detroit cap?", "Columbus Warehouse utilisation?": that node's figures
+        if refs:
+            return _cmd(step, "get-node-details", {"node": refs[0].ref}, 0.8)
+        if len(step.places) == 1 and step.places[0][2].city is not None:
+            start, end, place = step.places[0]
+            ref = NodeRef(step.text[start:end], "place", place=place)
+            return _cmd(step, "get-node-details", {"node": ref}, 0.75)
     cue = _DETAILS.search(m)
     if refs and cue:
         listed = _listed(step, refs)
