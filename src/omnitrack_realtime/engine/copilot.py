@@ -522,7 +522,11 @@ class SupplyChainEngine:
             if rerun is not None:
                 steps = [rerun]
         steps = [
-            self._rerun_named(s, state) or self._unclear_follow_up(s, state) or s for s in steps
+            self._rerun_named(s, state)
+            or self._unclear_follow_up(s, state)
+            or self._total_of_listed(s, state)
+            or s
+            for s in steps
         ]
         steps = self._corrected_in_place(request, steps)
         if not steps:
@@ -1015,6 +1019,7 @@ class SupplyChainEngine:
         else:
             again = (
                 self._about_last_setting(request, act.text, state)
+                or self._total_of_listed(act, state)
                 or self._follow_up(act.text, state)
                 or self._narrow(act.text, state)
                 or self._one_of_those(act.text, state)
@@ -1086,6 +1091,17 @@ class SupplyChainEngine:
         if not values:
             return None
         return Command(last.intent, {**last.params, **values}, last.confidence, text)
+
+    def _total_of_listed(self, step: Step, state: DialogueState) -> Command | None:
+        """ "Total capacity of those?" right after a list: the same list, whose answer gives
+        the total (not the details of each)."""
+        last = state.last_step
+        if last is None or last.intent != "list-nodes" or not _TOTAL_OF_THOSE.match(step.text):
+            return None
+        asked_about = isinstance(step, Command) and step.intent == "get-node-details"
+        if not (asked_about or isinstance(step, Act | Clarification)):
+            return None
+        return Command("list-nodes", dict(last.params), last.confidence, step.text)
 
     def _unclear_follow_up(self, step: Step, state: DialogueState) -> Command | None:
         """ "and if it's 3 wks? diff the two pls": an unclear part beside others that is the
@@ -1272,13 +1288,20 @@ class SupplyChainEngine:
         return Command(intent, {}, 0.8, text) if intent is not None else None
 
     def _narrow(self, text: str, state: DialogueState) -> Command | None:
-        """ "Now just the ones in Asia" after a list: the same list with this filter too."""
+        """ "Now just the ones in Asia" after a list: the same list with this filter too;
+        with no list before, "Only the warehouses in Germany, please." lists those."""
         last = state.last_step
-        if last is None or last.intent != "list-nodes" or not _NARROW.search(text):
+        if not _NARROW.search(text):
             return None
+        if last is None or last.intent != "list-nodes":
+            if _TYPE_RE.search(text) is None:
+                return None  # ("just the ones in Asia": of nothing listed)
+            last = Command("list-nodes", {}, 0.8, text)
         added: dict[str, Any] = {}
         # ("Now only the European ones": the adjective read before its noun goes)
-        for said in (_NARROW_LEADS.sub(" ", text), _NARROW_WORDS.sub(" ", text)):
+        # ("Only the warehouses in Germany, please.": the filter without the courtesy)
+        plain = _TRAILING_PLEASE.sub("", text)
+        for said in (_NARROW_LEADS.sub(" ", plain), _NARROW_WORDS.sub(" ", plain)):
             parsed = self._parser(f"list nodes {said}", ())
             if len(parsed.commands) == 1 and parsed.commands[0].intent == "list-nodes":
                 added = dict(parsed.commands[0].params)
@@ -2054,6 +2077,13 @@ _ANOTHER_ONE = re.compile(
     r"|over\sin)\s)",
     re.IGNORECASE,
 )
+_TOTAL_OF_THOSE = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|now)\W+)*(?:what'?s\s|what\sis\s|and\s)?(?:the\s)?(?:total|combined"
+    r"|overall|summed)\s(?:capacity|size)?\s?(?:of\s|for\s)(?:those|them|these|the\sones|all\sof\sthem)"
+    r"(?:\s\w+)?\W*$",
+    re.IGNORECASE,
+)
+_TRAILING_PLEASE = re.compile(r"[,\s]*\b(?:please|pls|thanks|thank\syou)\W*$", re.I)
 _NARROW = re.compile(
     r"^\W*(?:(?:now|and|ok|okay|so|then)\W+)*(?:(?:just|only)\s+)?(?:the\s+)?(?:ones|those|them"
     r"|the\sones)\b|\b(?:just|only)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:ones|those)\b"

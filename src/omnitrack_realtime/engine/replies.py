@@ -96,6 +96,10 @@ _INSTEAD = {
         "answer questions about your supply-chain network",
         ("help", "Show the network summary"),
     ),
+    "run personal errands": (
+        "keep working on your network in the meantime",
+        ("Show the network summary", "help"),
+    ),
     "print labels or documents": (
         "list a node's links and details, which you can copy onto your own labels",
         ("List my nodes", "Show the network summary"),

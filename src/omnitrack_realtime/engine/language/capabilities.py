@@ -240,11 +240,11 @@ _UPSTREAM = re.compile(
 )
 _DOWNSTREAM = re.compile(
     # "Which shops does Leipzig reach now?"
-    r"\b(?:what|which)\s(?:\w+\s)?(?:does|do|did|can)\s"
+    r"\b(?:what|which)\s(?:of\s(?:our|the|my)\s)?(?:\w+\s)?(?:does|do|did|can)\s"
     + _SUBJECT
     + r"\s(?:ultimately\s|eventually\s"
-    r"|finally\s|actually\s)?(?:reach"
-    r"|serve|supply|feed)\b|"
+    r"|finally\s|actually\s|now\s)?(?:reach"
+    r"|serve|supply|feed|ship\sto|deliver\sto|send\sto|sell\sto)\b|"
     r"\bwhat\s(?:does|do|did)\s" + _SUBJECT + r"\s(?:end\sup\s(?:feeding"
     r"|supplying|serving|in|at)\b|feed|supply|serve|ship\sto"
     r"|deliver\sto|send\sto|supply\sto|ship|deliver|send)\b"
@@ -269,6 +269,9 @@ _COMMAND_VERB = re.compile(
 )
 
 
+_WHICH_KIND = re.compile(r"^\W*(?:and\s|so\s)?which\s(?:of\s(?:our|the|my)\s)?[\w§]+\s")
+
+
 def _rule_trace(step: _Step, m: str) -> _Outcome:
     if _COMMAND_VERB.match(m):
         return None
@@ -283,6 +286,11 @@ def _rule_trace(step: _Step, m: str) -> _Outcome:
     if "upstream" in m and "downstream" not in m:
         intent = "trace-upstream"
     node = _first_node(step)
+    asked_kind = _WHICH_KIND.match(m)
+    if asked_kind is not None:
+        # "Which suppliers feed the plant?": the node named after the kind asked about
+        after = [r for r in step.refs() if r.start >= asked_kind.end()]
+        node = after[0].ref if after else node
     if node is None:
         direction = "feeds" if intent == "trace-upstream" else "is fed by"
         return _ask(step, f"Which node? I can show what {direction} any node you name.", intent)

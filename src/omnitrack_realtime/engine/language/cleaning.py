@@ -1338,11 +1338,20 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
     # "is need to make new store": a learner's "we need to"
     (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
+    # "they both send things to my workshop": what is sent, said vaguely, is no node
+    (
+        re.compile(
+            r"\b(supply|supplies|ship|ships|send|sends|deliver|delivers)\s+(?:things|stuff|items"
+            r"|everything|it\s+all|their\s+(?:goods|stuff|things))\s+(?=to\b)",
+            re.I,
+        ),
+        r"\1 ",
+    ),
     # "show that they supply the factory", "note that it ships to Lyon": the flow itself
     (
         re.compile(
             r"\b(?:show|note|record|say|mark)\s+that\s+(?=(?:they|it|he|she|both|[A-Z][\w-]+)\s+"
-            r"(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)"
+            r"(?:both\s+|all\s+)?(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)"
         ),
         "",
     ),

@@ -147,6 +147,7 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
     return _two_nodes(step, "connect-nodes", "connect", params)
 
 
+_TO_SOMETHING_ELSE = re.compile(r"\s+(?:to|into)\s+(?:my|our|the|their|a)\s+[a-z]")
 _ELIDED_SOURCE = re.compile(
     r"^\W*(?:(?:please|pls|also|then|and)\s)*(?:connect|link|hook|tie|disconnect|unlink|unhook)"
     r"\w*(?:\s(?:up|it|back))?\s(?P<way>to|with|into|from)\s+(?:the\s+)?$"
@@ -290,7 +291,12 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         refs = [_Ref(start, end, NodeRef(step.text[start:end], "place", place=place))]
     if intent == "connect-nodes" and _BOTH_WAYS.search(step.masked):
         params["bidirectional"] = True
-    if len(refs) == 1 and _plural(refs[0].ref):
+    if (
+        len(refs) == 1
+        and _plural(refs[0].ref)
+        # ("ship from the last two to my workshop": to a node not read, not among themselves)
+        and not _TO_SOMETHING_ELSE.match(step.masked, refs[0].end)
+    ):
         params.update(source=refs[0].ref, target=refs[0].ref)
         if _IN_ORDER.search(step.masked):
             params["chain"] = True  # "connect them in that order": each to the next
@@ -317,6 +323,8 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if len(refs) < 2:
         if refs:
             label = refs[0].ref.text
+            if refs[0].ref.kind in ("ordinal", "pronoun"):
+                label = step.text[refs[0].start : refs[0].end]  # "the last two", not "-2:"
             word = "from" if verb == "disconnect" else "to"
             return _ask(step, f"{verb.capitalize()} {label} {word} which node?", intent, 0.5)
         return _ask(

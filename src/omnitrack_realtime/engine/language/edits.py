@@ -494,7 +494,9 @@ _RENAME = re.compile(r"\brenam\w*|\bchange\s(?:the\s|its\s|their\s)?names?\b")
 
 _OUTPUT_STATED = re.compile(
     r"[§¤]+\s(?:now\s|actually\s|really\s)?(?:manages|produces|makes|handles|does|turns\sout|puts\sout"
-    r"|outputs|can\s(?:do|make|produce|handle|manage))\s(?:about\s|around\s|roughly\s|some\s|up\sto\s"
+    r"|outputs|can\s(?:do|make|produce|handle|manage)"
+    # "The company in Bari can send me about 500 litres a month": what it can supply
+    r"|can\s(?:send|supply|deliver|ship|give|sell)(?:\s(?:me|us))?)\s(?:about\s|around\s|roughly\s|some\s|up\sto\s"
     r"|nearly\s|close\sto\s)?\d"
 )
 _MAKE_IT = re.compile(

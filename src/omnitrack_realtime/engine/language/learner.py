@@ -27,6 +27,28 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A German speaker's English: "connect him with the Werk", "The steel we become from a
+    # supplier" (bekommen), "From Chemnitz go the discs to there", "Please make also a
+    # distribution centre", "What happens when Duisburg delivers nothing ...?" (wenn)
+    (re.compile(r"\b(?:the|this|our|that|das|unser(?:e|em)?)\s+Werk\b", re.I), "the plant"),
+    (
+        re.compile(
+            r"\b(?P<verb>become|becomes|became)\s+(?=(?:the\s+[a-z]+\s+|[a-z]+\s+)?from\b)", re.I
+        ),
+        lambda m: {"become": "get ", "becomes": "gets ", "became": "got "}[m["verb"].lower()],
+    ),
+    (
+        re.compile(
+            r"\b(?P<lead>[Ff]rom\s+[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:go|goes|come|comes)\s+"
+            r"(?P<what>the\s+[a-z]+)\s+to\s+(?P<there>there\b|it\b)?"
+        ),
+        lambda m: f"{m['lead']} {m['what']} go to {'it' if m['there'] else ''}",
+    ),
+    (
+        re.compile(r"\b(?P<verb>make|create|add|build|put)\s+also\s+(?=(?:a|an|one)\s)", re.I),
+        lambda m: f"also {m['verb']} ",
+    ),
+    (re.compile(r"\bwhat\s+(happens|would\s+happen|happen)\s+when\b", re.I), r"what \1 if"),
     # A Vietnamese speaker's English, without articles or plurals: "we buy from farmer co-op
     # in Buon Ma Thuot, 6,000 ton one month", "Two co-op is supplier"
     (

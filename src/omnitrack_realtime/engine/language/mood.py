@@ -259,6 +259,9 @@ _OUT_OF_SCOPE = {
         r"\bweather\b|\bforecast\b|\btemperatures?\b(?![\s-](?:sensitive|controlled))"
         # "Is it going to rain in Oaxaca this weekend?"
         r"|\b(?:is\sit|will\sit|gonna|going\sto)\s(?:\w+\s)?(?:rain|snow|storm|be\s(?:sunny|hot|cold|windy))\b"
+        # "Will Highway 2 be snowed in this week?"
+        r"|\b(?:be|get|gets|getting|been)\s(?:snowed|iced|flooded|rained)\s(?:in|out|under)\b"
+        r"|\b(?:snowstorms?|blizzards?|heatwaves?)\s(?:coming|expected|forecast)\b"
     ),
     "look up prices, markets or news": (
         r"\bstock\sprices?\b|\bshare\sprices?\b|\bexchange\srates?\b|\bmarkets?\sprices?"
@@ -328,6 +331,11 @@ _OUT_OF_SCOPE = {
         r"\bjokes?\b|\bpoems?\b|\bsongs?\b|\brecipes?\b|\bsports?\b|\btextbooks?\b"
         r"|\b(?:recommend|suggest|good|best|favou?rite|read|reading)\s(?:me\s)?(?:a\s|some\s)?(?:good\s)?books?\b"
         r"|\bmovies?\b|\brestaurants?\b"
+    ),
+    "run personal errands": (
+        # "Order me a coffee while you're at it": an errand for the user, not the network
+        r"\b(?:order|get|fetch|bring|make|call)\s(?:me|us)\s(?:a\s|an\s|some\s)?(?:coffee|tea|lunch"
+        r"|pizza|sandwich|snacks?|drinks?|beers?|breakfast|dinner|food|taxi|cab|uber)\b"
     ),
     "print labels or documents": (
         r"\bprint\w*\s(?:me\s|us\s|out\s)?(?:some\s|the\s|a\s|our\s)?(?:\w+\s)?(?:labels?|documents?"

@@ -66,7 +66,8 @@ _DIGITS = r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(
 #: A number: digits with separators and an optional scale ("5,000", "5k", "1.5 million"), or
 #: number words ("twenty five thousand", "fifty").
 _NUMBER = (
-    rf"(?:(?:{_DIGITS})(?:\s?(?:k|m|mn|bn|cr)\b|\s(?:{_WORD_SCALES})\b)?"
+    # ("20,000 m/month": metres, not millions)
+    rf"(?:(?:{_DIGITS})(?:\s?(?:k|m(?!\s?/)|mn|bn|cr)\b|\s(?:{_WORD_SCALES})\b)?"
     rf"|(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))*(?:\s(?:{_WORD_SCALES}))*)"
 )
 _NUMBER_RE = re.compile(rf"(?<![\w.])({_NUMBER})(?![\w])", re.IGNORECASE)
@@ -81,6 +82,8 @@ def parse_number(text: str) -> float | None:
     match = re.fullmatch(rf"({_DIGITS})\s?(k|m|mn|bn|cr|{_WORD_SCALES})?", words)
     if match:
         value = float(match.group(1).replace(",", ""))
+        if match.group(2) == "m" and value >= 1000:
+            return value  # "20,000 m": metres (no one writes twenty thousand million so)
         return value * _SCALE.get(match.group(2) or "", 1)
     total = 0.0
     current = 0.0

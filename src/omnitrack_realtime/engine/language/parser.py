@@ -3782,8 +3782,10 @@ _SHOW_ME = re.compile(
 # "Gaziantep supplier to Kayseri factory is giving. Connect please.": the verb said again
 _BARE_VERB = re.compile(
     r"^\W*(?:(?:please|pls|kindly|so|ok|okay|and)\W+)*(?P<verb>connect|link|add|do\sit|make\sit"
-    r"|(?:change|set|update|switch)\s(?:it|that))"
-    r"(?:\W+(?:please|pls|them|it|this|that|too|also|now))*\W*$",
+    r"|(?:change|set|update|switch)\s(?:it|that)"
+    # "Nakuru Supplier is disrupted, ..., please update its status."
+    r"|(?:change|set|update|record)\s(?:its|their|the)\s(?:status|capacity|size))"
+    r"(?:\W+(?:please|pls|them|it|this|that|too|also|now|accordingly))*\W*$",
     re.IGNORECASE,
 )
 

@@ -138,7 +138,9 @@ _DETAILS = re.compile(
     r"|lookup|doing|status|stats|look\sat|see|view|look(?:s|ing)?\slike"
     r"|how\s(?:does|do)|what'?s\sup\swith|what\sabout|check\son|report\son|profile\sof"
     r"|brief\s(?:me\s)?(?:on|about)|fill\sme\sin\s(?:on|about)|(?:rundown|lowdown)\son"
-    r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open)\b"
+    r"|how(?:'s|\sis|\sare)|what\sis|what'?s|who\sis|give\sme|pull\sup|open"
+    # "tell me whether the Calgary DC is OK"
+    r"|(?:tell\sme|let\sme\sknow|check)\s(?:whether|if))\b"
 )
 
 
