@@ -578,9 +578,16 @@ _GREW = re.compile(
 )
 
 
+_HOW_LOADED = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|now)\W+)*how\s(?:loaded|busy|full|stretched|utili[sz]ed)\s(?:are|is)\b"
+)
+
+
 def _rule_compare(step: _Step, m: str) -> _Outcome:
     if _GREW.match(m) and "?" not in step.text:
         return None
+    if _HOW_LOADED.match(m) and not step.node_refs():
+        return None  # "How loaded are the suppliers compared with the plant?": utilization
     compare = _COMPARE.search(m)
     worse = re.search(
         # ("Which one hurts throughput more?")

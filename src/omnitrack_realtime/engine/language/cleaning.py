@@ -1338,6 +1338,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
     # "is need to make new store": a learner's "we need to"
     (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
+    # "Give me the overview so I can attach it": why the user asks, not a request
+    (
+        re.compile(
+            r",?\s+so\s+(?:that\s+)?(?:i|we)\s+can\s+(?:attach|paste|share|send|forward|print|show"
+            r"|present|copy|put|use|include|read|review|check)\b[^.?!;]*",
+            re.I,
+        ),
+        "",
+    ),
+    # "bump the Laredo warehouse to 36,000 as a buffer": what the change is for
+    (
+        re.compile(
+            r"(?<=\d)\s+as\s+(?:a\s+|an\s+|some\s+)?(?:buffer|precaution|safety\s+(?:margin|net|stock)"
+            r"|cushion|contingency|hedge|backup|test|trial)\b",
+            re.I,
+        ),
+        "",
+    ),
     # "they both send things to my workshop": what is sent, said vaguely, is no node
     (
         re.compile(
@@ -1852,10 +1870,16 @@ def _short_town_slips(text: str) -> str:
     return _SHORT_SLIP.sub(fixed, text) if _SHORT_SLIP.search(text) else text
 
 
+_LIST_JOINER = r"\s*(?:,\s*(?:and\s+)?|and\s+|n\s+|&\s*|\+\s*)"
+
+
 def _correct(text: str, names: _Names) -> tuple[str, int]:
     """``text`` with keyword typos fixed, and how many words were fixed."""
     text = _short_town_slips(_two_word_towns(text))
-    protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in gazetteer.find_places(text)]
+    found = gazetteer.find_places(text)
+    # the towns spelt right, for a misspelt one after them in a list (of the same country)
+    towns = [(e, p.country) for (_s, e), p in found if p.city]
+    protected: list[tuple[int, int]] = [(s, e) for (s, e), _p in found]
     protected += [(s, e) for s, e, _n, _f in _find_names(text, names) if not _f]
     parts: list[str] = []
     fixes = 0
@@ -1868,6 +1892,19 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
         if any(s <= start < e for s, e in protected):
             continue
         fixed = _correct_word(match.group())
+        # ("stores in bilbao and sevile": the next town of a list after one spelt right)
+        listed_after = max(((e, c) for e, c in towns if e <= start), default=None)
+        if not re.match(r"\s*(?:[,.;:!?)]|$|and\b|&|\+)", text[end:]):
+            listed_after = None  # ("Taichung, and raise Rotterdam ...": a verb, not a town)
+        next_in_list = (
+            listed_after is not None
+            and listed_after[0] > town_ended
+            and re.fullmatch(_LIST_JOINER, text[listed_after[0] : start]) is not None
+        )
+        # ("rm the sevile store": a town misspelt between "the" and a node type)
+        the_town_kind = bool(
+            re.search(r"\bthe\s+$", text[max(0, start - 5) : start], re.I)
+        ) and bool(_BEFORE_A_TYPE.match(text, end))
         # "wh madird 15k", "2 stores: barcelna + bilbao": a node type, then its places
         # ("sup mersn 12k": the shorthand is a type only before a word)
         after_a_type = fixed is None and bool(
@@ -1882,9 +1919,9 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                 # "regina->calgry->saskatoon": a chain names places
                 or re.search(r"(?:->|→)\s*$", text[max(0, start - 4) : start])
                 # "stores in canberra n newcastle": the next town of a list
-                or re.fullmatch(
-                    r"\s*(?:,\s*(?:and\s+)?|and\s+|n\s+|&\s*|\+\s*)", text[town_ended:start]
-                )
+                or re.fullmatch(_LIST_JOINER, text[town_ended:start])
+                or next_in_list
+                or the_town_kind
                 or re.match(r"\s*(?:->|→)", text[end : end + 4])
                 # (a town ends the item: "warehouse feeds a DC" is no town)
                 or (after_a_type and re.match(r"\s*(?:\d|[,+&;:.)(]|and\b|$)", text[end:]))
@@ -1902,6 +1939,19 @@ def _correct(text: str, names: _Names) -> tuple[str, int]:
                     shorthand=after_a_type and re.match(r"\s*\d", text[end:]) is not None,
                 )
             fixed = place.city if place is not None and place.city else None
+            if the_town_kind and fixed is not None and fixed.lower() == match.group().lower():
+                fixed = None  # ("the central store": a word, not a town misspelt)
+            only_listed = next_in_list and not (
+                _BEFORE_A_PLACE.search(text[:start]) or after_a_type or the_town_kind
+            )
+            if (
+                only_listed
+                and place is not None
+                and listed_after is not None
+                and place.country != listed_after[1]
+            ):
+                # ("in Osaka, strong": a list of towns is of one country, Sorong is not)
+                fixed = None
             if fixed is not None:
                 parts.append(text[last:start])
                 parts.append(fixed)

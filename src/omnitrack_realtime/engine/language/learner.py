@@ -27,6 +27,13 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Hindi speaker's English: "What you are suggesting I should do for it?"
+    (
+        re.compile(
+            r"\bwhat\s+(?:you|u)\s+(?:are|r)\s+(?:suggesting|recommending|advising)\b", re.I
+        ),
+        "what do you suggest",
+    ),
     # A German speaker's English: "connect him with the Werk", "The steel we become from a
     # supplier" (bekommen), "From Chemnitz go the discs to there", "Please make also a
     # distribution centre", "What happens when Duisburg delivers nothing ...?" (wenn)

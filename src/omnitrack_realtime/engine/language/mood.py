@@ -199,6 +199,8 @@ _OUT_OF_SCOPE = {
         r"|collections?|transport)\b"
     ),
     "send email or messages": (
+        # "text me a summary afterwards", "whatsapp me the list"
+        r"\b(?:text|sms|whatsapp|e-?mail|message)\s(?:me|us)\s(?:a|an|the|this|that|it)\b|"
         r"\b(?:send|write|draft|compose|forward|reply)\w*\s(?:\w+\s){0,5}?(?:e-?mails?|letters?"
         r"|messages?|memos?|texts?|sms|notes?|reports?|slack|invites?)\b|\be-?mail\s(?:the|our"
         r"|my|him|her|them|it|to)\b|\bemail\b"

@@ -4162,6 +4162,13 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
+            # "Mombasa Warehouse back to operational please, the congestion has cleared.": why
+            # the change is made, said after it
+            i > 0
+            and _CLEARED.match(s.text) is not None
+            and _command_intent(steps[i - 1]) in CHANGING_INTENTS
+        )
+        and not (
             # "Add a supplier in Regina, ... feeding Calgary Plant. That should cut the
             # Saskatoon exposure.": what the user expects of the change, not a risk scan
             i > 0
@@ -4190,6 +4197,12 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
     ]
 
 
+_CLEARED = re.compile(
+    r"^\W*(?:(?:and|as|since|because|now)\W+)*(?:the|our|that|this)\s[\w' -]{2,30}?\s(?:has|have|is"
+    r"|are|'s)\s(?:now\s|finally\s|all\s)?(?:cleared|over(?!\s+\d)|gone|resolved|fixed|done|finished"
+    r"|lifted|eased|sorted|back\sto\snormal)\b[^?]*$",
+    re.IGNORECASE,
+)
 _EXPECTS = re.compile(
     r"^\W*(?:(?:and|so|hopefully|ok)\W+)*(?:that|this|it|which)\s(?:should|will|would|ought\sto|might|may"
     r"|is\sgoing\sto)\s(?:\w+\s)?(?:cut|reduce|lower|fix|help|solve|improve|ease|remove|take\scare"
