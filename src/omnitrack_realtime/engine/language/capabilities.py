@@ -419,7 +419,10 @@ _ANY_OF_TYPE = re.compile(
 
 
 _EXPOSED = re.compile(r"\b(?:most\s)?(?:exposed|exposure|vulnerab\w*)\b")
-_LIST_WITH = re.compile(r"^\W*(?:please\s)?(?:list|enumerate)\s(?:all\s|every\s)?[^,;]*?\bwith\b")
+_LIST_WITH = re.compile(
+    r"^\W*(?:(?:please|now|and|so|then)\s)*(?:(?:list|enumerate)\s(?:all\s|every\s)?|(?:all|every)\s)"
+    r"[^,;]*?,?\s?\bwith\b"
+)
 
 
 _LISTING = re.compile(
@@ -435,8 +438,11 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
     if _CAPACITY_IN_USE.search(m):
         return None  # "How much capacity are we using?": the utilization
     # "suppliers with more than 10k capacity?": a plural type with a filter lists too.
+    # ("Now every warehouse in Europe, with its capacity.")
     filtered_type = re.match(
-        r"^\W*(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b", m
+        r"^\W*(?:(?:now|and|ok|okay|so|then|also)\W+)*(?:(?:all|every|each)\s(?:(?:of\s)?(?:the|our)\s)?)?"
+        r"(?:" + _TYPES + r")\s(?:with|over|above|under|below|in|that|which|at)\b",
+        m,
     )
     # "Are any sites running degraded or offline?": nodes by status, asked yes or no
     any_in_status = re.match(r"^\W*(?:are|is)\sany\b", m) and _STATUS_RE.search(m)
@@ -822,7 +828,8 @@ _RECOMMEND = re.compile(
     r"|for|to)\b"
     r"|\bbackup\s(?:suppliers?|sources?|vendors?|options?)\b|\breplacements?\sfor\b"
     r"|\bwhere\s(?:should|could|would)\s(?:i|we|you)\s(?:add|put|open|build|place|locate)\b"
-    r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|improve|fix|mitigate"
+    # ("How would you reduce that exposure?": what the copilot would do)
+    r"|\bhow\s(?:can|could|do|should|would)\s(?:i|we|you)\s(?:reduce|lower|cut|improve|fix|mitigate"
     r"|de-?risk|avoid|relieve|ease|balance|handle|deal\swith|prevent)\b"
     r"|\bis\sit\s(?:a\sgood\sidea|wise|smart|worth)\b|\bbest\s(?:way|option|move)\b"
     # "what's the cheapest way to add redundancy?", "how do we build in some redundancy"

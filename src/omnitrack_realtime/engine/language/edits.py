@@ -48,7 +48,7 @@ _CAPACITY_RE = re.compile(
     rf"(?:up\sto\s|around\s|about\s|approximately\s|roughly\s|~)?(?P<a>{_NUMBER})"
     rf"|(?P<b>{_NUMBER})[\s-]?(?:units?|pallets?|items?|pcs|pieces|skus?|tons?|tonnes?|mt\b"
     # the ways goods are counted: "8,000 cartons", "2k cases", "40 TEU"
-    rf"|cartons?|boxes|cases|crates?|bags?|sacks?|bales?|drums?|barrels?|bottles?|cans|kegs?"
+    rf"|cartons?|box(?:es)?|cases|crates?|bags?|sacks?|bales?|drums?|barrels?|bottles?|cans|kegs?"
     rf"|containers?|teu|rolls?|reels?|kgs?|kilos?|kilograms?|lit(?:re|er)s?|hl|hectolit(?:re|er)s?"
     rf"|m3|cbm|cubic\smet\w+"
     rf"|m2|m²|sqm|square\smet\w+|pairs?|met(?:er|re)s?|yards?|gallons?|piece|ream|reams"

@@ -84,7 +84,24 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     # A Spanish speaker's English: "one is in Monterrey with 20,000 and the other in Saltillo
     # with 12,000", "the supplier of Monterrey or the of Saltillo" (el de Saltillo)
     (re.compile(r"\bone\s+is\s+in\b", re.I), "one in"),
-    (re.compile(r"\b(?:and\s+)?the\s+other\s+(?:one\s+)?(?:is\s+)?in\b", re.I), "and one in"),
+    (
+        re.compile(r"\s*(?:,\s*)?\b(?:and\s+)?(?:the\s+)?other\s+(?:one\s+)?(?:is\s+)?in\b", re.I),
+        # (only after "one in ...": "connect the other in Lyon" points back)
+        lambda m: (
+            ", and one in"
+            if re.search(r"\bone\s+(?:is\s+)?in\b", m.string[: m.start()], re.I)
+            else m.group()
+        ),
+    ),
+    # A Korean speaker's English: "Raw material supplier is two." (how many, said last)
+    (
+        re.compile(
+            r"\b(?:(?:raw\s+material|main|our|the)\s+)?(?P<kind>supplier|warehouse|factory|plant|store"
+            r"|shop|distributor|distribution\s+cent(?:er|re))s?\s+(?:is|are)\s+(?P<n>two|three|four|2|3|4)\b",
+            re.I,
+        ),
+        lambda m: f"We have {m['n']} {m['kind']}s",
+    ),
     (re.compile(r"\bthe\s+of\s+(?=[A-Z])"), "the one in "),
     # ("a distribution center in Laredo of 25,000": its size)
     (

@@ -4076,6 +4076,43 @@ def _each_size_back(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _topic_then_change(steps: list[Step], names: _Names) -> list[Step]:
+    """ "Daejeon supplier, they are doing expansion. Please change capacity to 10,000 kg.": the
+    node said first, as the topic, is the one the change with no node is about."""
+    out: list[Step] = []
+    for step in steps:
+        before = out[-1] if out else None
+        node = before.params.get("node") if isinstance(before, Command) else None
+        if (
+            isinstance(step, Clarification)
+            and step.intent == "update-node"
+            and isinstance(before, Command)
+            and before.intent == "get-node-details"
+            and "?" not in before.text
+            and isinstance(node, NodeRef)
+            and node.kind in ("name", "place")
+            and _TOPIC_FIRST.match(before.text) is not None
+        ):
+            said = _CHANGE_OF_WHAT.sub(
+                rf"\g<verb> the \g<what> of {node.text} ", step.text, count=1
+            )
+            read = _read_clause(said, names) if said != step.text else None
+            if isinstance(read, list) and [c.intent for c in read] == ["update-node"]:
+                out[-1] = Command("update-node", read[0].params, 0.8, f"{before.text}. {step.text}")
+                continue
+        out.append(step)
+    return out
+
+
+# "Daejeon supplier, they are ...": a node named, then a comma and what is going on there
+_TOPIC_FIRST = re.compile(r"^\W*(?:the\s|our\s)?[\w' -]{2,40}?,\s+(?:they|it|we|he|she)\s")
+_CHANGE_OF_WHAT = re.compile(
+    r"\b(?P<verb>change|set|update|make|raise|lower|increase|decrease)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?P<what>capacity|status|inventory|stock)\s+",
+    re.IGNORECASE,
+)
+
+
 def _state_then_set(steps: list[Step]) -> list[Step]:
     """ "The Puebla DC is down for a system migration, set it offline.": the state said, then
     the change asked for it; one change, of the node the statement named."""
@@ -4397,6 +4434,7 @@ _AFTER_READING: tuple[_Pass, ...] = (
     lambda steps, text, _names: _sizes_respectively(steps, text),
     lambda steps, _text, _names: _each_size_back(steps),
     lambda steps, _text, _names: _state_then_set(steps),
+    lambda steps, _text, names: _topic_then_change(steps, names),
     lambda steps, _text, _names: _without_remarks(steps),
     lambda steps, text, _names: _town_said_beside(steps, text),
     lambda steps, _text, _names: _without_background_settings(steps),

@@ -64,7 +64,7 @@ _HOW_TO = re.compile(
     r"(?:words|english|terms)|exactly|again|anyway)\W*$"
     # "What is this tool able to do?", "what can this thing do for me?"
     r"|what\s(?:is|are|can)\s(?:this|the)\s(?:tool|thing|app|assistant|copilot|bot|system)\s"
-    r"(?:able\sto\s|capable\sof\s)?(?:do|doing|good\sfor)\b"
+    r"(?:actually\s|really\s|even\s|exactly\s)?(?:able\sto\s|capable\sof\s)?(?:do|doing|good\sfor)\b"
     # "What is this tool actually for, and what can I do with it?"
     r"|what\s(?:is|'s)\s(?:this|the)\s(?:tool|thing|app|assistant|copilot|bot|system)\s"
     r"(?:actually\s|even\s|really\s|meant\s)?for\b"
@@ -187,7 +187,7 @@ _THANKS_FOR = re.compile(r"\b(?:thank|thanks|grateful|appreciat\w*|regards)\b")
 
 
 _ASKS_ADVICE = re.compile(
-    r"\bhow\s(?:can|could|do|should|would)\s(?:i|we)\s(?:reduce|lower|cut|mitigate|de-?risk"
+    r"\bhow\s(?:can|could|do|should|would)\s(?:i|we|you)\s(?:reduce|lower|cut|mitigate|de-?risk"
     r"|add\s(?:some\s|more\s)?redundan\w*|build\sin\s(?:some\s)?redundan\w*|diversif\w*"
     # "how do we get more capacity in Lyon?", "how can we free up the plant?"
     r"|(?:get|find|free\sup|make)\s(?:more|extra|spare)\s(?:capacity|room|space)|free\sup|protect"
