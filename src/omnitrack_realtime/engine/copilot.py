@@ -722,7 +722,11 @@ class SupplyChainEngine:
             elif _LEADING_YES.match(request.message):
                 # "Yes. And record the Bandung supplier as offline.": the yes, then a request
                 rest = [
-                    s for s in steps if not (isinstance(s, Act) and s.kind in ("yes", "smalltalk"))
+                    s
+                    for s in steps
+                    if not (isinstance(s, Act) and s.kind in ("yes", "smalltalk"))
+                    # ("Yes, you can remove it.": the yes said again as the request)
+                    and not (isinstance(s, Command) and _restates(s, pending))
                 ]
                 return [*pending.commands, *rest]
         if act in ("no", "cancelled"):
@@ -1883,6 +1887,17 @@ def _pinned(command: Command, mentioned: Sequence[str]) -> Command:
         if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text != "them":
             params[key] = NodeRef(node_id, "id")
     return Command(command.intent, params, command.confidence, command.text)
+
+
+def _restates(step: Command, pending: Pending) -> bool:
+    """Whether ``step`` asks again, by pronoun, for the change a question is waiting on."""
+    refs = [v for v in step.params.values() if isinstance(v, NodeRef)]
+    return (
+        step.intent == pending.intent
+        and bool(refs)
+        and all(r.kind == "pronoun" and r.node_type is None for r in refs)
+        and set(step.params) <= {"node", "source", "target"}
+    )
 
 
 def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bool:

@@ -418,7 +418,8 @@ _GENERIC = frozenset(
 # "Could you add our workshop as a plant?": the word said for it, the type it counts as
 _AS_A_TYPE = re.compile(
     r"\b(?:our|my|the)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
-    r"(?P<word>[a-z][a-z-]{3,})\s+as\s+(?:a|an|our|the)\s+(?:new\s+)?[a-z]+",
+    # ("Could you put our workshop in as a plant?")
+    r"(?P<word>[a-z][a-z-]{3,})\s+(?:in\s+|down\s+)?as\s+(?:a|an|our|the)\s+(?:new\s+)?[a-z]+",
     re.IGNORECASE,
 )
 

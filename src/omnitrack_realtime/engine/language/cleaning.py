@@ -327,6 +327,34 @@ _WITH_A_LINK = re.compile(
 )
 
 
+_KIND_OF_SHORTHAND = {
+    "stores": "store",
+    "shops": "store",
+    "warehouses": "warehouse",
+    "whs": "warehouse",
+    "dcs": "distribution center",
+    "suppliers": "supplier",
+    "sups": "supplier",
+    "plants": "plant",
+    "factories": "plant",
+}
+_SIZED_ITEM = re.compile(
+    r"(?P<town>[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){0,2})\s+(?P<size>\d[\d.,]*\s?k?)", re.I
+)
+
+
+def _sized_towns(match: re.Match[str]) -> str:
+    """ "stores wichita 4k & little rock 3k" as one add per town, when every item is a town."""
+    kind = _KIND_OF_SHORTHAND[match["kind"].lower()]
+    items = list(_SIZED_ITEM.finditer(match["items"]))
+    towns = [gazetteer.lookup(i["town"]) for i in items]
+    if len(items) < 2 or any(t is None or t.city is None for t in towns):
+        return match.group()
+    return ", and ".join(
+        f"a {kind} in {t.city}, {i['size']}" for i, t in zip(items, towns, strict=True) if t
+    )
+
+
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 # who is made to ship, in "have X ship ...": a node's name, or its town and kind
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
@@ -1338,6 +1366,26 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
     # "is need to make new store": a learner's "we need to"
     (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
+    # "stores wichita 4k & little rock 3k": a plural kind, then towns each with a size
+    (
+        re.compile(
+            r"\b(?P<kind>stores|shops|warehouses|whs|dcs|suppliers|sups|plants|factories)\s+"
+            r"(?P<items>[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){0,2}\s+\d[\d.,]*\s?k?"
+            r"(?:\s*(?:&|,|\+|and)\s*[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){0,2}\s+\d[\d.,]*\s?k?)+)\b",
+            re.IGNORECASE,
+        ),
+        lambda m: _sized_towns(m),
+    ),
+    # "The shop of Brussels is closed since one month, we must remove it.": the state, then
+    # the request
+    (
+        re.compile(
+            r",\s+(?:so\s+)?(?:we|i)\s+(?:must|need\s+to|have\s+to|should|want\s+to)\s+"
+            r"(?=(?:remove|delete|drop|add|connect|disconnect|mark|set|update|change)\s+(?:it|them)\b)",
+            re.I,
+        ),
+        ". Please ",
+    ),
     # "Give me the overview so I can attach it": why the user asks, not a request
     (
         re.compile(
@@ -1369,7 +1417,9 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (
         re.compile(
             r"\b(?:show|note|record|say|mark)\s+that\s+(?=(?:they|it|he|she|both|[A-Z][\w-]+)\s+"
-            r"(?:both\s+|all\s+)?(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds)\b)"
+            r"(?:both\s+|all\s+)?(?:supply|supplies|ship|ships|send|sends|deliver|delivers|feed|feeds"
+            # "show that they both get their soap from Moncton"
+            r"|(?:get|gets|receive|receives|take|takes|buy|buys)\s(?:[a-z]+\s){0,3}?from)\b)"
         ),
         "",
     ),

@@ -107,7 +107,14 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
     Poznań": a plant there)."""
     step = _analyse(text, names)
     kinds = step.types()
-    places = [(s, e, p) for s, e, p in step.places if p.city or p.country]
+    # (a town read as a node's name only because of its town, "one in Saint John" with Saint
+    # John Store among the nodes this message adds, is a place; "the Tema plant" is a node)
+    bare_towns = {(r.start, r.end) for r in step.refs() if r.ref.kind == "name"}
+    places = [
+        (s, e, p)
+        for (s, e), p in gazetteer.find_places(text)
+        if (p.city or p.country) and (any(s == q[0] for q in step.places) or (s, e) in bare_towns)
+    ]
     adds: list[tuple[int, str]] = []  # (where the place is said, the add)
     taken: set[int] = set()
     for index, (_start, end, kind, _surface) in enumerate(kinds):

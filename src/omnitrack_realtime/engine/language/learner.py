@@ -27,6 +27,30 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A French speaker's English: "Lyon is delivering the both" (les deux), "What is happening
+    # if the supplier of Taichung stop during two weeks?" (pendant)
+    (re.compile(r"\bthe\s+both\b", re.I), "both"),
+    (
+        re.compile(
+            r"\b(?:is|are)\s+(?P<verb>deliver|supply|send|ship|serv)(?:e)?ing\s+(?:to\s+)?(?=both\b|them\b)",
+            re.I,
+        ),
+        lambda m: {
+            "deliver": "delivers to ",
+            "supply": "supplies ",
+            "send": "sends to ",
+            "ship": "ships to ",
+            "serv": "serves ",
+        }[m["verb"].lower()],
+    ),
+    (
+        re.compile(
+            r"\bduring\s+(?=(?:\d+|one|two|three|four|five|six|a|an)\s+(?:days?|weeks?|months?)\b)",
+            re.I,
+        ),
+        "for ",
+    ),
+    (re.compile(r"\bwhat\s+is\s+happening\s+if\b", re.I), "what happens if"),
     # A Hindi speaker's English: "What you are suggesting I should do for it?"
     (
         re.compile(

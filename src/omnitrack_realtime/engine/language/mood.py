@@ -216,7 +216,8 @@ _OUT_OF_SCOPE = {
         r"\b(?:call|phone|ring|text|whatsapp|ping|dm|message)\s(?:him|her|them|(?:the|our|my)\s(?:\w+\s)?"
         r"(?:manager|team|driver|drivers|boss|rep|customer|customers|people|crew|supplier\srep"
         r"|vendor\srep|ceo|cfo|office|insurers?|insurance|broker|bank|lawyer|agent|influencers?"
-        r"|accountant|landlord))\b"
+        r"|accountant|landlord|buyers?|planners?|sales|purchasing|procurement|logistics|carrier"
+        r"|forwarder|freight\sforwarder|haulier|trucker|union|workers|staff|shift\slead))\b"
     ),
     "handle refunds, invoices or support tickets": (
         # ("our export invoices are in dollars" says why, it asks for no invoice)

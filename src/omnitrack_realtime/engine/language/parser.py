@@ -199,7 +199,7 @@ _TYPE_SAID_IN = re.compile(_TYPE_RE.pattern + r"\s+(?:in|at|near)\s+$", re.IGNOR
 # "The Puebla DC is down for a system migration": a state said, not asked about
 _IS_DOWN_SAID = re.compile(
     r"^\W*(?:the\s|our\s)?[\w' -]{2,40}?\s(?:is|are|'s|went|has\sgone|goes)\s(?:now\s)?"
-    r"(?:down|offline|out|dark)\b(?![^.]*\?)",
+    r"(?:down|offline|out|dark|closed|shut)\b(?![^.]*\?)",
     re.IGNORECASE,
 )
 # ", and block out my calendar": a lower-case verb after the ends of a participle's link
@@ -2919,6 +2919,16 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
                 or them_as
             )
             it = "them" if both else "it"
+            if (
+                re.match(r"^\W*(?:and\s+)?they\s", piece, re.IGNORECASE)
+                and len(
+                    [s for s in steps if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX]
+                )
+                >= 2
+            ):
+                # "Add stores in Stavanger and Drammen and have them get their stock from ...":
+                # the nodes just added, all of them
+                it = "them"
             if both and both.group().lower().startswith(("both", "all two")):
                 it = "the last two"  # "stores in Geneva and Lausanne, both stocked from Zurich"
             elif both and re.match(r"all\s(?:three|four|five)", both.group(), re.I):
@@ -3510,7 +3520,13 @@ def parse(text: str, *, known_names: Sequence[str] | Iterable[str] = ()) -> Pars
             # "What happen to the factory if Monapo don't send nothing for one month?": the
             # node and what stops it, not a guessed scene at a place
             outcome = _what_if_in_own_words(piece, names) or outcome
-        framed = _framed_better(piece, outcome, names, commands(), build_cue or bool(known_names))
+        # (what a description was read as whole, "two little shops, one in Halifax and one in
+        # Saint John. Could you add those too", is not read again by the frames of the request)
+        framed = (
+            None
+            if read_whole
+            else _framed_better(piece, outcome, names, commands(), build_cue or bool(known_names))
+        )
         steps.extend(framed or outcome)
         last_piece = piece
     if build_cue:
@@ -3977,7 +3993,8 @@ _TOWN_SIZE = re.compile(
     # ("Zarqa give 25,000 kg in month": a learner's verb without its -s)
     r"|give|make|produce|supply|send"
     r"|holds|ships|with|at|is|about|around)?\s*(?:about\s|around\s|roughly\s|~)?"
-    r"(?P<size>\d[\d,.]*(?:\s?k\b)?)(?=\s*(?:[a-z]|,|\.|$))"
+    # (a size that ends the sentence: "Trondheim 6,000.", the full stop no digit)
+    r"(?P<size>\d(?:[\d,.]*\d)?(?:\s?k\b)?)(?=\s*(?:[a-z]|,|\.|$))"
     r"(?!\s*(?:%|per\s?cent|days?|weeks?|months?|hours?|km|miles?)\b)"
 )
 
@@ -4114,8 +4131,9 @@ _CHANGE_OF_WHAT = re.compile(
 
 
 def _state_then_set(steps: list[Step]) -> list[Step]:
-    """ "The Puebla DC is down for a system migration, set it offline.": the state said, then
-    the change asked for it; one change, of the node the statement named."""
+    """ "The Puebla DC is down for a system migration, set it offline.", "The shop of Brussels
+    is closed since one month, we must remove it.": the state said, then the change asked for
+    it; one change, of the node the statement named."""
     out: list[Step] = []
     skip = False
     for i, step in enumerate(steps):
@@ -4131,8 +4149,14 @@ def _state_then_set(steps: list[Step]) -> list[Step]:
             and _IS_DOWN_SAID.match(step.text) is not None
             and isinstance(node, NodeRef)
             and isinstance(after, Command)
-            and after.intent == "update-node"
-            and after.params.get("status") in ("offline", "degraded")
+            and (
+                (
+                    after.intent == "update-node"
+                    and after.params.get("status") in ("offline", "degraded")
+                )
+                # "The shop of Brussels is closed since one month, we must remove it."
+                or after.intent == "remove-node"
+            )
             and isinstance(pointer, NodeRef)
             and pointer.kind == "pronoun"
         ):

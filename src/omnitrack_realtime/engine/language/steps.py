@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import gazetteer
+from .courtesy import THANKS
 from .numbers import parse_number
 from .vocabulary import (
     _ADD_VERB_RE,
@@ -346,7 +347,9 @@ _THERE_IS_AFTER = re.compile(
 _CAUSE_AFTER_STATUS = re.compile(
     r"\b(?:degraded|offline|disrupted|down|operational|online|back\sup)\s*[,;:\u2013\u2014-]\s*"
     r"(?!(?:add|connect|link|remove|delete|set|mark|and|then|also|plus|simulate|what|run|show"
-    r"|list|make|change|update|rename|disconnect|it|its|same|both|too)\b)"
+    r"|list|make|change|update|rename|disconnect|it|its|same|both|too"
+    # ("mark Little Rock degraded, thx": the thanks is said, not the cause)
+    rf"|{THANKS}|please|pls|cheers)\b)"
     r"(?=(?:(?:a|an|the|some|heavy|major|bad|big)\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}"
     r"\s*[.!]?\s*$)",
     re.IGNORECASE,
