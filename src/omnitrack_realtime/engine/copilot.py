@@ -1943,7 +1943,7 @@ def _data_files(request: EngineRequest) -> list[Attachment]:
 
 _LEADING_NO = re.compile(
     r"^\W*(?:(?:hmm+|well|ok|okay|oh|ah|actually|um+|uh+|sorry)\W+)*(?:no|nope|nah|hold\s(?:off|on)|not\s(?:yet|now|today)|don'?t|do\snot|cancel|stop"
-    r"|never\s?mind|leave\s(?:it|them)|keep\s(?:it|them))\b",
+    r"|never\s?mind|leave\s(?:it|them)|keep\s(?:it|them)|scratch\s(?:that|it))\b",
     re.IGNORECASE,
 )
 _LEADING_YES = re.compile(

@@ -779,6 +779,8 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         r"\g<verb> it ",
     ),
+    # "How many warehouses do we hold across all countries?": how many we have
+    (re.compile(r"\b(how\s+many\s+\w+\s+do\s+(?:we|i))\s+hold\b", re.I), r"\1 have"),
     # "And the last one, how much does it hold?": its capacity, asked
     (
         re.compile(
@@ -1386,14 +1388,24 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         ". Please ",
     ),
-    # "Give me the overview so I can attach it": why the user asks, not a request
+    # "Give me the overview so I can attach it", "raise Fukuoka Supplier to 9,000 so we have
+    # some backup": why the user asks, not a request
     (
         re.compile(
-            r",?\s+so\s+(?:that\s+)?(?:i|we)\s+can\s+(?:attach|paste|share|send|forward|print|show"
-            r"|present|copy|put|use|include|read|review|check)\b[^.?!;]*",
+            r",?\s+so\s+(?:that\s+)?(?:i|we)\s+(?:can\s+(?:attach|paste|share|send|forward|print|show"
+            r"|present|copy|put|use|include|read|review|check)|have\s+(?:some|a|an|more|enough|extra)"
+            r"|get\s+(?:some|a|more|enough|extra))\b[^.?!;]*",
             re.I,
         ),
         "",
+    ),
+    # "Could you draw that line between them, please?": the link, said as a drawing
+    (
+        re.compile(
+            r"\bdraw\s+(?:that|a|the|this)\s+(?:line|link|arrow|connection)\s+between\s+(?=them\b|those\b)",
+            re.I,
+        ),
+        "connect ",
     ),
     # "bump the Laredo warehouse to 36,000 as a buffer": what the change is for
     (

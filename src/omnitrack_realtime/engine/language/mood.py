@@ -83,7 +83,9 @@ _SMALLTALK = re.compile(
     r"|obrigad[oa]|grazie(?:\smille)?|ciao|adios|arrivederci|tsch[üu]ss|au\srevoir|for\stoday"
     r"|for\snow|all\sfor\stoday|have\sa\snice\sday|(?:please\s)?bear\swith\sme"
     r"|kia\sora|that'?s\sall\sfrom\sme|end\sof\sshift|over\sand\sout|(?:terima\s)?kasih(?:\sbanyak)?"
-    r"|makasih(?:\sbanyak)?(?:\sya)?|matur\snuwun"
+    r"|makasih(?:\sbanyak)?(?:\sya)?|matur\snuwun|kak|mas|mbak|pak|bu"
+    # "Okay I understand already.": understood, said as a learner says it
+    r"|(?:i|we)\s(?:understand|see|get\sit)\s(?:now|already|clearly)"
     r"|vielen\sdank|danke\sschön|muchas\sgracias|merci\sbien|asante(?:\ssana)?|that'?s\sall"
     r"|kwaheri|habari|jambo|salamat(?:\spo)?|shukran|terima\skasih|xie\s?xie|kamsahamnida"
     # a letter's greetings and closings ("Dear Sir/Madam,", "With sincere thanks", "Best regards")
@@ -253,6 +255,9 @@ _OUT_OF_SCOPE = {
         # "Could you possibly order more malt from the Cork supplier for me?"
         r"|(?:\b(?:can|could|would|will)\s(?:you|u)\s(?:\w+\s)?|\bplease\s|^\W*)(?:order|re-?order"
         r"|purchase|buy)\s(?:more|some|extra|another|in)\b"
+        # "And order six new forklifts online."
+        r"|\b(?:order|buy|purchase)\s(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|a|an|some"
+        r"|\d+)\s)?(?:new\s|more\s|spare\s)?(?:\w+\s){0,2}?(?:online|on\samazon|from\s(?:amazon|ebay))\b"
     ),
     "negotiate prices or contracts": (
         r"\b(?:re-?)?negotiat(?!ed\b)\w*\b|\bhaggle\b|\b(?:sign|draft|renew|review)\s(?:a\s|the\s|our\s)?"

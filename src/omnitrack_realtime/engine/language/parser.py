@@ -3988,7 +3988,8 @@ def _new_nodes_said(steps: list[Step], names: _Names) -> list[Step]:
 
 
 _TOWN_SIZE = re.compile(
-    r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?:(?:can|could|will)\s(?:give|make|produce|supply"
+    # ("from farmer in Makassar also, 10 ton": a word of addition and a comma between)
+    r"\b(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)(?:\s+(?:also|too),)?\s+(?:(?:can|could|will)\s(?:give|make|produce|supply"
     r"|deliver|send|do|handle|hold|ship)|gives|makes|produces|supplies|delivers|sends|does|has|handles"
     # ("Zarqa give 25,000 kg in month": a learner's verb without its -s)
     r"|give|make|produce|supply|send"

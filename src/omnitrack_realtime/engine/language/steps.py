@@ -350,8 +350,13 @@ _CAUSE_AFTER_STATUS = re.compile(
     r"|list|make|change|update|rename|disconnect|it|its|same|both|too"
     # ("mark Little Rock degraded, thx": the thanks is said, not the cause)
     rf"|{THANKS}|please|pls|cheers)\b)"
-    r"(?=(?:(?:a|an|the|some|heavy|major|bad|big)\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}"
+    r"(?=(?:(?:a|an|the|some|heavy|major|bad|big)\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,5}"
     r"\s*[.!]?\s*$)",
+    re.IGNORECASE,
+)
+_TERSE_STATUS = re.compile(
+    r"^\W*[\w' -]{2,30}?\s(?:is\s|now\s|is\snow\s)?(?:degraded|offline|disrupted|down)"
+    r"\s*[,;:\u2013\u2014-]",
     re.IGNORECASE,
 )
 _SETTING_AFTER_CHANGE = re.compile(
@@ -613,7 +618,8 @@ def _soft_split(text: str) -> list[str]:
     cause = _CAUSE_AFTER_STATUS.search(text)
     if (
         cause is not None
-        and _CHANGE_VERB.match(text)
+        # ("laredo degraded, customs backlog at the bridge": a status said tersely)
+        and (_CHANGE_VERB.match(text) or _TERSE_STATUS.match(text))
         and not gazetteer.find_places(text[cause.end() :])
     ):
         # (the cause is why, not a scenario to run: "port congestion" is no port closure)
