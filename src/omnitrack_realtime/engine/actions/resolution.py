@@ -220,6 +220,10 @@ def resolve_nodes(
         found = [node for node in (twin.get_node(user_id, i) for i in ids) if node is not None]
         if ref.node_type is not None:
             found = _typed_pointer(ref, found, twin.list_nodes(user_id))
+        if not found and _NEWEST.fullmatch(label.lower()):
+            # "And what feeds the new one now?" after the node talked about was removed: the
+            # node added last
+            found = twin.list_nodes(user_id)[-1:]
         if not found:
             raise _Failed(
                 f'I don\'t know which node "{label}" means here: nothing was mentioned yet. '
@@ -395,3 +399,6 @@ def _partner(step: _Step, node: Node) -> Node | None:
             here.latitude, here.longitude, n.location.latitude, n.location.longitude
         ),
     )
+
+
+_NEWEST = re.compile(r"the\s(?:new|newest|latest|newer)(?:\s(?:one|node|site))?")

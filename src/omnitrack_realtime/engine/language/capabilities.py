@@ -275,6 +275,8 @@ _WHICH_KIND = re.compile(r"^\W*(?:and\s|so\s)?which\s(?:of\s(?:our|the|my)\s)?[\
 def _rule_trace(step: _Step, m: str) -> _Outcome:
     if _COMMAND_VERB.match(m):
         return None
+    if supposes_a_stop(m):
+        return None  # "If Nashik stopped shipping for ten days, what would break downstream?"
     down = _DOWNSTREAM.search(m)
     up = _UPSTREAM.search(m)
     if down is None and up is None:

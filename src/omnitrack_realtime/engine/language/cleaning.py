@@ -355,6 +355,19 @@ def _sized_towns(match: re.Match[str]) -> str:
     )
 
 
+_LISTED_TOWN = re.compile(r"[a-z][a-z'-]*(?:\s[a-z][a-z'-]*)?", re.I)
+
+
+def _counted_towns(match: re.Match[str]) -> str:
+    """ "2 stores, amsterdam + rotterdam" as one add per town, when every item is a town."""
+    kind = _KIND_OF_SHORTHAND[match["kind"].lower()]
+    items = re.split(r"\s*(?:&|,|\+|\band\b)\s*", match["items"])
+    towns = [gazetteer.lookup(i) for i in items if i]
+    if len(towns) < 2 or any(t is None or t.city is None for t in towns):
+        return match.group()
+    return ", and ".join(f"a {kind} in {t.city}" for t in towns if t)
+
+
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 # who is made to ship, in "have X ship ...": a node's name, or its town and kind
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
@@ -1368,6 +1381,64 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     (re.compile(r"\b(please|pls|kindly)\s+to\s+(?=[a-z])", re.I), r"\1 "),
     # "is need to make new store": a learner's "we need to"
     (re.compile(r"^(\W*)(?:is|it'?s)\s+need(?:ed)?\s+to\s+(?=\w)", re.I), r"\1we need to "),
+    # "Hang on, not Brescia, Cremona.": a correction's lead
+    (
+        re.compile(
+            r"(^|[.!?]\s+)(?:hang|hold)\s+on\b(?=\s*,\s*(?:not\b|it'?s\b|[A-Z]))", re.M | re.I
+        ),
+        r"\1Wait",
+    ),
+    # "Please help me add this factory": the request, not a question about help
+    (
+        re.compile(
+            r"\b(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?(?=(?:add|create|set\s+up|connect|link|put"
+            r"|register|make|change|update|remove)\b)",
+            re.I,
+        ),
+        "please ",
+    ),
+    # "kept in a big shed in Nairobi before they go out to the shops": when, not a link asked
+    (
+        re.compile(
+            r",?\s+(?:before|until|till)\s+(?:they|it)\s+(?:go|goes|are\s+sent|is\s+sent|ship|ships)"
+            r"\s+(?:out\s+)?to\s+(?:the\s+)?(?:shops|stores|customers|clients|market|retailers)\b",
+            re.I,
+        ),
+        "",
+    ),
+    # "It holds around 20,000 bottles and gets the juice from Thika": its size, then its link
+    (
+        re.compile(
+            r"(\b(?:it|they)\s+(?:holds?|has|have|can\s+(?:hold|take|store))\s[^.;]*?)\s+and\s+"
+            r"(gets?|receives?|takes?)\s+(?=(?:[a-z]+\s+){0,3}?from\b)",
+            re.I,
+        ),
+        r"\1. It \2 ",
+    ),
+    # "so please put it in: it holds around 20,000 bottles": what it is, a sentence of its own
+    (
+        re.compile(r":\s+(?=(?:it|they)\s+(?:holds?|has|have|gets?|takes?|can|is|are)\b)", re.I),
+        ". ",
+    ),
+    # "2 stores, amsterdam + rotterdam": a count and a kind, then the towns
+    (
+        re.compile(
+            r"\b(?:\d|two|three|four)\s+(?P<kind>stores|shops|warehouses|whs|dcs|suppliers|sups|plants"
+            r"|factories)\s*[,:]\s*(?P<items>[a-z][a-z'-]*(?:\s[a-z][a-z'-]*)?"
+            r"(?:\s*(?:&|,|\+|and)\s*[a-z][a-z'-]*(?:\s[a-z][a-z'-]*)?)+)(?=\s*(?:,|$|\.|;))",
+            re.IGNORECASE,
+        ),
+        lambda m: _counted_towns(m),
+    ),
+    # "tilburg wh 40k -> 45k": a node's size, from the old to the new
+    (
+        re.compile(
+            r"\b(?P<node>[a-z][a-z'-]+(?:\s[a-z][a-z'-]+)?\s(?:wh|dc|plant|store|sup|supplier|warehouse"
+            r"|factory))\s+\d[\d.,]*\s?k?\s*(?:->|→|=>|to)\s*(?P<new>\d[\d.,]*\s?k?)\b",
+            re.IGNORECASE,
+        ),
+        r"set the capacity of \g<node> to \g<new>",
+    ),
     # "stores wichita 4k & little rock 3k": a plural kind, then towns each with a size
     (
         re.compile(

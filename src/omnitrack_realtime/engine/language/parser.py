@@ -1812,7 +1812,7 @@ _COURTESY = re.compile(
 
 
 _PARTICIPLE = re.compile(
-    rf"^\W*(?:(?:and\s+)?(?:also|then)\s+)?(?:(?:{_LINK_OUT})|(?P<into>{_LINK_IN}))\s+",
+    rf"^\W*(?:(?:and\s+)?(?:also|then)\s+|and\s+)?(?:(?:{_LINK_OUT})|(?P<into>{_LINK_IN}))\s+",
     re.IGNORECASE,
 )
 _PLACE_AND_SIZE = re.compile(
@@ -4224,6 +4224,13 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
             and _command_intent(steps[i - 1]) in _ASKING_INTENTS
         )
         and not (
+            # "Where is our biggest exposure? The audit committee always asks about supplier
+            # concentration.": who asks, said after the question
+            i > 0
+            and _OTHERS_ASK.match(s.text) is not None
+            and _command_intent(steps[i - 1]) in _ASKING_INTENTS
+        )
+        and not (
             # "Mombasa Warehouse back to operational please, the congestion has cleared.": why
             # the change is made, said after it
             i > 0
@@ -4259,6 +4266,11 @@ def _without_remarks(steps: list[Step]) -> list[Step]:
     ]
 
 
+_OTHERS_ASK = re.compile(
+    r"^\W*(?:the|our|my)\s[\w' -]{2,30}?\s(?:always\s|usually\s|often\s|keeps?\s|will\s)?(?:asks?"
+    r"|wants?|likes?|cares?|worries|focus(?:es)?|loves?|asking|wanting)\s(?:about|on|for|to\s(?:know|see))\b",
+    re.IGNORECASE,
+)
 _CLEARED = re.compile(
     r"^\W*(?:(?:and|as|since|because|now)\W+)*(?:the|our|that|this)\s[\w' -]{2,30}?\s(?:has|have|is"
     r"|are|'s)\s(?:now\s|finally\s|all\s)?(?:cleared|over(?!\s+\d)|gone|resolved|fixed|done|finished"

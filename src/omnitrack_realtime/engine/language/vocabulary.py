@@ -329,7 +329,10 @@ _LINK_IN = (
     r"connected\sfrom|linked\sfrom|fed\sby|supplied\sby|receiving\s(?:\w+\s)?from|getting\s(?:\w+\s)?from"
     r"|(?:that|which|it|they)\s(?:gets?|receives?|takes?|draws?|pulls?|buys?|sources?)\s(?:its\s"
     r"|their\s|the\s|all\s(?:its\s|their\s)?)?(?:stock|supplies|goods|deliveries|products?"
-    r"|materials?|parts|inventory|freight|cargo)\s(?:only\s|mainly\s|mostly\s)?from|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
+    r"|materials?|parts|inventory|freight|cargo)\s(?:only\s|mainly\s|mostly\s)?from"
+    # ("it gets the juice from Thika": whatever it gets)
+    r"|(?:that|which|it|they)\s(?:gets?|receives?|takes?)\s(?:its|their|the)\s[a-z]+\s(?:only\s|mainly\s"
+    r"|mostly\s)?from|(?:fed|feed|supplied|served|sourced|shipped|stocked|restocked|replenished)"
     r"\s(?:(?:straight|directly|direct|only|mainly|mostly|also|right)\s)?(?:from|out\sof)"
 )
 _ADD_VERB_RE = re.compile(
