@@ -446,9 +446,11 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
         if _GOODS_VERB_BEFORE.search(message[: match.start()]):
             continue  # "We extract and jar all our honey in Hamilton": the goods, not the site
         word = match.group("word").lower()
+        modifier = (match.groupdict().get("modifier") or "").lower()
+        if modifier and _TYPE_RE.fullmatch(f"{modifier} {word}") is not None:
+            continue  # "a distribution center in Munich": our kind, not the user's word
         if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
             found[word] = node
-            modifier = (match.groupdict().get("modifier") or "").lower()
             if modifier and modifier not in _GENERIC and _TYPE_RE.fullmatch(modifier) is None:
                 found[f"{modifier} {word}"] = node  # "our knitting unit": "the knitting unit"
     return found

@@ -1397,6 +1397,25 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "please ",
     ),
+    # "the distribution center in Munich is now 12000": the node by its town and kind
+    (
+        re.compile(
+            r"\bthe\s+("
+            + _TYPES
+            + r")\s+in\s+([A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+(?=is\s+now\s+\d)",
+            re.I,
+        ),
+        r"the \2 \1 ",
+    ),
+    # "..., they have closed one hall": part of a site closed is why its size fell
+    (
+        re.compile(
+            r",\s+(?:they|we)\s+(?:have\s+|'ve\s+)?(?:closed|shut)\s+(?:one|a|two|three|some|part\s+of)"
+            r"\b[^.;!?]*",
+            re.I,
+        ),
+        "",
+    ),
     # "kept in a big shed in Nairobi before they go out to the shops": when, not a link asked
     (
         re.compile(

@@ -27,6 +27,23 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # An Italian speaker's English: "Both they deliver at the factory", "Allora, please add
+    # also the warehouse in Verona, ..., the factory is sending there all the tiles", "the center
+    # of Munich now is only 12000"
+    (
+        re.compile(r"\b(both\s+they\s+(?:deliver|send|ship|supply|bring))\s+(?:at|in)\b", re.I),
+        r"\1 to",
+    ),
+    (re.compile(r"^(\W*)(?:allora|dunque|ecco|quindi|va\s+bene)\W+", re.I | re.M), r"\1"),
+    (
+        re.compile(
+            r"\b(?:is|are)\s+(?:sending|shipping|delivering)\s+there\s+(?:all\s+)?(?:the\s+)?[a-z]+\b",
+            re.I,
+        ),
+        "ships there",
+    ),
+    (re.compile(r"\b(?:now\s+is|is\s+now)\s+only\s+(?=\d)", re.I), "is now "),
+    (re.compile(r"\bthe\s+cent(?:er|re)\s+of\s+(?=[A-Z])"), "the distribution center in "),
     # A French speaker's English: "Lyon is delivering the both" (les deux), "What is happening
     # if the supplier of Taichung stop during two weeks?" (pendant)
     (re.compile(r"\bthe\s+both\b", re.I), "both"),
