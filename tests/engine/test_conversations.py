@@ -36,6 +36,13 @@ def test_every_round_is_big_enough_and_well_formed() -> None:
         for conversation in conversations:
             assert 6 <= len(conversation["turns"]) <= 8, conversation["id"]
             assert conversation["twin"]["nodes"] or conversation.get("setup"), conversation["id"]
+            for turn in conversation["turns"]:
+                # words the answer must hold: strings (round 116 was written with [None] and
+                # [["Accra"]], and mended before its first try)
+                said = turn.get("mentions", [])
+                assert isinstance(said, list), conversation["id"]
+                assert all(isinstance(w, str) and w for w in said), conversation["id"]
+                assert turn["intents"] and all(isinstance(i, str) for i in turn["intents"])
 
 
 @pytest.mark.parametrize("number", ROUNDS)
