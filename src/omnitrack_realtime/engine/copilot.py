@@ -855,7 +855,13 @@ class SupplyChainEngine:
             elif fanned:
                 # "Each one gets a delivery from Leeds": one link (one step) to each of them.
                 for link in fanned:
-                    self._run_command(request, link, state, turn, mentioned)
+                    linked = self._run_command(request, link, state, turn, mentioned)
+                    it_end = _end_said_as_it(command)
+                    pinned = link.params.get(it_end) if it_end is not None else None
+                    if linked.success and isinstance(pinned, NodeRef) and pinned.kind == "id":
+                        # "Connect it to the last two warehouses." then "Also link it to the
+                        # biggest warehouse": "it" stays the node talked about
+                        subject = pinned.text
             else:
                 result = self._run_command(request, command, state, turn, mentioned)
                 if result.success and command.intent in ADDED_TYPE and result.mentioned:
@@ -1898,6 +1904,22 @@ def _restates(step: Command, pending: Pending) -> bool:
         and all(r.kind == "pronoun" and r.node_type is None for r in refs)
         and set(step.params) <= {"node", "source", "target"}
     )
+
+
+def _end_said_as_it(command: Command) -> str | None:
+    """Which end of a link was said as "it" ("source" or "target"), if one was."""
+    if command.intent != "connect-nodes":
+        return None
+    for end in ("source", "target"):
+        ref = command.params.get(end)
+        if (
+            isinstance(ref, NodeRef)
+            and ref.kind == "pronoun"
+            and ref.node_type is None
+            and ref.text.lower() == "it"
+        ):
+            return end
+    return None
 
 
 def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bool:

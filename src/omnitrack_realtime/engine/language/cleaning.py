@@ -1397,6 +1397,18 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         ),
         "please ",
     ),
+    # "If farmer in Nakhon Si Thammarat cannot send coconut 2 week because flood": the stop
+    # is what to simulate, the flood only why
+    (
+        re.compile(
+            r"(\b(?:cannot|can'?t|can\s+not|won'?t|will\s+not|doesn'?t|don'?t|stops?|stopped)\s+"
+            r"(?:send|sending|deliver|delivering|ship|shipping|supply|supplying)\b[^,.;?]*?)\s+"
+            r"(?:because|due\s+to|owing\s+to)\s+(?:of\s+)?(?:the\s+|a\s+|an\s+)?[a-z]+(?:\s[a-z]+)?"
+            r"(?=\s*[,.;?])",
+            re.I,
+        ),
+        r"\1",
+    ),
     # "the distribution center in Munich is now 12000": the node by its town and kind
     (
         re.compile(

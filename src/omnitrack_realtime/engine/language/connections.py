@@ -147,6 +147,7 @@ def _rule_connect(step: _Step, m: str) -> _Outcome:
     return _two_nodes(step, "connect-nodes", "connect", params)
 
 
+_FROM_SOMETHING_ELSE = re.compile(r"\bfrom\s+(?:my|our|the|their|a)\s+[a-z]")
 _TO_SOMETHING_ELSE = re.compile(r"\s+(?:to|into)\s+(?:my|our|the|their|a)\s+[a-z]")
 _ELIDED_SOURCE = re.compile(
     r"^\W*(?:(?:please|pls|also|then|and)\s)*(?:connect|link|hook|tie|disconnect|unlink|unhook)"
@@ -294,8 +295,10 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
     if (
         len(refs) == 1
         and _plural(refs[0].ref)
-        # ("ship from the last two to my workshop": to a node not read, not among themselves)
+        # ("ship from the last two to my workshop": to a node not read, not among themselves;
+        # nor "ship from the workshop to the last two")
         and not _TO_SOMETHING_ELSE.match(step.masked, refs[0].end)
+        and not _FROM_SOMETHING_ELSE.search(step.masked, 0, refs[0].start)
     ):
         params.update(source=refs[0].ref, target=refs[0].ref)
         if _IN_ORDER.search(step.masked):
@@ -326,6 +329,9 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             if refs[0].ref.kind in ("ordinal", "pronoun"):
                 label = step.text[refs[0].start : refs[0].end]  # "the last two", not "-2:"
             word = "from" if verb == "disconnect" else "to"
+            if verb == "connect" and _FROM_SOMETHING_ELSE.search(step.masked, 0, refs[0].start):
+                # ("ship from the workshop to the last two": the source was not read)
+                return _ask(step, f"Connect which node to {label}?", intent, 0.5)
             return _ask(step, f"{verb.capitalize()} {label} {word} which node?", intent, 0.5)
         return _ask(
             step,

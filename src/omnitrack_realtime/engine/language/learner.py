@@ -27,6 +27,29 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Thai speaker's English: "I have factory make coconut milk at Surat Thani, can make
+    # 15,000 can per month"
+    (
+        re.compile(
+            r"\b(?P<who>i|we)\s+have\s+(?:a\s+|one\s+)?(?P<kind>factory|plant|warehouse|shop|store)\s+"
+            r"(?:make|makes|making|produce|producing)\s+(?:[a-z]+\s+){1,3}?(?:at|in)\s+(?=[A-Z])",
+            re.I,
+        ),
+        lambda m: f"{m['who']} have a {m['kind']} in ",
+    ),
+    (
+        re.compile(r"(?<=\d)\s+can\s+(?=(?:per|a|each|every|/)\s?(?:month|week|day|year)\b)", re.I),
+        " cans ",
+    ),
+    # "Two little shops sell my candles, one in Ballarat and one in Bendigo": where we sell
+    (
+        re.compile(
+            r"^(\W*)(?P<n>two|three|four|2|3|4)\s+(?:little\s+|small\s+)?(?P<kind>shops|stores)\s+sell\s+"
+            r"(?:my|our)\s+[a-z]+\s*,",
+            re.I | re.M,
+        ),
+        lambda m: f"{m[1]}We sell through {m['n']} {m['kind']},",
+    ),
     # An Italian speaker's English: "Both they deliver at the factory", "Allora, please add
     # also the warehouse in Verona, ..., the factory is sending there all the tiles", "the center
     # of Munich now is only 12000"
