@@ -69,6 +69,11 @@ def test_round_114_wordings(text: str, names: tuple[str, ...], expected: list[st
 def test_a_size_from_the_old_to_the_new() -> None:
     (change,) = commands("tilburg wh 40k -> 45k", ("Tilburg Warehouse",))
     assert change.params["capacity"] == 45_000
+    # a number in a node's name is no old size (the bench's own request caught it)
+    (change,) = commands(
+        "set the capacity of Salvador Warehouse 201 to 30000", ("Salvador Warehouse 201",)
+    )
+    assert change.intent == "update-node" and change.params["capacity"] == 30_000
 
 
 def test_hang_on_corrects_the_town_of_the_add() -> None:

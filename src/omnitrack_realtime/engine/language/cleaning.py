@@ -1464,8 +1464,10 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     # "tilburg wh 40k -> 45k": a node's size, from the old to the new
     (
         re.compile(
-            r"\b(?P<node>[a-z][a-z'-]+(?:\s[a-z][a-z'-]+)?\s(?:wh|dc|plant|store|sup|supplier|warehouse"
-            r"|factory))\s+\d[\d.,]*\s?k?\s*(?:->|→|=>|to)\s*(?P<new>\d[\d.,]*\s?k?)\b",
+            # (sizes written as sizes, "40k", "40,000": not "Salvador Warehouse 201 to 30000")
+            r"(?<!\bof\s)\b(?P<node>[a-z][a-z'-]+(?:\s[a-z][a-z'-]+)?\s(?:wh|dc|plant|store|sup"
+            r"|supplier|warehouse|factory))\s+(?:\d+(?:\.\d+)?\s?k|\d{1,3}(?:,\d{3})+)\s*(?:->|→|=>)\s*"
+            r"(?P<new>\d+(?:\.\d+)?\s?k|\d{1,3}(?:,\d{3})+)\b",
             re.IGNORECASE,
         ),
         r"set the capacity of \g<node> to \g<new>",
