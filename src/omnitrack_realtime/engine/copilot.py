@@ -1924,19 +1924,10 @@ def _end_said_as_it(command: Command) -> str | None:
 
 def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bool:
     """A link with "it" at one end and a node named outright at the other."""
-    if command.intent != "connect-nodes" or len(mentioned) != 2:
+    end = _end_said_as_it(command)
+    if end is None or len(mentioned) != 2:
         return False
-    refs = [command.params.get("source"), command.params.get("target")]
-    if not all(isinstance(ref, NodeRef) for ref in refs):
-        return False
-    said_it = [
-        isinstance(ref, NodeRef)
-        and ref.kind == "pronoun"
-        and ref.node_type is None
-        and ref.text.lower() == "it"
-        for ref in refs
-    ]
-    other = refs[said_it.index(False)] if said_it.count(True) == 1 else None
+    other = command.params.get("target" if end == "source" else "source")
     return isinstance(other, NodeRef) and other.kind != "pronoun"
 
 
