@@ -150,3 +150,16 @@ def test_add_them_as_a_dc_is_one_node_fed_from_the_town() -> None:
     )
     assert [c.intent for c in steps] == ["add-distributor", "connect-nodes"]
     assert ends(steps[1]) == ("Lagos", "it")
+
+
+def test_a_size_said_each_too_big_to_be_a_number_is_refused_in_words(
+    engine: SupplyChainEngine,
+) -> None:
+    # hundreds of digits read as infinity: the add refuses it (round() used to raise)
+    outcome = engine.run_turn(
+        EngineRequest(
+            USER, "c1", f"add two stores, one in Lisbon and one in Porto, {'9' * 400} each", ()
+        )
+    )
+    assert "out of range for a capacity" in outcome.text
+    assert engine.twin.list_nodes(USER) == []

@@ -59,6 +59,7 @@ from .frames import read_frames, read_what_if
 from .mood import Mood, dialogue_act, mood
 from .names import _EMPTY_NAMES, _name_index, _Names
 from .numbers import parse_number
+from .outcomes import _whole
 from .references import _analyse
 from .rules import PLANNED, _is_hedge, _parse_step, _read_clause
 from .settings import _SETTINGS
@@ -4074,8 +4075,9 @@ def _each_size_back(steps: list[Step]) -> list[Step]:
             size = parse_number(shared.group("n").replace(" ", ""))
             if not size or size < 1:
                 continue
+            # (_whole: a size of hundreds of digits is infinity, which round() would raise on)
             step = Command(
-                step.intent, {**step.params, "capacity": round(size)}, step.confidence, step.text
+                step.intent, {**step.params, "capacity": _whole(size)}, step.confidence, step.text
             )
             out[i] = step
         j = i - 1
