@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
@@ -344,28 +344,29 @@ _SIZED_ITEM = re.compile(
 
 
 def _sized_towns(match: re.Match[str]) -> str:
-    """ "stores wichita 4k & little rock 3k" as one add per town, when every item is a town."""
-    kind = _KIND_OF_SHORTHAND[match["kind"].lower()]
-    items = list(_SIZED_ITEM.finditer(match["items"]))
-    towns = [gazetteer.lookup(i["town"]) for i in items]
-    if len(items) < 2 or any(t is None or t.city is None for t in towns):
-        return match.group()
-    return ", and ".join(
-        f"a {kind} in {t.city}, {i['size']}" for i, t in zip(items, towns, strict=True) if t
-    )
-
-
-_LISTED_TOWN = re.compile(r"[a-z][a-z'-]*(?:\s[a-z][a-z'-]*)?", re.I)
+    """ "stores wichita 4k & little rock 3k": each town with its size."""
+    items = [(i["town"], i["size"]) for i in _SIZED_ITEM.finditer(match["items"])]
+    return _adds_at_towns(match, items)
 
 
 def _counted_towns(match: re.Match[str]) -> str:
-    """ "2 stores, amsterdam + rotterdam" as one add per town, when every item is a town."""
+    """ "2 stores, amsterdam + rotterdam": the towns alone."""
+    items = [(i, "") for i in re.split(r"\s*(?:&|,|\+|\band\b)\s*", match["items"]) if i]
+    return _adds_at_towns(match, items)
+
+
+def _adds_at_towns(match: re.Match[str], items: Sequence[tuple[str, str]]) -> str:
+    """One add of the kind ``match`` names per (town, size) item, when every item is a town;
+    else the words as said."""
     kind = _KIND_OF_SHORTHAND[match["kind"].lower()]
-    items = re.split(r"\s*(?:&|,|\+|\band\b)\s*", match["items"])
-    towns = [gazetteer.lookup(i) for i in items if i]
-    if len(towns) < 2 or any(t is None or t.city is None for t in towns):
+    towns = [gazetteer.lookup(town) for town, _size in items]
+    if len(items) < 2 or any(t is None or t.city is None for t in towns):
         return match.group()
-    return ", and ".join(f"a {kind} in {t.city}" for t in towns if t)
+    return ", and ".join(
+        f"a {kind} in {t.city}" + (f", {size}" if size else "")
+        for (_town, size), t in zip(items, towns, strict=True)
+        if t
+    )
 
 
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
@@ -1459,7 +1460,7 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             r"(?:\s*(?:&|,|\+|and)\s*[a-z][a-z'-]*(?:\s[a-z][a-z'-]*)?)+)(?=\s*(?:,|$|\.|;))",
             re.IGNORECASE,
         ),
-        lambda m: _counted_towns(m),
+        _counted_towns,
     ),
     # "tilburg wh 40k -> 45k": a node's size, from the old to the new
     (
@@ -1480,7 +1481,7 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
             r"(?:\s*(?:&|,|\+|and)\s*[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){0,2}\s+\d[\d.,]*\s?k?)+)\b",
             re.IGNORECASE,
         ),
-        lambda m: _sized_towns(m),
+        _sized_towns,
     ),
     # "The shop of Brussels is closed since one month, we must remove it.": the state, then
     # the request

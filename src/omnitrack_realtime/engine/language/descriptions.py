@@ -109,12 +109,17 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
     kinds = step.types()
     # (a town read as a node's name only because of its town, "one in Saint John" with Saint
     # John Store among the nodes this message adds, is a place; "the Tema plant" is a node)
-    bare_towns = {(r.start, r.end) for r in step.refs() if r.ref.kind == "name"}
-    places = [
-        (s, e, p)
-        for (s, e), p in gazetteer.find_places(text)
-        if (p.city or p.country) and (any(s == q[0] for q in step.places) or (s, e) in bare_towns)
+    bare_towns = [
+        (r.start, r.end, town)
+        for r in step.refs()
+        if r.ref.kind == "name"
+        and (town := gazetteer.lookup(text[r.start : r.end])) is not None
+        and town.city
     ]
+    places = sorted(
+        [(s, e, p) for s, e, p in step.places if p.city or p.country] + bare_towns,
+        key=lambda place: place[0],
+    )
     adds: list[tuple[int, str]] = []  # (where the place is said, the add)
     taken: set[int] = set()
     for index, (_start, end, kind, _surface) in enumerate(kinds):
