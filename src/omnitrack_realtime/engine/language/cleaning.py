@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from .. import gazetteer
 from .courtesy import without_emoticons, without_particles
+from .gates import Rewrites
 from .learner import LEARNER_REWRITES, in_english_order, towns_before_postpositions
 from .names import _damerau_at_most_one, _find_names, _Names
 from .tables import read_sql, read_tables
@@ -372,7 +373,7 @@ def _adds_at_towns(match: re.Match[str], items: Sequence[tuple[str, str]]) -> st
 # Phrasings said again in the words the rules read, in this order (each rewrite may feed the next)
 # who is made to ship, in "have X ship ...": a node's name, or its town and kind
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
-_PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+_PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *LEARNER_REWRITES,
     # "We buy from a farmer co-op in Buon Ma Thuot, 6,000 tons a month": what the user buys
     # from is a supplier, whatever they call it
@@ -1576,6 +1577,8 @@ _PHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
         r"\1medium",
     ),
 )
+# each scanned only where the words it needs are in the text (gates.py)
+_PHRASINGS = Rewrites(_PHRASING_TABLE)
 # "40 000 litres": thousands separated by a space
 _SPACED_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]*\d)")
 
@@ -1852,8 +1855,7 @@ def _clean(text: str) -> str:
         text = _type_headed_items(text)
     text = _TYPE_DASH.sub(r"\1\2: ", text)
     text = towns_before_postpositions(text)
-    for phrase, said in _PHRASINGS:
-        text = phrase.sub(said, text)
+    text = _PHRASINGS.apply(text)
     text = in_english_order(text)
     text = _TYPE_THEN_TOWN.sub(_town_then_type, text)
     text = _WITH_A_LINK.sub(
