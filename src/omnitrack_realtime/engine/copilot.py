@@ -91,7 +91,7 @@ from .language.fragments import (
 from .language.parser import analysis_asked_after
 from .language.vocabulary import _TYPE_RE, _TYPES
 from .turn import Turn, TurnOutcome
-from .twin import Connection, Location, Twin, twin_status
+from .twin import Connection, Location, Node, Twin, twin_status
 
 if TYPE_CHECKING:
     from .llm import LLMIntentClassifier, LLMPlanner
@@ -781,6 +781,7 @@ class SupplyChainEngine:
         named_last: str | None = None  # the node named last after it: what "that one" means
         waiting: set[int] = set()  # steps kept for after a question's answer
         that_one = self._that_one_at_start(request, state)
+        talked_at_start = self.twin.get_context(request.user_id, request.conversation_id)
         for index, step in enumerate(steps):
             if index in waiting:
                 continue
@@ -835,6 +836,7 @@ class SupplyChainEngine:
                 step = Command("redo", {}, step.confidence, step.text)
             if that_one is not None:
                 step = _pinned_that_one(step, that_one)
+            step = self._pinned_typed_pointer(request, step, talked_at_start)
             command = self._prepare(request, step, turn)
             if command is None:
                 continue
@@ -891,6 +893,38 @@ class SupplyChainEngine:
         self._remember_mentions(request, steps, mentioned)
         if len(turn.added) > 1 or turn.shown:
             state.listed = turn.added if len(turn.added) > 1 else turn.shown
+
+    def _pinned_typed_pointer(
+        self, request: EngineRequest, step: Command, talked_at_start: Sequence[str]
+    ) -> Command:
+        """The step with "that warehouse" made the warehouse talked about as the turn began,
+        when the nodes this turn has talked about since hold none ("Add stores in Geelong and
+        Ballarat. Both get their stock from that warehouse.")."""
+        params = dict(step.params)
+        talked_now: list[Node] | None = None
+        for key, ref in step.params.items():
+            if not (
+                isinstance(ref, NodeRef)
+                and ref.kind == "pronoun"
+                and ref.node_type is not None
+                and _DEMONSTRATIVE.match(ref.text)
+            ):
+                continue
+            if talked_now is None:
+                context = self.twin.get_context(request.user_id, request.conversation_id)
+                talked_now = self._nodes(request, context)
+            if any(n.type == ref.node_type for n in talked_now):
+                continue
+            earlier = [n for n in self._nodes(request, talked_at_start) if n.type == ref.node_type]
+            if earlier:
+                params[key] = NodeRef(earlier[-1].id, "id")
+        if params == step.params:
+            return step
+        return Command(step.intent, params, step.confidence, step.text)
+
+    def _nodes(self, request: EngineRequest, ids: Sequence[str]) -> list[Node]:
+        found = (self.twin.get_node(request.user_id, i) for i in ids)
+        return [n for n in found if n is not None]
 
     def _that_one_at_start(self, request: EngineRequest, state: DialogueState) -> str | None:
         """The node "that one" means as the turn begins (see ``that_one`` in the dialogue
@@ -950,6 +984,14 @@ class SupplyChainEngine:
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
+        if command.intent == "connect-nodes" and len(result.mentioned) == 2:
+            link = (result.mentioned[0], result.mentioned[1])
+            if result.success:
+                turn.linked.update((link, link[::-1]))
+            elif link in turn.linked:
+                # "we are sending the tea to one distributor in Nairobi. Add also him ..., the
+                # warehouse is supplying him": the link this turn made, said again
+                return result
         if result.success:
             if command.intent in SIMULATION_INTENTS or command.intent == "list-nodes":
                 # for "and a milder case, +20%?" and "now just the ones in Asia"
@@ -1929,6 +1971,10 @@ def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bo
         return False
     other = command.params.get("target" if end == "source" else "source")
     return isinstance(other, NodeRef) and other.kind != "pronoun"
+
+
+# "that warehouse", "this plant", "the same DC" (not "the new one", which is the newest)
+_DEMONSTRATIVE = re.compile(r"(?:that|this|the\ssame)\s(?!new|newest|latest|last)", re.IGNORECASE)
 
 
 def _pinned_that_one(step: Command, node_id: str) -> Command:

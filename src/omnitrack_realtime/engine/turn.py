@@ -95,6 +95,8 @@ class Turn:
     shown: list[str] = field(default_factory=list)
     waiting: int = 0  # commands held with a confirmation
     note: str = ""
+    # the links this turn made, (source id, target id): one said again is not a second step
+    linked: set[tuple[str, str]] = field(default_factory=set)
     last_link: Command | None = None  # the link step run last, to tell a chain from a fan-out
     link_steps: int = 0
 

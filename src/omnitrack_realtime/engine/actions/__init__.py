@@ -351,6 +351,7 @@ def _connect(step: _Step) -> ActionResult:
             f"**{source.name}** and **{target.name}** are already connected"
             + (f" (by {existing.shipping_method})." if existing.shipping_method else "."),
             (f"Disconnect {source.name} from {target.name}", f"Show details of {source.name}"),
+            mentioned=(source.id, target.id),
         )
     method = step.params.get("shipping_method")
     if method is not None:
@@ -540,5 +541,5 @@ def execute(
                     context = before + context
                 twin.set_context(user_id, conversation_id, context)
     except _Failed as failed:
-        return ActionResult(command.intent, False, failed.answer)
+        return ActionResult(command.intent, False, failed.answer, mentioned=failed.mentioned)
     return result

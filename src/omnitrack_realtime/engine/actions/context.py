@@ -41,11 +41,15 @@ class ActionResult:
 
 
 class _Failed(Exception):
-    """Raised inside a handler to end the step with a failed answer."""
+    """Raised inside a handler to end the step with a failed answer; ``mentioned``, the nodes
+    it was about (as in :class:`ActionResult`)."""
 
-    def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
+    def __init__(
+        self, text: str, suggestions: Sequence[str] = (), *, mentioned: Sequence[str] = ()
+    ) -> None:
         super().__init__(text)
         self.answer = answers.failure(text, suggestions)
+        self.mentioned = tuple(mentioned)
 
 
 @dataclass(slots=True)

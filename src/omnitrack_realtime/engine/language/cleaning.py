@@ -375,6 +375,28 @@ def _adds_at_towns(match: re.Match[str], items: Sequence[tuple[str, str]]) -> st
 _HAVE_SUBJECT = r"((?:the\s+|our\s+)?[A-Z][\w'-]*(?:\s(?:[A-Z][\w'-]*|(?i:" + _TYPES + r")))?)"
 _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *LEARNER_REWRITES,
+    # "we have two suppliers, they are small farmers groups. One is in Kisii, ...": who they
+    # are, said between the count and the places, is background
+    (
+        re.compile(
+            r"(?P<count>\b(?:two|three|four|five|six|[2-6])\s(?:[a-z]+\s)?(?i:" + _TYPES + r"))"
+            r"\s*,\s*(?:they|these|those)\s(?:are|'re)\s(?:all\s)?(?:[\w-]+\s){0,4}?[\w-]+(?=\s*\.)",
+            re.I,
+        ),
+        r"\g<count>",
+    ),
+    # "one in Kisii, they are bringing 12,000 kilo per month, and one in Nyeri": the size of
+    # the one just said
+    (
+        re.compile(
+            r"(?<=[A-Za-z]),\s*(?:they|it|he|she)\s(?:are\s|is\s)?(?:bring|bringing|brings|send|sending"
+            r"|sends|deliver|delivering|delivers|supply|supplying|supplies|produce|producing|produces"
+            r"|make|making|makes|give|gives|giving)\s(?:about\s|around\s|like\s|roughly\s)?"
+            r"(?=\d[\d,.]*\s?k?(?:\s[a-z]+){0,3}\s*(?:[,.;]|$|\band\b))",
+            re.I | re.M,
+        ),
+        ", ",
+    ),
     # "We buy from a farmer co-op in Buon Ma Thuot, 6,000 tons a month": what the user buys
     # from is a supplier, whatever they call it
     (
@@ -1808,11 +1830,12 @@ def _labelled_question(match: re.Match[str]) -> str:
 
 
 # "1. Growers (suppliers)", "Packhouse (plant): Cape Town, 12,000 t": the user's word for a
-# heading, with our kind in brackets after it (a town said so keeps its place)
+# heading, with our kind in brackets after it (a town said so keeps its place); "- refinery
+# (plant) in Dumai, 60,000 t/month": an item said so
 _OWN_WORD_THEN_KIND = re.compile(
     r"^(?P<lead>[ \t]*(?:[-*•]|\d+[.)]|\(?[a-z][.)])?[ \t]*)"
     r"(?P<own>[A-Za-z][\w'-]*(?:[ \t][\w'-]+){0,2})"
-    r"[ \t]*\((?P<kind>(?i:" + _TYPES + r"))\)(?=[ \t]*(?::|$))",
+    r"[ \t]*\((?P<kind>(?i:" + _TYPES + r"))\)(?=[ \t]*(?::|$)|[ \t]+(?:in|at|near)[ \t])",
     re.MULTILINE,
 )
 

@@ -219,10 +219,15 @@ _REASON_AFTER = re.compile(
 
 
 def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _Outcome:
-    refs = step.node_refs()
-    if len(refs) >= 3:
-        # "Nagpur Warehouse gets its stock from Indore Warehouse": "its" is the first one's
-        refs = [r for r in refs if not re.match(r"its\b", step.masked[r.start :])]
+    # "Nagpur Warehouse gets its stock from Indore Warehouse", "... gets its stock from the
+    # plant": "its" is the node said before it, not another end (but "cut its link from
+    # Esbjerg" names an end by it)
+    said = [
+        r
+        for i, r in enumerate(step.refs())
+        if not (re.match(r"its\b", step.masked[r.start :]) and i > 0)
+    ]
+    refs = [r for r in said if not r.bare_type]
     subject = None
     if len(refs) >= 2:
         # "Have the plant ship to the first and the last as well": the kind said as the
@@ -264,7 +269,7 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         refs = [r for r in refs if r.start > colon]
     if len(refs) < 2:
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
-        every = [r for r in step.refs() if r.start > after]
+        every = [r for r in said if r.start > after]
         refs = every if len(every) > len(refs) else refs
     places_after = [p for p in step.places if p[0] > after]
     bare = sum(1 for r in refs if r.bare_type)  # ("A to the plant, and the plant to B")

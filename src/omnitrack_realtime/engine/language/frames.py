@@ -122,7 +122,9 @@ _PAST_OR_OTHER = re.compile(
 _AND_PLACE = re.compile(
     # ("one is in Denizli with 30,000 kg, other one is in Adana": the size of the one before,
     # then the next)
-    r"^\s*(?:(?:with\s|of\s|,\s*)?(?:about\s|around\s)?\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?\s*)?"
+    # (a size with its period: "one in Kisii, 12,000 kg per month, and one in Nyeri")
+    r"^\s*(?:(?:with\s|of\s|,\s*)?(?:about\s|around\s)?\d[\d,.]*\s?(?:k|m)?(?:\s[a-z]{1,12})?"
+    r"(?:\s?(?:per|a|an|each|every|/)\s?(?:month|week|day|year|quarter|mo|wk|yr))?\s*)?"
     r"(?:,\s*)?(?:and|&|\+|or|as\swell\sas|plus|,)\s*(?:(?:the\s)?other\s(?:one\s)?|one\s|another\s)?"
     r"(?:is\s)?(?:in\s|at\s)?$"
 )

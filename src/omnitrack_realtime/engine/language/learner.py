@@ -27,6 +27,35 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # A Swahili speaker's English, the subject said again as a pronoun: "All of them they are
+    # sending the green leaves to the factory", "the tea it is going to our warehouse", "If the
+    # supplier of Kisii he stop to bring the leaves"; a count before a singular: "we have two
+    # supplier, ..."
+    (
+        re.compile(
+            r"(?:^|(?<=[.!?,;]\s)|(?<=\bif\s)|(?<=\bwhen\s))(?P<np>(?:all|both)\sof\sthem"
+            r"|(?:the|our|my)\s(?:[\w'-]+\s){0,3}?[\w'-]+)\s(?:they|it|he|she)\s"
+            r"(?=(?:are|is|have|has|was|were|will|stop|stops|stopped)\b)",
+            re.I | re.M,
+        ),
+        r"\g<np> ",
+    ),
+    # "..., now they are bringing 11,000 kilo. Please change for me.": change it
+    (
+        re.compile(
+            r"\b(?P<verb>change|update|correct|fix|adjust)\s+for\s+me(?=\W*$)",
+            re.I | re.M,
+        ),
+        r"\g<verb> it",
+    ),
+    (
+        re.compile(
+            r"\b(?P<n>two|three|four|five|six|[2-6])\s(?P<kind>supplier|warehouse|plant|factory|store"
+            r"|shop|retailer|distributor|manufacturer)(?=\s*(?:[,.;:!?]|$|\s(?:in|at|and|one|they)\b))",
+            re.I | re.M,
+        ),
+        r"\g<n> \g<kind>s",
+    ),
     # A Thai speaker's English: "I have factory make coconut milk at Surat Thani, can make
     # 15,000 can per month"
     (

@@ -404,6 +404,13 @@ def _adds_before_their_links(steps: list[Step]) -> list[Step]:
                         and e.node_type in (None, ADDED_TYPE.get(add.intent))
                     )
                     or (there and e.kind == "pronoun" and e.text in ("it", "there"))
+                    # ("we are sending the tea to one distributor in Nairobi. Add also him as
+                    # distribution centre": the name the add will give it)
+                    or (
+                        e.kind == "name"
+                        and e.text.casefold() == f"{city} {_DEFAULT_SUFFIX[add.intent]}".casefold()
+                        and "name" not in add.params
+                    )
                 )
                 for e in ends
             ):
@@ -434,6 +441,13 @@ def _pronoun_only(command: Command) -> bool:
     )
 
 
+_WHAT_TO_TELL = re.compile(
+    r"\W*(?:and\s)?(?:tell|ask|inform|remind|let|notify|warn|say\sto|thank)\s"
+    r"(?:him|her|them|us|me|everyone|everybody|the\s\w+|our\s\w+)\b",
+    re.IGNORECASE,
+)
+
+
 def _merge_repeats(steps: list[Step]) -> list[Step]:
     """Drop a step that repeats the one before it ("we're risk averse, set our risk tolerance
     to low" is one request said twice)."""
@@ -460,6 +474,17 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 else (f"{previous.topic} or {command.topic}")
             )
             out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", topic)
+            continue
+        if (
+            isinstance(command, Clarification)
+            and command.intent is None
+            and isinstance(previous, Act)
+            and previous.kind == "out-of-scope"
+            and _WHAT_TO_TELL.match(command.text)
+        ):
+            # "email the plant manager there and tell him the system is live": what the
+            # message I can't send would say
+            out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", previous.topic)
             continue
         if (
             isinstance(command, Command)
@@ -2278,8 +2303,17 @@ def _it_of_the_taken_back(steps: list[Step], names: _Names) -> list[Step]:
 
 def _bind_update_to_town(command: Command, names: _Names) -> Command:
     """ "Yendi can do 140 this season, update it": an update that names no node is of the
-    node at the one town of the user's the step names."""
-    if command.intent != "update-node" or "node" in command.params or not command.text:
+    node at the one town of the user's the step names; so is one of "they" said after the
+    town ("The Nyeri farmers have added more members, now they are bringing 11,000 kilo")."""
+    if command.intent != "update-node" or not command.text:
+        return command
+    node = command.params.get("node")
+    plural_after_town = (
+        node == NodeRef("them", "pronoun")
+        and re.match(r"\W*(?:[Tt]he|[Oo]ur)\s[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?\s[a-z]", command.text)
+        and re.search(r"\bthey\b", command.text, re.IGNORECASE)
+    )
+    if node is not None and not plural_after_town:
         return command
     said = _analyse(command.text, names)
     ours = [p for p in said.free_places() if p[2].city and names.named_after(p[2].city)]
@@ -2287,7 +2321,7 @@ def _bind_update_to_town(command: Command, names: _Names) -> Command:
         return command
     start, end, place = ours[0]
     ref = NodeRef(said.text[start:end], "place", place=place)
-    params = {"node": ref, **command.params}
+    params = {**command.params, "node": ref}
     return Command(command.intent, params, command.confidence, command.text)
 
 

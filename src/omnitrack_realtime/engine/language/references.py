@@ -434,6 +434,17 @@ def _node_refs(step: _Step) -> list[_Ref]:
         ):
             typed = dataclasses.replace(later.ref, node_type=earlier.ref.node_type)
             refs[i] = _Ref(later.start, later.end, typed)
+    typed_ordinal = next(
+        (r for r in refs if r.ref.kind == "ordinal" and r.ref.node_type is not None), None
+    )
+    if typed_ordinal is not None:
+        # "The third warehouse gets its stock from the second.": the second warehouse
+        for match in _ORDINAL_ALONE.finditer(step.masked, typed_ordinal.end):
+            if not any(r.start <= match.start() < r.end for r in refs):
+                position = _ORDINAL_WORDS[match.group("ord")]
+                ref = NodeRef(position, "ordinal", node_type=typed_ordinal.ref.node_type)
+                refs.append(_Ref(match.start(), match.end(), ref))
+        refs.sort(key=lambda r: r.start)
     return refs
 
 
@@ -581,6 +592,11 @@ _DUMMY_IT = re.compile(
 _LAST_ADDED = re.compile(r"\s(?:i|we|you)\s(?:just\s)?(?:added|created|made|set\s?up|built)$")
 _ORDINAL_ONE = re.compile(
     r"\b(?:the|our|my)\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|middle)\sone\b"
+)
+# an ordinal whose kind was said before it, ending the clause ("... from the second.")
+_ORDINAL_ALONE = re.compile(
+    r"\bthe\s(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)"
+    r"(?=\s*(?:$|[.,;!?]|\s(?:and|too|as\swell|instead)\b))"
 )
 _LAST_FEW = re.compile(
     r"\bthe\s(?P<end>last|latest|first)\s(?P<count>two|three|four|five|[2-5])"

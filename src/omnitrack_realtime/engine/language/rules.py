@@ -53,7 +53,7 @@ _HOW_TO = re.compile(
     r"(?:^\W*|\b)(?:how\s(?:do|can|should|would)\s(?:i|we)|how\sto|^\W*help\s(?:with|on|about)|what\s(?:can|do)\s(?:i|we)\s"
     r"(?:ask|say|type|do)\b(?!\s(?:about|with|now|next|if)\b)|what\scan\syou\s(?:actually\s|really\s|even\s|exactly\s|all\s)?do\b|how\s(?:does|do)\s(?:this|it|you)\s(?:\w+\s)?work"
     r"|how\s(?:does|do)\s(?:the|an?)\s(?P<works>[\w-]+(?:\s[\w-]+){0,2})\swork\b"
-    r"|what\s(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
+    r"|what\s(?:exactly\s|actually\s|really\s)?(?:does|do)\s(?P<means>.{1,40}?)\smean\b"
     # "Might I ask what 'degraded' means in your system?": the question said indirectly
     r"|what\s(?P<means2>['\"]?[\w\s§-]{1,30}?['\"]?)\smeans\b"
     r"|what\sis\smeant\sby|explain\s(?:to\sme\s)?(?:what|how|why)(?!\s(?:happens|would|will|if)\b)"
