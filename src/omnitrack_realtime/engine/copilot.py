@@ -1297,7 +1297,7 @@ class SupplyChainEngine:
         place = command.params.get("place")
         node = self.twin.get_node(request.user_id, node_id)
         if isinstance(place, Place) and place.city and node is not None:
-            said = aliases_said(request.message, place.city, node.name)
+            said = aliases_said(request.message, place.city, node.name, node.type)
             state.aliases = {**state.aliases, **said}
             if len(state.aliases) > 20:
                 state.aliases = dict(list(state.aliases.items())[-20:])

@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from .commands import ADD_INTENTS, Command, NodeRef, Place
 from .language.fragments import Correction
-from .language.vocabulary import _TYPE_RE
+from .language.vocabulary import _TYPE_RE, _TYPES
 
 __all__ = [
     "DESTRUCTIVE_INTENTS",
@@ -431,9 +431,13 @@ _GOODS_VERB_BEFORE = re.compile(
 )
 
 
-def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
+def aliases_said(
+    message: str, city: str, node: str, node_type: str | None = None
+) -> dict[str, str]:
     """The words ``message`` gives the node just added in ``city`` ("Please add our bakery
-    in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types."""
+    in Dundee as a plant": "bakery" -> "Dundee Plant"), except the words for node types (but
+    "Add our bodega in Valladolid as a plant" makes "bodega", a word for a warehouse, this
+    plant's: the user said so)."""
     found: dict[str, str] = {}
     pattern = re.compile(
         r"\b(?:our|my|the|a|an)\s+(?:(?:own|main|little|small|big|new|only)\s+)?"
@@ -449,7 +453,15 @@ def aliases_said(message: str, city: str, node: str) -> dict[str, str]:
         modifier = (match.groupdict().get("modifier") or "").lower()
         if modifier and _TYPE_RE.fullmatch(f"{modifier} {word}") is not None:
             continue  # "a distribution center in Munich": our kind, not the user's word
-        if word not in _GENERIC and _TYPE_RE.fullmatch(word) is None:
+        typed = _TYPE_RE.fullmatch(word)
+        other_kind = (
+            typed is not None
+            and node_type is not None
+            and typed.lastgroup != node_type
+            and re.search(r"\bas\s(?:an?\s|our\s)?(?:[a-z]+\s)?" + _TYPES + r"\b", message, re.I)
+            is not None
+        )
+        if word not in _GENERIC and (typed is None or other_kind):
             found[word] = node
             if modifier and modifier not in _GENERIC and _TYPE_RE.fullmatch(modifier) is None:
                 found[f"{modifier} {word}"] = node  # "our knitting unit": "the knitting unit"

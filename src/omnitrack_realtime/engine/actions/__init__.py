@@ -304,7 +304,11 @@ def _pair(step: _Step) -> tuple[Node, Node]:
     if source.id == target.id:
         # "a plant in Ciudad Juárez, feeding El Paso" with no node in El Paso: the nearby
         # plant is not what "El Paso" means on the other end of its own link.
-        for key, other in (("target", source), ("source", target)):
+        keys = [("target", source), ("source", target)]
+        # ("Coimbatore -> Tiruppur" with a plant in Tiruppur and none in Coimbatore: the end
+        # said by the town the node is not in is the one to look for again)
+        keys.sort(key=lambda pair: _in_the_town_said(step.params.get(pair[0]), source))
+        for key, other in keys:
             ref = step.params.get(key)
             if isinstance(ref, NodeRef) and ref.kind == "place" and ref.place is not None:
                 rest = [n for n in step.nodes() if n.id != other.id]
@@ -316,6 +320,16 @@ def _pair(step: _Step) -> tuple[Node, Node]:
                     )
                 return (other, found[0]) if key == "target" else (found[0], other)
     return source, target
+
+
+def _in_the_town_said(ref: object, node: Node) -> bool:
+    """Whether ``ref`` names a town and ``node`` is in that very town."""
+    return (
+        isinstance(ref, NodeRef)
+        and ref.place is not None
+        and bool(ref.place.city)
+        and (node.location.city or "").casefold() == (ref.place.city or "").casefold()
+    )
 
 
 def _other_than(step: _Step, key: str, other: Node) -> Node:

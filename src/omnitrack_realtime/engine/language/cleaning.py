@@ -385,6 +385,27 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         r"\g<count>",
     ),
+    # "Call Ibadan Warehouse 'WH-West-1' and the Abuja one 'WH-North-1'": the second new name
+    # is said as the first
+    (
+        re.compile(
+            r"^(?P<first>\W*(?P<verb>call|rename|name)\s[^'\"‘“\n]+?\s(?:to\s|as\s)?['\"‘“][^'\"’”\n]+"
+            r"['\"’”]\s+and\s+)(?=(?:the\s+)?[\w'-]+(?:\s[\w'-]+){0,2}?\s+['\"‘“])",
+            re.I | re.M,
+        ),
+        r"\g<first>\g<verb> ",
+    ),
+    # "- supplier Coimbatore, yarn, 25,000 kg/month": what it sends, said between the town
+    # and the size
+    (
+        re.compile(
+            r"(?P<head>\b(?i:"
+            + _TYPES
+            + r")\s+[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s*[a-z][a-z-]{2,15}"
+            r",\s*(?=(?:about\s|around\s|~)?\d)"
+        ),
+        r"\g<head>, ",
+    ),
     # "one in Kisii, they are bringing 12,000 kilo per month, and one in Nyeri": the size of
     # the one just said
     (

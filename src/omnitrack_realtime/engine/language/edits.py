@@ -59,7 +59,9 @@ _CAPACITY_RE = re.compile(
     rf"|(?P<c>{_NUMBER})\s+(?:of\s+)?capacity\b"
     # "2,500 blades", "50,000 boxes": what the node counts, any plural noun but a time, a
     # share or the nodes themselves
-    rf"|(?P<f>\d{{2,}}[\d,.]*\s?k?|\d[,.]\d{{3}}(?:[,.]\d{{3}})*|\d\s?k)\s(?!(?:days|weeks|months|years|hours|hrs|minutes|mins|seconds|percent"
+    # ("1.5 million stems", "2m stems")
+    rf"|(?P<f>\d{{2,}}[\d,.]*\s?k?|\d[,.]\d{{3}}(?:[,.]\d{{3}})*|\d\s?k"
+    rf"|\d+(?:[.,]\d+)?\s?(?:million|thousand|mn|m))\s(?!(?:days|weeks|months|years|hours|hrs|minutes|mins|seconds|percent"
     rf"|pcs|times|people|staff|employees|workers|trucks|lines|shifts|sites|nodes|stores|shops"
     rf"|warehouses|suppliers|plants|factories|dcs|links|lanes|routes|alerts|scenarios|simulations"
     rf"|ports|miles|kms|kilometres|kilometers|dollars|euros|pounds|rupees|yen|usd|eur)\b)"

@@ -56,6 +56,33 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         ),
         r"\g<n> \g<kind>s",
     ),
+    # A Greek speaker's English: "Which is the capacity of the Heraklion?" (ποια είναι), a
+    # town with its article ("The Chania has 1500 tons"), "please put them also: one in ..."
+    (
+        re.compile(
+            r"\bwhich\s(?P<be>is|are)\s(?=the\s(?:capacity|status|size|utili[sz]ation|inventory"
+            r"|risk|location)\b)",
+            re.I,
+        ),
+        r"what \g<be> ",
+    ),
+    (
+        re.compile(
+            r"\b[Tt]he\s(?P<town>[A-Z][\w'-]+)(?=\s(?:has|have|is|are|had|was|\d)|\s*[?.,!]"
+            r"|\s+and\b)"
+        ),
+        _at_a_town(lambda m: m["town"]),
+    ),
+    # (the request before the list it asks for, "..., please put them also: one in Chania,
+    # and one in Heraklion", reads as the list said after what it describes)
+    (
+        re.compile(r",?\s*(?:please\s)?(?:put|add)\s(?:them|these|those)\salso\s*:", re.I),
+        ":",
+    ),
+    (
+        re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),
+        r"please add \g<np>",
+    ),
     # A Thai speaker's English: "I have factory make coconut milk at Surat Thani, can make
     # 15,000 can per month"
     (

@@ -233,8 +233,10 @@ _OUT_OF_SCOPE = {
         r"|\bcustoms\s(?:clear|release|inspect|let)\w*\b|\b(?:clear|through)\scustoms\b"
         r"|\b(?:fill\s(?:in|out)|complete|prepare)\s(?:our\s|the\s|an?\s)?(?:\w+\s){0,3}?(?:declarations?"
         r"|paperwork|forms?|certificates?)\b|\bfil(?:e|ing)\s(?:our\s|the\s|an?\s)?"
-        r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?)\b"
+        r"(?:\w+\s){0,3}?(?:declarations?|returns?|paperwork|forms?|claims?|certificates?|permits?)\b"
         r"|\b(?:open|raise|submit|lodge|make)\s(?:an?\s|the\s)?(?:insurance\s)?claim\b"
+        # "file the phytosanitary certificate for tomorrow's shipment"
+        r"|\b(?:phytosanitary|export|import|health|origin)\s(?:certificates?|permits?|licen[cs]es?)\b"
         r"|\b(?:import|export)\sdut(?:y|ies)\b|\btariff\sfilings?\b"
     ),
     "get quotes from carriers": (

@@ -604,7 +604,9 @@ _LAST_FEW = re.compile(
     r"|\s(?:nodes|ones|sites|locations|facilities)(?:\s(?:we|i)\s(?:just\s)?added)?"
     r"|\s(?:we|i)\s(?:just\s)?added)?"
     r"(?=\s*(?:$|[.,;:!?)]|\s(?:to|and|from|with|in|as|together|too|up|on|offline|online|degraded"
-    r"|operational|disrupted|down|go|goes|are|should|need|must|get|will|can|back|both\sways|both\sdirections|two-way|each\sway)\b))"
+    r"|operational|disrupted|down|go|goes|are|should|need|must|get|will|can|back|both\sways|both\sdirections|two-way|each\sway"
+    # ("have the last two warehouses supply it")
+    r"|supply|ship|feed|send|deliver|serve|stock)\b))"
 )
 # "connect the first and the last": two positions said alone, one beside the other
 _ORDINAL_PAIR = re.compile(
