@@ -385,6 +385,20 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         r"\g<count>",
     ),
+    # "3. Plant (our winery) in Stellenbosch": the user's word for it, in brackets after ours
+    (
+        re.compile(
+            r"(?P<kind>\b(?i:" + _TYPES + r"))\s*\((?:our|my|the)\s[\w'-]+(?:\s[\w'-]+)?\)"
+            r"(?=\s+(?:in|at|near)\s)",
+            re.I,
+        ),
+        r"\g<kind>",
+    ),
+    # "supplied from that same warehouse": that warehouse
+    (
+        re.compile(r"\b(?:that|this|the)\ssame\s(?=(?i:" + _TYPES + r")\b)", re.I),
+        "that ",
+    ),
     # "Call Ibadan Warehouse 'WH-West-1' and the Abuja one 'WH-North-1'": the second new name
     # is said as the first
     (

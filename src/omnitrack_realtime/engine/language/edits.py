@@ -303,7 +303,11 @@ def _rule_add(step: _Step, m: str) -> _Outcome:
         # ("... Mendoza, Argentina (1,500)": in brackets too)
         # ("DC ROTTERDAM 15000": right after the place, in an ops shorthand)
         last = re.search(r"[,(\s]\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{3,7})\s*\)?\W*$", step.text)
-        if last is not None and last.start() >= step.places[-1][1]:
+        if (
+            last is not None
+            and last.start() >= step.places[-1][1]
+            and not _a_year(last.group("n"), step.text[: last.start("n")])
+        ):
             capacity = parse_number(last.group("n"))
     if capacity is not None:
         params["capacity"] = _whole(capacity)
@@ -446,11 +450,20 @@ def _guess_place(step: _Step) -> Place | None:
 _TOWN_AFTER_TYPE = re.compile(r"\s+(?P<town>[a-z][a-z'-]{3,})(?=\s*(?:\d|,|$))")
 
 
+def _a_year(number: str, before: str) -> bool:
+    """Whether ``number``, said after ``before``, is a year ("since 2015", "in 2019")."""
+    return re.fullmatch(r"(?:19|20)\d\d", number.strip()) is not None and (
+        re.search(r"\b(?:since|from|in|until|till|by|of)\s$", before, re.IGNORECASE) is not None
+    )
+
+
 def _capacity(text: str, clause: tuple[int, int, str] | None) -> float | None:
     for match in _CAPACITY_RE.finditer(text):
         if clause is not None and clause[0] <= match.start() < clause[1]:
             continue
         raw = next(g for g in (match.group(k) for k in "abcdefg") if g)
+        if _a_year(raw, text[: match.start()]):
+            continue  # "We make since 2015 bicycles in Apeldoorn": a year, not a size
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw.strip()):
             raw = raw.replace(".", "")  # "9.000 units": a capacity is never a fraction
         value = parse_number(raw)

@@ -83,6 +83,23 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),
         r"please add \g<np>",
     ),
+    # A Dutch speaker's English: "Also have we a warehouse in Venlo, with place for 15.000
+    # bikes" (the verb second), "around the 6.000 pieces" (rond de), "The shop in Nijmegen goes
+    # not so good" (gaat niet zo goed)
+    (
+        re.compile(
+            r"\b(?P<lead>also|now|then|here|further|besides|today|there)\s(?P<verb>have|has|are|is|do"
+            r"|make|sell|buy|get|send|ship)\s(?P<who>we|i|they)\b(?!\s*\?)",
+            re.I,
+        ),
+        lambda m: f"{m['lead']} {m['who']} {m['verb']}",
+    ),
+    (re.compile(r"\bwith\s(?:a\s)?place\sfor\s(?=\d)", re.I), "with room for "),
+    (re.compile(r"\b(around|about|circa|roughly)\sthe\s(?=\d)", re.I), r"\1 "),
+    (
+        re.compile(r"\b(?:goes|go|going)\snot\s(?:so\s|too\s|very\s)?(?:good|well)\b", re.I),
+        "is struggling",
+    ),
     # A Thai speaker's English: "I have factory make coconut milk at Surat Thani, can make
     # 15,000 can per month"
     (

@@ -4490,6 +4490,41 @@ def _forget(steps: list[Step], not_understood: list[str], piece: str) -> None:
 # before left): one node said twice is one add, a size or place said elsewhere in the message
 # is the node's, what only says why is no step, a change taken back is not made.
 _Pass = Callable[[list[Step], str, _Names], list[Step]]
+
+
+def _it_of_a_remark(steps: list[Step], cleaned: str, names: _Names) -> list[Step]:
+    """ "The shop in Nijmegen is struggling, the rent is too high. Can you remove him?": the
+    one node a remark before the message's first step names is what that step's "it" (or
+    "him", "her") means, not the node talked about before the message."""
+    first = steps[0] if steps else None
+    if not isinstance(first, Command) or not first.text or not names.by_words:
+        return steps
+    keys = [
+        key
+        for key, ref in first.params.items()
+        if isinstance(ref, NodeRef) and ref.kind == "pronoun" and ref.text in ("it", "him", "her")
+    ]
+    at = cleaned.find(first.text)
+    if len(keys) != 1 or at <= 0:
+        return steps
+    said = _analyse(cleaned[:at], names)
+    named = {n for _s, _e, n, _f in said.names}
+    for _start, _end, place in said.free_places():
+        city = (place.city or "").casefold()
+        kinds = {t[2] for t in said.types()}
+        named |= {
+            n
+            for n in names.by_words.values()
+            if city
+            and n.casefold().startswith(city)
+            and (not kinds or any(_DEFAULT_SUFFIX[_ADD_INTENT[k]] in n for k in kinds))
+        }
+    if len(named) != 1:
+        return steps
+    params = {**first.params, keys[0]: NodeRef(named.pop(), "name")}
+    return [Command(first.intent, params, first.confidence, first.text), *steps[1:]]
+
+
 _AFTER_READING: tuple[_Pass, ...] = (
     lambda steps, _text, names: _sized_then_added(steps, names),
     lambda steps, _text, _names: _where_after_a_list(steps),
@@ -4517,6 +4552,7 @@ _AFTER_READING: tuple[_Pass, ...] = (
     _other_end_said,
     lambda steps, text, _names: _sizes_said_before(steps, text),
     lambda steps, _text, _names: _moved_node(steps),
+    _it_of_a_remark,
 )
 
 
