@@ -104,6 +104,10 @@ _INSTEAD = {
         "list a node's links and details, which you can copy onto your own labels",
         ("List my nodes", "Show the network summary"),
     ),
+    "make slides or presentations": (
+        "give you the network summary, the risks and the numbers behind them to put on a slide",
+        ("Show the network summary", "What are our biggest risks?"),
+    ),
     "export files": (
         "list your nodes or show the summary, which you can copy",
         ("List my nodes", "Show the network summary"),

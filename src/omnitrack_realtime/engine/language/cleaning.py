@@ -237,6 +237,8 @@ _WRAPPER = re.compile(
 _COURTESY_TAIL = re.compile(
     r",?\s*(?:if\s(?:that'?s|it'?s|that\sis|it\sis)\s(?:alright|all\sright|ok|okay|possible|fine"
     r"|not\stoo\smuch\s(?:trouble|bother))|if\syou\s(?:don'?t|do\snot)\smind|if\syou\splease"
+    r"|if\s(?:it|that)\s(?:isn'?t|is\snot|wouldn'?t\sbe|would\snot\sbe)\stoo\smuch\s(?:trouble|bother"
+    r"|to\sask)"
     r"|if\spossible|when\syou\s(?:get|have)\sa\s(?:chance|moment|minute)|while\syou'?re\sat\sit)"
     r"(?=\s*(?:[.!?;,]|$))",
     re.IGNORECASE,

@@ -47,6 +47,8 @@ THANKS = (
     r"|kh(?:o|a)[pb]\s?kh?un(?:\s(?:krub|khrub|ka|kha|mak|maak))*|xie\s?xie|謝謝|谢谢|多謝|多谢"
     r"|kamsahamnida|감사합니다|고맙습니다|gomawo|ngiyabonga|enkosi|daal[ụu]|e\sse\sun"
     r"|misaotra(?:\sbetsaka)?|mahalo|rahmat|tashakkur|sagol|blagodaram|paldies"
+    # (a Persian speaker's "khaste nabashid", said as thanks: "don't be tired!")
+    r"|mamnoon|mamnun|khaste\snabashid|don'?t\sbe\stired|do\snot\sbe\stired"
 )
 #: Goodbyes ("Danke und schönen Tag noch!", "tạm biệt").
 BYE = (

@@ -83,6 +83,19 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),
         r"please add \g<np>",
     ),
+    # A Persian speaker's English: "Why Sirjan supplier is in risk? Please explain me.": the
+    # question asked again
+    (
+        re.compile(
+            r"(?<=\?)\s+(?:please\s)?explain\s(?:me|to\sme|us|for\sme)(?:\s(?:please|more|again))?\W*$",
+            re.I | re.M,
+        ),
+        "",
+    ),
+    (
+        re.compile(r"\bexplain\sme\s(?=(?:the|how|why|what|which|an?|this|that)\b)", re.I),
+        "explain ",
+    ),
     # A Dutch speaker's English: "Also have we a warehouse in Venlo, with place for 15.000
     # bikes" (the verb second), "around the 6.000 pieces" (rond de), "The shop in Nijmegen goes
     # not so good" (gaat niet zo goed)

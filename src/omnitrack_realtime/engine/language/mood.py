@@ -354,6 +354,11 @@ _OUT_OF_SCOPE = {
         # "can you send it to the office printer?" (a printer we buy from is a partner)
         r"|\bto\s(?:the|my|our)\s(?:office\s|network\s|nearest\s)?printer\b|\bprint\s(?:it|this|that|them)\b"
     ),
+    "make slides or presentations": (
+        # "Make a PowerPoint of that for my boss"
+        r"\b(?:power\s?point|pptx?|slide\s?decks?|keynote)\b|\b(?:make|build|create|prepare|put"
+        r"\stogether|do)\s(?:me\s|us\s)?(?:a\s|some\s|the\s)?(?:few\s)?(?:slides|deck|presentation)\b"
+    ),
     "export files": (
         # ("Setting up our export network", "our export side": the export business)
         r"(?<!\bour\s)(?<!\bup\s)(?<!\bthe\s)(?<!\ban\s)(?<!\bmy\s)"
