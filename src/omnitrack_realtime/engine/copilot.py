@@ -834,13 +834,15 @@ class SupplyChainEngine:
             ):
                 # "undo" then "actually revert that, I do want the warehouse": the undo taken back
                 step = Command("redo", {}, step.confidence, step.text)
+            said = step
             if that_one is not None:
                 step = _pinned_that_one(step, that_one)
             step = self._pinned_typed_pointer(request, step, talked_at_start)
             command = self._prepare(request, step, turn)
             if command is None:
                 continue
-            confirm = self._confirmation(request, command)
+            # ("Remove that one.": pinned to a node by id, but not named outright)
+            confirm = self._confirmation(request, command, pointed=step is not said)
             if confirm is not None:
                 question, resolved = confirm
                 later = [s for s in steps[index + 1 :] if isinstance(s, Command)]
@@ -981,6 +983,7 @@ class SupplyChainEngine:
         if not group and command.intent in ("connect-nodes", "disconnect-nodes"):
             group = turn.link_group(command)
         command = self._among_the_users_sites(request, command)
+        command = self._the_users_peso(request, command)
         result = self._execute(command, request, mentioned)
         mentioned += [i for i in result.mentioned if i not in mentioned]
         turn.events += self._events(request, result)
@@ -1672,10 +1675,11 @@ class SupplyChainEngine:
         return Command(command.intent, params, command.confidence, command.text)
 
     def _confirmation(
-        self, request: EngineRequest, command: Command
+        self, request: EngineRequest, command: Command, *, pointed: bool = False
     ) -> tuple[str, list[Command]] | None:
         """The yes/no question a destructive or bulk change needs first, with the commands
-        (nodes by id) to run on "yes"; None when it may run now."""
+        (nodes by id) to run on "yes"; None when it may run now. ``pointed``: the command's
+        node was said by a pointer the turn pinned ("that one"), so a removal asks first."""
         if command.intent == "undo":
             return self._undo_confirmation(request, command)
         if command.intent not in DESTRUCTIVE_INTENTS and command.intent != "update-node":
@@ -1688,7 +1692,10 @@ class SupplyChainEngine:
         except Exception:
             return None  # the step itself says what is wrong
         names = [n.name for n in self.twin.list_nodes(request.user_id)]
-        if not needs_confirmation(command, names, len(nodes)):
+        if not (
+            needs_confirmation(command, names, len(nodes))
+            or (pointed and command.intent == "remove-node")
+        ):
             return None
         resolved = [
             Command(
@@ -1813,6 +1820,22 @@ class SupplyChainEngine:
         if there == place or there.country != home:
             return command
         return dataclasses.replace(command, params={**command.params, "place": there})
+
+    def _the_users_peso(self, request: EngineRequest, command: Command) -> Command:
+        """ "Kindly change the currency in peso": the peso (or rupee) of the country most of
+        the user's sites are in, when it has one; the Mexican peso (Indian rupee) otherwise."""
+        said = _BARE_AMBIGUOUS_CURRENCY.search(command.text or "")
+        if command.intent != "set-currency" or said is None:
+            return command
+        countries = collections.Counter(
+            n.location.country for n in self.twin.list_nodes(request.user_id)
+        )
+        word = said.group(1).lower().rstrip("s")
+        for country, _count in countries.most_common():
+            code = _CURRENCY_BY_COUNTRY[word].get(country or "")
+            if code is not None:
+                return dataclasses.replace(command, params={**command.params, "currency": code})
+        return command
 
     def _execute(
         self, command: Command, request: EngineRequest, earlier_mentions: Sequence[str]
@@ -1973,6 +1996,22 @@ def _linked_it_to_a_named_node(command: Command, mentioned: Sequence[str]) -> bo
     return isinstance(other, NodeRef) and other.kind != "pronoun"
 
 
+# a currency word several countries use, said without its country ("in peso", "rupees")
+_BARE_AMBIGUOUS_CURRENCY = re.compile(
+    r"(?<!mexican\s)(?<!philippine\s)(?<!colombian\s)(?<!chilean\s)(?<!argentine\s)"
+    r"(?<!argentinian\s)(?<!indian\s)(?<!pakistani\s)\b(pesos?|rupees?)\b",
+    re.IGNORECASE,
+)
+_CURRENCY_BY_COUNTRY = {
+    "peso": {
+        "Mexico": "MXN",
+        "Philippines": "PHP",
+        "Colombia": "COP",
+        "Chile": "CLP",
+        "Argentina": "ARS",
+    },
+    "rupee": {"India": "INR", "Pakistan": "PKR"},
+}
 # "that warehouse", "this plant", "the same DC" (not "the new one", which is the newest)
 _DEMONSTRATIVE = re.compile(r"(?:that|this|the\ssame)\s(?!new|newest|latest|last)", re.IGNORECASE)
 

@@ -94,7 +94,8 @@ INDUSTRIES = (
 CURRENCIES = (
     *("USD", "EUR", "GBP", "CNY", "JPY", "INR", "CAD", "AUD", "NZD", "SGD", "HKD", "CHF", "SEK"),
     *("NOK", "DKK", "PLN", "KRW", "MXN", "BRL", "ZAR", "AED", "SAR", "TRY", "THB", "MYR", "IDR"),
-    *("VND", "NGN", "KES", "GHS", "EGP"),
+    *("VND", "NGN", "KES", "GHS", "EGP", "PHP", "COP", "CLP", "ARS", "PEN", "PKR", "BDT", "UAH"),
+    *("HUF", "CZK", "ILS", "TWD"),
 )
 RISK_PROFILES = ("low", "medium", "high")
 #: How a region id reads in an answer.

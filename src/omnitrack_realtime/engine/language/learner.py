@@ -83,6 +83,17 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),
         r"please add \g<np>",
     ),
+    # A Tagalog speaker's English: "The factory will send the products on the warehouse" (sa:
+    # to, on, at)
+    (
+        re.compile(
+            r"\b(?P<verb>(?:will\s)?(?:send|sends|sending|deliver|delivers|delivering|ship|ships"
+            r"|shipping|bring|brings|bringing))\s(?P<what>(?:the|our|all|its|their)\s(?:[a-z]+\s){0,2}?)?"
+            r"on\s(?=(?:the|our)\s)",
+            re.I,
+        ),
+        lambda m: f"{m['verb']} {m['what'] or ''}to ",
+    ),
     # A Persian speaker's English: "Why Sirjan supplier is in risk? Please explain me.": the
     # question asked again
     (

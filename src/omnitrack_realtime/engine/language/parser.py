@@ -476,6 +476,17 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", topic)
             continue
         if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and command.intent == "explain"
+            and command.params == {"node": NodeRef("it", "pronoun")}
+            and previous.intent == "help"
+            and previous.params.get("topic")
+        ):
+            # "I'm not sure what 'degraded' means here. Would you mind explaining it to me?":
+            # the term, asked about twice
+            continue
+        if (
             isinstance(command, Clarification)
             and command.intent is None
             and isinstance(previous, Act)

@@ -223,6 +223,18 @@ _CURRENCY_WORDS = {
     "KES": r"kes|kenyan\s(?:shillings?|currency)|ksh",
     "GHS": r"ghs|cedis?|ghanaian\scurrency",
     "EGP": r"egp|egyptian\s(?:pounds?|currency)",
+    "PHP": r"php|philippine\s(?:pesos?|currency)|piso",
+    "COP": r"colombian\s(?:pesos?|currency)",
+    "CLP": r"clp|chilean\s(?:pesos?|currency)",
+    "ARS": r"argentin(?:e|ian)\s(?:pesos?|currency)",
+    "PEN": r"soles|peruvian\s(?:soles?|currency)",
+    "PKR": r"pkr|pakistani\s(?:rupees?|currency)",
+    "BDT": r"bdt|taka|bangladeshi\scurrency",
+    "UAH": r"uah|hryvnias?|ukrainian\scurrency",
+    "HUF": r"huf|forints?|hungarian\scurrency",
+    "CZK": r"czk|korunas?|czech\s(?:crowns?|korunas?|currency)",
+    "ILS": r"ils|shekels?|israeli\s(?:shekels?|currency)",
+    "TWD": r"twd|nt\$|taiwan(?:ese)?\s(?:dollars?|currency)",
 }
 _CURRENCY_RE = re.compile(
     r"(?<![\w$€£¥])(?:"
