@@ -793,6 +793,17 @@ class SupplyChainEngine:
                 if isinstance(step, Command):
                     turn.not_run.append(step)
                 continue
+            narrowed = (
+                self._narrow(step.text, state)
+                if isinstance(step, Clarification)
+                and state.last_step is not None
+                and state.last_step.intent == "list-nodes"
+                else None
+            )
+            if narrowed is not None:
+                # "Now just the degraded ones." after a list: that list, filtered (not a
+                # status change with its node left out)
+                step = narrowed
             if isinstance(step, Clarification):
                 answer = answers.clarification(step.question, step.intent)
                 turn.add("clarification", None, answer, confidence=step.confidence)

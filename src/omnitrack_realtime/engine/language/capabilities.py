@@ -546,7 +546,8 @@ def _rule_list(step: _Step, m: str) -> _Outcome:
 
 
 _COMPARE = re.compile(
-    r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside\sby\sside\b|\bdifference\sbetween\b|\bdiff\b"
+    r"\bcompar\w*\b|\bvs\.?\b|\bversus\b|\bside[\s-]by[\s-]side\b|\bhead[\s-]to[\s-]head\b"
+    r"|\bdifference\sbetween\b|\bdiff\b"
     # "How does that one stack up against the first warehouse?"
     r"|\bstacks?\sup\s(?:against|to|with)\b|\bmeasures?\sup\s(?:against|to)\b"
     # "Line up the first scenario against the third one", "put X next to Y", "hold X up to Y"

@@ -387,6 +387,36 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         r"\g<count>",
     ),
+    # "one more warehouse in Lviv for export in Poland": where the goods go next, not a
+    # second place of the site
+    (
+        re.compile(
+            r"\b(for\s(?:the\s)?exports?)\s(?:to|in|into|towards)\s[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?"
+        ),
+        r"\1",
+    ),
+    # "2nd sup toluca 8k -> plant too": a second supplier, new (a town and a size follow)
+    (
+        re.compile(
+            r"^(?P<lead>\W*)(?:2nd|second|3rd|third)\s(?=(?:sup|supp|wh|dc|mfg|plant|store"
+            r"|supplier|warehouse)\s+[a-z][\w'-]+(?:\s[a-z][\w'-]+)?\s+\d)",
+            re.I | re.M,
+        ),
+        r"\g<lead>",
+    ),
+    # ("... -> plant too": the arrow's end, then a word that only says "as well")
+    (re.compile(r"(->\s*[\w' -]+?)\s+(?:too|as\swell|also)\s*$", re.I | re.M), r"\1"),
+    (
+        re.compile(r"\b(could|would|can|will)\s+you\s+(?:possibly|perhaps|maybe)\s+", re.I),
+        r"\1 you ",
+    ),
+    # "Could you possibly add all of those for me?": those
+    (
+        re.compile(r"\b(add|include|enter|create)\s+all\s+(?:of\s+)?(those|these|them)\b", re.I),
+        r"\1 \2",
+    ),
+    # "12 thousands tons" (a learner's plural): twelve thousand
+    (re.compile(r"(?<=\d)\s+(thousand|million|hundred)s\b", re.I), r" \1"),
     # "3. Plant (our winery) in Stellenbosch": the user's word for it, in brackets after ours
     (
         re.compile(
@@ -1171,7 +1201,8 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # "add wh jaipur 15k ship from delhi wh": where the new node's goods come from
     (
         re.compile(
-            r"(\b\d[\d,.]*\s?k?)\s+(?:ship(?:s|ped)?|sent|supplied|delivered)\s+from\s+", re.I
+            r"(\b\d(?:[\d,.]*\d)?\s?k?)\s+(?:ship(?:s|ped)?|sent|supplied|delivered)\s+from\s+",
+            re.I,
         ),
         r"\1, fed from ",
     ),

@@ -271,6 +271,16 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
         # "connect Berlin Plant to the store": a bare type counts when a node is missing.
         every = [r for r in said if r.start > after]
         refs = every if len(every) > len(refs) else refs
+    if len(said) == 4 and said[1].bare_type and said[1].ref == said[2].ref:
+        # ("connect the workshop to the warehouse, and the warehouse to both shops": the kind
+        # said twice ends one link and starts the next)
+        refs = list(said)
+    elif len(refs) == 2:
+        # ("connect the Stavanger supplier to the Bergen plant, and the plant to Oslo": the
+        # kind said again starts a second link, to the place after it)
+        again = [r for r in said if r.bare_type and r.start > refs[1].end]
+        if again and any(p[0] > again[0].end for p in step.places):
+            refs = [*refs, again[0]]
     places_after = [p for p in step.places if p[0] > after]
     bare = sum(1 for r in refs if r.bare_type)  # ("A to the plant, and the plant to B")
     # ("Connect Burgos to the Zaragoza plant, and the plant to Valencia": two pairs, two towns;

@@ -158,7 +158,18 @@ def _described_nodes(text: str, names: _Names) -> list[str]:
         # "we also have a packaging vendor in Guangzhou, 12k/mo": the one node's size;
         # "growers in Nyeri and Kisii, roughly 3,000 kg a day each": every node's
         return [f"{add}, capacity {size:.0f}" for _at, add in sorted(adds)]
-    return [add for _at, add in sorted(adds)]
+    # "a small warehouse in Limerick (I believe it holds about 4,000 bars) and from there out
+    # to two shops, one in Dublin and one in Waterford": a size said between one place and the
+    # next is that node's
+    ordered = sorted(adds)
+    starts = [at for at, _add in ordered]
+    sized = []
+    for index, (at, add) in enumerate(ordered):
+        end = next((e for s, e, _p in places if s == at), at)
+        until = starts[index + 1] if index + 1 < len(starts) else len(text)
+        own = _capacity(text[end:until], None)
+        sized.append(f"{add}, capacity {own:.0f}" if own is not None else add)
+    return sized
 
 
 # "3,000 kg a day each": one size for every node said ("each month" is no such thing)

@@ -60,8 +60,8 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     # town with its article ("The Chania has 1500 tons"), "please put them also: one in ..."
     (
         re.compile(
-            r"\bwhich\s(?P<be>is|are)\s(?=the\s(?:capacity|status|size|utili[sz]ation|inventory"
-            r"|risk|location)\b)",
+            r"\bwhich\s(?P<be>is|are)\s(?=(?:the\s)?(?:actual\s|current\s)?(?:capacity|status|size"
+            r"|utili[sz]ation|inventory|risk|location)\b)",
             re.I,
         ),
         r"what \g<be> ",
@@ -82,6 +82,34 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     (
         re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),
         r"please add \g<np>",
+    ),
+    # A Ukrainian speaker's English: "Both of them is delivering to fabric" (фабрика: the
+    # factory), "Connect please fabric with this warehouse", "it must to take oil from fabric",
+    # "What will be if ...? Make please the simulation." (the question asked again)
+    (
+        re.compile(
+            r"\b(?P<lead>to|from|with|our|please|into|for)\s+fabric\b"
+            r"(?!\s(?:from|suppliers?|mills?|shops?|stores?|warehouses?|makers?|of)\b)",
+            re.I,
+        ),
+        lambda m: f"{m['lead']} {'' if m['lead'].lower() == 'our' else 'the '}factory",
+    ),
+    (
+        re.compile(
+            r"\b(?P<verb>connect|link|add|remove|delete|make|show|put|set|change|mark|run)\s+please\b"
+            r"(?=\s+[a-z])",
+            re.I,
+        ),
+        r"please \g<verb>",
+    ),
+    (re.compile(r"\b(must|should|can|will)\s+to\s+(?=[a-z])", re.I), r"\1 "),
+    (
+        re.compile(
+            r"(?<=\?)\s+(?:please\s)?(?:make|do|run)\s(?:please\s)?(?:the|a|this|it|that)"
+            r"(?:\s(?:simulation|calculation|analysis|scenario))?(?:\s(?:please|for\sme))?\W*$",
+            re.I | re.M,
+        ),
+        "",
     ),
     # A Tagalog speaker's English: "The factory will send the products on the warehouse" (sa:
     # to, on, at)
