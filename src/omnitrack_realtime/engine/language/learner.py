@@ -393,7 +393,8 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     (re.compile(r"\b(around|about|approximately|more\s+or\s+less)\s+of\s+(?=\d)", re.I), r"\1 "),
     (
         re.compile(
-            r"\bmake\s+(?:the|a)\s+(?:connection|link)\s+(?:with|to)\s+(?=the\s|our\s)", re.I
+            r"\b(?:make|give|do|put)\s+(?:the|a)\s+(?:connection|link)\s+(?:with|to)\s+(?=the\s|our\s)",
+            re.I,
         ),
         "connect it to ",
     ),

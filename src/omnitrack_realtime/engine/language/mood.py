@@ -298,7 +298,8 @@ _OUT_OF_SCOPE = {
         # (an auction's news or prices, not where goods wait: "kept in our warehouse in Mombasa
         # before the tea auction")
         r"|\b(?:at|from|in|on)\s(?:the\s|this\sweek'?s\s|today'?s\s|last\sweek'?s\s)?(?:(?!(?:for|before|after|until|to)\b)[\w¤§-]+\s){0,2}?"
-        r"auctions?\b|\bauction\s(?:prices?|results?|rates?|levels?|news)\b"
+        # ("The buyers at the auction pay in dollars": why the currency, not its prices)
+        r"auctions?\b(?!\s(?:pays?|paid)\b)|\bauction\s(?:prices?|results?|rates?|levels?|news)\b"
         r"|\bhow\s(?:did|was|is|were|'?s)\s(?:the\s|this\sweek'?s\s|today'?s\s)?(?:[\w-]+\s)?auction"
         r"|\bwhat(?:'?s|\sis|\sare|\sdoes|\sdo)\s(?:\w+\s){1,4}?(?:fetching|selling\sfor"
         r"|trading\sat|going\sfor|sell\sfor)\b"

@@ -583,6 +583,9 @@ _ONE_AT = re.compile(r"\b(?:the|that)\sone\s(?:in|at|near|from)\s(?P<place>¤+)"
 _DUMMY_IT = re.compile(
     r"it\s(?:ok|okay|alright|fine|possible|worth|better|best|wise|necessary|a\sgood\sidea|break"
     r"|breaks|crack|snap|go\swrong)\b"
+    # "I do hope I'm going about it the right way": the task, not a node
+    r"|it\s(?:the\sright\sway|the\swrong\sway|right(?!\s(?:away|now|after|there|here|next|to))"
+    r"|wrong|correctly)\b"
     r"|it's\s(?:(?:already|just|so|really|too|been|getting|going|about|almost|nearly|only)\b"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|night"
