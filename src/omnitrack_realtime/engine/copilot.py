@@ -1016,7 +1016,18 @@ class SupplyChainEngine:
                 state.simulated = [*state.simulated[-4:], command]
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = _pinned(command, result.mentioned)
-                state.adding = command.intent in ADDED_TYPE or bool(turn.added)
+                # (linking the node just added, said as "it", is still adding it: "Add a
+                # supplier in Busan, 5,000", "connect it to Rotterdam Warehouse", then "6,000,
+                # not 5,000"; "Connect Tilburg to Apeldoorn." names the nodes, a change of them)
+                state.adding = (
+                    command.intent in ADDED_TYPE
+                    or bool(turn.added)
+                    or (
+                        command.intent == "connect-nodes"
+                        and state.adding
+                        and _end_said_as_it(command) is not None
+                    )
+                )
             if command.intent in ADDED_TYPE and result.mentioned:
                 state.added = [*state.added[-4:], (command, result.mentioned[-1])]
                 turn.added.append(result.mentioned[-1])

@@ -563,7 +563,7 @@ _SIMULATIONS = re.compile(
     r"\b(?:simulations?|sims?|scenarios?|runs|results|what-?ifs?|tests|stress\stests)\b"
     r"|\bwhich\s(?:one|scenario|simulation|event|case)\s(?:was|is|would\sbe|hurts?|had|did)\b"
     r"|\b(?:worse|hurts?\s(?:us\s|\w+\s)?more|more\sdamag\w*|bigger\simpact|more\simpact"
-    r"|(?:hits?|hurts?)\s(?:us\s)?harder)\b"
+    r"|(?:hits?|hurts?)\s(?:us\s|the\s(?:p&l|pnl|bottom\sline|business|margins?|budget)\s)?harder)\b"
 )
 
 
@@ -601,7 +601,7 @@ def _rule_compare(step: _Step, m: str) -> _Outcome:
     worse = re.search(
         # ("Which one hurts throughput more?")
         r"\b(?:worse|worst|hurts?\s(?:us\s|\w+\s)?more|more\sdamaging|more\sserious|the\sbigger\simpact"
-        r"|more\simpact|(?:hits?|hurts?)\s(?:us\s)?(?:harder|hardest))\b",
+        r"|more\simpact|(?:hits?|hurts?)\s(?:us\s|the\s(?:p&l|pnl|bottom\sline|business|margins?|budget)\s)?(?:harder|hardest))\b",
         m,
     )
     if worse is not None and not re.search(

@@ -464,6 +464,27 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         ", ",
     ),
+    # "The raw paprika we buy from two farmer cooperatives: one in Kecskemét, ...": what comes
+    # from two suppliers (said so, the list after it reads as the sites, not as a link)
+    (
+        re.compile(
+            r"\b(?:(?:we|i)\s+)?(?:buy|buys|bought|purchase|purchases|source|sources|get|take|taking)\s"
+            r"(?:[a-z]+\s){0,3}?from\s(?P<n>two|three|four|2|3|4)\s(?:[a-z-]+\s){0,2}?[a-z-]+"
+            r"(?=\s*[:,]\s*(?:one|the\sfirst)\s|\s*,\s*(?:please\s)?(?:add|put|make)\s(?:them|these|those)\b)",
+            re.IGNORECASE,
+        ),
+        lambda m: m.group() if _TYPE_RE.search(m.group()) else f"comes from {m['n']} suppliers",
+    ),
+    # ("... from two suppliers: one in Kecskemét, ...": the list said after a colon, as after a
+    # comma; "there every week": where, then how often)
+    (
+        re.compile(
+            r"(\bfrom\s(?:two|three|four|2|3|4)\s(?:[a-z-]+\s){0,2}?[a-z-]+s)\s*:\s*(?=(?:one|the\sfirst)\s)",
+            re.I,
+        ),
+        r"\1, ",
+    ),
+    (re.compile(r"\bthere\s(?:every|each)\s(?:day|week|month|morning|year)\b", re.I), "there"),
     # "We buy from a farmer co-op in Buon Ma Thuot, 6,000 tons a month": what the user buys
     # from is a supplier, whatever they call it
     (

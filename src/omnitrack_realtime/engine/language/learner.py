@@ -76,8 +76,27 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     # (the request before the list it asks for, "..., please put them also: one in Chania,
     # and one in Heraklion", reads as the list said after what it describes)
     (
-        re.compile(r",?\s*(?:please\s)?(?:put|add)\s(?:them|these|those)\salso\s*:", re.I),
+        re.compile(r",?\s*(?:please\s)?(?:put|add)\s(?:them|these|those)\s(?:also|too)\s*:", re.I),
         ":",
+    ),
+    # ("please make them as supplier: one is in Kecskemét ...": add them as suppliers)
+    (
+        re.compile(r"\bmake\s(?P<np>them|these|those)\sas\s(?P<kind>[a-z]+?)s?\s*:", re.I),
+        r"add \g<np> as \g<kind>s:",
+    ),
+    # A Hungarian speaker's English: "From the factory we send there the ready powder every
+    # week. Please make this also."
+    (
+        re.compile(
+            r"\b(?P<verb>send|ship|deliver|bring|sell)\sthere\s(?P<what>(?:the|our)\s[a-z]+(?:\s[a-z]+)?)"
+            r"(?=\s(?:every|each|daily|weekly|monthly|too|also)\b|\s*[.,;!]|\s*$)",
+            re.I,
+        ),
+        r"\g<verb> \g<what> there",
+    ),
+    (
+        re.compile(r"\bmake\s(?P<np>this|that|it|them|these|those)\s(?=(?:also|too)\b)", re.I),
+        r"add \g<np> ",
     ),
     (
         re.compile(r"\b(?:please\s)?put\s(?P<np>them|it|these|those)\salso\b", re.I),

@@ -441,6 +441,11 @@ def _pronoun_only(command: Command) -> bool:
     )
 
 
+_SCENARIO_ASKED = re.compile(
+    r"\?|\b(?:what\sif|what\shappens|what\swould|if|simulat\w*|run|test|model|suppose|imagine"
+    r"|scenario|say|assume|could|would|let'?s)\b",
+    re.IGNORECASE,
+)
 _WHAT_TO_TELL = re.compile(
     r"\W*(?:and\s)?(?:tell|ask|inform|remind|let|notify|warn|say\sto|thank)\s"
     r"(?:him|her|them|us|me|everyone|everybody|the\s\w+|our\s\w+)\b",
@@ -474,6 +479,27 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 else (f"{previous.topic} or {command.topic}")
             )
             out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", topic)
+            continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Act)
+            and previous.kind == "out-of-scope"
+            and previous.topic == "check the weather"
+            and command.intent in SIMULATION_INTENTS
+            and not _SCENARIO_ASKED.search(command.text)
+        ):
+            # "What's the weather like in Lagos this week? Heavy rain delays our loading.": why
+            # the weather was asked, not a scenario to run
+            continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
+            and command.intent == previous.intent == "remove-node"
+            and isinstance(command.params.get("node"), NodeRef)
+            and command.params["node"].kind == "pronoun"
+            and command.params["node"].text.lower() in ("it", "that one", "this one", "that")
+        ):
+            # "the first warehouse can go. Remove that one.": one removal, said twice
             continue
         if (
             isinstance(command, Command)
@@ -1583,6 +1609,12 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
         for key, value in command.params.items()
         if not (isinstance(value, NodeRef) and value.kind == "pronoun")
     }
+    if command.intent in ("connect-nodes", "disconnect-nodes") and not (
+        "source" in params and "target" in params
+    ):
+        # ("... a warehouse in Mombasa; would you kindly add that warehouse, around 20,000 kg,
+        # fed by the Nakuru plant?": a link with an end left out is no reading of the two)
+        return None
     return [Command(command.intent, params, command.confidence, command.text)]
 
 
@@ -1929,7 +1961,9 @@ _ADD_THAT = re.compile(
     # "Please add it with 12 lakh units per month capacity": its size said with it
     r"(?:,?\s+(?:with|at|of|for)\s+[^.?!]*?(?:capacity|units?|a\s(?:month|week|year)|per\s\w+"
     # ("Could you add it with room for 10,000 jars")
-    r"|/\s?\w+|\d[\d,.]*\s?k?(?:\s[a-z]+)?))?\W*$",
+    r"|/\s?\w+|\d[\d,.]*\s?k?(?:\s[a-z]+)?)"
+    # ("would you kindly add that warehouse, around 20,000 kg")
+    r"|,\s*(?:around|about|roughly|approximately|some|~)?\s*\d[\d,.]*\s?k?(?:\s[a-z]+)?)?\W*$",
     re.IGNORECASE,
 )
 
@@ -4507,7 +4541,10 @@ def _it_of_a_remark(steps: list[Step], cleaned: str, names: _Names) -> list[Step
     """ "The shop in Nijmegen is struggling, the rent is too high. Can you remove him?": the
     one node a remark before the message's first step names is what that step's "it" (or
     "him", "her") means, not the node talked about before the message."""
-    first = steps[0] if steps else None
+    # (or an out-of-scope ask before it: "Please pay the Akure supplier's overdue invoice, and
+    # mark it degraded")
+    index = next((i for i, s in enumerate(steps) if not isinstance(s, Act)), len(steps))
+    first = steps[index] if index < len(steps) else None
     if not isinstance(first, Command) or not first.text or not names.by_words:
         return steps
     keys = [
@@ -4533,7 +4570,8 @@ def _it_of_a_remark(steps: list[Step], cleaned: str, names: _Names) -> list[Step
     if len(named) != 1:
         return steps
     params = {**first.params, keys[0]: NodeRef(named.pop(), "name")}
-    return [Command(first.intent, params, first.confidence, first.text), *steps[1:]]
+    pointed = Command(first.intent, params, first.confidence, first.text)
+    return [*steps[:index], pointed, *steps[index + 1 :]]
 
 
 _AFTER_READING: tuple[_Pass, ...] = (

@@ -163,7 +163,10 @@ def _rule_analysis(step: _Step, m: str) -> _Outcome:
         return None  # "Houston's port has a backlog anyway, mark ...": news, not a question
     if _SAID_OF_A_NODE.match(m) or (
         _SAID_TO_BE_RISKY.search(m)
-        and not re.match(r"^\W*(?:is|are|isn'?t|aren'?t|what|how|why)\b", m)
+        # ("Would you mind telling me whether anything in our network looks risky?")
+        and not re.match(
+            r"^\W*(?:is|are|isn'?t|aren'?t|what|how|why|whether|if|does|do|anything|any)\b", m
+        )
     ):
         return None
     intent = None
