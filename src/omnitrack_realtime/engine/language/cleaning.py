@@ -1595,6 +1595,14 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         _sized_towns,
     ),
+    # ("..., and a store in Wrocław, 5k, both from lodz": the link of both, said after them)
+    (
+        re.compile(
+            r"(?<=\d|k),\s*(?P<both>both|all\sthree|all\sof\sthem)\s+(?=(?:from|to|->|get|ship|feed)\b)",
+            re.I,
+        ),
+        lambda m: f". {m['both'].capitalize()} ",
+    ),
     # "The shop of Brussels is closed since one month, we must remove it.": the state, then
     # the request
     (

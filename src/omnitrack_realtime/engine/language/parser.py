@@ -494,6 +494,15 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
+            and command.intent == previous.intent == "calculate-utilization"
+            and command.params == {"node": NodeRef("it", "pronoun")}
+        ):
+            # "How loaded are the plants? Utilisation is a line item in the capex section.":
+            # the question, then why it is asked
+            continue
+        if (
+            isinstance(command, Command)
+            and isinstance(previous, Command)
             and command.intent == previous.intent == "remove-node"
             and isinstance(command.params.get("node"), NodeRef)
             and command.params["node"].kind == "pronoun"
@@ -3851,7 +3860,9 @@ _COMPANY_NOUN = re.compile(
 _SELLS_TO = re.compile(
     # ("We are selling to Europe, so money please put in euro": a learner's progressive too)
     r"\b(?:we|i)\s(?:\w+\s)?(?:sell|selling|export|exporting|invoice|ship|shipping)\s(?:\w+\s){0,2}?"
-    r"(?:to|in)\s",
+    r"(?:to|in)\s"
+    # ("it should really be euros, since we are in Portugal": where we are says why)
+    r"|\b(?:since|because|as)\s(?:we|i)\s(?:are|'re|am|'m)\s(?:based\s|located\s)?in\s",
     re.I,
 )
 
