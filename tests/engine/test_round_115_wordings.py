@@ -12,7 +12,7 @@ import pytest
 
 from omnitrack_realtime.engine.dialogue import aliases_said
 
-from .talking import commands, kinds
+from .talking import commands, ends, kinds
 
 _ITALY = ("Modena Plant", "Bologna Supplier", "Florence Supplier", "Verona Warehouse")
 
@@ -58,3 +58,12 @@ def test_our_kind_is_not_taken_as_the_user_s_word_for_the_node() -> None:
     assert aliases_said("Please add our bakery in Dundee as a plant", "Dundee", "Dundee Plant") == {
         "bakery": "Dundee Plant"
     }
+
+
+def test_a_town_that_ships_to_two_positions_is_the_source_of_both() -> None:
+    # (kept in known failures at stop 30; a town as the subject of the flow is its source)
+    first, second = commands(
+        "Have Rotterdam ship to the second and the third warehouse.",
+        ("Rotterdam Warehouse", "Utrecht Warehouse", "Eindhoven Warehouse"),
+    )
+    assert [ends(first), ends(second)] == [("Rotterdam", "2"), ("Rotterdam", "3")]

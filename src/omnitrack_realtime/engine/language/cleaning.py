@@ -415,6 +415,17 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         re.compile(r"\b(add|include|enter|create)\s+all\s+(?:of\s+)?(those|these|them)\b", re.I),
         r"\1 \2",
     ),
+    # "What if Schiphol closes for 4 days?": an airport or port known by its own name is a
+    # port to close (where it is, the gazetteer knows)
+    (
+        re.compile(
+            r"(?<!\bport\sof\s)(?<!\bthe\s)\b(?P<hub>Schiphol|Heathrow|Gatwick|Changi|Narita|Haneda"
+            r"|O'Hare|Jebel\sAli|Yantian|Tanjung\sPelepas|Maasvlakte|Felixstowe|Laem\sChabang)"
+            r"(?=\s+(?:closes|closed|shuts|is\sclosed|is\sshut|goes\sdown|stops))",
+            re.I,
+        ),
+        r"the port of \g<hub>",
+    ),
     # "12 thousands tons" (a learner's plural): twelve thousand
     (re.compile(r"(?<=\d)\s+(thousand|million|hundred)s\b", re.I), r" \1"),
     # "3. Plant (our winery) in Stellenbosch": the user's word for it, in brackets after ours

@@ -251,6 +251,19 @@ def _two_nodes(step: _Step, intent: str, verb: str, params: dict[str, Any]) -> _
             ),
             None,
         )
+        if subject is None:
+            # ("Have Rotterdam ship to the second and the third warehouse": a town, the user's
+            # node there, as the subject of the flow)
+            subject = next(
+                (
+                    _Ref(start, end, NodeRef(step.text[start:end], "place", place=place))
+                    for start, end, place in step.free_places()
+                    if end <= refs[0].start
+                    and place.city
+                    and _SHIPS_TO.fullmatch(step.masked[end : refs[0].start])
+                ),
+                None,
+            )
         if subject is not None:
             refs = [subject, *refs]
     reason = _REASON_AFTER.search(step.masked)
