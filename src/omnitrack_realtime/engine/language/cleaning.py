@@ -495,7 +495,6 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         r"\1, ",
     ),
-    (re.compile(r"\bthere\s(?:every|each)\s(?:day|week|month|morning|year)\b", re.I), "there"),
     # "We buy from a farmer co-op in Buon Ma Thuot, 6,000 tons a month": what the user buys
     # from is a supplier, whatever they call it
     (

@@ -27,6 +27,17 @@ def _at_a_town(render: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str
 
 
 LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # ("... going there for export": where, then what for)
+    (re.compile(r"\bthere\sfor\s(?:the\s)?exports?\b", re.I), "there"),
+    # "From factory the balls are going there": a learner's kind without its article
+    (
+        re.compile(
+            r"\b(?P<lead>from|to|into)\s+(?P<kind>factory|plant|warehouse|mill|workshop)\b"
+            r"(?!\s(?:floor|gate|price|prices|level|direct|outlet|in|at|near|of)\b)",
+            re.I,
+        ),
+        r"\g<lead> the \g<kind>",
+    ),
     # A Swahili speaker's English, the subject said again as a pronoun: "All of them they are
     # sending the green leaves to the factory", "the tea it is going to our warehouse", "If the
     # supplier of Kisii he stop to bring the leaves"; a count before a singular: "we have two
@@ -1130,6 +1141,15 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
             re.IGNORECASE,
         ),
         "what feeds ",
+    ),
+    # ("... we send there every week", "... going there for export": where, then how often or
+    # what for)
+    (
+        re.compile(
+            r"\bthere\s(?:every\s|each\s)?(?:day|week|month|morning|year)\b",
+            re.I,
+        ),
+        "there",
     ),
 )
 # A learner's postposition after a town, as Turkish, Japanese, Korean or Hindi put it:

@@ -441,6 +441,9 @@ def _pronoun_only(command: Command) -> bool:
     )
 
 
+_ASKED_TWICE = frozenset(
+    {"calculate-utilization", "trace-upstream", "trace-downstream", "get-node-details", "explain"}
+)
 _SCENARIO_ASKED = re.compile(
     r"\?|\b(?:what\sif|what\shappens|what\swould|if|simulat\w*|run|test|model|suppose|imagine"
     r"|scenario|say|assume|could|would|let'?s)\b",
@@ -494,11 +497,13 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
         if (
             isinstance(command, Command)
             and isinstance(previous, Command)
-            and command.intent == previous.intent == "calculate-utilization"
+            and command.intent == previous.intent
+            and command.intent in _ASKED_TWICE
             and command.params == {"node": NodeRef("it", "pronoun")}
         ):
             # "How loaded are the plants? Utilisation is a line item in the capex section.":
-            # the question, then why it is asked
+            # the question, then why it is asked; "what does the Zaragoza warehouse depend on?
+            # Trace everything upstream of it.": the question, asked again
             continue
         if (
             isinstance(command, Command)
@@ -4114,7 +4119,9 @@ def _sizes_said_by_town(steps: list[Step], text: str) -> list[Step]:
             continue
         add = out[at]
         assert isinstance(add, Command)
-        out[at] = Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)
+        out[at] = Command(
+            add.intent, {**add.params, "capacity": _whole(size)}, add.confidence, add.text
+        )
     return out
 
 
@@ -4125,10 +4132,24 @@ _RESPECTIVELY = re.compile(
 )
 
 
+_SIZES_AFTER_TOWNS = re.compile(
+    r"[A-Za-z]\s*,\s*(?P<sizes>(?:~?\d[\d,.]*\s?k?\b\s*(?:,\s*(?:and\s+)?|and\s+|&\s*))+~?\d[\d,.]*\s?k?\b)"
+    r"(?:\s[a-z]+){0,3}\W*$",
+    re.IGNORECASE,
+)
+
+
 def _sizes_respectively(steps: list[Step], text: str) -> list[Step]:
     """ "Add warehouses in Brisbane, Townsville and Cairns - 12k, 6k and 4k pallets
     respectively": each size, in order, is the size of the add in that place of the list."""
     said = _RESPECTIVELY.search(text)
+    adds_at = [s for s in steps if isinstance(s, Command) and s.intent in _DEFAULT_SUFFIX]
+    if said is None and len({a.text for a in adds_at}) == 1 and len(adds_at) >= 2:
+        # ("Add warehouses in Da Nang and Hanoi, 5,000 and 7,000 bags.": as many sizes as
+        # towns, said after the list of one add, are theirs in order)
+        said = _SIZES_AFTER_TOWNS.search(adds_at[0].text)
+        if said is not None and len(re.findall(r"\d[\d,.]*", said.group("sizes"))) != len(adds_at):
+            said = None
     if said is None:
         return steps
     sizes = [
@@ -4143,8 +4164,10 @@ def _sizes_respectively(steps: list[Step], text: str) -> list[Step]:
     out = list(steps)
     for at, size in zip(adds[-len(sizes) :], sizes, strict=True):
         add = out[at]
-        assert isinstance(add, Command)
-        out[at] = Command(add.intent, {**add.params, "capacity": size}, add.confidence, add.text)
+        assert isinstance(add, Command) and size is not None
+        out[at] = Command(
+            add.intent, {**add.params, "capacity": _whole(size)}, add.confidence, add.text
+        )
     return out
 
 
@@ -4585,6 +4608,28 @@ def _it_of_a_remark(steps: list[Step], cleaned: str, names: _Names) -> list[Step
     return [*steps[:index], pointed, *steps[index + 1 :]]
 
 
+_SET_THAT = re.compile(
+    r"^\W*(?:(?:could|can|would|will)\s+you\s+)?(?:please\s+|kindly\s+)?(?:set|change|switch|use|make)"
+    r"\s+(?:that|it|this)(?:\s+(?:for\s+(?:us|me)|please|now))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def _currency_said_then_set(steps: list[Step], cleaned: str, names: _Names) -> list[Step]:
+    """ "I believe we ought to be using Canadian dollars; could you please set that for us?":
+    the currency said, then set by "that"."""
+    out = list(steps)
+    for index, step in enumerate(out):
+        text = getattr(step, "text", "")
+        if isinstance(step, Act) or not text or not _SET_THAT.match(text):
+            continue
+        at = cleaned.find(text)
+        said = _CURRENCY_RE.search(cleaned[:at]) if at > 0 else None
+        if said is not None and said.lastgroup:
+            out[index] = Command("set-currency", {"currency": said.lastgroup}, 0.8, text)
+    return out
+
+
 _AFTER_READING: tuple[_Pass, ...] = (
     lambda steps, _text, names: _sized_then_added(steps, names),
     lambda steps, _text, _names: _where_after_a_list(steps),
@@ -4613,6 +4658,7 @@ _AFTER_READING: tuple[_Pass, ...] = (
     lambda steps, text, _names: _sizes_said_before(steps, text),
     lambda steps, _text, _names: _moved_node(steps),
     _it_of_a_remark,
+    _currency_said_then_set,
 )
 
 
