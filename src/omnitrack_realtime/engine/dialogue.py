@@ -426,7 +426,11 @@ _AS_A_TYPE = re.compile(
 
 _GOODS_VERB_BEFORE = re.compile(
     r"\b(?:all|make|makes|made|produce|produces|extract|jar|jars|pack|packs|roast|roasts|brew|brews"
-    r"|grow|grows|sell|sells|store|stores|keep|keeps|process|processes|bottle|bottles|ship|ships)\s*$",
+    r"|grow|grows|sell|sells|store|stores|keep|keeps|process|processes|bottle|bottles|ship|ships"
+    # ("one plant for washing and drying the coffee in Adama": the goods, not the site)
+    r"|wash|dry|dries|clean|sort|grade|mill|can|freeze|bag|making|producing|packing|roasting"
+    r"|brewing|growing|selling|storing|keeping|processing|bottling|shipping|washing|drying"
+    r"|cleaning|sorting|grading|milling|canning|freezing|bagging|cutting|curing)\s*$",
     re.IGNORECASE,
 )
 

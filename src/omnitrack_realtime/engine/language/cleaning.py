@@ -244,7 +244,8 @@ _COURTESY_TAIL = re.compile(
     re.IGNORECASE,
 )
 _TELL_ME = re.compile(
-    r"(?:(?<=^)|(?<=[.!?;,]\s))(?:please\s)?(?:tell|show|let)\s(?:me|us)\s(?:know\s)?"
+    r"(?:(?<=^)|(?<=[.!?;,]\s))(?:(?:could|can|would|will)\syou\s(?:also\s|please\s|kindly\s)*)?"
+    r"(?:please\s)?(?:tell|show|let)\s(?:me|us)\s(?:know\s)?"
     r"(?=(?:which|what|where|how|who|if|whether)\b)",
     re.IGNORECASE,
 )
@@ -346,6 +347,13 @@ _SIZED_ITEM = re.compile(
 )
 
 
+def _one_of_kind(kind: str) -> str:
+    """ "suppliers" -> "supplier", "factories" -> "factory": the kind said of one node."""
+    if kind.lower().endswith("ies"):
+        return kind[:-3] + "y"
+    return kind[:-1] if kind.lower().endswith("s") else kind
+
+
 def _sized_towns(match: re.Match[str]) -> str:
     """ "stores wichita 4k & little rock 3k": each town with its size."""
     items = [(i["town"], i["size"]) for i in _SIZED_ITEM.finditer(match["items"])]
@@ -425,6 +433,44 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
             re.I,
         ),
         r"the port of \g<hub>",
+    ),
+    # "If the road from Jimma is closed for two weeks, what happens to our export?": the town
+    # cut off (a what-if), not its node marked offline
+    (
+        re.compile(
+            r"\bthe\s(?:main\s)?(?:road|roads|route|bridge|highway|rail\s?line|railway|pass)\s(?:from|to|out\sof"
+            r"|into)\s(?P<town>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s(?:is|are|gets?|will\sbe)\s(?:closed?|blocked"
+            r"|cut|shut|washed\sout)\b"
+        ),
+        r"\g<town> is cut off",
+    ),
+    # "What would a two-week outage at Eldoret Supplier do to our throughput?": a what-if
+    (
+        re.compile(
+            r"\bwhat\s(?:would|will|could|might)\s(?:an?\s)?(?:(?P<n>one|two|three|four|five|six|\d+)[\s-]"
+            r"(?P<unit>day|week|month)\s)?(?:outage|failure|shutdown|stoppage|closure|strike)\s(?:at|of|in)\s"
+            r"(?P<x>[^?.!]+?)\s(?:do|mean)\s(?:to|for)\b[^?.!]*",
+            re.I,
+        ),
+        lambda m: f"what if {m['x']} fails" + (f" for {m['n']} {m['unit']}s" if m["n"] else ""),
+    ),
+    # "what does the bigger of the two suppliers feed?": the bigger supplier
+    (
+        re.compile(
+            r"\bthe\s(?P<adj>bigger|larger|smaller|busier|biggest|largest|smallest|busiest)\s(?:one\s)?of"
+            r"\s(?:the|our|those|these)\s(?:two|both|three|\d)\s(?P<kind>(?i:" + _TYPES + r"))\b",
+            re.I,
+        ),
+        lambda m: f"the {m['adj']} {_one_of_kind(m['kind'])}",
+    ),
+    # "tell me which currency we are set to": the question in its own order
+    (
+        re.compile(
+            r"\b(?P<wh>which|what)\s(?P<what>currency|region|industry|risk\s(?:profile|tolerance|appetite))"
+            r"\s(?P<who>we|i)\s(?P<be>are|am|'re)\s",
+            re.I,
+        ),
+        r"\g<wh> \g<what> \g<be> \g<who> ",
     ),
     # "12 thousands tons" (a learner's plural): twelve thousand
     (re.compile(r"(?<=\d)\s+(thousand|million|hundred)s\b", re.I), r" \1"),

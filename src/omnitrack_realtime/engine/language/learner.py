@@ -141,6 +141,27 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         ),
         "",
     ),
+    # An Amharic speaker's English: "Jimma and Hawassa, both of them are giving the coffee to
+    # Adama plant. Please you make connection.", "He take the coffee from Addis warehouse."
+    (
+        re.compile(
+            r"(?<=[A-Za-z]),\s+(?:both|all)\s+of\s+them\s+(?=(?:are|is|ship|send|give|giving|deliver"
+            r"|supply|bring)\w*\b)",
+            re.I,
+        ),
+        " both ",
+    ),
+    (
+        re.compile(r"\b(?:are|is)\s+giving\s+(?:the\s+[a-z]+\s+)?to\b", re.I),
+        "ship to",
+    ),
+    (re.compile(r"\b(?:he|she)\s+take\s+(?=the\b)", re.I), "it takes "),
+    (
+        re.compile(
+            r"(?<=[.!]\s)please\s+(?:you\s+)?make\s+(?:the\s+)?connections?\W*$", re.I | re.M
+        ),
+        "",
+    ),
     # A Tagalog speaker's English: "The factory will send the products on the warehouse" (sa:
     # to, on, at)
     (

@@ -278,7 +278,7 @@ _OUT_OF_SCOPE = {
         # the news to read, not "sad news, the Ottawa shop never took off"
         r"|\b(?:the|latest|today'?s|any|read|check|show\sme)\s(?:\w+\s)?news\b|\bnews\s(?:about|on|from|today)\b"
         r"|\bheadlines\b"
-        r"|\bfuel\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
+        r"|\b(?:fuel|diesel|petrol|gasoline|bunker)\sprices?\b|\bprices?\sof\b|\bcost\sof\s(?:shipping|freight)\b"
         # "What's the going price for dried apricots in Hamburg these days?"
         r"|\b(?:going|current|market|spot|latest|today'?s|wholesale|retail)\s(?:price|rate)s?\b"
         r"|\bprices?\sfor\s(?!(?:the|our|my)\s(?:simulation|scenario|risk))"

@@ -441,6 +441,12 @@ def _pronoun_only(command: Command) -> bool:
     )
 
 
+_PURPOSE_SAID = re.compile(
+    r"^\W*(?:i|we)\s(?:need|have|want|'ll\sneed|will\sneed)\sto\s(?:rank|report|present|include|put"
+    r"|list|log|record|note|show)\b[^?]*\b(?:for|in|into|on)\s(?:the|our|my)\s(?:risk\sregister|board"
+    r"|report|deck|slides?|pack|minutes)\b[^?]*$",
+    re.IGNORECASE,
+)
 _ASKED_TWICE = frozenset(
     {"calculate-utilization", "trace-upstream", "trace-downstream", "get-node-details", "explain"}
 )
@@ -482,6 +488,15 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
                 else (f"{previous.topic} or {command.topic}")
             )
             out[-1] = Act("out-of-scope", f"{previous.text} and {command.text}", topic)
+            continue
+        if (
+            isinstance(command, Command)
+            and previous is not None
+            and command.intent == "identify-risks"
+            and _PURPOSE_SAID.match(command.text)
+        ):
+            # "Which of those two scenarios costs us more? I need to rank them for the risk
+            # register.": why it is asked, not a risk scan
             continue
         if (
             isinstance(command, Command)
