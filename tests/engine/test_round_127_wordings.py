@@ -30,7 +30,8 @@ _COFFEE = ("Jimma Supplier", "Hawassa Supplier", "Adama Plant", "Addis Ababa War
             ["what-if-supplier-failure"],
         ),
         (
-            "Which of those two scenarios costs us more? I need to rank them for the risk register.",
+            "Which of those two scenarios costs us more? I need to rank them for the risk "
+            "register.",
             ("Eldoret Supplier",),
             ["compare-simulations"],
         ),
