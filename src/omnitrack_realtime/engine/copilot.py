@@ -1014,6 +1014,10 @@ class SupplyChainEngine:
                 state.last_step = command  # for "Is there one in our network?"
             if command.intent in SIMULATION_INTENTS and command.intent != "compare-simulations":
                 state.simulated = [*state.simulated[-4:], command]
+            if command.intent == "undo":
+                # ("Mark the Porto plant offline.", "undo", then "Actually Porto is 14,000
+                # units a month.": the change undone is no longer the one a correction fixes)
+                state.last_command = None
             if command.intent in CHANGING_INTENTS and command.intent not in ("undo", "redo"):
                 state.last_command = _pinned(command, result.mentioned)
                 # (linking the node just added, said as "it", is still adding it: "Add a

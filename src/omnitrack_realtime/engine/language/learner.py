@@ -141,6 +141,32 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         ),
         "",
     ),
+    # A Czech speaker's English: "one is in Liberec with 15 000 metres per month and second one
+    # in Brno", "From the fabric are the seats going to warehouse in Pardubice, there is place
+    # for 30 000 pieces. Please make also this connection.", "mark the supplier in Brno like
+    # degraded", "Which from the two suppliers is bigger?"
+    (re.compile(r"\band\s+(?:the\s+)?second\s+one\s+(?:is\s+)?in\b", re.I), "and one in"),
+    (
+        re.compile(r"\bfrom\s+(?P<a>the\s+\w+)\s+are\s+(?P<b>the\s+\w+)\s+going\s+to\b", re.I),
+        r"from \g<a> \g<b> are going to",
+    ),
+    (re.compile(r",?\s*there\s+is\s+place\s+for\s+(?=\d)", re.I), ", with room for "),
+    (
+        re.compile(
+            r"(?<=[.!]\s)please\s+make\s+(?:also\s+)?(?:this|the|that)\s+connection(?:\s+also|\s+too)?\W*$",
+            re.I | re.M,
+        ),
+        "",
+    ),
+    (
+        re.compile(
+            r"\b(?P<verb>mark|set|put)\s+(?P<what>[^,.;]{1,40}?)\s+like\s+(?P<st>degraded|offline|operational"
+            r"|disrupted)\b",
+            re.I,
+        ),
+        r"\g<verb> \g<what> \g<st>",
+    ),
+    (re.compile(r"\bwhich\s+from\s+(?=the\s|those\s|these\s|our\s)", re.I), "which of "),
     # An Amharic speaker's English: "Jimma and Hawassa, both of them are giving the coffee to
     # Adama plant. Please you make connection.", "He take the coffee from Addis warehouse."
     (

@@ -1638,6 +1638,12 @@ def _read_with(context: str, piece: str, names: _Names) -> list[Command] | None:
         for key, value in command.params.items()
         if not (isinstance(value, NodeRef) and value.kind == "pronoun")
     }
+    dropped = [key for key in command.params if key not in params]
+    said_refs = said.refs()
+    if "node" in dropped and len(said_refs) == 1 and said_refs[0].bare_type:
+        # ("my manager says the plant actually does 6,500 kg a month, change it": "it" is the
+        # kind the context names)
+        params["node"] = said_refs[0].ref
     if command.intent in ("connect-nodes", "disconnect-nodes") and not (
         "source" in params and "target" in params
     ):
