@@ -10,23 +10,13 @@ one message made once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import city, commands, ends, kinds, links, nodes, open_engine, talk
+from .talking import city, commands, ends, kinds, links, nodes, talk
 
 _FARMS = ("Kericho Plant", "Kisii Supplier", "Nyeri Supplier", "Mombasa Warehouse")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 @pytest.mark.parametrize(

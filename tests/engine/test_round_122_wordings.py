@@ -10,23 +10,13 @@ simulation.", "for export in Poland", "it must to take oil from fabric too")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import commands, ends, kinds, links, nodes, open_engine, talk
+from .talking import commands, ends, kinds, links, nodes, talk
 
 _OIL = ("Dnipro Plant", "Poltava Supplier", "Odesa Warehouse")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
 
 
 @pytest.mark.parametrize(

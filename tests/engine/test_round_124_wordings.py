@@ -11,21 +11,11 @@ ready powder every week. Please make this also.")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import commands, kinds, links, nodes, open_engine, talk
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
+from .talking import commands, kinds, links, nodes, talk
 
 
 @pytest.mark.parametrize(

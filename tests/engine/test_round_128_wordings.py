@@ -8,21 +8,11 @@ keeps four turns and its twin in known failures."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from omnitrack_realtime.engine.copilot import SupplyChainEngine
 
-from .talking import USER, commands, kinds, open_engine, talk
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[SupplyChainEngine]:
-    engine = open_engine(tmp_path)
-    yield engine
-    engine.close()
+from .talking import USER, commands, kinds, talk
 
 
 def test_a_correction_after_an_undo_does_not_redo_the_undone_change(
