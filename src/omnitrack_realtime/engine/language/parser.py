@@ -4612,9 +4612,9 @@ def _it_of_a_remark(steps: list[Step], cleaned: str, names: _Names) -> list[Step
         return steps
     said = _analyse(cleaned[:at], names)
     named = {n for _s, _e, n, _f in said.names}
+    kinds = {t[2] for t in said.types()}
     for _start, _end, place in said.free_places():
         city = (place.city or "").casefold()
-        kinds = {t[2] for t in said.types()}
         named |= {
             n
             for n in names.by_words.values()
