@@ -3,8 +3,10 @@ offline.", "undo", then "Actually Porto is 14,000 units a month." (the correctio
 undone change: the plant went offline again and kept its size), "my manager says the plant
 actually does 6,500 kg a month. Would you mind changing it?" (the node was lost), and some of a
 Czech speaker's English ("there is place for 30 000 pieces", "mark the supplier in Brno like
-degraded", "Which from the two suppliers is bigger?"). Round 128's learner conversation (c04)
-keeps four turns and its twin in known failures."""
+degraded", "Which from the two suppliers is bigger?", "We have two suppliers for textile, one
+is in ...", "From the fabric are the seats going to warehouse in Pardubice", and "they have
+problem with workers" after a status change: why, not a scenario; "situation" is no typo of
+"simulation")."""
 
 from __future__ import annotations
 
@@ -56,4 +58,41 @@ def test_change_it_after_the_kind_said_is_that_node() -> None:
     ],
 )
 def test_round_128_wordings(text: str, names: tuple[str, ...], expected: list[str]) -> None:
+    assert kinds(text, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "We have two suppliers for textile, one is in Liberec with 15 000 metres per month and "
+            "second one in Brno with 9 000 metres. Both of them are delivering to fabric in "
+            "Ostrava.",
+            ("Ostrava Plant",),
+            # (one link step from the last two, fanned out when it runs)
+            ["add-supplier", "add-supplier", "connect-nodes"],
+        ),
+        (
+            "From the fabric are the seats going to warehouse in Pardubice, there is place for "
+            "30 000 pieces. Please make also this connection.",
+            ("Ostrava Plant", "Liberec Supplier", "Brno Supplier"),
+            ["add-warehouse", "connect-nodes"],
+        ),
+        # why the status, not a scenario ("situation" is no typo of "simulation")
+        (
+            "Please mark the supplier in Brno like degraded, the actual situation there is not so "
+            "good, they have problem with workers.",
+            ("Ostrava Plant", "Liberec Supplier", "Brno Supplier"),
+            ["update-node"],
+        ),
+        # (a scenario asked after the change still runs)
+        (
+            "Mark Wuhan Plant degraded for the audit trail - line 2 is down - and rerun the "
+            "Tianjin failure.",
+            ("Wuhan Plant", "Tianjin Supplier"),
+            ["update-node", "what-if-supplier-failure"],
+        ),
+    ],
+)
+def test_a_czech_speaker_s_english(text: str, names: tuple[str, ...], expected: list[str]) -> None:
     assert kinds(text, names) == expected

@@ -509,6 +509,15 @@ _PHRASING_TABLE: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
         ),
         r"\g<head>, ",
     ),
+    # ("We have two suppliers for textile, one is in Liberec ...": what they are for)
+    (
+        re.compile(
+            r"(?P<count>\b(?:two|three|four|five|six|[2-6])\s(?:[a-z]+\s)?(?i:" + _TYPES + r"))"
+            r"\s+for\s+(?:the\s+|our\s+)?[a-z]+(?:\s[a-z]+)?(?=\s*,\s*(?:one|the\sfirst)\b)",
+            re.I,
+        ),
+        r"\g<count>",
+    ),
     # "one in Kisii, they are bringing 12,000 kilo per month, and one in Nyeri": the size of
     # the one just said
     (

@@ -118,7 +118,7 @@ LEARNER_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     # "What will be if ...? Make please the simulation." (the question asked again)
     (
         re.compile(
-            r"\b(?P<lead>to|from|with|our|please|into|for)\s+fabric\b"
+            r"\b(?P<lead>to|from|with|our|please|into|for)\s+(?:the\s+)?fabric\b"
             r"(?!\s(?:from|suppliers?|mills?|shops?|stores?|warehouses?|makers?|of)\b)",
             re.I,
         ),

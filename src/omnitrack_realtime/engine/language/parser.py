@@ -451,7 +451,7 @@ _ASKED_TWICE = frozenset(
     {"calculate-utilization", "trace-upstream", "trace-downstream", "get-node-details", "explain"}
 )
 _SCENARIO_ASKED = re.compile(
-    r"\?|\b(?:what\sif|what\shappens|what\swould|if|simulat\w*|run|test|model|suppose|imagine"
+    r"\?|\b(?:what\sif|what\shappens|what\swould|if|simulat\w*|run|re-?run|test|model|suppose|imagine"
     r"|scenario|say|assume|could|would|let'?s)\b",
     re.IGNORECASE,
 )
@@ -500,9 +500,20 @@ def _merge_repeats(steps: list[Step]) -> list[Step]:
             continue
         if (
             isinstance(command, Command)
-            and isinstance(previous, Act)
-            and previous.kind == "out-of-scope"
-            and previous.topic == "check the weather"
+            and (
+                (
+                    isinstance(previous, Act)
+                    and previous.kind == "out-of-scope"
+                    and previous.topic == "check the weather"
+                )
+                # ("mark the supplier in Brno degraded, ..., they have problem with workers":
+                # why the status, not a scenario)
+                or (
+                    isinstance(previous, Command)
+                    and previous.intent == "update-node"
+                    and "status" in previous.params
+                )
+            )
             and command.intent in SIMULATION_INTENTS
             and not _SCENARIO_ASKED.search(command.text)
         ):

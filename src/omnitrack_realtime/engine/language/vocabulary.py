@@ -312,6 +312,7 @@ bottles pallets cartons crates barrels drums tonnes crate rise rises rising rise
 double triple point
 lease leases leased properly proper
 risky riskier riskiest
+situation situations stimulation
 """
 _VOCAB = frozenset(_KEYWORDS.split()) | frozenset(_COMMON.split())
 _CORRECTABLE = frozenset(w for w in _KEYWORDS.split() if len(w) >= 5)
