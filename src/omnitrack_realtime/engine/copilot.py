@@ -781,7 +781,12 @@ class SupplyChainEngine:
         named_last: str | None = None  # the node named last after it: what "that one" means
         waiting: set[int] = set()  # steps kept for after a question's answer
         that_one = self._that_one_at_start(request, state)
-        talked_at_start = self.twin.get_context(request.user_id, request.conversation_id)
+        # (read only when a step says "that warehouse": one query less on every other turn)
+        talked_at_start = (
+            self.twin.get_context(request.user_id, request.conversation_id)
+            if any(isinstance(s, Command) and _typed_pointer_keys(s) for s in steps)
+            else ()
+        )
         for index, step in enumerate(steps):
             if index in waiting:
                 continue
@@ -915,14 +920,8 @@ class SupplyChainEngine:
         Ballarat. Both get their stock from that warehouse.")."""
         params = dict(step.params)
         talked_now: list[Node] | None = None
-        for key, ref in step.params.items():
-            if not (
-                isinstance(ref, NodeRef)
-                and ref.kind == "pronoun"
-                and ref.node_type is not None
-                and _DEMONSTRATIVE.match(ref.text)
-            ):
-                continue
+        for key in _typed_pointer_keys(step):
+            ref = step.params[key]
             if talked_now is None:
                 context = self.twin.get_context(request.user_id, request.conversation_id)
                 talked_now = self._nodes(request, context)
@@ -2040,6 +2039,18 @@ _CURRENCY_BY_COUNTRY = {
 }
 # "that warehouse", "this plant", "the same DC" (not "the new one", which is the newest)
 _DEMONSTRATIVE = re.compile(r"(?:that|this|the\ssame)\s(?!new|newest|latest|last)", re.IGNORECASE)
+
+
+def _typed_pointer_keys(step: Command) -> list[str]:
+    """The params of ``step`` said as "that warehouse", "this plant", "the same DC"."""
+    return [
+        key
+        for key, ref in step.params.items()
+        if isinstance(ref, NodeRef)
+        and ref.kind == "pronoun"
+        and ref.node_type is not None
+        and _DEMONSTRATIVE.match(ref.text)
+    ]
 
 
 def _pinned_that_one(step: Command, node_id: str) -> Command:
